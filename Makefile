@@ -1,0 +1,103 @@
+# kycd — build, test, run. The README names the two commands: `make run`, `make check`.
+#
+#   make            release build: build/release/kycd
+#   make V=asan     AddressSanitizer + UBSan build: build/asan/kycd
+#   make check      install deps, build both, run every unit and end-to-end test
+#   make run        install deps, build, create ./data and a demo tenant, serve on 127.0.0.1:8080
+#   make fuzz       build the libFuzzer targets (clang) and run each for FUZZ_SECONDS
+#   make bench      run the benchmarks in bench/ (installs wrk, nginx, tesseract)
+#   make lint       clang-tidy / cppcheck and the banned-function check
+
+CC      ?= cc
+V       ?= release
+B       := build/$(V)
+PKGS    := libh2o-evloop jansson sqlite3 libcurl openssl libjpeg libpng libexif lept freetype2
+# Deferred (=) so that a fresh machine can run install-deps before pkg-config is asked.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lm -lpthread
+
+ifeq ($(V),asan)
+OPT     := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+LDOPT   := -fsanitize=address,undefined
+else
+OPT     := -O2 -g
+LDOPT   :=
+endif
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wno-missing-field-initializers
+ALL_CFLAGS = -std=c17 -D_GNU_SOURCE -DH2O_USE_LIBUV=0 $(WARN) $(OPT) -Isrc -Itests/lib $(PKG_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(LDOPT) $(LDFLAGS)
+
+# Every .c under src/ is part of libkycd except the program entry point.
+SRCS    := $(shell find src -name '*.c' ! -path src/cli/main.c | sort)
+OBJS    := $(SRCS:%.c=$(B)/obj/%.o)
+TLIB_SRCS := $(wildcard tests/lib/*.c)
+TLIB_OBJS := $(TLIB_SRCS:%.c=$(B)/obj/%.o)
+UNIT_SRCS := $(wildcard tests/unit/*_test.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/unit/%)
+E2E_SRCS  := $(wildcard tests/e2e/*_test.c)
+E2E_BINS  := $(E2E_SRCS:tests/e2e/%.c=$(B)/tests/e2e/%)
+
+.PHONY: all deps check check-build run fuzz bench lint clean tests
+
+all: $(B)/kycd
+
+deps:
+	@scripts/install-deps
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	@echo '  CC    $<'
+	@$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/libkycd.a: $(OBJS)
+	@mkdir -p $(@D)
+	@rm -f $@
+	@ar rcs $@ $^
+
+$(B)/kycd: $(B)/obj/src/cli/main.o $(B)/libkycd.a
+	@echo '  LINK  $@'
+	@$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/tests/unit/%: tests/unit/%.c $(TLIB_OBJS) $(B)/libkycd.a
+	@mkdir -p $(@D)
+	@echo '  LINK  $@'
+	@$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(TLIB_OBJS) $(B)/libkycd.a $(PKG_LIBS)
+
+$(B)/tests/e2e/%: tests/e2e/%.c $(TLIB_OBJS) $(B)/libkycd.a
+	@mkdir -p $(@D)
+	@echo '  LINK  $@'
+	@$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(TLIB_OBJS) $(B)/libkycd.a $(PKG_LIBS)
+
+tests: $(B)/kycd $(UNIT_BINS) $(E2E_BINS)
+
+# The release binary is what users run; the sanitizer build is what the tests exercise.
+check: deps
+	@scripts/check-banned
+	$(MAKE) V=release all
+	$(MAKE) V=asan tests
+	@KYCD_BIN=build/asan/kycd tests/run build/asan
+
+run: deps
+	$(MAKE) V=release all
+	@mkdir -p $${KYCD_DATA:-./data}
+	build/release/kycd demo --data $${KYCD_DATA:-./data}
+	exec build/release/kycd serve --data $${KYCD_DATA:-./data}
+
+FUZZ_SECONDS ?= 30
+fuzz: deps
+	@scripts/fuzz $(FUZZ_SECONDS)
+
+bench:
+	@scripts/install-deps --bench
+	$(MAKE) V=release all
+	@for b in bench/*/run; do echo "== $$b"; $$b || exit 1; done
+
+lint:
+	@scripts/check-banned
+	cppcheck --quiet --error-exitcode=1 --std=c11 -Isrc --suppress=missingIncludeSystem src
+
+clean:
+	rm -rf build
+
+-include $(OBJS:.o=.d) $(B)/obj/src/cli/main.d $(TLIB_OBJS:.o=.d)

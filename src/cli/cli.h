@@ -1,0 +1,39 @@
+/* Subcommands of the kycd binary, git-style: one file per command
+ * (src/cli/cmd_<name>.c), all registered in the table in main.c.
+ * Each takes the arguments after its own name (argv[0] is the command name)
+ * and returns the process exit status. */
+#ifndef KYC_CLI_H
+#define KYC_CLI_H
+
+#include <stddef.h>
+
+struct kyc_cmd {
+	const char *name;   /* "serve", or "tenant create" for two-word commands */
+	int (*run)(int argc, char **argv);
+	const char *usage;  /* one line, shown by `kycd help` */
+};
+
+/* The table (defined in main.c), terminated by a NULL name. */
+extern const struct kyc_cmd kyc_commands[];
+
+int cmd_serve(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+int cmd_tenant_create(int argc, char **argv);
+int cmd_key_create(int argc, char **argv);
+int cmd_key_revoke(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+int cmd_help(int argc, char **argv);
+int cmd_mrz(int argc, char **argv);
+int cmd_scan(int argc, char **argv);
+int cmd_synth(int argc, char **argv);
+
+/* Option parsing shared by the commands: recognises "--name VALUE" and
+ * "--name=VALUE" at argv[*i]. On a match stores VALUE in *out, advances *i past
+ * what it consumed and returns 1; returns 0 when argv[*i] is another option and
+ * -1 (after printing an error) when the value is missing. */
+int kyc_opt_value(int argc, char **argv, int *i, const char *name, const char **out);
+
+/* The data directory: --data, else $KYCD_DATA, else "./data". */
+const char *kyc_default_data_dir(void);
+
+#endif

@@ -1,0 +1,43 @@
+/* kycd: the one binary. Finds the subcommand in the table and runs it. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+/* Two-word commands ("tenant create") come before any one-word prefix. */
+const struct kyc_cmd kyc_commands[] = {
+	{"serve", cmd_serve, "serve [--data DIR] [--listen HOST:PORT]   run the API server"},
+	{"demo", cmd_demo, "demo [--data DIR]   create the demo tenant once and print its key"},
+	{"tenant create", cmd_tenant_create, "tenant create NAME [--data DIR]   new tenant and its first API key"},
+	{"key create", cmd_key_create, "key create TENANT_ID [--role ROLE] [--data DIR]   new API key"},
+	{"key revoke", cmd_key_revoke, "key revoke KEY_ID [--data DIR]   revoke an API key"},
+	{"mrz", cmd_mrz, "mrz   parse MRZ text on stdin, one JSON object per document"},
+	{"scan", cmd_scan, "scan FILE...   find and read the MRZ in images"},
+	{"synth", cmd_synth, "synth --out DIR --count N --seed S [--level 0|1|2]   specimen images"},
+	{"version", cmd_version, "version   print the version"},
+	{"help", cmd_help, "help   this list"},
+	{NULL, NULL, NULL},
+};
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return cmd_help(argc - 1, argv + 1) == 0 ? 2 : 2;
+	for (const struct kyc_cmd *c = kyc_commands; c->name; c++) {
+		const char *sp = strchr(c->name, ' ');
+		if (sp) {
+			size_t n = (size_t)(sp - c->name);
+			if (argc >= 3 && strlen(argv[1]) == n && !strncmp(argv[1], c->name, n) &&
+			    !strcmp(argv[2], sp + 1))
+				return c->run(argc - 2, argv + 2);
+		} else if (!strcmp(argv[1], c->name)) {
+			return c->run(argc - 1, argv + 1);
+		}
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+		return cmd_help(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "--version"))
+		return cmd_version(argc - 1, argv + 1);
+	fprintf(stderr, "kycd: '%s' is not a command. See 'kycd help'.\n", argv[1]);
+	return 2;
+}

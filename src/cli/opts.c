@@ -1,0 +1,33 @@
+#include "cli/cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int kyc_opt_value(int argc, char **argv, int *i, const char *name, const char **out)
+{
+	const char *a = argv[*i];
+	size_t n = strlen(name);
+	if (strncmp(a, name, n) != 0)
+		return 0;
+	if (a[n] == '=') {
+		*out = a + n + 1;
+		*i += 1;
+		return 1;
+	}
+	if (a[n] != '\0')
+		return 0;
+	if (*i + 1 >= argc) {
+		fprintf(stderr, "kycd: option %s needs a value\n", name);
+		return -1;
+	}
+	*out = argv[*i + 1];
+	*i += 2;
+	return 1;
+}
+
+const char *kyc_default_data_dir(void)
+{
+	const char *d = getenv("KYCD_DATA");
+	return d && *d ? d : "./data";
+}
