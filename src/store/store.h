@@ -1,0 +1,124 @@
+/* The store: every record kycd keeps (tenants, API keys, applicants,
+ * verifications, documents, files' metadata, idempotency records, events),
+ * behind one interface so that a PostgreSQL backend can sit beside the SQLite
+ * one (store_sqlite.c) without a handler noticing.
+ *
+ * A kyc_store is one connection: not thread-safe; give each thread its own
+ * (kyc_store_open on the same data directory). Records cross this interface as
+ * jansson objects whose keys are the API's field names; each resource type has
+ * one column table (store_schema.c) that maps them to columns.
+ *
+ * Tenancy is enforced here: every resource call takes the caller's tenant id
+ * and a record of another tenant is KYC_ERR_NOTFOUND, exactly like a missing one. */
+#ifndef KYC_STORE_H
+#define KYC_STORE_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct kyc_store kyc_store;
+
+enum kyc_rtype {
+	KYC_R_APPLICANT,
+	KYC_R_VERIFICATION,
+	KYC_R_DOCUMENT,
+	KYC_R_FILE,
+	KYC_R_EVENT,
+	KYC_R__COUNT
+};
+
+/* Opens (creating if needed) DATA_DIR/kycd.db, applies pending migrations,
+ * and sets WAL, foreign keys and a busy timeout. On error returns a negative
+ * code and a message in err. */
+int kyc_store_open(const char *data_dir, kyc_store **out, char *err, size_t errsz);
+void kyc_store_close(kyc_store *s);
+/* The schema version after migrations (for `kycd version` and tests). */
+int kyc_store_schema_version(kyc_store *s);
+
+/* Transactions (BEGIN IMMEDIATE): a handler that writes several records wraps
+ * them so that a crash leaves all or none. Nesting is not supported. */
+int kyc_store_begin(kyc_store *s);
+int kyc_store_commit(kyc_store *s);
+void kyc_store_rollback(kyc_store *s);
+
+/* ---- tenants and API keys ---- */
+
+/* Creates a tenant; writes its id into id_out. */
+int kyc_store_tenant_create(kyc_store *s, const char *name, char id_out[37]);
+/* Finds a tenant by exact name (the oldest if several): 0 or KYC_ERR_NOTFOUND. */
+int kyc_store_tenant_find(kyc_store *s, const char *name, char id_out[37]);
+int kyc_store_tenant_exists(kyc_store *s, const char *tenant_id);
+/* Settings of a tenant as a JSON object (caller owns the reference). */
+int kyc_store_tenant_settings(kyc_store *s, const char *tenant_id, json_t **out);
+int kyc_store_tenant_settings_set(kyc_store *s, const char *tenant_id, const json_t *settings);
+
+struct kyc_key_row {
+	char id[40];
+	char tenant_id[37];
+	char role[16];
+	unsigned char secret_hash[32];
+	int64_t created_at;
+	int64_t revoked_at; /* 0 when active */
+};
+
+/* Stores a key whose secret hashes to secret_hash (SHA-256). */
+int kyc_store_key_insert(kyc_store *s, const struct kyc_key_row *row);
+/* 0 or KYC_ERR_NOTFOUND. Revoked keys are returned too (check revoked_at). */
+int kyc_store_key_get(kyc_store *s, const char *key_id, struct kyc_key_row *out);
+/* Marks a key revoked: 0, or KYC_ERR_NOTFOUND when no such active key. */
+int kyc_store_key_revoke(kyc_store *s, const char *key_id, int64_t now_ms);
+
+/* ---- resources ---- */
+
+/* Inserts rec (which must carry "id"; "created_at"/"updated_at"/"version"
+ * are set here and ignored in rec). Every other key must be a column of the
+ * type (src/store/store_schema.c; free-form extras go in the "attributes"
+ * object), else KYC_ERR_INVALID. Time columns take integer milliseconds and
+ * come back as RFC 3339 text. KYC_ERR_CONFLICT on a duplicate id. */
+int kyc_store_insert(kyc_store *s, enum kyc_rtype t, const char *tenant_id, json_t *rec);
+/* Reads one record as a new JSON object (caller owns it). */
+int kyc_store_get(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const char *id,
+		  json_t **out);
+/* Sets the fields in patch (null values clear a column), bumps "version" and
+ * "updated_at". When expect_version > 0 and the stored version differs, nothing
+ * is written and KYC_ERR_CONFLICT is returned. */
+int kyc_store_update(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const char *id,
+		     const json_t *patch, int64_t expect_version);
+int kyc_store_delete(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const char *id);
+
+struct kyc_store_page {
+	json_t *items;       /* a new array (caller owns) */
+	char next_cursor[128]; /* "" when there is no next page */
+};
+/* Lists records newest first. filter: an object of column = value equality
+ * conditions (may be NULL). cursor: "" or a value from a previous page; a
+ * malformed cursor is KYC_ERR_INVALID. limit is clamped to 1..100. */
+int kyc_store_list(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const json_t *filter,
+		   const char *cursor, int limit, struct kyc_store_page *out);
+/* Counts records matching filter. */
+int kyc_store_count(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const json_t *filter,
+		    int64_t *out);
+
+/* ---- idempotency ---- */
+
+struct kyc_idem_row {
+	unsigned char request_hash[32];
+	int status;
+	char content_type[64];
+	char *body;          /* malloc()ed; kyc_idem_row_release frees it */
+	size_t body_len;
+	int64_t created_at;
+};
+/* Looks up (tenant, key) newer than not_before_ms: 0 or KYC_ERR_NOTFOUND. */
+int kyc_store_idem_get(kyc_store *s, const char *tenant_id, const char *key, int64_t not_before_ms,
+		       struct kyc_idem_row *out);
+/* Records the first response for (tenant, key), replacing an expired one. */
+int kyc_store_idem_put(kyc_store *s, const char *tenant_id, const char *key,
+		       const struct kyc_idem_row *row);
+void kyc_idem_row_release(struct kyc_idem_row *row);
+
+/* The last SQLite/driver message for this connection (for logs, never for clients). */
+const char *kyc_store_errmsg(kyc_store *s);
+
+#endif

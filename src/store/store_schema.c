@@ -1,0 +1,129 @@
+/* The schema: migrations (append only; never edit a released one) and the
+ * column tables that map records to rows. A column added by a migration is
+ * added to its table here in the same commit. */
+#include "store/store_int.h"
+
+#define COLS(a) a, (int)(sizeof(a) / sizeof(a[0]))
+
+static const struct kyc_col applicant_cols[] = {
+	{"external_ref", KYC_COL_TEXT},
+	{"email", KYC_COL_TEXT},
+	{"phone", KYC_COL_TEXT},
+	{"first_name", KYC_COL_TEXT},
+	{"middle_name", KYC_COL_TEXT},
+	{"last_name", KYC_COL_TEXT},
+	{"first_name_native", KYC_COL_TEXT},
+	{"middle_name_native", KYC_COL_TEXT},
+	{"last_name_native", KYC_COL_TEXT},
+	{"birth_date", KYC_COL_TEXT},
+	{"country", KYC_COL_TEXT},
+	{"nationality", KYC_COL_TEXT},
+	{"personal_code", KYC_COL_TEXT},
+	{"level", KYC_COL_TEXT},
+	{"tier", KYC_COL_INT},
+	{"attributes", KYC_COL_JSON},
+};
+
+static const struct kyc_col verification_cols[] = {
+	{"applicant_id", KYC_COL_TEXT},
+	{"status", KYC_COL_TEXT},
+	{"document_types", KYC_COL_JSON},
+	{"options", KYC_COL_JSON},
+	{"attempts", KYC_COL_INT},
+	{"retry_code", KYC_COL_TEXT},
+	{"retry_message", KYC_COL_TEXT},
+	{"expires_at", KYC_COL_TIME},
+	{"callback_url", KYC_COL_TEXT},
+	{"attributes", KYC_COL_JSON},
+};
+
+static const struct kyc_col document_cols[] = {
+	{"verification_id", KYC_COL_TEXT},
+	{"applicant_id", KYC_COL_TEXT},
+	{"type", KYC_COL_TEXT},
+	{"issuing_country", KYC_COL_TEXT},
+	{"side", KYC_COL_TEXT},
+	{"file_id", KYC_COL_TEXT},
+	{"status", KYC_COL_TEXT},
+	{"document_number", KYC_COL_TEXT},
+	{"extraction", KYC_COL_JSON},
+	{"attributes", KYC_COL_JSON},
+};
+
+static const struct kyc_col file_cols[] = {
+	{"kind", KYC_COL_TEXT},
+	{"content_type", KYC_COL_TEXT},
+	{"size", KYC_COL_INT},
+	{"sha256", KYC_COL_TEXT},
+	{"width", KYC_COL_INT},
+	{"height", KYC_COL_INT},
+	{"path", KYC_COL_TEXT},
+	{"source_url", KYC_COL_TEXT},
+	{"attributes", KYC_COL_JSON},
+};
+
+static const struct kyc_col event_cols[] = {
+	{"type", KYC_COL_TEXT},
+	{"resource_type", KYC_COL_TEXT},
+	{"resource_id", KYC_COL_TEXT},
+	{"resource_version", KYC_COL_INT},
+	{"payload", KYC_COL_JSON},
+	{"attributes", KYC_COL_JSON},
+};
+
+const struct kyc_table kyc__tables[KYC_R__COUNT] = {
+	[KYC_R_APPLICANT] = {"applicants", COLS(applicant_cols)},
+	[KYC_R_VERIFICATION] = {"verifications", COLS(verification_cols)},
+	[KYC_R_DOCUMENT] = {"documents", COLS(document_cols)},
+	[KYC_R_FILE] = {"files", COLS(file_cols)},
+	[KYC_R_EVENT] = {"events", COLS(event_cols)},
+};
+
+/* Every resource table has the same five bookkeeping columns first. */
+#define RESOURCE_HEAD                                                                              \
+	"id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL REFERENCES tenants(id), "                    \
+	"version INTEGER NOT NULL DEFAULT 1, created_at INTEGER NOT NULL, "                        \
+	"updated_at INTEGER NOT NULL, "
+
+const struct kyc_migration kyc__migrations[] = {
+	{1, "CREATE TABLE tenants (id TEXT PRIMARY KEY, name TEXT NOT NULL, "
+	    "settings TEXT NOT NULL DEFAULT '{}', created_at INTEGER NOT NULL);"
+	    "CREATE TABLE api_keys (id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL REFERENCES "
+	    "tenants(id), role TEXT NOT NULL, secret_hash BLOB NOT NULL, created_at INTEGER NOT "
+	    "NULL, revoked_at INTEGER);"
+	    "CREATE TABLE applicants (" RESOURCE_HEAD
+	    "external_ref TEXT, email TEXT, phone TEXT, first_name TEXT, middle_name TEXT, "
+	    "last_name TEXT, first_name_native TEXT, middle_name_native TEXT, last_name_native "
+	    "TEXT, birth_date TEXT, country TEXT, nationality TEXT, personal_code TEXT, level TEXT, "
+	    "tier INTEGER, attributes TEXT);"
+	    "CREATE INDEX applicants_list ON applicants(tenant_id, created_at, id);"
+	    "CREATE INDEX applicants_ref ON applicants(tenant_id, external_ref);"
+	    "CREATE TABLE files (" RESOURCE_HEAD
+	    "kind TEXT, content_type TEXT NOT NULL, size INTEGER NOT NULL, sha256 TEXT, width "
+	    "INTEGER, height INTEGER, path TEXT NOT NULL, source_url TEXT, attributes TEXT);"
+	    "CREATE INDEX files_list ON files(tenant_id, created_at, id);"
+	    "CREATE TABLE verifications (" RESOURCE_HEAD
+	    "applicant_id TEXT REFERENCES applicants(id) ON DELETE CASCADE, status TEXT NOT NULL, "
+	    "document_types TEXT, options TEXT, attempts INTEGER NOT NULL DEFAULT 0, retry_code "
+	    "TEXT, retry_message TEXT, expires_at INTEGER, callback_url TEXT, attributes TEXT);"
+	    "CREATE INDEX verifications_list ON verifications(tenant_id, created_at, id);"
+	    "CREATE INDEX verifications_applicant ON verifications(applicant_id);"
+	    "CREATE TABLE documents (" RESOURCE_HEAD
+	    "verification_id TEXT REFERENCES verifications(id) ON DELETE CASCADE, applicant_id "
+	    "TEXT, type TEXT, issuing_country TEXT, side TEXT, file_id TEXT REFERENCES files(id), "
+	    "status TEXT, document_number TEXT, extraction TEXT, attributes TEXT);"
+	    "CREATE INDEX documents_list ON documents(tenant_id, created_at, id);"
+	    "CREATE INDEX documents_verification ON documents(verification_id);"
+	    "CREATE INDEX documents_number ON documents(tenant_id, issuing_country, "
+	    "document_number);"
+	    "CREATE TABLE events (" RESOURCE_HEAD
+	    "type TEXT NOT NULL, resource_type TEXT, resource_id TEXT, resource_version INTEGER, "
+	    "payload TEXT, attributes TEXT);"
+	    "CREATE INDEX events_list ON events(tenant_id, created_at, id);"
+	    "CREATE TABLE idempotency_keys (tenant_id TEXT NOT NULL REFERENCES tenants(id), "
+	    "key TEXT NOT NULL, request_hash BLOB NOT NULL, status INTEGER NOT NULL, content_type "
+	    "TEXT NOT NULL, body BLOB NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY "
+	    "(tenant_id, key));"},
+};
+
+const int kyc__migration_count = (int)(sizeof(kyc__migrations) / sizeof(kyc__migrations[0]));

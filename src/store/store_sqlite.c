@@ -1,0 +1,435 @@
+/* The SQLite backend of store.h: one connection per kyc_store, WAL journal,
+ * synchronous=FULL (a committed decision survives power loss), foreign keys
+ * on, busy timeout so that the server's threads queue instead of failing. */
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/err.h"
+#include "core/rand.h"
+#include "store/store_sqlite_int.h"
+
+struct kyc_store {
+	sqlite3 *db;
+	sqlite3_stmt *get[KYC_R__COUNT];
+	sqlite3_stmt *key_get;
+	char errmsg[256];
+};
+
+
+static int store_fail(kyc_store *s, int code)
+{
+	snprintf(s->errmsg, sizeof s->errmsg, "%s", sqlite3_errmsg(s->db));
+	return code;
+}
+
+static int map_sqlite(kyc_store *s, int rc)
+{
+	if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW)
+		return 0;
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+		return store_fail(s, KYC_ERR_CONFLICT);
+	if ((rc & 0xff) == SQLITE_BUSY)
+		return store_fail(s, KYC_ERR_TIMEOUT);
+	if ((rc & 0xff) == SQLITE_NOMEM)
+		return store_fail(s, KYC_ERR_NOMEM);
+	return store_fail(s, KYC_ERR_IO);
+}
+
+const char *kyc_store_errmsg(kyc_store *s)
+{
+	return s->errmsg;
+}
+
+/* ---- migrations ---- */
+
+static int store_migrate(kyc_store *s, char *err, size_t errsz)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(s->db,
+			      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY "
+			      "KEY, applied_at INTEGER NOT NULL);",
+			      NULL, NULL, &msg);
+	if (rc != SQLITE_OK)
+		goto fail;
+	/* IMMEDIATE: several threads open the store at start; one migrates, the
+	 * others wait on the busy timeout and then see the new version. */
+	rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, &msg);
+	if (rc != SQLITE_OK)
+		goto fail;
+	int current = kyc_store_schema_version(s);
+	for (int i = 0; i < kyc__migration_count; i++) {
+		const struct kyc_migration *m = &kyc__migrations[i];
+		if (m->version <= current)
+			continue;
+		rc = sqlite3_exec(s->db, m->sql, NULL, NULL, &msg);
+		if (rc != SQLITE_OK)
+			goto rollback;
+		char ins[128];
+		snprintf(ins, sizeof ins,
+			 "INSERT INTO schema_migrations(version, applied_at) VALUES (%d, %lld)",
+			 m->version, (long long)kyc_now_ms());
+		rc = sqlite3_exec(s->db, ins, NULL, NULL, &msg);
+		if (rc != SQLITE_OK)
+			goto rollback;
+	}
+	rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, &msg);
+	if (rc != SQLITE_OK)
+		goto rollback;
+	return 0;
+rollback:
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+fail:
+	snprintf(err, errsz, "migration failed: %s", msg ? msg : sqlite3_errmsg(s->db));
+	sqlite3_free(msg);
+	return KYC_ERR_IO;
+}
+
+int kyc_store_schema_version(kyc_store *s)
+{
+	sqlite3_stmt *st;
+	int v = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT coalesce(max(version),0) FROM schema_migrations", -1,
+			       &st, NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+int kyc_store_open(const char *data_dir, kyc_store **out, char *err, size_t errsz)
+{
+	*out = NULL;
+	if (mkdir(data_dir, 0700) != 0 && errno != EEXIST) {
+		snprintf(err, errsz, "cannot create data directory %s: %s", data_dir,
+			 strerror(errno));
+		return KYC_ERR_IO;
+	}
+	char path[4096];
+	if ((size_t)snprintf(path, sizeof path, "%s/kycd.db", data_dir) >= sizeof path) {
+		snprintf(err, errsz, "data directory path too long");
+		return KYC_ERR_INVALID;
+	}
+	kyc_store *s = calloc(1, sizeof *s);
+	if (!s)
+		return KYC_ERR_NOMEM;
+	int rc = sqlite3_open_v2(path, &s->db,
+				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+				 NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errsz, "cannot open %s: %s", path,
+			 s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		goto fail;
+	}
+	chmod(path, 0600);
+	sqlite3_busy_timeout(s->db, 10000);
+	char *msg = NULL;
+	rc = sqlite3_exec(s->db,
+			  "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
+			  NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errsz, "cannot configure database: %s", msg ? msg : "?");
+		sqlite3_free(msg);
+		goto fail;
+	}
+	if (store_migrate(s, err, errsz) != 0)
+		goto fail;
+	*out = s;
+	return 0;
+fail:
+	kyc_store_close(s);
+	return KYC_ERR_IO;
+}
+
+void kyc_store_close(kyc_store *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < KYC_R__COUNT; i++)
+		sqlite3_finalize(s->get[i]);
+	sqlite3_finalize(s->key_get);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+int kyc_store_begin(kyc_store *s)
+{
+	return map_sqlite(s, sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL));
+}
+
+int kyc_store_commit(kyc_store *s)
+{
+	int rc = map_sqlite(s, sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL));
+	if (rc)
+		kyc_store_rollback(s);
+	return rc;
+}
+
+void kyc_store_rollback(kyc_store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Runs a statement that returns no rows and finalizes it. */
+static int step_done(kyc_store *s, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	int ret = rc == SQLITE_DONE ? 0 : map_sqlite(s, rc);
+	sqlite3_finalize(st);
+	return ret;
+}
+
+static int prepare(kyc_store *s, const char *sql, sqlite3_stmt **st)
+{
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
+	return rc == SQLITE_OK ? 0 : map_sqlite(s, rc);
+}
+
+/* ---- tenants and keys ---- */
+
+int kyc_store_tenant_create(kyc_store *s, const char *name, char id_out[37])
+{
+	sqlite3_stmt *st;
+	int rc = kyc_uuid_new(id_out);
+	if (rc || (rc = prepare(s, "INSERT INTO tenants(id, name, created_at) VALUES (?,?,?)", &st)))
+		return rc;
+	sqlite3_bind_text(st, 1, id_out, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, kyc_now_ms());
+	return step_done(s, st);
+}
+
+int kyc_store_tenant_find(kyc_store *s, const char *name, char id_out[37])
+{
+	sqlite3_stmt *st;
+	int rc = prepare(s, "SELECT id FROM tenants WHERE name=? ORDER BY created_at LIMIT 1", &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		snprintf(id_out, 37, "%s", (const char *)sqlite3_column_text(st, 0));
+		rc = 0;
+	} else {
+		rc = rc == SQLITE_DONE ? KYC_ERR_NOTFOUND : map_sqlite(s, rc);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int kyc_store_tenant_exists(kyc_store *s, const char *tenant_id)
+{
+	sqlite3_stmt *st;
+	if (prepare(s, "SELECT 1 FROM tenants WHERE id=?", &st))
+		return 0;
+	sqlite3_bind_text(st, 1, tenant_id, -1, SQLITE_STATIC);
+	int found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return found;
+}
+
+int kyc_store_tenant_settings(kyc_store *s, const char *tenant_id, json_t **out)
+{
+	sqlite3_stmt *st;
+	*out = NULL;
+	int rc = prepare(s, "SELECT settings FROM tenants WHERE id=?", &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, tenant_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *txt = (const char *)sqlite3_column_text(st, 0);
+		*out = json_loads(txt ? txt : "{}", 0, NULL);
+		rc = *out && json_is_object(*out) ? 0 : KYC_ERR_INTERNAL;
+	} else {
+		rc = rc == SQLITE_DONE ? KYC_ERR_NOTFOUND : map_sqlite(s, rc);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int kyc_store_tenant_settings_set(kyc_store *s, const char *tenant_id, const json_t *settings)
+{
+	sqlite3_stmt *st;
+	char *txt = json_dumps(settings, JSON_COMPACT | JSON_SORT_KEYS);
+	if (!txt)
+		return KYC_ERR_NOMEM;
+	int rc = prepare(s, "UPDATE tenants SET settings=? WHERE id=?", &st);
+	if (!rc) {
+		sqlite3_bind_text(st, 1, txt, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, tenant_id, -1, SQLITE_STATIC);
+		rc = step_done(s, st);
+		if (!rc && sqlite3_changes(s->db) == 0)
+			rc = KYC_ERR_NOTFOUND;
+	}
+	free(txt);
+	return rc;
+}
+
+int kyc_store_key_insert(kyc_store *s, const struct kyc_key_row *row)
+{
+	sqlite3_stmt *st;
+	int rc = prepare(s,
+			 "INSERT INTO api_keys(id, tenant_id, role, secret_hash, created_at) "
+			 "VALUES (?,?,?,?,?)",
+			 &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, row->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, row->tenant_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, row->role, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 4, row->secret_hash, sizeof row->secret_hash, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, row->created_at ? row->created_at : kyc_now_ms());
+	return step_done(s, st);
+}
+
+int kyc_store_key_get(kyc_store *s, const char *key_id, struct kyc_key_row *out)
+{
+	/* Cached: every authenticated request runs it. */
+	if (!s->key_get) {
+		int rc = prepare(s,
+				 "SELECT id, tenant_id, role, secret_hash, created_at, "
+				 "coalesce(revoked_at,0) FROM api_keys WHERE id=?",
+				 &s->key_get);
+		if (rc)
+			return rc;
+	}
+	sqlite3_stmt *st = s->key_get;
+	sqlite3_bind_text(st, 1, key_id, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		memset(out, 0, sizeof *out);
+		snprintf(out->id, sizeof out->id, "%s", (const char *)sqlite3_column_text(st, 0));
+		snprintf(out->tenant_id, sizeof out->tenant_id, "%s",
+			 (const char *)sqlite3_column_text(st, 1));
+		snprintf(out->role, sizeof out->role, "%s",
+			 (const char *)sqlite3_column_text(st, 2));
+		if (sqlite3_column_bytes(st, 3) == (int)sizeof out->secret_hash)
+			memcpy(out->secret_hash, sqlite3_column_blob(st, 3),
+			       sizeof out->secret_hash);
+		out->created_at = sqlite3_column_int64(st, 4);
+		out->revoked_at = sqlite3_column_int64(st, 5);
+		rc = 0;
+	} else {
+		rc = rc == SQLITE_DONE ? KYC_ERR_NOTFOUND : map_sqlite(s, rc);
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
+int kyc_store_key_revoke(kyc_store *s, const char *key_id, int64_t now_ms)
+{
+	sqlite3_stmt *st;
+	int rc = prepare(s, "UPDATE api_keys SET revoked_at=? WHERE id=? AND revoked_at IS NULL",
+			 &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, now_ms);
+	sqlite3_bind_text(st, 2, key_id, -1, SQLITE_STATIC);
+	rc = step_done(s, st);
+	if (!rc && sqlite3_changes(s->db) == 0)
+		rc = KYC_ERR_NOTFOUND;
+	return rc;
+}
+
+/* ---- idempotency ---- */
+
+int kyc_store_idem_get(kyc_store *s, const char *tenant_id, const char *key, int64_t not_before_ms,
+		       struct kyc_idem_row *out)
+{
+	sqlite3_stmt *st;
+	memset(out, 0, sizeof *out);
+	int rc = prepare(s,
+			 "SELECT request_hash, status, content_type, body, created_at FROM "
+			 "idempotency_keys WHERE tenant_id=? AND key=? AND created_at>=?",
+			 &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, tenant_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, not_before_ms);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		if (sqlite3_column_bytes(st, 0) == (int)sizeof out->request_hash)
+			memcpy(out->request_hash, sqlite3_column_blob(st, 0),
+			       sizeof out->request_hash);
+		out->status = sqlite3_column_int(st, 1);
+		snprintf(out->content_type, sizeof out->content_type, "%s",
+			 (const char *)sqlite3_column_text(st, 2));
+		int n = sqlite3_column_bytes(st, 3);
+		out->body = malloc((size_t)n + 1);
+		if (!out->body) {
+			rc = KYC_ERR_NOMEM;
+		} else {
+			if (n)
+				memcpy(out->body, sqlite3_column_blob(st, 3), (size_t)n);
+			out->body[n] = '\0';
+			out->body_len = (size_t)n;
+			out->created_at = sqlite3_column_int64(st, 4);
+			rc = 0;
+		}
+	} else {
+		rc = rc == SQLITE_DONE ? KYC_ERR_NOTFOUND : map_sqlite(s, rc);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int kyc_store_idem_put(kyc_store *s, const char *tenant_id, const char *key,
+		       const struct kyc_idem_row *row)
+{
+	sqlite3_stmt *st;
+	/* Replaces only an expired record (older than created_at - 24 h is the
+	 * caller's window: it looked the key up first); a concurrent first
+	 * response that landed meanwhile wins and is kept. */
+	int rc = prepare(s,
+			 "INSERT INTO idempotency_keys(tenant_id, key, request_hash, status, "
+			 "content_type, body, created_at) VALUES (?,?,?,?,?,?,?) ON "
+			 "CONFLICT(tenant_id, key) DO UPDATE SET request_hash=excluded.request_hash, "
+			 "status=excluded.status, content_type=excluded.content_type, "
+			 "body=excluded.body, created_at=excluded.created_at WHERE "
+			 "excluded.created_at - idempotency_keys.created_at > 86400000",
+			 &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, tenant_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 3, row->request_hash, sizeof row->request_hash, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, row->status);
+	sqlite3_bind_text(st, 5, row->content_type, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 6, row->body ? row->body : "", (int)row->body_len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, row->created_at ? row->created_at : kyc_now_ms());
+	return step_done(s, st);
+}
+
+void kyc_idem_row_release(struct kyc_idem_row *row)
+{
+	free(row->body);
+	row->body = NULL;
+	row->body_len = 0;
+}
+
+/* ---- resources ---- */
+
+sqlite3 *kyc__store_db(kyc_store *s)
+{
+	return s->db;
+}
+
+sqlite3_stmt **kyc__store_get_stmt(kyc_store *s, enum kyc_rtype t)
+{
+	return &s->get[t];
+}
+
+int kyc__store_map(kyc_store *s, int rc)
+{
+	return map_sqlite(s, rc);
+}

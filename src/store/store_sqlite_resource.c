@@ -1,0 +1,472 @@
+/* Generic record <-> row mapping for the resource types of the SQLite
+ * backend, driven by the column tables in store_schema.c. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/err.h"
+#include "core/rand.h"
+#include "store/store_sqlite_int.h"
+
+#define SQL_MAX 4096
+
+static int is_bookkeeping(const char *key)
+{
+	return !strcmp(key, "id") || !strcmp(key, "version") || !strcmp(key, "created_at") ||
+	       !strcmp(key, "updated_at") || !strcmp(key, "tenant_id");
+}
+
+static const struct kyc_col *find_col(const struct kyc_table *tb, const char *name)
+{
+	for (int i = 0; i < tb->ncols; i++)
+		if (!strcmp(tb->cols[i].name, name))
+			return &tb->cols[i];
+	return NULL;
+}
+
+/* Binds a JSON value to parameter idx as a column of kind k. JSON text is
+ * allocated with SQLITE_TRANSIENT so the caller keeps nothing. */
+static int bind_value(sqlite3_stmt *st, int idx, enum kyc_col_kind k, const json_t *v)
+{
+	if (!v || json_is_null(v))
+		return sqlite3_bind_null(st, idx) == SQLITE_OK ? 0 : KYC_ERR_INTERNAL;
+	switch (k) {
+	case KYC_COL_TEXT:
+		if (!json_is_string(v))
+			return KYC_ERR_INVALID;
+		sqlite3_bind_text(st, idx, json_string_value(v), (int)json_string_length(v),
+				  SQLITE_TRANSIENT);
+		return 0;
+	case KYC_COL_INT:
+	case KYC_COL_TIME:
+		if (!json_is_integer(v))
+			return KYC_ERR_INVALID;
+		sqlite3_bind_int64(st, idx, json_integer_value(v));
+		return 0;
+	case KYC_COL_BOOL:
+		if (!json_is_boolean(v))
+			return KYC_ERR_INVALID;
+		sqlite3_bind_int(st, idx, json_is_true(v));
+		return 0;
+	case KYC_COL_JSON: {
+		char *txt = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+		if (!txt)
+			return KYC_ERR_NOMEM;
+		sqlite3_bind_text(st, idx, txt, -1, SQLITE_TRANSIENT);
+		free(txt);
+		return 0;
+	}
+	}
+	return KYC_ERR_INTERNAL;
+}
+
+static json_t *time_json(sqlite3_int64 ms)
+{
+	char iso[32];
+	kyc_time_iso(ms, iso);
+	return json_string(iso);
+}
+
+static json_t *column_json(sqlite3_stmt *st, int i, enum kyc_col_kind k)
+{
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return json_null();
+	switch (k) {
+	case KYC_COL_TEXT:
+		return json_stringn((const char *)sqlite3_column_text(st, i),
+				    (size_t)sqlite3_column_bytes(st, i));
+	case KYC_COL_INT:
+		return json_integer(sqlite3_column_int64(st, i));
+	case KYC_COL_BOOL:
+		return json_boolean(sqlite3_column_int(st, i));
+	case KYC_COL_TIME:
+		return time_json(sqlite3_column_int64(st, i));
+	case KYC_COL_JSON: {
+		json_t *v = json_loadb((const char *)sqlite3_column_text(st, i),
+				       (size_t)sqlite3_column_bytes(st, i), JSON_DECODE_ANY, NULL);
+		return v ? v : json_null();
+	}
+	}
+	return json_null();
+}
+
+/* "id, version, created_at, updated_at, c1, c2, ..." */
+static int select_list(kyc_buf *b, const struct kyc_table *tb)
+{
+	int rc = kyc_buf_puts(b, "id, version, created_at, updated_at");
+	for (int i = 0; i < tb->ncols && !rc; i++)
+		rc = kyc_buf_printf(b, ", %s", tb->cols[i].name);
+	return rc;
+}
+
+/* Builds a record from a row selected with select_list(). */
+static json_t *row_json(sqlite3_stmt *st, const struct kyc_table *tb)
+{
+	json_t *o = json_object();
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "id", json_stringn((const char *)sqlite3_column_text(st, 0),
+						  (size_t)sqlite3_column_bytes(st, 0)));
+	for (int i = 0; i < tb->ncols; i++)
+		json_object_set_new(o, tb->cols[i].name, column_json(st, 4 + i, tb->cols[i].kind));
+	json_object_set_new(o, "version", json_integer(sqlite3_column_int64(st, 1)));
+	json_object_set_new(o, "created_at", time_json(sqlite3_column_int64(st, 2)));
+	json_object_set_new(o, "updated_at", time_json(sqlite3_column_int64(st, 3)));
+	return o;
+}
+
+int kyc_store_insert(kyc_store *s, enum kyc_rtype t, const char *tenant_id, json_t *rec)
+{
+	const struct kyc_table *tb = &kyc__tables[t];
+	const json_t *id = json_object_get(rec, "id");
+	if (!json_is_string(id))
+		return KYC_ERR_INVALID;
+	const char *key;
+	json_t *val;
+	json_object_foreach(rec, key, val)
+	{
+		if (!is_bookkeeping(key) && !find_col(tb, key))
+			return KYC_ERR_INVALID;
+	}
+	kyc_buf sql;
+	kyc_buf_init(&sql, SQL_MAX);
+	int rc = kyc_buf_printf(&sql, "INSERT INTO %s (id, tenant_id, version, created_at, "
+				      "updated_at",
+				tb->name);
+	for (int i = 0; i < tb->ncols && !rc; i++)
+		rc = kyc_buf_printf(&sql, ", %s", tb->cols[i].name);
+	rc = rc ? rc : kyc_buf_puts(&sql, ") VALUES (?,?,1,?,?");
+	for (int i = 0; i < tb->ncols && !rc; i++)
+		rc = kyc_buf_puts(&sql, ",?");
+	rc = rc ? rc : kyc_buf_puts(&sql, ")");
+	sqlite3_stmt *st = NULL;
+	if (rc)
+		goto out;
+	rc = sqlite3_prepare_v2(kyc__store_db(s), sql.data, -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		rc = kyc__store_map(s, rc);
+		goto out;
+	}
+	int64_t now = kyc_now_ms();
+	sqlite3_bind_text(st, 1, json_string_value(id), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, tenant_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, now);
+	sqlite3_bind_int64(st, 4, now);
+	for (int i = 0; i < tb->ncols; i++) {
+		rc = bind_value(st, 5 + i, tb->cols[i].kind, json_object_get(rec, tb->cols[i].name));
+		if (rc)
+			goto out;
+	}
+	rc = sqlite3_step(st);
+	rc = rc == SQLITE_DONE ? 0 : kyc__store_map(s, rc);
+out:
+	sqlite3_finalize(st);
+	kyc_buf_release(&sql);
+	return rc;
+}
+
+int kyc_store_get(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const char *id,
+		  json_t **out)
+{
+	const struct kyc_table *tb = &kyc__tables[t];
+	sqlite3_stmt **slot = kyc__store_get_stmt(s, t);
+	*out = NULL;
+	if (!*slot) {
+		kyc_buf sql;
+		kyc_buf_init(&sql, SQL_MAX);
+		int rc = kyc_buf_puts(&sql, "SELECT ");
+		rc = rc ? rc : select_list(&sql, tb);
+		rc = rc ? rc : kyc_buf_printf(&sql, " FROM %s WHERE id=? AND tenant_id=?", tb->name);
+		if (!rc) {
+			rc = sqlite3_prepare_v2(kyc__store_db(s), sql.data, -1, slot, NULL);
+			rc = rc == SQLITE_OK ? 0 : kyc__store_map(s, rc);
+		}
+		kyc_buf_release(&sql);
+		if (rc)
+			return rc;
+	}
+	sqlite3_stmt *st = *slot;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, tenant_id, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out = row_json(st, tb);
+		rc = *out ? 0 : KYC_ERR_NOMEM;
+	} else {
+		rc = rc == SQLITE_DONE ? KYC_ERR_NOTFOUND : kyc__store_map(s, rc);
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
+static int record_version(kyc_store *s, const struct kyc_table *tb, const char *tenant_id,
+			  const char *id, int64_t *version)
+{
+	char sql[256];
+	sqlite3_stmt *st;
+	snprintf(sql, sizeof sql, "SELECT version FROM %s WHERE id=? AND tenant_id=?", tb->name);
+	int rc = sqlite3_prepare_v2(kyc__store_db(s), sql, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return kyc__store_map(s, rc);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, tenant_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*version = sqlite3_column_int64(st, 0);
+		rc = 0;
+	} else {
+		rc = rc == SQLITE_DONE ? KYC_ERR_NOTFOUND : kyc__store_map(s, rc);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int kyc_store_update(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const char *id,
+		     const json_t *patch, int64_t expect_version)
+{
+	const struct kyc_table *tb = &kyc__tables[t];
+	const char *key;
+	json_t *val;
+	json_object_foreach((json_t *)patch, key, val)
+	{
+		if (!find_col(tb, key))
+			return KYC_ERR_INVALID;
+	}
+	kyc_buf sql;
+	kyc_buf_init(&sql, SQL_MAX);
+	sqlite3_stmt *st = NULL;
+	int rc = kyc_buf_printf(&sql, "UPDATE %s SET version=version+1, updated_at=?", tb->name);
+	json_object_foreach((json_t *)patch, key, val)
+	{
+		rc = rc ? rc : kyc_buf_printf(&sql, ", %s=?", key);
+	}
+	rc = rc ? rc : kyc_buf_puts(&sql, " WHERE id=? AND tenant_id=?");
+	if (!rc && expect_version > 0)
+		rc = kyc_buf_puts(&sql, " AND version=?");
+	if (rc)
+		goto out;
+	rc = sqlite3_prepare_v2(kyc__store_db(s), sql.data, -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		rc = kyc__store_map(s, rc);
+		goto out;
+	}
+	int idx = 1;
+	sqlite3_bind_int64(st, idx++, kyc_now_ms());
+	json_object_foreach((json_t *)patch, key, val)
+	{
+		rc = bind_value(st, idx++, find_col(tb, key)->kind, val);
+		if (rc)
+			goto out;
+	}
+	sqlite3_bind_text(st, idx++, id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, idx++, tenant_id, -1, SQLITE_TRANSIENT);
+	if (expect_version > 0)
+		sqlite3_bind_int64(st, idx++, expect_version);
+	rc = sqlite3_step(st);
+	rc = rc == SQLITE_DONE ? 0 : kyc__store_map(s, rc);
+	if (!rc && sqlite3_changes(kyc__store_db(s)) == 0) {
+		int64_t v;
+		rc = record_version(s, tb, tenant_id, id, &v);
+		if (!rc)
+			rc = KYC_ERR_CONFLICT; /* exists, so the version did not match */
+	}
+out:
+	sqlite3_finalize(st);
+	kyc_buf_release(&sql);
+	return rc;
+}
+
+int kyc_store_delete(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const char *id)
+{
+	char sql[256];
+	sqlite3_stmt *st;
+	snprintf(sql, sizeof sql, "DELETE FROM %s WHERE id=? AND tenant_id=?", kyc__tables[t].name);
+	int rc = sqlite3_prepare_v2(kyc__store_db(s), sql, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return kyc__store_map(s, rc);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, tenant_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	rc = rc == SQLITE_DONE ? 0 : kyc__store_map(s, rc);
+	sqlite3_finalize(st);
+	if (!rc && sqlite3_changes(kyc__store_db(s)) == 0)
+		rc = KYC_ERR_NOTFOUND;
+	return rc;
+}
+
+/* Appends " AND col=?" (or "IS NULL") per filter key. */
+static int filter_sql(kyc_buf *sql, const struct kyc_table *tb, const json_t *filter)
+{
+	const char *key;
+	json_t *val;
+	int rc = 0;
+	json_object_foreach((json_t *)filter, key, val)
+	{
+		if (!find_col(tb, key) && strcmp(key, "id") != 0)
+			return KYC_ERR_INVALID;
+		if (json_is_null(val))
+			rc = rc ? rc : kyc_buf_printf(sql, " AND %s IS NULL", key);
+		else
+			rc = rc ? rc : kyc_buf_printf(sql, " AND %s=?", key);
+	}
+	return rc;
+}
+
+static int filter_bind(sqlite3_stmt *st, int *idx, const struct kyc_table *tb,
+		       const json_t *filter)
+{
+	const char *key;
+	json_t *val;
+	json_object_foreach((json_t *)filter, key, val)
+	{
+		if (json_is_null(val))
+			continue;
+		const struct kyc_col *c = find_col(tb, key);
+		int rc = bind_value(st, (*idx)++, c ? c->kind : KYC_COL_TEXT, val);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Cursor: hex of "<created_at ms>:<id>" — opaque to clients, cheap to check. */
+static void cursor_encode(char *out, size_t outsz, int64_t created, const char *id)
+{
+	char raw[96];
+	int n = snprintf(raw, sizeof raw, "%lld:%s", (long long)created, id);
+	if (n < 0 || (size_t)n >= sizeof raw || (size_t)n * 2 + 1 > outsz) {
+		out[0] = '\0';
+		return;
+	}
+	kyc_hex_encode(out, (const unsigned char *)raw, (size_t)n);
+}
+
+static int cursor_decode(const char *cur, int64_t *created, char id[64])
+{
+	size_t n = strlen(cur);
+	char raw[96];
+	if (n == 0 || n % 2 || n / 2 >= sizeof raw)
+		return KYC_ERR_INVALID;
+	for (size_t i = 0; i < n / 2; i++) {
+		unsigned v;
+		if (sscanf(cur + 2 * i, "%2x", &v) != 1)
+			return KYC_ERR_INVALID;
+		raw[i] = (char)v;
+	}
+	raw[n / 2] = '\0';
+	char *colon = strchr(raw, ':');
+	if (!colon || colon == raw || strlen(colon + 1) >= 64 || strlen(colon + 1) == 0)
+		return KYC_ERR_INVALID;
+	char *end;
+	*colon = '\0';
+	long long c = strtoll(raw, &end, 10);
+	if (*end != '\0')
+		return KYC_ERR_INVALID;
+	*created = c;
+	snprintf(id, 64, "%s", colon + 1);
+	return 0;
+}
+
+int kyc_store_list(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const json_t *filter,
+		   const char *cursor, int limit, struct kyc_store_page *out)
+{
+	const struct kyc_table *tb = &kyc__tables[t];
+	int64_t cur_created = 0;
+	char cur_id[64] = "";
+	int have_cursor = cursor && *cursor;
+	out->items = NULL;
+	out->next_cursor[0] = '\0';
+	if (have_cursor && cursor_decode(cursor, &cur_created, cur_id))
+		return KYC_ERR_INVALID;
+	if (limit < 1)
+		limit = 1;
+	if (limit > 100)
+		limit = 100;
+	kyc_buf sql;
+	kyc_buf_init(&sql, SQL_MAX);
+	sqlite3_stmt *st = NULL;
+	int rc = kyc_buf_puts(&sql, "SELECT ");
+	rc = rc ? rc : select_list(&sql, tb);
+	rc = rc ? rc : kyc_buf_printf(&sql, " FROM %s WHERE tenant_id=?", tb->name);
+	rc = rc ? rc : (filter ? filter_sql(&sql, tb, filter) : 0);
+	if (!rc && have_cursor)
+		rc = kyc_buf_puts(&sql, " AND (created_at<? OR (created_at=? AND id<?))");
+	rc = rc ? rc : kyc_buf_puts(&sql, " ORDER BY created_at DESC, id DESC LIMIT ?");
+	if (rc)
+		goto out;
+	rc = sqlite3_prepare_v2(kyc__store_db(s), sql.data, -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		rc = kyc__store_map(s, rc);
+		goto out;
+	}
+	int idx = 1;
+	sqlite3_bind_text(st, idx++, tenant_id, -1, SQLITE_TRANSIENT);
+	if (filter && (rc = filter_bind(st, &idx, tb, filter)))
+		goto out;
+	if (have_cursor) {
+		sqlite3_bind_int64(st, idx++, cur_created);
+		sqlite3_bind_int64(st, idx++, cur_created);
+		sqlite3_bind_text(st, idx++, cur_id, -1, SQLITE_TRANSIENT);
+	}
+	sqlite3_bind_int(st, idx++, limit + 1);
+	out->items = json_array();
+	int n = 0;
+	int64_t last_created = 0;
+	char last_id[64] = "";
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == limit) {
+			cursor_encode(out->next_cursor, sizeof out->next_cursor, last_created,
+				      last_id);
+			continue;
+		}
+		json_array_append_new(out->items, row_json(st, tb));
+		last_created = sqlite3_column_int64(st, 2);
+		snprintf(last_id, sizeof last_id, "%s", (const char *)sqlite3_column_text(st, 0));
+		n++;
+	}
+	rc = rc == SQLITE_DONE ? 0 : kyc__store_map(s, rc);
+out:
+	if (rc && out->items) {
+		json_decref(out->items);
+		out->items = NULL;
+	}
+	sqlite3_finalize(st);
+	kyc_buf_release(&sql);
+	return rc;
+}
+
+int kyc_store_count(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const json_t *filter,
+		    int64_t *out)
+{
+	const struct kyc_table *tb = &kyc__tables[t];
+	kyc_buf sql;
+	kyc_buf_init(&sql, SQL_MAX);
+	sqlite3_stmt *st = NULL;
+	int rc = kyc_buf_printf(&sql, "SELECT count(*) FROM %s WHERE tenant_id=?", tb->name);
+	rc = rc ? rc : (filter ? filter_sql(&sql, tb, filter) : 0);
+	if (rc)
+		goto out;
+	rc = sqlite3_prepare_v2(kyc__store_db(s), sql.data, -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		rc = kyc__store_map(s, rc);
+		goto out;
+	}
+	int idx = 1;
+	sqlite3_bind_text(st, idx++, tenant_id, -1, SQLITE_TRANSIENT);
+	if (filter && (rc = filter_bind(st, &idx, tb, filter)))
+		goto out;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int64(st, 0);
+		rc = 0;
+	} else {
+		rc = kyc__store_map(s, rc);
+	}
+out:
+	sqlite3_finalize(st);
+	kyc_buf_release(&sql);
+	return rc;
+}

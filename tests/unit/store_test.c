@@ -1,0 +1,223 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/rand.h"
+#include "store/blob.h"
+#include "store/store.h"
+#include "test.h"
+
+static char dir[64];
+
+static kyc_store *open_store(void)
+{
+	kyc_store *s = NULL;
+	char err[256];
+	int rc = kyc_store_open(dir, &s, err, sizeof err);
+	if (rc)
+		fprintf(stderr, "open: %s\n", err);
+	return s;
+}
+
+static json_t *applicant(const char *email)
+{
+	char id[37];
+	kyc_uuid_new(id);
+	return json_pack("{s:s, s:s, s:s, s:i, s:{s:b}}", "id", id, "email", email, "level", "L0",
+			 "tier", 1, "attributes", "nin_verified", 1);
+}
+
+TEST(migrates_once_and_reopens)
+{
+	kyc_store *a = open_store();
+	REQUIRE(a != NULL);
+	int v = kyc_store_schema_version(a);
+	CHECK(v >= 1);
+	kyc_store *b = open_store();
+	REQUIRE(b != NULL);
+	CHECK_INT(kyc_store_schema_version(b), v);
+	kyc_store_close(a);
+	kyc_store_close(b);
+}
+
+TEST(tenant_isolation)
+{
+	kyc_store *s = open_store();
+	REQUIRE(s != NULL);
+	char t1[37], t2[37];
+	REQUIRE(kyc_store_tenant_create(s, "one", t1) == 0);
+	REQUIRE(kyc_store_tenant_create(s, "two", t2) == 0);
+	json_t *a = applicant("a@example.com");
+	REQUIRE(kyc_store_insert(s, KYC_R_APPLICANT, t1, a) == 0);
+	const char *id = json_string_value(json_object_get(a, "id"));
+	json_t *got = NULL;
+	CHECK_INT(kyc_store_get(s, KYC_R_APPLICANT, t2, id, &got), KYC_ERR_NOTFOUND);
+	CHECK(got == NULL);
+	CHECK_INT(kyc_store_get(s, KYC_R_APPLICANT, t1, id, &got), 0);
+	REQUIRE(got != NULL);
+	CHECK_STR(json_string_value(json_object_get(got, "email")), "a@example.com");
+	CHECK_INT(json_integer_value(json_object_get(got, "tier")), 1);
+	CHECK(json_is_true(json_object_get(json_object_get(got, "attributes"), "nin_verified")));
+	CHECK(json_is_null(json_object_get(got, "phone")));
+	CHECK_INT(json_integer_value(json_object_get(got, "version")), 1);
+	json_t *patch = json_pack("{s:s}", "email", "x@example.com");
+	CHECK_INT(kyc_store_update(s, KYC_R_APPLICANT, t2, id, patch, 0), KYC_ERR_NOTFOUND);
+	CHECK_INT(kyc_store_delete(s, KYC_R_APPLICANT, t2, id), KYC_ERR_NOTFOUND);
+	CHECK_INT(kyc_store_update(s, KYC_R_APPLICANT, t1, id, patch, 5), KYC_ERR_CONFLICT);
+	CHECK_INT(kyc_store_update(s, KYC_R_APPLICANT, t1, id, patch, 1), 0);
+	json_decref(got);
+	CHECK_INT(kyc_store_get(s, KYC_R_APPLICANT, t1, id, &got), 0);
+	CHECK_STR(json_string_value(json_object_get(got, "email")), "x@example.com");
+	CHECK_INT(json_integer_value(json_object_get(got, "version")), 2);
+	CHECK_INT(kyc_store_delete(s, KYC_R_APPLICANT, t1, id), 0);
+	CHECK_INT(kyc_store_delete(s, KYC_R_APPLICANT, t1, id), KYC_ERR_NOTFOUND);
+	json_decref(patch);
+	json_decref(got);
+	json_decref(a);
+	kyc_store_close(s);
+}
+
+TEST(rejects_unknown_columns)
+{
+	kyc_store *s = open_store();
+	REQUIRE(s != NULL);
+	char t[37];
+	REQUIRE(kyc_store_tenant_create(s, "cols", t) == 0);
+	json_t *a = applicant("c@example.com");
+	json_object_set_new(a, "bogus; DROP TABLE x", json_string("1"));
+	CHECK_INT(kyc_store_insert(s, KYC_R_APPLICANT, t, a), KYC_ERR_INVALID);
+	json_object_del(a, "bogus; DROP TABLE x");
+	json_object_set_new(a, "tier", json_string("not a number"));
+	CHECK_INT(kyc_store_insert(s, KYC_R_APPLICANT, t, a), KYC_ERR_INVALID);
+	json_decref(a);
+	kyc_store_close(s);
+}
+
+TEST(list_paginates_with_cursor)
+{
+	kyc_store *s = open_store();
+	REQUIRE(s != NULL);
+	char t[37];
+	REQUIRE(kyc_store_tenant_create(s, "pages", t) == 0);
+	for (int i = 0; i < 7; i++) {
+		char email[32];
+		snprintf(email, sizeof email, "p%d@example.com", i);
+		json_t *a = applicant(email);
+		REQUIRE(kyc_store_insert(s, KYC_R_APPLICANT, t, a) == 0);
+		json_decref(a);
+	}
+	struct kyc_store_page pg;
+	char cursor[128] = "";
+	int seen = 0, pages = 0;
+	json_t *ids = json_object();
+	do {
+		REQUIRE(kyc_store_list(s, KYC_R_APPLICANT, t, NULL, cursor, 3, &pg) == 0);
+		size_t i;
+		json_t *it;
+		json_array_foreach(pg.items, i, it)
+		{
+			json_object_set(ids, json_string_value(json_object_get(it, "id")), json_true());
+			seen++;
+		}
+		snprintf(cursor, sizeof cursor, "%s", pg.next_cursor);
+		json_decref(pg.items);
+		pages++;
+	} while (cursor[0] && pages < 10);
+	CHECK_INT(seen, 7);
+	CHECK_INT(json_object_size(ids), 7);
+	CHECK_INT(pages, 3);
+	CHECK_INT(kyc_store_list(s, KYC_R_APPLICANT, t, NULL, "zz", 3, &pg), KYC_ERR_INVALID);
+	json_t *f = json_pack("{s:s}", "email", "p3@example.com");
+	REQUIRE(kyc_store_list(s, KYC_R_APPLICANT, t, f, "", 10, &pg) == 0);
+	CHECK_INT(json_array_size(pg.items), 1);
+	json_decref(pg.items);
+	json_decref(f);
+	json_decref(ids);
+	kyc_store_close(s);
+}
+
+TEST(keys_and_revocation)
+{
+	kyc_store *s = open_store();
+	REQUIRE(s != NULL);
+	struct kyc_key_row k = {0}, got;
+	REQUIRE(kyc_store_tenant_create(s, "keys", k.tenant_id) == 0);
+	snprintf(k.id, sizeof k.id, "k1");
+	snprintf(k.role, sizeof k.role, "admin");
+	memset(k.secret_hash, 7, sizeof k.secret_hash);
+	REQUIRE(kyc_store_key_insert(s, &k) == 0);
+	CHECK_INT(kyc_store_key_get(s, "k1", &got), 0);
+	CHECK(!memcmp(got.secret_hash, k.secret_hash, 32));
+	CHECK_INT(got.revoked_at, 0);
+	CHECK_INT(kyc_store_key_revoke(s, "k1", 1234), 0);
+	CHECK_INT(kyc_store_key_revoke(s, "k1", 1234), KYC_ERR_NOTFOUND);
+	CHECK_INT(kyc_store_key_get(s, "k1", &got), 0);
+	CHECK_INT(got.revoked_at, 1234);
+	CHECK_INT(kyc_store_key_get(s, "nope", &got), KYC_ERR_NOTFOUND);
+	kyc_store_close(s);
+}
+
+TEST(idempotency_records)
+{
+	kyc_store *s = open_store();
+	REQUIRE(s != NULL);
+	char t[37];
+	REQUIRE(kyc_store_tenant_create(s, "idem", t) == 0);
+	struct kyc_idem_row r = {0}, got;
+	r.status = 201;
+	snprintf(r.content_type, sizeof r.content_type, "application/json");
+	r.body = "{\"a\":1}";
+	r.body_len = 7;
+	r.created_at = 1000;
+	CHECK_INT(kyc_store_idem_get(s, t, "k", 0, &got), KYC_ERR_NOTFOUND);
+	REQUIRE(kyc_store_idem_put(s, t, "k", &r) == 0);
+	CHECK_INT(kyc_store_idem_get(s, t, "k", 0, &got), 0);
+	CHECK_INT(got.status, 201);
+	CHECK_STR(got.body, "{\"a\":1}");
+	kyc_idem_row_release(&got);
+	CHECK_INT(kyc_store_idem_get(s, t, "k", 2000, &got), KYC_ERR_NOTFOUND);
+	kyc_store_close(s);
+}
+
+TEST(blob_roundtrip)
+{
+	char id[37], rel[128];
+	kyc_uuid_new(id);
+	REQUIRE(kyc_blob_write(dir, id, "hello\0world", 11, rel, sizeof rel) == 0);
+	kyc_buf b;
+	kyc_buf_init(&b, 100);
+	CHECK_INT(kyc_blob_read(dir, rel, &b), 0);
+	CHECK_INT(b.len, 11);
+	CHECK(!memcmp(b.data, "hello\0world", 11));
+	kyc_buf_release(&b);
+	kyc_buf_init(&b, 5);
+	CHECK_INT(kyc_blob_read(dir, rel, &b), KYC_ERR_TOOBIG);
+	kyc_buf_release(&b);
+	CHECK_INT(kyc_blob_write(dir, "../etc/passwd", "x", 1, rel, sizeof rel), KYC_ERR_INVALID);
+	CHECK_INT(kyc_blob_read(dir, "files/../../x", &b), KYC_ERR_INVALID);
+	snprintf(rel, sizeof rel, "files/%.2s/%s", id, id);
+	CHECK_INT(kyc_blob_remove(dir, rel), 0);
+	CHECK_INT(kyc_blob_read(dir, rel, &b), KYC_ERR_NOTFOUND);
+}
+
+int main(void)
+{
+	snprintf(dir, sizeof dir, "/tmp/kycd-store-XXXXXX");
+	if (!mkdtemp(dir))
+		return 1;
+	RUN(migrates_once_and_reopens);
+	RUN(tenant_isolation);
+	RUN(rejects_unknown_columns);
+	RUN(list_paginates_with_cursor);
+	RUN(keys_and_revocation);
+	RUN(idempotency_records);
+	RUN(blob_roundtrip);
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cleanup failed\n");
+	return test_done("store");
+}
