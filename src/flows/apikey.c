@@ -1,0 +1,91 @@
+#include "flows/apikey.h"
+
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "core/rand.h"
+
+#define KEY_ID_HEX 12
+#define SECRET_HEX 64
+
+int kyc_apikey_role_valid(const char *role)
+{
+	return role && (!strcmp(role, "admin") || !strcmp(role, "reviewer") ||
+			!strcmp(role, "viewer"));
+}
+
+int kyc_apikey_create(kyc_store *s, const char *tenant_id, const char *role,
+		      char key_out[KYC_APIKEY_MAX], char key_id_out[40])
+{
+	struct kyc_key_row row = {0};
+	char secret[SECRET_HEX + 1];
+	if (!kyc_apikey_role_valid(role))
+		return KYC_ERR_INVALID;
+	int rc = kyc_rand_hex(row.id, KEY_ID_HEX / 2);
+	rc = rc ? rc : kyc_rand_hex(secret, SECRET_HEX / 2);
+	if (rc)
+		return rc;
+	snprintf(row.tenant_id, sizeof row.tenant_id, "%s", tenant_id);
+	snprintf(row.role, sizeof row.role, "%s", role);
+	SHA256((const unsigned char *)secret, SECRET_HEX, row.secret_hash);
+	rc = kyc_store_key_insert(s, &row);
+	if (rc)
+		return rc;
+	snprintf(key_out, KYC_APIKEY_MAX, "kyc_%.12s_%.64s", row.id, secret);
+	if (key_id_out)
+		snprintf(key_id_out, 40, "%s", row.id);
+	OPENSSL_cleanse(secret, sizeof secret);
+	return 0;
+}
+
+static int all_hex(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+int kyc_apikey_verify(kyc_store *s, const char *key, size_t len, char tenant_id[37],
+		      char role[16])
+{
+	/* kyc_ + id + _ + secret */
+	if (len != 4 + KEY_ID_HEX + 1 + SECRET_HEX || memcmp(key, "kyc_", 4) != 0 ||
+	    key[4 + KEY_ID_HEX] != '_' || !all_hex(key + 4, KEY_ID_HEX) ||
+	    !all_hex(key + 5 + KEY_ID_HEX, SECRET_HEX))
+		return KYC_ERR_DENIED;
+	char id[KEY_ID_HEX + 1];
+	memcpy(id, key + 4, KEY_ID_HEX);
+	id[KEY_ID_HEX] = '\0';
+	struct kyc_key_row row;
+	int rc = kyc_store_key_get(s, id, &row);
+	if (rc == KYC_ERR_NOTFOUND)
+		return KYC_ERR_DENIED;
+	if (rc)
+		return rc;
+	unsigned char h[32];
+	SHA256((const unsigned char *)key + 5 + KEY_ID_HEX, SECRET_HEX, h);
+	if (CRYPTO_memcmp(h, row.secret_hash, sizeof h) != 0 || row.revoked_at != 0)
+		return KYC_ERR_DENIED;
+	snprintf(tenant_id, 37, "%s", row.tenant_id);
+	snprintf(role, 16, "%s", row.role);
+	return 0;
+}
+
+int kyc_tenant_create_with_key(kyc_store *s, const char *name, char tenant_id[37],
+			       char key_out[KYC_APIKEY_MAX])
+{
+	int rc = kyc_store_begin(s);
+	if (rc)
+		return rc;
+	rc = kyc_store_tenant_create(s, name, tenant_id);
+	rc = rc ? rc : kyc_apikey_create(s, tenant_id, "admin", key_out, NULL);
+	if (rc) {
+		kyc_store_rollback(s);
+		return rc;
+	}
+	return kyc_store_commit(s);
+}
