@@ -1,0 +1,315 @@
+#include "e2e.h"
+
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *kycd_bin(void)
+{
+	const char *b = getenv("KYCD_BIN");
+	return b && *b ? b : "build/asan/kycd";
+}
+
+static int free_port(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof a;
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) || getsockname(fd, (struct sockaddr *)&a, &len)) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	return ntohs(a.sin_port);
+}
+
+int e2e_data_dir(struct e2e_server *s)
+{
+	if (s->data_dir[0])
+		return 0;
+	snprintf(s->data_dir, sizeof s->data_dir, "/tmp/kycd-e2e-XXXXXX");
+	if (!mkdtemp(s->data_dir))
+		return -1;
+	snprintf(s->log_path, sizeof s->log_path, "%s.log", s->data_dir);
+	return 0;
+}
+
+int e2e_start(struct e2e_server *s, const char *const *env)
+{
+	if (e2e_data_dir(s))
+		return -1;
+	for (int attempt = 0; attempt < 5; attempt++) {
+		s->port = free_port();
+		if (s->port <= 0)
+			return -1;
+		snprintf(s->base, sizeof s->base, "http://127.0.0.1:%d", s->port);
+		char listen[64];
+		snprintf(listen, sizeof listen, "127.0.0.1:%d", s->port);
+		pid_t pid = fork();
+		if (pid < 0)
+			return -1;
+		if (pid == 0) {
+			int fd = open(s->log_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
+			if (fd >= 0) {
+				dup2(fd, 2);
+				dup2(fd, 1);
+				close(fd);
+			}
+			for (const char *const *e = env; e && *e; e++)
+				putenv((char *)*e);
+			execl(kycd_bin(), kycd_bin(), "serve", "--data", s->data_dir, "--listen",
+			      listen, "--threads", "2", (char *)NULL);
+			_exit(127);
+		}
+		s->pid = pid;
+		/* Wait for /healthz; ASan builds start slowly. */
+		for (int i = 0; i < 300; i++) {
+			struct e2e_resp r;
+			if (e2e_req(s, "GET", "/healthz", NULL, NULL, 0, &r) == 0) {
+				long st = r.status;
+				e2e_resp_free(&r);
+				if (st == 200)
+					return 0;
+			}
+			int status;
+			if (waitpid(pid, &status, WNOHANG) == pid) {
+				s->pid = 0;
+				break; /* died: maybe the port was taken; try another */
+			}
+			struct timespec ts = {0, 20 * 1000 * 1000};
+			nanosleep(&ts, NULL);
+		}
+		if (s->pid) {
+			e2e_kill(s);
+			return -1;
+		}
+	}
+	fprintf(stderr, "e2e: kycd did not start; log in %s\n", s->log_path);
+	return -1;
+}
+
+int e2e_stop(struct e2e_server *s)
+{
+	if (!s->pid)
+		return -1;
+	kill(s->pid, SIGTERM);
+	int status = 0;
+	for (int i = 0; i < 1000; i++) {
+		pid_t w = waitpid(s->pid, &status, WNOHANG);
+		if (w == s->pid) {
+			s->pid = 0;
+			return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+		}
+		struct timespec ts = {0, 20 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	e2e_kill(s);
+	return -1;
+}
+
+void e2e_kill(struct e2e_server *s)
+{
+	if (!s->pid)
+		return;
+	kill(s->pid, SIGKILL);
+	waitpid(s->pid, NULL, 0);
+	s->pid = 0;
+}
+
+void e2e_cleanup(struct e2e_server *s)
+{
+	if (s->pid)
+		e2e_stop(s);
+	if (s->data_dir[0]) {
+		char cmd[512];
+		snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s'", s->data_dir, s->log_path);
+		if (system(cmd) != 0)
+			fprintf(stderr, "e2e: cleanup failed\n");
+	}
+}
+
+int e2e_cli(struct e2e_server *s, char **out, const char *const *args)
+{
+	int pfd[2];
+	*out = NULL;
+	if (e2e_data_dir(s) || pipe(pfd))
+		return -1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(pfd[1], 1);
+		close(pfd[0]);
+		close(pfd[1]);
+		const char *argv[32];
+		int n = 0;
+		argv[n++] = kycd_bin();
+		for (const char *const *a = args; *a && n < 28; a++)
+			argv[n++] = *a;
+		argv[n++] = "--data";
+		argv[n++] = s->data_dir;
+		argv[n] = NULL;
+		execv(kycd_bin(), (char *const *)argv);
+		_exit(127);
+	}
+	close(pfd[1]);
+	size_t cap = 4096, len = 0;
+	char *buf = malloc(cap);
+	ssize_t r;
+	while (buf && (r = read(pfd[0], buf + len, cap - len - 1)) > 0) {
+		len += (size_t)r;
+		if (cap - len < 2) {
+			char *nb = realloc(buf, cap * 2);
+			if (!nb)
+				break;
+			buf = nb;
+			cap *= 2;
+		}
+	}
+	close(pfd[0]);
+	if (buf)
+		buf[len] = '\0';
+	*out = buf;
+	int status;
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int e2e_tenant(struct e2e_server *s, const char *name, char key[128], char tenant_id[64])
+{
+	char *out;
+	const char *args[] = {"tenant", "create", name, NULL};
+	int rc = e2e_cli(s, &out, args);
+	json_t *j = out ? json_loads(out, 0, NULL) : NULL;
+	free(out);
+	if (rc != 0 || !j)
+		return -1;
+	snprintf(key, 128, "%s", json_string_value(json_object_get(j, "api_key")));
+	if (tenant_id)
+		snprintf(tenant_id, 64, "%s", json_string_value(json_object_get(j, "tenant_id")));
+	json_decref(j);
+	return 0;
+}
+
+struct grow {
+	char *p;
+	size_t len;
+};
+
+static size_t on_data(char *ptr, size_t size, size_t n, void *ud)
+{
+	struct grow *g = ud;
+	size_t add = size * n;
+	char *np = realloc(g->p, g->len + add + 1);
+	if (!np)
+		return 0;
+	memcpy(np + g->len, ptr, add);
+	g->p = np;
+	g->len += add;
+	g->p[g->len] = '\0';
+	return add;
+}
+
+int e2e_req(struct e2e_server *s, const char *method, const char *path, const char *const *headers,
+	    const void *body, size_t body_len, struct e2e_resp *r)
+{
+	memset(r, 0, sizeof *r);
+	CURL *c = curl_easy_init();
+	if (!c)
+		return -1;
+	char url[1024];
+	snprintf(url, sizeof url, "%s%s", s->base, path);
+	struct curl_slist *hl = NULL;
+	for (const char *const *h = headers; h && *h; h++)
+		hl = curl_slist_append(hl, *h);
+	hl = curl_slist_append(hl, "Expect:");
+	struct grow b = {0}, h = {0};
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	if (!strcmp(method, "HEAD"))
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	if (body) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+	}
+	CURLcode rc = curl_easy_perform(c);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+	curl_slist_free_all(hl);
+	curl_easy_cleanup(c);
+	r->body = b.p ? b.p : calloc(1, 1);
+	r->body_len = b.len;
+	r->headers = h.p ? h.p : calloc(1, 1);
+	if (rc != CURLE_OK)
+		return -1;
+	if (r->body_len)
+		r->json = json_loadb(r->body, r->body_len, 0, NULL);
+	return 0;
+}
+
+int e2e_json(struct e2e_server *s, const char *method, const char *path, const char *key,
+	     const char *json_body, struct e2e_resp *r)
+{
+	char auth[200];
+	const char *h[3] = {NULL, NULL, NULL};
+	int n = 0;
+	if (key) {
+		snprintf(auth, sizeof auth, "Authorization: Bearer %s", key);
+		h[n++] = auth;
+	}
+	if (json_body)
+		h[n++] = "Content-Type: application/json";
+	return e2e_req(s, method, path, h, json_body, json_body ? strlen(json_body) : 0, r);
+}
+
+void e2e_resp_free(struct e2e_resp *r)
+{
+	free(r->body);
+	free(r->headers);
+	json_decref(r->json);
+	memset(r, 0, sizeof *r);
+}
+
+int e2e_header(const struct e2e_resp *r, const char *name, char *out, size_t outsz)
+{
+	size_t n = strlen(name);
+	for (const char *line = r->headers; line && *line;) {
+		const char *eol = strchr(line, '\n');
+		size_t len = eol ? (size_t)(eol - line) : strlen(line);
+		if (len > n && !strncasecmp(line, name, n) && line[n] == ':') {
+			const char *v = line + n + 1;
+			while (*v == ' ')
+				v++;
+			size_t vl = (size_t)(line + len - v);
+			while (vl && (v[vl - 1] == '\r' || v[vl - 1] == ' '))
+				vl--;
+			snprintf(out, outsz, "%.*s", (int)vl, v);
+			return 1;
+		}
+		line = eol ? eol + 1 : NULL;
+	}
+	return 0;
+}
+
+const char *e2e_str(const struct e2e_resp *r, const char *key)
+{
+	const char *v = r->json ? json_string_value(json_object_get(r->json, key)) : NULL;
+	return v ? v : "";
+}

@@ -1,0 +1,57 @@
+/* End-to-end helpers: start the real `kycd serve` ($KYCD_BIN) on a free
+ * loopback port with a fresh data directory, and speak HTTP to it over
+ * sockets with libcurl. */
+#ifndef KYC_E2E_H
+#define KYC_E2E_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct e2e_server {
+	pid_t pid;
+	int port;
+	char data_dir[128];
+	char base[64];   /* "http://127.0.0.1:PORT" */
+	char log_path[192];
+};
+
+struct e2e_resp {
+	long status;
+	char *body;        /* NUL-terminated, malloc()ed */
+	size_t body_len;
+	char *headers;     /* raw response headers, malloc()ed */
+	json_t *json;      /* the body parsed, when it is JSON (else NULL) */
+};
+
+/* Makes a fresh data directory (once per server). */
+int e2e_data_dir(struct e2e_server *s);
+/* Starts kycd serve with extra environment "K=V" strings (NULL-terminated,
+ * may be NULL) and waits until /healthz answers. 0 or -1. */
+int e2e_start(struct e2e_server *s, const char *const *env);
+/* SIGTERM and wait; returns the exit status (or -1). */
+int e2e_stop(struct e2e_server *s);
+/* SIGKILL and wait. */
+void e2e_kill(struct e2e_server *s);
+/* Removes the data directory. */
+void e2e_cleanup(struct e2e_server *s);
+
+/* Runs `$KYCD_BIN args...` with --data of s; captures stdout (malloc()ed). Returns exit status. */
+int e2e_cli(struct e2e_server *s, char **out, const char *const *args);
+/* `kycd tenant create NAME`: fills the key (and tenant id if not NULL). */
+int e2e_tenant(struct e2e_server *s, const char *name, char key[128], char tenant_id[64]);
+
+/* One request. headers: NULL-terminated "Name: value" strings (may be NULL).
+ * body may be NULL. Returns 0 when an HTTP response came back. */
+int e2e_req(struct e2e_server *s, const char *method, const char *path, const char *const *headers,
+	    const void *body, size_t body_len, struct e2e_resp *r);
+/* JSON request with "Authorization: Bearer key" (key may be NULL). */
+int e2e_json(struct e2e_server *s, const char *method, const char *path, const char *key,
+	     const char *json_body, struct e2e_resp *r);
+void e2e_resp_free(struct e2e_resp *r);
+/* A header value of a response (case-insensitive name), copied into out; 1 if found. */
+int e2e_header(const struct e2e_resp *r, const char *name, char *out, size_t outsz);
+/* Shorthand: the string at a key of r->json ("" when absent). */
+const char *e2e_str(const struct e2e_resp *r, const char *key);
+
+#endif
