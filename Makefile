@@ -74,12 +74,12 @@ tests: $(B)/kycd $(UNIT_BINS) $(E2E_BINS)
 # The release binary is what users run; the sanitizer build is what the tests exercise.
 check: deps
 	@scripts/check-banned
-	$(MAKE) V=release all
-	$(MAKE) V=asan tests
+	$(MAKE) -j$$(nproc) V=release all
+	$(MAKE) -j$$(nproc) V=asan tests
 	@KYCD_BIN=build/asan/kycd tests/run build/asan
 
 run: deps
-	$(MAKE) V=release all
+	$(MAKE) -j$$(nproc) V=release all
 	@mkdir -p $${KYCD_DATA:-./data}
 	build/release/kycd demo --data $${KYCD_DATA:-./data}
 	exec build/release/kycd serve --data $${KYCD_DATA:-./data}
@@ -90,7 +90,7 @@ fuzz: deps
 
 bench:
 	@scripts/install-deps --bench
-	$(MAKE) V=release all
+	$(MAKE) -j$$(nproc) V=release all
 	@for b in bench/*/run; do echo "== $$b"; $$b || exit 1; done
 
 lint:
