@@ -1,8 +1,9 @@
 #include "img.h"
 
+#include <stdio.h>
+
 #include <jpeglib.h>
 #include <png.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
