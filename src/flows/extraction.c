@@ -1,0 +1,73 @@
+#include "flows/extraction.h"
+
+#include <string.h>
+
+/* A field of the extraction and the MRZ field and check digit it comes from
+ * (check NULL: no check digit of its own; it is accepted when the whole MRZ
+ * verified). */
+static const struct {
+	const char *name, *mrz_field, *check;
+} field_map[] = {
+	{"document_code", "document_code", NULL},
+	{"issuing_country", "issuing_country", NULL},
+	{"document_number", "document_number", "document_number"},
+	{"surname", "surname", NULL},
+	{"given_names", "given_names", NULL},
+	{"nationality", "nationality", NULL},
+	{"birth_date", "birth_date", "birth_date"},
+	{"sex", "sex", NULL},
+	{"expiry_date", "expiry_date", "expiry_date"},
+	{"personal_number", "optional_data", "optional_data"},
+};
+#define NFIELDS (sizeof field_map / sizeof field_map[0])
+
+/* Which fields a format carries. The personal number has its own check digit
+ * only on TD3 passports; elsewhere the optional data is free-form and not
+ * part of what every document must carry. */
+static int carries(const char *format, const char *name)
+{
+	if (!strcmp(name, "personal_number"))
+		return format && !strcmp(format, "TD3");
+	return 1;
+}
+
+json_t *kyc_extraction_from_mrz(const json_t *mrz, const char *reason)
+{
+	json_t *out = json_object(), *fields = json_object(), *carried = json_array(),
+	       *missing = json_array();
+	const json_t *mf = mrz ? json_object_get(mrz, "fields") : NULL;
+	const json_t *checks = mrz ? json_object_get(mrz, "checks") : NULL;
+	const char *format = mrz ? json_string_value(json_object_get(mrz, "format")) : NULL;
+	int valid = mrz && json_is_true(json_object_get(mrz, "valid"));
+
+	for (size_t i = 0; i < NFIELDS; i++) {
+		if (!carries(format, field_map[i].name))
+			continue;
+		json_array_append_new(carried, json_string(field_map[i].name));
+		const json_t *v = mf ? json_object_get(mf, field_map[i].mrz_field) : NULL;
+		const char *s = json_string_value(v);
+		int read = s && *s;
+		int accepted;
+		if (!read)
+			accepted = 0;
+		else if (field_map[i].check && json_is_boolean(json_object_get(checks, field_map[i].check)))
+			accepted = json_is_true(json_object_get(checks, field_map[i].check));
+		else
+			accepted = valid;
+		json_object_set_new(fields, field_map[i].name,
+				    json_pack("{s:o, s:b, s:b, s:s}", "value",
+					      read ? json_string(s) : json_null(), "read", read,
+					      "accepted", accepted, "source", "mrz"));
+		if (!read)
+			json_array_append_new(missing, json_string(field_map[i].name));
+	}
+	json_object_set_new(out, "mrz_found", json_boolean(mrz != NULL));
+	json_object_set_new(out, "mrz_verified", json_boolean(valid));
+	json_object_set_new(out, "format", format ? json_string(format) : json_null());
+	json_object_set_new(out, "reason", mrz || !reason ? json_null() : json_string(reason));
+	json_object_set_new(out, "fields", fields);
+	json_object_set_new(out, "document_fields", carried);
+	json_object_set_new(out, "missing_fields", missing);
+	json_object_set(out, "mrz", mrz ? (json_t *)mrz : json_null());
+	return out;
+}

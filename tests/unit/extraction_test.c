@@ -1,0 +1,74 @@
+#include <string.h>
+
+#include "flows/extraction.h"
+#include "test.h"
+
+static json_t *field(json_t *x, const char *name)
+{
+	return json_object_get(json_object_get(x, "fields"), name);
+}
+
+TEST(valid_td3)
+{
+	json_t *mrz = json_loads(
+		"{\"format\":\"TD3\",\"valid\":true,\"fields\":{\"document_code\":\"P\",\"issuing_country\":\"UTO\","
+		"\"document_number\":\"L898902C3\",\"surname\":\"ERIKSSON\",\"given_names\":\"ANNA MARIA\","
+		"\"nationality\":\"UTO\",\"birth_date\":\"1974-08-12\",\"sex\":\"F\",\"expiry_date\":\"2012-04-15\","
+		"\"optional_data\":\"ZE184226B\",\"optional_data_2\":\"\"},\"checks\":{\"document_number\":true,"
+		"\"birth_date\":true,\"expiry_date\":true,\"optional_data\":true,\"composite\":true}}",
+		0, NULL);
+	REQUIRE(mrz != NULL);
+	json_t *x = kyc_extraction_from_mrz(mrz, NULL);
+	CHECK(json_is_true(json_object_get(x, "mrz_found")));
+	CHECK(json_is_true(json_object_get(x, "mrz_verified")));
+	CHECK_STR(json_string_value(json_object_get(field(x, "surname"), "value")), "ERIKSSON");
+	CHECK(json_is_true(json_object_get(field(x, "surname"), "accepted")));
+	CHECK(json_is_true(json_object_get(field(x, "personal_number"), "read")));
+	CHECK_INT(json_array_size(json_object_get(x, "missing_fields")), 0);
+	CHECK_INT(json_array_size(json_object_get(x, "document_fields")), 10);
+	json_decref(x);
+	json_decref(mrz);
+}
+
+TEST(broken_check_digit_is_read_not_accepted)
+{
+	json_t *mrz = json_loads(
+		"{\"format\":\"TD1\",\"valid\":false,\"fields\":{\"document_code\":\"I\",\"issuing_country\":\"UTO\","
+		"\"document_number\":\"D23145890\",\"surname\":\"ERIKSSON\",\"given_names\":\"\","
+		"\"nationality\":\"UTO\",\"birth_date\":\"1974-08-12\",\"sex\":\"F\",\"expiry_date\":\"2012-04-15\","
+		"\"optional_data\":\"\",\"optional_data_2\":\"\"},\"checks\":{\"document_number\":false,"
+		"\"birth_date\":true,\"expiry_date\":true,\"composite\":false}}",
+		0, NULL);
+	REQUIRE(mrz != NULL);
+	json_t *x = kyc_extraction_from_mrz(mrz, NULL);
+	CHECK(json_is_false(json_object_get(x, "mrz_verified")));
+	CHECK(json_is_true(json_object_get(field(x, "document_number"), "read")));
+	CHECK(json_is_false(json_object_get(field(x, "document_number"), "accepted")));
+	CHECK(json_is_true(json_object_get(field(x, "birth_date"), "accepted")));
+	CHECK(json_is_false(json_object_get(field(x, "surname"), "accepted")));
+	CHECK(field(x, "personal_number") == NULL);
+	json_t *missing = json_object_get(x, "missing_fields");
+	CHECK_INT(json_array_size(missing), 1);
+	CHECK_STR(json_string_value(json_array_get(missing, 0)), "given_names");
+	json_decref(x);
+	json_decref(mrz);
+}
+
+TEST(nothing_read)
+{
+	json_t *x = kyc_extraction_from_mrz(NULL, "no_mrz_found");
+	CHECK(json_is_false(json_object_get(x, "mrz_found")));
+	CHECK_STR(json_string_value(json_object_get(x, "reason")), "no_mrz_found");
+	CHECK_INT(json_array_size(json_object_get(x, "missing_fields")),
+		  json_array_size(json_object_get(x, "document_fields")));
+	CHECK(json_is_null(json_object_get(field(x, "surname"), "value")));
+	json_decref(x);
+}
+
+int main(void)
+{
+	RUN(valid_td3);
+	RUN(broken_check_digit_is_read_not_accepted);
+	RUN(nothing_read);
+	return test_done("extraction");
+}
