@@ -1,9 +1,149 @@
+/* kycd serve [--data DIR] [--listen HOST:PORT] [--threads N]
+ * Settings come from options, then KYCD_* environment variables (docs/config.md),
+ * then defaults. */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli/cli.h"
+#include "core/log.h"
+#include "http/api.h"
+#include "http/server.h"
+#include "store/blob.h"
+#include "store/store.h"
+
+static int64_t env_int(const char *name, int64_t def, int64_t min, int64_t max)
+{
+	const char *v = getenv(name);
+	if (!v || !*v)
+		return def;
+	char *end;
+	errno = 0;
+	long long n = strtoll(v, &end, 10);
+	if (errno || *end || n < min || n > max) {
+		fprintf(stderr, "kycd: ignoring %s=%s (expected an integer from %lld to %lld)\n",
+			name, v, (long long)min, (long long)max);
+		return def;
+	}
+	return n;
+}
+
+static int env_flag(const char *name)
+{
+	const char *v = getenv(name);
+	return v && (!strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "yes"));
+}
+
+static const char *env_str(const char *name, const char *def)
+{
+	const char *v = getenv(name);
+	return v && *v ? v : def;
+}
+
+static void *thread_open(void *appv, int index)
+{
+	struct kyc_app *app = appv;
+	struct kyc_thread *th = calloc(1, sizeof *th);
+	char err[512];
+	if (!th)
+		return NULL;
+	if (kyc_store_open(app->data_dir, &th->store, err, sizeof err) != 0) {
+		kyc_logf(KYC_LOG_ERROR, "thread %d: %s", index, err);
+		free(th);
+		return NULL;
+	}
+	return th;
+}
+
+static void thread_close(void *thv)
+{
+	struct kyc_thread *th = thv;
+	if (!th)
+		return;
+	kyc_store_close(th->store);
+	free(th);
+}
 
 int cmd_serve(int argc, char **argv)
 {
-	fprintf(stderr, "kycd: not built yet\n");
-	return 1;
+	const char *data = kyc_default_data_dir();
+	const char *listen = env_str("KYCD_LISTEN", "127.0.0.1:8080");
+	const char *threads_s = NULL;
+	for (int i = 1; i < argc;) {
+		int m = kyc_opt_value(argc, argv, &i, "--data", &data);
+		if (!m)
+			m = kyc_opt_value(argc, argv, &i, "--listen", &listen);
+		if (!m)
+			m = kyc_opt_value(argc, argv, &i, "--threads", &threads_s);
+		if (m <= 0) {
+			fprintf(stderr, "usage: kycd serve [--data DIR] [--listen HOST:PORT] [--threads N]\n");
+			return 2;
+		}
+	}
+	struct kyc_app app = {
+		.data_dir = data,
+		.verification_ttl_ms = env_int("KYCD_VERIFICATION_TTL", 4 * 3600, 60, 30 * 86400) * 1000,
+		.max_image_bytes = (size_t)env_int("KYCD_MAX_IMAGE_BYTES", 2 * 1024 * 1024, 1024, 64 << 20),
+		.max_image_pixels = env_int("KYCD_MAX_IMAGE_PIXELS", 40 * 1000 * 1000, 10000, 200000000),
+		.idempotency_ttl_ms = 24 * 3600 * 1000LL,
+		.fetch_allow_loopback = env_flag("KYCD_FETCH_ALLOW_LOOPBACK"),
+		.fetch_allow_http = env_flag("KYCD_FETCH_ALLOW_HTTP"),
+		.fetch_ca_file = getenv("KYCD_FETCH_CA_FILE"),
+		.fetch_timeout_ms = env_int("KYCD_FETCH_TIMEOUT_MS", 10000, 100, 120000),
+	};
+	int threads = (int)env_int("KYCD_THREADS", 0, 0, 256);
+	if (threads_s) {
+		char *end;
+		long n = strtol(threads_s, &end, 10);
+		if (*threads_s == '\0' || *end || n < 0 || n > 256) {
+			fprintf(stderr, "kycd: --threads must be 0..256\n");
+			return 2;
+		}
+		threads = (int)n;
+	}
+
+	/* Open once up front: migrations run here, and a bad data directory
+	 * fails now with a clear message instead of in every thread. */
+	kyc_store *s;
+	char err[512];
+	if (kyc_store_open(data, &s, err, sizeof err) != 0) {
+		fprintf(stderr, "kycd: %s\n", err);
+		return 1;
+	}
+	kyc_store_close(s);
+	int swept = kyc_blob_sweep_tmp(data, 0);
+	if (swept > 0)
+		kyc_logf(KYC_LOG_WARN, "removed %d partial upload(s) left by an earlier crash", swept);
+
+	/* The request body cap: the largest legitimate request is a multipart
+	 * upload of two images or a base64 image in JSON (4/3 the bytes). */
+	size_t max_body = app.max_image_bytes * 3 + 64 * 1024;
+	struct kyc_server_config cfg = {
+		.listen = listen,
+		.threads = threads,
+		.max_body = (size_t)env_int("KYCD_MAX_BODY", (int64_t)max_body, 1024, 512 << 20),
+		.max_header = 16 * 1024,
+		.io_timeout_ms = (int)env_int("KYCD_IO_TIMEOUT_MS", 30000, 100, 600000),
+		.thread_init = thread_open,
+		.thread_fini = thread_close,
+		.app = &app,
+	};
+	kyc_server *srv = kyc_server_new(&cfg, err, sizeof err);
+	if (!srv) {
+		fprintf(stderr, "kycd: %s\n", err);
+		return 1;
+	}
+	kyc_api_register(srv);
+	if (kyc_server_listen(srv, err, sizeof err) != 0) {
+		fprintf(stderr, "kycd: cannot listen on %s: %s\n", listen, err);
+		kyc_server_free(srv);
+		return 1;
+	}
+	kyc_logf(KYC_LOG_INFO, "kycd listening on %s (port %d), data in %s", listen,
+		 kyc_server_port(srv), data);
+	int rc = kyc_server_run(srv);
+	kyc_server_free(srv);
+	kyc_logf(KYC_LOG_INFO, "kycd stopped");
+	return rc == 0 ? 0 : 1;
 }

@@ -257,8 +257,10 @@ int e2e_req(struct e2e_server *s, const char *method, const char *path, const ch
 	r->body = b.p ? b.p : calloc(1, 1);
 	r->body_len = b.len;
 	r->headers = h.p ? h.p : calloc(1, 1);
-	if (rc != CURLE_OK)
+	if (rc != CURLE_OK) {
+		e2e_resp_free(r);
 		return -1;
+	}
 	if (r->body_len)
 		r->json = json_loadb(r->body, r->body_len, 0, NULL);
 	return 0;

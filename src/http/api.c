@@ -1,0 +1,331 @@
+#include "http/api.h"
+
+#include <ctype.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/clock.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "flows/apikey.h"
+#include "http/metrics.h"
+#include "http/problem.h"
+
+#ifndef KYC_PROBLEM_TYPE_BASE
+#define KYC_PROBLEM_TYPE_BASE "urn:kycd:problem:"
+#endif
+
+/* Sends and, when this call is the first of an idempotent POST, records the
+ * response so a retry with the same key gets the same answer. Server errors
+ * are not recorded: a retry may succeed. */
+static void api_send(struct api_call *c, int status, const char *ctype, const void *body,
+		     size_t len)
+{
+	if (c->idem_key && status < 500) {
+		struct kyc_idem_row row = {0};
+		memcpy(row.request_hash, c->idem_hash, sizeof row.request_hash);
+		row.status = status;
+		snprintf(row.content_type, sizeof row.content_type, "%s", ctype);
+		row.body = (char *)body;
+		row.body_len = len;
+		row.created_at = kyc_now_ms();
+		if (kyc_store_idem_put(c->store, c->tenant_id, c->idem_key, &row) != 0) {
+			kyc_metrics_store_error();
+			kyc_logf(KYC_LOG_ERROR, "idempotency record not saved: %s",
+				 kyc_store_errmsg(c->store));
+		}
+		c->idem_key = NULL;
+	}
+	kyc_req_respond(c->req, status, ctype, body, len);
+}
+
+void api_json(struct api_call *c, int status, json_t *body)
+{
+	char *txt = body ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(body);
+	if (!txt) {
+		kyc_problem(c->req, 500, "internal_error", NULL, "could not encode the response");
+		return;
+	}
+	api_send(c, status, "application/json", txt, strlen(txt));
+	free(txt);
+}
+
+static const char *status_title(int status)
+{
+	switch (status) {
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 413: return "Content Too Large";
+	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Content";
+	case 429: return "Too Many Requests";
+	case 500: return "Internal Server Error";
+	case 502: return "Bad Gateway";
+	case 503: return "Service Unavailable";
+	}
+	return status < 500 ? "Bad Request" : "Internal Server Error";
+}
+
+void api_problem(struct api_call *c, int status, const char *code, const char *field,
+		 const char *fmt, ...)
+{
+	char detail[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof detail, fmt, ap);
+	va_end(ap);
+	char type[128];
+	snprintf(type, sizeof type, "%s%s", KYC_PROBLEM_TYPE_BASE, code);
+	json_t *p = json_object();
+	json_object_set_new(p, "type", json_string(type));
+	json_object_set_new(p, "title", json_string(status_title(status)));
+	json_object_set_new(p, "status", json_integer(status));
+	json_object_set_new(p, "detail", json_string(detail));
+	json_object_set_new(p, "code", json_string(code));
+	if (field && *field)
+		json_object_set_new(p, "field", json_string(field));
+	json_object_set_new(p, "request_id", json_string(kyc_req_id(c->req)));
+	char *txt = json_dumps(p, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(p);
+	if (!txt) {
+		kyc_problem(c->req, 500, "internal_error", NULL, "out of memory");
+		return;
+	}
+	api_send(c, status, "application/problem+json", txt, strlen(txt));
+	free(txt);
+}
+
+void api_jerr(struct api_call *c, const struct kyc_jerr *e)
+{
+	api_problem(c, e->status ? e->status : 422, e->code, e->field, "%s", e->detail);
+}
+
+void api_store_error(struct api_call *c, int rc, const char *what)
+{
+	if (rc == KYC_ERR_NOTFOUND) {
+		api_problem(c, 404, "not_found", NULL, "no such %s", what);
+		return;
+	}
+	if (rc == KYC_ERR_CONFLICT) {
+		api_problem(c, 409, "conflict", NULL, "the %s was changed concurrently or already exists; retry", what);
+		return;
+	}
+	kyc_metrics_store_error();
+	kyc_logf(KYC_LOG_ERROR, "store error (%s) on %s: %s", kyc_err_name(rc), what,
+		 kyc_store_errmsg(c->store));
+	api_problem(c, rc == KYC_ERR_TIMEOUT ? 503 : 500, "store_error", NULL,
+		    "the %s could not be read or written; nothing was changed", what);
+}
+
+void api_bytes(struct api_call *c, int status, const char *content_type, void *body, size_t len)
+{
+	kyc_req_respond_owned(c->req, status, content_type, body, len);
+}
+
+json_t *api_body_object(struct api_call *c)
+{
+	kyc_str ct = kyc_req_header(c->req, "content-type");
+	if (!ct.ptr || ct.len < 16 || strncasecmp(ct.ptr, "application/json", 16) != 0) {
+		api_problem(c, 415, "unsupported_media_type", NULL,
+			    "send the body as application/json");
+		return NULL;
+	}
+	kyc_str body = kyc_req_body(c->req);
+	json_t *obj;
+	struct kyc_jerr e;
+	if (kyc_jv_parse_object(body.ptr, body.len, &obj, &e)) {
+		api_jerr(c, &e);
+		return NULL;
+	}
+	return obj;
+}
+
+const char *api_param(struct api_call *c, int i)
+{
+	kyc_str p = kyc_req_param(c->req, i);
+	return kyc_req_strdup(c->req, p.ptr ? p.ptr : "", p.ptr ? p.len : 0);
+}
+
+json_t *api_list_body(json_t *items, const char *next_cursor)
+{
+	int more = next_cursor && *next_cursor;
+	return json_pack("{s:s, s:o, s:b, s:o}", "object", "list", "data", items, "has_more", more,
+			 "next_cursor", more ? json_string(next_cursor) : json_null());
+}
+
+int api_page_params(struct api_call *c, int *limit, const char **cursor)
+{
+	kyc_str v;
+	*limit = 20;
+	*cursor = "";
+	if (kyc_req_query(c->req, "limit", &v)) {
+		char *end;
+		long n = strtol(v.ptr, &end, 10);
+		if (v.len == 0 || *end != '\0' || n < 1 || n > 100) {
+			api_problem(c, 400, "invalid_query", "limit",
+				    "limit must be an integer from 1 to 100");
+			return -1;
+		}
+		*limit = (int)n;
+	}
+	if (kyc_req_query(c->req, "cursor", &v)) {
+		if (v.len > 120) {
+			api_problem(c, 400, "invalid_cursor", "cursor", "the cursor is not valid");
+			return -1;
+		}
+		*cursor = v.ptr;
+	}
+	return 0;
+}
+
+/* The key from "x-api-key: K", "Authorization: Bearer K" or, as seed 000
+ * sends it, "Authorization: K". */
+static kyc_str presented_key(kyc_req *r)
+{
+	kyc_str k = kyc_req_header(r, "x-api-key");
+	if (k.ptr && k.len)
+		return k;
+	k = kyc_req_header(r, "authorization");
+	if (!k.ptr)
+		return k;
+	if (k.len > 7 && !strncasecmp(k.ptr, "bearer ", 7)) {
+		k.ptr += 7;
+		k.len -= 7;
+	}
+	while (k.len && (*k.ptr == ' ' || *k.ptr == '\t')) {
+		k.ptr++;
+		k.len--;
+	}
+	while (k.len && (k.ptr[k.len - 1] == ' ' || k.ptr[k.len - 1] == '\t'))
+		k.len--;
+	return k;
+}
+
+static int authenticate(struct api_call *c)
+{
+	kyc_str key = presented_key(c->req);
+	if (!key.ptr || key.len == 0) {
+		kyc_req_add_header(c->req, "WWW-Authenticate", "Bearer");
+		api_problem(c, 401, "unauthenticated", NULL,
+			    "send an API key as 'Authorization: Bearer KEY' or 'x-api-key: KEY'");
+		return -1;
+	}
+	int rc = kyc_apikey_verify(c->store, key.ptr, key.len, c->tenant_id, c->role);
+	if (rc == KYC_ERR_DENIED) {
+		kyc_req_add_header(c->req, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
+		api_problem(c, 401, "invalid_api_key", NULL,
+			    "the API key is not valid or has been revoked");
+		return -1;
+	}
+	if (rc) {
+		api_store_error(c, rc, "API key");
+		return -1;
+	}
+	kyc_req_set_log_tenant(c->req, c->tenant_id);
+	return 0;
+}
+
+static int idem_key_valid(kyc_str k)
+{
+	if (k.len == 0 || k.len > 255)
+		return 0;
+	for (size_t i = 0; i < k.len; i++)
+		if (!isprint((unsigned char)k.ptr[i]))
+			return 0;
+	return 1;
+}
+
+/* Returns 1 when the request was answered from a stored response. */
+static int idempotency_begin(struct api_call *c)
+{
+	kyc_str k = kyc_req_header(c->req, "idempotency-key");
+	if (!k.ptr)
+		return 0;
+	if (!idem_key_valid(k)) {
+		api_problem(c, 400, "invalid_idempotency_key", "Idempotency-Key",
+			    "Idempotency-Key must be 1-255 printable characters");
+		return 1;
+	}
+	kyc_str m = kyc_req_method(c->req), p = kyc_req_path(c->req), b = kyc_req_body(c->req);
+	kyc_str ct = kyc_req_header(c->req, "content-type");
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+		EVP_MD_CTX_free(md);
+		api_problem(c, 500, "internal_error", NULL, "hashing failed");
+		return 1;
+	}
+	/* method, path, content type and body: the same key with any other request is a misuse. */
+	EVP_DigestUpdate(md, m.ptr, m.len);
+	EVP_DigestUpdate(md, "\n", 1);
+	EVP_DigestUpdate(md, p.ptr, p.len);
+	EVP_DigestUpdate(md, "\n", 1);
+	if (ct.ptr)
+		EVP_DigestUpdate(md, ct.ptr, ct.len);
+	EVP_DigestUpdate(md, "\n", 1);
+	if (b.len)
+		EVP_DigestUpdate(md, b.ptr, b.len);
+	EVP_DigestFinal_ex(md, c->idem_hash, NULL);
+	EVP_MD_CTX_free(md);
+	const char *key = kyc_req_strdup(c->req, k.ptr, k.len);
+
+	struct kyc_idem_row row;
+	int rc = kyc_store_idem_get(c->store, c->tenant_id, key,
+				    kyc_now_ms() - c->app->idempotency_ttl_ms, &row);
+	if (rc == KYC_ERR_NOTFOUND) {
+		c->idem_key = key;
+		return 0;
+	}
+	if (rc) {
+		api_store_error(c, rc, "idempotency record");
+		return 1;
+	}
+	if (CRYPTO_memcmp(row.request_hash, c->idem_hash, sizeof c->idem_hash) != 0) {
+		api_problem(c, 422, "idempotency_key_reused", "Idempotency-Key",
+			    "this Idempotency-Key was used with a different request in the last 24 hours");
+	} else {
+		kyc_req_add_header(c->req, "Idempotent-Replayed", "true");
+		kyc_req_respond(c->req, row.status, row.content_type, row.body, row.body_len);
+	}
+	kyc_idem_row_release(&row);
+	return 1;
+}
+
+void api_handle(kyc_req *req, api_fn fn, int flags)
+{
+	struct kyc_thread *th = kyc_req_thread_ctx(req);
+	struct api_call c = {0};
+	c.req = req;
+	c.app = kyc_req_app(req);
+	c.store = th->store;
+	if (flags & (API_READ | API_WRITE)) {
+		if (authenticate(&c))
+			return;
+		if ((flags & API_WRITE) && !strcmp(c.role, "viewer")) {
+			api_problem(&c, 403, "forbidden", NULL,
+				    "this API key has the viewer role and cannot change data");
+			return;
+		}
+	}
+	if ((flags & API_IDEMPOTENT) && idempotency_begin(&c))
+		return;
+	fn(&c);
+}
+
+void kyc_api_register(kyc_server *s)
+{
+	kyc__api_system_routes(s);
+	kyc__api_applicant_routes(s);
+	kyc__api_verification_routes(s);
+	/* documents: registered once the reader lands */
+	kyc__api_file_routes(s);
+}

@@ -1,0 +1,105 @@
+/* The native API's common layer: authentication, the per-call context,
+ * JSON and problem responses, idempotent POSTs. Resource handlers
+ * (src/http/api_*.c) are written as
+ *
+ *     API_HANDLER(applicant_get, API_READ) { ... c->store, c->tenant_id ... }
+ *
+ * and registered by kyc_api_register(). They never see another tenant's
+ * data: every store call takes c->tenant_id. */
+#ifndef KYC_API_H
+#define KYC_API_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "http/server.h"
+#include "json/jv.h"
+#include "store/store.h"
+
+/* Process-wide settings, read once by `kycd serve` (docs/config.md). */
+struct kyc_app {
+	const char *data_dir;
+	int64_t verification_ttl_ms;  /* default expiry of a verification (4 h) */
+	size_t max_image_bytes;       /* per uploaded image (2 MB, seed 001) */
+	int64_t max_image_pixels;     /* decoded width * height cap */
+	int64_t idempotency_ttl_ms;   /* how long a POST's first response is replayed (24 h) */
+	int fetch_allow_loopback;     /* KYCD_FETCH_ALLOW_LOOPBACK: tests only */
+	int fetch_allow_http;         /* KYCD_FETCH_ALLOW_HTTP: tests only */
+	const char *fetch_ca_file;    /* KYCD_FETCH_CA_FILE: extra CA bundle for tests */
+	int64_t fetch_timeout_ms;
+};
+
+/* What each server thread owns (thread_init / thread_fini). */
+struct kyc_thread {
+	kyc_store *store;
+};
+
+enum {
+	API_PUBLIC = 0,      /* no key needed (health, metrics, the OpenAPI file) */
+	API_READ = 1,        /* any valid key */
+	API_WRITE = 2,       /* a key whose role may write (admin, reviewer) */
+	API_IDEMPOTENT = 4,  /* honours Idempotency-Key (every POST) */
+};
+
+struct api_call {
+	kyc_req *req;
+	struct kyc_app *app;
+	kyc_store *store;
+	char tenant_id[37];
+	char role[16];
+	/* Idempotency: set while the first response is to be recorded. */
+	const char *idem_key;
+	unsigned char idem_hash[32];
+};
+
+typedef void (*api_fn)(struct api_call *c);
+
+/* Runs fn for req after authentication and idempotency handling. */
+void api_handle(kyc_req *req, api_fn fn, int flags);
+
+#define API_HANDLER(name, flags)                                                                   \
+	static void name##_impl(struct api_call *c);                                               \
+	static void name(kyc_req *r)                                                               \
+	{                                                                                          \
+		api_handle(r, name##_impl, flags);                                                 \
+	}                                                                                          \
+	static void name##_impl(struct api_call *c)
+
+/* Sends body (reference stolen) as application/json. */
+void api_json(struct api_call *c, int status, json_t *body);
+/* Sends an RFC 9457 problem (see docs/api.md for the codes). field may be NULL. */
+void api_problem(struct api_call *c, int status, const char *code, const char *field,
+		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Sends the problem a validator filled. */
+void api_jerr(struct api_call *c, const struct kyc_jerr *e);
+/* Maps a store error: NOTFOUND -> 404 (what names the resource), CONFLICT -> 409,
+ * anything else -> 500 (logged, counted in metrics). */
+void api_store_error(struct api_call *c, int rc, const char *what);
+/* Sends raw bytes (a file download). Takes ownership of body (malloc()ed). */
+void api_bytes(struct api_call *c, int status, const char *content_type, void *body, size_t len);
+
+/* The request body parsed as a JSON object, or a problem sent and NULL. */
+json_t *api_body_object(struct api_call *c);
+/* A NUL-terminated copy of the i-th path parameter in request memory. */
+const char *api_param(struct api_call *c, int i);
+/* A list page: {"object":"list","data":[...],"has_more":..,"next_cursor":..}. */
+json_t *api_list_body(json_t *items, const char *next_cursor);
+/* Reads ?limit= and ?cursor=; sends a problem and returns -1 on bad values. */
+int api_page_params(struct api_call *c, int *limit, const char **cursor);
+
+/* The document types a verification may allow (NULL-terminated). */
+extern const char *const kyc_document_types[];
+/* Reads a verification, storing "expired" first when it is past expires_at. */
+int kyc__verification_load(struct api_call *c, const char *id, json_t **out);
+
+/* Registers every native route (src/http/api_*.c). */
+void kyc_api_register(kyc_server *s);
+
+/* Route registrations of each resource file. */
+void kyc__api_system_routes(kyc_server *s);
+void kyc__api_applicant_routes(kyc_server *s);
+void kyc__api_verification_routes(kyc_server *s);
+void kyc__api_document_routes(kyc_server *s);
+void kyc__api_file_routes(kyc_server *s);
+
+#endif

@@ -1,0 +1,330 @@
+/* /v1/applicants: the people being verified. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/rand.h"
+#include "http/api.h"
+#include "http/api_render.h"
+#include "store/blob.h"
+
+static const char *const applicant_fields[] = {
+	"external_ref", "email", "phone", "first_name", "middle_name", "last_name",
+	"first_name_native", "middle_name_native", "last_name_native", "birth_date", "country",
+	"nationality", "personal_code", "level", "tier", "metadata", NULL,
+};
+static const char *const levels[] = {"L0", "L1", "L2", NULL};
+
+static int phone_ok(const char *s)
+{
+	size_t digits = 0;
+	for (const char *p = s; *p; p++) {
+		if (*p >= '0' && *p <= '9')
+			digits++;
+		else if (!(*p == '+' && p == s) && *p != ' ' && *p != '-' && *p != '(' && *p != ')')
+			return 0;
+	}
+	return digits >= 5 && digits <= 17;
+}
+
+/* Validates body fields into rec (a store record). For PATCH (partial), absent
+ * fields are left out and null clears. Returns 0 or -1 with e filled. */
+static int applicant_fields_read(const json_t *body, int partial, json_t *rec, struct kyc_jerr *e)
+{
+	static const struct {
+		const char *name;
+		size_t max;
+	} texts[] = {
+		{"external_ref", 128}, {"first_name", 100}, {"middle_name", 100}, {"last_name", 100},
+		{"first_name_native", 100}, {"middle_name_native", 100}, {"last_name_native", 100},
+		{"personal_code", 64},
+	};
+	if (kyc_jv_known_fields(body, applicant_fields, e))
+		return -1;
+	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+		const char *v = NULL;
+		if (kyc_jv_string(body, texts[i].name, 0, texts[i].max, &v, e))
+			return -1;
+		if (v)
+			json_object_set_new(rec, texts[i].name, json_string(v));
+	}
+	const char *v = NULL;
+	if (kyc_jv_email(body, "email", 0, &v, e))
+		return -1;
+	if (v)
+		json_object_set_new(rec, "email", json_string(v));
+	v = NULL;
+	if (kyc_jv_string(body, "phone", 0, 32, &v, e))
+		return -1;
+	if (v && !phone_ok(v))
+		return kyc_jerr_set(e, 422, "invalid_phone", "phone",
+				    "'phone' must be a phone number (digits, optional leading +)");
+	if (v)
+		json_object_set_new(rec, "phone", json_string(v));
+	v = NULL;
+	if (kyc_jv_date(body, "birth_date", 0, &v, e))
+		return -1;
+	if (v) {
+		int64_t d;
+		kyc_date_parse(v, strlen(v), &d);
+		if (d * 86400000LL > kyc_now_ms())
+			return kyc_jerr_set(e, 422, "invalid_date", "birth_date",
+					    "'birth_date' is in the future");
+		json_object_set_new(rec, "birth_date", json_string(v));
+	}
+	const char *const countries[] = {"country", "nationality"};
+	for (int i = 0; i < 2; i++) {
+		v = NULL;
+		if (kyc_jv_country3(body, countries[i], 0, &v, e))
+			return -1;
+		if (v)
+			json_object_set_new(rec, countries[i], json_string(v));
+	}
+	v = NULL;
+	if (kyc_jv_enum(body, "level", 0, levels, &v, e))
+		return -1;
+	if (v)
+		json_object_set_new(rec, "level", json_string(v));
+	int64_t tier = -1;
+	if (kyc_jv_int(body, "tier", 0, 0, 9, &tier, e))
+		return -1;
+	if (tier >= 0)
+		json_object_set_new(rec, "tier", json_integer(tier));
+	const json_t *meta = json_object_get(body, "metadata");
+	if (meta && !json_is_null(meta)) {
+		if (kyc_api_metadata_check(meta, e))
+			return -1;
+	}
+	if (partial) {
+		/* An explicit null clears a field (level and tier go back to defaults). */
+		const char *key;
+		json_t *val;
+		json_object_foreach((json_t *)body, key, val)
+		{
+			if (!json_is_null(val) || !strcmp(key, "metadata"))
+				continue;
+			if (!strcmp(key, "level"))
+				json_object_set_new(rec, key, json_string("L0"));
+			else if (!strcmp(key, "tier"))
+				json_object_set_new(rec, key, json_integer(0));
+			else
+				json_object_set_new(rec, key, json_null());
+		}
+	}
+	return 0;
+}
+
+API_HANDLER(applicant_create, API_WRITE | API_IDEMPOTENT)
+{
+	json_t *body = api_body_object(c);
+	if (!body)
+		return;
+	json_t *rec = json_object();
+	struct kyc_jerr e;
+	char id[37];
+	if (applicant_fields_read(body, 0, rec, &e)) {
+		api_jerr(c, &e);
+		goto out;
+	}
+	if (!json_object_get(rec, "level"))
+		json_object_set_new(rec, "level", json_string("L0"));
+	if (!json_object_get(rec, "tier"))
+		json_object_set_new(rec, "tier", json_integer(0));
+	json_t *meta = json_object_get(body, "metadata");
+	json_object_set_new(rec, "attributes",
+			    json_pack("{s:O}", "metadata", meta && json_is_object(meta) ? meta : json_object()));
+	kyc_uuid_new(id);
+	json_object_set_new(rec, "id", json_string(id));
+	int rc = kyc_store_insert(c->store, KYC_R_APPLICANT, c->tenant_id, rec);
+	if (rc) {
+		api_store_error(c, rc, "applicant");
+		goto out;
+	}
+	json_t *got;
+	rc = kyc_store_get(c->store, KYC_R_APPLICANT, c->tenant_id, id, &got);
+	if (rc) {
+		api_store_error(c, rc, "applicant");
+		goto out;
+	}
+	api_json(c, 201, kyc_api_render_applicant(got));
+	json_decref(got);
+out:
+	json_decref(rec);
+	json_decref(body);
+}
+
+API_HANDLER(applicant_get, API_READ)
+{
+	json_t *got;
+	int rc = kyc_store_get(c->store, KYC_R_APPLICANT, c->tenant_id, api_param(c, 0), &got);
+	if (rc) {
+		api_store_error(c, rc, "applicant");
+		return;
+	}
+	api_json(c, 200, kyc_api_render_applicant(got));
+	json_decref(got);
+}
+
+API_HANDLER(applicant_list, API_READ)
+{
+	int limit;
+	const char *cursor;
+	if (api_page_params(c, &limit, &cursor))
+		return;
+	json_t *filter = json_object();
+	kyc_str ref;
+	if (kyc_req_query(c->req, "external_ref", &ref))
+		json_object_set_new(filter, "external_ref", json_stringn(ref.ptr, ref.len));
+	struct kyc_store_page pg;
+	int rc = kyc_store_list(c->store, KYC_R_APPLICANT, c->tenant_id, filter, cursor, limit, &pg);
+	json_decref(filter);
+	if (rc == KYC_ERR_INVALID) {
+		api_problem(c, 400, "invalid_cursor", "cursor", "the cursor is not valid");
+		return;
+	}
+	if (rc) {
+		api_store_error(c, rc, "applicant list");
+		return;
+	}
+	json_t *items = json_array();
+	size_t i;
+	json_t *it;
+	json_array_foreach(pg.items, i, it)
+	{
+		json_array_append_new(items, kyc_api_render_applicant(it));
+	}
+	json_decref(pg.items);
+	api_json(c, 200, api_list_body(items, pg.next_cursor));
+}
+
+API_HANDLER(applicant_patch, API_WRITE)
+{
+	const char *id = api_param(c, 0);
+	json_t *body = api_body_object(c);
+	if (!body)
+		return;
+	json_t *patch = json_object(), *cur = NULL;
+	struct kyc_jerr e;
+	if (applicant_fields_read(body, 1, patch, &e)) {
+		api_jerr(c, &e);
+		goto out;
+	}
+	int rc = kyc_store_get(c->store, KYC_R_APPLICANT, c->tenant_id, id, &cur);
+	if (rc) {
+		api_store_error(c, rc, "applicant");
+		goto out;
+	}
+	json_t *meta = json_object_get(body, "metadata");
+	if (meta) {
+		json_t *attrs = json_deep_copy(json_object_get(cur, "attributes"));
+		if (!json_is_object(attrs)) {
+			json_decref(attrs);
+			attrs = json_object();
+		}
+		json_object_set(attrs, "metadata", json_is_object(meta) ? meta : json_object());
+		json_object_set_new(patch, "attributes", attrs);
+	}
+	int64_t version = json_integer_value(json_object_get(cur, "version"));
+	rc = json_object_size(patch) ? kyc_store_update(c->store, KYC_R_APPLICANT, c->tenant_id, id,
+							patch, version)
+				      : 0;
+	if (rc) {
+		api_store_error(c, rc, "applicant");
+		goto out;
+	}
+	json_decref(cur);
+	cur = NULL;
+	rc = kyc_store_get(c->store, KYC_R_APPLICANT, c->tenant_id, id, &cur);
+	if (rc) {
+		api_store_error(c, rc, "applicant");
+		goto out;
+	}
+	api_json(c, 200, kyc_api_render_applicant(cur));
+out:
+	json_decref(cur);
+	json_decref(patch);
+	json_decref(body);
+}
+
+/* Erasure: the applicant, its verifications and documents (cascade), and the
+ * files those documents point to, rows first in one transaction, then the
+ * bytes on disk. A crash after the commit leaves only unreferenced blobs. */
+API_HANDLER(applicant_delete, API_WRITE)
+{
+	const char *id = api_param(c, 0);
+	json_t *filter = json_pack("{s:s}", "applicant_id", id), *paths = json_array();
+	struct kyc_store_page pg = {0};
+	char cursor[128] = "";
+	int rc = kyc_store_begin(c->store);
+	if (rc)
+		goto fail;
+	json_t *got;
+	rc = kyc_store_get(c->store, KYC_R_APPLICANT, c->tenant_id, id, &got);
+	if (rc)
+		goto fail;
+	json_decref(got);
+	json_t *file_ids = json_array();
+	do {
+		rc = kyc_store_list(c->store, KYC_R_DOCUMENT, c->tenant_id, filter, cursor, 100, &pg);
+		if (rc) {
+			json_decref(file_ids);
+			goto fail;
+		}
+		size_t i;
+		json_t *d;
+		json_array_foreach(pg.items, i, d)
+		{
+			json_t *fid = json_object_get(d, "file_id");
+			if (json_is_string(fid))
+				json_array_append(file_ids, fid);
+		}
+		json_decref(pg.items);
+		snprintf(cursor, sizeof cursor, "%s", pg.next_cursor);
+	} while (cursor[0]);
+	rc = kyc_store_delete(c->store, KYC_R_APPLICANT, c->tenant_id, id);
+	size_t i;
+	json_t *fid;
+	json_array_foreach(file_ids, i, fid)
+	{
+		if (rc)
+			break;
+		json_t *f;
+		if (kyc_store_get(c->store, KYC_R_FILE, c->tenant_id, json_string_value(fid), &f) == 0) {
+			json_array_append(paths, json_object_get(f, "path"));
+			json_decref(f);
+			rc = kyc_store_delete(c->store, KYC_R_FILE, c->tenant_id,
+					      json_string_value(fid));
+		}
+	}
+	json_decref(file_ids);
+	if (rc)
+		goto fail;
+	rc = kyc_store_commit(c->store);
+	if (rc)
+		goto fail;
+	json_t *p;
+	json_array_foreach(paths, i, p)
+	{
+		kyc_blob_remove(c->app->data_dir, json_string_value(p));
+	}
+	api_json(c, 200, json_pack("{s:s, s:s, s:b}", "id", id, "object", "applicant", "deleted", 1));
+	goto out;
+fail:
+	kyc_store_rollback(c->store);
+	api_store_error(c, rc, "applicant");
+out:
+	json_decref(filter);
+	json_decref(paths);
+}
+
+void kyc__api_applicant_routes(kyc_server *s)
+{
+	kyc_server_route(s, "POST", "/v1/applicants", applicant_create);
+	kyc_server_route(s, "GET", "/v1/applicants", applicant_list);
+	kyc_server_route(s, "GET", "/v1/applicants/{id}", applicant_get);
+	kyc_server_route(s, "PATCH", "/v1/applicants/{id}", applicant_patch);
+	kyc_server_route(s, "DELETE", "/v1/applicants/{id}", applicant_delete);
+}

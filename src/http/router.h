@@ -1,0 +1,43 @@
+/* Route table: "METHOD /literal/{param}/..." patterns matched against a
+ * request's method and path. Used by the server; exposed for its tests. */
+#ifndef KYC_ROUTER_H
+#define KYC_ROUTER_H
+
+#include <stddef.h>
+
+#include "http/server.h"
+
+#define KYC_ROUTER_MAX_ROUTES 128
+#define KYC_ROUTER_MAX_SEGS 12
+#define KYC_ROUTER_MAX_PARAMS 6
+
+struct kyc_route {
+	char method[8];
+	char pattern[128];             /* also the route's name */
+	int nsegs;
+	char segs[KYC_ROUTER_MAX_SEGS][48]; /* "" marks a {param} segment */
+	int nliterals;
+	void *data;
+};
+
+struct kyc_router {
+	struct kyc_route routes[KYC_ROUTER_MAX_ROUTES];
+	int n;
+};
+
+enum kyc_route_result { KYC_ROUTE_FOUND, KYC_ROUTE_NOT_FOUND, KYC_ROUTE_BAD_METHOD };
+
+struct kyc_route_match {
+	const struct kyc_route *route;
+	int nparams;
+	kyc_str params[KYC_ROUTER_MAX_PARAMS]; /* raw (still percent-encoded) slices of the path */
+};
+
+/* 0, or KYC_ERR_INVALID (bad pattern, too many routes or segments). */
+int kyc_router_add(struct kyc_router *rt, const char *method, const char *pattern, void *data);
+/* Matches; HEAD matches GET routes. On BAD_METHOD, allow gets "GET, POST". */
+enum kyc_route_result kyc_router_match(const struct kyc_router *rt, const char *method,
+				       size_t mlen, const char *path, size_t plen,
+				       struct kyc_route_match *m, char *allow, size_t allowsz);
+
+#endif

@@ -1,0 +1,586 @@
+/* h2o glue: listeners, threads, the request entry point, responses, access
+ * log and graceful shutdown. docs/http.md explains the choices. */
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <h2o.h>
+
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/rand.h"
+#include "http/metrics.h"
+#include "http/problem.h"
+#include "http/router.h"
+
+#define SHUTDOWN_GRACE_MS 10000
+
+struct server_thread {
+	kyc_server *srv;
+	int index;
+	pthread_t tid;
+	h2o_context_t ctx;
+	h2o_accept_ctx_t accept_ctx;
+	h2o_socket_t *listener;
+	void *tctx;
+	int started;
+};
+
+struct handler {
+	h2o_handler_t super;
+	kyc_server *srv;
+};
+
+struct kyc_server {
+	struct kyc_server_config cfg;
+	h2o_globalconf_t globalconf;
+	struct kyc_router router;
+	int nthreads;
+	struct server_thread *threads;
+	int listen_fd;
+	int port;
+	atomic_int stop;
+	atomic_int init_failed;
+};
+
+struct kyc_req {
+	h2o_req_t *h;
+	struct server_thread *th;
+	const struct kyc_route *route;
+	int nparams;
+	kyc_str params[KYC_ROUTER_MAX_PARAMS];
+	char id[72];
+	const char *tenant;
+	int status;
+	size_t bytes;
+	int responded;
+};
+
+/* The server that SIGTERM/SIGINT stop (one per process is the normal case). */
+static kyc_server *signal_target;
+
+static int on_req(h2o_handler_t *self, h2o_req_t *h);
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	if (signal_target)
+		atomic_store(&signal_target->stop, 1);
+}
+
+kyc_server *kyc_server_new(const struct kyc_server_config *cfg, char *err, size_t errsz)
+{
+	kyc_server *s = calloc(1, sizeof *s);
+	if (!s) {
+		snprintf(err, errsz, "out of memory");
+		return NULL;
+	}
+	s->cfg = *cfg;
+	if (!s->cfg.max_body)
+		s->cfg.max_body = 16u << 20;
+	if (!s->cfg.max_header)
+		s->cfg.max_header = 16u << 10;
+	if (s->cfg.io_timeout_ms <= 0)
+		s->cfg.io_timeout_ms = 30000;
+	s->nthreads = cfg->threads > 0 ? cfg->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (s->nthreads < 1)
+		s->nthreads = 1;
+	s->listen_fd = -1;
+	h2o_config_init(&s->globalconf);
+	/* h2o refuses larger bodies itself (a plain-text 413) and never buffers
+	 * more than this; between max_body and this we answer a problem+json 413. */
+	s->globalconf.max_request_entity_size = s->cfg.max_body * 2;
+	s->globalconf.http1.req_timeout = (uint64_t)s->cfg.io_timeout_ms;
+	s->globalconf.http2.idle_timeout = (uint64_t)s->cfg.io_timeout_ms;
+	s->globalconf.server_name = h2o_iovec_init(H2O_STRLIT("kycd"));
+	h2o_hostconf_t *host = h2o_config_register_host(&s->globalconf,
+							h2o_iovec_init(H2O_STRLIT("default")), 65535);
+	h2o_pathconf_t *path = h2o_config_register_path(host, "/", 0);
+	struct handler *h = (struct handler *)h2o_create_handler(path, sizeof *h);
+	h->srv = s;
+	h->super.on_req = on_req;
+	return s;
+}
+
+int kyc_server_route(kyc_server *s, const char *method, const char *pattern, kyc_handler_fn fn)
+{
+	return kyc_router_add(&s->router, method, pattern, (void *)fn);
+}
+
+/* Splits "host:port" / "[v6]:port". */
+static int split_listen(const char *listen, char *host, size_t hsz, char *port, size_t psz)
+{
+	const char *colon;
+	if (listen[0] == '[') {
+		const char *end = strchr(listen, ']');
+		if (!end || end[1] != ':')
+			return -1;
+		snprintf(host, hsz, "%.*s", (int)(end - listen - 1), listen + 1);
+		colon = end + 1;
+	} else {
+		colon = strrchr(listen, ':');
+		if (!colon)
+			return -1;
+		snprintf(host, hsz, "%.*s", (int)(colon - listen), listen);
+	}
+	snprintf(port, psz, "%s", colon + 1);
+	return port[0] ? 0 : -1;
+}
+
+int kyc_server_listen(kyc_server *s, char *err, size_t errsz)
+{
+	char host[256], port[16];
+	if (!s->cfg.listen || split_listen(s->cfg.listen, host, sizeof host, port, sizeof port)) {
+		snprintf(err, errsz, "listen address must be HOST:PORT");
+		return KYC_ERR_INVALID;
+	}
+	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+				 .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+	struct addrinfo *res = NULL;
+	int gai = getaddrinfo(host[0] ? host : NULL, port, &hints, &res);
+	if (gai) {
+		snprintf(err, errsz, "%s", gai_strerror(gai));
+		return KYC_ERR_INVALID;
+	}
+	int fd = -1;
+	for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+		if (fd < 0)
+			continue;
+		int one = 1;
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 1024) == 0)
+			break;
+		snprintf(err, errsz, "%s", strerror(errno));
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd < 0)
+		return KYC_ERR_IO;
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+	getsockname(fd, (struct sockaddr *)&ss, &sl);
+	s->port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+						 : ((struct sockaddr_in *)&ss)->sin_port);
+	s->listen_fd = fd;
+	return 0;
+}
+
+int kyc_server_port(const kyc_server *s)
+{
+	return s->port;
+}
+
+static void on_accept(h2o_socket_t *listener, const char *err)
+{
+	struct server_thread *st = listener->data;
+	if (err)
+		return;
+	/* Every thread watches the one listening socket; those that lose the
+	 * race for a connection get NULL here. */
+	h2o_socket_t *sock = h2o_evloop_socket_accept(listener);
+	if (sock)
+		h2o_accept(&st->accept_ctx, sock);
+}
+
+static int conns_open(h2o_context_t *ctx)
+{
+	return !h2o_linklist_is_empty(&ctx->http1._conns) ||
+	       !h2o_linklist_is_empty(&ctx->http2._conns);
+}
+
+static void *thread_main(void *arg)
+{
+	struct server_thread *st = arg;
+	kyc_server *s = st->srv;
+	if (s->cfg.thread_init) {
+		st->tctx = s->cfg.thread_init(s->cfg.app, st->index);
+		if (!st->tctx) {
+			atomic_store(&s->init_failed, 1);
+			atomic_store(&s->stop, 1);
+			return NULL;
+		}
+	}
+	h2o_context_init(&st->ctx, h2o_evloop_create(), &s->globalconf);
+	st->accept_ctx.ctx = &st->ctx;
+	st->accept_ctx.hosts = s->globalconf.hosts;
+	st->listener = h2o_evloop_socket_create(st->ctx.loop, dup(s->listen_fd),
+						H2O_SOCKET_FLAG_DONT_READ);
+	st->listener->data = st;
+	h2o_socket_read_start(st->listener, on_accept);
+	st->started = 1;
+
+	while (!atomic_load(&s->stop))
+		h2o_evloop_run(st->ctx.loop, 100);
+
+	/* Graceful stop: no new connections; requests being handled finish
+	 * (handlers are synchronous, so none is half-way now); responses still
+	 * being written and open connections get SHUTDOWN_GRACE_MS. */
+	h2o_socket_read_stop(st->listener);
+	h2o_socket_close(st->listener);
+	st->listener = NULL;
+	h2o_context_request_shutdown(&st->ctx);
+	int64_t deadline = kyc_now_ms() + SHUTDOWN_GRACE_MS;
+	while (conns_open(&st->ctx) && kyc_now_ms() < deadline)
+		h2o_evloop_run(st->ctx.loop, 50);
+	if (s->cfg.thread_fini)
+		s->cfg.thread_fini(st->tctx);
+	st->tctx = NULL;
+	return NULL;
+}
+
+int kyc_server_run(kyc_server *s)
+{
+	if (s->listen_fd < 0)
+		return KYC_ERR_INVALID;
+	s->threads = calloc((size_t)s->nthreads, sizeof *s->threads);
+	if (!s->threads)
+		return KYC_ERR_NOMEM;
+	signal_target = s;
+	struct sigaction sa = {0};
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	for (int i = 0; i < s->nthreads; i++) {
+		s->threads[i].srv = s;
+		s->threads[i].index = i;
+	}
+	/* Threads 1..n-1 in the background, thread 0 here. */
+	int spawned = 0;
+	for (int i = 1; i < s->nthreads; i++) {
+		if (pthread_create(&s->threads[i].tid, NULL, thread_main, &s->threads[i]) != 0) {
+			atomic_store(&s->stop, 1);
+			break;
+		}
+		spawned = i;
+	}
+	thread_main(&s->threads[0]);
+	for (int i = 1; i <= spawned; i++)
+		pthread_join(s->threads[i].tid, NULL);
+	signal_target = NULL;
+	return atomic_load(&s->init_failed) ? KYC_ERR_IO : 0;
+}
+
+void kyc_server_stop(kyc_server *s)
+{
+	atomic_store(&s->stop, 1);
+}
+
+void kyc_server_free(kyc_server *s)
+{
+	if (!s)
+		return;
+	if (s->threads) {
+		for (int i = 0; i < s->nthreads; i++) {
+			struct server_thread *st = &s->threads[i];
+			if (st->started) {
+				h2o_evloop_t *loop = st->ctx.loop;
+				/* request_shutdown arms HTTP/2's graceful-shutdown timer even
+				 * with no HTTP/2 connection; disarm it before disposing. */
+				if (h2o_timeout_is_linked(&st->ctx.http2._graceful_shutdown_timeout))
+					h2o_timeout_unlink(&st->ctx.http2._graceful_shutdown_timeout);
+				h2o_context_dispose(&st->ctx);
+				/* The loop may still hold sockets of clients that
+				 * outlived the grace period; leaking it at exit is
+				 * better than freeing memory h2o still points to. */
+				if (!conns_open(&st->ctx))
+					h2o_evloop_destroy(loop);
+			}
+		}
+		free(s->threads);
+	}
+	if (s->listen_fd >= 0)
+		close(s->listen_fd);
+	h2o_config_dispose(&s->globalconf);
+	free(s);
+}
+
+/* ---- requests ---- */
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Percent-decodes into pool memory (NUL-terminated). plus_space: '+' -> ' '. */
+static char *pct_decode(h2o_mem_pool_t *pool, const char *p, size_t n, int plus_space,
+			size_t *outlen)
+{
+	char *out = h2o_mem_alloc_pool(pool, n + 1);
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '%' && i + 2 < n && hexval(p[i + 1]) >= 0 && hexval(p[i + 2]) >= 0) {
+			out[o++] = (char)(hexval(p[i + 1]) * 16 + hexval(p[i + 2]));
+			i += 2;
+		} else if (plus_space && p[i] == '+') {
+			out[o++] = ' ';
+		} else {
+			out[o++] = p[i];
+		}
+	}
+	out[o] = '\0';
+	*outlen = o;
+	return out;
+}
+
+static void add_header(kyc_req *r, const char *name, size_t nlen, const char *value, size_t vlen)
+{
+	h2o_req_t *h = r->h;
+	char *n = h2o_mem_alloc_pool(&h->pool, nlen);
+	char *v = h2o_mem_alloc_pool(&h->pool, vlen + 1);
+	for (size_t i = 0; i < nlen; i++)
+		n[i] = (char)((name[i] >= 'A' && name[i] <= 'Z') ? name[i] + 32 : name[i]);
+	memcpy(v, value, vlen);
+	v[vlen] = '\0';
+	h2o_add_header_by_str(&h->pool, &h->res.headers, n, nlen, 1, NULL, v, vlen);
+}
+
+static int request_id_sane(const char *p, size_t n)
+{
+	if (n == 0 || n > 64)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'z') ||
+		      (p[i] >= 'A' && p[i] <= 'Z') || p[i] == '-' || p[i] == '_' || p[i] == '.'))
+			return 0;
+	return 1;
+}
+
+static double elapsed_ms(const struct timespec *t0)
+{
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static void access_log(kyc_req *r, double ms)
+{
+	char ts[32];
+	kyc_time_iso(kyc_now_ms(), ts);
+	kyc_buf b;
+	/* No body, no query string, no header values: they may carry secrets. */
+	kyc_buf_init(&b, 1024);
+	h2o_req_t *h = r->h;
+	kyc_buf_printf(&b,
+		       "{\"ts\":\"%s\",\"level\":\"info\",\"request_id\":\"%s\",\"tenant\":%s%s%s,"
+		       "\"method\":\"%.*s\",\"route\":\"%s\",\"status\":%d,\"ms\":%.3f,\"bytes\":%zu}",
+		       ts, r->id, r->tenant ? "\"" : "", r->tenant ? r->tenant : "null",
+		       r->tenant ? "\"" : "", (int)(h->method.len < 8 ? h->method.len : 8),
+		       h->method.base, r->route ? r->route->pattern : "unmatched", r->status, ms,
+		       r->bytes);
+	if (b.data)
+		kyc_log_json(b.data, b.len);
+	kyc_buf_release(&b);
+}
+
+static int on_req(h2o_handler_t *self, h2o_req_t *h)
+{
+	kyc_server *s = ((struct handler *)self)->srv;
+	struct server_thread *st = H2O_STRUCT_FROM_MEMBER(struct server_thread, ctx, h->conn->ctx);
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	kyc_req r = {0};
+	r.h = h;
+	r.th = st;
+
+	ssize_t idx = h2o_find_header_by_str(&h->headers, H2O_STRLIT("x-request-id"), -1);
+	if (idx >= 0 && request_id_sane(h->headers.entries[idx].value.base,
+					h->headers.entries[idx].value.len))
+		snprintf(r.id, sizeof r.id, "%.*s", (int)h->headers.entries[idx].value.len,
+			 h->headers.entries[idx].value.base);
+	else
+		kyc_rand_hex(r.id, 12);
+
+	size_t plen = h->query_at != SIZE_MAX ? h->query_at : h->path.len;
+	char allow[128];
+	struct kyc_route_match m;
+	enum kyc_route_result res = kyc_router_match(&s->router, h->method.base, h->method.len,
+						     h->path.base, plen, &m, allow, sizeof allow);
+	if (res == KYC_ROUTE_NOT_FOUND) {
+		kyc_problem(&r, 404, "not_found", NULL, "no route for %.*s %.*s",
+			    (int)(h->method.len < 8 ? h->method.len : 8), h->method.base,
+			    (int)(plen < 200 ? plen : 200), h->path.base);
+	} else if (res == KYC_ROUTE_BAD_METHOD) {
+		kyc_req_add_header(&r, "Allow", allow);
+		kyc_problem(&r, 405, "method_not_allowed", NULL, "this route accepts: %s", allow);
+	} else {
+		r.route = m.route;
+		r.nparams = m.nparams;
+		for (int i = 0; i < m.nparams; i++)
+			r.params[i].ptr = pct_decode(&h->pool, m.params[i].ptr, m.params[i].len, 0,
+						     &r.params[i].len);
+		if (h->entity.base && h->entity.len > s->cfg.max_body) {
+			kyc_problem(&r, 413, "payload_too_large", NULL,
+				    "the request body is larger than %zu bytes", s->cfg.max_body);
+		} else {
+			((kyc_handler_fn)m.route->data)(&r);
+			if (!r.responded) {
+				kyc_logf(KYC_LOG_ERROR, "handler for %s sent no response",
+					 m.route->pattern);
+				kyc_problem(&r, 500, "internal_error", NULL, "no response was produced");
+			}
+		}
+	}
+	double ms = elapsed_ms(&t0);
+	kyc_metrics_request(r.route ? r.route->pattern : NULL, r.status, ms);
+	access_log(&r, ms);
+	return 0;
+}
+
+kyc_str kyc_req_method(const kyc_req *r)
+{
+	return (kyc_str){r->h->method.base, r->h->method.len};
+}
+
+kyc_str kyc_req_path(const kyc_req *r)
+{
+	size_t plen = r->h->query_at != SIZE_MAX ? r->h->query_at : r->h->path.len;
+	return (kyc_str){r->h->path.base, plen};
+}
+
+kyc_str kyc_req_param(const kyc_req *r, int i)
+{
+	if (i < 0 || i >= r->nparams)
+		return (kyc_str){NULL, 0};
+	return r->params[i];
+}
+
+int kyc_req_query(kyc_req *r, const char *name, kyc_str *out)
+{
+	h2o_req_t *h = r->h;
+	if (h->query_at == SIZE_MAX)
+		return 0;
+	const char *q = h->path.base + h->query_at + 1;
+	const char *end = h->path.base + h->path.len;
+	size_t nlen = strlen(name);
+	while (q < end) {
+		const char *amp = memchr(q, '&', (size_t)(end - q));
+		const char *pe = amp ? amp : end;
+		const char *eq = memchr(q, '=', (size_t)(pe - q));
+		const char *ke = eq ? eq : pe;
+		size_t klen;
+		char *key = pct_decode(&h->pool, q, (size_t)(ke - q), 1, &klen);
+		if (klen == nlen && !memcmp(key, name, nlen)) {
+			const char *vs = eq ? eq + 1 : pe;
+			out->ptr = pct_decode(&h->pool, vs, (size_t)(pe - vs), 1, &out->len);
+			return 1;
+		}
+		q = pe + 1;
+	}
+	return 0;
+}
+
+kyc_str kyc_req_header(const kyc_req *r, const char *name)
+{
+	ssize_t i = h2o_find_header_by_str(&r->h->headers, name, strlen(name), -1);
+	if (i < 0) {
+		/* h2o keeps header names lower-cased; accept any case from callers. */
+		char low[64];
+		size_t n = strlen(name);
+		if (n >= sizeof low)
+			return (kyc_str){NULL, 0};
+		for (size_t k = 0; k < n; k++)
+			low[k] = (char)((name[k] >= 'A' && name[k] <= 'Z') ? name[k] + 32 : name[k]);
+		i = h2o_find_header_by_str(&r->h->headers, low, n, -1);
+		if (i < 0)
+			return (kyc_str){NULL, 0};
+	}
+	return (kyc_str){r->h->headers.entries[i].value.base, r->h->headers.entries[i].value.len};
+}
+
+kyc_str kyc_req_body(const kyc_req *r)
+{
+	if (!r->h->entity.base)
+		return (kyc_str){"", 0};
+	return (kyc_str){r->h->entity.base, r->h->entity.len};
+}
+
+const char *kyc_req_id(const kyc_req *r)
+{
+	return r->id;
+}
+
+void *kyc_req_thread_ctx(const kyc_req *r)
+{
+	return r->th->tctx;
+}
+
+void *kyc_req_app(const kyc_req *r)
+{
+	return r->th->srv->cfg.app;
+}
+
+void *kyc_req_alloc(kyc_req *r, size_t n)
+{
+	return h2o_mem_alloc_pool(&r->h->pool, n ? n : 1);
+}
+
+char *kyc_req_strdup(kyc_req *r, const char *p, size_t n)
+{
+	char *d = kyc_req_alloc(r, n + 1);
+	if (n)
+		memcpy(d, p, n);
+	d[n] = '\0';
+	return d;
+}
+
+void kyc_req_set_log_tenant(kyc_req *r, const char *tenant_id)
+{
+	r->tenant = tenant_id ? kyc_req_strdup(r, tenant_id, strlen(tenant_id)) : NULL;
+}
+
+void kyc_req_add_header(kyc_req *r, const char *name, const char *value)
+{
+	add_header(r, name, strlen(name), value, strlen(value));
+}
+
+void kyc_req_respond(kyc_req *r, int status, const char *content_type, const void *body,
+		     size_t len)
+{
+	h2o_req_t *h = r->h;
+	if (r->responded)
+		return;
+	r->responded = 1;
+	r->status = status;
+	r->bytes = len;
+	h->res.status = status;
+	h->res.reason = kyc_http_status_title(status);
+	add_header(r, H2O_STRLIT("content-type"), content_type, strlen(content_type));
+	add_header(r, H2O_STRLIT("x-request-id"), r->id, strlen(r->id));
+	add_header(r, H2O_STRLIT("cache-control"), H2O_STRLIT("no-store"));
+	add_header(r, H2O_STRLIT("x-content-type-options"), H2O_STRLIT("nosniff"));
+	h->res.content_length = len;
+	h2o_send_inline(h, body, len);
+}
+
+void kyc_req_respond_owned(kyc_req *r, int status, const char *content_type, void *body,
+			   size_t len)
+{
+	kyc_req_respond(r, status, content_type, body, len);
+	free(body);
+}

@@ -1,0 +1,80 @@
+/* The HTTP server: h2o's event loop (libh2o-evloop) on N threads, a router
+ * of "METHOD /path/{param}" patterns, and a small request/response API that
+ * hides h2o from the handlers (docs/http.md).
+ *
+ * Handlers run synchronously on the loop thread that received the request
+ * and must answer exactly once (kyc_req_respond*). Each thread has its own
+ * context from thread_init (e.g. a database connection). */
+#ifndef KYC_SERVER_H
+#define KYC_SERVER_H
+
+#include <stddef.h>
+
+typedef struct kyc_server kyc_server;
+typedef struct kyc_req kyc_req; /* one request; valid until the handler returns */
+typedef struct {
+	const char *ptr;
+	size_t len;
+} kyc_str; /* not NUL-terminated unless said */
+
+typedef void (*kyc_handler_fn)(kyc_req *req);
+
+struct kyc_server_config {
+	const char *listen;  /* "HOST:PORT" (IPv4, [IPv6] or a name); port 0 = any free port */
+	int threads;         /* event-loop threads; 0 = number of CPUs */
+	size_t max_body;     /* request body cap (default 16 MiB): larger is 413 problem+json */
+	size_t max_header;   /* request header cap (default 16 KiB) */
+	int io_timeout_ms;   /* read / idle timeout (default 30 s) */
+	void *(*thread_init)(void *app, int thread_index); /* NULL result = fail to start */
+	void (*thread_fini)(void *thread_ctx);
+	void *app;           /* shared application context */
+};
+
+/* Creates a server (not yet listening). NULL with a message in err on failure. */
+kyc_server *kyc_server_new(const struct kyc_server_config *cfg, char *err, size_t errsz);
+/* Adds a route. pattern: literal segments and {param} segments ("/v1/applicants/{id}");
+ * parameters are captured in order. A literal segment wins over a parameter. The
+ * pattern is also the route's name in logs and metrics. 0 or KYC_ERR_INVALID. */
+int kyc_server_route(kyc_server *s, const char *method, const char *pattern, kyc_handler_fn fn);
+/* Binds and listens on cfg->listen (so the caller can log the real port). */
+int kyc_server_listen(kyc_server *s, char *err, size_t errsz);
+int kyc_server_port(const kyc_server *s);
+/* Serves until kyc_server_stop() or SIGTERM/SIGINT: then stops accepting, lets
+ * in-flight requests finish (at most 10 s), closes keep-alive connections,
+ * calls thread_fini on each thread and returns 0 (or a negative kyc_err). */
+int kyc_server_run(kyc_server *s);
+/* Asks a running server to stop; async-signal-safe, callable from any thread. */
+void kyc_server_stop(kyc_server *s);
+void kyc_server_free(kyc_server *s);
+
+/* ---- the request ---- */
+kyc_str kyc_req_method(const kyc_req *r);
+kyc_str kyc_req_path(const kyc_req *r); /* without the query string, not decoded */
+/* The i-th {param} of the matched route, percent-decoded; {NULL,0} if none. */
+kyc_str kyc_req_param(const kyc_req *r, int i);
+/* A query parameter, percent-decoded ('+' is a space) and NUL-terminated in
+ * request memory: 1 if present (out set), 0 if absent. */
+int kyc_req_query(kyc_req *r, const char *name, kyc_str *out);
+/* A request header by case-insensitive name; {NULL,0} if absent. */
+kyc_str kyc_req_header(const kyc_req *r, const char *name);
+kyc_str kyc_req_body(const kyc_req *r); /* the whole body ({"",0} if none) */
+const char *kyc_req_id(const kyc_req *r);   /* sent back as X-Request-Id */
+void *kyc_req_thread_ctx(const kyc_req *r); /* thread_init's result for this thread */
+void *kyc_req_app(const kyc_req *r);
+/* Memory that lives until the response is sent (h2o's request pool). */
+void *kyc_req_alloc(kyc_req *r, size_t n);
+char *kyc_req_strdup(kyc_req *r, const char *p, size_t n);
+/* The tenant shown in this request's access-log line. */
+void kyc_req_set_log_tenant(kyc_req *r, const char *tenant_id);
+
+/* ---- the response: exactly one per request ---- */
+/* Adds a response header (name and value are copied). */
+void kyc_req_add_header(kyc_req *r, const char *name, const char *value);
+/* Sends status and body (copied; the caller keeps ownership). */
+void kyc_req_respond(kyc_req *r, int status, const char *content_type, const void *body,
+		     size_t len);
+/* Same, taking ownership of a malloc()ed body, freed after sending. */
+void kyc_req_respond_owned(kyc_req *r, int status, const char *content_type, void *body,
+			   size_t len);
+
+#endif
