@@ -69,6 +69,9 @@ $(B)/tests/e2e/%: tests/e2e/%.c $(TLIB_OBJS) $(B)/libkycd.a
 	@echo '  LINK  $@'
 	@$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(TLIB_OBJS) $(B)/libkycd.a $(PKG_LIBS)
 
+# The OpenAPI document is linked into the binary with .incbin.
+$(B)/obj/src/http/api_system.o: docs/openapi.yaml
+
 tests: $(B)/kycd $(UNIT_BINS) $(E2E_BINS)
 
 # The release binary is what users run; the sanitizer build is what the tests exercise.
