@@ -14,10 +14,19 @@
 #include "core/rand.h"
 #include "store/store_sqlite_int.h"
 
+#define STMT_CACHE 64
+
 struct kyc_store {
 	sqlite3 *db;
 	sqlite3_stmt *get[KYC_R__COUNT];
 	sqlite3_stmt *key_get;
+	/* Prepared statements by SQL text: lists, updates and inserts are built
+	 * from the column tables, and preparing costs more than running them. */
+	struct {
+		char *sql;
+		sqlite3_stmt *st;
+		int busy;
+	} cache[STMT_CACHE];
 	char errmsg[256];
 };
 
@@ -153,6 +162,10 @@ void kyc_store_close(kyc_store *s)
 		return;
 	for (int i = 0; i < KYC_R__COUNT; i++)
 		sqlite3_finalize(s->get[i]);
+	for (int i = 0; i < STMT_CACHE; i++) {
+		sqlite3_finalize(s->cache[i].st);
+		free(s->cache[i].sql);
+	}
 	sqlite3_finalize(s->key_get);
 	sqlite3_close(s->db);
 	free(s);
@@ -432,4 +445,47 @@ sqlite3_stmt **kyc__store_get_stmt(kyc_store *s, enum kyc_rtype t)
 int kyc__store_map(kyc_store *s, int rc)
 {
 	return map_sqlite(s, rc);
+}
+
+int kyc__store_prepare(kyc_store *s, const char *sql, sqlite3_stmt **st)
+{
+	int free_slot = -1;
+	for (int i = 0; i < STMT_CACHE; i++) {
+		if (!s->cache[i].sql) {
+			if (free_slot < 0)
+				free_slot = i;
+			continue;
+		}
+		if (!s->cache[i].busy && !strcmp(s->cache[i].sql, sql)) {
+			s->cache[i].busy = 1;
+			*st = s->cache[i].st;
+			return 0;
+		}
+	}
+	int rc = sqlite3_prepare_v3(s->db, sql, -1, free_slot >= 0 ? SQLITE_PREPARE_PERSISTENT : 0,
+				    st, NULL);
+	if (rc != SQLITE_OK)
+		return map_sqlite(s, rc);
+	if (free_slot >= 0) {
+		s->cache[free_slot].sql = strdup(sql);
+		if (s->cache[free_slot].sql) {
+			s->cache[free_slot].st = *st;
+			s->cache[free_slot].busy = 1;
+		}
+	}
+	return 0;
+}
+
+void kyc__store_release(kyc_store *s, sqlite3_stmt *st)
+{
+	if (!st)
+		return;
+	for (int i = 0; i < STMT_CACHE; i++)
+		if (s->cache[i].st == st && s->cache[i].busy) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			s->cache[i].busy = 0;
+			return;
+		}
+	sqlite3_finalize(st);
 }

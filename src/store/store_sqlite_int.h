@@ -12,4 +12,9 @@ sqlite3_stmt **kyc__store_get_stmt(kyc_store *s, enum kyc_rtype t);
 /* SQLite result code -> kyc_err, recording the message on s. */
 int kyc__store_map(kyc_store *s, int rc);
 
+/* A prepared statement for sql, from the connection's cache when it was
+ * prepared before. Give it back with kyc__store_release (which resets it). */
+int kyc__store_prepare(kyc_store *s, const char *sql, sqlite3_stmt **st);
+void kyc__store_release(kyc_store *s, sqlite3_stmt *st);
+
 #endif

@@ -144,11 +144,9 @@ int kyc_store_insert(kyc_store *s, enum kyc_rtype t, const char *tenant_id, json
 	sqlite3_stmt *st = NULL;
 	if (rc)
 		goto out;
-	rc = sqlite3_prepare_v2(kyc__store_db(s), sql.data, -1, &st, NULL);
-	if (rc != SQLITE_OK) {
-		rc = kyc__store_map(s, rc);
+	rc = kyc__store_prepare(s, sql.data, &st);
+	if (rc)
 		goto out;
-	}
 	int64_t now = kyc_now_ms();
 	sqlite3_bind_text(st, 1, json_string_value(id), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, tenant_id, -1, SQLITE_TRANSIENT);
@@ -162,7 +160,7 @@ int kyc_store_insert(kyc_store *s, enum kyc_rtype t, const char *tenant_id, json
 	rc = sqlite3_step(st);
 	rc = rc == SQLITE_DONE ? 0 : kyc__store_map(s, rc);
 out:
-	sqlite3_finalize(st);
+	kyc__store_release(s, st);
 	kyc_buf_release(&sql);
 	return rc;
 }
@@ -208,9 +206,9 @@ static int record_version(kyc_store *s, const struct kyc_table *tb, const char *
 	char sql[256];
 	sqlite3_stmt *st;
 	snprintf(sql, sizeof sql, "SELECT version FROM %s WHERE id=? AND tenant_id=?", tb->name);
-	int rc = sqlite3_prepare_v2(kyc__store_db(s), sql, -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return kyc__store_map(s, rc);
+	int rc = kyc__store_prepare(s, sql, &st);
+	if (rc)
+		return rc;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, tenant_id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
@@ -220,7 +218,7 @@ static int record_version(kyc_store *s, const struct kyc_table *tb, const char *
 	} else {
 		rc = rc == SQLITE_DONE ? KYC_ERR_NOTFOUND : kyc__store_map(s, rc);
 	}
-	sqlite3_finalize(st);
+	kyc__store_release(s, st);
 	return rc;
 }
 
@@ -248,11 +246,9 @@ int kyc_store_update(kyc_store *s, enum kyc_rtype t, const char *tenant_id, cons
 		rc = kyc_buf_puts(&sql, " AND version=?");
 	if (rc)
 		goto out;
-	rc = sqlite3_prepare_v2(kyc__store_db(s), sql.data, -1, &st, NULL);
-	if (rc != SQLITE_OK) {
-		rc = kyc__store_map(s, rc);
+	rc = kyc__store_prepare(s, sql.data, &st);
+	if (rc)
 		goto out;
-	}
 	int idx = 1;
 	sqlite3_bind_int64(st, idx++, kyc_now_ms());
 	json_object_foreach((json_t *)patch, key, val)
@@ -274,7 +270,7 @@ int kyc_store_update(kyc_store *s, enum kyc_rtype t, const char *tenant_id, cons
 			rc = KYC_ERR_CONFLICT; /* exists, so the version did not match */
 	}
 out:
-	sqlite3_finalize(st);
+	kyc__store_release(s, st);
 	kyc_buf_release(&sql);
 	return rc;
 }
@@ -284,14 +280,14 @@ int kyc_store_delete(kyc_store *s, enum kyc_rtype t, const char *tenant_id, cons
 	char sql[256];
 	sqlite3_stmt *st;
 	snprintf(sql, sizeof sql, "DELETE FROM %s WHERE id=? AND tenant_id=?", kyc__tables[t].name);
-	int rc = sqlite3_prepare_v2(kyc__store_db(s), sql, -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return kyc__store_map(s, rc);
+	int rc = kyc__store_prepare(s, sql, &st);
+	if (rc)
+		return rc;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, tenant_id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	rc = rc == SQLITE_DONE ? 0 : kyc__store_map(s, rc);
-	sqlite3_finalize(st);
+	kyc__store_release(s, st);
 	if (!rc && sqlite3_changes(kyc__store_db(s)) == 0)
 		rc = KYC_ERR_NOTFOUND;
 	return rc;
@@ -397,11 +393,9 @@ int kyc_store_list(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const 
 	rc = rc ? rc : kyc_buf_puts(&sql, " ORDER BY created_at DESC, id DESC LIMIT ?");
 	if (rc)
 		goto out;
-	rc = sqlite3_prepare_v2(kyc__store_db(s), sql.data, -1, &st, NULL);
-	if (rc != SQLITE_OK) {
-		rc = kyc__store_map(s, rc);
+	rc = kyc__store_prepare(s, sql.data, &st);
+	if (rc)
 		goto out;
-	}
 	int idx = 1;
 	sqlite3_bind_text(st, idx++, tenant_id, -1, SQLITE_TRANSIENT);
 	if (filter && (rc = filter_bind(st, &idx, tb, filter)))
@@ -433,7 +427,7 @@ out:
 		json_decref(out->items);
 		out->items = NULL;
 	}
-	sqlite3_finalize(st);
+	kyc__store_release(s, st);
 	kyc_buf_release(&sql);
 	return rc;
 }
@@ -449,11 +443,9 @@ int kyc_store_count(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const
 	rc = rc ? rc : (filter ? filter_sql(&sql, tb, filter) : 0);
 	if (rc)
 		goto out;
-	rc = sqlite3_prepare_v2(kyc__store_db(s), sql.data, -1, &st, NULL);
-	if (rc != SQLITE_OK) {
-		rc = kyc__store_map(s, rc);
+	rc = kyc__store_prepare(s, sql.data, &st);
+	if (rc)
 		goto out;
-	}
 	int idx = 1;
 	sqlite3_bind_text(st, idx++, tenant_id, -1, SQLITE_TRANSIENT);
 	if (filter && (rc = filter_bind(st, &idx, tb, filter)))
@@ -466,7 +458,7 @@ int kyc_store_count(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const
 		rc = kyc__store_map(s, rc);
 	}
 out:
-	sqlite3_finalize(st);
+	kyc__store_release(s, st);
 	kyc_buf_release(&sql);
 	return rc;
 }
