@@ -307,18 +307,25 @@ void api_handle(kyc_req *req, api_fn fn, int flags)
 	c.req = req;
 	c.app = kyc_req_app(req);
 	c.store = th->store;
+	/* Reads run in one read transaction, authentication included: one
+	 * consistent snapshot and one round of SQLite's file locking per request. */
+	int read_txn = (flags & API_READ) && !(flags & API_WRITE) &&
+		       kyc_store_begin_read(c.store) == 0;
 	if (flags & (API_READ | API_WRITE)) {
 		if (authenticate(&c))
-			return;
+			goto out;
 		if ((flags & API_WRITE) && !strcmp(c.role, "viewer")) {
 			api_problem(&c, 403, "forbidden", NULL,
 				    "this API key has the viewer role and cannot change data");
-			return;
+			goto out;
 		}
 	}
 	if ((flags & API_IDEMPOTENT) && idempotency_begin(&c))
-		return;
+		goto out;
 	fn(&c);
+out:
+	if (read_txn && kyc_store_in_transaction(c.store))
+		kyc_store_commit(c.store);
 }
 
 void kyc_api_register(kyc_server *s)

@@ -154,6 +154,10 @@ int kyc__verification_load(struct api_call *c, const char *id, json_t **out)
 	kyc_time_iso(kyc_now_ms(), now);
 	/* Same fixed-width RFC 3339 UTC form: text order is time order. */
 	if (status_open(status) && exp && strcmp(now, exp) >= 0) {
+		/* Leave a read snapshot first: upgrading it to write fails if
+		 * another thread wrote meanwhile. */
+		if (kyc_store_in_transaction(c->store))
+			kyc_store_commit(c->store);
 		json_t *patch = json_pack("{s:s}", "status", "expired");
 		rc = kyc_store_update(c->store, KYC_R_VERIFICATION, c->tenant_id, id, patch,
 				      json_integer_value(json_object_get(*out, "version")));

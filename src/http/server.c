@@ -39,6 +39,11 @@ struct server_thread {
 	h2o_socket_t *listener;
 	void *tctx;
 	int started;
+	/* Access-log lines are gathered per thread and written in batches
+	 * (like nginx's buffer=/flush=): one write per batch, whole lines only. */
+	kyc_buf logbuf;
+	int64_t log_flushed_at;
+	uint64_t rid_state; /* request ids: not secrets, so a PRNG seeded once */
 };
 
 struct handler {
@@ -206,10 +211,31 @@ static int conns_open(h2o_context_t *ctx)
 	       !h2o_linklist_is_empty(&ctx->http2._conns);
 }
 
+#define LOG_FLUSH_BYTES (32 * 1024)
+#define LOG_FLUSH_MS 200
+
+static void log_flush(struct server_thread *st)
+{
+	if (st->logbuf.len)
+		kyc_log_json(st->logbuf.data, st->logbuf.len - 1); /* kyc_log_json adds the last \n */
+	kyc_buf_reset(&st->logbuf);
+	st->log_flushed_at = kyc_now_ms();
+}
+
+static void log_maybe_flush(struct server_thread *st)
+{
+	if (st->logbuf.len >= LOG_FLUSH_BYTES ||
+	    (st->logbuf.len && kyc_now_ms() - st->log_flushed_at >= LOG_FLUSH_MS))
+		log_flush(st);
+}
+
 static void *thread_main(void *arg)
 {
 	struct server_thread *st = arg;
 	kyc_server *s = st->srv;
+	kyc_buf_init(&st->logbuf, 4 * LOG_FLUSH_BYTES);
+	if (kyc_rand_bytes(&st->rid_state, sizeof st->rid_state) || !st->rid_state)
+		st->rid_state = 0x9e3779b97f4a7c15ULL ^ (uint64_t)(uintptr_t)st;
 	if (s->cfg.thread_init) {
 		st->tctx = s->cfg.thread_init(s->cfg.app, st->index);
 		if (!st->tctx) {
@@ -227,8 +253,10 @@ static void *thread_main(void *arg)
 	h2o_socket_read_start(st->listener, on_accept);
 	st->started = 1;
 
-	while (!atomic_load(&s->stop))
+	while (!atomic_load(&s->stop)) {
 		h2o_evloop_run(st->ctx.loop, 100);
+		log_maybe_flush(st);
+	}
 
 	/* Graceful stop: no new connections; requests being handled finish
 	 * (handlers are synchronous, so none is half-way now); responses still
@@ -238,8 +266,12 @@ static void *thread_main(void *arg)
 	st->listener = NULL;
 	h2o_context_request_shutdown(&st->ctx);
 	int64_t deadline = kyc_now_ms() + SHUTDOWN_GRACE_MS;
-	while (conns_open(&st->ctx) && kyc_now_ms() < deadline)
+	while (conns_open(&st->ctx) && kyc_now_ms() < deadline) {
 		h2o_evloop_run(st->ctx.loop, 50);
+		log_maybe_flush(st);
+	}
+	log_flush(st);
+	kyc_buf_release(&st->logbuf);
 	if (s->cfg.thread_fini)
 		s->cfg.thread_fini(st->tctx);
 	st->tctx = NULL;
@@ -382,20 +414,35 @@ static void access_log(kyc_req *r, double ms)
 {
 	char ts[32];
 	kyc_time_iso(kyc_now_ms(), ts);
-	kyc_buf b;
-	/* No body, no query string, no header values: they may carry secrets. */
-	kyc_buf_init(&b, 1024);
 	h2o_req_t *h = r->h;
-	kyc_buf_printf(&b,
-		       "{\"ts\":\"%s\",\"level\":\"info\",\"request_id\":\"%s\",\"tenant\":%s%s%s,"
-		       "\"method\":\"%.*s\",\"route\":\"%s\",\"status\":%d,\"ms\":%.3f,\"bytes\":%zu}",
-		       ts, r->id, r->tenant ? "\"" : "", r->tenant ? r->tenant : "null",
-		       r->tenant ? "\"" : "", (int)(h->method.len < 8 ? h->method.len : 8),
-		       h->method.base, r->route ? r->route->pattern : "unmatched", r->status, ms,
-		       r->bytes);
-	if (b.data)
-		kyc_log_json(b.data, b.len);
-	kyc_buf_release(&b);
+	kyc_buf *b = &r->th->logbuf;
+	size_t before = b->len;
+	/* No body, no query string, no header values: they may carry secrets. */
+	int rc = kyc_buf_printf(
+		b,
+		"{\"ts\":\"%s\",\"level\":\"info\",\"request_id\":\"%s\",\"tenant\":%s%s%s,"
+		"\"method\":\"%.*s\",\"route\":\"%s\",\"status\":%d,\"ms\":%.3f,\"bytes\":%zu}\n",
+		ts, r->id, r->tenant ? "\"" : "", r->tenant ? r->tenant : "null", r->tenant ? "\"" : "",
+		(int)(h->method.len < 8 ? h->method.len : 8), h->method.base,
+		r->route ? r->route->pattern : "unmatched", r->status, ms, r->bytes);
+	if (rc) {
+		/* Buffer full (a stalled stderr): drop this line rather than grow without bound. */
+		b->len = before;
+		if (b->data)
+			b->data[before] = '\0';
+	}
+	log_maybe_flush(r->th);
+}
+
+/* splitmix64: fast, and request ids need to be unique, not secret. */
+static void request_id_new(struct server_thread *st, char out[25])
+{
+	uint64_t z = (st->rid_state += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	z ^= z >> 31;
+	uint32_t t = (uint32_t)(kyc_now_ms() / 1000);
+	snprintf(out, 25, "%08x%016llx", t, (unsigned long long)z);
 }
 
 static int on_req(h2o_handler_t *self, h2o_req_t *h)
@@ -414,7 +461,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *h)
 		snprintf(r.id, sizeof r.id, "%.*s", (int)h->headers.entries[idx].value.len,
 			 h->headers.entries[idx].value.base);
 	else
-		kyc_rand_hex(r.id, 12);
+		request_id_new(st, r.id);
 
 	size_t plen = h->query_at != SIZE_MAX ? h->query_at : h->path.len;
 	char allow[128];

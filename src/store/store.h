@@ -41,6 +41,12 @@ int kyc_store_schema_version(kyc_store *s);
 int kyc_store_begin(kyc_store *s);
 int kyc_store_commit(kyc_store *s);
 void kyc_store_rollback(kyc_store *s);
+/* A read transaction (deferred): one consistent snapshot for several reads,
+ * and one round of file locking instead of one per statement. End it with
+ * kyc_store_commit. A write inside upgrades it (and may then be KYC_ERR_TIMEOUT). */
+int kyc_store_begin_read(kyc_store *s);
+/* 1 inside a transaction. */
+int kyc_store_in_transaction(kyc_store *s);
 
 /* ---- tenants and API keys ---- */
 

@@ -2,6 +2,7 @@
  * synchronous=FULL (a committed decision survives power loss), foreign keys
  * on, busy timeout so that the server's threads queue instead of failing. */
 #include <errno.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,9 +113,20 @@ int kyc_store_schema_version(kyc_store *s)
 	return v;
 }
 
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+
+/* Process-wide SQLite settings, before the first connection. Memory
+ * statistics take a global mutex on every allocation, which the server's
+ * threads would fight over; kycd does not use them. */
+static void sqlite_setup(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int kyc_store_open(const char *data_dir, kyc_store **out, char *err, size_t errsz)
 {
 	*out = NULL;
+	pthread_once(&sqlite_once, sqlite_setup);
 	if (mkdir(data_dir, 0700) != 0 && errno != EEXIST) {
 		snprintf(err, errsz, "cannot create data directory %s: %s", data_dir,
 			 strerror(errno));
@@ -174,6 +186,16 @@ void kyc_store_close(kyc_store *s)
 int kyc_store_begin(kyc_store *s)
 {
 	return map_sqlite(s, sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL));
+}
+
+int kyc_store_begin_read(kyc_store *s)
+{
+	return map_sqlite(s, sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL));
+}
+
+int kyc_store_in_transaction(kyc_store *s)
+{
+	return !sqlite3_get_autocommit(s->db);
 }
 
 int kyc_store_commit(kyc_store *s)
