@@ -183,14 +183,28 @@ void kyc_store_close(kyc_store *s)
 	free(s);
 }
 
+/* Runs a fixed statement through the statement cache (BEGIN/COMMIT run on
+ * every request; parsing them each time showed in profiles). */
+static int exec_cached(kyc_store *s, const char *sql)
+{
+	sqlite3_stmt *st;
+	int rc = kyc__store_prepare(s, sql, &st);
+	if (rc)
+		return rc;
+	rc = sqlite3_step(st);
+	rc = rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : map_sqlite(s, rc);
+	kyc__store_release(s, st);
+	return rc;
+}
+
 int kyc_store_begin(kyc_store *s)
 {
-	return map_sqlite(s, sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL));
+	return exec_cached(s, "BEGIN IMMEDIATE");
 }
 
 int kyc_store_begin_read(kyc_store *s)
 {
-	return map_sqlite(s, sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL));
+	return exec_cached(s, "BEGIN");
 }
 
 int kyc_store_in_transaction(kyc_store *s)
@@ -200,7 +214,7 @@ int kyc_store_in_transaction(kyc_store *s)
 
 int kyc_store_commit(kyc_store *s)
 {
-	int rc = map_sqlite(s, sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL));
+	int rc = exec_cached(s, "COMMIT");
 	if (rc)
 		kyc_store_rollback(s);
 	return rc;
@@ -209,7 +223,7 @@ int kyc_store_commit(kyc_store *s)
 void kyc_store_rollback(kyc_store *s)
 {
 	if (!sqlite3_get_autocommit(s->db))
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		exec_cached(s, "ROLLBACK");
 }
 
 /* Runs a statement that returns no rows and finalizes it. */
