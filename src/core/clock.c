@@ -96,6 +96,16 @@ int kyc_date_valid(int y, int m, int d)
 	return d <= max;
 }
 
+static char *put_digits(char *p, int v, int n)
+{
+	for (int i = n - 1; i >= 0; i--) {
+		p[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	return p + n;
+}
+
+/* Formatted by hand: it runs several times per API response. */
 void kyc_time_iso(int64_t ms, char out[32])
 {
 	int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
@@ -104,8 +114,26 @@ void kyc_time_iso(int64_t ms, char out[32])
 	int sod = (int)(secs - days * 86400);
 	int y, m, d;
 	civil_from_days(days, &y, &m, &d);
-	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", y, m, d, sod / 3600,
-		 sod / 60 % 60, sod % 60, milli);
+	if (y < 0 || y > 9999) {
+		snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", y, m, d, sod / 3600,
+			 sod / 60 % 60, sod % 60, milli);
+		return;
+	}
+	char *p = put_digits(out, y, 4);
+	*p++ = '-';
+	p = put_digits(p, m, 2);
+	*p++ = '-';
+	p = put_digits(p, d, 2);
+	*p++ = 'T';
+	p = put_digits(p, sod / 3600, 2);
+	*p++ = ':';
+	p = put_digits(p, sod / 60 % 60, 2);
+	*p++ = ':';
+	p = put_digits(p, sod % 60, 2);
+	*p++ = '.';
+	p = put_digits(p, milli, 3);
+	*p++ = 'Z';
+	*p = '\0';
 }
 
 void kyc_date_format(int64_t days, char out[16])

@@ -417,14 +417,15 @@ static void access_log(kyc_req *r, double ms)
 	h2o_req_t *h = r->h;
 	kyc_buf *b = &r->th->logbuf;
 	size_t before = b->len;
+	int us = ms < 0 ? 0 : ms > 2e9 / 1000 ? 2000000000 : (int)(ms * 1000.0);
 	/* No body, no query string, no header values: they may carry secrets. */
 	int rc = kyc_buf_printf(
 		b,
 		"{\"ts\":\"%s\",\"level\":\"info\",\"request_id\":\"%s\",\"tenant\":%s%s%s,"
-		"\"method\":\"%.*s\",\"route\":\"%s\",\"status\":%d,\"ms\":%.3f,\"bytes\":%zu}\n",
+		"\"method\":\"%.*s\",\"route\":\"%s\",\"status\":%d,\"ms\":%d.%03d,\"bytes\":%zu}\n",
 		ts, r->id, r->tenant ? "\"" : "", r->tenant ? r->tenant : "null", r->tenant ? "\"" : "",
 		(int)(h->method.len < 8 ? h->method.len : 8), h->method.base,
-		r->route ? r->route->pattern : "unmatched", r->status, ms, r->bytes);
+		r->route ? r->route->pattern : "unmatched", r->status, us / 1000, us % 1000, r->bytes);
 	if (rc) {
 		/* Buffer full (a stalled stderr): drop this line rather than grow without bound. */
 		b->len = before;
