@@ -103,3 +103,22 @@ const char *kyc_country_alpha3_to_2(const char *a3, size_t len)
 	int i = find_a3(a3, len);
 	return i < 0 ? NULL : table[i].a2;
 }
+
+int kyc_country_icao_valid(const char *s, size_t len)
+{
+	static const char specials[][4] = {
+		"GBD", "GBN", "GBO", "GBP", "GBS", "UNO", "UNA", "UNK", "XXA", "XXB", "XXC", "XXX",
+		"EUE", "XBA", "XCC", "XCE", "XCO", "XEC", "XIM", "XOM", "XPO", "XES", "XMP", "XDC",
+		"UTO",
+	};
+	if (len == 1 && s[0] == 'D')
+		return 1;
+	if (kyc_country_alpha3_valid(s, len))
+		return 1;
+	if (len != 3)
+		return 0;
+	for (size_t i = 0; i < sizeof specials / sizeof specials[0]; i++)
+		if (!memcmp(specials[i], s, 3))
+			return 1;
+	return 0;
+}

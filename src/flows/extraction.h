@@ -9,6 +9,7 @@
 #define KYC_EXTRACTION_H
 
 #include <jansson.h>
+#include <stdint.h>
 
 /* mrz: the MRZ object ({"format","valid","fields","checks",...}) or NULL when
  * no MRZ was read. reason: the reader's code when mrz is NULL (e.g.
@@ -19,5 +20,10 @@
  * Field names: document_code, issuing_country, document_number, surname,
  * given_names, nationality, birth_date, sex, expiry_date, personal_number. */
 json_t *kyc_extraction_from_mrz(const json_t *mrz, const char *reason);
+
+struct kyc_image;
+/* Reads the document in img (finds and reads the MRZ) and returns the
+ * extraction object above, with "reader" timing/orientation details. */
+json_t *kyc_document_extract(const struct kyc_image *img, int64_t now_ms);
 
 #endif

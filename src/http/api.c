@@ -333,6 +333,6 @@ void kyc_api_register(kyc_server *s)
 	kyc__api_system_routes(s);
 	kyc__api_applicant_routes(s);
 	kyc__api_verification_routes(s);
-	/* documents: registered once the reader lands */
+	kyc__api_document_routes(s);
 	kyc__api_file_routes(s);
 }

@@ -1,0 +1,330 @@
+/* POST /v1/verifications/{id}/documents (three encodings) and
+ * GET /v1/documents/{id}. An upload is checked by decoding it, stored as a
+ * file (bytes first, atomically; then the rows in one transaction), and read
+ * by the document reader at once. */
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/base64.h"
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/country.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/rand.h"
+#include "document/image.h"
+#include "flows/extraction.h"
+#include "http/api.h"
+#include "http/api_render.h"
+#include "http/metrics.h"
+#include "http/multipart.h"
+#include "store/blob.h"
+
+/* What an upload request carries, whatever its encoding. */
+struct upload {
+	const char *type, *side, *country;
+	const unsigned char *bytes; /* the image */
+	size_t len;
+	const char *source_url;     /* set when downloaded */
+	kyc_buf owned;              /* decoded base64 or downloaded bytes */
+};
+
+static const char *const sides[] = {"front", "back", NULL};
+
+static int check_meta_fields(struct api_call *c, struct upload *u)
+{
+	if (!u->type || !*u->type) {
+		api_problem(c, 422, "field_required", "type", "'type' is required");
+		return -1;
+	}
+	int known = 0;
+	for (const char *const *t = kyc_document_types; *t; t++)
+		known |= !strcmp(*t, u->type);
+	if (!known) {
+		api_problem(c, 422, "invalid_value", "type",
+			    "'type' must be one of: passport, id_card, residence_permit, visa, drivers_license");
+		return -1;
+	}
+	if (!u->side || !*u->side) {
+		api_problem(c, 422, "field_required", "side", "'side' is required (front or back)");
+		return -1;
+	}
+	if (strcmp(u->side, sides[0]) && strcmp(u->side, sides[1])) {
+		api_problem(c, 422, "invalid_value", "side", "'side' must be front or back");
+		return -1;
+	}
+	if (u->country && *u->country && !kyc_country_icao_valid(u->country, strlen(u->country))) {
+		api_problem(c, 422, "invalid_country", "issuing_country",
+			    "'issuing_country' must be an ISO 3166-1 alpha-3 (or ICAO 9303) code");
+		return -1;
+	}
+	return 0;
+}
+
+static const char *part_text(struct api_call *c, const struct kyc_multipart *mp, const char *name)
+{
+	const struct kyc_multipart_part *p = kyc_multipart_find(mp, name);
+	return p ? kyc_req_strdup(c->req, p->data, p->len) : NULL;
+}
+
+static int read_multipart(struct api_call *c, kyc_str ct, struct upload *u,
+			  struct kyc_multipart *mp)
+{
+	kyc_str body = kyc_req_body(c->req);
+	char err[256];
+	char *cts = kyc_req_strdup(c->req, ct.ptr, ct.len);
+	struct kyc_multipart_limits lim = {.max_parts = 16, .max_header_bytes = 4096,
+					   .max_name_len = 256};
+	int rc = kyc_multipart_parse(cts, body.ptr, body.len, &lim, mp, err, sizeof err);
+	if (rc) {
+		api_problem(c, 400, mp->code ? mp->code : "multipart_malformed", NULL, "%s", err);
+		return -1;
+	}
+	u->type = part_text(c, mp, "type");
+	u->side = part_text(c, mp, "side");
+	u->country = part_text(c, mp, "issuing_country");
+	const struct kyc_multipart_part *img = kyc_multipart_find(mp, "image");
+	if (!img || !img->filename) {
+		api_problem(c, 422, "field_required", "image",
+			    "send the image as a file part named 'image'");
+		return -1;
+	}
+	u->bytes = (const unsigned char *)img->data;
+	u->len = img->len;
+	return 0;
+}
+
+static int read_json(struct api_call *c, struct upload *u, json_t **bodyp)
+{
+	static const char *const known[] = {"type", "side", "issuing_country", "image", "image_url", NULL};
+	json_t *body = api_body_object(c);
+	struct kyc_jerr e;
+	*bodyp = body;
+	if (!body)
+		return -1;
+	const char *img = NULL, *url = NULL;
+	if (kyc_jv_known_fields(body, known, &e) ||
+	    kyc_jv_string(body, "type", 0, 64, &u->type, &e) ||
+	    kyc_jv_string(body, "side", 0, 16, &u->side, &e) ||
+	    kyc_jv_string(body, "issuing_country", 0, 3, &u->country, &e) ||
+	    kyc_jv_string(body, "image_url", 0, 2048, &url, &e)) {
+		api_jerr(c, &e);
+		return -1;
+	}
+	json_t *jimg = json_object_get(body, "image");
+	if (jimg && !json_is_null(jimg)) {
+		if (!json_is_string(jimg)) {
+			api_problem(c, 422, "invalid_type", "image", "'image' must be a base64 string");
+			return -1;
+		}
+		img = json_string_value(jimg);
+	}
+	if (!img == !url) {
+		api_problem(c, 422, "field_required", img ? "image_url" : "image",
+			    "send exactly one of 'image' (base64) or 'image_url' (https)");
+		return -1;
+	}
+	if (check_meta_fields(c, u))
+		return -1;
+	kyc_buf_init(&u->owned, c->app->max_image_bytes);
+	if (img) {
+		const char *payload;
+		size_t plen;
+		char mime[64];
+		int rc = kyc_base64_data_url(img, json_string_length(jimg), &payload, &plen, mime,
+					     sizeof mime);
+		if (!rc) {
+			rc = kyc_base64_decode_buf(payload, plen, KYC_B64_STD, &u->owned);
+			if (rc == KYC_ERR_INVALID) /* some clients send the URL-safe alphabet */
+				rc = kyc_base64_decode_buf(payload, plen, KYC_B64_URL, &u->owned);
+		}
+		if (rc == KYC_ERR_TOOBIG) {
+			api_problem(c, 413, "image_too_large", "image",
+				    "the image is larger than %zu bytes", c->app->max_image_bytes);
+			return -1;
+		}
+		if (rc) {
+			api_problem(c, 422, "invalid_base64", "image", "'image' is not valid base64");
+			return -1;
+		}
+	} else {
+		api_problem(c, 501, "not_implemented", "image_url", "downloading image_url is not available yet");
+		return -1;
+		u->source_url = url;
+	}
+	u->bytes = (const unsigned char *)u->owned.data;
+	u->len = u->owned.len;
+	return 0;
+}
+
+static void sha256_hex(const void *p, size_t n, char out[65])
+{
+	unsigned char h[32];
+	unsigned int hl = 0;
+	EVP_Digest(p, n, h, &hl, EVP_sha256(), NULL);
+	kyc_hex_encode(out, h, 32);
+}
+
+/* Maps a decoder error to the API's problem. */
+static void image_problem(struct api_call *c, int rc, const char *field, const char *msg)
+{
+	switch (rc) {
+	case KYC_ERR_UNSUPPORTED:
+		api_problem(c, 415, "unsupported_media_type", field,
+			    "the image must be JPEG or PNG (%s)", msg);
+		return;
+	case KYC_ERR_TOOBIG:
+		api_problem(c, 422, "image_too_many_pixels", field, "the image is too large: %s", msg);
+		return;
+	default:
+		api_problem(c, 422, "image_invalid", field, "the image could not be decoded: %s", msg);
+	}
+}
+
+static int verification_open_for_upload(struct api_call *c, const json_t *v, const char *type)
+{
+	const char *st = json_string_value(json_object_get(v, "status"));
+	if (!st || !(!strcmp(st, "created") || !strcmp(st, "awaiting_input") ||
+		     !strcmp(st, "incomplete") || !strcmp(st, "processing"))) {
+		api_problem(c, 409, "verification_closed", NULL,
+			    "the verification is %s and takes no more documents", st ? st : "closed");
+		return -1;
+	}
+	json_t *types = json_object_get(v, "document_types");
+	size_t i;
+	json_t *t;
+	json_array_foreach(types, i, t)
+	{
+		if (json_is_string(t) && !strcmp(json_string_value(t), type))
+			return 0;
+	}
+	api_problem(c, 422, "document_type_not_allowed", "type",
+		    "this verification does not accept %s documents", type);
+	return -1;
+}
+
+API_HANDLER(document_upload, API_WRITE | API_IDEMPOTENT)
+{
+	const char *vid = api_param(c, 0);
+	struct upload u = {0};
+	struct kyc_multipart mp = {0};
+	json_t *body = NULL, *ver = NULL, *file = NULL, *doc = NULL, *extraction = NULL;
+	struct kyc_image img = {0};
+	char relpath[128] = "";
+	int stored_blob = 0;
+	kyc_buf_init(&u.owned, 0);
+
+	int rc = kyc__verification_load(c, vid, &ver);
+	if (rc) {
+		api_store_error(c, rc, "verification");
+		goto out;
+	}
+	kyc_str ct = kyc_req_header(c->req, "content-type");
+	if (ct.ptr && ct.len >= 19 && !strncasecmp(ct.ptr, "multipart/form-data", 19)) {
+		if (read_multipart(c, ct, &u, &mp) || check_meta_fields(c, &u))
+			goto out;
+	} else if (read_json(c, &u, &body)) {
+		goto out;
+	}
+	if (verification_open_for_upload(c, ver, u.type))
+		goto out;
+	if (u.len > c->app->max_image_bytes) {
+		api_problem(c, 413, "image_too_large", "image", "the image is larger than %zu bytes",
+			    c->app->max_image_bytes);
+		goto out;
+	}
+	const char *why = NULL;
+	struct kyc_image_opts io = {.max_bytes = c->app->max_image_bytes,
+				    .max_pixels = (long)c->app->max_image_pixels};
+	rc = kyc_image_decode(u.bytes, u.len, &io, &img, &why);
+	if (rc) {
+		image_problem(c, rc, u.source_url ? "image_url" : "image", why ? why : "invalid");
+		goto out;
+	}
+	kyc_metrics_upload();
+
+	/* Read the document before storing anything: the reader is pure, and
+	 * its result goes into the same transaction as the rows. */
+	extraction = kyc_document_extract(&img, kyc_now_ms());
+
+	char fid[37], did[37], sha[65];
+	kyc_uuid_new(fid);
+	kyc_uuid_new(did);
+	sha256_hex(u.bytes, u.len, sha);
+	rc = kyc_blob_write(c->app->data_dir, fid, u.bytes, u.len, relpath, sizeof relpath);
+	if (rc) {
+		kyc_metrics_store_error();
+		api_problem(c, 500, "store_error", NULL, "the image could not be stored");
+		goto out;
+	}
+	stored_blob = 1;
+	file = json_pack("{s:s, s:s, s:s, s:I, s:s, s:I, s:I, s:s}", "id", fid, "kind",
+			 "document", "content_type",
+			 img.format == KYC_IMAGE_PNG ? "image/png" : "image/jpeg", "size",
+			 (json_int_t)u.len, "sha256", sha, "width", (json_int_t)img.w, "height",
+			 (json_int_t)img.h, "path", relpath);
+	if (u.source_url)
+		json_object_set_new(file, "source_url", json_string(u.source_url));
+	const char *docnum = json_string_value(json_object_get(extraction, "document_number"));
+	doc = json_pack("{s:s, s:O, s:O, s:s, s:s, s:s, s:s, s:O}", "id", did, "verification_id",
+			json_object_get(ver, "id"), "applicant_id", json_object_get(ver, "applicant_id"),
+			"type", u.type, "side", u.side, "file_id", fid, "status",
+			json_is_true(json_object_get(extraction, "mrz_found")) ? "processed"
+									       : "unreadable",
+			"extraction", extraction);
+	if (u.country && *u.country)
+		json_object_set_new(doc, "issuing_country", json_string(u.country));
+	if (docnum)
+		json_object_set_new(doc, "document_number", json_string(docnum));
+
+	rc = kyc_store_begin(c->store);
+	rc = rc ? rc : kyc_store_insert(c->store, KYC_R_FILE, c->tenant_id, file);
+	rc = rc ? rc : kyc_store_insert(c->store, KYC_R_DOCUMENT, c->tenant_id, doc);
+	rc = rc ? rc : kyc_store_commit(c->store);
+	if (rc) {
+		kyc_store_rollback(c->store);
+		api_store_error(c, rc, "document");
+		goto out;
+	}
+	stored_blob = 0; /* now referenced by a committed row */
+	json_t *got;
+	rc = kyc_store_get(c->store, KYC_R_DOCUMENT, c->tenant_id, did, &got);
+	if (rc) {
+		api_store_error(c, rc, "document");
+		goto out;
+	}
+	api_json(c, 201, kyc_api_render_document(got));
+	json_decref(got);
+out:
+	if (stored_blob)
+		kyc_blob_remove(c->app->data_dir, relpath);
+	kyc_image_free(&img);
+	kyc_multipart_release(&mp);
+	kyc_buf_release(&u.owned);
+	json_decref(extraction);
+	json_decref(file);
+	json_decref(doc);
+	json_decref(ver);
+	json_decref(body);
+}
+
+API_HANDLER(document_get, API_READ)
+{
+	json_t *d;
+	int rc = kyc_store_get(c->store, KYC_R_DOCUMENT, c->tenant_id, api_param(c, 0), &d);
+	if (rc) {
+		api_store_error(c, rc, "document");
+		return;
+	}
+	api_json(c, 200, kyc_api_render_document(d));
+	json_decref(d);
+}
+
+void kyc__api_document_routes(kyc_server *s)
+{
+	kyc_server_route(s, "POST", "/v1/verifications/{id}/documents", document_upload);
+	kyc_server_route(s, "GET", "/v1/documents/{id}", document_get);
+}
