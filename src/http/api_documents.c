@@ -1,4 +1,5 @@
-/* POST /v1/verifications/{id}/documents (three encodings) and
+/* POST /v1/verifications/{id}/documents (three encodings: multipart, base64
+ * JSON, https URL fetched under the address policy of src/net/fetch.c) and
  * GET /v1/documents/{id}. An upload is checked by decoding it, stored as a
  * file (bytes first, atomically; then the rows in one transaction), and read
  * by the document reader at once. */
@@ -21,6 +22,7 @@
 #include "http/api_render.h"
 #include "http/metrics.h"
 #include "http/multipart.h"
+#include "net/fetch.h"
 #include "store/blob.h"
 
 /* What an upload request carries, whatever its encoding. */
@@ -97,6 +99,17 @@ static int read_multipart(struct api_call *c, kyc_str ct, struct upload *u,
 	return 0;
 }
 
+/* The status for a failed download: the caller's URL is at fault (422), the
+ * far side failed (502), or it was too slow (504). */
+static int fetch_status(int rc, const char *code)
+{
+	if (rc == KYC_ERR_TIMEOUT)
+		return 504;
+	if (rc == KYC_ERR_INVALID || rc == KYC_ERR_DENIED)
+		return 422;
+	return strcmp(code, "url_http_status") && strcmp(code, "url_fetch_failed") ? 422 : 502;
+}
+
 static int read_json(struct api_call *c, struct upload *u, json_t **bodyp)
 {
 	static const char *const known[] = {"type", "side", "issuing_country", "image", "image_url", NULL};
@@ -151,8 +164,25 @@ static int read_json(struct api_call *c, struct upload *u, json_t **bodyp)
 			return -1;
 		}
 	} else {
-		api_problem(c, 501, "not_implemented", "image_url", "downloading image_url is not available yet");
-		return -1;
+		struct kyc_fetch_opts fo = {
+			.allow_loopback = c->app->fetch_allow_loopback,
+			.allow_http = c->app->fetch_allow_http,
+			.ca_file = c->app->fetch_ca_file,
+			.timeout_ms = (long)c->app->fetch_timeout_ms,
+		};
+		struct kyc_fetch_info fi = {0};
+		int rc = kyc_fetch_url(url, &fo, &u->owned, &fi);
+		if (rc) {
+			const char *code = fi.code ? fi.code : "url_fetch_failed";
+			if (rc == KYC_ERR_TOOBIG)
+				api_problem(c, 413, "image_too_large", "image_url",
+					    "the image at image_url is larger than %zu bytes",
+					    c->app->max_image_bytes);
+			else
+				api_problem(c, fetch_status(rc, code), code, "image_url", "%s",
+					    fi.message[0] ? fi.message : "the image could not be downloaded");
+			return -1;
+		}
 		u->source_url = url;
 	}
 	u->bytes = (const unsigned char *)u->owned.data;
