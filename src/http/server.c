@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -81,6 +82,13 @@ static kyc_server *signal_target;
 
 static int on_req(h2o_handler_t *self, h2o_req_t *h);
 
+struct err_filter {
+	h2o_filter_t super;
+	kyc_server *srv;
+};
+
+static void err_on_setup_ostream(h2o_filter_t *self, h2o_req_t *h, h2o_ostream_t **slot);
+
 static void on_signal(int sig)
 {
 	(void)sig;
@@ -107,9 +115,10 @@ kyc_server *kyc_server_new(const struct kyc_server_config *cfg, char *err, size_
 		s->nthreads = 1;
 	s->listen_fd = -1;
 	h2o_config_init(&s->globalconf);
-	/* h2o refuses larger bodies itself (a plain-text 413) and never buffers
-	 * more than this; between max_body and this we answer a problem+json 413. */
-	s->globalconf.max_request_entity_size = s->cfg.max_body * 2;
+	/* h2o itself refuses a larger body: on the Content-Length before reading
+	 * any of it, or as soon as a chunked body passes the cap. Its plain-text
+	 * answer is rewritten into problem+json by the error filter below. */
+	s->globalconf.max_request_entity_size = s->cfg.max_body;
 	s->globalconf.http1.req_timeout = (uint64_t)s->cfg.io_timeout_ms;
 	s->globalconf.http2.idle_timeout = (uint64_t)s->cfg.io_timeout_ms;
 	s->globalconf.server_name = h2o_iovec_init(H2O_STRLIT("kycd"));
@@ -119,6 +128,12 @@ kyc_server *kyc_server_new(const struct kyc_server_config *cfg, char *err, size_
 	struct handler *h = (struct handler *)h2o_create_handler(path, sizeof *h);
 	h->srv = s;
 	h->super.on_req = on_req;
+	/* Responses h2o makes on its own (413 body too large, 400 broken
+	 * chunking, 404 for a non-origin request target) use the host's
+	 * fallback path; a filter there gives them our problem+json shape. */
+	struct err_filter *f = (struct err_filter *)h2o_create_filter(&host->fallback_path, sizeof *f);
+	f->srv = s;
+	f->super.on_setup_ostream = err_on_setup_ostream;
 	return s;
 }
 
@@ -392,13 +407,14 @@ static void add_header(kyc_req *r, const char *name, size_t nlen, const char *va
 	h2o_add_header_by_str(&h->pool, &h->res.headers, n, nlen, 1, NULL, v, vlen);
 }
 
+/* A client's X-Request-Id is echoed when it is 1..64 printable ASCII
+ * characters without '"' or '\\', so it can go into JSON and logs as is. */
 static int request_id_sane(const char *p, size_t n)
 {
 	if (n == 0 || n > 64)
 		return 0;
 	for (size_t i = 0; i < n; i++)
-		if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'z') ||
-		      (p[i] >= 'A' && p[i] <= 'Z') || p[i] == '-' || p[i] == '_' || p[i] == '.'))
+		if (p[i] <= ' ' || p[i] > '~' || p[i] == '"' || p[i] == '\\')
 			return 0;
 	return 1;
 }
@@ -446,30 +462,59 @@ static void request_id_new(struct server_thread *st, char out[25])
 	snprintf(out, 25, "%08x%016llx", t, (unsigned long long)z);
 }
 
-static int on_req(h2o_handler_t *self, h2o_req_t *h)
+static struct server_thread *thread_of(h2o_req_t *h)
 {
-	kyc_server *s = ((struct handler *)self)->srv;
-	struct server_thread *st = H2O_STRUCT_FROM_MEMBER(struct server_thread, ctx, h->conn->ctx);
-	struct timespec t0;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	kyc_req r = {0};
-	r.h = h;
-	r.th = st;
+	return H2O_STRUCT_FROM_MEMBER(struct server_thread, ctx, h->conn->ctx);
+}
 
+static void req_init(kyc_req *r, h2o_req_t *h)
+{
+	memset(r, 0, sizeof *r);
+	r->h = h;
+	r->th = thread_of(h);
 	ssize_t idx = h2o_find_header_by_str(&h->headers, H2O_STRLIT("x-request-id"), -1);
 	if (idx >= 0 && request_id_sane(h->headers.entries[idx].value.base,
 					h->headers.entries[idx].value.len))
-		snprintf(r.id, sizeof r.id, "%.*s", (int)h->headers.entries[idx].value.len,
+		snprintf(r->id, sizeof r->id, "%.*s", (int)h->headers.entries[idx].value.len,
 			 h->headers.entries[idx].value.base);
 	else
-		request_id_new(st, r.id);
+		request_id_new(r->th, r->id);
+}
+
+static void req_done(kyc_req *r, double ms)
+{
+	kyc_metrics_request(r->route ? r->route->pattern : NULL, r->status, ms);
+	access_log(r, ms);
+}
+
+/* The request line and headers as they came in, about (h2o has already
+ * parsed them; its own hard limit is H2O_MAX_REQLEN). */
+static size_t header_bytes(const h2o_req_t *h)
+{
+	size_t n = h->method.len + h->path.len + h->authority.len + 16;
+	for (size_t i = 0; i < h->headers.size; i++)
+		n += h->headers.entries[i].name->len + h->headers.entries[i].value.len + 4;
+	return n;
+}
+
+static int on_req(h2o_handler_t *self, h2o_req_t *h)
+{
+	kyc_server *s = ((struct handler *)self)->srv;
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	kyc_req r;
+	req_init(&r, h);
 
 	size_t plen = h->query_at != SIZE_MAX ? h->query_at : h->path.len;
 	char allow[128];
 	struct kyc_route_match m;
 	enum kyc_route_result res = kyc_router_match(&s->router, h->method.base, h->method.len,
 						     h->path.base, plen, &m, allow, sizeof allow);
-	if (res == KYC_ROUTE_NOT_FOUND) {
+	if (header_bytes(h) > s->cfg.max_header) {
+		kyc_problem(&r, 431, "headers_too_large", NULL,
+			    "the request line and headers are larger than %zu bytes", s->cfg.max_header);
+	} else if (res == KYC_ROUTE_NOT_FOUND) {
+		/* The path only: a query string may carry secrets. */
 		kyc_problem(&r, 404, "not_found", NULL, "no route for %.*s %.*s",
 			    (int)(h->method.len < 8 ? h->method.len : 8), h->method.base,
 			    (int)(plen < 200 ? plen : 200), h->path.base);
@@ -483,6 +528,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *h)
 			r.params[i].ptr = pct_decode(&h->pool, m.params[i].ptr, m.params[i].len, 0,
 						     &r.params[i].len);
 		if (h->entity.base && h->entity.len > s->cfg.max_body) {
+			/* h2o enforces the cap already; kept in case that ever changes. */
 			kyc_problem(&r, 413, "payload_too_large", NULL,
 				    "the request body is larger than %zu bytes", s->cfg.max_body);
 		} else {
@@ -494,10 +540,85 @@ static int on_req(h2o_handler_t *self, h2o_req_t *h)
 			}
 		}
 	}
-	double ms = elapsed_ms(&t0);
-	kyc_metrics_request(r.route ? r.route->pattern : NULL, r.status, ms);
-	access_log(&r, ms);
+	req_done(&r, elapsed_ms(&t0));
 	return 0;
+}
+
+/* ---- h2o's own error responses, reshaped ---- */
+
+struct err_ostream {
+	h2o_ostream_t super;
+	h2o_iovec_t body;
+};
+
+static const char *err_code(int status)
+{
+	switch (status) {
+	case 400: return "bad_request";
+	case 404: return "not_found";
+	case 408: return "request_timeout";
+	case 413: return "payload_too_large";
+	case 417: return "expectation_failed";
+	case 431: return "headers_too_large";
+	}
+	return status >= 500 ? "internal_error" : "bad_request";
+}
+
+static void err_on_send(h2o_ostream_t *self, h2o_req_t *h, h2o_iovec_t *bufs, size_t nbufs,
+			h2o_send_state_t state)
+{
+	struct err_ostream *os = (struct err_ostream *)self;
+	(void)bufs;
+	(void)nbufs;
+	/* h2o's text is dropped; the problem document goes out with the last call. */
+	int head = h2o_memis(h->method.base, h->method.len, H2O_STRLIT("HEAD"));
+	if (h2o_send_state_is_in_progress(state) || head)
+		h2o_ostream_send_next(&os->super, h, NULL, 0, state);
+	else
+		h2o_ostream_send_next(&os->super, h, &os->body, 1, state);
+}
+
+static void err_on_setup_ostream(h2o_filter_t *self, h2o_req_t *h, h2o_ostream_t **slot)
+{
+	kyc_server *s = ((struct err_filter *)self)->srv;
+	kyc_req r;
+	req_init(&r, h);
+	int status = h->res.status;
+	const char *code = err_code(status);
+	char detail[160];
+	if (status == 413)
+		snprintf(detail, sizeof detail, "the request body is larger than %zu bytes",
+			 s->cfg.max_body);
+	else
+		snprintf(detail, sizeof detail, "%s", h->res.reason ? h->res.reason : "error");
+	json_t *p = kyc_problem_json(status, code, NULL, detail, r.id);
+	char *txt = p ? json_dumps(p, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(p);
+	struct err_ostream *os = NULL;
+	if (txt) {
+		/* h2o's headers (text/plain) are replaced, not amended. */
+		memset(&h->res.headers, 0, sizeof h->res.headers);
+		h->res.reason = kyc_http_status_title(status);
+		add_header(&r, H2O_STRLIT("content-type"), H2O_STRLIT("application/problem+json"));
+		add_header(&r, H2O_STRLIT("x-request-id"), r.id, strlen(r.id));
+		add_header(&r, H2O_STRLIT("cache-control"), H2O_STRLIT("no-store"));
+		add_header(&r, H2O_STRLIT("x-content-type-options"), H2O_STRLIT("nosniff"));
+		os = (struct err_ostream *)h2o_add_ostream(h, sizeof *os, slot);
+		os->body = h2o_strdup(&h->pool, txt, strlen(txt));
+		os->super.do_send = err_on_send;
+		h->res.content_length = os->body.len;
+		slot = &os->super.next;
+		free(txt);
+	}
+	r.status = status;
+	r.bytes = os ? os->body.len : 0;
+	struct timeval now;
+	gettimeofday(&now, NULL);
+	double ms = h2o_timeval_is_null(&h->timestamps.request_begin_at)
+			    ? 0
+			    : (double)h2o_timeval_subtract(&h->timestamps.request_begin_at, &now) / 1e3;
+	req_done(&r, ms);
+	h2o_setup_next_ostream(h, slot);
 }
 
 kyc_str kyc_req_method(const kyc_req *r)
@@ -599,7 +720,17 @@ char *kyc_req_strdup(kyc_req *r, const char *p, size_t n)
 
 void kyc_req_set_log_tenant(kyc_req *r, const char *tenant_id)
 {
-	r->tenant = tenant_id ? kyc_req_strdup(r, tenant_id, strlen(tenant_id)) : NULL;
+	if (!tenant_id) {
+		r->tenant = NULL;
+		return;
+	}
+	/* The log line is JSON written without an encoder: keep only safe bytes. */
+	size_t n = strnlen(tenant_id, 64);
+	char *t = kyc_req_strdup(r, tenant_id, n);
+	for (size_t i = 0; i < n; i++)
+		if (t[i] <= ' ' || t[i] > '~' || t[i] == '"' || t[i] == '\\')
+			t[i] = '_';
+	r->tenant = t;
 }
 
 void kyc_req_add_header(kyc_req *r, const char *name, const char *value)
@@ -607,12 +738,13 @@ void kyc_req_add_header(kyc_req *r, const char *name, const char *value)
 	add_header(r, name, strlen(name), value, strlen(value));
 }
 
-void kyc_req_respond(kyc_req *r, int status, const char *content_type, const void *body,
-		     size_t len)
+/* Bodies are sent in one piece: nothing to pull, nothing to stop. */
+static h2o_generator_t whole_body = {NULL, NULL};
+
+static void send_whole(kyc_req *r, int status, const char *content_type, const void *body,
+		       size_t len)
 {
 	h2o_req_t *h = r->h;
-	if (r->responded)
-		return;
 	r->responded = 1;
 	r->status = status;
 	r->bytes = len;
@@ -623,12 +755,38 @@ void kyc_req_respond(kyc_req *r, int status, const char *content_type, const voi
 	add_header(r, H2O_STRLIT("cache-control"), H2O_STRLIT("no-store"));
 	add_header(r, H2O_STRLIT("x-content-type-options"), H2O_STRLIT("nosniff"));
 	h->res.content_length = len;
-	h2o_send_inline(h, body, len);
+	h2o_start_response(h, &whole_body);
+	/* h2o 2.2 does not drop the body of a HEAD response by itself. */
+	h2o_iovec_t buf = h2o_iovec_init(body, len);
+	int head = h2o_memis(h->method.base, h->method.len, H2O_STRLIT("HEAD"));
+	h2o_send(h, &buf, head || !len ? 0 : 1, H2O_SEND_STATE_FINAL);
+}
+
+void kyc_req_respond(kyc_req *r, int status, const char *content_type, const void *body,
+		     size_t len)
+{
+	if (r->responded)
+		return;
+	char *copy = h2o_mem_alloc_pool(&r->h->pool, len ? len : 1);
+	if (len)
+		memcpy(copy, body, len);
+	send_whole(r, status, content_type, copy, len);
+}
+
+static void free_owned(void *p)
+{
+	free(*(void **)p);
 }
 
 void kyc_req_respond_owned(kyc_req *r, int status, const char *content_type, void *body,
 			   size_t len)
 {
-	kyc_req_respond(r, status, content_type, body, len);
-	free(body);
+	if (r->responded) {
+		free(body);
+		return;
+	}
+	/* Freed when h2o disposes of the request, after the last byte is written. */
+	void **hold = h2o_mem_alloc_shared(&r->h->pool, sizeof *hold, free_owned);
+	*hold = body;
+	send_whole(r, status, content_type, body, len);
 }
