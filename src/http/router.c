@@ -1,3 +1,5 @@
+/* A linear table: kycd has a few dozen routes, and a scan of short
+ * segment strings costs less than a request's header parsing. */
 #include "http/router.h"
 
 #include <stdio.h>
@@ -39,6 +41,14 @@ int kyc_router_add(struct kyc_router *rt, const char *method, const char *patter
 		else
 			break;
 	}
+	for (int i = 0; i < rt->n; i++) {
+		const struct kyc_route *o = &rt->routes[i];
+		int same = !strcmp(o->method, r->method) && o->nsegs == r->nsegs;
+		for (int k = 0; same && k < r->nsegs; k++)
+			same = !strcmp(o->segs[k], r->segs[k]);
+		if (same)
+			return KYC_ERR_CONFLICT; /* the same method and shape twice */
+	}
 	rt->n++;
 	return 0;
 }
@@ -73,6 +83,34 @@ static int method_eq(const char *route_method, const char *m, size_t mlen)
 	return mlen == 4 && !memcmp(m, "HEAD", 4) && !strcmp(route_method, "GET");
 }
 
+/* 1 when route a is more specific than b: at the first segment where one
+ * has a literal and the other a parameter, the literal wins
+ * ("/v1/files/special" over "/v1/files/{id}", "/a/b/{x}" over "/a/{y}/c"). */
+static int more_specific(const struct kyc_route *a, const struct kyc_route *b)
+{
+	for (int s = 0; s < a->nsegs && s < b->nsegs; s++) {
+		int la = a->segs[s][0] != '\0', lb = b->segs[s][0] != '\0';
+		if (la != lb)
+			return la;
+	}
+	return 0;
+}
+
+/* Appends method to the comma-separated list unless it is there already. */
+static void allow_add(char *allow, size_t allowsz, const char *method)
+{
+	size_t n = strlen(method), used = strlen(allow);
+	for (const char *p = allow; *p;) {
+		size_t len = strcspn(p, ",");
+		if (len == n && !memcmp(p, method, n))
+			return;
+		p += len;
+		while (*p == ',' || *p == ' ')
+			p++;
+	}
+	snprintf(allow + used, allowsz - used, "%s%s", used ? ", " : "", method);
+}
+
 enum kyc_route_result kyc_router_match(const struct kyc_router *rt, const char *method,
 				       size_t mlen, const char *path, size_t plen,
 				       struct kyc_route_match *m, char *allow, size_t allowsz)
@@ -81,9 +119,12 @@ enum kyc_route_result kyc_router_match(const struct kyc_router *rt, const char *
 	int nsegs = split(path, plen, segs, KYC_ROUTER_MAX_SEGS);
 	const struct kyc_route *best = NULL;
 	int path_known = 0;
-	size_t used = 0;
-	if (allow && allowsz)
-		allow[0] = '\0';
+	char scratch[8];
+	if (!allow || !allowsz) {
+		allow = scratch;
+		allowsz = sizeof scratch;
+	}
+	allow[0] = '\0';
 	if (nsegs < 0)
 		return KYC_ROUTE_NOT_FOUND;
 	for (int i = 0; i < rt->n; i++) {
@@ -98,16 +139,12 @@ enum kyc_route_result kyc_router_match(const struct kyc_router *rt, const char *
 		if (!ok)
 			continue;
 		path_known = 1;
-		if (!method_eq(r->method, method, mlen)) {
-			if (allow && !strstr(allow, r->method)) {
-				int w = snprintf(allow + used, allowsz - used, "%s%s", used ? ", " : "",
-						 r->method);
-				if (w > 0 && (size_t)w < allowsz - used)
-					used += (size_t)w;
-			}
+		allow_add(allow, allowsz, r->method);
+		if (!strcmp(r->method, "GET"))
+			allow_add(allow, allowsz, "HEAD");
+		if (!method_eq(r->method, method, mlen))
 			continue;
-		}
-		if (!best || r->nliterals > best->nliterals)
+		if (!best || more_specific(r, best))
 			best = r;
 	}
 	if (!best)

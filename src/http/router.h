@@ -33,9 +33,15 @@ struct kyc_route_match {
 	kyc_str params[KYC_ROUTER_MAX_PARAMS]; /* raw (still percent-encoded) slices of the path */
 };
 
-/* 0, or KYC_ERR_INVALID (bad pattern, too many routes or segments). */
+/* Adds a route; data is handed back on a match. 0, KYC_ERR_INVALID (bad
+ * pattern, too many routes, segments or parameters) or KYC_ERR_CONFLICT (the
+ * same method and pattern shape is there already). */
 int kyc_router_add(struct kyc_router *rt, const char *method, const char *pattern, void *data);
-/* Matches; HEAD matches GET routes. On BAD_METHOD, allow gets "GET, POST". */
+/* Matches method and path (no query string). Among matching routes the more
+ * specific wins: the first segment where they differ is literal in the winner.
+ * HEAD matches GET routes. allow (may be NULL) gets the methods the path
+ * accepts, e.g. "GET, HEAD, POST", for a 405's Allow header. FOUND fills m
+ * (params are still percent-encoded slices of path). */
 enum kyc_route_result kyc_router_match(const struct kyc_router *rt, const char *method,
 				       size_t mlen, const char *path, size_t plen,
 				       struct kyc_route_match *m, char *allow, size_t allowsz);

@@ -34,7 +34,11 @@ struct kyc_server_config {
 kyc_server *kyc_server_new(const struct kyc_server_config *cfg, char *err, size_t errsz);
 /* Adds a route. pattern: literal segments and {param} segments ("/v1/applicants/{id}");
  * parameters are captured in order. A literal segment wins over a parameter. The
- * pattern is also the route's name in logs and metrics. 0 or KYC_ERR_INVALID. */
+ * pattern is also the route's name in logs and metrics. A path no route matches
+ * gets a 404 problem ("not_found"); a path matched only under other methods a
+ * 405 problem ("method_not_allowed") with an Allow header; HEAD is answered
+ * by GET routes (without the body). 0, KYC_ERR_INVALID (bad pattern, table
+ * full) or KYC_ERR_CONFLICT (the same method and pattern shape twice). */
 int kyc_server_route(kyc_server *s, const char *method, const char *pattern, kyc_handler_fn fn);
 /* Binds and listens on cfg->listen (so the caller can log the real port). */
 int kyc_server_listen(kyc_server *s, char *err, size_t errsz);

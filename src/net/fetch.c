@@ -186,6 +186,8 @@ int kyc_fetch_url(const char *url, const struct kyc_fetch_opts *opts, kyc_buf *b
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "kycd/" KYC_VERSION);
+	/* the bytes kept are the bytes sent: no decompression bombs */
+	curl_easy_setopt(h, CURLOPT_HTTP_CONTENT_DECODING, 0L);
 	if (o->ca_file && *o->ca_file) {
 		if (backend_is_openssl()) {
 			curl_easy_setopt(h, CURLOPT_SSL_CTX_FUNCTION, add_ca);

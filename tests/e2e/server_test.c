@@ -622,6 +622,60 @@ TEST(metrics_count_requests)
 	kyc_buf_release(&m);
 }
 
+#define MT_THREADS 4
+#define MT_EACH 20000
+
+static void *count_many(void *arg)
+{
+	(void)arg;
+	static const char *routes[] = {"/mt/a", "/mt/b/{id}", "/mt/c\"q"};
+	for (int i = 0; i < MT_EACH; i++)
+		kyc_metrics_request(routes[i % 3], 200 + (i % 2), 0.5);
+	return NULL;
+}
+
+/* The value of the series whose text (up to the space) is name, or -1. */
+static long long series_value(const char *text, const char *name)
+{
+	const char *p = strstr(text, name);
+	if (!p || p[strlen(name)] != ' ')
+		return -1;
+	return strtoll(p + strlen(name) + 1, NULL, 10);
+}
+
+TEST(metrics_are_exact_under_concurrency)
+{
+	pthread_t t[MT_THREADS];
+	for (int i = 0; i < MT_THREADS; i++)
+		pthread_create(&t[i], NULL, count_many, NULL);
+	for (int i = 0; i < MT_THREADS; i++)
+		pthread_join(t[i], NULL);
+	kyc_buf m;
+	kyc_buf_init(&m, 1u << 20);
+	REQUIRE(kyc_metrics_render(&m) == 0);
+	/* i % 3 and i % 2 over 20000: each (route, status) pair gets a sixth, rounded. */
+	long long a200 = series_value(m.data, "kycd_http_requests_total{route=\"/mt/a\",status=\"200\"}");
+	long long a201 = series_value(m.data, "kycd_http_requests_total{route=\"/mt/a\",status=\"201\"}");
+	long long b200 = series_value(m.data, "kycd_http_requests_total{route=\"/mt/b/{id}\",status=\"200\"}");
+	long long c201 = series_value(m.data, "kycd_http_requests_total{route=\"/mt/c\\\"q\",status=\"201\"}");
+	int n_a200 = 0, n_a201 = 0, n_b200 = 0, n_c201 = 0;
+	for (int i = 0; i < MT_EACH; i++) {
+		n_a200 += i % 3 == 0 && i % 2 == 0;
+		n_a201 += i % 3 == 0 && i % 2 == 1;
+		n_b200 += i % 3 == 1 && i % 2 == 0;
+		n_c201 += i % 3 == 2 && i % 2 == 1;
+	}
+	CHECK_INT(a200, (long long)n_a200 * MT_THREADS);
+	CHECK_INT(a201, (long long)n_a201 * MT_THREADS);
+	CHECK_INT(b200, (long long)n_b200 * MT_THREADS);
+	CHECK_INT(c201, (long long)n_c201 * MT_THREADS); /* the quote in the name is escaped */
+	long long inf = series_value(m.data, "kycd_http_request_duration_seconds_bucket{le=\"+Inf\"}");
+	long long cnt = series_value(m.data, "kycd_http_request_duration_seconds_count");
+	CHECK(inf >= MT_THREADS * MT_EACH);
+	CHECK_INT(inf, cnt);
+	kyc_buf_release(&m);
+}
+
 static struct resp slow_resp;
 static int slow_rc = -1;
 
@@ -685,6 +739,7 @@ int main(void)
 	RUN(malformed_request_gets_400);
 	RUN(many_concurrent_clients);
 	RUN(metrics_count_requests);
+	RUN(metrics_are_exact_under_concurrency);
 	RUN(graceful_stop_finishes_in_flight_requests);
 	kyc_server_free(srv);
 	curl_global_cleanup();

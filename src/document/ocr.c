@@ -1,0 +1,257 @@
+/* OCR-B classifier: normalise the crop (ink levels, glyph box, fixed grid),
+ * then a small MLP. Everything lives on the stack so that concurrent callers
+ * share nothing but the constant model. */
+#include "document/ocr.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "core/err.h"
+
+/* The triangle filter that resamples the glyph box spans at most this many
+ * source pixels per output pixel: 2 * (MAX_SIDE / min grid side) + 3. */
+#define TAPS_MAX (2 * (KYC_OCR_MAX_SIDE / KYC_OCR_NW) + 4)
+
+struct taps {
+	int first, n;
+	float w[TAPS_MAX];
+};
+
+static int check_args(const unsigned char *gray, int w, int h, int stride)
+{
+	if (!gray || w < KYC_OCR_MIN_SIDE || h < KYC_OCR_MIN_SIDE || w > KYC_OCR_MAX_SIDE ||
+	    h > KYC_OCR_MAX_SIDE || stride < w)
+		return KYC_ERR_INVALID;
+	return 0;
+}
+
+/* Ink and paper levels as low and high percentiles of the histogram rather
+ * than min/max, so that a few noise pixels do not set the scale. The paper is
+ * most of a cell; the ink may be as little as a few percent of it ('1', 'I'). */
+static void levels(const unsigned char *gray, int w, int h, int stride, int *lo, int *hi)
+{
+	unsigned hist[256] = {0};
+	for (int y = 0; y < h; y++) {
+		const unsigned char *row = gray + (size_t)y * (size_t)stride;
+		for (int x = 0; x < w; x++)
+			hist[row[x]]++;
+	}
+	unsigned n = (unsigned)w * (unsigned)h;
+	unsigned lo_at = n / 100, hi_at = n - n / 10 - 1;
+	unsigned acc = 0;
+	*lo = -1;
+	*hi = 255;
+	for (int v = 0; v < 256; v++) {
+		acc += hist[v];
+		if (*lo < 0 && acc > lo_at)
+			*lo = v;
+		if (acc > hi_at) {
+			*hi = v;
+			break;
+		}
+	}
+	if (*lo < 0)
+		*lo = 0;
+}
+
+/* Picks, among the runs of non-empty entries of a projection, the one that is
+ * the glyph: the heaviest, where runs touching the crop's border count half,
+ * because a run there is most likely a sliver of a neighbouring character. */
+static void main_run(const int *proj, int n, int min_count, int *from, int *to)
+{
+	long best = -1;
+	*from = 0;
+	*to = n - 1;
+	for (int i = 0; i < n;) {
+		if (proj[i] < min_count) {
+			i++;
+			continue;
+		}
+		int j = i;
+		long mass = 0;
+		while (j < n && proj[j] >= min_count)
+			mass += proj[j++];
+		if (i == 0 || j == n)
+			mass /= 2;
+		if (mass > best) {
+			best = mass;
+			*from = i;
+			*to = j - 1;
+		}
+		i = j;
+	}
+}
+
+/* Triangle-filter taps that map output sample centre c (source pixel units)
+ * with radius r onto source pixels [lo, hi]; pixels outside get weight 0. */
+static void make_taps(struct taps *t, float c, float r, int lo, int hi)
+{
+	int a = (int)floorf(c - r), b = (int)ceilf(c + r);
+	if (a < lo)
+		a = lo;
+	if (b > hi)
+		b = hi;
+	t->first = a;
+	t->n = 0;
+	float sum = 0;
+	for (int i = a; i <= b && t->n < TAPS_MAX; i++) {
+		float d = fabsf((float)i + 0.5f - c) / r;
+		float wt = d < 1 ? 1 - d : 0;
+		t->w[t->n++] = wt;
+		sum += wt;
+	}
+	/* Outside the box the paper is blank, so a sample half off the glyph
+	 * should come out lighter: normalise by the full kernel area, not sum. */
+	(void)sum;
+	for (int i = 0; i < t->n; i++)
+		t->w[i] /= r;
+}
+
+int kyc_ocr_features(const unsigned char *gray, int w, int h, int stride, float *feat)
+{
+	if (check_args(gray, w, h, stride) || !feat)
+		return KYC_ERR_INVALID;
+	memset(feat, 0, sizeof(float) * KYC_OCR_NIN);
+	int lo, hi;
+	levels(gray, w, h, stride, &lo, &hi);
+	if (hi - lo < 12)
+		return 0; /* blank: nothing printed */
+	int thr = (lo + hi + 1) / 2;
+	float inv = 1.0f / (float)(hi - lo);
+
+	int proj[KYC_OCR_MAX_SIDE];
+	for (int x = 0; x < w; x++)
+		proj[x] = 0;
+	for (int y = 0; y < h; y++) {
+		const unsigned char *row = gray + (size_t)y * (size_t)stride;
+		for (int x = 0; x < w; x++)
+			proj[x] += row[x] < thr;
+	}
+	int x0, x1, y0, y1;
+	main_run(proj, w, 1 + h / 40, &x0, &x1);
+	for (int y = 0; y < h; y++) {
+		const unsigned char *row = gray + (size_t)y * (size_t)stride;
+		int c = 0;
+		for (int x = x0; x <= x1; x++)
+			c += row[x] < thr;
+		proj[y] = c;
+	}
+	main_run(proj, h, 1, &y0, &y1);
+	/* Keep one pixel of the anti-aliased edge on each side of the box. */
+	int bx0 = x0 > 0 ? x0 - 1 : 0, bx1 = x1 < w - 1 ? x1 + 1 : w - 1;
+	int by0 = y0 > 0 ? y0 - 1 : 0, by1 = y1 < h - 1 ? y1 + 1 : h - 1;
+	float bw = (float)(x1 - x0 + 1), bh = (float)(y1 - y0 + 1);
+	float s = fmaxf(bw / KYC_OCR_NW, bh / KYC_OCR_NH);
+	float r = fmaxf(s, 1.0f);
+	float cx = (float)(x0 + x1 + 1) * 0.5f, cy = (float)(y0 + y1 + 1) * 0.5f;
+
+	struct taps tx[KYC_OCR_NW];
+	for (int i = 0; i < KYC_OCR_NW; i++)
+		make_taps(&tx[i], cx + ((float)i + 0.5f - KYC_OCR_NW * 0.5f) * s, r, bx0, bx1);
+
+	/* Horizontal pass into one row of NW values per source row of the box,
+	 * then the vertical pass straight into the feature grid. */
+	float rows[KYC_OCR_MAX_SIDE][KYC_OCR_NW];
+	for (int y = by0; y <= by1; y++) {
+		const unsigned char *row = gray + (size_t)y * (size_t)stride;
+		for (int i = 0; i < KYC_OCR_NW; i++) {
+			float acc = 0;
+			for (int k = 0; k < tx[i].n; k++) {
+				float ink = (float)(hi - row[tx[i].first + k]) * inv;
+				ink = ink < 0 ? 0 : ink > 1 ? 1 : ink;
+				acc += tx[i].w[k] * ink;
+			}
+			rows[y][i] = acc;
+		}
+	}
+	float peak = 0;
+	for (int j = 0; j < KYC_OCR_NH; j++) {
+		struct taps ty;
+		make_taps(&ty, cy + ((float)j + 0.5f - KYC_OCR_NH * 0.5f) * s, r, by0, by1);
+		for (int i = 0; i < KYC_OCR_NW; i++) {
+			float acc = 0;
+			for (int k = 0; k < ty.n; k++)
+				acc += ty.w[k] * rows[ty.first + k][i];
+			feat[j * KYC_OCR_NW + i] = acc;
+			if (acc > peak)
+				peak = acc;
+		}
+	}
+	/* Faint or thin print: stretch so the darkest sample is full ink. */
+	if (peak > 0.05f) {
+		float g = 1.0f / peak;
+		for (int i = 0; i < KYC_OCR_NW * KYC_OCR_NH; i++)
+			feat[i] *= g;
+	}
+	/* The box's size and place in the cell: the grid alone loses them, and
+	 * they tell '<' (small, low) from the letters it resembles when scaled. */
+	float *ex = feat + KYC_OCR_NW * KYC_OCR_NH;
+	ex[0] = bh / (float)h;
+	ex[1] = bw / (float)h;
+	ex[2] = cy / (float)h - 0.5f;
+	return 0;
+}
+
+/* Weights are stored input-major ([in][out]) so that the inner loop runs over
+ * outputs with no reduction (the compiler vectorises it without reordering
+ * float sums), and inputs that are zero -- blank paper in the grid, ReLUs
+ * that are off -- are skipped outright: typically more than half of them. */
+static void dense(const float *in, int nin, const float *wt, const float *b, int nout, float *out,
+		  int relu)
+{
+	for (int o = 0; o < nout; o++)
+		out[o] = b[o];
+	for (int i = 0; i < nin; i++) {
+		float v = in[i];
+		if (v == 0.0f)
+			continue;
+		const float *row = wt + (size_t)i * (size_t)nout;
+		for (int o = 0; o < nout; o++)
+			out[o] += v * row[o];
+	}
+	if (relu)
+		for (int o = 0; o < nout; o++)
+			out[o] = out[o] < 0 ? 0 : out[o];
+}
+
+int kyc_ocr_classify(const unsigned char *gray, int w, int h, int stride,
+		     struct kyc_ocr_guess *out, int k)
+{
+	const struct kyc_ocr_model *m = &kyc__ocr_model;
+	if (check_args(gray, w, h, stride) || !out || k < 1 || k > 4)
+		return KYC_ERR_INVALID;
+	if (m->nin != KYC_OCR_NIN || m->nout != KYC_OCR_NCLASSES || m->h1 < 1 ||
+	    m->h1 > KYC_OCR_MAX_HIDDEN || m->h2 < 1 || m->h2 > KYC_OCR_MAX_HIDDEN)
+		return KYC_ERR_INTERNAL;
+	float x[KYC_OCR_NIN], a1[KYC_OCR_MAX_HIDDEN], a2[KYC_OCR_MAX_HIDDEN];
+	float z[KYC_OCR_NCLASSES];
+	int rc = kyc_ocr_features(gray, w, h, stride, x);
+	if (rc)
+		return rc;
+	dense(x, m->nin, m->w1, m->b1, m->h1, a1, 1);
+	dense(a1, m->h1, m->w2, m->b2, m->h2, a2, 1);
+	dense(a2, m->h2, m->w3, m->b3, m->nout, z, 0);
+
+	float t = m->temperature > 0 ? m->temperature : 1.0f;
+	float zmax = z[0];
+	for (int i = 1; i < KYC_OCR_NCLASSES; i++)
+		if (z[i] > zmax)
+			zmax = z[i];
+	float sum = 0;
+	for (int i = 0; i < KYC_OCR_NCLASSES; i++) {
+		z[i] = expf((z[i] - zmax) / t);
+		sum += z[i];
+	}
+	/* Partial selection sort: k is at most 4. */
+	int used[KYC_OCR_NCLASSES] = {0};
+	for (int n = 0; n < k; n++) {
+		int best = -1;
+		for (int i = 0; i < KYC_OCR_NCLASSES; i++)
+			if (!used[i] && (best < 0 || z[i] > z[best]))
+				best = i;
+		used[best] = 1;
+		out[n].ch = KYC_OCR_CLASSES[best];
+		out[n].score = z[best] / sum;
+	}
+	return k;
+}

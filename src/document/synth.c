@@ -1,0 +1,113 @@
+/* The public face of the generator: JPEG encoding, the truth line, and
+ * kyc_synth_make() which ties rendering and encoding together. */
+#include "document/synth.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <jpeglib.h>
+
+#include "core/err.h"
+
+void kyc_synth_image_release(struct kyc_synth_image *img)
+{
+	if (!img)
+		return;
+	free(img->px);
+	memset(img, 0, sizeof *img);
+}
+
+int kyc_synth_jpeg(const struct kyc_synth_image *img, int q, unsigned char **out, size_t *out_len)
+{
+	*out = NULL;
+	*out_len = 0;
+	if (!img || !img->px || img->w <= 0 || img->h <= 0 || q < 1 || q > 100)
+		return KYC_ERR_INVALID;
+	struct jpeg_compress_struct c;
+	struct jpeg_error_mgr err;
+	unsigned char *buf = NULL;
+	unsigned long len = 0;
+	/* The default error handler exits the process; with in-memory output
+	 * and valid parameters the only failure left is out of memory, which
+	 * libjpeg-turbo also reports through it. We accept that for a tool. */
+	c.err = jpeg_std_error(&err);
+	jpeg_create_compress(&c);
+	jpeg_mem_dest(&c, &buf, &len);
+	c.image_width = (JDIMENSION)img->w;
+	c.image_height = (JDIMENSION)img->h;
+	c.input_components = 3;
+	c.in_color_space = JCS_RGB;
+	jpeg_set_defaults(&c);
+	jpeg_set_quality(&c, q, TRUE);
+	jpeg_start_compress(&c, TRUE);
+	while (c.next_scanline < c.image_height) {
+		JSAMPROW row = img->px + (size_t)c.next_scanline * (size_t)img->w * 3;
+		jpeg_write_scanlines(&c, &row, 1);
+	}
+	jpeg_finish_compress(&c);
+	jpeg_destroy_compress(&c);
+	if (!buf)
+		return KYC_ERR_NOMEM;
+	*out = buf;
+	*out_len = len;
+	return 0;
+}
+
+int kyc_synth_make(uint64_t seed, int index, int level, enum kyc_synth_format format,
+		   struct kyc_synth_doc *truth, unsigned char **jpeg, size_t *jpeg_len)
+{
+	struct kyc_synth_image img;
+	*jpeg = NULL;
+	*jpeg_len = 0;
+	int rc = kyc_synth_render(seed, index, level, format, truth, &img);
+	if (rc)
+		return rc;
+	rc = kyc_synth_jpeg(&img, truth->quality, jpeg, jpeg_len);
+	kyc_synth_image_release(&img);
+	return rc;
+}
+
+int kyc_synth_truth_json(const struct kyc_synth_doc *d, const char *file, kyc_buf *out)
+{
+	const struct kyc_synth_identity *id = &d->id;
+	const struct kyc_synth_fields *f = &id->f;
+	int rc = KYC_ERR_NOMEM;
+	json_t *lines = json_array(), *quad = json_array();
+	if (!lines || !quad)
+		goto fail;
+	for (int i = 0; i < id->nlines; i++)
+		json_array_append_new(lines, json_string(id->lines[i]));
+	for (int i = 0; i < 4; i++)
+		json_array_append_new(quad, json_pack("[f,f]", d->mrz_quad[i][0], d->mrz_quad[i][1]));
+	/* Two decimals are plenty for geometry; keeps lines short and stable. */
+	json_t *o = json_pack(
+	    "{s:s, s:s, s:i, s:I, s:o, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s},"
+	    " s:i, s:f, s:i, s:i, s:i, s:f, s:o, s:{s:s, s:s}}",
+	    "file", file, "format", kyc_synth_format_name(id->format), "level", d->level, "seed",
+	    (json_int_t)d->seed, "lines", lines, "fields", "document_code", f->document_code,
+	    "issuing_country", f->issuing_country, "document_number", f->document_number,
+	    "surname", f->surname, "given_names", f->given_names, "nationality", f->nationality,
+	    "birth_date", f->birth_date, "sex", f->sex, "expiry_date", f->expiry_date,
+	    "optional_data", f->optional_data, "optional_data_2", f->optional_data_2,
+	    "orientation", d->orientation, "skew_deg", d->skew_deg, "width", d->width, "height",
+	    d->height, "quality", d->quality, "mrz_pitch_px", d->mrz_px, "mrz_quad", quad, "viz",
+	    "surname", id->viz_surname, "given_names", id->viz_given_names);
+	lines = quad = NULL; /* owned by o now, or freed by json_pack on error */
+	if (!o)
+		goto fail;
+	char *s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(6));
+	json_decref(o);
+	if (!s)
+		goto fail;
+	rc = kyc_buf_puts(out, s);
+	if (!rc)
+		rc = kyc_buf_puts(out, "\n");
+	free(s);
+	return rc;
+fail:
+	json_decref(lines);
+	json_decref(quad);
+	return rc;
+}

@@ -1,0 +1,144 @@
+/* The specimen generator: invented identities with ICAO 9303 machine readable
+ * zones, drawn as passport pages, ID cards and visas, photographed on a desk
+ * (`kycd synth`, docs/synth.md).
+ *
+ * Everything is a pure function of (seed, index, level, format): a small
+ * private PRNG (splitmix64 + xoshiro256**), never rand() or the clock, so the
+ * same arguments give the same bytes on every machine. The identity depends
+ * only on (seed, index, format), so one person appears at every level.
+ *
+ * Fonts come from Debian packages: OCR-B (fonts-ocr-b) for the MRZ, DejaVu
+ * Sans (fonts-dejavu-core) for the visual zone. The environment variables
+ * KYCD_FONT_OCRB, KYCD_FONT_SANS and KYCD_FONT_SANS_BOLD override their paths. */
+#ifndef KYC_SYNTH_H
+#define KYC_SYNTH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+
+enum kyc_synth_format {
+	KYC_SYNTH_TD1,   /* ID-1 card, 3 x 30 */
+	KYC_SYNTH_TD2,   /* ID-2 card, 2 x 36 */
+	KYC_SYNTH_TD3,   /* passport data page, 2 x 44 */
+	KYC_SYNTH_MRVA,  /* visa format A, 2 x 44 */
+	KYC_SYNTH_MRVB,  /* visa format B, 2 x 36 */
+	KYC_SYNTH_MIXED, /* pick one per index: mostly TD1 and TD3, then visas, some TD2 */
+};
+
+/* "TD1", "TD2", "TD3", "MRVA", "MRVB" or "mixed". */
+const char *kyc_synth_format_name(enum kyc_synth_format f);
+/* Parses a name as above (case-insensitive). 0 or KYC_ERR_INVALID. */
+int kyc_synth_format_parse(const char *s, enum kyc_synth_format *out);
+
+/* The MRZ fields, exactly as `kycd mrz` reports them: fillers become spaces in
+ * names and are trimmed elsewhere, dates are YYYY-MM-DD, and an unspecified
+ * sex ('<' in the MRZ) is "X". document_number is the whole number, also when
+ * a TD1 number is longer than 9 characters and continues in the optional data
+ * (optional_data then holds what follows it, here always ""). */
+struct kyc_synth_fields {
+	char document_code[3];
+	char issuing_country[4];
+	char document_number[24];
+	char surname[48];
+	char given_names[48];
+	char nationality[4];
+	char birth_date[11];
+	char sex[2];
+	char expiry_date[11];
+	char optional_data[24];
+	char optional_data_2[16];
+};
+
+/* One invented identity: MRZ lines plus what the visual zone prints. */
+struct kyc_synth_identity {
+	enum kyc_synth_format format; /* never KYC_SYNTH_MIXED */
+	int nlines;                   /* 2 or 3 */
+	int line_len;                 /* 30, 36 or 44 */
+	char lines[3][48];            /* NUL-terminated; unused lines empty */
+	struct kyc_synth_fields f;
+	char viz_surname[96];     /* UTF-8, upper case, may carry diacritics */
+	char viz_given_names[96]; /* UTF-8, upper case, may carry diacritics */
+	char issue_date[11];      /* YYYY-MM-DD, before expiry */
+	char birth_place[32];     /* invented town, ASCII */
+};
+
+/* Fills *out with the identity for (seed, index, format); MIXED picks the
+ * format from (seed, index). Every check digit and the composite are correct.
+ * Pure: no I/O, no allocation. 0 or KYC_ERR_INVALID (bad format). */
+int kyc_synth_identity(uint64_t seed, int index, enum kyc_synth_format format,
+		       struct kyc_synth_identity *out);
+
+/* The ground truth of one generated photo. Geometry: the document was turned
+ * by orientation degrees clockwise (0, 90, 180, 270; nonzero at level 2 only)
+ * and then by skew_deg more (positive = clockwise as seen in the image). To
+ * read it upright, turn the image back by orientation + skew_deg. */
+struct kyc_synth_doc {
+	struct kyc_synth_identity id;
+	uint64_t seed;
+	int index;
+	int level;        /* 0, 1 or 2 */
+	int orientation;  /* degrees clockwise: 0, 90, 180 or 270 */
+	double skew_deg;  /* residual rotation, degrees clockwise */
+	int width, height; /* of the final image (after orientation) */
+	int quality;      /* JPEG quality used by kyc_synth_make */
+	double mrz_px;    /* MRZ character pitch in image pixels (scale hint) */
+	double mrz_quad[4][2]; /* MRZ box corners in the final image: the first
+				* character's top-left, last character's
+				* top-right, bottom-right, bottom-left */
+};
+
+/* An 8-bit RGB raster, rows of 3*w bytes, top row first. Owned by the caller:
+ * release with kyc_synth_image_release(). */
+struct kyc_synth_image {
+	int w, h;
+	unsigned char *px;
+};
+void kyc_synth_image_release(struct kyc_synth_image *img);
+
+/* Renders the photo for (seed, index, level, format) into *img (allocated
+ * here) and fills *truth, without JPEG compression (quality is chosen and
+ * recorded but not applied). 0, KYC_ERR_INVALID (level or format),
+ * KYC_ERR_NOMEM, or KYC_ERR_IO (a font could not be loaded). On error *img
+ * holds nothing to release. */
+int kyc_synth_render(uint64_t seed, int index, int level, enum kyc_synth_format format,
+		     struct kyc_synth_doc *truth, struct kyc_synth_image *img);
+
+/* kyc_synth_render() then JPEG at truth->quality: *jpeg is malloc()ed, the
+ * caller frees it. Errors as kyc_synth_render(); on error *jpeg is NULL. */
+int kyc_synth_make(uint64_t seed, int index, int level, enum kyc_synth_format format,
+		   struct kyc_synth_doc *truth, unsigned char **jpeg, size_t *jpeg_len);
+
+/* Encodes an RGB raster as baseline JPEG at quality q (1..100); *out is
+ * malloc()ed for the caller. 0, KYC_ERR_INVALID or KYC_ERR_NOMEM. */
+int kyc_synth_jpeg(const struct kyc_synth_image *img, int q, unsigned char **out,
+		   size_t *out_len);
+
+/* Appends the truth.jsonl line for *d (one JSON object and "\n"), naming the
+ * image file. 0, KYC_ERR_NOMEM or KYC_ERR_TOOBIG (out's cap). */
+int kyc_synth_truth_json(const struct kyc_synth_doc *d, const char *file, kyc_buf *out);
+
+/* ---- internal to src/document/synth*.c ---- */
+
+/* xoshiro256** seeded through splitmix64. */
+struct kyc_synth__rng {
+	uint64_t s[4];
+};
+void kyc_synth__rng_seed(struct kyc_synth__rng *r, uint64_t seed, uint64_t stream);
+uint64_t kyc_synth__rng_next(struct kyc_synth__rng *r);
+/* Uniform in [lo, hi] (inclusive). */
+int kyc_synth__rng_int(struct kyc_synth__rng *r, int lo, int hi);
+/* Uniform in [lo, hi). */
+double kyc_synth__rng_unif(struct kyc_synth__rng *r, double lo, double hi);
+
+/* Draws the document itself (no background, upright) into a fresh raster of
+ * px_per_mm resolution. 0, KYC_ERR_NOMEM or KYC_ERR_IO (fonts). The MRZ box
+ * in document pixels is returned in mrz_box (x0, y0, x1, y1). */
+int kyc_synth__draw_document(const struct kyc_synth_identity *id, double px_per_mm,
+			     struct kyc_synth__rng *r, struct kyc_synth_image *out,
+			     double mrz_box[4]);
+/* The document's size in millimetres. */
+void kyc_synth__doc_size_mm(enum kyc_synth_format f, double *w, double *h);
+
+#endif

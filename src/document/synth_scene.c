@@ -1,0 +1,595 @@
+/* The photograph: a desk-like background, the document laid on it through a
+ * rotation and (level 2) a mild perspective, then the camera's faults: uneven
+ * light, shadow, blur, sensor noise, and the phone held sideways or upside
+ * down. Everything draws from one PRNG stream per (seed, index, level). */
+#include "document/synth.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+
+/* Level knobs. */
+struct level_cfg {
+	int wmin, wmax;            /* final image width, px */
+	double skew;               /* max |skew| in degrees */
+	double fmin, fmax;         /* document bounding box / canvas */
+	double persp;              /* corner jitter, fraction of the document size */
+	double blur_min, blur_max; /* gaussian sigma, px */
+	double noise_min, noise_max;
+	int qmin, qmax;            /* JPEG quality */
+	double light;              /* strength of uneven light */
+	double min_pitch;          /* smallest MRZ character pitch, px */
+};
+
+static const struct level_cfg levels[3] = {
+    {1000, 1600, 1.0, 0.70, 0.86, 0.0, 0.0, 0.25, 0.5, 1.5, 92, 95, 0.04, 12},
+    {800, 1800, 8.0, 0.60, 0.86, 0.01, 0.3, 0.9, 2.0, 5.0, 70, 90, 0.15, 10},
+    {640, 2000, 20.0, 0.50, 0.85, 0.04, 0.5, 1.3, 3.0, 8.0, 50, 80, 0.28, 8},
+};
+
+static unsigned char clamp8(double v)
+{
+	return (unsigned char)(v < 0 ? 0 : v > 255 ? 255 : v + 0.5);
+}
+
+/* Integer hash for texture decisions (not the PRNG: it must be addressable
+ * by position). */
+static uint32_t hash3(uint32_t a, uint32_t b, uint32_t c)
+{
+	uint32_t h = a * 0x9E3779B1u ^ (b + 0x7F4A7C15u) * 0x85EBCA77u ^ c * 0xC2B2AE3Du;
+	h ^= h >> 15;
+	h *= 0x2C1B3C6Du;
+	h ^= h >> 12;
+	h *= 0x297A2D39u;
+	return h ^ (h >> 15);
+}
+
+#define LUT_N 4096
+struct sine {
+	float v[LUT_N];
+};
+static void sine_init(struct sine *s)
+{
+	for (int i = 0; i < LUT_N; i++)
+		s->v[i] = (float)sin(2 * M_PI * i / LUT_N);
+}
+/* sin(2*pi*t) by table. */
+static float sine_at(const struct sine *s, double t)
+{
+	return s->v[(unsigned)(long)floor(t * LUT_N) & (LUT_N - 1)];
+}
+
+/* ---- background ---- */
+
+static void wood(struct kyc_synth_image *c, struct kyc_synth__rng *r, const struct sine *S)
+{
+	double base[3], dark = kyc_synth__rng_unif(r, 0.12, 0.3);
+	int kind = kyc_synth__rng_int(r, 0, 2);
+	static const double tones[3][3] = {{150, 100, 60}, {190, 150, 105}, {105, 70, 45}};
+	for (int k = 0; k < 3; k++)
+		base[k] = tones[kind][k] * kyc_synth__rng_unif(r, 0.9, 1.1);
+	double f1 = kyc_synth__rng_unif(r, 0.01, 0.04), f2 = kyc_synth__rng_unif(r, 0.15, 0.4);
+	double a1 = kyc_synth__rng_unif(r, 0.002, 0.006), a2 = kyc_synth__rng_unif(r, 0.01, 0.03);
+	double p1 = kyc_synth__rng_unif(r, 0, 1), p2 = kyc_synth__rng_unif(r, 0, 1);
+	int vertical = kyc_synth__rng_int(r, 0, 1);
+	double *off = malloc(sizeof(double) * (size_t)(vertical ? c->h : c->w));
+	int n = vertical ? c->h : c->w, m = vertical ? c->w : c->h;
+	if (!off)
+		return;
+	for (int i = 0; i < n; i++)
+		off[i] = 18 * sine_at(S, i * a1 + p1) + 5 * sine_at(S, i * a2 + p2);
+	for (int j = 0; j < m; j++) {
+		for (int i = 0; i < n; i++) {
+			double t = (j + off[i]) * f1;
+			double g = 0.6 * sine_at(S, t) + 0.25 * sine_at(S, (j + off[i] * 0.5) * f2) +
+				   0.15 * ((hash3((uint32_t)i / 3, (uint32_t)j, 7) & 255) / 127.5 - 1);
+			double k = 1 - dark * (0.5 + 0.5 * g);
+			int x = vertical ? j : i, y = vertical ? i : j;
+			unsigned char *p = c->px + ((size_t)y * (size_t)c->w + (size_t)x) * 3;
+			for (int ch = 0; ch < 3; ch++)
+				p[ch] = clamp8(base[ch] * k);
+		}
+	}
+	free(off);
+}
+
+static void plain(struct kyc_synth_image *c, struct kyc_synth__rng *r)
+{
+	double a[3], b[3];
+	int grey = kyc_synth__rng_int(r, 0, 1);
+	for (int k = 0; k < 3; k++) {
+		a[k] = kyc_synth__rng_unif(r, 60, 210);
+		if (grey && k)
+			a[k] = a[0] * kyc_synth__rng_unif(r, 0.95, 1.05);
+		b[k] = a[k] * kyc_synth__rng_unif(r, 0.7, 1.1);
+	}
+	double ang = kyc_synth__rng_unif(r, 0, 2 * M_PI), dx = cos(ang), dy = sin(ang);
+	double norm = fabs(dx) * c->w + fabs(dy) * c->h;
+	for (int y = 0; y < c->h; y++)
+		for (int x = 0; x < c->w; x++) {
+			double t = ((x - c->w / 2.0) * dx + (y - c->h / 2.0) * dy) / norm + 0.5;
+			/* Fabric-like fine texture. */
+			double tex = ((hash3((uint32_t)x, (uint32_t)y, 3) & 255) / 255.0 - 0.5) * 10 +
+				     (((x + y) & 3) == 0 ? -4 : 0);
+			unsigned char *p = c->px + ((size_t)y * (size_t)c->w + (size_t)x) * 3;
+			for (int k = 0; k < 3; k++)
+				p[k] = clamp8(a[k] + (b[k] - a[k]) * t + tex);
+		}
+}
+
+/* A rotated rectangle at (cx, cy) of half-sizes (hw, hh); a paper sheet gets
+ * rows of text-like marks. */
+static void sheet(struct kyc_synth_image *c, struct kyc_synth__rng *r, int paper)
+{
+	double cx = kyc_synth__rng_unif(r, -0.1, 1.1) * c->w, cy = kyc_synth__rng_unif(r, -0.1, 1.1) * c->h;
+	double hw = kyc_synth__rng_unif(r, 0.05, 0.35) * c->w, hh = kyc_synth__rng_unif(r, 0.05, 0.35) * c->h;
+	if (!paper)
+		hh = fmin(hh, kyc_synth__rng_unif(r, 4, 14)); /* a pen or ruler */
+	double a = kyc_synth__rng_unif(r, -M_PI, M_PI), ca = cos(a), sa = sin(a);
+	double col[3];
+	int shade = kyc_synth__rng_int(r, paper ? 200 : 20, paper ? 250 : 200);
+	for (int k = 0; k < 3; k++)
+		col[k] = shade * kyc_synth__rng_unif(r, paper ? 0.96 : 0.6, 1.0);
+	double rowh = kyc_synth__rng_unif(r, 0.012, 0.03) * c->w, charw = rowh * 0.45;
+	uint32_t salt = (uint32_t)kyc_synth__rng_next(r);
+	double ext = fabs(hw * ca) + fabs(hh * sa) + 2, eyt = fabs(hw * sa) + fabs(hh * ca) + 2;
+	int x0 = (int)fmax(0, cx - ext), x1 = (int)fmin(c->w - 1, cx + ext);
+	int y0 = (int)fmax(0, cy - eyt), y1 = (int)fmin(c->h - 1, cy + eyt);
+	for (int y = y0; y <= y1; y++)
+		for (int x = x0; x <= x1; x++) {
+			double dx = x + 0.5 - cx, dy = y + 0.5 - cy;
+			double lx = dx * ca + dy * sa, ly = -dx * sa + dy * ca;
+			double e = fmin(hw - fabs(lx), hh - fabs(ly));
+			if (e <= -0.5)
+				continue;
+			double cov = fmin(1, e + 0.5);
+			double v[3] = {col[0], col[1], col[2]};
+			if (paper && e > rowh * 1.5) {
+				/* Rows of "words": ink where a row band, a word and a
+				 * character cell all say so. */
+				double ry = (ly + hh) / rowh, rx = (lx + hw) / charw;
+				int row = (int)ry, cell = (int)rx;
+				double in = ry - row;
+				uint32_t w = hash3(salt, (uint32_t)row, (uint32_t)(cell / 6));
+				if (in > 0.3 && in < 0.75 && (w & 7) != 0 && (cell % 6) != 5 &&
+				    (hash3(salt ^ 5, (uint32_t)row, (uint32_t)cell) & 3) != 0 && (row % 9) != 8)
+					for (int k = 0; k < 3; k++)
+						v[k] *= 0.45;
+			}
+			unsigned char *p = c->px + ((size_t)y * (size_t)c->w + (size_t)x) * 3;
+			for (int k = 0; k < 3; k++)
+				p[k] = clamp8(p[k] + (v[k] - p[k]) * cov);
+		}
+}
+
+static void ring(struct kyc_synth_image *c, struct kyc_synth__rng *r)
+{
+	double cx = kyc_synth__rng_unif(r, 0, 1) * c->w, cy = kyc_synth__rng_unif(r, 0, 1) * c->h;
+	double R = kyc_synth__rng_unif(r, 0.04, 0.15) * c->w, t = kyc_synth__rng_unif(r, 3, 0.3 * R);
+	double col[3];
+	for (int k = 0; k < 3; k++)
+		col[k] = kyc_synth__rng_unif(r, 30, 230);
+	double alpha = kyc_synth__rng_unif(r, 0.4, 1);
+	for (int y = (int)fmax(0, cy - R - 1); y < (int)fmin(c->h, cy + R + 1); y++)
+		for (int x = (int)fmax(0, cx - R - 1); x < (int)fmin(c->w, cx + R + 1); x++) {
+			double d = hypot(x + 0.5 - cx, y + 0.5 - cy);
+			double cov = fmin(fmin(R - d, d - (R - t)) + 0.5, 1);
+			if (cov <= 0)
+				continue;
+			unsigned char *p = c->px + ((size_t)y * (size_t)c->w + (size_t)x) * 3;
+			for (int k = 0; k < 3; k++)
+				p[k] = clamp8(p[k] + (col[k] - p[k]) * cov * alpha);
+		}
+}
+
+static void background(struct kyc_synth_image *c, struct kyc_synth__rng *r, const struct sine *S,
+		       int clutter)
+{
+	if (kyc_synth__rng_int(r, 0, 2))
+		wood(c, r, S);
+	else
+		plain(c, r);
+	int n = kyc_synth__rng_int(r, clutter / 2, clutter);
+	for (int i = 0; i < n; i++) {
+		int k = kyc_synth__rng_int(r, 0, 4);
+		if (k <= 2)
+			sheet(c, r, k <= 1);
+		else
+			ring(c, r);
+	}
+}
+
+/* ---- geometry ---- */
+
+/* The homography mapping src[i] to dst[i]: h[0..8] (h[8] = 1). Returns -1
+ * when the points are degenerate. */
+static int homography(const double src[4][2], const double dst[4][2], double h[9])
+{
+	double A[8][9];
+	for (int i = 0; i < 4; i++) {
+		double x = src[i][0], y = src[i][1], X = dst[i][0], Y = dst[i][1];
+		double r1[9] = {x, y, 1, 0, 0, 0, -X * x, -X * y, X};
+		double r2[9] = {0, 0, 0, x, y, 1, -Y * x, -Y * y, Y};
+		memcpy(A[2 * i], r1, sizeof r1);
+		memcpy(A[2 * i + 1], r2, sizeof r2);
+	}
+	for (int c = 0; c < 8; c++) {
+		int piv = c;
+		for (int k = c + 1; k < 8; k++)
+			if (fabs(A[k][c]) > fabs(A[piv][c]))
+				piv = k;
+		if (fabs(A[piv][c]) < 1e-12)
+			return -1;
+		if (piv != c)
+			for (int j = 0; j < 9; j++) {
+				double t = A[c][j];
+				A[c][j] = A[piv][j], A[piv][j] = t;
+			}
+		for (int k = 0; k < 8; k++) {
+			if (k == c)
+				continue;
+			double f = A[k][c] / A[c][c];
+			for (int j = c; j < 9; j++)
+				A[k][j] -= f * A[c][j];
+		}
+	}
+	for (int i = 0; i < 8; i++)
+		h[i] = A[i][8] / A[i][i];
+	h[8] = 1;
+	return 0;
+}
+
+static void apply(const double h[9], double x, double y, double *X, double *Y)
+{
+	double w = h[6] * x + h[7] * y + h[8];
+	*X = (h[0] * x + h[1] * y + h[2]) / w;
+	*Y = (h[3] * x + h[4] * y + h[5]) / w;
+}
+
+/* Signed distance (px) from (u, v) to a w x h rectangle with corner radius rad. */
+static double rrect_sdf(double u, double v, double w, double h, double rad)
+{
+	double qx = fabs(u - w / 2) - (w / 2 - rad), qy = fabs(v - h / 2) - (h / 2 - rad);
+	double ox = qx > 0 ? qx : 0, oy = qy > 0 ? qy : 0, m = qx > qy ? qx : qy;
+	return sqrt(ox * ox + oy * oy) + (m < 0 ? m : 0) - rad;
+}
+
+static void sample(const struct kyc_synth_image *d, double u, double v, double out[3])
+{
+	u -= 0.5, v -= 0.5;
+	int x0 = (int)floor(u), y0 = (int)floor(v);
+	double fx = u - x0, fy = v - y0;
+	int xs[2] = {x0 < 0 ? 0 : x0 >= d->w ? d->w - 1 : x0,
+		     x0 + 1 < 0 ? 0 : x0 + 1 >= d->w ? d->w - 1 : x0 + 1};
+	int ys[2] = {y0 < 0 ? 0 : y0 >= d->h ? d->h - 1 : y0,
+		     y0 + 1 < 0 ? 0 : y0 + 1 >= d->h ? d->h - 1 : y0 + 1};
+	const unsigned char *p00 = d->px + ((size_t)ys[0] * (size_t)d->w + (size_t)xs[0]) * 3;
+	const unsigned char *p01 = d->px + ((size_t)ys[0] * (size_t)d->w + (size_t)xs[1]) * 3;
+	const unsigned char *p10 = d->px + ((size_t)ys[1] * (size_t)d->w + (size_t)xs[0]) * 3;
+	const unsigned char *p11 = d->px + ((size_t)ys[1] * (size_t)d->w + (size_t)xs[1]) * 3;
+	for (int k = 0; k < 3; k++)
+		out[k] = (p00[k] * (1 - fx) + p01[k] * fx) * (1 - fy) +
+			 (p10[k] * (1 - fx) + p11[k] * fx) * fy;
+}
+
+/* Lays the document onto the canvas through hinv (canvas -> document), with a
+ * soft drop shadow offset by (sdx, sdy). */
+static void composite(struct kyc_synth_image *c, const struct kyc_synth_image *d,
+		      const double hinv[9], const double quad[4][2], double rad, double sdx,
+		      double sdy, double soft)
+{
+	double minx = 1e9, miny = 1e9, maxx = -1e9, maxy = -1e9;
+	for (int i = 0; i < 4; i++) {
+		minx = fmin(minx, fmin(quad[i][0], quad[i][0] + sdx));
+		maxx = fmax(maxx, fmax(quad[i][0], quad[i][0] + sdx));
+		miny = fmin(miny, fmin(quad[i][1], quad[i][1] + sdy));
+		maxy = fmax(maxy, fmax(quad[i][1], quad[i][1] + sdy));
+	}
+	int x0 = (int)fmax(0, minx - soft - 2), x1 = (int)fmin(c->w - 1, maxx + soft + 2);
+	int y0 = (int)fmax(0, miny - soft - 2), y1 = (int)fmin(c->h - 1, maxy + soft + 2);
+	for (int y = y0; y <= y1; y++)
+		for (int x = x0; x <= x1; x++) {
+			unsigned char *p = c->px + ((size_t)y * (size_t)c->w + (size_t)x) * 3;
+			double u, v, us, vs;
+			apply(hinv, x + 0.5 - sdx, y + 0.5 - sdy, &us, &vs);
+			double sd = rrect_sdf(us, vs, d->w, d->h, rad);
+			if (sd < soft) {
+				double k = 1 - 0.45 * fmin(1, (soft - sd) / (2 * soft));
+				for (int ch = 0; ch < 3; ch++)
+					p[ch] = clamp8(p[ch] * k);
+			}
+			apply(hinv, x + 0.5, y + 0.5, &u, &v);
+			double cov = 0.5 - rrect_sdf(u, v, d->w, d->h, rad);
+			if (cov <= 0)
+				continue;
+			if (cov > 1)
+				cov = 1;
+			double s[3];
+			sample(d, u, v, s);
+			for (int ch = 0; ch < 3; ch++)
+				p[ch] = clamp8(p[ch] + (s[ch] - p[ch]) * cov);
+		}
+}
+
+/* ---- camera ---- */
+
+/* Uneven light: a tilt, a soft spot, warm white balance and (level 2) a
+ * soft-edged shadow across part of the picture (a hand, a phone). One
+ * multiplicative field, computed row by row in float. */
+static int lighting(struct kyc_synth_image *c, struct kyc_synth__rng *r, double strength,
+		    int shadow)
+{
+	double gx = kyc_synth__rng_unif(r, -strength, strength);
+	double gy = kyc_synth__rng_unif(r, -strength, strength);
+	double bright = kyc_synth__rng_unif(r, 0.92, 1.05);
+	double sx = kyc_synth__rng_unif(r, 0, 1) * c->w, sy = kyc_synth__rng_unif(r, 0, 1) * c->h;
+	double sr = kyc_synth__rng_unif(r, 0.2, 0.6) * c->w, spot = strength * kyc_synth__rng_unif(r, 0, 1);
+	float warm[3] = {(float)(1.0 + kyc_synth__rng_unif(r, 0, 0.04)), 1.0f,
+			 (float)(1.0 - kyc_synth__rng_unif(r, 0, 0.06))};
+	double ang = kyc_synth__rng_unif(r, 0, 2 * M_PI), nx = cos(ang), ny = sin(ang);
+	double lim = kyc_synth__rng_unif(r, 0.25, 0.45) * (fabs(nx) * c->w + fabs(ny) * c->h);
+	double depth = shadow ? kyc_synth__rng_unif(r, 0.2, 0.45) : 0;
+	double edge = kyc_synth__rng_unif(r, 0.02, 0.08) * c->w;
+	float *L = malloc(sizeof(float) * (size_t)c->w);
+	if (!L)
+		return KYC_ERR_NOMEM;
+	for (int y = 0; y < c->h; y++) {
+		double ly = gy * ((double)y / c->h - 0.5), dy = (y - sy) / sr;
+		for (int x = 0; x < c->w; x++) {
+			double dx = (x - sx) / sr;
+			double l = bright * (1 + gx * ((double)x / c->w - 0.5) + ly) +
+				   spot / (1 + dx * dx + dy * dy);
+			if (depth > 0) {
+				double t = ((x - c->w / 2.0) * nx + (y - c->h / 2.0) * ny - lim) / edge;
+				if (t > -0.5)
+					l *= 1 - depth * (t + 0.5 < 1 ? t + 0.5 : 1);
+			}
+			L[x] = (float)l;
+		}
+		unsigned char *p = c->px + (size_t)y * (size_t)c->w * 3;
+		for (int x = 0; x < c->w; x++)
+			for (int k = 0; k < 3; k++) {
+				float v = p[x * 3 + k] * L[x] * warm[k] + 0.5f;
+				p[x * 3 + k] = (unsigned char)(v > 255 ? 255 : v);
+			}
+	}
+	free(L);
+	return 0;
+}
+
+/* Separable gaussian blur of sigma px with integer weights (sum 256, so
+ * 16-bit sums suffice and the loops vectorise), as a
+ * row pass and a column pass over whole rows so both stay cache-friendly. */
+static int blur(struct kyc_synth_image *c, double sigma)
+{
+	if (sigma < 0.2)
+		return 0;
+	int R = (int)ceil(2.5 * sigma), wsum = 0, w[16];
+	if (R > 7)
+		R = 7;
+	for (int i = 0; i <= R; i++) {
+		w[i] = (int)lround(256 * exp(-(double)i * i / (2 * sigma * sigma)));
+		wsum += i ? 2 * w[i] : w[i];
+	}
+	w[0] += 256 - wsum; /* exact normalisation */
+	size_t stride = (size_t)c->w * 3;
+	unsigned char *tmp = malloc(stride * (size_t)c->h);
+	uint16_t *acc = malloc(stride * sizeof *acc);
+	if (!tmp || !acc) {
+		free(tmp);
+		free(acc);
+		return KYC_ERR_NOMEM;
+	}
+	/* Rows: c -> tmp, through a copy padded with R edge pixels each side so
+	 * the inner loop has no bounds tests. */
+	unsigned char *pad = malloc(stride + (size_t)R * 6);
+	if (!pad) {
+		free(tmp);
+		free(acc);
+		return KYC_ERR_NOMEM;
+	}
+	for (int y = 0; y < c->h; y++) {
+		const unsigned char *in = c->px + (size_t)y * stride;
+		for (int i = 0; i < R; i++) {
+			memcpy(pad + (size_t)i * 3, in, 3);
+			memcpy(pad + (size_t)R * 3 + stride + (size_t)i * 3, in + stride - 3, 3);
+		}
+		memcpy(pad + (size_t)R * 3, in, stride);
+		const unsigned char *m = pad + (size_t)R * 3;
+		for (size_t j = 0; j < stride; j++)
+			acc[j] = (uint16_t)(w[0] * m[j]);
+		for (int i = 1; i <= R; i++) {
+			const unsigned char *l = m - i * 3, *r = m + i * 3;
+			uint16_t wi = (uint16_t)w[i];
+			for (size_t j = 0; j < stride; j++)
+				acc[j] = (uint16_t)(acc[j] + wi * (l[j] + r[j]));
+		}
+		unsigned char *o = tmp + (size_t)y * stride;
+		for (size_t j = 0; j < stride; j++)
+			o[j] = (unsigned char)((acc[j] + 128) >> 8);
+	}
+	free(pad);
+	/* Columns: tmp -> c, a whole row of sums at a time. */
+	for (int y = 0; y < c->h; y++) {
+		const unsigned char *mid = tmp + (size_t)y * stride;
+		for (size_t j = 0; j < stride; j++)
+			acc[j] = (uint16_t)(w[0] * mid[j]);
+		for (int i = 1; i <= R; i++) {
+			int yu = y - i < 0 ? 0 : y - i, yd = y + i >= c->h ? c->h - 1 : y + i;
+			const unsigned char *up = tmp + (size_t)yu * stride, *dn = tmp + (size_t)yd * stride;
+			uint16_t wi = (uint16_t)w[i];
+			for (size_t j = 0; j < stride; j++)
+				acc[j] = (uint16_t)(acc[j] + wi * (up[j] + dn[j]));
+		}
+		unsigned char *o = c->px + (size_t)y * stride;
+		for (size_t j = 0; j < stride; j++)
+			o[j] = (unsigned char)((acc[j] + 128) >> 8);
+	}
+	free(tmp);
+	free(acc);
+	return 0;
+}
+
+static void noise(struct kyc_synth_image *c, struct kyc_synth__rng *r, double sd)
+{
+	size_t n = (size_t)c->w * (size_t)c->h;
+	/* Luma noise (sum of two uniforms, triangular) plus a little chroma, in
+	 * integers: 64 random bits per pixel. */
+	int ls = (int)lround(sd * 1.7 * 256), cs = (int)lround(sd * 0.6 * 256);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t z = kyc_synth__rng_next(r);
+		int l = ((int)(z & 0xFFFF) + (int)((z >> 16) & 0xFFFF) - 65535) * ls / 65536;
+		unsigned char *p = c->px + i * 3;
+		for (int k = 0; k < 3; k++) {
+			int ch = ((int)((z >> (32 + 10 * k)) & 0x3FF) - 512) * cs / 1024;
+			int v = p[k] + (l + ch + 128) / 256;
+			p[k] = (unsigned char)(v < 0 ? 0 : v > 255 ? 255 : v);
+		}
+	}
+}
+
+/* Turns the image clockwise by deg (90, 180, 270). */
+static int orient(struct kyc_synth_image *c, int deg)
+{
+	if (deg == 0)
+		return 0;
+	int W = c->w, H = c->h;
+	int nw = deg == 180 ? W : H, nh = deg == 180 ? H : W;
+	unsigned char *o = malloc((size_t)W * (size_t)H * 3);
+	if (!o)
+		return KYC_ERR_NOMEM;
+	for (int y = 0; y < H; y++)
+		for (int x = 0; x < W; x++) {
+			int X, Y;
+			if (deg == 90)
+				X = H - 1 - y, Y = x;
+			else if (deg == 180)
+				X = W - 1 - x, Y = H - 1 - y;
+			else
+				X = y, Y = W - 1 - x;
+			memcpy(o + ((size_t)Y * (size_t)nw + (size_t)X) * 3,
+			       c->px + ((size_t)y * (size_t)W + (size_t)x) * 3, 3);
+		}
+	free(c->px);
+	c->px = o, c->w = nw, c->h = nh;
+	return 0;
+}
+
+static void orient_point(int deg, int W, int H, double x, double y, double *X, double *Y)
+{
+	if (deg == 90)
+		*X = H - y, *Y = x;
+	else if (deg == 180)
+		*X = W - x, *Y = H - y;
+	else if (deg == 270)
+		*X = y, *Y = W - x;
+	else
+		*X = x, *Y = y;
+}
+
+int kyc_synth_render(uint64_t seed, int index, int level, enum kyc_synth_format format,
+		     struct kyc_synth_doc *truth, struct kyc_synth_image *img)
+{
+	struct kyc_synth_image doc = {0};
+	int rc;
+	memset(img, 0, sizeof *img);
+	if (level < 0 || level > 2)
+		return KYC_ERR_INVALID;
+	memset(truth, 0, sizeof *truth);
+	rc = kyc_synth_identity(seed, index, format, &truth->id);
+	if (rc)
+		return rc;
+	const struct level_cfg *L = &levels[level];
+	struct kyc_synth__rng rr, *r = &rr;
+	kyc_synth__rng_seed(r, seed, 0x300000000ULL + ((uint64_t)level << 40) + (uint64_t)(uint32_t)index);
+	truth->seed = seed, truth->index = index, truth->level = level;
+	truth->orientation = level == 2 ? 90 * kyc_synth__rng_int(r, 0, 3) : 0;
+	truth->skew_deg = round(kyc_synth__rng_unif(r, -L->skew, L->skew) * 10) / 10;
+	truth->quality = kyc_synth__rng_int(r, L->qmin, L->qmax);
+
+	/* The long side within the level's range (so no picture passes 2000 px
+	 * either way), and the width of a sideways picture still at least the
+	 * level's minimum. */
+	double aspect = kyc_synth__rng_unif(r, 0.66, 0.8);
+	int side = truth->orientation % 180 != 0;
+	int lo = side ? (int)ceil(L->wmin / aspect) : L->wmin;
+	int longest = kyc_synth__rng_int(r, lo < L->wmax ? lo : L->wmax, L->wmax);
+	int W0 = longest, H0 = (int)lround(longest * aspect);
+	double wmm, hmm;
+	kyc_synth__doc_size_mm(truth->id.format, &wmm, &hmm);
+	double th = fabs(truth->skew_deg) * M_PI / 180;
+	double bw = wmm * cos(th) + hmm * sin(th), bh = wmm * sin(th) + hmm * cos(th);
+	double frac = kyc_synth__rng_unif(r, L->fmin, L->fmax);
+	double u = fmin(frac * W0 / bw, frac * H0 / bh);
+	/* Keep the MRZ legible at the smallest sizes: grow the document, up to
+	 * nearly filling the frame. */
+	double umax = fmin(0.95 * W0 / bw, 0.95 * H0 / bh);
+	if (u * 2.54 < L->min_pitch)
+		u = fmin(umax, L->min_pitch / 2.54);
+	double mrz_box[4];
+	rc = kyc_synth__draw_document(&truth->id, u, r, &doc, mrz_box);
+	if (rc)
+		goto out;
+
+	img->w = W0, img->h = H0;
+	img->px = malloc((size_t)W0 * (size_t)H0 * 3);
+	if (!img->px) {
+		rc = KYC_ERR_NOMEM;
+		goto out;
+	}
+	struct sine S;
+	sine_init(&S);
+	background(img, r, &S, 3 + 2 * level);
+
+	/* Where the corners go: rotation about a random centre, then jitter. */
+	double a = truth->skew_deg * M_PI / 180, ca = cos(a), sa = sin(a);
+	double slack_x = fmax(0, (W0 - bw * u) / 2), slack_y = fmax(0, (H0 - bh * u) / 2);
+	double cx = W0 / 2.0 + kyc_synth__rng_unif(r, -0.8, 0.8) * slack_x;
+	double cy = H0 / 2.0 + kyc_synth__rng_unif(r, -0.8, 0.8) * slack_y;
+	double src[4][2] = {{0, 0}, {doc.w, 0}, {doc.w, doc.h}, {0, doc.h}}, dst[4][2];
+	for (int i = 0; i < 4; i++) {
+		double x = src[i][0] - doc.w / 2.0, y = src[i][1] - doc.h / 2.0;
+		dst[i][0] = cx + x * ca - y * sa + kyc_synth__rng_unif(r, -L->persp, L->persp) * doc.w;
+		dst[i][1] = cy + x * sa + y * ca + kyc_synth__rng_unif(r, -L->persp, L->persp) * doc.h;
+	}
+	double hfwd[9], hinv[9];
+	if (homography(src, dst, hfwd) || homography(dst, src, hinv)) {
+		rc = KYC_ERR_INTERNAL;
+		goto out;
+	}
+	double rad = (truth->id.format == KYC_SYNTH_TD1 ? 3.18 : truth->id.format == KYC_SYNTH_TD2 ? 3.0 : 1.0) * u;
+	double soft = kyc_synth__rng_unif(r, 0.01, 0.03) * W0;
+	composite(img, &doc, hinv, dst, rad, kyc_synth__rng_unif(r, -0.6, 0.6) * soft,
+		  kyc_synth__rng_unif(r, 0.2, 1.0) * soft, soft);
+
+	rc = lighting(img, r, L->light, level == 2 && kyc_synth__rng_int(r, 0, 2) != 0);
+	if (rc)
+		goto out;
+	double sigma = kyc_synth__rng_unif(r, L->blur_min, L->blur_max);
+	sigma = fmin(sigma, u * 2.54 / 7); /* never past legibility */
+	rc = blur(img, sigma);
+	if (rc)
+		goto out;
+	noise(img, r, kyc_synth__rng_unif(r, L->noise_min, L->noise_max));
+	rc = orient(img, truth->orientation);
+	if (rc)
+		goto out;
+
+	double box[4][2] = {{mrz_box[0], mrz_box[1]}, {mrz_box[2], mrz_box[1]},
+			    {mrz_box[2], mrz_box[3]}, {mrz_box[0], mrz_box[3]}};
+	for (int i = 0; i < 4; i++) {
+		double x, y;
+		apply(hfwd, box[i][0], box[i][1], &x, &y);
+		orient_point(truth->orientation, W0, H0, x, y, &truth->mrz_quad[i][0],
+			     &truth->mrz_quad[i][1]);
+	}
+	truth->mrz_px = 2.54 * u;
+	truth->width = img->w, truth->height = img->h;
+out:
+	free(doc.px);
+	if (rc)
+		kyc_synth_image_release(img);
+	return rc;
+}

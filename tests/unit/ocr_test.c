@@ -1,0 +1,268 @@
+/* OCR-B classifier: argument checks, the shape of the answer, and accuracy on
+ * cells rendered here from the OCR-B font by a renderer of this test's own
+ * (FreeType's hinted-off rasteriser, its own placement and noise, a seed the
+ * trainer never used), so the figures measure generalisation, not recall of
+ * the training images. The thresholds sit below what docs/ocr.md reports. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ft2build.h>
+#include FT_FREETYPE_H
+
+#include "core/err.h"
+#include "document/ocr.h"
+#include "test.h"
+
+#define FONT_DEFAULT "/usr/share/fonts/opentype/ocr-b/OCRB.otf"
+#define CELL_MAX 160
+
+static FT_Library lib;
+static FT_Face face;
+static uint64_t rng = 0x0c7e57a11ULL; /* not a training seed */
+
+static double unif(void)
+{
+	rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (double)(rng >> 11) * (1.0 / 9007199254740992.0);
+}
+
+struct cellspec {
+	double cap;        /* cap height in pixels */
+	double angle;      /* degrees */
+	double jx, jy;     /* centring error, fraction of the pitch / cap height */
+	double blur;       /* 0: none, else 3x3 box passes */
+	double noise;      /* gray levels, uniform +- */
+	int neighbours;    /* draw the characters left and right */
+	int paper, ink;
+};
+
+/* Draws ch with its pen origin at (px, baseline) in 26.6 units into a float
+ * ink cell (max compositing). */
+static int draw_glyph(float *cell, int w, int h, char ch, double px, double baseline, double angle)
+{
+	FT_Matrix m;
+	double a = angle * 3.14159265358979 / 180.0;
+	m.xx = (FT_Fixed)lround(cos(a) * 65536);
+	m.xy = (FT_Fixed)lround(-sin(a) * 65536);
+	m.yx = (FT_Fixed)lround(sin(a) * 65536);
+	m.yy = (FT_Fixed)lround(cos(a) * 65536);
+	/* Sub-pixel placement through the transform's delta; the integer part
+	 * moves the bitmap. */
+	double fx = floor(px), fy = floor(baseline);
+	FT_Vector d = {(FT_Pos)lround((px - fx) * 64), (FT_Pos)lround(-(baseline - fy) * 64)};
+	FT_Set_Transform(face, &m, &d);
+	if (FT_Load_Char(face, (FT_ULong)(unsigned char)ch, FT_LOAD_RENDER | FT_LOAD_NO_HINTING))
+		return -1;
+	FT_GlyphSlot g = face->glyph;
+	int ox = (int)fx + g->bitmap_left, oy = (int)fy - g->bitmap_top;
+	for (unsigned r = 0; r < g->bitmap.rows; r++)
+		for (unsigned c = 0; c < g->bitmap.width; c++) {
+			int x = ox + (int)c, y = oy + (int)r;
+			if (x < 0 || y < 0 || x >= w || y >= h)
+				continue;
+			float v = g->bitmap.buffer[r * (unsigned)g->bitmap.pitch + c] / 255.0f;
+			if (v > cell[y * w + x])
+				cell[y * w + x] = v;
+		}
+	return 0;
+}
+
+/* Renders one cell the way a reader might crop it: one pitch wide, a third
+ * taller than the capitals, centred with the given error. */
+static int render(char ch, const struct cellspec *sp, unsigned char *px, int *w, int *h)
+{
+	/* OCR-B: advance 0.6 em, capitals about 0.7 em. */
+	double em = sp->cap / 0.70, pitch = em * 0.6;
+	if (FT_Set_Pixel_Sizes(face, 0, (FT_UInt)lround(em)))
+		return -1;
+	*w = (int)lround(pitch * 1.1);
+	*h = (int)lround(sp->cap * 1.35);
+	if (*w < 5)
+		*w = 5;
+	static float cell[CELL_MAX * CELL_MAX];
+	memset(cell, 0, sizeof(float) * (size_t)(*w * *h));
+	double penx = (*w - pitch) / 2 + sp->jx * pitch;
+	double base = (*h + sp->cap) / 2 + sp->jy * sp->cap;
+	if (draw_glyph(cell, *w, *h, ch, penx, base, sp->angle))
+		return -1;
+	if (sp->neighbours) {
+		const char *pool = KYC_OCR_CLASSES;
+		char l = unif() < 0.4 ? '<' : pool[(int)(unif() * 36)];
+		char r = unif() < 0.4 ? '<' : pool[(int)(unif() * 36)];
+		if (draw_glyph(cell, *w, *h, l, penx - pitch, base, sp->angle) ||
+		    draw_glyph(cell, *w, *h, r, penx + pitch, base, sp->angle))
+			return -1;
+	}
+	for (int pass = 0; pass < (int)sp->blur; pass++) {
+		static float tmp[CELL_MAX * CELL_MAX];
+		for (int y = 0; y < *h; y++)
+			for (int x = 0; x < *w; x++) {
+				float s = 0;
+				int n = 0;
+				for (int dy = -1; dy <= 1; dy++)
+					for (int dx = -1; dx <= 1; dx++) {
+						int xx = x + dx, yy = y + dy;
+						if (xx >= 0 && yy >= 0 && xx < *w && yy < *h) {
+							s += cell[yy * *w + xx];
+							n++;
+						}
+					}
+				tmp[y * *w + x] = s / (float)n;
+			}
+		memcpy(cell, tmp, sizeof(float) * (size_t)(*w * *h));
+	}
+	for (int i = 0; i < *w * *h; i++) {
+		double v = sp->paper + (sp->ink - sp->paper) * cell[i] + (unif() * 2 - 1) * sp->noise;
+		px[i] = (unsigned char)(v < 0 ? 0 : v > 255 ? 255 : lround(v));
+	}
+	return 0;
+}
+
+static int have_font(void)
+{
+	static int state = -1;
+	if (state >= 0)
+		return state;
+	const char *path = getenv("KYCD_OCRB_FONT");
+	if (!path)
+		path = FONT_DEFAULT;
+	state = !FT_Init_FreeType(&lib) && !FT_New_Face(lib, path, 0, &face);
+	if (!state)
+		printf("ocr_test: OCR-B font %s not found; accuracy cases skipped\n", path);
+	return state;
+}
+
+/* Fraction of cells read right (top-1, and within the top 2). */
+static void accuracy(const struct cellspec *base, double cap_lo, double cap_hi, double angle,
+		     double jitter, int reps, double *top1, double *top2)
+{
+	unsigned char px[CELL_MAX * CELL_MAX];
+	int n = 0, r1 = 0, r2 = 0;
+	for (int rep = 0; rep < reps; rep++)
+		for (int c = 0; c < KYC_OCR_NCLASSES; c++) {
+			struct cellspec sp = *base;
+			sp.cap = cap_lo * pow(cap_hi / cap_lo, unif());
+			sp.angle = (unif() * 2 - 1) * angle;
+			sp.jx = (unif() * 2 - 1) * jitter;
+			sp.jy = (unif() * 2 - 1) * jitter;
+			int w, h;
+			if (render(KYC_OCR_CLASSES[c], &sp, px, &w, &h))
+				continue;
+			struct kyc_ocr_guess g[2];
+			if (kyc_ocr_classify(px, w, h, w, g, 2) != 2)
+				continue;
+			n++;
+			r1 += g[0].ch == KYC_OCR_CLASSES[c];
+			r2 += g[0].ch == KYC_OCR_CLASSES[c] || g[1].ch == KYC_OCR_CLASSES[c];
+		}
+	*top1 = n ? (double)r1 / KYC_OCR_NCLASSES / reps : 0;
+	*top2 = n ? (double)r2 / KYC_OCR_NCLASSES / reps : 0;
+}
+
+TEST(rejects_bad_arguments)
+{
+	unsigned char px[20 * 30];
+	memset(px, 255, sizeof px);
+	struct kyc_ocr_guess g[4];
+	CHECK_INT(kyc_ocr_classify(NULL, 20, 30, 20, g, 1), KYC_ERR_INVALID);
+	CHECK_INT(kyc_ocr_classify(px, 20, 30, 20, NULL, 1), KYC_ERR_INVALID);
+	CHECK_INT(kyc_ocr_classify(px, 20, 30, 20, g, 0), KYC_ERR_INVALID);
+	CHECK_INT(kyc_ocr_classify(px, 20, 30, 20, g, 5), KYC_ERR_INVALID);
+	CHECK_INT(kyc_ocr_classify(px, 20, 30, 19, g, 1), KYC_ERR_INVALID);
+	CHECK_INT(kyc_ocr_classify(px, 0, 30, 20, g, 1), KYC_ERR_INVALID);
+	CHECK_INT(kyc_ocr_classify(px, 20, -1, 20, g, 1), KYC_ERR_INVALID);
+	CHECK_INT(kyc_ocr_classify(px, KYC_OCR_MAX_SIDE + 1, 1, KYC_OCR_MAX_SIDE + 1, g, 1),
+		  KYC_ERR_INVALID);
+	float f[KYC_OCR_NIN];
+	CHECK_INT(kyc_ocr_features(px, 20, 30, 20, NULL), KYC_ERR_INVALID);
+	CHECK_INT(kyc_ocr_features(px, 20, 30, 20, f), 0);
+	/* A blank cell is not an error: the caller decides what it means. */
+	CHECK_INT(kyc_ocr_classify(px, 20, 30, 20, g, 3), 3);
+}
+
+TEST(guesses_sorted_distinct_and_calibrated)
+{
+	if (!have_font())
+		return;
+	unsigned char px[CELL_MAX * CELL_MAX];
+	struct cellspec sp = {.cap = 18, .paper = 230, .ink = 30, .blur = 1, .noise = 6};
+	for (int c = 0; c < KYC_OCR_NCLASSES; c++) {
+		int w, h;
+		REQUIRE(render(KYC_OCR_CLASSES[c], &sp, px, &w, &h) == 0);
+		struct kyc_ocr_guess g[4];
+		REQUIRE(kyc_ocr_classify(px, w, h, w, g, 4) == 4);
+		float sum = 0;
+		for (int i = 0; i < 4; i++) {
+			CHECK(g[i].ch != 0 && strchr(KYC_OCR_CLASSES, g[i].ch) != NULL);
+			CHECK(g[i].score >= 0 && g[i].score <= 1);
+			if (i > 0)
+				CHECK(g[i].score <= g[i - 1].score);
+			for (int j = 0; j < i; j++)
+				CHECK(g[i].ch != g[j].ch);
+			sum += g[i].score;
+		}
+		CHECK(sum <= 1.0001f);
+		/* Fewer guesses are the same prefix. */
+		struct kyc_ocr_guess one;
+		CHECK_INT(kyc_ocr_classify(px, w, h, w, &one, 1), 1);
+		CHECK(one.ch == g[0].ch && fabsf(one.score - g[0].score) < 1e-6f);
+	}
+}
+
+TEST(stride_is_honoured)
+{
+	if (!have_font())
+		return;
+	unsigned char px[CELL_MAX * CELL_MAX], wide[CELL_MAX * (CELL_MAX + 7)];
+	struct cellspec sp = {.cap = 22, .paper = 220, .ink = 40, .neighbours = 1};
+	int w, h;
+	REQUIRE(render('K', &sp, px, &w, &h) == 0);
+	int stride = w + 7;
+	memset(wide, 0, sizeof wide); /* black padding must not be read */
+	for (int y = 0; y < h; y++)
+		memcpy(wide + y * stride, px + y * w, (size_t)w);
+	struct kyc_ocr_guess a[2], b[2];
+	REQUIRE(kyc_ocr_classify(px, w, h, w, a, 2) == 2);
+	REQUIRE(kyc_ocr_classify(wide, w, h, stride, b, 2) == 2);
+	CHECK(a[0].ch == b[0].ch && a[0].score == b[0].score && a[1].ch == b[1].ch);
+}
+
+TEST(clean_cells)
+{
+	if (!have_font())
+		return;
+	struct cellspec sp = {.paper = 235, .ink = 25};
+	double t1, t2;
+	accuracy(&sp, 12, 48, 1.0, 0.05, 12, &t1, &t2);
+	printf("  clean cells: top-1 %.2f%%, top-2 %.2f%%\n", t1 * 100, t2 * 100);
+	CHECK(t1 >= 0.99);
+	CHECK(t2 >= 0.997);
+}
+
+TEST(degraded_cells)
+{
+	if (!have_font())
+		return;
+	struct cellspec sp = {.paper = 200, .ink = 70, .blur = 1, .noise = 14, .neighbours = 1};
+	double t1, t2;
+	accuracy(&sp, 9, 30, 3.0, 0.10, 8, &t1, &t2);
+	printf("  degraded cells: top-1 %.2f%%, top-2 %.2f%%\n", t1 * 100, t2 * 100);
+	CHECK(t1 >= 0.95);
+	CHECK(t2 >= 0.98);
+}
+
+int main(void)
+{
+	RUN(rejects_bad_arguments);
+	RUN(guesses_sorted_distinct_and_calibrated);
+	RUN(stride_is_honoured);
+	RUN(clean_cells);
+	RUN(degraded_cells);
+	if (face)
+		FT_Done_Face(face);
+	if (lib)
+		FT_Done_FreeType(lib);
+	return test_done("ocr");
+}

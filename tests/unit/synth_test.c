@@ -1,0 +1,387 @@
+/* The specimen generator: MRZ lines valid by an independent reading of ICAO
+ * 9303 positions, truth consistent with lines, determinism, JPEG geometry,
+ * level promises, and `kycd synth` end to end. */
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <jpeglib.h>
+
+#include "core/buf.h"
+#include "document/mrz.h"
+#include "document/synth.h"
+#include "test.h"
+
+/* 1 when line[pos + n] is the check digit of line[pos .. pos+n). */
+static int digit_ok(const char *line, int pos, int n, int at)
+{
+	int d = kyc_mrz_check_digit(line + pos, (size_t)n);
+	return d >= 0 && line[at] == '0' + d;
+}
+
+static int charset_ok(const char *s)
+{
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'A' && *s <= 'Z') || *s == '<'))
+			return 0;
+	return 1;
+}
+
+/* "1974-08-12" and "740812" agree. */
+static int date_matches(const char *iso, const char *yymmdd)
+{
+	return strlen(iso) == 10 && !strncmp(iso + 2, yymmdd, 2) && !strncmp(iso + 5, yymmdd + 2, 2) &&
+	       !strncmp(iso + 8, yymmdd + 4, 2);
+}
+
+/* The MRZ name field as a parser reads it, compared with the fields. */
+static int name_matches(const char *field, int len, const struct kyc_synth_fields *f)
+{
+	char want[128];
+	if (f->given_names[0])
+		snprintf(want, sizeof want, "%s<<%s", f->surname, f->given_names);
+	else
+		snprintf(want, sizeof want, "%s", f->surname);
+	for (char *p = want; *p; p++)
+		if (*p == ' ')
+			*p = '<';
+	size_t n = strlen(want);
+	if ((int)n > len || strncmp(field, want, n) != 0)
+		return 0;
+	for (int i = (int)n; i < len; i++)
+		if (field[i] != '<')
+			return 0;
+	return 1;
+}
+
+/* Checks one identity against ICAO positions; returns the number of failures. */
+static int check_identity(const struct kyc_synth_identity *id, int *longnum)
+{
+	int bad = 0;
+	const struct kyc_synth_fields *f = &id->f;
+	const char *l1 = id->lines[0], *l2 = id->lines[1];
+	int L = id->line_len;
+	for (int i = 0; i < id->nlines; i++)
+		bad += (int)strlen(id->lines[i]) != L || !charset_ok(id->lines[i]);
+	char sex = f->sex[0] == 'X' ? '<' : f->sex[0];
+	bad += strncmp(l1 + 2, f->issuing_country, strlen(f->issuing_country)) != 0;
+	bad += l1[0] != f->document_code[0];
+	if (id->format == KYC_SYNTH_TD1) {
+		bad += L != 30 || id->nlines != 3;
+		const char *l3 = id->lines[2];
+		size_t nl = strlen(f->document_number);
+		if (l1[14] == '<') { /* long document number */
+			*longnum += 1;
+			bad += nl <= 9;
+			bad += strncmp(l1 + 5, f->document_number, 9) != 0;
+			bad += strncmp(l1 + 15, f->document_number + 9, nl - 9) != 0;
+			int d = kyc_mrz_check_digit(f->document_number, nl);
+			bad += l1[15 + nl - 9] != '0' + d;
+		} else {
+			bad += !digit_ok(l1, 5, 9, 14);
+			bad += strncmp(l1 + 5, f->document_number, nl) != 0;
+		}
+		bad += !digit_ok(l2, 0, 6, 6) || !digit_ok(l2, 8, 6, 14);
+		bad += !date_matches(f->birth_date, l2) || !date_matches(f->expiry_date, l2 + 8);
+		bad += l2[7] != sex;
+		bad += strncmp(l2 + 15, f->nationality, strlen(f->nationality)) != 0;
+		char comp[64];
+		memcpy(comp, l1 + 5, 25);
+		memcpy(comp + 25, l2, 7);
+		memcpy(comp + 32, l2 + 8, 7);
+		memcpy(comp + 39, l2 + 18, 11);
+		bad += l2[29] != '0' + kyc_mrz_check_digit(comp, 50);
+		bad += strncmp(l2 + 18, f->optional_data_2, strlen(f->optional_data_2)) != 0;
+		bad += !name_matches(l3, 30, f);
+		return bad;
+	}
+	bad += id->nlines != 2;
+	bad += !name_matches(l1 + 5, L - 5, f);
+	bad += !digit_ok(l2, 0, 9, 9) || !digit_ok(l2, 13, 6, 19) || !digit_ok(l2, 21, 6, 27);
+	bad += strncmp(l2, f->document_number, strlen(f->document_number)) != 0;
+	bad += strlen(f->document_number) > 9;
+	bad += !date_matches(f->birth_date, l2 + 13) || !date_matches(f->expiry_date, l2 + 21);
+	bad += l2[20] != sex;
+	bad += strncmp(l2 + 10, f->nationality, strlen(f->nationality)) != 0;
+	bad += strncmp(l2 + 28, f->optional_data, strlen(f->optional_data)) != 0;
+	if (id->format == KYC_SYNTH_TD3) {
+		bad += L != 44 || l1[0] != 'P';
+		/* Personal number check digit; '<' allowed when the field is empty. */
+		if (!(l2[42] == '<' && !f->optional_data[0]))
+			bad += !digit_ok(l2, 28, 14, 42);
+	}
+	if (id->format == KYC_SYNTH_TD3 || id->format == KYC_SYNTH_TD2) {
+		char comp[64];
+		int n = 0;
+		memcpy(comp, l2, 10), n = 10;
+		memcpy(comp + n, l2 + 13, 7), n += 7;
+		memcpy(comp + n, l2 + 21, (size_t)(L - 22)), n += L - 22;
+		bad += l2[L - 1] != '0' + kyc_mrz_check_digit(comp, (size_t)n);
+	}
+	if (id->format == KYC_SYNTH_TD2 || id->format == KYC_SYNTH_MRVB)
+		bad += L != 36;
+	if (id->format == KYC_SYNTH_MRVA)
+		bad += L != 44;
+	if (id->format == KYC_SYNTH_MRVA || id->format == KYC_SYNTH_MRVB)
+		bad += l1[0] != 'V';
+	return bad;
+}
+
+TEST(identities_valid_by_icao_positions)
+{
+	int longnum = 0, truncated = 0, accented = 0, unspecified = 0, two_given = 0;
+	int empty_opt = 0, with_opt = 0, failures = 0, formats[5] = {0};
+	for (int fmt = 0; fmt <= KYC_SYNTH_MIXED; fmt++) {
+		for (int i = 0; i < 400; i++) {
+			struct kyc_synth_identity id;
+			REQUIRE(kyc_synth_identity(1234 + (uint64_t)fmt, i, (enum kyc_synth_format)fmt, &id) == 0);
+			REQUIRE(id.format >= KYC_SYNTH_TD1 && id.format < KYC_SYNTH_MIXED);
+			formats[id.format]++;
+			int b = check_identity(&id, &longnum);
+			if (b && failures++ < 3)
+				fprintf(stderr, "bad identity %d/%d: %s | %s | %s\n", fmt, i, id.lines[0],
+					id.lines[1], id.lines[2]);
+			CHECK(b == 0);
+			const char *name = id.format == KYC_SYNTH_TD1 ? id.lines[2] : id.lines[0] + 5;
+			truncated += name[strlen(name) - 1] != '<';
+			accented += strcmp(id.viz_surname, id.f.surname) != 0 &&
+				    strchr(id.viz_surname, '-') == NULL;
+			unspecified += id.f.sex[0] == 'X';
+			two_given += strchr(id.f.given_names, ' ') != NULL;
+			empty_opt += id.f.optional_data[0] == '\0';
+			with_opt += id.f.optional_data[0] != '\0';
+			CHECK(strcmp(id.f.birth_date, "1940-01-01") >= 0 && strcmp(id.f.birth_date, "2008-12-31") <= 0);
+			CHECK(strcmp(id.issue_date, id.f.expiry_date) < 0);
+		}
+	}
+	/* The generator must exercise what the reader has to cope with. */
+	CHECK(longnum > 10);
+	CHECK(truncated > 10);
+	CHECK(accented > 10);
+	CHECK(unspecified > 10);
+	CHECK(two_given > 10);
+	CHECK(empty_opt > 10 && with_opt > 10);
+	for (int f = 0; f < 5; f++)
+		CHECK(formats[f] > 50);
+}
+
+TEST(identity_rejects_bad_format_and_names_round_trip)
+{
+	struct kyc_synth_identity id;
+	CHECK(kyc_synth_identity(1, 1, (enum kyc_synth_format)42, &id) != 0);
+	enum kyc_synth_format f;
+	CHECK(kyc_synth_format_parse("td3", &f) == 0 && f == KYC_SYNTH_TD3);
+	CHECK(kyc_synth_format_parse("MIXED", &f) == 0 && f == KYC_SYNTH_MIXED);
+	CHECK(kyc_synth_format_parse("TD4", &f) != 0);
+	CHECK_STR(kyc_synth_format_name(KYC_SYNTH_MRVB), "MRVB");
+	/* The same person at every level: identity depends on (seed, index). */
+	struct kyc_synth_identity a, b;
+	kyc_synth_identity(9, 3, KYC_SYNTH_TD3, &a);
+	kyc_synth_identity(9, 3, KYC_SYNTH_TD3, &b);
+	CHECK(memcmp(&a, &b, sizeof a) == 0);
+	kyc_synth_identity(10, 3, KYC_SYNTH_TD3, &b);
+	CHECK(strcmp(a.lines[1], b.lines[1]) != 0);
+}
+
+struct decoded {
+	int w, h, comps;
+};
+
+static int jpeg_decode_size(const unsigned char *p, size_t n, struct decoded *d)
+{
+	struct jpeg_decompress_struct c;
+	struct jpeg_error_mgr e;
+	c.err = jpeg_std_error(&e);
+	jpeg_create_decompress(&c);
+	jpeg_mem_src(&c, p, (unsigned long)n);
+	if (jpeg_read_header(&c, TRUE) != JPEG_HEADER_OK) {
+		jpeg_destroy_decompress(&c);
+		return -1;
+	}
+	jpeg_start_decompress(&c);
+	unsigned char *row = malloc((size_t)c.output_width * (size_t)c.output_components);
+	while (c.output_scanline < c.output_height)
+		jpeg_read_scanlines(&c, &row, 1);
+	free(row);
+	d->w = (int)c.output_width, d->h = (int)c.output_height, d->comps = c.output_components;
+	jpeg_finish_decompress(&c);
+	jpeg_destroy_decompress(&c);
+	return 0;
+}
+
+TEST(make_is_deterministic_and_decodes)
+{
+	struct kyc_synth_doc d1, d2, d3;
+	unsigned char *a = NULL, *b = NULL, *c = NULL;
+	size_t na = 0, nb = 0, nc = 0;
+	REQUIRE(kyc_synth_make(77, 5, 1, KYC_SYNTH_MIXED, &d1, &a, &na) == 0);
+	REQUIRE(kyc_synth_make(77, 5, 1, KYC_SYNTH_MIXED, &d2, &b, &nb) == 0);
+	REQUIRE(kyc_synth_make(78, 5, 1, KYC_SYNTH_MIXED, &d3, &c, &nc) == 0);
+	CHECK(na == nb && memcmp(a, b, na) == 0);
+	CHECK(na != nc || memcmp(a, c, na) != 0);
+	CHECK(memcmp(&d1, &d2, sizeof d1) == 0);
+	struct decoded dd;
+	CHECK(jpeg_decode_size(a, na, &dd) == 0);
+	CHECK_INT(dd.w, d1.width);
+	CHECK_INT(dd.h, d1.height);
+	CHECK_INT(dd.comps, 3);
+	CHECK(jpeg_decode_size(c, nc, &dd) == 0);
+	CHECK_INT(dd.w, d3.width);
+	CHECK_INT(dd.h, d3.height);
+	free(a);
+	free(b);
+	free(c);
+}
+
+TEST(levels_keep_their_promises)
+{
+	int seen[4] = {0};
+	for (int level = 0; level <= 2; level++) {
+		for (int i = 0; i < 12; i++) {
+			struct kyc_synth_doc d;
+			struct kyc_synth_image img;
+			REQUIRE(kyc_synth_render(3, i, level, KYC_SYNTH_MIXED, &d, &img) == 0);
+			CHECK_INT(img.w, d.width);
+			CHECK_INT(img.h, d.height);
+			CHECK(d.width >= 640 && d.width <= 2000);
+			CHECK(d.height <= 2000);
+			CHECK(d.level == level);
+			if (level < 2)
+				CHECK_INT(d.orientation, 0);
+			else
+				seen[d.orientation / 90 % 4]++;
+			double lim = level == 0 ? 1.0 : level == 1 ? 8.0 : 20.0;
+			CHECK(d.skew_deg >= -lim && d.skew_deg <= lim);
+			if (level == 0)
+				CHECK(d.quality >= 90);
+			if (level == 2)
+				CHECK(d.quality >= 50 && d.quality <= 80);
+			/* The MRZ lies inside the picture, and its box is as wide as
+			 * line_len cells of the recorded pitch. */
+			for (int k = 0; k < 4; k++) {
+				CHECK(d.mrz_quad[k][0] >= 0 && d.mrz_quad[k][0] <= d.width);
+				CHECK(d.mrz_quad[k][1] >= 0 && d.mrz_quad[k][1] <= d.height);
+			}
+			double dx = d.mrz_quad[1][0] - d.mrz_quad[0][0];
+			double dy = d.mrz_quad[1][1] - d.mrz_quad[0][1];
+			double len = sqrt(dx * dx + dy * dy), want = d.id.line_len * d.mrz_px;
+			CHECK(len > want * 0.85 && len < want * 1.15);
+			CHECK(d.mrz_px >= 8);
+			kyc_synth_image_release(&img);
+		}
+	}
+	CHECK(seen[0] + seen[1] + seen[2] + seen[3] == 12);
+	CHECK((seen[0] > 0) + (seen[1] > 0) + (seen[2] > 0) + (seen[3] > 0) >= 3);
+}
+
+TEST(truth_line_has_the_mrz_keys)
+{
+	struct kyc_synth_doc d;
+	struct kyc_synth_image img;
+	REQUIRE(kyc_synth_render(11, 2, 0, KYC_SYNTH_TD1, &d, &img) == 0);
+	kyc_synth_image_release(&img);
+	kyc_buf b;
+	kyc_buf_init(&b, 1 << 16);
+	REQUIRE(kyc_synth_truth_json(&d, "000002.jpg", &b) == 0);
+	CHECK(b.len > 0 && b.data[b.len - 1] == '\n');
+	json_error_t e;
+	json_t *o = json_loads(b.data, 0, &e);
+	REQUIRE(o != NULL);
+	CHECK_STR(json_string_value(json_object_get(o, "file")), "000002.jpg");
+	CHECK_STR(json_string_value(json_object_get(o, "format")), "TD1");
+	json_t *f = json_object_get(o, "fields");
+	static const char *const keys[] = {"document_code", "issuing_country", "document_number",
+					   "surname", "given_names", "nationality", "birth_date",
+					   "sex", "expiry_date", "optional_data", "optional_data_2"};
+	CHECK_INT(json_object_size(f), 11);
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		CHECK(json_is_string(json_object_get(f, keys[i])));
+	CHECK_STR(json_string_value(json_object_get(f, "document_number")), d.id.f.document_number);
+	CHECK_INT(json_array_size(json_object_get(o, "lines")), 3);
+	CHECK_STR(json_string_value(json_array_get(json_object_get(o, "lines"), 2)), d.id.lines[2]);
+	CHECK_INT(json_integer_value(json_object_get(o, "width")), d.width);
+	json_decref(o);
+	kyc_buf_release(&b);
+}
+
+TEST(cli_writes_images_and_truth)
+{
+	const char *bin = getenv("KYCD_BIN");
+	REQUIRE(bin != NULL);
+	char dir[] = "/tmp/kycd-synth-XXXXXX";
+	REQUIRE(mkdtemp(dir) != NULL);
+	char cmd[512];
+	snprintf(cmd, sizeof cmd, "%s synth --out %s/out --count 3 --seed 42 --level 1 2>/dev/null",
+		 bin, dir);
+	CHECK_INT(system(cmd), 0);
+	char path[512];
+	snprintf(path, sizeof path, "%s/out/truth.jsonl", dir);
+	FILE *f = fopen(path, "r");
+	REQUIRE(f != NULL);
+	char line[8192];
+	int n = 0;
+	while (fgets(line, sizeof line, f)) {
+		json_error_t e;
+		json_t *o = json_loads(line, 0, &e);
+		CHECK(o != NULL);
+		if (!o)
+			continue;
+		n++;
+		const char *file = json_string_value(json_object_get(o, "file"));
+		char want[32];
+		snprintf(want, sizeof want, "%06d.jpg", n);
+		CHECK_STR(file, want);
+		/* The lines are those of the in-process generator for the same
+		 * (seed, index, format). */
+		struct kyc_synth_identity id;
+		enum kyc_synth_format fmt;
+		CHECK(kyc_synth_format_parse(json_string_value(json_object_get(o, "format")), &fmt) == 0);
+		CHECK(kyc_synth_identity(42, n, fmt, &id) == 0);
+		CHECK_STR(json_string_value(json_array_get(json_object_get(o, "lines"), 0)), id.lines[0]);
+		CHECK_INT(json_integer_value(json_object_get(o, "level")), 1);
+		/* The image is there and has the recorded size. */
+		snprintf(path, sizeof path, "%s/out/%s", dir, file ? file : "?");
+		FILE *img = fopen(path, "rb");
+		CHECK(img != NULL);
+		if (img) {
+			static unsigned char buf[8 << 20];
+			size_t len = fread(buf, 1, sizeof buf, img);
+			fclose(img);
+			struct decoded d;
+			CHECK(jpeg_decode_size(buf, len, &d) == 0);
+			CHECK_INT(d.w, json_integer_value(json_object_get(o, "width")));
+			CHECK_INT(d.h, json_integer_value(json_object_get(o, "height")));
+			remove(path);
+		}
+		json_decref(o);
+	}
+	fclose(f);
+	CHECK_INT(n, 3);
+	snprintf(path, sizeof path, "%s/out/truth.jsonl", dir);
+	remove(path);
+	snprintf(path, sizeof path, "%s/out", dir);
+	rmdir(path);
+	rmdir(dir);
+	/* Bad arguments fail with usage, and write nothing. */
+	snprintf(cmd, sizeof cmd, "%s synth --out %s/x --count 0 --seed 1 2>/dev/null", bin, dir);
+	CHECK(system(cmd) != 0);
+	snprintf(cmd, sizeof cmd, "%s synth --out %s/x --count 1 --seed 1 --level 3 2>/dev/null", bin, dir);
+	CHECK(system(cmd) != 0);
+}
+
+int main(void)
+{
+	RUN(identities_valid_by_icao_positions);
+	RUN(identity_rejects_bad_format_and_names_round_trip);
+	RUN(make_is_deterministic_and_decodes);
+	RUN(levels_keep_their_promises);
+	RUN(truth_line_has_the_mrz_keys);
+	RUN(cli_writes_images_and_truth);
+	return test_done("synth");
+}

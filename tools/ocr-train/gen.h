@@ -1,0 +1,41 @@
+/* Training-data generator for the OCR-B classifier: renders one MRZ character
+ * cell the way the photo reader will hand it over (glyph, margin, slivers of
+ * neighbours, imperfect centring) with random print and camera degradations.
+ * Deterministic: a sample is a pure function of (seed, index, level). */
+#ifndef OCR_TRAIN_GEN_H
+#define OCR_TRAIN_GEN_H
+
+#include <stdint.h>
+
+#define GEN_MAX_SIDE 200 /* largest cell side produced */
+
+/* Augmentation strength: clean-ish print, everyday photos, bad photos. */
+enum gen_level { GEN_CLEAN = 0, GEN_MILD = 1, GEN_HEAVY = 2, GEN_NLEVELS = 3 };
+
+struct gen; /* one per thread: holds a FreeType library (not thread-safe) */
+
+/* Opens the OCR-B font at font_path. NULL when the font cannot be loaded. */
+struct gen *gen_new(const char *font_path);
+void gen_free(struct gen *g);
+
+/* Renders class cls (index into KYC_OCR_CLASSES) for sample (seed, index) at
+ * the given level into px (room for GEN_MAX_SIDE^2 bytes, stride = *w).
+ * Returns 0 or -1 on a FreeType error. */
+int gen_sample(struct gen *g, uint64_t seed, uint64_t index, int level, int cls,
+	       unsigned char *px, int *w, int *h);
+
+/* splitmix64: the one PRNG of the trainer. */
+static inline uint64_t gen_mix(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+/* Uniform in [0,1). */
+static inline double gen_unif(uint64_t *s)
+{
+	return (double)(gen_mix(s) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+#endif

@@ -1,0 +1,505 @@
+/* ocr-train: trains the OCR-B MLP on generated cells and writes it as C
+ * (src/document/ocr_model.c); evaluates the compiled-in model.
+ *
+ *   ocr-train train --font F --out FILE [--seed N] [--steps N] [--batch N]
+ *                   [--h1 N] [--h2 N] [--lr X] [--threads N]
+ *   ocr-train eval  --font F [--seed N] [--n N]     (per-level accuracy, confusions, speed)
+ *   ocr-train dump  --font F --dir D [--seed N] [--n N] [--level L]   (PGM cells)
+ *
+ * Training is deterministic for a seed: sample i of the run is a pure function
+ * of (seed, i), a batch is split into a fixed number of chunks whatever the
+ * thread count, and the chunk gradients are summed in chunk order. */
+#include <math.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "document/ocr.h"
+#include "gen.h"
+
+#define NCHUNK 8
+#define MAXT 16
+
+static const char *opt_font = "/usr/share/fonts/opentype/ocr-b/OCRB.otf";
+static const char *opt_out = NULL, *opt_dir = ".";
+static uint64_t opt_seed = 1;
+static long opt_steps = 20000, opt_n = 3000;
+static int opt_batch = 64, opt_h1 = 192, opt_h2 = 96, opt_threads = 2, opt_level = 2;
+static double opt_lr = 0.05;
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* ---- the network (float, same layout as struct kyc_ocr_model) ---- */
+
+struct net {
+	int nin, h1, h2, nout;
+	float *w1, *b1, *w2, *b2, *w3, *b3;
+	size_t n; /* total parameters, stored contiguously in p */
+	float *p;
+};
+
+static void net_init(struct net *n, int nin, int h1, int h2, int nout)
+{
+	n->nin = nin, n->h1 = h1, n->h2 = h2, n->nout = nout;
+	n->n = (size_t)h1 * nin + h1 + (size_t)h2 * h1 + h2 + (size_t)nout * h2 + nout;
+	n->p = calloc(n->n, sizeof(float));
+	if (!n->p) {
+		fprintf(stderr, "out of memory\n");
+		exit(1);
+	}
+	float *q = n->p;
+	n->w1 = q, q += (size_t)h1 * nin;
+	n->b1 = q, q += h1;
+	n->w2 = q, q += (size_t)h2 * h1;
+	n->b2 = q, q += h2;
+	n->w3 = q, q += (size_t)nout * h2;
+	n->b3 = q;
+}
+
+/* Same arithmetic as ocr.c: weights [in][out], zero inputs skipped. */
+static void layer(const float *in, int nin, const float *w, const float *b, int nout, float *out,
+		  int relu)
+{
+	for (int o = 0; o < nout; o++)
+		out[o] = b[o];
+	for (int i = 0; i < nin; i++) {
+		float v = in[i];
+		if (v == 0.0f)
+			continue;
+		const float *row = w + (size_t)i * nout;
+		for (int o = 0; o < nout; o++)
+			out[o] += v * row[o];
+	}
+	if (relu)
+		for (int o = 0; o < nout; o++)
+			out[o] = out[o] < 0 ? 0 : out[o];
+}
+
+/* Forward pass; returns logits in z (and activations for backprop). */
+static void forward(const struct net *n, const float *x, float *a1, float *a2, float *z)
+{
+	layer(x, n->nin, n->w1, n->b1, n->h1, a1, 1);
+	layer(a1, n->h1, n->w2, n->b2, n->h2, a2, 1);
+	layer(a2, n->h2, n->w3, n->b3, n->nout, z, 0);
+}
+
+static int argmax(const float *z, int n)
+{
+	int b = 0;
+	for (int i = 1; i < n; i++)
+		if (z[i] > z[b])
+			b = i;
+	return b;
+}
+
+/* Gradient of one dense layer: d is dLoss/dout (nout); adds into gw, gb and,
+ * when din is not NULL, writes dLoss/din for inputs whose ReLU is on. */
+static void layer_back(const float *in, int nin, const float *w, const float *d, int nout,
+		       float *gw, float *gb, float *din)
+{
+	for (int o = 0; o < nout; o++)
+		gb[o] += d[o];
+	for (int i = 0; i < nin; i++) {
+		float v = in[i];
+		if (din)
+			din[i] = 0;
+		if (v == 0.0f)
+			continue; /* ReLU off (or blank input): no gradient either way */
+		float *g = gw + (size_t)i * nout;
+		const float *row = w + (size_t)i * nout;
+		float acc = 0;
+		for (int o = 0; o < nout; o++) {
+			g[o] += v * d[o];
+			acc += row[o] * d[o];
+		}
+		if (din)
+			din[i] = acc;
+	}
+}
+
+/* Cross-entropy gradient of one sample added into g (same layout as n). */
+static double backprop(const struct net *n, const float *x, int label, struct net *g)
+{
+	float a1[KYC_OCR_MAX_HIDDEN], a2[KYC_OCR_MAX_HIDDEN], z[KYC_OCR_NCLASSES];
+	float d1[KYC_OCR_MAX_HIDDEN], d2[KYC_OCR_MAX_HIDDEN], d3[KYC_OCR_NCLASSES] = {0};
+	forward(n, x, a1, a2, z);
+	float zm = z[argmax(z, n->nout)], sum = 0;
+	for (int i = 0; i < n->nout; i++)
+		sum += (d3[i] = expf(z[i] - zm));
+	for (int i = 0; i < n->nout; i++)
+		d3[i] /= sum;
+	double loss = -log((double)d3[label] + 1e-12);
+	d3[label] -= 1;
+	layer_back(a2, n->h2, n->w3, d3, n->nout, g->w3, g->b3, d2);
+	layer_back(a1, n->h1, n->w2, d2, n->h2, g->w2, g->b2, d1);
+	layer_back(x, n->nin, n->w1, d1, n->h1, g->w1, g->b1, NULL);
+	return loss;
+}
+
+/* ---- sample stream ---- */
+
+/* Training mixes the levels so that clean cells stay perfect while the model
+ * learns to survive bad ones. */
+static int pick_level(uint64_t *s)
+{
+	double u = gen_unif(s);
+	return u < 0.2 ? GEN_CLEAN : u < 0.55 ? GEN_MILD : GEN_HEAVY;
+}
+
+static int make_features(struct gen *g, uint64_t seed, uint64_t idx, int level, int cls,
+			 float *x)
+{
+	unsigned char px[GEN_MAX_SIDE * GEN_MAX_SIDE];
+	int w, h;
+	if (gen_sample(g, seed, idx, level, cls, px, &w, &h))
+		return -1;
+	return kyc_ocr_features(px, w, h, w, x);
+}
+
+struct job {
+	struct gen *g;
+	const struct net *net;
+	struct net grad[NCHUNK];
+	double loss[NCHUNK];
+	long step;
+	int tid, nthreads, chunk_size;
+};
+
+static void *chunk_worker(void *arg)
+{
+	struct job *j = arg;
+	float x[KYC_OCR_NIN];
+	for (int c = j->tid; c < NCHUNK; c += j->nthreads) {
+		memset(j->grad[c].p, 0, sizeof(float) * j->grad[c].n);
+		j->loss[c] = 0;
+		for (int i = 0; i < j->chunk_size; i++) {
+			uint64_t idx = ((uint64_t)j->step * NCHUNK + c) * j->chunk_size + i;
+			uint64_t s = opt_seed ^ (idx * 0xd1342543de82ef95ULL);
+			gen_mix(&s);
+			int cls = (int)(gen_mix(&s) % KYC_OCR_NCLASSES);
+			int level = pick_level(&s);
+			if (make_features(j->g, opt_seed, idx, level, cls, x)) {
+				fprintf(stderr, "render failed\n");
+				exit(1);
+			}
+			j->loss[c] += backprop(j->net, x, cls, &j->grad[c]);
+		}
+	}
+	return NULL;
+}
+
+static void write_array(FILE *f, const char *name, const float *v, size_t n)
+{
+	fprintf(f, "static const float %s[%zu] = {", name, n);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%s%.6g,", i % 10 ? " " : "\n\t", (double)v[i]);
+	fprintf(f, "\n};\n\n");
+}
+
+static int write_model(const struct net *n, float temp, const char *path, const char *info)
+{
+	char tmp[4096];
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	FILE *f = fopen(tmp, "w");
+	if (!f)
+		return -1;
+	fprintf(f, "/* Generated by tools/ocr-train (scripts/train-ocr); do not edit.\n"
+		   " * %s */\n#include \"document/ocr.h\"\n\n",
+		info);
+	write_array(f, "w1", n->w1, (size_t)n->h1 * n->nin);
+	write_array(f, "b1", n->b1, n->h1);
+	write_array(f, "w2", n->w2, (size_t)n->h2 * n->h1);
+	write_array(f, "b2", n->b2, n->h2);
+	write_array(f, "w3", n->w3, (size_t)n->nout * n->h2);
+	write_array(f, "b3", n->b3, n->nout);
+	fprintf(f,
+		"const struct kyc_ocr_model kyc__ocr_model = {\n"
+		"\t.nin = %d, .h1 = %d, .h2 = %d, .nout = %d, .temperature = %.6gf,\n"
+		"\t.w1 = w1, .b1 = b1, .w2 = w2, .b2 = b2, .w3 = w3, .b3 = b3,\n};\n",
+		n->nin, n->h1, n->h2, n->nout, (double)temp);
+	if (fclose(f))
+		return -1;
+	return rename(tmp, path);
+}
+
+/* Temperature that minimises the negative log-likelihood of held-out cells. */
+static float calibrate(const struct net *n, struct gen *g)
+{
+	enum { NCAL = 6000 };
+	static float logits[NCAL][KYC_OCR_NCLASSES];
+	static int labels[NCAL];
+	float x[KYC_OCR_NIN], a1[KYC_OCR_MAX_HIDDEN], a2[KYC_OCR_MAX_HIDDEN];
+	uint64_t cseed = opt_seed + 0x5eed;
+	for (int i = 0; i < NCAL; i++) {
+		uint64_t s = cseed * 31 + (uint64_t)i;
+		gen_mix(&s);
+		labels[i] = (int)(gen_mix(&s) % KYC_OCR_NCLASSES);
+		if (make_features(g, cseed, (uint64_t)i, pick_level(&s), labels[i], x))
+			exit(1);
+		forward(n, x, a1, a2, logits[i]);
+	}
+	float best_t = 1;
+	double best = 1e30;
+	for (float t = 0.3f; t < 4.0f; t += 0.05f) {
+		double nll = 0;
+		for (int i = 0; i < NCAL; i++) {
+			float *z = logits[i];
+			float zm = z[argmax(z, KYC_OCR_NCLASSES)];
+			double sum = 0;
+			for (int c = 0; c < KYC_OCR_NCLASSES; c++)
+				sum += exp((z[c] - zm) / t);
+			nll -= (z[labels[i]] - zm) / t - log(sum);
+		}
+		if (nll < best)
+			best = nll, best_t = t;
+	}
+	fprintf(stderr, "calibration: temperature %.2f, nll %.4f\n", (double)best_t, best / NCAL);
+	return best_t;
+}
+
+static int cmd_train(void)
+{
+	if (!opt_out) {
+		fprintf(stderr, "train: --out FILE required\n");
+		return 2;
+	}
+	if (opt_h1 > KYC_OCR_MAX_HIDDEN || opt_h2 > KYC_OCR_MAX_HIDDEN || opt_batch % NCHUNK ||
+	    opt_threads < 1 || opt_threads > MAXT) {
+		fprintf(stderr, "train: bad sizes\n");
+		return 2;
+	}
+	struct net n, vel;
+	net_init(&n, KYC_OCR_NIN, opt_h1, opt_h2, KYC_OCR_NCLASSES);
+	net_init(&vel, KYC_OCR_NIN, opt_h1, opt_h2, KYC_OCR_NCLASSES);
+	uint64_t s = opt_seed;
+	/* He initialisation; Box-Muller from the seeded stream. */
+	struct {
+		float *w;
+		int fan_in;
+		size_t cnt;
+	} L[3] = {{n.w1, n.nin, (size_t)n.h1 * n.nin},
+		  {n.w2, n.h1, (size_t)n.h2 * n.h1},
+		  {n.w3, n.h2, (size_t)n.nout * n.h2}};
+	for (int l = 0; l < 3; l++)
+		for (size_t i = 0; i < L[l].cnt; i++) {
+			double u = gen_unif(&s) + 1e-12, v = gen_unif(&s);
+			L[l].w[i] = (float)(sqrt(-2 * log(u)) * cos(6.283185307 * v) *
+					    sqrt(2.0 / L[l].fan_in));
+		}
+
+	struct job jobs[MAXT];
+	pthread_t th[MAXT];
+	struct job shared;
+	memset(&shared, 0, sizeof shared);
+	for (int c = 0; c < NCHUNK; c++)
+		net_init(&shared.grad[c], KYC_OCR_NIN, opt_h1, opt_h2, KYC_OCR_NCLASSES);
+	for (int t = 0; t < opt_threads; t++) {
+		jobs[t].g = gen_new(opt_font);
+		if (!jobs[t].g) {
+			fprintf(stderr, "cannot load font %s\n", opt_font);
+			return 1;
+		}
+	}
+	double t0 = now_s(), loss_acc = 0;
+	long loss_n = 0;
+	const float mom = 0.9f, wd = 1e-5f;
+	for (long step = 0; step < opt_steps; step++) {
+		for (int t = 0; t < opt_threads; t++) {
+			struct gen *g = jobs[t].g;
+			jobs[t] = shared;
+			jobs[t].g = g;
+			jobs[t].net = &n;
+			jobs[t].step = step;
+			jobs[t].tid = t;
+			jobs[t].nthreads = opt_threads;
+			jobs[t].chunk_size = opt_batch / NCHUNK;
+			pthread_create(&th[t], NULL, chunk_worker, &jobs[t]);
+		}
+		for (int t = 0; t < opt_threads; t++)
+			pthread_join(th[t], NULL);
+		/* Fixed chunk order whatever thread ran which chunk. */
+		for (int c = 0; c < NCHUNK; c++)
+			loss_acc += jobs[c % opt_threads].loss[c];
+		loss_n += opt_batch;
+		double prog = (double)step / (double)opt_steps;
+		float lr = (float)(opt_lr * (0.02 + 0.98 * 0.5 * (1 + cos(3.141592653589793 * prog))));
+		float scale = 1.0f / (float)opt_batch;
+		for (size_t i = 0; i < n.n; i++) {
+			float gsum = 0;
+			for (int c = 0; c < NCHUNK; c++)
+				gsum += shared.grad[c].p[i];
+			vel.p[i] = mom * vel.p[i] - lr * (gsum * scale + wd * n.p[i]);
+			n.p[i] += vel.p[i];
+		}
+		if ((step + 1) % 1000 == 0) {
+			fprintf(stderr, "step %ld/%ld loss %.4f lr %.4f %.0fs\n", step + 1, opt_steps,
+				loss_acc / (double)loss_n, (double)lr, now_s() - t0);
+			loss_acc = 0;
+			loss_n = 0;
+		}
+	}
+	float temp = calibrate(&n, jobs[0].g);
+	char info[512];
+	snprintf(info, sizeof info,
+		 "MLP %d-%d-%d-%d, seed %llu, %ld steps of batch %d, lr %g, trained in %.0f s.",
+		 n.nin, n.h1, n.h2, n.nout, (unsigned long long)opt_seed, opt_steps, opt_batch,
+		 opt_lr, now_s() - t0);
+	if (write_model(&n, temp, opt_out, info)) {
+		fprintf(stderr, "cannot write %s\n", opt_out);
+		return 1;
+	}
+	fprintf(stderr, "wrote %s (%s)\n", opt_out, info);
+	for (int t = 0; t < opt_threads; t++)
+		gen_free(jobs[t].g);
+	for (int c = 0; c < NCHUNK; c++)
+		free(shared.grad[c].p);
+	free(n.p);
+	free(vel.p);
+	return 0;
+}
+
+/* ---- evaluation of the compiled-in model through the public API ---- */
+
+static int cmd_eval(void)
+{
+	struct gen *g = gen_new(opt_font);
+	if (!g) {
+		fprintf(stderr, "cannot load font %s\n", opt_font);
+		return 1;
+	}
+	static long conf[KYC_OCR_NCLASSES][KYC_OCR_NCLASSES];
+	unsigned char px[GEN_MAX_SIDE * GEN_MAX_SIDE];
+	printf("seed %llu, %ld cells per level\n", (unsigned long long)opt_seed, opt_n);
+	printf("level   top1      top2      mean score right / wrong   us/cell\n");
+	for (int level = 0; level < GEN_NLEVELS; level++) {
+		long right = 0, right2 = 0, nwrong = 0;
+		double sr = 0, sw = 0, tcls = 0;
+		for (long i = 0; i < opt_n; i++) {
+			int cls = (int)(i % KYC_OCR_NCLASSES), w, h;
+			if (gen_sample(g, opt_seed, (uint64_t)(i + level * 10000000L), level, cls, px,
+				       &w, &h))
+				return 1;
+			struct kyc_ocr_guess out[4];
+			double t0 = now_s();
+			int k = kyc_ocr_classify(px, w, h, w, out, 4);
+			tcls += now_s() - t0;
+			if (k < 2)
+				return 1;
+			int got = (int)(strchr(KYC_OCR_CLASSES, out[0].ch) - KYC_OCR_CLASSES);
+			conf[cls][got]++;
+			if (got == cls) {
+				right++;
+				sr += out[0].score;
+			} else {
+				nwrong++;
+				sw += out[0].score;
+			}
+			if (got == cls || out[1].ch == KYC_OCR_CLASSES[cls])
+				right2++;
+			else if (opt_out && nwrong <= 80) {
+				/* --out DIR: keep the misses for a look */
+				char path[4096];
+				snprintf(path, sizeof path, "%s/L%d_%04ld_%c_as_%c.pgm", opt_out, level,
+					 i, KYC_OCR_CLASSES[cls] == '<' ? '_' : KYC_OCR_CLASSES[cls],
+					 out[0].ch == '<' ? '_' : out[0].ch);
+				FILE *f = fopen(path, "wb");
+				if (f) {
+					fprintf(f, "P5\n%d %d\n255\n", w, h);
+					fwrite(px, 1, (size_t)w * h, f);
+					fclose(f);
+				}
+			}
+		}
+		printf("%-6s %7.3f%%  %7.3f%%  %.3f / %.3f           %.1f\n",
+		       level == 0 ? "clean" : level == 1 ? "mild" : "heavy",
+		       100.0 * right / opt_n, 100.0 * right2 / opt_n, right ? sr / right : 0,
+		       nwrong ? sw / nwrong : 0, tcls / opt_n * 1e6);
+	}
+	printf("confusions (true -> read: count), all levels:\n");
+	for (int a = 0; a < KYC_OCR_NCLASSES; a++)
+		for (int b = 0; b < KYC_OCR_NCLASSES; b++)
+			if (a != b && conf[a][b] >= 2)
+				printf("  %c -> %c: %ld\n", KYC_OCR_CLASSES[a], KYC_OCR_CLASSES[b],
+				       conf[a][b]);
+	gen_free(g);
+	return 0;
+}
+
+static int cmd_dump(void)
+{
+	struct gen *g = gen_new(opt_font);
+	if (!g)
+		return 1;
+	unsigned char px[GEN_MAX_SIDE * GEN_MAX_SIDE];
+	for (long i = 0; i < opt_n; i++) {
+		int cls = (int)(i % KYC_OCR_NCLASSES), w, h;
+		if (gen_sample(g, opt_seed, (uint64_t)i, opt_level, cls, px, &w, &h))
+			return 1;
+		char path[4096];
+		snprintf(path, sizeof path, "%s/%04ld_%c.pgm", opt_dir, i,
+			 KYC_OCR_CLASSES[cls] == '<' ? '_' : KYC_OCR_CLASSES[cls]);
+		FILE *f = fopen(path, "wb");
+		if (!f)
+			return 1;
+		fprintf(f, "P5\n%d %d\n255\n", w, h);
+		fwrite(px, 1, (size_t)w * h, f);
+		fclose(f);
+	}
+	gen_free(g);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: ocr-train train|eval|dump [options]\n");
+		return 2;
+	}
+	for (int i = 2; i + 1 < argc; i += 2) {
+		const char *k = argv[i], *v = argv[i + 1];
+		if (!strcmp(k, "--font"))
+			opt_font = v;
+		else if (!strcmp(k, "--out"))
+			opt_out = v;
+		else if (!strcmp(k, "--dir"))
+			opt_dir = v;
+		else if (!strcmp(k, "--seed"))
+			opt_seed = strtoull(v, NULL, 10);
+		else if (!strcmp(k, "--steps"))
+			opt_steps = strtol(v, NULL, 10);
+		else if (!strcmp(k, "--n"))
+			opt_n = strtol(v, NULL, 10);
+		else if (!strcmp(k, "--batch"))
+			opt_batch = (int)strtol(v, NULL, 10);
+		else if (!strcmp(k, "--h1"))
+			opt_h1 = (int)strtol(v, NULL, 10);
+		else if (!strcmp(k, "--h2"))
+			opt_h2 = (int)strtol(v, NULL, 10);
+		else if (!strcmp(k, "--threads"))
+			opt_threads = (int)strtol(v, NULL, 10);
+		else if (!strcmp(k, "--level"))
+			opt_level = (int)strtol(v, NULL, 10);
+		else if (!strcmp(k, "--lr"))
+			opt_lr = strtod(v, NULL);
+		else {
+			fprintf(stderr, "unknown option %s\n", k);
+			return 2;
+		}
+	}
+	if (!strcmp(argv[1], "train"))
+		return cmd_train();
+	if (!strcmp(argv[1], "eval"))
+		return cmd_eval();
+	if (!strcmp(argv[1], "dump"))
+		return cmd_dump();
+	fprintf(stderr, "unknown command %s\n", argv[1]);
+	return 2;
+}
