@@ -104,12 +104,12 @@ int kyc_store_schema_version(kyc_store *s)
 {
 	sqlite3_stmt *st;
 	int v = 0;
-	if (sqlite3_prepare_v2(s->db, "SELECT coalesce(max(version),0) FROM schema_migrations", -1,
-			       &st, NULL) != SQLITE_OK)
+	/* Cached: /healthz runs it on every probe. */
+	if (kyc__store_prepare(s, "SELECT coalesce(max(version),0) FROM schema_migrations", &st))
 		return 0;
 	if (sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
+	kyc__store_release(s, st);
 	return v;
 }
 
