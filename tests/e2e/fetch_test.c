@@ -37,7 +37,8 @@ struct server {
 	SSL_CTX *ctx;
 	pthread_t th;
 	atomic_int stop;
-	atomic_int requests; /* connections that completed a TLS handshake */
+	atomic_int requests;  /* connections that completed a TLS handshake */
+	atomic_long big_sent; /* bytes of /big the client accepted */
 };
 
 static struct server srv;
@@ -126,9 +127,11 @@ static void respond(SSL *s, const char *path)
 			return;
 		static char chunk[16384];
 		memset(chunk, 'x', sizeof chunk);
-		for (int i = 0; i < 8 * 64; i++) /* 8 MB unless the client hangs up */
+		for (int i = 0; i < 64 * 64; i++) { /* 64 MB unless the client hangs up */
 			if (SSL_write(s, chunk, sizeof chunk) <= 0)
 				break;
+			atomic_fetch_add(&srv.big_sent, sizeof chunk);
+		}
 	} else if (!strcmp(path, "/biglen")) {
 		ssl_puts(s, "HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\n"
 		            "Content-Length: 50000000\r\nConnection: close\r\n\r\nxxxx");
@@ -289,6 +292,9 @@ TEST(loopback_refused_without_the_option)
 			test_fail_str(__FILE__, __LINE__, hosts[i], code,
 			              "url_address_not_allowed");
 		CHECK(strstr(info.message, "loopback") != NULL);
+		/* a name is judged by what it resolved to, in the socket hook */
+		if (!strcmp(hosts[i], "localhost"))
+			CHECK(strstr(info.message, "resolves to") != NULL);
 		kyc_buf_release(&b);
 	}
 	CHECK_INT(atomic_load(&srv.requests), before);
@@ -310,17 +316,16 @@ TEST(oversize_aborted)
 {
 	struct kyc_fetch_info info;
 	kyc_buf b;
-	struct timespec t0, t1;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	CHECK_STR(get("/big", test_opts(), 1 << 20, &info, &b), "url_too_large");
 	CHECK(b.len <= (1 << 20));
 	kyc_buf_release(&b);
+	/* cut off, not read to the end: what the server got rid of is the
+	 * cap plus what socket buffers hold, far below the 64 MB it offered */
+	CHECK(atomic_load(&srv.big_sent) < 32L << 20);
 	/* announced by Content-Length: refused before the body */
 	CHECK_STR(get("/biglen", test_opts(), 1 << 20, &info, &b), "url_too_large");
 	CHECK(b.len <= 4);
 	kyc_buf_release(&b);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	CHECK(t1.tv_sec - t0.tv_sec < 5);
 	/* the same file fits a larger cap */
 	CHECK_STR(get("/ok.jpg", test_opts(), sizeof small_img, &info, &b), "ok");
 	kyc_buf_release(&b);
@@ -372,7 +377,7 @@ TEST(silent_server_times_out)
 	CHECK_STR(get(url, o, 1 << 20, &info, &b), "url_timeout");
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-	CHECK(s >= 0.5 && s < 3.0);
+	CHECK(s >= 0.5 && s < 5.0); /* curl enforces it; slack for loaded CI */
 	kyc_buf_release(&b);
 	close(fd);
 }
