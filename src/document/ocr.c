@@ -25,10 +25,11 @@ static int check_args(const unsigned char *gray, int w, int h, int stride)
 	return 0;
 }
 
-/* Ink and paper levels as low and high percentiles of the histogram rather
- * than min/max, so that a few noise pixels do not set the scale. The paper is
- * most of a cell; the ink may be as little as a few percent of it ('1', 'I'). */
-static void levels(const unsigned char *gray, int w, int h, int stride, int *lo, int *hi)
+/* Paper and ink levels: Otsu's threshold splits the histogram, and the mean
+ * of each side is its level. Means rather than extremes, so that noise does
+ * not set the scale; Otsu rather than fixed percentiles, because the share of
+ * ink in a cell ranges from a few percent ('1' in a wide crop) to half. */
+static void levels(const unsigned char *gray, int w, int h, int stride, float *paper, float *ink)
 {
 	unsigned hist[256] = {0};
 	for (int y = 0; y < h; y++) {
@@ -36,43 +37,61 @@ static void levels(const unsigned char *gray, int w, int h, int stride, int *lo,
 		for (int x = 0; x < w; x++)
 			hist[row[x]]++;
 	}
-	unsigned n = (unsigned)w * (unsigned)h;
-	unsigned lo_at = n / 100, hi_at = n - n / 10 - 1;
-	unsigned acc = 0;
-	*lo = -1;
-	*hi = 255;
-	for (int v = 0; v < 256; v++) {
-		acc += hist[v];
-		if (*lo < 0 && acc > lo_at)
-			*lo = v;
-		if (acc > hi_at) {
-			*hi = v;
-			break;
+	double n = (double)w * (double)h, total = 0;
+	for (int v = 0; v < 256; v++)
+		total += (double)v * hist[v];
+	double n0 = 0, s0 = 0, best = -1;
+	int t = 0;
+	for (int v = 0; v < 255; v++) {
+		n0 += hist[v];
+		s0 += (double)v * hist[v];
+		if (n0 == 0 || n0 == n)
+			continue;
+		double m0 = s0 / n0, m1 = (total - s0) / (n - n0);
+		double between = n0 * (n - n0) * (m1 - m0) * (m1 - m0);
+		if (between > best) {
+			best = between;
+			t = v;
 		}
 	}
-	if (*lo < 0)
-		*lo = 0;
+	double c0 = 0, a0 = 0;
+	for (int v = 0; v <= t; v++) {
+		c0 += hist[v];
+		a0 += (double)v * hist[v];
+	}
+	*ink = c0 > 0 ? (float)(a0 / c0) : 0;
+	*paper = n - c0 > 0 ? (float)((total - a0) / (n - c0)) : 255;
 }
 
-/* Picks, among the runs of non-empty entries of a projection, the one that is
- * the glyph: the heaviest, where runs touching the crop's border count half,
- * because a run there is most likely a sliver of a neighbouring character. */
-static void main_run(const int *proj, int n, int min_count, int *from, int *to)
+/* Picks, among the runs of a projection of ink mass that stand out from its
+ * floor (noise, texture), the one that is the glyph: the heaviest, where runs
+ * touching the crop's border count half, because a run there is most likely
+ * a sliver of a neighbouring character. */
+static void main_run(const float *proj, int n, int *from, int *to)
 {
-	long best = -1;
+	float lo = proj[0], hi = proj[0];
+	for (int i = 1; i < n; i++) {
+		lo = proj[i] < lo ? proj[i] : lo;
+		hi = proj[i] > hi ? proj[i] : hi;
+	}
+	/* A crop tight around the glyph has no blank column to set the floor. */
+	if (lo > 0.3f * hi)
+		lo = 0.3f * hi;
+	float on = lo + 0.08f * (hi - lo);
+	float best = -1;
 	*from = 0;
 	*to = n - 1;
 	for (int i = 0; i < n;) {
-		if (proj[i] < min_count) {
+		if (proj[i] <= on) {
 			i++;
 			continue;
 		}
 		int j = i;
-		long mass = 0;
-		while (j < n && proj[j] >= min_count)
-			mass += proj[j++];
+		float mass = 0;
+		while (j < n && proj[j] > on)
+			mass += proj[j++] - lo;
 		if (i == 0 || j == n)
-			mass /= 2;
+			mass *= 0.5f;
 		if (mass > best) {
 			best = mass;
 			*from = i;
@@ -112,31 +131,51 @@ int kyc_ocr_features(const unsigned char *gray, int w, int h, int stride, float 
 	if (check_args(gray, w, h, stride) || !feat)
 		return KYC_ERR_INVALID;
 	memset(feat, 0, sizeof(float) * KYC_OCR_NIN);
-	int lo, hi;
-	levels(gray, w, h, stride, &lo, &hi);
-	if (hi - lo < 12)
+	float paper, inkl;
+	levels(gray, w, h, stride, &paper, &inkl);
+	if (paper - inkl < 12)
 		return 0; /* blank: nothing printed */
-	int thr = (lo + hi + 1) / 2;
-	float inv = 1.0f / (float)(hi - lo);
+	/* Ink per gray level, once per call rather than per pixel. Levels within
+	 * a tenth of the contrast of the paper count as paper: noise and texture
+	 * then leave the grid blank (zeros the MLP skips) instead of grey. */
+	float ink[256];
+	float inv = 1.0f / ((paper - inkl) * 0.9f);
+	for (int v = 0; v < 256; v++) {
+		float t = (paper - (float)v) * inv - 0.1f / 0.9f;
+		ink[v] = t < 0 ? 0 : t > 1 ? 1 : t;
+	}
+#define INK(v) ink[(v)]
 
-	int proj[KYC_OCR_MAX_SIDE];
+	/* Column masses, and the whole cell at coarse resolution. */
+	float proj[KYC_OCR_MAX_SIDE];
+	float *coarse = feat + KYC_OCR_NW * KYC_OCR_NH;
+	int ccount[KYC_OCR_NCOARSE] = {0};
 	for (int x = 0; x < w; x++)
 		proj[x] = 0;
 	for (int y = 0; y < h; y++) {
 		const unsigned char *row = gray + (size_t)y * (size_t)stride;
-		for (int x = 0; x < w; x++)
-			proj[x] += row[x] < thr;
+		int cy0 = y * KYC_OCR_CH / h;
+		for (int x = 0; x < w; x++) {
+			float v = INK(row[x]);
+			int c = cy0 * KYC_OCR_CW + x * KYC_OCR_CW / w;
+			proj[x] += v;
+			coarse[c] += v;
+			ccount[c]++;
+		}
 	}
+	for (int c = 0; c < KYC_OCR_NCOARSE; c++)
+		if (ccount[c])
+			coarse[c] /= (float)ccount[c];
 	int x0, x1, y0, y1;
-	main_run(proj, w, 1 + h / 40, &x0, &x1);
+	main_run(proj, w, &x0, &x1);
 	for (int y = 0; y < h; y++) {
 		const unsigned char *row = gray + (size_t)y * (size_t)stride;
-		int c = 0;
+		float m = 0;
 		for (int x = x0; x <= x1; x++)
-			c += row[x] < thr;
-		proj[y] = c;
+			m += INK(row[x]);
+		proj[y] = m;
 	}
-	main_run(proj, h, 1, &y0, &y1);
+	main_run(proj, h, &y0, &y1);
 	/* Keep one pixel of the anti-aliased edge on each side of the box. */
 	int bx0 = x0 > 0 ? x0 - 1 : 0, bx1 = x1 < w - 1 ? x1 + 1 : w - 1;
 	int by0 = y0 > 0 ? y0 - 1 : 0, by1 = y1 < h - 1 ? y1 + 1 : h - 1;
@@ -156,11 +195,8 @@ int kyc_ocr_features(const unsigned char *gray, int w, int h, int stride, float 
 		const unsigned char *row = gray + (size_t)y * (size_t)stride;
 		for (int i = 0; i < KYC_OCR_NW; i++) {
 			float acc = 0;
-			for (int k = 0; k < tx[i].n; k++) {
-				float ink = (float)(hi - row[tx[i].first + k]) * inv;
-				ink = ink < 0 ? 0 : ink > 1 ? 1 : ink;
-				acc += tx[i].w[k] * ink;
-			}
+			for (int k = 0; k < tx[i].n; k++)
+				acc += tx[i].w[k] * INK(row[tx[i].first + k]);
 			rows[y][i] = acc;
 		}
 	}
@@ -183,22 +219,28 @@ int kyc_ocr_features(const unsigned char *gray, int w, int h, int stride, float 
 		for (int i = 0; i < KYC_OCR_NW * KYC_OCR_NH; i++)
 			feat[i] *= g;
 	}
-	/* The box's size and place in the cell: the grid alone loses them, and
-	 * they tell '<' (small, low) from the letters it resembles when scaled. */
-	float *ex = feat + KYC_OCR_NW * KYC_OCR_NH;
+	/* The box's size and place in the cell, which the grid normalises away:
+	 * OCR-B digits stand taller than its capitals ('0' against 'O'). */
+	float *ex = coarse + KYC_OCR_NCOARSE;
 	ex[0] = bh / (float)h;
 	ex[1] = bw / (float)h;
 	ex[2] = cy / (float)h - 0.5f;
 	return 0;
+#undef INK
 }
 
 /* Weights are stored input-major ([in][out]) so that the inner loop runs over
- * outputs with no reduction (the compiler vectorises it without reordering
- * float sums), and inputs that are zero -- blank paper in the grid, ReLUs
- * that are off -- are skipped outright: typically more than half of them. */
+ * outputs with no reduction, four at a time through GCC/Clang vector types
+ * (plain SSE on any x86-64, NEON on arm64, scalar code elsewhere) in the same
+ * order of float operations as the trainer's scalar loop; and inputs that are
+ * zero -- blank paper in the grid, ReLUs that are off -- are skipped
+ * outright: typically more than half of them. */
+typedef float v4f __attribute__((vector_size(16)));
+
 static void dense(const float *in, int nin, const float *wt, const float *b, int nout, float *out,
 		  int relu)
 {
+	int n4 = nout & ~3;
 	for (int o = 0; o < nout; o++)
 		out[o] = b[o];
 	for (int i = 0; i < nin; i++) {
@@ -206,7 +248,15 @@ static void dense(const float *in, int nin, const float *wt, const float *b, int
 		if (v == 0.0f)
 			continue;
 		const float *row = wt + (size_t)i * (size_t)nout;
-		for (int o = 0; o < nout; o++)
+		v4f vv = {v, v, v, v};
+		for (int o = 0; o < n4; o += 4) {
+			v4f acc, wv;
+			memcpy(&acc, out + o, sizeof acc);
+			memcpy(&wv, row + o, sizeof wv);
+			acc += vv * wv;
+			memcpy(out + o, &acc, sizeof acc);
+		}
+		for (int o = n4; o < nout; o++)
 			out[o] += v * row[o];
 	}
 	if (relu)

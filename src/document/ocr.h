@@ -28,13 +28,17 @@ int kyc_ocr_classify(const unsigned char *gray, int w, int h, int stride,
 #define KYC_OCR_MAX_SIDE 512
 
 /* The normalised input of the model: the glyph's box resampled, aspect kept, into
- * KYC_OCR_NW×KYC_OCR_NH ink values in [0,1] (row-major), then KYC_OCR_NEXTRA shape
- * features. Exposed for the training program (tools/ocr-train), which must see
- * exactly what the classifier sees. */
+ * KYC_OCR_NW×KYC_OCR_NH ink values in [0,1] (row-major); then the whole crop
+ * averaged into KYC_OCR_CW×KYC_OCR_CH cells (context when the box is wrong); then
+ * KYC_OCR_NEXTRA shape features. Exposed for the training program
+ * (tools/ocr-train), which must see exactly what the classifier sees. */
 #define KYC_OCR_NW 16
 #define KYC_OCR_NH 24
+#define KYC_OCR_CW 8
+#define KYC_OCR_CH 12
+#define KYC_OCR_NCOARSE (KYC_OCR_CW * KYC_OCR_CH)
 #define KYC_OCR_NEXTRA 3
-#define KYC_OCR_NIN (KYC_OCR_NW * KYC_OCR_NH + KYC_OCR_NEXTRA)
+#define KYC_OCR_NIN (KYC_OCR_NW * KYC_OCR_NH + KYC_OCR_NCOARSE + KYC_OCR_NEXTRA)
 
 /* Fills feat[KYC_OCR_NIN] from a crop (same arguments as kyc_ocr_classify).
  * Returns 0, or KYC_ERR_INVALID on bad arguments. A blank crop gives all zeros. */

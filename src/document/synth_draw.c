@@ -265,10 +265,9 @@ static void guilloche(struct pen *p, struct kyc_synth__rng *r, const unsigned ch
 	}
 }
 
-static void portrait(struct pen *p, struct kyc_synth__rng *r, double x0, double y0, double w,
-		     double h)
+static void portrait_shapes(struct pen *p, struct kyc_synth__rng *r, struct kyc_synth_image *im,
+			    double x0, double y0, double w, double h)
 {
-	struct kyc_synth_image *im = p->img;
 	unsigned char bg[3] = {(unsigned char)kyc_synth__rng_int(r, 200, 230),
 			       (unsigned char)kyc_synth__rng_int(r, 205, 232),
 			       (unsigned char)kyc_synth__rng_int(r, 210, 240)};
@@ -291,6 +290,24 @@ static void portrait(struct pen *p, struct kyc_synth__rng *r, double x0, double 
 	ellipse(im, cx + rx * 0.4, hy - ry * 0.1, rx * 0.12, ry * 0.07, dark, 0.9);
 	line(im, cx, hy, cx - rx * 0.08, hy + ry * 0.3, p->u * 0.25, dark, 0.4);
 	line(im, cx - rx * 0.3, hy + ry * 0.55, cx + rx * 0.3, hy + ry * 0.55, p->u * 0.35, dark, 0.6);
+}
+
+/* Draws the face-like placeholder in its own raster so that no shape spills
+ * out of the frame, then copies it in. */
+static int portrait(struct pen *p, struct kyc_synth__rng *r, double x0, double y0, double w,
+		    double h)
+{
+	int ix = (int)lround(x0), iy = (int)lround(y0), iw = (int)lround(w), ih = (int)lround(h);
+	struct kyc_synth_image t = {iw, ih, malloc((size_t)iw * (size_t)ih * 3 + 1)};
+	if (!t.px)
+		return KYC_ERR_NOMEM;
+	memset(t.px, 0, (size_t)iw * (size_t)ih * 3);
+	portrait_shapes(p, r, &t, 0, 0, iw, ih);
+	for (int y = 0; y < ih; y++)
+		for (int x = 0; x < iw; x++)
+			blend(p->img, ix + x, iy + y, t.px + ((size_t)y * (size_t)iw + (size_t)x) * 3, 1);
+	free(t.px);
+	return 0;
 }
 
 static void signature(struct pen *p, struct kyc_synth__rng *r, double x0, double y0, double w,
@@ -398,7 +415,9 @@ int kyc_synth__draw_document(const struct kyc_synth_identity *id, double u,
 	/* Portrait and signature. */
 	double top = 11.5 * s, viz_h = hmm - mrz_zone - top - 1.0;
 	double ph = viz_h * (td1 ? 0.98 : 0.82), pw = ph * 0.78;
-	portrait(p, r, margin * u, top * u, pw * u, ph * u);
+	rc = portrait(p, r, margin * u, top * u, pw * u, ph * u);
+	if (rc)
+		goto out;
 	if (!td1)
 		signature(p, r, margin * u, (top + ph + 0.5) * u, pw * u, (viz_h - ph - 0.5) * u);
 

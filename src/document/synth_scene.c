@@ -65,27 +65,36 @@ static float sine_at(const struct sine *s, double t)
 
 static void wood(struct kyc_synth_image *c, struct kyc_synth__rng *r, const struct sine *S)
 {
-	double base[3], dark = kyc_synth__rng_unif(r, 0.12, 0.3);
+	double base[3], dark = kyc_synth__rng_unif(r, 0.10, 0.25);
 	int kind = kyc_synth__rng_int(r, 0, 2);
-	static const double tones[3][3] = {{150, 100, 60}, {190, 150, 105}, {105, 70, 45}};
+	static const double tones[3][3] = {{150, 100, 60}, {196, 158, 112}, {110, 74, 48}};
 	for (int k = 0; k < 3; k++)
 		base[k] = tones[kind][k] * kyc_synth__rng_unif(r, 0.9, 1.1);
-	double f1 = kyc_synth__rng_unif(r, 0.01, 0.04), f2 = kyc_synth__rng_unif(r, 0.15, 0.4);
-	double a1 = kyc_synth__rng_unif(r, 0.002, 0.006), a2 = kyc_synth__rng_unif(r, 0.01, 0.03);
+	/* Grain runs along i: rings every `period` px across it, bent slowly
+	 * along it; fibres are streaks hashed on (j, i / 40); planks have seams. */
+	double period = kyc_synth__rng_unif(r, 10, 36);
+	double a1 = kyc_synth__rng_unif(r, 0.0004, 0.0015), a2 = kyc_synth__rng_unif(r, 0.002, 0.005);
+	double A1 = kyc_synth__rng_unif(r, 10, 40), A2 = kyc_synth__rng_unif(r, 2, 8);
 	double p1 = kyc_synth__rng_unif(r, 0, 1), p2 = kyc_synth__rng_unif(r, 0, 1);
+	int plank = kyc_synth__rng_int(r, 180, 420), seam_off = kyc_synth__rng_int(r, 0, plank);
 	int vertical = kyc_synth__rng_int(r, 0, 1);
-	double *off = malloc(sizeof(double) * (size_t)(vertical ? c->h : c->w));
 	int n = vertical ? c->h : c->w, m = vertical ? c->w : c->h;
+	float *off = malloc(sizeof(float) * (size_t)n);
 	if (!off)
 		return;
 	for (int i = 0; i < n; i++)
-		off[i] = 18 * sine_at(S, i * a1 + p1) + 5 * sine_at(S, i * a2 + p2);
+		off[i] = (float)(A1 * sine_at(S, i * a1 + p1) + A2 * sine_at(S, i * a2 + p2));
 	for (int j = 0; j < m; j++) {
+		int pj = (j + seam_off) / plank, seam = (j + seam_off) % plank < 2;
+		double shift = (hash3((uint32_t)pj, 1, 2) & 1023) * 0.37; /* each plank its own rings */
+		double tone = 1 + ((hash3((uint32_t)pj, 3, 4) & 255) / 255.0 - 0.5) * 0.12;
 		for (int i = 0; i < n; i++) {
-			double t = (j + off[i]) * f1;
-			double g = 0.6 * sine_at(S, t) + 0.25 * sine_at(S, (j + off[i] * 0.5) * f2) +
-				   0.15 * ((hash3((uint32_t)i / 3, (uint32_t)j, 7) & 255) / 127.5 - 1);
-			double k = 1 - dark * (0.5 + 0.5 * g);
+			double t = (j + off[i] + shift) / period;
+			double ring = 0.5 + 0.5 * sine_at(S, t);
+			ring = ring * ring * ring; /* thin dark late-wood lines */
+			double fib = ((hash3((uint32_t)j, (uint32_t)(i / 40), 7) & 255) / 255.0 - 0.5) * 0.5 +
+				     ((hash3((uint32_t)j, (uint32_t)i, 9) & 255) / 255.0 - 0.5) * 0.15;
+			double k = tone * (1 - dark * (ring + 0.3 * fib)) * (seam ? 0.6 : 1);
 			int x = vertical ? j : i, y = vertical ? i : j;
 			unsigned char *p = c->px + ((size_t)y * (size_t)c->w + (size_t)x) * 3;
 			for (int ch = 0; ch < 3; ch++)
@@ -132,7 +141,7 @@ static void sheet(struct kyc_synth_image *c, struct kyc_synth__rng *r, int paper
 	int shade = kyc_synth__rng_int(r, paper ? 200 : 20, paper ? 250 : 200);
 	for (int k = 0; k < 3; k++)
 		col[k] = shade * kyc_synth__rng_unif(r, paper ? 0.96 : 0.6, 1.0);
-	double rowh = kyc_synth__rng_unif(r, 0.012, 0.03) * c->w, charw = rowh * 0.45;
+	double rowh = kyc_synth__rng_unif(r, 0.006, 0.014) * c->w, charw = rowh * 0.5;
 	uint32_t salt = (uint32_t)kyc_synth__rng_next(r);
 	double ext = fabs(hw * ca) + fabs(hh * sa) + 2, eyt = fabs(hw * sa) + fabs(hh * ca) + 2;
 	int x0 = (int)fmax(0, cx - ext), x1 = (int)fmin(c->w - 1, cx + ext);
@@ -153,7 +162,7 @@ static void sheet(struct kyc_synth_image *c, struct kyc_synth__rng *r, int paper
 				int row = (int)ry, cell = (int)rx;
 				double in = ry - row;
 				uint32_t w = hash3(salt, (uint32_t)row, (uint32_t)(cell / 6));
-				if (in > 0.3 && in < 0.75 && (w & 7) != 0 && (cell % 6) != 5 &&
+				if (in > 0.35 && in < 0.7 && (w & 7) != 0 && (cell % 6) != 5 &&
 				    (hash3(salt ^ 5, (uint32_t)row, (uint32_t)cell) & 3) != 0 && (row % 9) != 8)
 					for (int k = 0; k < 3; k++)
 						v[k] *= 0.45;
@@ -359,6 +368,39 @@ static int lighting(struct kyc_synth_image *c, struct kyc_synth__rng *r, double 
 	return 0;
 }
 
+/* acc[j] += w * (a[j] + b[j]) and friends, in fixed runs of 16 so that the
+ * compiler vectorises them at -O2. */
+static void mac2(uint16_t *restrict acc, const unsigned char *restrict a,
+		 const unsigned char *restrict b, uint16_t w, size_t n)
+{
+	size_t j = 0;
+	for (; j + 16 <= n; j += 16)
+		for (int k = 0; k < 16; k++)
+			acc[j + k] = (uint16_t)(acc[j + k] + w * (a[j + k] + b[j + k]));
+	for (; j < n; j++)
+		acc[j] = (uint16_t)(acc[j] + w * (a[j] + b[j]));
+}
+
+static void mul1(uint16_t *restrict acc, const unsigned char *restrict a, uint16_t w, size_t n)
+{
+	size_t j = 0;
+	for (; j + 16 <= n; j += 16)
+		for (int k = 0; k < 16; k++)
+			acc[j + k] = (uint16_t)(w * a[j + k]);
+	for (; j < n; j++)
+		acc[j] = (uint16_t)(w * a[j]);
+}
+
+static void store(unsigned char *restrict o, const uint16_t *restrict acc, size_t n)
+{
+	size_t j = 0;
+	for (; j + 16 <= n; j += 16)
+		for (int k = 0; k < 16; k++)
+			o[j + k] = (unsigned char)((acc[j + k] + 128) >> 8);
+	for (; j < n; j++)
+		o[j] = (unsigned char)((acc[j] + 128) >> 8);
+}
+
 /* Separable gaussian blur of sigma px with integer weights (sum 256, so
  * 16-bit sums suffice and the loops vectorise), as a
  * row pass and a column pass over whole rows so both stay cache-friendly. */
@@ -367,13 +409,18 @@ static int blur(struct kyc_synth_image *c, double sigma)
 	if (sigma < 0.2)
 		return 0;
 	int R = (int)ceil(2.5 * sigma), wsum = 0, w[16];
+	double g[16], gsum = 0;
 	if (R > 7)
 		R = 7;
 	for (int i = 0; i <= R; i++) {
-		w[i] = (int)lround(256 * exp(-(double)i * i / (2 * sigma * sigma)));
+		g[i] = exp(-(double)i * i / (2 * sigma * sigma));
+		gsum += i ? 2 * g[i] : g[i];
+	}
+	for (int i = 0; i <= R; i++) {
+		w[i] = (int)lround(256 * g[i] / gsum);
 		wsum += i ? 2 * w[i] : w[i];
 	}
-	w[0] += 256 - wsum; /* exact normalisation */
+	w[0] += 256 - wsum; /* exact normalisation: sums stay within 16 bits */
 	size_t stride = (size_t)c->w * 3;
 	unsigned char *tmp = malloc(stride * (size_t)c->h);
 	uint16_t *acc = malloc(stride * sizeof *acc);
@@ -398,34 +445,21 @@ static int blur(struct kyc_synth_image *c, double sigma)
 		}
 		memcpy(pad + (size_t)R * 3, in, stride);
 		const unsigned char *m = pad + (size_t)R * 3;
-		for (size_t j = 0; j < stride; j++)
-			acc[j] = (uint16_t)(w[0] * m[j]);
-		for (int i = 1; i <= R; i++) {
-			const unsigned char *l = m - i * 3, *r = m + i * 3;
-			uint16_t wi = (uint16_t)w[i];
-			for (size_t j = 0; j < stride; j++)
-				acc[j] = (uint16_t)(acc[j] + wi * (l[j] + r[j]));
-		}
-		unsigned char *o = tmp + (size_t)y * stride;
-		for (size_t j = 0; j < stride; j++)
-			o[j] = (unsigned char)((acc[j] + 128) >> 8);
+		mul1(acc, m, (uint16_t)w[0], stride);
+		for (int i = 1; i <= R; i++)
+			mac2(acc, m - i * 3, m + i * 3, (uint16_t)w[i], stride);
+		store(tmp + (size_t)y * stride, acc, stride);
 	}
 	free(pad);
 	/* Columns: tmp -> c, a whole row of sums at a time. */
 	for (int y = 0; y < c->h; y++) {
 		const unsigned char *mid = tmp + (size_t)y * stride;
-		for (size_t j = 0; j < stride; j++)
-			acc[j] = (uint16_t)(w[0] * mid[j]);
+		mul1(acc, mid, (uint16_t)w[0], stride);
 		for (int i = 1; i <= R; i++) {
 			int yu = y - i < 0 ? 0 : y - i, yd = y + i >= c->h ? c->h - 1 : y + i;
-			const unsigned char *up = tmp + (size_t)yu * stride, *dn = tmp + (size_t)yd * stride;
-			uint16_t wi = (uint16_t)w[i];
-			for (size_t j = 0; j < stride; j++)
-				acc[j] = (uint16_t)(acc[j] + wi * (up[j] + dn[j]));
+			mac2(acc, tmp + (size_t)yu * stride, tmp + (size_t)yd * stride, (uint16_t)w[i], stride);
 		}
-		unsigned char *o = c->px + (size_t)y * stride;
-		for (size_t j = 0; j < stride; j++)
-			o[j] = (unsigned char)((acc[j] + 128) >> 8);
+		store(c->px + (size_t)y * stride, acc, stride);
 	}
 	free(tmp);
 	free(acc);

@@ -382,6 +382,56 @@ TEST(silent_server_times_out)
 	close(fd);
 }
 
+/* Plain HTTP: one connection, one fixed answer. */
+static void *plain_once(void *arg)
+{
+	int lfd = *(int *)arg;
+	int fd = accept(lfd, NULL, NULL);
+	if (fd < 0)
+		return NULL;
+	char req[2048];
+	size_t n = 0;
+	while (n < sizeof req - 1) {
+		ssize_t r = read(fd, req + n, sizeof req - 1 - n);
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+		req[n] = '\0';
+		if (strstr(req, "\r\n\r\n"))
+			break;
+	}
+	static const char ans[] = "HTTP/1.1 200 OK\r\nContent-Type: image/png\r\n"
+	                          "Content-Length: 5\r\nConnection: close\r\n\r\nplain";
+	if (write(fd, ans, sizeof ans - 1) < 0)
+		perror("write");
+	close(fd);
+	return NULL;
+}
+
+TEST(http_only_when_allowed)
+{
+	int port;
+	int fd = listen_loopback(&port);
+	REQUIRE(fd >= 0);
+	pthread_t th;
+	REQUIRE(pthread_create(&th, NULL, plain_once, &fd) == 0);
+	char url[128];
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/a.png", port);
+	struct kyc_fetch_opts o = test_opts();
+	struct kyc_fetch_info info;
+	kyc_buf b;
+	CHECK_STR(get(url, o, 1 << 20, &info, &b), "url_scheme_not_allowed");
+	kyc_buf_release(&b);
+	o.allow_http = 1;
+	CHECK_STR(get(url, o, 1 << 20, &info, &b), "ok");
+	CHECK_INT(b.len, 5);
+	CHECK_STR(b.data, "plain");
+	CHECK_STR(info.content_type, "image/png");
+	kyc_buf_release(&b);
+	pthread_join(th, NULL);
+	close(fd);
+}
+
 /* A closed port is a fetch failure, not a timeout or an address refusal. */
 TEST(closed_port_fails)
 {
@@ -424,6 +474,7 @@ int main(void)
 	RUN(error_status);
 	RUN(silent_server_times_out);
 	RUN(closed_port_fails);
+	RUN(http_only_when_allowed);
 	stop_server();
 	unlink(ca_path);
 	rmdir(tmpdir);

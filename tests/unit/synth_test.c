@@ -273,6 +273,25 @@ TEST(levels_keep_their_promises)
 			double len = sqrt(dx * dx + dy * dy), want = d.id.line_len * d.mrz_px;
 			CHECK(len > want * 0.85 && len < want * 1.15);
 			CHECK(d.mrz_px >= 8);
+			/* Paper and ink are near-neutral: no pixel of the MRZ area may
+			 * come out strongly coloured (that was an overflowing blur). */
+			int vivid = 0;
+			for (int a = 0; a < 60; a++)
+				for (int b = 0; b < 12; b++) {
+					double s = (a + 0.5) / 60, t = (b + 0.5) / 12;
+					double x = (1 - t) * ((1 - s) * d.mrz_quad[0][0] + s * d.mrz_quad[1][0]) +
+						   t * ((1 - s) * d.mrz_quad[3][0] + s * d.mrz_quad[2][0]);
+					double y = (1 - t) * ((1 - s) * d.mrz_quad[0][1] + s * d.mrz_quad[1][1]) +
+						   t * ((1 - s) * d.mrz_quad[3][1] + s * d.mrz_quad[2][1]);
+					int xi = (int)x, yi = (int)y;
+					if (xi < 0 || yi < 0 || xi >= img.w || yi >= img.h)
+						continue;
+					const unsigned char *p = img.px + ((size_t)yi * (size_t)img.w + (size_t)xi) * 3;
+					int mx = p[0] > p[1] ? p[0] : p[1], mn = p[0] < p[1] ? p[0] : p[1];
+					mx = mx > p[2] ? mx : p[2], mn = mn < p[2] ? mn : p[2];
+					vivid += mx - mn > 110;
+				}
+			CHECK(vivid < 4);
 			kyc_synth_image_release(&img);
 		}
 	}
