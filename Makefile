@@ -39,6 +39,8 @@ E2E_SRCS  := $(wildcard tests/e2e/*_test.c)
 E2E_BINS  := $(E2E_SRCS:tests/e2e/%.c=$(B)/tests/e2e/%)
 
 .PHONY: all deps check check-build run fuzz bench lint clean tests
+# Keep the test-library objects make would otherwise treat as intermediate.
+.SECONDARY:
 
 all: $(B)/kycd
 
