@@ -270,11 +270,11 @@ int kyc_ocr_classify(const unsigned char *gray, int w, int h, int stride,
 	const struct kyc_ocr_model *m = &kyc__ocr_model;
 	if (check_args(gray, w, h, stride) || !out || k < 1 || k > 4)
 		return KYC_ERR_INVALID;
-	if (m->nin != KYC_OCR_NIN || m->nout != KYC_OCR_NCLASSES || m->h1 < 1 ||
+	if (m->nin != KYC_OCR_NIN || (m->nout != KYC_OCR_NOUT && m->nout != KYC_OCR_NCLASSES) || m->h1 < 1 ||
 	    m->h1 > KYC_OCR_MAX_HIDDEN || m->h2 < 1 || m->h2 > KYC_OCR_MAX_HIDDEN)
 		return KYC_ERR_INTERNAL;
 	float x[KYC_OCR_NIN], a1[KYC_OCR_MAX_HIDDEN], a2[KYC_OCR_MAX_HIDDEN];
-	float z[KYC_OCR_NCLASSES];
+	float z[KYC_OCR_NOUT];
 	int rc = kyc_ocr_features(gray, w, h, stride, x);
 	if (rc)
 		return rc;
@@ -284,15 +284,16 @@ int kyc_ocr_classify(const unsigned char *gray, int w, int h, int stride,
 
 	float t = m->temperature > 0 ? m->temperature : 1.0f;
 	float zmax = z[0];
-	for (int i = 1; i < KYC_OCR_NCLASSES; i++)
+	for (int i = 1; i < m->nout; i++)
 		if (z[i] > zmax)
 			zmax = z[i];
 	float sum = 0;
-	for (int i = 0; i < KYC_OCR_NCLASSES; i++) {
+	for (int i = 0; i < m->nout; i++) {
 		z[i] = expf((z[i] - zmax) / t);
 		sum += z[i];
 	}
-	/* Partial selection sort: k is at most 4. */
+	/* Partial selection sort over the characters (not the reject output):
+	 * k is at most 4. */
 	int used[KYC_OCR_NCLASSES] = {0};
 	for (int n = 0; n < k; n++) {
 		int best = -1;

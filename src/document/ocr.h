@@ -44,8 +44,15 @@ int kyc_ocr_classify(const unsigned char *gray, int w, int h, int stride,
  * Returns 0, or KYC_ERR_INVALID on bad arguments. A blank crop gives all zeros. */
 int kyc_ocr_features(const unsigned char *gray, int w, int h, int stride, float *feat);
 
+/* The model has one output more than there are characters: "not a character"
+ * (blank paper, a cell straddling two glyphs, an upside-down glyph). Its share
+ * of the softmax is never returned as a guess; it lowers the scores of the
+ * characters, so a cell that holds no upright character gets low scores.
+ * (A model without it, nout == KYC_OCR_NCLASSES, is accepted too.) */
+#define KYC_OCR_NOUT (KYC_OCR_NCLASSES + 1)
+
 /* The compiled-in model (ocr_model.c): a multilayer perceptron
- * NIN -> H1 -> H2 -> NCLASSES with ReLU, weights input-major [in][out];
+ * NIN -> H1 -> H2 -> NOUT with ReLU, weights input-major [in][out];
  * H1 and H2 are at most KYC_OCR_MAX_HIDDEN. */
 #define KYC_OCR_MAX_HIDDEN 512
 struct kyc_ocr_model {

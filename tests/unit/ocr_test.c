@@ -154,6 +154,10 @@ static void accuracy(const struct cellspec *base, double cap_lo, double cap_hi, 
 			if (kyc_ocr_classify(px, w, h, w, g, 2) != 2)
 				continue;
 			n++;
+			if (g[0].ch != KYC_OCR_CLASSES[c] && n - r1 <= 8)
+				printf("    %c read as %c (%.2f; then %c %.2f), cap %.1f px\n",
+				       KYC_OCR_CLASSES[c], g[0].ch, (double)g[0].score, g[1].ch,
+				       (double)g[1].score, sp.cap);
 			r1 += g[0].ch == KYC_OCR_CLASSES[c];
 			r2 += g[0].ch == KYC_OCR_CLASSES[c] || g[1].ch == KYC_OCR_CLASSES[c];
 		}
@@ -235,7 +239,7 @@ TEST(clean_cells)
 		return;
 	struct cellspec sp = {.paper = 235, .ink = 25};
 	double t1, t2;
-	accuracy(&sp, 12, 48, 1.0, 0.05, 12, &t1, &t2);
+	accuracy(&sp, 12, 48, 1.0, 0.05, 20, &t1, &t2);
 	printf("  clean cells: top-1 %.2f%%, top-2 %.2f%%\n", t1 * 100, t2 * 100);
 	CHECK(t1 >= 0.99);
 	CHECK(t2 >= 0.997);
@@ -247,10 +251,24 @@ TEST(degraded_cells)
 		return;
 	struct cellspec sp = {.paper = 200, .ink = 70, .blur = 1, .noise = 14, .neighbours = 1};
 	double t1, t2;
-	accuracy(&sp, 9, 30, 3.0, 0.10, 8, &t1, &t2);
+	accuracy(&sp, 9, 30, 3.0, 0.10, 20, &t1, &t2);
 	printf("  degraded cells: top-1 %.2f%%, top-2 %.2f%%\n", t1 * 100, t2 * 100);
 	CHECK(t1 >= 0.95);
 	CHECK(t2 >= 0.98);
+}
+
+TEST(tiny_blurred_cells)
+{
+	if (!have_font())
+		return;
+	/* 7-10 px capitals, twice box-blurred: the low end of what a phone
+	 * photo of a passport gives after rectification. */
+	struct cellspec sp = {.paper = 210, .ink = 50, .blur = 2, .noise = 8, .neighbours = 1};
+	double t1, t2;
+	accuracy(&sp, 7, 10, 2.0, 0.08, 10, &t1, &t2);
+	printf("  tiny blurred cells: top-1 %.2f%%, top-2 %.2f%%\n", t1 * 100, t2 * 100);
+	CHECK(t1 >= 0.85);
+	CHECK(t2 >= 0.92);
 }
 
 int main(void)
@@ -260,6 +278,7 @@ int main(void)
 	RUN(stride_is_honoured);
 	RUN(clean_cells);
 	RUN(degraded_cells);
+	RUN(tiny_blurred_cells);
 	if (face)
 		FT_Done_Face(face);
 	if (lib)

@@ -277,7 +277,7 @@ static const struct levelp LEVELS[GEN_NLEVELS] = {
 		       100, 140, 40, 0.8, 1.5, 1.05, 1.9},
 };
 
-int gen_sample(struct gen *g, uint64_t seed, uint64_t index, int level, int cls,
+int gen_sample(struct gen *g, uint64_t seed, uint64_t index, int level, int cls, int kind,
 	       unsigned char *px, int *w, int *h)
 {
 	const struct levelp *L = &LEVELS[level];
@@ -322,12 +322,20 @@ int gen_sample(struct gen *g, uint64_t seed, uint64_t index, int level, int cls,
 	p.oy = 2 + oh / 2.0;
 	memset(g->canvas, 0, sizeof(float) * (size_t)(g->cw * g->ch));
 
-	if (draw(g, cls, 0, 0, &p))
+	int side = gen_unif(&s) < 0.5 ? -1 : 1;
+	if (kind == GEN_UPSIDE) {
+		p.a = -p.a, p.b = -p.b, p.c = -p.c, p.d = -p.d;
+	} else if (kind == GEN_STRADDLE) {
+		p.fx += side * pitch * unif(&s, 0.4, 0.6);
+	}
+	if (kind != GEN_BLANK && draw(g, cls, 0, 0, &p))
 		return -1;
 	for (int dx = -2; dx <= 2; dx++) {
 		if (dx == 0)
 			continue;
-		if (gen_unif(&s) < 0.9 && draw(g, neighbour_class(&s), dx * pitch, 0, &p))
+		int force = kind == GEN_STRADDLE && dx == side;
+		if ((force || gen_unif(&s) < 0.9) &&
+		    draw(g, neighbour_class(&s), dx * pitch, 0, &p))
 			return -1;
 	}
 	for (int dy = -1; dy <= 1; dy += 2) {

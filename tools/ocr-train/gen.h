@@ -12,6 +12,12 @@
 /* Augmentation strength: clean-ish print, everyday photos, bad photos. */
 enum gen_level { GEN_CLEAN = 0, GEN_MILD = 1, GEN_HEAVY = 2, GEN_NLEVELS = 3 };
 
+/* What the cell holds: the class's glyph, or one of the non-characters a
+ * reader meets (the model's reject output). */
+enum gen_kind { GEN_GLYPH = 0, GEN_UPSIDE = 1, GEN_STRADDLE = 2, GEN_BLANK = 3, GEN_NKINDS = 4 };
+/* Classes whose glyph turned 180 degrees is no character (nor close to one). */
+#define GEN_UPSIDE_CLASSES "34BCDEFGJKPRTUY<"
+
 struct gen; /* one per thread: holds a FreeType library (not thread-safe) */
 
 /* Opens the OCR-B font at font_path. NULL when the font cannot be loaded. */
@@ -19,9 +25,10 @@ struct gen *gen_new(const char *font_path);
 void gen_free(struct gen *g);
 
 /* Renders class cls (index into KYC_OCR_CLASSES) for sample (seed, index) at
- * the given level into px (room for GEN_MAX_SIDE^2 bytes, stride = *w).
+ * the given level as a cell of the given kind (for GEN_UPSIDE cls should be one
+ * of GEN_UPSIDE_CLASSES; GEN_BLANK ignores it) into px (room for GEN_MAX_SIDE^2 bytes, stride = *w).
  * Returns 0 or -1 on a FreeType error. */
-int gen_sample(struct gen *g, uint64_t seed, uint64_t index, int level, int cls,
+int gen_sample(struct gen *g, uint64_t seed, uint64_t index, int level, int cls, int kind,
 	       unsigned char *px, int *w, int *h);
 
 /* splitmix64: the one PRNG of the trainer. */

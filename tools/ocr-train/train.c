@@ -140,8 +140,8 @@ static void layer_back(const float *in, int nin, const float *w, const float *d,
 /* Cross-entropy gradient of one sample added into g (same layout as n). */
 static double backprop(const struct net *n, const float *x, int label, struct net *g)
 {
-	float a1[KYC_OCR_MAX_HIDDEN], a2[KYC_OCR_MAX_HIDDEN], z[KYC_OCR_NCLASSES];
-	float d1[KYC_OCR_MAX_HIDDEN], d2[KYC_OCR_MAX_HIDDEN], d3[KYC_OCR_NCLASSES] = {0};
+	float a1[KYC_OCR_MAX_HIDDEN], a2[KYC_OCR_MAX_HIDDEN], z[KYC_OCR_NOUT];
+	float d1[KYC_OCR_MAX_HIDDEN], d2[KYC_OCR_MAX_HIDDEN], d3[KYC_OCR_NOUT] = {0};
 	forward(n, x, a1, a2, z);
 	float zm = z[argmax(z, n->nout)], sum = 0;
 	for (int i = 0; i < n->nout; i++)
@@ -166,12 +166,29 @@ static int pick_level(uint64_t *s)
 	return u < 0.2 ? GEN_CLEAN : u < 0.55 ? GEN_MILD : GEN_HEAVY;
 }
 
+/* Draws what a training cell holds; returns its label (KYC_OCR_NCLASSES is
+ * the reject output). One cell in twelve is a non-character. */
+static int pick_sample(uint64_t *s, int *cls, int *kind)
+{
+	*cls = (int)(gen_mix(s) % KYC_OCR_NCLASSES);
+	*kind = GEN_GLYPH;
+	if (gen_unif(s) >= 1.0 / 12)
+		return *cls;
+	*kind = 1 + (int)(gen_mix(s) % (GEN_NKINDS - 1));
+	if (*kind == GEN_UPSIDE) {
+		const char *u = GEN_UPSIDE_CLASSES;
+		char ch = u[gen_mix(s) % strlen(u)];
+		*cls = (int)(strchr(KYC_OCR_CLASSES, ch) - KYC_OCR_CLASSES);
+	}
+	return KYC_OCR_NCLASSES;
+}
+
 static int make_features(struct gen *g, uint64_t seed, uint64_t idx, int level, int cls,
-			 float *x)
+			 int kind, float *x)
 {
 	unsigned char px[GEN_MAX_SIDE * GEN_MAX_SIDE];
 	int w, h;
-	if (gen_sample(g, seed, idx, level, cls, px, &w, &h))
+	if (gen_sample(g, seed, idx, level, cls, kind, px, &w, &h))
 		return -1;
 	return kyc_ocr_features(px, w, h, w, x);
 }
@@ -196,13 +213,13 @@ static void *chunk_worker(void *arg)
 			uint64_t idx = ((uint64_t)j->step * NCHUNK + c) * j->chunk_size + i;
 			uint64_t s = opt_seed ^ (idx * 0xd1342543de82ef95ULL);
 			gen_mix(&s);
-			int cls = (int)(gen_mix(&s) % KYC_OCR_NCLASSES);
+			int cls, kind, label = pick_sample(&s, &cls, &kind);
 			int level = pick_level(&s);
-			if (make_features(j->g, opt_seed, idx, level, cls, x)) {
+			if (make_features(j->g, opt_seed, idx, level, cls, kind, x)) {
 				fprintf(stderr, "render failed\n");
 				exit(1);
 			}
-			j->loss[c] += backprop(j->net, x, cls, &j->grad[c]);
+			j->loss[c] += backprop(j->net, x, label, &j->grad[c]);
 		}
 	}
 	return NULL;
@@ -246,15 +263,16 @@ static int write_model(const struct net *n, float temp, const char *path, const 
 static float calibrate(const struct net *n, struct gen *g)
 {
 	enum { NCAL = 6000 };
-	static float logits[NCAL][KYC_OCR_NCLASSES];
+	static float logits[NCAL][KYC_OCR_NOUT];
 	static int labels[NCAL];
 	float x[KYC_OCR_NIN], a1[KYC_OCR_MAX_HIDDEN], a2[KYC_OCR_MAX_HIDDEN];
 	uint64_t cseed = opt_seed + 0x5eed;
 	for (int i = 0; i < NCAL; i++) {
 		uint64_t s = cseed * 31 + (uint64_t)i;
 		gen_mix(&s);
-		labels[i] = (int)(gen_mix(&s) % KYC_OCR_NCLASSES);
-		if (make_features(g, cseed, (uint64_t)i, pick_level(&s), labels[i], x))
+		int cls, kind;
+		labels[i] = pick_sample(&s, &cls, &kind);
+		if (make_features(g, cseed, (uint64_t)i, pick_level(&s), cls, kind, x))
 			exit(1);
 		forward(n, x, a1, a2, logits[i]);
 	}
@@ -264,9 +282,9 @@ static float calibrate(const struct net *n, struct gen *g)
 		double nll = 0;
 		for (int i = 0; i < NCAL; i++) {
 			float *z = logits[i];
-			float zm = z[argmax(z, KYC_OCR_NCLASSES)];
+			float zm = z[argmax(z, KYC_OCR_NOUT)];
 			double sum = 0;
-			for (int c = 0; c < KYC_OCR_NCLASSES; c++)
+			for (int c = 0; c < KYC_OCR_NOUT; c++)
 				sum += exp((z[c] - zm) / t);
 			nll -= (z[labels[i]] - zm) / t - log(sum);
 		}
@@ -289,8 +307,8 @@ static int cmd_train(void)
 		return 2;
 	}
 	struct net n, vel;
-	net_init(&n, KYC_OCR_NIN, opt_h1, opt_h2, KYC_OCR_NCLASSES);
-	net_init(&vel, KYC_OCR_NIN, opt_h1, opt_h2, KYC_OCR_NCLASSES);
+	net_init(&n, KYC_OCR_NIN, opt_h1, opt_h2, KYC_OCR_NOUT);
+	net_init(&vel, KYC_OCR_NIN, opt_h1, opt_h2, KYC_OCR_NOUT);
 	uint64_t s = opt_seed;
 	/* He initialisation; Box-Muller from the seeded stream. */
 	struct {
@@ -312,7 +330,7 @@ static int cmd_train(void)
 	struct job shared;
 	memset(&shared, 0, sizeof shared);
 	for (int c = 0; c < NCHUNK; c++)
-		net_init(&shared.grad[c], KYC_OCR_NIN, opt_h1, opt_h2, KYC_OCR_NCLASSES);
+		net_init(&shared.grad[c], KYC_OCR_NIN, opt_h1, opt_h2, KYC_OCR_NOUT);
 	for (int t = 0; t < opt_threads; t++) {
 		jobs[t].g = gen_new(opt_font);
 		if (!jobs[t].g) {
@@ -388,6 +406,7 @@ static int cmd_eval(void)
 		return 1;
 	}
 	static long conf[KYC_OCR_NCLASSES][KYC_OCR_NCLASSES];
+	long rel_n[4] = {0}, rel_ok[4] = {0};
 	unsigned char px[GEN_MAX_SIDE * GEN_MAX_SIDE];
 	printf("seed %llu, %ld cells per level\n", (unsigned long long)opt_seed, opt_n);
 	printf("level   top1      top2      mean score right / wrong   us/cell\n");
@@ -396,7 +415,7 @@ static int cmd_eval(void)
 		double sr = 0, sw = 0, tcls = 0;
 		for (long i = 0; i < opt_n; i++) {
 			int cls = (int)(i % KYC_OCR_NCLASSES), w, h;
-			if (gen_sample(g, opt_seed, (uint64_t)(i + level * 10000000L), level, cls, px,
+			if (gen_sample(g, opt_seed, (uint64_t)(i + level * 10000000L), level, cls, 0, px,
 				       &w, &h))
 				return 1;
 			struct kyc_ocr_guess out[4];
@@ -407,6 +426,9 @@ static int cmd_eval(void)
 				return 1;
 			int got = (int)(strchr(KYC_OCR_CLASSES, out[0].ch) - KYC_OCR_CLASSES);
 			conf[cls][got]++;
+			int bin = out[0].score < 0.5f ? 0 : out[0].score < 0.9f ? 1 : out[0].score < 0.99f ? 2 : 3;
+			rel_n[bin]++;
+			rel_ok[bin] += got == cls;
 			if (got == cls) {
 				right++;
 				sr += out[0].score;
@@ -435,6 +457,36 @@ static int cmd_eval(void)
 		       100.0 * right / opt_n, 100.0 * right2 / opt_n, right ? sr / right : 0,
 		       nwrong ? sw / nwrong : 0, tcls / opt_n * 1e6);
 	}
+	printf("calibration (all levels): top score -> cells, share right\n");
+	static const char *bins[4] = {"< 0.5", "0.5-0.9", "0.9-0.99", ">= 0.99"};
+	for (int b = 0; b < 4; b++)
+		printf("  %-9s %6ld  %.4f\n", bins[b], rel_n[b],
+		       rel_n[b] ? (double)rel_ok[b] / rel_n[b] : 0);
+	printf("non-characters: mean top score, share with top score >= 0.5\n");
+	for (int level = 0; level < GEN_NLEVELS; level++)
+		for (int kind = 1; kind < GEN_NKINDS; kind++) {
+			double sum = 0;
+			long hi = 0, n = opt_n / 4;
+			for (long i = 0; i < n; i++) {
+				const char *u = GEN_UPSIDE_CLASSES;
+				int cls = kind == GEN_UPSIDE
+						  ? (int)(strchr(KYC_OCR_CLASSES, u[i % (long)strlen(u)]) -
+							  KYC_OCR_CLASSES)
+						  : (int)(i % KYC_OCR_NCLASSES);
+				int w, h;
+				if (gen_sample(g, opt_seed + 1, (uint64_t)i, level, cls, kind, px, &w, &h))
+					return 1;
+				struct kyc_ocr_guess out[1];
+				if (kyc_ocr_classify(px, w, h, w, out, 1) != 1)
+					return 1;
+				sum += out[0].score;
+				hi += out[0].score >= 0.5f;
+			}
+			printf("  %-6s %-9s %.3f  %.3f\n",
+			       level == 0 ? "clean" : level == 1 ? "mild" : "heavy",
+			       kind == GEN_UPSIDE ? "upside" : kind == GEN_STRADDLE ? "straddle" : "blank",
+			       sum / n, (double)hi / n);
+		}
 	printf("confusions (true -> read: count), all levels:\n");
 	for (int a = 0; a < KYC_OCR_NCLASSES; a++)
 		for (int b = 0; b < KYC_OCR_NCLASSES; b++)
@@ -453,7 +505,7 @@ static int cmd_dump(void)
 	unsigned char px[GEN_MAX_SIDE * GEN_MAX_SIDE];
 	for (long i = 0; i < opt_n; i++) {
 		int cls = (int)(i % KYC_OCR_NCLASSES), w, h;
-		if (gen_sample(g, opt_seed, (uint64_t)i, opt_level, cls, px, &w, &h))
+		if (gen_sample(g, opt_seed, (uint64_t)i, opt_level, cls, 0, px, &w, &h))
 			return 1;
 		char path[4096];
 		snprintf(path, sizeof path, "%s/%04ld_%c.pgm", opt_dir, i,
