@@ -25,6 +25,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/rand.h"
+#include "http/conn_track.h"
 #include "http/metrics.h"
 #include "http/problem.h"
 #include "http/router.h"
@@ -45,6 +46,8 @@ struct server_thread {
 	kyc_buf logbuf;
 	int64_t log_flushed_at;
 	uint64_t rid_state; /* request ids: not secrets, so a PRNG seeded once */
+	struct kyc_conns conns;
+	int64_t swept_at;
 };
 
 struct handler {
@@ -62,6 +65,7 @@ struct kyc_server {
 	int port;
 	atomic_int stop;
 	atomic_int init_failed;
+	atomic_int listen_closed;
 };
 
 struct kyc_req {
@@ -217,13 +221,22 @@ static void on_accept(h2o_socket_t *listener, const char *err)
 	 * race for a connection get NULL here. */
 	h2o_socket_t *sock = h2o_evloop_socket_accept(listener);
 	if (sock)
-		h2o_accept(&st->accept_ctx, sock);
+		kyc_conns_accept(&st->conns, &st->accept_ctx, sock);
 }
 
 static int conns_open(h2o_context_t *ctx)
 {
 	return !h2o_linklist_is_empty(&ctx->http1._conns) ||
 	       !h2o_linklist_is_empty(&ctx->http2._conns);
+}
+
+/* Deadlines and intervals: a monotonic clock, not kyc_now_ms(), which tests
+ * may move. */
+static int64_t mono_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
 #define LOG_FLUSH_BYTES (32 * 1024)
@@ -234,14 +247,29 @@ static void log_flush(struct server_thread *st)
 	if (st->logbuf.len)
 		kyc_log_json(st->logbuf.data, st->logbuf.len - 1); /* kyc_log_json adds the last \n */
 	kyc_buf_reset(&st->logbuf);
-	st->log_flushed_at = kyc_now_ms();
+	st->log_flushed_at = mono_ms();
 }
 
 static void log_maybe_flush(struct server_thread *st)
 {
 	if (st->logbuf.len >= LOG_FLUSH_BYTES ||
-	    (st->logbuf.len && kyc_now_ms() - st->log_flushed_at >= LOG_FLUSH_MS))
+	    (st->logbuf.len && mono_ms() - st->log_flushed_at >= LOG_FLUSH_MS))
 		log_flush(st);
+}
+
+/* Between event-loop turns: flush the access log, cut stalled writers. */
+static void housekeeping(struct server_thread *st)
+{
+	log_maybe_flush(st);
+	int64_t now = mono_ms();
+	if (now - st->swept_at >= 250) {
+		st->swept_at = now;
+		uint64_t before = st->conns.stalled_closed;
+		kyc_conns_sweep(&st->conns);
+		if (st->conns.stalled_closed != before)
+			kyc_logf(KYC_LOG_WARN, "closed %llu connection(s) whose peer stopped reading",
+				 (unsigned long long)(st->conns.stalled_closed - before));
+	}
 }
 
 static void *thread_main(void *arg)
@@ -262,6 +290,7 @@ static void *thread_main(void *arg)
 	h2o_context_init(&st->ctx, h2o_evloop_create(), &s->globalconf);
 	st->accept_ctx.ctx = &st->ctx;
 	st->accept_ctx.hosts = s->globalconf.hosts;
+	kyc_conns_init(&st->conns, s->cfg.io_timeout_ms);
 	st->listener = h2o_evloop_socket_create(st->ctx.loop, dup(s->listen_fd),
 						H2O_SOCKET_FLAG_DONT_READ);
 	st->listener->data = st;
@@ -270,21 +299,31 @@ static void *thread_main(void *arg)
 
 	while (!atomic_load(&s->stop)) {
 		h2o_evloop_run(st->ctx.loop, 100);
-		log_maybe_flush(st);
+		housekeeping(st);
 	}
 
-	/* Graceful stop: no new connections; requests being handled finish
-	 * (handlers are synchronous, so none is half-way now); responses still
-	 * being written and open connections get SHUTDOWN_GRACE_MS. */
+	/* Graceful stop. No new connections: the listening socket closes (the
+	 * kernel resets connections still in its backlog). Handlers are
+	 * synchronous, so none is half-way now. Idle keep-alive connections are
+	 * closed; the others get SHUTDOWN_GRACE_MS to finish their request and
+	 * response, which then carries "Connection: close". */
 	h2o_socket_read_stop(st->listener);
 	h2o_socket_close(st->listener);
 	st->listener = NULL;
+	if (!atomic_exchange(&s->listen_closed, 1))
+		close(s->listen_fd);
 	h2o_context_request_shutdown(&st->ctx);
-	int64_t deadline = kyc_now_ms() + SHUTDOWN_GRACE_MS;
-	while (conns_open(&st->ctx) && kyc_now_ms() < deadline) {
-		h2o_evloop_run(st->ctx.loop, 50);
-		log_maybe_flush(st);
+	int64_t deadline = mono_ms() + SHUTDOWN_GRACE_MS;
+	while ((kyc_conns_close_idle(&st->conns) > 0 || conns_open(&st->ctx)) &&
+	       mono_ms() < deadline) {
+		h2o_evloop_run(st->ctx.loop, 20);
+		housekeeping(st);
 	}
+	/* Past the grace: whatever is left is cut, and h2o gets a moment to
+	 * notice and free it. */
+	kyc_conns_close_all(&st->conns);
+	for (int i = 0; i < 10 && conns_open(&st->ctx); i++)
+		h2o_evloop_run(st->ctx.loop, 20);
 	log_flush(st);
 	kyc_buf_release(&st->logbuf);
 	if (s->cfg.thread_fini)
@@ -355,7 +394,7 @@ void kyc_server_free(kyc_server *s)
 		}
 		free(s->threads);
 	}
-	if (s->listen_fd >= 0)
+	if (s->listen_fd >= 0 && !atomic_load(&s->listen_closed))
 		close(s->listen_fd);
 	h2o_config_dispose(&s->globalconf);
 	free(s);
@@ -504,6 +543,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *h)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	kyc_req r;
 	req_init(&r, h);
+	kyc_conns_request(h);
 
 	size_t plen = h->query_at != SIZE_MAX ? h->query_at : h->path.len;
 	char allow[128];
@@ -755,6 +795,8 @@ static void send_whole(kyc_req *r, int status, const char *content_type, const v
 	add_header(r, H2O_STRLIT("cache-control"), H2O_STRLIT("no-store"));
 	add_header(r, H2O_STRLIT("x-content-type-options"), H2O_STRLIT("nosniff"));
 	h->res.content_length = len;
+	if (atomic_load_explicit(&r->th->srv->stop, memory_order_relaxed))
+		h->http1_is_persistent = 0; /* shutting down: this connection ends here */
 	h2o_start_response(h, &whole_body);
 	/* h2o 2.2 does not drop the body of a HEAD response by itself. */
 	h2o_iovec_t buf = h2o_iovec_init(body, len);

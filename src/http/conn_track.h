@@ -1,0 +1,43 @@
+/* Connection tracking for the server (internal to src/http/server.c).
+ *
+ * libh2o-evloop 2.2 gives an HTTP/1 server no way to close idle keep-alive
+ * connections on shutdown (they stay until their idle timeout) and no write
+ * timeout (a client that stops reading holds its connection forever). This
+ * module keeps a record per accepted socket, per event-loop thread, that
+ * knows whether a request is in flight on it, so the server can close the
+ * idle ones on shutdown and the stalled ones at any time. docs/http.md. */
+#ifndef KYC_CONN_TRACK_H
+#define KYC_CONN_TRACK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <h2o.h>
+
+/* The connections of one event-loop thread; used only on that thread. */
+struct kyc_conns {
+	h2o_linklist_t list;
+	size_t n;
+	int io_timeout_ms;
+	uint64_t stalled_closed; /* connections closed for not reading */
+};
+
+void kyc_conns_init(struct kyc_conns *c, int io_timeout_ms);
+/* Hands a freshly accepted socket to h2o (h2o_accept) and tracks it until h2o
+ * closes it. Without memory the connection is served untracked. */
+void kyc_conns_accept(struct kyc_conns *c, h2o_accept_ctx_t *actx, h2o_socket_t *sock);
+/* Marks h's connection busy until h's memory pool is released (after the
+ * last byte of the response is handed to the kernel). Call from the handler
+ * entry point, once per request. */
+void kyc_conns_request(h2o_req_t *h);
+/* Shuts down connections with no request in flight and no unread request
+ * bytes (idle keep-alive ones); h2o then closes them. Returns how many
+ * tracked connections remain open. */
+size_t kyc_conns_close_idle(struct kyc_conns *c);
+/* Shuts down connections whose response has not progressed (no bytes
+ * acknowledged by the peer) for io_timeout_ms. Call a few times a second. */
+void kyc_conns_sweep(struct kyc_conns *c);
+/* Shuts down every tracked connection (the end of the shutdown grace). */
+void kyc_conns_close_all(struct kyc_conns *c);
+
+#endif
