@@ -532,7 +532,13 @@ static void record_corrections(const struct mrz_work *w, struct kyc_mrz *m)
 
 /* Splits text into at most 3 lines, dropping trailing blanks on each line and
  * blank lines before and after. */
-static int split_lines(const char *text, size_t len, struct mrz_work *w, char *err, size_t errsz)
+static int mrz_char_ok(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '<';
+}
+
+static int split_lines(const char *text, const char *alt, size_t len, struct mrz_work *w,
+		       char *err, size_t errsz)
 {
 	int n = 0, blank_after = 0;
 	size_t i = 0;
@@ -560,7 +566,7 @@ static int split_lines(const char *text, size_t len, struct mrz_work *w, char *e
 			}
 			for (size_t k = i; k < end; k++) {
 				char c = text[k];
-				if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '<')) {
+				if (!mrz_char_ok(c)) {
 					snprintf(err, errsz,
 						 "line %d, column %zu: character 0x%02x is not "
 						 "allowed in an MRZ",
@@ -569,6 +575,9 @@ static int split_lines(const char *text, size_t len, struct mrz_work *w, char *e
 				}
 			}
 			memcpy(w->l[n], text + i, end - i);
+			for (size_t k = i; alt && k < end; k++)
+				if (alt[k] != text[k] && mrz_char_ok(alt[k]))
+					w->alt[n][k - i] = alt[k];
 			w->l[n][end - i] = '\0';
 			n++;
 		} else if (n > 0) {
@@ -648,6 +657,12 @@ static int plausible(const struct mrz_work *w, const struct kyc_mrz *m)
 int kyc_mrz_parse(const char *text, size_t len, int64_t today_days, struct kyc_mrz *out,
 		  char *err, size_t errsz)
 {
+	return kyc_mrz_parse_ex(text, NULL, len, today_days, out, err, errsz);
+}
+
+int kyc_mrz_parse_ex(const char *text, const char *alt, size_t len, int64_t today_days,
+		     struct kyc_mrz *out, char *err, size_t errsz)
+{
 	struct mrz_work w;
 	char dummy[1];
 	if (!err || errsz == 0) {
@@ -657,7 +672,7 @@ int kyc_mrz_parse(const char *text, size_t len, int64_t today_days, struct kyc_m
 	err[0] = '\0';
 	memset(out, 0, sizeof *out);
 	memset(&w, 0, sizeof w);
-	int rc = split_lines(text, len, &w, err, errsz);
+	int rc = split_lines(text, alt, len, &w, err, errsz);
 	if (rc)
 		return rc;
 	rc = detect_format(&w, err, errsz);

@@ -102,6 +102,16 @@ struct kyc_mrz {
 int kyc_mrz_parse(const char *text, size_t len, int64_t today_days, struct kyc_mrz *out,
 		  char *err, size_t errsz);
 
+/* kyc_mrz_parse() with OCR hints: alt (len bytes, parallel to text, may be
+ * NULL) holds for each character the OCR's second choice where it was unsure
+ * of text[i], and 0 (or text[i]) where it was sure. A hint becomes a
+ * candidate correction at its position, of any class (3 for 8 too), tried
+ * before the look-alike rules and kept under the same rule: it must be the
+ * only candidate that the check digit confirms. Pass hints for uncertain
+ * characters only: every hint is a candidate that may pass by chance. */
+int kyc_mrz_parse_ex(const char *text, const char *alt, size_t len, int64_t today_days,
+		     struct kyc_mrz *out, char *err, size_t errsz);
+
 /* "TD1", "TD2", "TD3", "MRVA", "MRVB", "FRID"; "" for KYC_MRZ_NONE. */
 const char *kyc_mrz_format_name(enum kyc_mrz_format f);
 /* "document_number", "birth_date", "expiry_date", "optional_data", "composite". */

@@ -93,9 +93,12 @@ static void fix_name_span(struct mrz_work *w, struct mrz_span s, int td_name)
 	if (!s.len)
 		return;
 	char *p = &w->l[s.line][s.start];
+	const char *hint = &w->alt[s.line][s.start];
 	for (int i = 0; i < s.len; i++) {
 		const char *alts = digit_to_letters(p[i]);
-		if (alts[0])
+		if (p[i] >= '0' && p[i] <= '9' && hint[i] && !(hint[i] >= '0' && hint[i] <= '9'))
+			p[i] = hint[i]; /* the OCR's own second choice first */
+		else if (alts[0])
 			p[i] = alts[0];
 	}
 	/* Where the filler area may start: after the second "<<" of an ICAO
@@ -126,9 +129,18 @@ static void fix_country(struct mrz_work *w, struct mrz_span s)
 	if (kyc_mrz_country_known(p, 3))
 		return;
 	const char *alts[3];
+	char withhint[3][8];
 	for (int i = 0; i < 3; i++) {
 		const char *d = digit_to_letters(p[i]);
+		char h = w->alt[s.line][s.start + i];
 		alts[i] = d[0] ? d : NULL;
+		if (h && ((h >= 'A' && h <= 'Z') || h == '<')) {
+			/* as read, its hint, and its look-alikes */
+			withhint[i][0] = p[i];
+			withhint[i][1] = h;
+			memcpy(withhint[i] + 2, d, strlen(d) + 1);
+			alts[i] = withhint[i];
+		}
 	}
 	char found[3] = {0}, cand[3];
 	int nfound = 0;
@@ -173,6 +185,7 @@ struct alt {
 
 #define MAX_ALTS 160
 #define MAX_SUSPECTS 2
+#define MAX_HINTS 3
 
 static int in_group(const struct mrz_group *g, int line, int col)
 {
@@ -270,13 +283,26 @@ static void force_digits(struct mrz_work *w, const struct mrz_group *g)
 		int col = i < g->n ? g->pos[i][1] : g->cd[1];
 		if (w->type[line][col] != MRZ_T_DIGIT)
 			continue;
-		char c = w->l[line][col];
+		char c = w->l[line][col], h = w->alt[line][col];
 		char d = letter_to_digit(c);
-		if (d)
+		if (is_letter(c) && (is_digit(h) || h == '<'))
+			w->l[line][col] = h;
+		else if (d)
 			w->l[line][col] = d;
 		else if (is_fill_misread(c))
 			w->l[line][col] = '<';
 	}
+}
+
+/* 1 when g is the composite and (line, col) belongs to a field check. */
+static int owned_by_other(const struct mrz_work *w, const struct mrz_group *g, int line, int col)
+{
+	if (g->check != KYC_MRZ_CHECK_COMPOSITE)
+		return 0;
+	for (int k = 0; k < w->ngroups; k++)
+		if (&w->groups[k] != g && in_group(&w->groups[k], line, col))
+			return 1;
+	return 0;
 }
 
 /* Corrects one field check group; returns 1 when something changed. */
@@ -293,15 +319,27 @@ static int fix_group(struct mrz_work *w, int gi)
 
 	struct alt a[MAX_ALTS];
 	int n = 0;
+	/* The OCR's second choices first, of any class. */
+	for (int i = 0; i <= g->n; i++) {
+		int line = i < g->n ? g->pos[i][0] : g->cd[0];
+		int col = i < g->n ? g->pos[i][1] : g->cd[1];
+		char c = w->l[line][col], h = w->alt[line][col];
+		if (!h || h == c || owned_by_other(w, g, line, col) ||
+		    (w->type[line][col] == MRZ_T_DIGIT && !is_digit(h) && h != '<') ||
+		    (w->type[line][col] != MRZ_T_DIGIT && w->type[line][col] != MRZ_T_ALNUM) ||
+		    (char_value(c) - char_value(h)) % 10 == 0)
+			continue;
+		add_alt(a, &n, line, col, h);
+	}
+	if (n > 0 && n <= MAX_HINTS && search(w, g, a, n))
+		return 1;
+	n = 0;
 	for (int i = 0; i < g->n; i++) {
 		int line = g->pos[i][0], col = g->pos[i][1];
 		if (w->type[line][col] != MRZ_T_ALNUM)
 			continue;
 		/* The composite's own search only touches what no field check covers. */
-		int owned = 0;
-		for (int k = 0; g->check == KYC_MRZ_CHECK_COMPOSITE && k < w->ngroups; k++)
-			owned |= &w->groups[k] != g && in_group(&w->groups[k], line, col);
-		if (owned)
+		if (owned_by_other(w, g, line, col))
 			continue;
 		/* The neighbours that count: the run of consecutive positions of
 		 * this group on this line around col. */

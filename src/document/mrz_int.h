@@ -50,6 +50,7 @@ struct mrz_work {
 	char l[3][MRZ_MAXW + 4];   /* current (corrected) lines */
 	char orig[3][MRZ_MAXW + 4]; /* as read */
 	char type[3][MRZ_MAXW + 4];
+	char alt[3][MRZ_MAXW + 4]; /* OCR second choices, 0 for none */
 	struct mrz_layout lay;
 	int long_docnum;  /* document number continued in opt1 */
 	int long_extra;   /* how many of its chars are in opt1 (the check digit follows) */

@@ -742,6 +742,90 @@ TEST(random_unmodelled_errors)
 	CHECK(wrong_valid * 100 <= tried * 3);
 }
 
+/* Parses lines with OCR second choices: hints[i] is "line col char". */
+static int parse_hinted(char l[3][48], int n, const int (*hints)[3], int nh, struct kyc_mrz *m)
+{
+	char text[160], alt[160];
+	size_t len = 0;
+	for (int i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, sizeof text - len, "%s\n", l[i]);
+	memset(alt, 0, sizeof alt);
+	for (int k = 0; k < nh; k++) {
+		size_t off = (size_t)hints[k][0] * (strlen(l[0]) + 1) + (size_t)hints[k][1];
+		alt[off] = (char)hints[k][2];
+	}
+	char err[160];
+	return kyc_mrz_parse_ex(text, alt, len, today(), m, err, sizeof err);
+}
+
+TEST(ocr_hints)
+{
+	struct kyc_mrz m;
+	char l[3][48];
+	snprintf(l[0], sizeof l[0], "%s", TD3_L1);
+	snprintf(l[1], sizeof l[1], "%s", TD3_L2);
+	l[1][16] = '3'; /* 740812 read as 740312: no look-alike rule can see it */
+	REQUIRE(parse_hinted(l, 2, NULL, 0, &m) == 0);
+	CHECK(!m.valid);
+	const int good[][3] = {{1, 16, '8'}, {1, 3, 'B'}};
+	REQUIRE(parse_hinted(l, 2, good, 2, &m) == 0);
+	CHECK(m.valid);
+	CHECK_STR(m.birth_date, "1974-08-12");
+	CHECK_STR(m.document_number, "L898902C3"); /* the noise hint was not taken */
+	REQUIRE(find_corr(&m, "birth_date") != NULL);
+	CHECK_STR(find_corr(&m, "birth_date")->from, "740312");
+	const int wrong[][3] = {{1, 16, '6'}};
+	REQUIRE(parse_hinted(l, 2, wrong, 1, &m) == 0);
+	CHECK(!m.valid);
+	CHECK_STR(m.birth_date, "1974-03-12");
+	/* A hint for a letter in a name or country code. */
+	snprintf(l[0], sizeof l[0], "%s", "P<UT4ERIKS4ON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<");
+	snprintf(l[1], sizeof l[1], "%s", TD3_L2);
+	const int names[][3] = {{0, 4, 'O'}, {0, 10, 'S'}};
+	REQUIRE(parse_hinted(l, 2, names, 2, &m) == 0);
+	CHECK_STR(m.issuing_country, "UTO");
+	CHECK_STR(m.surname, "ERIKSSON");
+}
+
+/* Random valid MRZs with one digit misread as another in the document
+ * number, the truth as the OCR's second choice and two noise hints. */
+TEST(random_hinted_digit_errors)
+{
+	int tried = 0, fixed = 0, wrong_valid = 0;
+	for (int t = 0; t < 2000; t++) {
+		char l[3][48], orig[3][48];
+		int f, n = gen_mrz(l, &f);
+		memcpy(orig, l, sizeof l);
+		int line = f == KYC_MRZ_TD1 ? 0 : 1, base = f == KYC_MRZ_TD1 ? 5 : 0;
+		int col = base + (int)rnd(9);
+		char c = l[line][col];
+		if (c < '0' || c > '9')
+			continue;
+		l[line][col] = (char)('0' + (c - '0' + 1 + (int)rnd(9)) % 10);
+		int hints[3][3] = {{line, col, c}};
+		for (int k = 1; k < 3; k++) {
+			hints[k][0] = line;
+			hints[k][1] = base + (int)rnd(9);
+			hints[k][2] = ALNUM[rnd(36)];
+			if (hints[k][1] == col)
+				hints[k][2] = c;
+		}
+		struct kyc_mrz m;
+		REQUIRE(parse_hinted(l, n, (const int(*)[3])hints, 3, &m) == 0);
+		int restored = 1;
+		for (int i = 0; i < n; i++)
+			restored &= !strcmp(m.lines[i], orig[i]);
+		tried++;
+		fixed += restored && m.valid;
+		wrong_valid += m.valid && !restored;
+	}
+	fprintf(stderr, "  hinted digit errors: %d/%d restored, %d wrongly valid\n", fixed,
+		tried, wrong_valid);
+	CHECK(tried > 1000);
+	CHECK(fixed * 10 >= tried * 7);
+	CHECK(wrong_valid * 100 <= tried * 3);
+}
+
 TEST(json_shape)
 {
 	struct kyc_mrz m;
@@ -844,6 +928,8 @@ int main(void)
 	RUN(random_valid_roundtrip);
 	RUN(random_injected_confusions);
 	RUN(random_unmodelled_errors);
+	RUN(ocr_hints);
+	RUN(random_hinted_digit_errors);
 	RUN(json_shape);
 	RUN(cli_mrz);
 	return test_done("mrz");
