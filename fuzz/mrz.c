@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > 0 && data[0] == '#') {
 		size_t n = (size - 1) / 2;
 		rc = kyc_mrz_parse_ex((const char *)data + 1, (const char *)data + 1 + n, n, today,
-				      &m, err, sizeof err);
+		                      &m, err, sizeof err);
 	} else {
 		rc = kyc_mrz_parse((const char *)data, size, today, &m, err, sizeof err);
 	}

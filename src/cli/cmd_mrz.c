@@ -50,8 +50,9 @@ static int one_document(const char *p, size_t n, int64_t today)
 int cmd_mrz(int argc, char **argv)
 {
 	if (argc > 1) {
-		fprintf(stderr, "usage: kycd mrz < lines\n"
-				"  reads MRZ lines on stdin, documents separated by a blank line\n");
+		fprintf(stderr,
+		        "usage: kycd mrz < lines\n"
+		        "  reads MRZ lines on stdin, documents separated by a blank line\n");
 		return 2;
 	}
 	kyc_buf in;

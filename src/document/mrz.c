@@ -43,7 +43,7 @@ const char *kyc_mrz_format_name(enum kyc_mrz_format f)
 const char *kyc_mrz_check_name(enum kyc_mrz_check c)
 {
 	static const char *const names[KYC_MRZ_NCHECKS] = {
-		"document_number", "birth_date", "expiry_date", "optional_data", "composite"};
+	    "document_number", "birth_date", "expiry_date", "optional_data", "composite"};
 	if ((int)c < 0 || c >= KYC_MRZ_NCHECKS)
 		return "";
 	return names[c];
@@ -52,10 +52,10 @@ const char *kyc_mrz_check_name(enum kyc_mrz_check c)
 const char *kyc_mrz_warning_name(enum kyc_mrz_warning w)
 {
 	static const char *const names[KYC_MRZ_NWARNINGS] = {
-		"issuing_country_unknown", "nationality_unknown", "birth_date_partial",
-		"birth_date_unknown",      "birth_date_invalid",  "expiry_date_none",
-		"expiry_date_invalid",     "name_truncated",      "sex_invalid",
-		"document_number_long"};
+	    "issuing_country_unknown", "nationality_unknown", "birth_date_partial",
+	    "birth_date_unknown",      "birth_date_invalid",  "expiry_date_none",
+	    "expiry_date_invalid",     "name_truncated",      "sex_invalid",
+	    "document_number_long"};
 	if ((int)w < 0 || w >= KYC_MRZ_NWARNINGS)
 		return "";
 	return names[w];
@@ -64,9 +64,9 @@ const char *kyc_mrz_warning_name(enum kyc_mrz_warning w)
 /* ICAO 9303 part 3 codes that are not ISO 3166-1 alpha-3 (plus RKS, which
  * Kosovo issues and other states accept). */
 static const char icao_special[][4] = {
-	"D",   "GBD", "GBN", "GBO", "GBS", "GBP", "UNO", "UNA", "UNK", "XXA", "XXB", "XXC",
-	"XXX", "UTO", "EUE", "XBA", "XIM", "XCC", "XCE", "XCO", "XEC", "XPO", "XOM", "XDC",
-	"XES", "XMP", "RKS",
+    "D",   "GBD", "GBN", "GBO", "GBS", "GBP", "UNO", "UNA", "UNK",
+    "XXA", "XXB", "XXC", "XXX", "UTO", "EUE", "XBA", "XIM", "XCC",
+    "XCE", "XCO", "XEC", "XPO", "XOM", "XDC", "XES", "XMP", "RKS",
 };
 
 int kyc_mrz_country_known(const char *code, size_t len)
@@ -252,7 +252,7 @@ void kyc_mrz__build_groups(struct mrz_work *w)
 	if (w->long_docnum) {
 		struct mrz_span extra = SP(y->opt1.line, y->opt1.start, (uint8_t)w->long_extra);
 		g = group_new(w, KYC_MRZ_CHECK_DOCUMENT_NUMBER,
-			      SP(y->opt1.line, (uint8_t)(y->opt1.start + w->long_extra), 1));
+		              SP(y->opt1.line, (uint8_t)(y->opt1.start + w->long_extra), 1));
 		group_add(g, y->docnum);
 		group_add(g, extra);
 		/* Some issuers compute the digit over the 9 chars, the filler and the
@@ -335,8 +335,8 @@ static void span_text(const struct mrz_work *w, struct mrz_span s, char *out, si
 }
 
 /* Raw text of a span, fillers kept. */
-static void span_raw(const struct mrz_work *w, const char (*lines)[MRZ_MAXW + 4],
-		     struct mrz_span s, char *out, size_t outsz)
+static void span_raw(const struct mrz_work *w, const char (*lines)[MRZ_MAXW + 4], struct mrz_span s,
+                     char *out, size_t outsz)
 {
 	size_t n = s.len < outsz ? s.len : outsz - 1;
 	memcpy(out, &lines[s.line][s.start], n);
@@ -360,7 +360,7 @@ static void parse_name(const struct mrz_work *w, struct mrz_span s, struct kyc_m
 	} else {
 		span_text(w, SP(s.line, s.start, (uint8_t)sep), m->surname, sizeof m->surname);
 		span_text(w, SP(s.line, (uint8_t)(s.start + sep + 2), (uint8_t)(s.len - sep - 2)),
-			  m->given_names, sizeof m->given_names);
+		          m->given_names, sizeof m->given_names);
 	}
 	if (p[s.len - 1] != '<')
 		m->warnings |= 1u << KYC_MRZ_W_NAME_TRUNCATED;
@@ -426,7 +426,7 @@ static int parse_date(const char *p, int64_t today, int birth, char out[11])
 		if (!kyc_date_valid(y, mm, dd))
 			return -1;
 		snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)mm % 100u,
-			 (unsigned)dd % 100u);
+		         (unsigned)dd % 100u);
 		return 0;
 	}
 	if (have_m)
@@ -507,15 +507,23 @@ static void record_corrections(const struct mrz_work *w, struct kyc_mrz *m)
 		const char *name;
 		struct mrz_span s;
 	} f[] = {
-		{"document_code", y->code},	     {"issuing_country", y->issuer},
-		{"names", y->name},		     {"surname", y->surname},
-		{"document_number", y->docnum},	     {"document_number_check", y->docnum_cd},
-		{"given_names", y->given},	     {"nationality", y->nationality},
-		{"birth_date", y->birth},	     {"birth_date_check", y->birth_cd},
-		{"sex", y->sex},		     {"expiry_date", y->expiry},
-		{"expiry_date_check", y->expiry_cd}, {"optional_data", y->opt1},
-		{"optional_data_check", y->opt1_cd}, {"optional_data_2", y->opt2},
-		{"composite", y->composite},
+	    {"document_code", y->code},
+	    {"issuing_country", y->issuer},
+	    {"names", y->name},
+	    {"surname", y->surname},
+	    {"document_number", y->docnum},
+	    {"document_number_check", y->docnum_cd},
+	    {"given_names", y->given},
+	    {"nationality", y->nationality},
+	    {"birth_date", y->birth},
+	    {"birth_date_check", y->birth_cd},
+	    {"sex", y->sex},
+	    {"expiry_date", y->expiry},
+	    {"expiry_date_check", y->expiry_cd},
+	    {"optional_data", y->opt1},
+	    {"optional_data_check", y->opt1_cd},
+	    {"optional_data_2", y->opt2},
+	    {"composite", y->composite},
 	};
 	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
 		struct mrz_span s = f[i].s;
@@ -537,8 +545,8 @@ static int mrz_char_ok(char c)
 	return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '<';
 }
 
-static int split_lines(const char *text, const char *alt, size_t len, struct mrz_work *w,
-		       char *err, size_t errsz)
+static int split_lines(const char *text, const char *alt, size_t len, struct mrz_work *w, char *err,
+                       size_t errsz)
 {
 	int n = 0, blank_after = 0;
 	size_t i = 0;
@@ -547,8 +555,8 @@ static int split_lines(const char *text, const char *alt, size_t len, struct mrz
 		while (e < len && text[e] != '\n')
 			e++;
 		size_t end = e;
-		while (end > i && (text[end - 1] == ' ' || text[end - 1] == '\r' ||
-				   text[end - 1] == '\t'))
+		while (end > i &&
+		       (text[end - 1] == ' ' || text[end - 1] == '\r' || text[end - 1] == '\t'))
 			end--;
 		if (end > i) {
 			if (blank_after) {
@@ -561,16 +569,16 @@ static int split_lines(const char *text, const char *alt, size_t len, struct mrz
 			}
 			if (end - i > MRZ_MAXW) {
 				snprintf(err, errsz, "line %d is %zu characters long (at most 44)",
-					 n + 1, end - i);
+				         n + 1, end - i);
 				return KYC_ERR_INVALID;
 			}
 			for (size_t k = i; k < end; k++) {
 				char c = text[k];
 				if (!mrz_char_ok(c)) {
 					snprintf(err, errsz,
-						 "line %d, column %zu: character 0x%02x is not "
-						 "allowed in an MRZ",
-						 n + 1, k - i + 1, (unsigned char)c);
+					         "line %d, column %zu: character 0x%02x is not "
+					         "allowed in an MRZ",
+					         n + 1, k - i + 1, (unsigned char)c);
 					return KYC_ERR_INVALID;
 				}
 			}
@@ -595,7 +603,7 @@ static int detect_format(struct mrz_work *w, char *err, size_t errsz)
 	for (int i = 1; i < w->nlines; i++)
 		if (strlen(w->l[i]) != w0) {
 			snprintf(err, errsz, "lines of different lengths (%zu and %zu)", w0,
-				 strlen(w->l[i]));
+			         strlen(w->l[i]));
 			return KYC_ERR_INVALID;
 		}
 	w->width = (int)w0;
@@ -619,7 +627,7 @@ static int detect_format(struct mrz_work *w, char *err, size_t errsz)
 		return KYC_ERR_INVALID;
 	} else {
 		snprintf(err, errsz, "%d line(s) of %zu characters is no MRZ format", w->nlines,
-			 w0);
+		         w0);
 		return KYC_ERR_INVALID;
 	}
 	return 0;
@@ -654,14 +662,14 @@ static int plausible(const struct mrz_work *w, const struct kyc_mrz *m)
 	return m->checks_ok || letters * 3 <= digit_pos;
 }
 
-int kyc_mrz_parse(const char *text, size_t len, int64_t today_days, struct kyc_mrz *out,
-		  char *err, size_t errsz)
+int kyc_mrz_parse(const char *text, size_t len, int64_t today_days, struct kyc_mrz *out, char *err,
+                  size_t errsz)
 {
 	return kyc_mrz_parse_ex(text, NULL, len, today_days, out, err, errsz);
 }
 
 int kyc_mrz_parse_ex(const char *text, const char *alt, size_t len, int64_t today_days,
-		     struct kyc_mrz *out, char *err, size_t errsz)
+                     struct kyc_mrz *out, char *err, size_t errsz)
 {
 	struct mrz_work w;
 	char dummy[1];
@@ -694,12 +702,12 @@ int kyc_mrz_parse_ex(const char *text, const char *alt, size_t len, int64_t toda
 			out->checks_ok |= 1u << w.groups[i].check;
 	}
 	fields_for(&w, today_days, out);
-	out->valid = out->checks_ok == out->checks &&
-		     !(out->warnings & (1u << KYC_MRZ_W_BIRTH_INVALID |
-					1u << KYC_MRZ_W_EXPIRY_INVALID));
+	out->valid =
+	    out->checks_ok == out->checks &&
+	    !(out->warnings & (1u << KYC_MRZ_W_BIRTH_INVALID | 1u << KYC_MRZ_W_EXPIRY_INVALID));
 	if (!plausible(&w, out)) {
 		snprintf(err, errsz, "%s-shaped text without MRZ structure",
-			 kyc_mrz_format_name(w.format));
+		         kyc_mrz_format_name(w.format));
 		memset(out, 0, sizeof *out);
 		return KYC_ERR_INVALID;
 	}

@@ -40,15 +40,15 @@ enum kyc_mrz_check {
 /* Things worth knowing that do not make the MRZ invalid by themselves
  * (except the *_INVALID ones, which clear `valid`). Bits of kyc_mrz.warnings. */
 enum kyc_mrz_warning {
-	KYC_MRZ_W_ISSUER_UNKNOWN,      /* issuing state not in the ICAO code table */
-	KYC_MRZ_W_NATIONALITY_UNKNOWN, /* nationality not in the ICAO code table */
-	KYC_MRZ_W_BIRTH_PARTIAL,       /* day or month unknown ('<'): "YYYY-MM" or "YYYY" */
-	KYC_MRZ_W_BIRTH_UNKNOWN,       /* birth date all '<': "" */
-	KYC_MRZ_W_BIRTH_INVALID,       /* not a calendar date: "", valid = 0 */
-	KYC_MRZ_W_EXPIRY_NONE,         /* expiry all '<' (no expiry): "" */
-	KYC_MRZ_W_EXPIRY_INVALID,      /* not a calendar date: "", valid = 0 */
-	KYC_MRZ_W_NAME_TRUNCATED,      /* the name field is full: the name may be cut */
-	KYC_MRZ_W_SEX_INVALID,         /* sex not F, M, X or '<': reported as "X" */
+	KYC_MRZ_W_ISSUER_UNKNOWN,       /* issuing state not in the ICAO code table */
+	KYC_MRZ_W_NATIONALITY_UNKNOWN,  /* nationality not in the ICAO code table */
+	KYC_MRZ_W_BIRTH_PARTIAL,        /* day or month unknown ('<'): "YYYY-MM" or "YYYY" */
+	KYC_MRZ_W_BIRTH_UNKNOWN,        /* birth date all '<': "" */
+	KYC_MRZ_W_BIRTH_INVALID,        /* not a calendar date: "", valid = 0 */
+	KYC_MRZ_W_EXPIRY_NONE,          /* expiry all '<' (no expiry): "" */
+	KYC_MRZ_W_EXPIRY_INVALID,       /* not a calendar date: "", valid = 0 */
+	KYC_MRZ_W_NAME_TRUNCATED,       /* the name field is full: the name may be cut */
+	KYC_MRZ_W_SEX_INVALID,          /* sex not F, M, X or '<': reported as "X" */
 	KYC_MRZ_W_DOCUMENT_NUMBER_LONG, /* > 9 chars, continued in the optional data */
 	KYC_MRZ_NWARNINGS
 };
@@ -69,17 +69,17 @@ struct kyc_mrz {
 	int nlines;
 	char lines[3][48]; /* the lines after correction */
 
-	char document_code[3];   /* "P", "I", "ID", "V", ... (fillers removed) */
-	char issuing_country[4]; /* "UTO", "D" (fillers removed) */
+	char document_code[3];    /* "P", "I", "ID", "V", ... (fillers removed) */
+	char issuing_country[4];  /* "UTO", "D" (fillers removed) */
 	char document_number[40]; /* whole number, long numbers joined, fillers removed */
 	char surname[48];
-	char given_names[48];    /* components separated by one space */
+	char given_names[48]; /* components separated by one space */
 	char nationality[4];
-	char birth_date[11];     /* "YYYY-MM-DD", "YYYY-MM", "YYYY" or "" (see warnings) */
-	char sex[2];             /* "F", "M" or "X" */
-	char expiry_date[11];    /* "YYYY-MM-DD" or "" */
-	char optional_data[48];  /* TD3 personal number, TD1 line 1 / TD2 / MRV optional data,
-				  * FRID office code; fillers trimmed */
+	char birth_date[11];      /* "YYYY-MM-DD", "YYYY-MM", "YYYY" or "" (see warnings) */
+	char sex[2];              /* "F", "M" or "X" */
+	char expiry_date[11];     /* "YYYY-MM-DD" or "" */
+	char optional_data[48];   /* TD3 personal number, TD1 line 1 / TD2 / MRV optional data,
+	                           * FRID office code; fillers trimmed */
 	char optional_data_2[48]; /* TD1 line 2 optional data */
 
 	unsigned checks;    /* which checks the format carries (bits of enum kyc_mrz_check) */
@@ -99,8 +99,8 @@ struct kyc_mrz {
  * the text is no MRZ (wrong line count or length, bad characters, no
  * structure), with a human-readable reason in err (errsz bytes, may be 0).
  * text need not be NUL-terminated. */
-int kyc_mrz_parse(const char *text, size_t len, int64_t today_days, struct kyc_mrz *out,
-		  char *err, size_t errsz);
+int kyc_mrz_parse(const char *text, size_t len, int64_t today_days, struct kyc_mrz *out, char *err,
+                  size_t errsz);
 
 /* kyc_mrz_parse() with OCR hints: alt (len bytes, parallel to text, may be
  * NULL) holds for each character the OCR's second choice where it was unsure
@@ -110,7 +110,7 @@ int kyc_mrz_parse(const char *text, size_t len, int64_t today_days, struct kyc_m
  * only candidate that the check digit confirms. Pass hints for uncertain
  * characters only: every hint is a candidate that may pass by chance. */
 int kyc_mrz_parse_ex(const char *text, const char *alt, size_t len, int64_t today_days,
-		     struct kyc_mrz *out, char *err, size_t errsz);
+                     struct kyc_mrz *out, char *err, size_t errsz);
 
 /* "TD1", "TD2", "TD3", "MRVA", "MRVB", "FRID"; "" for KYC_MRZ_NONE. */
 const char *kyc_mrz_format_name(enum kyc_mrz_format f);

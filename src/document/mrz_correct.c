@@ -238,7 +238,7 @@ static int suspect(const char *line, int col, int lo, int hi)
 /* Alternatives for an alphanumeric position: look-alikes of the other class
  * for a suspect, and '<' for a K/X/C next to a filler. */
 static void alnum_alts(const struct mrz_work *w, int line, int col, int lo, int hi, struct alt *a,
-		       int *n)
+                       int *n)
 {
 	char c = w->l[line][col];
 	if (suspect(w->l[line], col, lo, hi)) {
@@ -251,7 +251,7 @@ static void alnum_alts(const struct mrz_work *w, int line, int col, int lo, int 
 				add_alt(a, n, line, col, cand[k]);
 	}
 	if (is_fill_misread(c) && ((col > lo && w->l[line][col - 1] == '<') ||
-				   (col + 1 < hi && w->l[line][col + 1] == '<')))
+	                           (col + 1 < hi && w->l[line][col + 1] == '<')))
 		add_alt(a, n, line, col, '<');
 }
 
@@ -387,8 +387,8 @@ void kyc_mrz__correct(struct mrz_work *w)
 		int changed = 0;
 		kyc_mrz__build_groups(w);
 		static const int order[] = {KYC_MRZ_CHECK_BIRTH_DATE, KYC_MRZ_CHECK_EXPIRY_DATE,
-					    KYC_MRZ_CHECK_DOCUMENT_NUMBER,
-					    KYC_MRZ_CHECK_OPTIONAL_DATA, KYC_MRZ_CHECK_COMPOSITE};
+		                            KYC_MRZ_CHECK_DOCUMENT_NUMBER,
+		                            KYC_MRZ_CHECK_OPTIONAL_DATA, KYC_MRZ_CHECK_COMPOSITE};
 		for (size_t o = 0; o < sizeof order / sizeof order[0]; o++)
 			for (int i = 0; i < w->ngroups; i++)
 				if (w->groups[i].check == order[o])

@@ -17,7 +17,7 @@ struct mrz_span {
 /* Where each field of a format lives. */
 struct mrz_layout {
 	struct mrz_span code, issuer, docnum, docnum_cd, name, surname, given, nationality, birth,
-		birth_cd, sex, expiry, expiry_cd, opt1, opt1_cd, opt2, composite;
+	    birth_cd, sex, expiry, expiry_cd, opt1, opt1_cd, opt2, composite;
 	struct mrz_span comp[4]; /* what the composite digit covers */
 	int ncomp;
 };
@@ -47,13 +47,13 @@ struct mrz_group {
 struct mrz_work {
 	enum kyc_mrz_format format;
 	int nlines, width;
-	char l[3][MRZ_MAXW + 4];   /* current (corrected) lines */
+	char l[3][MRZ_MAXW + 4];    /* current (corrected) lines */
 	char orig[3][MRZ_MAXW + 4]; /* as read */
 	char type[3][MRZ_MAXW + 4];
 	char alt[3][MRZ_MAXW + 4]; /* OCR second choices, 0 for none */
 	struct mrz_layout lay;
-	int long_docnum;  /* document number continued in opt1 */
-	int long_extra;   /* how many of its chars are in opt1 (the check digit follows) */
+	int long_docnum; /* document number continued in opt1 */
+	int long_extra;  /* how many of its chars are in opt1 (the check digit follows) */
 	struct mrz_group groups[KYC_MRZ_NCHECKS];
 	int ngroups;
 };

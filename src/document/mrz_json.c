@@ -18,34 +18,29 @@ json_t *kyc_mrz_to_json(const struct kyc_mrz *m)
 	const struct {
 		const char *k, *v;
 	} fields[] = {
-		{"document_code", m->document_code},
-		{"issuing_country", m->issuing_country},
-		{"document_number", m->document_number},
-		{"surname", m->surname},
-		{"given_names", m->given_names},
-		{"nationality", m->nationality},
-		{"birth_date", m->birth_date},
-		{"sex", m->sex},
-		{"expiry_date", m->expiry_date},
-		{"optional_data", m->optional_data},
-		{"optional_data_2", m->optional_data_2},
+	    {"document_code", m->document_code},     {"issuing_country", m->issuing_country},
+	    {"document_number", m->document_number}, {"surname", m->surname},
+	    {"given_names", m->given_names},         {"nationality", m->nationality},
+	    {"birth_date", m->birth_date},           {"sex", m->sex},
+	    {"expiry_date", m->expiry_date},         {"optional_data", m->optional_data},
+	    {"optional_data_2", m->optional_data_2},
 	};
 	for (size_t i = 0; !bad && i < sizeof fields / sizeof fields[0]; i++)
 		bad |= put(f, fields[i].k, json_string(fields[i].v)) != 0;
 	for (int i = 0; !bad && i < KYC_MRZ_NCHECKS; i++)
 		if (m->checks & (1u << i))
 			bad |= put(c, kyc_mrz_check_name(i),
-				   json_boolean(m->checks_ok & (1u << i))) != 0;
+			           json_boolean(m->checks_ok & (1u << i))) != 0;
 	for (int i = 0; !bad && i < m->ncorrections; i++) {
 		const struct kyc_mrz_correction *k = &m->corrections[i];
-		json_t *e = json_pack("{s:s,s:s,s:s}", "field", k->field, "from", k->from, "to",
-				      k->to);
+		json_t *e =
+		    json_pack("{s:s,s:s,s:s}", "field", k->field, "from", k->from, "to", k->to);
 		bad |= !e || json_array_append_new(corr, e) != 0;
 	}
 	for (int i = 0; !bad && i < KYC_MRZ_NWARNINGS; i++)
 		if (m->warnings & (1u << i))
-			bad |= json_array_append_new(warn, json_string(kyc_mrz_warning_name(i))) !=
-			       0;
+			bad |=
+			    json_array_append_new(warn, json_string(kyc_mrz_warning_name(i))) != 0;
 	if (bad)
 		goto fail;
 	/* Ownership of the containers passes to o one by one; after a failed
@@ -79,5 +74,5 @@ fail:
 json_t *kyc_mrz_error_json(const char *message)
 {
 	return json_pack("{s:{s:s,s:s}}", "error", "code", "mrz_not_recognized", "message",
-			 message ? message : "not an MRZ");
+	                 message ? message : "not an MRZ");
 }

@@ -90,7 +90,7 @@ TEST(specimen_td1_td2)
 	CHECK_STR(m.expiry_date, "2012-04-15");
 	CHECK_STR(m.given_names, "ANNA MARIA");
 	CHECK_INT(m.checks, 1u << KYC_MRZ_CHECK_DOCUMENT_NUMBER | 1u << KYC_MRZ_CHECK_BIRTH_DATE |
-				    1u << KYC_MRZ_CHECK_EXPIRY_DATE | 1u << KYC_MRZ_CHECK_COMPOSITE);
+	                        1u << KYC_MRZ_CHECK_EXPIRY_DATE | 1u << KYC_MRZ_CHECK_COMPOSITE);
 	REQUIRE(parse(TD2_L1 "  \n" TD2_L2, &m) == 0);
 	CHECK_INT(m.format, KYC_MRZ_TD2);
 	CHECK(m.valid);
@@ -114,8 +114,8 @@ TEST(specimen_visas_and_uk)
 	CHECK(m.valid);
 	CHECK_STR(m.document_number, "L8988901C");
 	REQUIRE(parse("P<GBRPUDARSAN<<HENERT<<<<<<<<<<<<<<<<<<<<<<<\n"
-		      "7077979792GBR9505209M1704224<<<<<<<<<<<<<<00",
-		      &m) == 0);
+	              "7077979792GBR9505209M1704224<<<<<<<<<<<<<<00",
+	              &m) == 0);
 	CHECK(m.valid);
 	CHECK_STR(m.sex, "M");
 	CHECK_STR(m.optional_data, "");
@@ -135,12 +135,12 @@ TEST(specimen_french_id)
 	CHECK_STR(m.expiry_date, "");
 	CHECK_STR(m.optional_data, "932013");
 	CHECK_INT(m.checks, 1u << KYC_MRZ_CHECK_DOCUMENT_NUMBER | 1u << KYC_MRZ_CHECK_BIRTH_DATE |
-				    1u << KYC_MRZ_CHECK_COMPOSITE);
+	                        1u << KYC_MRZ_CHECK_COMPOSITE);
 }
 
 /* Changes one char of a specimen and parses it. */
 static int parse_with(const char *l1, const char *l2, const char *l3, int line, int col, char c,
-		      struct kyc_mrz *m)
+                      struct kyc_mrz *m)
 {
 	char b[3][48], text[160];
 	snprintf(b[0], sizeof b[0], "%s", l1);
@@ -160,10 +160,10 @@ TEST(broken_check_digits)
 		int col;
 		enum kyc_mrz_check check;
 	} cds[] = {{9, KYC_MRZ_CHECK_DOCUMENT_NUMBER},
-		   {19, KYC_MRZ_CHECK_BIRTH_DATE},
-		   {27, KYC_MRZ_CHECK_EXPIRY_DATE},
-		   {42, KYC_MRZ_CHECK_OPTIONAL_DATA},
-		   {43, KYC_MRZ_CHECK_COMPOSITE}};
+	           {19, KYC_MRZ_CHECK_BIRTH_DATE},
+	           {27, KYC_MRZ_CHECK_EXPIRY_DATE},
+	           {42, KYC_MRZ_CHECK_OPTIONAL_DATA},
+	           {43, KYC_MRZ_CHECK_COMPOSITE}};
 	for (size_t i = 0; i < sizeof cds / sizeof cds[0]; i++) {
 		char c = TD3_L2[cds[i].col] == '9' ? '1' : (char)(TD3_L2[cds[i].col] + 1);
 		REQUIRE(parse_with(TD3_L1, TD3_L2, NULL, 1, cds[i].col, c, &m) == 0);
@@ -185,7 +185,6 @@ TEST(broken_check_digits)
 	CHECK(!m.valid);
 	CHECK_INT(m.checks_ok, 3);
 }
-
 
 /* Sets line[at] to the check digit of line[start..start+n). */
 static void set_cd(char *line, int start, int n, int at)
@@ -342,7 +341,7 @@ TEST(sex_and_countries)
 	REQUIRE(parse3(TD3_L1, l2, NULL, &m) == 0);
 	CHECK_STR(m.sex, "X");
 	static const char *known[] = {"D<<", "GBD", "GBN", "GBO", "GBS", "GBP", "UNO", "UNA",
-				      "UNK", "XXA", "XXB", "XXC", "XXX", "UTO", "DEU", "NLD"};
+	                              "UNK", "XXA", "XXB", "XXC", "XXX", "UTO", "DEU", "NLD"};
 	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
 		char l1[45];
 		snprintf(l1, sizeof l1, "%s", TD3_L1);
@@ -424,9 +423,9 @@ TEST(partial_birth_dates)
 		const char *raw, *iso;
 		enum kyc_mrz_warning w;
 	} cases[] = {{"7408<<", "1974-08", KYC_MRZ_W_BIRTH_PARTIAL},
-		     {"74<<<<", "1974", KYC_MRZ_W_BIRTH_PARTIAL},
-		     {"<<<<<<", "", KYC_MRZ_W_BIRTH_UNKNOWN},
-		     {"7<0812", "", KYC_MRZ_W_BIRTH_INVALID}};
+	             {"74<<<<", "1974", KYC_MRZ_W_BIRTH_PARTIAL},
+	             {"<<<<<<", "", KYC_MRZ_W_BIRTH_UNKNOWN},
+	             {"7<0812", "", KYC_MRZ_W_BIRTH_INVALID}};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		snprintf(l2, sizeof l2, "%s", TD3_L2);
 		memcpy(l2 + 13, cases[i].raw, 6);
@@ -445,22 +444,23 @@ TEST(errors)
 	struct kyc_mrz m;
 	char err[160];
 	static const char *bad[] = {
-		"",
-		"\n\n",
-		"hello world",
-		TD3_L1,                                   /* one line */
-		TD3_L1 "\n" TD3_L2 "\n" TD3_L2,           /* three lines of 44 */
-		TD3_L1 "\n" TD3_L2 "<",                   /* too long */
-		TD3_L1 "\n" "L898902C36UTO7408122F1204159ZE184226B<<<<<1", /* too short */
-		TD3_L1 "\n" TD2_L2,                       /* mixed lengths */
-		TD3_L1 "\n\n" TD3_L2,                     /* blank line inside */
-		"P<UTOERIKSSON<<ANNA MARIA<<<<<<<<<<<<<<<<<<<\n" TD3_L2, /* space inside */
-		"p<utoeriksson<<anna<maria<<<<<<<<<<<<<<<<<<<\n" TD3_L2, /* lower case */
-		"THEQUICKBROWNFOXJUMPSOVERTHELAZYDOGANDRUNSAW\n"
-		"AYFROMTHEFARMERWHOISCHASINGITWITHABROOMSTICK",
-		"12345678901234567890123456789012345678901234\n"
-		"12345678901234567890123456789012345678901234",
-		TD1_L1 "\n" TD1_L2, /* TD1 with 2 lines */
+	    "",
+	    "\n\n",
+	    "hello world",
+	    TD3_L1,                         /* one line */
+	    TD3_L1 "\n" TD3_L2 "\n" TD3_L2, /* three lines of 44 */
+	    TD3_L1 "\n" TD3_L2 "<",         /* too long */
+	    TD3_L1 "\n"
+	           "L898902C36UTO7408122F1204159ZE184226B<<<<<1",    /* too short */
+	    TD3_L1 "\n" TD2_L2,                                      /* mixed lengths */
+	    TD3_L1 "\n\n" TD3_L2,                                    /* blank line inside */
+	    "P<UTOERIKSSON<<ANNA MARIA<<<<<<<<<<<<<<<<<<<\n" TD3_L2, /* space inside */
+	    "p<utoeriksson<<anna<maria<<<<<<<<<<<<<<<<<<<\n" TD3_L2, /* lower case */
+	    "THEQUICKBROWNFOXJUMPSOVERTHELAZYDOGANDRUNSAW\n"
+	    "AYFROMTHEFARMERWHOISCHASINGITWITHABROOMSTICK",
+	    "12345678901234567890123456789012345678901234\n"
+	    "12345678901234567890123456789012345678901234",
+	    TD1_L1 "\n" TD1_L2, /* TD1 with 2 lines */
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		err[0] = '\0';
@@ -516,8 +516,8 @@ TEST(corrections_on_specimens)
 	REQUIRE(find_corr(&m, "names") != NULL);
 	/* Fillers read as K/X/C in name tails and optional data. */
 	REQUIRE(parse("P<UTOERIKSSON<<ANNA<MARIA<<<K<<<<<X<<<<<<<CC\n"
-		      "L898902C36UTO7408122F1204159ZE184226B<<K<<10",
-		      &m) == 0);
+	              "L898902C36UTO7408122F1204159ZE184226B<<K<<10",
+	              &m) == 0);
 	CHECK(m.valid);
 	CHECK_STR(m.given_names, "ANNA MARIA");
 	CHECK_STR(m.optional_data, "ZE184226B");
@@ -643,7 +643,7 @@ TEST(random_valid_roundtrip)
 			CHECK_STR(m.lines[i], l[i]);
 		if (test_case_failed) {
 			fprintf(stderr, "  case %d:\n  %s\n  %s\n  %s\n", t, l[0], l[1],
-				n == 3 ? l[2] : "");
+			        n == 3 ? l[2] : "");
 			return;
 		}
 	}
@@ -706,9 +706,10 @@ TEST(random_injected_confusions)
 		if (restored && m.ncorrections < 1)
 			test_fail(__FILE__, __LINE__, "restored without a reported correction");
 	}
-	fprintf(stderr, "  injected: dates %d/%d restored, document numbers %d/%d restored, "
-			"%d wrongly valid\n",
-		fixed_date, tried_date, fixed_num, tried_num, wrong_valid);
+	fprintf(stderr,
+	        "  injected: dates %d/%d restored, document numbers %d/%d restored, "
+	        "%d wrongly valid\n",
+	        fixed_date, tried_date, fixed_num, tried_num, wrong_valid);
 	CHECK(tried_date > 500 && tried_num > 300);
 	CHECK_INT(fixed_date, tried_date);
 	/* Measured at 69% and 0.7%: a number whose wrong char has neighbours of
@@ -736,8 +737,7 @@ TEST(random_unmodelled_errors)
 		tried++;
 		wrong_valid += m.valid;
 	}
-	fprintf(stderr, "  unmodelled digit errors: %d of %d came out valid\n", wrong_valid,
-		tried);
+	fprintf(stderr, "  unmodelled digit errors: %d of %d came out valid\n", wrong_valid, tried);
 	CHECK(tried > 1000);
 	CHECK(wrong_valid * 100 <= tried * 3);
 }
@@ -819,8 +819,8 @@ TEST(random_hinted_digit_errors)
 		fixed += restored && m.valid;
 		wrong_valid += m.valid && !restored;
 	}
-	fprintf(stderr, "  hinted digit errors: %d/%d restored, %d wrongly valid\n", fixed,
-		tried, wrong_valid);
+	fprintf(stderr, "  hinted digit errors: %d/%d restored, %d wrongly valid\n", fixed, tried,
+	        wrong_valid);
 	CHECK(tried > 1000);
 	CHECK(fixed * 10 >= tried * 7);
 	CHECK(wrong_valid * 100 <= tried * 3);
@@ -855,7 +855,7 @@ TEST(json_shape)
 	json_decref(j);
 	j = kyc_mrz_error_json("x");
 	CHECK_STR(json_string_value(json_object_get(json_object_get(j, "error"), "code")),
-		  "mrz_not_recognized");
+	          "mrz_not_recognized");
 	json_decref(j);
 }
 
@@ -873,8 +873,8 @@ TEST(cli_mrz)
 	FILE *in = fdopen(fd, "w");
 	REQUIRE(in != NULL);
 	fprintf(in, "%s\n%s\n\n\n%s\r\n%s\r\n%s\r\n\nnot an mrz\n\n%s\n%s\n", TD3_L1,
-		"L898902C36UTO74O8122F1204159ZE184226B<<<<<10", TD1_L1, TD1_L2, TD1_L3, MRVB_L1,
-		MRVB_L2);
+	        "L898902C36UTO74O8122F1204159ZE184226B<<<<<10", TD1_L1, TD1_L2, TD1_L3, MRVB_L1,
+	        MRVB_L2);
 	fclose(in);
 	char cmd[512];
 	snprintf(cmd, sizeof cmd, "%s mrz < %s", bin, path);
@@ -892,20 +892,20 @@ TEST(cli_mrz)
 	if (n == 4) {
 		CHECK_STR(json_string_value(json_object_get(docs[0], "format")), "TD3");
 		CHECK(json_is_true(json_object_get(docs[0], "valid")));
-		CHECK_STR(json_string_value(json_object_get(
-				  json_object_get(docs[0], "fields"), "birth_date")),
-			  "1974-08-12");
+		CHECK_STR(json_string_value(
+		              json_object_get(json_object_get(docs[0], "fields"), "birth_date")),
+		          "1974-08-12");
 		CHECK_STR(json_string_value(json_object_get(docs[1], "format")), "TD1");
-		CHECK_STR(json_string_value(json_object_get(
-				  json_object_get(docs[2], "error"), "code")),
-			  "mrz_not_recognized");
+		CHECK_STR(
+		    json_string_value(json_object_get(json_object_get(docs[2], "error"), "code")),
+		    "mrz_not_recognized");
 		CHECK_STR(json_string_value(json_object_get(docs[3], "format")), "MRVB");
 	}
 	for (int i = 0; i < n; i++)
 		json_decref(docs[i]);
 	/* All good: exit 0. */
 	snprintf(cmd, sizeof cmd, "printf '%%s\\n%%s\\n' '%s' '%s' | %s mrz >/dev/null", TD2_L1,
-		 TD2_L2, bin);
+	         TD2_L2, bin);
 	CHECK_INT(system(cmd), 0);
 }
 
