@@ -826,6 +826,46 @@ TEST(random_hinted_digit_errors)
 	CHECK(wrong_valid * 100 <= tried * 3);
 }
 
+/* The specimen scans' ground truth in $KYCD_SHARED/realdocs/truth.jsonl:
+ * every MRZ there parses, is valid and has the stated format. */
+TEST(realdocs_truth)
+{
+	const char *shared = getenv("KYCD_SHARED");
+	if (!shared) {
+		fprintf(stderr, "  KYCD_SHARED not set, skipped\n");
+		return;
+	}
+	char path[512];
+	snprintf(path, sizeof path, "%s/realdocs/truth.jsonl", shared);
+	FILE *f = fopen(path, "r");
+	REQUIRE(f != NULL);
+	char line[2048];
+	int docs = 0;
+	while (fgets(line, sizeof line, f)) {
+		json_t *j = json_loads(line, 0, NULL);
+		if (!j)
+			continue;
+		json_t *lines = json_object_get(j, "lines");
+		const char *format = json_string_value(json_object_get(j, "format"));
+		if (json_is_array(lines) && format) {
+			char text[160];
+			size_t n = 0;
+			for (size_t i = 0; i < json_array_size(lines) && n < sizeof text; i++)
+				n += (size_t)snprintf(text + n, sizeof text - n, "%s\n",
+						      json_string_value(json_array_get(lines, i)));
+			struct kyc_mrz m;
+			CHECK_INT(parse(text, &m), 0);
+			CHECK(m.valid);
+			CHECK_STR(kyc_mrz_format_name(m.format), format);
+			CHECK_INT(m.ncorrections, 0);
+			docs++;
+		}
+		json_decref(j);
+	}
+	fclose(f);
+	CHECK(docs >= 6);
+}
+
 TEST(json_shape)
 {
 	struct kyc_mrz m;
@@ -930,6 +970,7 @@ int main(void)
 	RUN(random_unmodelled_errors);
 	RUN(ocr_hints);
 	RUN(random_hinted_digit_errors);
+	RUN(realdocs_truth);
 	RUN(json_shape);
 	RUN(cli_mrz);
 	return test_done("mrz");
