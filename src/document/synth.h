@@ -138,6 +138,8 @@ double kyc_synth__rng_unif(struct kyc_synth__rng *r, double lo, double hi);
 int kyc_synth__draw_document(const struct kyc_synth_identity *id, double px_per_mm,
 			     struct kyc_synth__rng *r, struct kyc_synth_image *out,
 			     double mrz_box[4]);
+/* Fills the whole of img with a desk and up to `clutter` objects on it. */
+void kyc_synth__desk(struct kyc_synth_image *img, struct kyc_synth__rng *r, int clutter);
 /* The document's size in millimetres. */
 void kyc_synth__doc_size_mm(enum kyc_synth_format f, double *w, double *h);
 

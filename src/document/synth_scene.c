@@ -34,182 +34,6 @@ static unsigned char clamp8(double v)
 	return (unsigned char)(v < 0 ? 0 : v > 255 ? 255 : v + 0.5);
 }
 
-/* Integer hash for texture decisions (not the PRNG: it must be addressable
- * by position). */
-static uint32_t hash3(uint32_t a, uint32_t b, uint32_t c)
-{
-	uint32_t h = a * 0x9E3779B1u ^ (b + 0x7F4A7C15u) * 0x85EBCA77u ^ c * 0xC2B2AE3Du;
-	h ^= h >> 15;
-	h *= 0x2C1B3C6Du;
-	h ^= h >> 12;
-	h *= 0x297A2D39u;
-	return h ^ (h >> 15);
-}
-
-#define LUT_N 4096
-struct sine {
-	float v[LUT_N];
-};
-static void sine_init(struct sine *s)
-{
-	for (int i = 0; i < LUT_N; i++)
-		s->v[i] = (float)sin(2 * M_PI * i / LUT_N);
-}
-/* sin(2*pi*t) by table. */
-static float sine_at(const struct sine *s, double t)
-{
-	return s->v[(unsigned)(long)floor(t * LUT_N) & (LUT_N - 1)];
-}
-
-/* ---- background ---- */
-
-static void wood(struct kyc_synth_image *c, struct kyc_synth__rng *r, const struct sine *S)
-{
-	double base[3], dark = kyc_synth__rng_unif(r, 0.10, 0.25);
-	int kind = kyc_synth__rng_int(r, 0, 2);
-	static const double tones[3][3] = {{150, 100, 60}, {196, 158, 112}, {110, 74, 48}};
-	for (int k = 0; k < 3; k++)
-		base[k] = tones[kind][k] * kyc_synth__rng_unif(r, 0.9, 1.1);
-	/* Grain runs along i: rings every `period` px across it, bent slowly
-	 * along it; fibres are streaks hashed on (j, i / 40); planks have seams. */
-	double period = kyc_synth__rng_unif(r, 10, 36);
-	double a1 = kyc_synth__rng_unif(r, 0.0004, 0.0015), a2 = kyc_synth__rng_unif(r, 0.002, 0.005);
-	double A1 = kyc_synth__rng_unif(r, 10, 40), A2 = kyc_synth__rng_unif(r, 2, 8);
-	double p1 = kyc_synth__rng_unif(r, 0, 1), p2 = kyc_synth__rng_unif(r, 0, 1);
-	int plank = kyc_synth__rng_int(r, 180, 420), seam_off = kyc_synth__rng_int(r, 0, plank);
-	int vertical = kyc_synth__rng_int(r, 0, 1);
-	int n = vertical ? c->h : c->w, m = vertical ? c->w : c->h;
-	float *off = malloc(sizeof(float) * (size_t)n);
-	if (!off)
-		return;
-	for (int i = 0; i < n; i++)
-		off[i] = (float)(A1 * sine_at(S, i * a1 + p1) + A2 * sine_at(S, i * a2 + p2));
-	for (int j = 0; j < m; j++) {
-		int pj = (j + seam_off) / plank, seam = (j + seam_off) % plank < 2;
-		double shift = (hash3((uint32_t)pj, 1, 2) & 1023) * 0.37; /* each plank its own rings */
-		double tone = 1 + ((hash3((uint32_t)pj, 3, 4) & 255) / 255.0 - 0.5) * 0.12;
-		for (int i = 0; i < n; i++) {
-			double t = (j + off[i] + shift) / period;
-			double ring = 0.5 + 0.5 * sine_at(S, t);
-			ring = ring * ring * ring; /* thin dark late-wood lines */
-			double fib = ((hash3((uint32_t)j, (uint32_t)(i / 40), 7) & 255) / 255.0 - 0.5) * 0.5 +
-				     ((hash3((uint32_t)j, (uint32_t)i, 9) & 255) / 255.0 - 0.5) * 0.15;
-			double k = tone * (1 - dark * (ring + 0.3 * fib)) * (seam ? 0.6 : 1);
-			int x = vertical ? j : i, y = vertical ? i : j;
-			unsigned char *p = c->px + ((size_t)y * (size_t)c->w + (size_t)x) * 3;
-			for (int ch = 0; ch < 3; ch++)
-				p[ch] = clamp8(base[ch] * k);
-		}
-	}
-	free(off);
-}
-
-static void plain(struct kyc_synth_image *c, struct kyc_synth__rng *r)
-{
-	double a[3], b[3];
-	int grey = kyc_synth__rng_int(r, 0, 1);
-	for (int k = 0; k < 3; k++) {
-		a[k] = kyc_synth__rng_unif(r, 60, 210);
-		if (grey && k)
-			a[k] = a[0] * kyc_synth__rng_unif(r, 0.95, 1.05);
-		b[k] = a[k] * kyc_synth__rng_unif(r, 0.7, 1.1);
-	}
-	double ang = kyc_synth__rng_unif(r, 0, 2 * M_PI), dx = cos(ang), dy = sin(ang);
-	double norm = fabs(dx) * c->w + fabs(dy) * c->h;
-	for (int y = 0; y < c->h; y++)
-		for (int x = 0; x < c->w; x++) {
-			double t = ((x - c->w / 2.0) * dx + (y - c->h / 2.0) * dy) / norm + 0.5;
-			/* Fabric-like fine texture. */
-			double tex = ((hash3((uint32_t)x, (uint32_t)y, 3) & 255) / 255.0 - 0.5) * 10 +
-				     (((x + y) & 3) == 0 ? -4 : 0);
-			unsigned char *p = c->px + ((size_t)y * (size_t)c->w + (size_t)x) * 3;
-			for (int k = 0; k < 3; k++)
-				p[k] = clamp8(a[k] + (b[k] - a[k]) * t + tex);
-		}
-}
-
-/* A rotated rectangle at (cx, cy) of half-sizes (hw, hh); a paper sheet gets
- * rows of text-like marks. */
-static void sheet(struct kyc_synth_image *c, struct kyc_synth__rng *r, int paper)
-{
-	double cx = kyc_synth__rng_unif(r, -0.1, 1.1) * c->w, cy = kyc_synth__rng_unif(r, -0.1, 1.1) * c->h;
-	double hw = kyc_synth__rng_unif(r, 0.05, 0.35) * c->w, hh = kyc_synth__rng_unif(r, 0.05, 0.35) * c->h;
-	if (!paper)
-		hh = fmin(hh, kyc_synth__rng_unif(r, 4, 14)); /* a pen or ruler */
-	double a = kyc_synth__rng_unif(r, -M_PI, M_PI), ca = cos(a), sa = sin(a);
-	double col[3];
-	int shade = kyc_synth__rng_int(r, paper ? 200 : 20, paper ? 250 : 200);
-	for (int k = 0; k < 3; k++)
-		col[k] = shade * kyc_synth__rng_unif(r, paper ? 0.96 : 0.6, 1.0);
-	double rowh = kyc_synth__rng_unif(r, 0.006, 0.014) * c->w, charw = rowh * 0.5;
-	uint32_t salt = (uint32_t)kyc_synth__rng_next(r);
-	double ext = fabs(hw * ca) + fabs(hh * sa) + 2, eyt = fabs(hw * sa) + fabs(hh * ca) + 2;
-	int x0 = (int)fmax(0, cx - ext), x1 = (int)fmin(c->w - 1, cx + ext);
-	int y0 = (int)fmax(0, cy - eyt), y1 = (int)fmin(c->h - 1, cy + eyt);
-	for (int y = y0; y <= y1; y++)
-		for (int x = x0; x <= x1; x++) {
-			double dx = x + 0.5 - cx, dy = y + 0.5 - cy;
-			double lx = dx * ca + dy * sa, ly = -dx * sa + dy * ca;
-			double e = fmin(hw - fabs(lx), hh - fabs(ly));
-			if (e <= -0.5)
-				continue;
-			double cov = fmin(1, e + 0.5);
-			double v[3] = {col[0], col[1], col[2]};
-			if (paper && e > rowh * 1.5) {
-				/* Rows of "words": ink where a row band, a word and a
-				 * character cell all say so. */
-				double ry = (ly + hh) / rowh, rx = (lx + hw) / charw;
-				int row = (int)ry, cell = (int)rx;
-				double in = ry - row;
-				uint32_t w = hash3(salt, (uint32_t)row, (uint32_t)(cell / 6));
-				if (in > 0.35 && in < 0.7 && (w & 7) != 0 && (cell % 6) != 5 &&
-				    (hash3(salt ^ 5, (uint32_t)row, (uint32_t)cell) & 3) != 0 && (row % 9) != 8)
-					for (int k = 0; k < 3; k++)
-						v[k] *= 0.45;
-			}
-			unsigned char *p = c->px + ((size_t)y * (size_t)c->w + (size_t)x) * 3;
-			for (int k = 0; k < 3; k++)
-				p[k] = clamp8(p[k] + (v[k] - p[k]) * cov);
-		}
-}
-
-static void ring(struct kyc_synth_image *c, struct kyc_synth__rng *r)
-{
-	double cx = kyc_synth__rng_unif(r, 0, 1) * c->w, cy = kyc_synth__rng_unif(r, 0, 1) * c->h;
-	double R = kyc_synth__rng_unif(r, 0.04, 0.15) * c->w, t = kyc_synth__rng_unif(r, 3, 0.3 * R);
-	double col[3];
-	for (int k = 0; k < 3; k++)
-		col[k] = kyc_synth__rng_unif(r, 30, 230);
-	double alpha = kyc_synth__rng_unif(r, 0.4, 1);
-	for (int y = (int)fmax(0, cy - R - 1); y < (int)fmin(c->h, cy + R + 1); y++)
-		for (int x = (int)fmax(0, cx - R - 1); x < (int)fmin(c->w, cx + R + 1); x++) {
-			double d = hypot(x + 0.5 - cx, y + 0.5 - cy);
-			double cov = fmin(fmin(R - d, d - (R - t)) + 0.5, 1);
-			if (cov <= 0)
-				continue;
-			unsigned char *p = c->px + ((size_t)y * (size_t)c->w + (size_t)x) * 3;
-			for (int k = 0; k < 3; k++)
-				p[k] = clamp8(p[k] + (col[k] - p[k]) * cov * alpha);
-		}
-}
-
-static void background(struct kyc_synth_image *c, struct kyc_synth__rng *r, const struct sine *S,
-		       int clutter)
-{
-	if (kyc_synth__rng_int(r, 0, 2))
-		wood(c, r, S);
-	else
-		plain(c, r);
-	int n = kyc_synth__rng_int(r, clutter / 2, clutter);
-	for (int i = 0; i < n; i++) {
-		int k = kyc_synth__rng_int(r, 0, 4);
-		if (k <= 2)
-			sheet(c, r, k <= 1);
-		else
-			ring(c, r);
-	}
-}
-
 /* ---- geometry ---- */
 
 /* The homography mapping src[i] to dst[i]: h[0..8] (h[8] = 1). Returns -1
@@ -298,28 +122,41 @@ static void composite(struct kyc_synth_image *c, const struct kyc_synth_image *d
 	}
 	int x0 = (int)fmax(0, minx - soft - 2), x1 = (int)fmin(c->w - 1, maxx + soft + 2);
 	int y0 = (int)fmax(0, miny - soft - 2), y1 = (int)fmin(c->h - 1, maxy + soft + 2);
-	for (int y = y0; y <= y1; y++)
-		for (int x = x0; x <= x1; x++) {
-			unsigned char *p = c->px + ((size_t)y * (size_t)c->w + (size_t)x) * 3;
-			double u, v, us, vs;
-			apply(hinv, x + 0.5 - sdx, y + 0.5 - sdy, &us, &vs);
-			double sd = rrect_sdf(us, vs, d->w, d->h, rad);
-			if (sd < soft) {
-				double k = 1 - 0.45 * fmin(1, (soft - sd) / (2 * soft));
-				for (int ch = 0; ch < 3; ch++)
-					p[ch] = clamp8(p[ch] * k);
-			}
-			apply(hinv, x + 0.5, y + 0.5, &u, &v);
+	/* Along a row the homogeneous coordinates grow linearly: step them
+	 * rather than multiply, one division per point. Where the document
+	 * covers the pixel fully its shadow does not matter. */
+	for (int y = y0; y <= y1; y++) {
+		double fy = y + 0.5, fx = x0 + 0.5;
+		double X = hinv[0] * fx + hinv[1] * fy + hinv[2];
+		double Y = hinv[3] * fx + hinv[4] * fy + hinv[5];
+		double Z = hinv[6] * fx + hinv[7] * fy + hinv[8];
+		double XS = X - hinv[0] * sdx - hinv[1] * sdy, YS = Y - hinv[3] * sdx - hinv[4] * sdy;
+		double ZS = Z - hinv[6] * sdx - hinv[7] * sdy;
+		unsigned char *p = c->px + ((size_t)y * (size_t)c->w + (size_t)x0) * 3;
+		for (int x = x0; x <= x1; x++, p += 3) {
+			double u = X / Z, v = Y / Z;
 			double cov = 0.5 - rrect_sdf(u, v, d->w, d->h, rad);
-			if (cov <= 0)
-				continue;
-			if (cov > 1)
-				cov = 1;
-			double s[3];
-			sample(d, u, v, s);
-			for (int ch = 0; ch < 3; ch++)
-				p[ch] = clamp8(p[ch] + (s[ch] - p[ch]) * cov);
+			double s[3] = {0, 0, 0};
+			if (cov > 0)
+				sample(d, u, v, s);
+			if (cov < 1) {
+				double sd = rrect_sdf(XS / ZS, YS / ZS, d->w, d->h, rad);
+				if (sd < soft) {
+					double k = 1 - 0.45 * fmin(1, (soft - sd) / (2 * soft));
+					for (int ch = 0; ch < 3; ch++)
+						p[ch] = clamp8(p[ch] * k);
+				}
+			}
+			if (cov > 0) {
+				if (cov > 1)
+					cov = 1;
+				for (int ch = 0; ch < 3; ch++)
+					p[ch] = clamp8(p[ch] + (s[ch] - p[ch]) * cov);
+			}
+			X += hinv[0], Y += hinv[3], Z += hinv[6];
+			XS += hinv[0], YS += hinv[3], ZS += hinv[6];
 		}
+	}
 }
 
 /* ---- camera ---- */
@@ -523,6 +360,53 @@ static void orient_point(int deg, int W, int H, double x, double y, double *X, d
 		*X = x, *Y = y;
 }
 
+#define BOOKLET_MM 2.5 /* cover visible around the pages */
+
+/* Puts the drawn data page into an open booklet: cover colour around, the
+ * facing page above, a shaded fold between them. Replaces *doc and moves
+ * mrz_box with the page. */
+static int booklet(struct kyc_synth_image *doc, double u, struct kyc_synth__rng *r,
+		   double mrz_box[4])
+{
+	static const unsigned char covers[4][3] = {
+	    {105, 28, 38}, {28, 38, 82}, {30, 68, 48}, {32, 32, 36}};
+	const unsigned char *cover = covers[kyc_synth__rng_int(r, 0, 3)];
+	int b = (int)lround(BOOKLET_MM * u);
+	int W = doc->w + 2 * b, H = 2 * doc->h + 2 * b, fold = b + doc->h;
+	unsigned char *px = malloc((size_t)W * (size_t)H * 3);
+	if (!px)
+		return KYC_ERR_NOMEM;
+	double page[3];
+	for (int k = 0; k < 3; k++)
+		page[k] = kyc_synth__rng_unif(r, 222, 242);
+	double wave = kyc_synth__rng_unif(r, 6, 14) * u, tilt = kyc_synth__rng_unif(r, -0.6, 0.6);
+	double gutter = kyc_synth__rng_unif(r, 2.5, 5) * u, dark = kyc_synth__rng_unif(r, 0.12, 0.3);
+	for (int y = 0; y < H; y++) {
+		double d = (y - fold) / gutter;
+		double shade = 1 - dark * exp(-d * d);
+		for (int x = 0; x < W; x++) {
+			unsigned char *p = px + ((size_t)y * (size_t)W + (size_t)x) * 3;
+			if (x < b || x >= W - b || y < b || y >= H - b) {
+				memcpy(p, cover, 3);
+			} else if (y < fold) {
+				/* The facing page: plain paper with a faint print. */
+				double t = fmod(x + tilt * y + 4 * wave, wave);
+				for (int k = 0; k < 3; k++)
+					p[k] = clamp8((page[k] - 4 * (t < 0.5 * u)) * shade);
+			} else {
+				const unsigned char *q = doc->px + ((size_t)(y - fold) * (size_t)doc->w + (size_t)(x - b)) * 3;
+				for (int k = 0; k < 3; k++)
+					p[k] = clamp8(q[k] * shade);
+			}
+		}
+	}
+	free(doc->px);
+	doc->px = px, doc->w = W, doc->h = H;
+	mrz_box[0] += b, mrz_box[2] += b;
+	mrz_box[1] += fold, mrz_box[3] += fold;
+	return 0;
+}
+
 int kyc_synth_render(uint64_t seed, int index, int level, enum kyc_synth_format format,
 		     struct kyc_synth_doc *truth, struct kyc_synth_image *img)
 {
@@ -543,27 +427,49 @@ int kyc_synth_render(uint64_t seed, int index, int level, enum kyc_synth_format 
 	truth->skew_deg = round(kyc_synth__rng_unif(r, -L->skew, L->skew) * 10) / 10;
 	truth->quality = kyc_synth__rng_int(r, L->qmin, L->qmax);
 
-	/* The long side within the level's range (so no picture passes 2000 px
-	 * either way), and the width of a sideways picture still at least the
-	 * level's minimum. */
-	double aspect = kyc_synth__rng_unif(r, 0.66, 0.8);
-	int side = truth->orientation % 180 != 0;
-	int lo = side ? (int)ceil(L->wmin / aspect) : L->wmin;
-	int longest = kyc_synth__rng_int(r, lo < L->wmax ? lo : L->wmax, L->wmax);
-	int W0 = longest, H0 = (int)lround(longest * aspect);
-	double wmm, hmm;
-	kyc_synth__doc_size_mm(truth->id.format, &wmm, &hmm);
-	double th = fabs(truth->skew_deg) * M_PI / 180;
-	double bw = wmm * cos(th) + hmm * sin(th), bh = wmm * sin(th) + hmm * cos(th);
-	double frac = kyc_synth__rng_unif(r, L->fmin, L->fmax);
-	double u = fmin(frac * W0 / bw, frac * H0 / bh);
-	/* Keep the MRZ legible at the smallest sizes: grow the document, up to
-	 * nearly filling the frame. */
-	double umax = fmin(0.95 * W0 / bw, 0.95 * H0 / bh);
-	if (u * 2.54 < L->min_pitch)
-		u = fmin(umax, L->min_pitch / 2.54);
+	/* A passport data page is usually photographed in its open booklet:
+	 * cover edges around it and the facing page above. */
+	int open_booklet = truth->id.format == KYC_SYNTH_TD3 && kyc_synth__rng_int(r, 0, 9) < 7;
+	double wmm, hmm, u, bw, bh;
+	int W0, H0;
+	for (;;) {
+		kyc_synth__doc_size_mm(truth->id.format, &wmm, &hmm);
+		if (open_booklet)
+			wmm += 2 * BOOKLET_MM, hmm = 2 * hmm + 2 * BOOKLET_MM;
+		int tall = hmm > wmm;
+
+		/* The long side within the level's range (so no picture passes 2000 px
+		 * either way), and the width of a portrait picture still at least the
+		 * level's minimum. The canvas is shaped like the document before the
+		 * quarter turn. */
+		double aspect = kyc_synth__rng_unif(r, 0.66, 0.8);
+		int side = truth->orientation % 180 != 0;
+		int lo = (side != tall) ? (int)ceil(L->wmin / aspect) : L->wmin;
+		int longest = kyc_synth__rng_int(r, lo < L->wmax ? lo : L->wmax, L->wmax);
+		W0 = longest, H0 = (int)lround(longest * aspect);
+		if (tall)
+			W0 = H0, H0 = longest;
+		double th = fabs(truth->skew_deg) * M_PI / 180;
+		bw = wmm * cos(th) + hmm * sin(th), bh = wmm * sin(th) + hmm * cos(th);
+		double frac = kyc_synth__rng_unif(r, L->fmin, L->fmax);
+		u = fmin(frac * W0 / bw, frac * H0 / bh);
+		/* Keep the MRZ legible at the smallest sizes: grow the document, up to
+		 * nearly filling the frame. */
+		double umax = fmin(0.95 * W0 / bw, 0.95 * H0 / bh);
+		if (u * 2.54 < L->min_pitch)
+			u = fmin(umax, L->min_pitch / 2.54);
+		/* A small picture of a whole booklet would shrink the MRZ below
+		 * legibility: show the page alone instead. */
+		if (open_booklet && u * 2.54 < L->min_pitch) {
+			open_booklet = 0;
+			continue;
+		}
+		break;
+	}
 	double mrz_box[4];
 	rc = kyc_synth__draw_document(&truth->id, u, r, &doc, mrz_box);
+	if (!rc && open_booklet)
+		rc = booklet(&doc, u, r, mrz_box);
 	if (rc)
 		goto out;
 
@@ -573,9 +479,7 @@ int kyc_synth_render(uint64_t seed, int index, int level, enum kyc_synth_format 
 		rc = KYC_ERR_NOMEM;
 		goto out;
 	}
-	struct sine S;
-	sine_init(&S);
-	background(img, r, &S, 3 + 2 * level);
+	kyc_synth__desk(img, r, 3 + 2 * level);
 
 	/* Where the corners go: rotation about a random centre, then jitter. */
 	double a = truth->skew_deg * M_PI / 180, ca = cos(a), sa = sin(a);
@@ -594,6 +498,8 @@ int kyc_synth_render(uint64_t seed, int index, int level, enum kyc_synth_format 
 		goto out;
 	}
 	double rad = (truth->id.format == KYC_SYNTH_TD1 ? 3.18 : truth->id.format == KYC_SYNTH_TD2 ? 3.0 : 1.0) * u;
+	if (open_booklet)
+		rad = 4.0 * u;
 	double soft = kyc_synth__rng_unif(r, 0.01, 0.03) * W0;
 	composite(img, &doc, hinv, dst, rad, kyc_synth__rng_unif(r, -0.6, 0.6) * soft,
 		  kyc_synth__rng_unif(r, 0.2, 1.0) * soft, soft);
