@@ -785,9 +785,10 @@ static void send_whole(kyc_req *r, int status, const char *content_type, const v
 		       size_t len)
 {
 	h2o_req_t *h = r->h;
+	int head = h2o_memis(h->method.base, h->method.len, H2O_STRLIT("HEAD"));
 	r->responded = 1;
 	r->status = status;
-	r->bytes = len;
+	r->bytes = head ? 0 : len;
 	h->res.status = status;
 	h->res.reason = kyc_http_status_title(status);
 	add_header(r, H2O_STRLIT("content-type"), content_type, strlen(content_type));
@@ -800,7 +801,6 @@ static void send_whole(kyc_req *r, int status, const char *content_type, const v
 	h2o_start_response(h, &whole_body);
 	/* h2o 2.2 does not drop the body of a HEAD response by itself. */
 	h2o_iovec_t buf = h2o_iovec_init(body, len);
-	int head = h2o_memis(h->method.base, h->method.len, H2O_STRLIT("HEAD"));
 	h2o_send(h, &buf, head || !len ? 0 : 1, H2O_SEND_STATE_FINAL);
 }
 
