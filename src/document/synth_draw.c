@@ -18,12 +18,13 @@
 #define SANS_PATH "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 #define BOLD_PATH "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 
-/* ICAO 9303 MRZ geometry: OCR-B size I on a 2.54 mm (10 cpi) pitch, lines
- * 4.23 mm (6 lpi) apart, the last line's centre a few mm above the bottom
- * edge, the zone centred across the document. */
+/* ICAO 9303 MRZ geometry: OCR-B size I (characters about 2.4 mm high) on a
+ * 2.54 mm (10 cpi) pitch, the zone centred across the document inside its
+ * effective reading zone (17.9 mm high on TD1, 23.2 mm otherwise). Line
+ * spacing and the height above the bottom edge vary between issuers; the
+ * ranges below bracket the ICAO specimens (about 5.9 mm apart, the last
+ * line 4.7 mm up on TD1 and 8-9 mm up on TD3). */
 #define MRZ_PITCH_MM 2.54
-#define MRZ_LINE_MM 4.23
-#define MRZ_CAP_MM 2.35
 
 struct fonts {
 	FT_Library lib;
@@ -462,29 +463,33 @@ int kyc_synth__draw_document(const struct kyc_synth_identity *id, double u,
 		labelled(p, &F, fx + col * colw, top + rw * row, s, fl[i].label, fl[i].value);
 	}
 
-	/* The MRZ: each character centred in its 2.54 mm cell. */
-	double cap_px = MRZ_CAP_MM * u, em = cap_px / F.ocrb_cap;
+	/* The MRZ: each character centred in its 2.54 mm cell, with a little
+	 * variation of ink from character to character, as printers leave. */
+	double cap_mm = kyc_synth__rng_unif(r, 2.3, 2.5);
+	double line_mm = td1 ? kyc_synth__rng_unif(r, 5.3, 5.9) : kyc_synth__rng_unif(r, 5.0, 5.9);
+	double last_centre = hmm - (td1 ? kyc_synth__rng_unif(r, 4.2, 5.0) : kyc_synth__rng_unif(r, 6.0, 8.5));
+	double cap_px = cap_mm * u, em = cap_px / F.ocrb_cap;
 	double pitch = MRZ_PITCH_MM * u;
 	double x0 = (wmm - id->line_len * MRZ_PITCH_MM) / 2 * u;
-	double last_centre = hmm - (td1 ? 3.9 : 5.8);
 	int g = kyc_synth__rng_int(r, 10, 40);
 	p->ink[0] = (unsigned char)g, p->ink[1] = (unsigned char)g, p->ink[2] = (unsigned char)(g + 8);
 	FT_Set_Char_Size(F.ocrb, 0, (FT_F26Dot6)lround(em * 64), 72, 72);
 	for (int l = 0; l < id->nlines; l++) {
-		double centre = last_centre - (id->nlines - 1 - l) * MRZ_LINE_MM;
-		double base = (centre + MRZ_CAP_MM / 2) * u;
+		double centre = last_centre - (id->nlines - 1 - l) * line_mm;
+		double base = (centre + cap_mm / 2) * u;
 		for (int i = 0; i < id->line_len; i++) {
 			char ch[2] = {id->lines[l][i], 0};
 			double adv = 0;
 			if (!FT_Load_Char(F.ocrb, (unsigned char)ch[0], FT_LOAD_NO_HINTING))
 				adv = F.ocrb->glyph->linearHoriAdvance / 65536.0;
-			text(p, F.ocrb, em, x0 + i * pitch + (pitch - adv) / 2, base, ch, 1);
+			text(p, F.ocrb, em, x0 + i * pitch + (pitch - adv) / 2, base, ch,
+			     kyc_synth__rng_unif(r, 0.82, 1.0));
 		}
 	}
 	mrz_box[0] = x0;
 	mrz_box[2] = x0 + id->line_len * pitch;
-	mrz_box[1] = (last_centre - (id->nlines - 1) * MRZ_LINE_MM - MRZ_CAP_MM / 2) * u;
-	mrz_box[3] = (last_centre + MRZ_CAP_MM / 2) * u;
+	mrz_box[1] = (last_centre - (id->nlines - 1) * line_mm - cap_mm / 2) * u;
+	mrz_box[3] = (last_centre + cap_mm / 2) * u;
 	rc = 0;
 out:
 	fonts_close(&F);
