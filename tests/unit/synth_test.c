@@ -14,6 +14,7 @@
 #include <jpeglib.h>
 
 #include "core/buf.h"
+#include "core/clock.h"
 #include "document/mrz.h"
 #include "document/synth.h"
 #include "test.h"
@@ -187,6 +188,56 @@ TEST(identity_rejects_bad_format_and_names_round_trip)
 	CHECK(memcmp(&a, &b, sizeof a) == 0);
 	kyc_synth_identity(10, 3, KYC_SYNTH_TD3, &b);
 	CHECK(strcmp(a.lines[1], b.lines[1]) != 0);
+}
+
+/* The MRZ parser (src/document/mrz.c) reads back exactly the truth fields,
+ * with no correction needed, and reports the same JSON keys. */
+TEST(parser_agrees_with_truth)
+{
+	int64_t today = kyc_days_from_civil(2026, 11, 23); /* fixed: the century rule moves */
+	int disagree = 0;
+	for (int fmt = 0; fmt < KYC_SYNTH_MIXED; fmt++)
+		for (int i = 0; i < 300; i++) {
+			struct kyc_synth_identity id;
+			REQUIRE(kyc_synth_identity(555, i, (enum kyc_synth_format)fmt, &id) == 0);
+			char text[200];
+			int n = 0;
+			for (int l = 0; l < id.nlines; l++)
+				n += snprintf(text + n, sizeof text - (size_t)n, "%s\n", id.lines[l]);
+			struct kyc_mrz m;
+			char err[128];
+			int rc = kyc_mrz_parse(text, (size_t)n, today, &m, err, sizeof err);
+			const struct kyc_synth_fields *f = &id.f;
+			int ok = rc == 0 && m.valid && m.ncorrections == 0 &&
+				 !strcmp(m.document_code, f->document_code) &&
+				 !strcmp(m.issuing_country, f->issuing_country) &&
+				 !strcmp(m.document_number, f->document_number) &&
+				 !strcmp(m.surname, f->surname) && !strcmp(m.given_names, f->given_names) &&
+				 !strcmp(m.nationality, f->nationality) &&
+				 !strcmp(m.birth_date, f->birth_date) && !strcmp(m.sex, f->sex) &&
+				 !strcmp(m.expiry_date, f->expiry_date) &&
+				 !strcmp(m.optional_data, f->optional_data) &&
+				 !strcmp(m.optional_data_2, f->optional_data_2);
+			if (!ok && disagree++ < 3)
+				fprintf(stderr, "parser disagrees on:\n%s", text);
+			if (i == 0 && rc == 0) {
+				json_t *j = kyc_mrz_to_json(&m);
+				json_t *jf = j ? json_object_get(j, "fields") : NULL;
+				const char *k;
+				json_t *v;
+				CHECK(jf != NULL && json_object_size(jf) == 11);
+				json_object_foreach(jf, k, v)
+				{
+					CHECK(json_is_string(v));
+					CHECK(strstr("document_code issuing_country document_number surname "
+						     "given_names nationality birth_date sex expiry_date "
+						     "optional_data optional_data_2",
+						     k) != NULL);
+				}
+				json_decref(j);
+			}
+		}
+	CHECK_INT(disagree, 0);
 }
 
 struct decoded {
@@ -398,6 +449,7 @@ int main(void)
 {
 	RUN(identities_valid_by_icao_positions);
 	RUN(identity_rejects_bad_format_and_names_round_trip);
+	RUN(parser_agrees_with_truth);
 	RUN(make_is_deterministic_and_decodes);
 	RUN(levels_keep_their_promises);
 	RUN(truth_line_has_the_mrz_keys);
