@@ -465,28 +465,79 @@ static double elapsed_ms(const struct timespec *t0)
 	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
+/* The access log line and request ids are built by hand: with printf they
+ * were about 5% of a small request's CPU time. */
+static char *put_str(char *p, const char *s, size_t n)
+{
+	memcpy(p, s, n);
+	return p + n;
+}
+
+static char *put_uint(char *p, uint64_t v)
+{
+	char tmp[24];
+	int n = 0;
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+static char *put_hex(char *p, uint64_t v, int digits)
+{
+	static const char hex[] = "0123456789abcdef";
+	for (int i = digits - 1; i >= 0; i--)
+		p[i] = hex[v & 15], v >>= 4;
+	return p + digits;
+}
+
+#define PUT_LIT(p, lit) put_str(p, lit, sizeof lit - 1)
+
 static void access_log(kyc_req *r, double ms)
 {
-	char ts[32];
+	/* Every piece is bounded: id 64, tenant 64, method 8, route 127. */
+	char line[512], ts[32];
 	kyc_time_iso(kyc_now_ms(), ts);
 	h2o_req_t *h = r->h;
-	kyc_buf *b = &r->th->logbuf;
-	size_t before = b->len;
-	int us = ms < 0 ? 0 : ms > 2e9 / 1000 ? 2000000000 : (int)(ms * 1000.0);
-	/* No body, no query string, no header values: they may carry secrets. */
-	int rc = kyc_buf_printf(
-		b,
-		"{\"ts\":\"%s\",\"level\":\"info\",\"request_id\":\"%s\",\"tenant\":%s%s%s,"
-		"\"method\":\"%.*s\",\"route\":\"%s\",\"status\":%d,\"ms\":%d.%03d,\"bytes\":%zu}\n",
-		ts, r->id, r->tenant ? "\"" : "", r->tenant ? r->tenant : "null", r->tenant ? "\"" : "",
-		(int)(h->method.len < 8 ? h->method.len : 8), h->method.base,
-		r->route ? r->route->pattern : "unmatched", r->status, us / 1000, us % 1000, r->bytes);
-	if (rc) {
-		/* Buffer full (a stalled stderr): drop this line rather than grow without bound. */
-		b->len = before;
-		if (b->data)
-			b->data[before] = '\0';
+	const char *route = r->route ? r->route->pattern : "unmatched";
+	uint64_t us = ms <= 0 ? 0 : ms > 1e12 ? (uint64_t)1e15 : (uint64_t)(ms * 1000.0);
+	char *p = line;
+	p = PUT_LIT(p, "{\"ts\":\"");
+	p = put_str(p, ts, strlen(ts));
+	p = PUT_LIT(p, "\",\"level\":\"info\",\"request_id\":\"");
+	p = put_str(p, r->id, strnlen(r->id, 64));
+	p = PUT_LIT(p, "\",\"tenant\":");
+	if (r->tenant) {
+		*p++ = '"';
+		p = put_str(p, r->tenant, strnlen(r->tenant, 64));
+		*p++ = '"';
+	} else {
+		p = PUT_LIT(p, "null");
 	}
+	/* No body, no query string, no header values: they may carry secrets. */
+	p = PUT_LIT(p, ",\"method\":\"");
+	for (size_t i = 0; i < h->method.len && i < 8; i++) /* h2o accepts only token characters */
+		*p++ = h->method.base[i];
+	p = PUT_LIT(p, "\",\"route\":\"");
+	p = put_str(p, route, strnlen(route, 127));
+	p = PUT_LIT(p, "\",\"status\":");
+	p = put_uint(p, (uint64_t)(r->status > 0 ? r->status : 0));
+	p = PUT_LIT(p, ",\"ms\":");
+	p = put_uint(p, us / 1000);
+	*p++ = '.';
+	unsigned frac = (unsigned)(us % 1000);
+	*p++ = (char)('0' + frac / 100);
+	*p++ = (char)('0' + frac / 10 % 10);
+	*p++ = (char)('0' + frac % 10);
+	p = PUT_LIT(p, ",\"bytes\":");
+	p = put_uint(p, r->bytes);
+	p = PUT_LIT(p, "}\n");
+	/* When the buffer is full (a stalled stderr) the append fails and the
+	 * line is dropped rather than memory grown without bound. */
+	(void)kyc_buf_append(&r->th->logbuf, line, (size_t)(p - line));
 	log_maybe_flush(r->th);
 }
 
@@ -497,8 +548,9 @@ static void request_id_new(struct server_thread *st, char out[25])
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
 	z ^= z >> 31;
-	uint32_t t = (uint32_t)(kyc_now_ms() / 1000);
-	snprintf(out, 25, "%08x%016llx", t, (unsigned long long)z);
+	char *p = put_hex(out, (uint64_t)(kyc_now_ms() / 1000) & 0xffffffffu, 8);
+	p = put_hex(p, z, 16);
+	*p = '\0';
 }
 
 static struct server_thread *thread_of(h2o_req_t *h)

@@ -644,6 +644,56 @@ TEST(many_concurrent_clients)
 	CHECK(seen != 0);
 }
 
+TEST(access_log_line)
+{
+	/* Catch stderr in a temporary file for one request and its log flush. */
+	fflush(stderr);
+	FILE *tmp = tmpfile();
+	REQUIRE(tmp != NULL);
+	int saved = dup(2);
+	dup2(fileno(tmp), 2);
+	const char *hdrs[] = {"X-Request-Id: log-check-1", "Authorization: Bearer hunter2", NULL};
+	struct resp r;
+	int rc = req(NULL, "GET", "/info/a%20b/c?secret=hunter2", hdrs, NULL, 0, &r);
+	struct timespec ts = {0, 500 * 1000 * 1000}; /* the log is flushed every 200 ms */
+	nanosleep(&ts, NULL);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	REQUIRE(rc == 0);
+	static char text[1 << 16];
+	rewind(tmp);
+	size_t n = fread(text, 1, sizeof text - 1, tmp);
+	text[n] = '\0';
+	fclose(tmp);
+	CHECK(strstr(text, "hunter2") == NULL); /* neither the query nor header values */
+	CHECK(strstr(text, "a%20b") == NULL);   /* the route, not the path */
+	char *line = strstr(text, "{\"ts\"");
+	json_t *j = NULL;
+	while (line && !j) {
+		char *eol = strchr(line, '\n');
+		json_t *cand = json_loadb(line, eol ? (size_t)(eol - line) : strlen(line), 0, NULL);
+		if (cand && !strcmp(jstr(cand, "request_id"), "log-check-1"))
+			j = cand;
+		else
+			json_decref(cand);
+		line = eol ? strstr(eol, "{\"ts\"") : NULL;
+	}
+	REQUIRE(j != NULL);
+	CHECK_STR(jstr(j, "level"), "info");
+	CHECK_STR(jstr(j, "method"), "GET");
+	CHECK_STR(jstr(j, "route"), "/info/{a}/{b}");
+	CHECK_STR(jstr(j, "tenant"), "tenant-test");
+	CHECK_INT(json_integer_value(json_object_get(j, "status")), 200);
+	CHECK_INT(json_integer_value(json_object_get(j, "bytes")), r.body.len);
+	CHECK(json_is_real(json_object_get(j, "ms")));
+	CHECK(json_real_value(json_object_get(j, "ms")) >= 0);
+	CHECK(strlen(jstr(j, "ts")) == 24);
+	CHECK_INT(json_object_size(j), 9);
+	json_decref(j);
+	resp_free(&r);
+}
+
 TEST(metrics_count_requests)
 {
 	struct resp r;
@@ -779,6 +829,7 @@ int main(void)
 	RUN(stalled_readers_time_out);
 	RUN(malformed_request_gets_400);
 	RUN(many_concurrent_clients);
+	RUN(access_log_line);
 	RUN(metrics_count_requests);
 	RUN(metrics_are_exact_under_concurrency);
 	RUN(graceful_stop_finishes_in_flight_requests);
