@@ -4,7 +4,7 @@
  *
  * Everything is a pure function of (seed, index, level, format): a small
  * private PRNG (splitmix64 + xoshiro256**), never rand() or the clock, so the
- * same arguments give the same bytes on every machine. The identity depends
+ * same arguments give the same bytes on the same build. The identity depends
  * only on (seed, index, format), so one person appears at every level.
  *
  * Fonts come from Debian packages: OCR-B (fonts-ocr-b) for the MRZ, DejaVu
