@@ -8,8 +8,11 @@
  *    it is of the other class than all its neighbours (a letter between
  *    digits, a digit between letters); one look-alike substitution of one
  *    suspect is kept only when it is the single candidate that passes the
- *    check. The composite cannot confirm these: it weighs the document number
- *    and the personal number exactly as their own check digits do.
+ *    check, and only with at most MAX_SUSPECTS candidates. The composite
+ *    cannot confirm these: it weighs the document number and the personal
+ *    number exactly as their own check digits do.
+ *  - OCR second choices (kyc_mrz_parse_ex) are candidates of any class, tried
+ *    first under the same single-pass rule (at most MAX_HINTS per check).
  *  - Fields without a check digit are corrected by type alone where that is
  *    unambiguous: digits in names become their look-alike letter, an unknown
  *    country code becomes the single known code its digits could stand for,
@@ -381,8 +384,8 @@ void kyc_mrz__correct(struct mrz_work *w)
 {
 	fix_by_type(w);
 	/* Dates first (forced, rarely ambiguous), then the alphanumeric fields,
-	 * then the composite; twice, since a later fix can make the composite
-	 * confirm an earlier candidate. */
+	 * then the composite; twice, since the groups are rebuilt from the
+	 * corrected lines (a long document number is detected from them). */
 	for (int pass = 0; pass < 2; pass++) {
 		int changed = 0;
 		kyc_mrz__build_groups(w);
