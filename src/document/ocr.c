@@ -31,12 +31,21 @@ static int check_args(const unsigned char *gray, int w, int h, int stride)
  * ink in a cell ranges from a few percent ('1' in a wide crop) to half. */
 static void levels(const unsigned char *gray, int w, int h, int stride, float *paper, float *ink)
 {
-	unsigned hist[256] = {0};
+	/* Two interleaved histograms: runs of equal pixels (paper) would
+	 * otherwise chain every increment on the previous one. */
+	unsigned hist2[2][256] = {{0}}, hist[256];
 	for (int y = 0; y < h; y++) {
 		const unsigned char *row = gray + (size_t)y * (size_t)stride;
-		for (int x = 0; x < w; x++)
-			hist[row[x]]++;
+		int x = 0;
+		for (; x + 1 < w; x += 2) {
+			hist2[0][row[x]]++;
+			hist2[1][row[x + 1]]++;
+		}
+		if (x < w)
+			hist2[0][row[x]]++;
 	}
+	for (int v = 0; v < 256; v++)
+		hist[v] = hist2[0][v] + hist2[1][v];
 	double n = (double)w * (double)h, total = 0;
 	for (int v = 0; v < 256; v++)
 		total += (double)v * hist[v];
@@ -150,17 +159,23 @@ int kyc_ocr_features(const unsigned char *gray, int w, int h, int stride, float 
 	float proj[KYC_OCR_MAX_SIDE];
 	float *coarse = feat + KYC_OCR_NW * KYC_OCR_NH;
 	int ccount[KYC_OCR_NCOARSE] = {0};
+	int binx[KYC_OCR_CW + 1]; /* first column of each coarse bin */
+	for (int b = 0; b <= KYC_OCR_CW; b++)
+		binx[b] = (b * w + KYC_OCR_CW - 1) / KYC_OCR_CW;
 	for (int x = 0; x < w; x++)
 		proj[x] = 0;
 	for (int y = 0; y < h; y++) {
 		const unsigned char *row = gray + (size_t)y * (size_t)stride;
-		int cy0 = y * KYC_OCR_CH / h;
-		for (int x = 0; x < w; x++) {
-			float v = INK(row[x]);
-			int c = cy0 * KYC_OCR_CW + x * KYC_OCR_CW / w;
-			proj[x] += v;
-			coarse[c] += v;
-			ccount[c]++;
+		int c0 = (y * KYC_OCR_CH / h) * KYC_OCR_CW;
+		for (int b = 0; b < KYC_OCR_CW; b++) {
+			float acc = 0;
+			for (int x = binx[b]; x < binx[b + 1]; x++) {
+				float v = INK(row[x]);
+				proj[x] += v;
+				acc += v;
+			}
+			coarse[c0 + b] += acc;
+			ccount[c0 + b] += binx[b + 1] - binx[b];
 		}
 	}
 	for (int c = 0; c < KYC_OCR_NCOARSE; c++)
@@ -231,36 +246,64 @@ int kyc_ocr_features(const unsigned char *gray, int w, int h, int stride, float 
 
 /* Weights are stored input-major ([in][out]) so that the inner loop runs over
  * outputs with no reduction, four at a time through GCC/Clang vector types
- * (plain SSE on any x86-64, NEON on arm64, scalar code elsewhere) in the same
- * order of float operations as the trainer's scalar loop; and inputs that are
+ * (plain SSE on any x86-64, NEON on arm64, scalar code elsewhere), each output
+ * summing its inputs in the same order as the trainer's scalar loop; inputs that are
  * zero -- blank paper in the grid, ReLUs that are off -- are skipped
  * outright: typically more than half of them. */
 typedef float v4f __attribute__((vector_size(16)));
 
+#define DENSE_MAXIN (KYC_OCR_NIN > KYC_OCR_MAX_HIDDEN ? KYC_OCR_NIN : KYC_OCR_MAX_HIDDEN)
+
+static inline v4f load4(const float *p)
+{
+	v4f v;
+	memcpy(&v, p, sizeof v);
+	return v;
+}
+
 static void dense(const float *in, int nin, const float *wt, const float *b, int nout, float *out,
 		  int relu)
 {
-	int n4 = nout & ~3;
-	for (int o = 0; o < nout; o++)
-		out[o] = b[o];
-	for (int i = 0; i < nin; i++) {
-		float v = in[i];
-		if (v == 0.0f)
-			continue;
-		const float *row = wt + (size_t)i * (size_t)nout;
-		v4f vv = {v, v, v, v};
-		for (int o = 0; o < n4; o += 4) {
-			v4f acc, wv;
-			memcpy(&acc, out + o, sizeof acc);
-			memcpy(&wv, row + o, sizeof wv);
-			acc += vv * wv;
-			memcpy(out + o, &acc, sizeof acc);
+	int idx[DENSE_MAXIN], nz = 0;
+	for (int i = 0; i < nin; i++)
+		if (in[i] != 0.0f)
+			idx[nz++] = i;
+	int o = 0;
+	/* Sixteen outputs at a time stay in registers over all inputs. */
+	for (; o + 16 <= nout; o += 16) {
+		v4f a0 = load4(b + o), a1 = load4(b + o + 4), a2 = load4(b + o + 8),
+		    a3 = load4(b + o + 12);
+		for (int j = 0; j < nz; j++) {
+			const float *r = wt + (size_t)idx[j] * (size_t)nout + o;
+			float v = in[idx[j]];
+			v4f vv = {v, v, v, v};
+			a0 += vv * load4(r);
+			a1 += vv * load4(r + 4);
+			a2 += vv * load4(r + 8);
+			a3 += vv * load4(r + 12);
 		}
-		for (int o = n4; o < nout; o++)
-			out[o] += v * row[o];
+		memcpy(out + o, &a0, sizeof a0);
+		memcpy(out + o + 4, &a1, sizeof a1);
+		memcpy(out + o + 8, &a2, sizeof a2);
+		memcpy(out + o + 12, &a3, sizeof a3);
+	}
+	for (; o + 4 <= nout; o += 4) {
+		v4f a0 = load4(b + o);
+		for (int j = 0; j < nz; j++) {
+			float v = in[idx[j]];
+			v4f vv = {v, v, v, v};
+			a0 += vv * load4(wt + (size_t)idx[j] * (size_t)nout + o);
+		}
+		memcpy(out + o, &a0, sizeof a0);
+	}
+	for (; o < nout; o++) {
+		float a = b[o];
+		for (int j = 0; j < nz; j++)
+			a += in[idx[j]] * wt[(size_t)idx[j] * (size_t)nout + o];
+		out[o] = a;
 	}
 	if (relu)
-		for (int o = 0; o < nout; o++)
+		for (o = 0; o < nout; o++)
 			out[o] = out[o] < 0 ? 0 : out[o];
 }
 

@@ -38,20 +38,25 @@ struct cellspec {
 	int paper, ink;
 };
 
-/* Draws ch with its pen origin at (px, baseline) in 26.6 units into a float
- * ink cell (max compositing). */
-static int draw_glyph(float *cell, int w, int h, char ch, double px, double baseline, double angle)
+/* Draws ch with its pen origin at (px, baseline) in pixels into a float ink
+ * cell (max compositing), turned by angle degrees about the glyph's centre
+ * (half the pitch across, half the capital height up). */
+static int draw_glyph(float *cell, int w, int h, char ch, double px, double baseline, double angle,
+		      double pitch, double cap)
 {
 	FT_Matrix m;
-	double a = angle * 3.14159265358979 / 180.0;
-	m.xx = (FT_Fixed)lround(cos(a) * 65536);
-	m.xy = (FT_Fixed)lround(-sin(a) * 65536);
-	m.yx = (FT_Fixed)lround(sin(a) * 65536);
-	m.yy = (FT_Fixed)lround(cos(a) * 65536);
-	/* Sub-pixel placement through the transform's delta; the integer part
-	 * moves the bitmap. */
+	double a = angle * 3.14159265358979 / 180.0, ca = cos(a), sa = sin(a);
+	m.xx = (FT_Fixed)lround(ca * 65536);
+	m.xy = (FT_Fixed)lround(-sa * 65536);
+	m.yx = (FT_Fixed)lround(sa * 65536);
+	m.yy = (FT_Fixed)lround(ca * 65536);
+	/* Sub-pixel placement and the turn's centre through the transform's
+	 * delta; the integer part of the position moves the bitmap. */
 	double fx = floor(px), fy = floor(baseline);
-	FT_Vector d = {(FT_Pos)lround((px - fx) * 64), (FT_Pos)lround(-(baseline - fy) * 64)};
+	double cx = pitch / 2, cy = cap / 2;
+	double dx = (px - fx) + cx - (ca * cx - sa * cy);
+	double dy = -(baseline - fy) + cy - (sa * cx + ca * cy);
+	FT_Vector d = {(FT_Pos)lround(dx * 64), (FT_Pos)lround(dy * 64)};
 	FT_Set_Transform(face, &m, &d);
 	if (FT_Load_Char(face, (FT_ULong)(unsigned char)ch, FT_LOAD_RENDER | FT_LOAD_NO_HINTING))
 		return -1;
@@ -85,14 +90,14 @@ static int render(char ch, const struct cellspec *sp, unsigned char *px, int *w,
 	memset(cell, 0, sizeof(float) * (size_t)(*w * *h));
 	double penx = (*w - pitch) / 2 + sp->jx * pitch;
 	double base = (*h + sp->cap) / 2 + sp->jy * sp->cap;
-	if (draw_glyph(cell, *w, *h, ch, penx, base, sp->angle))
+	if (draw_glyph(cell, *w, *h, ch, penx, base, sp->angle, pitch, sp->cap))
 		return -1;
 	if (sp->neighbours) {
 		const char *pool = KYC_OCR_CLASSES;
 		char l = unif() < 0.4 ? '<' : pool[(int)(unif() * 36)];
 		char r = unif() < 0.4 ? '<' : pool[(int)(unif() * 36)];
-		if (draw_glyph(cell, *w, *h, l, penx - pitch, base, sp->angle) ||
-		    draw_glyph(cell, *w, *h, r, penx + pitch, base, sp->angle))
+		if (draw_glyph(cell, *w, *h, l, penx - pitch, base, sp->angle, pitch, sp->cap) ||
+		    draw_glyph(cell, *w, *h, r, penx + pitch, base, sp->angle, pitch, sp->cap))
 			return -1;
 	}
 	for (int pass = 0; pass < (int)sp->blur; pass++) {
@@ -253,8 +258,8 @@ TEST(degraded_cells)
 	double t1, t2;
 	accuracy(&sp, 9, 30, 3.0, 0.10, 20, &t1, &t2);
 	printf("  degraded cells: top-1 %.2f%%, top-2 %.2f%%\n", t1 * 100, t2 * 100);
-	CHECK(t1 >= 0.95);
-	CHECK(t2 >= 0.98);
+	CHECK(t1 >= 0.97);
+	CHECK(t2 >= 0.985);
 }
 
 TEST(tiny_blurred_cells)
@@ -267,8 +272,49 @@ TEST(tiny_blurred_cells)
 	double t1, t2;
 	accuracy(&sp, 7, 10, 2.0, 0.08, 10, &t1, &t2);
 	printf("  tiny blurred cells: top-1 %.2f%%, top-2 %.2f%%\n", t1 * 100, t2 * 100);
-	CHECK(t1 >= 0.85);
-	CHECK(t2 >= 0.92);
+	CHECK(t1 >= 0.80);
+	CHECK(t2 >= 0.90);
+}
+
+TEST(non_characters_score_low)
+{
+	if (!have_font())
+		return;
+	/* The reader votes on the band's orientation and pitch with the
+	 * scores: an upside-down glyph (of a class whose turned shape is no
+	 * character) and a blank cell must score well below upright glyphs. */
+	unsigned char px[CELL_MAX * CELL_MAX];
+	const char *turnable = "34BCDEFGJKPRTUY<";
+	double up = 0, down = 0;
+	int n = 0;
+	for (int rep = 0; rep < 4; rep++)
+		for (const char *p = turnable; *p; p++) {
+			struct cellspec sp = {.cap = 12 + 24 * unif(), .paper = 225, .ink = 35,
+					      .noise = 4, .neighbours = 1};
+			struct kyc_ocr_guess g[1];
+			int w, h;
+			REQUIRE(render(*p, &sp, px, &w, &h) == 0);
+			REQUIRE(kyc_ocr_classify(px, w, h, w, g, 1) == 1);
+			up += g[0].score;
+			sp.angle = 180;
+			REQUIRE(render(*p, &sp, px, &w, &h) == 0);
+			REQUIRE(kyc_ocr_classify(px, w, h, w, g, 1) == 1);
+			down += g[0].score;
+			n++;
+		}
+	up /= n;
+	down /= n;
+	printf("  mean top score: upright %.3f, upside down %.3f\n", up, down);
+	CHECK(up > 0.95);
+	CHECK(down < 0.2);
+
+	int w = 22, h = 34;
+	for (int i = 0; i < w * h; i++)
+		px[i] = (unsigned char)(200 + (int)(unif() * 12));
+	struct kyc_ocr_guess g[1];
+	REQUIRE(kyc_ocr_classify(px, w, h, w, g, 1) == 1);
+	printf("  blank cell: top score %.3f\n", (double)g[0].score);
+	CHECK(g[0].score < 0.2);
 }
 
 int main(void)
@@ -279,6 +325,7 @@ int main(void)
 	RUN(clean_cells);
 	RUN(degraded_cells);
 	RUN(tiny_blurred_cells);
+	RUN(non_characters_score_low);
 	if (face)
 		FT_Done_Face(face);
 	if (lib)

@@ -251,7 +251,7 @@ static int write_model(const struct net *n, float temp, const char *path, const 
 	write_array(f, "b3", n->b3, n->nout);
 	fprintf(f,
 		"const struct kyc_ocr_model kyc__ocr_model = {\n"
-		"\t.nin = %d, .h1 = %d, .h2 = %d, .nout = %d, .temperature = %.6gf,\n"
+		"\t.nin = %d, .h1 = %d, .h2 = %d, .nout = %d, .temperature = %.6ff,\n"
 		"\t.w1 = w1, .b1 = b1, .w2 = w2, .b2 = b2, .w3 = w3, .b3 = b3,\n};\n",
 		n->nin, n->h1, n->h2, n->nout, (double)temp);
 	if (fclose(f))
