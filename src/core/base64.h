@@ -34,10 +34,9 @@ size_t kyc_base64_encoded_len(size_t n, int flags);
  * bound: whitespace and padding make the real figure smaller). */
 size_t kyc_base64_decoded_max(size_t inlen);
 
-/* Decodes in[0..inlen) into out (outsz bytes); *outlen gets the byte count.
- * KYC_ERR_TOOBIG when outsz is too small for the decoded data. out may be
- * NULL when outsz is 0 (to validate only, with a too-small error unless the
- * input decodes to nothing). */
+/* Decodes in[0..inlen) into out (outsz bytes); *outlen gets the byte count
+ * (0 on error). KYC_ERR_TOOBIG as soon as the output would pass outsz, so
+ * size out with kyc_base64_decoded_max(). On error out holds garbage. */
 int kyc_base64_decode(const char *in, size_t inlen, int flags, unsigned char *out, size_t outsz,
                       size_t *outlen);
 
