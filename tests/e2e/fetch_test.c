@@ -34,6 +34,8 @@ static char ca_path[300];
 struct server {
 	int lfd;
 	int port;
+	int lfd6; /* the same server on [::1] when the machine has IPv6, else -1 */
+	int port6;
 	SSL_CTX *ctx;
 	pthread_t th;
 	atomic_int stop;
@@ -102,6 +104,22 @@ static int listen_loopback(int *port)
 		return -1;
 	}
 	*port = ntohs(sa.sin_port);
+	return fd;
+}
+
+static int listen_loopback6(int *port)
+{
+	int fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	struct sockaddr_in6 sa = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+	socklen_t sl = sizeof sa;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) || listen(fd, 16) ||
+	    getsockname(fd, (struct sockaddr *)&sa, &sl)) {
+		close(fd);
+		return -1;
+	}
+	*port = ntohs(sa.sin6_port);
 	return fd;
 }
 
@@ -186,14 +204,19 @@ static void *server_main(void *arg)
 {
 	(void)arg;
 	while (!atomic_load(&srv.stop)) {
-		struct pollfd p = {.fd = srv.lfd, .events = POLLIN};
-		if (poll(&p, 1, 100) <= 0)
+		struct pollfd p[2] = {{.fd = srv.lfd, .events = POLLIN},
+		                      {.fd = srv.lfd6, .events = POLLIN}};
+		if (poll(p, srv.lfd6 >= 0 ? 2 : 1, 100) <= 0)
 			continue;
-		int fd = accept(srv.lfd, NULL, NULL);
-		if (fd < 0)
-			continue;
-		serve_one(fd);
-		close(fd);
+		for (int i = 0; i < 2; i++) {
+			if (!(p[i].revents & POLLIN))
+				continue;
+			int fd = accept(p[i].fd, NULL, NULL);
+			if (fd < 0)
+				continue;
+			serve_one(fd);
+			close(fd);
+		}
 	}
 	return NULL;
 }
@@ -213,6 +236,7 @@ static int start_server(void)
 	srv.lfd = listen_loopback(&srv.port);
 	if (srv.lfd < 0)
 		return -1;
+	srv.lfd6 = listen_loopback6(&srv.port6);
 	return pthread_create(&srv.th, NULL, server_main, NULL) ? -1 : 0;
 }
 
@@ -221,6 +245,8 @@ static void stop_server(void)
 	atomic_store(&srv.stop, 1);
 	pthread_join(srv.th, NULL);
 	close(srv.lfd);
+	if (srv.lfd6 >= 0)
+		close(srv.lfd6);
 	SSL_CTX_free(srv.ctx);
 }
 
@@ -261,6 +287,32 @@ TEST(fetch_works_with_loopback_and_ca)
 	CHECK_STR(get(url, test_opts(), 1 << 20, &info, &b), "ok");
 	CHECK_INT(b.len, sizeof small_img);
 	kyc_buf_release(&b);
+}
+
+/* The IPv6 path of the socket hook, when the machine has IPv6 loopback. */
+TEST(ipv6_loopback)
+{
+	if (srv.lfd6 < 0) {
+		fprintf(stderr, "  (no IPv6 loopback here: skipped)\n");
+		return;
+	}
+	struct kyc_fetch_info info;
+	kyc_buf b;
+	char url[128];
+	snprintf(url, sizeof url, "https://[::1]:%d/ok.jpg", srv.port6);
+	CHECK_STR(get(url, test_opts(), 1 << 20, &info, &b), "ok");
+	CHECK_INT(b.len, sizeof small_img);
+	kyc_buf_release(&b);
+	int before = atomic_load(&srv.requests);
+	struct kyc_fetch_opts o = test_opts();
+	o.allow_loopback = 0;
+	CHECK_STR(get(url, o, 1 << 20, &info, &b), "url_address_not_allowed");
+	kyc_buf_release(&b);
+	/* by name: localhost resolves to ::1 (and 127.0.0.1); both refused */
+	snprintf(url, sizeof url, "https://localhost:%d/ok.jpg", srv.port6);
+	CHECK_STR(get(url, o, 1 << 20, &info, &b), "url_address_not_allowed");
+	kyc_buf_release(&b);
+	CHECK_INT(atomic_load(&srv.requests), before);
 }
 
 TEST(untrusted_certificate_fails)
@@ -466,6 +518,7 @@ int main(void)
 		return test_done("fetch_e2e");
 	}
 	RUN(fetch_works_with_loopback_and_ca);
+	RUN(ipv6_loopback);
 	RUN(untrusted_certificate_fails);
 	RUN(loopback_refused_without_the_option);
 	RUN(http_refused);
