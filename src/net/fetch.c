@@ -178,7 +178,8 @@ int kyc_fetch_url(const char *url, const struct kyc_fetch_opts *opts, kyc_buf *b
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, connect);
-	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)room);
+	/* (0 would mean "no limit" to curl; on_write enforces the cap anyway) */
+	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)(room ? room : 1));
 	curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_socket);
 	curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, &f);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_write);
