@@ -383,6 +383,8 @@ TEST(oversize_aborted)
 	kyc_buf_release(&b);
 	CHECK_STR(get("/ok.jpg", test_opts(), sizeof small_img - 1, &info, &b), "url_too_large");
 	kyc_buf_release(&b);
+	CHECK_STR(get("/ok.jpg", test_opts(), 0, &info, &b), "url_too_large");
+	kyc_buf_release(&b);
 }
 
 TEST(redirects_refused)
