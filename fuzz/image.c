@@ -1,0 +1,54 @@
+/* libFuzzer target for the image decoders (JPEG, PNG, EXIF orientation) and,
+ * on small decoded images, the MRZ locator. Input: the file bytes.
+ * Checks what callers rely on: a failed decode leaves nothing to free and
+ * returns one of the documented codes with a reason; a decoded image has sane
+ * dimensions within the caps; the locator's candidates lie near the image. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "document/image.h"
+#include "document/reader.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	/* small caps so the fuzzer explores headers, not huge allocations */
+	struct kyc_image_opts o = {.max_pixels = 1 << 20, .min_side = 1, .want_rgb = size & 1};
+	if (size > 2)
+		o.target_side = data[size - 1] & 1 ? 64 : 0;
+	struct kyc_image img;
+	const char *why = NULL;
+	int rc = kyc_image_decode(data, size, &o, &img, &why);
+	if (!why)
+		abort();
+	if (rc) {
+		if (img.gray || img.rgb || img.w || img.h)
+			abort();
+		if (rc != KYC_ERR_UNSUPPORTED && rc != KYC_ERR_INVALID && rc != KYC_ERR_TOOBIG &&
+		    rc != KYC_ERR_NOMEM)
+			abort();
+		return 0;
+	}
+	if (!img.gray || img.w < 1 || img.h < 1 || (long)img.w * img.h > o.max_pixels ||
+	    (o.want_rgb && !img.rgb))
+		abort();
+	/* touch every pixel so ASan sees the whole buffer */
+	unsigned sum = 0;
+	for (size_t i = 0; i < (size_t)img.w * img.h; i++)
+		sum += img.gray[i];
+	if (img.w * img.h <= 160 * 160) {
+		struct kyc_reader__cand c[4];
+		double luma;
+		int n = kyc_reader__locate(img.gray, img.w, img.h, img.w, c, 4, &luma);
+		if (n < 0 && n != KYC_ERR_NOMEM)
+			abort();
+		for (int i = 0; i < n; i++)
+			if (!isfinite(c[i].cx) || c[i].cx < -1 || c[i].cx > img.w ||
+			    c[i].cy < -1 || c[i].cy > img.h || luma < 0 || luma > 255)
+				abort();
+	}
+	kyc_image_free(&img);
+	return sum == 0xFFFFFFFFu; /* keep sum alive */
+}

@@ -1,0 +1,369 @@
+/* Reading a located MRZ: rectify the band around a candidate line, split it
+ * into text lines by row projection, lay a monospaced grid of exactly 30/36/44
+ * cells on each line (pitch fitted to the glyph centres, so fillers and touching
+ * glyphs do not matter), classify every cell, and keep the reading whose check
+ * digits hold best. Tried upright first, then turned 180°. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/err.h"
+#include "document/mrz.h"
+#include "document/ocr.h"
+#include "document/reader.h"
+
+#define MAX_CANDS 4  /* candidate lines tried per image */
+
+const char *kyc_reader_reason_name(enum kyc_reader_reason r)
+{
+	switch (r) {
+	case KYC_READER_OK: return "ok";
+	case KYC_READER_NO_MRZ_FOUND: return "no_mrz_found";
+	case KYC_READER_MRZ_UNREADABLE: return "mrz_unreadable";
+	case KYC_READER_IMAGE_TOO_SMALL: return "image_too_small";
+	case KYC_READER_TOO_BLURRY: return "too_blurry";
+	case KYC_READER_TOO_DARK: return "too_dark";
+	case KYC_READER_MRZ_CUT_OFF: return "mrz_cut_off";
+	}
+	return "unknown";
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* ---- check digits ---- */
+
+static int chk(const char *s, int from, int n, char digit, int *total)
+{
+	(*total)++;
+	int d = kyc_mrz_check_digit(s + from, (size_t)n);
+	return d >= 0 && digit == '0' + d;
+}
+
+/* The composite check digit runs over several pieces of one line. */
+static int chk_composite(const char *l, const int (*parts)[2], int np, char digit, int *total)
+{
+	char buf[64];
+	int n = 0;
+	for (int i = 0; i < np; i++) {
+		memcpy(buf + n, l + parts[i][0], (size_t)parts[i][1]);
+		n += parts[i][1];
+	}
+	return chk(buf, 0, n, digit, total);
+}
+
+int kyc_reader_checks(const char lines[][KYC_READER_MAX_CHARS + 1], int nlines, int line_len,
+		      int *total)
+{
+	int ok = 0;
+	*total = 0;
+	if (nlines == 3 && line_len == 30) {
+		const char *a = lines[0], *b = lines[1];
+		char comp[64];
+		ok += chk(a, 5, 9, a[14], total);
+		ok += chk(b, 0, 6, b[6], total);
+		ok += chk(b, 8, 6, b[14], total);
+		memcpy(comp, a + 5, 25);
+		memcpy(comp + 25, b, 7);
+		memcpy(comp + 32, b + 8, 7);
+		memcpy(comp + 39, b + 18, 11);
+		ok += chk(comp, 0, 50, b[29], total);
+	} else if (nlines == 2 && (line_len == 36 || line_len == 44)) {
+		const char *b = lines[1];
+		int visa = lines[0][0] == 'V';
+		ok += chk(b, 0, 9, b[9], total);
+		ok += chk(b, 13, 6, b[19], total);
+		ok += chk(b, 21, 6, b[27], total);
+		if (!visa && line_len == 36) {
+			static const int p[][2] = {{0, 10}, {13, 7}, {21, 14}};
+			ok += chk_composite(b, p, 3, b[35], total);
+		} else if (!visa) {
+			static const int p[][2] = {{0, 10}, {13, 7}, {21, 22}};
+			if (b[42] != '<' || b[28] != '<')
+				ok += chk(b, 28, 14, b[42], total);
+			ok += chk_composite(b, p, 3, b[43], total);
+		}
+	}
+	return ok;
+}
+
+/* What kind of character a position of the format holds: 'd' digit, 'a' letter
+ * or filler, 0 anything. Used to pick the classifier's best guess of the right
+ * kind; the MRZ parser does the check-digit-driven corrections. */
+static char field_kind(int nlines, int len, int line, int pos)
+{
+	if (line == 0 && pos < 5)
+		return 'a';
+	if (nlines == 3) {
+		if (line == 0 && pos == 14)
+			return 'd';
+		if (line == 1 && ((pos <= 6) || (pos >= 8 && pos <= 14) || pos == 29))
+			return 'd';
+		if (line == 1 && pos >= 15 && pos <= 17)
+			return 'a';
+		if (line == 2)
+			return 'a';
+		return 0;
+	}
+	if (line == 0)
+		return 'a';
+	if (pos == 9 || (pos >= 13 && pos <= 19) || (pos >= 21 && pos <= 27))
+		return 'd';
+	if (pos >= 10 && pos <= 12)
+		return 'a';
+	if (len == 44 && pos == 43)
+		return 'd';
+	return 0;
+}
+
+/* ---- classification ---- */
+
+struct reading {
+	int nlines, len;
+	char lines[KYC_READER_MAX_LINES][KYC_READER_MAX_CHARS + 1];
+	float conf[KYC_READER_MAX_LINES][KYC_READER_MAX_CHARS];
+	char alt[KYC_READER_MAX_LINES][KYC_READER_MAX_CHARS];
+	float alt_conf[KYC_READER_MAX_LINES][KYC_READER_MAX_CHARS];
+	double mean_conf, min_conf, score;
+	int checks_ok, checks_total;
+};
+
+/* Classifies cell k of line i. Returns the number of guesses (0 when the cell
+ * falls outside the band). */
+static int classify_cell(const struct kyc_reader__band *b, const struct kyc_reader__line *L,
+			 int k, struct kyc_ocr_guess *g)
+{
+	int lh = L->bot - L->top + 1, my = lh / 4 + 1;
+	int cy0 = L->top - my < 0 ? 0 : L->top - my;
+	int cy1 = L->bot + my >= b->h ? b->h - 1 : L->bot + my;
+	double cx = L->a + L->p * k;
+	int cx0 = (int)floor(cx - 0.55 * L->p), cx1 = (int)ceil(cx + 0.55 * L->p);
+	if (cx0 < 0)
+		cx0 = 0;
+	if (cx1 > b->w - 1)
+		cx1 = b->w - 1;
+	if (cx1 - cx0 + 1 < KYC_OCR_MIN_SIDE || cy1 - cy0 + 1 < KYC_OCR_MIN_SIDE)
+		return 0;
+	int ng = kyc_ocr_classify(b->px + (size_t)cy0 * b->w + cx0, cx1 - cx0 + 1, cy1 - cy0 + 1,
+				  b->w, g, 4);
+	return ng < 0 ? 0 : ng;
+}
+
+/* Mean best score over a few cells spread over the lines: a cheap vote on
+ * whether the band is upright before paying for every cell. */
+static double sample_conf(const struct kyc_reader__band *b, const struct kyc_reader__layout *lay)
+{
+	double sum = 0;
+	int n = 0;
+	for (int i = 0; i < lay->nlines; i++)
+		for (int k = 3 + i * 2; k < lay->len; k += 9) {
+			struct kyc_ocr_guess g[4];
+			if (classify_cell(b, &lay->ln[i], k, g) > 0)
+				sum += g[0].score;
+			n++;
+		}
+	return n ? sum / n : 0;
+}
+
+static void read_cells(const struct kyc_reader__band *b, const struct kyc_reader__layout *lay,
+		       struct reading *r)
+{
+	int nl = lay->nlines, n = lay->len;
+	double sum = 0, minc = 1;
+	memset(r, 0, sizeof *r);
+	r->nlines = nl;
+	r->len = n;
+	for (int i = 0; i < nl; i++) {
+		for (int k = 0; k < n; k++) {
+			struct kyc_ocr_guess g[4];
+			int ng = classify_cell(b, &lay->ln[i], k, g);
+			if (ng < 1) {
+				r->lines[i][k] = '<';
+				minc = 0;
+				continue;
+			}
+			/* a digit where the format wants one, a letter where it wants a
+			 * letter, when the classifier offers it at all */
+			int pick = 0;
+			char kind = field_kind(nl, n, i, k);
+			for (int q = 0; q < ng && kind; q++) {
+				int dig = g[q].ch >= '0' && g[q].ch <= '9';
+				if ((kind == 'd') == dig) {
+					if (g[q].score > g[0].score * 0.05)
+						pick = q;
+					break;
+				}
+			}
+			r->lines[i][k] = g[pick].ch;
+			r->conf[i][k] = g[pick].score;
+			int other = pick == 0 ? 1 : 0;
+			if (ng > other) {
+				r->alt[i][k] = g[other].ch;
+				r->alt_conf[i][k] = g[other].score;
+			}
+			sum += g[pick].score;
+			if (g[pick].score < minc)
+				minc = g[pick].score;
+		}
+		r->lines[i][n] = 0;
+	}
+	r->mean_conf = sum / (nl * n);
+	r->min_conf = minc;
+	r->checks_ok = kyc_reader_checks((const char(*)[KYC_READER_MAX_CHARS + 1])r->lines, nl, n,
+					 &r->checks_total);
+	r->score = r->checks_ok + r->mean_conf;
+}
+
+static int all_checks(const struct reading *r)
+{
+	return r->checks_total > 0 && r->checks_ok == r->checks_total;
+}
+
+/* Band pixel -> image pixel. */
+static void band_to_image(const struct kyc_reader__band *b, double x, double y, double out[2])
+{
+	out[0] = b->ox + x * b->s * b->ux + y * b->s * b->vx;
+	out[1] = b->oy + x * b->s * b->uy + y * b->s * b->vy;
+}
+
+/* A seed line whose ends leave the frame. */
+static int cut_off(const struct kyc_image *img, const struct kyc_reader__cand *c)
+{
+	double ex = fabs(c->ux * c->len / 2), ey = fabs(c->uy * c->len / 2), m = c->thick * 0.5;
+	return c->cx - ex < m || c->cx + ex > img->w - 1 - m || c->cy - ey < m ||
+	       c->cy + ey > img->h - 1 - m;
+}
+
+static void fill_result(struct kyc_reader_result *out, const struct reading *best,
+			const struct kyc_reader__band *bb, const struct kyc_reader__layout *lay)
+{
+	out->nlines = best->nlines;
+	out->line_len = best->len;
+	memcpy(out->lines, best->lines, sizeof out->lines);
+	memcpy(out->conf, best->conf, sizeof out->conf);
+	memcpy(out->alt, best->alt, sizeof out->alt);
+	memcpy(out->alt_conf, best->alt_conf, sizeof out->alt_conf);
+	out->mean_conf = (float)best->mean_conf;
+	out->min_conf = (float)best->min_conf;
+	out->checks_ok = best->checks_ok;
+	out->checks_total = best->checks_total;
+	const struct kyc_reader__line *f = &lay->ln[0], *l = &lay->ln[lay->nlines - 1];
+	out->pitch_px = f->p * bb->s;
+	band_to_image(bb, f->a - f->p * 0.5, f->top, out->quad[0]);
+	band_to_image(bb, f->a + f->p * (best->len - 0.5), f->top, out->quad[1]);
+	band_to_image(bb, l->a + l->p * (best->len - 0.5), l->bot, out->quad[2]);
+	band_to_image(bb, l->a - l->p * 0.5, l->bot, out->quad[3]);
+	double ang = atan2(bb->uy, bb->ux) * 180 / M_PI;
+	if (ang < 0)
+		ang += 360;
+	out->angle_deg = ang;
+	out->orientation = ((int)lround(ang / 90) % 4) * 90;
+}
+
+int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
+{
+	if (!out)
+		return KYC_ERR_INVALID;
+	memset(out, 0, sizeof *out);
+	if (!img || !img->gray || img->w <= 0 || img->h <= 0)
+		return KYC_ERR_INVALID;
+	double t0 = now_ms();
+	int longer = img->w > img->h ? img->w : img->h;
+	if (longer < 320 || img->w < 200 || img->h < 200) {
+		out->reason = KYC_READER_IMAGE_TOO_SMALL;
+		out->ms_total = now_ms() - t0;
+		return KYC_ERR_NOTFOUND;
+	}
+	struct kyc_reader__cand cands[MAX_CANDS];
+	double luma = 0;
+	int nc = kyc_reader__locate(img->gray, img->w, img->h, img->w, cands, MAX_CANDS, &luma);
+	double t1 = now_ms();
+	out->ms_locate = t1 - t0;
+	if (nc < 0)
+		return nc;
+	struct reading *rd = malloc(sizeof *rd * 2), *best = NULL;
+	struct kyc_reader__band bestband = {0};
+	struct kyc_reader__layout bestlay = {0};
+	double best_sharp = 0;
+	int cut = 0, found_layout = 0, rc = KYC_ERR_NOMEM;
+	if (!rd)
+		goto out;
+	for (int i = 0; i < nc && !(best && all_checks(best)); i++) {
+		const struct kyc_reader__cand *c = &cands[i];
+		out->candidates++;
+		cut |= cut_off(img, c);
+		struct kyc_reader__band b[2] = {{0}};
+		struct kyc_reader__layout lay[2];
+		double vote[2] = {-1, -1};
+		for (int flip = 0; flip < 2; flip++) {
+			rc = kyc_reader__rectify(img, c, flip, &b[flip]);
+			if (rc == KYC_ERR_NOMEM)
+				goto next;
+			if (rc)
+				continue;
+			rc = kyc_reader__layout(&b[flip], c->len, &lay[flip]);
+			if (rc == KYC_ERR_NOMEM)
+				goto next;
+			if (lay[flip].sharp > best_sharp)
+				best_sharp = lay[flip].sharp;
+			if (rc == 0) {
+				found_layout = 1;
+				vote[flip] = sample_conf(&b[flip], &lay[flip]);
+			}
+		}
+		/* the likelier way up first; the other only if that one fails */
+		for (int q = 0; q < 2; q++) {
+			int flip = (vote[1] > vote[0]) ? 1 - q : q;
+			if (vote[flip] < 0)
+				continue;
+			struct reading *r = best == rd ? rd + 1 : rd;
+			read_cells(&b[flip], &lay[flip], r);
+			if (!best || r->score > best->score) {
+				free(bestband.px);
+				bestband = b[flip];
+				b[flip].px = NULL;
+				bestlay = lay[flip];
+				best = r;
+			}
+			if (all_checks(best) || (q == 0 && vote[1 - flip] < 0.5 * vote[flip]))
+				break;
+		}
+		rc = 0;
+next:
+		free(b[0].px);
+		free(b[1].px);
+		if (rc == KYC_ERR_NOMEM)
+			goto out;
+	}
+	rc = 0;
+	out->ms_read = now_ms() - t1;
+	if (!best) {
+		rc = KYC_ERR_NOTFOUND;
+		if (luma < 45)
+			out->reason = KYC_READER_TOO_DARK;
+		else if (cut)
+			out->reason = KYC_READER_MRZ_CUT_OFF;
+		else if (found_layout)
+			out->reason = KYC_READER_MRZ_UNREADABLE;
+		else if (nc > 0 && best_sharp > 0 && best_sharp < 0.12)
+			out->reason = KYC_READER_TOO_BLURRY;
+		else
+			out->reason = KYC_READER_NO_MRZ_FOUND;
+		goto out;
+	}
+	fill_result(out, best, &bestband, &bestlay);
+	if (!all_checks(best) && best->mean_conf < 0.5) {
+		out->reason = best_sharp < 0.12 ? KYC_READER_TOO_BLURRY : KYC_READER_MRZ_UNREADABLE;
+		rc = KYC_ERR_NOTFOUND;
+	}
+out:
+	free(bestband.px);
+	free(rd);
+	out->ms_total = now_ms() - t0;
+	return rc;
+}

@@ -1,0 +1,118 @@
+/* The MRZ reader: finds the machine readable zone in a photo (any of the four
+ * orientations, skew up to about ±20°, cluttered background), rectifies it,
+ * splits it into 2 or 3 lines of exactly 30, 36 or 44 character cells and
+ * classifies every cell with the OCR-B classifier (ocr.h). The raw lines go to
+ * the MRZ parser (mrz.h) for validation and correction; see docs/reader.md.
+ * Pure computation on a decoded image: no I/O, no global state, thread-safe. */
+#ifndef KYC_READER_H
+#define KYC_READER_H
+
+#include "document/image.h"
+
+/* Why nothing usable came out; the workflow turns these into retry hints. */
+enum kyc_reader_reason {
+	KYC_READER_OK = 0,
+	KYC_READER_NO_MRZ_FOUND,   /* no band of MRZ-like text anywhere */
+	KYC_READER_MRZ_UNREADABLE, /* a band was found but its check digits do not hold */
+	KYC_READER_IMAGE_TOO_SMALL,
+	KYC_READER_TOO_BLURRY,
+	KYC_READER_TOO_DARK,
+	KYC_READER_MRZ_CUT_OFF, /* the band runs off the edge of the image */
+};
+
+/* "ok", "no_mrz_found", "mrz_unreadable", "image_too_small", "too_blurry",
+ * "too_dark", "mrz_cut_off"; never NULL. */
+const char *kyc_reader_reason_name(enum kyc_reader_reason r);
+
+#define KYC_READER_MAX_LINES 3
+#define KYC_READER_MAX_CHARS 44
+
+/* What one scan found. Filled by kyc_reader_scan whatever it returns. */
+struct kyc_reader_result {
+	enum kyc_reader_reason reason;
+	int nlines;   /* 2 or 3 when lines were read, else 0 */
+	int line_len; /* 30, 36 or 44 */
+	char lines[KYC_READER_MAX_LINES][KYC_READER_MAX_CHARS + 1]; /* NUL-terminated */
+	/* the classifier's best guess per cell and its runner-up (or 0), with scores */
+	float conf[KYC_READER_MAX_LINES][KYC_READER_MAX_CHARS];
+	char alt[KYC_READER_MAX_LINES][KYC_READER_MAX_CHARS];
+	float alt_conf[KYC_READER_MAX_LINES][KYC_READER_MAX_CHARS];
+	float min_conf, mean_conf;
+	int checks_total, checks_ok; /* ICAO check digits of the raw lines */
+	/* The MRZ band in image pixels, corners of the upright text: top-left,
+	 * top-right, bottom-right, bottom-left. */
+	double quad[4][2];
+	double angle_deg;  /* how far the text is turned clockwise, [0, 360) */
+	int orientation;   /* angle_deg rounded to 0, 90, 180 or 270 */
+	double pitch_px;   /* character pitch in image pixels */
+	int candidates;    /* bands tried */
+	double ms_locate, ms_read, ms_total;
+};
+
+/* The target_side callers should decode photos with (kyc_image_opts): large
+ * JPEGs are decoded at 1/2 or 1/4 scale, which keeps MRZ glyphs well above the
+ * classifier's minimum and makes decoding several times faster. */
+#define KYC_READER_DECODE_SIDE 1000
+
+/* Finds and reads the MRZ of img (grayscale plane). Returns 0 when 2-3 lines
+ * were read (out->reason KYC_READER_OK; the lines may still hold OCR errors the
+ * parser corrects, see checks_ok), KYC_ERR_NOTFOUND with out->reason saying why
+ * when nothing usable was read, KYC_ERR_INVALID on bad arguments, KYC_ERR_NOMEM. */
+int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out);
+
+/* Counts the ICAO check digits of raw MRZ lines (format from nlines and
+ * line_len) into *total and returns how many hold. */
+int kyc_reader_checks(const char lines[][KYC_READER_MAX_CHARS + 1], int nlines, int line_len,
+		      int *total);
+
+/* ---- internal to src/document/reader*.c and locate.c ---- */
+
+/* A candidate MRZ text line in full-image pixels: its centre, unit direction
+ * along the text (either sense), length and thickness (ink height). */
+struct kyc_reader__cand {
+	double cx, cy, ux, uy, len, thick;
+	double score;
+	int neighbours; /* parallel lines of the same length next to it */
+};
+
+/* Finds up to max candidate lines in a grayscale raster, best first. Returns
+ * how many, or KYC_ERR_NOMEM. *mean_luma receives the image's mean gray. */
+int kyc_reader__locate(const unsigned char *g, int w, int h, int stride,
+		       struct kyc_reader__cand *out, int max, double *mean_luma);
+
+/* A band of the image resampled upright around a candidate line: band pixel
+ * (x, y) is image point o + s*(x*u + y*v). px (w×h) is owned; free() it. */
+struct kyc_reader__band {
+	unsigned char *px;
+	int w, h;
+	double s, ox, oy, ux, uy, vx, vy;
+};
+
+/* One text line of a band: its rows, its ink extent, and the fitted grid
+ * (cell i centred at x = a + p*i). */
+struct kyc_reader__line {
+	int top, bot, left, right;
+	double a, p;
+};
+
+/* The MRZ layout found in a band. */
+struct kyc_reader__layout {
+	int nlines, len;
+	struct kyc_reader__line ln[KYC_READER_MAX_LINES];
+	double fit;   /* mean grid misfit in pitches, lower is better */
+	double sharp; /* edge steepness across the seed line, relative to contrast */
+};
+
+/* Rectified glyph height in band pixels. */
+#define KYC_READER__GLYPH_H 20
+
+/* Resamples the band around candidate c (turned 180° when flip). 0,
+ * KYC_ERR_INVALID (degenerate size) or KYC_ERR_NOMEM. */
+int kyc_reader__rectify(const struct kyc_image *img, const struct kyc_reader__cand *c, int flip,
+			struct kyc_reader__band *b);
+/* Finds 2-3 MRZ lines around the band's centre line and fits their grids.
+ * 0, KYC_ERR_NOTFOUND or KYC_ERR_NOMEM; lay->sharp is set in every case. */
+int kyc_reader__layout(const struct kyc_reader__band *b, double seed_len,
+		       struct kyc_reader__layout *lay);
+
+#endif

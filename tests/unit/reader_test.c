@@ -1,0 +1,212 @@
+/* The MRZ reader end to end on real specimen scans ($KYCD_SHARED/realdocs)
+ * and on freshly generated photos (kycd synth) with random seeds, plus the
+ * reasons it gives when there is nothing to read. Pass-rate thresholds are
+ * below what bench/reader measures on large sets, so a fresh seed does not
+ * fail by bad luck, yet far above what a broken stage would reach. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "core/err.h"
+#include "core/rand.h"
+#include "document/image.h"
+#include "document/reader.h"
+#include "document/synth.h"
+#include "test.h"
+
+static int lines_match(const struct kyc_reader_result *r, const char lines[][48], int n)
+{
+	if (r->nlines != n)
+		return 0;
+	for (int i = 0; i < n; i++)
+		if (strcmp(r->lines[i], lines[i]) != 0)
+			return 0;
+	return 1;
+}
+
+TEST(realdocs_specimens)
+{
+	const char *shared = getenv("KYCD_SHARED");
+	if (!shared) {
+		printf("  (KYCD_SHARED not set; realdocs skipped)\n");
+		return;
+	}
+	char path[1024];
+	snprintf(path, sizeof path, "%s/realdocs/truth.jsonl", shared);
+	FILE *f = fopen(path, "r");
+	REQUIRE(f != NULL);
+	char line[4096];
+	int docs = 0, exact = 0, nomrz_ok = 0, nomrz = 0;
+	while (fgets(line, sizeof line, f)) {
+		json_t *j = json_loads(line, 0, NULL);
+		if (!j)
+			continue;
+		const char *file = json_string_value(json_object_get(j, "file"));
+		json_t *lines = json_object_get(j, "lines");
+		snprintf(path, sizeof path, "%s/realdocs/%s", shared, file ? file : "");
+		struct kyc_image img;
+		struct kyc_image_opts o = {.target_side = KYC_READER_DECODE_SIDE};
+		int rc = kyc_image_load(path, &o, &img, NULL);
+		CHECK_INT(rc, 0);
+		if (rc) {
+			json_decref(j);
+			continue;
+		}
+		struct kyc_reader_result r;
+		rc = kyc_reader_scan(&img, &r);
+		if (!json_is_array(lines)) {
+			nomrz++;
+			nomrz_ok += rc == KYC_ERR_NOTFOUND && r.reason == KYC_READER_NO_MRZ_FOUND;
+		} else {
+			char want[3][48] = {{0}};
+			int n = (int)json_array_size(lines);
+			for (int i = 0; i < n && i < 3; i++)
+				snprintf(want[i], sizeof want[i], "%s",
+					 json_string_value(json_array_get(lines, (size_t)i)));
+			docs++;
+			int ok = rc == 0 && lines_match(&r, want, n);
+			exact += ok;
+			if (!ok)
+				printf("  realdocs %s: not exact (rc %d, %s)\n", file,
+				       rc, kyc_reader_reason_name(r.reason));
+		}
+		kyc_image_free(&img);
+		json_decref(j);
+	}
+	fclose(f);
+	printf("  realdocs: %d/%d MRZ documents exact, %d/%d without MRZ reported as such\n",
+	       exact, docs, nomrz_ok, nomrz);
+	CHECK(docs >= 6);
+	CHECK(exact >= docs - 1);
+	CHECK_INT(nomrz_ok, nomrz);
+}
+
+/* Reads n fresh documents at a level; returns how many came out exact. */
+static int synth_exact(uint64_t seed, int level, int n, int turn_all)
+{
+	int exact = 0;
+	for (int i = 0; i < n; i++) {
+		struct kyc_synth_doc d;
+		unsigned char *jpg = NULL;
+		size_t len = 0;
+		if (kyc_synth_make(seed, i, level, KYC_SYNTH_MIXED, &d, &jpg, &len) != 0) {
+			CHECK(!"kyc_synth_make failed");
+			continue;
+		}
+		struct kyc_image img;
+		struct kyc_image_opts o = {.target_side = KYC_READER_DECODE_SIDE};
+		int rc = kyc_image_decode(jpg, len, &o, &img, NULL);
+		free(jpg);
+		CHECK_INT(rc, 0);
+		if (rc)
+			continue;
+		if (turn_all) { /* also turn the photo by 90° steps ourselves */
+			int turns = i % 4;
+			for (int t = 0; t < turns; t++) {
+				unsigned char *g = malloc((size_t)img.w * img.h);
+				for (int y = 0; y < img.h; y++)
+					for (int x = 0; x < img.w; x++)
+						g[(size_t)x * img.h + (img.h - 1 - y)] =
+							img.gray[(size_t)y * img.w + x];
+				free(img.gray);
+				img.gray = g;
+				int tmp = img.w;
+				img.w = img.h;
+				img.h = tmp;
+			}
+		}
+		struct kyc_reader_result r;
+		rc = kyc_reader_scan(&img, &r);
+		int ok = rc == 0 && lines_match(&r, d.id.lines, d.id.nlines);
+		if (ok && turn_all) {
+			int want = (d.orientation + 90 * (i % 4)) % 360;
+			CHECK_INT(r.orientation, want);
+		}
+		exact += ok;
+		kyc_image_free(&img);
+	}
+	return exact;
+}
+
+TEST(synth_fresh_seeds)
+{
+	uint64_t seed;
+	REQUIRE(kyc_rand_bytes(&seed, sizeof seed) == 0);
+	seed >>= 16; /* printable and reusable with kycd synth --seed */
+	static const struct {
+		int level, n, min;
+	} plan[] = {{0, 16, 15}, {1, 8, 7}, {2, 8, 3}};
+	for (size_t p = 0; p < sizeof plan / sizeof *plan; p++) {
+		int ex = synth_exact(seed, plan[p].level, plan[p].n, 0);
+		printf("  synth seed %llu level %d: %d/%d exact\n", (unsigned long long)seed,
+		       plan[p].level, ex, plan[p].n);
+		CHECK(ex >= plan[p].min);
+	}
+}
+
+TEST(synth_turned_by_us)
+{
+	uint64_t seed;
+	REQUIRE(kyc_rand_bytes(&seed, sizeof seed) == 0);
+	seed >>= 16;
+	int ex = synth_exact(seed, 0, 8, 1);
+	printf("  synth seed %llu level 0 turned 0/90/180/270: %d/8 exact\n",
+	       (unsigned long long)seed, ex);
+	CHECK(ex >= 7);
+}
+
+TEST(reasons_when_nothing_to_read)
+{
+	struct kyc_reader_result r;
+	struct kyc_image img;
+	CHECK_INT(kyc_reader_scan(NULL, &r), KYC_ERR_INVALID);
+
+	unsigned char *g = malloc(800 * 600);
+	memset(g, 235, 800 * 600);
+	REQUIRE(kyc_image_from_gray(g, 800, 600, 800, &img) == 0);
+	CHECK_INT(kyc_reader_scan(&img, &r), KYC_ERR_NOTFOUND);
+	CHECK_INT(r.reason, KYC_READER_NO_MRZ_FOUND);
+	CHECK_INT(r.nlines, 0);
+	kyc_image_free(&img);
+
+	memset(g, 12, 800 * 600);
+	REQUIRE(kyc_image_from_gray(g, 800, 600, 800, &img) == 0);
+	CHECK_INT(kyc_reader_scan(&img, &r), KYC_ERR_NOTFOUND);
+	CHECK_INT(r.reason, KYC_READER_TOO_DARK);
+	kyc_image_free(&img);
+
+	REQUIRE(kyc_image_from_gray(g, 120, 90, 120, &img) == 0);
+	CHECK_INT(kyc_reader_scan(&img, &r), KYC_ERR_NOTFOUND);
+	CHECK_INT(r.reason, KYC_READER_IMAGE_TOO_SMALL);
+	kyc_image_free(&img);
+	free(g);
+
+	CHECK_STR(kyc_reader_reason_name(KYC_READER_MRZ_CUT_OFF), "mrz_cut_off");
+	CHECK_STR(kyc_reader_reason_name(KYC_READER_TOO_BLURRY), "too_blurry");
+}
+
+TEST(check_digits_of_raw_lines)
+{
+	char l[3][KYC_READER_MAX_CHARS + 1] = {
+		"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+		"L898902C36UTO7408122F1204159ZE184226B<<<<<10",
+	};
+	int total = 0;
+	CHECK_INT(kyc_reader_checks((const char(*)[KYC_READER_MAX_CHARS + 1])l, 2, 44, &total), 5);
+	CHECK_INT(total, 5);
+	l[1][3] = '9'; /* breaks the document number and the composite */
+	CHECK_INT(kyc_reader_checks((const char(*)[KYC_READER_MAX_CHARS + 1])l, 2, 44, &total), 3);
+}
+
+int main(void)
+{
+	RUN(check_digits_of_raw_lines);
+	RUN(reasons_when_nothing_to_read);
+	RUN(realdocs_specimens);
+	RUN(synth_fresh_seeds);
+	RUN(synth_turned_by_us);
+	return test_done("reader");
+}
