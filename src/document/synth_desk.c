@@ -51,11 +51,14 @@ static void wood(struct kyc_synth_image *c, struct kyc_synth__rng *r, const stru
 		base[k] = tones[kind][k] * kyc_synth__rng_unif(r, 0.9, 1.1);
 	/* Grain runs along i: rings every `period` px across it, bent slowly
 	 * along it; fibres are streaks hashed on (j, i / 40); planks have seams. */
-	double period = kyc_synth__rng_unif(r, 10, 36);
-	double a1 = kyc_synth__rng_unif(r, 0.0004, 0.0015), a2 = kyc_synth__rng_unif(r, 0.002, 0.005);
-	double A1 = kyc_synth__rng_unif(r, 10, 40), A2 = kyc_synth__rng_unif(r, 2, 8);
+	/* Sizes follow the picture, so a small photo of a desk is not a
+	 * corduroy of fine stripes. */
+	double scale = (c->w > c->h ? c->w : c->h) / 1000.0;
+	double period = kyc_synth__rng_unif(r, 14, 45) * scale;
+	double a1 = kyc_synth__rng_unif(r, 0.0003, 0.0012) / scale, a2 = kyc_synth__rng_unif(r, 0.0015, 0.004) / scale;
+	double A1 = kyc_synth__rng_unif(r, 15, 60) * scale, A2 = kyc_synth__rng_unif(r, 1, 4) * scale;
 	double p1 = kyc_synth__rng_unif(r, 0, 1), p2 = kyc_synth__rng_unif(r, 0, 1);
-	int plank = kyc_synth__rng_int(r, 180, 420), seam_off = kyc_synth__rng_int(r, 0, plank);
+	int plank = (int)(kyc_synth__rng_int(r, 180, 420) * scale) + 8, seam_off = kyc_synth__rng_int(r, 0, plank);
 	int vertical = kyc_synth__rng_int(r, 0, 1);
 	int n = vertical ? c->h : c->w, m = vertical ? c->w : c->h;
 	float *off = malloc(sizeof(float) * (size_t)n);
@@ -68,7 +71,9 @@ static void wood(struct kyc_synth_image *c, struct kyc_synth__rng *r, const stru
 		double shift = (hash3((uint32_t)pj, 1, 2) & 1023) * 0.37; /* each plank its own rings */
 		double tone = 1 + ((hash3((uint32_t)pj, 3, 4) & 255) / 255.0 - 0.5) * 0.12;
 		for (int i = 0; i < n; i++) {
-			double t = (j + off[i] + shift) / period;
+			/* Irregular ring spacing: the phase drifts across the grain. */
+			double t = (j + off[i] + shift) / period + 0.6 * sine_at(S, j / (period * 5.3)) +
+				   0.3 * sine_at(S, j / (period * 2.1) + 0.4);
 			double ring = 0.5 + 0.5 * sine_at(S, t);
 			ring = ring * ring * ring; /* thin dark late-wood lines */
 			double fib = ((hash3((uint32_t)j, (uint32_t)(i / 40), 7) & 255) / 255.0 - 0.5) * 0.5 +

@@ -407,6 +407,71 @@ static int booklet(struct kyc_synth_image *doc, double u, struct kyc_synth__rng 
 	return 0;
 }
 
+/* Pastes a visa onto a blank passport page (125 x 88 mm), the way visas are
+ * issued: a sticker with a thin shadowed edge. Replaces *doc and moves
+ * mrz_box with the sticker. */
+static int visa_page(struct kyc_synth_image *doc, double u, struct kyc_synth__rng *r,
+		     double mrz_box[4])
+{
+	int W = (int)lround(125 * u), H = (int)lround(88 * u);
+	int ox = (W - doc->w) / 2 + (int)lround(kyc_synth__rng_unif(r, -0.4, 0.4) * (W - doc->w) / 2);
+	int oy = (H - doc->h) / 2 + (int)lround(kyc_synth__rng_unif(r, -0.4, 0.4) * (H - doc->h) / 2);
+	unsigned char *px = malloc((size_t)W * (size_t)H * 3);
+	if (!px)
+		return KYC_ERR_NOMEM;
+	double page[3];
+	for (int k = 0; k < 3; k++)
+		page[k] = kyc_synth__rng_unif(r, 220, 240);
+	double wave = kyc_synth__rng_unif(r, 4, 9) * u;
+	for (int y = 0; y < H; y++)
+		for (int x = 0; x < W; x++) {
+			unsigned char *p = px + ((size_t)y * (size_t)W + (size_t)x) * 3;
+			int sx = x - ox, sy = y - oy;
+			if (sx >= 0 && sy >= 0 && sx < doc->w && sy < doc->h) {
+				memcpy(p, doc->px + ((size_t)sy * (size_t)doc->w + (size_t)sx) * 3, 3);
+				continue;
+			}
+			/* Page print, and the sticker's shadow just outside its edge. */
+			double t = fmod(x + 0.35 * y + 4 * wave, wave);
+			int dx = sx < 0 ? -sx : sx >= doc->w ? sx - doc->w + 1 : 0;
+			int dy = sy < 0 ? -sy : sy >= doc->h ? sy - doc->h + 1 : 0;
+			double d = dx > dy ? dx : dy, sh = d < 3 ? 0.8 + 0.07 * d : 1;
+			for (int k = 0; k < 3; k++)
+				p[k] = clamp8((page[k] - 5 * (t < 0.4 * u)) * sh);
+		}
+	free(doc->px);
+	doc->px = px, doc->w = W, doc->h = H;
+	mrz_box[0] += ox, mrz_box[2] += ox;
+	mrz_box[1] += oy, mrz_box[3] += oy;
+	return 0;
+}
+
+/* A soft laminate reflection somewhere on the document: lifts everything
+ * towards white, strongest at its centre. */
+static void glare(struct kyc_synth_image *c, struct kyc_synth__rng *r, const double quad[4][2],
+		  double strength)
+{
+	double s = kyc_synth__rng_unif(r, 0.15, 0.85), t = kyc_synth__rng_unif(r, 0.15, 0.85);
+	double cx = (1 - t) * ((1 - s) * quad[0][0] + s * quad[1][0]) + t * ((1 - s) * quad[3][0] + s * quad[2][0]);
+	double cy = (1 - t) * ((1 - s) * quad[0][1] + s * quad[1][1]) + t * ((1 - s) * quad[3][1] + s * quad[2][1]);
+	double side = hypot(quad[1][0] - quad[0][0], quad[1][1] - quad[0][1]);
+	double rx = kyc_synth__rng_unif(r, 0.08, 0.25) * side, ry = rx * kyc_synth__rng_unif(r, 0.3, 1.0);
+	double a = kyc_synth__rng_unif(r, 0, M_PI), ca = cos(a), sa = sin(a);
+	double amp = kyc_synth__rng_unif(r, 0.5, 1.0) * strength, ext = 2.5 * rx;
+	for (int y = (int)fmax(0, cy - ext); y < (int)fmin(c->h, cy + ext); y++)
+		for (int x = (int)fmax(0, cx - ext); x < (int)fmin(c->w, cx + ext); x++) {
+			double dx = x - cx, dy = y - cy;
+			double lx = (dx * ca + dy * sa) / rx, ly = (-dx * sa + dy * ca) / ry;
+			double q = lx * lx + ly * ly;
+			if (q > 6)
+				continue;
+			double k = amp / (1 + q * q);
+			unsigned char *p = c->px + ((size_t)y * (size_t)c->w + (size_t)x) * 3;
+			for (int ch = 0; ch < 3; ch++)
+				p[ch] = clamp8(p[ch] + (255 - p[ch]) * k);
+		}
+}
+
 int kyc_synth_render(uint64_t seed, int index, int level, enum kyc_synth_format format,
 		     struct kyc_synth_doc *truth, struct kyc_synth_image *img)
 {
@@ -429,11 +494,13 @@ int kyc_synth_render(uint64_t seed, int index, int level, enum kyc_synth_format 
 
 	/* A passport data page is usually photographed in its open booklet:
 	 * cover edges around it and the facing page above. */
-	int open_booklet = truth->id.format == KYC_SYNTH_TD3 && kyc_synth__rng_int(r, 0, 9) < 7;
+	int visa = truth->id.format == KYC_SYNTH_MRVA || truth->id.format == KYC_SYNTH_MRVB;
+	int on_page = visa && kyc_synth__rng_int(r, 0, 9) < 6; /* a sticker in a passport */
+	int open_booklet = (truth->id.format == KYC_SYNTH_TD3 || on_page) && kyc_synth__rng_int(r, 0, 9) < 7;
 	double wmm, hmm, u, bw, bh;
 	int W0, H0;
 	for (;;) {
-		kyc_synth__doc_size_mm(truth->id.format, &wmm, &hmm);
+		kyc_synth__doc_size_mm(on_page ? KYC_SYNTH_TD3 : truth->id.format, &wmm, &hmm);
 		if (open_booklet)
 			wmm += 2 * BOOKLET_MM, hmm = 2 * hmm + 2 * BOOKLET_MM;
 		int tall = hmm > wmm;
@@ -460,14 +527,19 @@ int kyc_synth_render(uint64_t seed, int index, int level, enum kyc_synth_format 
 			u = fmin(umax, L->min_pitch / 2.54);
 		/* A small picture of a whole booklet would shrink the MRZ below
 		 * legibility: show the page alone instead. */
-		if (open_booklet && u * 2.54 < L->min_pitch) {
-			open_booklet = 0;
+		if ((open_booklet || on_page) && u * 2.54 < L->min_pitch) {
+			if (open_booklet)
+				open_booklet = 0;
+			else
+				on_page = 0;
 			continue;
 		}
 		break;
 	}
 	double mrz_box[4];
 	rc = kyc_synth__draw_document(&truth->id, u, r, &doc, mrz_box);
+	if (!rc && on_page)
+		rc = visa_page(&doc, u, r, mrz_box);
 	if (!rc && open_booklet)
 		rc = booklet(&doc, u, r, mrz_box);
 	if (rc)
@@ -498,12 +570,16 @@ int kyc_synth_render(uint64_t seed, int index, int level, enum kyc_synth_format 
 		goto out;
 	}
 	double rad = (truth->id.format == KYC_SYNTH_TD1 ? 3.18 : truth->id.format == KYC_SYNTH_TD2 ? 3.0 : 1.0) * u;
+	if (on_page)
+		rad = 1.0 * u;
 	if (open_booklet)
 		rad = 4.0 * u;
 	double soft = kyc_synth__rng_unif(r, 0.01, 0.03) * W0;
 	composite(img, &doc, hinv, dst, rad, kyc_synth__rng_unif(r, -0.6, 0.6) * soft,
 		  kyc_synth__rng_unif(r, 0.2, 1.0) * soft, soft);
 
+	if (level > 0 && kyc_synth__rng_int(r, 0, 1))
+		glare(img, r, dst, level == 1 ? 0.25 : 0.4);
 	rc = lighting(img, r, L->light, level == 2 && kyc_synth__rng_int(r, 0, 2) != 0);
 	if (rc)
 		goto out;
