@@ -436,6 +436,29 @@ TEST(silent_server_times_out)
 	close(fd);
 }
 
+/* A proxy from the environment would be what is connected to (and would
+ * hide the destination from the address check): it must be ignored. Here
+ * it points at a closed port, so using it would fail the download. */
+TEST(environment_proxy_ignored)
+{
+	int port;
+	int fd = listen_loopback(&port);
+	REQUIRE(fd >= 0);
+	close(fd);
+	char proxy[64];
+	snprintf(proxy, sizeof proxy, "http://127.0.0.1:%d", port);
+	static const char *const vars[] = {"https_proxy", "HTTPS_PROXY", "http_proxy", "ALL_PROXY",
+	                                   "all_proxy"};
+	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
+		setenv(vars[i], proxy, 1);
+	struct kyc_fetch_info info;
+	kyc_buf b;
+	CHECK_STR(get("/ok.jpg", test_opts(), 1 << 20, &info, &b), "ok");
+	kyc_buf_release(&b);
+	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
+		unsetenv(vars[i]);
+}
+
 /* Plain HTTP: one connection, one fixed answer. */
 static void *plain_once(void *arg)
 {
@@ -530,6 +553,7 @@ int main(void)
 	RUN(silent_server_times_out);
 	RUN(closed_port_fails);
 	RUN(http_only_when_allowed);
+	RUN(environment_proxy_ignored);
 	stop_server();
 	unlink(ca_path);
 	rmdir(tmpdir);
