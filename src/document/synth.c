@@ -2,6 +2,7 @@
  * kyc_synth_make() which ties rendering and encoding together. */
 #include "document/synth.h"
 
+#include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,18 @@ void kyc_synth_image_release(struct kyc_synth_image *img)
 	memset(img, 0, sizeof *img);
 }
 
+/* libjpeg reports errors by calling error_exit, which by default ends the
+ * process; ours jumps back to kyc_synth_jpeg() instead. */
+struct jerr {
+	struct jpeg_error_mgr mgr;
+	jmp_buf jump;
+};
+
+static void jerr_exit(j_common_ptr c)
+{
+	longjmp(((struct jerr *)c->err)->jump, 1);
+}
+
 int kyc_synth_jpeg(const struct kyc_synth_image *img, int q, unsigned char **out, size_t *out_len)
 {
 	*out = NULL;
@@ -26,15 +39,19 @@ int kyc_synth_jpeg(const struct kyc_synth_image *img, int q, unsigned char **out
 	if (!img || !img->px || img->w <= 0 || img->h <= 0 || q < 1 || q > 100)
 		return KYC_ERR_INVALID;
 	struct jpeg_compress_struct c;
-	struct jpeg_error_mgr err;
-	unsigned char *buf = NULL;
+	struct jerr err;
+	/* Written by libjpeg behind the compiler's back: volatile across longjmp. */
+	unsigned char *volatile buf = NULL;
 	unsigned long len = 0;
-	/* The default error handler exits the process; with in-memory output
-	 * and valid parameters the only failure left is out of memory, which
-	 * libjpeg-turbo also reports through it. We accept that for a tool. */
-	c.err = jpeg_std_error(&err);
+	c.err = jpeg_std_error(&err.mgr);
+	err.mgr.error_exit = jerr_exit;
+	if (setjmp(err.jump)) {
+		jpeg_destroy_compress(&c);
+		free(buf);
+		return KYC_ERR_NOMEM; /* the only failure left with valid arguments */
+	}
 	jpeg_create_compress(&c);
-	jpeg_mem_dest(&c, &buf, &len);
+	jpeg_mem_dest(&c, (unsigned char **)&buf, &len);
 	c.image_width = (JDIMENSION)img->w;
 	c.image_height = (JDIMENSION)img->h;
 	c.input_components = 3;
