@@ -245,6 +245,8 @@ static int req(CURL *c, const char *method, const char *path, const char *const 
 		if (r->body.len)
 			r->json = json_loadb(r->body.data, r->body.len, 0, NULL);
 	}
+	else if (getenv("TEST_VERBOSE"))
+		fprintf(stderr, "curl %s %s: %s\n", method, path, curl_easy_strerror(rc));
 	curl_slist_free_all(hl);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, NULL);
 	if (own)
@@ -386,6 +388,34 @@ TEST(not_found_and_method_not_allowed_are_problems)
 	REQUIRE(req(NULL, "GET", "/silent", NULL, NULL, 0, &r) == 0);
 	check_problem(&r, 500, "internal_error");
 	resp_free(&r);
+}
+
+TEST(http2_cleartext)
+{
+	/* h2c with prior knowledge: same handlers, same headers. (A fresh handle
+	 * each time: libcurl 7.88 refuses to reuse an easy handle on an h2
+	 * connection after the options req() resets, before sending anything.) */
+	for (int i = 0; i < 3; i++) {
+		CURL *c = curl_easy_init();
+		curl_easy_setopt(c, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE);
+		struct resp r;
+		int rc = req(c, "GET", i < 2 ? "/info/x/y?name=h2" : "/nope", NULL, NULL, 0, &r);
+		long version = 0;
+		curl_easy_getinfo(c, CURLINFO_HTTP_VERSION, &version);
+		curl_easy_cleanup(c);
+		REQUIRE(rc == 0);
+		CHECK_INT(version, CURL_HTTP_VERSION_2_0);
+		if (i < 2) {
+			CHECK_INT(r.status, 200);
+			REQUIRE(r.json != NULL);
+			CHECK_STR(jstr(r.json, "name"), "h2");
+			char v[128];
+			CHECK(header(&r, "x-request-id", v, sizeof v));
+		} else {
+			check_problem(&r, 404, "not_found");
+		}
+		resp_free(&r);
+	}
 }
 
 TEST(head_answers_get_routes_without_body)
@@ -821,6 +851,7 @@ int main(void)
 	RUN(params_and_literal_precedence);
 	RUN(query_decoding);
 	RUN(not_found_and_method_not_allowed_are_problems);
+	RUN(http2_cleartext);
 	RUN(head_answers_get_routes_without_body);
 	RUN(request_ids_and_security_headers);
 	RUN(body_cap_gives_413_problem);
