@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "document/doc_read.h"
+
 /* A field of the extraction and the MRZ field and check digit it comes from
  * (check NULL: no check digit of its own; it is accepted when the whole MRZ
  * verified). */
@@ -43,10 +45,15 @@ json_t *kyc_extraction_from_mrz(const json_t *mrz, const char *reason)
 	for (size_t i = 0; i < NFIELDS; i++) {
 		if (!carries(format, field_map[i].name))
 			continue;
-		json_array_append_new(carried, json_string(field_map[i].name));
 		const json_t *v = mf ? json_object_get(mf, field_map[i].mrz_field) : NULL;
 		const char *s = json_string_value(v);
 		int read = s && *s;
+		/* An empty field of an MRZ whose check digits all hold is not a
+		 * misread: this document has none (a single name, no personal
+		 * number). It is neither carried nor missing. */
+		if (!read && valid)
+			continue;
+		json_array_append_new(carried, json_string(field_map[i].name));
 		int accepted;
 		if (!read)
 			accepted = 0;
@@ -72,11 +79,19 @@ json_t *kyc_extraction_from_mrz(const json_t *mrz, const char *reason)
 	return out;
 }
 
-/* Interim: the photo reader (src/document/reader.c) plugs in here. Until it
- * does, every document reports that nothing could be read. */
 json_t *kyc_document_extract(const struct kyc_image *img, int64_t now_ms)
 {
-	(void)img;
-	(void)now_ms;
-	return kyc_extraction_from_mrz(NULL, "reader_unavailable");
+	struct kyc_doc_read rd;
+	int64_t today = now_ms / 86400000;
+	if (kyc_doc_read(img, today, &rd) != 0)
+		return kyc_extraction_from_mrz(NULL, "nomem");
+	json_t *x = kyc_extraction_from_mrz(rd.mrz, rd.reason);
+	const struct kyc_reader_result *rr = &rd.reader;
+	json_object_set_new(x, "reader",
+			    json_pack("{s:i, s:f, s:f, s:i}", "orientation", rr->orientation,
+				      "mean_confidence", (double)rr->mean_conf, "ms",
+				      (double)(long)(rr->ms_total * 10 + 0.5) / 10, "candidates",
+				      rr->candidates));
+	kyc_doc_read_release(&rd);
+	return x;
 }

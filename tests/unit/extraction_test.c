@@ -27,6 +27,13 @@ TEST(valid_td3)
 	CHECK_INT(json_array_size(json_object_get(x, "missing_fields")), 0);
 	CHECK_INT(json_array_size(json_object_get(x, "document_fields")), 10);
 	json_decref(x);
+	/* the same document without a personal number: not carried, not missing */
+	json_object_set_new(json_object_get(mrz, "fields"), "optional_data", json_string(""));
+	x = kyc_extraction_from_mrz(mrz, NULL);
+	CHECK_INT(json_array_size(json_object_get(x, "document_fields")), 9);
+	CHECK_INT(json_array_size(json_object_get(x, "missing_fields")), 0);
+	CHECK(json_object_get(json_object_get(x, "fields"), "personal_number") == NULL);
+	json_decref(x);
 	json_decref(mrz);
 }
 
