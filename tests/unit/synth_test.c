@@ -290,6 +290,27 @@ TEST(make_is_deterministic_and_decodes)
 	free(c);
 }
 
+/* Mean luminance over the part of the MRZ quad between t0 and t1 (0 = top
+ * edge, 1 = bottom edge; beyond 1 is below the zone). */
+static double quad_mean(const struct kyc_synth_image *img, const double q[4][2], double t0, double t1)
+{
+	double sum = 0;
+	int n = 0;
+	for (int a = 0; a < 80; a++)
+		for (int b = 0; b < 20; b++) {
+			double s = (a + 0.5) / 80, t = t0 + (t1 - t0) * (b + 0.5) / 20;
+			double x = (1 - t) * ((1 - s) * q[0][0] + s * q[1][0]) + t * ((1 - s) * q[3][0] + s * q[2][0]);
+			double y = (1 - t) * ((1 - s) * q[0][1] + s * q[1][1]) + t * ((1 - s) * q[3][1] + s * q[2][1]);
+			int xi = (int)x, yi = (int)y;
+			if (xi < 0 || yi < 0 || xi >= img->w || yi >= img->h)
+				continue;
+			const unsigned char *p = img->px + ((size_t)yi * (size_t)img->w + (size_t)xi) * 3;
+			sum += 0.3 * p[0] + 0.59 * p[1] + 0.11 * p[2];
+			n++;
+		}
+	return n ? sum / n : 0;
+}
+
 TEST(levels_keep_their_promises)
 {
 	int seen[4] = {0};
@@ -343,6 +364,14 @@ TEST(levels_keep_their_promises)
 					vivid += mx - mn > 110;
 				}
 			CHECK(vivid < 4);
+			/* The quad sits on the ink: darker inside than in a strip of
+			 * paper just under its bottom edge. */
+			double in = quad_mean(&img, d.mrz_quad, 0.0, 1.0);
+			double below = quad_mean(&img, d.mrz_quad, 1.06, 1.2);
+			if (!(in < below - 6))
+				fprintf(stderr, "level %d index %d: MRZ mean %.1f, paper below %.1f\n", level,
+					i, in, below);
+			CHECK(in < below - 6);
 			kyc_synth_image_release(&img);
 		}
 	}
