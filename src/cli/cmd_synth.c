@@ -41,13 +41,14 @@ static int write_file(const char *path, const void *p, size_t n)
 static int usage(void)
 {
 	fprintf(stderr, "usage: kycd synth --out DIR --count N --seed S [--level 0|1|2] "
-			"[--format TD1|TD2|TD3|MRVA|MRVB|mixed]\n");
+	                "[--format TD1|TD2|TD3|MRVA|MRVB|mixed]\n");
 	return 2;
 }
 
 int cmd_synth(int argc, char **argv)
 {
-	const char *out = NULL, *count_s = NULL, *seed_s = NULL, *level_s = "0", *format_s = "mixed";
+	const char *out = NULL, *count_s = NULL, *seed_s = NULL, *level_s = "0",
+	           *format_s = "mixed";
 	for (int i = 1; i < argc;) {
 		int m = 0;
 		if ((m = kyc_opt_value(argc, argv, &i, "--out", &out)) ||
@@ -120,6 +121,6 @@ int cmd_synth(int argc, char **argv)
 		return 1;
 	}
 	fprintf(stderr, "kycd synth: wrote %llu images and truth.jsonl to %s\n",
-		(unsigned long long)count, out);
+	        (unsigned long long)count, out);
 	return 0;
 }

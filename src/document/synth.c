@@ -73,7 +73,7 @@ int kyc_synth_jpeg(const struct kyc_synth_image *img, int q, unsigned char **out
 }
 
 int kyc_synth_make(uint64_t seed, int index, int level, enum kyc_synth_format format,
-		   struct kyc_synth_doc *truth, unsigned char **jpeg, size_t *jpeg_len)
+                   struct kyc_synth_doc *truth, unsigned char **jpeg, size_t *jpeg_len)
 {
 	struct kyc_synth_image img;
 	*jpeg = NULL;
@@ -97,20 +97,21 @@ int kyc_synth_truth_json(const struct kyc_synth_doc *d, const char *file, kyc_bu
 	for (int i = 0; i < id->nlines; i++)
 		json_array_append_new(lines, json_string(id->lines[i]));
 	for (int i = 0; i < 4; i++)
-		json_array_append_new(quad, json_pack("[f,f]", d->mrz_quad[i][0], d->mrz_quad[i][1]));
+		json_array_append_new(quad,
+		                      json_pack("[f,f]", d->mrz_quad[i][0], d->mrz_quad[i][1]));
 	/* Two decimals are plenty for geometry; keeps lines short and stable. */
 	json_t *o = json_pack(
 	    "{s:s, s:s, s:i, s:I, s:o, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s},"
 	    " s:i, s:f, s:i, s:i, s:i, s:f, s:o, s:{s:s, s:s}}",
 	    "file", file, "format", kyc_synth_format_name(id->format), "level", d->level, "seed",
 	    (json_int_t)d->seed, "lines", lines, "fields", "document_code", f->document_code,
-	    "issuing_country", f->issuing_country, "document_number", f->document_number,
-	    "surname", f->surname, "given_names", f->given_names, "nationality", f->nationality,
-	    "birth_date", f->birth_date, "sex", f->sex, "expiry_date", f->expiry_date,
-	    "optional_data", f->optional_data, "optional_data_2", f->optional_data_2,
-	    "orientation", d->orientation, "skew_deg", d->skew_deg, "width", d->width, "height",
-	    d->height, "quality", d->quality, "mrz_pitch_px", d->mrz_px, "mrz_quad", quad, "viz",
-	    "surname", id->viz_surname, "given_names", id->viz_given_names);
+	    "issuing_country", f->issuing_country, "document_number", f->document_number, "surname",
+	    f->surname, "given_names", f->given_names, "nationality", f->nationality, "birth_date",
+	    f->birth_date, "sex", f->sex, "expiry_date", f->expiry_date, "optional_data",
+	    f->optional_data, "optional_data_2", f->optional_data_2, "orientation", d->orientation,
+	    "skew_deg", d->skew_deg, "width", d->width, "height", d->height, "quality", d->quality,
+	    "mrz_pitch_px", d->mrz_px, "mrz_quad", quad, "viz", "surname", id->viz_surname,
+	    "given_names", id->viz_given_names);
 	lines = quad = NULL; /* owned by o now, or freed by json_pack on error */
 	if (!o)
 		goto fail;

@@ -68,7 +68,7 @@ struct kyc_synth_identity {
  * format from (seed, index). Every check digit and the composite are correct.
  * Pure: no I/O, no allocation. 0 or KYC_ERR_INVALID (bad format). */
 int kyc_synth_identity(uint64_t seed, int index, enum kyc_synth_format format,
-		       struct kyc_synth_identity *out);
+                       struct kyc_synth_identity *out);
 
 /* The ground truth of one generated photo. Geometry: the document was turned
  * by orientation degrees clockwise (0, 90, 180, 270; nonzero at level 2 only)
@@ -78,15 +78,15 @@ struct kyc_synth_doc {
 	struct kyc_synth_identity id;
 	uint64_t seed;
 	int index;
-	int level;        /* 0, 1 or 2 */
-	int orientation;  /* degrees clockwise: 0, 90, 180 or 270 */
-	double skew_deg;  /* residual rotation, degrees clockwise */
-	int width, height; /* of the final image (after orientation) */
-	int quality;      /* JPEG quality used by kyc_synth_make */
-	double mrz_px;    /* MRZ character pitch in image pixels (scale hint) */
+	int level;             /* 0, 1 or 2 */
+	int orientation;       /* degrees clockwise: 0, 90, 180 or 270 */
+	double skew_deg;       /* residual rotation, degrees clockwise */
+	int width, height;     /* of the final image (after orientation) */
+	int quality;           /* JPEG quality used by kyc_synth_make */
+	double mrz_px;         /* MRZ character pitch in image pixels (scale hint) */
 	double mrz_quad[4][2]; /* MRZ box corners in the final image: the first
-				* character's top-left, last character's
-				* top-right, bottom-right, bottom-left */
+	                        * character's top-left, last character's
+	                        * top-right, bottom-right, bottom-left */
 };
 
 /* An 8-bit RGB raster, rows of 3*w bytes, top row first. Owned by the caller:
@@ -103,17 +103,16 @@ void kyc_synth_image_release(struct kyc_synth_image *img);
  * KYC_ERR_NOMEM, or KYC_ERR_IO (a font could not be loaded). On error *img
  * holds nothing to release. */
 int kyc_synth_render(uint64_t seed, int index, int level, enum kyc_synth_format format,
-		     struct kyc_synth_doc *truth, struct kyc_synth_image *img);
+                     struct kyc_synth_doc *truth, struct kyc_synth_image *img);
 
 /* kyc_synth_render() then JPEG at truth->quality: *jpeg is malloc()ed, the
  * caller frees it. Errors as kyc_synth_render(); on error *jpeg is NULL. */
 int kyc_synth_make(uint64_t seed, int index, int level, enum kyc_synth_format format,
-		   struct kyc_synth_doc *truth, unsigned char **jpeg, size_t *jpeg_len);
+                   struct kyc_synth_doc *truth, unsigned char **jpeg, size_t *jpeg_len);
 
 /* Encodes an RGB raster as baseline JPEG at quality q (1..100); *out is
  * malloc()ed for the caller. 0, KYC_ERR_INVALID or KYC_ERR_NOMEM. */
-int kyc_synth_jpeg(const struct kyc_synth_image *img, int q, unsigned char **out,
-		   size_t *out_len);
+int kyc_synth_jpeg(const struct kyc_synth_image *img, int q, unsigned char **out, size_t *out_len);
 
 /* Appends the truth.jsonl line for *d (one JSON object and "\n"), naming the
  * image file. 0, KYC_ERR_NOMEM or KYC_ERR_TOOBIG (out's cap). */
@@ -136,8 +135,8 @@ double kyc_synth__rng_unif(struct kyc_synth__rng *r, double lo, double hi);
  * px_per_mm resolution. 0, KYC_ERR_NOMEM or KYC_ERR_IO (fonts). The MRZ box
  * in document pixels is returned in mrz_box (x0, y0, x1, y1). */
 int kyc_synth__draw_document(const struct kyc_synth_identity *id, double px_per_mm,
-			     struct kyc_synth__rng *r, struct kyc_synth_image *out,
-			     double mrz_box[4]);
+                             struct kyc_synth__rng *r, struct kyc_synth_image *out,
+                             double mrz_box[4]);
 /* Fills the whole of img with a desk and up to `clutter` objects on it. */
 void kyc_synth__desk(struct kyc_synth_image *img, struct kyc_synth__rng *r, int clutter);
 /* The document's size in millimetres. */

@@ -55,10 +55,13 @@ static void wood(struct kyc_synth_image *c, struct kyc_synth__rng *r, const stru
 	 * corduroy of fine stripes. */
 	double scale = (c->w > c->h ? c->w : c->h) / 1000.0;
 	double period = kyc_synth__rng_unif(r, 14, 45) * scale;
-	double a1 = kyc_synth__rng_unif(r, 0.0003, 0.0012) / scale, a2 = kyc_synth__rng_unif(r, 0.0015, 0.004) / scale;
-	double A1 = kyc_synth__rng_unif(r, 15, 60) * scale, A2 = kyc_synth__rng_unif(r, 1, 4) * scale;
+	double a1 = kyc_synth__rng_unif(r, 0.0003, 0.0012) / scale,
+	       a2 = kyc_synth__rng_unif(r, 0.0015, 0.004) / scale;
+	double A1 = kyc_synth__rng_unif(r, 15, 60) * scale,
+	       A2 = kyc_synth__rng_unif(r, 1, 4) * scale;
 	double p1 = kyc_synth__rng_unif(r, 0, 1), p2 = kyc_synth__rng_unif(r, 0, 1);
-	int plank = (int)(kyc_synth__rng_int(r, 180, 420) * scale) + 8, seam_off = kyc_synth__rng_int(r, 0, plank);
+	int plank = (int)(kyc_synth__rng_int(r, 180, 420) * scale) + 8,
+	    seam_off = kyc_synth__rng_int(r, 0, plank);
 	int vertical = kyc_synth__rng_int(r, 0, 1);
 	int n = vertical ? c->h : c->w, m = vertical ? c->w : c->h;
 	float *off = malloc(sizeof(float) * (size_t)n);
@@ -68,16 +71,20 @@ static void wood(struct kyc_synth_image *c, struct kyc_synth__rng *r, const stru
 		off[i] = (float)(A1 * sine_at(S, i * a1 + p1) + A2 * sine_at(S, i * a2 + p2));
 	for (int j = 0; j < m; j++) {
 		int pj = (j + seam_off) / plank, seam = (j + seam_off) % plank < 2;
-		double shift = (hash3((uint32_t)pj, 1, 2) & 1023) * 0.37; /* each plank its own rings */
+		double shift =
+		    (hash3((uint32_t)pj, 1, 2) & 1023) * 0.37; /* each plank its own rings */
 		double tone = 1 + ((hash3((uint32_t)pj, 3, 4) & 255) / 255.0 - 0.5) * 0.12;
 		for (int i = 0; i < n; i++) {
 			/* Irregular ring spacing: the phase drifts across the grain. */
-			double t = (j + off[i] + shift) / period + 0.6 * sine_at(S, j / (period * 5.3)) +
-				   0.3 * sine_at(S, j / (period * 2.1) + 0.4);
+			double t = (j + off[i] + shift) / period +
+			           0.6 * sine_at(S, j / (period * 5.3)) +
+			           0.3 * sine_at(S, j / (period * 2.1) + 0.4);
 			double ring = 0.5 + 0.5 * sine_at(S, t);
 			ring = ring * ring * ring; /* thin dark late-wood lines */
-			double fib = ((hash3((uint32_t)j, (uint32_t)(i / 40), 7) & 255) / 255.0 - 0.5) * 0.5 +
-				     ((hash3((uint32_t)j, (uint32_t)i, 9) & 255) / 255.0 - 0.5) * 0.15;
+			double fib =
+			    ((hash3((uint32_t)j, (uint32_t)(i / 40), 7) & 255) / 255.0 - 0.5) *
+			        0.5 +
+			    ((hash3((uint32_t)j, (uint32_t)i, 9) & 255) / 255.0 - 0.5) * 0.15;
 			double k = tone * (1 - dark * (ring + 0.3 * fib)) * (seam ? 0.6 : 1);
 			int x = vertical ? j : i, y = vertical ? i : j;
 			unsigned char *p = c->px + ((size_t)y * (size_t)c->w + (size_t)x) * 3;
@@ -104,8 +111,9 @@ static void plain(struct kyc_synth_image *c, struct kyc_synth__rng *r)
 		for (int x = 0; x < c->w; x++) {
 			double t = ((x - c->w / 2.0) * dx + (y - c->h / 2.0) * dy) / norm + 0.5;
 			/* Fabric-like fine texture. */
-			double tex = ((hash3((uint32_t)x, (uint32_t)y, 3) & 255) / 255.0 - 0.5) * 10 +
-				     (((x + y) & 3) == 0 ? -4 : 0);
+			double tex =
+			    ((hash3((uint32_t)x, (uint32_t)y, 3) & 255) / 255.0 - 0.5) * 10 +
+			    (((x + y) & 3) == 0 ? -4 : 0);
 			unsigned char *p = c->px + ((size_t)y * (size_t)c->w + (size_t)x) * 3;
 			for (int k = 0; k < 3; k++)
 				p[k] = clamp8(a[k] + (b[k] - a[k]) * t + tex);
@@ -116,8 +124,10 @@ static void plain(struct kyc_synth_image *c, struct kyc_synth__rng *r)
  * rows of text-like marks. */
 static void sheet(struct kyc_synth_image *c, struct kyc_synth__rng *r, int paper)
 {
-	double cx = kyc_synth__rng_unif(r, -0.1, 1.1) * c->w, cy = kyc_synth__rng_unif(r, -0.1, 1.1) * c->h;
-	double hw = kyc_synth__rng_unif(r, 0.05, 0.35) * c->w, hh = kyc_synth__rng_unif(r, 0.05, 0.35) * c->h;
+	double cx = kyc_synth__rng_unif(r, -0.1, 1.1) * c->w,
+	       cy = kyc_synth__rng_unif(r, -0.1, 1.1) * c->h;
+	double hw = kyc_synth__rng_unif(r, 0.05, 0.35) * c->w,
+	       hh = kyc_synth__rng_unif(r, 0.05, 0.35) * c->h;
 	if (!paper)
 		hh = fmin(hh, kyc_synth__rng_unif(r, 4, 14)); /* a pen or ruler */
 	double a = kyc_synth__rng_unif(r, -M_PI, M_PI), ca = cos(a), sa = sin(a);
@@ -146,8 +156,10 @@ static void sheet(struct kyc_synth_image *c, struct kyc_synth__rng *r, int paper
 				int row = (int)ry, cell = (int)rx;
 				double in = ry - row;
 				uint32_t w = hash3(salt, (uint32_t)row, (uint32_t)(cell / 6));
-				if (in > 0.35 && in < 0.7 && (w & 7) != 0 && (cell % 6) != 5 && rx - cell < 0.72 &&
-				    (hash3(salt ^ 5, (uint32_t)row, (uint32_t)cell) & 3) != 0 && (row % 9) != 8)
+				if (in > 0.35 && in < 0.7 && (w & 7) != 0 && (cell % 6) != 5 &&
+				    rx - cell < 0.72 &&
+				    (hash3(salt ^ 5, (uint32_t)row, (uint32_t)cell) & 3) != 0 &&
+				    (row % 9) != 8)
 					for (int k = 0; k < 3; k++)
 						v[k] *= 0.45;
 			}
@@ -160,7 +172,8 @@ static void sheet(struct kyc_synth_image *c, struct kyc_synth__rng *r, int paper
 static void ring(struct kyc_synth_image *c, struct kyc_synth__rng *r)
 {
 	double cx = kyc_synth__rng_unif(r, 0, 1) * c->w, cy = kyc_synth__rng_unif(r, 0, 1) * c->h;
-	double R = kyc_synth__rng_unif(r, 0.04, 0.15) * c->w, t = kyc_synth__rng_unif(r, 3, 0.3 * R);
+	double R = kyc_synth__rng_unif(r, 0.04, 0.15) * c->w,
+	       t = kyc_synth__rng_unif(r, 3, 0.3 * R);
 	double col[3];
 	for (int k = 0; k < 3; k++)
 		col[k] = kyc_synth__rng_unif(r, 30, 230);
@@ -194,4 +207,3 @@ void kyc_synth__desk(struct kyc_synth_image *c, struct kyc_synth__rng *r, int cl
 			ring(c, r);
 	}
 }
-

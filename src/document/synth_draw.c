@@ -109,7 +109,8 @@ static void blend(struct kyc_synth_image *im, int x, int y, const unsigned char 
 }
 
 /* A dot at a fractional position spread over its four pixels. */
-static void splat(struct kyc_synth_image *im, double x, double y, const unsigned char c[3], double a)
+static void splat(struct kyc_synth_image *im, double x, double y, const unsigned char c[3],
+                  double a)
 {
 	int x0 = (int)floor(x), y0 = (int)floor(y);
 	double fx = x - x0, fy = y - y0;
@@ -121,7 +122,7 @@ static void splat(struct kyc_synth_image *im, double x, double y, const unsigned
 
 /* An anti-aliased line of width w px, drawn as a run of dots. */
 static void line(struct kyc_synth_image *im, double x0, double y0, double x1, double y1, double w,
-		 const unsigned char c[3], double a)
+                 const unsigned char c[3], double a)
 {
 	double len = hypot(x1 - x0, y1 - y0);
 	int n = (int)(len * 2) + 1;
@@ -140,7 +141,7 @@ static void line(struct kyc_synth_image *im, double x0, double y0, double x1, do
 }
 
 static void rect(struct kyc_synth_image *im, double x0, double y0, double x1, double y1,
-		 const unsigned char c[3], double a)
+                 const unsigned char c[3], double a)
 {
 	for (int y = (int)floor(y0); y < (int)ceil(y1); y++) {
 		double cy = fmin(y + 1, y1) - fmax(y, y0);
@@ -152,7 +153,7 @@ static void rect(struct kyc_synth_image *im, double x0, double y0, double x1, do
 }
 
 static void ellipse(struct kyc_synth_image *im, double cx, double cy, double rx, double ry,
-		    const unsigned char c[3], double a)
+                    const unsigned char c[3], double a)
 {
 	double rm = fmin(rx, ry);
 	for (int y = (int)floor(cy - ry); y <= (int)ceil(cy + ry); y++) {
@@ -196,7 +197,7 @@ static double text_width(FT_Face face, double em, const char *s)
 
 /* Draws utf8 with its baseline at (x, base), px; returns the advance. */
 static double text(struct pen *p, FT_Face face, double em, double x, double base, const char *s,
-		   double alpha)
+                   double alpha)
 {
 	FT_Set_Char_Size(face, 0, (FT_F26Dot6)lround(em * 64), 72, 72);
 	double pen = x;
@@ -252,11 +253,12 @@ static void guilloche(struct pen *p, struct kyc_synth__rng *r, const unsigned ch
 		}
 	}
 	/* A rosette somewhere in the background. */
-	double cx = kyc_synth__rng_unif(r, 0.3, 0.8) * im->w, cy = kyc_synth__rng_unif(r, 0.25, 0.6) * im->h;
+	double cx = kyc_synth__rng_unif(r, 0.3, 0.8) * im->w,
+	       cy = kyc_synth__rng_unif(r, 0.25, 0.6) * im->h;
 	double R = kyc_synth__rng_unif(r, 10, 18) * u;
 	int lobes = kyc_synth__rng_int(r, 9, 17);
 	unsigned char c[3] = {(unsigned char)(tint[0] * 0.8), (unsigned char)(tint[1] * 0.8),
-			      (unsigned char)(tint[2] * 0.85)};
+	                      (unsigned char)(tint[2] * 0.85)};
 	for (int ring = 0; ring < 7; ring++) {
 		double rr = R * (0.45 + ring * 0.09);
 		for (double t = 0; t < 2 * M_PI; t += 0.6 / rr) {
@@ -267,36 +269,40 @@ static void guilloche(struct pen *p, struct kyc_synth__rng *r, const unsigned ch
 }
 
 static void portrait_shapes(struct pen *p, struct kyc_synth__rng *r, struct kyc_synth_image *im,
-			    double x0, double y0, double w, double h)
+                            double x0, double y0, double w, double h)
 {
 	unsigned char bg[3] = {(unsigned char)kyc_synth__rng_int(r, 200, 230),
-			       (unsigned char)kyc_synth__rng_int(r, 205, 232),
-			       (unsigned char)kyc_synth__rng_int(r, 210, 240)};
+	                       (unsigned char)kyc_synth__rng_int(r, 205, 232),
+	                       (unsigned char)kyc_synth__rng_int(r, 210, 240)};
 	rect(im, x0, y0, x0 + w, y0 + h, bg, 1);
 	int g = kyc_synth__rng_int(r, 120, 175);
-	unsigned char skin[3] = {(unsigned char)(g + 40), (unsigned char)(g + 20), (unsigned char)g};
+	unsigned char skin[3] = {(unsigned char)(g + 40), (unsigned char)(g + 20),
+	                         (unsigned char)g};
 	unsigned char hair[3];
 	int hg = kyc_synth__rng_int(r, 30, 120);
-	hair[0] = (unsigned char)hg, hair[1] = (unsigned char)(hg * 0.8), hair[2] = (unsigned char)(hg * 0.6);
+	hair[0] = (unsigned char)hg, hair[1] = (unsigned char)(hg * 0.8),
+	hair[2] = (unsigned char)(hg * 0.6);
 	unsigned char dark[3] = {40, 35, 35}, coat[3];
 	int cg = kyc_synth__rng_int(r, 40, 110);
-	coat[0] = (unsigned char)cg, coat[1] = (unsigned char)cg, coat[2] = (unsigned char)(cg + 20);
+	coat[0] = (unsigned char)cg, coat[1] = (unsigned char)cg,
+	coat[2] = (unsigned char)(cg + 20);
 	double cx = x0 + w * kyc_synth__rng_unif(r, 0.46, 0.54);
 	double hy = y0 + h * 0.42, rx = w * 0.25, ry = h * 0.24;
-	ellipse(im, cx, y0 + h * 1.02, w * 0.48, h * 0.3, coat, 1);       /* shoulders */
+	ellipse(im, cx, y0 + h * 1.02, w * 0.48, h * 0.3, coat, 1); /* shoulders */
 	rect(im, cx - rx * 0.35, hy + ry * 0.7, cx + rx * 0.35, y0 + h * 0.8, skin, 1); /* neck */
-	ellipse(im, cx, hy - ry * 0.25, rx * 1.08, ry * 0.9, hair, 1);    /* hair */
-	ellipse(im, cx, hy, rx, ry, skin, 1);                               /* face */
+	ellipse(im, cx, hy - ry * 0.25, rx * 1.08, ry * 0.9, hair, 1);                  /* hair */
+	ellipse(im, cx, hy, rx, ry, skin, 1);                                           /* face */
 	ellipse(im, cx - rx * 0.4, hy - ry * 0.1, rx * 0.12, ry * 0.07, dark, 0.9);
 	ellipse(im, cx + rx * 0.4, hy - ry * 0.1, rx * 0.12, ry * 0.07, dark, 0.9);
 	line(im, cx, hy, cx - rx * 0.08, hy + ry * 0.3, p->u * 0.25, dark, 0.4);
-	line(im, cx - rx * 0.3, hy + ry * 0.55, cx + rx * 0.3, hy + ry * 0.55, p->u * 0.35, dark, 0.6);
+	line(im, cx - rx * 0.3, hy + ry * 0.55, cx + rx * 0.3, hy + ry * 0.55, p->u * 0.35, dark,
+	     0.6);
 }
 
 /* Draws the face-like placeholder in its own raster so that no shape spills
  * out of the frame, then copies it in. */
 static int portrait(struct pen *p, struct kyc_synth__rng *r, double x0, double y0, double w,
-		    double h)
+                    double h)
 {
 	int ix = (int)lround(x0), iy = (int)lround(y0), iw = (int)lround(w), ih = (int)lround(h);
 	struct kyc_synth_image t = {iw, ih, malloc((size_t)iw * (size_t)ih * 3 + 1)};
@@ -306,13 +312,14 @@ static int portrait(struct pen *p, struct kyc_synth__rng *r, double x0, double y
 	portrait_shapes(p, r, &t, 0, 0, iw, ih);
 	for (int y = 0; y < ih; y++)
 		for (int x = 0; x < iw; x++)
-			blend(p->img, ix + x, iy + y, t.px + ((size_t)y * (size_t)iw + (size_t)x) * 3, 1);
+			blend(p->img, ix + x, iy + y,
+			      t.px + ((size_t)y * (size_t)iw + (size_t)x) * 3, 1);
 	free(t.px);
 	return 0;
 }
 
 static void signature(struct pen *p, struct kyc_synth__rng *r, double x0, double y0, double w,
-		      double h)
+                      double h)
 {
 	unsigned char ink[3] = {20, 30, (unsigned char)kyc_synth__rng_int(r, 60, 140)};
 	double px = x0, py = y0 + h / 2, a = 0;
@@ -327,7 +334,7 @@ static void signature(struct pen *p, struct kyc_synth__rng *r, double x0, double
 }
 
 static const char *const months[] = {"JAN", "FEB", "MAR", "APR", "MAY", "JUN",
-				     "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"};
+                                     "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"};
 
 /* "1974-08-12" as the visual zone prints it, in one of two styles. */
 static void viz_date(const char *iso, int style, char *out, size_t n)
@@ -347,14 +354,14 @@ struct field {
 
 /* Label over value, at (x, y) mm top-left. */
 static void labelled(struct pen *p, struct fonts *F, double x, double y, double scale,
-		     const char *label, const char *value)
+                     const char *label, const char *value)
 {
 	double u = p->u;
 	double lab = 1.55 * scale / 0.73, val = 2.3 * scale / 0.73;
 	unsigned char save[3];
 	memcpy(save, p->ink, 3);
 	unsigned char grey[3] = {(unsigned char)(save[0] + 70), (unsigned char)(save[1] + 70),
-				 (unsigned char)(save[2] + 80)};
+	                         (unsigned char)(save[2] + 80)};
 	memcpy(p->ink, grey, 3);
 	text(p, F->sans, lab * u, x * u, (y + 1.55 * scale) * u, label, 1);
 	memcpy(p->ink, save, 3);
@@ -362,8 +369,8 @@ static void labelled(struct pen *p, struct fonts *F, double x, double y, double 
 }
 
 int kyc_synth__draw_document(const struct kyc_synth_identity *id, double u,
-			     struct kyc_synth__rng *r, struct kyc_synth_image *out,
-			     double mrz_box[4])
+                             struct kyc_synth__rng *r, struct kyc_synth_image *out,
+                             double mrz_box[4])
 {
 	struct fonts F;
 	double wmm, hmm;
@@ -395,18 +402,20 @@ int kyc_synth__draw_document(const struct kyc_synth_identity *id, double u,
 	int td1 = id->format == KYC_SYNTH_TD1;
 	int visa = id->format == KYC_SYNTH_MRVA || id->format == KYC_SYNTH_MRVB;
 	double mrz_zone = td1 ? 17.9 : 23.2;
-	double s = td1 ? 0.8 : (id->format == KYC_SYNTH_TD3 || id->format == KYC_SYNTH_MRVA) ? 1.0 : 0.9;
+	double s = td1                                                             ? 0.8
+	           : (id->format == KYC_SYNTH_TD3 || id->format == KYC_SYNTH_MRVA) ? 1.0
+	                                                                           : 0.9;
 	double margin = 4.0 * s;
 
 	/* Header: title and a coloured strip. */
 	unsigned char strip[3] = {(unsigned char)(tint[0] * 0.7), (unsigned char)(tint[1] * 0.75),
-				  (unsigned char)(tint[2] * 0.85)};
+	                          (unsigned char)(tint[2] * 0.85)};
 	rect(out, 0, 0, out->w, 9.5 * s * u, strip, 0.35);
 	p->ink[0] = 25, p->ink[1] = 35, p->ink[2] = 70;
-	const char *title = id->format == KYC_SYNTH_TD3 ? "PASSPORT / PASSEPORT"
-			    : visa			? "VISA"
-			    : id->format == KYC_SYNTH_TD2 ? "IDENTITY CARD / CARTE D'IDENTITÉ"
-							  : "IDENTITY CARD";
+	const char *title = id->format == KYC_SYNTH_TD3   ? "PASSPORT / PASSEPORT"
+	                    : visa                        ? "VISA"
+	                    : id->format == KYC_SYNTH_TD2 ? "IDENTITY CARD / CARTE D'IDENTITÉ"
+	                                                  : "IDENTITY CARD";
 	text(p, F.bold, 3.4 * s / 0.73 * u, margin * u, 6.6 * s * u, title, 1);
 	char hdr[64];
 	snprintf(hdr, sizeof hdr, "%s  %s", id->f.document_code, id->f.issuing_country);
@@ -446,8 +455,10 @@ int kyc_synth__draw_document(const struct kyc_synth_identity *id, double u,
 		fl[nf++] = (struct field){"Place of birth", id->birth_place};
 		fl[nf++] = (struct field){visa ? "Valid from" : "Date of issue", iss};
 		fl[nf++] = (struct field){visa ? "Until" : "Date of expiry", exp};
-		fl[nf++] = (struct field){visa ? "Visa no." : "Document no.", id->f.document_number};
-		fl[nf++] = (struct field){"Authority", visa ? "CONSULATE GENERAL" : "MINISTRY OF INTERIOR"};
+		fl[nf++] =
+		    (struct field){visa ? "Visa no." : "Document no.", id->f.document_number};
+		fl[nf++] = (struct field){"Authority",
+		                          visa ? "CONSULATE GENERAL" : "MINISTRY OF INTERIOR"};
 	}
 	double fx = margin + pw + 4.0 * s, row = 6.0 * s;
 	int rows = (int)(viz_h / row);
@@ -467,12 +478,14 @@ int kyc_synth__draw_document(const struct kyc_synth_identity *id, double u,
 	 * variation of ink from character to character, as printers leave. */
 	double cap_mm = kyc_synth__rng_unif(r, 2.3, 2.5);
 	double line_mm = td1 ? kyc_synth__rng_unif(r, 5.3, 5.9) : kyc_synth__rng_unif(r, 5.0, 5.9);
-	double last_centre = hmm - (td1 ? kyc_synth__rng_unif(r, 4.2, 5.0) : kyc_synth__rng_unif(r, 6.0, 8.5));
+	double last_centre =
+	    hmm - (td1 ? kyc_synth__rng_unif(r, 4.2, 5.0) : kyc_synth__rng_unif(r, 6.0, 8.5));
 	double cap_px = cap_mm * u, em = cap_px / F.ocrb_cap;
 	double pitch = MRZ_PITCH_MM * u;
 	double x0 = (wmm - id->line_len * MRZ_PITCH_MM) / 2 * u;
 	int g = kyc_synth__rng_int(r, 10, 40);
-	p->ink[0] = (unsigned char)g, p->ink[1] = (unsigned char)g, p->ink[2] = (unsigned char)(g + 8);
+	p->ink[0] = (unsigned char)g, p->ink[1] = (unsigned char)g,
+	p->ink[2] = (unsigned char)(g + 8);
 	FT_Set_Char_Size(F.ocrb, 0, (FT_F26Dot6)lround(em * 64), 72, 72);
 	for (int l = 0; l < id->nlines; l++) {
 		double centre = last_centre - (id->nlines - 1 - l) * line_mm;

@@ -94,23 +94,22 @@ struct syl {
 };
 
 static const struct syl plain[] = {
-    {"KAR", "KAR"}, {"VEN", "VEN"}, {"DOL", "DOL"}, {"MIR", "MIR"}, {"TAS", "TAS"},
-    {"BRO", "BRO"}, {"LEN", "LEN"}, {"SOR", "SOR"}, {"VAL", "VAL"}, {"TEK", "TEK"},
-    {"NOR", "NOR"}, {"DAN", "DAN"}, {"RIL", "RIL"}, {"MAS", "MAS"}, {"ZOV", "ZOV"},
-    {"PEL", "PEL"}, {"GAR", "GAR"}, {"HUL", "HUL"}, {"FEN", "FEN"}, {"JOR", "JOR"},
-    {"KES", "KES"}, {"LAN", "LAN"}, {"MOR", "MOR"}, {"NIS", "NIS"}, {"OST", "OST"},
-    {"QUI", "QUI"}, {"RAB", "RAB"}, {"SIL", "SIL"}, {"TOR", "TOR"}, {"UVE", "UVE"},
-    {"WEN", "WEN"}, {"YAR", "YAR"}, {"BE", "BE"},   {"LO", "LO"},   {"XA", "XA"},
-    {"THA", "THA"}, {"CRI", "CRI"}, {"PHO", "PHO"}, {"STE", "STE"}, {"GLA", "GLA"},
+    {"KAR", "KAR"}, {"VEN", "VEN"}, {"DOL", "DOL"}, {"MIR", "MIR"}, {"TAS", "TAS"}, {"BRO", "BRO"},
+    {"LEN", "LEN"}, {"SOR", "SOR"}, {"VAL", "VAL"}, {"TEK", "TEK"}, {"NOR", "NOR"}, {"DAN", "DAN"},
+    {"RIL", "RIL"}, {"MAS", "MAS"}, {"ZOV", "ZOV"}, {"PEL", "PEL"}, {"GAR", "GAR"}, {"HUL", "HUL"},
+    {"FEN", "FEN"}, {"JOR", "JOR"}, {"KES", "KES"}, {"LAN", "LAN"}, {"MOR", "MOR"}, {"NIS", "NIS"},
+    {"OST", "OST"}, {"QUI", "QUI"}, {"RAB", "RAB"}, {"SIL", "SIL"}, {"TOR", "TOR"}, {"UVE", "UVE"},
+    {"WEN", "WEN"}, {"YAR", "YAR"}, {"BE", "BE"},   {"LO", "LO"},   {"XA", "XA"},   {"THA", "THA"},
+    {"CRI", "CRI"}, {"PHO", "PHO"}, {"STE", "STE"}, {"GLA", "GLA"},
 };
 static const struct syl accented[] = {
     {"MÜ", "MUE"}, {"KÖ", "KOE"}, {"BÄ", "BAE"}, {"SØ", "SOE"}, {"LÅ", "LAA"},
     {"RÉ", "RE"},  {"ÑA", "NA"},  {"ÇE", "CE"},  {"ÆR", "AER"}, {"ÁN", "AN"},
     {"ÍL", "IL"},  {"ÓR", "OR"},  {"ŠE", "SE"},  {"ŽA", "ZA"},  {"ČI", "CI"},
 };
-static const char *const surname_end[] = {"SSON", "EN",  "OVA", "ESCU", "INI", "AR", "ELL",
-					  "MANN", "ER",  "IS",  "AS",   "OS",  "ETTE", "SKI",
-					  "AKI",  "HOLM", "DOTTIR", "IC"};
+static const char *const surname_end[] = {"SSON", "EN",   "OVA", "ESCU", "INI",    "AR",
+                                          "ELL",  "MANN", "ER",  "IS",   "AS",     "OS",
+                                          "ETTE", "SKI",  "AKI", "HOLM", "DOTTIR", "IC"};
 static const char *const given_end[] = {"A", "O", "IA", "EN", "ER", "IS", "AN", "EL", "INE", "ITA"};
 
 static const char *const countries[] = {
@@ -120,8 +119,8 @@ static const char *const countries[] = {
     "ARG", "CHL", "EGY", "NGA", "UTO", "UTO", "UTO", "D",   "D"};
 #define NCOUNTRIES (sizeof countries / sizeof countries[0])
 
-static const char *const towns[] = {"VELMORA", "KASTRIN", "OSTAVEL", "LINDQUAR", "PELHAVEN",
-				    "SORRENKA", "BRAVIK", "TOLMENA", "GARSDAL", "MIRANTE"};
+static const char *const towns[] = {"VELMORA",  "KASTRIN", "OSTAVEL", "LINDQUAR", "PELHAVEN",
+                                    "SORRENKA", "BRAVIK",  "TOLMENA", "GARSDAL",  "MIRANTE"};
 
 #define PICK(r, arr) (arr[kyc_synth__rng_int(r, 0, (int)(sizeof arr / sizeof arr[0]) - 1)])
 
@@ -136,12 +135,12 @@ static void cat(char *dst, size_t n, const char *s)
 
 /* One word of a name into viz and mrz. */
 static void name_word(struct kyc_synth__rng *r, int surname, char *viz, size_t vn, char *mrz,
-		      size_t mn)
+                      size_t mn)
 {
 	int n = kyc_synth__rng_int(r, 1, surname ? 3 : 2);
 	for (int i = 0; i < n; i++) {
-		const struct syl *s = kyc_synth__rng_int(r, 0, 9) == 0 ? &PICK(r, accented)
-								       : &PICK(r, plain);
+		const struct syl *s =
+		    kyc_synth__rng_int(r, 0, 9) == 0 ? &PICK(r, accented) : &PICK(r, plain);
 		cat(viz, vn, s->viz);
 		cat(mrz, mn, s->mrz);
 	}
@@ -259,7 +258,7 @@ static enum kyc_synth_format pick_format(uint64_t seed, int index)
 }
 
 int kyc_synth_identity(uint64_t seed, int index, enum kyc_synth_format format,
-		       struct kyc_synth_identity *out)
+                       struct kyc_synth_identity *out)
 {
 	if ((int)format < 0 || format > KYC_SYNTH_MIXED)
 		return KYC_ERR_INVALID;
@@ -298,8 +297,8 @@ int kyc_synth_identity(uint64_t seed, int index, enum kyc_synth_format format,
 
 	const char *issuer = countries[kyc_synth__rng_int(r, 0, (int)NCOUNTRIES - 1)];
 	const char *nat = kyc_synth__rng_int(r, 0, 4)
-			      ? issuer
-			      : countries[kyc_synth__rng_int(r, 0, (int)NCOUNTRIES - 1)];
+	                      ? issuer
+	                      : countries[kyc_synth__rng_int(r, 0, (int)NCOUNTRIES - 1)];
 
 	int by = kyc_synth__rng_int(r, 1940, 2008), bm = kyc_synth__rng_int(r, 1, 12);
 	int bd = kyc_synth__rng_int(r, 1, days_in_month(by, bm));
@@ -327,9 +326,11 @@ int kyc_synth_identity(uint64_t seed, int index, enum kyc_synth_format format,
 	char num[24];
 	doc_number(r, longnum ? kyc_synth__rng_int(r, 10, 14) : kyc_synth__rng_int(r, 7, 9), num);
 	char opt[24] = "", opt2[16] = "";
-	int optlen = format == KYC_SYNTH_TD1 ? 15 : format == KYC_SYNTH_TD2 ? 7
-					       : format == KYC_SYNTH_TD3 ? 14
-					       : format == KYC_SYNTH_MRVA ? 16 : 8;
+	int optlen = format == KYC_SYNTH_TD1    ? 15
+	             : format == KYC_SYNTH_TD2  ? 7
+	             : format == KYC_SYNTH_TD3  ? 14
+	             : format == KYC_SYNTH_MRVA ? 16
+	                                        : 8;
 	if (!longnum && kyc_synth__rng_int(r, 0, 1))
 		alnum(r, opt, kyc_synth__rng_int(r, optlen / 2, optlen), 1);
 	if (format == KYC_SYNTH_TD1 && kyc_synth__rng_int(r, 0, 3) == 0)
@@ -340,13 +341,15 @@ int kyc_synth_identity(uint64_t seed, int index, enum kyc_synth_format format,
 	static const char *const codes_td3[] = {"P<", "P<", "P<", "PD", "PO"};
 	static const char *const codes_v[] = {"V<", "V<", "V<", "VI"};
 	const char *code = format == KYC_SYNTH_TD1   ? PICK(r, codes_td1)
-			   : format == KYC_SYNTH_TD2 ? PICK(r, codes_td2)
-			   : format == KYC_SYNTH_TD3 ? PICK(r, codes_td3)
-						     : PICK(r, codes_v);
+	                   : format == KYC_SYNTH_TD2 ? PICK(r, codes_td2)
+	                   : format == KYC_SYNTH_TD3 ? PICK(r, codes_td3)
+	                                             : PICK(r, codes_v);
 	int empty_pn_filler = kyc_synth__rng_int(r, 0, 1);
 
 	char *l1 = out->lines[0], *l2 = out->lines[1], *l3 = out->lines[2];
-	int L = format == KYC_SYNTH_TD1 ? 30 : (format == KYC_SYNTH_TD3 || format == KYC_SYNTH_MRVA) ? 44 : 36;
+	int L = format == KYC_SYNTH_TD1                                 ? 30
+	        : (format == KYC_SYNTH_TD3 || format == KYC_SYNTH_MRVA) ? 44
+	                                                                : 36;
 	out->line_len = L;
 	out->nlines = format == KYC_SYNTH_TD1 ? 3 : 2;
 	for (int i = 0; i < out->nlines; i++)

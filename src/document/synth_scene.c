@@ -18,9 +18,9 @@ struct level_cfg {
 	double persp;              /* corner jitter, fraction of the document size */
 	double blur_min, blur_max; /* gaussian sigma, px */
 	double noise_min, noise_max;
-	int qmin, qmax;            /* JPEG quality */
-	double light;              /* strength of uneven light */
-	double min_pitch;          /* smallest MRZ character pitch, px */
+	int qmin, qmax;   /* JPEG quality */
+	double light;     /* strength of uneven light */
+	double min_pitch; /* smallest MRZ character pitch, px */
 };
 
 static const struct level_cfg levels[3] = {
@@ -94,24 +94,32 @@ static void sample(const struct kyc_synth_image *d, double u, double v, double o
 	u -= 0.5, v -= 0.5;
 	int x0 = (int)floor(u), y0 = (int)floor(v);
 	double fx = u - x0, fy = v - y0;
-	int xs[2] = {x0 < 0 ? 0 : x0 >= d->w ? d->w - 1 : x0,
-		     x0 + 1 < 0 ? 0 : x0 + 1 >= d->w ? d->w - 1 : x0 + 1};
-	int ys[2] = {y0 < 0 ? 0 : y0 >= d->h ? d->h - 1 : y0,
-		     y0 + 1 < 0 ? 0 : y0 + 1 >= d->h ? d->h - 1 : y0 + 1};
+	int xs[2] = {x0 < 0       ? 0
+	             : x0 >= d->w ? d->w - 1
+	                          : x0,
+	             x0 + 1 < 0       ? 0
+	             : x0 + 1 >= d->w ? d->w - 1
+	                              : x0 + 1};
+	int ys[2] = {y0 < 0       ? 0
+	             : y0 >= d->h ? d->h - 1
+	                          : y0,
+	             y0 + 1 < 0       ? 0
+	             : y0 + 1 >= d->h ? d->h - 1
+	                              : y0 + 1};
 	const unsigned char *p00 = d->px + ((size_t)ys[0] * (size_t)d->w + (size_t)xs[0]) * 3;
 	const unsigned char *p01 = d->px + ((size_t)ys[0] * (size_t)d->w + (size_t)xs[1]) * 3;
 	const unsigned char *p10 = d->px + ((size_t)ys[1] * (size_t)d->w + (size_t)xs[0]) * 3;
 	const unsigned char *p11 = d->px + ((size_t)ys[1] * (size_t)d->w + (size_t)xs[1]) * 3;
 	for (int k = 0; k < 3; k++)
 		out[k] = (p00[k] * (1 - fx) + p01[k] * fx) * (1 - fy) +
-			 (p10[k] * (1 - fx) + p11[k] * fx) * fy;
+		         (p10[k] * (1 - fx) + p11[k] * fx) * fy;
 }
 
 /* Lays the document onto the canvas through hinv (canvas -> document), with a
  * soft drop shadow offset by (sdx, sdy). */
 static void composite(struct kyc_synth_image *c, const struct kyc_synth_image *d,
-		      const double hinv[9], const double quad[4][2], double rad, double sdx,
-		      double sdy, double soft)
+                      const double hinv[9], const double quad[4][2], double rad, double sdx,
+                      double sdy, double soft)
 {
 	double minx = 1e9, miny = 1e9, maxx = -1e9, maxy = -1e9;
 	for (int i = 0; i < 4; i++) {
@@ -130,7 +138,8 @@ static void composite(struct kyc_synth_image *c, const struct kyc_synth_image *d
 		double X = hinv[0] * fx + hinv[1] * fy + hinv[2];
 		double Y = hinv[3] * fx + hinv[4] * fy + hinv[5];
 		double Z = hinv[6] * fx + hinv[7] * fy + hinv[8];
-		double XS = X - hinv[0] * sdx - hinv[1] * sdy, YS = Y - hinv[3] * sdx - hinv[4] * sdy;
+		double XS = X - hinv[0] * sdx - hinv[1] * sdy,
+		       YS = Y - hinv[3] * sdx - hinv[4] * sdy;
 		double ZS = Z - hinv[6] * sdx - hinv[7] * sdy;
 		unsigned char *p = c->px + ((size_t)y * (size_t)c->w + (size_t)x0) * 3;
 		for (int x = x0; x <= x1; x++, p += 3) {
@@ -165,15 +174,16 @@ static void composite(struct kyc_synth_image *c, const struct kyc_synth_image *d
  * soft-edged shadow across part of the picture (a hand, a phone). One
  * multiplicative field, computed row by row in float. */
 static int lighting(struct kyc_synth_image *c, struct kyc_synth__rng *r, double strength,
-		    int shadow)
+                    int shadow)
 {
 	double gx = kyc_synth__rng_unif(r, -strength, strength);
 	double gy = kyc_synth__rng_unif(r, -strength, strength);
 	double bright = kyc_synth__rng_unif(r, 0.92, 1.05);
 	double sx = kyc_synth__rng_unif(r, 0, 1) * c->w, sy = kyc_synth__rng_unif(r, 0, 1) * c->h;
-	double sr = kyc_synth__rng_unif(r, 0.2, 0.6) * c->w, spot = strength * kyc_synth__rng_unif(r, 0, 1);
+	double sr = kyc_synth__rng_unif(r, 0.2, 0.6) * c->w,
+	       spot = strength * kyc_synth__rng_unif(r, 0, 1);
 	float warm[3] = {(float)(1.0 + kyc_synth__rng_unif(r, 0, 0.04)), 1.0f,
-			 (float)(1.0 - kyc_synth__rng_unif(r, 0, 0.06))};
+	                 (float)(1.0 - kyc_synth__rng_unif(r, 0, 0.06))};
 	double ang = kyc_synth__rng_unif(r, 0, 2 * M_PI), nx = cos(ang), ny = sin(ang);
 	double lim = kyc_synth__rng_unif(r, 0.25, 0.45) * (fabs(nx) * c->w + fabs(ny) * c->h);
 	double depth = shadow ? kyc_synth__rng_unif(r, 0.2, 0.45) : 0;
@@ -186,9 +196,10 @@ static int lighting(struct kyc_synth_image *c, struct kyc_synth__rng *r, double 
 		for (int x = 0; x < c->w; x++) {
 			double dx = (x - sx) / sr;
 			double l = bright * (1 + gx * ((double)x / c->w - 0.5) + ly) +
-				   spot / (1 + dx * dx + dy * dy);
+			           spot / (1 + dx * dx + dy * dy);
 			if (depth > 0) {
-				double t = ((x - c->w / 2.0) * nx + (y - c->h / 2.0) * ny - lim) / edge;
+				double t =
+				    ((x - c->w / 2.0) * nx + (y - c->h / 2.0) * ny - lim) / edge;
 				if (t > -0.5)
 					l *= 1 - depth * (t + 0.5 < 1 ? t + 0.5 : 1);
 			}
@@ -208,7 +219,7 @@ static int lighting(struct kyc_synth_image *c, struct kyc_synth__rng *r, double 
 /* acc[j] += w * (a[j] + b[j]) and friends, in fixed runs of 16 so that the
  * compiler vectorises them at -O2. */
 static void mac2(uint16_t *restrict acc, const unsigned char *restrict a,
-		 const unsigned char *restrict b, uint16_t w, size_t n)
+                 const unsigned char *restrict b, uint16_t w, size_t n)
 {
 	size_t j = 0;
 	for (; j + 16 <= n; j += 16)
@@ -294,7 +305,8 @@ static int blur(struct kyc_synth_image *c, double sigma)
 		mul1(acc, mid, (uint16_t)w[0], stride);
 		for (int i = 1; i <= R; i++) {
 			int yu = y - i < 0 ? 0 : y - i, yd = y + i >= c->h ? c->h - 1 : y + i;
-			mac2(acc, tmp + (size_t)yu * stride, tmp + (size_t)yd * stride, (uint16_t)w[i], stride);
+			mac2(acc, tmp + (size_t)yu * stride, tmp + (size_t)yd * stride,
+			     (uint16_t)w[i], stride);
 		}
 		store(c->px + (size_t)y * stride, acc, stride);
 	}
@@ -366,7 +378,7 @@ static void orient_point(int deg, int W, int H, double x, double y, double *X, d
  * facing page above, a shaded fold between them. Replaces *doc and moves
  * mrz_box with the page. */
 static int booklet(struct kyc_synth_image *doc, double u, struct kyc_synth__rng *r,
-		   double mrz_box[4])
+                   double mrz_box[4])
 {
 	static const unsigned char covers[4][3] = {
 	    {105, 28, 38}, {28, 38, 82}, {30, 68, 48}, {32, 32, 36}};
@@ -380,7 +392,8 @@ static int booklet(struct kyc_synth_image *doc, double u, struct kyc_synth__rng 
 	for (int k = 0; k < 3; k++)
 		page[k] = kyc_synth__rng_unif(r, 222, 242);
 	double wave = kyc_synth__rng_unif(r, 6, 14) * u, tilt = kyc_synth__rng_unif(r, -0.6, 0.6);
-	double gutter = kyc_synth__rng_unif(r, 2.5, 5) * u, dark = kyc_synth__rng_unif(r, 0.12, 0.3);
+	double gutter = kyc_synth__rng_unif(r, 2.5, 5) * u,
+	       dark = kyc_synth__rng_unif(r, 0.12, 0.3);
 	for (int y = 0; y < H; y++) {
 		double d = (y - fold) / gutter;
 		double shade = 1 - dark * exp(-d * d);
@@ -394,7 +407,9 @@ static int booklet(struct kyc_synth_image *doc, double u, struct kyc_synth__rng 
 				for (int k = 0; k < 3; k++)
 					p[k] = clamp8((page[k] - 4 * (t < 0.5 * u)) * shade);
 			} else {
-				const unsigned char *q = doc->px + ((size_t)(y - fold) * (size_t)doc->w + (size_t)(x - b)) * 3;
+				const unsigned char *q =
+				    doc->px +
+				    ((size_t)(y - fold) * (size_t)doc->w + (size_t)(x - b)) * 3;
 				for (int k = 0; k < 3; k++)
 					p[k] = clamp8(q[k] * shade);
 			}
@@ -411,11 +426,13 @@ static int booklet(struct kyc_synth_image *doc, double u, struct kyc_synth__rng 
  * issued: a sticker with a thin shadowed edge. Replaces *doc and moves
  * mrz_box with the sticker. */
 static int visa_page(struct kyc_synth_image *doc, double u, struct kyc_synth__rng *r,
-		     double mrz_box[4])
+                     double mrz_box[4])
 {
 	int W = (int)lround(125 * u), H = (int)lround(88 * u);
-	int ox = (W - doc->w) / 2 + (int)lround(kyc_synth__rng_unif(r, -0.4, 0.4) * (W - doc->w) / 2);
-	int oy = (H - doc->h) / 2 + (int)lround(kyc_synth__rng_unif(r, -0.4, 0.4) * (H - doc->h) / 2);
+	int ox =
+	    (W - doc->w) / 2 + (int)lround(kyc_synth__rng_unif(r, -0.4, 0.4) * (W - doc->w) / 2);
+	int oy =
+	    (H - doc->h) / 2 + (int)lround(kyc_synth__rng_unif(r, -0.4, 0.4) * (H - doc->h) / 2);
 	unsigned char *px = malloc((size_t)W * (size_t)H * 3);
 	if (!px)
 		return KYC_ERR_NOMEM;
@@ -428,7 +445,8 @@ static int visa_page(struct kyc_synth_image *doc, double u, struct kyc_synth__rn
 			unsigned char *p = px + ((size_t)y * (size_t)W + (size_t)x) * 3;
 			int sx = x - ox, sy = y - oy;
 			if (sx >= 0 && sy >= 0 && sx < doc->w && sy < doc->h) {
-				memcpy(p, doc->px + ((size_t)sy * (size_t)doc->w + (size_t)sx) * 3, 3);
+				memcpy(p, doc->px + ((size_t)sy * (size_t)doc->w + (size_t)sx) * 3,
+				       3);
 				continue;
 			}
 			/* Page print, and the sticker's shadow just outside its edge. */
@@ -449,13 +467,16 @@ static int visa_page(struct kyc_synth_image *doc, double u, struct kyc_synth__rn
 /* A soft laminate reflection somewhere on the document: lifts everything
  * towards white, strongest at its centre. */
 static void glare(struct kyc_synth_image *c, struct kyc_synth__rng *r, const double quad[4][2],
-		  double strength)
+                  double strength)
 {
 	double s = kyc_synth__rng_unif(r, 0.15, 0.85), t = kyc_synth__rng_unif(r, 0.15, 0.85);
-	double cx = (1 - t) * ((1 - s) * quad[0][0] + s * quad[1][0]) + t * ((1 - s) * quad[3][0] + s * quad[2][0]);
-	double cy = (1 - t) * ((1 - s) * quad[0][1] + s * quad[1][1]) + t * ((1 - s) * quad[3][1] + s * quad[2][1]);
+	double cx = (1 - t) * ((1 - s) * quad[0][0] + s * quad[1][0]) +
+	            t * ((1 - s) * quad[3][0] + s * quad[2][0]);
+	double cy = (1 - t) * ((1 - s) * quad[0][1] + s * quad[1][1]) +
+	            t * ((1 - s) * quad[3][1] + s * quad[2][1]);
 	double side = hypot(quad[1][0] - quad[0][0], quad[1][1] - quad[0][1]);
-	double rx = kyc_synth__rng_unif(r, 0.08, 0.25) * side, ry = rx * kyc_synth__rng_unif(r, 0.3, 1.0);
+	double rx = kyc_synth__rng_unif(r, 0.08, 0.25) * side,
+	       ry = rx * kyc_synth__rng_unif(r, 0.3, 1.0);
 	double a = kyc_synth__rng_unif(r, 0, M_PI), ca = cos(a), sa = sin(a);
 	double amp = kyc_synth__rng_unif(r, 0.5, 1.0) * strength, ext = 2.5 * rx;
 	for (int y = (int)fmax(0, cy - ext); y < (int)fmin(c->h, cy + ext); y++)
@@ -473,7 +494,7 @@ static void glare(struct kyc_synth_image *c, struct kyc_synth__rng *r, const dou
 }
 
 int kyc_synth_render(uint64_t seed, int index, int level, enum kyc_synth_format format,
-		     struct kyc_synth_doc *truth, struct kyc_synth_image *img)
+                     struct kyc_synth_doc *truth, struct kyc_synth_image *img)
 {
 	struct kyc_synth_image doc = {0};
 	int rc;
@@ -486,7 +507,8 @@ int kyc_synth_render(uint64_t seed, int index, int level, enum kyc_synth_format 
 		return rc;
 	const struct level_cfg *L = &levels[level];
 	struct kyc_synth__rng rr, *r = &rr;
-	kyc_synth__rng_seed(r, seed, 0x300000000ULL + ((uint64_t)level << 40) + (uint64_t)(uint32_t)index);
+	kyc_synth__rng_seed(r, seed,
+	                    0x300000000ULL + ((uint64_t)level << 40) + (uint64_t)(uint32_t)index);
 	truth->seed = seed, truth->index = index, truth->level = level;
 	truth->orientation = level == 2 ? 90 * kyc_synth__rng_int(r, 0, 3) : 0;
 	truth->skew_deg = round(kyc_synth__rng_unif(r, -L->skew, L->skew) * 10) / 10;
@@ -496,7 +518,8 @@ int kyc_synth_render(uint64_t seed, int index, int level, enum kyc_synth_format 
 	 * cover edges around it and the facing page above. */
 	int visa = truth->id.format == KYC_SYNTH_MRVA || truth->id.format == KYC_SYNTH_MRVB;
 	int on_page = visa && kyc_synth__rng_int(r, 0, 9) < 6; /* a sticker in a passport */
-	int open_booklet = (truth->id.format == KYC_SYNTH_TD3 || on_page) && kyc_synth__rng_int(r, 0, 9) < 7;
+	int open_booklet =
+	    (truth->id.format == KYC_SYNTH_TD3 || on_page) && kyc_synth__rng_int(r, 0, 9) < 7;
 	double wmm, hmm, u, bw, bh;
 	int W0, H0;
 	for (;;) {
@@ -561,22 +584,27 @@ int kyc_synth_render(uint64_t seed, int index, int level, enum kyc_synth_format 
 	double src[4][2] = {{0, 0}, {doc.w, 0}, {doc.w, doc.h}, {0, doc.h}}, dst[4][2];
 	for (int i = 0; i < 4; i++) {
 		double x = src[i][0] - doc.w / 2.0, y = src[i][1] - doc.h / 2.0;
-		dst[i][0] = cx + x * ca - y * sa + kyc_synth__rng_unif(r, -L->persp, L->persp) * doc.w;
-		dst[i][1] = cy + x * sa + y * ca + kyc_synth__rng_unif(r, -L->persp, L->persp) * doc.h;
+		dst[i][0] =
+		    cx + x * ca - y * sa + kyc_synth__rng_unif(r, -L->persp, L->persp) * doc.w;
+		dst[i][1] =
+		    cy + x * sa + y * ca + kyc_synth__rng_unif(r, -L->persp, L->persp) * doc.h;
 	}
 	double hfwd[9], hinv[9];
 	if (homography(src, dst, hfwd) || homography(dst, src, hinv)) {
 		rc = KYC_ERR_INTERNAL;
 		goto out;
 	}
-	double rad = (truth->id.format == KYC_SYNTH_TD1 ? 3.18 : truth->id.format == KYC_SYNTH_TD2 ? 3.0 : 1.0) * u;
+	double rad = (truth->id.format == KYC_SYNTH_TD1   ? 3.18
+	              : truth->id.format == KYC_SYNTH_TD2 ? 3.0
+	                                                  : 1.0) *
+	             u;
 	if (on_page)
 		rad = 1.0 * u;
 	if (open_booklet)
 		rad = 4.0 * u;
 	double soft = kyc_synth__rng_unif(r, 0.01, 0.03) * W0;
 	composite(img, &doc, hinv, dst, rad, kyc_synth__rng_unif(r, -0.6, 0.6) * soft,
-		  kyc_synth__rng_unif(r, 0.2, 1.0) * soft, soft);
+	          kyc_synth__rng_unif(r, 0.2, 1.0) * soft, soft);
 
 	if (level > 0 && kyc_synth__rng_int(r, 0, 1))
 		glare(img, r, dst, level == 1 ? 0.25 : 0.4);
@@ -593,13 +621,15 @@ int kyc_synth_render(uint64_t seed, int index, int level, enum kyc_synth_format 
 	if (rc)
 		goto out;
 
-	double box[4][2] = {{mrz_box[0], mrz_box[1]}, {mrz_box[2], mrz_box[1]},
-			    {mrz_box[2], mrz_box[3]}, {mrz_box[0], mrz_box[3]}};
+	double box[4][2] = {{mrz_box[0], mrz_box[1]},
+	                    {mrz_box[2], mrz_box[1]},
+	                    {mrz_box[2], mrz_box[3]},
+	                    {mrz_box[0], mrz_box[3]}};
 	for (int i = 0; i < 4; i++) {
 		double x, y;
 		apply(hfwd, box[i][0], box[i][1], &x, &y);
 		orient_point(truth->orientation, W0, H0, x, y, &truth->mrz_quad[i][0],
-			     &truth->mrz_quad[i][1]);
+		             &truth->mrz_quad[i][1]);
 	}
 	truth->mrz_px = 2.54 * u;
 	truth->width = img->w, truth->height = img->h;

@@ -37,8 +37,8 @@ static int charset_ok(const char *s)
 /* "1974-08-12" and "740812" agree. */
 static int date_matches(const char *iso, const char *yymmdd)
 {
-	return strlen(iso) == 10 && !strncmp(iso + 2, yymmdd, 2) && !strncmp(iso + 5, yymmdd + 2, 2) &&
-	       !strncmp(iso + 8, yymmdd + 4, 2);
+	return strlen(iso) == 10 && !strncmp(iso + 2, yymmdd, 2) &&
+	       !strncmp(iso + 5, yymmdd + 2, 2) && !strncmp(iso + 8, yymmdd + 4, 2);
 }
 
 /* The MRZ name field as a parser reads it, compared with the fields. */
@@ -141,23 +141,26 @@ TEST(identities_valid_by_icao_positions)
 	for (int fmt = 0; fmt <= KYC_SYNTH_MIXED; fmt++) {
 		for (int i = 0; i < 400; i++) {
 			struct kyc_synth_identity id;
-			REQUIRE(kyc_synth_identity(1234 + (uint64_t)fmt, i, (enum kyc_synth_format)fmt, &id) == 0);
+			REQUIRE(kyc_synth_identity(1234 + (uint64_t)fmt, i,
+			                           (enum kyc_synth_format)fmt, &id) == 0);
 			REQUIRE(id.format >= KYC_SYNTH_TD1 && id.format < KYC_SYNTH_MIXED);
 			formats[id.format]++;
 			int b = check_identity(&id, &longnum);
 			if (b && failures++ < 3)
-				fprintf(stderr, "bad identity %d/%d: %s | %s | %s\n", fmt, i, id.lines[0],
-					id.lines[1], id.lines[2]);
+				fprintf(stderr, "bad identity %d/%d: %s | %s | %s\n", fmt, i,
+				        id.lines[0], id.lines[1], id.lines[2]);
 			CHECK(b == 0);
-			const char *name = id.format == KYC_SYNTH_TD1 ? id.lines[2] : id.lines[0] + 5;
+			const char *name =
+			    id.format == KYC_SYNTH_TD1 ? id.lines[2] : id.lines[0] + 5;
 			truncated += name[strlen(name) - 1] != '<';
 			accented += strcmp(id.viz_surname, id.f.surname) != 0 &&
-				    strchr(id.viz_surname, '-') == NULL;
+			            strchr(id.viz_surname, '-') == NULL;
 			unspecified += id.f.sex[0] == 'X';
 			two_given += strchr(id.f.given_names, ' ') != NULL;
 			empty_opt += id.f.optional_data[0] == '\0';
 			with_opt += id.f.optional_data[0] != '\0';
-			CHECK(strcmp(id.f.birth_date, "1940-01-01") >= 0 && strcmp(id.f.birth_date, "2008-12-31") <= 0);
+			CHECK(strcmp(id.f.birth_date, "1940-01-01") >= 0 &&
+			      strcmp(id.f.birth_date, "2008-12-31") <= 0);
 			CHECK(strcmp(id.issue_date, id.f.expiry_date) < 0);
 		}
 	}
@@ -203,21 +206,23 @@ TEST(parser_agrees_with_truth)
 			char text[200];
 			int n = 0;
 			for (int l = 0; l < id.nlines; l++)
-				n += snprintf(text + n, sizeof text - (size_t)n, "%s\n", id.lines[l]);
+				n += snprintf(text + n, sizeof text - (size_t)n, "%s\n",
+				              id.lines[l]);
 			struct kyc_mrz m;
 			char err[128];
 			int rc = kyc_mrz_parse(text, (size_t)n, today, &m, err, sizeof err);
 			const struct kyc_synth_fields *f = &id.f;
 			int ok = rc == 0 && m.valid && m.ncorrections == 0 &&
-				 !strcmp(m.document_code, f->document_code) &&
-				 !strcmp(m.issuing_country, f->issuing_country) &&
-				 !strcmp(m.document_number, f->document_number) &&
-				 !strcmp(m.surname, f->surname) && !strcmp(m.given_names, f->given_names) &&
-				 !strcmp(m.nationality, f->nationality) &&
-				 !strcmp(m.birth_date, f->birth_date) && !strcmp(m.sex, f->sex) &&
-				 !strcmp(m.expiry_date, f->expiry_date) &&
-				 !strcmp(m.optional_data, f->optional_data) &&
-				 !strcmp(m.optional_data_2, f->optional_data_2);
+			         !strcmp(m.document_code, f->document_code) &&
+			         !strcmp(m.issuing_country, f->issuing_country) &&
+			         !strcmp(m.document_number, f->document_number) &&
+			         !strcmp(m.surname, f->surname) &&
+			         !strcmp(m.given_names, f->given_names) &&
+			         !strcmp(m.nationality, f->nationality) &&
+			         !strcmp(m.birth_date, f->birth_date) && !strcmp(m.sex, f->sex) &&
+			         !strcmp(m.expiry_date, f->expiry_date) &&
+			         !strcmp(m.optional_data, f->optional_data) &&
+			         !strcmp(m.optional_data_2, f->optional_data_2);
 			if (!ok && disagree++ < 3)
 				fprintf(stderr, "parser disagrees on:\n%s", text);
 			if (i == 0 && rc == 0) {
@@ -229,10 +234,12 @@ TEST(parser_agrees_with_truth)
 				json_object_foreach(jf, k, v)
 				{
 					CHECK(json_is_string(v));
-					CHECK(strstr("document_code issuing_country document_number surname "
-						     "given_names nationality birth_date sex expiry_date "
-						     "optional_data optional_data_2",
-						     k) != NULL);
+					CHECK(strstr("document_code issuing_country "
+					             "document_number surname "
+					             "given_names nationality birth_date sex "
+					             "expiry_date "
+					             "optional_data optional_data_2",
+					             k) != NULL);
 				}
 				json_decref(j);
 			}
@@ -290,6 +297,31 @@ TEST(make_is_deterministic_and_decodes)
 	free(c);
 }
 
+/* Mean luminance over the part of the MRZ quad between t0 and t1 (0 = top
+ * edge, 1 = bottom edge; beyond 1 is below the zone). */
+static double quad_mean(const struct kyc_synth_image *img, const double q[4][2], double t0,
+                        double t1)
+{
+	double sum = 0;
+	int n = 0;
+	for (int a = 0; a < 80; a++)
+		for (int b = 0; b < 20; b++) {
+			double s = (a + 0.5) / 80, t = t0 + (t1 - t0) * (b + 0.5) / 20;
+			double x = (1 - t) * ((1 - s) * q[0][0] + s * q[1][0]) +
+			           t * ((1 - s) * q[3][0] + s * q[2][0]);
+			double y = (1 - t) * ((1 - s) * q[0][1] + s * q[1][1]) +
+			           t * ((1 - s) * q[3][1] + s * q[2][1]);
+			int xi = (int)x, yi = (int)y;
+			if (xi < 0 || yi < 0 || xi >= img->w || yi >= img->h)
+				continue;
+			const unsigned char *p =
+			    img->px + ((size_t)yi * (size_t)img->w + (size_t)xi) * 3;
+			sum += 0.3 * p[0] + 0.59 * p[1] + 0.11 * p[2];
+			n++;
+		}
+	return n ? sum / n : 0;
+}
+
 TEST(levels_keep_their_promises)
 {
 	int seen[4] = {0};
@@ -330,19 +362,34 @@ TEST(levels_keep_their_promises)
 			for (int a = 0; a < 60; a++)
 				for (int b = 0; b < 12; b++) {
 					double s = (a + 0.5) / 60, t = (b + 0.5) / 12;
-					double x = (1 - t) * ((1 - s) * d.mrz_quad[0][0] + s * d.mrz_quad[1][0]) +
-						   t * ((1 - s) * d.mrz_quad[3][0] + s * d.mrz_quad[2][0]);
-					double y = (1 - t) * ((1 - s) * d.mrz_quad[0][1] + s * d.mrz_quad[1][1]) +
-						   t * ((1 - s) * d.mrz_quad[3][1] + s * d.mrz_quad[2][1]);
+					double x =
+					    (1 - t) * ((1 - s) * d.mrz_quad[0][0] +
+					               s * d.mrz_quad[1][0]) +
+					    t * ((1 - s) * d.mrz_quad[3][0] + s * d.mrz_quad[2][0]);
+					double y =
+					    (1 - t) * ((1 - s) * d.mrz_quad[0][1] +
+					               s * d.mrz_quad[1][1]) +
+					    t * ((1 - s) * d.mrz_quad[3][1] + s * d.mrz_quad[2][1]);
 					int xi = (int)x, yi = (int)y;
 					if (xi < 0 || yi < 0 || xi >= img.w || yi >= img.h)
 						continue;
-					const unsigned char *p = img.px + ((size_t)yi * (size_t)img.w + (size_t)xi) * 3;
-					int mx = p[0] > p[1] ? p[0] : p[1], mn = p[0] < p[1] ? p[0] : p[1];
+					const unsigned char *p =
+					    img.px + ((size_t)yi * (size_t)img.w + (size_t)xi) * 3;
+					int mx = p[0] > p[1] ? p[0] : p[1],
+					    mn = p[0] < p[1] ? p[0] : p[1];
 					mx = mx > p[2] ? mx : p[2], mn = mn < p[2] ? mn : p[2];
 					vivid += mx - mn > 110;
 				}
 			CHECK(vivid < 4);
+			/* The quad sits on the ink: darker inside than in a strip of
+			 * paper just under its bottom edge. */
+			double in = quad_mean(&img, d.mrz_quad, 0.0, 1.0);
+			double below = quad_mean(&img, d.mrz_quad, 1.06, 1.2);
+			if (!(in < below - 6))
+				fprintf(stderr,
+				        "level %d index %d: MRZ mean %.1f, paper below %.1f\n",
+				        level, i, in, below);
+			CHECK(in < below - 6);
 			kyc_synth_image_release(&img);
 		}
 	}
@@ -366,9 +413,10 @@ TEST(truth_line_has_the_mrz_keys)
 	CHECK_STR(json_string_value(json_object_get(o, "file")), "000002.jpg");
 	CHECK_STR(json_string_value(json_object_get(o, "format")), "TD1");
 	json_t *f = json_object_get(o, "fields");
-	static const char *const keys[] = {"document_code", "issuing_country", "document_number",
-					   "surname", "given_names", "nationality", "birth_date",
-					   "sex", "expiry_date", "optional_data", "optional_data_2"};
+	static const char *const keys[] = {
+	    "document_code", "issuing_country", "document_number", "surname",
+	    "given_names",   "nationality",     "birth_date",      "sex",
+	    "expiry_date",   "optional_data",   "optional_data_2"};
 	CHECK_INT(json_object_size(f), 11);
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
 		CHECK(json_is_string(json_object_get(f, keys[i])));
@@ -388,7 +436,7 @@ TEST(cli_writes_images_and_truth)
 	REQUIRE(mkdtemp(dir) != NULL);
 	char cmd[512];
 	snprintf(cmd, sizeof cmd, "%s synth --out %s/out --count 3 --seed 42 --level 1 2>/dev/null",
-		 bin, dir);
+	         bin, dir);
 	CHECK_INT(system(cmd), 0);
 	char path[512];
 	snprintf(path, sizeof path, "%s/out/truth.jsonl", dir);
@@ -411,9 +459,11 @@ TEST(cli_writes_images_and_truth)
 		 * (seed, index, format). */
 		struct kyc_synth_identity id;
 		enum kyc_synth_format fmt;
-		CHECK(kyc_synth_format_parse(json_string_value(json_object_get(o, "format")), &fmt) == 0);
+		CHECK(kyc_synth_format_parse(json_string_value(json_object_get(o, "format")),
+		                             &fmt) == 0);
 		CHECK(kyc_synth_identity(42, n, fmt, &id) == 0);
-		CHECK_STR(json_string_value(json_array_get(json_object_get(o, "lines"), 0)), id.lines[0]);
+		CHECK_STR(json_string_value(json_array_get(json_object_get(o, "lines"), 0)),
+		          id.lines[0]);
 		CHECK_INT(json_integer_value(json_object_get(o, "level")), 1);
 		/* The image is there and has the recorded size. */
 		snprintf(path, sizeof path, "%s/out/%s", dir, file ? file : "?");
@@ -441,7 +491,8 @@ TEST(cli_writes_images_and_truth)
 	/* Bad arguments fail with usage, and write nothing. */
 	snprintf(cmd, sizeof cmd, "%s synth --out %s/x --count 0 --seed 1 2>/dev/null", bin, dir);
 	CHECK(system(cmd) != 0);
-	snprintf(cmd, sizeof cmd, "%s synth --out %s/x --count 1 --seed 1 --level 3 2>/dev/null", bin, dir);
+	snprintf(cmd, sizeof cmd, "%s synth --out %s/x --count 1 --seed 1 --level 3 2>/dev/null",
+	         bin, dir);
 	CHECK(system(cmd) != 0);
 }
 
