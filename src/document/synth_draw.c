@@ -352,12 +352,20 @@ struct field {
 	const char *label, *value;
 };
 
-/* Label over value, at (x, y) mm top-left. */
-static void labelled(struct pen *p, struct fonts *F, double x, double y, double scale,
+/* The em size (px) for text at em, shrunk so that it fits maxw px. */
+static double fit(FT_Face face, double em, const char *s, double maxw)
+{
+	double w = text_width(face, em, s);
+	return w > maxw && w > 0 ? em * maxw / w : em;
+}
+
+/* Label over value, at (x, y) mm top-left, each shrunk to fit maxw mm. */
+static void labelled(struct pen *p, struct fonts *F, double x, double y, double scale, double maxw,
                      const char *label, const char *value)
 {
 	double u = p->u;
-	double lab = 1.55 * scale / 0.73, val = 2.3 * scale / 0.73;
+	double lab = fit(F->sans, 1.55 * scale / 0.73 * u, label, maxw * u) / u;
+	double val = fit(F->bold, 2.3 * scale / 0.73 * u, value, maxw * u) / u;
 	unsigned char save[3];
 	memcpy(save, p->ink, 3);
 	unsigned char grey[3] = {(unsigned char)(save[0] + 70), (unsigned char)(save[1] + 70),
@@ -416,11 +424,13 @@ int kyc_synth__draw_document(const struct kyc_synth_identity *id, double u,
 	                    : visa                        ? "VISA"
 	                    : id->format == KYC_SYNTH_TD2 ? "IDENTITY CARD / CARTE D'IDENTITÉ"
 	                                                  : "IDENTITY CARD";
-	text(p, F.bold, 3.4 * s / 0.73 * u, margin * u, 6.6 * s * u, title, 1);
 	char hdr[64];
 	snprintf(hdr, sizeof hdr, "%s  %s", id->f.document_code, id->f.issuing_country);
 	double hw = text_width(F.sans, 2.4 * s / 0.73 * u, hdr);
 	text(p, F.sans, 2.4 * s / 0.73 * u, (wmm - margin) * u - hw, 6.3 * s * u, hdr, 1);
+	double tw = (wmm - 2 * margin - 4) * u - hw;
+	text(p, F.bold, fit(F.bold, 3.4 * s / 0.73 * u, title, tw), margin * u, 6.6 * s * u, title,
+	     1);
 
 	/* Portrait and signature. */
 	double top = 11.5 * s, viz_h = hmm - mrz_zone - top - 1.0;
@@ -471,7 +481,9 @@ int kyc_synth__draw_document(const struct kyc_synth_identity *id, double u,
 		int rw = i < 2 ? i : 2 + (i - 2) % (rows - 2 > 0 ? rows - 2 : 1);
 		if (col > 1)
 			break;
-		labelled(p, &F, fx + col * colw, top + rw * row, s, fl[i].label, fl[i].value);
+		/* The two name rows may use both columns. */
+		labelled(p, &F, fx + col * colw, top + rw * row, s, (i < 2 ? 2 * colw : colw) - 1.5,
+		         fl[i].label, fl[i].value);
 	}
 
 	/* The MRZ: each character centred in its 2.54 mm cell, with a little
