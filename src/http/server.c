@@ -162,8 +162,13 @@ static int split_listen(const char *listen, char *host, size_t hsz, char *port, 
 			return -1;
 		snprintf(host, hsz, "%.*s", (int)(colon - listen), listen);
 	}
-	snprintf(port, psz, "%s", colon + 1);
-	return port[0] ? 0 : -1;
+	/* getaddrinfo() takes "99999" and wraps it; only 0..65535 in digits. */
+	const char *digits = colon + 1;
+	size_t n = strlen(digits);
+	if (n == 0 || n > 5 || strspn(digits, "0123456789") != n || strtol(digits, NULL, 10) > 65535)
+		return -1;
+	snprintf(port, psz, "%s", digits);
+	return 0;
 }
 
 int kyc_server_listen(kyc_server *s, char *err, size_t errsz)
