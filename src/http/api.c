@@ -16,9 +16,6 @@
 #include "http/metrics.h"
 #include "http/problem.h"
 
-#ifndef KYC_PROBLEM_TYPE_BASE
-#define KYC_PROBLEM_TYPE_BASE "urn:kycd:problem:"
-#endif
 
 /* Sends and, when this call is the first of an idempotent POST, records the
  * response so a retry with the same key gets the same answer. Server errors
@@ -46,7 +43,8 @@ static void api_send(struct api_call *c, int status, const char *ctype, const vo
 
 void api_json(struct api_call *c, int status, json_t *body)
 {
-	char *txt = body ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	/* jansson 2.14 keeps keys in insertion order; JSON_PRESERVE_ORDER would only add a sort. */
+	char *txt = body ? json_dumps(body, JSON_COMPACT) : NULL;
 	json_decref(body);
 	if (!txt) {
 		kyc_problem(c->req, 500, "internal_error", NULL, "could not encode the response");
@@ -56,26 +54,8 @@ void api_json(struct api_call *c, int status, json_t *body)
 	free(txt);
 }
 
-static const char *status_title(int status)
-{
-	switch (status) {
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 409: return "Conflict";
-	case 413: return "Content Too Large";
-	case 415: return "Unsupported Media Type";
-	case 422: return "Unprocessable Content";
-	case 429: return "Too Many Requests";
-	case 500: return "Internal Server Error";
-	case 502: return "Bad Gateway";
-	case 503: return "Service Unavailable";
-	}
-	return status < 500 ? "Bad Request" : "Internal Server Error";
-}
-
+/* The same problem shape as kyc_problem, sent through api_send so that an
+ * idempotent POST records its error answer too. */
 void api_problem(struct api_call *c, int status, const char *code, const char *field,
 		 const char *fmt, ...)
 {
@@ -84,18 +64,8 @@ void api_problem(struct api_call *c, int status, const char *code, const char *f
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof detail, fmt, ap);
 	va_end(ap);
-	char type[128];
-	snprintf(type, sizeof type, "%s%s", KYC_PROBLEM_TYPE_BASE, code);
-	json_t *p = json_object();
-	json_object_set_new(p, "type", json_string(type));
-	json_object_set_new(p, "title", json_string(status_title(status)));
-	json_object_set_new(p, "status", json_integer(status));
-	json_object_set_new(p, "detail", json_string(detail));
-	json_object_set_new(p, "code", json_string(code));
-	if (field && *field)
-		json_object_set_new(p, "field", json_string(field));
-	json_object_set_new(p, "request_id", json_string(kyc_req_id(c->req)));
-	char *txt = json_dumps(p, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_t *p = kyc_problem_json(status, code, field, detail, kyc_req_id(c->req));
+	char *txt = p ? json_dumps(p, JSON_COMPACT) : NULL;
 	json_decref(p);
 	if (!txt) {
 		kyc_problem(c->req, 500, "internal_error", NULL, "out of memory");

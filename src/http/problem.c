@@ -66,7 +66,7 @@ void kyc_problem(kyc_req *r, int status, const char *code, const char *field,
 	vsnprintf(detail, sizeof detail, detail_fmt, ap);
 	va_end(ap);
 	json_t *p = kyc_problem_json(status, code, field, detail, kyc_req_id(r));
-	char *txt = json_dumps(p, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	char *txt = json_dumps(p, JSON_COMPACT);
 	json_decref(p);
 	static const char fallback[] = "{\"type\":\"urn:kycd:problem:internal_error\",\"title\":"
 				       "\"Internal Server Error\",\"status\":500,\"detail\":\"out of "

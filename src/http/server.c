@@ -690,7 +690,7 @@ static void err_on_setup_ostream(h2o_filter_t *self, h2o_req_t *h, h2o_ostream_t
 		snprintf(detail, sizeof detail, "%s", h->res.reason ? h->res.reason : "error");
 	/* Only errors are reshaped; anything else h2o might send passes as is. */
 	json_t *p = status >= 400 ? kyc_problem_json(status, code, NULL, detail, r.id) : NULL;
-	char *txt = p ? json_dumps(p, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	char *txt = p ? json_dumps(p, JSON_COMPACT) : NULL;
 	json_decref(p);
 	struct err_ostream *os = NULL;
 	if (txt) {
