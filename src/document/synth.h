@@ -6,6 +6,7 @@
  * private PRNG (splitmix64 + xoshiro256**), never rand() or the clock, so the
  * same arguments give the same bytes on the same build. The identity depends
  * only on (seed, index, format), so one person appears at every level.
+ * There is no shared state: calls may run in parallel threads.
  *
  * Fonts come from Debian packages: OCR-B (fonts-ocr-b) for the MRZ, DejaVu
  * Sans (fonts-dejavu-core) for the visual zone. The environment variables

@@ -3,6 +3,7 @@
  * level promises, and `kycd synth` end to end. */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -322,6 +323,41 @@ static double quad_mean(const struct kyc_synth_image *img, const double q[4][2],
 	return n ? sum / n : 0;
 }
 
+struct job {
+	int index;
+	unsigned char *jpeg;
+	size_t len;
+	int rc;
+};
+
+static void *make_job(void *arg)
+{
+	struct job *j = arg;
+	struct kyc_synth_doc d;
+	j->rc = kyc_synth_make(21, j->index, 0, KYC_SYNTH_MIXED, &d, &j->jpeg, &j->len);
+	return NULL;
+}
+
+/* Two threads at once give the bytes a lone call gives: no shared state. */
+TEST(threads_do_not_interfere)
+{
+	struct job jobs[2] = {{1, NULL, 0, -1}, {2, NULL, 0, -1}};
+	pthread_t t[2];
+	for (int i = 0; i < 2; i++)
+		REQUIRE(pthread_create(&t[i], NULL, make_job, &jobs[i]) == 0);
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	for (int i = 0; i < 2; i++) {
+		struct job alone = {jobs[i].index, NULL, 0, -1};
+		make_job(&alone);
+		CHECK(jobs[i].rc == 0 && alone.rc == 0);
+		CHECK(jobs[i].len == alone.len && jobs[i].jpeg && alone.jpeg &&
+		      memcmp(jobs[i].jpeg, alone.jpeg, alone.len) == 0);
+		free(alone.jpeg);
+		free(jobs[i].jpeg);
+	}
+}
+
 TEST(levels_keep_their_promises)
 {
 	int seen[4] = {0};
@@ -502,6 +538,7 @@ int main(void)
 	RUN(identity_rejects_bad_format_and_names_round_trip);
 	RUN(parser_agrees_with_truth);
 	RUN(make_is_deterministic_and_decodes);
+	RUN(threads_do_not_interfere);
 	RUN(levels_keep_their_promises);
 	RUN(truth_line_has_the_mrz_keys);
 	RUN(cli_writes_images_and_truth);
