@@ -426,6 +426,13 @@ TEST(levels_keep_their_promises)
 				        "level %d index %d: MRZ mean %.1f, paper below %.1f\n",
 				        level, i, in, below);
 			CHECK(in < below - 6);
+			/* So does each line, against the paper just under it. */
+			for (int l = 0; l < d.id.nlines; l++) {
+				double li = quad_mean(&img, d.line_quads[l], 0.0, 1.0);
+				double lb = quad_mean(&img, d.line_quads[l], 1.15, 1.5);
+				CHECK(li < lb - 10);
+			}
+			CHECK(d.id.nlines == 3 || d.line_quads[2][2][0] == 0);
 			kyc_synth_image_release(&img);
 		}
 	}
@@ -458,6 +465,7 @@ TEST(truth_line_has_the_mrz_keys)
 		CHECK(json_is_string(json_object_get(f, keys[i])));
 	CHECK_STR(json_string_value(json_object_get(f, "document_number")), d.id.f.document_number);
 	CHECK_INT(json_array_size(json_object_get(o, "lines")), 3);
+	CHECK_INT(json_array_size(json_object_get(o, "line_quads")), 3);
 	CHECK_STR(json_string_value(json_array_get(json_object_get(o, "lines"), 2)), d.id.lines[2]);
 	CHECK_INT(json_integer_value(json_object_get(o, "width")), d.width);
 	json_decref(o);
