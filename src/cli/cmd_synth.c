@@ -15,13 +15,14 @@
 #define SYNTH_MAX_COUNT 1000000
 #define TRUTH_LINE_MAX (64 * 1024)
 
-static int parse_u64(const char *s, uint64_t *out)
+/* Decimal, or for base 0 also 0x hex (and a leading 0 means octal, as strtoull). */
+static int parse_u64(const char *s, int base, uint64_t *out)
 {
 	char *end;
 	if (!s || !*s || *s == '-')
 		return -1;
 	errno = 0;
-	unsigned long long v = strtoull(s, &end, 0);
+	unsigned long long v = strtoull(s, &end, base);
 	if (errno || *end)
 		return -1;
 	*out = (uint64_t)v;
@@ -65,8 +66,9 @@ int cmd_synth(int argc, char **argv)
 	}
 	uint64_t count, seed, level;
 	enum kyc_synth_format format;
-	if (!out || !*out || parse_u64(count_s, &count) || count < 1 || count > SYNTH_MAX_COUNT ||
-	    parse_u64(seed_s, &seed) || parse_u64(level_s, &level) || level > 2 ||
+	if (!out || !*out || parse_u64(count_s, 10, &count) || count < 1 ||
+	    count > SYNTH_MAX_COUNT || parse_u64(seed_s, 0, &seed) ||
+	    parse_u64(level_s, 10, &level) || level > 2 ||
 	    kyc_synth_format_parse(format_s, &format))
 		return usage();
 	if (mkdir(out, 0755) != 0 && errno != EEXIST) {

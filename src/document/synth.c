@@ -91,18 +91,23 @@ int kyc_synth_truth_json(const struct kyc_synth_doc *d, const char *file, kyc_bu
 	const struct kyc_synth_identity *id = &d->id;
 	const struct kyc_synth_fields *f = &id->f;
 	int rc = KYC_ERR_NOMEM;
-	json_t *lines = json_array(), *quad = json_array();
-	if (!lines || !quad)
+	json_t *lines = json_array(), *quad = json_array(), *lquads = json_array();
+	if (!lines || !quad || !lquads)
 		goto fail;
-	for (int i = 0; i < id->nlines; i++)
+	for (int i = 0; i < id->nlines; i++) {
 		json_array_append_new(lines, json_string(id->lines[i]));
+		const double(*q)[2] = d->line_quads[i];
+		json_array_append_new(lquads, json_pack("[[f,f],[f,f],[f,f],[f,f]]", q[0][0],
+		                                        q[0][1], q[1][0], q[1][1], q[2][0], q[2][1],
+		                                        q[3][0], q[3][1]));
+	}
 	for (int i = 0; i < 4; i++)
 		json_array_append_new(quad,
 		                      json_pack("[f,f]", d->mrz_quad[i][0], d->mrz_quad[i][1]));
 	/* Two decimals are plenty for geometry; keeps lines short and stable. */
 	json_t *o = json_pack(
 	    "{s:s, s:s, s:i, s:I, s:o, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s},"
-	    " s:i, s:f, s:i, s:i, s:i, s:f, s:o, s:{s:s, s:s}}",
+	    " s:i, s:f, s:i, s:i, s:i, s:f, s:o, s:o, s:{s:s, s:s}}",
 	    "file", file, "format", kyc_synth_format_name(id->format), "level", d->level, "seed",
 	    (json_int_t)d->seed, "lines", lines, "fields", "document_code", f->document_code,
 	    "issuing_country", f->issuing_country, "document_number", f->document_number, "surname",
@@ -110,9 +115,9 @@ int kyc_synth_truth_json(const struct kyc_synth_doc *d, const char *file, kyc_bu
 	    f->birth_date, "sex", f->sex, "expiry_date", f->expiry_date, "optional_data",
 	    f->optional_data, "optional_data_2", f->optional_data_2, "orientation", d->orientation,
 	    "skew_deg", d->skew_deg, "width", d->width, "height", d->height, "quality", d->quality,
-	    "mrz_pitch_px", d->mrz_px, "mrz_quad", quad, "viz", "surname", id->viz_surname,
-	    "given_names", id->viz_given_names);
-	lines = quad = NULL; /* owned by o now, or freed by json_pack on error */
+	    "mrz_pitch_px", d->mrz_px, "mrz_quad", quad, "line_quads", lquads, "viz", "surname",
+	    id->viz_surname, "given_names", id->viz_given_names);
+	lines = quad = lquads = NULL; /* owned by o now, or freed by json_pack on error */
 	if (!o)
 		goto fail;
 	char *s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(6));
@@ -127,5 +132,6 @@ int kyc_synth_truth_json(const struct kyc_synth_doc *d, const char *file, kyc_bu
 fail:
 	json_decref(lines);
 	json_decref(quad);
+	json_decref(lquads);
 	return rc;
 }

@@ -6,6 +6,7 @@
  * private PRNG (splitmix64 + xoshiro256**), never rand() or the clock, so the
  * same arguments give the same bytes on the same build. The identity depends
  * only on (seed, index, format), so one person appears at every level.
+ * There is no shared state: calls may run in parallel threads.
  *
  * Fonts come from Debian packages: OCR-B (fonts-ocr-b) for the MRZ, DejaVu
  * Sans (fonts-dejavu-core) for the visual zone. The environment variables
@@ -78,15 +79,17 @@ struct kyc_synth_doc {
 	struct kyc_synth_identity id;
 	uint64_t seed;
 	int index;
-	int level;             /* 0, 1 or 2 */
-	int orientation;       /* degrees clockwise: 0, 90, 180 or 270 */
-	double skew_deg;       /* residual rotation, degrees clockwise */
-	int width, height;     /* of the final image (after orientation) */
-	int quality;           /* JPEG quality used by kyc_synth_make */
-	double mrz_px;         /* MRZ character pitch in image pixels (scale hint) */
-	double mrz_quad[4][2]; /* MRZ box corners in the final image: the first
-	                        * character's top-left, last character's
-	                        * top-right, bottom-right, bottom-left */
+	int level;                  /* 0, 1 or 2 */
+	int orientation;            /* degrees clockwise: 0, 90, 180 or 270 */
+	double skew_deg;            /* residual rotation, degrees clockwise */
+	int width, height;          /* of the final image (after orientation) */
+	int quality;                /* JPEG quality used by kyc_synth_make */
+	double mrz_px;              /* MRZ character pitch in image pixels (scale hint) */
+	double mrz_quad[4][2];      /* MRZ box corners in the final image: the first
+	                             * character's top-left, last character's
+	                             * top-right, bottom-right, bottom-left */
+	double line_quads[3][4][2]; /* each MRZ line's cells at cap height, corners
+	                             * as mrz_quad; lines past nlines are zero */
 };
 
 /* An 8-bit RGB raster, rows of 3*w bytes, top row first. Owned by the caller:
@@ -132,11 +135,12 @@ int kyc_synth__rng_int(struct kyc_synth__rng *r, int lo, int hi);
 double kyc_synth__rng_unif(struct kyc_synth__rng *r, double lo, double hi);
 
 /* Draws the document itself (no background, upright) into a fresh raster of
- * px_per_mm resolution. 0, KYC_ERR_NOMEM or KYC_ERR_IO (fonts). The MRZ box
- * in document pixels is returned in mrz_box (x0, y0, x1, y1). */
+ * px_per_mm resolution. 0, KYC_ERR_NOMEM or KYC_ERR_IO (fonts). The MRZ
+ * boxes in document pixels, (x0, y0, x1, y1), go to mrz_box: [0] the zone,
+ * [1..nlines] each line at cap height; the rest are zero. */
 int kyc_synth__draw_document(const struct kyc_synth_identity *id, double px_per_mm,
                              struct kyc_synth__rng *r, struct kyc_synth_image *out,
-                             double mrz_box[4]);
+                             double mrz_box[4][4]);
 /* Fills the whole of img with a desk and up to `clutter` objects on it. */
 void kyc_synth__desk(struct kyc_synth_image *img, struct kyc_synth__rng *r, int clutter);
 /* The document's size in millimetres. */

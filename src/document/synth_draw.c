@@ -378,7 +378,7 @@ static void labelled(struct pen *p, struct fonts *F, double x, double y, double 
 
 int kyc_synth__draw_document(const struct kyc_synth_identity *id, double u,
                              struct kyc_synth__rng *r, struct kyc_synth_image *out,
-                             double mrz_box[4])
+                             double mrz_box[4][4])
 {
 	struct fonts F;
 	double wmm, hmm;
@@ -511,10 +511,19 @@ int kyc_synth__draw_document(const struct kyc_synth_identity *id, double u,
 			     kyc_synth__rng_unif(r, 0.82, 1.0));
 		}
 	}
-	mrz_box[0] = x0;
-	mrz_box[2] = x0 + id->line_len * pitch;
-	mrz_box[1] = (last_centre - (id->nlines - 1) * line_mm - cap_mm / 2) * u;
-	mrz_box[3] = (last_centre + cap_mm / 2) * u;
+	/* [0] the zone, [1 + l] line l: the cells' left and right, cap height. */
+	memset(mrz_box, 0, sizeof(double) * 16);
+	for (int l = 0; l < id->nlines; l++) {
+		double centre = last_centre - (id->nlines - 1 - l) * line_mm;
+		mrz_box[1 + l][0] = x0;
+		mrz_box[1 + l][1] = (centre - cap_mm / 2) * u;
+		mrz_box[1 + l][2] = x0 + id->line_len * pitch;
+		mrz_box[1 + l][3] = (centre + cap_mm / 2) * u;
+	}
+	mrz_box[0][0] = x0;
+	mrz_box[0][1] = mrz_box[1][1];
+	mrz_box[0][2] = x0 + id->line_len * pitch;
+	mrz_box[0][3] = mrz_box[id->nlines][3];
 	rc = 0;
 out:
 	fonts_close(&F);

@@ -388,13 +388,21 @@ static void orient_point(int deg, int W, int H, double x, double y, double *X, d
 		*X = x, *Y = y;
 }
 
+/* Moves the MRZ boxes (x0, y0, x1, y1) with the document inside a larger
+ * raster. */
+static void shift_boxes(double boxes[4][4], double dx, double dy)
+{
+	for (int b = 0; b < 4; b++)
+		boxes[b][0] += dx, boxes[b][2] += dx, boxes[b][1] += dy, boxes[b][3] += dy;
+}
+
 #define BOOKLET_MM 2.5 /* cover visible around the pages */
 
 /* Puts the drawn data page into an open booklet: cover colour around, the
  * facing page above, a shaded fold between them. Replaces *doc and moves
  * mrz_box with the page. */
 static int booklet(struct kyc_synth_image *doc, double u, struct kyc_synth__rng *r,
-                   double mrz_box[4])
+                   double mrz_box[4][4])
 {
 	static const unsigned char covers[4][3] = {
 	    {105, 28, 38}, {28, 38, 82}, {30, 68, 48}, {32, 32, 36}};
@@ -433,8 +441,7 @@ static int booklet(struct kyc_synth_image *doc, double u, struct kyc_synth__rng 
 	}
 	free(doc->px);
 	doc->px = px, doc->w = W, doc->h = H;
-	mrz_box[0] += b, mrz_box[2] += b;
-	mrz_box[1] += fold, mrz_box[3] += fold;
+	shift_boxes(mrz_box, b, fold);
 	return 0;
 }
 
@@ -442,7 +449,7 @@ static int booklet(struct kyc_synth_image *doc, double u, struct kyc_synth__rng 
  * issued: a sticker with a thin shadowed edge. Replaces *doc and moves
  * mrz_box with the sticker. */
 static int visa_page(struct kyc_synth_image *doc, double u, struct kyc_synth__rng *r,
-                     double mrz_box[4])
+                     double mrz_box[4][4])
 {
 	int W = (int)lround(125 * u), H = (int)lround(88 * u);
 	int ox =
@@ -475,8 +482,7 @@ static int visa_page(struct kyc_synth_image *doc, double u, struct kyc_synth__rn
 		}
 	free(doc->px);
 	doc->px = px, doc->w = W, doc->h = H;
-	mrz_box[0] += ox, mrz_box[2] += ox;
-	mrz_box[1] += oy, mrz_box[3] += oy;
+	shift_boxes(mrz_box, ox, oy);
 	return 0;
 }
 
@@ -575,7 +581,7 @@ int kyc_synth_render(uint64_t seed, int index, int level, enum kyc_synth_format 
 		}
 		break;
 	}
-	double mrz_box[4];
+	double mrz_box[4][4];
 	rc = kyc_synth__draw_document(&truth->id, u, r, &doc, mrz_box);
 	if (!rc && on_page)
 		rc = visa_page(&doc, u, r, mrz_box);
@@ -637,15 +643,16 @@ int kyc_synth_render(uint64_t seed, int index, int level, enum kyc_synth_format 
 	if (rc)
 		goto out;
 
-	double box[4][2] = {{mrz_box[0], mrz_box[1]},
-	                    {mrz_box[2], mrz_box[1]},
-	                    {mrz_box[2], mrz_box[3]},
-	                    {mrz_box[0], mrz_box[3]}};
-	for (int i = 0; i < 4; i++) {
-		double x, y;
-		apply(hfwd, box[i][0], box[i][1], &x, &y);
-		orient_point(truth->orientation, W0, H0, x, y, &truth->mrz_quad[i][0],
-		             &truth->mrz_quad[i][1]);
+	/* The zone and each line, through the same transforms as the pixels. */
+	for (int b = 0; b <= truth->id.nlines; b++) {
+		const double *m = mrz_box[b];
+		double box[4][2] = {{m[0], m[1]}, {m[2], m[1]}, {m[2], m[3]}, {m[0], m[3]}};
+		double(*q)[2] = b ? truth->line_quads[b - 1] : truth->mrz_quad;
+		for (int i = 0; i < 4; i++) {
+			double x, y;
+			apply(hfwd, box[i][0], box[i][1], &x, &y);
+			orient_point(truth->orientation, W0, H0, x, y, &q[i][0], &q[i][1]);
+		}
 	}
 	truth->mrz_px = 2.54 * u;
 	truth->width = img->w, truth->height = img->h;

@@ -23,10 +23,13 @@ struct kyc_server_config {
 	const char *listen;  /* "HOST:PORT" (IPv4, [IPv6] or a name); port 0 = any free port */
 	int threads;         /* event-loop threads; 0 = number of CPUs */
 	size_t max_body;     /* request body cap (default 16 MiB): larger is 413 problem+json */
-	size_t max_header;   /* request header cap (default 16 KiB) */
-	int io_timeout_ms;   /* read / idle timeout (default 30 s) */
-	void *(*thread_init)(void *app, int thread_index); /* NULL result = fail to start */
-	void (*thread_fini)(void *thread_ctx);
+	size_t max_header;   /* request line + headers cap (default 16 KiB): larger is 431 problem+json */
+	int io_timeout_ms;   /* a request must arrive, an idle keep-alive connection is closed, and
+			      * a response the peer stops reading is cut, within this (default 30 s) */
+	/* Runs on each loop thread before it serves; its result is that thread's
+	 * kyc_req_thread_ctx(). A NULL result stops the server (run returns KYC_ERR_IO). */
+	void *(*thread_init)(void *app, int thread_index);
+	void (*thread_fini)(void *thread_ctx); /* on the same thread, after it stopped serving */
 	void *app;           /* shared application context */
 };
 
@@ -40,15 +43,20 @@ kyc_server *kyc_server_new(const struct kyc_server_config *cfg, char *err, size_
  * by GET routes (without the body). 0, KYC_ERR_INVALID (bad pattern, table
  * full) or KYC_ERR_CONFLICT (the same method and pattern shape twice). */
 int kyc_server_route(kyc_server *s, const char *method, const char *pattern, kyc_handler_fn fn);
-/* Binds and listens on cfg->listen (so the caller can log the real port). */
+/* Binds and listens on cfg->listen (so the caller can log the real port).
+ * 0, or KYC_ERR_INVALID / KYC_ERR_IO with a message in err. */
 int kyc_server_listen(kyc_server *s, char *err, size_t errsz);
+/* The bound port (after kyc_server_listen), e.g. the one port 0 picked. */
 int kyc_server_port(const kyc_server *s);
-/* Serves until kyc_server_stop() or SIGTERM/SIGINT: then stops accepting, lets
- * in-flight requests finish (at most 10 s), closes keep-alive connections,
- * calls thread_fini on each thread and returns 0 (or a negative kyc_err). */
+/* Serves until kyc_server_stop() or SIGTERM/SIGINT (installs both handlers):
+ * then closes the listening socket, closes idle keep-alive connections at
+ * once, lets in-flight requests finish (at most 10 s), calls thread_fini on
+ * each thread and returns 0 (KYC_ERR_INVALID if not listening, KYC_ERR_NOMEM,
+ * KYC_ERR_IO if a thread_init failed). */
 int kyc_server_run(kyc_server *s);
 /* Asks a running server to stop; async-signal-safe, callable from any thread. */
 void kyc_server_stop(kyc_server *s);
+/* Frees the server (after run returned, or if it never ran). NULL is fine. */
 void kyc_server_free(kyc_server *s);
 
 /* ---- the request ---- */

@@ -3,6 +3,7 @@
  * level promises, and `kycd synth` end to end. */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -322,6 +323,41 @@ static double quad_mean(const struct kyc_synth_image *img, const double q[4][2],
 	return n ? sum / n : 0;
 }
 
+struct job {
+	int index;
+	unsigned char *jpeg;
+	size_t len;
+	int rc;
+};
+
+static void *make_job(void *arg)
+{
+	struct job *j = arg;
+	struct kyc_synth_doc d;
+	j->rc = kyc_synth_make(21, j->index, 0, KYC_SYNTH_MIXED, &d, &j->jpeg, &j->len);
+	return NULL;
+}
+
+/* Two threads at once give the bytes a lone call gives: no shared state. */
+TEST(threads_do_not_interfere)
+{
+	struct job jobs[2] = {{1, NULL, 0, -1}, {2, NULL, 0, -1}};
+	pthread_t t[2];
+	for (int i = 0; i < 2; i++)
+		REQUIRE(pthread_create(&t[i], NULL, make_job, &jobs[i]) == 0);
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	for (int i = 0; i < 2; i++) {
+		struct job alone = {jobs[i].index, NULL, 0, -1};
+		make_job(&alone);
+		CHECK(jobs[i].rc == 0 && alone.rc == 0);
+		CHECK(jobs[i].len == alone.len && jobs[i].jpeg && alone.jpeg &&
+		      memcmp(jobs[i].jpeg, alone.jpeg, alone.len) == 0);
+		free(alone.jpeg);
+		free(jobs[i].jpeg);
+	}
+}
+
 TEST(levels_keep_their_promises)
 {
 	int seen[4] = {0};
@@ -390,6 +426,13 @@ TEST(levels_keep_their_promises)
 				        "level %d index %d: MRZ mean %.1f, paper below %.1f\n",
 				        level, i, in, below);
 			CHECK(in < below - 6);
+			/* So does each line, against the paper just under it. */
+			for (int l = 0; l < d.id.nlines; l++) {
+				double li = quad_mean(&img, d.line_quads[l], 0.0, 1.0);
+				double lb = quad_mean(&img, d.line_quads[l], 1.15, 1.5);
+				CHECK(li < lb - 10);
+			}
+			CHECK(d.id.nlines == 3 || d.line_quads[2][2][0] == 0);
 			kyc_synth_image_release(&img);
 		}
 	}
@@ -422,6 +465,7 @@ TEST(truth_line_has_the_mrz_keys)
 		CHECK(json_is_string(json_object_get(f, keys[i])));
 	CHECK_STR(json_string_value(json_object_get(f, "document_number")), d.id.f.document_number);
 	CHECK_INT(json_array_size(json_object_get(o, "lines")), 3);
+	CHECK_INT(json_array_size(json_object_get(o, "line_quads")), 3);
 	CHECK_STR(json_string_value(json_array_get(json_object_get(o, "lines"), 2)), d.id.lines[2]);
 	CHECK_INT(json_integer_value(json_object_get(o, "width")), d.width);
 	json_decref(o);
@@ -502,6 +546,7 @@ int main(void)
 	RUN(identity_rejects_bad_format_and_names_round_trip);
 	RUN(parser_agrees_with_truth);
 	RUN(make_is_deterministic_and_decodes);
+	RUN(threads_do_not_interfere);
 	RUN(levels_keep_their_promises);
 	RUN(truth_line_has_the_mrz_keys);
 	RUN(cli_writes_images_and_truth);

@@ -1,0 +1,73 @@
+/* Internals shared by server.c (threads, connections, dispatch) and
+ * request.c (the kyc_req accessors and responses). Not for handlers. */
+#ifndef KYC_SERVER_INT_H
+#define KYC_SERVER_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include <h2o.h>
+
+#include "core/buf.h"
+#include "http/conn_track.h"
+#include "http/router.h"
+#include "http/server.h"
+
+struct server_thread {
+	kyc_server *srv;
+	int index;
+	pthread_t tid;
+	h2o_context_t ctx;
+	h2o_accept_ctx_t accept_ctx;
+	h2o_socket_t *listener;
+	void *tctx;
+	int started;
+	/* Access-log lines are gathered per thread and written in batches
+	 * (like nginx's buffer=/flush=): one write per batch, whole lines only. */
+	kyc_buf logbuf;
+	int64_t log_flushed_at;
+	uint64_t rid_state; /* request ids: not secrets, so a PRNG seeded once */
+	struct kyc_conns conns;
+	int64_t swept_at;
+};
+
+struct handler {
+	h2o_handler_t super;
+	kyc_server *srv;
+};
+
+struct kyc_server {
+	struct kyc_server_config cfg;
+	h2o_globalconf_t globalconf;
+	struct kyc_router router;
+	int nthreads;
+	struct server_thread *threads;
+	int listen_fd;
+	int port;
+	atomic_int stop;
+	atomic_int init_failed;
+	atomic_int listen_closed;
+};
+
+struct kyc_req {
+	h2o_req_t *h;
+	struct server_thread *th;
+	const struct kyc_route *route;
+	int nparams;
+	kyc_str params[KYC_ROUTER_MAX_PARAMS];
+	char id[72];
+	const char *tenant;
+	int status;
+	size_t bytes;
+	int responded;
+};
+
+/* Percent-decodes n bytes into pool memory, NUL-terminated; plus_space turns
+ * '+' into ' ' (query strings). Malformed escapes are kept as they are. */
+char *kyc__pct_decode(h2o_mem_pool_t *pool, const char *p, size_t n, int plus_space,
+		      size_t *outlen);
+/* Adds a response header; the name is lower-cased, both are copied. */
+void kyc__add_header(kyc_req *r, const char *name, size_t nlen, const char *value, size_t vlen);
+
+#endif
