@@ -33,6 +33,11 @@ int cmd_synth(int argc, char **argv);
  * -1 (after printing an error) when the value is missing. */
 int kyc_opt_value(int argc, char **argv, int *i, const char *name, const char **out);
 
+struct kyc_store;
+/* Opens the store of a data directory for a command; prints the reason and
+ * returns NULL when it cannot. */
+struct kyc_store *kyc_cli_store_open(const char *data_dir);
+
 /* The data directory: --data, else $KYCD_DATA, else "./data". */
 const char *kyc_default_data_dir(void);
 

@@ -19,11 +19,9 @@ int cmd_demo(int argc, char **argv)
 		}
 	}
 	kyc_store *s;
-	char err[512], tid[37], key[KYC_APIKEY_MAX];
-	if (kyc_store_open(data, &s, err, sizeof err)) {
-		fprintf(stderr, "kycd: %s\n", err);
+	char tid[37], key[KYC_APIKEY_MAX];
+	if (!(s = kyc_cli_store_open(data)))
 		return 1;
-	}
 	int rc = kyc_store_tenant_find(s, "demo", tid);
 	if (rc == 0) {
 		kyc_store_close(s);

@@ -32,11 +32,9 @@ int cmd_key_create(int argc, char **argv)
 		return 2;
 	}
 	kyc_store *s;
-	char err[512], key[KYC_APIKEY_MAX], key_id[40];
-	if (kyc_store_open(data, &s, err, sizeof err)) {
-		fprintf(stderr, "kycd: %s\n", err);
+	char key[KYC_APIKEY_MAX], key_id[40];
+	if (!(s = kyc_cli_store_open(data)))
 		return 1;
-	}
 	if (!kyc_store_tenant_exists(s, tenant)) {
 		fprintf(stderr, "kycd: no tenant %s\n", tenant);
 		kyc_store_close(s);
@@ -82,11 +80,8 @@ int cmd_key_revoke(int argc, char **argv)
 		key_id = idbuf;
 	}
 	kyc_store *s;
-	char err[512];
-	if (kyc_store_open(data, &s, err, sizeof err)) {
-		fprintf(stderr, "kycd: %s\n", err);
+	if (!(s = kyc_cli_store_open(data)))
 		return 1;
-	}
 	int rc = kyc_store_key_revoke(s, key_id, kyc_now_ms());
 	kyc_store_close(s);
 	if (rc == KYC_ERR_NOTFOUND) {

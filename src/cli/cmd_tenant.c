@@ -28,11 +28,9 @@ int cmd_tenant_create(int argc, char **argv)
 		return 2;
 	}
 	kyc_store *s;
-	char err[512], tid[37], key[KYC_APIKEY_MAX];
-	if (kyc_store_open(data, &s, err, sizeof err)) {
-		fprintf(stderr, "kycd: %s\n", err);
+	char tid[37], key[KYC_APIKEY_MAX];
+	if (!(s = kyc_cli_store_open(data)))
 		return 1;
-	}
 	int rc = kyc_tenant_create_with_key(s, name, tid, key);
 	if (rc) {
 		fprintf(stderr, "kycd: cannot create tenant: %s\n", kyc_store_errmsg(s));

@@ -1,4 +1,5 @@
 #include "cli/cli.h"
+#include "store/store.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,4 +31,15 @@ const char *kyc_default_data_dir(void)
 {
 	const char *d = getenv("KYCD_DATA");
 	return d && *d ? d : "./data";
+}
+
+struct kyc_store *kyc_cli_store_open(const char *data_dir)
+{
+	kyc_store *s;
+	char err[512];
+	if (kyc_store_open(data_dir, &s, err, sizeof err) != 0) {
+		fprintf(stderr, "kycd: %s\n", err);
+		return NULL;
+	}
+	return s;
 }

@@ -102,9 +102,6 @@ struct kyc_store_page {
  * malformed cursor is KYC_ERR_INVALID. limit is clamped to 1..100. */
 int kyc_store_list(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const json_t *filter,
 		   const char *cursor, int limit, struct kyc_store_page *out);
-/* Counts records matching filter. */
-int kyc_store_count(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const json_t *filter,
-		    int64_t *out);
 
 /* ---- idempotency ---- */
 

@@ -445,34 +445,3 @@ out:
 	kyc_buf_release(&sql);
 	return rc;
 }
-
-int kyc_store_count(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const json_t *filter,
-		    int64_t *out)
-{
-	const struct kyc_table *tb = &kyc__tables[t];
-	kyc_buf sql;
-	kyc_buf_init(&sql, SQL_MAX);
-	sqlite3_stmt *st = NULL;
-	int rc = kyc_buf_printf(&sql, "SELECT count(*) FROM %s WHERE tenant_id=?", tb->name);
-	rc = rc ? rc : (filter ? filter_sql(&sql, tb, filter) : 0);
-	if (rc)
-		goto out;
-	rc = kyc__store_prepare(s, sql.data, &st);
-	if (rc)
-		goto out;
-	int idx = 1;
-	sqlite3_bind_text(st, idx++, tenant_id, -1, SQLITE_TRANSIENT);
-	if (filter && (rc = filter_bind(st, &idx, tb, filter)))
-		goto out;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*out = sqlite3_column_int64(st, 0);
-		rc = 0;
-	} else {
-		rc = kyc__store_map(s, rc);
-	}
-out:
-	kyc__store_release(s, st);
-	kyc_buf_release(&sql);
-	return rc;
-}
