@@ -819,8 +819,23 @@ TEST(graceful_stop_finishes_in_flight_requests)
 		nanosleep(&ts, NULL);
 	}
 	CHECK(atomic_load(&slow_started));
+	/* A request whose body is still arriving when the stop comes. */
+	int up = raw_connect();
+	REQUIRE(up >= 0);
+	const char part1[] = "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhello";
+	CHECK(write(up, part1, sizeof part1 - 1) == (ssize_t)(sizeof part1 - 1));
+	struct timespec settle = {0, 50 * 1000 * 1000};
+	nanosleep(&settle, NULL);
 	double t0 = now_ms();
 	kyc_server_stop(srv);
+	nanosleep(&settle, NULL);
+	CHECK(write(up, "world", 5) == 5);
+	char buf[4096];
+	ssize_t n = read_to_eof(up, buf, sizeof buf, 5000);
+	close(up);
+	CHECK(n > 0 && !strncmp(buf, "HTTP/1.1 200", 12));
+	CHECK(n > 0 && strstr(buf, "\r\n\r\nhelloworld") != NULL);
+	CHECK(n > 0 && strcasestr(buf, "\r\nconnection: close\r\n") != NULL);
 	pthread_join(t, NULL);
 	pthread_join(srv_thread, NULL);
 	double dt = now_ms() - t0;
