@@ -14,6 +14,9 @@ TEST(keep_alive_reuses_the_connection)
 		REQUIRE(req(c, "POST", "/echo", NULL, "ping", 4, &r) == 0);
 		CHECK_INT(r.status, 200);
 		CHECK(r.body.len == 4 && !memcmp(r.body.data, "ping", 4));
+		char ct[128]; /* the echo handler reads "Content-Type" in mixed case */
+		CHECK(header(&r, "content-type", ct, sizeof ct));
+		CHECK_STR(ct, "application/x-www-form-urlencoded");
 		total += r.connects;
 		resp_free(&r);
 	}
