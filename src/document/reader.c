@@ -141,8 +141,8 @@ static int classify_cell(const struct kyc_reader__band *b, const struct kyc_read
 	int lh = L->bot - L->top + 1, my = lh / 4 + 1;
 	int cy0 = L->top - my < 0 ? 0 : L->top - my;
 	int cy1 = L->bot + my >= b->h ? b->h - 1 : L->bot + my;
-	double cx = L->a + L->p * k;
-	int cx0 = (int)floor(cx - 0.55 * L->p), cx1 = (int)ceil(cx + 0.55 * L->p);
+	double cx = kyc_reader__cell_x(L, k), p = kyc_reader__cell_pitch(L, k);
+	int cx0 = (int)floor(cx - 0.55 * p), cx1 = (int)ceil(cx + 0.55 * p);
 	if (cx0 < 0)
 		cx0 = 0;
 	if (cx1 > b->w - 1)
@@ -254,10 +254,10 @@ static void fill_result(struct kyc_reader_result *out, const struct reading *bes
 	out->checks_total = best->checks_total;
 	const struct kyc_reader__line *f = &lay->ln[0], *l = &lay->ln[lay->nlines - 1];
 	out->pitch_px = f->p * bb->s;
-	band_to_image(bb, f->a - f->p * 0.5, f->top, out->quad[0]);
-	band_to_image(bb, f->a + f->p * (best->len - 0.5), f->top, out->quad[1]);
-	band_to_image(bb, l->a + l->p * (best->len - 0.5), l->bot, out->quad[2]);
-	band_to_image(bb, l->a - l->p * 0.5, l->bot, out->quad[3]);
+	band_to_image(bb, kyc_reader__cell_x(f, -0.5), f->top, out->quad[0]);
+	band_to_image(bb, kyc_reader__cell_x(f, best->len - 0.5), f->top, out->quad[1]);
+	band_to_image(bb, kyc_reader__cell_x(l, best->len - 0.5), l->bot, out->quad[2]);
+	band_to_image(bb, kyc_reader__cell_x(l, -0.5), l->bot, out->quad[3]);
 	double ang = atan2(bb->uy, bb->ux) * 180 / M_PI;
 	if (ang < 0)
 		ang += 360;
@@ -294,8 +294,11 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 	if (!rd)
 		goto out;
 	for (int i = 0; i < nc && !(best && all_checks(best)); i++) {
-		const struct kyc_reader__cand *c = &cands[i];
+		struct kyc_reader__cand *c = &cands[i];
 		out->candidates++;
+		rc = kyc_reader__refine(img, c);
+		if (rc == KYC_ERR_NOMEM)
+			goto out;
 		cut |= cut_off(img, c);
 		struct kyc_reader__band b[2] = {{0}};
 		struct kyc_reader__layout lay[2];

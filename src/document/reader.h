@@ -88,12 +88,23 @@ struct kyc_reader__band {
 	double s, ox, oy, ux, uy, vx, vy;
 };
 
-/* One text line of a band: its rows, its ink extent, and the fitted grid
- * (cell i centred at x = a + p*i). */
+/* One text line of a band: its rows, its ink extent, and the fitted grid:
+ * cell i is centred at x = a + p*i + q*i*i (q absorbs the pitch change of a
+ * document photographed at an angle). */
 struct kyc_reader__line {
 	int top, bot, left, right;
-	double a, p;
+	double a, p, q;
 };
+
+/* Centre and local pitch of cell k of a line. */
+static inline double kyc_reader__cell_x(const struct kyc_reader__line *L, double k)
+{
+	return L->a + L->p * k + L->q * k * k;
+}
+static inline double kyc_reader__cell_pitch(const struct kyc_reader__line *L, double k)
+{
+	return L->p + 2 * L->q * k;
+}
 
 /* The MRZ layout found in a band. */
 struct kyc_reader__layout {
@@ -110,6 +121,10 @@ struct kyc_reader__layout {
  * KYC_ERR_INVALID (degenerate size) or KYC_ERR_NOMEM. */
 int kyc_reader__rectify(const struct kyc_image *img, const struct kyc_reader__cand *c, int flip,
 			struct kyc_reader__band *b);
+/* Measures the residual skew of candidate c (±5°) from the row profile of a
+ * low-resolution band and corrects its direction, centre and thickness.
+ * 0 or KYC_ERR_NOMEM / KYC_ERR_INVALID; c is unchanged when too little ink. */
+int kyc_reader__refine(const struct kyc_image *img, struct kyc_reader__cand *c);
 /* Finds 2-3 MRZ lines around the band's centre line and fits their grids.
  * 0, KYC_ERR_NOTFOUND or KYC_ERR_NOMEM; lay->sharp is set in every case. */
 int kyc_reader__layout(const struct kyc_reader__band *b, double seed_len,

@@ -14,11 +14,13 @@
 #define GH KYC_READER__GLYPH_H
 #define BAND_HALF 6.5 /* band half-height around the seed line, in line thicknesses */
 
-int kyc_reader__rectify(const struct kyc_image *img, const struct kyc_reader__cand *c, int flip,
-			struct kyc_reader__band *b)
+/* Resamples a band around c where the line's ink is gh pixels tall and the
+ * band reaches half lines of thickness above and below the line. */
+static int rectify_at(const struct kyc_image *img, const struct kyc_reader__cand *c, int flip,
+		      double gh, double half, struct kyc_reader__band *b)
 {
 	memset(b, 0, sizeof *b);
-	double s = c->thick / GH;
+	double s = c->thick / gh;
 	if (s < 0.25)
 		s = 0.25;
 	b->s = s;
@@ -32,7 +34,7 @@ int kyc_reader__rectify(const struct kyc_image *img, const struct kyc_reader__ca
 	b->vx = -b->uy;
 	b->vy = b->ux;
 	b->w = (int)((c->len * 1.3 + 4 * c->thick) / s);
-	b->h = (int)(2 * BAND_HALF * c->thick / s);
+	b->h = (int)(2 * half * c->thick / s);
 	if (b->w < 16 || b->h < 16 || b->w > 4000 || b->h > 1000)
 		return KYC_ERR_INVALID;
 	b->ox = c->cx - b->w / 2.0 * s * b->ux - b->h / 2.0 * s * b->vx;
@@ -64,6 +66,12 @@ int kyc_reader__rectify(const struct kyc_image *img, const struct kyc_reader__ca
 	return 0;
 }
 
+int kyc_reader__rectify(const struct kyc_image *img, const struct kyc_reader__cand *c, int flip,
+			struct kyc_reader__band *b)
+{
+	return rectify_at(img, c, flip, GH, BAND_HALF, b);
+}
+
 static int otsu(const unsigned *hist, unsigned total)
 {
 	double sum = 0, sumb = 0, best = -1;
@@ -87,6 +95,96 @@ static int otsu(const unsigned *hist, unsigned total)
 		}
 	}
 	return t;
+}
+
+/* Sum of squares of the row histogram of the ink points sheared by t: it
+ * peaks when the text lines are exactly horizontal. */
+static double shear_score(const int *pts, int np, double t, int h, int *hist, int nh)
+{
+	memset(hist, 0, sizeof(int) * (size_t)nh);
+	for (int i = 0; i < np; i++) {
+		int r = (int)lround(pts[2 * i + 1] - pts[2 * i] * t) + h;
+		if (r >= 0 && r < nh)
+			hist[r]++;
+	}
+	double sc = 0;
+	for (int r = 0; r < nh; r++)
+		sc += (double)hist[r] * hist[r];
+	return sc;
+}
+
+int kyc_reader__refine(const struct kyc_image *img, struct kyc_reader__cand *c)
+{
+	struct kyc_reader__band b;
+	int rc = rectify_at(img, c, 0, GH / 2.0, 3.5, &b);
+	if (rc)
+		return rc;
+	int w = b.w, h = b.h, half = (int)(c->len / b.s / 2), np = 0;
+	int x0 = w / 2 - half < 0 ? 0 : w / 2 - half, x1 = w / 2 + half > w ? w : w / 2 + half;
+	int nh = 3 * h;
+	int *pts = malloc(sizeof(int) * 2 * 60000), *hist = malloc(sizeof(int) * (size_t)nh);
+	rc = KYC_ERR_NOMEM;
+	if (!pts || !hist)
+		goto out;
+	unsigned histo[256] = {0};
+	for (size_t i = 0; i < (size_t)w * h; i++)
+		histo[b.px[i]]++;
+	int t = otsu(histo, (unsigned)((size_t)w * h));
+	for (int y = 0; y < h; y++)
+		for (int x = x0; x < x1 && np < 60000; x++)
+			if (b.px[(size_t)y * w + x] <= t) {
+				pts[2 * np] = x - w / 2;
+				pts[2 * np + 1] = y;
+				np++;
+			}
+	rc = 0;
+	if (np < 50)
+		goto out;
+	/* coarse then fine search of the residual slope, about ±5° */
+	double best = 0, bt = 0;
+	for (double sl = -0.09; sl <= 0.0901; sl += 0.0045) {
+		double sc = shear_score(pts, np, sl, h, hist, nh);
+		if (sc > best) {
+			best = sc;
+			bt = sl;
+		}
+	}
+	double c0 = bt;
+	for (double sl = c0 - 0.004; sl <= c0 + 0.0041; sl += 0.0008) {
+		double sc = shear_score(pts, np, sl, h, hist, nh);
+		if (sc > best) {
+			best = sc;
+			bt = sl;
+		}
+	}
+	/* the text runs along (1, bt) in band axes */
+	double ux = b.ux + bt * b.vx, uy = b.uy + bt * b.vy, n = sqrt(ux * ux + uy * uy);
+	c->ux = ux / n;
+	c->uy = uy / n;
+	/* the ink height of the centre line, from the sheared profile */
+	shear_score(pts, np, bt, h, hist, nh);
+	int mid = h + h / 2, pk = mid;
+	for (int r = mid - GH / 4; r <= mid + GH / 4; r++)
+		if (r >= 0 && r < nh && hist[r] > hist[pk])
+			pk = r;
+	int lo = pk, hi = pk;
+	while (lo > 0 && hist[lo - 1] > hist[pk] / 4)
+		lo--;
+	while (hi < nh - 1 && hist[hi + 1] > hist[pk] / 4)
+		hi++;
+	double th = (hi - lo + 1) * b.s;
+	if (th > 0.6 * c->thick && th < 1.4 * c->thick) {
+		/* and move the centre onto that line */
+		double off = (lo + hi) / 2.0 - mid;
+		c->cx += off * b.s * b.vx;
+		c->cy += off * b.s * b.vy;
+		c->thick = th;
+	}
+out:
+	free(pts);
+	free(hist);
+	free(b.px);
+	return rc;
 }
 
 /* Columns of one line that hold glyph ink: ink in the line's rows, leaving
@@ -122,85 +220,161 @@ static int dbl_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Glyph runs of a line: centres into xs (at most 128); sets left/right and a
- * median centre-to-centre step. Returns the count. */
-static int glyph_runs(const unsigned char *col, int x0, int x1, struct kyc_reader__line *L,
-		      double *xs, double *step)
+/* Glyph runs of a line: their centres into xs (at most 128), the median
+ * centre-to-centre step, and the line's extent (left/right) taken from the
+ * chain of evenly spaced runs around the band's centre, so a card edge or a
+ * speck a few pitches beyond the text is left out. Returns the count. */
+static int glyph_runs(const unsigned char *col, int x0, int x1, int mid,
+		      struct kyc_reader__line *L, double *xs, double *ws, double *step)
 {
-	int nx = 0, start = -1;
+	int nx = 0, start = -1, r0[128], r1[128];
 	L->left = L->right = -1;
 	for (int x = x0; x <= x1 + 1 && nx < 128; x++) {
 		int on = x <= x1 && col[x];
 		if (on && start < 0) {
 			start = x;
 		} else if (!on && start >= 0) {
+			r0[nx] = start;
+			r1[nx] = x - 1;
 			xs[nx++] = (start + x - 1) / 2.0;
-			if (L->left < 0)
-				L->left = start;
-			L->right = x - 1;
 			start = -1;
 		}
 	}
+	*step = 0;
+	if (nx < 3)
+		return nx;
 	double d[128];
 	for (int i = 1; i < nx; i++)
 		d[i - 1] = xs[i] - xs[i - 1];
-	if (nx > 2) {
-		qsort(d, (size_t)nx - 1, sizeof *d, dbl_cmp);
-		*step = d[(nx - 1) / 2];
-	} else {
-		*step = 0;
+	qsort(d, (size_t)nx - 1, sizeof *d, dbl_cmp);
+	*step = d[(nx - 1) / 2];
+	int c = 0;
+	for (int i = 1; i < nx; i++)
+		if (fabs(xs[i] - mid) < fabs(xs[c] - mid))
+			c = i;
+	int lo = c, hi = c;
+	double maxgap = 2.4 * *step;
+	while (lo > 0 && xs[lo] - xs[lo - 1] <= maxgap)
+		lo--;
+	while (hi < nx - 1 && xs[hi + 1] - xs[hi] <= maxgap)
+		hi++;
+	L->left = r0[lo];
+	L->right = r1[hi];
+	/* keep only the chain's runs */
+	for (int i = lo; i <= hi; i++) {
+		xs[i - lo] = xs[i];
+		ws[i - lo] = r1[i] - r0[i] + 1;
 	}
-	return nx;
+	return hi - lo + 1;
 }
 
-/* Fits the grid of n cells to the glyph centres (least squares, a few rounds
- * of reassigning centres to cells). Returns the mean misfit in pitches plus a
- * penalty for unassigned glyphs; 9 when it fails. */
-static double fit_grid_from(const double *xs, int nx, double a, double p, int n, double *a_out,
-			    double *p_out)
+/* Least squares x = a + b*i + c*i^2 over np points; 0 or -1 when singular. */
+static int quad_fit(const double *fi, const double *fx, int np, double *a, double *b, double *c)
 {
-	if (nx < n / 3 || p < 2)
+	double m = 0;
+	for (int k = 0; k < np; k++)
+		m += fi[k];
+	m /= np; /* centred indices keep the normal equations well conditioned */
+	double s[5] = {0}, t[3] = {0};
+	for (int k = 0; k < np; k++) {
+		double u = fi[k] - m, p = 1;
+		for (int e = 0; e < 5; e++, p *= u)
+			s[e] += p;
+		t[0] += fx[k];
+		t[1] += fx[k] * u;
+		t[2] += fx[k] * u * u;
+	}
+	double M[3][3] = {{s[0], s[1], s[2]}, {s[1], s[2], s[3]}, {s[2], s[3], s[4]}};
+	double det = M[0][0] * (M[1][1] * M[2][2] - M[1][2] * M[2][1]) -
+		     M[0][1] * (M[1][0] * M[2][2] - M[1][2] * M[2][0]) +
+		     M[0][2] * (M[1][0] * M[2][1] - M[1][1] * M[2][0]);
+	if (fabs(det) < 1e-9)
+		return -1;
+	double r[3];
+	for (int col = 0; col < 3; col++) { /* Cramer's rule */
+		double N[3][3];
+		memcpy(N, M, sizeof N);
+		for (int row = 0; row < 3; row++)
+			N[row][col] = t[row];
+		r[col] = (N[0][0] * (N[1][1] * N[2][2] - N[1][2] * N[2][1]) -
+			  N[0][1] * (N[1][0] * N[2][2] - N[1][2] * N[2][0]) +
+			  N[0][2] * (N[1][0] * N[2][1] - N[1][1] * N[2][0])) / det;
+	}
+	*c = r[2];
+	*b = r[1] - 2 * r[2] * m;
+	*a = r[0] - r[1] * m + r[2] * m * m;
+	return 0;
+}
+
+/* Lays n cells on a line's glyph runs. Runs as wide as several cells
+ * (touching glyphs) are split evenly; then the runs are walked left to right,
+ * each step advancing round(gap / pitch) cells with the pitch tracked as it
+ * goes, so a pitch that changes along the line (perspective) does not lose
+ * count. The walk must end on cell n-1 (a stray run at either end may be
+ * dropped); the grid is then a quadratic least-squares fit of centre against
+ * cell index. Returns the mean misfit in pitches (lower is better), or 9 and
+ * more when the count does not fit. */
+static double walk_fit(const double *xs, const double *ws, int nx, double step, int n,
+		       struct kyc_reader__line *L)
+{
+	double cx[256], fi[256], fx[256];
+	int m = 0, idx[256];
+	if (nx < n / 3 || step < 2)
 		return 9;
-	double err = 9;
-	for (int it = 0; it < 4; it++) {
-		double si = 0, sx = 0, sii = 0, six = 0, dev = 0;
-		int m = 0;
-		for (int k = 0; k < nx; k++) {
-			double fi = (xs[k] - a) / p;
-			int i = (int)lround(fi);
-			if (i < 0 || i >= n || fabs(fi - i) > 0.3)
-				continue;
-			si += i;
-			sx += xs[k];
-			sii += (double)i * i;
-			six += i * xs[k];
-			dev += fabs(fi - i);
-			m++;
+	for (int k = 0; k < nx && m < 256; k++) {
+		int c = (int)lround(ws[k] / step);
+		if (c > 1 && ws[k] > 1.3 * step && c <= 4) {
+			for (int j = 0; j < c && m < 256; j++)
+				cx[m++] = xs[k] - ws[k] / 2 + (j + 0.5) * ws[k] / c;
+		} else {
+			cx[m++] = xs[k];
 		}
-		if (m < n / 3)
-			return 9;
-		double den = m * sii - si * si;
-		if (den <= 0)
-			return 9;
-		double pb = (m * six - si * sx) / den, ab = (sx - pb * si) / m;
-		if (pb < p * 0.85 || pb > p * 1.15)
-			return 9;
-		err = dev / m + (double)(nx - m) / nx * 0.5;
-		p = pb;
-		a = ab;
 	}
-	*a_out = a;
-	*p_out = p;
-	return err;
-}
-
-/* The first guess comes from the line's ink extent: the first glyph's ink
- * starts about 0.15 pitch into its cell, the last one's ends 0.15 before. */
-static double fit_grid(const double *xs, int nx, const struct kyc_reader__line *L, int n,
-		       double *a_out, double *p_out)
-{
-	double p = (L->right - L->left) / (n - 0.3);
-	return fit_grid_from(xs, nx, L->left + 0.35 * p, p, n, a_out, p_out);
+	if (m < 1)
+		return 9;
+	double sl = step, last = cx[0];
+	int np = 1, cur = 0;
+	idx[0] = 0;
+	fx[0] = cx[0];
+	for (int k = 1; k < m; k++) {
+		double g = cx[k] - last;
+		int di = (int)floor(g / sl + 0.35);
+		if (di < 1)
+			continue; /* a speck or a glyph broken in two */
+		if (di == 1)
+			sl = 0.8 * sl + 0.2 * g;
+		cur += di;
+		last = cx[k];
+		idx[np] = cur;
+		fx[np++] = cx[k];
+	}
+	int extra = cur - (n - 1);
+	if (extra < 0 || extra > 2)
+		return 9 + abs(extra);
+	double best = 9;
+	for (int t = 0; t <= extra; t++) { /* drop t cells' worth at the left */
+		int q = 0;
+		for (int k = 0; k < np; k++)
+			if (idx[k] >= t && idx[k] < t + n) {
+				fi[q] = idx[k] - t;
+				cx[q++] = fx[k];
+			}
+		double a, b, c;
+		if (q < n / 3 || quad_fit(fi, cx, q, &a, &b, &c) != 0 || b < 2)
+			continue;
+		double dev = 0;
+		for (int k = 0; k < q; k++)
+			dev += fabs(cx[k] - (a + b * fi[k] + c * fi[k] * fi[k]));
+		/* a real grid explains every run; the penalty is for dropped ones */
+		double err = dev / q / b + (double)(np - q) / np + (extra ? 0.1 : 0);
+		if (err < best) {
+			best = err;
+			L->a = a;
+			L->p = b;
+			L->q = c;
+		}
+	}
+	return best;
 }
 
 /* Text lines near the centre: rows of dense ink as tall as a glyph, evenly
@@ -291,7 +465,7 @@ int kyc_reader__layout(const struct kyc_reader__band *b, double seed_len,
 	int w = b->w, h = b->h, rc = KYC_ERR_NOMEM;
 	memset(lay, 0, sizeof *lay);
 	unsigned char *ink = malloc((size_t)w * h), *col = malloc((size_t)w);
-	double *xs = malloc(sizeof(double) * 3 * 128);
+	double *xs = malloc(sizeof(double) * 6 * 128);
 	if (!ink || !col || !xs)
 		goto out;
 	/* threshold from the rows of the seed line, so clutter above and below
@@ -348,10 +522,11 @@ int kyc_reader__layout(const struct kyc_reader__band *b, double seed_len,
 	if (span1 > w - 1)
 		span1 = w - 1;
 	int nx[3];
-	double step[3];
+	double step[3], *ws = xs + 3 * 128;
 	for (int i = 0; i < nl; i++) {
 		glyph_columns(ink, w, h, &ln[i], span0, span1, col);
-		nx[i] = glyph_runs(col, span0, span1, &ln[i], xs + 128 * i, &step[i]);
+		nx[i] = glyph_runs(col, span0, span1, w / 2, &ln[i], xs + 128 * i, ws + 128 * i,
+				   &step[i]);
 		if (nx[i] < 10)
 			goto out;
 	}
@@ -360,49 +535,22 @@ int kyc_reader__layout(const struct kyc_reader__band *b, double seed_len,
 	const int *cands = nl == 3 ? three : two;
 	int ncand = nl == 3 ? 1 : 2, n = 0;
 	double best = 9 * nl;
+	struct kyc_reader__line fit[3];
 	for (int c = 0; c < ncand; c++) {
-		double err = 0, a, p;
-		for (int i = 0; i < nl; i++) {
-			/* the median glyph-to-glyph step is the pitch (fillers are
-			 * separate glyphs too): it rules out the wrong cell count */
-			double p0 = (ln[i].right - ln[i].left) / (cands[c] - 0.3);
-			if (step[i] > 0 && fabs(p0 / step[i] - 1) > 0.12)
-				err += 1;
-			err += fit_grid(xs + 128 * i, nx[i], &ln[i], cands[c], &a, &p);
-		}
+		double err = 0;
+		struct kyc_reader__line tl[3];
+		memcpy(tl, ln, sizeof tl);
+		for (int i = 0; i < nl; i++)
+			err += walk_fit(xs + 128 * i, ws + 128 * i, nx[i], step[i], cands[c], &tl[i]);
 		if (err < best) {
 			best = err;
 			n = cands[c];
+			memcpy(fit, tl, sizeof fit);
 		}
 	}
-	if (!n || best / nl > 0.6)
+	if (!n || best / nl > 0.4)
 		goto out;
-	double err[3];
-	int ref = 0;
-	for (int i = 0; i < nl; i++) {
-		err[i] = fit_grid(xs + 128 * i, nx[i], &ln[i], n, &ln[i].a, &ln[i].p);
-		if (err[i] < err[ref])
-			ref = i;
-	}
-	if (err[ref] >= 9)
-		goto out;
-	/* MRZ lines start at the same place with the same pitch: a line whose
-	 * grid disagrees with the best-fitting one (clutter at its ends moved
-	 * its extent) is refitted from the best line's grid */
-	for (int i = 0; i < nl; i++) {
-		double a = ln[ref].a, p = ln[ref].p;
-		if (i == ref || (err[i] < 9 && fabs(ln[i].a - a) < 0.25 * p &&
-				 fabs(ln[i].p - p) * n < 0.25 * p))
-			continue;
-		double a2, p2;
-		if (fit_grid_from(xs + 128 * i, nx[i], a, p, n, &a2, &p2) < 9) {
-			ln[i].a = a2;
-			ln[i].p = p2;
-		} else {
-			ln[i].a = a;
-			ln[i].p = p;
-		}
-	}
+	memcpy(ln, fit, sizeof ln);
 	lay->nlines = nl;
 	lay->len = n;
 	lay->fit = best / nl;

@@ -74,18 +74,21 @@ static void wood(struct kyc_synth_image *c, struct kyc_synth__rng *r, const stru
 		double shift =
 		    (hash3((uint32_t)pj, 1, 2) & 1023) * 0.37; /* each plank its own rings */
 		double tone = 1 + ((hash3((uint32_t)pj, 3, 4) & 255) / 255.0 - 0.5) * 0.12;
+		/* Irregular ring spacing: the phase drifts across the grain. */
+		double drift = 0.6 * sine_at(S, j / (period * 5.3)) +
+		               0.3 * sine_at(S, j / (period * 2.1) + 0.4);
+		double kseam = tone * (seam ? 0.6 : 1), block = 0;
 		for (int i = 0; i < n; i++) {
-			/* Irregular ring spacing: the phase drifts across the grain. */
-			double t = (j + off[i] + shift) / period +
-			           0.6 * sine_at(S, j / (period * 5.3)) +
-			           0.3 * sine_at(S, j / (period * 2.1) + 0.4);
-			double ring = 0.5 + 0.5 * sine_at(S, t);
+			if (i % 40 == 0) /* fibres: streaks 40 px long */
+				block = ((hash3((uint32_t)j, (uint32_t)(i / 40), 7) & 255) / 255.0 -
+				         0.5) *
+				        0.5;
+			double ring = 0.5 + 0.5 * sine_at(S, (j + off[i] + shift) / period + drift);
 			ring = ring * ring * ring; /* thin dark late-wood lines */
 			double fib =
-			    ((hash3((uint32_t)j, (uint32_t)(i / 40), 7) & 255) / 255.0 - 0.5) *
-			        0.5 +
+			    block +
 			    ((hash3((uint32_t)j, (uint32_t)i, 9) & 255) / 255.0 - 0.5) * 0.15;
-			double k = tone * (1 - dark * (ring + 0.3 * fib)) * (seam ? 0.6 : 1);
+			double k = kseam * (1 - dark * (ring + 0.3 * fib));
 			int x = vertical ? j : i, y = vertical ? i : j;
 			unsigned char *p = c->px + ((size_t)y * (size_t)c->w + (size_t)x) * 3;
 			for (int ch = 0; ch < 3; ch++)

@@ -331,22 +331,33 @@ static int blur(struct kyc_synth_image *c, double sigma)
 	return 0;
 }
 
-static void noise(struct kyc_synth_image *c, struct kyc_synth__rng *r, double sd)
+static int noise(struct kyc_synth_image *c, struct kyc_synth__rng *r, double sd)
 {
+	/* Luma noise (triangular: the sum of two uniforms) plus a little chroma,
+	 * drawn from tables indexed by bits of one 64-bit draw per pixel. */
+	int *luma = malloc(sizeof(int) * 4096), *chroma = malloc(sizeof(int) * 1024);
+	if (!luma || !chroma) {
+		free(luma);
+		free(chroma);
+		return KYC_ERR_NOMEM;
+	}
+	for (int i = 0; i < 4096; i++)
+		luma[i] = (int)lround(((i & 63) + (i >> 6) - 63) / 63.0 * sd * 1.7);
+	for (int i = 0; i < 1024; i++)
+		chroma[i] = (int)lround((i - 512) / 1024.0 * sd * 0.6);
 	size_t n = (size_t)c->w * (size_t)c->h;
-	/* Luma noise (sum of two uniforms, triangular) plus a little chroma, in
-	 * integers: 64 random bits per pixel. */
-	int ls = (int)lround(sd * 1.7 * 256), cs = (int)lround(sd * 0.6 * 256);
 	for (size_t i = 0; i < n; i++) {
 		uint64_t z = kyc_synth__rng_next(r);
-		int l = ((int)(z & 0xFFFF) + (int)((z >> 16) & 0xFFFF) - 65535) * ls / 65536;
+		int l = luma[z & 4095];
 		unsigned char *p = c->px + i * 3;
 		for (int k = 0; k < 3; k++) {
-			int ch = ((int)((z >> (32 + 10 * k)) & 0x3FF) - 512) * cs / 1024;
-			int v = p[k] + (l + ch + 128) / 256;
+			int v = p[k] + l + chroma[(z >> (12 + 10 * k)) & 1023];
 			p[k] = (unsigned char)(v < 0 ? 0 : v > 255 ? 255 : v);
 		}
 	}
+	free(luma);
+	free(chroma);
+	return 0;
 }
 
 /* Turns the image clockwise by deg (90, 180, 270). */
@@ -638,7 +649,9 @@ int kyc_synth_render(uint64_t seed, int index, int level, enum kyc_synth_format 
 	rc = blur(img, sigma);
 	if (rc)
 		goto out;
-	noise(img, r, kyc_synth__rng_unif(r, L->noise_min, L->noise_max));
+	rc = noise(img, r, kyc_synth__rng_unif(r, L->noise_min, L->noise_max));
+	if (rc)
+		goto out;
 	rc = orient(img, truth->orientation);
 	if (rc)
 		goto out;

@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -137,12 +138,20 @@ void kyc_conns_request(h2o_req_t *h)
 	}
 }
 
+/* Bytes that have arrived but h2o has not read yet (its loop may have been
+ * busy in a handler): such a connection is not idle, a request is coming. */
+static int unread_in_kernel(h2o_socket_t *sock)
+{
+	int n = 0;
+	return ioctl(h2o_socket_get_fd(sock), FIONREAD, &n) == 0 && n > 0;
+}
+
 size_t kyc_conns_close_idle(struct kyc_conns *c)
 {
 	for (h2o_linklist_t *l = c->list.next; l != &c->list; l = l->next) {
 		struct track *t = H2O_STRUCT_FROM_MEMBER(struct track, link, l);
 		if (t->sock && t->inflight == 0 && (!t->sock->input || t->sock->input->size == 0) &&
-		    t->sock->bytes_read == t->read_at_idle)
+		    t->sock->bytes_read == t->read_at_idle && !unread_in_kernel(t->sock))
 			shut(t);
 	}
 	return c->n;

@@ -95,19 +95,17 @@ int kyc_req_query(kyc_req *r, const char *name, kyc_str *out)
 
 kyc_str kyc_req_header(const kyc_req *r, const char *name)
 {
-	ssize_t i = h2o_find_header_by_str(&r->h->headers, name, strlen(name), -1);
-	if (i < 0) {
-		/* h2o keeps header names lower-cased; accept any case from callers. */
-		char low[64];
-		size_t n = strlen(name);
-		if (n >= sizeof low)
-			return (kyc_str){NULL, 0};
-		for (size_t k = 0; k < n; k++)
-			low[k] = (char)((name[k] >= 'A' && name[k] <= 'Z') ? name[k] + 32 : name[k]);
-		i = h2o_find_header_by_str(&r->h->headers, low, n, -1);
-		if (i < 0)
-			return (kyc_str){NULL, 0};
-	}
+	/* h2o keeps header names lower-cased (HTTP/2 requires it); callers may
+	 * write "Authorization", so lower-case once and search once. */
+	char low[64];
+	size_t n = strlen(name);
+	if (n >= sizeof low)
+		return (kyc_str){NULL, 0};
+	for (size_t k = 0; k < n; k++)
+		low[k] = (char)((name[k] >= 'A' && name[k] <= 'Z') ? name[k] + 32 : name[k]);
+	ssize_t i = h2o_find_header_by_str(&r->h->headers, low, n, -1);
+	if (i < 0)
+		return (kyc_str){NULL, 0};
 	return (kyc_str){r->h->headers.entries[i].value.base, r->h->headers.entries[i].value.len};
 }
 

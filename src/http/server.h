@@ -67,7 +67,8 @@ kyc_str kyc_req_param(const kyc_req *r, int i);
 /* A query parameter, percent-decoded ('+' is a space) and NUL-terminated in
  * request memory: 1 if present (out set), 0 if absent. */
 int kyc_req_query(kyc_req *r, const char *name, kyc_str *out);
-/* A request header by case-insensitive name; {NULL,0} if absent. */
+/* A request header by case-insensitive name (under 64 bytes); {NULL,0} if
+ * absent. With repeated headers, the first. */
 kyc_str kyc_req_header(const kyc_req *r, const char *name);
 kyc_str kyc_req_body(const kyc_req *r); /* the whole body ({"",0} if none) */
 const char *kyc_req_id(const kyc_req *r);   /* sent back as X-Request-Id */

@@ -1,0 +1,317 @@
+/* bench/reader: the MRZ reader against a Tesseract baseline, in one run.
+ *
+ * For each generated photo (kyc_synth_make, fixed seed, levels 0/1/2) and each
+ * real specimen scan, both engines start from the JPEG bytes:
+ *   kycd       decode + kyc_reader_scan (locate, rectify, grid, OCR-B classifier)
+ *   tesseract  decode + the same locator, skew refinement, rectified band and
+ *              line layout, then Tesseract (stock eng model, whitelist 0-9A-Z<,
+ *              one text block) on the band's MRZ rows instead of our classifier
+ * and the lines of both go through the same parser (kyc_mrz_parse, which
+ * corrects with check digits). Reported per set: share of documents whose
+ * parsed lines equal the truth exactly, share with every check digit valid,
+ * median and p95 CPU milliseconds per image on one core (this thread's CPU
+ * time, so other load on the machine does not inflate it), and the speed ratio.
+ *
+ * Usage: bench N_PER_LEVEL SEED [REALDOCS_DIR]   (built and run by bench/reader/run) */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <tesseract/capi.h>
+
+#include "core/clock.h"
+#include "document/image.h"
+#include "document/mrz.h"
+#include "document/reader.h"
+#include "document/synth.h"
+
+static double cpu_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+struct tally {
+	int n, exact, valid;
+	double *ms;
+};
+
+static int dcmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static double pct(struct tally *t, double q)
+{
+	if (!t->n)
+		return 0;
+	qsort(t->ms, (size_t)t->n, sizeof *t->ms, dcmp);
+	int i = (int)(q * (t->n - 1) + 0.5);
+	return t->ms[i];
+}
+
+/* Parses text lines and scores them against the truth. */
+static void score(struct tally *t, const char *text, size_t len, const char truth[][48],
+		  int nlines, double ms)
+{
+	struct kyc_mrz m;
+	char err[128];
+	int64_t today = kyc_now_ms() / 86400000;
+	t->ms[t->n++] = ms;
+	if (!text || kyc_mrz_parse(text, len, today, &m, err, sizeof err) != 0)
+		return;
+	t->valid += m.valid;
+	int ok = truth && m.nlines == nlines;
+	for (int i = 0; ok && i < nlines; i++)
+		ok = !strcmp(m.lines[i], truth[i]);
+	t->exact += ok;
+}
+
+static size_t join(char *out, size_t cap, const char lines[][KYC_READER_MAX_CHARS + 1], int n)
+{
+	size_t k = 0;
+	for (int i = 0; i < n; i++) {
+		size_t l = strlen(lines[i]);
+		if (k + l + 1 >= cap)
+			break;
+		memcpy(out + k, lines[i], l);
+		k += l;
+		out[k++] = '\n';
+	}
+	out[k] = 0;
+	return k;
+}
+
+/* Tesseract's text for a band: keeps the characters MRZ lines can hold, and
+ * the last nlines lines of at least 20 of them, cut or padded to len. */
+static size_t clean_tess(const char *txt, int nlines, int len, char *out, size_t cap)
+{
+	char lines[16][128];
+	int nl = 0;
+	const char *p = txt;
+	while (*p && nl < 16) {
+		int k = 0;
+		while (*p && *p != '\n') {
+			if (((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') || *p == '<') &&
+			    k < 127)
+				lines[nl][k++] = *p;
+			p++;
+		}
+		if (*p == '\n')
+			p++;
+		lines[nl][k] = 0;
+		if (k >= 20)
+			nl++;
+	}
+	size_t o = 0;
+	for (int i = nl - nlines < 0 ? 0 : nl - nlines; i < nl && o + len + 2 < cap; i++) {
+		int k = (int)strlen(lines[i]);
+		for (int j = 0; j < len; j++)
+			out[o++] = j < k ? lines[i][j] : '<';
+		out[o++] = '\n';
+	}
+	out[o] = 0;
+	return o;
+}
+
+/* The baseline: our geometry, Tesseract's reading. Tries the candidates and
+ * both ways up like kyc_reader_scan does, stopping at the first reading the
+ * parser finds fully valid. Leaves its best text in out. */
+static size_t tess_read(TessBaseAPI *api, const struct kyc_image *img, char *out, size_t cap)
+{
+	struct kyc_reader__cand c[4];
+	double luma;
+	int nc = kyc_reader__locate(img->gray, img->w, img->h, img->w, c, 4, &luma);
+	size_t best = 0;
+	out[0] = 0;
+	for (int i = 0; i < nc; i++) {
+		if (kyc_reader__refine(img, &c[i]) != 0)
+			continue;
+		for (int flip = 0; flip < 2; flip++) {
+			struct kyc_reader__band b;
+			struct kyc_reader__layout lay;
+			if (kyc_reader__rectify(img, &c[i], flip, &b) != 0)
+				continue;
+			if (kyc_reader__layout(&b, c[i].len, &lay) != 0) {
+				free(b.px);
+				continue;
+			}
+			const struct kyc_reader__line *f = &lay.ln[0], *l = &lay.ln[lay.nlines - 1];
+			int m = KYC_READER__GLYPH_H / 2;
+			int y0 = f->top - m < 0 ? 0 : f->top - m;
+			int y1 = l->bot + m >= b.h ? b.h - 1 : l->bot + m;
+			int x0 = (int)kyc_reader__cell_x(f, -1.5), x1 = (int)kyc_reader__cell_x(f, lay.len + 0.5);
+			if (x0 < 0)
+				x0 = 0;
+			if (x1 > b.w - 1)
+				x1 = b.w - 1;
+			TessBaseAPISetImage(api, b.px + (size_t)y0 * b.w + x0, x1 - x0 + 1, y1 - y0 + 1,
+					    1, b.w);
+			char *txt = TessBaseAPIGetUTF8Text(api);
+			char tmp[256];
+			size_t n = txt ? clean_tess(txt, lay.nlines, lay.len, tmp, sizeof tmp) : 0;
+			TessDeleteText(txt);
+			free(b.px);
+			struct kyc_mrz mz;
+			char err[64];
+			int valid = n && kyc_mrz_parse(tmp, n, kyc_now_ms() / 86400000, &mz, err,
+						       sizeof err) == 0 && mz.valid;
+			if (n && (!best || valid)) {
+				memcpy(out, tmp, n + 1);
+				best = n;
+			}
+			if (valid)
+				return best;
+		}
+	}
+	return best;
+}
+
+static void one(TessBaseAPI *api, const unsigned char *jpg, size_t len, const char truth[][48],
+		int nlines, struct tally *k, struct tally *t)
+{
+	struct kyc_image_opts o = {.target_side = KYC_READER_DECODE_SIDE};
+	char text[256];
+	/* kycd */
+	double t0 = cpu_ms();
+	struct kyc_image img;
+	size_t n = 0;
+	if (kyc_image_decode(jpg, len, &o, &img, NULL) == 0) {
+		struct kyc_reader_result r;
+		if (kyc_reader_scan(&img, &r) == 0)
+			n = join(text, sizeof text, (const char(*)[KYC_READER_MAX_CHARS + 1])r.lines,
+				 r.nlines);
+		kyc_image_free(&img);
+	}
+	score(k, n ? text : NULL, n, truth, nlines, cpu_ms() - t0);
+	/* tesseract */
+	t0 = cpu_ms();
+	n = 0;
+	if (kyc_image_decode(jpg, len, &o, &img, NULL) == 0) {
+		n = tess_read(api, &img, text, sizeof text);
+		kyc_image_free(&img);
+	}
+	score(t, n ? text : NULL, n, truth, nlines, cpu_ms() - t0);
+}
+
+static void report(const char *set, struct tally *k, struct tally *t)
+{
+	double km = pct(k, 0.5), tm = pct(t, 0.5);
+	printf("%-10s n=%-4d kycd: exact %5.1f%%  valid %5.1f%%  median %6.1f ms  p95 %6.1f ms | "
+	       "tesseract: exact %5.1f%%  valid %5.1f%%  median %7.1f ms  p95 %7.1f ms | "
+	       "speed x%.0f\n",
+	       set, k->n, 100.0 * k->exact / (k->n ? k->n : 1), 100.0 * k->valid / (k->n ? k->n : 1),
+	       km, pct(k, 0.95), 100.0 * t->exact / (t->n ? t->n : 1),
+	       100.0 * t->valid / (t->n ? t->n : 1), tm, pct(t, 0.95), km > 0 ? tm / km : 0);
+	fflush(stdout);
+}
+
+static unsigned char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	unsigned char *p = malloc(32u << 20);
+	*len = p ? fread(p, 1, 32u << 20, f) : 0;
+	fclose(f);
+	return p;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 3) {
+		fprintf(stderr, "usage: bench N_PER_LEVEL SEED [REALDOCS_DIR]\n");
+		return 2;
+	}
+	int per = (int)strtol(argv[1], NULL, 10);
+	uint64_t seed = strtoull(argv[2], NULL, 10);
+	if (per < 1 || per > 100000)
+		return 2;
+	TessBaseAPI *api = TessBaseAPICreate();
+	if (TessBaseAPIInit3(api, NULL, "eng") != 0) {
+		fprintf(stderr, "bench: tesseract eng model not found (tesseract-ocr-eng)\n");
+		return 1;
+	}
+	TessBaseAPISetVariable(api, "tessedit_char_whitelist", "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ<");
+	TessBaseAPISetPageSegMode(api, PSM_SINGLE_BLOCK);
+
+	struct tally all_k = {0}, all_t = {0};
+	all_k.ms = malloc(sizeof(double) * 3 * per);
+	all_t.ms = malloc(sizeof(double) * 3 * per);
+	for (int level = 0; level <= 2; level++) {
+		struct tally k = {0}, t = {0};
+		k.ms = malloc(sizeof(double) * per);
+		t.ms = malloc(sizeof(double) * per);
+		for (int i = 0; i < per; i++) {
+			struct kyc_synth_doc d;
+			unsigned char *jpg;
+			size_t len;
+			if (kyc_synth_make(seed, i, level, KYC_SYNTH_MIXED, &d, &jpg, &len) != 0) {
+				fprintf(stderr, "bench: kyc_synth_make failed\n");
+				return 1;
+			}
+			one(api, jpg, len, d.id.lines, d.id.nlines, &k, &t);
+			free(jpg);
+		}
+		char name[16];
+		snprintf(name, sizeof name, "level %d", level);
+		report(name, &k, &t);
+		for (int i = 0; i < k.n; i++)
+			all_k.ms[all_k.n++] = k.ms[i];
+		for (int i = 0; i < t.n; i++)
+			all_t.ms[all_t.n++] = t.ms[i];
+		all_k.exact += k.exact;
+		all_k.valid += k.valid;
+		all_t.exact += t.exact;
+		all_t.valid += t.valid;
+		free(k.ms);
+		free(t.ms);
+	}
+	report("synth all", &all_k, &all_t);
+
+	if (argc > 3) {
+		struct tally k = {0}, t = {0};
+		k.ms = malloc(sizeof(double) * 64);
+		t.ms = malloc(sizeof(double) * 64);
+		char path[1024];
+		snprintf(path, sizeof path, "%s/truth.jsonl", argv[3]);
+		FILE *f = fopen(path, "r");
+		char line[4096];
+		while (f && k.n < 64 && fgets(line, sizeof line, f)) {
+			json_t *j = json_loads(line, 0, NULL);
+			json_t *ls = json_object_get(j, "lines");
+			if (!j || !json_is_array(ls)) {
+				json_decref(j);
+				continue;
+			}
+			char truth[3][48] = {{0}};
+			int n = (int)json_array_size(ls);
+			for (int i = 0; i < n && i < 3; i++)
+				snprintf(truth[i], sizeof truth[i], "%s",
+					 json_string_value(json_array_get(ls, (size_t)i)));
+			snprintf(path, sizeof path, "%s/%s", argv[3],
+				 json_string_value(json_object_get(j, "file")));
+			size_t len;
+			unsigned char *jpg = slurp(path, &len);
+			if (jpg)
+				one(api, jpg, len, truth, n, &k, &t);
+			free(jpg);
+			json_decref(j);
+		}
+		if (f)
+			fclose(f);
+		report("realdocs", &k, &t);
+		free(k.ms);
+		free(t.ms);
+	}
+	TessBaseAPIEnd(api);
+	TessBaseAPIDelete(api);
+	free(all_k.ms);
+	free(all_t.ms);
+	return 0;
+}
