@@ -15,7 +15,6 @@
 #include "core/err.h"
 #include "document/reader.h"
 
-#define WORK_SIDE 560 /* longer side of the working image */
 
 struct comp {
 	double n, sx, sy, sxx, syy, sxy;
@@ -211,8 +210,14 @@ static void shrink(const unsigned char *g, int w, int h, int stride, unsigned ch
 int kyc_reader__locate(const unsigned char *g, int w, int h, int stride,
 		       struct kyc_reader__cand *out, int max, double *mean_luma)
 {
+	return kyc_reader__locate_at(g, w, h, stride, out, max, mean_luma, KYC_READER__WORK_SIDE);
+}
+
+int kyc_reader__locate_at(const unsigned char *g, int w, int h, int stride,
+			  struct kyc_reader__cand *out, int max, double *mean_luma, int work_side)
+{
 	int longer = w > h ? w : h;
-	double f = longer > WORK_SIDE ? (double)longer / WORK_SIDE : 1;
+	double f = longer > work_side ? (double)longer / work_side : 1;
 	int sw = (int)(w / f), sh = (int)(h / f);
 	if (sw < 8 || sh < 8)
 		return 0;

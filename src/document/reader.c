@@ -279,7 +279,7 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 		out->ms_total = now_ms() - t0;
 		return KYC_ERR_NOTFOUND;
 	}
-	struct kyc_reader__cand cands[MAX_CANDS];
+	struct kyc_reader__cand cands[2 * MAX_CANDS];
 	double luma = 0;
 	int nc = kyc_reader__locate(img->gray, img->w, img->h, img->w, cands, MAX_CANDS, &luma);
 	double t1 = now_ms();
@@ -290,10 +290,29 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 	struct kyc_reader__band bestband = {0};
 	struct kyc_reader__layout bestlay = {0};
 	double best_sharp = 0;
-	int cut = 0, found_layout = 0, rc = KYC_ERR_NOMEM;
+	int cut = 0, found_layout = 0, fine = 0, rc = KYC_ERR_NOMEM;
 	if (!rd)
 		goto out;
-	for (int i = 0; i < nc && !(best && all_checks(best)); i++) {
+	for (int i = 0; (i < nc || (i == 0 && !fine)) && !(best && all_checks(best)); i++) {
+		/* nothing read at the usual working size: a small MRZ in a large
+		 * photo may have been too fine for it; look again at a finer one */
+		if (i == (nc ? nc - 1 : 0) && !found_layout && !fine &&
+		    longer > 1.4 * KYC_READER__WORK_SIDE) {
+			int n2 = kyc_reader__locate_at(img->gray, img->w, img->h, img->w,
+						       cands + nc, MAX_CANDS, &luma,
+						       2 * KYC_READER__WORK_SIDE);
+			if (n2 == KYC_ERR_NOMEM) {
+				rc = n2;
+				goto out;
+			}
+			fine = 1;
+			if (n2 > 0)
+				nc += n2;
+			if (i >= nc)
+				break;
+		}
+		if (i >= nc)
+			break;
 		struct kyc_reader__cand *c = &cands[i];
 		out->candidates++;
 		rc = kyc_reader__refine(img, c);
@@ -304,7 +323,8 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 		struct kyc_reader__layout lay[2];
 		double vote[2] = {-1, -1};
 		for (int flip = 0; flip < 2; flip++) {
-			rc = kyc_reader__rectify(img, c, flip, &b[flip]);
+			rc = flip ? (b[0].px ? kyc_reader__band_turn(&b[0], &b[1]) : KYC_ERR_INVALID)
+				  : kyc_reader__rectify(img, c, 0, &b[0]);
 			if (rc == KYC_ERR_NOMEM)
 				goto next;
 			if (rc)

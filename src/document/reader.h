@@ -75,10 +75,17 @@ struct kyc_reader__cand {
 	int neighbours; /* parallel lines of the same length next to it */
 };
 
+/* Longer side of the locator's working image, in pixels. */
+#define KYC_READER__WORK_SIDE 560
+
 /* Finds up to max candidate lines in a grayscale raster, best first. Returns
  * how many, or KYC_ERR_NOMEM. *mean_luma receives the image's mean gray. */
 int kyc_reader__locate(const unsigned char *g, int w, int h, int stride,
 		       struct kyc_reader__cand *out, int max, double *mean_luma);
+/* The same with the working image's longer side at work_side pixels. */
+int kyc_reader__locate_at(const unsigned char *g, int w, int h, int stride,
+			  struct kyc_reader__cand *out, int max, double *mean_luma,
+			  int work_side);
 
 /* A band of the image resampled upright around a candidate line: band pixel
  * (x, y) is image point o + s*(x*u + y*v). px (w×h) is owned; free() it. */
@@ -121,6 +128,9 @@ struct kyc_reader__layout {
  * KYC_ERR_INVALID (degenerate size) or KYC_ERR_NOMEM. */
 int kyc_reader__rectify(const struct kyc_image *img, const struct kyc_reader__cand *c, int flip,
 			struct kyc_reader__band *b);
+/* The band turned by 180° (a reversed copy: resampling again is slower).
+ * 0 or KYC_ERR_NOMEM; dst->px is owned by the caller. */
+int kyc_reader__band_turn(const struct kyc_reader__band *src, struct kyc_reader__band *dst);
 /* Measures the residual skew of candidate c (±5°) from the row profile of a
  * low-resolution band and corrects its direction, centre and thickness.
  * 0 or KYC_ERR_NOMEM / KYC_ERR_INVALID; c is unchanged when too little ink. */

@@ -72,6 +72,25 @@ int kyc_reader__rectify(const struct kyc_image *img, const struct kyc_reader__ca
 	return rectify_at(img, c, flip, GH, BAND_HALF, b);
 }
 
+int kyc_reader__band_turn(const struct kyc_reader__band *src, struct kyc_reader__band *dst)
+{
+	size_t n = (size_t)src->w * src->h;
+	*dst = *src;
+	dst->px = malloc(n);
+	if (!dst->px)
+		return KYC_ERR_NOMEM;
+	for (size_t i = 0; i < n; i++)
+		dst->px[i] = src->px[n - 1 - i];
+	/* pixel (0,0) now shows what was pixel (w-1, h-1); the axes reverse */
+	dst->ox = src->ox + (src->w - 1) * src->s * src->ux + (src->h - 1) * src->s * src->vx;
+	dst->oy = src->oy + (src->w - 1) * src->s * src->uy + (src->h - 1) * src->s * src->vy;
+	dst->ux = -src->ux;
+	dst->uy = -src->uy;
+	dst->vx = -src->vx;
+	dst->vy = -src->vy;
+	return 0;
+}
+
 static int otsu(const unsigned *hist, unsigned total)
 {
 	double sum = 0, sumb = 0, best = -1;
