@@ -35,7 +35,7 @@
 #define SHUTDOWN_GRACE_MS 10000
 
 /* The server that SIGTERM/SIGINT stop (one per process is the normal case). */
-static kyc_server *signal_target;
+static kyc_server *_Atomic signal_target; /* read in the signal handler */
 
 static int on_req(h2o_handler_t *self, h2o_req_t *h);
 
@@ -49,8 +49,9 @@ static void err_on_setup_ostream(h2o_filter_t *self, h2o_req_t *h, h2o_ostream_t
 static void on_signal(int sig)
 {
 	(void)sig;
-	if (signal_target)
-		atomic_store(&signal_target->stop, 1);
+	kyc_server *s = atomic_load(&signal_target);
+	if (s)
+		atomic_store(&s->stop, 1);
 }
 
 kyc_server *kyc_server_new(const struct kyc_server_config *cfg, char *err, size_t errsz)
@@ -297,12 +298,12 @@ int kyc_server_run(kyc_server *s)
 	s->threads = calloc((size_t)s->nthreads, sizeof *s->threads);
 	if (!s->threads)
 		return KYC_ERR_NOMEM;
-	signal_target = s;
-	struct sigaction sa = {0};
+	atomic_store(&signal_target, s);
+	struct sigaction sa = {0}, old_term, old_int;
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, &old_term);
+	sigaction(SIGINT, &sa, &old_int);
 	signal(SIGPIPE, SIG_IGN);
 	for (int i = 0; i < s->nthreads; i++) {
 		s->threads[i].srv = s;
@@ -320,7 +321,11 @@ int kyc_server_run(kyc_server *s)
 	thread_main(&s->threads[0]);
 	for (int i = 1; i <= spawned; i++)
 		pthread_join(s->threads[i].tid, NULL);
-	signal_target = NULL;
+	/* The process's own handling of the signals again (e.g. the default:
+	 * terminate), not a handler that now does nothing. */
+	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGINT, &old_int, NULL);
+	atomic_store(&signal_target, NULL);
 	return atomic_load(&s->init_failed) ? KYC_ERR_IO : 0;
 }
 
