@@ -54,6 +54,19 @@ static pid_t start_uploader(const char *body, size_t bl)
 	_exit(0);
 }
 
+/* Documents of the verification as the API lists them (-1 on error). */
+static int document_count(void)
+{
+	char path[160];
+	snprintf(path, sizeof path, "/v1/verifications/%s", ver);
+	struct e2e_resp r;
+	if (e2e_json(&srv, "GET", path, key, NULL, &r) != 0)
+		return -1;
+	int n = r.status == 200 ? (int)json_array_size(json_object_get(r.json, "documents")) : -1;
+	e2e_resp_free(&r);
+	return n;
+}
+
 TEST(kill_during_uploads_loses_nothing_served)
 {
 	size_t bl;
@@ -61,8 +74,15 @@ TEST(kill_during_uploads_loses_nothing_served)
 	REQUIRE(body != NULL);
 	srand((unsigned)time(NULL));
 	for (int round = 0; round < 4; round++) {
+		int before = document_count();
 		pid_t up = start_uploader(body, bl);
-		struct timespec ts = {0, (100 + rand() % 400) * 1000 * 1000L};
+		/* Kill only once uploads are flowing (a loaded machine may take a
+		 * while to finish the first), then at a random moment after. */
+		for (int i = 0; i < 600 && document_count() <= before; i++) {
+			struct timespec ts = {0, 50 * 1000 * 1000L};
+			nanosleep(&ts, NULL);
+		}
+		struct timespec ts = {0, (rand() % 300) * 1000 * 1000L};
 		nanosleep(&ts, NULL);
 		e2e_kill(&srv);
 		waitpid(up, NULL, 0);
