@@ -17,6 +17,7 @@
 #include "core/log.h"
 #include "core/rand.h"
 #include "document/image.h"
+#include "document/reader.h"
 #include "flows/extraction.h"
 #include "http/api.h"
 #include "http/api_render.h"
@@ -267,8 +268,11 @@ API_HANDLER(document_upload, API_WRITE | API_IDEMPOTENT)
 		goto out;
 	}
 	const char *why = NULL;
+	/* Decoded as the reader wants it (large JPEGs at a DCT-scaled size,
+	 * as `kycd scan` and bench/reader do); sizes are reported at full scale. */
 	struct kyc_image_opts io = {.max_bytes = c->app->max_image_bytes,
-				    .max_pixels = (long)c->app->max_image_pixels};
+				    .max_pixels = (long)c->app->max_image_pixels,
+				    .target_side = KYC_READER_DECODE_SIDE};
 	rc = kyc_image_decode(u.bytes, u.len, &io, &img, &why);
 	if (rc) {
 		image_problem(c, rc, u.source_url ? "image_url" : "image", why ? why : "invalid");
@@ -294,8 +298,9 @@ API_HANDLER(document_upload, API_WRITE | API_IDEMPOTENT)
 	file = json_pack("{s:s, s:s, s:s, s:I, s:s, s:I, s:I, s:s}", "id", fid, "kind",
 			 "document", "content_type",
 			 img.format == KYC_IMAGE_PNG ? "image/png" : "image/jpeg", "size",
-			 (json_int_t)u.len, "sha256", sha, "width", (json_int_t)img.w, "height",
-			 (json_int_t)img.h, "path", relpath);
+			 (json_int_t)u.len, "sha256", sha, "width",
+			 (json_int_t)img.w * img.scale_denom, "height",
+			 (json_int_t)img.h * img.scale_denom, "path", relpath);
 	if (u.source_url)
 		json_object_set_new(file, "source_url", json_string(u.source_url));
 	const char *docnum = json_string_value(json_object_get(extraction, "document_number"));
