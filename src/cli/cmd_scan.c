@@ -13,8 +13,7 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "document/image.h"
-#include "document/mrz.h"
-#include "document/reader.h"
+#include "document/doc_read.h"
 
 static double mono_ms(void)
 {
@@ -44,34 +43,19 @@ static int scan_one(const char *path, int64_t today, json_t **mrz, json_t **err)
 		*err = error_obj(why ? why : "unreadable", msg);
 		return -1;
 	}
-	struct kyc_reader_result res;
-	rc = kyc_reader_scan(&img, &res);
+	/* The same path as document uploads (src/document/doc_read.c). */
+	struct kyc_doc_read rd;
+	rc = kyc_doc_read(&img, today, &rd);
 	kyc_image_free(&img);
-	if (rc == KYC_ERR_NOMEM) {
+	if (rc) {
 		*err = error_obj("nomem", "out of memory");
 		return -1;
 	}
-	if (rc) {
-		*err = error_obj(kyc_reader_reason_name(res.reason), "no readable MRZ in the image");
+	if (!rd.mrz) {
+		*err = error_obj(rd.reason, rd.message);
 		return 0;
 	}
-	char text[3 * (KYC_READER_MAX_CHARS + 1) + 1];
-	size_t n = 0;
-	for (int i = 0; i < res.nlines; i++) {
-		size_t l = strlen(res.lines[i]);
-		memcpy(text + n, res.lines[i], l);
-		n += l;
-		text[n++] = '\n';
-	}
-	struct kyc_mrz m;
-	char perr[160];
-	if (kyc_mrz_parse(text, n, today, &m, perr, sizeof perr) != 0) {
-		*err = error_obj(kyc_reader_reason_name(KYC_READER_MRZ_UNREADABLE), perr);
-		return 0;
-	}
-	*mrz = kyc_mrz_to_json(&m);
-	if (!*mrz)
-		*err = error_obj("nomem", "out of memory");
+	*mrz = rd.mrz;
 	return 0;
 }
 
