@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include <jansson.h>
 
@@ -251,6 +252,44 @@ TEST(reasons_when_nothing_to_read)
 	CHECK_STR(kyc_reader_reason_name(KYC_READER_TOO_BLURRY), "too_blurry");
 }
 
+/* kycd scan: one JSON object per file with the parsed MRZ or an error code,
+ * exit 1 when a file is not an image at all. Runs $KYCD_BIN (set by tests/run). */
+TEST(cli_scan_json_lines)
+{
+	const char *bin = getenv("KYCD_BIN"), *shared = getenv("KYCD_SHARED");
+	if (!bin || !shared) {
+		printf("  (KYCD_BIN or KYCD_SHARED not set; cli skipped)\n");
+		return;
+	}
+	char cmd[2048];
+	snprintf(cmd, sizeof cmd, "'%s' scan '%s/realdocs/td3.jpg' '%s/realdocs/nomrz.jpg' "
+		 "'%s/realdocs/truth.jsonl'", bin, shared, shared, shared);
+	FILE *p = popen(cmd, "r");
+	REQUIRE(p != NULL);
+	char line[8192];
+	int n = 0;
+	json_t *o[3] = {NULL, NULL, NULL};
+	while (n < 3 && fgets(line, sizeof line, p))
+		o[n++] = json_loads(line, 0, NULL);
+	int status = pclose(p);
+	CHECK_INT(n, 3);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+	if (n == 3 && o[0] && o[1] && o[2]) {
+		json_t *mrz = json_object_get(o[0], "mrz");
+		CHECK(json_is_null(json_object_get(o[0], "error")));
+		CHECK(json_is_true(json_object_get(mrz, "valid")));
+		CHECK_STR(json_string_value(json_object_get(mrz, "format")), "TD3");
+		CHECK(json_is_number(json_object_get(o[0], "ms")));
+		CHECK(json_is_null(json_object_get(o[1], "mrz")));
+		CHECK_STR(json_string_value(json_object_get(json_object_get(o[1], "error"), "code")),
+			  "no_mrz_found");
+		CHECK_STR(json_string_value(json_object_get(json_object_get(o[2], "error"), "code")),
+			  "not_an_image");
+	}
+	for (int i = 0; i < 3; i++)
+		json_decref(o[i]);
+}
+
 TEST(check_digits_of_raw_lines)
 {
 	char l[3][KYC_READER_MAX_CHARS + 1] = {
@@ -268,6 +307,7 @@ int main(void)
 {
 	RUN(check_digits_of_raw_lines);
 	RUN(reasons_when_nothing_to_read);
+	RUN(cli_scan_json_lines);
 	RUN(cut_off_and_blurry_hints);
 	RUN(realdocs_specimens);
 	RUN(synth_fresh_seeds);
