@@ -25,6 +25,7 @@ struct gen {
 	FT_Outline glyph[KYC_OCR_NCLASSES]; /* at LOAD_PX, 26.6 */
 	FT_Outline work;
 	double adv, cap; /* advance and cap height (of 'H'), font pixels */
+	double dtop;     /* top of the tallest digit: OCR-B digits outgrow capitals */
 	float canvas[CANVAS_MAX * CANVAS_MAX];
 	int cw, ch;
 	unsigned char jpeg_in[CANVAS_MAX * CANVAS_MAX];
@@ -56,6 +57,12 @@ struct gen *gen_new(const char *font_path)
 			maxp = o->n_points;
 		if (o->n_contours > maxc)
 			maxc = o->n_contours;
+		if (KYC_OCR_CLASSES[c] >= '0' && KYC_OCR_CLASSES[c] <= '9') {
+			FT_BBox b;
+			FT_Outline_Get_CBox(o, &b);
+			if ((double)b.yMax / 64.0 > g->dtop)
+				g->dtop = (double)b.yMax / 64.0;
+		}
 		if (KYC_OCR_CLASSES[c] == 'H') {
 			FT_BBox b;
 			FT_Outline_Get_CBox(o, &b);
@@ -304,6 +311,20 @@ int gen_sample(struct gen *g, uint64_t seed, uint64_t index, int level, int cls,
 
 	double cellw = pitch * unif(&s, L->cellw_lo, L->cellw_hi);
 	double cellh = g->cap * unif(&s, L->cellh_lo, L->cellh_hi);
+	/* Half the cells are cut the way a line-based reader cuts them: the
+	 * line's ink band (as tall as the digits when the line has any, else as
+	 * the capitals) plus a quarter of it above and below. Then the glyph's
+	 * height against the cell's says digit or letter ('0'/'O', '8'/'B'),
+	 * which the glyph's own shape hardly does in OCR-B. */
+	int band = gen_unif(&s) < 0.5;
+	double bandc = 0;
+	if (band) {
+		double top = (gen_unif(&s) < 0.75 ? g->dtop : g->cap) + gauss(&s) * 0.02 * g->cap;
+		double bot = -0.015 * g->cap + gauss(&s) * 0.02 * g->cap;
+		double m = (top - bot) * unif(&s, 0.2, 0.3) + unif(&s, 0.5, 1.5) / p.k;
+		cellh = top - bot + 2 * m;
+		bandc = (top + bot) / 2;
+	}
 	int ow = (int)lround(cellw * p.k), oh = (int)lround(cellh * p.k);
 	if (ow < 4)
 		ow = 4;
@@ -317,7 +338,7 @@ int gen_sample(struct gen *g, uint64_t seed, uint64_t index, int level, int cls,
 	g->cw = ow + mx + 2;
 	g->ch = oh + my + 2;
 	p.fx = g->adv / 2 + gauss(&s) * L->jitter * pitch;
-	p.fy = g->cap / 2 + gauss(&s) * L->jitter * g->cap * 0.7;
+	p.fy = band ? bandc : g->cap / 2 + gauss(&s) * L->jitter * g->cap * 0.7;
 	p.ox = mx + ow / 2.0;
 	p.oy = 2 + oh / 2.0;
 	memset(g->canvas, 0, sizeof(float) * (size_t)(g->cw * g->ch));
