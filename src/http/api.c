@@ -126,14 +126,7 @@ const char *api_param(struct api_call *c, int i)
 	return kyc_req_strdup(c->req, p.ptr ? p.ptr : "", p.ptr ? p.len : 0);
 }
 
-json_t *api_list_body(json_t *items, const char *next_cursor)
-{
-	int more = next_cursor && *next_cursor;
-	return json_pack("{s:s, s:o, s:b, s:o}", "object", "list", "data", items, "has_more", more,
-			 "next_cursor", more ? json_string(next_cursor) : json_null());
-}
-
-int api_page_params(struct api_call *c, int *limit, const char **cursor)
+static int page_params(struct api_call *c, int *limit, const char **cursor)
 {
 	kyc_str v;
 	*limit = 20;
@@ -156,6 +149,40 @@ int api_page_params(struct api_call *c, int *limit, const char **cursor)
 		*cursor = v.ptr;
 	}
 	return 0;
+}
+
+void api_send_list(struct api_call *c, enum kyc_rtype t, json_t *filter,
+		   json_t *(*render)(const json_t *rec), const char *what)
+{
+	int limit;
+	const char *cursor;
+	struct kyc_store_page pg;
+	if (page_params(c, &limit, &cursor)) {
+		json_decref(filter);
+		return;
+	}
+	int rc = kyc_store_list(c->store, t, c->tenant_id, filter, cursor, limit, &pg);
+	json_decref(filter);
+	if (rc == KYC_ERR_INVALID) {
+		api_problem(c, 400, "invalid_cursor", "cursor", "the cursor is not valid");
+		return;
+	}
+	if (rc) {
+		api_store_error(c, rc, what);
+		return;
+	}
+	json_t *items = json_array();
+	size_t i;
+	json_t *it;
+	json_array_foreach(pg.items, i, it)
+	{
+		json_array_append_new(items, render(it));
+	}
+	json_decref(pg.items);
+	int more = pg.next_cursor[0] != '\0';
+	api_json(c, 200, json_pack("{s:s, s:o, s:b, s:o}", "object", "list", "data", items,
+				   "has_more", more, "next_cursor",
+				   more ? json_string(pg.next_cursor) : json_null()));
 }
 
 /* The key from "x-api-key: K", "Authorization: Bearer K" or, as seed 000

@@ -82,10 +82,12 @@ void api_bytes(struct api_call *c, int status, const char *content_type, void *b
 json_t *api_body_object(struct api_call *c);
 /* A NUL-terminated copy of the i-th path parameter in request memory. */
 const char *api_param(struct api_call *c, int i);
-/* A list page: {"object":"list","data":[...],"has_more":..,"next_cursor":..}. */
-json_t *api_list_body(json_t *items, const char *next_cursor);
-/* Reads ?limit= and ?cursor=; sends a problem and returns -1 on bad values. */
-int api_page_params(struct api_call *c, int *limit, const char **cursor);
+/* Answers a list request: reads ?limit= and ?cursor=, lists records of type t
+ * matching filter (reference stolen; may be NULL), renders each with render
+ * and sends {"object":"list","data":[...],"has_more":..,"next_cursor":..}.
+ * what names the records in errors. */
+void api_send_list(struct api_call *c, enum kyc_rtype t, json_t *filter,
+		   json_t *(*render)(const json_t *rec), const char *what);
 
 /* The document types a verification may allow (NULL-terminated). */
 extern const char *const kyc_document_types[];

@@ -170,34 +170,11 @@ API_HANDLER(applicant_get, API_READ)
 
 API_HANDLER(applicant_list, API_READ)
 {
-	int limit;
-	const char *cursor;
-	if (api_page_params(c, &limit, &cursor))
-		return;
 	json_t *filter = json_object();
 	kyc_str ref;
 	if (kyc_req_query(c->req, "external_ref", &ref))
 		json_object_set_new(filter, "external_ref", json_stringn(ref.ptr, ref.len));
-	struct kyc_store_page pg;
-	int rc = kyc_store_list(c->store, KYC_R_APPLICANT, c->tenant_id, filter, cursor, limit, &pg);
-	json_decref(filter);
-	if (rc == KYC_ERR_INVALID) {
-		api_problem(c, 400, "invalid_cursor", "cursor", "the cursor is not valid");
-		return;
-	}
-	if (rc) {
-		api_store_error(c, rc, "applicant list");
-		return;
-	}
-	json_t *items = json_array();
-	size_t i;
-	json_t *it;
-	json_array_foreach(pg.items, i, it)
-	{
-		json_array_append_new(items, kyc_api_render_applicant(it));
-	}
-	json_decref(pg.items);
-	api_json(c, 200, api_list_body(items, pg.next_cursor));
+	api_send_list(c, KYC_R_APPLICANT, filter, kyc_api_render_applicant, "applicant list");
 }
 
 API_HANDLER(applicant_patch, API_WRITE)

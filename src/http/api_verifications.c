@@ -213,37 +213,14 @@ API_HANDLER(verification_get, API_READ)
 
 API_HANDLER(verification_list, API_READ)
 {
-	int limit;
-	const char *cursor;
-	if (api_page_params(c, &limit, &cursor))
-		return;
 	json_t *filter = json_object();
 	kyc_str q;
 	if (kyc_req_query(c->req, "applicant_id", &q))
 		json_object_set_new(filter, "applicant_id", json_stringn(q.ptr, q.len));
 	if (kyc_req_query(c->req, "status", &q))
 		json_object_set_new(filter, "status", json_stringn(q.ptr, q.len));
-	struct kyc_store_page pg;
-	int rc = kyc_store_list(c->store, KYC_R_VERIFICATION, c->tenant_id, filter, cursor, limit,
-				&pg);
-	json_decref(filter);
-	if (rc == KYC_ERR_INVALID) {
-		api_problem(c, 400, "invalid_cursor", "cursor", "the cursor is not valid");
-		return;
-	}
-	if (rc) {
-		api_store_error(c, rc, "verification list");
-		return;
-	}
-	json_t *items = json_array();
-	size_t i;
-	json_t *it;
-	json_array_foreach(pg.items, i, it)
-	{
-		json_array_append_new(items, kyc_api_render_verification(it));
-	}
-	json_decref(pg.items);
-	api_json(c, 200, api_list_body(items, pg.next_cursor));
+	api_send_list(c, KYC_R_VERIFICATION, filter, kyc_api_render_verification,
+		      "verification list");
 }
 
 void kyc__api_verification_routes(kyc_server *s)
