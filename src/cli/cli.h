@@ -33,6 +33,11 @@ int cmd_synth(int argc, char **argv);
  * -1 (after printing an error) when the value is missing. */
 int kyc_opt_value(int argc, char **argv, int *i, const char *name, const char **out);
 
+/* The common shape "CMD ARG [--data DIR]": sets *data (left as is when the
+ * option is absent) and *arg. 0, or -1 when the arguments have another shape
+ * (the caller prints its usage). */
+int kyc_opt_data_and_arg(int argc, char **argv, const char **data, const char **arg);
+
 struct kyc_store;
 /* Opens the store of a data directory for a command; prints the reason and
  * returns NULL when it cannot. */

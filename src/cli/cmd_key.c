@@ -61,17 +61,7 @@ usage:
 int cmd_key_revoke(int argc, char **argv)
 {
 	const char *data = kyc_default_data_dir(), *key_id = NULL;
-	for (int i = 1; i < argc;) {
-		int m = kyc_opt_value(argc, argv, &i, "--data", &data);
-		if (m < 0)
-			return 2;
-		if (m)
-			continue;
-		if (argv[i][0] == '-' || key_id)
-			goto usage;
-		key_id = argv[i++];
-	}
-	if (!key_id)
+	if (kyc_opt_data_and_arg(argc, argv, &data, &key_id) != 0)
 		goto usage;
 	/* Accept the full key too: take its id part. */
 	char idbuf[40];

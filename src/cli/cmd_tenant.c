@@ -11,18 +11,8 @@
 int cmd_tenant_create(int argc, char **argv)
 {
 	const char *data = kyc_default_data_dir(), *name = NULL;
-	for (int i = 1; i < argc;) {
-		int m = kyc_opt_value(argc, argv, &i, "--data", &data);
-		if (m < 0)
-			return 2;
-		if (m)
-			continue;
-		if (argv[i][0] == '-' || name) {
-			fprintf(stderr, "usage: kycd tenant create NAME [--data DIR]\n");
-			return 2;
-		}
-		name = argv[i++];
-	}
+	if (kyc_opt_data_and_arg(argc, argv, &data, &name) != 0)
+		name = NULL;
 	if (!name || !*name || strlen(name) > 200) {
 		fprintf(stderr, "usage: kycd tenant create NAME [--data DIR]  (NAME: 1-200 bytes)\n");
 		return 2;

@@ -27,6 +27,22 @@ int kyc_opt_value(int argc, char **argv, int *i, const char *name, const char **
 	return 1;
 }
 
+int kyc_opt_data_and_arg(int argc, char **argv, const char **data, const char **arg)
+{
+	*arg = NULL;
+	for (int i = 1; i < argc;) {
+		int m = kyc_opt_value(argc, argv, &i, "--data", data);
+		if (m < 0)
+			return -1;
+		if (m)
+			continue;
+		if (argv[i][0] == '-' || *arg)
+			return -1;
+		*arg = argv[i++];
+	}
+	return *arg ? 0 : -1;
+}
+
 const char *kyc_default_data_dir(void)
 {
 	const char *d = getenv("KYCD_DATA");
