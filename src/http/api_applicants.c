@@ -8,7 +8,7 @@
 #include "core/log.h"
 #include "core/rand.h"
 #include "http/api.h"
-#include "http/api_render.h"
+#include "flows/render.h"
 #include "store/blob.h"
 
 static const char *const applicant_fields[] = {
@@ -95,7 +95,7 @@ static int applicant_fields_read(const json_t *body, int partial, json_t *rec, s
 		json_object_set_new(rec, "tier", json_integer(tier));
 	const json_t *meta = json_object_get(body, "metadata");
 	if (meta && !json_is_null(meta)) {
-		if (kyc_api_metadata_check(meta, e))
+		if (kyc_render_metadata_check(meta, e))
 			return -1;
 	}
 	if (partial) {
@@ -149,7 +149,7 @@ API_HANDLER(applicant_create, API_WRITE | API_IDEMPOTENT)
 		api_store_error(c, rc, "applicant");
 		goto out;
 	}
-	api_json(c, 201, kyc_api_render_applicant(got));
+	api_json(c, 201, kyc_render_applicant(got));
 	json_decref(got);
 out:
 	json_decref(rec);
@@ -164,7 +164,7 @@ API_HANDLER(applicant_get, API_READ)
 		api_store_error(c, rc, "applicant");
 		return;
 	}
-	api_json(c, 200, kyc_api_render_applicant(got));
+	api_json(c, 200, kyc_render_applicant(got));
 	json_decref(got);
 }
 
@@ -174,7 +174,7 @@ API_HANDLER(applicant_list, API_READ)
 	kyc_str ref;
 	if (kyc_req_query(c->req, "external_ref", &ref))
 		json_object_set_new(filter, "external_ref", json_stringn(ref.ptr, ref.len));
-	api_send_list(c, KYC_R_APPLICANT, filter, kyc_api_render_applicant, "applicant list");
+	api_send_list(c, KYC_R_APPLICANT, filter, kyc_render_applicant, "applicant list");
 }
 
 API_HANDLER(applicant_patch, API_WRITE)
@@ -219,7 +219,7 @@ API_HANDLER(applicant_patch, API_WRITE)
 		api_store_error(c, rc, "applicant");
 		goto out;
 	}
-	api_json(c, 200, kyc_api_render_applicant(cur));
+	api_json(c, 200, kyc_render_applicant(cur));
 out:
 	json_decref(cur);
 	json_decref(patch);

@@ -20,7 +20,7 @@
 #include "document/reader.h"
 #include "flows/extraction.h"
 #include "http/api.h"
-#include "http/api_render.h"
+#include "flows/render.h"
 #include "http/metrics.h"
 #include "http/multipart.h"
 #include "net/fetch.h"
@@ -331,7 +331,7 @@ API_HANDLER(document_upload, API_WRITE | API_IDEMPOTENT)
 		api_store_error(c, rc, "document");
 		goto out;
 	}
-	api_json(c, 201, kyc_api_render_document(got));
+	api_json(c, 201, kyc_render_document(got));
 	json_decref(got);
 out:
 	if (stored_blob)
@@ -354,7 +354,7 @@ API_HANDLER(document_get, API_READ)
 		api_store_error(c, rc, "document");
 		return;
 	}
-	api_json(c, 200, kyc_api_render_document(d));
+	api_json(c, 200, kyc_render_document(d));
 	json_decref(d);
 }
 

@@ -5,7 +5,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "http/api.h"
-#include "http/api_render.h"
+#include "flows/render.h"
 #include "store/blob.h"
 
 #define FILE_READ_MAX (64u << 20)
@@ -47,7 +47,7 @@ API_HANDLER(file_meta, API_READ)
 		api_store_error(c, rc, "file");
 		return;
 	}
-	api_json(c, 200, kyc_api_render_file(f));
+	api_json(c, 200, kyc_render_file(f));
 	json_decref(f);
 }
 

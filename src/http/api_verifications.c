@@ -9,7 +9,7 @@
 #include "core/err.h"
 #include "core/rand.h"
 #include "http/api.h"
-#include "http/api_render.h"
+#include "flows/render.h"
 
 static const char *const verification_fields[] = {
 	"applicant_id", "document_types", "expires_in", "callback_url", "metadata", NULL,
@@ -90,7 +90,7 @@ API_HANDLER(verification_create, API_WRITE | API_IDEMPOTENT)
 	}
 	json_object_set_new(rec, "document_types", chosen);
 	json_t *meta = json_object_get(body, "metadata");
-	if (meta && !json_is_null(meta) && kyc_api_metadata_check(meta, &e)) {
+	if (meta && !json_is_null(meta) && kyc_render_metadata_check(meta, &e)) {
 		api_jerr(c, &e);
 		goto out;
 	}
@@ -124,7 +124,7 @@ API_HANDLER(verification_create, API_WRITE | API_IDEMPOTENT)
 		api_store_error(c, rc, "verification");
 		goto out;
 	}
-	json_t *out = kyc_api_render_verification(got);
+	json_t *out = kyc_render_verification(got);
 	json_object_set_new(out, "documents", json_array());
 	api_json(c, 201, out);
 	json_decref(got);
@@ -173,7 +173,7 @@ int kyc__verification_load(struct api_call *c, const char *id, json_t **out)
 
 static json_t *render_with_documents(struct api_call *c, const json_t *v, int *rc)
 {
-	json_t *o = kyc_api_render_verification(v);
+	json_t *o = kyc_render_verification(v);
 	json_t *filter = json_pack("{s:O}", "verification_id", json_object_get(v, "id"));
 	struct kyc_store_page pg;
 	*rc = kyc_store_list(c->store, KYC_R_DOCUMENT, c->tenant_id, filter, "", 100, &pg);
@@ -187,7 +187,7 @@ static json_t *render_with_documents(struct api_call *c, const json_t *v, int *r
 	json_t *d;
 	json_array_foreach(pg.items, i, d)
 	{
-		json_array_append_new(docs, kyc_api_render_document(d));
+		json_array_append_new(docs, kyc_render_document(d));
 	}
 	json_decref(pg.items);
 	json_object_set_new(o, "documents", docs);
@@ -219,7 +219,7 @@ API_HANDLER(verification_list, API_READ)
 		json_object_set_new(filter, "applicant_id", json_stringn(q.ptr, q.len));
 	if (kyc_req_query(c->req, "status", &q))
 		json_object_set_new(filter, "status", json_stringn(q.ptr, q.len));
-	api_send_list(c, KYC_R_VERIFICATION, filter, kyc_api_render_verification,
+	api_send_list(c, KYC_R_VERIFICATION, filter, kyc_render_verification,
 		      "verification list");
 }
 

@@ -25,6 +25,7 @@ enum kyc_rtype {
 	KYC_R_DOCUMENT,
 	KYC_R_FILE,
 	KYC_R_EVENT,
+	KYC_R_HISTORY, /* a verification's audit trail (append-only) */
 	KYC_R__COUNT
 };
 
@@ -102,6 +103,11 @@ struct kyc_store_page {
  * malformed cursor is KYC_ERR_INVALID. limit is clamped to 1..100. */
 int kyc_store_list(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const json_t *filter,
 		   const char *cursor, int limit, struct kyc_store_page *out);
+/* The same, oldest first (review queues, audit trails, event feeds); its
+ * cursors are not interchangeable with kyc_store_list's. */
+int kyc_store_list_asc(kyc_store *s, enum kyc_rtype t, const char *tenant_id,
+		       const json_t *filter, const char *cursor, int limit,
+		       struct kyc_store_page *out);
 
 /* ---- idempotency ---- */
 

@@ -35,6 +35,17 @@ static const struct kyc_col verification_cols[] = {
 	{"expires_at", KYC_COL_TIME},
 	{"callback_url", KYC_COL_TEXT},
 	{"attributes", KYC_COL_JSON},
+	/* migration 2 */
+	{"level", KYC_COL_TEXT},
+	{"checks", KYC_COL_JSON},
+	{"decision", KYC_COL_JSON},
+	{"decided_at", KYC_COL_TIME},
+	{"pending_steps", KYC_COL_JSON},
+	{"failed_attempts", KYC_COL_INT},
+	{"corrections", KYC_COL_JSON},
+	{"document_key", KYC_COL_TEXT},
+	{"identity_key", KYC_COL_TEXT},
+	{"submitted_at", KYC_COL_TIME},
 };
 
 static const struct kyc_col document_cols[] = {
@@ -71,12 +82,26 @@ static const struct kyc_col event_cols[] = {
 	{"attributes", KYC_COL_JSON},
 };
 
+/* The audit trail of verifications: append-only (an UPDATE trigger refuses
+ * changes; rows go only with their verification). */
+static const struct kyc_col history_cols[] = {
+	{"verification_id", KYC_COL_TEXT},
+	{"actor", KYC_COL_TEXT},
+	{"action", KYC_COL_TEXT},
+	{"from_status", KYC_COL_TEXT},
+	{"to_status", KYC_COL_TEXT},
+	{"reason", KYC_COL_TEXT},
+	{"details", KYC_COL_JSON},
+	{"attributes", KYC_COL_JSON},
+};
+
 const struct kyc_table kyc__tables[KYC_R__COUNT] = {
 	[KYC_R_APPLICANT] = {"applicants", COLS(applicant_cols)},
 	[KYC_R_VERIFICATION] = {"verifications", COLS(verification_cols)},
 	[KYC_R_DOCUMENT] = {"documents", COLS(document_cols)},
 	[KYC_R_FILE] = {"files", COLS(file_cols)},
 	[KYC_R_EVENT] = {"events", COLS(event_cols)},
+	[KYC_R_HISTORY] = {"verification_history", COLS(history_cols)},
 };
 
 /* Every resource table has the same five bookkeeping columns first. */
@@ -124,6 +149,31 @@ const struct kyc_migration kyc__migrations[] = {
 	    "key TEXT NOT NULL, request_hash BLOB NOT NULL, status INTEGER NOT NULL, content_type "
 	    "TEXT NOT NULL, body BLOB NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY "
 	    "(tenant_id, key));"},
+	/* The workflow (docs/flows.md): level, checks, decision and the keys the
+	 * duplicate checks look up; the audit trail. */
+	{2, "ALTER TABLE verifications ADD COLUMN level TEXT;"
+	    "ALTER TABLE verifications ADD COLUMN checks TEXT;"
+	    "ALTER TABLE verifications ADD COLUMN decision TEXT;"
+	    "ALTER TABLE verifications ADD COLUMN decided_at INTEGER;"
+	    "ALTER TABLE verifications ADD COLUMN pending_steps TEXT;"
+	    "ALTER TABLE verifications ADD COLUMN failed_attempts INTEGER;"
+	    "ALTER TABLE verifications ADD COLUMN corrections TEXT;"
+	    "ALTER TABLE verifications ADD COLUMN document_key TEXT;"
+	    "ALTER TABLE verifications ADD COLUMN identity_key TEXT;"
+	    "ALTER TABLE verifications ADD COLUMN submitted_at INTEGER;"
+	    "CREATE INDEX verifications_status ON verifications(tenant_id, status, created_at);"
+	    "CREATE INDEX verifications_document_key ON verifications(tenant_id, document_key);"
+	    "CREATE INDEX verifications_identity_key ON verifications(tenant_id, identity_key);"
+	    "CREATE TABLE verification_history (" RESOURCE_HEAD
+	    "verification_id TEXT REFERENCES verifications(id) ON DELETE CASCADE, actor TEXT NOT "
+	    "NULL, action TEXT NOT NULL, from_status TEXT, to_status TEXT, reason TEXT, details "
+	    "TEXT, attributes TEXT);"
+	    "CREATE INDEX verification_history_list ON verification_history(tenant_id, "
+	    "verification_id, created_at);"
+	    "CREATE TRIGGER verification_history_append_only BEFORE UPDATE ON "
+	    "verification_history BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); "
+	    "END;"
+	    "CREATE INDEX events_resource ON events(tenant_id, resource_id, created_at);"},
 };
 
 const int kyc__migration_count = (int)(sizeof(kyc__migrations) / sizeof(kyc__migrations[0]));

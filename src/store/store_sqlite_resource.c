@@ -380,8 +380,8 @@ static int cursor_decode(const char *cur, int64_t *created, char id[64])
 	return 0;
 }
 
-int kyc_store_list(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const json_t *filter,
-		   const char *cursor, int limit, struct kyc_store_page *out)
+static int store_list(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const json_t *filter,
+		      const char *cursor, int limit, int asc, struct kyc_store_page *out)
 {
 	const struct kyc_table *tb = &kyc__tables[t];
 	int64_t cur_created = 0;
@@ -403,8 +403,10 @@ int kyc_store_list(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const 
 	rc = rc ? rc : cat(&sql, " FROM ", tb->name, " WHERE tenant_id=?", (char *)NULL);
 	rc = rc ? rc : (filter ? filter_sql(&sql, tb, filter) : 0);
 	if (!rc && have_cursor)
-		rc = kyc_buf_puts(&sql, " AND (created_at<? OR (created_at=? AND id<?))");
-	rc = rc ? rc : kyc_buf_puts(&sql, " ORDER BY created_at DESC, id DESC LIMIT ?");
+		rc = kyc_buf_puts(&sql, asc ? " AND (created_at>? OR (created_at=? AND id>?))"
+					    : " AND (created_at<? OR (created_at=? AND id<?))");
+	rc = rc ? rc : kyc_buf_puts(&sql, asc ? " ORDER BY created_at ASC, id ASC LIMIT ?"
+					      : " ORDER BY created_at DESC, id DESC LIMIT ?");
 	if (rc)
 		goto out;
 	rc = kyc__store_prepare(s, sql.data, &st);
@@ -444,4 +446,17 @@ out:
 	kyc__store_release(s, st);
 	kyc_buf_release(&sql);
 	return rc;
+}
+
+int kyc_store_list(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const json_t *filter,
+		   const char *cursor, int limit, struct kyc_store_page *out)
+{
+	return store_list(s, t, tenant_id, filter, cursor, limit, 0, out);
+}
+
+int kyc_store_list_asc(kyc_store *s, enum kyc_rtype t, const char *tenant_id,
+		       const json_t *filter, const char *cursor, int limit,
+		       struct kyc_store_page *out)
+{
+	return store_list(s, t, tenant_id, filter, cursor, limit, 1, out);
 }

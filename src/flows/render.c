@@ -1,4 +1,4 @@
-#include "http/api_render.h"
+#include "flows/render.h"
 
 #include <string.h>
 
@@ -28,7 +28,7 @@ static void finish(json_t *o, const json_t *rec)
 	copy_keys(o, rec, tail);
 }
 
-json_t *kyc_api_render_applicant(const json_t *rec)
+json_t *kyc_render_applicant(const json_t *rec)
 {
 	static const char *const keys[] = {
 		"external_ref", "email", "phone", "first_name", "middle_name", "last_name",
@@ -41,7 +41,7 @@ json_t *kyc_api_render_applicant(const json_t *rec)
 	return o;
 }
 
-json_t *kyc_api_render_verification(const json_t *rec)
+json_t *kyc_render_verification(const json_t *rec)
 {
 	static const char *const keys[] = {
 		"applicant_id", "status", "document_types", "attempts", "expires_at", "callback_url",
@@ -60,7 +60,7 @@ json_t *kyc_api_render_verification(const json_t *rec)
 	return o;
 }
 
-json_t *kyc_api_render_document(const json_t *rec)
+json_t *kyc_render_document(const json_t *rec)
 {
 	static const char *const keys[] = {
 		"verification_id", "applicant_id", "type", "side", "issuing_country", "file_id",
@@ -72,7 +72,7 @@ json_t *kyc_api_render_document(const json_t *rec)
 	return o;
 }
 
-json_t *kyc_api_render_file(const json_t *rec)
+json_t *kyc_render_file(const json_t *rec)
 {
 	static const char *const keys[] = {
 		"kind", "content_type", "size", "sha256", "width", "height", NULL,
@@ -84,7 +84,7 @@ json_t *kyc_api_render_file(const json_t *rec)
 	return o;
 }
 
-int kyc_api_metadata_check(const json_t *meta, struct kyc_jerr *e)
+int kyc_render_metadata_check(const json_t *meta, struct kyc_jerr *e)
 {
 	if (!json_is_object(meta))
 		return kyc_jerr_set(e, 422, "invalid_type", "metadata",

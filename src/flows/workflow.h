@@ -1,0 +1,119 @@
+/* The verification workflow (docs/flows.md): every change to a verification
+ * goes through here, whichever surface asked for it (the native API, a
+ * compatibility route set, the hosted page, the review console). Each call
+ * is one store transaction that writes the change, its audit-trail rows
+ * (verification_history) and its event rows (events, the webhook outbox)
+ * together, so a crash leaves all of them or none.
+ *
+ * Knows nothing of HTTP: errors come back as a struct kyc_jerr (status, stable
+ * code, field, message) that any surface can render in its own envelope. */
+#ifndef KYC_WORKFLOW_H
+#define KYC_WORKFLOW_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "json/jv.h"
+#include "store/store.h"
+
+/* Who acts, for which tenant, with which limits. Filled by the caller for
+ * one call; nothing in it is kept. */
+struct kyc_flow {
+	kyc_store *store;
+	const char *tenant_id;
+	/* The audit-trail actor: "key:<key id>", "operator:<id>",
+	 * "applicant" (hosted page), "system" (expiry sweep), "compat:<seed>". */
+	const char *actor;
+	const char *data_dir;       /* where files go (src/store/blob.h) */
+	size_t max_image_bytes;     /* per image */
+	int64_t max_image_pixels;   /* decoded width * height */
+	int64_t default_ttl_ms;     /* verification lifetime when none is asked for */
+};
+
+/* ---- verifications ---- */
+
+/* Creates a verification for an applicant. req holds the native API's
+ * fields, already shape-checked or not (this validates them):
+ *   applicant_id (required), document_types, expires_in (s), callback_url,
+ *   metadata, level, options (per-request check switches, seed 001's
+ *   customOptions semantics: see kyc_settings_effective).
+ * *out: the stored record (new reference). Events: verification.created. */
+int kyc_flow_verification_create(struct kyc_flow *f, const json_t *req, json_t **out,
+				 struct kyc_jerr *e);
+
+/* Reads a verification, applying expiry first (a verification waiting for
+ * input past expires_at is stored as expired, with its history and event).
+ * KYC_ERR_NOTFOUND for a missing or another tenant's verification. */
+int kyc_flow_verification_load(struct kyc_flow *f, const char *id, json_t **out);
+
+/* One image of a document attempt, as received. */
+struct kyc_flow_image {
+	const char *type;            /* passport, id_card, residence_permit, visa, drivers_license */
+	const char *side;            /* front, back */
+	const char *issuing_country; /* optional alpha-3 as declared by the caller */
+	const unsigned char *bytes;  /* the encoded JPEG/PNG */
+	size_t len;
+	const char *source_url;      /* when it was downloaded */
+};
+
+/* Submits one document attempt of one or more images (seed 001 sends front
+ * and back together; the native API one image per call). Decodes and reads
+ * every image, stores files and documents, counts the attempt, runs the
+ * checks, and moves the verification:
+ *   - no usable MRZ where one is expected -> incomplete with a retry code
+ *     (docs/errors.md), or rejected on the third failed attempt;
+ *   - an ID card's front alone, MRZ on the back -> awaiting_input
+ *     (pending_steps ["document_back"]), not a failed attempt;
+ *   - otherwise checks -> approved | rejected | pending_review, or
+ *     awaiting_input when the level still needs a selfie.
+ * Refused with 409 verification_pending_review / verification_approved /
+ * verification_closed, 422 on tier requirements (kyc_requirements), 413/415/422
+ * on images. *out: {"verification":{...},"documents":[{...},...]} (new
+ * reference). Events: document.processed per image, verification.status_changed. */
+int kyc_flow_submit(struct kyc_flow *f, const char *verification_id,
+		    const struct kyc_flow_image *imgs, int nimgs, json_t **out, struct kyc_jerr *e);
+
+/* Stores the applicant's selfie (an image, kind "selfie"). Face comparison
+ * and liveness are not built: the check face_match is not_applicable and a
+ * level that requires a face sends the verification to review. */
+int kyc_flow_selfie(struct kyc_flow *f, const char *verification_id,
+		    const struct kyc_flow_image *img, json_t **out, struct kyc_jerr *e);
+
+/* The applicant confirms or corrects the Latin-script names read from the
+ * document, once (seed 000's approve step). names: {"first_name","last_name",
+ * "middle_name"} (any subset). The reading is kept; the correction is
+ * recorded with actor and time, and the checks run again. */
+int kyc_flow_correct_names(struct kyc_flow *f, const char *verification_id,
+			   const json_t *names, json_t **out, struct kyc_jerr *e);
+
+/* A reviewer's decision on a pending_review verification. decision:
+ * "approve" | "reject"; reason: a code (required for reject); note: free text.
+ * 409 verification_not_pending otherwise. Events: review.decided,
+ * verification.status_changed. */
+int kyc_flow_decide(struct kyc_flow *f, const char *verification_id, const char *decision,
+		    const char *reason, const char *note, json_t **out, struct kyc_jerr *e);
+
+/* Cancels a verification that is not final. */
+int kyc_flow_cancel(struct kyc_flow *f, const char *verification_id, json_t **out,
+		    struct kyc_jerr *e);
+
+/* Expires every verification of every tenant waiting past expires_at
+ * (the periodic sweep of kycd serve). *count: how many. */
+int kyc_flow_expire_sweep(kyc_store *s, int64_t now_ms, int *count);
+
+/* ---- events and history (inside the caller's transaction) ---- */
+
+/* Writes an event row: type ("verification.status_changed"), the resource
+ * (type, id, version) and a snapshot of it (rendered as the native API shows
+ * it). The webhook worker delivers it (src/webhooks). */
+int kyc_event_emit(kyc_store *s, const char *tenant_id, const char *type,
+		   const char *resource_type, const char *resource_id, int64_t resource_version,
+		   const json_t *snapshot);
+
+/* Appends an audit-trail row for a verification. */
+int kyc_history_append(kyc_store *s, const char *tenant_id, const char *verification_id,
+		       const char *actor, const char *action, const char *from_status,
+		       const char *to_status, const char *reason, const json_t *details);
+
+#endif
