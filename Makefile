@@ -11,7 +11,7 @@
 CC      ?= cc
 V       ?= release
 B       := build/$(V)
-PKGS    := libh2o-evloop jansson sqlite3 libcurl openssl libjpeg libpng libexif lept freetype2
+PKGS    := libh2o-evloop jansson sqlite3 libcurl openssl libjpeg libpng libexif lept freetype2 libsodium
 # Deferred (=) so that a fresh machine can run install-deps before pkg-config is asked.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lm -lpthread

@@ -12,6 +12,7 @@
 #include "http/server.h"
 #include "store/blob.h"
 #include "store/store.h"
+#include "web/web.h"
 
 static int64_t env_int(const char *name, int64_t def, int64_t min, int64_t max)
 {
@@ -91,6 +92,7 @@ int cmd_serve(int argc, char **argv)
 		.fetch_allow_http = env_flag("KYCD_FETCH_ALLOW_HTTP"),
 		.fetch_ca_file = getenv("KYCD_FETCH_CA_FILE"),
 		.fetch_timeout_ms = env_int("KYCD_FETCH_TIMEOUT_MS", 10000, 100, 120000),
+		.public_url = env_str("KYCD_PUBLIC_URL", NULL),
 	};
 	int threads = (int)env_int("KYCD_THREADS", 0, 0, 256);
 	if (threads_s) {
@@ -135,10 +137,20 @@ int cmd_serve(int argc, char **argv)
 		return 1;
 	}
 	kyc_api_register(srv);
+	kyc_web_register(srv);
 	if (kyc_server_listen(srv, err, sizeof err) != 0) {
 		fprintf(stderr, "kycd: cannot listen on %s: %s\n", listen, err);
 		kyc_server_free(srv);
 		return 1;
+	}
+	/* The default public URL needs the bound port (--listen may say port 0). */
+	char public_url[300];
+	if (!app.public_url) {
+		const char *colon = strrchr(listen, ':');
+		int hlen = colon ? (int)(colon - listen) : (int)strlen(listen);
+		snprintf(public_url, sizeof public_url, "http://%.*s:%d", hlen, listen,
+			 kyc_server_port(srv));
+		app.public_url = public_url;
 	}
 	kyc_logf(KYC_LOG_INFO, "kycd listening on %s (port %d), data in %s", listen,
 		 kyc_server_port(srv), data);

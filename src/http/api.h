@@ -27,6 +27,9 @@ struct kyc_app {
 	int fetch_allow_http;         /* KYCD_FETCH_ALLOW_HTTP: tests only */
 	const char *fetch_ca_file;    /* KYCD_FETCH_CA_FILE: extra CA bundle for tests */
 	int64_t fetch_timeout_ms;
+	/* KYCD_PUBLIC_URL: the base of links handed to end users, without a
+	 * trailing slash (default http://<listen address>). */
+	const char *public_url;
 };
 
 /* What each server thread owns (thread_init / thread_fini). */

@@ -127,6 +127,64 @@ int kyc_store_idem_put(kyc_store *s, const char *tenant_id, const char *key,
 		       const struct kyc_idem_row *row);
 void kyc_idem_row_release(struct kyc_idem_row *row);
 
+/* ---- the web surfaces (src/web): hosted-page tokens, operators, console sessions ---- */
+
+/* A hosted-page token: only the SHA-256 of the token is kept. */
+struct kyc_hosted_token_row {
+	unsigned char token_hash[32];
+	char tenant_id[37];
+	char verification_id[37];
+	int64_t expires_at; /* ms */
+	int64_t created_at;
+};
+/* KYC_ERR_CONFLICT when the hash is already stored. */
+int kyc_store_hosted_token_insert(kyc_store *s, const struct kyc_hosted_token_row *row);
+/* By hash, across tenants (the token is the only credential the page has):
+ * 0 or KYC_ERR_NOTFOUND. Expired rows are returned too (check expires_at). */
+int kyc_store_hosted_token_get(kyc_store *s, const unsigned char token_hash[32],
+			       struct kyc_hosted_token_row *out);
+
+/* A console operator of one tenant. username is unique across the server
+ * (the login form has no tenant field). */
+struct kyc_operator_row {
+	char id[37];
+	char tenant_id[37];
+	char username[65];
+	char role[16];
+	char password_hash[128]; /* libsodium's Argon2id string */
+	int64_t created_at;
+	int64_t disabled_at; /* 0 when active */
+};
+/* KYC_ERR_CONFLICT when the username is taken. */
+int kyc_store_operator_insert(kyc_store *s, const struct kyc_operator_row *row);
+/* By username (login): 0 or KYC_ERR_NOTFOUND. */
+int kyc_store_operator_find(kyc_store *s, const char *username, struct kyc_operator_row *out);
+/* By id within a tenant: 0 or KYC_ERR_NOTFOUND. */
+int kyc_store_operator_get(kyc_store *s, const char *tenant_id, const char *id,
+			   struct kyc_operator_row *out);
+
+/* Failed console logins per username (known or not), for throttling. */
+int kyc_store_login_failures(kyc_store *s, const char *username, int *failures,
+			     int64_t *last_failure_at);
+int kyc_store_login_failure_add(kyc_store *s, const char *username, int64_t now_ms);
+int kyc_store_login_failures_clear(kyc_store *s, const char *username);
+
+/* A console session: only the SHA-256 of the cookie's secret is kept. */
+struct kyc_session_row {
+	unsigned char id_hash[32];
+	char operator_id[37];
+	char tenant_id[37];
+	char csrf_token[65];
+	int64_t created_at;
+	int64_t expires_at;
+};
+int kyc_store_session_insert(kyc_store *s, const struct kyc_session_row *row);
+/* 0 or KYC_ERR_NOTFOUND (expired rows too: check expires_at). */
+int kyc_store_session_get(kyc_store *s, const unsigned char id_hash[32],
+			  struct kyc_session_row *out);
+/* Removes a session (logout), and every session that expired before now_ms. */
+int kyc_store_session_delete(kyc_store *s, const unsigned char id_hash[32], int64_t now_ms);
+
 /* The last SQLite/driver message for this connection (for logs, never for clients). */
 const char *kyc_store_errmsg(kyc_store *s);
 

@@ -174,6 +174,21 @@ const struct kyc_migration kyc__migrations[] = {
 	    "verification_history BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); "
 	    "END;"
 	    "CREATE INDEX events_resource ON events(tenant_id, resource_id, created_at);"},
+	/* The web surfaces (docs/web.md): hosted-page tokens and console
+	 * sessions keep only hashes; operators keep an Argon2id string. */
+	{3, "CREATE TABLE hosted_tokens (token_hash BLOB PRIMARY KEY, tenant_id TEXT NOT NULL "
+	    "REFERENCES tenants(id), verification_id TEXT NOT NULL REFERENCES verifications(id) "
+	    "ON DELETE CASCADE, expires_at INTEGER NOT NULL, created_at INTEGER NOT NULL);"
+	    "CREATE INDEX hosted_tokens_verification ON hosted_tokens(verification_id);"
+	    "CREATE TABLE operators (id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL REFERENCES "
+	    "tenants(id), username TEXT NOT NULL UNIQUE, role TEXT NOT NULL, password_hash TEXT "
+	    "NOT NULL, created_at INTEGER NOT NULL, disabled_at INTEGER);"
+	    "CREATE TABLE login_failures (username TEXT PRIMARY KEY, failures INTEGER NOT NULL, "
+	    "last_failure_at INTEGER NOT NULL);"
+	    "CREATE TABLE console_sessions (id_hash BLOB PRIMARY KEY, operator_id TEXT NOT NULL "
+	    "REFERENCES operators(id) ON DELETE CASCADE, tenant_id TEXT NOT NULL, csrf_token TEXT "
+	    "NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);"
+	    "CREATE INDEX console_sessions_expiry ON console_sessions(expires_at);"},
 };
 
 const int kyc__migration_count = (int)(sizeof(kyc__migrations) / sizeof(kyc__migrations[0]));

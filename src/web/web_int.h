@@ -1,0 +1,39 @@
+/* Internals shared by the files of src/web. Not for use outside it. */
+#ifndef KYC_WEB_INT_H
+#define KYC_WEB_INT_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "http/api.h"
+#include "http/server.h"
+#include "store/store.h"
+
+/* The security headers every web response carries: a strict CSP (no
+ * inline script or style, nothing from other origins, no framing),
+ * nosniff, no referrer. */
+void web__headers(kyc_req *r);
+/* Sends body (reference stolen) as JSON with the security headers. */
+void web__json(kyc_req *r, int status, json_t *body);
+/* Sends a problem+json (docs/api.md's shape) with the security headers. */
+void web__problem(kyc_req *r, int status, const char *code, const char *field, const char *fmt,
+		  ...) __attribute__((format(printf, 5, 6)));
+/* Maps a store error to a problem: NOTFOUND -> 404, CONFLICT -> 409, else 500/503 (logged). */
+void web__store_error(kyc_req *r, kyc_store *s, int rc, const char *what);
+/* The request body as a JSON object, or a problem sent and NULL. */
+json_t *web__body_object(kyc_req *r);
+/* The thread's store and the process settings of a request. */
+kyc_store *web__store(kyc_req *r);
+struct kyc_app *web__app(kyc_req *r);
+/* 1 when links and cookies are for https (KYCD_PUBLIC_URL starts with https://). */
+int web__https(const struct kyc_app *app);
+/* RFC 3339 UTC text as kycd writes it ("2026-06-25T10:14:33.521Z") -> ms. 0 or -1. */
+int web__iso_ms(const char *s, int64_t *ms);
+
+/* Route registrations of each file. */
+void web__asset_routes(kyc_server *s);
+void web__link_routes(kyc_server *s);
+void web__hosted_routes(kyc_server *s);
+void web__console_routes(kyc_server *s);
+
+#endif
