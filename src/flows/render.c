@@ -44,11 +44,15 @@ json_t *kyc_render_applicant(const json_t *rec)
 json_t *kyc_render_verification(const json_t *rec)
 {
 	static const char *const keys[] = {
-		"applicant_id", "status", "document_types", "attempts", "expires_at", "callback_url",
-		NULL,
+		"applicant_id", "status", "level", "document_types", "pending_steps", "attempts",
+		"failed_attempts", "expires_at", "submitted_at", "decided_at", "callback_url",
+		"checks", "decision", "corrections", NULL,
 	};
 	json_t *o = begin(rec, "verification");
 	copy_keys(o, rec, keys);
+	json_t *attrs = json_object_get(rec, "attributes");
+	json_t *doc = json_is_object(attrs) ? json_object_get(attrs, "document_id") : NULL;
+	json_object_set(o, "document_id", doc ? doc : json_null());
 	json_t *code = json_object_get(rec, "retry_code");
 	if (json_is_string(code))
 		json_object_set_new(o, "retry",

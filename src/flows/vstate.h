@@ -24,6 +24,7 @@ enum kyc_vevent {
 	KYC_VE_AUTO_REJECT,   /* a hard failure (expired document, under age, ...) or the third failed attempt */
 	KYC_VE_NEEDS_REVIEW,  /* a person must decide */
 	KYC_VE_RETRY,         /* the attempt was unusable; waiting for another */
+	KYC_VE_AWAIT,         /* the attempt was usable; the level needs more (back side, selfie, confirmation) */
 	KYC_VE_EXPIRE,        /* expires_at passed while waiting for the applicant */
 	KYC_VE_CANCEL,        /* the business cancelled it */
 	KYC_VE_APPROVE,       /* a reviewer approved */

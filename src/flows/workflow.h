@@ -31,6 +31,10 @@ struct kyc_flow {
 	int64_t default_ttl_ms;     /* verification lifetime when none is asked for */
 };
 
+/* The identity document types a verification may accept (NULL-terminated):
+ * passport, id_card, residence_permit, visa, drivers_license. */
+extern const char *const kyc_document_types[];
+
 /* ---- verifications ---- */
 
 /* Creates a verification for an applicant. req holds the native API's

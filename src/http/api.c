@@ -13,6 +13,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "flows/apikey.h"
+#include "flows/workflow.h"
 #include "http/metrics.h"
 #include "http/problem.h"
 
@@ -151,8 +152,8 @@ static int page_params(struct api_call *c, int *limit, const char **cursor)
 	return 0;
 }
 
-void api_send_list(struct api_call *c, enum kyc_rtype t, json_t *filter,
-		   json_t *(*render)(const json_t *rec), const char *what)
+static void send_list(struct api_call *c, enum kyc_rtype t, json_t *filter,
+		      json_t *(*render)(const json_t *rec), const char *what, int asc)
 {
 	int limit;
 	const char *cursor;
@@ -161,7 +162,8 @@ void api_send_list(struct api_call *c, enum kyc_rtype t, json_t *filter,
 		json_decref(filter);
 		return;
 	}
-	int rc = kyc_store_list(c->store, t, c->tenant_id, filter, cursor, limit, &pg);
+	int rc = asc ? kyc_store_list_asc(c->store, t, c->tenant_id, filter, cursor, limit, &pg)
+		     : kyc_store_list(c->store, t, c->tenant_id, filter, cursor, limit, &pg);
 	json_decref(filter);
 	if (rc == KYC_ERR_INVALID) {
 		api_problem(c, 400, "invalid_cursor", "cursor", "the cursor is not valid");
@@ -183,6 +185,18 @@ void api_send_list(struct api_call *c, enum kyc_rtype t, json_t *filter,
 	api_json(c, 200, json_pack("{s:s, s:o, s:b, s:o}", "object", "list", "data", items,
 				   "has_more", more, "next_cursor",
 				   more ? json_string(pg.next_cursor) : json_null()));
+}
+
+void api_send_list(struct api_call *c, enum kyc_rtype t, json_t *filter,
+		   json_t *(*render)(const json_t *rec), const char *what)
+{
+	send_list(c, t, filter, render, what, 0);
+}
+
+void api_send_list_asc(struct api_call *c, enum kyc_rtype t, json_t *filter,
+		       json_t *(*render)(const json_t *rec), const char *what)
+{
+	send_list(c, t, filter, render, what, 1);
 }
 
 /* The key from "x-api-key: K", "Authorization: Bearer K" or, as seed 000
@@ -229,7 +243,25 @@ static int authenticate(struct api_call *c)
 		return -1;
 	}
 	kyc_req_set_log_tenant(c->req, c->tenant_id);
+	/* The key's public id ("kyc_<12 hex>"), never its secret part. */
+	size_t idlen = 0;
+	while (idlen < key.len && idlen < 16 && !(idlen > 4 && key.ptr[idlen] == '_'))
+		idlen++;
+	snprintf(c->actor, sizeof c->actor, "key:%.*s", (int)idlen, key.ptr);
 	return 0;
+}
+
+void api_flow(struct api_call *c, struct kyc_flow *f)
+{
+	*f = (struct kyc_flow){
+		.store = c->store,
+		.tenant_id = c->tenant_id,
+		.actor = c->actor,
+		.data_dir = c->app->data_dir,
+		.max_image_bytes = c->app->max_image_bytes,
+		.max_image_pixels = c->app->max_image_pixels,
+		.default_ttl_ms = c->app->verification_ttl_ms,
+	};
 }
 
 static int idem_key_valid(kyc_str k)
@@ -332,4 +364,5 @@ void kyc_api_register(kyc_server *s)
 	kyc__api_verification_routes(s);
 	kyc__api_document_routes(s);
 	kyc__api_file_routes(s);
+	kyc__api_workflow_routes(s);
 }

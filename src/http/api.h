@@ -50,6 +50,7 @@ struct api_call {
 	kyc_store *store;
 	char tenant_id[37];
 	char role[16];
+	char actor[48];      /* "key:<key id>": who acts, for audit trails */
 	/* Idempotency: set while the first response is to be recorded. */
 	const char *idem_key;
 	unsigned char idem_hash[32];
@@ -91,11 +92,18 @@ const char *api_param(struct api_call *c, int i);
  * what names the records in errors. */
 void api_send_list(struct api_call *c, enum kyc_rtype t, json_t *filter,
 		   json_t *(*render)(const json_t *rec), const char *what);
+/* The same, oldest first. */
+void api_send_list_asc(struct api_call *c, enum kyc_rtype t, json_t *filter,
+		       json_t *(*render)(const json_t *rec), const char *what);
 
-/* The document types a verification may allow (NULL-terminated). */
-extern const char *const kyc_document_types[];
 /* Reads a verification, storing "expired" first when it is past expires_at. */
 int kyc__verification_load(struct api_call *c, const char *id, json_t **out);
+
+struct kyc_flow;
+/* Fills a workflow context for this call (store, tenant, actor, limits). */
+void api_flow(struct api_call *c, struct kyc_flow *f);
+/* Answers with the error a workflow call filled. */
+#define api_flow_error api_jerr
 
 /* Registers every native route (src/http/api_*.c). */
 void kyc_api_register(kyc_server *s);
@@ -106,5 +114,6 @@ void kyc__api_applicant_routes(kyc_server *s);
 void kyc__api_verification_routes(kyc_server *s);
 void kyc__api_document_routes(kyc_server *s);
 void kyc__api_file_routes(kyc_server *s);
+void kyc__api_workflow_routes(kyc_server *s);
 
 #endif

@@ -18,7 +18,7 @@
 #include "core/rand.h"
 #include "document/image.h"
 #include "document/reader.h"
-#include "flows/extraction.h"
+#include "flows/workflow.h"
 #include "http/api.h"
 #include "flows/render.h"
 #include "http/metrics.h"
@@ -41,14 +41,6 @@ static int check_meta_fields(struct api_call *c, struct upload *u)
 {
 	if (!u->type || !*u->type) {
 		api_problem(c, 422, "field_required", "type", "'type' is required");
-		return -1;
-	}
-	int known = 0;
-	for (const char *const *t = kyc_document_types; *t; t++)
-		known |= !strcmp(*t, u->type);
-	if (!known) {
-		api_problem(c, 422, "invalid_value", "type",
-			    "'type' must be one of: passport, id_card, residence_permit, visa, drivers_license");
 		return -1;
 	}
 	if (!u->side || !*u->side) {
@@ -191,64 +183,19 @@ static int read_json(struct api_call *c, struct upload *u, json_t **bodyp)
 	return 0;
 }
 
-static void sha256_hex(const void *p, size_t n, char out[65])
-{
-	unsigned char h[32];
-	unsigned int hl = 0;
-	EVP_Digest(p, n, h, &hl, EVP_sha256(), NULL);
-	kyc_hex_encode(out, h, 32);
-}
-
-/* Maps a decoder error to the API's problem. */
-static void image_problem(struct api_call *c, int rc, const char *field, const char *msg)
-{
-	switch (rc) {
-	case KYC_ERR_UNSUPPORTED:
-		api_problem(c, 415, "unsupported_media_type", field,
-			    "the image must be JPEG or PNG (%s)", msg);
-		return;
-	case KYC_ERR_TOOBIG:
-		api_problem(c, 422, "image_too_many_pixels", field, "the image is too large: %s", msg);
-		return;
-	default:
-		api_problem(c, 422, "image_invalid", field, "the image could not be decoded: %s", msg);
-	}
-}
-
-static int verification_open_for_upload(struct api_call *c, const json_t *v, const char *type)
-{
-	const char *st = json_string_value(json_object_get(v, "status"));
-	if (!st || !(!strcmp(st, "created") || !strcmp(st, "awaiting_input") ||
-		     !strcmp(st, "incomplete") || !strcmp(st, "processing"))) {
-		api_problem(c, 409, "verification_closed", NULL,
-			    "the verification is %s and takes no more documents", st ? st : "closed");
-		return -1;
-	}
-	json_t *types = json_object_get(v, "document_types");
-	size_t i;
-	json_t *t;
-	json_array_foreach(types, i, t)
-	{
-		if (json_is_string(t) && !strcmp(json_string_value(t), type))
-			return 0;
-	}
-	api_problem(c, 422, "document_type_not_allowed", "type",
-		    "this verification does not accept %s documents", type);
-	return -1;
-}
-
 API_HANDLER(document_upload, API_WRITE | API_IDEMPOTENT)
 {
 	const char *vid = api_param(c, 0);
 	struct upload u = {0};
 	struct kyc_multipart mp = {0};
-	json_t *body = NULL, *ver = NULL, *file = NULL, *doc = NULL, *extraction = NULL;
-	struct kyc_image img = {0};
-	char relpath[128] = "";
-	int stored_blob = 0;
+	json_t *body = NULL, *ver = NULL, *res = NULL;
+	struct kyc_flow f;
+	struct kyc_jerr e;
+	api_flow(c, &f);
 	kyc_buf_init(&u.owned, 0);
 
-	int rc = kyc__verification_load(c, vid, &ver);
+	/* 404 before looking at the body: the verification must be the caller's. */
+	int rc = kyc_flow_verification_load(&f, vid, &ver);
 	if (rc) {
 		api_store_error(c, rc, "verification");
 		goto out;
@@ -260,88 +207,21 @@ API_HANDLER(document_upload, API_WRITE | API_IDEMPOTENT)
 	} else if (read_json(c, &u, &body)) {
 		goto out;
 	}
-	if (verification_open_for_upload(c, ver, u.type))
-		goto out;
-	if (u.len > c->app->max_image_bytes) {
-		api_problem(c, 413, "image_too_large", "image", "the image is larger than %zu bytes",
-			    c->app->max_image_bytes);
-		goto out;
-	}
-	const char *why = NULL;
-	/* Decoded as the reader wants it (large JPEGs at a DCT-scaled size,
-	 * as `kycd scan` and bench/reader do); sizes are reported at full scale. */
-	struct kyc_image_opts io = {.max_bytes = c->app->max_image_bytes,
-				    .max_pixels = (long)c->app->max_image_pixels,
-				    .target_side = KYC_READER_DECODE_SIDE};
-	rc = kyc_image_decode(u.bytes, u.len, &io, &img, &why);
-	if (rc) {
-		image_problem(c, rc, u.source_url ? "image_url" : "image", why ? why : "invalid");
+	struct kyc_flow_image im = {.type = u.type, .side = u.side, .issuing_country = u.country,
+				    .bytes = u.bytes, .len = u.len, .source_url = u.source_url};
+	if (kyc_flow_submit(&f, vid, &im, 1, &res, &e)) {
+		api_jerr(c, &e);
 		goto out;
 	}
 	kyc_metrics_upload();
-
-	/* Read the document before storing anything: the reader is pure, and
-	 * its result goes into the same transaction as the rows. */
-	extraction = kyc_document_extract(&img, kyc_now_ms());
-
-	char fid[37], did[37], sha[65];
-	kyc_uuid_new(fid);
-	kyc_uuid_new(did);
-	sha256_hex(u.bytes, u.len, sha);
-	rc = kyc_blob_write(c->app->data_dir, fid, u.bytes, u.len, relpath, sizeof relpath);
-	if (rc) {
-		kyc_metrics_store_error();
-		api_problem(c, 500, "store_error", NULL, "the image could not be stored");
-		goto out;
-	}
-	stored_blob = 1;
-	file = json_pack("{s:s, s:s, s:s, s:I, s:s, s:I, s:I, s:s}", "id", fid, "kind",
-			 "document", "content_type",
-			 img.format == KYC_IMAGE_PNG ? "image/png" : "image/jpeg", "size",
-			 (json_int_t)u.len, "sha256", sha, "width",
-			 (json_int_t)img.w * img.scale_denom, "height",
-			 (json_int_t)img.h * img.scale_denom, "path", relpath);
-	if (u.source_url)
-		json_object_set_new(file, "source_url", json_string(u.source_url));
-	const char *docnum = json_string_value(json_object_get(extraction, "document_number"));
-	doc = json_pack("{s:s, s:O, s:O, s:s, s:s, s:s, s:s, s:O}", "id", did, "verification_id",
-			json_object_get(ver, "id"), "applicant_id", json_object_get(ver, "applicant_id"),
-			"type", u.type, "side", u.side, "file_id", fid, "status",
-			json_is_true(json_object_get(extraction, "mrz_found")) ? "processed"
-									       : "unreadable",
-			"extraction", extraction);
-	if (u.country && *u.country)
-		json_object_set_new(doc, "issuing_country", json_string(u.country));
-	if (docnum)
-		json_object_set_new(doc, "document_number", json_string(docnum));
-
-	rc = kyc_store_begin(c->store);
-	rc = rc ? rc : kyc_store_insert(c->store, KYC_R_FILE, c->tenant_id, file);
-	rc = rc ? rc : kyc_store_insert(c->store, KYC_R_DOCUMENT, c->tenant_id, doc);
-	rc = rc ? rc : kyc_store_commit(c->store);
-	if (rc) {
-		kyc_store_rollback(c->store);
-		api_store_error(c, rc, "document");
-		goto out;
-	}
-	stored_blob = 0; /* now referenced by a committed row */
-	json_t *got;
-	rc = kyc_store_get(c->store, KYC_R_DOCUMENT, c->tenant_id, did, &got);
-	if (rc) {
-		api_store_error(c, rc, "document");
-		goto out;
-	}
-	api_json(c, 201, kyc_render_document(got));
-	json_decref(got);
+	/* The document, with the verification it moved. */
+	json_t *doc = json_incref(json_array_get(json_object_get(res, "documents"), 0));
+	json_object_set(doc, "verification", json_object_get(res, "verification"));
+	api_json(c, 201, doc);
 out:
-	if (stored_blob)
-		kyc_blob_remove(c->app->data_dir, relpath);
-	kyc_image_free(&img);
 	kyc_multipart_release(&mp);
 	kyc_buf_release(&u.owned);
-	json_decref(extraction);
-	json_decref(file);
-	json_decref(doc);
+	json_decref(res);
 	json_decref(ver);
 	json_decref(body);
 }

@@ -56,6 +56,8 @@ int kyc_store_tenant_create(kyc_store *s, const char *name, char id_out[37]);
 /* Finds a tenant by exact name (the oldest if several): 0 or KYC_ERR_NOTFOUND. */
 int kyc_store_tenant_find(kyc_store *s, const char *name, char id_out[37]);
 int kyc_store_tenant_exists(kyc_store *s, const char *tenant_id);
+/* Every tenant's id, oldest first (a new array; periodic sweeps). */
+int kyc_store_tenant_ids(kyc_store *s, json_t **out);
 /* Settings of a tenant as a JSON object (caller owns the reference). */
 int kyc_store_tenant_settings(kyc_store *s, const char *tenant_id, json_t **out);
 int kyc_store_tenant_settings_set(kyc_store *s, const char *tenant_id, const json_t *settings);

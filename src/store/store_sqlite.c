@@ -284,6 +284,25 @@ int kyc_store_tenant_exists(kyc_store *s, const char *tenant_id)
 	return found;
 }
 
+int kyc_store_tenant_ids(kyc_store *s, json_t **out)
+{
+	sqlite3_stmt *st;
+	*out = NULL;
+	int rc = prepare(s, "SELECT id FROM tenants ORDER BY created_at", &st);
+	if (rc)
+		return rc;
+	json_t *ids = json_array();
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(ids, json_string((const char *)sqlite3_column_text(st, 0)));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(ids);
+		return kyc__store_map(s, rc);
+	}
+	*out = ids;
+	return 0;
+}
+
 int kyc_store_tenant_settings(kyc_store *s, const char *tenant_id, json_t **out)
 {
 	sqlite3_stmt *st;

@@ -110,7 +110,14 @@ int e2e_stop(struct e2e_server *s)
 		pid_t w = waitpid(s->pid, &status, WNOHANG);
 		if (w == s->pid) {
 			s->pid = 0;
-			return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+			int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+			if (code != 0) { /* show why: the sanitizers' reports end up in the log */
+				char cmd[600];
+				snprintf(cmd, sizeof cmd, "tail -n 60 '%s' >&2", s->log_path);
+				if (system(cmd) != 0)
+					fprintf(stderr, "e2e: no log\n");
+			}
+			return code;
 		}
 		struct timespec ts = {0, 20 * 1000 * 1000};
 		nanosleep(&ts, NULL);

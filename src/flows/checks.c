@@ -1,0 +1,337 @@
+#include "flows/checks.h"
+
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/rand.h"
+#include "flows/names.h"
+
+const char *kyc_checks_field(const json_t *x, const char *name)
+{
+	const json_t *f = json_object_get(json_object_get(x, "fields"), name);
+	if (!json_is_true(json_object_get(f, "read")) || !json_is_true(json_object_get(f, "accepted")))
+		return NULL;
+	return json_string_value(json_object_get(f, "value"));
+}
+
+static json_t *check(const char *name, const char *result, const char *reason, json_t *details)
+{
+	return json_pack("{s:s, s:s, s:s, s:o}", "name", name, "result", result, "reason", reason,
+			 "details", details ? details : json_object());
+}
+
+/* The names to compare: the applicant's confirmed ones when they corrected
+ * the reading, else the document's. */
+static void doc_names(const json_t *x, const json_t *corr, const char **given, const char **surname)
+{
+	*given = kyc_checks_field(x, "given_names");
+	*surname = kyc_checks_field(x, "surname");
+	const char *cf = json_string_value(json_object_get(corr, "first_name"));
+	const char *cl = json_string_value(json_object_get(corr, "last_name"));
+	if (cf || cl) {
+		*given = cf;
+		*surname = cl;
+	}
+}
+
+void kyc_checks_document_key(const json_t *x, char out[64])
+{
+	const char *c = kyc_checks_field(x, "issuing_country");
+	const char *n = kyc_checks_field(x, "document_number");
+	out[0] = '\0';
+	if (c && n && *n)
+		snprintf(out, 64, "%s:%s", c, n);
+}
+
+void kyc_checks_identity_key(const json_t *x, const json_t *corr, char out[65])
+{
+	const char *given, *surname, *birth = kyc_checks_field(x, "birth_date");
+	doc_names(x, corr, &given, &surname);
+	out[0] = '\0';
+	if (!birth || !surname)
+		return;
+	char folded[512], joined[600];
+	snprintf(joined, sizeof joined, "%s %s", given ? given : "", surname);
+	kyc_name_fold(joined, folded, sizeof folded);
+	snprintf(joined, sizeof joined, "%s|%.16s", folded, birth);
+	unsigned char h[32];
+	unsigned hl = 0;
+	EVP_Digest(joined, strlen(joined), h, &hl, EVP_sha256(), NULL);
+	kyc_hex_encode(out, h, 32);
+}
+
+int kyc_checks_code_fits_type(const char *code, const char *type)
+{
+	if (!code || !*code)
+		return 1;
+	switch (code[0]) {
+	case 'P':
+		return !strcmp(type, "passport");
+	case 'V':
+		return !strcmp(type, "visa");
+	case 'I':
+	case 'A':
+	case 'C':
+		return !strcmp(type, "id_card") || !strcmp(type, "residence_permit");
+	case 'D': /* a few states' driving permits carry a TD1-like MRZ */
+		return !strcmp(type, "drivers_license");
+	default:
+		return 0;
+	}
+}
+
+static json_t *mrz_integrity(const json_t *x)
+{
+	const json_t *mrz = json_object_get(x, "mrz");
+	if (!json_is_object(mrz))
+		return check("mrz_integrity", "not_applicable", "no_mrz", NULL);
+	if (json_is_true(json_object_get(mrz, "valid")))
+		return check("mrz_integrity", "pass", "check_digits_valid", NULL);
+	json_t *failed = json_array();
+	const char *k;
+	json_t *v;
+	json_object_foreach(json_object_get(mrz, "checks"), k, v)
+	{
+		if (!json_is_true(v))
+			json_array_append_new(failed, json_string(k));
+	}
+	return check("mrz_integrity", "fail", "check_digit_mismatch",
+		     json_pack("{s:o}", "failed", failed));
+}
+
+static int64_t today(int64_t now_ms)
+{
+	return now_ms / 86400000;
+}
+
+static json_t *document_expired(const json_t *x, int64_t now_ms)
+{
+	const char *exp = kyc_checks_field(x, "expiry_date");
+	int64_t d;
+	if (!exp || kyc_date_parse(exp, strlen(exp), &d))
+		return check("document_expired", "not_applicable", "expiry_date_not_read", NULL);
+	if (d < today(now_ms))
+		return check("document_expired", "fail", "document_expired",
+			     json_pack("{s:s}", "expiry_date", exp));
+	return check("document_expired", "pass", "valid", json_pack("{s:s}", "expiry_date", exp));
+}
+
+/* Whole years between birth and today. */
+static int age_years(const char *birth, int64_t now_ms, int *age)
+{
+	int64_t bd;
+	if (!birth || kyc_date_parse(birth, strlen(birth), &bd))
+		return -1;
+	char t[16];
+	kyc_date_format(today(now_ms), t);
+	int by, bm, bdd, ty, tm, td;
+	if (sscanf(birth, "%d-%d-%d", &by, &bm, &bdd) != 3 || sscanf(t, "%d-%d-%d", &ty, &tm, &td) != 3)
+		return -1;
+	*age = ty - by - ((tm < bm || (tm == bm && td < bdd)) ? 1 : 0);
+	return 0;
+}
+
+static json_t *minimum_age(const json_t *x, const json_t *settings, int64_t now_ms)
+{
+	int64_t min = json_integer_value(json_object_get(settings, "minimum_age"));
+	if (min <= 0)
+		return check("minimum_age", "not_applicable", "disabled", NULL);
+	int age;
+	if (age_years(kyc_checks_field(x, "birth_date"), now_ms, &age))
+		return check("minimum_age", "not_applicable", "birth_date_not_read", NULL);
+	json_t *d = json_pack("{s:i, s:I}", "age", age, "minimum_age", (json_int_t)min);
+	return age < min ? check("minimum_age", "fail", "under_minimum_age", d)
+			 : check("minimum_age", "pass", "old_enough", d);
+}
+
+static json_t *blocked_country(const json_t *x, const json_t *settings)
+{
+	const json_t *list = json_object_get(settings, "blocked_countries");
+	if (!json_is_array(list) || json_array_size(list) == 0)
+		return check("blocked_country", "not_applicable", "disabled", NULL);
+	static const char *const fields[] = {"issuing_country", "nationality"};
+	for (int i = 0; i < 2; i++) {
+		const char *c = kyc_checks_field(x, fields[i]);
+		size_t j;
+		json_t *b;
+		json_array_foreach(list, j, b)
+		{
+			if (c && !strcmp(c, json_string_value(b)))
+				return check("blocked_country", "fail", "blocked_country",
+					     json_pack("{s:s, s:s}", "field", fields[i], "country", c));
+		}
+	}
+	if (!kyc_checks_field(x, "issuing_country") && !kyc_checks_field(x, "nationality"))
+		return check("blocked_country", "not_applicable", "country_not_read", NULL);
+	return check("blocked_country", "pass", "not_blocked", NULL);
+}
+
+/* Text order of the stored RFC 3339 times is time order. */
+static int within_days(const char *when, int64_t now_ms, int64_t days)
+{
+	char from[32];
+	kyc_time_iso(now_ms - days * 86400000, from);
+	return when && strcmp(when, from) >= 0;
+}
+
+static json_t *duplicate_document(const struct kyc_check_input *in)
+{
+	int64_t ap = json_integer_value(json_object_get(in->settings, "approve_period_days"));
+	int64_t rp = json_integer_value(json_object_get(in->settings, "reject_period_days"));
+	if (ap <= 0 && rp <= 0)
+		return check("duplicate_document", "not_applicable", "disabled", NULL);
+	char key[64];
+	kyc_checks_document_key(in->extraction, key);
+	if (!*key)
+		return check("duplicate_document", "not_applicable", "document_number_not_read", NULL);
+	const char *self = json_string_value(json_object_get(in->verification, "id"));
+	const char *me = json_string_value(json_object_get(in->verification, "applicant_id"));
+	json_t *filter = json_pack("{s:s}", "document_key", key);
+	struct kyc_store_page pg;
+	json_t *result = NULL;
+	if (kyc_store_list(in->store, KYC_R_VERIFICATION, in->tenant_id, filter, "", 100, &pg)) {
+		json_decref(filter);
+		return check("duplicate_document", "not_applicable", "lookup_failed", NULL);
+	}
+	json_decref(filter);
+	size_t i;
+	json_t *v;
+	json_array_foreach(pg.items, i, v)
+	{
+		const char *id = json_string_value(json_object_get(v, "id"));
+		const char *st = json_string_value(json_object_get(v, "status"));
+		const char *app = json_string_value(json_object_get(v, "applicant_id"));
+		const char *at = json_string_value(json_object_get(v, "decided_at"));
+		if (!id || !st || !strcmp(id, self))
+			continue;
+		if (ap > 0 && !strcmp(st, "approved") && app && me && strcmp(app, me) &&
+		    within_days(at, in->now_ms, ap)) {
+			result = check("duplicate_document", "fail", "approved_for_another_applicant",
+				       json_pack("{s:s, s:I}", "verification_id", id,
+						 "approve_period_days", (json_int_t)ap));
+			break;
+		}
+		if (rp > 0 && !strcmp(st, "rejected") && within_days(at, in->now_ms, rp)) {
+			result = check("duplicate_document", "fail", "rejected_recently",
+				       json_pack("{s:s, s:I}", "verification_id", id,
+						 "reject_period_days", (json_int_t)rp));
+			break;
+		}
+	}
+	json_decref(pg.items);
+	return result ? result : check("duplicate_document", "pass", "no_duplicate", NULL);
+}
+
+static json_t *duplicate_applicant(const struct kyc_check_input *in)
+{
+	if (!json_is_true(json_object_get(in->settings, "reject_duplicate_applicant")))
+		return check("duplicate_applicant", "not_applicable", "disabled", NULL);
+	char key[65];
+	kyc_checks_identity_key(in->extraction, in->corrections, key);
+	if (!*key)
+		return check("duplicate_applicant", "not_applicable", "identity_not_read", NULL);
+	const char *me = json_string_value(json_object_get(in->verification, "applicant_id"));
+	json_t *filter = json_pack("{s:s, s:s}", "identity_key", key, "status", "approved");
+	struct kyc_store_page pg;
+	json_t *result = NULL;
+	if (kyc_store_list(in->store, KYC_R_VERIFICATION, in->tenant_id, filter, "", 100, &pg)) {
+		json_decref(filter);
+		return check("duplicate_applicant", "not_applicable", "lookup_failed", NULL);
+	}
+	json_decref(filter);
+	size_t i;
+	json_t *v;
+	json_array_foreach(pg.items, i, v)
+	{
+		const char *app = json_string_value(json_object_get(v, "applicant_id"));
+		if (app && me && strcmp(app, me)) {
+			result = check("duplicate_applicant", "fail", "same_person_other_applicant",
+				       json_pack("{s:s}", "applicant_id", app));
+			break;
+		}
+	}
+	json_decref(pg.items);
+	return result ? result : check("duplicate_applicant", "pass", "no_duplicate", NULL);
+}
+
+static json_t *data_consistency(const struct kyc_check_input *in)
+{
+	const json_t *a = in->applicant;
+	const char *first = json_string_value(json_object_get(a, "first_name"));
+	const char *middle = json_string_value(json_object_get(a, "middle_name"));
+	const char *last = json_string_value(json_object_get(a, "last_name"));
+	const char *birth = json_string_value(json_object_get(a, "birth_date"));
+	if (!last && !birth)
+		return check("data_consistency", "not_applicable", "no_registration_data", NULL);
+	json_t *mism = json_array();
+	const char *dbirth = kyc_checks_field(in->extraction, "birth_date");
+	if (birth && (!dbirth || strcmp(birth, dbirth)))
+		json_array_append_new(mism, json_string("birth_date"));
+	if (last) {
+		const char *given, *surname;
+		doc_names(in->extraction, in->corrections, &given, &surname);
+		if (!surname || !kyc_names_match(first, middle, last, given, surname))
+			json_array_append_new(mism, json_string("name"));
+	}
+	if (json_array_size(mism))
+		return check("data_consistency", "fail", "registration_mismatch",
+			     json_pack("{s:o}", "fields", mism));
+	json_decref(mism);
+	return check("data_consistency", "pass", "matches_registration", NULL);
+}
+
+static json_t *document_type_allowed(const struct kyc_check_input *in)
+{
+	const char *t = in->declared_type;
+	int allowed = 0;
+	size_t i;
+	json_t *x;
+	json_array_foreach(json_object_get(in->verification, "document_types"), i, x)
+		allowed |= t && !strcmp(json_string_value(x), t);
+	int in_settings = 0;
+	json_array_foreach(json_object_get(in->settings, "document_types"), i, x)
+		in_settings |= t && !strcmp(json_string_value(x), t);
+	if (!allowed || !in_settings)
+		return check("document_type_allowed", "fail", "type_not_accepted",
+			     json_pack("{s:s?}", "type", t));
+	const char *code = json_string_value(
+		json_object_get(json_object_get(json_object_get(in->extraction, "fields"),
+						"document_code"),
+				"value"));
+	if (code && !kyc_checks_code_fits_type(code, t))
+		return check("document_type_allowed", "fail", "wrong_document_type",
+			     json_pack("{s:s, s:s}", "declared", t, "document_code", code));
+	return check("document_type_allowed", "pass", "accepted", NULL);
+}
+
+json_t *kyc_checks_run(const struct kyc_check_input *in, const char **hard)
+{
+	json_t *out = json_array();
+	const json_t *x = in->extraction;
+	json_array_append_new(out, mrz_integrity(x));
+	json_array_append_new(out, document_expired(x, in->now_ms));
+	json_array_append_new(out, minimum_age(x, in->settings, in->now_ms));
+	json_array_append_new(out, blocked_country(x, in->settings));
+	json_array_append_new(out, duplicate_document(in));
+	json_array_append_new(out, duplicate_applicant(in));
+	json_array_append_new(out, data_consistency(in));
+	json_array_append_new(out, document_type_allowed(in));
+	static const char *const hard_checks[] = {"document_expired", "minimum_age",
+						  "blocked_country", "duplicate_document",
+						  "duplicate_applicant", NULL};
+	*hard = NULL;
+	size_t i;
+	json_t *c;
+	json_array_foreach(out, i, c)
+	{
+		if (strcmp(json_string_value(json_object_get(c, "result")), "fail"))
+			continue;
+		const char *n = json_string_value(json_object_get(c, "name"));
+		for (const char *const *h = hard_checks; *h && !*hard; h++)
+			if (!strcmp(*h, n))
+				*hard = *h;
+	}
+	return out;
+}

@@ -1,0 +1,47 @@
+/* Event rows (the webhook outbox) and the audit trail: both are written by
+ * the workflow inside the transaction of the change they record. */
+#include <string.h>
+
+#include "core/err.h"
+#include "core/rand.h"
+#include "flows/workflow.h"
+
+int kyc_event_emit(kyc_store *s, const char *tenant_id, const char *type,
+		   const char *resource_type, const char *resource_id, int64_t resource_version,
+		   const json_t *snapshot)
+{
+	char id[37];
+	kyc_uuid_new(id);
+	json_t *rec = json_pack("{s:s, s:s, s:s, s:s, s:I}", "id", id, "type", type,
+				"resource_type", resource_type, "resource_id", resource_id,
+				"resource_version", (json_int_t)resource_version);
+	if (!rec)
+		return KYC_ERR_NOMEM;
+	json_object_set(rec, "payload", snapshot ? (json_t *)snapshot : json_null());
+	int rc = kyc_store_insert(s, KYC_R_EVENT, tenant_id, rec);
+	json_decref(rec);
+	return rc;
+}
+
+int kyc_history_append(kyc_store *s, const char *tenant_id, const char *verification_id,
+		       const char *actor, const char *action, const char *from_status,
+		       const char *to_status, const char *reason, const json_t *details)
+{
+	char id[37];
+	kyc_uuid_new(id);
+	json_t *rec = json_pack("{s:s, s:s, s:s, s:s}", "id", id, "verification_id",
+				verification_id, "actor", actor ? actor : "system", "action", action);
+	if (!rec)
+		return KYC_ERR_NOMEM;
+	if (from_status)
+		json_object_set_new(rec, "from_status", json_string(from_status));
+	if (to_status)
+		json_object_set_new(rec, "to_status", json_string(to_status));
+	if (reason)
+		json_object_set_new(rec, "reason", json_string(reason));
+	if (details)
+		json_object_set(rec, "details", (json_t *)details);
+	int rc = kyc_store_insert(s, KYC_R_HISTORY, tenant_id, rec);
+	json_decref(rec);
+	return rc;
+}

@@ -1,0 +1,178 @@
+#include "flows/names.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Latin-1 Supplement and Latin Extended-A letters -> ASCII (upper case).
+ * Indexed by code point - 0xC0 up to U+017F. */
+static const char *latin_fold(unsigned cp)
+{
+	static const char *const l1[] = {
+		/* C0 */ "A", "A", "A", "A", "A", "A", "AE", "C", "E", "E", "E", "E", "I", "I", "I", "I",
+		/* D0 */ "D", "N", "O", "O", "O", "O", "O", NULL, "O", "U", "U", "U", "U", "Y", "TH", "SS",
+		/* E0 */ "A", "A", "A", "A", "A", "A", "AE", "C", "E", "E", "E", "E", "I", "I", "I", "I",
+		/* F0 */ "D", "N", "O", "O", "O", "O", "O", NULL, "O", "U", "U", "U", "U", "Y", "TH", "Y",
+	};
+	/* U+0100..U+017F (Latin Extended-A): the base letter of each. */
+	static const char ext_a[] = "AAAAAACCCCCCCCDDDDEEEEEEEEEEGGGGGGGGHHHHIIIIIIIIIIIIJJKKKLLLLLLLLLLNNNNNNNNNOOOOOOOORRRRRRSSSSSSSSTTTTTTUUUUUUUUUUUUWWYYYZZZZZZS";
+	static const char *const single[] = {"A", "B", "C", "D", "E", "F", "G", "H", "I",
+					     "J", "K", "L", "M", "N", "O", "P", "Q", "R",
+					     "S", "T", "U", "V", "W", "X", "Y", "Z"};
+	if (cp >= 0xC0 && cp <= 0xFF)
+		return l1[cp - 0xC0];
+	if (cp >= 0x100 && cp <= 0x17F)
+		return single[ext_a[cp - 0x100] - 'A'];
+	return NULL;
+}
+
+/* Decodes one UTF-8 sequence; returns its length (1 on a bad byte). */
+static size_t utf8_next(const unsigned char *s, unsigned *cp)
+{
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if ((s[0] & 0xE0) == 0xC0 && (s[1] & 0xC0) == 0x80) {
+		*cp = ((unsigned)(s[0] & 0x1F) << 6) | (s[1] & 0x3F);
+		return 2;
+	}
+	if ((s[0] & 0xF0) == 0xE0 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80) {
+		*cp = ((unsigned)(s[0] & 0x0F) << 12) | ((unsigned)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
+		return 3;
+	}
+	*cp = 0xFFFD;
+	size_t n = 1;
+	while (s[n] && (s[n] & 0xC0) == 0x80 && n < 4)
+		n++;
+	return n;
+}
+
+static int cmp_words(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* AE/OE/UE -> A/O/U and AA -> A inside a word (an MRZ writes Ä as AE or A). */
+static void fold_digraphs(char *w)
+{
+	char *o = w;
+	for (char *p = w; *p; p++) {
+		*o++ = *p;
+		if ((p[0] == 'A' || p[0] == 'O' || p[0] == 'U') && p[1] == 'E')
+			p++;
+		else if (p[0] == 'A' && p[1] == 'A')
+			p++;
+	}
+	*o = '\0';
+}
+
+size_t kyc_name_fold(const char *in, char *out, size_t outsz)
+{
+	char tmp[512];
+	size_t n = 0;
+	const unsigned char *s = (const unsigned char *)(in ? in : "");
+	while (*s && n + 3 < sizeof tmp) {
+		unsigned cp;
+		s += utf8_next(s, &cp);
+		const char *f = NULL;
+		char c[2] = {0, 0};
+		if (cp < 0x80 && ((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z'))) {
+			c[0] = (char)(cp >= 'a' ? cp - 32 : cp);
+			f = c;
+		} else if (cp >= 0xC0) {
+			f = latin_fold(cp);
+		}
+		if (f) {
+			for (; *f && n + 2 < sizeof tmp; f++)
+				tmp[n++] = *f;
+		} else if (n && tmp[n - 1] != ' ') {
+			tmp[n++] = ' '; /* anything else separates words */
+		}
+	}
+	tmp[n] = '\0';
+	char *words[64];
+	int nw = 0;
+	for (char *p = tmp; *p && nw < 64;) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		words[nw++] = p;
+		while (*p && *p != ' ')
+			p++;
+		if (*p)
+			*p++ = '\0';
+	}
+	for (int i = 0; i < nw; i++)
+		fold_digraphs(words[i]);
+	qsort(words, (size_t)nw, sizeof words[0], cmp_words);
+	size_t len = 0;
+	if (outsz)
+		out[0] = '\0';
+	for (int i = 0; i < nw; i++) {
+		size_t wl = strlen(words[i]);
+		if (len + wl + 2 > outsz)
+			break;
+		if (len)
+			out[len++] = ' ';
+		memcpy(out + len, words[i], wl);
+		len += wl;
+		out[len] = '\0';
+	}
+	return len;
+}
+
+/* 1 when every word of a (folded, sorted) is in b. */
+static int words_within(const char *a, const char *b)
+{
+	char wa[512];
+	snprintf(wa, sizeof wa, "%s", a);
+	for (char *p = wa; *p;) {
+		char *e = strchr(p, ' ');
+		if (e)
+			*e = '\0';
+		int found = 0;
+		size_t pl = strlen(p);
+		for (const char *q = b; *q;) {
+			const char *qe = strchr(q, ' ');
+			size_t ql = qe ? (size_t)(qe - q) : strlen(q);
+			if (ql == pl && !memcmp(p, q, pl))
+				found = 1;
+			q += ql;
+			while (*q == ' ')
+				q++;
+		}
+		if (!found)
+			return 0;
+		if (!e)
+			break;
+		p = e + 1;
+	}
+	return 1;
+}
+
+int kyc_names_match(const char *first, const char *middle, const char *last,
+		    const char *doc_given, const char *doc_surname)
+{
+	char reg[512], regall[600], doc[600], rl[256], ds[256];
+	char joined[600];
+	snprintf(joined, sizeof joined, "%s %s %s", first ? first : "", middle ? middle : "",
+		 last ? last : "");
+	kyc_name_fold(joined, regall, sizeof regall);
+	snprintf(joined, sizeof joined, "%s %s", doc_given ? doc_given : "",
+		 doc_surname ? doc_surname : "");
+	kyc_name_fold(joined, doc, sizeof doc);
+	kyc_name_fold(last, rl, sizeof rl);
+	kyc_name_fold(doc_surname, ds, sizeof ds);
+	kyc_name_fold(first, reg, sizeof reg);
+	if (!*regall || !*doc || !*rl)
+		return 0;
+	/* Every registered word appears on the document (a document may carry
+	 * more given names than were registered), and the registered surname
+	 * shares a word with the document's surname — or, when the document
+	 * split the names differently, appears among its words at all. */
+	if (!words_within(regall, doc))
+		return 0;
+	return words_within(rl, ds) || words_within(ds, rl) || words_within(rl, doc);
+}

@@ -1,0 +1,24 @@
+/* Tolerant comparison of personal names between what an applicant
+ * registered and what a document says (the data_consistency check), and the
+ * identity key of a person (the duplicate_applicant check). */
+#ifndef KYC_NAMES_H
+#define KYC_NAMES_H
+
+#include <stddef.h>
+
+/* Writes the comparison form of a name into out: Latin letters upper-cased
+ * with diacritics removed (É -> E, ß -> SS, Ø -> O), the two-letter MRZ
+ * transliterations folded (AE, OE, UE, AA -> A, O, U, A), hyphens,
+ * apostrophes, dots and '<' as spaces, spaces collapsed, and the words
+ * sorted so order does not matter. Returns the length; non-Latin letters are
+ * dropped (a native-script name compares only through its Latin form). */
+size_t kyc_name_fold(const char *in, char *out, size_t outsz);
+
+/* 1 when the registered names (first, middle may be NULL, last) and the
+ * document's (given names, surname) name the same person: after folding,
+ * every registered word is on the document and the surname words agree;
+ * words may move between given names and surname (order-tolerant). */
+int kyc_names_match(const char *first, const char *middle, const char *last,
+		    const char *doc_given, const char *doc_surname);
+
+#endif
