@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "core/log.h"
+#include "flows/sweeper.h"
 #include "http/api.h"
 #include "http/server.h"
 #include "store/blob.h"
@@ -154,7 +155,10 @@ int cmd_serve(int argc, char **argv)
 	}
 	kyc_logf(KYC_LOG_INFO, "kycd listening on %s (port %d), data in %s", listen,
 		 kyc_server_port(srv), data);
+	kyc_sweeper *sweeper =
+		kyc_sweeper_start(data, env_int("KYCD_SWEEP_INTERVAL_MS", 60000, 50, 86400000));
 	int rc = kyc_server_run(srv);
+	kyc_sweeper_stop(sweeper);
 	kyc_server_free(srv);
 	kyc_logf(KYC_LOG_INFO, "kycd stopped");
 	return rc == 0 ? 0 : 1;

@@ -213,21 +213,21 @@ int kyc_settings_patch(kyc_store *s, const char *tenant_id, const json_t *patch,
 	    kyc_jv_bool(patch, "reject_duplicate_applicant", 0, &b, e) ||
 	    kyc_jv_int(patch, "max_attempts", 0, 1, 10, &n, e))
 		return -1;
-	if ((v = json_object_get(patch, "blocked_countries")) &&
+	if ((v = json_object_get(patch, "blocked_countries")) && !json_is_null(v) &&
 	    check_string_array(v, "blocked_countries", country_ok, "ISO 3166-1 alpha-3 codes", e))
 		return -1;
-	if ((v = json_object_get(patch, "document_types")) &&
+	if ((v = json_object_get(patch, "document_types")) && !json_is_null(v) &&
 	    (check_string_array(v, "document_types", doc_type_ok,
 				"passport, id_card, residence_permit, visa, drivers_license", e) ||
 	     (json_array_size(v) == 0 &&
 	      kyc_jerr_set(e, 422, "invalid_value", "document_types",
 			   "'document_types' must not be empty"))))
 		return -1;
-	if ((v = json_object_get(patch, "levels")) && check_levels(v, e))
+	if ((v = json_object_get(patch, "levels")) && !json_is_null(v) && check_levels(v, e))
 		return -1;
-	if ((v = json_object_get(patch, "requirements")) && check_rules(v, e))
+	if ((v = json_object_get(patch, "requirements")) && !json_is_null(v) && check_rules(v, e))
 		return -1;
-	if ((v = json_object_get(patch, "compat")) && check_compat(v, e))
+	if ((v = json_object_get(patch, "compat")) && !json_is_null(v) && check_compat(v, e))
 		return -1;
 	rc = kyc_store_tenant_settings(s, tenant_id, &stored);
 	if (rc)

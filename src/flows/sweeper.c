@@ -1,0 +1,85 @@
+#include "flows/sweeper.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "flows/workflow.h"
+
+struct kyc_sweeper {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	int stopping;
+	int64_t interval_ms;
+	kyc_store *store;
+};
+
+static void *sweep_loop(void *arg)
+{
+	kyc_sweeper *sw = arg;
+	pthread_mutex_lock(&sw->lock);
+	while (!sw->stopping) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += (time_t)(sw->interval_ms / 1000);
+		until.tv_nsec += (long)(sw->interval_ms % 1000) * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&sw->wake, &sw->lock, &until);
+		if (sw->stopping)
+			break;
+		pthread_mutex_unlock(&sw->lock);
+		int n = 0;
+		int rc = kyc_flow_expire_sweep(sw->store, kyc_now_ms(), &n);
+		if (rc)
+			kyc_logf(KYC_LOG_WARN, "expiry sweep failed (%d): %s", rc,
+				 kyc_store_errmsg(sw->store));
+		else if (n)
+			kyc_logf(KYC_LOG_INFO, "expiry sweep: %d verification(s) expired", n);
+		pthread_mutex_lock(&sw->lock);
+	}
+	pthread_mutex_unlock(&sw->lock);
+	return NULL;
+}
+
+kyc_sweeper *kyc_sweeper_start(const char *data_dir, int64_t interval_ms)
+{
+	kyc_sweeper *sw = calloc(1, sizeof *sw);
+	char err[256];
+	if (!sw)
+		return NULL;
+	if (kyc_store_open(data_dir, &sw->store, err, sizeof err)) {
+		kyc_logf(KYC_LOG_ERROR, "expiry sweep: %s", err);
+		free(sw);
+		return NULL;
+	}
+	sw->interval_ms = interval_ms;
+	pthread_mutex_init(&sw->lock, NULL);
+	pthread_cond_init(&sw->wake, NULL);
+	if (pthread_create(&sw->thread, NULL, sweep_loop, sw)) {
+		kyc_store_close(sw->store);
+		free(sw);
+		return NULL;
+	}
+	return sw;
+}
+
+void kyc_sweeper_stop(kyc_sweeper *sw)
+{
+	if (!sw)
+		return;
+	pthread_mutex_lock(&sw->lock);
+	sw->stopping = 1;
+	pthread_cond_signal(&sw->wake);
+	pthread_mutex_unlock(&sw->lock);
+	pthread_join(sw->thread, NULL);
+	kyc_store_close(sw->store);
+	pthread_mutex_destroy(&sw->lock);
+	pthread_cond_destroy(&sw->wake);
+	free(sw);
+}

@@ -1,0 +1,17 @@
+/* The periodic expiry sweep of `kycd serve`: a thread with its own store
+ * connection that expires verifications left waiting past expires_at, so
+ * their status (and the events that tell integrators) changes even when
+ * nobody reads them. Reads apply expiry too (kyc_flow_verification_load). */
+#ifndef KYC_SWEEPER_H
+#define KYC_SWEEPER_H
+
+#include <stdint.h>
+
+typedef struct kyc_sweeper kyc_sweeper;
+
+/* Starts sweeping data_dir every interval_ms. NULL on failure (logged). */
+kyc_sweeper *kyc_sweeper_start(const char *data_dir, int64_t interval_ms);
+/* Stops the thread (waits for a sweep in progress) and frees it. */
+void kyc_sweeper_stop(kyc_sweeper *sw);
+
+#endif
