@@ -37,6 +37,9 @@ json_t *kyc_render_applicant(const json_t *rec)
 	};
 	json_t *o = begin(rec, "applicant");
 	copy_keys(o, rec, keys);
+	json_t *attrs = json_object_get(rec, "attributes");
+	json_t *att = json_is_object(attrs) ? json_object_get(attrs, "attestations") : NULL;
+	json_object_set(o, "attestations", json_is_object(att) ? att : json_object());
 	finish(o, rec);
 	return o;
 }

@@ -9,13 +9,45 @@
 #include "core/rand.h"
 #include "http/api.h"
 #include "flows/render.h"
+#include "flows/workflow.h"
 #include "store/blob.h"
 
 static const char *const applicant_fields[] = {
 	"external_ref", "email", "phone", "first_name", "middle_name", "last_name",
 	"first_name_native", "middle_name_native", "last_name_native", "birth_date", "country",
-	"nationality", "personal_code", "level", "tier", "metadata", NULL,
+	"nationality", "personal_code", "level", "tier", "metadata", "attestations", NULL,
 };
+
+/* "attestations": facts about the applicant established elsewhere that tier
+ * rules (settings "requirements") may test, e.g. {"nin_verified": true,
+ * "bvn_verified": true, "liveness_completed": true} (seed 003). At most 20
+ * keys of at most 40 bytes with boolean values; null removes them all. */
+static int attestations_check(const json_t *a, struct kyc_jerr *e)
+{
+	if (!json_is_object(a) || json_object_size(a) > 20)
+		return kyc_jerr_set(e, 422, "invalid_type", "attestations",
+				    "'attestations' must be an object of at most 20 booleans");
+	const char *k;
+	json_t *v;
+	json_object_foreach((json_t *)a, k, v)
+	{
+		if (strlen(k) > 40 || !json_is_boolean(v))
+			return kyc_jerr_set(e, 422, "invalid_value", "attestations",
+					    "attestation '%.40s' must be a boolean (names up to 40 bytes)", k);
+	}
+	return 0;
+}
+
+/* Writes the applicant's event in the caller's transaction. */
+static int applicant_event(struct api_call *c, const char *type, const json_t *rec)
+{
+	json_t *snap = kyc_render_applicant(rec);
+	int rc = kyc_event_emit(c->store, c->tenant_id, type, "applicant",
+				json_string_value(json_object_get(rec, "id")),
+				json_integer_value(json_object_get(rec, "version")), snap);
+	json_decref(snap);
+	return rc;
+}
 static const char *const levels[] = {"L0", "L1", "L2", NULL};
 
 static int phone_ok(const char *s)
@@ -134,18 +166,26 @@ API_HANDLER(applicant_create, API_WRITE | API_IDEMPOTENT)
 	if (!json_object_get(rec, "tier"))
 		json_object_set_new(rec, "tier", json_integer(0));
 	json_t *meta = json_object_get(body, "metadata");
-	json_object_set_new(rec, "attributes",
-			    json_pack("{s:O}", "metadata", meta && json_is_object(meta) ? meta : json_object()));
-	kyc_uuid_new(id);
-	json_object_set_new(rec, "id", json_string(id));
-	int rc = kyc_store_insert(c->store, KYC_R_APPLICANT, c->tenant_id, rec);
-	if (rc) {
-		api_store_error(c, rc, "applicant");
+	json_t *att = json_object_get(body, "attestations");
+	if (att && !json_is_null(att) && attestations_check(att, &e)) {
+		api_jerr(c, &e);
 		goto out;
 	}
-	json_t *got;
-	rc = kyc_store_get(c->store, KYC_R_APPLICANT, c->tenant_id, id, &got);
+	json_object_set_new(rec, "attributes",
+			    json_pack("{s:O}", "metadata", meta && json_is_object(meta) ? meta : json_object()));
+	if (json_is_object(att))
+		json_object_set(json_object_get(rec, "attributes"), "attestations", att);
+	kyc_uuid_new(id);
+	json_object_set_new(rec, "id", json_string(id));
+	json_t *got = NULL;
+	int rc = kyc_store_begin(c->store);
+	rc = rc ? rc : kyc_store_insert(c->store, KYC_R_APPLICANT, c->tenant_id, rec);
+	rc = rc ? rc : kyc_store_get(c->store, KYC_R_APPLICANT, c->tenant_id, id, &got);
+	rc = rc ? rc : applicant_event(c, "applicant.created", got);
+	rc = rc ? rc : kyc_store_commit(c->store);
 	if (rc) {
+		kyc_store_rollback(c->store);
+		json_decref(got);
 		api_store_error(c, rc, "applicant");
 		goto out;
 	}
@@ -189,33 +229,52 @@ API_HANDLER(applicant_patch, API_WRITE)
 		api_jerr(c, &e);
 		goto out;
 	}
-	int rc = kyc_store_get(c->store, KYC_R_APPLICANT, c->tenant_id, id, &cur);
+	json_t *att = json_object_get(body, "attestations");
+	if (att && !json_is_null(att) && attestations_check(att, &e)) {
+		api_jerr(c, &e);
+		goto out;
+	}
+	if (kyc_store_in_transaction(c->store))
+		kyc_store_commit(c->store);
+	int rc = kyc_store_begin(c->store);
+	rc = rc ? rc : kyc_store_get(c->store, KYC_R_APPLICANT, c->tenant_id, id, &cur);
 	if (rc) {
+		kyc_store_rollback(c->store);
 		api_store_error(c, rc, "applicant");
 		goto out;
 	}
 	json_t *meta = json_object_get(body, "metadata");
-	if (meta) {
+	if (meta || att) {
 		json_t *attrs = json_deep_copy(json_object_get(cur, "attributes"));
 		if (!json_is_object(attrs)) {
 			json_decref(attrs);
 			attrs = json_object();
 		}
-		json_object_set(attrs, "metadata", json_is_object(meta) ? meta : json_object());
+		if (meta)
+			json_object_set(attrs, "metadata", json_is_object(meta) ? meta : json_object());
+		if (json_is_object(att)) { /* merged: PATCH one attestation at a time */
+			json_t *merged = json_object_get(attrs, "attestations");
+			if (!json_is_object(merged)) {
+				merged = json_object();
+				json_object_set_new(attrs, "attestations", merged);
+			}
+			json_object_update(merged, att);
+		} else if (att) {
+			json_object_del(attrs, "attestations");
+		}
 		json_object_set_new(patch, "attributes", attrs);
 	}
 	int64_t version = json_integer_value(json_object_get(cur, "version"));
-	rc = json_object_size(patch) ? kyc_store_update(c->store, KYC_R_APPLICANT, c->tenant_id, id,
-							patch, version)
-				      : 0;
-	if (rc) {
-		api_store_error(c, rc, "applicant");
-		goto out;
-	}
+	int changed = json_object_size(patch) > 0;
+	rc = changed ? kyc_store_update(c->store, KYC_R_APPLICANT, c->tenant_id, id, patch, version)
+		     : 0;
 	json_decref(cur);
 	cur = NULL;
-	rc = kyc_store_get(c->store, KYC_R_APPLICANT, c->tenant_id, id, &cur);
+	rc = rc ? rc : kyc_store_get(c->store, KYC_R_APPLICANT, c->tenant_id, id, &cur);
+	rc = rc || !changed ? rc : applicant_event(c, "applicant.updated", cur);
+	rc = rc ? rc : kyc_store_commit(c->store);
 	if (rc) {
+		kyc_store_rollback(c->store);
 		api_store_error(c, rc, "applicant");
 		goto out;
 	}
@@ -262,6 +321,11 @@ API_HANDLER(applicant_delete, API_WRITE)
 		snprintf(cursor, sizeof cursor, "%s", pg.next_cursor);
 	} while (cursor[0]);
 	rc = kyc_store_delete(c->store, KYC_R_APPLICANT, c->tenant_id, id);
+	if (!rc) {
+		json_t *snap = json_pack("{s:s, s:s, s:b}", "id", id, "object", "applicant", "deleted", 1);
+		rc = kyc_event_emit(c->store, c->tenant_id, "applicant.deleted", "applicant", id, 0, snap);
+		json_decref(snap);
+	}
 	size_t i;
 	json_t *fid;
 	json_array_foreach(file_ids, i, fid)

@@ -677,6 +677,23 @@ TEST(settings_and_tier_rules)
 	REQUIRE(upload(v1, "passport", "front", img, bl, &r) == 0); /* the rule is for ID cards */
 	CHECK_INT(r.status, 201);
 	e2e_resp_free(&r);
+	/* A rule on an attestation (seed 003's NIN and BVN), set through PATCH. */
+	patch_settings("{\"requirements\":[{\"document_types\":[\"id_card\"],\"applicant_field\":\"attestations.nin_verified\","
+		       "\"equals\":true,\"code\":\"nin_not_verified\",\"message\":\"NIN first\"}]}");
+	REQUIRE(upload(v2, "id_card", "front", img, bl, &r) == 0);
+	CHECK_INT(r.status, 422);
+	CHECK_STR(e2e_str(&r, "code"), "nin_not_verified");
+	CHECK_STR(e2e_str(&r, "field"), "attestations.nin_verified");
+	e2e_resp_free(&r);
+	char path[160];
+	snprintf(path, sizeof path, "/v1/applicants/%s", high);
+	REQUIRE(e2e_json(&srv, "PATCH", path, key, "{\"attestations\":{\"nin_verified\":true}}", &r) == 0);
+	CHECK_INT(r.status, 200);
+	CHECK(json_is_true(json_object_get(json_object_get(r.json, "attestations"), "nin_verified")));
+	e2e_resp_free(&r);
+	REQUIRE(upload(v2, "id_card", "back", img, bl, &r) == 0);
+	CHECK_INT(r.status, 201);
+	e2e_resp_free(&r);
 	patch_settings("{\"requirements\":null}");
 	free(img);
 	free(low);
