@@ -73,6 +73,8 @@ $(B)/tests/e2e/%: tests/e2e/%.c $(TLIB_OBJS) $(B)/libkycd.a
 
 # The OpenAPI document is linked into the binary with .incbin.
 $(B)/obj/src/http/api_system.o: docs/openapi.yaml
+# So are the web pages, scripts and styles (docs/web.md).
+$(B)/obj/src/web/assets.o: $(wildcard web/*)
 
 tests: $(B)/kycd $(UNIT_BINS) $(E2E_BINS)
 

@@ -61,6 +61,11 @@ kyc_str kyc_req_path(const kyc_req *r)
 	return (kyc_str){r->h->path.base, plen};
 }
 
+kyc_str kyc_req_authority(const kyc_req *r)
+{
+	return (kyc_str){r->h->authority.base, r->h->authority.len};
+}
+
 kyc_str kyc_req_param(const kyc_req *r, int i)
 {
 	if (i < 0 || i >= r->nparams)

@@ -71,6 +71,9 @@ int kyc_req_query(kyc_req *r, const char *name, kyc_str *out);
  * absent. With repeated headers, the first. */
 kyc_str kyc_req_header(const kyc_req *r, const char *name);
 kyc_str kyc_req_body(const kyc_req *r); /* the whole body ({"",0} if none) */
+/* The host the client addressed: HTTP/1.1's Host header or HTTP/2's
+ * :authority (h2o keeps both there, not among the headers). */
+kyc_str kyc_req_authority(const kyc_req *r);
 const char *kyc_req_id(const kyc_req *r);   /* sent back as X-Request-Id */
 void *kyc_req_thread_ctx(const kyc_req *r); /* thread_init's result for this thread */
 void *kyc_req_app(const kyc_req *r);

@@ -3,6 +3,7 @@
 #define KYC_WEB_INT_H
 
 #include <jansson.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "http/api.h"
@@ -29,6 +30,23 @@ struct kyc_app *web__app(kyc_req *r);
 int web__https(const struct kyc_app *app);
 /* RFC 3339 UTC text as kycd writes it ("2026-06-25T10:14:33.521Z") -> ms. 0 or -1. */
 int web__iso_ms(const char *s, int64_t *ms);
+
+/* ---- assets (assets.c) ---- */
+
+struct web_asset {
+	const char *name; /* "hosted.js" */
+	const char *type; /* Content-Type */
+	const char *data, *end;
+};
+/* An embedded file by name ({ptr, len}); NULL when there is none. */
+const struct web_asset *web__asset(const char *name, size_t len);
+/* The i-th embedded file, NULL past the last (tests, size budget). */
+const struct web_asset *web__asset_at(size_t i);
+/* "ar" or "en" from an Accept-Language header (may be NULL). */
+const char *web__pick_lang(const char *header, size_t len);
+/* Sends an HTML page; when localized, its {{lang}} and {{dir}} are filled
+ * in from Accept-Language (else English). */
+void web__send_page(kyc_req *r, const char *asset_name, int localized);
 
 /* Route registrations of each file. */
 void web__asset_routes(kyc_server *s);

@@ -1,0 +1,163 @@
+#include "web/operator.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/err.h"
+#include "core/rand.h"
+
+#define LOCK_BASE_MS (30 * 1000LL)
+#define LOCK_MAX_MS (15 * 60 * 1000LL)
+#define FAILURES_FORGOTTEN_MS (24 * 3600 * 1000LL)
+
+int kyc_operator_username_valid(const char *u)
+{
+	size_t n = u ? strlen(u) : 0;
+	if (n == 0 || n > 64)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = u[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+		      c == '@' || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+int kyc_operator_role_valid(const char *role)
+{
+	return role && (!strcmp(role, "viewer") || !strcmp(role, "reviewer") ||
+			!strcmp(role, "admin"));
+}
+
+int kyc_operator_may_decide(const char *role)
+{
+	return role && (!strcmp(role, "reviewer") || !strcmp(role, "admin"));
+}
+
+/* Lower-cases u into out (65 bytes); -1 when it does not fit. */
+static int lower_name(const char *u, char out[65])
+{
+	size_t n = u ? strlen(u) : 0;
+	if (n == 0 || n > 64)
+		return -1;
+	for (size_t i = 0; i <= n; i++)
+		out[i] = (char)(u[i] >= 'A' && u[i] <= 'Z' ? u[i] + 32 : u[i]);
+	return 0;
+}
+
+static int sodium_ready(void)
+{
+	return sodium_init() < 0 ? KYC_ERR_INTERNAL : 0;
+}
+
+int kyc_operator_create(kyc_store *s, const char *tenant_id, const char *username,
+			const char *role, const char *password, size_t password_len,
+			char id_out[37])
+{
+	struct kyc_operator_row row = {0};
+	if (lower_name(username, row.username) || !kyc_operator_username_valid(row.username) ||
+	    !kyc_operator_role_valid(role) || !password || password_len < KYC_PASSWORD_MIN ||
+	    password_len > KYC_PASSWORD_MAX)
+		return KYC_ERR_INVALID;
+	if (!kyc_store_tenant_exists(s, tenant_id))
+		return KYC_ERR_NOTFOUND;
+	int rc = sodium_ready();
+	if (rc)
+		return rc;
+	if (crypto_pwhash_str_alg(row.password_hash, password, password_len,
+				  crypto_pwhash_OPSLIMIT_INTERACTIVE,
+				  crypto_pwhash_MEMLIMIT_INTERACTIVE,
+				  crypto_pwhash_ALG_ARGON2ID13) != 0)
+		return KYC_ERR_NOMEM; /* libsodium fails only when it cannot get the memory */
+	kyc_uuid_new(row.id);
+	snprintf(row.tenant_id, sizeof row.tenant_id, "%s", tenant_id);
+	snprintf(row.role, sizeof row.role, "%s", role);
+	row.created_at = kyc_now_ms();
+	rc = kyc_store_operator_insert(s, &row);
+	if (!rc)
+		snprintf(id_out, 37, "%s", row.id);
+	return rc;
+}
+
+/* A hash to verify against when the user does not exist, so that an unknown
+ * name costs the same time as a wrong password and does not reveal itself. */
+static char dummy_hash[crypto_pwhash_STRBYTES];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+static void dummy_init(void)
+{
+	unsigned char pw[16];
+	randombytes_buf(pw, sizeof pw);
+	if (crypto_pwhash_str_alg(dummy_hash, (const char *)pw, sizeof pw,
+				  crypto_pwhash_OPSLIMIT_INTERACTIVE,
+				  crypto_pwhash_MEMLIMIT_INTERACTIVE,
+				  crypto_pwhash_ALG_ARGON2ID13) != 0)
+		dummy_hash[0] = '\0';
+}
+
+static int64_t lock_ms(int failures)
+{
+	if (failures < KYC_LOGIN_FREE_FAILURES)
+		return 0;
+	int64_t ms = LOCK_BASE_MS;
+	for (int i = KYC_LOGIN_FREE_FAILURES; i < failures && ms < LOCK_MAX_MS; i++)
+		ms *= 2;
+	return ms < LOCK_MAX_MS ? ms : LOCK_MAX_MS;
+}
+
+int kyc_operator_login(kyc_store *s, const char *username, const char *password,
+		       size_t password_len, int64_t now_ms, struct kyc_operator_row *out,
+		       int64_t *retry_after_ms)
+{
+	char name[65];
+	int failures;
+	int64_t last;
+	*retry_after_ms = 0;
+	int rc = sodium_ready();
+	if (rc)
+		return rc;
+	/* A name that cannot exist is throttled under a fixed key, so malformed
+	 * names cannot be used to guess without limit either. */
+	if (lower_name(username, name) || !kyc_operator_username_valid(name))
+		snprintf(name, sizeof name, "%s", "(invalid)");
+	if ((rc = kyc_store_login_failures(s, name, &failures, &last)))
+		return rc;
+	if (failures && now_ms - last > FAILURES_FORGOTTEN_MS)
+		failures = 0;
+	int64_t wait = last + lock_ms(failures) - now_ms;
+	if (failures >= KYC_LOGIN_FREE_FAILURES && wait > 0) {
+		*retry_after_ms = wait;
+		return KYC_ERR_TOOBIG;
+	}
+	rc = kyc_store_operator_find(s, name, out);
+	if (rc && rc != KYC_ERR_NOTFOUND)
+		return rc;
+	int ok = 0;
+	if (!password || password_len > KYC_PASSWORD_MAX) {
+		ok = 0;
+	} else if (rc == KYC_ERR_NOTFOUND) {
+		pthread_once(&dummy_once, dummy_init);
+		/* The result is meaningless; only the time it takes matters. */
+		if (dummy_hash[0] && crypto_pwhash_str_verify(dummy_hash, password, password_len) == 0)
+			ok = 0;
+	} else {
+		ok = crypto_pwhash_str_verify(out->password_hash, password, password_len) == 0 &&
+		     out->disabled_at == 0;
+	}
+	if (!ok) {
+		memset(out, 0, sizeof *out);
+		if (failures == 0 && last)
+			kyc_store_login_failures_clear(s, name); /* forget an old streak */
+		rc = kyc_store_login_failure_add(s, name, now_ms);
+		return rc ? rc : KYC_ERR_DENIED;
+	}
+	if (failures || last)
+		kyc_store_login_failures_clear(s, name);
+	sodium_memzero(out->password_hash, sizeof out->password_hash);
+	return 0;
+}

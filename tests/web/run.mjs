@@ -1,0 +1,620 @@
+// Browser tests of the hosted verification page and the review console:
+// the real kycd binary ($KYCD_BIN) on a free loopback port with a fresh data
+// directory, document photos from `kycd synth`, and Debian's Chromium driven
+// headless by playwright-core. Screenshots of each step go to
+// tests/artifacts/web/. Prints "[web] N passed, N failed" like the C suites.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..', '..');
+const KYCD = path.resolve(root, process.env.KYCD_BIN || 'build/asan/kycd');
+const CHROMIUM = process.env.KYCD_CHROMIUM || '/usr/bin/chromium';
+const ARTIFACTS = path.join(root, 'tests', 'artifacts', 'web');
+const WAIT = 60000; // generous: a loaded machine is slow, never wrong
+const CHROME_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+	'--disable-component-update', '--disable-sync'];
+
+// ---- a tiny harness ----
+const results = [];
+async function test(name, fn) {
+	try {
+		await fn();
+		results.push([name, null]);
+		console.log(`ok ${name}`);
+	} catch (e) {
+		results.push([name, e]);
+		console.log(`not ok ${name}\n  ${(e && e.stack) || e}`);
+	}
+}
+function check(cond, what) {
+	if (!cond) throw new Error(`check failed: ${what}`);
+}
+function eq(got, want, what) {
+	if (got !== want) throw new Error(`${what}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
+}
+
+// ---- kycd ----
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'kycd-web-'));
+const data = path.join(work, 'data');
+fs.mkdirSync(data);
+const logPath = path.join(work, 'kycd.log');
+let server = null;
+let base = '';
+
+function cli(args, input) {
+	const r = spawnSync(KYCD, [...args, '--data', data], { input, encoding: 'utf8' });
+	if (r.status !== 0) throw new Error(`kycd ${args.join(' ')}: ${r.status} ${r.stderr}`);
+	return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
+function freePort() {
+	return new Promise((ok, fail) => {
+		const s = net.createServer();
+		s.on('error', fail);
+		s.listen(0, '127.0.0.1', () => {
+			const p = s.address().port;
+			s.close(() => ok(p));
+		});
+	});
+}
+
+const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
+
+async function startServer() {
+	for (let attempt = 0; attempt < 5; attempt++) {
+		const port = await freePort();
+		const log = fs.openSync(logPath, 'a');
+		const child = spawn(KYCD, ['serve', '--data', data, '--listen', `127.0.0.1:${port}`, '--threads', '2'], {
+			stdio: ['ignore', log, log],
+			env: { ...process.env, KYCD_CLOCK_FILE: path.join(work, 'clock') },
+		});
+		fs.closeSync(log);
+		let exited = false;
+		child.on('exit', () => { exited = true; });
+		for (let i = 0; i < 500 && !exited; i++) {
+			try {
+				const r = await fetch(`http://127.0.0.1:${port}/healthz`);
+				if (r.status === 200) {
+					server = child;
+					base = `http://127.0.0.1:${port}`;
+					return;
+				}
+			} catch { /* not up yet */ }
+			await sleep(20);
+		}
+		if (!exited) child.kill('SIGKILL');
+	}
+	throw new Error(`kycd did not start; log in ${logPath}`);
+}
+
+async function stopServer() {
+	if (!server) return null;
+	const child = server;
+	server = null;
+	const done = new Promise((ok) => child.on('exit', (code, sig) => ok(sig ? -1 : code)));
+	child.kill('SIGTERM');
+	return done;
+}
+
+async function apiJson(method, p, key, body) {
+	const headers = { Authorization: `Bearer ${key}` };
+	if (body !== undefined) headers['Content-Type'] = 'application/json';
+	const r = await fetch(base + p, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+	const j = await r.json().catch(() => null);
+	return { status: r.status, json: j, headers: r.headers };
+}
+
+// A console login without a browser: the session cookie value and the CSRF token.
+async function consoleLogin(username, password) {
+	const r = await fetch(`${base}/console/api/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password }) });
+	eq(r.status, 200, `login of ${username}`);
+	const sid = /kycd_console=([0-9a-f]{64})/.exec(r.headers.get('set-cookie'))[1];
+	return { cookie: `kycd_console=${sid}`, csrf: (await r.json()).csrf_token };
+}
+
+// ---- specimen photos ----
+// Passports (TD3) from the generator, keeping those a policy should pass:
+// an expiry well ahead and an adult holder, as a real applicant would bring.
+function specimens() {
+	const dir = path.join(work, 'synth');
+	const r = spawnSync(KYCD, ['synth', '--out', dir, '--count', '40', '--seed', '20261', '--format', 'TD3', '--level', '0'], { encoding: 'utf8' });
+	if (r.status !== 0) throw new Error(`kycd synth: ${r.stderr}`);
+	const today = new Date().toISOString().slice(0, 10);
+	const soon = new Date(Date.now() + 365 * 86400000).toISOString().slice(0, 10);
+	const adult = new Date(Date.now() - 25 * 365.25 * 86400000).toISOString().slice(0, 10);
+	const good = fs.readFileSync(path.join(dir, 'truth.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+		.filter((t) => t.fields.expiry_date > soon && t.fields.birth_date < adult && t.fields.expiry_date > today)
+		.map((t) => ({ file: path.join(dir, t.file), fields: t.fields }));
+	if (good.length < 3) throw new Error('the generator gave fewer than 3 usable passports');
+	return good;
+}
+
+// Chromium's fake camera plays an MJPEG file: JPEG frames one after another.
+// The frame is made like a phone's: 1920x1080, the document photo fitted in
+// on a dark background (Chromium's file camera also needs even sizes).
+async function cameraFile(browser, jpegPath) {
+	const page = await browser.newPage();
+	const src = `data:image/jpeg;base64,${fs.readFileSync(jpegPath).toString('base64')}`;
+	const b64 = await page.evaluate(async (url) => {
+		const img = new Image();
+		img.src = url;
+		await img.decode();
+		const c = document.createElement('canvas');
+		c.width = 1920;
+		c.height = 1080;
+		const g = c.getContext('2d');
+		g.fillStyle = '#202020';
+		g.fillRect(0, 0, c.width, c.height);
+		const s = Math.min(c.width / img.width, c.height / img.height);
+		const w = img.width * s, h = img.height * s;
+		g.drawImage(img, (c.width - w) / 2, (c.height - h) / 2, w, h);
+		return c.toDataURL('image/jpeg', 0.95).split(',')[1];
+	}, src);
+	await page.close();
+	const frame = Buffer.from(b64, 'base64');
+	const out = path.join(work, 'camera.mjpeg');
+	fs.writeFileSync(out, Buffer.concat(Array.from({ length: 30 }, () => frame)));
+	return out;
+}
+
+// ---- the browser ----
+let shot = 0;
+async function screenshot(page, name) {
+	shot++;
+	const file = path.join(ARTIFACTS, `${String(shot).padStart(2, '0')}-${name}.png`);
+	await page.screenshot({ path: file, fullPage: true });
+}
+
+// Every request a page makes stays on kycd; every console error is a failure
+// (a CSP violation shows as one).
+function watch(page) {
+	const w = { foreign: [], errors: [] };
+	page.on('request', (req) => {
+		const u = req.url();
+		if (!u.startsWith(base) && !u.startsWith('blob:') && !u.startsWith('data:')) w.foreign.push(u);
+	});
+	page.on('console', (m) => { if (m.type() === 'error') w.errors.push(m.text()); });
+	page.on('pageerror', (e) => w.errors.push(String(e)));
+	return w;
+}
+function clean(w) {
+	eq(w.foreign.length, 0, `requests to other origins (${w.foreign.join(', ')})`);
+	// A failed API call is logged by Chromium as "Failed to load resource" with
+	// its status; the negative tests expect those, nothing else.
+	const bad = w.errors.filter((e) => !/Failed to load resource: the server responded with a status of (401|403|409|422)/.test(e));
+	eq(bad.length, 0, `console errors (${bad.join(' | ')})`);
+}
+
+async function newVerification(key, level, applicant) {
+	const a = await apiJson('POST', '/v1/applicants', key, applicant);
+	eq(a.status, 201, 'applicant created');
+	const v = await apiJson('POST', '/v1/verifications', key, { applicant_id: a.json.id, level });
+	eq(v.status, 201, 'verification created');
+	const l = await apiJson('POST', `/v1/verifications/${v.json.id}/hosted-link`, key, {});
+	eq(l.status, 201, 'hosted link created');
+	return { applicant: a.json, verification: v.json, link: l.json };
+}
+
+// The hosted flow up to the capture of the front.
+async function startFlow(page, link, type) {
+	await page.goto(link.url);
+	await page.locator('#step-consent').waitFor({ state: 'visible', timeout: WAIT });
+	await screenshot(page, `consent-${type}`);
+	check(await page.locator('#consent-next').isDisabled(), 'continue waits for the consent box');
+	await page.locator('#consent-box').check();
+	await page.locator('#consent-next').click();
+	await page.locator('#step-document').waitFor({ state: 'visible', timeout: WAIT });
+	await page.locator('#doc-type').selectOption('passport');
+	await screenshot(page, `document-${type}`);
+	await page.locator('#doc-next').click();
+	await page.locator('#step-capture').waitFor({ state: 'visible', timeout: WAIT });
+}
+
+// Waits for the reader's answer to an upload and returns the server's JSON.
+async function awaitUpload(page, trigger) {
+	const [resp] = await Promise.all([
+		page.waitForResponse((r) => r.url().startsWith(`${base}/hosted/api/`) && r.request().method() === 'POST', { timeout: WAIT }),
+		trigger(),
+	]);
+	const json = await resp.json();
+	await page.locator('#capture-after').waitFor({ state: 'visible', timeout: WAIT });
+	return { status: resp.status(), json };
+}
+
+async function main() {
+	fs.mkdirSync(ARTIFACTS, { recursive: true });
+	const ta = cli(['tenant', 'create', 'web-a']);
+	const tb = cli(['tenant', 'create', 'web-b']);
+	const reviewerPw = 'reviewer-password-a1';
+	const viewerPw = 'viewer-password-a1';
+	cli(['operator', 'create', ta.tenant_id, 'rita', '--role', 'reviewer', '--password-stdin'], `${reviewerPw}\n`);
+	cli(['operator', 'create', ta.tenant_id, 'vic', '--role', 'viewer', '--password-stdin'], `${viewerPw}\n`);
+	const other = cli(['operator', 'create', tb.tenant_id, 'otto', '--role', 'admin']);
+	const docs = specimens();
+	await startServer();
+
+	const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROME_FLAGS });
+	const camBrowser = await chromium.launch({
+		executablePath: CHROMIUM,
+		args: [...CHROME_FLAGS, '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
+			`--use-file-for-fake-video-capture=${await cameraFile(browser, docs[1].file)}`],
+	});
+	const tokens = [];
+	let fileFlow = null; // the file-upload verification, decided in the console later
+	let statusPage = null;
+	let statusWatch = null;
+
+	await test('headers: strict CSP and friends on every web response', async () => {
+		const f = await newVerification(ta.api_key, 'L1', { first_name: 'Head' });
+		tokens.push(f.link.token);
+		for (const p of [`/?id=${f.link.token}`, '/console', '/static/hosted.js', '/static/style.css', '/hosted/api/state']) {
+			const r = await fetch(base + p, { headers: { Authorization: `Bearer ${f.link.token}` } });
+			const csp = r.headers.get('content-security-policy') || '';
+			check(/default-src 'none'/.test(csp) && /script-src 'self'/.test(csp) && /frame-ancestors 'none'/.test(csp), `CSP on ${p}: ${csp}`);
+			check(!/unsafe-inline|unsafe-eval/.test(csp), `no unsafe sources on ${p}`);
+			eq(r.headers.get('x-content-type-options'), 'nosniff', `nosniff on ${p}`);
+			eq(r.headers.get('referrer-policy'), 'no-referrer', `referrer policy on ${p}`);
+		}
+		// No inline script or style in the pages at all.
+		for (const p of ['/', '/console']) {
+			const html = await (await fetch(base + p)).text();
+			check(!/<script(?![^>]*\bsrc=)[^>]*>/i.test(html), `no inline <script> in ${p}`);
+			check(!/<style|\sstyle=/i.test(html), `no inline style in ${p}`);
+			check(!/https?:\/\//.test(html.replace(/<!doctype[^>]*>/i, '')), `no absolute URLs in ${p}`);
+		}
+	});
+
+	await test('budget: all JS and CSS together under 100 KB', async () => {
+		let total = 0;
+		for (const n of ['i18n.js', 'capture.js', 'hosted.js', 'console.js', 'style.css']) {
+			const r = await fetch(`${base}/static/${n}`);
+			eq(r.status, 200, n);
+			total += (await r.arrayBuffer()).byteLength;
+		}
+		check(total > 10000 && total < 100 * 1024, `total ${total} bytes`);
+		eq((await fetch(`${base}/static/../kycd.db`)).status, 404, 'no path escapes');
+		eq((await fetch(`${base}/static/hosted.html`)).status, 404, 'pages only at their routes');
+	});
+
+	await test('hosted flow by file upload: reader feedback, selfie, name corrected, status', async () => {
+		fileFlow = await newVerification(ta.api_key, 'L1', { first_name: 'Ana', last_name: 'Upload', external_ref: 'web-file-1' });
+		fileFlow.doc = docs[0];
+		tokens.push(fileFlow.link.token);
+		const ctx = await browser.newContext({ locale: 'en-GB', viewport: { width: 390, height: 844 } });
+		const page = await ctx.newPage();
+		const w = watch(page);
+		await startFlow(page, fileFlow.link, 'file');
+		eq(await page.locator('html').getAttribute('dir'), 'ltr', 'English is left to right');
+		await screenshot(page, 'capture-front-file');
+		const up = await awaitUpload(page, () => page.locator('#file-input').setInputFiles(docs[0].file));
+		eq(up.status, 200, `upload accepted (${JSON.stringify(up.json)})`);
+		check(up.json.document.mrz_found && up.json.document.mrz_verified, 'the reader read and verified the MRZ');
+		eq(up.json.document.fields.surname.value, docs[0].fields.surname, 'surname read');
+		const fb = page.locator('#capture-feedback .notice');
+		eq(await fb.getAttribute('class'), 'notice ok', 'positive feedback shown');
+		check((await fb.textContent()).includes('check digits are valid'), 'the feedback says the MRZ is valid');
+		check(await page.locator('#btn-capture-next').isVisible(), 'continue offered');
+		await screenshot(page, 'front-read-file');
+		await page.locator('#btn-capture-next').click();
+		await page.locator('#capture-h').filter({ hasText: 'face' }).waitFor({ timeout: WAIT });
+		const sup = await awaitUpload(page, () => page.locator('#file-input').setInputFiles(docs[2].file));
+		eq(sup.status, 200, 'selfie accepted');
+		await screenshot(page, 'selfie-file');
+		await page.locator('#btn-capture-next').click();
+		await page.locator('#step-review').waitFor({ state: 'visible', timeout: WAIT });
+		const given = docs[0].fields.given_names;
+		eq(await page.locator('#name-first').inputValue(), given, 'given names as read');
+		eq(await page.locator('#name-last').inputValue(), docs[0].fields.surname, 'surname as read');
+		check(!(await page.locator('#review-fields').textContent()).includes(docs[0].fields.document_number), 'the document number is masked');
+		await page.locator('#name-first').fill(`${given} Corrected`);
+		await screenshot(page, 'review-file');
+		const [names] = await Promise.all([
+			page.waitForResponse((r) => r.url() === `${base}/hosted/api/names`, { timeout: WAIT }),
+			page.locator('#review-submit').click(),
+		]);
+		eq(names.status(), 200, 'names accepted');
+		await page.locator('#step-status').waitFor({ state: 'visible', timeout: WAIT });
+		eq(await page.locator('#status-text').getAttribute('data-status'), 'pending_review', 'the verification waits for review');
+		await screenshot(page, 'status-pending-file');
+		// The correction reached the record, with the reading kept.
+		const v = await apiJson('GET', `/v1/verifications/${fileFlow.verification.id}`, ta.api_key);
+		eq(v.json.corrections.first_name, `${given} Corrected`, 'correction stored');
+		eq(v.json.corrections.original.given_names, given, 'reading kept');
+		eq(v.json.status, 'pending_review', 'status');
+		clean(w);
+		statusPage = page; // stays open: it must change when the reviewer decides
+		statusWatch = w;
+	});
+
+	await test('hosted flow by camera (Arabic, right to left): capture, feedback, selfie, submit', async () => {
+		const f = await newVerification(ta.api_key, 'L1', { first_name: 'Cam', last_name: 'Era' });
+		tokens.push(f.link.token);
+		const ctx = await camBrowser.newContext({ locale: 'ar', extraHTTPHeaders: { 'Accept-Language': 'ar-EG,ar;q=0.9,en;q=0.5' }, viewport: { width: 390, height: 844 } });
+		const page = await ctx.newPage();
+		const w = watch(page);
+		await startFlow(page, f.link, 'camera');
+		eq(await page.locator('html').getAttribute('dir'), 'rtl', 'Arabic is right to left');
+		eq(await page.locator('html').getAttribute('lang'), 'ar', 'lang');
+		eq((await page.locator('#capture-h').textContent()).trim(), 'صورة الوجه الأمامي', 'Arabic heading');
+		await page.locator('#btn-camera').click();
+		await page.locator('#btn-shoot').waitFor({ state: 'visible', timeout: WAIT });
+		await page.waitForFunction(() => document.getElementById('cam-video').videoWidth > 0, null, { timeout: WAIT });
+		await screenshot(page, 'camera-front');
+		const up = await awaitUpload(page, () => page.locator('#btn-shoot').click());
+		eq(up.status, 200, `camera photo accepted (${JSON.stringify(up.json)})`);
+		check(up.json.document.mrz_found, 'the reader found the MRZ in the camera frame');
+		eq(up.json.document.fields.surname.value, docs[1].fields.surname, 'surname read from the camera');
+		eq(await page.locator('#capture-feedback .notice').getAttribute('class'), up.json.document.mrz_verified ? 'notice ok' : 'notice warn', 'feedback matches the reading');
+		await screenshot(page, 'camera-front-read');
+		await page.locator('#btn-capture-next').click();
+		await page.locator('#capture-h').filter({ hasText: 'صورة لوجهك' }).waitFor({ timeout: WAIT });
+		await page.locator('#btn-camera').click();
+		await page.locator('#btn-shoot').waitFor({ state: 'visible', timeout: WAIT });
+		await page.waitForFunction(() => document.getElementById('cam-video').videoWidth > 0, null, { timeout: WAIT });
+		const sup = await awaitUpload(page, () => page.locator('#btn-shoot').click());
+		eq(sup.status, 200, 'camera selfie accepted');
+		await page.locator('#btn-capture-next').click();
+		await page.locator('#step-review').waitFor({ state: 'visible', timeout: WAIT });
+		await screenshot(page, 'camera-review');
+		await page.locator('#review-submit').click();
+		await page.locator('#step-status').waitFor({ state: 'visible', timeout: WAIT });
+		eq((await page.locator('#status-text').textContent()).trim(), 'وثائقك قيد المراجعة. تتحدّث هذه الصفحة تلقائيًا.', 'Arabic status');
+		// The switcher turns the page to English and left to right.
+		await page.locator('[data-lang="en"]').click();
+		eq(await page.locator('html').getAttribute('dir'), 'ltr', 'switched to left to right');
+		check((await page.locator('#status-text').textContent()).includes('being reviewed'), 'English status');
+		await screenshot(page, 'camera-status-switched');
+		const v = await apiJson('GET', `/v1/verifications/${f.verification.id}`, ta.api_key);
+		eq(v.json.status, 'pending_review', 'camera verification waits for review');
+		eq(v.json.corrections.changed, false, 'names confirmed unchanged');
+		clean(w);
+		await ctx.close();
+	});
+
+	await test('reader feedback: a dark photo gets a specific retake hint', async () => {
+		const f = await newVerification(ta.api_key, 'L1', { first_name: 'Dark' });
+		const ctx = await browser.newContext({ locale: 'en' });
+		const page = await ctx.newPage();
+		const w = watch(page);
+		await startFlow(page, f.link, 'dark');
+		// A nearly black photo, made by the browser itself.
+		const b64 = await page.evaluate(() => {
+			const c = document.createElement('canvas');
+			c.width = 1200;
+			c.height = 900;
+			const g = c.getContext('2d');
+			g.fillStyle = '#060606';
+			g.fillRect(0, 0, c.width, c.height);
+			return c.toDataURL('image/jpeg', 0.9).split(',')[1];
+		});
+		const up = await awaitUpload(page, () => page.locator('#file-input').setInputFiles({ name: 'dark.jpg', mimeType: 'image/jpeg', buffer: Buffer.from(b64, 'base64') }));
+		eq(up.status, 200, 'upload processed');
+		check(!up.json.document.mrz_found, 'nothing read');
+		const code = (up.json.verification.retry && up.json.verification.retry.code) || up.json.document.reason;
+		check(/dark/.test(code), `a darkness code (${code})`);
+		const fb = page.locator('#capture-feedback .notice');
+		eq(await fb.getAttribute('class'), 'notice bad', 'negative feedback');
+		check((await fb.textContent()).includes('too dark'), 'the hint says the photo is too dark');
+		check(await page.locator('#btn-retake').isVisible(), 'retake offered');
+		check(!(await page.locator('#btn-capture-next').isVisible()), 'no continue after a failed read');
+		await screenshot(page, 'dark-feedback');
+		clean(w);
+		await ctx.close();
+	});
+
+	await test('console: reviewer logs in, finds the verification, approves; status page changes', async () => {
+		check(fileFlow && statusPage, 'the file-upload flow ran');
+		const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+		const page = await ctx.newPage();
+		const w = watch(page);
+		await page.goto(`${base}/console`);
+		await page.locator('#view-login').waitFor({ state: 'visible', timeout: WAIT });
+		await page.locator('#login-user').fill('rita');
+		await page.locator('#login-pass').fill('wrong-password-x');
+		await page.locator('#login-submit').click();
+		await page.locator('#login-error .notice').waitFor({ timeout: WAIT });
+		await page.locator('#login-pass').fill(reviewerPw);
+		await screenshot(page, 'console-login');
+		await page.locator('#login-submit').click();
+		await page.locator('#view-queue').waitFor({ state: 'visible', timeout: WAIT });
+		await page.locator(`#queue-rows tr[data-id="${fileFlow.verification.id}"]`).waitFor({ timeout: WAIT });
+		// Oldest first: the file-upload verification was submitted before the camera one.
+		const ids = await page.locator('#queue-rows tr').evaluateAll((rs) => rs.map((r) => r.dataset.id));
+		check(ids.length >= 2, 'two verifications pending');
+		eq(ids[0], fileFlow.verification.id, 'the oldest first');
+		await screenshot(page, 'console-queue');
+		// The session cookie is HttpOnly and SameSite=Strict.
+		const cookie = (await ctx.cookies()).find((c) => c.name === 'kycd_console');
+		check(cookie && cookie.httpOnly && cookie.sameSite === 'Strict', 'cookie flags');
+		eq(await page.evaluate(() => document.cookie), '', 'the page cannot read the cookie');
+		// Search by the document number and by the external reference.
+		for (const q of [fileFlow.doc.fields.document_number, 'web-file-1']) {
+			await page.locator('#search-q').fill(q);
+			await page.locator('#search-form button').click();
+			await page.locator('#queue-caption').filter({ hasText: 'result' }).waitFor({ timeout: WAIT });
+			const found = await page.locator('#queue-rows tr').evaluateAll((rs) => rs.map((r) => r.dataset.id));
+			check(found.includes(fileFlow.verification.id), `search ${q} finds it`);
+		}
+		await screenshot(page, 'console-search');
+		await page.locator(`#queue-rows tr[data-id="${fileFlow.verification.id}"]`).click();
+		await page.locator('#view-verification').waitFor({ state: 'visible', timeout: WAIT });
+		await page.locator('#v-images img').first().waitFor({ timeout: WAIT });
+		await page.waitForFunction(() => [...document.querySelectorAll('#v-images img')].every((i) => i.complete && i.naturalWidth > 0), null, { timeout: WAIT });
+		eq(await page.locator('#v-images img').count(), 2, 'document and selfie images');
+		const fields = await page.locator('#v-fields').textContent();
+		check(fields.includes(fileFlow.doc.fields.document_number), 'fields read shown to the reviewer');
+		check(fields.includes('corrected by applicant'), 'the correction is shown');
+		check((await page.locator('#v-checks li').count()) >= 3, 'checks listed');
+		check((await page.locator('#v-history').textContent()).includes('consent'), 'history has the consent');
+		// Zoom and rotate the document image.
+		const img = page.locator('#v-images img').first();
+		await page.locator('#v-images figure').first().getByRole('button', { name: 'Rotate' }).click();
+		await page.locator('#v-images figure').first().getByRole('button', { name: 'Zoom in' }).click();
+		check(/rotate\(90deg\)/.test(await img.getAttribute('style')) && /scale\(1\.25\)/.test(await img.getAttribute('style')), 'zoom and rotate');
+		await screenshot(page, 'console-verification');
+		// Keyboard: "a" twice approves.
+		await page.locator('#v-h').focus();
+		await page.keyboard.press('a');
+		const [dec] = await Promise.all([
+			page.waitForResponse((r) => r.url().endsWith('/decision'), { timeout: WAIT }),
+			page.keyboard.press('a'),
+		]);
+		eq(dec.status(), 200, 'decision accepted');
+		await page.locator('#decide-state[data-status="approved"]').waitFor({ timeout: WAIT });
+		await screenshot(page, 'console-approved');
+		// The end user's status page follows by itself.
+		await statusPage.locator('#status-text[data-status="approved"]').waitFor({ timeout: WAIT });
+		check((await statusPage.locator('#status-text').textContent()).includes('has been verified'), 'the status page says verified');
+		await screenshot(statusPage, 'status-approved-file');
+		const v = await apiJson('GET', `/v1/verifications/${fileFlow.verification.id}`, ta.api_key);
+		eq(v.json.status, 'approved', 'approved in the API');
+		check(/^operator:/.test(v.json.decision.actor), 'decided by an operator');
+		clean(w);
+		clean(statusWatch);
+		await ctx.close();
+	});
+
+	await test('console: a viewer cannot decide; CSRF token and same origin are required', async () => {
+		const pending = await apiJson('GET', '/v1/verifications?status=pending_review', ta.api_key);
+		const vid = pending.json.data[0].id;
+		const ctx = await browser.newContext();
+		const page = await ctx.newPage();
+		await page.goto(`${base}/console`);
+		await page.locator('#login-user').fill('vic');
+		await page.locator('#login-pass').fill(viewerPw);
+		await page.locator('#login-submit').click();
+		await page.locator('#view-queue').waitFor({ state: 'visible', timeout: WAIT });
+		await page.goto(`${base}/console#v/${vid}`);
+		await page.locator('#view-verification').waitFor({ state: 'visible', timeout: WAIT });
+		check(await page.locator('#decide-form').isHidden(), 'no decision form for a viewer');
+		await screenshot(page, 'console-viewer');
+		const res = await page.evaluate(async (id) => {
+			const s = await (await fetch('/console/api/session')).json();
+			const body = JSON.stringify({ decision: 'approve' });
+			const post = (h) => fetch(`/console/api/verifications/${id}/decision`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...h }, body })
+				.then(async (r) => ({ status: r.status, code: (await r.json()).code }));
+			return { withToken: await post({ 'X-CSRF-Token': s.csrf_token }), noToken: await post({}), badToken: await post({ 'X-CSRF-Token': 'f'.repeat(64) }) };
+		}, vid);
+		eq(res.withToken.status, 403, 'viewer refused');
+		eq(res.withToken.code, 'forbidden', 'viewer code');
+		eq(res.noToken.status, 403, 'no CSRF token refused');
+		eq(res.noToken.code, 'csrf_failed', 'no token code');
+		eq(res.badToken.code, 'csrf_failed', 'wrong token refused');
+		// A reviewer's session without the token is refused too (the form post of another site).
+		const rita = await consoleLogin('rita', reviewerPw);
+		const csrf = rita.csrf;
+		const post = (h) => fetch(`${base}/console/api/verifications/${vid}/decision`, { method: 'POST', headers: { 'Content-Type': 'application/json', Cookie: rita.cookie, ...h }, body: JSON.stringify({ decision: 'reject', reason: 'other' }) });
+		eq((await post({})).status, 403, 'reviewer without token');
+		eq((await post({ 'X-CSRF-Token': csrf, Origin: 'https://evil.example', 'Sec-Fetch-Site': 'cross-site' })).status, 403, 'cross-site with token');
+		const cross = await fetch(`${base}/console/api/login`, { method: 'POST', headers: { 'Content-Type': 'application/json', Origin: 'https://evil.example' }, body: JSON.stringify({ username: 'rita', password: reviewerPw }) });
+		eq(cross.status, 403, 'login from another site refused');
+		eq((await apiJson('GET', `/v1/verifications/${vid}`, ta.api_key)).json.status, 'pending_review', 'nothing was decided');
+		// Another tenant's operator sees nothing of tenant A.
+		const otto = await consoleLogin('otto', other.password);
+		const ov = await fetch(`${base}/console/api/verifications/${vid}`, { headers: { Cookie: otto.cookie } });
+		eq(ov.status, 404, 'another tenant: not found');
+		const oq = await (await fetch(`${base}/console/api/queue`, { headers: { Cookie: otto.cookie } })).json();
+		eq(oq.data.length, 0, 'another tenant: empty queue');
+		const os = await (await fetch(`${base}/console/api/search?q=web-file-1`, { headers: { Cookie: otto.cookie } })).json();
+		eq(os.data.length, 0, 'another tenant: search finds nothing');
+		await ctx.close();
+	});
+
+	await test('console: logins are throttled after repeated failures', async () => {
+		const login = (pw) => fetch(`${base}/console/api/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'vic', password: pw }) });
+		for (let i = 0; i < 5; i++) eq((await login('not-the-password')).status, 401, `failure ${i + 1}`);
+		const locked = await login(viewerPw);
+		eq(locked.status, 429, 'the right password waits too');
+		check(Number(locked.headers.get('retry-after')) > 0, 'Retry-After');
+		eq((await locked.json()).code, 'too_many_attempts', 'code');
+	});
+
+	await test('hosted: another verification\'s token reaches only its own verification', async () => {
+		const a = await newVerification(ta.api_key, 'L1', { first_name: 'Own' });
+		const b = await newVerification(tb.api_key, 'L1', { first_name: 'Other' });
+		const post = (tok) => {
+			const fd = new FormData();
+			fd.append('type', 'passport');
+			fd.append('side', 'front');
+			fd.append('image', new Blob([fs.readFileSync(docs[0].file)], { type: 'image/jpeg' }), 'p.jpg');
+			return fetch(`${base}/hosted/api/documents`, { method: 'POST', headers: { Authorization: `Bearer ${tok}` }, body: fd });
+		};
+		eq((await post(b.link.token)).status, 200, 'B uploads with its token');
+		const va = await apiJson('GET', `/v1/verifications/${a.verification.id}`, ta.api_key);
+		const vb = await apiJson('GET', `/v1/verifications/${b.verification.id}`, tb.api_key);
+		eq(va.json.documents.length, 0, 'A untouched');
+		eq(vb.json.documents.length, 1, 'B got the document');
+		// The page opened with B's token shows B, not A.
+		const ctx = await browser.newContext();
+		const page = await ctx.newPage();
+		await page.goto(a.link.url);
+		await page.locator('#step-consent').waitFor({ state: 'visible', timeout: WAIT });
+		await page.goto(b.link.url);
+		await page.locator('#step-consent').waitFor({ state: 'visible', timeout: WAIT });
+		// A made-up token and no token are refused.
+		for (const bad of ['00000000-0000-0000-0000-000000000000', a.verification.id]) {
+			const r = await fetch(`${base}/hosted/api/state`, { headers: { Authorization: `Bearer ${bad}` } });
+			eq(r.status, 401, `token ${bad}`);
+		}
+		eq((await fetch(`${base}/hosted/api/state`)).status, 401, 'no token');
+		await page.goto(`${base}/?id=00000000-0000-0000-0000-000000000000`);
+		await page.locator('#step-error').waitFor({ state: 'visible', timeout: WAIT });
+		check((await page.locator('#error-text').textContent()).includes('not valid'), 'the page says the link is not valid');
+		await screenshot(page, 'hosted-bad-token');
+		// A token from API keys' world is not a hosted token, and vice versa.
+		eq((await apiJson('GET', '/v1/verifications', a.link.token)).status, 401, 'hosted token is not an API key');
+		await ctx.close();
+	});
+
+	await test('hosted: an expired link is refused', async () => {
+		const f = await newVerification(ta.api_key, 'L1', { first_name: 'Late' });
+		const short = await apiJson('POST', `/v1/verifications/${f.verification.id}/hosted-link`, ta.api_key, { expires_in: 60 });
+		eq(short.status, 201, 'short link');
+		const ok = await fetch(`${base}/hosted/api/state`, { headers: { Authorization: `Bearer ${short.json.token}` } });
+		eq(ok.status, 200, 'works before expiry');
+		fs.writeFileSync(path.join(work, 'clock'), '120'); // two minutes later
+		const r = await fetch(`${base}/hosted/api/state`, { headers: { Authorization: `Bearer ${short.json.token}` } });
+		eq(r.status, 401, 'refused after expiry');
+		eq((await r.json()).code, 'invalid_token', 'code');
+		const ctx = await browser.newContext();
+		const page = await ctx.newPage();
+		await page.goto(short.json.url);
+		await page.locator('#step-error').waitFor({ state: 'visible', timeout: WAIT });
+		await screenshot(page, 'hosted-expired');
+		await ctx.close();
+		fs.writeFileSync(path.join(work, 'clock'), '0');
+	});
+
+	await browser.close();
+	await camBrowser.close();
+
+	await test('logs: no token and no session cookie in kycd\'s log; clean exit', async () => {
+		const code = await stopServer();
+		eq(code, 0, 'kycd exit status (sanitizers clean)');
+		const log = fs.readFileSync(logPath, 'utf8');
+		check(log.includes('/hosted/api/documents'), 'the log has the hosted routes');
+		for (const t of tokens) check(!log.includes(t), 'token not logged');
+		check(!/kycd_console=|[0-9a-f]{64}/.test(log), 'no session secret logged');
+	});
+}
+
+let fatal = null;
+try {
+	await main();
+} catch (e) {
+	fatal = e;
+	console.log(`not ok setup\n  ${(e && e.stack) || e}`);
+}
+if (server) await stopServer();
+const failed = results.filter((r) => r[1]).length + (fatal ? 1 : 0);
+const passed = results.length - results.filter((r) => r[1]).length;
+if (failed && fs.existsSync(logPath)) console.log(`kycd log: ${logPath}`);
+else fs.rmSync(work, { recursive: true, force: true });
+console.log(`[web] ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
