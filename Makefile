@@ -37,6 +37,8 @@ UNIT_SRCS := $(wildcard tests/unit/*_test.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/unit/%)
 E2E_SRCS  := $(wildcard tests/e2e/*_test.c)
 E2E_BINS  := $(E2E_SRCS:tests/e2e/%.c=$(B)/tests/e2e/%)
+COMPAT_SRCS := $(wildcard tests/compat/*_test.c)
+COMPAT_BINS := $(COMPAT_SRCS:tests/compat/%.c=$(B)/tests/compat/%)
 
 .PHONY: all deps check check-build run fuzz bench lint clean tests
 # Keep the test-library objects make would otherwise treat as intermediate.
@@ -71,12 +73,17 @@ $(B)/tests/e2e/%: tests/e2e/%.c $(TLIB_OBJS) $(B)/libkycd.a
 	@echo '  LINK  $@'
 	@$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(TLIB_OBJS) $(B)/libkycd.a $(PKG_LIBS)
 
+$(B)/tests/compat/%: tests/compat/%.c $(TLIB_OBJS) $(B)/libkycd.a
+	@mkdir -p $(@D)
+	@echo '  LINK  $@'
+	@$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(TLIB_OBJS) $(B)/libkycd.a $(PKG_LIBS)
+
 # The OpenAPI document is linked into the binary with .incbin.
 $(B)/obj/src/http/api_system.o: docs/openapi.yaml
 # So are the web pages, scripts and styles (docs/web.md).
 $(B)/obj/src/web/assets.o: $(wildcard web/*)
 
-tests: $(B)/kycd $(UNIT_BINS) $(E2E_BINS)
+tests: $(B)/kycd $(UNIT_BINS) $(E2E_BINS) $(COMPAT_BINS)
 
 # The release binary is what users run; the sanitizer build is what the tests exercise.
 check: deps

@@ -38,6 +38,8 @@ static json_t *defaults(void)
 		"document", "selfie", "liveness", "L2", "steps", "document", "selfie", "liveness",
 		"proof_of_address", "proof_of_income", "requirements", "compat", "000", 1, "001", 1,
 		"002", 1, "003", 1, "004", 1);
+	/* seed 004: download a shared record's files (false: keep only the URLs) */
+	json_object_set_new(d, "share_fetch_files", json_true());
 	json_t *types = json_array();
 	for (const char *const *t = kyc_document_types; *t; t++)
 		json_array_append_new(types, json_string(*t));
@@ -211,6 +213,7 @@ int kyc_settings_patch(kyc_store *s, const char *tenant_id, const json_t *patch,
 	    kyc_jv_int(patch, "approve_period_days", 0, 0, 3650, &n, e) ||
 	    kyc_jv_int(patch, "reject_period_days", 0, 0, 3650, &n, e) ||
 	    kyc_jv_bool(patch, "reject_duplicate_applicant", 0, &b, e) ||
+	    kyc_jv_bool(patch, "share_fetch_files", 0, &b, e) ||
 	    kyc_jv_int(patch, "max_attempts", 0, 1, 10, &n, e))
 		return -1;
 	if ((v = json_object_get(patch, "blocked_countries")) && !json_is_null(v) &&
@@ -267,6 +270,8 @@ static const struct {
 	{"rejectPeriod", "reject_period", "reject_period_days"},
 	{"ageLimit", "minimum_age", "minimum_age"},
 	{"rejectDuplicateUser", "reject_duplicate_applicant", "reject_duplicate_applicant"},
+	/* kycd's own (seed 003: every submission goes to the back office) */
+	{"manual_review", "manual_review", "manual_review"},
 };
 
 json_t *kyc_settings_effective(const json_t *settings, const json_t *opts, struct kyc_jerr *e)
@@ -286,7 +291,7 @@ json_t *kyc_settings_effective(const json_t *settings, const json_t *opts, struc
 				break;
 		if (i == n) {
 			kyc_jerr_set(e, 422, "unknown_field", "options",
-				     "unknown option '%s' (blacklistCountries, approvePeriod, rejectPeriod, ageLimit, rejectDuplicateUser)",
+				     "unknown option '%s' (blacklistCountries, approvePeriod, rejectPeriod, ageLimit, rejectDuplicateUser, manual_review)",
 				     k);
 			goto bad;
 		}
@@ -296,8 +301,8 @@ json_t *kyc_settings_effective(const json_t *settings, const json_t *opts, struc
 			goto bad;
 		}
 		const char *set = options[i].setting;
-		if (!strcmp(set, "reject_duplicate_applicant"))
-			json_object_set(out, set, v); /* the one option that turns on, too */
+		if (!strcmp(set, "reject_duplicate_applicant") || !strcmp(set, "manual_review"))
+			json_object_set(out, set, v); /* options that turn on, too */
 		else if (json_is_false(v))
 			json_object_set_new(out, set, !strcmp(set, "blocked_countries")
 							      ? json_array()

@@ -22,7 +22,9 @@
  *                                 "equals":true | "at_least":2, "code":"...",
  *                                 "message":"..."}; the first failing rule
  *                                 answers 422 with its code and message.
- *   compat                {seed: bool}  which compatibility route sets are on
+ *   compat                {seed: bool}  which compatibility route sets are on (all)
+ *   share_fetch_files     bool    seed 004: download a shared record's files; false
+ *                                 keeps only their URLs (true)
  */
 #ifndef KYC_SETTINGS_H
 #define KYC_SETTINGS_H
@@ -46,6 +48,8 @@ int kyc_settings_patch(kyc_store *s, const char *tenant_id, const json_t *patch,
  *   rejectPeriod / reject_period: false turns that one off
  *   ageLimit / minimum_age: false turns the age check off
  *   rejectDuplicateUser / reject_duplicate_applicant: true or false
+ *   manual_review: true sends every document attempt to a person (no
+ *     automatic decision, no retry or back-side request; seed 003)
  * Any other value of the first four (true included) changes nothing: an
  * option can only switch a check off. Returns the effective settings (new
  * reference); 422 in e for an unknown option or a non-boolean value. */

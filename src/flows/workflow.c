@@ -723,6 +723,21 @@ static int fail_attempt(struct change *c, const json_t *settings, const char *co
 	return rc;
 }
 
+/* Option manual_review (seed 003): the attempt waits for a person whatever
+ * was read; the checks, when there was something to check, are kept for them. */
+static int review_only(struct change *c)
+{
+	static const char *const drop[] = {"document", "document_back", NULL};
+	json_object_set_new(c->patch, "pending_steps",
+			    steps_without(json_object_get(c->ver, "pending_steps"), drop));
+	json_object_set_new(c->patch, "retry_code", json_null());
+	json_object_set_new(c->patch, "retry_message", json_null());
+	json_t *d = json_pack("{s:[{s:s}]}", "causes", "reason", "manual_review");
+	int rc = change_move(c, KYC_VE_NEEDS_REVIEW, "needs_review", d);
+	json_decref(d);
+	return rc;
+}
+
 /* Evaluates an identity-document attempt inside the transaction. */
 static int evaluate_document(struct change *c, const json_t *settings, const json_t *applicant,
 			     const char *type, const json_t *docs)
@@ -731,8 +746,13 @@ static int evaluate_document(struct change *c, const json_t *settings, const jso
 	const json_t *doc;
 	const json_t *x = best_reading(docs, &doc);
 	int rc;
+	int manual = json_is_true(json_object_get(settings, "manual_review"));
 	json_object_set_new(c->patch, "retry_code", json_null());
 	json_object_set_new(c->patch, "retry_message", json_null());
+	if (!x && manual) {
+		json_object_set_new(c->patch, "checks", json_array());
+		return review_only(c);
+	}
 	if (!x) {
 		int has_back = 0;
 		const char *reason = NULL;
@@ -803,7 +823,9 @@ static int evaluate_document(struct change *c, const json_t *settings, const jso
 		if (!strcmp(str(ck, "reason"), "wrong_document_type"))
 			retry = "wrong_document_type";
 	}
-	if (hard) {
+	if (manual) {
+		rc = review_only(c);
+	} else if (hard) {
 		json_t *d = json_pack("{s:s}", "check", hard);
 		rc = reject(c, hard, d);
 		json_decref(d);

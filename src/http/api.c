@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "compat/compat.h"
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/log.h"
@@ -45,7 +46,7 @@ static void api_send(struct api_call *c, int status, const char *ctype, const vo
 void api_json(struct api_call *c, int status, json_t *body)
 {
 	/* jansson 2.14 keeps keys in insertion order; JSON_PRESERVE_ORDER would only add a sort. */
-	char *txt = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	char *txt = body ? json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
 	json_decref(body);
 	if (!txt) {
 		kyc_problem(c->req, 500, "internal_error", NULL, "could not encode the response");
@@ -65,6 +66,10 @@ void api_problem(struct api_call *c, int status, const char *code, const char *f
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof detail, fmt, ap);
 	va_end(ap);
+	if (c->shape) {
+		c->shape(c, status, code, field, detail);
+		return;
+	}
 	json_t *p = kyc_problem_json(status, code, field, detail, kyc_req_id(c->req));
 	char *txt = p ? json_dumps(p, JSON_COMPACT) : NULL;
 	json_decref(p);
@@ -331,9 +336,15 @@ static int idempotency_begin(struct api_call *c)
 
 void api_handle(kyc_req *req, api_fn fn, int flags)
 {
+	api_handle_shaped(req, fn, flags, NULL);
+}
+
+void api_handle_shaped(kyc_req *req, api_fn fn, int flags, api_shape_fn shape)
+{
 	struct kyc_thread *th = kyc_req_thread_ctx(req);
 	struct api_call c = {0};
 	c.req = req;
+	c.shape = shape;
 	c.app = kyc_req_app(req);
 	c.store = th->store;
 	/* Reads run in one read transaction, authentication included: one
@@ -365,4 +376,5 @@ void kyc_api_register(kyc_server *s)
 	kyc__api_document_routes(s);
 	kyc__api_file_routes(s);
 	kyc__api_workflow_routes(s);
+	kyc_compat_register(s);
 }

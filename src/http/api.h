@@ -44,6 +44,13 @@ enum {
 	API_IDEMPOTENT = 4,  /* honours Idempotency-Key (every POST) */
 };
 
+struct api_call;
+/* Sends an error in another API's envelope instead of problem+json (the
+ * compatibility route sets, src/compat): status, stable code, field at
+ * fault (may be NULL) and the text api_problem formatted. */
+typedef void (*api_shape_fn)(struct api_call *c, int status, const char *code,
+			     const char *field, const char *detail);
+
 struct api_call {
 	kyc_req *req;
 	struct kyc_app *app;
@@ -54,12 +61,17 @@ struct api_call {
 	/* Idempotency: set while the first response is to be recorded. */
 	const char *idem_key;
 	unsigned char idem_hash[32];
+	/* When set, every error this call sends (authentication, body parsing,
+	 * store errors, the handler's own) goes through it. */
+	api_shape_fn shape;
 };
 
 typedef void (*api_fn)(struct api_call *c);
 
 /* Runs fn for req after authentication and idempotency handling. */
 void api_handle(kyc_req *req, api_fn fn, int flags);
+/* The same, with errors sent through shape (see api_shape_fn). */
+void api_handle_shaped(kyc_req *req, api_fn fn, int flags, api_shape_fn shape);
 
 #define API_HANDLER(name, flags)                                                                   \
 	static void name##_impl(struct api_call *c);                                               \

@@ -46,6 +46,9 @@ static const struct kyc_col verification_cols[] = {
 	{"document_key", KYC_COL_TEXT},
 	{"identity_key", KYC_COL_TEXT},
 	{"submitted_at", KYC_COL_TIME},
+	/* migration 4 */
+	{"compat_seed", KYC_COL_TEXT},
+	{"compat_ref", KYC_COL_TEXT},
 };
 
 static const struct kyc_col document_cols[] = {
@@ -189,6 +192,13 @@ const struct kyc_migration kyc__migrations[] = {
 	    "REFERENCES operators(id) ON DELETE CASCADE, tenant_id TEXT NOT NULL, csrf_token TEXT "
 	    "NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);"
 	    "CREATE INDEX console_sessions_expiry ON console_sessions(expires_at);"},
+	/* The compatibility route sets (src/compat): which set made a
+	 * verification and the seed's own handle for it (seed 003's
+	 * DOC-SUB-00001 numbers, seed 000's key binding, seed 002's IDV id hash), looked up by value. */
+	{4, "ALTER TABLE verifications ADD COLUMN compat_seed TEXT;"
+	    "ALTER TABLE verifications ADD COLUMN compat_ref TEXT;"
+	    "CREATE INDEX verifications_compat ON verifications(tenant_id, compat_seed, compat_ref, "
+	    "created_at);"},
 };
 
 const int kyc__migration_count = (int)(sizeof(kyc__migrations) / sizeof(kyc__migrations[0]));
