@@ -165,7 +165,8 @@ int kyc_store_operator_find(kyc_store *s, const char *username, struct kyc_opera
 int kyc_store_operator_get(kyc_store *s, const char *tenant_id, const char *id,
 			   struct kyc_operator_row *out);
 
-/* Failed console logins per username (known or not), for throttling. */
+/* Failed console logins per username (known or not), for throttling.
+ * Adding a failure also drops streaks older than a day. */
 int kyc_store_login_failures(kyc_store *s, const char *username, int *failures,
 			     int64_t *last_failure_at);
 int kyc_store_login_failure_add(kyc_store *s, const char *username, int64_t now_ms);

@@ -172,7 +172,15 @@ int kyc_store_login_failures(kyc_store *s, const char *username, int *failures,
 int kyc_store_login_failure_add(kyc_store *s, const char *username, int64_t now_ms)
 {
 	sqlite3_stmt *st;
-	int rc = kyc__store_prepare(s,
+	/* Streaks older than a day no longer count (src/web/operator.c): drop
+	 * them here, so guessing many names cannot grow the table for ever. */
+	int rc = kyc__store_prepare(s, "DELETE FROM login_failures WHERE last_failure_at<?", &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, now_ms - 24 * 3600 * 1000LL);
+	if ((rc = run(s, st)))
+		return rc;
+	rc = kyc__store_prepare(s,
 				    "INSERT INTO login_failures(username, failures, last_failure_at) "
 				    "VALUES (?,1,?) ON CONFLICT(username) DO UPDATE SET "
 				    "failures=failures+1, last_failure_at=excluded.last_failure_at",

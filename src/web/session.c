@@ -37,7 +37,10 @@ int kyc_session_create(kyc_store *s, const struct kyc_operator_row *op, int64_t 
 	snprintf(row.csrf_token, sizeof row.csrf_token, "%s", csrf_out);
 	row.created_at = now_ms;
 	row.expires_at = now_ms + KYC_SESSION_TTL_MS;
-	return kyc_store_session_insert(s, &row);
+	/* Sessions nobody logged out of are dropped when they have expired. */
+	unsigned char none[32] = {0};
+	rc = kyc_store_session_delete(s, none, now_ms);
+	return rc ? rc : kyc_store_session_insert(s, &row);
 }
 
 int kyc_session_check(kyc_store *s, const char *cookie, size_t len, int64_t now_ms,

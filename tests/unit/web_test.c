@@ -138,6 +138,13 @@ TEST(login_throttle)
 	CHECK_INT(kyc_operator_login(st, "carol", pw, strlen(pw), later, &op, &wait), 0);
 	CHECK_INT(kyc_operator_login(st, "carol", "wrong", 5, later + 1, &op, &wait), KYC_ERR_DENIED);
 	CHECK_INT(kyc_operator_login(st, "carol", pw, strlen(pw), later + 2, &op, &wait), 0);
+	/* A streak older than a day is forgotten. */
+	for (int i = 0; i < KYC_LOGIN_FREE_FAILURES; i++)
+		CHECK_INT(kyc_operator_login(st, "carol", "wrong", 5, later + 3, &op, &wait), KYC_ERR_DENIED);
+	CHECK_INT(kyc_operator_login(st, "carol", pw, strlen(pw), later + 4, &op, &wait), KYC_ERR_TOOBIG);
+	CHECK_INT(kyc_operator_login(st, "carol", pw, strlen(pw), later + 3 + 25 * 3600 * 1000LL, &op,
+				     &wait),
+		  0);
 	/* Unknown names are throttled too (no free guessing of who exists). */
 	for (int i = 0; i < KYC_LOGIN_FREE_FAILURES; i++)
 		CHECK_INT(kyc_operator_login(st, "ghost", "x", 1, now, &op, &wait), KYC_ERR_DENIED);
