@@ -104,8 +104,14 @@ size_t kyc_name_fold(const char *in, char *out, size_t outsz)
 		if (*p)
 			*p++ = '\0';
 	}
-	for (int i = 0; i < nw; i++)
-		fold_digraphs(words[i]);
+	/* To a fixed point, so folding a folded name changes nothing ("UEE" -> "U"). */
+	for (int i = 0; i < nw; i++) {
+		size_t before;
+		do {
+			before = strlen(words[i]);
+			fold_digraphs(words[i]);
+		} while (strlen(words[i]) != before);
+	}
 	qsort(words, (size_t)nw, sizeof words[0], cmp_words);
 	size_t len = 0;
 	if (outsz)

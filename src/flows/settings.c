@@ -10,7 +10,7 @@
 #include "flows/workflow.h"
 
 static const char *const level_steps[] = {
-	"document", "selfie", "liveness", "proof_of_address", "proof_of_income", NULL,
+	"document", "confirmation", "selfie", "liveness", "proof_of_address", "proof_of_income", NULL,
 };
 
 static const char *const compat_sets[] = {"000", "001", "002", "003", "004", NULL};
@@ -122,7 +122,7 @@ static int check_levels(const json_t *levels, struct kyc_jerr *e)
 					    "level '%s' must be {\"steps\": [...]} with at least one step",
 					    name);
 		if (check_string_array(steps, "levels", step_ok,
-				       "steps among document, selfie, liveness, proof_of_address, proof_of_income",
+				       "steps among document, confirmation, selfie, liveness, proof_of_address, proof_of_income",
 				       e))
 			return -1;
 		if (strcmp(json_string_value(json_array_get(steps, 0)), "document"))
@@ -187,17 +187,13 @@ static int check_compat(const json_t *c, struct kyc_jerr *e)
 	return 0;
 }
 
-int kyc_settings_patch(kyc_store *s, const char *tenant_id, const json_t *patch, json_t **out,
-		       struct kyc_jerr *e)
+int kyc_settings_validate(const json_t *patch, struct kyc_jerr *e)
 {
-	json_t *cur = NULL, *stored = NULL;
-	int rc;
-	*out = NULL;
+	json_t *v;
 	if (!json_is_object(patch))
 		return kyc_jerr_set(e, 400, "invalid_json", "", "the body must be a JSON object");
 	json_t *d = defaults();
 	const char *k;
-	json_t *v;
 	json_object_foreach((json_t *)patch, k, v)
 	{
 		if (!json_object_get(d, k)) {
@@ -231,6 +227,21 @@ int kyc_settings_patch(kyc_store *s, const char *tenant_id, const json_t *patch,
 	if ((v = json_object_get(patch, "requirements")) && !json_is_null(v) && check_rules(v, e))
 		return -1;
 	if ((v = json_object_get(patch, "compat")) && !json_is_null(v) && check_compat(v, e))
+		return -1;
+	if ((v = json_object_get(patch, "default_level")) && !json_is_null(v) && !json_is_string(v))
+		return kyc_jerr_set(e, 422, "invalid_type", "default_level",
+				    "'default_level' must be a string");
+	return 0;
+}
+
+int kyc_settings_patch(kyc_store *s, const char *tenant_id, const json_t *patch, json_t **out,
+		       struct kyc_jerr *e)
+{
+	json_t *cur = NULL, *stored = NULL, *v;
+	const char *k;
+	int rc;
+	*out = NULL;
+	if (kyc_settings_validate(patch, e))
 		return -1;
 	rc = kyc_store_tenant_settings(s, tenant_id, &stored);
 	if (rc)
@@ -346,16 +357,26 @@ int kyc_requirements_check(const json_t *settings, const json_t *applicant, cons
 	json_array_foreach(json_object_get(settings, "requirements"), i, r)
 	{
 		json_t *types = json_object_get(r, "document_types");
+		const char *field = json_string_value(json_object_get(r, "applicant_field"));
+		const char *code = json_string_value(json_object_get(r, "code"));
+		const char *msg = json_string_value(json_object_get(r, "message"));
+		/* Stored rules were validated; one that is not fails closed. */
+		if (!field || !code || !msg)
+			return kyc_jerr_set(e, 422, "requirement_invalid", "requirements",
+					    "a tier requirement of the tenant is malformed");
 		if (json_is_array(types)) {
 			int hit = 0;
 			size_t j;
 			json_t *t;
-			json_array_foreach(types, j, t) hit |= !strcmp(json_string_value(t), doc_type);
+			json_array_foreach(types, j, t)
+			{
+				const char *ts = json_string_value(t);
+				hit |= ts && !strcmp(ts, doc_type);
+			}
 			if (!hit)
 				continue;
 		}
-		const json_t *v =
-			applicant_value(applicant, json_string_value(json_object_get(r, "applicant_field")));
+		const json_t *v = applicant_value(applicant, field);
 		const json_t *eq = json_object_get(r, "equals");
 		const json_t *min = json_object_get(r, "at_least");
 		int ok;
@@ -364,9 +385,7 @@ int kyc_requirements_check(const json_t *settings, const json_t *applicant, cons
 		else
 			ok = json_is_number(v) && json_number_value(v) >= json_number_value(min);
 		if (!ok)
-			return kyc_jerr_set(e, 422, json_string_value(json_object_get(r, "code")),
-					    json_string_value(json_object_get(r, "applicant_field")),
-					    "%s", json_string_value(json_object_get(r, "message")));
+			return kyc_jerr_set(e, 422, code, field, "%s", msg);
 	}
 	return 0;
 }

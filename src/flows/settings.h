@@ -37,6 +37,10 @@
 /* The tenant's settings with every default filled in (new reference). */
 int kyc_settings_get(kyc_store *s, const char *tenant_id, json_t **out);
 
+/* Validates a settings object or patch (unknown keys, types, ranges, level and
+ * rule shapes): 0, or -1 with e filled (422 and the field). */
+int kyc_settings_validate(const json_t *patch, struct kyc_jerr *e);
+
 /* Validates patch (unknown keys, types, ranges -> 422 with the field) and
  * stores the merge; *out: the new full settings. */
 int kyc_settings_patch(kyc_store *s, const char *tenant_id, const json_t *patch, json_t **out,
