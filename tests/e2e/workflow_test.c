@@ -745,6 +745,46 @@ TEST(expiry_by_access_and_by_sweep)
 	free(v3);
 }
 
+TEST(cancel)
+{
+	char *app = applicant("");
+	char *ver = verification(app, "");
+	char path[160];
+	snprintf(path, sizeof path, "/v1/verifications/%s/cancel", ver);
+	struct e2e_resp r;
+	REQUIRE(e2e_json(&srv, "POST", path, viewer, "{}", &r) == 0);
+	CHECK_INT(r.status, 403); /* a viewer changes nothing */
+	e2e_resp_free(&r);
+	REQUIRE(e2e_json(&srv, "POST", path, key, "{}", &r) == 0);
+	CHECK_INT(r.status, 200);
+	CHECK_STR(e2e_str(&r, "status"), "cancelled");
+	e2e_resp_free(&r);
+	/* Final: no second cancel, no upload, no decision. */
+	REQUIRE(e2e_json(&srv, "POST", path, key, "{}", &r) == 0);
+	CHECK_INT(r.status, 409);
+	CHECK_STR(e2e_str(&r, "code"), "verification_closed");
+	e2e_resp_free(&r);
+	size_t bl;
+	unsigned char *img = timg_jpeg(640, 480, 80, &bl);
+	REQUIRE(upload(ver, "passport", "front", img, bl, &r) == 0);
+	CHECK_INT(r.status, 409);
+	e2e_resp_free(&r);
+	snprintf(path, sizeof path, "/v1/verifications/%s/decision", ver);
+	REQUIRE(e2e_json(&srv, "POST", path, reviewer, "{\"decision\":\"approve\"}", &r) == 0);
+	CHECK_INT(r.status, 409);
+	e2e_resp_free(&r);
+	/* Another tenant's verification does not exist for this one. */
+	char other[128], other_tenant[64];
+	REQUIRE(e2e_tenant(&srv, "workflow-b", other, other_tenant) == 0);
+	snprintf(path, sizeof path, "/v1/verifications/%s/history", ver);
+	REQUIRE(e2e_json(&srv, "GET", path, other, NULL, &r) == 0);
+	CHECK_INT(r.status, 404);
+	e2e_resp_free(&r);
+	free(img);
+	free(app);
+	free(ver);
+}
+
 /* A document whose expiry date has passed (the clock moved past it) is
  * rejected by document_expired. */
 TEST(expired_document)
@@ -879,6 +919,7 @@ int main(void)
 	RUN(settings_and_tier_rules);
 	RUN(expiry_by_access_and_by_sweep);
 	RUN(expired_document);
+	RUN(cancel);
 	RUN(events_and_history_survive_kill_9);
 	e2e_cleanup(&srv);
 	unlink(clock_path);
