@@ -64,8 +64,10 @@ int kyc_compat001_options(const char *text, size_t len, json_t **out, struct kyc
  * birth_date, personal_code, country as alpha-3). 0, or 422 in e. */
 int kyc_compat002_parse(const json_t *body, json_t *applicant, struct kyc_jerr *e);
 /* Seed 002's identity-verification object of a stored seed-002
- * verification record (new reference). */
-json_t *kyc_compat002_idv(const json_t *verification, const char *tenant_id);
+ * verification record (new reference); consented_at: when the end user
+ * consented (RFC 3339), or NULL. */
+json_t *kyc_compat002_idv(const json_t *verification, const char *tenant_id,
+			  const char *consented_at);
 
 /* Seed 003's body. Pointers point into the parsed body; document_type is
  * the normalised (upper-case) name, kyc_type kycd's document type. */

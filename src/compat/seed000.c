@@ -22,6 +22,7 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/rand.h"
+#include "flows/settings.h"
 #include "flows/workflow.h"
 
 static const char *const langs[] = {"en", "ar", NULL};
@@ -250,6 +251,13 @@ static int new_onboarding(struct api_call *c, const char *applicant_id, int nid,
 	kyc__compat_flow(c, KYC_COMPAT_000, &fl, actor);
 	json_t *req = json_pack("{s:s, s:[s]}", "applicant_id", applicant_id, "document_types",
 				nid ? "id_card" : "passport");
+	/* The level that waits for ApproveFrontImage (document, then the names'
+	 * confirmation) when the tenant has it; else the tenant's default. */
+	json_t *settings = NULL;
+	if (kyc_settings_get(c->store, c->tenant_id, &settings) == 0 &&
+	    json_object_get(json_object_get(settings, "levels"), "confirm"))
+		json_object_set_new(req, "level", json_string("confirm"));
+	json_decref(settings);
 	int rc = kyc_flow_verification_create(&fl, req, ver, e);
 	json_decref(req);
 	if (rc)
@@ -313,9 +321,10 @@ COMPAT_HANDLER(s000_select, KYC_COMPAT_000, API_WRITE, shape000)
 				      kyc__compat_str(s.ver, "id"), patch, 0);
 		json_decref(patch);
 	} else {
-		/* No onboarding yet: one for a customer still unnamed, which the
-		 * first upload's customerId names. */
-		const char *aid = kyc__compat_str(s.applicant, "id");
+		/* A new onboarding: for the customer the header named, else for
+		 * one still unnamed, whom the first upload's customerId names. */
+		kyc_str named = kyc_req_header(c->req, "x-customer-id");
+		const char *aid = named.ptr ? kyc__compat_str(s.applicant, "id") : NULL;
 		char fresh[37];
 		if (!aid) {
 			kyc_uuid_new(fresh);
@@ -489,8 +498,13 @@ static int upload_session(struct api_call *c, const char *customer_id, struct se
 	const char *st = kyc__compat_str(s->ver, "status");
 	if (!s->ver || !(open_status(st) || !strcmp(st, "processing") ||
 			 !strcmp(st, "pending_review"))) {
-		/* none yet, or the last one was decided: a new onboarding */
+		/* none yet, or the last one was decided: a new onboarding, of the
+		 * type this key's SelectNationalIdStep chose last */
 		int nid = s->ver ? national_id(s->ver) : 1;
+		struct session k = {0};
+		if (key_session(c, &k) == 0 && k.ver && open_status(kyc__compat_str(k.ver, "status")))
+			nid = national_id(k.ver);
+		session_release(&k);
 		json_decref(s->ver);
 		s->ver = NULL;
 		return new_onboarding(c, kyc__compat_str(s->applicant, "id"), nid, &s->ver, e);

@@ -18,6 +18,7 @@
 #include "core/country.h"
 #include "core/err.h"
 #include "core/rand.h"
+#include "flows/settings.h"
 #include "flows/workflow.h"
 #include "http/multipart.h"
 
@@ -480,9 +481,20 @@ COMPAT_HANDLER(s001_step1, KYC_COMPAT_001, API_WRITE | API_IDEMPOTENT, shape001)
 		for (int i = 0; i < 4; i++)
 			if ((s = kyc__compat_str(f.text, keep[i])))
 				json_object_set_new(meta, keep[i], json_string(s));
-		req = json_pack("{s:s, s:o}", "applicant_id", aid, "metadata", meta);
+		req = json_pack("{s:s, s:o, s:[s]}", "applicant_id", aid, "metadata", meta,
+				"document_types", kyc_type);
 		if (opts)
 			json_object_set(req, "options", opts);
+		/* Step 2 brings a selfie: the level that asks for one (L1 of the
+		 * default settings) when the tenant has it. */
+		json_t *settings = NULL;
+		if ((rc = kyc_settings_get(c->store, c->tenant_id, &settings))) {
+			api_store_error(c, rc, "settings");
+			goto out;
+		}
+		if (json_object_get(json_object_get(settings, "levels"), "L1"))
+			json_object_set_new(req, "level", json_string("L1"));
+		json_decref(settings);
 		if (kyc_flow_verification_create(&fl, req, &ver, &e)) {
 			if (!strcmp(e.field, "options"))
 				api_problem(c, 400, e.code, "customOptions", MSG_OPTIONS);

@@ -81,7 +81,7 @@ static int in_registration(struct kyc_jerr *e)
 
 int kyc_compat002_parse(const json_t *body, json_t *applicant, struct kyc_jerr *e)
 {
-	const char *s;
+	const char *s = NULL;
 	if (kyc_jv_known_fields(body, create_fields, e) ||
 	    kyc_jv_string(body, "externalReferenceId", 0, 128, &s, e))
 		return -1;
@@ -295,17 +295,10 @@ static const char *idv_status(const json_t *v, int consented)
 	return "InProgress";
 }
 
-static const json_t *consent_of(const json_t *v)
-{
-	return json_object_get(json_object_get(v, "attributes"), "consent");
-}
-
-json_t *kyc_compat002_idv(const json_t *v, const char *tenant_id)
+json_t *kyc_compat002_idv(const json_t *v, const char *tenant_id, const char *consented_at)
 {
 	const json_t *mine = json_object_get(json_object_get(v, "attributes"), "compat002");
-	const json_t *consent = consent_of(v);
-	json_t *when = json_object_get(consent, "consented_at");
-	int consented = json_is_string(when);
+	int consented = consented_at != NULL;
 	json_t *o = json_pack("{s:O, s:s, s:s, s:o, s:o}", "id", json_object_get(v, "compat_ref"),
 			      "status", idv_status(v, consented), "applicationId", tenant_id,
 			      "createdUtc", utc(v, "created_at"), "modifiedUtc", utc(v, "updated_at"));
@@ -313,10 +306,30 @@ json_t *kyc_compat002_idv(const json_t *v, const char *tenant_id)
 			    json_pack("{s:O, s:O}", "id", json_object_get(mine, "setup_id"),
 				      "versionId", json_object_get(mine, "setup_version_id")));
 	json_object_set_new(o, "step",
-			    json_pack("{s:{s:O}, s:{s:b, s:O}}", "kycIdentification", "id",
+			    json_pack("{s:{s:O}, s:{s:b, s:s?}}", "kycIdentification", "id",
 				      json_object_get(v, "id"), "consent", "isConsented", consented,
-				      "consentedUtc", consented ? when : json_null()));
+				      "consentedUtc", consented_at));
 	return o;
+}
+
+/* When the end user consented on the hosted page: its audit-trail row
+ * (action "consent", src/web/web_hosted.c). *at is NULL when not yet. */
+static int consent_time(struct api_call *c, const char *vid, char at[32], const char **out)
+{
+	json_t *filter = json_pack("{s:s, s:s}", "verification_id", vid, "action", "consent");
+	struct kyc_store_page pg;
+	*out = NULL;
+	int rc = kyc_store_list_asc(c->store, KYC_R_HISTORY, c->tenant_id, filter, "", 1, &pg);
+	json_decref(filter);
+	if (rc)
+		return rc;
+	const char *t = kyc__compat_str(json_array_get(pg.items, 0), "created_at");
+	if (t) {
+		snprintf(at, 32, "%s", t);
+		*out = at;
+	}
+	json_decref(pg.items);
+	return 0;
 }
 
 /* Finds a verification by its IDV id. */
@@ -350,12 +363,16 @@ static int by_idv(struct api_call *c, const char *idv, json_t **out)
 COMPAT_HANDLER(s002_idv_get, KYC_COMPAT_002, API_READ, shape002)
 {
 	json_t *v;
+	char at[32];
+	const char *consented;
 	int rc = by_idv(c, api_param(c, 0), &v);
+	if (!rc && (rc = consent_time(c, kyc__compat_str(v, "id"), at, &consented)))
+		json_decref(v);
 	if (rc) {
 		api_store_error(c, rc, "identity verification");
 		return;
 	}
-	api_json(c, 200, kyc_compat002_idv(v, c->tenant_id));
+	api_json(c, 200, kyc_compat002_idv(v, c->tenant_id, consented));
 	json_decref(v);
 }
 

@@ -148,10 +148,12 @@ int kyc_compat004_parse(const json_t *body, struct kyc_compat004_req *out, struc
 	if (kyc_jv_enum(vo, "gender", KYC_JV_REQUIRED, genders, &s, e) ||
 	    kyc_jv_date(vo, "dob", KYC_JV_REQUIRED, &out->dob, e) ||
 	    kyc_jv_date(vo, "idExpiry", KYC_JV_REQUIRED, &s, e) ||
-	    kyc_jv_enum(vo, "kycLevel", KYC_JV_REQUIRED, levels, &out->level, e) ||
-	    kyc_jv_string(vo, "kycTime", 0, 19, &s, e))
+	    kyc_jv_enum(vo, "kycLevel", KYC_JV_REQUIRED, levels, &out->level, e))
 		return in_vo(e);
-	if (s && !datetime_ok(s))
+	const char *kyc_time = NULL;
+	if (kyc_jv_string(vo, "kycTime", 0, 19, &kyc_time, e))
+		return in_vo(e);
+	if (kyc_time && !datetime_ok(kyc_time))
 		return kyc_jerr_set(e, 422, "invalid_date", "kycIdentityInfoVo.kycTime",
 				    "'kycTime' must be yyyy-MM-dd HH:mm:ss");
 	int64_t dob;

@@ -38,6 +38,9 @@ static json_t *defaults(void)
 		"document", "selfie", "liveness", "L2", "steps", "document", "selfie", "liveness",
 		"proof_of_address", "proof_of_income", "requirements", "compat", "000", 1, "001", 1,
 		"002", 1, "003", 1, "004", 1);
+	/* seed 000's onboarding: the document, then the applicant confirms the names */
+	json_object_set_new(json_object_get(d, "levels"), "confirm",
+			    json_pack("{s:[s,s]}", "steps", "document", "confirmation"));
 	/* seed 004: download a shared record's files (false: keep only the URLs) */
 	json_object_set_new(d, "share_fetch_files", json_true());
 	json_t *types = json_array();

@@ -1,0 +1,375 @@
+/* Seed 000 (national-ID onboarding) against the real kycd: the five routes
+ * in the document's order with its example bodies (a bare Authorization
+ * key, base64 images of generated cards), every customerData field present
+ * and read from the card where the card carries it, English and Arabic
+ * messages, the names approval kept as confirmed values with the original
+ * reading, and the errors in the document's envelope. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "document/synth.h"
+#include "e2e.h"
+#include "form.h"
+#include "img.h"
+#include "test.h"
+
+static struct e2e_server srv;
+static char key_a[128], key_b[128], key_c[128], tenant_a[64];
+static unsigned char *card_jpg, *passport_jpg, *passport2_jpg, *blank_jpg;
+static size_t card_len, passport_len, passport2_len, blank_len;
+static struct kyc_synth_doc card, passport, passport2;
+
+static const char *const customer_fields[] = {
+	"customerId", "idFrontScan", "idBackScan", "photo", "fullName", "fullNameEn", "firstName",
+	"firstNameEn", "familyName", "familyNameEn", "address", "state", "birthdate", "idNumber",
+	"idNumberBack", "documentNumber", "documentTypeId", "documentTypeCode", "issueDate",
+	"profession", "maritalStatus", "religion", "gender", "nationality", "detectedAge",
+	"detectedGender", "expirationDate",
+};
+
+static int call(const char *key, const char *path, const char *lang, const char *extra,
+		const char *json, struct e2e_resp *r)
+{
+	char auth[200], al[64];
+	snprintf(auth, sizeof auth, "Authorization: %s", key); /* bare, as the examples send it */
+	snprintf(al, sizeof al, "Accept-Language: %s", lang ? lang : "en");
+	const char *h[] = {auth, "Content-Type: application/json", "Accept: */*", al, extra, NULL};
+	return e2e_req(&srv, "POST", path, h, json, json ? strlen(json) : 0, r);
+}
+
+static char *upload_body(const char *customer, const unsigned char *img, size_t len)
+{
+	char *b64 = form_base64(img, len);
+	size_t n = strlen(b64) + 256;
+	char *json = malloc(n);
+	if (customer)
+		snprintf(json, n, "{\"customerId\":\"%s\",\"image\":\"%s\"}", customer, b64);
+	else
+		snprintf(json, n, "{\"customerId\":null,\"image\":\"%s\"}", b64);
+	free(b64);
+	return json;
+}
+
+static void check_customer_data(const json_t *cd)
+{
+	REQUIRE(json_is_object(cd));
+	CHECK_INT(json_object_size(cd), sizeof customer_fields / sizeof customer_fields[0]);
+	for (size_t i = 0; i < sizeof customer_fields / sizeof customer_fields[0]; i++) {
+		json_t *v = json_object_get(cd, customer_fields[i]);
+		CHECK(v != NULL);
+		if (!strcmp(customer_fields[i], "detectedAge"))
+			CHECK(json_is_null(v) || json_is_integer(v));
+		else
+			CHECK(json_is_null(v) || json_is_string(v));
+	}
+}
+
+static const char *cd_str(const json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(json_object_get(o, "customerData"), k));
+}
+
+static void check_error(const struct e2e_resp *r, long status)
+{
+	if (r->status != status)
+		fprintf(stderr, "  got %ld %s\n", r->status, r->body);
+	CHECK_INT(r->status, status);
+	REQUIRE(json_is_object(r->json));
+	CHECK_INT(json_object_size(r->json), 3);
+	CHECK(json_is_false(json_object_get(r->json, "isSuccess")));
+	CHECK(json_string_length(json_object_get(r->json, "message")) > 0);
+	CHECK(json_is_null(json_object_get(r->json, "customerData")));
+}
+
+#define SELECT "/api/v1/onboarding/Request/SelectNationalIdStep/"
+#define FRONT "/api/v1/onboarding/NationalId/UploadFrontImage"
+#define BACK "/api/v1/onboarding/NationalId/UploadBackImage"
+#define APPROVE_FRONT "/api/v1/onboarding/NationalId/ApproveFrontImage"
+#define APPROVE_BACK "/api/v1/onboarding/NationalId/ApproveBackImage"
+
+/* 5.1 to 5.5 in order, for an ID card whose MRZ is on the back. */
+TEST(national_id_flow)
+{
+	struct e2e_resp r;
+	REQUIRE(call(key_a, SELECT "true", NULL, NULL, NULL, &r) == 0);
+	CHECK_INT(r.status, 200);
+	CHECK_INT(r.body_len, 0);
+	e2e_resp_free(&r);
+
+	/* the front: no MRZ on it, so nothing to read yet; the back is asked for */
+	char *b = upload_body("cust-1001", blank_jpg, blank_len);
+	REQUIRE(call(key_a, FRONT, NULL, NULL, b, &r) == 0);
+	if (r.status != 200)
+		fprintf(stderr, "  got %ld %s\n", r.status, r.body);
+	CHECK_INT(r.status, 200);
+	CHECK(json_is_true(json_object_get(r.json, "isSuccess")));
+	CHECK_STR(e2e_str(&r, "message"),
+		  "The front image was received; please upload the back of the ID card");
+	check_customer_data(json_object_get(r.json, "customerData"));
+	CHECK_STR(cd_str(r.json, "customerId"), "cust-1001");
+	CHECK(cd_str(r.json, "idFrontScan") != NULL);
+	CHECK(cd_str(r.json, "documentNumber") == NULL);
+	CHECK(cd_str(r.json, "fullNameEn") == NULL);
+	e2e_resp_free(&r);
+	free(b);
+
+	/* the back, in Arabic */
+	b = upload_body("cust-1001", card_jpg, card_len);
+	REQUIRE(call(key_a, BACK, "ar-EG,ar;q=0.9,en;q=0.5", NULL, b, &r) == 0);
+	CHECK_INT(r.status, 200);
+	CHECK(json_is_true(json_object_get(r.json, "isSuccess")));
+	CHECK_STR(e2e_str(&r, "message"), "تمت قراءة صورة الوجه الخلفي بنجاح");
+	json_t *cd = json_object_get(r.json, "customerData");
+	check_customer_data(cd);
+	const struct kyc_synth_fields *t = &card.id.f;
+	char full[128], date[40];
+	snprintf(full, sizeof full, "%s %s", t->given_names, t->surname);
+	CHECK_STR(cd_str(r.json, "fullNameEn"), full);
+	CHECK_STR(cd_str(r.json, "firstNameEn"), t->given_names);
+	CHECK_STR(cd_str(r.json, "familyNameEn"), t->surname);
+	snprintf(date, sizeof date, "%sT00:00:00.000Z", t->birth_date);
+	CHECK_STR(cd_str(r.json, "birthdate"), date);
+	snprintf(date, sizeof date, "%sT00:00:00.000Z", t->expiry_date);
+	CHECK_STR(cd_str(r.json, "expirationDate"), date);
+	CHECK_STR(cd_str(r.json, "documentNumber"), t->document_number);
+	CHECK_STR(cd_str(r.json, "nationality"), t->nationality);
+	CHECK_STR(cd_str(r.json, "gender"), t->sex[0] == 'F' ? "Female" : "Male");
+	CHECK_STR(cd_str(r.json, "documentTypeId"), "id_card");
+	CHECK_STR(cd_str(r.json, "documentTypeCode"), t->document_code);
+	CHECK(cd_str(r.json, "idFrontScan") != NULL && cd_str(r.json, "idBackScan") != NULL);
+	/* what an MRZ does not carry is null, never invented */
+	static const char *const nulls[] = {"photo", "fullName", "firstName", "familyName",
+					    "address", "state", "issueDate", "profession",
+					    "maritalStatus", "religion", "detectedGender"};
+	for (size_t i = 0; i < sizeof nulls / sizeof nulls[0]; i++)
+		CHECK(json_is_null(json_object_get(cd, nulls[i])));
+	CHECK(json_is_null(json_object_get(cd, "detectedAge")));
+	e2e_resp_free(&r);
+	free(b);
+
+	/* 5.4: corrected English names, kept beside the original reading */
+	REQUIRE(call(key_a, APPROVE_FRONT, NULL, NULL,
+		     "{\"fullNameEn\":\"Mona Adel Hassan\",\"firstNameEn\":\"Mona\",\"familyNameEn\":\"Hassan\"}",
+		     &r) == 0);
+	CHECK_INT(r.status, 200);
+	CHECK_STR(r.body, "true");
+	e2e_resp_free(&r);
+	/* 5.5 */
+	REQUIRE(call(key_a, APPROVE_BACK, NULL, NULL, NULL, &r) == 0);
+	CHECK_INT(r.status, 200);
+	CHECK_STR(r.body, "true");
+	e2e_resp_free(&r);
+
+	/* kycd's view: the verification of applicant cust-1001 */
+	REQUIRE(e2e_json(&srv, "GET", "/v1/applicants?external_ref=cust-1001", key_a, NULL, &r) == 0);
+	const char *aid = json_string_value(
+		json_object_get(json_array_get(json_object_get(r.json, "data"), 0), "id"));
+	char path[200];
+	snprintf(path, sizeof path, "/v1/verifications?applicant_id=%s", aid ? aid : "none");
+	e2e_resp_free(&r);
+	REQUIRE(e2e_json(&srv, "GET", path, key_a, NULL, &r) == 0);
+	json_t *v = json_array_get(json_object_get(r.json, "data"), 0);
+	json_t *corr = json_object_get(v, "corrections");
+	CHECK_STR(json_string_value(json_object_get(corr, "first_name")), "Mona");
+	CHECK_STR(json_string_value(json_object_get(corr, "middle_name")), "Adel");
+	CHECK_STR(json_string_value(json_object_get(corr, "last_name")), "Hassan");
+	CHECK_STR(json_string_value(json_object_get(json_object_get(corr, "original"), "surname")),
+		  t->surname);
+	char vid[64];
+	snprintf(vid, sizeof vid, "%s", json_string_value(json_object_get(v, "id")));
+	e2e_resp_free(&r);
+	/* audit-logged, with who did it */
+	snprintf(path, sizeof path, "/v1/verifications/%s/history", vid);
+	REQUIRE(e2e_json(&srv, "GET", path, key_a, NULL, &r) == 0);
+	int seen = 0;
+	size_t i;
+	json_t *h;
+	json_array_foreach(json_object_get(r.json, "data"), i, h)
+	{
+		const char *act = json_string_value(json_object_get(h, "action"));
+		const char *who = json_string_value(json_object_get(h, "actor"));
+		if (act && !strcmp(act, "correct_names")) {
+			seen = 1;
+			CHECK(who && !strncmp(who, "compat:000:", 11));
+		}
+	}
+	CHECK(seen);
+	e2e_resp_free(&r);
+	/* once only */
+	REQUIRE(call(key_a, APPROVE_FRONT, NULL, NULL, "{\"firstNameEn\":\"Mina\"}", &r) == 0);
+	check_error(&r, 400);
+	char hv[64];
+	CHECK(e2e_header(&r, "kycd-error-code", hv, sizeof hv));
+	/* confirmed, the level was complete and the onboarding decided */
+	CHECK_STR(hv, "verification_closed");
+	e2e_resp_free(&r);
+}
+
+/* SelectNationalIdStep/false: a passport, read from its only page. */
+TEST(passport_flow)
+{
+	struct e2e_resp r;
+	REQUIRE(call(key_b, SELECT "False", NULL, NULL, NULL, &r) == 0);
+	CHECK_INT(r.status, 200);
+	e2e_resp_free(&r);
+	char *b = upload_body("cust-2002", passport_jpg, passport_len);
+	REQUIRE(call(key_b, FRONT, NULL, NULL, b, &r) == 0);
+	CHECK_INT(r.status, 200);
+	CHECK_STR(cd_str(r.json, "documentTypeId"), "passport");
+	CHECK_STR(cd_str(r.json, "documentNumber"), passport.id.f.document_number);
+	CHECK_STR(cd_str(r.json, "familyNameEn"), passport.id.f.surname);
+	CHECK(cd_str(r.json, "idBackScan") == NULL);
+	e2e_resp_free(&r);
+	free(b);
+	/* the same customer named by the header instead of by this key */
+	REQUIRE(call(key_a, APPROVE_FRONT, NULL, "X-Customer-Id: cust-2002", "{}", &r) == 0);
+	/* key_a is another tenant: that customer is not there */
+	check_error(&r, 400);
+	e2e_resp_free(&r);
+	REQUIRE(call(key_c, APPROVE_FRONT, NULL, "X-Customer-Id: cust-2002", "{}", &r) == 0);
+	CHECK_INT(r.status, 200); /* key_c shares key_b's tenant: confirmed as read */
+	CHECK_STR(r.body, "true");
+	e2e_resp_free(&r);
+}
+
+/* An unreadable image: a retake hint, in the caller's language. */
+TEST(retake)
+{
+	struct e2e_resp r;
+	char *b = upload_body("cust-3003", blank_jpg, blank_len);
+	REQUIRE(call(key_b, SELECT "false", NULL, NULL, NULL, &r) == 0);
+	e2e_resp_free(&r);
+	REQUIRE(call(key_b, FRONT, "ar", NULL, b, &r) == 0);
+	CHECK_INT(r.status, 400);
+	CHECK(json_is_false(json_object_get(r.json, "isSuccess")));
+	check_customer_data(json_object_get(r.json, "customerData"));
+	/* the retry code the workflow chose, and its retake hint in Arabic */
+	static const struct {
+		const char *code, *ar;
+	} hints[] = {
+		{"document_not_found", "لم يتم العثور على وثيقة في الصورة، يرجى تصوير الوثيقة كاملة على سطح مستوٍ"},
+		{"mrz_unreadable", "تعذرت قراءة الوثيقة، يرجى إعادة التصوير في إضاءة جيدة ودون انعكاس"},
+		{"mrz_cut_off", "جزء من الوثيقة مقطوع، يرجى إظهار الوثيقة كاملة في الصورة"},
+		{"image_too_small", "الوثيقة صغيرة جدًا في الصورة، يرجى الاقتراب"},
+		{"image_too_blurry", "الصورة غير واضحة، يرجى الثبات والتأكد من وضوح الوثيقة"},
+		{"image_too_dark", "الصورة مظلمة جدًا، يرجى إعادة التصوير في إضاءة أفضل"},
+	};
+	char hv[64] = "";
+	CHECK(e2e_header(&r, "kycd-error-code", hv, sizeof hv));
+	const char *want = NULL;
+	for (size_t i = 0; i < sizeof hints / sizeof hints[0]; i++)
+		if (!strcmp(hints[i].code, hv))
+			want = hints[i].ar;
+	CHECK(want != NULL);
+	if (want)
+		CHECK_STR(e2e_str(&r, "message"), want);
+	e2e_resp_free(&r);
+	/* customerId null: this key's onboarding */
+	free(b);
+	b = upload_body(NULL, passport2_jpg, passport2_len);
+	REQUIRE(call(key_b, FRONT, "en", NULL, b, &r) == 0);
+	CHECK_INT(r.status, 200);
+	CHECK_STR(cd_str(r.json, "customerId"), "cust-3003");
+	e2e_resp_free(&r);
+	free(b);
+}
+
+TEST(errors)
+{
+	struct e2e_resp r;
+	REQUIRE(call(key_a, SELECT "maybe", NULL, NULL, NULL, &r) == 0);
+	check_error(&r, 400);
+	CHECK_STR(e2e_str(&r, "message"), "isNationalID must be true or false");
+	e2e_resp_free(&r);
+	REQUIRE(call(key_a, SELECT "maybe", "ar", NULL, NULL, &r) == 0);
+	CHECK_STR(e2e_str(&r, "message"), "يجب أن تكون قيمة isNationalID صحيحة أو خاطئة");
+	e2e_resp_free(&r);
+	/* the document's example body: "text" is not an image */
+	REQUIRE(call(key_a, FRONT, NULL, NULL, "{\n\"customerId\": \"text\",\n\"image\": \"text\"\n}",
+		     &r) == 0);
+	check_error(&r, 400);
+	e2e_resp_free(&r);
+	REQUIRE(call(key_a, FRONT, NULL, NULL, "{\"customerId\":\"c\"}", &r) == 0);
+	check_error(&r, 400);
+	CHECK_STR(e2e_str(&r, "message"), "The image is required");
+	e2e_resp_free(&r);
+	REQUIRE(call(key_a, FRONT, NULL, NULL, "{\"customerId\":\"c\",\"image\":\"%%%\"}", &r) == 0);
+	check_error(&r, 400);
+	e2e_resp_free(&r);
+	REQUIRE(call(key_a, FRONT, NULL, NULL, "not json", &r) == 0);
+	check_error(&r, 400);
+	e2e_resp_free(&r);
+	REQUIRE(call(key_a, APPROVE_FRONT, NULL, NULL, "{\"fullNameEn\":\"Somebody Else\",\"firstNameEn\":\"Mona\",\"familyNameEn\":\"Hassan\"}", &r) == 0);
+	check_error(&r, 400);
+	e2e_resp_free(&r);
+	/* approvals with no upload for this key's tenant */
+	REQUIRE(call(key_a, APPROVE_BACK, NULL, "X-Customer-Id: never-seen", NULL, &r) == 0);
+	check_error(&r, 400);
+	e2e_resp_free(&r);
+	/* no key, a bad key */
+	const char *h[] = {"Content-Type: application/json", NULL};
+	REQUIRE(e2e_req(&srv, "POST", APPROVE_BACK, h, NULL, 0, &r) == 0);
+	check_error(&r, 401);
+	e2e_resp_free(&r);
+	REQUIRE(call("kyc_000000000000_00", APPROVE_BACK, NULL, NULL, NULL, &r) == 0);
+	check_error(&r, 401);
+	e2e_resp_free(&r);
+}
+
+static int valid_index(uint64_t seed, enum kyc_synth_format fmt, int from)
+{
+	char today[32];
+	time_t t = time(NULL);
+	strftime(today, sizeof today, "%Y-%m-%d", gmtime(&t));
+	for (int i = from; i < from + 200; i++) {
+		struct kyc_synth_identity id;
+		/* valid today, with given names and a sex to compare */
+		if (kyc_synth_identity(seed, i, fmt, &id) == 0 && strcmp(id.f.expiry_date, today) > 0 &&
+		    id.f.given_names[0] && id.f.sex[0] != 'X')
+			return i;
+	}
+	return from;
+}
+
+int main(void)
+{
+	int ok = kyc_synth_make(5, valid_index(5, KYC_SYNTH_TD1, 1), 0, KYC_SYNTH_TD1, &card,
+				&card_jpg, &card_len) == 0 &&
+		 kyc_synth_make(5, valid_index(5, KYC_SYNTH_TD3, 1), 0, KYC_SYNTH_TD3, &passport,
+				&passport_jpg, &passport_len) == 0 &&
+		 kyc_synth_make(5, valid_index(5, KYC_SYNTH_TD3, passport.index + 1), 0, KYC_SYNTH_TD3,
+				&passport2, &passport2_jpg, &passport2_len) == 0 &&
+		 (blank_jpg = timg_jpeg(800, 600, 85, &blank_len)) != NULL;
+	char tenant_b[64], *out = NULL;
+	if (!ok || e2e_data_dir(&srv) || e2e_tenant(&srv, "c000-a", key_a, tenant_a) ||
+	    e2e_tenant(&srv, "c000-b", key_b, tenant_b)) {
+		printf("[compat000] 0 passed, 1 failed\n");
+		return 1;
+	}
+	/* a second key of tenant b */
+	const char *args[] = {"key", "create", tenant_b, NULL};
+	if (e2e_cli(&srv, &out, args) == 0 && out) {
+		char *k = strstr(out, "kyc_");
+		size_t n = k ? strspn(k, "kyc_0123456789abcdef") : 0;
+		if (n && n < sizeof key_c)
+			memcpy(key_c, k, n);
+	}
+	free(out);
+	if (!key_c[0] || e2e_start(&srv, NULL)) {
+		e2e_cleanup(&srv);
+		printf("[compat000] 0 passed, 1 failed\n");
+		return 1;
+	}
+	RUN(national_id_flow);
+	RUN(passport_flow);
+	RUN(retake);
+	RUN(errors);
+	e2e_cleanup(&srv);
+	free(card_jpg);
+	free(passport_jpg);
+	free(passport2_jpg);
+	free(blank_jpg);
+	return test_done("compat000");
+}
