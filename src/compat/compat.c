@@ -11,6 +11,7 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/rand.h"
+#include "document/image.h"
 #include "flows/workflow.h"
 #include "store/blob.h"
 
@@ -121,6 +122,30 @@ void kyc__compat_retry(const json_t *v, const char **code, const char **message)
 	*code = json_is_object(r) ? kyc__compat_str(r, "code") : kyc__compat_str(v, "retry_code");
 	*message = json_is_object(r) ? kyc__compat_str(r, "message")
 				     : kyc__compat_str(v, "retry_message");
+}
+
+int kyc__compat_image_check(struct api_call *c, const void *p, size_t n, const char *field,
+			    const char *message)
+{
+	if (n > c->app->max_image_bytes) {
+		api_problem(c, 413, "image_too_large", field, "%s", message);
+		return -1;
+	}
+	struct kyc_image img = {0};
+	const char *why = NULL;
+	struct kyc_image_opts io = {.max_bytes = c->app->max_image_bytes,
+				    .max_pixels = (long)c->app->max_image_pixels,
+				    .target_side = 64};
+	int rc = kyc_image_decode(p, n, &io, &img, &why);
+	kyc_image_free(&img);
+	if (!rc)
+		return 0;
+	api_problem(c, rc == KYC_ERR_UNSUPPORTED ? 415 : 422,
+		    rc == KYC_ERR_UNSUPPORTED ? "unsupported_media_type"
+		    : rc == KYC_ERR_TOOBIG    ? "image_too_many_pixels"
+					      : "image_invalid",
+		    field, "%s", message);
+	return -1;
 }
 
 const char *kyc__compat_str(const json_t *obj, const char *key)

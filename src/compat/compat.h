@@ -131,6 +131,13 @@ int64_t kyc__compat_time_ms(const json_t *rec, const char *key);
 int kyc__compat_store_file(struct api_call *c, const char *kind, const void *p, size_t n,
 			   const char *content_type, const char *source_url, char fid_out[37]);
 
+/* Decodes p (quickly, at a reduced scale) to find out before anything is
+ * written whether the workflow will take it as an image: 0, or the error
+ * sent (415 not JPEG/PNG, 413 over the cap, 422 undecodable) with message
+ * as its text and field at fault, and -1. */
+int kyc__compat_image_check(struct api_call *c, const void *p, size_t n, const char *field,
+			    const char *message);
+
 struct kyc_flow;
 /* Fills a workflow context for this call (store, tenant, limits); the
  * audit actor ("compat:003:key:kyc_<key id>") is written into actor_buf,

@@ -549,6 +549,8 @@ static void upload(struct api_call *c, const char *side)
 			    c->app->max_image_bytes);
 		goto out;
 	}
+	if (kyc__compat_image_check(c, img.data, img.len, "image", "the image is not a JPEG or PNG"))
+		goto out;
 	if (upload_session(c, json_string_value(jc), &s, &e)) {
 		api_jerr(c, &e);
 		goto out;

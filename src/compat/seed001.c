@@ -100,6 +100,9 @@ static void shape001(struct api_call *c, int status, const char *code, const cha
 		api_json(c, 413, json_pack("{s:s}", "message", "Request Entity Too Large"));
 		return;
 	}
+	/* The vendor answers what the client sent wrong with 400. */
+	if (status == 415 || status == 422)
+		status = 400;
 	api_json(c, status, json_pack("{s:s, s:s}", "errorCode", code, "message", detail));
 }
 
@@ -461,6 +464,9 @@ COMPAT_HANDLER(s001_step1, KYC_COMPAT_001, API_WRITE | API_IDEMPOTENT, shape001)
 		api_jerr(c, &e);
 		goto out;
 	}
+	if (kyc__compat_image_check(c, front->data, front->len, "idImage", MSG_IMAGE) ||
+	    (back && kyc__compat_image_check(c, back->data, back->len, "idBackImage", MSG_IMAGE)))
+		goto out;
 
 	struct kyc_flow fl;
 	char actor[64];

@@ -280,6 +280,9 @@ COMPAT_HANDLER(s003_id_card, KYC_COMPAT_003, API_WRITE | API_IDEMPOTENT, shape00
 		fetch_error(c, rc, &fi);
 		goto out;
 	}
+	if (kyc__compat_image_check(c, img.data, img.len, "documentUrl",
+				    "documentUrl does not hold a JPEG or PNG image"))
+		goto out;
 
 	struct kyc_flow f;
 	char actor[64];

@@ -17,7 +17,6 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/rand.h"
-#include "document/image.h"
 #include "flows/settings.h"
 #include "flows/workflow.h"
 #include "store/blob.h"
@@ -291,22 +290,11 @@ static int fetch_all(struct api_call *c, const struct kyc_compat004_req *in, str
 		/* Images the workflow will take must decode: found out now, before
 		 * anything is written, not half-way through the share. */
 		if (i < 3 && (in->kyc_doc_type || i == 2)) {
-			struct kyc_image img = {0};
-			const char *why = NULL;
-			struct kyc_image_opts io = {.max_bytes = c->app->max_image_bytes,
-						    .max_pixels = (long)c->app->max_image_pixels};
-			rc = kyc_image_decode(f->b[i].data, f->b[i].len, &io, &img, &why);
-			kyc_image_free(&img);
-			if (rc) {
-				char field[64];
-				snprintf(field, sizeof field, "kycIdentityInfoVo.%s", url_fields[i]);
-				api_problem(c, rc == KYC_ERR_UNSUPPORTED ? 415 : 422,
-					    rc == KYC_ERR_UNSUPPORTED ? "unsupported_media_type"
-								      : "image_invalid",
-					    field, "%s is not a usable JPEG or PNG image (%s)", url_fields[i],
-					    why ? why : "invalid");
+			char field[64], why[96];
+			snprintf(field, sizeof field, "kycIdentityInfoVo.%s", url_fields[i]);
+			snprintf(why, sizeof why, "%s is not a usable JPEG or PNG image", url_fields[i]);
+			if (kyc__compat_image_check(c, f->b[i].data, f->b[i].len, field, why))
 				return -1;
-			}
 		}
 	}
 	return 0;
