@@ -146,6 +146,16 @@ static json_t *minimum_age(const json_t *x, const json_t *settings, int64_t now_
 			 : check("minimum_age", "pass", "old_enough", d);
 }
 
+/* ICAO 9303 writes Germany as "D"; a list naming DEU blocks it, and back. */
+static int same_country(const char *a, const char *b)
+{
+	if (!strcmp(a, "D"))
+		a = "DEU";
+	if (!strcmp(b, "D"))
+		b = "DEU";
+	return !strcmp(a, b);
+}
+
 static json_t *blocked_country(const json_t *x, const json_t *settings)
 {
 	const json_t *list = json_object_get(settings, "blocked_countries");
@@ -158,7 +168,7 @@ static json_t *blocked_country(const json_t *x, const json_t *settings)
 		json_t *b;
 		json_array_foreach(list, j, b)
 		{
-			if (c && !strcmp(c, json_string_value(b)))
+			if (c && json_is_string(b) && same_country(c, json_string_value(b)))
 				return check("blocked_country", "fail", "blocked_country",
 					     json_pack("{s:s, s:s}", "field", fields[i], "country", c));
 		}

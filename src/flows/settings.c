@@ -90,9 +90,11 @@ static int check_string_array(const json_t *a, const char *field, int (*ok)(cons
 	return 0;
 }
 
+/* Alpha-3 codes, and ICAO 9303's own ("D" for Germany, "UTO", ...), as
+ * documents write them. */
 static int country_ok(const char *s)
 {
-	return strlen(s) == 3 && kyc_country_icao_valid(s, 3);
+	return kyc_country_icao_valid(s, strlen(s));
 }
 
 static int doc_type_ok(const char *s)
