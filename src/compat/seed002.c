@@ -433,19 +433,27 @@ static json_t *value(const json_t *x, const char *name)
 
 static json_t *file_entry(const json_t *doc, const char *ctype)
 {
-	const char *side = kyc__compat_str(doc, "side");
+	const char *side = kyc__compat_str(doc, "side"), *type = kyc__compat_str(doc, "type");
 	const char *ext = ctype && !strcmp(ctype, "image/png") ? "png" : "jpeg";
+	int identity = doc_type_name(type) != NULL;
+	const char *file_type = identity			       ? "DocumentPhoto"
+				: type && !strcmp(type, "selfie")	       ? "FacePhoto"
+				: type && !strcmp(type, "proof_of_address") ? "ProofOfAddress"
+									     : "ProofOfIncome";
 	char name[64];
-	snprintf(name, sizeof name, "document_%s.%s", side ? side : "front", ext);
-	return json_pack("{s:o, s:O, s:s, s:s, s:s, s:s}", "createdUtc", utc(doc, "created_at"),
+	snprintf(name, sizeof name, "%s_%s.%s", identity ? "document" : type ? type : "file",
+		 side ? side : "front", ext);
+	json_t *part = !identity ? json_null()
+		       : side && !strcmp(side, "back") ? json_string("Back")
+						       : json_string("Front");
+	return json_pack("{s:o, s:O, s:s, s:s, s:o, s:s}", "createdUtc", utc(doc, "created_at"),
 			 "fileId", json_object_get(doc, "file_id"), "fileName", name, "fileExtension",
-			 ext, "part", side && !strcmp(side, "back") ? "Back" : "Front", "fileType",
-			 "DocumentPhoto");
+			 ext, "part", part, "fileType", file_type);
 }
 
 static json_t *identification(struct api_call *c, const json_t *v, const json_t *docs)
 {
-	const json_t *x = NULL, *first = json_array_get(docs, 0);
+	const json_t *x = NULL, *first = NULL;
 	json_t *files = json_array();
 	size_t i;
 	json_t *d;
@@ -454,6 +462,8 @@ static json_t *identification(struct api_call *c, const json_t *v, const json_t 
 		const json_t *dx = json_object_get(d, "extraction");
 		if (json_is_true(json_object_get(dx, "mrz_found")))
 			x = dx; /* the newest read wins */
+		if (!first && doc_type_name(kyc__compat_str(d, "type")))
+			first = d; /* the identity document's type */
 		json_t *f = NULL;
 		const char *fid = kyc__compat_str(d, "file_id");
 		if (fid && kyc_store_get(c->store, KYC_R_FILE, c->tenant_id, fid, &f) == 0) {
