@@ -89,8 +89,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			__builtin_trap();
 	} else {
 		const char *t = kyc_compat001_kyc_type(p);
-		if (t && strcmp(t, "passport") && strcmp(t, "id_card") && strcmp(t, "drivers_license") &&
-		    strcmp(t, "residence_permit") && strcmp(t, "visa"))
+		if (t && strcmp(t, "passport") && strcmp(t, "id_card") &&
+		    strcmp(t, "drivers_license") && strcmp(t, "residence_permit") &&
+		    strcmp(t, "visa"))
 			__builtin_trap();
 	}
 	free(p);

@@ -53,7 +53,7 @@ int kyc__compat_gate(struct api_call *c, enum kyc_compat_seed seed)
 		api_store_error(c, rc, "tenant settings");
 	else
 		api_problem(c, 404, "route_set_disabled", NULL,
-			    "this API is not enabled for this tenant");
+		            "this API is not enabled for this tenant");
 	return -1;
 }
 
@@ -65,20 +65,19 @@ void kyc__compat_error_headers(struct api_call *c, const char *code, const char 
 		kyc_req_add_header(c->req, "Kycd-Error-Field", field);
 }
 
-int kyc__compat_fetch(struct api_call *c, const char *url, kyc_buf *out,
-		      struct kyc_fetch_info *fi)
+int kyc__compat_fetch(struct api_call *c, const char *url, kyc_buf *out, struct kyc_fetch_info *fi)
 {
 	struct kyc_fetch_opts fo = {
-		.allow_loopback = c->app->fetch_allow_loopback,
-		.allow_http = c->app->fetch_allow_http,
-		.ca_file = c->app->fetch_ca_file,
-		.timeout_ms = (long)c->app->fetch_timeout_ms,
+	    .allow_loopback = c->app->fetch_allow_loopback,
+	    .allow_http = c->app->fetch_allow_http,
+	    .ca_file = c->app->fetch_ca_file,
+	    .timeout_ms = (long)c->app->fetch_timeout_ms,
 	};
 	return kyc_fetch_url(url, &fo, out, fi);
 }
 
 void kyc__compat_flow(struct api_call *c, enum kyc_compat_seed seed, struct kyc_flow *f,
-		      char actor_buf[64])
+                      char actor_buf[64])
 {
 	api_flow(c, f);
 	/* the route set and the key: "compat:003:key:kyc_3f9a0c21d4e8" */
@@ -87,7 +86,7 @@ void kyc__compat_flow(struct api_call *c, enum kyc_compat_seed seed, struct kyc_
 }
 
 int kyc__compat_store_file(struct api_call *c, const char *kind, const void *p, size_t n,
-			   const char *content_type, const char *source_url, char fid_out[37])
+                           const char *content_type, const char *source_url, char fid_out[37])
 {
 	char rel[128], sha[65];
 	unsigned char h[32];
@@ -105,8 +104,9 @@ int kyc__compat_store_file(struct api_call *c, const char *kind, const void *p, 
 	for (const char *const *t = safe; *t; t++)
 		if (cl == strlen(*t) && !strncasecmp(content_type, *t, cl))
 			ct = *t;
-	json_t *rec = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s}", "id", fid_out, "kind", kind,
-				"content_type", ct, "size", (json_int_t)n, "sha256", sha, "path", rel);
+	json_t *rec =
+	    json_pack("{s:s, s:s, s:s, s:I, s:s, s:s}", "id", fid_out, "kind", kind, "content_type",
+	              ct, "size", (json_int_t)n, "sha256", sha, "path", rel);
 	if (source_url)
 		json_object_set_new(rec, "source_url", json_string(source_url));
 	rc = kyc_store_insert(c->store, KYC_R_FILE, c->tenant_id, rec);
@@ -120,12 +120,12 @@ void kyc__compat_retry(const json_t *v, const char **code, const char **message)
 {
 	const json_t *r = json_object_get(v, "retry");
 	*code = json_is_object(r) ? kyc__compat_str(r, "code") : kyc__compat_str(v, "retry_code");
-	*message = json_is_object(r) ? kyc__compat_str(r, "message")
-				     : kyc__compat_str(v, "retry_message");
+	*message =
+	    json_is_object(r) ? kyc__compat_str(r, "message") : kyc__compat_str(v, "retry_message");
 }
 
 int kyc__compat_image_check(struct api_call *c, const void *p, size_t n, const char *field,
-			    const char *message)
+                            const char *message)
 {
 	if (n > c->app->max_image_bytes) {
 		api_problem(c, 413, "image_too_large", field, "%s", message);
@@ -134,18 +134,32 @@ int kyc__compat_image_check(struct api_call *c, const void *p, size_t n, const c
 	struct kyc_image img = {0};
 	const char *why = NULL;
 	struct kyc_image_opts io = {.max_bytes = c->app->max_image_bytes,
-				    .max_pixels = (long)c->app->max_image_pixels,
-				    .target_side = 64};
+	                            .max_pixels = (long)c->app->max_image_pixels,
+	                            .target_side = 64};
 	int rc = kyc_image_decode(p, n, &io, &img, &why);
 	kyc_image_free(&img);
 	if (!rc)
 		return 0;
 	api_problem(c, rc == KYC_ERR_UNSUPPORTED ? 415 : 422,
-		    rc == KYC_ERR_UNSUPPORTED ? "unsupported_media_type"
-		    : rc == KYC_ERR_TOOBIG    ? "image_too_many_pixels"
-					      : "image_invalid",
-		    field, "%s", message);
+	            rc == KYC_ERR_UNSUPPORTED ? "unsupported_media_type"
+	            : rc == KYC_ERR_TOOBIG    ? "image_too_many_pixels"
+	                                      : "image_invalid",
+	            field, "%s", message);
 	return -1;
+}
+
+int kyc__compat_newest(struct api_call *c, enum kyc_rtype t, json_t *filter, json_t **out)
+{
+	struct kyc_store_page pg;
+	*out = NULL;
+	int rc = kyc_store_list(c->store, t, c->tenant_id, filter, "", 1, &pg);
+	json_decref(filter);
+	if (rc)
+		return rc;
+	if (json_array_size(pg.items))
+		*out = json_incref(json_array_get(pg.items, 0));
+	json_decref(pg.items);
+	return 0;
 }
 
 const char *kyc__compat_str(const json_t *obj, const char *key)
@@ -212,7 +226,8 @@ static int next_range(const char **p, const char *end, const char **tag, size_t 
 				qp++;
 				if (qp < item_end && *qp == '.') {
 					qp++;
-					for (int i = 0; i < 3 && qp < item_end && *qp >= '0' && *qp <= '9';
+					for (int i = 0;
+					     i < 3 && qp < item_end && *qp >= '0' && *qp <= '9';
 					     i++, qp++) {
 						scale /= 10;
 						v += (*qp - '0') * scale;
@@ -241,8 +256,8 @@ const char *kyc_compat_lang(kyc_str al, const char *const *supported)
 		for (const char *const *s = supported; *s; s++) {
 			size_t sl = strlen(*s);
 			int match = (tlen == 1 && tag[0] == '*') ||
-				    (tlen >= sl && !strncasecmp(tag, *s, sl) &&
-				     (tlen == sl || tag[sl] == '-'));
+			            (tlen >= sl && !strncasecmp(tag, *s, sl) &&
+			             (tlen == sl || tag[sl] == '-'));
 			if (match && q > best_q) {
 				best = *s;
 				best_q = q;

@@ -67,7 +67,7 @@ int kyc_compat002_parse(const json_t *body, json_t *applicant, struct kyc_jerr *
  * verification record (new reference); consented_at: when the end user
  * consented (RFC 3339), or NULL. */
 json_t *kyc_compat002_idv(const json_t *verification, const char *tenant_id,
-			  const char *consented_at);
+                          const char *consented_at);
 
 /* Seed 003's body. Pointers point into the parsed body; document_type is
  * the normalised (upper-case) name, kyc_type kycd's document type. */
@@ -119,8 +119,7 @@ void kyc__compat_error_headers(struct api_call *c, const char *code, const char 
 /* Downloads url into out (its max is the cap) under the address policy of
  * src/net/fetch.c with the server's fetch settings. 0 or the fetch error
  * with fi filled. */
-int kyc__compat_fetch(struct api_call *c, const char *url, kyc_buf *out,
-		      struct kyc_fetch_info *fi);
+int kyc__compat_fetch(struct api_call *c, const char *url, kyc_buf *out, struct kyc_fetch_info *fi);
 
 /* ms since the epoch of a record's RFC 3339 time; -1 when absent or malformed. */
 int64_t kyc__compat_time_ms(const json_t *rec, const char *key);
@@ -129,25 +128,29 @@ int64_t kyc__compat_time_ms(const json_t *rec, const char *key);
  * utility bills) as a file of kind `kind`: the blob first, then the row.
  * fid_out gets the file's id. 0 or a store/IO error (nothing left behind). */
 int kyc__compat_store_file(struct api_call *c, const char *kind, const void *p, size_t n,
-			   const char *content_type, const char *source_url, char fid_out[37]);
+                           const char *content_type, const char *source_url, char fid_out[37]);
 
 /* Decodes p (quickly, at a reduced scale) to find out before anything is
  * written whether the workflow will take it as an image: 0, or the error
  * sent (415 not JPEG/PNG, 413 over the cap, 422 undecodable) with message
  * as its text and field at fault, and -1. */
 int kyc__compat_image_check(struct api_call *c, const void *p, size_t n, const char *field,
-			    const char *message);
+                            const char *message);
 
 struct kyc_flow;
 /* Fills a workflow context for this call (store, tenant, limits); the
  * audit actor ("compat:003:key:kyc_<key id>") is written into actor_buf,
  * which must outlive f. */
 void kyc__compat_flow(struct api_call *c, enum kyc_compat_seed seed, struct kyc_flow *f,
-		      char actor_buf[64]);
+                      char actor_buf[64]);
 
 /* The retry code and message of a verification, stored ("retry_code") or
  * rendered ("retry": {"code","message"}); NULLs when there is none. */
 void kyc__compat_retry(const json_t *v, const char **code, const char **message);
+
+/* The newest record of type t matching filter (column = value; the
+ * reference is stolen), or *out NULL when none. 0 or a store error. */
+int kyc__compat_newest(struct api_call *c, enum kyc_rtype t, json_t *filter, json_t **out);
 
 /* The string at key of obj, or NULL when absent or not a string. */
 const char *kyc__compat_str(const json_t *obj, const char *key);

@@ -32,51 +32,58 @@ static const char *const langs[] = {"en", "ar", NULL};
 static const struct {
 	const char *key, *en, *ar;
 } msgs[] = {
-	{"selected", "The identity document step was selected", "تم اختيار خطوة وثيقة الهوية"},
-	{"front_ok", "The front image was read successfully", "تمت قراءة صورة الوجه الأمامي بنجاح"},
-	{"front_need_back", "The front image was received; please upload the back of the ID card",
-	 "تم استلام صورة الوجه الأمامي، يرجى رفع صورة الوجه الخلفي لبطاقة الهوية"},
-	{"back_ok", "The back image was read successfully", "تمت قراءة صورة الوجه الخلفي بنجاح"},
-	{"review", "The images were received and are under review", "تم استلام الصور وهي قيد المراجعة"},
-	{"rejected", "The identity verification was rejected", "تم رفض التحقق من الهوية"},
-	/* the workflow's retry codes (docs/flows.md) */
-	{"document_not_found", "No document was found in the photo; please photograph the whole document on a plain surface",
-	 "لم يتم العثور على وثيقة في الصورة، يرجى تصوير الوثيقة كاملة على سطح مستوٍ"},
-	{"mrz_unreadable", "The document could not be read; please retake the photo in good light, without glare",
-	 "تعذرت قراءة الوثيقة، يرجى إعادة التصوير في إضاءة جيدة ودون انعكاس"},
-	{"mrz_check_failed", "The document was not read reliably; please retake the photo closer and in focus",
-	 "لم تتم قراءة الوثيقة بشكل موثوق، يرجى إعادة التصوير عن قرب وبوضوح"},
-	{"mrz_cut_off", "Part of the document is cut off; please fit the whole document in the photo",
-	 "جزء من الوثيقة مقطوع، يرجى إظهار الوثيقة كاملة في الصورة"},
-	{"image_too_small", "The document is too small in the photo; please move closer",
-	 "الوثيقة صغيرة جدًا في الصورة، يرجى الاقتراب"},
-	{"image_too_blurry", "The photo is blurry; please hold still and make sure the document is in focus",
-	 "الصورة غير واضحة، يرجى الثبات والتأكد من وضوح الوثيقة"},
-	{"image_too_dark", "The photo is too dark; please retake it in better light",
-	 "الصورة مظلمة جدًا، يرجى إعادة التصوير في إضاءة أفضل"},
-	{"wrong_document_type", "This is not the document that was chosen; please send the right document",
-	 "هذه ليست الوثيقة المختارة، يرجى إرسال الوثيقة الصحيحة"},
-	{"retry", "The document could not be read; please try again",
-	 "تعذرت قراءة الوثيقة، يرجى المحاولة مرة أخرى"},
-	{"image_required", "The image is required", "الصورة مطلوبة"},
-	{"image_invalid", "The image must be a JPEG or PNG photo", "يجب أن تكون الصورة بصيغة JPEG أو PNG"},
-	{"image_too_large", "The image is larger than the allowed size", "حجم الصورة أكبر من المسموح"},
-	{"customer_required", "The customer is required", "العميل مطلوب"},
-	{"customer_invalid", "The customer id is not valid", "معرّف العميل غير صالح"},
-	{"no_onboarding", "No identity document upload was found for this customer",
-	 "لم يتم العثور على وثيقة هوية مرفوعة لهذا العميل"},
-	{"already_processed", "This identity verification is already being processed",
-	 "التحقق من الهوية قيد المعالجة بالفعل"},
-	{"closed", "This identity verification is closed; please start again",
-	 "تم إغلاق التحقق من الهوية، يرجى البدء من جديد"},
-	{"invalid_step", "isNationalID must be true or false", "يجب أن تكون قيمة isNationalID صحيحة أو خاطئة"},
-	{"names_invalid", "The English names are not valid", "الأسماء باللغة الإنجليزية غير صالحة"},
-	{"invalid_json", "The request body is not valid JSON", "محتوى الطلب ليس بصيغة JSON صالحة"},
-	{"unauthorized", "A valid Authorization key is required", "مفتاح التفويض غير صالح أو مفقود"},
-	{"not_enabled", "This service is not enabled", "هذه الخدمة غير مفعلة"},
-	{"failed", "The request could not be completed", "تعذر إتمام الطلب"},
-	{"server_error", "An unexpected error occurred; please try again later",
-	 "حدث خطأ غير متوقع، يرجى المحاولة لاحقًا"},
+    {"selected", "The identity document step was selected", "تم اختيار خطوة وثيقة الهوية"},
+    {"front_ok", "The front image was read successfully", "تمت قراءة صورة الوجه الأمامي بنجاح"},
+    {"front_need_back", "The front image was received; please upload the back of the ID card",
+     "تم استلام صورة الوجه الأمامي، يرجى رفع صورة الوجه الخلفي لبطاقة الهوية"},
+    {"back_ok", "The back image was read successfully", "تمت قراءة صورة الوجه الخلفي بنجاح"},
+    {"review", "The images were received and are under review", "تم استلام الصور وهي قيد المراجعة"},
+    {"rejected", "The identity verification was rejected", "تم رفض التحقق من الهوية"},
+    /* the workflow's retry codes (docs/flows.md) */
+    {"document_not_found",
+     "No document was found in the photo; please photograph the whole document on a plain surface",
+     "لم يتم العثور على وثيقة في الصورة، يرجى تصوير الوثيقة كاملة على سطح مستوٍ"},
+    {"mrz_unreadable",
+     "The document could not be read; please retake the photo in good light, without glare",
+     "تعذرت قراءة الوثيقة، يرجى إعادة التصوير في إضاءة جيدة ودون انعكاس"},
+    {"mrz_check_failed",
+     "The document was not read reliably; please retake the photo closer and in focus",
+     "لم تتم قراءة الوثيقة بشكل موثوق، يرجى إعادة التصوير عن قرب وبوضوح"},
+    {"mrz_cut_off", "Part of the document is cut off; please fit the whole document in the photo",
+     "جزء من الوثيقة مقطوع، يرجى إظهار الوثيقة كاملة في الصورة"},
+    {"image_too_small", "The document is too small in the photo; please move closer",
+     "الوثيقة صغيرة جدًا في الصورة، يرجى الاقتراب"},
+    {"image_too_blurry",
+     "The photo is blurry; please hold still and make sure the document is in focus",
+     "الصورة غير واضحة، يرجى الثبات والتأكد من وضوح الوثيقة"},
+    {"image_too_dark", "The photo is too dark; please retake it in better light",
+     "الصورة مظلمة جدًا، يرجى إعادة التصوير في إضاءة أفضل"},
+    {"wrong_document_type",
+     "This is not the document that was chosen; please send the right document",
+     "هذه ليست الوثيقة المختارة، يرجى إرسال الوثيقة الصحيحة"},
+    {"retry", "The document could not be read; please try again",
+     "تعذرت قراءة الوثيقة، يرجى المحاولة مرة أخرى"},
+    {"image_required", "The image is required", "الصورة مطلوبة"},
+    {"image_invalid", "The image must be a JPEG or PNG photo",
+     "يجب أن تكون الصورة بصيغة JPEG أو PNG"},
+    {"image_too_large", "The image is larger than the allowed size", "حجم الصورة أكبر من المسموح"},
+    {"customer_required", "The customer is required", "العميل مطلوب"},
+    {"customer_invalid", "The customer id is not valid", "معرّف العميل غير صالح"},
+    {"no_onboarding", "No identity document upload was found for this customer",
+     "لم يتم العثور على وثيقة هوية مرفوعة لهذا العميل"},
+    {"already_processed", "This identity verification is already being processed",
+     "التحقق من الهوية قيد المعالجة بالفعل"},
+    {"closed", "This identity verification is closed; please start again",
+     "تم إغلاق التحقق من الهوية، يرجى البدء من جديد"},
+    {"invalid_step", "isNationalID must be true or false",
+     "يجب أن تكون قيمة isNationalID صحيحة أو خاطئة"},
+    {"names_invalid", "The English names are not valid", "الأسماء باللغة الإنجليزية غير صالحة"},
+    {"invalid_json", "The request body is not valid JSON", "محتوى الطلب ليس بصيغة JSON صالحة"},
+    {"unauthorized", "A valid Authorization key is required", "مفتاح التفويض غير صالح أو مفقود"},
+    {"not_enabled", "This service is not enabled", "هذه الخدمة غير مفعلة"},
+    {"failed", "The request could not be completed", "تعذر إتمام الطلب"},
+    {"server_error", "An unexpected error occurred; please try again later",
+     "حدث خطأ غير متوقع، يرجى المحاولة لاحقًا"},
 };
 
 static const char *lang_of(struct api_call *c)
@@ -99,25 +106,25 @@ static const char *key_of(const char *code, int status)
 	static const struct {
 		const char *code, *key;
 	} map[] = {
-		{"unauthenticated", "unauthorized"},
-		{"invalid_api_key", "unauthorized"},
-		{"forbidden", "unauthorized"},
-		{"route_set_disabled", "not_enabled"},
-		{"invalid_json", "invalid_json"},
-		{"unsupported_media_type", "image_invalid"},
-		{"image_invalid", "image_invalid"},
-		{"image_too_many_pixels", "image_too_large"},
-		{"image_too_large", "image_too_large"},
-		{"invalid_base64", "image_invalid"},
-		{"image_required", "image_required"},
-		{"customer_required", "customer_required"},
-		{"customer_invalid", "customer_invalid"},
-		{"no_onboarding", "no_onboarding"},
-		{"verification_pending_review", "already_processed"},
-		{"verification_approved", "already_processed"},
-		{"verification_closed", "closed"},
-		{"invalid_step", "invalid_step"},
-		{"names_invalid", "names_invalid"},
+	    {"unauthenticated", "unauthorized"},
+	    {"invalid_api_key", "unauthorized"},
+	    {"forbidden", "unauthorized"},
+	    {"route_set_disabled", "not_enabled"},
+	    {"invalid_json", "invalid_json"},
+	    {"unsupported_media_type", "image_invalid"},
+	    {"image_invalid", "image_invalid"},
+	    {"image_too_many_pixels", "image_too_large"},
+	    {"image_too_large", "image_too_large"},
+	    {"invalid_base64", "image_invalid"},
+	    {"image_required", "image_required"},
+	    {"customer_required", "customer_required"},
+	    {"customer_invalid", "customer_invalid"},
+	    {"no_onboarding", "no_onboarding"},
+	    {"verification_pending_review", "already_processed"},
+	    {"verification_approved", "already_processed"},
+	    {"verification_closed", "closed"},
+	    {"invalid_step", "invalid_step"},
+	    {"names_invalid", "names_invalid"},
 	};
 	if (status >= 500)
 		return "server_error";
@@ -130,15 +137,14 @@ static const char *key_of(const char *code, int status)
 /* Errors: 401 for a missing or bad key, 500 for ours, 400 for the rest (the
  * document lists 200 and 400 only); {isSuccess:false, message, customerData:null}. */
 static void shape000(struct api_call *c, int status, const char *code, const char *field,
-		     const char *detail)
+                     const char *detail)
 {
 	kyc__compat_error_headers(c, code, field);
 	int st = status == 401 || status >= 500 ? status : 400;
 	const char *key = key_of(code, status);
 	/* English callers get the precise reason where there is no catalogue entry. */
-	const char *m = !strcmp(key, "failed") && !strcmp(lang_of(c), "en") && detail[0]
-				? detail
-				: msg(c, key);
+	const char *m =
+	    !strcmp(key, "failed") && !strcmp(lang_of(c), "en") && detail[0] ? detail : msg(c, key);
 	api_json(c, st, json_pack("{s:b, s:s, s:n}", "isSuccess", 0, "message", m, "customerData"));
 }
 
@@ -146,7 +152,7 @@ static void shape000(struct api_call *c, int status, const char *code, const cha
 
 struct session {
 	json_t *applicant; /* the customer */
-	json_t *ver;	   /* its seed-000 verification (may be NULL: none yet) */
+	json_t *ver;       /* its seed-000 verification (may be NULL: none yet) */
 };
 
 static void session_release(struct session *s)
@@ -155,56 +161,43 @@ static void session_release(struct session *s)
 	json_decref(s->ver);
 }
 
-static int first_of(struct api_call *c, enum kyc_rtype t, json_t *filter, json_t **out)
-{
-	struct kyc_store_page pg;
-	*out = NULL;
-	int rc = kyc_store_list(c->store, t, c->tenant_id, filter, "", 1, &pg);
-	json_decref(filter);
-	if (rc)
-		return rc;
-	if (json_array_size(pg.items))
-		*out = json_incref(json_array_get(pg.items, 0));
-	json_decref(pg.items);
-	return 0;
-}
-
 /* The customer's onboarding: its latest seed-000 verification. */
 static int customer_session(struct api_call *c, const char *customer_id, struct session *s)
 {
-	int rc = first_of(c, KYC_R_APPLICANT, json_pack("{s:s}", "external_ref", customer_id),
-			  &s->applicant);
+	int rc = kyc__compat_newest(c, KYC_R_APPLICANT,
+	                            json_pack("{s:s}", "external_ref", customer_id), &s->applicant);
 	if (rc || !s->applicant)
 		return rc;
-	return first_of(c, KYC_R_VERIFICATION,
-			json_pack("{s:s, s:O}", "compat_seed", "000", "applicant_id",
-				  json_object_get(s->applicant, "id")),
-			&s->ver);
+	return kyc__compat_newest(c, KYC_R_VERIFICATION,
+	                          json_pack("{s:s, s:O}", "compat_seed", "000", "applicant_id",
+	                                    json_object_get(s->applicant, "id")),
+	                          &s->ver);
 }
 
 /* The onboarding this API key used last. */
 static int key_session(struct api_call *c, struct session *s)
 {
-	int rc = first_of(c, KYC_R_VERIFICATION,
-			  json_pack("{s:s, s:s}", "compat_seed", "000", "compat_ref", c->actor),
-			  &s->ver);
+	int rc = kyc__compat_newest(
+	    c, KYC_R_VERIFICATION,
+	    json_pack("{s:s, s:s}", "compat_seed", "000", "compat_ref", c->actor), &s->ver);
 	if (rc || !s->ver)
 		return rc;
 	return kyc_store_get(c->store, KYC_R_APPLICANT, c->tenant_id,
-			     kyc__compat_str(s->ver, "applicant_id"), &s->applicant);
+	                     kyc__compat_str(s->ver, "applicant_id"), &s->applicant);
 }
 
 /* Makes ver the onboarding of this key (and no other one). */
 static int bind_key(struct api_call *c, const json_t *ver)
 {
 	json_t *cur = NULL;
-	int rc = first_of(c, KYC_R_VERIFICATION,
-			  json_pack("{s:s, s:s}", "compat_seed", "000", "compat_ref", c->actor), &cur);
+	int rc = kyc__compat_newest(
+	    c, KYC_R_VERIFICATION,
+	    json_pack("{s:s, s:s}", "compat_seed", "000", "compat_ref", c->actor), &cur);
 	const char *vid = kyc__compat_str(ver, "id");
 	if (!rc && cur && strcmp(kyc__compat_str(cur, "id"), vid)) {
 		json_t *clear = json_pack("{s:n}", "compat_ref");
 		rc = kyc_store_update(c->store, KYC_R_VERIFICATION, c->tenant_id,
-				      kyc__compat_str(cur, "id"), clear, 0);
+		                      kyc__compat_str(cur, "id"), clear, 0);
 		json_decref(clear);
 	}
 	if (!rc && (!cur || strcmp(kyc__compat_str(cur, "id"), vid))) {
@@ -232,25 +225,25 @@ static int implied_session(struct api_call *c, struct session *s)
 static int open_status(const char *st)
 {
 	return st && (!strcmp(st, "created") || !strcmp(st, "awaiting_input") ||
-		      !strcmp(st, "incomplete"));
+	              !strcmp(st, "incomplete"));
 }
 
 static int national_id(const json_t *ver)
 {
-	json_t *v = json_object_get(json_object_get(json_object_get(ver, "attributes"), "compat000"),
-				    "national_id");
+	json_t *v = json_object_get(
+	    json_object_get(json_object_get(ver, "attributes"), "compat000"), "national_id");
 	return !json_is_false(v);
 }
 
 /* A fresh onboarding for the applicant (type per the step chosen). */
 static int new_onboarding(struct api_call *c, const char *applicant_id, int nid, json_t **ver,
-			  struct kyc_jerr *e)
+                          struct kyc_jerr *e)
 {
 	struct kyc_flow fl;
 	char actor[64];
 	kyc__compat_flow(c, KYC_COMPAT_000, &fl, actor);
 	json_t *req = json_pack("{s:s, s:[s]}", "applicant_id", applicant_id, "document_types",
-				nid ? "id_card" : "passport");
+	                        nid ? "id_card" : "passport");
 	/* The level that waits for ApproveFrontImage (document, then the names'
 	 * confirmation) when the tenant has it; else the tenant's default. */
 	json_t *settings = NULL;
@@ -269,14 +262,14 @@ static int new_onboarding(struct api_call *c, const char *applicant_id, int nid,
 	}
 	json_object_set_new(attrs, "compat000", json_pack("{s:b}", "national_id", nid));
 	json_t *mark = json_pack("{s:s, s:s, s:o}", "compat_seed", "000", "compat_ref", c->actor,
-				 "attributes", attrs);
+	                         "attributes", attrs);
 	rc = kyc_store_update(c->store, KYC_R_VERIFICATION, c->tenant_id,
-			      kyc__compat_str(*ver, "id"), mark, 0);
+	                      kyc__compat_str(*ver, "id"), mark, 0);
 	json_decref(mark);
 	if (!rc)
 		rc = bind_key(c, *ver);
 	return rc ? kyc_jerr_set(e, 500, "store_error", NULL, "the onboarding could not be stored")
-		  : 0;
+	          : 0;
 }
 
 /* ---- SelectNationalIdStep ---- */
@@ -290,7 +283,8 @@ COMPAT_HANDLER(s000_select, KYC_COMPAT_000, API_WRITE, shape000)
 	else if (!strcasecmp(p, "false"))
 		nid = 0;
 	else {
-		api_problem(c, 400, "invalid_step", "isNationalID", "isNationalID must be true or false");
+		api_problem(c, 400, "invalid_step", "isNationalID",
+		            "isNationalID must be true or false");
 		return;
 	}
 	struct session s = {0};
@@ -304,9 +298,9 @@ COMPAT_HANDLER(s000_select, KYC_COMPAT_000, API_WRITE, shape000)
 	json_t *docs = NULL;
 	if (s.ver && open_status(st)) {
 		/* the choice holds while nothing was uploaded for it */
-		rc = first_of(c, KYC_R_DOCUMENT,
-			      json_pack("{s:O}", "verification_id", json_object_get(s.ver, "id")),
-			      &docs);
+		rc = kyc__compat_newest(
+		    c, KYC_R_DOCUMENT,
+		    json_pack("{s:O}", "verification_id", json_object_get(s.ver, "id")), &docs);
 		if (rc) {
 			api_store_error(c, rc, "onboarding");
 			goto out;
@@ -316,9 +310,9 @@ COMPAT_HANDLER(s000_select, KYC_COMPAT_000, API_WRITE, shape000)
 		json_t *attrs = json_deep_copy(json_object_get(s.ver, "attributes"));
 		json_object_set_new(attrs, "compat000", json_pack("{s:b}", "national_id", nid));
 		json_t *patch = json_pack("{s:o, s:[s]}", "attributes", attrs, "document_types",
-					  nid ? "id_card" : "passport");
+		                          nid ? "id_card" : "passport");
 		rc = kyc_store_update(c->store, KYC_R_VERIFICATION, c->tenant_id,
-				      kyc__compat_str(s.ver, "id"), patch, 0);
+		                      kyc__compat_str(s.ver, "id"), patch, 0);
 		json_decref(patch);
 	} else {
 		/* A new onboarding: for the customer the header named, else for
@@ -328,8 +322,8 @@ COMPAT_HANDLER(s000_select, KYC_COMPAT_000, API_WRITE, shape000)
 		char fresh[37];
 		if (!aid) {
 			kyc_uuid_new(fresh);
-			json_t *a = json_pack("{s:s, s:s, s:i, s:{s:{}}}", "id", fresh, "level", "L0",
-					      "tier", 0, "attributes", "metadata");
+			json_t *a = json_pack("{s:s, s:s, s:i, s:{s:{}}}", "id", fresh, "level",
+			                      "L0", "tier", 0, "attributes", "metadata");
 			rc = kyc_store_insert(c->store, KYC_R_APPLICANT, c->tenant_id, a);
 			json_decref(a);
 			aid = fresh;
@@ -358,8 +352,8 @@ out:
 static json_t *date_time(const json_t *fld)
 {
 	const char *v = json_is_true(json_object_get(fld, "read"))
-				? json_string_value(json_object_get(fld, "value"))
-				: NULL;
+	                    ? json_string_value(json_object_get(fld, "value"))
+	                    : NULL;
 	if (!v || strlen(v) != 10)
 		return json_null();
 	char buf[40];
@@ -371,9 +365,10 @@ static json_t *read_value(const json_t *x, const char *name)
 {
 	const json_t *f = json_object_get(json_object_get(x, "fields"), name);
 	json_t *v = json_object_get(f, "value");
-	return json_is_true(json_object_get(f, "read")) && json_is_string(v) && json_string_length(v)
-		       ? json_incref(v)
-		       : json_null();
+	return json_is_true(json_object_get(f, "read")) && json_is_string(v) &&
+	               json_string_length(v)
+	           ? json_incref(v)
+	           : json_null();
 }
 
 static json_t *scan_path(const json_t *doc)
@@ -393,20 +388,22 @@ static json_t *customer_data(const json_t *applicant, const json_t *front, const
 	const json_t *fx = json_object_get(front, "extraction");
 	const json_t *bx = json_object_get(back, "extraction");
 	const json_t *x = json_is_true(json_object_get(bx, "mrz_found"))   ? bx
-			  : json_is_true(json_object_get(fx, "mrz_found")) ? fx
-									    : NULL;
+	                  : json_is_true(json_object_get(fx, "mrz_found")) ? fx
+	                                                                   : NULL;
 	json_t *given = read_value(x, "given_names"), *sur = read_value(x, "surname");
 	json_t *full = json_null();
 	if (json_is_string(given) && json_is_string(sur)) {
 		char buf[256];
-		snprintf(buf, sizeof buf, "%s %s", json_string_value(given), json_string_value(sur));
+		snprintf(buf, sizeof buf, "%s %s", json_string_value(given),
+		         json_string_value(sur));
 		full = json_string(buf);
 	}
 	json_t *sex = read_value(x, "sex");
 	const char *sx = json_string_value(sex);
-	json_t *gender = !sx ? json_null() : !strcmp(sx, "M") ? json_string("Male")
-				       : !strcmp(sx, "F") ? json_string("Female")
-							   : json_null();
+	json_t *gender = !sx                ? json_null()
+	                 : !strcmp(sx, "M") ? json_string("Male")
+	                 : !strcmp(sx, "F") ? json_string("Female")
+	                                    : json_null();
 	json_decref(sex);
 	const json_t *doc = front ? front : back;
 	const json_t *fields = json_object_get(x, "fields");
@@ -414,7 +411,7 @@ static json_t *customer_data(const json_t *applicant, const json_t *front, const
 	json_object_set(o, "customerId", json_object_get(applicant, "external_ref"));
 	json_object_set_new(o, "idFrontScan", scan_path(front));
 	json_object_set_new(o, "idBackScan", scan_path(back));
-	json_object_set_new(o, "photo", json_null()); /* no portrait crop */
+	json_object_set_new(o, "photo", json_null());    /* no portrait crop */
 	json_object_set_new(o, "fullName", json_null()); /* native script: not read */
 	json_object_set_new(o, "fullNameEn", full);
 	json_object_set_new(o, "firstName", json_null());
@@ -444,15 +441,15 @@ static json_t *customer_data(const json_t *applicant, const json_t *front, const
 /* The newest document of one side of a verification. */
 static int side_doc(struct api_call *c, const json_t *ver, const char *side, json_t **out)
 {
-	return first_of(c, KYC_R_DOCUMENT,
-			json_pack("{s:O, s:s}", "verification_id", json_object_get(ver, "id"),
-				  "side", side),
-			out);
+	return kyc__compat_newest(
+	    c, KYC_R_DOCUMENT,
+	    json_pack("{s:O, s:s}", "verification_id", json_object_get(ver, "id"), "side", side),
+	    out);
 }
 
 /* Finds or starts the onboarding of the customer an upload names. */
 static int upload_session(struct api_call *c, const char *customer_id, struct session *s,
-			  struct kyc_jerr *e)
+                          struct kyc_jerr *e)
 {
 	int rc;
 	if (!customer_id) {
@@ -461,7 +458,7 @@ static int upload_session(struct api_call *c, const char *customer_id, struct se
 			return kyc_jerr_set(e, 500, "store_error", NULL, "store error");
 		if (!s->ver || !json_is_string(json_object_get(s->applicant, "external_ref")))
 			return kyc_jerr_set(e, 400, "customer_required", "customerId",
-					    "customerId is required");
+			                    "customerId is required");
 		return 0;
 	}
 	if ((rc = customer_session(c, customer_id, s)))
@@ -477,7 +474,7 @@ static int upload_session(struct api_call *c, const char *customer_id, struct se
 		json_t *patch = json_pack("{s:s}", "external_ref", customer_id);
 		if (k.applicant && !json_is_string(json_object_get(k.applicant, "external_ref"))) {
 			rc = kyc_store_update(c->store, KYC_R_APPLICANT, c->tenant_id,
-					      kyc__compat_str(k.applicant, "id"), patch, 0);
+			                      kyc__compat_str(k.applicant, "id"), patch, 0);
 			s->applicant = k.applicant;
 			s->ver = k.ver;
 			json_object_set_new(s->applicant, "external_ref", json_string(customer_id));
@@ -485,9 +482,9 @@ static int upload_session(struct api_call *c, const char *customer_id, struct se
 			session_release(&k);
 			char id[37];
 			kyc_uuid_new(id);
-			json_t *a = json_pack("{s:s, s:s, s:s, s:i, s:{s:{}}}", "id", id, "external_ref",
-					      customer_id, "level", "L0", "tier", 0, "attributes",
-					      "metadata");
+			json_t *a = json_pack("{s:s, s:s, s:s, s:i, s:{s:{}}}", "id", id,
+			                      "external_ref", customer_id, "level", "L0", "tier", 0,
+			                      "attributes", "metadata");
 			rc = kyc_store_insert(c->store, KYC_R_APPLICANT, c->tenant_id, a);
 			s->applicant = a;
 		}
@@ -496,13 +493,14 @@ static int upload_session(struct api_call *c, const char *customer_id, struct se
 			return kyc_jerr_set(e, 500, "store_error", NULL, "store error");
 	}
 	const char *st = kyc__compat_str(s->ver, "status");
-	if (!s->ver || !(open_status(st) || !strcmp(st, "processing") ||
-			 !strcmp(st, "pending_review"))) {
+	if (!s->ver ||
+	    !(open_status(st) || !strcmp(st, "processing") || !strcmp(st, "pending_review"))) {
 		/* none yet, or the last one was decided: a new onboarding, of the
 		 * type this key's SelectNationalIdStep chose last */
 		int nid = s->ver ? national_id(s->ver) : 1;
 		struct session k = {0};
-		if (key_session(c, &k) == 0 && k.ver && open_status(kyc__compat_str(k.ver, "status")))
+		if (key_session(c, &k) == 0 && k.ver &&
+		    open_status(kyc__compat_str(k.ver, "status")))
 			nid = national_id(k.ver);
 		session_release(&k);
 		json_decref(s->ver);
@@ -524,8 +522,8 @@ static void upload(struct api_call *c, const char *side)
 	if (!body)
 		goto out;
 	json_t *jc = json_object_get(body, "customerId"), *ji = json_object_get(body, "image");
-	if ((jc && !json_is_null(jc) && (!json_is_string(jc) || !json_string_length(jc) ||
-					 json_string_length(jc) > 128))) {
+	if ((jc && !json_is_null(jc) &&
+	     (!json_is_string(jc) || !json_string_length(jc) || json_string_length(jc) > 128))) {
 		api_problem(c, 400, "customer_invalid", "customerId", "customerId is not valid");
 		goto out;
 	}
@@ -537,7 +535,7 @@ static void upload(struct api_call *c, const char *side)
 	size_t plen;
 	char mime[64];
 	int rc = kyc_base64_data_url(json_string_value(ji), json_string_length(ji), &payload, &plen,
-				     mime, sizeof mime);
+	                             mime, sizeof mime);
 	if (!rc) {
 		rc = kyc_base64_decode_buf(payload, plen, KYC_B64_STD, &img);
 		if (rc == KYC_ERR_INVALID)
@@ -545,11 +543,12 @@ static void upload(struct api_call *c, const char *side)
 	}
 	if (rc) {
 		api_problem(c, 400, rc == KYC_ERR_TOOBIG ? "image_too_large" : "invalid_base64",
-			    "image", "the image is not valid base64 of at most %zu bytes",
-			    c->app->max_image_bytes);
+		            "image", "the image is not valid base64 of at most %zu bytes",
+		            c->app->max_image_bytes);
 		goto out;
 	}
-	if (kyc__compat_image_check(c, img.data, img.len, "image", "the image is not a JPEG or PNG"))
+	if (kyc__compat_image_check(c, img.data, img.len, "image",
+	                            "the image is not a JPEG or PNG"))
 		goto out;
 	if (upload_session(c, json_string_value(jc), &s, &e)) {
 		api_jerr(c, &e);
@@ -559,9 +558,9 @@ static void upload(struct api_call *c, const char *side)
 	char actor[64];
 	kyc__compat_flow(c, KYC_COMPAT_000, &fl, actor);
 	struct kyc_flow_image fi = {.type = national_id(s.ver) ? "id_card" : "passport",
-				    .side = side,
-				    .bytes = (const unsigned char *)img.data,
-				    .len = img.len};
+	                            .side = side,
+	                            .bytes = (const unsigned char *)img.data,
+	                            .len = img.len};
 	if (kyc_flow_submit(&fl, kyc__compat_str(s.ver, "id"), &fi, 1, &res, &e)) {
 		api_jerr(c, &e);
 		goto out;
@@ -591,8 +590,8 @@ static void upload(struct api_call *c, const char *side)
 		key = !strcmp(side, "front") ? "front_ok" : "back_ok";
 	}
 	api_json(c, ok ? 200 : 400,
-		 json_pack("{s:b, s:s, s:o}", "isSuccess", ok, "message", msg(c, key),
-			   "customerData", customer_data(s.applicant, front, back)));
+	         json_pack("{s:b, s:s, s:o}", "isSuccess", ok, "message", msg(c, key),
+	                   "customerData", customer_data(s.applicant, front, back)));
 out:
 	kyc_buf_release(&img);
 	json_decref(front);
@@ -631,8 +630,7 @@ static int approval_session(struct api_call *c, struct session *s)
 
 /* Splits fullNameEn into the middle names between firstNameEn and
  * familyNameEn; 0, or -1 when it does not start and end with them. */
-static int middle_of(const char *full, const char *first, const char *last, char *out,
-		     size_t outsz)
+static int middle_of(const char *full, const char *first, const char *last, char *out, size_t outsz)
 {
 	size_t fl = strlen(full), a = strlen(first), b = strlen(last);
 	if (fl < a + b || strncmp(full, first, a) || strcmp(full + fl - b, last))
@@ -663,7 +661,8 @@ COMPAT_HANDLER(s000_approve_front, KYC_COMPAT_000, API_WRITE, shape000)
 		if (j && !json_is_null(j) &&
 		    (!json_is_string(j) || json_string_length(j) > 200 ||
 		     kyc_jv_string(body, keys[i], 0, 200, &v[i], &e))) {
-			api_problem(c, 400, "names_invalid", keys[i], "%s is not a valid name", keys[i]);
+			api_problem(c, 400, "names_invalid", keys[i], "%s is not a valid name",
+			            keys[i]);
 			goto out;
 		}
 	}
@@ -675,8 +674,9 @@ COMPAT_HANDLER(s000_approve_front, KYC_COMPAT_000, API_WRITE, shape000)
 	if (v[0] && v[1] && v[2]) {
 		char mid[200];
 		if (middle_of(v[0], v[1], v[2], mid, sizeof mid)) {
-			api_problem(c, 400, "names_invalid", "fullNameEn",
-				    "fullNameEn must be firstNameEn, any middle names, then familyNameEn");
+			api_problem(
+			    c, 400, "names_invalid", "fullNameEn",
+			    "fullNameEn must be firstNameEn, any middle names, then familyNameEn");
 			goto out;
 		}
 		json_object_set_new(names, "middle_name", mid[0] ? json_string(mid) : json_null());
@@ -720,7 +720,7 @@ COMPAT_HANDLER(s000_approve_back, KYC_COMPAT_000, API_WRITE, shape000)
 	json_object_set_new(mine, "back_approved_at", json_string(now));
 	json_t *patch = json_pack("{s:o}", "attributes", attrs);
 	int rc = kyc_store_update(c->store, KYC_R_VERIFICATION, c->tenant_id,
-				  kyc__compat_str(s.ver, "id"), patch, 0);
+	                          kyc__compat_str(s.ver, "id"), patch, 0);
 	json_decref(patch);
 	if (rc) {
 		api_store_error(c, rc, "onboarding");
@@ -733,14 +733,15 @@ out:
 
 void kyc__compat000_routes(kyc_server *s)
 {
-	kyc_server_route(s, "POST", "/api/v1/onboarding/Request/SelectNationalIdStep/{isNationalID}",
-			 s000_select);
+	kyc_server_route(s, "POST",
+	                 "/api/v1/onboarding/Request/SelectNationalIdStep/{isNationalID}",
+	                 s000_select);
 	kyc_server_route(s, "POST", "/api/v1/onboarding/NationalId/UploadFrontImage",
-			 s000_upload_front);
+	                 s000_upload_front);
 	kyc_server_route(s, "POST", "/api/v1/onboarding/NationalId/UploadBackImage",
-			 s000_upload_back);
+	                 s000_upload_back);
 	kyc_server_route(s, "POST", "/api/v1/onboarding/NationalId/ApproveFrontImage",
-			 s000_approve_front);
+	                 s000_approve_front);
 	kyc_server_route(s, "POST", "/api/v1/onboarding/NationalId/ApproveBackImage",
-			 s000_approve_back);
+	                 s000_approve_back);
 }

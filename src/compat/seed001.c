@@ -27,7 +27,7 @@
 #define MSG_MISSING "missing required parameters"
 #define MSG_EMAIL "invalid email address format"
 #define MSG_IDTYPE                                                                                 \
-	"invalid id type : id type must be passport, government_id, drivers_license, "            \
+	"invalid id type : id type must be passport, government_id, drivers_license, "             \
 	"residence_permit, visa, vehicle_registration_certificate, aadhaar, pancard or universal"
 #define MSG_COUNTRY "invalid issuing country : issuingCountry must be an ISO alpha-3 code"
 #define MSG_IMAGE "invalid id image"
@@ -41,19 +41,20 @@
 static const struct {
 	const char *name, *kyc_type;
 } id_types[] = {
-	{"passport", "passport"},
-	{"government_id", "id_card"},
-	{"drivers_license", "drivers_license"},
-	{"residence_permit", "residence_permit"},
-	{"visa", "visa"},
-	{"vehicle_registration_certificate", "id_card"},
-	{"aadhaar", "id_card"},
-	{"pancard", "id_card"},
-	{"universal", "id_card"},
+    {"passport", "passport"},
+    {"government_id", "id_card"},
+    {"drivers_license", "drivers_license"},
+    {"residence_permit", "residence_permit"},
+    {"visa", "visa"},
+    {"vehicle_registration_certificate", "id_card"},
+    {"aadhaar", "id_card"},
+    {"pancard", "id_card"},
+    {"universal", "id_card"},
 };
 
 static const char *const text_fields[] = {"issuingCountry", "email", "idType", "submissionId",
-					  "userid", "cf1", "cf2", "cf3", "customOptions", NULL};
+                                          "userid",         "cf1",   "cf2",    "cf3",
+                                          "customOptions",  NULL};
 
 const char *kyc_compat001_kyc_type(const char *id_type)
 {
@@ -88,7 +89,7 @@ int kyc_compat001_options(const char *text, size_t len, json_t **out, struct kyc
 }
 
 static void shape001(struct api_call *c, int status, const char *code, const char *field,
-		     const char *detail)
+                     const char *detail)
 {
 	kyc__compat_error_headers(c, code, field);
 	/* The vendor's gateway: no or a bad key is 403 Forbidden. */
@@ -123,11 +124,12 @@ static int read_form(struct api_call *c, struct form *f)
 	}
 	kyc_str body = kyc_req_body(c->req);
 	char err[256];
-	struct kyc_multipart_limits lim = {.max_parts = 32, .max_header_bytes = 4096,
-					   .max_name_len = 256};
+	struct kyc_multipart_limits lim = {
+	    .max_parts = 32, .max_header_bytes = 4096, .max_name_len = 256};
 	if (kyc_multipart_parse(kyc_req_strdup(c->req, ct.ptr, ct.len), body.ptr, body.len, &lim,
-				&f->mp, err, sizeof err)) {
-		api_problem(c, 400, f->mp.code ? f->mp.code : "multipart_malformed", NULL, MSG_PARSE);
+	                        &f->mp, err, sizeof err)) {
+		api_problem(c, 400, f->mp.code ? f->mp.code : "multipart_malformed", NULL,
+		            MSG_PARSE);
 		return -1;
 	}
 	for (size_t i = 0; i < f->mp.nparts; i++) {
@@ -191,7 +193,7 @@ static json_t *retry_list(const json_t *v)
 	kyc__compat_retry(v, &code, &message);
 	if (code)
 		json_array_append_new(r, json_pack("{s:s, s:s}", "retryCode", code, "retryMsg",
-						   message ? message : ""));
+		                                   message ? message : ""));
 	return r;
 }
 
@@ -202,7 +204,7 @@ static int load_submission(struct api_call *c, struct kyc_flow *fl, const char *
 	*v = NULL;
 	if (!kyc_uuid_valid(id, strlen(id)) || kyc_flow_verification_load(fl, id, v) ||
 	    strcmp(kyc__compat_str(*v, "compat_seed") ? kyc__compat_str(*v, "compat_seed") : "",
-		   "001")) {
+	           "001")) {
 		api_problem(c, 400, "submission_not_found", "submissionId", MSG_SUBMISSION);
 		return -1;
 	}
@@ -220,22 +222,18 @@ static int applicant_for(struct api_call *c, const json_t *text, char id[37])
 	const char *userid = kyc__compat_str(text, "userid");
 	const char *email = kyc__compat_str(text, "email");
 	if (userid) {
-		json_t *filter = json_pack("{s:s}", "external_ref", userid);
-		struct kyc_store_page pg;
-		int rc = kyc_store_list(c->store, KYC_R_APPLICANT, c->tenant_id, filter, "", 1, &pg);
-		json_decref(filter);
-		if (rc)
+		json_t *found = NULL;
+		int rc = kyc__compat_newest(c, KYC_R_APPLICANT,
+		                            json_pack("{s:s}", "external_ref", userid), &found);
+		if (!rc && found)
+			snprintf(id, 37, "%s", kyc__compat_str(found, "id"));
+		json_decref(found);
+		if (rc || found)
 			return rc;
-		const char *found = kyc__compat_str(json_array_get(pg.items, 0), "id");
-		if (found)
-			snprintf(id, 37, "%s", found);
-		json_decref(pg.items);
-		if (found)
-			return 0;
 	}
 	kyc_uuid_new(id);
 	json_t *rec = json_pack("{s:s, s:s, s:s, s:i, s:{s:{}}}", "id", id, "email", email, "level",
-				"L0", "tier", 0, "attributes", "metadata");
+	                        "L0", "tier", 0, "attributes", "metadata");
 	if (userid)
 		json_object_set_new(rec, "external_ref", json_string(userid));
 	int rc = kyc_store_insert(c->store, KYC_R_APPLICANT, c->tenant_id, rec);
@@ -257,16 +255,17 @@ static void ocr_pair(json_t *o, const char *name, const json_t *fld, json_t *val
 	snprintf(k, sizeof k, "ocr_%s", name);
 	json_object_set_new(o, k, value ? value : json_null());
 	snprintf(k, sizeof k, "accepted_ocr_%s", name);
-	json_object_set_new(o, k, json_boolean(value && json_is_true(json_object_get(fld, "accepted"))));
+	json_object_set_new(o, k,
+	                    json_boolean(value && json_is_true(json_object_get(fld, "accepted"))));
 }
 
 static json_t *value_of(const json_t *fld)
 {
 	json_t *v = json_object_get(fld, "value");
 	return json_is_true(json_object_get(fld, "read")) && json_is_string(v) &&
-		       json_string_length(v)
-		       ? json_incref(v)
-		       : NULL;
+	               json_string_length(v)
+	           ? json_incref(v)
+	           : NULL;
 }
 
 static json_t *review_ocr(const json_t *x)
@@ -282,14 +281,14 @@ static json_t *review_ocr(const json_t *x)
 	json_t *full = NULL;
 	if (vs || vg) {
 		char buf[256];
-		snprintf(buf, sizeof buf, "%s%s%s", vg ? json_string_value(vg) : "", vg && vs ? " " : "",
-			 vs ? json_string_value(vs) : "");
+		snprintf(buf, sizeof buf, "%s%s%s", vg ? json_string_value(vg) : "",
+		         vg && vs ? " " : "", vs ? json_string_value(vs) : "");
 		full = json_string(buf);
 	}
 	/* the full name is accepted when both parts are */
 	json_t *both = json_pack("{s:b}", "accepted",
-				 json_is_true(json_object_get(sur, "accepted")) &&
-					 json_is_true(json_object_get(giv, "accepted")));
+	                         json_is_true(json_object_get(sur, "accepted")) &&
+	                             json_is_true(json_object_get(giv, "accepted")));
 	ocr_pair(o, "name", both, full);
 	json_decref(both);
 	json_decref(vs);
@@ -298,11 +297,15 @@ static json_t *review_ocr(const json_t *x)
 	json_t *vsex = value_of(sex);
 	const char *sx = json_string_value(vsex);
 	ocr_pair(o, "gender", sex,
-		 !sx ? NULL : !strcmp(sx, "M") ? json_string("male") : !strcmp(sx, "F") ? json_string("female") : NULL);
+	         !sx                ? NULL
+	         : !strcmp(sx, "M") ? json_string("male")
+	         : !strcmp(sx, "F") ? json_string("female")
+	                            : NULL);
 	json_decref(vsex);
-	ocr_pair(o, "nationality", field_of(x, "nationality"), value_of(field_of(x, "nationality")));
+	ocr_pair(o, "nationality", field_of(x, "nationality"),
+	         value_of(field_of(x, "nationality")));
 	ocr_pair(o, "identityNumber", field_of(x, "personal_number"),
-		 value_of(field_of(x, "personal_number")));
+	         value_of(field_of(x, "personal_number")));
 	ocr_pair(o, "licenseNumber", NULL, NULL); /* Korean licences only */
 	return o;
 }
@@ -323,17 +326,17 @@ static int listed(const json_t *arr, const char *name)
 static const struct {
 	const char *seed, *kyc, *kyc2;
 } doc_fields[] = {
-	{"expireDate", "expiry_date", NULL},
-	{"idNumber", "personal_number", NULL},
-	{"identityNumber", "personal_number", NULL},
-	{"gender", "sex", NULL},
-	{"issueDate", NULL, NULL},
-	{"nationality", "nationality", NULL},
-	{"number", "document_number", NULL},
-	{"name", "surname", "given_names"},
-	{"birthDate", "birth_date", NULL},
-	{"serialNumber", NULL, NULL},
-	{"documentNumber", "document_number", NULL},
+    {"expireDate", "expiry_date", NULL},
+    {"idNumber", "personal_number", NULL},
+    {"identityNumber", "personal_number", NULL},
+    {"gender", "sex", NULL},
+    {"issueDate", NULL, NULL},
+    {"nationality", "nationality", NULL},
+    {"number", "document_number", NULL},
+    {"name", "surname", "given_names"},
+    {"birthDate", "birth_date", NULL},
+    {"serialNumber", NULL, NULL},
+    {"documentNumber", "document_number", NULL},
 };
 
 static json_t *document_fields(const json_t *x)
@@ -342,7 +345,7 @@ static json_t *document_fields(const json_t *x)
 	const json_t *have = json_object_get(x, "document_fields");
 	for (size_t i = 0; i < sizeof doc_fields / sizeof doc_fields[0]; i++) {
 		int on = (doc_fields[i].kyc && listed(have, doc_fields[i].kyc)) ||
-			 (doc_fields[i].kyc2 && listed(have, doc_fields[i].kyc2));
+		         (doc_fields[i].kyc2 && listed(have, doc_fields[i].kyc2));
 		json_object_set_new(o, doc_fields[i].seed, json_boolean(on));
 	}
 	return o;
@@ -353,10 +356,14 @@ static json_t *missing_fields(const json_t *x)
 	static const struct {
 		const char *kyc, *seed;
 	} names[] = {
-		{"document_number", "documentNumber"}, {"personal_number", "identityNumber"},
-		{"birth_date", "birthDate"},	       {"expiry_date", "expireDate"},
-		{"sex", "gender"},		       {"nationality", "nationality"},
-		{"surname", "name"},		       {"given_names", "name"},
+	    {"document_number", "documentNumber"},
+	    {"personal_number", "identityNumber"},
+	    {"birth_date", "birthDate"},
+	    {"expiry_date", "expireDate"},
+	    {"sex", "gender"},
+	    {"nationality", "nationality"},
+	    {"surname", "name"},
+	    {"given_names", "name"},
 	};
 	json_t *out = json_array();
 	const json_t *miss = json_object_get(x, "missing_fields");
@@ -386,16 +393,16 @@ static json_t *step1_answer(const json_t *res, const char *id_type)
 	/* the side whose MRZ was read carries the data (an ID card's back) */
 	const json_t *fx = json_object_get(front, "extraction");
 	const json_t *bx = json_object_get(back, "extraction");
-	const json_t *x = json_is_true(json_object_get(fx, "mrz_found")) ? fx
-			  : json_is_true(json_object_get(bx, "mrz_found")) ? bx
-									    : NULL;
+	const json_t *x = json_is_true(json_object_get(fx, "mrz_found"))   ? fx
+	                  : json_is_true(json_object_get(bx, "mrz_found")) ? bx
+	                                                                   : NULL;
 	json_t *o = json_object();
 	json_object_set(o, "submissionId", json_object_get(v, "id"));
 	if (x)
 		json_object_set_new(o, "reviewOCRData", review_ocr(x));
 	json_object_set_new(o, "document_fields",
-			    !x && !strcmp(id_type, "universal") ? json_array()
-								: document_fields(x ? x : fx));
+	                    !x && !strcmp(id_type, "universal") ? json_array()
+	                                                        : document_fields(x ? x : fx));
 	json_object_set_new(o, "missing_fields", missing_fields(x ? x : fx));
 	json_object_set_new(o, "idImage", file_path(front));
 	json_object_set_new(o, "idBackImage", back ? file_path(back) : json_null());
@@ -403,8 +410,9 @@ static json_t *step1_answer(const json_t *res, const char *id_type)
 	json_object_set_new(o, "file_back_upload", json_string(back ? "true" : "false"));
 	json_object_set_new(o, "kycStatus", json_string(kyc_status(kyc__compat_str(v, "status"))));
 	json_object_set_new(o, "retry", retry_list(v));
-	json_object_set_new(o, "retryCount",
-			    json_integer(json_integer_value(json_object_get(v, "failed_attempts"))));
+	json_object_set_new(
+	    o, "retryCount",
+	    json_integer(json_integer_value(json_object_get(v, "failed_attempts"))));
 	return o;
 }
 
@@ -449,13 +457,14 @@ COMPAT_HANDLER(s001_step1, KYC_COMPAT_001, API_WRITE | API_IDEMPOTENT, shape001)
 		const struct kyc_multipart_part *p = i ? back : front;
 		if (p && p->len > c->app->max_image_bytes) {
 			api_problem(c, 413, "image_too_large", i ? "idBackImage" : "idImage",
-				    "%s: larger than the %zu-byte limit", MSG_IMAGE,
-				    c->app->max_image_bytes);
+			            "%s: larger than the %zu-byte limit", MSG_IMAGE,
+			            c->app->max_image_bytes);
 			goto out;
 		}
 	}
 	for (const char *const *k = text_fields; *k; k++)
-		if (kyc_jv_string(f.text, *k, 0, !strcmp(*k, "customOptions") ? 4096 : 200, &s, &e)) {
+		if (kyc_jv_string(f.text, *k, 0, !strcmp(*k, "customOptions") ? 4096 : 200, &s,
+		                  &e)) {
 			api_problem(c, 400, e.code, *k, MSG_PARSE);
 			goto out;
 		}
@@ -488,7 +497,7 @@ COMPAT_HANDLER(s001_step1, KYC_COMPAT_001, API_WRITE | API_IDEMPOTENT, shape001)
 			if ((s = kyc__compat_str(f.text, keep[i])))
 				json_object_set_new(meta, keep[i], json_string(s));
 		req = json_pack("{s:s, s:o, s:[s]}", "applicant_id", aid, "metadata", meta,
-				"document_types", kyc_type);
+		                "document_types", kyc_type);
 		if (opts)
 			json_object_set(req, "options", opts);
 		/* Step 2 brings a selfie: the level that asks for one (L1 of the
@@ -510,7 +519,7 @@ COMPAT_HANDLER(s001_step1, KYC_COMPAT_001, API_WRITE | API_IDEMPOTENT, shape001)
 		}
 		json_t *mark = json_pack("{s:s}", "compat_seed", "001");
 		rc = kyc_store_update(c->store, KYC_R_VERIFICATION, c->tenant_id,
-				      kyc__compat_str(ver, "id"), mark, 0);
+		                      kyc__compat_str(ver, "id"), mark, 0);
 		json_decref(mark);
 		if (rc) {
 			api_store_error(c, rc, "submission");
@@ -518,10 +527,16 @@ COMPAT_HANDLER(s001_step1, KYC_COMPAT_001, API_WRITE | API_IDEMPOTENT, shape001)
 		}
 	}
 	struct kyc_flow_image imgs[2] = {
-		{.type = kyc_type, .side = "front", .issuing_country = country,
-		 .bytes = (const unsigned char *)front->data, .len = front->len},
-		{.type = kyc_type, .side = "back", .issuing_country = country,
-		 .bytes = back ? (const unsigned char *)back->data : NULL, .len = back ? back->len : 0},
+	    {.type = kyc_type,
+	     .side = "front",
+	     .issuing_country = country,
+	     .bytes = (const unsigned char *)front->data,
+	     .len = front->len},
+	    {.type = kyc_type,
+	     .side = "back",
+	     .issuing_country = country,
+	     .bytes = back ? (const unsigned char *)back->data : NULL,
+	     .len = back ? back->len : 0},
 	};
 	if (kyc_flow_submit(&fl, kyc__compat_str(ver, "id"), imgs, back ? 2 : 1, &res, &e)) {
 		flow_error(c, &e, MSG_IMAGE);
@@ -554,8 +569,9 @@ COMPAT_HANDLER(s001_step2, KYC_COMPAT_001, API_WRITE | API_IDEMPOTENT, shape001)
 		goto out;
 	}
 	if (face->len > c->app->max_image_bytes) {
-		api_problem(c, 413, "image_too_large", "faceImage", "%s: larger than the %zu-byte limit",
-			    MSG_FACE, c->app->max_image_bytes);
+		api_problem(c, 413, "image_too_large", "faceImage",
+		            "%s: larger than the %zu-byte limit", MSG_FACE,
+		            c->app->max_image_bytes);
 		goto out;
 	}
 	struct kyc_flow fl;
@@ -565,9 +581,9 @@ COMPAT_HANDLER(s001_step2, KYC_COMPAT_001, API_WRITE | API_IDEMPOTENT, shape001)
 		goto out;
 	json_t *types = json_object_get(ver, "document_types");
 	struct kyc_flow_image img = {.type = json_string_value(json_array_get(types, 0)),
-				     .side = "front",
-				     .bytes = (const unsigned char *)face->data,
-				     .len = face->len};
+	                             .side = "front",
+	                             .bytes = (const unsigned char *)face->data,
+	                             .len = face->len};
 	if (kyc_flow_selfie(&fl, sub, &img, &res, &e)) {
 		flow_error(c, &e, MSG_FACE);
 		goto out;
@@ -576,9 +592,10 @@ COMPAT_HANDLER(s001_step2, KYC_COMPAT_001, API_WRITE | API_IDEMPOTENT, shape001)
 	if (!v)
 		v = res;
 	api_json(c, 200,
-		 json_pack("{s:s, s:s, s:o, s:I}", "submissionId", sub, "kycStatus",
-			   kyc_status(kyc__compat_str(v, "status")), "retry", retry_list(v),
-			   "retryCount", json_integer_value(json_object_get(v, "failed_attempts"))));
+	         json_pack("{s:s, s:s, s:o, s:I}", "submissionId", sub, "kycStatus",
+	                   kyc_status(kyc__compat_str(v, "status")), "retry", retry_list(v),
+	                   "retryCount",
+	                   json_integer_value(json_object_get(v, "failed_attempts"))));
 out:
 	json_decref(res);
 	json_decref(ver);

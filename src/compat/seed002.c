@@ -28,21 +28,21 @@
 
 /* ASP.NET-style problem details, as the vendor's API answers errors. */
 static void shape002(struct api_call *c, int status, const char *code, const char *field,
-		     const char *detail)
+                     const char *detail)
 {
 	static const struct {
 		int status;
 		const char *type, *title;
 	} kinds[] = {
-		{400, "https://tools.ietf.org/html/rfc7231#section-6.5.1",
-		 "One or more validation errors occurred."},
-		{401, "https://tools.ietf.org/html/rfc7235#section-3.1", "Unauthorized"},
-		{403, "https://tools.ietf.org/html/rfc7231#section-6.5.3", "Forbidden"},
-		{404, "https://tools.ietf.org/html/rfc7231#section-6.5.4", "Not Found"},
-		{409, "https://tools.ietf.org/html/rfc7231#section-6.5.8", "Conflict"},
-		{415, "https://tools.ietf.org/html/rfc7231#section-6.5.13", "Unsupported Media Type"},
-		{500, "https://tools.ietf.org/html/rfc7231#section-6.6.1",
-		 "An error occurred while processing your request."},
+	    {400, "https://tools.ietf.org/html/rfc7231#section-6.5.1",
+	     "One or more validation errors occurred."},
+	    {401, "https://tools.ietf.org/html/rfc7235#section-3.1", "Unauthorized"},
+	    {403, "https://tools.ietf.org/html/rfc7231#section-6.5.3", "Forbidden"},
+	    {404, "https://tools.ietf.org/html/rfc7231#section-6.5.4", "Not Found"},
+	    {409, "https://tools.ietf.org/html/rfc7231#section-6.5.8", "Conflict"},
+	    {415, "https://tools.ietf.org/html/rfc7231#section-6.5.13", "Unsupported Media Type"},
+	    {500, "https://tools.ietf.org/html/rfc7231#section-6.6.1",
+	     "An error occurred while processing your request."},
 	};
 	kyc__compat_error_headers(c, code, field);
 	/* field-level problems are validation errors (400), as the vendor's are */
@@ -54,10 +54,10 @@ static void shape002(struct api_call *c, int status, const char *code, const cha
 			title = kinds[i].title;
 		}
 	json_t *p = json_pack("{s:s, s:s, s:i, s:s}", "type", type, "title", title, "status", st,
-			      "traceId", kyc_req_id(c->req));
+	                      "traceId", kyc_req_id(c->req));
 	if (st == 400)
 		json_object_set_new(p, "errors",
-				    json_pack("{s:[s]}", field && *field ? field : "$", detail));
+		                    json_pack("{s:[s]}", field && *field ? field : "$", detail));
 	else if (st < 500)
 		json_object_set_new(p, "detail", json_string(detail));
 	api_json(c, st, p);
@@ -65,11 +65,10 @@ static void shape002(struct api_call *c, int status, const char *code, const cha
 
 /* ---- create ---- */
 
-static const char *const create_fields[] = {"externalReferenceId", "registration", "setupId",
-					    NULL};
-static const char *const reg_fields[] = {"dateOfBirth", "email",	"firstName",
-					 "lastName",	"middleName",	"personalCode",
-					 "phoneNumber", "countryCode", NULL};
+static const char *const create_fields[] = {"externalReferenceId", "registration", "setupId", NULL};
+static const char *const reg_fields[] = {"dateOfBirth", "email",       "firstName",
+                                         "lastName",    "middleName",  "personalCode",
+                                         "phoneNumber", "countryCode", NULL};
 
 static int in_registration(struct kyc_jerr *e)
 {
@@ -89,24 +88,26 @@ int kyc_compat002_parse(const json_t *body, json_t *applicant, struct kyc_jerr *
 		json_object_set_new(applicant, "external_ref", json_string(s));
 	s = kyc__compat_str(body, "setupId");
 	if (!s)
-		return kyc_jerr_set(e, 422, "field_required", "setupId", "The SetupId field is required.");
+		return kyc_jerr_set(e, 422, "field_required", "setupId",
+		                    "The SetupId field is required.");
 	if (!kyc_uuid_valid(s, strlen(s)))
-		return kyc_jerr_set(e, 422, "invalid_value", "setupId", "The SetupId must be a GUID.");
+		return kyc_jerr_set(e, 422, "invalid_value", "setupId",
+		                    "The SetupId must be a GUID.");
 	const json_t *reg = json_object_get(body, "registration");
 	if (!reg || json_is_null(reg))
 		return 0;
 	if (!json_is_object(reg))
 		return kyc_jerr_set(e, 422, "invalid_type", "registration",
-				    "registration must be an object");
+		                    "registration must be an object");
 	if (kyc_jv_known_fields(reg, reg_fields, e))
 		return in_registration(e);
 	static const struct {
 		const char *name, *col;
 		size_t max;
 	} texts[] = {{"firstName", "first_name", 100},
-		     {"lastName", "last_name", 100},
-		     {"middleName", "middle_name", 100},
-		     {"personalCode", "personal_code", 64}};
+	             {"lastName", "last_name", 100},
+	             {"middleName", "middle_name", 100},
+	             {"personalCode", "personal_code", 64}};
 	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
 		s = NULL;
 		if (kyc_jv_string(reg, texts[i].name, 0, texts[i].max, &s, e))
@@ -134,11 +135,11 @@ int kyc_compat002_parse(const json_t *body, json_t *applicant, struct kyc_jerr *
 			snprintf(buf, sizeof buf, "%s", json_string_value(ph));
 		else
 			return kyc_jerr_set(e, 422, "invalid_phone", "registration.phoneNumber",
-					    "phoneNumber must be a phone number");
+			                    "phoneNumber must be a phone number");
 		size_t digits = strspn(buf[0] == '+' ? buf + 1 : buf, "0123456789");
 		if (digits < 5 || digits > 17 || digits != strlen(buf[0] == '+' ? buf + 1 : buf))
 			return kyc_jerr_set(e, 422, "invalid_phone", "registration.phoneNumber",
-					    "phoneNumber must be 5 to 17 digits");
+			                    "phoneNumber must be 5 to 17 digits");
 		json_object_set_new(applicant, "phone", json_string(buf));
 	}
 	s = NULL;
@@ -148,7 +149,7 @@ int kyc_compat002_parse(const json_t *body, json_t *applicant, struct kyc_jerr *
 		const char *a3 = kyc_country_alpha2_to_3(s, strlen(s));
 		if (!a3)
 			return kyc_jerr_set(e, 422, "invalid_country", "registration.countryCode",
-					    "countryCode must be an ISO 3166-1 alpha-2 code");
+			                    "countryCode must be an ISO 3166-1 alpha-2 code");
 		json_object_set_new(applicant, "country", json_string(a3));
 	}
 	return 0;
@@ -178,8 +179,8 @@ static int idv_id(struct api_call *c, const json_t *ver, char out[37])
 {
 	int64_t exp = kyc__compat_time_ms(ver, "expires_at");
 	return kyc_hosted_token_create(c->store, c->tenant_id, kyc__compat_str(ver, "id"),
-				       exp > 0 ? exp : kyc_now_ms() + c->app->verification_ttl_ms,
-				       out);
+	                               exp > 0 ? exp : kyc_now_ms() + c->app->verification_ttl_ms,
+	                               out);
 }
 
 /* The applicant of externalReferenceId (filled from the registration when
@@ -188,18 +189,14 @@ static int idv_applicant(struct api_call *c, json_t *fields, char id[37])
 {
 	const char *ref = kyc__compat_str(fields, "external_ref");
 	if (ref) {
-		json_t *filter = json_pack("{s:s}", "external_ref", ref);
-		struct kyc_store_page pg;
-		int rc = kyc_store_list(c->store, KYC_R_APPLICANT, c->tenant_id, filter, "", 1, &pg);
-		json_decref(filter);
-		if (rc)
+		json_t *found = NULL;
+		int rc = kyc__compat_newest(c, KYC_R_APPLICANT,
+		                            json_pack("{s:s}", "external_ref", ref), &found);
+		if (!rc && found)
+			snprintf(id, 37, "%s", kyc__compat_str(found, "id"));
+		json_decref(found);
+		if (rc || found)
 			return rc;
-		const char *found = kyc__compat_str(json_array_get(pg.items, 0), "id");
-		if (found)
-			snprintf(id, 37, "%s", found);
-		json_decref(pg.items);
-		if (found)
-			return 0;
 	}
 	kyc_uuid_new(id);
 	json_object_set_new(fields, "id", json_string(id));
@@ -249,10 +246,10 @@ COMPAT_HANDLER(s002_create, KYC_COMPAT_002, API_WRITE, shape002)
 		attrs = json_pack("{s:{}}", "metadata");
 	}
 	json_object_set_new(attrs, "compat002",
-			    json_pack("{s:s, s:s}", "setup_id", kyc__compat_str(body, "setupId"),
-				      "setup_version_id", version));
+	                    json_pack("{s:s, s:s}", "setup_id", kyc__compat_str(body, "setupId"),
+	                              "setup_version_id", version));
 	json_t *mark = json_pack("{s:s, s:s, s:o}", "compat_seed", "002", "compat_ref", idv,
-				 "attributes", attrs);
+	                         "attributes", attrs);
 	rc = kyc_store_update(c->store, KYC_R_VERIFICATION, c->tenant_id, vid, mark, 0);
 	json_decref(mark);
 	if (rc) {
@@ -290,7 +287,7 @@ static const char *idv_status(const json_t *v, int consented)
 	if (!strcmp(st, "approved") || !strcmp(st, "rejected") || !strcmp(st, "pending_review"))
 		return "Completed";
 	if (!strcmp(st, "created") || (!strcmp(st, "awaiting_input") && !consented &&
-				       !json_integer_value(json_object_get(v, "attempts"))))
+	                               !json_integer_value(json_object_get(v, "attempts"))))
 		return "Created";
 	return "InProgress";
 }
@@ -299,16 +296,17 @@ json_t *kyc_compat002_idv(const json_t *v, const char *tenant_id, const char *co
 {
 	const json_t *mine = json_object_get(json_object_get(v, "attributes"), "compat002");
 	int consented = consented_at != NULL;
-	json_t *o = json_pack("{s:O, s:s, s:s, s:o, s:o}", "id", json_object_get(v, "compat_ref"),
-			      "status", idv_status(v, consented), "applicationId", tenant_id,
-			      "createdUtc", utc(v, "created_at"), "modifiedUtc", utc(v, "updated_at"));
+	json_t *o =
+	    json_pack("{s:O, s:s, s:s, s:o, s:o}", "id", json_object_get(v, "compat_ref"), "status",
+	              idv_status(v, consented), "applicationId", tenant_id, "createdUtc",
+	              utc(v, "created_at"), "modifiedUtc", utc(v, "updated_at"));
 	json_object_set_new(o, "setup",
-			    json_pack("{s:O, s:O}", "id", json_object_get(mine, "setup_id"),
-				      "versionId", json_object_get(mine, "setup_version_id")));
+	                    json_pack("{s:O, s:O}", "id", json_object_get(mine, "setup_id"),
+	                              "versionId", json_object_get(mine, "setup_version_id")));
 	json_object_set_new(o, "step",
-			    json_pack("{s:{s:O}, s:{s:b, s:s?}}", "kycIdentification", "id",
-				      json_object_get(v, "id"), "consent", "isConsented", consented,
-				      "consentedUtc", consented_at));
+	                    json_pack("{s:{s:O}, s:{s:b, s:s?}}", "kycIdentification", "id",
+	                              json_object_get(v, "id"), "consent", "isConsented", consented,
+	                              "consentedUtc", consented_at));
 	return o;
 }
 
@@ -341,22 +339,20 @@ static int by_idv(struct api_call *c, const char *idv, json_t **out)
 		return KYC_ERR_NOTFOUND;
 	for (int i = 0; i < 37; i++)
 		low[i] = (char)(idv[i] >= 'A' && idv[i] <= 'F' ? idv[i] + 32 : idv[i]);
-	json_t *filter = json_pack("{s:s, s:s}", "compat_seed", "002", "compat_ref", low);
-	struct kyc_store_page pg;
-	int rc = kyc_store_list(c->store, KYC_R_VERIFICATION, c->tenant_id, filter, "", 1, &pg);
-	json_decref(filter);
-	if (rc)
-		return rc;
-	const char *vid = kyc__compat_str(json_array_get(pg.items, 0), "id");
-	rc = vid ? 0 : KYC_ERR_NOTFOUND;
-	if (vid) {
+	json_t *v = NULL;
+	int rc = kyc__compat_newest(
+	    c, KYC_R_VERIFICATION, json_pack("{s:s, s:s}", "compat_seed", "002", "compat_ref", low),
+	    &v);
+	if (!rc && !v)
+		rc = KYC_ERR_NOTFOUND;
+	if (!rc) {
 		/* through the workflow, which stores an expiry that is due */
 		struct kyc_flow fl;
 		char actor[64];
 		kyc__compat_flow(c, KYC_COMPAT_002, &fl, actor);
-		rc = kyc_flow_verification_load(&fl, vid, out);
+		rc = kyc_flow_verification_load(&fl, kyc__compat_str(v, "id"), out);
 	}
-	json_decref(pg.items);
+	json_decref(v);
 	return rc;
 }
 
@@ -390,10 +386,10 @@ static int docs_of(struct api_call *c, const char *vid, json_t **docs)
 static const char *doc_type_name(const char *t)
 {
 	static const char *const map[][2] = {{"passport", "Passport"},
-					     {"id_card", "IdCard"},
-					     {"drivers_license", "DriverLicense"},
-					     {"residence_permit", "ResidencePermit"},
-					     {"visa", "Visa"}};
+	                                     {"id_card", "IdCard"},
+	                                     {"drivers_license", "DriverLicense"},
+	                                     {"residence_permit", "ResidencePermit"},
+	                                     {"visa", "Visa"}};
 	for (size_t i = 0; t && i < sizeof map / sizeof map[0]; i++)
 		if (!strcmp(map[i][0], t))
 			return map[i][1];
@@ -409,16 +405,17 @@ static void ident_status(const json_t *v, const char **status, const char **reas
 	if (st && !strcmp(st, "approved")) {
 		*status = "Approved";
 	} else if (st && (!strcmp(st, "rejected") || !strcmp(st, "expired") ||
-			  !strcmp(st, "cancelled"))) {
+	                  !strcmp(st, "cancelled"))) {
 		*status = "Rejected";
-		*reason = !strcmp(st, "rejected") ? kyc__compat_str(json_object_get(v, "decision"),
-								    "reason")
-						  : st[0] == 'e' ? "Expired" : "Cancelled";
+		*reason = !strcmp(st, "rejected")
+		              ? kyc__compat_str(json_object_get(v, "decision"), "reason")
+		          : st[0] == 'e' ? "Expired"
+		                         : "Cancelled";
 	} else {
 		*status = "Awaiting";
 		*reason = st && !strcmp(st, "pending_review") ? "ManualReview"
-			  : st && !strcmp(st, "processing")     ? "Processing"
-								 : "MissingDocumentPhoto";
+		          : st && !strcmp(st, "processing")   ? "Processing"
+		                                              : "MissingDocumentPhoto";
 	}
 }
 
@@ -426,9 +423,10 @@ static json_t *value(const json_t *x, const char *name)
 {
 	const json_t *f = json_object_get(json_object_get(x, "fields"), name);
 	json_t *v = json_object_get(f, "value");
-	return json_is_true(json_object_get(f, "read")) && json_is_string(v) && json_string_length(v)
-		       ? json_incref(v)
-		       : json_null();
+	return json_is_true(json_object_get(f, "read")) && json_is_string(v) &&
+	               json_string_length(v)
+	           ? json_incref(v)
+	           : json_null();
 }
 
 static json_t *file_entry(const json_t *doc, const char *ctype)
@@ -436,19 +434,22 @@ static json_t *file_entry(const json_t *doc, const char *ctype)
 	const char *side = kyc__compat_str(doc, "side"), *type = kyc__compat_str(doc, "type");
 	const char *ext = ctype && !strcmp(ctype, "image/png") ? "png" : "jpeg";
 	int identity = doc_type_name(type) != NULL;
-	const char *file_type = identity			       ? "DocumentPhoto"
-				: type && !strcmp(type, "selfie")	       ? "FacePhoto"
-				: type && !strcmp(type, "proof_of_address") ? "ProofOfAddress"
-									     : "ProofOfIncome";
+	const char *file_type = identity                                    ? "DocumentPhoto"
+	                        : type && !strcmp(type, "selfie")           ? "FacePhoto"
+	                        : type && !strcmp(type, "proof_of_address") ? "ProofOfAddress"
+	                                                                    : "ProofOfIncome";
 	char name[64];
-	snprintf(name, sizeof name, "%s_%s.%s", identity ? "document" : type ? type : "file",
-		 side ? side : "front", ext);
-	json_t *part = !identity ? json_null()
-		       : side && !strcmp(side, "back") ? json_string("Back")
-						       : json_string("Front");
+	snprintf(name, sizeof name, "%s_%s.%s",
+	         identity ? "document"
+	         : type   ? type
+	                  : "file",
+	         side ? side : "front", ext);
+	json_t *part = !identity                       ? json_null()
+	               : side && !strcmp(side, "back") ? json_string("Back")
+	                                               : json_string("Front");
 	return json_pack("{s:o, s:O, s:s, s:s, s:o, s:s}", "createdUtc", utc(doc, "created_at"),
-			 "fileId", json_object_get(doc, "file_id"), "fileName", name, "fileExtension",
-			 ext, "part", part, "fileType", file_type);
+	                 "fileId", json_object_get(doc, "file_id"), "fileName", name,
+	                 "fileExtension", ext, "part", part, "fileType", file_type);
 }
 
 static json_t *identification(struct api_call *c, const json_t *v, const json_t *docs)
@@ -467,7 +468,8 @@ static json_t *identification(struct api_call *c, const json_t *v, const json_t 
 		json_t *f = NULL;
 		const char *fid = kyc__compat_str(d, "file_id");
 		if (fid && kyc_store_get(c->store, KYC_R_FILE, c->tenant_id, fid, &f) == 0) {
-			json_array_append_new(files, file_entry(d, kyc__compat_str(f, "content_type")));
+			json_array_append_new(files,
+			                      file_entry(d, kyc__compat_str(f, "content_type")));
 			json_decref(f);
 		}
 	}
@@ -484,16 +486,18 @@ static json_t *identification(struct api_call *c, const json_t *v, const json_t 
 	}
 	if (json_is_string(given) || json_is_string(sur)) {
 		char buf[256];
-		snprintf(buf, sizeof buf, "%s%s%s", json_is_string(given) ? json_string_value(given) : "",
-			 json_is_string(given) && json_is_string(sur) ? " " : "",
-			 json_is_string(sur) ? json_string_value(sur) : "");
+		snprintf(buf, sizeof buf, "%s%s%s",
+		         json_is_string(given) ? json_string_value(given) : "",
+		         json_is_string(given) && json_is_string(sur) ? " " : "",
+		         json_is_string(sur) ? json_string_value(sur) : "");
 		full = json_string(buf);
 	}
 	json_t *sex = value(x, "sex");
 	const char *sx = json_string_value(sex);
-	json_t *gender = !sx ? json_null() : !strcmp(sx, "M") ? json_string("Male")
-				       : !strcmp(sx, "F") ? json_string("Female")
-							   : json_null();
+	json_t *gender = !sx                ? json_null()
+	                 : !strcmp(sx, "M") ? json_string("Male")
+	                 : !strcmp(sx, "F") ? json_string("Female")
+	                                    : json_null();
 	json_decref(sex);
 	const char *t = doc_type_name(kyc__compat_str(first, "type"));
 	json_t *doc = json_object();
@@ -512,7 +516,8 @@ static json_t *identification(struct api_call *c, const json_t *v, const json_t 
 	json_object_set_new(doc, "countryStateIso2", json_null());
 	json_object_set_new(doc, "gender", gender);
 	json_object_set_new(doc, "type", t ? json_string(t) : json_null());
-	json_object_set_new(doc, "mrzVerified", json_boolean(json_is_true(json_object_get(x, "mrz_verified"))));
+	json_object_set_new(doc, "mrzVerified",
+	                    json_boolean(json_is_true(json_object_get(x, "mrz_verified"))));
 	json_object_set_new(doc, "category", json_null()); /* licence categories: not read */
 	json_object_set_new(doc, "files", files);
 	json_decref(given);
@@ -531,13 +536,14 @@ static json_t *identification(struct api_call *c, const json_t *v, const json_t 
 		if (n && !strcmp(n, "data_consistency"))
 			dcs = kyc__compat_str(ck, "result");
 	}
-	json_t *o = json_pack("{s:O, s:s, s:o, s:{s:O, s:O}, s:O, s:s, s:o, s:b, s:o}", "id",
-			      json_object_get(v, "id"), "applicationId", c->tenant_id, "createdUtc",
-			      utc(v, "created_at"), "setup", "id", json_object_get(mine, "setup_id"),
-			      "versionId", json_object_get(mine, "setup_version_id"),
-			      "identityVerificationId", json_object_get(v, "compat_ref"), "status",
-			      status, "statusReason", reason ? json_string(reason) : json_null(),
-			      "isCrossChecked", dcs && !strcmp(dcs, "passed"), "document", doc);
+	json_t *o =
+	    json_pack("{s:O, s:s, s:o, s:{s:O, s:O}, s:O, s:s, s:o, s:b, s:o}", "id",
+	              json_object_get(v, "id"), "applicationId", c->tenant_id, "createdUtc",
+	              utc(v, "created_at"), "setup", "id", json_object_get(mine, "setup_id"),
+	              "versionId", json_object_get(mine, "setup_version_id"),
+	              "identityVerificationId", json_object_get(v, "compat_ref"), "status", status,
+	              "statusReason", reason ? json_string(reason) : json_null(), "isCrossChecked",
+	              dcs && !strcmp(dcs, "passed"), "document", doc);
 	return o;
 }
 
@@ -560,8 +566,6 @@ out:
 	json_decref(v);
 }
 
-#define FILE_READ_MAX (64u << 20)
-
 COMPAT_HANDLER(s002_file_get, KYC_COMPAT_002, API_READ, shape002)
 {
 	json_t *docs = NULL, *f = NULL;
@@ -583,20 +587,7 @@ COMPAT_HANDLER(s002_file_get, KYC_COMPAT_002, API_READ, shape002)
 		api_store_error(c, rc, "file");
 		goto out;
 	}
-	kyc_buf b;
-	kyc_buf_init(&b, FILE_READ_MAX);
-	if (kyc_blob_read(c->app->data_dir, kyc__compat_str(f, "path"), &b)) {
-		kyc_buf_release(&b);
-		kyc_logf(KYC_LOG_ERROR, "file %s: blob unreadable", fid);
-		api_problem(c, 500, "file_unreadable", NULL, "the file's bytes could not be read");
-		goto out;
-	}
-	size_t len;
-	char *bytes = kyc_buf_detach(&b, &len);
-	kyc_req_add_header(c->req, "Content-Disposition", "inline");
-	kyc_req_add_header(c->req, "Content-Security-Policy", "default-src 'none'; sandbox");
-	const char *ct = kyc__compat_str(f, "content_type");
-	api_bytes(c, 200, ct ? ct : "application/octet-stream", bytes, len);
+	api_send_file(c, f);
 out:
 	json_decref(f);
 	json_decref(docs);

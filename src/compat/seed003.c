@@ -20,22 +20,27 @@
 
 /* The document's error messages, word for word. */
 #define MSG_GUID "customerId must be a valid GUID"
-#define MSG_TYPE "documentType '%s' is not accepted. Allowed values: NIN_CARD, DRIVERS_LICENCE, PASSPORT, VOTERS_CARD"
+#define MSG_TYPE                                                                                   \
+	"documentType '%s' is not accepted. Allowed values: NIN_CARD, DRIVERS_LICENCE, PASSPORT, " \
+	"VOTERS_CARD"
 #define MSG_HTTPS "documentUrl must use HTTPS"
 #define MSG_NOT_FOUND "The customer could not be found"
-#define MSG_PENDING "A document submission is already under review. Re-upload is only permitted after current review completes."
-#define MSG_APPROVED "This customer's ID card has already been approved. No further submission is required."
+#define MSG_PENDING                                                                                \
+	"A document submission is already under review. Re-upload is only permitted after "        \
+	"current review completes."
+#define MSG_APPROVED                                                                               \
+	"This customer's ID card has already been approved. No further submission is required."
 #define MSG_UNEXPECTED "An unexpected error occurred while submitting the ID card"
 #define MSG_OK "ID card submitted successfully and is pending review"
 
 /* Seed 003's tier gate as requirement rules (src/flows/settings.h): used
  * when the tenant has set none of its own. */
 #define DEFAULT_RULES                                                                              \
-	"[{\"applicant_field\":\"attestations.nin_verified\",\"equals\":true,"                    \
-	"\"code\":\"nin_bvn_not_verified\",\"message\":\"NIN and BVN verification must be "       \
+	"[{\"applicant_field\":\"attestations.nin_verified\",\"equals\":true,"                     \
+	"\"code\":\"nin_bvn_not_verified\",\"message\":\"NIN and BVN verification must be "        \
 	"completed before an ID card can be submitted\"},"                                         \
-	"{\"applicant_field\":\"attestations.bvn_verified\",\"equals\":true,"                     \
-	"\"code\":\"nin_bvn_not_verified\",\"message\":\"NIN and BVN verification must be "       \
+	"{\"applicant_field\":\"attestations.bvn_verified\",\"equals\":true,"                      \
+	"\"code\":\"nin_bvn_not_verified\",\"message\":\"NIN and BVN verification must be "        \
 	"completed before an ID card can be submitted\"},"                                         \
 	"{\"applicant_field\":\"tier\",\"at_least\":2,\"code\":\"tier_too_low\","                  \
 	"\"message\":\"Customer must be on Tier 2 before submitting an ID card\"}]"
@@ -43,10 +48,10 @@
 static const struct {
 	const char *name, *kyc_type;
 } doc_types[] = {
-	{"NIN_CARD", "id_card"},
-	{"DRIVERS_LICENCE", "drivers_license"},
-	{"PASSPORT", "passport"},
-	{"VOTERS_CARD", "id_card"},
+    {"NIN_CARD", "id_card"},
+    {"DRIVERS_LICENCE", "drivers_license"},
+    {"PASSPORT", "passport"},
+    {"VOTERS_CARD", "id_card"},
 };
 
 static const char *const channels[] = {"WAAS", "MERCHANT_SERVICE", NULL};
@@ -57,7 +62,7 @@ int kyc_compat003_parse(const json_t *body, struct kyc_compat003_req *out, struc
 	const char *id = kyc__compat_str(body, "customerId");
 	if (!id || !kyc_uuid_valid(id, strlen(id)))
 		return kyc_jerr_set(e, 400, id ? "invalid_value" : "field_required", "customerId",
-				    MSG_GUID);
+		                    MSG_GUID);
 	out->customer_id = id;
 
 	json_t *jt = json_object_get(body, "documentType");
@@ -66,7 +71,7 @@ int kyc_compat003_parse(const json_t *body, struct kyc_compat003_req *out, struc
 		/* Not in the table: an absent (or non-string) type is named the
 		 * same way, with an empty value. */
 		return kyc_jerr_set(e, 400, jt ? "invalid_type" : "field_required", "documentType",
-				    MSG_TYPE, "");
+		                    MSG_TYPE, "");
 	}
 	for (size_t i = 0; i < sizeof doc_types / sizeof doc_types[0]; i++)
 		if (!strcasecmp(t, doc_types[i].name) && strlen(t) == strlen(doc_types[i].name)) {
@@ -75,12 +80,12 @@ int kyc_compat003_parse(const json_t *body, struct kyc_compat003_req *out, struc
 		}
 	if (!out->document_type)
 		return kyc_jerr_set(e, 400, "invalid_value", "documentType", MSG_TYPE,
-				    strlen(t) > 64 ? "(too long)" : t);
+		                    strlen(t) > 64 ? "(too long)" : t);
 
 	const char *url = kyc__compat_str(body, "documentUrl");
 	if (!url || strncasecmp(url, "https://", 8) != 0 || strlen(url) > KYC_FETCH_URL_MAX)
 		return kyc_jerr_set(e, 400, url ? "url_scheme_not_allowed" : "field_required",
-				    "documentUrl", MSG_HTTPS);
+		                    "documentUrl", MSG_HTTPS);
 	out->document_url = url;
 
 	json_t *jc = json_object_get(body, "submissionChannel");
@@ -93,8 +98,11 @@ int kyc_compat003_parse(const json_t *body, struct kyc_compat003_req *out, struc
 				out->channel = *k;
 		if (!out->channel)
 			return kyc_jerr_set(e, 400, "invalid_value", "submissionChannel",
-					    "submissionChannel '%s' is not accepted. Allowed values: WAAS, MERCHANT_SERVICE",
-					    !ch ? "" : strlen(ch) > 64 ? "(too long)" : ch);
+			                    "submissionChannel '%s' is not accepted. Allowed "
+			                    "values: WAAS, MERCHANT_SERVICE",
+			                    !ch               ? ""
+			                    : strlen(ch) > 64 ? "(too long)"
+			                                      : ch);
 	}
 	return 0;
 }
@@ -105,14 +113,14 @@ static void send_envelope(struct api_call *c, int status, const char *message, j
 	char code[8];
 	snprintf(code, sizeof code, "%d", status);
 	api_json(c, status,
-		 json_pack("{s:s, s:b, s:s, s:o}", "code", status < 300 ? "00" : code, "success",
-			   status < 300, "message", message, "data", data ? data : json_null()));
+	         json_pack("{s:s, s:b, s:s, s:o}", "code", status < 300 ? "00" : code, "success",
+	                   status < 300, "message", message, "data", data ? data : json_null()));
 }
 
 /* Every error of this route set: the status kycd chose and its message. A
  * 5xx always reads as the document's "unexpected" row. */
 static void shape003(struct api_call *c, int status, const char *code, const char *field,
-		     const char *detail)
+                     const char *detail)
 {
 	kyc__compat_error_headers(c, code, field);
 	if (status == 401)
@@ -125,7 +133,8 @@ static void shape003(struct api_call *c, int status, const char *code, const cha
 /* The customer's latest seed-003 verification, or NULL. */
 static int latest_submission(struct api_call *c, const char *applicant_id, json_t **out, int *count)
 {
-	json_t *filter = json_pack("{s:s, s:s}", "applicant_id", applicant_id, "compat_seed", "003");
+	json_t *filter =
+	    json_pack("{s:s, s:s}", "applicant_id", applicant_id, "compat_seed", "003");
 	struct kyc_store_page pg;
 	char cursor[128] = "";
 	*out = NULL;
@@ -133,7 +142,7 @@ static int latest_submission(struct api_call *c, const char *applicant_id, json_
 	int rc;
 	do {
 		rc = kyc_store_list(c->store, KYC_R_VERIFICATION, c->tenant_id, filter, cursor, 100,
-				    &pg);
+		                    &pg);
 		if (rc)
 			break;
 		if (!*out && json_array_size(pg.items))
@@ -162,7 +171,7 @@ static int assign_number(struct api_call *c, const char *vid, char num[32])
 	char cursor[128] = "";
 	while (!rc) {
 		rc = kyc_store_list(c->store, KYC_R_VERIFICATION, c->tenant_id, filter, cursor, 20,
-				    &pg);
+		                    &pg);
 		if (rc)
 			break;
 		size_t i;
@@ -205,14 +214,12 @@ static json_t *gate_settings(const json_t *settings)
 static void fetch_error(struct api_call *c, int rc, const struct kyc_fetch_info *fi)
 {
 	const char *code = fi->code ? fi->code : "url_fetch_failed";
-	int status = rc == KYC_ERR_TIMEOUT		  ? 504
-		     : rc == KYC_ERR_TOOBIG		  ? 413
-		     : !strcmp(code, "url_http_status") ||
-				 !strcmp(code, "url_fetch_failed")
-			     ? 502
-			     : 400;
+	int status = rc == KYC_ERR_TIMEOUT                                                   ? 504
+	             : rc == KYC_ERR_TOOBIG                                                  ? 413
+	             : !strcmp(code, "url_http_status") || !strcmp(code, "url_fetch_failed") ? 502
+	                                                                                     : 400;
 	api_problem(c, status, code, "documentUrl", "documentUrl could not be downloaded: %s",
-		    fi->message[0] ? fi->message : code);
+	            fi->message[0] ? fi->message : code);
 }
 
 /* Maps the workflow's refusals to the document's rows. */
@@ -281,7 +288,7 @@ COMPAT_HANDLER(s003_id_card, KYC_COMPAT_003, API_WRITE | API_IDEMPOTENT, shape00
 		goto out;
 	}
 	if (kyc__compat_image_check(c, img.data, img.len, "documentUrl",
-				    "documentUrl does not hold a JPEG or PNG image"))
+	                            "documentUrl does not hold a JPEG or PNG image"))
 		goto out;
 
 	struct kyc_flow f;
@@ -289,8 +296,8 @@ COMPAT_HANDLER(s003_id_card, KYC_COMPAT_003, API_WRITE | API_IDEMPOTENT, shape00
 	kyc__compat_flow(c, KYC_COMPAT_003, &f, actor);
 	/* the back office decides every submission (seed 003: pending_review) */
 	req = json_pack("{s:s, s:[s], s:{s:s, s:s}, s:{s:b}}", "applicant_id", in.customer_id,
-			"document_types", in.kyc_type, "metadata", "documentType", in.document_type,
-			"channel", in.channel, "options", "manual_review", 1);
+	                "document_types", in.kyc_type, "metadata", "documentType", in.document_type,
+	                "channel", in.channel, "options", "manual_review", 1);
 	if (kyc_flow_verification_create(&f, req, &ver, &e)) {
 		flow_error(c, &e);
 		goto out;
@@ -305,10 +312,10 @@ COMPAT_HANDLER(s003_id_card, KYC_COMPAT_003, API_WRITE | API_IDEMPOTENT, shape00
 		goto out;
 	}
 	struct kyc_flow_image fimg = {.type = in.kyc_type,
-				      .side = "front",
-				      .bytes = (const unsigned char *)img.data,
-				      .len = img.len,
-				      .source_url = in.document_url};
+	                              .side = "front",
+	                              .bytes = (const unsigned char *)img.data,
+	                              .len = img.len,
+	                              .source_url = in.document_url};
 	if (kyc_flow_submit(&f, vid, &fimg, 1, &res, &e)) {
 		flow_error(c, &e);
 		goto out;
@@ -318,11 +325,11 @@ COMPAT_HANDLER(s003_id_card, KYC_COMPAT_003, API_WRITE | API_IDEMPOTENT, shape00
 	char when[32];
 	int64_t sub = kyc__compat_time_ms(v, "submitted_at");
 	kyc_time_iso(sub >= 0 ? sub : kyc_now_ms(), when);
-	json_t *data = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s}", "customerId",
-				 in.customer_id, "submissionId", num, "documentType",
-				 in.document_type, "documentUrl", in.document_url, "status",
-				 status ? status : "pending_review", "submittedAt", when,
-				 "attemptNumber", count + 1, "channel", in.channel);
+	json_t *data =
+	    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s}", "customerId", in.customer_id,
+	              "submissionId", num, "documentType", in.document_type, "documentUrl",
+	              in.document_url, "status", status ? status : "pending_review", "submittedAt",
+	              when, "attemptNumber", count + 1, "channel", in.channel);
 	send_envelope(c, 200, MSG_OK, data);
 out:
 	kyc_buf_release(&img);

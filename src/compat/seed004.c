@@ -22,16 +22,17 @@
 #include "store/blob.h"
 
 static const char *const top_fields[] = {
-	"merchantUserId", "email", "kycType", "registerTime", "kycIdentityInfoVo", "type",
-	"callbackUrl", NULL,
+    "merchantUserId",    "email", "kycType",     "registerTime",
+    "kycIdentityInfoVo", "type",  "callbackUrl", NULL,
 };
 
 static const char *const vo_fields[] = {
-	"firstName", "middleName", "lastName", "firstNameEn", "middleNameEn", "lastNameEn",
-	"gender", "idType", "idNumber", "nationality", "residentialCountry", "idCountry", "dob",
-	"idExpiry", "street", "number", "district", "city", "state", "zip", "address",
-	"frontFileUrl", "backFileUrl", "selfieFileUrl", "amlFileUrl", "kycTime", "kycLevel",
-	"accountPurpose", "monthSpend", "sourceFunds", "occupation", NULL,
+    "firstName",  "middleName", "lastName", "firstNameEn",    "middleNameEn",       "lastNameEn",
+    "gender",     "idType",     "idNumber", "nationality",    "residentialCountry", "idCountry",
+    "dob",        "idExpiry",   "street",   "number",         "district",           "city",
+    "state",      "zip",        "address",  "frontFileUrl",   "backFileUrl",        "selfieFileUrl",
+    "amlFileUrl", "kycTime",    "kycLevel", "accountPurpose", "monthSpend",         "sourceFunds",
+    "occupation", NULL,
 };
 
 /* Free-text fields of the vo kept as they are, with their caps. */
@@ -40,12 +41,12 @@ static const struct {
 	size_t max;
 	int required;
 } vo_texts[] = {
-	{"firstName", 100, 1},	  {"middleName", 100, 0},   {"lastName", 100, 1},
-	{"firstNameEn", 100, 0},  {"middleNameEn", 100, 0}, {"lastNameEn", 100, 0},
-	{"idNumber", 64, 1},	  {"street", 200, 0},	    {"number", 32, 0},
-	{"district", 100, 0},	  {"city", 100, 0},	    {"state", 100, 0},
-	{"zip", 32, 0},		  {"address", 500, 0},	    {"accountPurpose", 200, 0},
-	{"monthSpend", 64, 0},	  {"sourceFunds", 200, 0},  {"occupation", 200, 0},
+    {"firstName", 100, 1},   {"middleName", 100, 0},   {"lastName", 100, 1},
+    {"firstNameEn", 100, 0}, {"middleNameEn", 100, 0}, {"lastNameEn", 100, 0},
+    {"idNumber", 64, 1},     {"street", 200, 0},       {"number", 32, 0},
+    {"district", 100, 0},    {"city", 100, 0},         {"state", 100, 0},
+    {"zip", 32, 0},          {"address", 500, 0},      {"accountPurpose", 200, 0},
+    {"monthSpend", 64, 0},   {"sourceFunds", 200, 0},  {"occupation", 200, 0},
 };
 
 static const char *const kyc_types[] = {"USER", "ENTERPRISE", NULL};
@@ -56,16 +57,12 @@ static const char *const levels[] = {"L0", "L1", "L2", NULL};
 static const struct {
 	const char *name, *kyc_type; /* kyc_type NULL: not a document the reader takes */
 } id_types[] = {
-	{"PASSPORT", "passport"},
-	{"DRIVERS", "drivers_license"},
-	{"VISA", "visa"},
-	{"ID_CARD", "id_card"},
-	{"RESIDENCE_PERMIT", "residence_permit"},
-	{"UTILITY_BILL", NULL},
+    {"PASSPORT", "passport"}, {"DRIVERS", "drivers_license"},           {"VISA", "visa"},
+    {"ID_CARD", "id_card"},   {"RESIDENCE_PERMIT", "residence_permit"}, {"UTILITY_BILL", NULL},
 };
 
 static const char *const url_fields[] = {"frontFileUrl", "backFileUrl", "selfieFileUrl",
-					 "amlFileUrl"};
+                                         "amlFileUrl"};
 
 /* "yyyy-MM-dd HH:mm:ss", a real date and time. */
 static int datetime_ok(const char *s)
@@ -116,29 +113,30 @@ int kyc_compat004_parse(const json_t *body, struct kyc_compat004_req *out, struc
 	    kyc_jv_string(body, "callbackUrl", 0, KYC_FETCH_URL_MAX, &out->callback_url, e))
 		return -1;
 	if (!out->merchant_user_id && !out->email)
-		return kyc_jerr_set(e, 422, "field_required", "merchantUserId",
-				    "'merchantUserId' or 'email' is required (the merchant's user)");
+		return kyc_jerr_set(
+		    e, 422, "field_required", "merchantUserId",
+		    "'merchantUserId' or 'email' is required (the merchant's user)");
 	if (out->register_time && !datetime_ok(out->register_time))
 		return kyc_jerr_set(e, 422, "invalid_date", "registerTime",
-				    "'registerTime' must be yyyy-MM-dd HH:mm:ss");
+		                    "'registerTime' must be yyyy-MM-dd HH:mm:ss");
 	if (out->callback_url && !https_ok(out->callback_url))
 		return kyc_jerr_set(e, 422, "invalid_url", "callbackUrl",
-				    "'callbackUrl' must be an https:// URL without credentials");
+		                    "'callbackUrl' must be an https:// URL without credentials");
 
 	const json_t *vo = json_object_get(body, "kycIdentityInfoVo");
 	if (!vo || json_is_null(vo))
 		return kyc_jerr_set(e, 422, "field_required", "kycIdentityInfoVo",
-				    "'kycIdentityInfoVo' is required");
+		                    "'kycIdentityInfoVo' is required");
 	if (!json_is_object(vo))
 		return kyc_jerr_set(e, 422, "invalid_type", "kycIdentityInfoVo",
-				    "'kycIdentityInfoVo' must be an object");
+		                    "'kycIdentityInfoVo' must be an object");
 	out->vo = vo;
 	if (kyc_jv_known_fields(vo, vo_fields, e))
 		return in_vo(e);
 	const char *s;
 	for (size_t i = 0; i < sizeof vo_texts / sizeof vo_texts[0]; i++)
 		if (kyc_jv_string(vo, vo_texts[i].name, vo_texts[i].required ? KYC_JV_REQUIRED : 0,
-				  vo_texts[i].max, &s, e))
+		                  vo_texts[i].max, &s, e))
 			return in_vo(e);
 	static const char *const countries[] = {"nationality", "residentialCountry", "idCountry"};
 	for (int i = 0; i < 3; i++)
@@ -154,16 +152,16 @@ int kyc_compat004_parse(const json_t *body, struct kyc_compat004_req *out, struc
 		return in_vo(e);
 	if (kyc_time && !datetime_ok(kyc_time))
 		return kyc_jerr_set(e, 422, "invalid_date", "kycIdentityInfoVo.kycTime",
-				    "'kycTime' must be yyyy-MM-dd HH:mm:ss");
+		                    "'kycTime' must be yyyy-MM-dd HH:mm:ss");
 	int64_t dob;
 	kyc_date_parse(out->dob, strlen(out->dob), &dob);
 	if (dob * 86400000LL > kyc_now_ms())
 		return kyc_jerr_set(e, 422, "invalid_date", "kycIdentityInfoVo.dob",
-				    "'dob' is in the future");
+		                    "'dob' is in the future");
 	const char *t = kyc__compat_str(vo, "idType");
 	if (!t)
 		return kyc_jerr_set(e, 422, "field_required", "kycIdentityInfoVo.idType",
-				    "'idType' is required");
+		                    "'idType' is required");
 	for (size_t i = 0; i < sizeof id_types / sizeof id_types[0]; i++)
 		if (!strcmp(t, id_types[i].name)) {
 			out->id_type = id_types[i].name;
@@ -171,15 +169,16 @@ int kyc_compat004_parse(const json_t *body, struct kyc_compat004_req *out, struc
 		}
 	if (!out->id_type)
 		return kyc_jerr_set(e, 422, "invalid_value", "kycIdentityInfoVo.idType",
-				    "'idType' must be one of: PASSPORT, DRIVERS, VISA, ID_CARD, RESIDENCE_PERMIT, UTILITY_BILL");
+		                    "'idType' must be one of: PASSPORT, DRIVERS, VISA, ID_CARD, "
+		                    "RESIDENCE_PERMIT, UTILITY_BILL");
 	for (int i = 0; i < 4; i++) {
 		if (kyc_jv_string(vo, url_fields[i], i == 0 || i == 2 ? KYC_JV_REQUIRED : 0,
-				  KYC_FETCH_URL_MAX, &out->urls[i], e))
+		                  KYC_FETCH_URL_MAX, &out->urls[i], e))
 			return in_vo(e);
 		if (out->urls[i] && !https_ok(out->urls[i]))
 			return kyc_jerr_set(e, 422, "invalid_url", url_fields[i],
-					    "'%s' must be an https:// URL without credentials",
-					    url_fields[i]),
+			                    "'%s' must be an https:// URL without credentials",
+			                    url_fields[i]),
 			       in_vo(e);
 	}
 	return 0;
@@ -190,31 +189,16 @@ static void send_envelope(struct api_call *c, int status, const char *msg, json_
 {
 	char code[8];
 	snprintf(code, sizeof code, "%d", status);
-	api_json(c, status, json_pack("{s:s, s:s, s:o}", "code", status < 300 ? "0" : code, "msg",
-				      msg, "data", data ? data : json_null()));
+	api_json(c, status,
+	         json_pack("{s:s, s:s, s:o}", "code", status < 300 ? "0" : code, "msg", msg, "data",
+	                   data ? data : json_null()));
 }
 
 static void shape004(struct api_call *c, int status, const char *code, const char *field,
-		     const char *detail)
+                     const char *detail)
 {
 	kyc__compat_error_headers(c, code, field);
 	send_envelope(c, status, detail, NULL);
-}
-
-/* The applicant whose external_ref is ref (newest), or NULL. */
-static int find_user(struct api_call *c, const char *ref, json_t **out)
-{
-	json_t *filter = json_pack("{s:s}", "external_ref", ref);
-	struct kyc_store_page pg;
-	*out = NULL;
-	int rc = kyc_store_list(c->store, KYC_R_APPLICANT, c->tenant_id, filter, "", 1, &pg);
-	json_decref(filter);
-	if (rc)
-		return rc;
-	if (json_array_size(pg.items))
-		*out = json_incref(json_array_get(pg.items, 0));
-	json_decref(pg.items);
-	return 0;
 }
 
 /* The applicant's fields from the share: Latin names in first/middle/last
@@ -224,15 +208,17 @@ static json_t *applicant_fields(const struct kyc_compat004_req *in, const char *
 	const json_t *vo = in->vo;
 	json_t *a = json_object();
 	static const char *const parts[][3] = {{"firstName", "firstNameEn", "first_name"},
-					       {"middleName", "middleNameEn", "middle_name"},
-					       {"lastName", "lastNameEn", "last_name"}};
+	                                       {"middleName", "middleNameEn", "middle_name"},
+	                                       {"lastName", "lastNameEn", "last_name"}};
 	for (int i = 0; i < 3; i++) {
 		const char *nat = kyc__compat_str(vo, parts[i][0]);
 		const char *en = kyc__compat_str(vo, parts[i][1]);
 		char native_key[32];
 		snprintf(native_key, sizeof native_key, "%s_native", parts[i][2]);
-		json_object_set_new(a, parts[i][2], en ? json_string(en) : nat ? json_string(nat)
-									 : json_null());
+		json_object_set_new(a, parts[i][2],
+		                    en    ? json_string(en)
+		                    : nat ? json_string(nat)
+		                          : json_null());
 		json_object_set_new(a, native_key, en && nat ? json_string(nat) : json_null());
 	}
 	json_object_set_new(a, "external_ref", json_string(ref));
@@ -277,13 +263,14 @@ static int fetch_all(struct api_call *c, const struct kyc_compat004_req *in, str
 			char field[64];
 			const char *code = fi.code ? fi.code : "url_fetch_failed";
 			snprintf(field, sizeof field, "kycIdentityInfoVo.%s", url_fields[i]);
-			int status = rc == KYC_ERR_TIMEOUT ? 504
-				     : rc == KYC_ERR_TOOBIG ? 413
-				     : !strcmp(code, "url_http_status") || !strcmp(code, "url_fetch_failed")
-					     ? 502
-					     : 422;
+			int status =
+			    rc == KYC_ERR_TIMEOUT  ? 504
+			    : rc == KYC_ERR_TOOBIG ? 413
+			    : !strcmp(code, "url_http_status") || !strcmp(code, "url_fetch_failed")
+			        ? 502
+			        : 422;
 			api_problem(c, status, code, field, "%s could not be downloaded: %s",
-				    url_fields[i], fi.message[0] ? fi.message : code);
+			            url_fields[i], fi.message[0] ? fi.message : code);
 			return -1;
 		}
 		snprintf(f->ctype[i], sizeof f->ctype[i], "%s", fi.content_type);
@@ -292,7 +279,8 @@ static int fetch_all(struct api_call *c, const struct kyc_compat004_req *in, str
 		if (i < 3 && (in->kyc_doc_type || i == 2)) {
 			char field[64], why[96];
 			snprintf(field, sizeof field, "kycIdentityInfoVo.%s", url_fields[i]);
-			snprintf(why, sizeof why, "%s is not a usable JPEG or PNG image", url_fields[i]);
+			snprintf(why, sizeof why, "%s is not a usable JPEG or PNG image",
+			         url_fields[i]);
 			if (kyc__compat_image_check(c, f->b[i].data, f->b[i].len, field, why))
 				return -1;
 		}
@@ -305,25 +293,25 @@ static json_t *url_record(const struct kyc_compat004_req *in)
 {
 	json_t *u = json_object();
 	for (int i = 0; i < 4; i++)
-		json_object_set_new(u, url_fields[i], in->urls[i] ? json_string(in->urls[i])
-								   : json_null());
+		json_object_set_new(u, url_fields[i],
+		                    in->urls[i] ? json_string(in->urls[i]) : json_null());
 	return u;
 }
 
 /* Stores the files the workflow does not take (the AML report; every file
  * of a UTILITY_BILL share) and returns {"<urlField>": "<file id>"}. */
 static int store_other_files(struct api_call *c, const struct kyc_compat004_req *in,
-			     const struct fetched *f, json_t **ids)
+                             const struct fetched *f, json_t **ids)
 {
 	static const char *const kinds[] = {"proof_of_address", "proof_of_address", "selfie",
-					    "aml_report"};
+	                                    "aml_report"};
 	*ids = json_object();
 	for (int i = 0; i < 4; i++) {
 		if (!in->urls[i] || (in->kyc_doc_type && i != 3))
 			continue;
 		char fid[37];
 		int rc = kyc__compat_store_file(c, kinds[i], f->b[i].data, f->b[i].len, f->ctype[i],
-						in->urls[i], fid);
+		                                in->urls[i], fid);
 		if (rc)
 			return rc;
 		json_object_set_new(*ids, url_fields[i], json_string(fid));
@@ -335,7 +323,7 @@ static int store_other_files(struct api_call *c, const struct kyc_compat004_req 
  * The share's extra data, its URLs and the ids of the files stored beside
  * the verification go into attributes.compat004. */
 static int save_applicant(struct api_call *c, const struct kyc_compat004_req *in, const char *ref,
-			  const json_t *old, const json_t *files, char id[37])
+                          const json_t *old, const json_t *files, char id[37])
 {
 	json_t *rec = applicant_fields(in, ref);
 	json_t *attrs = old ? json_deep_copy(json_object_get(old, "attributes")) : NULL;
@@ -355,7 +343,7 @@ static int save_applicant(struct api_call *c, const struct kyc_compat004_req *in
 	if (old) {
 		snprintf(id, 37, "%s", kyc__compat_str(old, "id"));
 		rc = kyc_store_update(c->store, KYC_R_APPLICANT, c->tenant_id, id, rec,
-				      json_integer_value(json_object_get(old, "version")));
+		                      json_integer_value(json_object_get(old, "version")));
 	} else {
 		kyc_uuid_new(id);
 		json_object_set_new(rec, "id", json_string(id));
@@ -369,14 +357,14 @@ static int save_applicant(struct api_call *c, const struct kyc_compat004_req *in
 /* A verification of the share: created through the workflow, marked as
  * seed 004's, then fed the document images and the selfie. */
 static int share_verification(struct api_call *c, const struct kyc_compat004_req *in,
-			      const char *applicant_id, const struct fetched *f, struct kyc_jerr *e)
+                              const char *applicant_id, const struct fetched *f, struct kyc_jerr *e)
 {
 	struct kyc_flow fl;
 	char actor[64];
 	json_t *ver = NULL, *res = NULL;
 	kyc__compat_flow(c, KYC_COMPAT_004, &fl, actor);
 	json_t *req = json_pack("{s:s, s:[s]}", "applicant_id", applicant_id, "document_types",
-				in->kyc_doc_type);
+	                        in->kyc_doc_type);
 	if (in->callback_url)
 		json_object_set_new(req, "callback_url", json_string(in->callback_url));
 	if (strcmp(in->level, "L0"))
@@ -396,10 +384,10 @@ static int share_verification(struct api_call *c, const struct kyc_compat004_req
 	/* The selfie first: a document that fails a hard check closes the
 	 * verification, and the share still hands over everything it brought. */
 	struct kyc_flow_image selfie = {.type = in->kyc_doc_type,
-					.side = "front",
-					.bytes = (const unsigned char *)f->b[2].data,
-					.len = f->b[2].len,
-					.source_url = in->urls[2]};
+	                                .side = "front",
+	                                .bytes = (const unsigned char *)f->b[2].data,
+	                                .len = f->b[2].len,
+	                                .source_url = in->urls[2]};
 	rc = kyc_flow_selfie(&fl, vid, &selfie, &res, e);
 	json_decref(res);
 	res = NULL;
@@ -408,12 +396,12 @@ static int share_verification(struct api_call *c, const struct kyc_compat004_req
 	for (int i = 0; i < 2; i++)
 		if (in->urls[i])
 			imgs[n++] = (struct kyc_flow_image){
-				.type = in->kyc_doc_type,
-				.side = i ? "back" : "front",
-				.issuing_country = kyc__compat_str(in->vo, "idCountry"),
-				.bytes = (const unsigned char *)f->b[i].data,
-				.len = f->b[i].len,
-				.source_url = in->urls[i],
+			    .type = in->kyc_doc_type,
+			    .side = i ? "back" : "front",
+			    .issuing_country = kyc__compat_str(in->vo, "idCountry"),
+			    .bytes = (const unsigned char *)f->b[i].data,
+			    .len = f->b[i].len,
+			    .source_url = in->urls[i],
 			};
 	if (!rc)
 		rc = kyc_flow_submit(&fl, vid, imgs, n, &res, e);
@@ -437,7 +425,8 @@ COMPAT_HANDLER(s004_share, KYC_COMPAT_004, API_WRITE | API_IDEMPOTENT, shape004)
 		goto out;
 	}
 	const char *ref = in.merchant_user_id ? in.merchant_user_id : in.email;
-	int rc = find_user(c, ref, &user);
+	int rc =
+	    kyc__compat_newest(c, KYC_R_APPLICANT, json_pack("{s:s}", "external_ref", ref), &user);
 	if (rc) {
 		api_store_error(c, rc, "user");
 		goto out;
@@ -445,12 +434,12 @@ COMPAT_HANDLER(s004_share, KYC_COMPAT_004, API_WRITE | API_IDEMPOTENT, shape004)
 	const char *type = in.type ? in.type : user ? "update" : "new";
 	if (!strcmp(type, "new") && user) {
 		api_problem(c, 409, "user_exists", "type",
-			    "this user was shared before; send type update or reNew");
+		            "this user was shared before; send type update or reNew");
 		goto out;
 	}
 	if (strcmp(type, "new") && !user) {
 		api_problem(c, 404, "user_not_found", "type",
-			    "no user was shared with this merchantUserId/email; send type new");
+		            "no user was shared with this merchantUserId/email; send type new");
 		goto out;
 	}
 	/* An update that brings the same files changes the person only: nothing

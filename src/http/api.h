@@ -94,6 +94,9 @@ void api_store_error(struct api_call *c, int rc, const char *what);
 /* Sends raw bytes (a file download). Takes ownership of body (malloc()ed). */
 void api_bytes(struct api_call *c, int status, const char *content_type, void *body, size_t len);
 
+/* Answers with a stored file's bytes and content type (f: its record), as
+ * GET /v1/files/{id} does; 500 file_unreadable when the bytes are gone. */
+void api_send_file(struct api_call *c, const json_t *f);
 /* The request body parsed as a JSON object, or a problem sent and NULL. */
 json_t *api_body_object(struct api_call *c);
 /* A NUL-terminated copy of the i-th path parameter in request memory. */

@@ -10,23 +10,16 @@
 
 #define FILE_READ_MAX (64u << 20)
 
-API_HANDLER(file_get, API_READ)
+void api_send_file(struct api_call *c, const json_t *f)
 {
-	json_t *f;
-	int rc = kyc_store_get(c->store, KYC_R_FILE, c->tenant_id, api_param(c, 0), &f);
-	if (rc) {
-		api_store_error(c, rc, "file");
-		return;
-	}
 	kyc_buf b;
 	kyc_buf_init(&b, FILE_READ_MAX);
-	rc = kyc_blob_read(c->app->data_dir, json_string_value(json_object_get(f, "path")), &b);
+	int rc = kyc_blob_read(c->app->data_dir, json_string_value(json_object_get(f, "path")), &b);
 	if (rc) {
 		/* A row whose bytes are gone is a broken invariant, not a 404. */
 		kyc_logf(KYC_LOG_ERROR, "file %s: blob unreadable (%s)",
 			 json_string_value(json_object_get(f, "id")), kyc_err_name(rc));
 		kyc_buf_release(&b);
-		json_decref(f);
 		api_problem(c, 500, "file_unreadable", NULL, "the file's bytes could not be read");
 		return;
 	}
@@ -36,6 +29,17 @@ API_HANDLER(file_get, API_READ)
 	kyc_req_add_header(c->req, "Content-Security-Policy", "default-src 'none'; sandbox");
 	const char *ct = json_string_value(json_object_get(f, "content_type"));
 	api_bytes(c, 200, ct ? ct : "application/octet-stream", bytes, len);
+}
+
+API_HANDLER(file_get, API_READ)
+{
+	json_t *f;
+	int rc = kyc_store_get(c->store, KYC_R_FILE, c->tenant_id, api_param(c, 0), &f);
+	if (rc) {
+		api_store_error(c, rc, "file");
+		return;
+	}
+	api_send_file(c, f);
 	json_decref(f);
 }
 

@@ -13,6 +13,7 @@
 #include "e2e.h"
 #include "form.h"
 #include "img.h"
+#include "specimen.h"
 #include "test.h"
 
 static struct e2e_server srv;
@@ -22,15 +23,16 @@ static size_t card_len, passport_len, passport2_len, blank_len;
 static struct kyc_synth_doc card, passport, passport2;
 
 static const char *const customer_fields[] = {
-	"customerId", "idFrontScan", "idBackScan", "photo", "fullName", "fullNameEn", "firstName",
-	"firstNameEn", "familyName", "familyNameEn", "address", "state", "birthdate", "idNumber",
-	"idNumberBack", "documentNumber", "documentTypeId", "documentTypeCode", "issueDate",
-	"profession", "maritalStatus", "religion", "gender", "nationality", "detectedAge",
-	"detectedGender", "expirationDate",
+    "customerId",     "idFrontScan",    "idBackScan",       "photo",       "fullName",
+    "fullNameEn",     "firstName",      "firstNameEn",      "familyName",  "familyNameEn",
+    "address",        "state",          "birthdate",        "idNumber",    "idNumberBack",
+    "documentNumber", "documentTypeId", "documentTypeCode", "issueDate",   "profession",
+    "maritalStatus",  "religion",       "gender",           "nationality", "detectedAge",
+    "detectedGender", "expirationDate",
 };
 
 static int call(const char *key, const char *path, const char *lang, const char *extra,
-		const char *json, struct e2e_resp *r)
+                const char *json, struct e2e_resp *r)
 {
 	char auth[200], al[64];
 	snprintf(auth, sizeof auth, "Authorization: %s", key); /* bare, as the examples send it */
@@ -106,7 +108,7 @@ TEST(national_id_flow)
 	CHECK_INT(r.status, 200);
 	CHECK(json_is_true(json_object_get(r.json, "isSuccess")));
 	CHECK_STR(e2e_str(&r, "message"),
-		  "The front image was received; please upload the back of the ID card");
+	          "The front image was received; please upload the back of the ID card");
 	check_customer_data(json_object_get(r.json, "customerData"));
 	CHECK_STR(cd_str(r.json, "customerId"), "cust-1001");
 	CHECK(cd_str(r.json, "idFrontScan") != NULL);
@@ -140,9 +142,9 @@ TEST(national_id_flow)
 	CHECK_STR(cd_str(r.json, "documentTypeCode"), t->document_code);
 	CHECK(cd_str(r.json, "idFrontScan") != NULL && cd_str(r.json, "idBackScan") != NULL);
 	/* what an MRZ does not carry is null, never invented */
-	static const char *const nulls[] = {"photo", "fullName", "firstName", "familyName",
-					    "address", "state", "issueDate", "profession",
-					    "maritalStatus", "religion", "detectedGender"};
+	static const char *const nulls[] = {
+	    "photo",     "fullName",   "firstName",     "familyName", "address",       "state",
+	    "issueDate", "profession", "maritalStatus", "religion",   "detectedGender"};
 	for (size_t i = 0; i < sizeof nulls / sizeof nulls[0]; i++)
 		CHECK(json_is_null(json_object_get(cd, nulls[i])));
 	CHECK(json_is_null(json_object_get(cd, "detectedAge")));
@@ -151,8 +153,9 @@ TEST(national_id_flow)
 
 	/* 5.4: corrected English names, kept beside the original reading */
 	REQUIRE(call(key_a, APPROVE_FRONT, NULL, NULL,
-		     "{\"fullNameEn\":\"Mona Adel Hassan\",\"firstNameEn\":\"Mona\",\"familyNameEn\":\"Hassan\"}",
-		     &r) == 0);
+	             "{\"fullNameEn\":\"Mona Adel "
+	             "Hassan\",\"firstNameEn\":\"Mona\",\"familyNameEn\":\"Hassan\"}",
+	             &r) == 0);
 	CHECK_INT(r.status, 200);
 	CHECK_STR(r.body, "true");
 	e2e_resp_free(&r);
@@ -163,9 +166,10 @@ TEST(national_id_flow)
 	e2e_resp_free(&r);
 
 	/* kycd's view: the verification of applicant cust-1001 */
-	REQUIRE(e2e_json(&srv, "GET", "/v1/applicants?external_ref=cust-1001", key_a, NULL, &r) == 0);
+	REQUIRE(e2e_json(&srv, "GET", "/v1/applicants?external_ref=cust-1001", key_a, NULL, &r) ==
+	        0);
 	const char *aid = json_string_value(
-		json_object_get(json_array_get(json_object_get(r.json, "data"), 0), "id"));
+	    json_object_get(json_array_get(json_object_get(r.json, "data"), 0), "id"));
 	char path[200];
 	snprintf(path, sizeof path, "/v1/verifications?applicant_id=%s", aid ? aid : "none");
 	e2e_resp_free(&r);
@@ -176,7 +180,7 @@ TEST(national_id_flow)
 	CHECK_STR(json_string_value(json_object_get(corr, "middle_name")), "Adel");
 	CHECK_STR(json_string_value(json_object_get(corr, "last_name")), "Hassan");
 	CHECK_STR(json_string_value(json_object_get(json_object_get(corr, "original"), "surname")),
-		  t->surname);
+	          t->surname);
 	char vid[64];
 	snprintf(vid, sizeof vid, "%s", json_string_value(json_object_get(v, "id")));
 	e2e_resp_free(&r);
@@ -249,12 +253,13 @@ TEST(retake)
 	static const struct {
 		const char *code, *ar;
 	} hints[] = {
-		{"document_not_found", "لم يتم العثور على وثيقة في الصورة، يرجى تصوير الوثيقة كاملة على سطح مستوٍ"},
-		{"mrz_unreadable", "تعذرت قراءة الوثيقة، يرجى إعادة التصوير في إضاءة جيدة ودون انعكاس"},
-		{"mrz_cut_off", "جزء من الوثيقة مقطوع، يرجى إظهار الوثيقة كاملة في الصورة"},
-		{"image_too_small", "الوثيقة صغيرة جدًا في الصورة، يرجى الاقتراب"},
-		{"image_too_blurry", "الصورة غير واضحة، يرجى الثبات والتأكد من وضوح الوثيقة"},
-		{"image_too_dark", "الصورة مظلمة جدًا، يرجى إعادة التصوير في إضاءة أفضل"},
+	    {"document_not_found",
+	     "لم يتم العثور على وثيقة في الصورة، يرجى تصوير الوثيقة كاملة على سطح مستوٍ"},
+	    {"mrz_unreadable", "تعذرت قراءة الوثيقة، يرجى إعادة التصوير في إضاءة جيدة ودون انعكاس"},
+	    {"mrz_cut_off", "جزء من الوثيقة مقطوع، يرجى إظهار الوثيقة كاملة في الصورة"},
+	    {"image_too_small", "الوثيقة صغيرة جدًا في الصورة، يرجى الاقتراب"},
+	    {"image_too_blurry", "الصورة غير واضحة، يرجى الثبات والتأكد من وضوح الوثيقة"},
+	    {"image_too_dark", "الصورة مظلمة جدًا، يرجى إعادة التصوير في إضاءة أفضل"},
 	};
 	char hv[64] = "";
 	CHECK(e2e_header(&r, "kycd-error-code", hv, sizeof hv));
@@ -287,21 +292,25 @@ TEST(errors)
 	CHECK_STR(e2e_str(&r, "message"), "يجب أن تكون قيمة isNationalID صحيحة أو خاطئة");
 	e2e_resp_free(&r);
 	/* the document's example body: "text" is not an image */
-	REQUIRE(call(key_a, FRONT, NULL, NULL, "{\n\"customerId\": \"text\",\n\"image\": \"text\"\n}",
-		     &r) == 0);
+	REQUIRE(call(key_a, FRONT, NULL, NULL,
+	             "{\n\"customerId\": \"text\",\n\"image\": \"text\"\n}", &r) == 0);
 	check_error(&r, 400);
 	e2e_resp_free(&r);
 	REQUIRE(call(key_a, FRONT, NULL, NULL, "{\"customerId\":\"c\"}", &r) == 0);
 	check_error(&r, 400);
 	CHECK_STR(e2e_str(&r, "message"), "The image is required");
 	e2e_resp_free(&r);
-	REQUIRE(call(key_a, FRONT, NULL, NULL, "{\"customerId\":\"c\",\"image\":\"%%%\"}", &r) == 0);
+	REQUIRE(call(key_a, FRONT, NULL, NULL, "{\"customerId\":\"c\",\"image\":\"%%%\"}", &r) ==
+	        0);
 	check_error(&r, 400);
 	e2e_resp_free(&r);
 	REQUIRE(call(key_a, FRONT, NULL, NULL, "not json", &r) == 0);
 	check_error(&r, 400);
 	e2e_resp_free(&r);
-	REQUIRE(call(key_a, APPROVE_FRONT, NULL, NULL, "{\"fullNameEn\":\"Somebody Else\",\"firstNameEn\":\"Mona\",\"familyNameEn\":\"Hassan\"}", &r) == 0);
+	REQUIRE(call(key_a, APPROVE_FRONT, NULL, NULL,
+	             "{\"fullNameEn\":\"Somebody "
+	             "Else\",\"firstNameEn\":\"Mona\",\"familyNameEn\":\"Hassan\"}",
+	             &r) == 0);
 	check_error(&r, 400);
 	e2e_resp_free(&r);
 	/* approvals with no upload for this key's tenant */
@@ -318,30 +327,15 @@ TEST(errors)
 	e2e_resp_free(&r);
 }
 
-static int valid_index(uint64_t seed, enum kyc_synth_format fmt, int from)
-{
-	char today[32];
-	time_t t = time(NULL);
-	strftime(today, sizeof today, "%Y-%m-%d", gmtime(&t));
-	for (int i = from; i < from + 200; i++) {
-		struct kyc_synth_identity id;
-		/* valid today, with given names and a sex to compare */
-		if (kyc_synth_identity(seed, i, fmt, &id) == 0 && strcmp(id.f.expiry_date, today) > 0 &&
-		    id.f.given_names[0] && id.f.sex[0] != 'X')
-			return i;
-	}
-	return from;
-}
-
 int main(void)
 {
-	int ok = kyc_synth_make(5, valid_index(5, KYC_SYNTH_TD1, 1), 0, KYC_SYNTH_TD1, &card,
-				&card_jpg, &card_len) == 0 &&
-		 kyc_synth_make(5, valid_index(5, KYC_SYNTH_TD3, 1), 0, KYC_SYNTH_TD3, &passport,
-				&passport_jpg, &passport_len) == 0 &&
-		 kyc_synth_make(5, valid_index(5, KYC_SYNTH_TD3, passport.index + 1), 0, KYC_SYNTH_TD3,
-				&passport2, &passport2_jpg, &passport2_len) == 0 &&
-		 (blank_jpg = timg_jpeg(800, 600, 85, &blank_len)) != NULL;
+	int ok = kyc_synth_make(5, specimen_valid_index(5, KYC_SYNTH_TD1, 1, 1), 0, KYC_SYNTH_TD1,
+	                        &card, &card_jpg, &card_len) == 0 &&
+	         kyc_synth_make(5, specimen_valid_index(5, KYC_SYNTH_TD3, 1, 1), 0, KYC_SYNTH_TD3,
+	                        &passport, &passport_jpg, &passport_len) == 0 &&
+	         kyc_synth_make(5, specimen_valid_index(5, KYC_SYNTH_TD3, passport.index + 1, 1), 0,
+	                        KYC_SYNTH_TD3, &passport2, &passport2_jpg, &passport2_len) == 0 &&
+	         (blank_jpg = timg_jpeg(800, 600, 85, &blank_len)) != NULL;
 	char tenant_b[64], *out = NULL;
 	if (!ok || e2e_data_dir(&srv) || e2e_tenant(&srv, "c000-a", key_a, tenant_a) ||
 	    e2e_tenant(&srv, "c000-b", key_b, tenant_b)) {

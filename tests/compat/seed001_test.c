@@ -14,6 +14,7 @@
 #include "e2e.h"
 #include "form.h"
 #include "img.h"
+#include "specimen.h"
 #include "test.h"
 
 static struct e2e_server srv;
@@ -24,7 +25,7 @@ static size_t passport_len, card_len, blank_len;
 static struct kyc_synth_doc passport, card;
 
 static int post_form(const char *path, const char *key, const struct form_part *parts, int n,
-		     struct e2e_resp *r)
+                     struct e2e_resp *r)
 {
 	size_t len;
 	char *body = form_build(parts, n, &len);
@@ -36,8 +37,14 @@ static int post_form(const char *path, const char *key, const struct form_part *
 	return rc;
 }
 
-#define TEXT(n, v) {n, NULL, NULL, v, 0}
-#define FILE_PART(n, fname, ct, p, l) {n, fname, ct, p, l}
+#define TEXT(n, v)                                                                                 \
+	{                                                                                          \
+		n, NULL, NULL, v, 0                                                                \
+	}
+#define FILE_PART(n, fname, ct, p, l)                                                              \
+	{                                                                                          \
+		n, fname, ct, p, l                                                                 \
+	}
 
 static void check_error(const struct e2e_resp *r, long status, const char *message)
 {
@@ -62,9 +69,9 @@ static void check_step1_shape(const json_t *o, int ocr)
 	CHECK(id && kyc_uuid_valid(id, strlen(id)));
 	json_t *rv = json_object_get(o, "reviewOCRData");
 	if (ocr) {
-		static const char *const names[] = {"birthDate", "issueDate", "expireDate",
-						    "lastName", "firstName", "name", "gender",
-						    "nationality", "identityNumber", "licenseNumber"};
+		static const char *const names[] = {
+		    "birthDate", "issueDate", "expireDate",  "lastName",       "firstName",
+		    "name",      "gender",    "nationality", "identityNumber", "licenseNumber"};
 		REQUIRE(json_is_object(rv));
 		CHECK_INT(json_object_size(rv), 20);
 		for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
@@ -81,9 +88,10 @@ static void check_step1_shape(const json_t *o, int ocr)
 	json_t *df = json_object_get(o, "document_fields");
 	CHECK(json_is_object(df) || json_is_array(df));
 	if (json_is_object(df)) {
-		static const char *const f[] = {"expireDate", "idNumber", "identityNumber", "gender",
-						"issueDate", "nationality", "number", "name",
-						"birthDate", "serialNumber", "documentNumber"};
+		static const char *const f[] = {"expireDate",   "idNumber",      "identityNumber",
+		                                "gender",       "issueDate",     "nationality",
+		                                "number",       "name",          "birthDate",
+		                                "serialNumber", "documentNumber"};
 		CHECK_INT(json_object_size(df), 11);
 		for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
 			CHECK(json_is_boolean(json_object_get(df, f[i])));
@@ -96,7 +104,7 @@ static void check_step1_shape(const json_t *o, int ocr)
 	CHECK(is_bool_text(json_object_get(o, "file_back_upload")));
 	const char *st = json_string_value(json_object_get(o, "kycStatus"));
 	CHECK(st && (!strcmp(st, "pending") || !strcmp(st, "approved") || !strcmp(st, "rejected") ||
-		     !strcmp(st, "incomplete")));
+	             !strcmp(st, "incomplete")));
 	CHECK(json_is_array(json_object_get(o, "retry")));
 	CHECK(json_is_integer(json_object_get(o, "retryCount")));
 }
@@ -119,12 +127,12 @@ static int accepted(const json_t *o, const char *name)
 TEST(step1_sample_and_step2)
 {
 	struct form_part p[] = {
-		TEXT("issuingCountry", passport.id.f.issuing_country),
-		TEXT("email", "kyc.applicant@example.com"),
-		TEXT("idType", "passport"),
-		FILE_PART("idImage", "sampleID.jpg", "image/jpeg", passport_jpg, passport_len),
-		TEXT("cf1", "test"),
-		TEXT("userid", "user1"),
+	    TEXT("issuingCountry", passport.id.f.issuing_country),
+	    TEXT("email", "kyc.applicant@example.com"),
+	    TEXT("idType", "passport"),
+	    FILE_PART("idImage", "sampleID.jpg", "image/jpeg", passport_jpg, passport_len),
+	    TEXT("cf1", "test"),
+	    TEXT("userid", "user1"),
 	};
 	struct e2e_resp r;
 	REQUIRE(post_form("/v3/submission/step1", key_a, p, 6, &r) == 0);
@@ -177,15 +185,15 @@ TEST(step1_sample_and_step2)
 	CHECK_INT(r.status, 200);
 	CHECK_STR(e2e_str(&r, "status"), "awaiting_input");
 	CHECK_STR(json_string_value(json_object_get(json_object_get(r.json, "metadata"), "cf1")),
-		  "test");
+	          "test");
 	e2e_resp_free(&r);
 
 	/* Step 2: the selfie; no face comparison, so a person decides */
 	size_t sl;
 	unsigned char *selfie = timg_jpeg(480, 640, 85, &sl);
 	struct form_part s2[] = {
-		TEXT("submissionId", sub),
-		FILE_PART("faceImage", "face.jpg", "image/jpeg", selfie, sl),
+	    TEXT("submissionId", sub),
+	    FILE_PART("faceImage", "face.jpg", "image/jpeg", selfie, sl),
 	};
 	REQUIRE(post_form("/v3/submission/step2", key_a, s2, 2, &r) == 0);
 	CHECK_INT(r.status, 200);
@@ -198,11 +206,11 @@ TEST(step1_sample_and_step2)
 	e2e_resp_free(&r);
 	/* step 1 again on a submission under review */
 	struct form_part again[] = {
-		TEXT("issuingCountry", passport.id.f.issuing_country),
-		TEXT("email", "kyc.applicant@example.com"),
-		TEXT("idType", "passport"),
-		TEXT("submissionId", sub),
-		FILE_PART("idImage", "sampleID.jpg", "image/jpeg", passport_jpg, passport_len),
+	    TEXT("issuingCountry", passport.id.f.issuing_country),
+	    TEXT("email", "kyc.applicant@example.com"),
+	    TEXT("idType", "passport"),
+	    TEXT("submissionId", sub),
+	    FILE_PART("idImage", "sampleID.jpg", "image/jpeg", passport_jpg, passport_len),
 	};
 	REQUIRE(post_form("/v3/submission/step1", key_a, again, 5, &r) == 0);
 	check_error(&r, 400, "this submission is already processed");
@@ -214,11 +222,11 @@ TEST(step1_sample_and_step2)
 TEST(front_and_back)
 {
 	struct form_part p[] = {
-		TEXT("issuingCountry", card.id.f.issuing_country),
-		TEXT("email", "card.holder@example.com"),
-		TEXT("idType", "government_id"),
-		FILE_PART("idImage", "front.png", "image/jpeg", blank_jpg, blank_len),
-		FILE_PART("idBackImage", "back.jpg", "image/jpeg", card_jpg, card_len),
+	    TEXT("issuingCountry", card.id.f.issuing_country),
+	    TEXT("email", "card.holder@example.com"),
+	    TEXT("idType", "government_id"),
+	    FILE_PART("idImage", "front.png", "image/jpeg", blank_jpg, blank_len),
+	    FILE_PART("idBackImage", "back.jpg", "image/jpeg", card_jpg, card_len),
 	};
 	struct e2e_resp r;
 	REQUIRE(post_form("/submission/step1", key_a, p, 5, &r) == 0);
@@ -235,11 +243,11 @@ TEST(front_and_back)
 TEST(retries_to_rejection)
 {
 	struct form_part p[] = {
-		TEXT("issuingCountry", "UTO"),
-		TEXT("email", "blurry@example.com"),
-		TEXT("idType", "passport"),
-		FILE_PART("idImage", "id.jpg", "image/jpeg", blank_jpg, blank_len),
-		TEXT("submissionId", ""), /* filled below */
+	    TEXT("issuingCountry", "UTO"),
+	    TEXT("email", "blurry@example.com"),
+	    TEXT("idType", "passport"),
+	    FILE_PART("idImage", "id.jpg", "image/jpeg", blank_jpg, blank_len),
+	    TEXT("submissionId", ""), /* filled below */
 	};
 	struct e2e_resp r;
 	REQUIRE(post_form("/v3/submission/step1", key_a, p, 4, &r) == 0);
@@ -273,10 +281,10 @@ TEST(retries_to_rejection)
 TEST(universal_mode)
 {
 	struct form_part p[] = {
-		TEXT("issuingCountry", "UTO"),
-		TEXT("email", "universal@example.com"),
-		TEXT("idType", "universal"),
-		FILE_PART("idImage", "id.jpg", "image/jpeg", blank_jpg, blank_len),
+	    TEXT("issuingCountry", "UTO"),
+	    TEXT("email", "universal@example.com"),
+	    TEXT("idType", "universal"),
+	    FILE_PART("idImage", "id.jpg", "image/jpeg", blank_jpg, blank_len),
 	};
 	struct e2e_resp r;
 	REQUIRE(post_form("/v3/submission/step1", key_a, p, 4, &r) == 0);
@@ -289,11 +297,11 @@ TEST(universal_mode)
 TEST(custom_options)
 {
 	struct form_part p[] = {
-		TEXT("issuingCountry", passport.id.f.issuing_country),
-		TEXT("email", "options@example.com"),
-		TEXT("idType", "passport"),
-		FILE_PART("idImage", "id.jpg", "image/jpeg", passport_jpg, passport_len),
-		TEXT("customOptions", "{\"ageLimit\":false,\"rejectDuplicateUser\":true}"),
+	    TEXT("issuingCountry", passport.id.f.issuing_country),
+	    TEXT("email", "options@example.com"),
+	    TEXT("idType", "passport"),
+	    FILE_PART("idImage", "id.jpg", "image/jpeg", passport_jpg, passport_len),
+	    TEXT("customOptions", "{\"ageLimit\":false,\"rejectDuplicateUser\":true}"),
 	};
 	struct e2e_resp r;
 	REQUIRE(post_form("/v3/submission/step1", key_a, p, 5, &r) == 0);
@@ -311,7 +319,8 @@ TEST(custom_options)
 	{
 		if (!strcmp(json_string_value(json_object_get(ck, "name")), "minimum_age")) {
 			seen = 1;
-			CHECK_STR(json_string_value(json_object_get(ck, "result")), "not_applicable");
+			CHECK_STR(json_string_value(json_object_get(ck, "result")),
+			          "not_applicable");
 		}
 	}
 	CHECK(seen);
@@ -335,11 +344,11 @@ TEST(custom_options)
 TEST(four_hours)
 {
 	struct form_part p[] = {
-		TEXT("issuingCountry", "UTO"),
-		TEXT("email", "late@example.com"),
-		TEXT("idType", "passport"),
-		FILE_PART("idImage", "id.jpg", "image/jpeg", blank_jpg, blank_len),
-		TEXT("submissionId", ""),
+	    TEXT("issuingCountry", "UTO"),
+	    TEXT("email", "late@example.com"),
+	    TEXT("idType", "passport"),
+	    FILE_PART("idImage", "id.jpg", "image/jpeg", blank_jpg, blank_len),
+	    TEXT("submissionId", ""),
 	};
 	struct e2e_resp r;
 	REQUIRE(post_form("/v3/submission/step1", key_a, p, 4, &r) == 0);
@@ -366,10 +375,10 @@ TEST(errors)
 {
 	struct e2e_resp r;
 	const struct form_part ok[] = {
-		TEXT("issuingCountry", "UTO"),
-		TEXT("email", "errors@example.com"),
-		TEXT("idType", "passport"),
-		FILE_PART("idImage", "id.jpg", "image/jpeg", blank_jpg, blank_len),
+	    TEXT("issuingCountry", "UTO"),
+	    TEXT("email", "errors@example.com"),
+	    TEXT("idType", "passport"),
+	    FILE_PART("idImage", "id.jpg", "image/jpeg", blank_jpg, blank_len),
 	};
 	struct form_part p[5];
 	/* each required parameter missing */
@@ -391,13 +400,15 @@ TEST(errors)
 	p[2].data = "library_card";
 	REQUIRE(post_form("/v3/submission/step1", key_a, p, 4, &r) == 0);
 	check_error(&r, 400,
-		    "invalid id type : id type must be passport, government_id, drivers_license, "
-		    "residence_permit, visa, vehicle_registration_certificate, aadhaar, pancard or universal");
+	            "invalid id type : id type must be passport, government_id, drivers_license, "
+	            "residence_permit, visa, vehicle_registration_certificate, aadhaar, pancard or "
+	            "universal");
 	e2e_resp_free(&r);
 	memcpy(p, ok, sizeof ok);
 	p[0].data = "US";
 	REQUIRE(post_form("/v3/submission/step1", key_a, p, 4, &r) == 0);
-	check_error(&r, 400, "invalid issuing country : issuingCountry must be an ISO alpha-3 code");
+	check_error(&r, 400,
+	            "invalid issuing country : issuingCountry must be an ISO alpha-3 code");
 	e2e_resp_free(&r);
 	/* not jpg/jpeg/png, whatever it is called */
 	memcpy(p, ok, sizeof ok);
@@ -433,7 +444,8 @@ TEST(errors)
 	check_error(&r, 400, "invalid submission id");
 	e2e_resp_free(&r);
 	/* not form-data */
-	REQUIRE(e2e_json(&srv, "POST", "/v3/submission/step1", key_a, "{\"email\":\"x@y.z\"}", &r) == 0);
+	REQUIRE(e2e_json(&srv, "POST", "/v3/submission/step1", key_a, "{\"email\":\"x@y.z\"}",
+	                 &r) == 0);
 	check_error(&r, 400, "failed to parse the input data");
 	e2e_resp_free(&r);
 	/* no key: the vendor's gateway answer */
@@ -450,32 +462,20 @@ TEST(errors)
 	REQUIRE(post_form("/v3/submission/step2", key_a, s2, 1, &r) == 0);
 	check_error(&r, 400, "invalid face image");
 	e2e_resp_free(&r);
-	struct form_part s2b[] = {FILE_PART("faceImage", "f.jpg", "image/jpeg", blank_jpg, blank_len)};
+	struct form_part s2b[] = {
+	    FILE_PART("faceImage", "f.jpg", "image/jpeg", blank_jpg, blank_len)};
 	REQUIRE(post_form("/v3/submission/step2", key_a, s2b, 1, &r) == 0);
 	check_error(&r, 400, "missing required parameters");
 	e2e_resp_free(&r);
 }
 
-static int valid_index(uint64_t seed, enum kyc_synth_format fmt, int from)
-{
-	char today[32];
-	time_t t = time(NULL);
-	strftime(today, sizeof today, "%Y-%m-%d", gmtime(&t));
-	for (int i = from; i < from + 200; i++) {
-		struct kyc_synth_identity id;
-		if (kyc_synth_identity(seed, i, fmt, &id) == 0 && strcmp(id.f.expiry_date, today) > 0)
-			return i;
-	}
-	return from;
-}
-
 int main(void)
 {
-	int ok = kyc_synth_make(1001, valid_index(1001, KYC_SYNTH_TD3, 1), 0, KYC_SYNTH_TD3,
-				&passport, &passport_jpg, &passport_len) == 0 &&
-		 kyc_synth_make(1001, valid_index(1001, KYC_SYNTH_TD1, 1), 0, KYC_SYNTH_TD1, &card,
-				&card_jpg, &card_len) == 0 &&
-		 (blank_jpg = timg_jpeg(800, 600, 85, &blank_len)) != NULL;
+	int ok = kyc_synth_make(1001, specimen_valid_index(1001, KYC_SYNTH_TD3, 1, 0), 0,
+	                        KYC_SYNTH_TD3, &passport, &passport_jpg, &passport_len) == 0 &&
+	         kyc_synth_make(1001, specimen_valid_index(1001, KYC_SYNTH_TD1, 1, 0), 0,
+	                        KYC_SYNTH_TD1, &card, &card_jpg, &card_len) == 0 &&
+	         (blank_jpg = timg_jpeg(800, 600, 85, &blank_len)) != NULL;
 	char env_clock[256];
 	if (!ok || e2e_data_dir(&srv)) {
 		printf("[compat001] 0 passed, 1 failed\n");

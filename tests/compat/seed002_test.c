@@ -13,6 +13,7 @@
 #include "e2e.h"
 #include "form.h"
 #include "img.h"
+#include "specimen.h"
 #include "test.h"
 
 static struct e2e_server srv;
@@ -24,11 +25,11 @@ static struct kyc_synth_doc card;
 #define SETUP "3fa85f64-5717-4562-b3fc-2c963f66afa6"
 /* The document's request example, as printed. */
 static const char example[] =
-	"{\n  \"externalReferenceId\": \"123\",\n  \"registration\": {\n"
-	"    \"dateOfBirth\": \"2021-01-14\",\n    \"email\": \"John@email.com\",\n"
-	"    \"firstName\": \"John\",\n    \"lastName\": \"Johnson\",\n    \"middleName\": \"Adam\",\n"
-	"    \"personalCode\": \"1214148111000\",\n    \"phoneNumber\": 370624515141,\n"
-	"    \"countryCode\": \"LT\"\n  },\n  \"setupId\": \"" SETUP "\"\n}";
+    "{\n  \"externalReferenceId\": \"123\",\n  \"registration\": {\n"
+    "    \"dateOfBirth\": \"2021-01-14\",\n    \"email\": \"John@email.com\",\n"
+    "    \"firstName\": \"John\",\n    \"lastName\": \"Johnson\",\n    \"middleName\": \"Adam\",\n"
+    "    \"personalCode\": \"1214148111000\",\n    \"phoneNumber\": 370624515141,\n"
+    "    \"countryCode\": \"LT\"\n  },\n  \"setupId\": \"" SETUP "\"\n}";
 
 static int is_time(const json_t *v)
 {
@@ -49,7 +50,7 @@ static void get(const char *key, const char *path, struct e2e_resp *r)
 
 /* The end user's side: the hosted page's API with the IDV id as the token. */
 static int hosted(const char *method, const char *path, const char *idv, const char *ctype,
-		  const void *body, size_t len, struct e2e_resp *r)
+                  const void *body, size_t len, struct e2e_resp *r)
 {
 	char auth[80], ct[200];
 	snprintf(auth, sizeof auth, "Authorization: Bearer %s", idv);
@@ -106,8 +107,8 @@ TEST(hosted_flow)
 	CHECK(json_is_false(json_object_get(consent, "isConsented")));
 	CHECK(json_is_null(json_object_get(consent, "consentedUtc")));
 	snprintf(kyc_id, sizeof kyc_id, "%s",
-		 json_string_value(json_object_get(
-			 json_object_get(json_object_get(r.json, "step"), "kycIdentification"), "id")));
+	         json_string_value(json_object_get(
+	             json_object_get(json_object_get(r.json, "step"), "kycIdentification"), "id")));
 	e2e_resp_free(&r);
 
 	/* the registration became the applicant */
@@ -125,13 +126,14 @@ TEST(hosted_flow)
 	CHECK(r.status == 200 || r.status == 201 || r.status == 204);
 	e2e_resp_free(&r);
 	struct form_part front[] = {
-		{"type", NULL, NULL, "id_card", 0},
-		{"side", NULL, NULL, "front", 0},
-		{"image", "front.jpg", "image/jpeg", blank_jpg, blank_len},
+	    {"type", NULL, NULL, "id_card", 0},
+	    {"side", NULL, NULL, "front", 0},
+	    {"image", "front.jpg", "image/jpeg", blank_jpg, blank_len},
 	};
 	size_t len;
 	char *body = form_build(front, 3, &len);
-	REQUIRE(hosted("POST", "/hosted/api/documents", idv, FORM_CONTENT_TYPE, body, len, &r) == 0);
+	REQUIRE(hosted("POST", "/hosted/api/documents", idv, FORM_CONTENT_TYPE, body, len, &r) ==
+	        0);
 	CHECK(r.status == 200 || r.status == 201);
 	e2e_resp_free(&r);
 	free(body);
@@ -142,12 +144,13 @@ TEST(hosted_flow)
 	CHECK(is_time(json_object_get(consent, "consentedUtc")));
 	e2e_resp_free(&r);
 	struct form_part back[] = {
-		{"type", NULL, NULL, "id_card", 0},
-		{"side", NULL, NULL, "back", 0},
-		{"image", "back.jpg", "image/jpeg", card_jpg, card_len},
+	    {"type", NULL, NULL, "id_card", 0},
+	    {"side", NULL, NULL, "back", 0},
+	    {"image", "back.jpg", "image/jpeg", card_jpg, card_len},
 	};
 	body = form_build(back, 3, &len);
-	REQUIRE(hosted("POST", "/hosted/api/documents", idv, FORM_CONTENT_TYPE, body, len, &r) == 0);
+	REQUIRE(hosted("POST", "/hosted/api/documents", idv, FORM_CONTENT_TYPE, body, len, &r) ==
+	        0);
 	CHECK(r.status == 200 || r.status == 201);
 	e2e_resp_free(&r);
 	free(body);
@@ -177,10 +180,12 @@ TEST(hosted_flow)
 	/* the registration (John Johnson) is not the person on the card */
 	CHECK(json_is_false(json_object_get(o, "isCrossChecked")));
 	json_t *d = json_object_get(o, "document");
-	static const char *const keys[] = {
-		"fullName", "firstName", "middleName", "lastName", "documentNumber", "dateOfIssue",
-		"dateOfExpiration", "dateOfBirth", "personalCode", "address", "nationalityIso3",
-		"countryIso3", "countryStateIso2", "gender", "type", "mrzVerified", "category", "files"};
+	static const char *const keys[] = {"fullName",         "firstName",       "middleName",
+	                                   "lastName",         "documentNumber",  "dateOfIssue",
+	                                   "dateOfExpiration", "dateOfBirth",     "personalCode",
+	                                   "address",          "nationalityIso3", "countryIso3",
+	                                   "countryStateIso2", "gender",          "type",
+	                                   "mrzVerified",      "category",        "files"};
 	CHECK_INT(json_object_size(d), sizeof keys / sizeof keys[0]);
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
 		CHECK(json_object_get(d, keys[i]) != NULL);
@@ -192,7 +197,7 @@ TEST(hosted_flow)
 	CHECK_STR(json_string_value(json_object_get(d, "nationalityIso3")), t->nationality);
 	CHECK_STR(json_string_value(json_object_get(d, "countryIso3")), t->issuing_country);
 	CHECK_STR(json_string_value(json_object_get(d, "gender")),
-		  t->sex[0] == 'F' ? "Female" : "Male");
+	          t->sex[0] == 'F' ? "Female" : "Male");
 	CHECK_STR(json_string_value(json_object_get(d, "type")), "IdCard");
 	CHECK(json_is_true(json_object_get(d, "mrzVerified")));
 	CHECK(json_is_null(json_object_get(d, "dateOfIssue")));
@@ -220,7 +225,7 @@ TEST(hosted_flow)
 		CHECK(part && (!strcmp(part, "Front") || !strcmp(part, "Back")));
 		if (part && !strcmp(part, "Back"))
 			snprintf(file_id, sizeof file_id, "%s",
-				 json_string_value(json_object_get(f, "fileId")));
+			         json_string_value(json_object_get(f, "fileId")));
 	}
 	CHECK_INT(photos, 2);
 	e2e_resp_free(&r);
@@ -261,17 +266,17 @@ TEST(references)
 {
 	struct e2e_resp r;
 	REQUIRE(e2e_json(&srv, "POST", "/v1/identity-verifications", key_a,
-			 "{\"externalReferenceId\":\"ref-7\",\"setupId\":\"" SETUP "\"}", &r) == 0);
+	                 "{\"externalReferenceId\":\"ref-7\",\"setupId\":\"" SETUP "\"}", &r) == 0);
 	CHECK_INT(r.status, 201);
 	e2e_resp_free(&r);
 	REQUIRE(e2e_json(&srv, "POST", "/v1/identity-verifications", key_a,
-			 "{\"externalReferenceId\":\"ref-7\",\"setupId\":\"" SETUP "\"}", &r) == 0);
+	                 "{\"externalReferenceId\":\"ref-7\",\"setupId\":\"" SETUP "\"}", &r) == 0);
 	CHECK_INT(r.status, 201);
 	e2e_resp_free(&r);
 	REQUIRE(e2e_json(&srv, "GET", "/v1/applicants?external_ref=ref-7", key_a, NULL, &r) == 0);
 	CHECK_INT(json_array_size(json_object_get(r.json, "data")), 1);
 	const char *aid = json_string_value(
-		json_object_get(json_array_get(json_object_get(r.json, "data"), 0), "id"));
+	    json_object_get(json_array_get(json_object_get(r.json, "data"), 0), "id"));
 	char path[160];
 	snprintf(path, sizeof path, "/v1/verifications?applicant_id=%s", aid ? aid : "none");
 	e2e_resp_free(&r);
@@ -279,7 +284,7 @@ TEST(references)
 	CHECK_INT(json_array_size(json_object_get(r.json, "data")), 2);
 	e2e_resp_free(&r);
 	REQUIRE(e2e_json(&srv, "POST", "/v1/identity-verifications", key_a,
-			 "{\"setupId\":\"" SETUP "\"}", &r) == 0);
+	                 "{\"setupId\":\"" SETUP "\"}", &r) == 0);
 	CHECK_INT(r.status, 201);
 	e2e_resp_free(&r);
 }
@@ -305,17 +310,18 @@ TEST(errors)
 	check_validation("{}", "setupId");
 	check_validation("{\"setupId\":\"setup-1\"}", "setupId");
 	check_validation("{\"setupId\":\"" SETUP "\",\"registration\":{\"email\":\"nope\"}}",
-			 "registration.email");
+	                 "registration.email");
 	check_validation("{\"setupId\":\"" SETUP "\",\"registration\":{\"countryCode\":\"LTU\"}}",
-			 "registration.countryCode");
+	                 "registration.countryCode");
 	check_validation("{\"setupId\":\"" SETUP "\",\"registration\":{\"countryCode\":\"QQ\"}}",
-			 "registration.countryCode");
-	check_validation("{\"setupId\":\"" SETUP "\",\"registration\":{\"dateOfBirth\":\"14.01.2021\"}}",
-			 "registration.dateOfBirth");
+	                 "registration.countryCode");
+	check_validation("{\"setupId\":\"" SETUP
+	                 "\",\"registration\":{\"dateOfBirth\":\"14.01.2021\"}}",
+	                 "registration.dateOfBirth");
 	check_validation("{\"setupId\":\"" SETUP "\",\"registration\":{\"phoneNumber\":true}}",
-			 "registration.phoneNumber");
+	                 "registration.phoneNumber");
 	check_validation("{\"setupId\":\"" SETUP "\",\"registration\":{\"nickname\":\"Jo\"}}",
-			 "registration.nickname");
+	                 "registration.nickname");
 	check_validation("{\"setupId\":\"" SETUP "\",\"colour\":\"red\"}", "colour");
 	struct e2e_resp r;
 	/* unknown ids */
@@ -336,25 +342,11 @@ TEST(errors)
 	e2e_resp_free(&r);
 }
 
-static int valid_index(uint64_t seed, int from)
-{
-	char today[32];
-	time_t t = time(NULL);
-	strftime(today, sizeof today, "%Y-%m-%d", gmtime(&t));
-	for (int i = from; i < from + 200; i++) {
-		struct kyc_synth_identity id;
-		if (kyc_synth_identity(seed, i, KYC_SYNTH_TD1, &id) == 0 &&
-		    strcmp(id.f.expiry_date, today) > 0)
-			return i;
-	}
-	return from;
-}
-
 int main(void)
 {
-	int ok = kyc_synth_make(2002, valid_index(2002, 1), 0, KYC_SYNTH_TD1, &card, &card_jpg,
-				&card_len) == 0 &&
-		 (blank_jpg = timg_jpeg(800, 600, 85, &blank_len)) != NULL;
+	int ok = kyc_synth_make(2002, specimen_valid_index(2002, KYC_SYNTH_TD1, 1, 0), 0,
+	                        KYC_SYNTH_TD1, &card, &card_jpg, &card_len) == 0 &&
+	         (blank_jpg = timg_jpeg(800, 600, 85, &blank_len)) != NULL;
 	if (!ok || e2e_data_dir(&srv) || e2e_tenant(&srv, "c002-a", key_a, NULL) ||
 	    e2e_tenant(&srv, "c002-b", key_b, NULL) || e2e_start(&srv, NULL)) {
 		e2e_cleanup(&srv);

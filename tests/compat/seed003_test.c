@@ -28,7 +28,7 @@ static int post(const char *key, const char *json, struct e2e_resp *r)
 	snprintf(h, sizeof h, "x-api-key: %s", key);
 	const char *hdr[] = {h, "Content-Type: application/json", NULL};
 	return e2e_req(&srv, "POST", "/api/v1/customers/kyc/id-card", hdr, json,
-		       json ? strlen(json) : 0, r);
+	               json ? strlen(json) : 0, r);
 }
 
 /* The error envelope: {"code":"<status>","success":false,"message":...,"data":null}. */
@@ -53,9 +53,10 @@ static void customer(const char *key, int tier, int nin, int bvn, char id[64])
 	char body[256];
 	struct e2e_resp r;
 	snprintf(body, sizeof body,
-		 "{\"first_name\":\"Ada\",\"last_name\":\"Obi\",\"tier\":%d,"
-		 "\"attestations\":{\"nin_verified\":%s,\"bvn_verified\":%s,\"liveness_completed\":true}}",
-		 tier, nin ? "true" : "false", bvn ? "true" : "false");
+	         "{\"first_name\":\"Ada\",\"last_name\":\"Obi\",\"tier\":%d,"
+	         "\"attestations\":{\"nin_verified\":%s,\"bvn_verified\":%s,\"liveness_completed\":"
+	         "true}}",
+	         tier, nin ? "true" : "false", bvn ? "true" : "false");
 	id[0] = '\0';
 	if (e2e_json(&srv, "POST", "/v1/applicants", key, body, &r) == 0 && r.status == 201)
 		snprintf(id, 64, "%s", e2e_str(&r, "id"));
@@ -63,11 +64,12 @@ static void customer(const char *key, int tier, int nin, int bvn, char id[64])
 }
 
 static char *request(const char *customer_id, const char *type, const char *url,
-		     const char *channel)
+                     const char *channel)
 {
 	char *b = malloc(1024);
-	int n = snprintf(b, 1024, "{\"customerId\":\"%s\",\"documentType\":\"%s\",\"documentUrl\":\"%s\"",
-			 customer_id, type, url);
+	int n = snprintf(b, 1024,
+	                 "{\"customerId\":\"%s\",\"documentType\":\"%s\",\"documentUrl\":\"%s\"",
+	                 customer_id, type, url);
 	if (channel)
 		n += snprintf(b + n, 1024 - (size_t)n, ",\"submissionChannel\":\"%s\"", channel);
 	snprintf(b + n, 1024 - (size_t)n, "}");
@@ -131,11 +133,11 @@ TEST(success_envelope)
 	CHECK_INT(json_array_size(list), 1);
 	char vid[64];
 	snprintf(vid, sizeof vid, "%s",
-		 json_string_value(json_object_get(json_array_get(list, 0), "id"))
-			 ? json_string_value(json_object_get(json_array_get(list, 0), "id"))
-			 : "none");
+	         json_string_value(json_object_get(json_array_get(list, 0), "id"))
+	             ? json_string_value(json_object_get(json_array_get(list, 0), "id"))
+	             : "none");
 	CHECK_STR(json_string_value(json_object_get(json_array_get(list, 0), "status")),
-		  "pending_review");
+	          "pending_review");
 	snprintf(path, sizeof path, "/v1/verifications/%s", vid);
 	e2e_resp_free(&r);
 	REQUIRE(e2e_json(&srv, "GET", path, key_a, NULL, &r) == 0);
@@ -153,7 +155,8 @@ TEST(success_envelope)
 	/* a second submission while that one is under review: the 409 row */
 	REQUIRE(post(key_a, body, &r) == 0);
 	check_error(&r, 409,
-		    "A document submission is already under review. Re-upload is only permitted after current review completes.");
+	            "A document submission is already under review. Re-upload is only permitted "
+	            "after current review completes.");
 	e2e_resp_free(&r);
 
 	/* the back office approves; then the "already approved" row */
@@ -163,7 +166,8 @@ TEST(success_envelope)
 	e2e_resp_free(&r);
 	REQUIRE(post(key_a, body, &r) == 0);
 	check_error(&r, 409,
-		    "This customer's ID card has already been approved. No further submission is required.");
+	            "This customer's ID card has already been approved. No further submission is "
+	            "required.");
 	e2e_resp_free(&r);
 	free(body);
 }
@@ -189,11 +193,11 @@ TEST(normalising_numbering_attempts)
 	snprintf(path, sizeof path, "/v1/verifications?applicant_id=%s", cid);
 	REQUIRE(e2e_json(&srv, "GET", path, key_a, NULL, &r) == 0);
 	const char *vid = json_string_value(
-		json_object_get(json_array_get(json_object_get(r.json, "data"), 0), "id"));
+	    json_object_get(json_array_get(json_object_get(r.json, "data"), 0), "id"));
 	snprintf(path, sizeof path, "/v1/verifications/%s/decision", vid ? vid : "none");
 	e2e_resp_free(&r);
 	REQUIRE(e2e_json(&srv, "POST", path, key_a,
-			 "{\"decision\":\"reject\",\"reason\":\"document_unreadable\"}", &r) == 0);
+	                 "{\"decision\":\"reject\",\"reason\":\"document_unreadable\"}", &r) == 0);
 	CHECK_INT(r.status, 200);
 	e2e_resp_free(&r);
 
@@ -231,7 +235,8 @@ TEST(error_table)
 	b = request(ok, "X", doc_url, NULL);
 	REQUIRE(post(key_a, b, &r) == 0);
 	check_error(&r, 400,
-		    "documentType 'X' is not accepted. Allowed values: NIN_CARD, DRIVERS_LICENCE, PASSPORT, VOTERS_CARD");
+	            "documentType 'X' is not accepted. Allowed values: NIN_CARD, DRIVERS_LICENCE, "
+	            "PASSPORT, VOTERS_CARD");
 	e2e_resp_free(&r);
 	free(b);
 
@@ -242,17 +247,18 @@ TEST(error_table)
 	free(b);
 
 	/* the document's own example request: its customer is not ours */
-	REQUIRE(post(key_a,
-		      "{\"customerId\":   \"8d3e2c4a-19b7-4f2e-9c61-2a78b0f31c45\",\n"
-		      "  \"documentType\": \"NIN_CARD\",\n"
-		      "  \"documentUrl\":  \"https://your-cdn.example.com/uploads/nin-card-8d3e.jpg\",\n"
-		      "  \"submissionChannel\": \"WAAS\"}",
-		      &r) == 0);
+	REQUIRE(
+	    post(key_a,
+	         "{\"customerId\":   \"8d3e2c4a-19b7-4f2e-9c61-2a78b0f31c45\",\n"
+	         "  \"documentType\": \"NIN_CARD\",\n"
+	         "  \"documentUrl\":  \"https://your-cdn.example.com/uploads/nin-card-8d3e.jpg\",\n"
+	         "  \"submissionChannel\": \"WAAS\"}",
+	         &r) == 0);
 	check_error(&r, 404, "The customer could not be found");
 	e2e_resp_free(&r);
 
 	const char *nin_bvn =
-		"NIN and BVN verification must be completed before an ID card can be submitted";
+	    "NIN and BVN verification must be completed before an ID card can be submitted";
 	b = request(no_nin, "NIN_CARD", doc_url, NULL);
 	REQUIRE(post(key_a, b, &r) == 0);
 	check_error(&r, 422, nin_bvn);
@@ -294,7 +300,7 @@ TEST(error_table)
 	e2e_resp_free(&r);
 	free(b);
 	snprintf(cmd, sizeof cmd, "rm -f '%s' && (mv '%s' '%s' 2>/dev/null || true)", files, moved,
-		 files);
+	         files);
 	CHECK(system(cmd) == 0);
 	/* nothing half-written: the customer can submit once the store is back */
 	b = request(ok, "NIN_CARD", doc_url, NULL);
@@ -316,13 +322,16 @@ TEST(other_errors)
 	/* no key, a wrong key */
 	const char *nokey[] = {"Content-Type: application/json", NULL};
 	b = request(cid, "NIN_CARD", doc_url, NULL);
-	REQUIRE(e2e_req(&srv, "POST", "/api/v1/customers/kyc/id-card", nokey, b, strlen(b), &r) == 0);
+	REQUIRE(e2e_req(&srv, "POST", "/api/v1/customers/kyc/id-card", nokey, b, strlen(b), &r) ==
+	        0);
 	check_error(&r, 401, "A valid x-api-key header is required");
 	CHECK(e2e_header(&r, "kycd-error-code", hv, sizeof hv));
 	CHECK_STR(hv, "unauthenticated");
 	e2e_resp_free(&r);
-	REQUIRE(post("kyc_000000000000_0000000000000000000000000000000000000000000000000000000000000000",
-		     b, &r) == 0);
+	REQUIRE(
+	    post(
+	        "kyc_000000000000_0000000000000000000000000000000000000000000000000000000000000000",
+	        b, &r) == 0);
 	check_error(&r, 401, "A valid x-api-key header is required");
 	e2e_resp_free(&r);
 	free(b);
@@ -344,7 +353,8 @@ TEST(other_errors)
 	b = request(cid, "NIN_CARD", doc_url, "POST_OFFICE");
 	REQUIRE(post(key_a, b, &r) == 0);
 	check_error(&r, 400,
-		    "submissionChannel 'POST_OFFICE' is not accepted. Allowed values: WAAS, MERCHANT_SERVICE");
+	            "submissionChannel 'POST_OFFICE' is not accepted. Allowed values: WAAS, "
+	            "MERCHANT_SERVICE");
 	e2e_resp_free(&r);
 	free(b);
 
@@ -380,7 +390,8 @@ TEST(tenancy_and_switch)
 	check_error(&r, 404, "The customer could not be found");
 	e2e_resp_free(&r);
 
-	REQUIRE(e2e_json(&srv, "PATCH", "/v1/settings", key_b, "{\"compat\":{\"003\":false}}", &r) == 0);
+	REQUIRE(e2e_json(&srv, "PATCH", "/v1/settings", key_b, "{\"compat\":{\"003\":false}}",
+	                 &r) == 0);
 	CHECK_INT(r.status, 200);
 	e2e_resp_free(&r);
 	REQUIRE(post(key_b, b, &r) == 0);
@@ -404,11 +415,12 @@ TEST(tenant_rules)
 	customer(key_b, 0, 0, 0, cid);
 	REQUIRE(cid[0]);
 	struct e2e_resp r;
-	REQUIRE(e2e_json(&srv, "PATCH", "/v1/settings", key_b,
-			 "{\"compat\":{\"003\":true},\"requirements\":[{\"applicant_field\":"
-			 "\"attestations.liveness_completed\",\"equals\":true,\"code\":\"no_liveness\","
-			 "\"message\":\"Liveness must be completed first\"}]}",
-			 &r) == 0);
+	REQUIRE(
+	    e2e_json(&srv, "PATCH", "/v1/settings", key_b,
+	             "{\"compat\":{\"003\":true},\"requirements\":[{\"applicant_field\":"
+	             "\"attestations.liveness_completed\",\"equals\":true,\"code\":\"no_liveness\","
+	             "\"message\":\"Liveness must be completed first\"}]}",
+	             &r) == 0);
 	CHECK_INT(r.status, 200);
 	e2e_resp_free(&r);
 	char *b = request(cid, "PASSPORT", doc_url, NULL);
@@ -420,9 +432,10 @@ TEST(tenant_rules)
 	customer(key_b, 2, 1, 1, other);
 	snprintf(path, sizeof path, "/v1/applicants/%s", other);
 	REQUIRE(e2e_json(&srv, "PATCH", path, key_b,
-			 "{\"attestations\":{\"liveness_completed\":false}}", &r) == 0);
+	                 "{\"attestations\":{\"liveness_completed\":false}}", &r) == 0);
 	CHECK_INT(r.status, 200);
-	CHECK(json_is_false(json_object_get(json_object_get(r.json, "attestations"), "liveness_completed")));
+	CHECK(json_is_false(
+	    json_object_get(json_object_get(r.json, "attestations"), "liveness_completed")));
 	e2e_resp_free(&r);
 	free(b);
 	b = request(other, "PASSPORT", doc_url, NULL);
@@ -438,8 +451,8 @@ int main(void)
 	unsigned char *jpg = NULL;
 	size_t jl = 0;
 	int ok = httpsd_start(&web) == 0 &&
-		 kyc_synth_make(3003, 1, 0, KYC_SYNTH_TD1, &truth, &jpg, &jl) == 0 &&
-		 httpsd_put(&web, "nin-card.jpg", jpg, jl) == 0;
+	         kyc_synth_make(3003, 1, 0, KYC_SYNTH_TD1, &truth, &jpg, &jl) == 0 &&
+	         httpsd_put(&web, "nin-card.jpg", jpg, jl) == 0;
 	free(jpg);
 	httpsd_url(&web, "nin-card.jpg", doc_url, sizeof doc_url);
 	const char *env[] = {"KYCD_FETCH_ALLOW_LOOPBACK=1", web.ca_env, NULL};

@@ -11,6 +11,7 @@
 #include "e2e.h"
 #include "httpsd.h"
 #include "img.h"
+#include "specimen.h"
 #include "test.h"
 
 static struct e2e_server srv;
@@ -29,18 +30,18 @@ static int share(const char *key, const char *json, struct e2e_resp *r)
 static char *body(const char *user, const char *type, const char *vo_override)
 {
 	json_t *vo = json_pack(
-		"{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, "
-		"s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
-		"firstName", passport.id.f.given_names, "middleName", "Q", "lastName",
-		passport.id.f.surname, "firstNameEn", passport.id.f.given_names, "lastNameEn",
-		passport.id.f.surname, "gender", passport.id.f.sex[0] == 'F' ? "F" : "M", "idType",
-		"PASSPORT", "idNumber", passport.id.f.document_number, "nationality", "LTU",
-		"residentialCountry", "LTU", "idCountry", "LTU", "dob", passport.id.f.birth_date,
-		"idExpiry", passport.id.f.expiry_date, "street", "Gedimino pr.", "number", "9",
-		"district", "Senamiestis", "city", "Vilnius", "state", "Vilniaus", "zip", "01103",
-		"address", "Gedimino pr. 9, Vilnius", "frontFileUrl", front_url, "selfieFileUrl",
-		selfie_url, "amlFileUrl", aml_url, "kycTime", "2026-01-02 03:04:05", "kycLevel", "L1",
-		"accountPurpose", "trading");
+	    "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, "
+	    "s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+	    "firstName", passport.id.f.given_names, "middleName", "Q", "lastName",
+	    passport.id.f.surname, "firstNameEn", passport.id.f.given_names, "lastNameEn",
+	    passport.id.f.surname, "gender", passport.id.f.sex[0] == 'F' ? "F" : "M", "idType",
+	    "PASSPORT", "idNumber", passport.id.f.document_number, "nationality", "LTU",
+	    "residentialCountry", "LTU", "idCountry", "LTU", "dob", passport.id.f.birth_date,
+	    "idExpiry", passport.id.f.expiry_date, "street", "Gedimino pr.", "number", "9",
+	    "district", "Senamiestis", "city", "Vilnius", "state", "Vilniaus", "zip", "01103",
+	    "address", "Gedimino pr. 9, Vilnius", "frontFileUrl", front_url, "selfieFileUrl",
+	    selfie_url, "amlFileUrl", aml_url, "kycTime", "2026-01-02 03:04:05", "kycLevel", "L1",
+	    "accountPurpose", "trading");
 	json_object_set_new(vo, "monthSpend", json_string("1000-5000"));
 	json_object_set_new(vo, "sourceFunds", json_string("salary"));
 	json_object_set_new(vo, "occupation", json_string("engineer"));
@@ -58,8 +59,8 @@ static char *body(const char *user, const char *type, const char *vo_override)
 		json_decref(o);
 	}
 	json_t *b = json_pack("{s:s, s:s, s:s, s:s, s:o}", "merchantUserId", user, "email",
-			      "user@example.com", "kycType", "USER", "registerTime",
-			      "2025-12-31 23:59:59", "kycIdentityInfoVo", vo);
+	                      "user@example.com", "kycType", "USER", "registerTime",
+	                      "2025-12-31 23:59:59", "kycIdentityInfoVo", vo);
 	if (type)
 		json_object_set_new(b, "type", json_string(type));
 	json_object_set_new(b, "callbackUrl", json_string("https://merchant.example.com/kyc-hook"));
@@ -135,7 +136,7 @@ TEST(share_new_user)
 	CHECK_INT(json_array_size(list), 1);
 	json_t *v = json_array_get(list, 0);
 	CHECK_STR(json_string_value(json_object_get(v, "callback_url")),
-		  "https://merchant.example.com/kyc-hook");
+	          "https://merchant.example.com/kyc-hook");
 	CHECK_STR(json_string_value(json_object_get(v, "level")), "L1");
 	/* level L1 needs a person while face comparison is not built */
 	CHECK_STR(json_string_value(json_object_get(v, "status")), "pending_review");
@@ -153,9 +154,9 @@ TEST(share_new_user)
 		if (!strcmp(json_string_value(json_object_get(doc, "type")), "passport")) {
 			passports++;
 			json_t *x = json_object_get(doc, "extraction");
-			json_t *num = json_object_get(json_object_get(json_object_get(x, "fields"),
-								      "document_number"),
-						      "value");
+			json_t *num = json_object_get(
+			    json_object_get(json_object_get(x, "fields"), "document_number"),
+			    "value");
 			CHECK_STR(json_string_value(num), passport.id.f.document_number);
 		}
 	}
@@ -170,31 +171,32 @@ TEST(validation)
 	static const struct {
 		const char *override, *field;
 	} cases[] = {
-		{"{\"firstName\":null}", "kycIdentityInfoVo.firstName"},
-		{"{\"lastName\":null}", "kycIdentityInfoVo.lastName"},
-		{"{\"gender\":null}", "kycIdentityInfoVo.gender"},
-		{"{\"gender\":\"Male\"}", "kycIdentityInfoVo.gender"},
-		{"{\"idType\":null}", "kycIdentityInfoVo.idType"},
-		{"{\"idType\":\"passport\"}", "kycIdentityInfoVo.idType"},
-		{"{\"idNumber\":null}", "kycIdentityInfoVo.idNumber"},
-		{"{\"nationality\":\"LT\"}", "kycIdentityInfoVo.nationality"},
-		{"{\"nationality\":\"XYZ\"}", "kycIdentityInfoVo.nationality"},
-		{"{\"residentialCountry\":null}", "kycIdentityInfoVo.residentialCountry"},
-		{"{\"residentialCountry\":\"ltu\"}", "kycIdentityInfoVo.residentialCountry"},
-		{"{\"idCountry\":\"440\"}", "kycIdentityInfoVo.idCountry"},
-		{"{\"dob\":null}", "kycIdentityInfoVo.dob"},
-		{"{\"dob\":\"1990-02-30\"}", "kycIdentityInfoVo.dob"},
-		{"{\"dob\":\"2999-01-01\"}", "kycIdentityInfoVo.dob"},
-		{"{\"idExpiry\":null}", "kycIdentityInfoVo.idExpiry"},
-		{"{\"idExpiry\":\"31/12/2030\"}", "kycIdentityInfoVo.idExpiry"},
-		{"{\"frontFileUrl\":null}", "kycIdentityInfoVo.frontFileUrl"},
-		{"{\"frontFileUrl\":\"http://cdn.example.com/f.jpg\"}", "kycIdentityInfoVo.frontFileUrl"},
-		{"{\"selfieFileUrl\":null}", "kycIdentityInfoVo.selfieFileUrl"},
-		{"{\"backFileUrl\":\"ftp://cdn.example.com/b.jpg\"}", "kycIdentityInfoVo.backFileUrl"},
-		{"{\"kycLevel\":null}", "kycIdentityInfoVo.kycLevel"},
-		{"{\"kycLevel\":\"L3\"}", "kycIdentityInfoVo.kycLevel"},
-		{"{\"kycTime\":\"2026-01-02T03:04:05Z\"}", "kycIdentityInfoVo.kycTime"},
-		{"{\"shoeSize\":\"44\"}", "kycIdentityInfoVo.shoeSize"},
+	    {"{\"firstName\":null}", "kycIdentityInfoVo.firstName"},
+	    {"{\"lastName\":null}", "kycIdentityInfoVo.lastName"},
+	    {"{\"gender\":null}", "kycIdentityInfoVo.gender"},
+	    {"{\"gender\":\"Male\"}", "kycIdentityInfoVo.gender"},
+	    {"{\"idType\":null}", "kycIdentityInfoVo.idType"},
+	    {"{\"idType\":\"passport\"}", "kycIdentityInfoVo.idType"},
+	    {"{\"idNumber\":null}", "kycIdentityInfoVo.idNumber"},
+	    {"{\"nationality\":\"LT\"}", "kycIdentityInfoVo.nationality"},
+	    {"{\"nationality\":\"XYZ\"}", "kycIdentityInfoVo.nationality"},
+	    {"{\"residentialCountry\":null}", "kycIdentityInfoVo.residentialCountry"},
+	    {"{\"residentialCountry\":\"ltu\"}", "kycIdentityInfoVo.residentialCountry"},
+	    {"{\"idCountry\":\"440\"}", "kycIdentityInfoVo.idCountry"},
+	    {"{\"dob\":null}", "kycIdentityInfoVo.dob"},
+	    {"{\"dob\":\"1990-02-30\"}", "kycIdentityInfoVo.dob"},
+	    {"{\"dob\":\"2999-01-01\"}", "kycIdentityInfoVo.dob"},
+	    {"{\"idExpiry\":null}", "kycIdentityInfoVo.idExpiry"},
+	    {"{\"idExpiry\":\"31/12/2030\"}", "kycIdentityInfoVo.idExpiry"},
+	    {"{\"frontFileUrl\":null}", "kycIdentityInfoVo.frontFileUrl"},
+	    {"{\"frontFileUrl\":\"http://cdn.example.com/f.jpg\"}",
+	     "kycIdentityInfoVo.frontFileUrl"},
+	    {"{\"selfieFileUrl\":null}", "kycIdentityInfoVo.selfieFileUrl"},
+	    {"{\"backFileUrl\":\"ftp://cdn.example.com/b.jpg\"}", "kycIdentityInfoVo.backFileUrl"},
+	    {"{\"kycLevel\":null}", "kycIdentityInfoVo.kycLevel"},
+	    {"{\"kycLevel\":\"L3\"}", "kycIdentityInfoVo.kycLevel"},
+	    {"{\"kycTime\":\"2026-01-02T03:04:05Z\"}", "kycIdentityInfoVo.kycTime"},
+	    {"{\"shoeSize\":\"44\"}", "kycIdentityInfoVo.shoeSize"},
 	};
 	struct e2e_resp r;
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -210,15 +212,25 @@ TEST(validation)
 	static const struct {
 		const char *json, *field;
 	} top[] = {
-		{"{\"kycType\":\"USER\",\"kycIdentityInfoVo\":{}}", "merchantUserId"},
-		{"{\"merchantUserId\":\"u\",\"kycIdentityInfoVo\":{}}", "kycType"},
-		{"{\"merchantUserId\":\"u\",\"kycType\":\"PERSON\",\"kycIdentityInfoVo\":{}}", "kycType"},
-		{"{\"merchantUserId\":\"u\",\"kycType\":\"USER\"}", "kycIdentityInfoVo"},
-		{"{\"merchantUserId\":\"u\",\"kycType\":\"USER\",\"kycIdentityInfoVo\":[]}", "kycIdentityInfoVo"},
-		{"{\"merchantUserId\":\"u\",\"kycType\":\"USER\",\"type\":\"renew\",\"kycIdentityInfoVo\":{}}", "type"},
-		{"{\"merchantUserId\":\"u\",\"kycType\":\"USER\",\"registerTime\":\"2025-13-01 00:00:00\",\"kycIdentityInfoVo\":{}}", "registerTime"},
-		{"{\"merchantUserId\":\"u\",\"email\":\"not-an-email\",\"kycType\":\"USER\",\"kycIdentityInfoVo\":{}}", "email"},
-		{"{\"merchantUserId\":\"u\",\"kycType\":\"USER\",\"callbackUrl\":\"http://m.example.com/h\",\"kycIdentityInfoVo\":{}}", "callbackUrl"},
+	    {"{\"kycType\":\"USER\",\"kycIdentityInfoVo\":{}}", "merchantUserId"},
+	    {"{\"merchantUserId\":\"u\",\"kycIdentityInfoVo\":{}}", "kycType"},
+	    {"{\"merchantUserId\":\"u\",\"kycType\":\"PERSON\",\"kycIdentityInfoVo\":{}}",
+	     "kycType"},
+	    {"{\"merchantUserId\":\"u\",\"kycType\":\"USER\"}", "kycIdentityInfoVo"},
+	    {"{\"merchantUserId\":\"u\",\"kycType\":\"USER\",\"kycIdentityInfoVo\":[]}",
+	     "kycIdentityInfoVo"},
+	    {"{\"merchantUserId\":\"u\",\"kycType\":\"USER\",\"type\":\"renew\","
+	     "\"kycIdentityInfoVo\":{}}",
+	     "type"},
+	    {"{\"merchantUserId\":\"u\",\"kycType\":\"USER\",\"registerTime\":\"2025-13-01 "
+	     "00:00:00\",\"kycIdentityInfoVo\":{}}",
+	     "registerTime"},
+	    {"{\"merchantUserId\":\"u\",\"email\":\"not-an-email\",\"kycType\":\"USER\","
+	     "\"kycIdentityInfoVo\":{}}",
+	     "email"},
+	    {"{\"merchantUserId\":\"u\",\"kycType\":\"USER\",\"callbackUrl\":\"http://"
+	     "m.example.com/h\",\"kycIdentityInfoVo\":{}}",
+	     "callbackUrl"},
 	};
 	for (size_t i = 0; i < sizeof top / sizeof top[0]; i++) {
 		REQUIRE(share(key_a, top[i].json, &r) == 0);
@@ -235,7 +247,7 @@ TEST(validation)
 	e2e_resp_free(&r);
 	/* nothing was stored by any of these */
 	REQUIRE(e2e_json(&srv, "GET", "/v1/applicants?external_ref=validation-user", key_a, NULL,
-			 &r) == 0);
+	                 &r) == 0);
 	CHECK_INT(json_array_size(json_object_get(r.json, "data")), 0);
 	e2e_resp_free(&r);
 }
@@ -248,7 +260,7 @@ static char *user_id(const char *key, const char *ref)
 	if (e2e_json(&srv, "GET", path, key, NULL, &r))
 		return NULL;
 	const char *id = json_string_value(
-		json_object_get(json_array_get(json_object_get(r.json, "data"), 0), "id"));
+	    json_object_get(json_array_get(json_object_get(r.json, "data"), 0), "id"));
 	char *out = id ? strdup(id) : NULL;
 	e2e_resp_free(&r);
 	return out;
@@ -274,10 +286,11 @@ TEST(share_types)
 	/* update with the same files: the person changes, nothing to verify */
 	free(b);
 	b = body("types-user", "update",
-		 "{\"city\":\"Kaunas\",\"lastNameEn\":\"NEWNAME\",\"kycTime\":null,\"zip\":null}");
+	         "{\"city\":\"Kaunas\",\"lastNameEn\":\"NEWNAME\",\"kycTime\":null,\"zip\":null}");
 	REQUIRE(share(key_a, b, &r) == 0);
 	CHECK_INT(r.status, 200);
-	CHECK_STR(json_string_value(json_object_get(json_object_get(r.json, "data"), "userId")), uid);
+	CHECK_STR(json_string_value(json_object_get(json_object_get(r.json, "data"), "userId")),
+	          uid);
 	e2e_resp_free(&r);
 	CHECK_INT(count_verifications(key_a, uid), 1);
 	char path[160];
@@ -347,7 +360,8 @@ TEST(files)
 	free(uid);
 
 	/* a tenant that keeps only the URLs: the user is recorded, nothing fetched */
-	REQUIRE(e2e_json(&srv, "PATCH", "/v1/settings", key_b, "{\"share_fetch_files\":false}", &r) == 0);
+	REQUIRE(e2e_json(&srv, "PATCH", "/v1/settings", key_b, "{\"share_fetch_files\":false}",
+	                 &r) == 0);
 	CHECK_INT(r.status, 200);
 	e2e_resp_free(&r);
 	snprintf(ov, sizeof ov, "{\"selfieFileUrl\":\"%s\"}", missing);
@@ -371,22 +385,6 @@ TEST(files)
 	free(b);
 }
 
-/* The first generated passport from index `from` that has not expired:
- * an expired one is rejected on its own, whatever else is shared. */
-static int valid_index(uint64_t seed, int from)
-{
-	char today[32];
-	time_t t = time(NULL);
-	strftime(today, sizeof today, "%Y-%m-%d", gmtime(&t));
-	for (int i = from; i < from + 200; i++) {
-		struct kyc_synth_identity id;
-		if (kyc_synth_identity(seed, i, KYC_SYNTH_TD3, &id) == 0 &&
-		    strcmp(id.f.expiry_date, today) > 0)
-			return i;
-	}
-	return from;
-}
-
 int main(void)
 {
 	unsigned char *jpg = NULL, *jpg2 = NULL;
@@ -394,14 +392,15 @@ int main(void)
 	struct kyc_synth_doc other;
 	unsigned char *selfie = timg_jpeg(480, 640, 85, &sl);
 	static const char pdf[] = "%PDF-1.4\n% an AML report stand-in\n%%EOF\n";
-	int i1 = valid_index(4004, 1), i2 = valid_index(4004, i1 + 1);
+	int i1 = specimen_valid_index(4004, KYC_SYNTH_TD3, 1, 0);
+	int i2 = specimen_valid_index(4004, KYC_SYNTH_TD3, i1 + 1, 0);
 	int ok = selfie && httpsd_start(&web) == 0 &&
-		 kyc_synth_make(4004, i1, 0, KYC_SYNTH_TD3, &passport, &jpg, &jl) == 0 &&
-		 kyc_synth_make(4004, i2, 0, KYC_SYNTH_TD3, &other, &jpg2, &jl2) == 0 &&
-		 httpsd_put(&web, "front.jpg", jpg, jl) == 0 &&
-		 httpsd_put(&web, "front2.jpg", jpg2, jl2) == 0 &&
-		 httpsd_put(&web, "selfie.jpg", selfie, sl) == 0 &&
-		 httpsd_put(&web, "aml.pdf", pdf, sizeof pdf - 1) == 0;
+	         kyc_synth_make(4004, i1, 0, KYC_SYNTH_TD3, &passport, &jpg, &jl) == 0 &&
+	         kyc_synth_make(4004, i2, 0, KYC_SYNTH_TD3, &other, &jpg2, &jl2) == 0 &&
+	         httpsd_put(&web, "front.jpg", jpg, jl) == 0 &&
+	         httpsd_put(&web, "front2.jpg", jpg2, jl2) == 0 &&
+	         httpsd_put(&web, "selfie.jpg", selfie, sl) == 0 &&
+	         httpsd_put(&web, "aml.pdf", pdf, sizeof pdf - 1) == 0;
 	free(jpg);
 	free(jpg2);
 	free(selfie);

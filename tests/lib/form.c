@@ -12,15 +12,17 @@ char *form_build(const struct form_part *parts, int n, size_t *len)
 	for (int i = 0; i < n; i++) {
 		const struct form_part *p = &parts[i];
 		if (p->filename) {
-			kyc_buf_printf(&b,
-				       "--" FORM_BOUNDARY "\r\nContent-Disposition: form-data; name=\"%s\"; "
-				       "filename=\"%s\"\r\nContent-Type: %s\r\n\r\n",
-				       p->name, p->filename, p->ctype ? p->ctype : "application/octet-stream");
+			kyc_buf_printf(
+			    &b,
+			    "--" FORM_BOUNDARY "\r\nContent-Disposition: form-data; name=\"%s\"; "
+			    "filename=\"%s\"\r\nContent-Type: %s\r\n\r\n",
+			    p->name, p->filename, p->ctype ? p->ctype : "application/octet-stream");
 			kyc_buf_append(&b, p->data, p->len);
 		} else {
 			kyc_buf_printf(&b,
-				       "--" FORM_BOUNDARY "\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n",
-				       p->name);
+			               "--" FORM_BOUNDARY
+			               "\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n",
+			               p->name);
 			kyc_buf_puts(&b, p->data);
 		}
 		kyc_buf_puts(&b, "\r\n");

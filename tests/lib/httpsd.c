@@ -28,8 +28,9 @@ static int free_port(void)
 static int accepts(int port)
 {
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((unsigned short)port),
-				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	struct sockaddr_in a = {.sin_family = AF_INET,
+	                        .sin_port = htons((unsigned short)port),
+	                        .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	int ok = fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
 	if (fd >= 0)
 		close(fd);
@@ -43,10 +44,11 @@ int httpsd_start(struct httpsd *h)
 	if (!mkdtemp(h->dir))
 		return -1;
 	char cmd[512];
-	snprintf(cmd, sizeof cmd,
-		 "cd %s && openssl req -x509 -newkey rsa:2048 -nodes -keyout k.pem -out c.pem -days 1 "
-		 "-subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 >/dev/null 2>&1",
-		 h->dir);
+	snprintf(
+	    cmd, sizeof cmd,
+	    "cd %s && openssl req -x509 -newkey rsa:2048 -nodes -keyout k.pem -out c.pem -days 1 "
+	    "-subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 >/dev/null 2>&1",
+	    h->dir);
 	if (system(cmd) != 0)
 		return -1;
 	snprintf(h->ca_env, sizeof h->ca_env, "KYCD_FETCH_CA_FILE=%s/c.pem", h->dir);
@@ -58,7 +60,8 @@ int httpsd_start(struct httpsd *h)
 		if (pid == 0) {
 			if (chdir(h->dir) != 0)
 				_exit(127);
-			if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))
+			if (!freopen("/dev/null", "w", stdout) ||
+			    !freopen("/dev/null", "w", stderr))
 				_exit(127);
 			char port[16];
 			snprintf(port, sizeof port, "%d", h->port);

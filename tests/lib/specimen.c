@@ -1,0 +1,22 @@
+#include "specimen.h"
+
+#include <string.h>
+#include <time.h>
+
+int specimen_valid_index(uint64_t seed, enum kyc_synth_format fmt, int from, int named)
+{
+	char today[32];
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(today, sizeof today, "%Y-%m-%d", &tm);
+	for (int i = from; i < from + 200; i++) {
+		struct kyc_synth_identity id;
+		if (kyc_synth_identity(seed, i, fmt, &id) || strcmp(id.f.expiry_date, today) <= 0)
+			continue;
+		if (named && (!id.f.given_names[0] || id.f.sex[0] == 'X'))
+			continue;
+		return i;
+	}
+	return from;
+}
