@@ -241,7 +241,8 @@ static void consent_post(kyc_req *r)
 		goto out;
 	}
 	if (!yes) {
-		/* An audit-trail row, the record seed 002's "consent" step reads. */
+		/* An audit-trail row: the one record of the consent, which seed
+		 * 002's IDV also reads (src/compat/seed002.c). */
 		const char *st = str(v, "status");
 		json_t *det = json_pack("{s:s}", "surface", "hosted_page");
 		rc = kyc_store_begin(c.store);
