@@ -186,26 +186,41 @@ static int key_session(struct api_call *c, struct session *s)
 	                     kyc__compat_str(s->ver, "applicant_id"), &s->applicant);
 }
 
-/* Makes ver the onboarding of this key (and no other one). */
+/* Makes ver the onboarding of this key and no other one, in one transaction. */
 static int bind_key(struct api_call *c, const json_t *ver)
 {
-	json_t *cur = NULL;
-	int rc = kyc__compat_newest(
-	    c, KYC_R_VERIFICATION,
-	    json_pack("{s:s, s:s}", "compat_seed", "000", "compat_ref", c->actor), &cur);
 	const char *vid = kyc__compat_str(ver, "id");
-	if (!rc && cur && strcmp(kyc__compat_str(cur, "id"), vid)) {
+	json_t *filter = json_pack("{s:s, s:s}", "compat_seed", "000", "compat_ref", c->actor);
+	struct kyc_store_page pg = {0};
+	int mine = 0;
+	int rc = kyc_store_begin(c->store);
+	rc = rc ? rc
+	        : kyc_store_list(c->store, KYC_R_VERIFICATION, c->tenant_id, filter, "", 100, &pg);
+	size_t i;
+	json_t *v;
+	json_array_foreach(pg.items, i, v)
+	{
+		const char *id = kyc__compat_str(v, "id");
+		if (!strcmp(id, vid)) {
+			mine = 1;
+			continue;
+		}
 		json_t *clear = json_pack("{s:n}", "compat_ref");
-		rc = kyc_store_update(c->store, KYC_R_VERIFICATION, c->tenant_id,
-		                      kyc__compat_str(cur, "id"), clear, 0);
+		rc =
+		    rc ? rc
+		       : kyc_store_update(c->store, KYC_R_VERIFICATION, c->tenant_id, id, clear, 0);
 		json_decref(clear);
 	}
-	if (!rc && (!cur || strcmp(kyc__compat_str(cur, "id"), vid))) {
+	if (!rc && !mine) {
 		json_t *set = json_pack("{s:s}", "compat_ref", c->actor);
 		rc = kyc_store_update(c->store, KYC_R_VERIFICATION, c->tenant_id, vid, set, 0);
 		json_decref(set);
 	}
-	json_decref(cur);
+	rc = rc ? rc : kyc_store_commit(c->store);
+	if (rc)
+		kyc_store_rollback(c->store);
+	json_decref(pg.items);
+	json_decref(filter);
 	return rc;
 }
 
@@ -251,23 +266,14 @@ static int new_onboarding(struct api_call *c, const char *applicant_id, int nid,
 	    json_object_get(json_object_get(settings, "levels"), "confirm"))
 		json_object_set_new(req, "level", json_string("confirm"));
 	json_decref(settings);
-	int rc = kyc_flow_verification_create(&fl, req, ver, e);
+	json_t *compat = json_pack("{s:s, s:s, s:{s:b}}", "seed", "000", "ref", c->actor, "data",
+	                           "national_id", nid);
+	int rc = kyc_flow_verification_create_compat(&fl, req, compat, ver, e);
+	json_decref(compat);
 	json_decref(req);
 	if (rc)
 		return -1;
-	json_t *attrs = json_deep_copy(json_object_get(*ver, "attributes"));
-	if (!json_is_object(attrs)) {
-		json_decref(attrs);
-		attrs = json_pack("{s:{}}", "metadata");
-	}
-	json_object_set_new(attrs, "compat000", json_pack("{s:b}", "national_id", nid));
-	json_t *mark = json_pack("{s:s, s:s, s:o}", "compat_seed", "000", "compat_ref", c->actor,
-	                         "attributes", attrs);
-	rc = kyc_store_update(c->store, KYC_R_VERIFICATION, c->tenant_id,
-	                      kyc__compat_str(*ver, "id"), mark, 0);
-	json_decref(mark);
-	if (!rc)
-		rc = bind_key(c, *ver);
+	rc = bind_key(c, *ver);
 	return rc ? kyc_jerr_set(e, 500, "store_error", NULL, "the onboarding could not be stored")
 	          : 0;
 }

@@ -510,19 +510,14 @@ COMPAT_HANDLER(s001_step1, KYC_COMPAT_001, API_WRITE | API_IDEMPOTENT, shape001)
 		if (json_object_get(json_object_get(settings, "levels"), "L1"))
 			json_object_set_new(req, "level", json_string("L1"));
 		json_decref(settings);
-		if (kyc_flow_verification_create(&fl, req, &ver, &e)) {
+		json_t *compat = json_pack("{s:s}", "seed", "001");
+		rc = kyc_flow_verification_create_compat(&fl, req, compat, &ver, &e);
+		json_decref(compat);
+		if (rc) {
 			if (!strcmp(e.field, "options"))
 				api_problem(c, 400, e.code, "customOptions", MSG_OPTIONS);
 			else
 				api_jerr(c, &e);
-			goto out;
-		}
-		json_t *mark = json_pack("{s:s}", "compat_seed", "001");
-		rc = kyc_store_update(c->store, KYC_R_VERIFICATION, c->tenant_id,
-		                      kyc__compat_str(ver, "id"), mark, 0);
-		json_decref(mark);
-		if (rc) {
-			api_store_error(c, rc, "submission");
 			goto out;
 		}
 	}

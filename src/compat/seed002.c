@@ -229,7 +229,11 @@ COMPAT_HANDLER(s002_create, KYC_COMPAT_002, API_WRITE, shape002)
 	char actor[64];
 	kyc__compat_flow(c, KYC_COMPAT_002, &fl, actor);
 	json_t *req = json_pack("{s:s}", "applicant_id", aid);
-	rc = kyc_flow_verification_create(&fl, req, &ver, &e);
+	json_t *compat = json_pack("{s:s, s:{s:s, s:s, s:s}}", "seed", "002", "data", "setup_id",
+	                           kyc__compat_str(body, "setupId"), "setup_version_id", version,
+	                           "application_id", c->tenant_id);
+	rc = kyc_flow_verification_create_compat(&fl, req, compat, &ver, &e);
+	json_decref(compat);
 	json_decref(req);
 	if (rc) {
 		api_jerr(c, &e);
@@ -240,16 +244,8 @@ COMPAT_HANDLER(s002_create, KYC_COMPAT_002, API_WRITE, shape002)
 		api_store_error(c, rc, "identity verification");
 		goto out;
 	}
-	json_t *attrs = json_deep_copy(json_object_get(ver, "attributes"));
-	if (!json_is_object(attrs)) {
-		json_decref(attrs);
-		attrs = json_pack("{s:{}}", "metadata");
-	}
-	json_object_set_new(attrs, "compat002",
-	                    json_pack("{s:s, s:s}", "setup_id", kyc__compat_str(body, "setupId"),
-	                              "setup_version_id", version));
-	json_t *mark = json_pack("{s:s, s:s, s:o}", "compat_seed", "002", "compat_ref", idv,
-	                         "attributes", attrs);
+	/* the token exists only now that its verification does */
+	json_t *mark = json_pack("{s:s}", "compat_ref", idv);
 	rc = kyc_store_update(c->store, KYC_R_VERIFICATION, c->tenant_id, vid, mark, 0);
 	json_decref(mark);
 	if (rc) {

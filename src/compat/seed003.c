@@ -298,16 +298,16 @@ COMPAT_HANDLER(s003_id_card, KYC_COMPAT_003, API_WRITE | API_IDEMPOTENT, shape00
 	req = json_pack("{s:s, s:[s], s:{s:s, s:s}, s:{s:b}}", "applicant_id", in.customer_id,
 	                "document_types", in.kyc_type, "metadata", "documentType", in.document_type,
 	                "channel", in.channel, "options", "manual_review", 1);
-	if (kyc_flow_verification_create(&f, req, &ver, &e)) {
+	json_t *compat = json_pack("{s:s}", "seed", "003");
+	rc = kyc_flow_verification_create_compat(&f, req, compat, &ver, &e);
+	json_decref(compat);
+	if (rc) {
 		flow_error(c, &e);
 		goto out;
 	}
 	const char *vid = kyc__compat_str(ver, "id");
 	char num[32];
-	json_t *mark = json_pack("{s:s}", "compat_seed", "003");
-	rc = kyc_store_update(c->store, KYC_R_VERIFICATION, c->tenant_id, vid, mark, 0);
-	json_decref(mark);
-	if (rc || (rc = assign_number(c, vid, num))) {
+	if ((rc = assign_number(c, vid, num))) {
 		api_store_error(c, rc, "submission");
 		goto out;
 	}

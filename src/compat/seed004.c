@@ -369,18 +369,15 @@ static int share_verification(struct api_call *c, const struct kyc_compat004_req
 		json_object_set_new(req, "callback_url", json_string(in->callback_url));
 	if (strcmp(in->level, "L0"))
 		json_object_set_new(req, "level", json_string(in->level));
-	int rc = kyc_flow_verification_create(&fl, req, &ver, e);
+	/* what seed 004's status push names the user by */
+	json_t *compat = json_pack("{s:s, s:{s:s?}}", "seed", "004", "data", "merchantUserId",
+	                           in->merchant_user_id);
+	int rc = kyc_flow_verification_create_compat(&fl, req, compat, &ver, e);
+	json_decref(compat);
 	json_decref(req);
 	if (rc)
 		return -1;
 	const char *vid = kyc__compat_str(ver, "id");
-	json_t *mark = json_pack("{s:s}", "compat_seed", "004");
-	rc = kyc_store_update(c->store, KYC_R_VERIFICATION, c->tenant_id, vid, mark, 0);
-	json_decref(mark);
-	if (rc) {
-		json_decref(ver);
-		return kyc_jerr_set(e, 500, "store_error", NULL, "the share could not be stored");
-	}
 	/* The selfie first: a document that fails a hard check closes the
 	 * verification, and the share still hands over everything it brought. */
 	struct kyc_flow_image selfie = {.type = in->kyc_doc_type,

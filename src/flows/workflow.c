@@ -215,8 +215,23 @@ static int https_url_ok(const char *u)
 	return end > host;
 }
 
+static int create(struct kyc_flow *f, const json_t *req, const json_t *compat, json_t **out,
+		  struct kyc_jerr *e);
+
 int kyc_flow_verification_create(struct kyc_flow *f, const json_t *req, json_t **out,
 				 struct kyc_jerr *e)
+{
+	return create(f, req, NULL, out, e);
+}
+
+int kyc_flow_verification_create_compat(struct kyc_flow *f, const json_t *req,
+					const json_t *compat, json_t **out, struct kyc_jerr *e)
+{
+	return create(f, req, compat, out, e);
+}
+
+static int create(struct kyc_flow *f, const json_t *req, const json_t *compat, json_t **out,
+		  struct kyc_jerr *e)
 {
 	static const char *const known[] = {"applicant_id", "document_types", "expires_in",
 					    "callback_url", "metadata", "level", "options", NULL};
@@ -311,6 +326,19 @@ int kyc_flow_verification_create(struct kyc_flow *f, const json_t *req, json_t *
 		json_object_set_new(rec, "callback_url", json_string(callback));
 	if (json_is_object(opts))
 		json_object_set(rec, "options", (json_t *)opts);
+	/* a compatibility route set's marks, written with the row (src/compat) */
+	const char *cseed = json_string_value(json_object_get(compat, "seed"));
+	if (cseed) {
+		char key[16];
+		json_t *data = json_object_get(compat, "data");
+		json_object_set_new(rec, "compat_seed", json_string(cseed));
+		json_object_set(rec, "compat_ref", json_object_get(compat, "ref")
+							   ? json_object_get(compat, "ref")
+							   : json_null());
+		snprintf(key, sizeof key, "compat%.3s", cseed);
+		if (json_is_object(data))
+			json_object_set(json_object_get(rec, "attributes"), key, data);
+	}
 	if (kyc_store_in_transaction(f->store))
 		kyc_store_commit(f->store);
 	rc = kyc_store_begin(f->store);

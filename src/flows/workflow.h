@@ -45,6 +45,12 @@ extern const char *const kyc_document_types[];
  * *out: the stored record (new reference). Events: verification.created. */
 int kyc_flow_verification_create(struct kyc_flow *f, const json_t *req, json_t **out,
 				 struct kyc_jerr *e);
+/* The same for a compatibility route set (src/compat), whose marks are
+ * written with the row: compat {"seed": "000".."004", "ref": its handle or
+ * null, "data": an object kept as attributes.compat<seed>}. Not reachable
+ * from a request body, so a client cannot pose as a route set. */
+int kyc_flow_verification_create_compat(struct kyc_flow *f, const json_t *req,
+					const json_t *compat, json_t **out, struct kyc_jerr *e);
 
 /* Reads a verification, applying expiry first (a verification waiting for
  * input past expires_at is stored as expired, with its history and event).

@@ -336,6 +336,15 @@ TEST(other_errors)
 	e2e_resp_free(&r);
 	free(b);
 
+	/* the route sets' marks cannot be sent through the native API */
+	snprintf(hv, sizeof hv, "%s", cid);
+	char body[200];
+	snprintf(body, sizeof body, "{\"applicant_id\":\"%s\",\"compat\":{\"seed\":\"003\"}}", hv);
+	REQUIRE(e2e_json(&srv, "POST", "/v1/verifications", key_a, body, &r) == 0);
+	CHECK_INT(r.status, 422);
+	CHECK_STR(e2e_str(&r, "code"), "unknown_field");
+	e2e_resp_free(&r);
+
 	/* not JSON */
 	REQUIRE(post(key_a, "{\"customerId\":", &r) == 0);
 	CHECK_INT(r.status, 400);
