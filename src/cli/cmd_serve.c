@@ -14,6 +14,8 @@
 #include "store/blob.h"
 #include "store/store.h"
 #include "web/web.h"
+#include "flows/workflow.h"
+#include "webhooks/worker.h"
 
 static int64_t env_int(const char *name, int64_t def, int64_t min, int64_t max)
 {
@@ -94,6 +96,8 @@ int cmd_serve(int argc, char **argv)
 		.fetch_ca_file = getenv("KYCD_FETCH_CA_FILE"),
 		.fetch_timeout_ms = env_int("KYCD_FETCH_TIMEOUT_MS", 10000, 100, 120000),
 		.public_url = env_str("KYCD_PUBLIC_URL", NULL),
+		.webhook_allow_loopback = env_flag("KYCD_WEBHOOK_ALLOW_LOOPBACK"),
+		.webhook_allow_http = env_flag("KYCD_WEBHOOK_ALLOW_HTTP"),
 	};
 	int threads = (int)env_int("KYCD_THREADS", 0, 0, 256);
 	if (threads_s) {
@@ -153,12 +157,29 @@ int cmd_serve(int argc, char **argv)
 			 kyc_server_port(srv));
 		app.public_url = public_url;
 	}
+	/* The webhook worker: its own thread and database connection. */
+	struct kyc_webhook_config wcfg = {
+		.data_dir = data,
+		.policy = {.allow_http = app.webhook_allow_http,
+			   .allow_loopback = app.webhook_allow_loopback},
+		.ca_file = getenv("KYCD_WEBHOOK_CA_FILE"),
+		.timeout_ms = (long)env_int("KYCD_WEBHOOK_TIMEOUT_MS", 10000, 100, 120000),
+		.max_in_flight = (int)env_int("KYCD_WEBHOOK_CONCURRENCY", 128, 1, 4096),
+		.emit = kyc_event_emit,
+	};
+	kyc_webhook_worker *worker;
+	if (kyc_webhook_worker_start(&wcfg, &worker, err, sizeof err) != 0) {
+		fprintf(stderr, "kycd: %s\n", err);
+		kyc_server_free(srv);
+		return 1;
+	}
 	kyc_logf(KYC_LOG_INFO, "kycd listening on %s (port %d), data in %s", listen,
 		 kyc_server_port(srv), data);
 	kyc_sweeper *sweeper =
 		kyc_sweeper_start(data, env_int("KYCD_SWEEP_INTERVAL_MS", 60000, 50, 86400000));
 	int rc = kyc_server_run(srv);
 	kyc_sweeper_stop(sweeper);
+	kyc_webhook_worker_stop(worker);
 	kyc_server_free(srv);
 	kyc_logf(KYC_LOG_INFO, "kycd stopped");
 	return rc == 0 ? 0 : 1;

@@ -377,4 +377,6 @@ void kyc_api_register(kyc_server *s)
 	kyc__api_file_routes(s);
 	kyc__api_workflow_routes(s);
 	kyc_compat_register(s);
+	kyc__api_webhook_routes(s);
+	kyc__api_event_routes(s);
 }

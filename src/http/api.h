@@ -30,6 +30,8 @@ struct kyc_app {
 	/* KYCD_PUBLIC_URL: the base of links handed to end users, without a
 	 * trailing slash (default http://<listen address>). */
 	const char *public_url;
+	int webhook_allow_loopback;   /* KYCD_WEBHOOK_ALLOW_LOOPBACK: tests only */
+	int webhook_allow_http;       /* KYCD_WEBHOOK_ALLOW_HTTP: tests only */
 };
 
 /* What each server thread owns (thread_init / thread_fini). */
@@ -111,6 +113,10 @@ void api_send_list(struct api_call *c, enum kyc_rtype t, json_t *filter,
 void api_send_list_asc(struct api_call *c, enum kyc_rtype t, json_t *filter,
 		       json_t *(*render)(const json_t *rec), const char *what);
 
+/* The body of a POST whose fields are all optional: an empty body (with or
+ * without a Content-Type) is an empty object. NULL when a problem was sent. */
+json_t *kyc__api_optional_body(struct api_call *c);
+
 /* Reads a verification, storing "expired" first when it is past expires_at. */
 int kyc__verification_load(struct api_call *c, const char *id, json_t **out);
 
@@ -130,5 +136,7 @@ void kyc__api_verification_routes(kyc_server *s);
 void kyc__api_document_routes(kyc_server *s);
 void kyc__api_file_routes(kyc_server *s);
 void kyc__api_workflow_routes(kyc_server *s);
+void kyc__api_webhook_routes(kyc_server *s);
+void kyc__api_event_routes(kyc_server *s);
 
 #endif

@@ -146,6 +146,19 @@ out:
 	return rc;
 }
 
+int kyc_fetch_check_url(const char *url, const struct kyc_fetch_opts *opts,
+                        struct kyc_fetch_info *info)
+{
+	static const struct kyc_fetch_opts defaults = {0};
+	memset(info, 0, sizeof *info);
+	CURLU *u = curl_url();
+	if (!u)
+		return fail(info, "url_invalid", KYC_ERR_NOMEM, "out of memory");
+	int rc = check_url(url, opts ? opts : &defaults, u, info);
+	curl_url_cleanup(u);
+	return rc;
+}
+
 int kyc_fetch_url(const char *url, const struct kyc_fetch_opts *opts, kyc_buf *body,
                   struct kyc_fetch_info *info)
 {

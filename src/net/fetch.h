@@ -74,6 +74,13 @@ struct kyc_fetch_info {
 int kyc_fetch_url(const char *url, const struct kyc_fetch_opts *opts, kyc_buf *body,
                   struct kyc_fetch_info *info);
 
+/* Checks url under the rules above that need no network (length, bytes,
+ * scheme, no userinfo, a host, a literal IP host's address), so a URL kept
+ * for later (a webhook endpoint) is refused when it is given. 0, or
+ * KYC_ERR_INVALID / KYC_ERR_DENIED with info->code and info->message set. */
+int kyc_fetch_check_url(const char *url, const struct kyc_fetch_opts *opts,
+                        struct kyc_fetch_info *info);
+
 /* 1 when the policy above lets us connect to sa, 0 when not (also for
  * families other than AF_INET/AF_INET6). */
 int kyc_addr_allowed(const struct sockaddr *sa, int allow_loopback);

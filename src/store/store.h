@@ -26,6 +26,8 @@ enum kyc_rtype {
 	KYC_R_FILE,
 	KYC_R_EVENT,
 	KYC_R_HISTORY, /* a verification's audit trail (append-only) */
+	KYC_R_WEBHOOK_ENDPOINT, /* where a tenant's events are delivered (src/webhooks) */
+	KYC_R_WEBHOOK_DELIVERY, /* one event to one endpoint or callback URL, with its attempts */
 	KYC_R__COUNT
 };
 

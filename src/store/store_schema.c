@@ -83,6 +83,8 @@ static const struct kyc_col event_cols[] = {
 	{"resource_version", KYC_COL_INT},
 	{"payload", KYC_COL_JSON},
 	{"attributes", KYC_COL_JSON},
+	/* migration 5: set when the webhook worker has made the event's deliveries */
+	{"dispatched_at", KYC_COL_TIME},
 };
 
 /* The audit trail of verifications: append-only (an UPDATE trigger refuses
@@ -98,6 +100,40 @@ static const struct kyc_col history_cols[] = {
 	{"attributes", KYC_COL_JSON},
 };
 
+/* Webhooks (docs/webhooks.md). The secrets sign deliveries, so they are kept
+ * as they are (not hashed); renders never show them. */
+static const struct kyc_col webhook_endpoint_cols[] = {
+	{"url", KYC_COL_TEXT},
+	{"description", KYC_COL_TEXT},
+	{"event_types", KYC_COL_JSON},
+	{"enabled", KYC_COL_BOOL},
+	{"format", KYC_COL_TEXT},
+	{"disabled_reason", KYC_COL_TEXT},
+	{"disabled_at", KYC_COL_TIME},
+	{"failing_since", KYC_COL_TIME},
+	{"secret", KYC_COL_TEXT},
+	{"previous_secret", KYC_COL_TEXT},
+	{"previous_secret_expires_at", KYC_COL_TIME},
+	{"attributes", KYC_COL_JSON},
+};
+
+static const struct kyc_col webhook_delivery_cols[] = {
+	{"event_id", KYC_COL_TEXT},
+	{"event_type", KYC_COL_TEXT},
+	{"endpoint_id", KYC_COL_TEXT},
+	{"url", KYC_COL_TEXT},
+	{"format", KYC_COL_TEXT},
+	{"status", KYC_COL_TEXT},
+	{"attempt_count", KYC_COL_INT},
+	{"next_attempt_at", KYC_COL_TIME},
+	{"last_attempt_at", KYC_COL_TIME},
+	{"last_status", KYC_COL_INT},
+	{"last_error", KYC_COL_TEXT},
+	{"completed_at", KYC_COL_TIME},
+	{"attempts", KYC_COL_JSON},
+	{"attributes", KYC_COL_JSON},
+};
+
 const struct kyc_table kyc__tables[KYC_R__COUNT] = {
 	[KYC_R_APPLICANT] = {"applicants", COLS(applicant_cols)},
 	[KYC_R_VERIFICATION] = {"verifications", COLS(verification_cols)},
@@ -105,6 +141,8 @@ const struct kyc_table kyc__tables[KYC_R__COUNT] = {
 	[KYC_R_FILE] = {"files", COLS(file_cols)},
 	[KYC_R_EVENT] = {"events", COLS(event_cols)},
 	[KYC_R_HISTORY] = {"verification_history", COLS(history_cols)},
+	[KYC_R_WEBHOOK_ENDPOINT] = {"webhook_endpoints", COLS(webhook_endpoint_cols)},
+	[KYC_R_WEBHOOK_DELIVERY] = {"webhook_deliveries", COLS(webhook_delivery_cols)},
 };
 
 /* Every resource table has the same five bookkeeping columns first. */
@@ -199,6 +237,39 @@ const struct kyc_migration kyc__migrations[] = {
 	    "ALTER TABLE verifications ADD COLUMN compat_ref TEXT;"
 	    "CREATE INDEX verifications_compat ON verifications(tenant_id, compat_seed, compat_ref, "
 	    "created_at);"},
+	/* Webhooks (docs/webhooks.md): endpoints, one delivery row per event and
+	 * target with its attempt log, the events not yet fanned out (a partial
+	 * index: its entries are the NULL key in rowid order, so the worker reads
+	 * them oldest first), and each tenant's secret for callback_url pushes. */
+	{5, "CREATE TABLE webhook_endpoints (" RESOURCE_HEAD
+	    "url TEXT NOT NULL, description TEXT, event_types TEXT, enabled INTEGER NOT NULL "
+	    "DEFAULT 1, format TEXT, disabled_reason TEXT, disabled_at INTEGER, failing_since "
+	    "INTEGER, secret TEXT NOT NULL, previous_secret TEXT, previous_secret_expires_at "
+	    "INTEGER, attributes TEXT);"
+	    "CREATE INDEX webhook_endpoints_list ON webhook_endpoints(tenant_id, created_at, id);"
+	    "CREATE TABLE webhook_deliveries (" RESOURCE_HEAD
+	    "event_id TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE, event_type TEXT, "
+	    "endpoint_id TEXT REFERENCES webhook_endpoints(id) ON DELETE CASCADE, url TEXT, "
+	    "format TEXT, status TEXT NOT NULL, attempt_count INTEGER NOT NULL DEFAULT 0, "
+	    "next_attempt_at INTEGER, last_attempt_at INTEGER, last_status INTEGER, last_error "
+	    "TEXT, completed_at INTEGER, attempts TEXT, attributes TEXT);"
+	    "CREATE INDEX webhook_deliveries_list ON webhook_deliveries(tenant_id, created_at, id);"
+	    "CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries(tenant_id, "
+	    "endpoint_id, created_at, id);"
+	    "CREATE INDEX webhook_deliveries_event ON webhook_deliveries(event_id);"
+	    "CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_at) WHERE "
+	    "status='pending';"
+	    "CREATE INDEX webhook_deliveries_paused ON webhook_deliveries(endpoint_id) WHERE "
+	    "status='paused';"
+	    "ALTER TABLE events ADD COLUMN dispatched_at INTEGER;"
+	    /* events from before webhooks existed had no delivery to make: a
+	     * first start must not push them all to callback URLs at once */
+	    "UPDATE events SET dispatched_at = created_at;"
+	    "CREATE INDEX events_undispatched ON events(dispatched_at) WHERE dispatched_at IS "
+	    "NULL;"
+	    "CREATE TABLE webhook_callback_secrets (tenant_id TEXT PRIMARY KEY REFERENCES "
+	    "tenants(id), secret TEXT NOT NULL, previous_secret TEXT, previous_secret_expires_at "
+	    "INTEGER, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"},
 };
 
 const int kyc__migration_count = (int)(sizeof(kyc__migrations) / sizeof(kyc__migrations[0]));

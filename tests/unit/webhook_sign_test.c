@@ -16,6 +16,19 @@ TEST(standard_vector)
 	CHECK(kyc_webhook_verify(secret, id, 1614265330, body, strlen(body), sig, 1614265330, 300));
 }
 
+/* A secret of the shape kycd makes (24 bytes) and a kycd event id: the
+ * second vector of docs/webhooks.md, computed there with openssl(1). */
+TEST(kycd_vector)
+{
+	const char *secret = "whsec_AAECAwQFBgcICQoLDA0ODxAREhMUFRYX";
+	const char *id = "3f8a1c52-7d4e-4b1a-9c2e-0a5b6c7d8e9f";
+	const char *body = "{\"id\":\"3f8a1c52-7d4e-4b1a-9c2e-0a5b6c7d8e9f\",\"object\":\"event\","
+			   "\"type\":\"webhook.test\"}";
+	char sig[KYC_WEBHOOK_SIG_MAX];
+	REQUIRE(kyc_webhook_sign(secret, id, 1795431008, body, strlen(body), sig) == 0);
+	CHECK_STR(sig, "v1,npoAfCMiJikmfE+6p/8Bnk5wwoC/DgeyC4oP6TUZUa0=");
+}
+
 TEST(verify_rejects_tampering_and_old)
 {
 	char secret[KYC_WEBHOOK_SECRET_MAX], other[KYC_WEBHOOK_SECRET_MAX];
@@ -43,6 +56,7 @@ TEST(verify_rejects_tampering_and_old)
 int main(void)
 {
 	RUN(standard_vector);
+	RUN(kycd_vector);
 	RUN(verify_rejects_tampering_and_old);
 	return test_done("webhook_sign");
 }

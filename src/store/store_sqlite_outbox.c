@@ -1,0 +1,456 @@
+/* The SQLite backend of outbox.h: the webhook worker's reads across tenants,
+ * claims and attempt records. Statements go through the connection's cache:
+ * the worker runs the same few thousands of times a second under load. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/err.h"
+#include "core/rand.h"
+#include "store/outbox.h"
+#include "store/store_sqlite_int.h"
+
+/* Copies column i as text into out (size outsz); "" for NULL. */
+static void col_copy(sqlite3_stmt *st, int i, char *out, size_t outsz)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	snprintf(out, outsz, "%s", t && sqlite3_column_type(st, i) == SQLITE_TEXT ? (const char *)t : "");
+}
+
+/* Steps a statement that returns no rows, and gives it back to the cache. */
+static int run_done(kyc_store *s, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	rc = rc == SQLITE_DONE ? 0 : kyc__store_map(s, rc);
+	kyc__store_release(s, st);
+	return rc;
+}
+
+static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v && *v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* ---- fan-out ---- */
+
+int kyc_outbox_undispatched(kyc_store *s, int max, struct kyc_outbox_event **out, int *n)
+{
+	sqlite3_stmt *st;
+	*out = NULL;
+	*n = 0;
+	if (max < 1)
+		return 0;
+	/* ORDER BY the index's own order (the NULL key, then rowid): no sort. */
+	int rc = kyc__store_prepare(
+	    s,
+	    "SELECT id, tenant_id, type, json_extract(attributes, '$.only_endpoint'), "
+	    "json_extract(attributes, '$.callback_format'), json_extract(payload, "
+	    "'$.callback_url') FROM events WHERE dispatched_at IS NULL ORDER BY dispatched_at, "
+	    "rowid LIMIT ?",
+	    &st);
+	if (rc)
+		return rc;
+	struct kyc_outbox_event *ev = NULL;
+	sqlite3_bind_int(st, 1, max);
+	int k = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && k < max) {
+		/* Allocated on the first row: the worker asks often, mostly for nothing. */
+		if (!ev && !(ev = calloc((size_t)max, sizeof *ev))) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		struct kyc_outbox_event *e = &ev[k++];
+		col_copy(st, 0, e->id, sizeof e->id);
+		col_copy(st, 1, e->tenant_id, sizeof e->tenant_id);
+		col_copy(st, 2, e->type, sizeof e->type);
+		col_copy(st, 3, e->only_endpoint, sizeof e->only_endpoint);
+		col_copy(st, 4, e->callback_format, sizeof e->callback_format);
+		if (sqlite3_column_type(st, 5) == SQLITE_TEXT && sqlite3_column_bytes(st, 5) > 0) {
+			e->callback_url = strdup((const char *)sqlite3_column_text(st, 5));
+			if (!e->callback_url)
+				rc = SQLITE_NOMEM;
+		}
+		if (rc == SQLITE_NOMEM)
+			break;
+	}
+	rc = rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : kyc__store_map(s, rc);
+	kyc__store_release(s, st);
+	if (rc) {
+		kyc_outbox_events_free(ev, k);
+		return rc;
+	}
+	*out = ev;
+	*n = k;
+	return 0;
+}
+
+void kyc_outbox_events_free(struct kyc_outbox_event *ev, int n)
+{
+	if (!ev)
+		return;
+	for (int i = 0; i < n; i++)
+		free(ev[i].callback_url);
+	free(ev);
+}
+
+int kyc_outbox_dispatched(kyc_store *s, const char *event_id, int64_t now_ms)
+{
+	sqlite3_stmt *st;
+	int rc = kyc__store_prepare(
+	    s, "UPDATE events SET dispatched_at=? WHERE id=? AND dispatched_at IS NULL", &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, now_ms);
+	sqlite3_bind_text(st, 2, event_id, -1, SQLITE_TRANSIENT);
+	rc = run_done(s, st);
+	if (!rc && sqlite3_changes(kyc__store_db(s)) == 0)
+		rc = KYC_ERR_CONFLICT;
+	return rc;
+}
+
+int kyc_outbox_endpoints(kyc_store *s, const char *tenant_id, json_t **out)
+{
+	sqlite3_stmt *st;
+	*out = NULL;
+	int rc = kyc__store_prepare(s,
+				    "SELECT id, event_types, format FROM webhook_endpoints WHERE "
+				    "tenant_id=? AND enabled=1 ORDER BY created_at, id",
+				    &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, tenant_id, -1, SQLITE_TRANSIENT);
+	json_t *arr = json_array();
+	while (arr && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		json_t *types = NULL;
+		if (sqlite3_column_type(st, 1) == SQLITE_TEXT)
+			types = json_loads((const char *)sqlite3_column_text(st, 1), 0, NULL);
+		const unsigned char *fmt = sqlite3_column_text(st, 2);
+		json_array_append_new(
+		    arr, json_pack("{s:s, s:o, s:s}", "id", (const char *)sqlite3_column_text(st, 0),
+				   "event_types", types && json_is_array(types) ? types : json_null(),
+				   "format", fmt ? (const char *)fmt : "native"));
+		if (types && !json_is_array(types))
+			json_decref(types);
+	}
+	rc = !arr ? KYC_ERR_NOMEM : rc == SQLITE_DONE ? 0 : kyc__store_map(s, rc);
+	kyc__store_release(s, st);
+	if (rc) {
+		json_decref(arr);
+		return rc;
+	}
+	*out = arr;
+	return 0;
+}
+
+int kyc_outbox_delivery_add(kyc_store *s, const char *tenant_id, const char *event_id,
+			    const char *event_type, const char *endpoint_id, const char *url,
+			    const char *format, int64_t due_ms, char *id_out)
+{
+	char id[37];
+	int rc = kyc_uuid_new(id);
+	sqlite3_stmt *st;
+	if (rc || (rc = kyc__store_prepare(
+		       s,
+		       "INSERT INTO webhook_deliveries(id, tenant_id, version, created_at, "
+		       "updated_at, event_id, event_type, endpoint_id, url, format, status, "
+		       "attempt_count, next_attempt_at) VALUES (?,?,1,?,?,?,?,?,?,?,'pending',0,?)",
+		       &st)))
+		return rc;
+	int64_t now = kyc_now_ms();
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, tenant_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, now);
+	sqlite3_bind_int64(st, 4, now);
+	sqlite3_bind_text(st, 5, event_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 6, event_type, -1, SQLITE_TRANSIENT);
+	bind_text_or_null(st, 7, endpoint_id);
+	bind_text_or_null(st, 8, endpoint_id ? NULL : url);
+	sqlite3_bind_text(st, 9, format && *format ? format : "native", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 10, due_ms);
+	rc = run_done(s, st);
+	if (!rc && id_out)
+		memcpy(id_out, id, sizeof id);
+	return rc;
+}
+
+/* ---- the callback secret ---- */
+
+int kyc_outbox_callback_secret_ensure(kyc_store *s, const char *tenant_id, const char *secret,
+				      int64_t now_ms)
+{
+	sqlite3_stmt *st;
+	int rc = kyc__store_prepare(s,
+				    "INSERT INTO webhook_callback_secrets(tenant_id, secret, "
+				    "created_at, updated_at) VALUES (?,?,?,?) ON CONFLICT(tenant_id) "
+				    "DO NOTHING",
+				    &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, tenant_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, secret, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, now_ms);
+	sqlite3_bind_int64(st, 4, now_ms);
+	return run_done(s, st);
+}
+
+int kyc_outbox_callback_secret_set(kyc_store *s, const char *tenant_id, const char *secret,
+				   int64_t overlap_ms, int64_t now_ms)
+{
+	sqlite3_stmt *st;
+	int rc = kyc__store_prepare(
+	    s,
+	    "INSERT INTO webhook_callback_secrets(tenant_id, secret, created_at, updated_at) "
+	    "VALUES (?1,?2,?3,?3) ON CONFLICT(tenant_id) DO UPDATE SET previous_secret=CASE WHEN "
+	    "?4>0 THEN webhook_callback_secrets.secret END, previous_secret_expires_at=CASE WHEN "
+	    "?4>0 THEN ?3+?4 END, secret=excluded.secret, updated_at=excluded.updated_at",
+	    &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, tenant_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, secret, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, now_ms);
+	sqlite3_bind_int64(st, 4, overlap_ms);
+	return run_done(s, st);
+}
+
+static json_t *time_or_null(sqlite3_stmt *st, int i)
+{
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return json_null();
+	char iso[32];
+	kyc_time_iso(sqlite3_column_int64(st, i), iso);
+	return json_string(iso);
+}
+
+int kyc_outbox_callback_secret_info(kyc_store *s, const char *tenant_id, json_t **out)
+{
+	sqlite3_stmt *st;
+	*out = NULL;
+	int rc = kyc__store_prepare(s,
+				    "SELECT created_at, updated_at, previous_secret_expires_at FROM "
+				    "webhook_callback_secrets WHERE tenant_id=?",
+				    &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, tenant_id, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out = json_pack("{s:o, s:o, s:o}", "created_at", time_or_null(st, 0), "updated_at",
+				 time_or_null(st, 1), "previous_secret_expires_at",
+				 time_or_null(st, 2));
+		rc = *out ? 0 : KYC_ERR_NOMEM;
+	} else {
+		rc = rc == SQLITE_DONE ? KYC_ERR_NOTFOUND : kyc__store_map(s, rc);
+	}
+	kyc__store_release(s, st);
+	return rc;
+}
+
+/* ---- claims and attempts ---- */
+
+int kyc_outbox_claim(kyc_store *s, int64_t now_ms, int64_t lease_ms, int max,
+		     struct kyc_outbox_job *jobs, int *n)
+{
+	sqlite3_stmt *st, *up = NULL;
+	*n = 0;
+	if (max < 1)
+		return 0;
+	int rc = kyc__store_prepare(
+	    s,
+	    "SELECT d.id, d.tenant_id, d.event_id, d.endpoint_id, coalesce(e.url, d.url), "
+	    "coalesce(d.format, 'native'), coalesce(e.secret, c.secret), CASE WHEN "
+	    "coalesce(e.previous_secret_expires_at, c.previous_secret_expires_at) > ?1 THEN "
+	    "coalesce(e.previous_secret, c.previous_secret) END, d.attempt_count, d.created_at "
+	    "FROM webhook_deliveries d LEFT JOIN webhook_endpoints e ON e.id = d.endpoint_id "
+	    "LEFT JOIN webhook_callback_secrets c ON d.endpoint_id IS NULL AND c.tenant_id = "
+	    "d.tenant_id WHERE d.status='pending' AND d.next_attempt_at <= ?1 AND "
+	    "(d.endpoint_id IS NULL OR e.enabled = 1) ORDER BY d.next_attempt_at LIMIT ?2",
+	    &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, now_ms);
+	sqlite3_bind_int(st, 2, max);
+	int k = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && k < max) {
+		struct kyc_outbox_job *j = &jobs[k];
+		memset(j, 0, sizeof *j);
+		col_copy(st, 0, j->delivery_id, sizeof j->delivery_id);
+		col_copy(st, 1, j->tenant_id, sizeof j->tenant_id);
+		col_copy(st, 2, j->event_id, sizeof j->event_id);
+		col_copy(st, 3, j->endpoint_id, sizeof j->endpoint_id);
+		col_copy(st, 5, j->format, sizeof j->format);
+		col_copy(st, 6, j->secret, sizeof j->secret);
+		col_copy(st, 7, j->previous_secret, sizeof j->previous_secret);
+		j->attempt_count = sqlite3_column_int(st, 8);
+		j->created_ms = sqlite3_column_int64(st, 9);
+		const unsigned char *u = sqlite3_column_text(st, 4);
+		j->url = strdup(u ? (const char *)u : "");
+		if (!j->url) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		k++;
+	}
+	rc = rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : kyc__store_map(s, rc);
+	kyc__store_release(s, st);
+	if (!rc && k)
+		rc = kyc__store_prepare(s, "UPDATE webhook_deliveries SET next_attempt_at=? WHERE id=?",
+					&up);
+	for (int i = 0; i < k && !rc; i++) {
+		sqlite3_bind_int64(up, 1, now_ms + lease_ms);
+		sqlite3_bind_text(up, 2, jobs[i].delivery_id, -1, SQLITE_STATIC);
+		rc = sqlite3_step(up);
+		rc = rc == SQLITE_DONE ? 0 : kyc__store_map(s, rc);
+		sqlite3_reset(up);
+	}
+	kyc__store_release(s, up);
+	if (rc) {
+		for (int i = 0; i < k; i++)
+			kyc_outbox_job_release(&jobs[i]);
+		return rc;
+	}
+	*n = k;
+	return 0;
+}
+
+int kyc_outbox_next_due(kyc_store *s, int64_t *next_ms)
+{
+	sqlite3_stmt *st;
+	*next_ms = 0;
+	int rc = kyc__store_prepare(
+	    s, "SELECT min(next_attempt_at) FROM webhook_deliveries WHERE status='pending'", &st);
+	if (rc)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*next_ms = sqlite3_column_int64(st, 0);
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : kyc__store_map(s, rc);
+	kyc__store_release(s, st);
+	return rc;
+}
+
+void kyc_outbox_job_release(struct kyc_outbox_job *j)
+{
+	free(j->url);
+	j->url = NULL;
+}
+
+int kyc_outbox_unclaim(kyc_store *s, const char *delivery_id, int64_t due_ms)
+{
+	sqlite3_stmt *st;
+	int rc = kyc__store_prepare(s,
+				    "UPDATE webhook_deliveries SET next_attempt_at=? WHERE id=? AND "
+				    "status='pending'",
+				    &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, due_ms);
+	sqlite3_bind_text(st, 2, delivery_id, -1, SQLITE_TRANSIENT);
+	return run_done(s, st);
+}
+
+int kyc_outbox_record(kyc_store *s, const struct kyc_outbox_attempt *a)
+{
+	sqlite3_stmt *st;
+	/* The log keeps the last 100 attempts (a delivery makes about 20 in its
+	 * three days; the cap only bounds a row against surprises). */
+	int rc = kyc__store_prepare(
+	    s,
+	    "UPDATE webhook_deliveries SET version=version+1, updated_at=?1, status=CASE WHEN "
+	    "status='paused' AND ?2='pending' THEN 'paused' ELSE ?2 END, "
+	    "attempt_count=attempt_count+1, next_attempt_at=?3, last_attempt_at=?4, "
+	    "last_status=?5, last_error=?6, completed_at=?7, attempts=json_insert(CASE WHEN "
+	    "json_array_length(coalesce(attempts, '[]')) >= 100 THEN json_remove(attempts, "
+	    "'$[0]') ELSE coalesce(attempts, '[]') END, '$[#]', json_object('at', ?8, "
+	    "'status', ?5, 'latency_ms', ?9, 'error', ?6, 'response', ?10)) WHERE id=?11",
+	    &st);
+	if (rc)
+		return rc;
+	char iso[32];
+	kyc_time_iso(a->at_ms, iso);
+	int pending = !strcmp(a->status, "pending");
+	int64_t now = kyc_now_ms();
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_text(st, 2, a->status, -1, SQLITE_STATIC);
+	if (pending)
+		sqlite3_bind_int64(st, 3, a->next_ms);
+	else
+		sqlite3_bind_null(st, 3);
+	sqlite3_bind_int64(st, 4, a->at_ms);
+	if (a->http_status > 0)
+		sqlite3_bind_int(st, 5, a->http_status);
+	else
+		sqlite3_bind_null(st, 5);
+	bind_text_or_null(st, 6, a->error);
+	if (pending)
+		sqlite3_bind_null(st, 7);
+	else
+		sqlite3_bind_int64(st, 7, now);
+	sqlite3_bind_text(st, 8, iso, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 9, a->latency_ms);
+	if (a->response && a->response_len)
+		sqlite3_bind_text(st, 10, a->response, (int)a->response_len, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, 10);
+	sqlite3_bind_text(st, 11, a->delivery_id, -1, SQLITE_TRANSIENT);
+	return run_done(s, st);
+}
+
+int kyc_outbox_endpoint_health(kyc_store *s, const char *endpoint_id, int ok, int64_t at_ms,
+			       int64_t *failing_since)
+{
+	sqlite3_stmt *st;
+	if (failing_since)
+		*failing_since = 0;
+	if (ok) {
+		int rc = kyc__store_prepare(s,
+					    "UPDATE webhook_endpoints SET failing_since=NULL WHERE "
+					    "id=? AND failing_since IS NOT NULL",
+					    &st);
+		if (rc)
+			return rc;
+		sqlite3_bind_text(st, 1, endpoint_id, -1, SQLITE_TRANSIENT);
+		return run_done(s, st);
+	}
+	int rc = kyc__store_prepare(s,
+				    "UPDATE webhook_endpoints SET failing_since=coalesce(failing_since, "
+				    "?) WHERE id=? RETURNING failing_since",
+				    &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, at_ms);
+	sqlite3_bind_text(st, 2, endpoint_id, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		if (failing_since)
+			*failing_since = sqlite3_column_int64(st, 0);
+		rc = sqlite3_step(st);
+	}
+	rc = rc == SQLITE_DONE ? 0 : kyc__store_map(s, rc);
+	kyc__store_release(s, st);
+	return rc;
+}
+
+int kyc_outbox_pause(kyc_store *s, const char *tenant_id, const char *endpoint_id, int pause,
+		     int64_t now_ms)
+{
+	sqlite3_stmt *st;
+	int rc = kyc__store_prepare(
+	    s,
+	    pause ? "UPDATE webhook_deliveries SET status='paused', version=version+1, "
+		    "updated_at=?1 WHERE tenant_id=?2 AND endpoint_id=?3 AND status='pending'"
+		  : "UPDATE webhook_deliveries SET status='pending', next_attempt_at=?1, "
+		    "version=version+1, updated_at=?1 WHERE tenant_id=?2 AND endpoint_id=?3 AND "
+		    "status='paused'",
+	    &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, now_ms);
+	sqlite3_bind_text(st, 2, tenant_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, endpoint_id, -1, SQLITE_TRANSIENT);
+	return run_done(s, st);
+}

@@ -1,0 +1,183 @@
+#include "webhooks/fanout.h"
+
+#include <string.h>
+
+#include "core/err.h"
+#include "core/rand.h"
+#include "store/outbox.h"
+#include "webhooks/endpoint.h"
+#include "webhooks/sign.h"
+
+/* What one event asks for; the strings belong to the caller. */
+struct target_req {
+	const char *tenant_id, *event_id, *type;
+	const char *only_endpoint;   /* "" or NULL: none */
+	const char *callback_url;    /* NULL: none */
+	const char *callback_format; /* "" or NULL: native */
+};
+
+/* Adds one delivery, remembering its id in ids (may be NULL). */
+static int add(kyc_store *s, const struct target_req *t, const char *endpoint_id,
+	       const char *url, const char *format, int64_t due, json_t *ids)
+{
+	char id[37];
+	int rc = kyc_outbox_delivery_add(s, t->tenant_id, t->event_id, t->type, endpoint_id, url,
+					 format, due, id);
+	if (!rc && ids)
+		json_array_append_new(ids, json_string(id));
+	return rc;
+}
+
+/* Adds the deliveries of one event. endpoints: the tenant's enabled ones
+ * (kyc_outbox_endpoints). *count: how many were added. */
+static int add_targets(kyc_store *s, const struct target_req *t, const json_t *endpoints,
+		       int64_t due, json_t *ids, int *count)
+{
+	int rc = 0;
+	size_t i;
+	json_t *ep;
+	*count = 0;
+	json_array_foreach(endpoints, i, ep)
+	{
+		const char *id = json_string_value(json_object_get(ep, "id"));
+		int match = t->only_endpoint && *t->only_endpoint
+				? !strcmp(id, t->only_endpoint)
+				: kyc_webhook_subscribed(json_object_get(ep, "event_types"), t->type);
+		if (!match)
+			continue;
+		rc = add(s, t, id, NULL, json_string_value(json_object_get(ep, "format")), due, ids);
+		if (rc)
+			return rc;
+		(*count)++;
+	}
+	if (t->callback_url && !(t->only_endpoint && *t->only_endpoint)) {
+		/* A callback is signed with the tenant's callback secret: make
+		 * one the first time, so no push ever goes out unsigned. */
+		char secret[KYC_WEBHOOK_SECRET_MAX];
+		rc = kyc_webhook_secret_new(secret);
+		rc = rc ? rc : kyc_outbox_callback_secret_ensure(s, t->tenant_id, secret, due);
+		rc = rc ? rc : add(s, t, NULL, t->callback_url, t->callback_format, due, ids);
+		if (!rc)
+			(*count)++;
+	}
+	return rc;
+}
+
+int kyc_webhook_fanout(kyc_store *s, int max, int64_t now_ms, int *n)
+{
+	struct kyc_outbox_event *ev = NULL;
+	int k = 0;
+	*n = 0;
+	/* A read first: the write lock is taken only when there is work. */
+	int rc = kyc_outbox_undispatched(s, max, &ev, &k);
+	if (rc || k == 0) {
+		kyc_outbox_events_free(ev, k);
+		return rc;
+	}
+	json_t *cache = json_object(); /* tenant id -> its enabled endpoints */
+	rc = cache ? kyc_store_begin(s) : KYC_ERR_NOMEM;
+	for (int i = 0; i < k && !rc; i++) {
+		rc = kyc_outbox_dispatched(s, ev[i].id, now_ms);
+		if (rc == KYC_ERR_CONFLICT) { /* already done elsewhere */
+			rc = 0;
+			continue;
+		}
+		json_t *eps = json_object_get(cache, ev[i].tenant_id);
+		if (!rc && !eps) {
+			rc = kyc_outbox_endpoints(s, ev[i].tenant_id, &eps);
+			if (!rc)
+				json_object_set_new(cache, ev[i].tenant_id, eps);
+		}
+		struct target_req t = {ev[i].tenant_id, ev[i].id,          ev[i].type,
+				       ev[i].only_endpoint, ev[i].callback_url, ev[i].callback_format};
+		int count;
+		rc = rc ? rc : add_targets(s, &t, eps, now_ms, NULL, &count);
+	}
+	if (cache)
+		rc = rc ? rc : kyc_store_commit(s);
+	if (rc)
+		kyc_store_rollback(s);
+	else
+		*n = k;
+	json_decref(cache);
+	kyc_outbox_events_free(ev, k);
+	return rc;
+}
+
+static const char *attr_str(const json_t *rec, const char *obj, const char *key)
+{
+	return json_string_value(json_object_get(json_object_get(rec, obj), key));
+}
+
+int kyc_webhook_redeliver(kyc_store *s, const char *tenant_id, const json_t *event,
+			  const char *endpoint_id, int64_t now_ms, json_t **out)
+{
+	*out = NULL;
+	json_t *ids = json_array(), *eps = NULL;
+	struct target_req t = {
+	    .tenant_id = tenant_id,
+	    .event_id = json_string_value(json_object_get(event, "id")),
+	    .type = json_string_value(json_object_get(event, "type")),
+	    .only_endpoint = attr_str(event, "attributes", "only_endpoint"),
+	    .callback_url = attr_str(event, "payload", "callback_url"),
+	    .callback_format = attr_str(event, "attributes", "callback_format"),
+	};
+	int rc = ids && t.event_id && t.type ? 0 : KYC_ERR_INVALID;
+	if (!rc && endpoint_id) {
+		json_t *ep = NULL;
+		rc = kyc_store_get(s, KYC_R_WEBHOOK_ENDPOINT, tenant_id, endpoint_id, &ep);
+		if (!rc && !json_is_true(json_object_get(ep, "enabled")))
+			rc = KYC_ERR_STATE;
+		rc = rc ? rc
+			: add(s, &t, endpoint_id, NULL,
+			      json_string_value(json_object_get(ep, "format")), now_ms, ids);
+		json_decref(ep);
+	} else if (!rc) {
+		int count = 0;
+		rc = kyc_outbox_endpoints(s, tenant_id, &eps);
+		rc = rc ? rc : add_targets(s, &t, eps, now_ms, ids, &count);
+		if (!rc && count == 0)
+			rc = KYC_ERR_CONFLICT;
+	}
+	json_t *recs = json_array();
+	size_t i;
+	json_t *id;
+	json_array_foreach(ids, i, id)
+	{
+		json_t *d;
+		if (rc)
+			break;
+		rc = kyc_store_get(s, KYC_R_WEBHOOK_DELIVERY, tenant_id, json_string_value(id), &d);
+		if (!rc)
+			json_array_append_new(recs, d);
+	}
+	json_decref(ids);
+	json_decref(eps);
+	if (rc) {
+		json_decref(recs);
+		return rc;
+	}
+	*out = recs;
+	return 0;
+}
+
+int kyc_webhook_test_event(kyc_store *s, const char *tenant_id, const json_t *endpoint,
+			   json_t **out)
+{
+	char id[37];
+	*out = NULL;
+	const char *eid = json_string_value(json_object_get(endpoint, "id"));
+	int rc = eid ? kyc_uuid_new(id) : KYC_ERR_INVALID;
+	if (rc)
+		return rc;
+	json_t *rec = json_pack(
+	    "{s:s, s:s, s:s, s:s, s:O, s:o, s:{s:s}}", "id", id, "type", "webhook.test",
+	    "resource_type", "webhook_endpoint", "resource_id", eid, "resource_version",
+	    json_object_get(endpoint, "version"), "payload", kyc_webhook_render_endpoint(endpoint),
+	    "attributes", "only_endpoint", eid);
+	if (!rec)
+		return KYC_ERR_NOMEM;
+	rc = kyc_store_insert(s, KYC_R_EVENT, tenant_id, rec);
+	json_decref(rec);
+	return rc ? rc : kyc_store_get(s, KYC_R_EVENT, tenant_id, id, out);
+}

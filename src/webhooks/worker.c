@@ -1,0 +1,603 @@
+#include "webhooks/worker.h"
+
+#include <curl/curl.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "core/clock.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/rand.h"
+#include "core/version.h"
+#include "net/fetch.h"
+#include "store/outbox.h"
+#include "webhooks/fanout.h"
+#include "webhooks/payload.h"
+#include "webhooks/retry.h"
+#include "webhooks/sign.h"
+
+#define FANOUT_BATCH 500
+#define RESP_KEEP 256             /* bytes of an answer kept in the attempt log */
+#define RESP_MAX (64 * 1024)      /* bytes of an answer read at all */
+#define BODY_MAX (4 * 1024 * 1024) /* a payload bigger than this is a bug, not a delivery */
+#define RECORD_WAIT_MS 50         /* longest a finished attempt waits to be recorded */
+#define STOP_GRACE_MS 2000
+
+/* One attempt in flight (or its outcome, waiting to be recorded). */
+struct slot {
+	struct kyc_webhook_worker *w;
+	CURL *h;
+	int busy;
+	struct kyc_outbox_job job;
+	kyc_buf body;
+	struct curl_slist *hdrs;
+	char resp[RESP_KEEP];
+	size_t resp_len, resp_seen;
+	int capped;          /* we stopped reading a long answer */
+	const char *refused; /* the address class the socket hook refused */
+	int64_t start_ms;
+};
+
+/* A finished attempt, recorded with the next batch. */
+struct done {
+	struct kyc_outbox_job job; /* owned */
+	int64_t at_ms, latency_ms;
+	int http_status;
+	const char *error; /* static; NULL on success */
+	char resp[RESP_KEEP];
+	size_t resp_len;
+};
+
+struct kyc_webhook_worker {
+	struct kyc_webhook_config cfg;
+	char *data_dir, *ca_file;
+	pthread_t th;
+	atomic_int stop;
+	CURLM *multi;
+	kyc_store *store;
+	struct slot *slots;
+	struct kyc_outbox_job *claimed;
+	struct done *done;
+	int nslots, running, ndone;
+	int64_t oldest_done_ms;
+	int64_t last_error_log_ms;
+};
+
+/* Store errors are logged at most once a second: a locked or full disk must
+ * not turn into a flood of identical lines. */
+static void store_error(struct kyc_webhook_worker *w, const char *what, int rc)
+{
+	int64_t now = kyc_now_ms();
+	if (now - w->last_error_log_ms < 1000)
+		return;
+	w->last_error_log_ms = now;
+	kyc_logf(KYC_LOG_ERROR, "webhooks: %s failed (%s): %s", what, kyc_err_name(rc),
+		 kyc_store_errmsg(w->store));
+}
+
+static double jitter(void)
+{
+	uint32_t r = 0;
+	kyc_rand_bytes(&r, sizeof r);
+	return (double)r / 4294967296.0;
+}
+
+/* ---- one attempt ---- */
+
+/* curl asks here for every socket of a transfer, after resolving: the
+ * address checked is the address connected to (pinned). */
+static curl_socket_t open_socket(void *clientp, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	struct slot *sl = clientp;
+	int sized = (a->family == AF_INET && a->addrlen >= sizeof(struct sockaddr_in)) ||
+		    (a->family == AF_INET6 && a->addrlen >= sizeof(struct sockaddr_in6));
+	const char *why = purpose != CURLSOCKTYPE_IPCXN || !sized
+			      ? "family"
+			      : kyc_addr_refusal(&a->addr, sl->w->cfg.policy.allow_loopback);
+	if (why) {
+		sl->refused = why;
+		return CURL_SOCKET_BAD;
+	}
+	return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+}
+
+static size_t on_write(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+	struct slot *sl = ud;
+	size_t n = size * nmemb;
+	if (sl->resp_len < RESP_KEEP) {
+		size_t k = RESP_KEEP - sl->resp_len < n ? RESP_KEEP - sl->resp_len : n;
+		memcpy(sl->resp + sl->resp_len, ptr, k);
+		sl->resp_len += k;
+	}
+	sl->resp_seen += n;
+	if (sl->resp_seen > RESP_MAX) {
+		sl->capped = 1; /* the status is known; the rest is not our business */
+		return 0;
+	}
+	return n;
+}
+
+/* Queues the outcome of the attempt in sl (or of a job that never started,
+ * with sl NULL) for recording. Takes the job. */
+static void finish(struct kyc_webhook_worker *w, struct kyc_outbox_job *job, struct slot *sl,
+		   int64_t start_ms, int http_status, const char *error)
+{
+	struct done *d = &w->done[w->ndone++];
+	int64_t now = kyc_now_ms();
+	memset(d, 0, sizeof *d);
+	d->job = *job;
+	memset(job, 0, sizeof *job);
+	d->at_ms = start_ms;
+	d->latency_ms = now - start_ms;
+	d->http_status = http_status;
+	d->error = error;
+	if (sl) {
+		memcpy(d->resp, sl->resp, sl->resp_len);
+		d->resp_len = sl->resp_len;
+	}
+	if (w->ndone == 1)
+		w->oldest_done_ms = now;
+}
+
+static int signature(const struct kyc_outbox_job *j, int64_t ts, const kyc_buf *body,
+		     char out[2 * KYC_WEBHOOK_SIG_MAX + 2])
+{
+	char sig[KYC_WEBHOOK_SIG_MAX], old[KYC_WEBHOOK_SIG_MAX];
+	int rc = kyc_webhook_sign(j->secret, j->event_id, ts, body->data, body->len, sig);
+	if (rc)
+		return rc;
+	/* During a rotation both secrets sign: a receiver that knows either accepts. */
+	if (j->previous_secret[0] &&
+	    kyc_webhook_sign(j->previous_secret, j->event_id, ts, body->data, body->len, old) == 0)
+		snprintf(out, 2 * KYC_WEBHOOK_SIG_MAX + 2, "%s %s", sig, old);
+	else
+		snprintf(out, 2 * KYC_WEBHOOK_SIG_MAX + 2, "%s", sig);
+	return 0;
+}
+
+static int add_header(struct curl_slist **l, const char *fmt, const char *v)
+{
+	char line[512];
+	snprintf(line, sizeof line, fmt, v);
+	struct curl_slist *n = curl_slist_append(*l, line);
+	if (!n)
+		return KYC_ERR_NOMEM;
+	*l = n;
+	return 0;
+}
+
+/* Starts the attempt of job in a free slot; event is the stored event. A
+ * job that cannot start (unknown format, a URL the policy refuses) is
+ * finished at once as a failed attempt. */
+static void start(struct kyc_webhook_worker *w, struct kyc_outbox_job *job, const json_t *event)
+{
+	int64_t now = kyc_now_ms();
+	struct slot *sl = NULL;
+	for (int i = 0; i < w->nslots && !sl; i++)
+		if (!w->slots[i].busy)
+			sl = &w->slots[i];
+	if (!sl) { /* cannot happen: we claim at most the free slots */
+		finish(w, job, NULL, now, 0, "internal_error");
+		return;
+	}
+	kyc_buf_reset(&sl->body);
+	sl->resp_len = sl->resp_seen = 0;
+	sl->capped = 0;
+	sl->refused = NULL;
+	sl->start_ms = now;
+	const char *ctype = "application/json";
+	if (!event) {
+		finish(w, job, NULL, now, 0, "event_missing");
+		return;
+	}
+	int rc = kyc_webhook_payload(job->format, event, &sl->body, &ctype);
+	if (rc) {
+		finish(w, job, NULL, now, 0, rc == KYC_ERR_NOTFOUND ? "format_unknown" : "render_failed");
+		return;
+	}
+	struct kyc_fetch_opts fo = {.allow_http = w->cfg.policy.allow_http,
+				    .allow_loopback = w->cfg.policy.allow_loopback};
+	struct kyc_fetch_info fi;
+	if (kyc_fetch_check_url(job->url, &fo, &fi)) {
+		finish(w, job, NULL, now, 0, fi.code);
+		return;
+	}
+	char sig[2 * KYC_WEBHOOK_SIG_MAX + 2], ts[24];
+	int64_t tsec = now / 1000;
+	snprintf(ts, sizeof ts, "%lld", (long long)tsec);
+	if (signature(job, tsec, &sl->body, sig)) {
+		finish(w, job, NULL, now, 0, "secret_invalid");
+		return;
+	}
+	curl_slist_free_all(sl->hdrs);
+	sl->hdrs = NULL;
+	/* "Expect:" turns off 100-continue: one round trip less per attempt. */
+	if (add_header(&sl->hdrs, "Content-Type: %s", ctype) ||
+	    add_header(&sl->hdrs, "webhook-id: %s", job->event_id) ||
+	    add_header(&sl->hdrs, "webhook-timestamp: %s", ts) ||
+	    add_header(&sl->hdrs, "webhook-signature: %s", sig) ||
+	    add_header(&sl->hdrs, "Expect:%s", "")) {
+		finish(w, job, NULL, now, 0, "internal_error");
+		return;
+	}
+	CURL *h = sl->h;
+	curl_easy_reset(h);
+	curl_easy_setopt(h, CURLOPT_URL, job->url);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, w->cfg.policy.allow_http ? "http,https" : "https");
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(h, CURLOPT_PROXY, ""); /* a proxy would hide the real destination */
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, w->cfg.timeout_ms);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, w->cfg.timeout_ms);
+	curl_easy_setopt(h, CURLOPT_POST, 1L);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDS, sl->body.data);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)sl->body.len);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, sl->hdrs);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "kycd-webhooks/" KYC_VERSION);
+	curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+	curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, sl);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_write);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, sl);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(h, CURLOPT_HTTP_CONTENT_DECODING, 0L);
+	curl_easy_setopt(h, CURLOPT_PRIVATE, sl);
+	if (w->ca_file)
+		curl_easy_setopt(h, CURLOPT_CAINFO, w->ca_file);
+	sl->job = *job;
+	memset(job, 0, sizeof *job);
+	if (curl_multi_add_handle(w->multi, h) != CURLM_OK) {
+		finish(w, &sl->job, NULL, now, 0, "internal_error");
+		return;
+	}
+	sl->busy = 1;
+	w->running++;
+}
+
+/* The stable error code of a finished transfer (NULL: success). */
+static const char *outcome(struct slot *sl, CURLcode cc, long status)
+{
+	if (cc == CURLE_OK || (cc == CURLE_WRITE_ERROR && sl->capped)) {
+		if (status >= 200 && status <= 299)
+			return NULL;
+		return status >= 300 && status <= 399 ? "redirect_not_followed" : "http_status";
+	}
+	if (sl->refused && (cc == CURLE_COULDNT_CONNECT || cc == CURLE_OPERATION_TIMEDOUT))
+		return "url_address_not_allowed";
+	switch (cc) {
+	case CURLE_OPERATION_TIMEDOUT:
+		return "timeout";
+	case CURLE_COULDNT_RESOLVE_HOST:
+		return "dns_failed";
+	case CURLE_COULDNT_CONNECT:
+		return "connect_failed";
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CACERT_BADFILE:
+		return "tls_failed";
+	case CURLE_UNSUPPORTED_PROTOCOL:
+		return "url_scheme_not_allowed";
+	default:
+		return "transfer_failed";
+	}
+}
+
+/* Moves finished transfers to the done list. */
+static void collect(struct kyc_webhook_worker *w)
+{
+	CURLMsg *m;
+	int left;
+	while ((m = curl_multi_info_read(w->multi, &left))) {
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		struct slot *sl = NULL;
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&sl);
+		CURLcode cc = m->data.result;
+		long status = 0;
+		curl_easy_getinfo(m->easy_handle, CURLINFO_RESPONSE_CODE, &status);
+		curl_multi_remove_handle(w->multi, m->easy_handle);
+		if (!sl)
+			continue;
+		const char *err = outcome(sl, cc, status);
+		finish(w, &sl->job, sl, sl->start_ms, (int)status, err);
+		sl->busy = 0;
+		w->running--;
+	}
+}
+
+/* ---- recording ---- */
+
+/* The kept bytes of an answer as text the attempt log (JSON) can hold: as
+ * they are when they are UTF-8, else with every byte outside printable
+ * ASCII shown as '?'. */
+static size_t printable(char *p, size_t n)
+{
+	json_t *t = json_stringn(p, n);
+	if (t) {
+		json_decref(t);
+		return n;
+	}
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)p[i] < 0x20 || (unsigned char)p[i] > 0x7e)
+			p[i] = (p[i] == '\n' || p[i] == '\r' || p[i] == '\t') ? ' ' : '?';
+	return n;
+}
+
+/* An endpoint failing for the whole window is disabled, its pending
+ * deliveries paused, and the event recorded, all in the caller's transaction. */
+static int disable_endpoint(struct kyc_webhook_worker *w, const struct kyc_outbox_job *j,
+			    int64_t now)
+{
+	json_t *ep = NULL, *patch = NULL, *snap = NULL;
+	int rc = kyc_store_get(w->store, KYC_R_WEBHOOK_ENDPOINT, j->tenant_id, j->endpoint_id, &ep);
+	if (rc == KYC_ERR_NOTFOUND)
+		return 0;
+	if (rc || !json_is_true(json_object_get(ep, "enabled")))
+		goto out;
+	patch = json_pack("{s:b, s:s, s:I}", "enabled", 0, "disabled_reason", "failing",
+			  "disabled_at", (json_int_t)now);
+	rc = patch ? kyc_store_update(w->store, KYC_R_WEBHOOK_ENDPOINT, j->tenant_id,
+				      j->endpoint_id, patch, 0)
+		   : KYC_ERR_NOMEM;
+	rc = rc ? rc : kyc_outbox_pause(w->store, j->tenant_id, j->endpoint_id, 1, now);
+	json_decref(ep);
+	ep = NULL;
+	rc = rc ? rc
+		: kyc_store_get(w->store, KYC_R_WEBHOOK_ENDPOINT, j->tenant_id, j->endpoint_id,
+				&ep);
+	if (rc)
+		goto out;
+	snap = kyc_webhook_render_endpoint(ep);
+	if (w->cfg.emit)
+		rc = w->cfg.emit(w->store, j->tenant_id, "webhook_endpoint.disabled",
+				 "webhook_endpoint", j->endpoint_id,
+				 json_integer_value(json_object_get(ep, "version")), snap);
+	if (!rc)
+		kyc_logf(KYC_LOG_WARN,
+			 "webhooks: endpoint %s disabled after failing for the whole retry window",
+			 j->endpoint_id);
+out:
+	json_decref(snap);
+	json_decref(patch);
+	json_decref(ep);
+	return rc;
+}
+
+static int record_one(struct kyc_webhook_worker *w, struct done *d)
+{
+	const struct kyc_outbox_job *j = &d->job;
+	int64_t now = kyc_now_ms();
+	int ok = d->error == NULL;
+	struct kyc_outbox_attempt a = {
+	    .delivery_id = j->delivery_id,
+	    .at_ms = d->at_ms,
+	    .latency_ms = d->latency_ms,
+	    .http_status = d->http_status,
+	    .error = d->error,
+	    .response = d->resp,
+	    .response_len = printable(d->resp, d->resp_len),
+	    .status = "succeeded",
+	};
+	if (!ok) {
+		a.next_ms = kyc_webhook_retry_at(j->attempt_count + 1, j->created_ms, now, jitter());
+		a.status = a.next_ms ? "pending" : "failed";
+		kyc_logf(KYC_LOG_INFO,
+			 "webhooks: delivery %s of event %s failed (%s, HTTP %d, attempt %d); %s",
+			 j->delivery_id, j->event_id, d->error, d->http_status, j->attempt_count + 1,
+			 a.next_ms ? "will retry" : "given up");
+	}
+	int rc = kyc_outbox_record(w->store, &a);
+	if (rc || !j->endpoint_id[0])
+		return rc;
+	int64_t since = 0;
+	rc = kyc_outbox_endpoint_health(w->store, j->endpoint_id, ok, now, &since);
+	if (!rc && !ok && kyc_webhook_endpoint_expired(since, now))
+		rc = disable_endpoint(w, j, now);
+	return rc;
+}
+
+/* Records every finished attempt, then claims and starts due deliveries for
+ * the free slots, in one transaction (one commit, one fsync, per batch). */
+static void turn(struct kyc_webhook_worker *w, int claim)
+{
+	int64_t now = kyc_now_ms();
+	int free_slots = w->nslots - w->running - w->ndone;
+	if (!w->ndone && (!claim || free_slots <= 0))
+		return;
+	int rc = kyc_store_begin(w->store);
+	for (int i = 0; i < w->ndone && !rc; i++)
+		rc = record_one(w, &w->done[i]);
+	int n = 0;
+	if (!rc && claim && free_slots + w->ndone > 0)
+		rc = kyc_outbox_claim(w->store, now, 2 * w->cfg.timeout_ms + 5000,
+				      free_slots + w->ndone, w->claimed, &n);
+	json_t **events = n ? calloc((size_t)n, sizeof *events) : NULL;
+	for (int i = 0; i < n && !rc && events; i++)
+		if (kyc_store_get(w->store, KYC_R_EVENT, w->claimed[i].tenant_id,
+				  w->claimed[i].event_id, &events[i]) != 0)
+			events[i] = NULL; /* recorded as event_missing */
+	if (!rc && n && !events)
+		rc = KYC_ERR_NOMEM;
+	rc = rc ? rc : kyc_store_commit(w->store);
+	if (rc) {
+		/* Nothing was written: the finished attempts stay queued for the
+		 * next turn, and what we claimed is still due. */
+		kyc_store_rollback(w->store);
+		store_error(w, "recording attempts", rc);
+		for (int i = 0; i < n; i++)
+			kyc_outbox_job_release(&w->claimed[i]);
+		n = 0;
+	} else {
+		for (int i = 0; i < w->ndone; i++)
+			kyc_outbox_job_release(&w->done[i].job);
+		w->ndone = 0;
+	}
+	for (int i = 0; i < n; i++) {
+		start(w, &w->claimed[i], events[i]);
+		json_decref(events[i]);
+	}
+	free(events);
+}
+
+/* ---- the thread ---- */
+
+static void *worker_main(void *arg)
+{
+	struct kyc_webhook_worker *w = arg;
+	int64_t next_due = 0;
+	while (!atomic_load(&w->stop)) {
+		int64_t now = kyc_now_ms();
+		int fanned = 0;
+		int rc = kyc_webhook_fanout(w->store, FANOUT_BATCH, now, &fanned);
+		if (rc)
+			store_error(w, "fan-out", rc);
+		/* Asked every turn: the API adds deliveries too (redeliver, test). */
+		rc = kyc_outbox_next_due(w->store, &next_due);
+		if (rc)
+			store_error(w, "looking for due deliveries", rc);
+		int free_slots = w->nslots - w->running - w->ndone;
+		/* Claim in batches (a quarter of the slots, or whatever when idle)
+		 * so that one commit serves many deliveries. */
+		int claim = next_due && next_due <= now &&
+			    (free_slots >= w->nslots / 4 || w->running == 0);
+		int record = w->ndone && (w->ndone >= w->nslots / 4 || w->running == 0 ||
+					  now - w->oldest_done_ms >= RECORD_WAIT_MS);
+		if (claim || record)
+			turn(w, claim);
+		int still = 0;
+		curl_multi_perform(w->multi, &still);
+		collect(w);
+		int wait = w->cfg.poll_ms;
+		if (fanned == FANOUT_BATCH || (next_due && next_due <= now && claim))
+			wait = 0;
+		else if (w->ndone)
+			wait = RECORD_WAIT_MS;
+		curl_multi_poll(w->multi, NULL, 0, wait, NULL);
+	}
+	/* Stopping: let attempts in flight finish for a moment, record them. */
+	int64_t until = kyc_now_ms() + STOP_GRACE_MS;
+	while (w->running && kyc_now_ms() < until) {
+		int still = 0;
+		curl_multi_perform(w->multi, &still);
+		collect(w);
+		if (w->running)
+			curl_multi_poll(w->multi, NULL, 0, 50, NULL);
+	}
+	turn(w, 0);
+	if (w->running && kyc_store_begin(w->store) == 0) {
+		int64_t now = kyc_now_ms();
+		for (int i = 0; i < w->nslots; i++) {
+			struct slot *sl = &w->slots[i];
+			if (!sl->busy)
+				continue;
+			curl_multi_remove_handle(w->multi, sl->h);
+			kyc_outbox_unclaim(w->store, sl->job.delivery_id, now);
+			kyc_outbox_job_release(&sl->job);
+			sl->busy = 0;
+			w->running--;
+		}
+		if (kyc_store_commit(w->store))
+			store_error(w, "releasing deliveries at stop", KYC_ERR_IO);
+	}
+	return NULL;
+}
+
+static void worker_free(struct kyc_webhook_worker *w)
+{
+	if (!w)
+		return;
+	for (int i = 0; w->slots && i < w->nslots; i++) {
+		struct slot *sl = &w->slots[i];
+		if (sl->h) {
+			if (sl->busy)
+				curl_multi_remove_handle(w->multi, sl->h);
+			curl_easy_cleanup(sl->h);
+		}
+		curl_slist_free_all(sl->hdrs);
+		kyc_buf_release(&sl->body);
+		kyc_outbox_job_release(&sl->job);
+	}
+	for (int i = 0; w->done && i < w->ndone; i++)
+		kyc_outbox_job_release(&w->done[i].job);
+	if (w->multi)
+		curl_multi_cleanup(w->multi);
+	kyc_store_close(w->store);
+	free(w->slots);
+	free(w->claimed);
+	free(w->done);
+	free(w->data_dir);
+	free(w->ca_file);
+	free(w);
+}
+
+int kyc_webhook_worker_start(const struct kyc_webhook_config *cfg, kyc_webhook_worker **out,
+			     char *err, size_t errsz)
+{
+	*out = NULL;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		snprintf(err, errsz, "webhooks: cannot initialise libcurl");
+		return KYC_ERR_INTERNAL;
+	}
+	struct kyc_webhook_worker *w = calloc(1, sizeof *w);
+	if (!w)
+		return KYC_ERR_NOMEM;
+	w->cfg = *cfg;
+	if (w->cfg.timeout_ms <= 0)
+		w->cfg.timeout_ms = 10000;
+	if (w->cfg.max_in_flight <= 0)
+		w->cfg.max_in_flight = 128;
+	if (w->cfg.poll_ms <= 0)
+		w->cfg.poll_ms = 100;
+	w->nslots = w->cfg.max_in_flight;
+	w->data_dir = strdup(cfg->data_dir);
+	w->ca_file = cfg->ca_file && *cfg->ca_file ? strdup(cfg->ca_file) : NULL;
+	w->slots = calloc((size_t)w->nslots, sizeof *w->slots);
+	w->claimed = calloc((size_t)w->nslots, sizeof *w->claimed);
+	w->done = calloc((size_t)w->nslots, sizeof *w->done);
+	w->multi = curl_multi_init();
+	int rc = KYC_ERR_NOMEM;
+	if (!w->data_dir || !w->slots || !w->claimed || !w->done || !w->multi ||
+	    (cfg->ca_file && *cfg->ca_file && !w->ca_file)) {
+		snprintf(err, errsz, "webhooks: out of memory");
+		goto fail;
+	}
+	curl_multi_setopt(w->multi, CURLMOPT_MAXCONNECTS, (long)w->nslots);
+	for (int i = 0; i < w->nslots; i++) {
+		w->slots[i].w = w;
+		kyc_buf_init(&w->slots[i].body, BODY_MAX);
+		if (!(w->slots[i].h = curl_easy_init())) {
+			snprintf(err, errsz, "webhooks: cannot make a transfer handle");
+			goto fail;
+		}
+	}
+	rc = kyc_store_open(w->data_dir, &w->store, err, errsz);
+	if (rc)
+		goto fail;
+	if (pthread_create(&w->th, NULL, worker_main, w) != 0) {
+		snprintf(err, errsz, "webhooks: cannot start the worker thread");
+		rc = KYC_ERR_INTERNAL;
+		goto fail;
+	}
+	*out = w;
+	return 0;
+fail:
+	worker_free(w);
+	return rc;
+}
+
+void kyc_webhook_worker_stop(kyc_webhook_worker *w)
+{
+	if (!w)
+		return;
+	atomic_store(&w->stop, 1);
+	curl_multi_wakeup(w->multi);
+	pthread_join(w->th, NULL);
+	worker_free(w);
+}
