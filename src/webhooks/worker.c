@@ -403,6 +403,14 @@ static int record_one(struct kyc_webhook_worker *w, struct done *d)
 	return rc;
 }
 
+static int in_flight(const struct kyc_webhook_worker *w, const char *delivery_id)
+{
+	for (int i = 0; i < w->nslots; i++)
+		if (w->slots[i].busy && !strcmp(w->slots[i].job.delivery_id, delivery_id))
+			return 1;
+	return 0;
+}
+
 /* Records every finished attempt, then claims and starts due deliveries for
  * the free slots, in one transaction (one commit, one fsync, per batch). */
 static void turn(struct kyc_webhook_worker *w, int claim)
@@ -440,7 +448,12 @@ static void turn(struct kyc_webhook_worker *w, int claim)
 		w->ndone = 0;
 	}
 	for (int i = 0; i < n; i++) {
-		start(w, &w->claimed[i], events[i]);
+		/* A lease that ended while its attempt is still running (the clock
+		 * jumped) is not a second attempt: the running one will record. */
+		if (in_flight(w, w->claimed[i].delivery_id))
+			kyc_outbox_job_release(&w->claimed[i]);
+		else
+			start(w, &w->claimed[i], events[i]);
 		json_decref(events[i]);
 	}
 	free(events);
