@@ -50,6 +50,18 @@ int kyc_compat_enabled(kyc_store *s, const char *tenant_id, enum kyc_compat_seed
  * nothing matches or the header is absent (v.ptr NULL). Never fails. */
 const char *kyc_compat_lang(kyc_str accept_language, const char *const *supported);
 
+/* ---- webhook payloads (src/compat/webhook.c) ---- */
+
+/* Render a stored event (type, created_at, payload = the verification's
+ * snapshot, attributes.compat = the route set's marks from kyc_event_emit)
+ * as seed 002's webhook ({id, applicationId, createdUtc, deliveredUtc,
+ * isDelivered, payload: the IDV, type: IdentityVerification.*}) or seed
+ * 004's user-status push ({merchantUserId, userId, kycStatus, status}),
+ * appended to body. The formats "compat002" and "compat004" of
+ * src/webhooks/payload.c. 0 or KYC_ERR_NOMEM / KYC_ERR_TOOBIG. */
+int kyc_compat002_webhook(const json_t *event, kyc_buf *body, const char **content_type);
+int kyc_compat004_webhook(const json_t *event, kyc_buf *body, const char **content_type);
+
 /* ---- request parsers (pure; fuzz/compat.c) ---- */
 
 /* Seed 001: kycd's document type for an idType ("government_id" ->

@@ -288,20 +288,29 @@ static const char *idv_status(const json_t *v, int consented)
 	return "InProgress";
 }
 
+/* A record's value at key, or JSON null (json_pack's O takes no NULL). */
+static json_t *or_null(const json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	return v ? v : json_null();
+}
+
 json_t *kyc_compat002_idv(const json_t *v, const char *tenant_id, const char *consented_at)
 {
 	const json_t *mine = json_object_get(json_object_get(v, "attributes"), "compat002");
 	int consented = consented_at != NULL;
 	json_t *o =
-	    json_pack("{s:O, s:s, s:s, s:o, s:o}", "id", json_object_get(v, "compat_ref"), "status",
+	    json_pack("{s:O, s:s, s:s?, s:o, s:o}", "id", or_null(v, "compat_ref"), "status",
 	              idv_status(v, consented), "applicationId", tenant_id, "createdUtc",
 	              utc(v, "created_at"), "modifiedUtc", utc(v, "updated_at"));
+	if (!o)
+		return NULL;
 	json_object_set_new(o, "setup",
-	                    json_pack("{s:O, s:O}", "id", json_object_get(mine, "setup_id"),
-	                              "versionId", json_object_get(mine, "setup_version_id")));
+	                    json_pack("{s:O, s:O}", "id", or_null(mine, "setup_id"), "versionId",
+	                              or_null(mine, "setup_version_id")));
 	json_object_set_new(o, "step",
 	                    json_pack("{s:{s:O}, s:{s:b, s:s?}}", "kycIdentification", "id",
-	                              json_object_get(v, "id"), "consent", "isConsented", consented,
+	                              or_null(v, "id"), "consent", "isConsented", consented,
 	                              "consentedUtc", consented_at));
 	return o;
 }
@@ -532,14 +541,13 @@ static json_t *identification(struct api_call *c, const json_t *v, const json_t 
 		if (n && !strcmp(n, "data_consistency"))
 			dcs = kyc__compat_str(ck, "result");
 	}
-	json_t *o =
-	    json_pack("{s:O, s:s, s:o, s:{s:O, s:O}, s:O, s:s, s:o, s:b, s:o}", "id",
-	              json_object_get(v, "id"), "applicationId", c->tenant_id, "createdUtc",
-	              utc(v, "created_at"), "setup", "id", json_object_get(mine, "setup_id"),
-	              "versionId", json_object_get(mine, "setup_version_id"),
-	              "identityVerificationId", json_object_get(v, "compat_ref"), "status", status,
-	              "statusReason", reason ? json_string(reason) : json_null(), "isCrossChecked",
-	              dcs && !strcmp(dcs, "passed"), "document", doc);
+	json_t *o = json_pack("{s:O, s:s, s:o, s:{s:O, s:O}, s:O, s:s, s:o, s:b, s:o}", "id",
+	                      or_null(v, "id"), "applicationId", c->tenant_id, "createdUtc",
+	                      utc(v, "created_at"), "setup", "id", or_null(mine, "setup_id"),
+	                      "versionId", or_null(mine, "setup_version_id"),
+	                      "identityVerificationId", or_null(v, "compat_ref"), "status", status,
+	                      "statusReason", reason ? json_string(reason) : json_null(),
+	                      "isCrossChecked", dcs && !strcmp(dcs, "passed"), "document", doc);
 	return o;
 }
 

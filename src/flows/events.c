@@ -21,6 +21,24 @@ int kyc_event_emit(kyc_store *s, const char *tenant_id, const char *type,
 	if (!rec)
 		return KYC_ERR_NOMEM;
 	json_object_set(rec, "payload", snapshot ? (json_t *)snapshot : json_null());
+	/* A verification a compatibility route set made: its marks travel with
+	 * each of its events, for that set's webhook format (src/compat/webhook.c). */
+	json_t *v = NULL;
+	if (!strcmp(resource_type, "verification") &&
+	    kyc_store_get(s, KYC_R_VERIFICATION, tenant_id, resource_id, &v) == 0) {
+		const char *seed = json_string_value(json_object_get(v, "compat_seed"));
+		if (seed) {
+			char key[16];
+			snprintf(key, sizeof key, "compat%.3s", seed);
+			json_t *data = json_object_get(json_object_get(v, "attributes"), key);
+			json_t *ref = json_object_get(v, "compat_ref");
+			json_object_set_new(rec, "attributes",
+					    json_pack("{s:{s:s, s:O, s:O}}", "compat", "seed", seed,
+						      "ref", ref ? ref : json_null(), "data",
+						      data ? data : json_null()));
+		}
+		json_decref(v);
+	}
 	int rc = kyc_store_insert(s, KYC_R_EVENT, tenant_id, rec);
 	json_decref(rec);
 	return rc;

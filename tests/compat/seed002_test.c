@@ -289,6 +289,29 @@ TEST(references)
 	e2e_resp_free(&r);
 }
 
+/* A verification made through the native API reads as an identification
+ * too, with what it lacks (setup, IDV id) as null. */
+TEST(native_verification)
+{
+	struct e2e_resp r;
+	REQUIRE(e2e_json(&srv, "POST", "/v1/applicants", key_a, "{\"first_name\":\"Nat\"}", &r) ==
+	        0);
+	char body[160], path[160];
+	snprintf(body, sizeof body, "{\"applicant_id\":\"%s\"}", e2e_str(&r, "id"));
+	e2e_resp_free(&r);
+	REQUIRE(e2e_json(&srv, "POST", "/v1/verifications", key_a, body, &r) == 0);
+	snprintf(path, sizeof path, "/v1/identifications/%s", e2e_str(&r, "id"));
+	e2e_resp_free(&r);
+	get(key_a, path, &r);
+	CHECK_INT(r.status, 200);
+	CHECK(json_is_null(json_object_get(r.json, "identityVerificationId")));
+	CHECK(json_is_null(json_object_get(json_object_get(r.json, "setup"), "id")));
+	CHECK_STR(e2e_str(&r, "status"), "Awaiting");
+	CHECK_INT(json_array_size(json_object_get(json_object_get(r.json, "document"), "files")),
+	          0);
+	e2e_resp_free(&r);
+}
+
 /* ASP.NET-style problem details: a validation error names its field. */
 static void check_validation(const char *json, const char *field)
 {
@@ -355,6 +378,7 @@ int main(void)
 	}
 	RUN(hosted_flow);
 	RUN(references);
+	RUN(native_verification);
 	RUN(errors);
 	e2e_cleanup(&srv);
 	free(card_jpg);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "compat/compat.h"
+#include "core/buf.h"
 #include "test.h"
 
 static const char *const langs[] = {"en", "ar", NULL};
@@ -94,11 +95,90 @@ TEST(seed004_body)
 	json_decref(b);
 }
 
+static json_t *render(int (*fn)(const json_t *, kyc_buf *, const char **), const char *event)
+{
+	json_t *ev = json_loads(event, 0, NULL);
+	kyc_buf b;
+	kyc_buf_init(&b, 1 << 20);
+	const char *ct = NULL;
+	int rc = fn(ev, &b, &ct);
+	json_t *out = rc ? NULL : json_loads(b.data, 0, NULL);
+	if (out)
+		CHECK_STR(ct, "application/json");
+	kyc_buf_release(&b);
+	json_decref(ev);
+	return out;
+}
+
+TEST(seed004_status_push)
+{
+	json_t *o = render(
+	    kyc_compat004_webhook,
+	    "{\"id\":\"e1\",\"type\":\"verification.status_changed\","
+	    "\"created_at\":\"2026-01-02T03:04:05.678Z\",\"payload\":{\"id\":\"v1\","
+	    "\"applicant_id\":\"a1\",\"status\":\"approved\"},\"attributes\":{"
+	    "\"compat\":{\"seed\":\"004\",\"ref\":null,\"data\":{\"merchantUserId\":\"m-7\"}}}}");
+	REQUIRE(o != NULL);
+	CHECK_INT(json_object_size(o), 4);
+	CHECK_STR(json_string_value(json_object_get(o, "merchantUserId")), "m-7");
+	CHECK_STR(json_string_value(json_object_get(o, "userId")), "a1");
+	CHECK_STR(json_string_value(json_object_get(o, "kycStatus")), "accept");
+	CHECK_STR(json_string_value(json_object_get(o, "status")), "accept");
+	json_decref(o);
+	o = render(kyc_compat004_webhook,
+	           "{\"id\":\"e2\",\"type\":\"verification.status_changed\",\"payload\":{"
+	           "\"applicant_id\":\"a1\",\"status\":\"pending_review\"}}");
+	REQUIRE(o != NULL);
+	CHECK(json_is_null(json_object_get(o, "merchantUserId")));
+	CHECK_STR(json_string_value(json_object_get(o, "status")), "new");
+	json_decref(o);
+}
+
+TEST(seed002_webhook)
+{
+	json_t *o =
+	    render(kyc_compat002_webhook,
+	           "{\"id\":\"e3\",\"type\":\"verification.status_changed\","
+	           "\"created_at\":\"2026-01-02T03:04:05.678Z\",\"payload\":{\"id\":\"v2\","
+	           "\"status\":\"pending_review\",\"attempts\":1,\"created_at\":\"2026-01-02T03:00:"
+	           "00.000Z\","
+	           "\"updated_at\":\"2026-01-02T03:04:05.678Z\"},\"attributes\":{\"compat\":{"
+	           "\"seed\":\"002\","
+	           "\"ref\":\"02c99769-51a5-4174-aa5b-3fa0c2e6bfef\",\"data\":{\"setup_id\":\"s\","
+	           "\"setup_version_id\":\"sv\",\"application_id\":\"t1\"}}}}");
+	REQUIRE(o != NULL);
+	CHECK_STR(json_string_value(json_object_get(o, "type")),
+	          "IdentityVerification.StatusChanged");
+	CHECK_STR(json_string_value(json_object_get(o, "applicationId")), "t1");
+	CHECK_STR(json_string_value(json_object_get(o, "createdUtc")), "2026-01-02T03:04:05.678Z");
+	CHECK(json_is_true(json_object_get(o, "isDelivered")));
+	json_t *p = json_object_get(o, "payload");
+	CHECK_STR(json_string_value(json_object_get(p, "id")),
+	          "02c99769-51a5-4174-aa5b-3fa0c2e6bfef");
+	CHECK_STR(json_string_value(json_object_get(p, "status")), "Completed");
+	CHECK_STR(json_string_value(json_object_get(json_object_get(p, "setup"), "id")), "s");
+	json_t *step = json_object_get(p, "step");
+	CHECK_STR(
+	    json_string_value(json_object_get(json_object_get(step, "kycIdentification"), "id")),
+	    "v2");
+	CHECK(json_object_get(step, "consent") == NULL);
+	json_decref(o);
+	/* another verification's event at a seed-002 endpoint: kycd's own */
+	o = render(kyc_compat002_webhook, "{\"id\":\"e4\",\"type\":\"document.processed\","
+	                                  "\"payload\":{\"id\":\"d1\"}}");
+	REQUIRE(o != NULL);
+	CHECK_STR(json_string_value(json_object_get(o, "type")), "document.processed");
+	CHECK_STR(json_string_value(json_object_get(json_object_get(o, "payload"), "id")), "d1");
+	json_decref(o);
+}
+
 int main(void)
 {
 	RUN(accept_language);
 	RUN(seed001_types_and_options);
 	RUN(seed003_body);
 	RUN(seed004_body);
+	RUN(seed004_status_push);
+	RUN(seed002_webhook);
 	return test_done("compat");
 }
