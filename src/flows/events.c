@@ -32,10 +32,13 @@ int kyc_event_emit(kyc_store *s, const char *tenant_id, const char *type,
 			snprintf(key, sizeof key, "compat%.3s", seed);
 			json_t *data = json_object_get(json_object_get(v, "attributes"), key);
 			json_t *ref = json_object_get(v, "compat_ref");
-			json_object_set_new(rec, "attributes",
-					    json_pack("{s:{s:s, s:O, s:O}}", "compat", "seed", seed,
-						      "ref", ref ? ref : json_null(), "data",
-						      data ? data : json_null()));
+			json_t *attrs = json_pack("{s:{s:s, s:O, s:O}}", "compat", "seed", seed,
+						  "ref", ref ? ref : json_null(), "data",
+						  data ? data : json_null());
+			/* seed 004's callbackUrl gets its own status push */
+			if (!strcmp(seed, "004"))
+				json_object_set_new(attrs, "callback_format", json_string("compat004"));
+			json_object_set_new(rec, "attributes", attrs);
 		}
 		json_decref(v);
 	}

@@ -114,7 +114,7 @@ int kyc_webhook_endpoint_read(const json_t *body, int partial, const struct kyc_
 	if (f && !json_is_null(f)) {
 		if (!json_is_string(f) || !kyc_webhook_format_find(json_string_value(f)))
 			return kyc_jerr_set(e, 422, "invalid_value", "format",
-					    "'format' must be a payload format kycd knows (\"native\")");
+					    "'format' must be a payload format kycd knows: native, compat002 (seed 002), compat004 (seed 004)");
 		json_object_set(rec, "format", (json_t *)f);
 	} else if (f) {
 		json_object_set_new(rec, "format", json_string("native"));

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compat/compat.h"
 #include "core/err.h"
 #include "webhooks/endpoint.h"
 
@@ -22,6 +23,8 @@ static int native_render(const json_t *event, kyc_buf *body, const char **conten
 /* Add a compatibility format here: {"<name>", <render function>}. */
 static const struct kyc_webhook_format formats[] = {
 	{"native", native_render},
+	{"compat002", kyc_compat002_webhook}, /* seed 002's IdentityVerification.* webhooks */
+	{"compat004", kyc_compat004_webhook}, /* seed 004's user-status push */
 };
 
 const struct kyc_webhook_format *kyc_webhook_format_find(const char *name)
