@@ -183,6 +183,9 @@ int main(int argc, char **argv)
 
 	char conc_env[64];
 	snprintf(conc_env, sizeof conc_env, "KYCD_WEBHOOK_CONCURRENCY=%d", conc);
+	/* one endpoint here: let it use every slot, as the baseline does */
+	char ep_env[80];
+	snprintf(ep_env, sizeof ep_env, "KYCD_WEBHOOK_ENDPOINT_CONCURRENCY=%d", conc);
 	double t0 = now_s();
 	pid_t pid = fork();
 	if (pid == 0) {
@@ -192,6 +195,7 @@ int main(int argc, char **argv)
 		putenv("KYCD_WEBHOOK_ALLOW_LOOPBACK=1");
 		putenv("KYCD_LOG_LEVEL=warn");
 		putenv(conc_env);
+		putenv(ep_env);
 		execl(bin, bin, "serve", "--data", dir, "--listen", "127.0.0.1:0", "--threads", "1",
 		      (char *)NULL);
 		_exit(127);

@@ -165,6 +165,7 @@ int cmd_serve(int argc, char **argv)
 		.ca_file = getenv("KYCD_WEBHOOK_CA_FILE"),
 		.timeout_ms = (long)env_int("KYCD_WEBHOOK_TIMEOUT_MS", 10000, 100, 120000),
 		.max_in_flight = (int)env_int("KYCD_WEBHOOK_CONCURRENCY", 128, 1, 4096),
+		.per_endpoint = (int)env_int("KYCD_WEBHOOK_ENDPOINT_CONCURRENCY", 0, 0, 4096),
 		.emit = kyc_event_emit,
 	};
 	kyc_webhook_worker *worker;

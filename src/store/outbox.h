@@ -80,10 +80,12 @@ struct kyc_outbox_job {
 };
 
 /* Claims up to max pending deliveries due at now_ms, oldest due first, whose
- * endpoint is enabled: their next_attempt_at moves to now + lease_ms, so a
- * worker that dies mid-attempt leaves them due again after the lease. Call
- * inside a write transaction. Fills jobs[0..*n). */
-int kyc_outbox_claim(kyc_store *s, int64_t now_ms, int64_t lease_ms, int max,
+ * endpoint is enabled and not in skip (a JSON array of endpoint ids, or
+ * NULL: the endpoints that already have their share of attempts in flight):
+ * their next_attempt_at moves to now + lease_ms, so a worker that dies
+ * mid-attempt leaves them due again after the lease. Call inside a write
+ * transaction. Fills jobs[0..*n). */
+int kyc_outbox_claim(kyc_store *s, int64_t now_ms, int64_t lease_ms, int max, const char *skip,
 		     struct kyc_outbox_job *jobs, int *n);
 void kyc_outbox_job_release(struct kyc_outbox_job *j);
 /* Makes a claimed delivery due again at due_ms without counting an attempt

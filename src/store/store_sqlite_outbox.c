@@ -252,7 +252,7 @@ int kyc_outbox_callback_secret_info(kyc_store *s, const char *tenant_id, json_t 
 
 /* ---- claims and attempts ---- */
 
-int kyc_outbox_claim(kyc_store *s, int64_t now_ms, int64_t lease_ms, int max,
+int kyc_outbox_claim(kyc_store *s, int64_t now_ms, int64_t lease_ms, int max, const char *skip,
 		     struct kyc_outbox_job *jobs, int *n)
 {
 	sqlite3_stmt *st, *up = NULL;
@@ -268,12 +268,14 @@ int kyc_outbox_claim(kyc_store *s, int64_t now_ms, int64_t lease_ms, int max,
 	    "FROM webhook_deliveries d LEFT JOIN webhook_endpoints e ON e.id = d.endpoint_id "
 	    "LEFT JOIN webhook_callback_secrets c ON d.endpoint_id IS NULL AND c.tenant_id = "
 	    "d.tenant_id WHERE d.status='pending' AND d.next_attempt_at <= ?1 AND "
-	    "(d.endpoint_id IS NULL OR e.enabled = 1) ORDER BY d.next_attempt_at LIMIT ?2",
+	    "(d.endpoint_id IS NULL OR (e.enabled = 1 AND d.endpoint_id NOT IN (SELECT value FROM "
+	    "json_each(?3)))) ORDER BY d.next_attempt_at LIMIT ?2",
 	    &st);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(st, 1, now_ms);
 	sqlite3_bind_int(st, 2, max);
+	sqlite3_bind_text(st, 3, skip && *skip ? skip : "[]", -1, SQLITE_TRANSIENT);
 	int k = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && k < max) {
 		struct kyc_outbox_job *j = &jobs[k];

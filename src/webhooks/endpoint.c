@@ -163,7 +163,7 @@ json_t *kyc_webhook_render_endpoint(const json_t *rec)
 	copy_keys(o, rec, keys);
 	json_t *attrs = json_object_get(rec, "attributes");
 	json_t *meta = json_is_object(attrs) ? json_object_get(attrs, "metadata") : NULL;
-	json_object_set(o, "metadata", json_is_object(meta) ? meta : json_object());
+	json_object_set_new(o, "metadata", json_is_object(meta) ? json_incref(meta) : json_object());
 	copy_keys(o, rec, tail);
 	return o;
 }
@@ -179,7 +179,7 @@ json_t *kyc_webhook_render_delivery(const json_t *rec)
 	json_t *o = begin(rec, "webhook_delivery");
 	copy_keys(o, rec, keys);
 	json_t *log = json_object_get(rec, "attempts");
-	json_object_set(o, "attempts", json_is_array(log) ? log : json_array());
+	json_object_set_new(o, "attempts", json_is_array(log) ? json_incref(log) : json_array());
 	copy_keys(o, rec, tail);
 	return o;
 }

@@ -53,6 +53,14 @@ struct done {
 	size_t resp_len;
 };
 
+/* A claimed delivery with its event, waiting for a free slot: claims are
+ * made ahead, so that a slot that frees up starts its next attempt at once
+ * instead of after the next commit. */
+struct queued {
+	struct kyc_outbox_job job;
+	json_t *event; /* the stored event, or NULL when it is gone */
+};
+
 struct kyc_webhook_worker {
 	struct kyc_webhook_config cfg;
 	char *data_dir, *ca_file;
@@ -61,9 +69,10 @@ struct kyc_webhook_worker {
 	CURLM *multi;
 	kyc_store *store;
 	struct slot *slots;
-	struct kyc_outbox_job *claimed;
-	struct done *done;
-	int nslots, running, ndone;
+	struct kyc_outbox_job *claimed; /* scratch for one claim */
+	struct queued *queue;           /* claimed, waiting for a slot (nslots at most) */
+	struct done *done;              /* 2 * nslots: see turn() */
+	int nslots, running, nqueued, ndone;
 	int64_t oldest_done_ms;
 	int64_t last_error_log_ms;
 };
@@ -403,60 +412,142 @@ static int record_one(struct kyc_webhook_worker *w, struct done *d)
 	return rc;
 }
 
-static int in_flight(const struct kyc_webhook_worker *w, const char *delivery_id)
+/* 1 when the worker holds delivery_id (running or queued). */
+static int held(const struct kyc_webhook_worker *w, const char *delivery_id)
 {
 	for (int i = 0; i < w->nslots; i++)
 		if (w->slots[i].busy && !strcmp(w->slots[i].job.delivery_id, delivery_id))
 			return 1;
+	for (int i = 0; i < w->nqueued; i++)
+		if (!strcmp(w->queue[i].job.delivery_id, delivery_id))
+			return 1;
 	return 0;
 }
 
-/* Records every finished attempt, then claims and starts due deliveries for
- * the free slots, in one transaction (one commit, one fsync, per batch). */
-static void turn(struct kyc_webhook_worker *w, int claim)
+static int running_to(const struct kyc_webhook_worker *w, const char *endpoint_id)
+{
+	int k = 0;
+	for (int i = 0; i < w->nslots; i++)
+		k += w->slots[i].busy && !strcmp(w->slots[i].job.endpoint_id, endpoint_id);
+	return k;
+}
+
+/* Attempts the worker holds for endpoint_id, running or queued. */
+static int held_for(const struct kyc_webhook_worker *w, const char *endpoint_id)
+{
+	int k = running_to(w, endpoint_id);
+	for (int i = 0; i < w->nqueued; i++)
+		k += !strcmp(w->queue[i].job.endpoint_id, endpoint_id);
+	return k;
+}
+
+/* The endpoints that hold their share (per_endpoint running and as many
+ * queued), as a JSON array for the claim to pass over: an endpoint that
+ * hangs keeps at most its share, and the rest keep flowing to the others.
+ * NULL when none (or on no memory, which only loses the fairness). */
+static char *saturated(const struct kyc_webhook_worker *w)
+{
+	json_t *a = NULL;
+	for (int i = 0; i < w->nqueued; i++) {
+		const char *ep = w->queue[i].job.endpoint_id;
+		if (!ep[0] || held_for(w, ep) < 2 * w->cfg.per_endpoint)
+			continue;
+		if (!a)
+			a = json_array();
+		int dup = 0;
+		size_t j;
+		json_t *v;
+		json_array_foreach(a, j, v)
+		{
+			dup |= !strcmp(json_string_value(v), ep);
+		}
+		if (!dup)
+			json_array_append_new(a, json_string(ep));
+	}
+	char *txt = a ? json_dumps(a, JSON_COMPACT) : NULL;
+	json_decref(a);
+	return txt;
+}
+
+/* Starts queued deliveries in free slots, oldest claim first, passing over
+ * endpoints that have their share running. No database work. */
+static void start_queued(struct kyc_webhook_worker *w)
+{
+	int k = 0;
+	for (int i = 0; i < w->nqueued; i++) {
+		struct queued *q = &w->queue[i];
+		if (w->running < w->nslots &&
+		    (!q->job.endpoint_id[0] ||
+		     running_to(w, q->job.endpoint_id) < w->cfg.per_endpoint)) {
+			start(w, &q->job, q->event);
+			json_decref(q->event);
+			continue;
+		}
+		w->queue[k++] = *q;
+	}
+	w->nqueued = k;
+}
+
+/* Records every finished attempt and, when asked, claims due deliveries
+ * into the queue, in one transaction (one commit, one fsync, per batch). The
+ * done list holds at most what was running or queued at the last successful
+ * turn (nslots each), hence its 2 * nslots. Returns 1 when the claim was
+ * full (more may be due at once). */
+static int turn(struct kyc_webhook_worker *w, int claim)
 {
 	int64_t now = kyc_now_ms();
-	int free_slots = w->nslots - w->running - w->ndone;
-	if (!w->ndone && (!claim || free_slots <= 0))
-		return;
+	int room = w->nslots - w->nqueued;
+	if (!w->ndone && (!claim || room <= 0))
+		return 0;
+	int first_new = w->nqueued, n = 0;
 	int rc = kyc_store_begin(w->store);
 	for (int i = 0; i < w->ndone && !rc; i++)
 		rc = record_one(w, &w->done[i]);
-	int n = 0;
-	if (!rc && claim && free_slots + w->ndone > 0)
-		rc = kyc_outbox_claim(w->store, now, 2 * w->cfg.timeout_ms + 5000,
-				      free_slots + w->ndone, w->claimed, &n);
-	json_t **events = n ? calloc((size_t)n, sizeof *events) : NULL;
-	for (int i = 0; i < n && !rc && events; i++)
-		if (kyc_store_get(w->store, KYC_R_EVENT, w->claimed[i].tenant_id,
-				  w->claimed[i].event_id, &events[i]) != 0)
-			events[i] = NULL; /* recorded as event_missing */
-	if (!rc && n && !events)
-		rc = KYC_ERR_NOMEM;
+	char *skip = claim && room > 0 && !rc ? saturated(w) : NULL;
+	if (!rc && claim && room > 0)
+		rc = kyc_outbox_claim(w->store, now, 2 * w->cfg.timeout_ms + 5000, room, skip,
+				      w->claimed, &n);
+	free(skip);
+	for (int i = 0; i < n; i++) {
+		struct kyc_outbox_job *j = &w->claimed[i];
+		if (rc || held(w, j->delivery_id)) {
+			/* (a lease that ended while its attempt still runs, after the
+			 * clock jumped: the running attempt will record) */
+			kyc_outbox_job_release(j);
+			continue;
+		}
+		if (j->endpoint_id[0] && held_for(w, j->endpoint_id) >= 2 * w->cfg.per_endpoint) {
+			/* one claim can still bring more than an endpoint's share:
+			 * those go back, due in a moment, without counting an attempt */
+			rc = kyc_outbox_unclaim(w->store, j->delivery_id, now + 1000);
+			kyc_outbox_job_release(j);
+			continue;
+		}
+		struct queued *q = &w->queue[w->nqueued++];
+		q->job = *j;
+		memset(j, 0, sizeof *j);
+		if (kyc_store_get(w->store, KYC_R_EVENT, q->job.tenant_id, q->job.event_id,
+				  &q->event) != 0)
+			q->event = NULL; /* recorded as event_missing */
+	}
 	rc = rc ? rc : kyc_store_commit(w->store);
 	if (rc) {
-		/* Nothing was written: the finished attempts stay queued for the
-		 * next turn, and what we claimed is still due. */
+		/* Nothing was written: the finished attempts stay for the next
+		 * turn, and what we claimed is still due. */
 		kyc_store_rollback(w->store);
 		store_error(w, "recording attempts", rc);
-		for (int i = 0; i < n; i++)
-			kyc_outbox_job_release(&w->claimed[i]);
-		n = 0;
-	} else {
-		for (int i = 0; i < w->ndone; i++)
-			kyc_outbox_job_release(&w->done[i].job);
-		w->ndone = 0;
+		while (w->nqueued > first_new) {
+			struct queued *q = &w->queue[--w->nqueued];
+			kyc_outbox_job_release(&q->job);
+			json_decref(q->event);
+		}
+		return 0;
 	}
-	for (int i = 0; i < n; i++) {
-		/* A lease that ended while its attempt is still running (the clock
-		 * jumped) is not a second attempt: the running one will record. */
-		if (in_flight(w, w->claimed[i].delivery_id))
-			kyc_outbox_job_release(&w->claimed[i]);
-		else
-			start(w, &w->claimed[i], events[i]);
-		json_decref(events[i]);
-	}
-	free(events);
+	for (int i = 0; i < w->ndone; i++)
+		kyc_outbox_job_release(&w->done[i].job);
+	w->ndone = 0;
+	/* a full claim: there may be more due right now */
+	return claim && room > 0 && n == room;
 }
 
 /* ---- the thread ---- */
@@ -475,20 +566,24 @@ static void *worker_main(void *arg)
 		rc = kyc_outbox_next_due(w->store, &next_due);
 		if (rc)
 			store_error(w, "looking for due deliveries", rc);
-		int free_slots = w->nslots - w->running - w->ndone;
-		/* Claim in batches (a quarter of the slots, or whatever when idle)
-		 * so that one commit serves many deliveries. */
-		int claim = next_due && next_due <= now &&
-			    (free_slots >= w->nslots / 4 || w->running == 0);
-		int record = w->ndone && (w->ndone >= w->nslots / 4 || w->running == 0 ||
+		start_queued(w);
+		/* Claim when the queue is half empty, and record a quarter of the
+		 * slots' outcomes at a time (or whatever there is when idle), so
+		 * that one commit serves many deliveries. */
+		int idle = w->running == 0 && w->nqueued == 0;
+		int claim = next_due && next_due <= now && w->nqueued <= w->nslots / 2;
+		int record = w->ndone && (w->ndone >= w->nslots / 4 || idle ||
 					  now - w->oldest_done_ms >= RECORD_WAIT_MS);
-		if (claim || record)
-			turn(w, claim);
+		int more = 0;
+		if (claim || record) {
+			more = turn(w, claim);
+			start_queued(w);
+		}
 		int still = 0;
 		curl_multi_perform(w->multi, &still);
 		collect(w);
 		int wait = w->cfg.poll_ms;
-		if (fanned == FANOUT_BATCH || (next_due && next_due <= now && claim))
+		if (fanned == FANOUT_BATCH || more)
 			wait = 0;
 		else if (w->ndone)
 			wait = RECORD_WAIT_MS;
@@ -504,8 +599,14 @@ static void *worker_main(void *arg)
 			curl_multi_poll(w->multi, NULL, 0, 50, NULL);
 	}
 	turn(w, 0);
-	if (w->running && kyc_store_begin(w->store) == 0) {
+	if ((w->running || w->nqueued) && kyc_store_begin(w->store) == 0) {
 		int64_t now = kyc_now_ms();
+		for (int i = 0; i < w->nqueued; i++) {
+			kyc_outbox_unclaim(w->store, w->queue[i].job.delivery_id, now);
+			kyc_outbox_job_release(&w->queue[i].job);
+			json_decref(w->queue[i].event);
+		}
+		w->nqueued = 0;
 		for (int i = 0; i < w->nslots; i++) {
 			struct slot *sl = &w->slots[i];
 			if (!sl->busy)
@@ -539,11 +640,16 @@ static void worker_free(struct kyc_webhook_worker *w)
 	}
 	for (int i = 0; w->done && i < w->ndone; i++)
 		kyc_outbox_job_release(&w->done[i].job);
+	for (int i = 0; w->queue && i < w->nqueued; i++) {
+		kyc_outbox_job_release(&w->queue[i].job);
+		json_decref(w->queue[i].event);
+	}
 	if (w->multi)
 		curl_multi_cleanup(w->multi);
 	kyc_store_close(w->store);
 	free(w->slots);
 	free(w->claimed);
+	free(w->queue);
 	free(w->done);
 	free(w->data_dir);
 	free(w->ca_file);
@@ -568,15 +674,18 @@ int kyc_webhook_worker_start(const struct kyc_webhook_config *cfg, kyc_webhook_w
 		w->cfg.max_in_flight = 128;
 	if (w->cfg.poll_ms <= 0)
 		w->cfg.poll_ms = 100;
+	if (w->cfg.per_endpoint <= 0 || w->cfg.per_endpoint > w->cfg.max_in_flight)
+		w->cfg.per_endpoint = w->cfg.max_in_flight > 1 ? w->cfg.max_in_flight / 2 : 1;
 	w->nslots = w->cfg.max_in_flight;
 	w->data_dir = strdup(cfg->data_dir);
 	w->ca_file = cfg->ca_file && *cfg->ca_file ? strdup(cfg->ca_file) : NULL;
 	w->slots = calloc((size_t)w->nslots, sizeof *w->slots);
 	w->claimed = calloc((size_t)w->nslots, sizeof *w->claimed);
-	w->done = calloc((size_t)w->nslots, sizeof *w->done);
+	w->queue = calloc((size_t)w->nslots, sizeof *w->queue);
+	w->done = calloc(2 * (size_t)w->nslots, sizeof *w->done);
 	w->multi = curl_multi_init();
 	int rc = KYC_ERR_NOMEM;
-	if (!w->data_dir || !w->slots || !w->claimed || !w->done || !w->multi ||
+	if (!w->data_dir || !w->slots || !w->claimed || !w->queue || !w->done || !w->multi ||
 	    (cfg->ca_file && *cfg->ca_file && !w->ca_file)) {
 		snprintf(err, errsz, "webhooks: out of memory");
 		goto fail;

@@ -2,8 +2,8 @@
  * store connection (docs/webhooks.md).
  *
  * Each turn it fans new events out into deliveries (fanout.h), claims the
- * deliveries that are due (a lease on each, so a killed process leaves them
- * due again), sends them with libcurl's multi interface (many at once,
+ * deliveries that are due ahead into a queue (a lease on each, so a killed
+ * process leaves them due again; at most half the slots per endpoint), sends them with libcurl's multi interface (many at once,
  * keep-alive connections), signs each attempt (Standard Webhooks, sign.h),
  * and records the outcomes in batched transactions: any 2xx is success,
  * anything else (another status, a redirect, a timeout, a refused address, a
@@ -40,6 +40,8 @@ struct kyc_webhook_config {
 	const char *ca_file;             /* PEM CAs to trust instead of the system's (tests) */
 	long timeout_ms;                 /* one attempt, connect included (10 s) */
 	int max_in_flight;               /* attempts at once (128) */
+	int per_endpoint;                /* at most this many of them to one endpoint
+	                                    (half of max_in_flight) */
 	int poll_ms;                     /* how often an idle worker looks for work (100) */
 	kyc_webhook_emit_fn emit;        /* may be NULL: disabling then records no event */
 };
@@ -52,7 +54,7 @@ int kyc_webhook_worker_start(const struct kyc_webhook_config *cfg, kyc_webhook_w
 			     char *err, size_t errsz);
 
 /* Stops the thread: attempts in flight get up to 2 s to finish and be
- * recorded; the rest are made due again without counting an attempt (the
+ * recorded; the rest, and the queued ones, are made due again without counting an attempt (the
  * receiver may have seen them: at-least-once). Then frees everything.
  * NULL is fine. */
 void kyc_webhook_worker_stop(kyc_webhook_worker *w);

@@ -629,6 +629,50 @@ TEST(workflow_events_reach_subscribers_and_callback_urls)
 	endpoint_delete(id);
 }
 
+TEST(a_hanging_endpoint_does_not_hold_up_the_others)
+{
+	/* 4 slots, at most 2 per endpoint: six deliveries to an endpoint that
+	 * never answers (60 s timeout) take 2 slots; another endpoint's
+	 * delivery goes out on the free ones meanwhile. */
+	struct e2e_server small = {0};
+	char ca_env[260];
+	snprintf(ca_env, sizeof ca_env, "KYCD_WEBHOOK_CA_FILE=%s", ca_path);
+	const char *env[] = {ca_env, "KYCD_WEBHOOK_ALLOW_HTTP=1", "KYCD_WEBHOOK_ALLOW_LOOPBACK=1",
+			     "KYCD_WEBHOOK_CONCURRENCY=4", "KYCD_WEBHOOK_TIMEOUT_MS=60000", NULL};
+	REQUIRE(e2e_start(&small, env) == 0);
+	char key[128], body[200], hang[64], good[64], path[200];
+	REQUIRE(e2e_tenant(&small, "small", key, NULL) == 0);
+	struct e2e_resp r;
+	snprintf(body, sizeof body, "{\"url\":\"http://127.0.0.1:%d/hang\"}", whrecv_port(rx));
+	REQUIRE(e2e_json(&small, "POST", "/v1/webhook-endpoints", key, body, &r) == 0);
+	REQUIRE(r.status == 201);
+	snprintf(hang, sizeof hang, "%s", e2e_str(&r, "id"));
+	e2e_resp_free(&r);
+	snprintf(body, sizeof body, "{\"url\":\"https://127.0.0.1:%d/good\"}", whrecv_port(tls_rx));
+	REQUIRE(e2e_json(&small, "POST", "/v1/webhook-endpoints", key, body, &r) == 0);
+	REQUIRE(r.status == 201);
+	snprintf(good, sizeof good, "%s", e2e_str(&r, "id"));
+	e2e_resp_free(&r);
+	whrecv_set_mode(rx, WHRECV_HANG);
+	int base = whrecv_count(rx), tbase = whrecv_count(tls_rx);
+	snprintf(path, sizeof path, "/v1/webhook-endpoints/%s/test", hang);
+	for (int i = 0; i < 6; i++) {
+		REQUIRE(e2e_json(&small, "POST", path, key, NULL, &r) == 0);
+		CHECK_INT(r.status, 202);
+		e2e_resp_free(&r);
+	}
+	REQUIRE(whrecv_wait(rx, base + 2, 30000) >= base + 2);
+	snprintf(path, sizeof path, "/v1/webhook-endpoints/%s/test", good);
+	REQUIRE(e2e_json(&small, "POST", path, key, NULL, &r) == 0);
+	CHECK_INT(r.status, 202);
+	e2e_resp_free(&r);
+	/* well before the hanging attempts time out */
+	CHECK(whrecv_wait(tls_rx, tbase + 1, 45000) >= tbase + 1);
+	CHECK_INT(whrecv_count(rx) - base, 2);
+	whrecv_set_mode(rx, WHRECV_OK);
+	e2e_cleanup(&small);
+}
+
 TEST(internal_addresses_are_refused_when_connecting)
 {
 	/* A second server without the loopback switch: "localhost" passes the
@@ -719,6 +763,7 @@ int main(void)
 	RUN(rotation_signs_with_both_secrets_for_the_overlap);
 	RUN(an_endpoint_failing_for_three_days_is_disabled);
 	RUN(workflow_events_reach_subscribers_and_callback_urls);
+	RUN(a_hanging_endpoint_does_not_hold_up_the_others);
 	RUN(internal_addresses_are_refused_when_connecting);
 	e2e_cleanup(&srv);
 	e2e_clock_remove(&clk);
