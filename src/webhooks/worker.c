@@ -447,25 +447,28 @@ static int held_for(const struct kyc_webhook_worker *w, const char *endpoint_id)
  * NULL when none (or on no memory, which only loses the fairness). */
 static char *saturated(const struct kyc_webhook_worker *w)
 {
-	json_t *a = NULL;
+	json_t *set = NULL; /* endpoint id -> true */
 	for (int i = 0; i < w->nqueued; i++) {
 		const char *ep = w->queue[i].job.endpoint_id;
-		if (!ep[0] || held_for(w, ep) < 2 * w->cfg.per_endpoint)
+		if (!ep[0] || (set && json_object_get(set, ep)) ||
+		    held_for(w, ep) < 2 * w->cfg.per_endpoint)
 			continue;
-		if (!a)
-			a = json_array();
-		int dup = 0;
-		size_t j;
-		json_t *v;
-		json_array_foreach(a, j, v)
-		{
-			dup |= !strcmp(json_string_value(v), ep);
-		}
-		if (!dup)
-			json_array_append_new(a, json_string(ep));
+		if (!set && !(set = json_object()))
+			return NULL;
+		json_object_set_new(set, ep, json_true());
+	}
+	if (!set)
+		return NULL;
+	json_t *a = json_array();
+	const char *ep;
+	json_t *v;
+	json_object_foreach(set, ep, v)
+	{
+		json_array_append_new(a, json_string(ep));
 	}
 	char *txt = a ? json_dumps(a, JSON_COMPACT) : NULL;
 	json_decref(a);
+	json_decref(set);
 	return txt;
 }
 
