@@ -162,6 +162,40 @@ int kyc__compat_newest(struct api_call *c, enum kyc_rtype t, json_t *filter, jso
 	return 0;
 }
 
+int kyc__compat_applicant_by_ref(struct api_call *c, const char *ref, char id[37], int *found)
+{
+	json_t *a = NULL;
+	int rc =
+	    kyc__compat_newest(c, KYC_R_APPLICANT, json_pack("{s:s}", "external_ref", ref), &a);
+	*found = !rc && a;
+	if (*found)
+		snprintf(id, 37, "%s", kyc__compat_str(a, "id"));
+	json_decref(a);
+	return rc;
+}
+
+json_t *kyc__compat_field(const json_t *x, const char *name)
+{
+	const json_t *f = json_object_get(json_object_get(x, "fields"), name);
+	json_t *v = json_object_get(f, "value");
+	return json_is_true(json_object_get(f, "read")) && json_is_string(v) &&
+	               json_string_length(v)
+	           ? json_incref(v)
+	           : json_null();
+}
+
+json_t *kyc__compat_gender(const json_t *x)
+{
+	json_t *sex = kyc__compat_field(x, "sex");
+	const char *s = json_string_value(sex);
+	json_t *g = !s                ? json_null()
+	            : !strcmp(s, "M") ? json_string("Male")
+	            : !strcmp(s, "F") ? json_string("Female")
+	                              : json_null();
+	json_decref(sex);
+	return g;
+}
+
 const char *kyc__compat_str(const json_t *obj, const char *key)
 {
 	return json_string_value(json_object_get(obj, key));

@@ -164,6 +164,16 @@ void kyc__compat_retry(const json_t *v, const char **code, const char **message)
  * reference is stolen), or *out NULL when none. 0 or a store error. */
 int kyc__compat_newest(struct api_call *c, enum kyc_rtype t, json_t *filter, json_t **out);
 
+/* The id of the applicant whose external_ref is ref into id (*found 1), or
+ * *found 0. 0 or a store error. */
+int kyc__compat_applicant_by_ref(struct api_call *c, const char *ref, char id[37], int *found);
+
+/* An extraction's field value when it was read (a new reference), else
+ * JSON null: what the seeds answer for a field, never an invented one. */
+json_t *kyc__compat_field(const json_t *extraction, const char *name);
+/* The extraction's sex as "Male" / "Female", else JSON null (new reference). */
+json_t *kyc__compat_gender(const json_t *extraction);
+
 /* The string at key of obj, or NULL when absent or not a string. */
 const char *kyc__compat_str(const json_t *obj, const char *key);
 

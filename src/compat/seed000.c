@@ -367,16 +367,6 @@ static json_t *date_time(const json_t *fld)
 	return json_string(buf);
 }
 
-static json_t *read_value(const json_t *x, const char *name)
-{
-	const json_t *f = json_object_get(json_object_get(x, "fields"), name);
-	json_t *v = json_object_get(f, "value");
-	return json_is_true(json_object_get(f, "read")) && json_is_string(v) &&
-	               json_string_length(v)
-	           ? json_incref(v)
-	           : json_null();
-}
-
 static json_t *scan_path(const json_t *doc)
 {
 	const char *fid = kyc__compat_str(doc, "file_id");
@@ -396,7 +386,7 @@ static json_t *customer_data(const json_t *applicant, const json_t *front, const
 	const json_t *x = json_is_true(json_object_get(bx, "mrz_found"))   ? bx
 	                  : json_is_true(json_object_get(fx, "mrz_found")) ? fx
 	                                                                   : NULL;
-	json_t *given = read_value(x, "given_names"), *sur = read_value(x, "surname");
+	json_t *given = kyc__compat_field(x, "given_names"), *sur = kyc__compat_field(x, "surname");
 	json_t *full = json_null();
 	if (json_is_string(given) && json_is_string(sur)) {
 		char buf[256];
@@ -404,13 +394,7 @@ static json_t *customer_data(const json_t *applicant, const json_t *front, const
 		         json_string_value(sur));
 		full = json_string(buf);
 	}
-	json_t *sex = read_value(x, "sex");
-	const char *sx = json_string_value(sex);
-	json_t *gender = !sx                ? json_null()
-	                 : !strcmp(sx, "M") ? json_string("Male")
-	                 : !strcmp(sx, "F") ? json_string("Female")
-	                                    : json_null();
-	json_decref(sex);
+	json_t *gender = kyc__compat_gender(x);
 	const json_t *doc = front ? front : back;
 	const json_t *fields = json_object_get(x, "fields");
 	json_t *o = json_object();
@@ -427,17 +411,17 @@ static json_t *customer_data(const json_t *applicant, const json_t *front, const
 	json_object_set_new(o, "address", json_null());
 	json_object_set_new(o, "state", json_null());
 	json_object_set_new(o, "birthdate", date_time(json_object_get(fields, "birth_date")));
-	json_object_set_new(o, "idNumber", read_value(fx, "personal_number"));
-	json_object_set_new(o, "idNumberBack", read_value(bx, "personal_number"));
-	json_object_set_new(o, "documentNumber", read_value(x, "document_number"));
+	json_object_set_new(o, "idNumber", kyc__compat_field(fx, "personal_number"));
+	json_object_set_new(o, "idNumberBack", kyc__compat_field(bx, "personal_number"));
+	json_object_set_new(o, "documentNumber", kyc__compat_field(x, "document_number"));
 	json_object_set(o, "documentTypeId", doc ? json_object_get(doc, "type") : json_null());
-	json_object_set_new(o, "documentTypeCode", read_value(x, "document_code"));
+	json_object_set_new(o, "documentTypeCode", kyc__compat_field(x, "document_code"));
 	json_object_set_new(o, "issueDate", json_null()); /* not in an MRZ */
 	json_object_set_new(o, "profession", json_null());
 	json_object_set_new(o, "maritalStatus", json_null());
 	json_object_set_new(o, "religion", json_null());
 	json_object_set_new(o, "gender", gender);
-	json_object_set_new(o, "nationality", read_value(x, "nationality"));
+	json_object_set_new(o, "nationality", kyc__compat_field(x, "nationality"));
 	json_object_set_new(o, "detectedAge", json_null()); /* no face model */
 	json_object_set_new(o, "detectedGender", json_null());
 	json_object_set_new(o, "expirationDate", date_time(json_object_get(fields, "expiry_date")));

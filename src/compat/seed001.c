@@ -222,12 +222,8 @@ static int applicant_for(struct api_call *c, const json_t *text, char id[37])
 	const char *userid = kyc__compat_str(text, "userid");
 	const char *email = kyc__compat_str(text, "email");
 	if (userid) {
-		json_t *found = NULL;
-		int rc = kyc__compat_newest(c, KYC_R_APPLICANT,
-		                            json_pack("{s:s}", "external_ref", userid), &found);
-		if (!rc && found)
-			snprintf(id, 37, "%s", kyc__compat_str(found, "id"));
-		json_decref(found);
+		int found;
+		int rc = kyc__compat_applicant_by_ref(c, userid, id, &found);
 		if (rc || found)
 			return rc;
 	}

@@ -189,12 +189,8 @@ static int idv_applicant(struct api_call *c, json_t *fields, char id[37])
 {
 	const char *ref = kyc__compat_str(fields, "external_ref");
 	if (ref) {
-		json_t *found = NULL;
-		int rc = kyc__compat_newest(c, KYC_R_APPLICANT,
-		                            json_pack("{s:s}", "external_ref", ref), &found);
-		if (!rc && found)
-			snprintf(id, 37, "%s", kyc__compat_str(found, "id"));
-		json_decref(found);
+		int found;
+		int rc = kyc__compat_applicant_by_ref(c, ref, id, &found);
 		if (rc || found)
 			return rc;
 	}
@@ -424,16 +420,6 @@ static void ident_status(const json_t *v, const char **status, const char **reas
 	}
 }
 
-static json_t *value(const json_t *x, const char *name)
-{
-	const json_t *f = json_object_get(json_object_get(x, "fields"), name);
-	json_t *v = json_object_get(f, "value");
-	return json_is_true(json_object_get(f, "read")) && json_is_string(v) &&
-	               json_string_length(v)
-	           ? json_incref(v)
-	           : json_null();
-}
-
 static json_t *file_entry(const json_t *doc, const char *ctype)
 {
 	const char *side = kyc__compat_str(doc, "side"), *type = kyc__compat_str(doc, "type");
@@ -478,7 +464,7 @@ static json_t *identification(struct api_call *c, const json_t *v, const json_t 
 			json_decref(f);
 		}
 	}
-	json_t *given = value(x, "given_names"), *sur = value(x, "surname");
+	json_t *given = kyc__compat_field(x, "given_names"), *sur = kyc__compat_field(x, "surname");
 	/* kycd reads one given-names field; the first word is the first name
 	 * and the rest the middle names (the document's example splits so). */
 	json_t *firstn = json_null(), *middle = json_null(), *full = json_null();
@@ -497,27 +483,21 @@ static json_t *identification(struct api_call *c, const json_t *v, const json_t 
 		         json_is_string(sur) ? json_string_value(sur) : "");
 		full = json_string(buf);
 	}
-	json_t *sex = value(x, "sex");
-	const char *sx = json_string_value(sex);
-	json_t *gender = !sx                ? json_null()
-	                 : !strcmp(sx, "M") ? json_string("Male")
-	                 : !strcmp(sx, "F") ? json_string("Female")
-	                                    : json_null();
-	json_decref(sex);
+	json_t *gender = kyc__compat_gender(x);
 	const char *t = doc_type_name(kyc__compat_str(first, "type"));
 	json_t *doc = json_object();
 	json_object_set_new(doc, "fullName", full);
 	json_object_set_new(doc, "firstName", firstn);
 	json_object_set_new(doc, "middleName", middle);
 	json_object_set_new(doc, "lastName", sur);
-	json_object_set_new(doc, "documentNumber", value(x, "document_number"));
+	json_object_set_new(doc, "documentNumber", kyc__compat_field(x, "document_number"));
 	json_object_set_new(doc, "dateOfIssue", json_null()); /* not in an MRZ */
-	json_object_set_new(doc, "dateOfExpiration", value(x, "expiry_date"));
-	json_object_set_new(doc, "dateOfBirth", value(x, "birth_date"));
-	json_object_set_new(doc, "personalCode", value(x, "personal_number"));
+	json_object_set_new(doc, "dateOfExpiration", kyc__compat_field(x, "expiry_date"));
+	json_object_set_new(doc, "dateOfBirth", kyc__compat_field(x, "birth_date"));
+	json_object_set_new(doc, "personalCode", kyc__compat_field(x, "personal_number"));
 	json_object_set_new(doc, "address", json_null());
-	json_object_set_new(doc, "nationalityIso3", value(x, "nationality"));
-	json_object_set_new(doc, "countryIso3", value(x, "issuing_country"));
+	json_object_set_new(doc, "nationalityIso3", kyc__compat_field(x, "nationality"));
+	json_object_set_new(doc, "countryIso3", kyc__compat_field(x, "issuing_country"));
 	json_object_set_new(doc, "countryStateIso2", json_null());
 	json_object_set_new(doc, "gender", gender);
 	json_object_set_new(doc, "type", t ? json_string(t) : json_null());
