@@ -23,7 +23,8 @@ static void finish(json_t *o, const json_t *rec)
 {
 	json_t *attrs = json_object_get(rec, "attributes");
 	json_t *meta = json_is_object(attrs) ? json_object_get(attrs, "metadata") : NULL;
-	json_object_set(o, "metadata", json_is_object(meta) ? meta : json_object());
+	json_object_set_new(o, "metadata",
+			    json_is_object(meta) ? json_incref(meta) : json_object());
 	static const char *const tail[] = {"version", "created_at", "updated_at", NULL};
 	copy_keys(o, rec, tail);
 }
@@ -39,7 +40,8 @@ json_t *kyc_render_applicant(const json_t *rec)
 	copy_keys(o, rec, keys);
 	json_t *attrs = json_object_get(rec, "attributes");
 	json_t *att = json_is_object(attrs) ? json_object_get(attrs, "attestations") : NULL;
-	json_object_set(o, "attestations", json_is_object(att) ? att : json_object());
+	json_object_set_new(o, "attestations",
+			    json_is_object(att) ? json_incref(att) : json_object());
 	finish(o, rec);
 	return o;
 }

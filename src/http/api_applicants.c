@@ -251,7 +251,8 @@ API_HANDLER(applicant_patch, API_WRITE)
 			attrs = json_object();
 		}
 		if (meta)
-			json_object_set(attrs, "metadata", json_is_object(meta) ? meta : json_object());
+			json_object_set_new(attrs, "metadata",
+					    json_is_object(meta) ? json_incref(meta) : json_object());
 		if (json_is_object(att)) { /* merged: PATCH one attestation at a time */
 			json_t *merged = json_object_get(attrs, "attestations");
 			if (!json_is_object(merged)) {
