@@ -1,0 +1,56 @@
+/* Internals shared by the workflow's files (not for use outside
+ * src/flows/workflow*.c): the change machinery every mutation goes through,
+ * and the step and decision helpers that submissions and name confirmation
+ * both use.
+ *
+ *   workflow.c         the change machinery; create, load, expiry
+ *   workflow_submit.c  document, proof and selfie submissions; attempts
+ *   workflow_review.c  name confirmation, decisions, cancellation */
+#ifndef KYC_WORKFLOW_INT_H
+#define KYC_WORKFLOW_INT_H
+
+#include "flows/vstate.h"
+#include "flows/workflow.h"
+
+/* A pending change of one verification inside a transaction. */
+struct change {
+	struct kyc_flow *f;
+	json_t *ver;   /* as read inside the transaction */
+	json_t *patch; /* fields to write */
+	enum kyc_vstate from, cur;
+	int moved;
+};
+
+/* Supporting documents a level may ask for: stored, not read. */
+extern const char *const flow__proof_types[];
+
+int flow__in_list(const char *s, const char *const *l);
+/* The string value of o[k], or NULL. */
+const char *flow__str(const json_t *o, const char *k);
+/* Fills e for a store error (404, 409 conflict, 500); returns -1. */
+int flow__store_err(struct kyc_jerr *e, int rc, const char *what);
+
+/* BEGIN IMMEDIATE and read the verification: 0 or -1 with e filled. */
+int flow__change_begin(struct kyc_flow *f, const char *id, struct change *c, struct kyc_jerr *e);
+void flow__change_abort(struct change *c);
+/* Moves the pending status by ev with an audit row; KYC_ERR_STATE when not allowed. */
+int flow__change_move(struct change *c, enum kyc_vevent ev, const char *reason,
+                      const json_t *details);
+/* Writes the patch and the events, commits; *out (may be NULL) the stored record. */
+int flow__change_commit(struct change *c, const char *extra_event, json_t **out,
+                        struct kyc_jerr *e);
+
+int flow__pending_has(const json_t *ver_or_patch, const char *step);
+/* pending_steps without the named steps (NULL-terminated); a new array. */
+json_t *flow__steps_without(const json_t *steps, const char *const *drop);
+/* What is left for the applicant, ignoring liveness. */
+int flow__steps_left(const json_t *steps);
+int flow__level_needs_person(const json_t *settings, const char *level);
+/* Everything owed is in: auto-approve or review. */
+int flow__conclude(struct change *c, const json_t *settings, const json_t *checks);
+/* An automatic rejection with its reason. */
+int flow__reject(struct change *c, const char *reason, const json_t *details);
+/* The tenant's settings with the verification's options applied (new reference). */
+json_t *flow__effective_settings(struct kyc_flow *f, const json_t *ver, int *rc);
+
+#endif

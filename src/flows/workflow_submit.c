@@ -1,0 +1,593 @@
+/* Submissions of the workflow: identity documents (attempts, retry codes,
+ * checks), supporting documents and the selfie. */
+#include "flows/workflow_int.h"
+
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/country.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/rand.h"
+#include "document/image.h"
+#include "document/reader.h"
+#include "flows/checks.h"
+#include "flows/extraction.h"
+#include "flows/render.h"
+#include "flows/settings.h"
+#include "flows/vstate.h"
+#include "store/blob.h"
+
+/* ---- retry codes (docs/errors.md) ---- */
+
+static const struct {
+	const char *code, *message;
+} retry_codes[] = {
+    {"document_not_found", "No document was found in the photo. Place the whole document on a "
+                           "plain surface and try again."},
+    {"mrz_unreadable",
+     "The machine-readable zone could not be read. Retake the photo in good light, without glare."},
+    {"mrz_check_failed",
+     "The machine-readable zone was not read reliably. Retake the photo closer and in focus."},
+    {"mrz_cut_off", "The machine-readable zone is cut off. Fit the whole document in the photo."},
+    {"image_too_small",
+     "The document is too small in the photo. Move closer so it fills the frame."},
+    {"image_too_blurry", "The photo is blurry. Hold still and make sure the document is in focus."},
+    {"image_too_dark", "The photo is too dark. Retake it in better light."},
+    {"back_side_required", "Now send the back of the document."},
+    {"wrong_document_type", "This is not the document type that was chosen. Choose the right type "
+                            "or send the right document."},
+};
+
+/* The reader's reason -> a retry code. */
+static const char *retry_for_reason(const char *reason)
+{
+	if (!reason)
+		return "mrz_unreadable";
+	if (!strcmp(reason, "too_blurry"))
+		return "image_too_blurry";
+	if (!strcmp(reason, "too_dark"))
+		return "image_too_dark";
+	if (!strcmp(reason, "image_too_small") || !strcmp(reason, "mrz_cut_off") ||
+	    !strcmp(reason, "mrz_unreadable"))
+		return reason;
+	return "document_not_found";
+}
+
+static const char *retry_message(const char *code)
+{
+	for (size_t i = 0; i < sizeof retry_codes / sizeof retry_codes[0]; i++)
+		if (!strcmp(retry_codes[i].code, code))
+			return retry_codes[i].message;
+	return "The document could not be used. Please try again.";
+}
+
+/* ---- submissions ---- */
+
+/* One image after decoding and reading, before the transaction. */
+struct prepared {
+	const struct kyc_flow_image *in;
+	json_t *file;       /* file record */
+	json_t *doc;        /* document record (without attempt) */
+	json_t *extraction; /* NULL for proofs and selfies */
+	char relpath[128];
+	int stored;
+};
+
+static void sha256_hex(const void *p, size_t n, char out[65])
+{
+	unsigned char h[32];
+	unsigned hl = 0;
+	EVP_Digest(p, n, h, &hl, EVP_sha256(), NULL);
+	kyc_hex_encode(out, h, 32);
+}
+
+static int image_error(struct kyc_jerr *e, int rc, const char *field, const char *why)
+{
+	switch (rc) {
+	case KYC_ERR_UNSUPPORTED:
+		return kyc_jerr_set(e, 415, "unsupported_media_type", field,
+		                    "the image must be JPEG or PNG (%s)", why);
+	case KYC_ERR_TOOBIG:
+		return kyc_jerr_set(e, 422, "image_too_many_pixels", field,
+		                    "the image is too large: %s", why);
+	default:
+		return kyc_jerr_set(e, 422, "image_invalid", field,
+		                    "the image could not be decoded: %s", why);
+	}
+}
+
+/* Decodes, reads (identity documents only) and stores the bytes of one image. */
+static int prepare(struct kyc_flow *f, const json_t *ver, const struct kyc_flow_image *im,
+                   const char *kind, struct prepared *p, struct kyc_jerr *e)
+{
+	const char *field = im->source_url ? "image_url" : "image";
+	struct kyc_image img = {0};
+	const char *why = NULL;
+	memset(p, 0, sizeof *p);
+	p->in = im;
+	if (im->len > f->max_image_bytes)
+		return kyc_jerr_set(e, 413, "image_too_large", field,
+		                    "the image is larger than %zu bytes", f->max_image_bytes);
+	/* Decoded as the reader wants it (large JPEGs at a DCT-scaled size, as
+	 * `kycd scan` does); sizes are reported at full scale. */
+	struct kyc_image_opts io = {.max_bytes = f->max_image_bytes,
+	                            .max_pixels = (long)f->max_image_pixels,
+	                            .target_side = KYC_READER_DECODE_SIDE};
+	int rc = kyc_image_decode(im->bytes, im->len, &io, &img, &why);
+	if (rc)
+		return image_error(e, rc, field, why ? why : "invalid");
+	if (!strcmp(kind, "document") && flow__in_list(im->type, kyc_document_types))
+		p->extraction = kyc_document_extract(&img, kyc_now_ms());
+	char fid[37], did[37], sha[65];
+	kyc_uuid_new(fid);
+	kyc_uuid_new(did);
+	sha256_hex(im->bytes, im->len, sha);
+	p->file = json_pack(
+	    "{s:s, s:s, s:s, s:I, s:s, s:I, s:I}", "id", fid, "kind", kind, "content_type",
+	    img.format == KYC_IMAGE_PNG ? "image/png" : "image/jpeg", "size", (json_int_t)im->len,
+	    "sha256", sha, "width", (json_int_t)img.w * img.scale_denom, "height",
+	    (json_int_t)img.h * img.scale_denom);
+	kyc_image_free(&img);
+	if (im->source_url)
+		json_object_set_new(p->file, "source_url", json_string(im->source_url));
+	int found = p->extraction && json_is_true(json_object_get(p->extraction, "mrz_found"));
+	p->doc = json_pack("{s:s, s:O, s:O, s:s, s:s, s:s, s:s}", "id", did, "verification_id",
+	                   json_object_get(ver, "id"), "applicant_id",
+	                   json_object_get(ver, "applicant_id"), "type", im->type, "side",
+	                   im->side ? im->side : "front", "file_id", fid, "status",
+	                   !p->extraction ? "stored"
+	                   : found        ? "processed"
+	                                  : "unreadable");
+	if (p->extraction)
+		json_object_set(p->doc, "extraction", p->extraction);
+	if (im->issuing_country && *im->issuing_country)
+		json_object_set_new(p->doc, "issuing_country", json_string(im->issuing_country));
+	const char *num = kyc_checks_field(p->extraction, "document_number");
+	if (num)
+		json_object_set_new(p->doc, "document_number", json_string(num));
+	rc = kyc_blob_write(f->data_dir, fid, im->bytes, im->len, p->relpath, sizeof p->relpath);
+	if (rc)
+		return kyc_jerr_set(e, 500, "store_error", "", "the image could not be stored");
+	p->stored = 1;
+	json_object_set_new(p->file, "path", json_string(p->relpath));
+	return 0;
+}
+
+static void prepared_release(struct kyc_flow *f, struct prepared *p, int n, int keep_files)
+{
+	for (int i = 0; i < n; i++) {
+		if (p[i].stored && !keep_files)
+			kyc_blob_remove(f->data_dir, p[i].relpath);
+		json_decref(p[i].file);
+		json_decref(p[i].doc);
+		json_decref(p[i].extraction);
+	}
+}
+
+/* Refusals of a submission in the verification's current state. Messages
+ * of the 409s are seed 003's. */
+static int state_refusal(const json_t *ver, struct kyc_jerr *e)
+{
+	enum kyc_vstate st;
+	if (kyc_vstate_parse(flow__str(ver, "status"), &st))
+		return kyc_jerr_set(e, 500, "internal", "", "unknown status");
+	if (st == KYC_VS_PENDING_REVIEW)
+		return kyc_jerr_set(e, 409, "verification_pending_review", "",
+		                    "A document submission is already under review. Re-upload is "
+		                    "only permitted after current review completes.");
+	if (st == KYC_VS_APPROVED)
+		return kyc_jerr_set(e, 409, "verification_approved", "",
+		                    "This verification has already been approved. No further "
+		                    "submission is required.");
+	if (!kyc_vstate_accepts_input(st))
+		return kyc_jerr_set(e, 409, "verification_closed", "",
+		                    "the verification is %s and takes no more documents",
+		                    kyc_vstate_name(st));
+	return 0;
+}
+
+/* The documents of this attempt (stored ones and the new ones). */
+static json_t *attempt_documents(struct kyc_flow *f, const char *vid, int64_t attempt,
+                                 json_t *fresh)
+{
+	json_t *docs = json_array();
+	struct kyc_store_page pg;
+	json_t *filter = json_pack("{s:s}", "verification_id", vid);
+	if (!kyc_store_list(f->store, KYC_R_DOCUMENT, f->tenant_id, filter, "", 100, &pg)) {
+		size_t i;
+		json_t *d;
+		json_array_foreach(pg.items, i, d)
+		{
+			json_t *a = json_object_get(json_object_get(d, "attributes"), "attempt");
+			if (json_integer_value(a) == attempt)
+				json_array_append(docs, d);
+		}
+		json_decref(pg.items);
+	}
+	json_decref(filter);
+	json_array_extend(docs, fresh);
+	return docs;
+}
+
+/* The best MRZ reading among docs: verified before merely found. */
+static const json_t *best_reading(const json_t *docs, const json_t **doc_out)
+{
+	const json_t *best = NULL;
+	*doc_out = NULL;
+	size_t i;
+	json_t *d;
+	json_array_foreach(docs, i, d)
+	{
+		const json_t *x = json_object_get(d, "extraction");
+		if (!json_is_true(json_object_get(x, "mrz_found")))
+			continue;
+		if (!best || (json_is_true(json_object_get(x, "mrz_verified")) &&
+		              !json_is_true(json_object_get(best, "mrz_verified")))) {
+			best = x;
+			*doc_out = d;
+		}
+	}
+	return best;
+}
+
+/* Counts a failed attempt: incomplete with a retry code, or rejected when
+ * it was the last one allowed. */
+static int fail_attempt(struct change *c, const json_t *settings, const char *code)
+{
+	int64_t failed = json_integer_value(json_object_get(c->ver, "failed_attempts")) + 1;
+	int64_t max = json_integer_value(json_object_get(settings, "max_attempts"));
+	json_object_set_new(c->patch, "failed_attempts", json_integer(failed));
+	json_t *d = json_pack("{s:s, s:I, s:I}", "retry_code", code, "failed_attempts",
+	                      (json_int_t)failed, "max_attempts", (json_int_t)max);
+	int rc;
+	if (failed >= max) {
+		rc = flow__reject(c, "too_many_attempts", d);
+	} else {
+		rc = flow__change_move(c, KYC_VE_RETRY, code, d);
+	}
+	json_object_set_new(c->patch, "retry_code", json_string(code));
+	json_object_set_new(c->patch, "retry_message", json_string(retry_message(code)));
+	json_decref(d);
+	return rc;
+}
+
+/* Option manual_review (seed 003): the attempt waits for a person whatever
+ * was read; the checks, when there was something to check, are kept for them. */
+static int review_only(struct change *c)
+{
+	static const char *const drop[] = {"document", "document_back", NULL};
+	json_object_set_new(c->patch, "pending_steps",
+	                    flow__steps_without(json_object_get(c->ver, "pending_steps"), drop));
+	json_object_set_new(c->patch, "retry_code", json_null());
+	json_object_set_new(c->patch, "retry_message", json_null());
+	json_t *d = json_pack("{s:[{s:s}]}", "causes", "reason", "manual_review");
+	int rc = flow__change_move(c, KYC_VE_NEEDS_REVIEW, "needs_review", d);
+	json_decref(d);
+	return rc;
+}
+
+/* Evaluates an identity-document attempt inside the transaction. */
+static int evaluate_document(struct change *c, const json_t *settings, const json_t *applicant,
+                             const char *type, const json_t *docs)
+{
+	struct kyc_flow *f = c->f;
+	const json_t *doc;
+	const json_t *x = best_reading(docs, &doc);
+	int rc;
+	int manual = json_is_true(json_object_get(settings, "manual_review"));
+	json_object_set_new(c->patch, "retry_code", json_null());
+	json_object_set_new(c->patch, "retry_message", json_null());
+	if (!x && manual) {
+		json_object_set_new(c->patch, "checks", json_array());
+		return review_only(c);
+	}
+	if (!x) {
+		int has_back = 0;
+		const char *reason = NULL;
+		size_t i;
+		json_t *d;
+		json_array_foreach(docs, i, d)
+		{
+			has_back |= !strcmp(flow__str(d, "side"), "back");
+			const char *r = flow__str(json_object_get(d, "extraction"), "reason");
+			if (r && (!reason || !strcmp(reason, "no_mrz_found")))
+				reason = r;
+		}
+		int two_sided = !strcmp(type, "id_card") || !strcmp(type, "residence_permit");
+		if (!strcmp(type, "drivers_license")) {
+			/* No MRZ is expected: the data is for a person to read. */
+			static const char *const drop[] = {"document", "document_back", NULL};
+			json_t *steps =
+			    flow__steps_without(json_object_get(c->ver, "pending_steps"), drop);
+			json_object_set_new(c->patch, "pending_steps", steps);
+			json_object_set_new(c->patch, "checks", json_array());
+			if (flow__steps_left(steps))
+				return flow__change_move(c, KYC_VE_AWAIT, "more_steps", NULL);
+			return flow__conclude(c, settings, NULL);
+		}
+		if (two_sided && !has_back) {
+			static const char *const drop[] = {"document_back", NULL};
+			json_t *steps =
+			    flow__steps_without(json_object_get(c->ver, "pending_steps"), drop);
+			json_array_insert_new(steps, 0, json_string("document_back"));
+			json_object_set_new(c->patch, "pending_steps", steps);
+			json_object_set_new(c->patch, "retry_code",
+			                    json_string("back_side_required"));
+			json_object_set_new(c->patch, "retry_message",
+			                    json_string(retry_message("back_side_required")));
+			return flow__change_move(c, KYC_VE_AWAIT, "back_side_required", NULL);
+		}
+		return fail_attempt(c, settings, retry_for_reason(reason));
+	}
+	struct kyc_check_input in = {
+	    .store = f->store,
+	    .tenant_id = f->tenant_id,
+	    .settings = settings,
+	    .verification = c->ver,
+	    .applicant = applicant,
+	    .declared_type = type,
+	    .extraction = x,
+	    .corrections = json_object_get(c->ver, "corrections"),
+	    .now_ms = kyc_now_ms(),
+	};
+	const char *hard;
+	json_t *checks = kyc_checks_run(&in, &hard);
+	json_object_set(c->patch, "checks", checks);
+	char dkey[64], ikey[65];
+	kyc_checks_document_key(x, dkey);
+	kyc_checks_identity_key(x, in.corrections, ikey);
+	json_object_set_new(c->patch, "document_key", *dkey ? json_string(dkey) : json_null());
+	json_object_set_new(c->patch, "identity_key", *ikey ? json_string(ikey) : json_null());
+	json_t *attrs = json_deep_copy(json_object_get(c->ver, "attributes"));
+	if (!json_is_object(attrs)) {
+		json_decref(attrs);
+		attrs = json_object();
+	}
+	json_object_set(attrs, "document_id", json_object_get(doc, "id"));
+	json_object_set_new(attrs, "document_type", json_string(type));
+	json_object_set_new(c->patch, "attributes", attrs);
+
+	const json_t *ck;
+	size_t i;
+	const char *retry = NULL;
+	json_array_foreach(checks, i, ck)
+	{
+		if (strcmp(flow__str(ck, "result"), "fail"))
+			continue;
+		if (!strcmp(flow__str(ck, "name"), "mrz_integrity"))
+			retry = retry ? retry : "mrz_check_failed";
+		if (!strcmp(flow__str(ck, "reason"), "wrong_document_type"))
+			retry = "wrong_document_type";
+	}
+	if (manual) {
+		rc = review_only(c);
+	} else if (hard) {
+		json_t *d = json_pack("{s:s}", "check", hard);
+		rc = flow__reject(c, hard, d);
+		json_decref(d);
+	} else if (retry) {
+		rc = fail_attempt(c, settings, retry);
+	} else {
+		static const char *const drop[] = {"document", "document_back", NULL};
+		json_t *steps = flow__steps_without(json_object_get(c->ver, "pending_steps"), drop);
+		json_object_set_new(c->patch, "pending_steps", steps);
+		rc = flow__steps_left(steps)
+		         ? flow__change_move(c, KYC_VE_AWAIT, "more_steps", NULL)
+		         : flow__conclude(c, settings, checks);
+	}
+	json_decref(checks);
+	return rc;
+}
+
+static json_t *render_docs(struct prepared *p, int n, kyc_store *s, const char *tenant)
+{
+	json_t *out = json_array();
+	for (int i = 0; i < n; i++) {
+		json_t *d = NULL;
+		if (!kyc_store_get(s, KYC_R_DOCUMENT, tenant, flow__str(p[i].doc, "id"), &d)) {
+			json_array_append_new(out, kyc_render_document(d));
+			json_decref(d);
+		}
+	}
+	return out;
+}
+
+/* The common path of documents, proofs and selfies. kind: "document" | "selfie". */
+static int submit(struct kyc_flow *f, const char *vid, const struct kyc_flow_image *imgs, int n,
+                  const char *kind, json_t **out, struct kyc_jerr *e)
+{
+	json_t *ver = NULL, *settings = NULL, *applicant = NULL, *now = NULL;
+	struct prepared p[4];
+	int np = 0, ret = -1, rc;
+	struct change c = {0};
+	*out = NULL;
+	if (n < 1 || n > 4)
+		return kyc_jerr_set(e, 422, "field_required", "image", "send 1 to 4 images");
+	rc = kyc_flow_verification_load(f, vid, &ver);
+	if (rc)
+		return flow__store_err(e, rc, "verification");
+	if (state_refusal(ver, e))
+		goto out;
+	settings = flow__effective_settings(f, ver, &rc);
+	if (!settings) {
+		flow__store_err(e, rc, "settings");
+		goto out;
+	}
+	rc = kyc_store_get(f->store, KYC_R_APPLICANT, f->tenant_id, flow__str(ver, "applicant_id"),
+	                   &applicant);
+	if (rc) {
+		flow__store_err(e, rc, "applicant");
+		goto out;
+	}
+	const char *type = imgs[0].type;
+	for (int i = 0; i < n; i++) {
+		const struct kyc_flow_image *im = &imgs[i];
+		int identity = flow__in_list(im->type, kyc_document_types);
+		if (!strcmp(kind, "document")) {
+			if (!im->type || !*im->type) {
+				kyc_jerr_set(e, 422, "field_required", "type",
+				             "'type' is required");
+				goto out;
+			}
+			if (!identity && !flow__in_list(im->type, flow__proof_types)) {
+				kyc_jerr_set(
+				    e, 422, "invalid_value", "type",
+				    "'type' must be one of: passport, id_card, residence_permit, "
+				    "visa, drivers_license, proof_of_address, proof_of_income");
+				goto out;
+			}
+			if (strcmp(im->type, type)) {
+				kyc_jerr_set(e, 422, "invalid_value", "type",
+				             "the images of one submission are of one document");
+				goto out;
+			}
+			if (!im->side || (strcmp(im->side, "front") && strcmp(im->side, "back"))) {
+				kyc_jerr_set(e, 422, im->side ? "invalid_value" : "field_required",
+				             "side", "'side' must be front or back");
+				goto out;
+			}
+			if (identity) {
+				int allowed = 0;
+				size_t j;
+				json_t *t;
+				json_array_foreach(json_object_get(ver, "document_types"), j, t)
+				    allowed |= !strcmp(json_string_value(t), im->type);
+				if (!allowed) {
+					kyc_jerr_set(
+					    e, 422, "document_type_not_allowed", "type",
+					    "this verification does not accept %s documents",
+					    im->type);
+					goto out;
+				}
+			}
+		}
+		if (im->issuing_country && *im->issuing_country &&
+		    !kyc_country_icao_valid(im->issuing_country, strlen(im->issuing_country))) {
+			kyc_jerr_set(
+			    e, 422, "invalid_country", "issuing_country",
+			    "'issuing_country' must be an ISO 3166-1 alpha-3 (or ICAO 9303) code");
+			goto out;
+		}
+	}
+	if (!strcmp(kind, "document") && kyc_requirements_check(settings, applicant, type, e))
+		goto out;
+	for (np = 0; np < n; np++) {
+		if (prepare(f, ver, &imgs[np], kind, &p[np], e)) {
+			np++;
+			goto out;
+		}
+	}
+
+	/* ---- one transaction from here ---- */
+	if (flow__change_begin(f, vid, &c, e))
+		goto out;
+	if (state_refusal(c.ver, e))
+		goto abort;
+	int continuing =
+	    flow__pending_has(c.ver, "document_back") && !strcmp(kind, "document") &&
+	    flow__in_list(type, kyc_document_types) &&
+	    !strcmp(flow__str(json_object_get(c.ver, "attributes"), "document_type")
+	                ? flow__str(json_object_get(c.ver, "attributes"), "document_type")
+	                : type,
+	            type);
+	int64_t attempt = json_integer_value(json_object_get(c.ver, "attempts"));
+	if (!continuing && !strcmp(kind, "document") && flow__in_list(type, kyc_document_types)) {
+		attempt++;
+		json_object_set_new(c.patch, "attempts", json_integer(attempt));
+	}
+	json_t *fresh = json_array();
+	rc = 0;
+	for (int i = 0; i < n && !rc; i++) {
+		json_t *attrs = json_pack("{s:I}", "attempt", (json_int_t)attempt);
+		json_object_set_new(p[i].doc, "attributes", attrs);
+		rc = kyc_store_insert(f->store, KYC_R_FILE, f->tenant_id, p[i].file);
+		rc = rc ? rc : kyc_store_insert(f->store, KYC_R_DOCUMENT, f->tenant_id, p[i].doc);
+		json_array_append(fresh, p[i].doc);
+	}
+	if (rc) {
+		json_decref(fresh);
+		flow__store_err(e, rc, "document");
+		goto abort;
+	}
+	if (!json_is_string(json_object_get(c.ver, "submitted_at")))
+		json_object_set_new(c.patch, "submitted_at", json_integer(kyc_now_ms()));
+	json_t *d = json_pack("{s:s, s:I, s:i}", "kind", strcmp(kind, "selfie") ? type : "selfie",
+	                      "attempt", (json_int_t)attempt, "images", n);
+	rc = flow__change_move(&c, KYC_VE_SUBMIT,
+	                       strcmp(kind, "selfie") ? "document_submitted" : "selfie_submitted",
+	                       d);
+	json_decref(d);
+	if (!rc) {
+		if (!strcmp(kind, "selfie")) {
+			static const char *const drop[] = {"selfie", "liveness", NULL};
+			json_t *steps =
+			    flow__steps_without(json_object_get(c.ver, "pending_steps"), drop);
+			json_object_set_new(c.patch, "pending_steps", steps);
+			rc = flow__steps_left(steps)
+			         ? flow__change_move(&c, KYC_VE_AWAIT, "more_steps", NULL)
+			         : flow__conclude(&c, settings, json_object_get(c.ver, "checks"));
+		} else if (flow__in_list(type, flow__proof_types)) {
+			const char *drop[] = {type, NULL};
+			json_t *steps =
+			    flow__steps_without(json_object_get(c.ver, "pending_steps"), drop);
+			json_object_set_new(c.patch, "pending_steps", steps);
+			rc = flow__steps_left(steps)
+			         ? flow__change_move(&c, KYC_VE_AWAIT, "more_steps", NULL)
+			         : flow__conclude(&c, settings, json_object_get(c.ver, "checks"));
+		} else {
+			json_t *docs = attempt_documents(f, vid, attempt, fresh);
+			rc = evaluate_document(&c, settings, applicant, type, docs);
+			json_decref(docs);
+		}
+	}
+	json_decref(fresh);
+	for (int i = 0; i < n && !rc; i++) {
+		json_t *dr = kyc_render_document(p[i].doc);
+		rc = kyc_event_emit(f->store, f->tenant_id, "document.processed", "document",
+		                    flow__str(p[i].doc, "id"), 1, dr);
+		json_decref(dr);
+	}
+	if (rc) {
+		if (rc == KYC_ERR_STATE)
+			kyc_jerr_set(e, 409, "invalid_transition", "",
+			             "the verification cannot take this now");
+		else
+			flow__store_err(e, rc, "verification");
+		goto abort;
+	}
+	if (flow__change_commit(&c, NULL, &now, e))
+		goto out;
+	json_t *o = json_object();
+	json_object_set_new(o, "verification", kyc_render_verification(now));
+	json_object_set_new(o, "documents", render_docs(p, n, f->store, f->tenant_id));
+	*out = o;
+	ret = 0;
+	goto out;
+abort:
+	flow__change_abort(&c);
+out:
+	prepared_release(f, p, np, ret == 0);
+	json_decref(now);
+	json_decref(ver);
+	json_decref(settings);
+	json_decref(applicant);
+	return ret;
+}
+
+int kyc_flow_submit(struct kyc_flow *f, const char *verification_id,
+                    const struct kyc_flow_image *imgs, int nimgs, json_t **out, struct kyc_jerr *e)
+{
+	return submit(f, verification_id, imgs, nimgs, "document", out, e);
+}
+
+int kyc_flow_selfie(struct kyc_flow *f, const char *verification_id,
+                    const struct kyc_flow_image *img, json_t **out, struct kyc_jerr *e)
+{
+	struct kyc_flow_image im = *img;
+	im.type = "selfie";
+	im.side = "front";
+	return submit(f, verification_id, &im, 1, "selfie", out, e);
+}
