@@ -93,6 +93,15 @@ json_t *kyc_render_file(const json_t *rec)
 	return o;
 }
 
+json_t *kyc_render_history(const json_t *rec)
+{
+	static const char *const keys[] = {"verification_id", "actor", "action", "from_status",
+					   "to_status", "reason", "details", "created_at", NULL};
+	json_t *o = begin(rec, "history_entry");
+	copy_keys(o, rec, keys);
+	return o;
+}
+
 int kyc_render_metadata_check(const json_t *meta, struct kyc_jerr *e)
 {
 	if (!json_is_object(meta))

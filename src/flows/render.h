@@ -12,6 +12,8 @@ json_t *kyc_render_applicant(const json_t *rec);
 json_t *kyc_render_verification(const json_t *rec);
 json_t *kyc_render_document(const json_t *rec);
 json_t *kyc_render_file(const json_t *rec);
+/* One row of a verification's audit trail. */
+json_t *kyc_render_history(const json_t *rec);
 
 /* "metadata": an object of at most 50 keys with string values of at most
  * 500 bytes (keys at most 40). 0 or -1 with e filled. */

@@ -190,20 +190,6 @@ out:
 	json_decref(body);
 }
 
-static json_t *render_history(const json_t *r)
-{
-	json_t *o = json_object();
-	static const char *const keys[] = {"id", "verification_id", "actor", "action",
-					   "from_status", "to_status", "reason", "details",
-					   "created_at", NULL};
-	for (const char *const *k = keys; *k; k++) {
-		json_t *v = json_object_get(r, *k);
-		json_object_set(o, *k, v ? v : json_null());
-	}
-	json_object_set_new(o, "object", json_string("history_entry"));
-	return o;
-}
-
 /* GET /v1/verifications/{id}/history: the audit trail, oldest first. */
 API_HANDLER(verification_history, API_READ)
 {
@@ -215,7 +201,7 @@ API_HANDLER(verification_history, API_READ)
 	}
 	json_decref(v);
 	json_t *filter = json_pack("{s:s}", "verification_id", api_param(c, 0));
-	api_send_list_asc(c, KYC_R_HISTORY, filter, render_history, "history");
+	api_send_list_asc(c, KYC_R_HISTORY, filter, kyc_render_history, "history");
 }
 
 void kyc__api_workflow_routes(kyc_server *s)

@@ -444,16 +444,9 @@ static void verification_get(kyc_req *r)
 	{
 		json_array_append_new(rdocs, kyc_render_document(x));
 	}
-	static const char *const hkeys[] = {"created_at", "actor", "action", "from_status",
-					    "to_status", "reason", "details", NULL};
 	json_array_foreach(hist, i, x)
 	{
-		json_t *h = json_object();
-		for (const char *const *k = hkeys; *k; k++) {
-			json_t *val = json_object_get(x, *k);
-			json_object_set(h, *k, val ? val : json_null());
-		}
-		json_array_append_new(rhist, h);
+		json_array_append_new(rhist, kyc_render_history(x));
 	}
 	web__json(r, 200,
 		  json_pack("{s:o, s:o, s:o, s:o, s:b}", "verification", kyc_render_verification(v),
