@@ -98,7 +98,9 @@ int cmd_serve(int argc, char **argv)
 		.public_url = env_str("KYCD_PUBLIC_URL", NULL),
 		.webhook_allow_loopback = env_flag("KYCD_WEBHOOK_ALLOW_LOOPBACK"),
 		.webhook_allow_http = env_flag("KYCD_WEBHOOK_ALLOW_HTTP"),
+		.metrics_token = env_str("KYCD_METRICS_TOKEN", NULL),
 	};
+	app.public_url_set = app.public_url != NULL;
 	int threads = (int)env_int("KYCD_THREADS", 0, 0, 256);
 	if (threads_s) {
 		char *end;
@@ -132,6 +134,7 @@ int cmd_serve(int argc, char **argv)
 		.max_body = (size_t)env_int("KYCD_MAX_BODY", (int64_t)max_body, 1024, 512 << 20),
 		.max_header = 16 * 1024,
 		.io_timeout_ms = (int)env_int("KYCD_IO_TIMEOUT_MS", 30000, 100, 600000),
+		.h2c = env_flag("KYCD_H2C"),
 		.thread_init = thread_open,
 		.thread_fini = thread_close,
 		.app = &app,

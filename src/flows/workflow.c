@@ -203,6 +203,9 @@ static int create(struct kyc_flow *f, const json_t *req, const json_t *compat, j
 	if (callback && !https_url_ok(callback))
 		return kyc_jerr_set(e, 422, "invalid_url", "callback_url",
 		                    "'callback_url' must be an https:// URL without credentials");
+	/* Pushes to an internal address would be refused and retried for days. */
+	if (callback && kyc_webhook_url_check(callback, &f->callback_policy, "callback_url", e))
+		return -1;
 	json_t *meta = json_object_get(req, "metadata");
 	if (meta && !json_is_null(meta) && kyc_render_metadata_check(meta, e))
 		return -1;

@@ -16,6 +16,7 @@
 
 #include "json/jv.h"
 #include "store/store.h"
+#include "webhooks/endpoint.h"
 
 /* Who acts, for which tenant, with which limits. Filled by the caller for
  * one call; nothing in it is kept. */
@@ -29,6 +30,9 @@ struct kyc_flow {
 	size_t max_image_bytes;     /* per image */
 	int64_t max_image_pixels;   /* decoded width * height */
 	int64_t default_ttl_ms;     /* verification lifetime when none is asked for */
+	/* What a callback_url may be (the webhook endpoints' policy); zero:
+	 * https and no internal address. */
+	struct kyc_webhook_policy callback_policy;
 };
 
 /* The identity document types a verification may accept (NULL-terminated):

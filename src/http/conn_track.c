@@ -116,6 +116,13 @@ void kyc_conns_accept(struct kyc_conns *c, h2o_accept_ctx_t *actx, h2o_socket_t 
 	unref(t);
 }
 
+h2o_socket_t *kyc_conns_socket(h2o_conn_t *conn)
+{
+	if (!conn || atomic_load_explicit(&layout_bad, memory_order_relaxed))
+		return NULL;
+	return ((struct conn_head *)conn)->sock;
+}
+
 void kyc_conns_request(h2o_req_t *h)
 {
 	if (atomic_load_explicit(&layout_bad, memory_order_relaxed))

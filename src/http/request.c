@@ -66,6 +66,11 @@ kyc_str kyc_req_authority(const kyc_req *r)
 	return (kyc_str){r->h->authority.base, r->h->authority.len};
 }
 
+int kyc_req_is_https(const kyc_req *r)
+{
+	return r->h->scheme == &H2O_URL_SCHEME_HTTPS;
+}
+
 kyc_str kyc_req_param(const kyc_req *r, int i)
 {
 	if (i < 0 || i >= r->nparams)

@@ -79,6 +79,9 @@ kyc_server *kyc_server_new(const struct kyc_server_config *cfg, char *err, size_
 	s->globalconf.max_request_entity_size = s->cfg.max_body;
 	s->globalconf.http1.req_timeout = (uint64_t)s->cfg.io_timeout_ms;
 	s->globalconf.http2.idle_timeout = (uint64_t)s->cfg.io_timeout_ms;
+	/* Turns off both ways into cleartext HTTP/2: "PRI * HTTP/2.0" is then
+	 * a malformed HTTP/1 request (400, closed). */
+	s->globalconf.http1.upgrade_to_http2 = s->cfg.h2c ? 1 : 0;
 	s->globalconf.server_name = h2o_iovec_init(H2O_STRLIT("kycd"));
 	h2o_hostconf_t *host = h2o_config_register_host(&s->globalconf,
 							h2o_iovec_init(H2O_STRLIT("default")), 65535);
@@ -507,6 +510,46 @@ static size_t header_bytes(const h2o_req_t *h)
 	return n;
 }
 
+/* The number of header fields called name (lower case) in an HTTP/1
+ * request head. */
+static int head_count(const char *head, size_t len, const char *name)
+{
+	size_t nlen = strlen(name);
+	int n = 0;
+	for (const char *p = head, *end = head + len; p < end;) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		const char *line_end = eol ? eol : end;
+		if ((size_t)(line_end - p) > nlen && p[nlen] == ':' && !strncasecmp(p, name, nlen))
+			n++;
+		p = eol ? eol + 1 : end;
+	}
+	return n;
+}
+
+/* 1 when an HTTP/1 request's body framing is ambiguous (RFC 9112 6.3):
+ * Content-Length together with Transfer-Encoding, or Content-Length or
+ * Transfer-Encoding more than once. h2o 2.2 then silently picks one (the
+ * chunked coding, or the first length), and what it left unread would run
+ * as a next request: the request smuggling pattern. h2o keeps these two
+ * headers out of h->headers, so the head is read where h2o parsed it, in
+ * the socket's input buffer, which still starts with it while the request
+ * is handled; the body follows it. */
+static int framing_ambiguous(h2o_req_t *h)
+{
+	if (h->version >= 0x200 || !h->entity.base)
+		return 0;
+	h2o_socket_t *sock = kyc_conns_socket(h->conn);
+	if (!sock || !sock->input)
+		return 0;
+	const char *head = sock->input->bytes;
+	if (h->entity.base < head || h->entity.base > head + sock->input->size)
+		return 0;
+	size_t len = (size_t)(h->entity.base - head);
+	int cl = head_count(head, len, "content-length");
+	int te = head_count(head, len, "transfer-encoding");
+	return (cl && te) || cl > 1 || te > 1;
+}
+
 static int on_req(h2o_handler_t *self, h2o_req_t *h)
 {
 	kyc_server *s = ((struct handler *)self)->srv;
@@ -521,7 +564,12 @@ static int on_req(h2o_handler_t *self, h2o_req_t *h)
 	struct kyc_route_match m;
 	enum kyc_route_result res = kyc_router_match(&s->router, h->method.base, h->method.len,
 						     h->path.base, plen, &m, allow, sizeof allow);
-	if (header_bytes(h) > s->cfg.max_header) {
+	if (framing_ambiguous(h)) {
+		/* Answered and closed: the bytes after this body are not a request. */
+		h->http1_is_persistent = 0;
+		kyc_problem(&r, 400, "ambiguous_framing", NULL,
+			    "a request may carry Content-Length or Transfer-Encoding, once");
+	} else if (header_bytes(h) > s->cfg.max_header) {
 		kyc_problem(&r, 431, "headers_too_large", NULL,
 			    "the request line and headers are larger than %zu bytes", s->cfg.max_header);
 	} else if (res == KYC_ROUTE_NOT_FOUND) {

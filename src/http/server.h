@@ -26,6 +26,9 @@ struct kyc_server_config {
 	size_t max_header;   /* request line + headers cap (default 16 KiB): larger is 431 problem+json */
 	int io_timeout_ms;   /* a request must arrive, an idle keep-alive connection is closed, and
 			      * a response the peer stops reading is cut, within this (default 30 s) */
+	int h2c;             /* 1: also speak cleartext HTTP/2 (prior knowledge and Upgrade: h2c).
+			      * Off by default: h2o 2.2 does not bound stream resets (the
+			      * CVE-2023-44487 "rapid reset" pattern), docs/security.md */
 	/* Runs on each loop thread before it serves; its result is that thread's
 	 * kyc_req_thread_ctx(). A NULL result stops the server (run returns KYC_ERR_IO). */
 	void *(*thread_init)(void *app, int thread_index);
@@ -74,6 +77,8 @@ kyc_str kyc_req_body(const kyc_req *r); /* the whole body ({"",0} if none) */
 /* The host the client addressed: HTTP/1.1's Host header or HTTP/2's
  * :authority (h2o keeps both there, not among the headers). */
 kyc_str kyc_req_authority(const kyc_req *r);
+/* 1 when the request came over TLS (the scheme the client used to reach kycd). */
+int kyc_req_is_https(const kyc_req *r);
 const char *kyc_req_id(const kyc_req *r);   /* sent back as X-Request-Id */
 void *kyc_req_thread_ctx(const kyc_req *r); /* thread_init's result for this thread */
 void *kyc_req_app(const kyc_req *r);

@@ -35,9 +35,34 @@ struct console_call {
 
 enum { NEED_READ, NEED_WRITE, NEED_DECIDE };
 
+/* The origin ("scheme://host[:port]") the console is served at: the one
+ * of KYCD_PUBLIC_URL when it is set, else the scheme of this connection
+ * with the request's own Host. Copied into out; -1 when it does not fit. */
+static int own_origin(kyc_req *r, char *out, size_t outsz)
+{
+	const struct kyc_app *app = web__app(r);
+	int n;
+	if (app->public_url_set && app->public_url) {
+		const char *u = app->public_url, *host = strstr(u, "://");
+		if (!host)
+			return -1;
+		size_t len = (size_t)(host + 3 - u) + strcspn(host + 3, "/?#");
+		n = snprintf(out, outsz, "%.*s", (int)len, u);
+	} else {
+		kyc_str host = kyc_req_authority(r);
+		if (!host.ptr)
+			return -1;
+		n = snprintf(out, outsz, "%s://%.*s", kyc_req_is_https(r) ? "https" : "http",
+			     (int)host.len, host.ptr);
+	}
+	return n < 0 || (size_t)n >= outsz ? -1 : 0;
+}
+
 /* A browser that says where a request comes from must say "this site":
- * Sec-Fetch-Site (sent by every current browser) and Origin, when present,
- * are checked against the request's own Host. */
+ * Sec-Fetch-Site (sent by every current browser) and Origin, when present.
+ * Origin must be the console's own origin, scheme included: a page on
+ * http://kyc.example.com (plain http can be tampered with on the way) must
+ * not act on https://kyc.example.com. */
 static int same_origin(kyc_req *r)
 {
 	kyc_str sfs = kyc_req_header(r, "sec-fetch-site");
@@ -47,15 +72,10 @@ static int same_origin(kyc_req *r)
 	kyc_str origin = kyc_req_header(r, "origin");
 	if (!origin.ptr)
 		return 1;
-	kyc_str host = kyc_req_authority(r);
-	if (!host.ptr)
+	char own[320];
+	if (own_origin(r, own, sizeof own))
 		return 0;
-	const char *p = memchr(origin.ptr, ':', origin.len);
-	if (!p || (size_t)(origin.ptr + origin.len - p) < 3 || p[1] != '/' || p[2] != '/')
-		return 0;
-	p += 3;
-	size_t rest = (size_t)(origin.ptr + origin.len - p);
-	return rest == host.len && !strncasecmp(p, host.ptr, rest);
+	return origin.len == strlen(own) && !strncasecmp(origin.ptr, own, origin.len);
 }
 
 static void csrf_fail(kyc_req *r)
@@ -146,7 +166,7 @@ static void login_post(kyc_req *r)
 		csrf_fail(r);
 		return;
 	}
-	json_t *body = web__body_object(r);
+	json_t *body = web__body_object(r, WEB_LOGIN_BODY_MAX);
 	if (!body)
 		return;
 	if (kyc_jv_known_fields(body, known, &e) ||
@@ -482,7 +502,7 @@ static void decision_post(kyc_req *r)
 	static const char *const decisions[] = {"approve", "reject", NULL};
 	if (console_auth(r, &c, NEED_DECIDE))
 		return;
-	json_t *body = web__body_object(r);
+	json_t *body = web__body_object(r, WEB_JSON_BODY_MAX);
 	if (!body)
 		return;
 	if (kyc_jv_known_fields(body, known, &e) ||
