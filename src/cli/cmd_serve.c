@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "core/log.h"
+#include "core/ratelimit.h"
 #include "flows/sweeper.h"
 #include "http/api.h"
 #include "http/server.h"
@@ -101,6 +102,13 @@ int cmd_serve(int argc, char **argv)
 		.metrics_token = env_str("KYCD_METRICS_TOKEN", NULL),
 	};
 	app.public_url_set = app.public_url != NULL;
+	app.login_per_min = (double)env_int("KYCD_LOGIN_RATE_PER_MIN", 10, 0, 100000);
+	app.login_burst = (double)env_int("KYCD_LOGIN_BURST", 20, 1, 100000);
+	app.login_limit = kyc_ratelimit_new(4096);
+	if (!app.login_limit) {
+		fprintf(stderr, "kycd: out of memory\n");
+		return 1;
+	}
 	int threads = (int)env_int("KYCD_THREADS", 0, 0, 256);
 	if (threads_s) {
 		char *end;
@@ -135,6 +143,8 @@ int cmd_serve(int argc, char **argv)
 		.max_header = 16 * 1024,
 		.io_timeout_ms = (int)env_int("KYCD_IO_TIMEOUT_MS", 30000, 100, 600000),
 		.h2c = env_flag("KYCD_H2C"),
+		.workers = (int)env_int("KYCD_HASH_THREADS", 1, 1, 64),
+		.work_queue = (int)env_int("KYCD_HASH_QUEUE", 32, 1, 4096),
 		.thread_init = thread_open,
 		.thread_fini = thread_close,
 		.app = &app,
@@ -185,6 +195,7 @@ int cmd_serve(int argc, char **argv)
 	kyc_sweeper_stop(sweeper);
 	kyc_webhook_worker_stop(worker);
 	kyc_server_free(srv);
+	kyc_ratelimit_free(app.login_limit);
 	kyc_logf(KYC_LOG_INFO, "kycd stopped");
 	return rc == 0 ? 0 : 1;
 }

@@ -37,6 +37,11 @@ struct kyc_app {
 	/* KYCD_METRICS_TOKEN: when set, GET /metrics takes "Authorization:
 	 * Bearer <it>" (the metrics aggregate every tenant). */
 	const char *metrics_token;
+	/* Console logins per client address (KYCD_LOGIN_RATE_PER_MIN,
+	 * KYCD_LOGIN_BURST): a token bucket each, in login_limit. */
+	struct kyc_ratelimit *login_limit;
+	double login_per_min;
+	double login_burst;
 };
 
 /* What each server thread owns (thread_init / thread_fini). */

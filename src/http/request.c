@@ -1,8 +1,11 @@
 /* The request handlers see (kyc_req accessors) and the one response each
  * request gets. Split from server.c, which owns the connection side. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "http/problem.h"
 #include "http/server_int.h"
@@ -64,6 +67,19 @@ kyc_str kyc_req_path(const kyc_req *r)
 kyc_str kyc_req_authority(const kyc_req *r)
 {
 	return (kyc_str){r->h->authority.base, r->h->authority.len};
+}
+
+void kyc_req_peer(const kyc_req *r, char out[64])
+{
+	struct sockaddr_storage ss;
+	out[0] = '\0';
+	if (!r->h->conn->callbacks->get_peername ||
+	    r->h->conn->callbacks->get_peername(r->h->conn, (struct sockaddr *)&ss) == 0)
+		return;
+	if (ss.ss_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, out, 64);
+	else if (ss.ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, out, 64);
 }
 
 int kyc_req_is_https(const kyc_req *r)

@@ -253,6 +253,11 @@ static void *thread_main(void *arg)
 	st->accept_ctx.ctx = &st->ctx;
 	st->accept_ctx.hosts = s->globalconf.hosts;
 	kyc_conns_init(&st->conns, s->cfg.io_timeout_ms);
+	if (kyc__offload_thread_init(st)) {
+		kyc_logf(KYC_LOG_ERROR, "thread %d: no pipe for offloaded work", st->index);
+		atomic_store(&s->init_failed, 1);
+		atomic_store(&s->stop, 1);
+	}
 	st->listener = h2o_evloop_socket_create(st->ctx.loop, dup(s->listen_fd),
 						H2O_SOCKET_FLAG_DONT_READ);
 	st->listener->data = st;
@@ -286,6 +291,7 @@ static void *thread_main(void *arg)
 	kyc_conns_close_all(&st->conns);
 	for (int i = 0; i < 10 && conns_open(&st->ctx); i++)
 		h2o_evloop_run(st->ctx.loop, 20);
+	kyc__offload_thread_fini(st);
 	log_flush(st);
 	kyc_buf_release(&st->logbuf);
 	if (s->cfg.thread_fini)
@@ -301,6 +307,10 @@ int kyc_server_run(kyc_server *s)
 	s->threads = calloc((size_t)s->nthreads, sizeof *s->threads);
 	if (!s->threads)
 		return KYC_ERR_NOMEM;
+	if (kyc__offload_start(s)) {
+		kyc__offload_stop(s);
+		return KYC_ERR_IO;
+	}
 	atomic_store(&signal_target, s);
 	struct sigaction sa = {0}, old_term, old_int;
 	sa.sa_handler = on_signal;
@@ -324,6 +334,7 @@ int kyc_server_run(kyc_server *s)
 	thread_main(&s->threads[0]);
 	for (int i = 1; i <= spawned; i++)
 		pthread_join(s->threads[i].tid, NULL);
+	kyc__offload_stop(s);
 	/* The process's own handling of the signals again (e.g. the default:
 	 * terminate), not a handler that now does nothing. */
 	sigaction(SIGTERM, &old_term, NULL);
@@ -344,6 +355,7 @@ void kyc_server_free(kyc_server *s)
 	if (s->threads) {
 		for (int i = 0; i < s->nthreads; i++) {
 			struct server_thread *st = &s->threads[i];
+			kyc__offload_inbox_free(st);
 			if (st->started) {
 				h2o_evloop_t *loop = st->ctx.loop;
 				/* request_shutdown arms HTTP/2's graceful-shutdown timer even
@@ -483,6 +495,7 @@ static struct server_thread *thread_of(h2o_req_t *h)
 static void req_init(kyc_req *r, h2o_req_t *h)
 {
 	memset(r, 0, sizeof *r);
+	clock_gettime(CLOCK_MONOTONIC, &r->t0);
 	r->h = h;
 	r->th = thread_of(h);
 	ssize_t idx = h2o_find_header_by_str(&h->headers, H2O_STRLIT("x-request-id"), -1);
@@ -498,6 +511,11 @@ static void req_done(kyc_req *r, double ms)
 {
 	kyc_metrics_request(r->route ? r->route->pattern : NULL, r->status, ms);
 	access_log(r, ms);
+}
+
+void kyc__req_done(kyc_req *r)
+{
+	req_done(r, elapsed_ms(&r->t0));
 }
 
 /* The request line and headers as they came in, about (h2o has already
@@ -553,8 +571,6 @@ static int framing_ambiguous(h2o_req_t *h)
 static int on_req(h2o_handler_t *self, h2o_req_t *h)
 {
 	kyc_server *s = ((struct handler *)self)->srv;
-	struct timespec t0;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	kyc_req r;
 	req_init(&r, h);
 	kyc_conns_request(h);
@@ -592,6 +608,8 @@ static int on_req(h2o_handler_t *self, h2o_req_t *h)
 				    "the request body is larger than %zu bytes", s->cfg.max_body);
 		} else {
 			((kyc_handler_fn)m.route->data)(&r);
+			if (r.deferred)
+				return 0; /* answered by the offloaded work's done */
 			if (!r.responded) {
 				kyc_logf(KYC_LOG_ERROR, "handler for %s sent no response",
 					 m.route->pattern);
@@ -599,7 +617,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *h)
 			}
 		}
 	}
-	req_done(&r, elapsed_ms(&t0));
+	kyc__req_done(&r);
 	return 0;
 }
 

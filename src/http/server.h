@@ -29,6 +29,8 @@ struct kyc_server_config {
 	int h2c;             /* 1: also speak cleartext HTTP/2 (prior knowledge and Upgrade: h2c).
 			      * Off by default: h2o 2.2 does not bound stream resets (the
 			      * CVE-2023-44487 "rapid reset" pattern), docs/security.md */
+	int workers;         /* threads for kyc_req_offload (default 1) */
+	int work_queue;      /* offloaded jobs waiting at most (default 64) */
 	/* Runs on each loop thread before it serves; its result is that thread's
 	 * kyc_req_thread_ctx(). A NULL result stops the server (run returns KYC_ERR_IO). */
 	void *(*thread_init)(void *app, int thread_index);
@@ -82,6 +84,20 @@ int kyc_req_is_https(const kyc_req *r);
 const char *kyc_req_id(const kyc_req *r);   /* sent back as X-Request-Id */
 void *kyc_req_thread_ctx(const kyc_req *r); /* thread_init's result for this thread */
 void *kyc_req_app(const kyc_req *r);
+/* The client's address as text ("192.0.2.7", "2001:db8::1"), for limits
+ * per address; "" when unknown. out must hold 64 bytes. */
+void kyc_req_peer(const kyc_req *r, char out[64]);
+/* Runs work(arg) on the server's small worker pool, off the event loop (for
+ * CPU-heavy work such as password hashing, which would otherwise stall every
+ * connection of this loop thread), then done(r, arg) back on this request's
+ * loop thread, where it answers as a handler does (exactly once). After a 0
+ * the handler returns without answering and must not touch r again. If
+ * the request went away meanwhile (stream reset, server stop), done gets
+ * r == NULL and only frees arg. work must not touch the request or the
+ * thread's store. KYC_ERR_TOOBIG when the queue is full (the handler
+ * answers, e.g. 503), KYC_ERR_NOMEM, KYC_ERR_INVALID (already answered). */
+int kyc_req_offload(kyc_req *r, void (*work)(void *arg), void (*done)(kyc_req *r, void *arg),
+		    void *arg);
 /* Memory that lives until the response is sent (h2o's request pool). */
 void *kyc_req_alloc(kyc_req *r, size_t n);
 char *kyc_req_strdup(kyc_req *r, const char *p, size_t n);

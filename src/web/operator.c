@@ -110,22 +110,21 @@ static int64_t lock_ms(int failures)
 	return ms < LOCK_MAX_MS ? ms : LOCK_MAX_MS;
 }
 
-int kyc_operator_login(kyc_store *s, const char *username, const char *password,
-		       size_t password_len, int64_t now_ms, struct kyc_operator_row *out,
-		       int64_t *retry_after_ms)
+int kyc_operator_login_begin(kyc_store *s, const char *username, int64_t now_ms,
+			     struct kyc_login *l, int64_t *retry_after_ms)
 {
-	char name[65];
 	int failures;
 	int64_t last;
+	memset(l, 0, sizeof *l);
 	*retry_after_ms = 0;
 	int rc = sodium_ready();
 	if (rc)
 		return rc;
 	/* A name that cannot exist is throttled under a fixed key, so malformed
 	 * names cannot be used to guess without limit either. */
-	if (lower_name(username, name) || !kyc_operator_username_valid(name))
-		snprintf(name, sizeof name, "%s", "(invalid)");
-	if ((rc = kyc_store_login_failures(s, name, &failures, &last)))
+	if (lower_name(username, l->name) || !kyc_operator_username_valid(l->name))
+		snprintf(l->name, sizeof l->name, "%s", "(invalid)");
+	if ((rc = kyc_store_login_failures(s, l->name, &failures, &last)))
 		return rc;
 	if (failures && now_ms - last > FAILURES_FORGOTTEN_MS)
 		failures = 0;
@@ -134,30 +133,58 @@ int kyc_operator_login(kyc_store *s, const char *username, const char *password,
 		*retry_after_ms = wait;
 		return KYC_ERR_TOOBIG;
 	}
-	rc = kyc_store_operator_find(s, name, out);
+	rc = kyc_store_operator_find(s, l->name, &l->op);
 	if (rc && rc != KYC_ERR_NOTFOUND)
 		return rc;
-	int ok = 0;
-	if (!password || password_len > KYC_PASSWORD_MAX) {
-		ok = 0;
-	} else if (rc == KYC_ERR_NOTFOUND) {
+	l->known = rc == 0;
+	if (failures == 0 && last)
+		kyc_store_login_failures_clear(s, l->name); /* forget an old streak */
+	/* Counted now, cleared by a success: see struct kyc_login. */
+	rc = kyc_store_login_failure_add(s, l->name, now_ms);
+	if (rc)
+		sodium_memzero(&l->op, sizeof l->op);
+	return rc;
+}
+
+void kyc_operator_login_verify(struct kyc_login *l, const char *password, size_t password_len)
+{
+	l->ok = 0;
+	if (!password || password_len > KYC_PASSWORD_MAX)
+		return;
+	if (!l->known) {
 		pthread_once(&dummy_once, dummy_init);
 		/* The result is meaningless; only the time it takes matters. */
 		if (dummy_hash[0] && crypto_pwhash_str_verify(dummy_hash, password, password_len) == 0)
-			ok = 0;
-	} else {
-		ok = crypto_pwhash_str_verify(out->password_hash, password, password_len) == 0 &&
-		     out->disabled_at == 0;
+			l->ok = 0;
+		return;
 	}
-	if (!ok) {
+	l->ok = crypto_pwhash_str_verify(l->op.password_hash, password, password_len) == 0 &&
+		l->op.disabled_at == 0;
+}
+
+int kyc_operator_login_finish(kyc_store *s, struct kyc_login *l, struct kyc_operator_row *out)
+{
+	sodium_memzero(l->op.password_hash, sizeof l->op.password_hash);
+	if (!l->ok) {
 		memset(out, 0, sizeof *out);
-		if (failures == 0 && last)
-			kyc_store_login_failures_clear(s, name); /* forget an old streak */
-		rc = kyc_store_login_failure_add(s, name, now_ms);
-		return rc ? rc : KYC_ERR_DENIED;
+		return KYC_ERR_DENIED;
 	}
-	if (failures || last)
-		kyc_store_login_failures_clear(s, name);
-	sodium_memzero(out->password_hash, sizeof out->password_hash);
+	int rc = kyc_store_login_failures_clear(s, l->name);
+	if (rc)
+		return rc;
+	*out = l->op;
 	return 0;
+}
+
+int kyc_operator_login(kyc_store *s, const char *username, const char *password,
+		       size_t password_len, int64_t now_ms, struct kyc_operator_row *out,
+		       int64_t *retry_after_ms)
+{
+	struct kyc_login l;
+	memset(out, 0, sizeof *out);
+	int rc = kyc_operator_login_begin(s, username, now_ms, &l, retry_after_ms);
+	if (rc)
+		return rc;
+	kyc_operator_login_verify(&l, password, password_len);
+	return kyc_operator_login_finish(s, &l, out);
 }
