@@ -527,7 +527,7 @@ static json_t *identification(struct api_call *c, const json_t *v, const json_t 
 	                      "versionId", or_null(mine, "setup_version_id"),
 	                      "identityVerificationId", or_null(v, "compat_ref"), "status", status,
 	                      "statusReason", reason ? json_string(reason) : json_null(),
-	                      "isCrossChecked", dcs && !strcmp(dcs, "passed"), "document", doc);
+	                      "isCrossChecked", dcs && !strcmp(dcs, "pass"), "document", doc);
 	return o;
 }
 
