@@ -102,8 +102,9 @@ int kyc_compat002_webhook(const json_t *event, kyc_buf *body, const char **conte
 			                           : "KycIdentification.Rejected";
 			payload = kyc_compat002_identification(v, app, NULL);
 		} else {
-			vtype = is(type, "verification.created") ? "IdentityVerification.Created"
-			                                         : "IdentityVerification.StatusChanged";
+			vtype = is(type, "verification.created")
+			            ? "IdentityVerification.Created"
+			            : "IdentityVerification.StatusChanged";
 			/* the consent step is the Consented webhook's, not a status change's */
 			payload = kyc_compat002_idv(v, app, NULL);
 			json_object_del(json_object_get(payload, "step"), "consent");
@@ -113,12 +114,12 @@ int kyc_compat002_webhook(const json_t *event, kyc_buf *body, const char **conte
 		/* a test event: kycd's own snapshot, under kycd's own event type */
 		payload = json_incref(json_object_get(event, "payload"));
 	}
-	json_t *o = json_pack("{s:O, s:O, s:O, s:O, s:b, s:o}", "id",
-	                      or_null(json_object_get(event, "id")), "applicationId",
-	                      or_null(json_object_get(data, "application_id")), "createdUtc",
-	                      or_null(json_object_get(event, "created_at")), "deliveredUtc",
-	                      or_null(json_object_get(event, "created_at")), "isDelivered", 1,
-	                      "payload", payload ? payload : json_null());
+	json_t *o =
+	    json_pack("{s:O, s:O, s:O, s:O, s:b, s:o}", "id", or_null(json_object_get(event, "id")),
+	              "applicationId", or_null(json_object_get(data, "application_id")),
+	              "createdUtc", or_null(json_object_get(event, "created_at")), "deliveredUtc",
+	              or_null(json_object_get(event, "created_at")), "isDelivered", 1, "payload",
+	              payload ? payload : json_null());
 	if (vtype)
 		json_object_set_new(o, "type", json_string(vtype));
 	else
@@ -134,7 +135,7 @@ static const char *status004(const char *st)
 	return !st || !*st                                                      ? "new"
 	       : is(st, "approved")                                             ? "accept"
 	       : is(st, "rejected") || is(st, "expired") || is(st, "cancelled") ? "reject"
-	                                                                         : "new";
+	                                                                        : "new";
 }
 
 /* One push per change of the user's status: "new" when the share's
