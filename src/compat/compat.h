@@ -99,6 +99,7 @@ json_t *kyc_compat002_idv(const json_t *verification, const char *tenant_id,
  * the normalised (upper-case) name, kyc_type kycd's document type. */
 struct kyc_compat003_req {
 	const char *customer_id, *document_type, *kyc_type, *document_url, *channel;
+	char customer_id_lc[37]; /* customer_id points here: GUIDs are case-insensitive */
 };
 /* Checks the fields in the document's order; on failure e holds the status
  * (400), a stable code, the field and the document's exact message. */

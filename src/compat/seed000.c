@@ -371,8 +371,8 @@ COMPAT_HANDLER(s000_select, KYC_COMPAT_000, API_WRITE, shape000)
 		api_store_error(c, rc, "onboarding");
 		goto out;
 	}
-	/* The document answers 200 with no content. */
-	kyc_req_respond(c->req, 200, "application/json", "", 0);
+	/* The document answers 200 with no content, so with no content type. */
+	kyc_req_respond(c->req, 200, NULL, "", 0);
 out:
 	session_release(&s);
 }

@@ -143,13 +143,16 @@ int kyc_compat002_parse(const json_t *body, json_t *applicant, struct kyc_jerr *
 		json_object_set_new(applicant, "phone", json_string(buf));
 	}
 	s = NULL;
-	if (kyc_jv_string(reg, "countryCode", 0, 2, &s, e))
+	if (kyc_jv_string(reg, "countryCode", 0, 3, &s, e))
 		return in_registration(e);
 	if (s) {
-		const char *a3 = kyc_country_alpha2_to_3(s, strlen(s));
+		/* alpha-2 as the example sends it; alpha-3 (kycd's form) too */
+		const char *a3 = strlen(s) == 3 && kyc_country_alpha3_valid(s, 3)
+		                     ? s
+		                     : kyc_country_alpha2_to_3(s, strlen(s));
 		if (!a3)
 			return kyc_jerr_set(e, 422, "invalid_country", "registration.countryCode",
-			                    "countryCode must be an ISO 3166-1 alpha-2 code");
+			                    "countryCode must be an ISO 3166-1 alpha-2 or alpha-3 code");
 		json_object_set_new(applicant, "country", json_string(a3));
 	}
 	return 0;

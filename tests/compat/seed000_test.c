@@ -98,6 +98,9 @@ TEST(national_id_flow)
 	REQUIRE(call(key_a, SELECT "true", NULL, NULL, NULL, &r) == 0);
 	CHECK_INT(r.status, 200);
 	CHECK_INT(r.body_len, 0);
+	/* "No content": no body, so no content type */
+	char ct[64];
+	CHECK(!e2e_header(&r, "content-type", ct, sizeof ct));
 	e2e_resp_free(&r);
 
 	/* the front: no MRZ on it, so nothing to read yet; the back is asked for */

@@ -342,6 +342,18 @@ TEST(references)
 	                 "{\"setupId\":\"" SETUP "\"}", &r) == 0);
 	CHECK_INT(r.status, 201);
 	e2e_resp_free(&r);
+	/* countryCode in kycd's own alpha-3 as well as the example's alpha-2 */
+	REQUIRE(e2e_json(&srv, "POST", "/v1/identity-verifications", key_a,
+	                 "{\"externalReferenceId\":\"ref-a3\",\"setupId\":\"" SETUP
+	                 "\",\"registration\":{\"countryCode\":\"LTU\"}}",
+	                 &r) == 0);
+	CHECK_INT(r.status, 201);
+	e2e_resp_free(&r);
+	REQUIRE(e2e_json(&srv, "GET", "/v1/applicants?external_ref=ref-a3", key_a, NULL, &r) == 0);
+	CHECK_STR(json_string_value(json_object_get(
+	              json_array_get(json_object_get(r.json, "data"), 0), "country")),
+	          "LTU");
+	e2e_resp_free(&r);
 }
 
 /* A verification made through the native API reads as an identification
@@ -389,7 +401,9 @@ TEST(errors)
 	check_validation("{\"setupId\":\"setup-1\"}", "setupId");
 	check_validation("{\"setupId\":\"" SETUP "\",\"registration\":{\"email\":\"nope\"}}",
 	                 "registration.email");
-	check_validation("{\"setupId\":\"" SETUP "\",\"registration\":{\"countryCode\":\"LTU\"}}",
+	check_validation("{\"setupId\":\"" SETUP "\",\"registration\":{\"countryCode\":\"LTX\"}}",
+	                 "registration.countryCode");
+	check_validation("{\"setupId\":\"" SETUP "\",\"registration\":{\"countryCode\":\"LITH\"}}",
 	                 "registration.countryCode");
 	check_validation("{\"setupId\":\"" SETUP "\",\"registration\":{\"countryCode\":\"QQ\"}}",
 	                 "registration.countryCode");
