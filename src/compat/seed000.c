@@ -39,6 +39,30 @@ static const struct {
     {"back_ok", "The back image was read successfully", "تمت قراءة صورة الوجه الخلفي بنجاح"},
     {"review", "The images were received and are under review", "تم استلام الصور وهي قيد المراجعة"},
     {"rejected", "The identity verification was rejected", "تم رفض التحقق من الهوية"},
+    /* why, by the decision's reason code (docs/flows.md, docs/errors.md) */
+    {"rejected:document_expired",
+     "The identity verification was rejected: the document has expired",
+     "تم رفض التحقق من الهوية: الوثيقة منتهية الصلاحية"},
+    {"rejected:minimum_age",
+     "The identity verification was rejected: the holder is under the minimum age",
+     "تم رفض التحقق من الهوية: صاحب الوثيقة دون السن الأدنى"},
+    {"rejected:blocked_country",
+     "The identity verification was rejected: documents of this country are not accepted",
+     "تم رفض التحقق من الهوية: وثائق هذه الدولة غير مقبولة"},
+    {"rejected:duplicate_document",
+     "The identity verification was rejected: this document is already used by another customer",
+     "تم رفض التحقق من الهوية: هذه الوثيقة مستخدمة بالفعل من قبل عميل آخر"},
+    {"rejected:duplicate_applicant",
+     "The identity verification was rejected: this person is already registered as another "
+     "customer",
+     "تم رفض التحقق من الهوية: هذا الشخص مسجل بالفعل كعميل آخر"},
+    {"rejected:reject_period",
+     "The identity verification was rejected: this document was rejected recently; please try "
+     "again later",
+     "تم رفض التحقق من الهوية: تم رفض هذه الوثيقة مؤخرًا، يرجى المحاولة لاحقًا"},
+    {"rejected:too_many_attempts",
+     "The identity verification was rejected: too many failed attempts",
+     "تم رفض التحقق من الهوية: عدد كبير جدًا من المحاولات الفاشلة"},
     /* the workflow's retry codes (docs/flows.md) */
     {"document_not_found",
      "No document was found in the photo; please photograph the whole document on a plain surface",
@@ -347,8 +371,8 @@ COMPAT_HANDLER(s000_select, KYC_COMPAT_000, API_WRITE, shape000)
 		api_store_error(c, rc, "onboarding");
 		goto out;
 	}
-	/* The document answers 200 with no content. */
-	kyc_req_respond(c->req, 200, "application/json", "", 0);
+	/* The document answers 200 with no content, so with no content type. */
+	kyc_req_respond(c->req, 200, NULL, "", 0);
 out:
 	session_release(&s);
 }
@@ -414,7 +438,21 @@ static json_t *customer_data(const json_t *applicant, const json_t *front, const
 	json_object_set_new(o, "idNumber", kyc__compat_field(fx, "personal_number"));
 	json_object_set_new(o, "idNumberBack", kyc__compat_field(bx, "personal_number"));
 	json_object_set_new(o, "documentNumber", kyc__compat_field(x, "document_number"));
-	json_object_set(o, "documentTypeId", doc ? json_object_get(doc, "type") : json_null());
+	/* what the card is, as read (a passport sent for an ID card is a
+	 * passport), else the type the onboarding asked for */
+	const char *code =
+	    json_string_value(json_object_get(json_object_get(fields, "document_code"), "value"));
+	const char *read_type = !code || !*code          ? NULL
+	                        : code[0] == 'P'         ? "passport"
+	                        : code[0] == 'V'         ? "visa"
+	                        : strchr("IAC", code[0]) ? "id_card"
+	                                                 : NULL;
+	if (read_type &&
+	    json_is_true(json_object_get(json_object_get(fields, "document_code"), "read")))
+		json_object_set_new(o, "documentTypeId", json_string(read_type));
+	else
+		json_object_set(o, "documentTypeId",
+		                doc ? json_object_get(doc, "type") : json_null());
 	json_object_set_new(o, "documentTypeCode", kyc__compat_field(x, "document_code"));
 	json_object_set_new(o, "issueDate", json_null()); /* not in an MRZ */
 	json_object_set_new(o, "profession", json_null());
@@ -564,14 +602,18 @@ static void upload(struct api_call *c, const char *side)
 	kyc__compat_retry(v, &retry, &retry_msg);
 	int ok = 1;
 	const char *key;
+	char reason_key[64];
 	if (st && !strcmp(st, "incomplete")) {
 		ok = 0;
 		key = retry && msg(c, retry) ? retry : "retry";
 		kyc__compat_error_headers(c, retry ? retry : "retry", "image");
 	} else if (st && !strcmp(st, "rejected")) {
+		/* the reason in words; the code also in the header */
+		const char *why = kyc__compat_str(json_object_get(v, "decision"), "reason");
+		snprintf(reason_key, sizeof reason_key, "rejected:%.40s", why ? why : "");
 		ok = 0;
-		key = "rejected";
-		kyc__compat_error_headers(c, "verification_rejected", NULL);
+		key = msg(c, reason_key) ? reason_key : "rejected";
+		kyc__compat_error_headers(c, why ? why : "verification_rejected", NULL);
 	} else if (st && !strcmp(st, "pending_review")) {
 		key = "review";
 	} else if (retry && !strcmp(retry, "back_side_required")) {

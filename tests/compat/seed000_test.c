@@ -18,9 +18,9 @@
 
 static struct e2e_server srv;
 static char key_a[128], key_b[128], key_c[128], tenant_a[64];
-static unsigned char *card_jpg, *passport_jpg, *passport2_jpg, *blank_jpg;
-static size_t card_len, passport_len, passport2_len, blank_len;
-static struct kyc_synth_doc card, passport, passport2;
+static unsigned char *card_jpg, *passport_jpg, *passport2_jpg, *blank_jpg, *expired_jpg;
+static size_t card_len, passport_len, passport2_len, blank_len, expired_len;
+static struct kyc_synth_doc card, passport, passport2, expired;
 
 static const char *const customer_fields[] = {
     "customerId",     "idFrontScan",    "idBackScan",       "photo",       "fullName",
@@ -98,6 +98,9 @@ TEST(national_id_flow)
 	REQUIRE(call(key_a, SELECT "true", NULL, NULL, NULL, &r) == 0);
 	CHECK_INT(r.status, 200);
 	CHECK_INT(r.body_len, 0);
+	/* "No content": no body, so no content type */
+	char ct[64];
+	CHECK(!e2e_header(&r, "content-type", ct, sizeof ct));
 	e2e_resp_free(&r);
 
 	/* the front: no MRZ on it, so nothing to read yet; the back is asked for */
@@ -281,6 +284,57 @@ TEST(retake)
 	free(b);
 }
 
+/* A rejection says why, in the caller's language: an expired passport, and
+ * an ID card another customer was approved with. */
+TEST(rejection_reasons)
+{
+	struct e2e_resp r;
+	char hv[64] = "";
+	REQUIRE(call(key_b, SELECT "false", NULL, NULL, NULL, &r) == 0);
+	e2e_resp_free(&r);
+	char *b = upload_body("cust-4004", expired_jpg, expired_len);
+	REQUIRE(call(key_b, FRONT, NULL, NULL, b, &r) == 0);
+	free(b);
+	CHECK_INT(r.status, 400);
+	CHECK(json_is_false(json_object_get(r.json, "isSuccess")));
+	CHECK_STR(e2e_str(&r, "message"),
+	          "The identity verification was rejected: the document has expired");
+	CHECK(e2e_header(&r, "kycd-error-code", hv, sizeof hv));
+	CHECK_STR(hv, "document_expired");
+	CHECK_STR(cd_str(r.json, "expirationDate") ? cd_str(r.json, "documentNumber") : "",
+	          expired.id.f.document_number);
+	e2e_resp_free(&r);
+
+	/* cust-1001 was approved with this card (national_id_flow) */
+	b = upload_body("cust-1009", card_jpg, card_len);
+	REQUIRE(call(key_a, BACK, "ar", NULL, b, &r) == 0);
+	free(b);
+	CHECK_INT(r.status, 400);
+	CHECK_STR(e2e_str(&r, "message"),
+	          "تم رفض التحقق من الهوية: هذه الوثيقة مستخدمة بالفعل من قبل عميل آخر");
+	CHECK(e2e_header(&r, "kycd-error-code", hv, sizeof hv));
+	CHECK_STR(hv, "duplicate_document");
+	e2e_resp_free(&r);
+}
+
+/* A passport sent where an ID card was chosen is read as what it is. */
+TEST(passport_for_id_card)
+{
+	struct e2e_resp r;
+	REQUIRE(call(key_a, SELECT "true", NULL, "X-Customer-Id: cust-1011", NULL, &r) == 0);
+	e2e_resp_free(&r);
+	char *b = upload_body("cust-1011", passport2_jpg, passport2_len);
+	REQUIRE(call(key_a, FRONT, NULL, NULL, b, &r) == 0);
+	free(b);
+	CHECK_STR(cd_str(r.json, "documentTypeId"), "passport");
+	CHECK_STR(cd_str(r.json, "documentTypeCode"), passport2.id.f.document_code);
+	/* not the document that was chosen: a retake */
+	CHECK_INT(r.status, 400);
+	CHECK_STR(e2e_str(&r, "message"),
+	          "This is not the document that was chosen; please send the right document");
+	e2e_resp_free(&r);
+}
+
 TEST(errors)
 {
 	struct e2e_resp r;
@@ -335,6 +389,8 @@ int main(void)
 	                        &passport, &passport_jpg, &passport_len) == 0 &&
 	         kyc_synth_make(5, specimen_valid_index(5, KYC_SYNTH_TD3, passport.index + 1, 1), 0,
 	                        KYC_SYNTH_TD3, &passport2, &passport2_jpg, &passport2_len) == 0 &&
+	         kyc_synth_make(5, specimen_expired_index(5, KYC_SYNTH_TD3, 1), 0, KYC_SYNTH_TD3,
+	                        &expired, &expired_jpg, &expired_len) == 0 &&
 	         (blank_jpg = timg_jpeg(800, 600, 85, &blank_len)) != NULL;
 	char tenant_b[64], *out = NULL;
 	if (!ok || e2e_data_dir(&srv) || e2e_tenant(&srv, "c000-a", key_a, tenant_a) ||
@@ -359,11 +415,14 @@ int main(void)
 	RUN(national_id_flow);
 	RUN(passport_flow);
 	RUN(retake);
+	RUN(rejection_reasons);
+	RUN(passport_for_id_card);
 	RUN(errors);
 	e2e_cleanup(&srv);
 	free(card_jpg);
 	free(passport_jpg);
 	free(passport2_jpg);
 	free(blank_jpg);
+	free(expired_jpg);
 	return test_done("compat000");
 }
