@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -16,6 +17,9 @@ const root = path.resolve(here, '..', '..');
 const KYCD = path.resolve(root, process.env.KYCD_BIN || 'build/asan/kycd');
 const CHROMIUM = process.env.KYCD_CHROMIUM || '/usr/bin/chromium';
 const ARTIFACTS = path.join(root, 'tests', 'artifacts', 'web');
+const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+// The WCAG 2.0, 2.1 and 2.2 A and AA rules of axe-core.
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
 const WAIT = 60000; // generous: a loaded machine is slow, never wrong
 const CHROME_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
 	'--disable-component-update', '--disable-sync'];
@@ -169,6 +173,21 @@ async function screenshot(page, name) {
 	shot++;
 	const file = path.join(ARTIFACTS, `${String(shot).padStart(2, '0')}-${name}.png`);
 	await page.screenshot({ path: file, fullPage: true });
+	await audit(page, name);
+}
+
+// axe-core, injected through the DevTools protocol (the pages' CSP allows no
+// inline script), audits what the page shows now. Violations of impact
+// serious or critical fail; every audit is listed in tests/artifacts/web/axe.json.
+const audits = [];
+async function audit(page, what) {
+	if (!(await page.evaluate('typeof window.axe === "object"'))) await page.evaluate(AXE);
+	const found = await page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(AXE_TAGS)} }, resultTypes: ['violations'] })
+		.then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 4).map((n) => n.target.join(' ')) })))`);
+	const bad = found.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+	audits.push({ what, lang: await page.evaluate('document.documentElement.lang'), violations: found });
+	fs.writeFileSync(path.join(ARTIFACTS, 'axe.json'), JSON.stringify(audits, null, 1));
+	if (bad.length) throw new Error(`axe on ${what}: ${bad.map((v) => `${v.id} (${v.impact}: ${v.help}) at ${v.nodes.join(', ')}`).join('; ')}`);
 }
 
 // Every request a page makes stays on kycd; every console error is a failure
@@ -274,7 +293,7 @@ async function main() {
 
 	await test('budget: all JS and CSS together under 100 KB', async () => {
 		let total = 0;
-		for (const n of ['i18n.js', 'capture.js', 'hosted.js', 'console.js', 'style.css']) {
+		for (const n of ['i18n.js', 'lang.js', 'capture.js', 'hosted.js', 'console-i18n.js', 'console.js', 'style.css']) {
 			const r = await fetch(`${base}/static/${n}`);
 			eq(r.status, 200, n);
 			total += (await r.arrayBuffer()).byteLength;
@@ -451,7 +470,7 @@ async function main() {
 		eq(await page.locator('#v-images img').count(), 2, 'document and selfie images');
 		const fields = await page.locator('#v-fields').textContent();
 		check(fields.includes(fileFlow.doc.fields.document_number), 'fields read shown to the reviewer');
-		check(fields.includes('corrected by applicant'), 'the correction is shown');
+		check(fields.includes('corrected by the applicant'), 'the correction is shown');
 		check((await page.locator('#v-checks li').count()) >= 3, 'checks listed');
 		check((await page.locator('#v-history').textContent()).includes('consent'), 'history has the consent');
 		// Zoom and rotate the document image.
