@@ -250,6 +250,13 @@ async function fitted(page, what) {
 	check(top >= 0 && bottom <= view && height > 150, `${what}: from ${top} to ${bottom} px in ${view} px`);
 }
 
+// A step of the hosted page has come: shown, its heading focused, its counter.
+async function stepShown(page, section, heading, counter) {
+	await page.locator(`#${section}`).waitFor({ state: 'visible', timeout: WAIT });
+	await headingFocused(page, heading, section);
+	eq(await page.locator('#progress').textContent(), counter, `the counter on ${section}`);
+}
+
 // Moves the focus with Tab alone until it is on selector.
 async function tabTo(page, selector) {
 	for (let i = 0; i < 30; i++) {
@@ -375,6 +382,7 @@ async function main() {
 		await screenshot(page, 'front-read-file');
 		await page.locator('#btn-capture-next').click();
 		await page.locator('#capture-h').filter({ hasText: 'face' }).waitFor({ timeout: WAIT });
+		eq(await page.locator('#progress').textContent(), 'Step 4 of 5', 'the selfie level counts five steps');
 		const sup = await awaitUpload(page, () => page.locator('#file-input').setInputFiles(docs[2].file));
 		eq(sup.status, 200, 'selfie accepted');
 		await screenshot(page, 'selfie-file');
@@ -384,6 +392,17 @@ async function main() {
 		eq(await page.locator('#name-first').inputValue(), given, 'given names as read');
 		eq(await page.locator('#name-last').inputValue(), docs[0].fields.surname, 'surname as read');
 		check(!(await page.locator('#review-fields').textContent()).includes(docs[0].fields.document_number), 'the document number is masked');
+		eq(await page.locator('#progress').textContent(), 'Step 5 of 5', 'the review is the last of five');
+		// A name read cannot be emptied: the error is tied to its field and takes the focus.
+		await page.locator('#name-last').fill('');
+		await page.locator('#review-submit').click();
+		await page.locator('#name-last-error').waitFor({ state: 'visible', timeout: WAIT });
+		eq(await page.locator('#name-last').getAttribute('aria-invalid'), 'true', 'the field is marked invalid');
+		eq(await page.locator('#name-last').getAttribute('aria-describedby'), 'name-last-error', 'the field is described by its error');
+		eq(await page.evaluate(() => document.activeElement.id), 'name-last', 'the focus is on the field');
+		check((await page.locator('#name-last-error').textContent()).includes('Latin letters'), 'the error says what to do');
+		await screenshot(page, 'review-error-file');
+		await page.locator('#name-last').fill(docs[0].fields.surname);
 		await page.locator('#name-first').fill(`${given} Corrected`);
 		await screenshot(page, 'review-file');
 		const [names] = await Promise.all([
@@ -433,6 +452,9 @@ async function main() {
 		eq(sup.status, 200, 'camera selfie accepted');
 		await page.locator('#btn-capture-next').click();
 		await page.locator('#step-review').waitFor({ state: 'visible', timeout: WAIT });
+		if (ALPHA2[docs[1].fields.nationality])
+			eq(await reviewValue(page, 'الجنسية'), await countryName(page, docs[1].fields.nationality, 'ar'), 'nationality named in Arabic');
+		check(/^الخطوة \d من 5$/.test(await page.locator('#progress').textContent()), 'the counter in Arabic');
 		await screenshot(page, 'camera-review');
 		await page.locator('#review-submit').click();
 		await page.locator('#step-status').waitFor({ state: 'visible', timeout: WAIT });
@@ -460,18 +482,14 @@ async function main() {
 		const page = await ctx.newPage();
 		const w = watch(page);
 		await page.goto(f.link.url);
-		await page.locator('#step-consent').waitFor({ state: 'visible', timeout: WAIT });
-		await headingFocused(page, 'consent-h', 'consent');
-		eq(await page.locator('#progress').textContent(), 'Step 1 of 4', 'counter on the consent');
+		await stepShown(page, 'step-consent', 'consent-h', 'Step 1 of 4');
 		await noSideScroll(page, 'consent at 320 px');
 		await screenshot(page, 'keyboard-consent-320');
 		await tabTo(page, '#consent-box');
 		await page.keyboard.press('Space');
 		await tabTo(page, '#consent-next');
 		await page.keyboard.press('Enter');
-		await page.locator('#step-document').waitFor({ state: 'visible', timeout: WAIT });
-		await headingFocused(page, 'doc-h', 'document');
-		eq(await page.locator('#progress').textContent(), 'Step 2 of 4', 'counter on the document');
+		await stepShown(page, 'step-document', 'doc-h', 'Step 2 of 4');
 		await tabTo(page, '#doc-type');
 		for (let i = 0; i < 6 && (await page.locator('#doc-type').inputValue()) !== 'passport'; i++) await page.keyboard.press('ArrowDown');
 		eq(await page.locator('#doc-type').inputValue(), 'passport', 'type chosen with the arrows');
@@ -483,9 +501,7 @@ async function main() {
 		await screenshot(page, 'keyboard-document-320');
 		await tabTo(page, '#doc-next');
 		await page.keyboard.press('Enter');
-		await page.locator('#step-capture').waitFor({ state: 'visible', timeout: WAIT });
-		await headingFocused(page, 'capture-h', 'front');
-		eq(await page.locator('#progress').textContent(), 'Step 3 of 4', 'counter on the front');
+		await stepShown(page, 'step-capture', 'capture-h', 'Step 3 of 4');
 		// The file alternative to the camera: labelled, and its label shows the focus.
 		await tabTo(page, '#file-input');
 		eq(await page.locator('#file-input').evaluate((i) => i.labels[0].textContent), 'Choose a photo', 'the file input is labelled');
@@ -500,10 +516,8 @@ async function main() {
 		eq(resp.status(), 200, 'upload accepted');
 		const status = (await resp.json()).verification.status;
 		eq(status, 'approved', 'the basic level decides at once');
-		await page.locator('#step-review').waitFor({ state: 'visible', timeout: WAIT });
-		await headingFocused(page, 'review-h', 'review');
+		await stepShown(page, 'step-review', 'review-h', 'Step 4 of 4');
 		eq(await page.locator('#review-h').textContent(), 'This is what we read', 'the reading is confirmed, not edited, once decided');
-		eq(await page.locator('#progress').textContent(), 'Step 4 of 4', 'counter on the review');
 		check(await page.locator('#review-names').isHidden(), 'no name fields once decided');
 		eq(await reviewValue(page, 'Surname'), doc.fields.surname, 'the surname read');
 		eq(await reviewValue(page, 'Nationality'), await countryName(page, doc.fields.nationality, 'en'), 'nationality by name');
@@ -524,7 +538,8 @@ async function main() {
 
 	await test('reader feedback: a dark photo gets a specific retake hint', async () => {
 		const f = await newVerification(ta.api_key, 'L1', { first_name: 'Dark' });
-		const ctx = await browser.newContext({ locale: 'en' });
+		// A 1366 px desktop at 200% zoom.
+		const ctx = await browser.newContext({ locale: 'en', viewport: { width: 683, height: 450 }, deviceScaleFactor: 2 });
 		const page = await ctx.newPage();
 		const w = watch(page);
 		await startFlow(page, f.link, 'dark');
@@ -547,6 +562,9 @@ async function main() {
 		eq(await fb.getAttribute('class'), 'notice bad', 'negative feedback');
 		check((await fb.textContent()).includes('too dark'), 'the hint says the photo is too dark');
 		check(await page.locator('#btn-retake').isVisible(), 'retake offered');
+		eq(await page.locator('#capture-feedback').getAttribute('aria-live'), 'polite', 'the hint is announced');
+		eq(await page.evaluate(() => document.activeElement.id), 'btn-retake', 'the focus goes to the retake');
+		await noSideScroll(page, 'the capture at 200%');
 		check(!(await page.locator('#btn-capture-next').isVisible()), 'no continue after a failed read');
 		await screenshot(page, 'dark-feedback');
 		clean(w);
