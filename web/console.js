@@ -173,8 +173,8 @@
 		});
 		frame.appendChild(img);
 		box.appendChild(cap);
-		box.appendChild(tools);
 		box.appendChild(frame);
+		box.appendChild(tools);
 		return box;
 	}
 
@@ -186,13 +186,13 @@
 		var sum = $('v-summary');
 		sum.textContent = [a.external_ref ? t('summary_ref', { v: a.external_ref }) : '', t('summary_level', { v: v.level || '-' }),
 			L('status_', v.status), t('summary_attempts', { v: v.attempts || 0 })].filter(Boolean).join(' · ') + ' · ';
-		var vid = sum.appendChild(el('span', t('verification_id', { id: v.id }), 'hint'));
-		vid.dir = 'ltr';
+		var vid = sum.appendChild(el('span', t('verification_label') + ' ', 'hint'));
+		vid.appendChild(el('bdi', v.id));
 		var imgs = $('v-images');
 		imgs.textContent = '';
 		var fields = null;
 		res.documents.forEach(function (d) {
-			var label = d.type === 'selfie' ? t('selfie') : t('image_label', { type: L('type_', d.type), side: L('side_', d.side), status: L('status_', d.status) });
+			var label = d.type === 'selfie' ? t('selfie') : t('image_label', { type: L('type_', d.type), side: L('side_', d.side), status: L('doc_', d.status) });
 			if (d.file_id) imgs.appendChild(image(d.file_id, label));
 			if (d.id === v.document_id || (!fields && d.extraction && d.extraction.mrz_found)) fields = d.extraction;
 		});

@@ -58,8 +58,15 @@ window.KycLang = (function () {
 		apply(saved || document.documentElement.lang);
 	}
 
+	/* The reader's own variant of the page's language (en-GB dates for a
+	   British browser), else the language. */
+	function locale() {
+		var own = (navigator.languages || []).filter(function (l) { return l.split('-')[0] === lang; })[0];
+		return own ? [own, lang] : [lang];
+	}
+
 	function regionNames() {
-		try { return new Intl.DisplayNames([lang], { type: 'region' }); } catch (e) { return null; }
+		try { return new Intl.DisplayNames(locale(), { type: 'region' }); } catch (e) { return null; }
 	}
 
 	/* A country's name from its alpha-3 (or ICAO) code; the code when unknown. */
@@ -79,7 +86,7 @@ window.KycLang = (function () {
 		var d = new Date(/T/.test(iso) ? iso : iso + 'T00:00:00Z');
 		if (isNaN(d.getTime())) return iso;
 		var o = withTime ? { dateStyle: 'medium', timeStyle: 'short' } : { dateStyle: 'long', timeZone: 'UTC' };
-		try { return new Intl.DateTimeFormat(lang, o).format(d); } catch (e) { return iso; }
+		try { return new Intl.DateTimeFormat(locale(), o).format(d); } catch (e) { return iso; }
 	}
 
 	return { t: t, label: label, start: start, apply: apply, lang: function () { return lang; }, country: country, countries: countries, date: date };
