@@ -90,7 +90,7 @@ int kyc_history_append(kyc_store *s, const char *tenant_id, const char *verifica
 {
 	char id[48];
 	history_id(id);
-	json_t *rec = json_pack("{s:s, s:s, s:s, s:s}", "id", id, "verification_id",
+	json_t *rec = json_pack("{s:s, s:s?, s:s, s:s}", "id", id, "verification_id",
 				verification_id, "actor", actor ? actor : "system", "action", action);
 	if (!rec)
 		return KYC_ERR_NOMEM;

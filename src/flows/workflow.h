@@ -137,7 +137,8 @@ int kyc_event_emit(kyc_store *s, const char *tenant_id, const char *type,
 int kyc_event_emit_status_change(kyc_store *s, const char *tenant_id, const char *verification_id,
 				 int64_t version, const json_t *snapshot, const char *from_status);
 
-/* Appends an audit-trail row for a verification. */
+/* Appends an audit-trail row for a verification (verification_id NULL: a
+ * row of the tenant's own, such as operator management's). */
 int kyc_history_append(kyc_store *s, const char *tenant_id, const char *verification_id,
 		       const char *actor, const char *action, const char *from_status,
 		       const char *to_status, const char *reason, const json_t *details);

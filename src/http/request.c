@@ -186,6 +186,14 @@ void kyc_req_set_log_tenant(kyc_req *r, const char *tenant_id)
 	r->tenant = t;
 }
 
+void kyc__add_hsts(kyc_req *r)
+{
+	/* Browsers keep to https for a year once they have seen it over https. */
+	if (kyc_req_is_https(r))
+		kyc__add_header(r, H2O_STRLIT("strict-transport-security"),
+				H2O_STRLIT("max-age=31536000"));
+}
+
 void kyc_req_add_header(kyc_req *r, const char *name, const char *value)
 {
 	kyc__add_header(r, name, strlen(name), value, strlen(value));
@@ -209,6 +217,7 @@ static void send_whole(kyc_req *r, int status, const char *content_type, const v
 	kyc__add_header(r, H2O_STRLIT("x-request-id"), r->id, strlen(r->id));
 	kyc__add_header(r, H2O_STRLIT("cache-control"), H2O_STRLIT("no-store"));
 	kyc__add_header(r, H2O_STRLIT("x-content-type-options"), H2O_STRLIT("nosniff"));
+	kyc__add_hsts(r);
 	h->res.content_length = len;
 	if (atomic_load_explicit(&r->th->srv->stop, memory_order_relaxed))
 		h->http1_is_persistent = 0; /* shutting down: this connection ends here */

@@ -48,9 +48,12 @@ static void err_on_setup_ostream(h2o_filter_t *self, h2o_req_t *h, h2o_ostream_t
 
 static void on_signal(int sig)
 {
-	(void)sig;
 	kyc_server *s = atomic_load(&signal_target);
-	if (s)
+	if (!s)
+		return;
+	if (sig == SIGHUP)
+		atomic_store(&s->tls_reload, 1);
+	else
 		atomic_store(&s->stop, 1);
 }
 
@@ -72,6 +75,18 @@ kyc_server *kyc_server_new(const struct kyc_server_config *cfg, char *err, size_
 	if (s->nthreads < 1)
 		s->nthreads = 1;
 	s->listen_fd = -1;
+	pthread_mutex_init(&s->tls_lock, NULL);
+	if ((s->cfg.tls_cert != NULL) != (s->cfg.tls_key != NULL)) {
+		snprintf(err, errsz, "TLS needs both a certificate and a key");
+		pthread_mutex_destroy(&s->tls_lock);
+		free(s);
+		return NULL;
+	}
+	if (s->cfg.tls_cert && kyc__tls_load(s->cfg.tls_cert, s->cfg.tls_key, &s->ssl_ctx, err, errsz)) {
+		pthread_mutex_destroy(&s->tls_lock);
+		free(s);
+		return NULL;
+	}
 	h2o_config_init(&s->globalconf);
 	/* h2o itself refuses a larger body: on the Content-Length before reading
 	 * any of it, or as soon as a chunked body passes the cap. Its plain-text
@@ -182,8 +197,20 @@ static void on_accept(h2o_socket_t *listener, const char *err)
 	/* Every thread watches the one listening socket; those that lose the
 	 * race for a connection get NULL here. */
 	h2o_socket_t *sock = h2o_evloop_socket_accept(listener);
-	if (sock)
-		kyc_conns_accept(&st->conns, &st->accept_ctx, sock);
+	if (!sock)
+		return;
+	/* With TLS: the context of the last reload. The thread keeps one
+	 * reference on the context it hands to h2o; each connection's SSL
+	 * object holds its own. */
+	SSL_CTX *ctx = kyc__tls_acquire(st->srv);
+	if (ctx && ctx != st->tls_held) {
+		SSL_CTX_free(st->tls_held);
+		st->tls_held = ctx;
+	} else {
+		SSL_CTX_free(ctx);
+	}
+	st->accept_ctx.ssl_ctx = st->tls_held;
+	kyc_conns_accept(&st->conns, &st->accept_ctx, sock);
 }
 
 static int conns_open(h2o_context_t *ctx)
@@ -223,6 +250,8 @@ static void log_maybe_flush(struct server_thread *st)
 static void housekeeping(struct server_thread *st)
 {
 	log_maybe_flush(st);
+	if (st->index == 0 && atomic_exchange(&st->srv->tls_reload, 0) && st->srv->ssl_ctx)
+		kyc__tls_reload(st->srv);
 	int64_t now = mono_ms();
 	if (now - st->swept_at >= 250) {
 		st->swept_at = now;
@@ -292,6 +321,8 @@ static void *thread_main(void *arg)
 	for (int i = 0; i < 10 && conns_open(&st->ctx); i++)
 		h2o_evloop_run(st->ctx.loop, 20);
 	kyc__offload_thread_fini(st);
+	SSL_CTX_free(st->tls_held);
+	st->tls_held = NULL;
 	log_flush(st);
 	kyc_buf_release(&st->logbuf);
 	if (s->cfg.thread_fini)
@@ -312,11 +343,13 @@ int kyc_server_run(kyc_server *s)
 		return KYC_ERR_IO;
 	}
 	atomic_store(&signal_target, s);
-	struct sigaction sa = {0}, old_term, old_int;
+	struct sigaction sa = {0}, old_term, old_int, old_hup;
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, &old_term);
 	sigaction(SIGINT, &sa, &old_int);
+	if (s->ssl_ctx)
+		sigaction(SIGHUP, &sa, &old_hup);
 	signal(SIGPIPE, SIG_IGN);
 	for (int i = 0; i < s->nthreads; i++) {
 		s->threads[i].srv = s;
@@ -339,8 +372,15 @@ int kyc_server_run(kyc_server *s)
 	 * terminate), not a handler that now does nothing. */
 	sigaction(SIGTERM, &old_term, NULL);
 	sigaction(SIGINT, &old_int, NULL);
+	if (s->ssl_ctx)
+		sigaction(SIGHUP, &old_hup, NULL);
 	atomic_store(&signal_target, NULL);
 	return atomic_load(&s->init_failed) ? KYC_ERR_IO : 0;
+}
+
+void kyc_server_reload_tls(kyc_server *s)
+{
+	atomic_store(&s->tls_reload, 1);
 }
 
 void kyc_server_stop(kyc_server *s)
@@ -375,6 +415,8 @@ void kyc_server_free(kyc_server *s)
 	if (s->listen_fd >= 0 && !atomic_load(&s->listen_closed))
 		close(s->listen_fd);
 	h2o_config_dispose(&s->globalconf);
+	SSL_CTX_free(s->ssl_ctx);
+	pthread_mutex_destroy(&s->tls_lock);
 	free(s);
 }
 
@@ -681,6 +723,7 @@ static void err_on_setup_ostream(h2o_filter_t *self, h2o_req_t *h, h2o_ostream_t
 		kyc__add_header(&r, H2O_STRLIT("x-request-id"), r.id, strlen(r.id));
 		kyc__add_header(&r, H2O_STRLIT("cache-control"), H2O_STRLIT("no-store"));
 		kyc__add_header(&r, H2O_STRLIT("x-content-type-options"), H2O_STRLIT("nosniff"));
+		kyc__add_hsts(&r);
 		os = (struct err_ostream *)h2o_add_ostream(h, sizeof *os, slot);
 		os->body = h2o_strdup(&h->pool, txt, strlen(txt));
 		os->super.do_send = err_on_send;

@@ -29,6 +29,8 @@ struct kyc_server_config {
 	int h2c;             /* 1: also speak cleartext HTTP/2 (prior knowledge and Upgrade: h2c).
 			      * Off by default: h2o 2.2 does not bound stream resets (the
 			      * CVE-2023-44487 "rapid reset" pattern), docs/security.md */
+	const char *tls_cert; /* PEM certificate chain: serve https (with tls_key) */
+	const char *tls_key;  /* PEM private key */
 	int workers;         /* threads for kyc_req_offload (default 1) */
 	int work_queue;      /* offloaded jobs waiting at most (default 64) */
 	/* Runs on each loop thread before it serves; its result is that thread's
@@ -59,6 +61,10 @@ int kyc_server_port(const kyc_server *s);
  * each thread and returns 0 (KYC_ERR_INVALID if not listening, KYC_ERR_NOMEM,
  * KYC_ERR_IO if a thread_init failed). */
 int kyc_server_run(kyc_server *s);
+/* Asks a running server to read its TLS certificate and key again (also on
+ * SIGHUP, which kyc_server_run handles when TLS is on); new connections get
+ * the new ones, a failed read keeps the old. Async-signal-safe. */
+void kyc_server_reload_tls(kyc_server *s);
 /* Asks a running server to stop; async-signal-safe, callable from any thread. */
 void kyc_server_stop(kyc_server *s);
 /* Frees the server (after run returned, or if it never ran). NULL is fine. */

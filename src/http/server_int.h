@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include <h2o.h>
+#include <openssl/ssl.h>
 
 #include "core/buf.h"
 #include "http/conn_track.h"
@@ -32,6 +33,7 @@ struct server_thread {
 	struct kyc_conns conns;
 	int64_t swept_at;
 	struct offload_inbox *inbox; /* offloaded work coming back (offload.c) */
+	SSL_CTX *tls_held;           /* this thread's reference on the TLS context in use */
 };
 
 struct handler {
@@ -51,6 +53,10 @@ struct kyc_server {
 	atomic_int init_failed;
 	atomic_int listen_closed;
 	struct offload_pool *pool; /* worker threads for kyc_req_offload */
+	/* TLS (tls.c): the context new connections get, swapped by a reload. */
+	pthread_mutex_t tls_lock;
+	SSL_CTX *ssl_ctx;
+	atomic_int tls_reload; /* set by SIGHUP / kyc_server_reload_tls */
 };
 
 struct kyc_req {
@@ -74,8 +80,20 @@ char *kyc__pct_decode(h2o_mem_pool_t *pool, const char *p, size_t n, int plus_sp
 		      size_t *outlen);
 /* Adds a response header; the name is lower-cased, both are copied. */
 void kyc__add_header(kyc_req *r, const char *name, size_t nlen, const char *value, size_t vlen);
+/* Strict-Transport-Security, on a request that came over TLS. */
+void kyc__add_hsts(kyc_req *r);
 /* Counts an answered request in metrics and writes its access-log line. */
 void kyc__req_done(kyc_req *r);
+
+/* ---- TLS (tls.c) ---- */
+/* A TLS context for the certificate chain and key files (PEM): TLS 1.2 and
+ * later, forward-secret AEAD suites. 0, or KYC_ERR_INVALID / KYC_ERR_NOMEM
+ * with a message in err. */
+int kyc__tls_load(const char *cert, const char *key, SSL_CTX **out, char *err, size_t errsz);
+/* The current context with a reference for the caller (SSL_CTX_free it); NULL without TLS. */
+SSL_CTX *kyc__tls_acquire(kyc_server *s);
+/* Loads the files again and swaps the context; on failure logs and keeps the old one. */
+void kyc__tls_reload(kyc_server *s);
 
 /* ---- offloaded work (offload.c) ---- */
 /* Starts the worker pool (cfg.workers threads, cfg.work_queue jobs at most).

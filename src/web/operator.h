@@ -58,6 +58,24 @@ void kyc_operator_login_verify(struct kyc_login *l, const char *password, size_t
  * account: one answer), or a store error. Wipes l's hash either way. */
 int kyc_operator_login_finish(kyc_store *s, struct kyc_login *l, struct kyc_operator_row *out);
 
+/* Operator management (`kycd operator disable|enable|reset-password`). Each
+ * call finds the operator by username, makes the change, ends every
+ * console session of the operator (enable ends none), and appends an
+ * audit row to the tenant's audit trail (verification_history with no
+ * verification: action "operator.disabled", "operator.enabled" or
+ * "operator.password_reset", the actor, details {operator_id, username,
+ * sessions_ended}), all in one transaction. A password reset also clears
+ * the name's failed-login count. out (may be NULL) gets the operator
+ * without its hash; *sessions_ended (may be NULL) how many sessions ended.
+ * 0, KYC_ERR_NOTFOUND (no such username), KYC_ERR_INVALID (password size),
+ * KYC_ERR_NOMEM, or a store error (nothing changed). */
+int kyc_operator_set_disabled(kyc_store *s, const char *username, int disabled,
+			      const char *actor, int64_t now_ms, struct kyc_operator_row *out,
+			      int *sessions_ended);
+int kyc_operator_reset_password(kyc_store *s, const char *username, const char *password,
+				size_t password_len, const char *actor,
+				struct kyc_operator_row *out, int *sessions_ended);
+
 /* Checks a login (the three steps at once). On success fills out, clears the failure count and
  * returns 0. KYC_ERR_DENIED: unknown user, wrong password or disabled
  * account (one answer). KYC_ERR_TOOBIG: too many failures, try again in

@@ -24,7 +24,7 @@
 
 static struct e2e_server srv, srv_b;
 static char admin_key[128], tenant_id[64], reviewer_key[128];
-static char op_password[64];
+static char op_password[64], ops_password[64];
 
 #define METRICS_TOKEN "metrics-secret-4f1c"
 #define PUBLIC_URL "https://kyc.example.com"
@@ -332,6 +332,89 @@ TEST(login_limit_per_address)
 	e2e_resp_free(&r);
 }
 
+/* ---- operator management: kycd operator disable|enable|reset-password ---- */
+
+/* Logs in; 200 with the session cookie in cookie ("kycd_console=..."), or the status. */
+static long console_login(const char *user, const char *password, char cookie[128])
+{
+	char body[256], sc[256];
+	snprintf(body, sizeof body, "{\"username\":\"%s\",\"password\":\"%s\"}", user, password);
+	const char *h[] = {"Content-Type: application/json", NULL};
+	struct e2e_resp r;
+	if (e2e_req(&srv, "POST", "/console/api/login", h, body, strlen(body), &r))
+		return -1;
+	long st = r.status;
+	cookie[0] = '\0';
+	if (st == 200 && e2e_header(&r, "set-cookie", sc, sizeof sc))
+		snprintf(cookie, 128, "%.*s", (int)strcspn(sc, ";"), sc);
+	e2e_resp_free(&r);
+	return st;
+}
+
+static long session_status(const char *cookie)
+{
+	char ck[160];
+	snprintf(ck, sizeof ck, "Cookie: %s", cookie);
+	const char *h[] = {ck, NULL};
+	struct e2e_resp r;
+	if (e2e_req(&srv, "GET", "/console/api/session", h, NULL, 0, &r))
+		return -1;
+	long st = r.status;
+	e2e_resp_free(&r);
+	return st;
+}
+
+/* Runs `kycd operator CMD sec-ops` against srv's data while it serves. */
+static json_t *operator_cli(const char *cmd)
+{
+	char *out = NULL;
+	const char *args[] = {"operator", cmd, "sec-ops", NULL};
+	int rc = e2e_cli(&srv, &out, args);
+	json_t *j = rc == 0 && out ? json_loads(out, 0, NULL) : NULL;
+	free(out);
+	return j;
+}
+
+TEST(operator_disable_enable_reset)
+{
+	char cookie[128], cookie2[128];
+	REQUIRE(console_login("sec-ops", ops_password, cookie) == 200);
+	CHECK_INT(session_status(cookie), 200);
+
+	json_t *j = operator_cli("disable");
+	REQUIRE(j != NULL);
+	CHECK(json_is_true(json_object_get(j, "disabled")));
+	CHECK_INT(json_integer_value(json_object_get(j, "sessions_ended")), 1);
+	json_decref(j);
+	CHECK_INT(session_status(cookie), 401);
+	CHECK_INT(console_login("sec-ops", ops_password, cookie2), 401);
+
+	j = operator_cli("enable");
+	REQUIRE(j != NULL);
+	CHECK(json_is_false(json_object_get(j, "disabled")));
+	json_decref(j);
+	CHECK_INT(console_login("sec-ops", ops_password, cookie), 200);
+	CHECK_INT(session_status(cookie), 200);
+
+	j = operator_cli("reset-password");
+	REQUIRE(j != NULL);
+	char fresh[64];
+	snprintf(fresh, sizeof fresh, "%s", json_string_value(json_object_get(j, "password")) ?: "");
+	CHECK_INT(json_integer_value(json_object_get(j, "sessions_ended")), 1);
+	json_decref(j);
+	CHECK(strlen(fresh) >= 12 && strcmp(fresh, ops_password) != 0);
+	CHECK_INT(session_status(cookie), 401);
+	CHECK_INT(console_login("sec-ops", ops_password, cookie2), 401);
+	CHECK_INT(console_login("sec-ops", fresh, cookie2), 200);
+	CHECK_INT(session_status(cookie2), 200);
+
+	/* an unknown name is an error, not a silent success */
+	char *out = NULL;
+	const char *args[] = {"operator", "disable", "no-such-operator", NULL};
+	CHECK(e2e_cli(&srv, &out, args) != 0);
+	free(out);
+}
+
 /* ---- finding 6: no cleartext HTTP/2 unless asked for ---- */
 
 /* The client preface, an empty SETTINGS frame, then HEADERS + RST_STREAM
@@ -522,39 +605,36 @@ TEST(metrics_token)
 	e2e_resp_free(&r);
 }
 
+/* Runs a CLI command on srv's data and copies one string of its JSON line
+ * into out. 0 or -1. */
+static int cli_string(const char *const *args, const char *key, char *out, size_t outsz)
+{
+	char *txt = NULL;
+	out[0] = '\0';
+	int rc = e2e_cli(&srv, &txt, args);
+	json_t *j = rc == 0 && txt ? json_loads(txt, 0, NULL) : NULL;
+	snprintf(out, outsz, "%s", json_string_value(json_object_get(j, key)) ?: "");
+	json_decref(j);
+	free(txt);
+	return out[0] ? 0 : -1;
+}
+
 static int setup(void)
 {
-	char *out = NULL;
 	if (e2e_data_dir(&srv) || e2e_tenant(&srv, "sec", admin_key, tenant_id))
 		return -1;
 	const char *kargs[] = {"key", "create", tenant_id, "--role", "reviewer", NULL};
-	if (e2e_cli(&srv, &out, kargs) != 0 || !out)
-		goto fail;
-	json_t *j = json_loads(out, 0, NULL);
-	snprintf(reviewer_key, sizeof reviewer_key, "%s",
-		 json_string_value(json_object_get(j, "api_key")) ?: "");
-	json_decref(j);
-	free(out);
 	const char *oargs[] = {"operator", "create", tenant_id, "sec-admin", "--role", "admin", NULL};
-	if (e2e_cli(&srv, &out, oargs) != 0 || !out)
-		goto fail;
-	j = json_loads(out, 0, NULL);
-	snprintf(op_password, sizeof op_password, "%s",
-		 json_string_value(json_object_get(j, "password")) ?: "");
-	json_decref(j);
-	free(out);
-	out = NULL;
+	const char *o2args[] = {"operator", "create", tenant_id, "sec-ops", NULL};
 	const char *env_a[] = {"KYCD_THREADS=1", "KYCD_HASH_THREADS=1", "KYCD_LOGIN_BURST=20", NULL};
-	if (!reviewer_key[0] || !op_password[0] || e2e_start(&srv, env_a))
-		goto fail;
 	const char *env_b[] = {"KYCD_PUBLIC_URL=" PUBLIC_URL, "KYCD_METRICS_TOKEN=" METRICS_TOKEN,
 			       "KYCD_H2C=1", NULL};
-	if (e2e_data_dir(&srv_b) || e2e_start(&srv_b, env_b))
-		goto fail;
+	if (cli_string(kargs, "api_key", reviewer_key, sizeof reviewer_key) ||
+	    cli_string(oargs, "password", op_password, sizeof op_password) ||
+	    cli_string(o2args, "password", ops_password, sizeof ops_password) ||
+	    e2e_start(&srv, env_a) || e2e_data_dir(&srv_b) || e2e_start(&srv_b, env_b))
+		return -1;
 	return 0;
-fail:
-	free(out);
-	return -1;
 }
 
 int main(void)
@@ -577,6 +657,7 @@ int main(void)
 	RUN(callback_url_internal_refused);
 	RUN(console_origin_checks_scheme);
 	RUN(metrics_token);
+	RUN(operator_disable_enable_reset);
 	RUN(login_flood_does_not_stall_the_api);
 	RUN(login_limit_per_address);
 	e2e_stop(&srv);
