@@ -13,7 +13,7 @@ const struct kyc_cmd kyc_commands[] = {
 	{"key revoke", cmd_key_revoke, "key revoke KEY_ID [--data DIR]   revoke an API key"},
 	{"operator create", cmd_operator_create, "operator create TENANT_ID USERNAME [--role viewer|reviewer|admin] [--password-stdin] [--data DIR]   review-console operator"},
 	{"mrz", cmd_mrz, "mrz   parse MRZ text on stdin, one JSON object per document"},
-	{"scan", cmd_scan, "scan FILE...   find and read the MRZ in images"},
+	{"scan", cmd_scan, "scan [--debug DIR] FILE...   find and read the MRZ in images"},
 	{"synth", cmd_synth, "synth --out DIR --count N --seed S [--level 0|1|2]   specimen images"},
 	{"version", cmd_version, "version   print the version"},
 	{"help", cmd_help, "help   this list"},
