@@ -16,7 +16,7 @@ const struct kyc_cmd kyc_commands[] = {
 	{"operator enable", cmd_operator_enable, "operator enable USERNAME [--data DIR]   let a disabled operator log in again"},
 	{"operator reset-password", cmd_operator_reset_password, "operator reset-password USERNAME [--password-stdin] [--data DIR]   new password, sessions ended"},
 	{"mrz", cmd_mrz, "mrz   parse MRZ text on stdin, one JSON object per document"},
-	{"scan", cmd_scan, "scan FILE...   find and read the MRZ in images"},
+	{"scan", cmd_scan, "scan [--debug DIR] FILE...   find and read the MRZ in images"},
 	{"synth", cmd_synth, "synth --out DIR --count N --seed S [--level 0|1|2]   specimen images"},
 	{"version", cmd_version, "version   print the version"},
 	{"help", cmd_help, "help   this list"},
