@@ -155,9 +155,10 @@ static int label_lines(const unsigned char *mask, int w, int h, int gap, int tr,
 	return nout;
 }
 
-/* Ink: darker than the local mean by a margin that grows with brightness. */
+/* Ink: darker than the local mean by a margin that grows with brightness
+ * (halved in the sensitive pass, for faint print, glare and shadow). */
 static void ink_mask(const unsigned char *s, int w, int h, const uint32_t *ii, int r,
-		     unsigned char *m)
+		     int sensitive, unsigned char *m)
 {
 	int W = w + 1;
 	for (int y = 0; y < h; y++) {
@@ -168,7 +169,7 @@ static void ink_mask(const unsigned char *s, int w, int h, const uint32_t *ii, i
 				       ii[y0 * W + x0];
 			int area = (x1 - x0) * (y1 - y0);
 			int mean = (int)(sum / (uint32_t)area);
-			int t = mean / 7 + 8;
+			int t = sensitive ? mean / 14 + 4 : mean / 7 + 8;
 			m[y * w + x] = s[y * w + x] + t < mean;
 		}
 	}
@@ -210,11 +211,12 @@ static void shrink(const unsigned char *g, int w, int h, int stride, unsigned ch
 int kyc_reader__locate(const unsigned char *g, int w, int h, int stride,
 		       struct kyc_reader__cand *out, int max, double *mean_luma)
 {
-	return kyc_reader__locate_at(g, w, h, stride, out, max, mean_luma, KYC_READER__WORK_SIDE);
+	return kyc_reader__locate_at(g, w, h, stride, out, max, mean_luma, KYC_READER__WORK_SIDE, 0);
 }
 
 int kyc_reader__locate_at(const unsigned char *g, int w, int h, int stride,
-			  struct kyc_reader__cand *out, int max, double *mean_luma, int work_side)
+			  struct kyc_reader__cand *out, int max, double *mean_luma, int work_side,
+			  int sensitive)
 {
 	int longer = w > h ? w : h;
 	double f = longer > work_side ? (double)longer / work_side : 1;
@@ -251,7 +253,7 @@ int kyc_reader__locate_at(const unsigned char *g, int w, int h, int stride,
 	}
 	int side = sw > sh ? sw : sh;
 	int r = side / 50 + 4, gap = side / 90 + 2;
-	ink_mask(s, sw, sh, ii, r, m);
+	ink_mask(s, sw, sh, ii, r, sensitive, m);
 	for (int y = 0; y < sh; y++)
 		for (int x = 0; x < sw; x++)
 			mt[x * sh + y] = m[y * sw + x];

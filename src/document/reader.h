@@ -82,10 +82,11 @@ struct kyc_reader__cand {
  * how many, or KYC_ERR_NOMEM. *mean_luma receives the image's mean gray. */
 int kyc_reader__locate(const unsigned char *g, int w, int h, int stride,
 		       struct kyc_reader__cand *out, int max, double *mean_luma);
-/* The same with the working image's longer side at work_side pixels. */
+/* The same with the working image's longer side at work_side pixels, and
+ * with a lower ink margin when sensitive (faint print, glare, shadow). */
 int kyc_reader__locate_at(const unsigned char *g, int w, int h, int stride,
 			  struct kyc_reader__cand *out, int max, double *mean_luma,
-			  int work_side);
+			  int work_side, int sensitive);
 
 /* A band of the image resampled upright around a candidate line: band pixel
  * (x, y) is image point o + s*(x*u + y*v). px (w×h) is owned; free() it. */
