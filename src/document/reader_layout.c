@@ -534,34 +534,6 @@ static int layout_from_ink(const unsigned char *ink, const struct kyc_reader__ba
 	return 0;
 }
 
-/* Ink by a local mean: darker than the mean of a window about two glyphs
- * wide by a fifth of the local contrast floor. The fallback binarisation for
- * bands whose one global threshold fails (a shadow, a glare band or a dark
- * desk inside the band). ii is (w+1)*(h+1) scratch. */
-static void ink_local(const unsigned char *px, int w, int h, uint32_t *ii, unsigned char *ink)
-{
-	int W = w + 1, r = GH;
-	memset(ii, 0, sizeof(uint32_t) * W);
-	for (int y = 0; y < h; y++) {
-		uint32_t rs = 0;
-		ii[(y + 1) * W] = 0;
-		for (int x = 0; x < w; x++) {
-			rs += px[(size_t)y * w + x];
-			ii[(y + 1) * W + x + 1] = ii[y * W + x + 1] + rs;
-		}
-	}
-	for (int y = 0; y < h; y++) {
-		int y0 = y - r < 0 ? 0 : y - r, y1 = y + r + 1 > h ? h : y + r + 1;
-		for (int x = 0; x < w; x++) {
-			int x0 = x - r < 0 ? 0 : x - r, x1 = x + r + 1 > w ? w : x + r + 1;
-			uint32_t sum = ii[y1 * W + x1] - ii[y0 * W + x1] - ii[y1 * W + x0] +
-				       ii[y0 * W + x0];
-			int mean = (int)(sum / (uint32_t)((x1 - x0) * (y1 - y0)));
-			ink[(size_t)y * w + x] = px[(size_t)y * w + x] + mean / 10 + 6 < mean;
-		}
-	}
-}
-
 int kyc_reader__layout(const struct kyc_reader__band *b, double seed_len,
 		       struct kyc_reader__layout *lay)
 {
@@ -624,7 +596,9 @@ int kyc_reader__layout(const struct kyc_reader__band *b, double seed_len,
 		rc = KYC_ERR_NOMEM;
 		goto out;
 	}
-	ink_local(b->px, w, h, ii, ink);
+	/* darker than the mean of a window about two glyphs wide by a tenth of
+	 * it: a shadow, a glare band or a dark desk inside the band */
+	kyc_reader__ink_local(b->px, w, h, ii, GH, 10, 6, ink);
 	rc = layout_from_ink(ink, b, seed_len, col, xs, lay);
 out:
 	free(ink);
