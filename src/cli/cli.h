@@ -30,6 +30,7 @@ int cmd_help(int argc, char **argv);
 int cmd_mrz(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
+int cmd_face(int argc, char **argv);
 
 /* Option parsing shared by the commands: recognises "--name VALUE" and
  * "--name=VALUE" at argv[*i]. On a match stores VALUE in *out, advances *i past

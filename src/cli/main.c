@@ -17,6 +17,7 @@ const struct kyc_cmd kyc_commands[] = {
 	{"operator reset-password", cmd_operator_reset_password, "operator reset-password USERNAME [--password-stdin] [--data DIR]   new password, sessions ended"},
 	{"mrz", cmd_mrz, "mrz   parse MRZ text on stdin, one JSON object per document"},
 	{"scan", cmd_scan, "scan [--debug DIR] FILE...   find and read the MRZ in images"},
+	{"face", cmd_face, "face detect IMG... | face compare A B   find, describe and compare faces"},
 	{"synth", cmd_synth, "synth --out DIR --count N --seed S [--level 0|1|2]   specimen images"},
 	{"version", cmd_version, "version   print the version"},
 	{"help", cmd_help, "help   this list"},
