@@ -28,6 +28,7 @@ int cmd_help(int argc, char **argv);
 int cmd_mrz(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
+int cmd_card(int argc, char **argv);
 /* `kycd synth --kind eg-nid` (cmd_synth_card.c): count Egyptian ID cards into
  * dir, front and back, with truth.jsonl; contradictions makes each card's
  * printed birth date or gender disagree with its number. 0 or a KYC_ERR_*. */

@@ -15,6 +15,7 @@ const struct kyc_cmd kyc_commands[] = {
 	{"mrz", cmd_mrz, "mrz   parse MRZ text on stdin, one JSON object per document"},
 	{"scan", cmd_scan, "scan FILE...   find and read the MRZ in images"},
 	{"synth", cmd_synth, "synth --out DIR --count N --seed S [--level 0|1|2]   specimen images"},
+	{"card", cmd_card, "card [--front FILE] [--back FILE]   read an Egyptian national ID card"},
 	{"version", cmd_version, "version   print the version"},
 	{"help", cmd_help, "help   this list"},
 	{NULL, NULL, NULL},

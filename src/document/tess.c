@@ -95,11 +95,17 @@ static void squeeze(const char *src, char *dst, size_t cap)
 		space = 0;
 		dst[n++] = *p;
 	}
-	/* Never end inside a UTF-8 sequence cut by the cap. */
-	while (n > 0 && ((unsigned char)dst[n - 1] & 0xC0) == 0x80)
-		n--;
-	if (n > 0 && ((unsigned char)dst[n - 1] & 0xC0) == 0xC0)
-		n--;
+	/* Never end inside a UTF-8 sequence cut by the cap: back up to the
+	 * lead byte of the last sequence and keep it only when it is whole. */
+	size_t lead = n;
+	while (lead > 0 && ((unsigned char)dst[lead - 1] & 0xC0) == 0x80)
+		lead--;
+	if (lead > 0 && (unsigned char)dst[lead - 1] >= 0xC0) {
+		unsigned char c = (unsigned char)dst[lead - 1];
+		size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+		if (n - (lead - 1) < need)
+			n = lead - 1;
+	}
 	dst[n] = 0;
 }
 
