@@ -282,5 +282,26 @@ int kyc_synth__render_nomrz(uint64_t seed, int index, int level, struct kyc_synt
  * max_blur), noise, then the quarter turn by orientation degrees. */
 int kyc_synth__camera(struct kyc_synth_image *c, struct kyc_synth__rng *r, int level,
                       double max_blur, int orientation);
+/* Blends colour c over pixel (x, y) of im at opacity a (0..1); outside: nothing. */
+void kyc_synth__blend(struct kyc_synth_image *im, int x, int y, const unsigned char c[3], double a);
+
+/* The frame of a card photographed without an MRZ (synth_egnid.c): picture
+ * size, the document's resolution in it, skew and JPEG quality, drawn from
+ * the level's ranges. */
+struct kyc_synth__frame {
+	int w, h;        /* picture, px */
+	double u;        /* document pixels per mm */
+	double skew_deg; /* clockwise */
+	int quality;
+};
+void kyc_synth__card_frame(int level, struct kyc_synth__rng *r, double wmm, double hmm,
+                           struct kyc_synth__frame *f);
+/* Lays doc (upright, corner radius rad px) on a desk in a new f->w x f->h
+ * picture *img with the level's camera faults; quad gets the document's
+ * corners in it (top-left, top-right, bottom-right, bottom-left). 0 or
+ * KYC_ERR_NOMEM; on error *img holds nothing. */
+int kyc_synth__card_photo(const struct kyc_synth_image *doc, double rad, int level,
+                          const struct kyc_synth__frame *f, struct kyc_synth__rng *r,
+                          struct kyc_synth_image *img, double quad[4][2]);
 
 #endif

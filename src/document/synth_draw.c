@@ -109,6 +109,11 @@ static void blend(struct kyc_synth_image *im, int x, int y, const unsigned char 
 		p[k] = (unsigned char)(p[k] + (c[k] - p[k]) * a + 0.5);
 }
 
+void kyc_synth__blend(struct kyc_synth_image *im, int x, int y, const unsigned char c[3], double a)
+{
+	blend(im, x, y, c, a);
+}
+
 /* A dot at a fractional position spread over its four pixels. */
 static void splat(struct kyc_synth_image *im, double x, double y, const unsigned char c[3],
                   double a)

@@ -753,3 +753,63 @@ out:
 		kyc_synth_image_release(img);
 	return rc;
 }
+
+/* ---- cards without an MRZ (synth_egnid.c) ---- */
+
+void kyc_synth__card_frame(int level, struct kyc_synth__rng *r, double wmm, double hmm,
+                           struct kyc_synth__frame *f)
+{
+	const struct level_cfg *L = &levels[level];
+	f->skew_deg = round(kyc_synth__rng_unif(r, -L->skew, L->skew) * 10) / 10;
+	f->quality = kyc_synth__rng_int(r, L->qmin, L->qmax);
+	double aspect = kyc_synth__rng_unif(r, 0.66, 0.8);
+	f->w = kyc_synth__rng_int(r, L->wmin, L->wmax);
+	f->h = (int)lround(f->w * aspect);
+	double th = fabs(f->skew_deg) * M_PI / 180;
+	double bw = wmm * cos(th) + hmm * sin(th), bh = wmm * sin(th) + hmm * cos(th);
+	double frac = kyc_synth__rng_unif(r, L->fmin, L->fmax);
+	f->u = fmin(frac * f->w / bw, frac * f->h / bh);
+}
+
+int kyc_synth__card_photo(const struct kyc_synth_image *doc, double rad, int level,
+                          const struct kyc_synth__frame *f, struct kyc_synth__rng *r,
+                          struct kyc_synth_image *img, double quad[4][2])
+{
+	const struct level_cfg *L = &levels[level];
+	int W0 = f->w, H0 = f->h, rc;
+	img->w = W0, img->h = H0;
+	img->px = malloc((size_t)W0 * (size_t)H0 * 3);
+	if (!img->px)
+		return KYC_ERR_NOMEM;
+	kyc_synth__desk(img, r, 3 + 2 * level);
+	double a = f->skew_deg * M_PI / 180, ca = cos(a), sa = sin(a);
+	double bw = doc->w * fabs(ca) + doc->h * fabs(sa), bh = doc->w * fabs(sa) + doc->h * fabs(ca);
+	double cx = W0 / 2.0 + kyc_synth__rng_unif(r, -0.8, 0.8) * fmax(0, (W0 - bw) / 2);
+	double cy = H0 / 2.0 + kyc_synth__rng_unif(r, -0.8, 0.8) * fmax(0, (H0 - bh) / 2);
+	double src[4][2] = {{0, 0}, {doc->w, 0}, {doc->w, doc->h}, {0, doc->h}};
+	for (int i = 0; i < 4; i++) {
+		double x = src[i][0] - doc->w / 2.0, y = src[i][1] - doc->h / 2.0;
+		quad[i][0] = cx + x * ca - y * sa + kyc_synth__rng_unif(r, -L->persp, L->persp) * doc->w;
+		quad[i][1] = cy + x * sa + y * ca + kyc_synth__rng_unif(r, -L->persp, L->persp) * doc->h;
+	}
+	double hinv[9];
+	if (homography(quad, src, hinv)) {
+		rc = KYC_ERR_INTERNAL;
+		goto fail;
+	}
+	double soft = kyc_synth__rng_unif(r, 0.01, 0.03) * W0;
+	composite(img, doc, hinv, quad, rad, kyc_synth__rng_unif(r, -0.6, 0.6) * soft,
+	          kyc_synth__rng_unif(r, 0.2, 1.0) * soft, soft);
+	if (level > 0 && kyc_synth__rng_int(r, 0, 1))
+		glare(img, r, quad, level == 1 ? 0.25 : 0.4);
+	rc = lighting(img, r, L->light, level == 2 && kyc_synth__rng_int(r, 0, 2) != 0);
+	if (!rc)
+		rc = blur(img, kyc_synth__rng_unif(r, L->blur_min, L->blur_max));
+	if (!rc)
+		rc = noise(img, r, kyc_synth__rng_unif(r, L->noise_min, L->noise_max));
+	if (!rc)
+		return 0;
+fail:
+	kyc_synth_image_release(img);
+	return rc;
+}
