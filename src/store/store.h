@@ -50,6 +50,12 @@ void kyc_store_rollback(kyc_store *s);
 int kyc_store_begin_read(kyc_store *s);
 /* 1 inside a transaction. */
 int kyc_store_in_transaction(kyc_store *s);
+/* Commits on this connection stop waiting for the disk (SQLite:
+ * synchronous=NORMAL in WAL mode): a crash of the machine, not of the
+ * process, may lose its last commits, never part of one. Only for a
+ * connection whose every write is safe to make again: the webhook worker's
+ * fan-out, claims and attempt records (delivery is at least once). */
+int kyc_store_lazy_commits(kyc_store *s);
 
 /* ---- tenants and API keys ---- */
 

@@ -183,6 +183,12 @@ void kyc_store_close(kyc_store *s)
 	free(s);
 }
 
+int kyc_store_lazy_commits(kyc_store *s)
+{
+	int rc = sqlite3_exec(s->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
+	return rc == SQLITE_OK ? 0 : map_sqlite(s, rc);
+}
+
 /* Runs a fixed statement through the statement cache (BEGIN/COMMIT run on
  * every request; parsing them each time showed in profiles). */
 static int exec_cached(kyc_store *s, const char *sql)
