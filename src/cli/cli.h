@@ -22,6 +22,7 @@ int cmd_tenant_create(int argc, char **argv);
 int cmd_key_create(int argc, char **argv);
 int cmd_key_revoke(int argc, char **argv);
 int cmd_operator_create(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_mrz(int argc, char **argv);

@@ -12,6 +12,7 @@ const struct kyc_cmd kyc_commands[] = {
 	{"key create", cmd_key_create, "key create TENANT_ID [--role ROLE] [--data DIR]   new API key"},
 	{"key revoke", cmd_key_revoke, "key revoke KEY_ID [--data DIR]   revoke an API key"},
 	{"operator create", cmd_operator_create, "operator create TENANT_ID USERNAME [--role viewer|reviewer|admin] [--password-stdin] [--data DIR]   review-console operator"},
+	{"backup", cmd_backup, "backup DEST [--data DIR]   consistent copy of the database and files, while serving"},
 	{"mrz", cmd_mrz, "mrz   parse MRZ text on stdin, one JSON object per document"},
 	{"scan", cmd_scan, "scan FILE...   find and read the MRZ in images"},
 	{"synth", cmd_synth, "synth --out DIR --count N --seed S [--level 0|1|2]   specimen images"},
