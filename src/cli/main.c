@@ -15,6 +15,7 @@ const struct kyc_cmd kyc_commands[] = {
 	{"operator disable", cmd_operator_disable, "operator disable USERNAME [--data DIR]   lock an operator out and end its sessions"},
 	{"operator enable", cmd_operator_enable, "operator enable USERNAME [--data DIR]   let a disabled operator log in again"},
 	{"operator reset-password", cmd_operator_reset_password, "operator reset-password USERNAME [--password-stdin] [--data DIR]   new password, sessions ended"},
+	{"backup", cmd_backup, "backup DEST [--data DIR]   consistent copy of the database and files, while serving"},
 	{"mrz", cmd_mrz, "mrz   parse MRZ text on stdin, one JSON object per document"},
 	{"scan", cmd_scan, "scan [--debug DIR] FILE...   find and read the MRZ in images"},
 	{"face", cmd_face, "face detect IMG... | face compare A B   find, describe and compare faces"},

@@ -793,12 +793,12 @@ int kyc_synth__card_photo(const struct kyc_synth_image *doc, double rad, int lev
 		quad[i][1] = cy + x * sa + y * ca + kyc_synth__rng_unif(r, -L->persp, L->persp) * doc->h;
 	}
 	double hinv[9];
-	if (homography(quad, src, hinv)) {
+	if (kyc_synth__homography(quad, src, hinv)) {
 		rc = KYC_ERR_INTERNAL;
 		goto fail;
 	}
 	double soft = kyc_synth__rng_unif(r, 0.01, 0.03) * W0;
-	composite(img, doc, hinv, quad, rad, kyc_synth__rng_unif(r, -0.6, 0.6) * soft,
+	kyc_synth__composite(img, doc, hinv, quad, rad, kyc_synth__rng_unif(r, -0.6, 0.6) * soft,
 	          kyc_synth__rng_unif(r, 0.2, 1.0) * soft, soft);
 	if (level > 0 && kyc_synth__rng_int(r, 0, 1))
 		glare(img, r, quad, level == 1 ? 0.25 : 0.4);
