@@ -193,6 +193,7 @@ int cmd_serve(int argc, char **argv)
 	}
 	kyc_logf(KYC_LOG_INFO, "kycd listening on %s (port %d%s), data in %s", listen,
 		 kyc_server_port(srv), tls_cert ? ", https" : "", data);
+	app.limits = kyc_api_limits_new();
 	app.login_limit = kyc_ratelimit_new(4096);
 	if (!app.login_limit)
 		kyc_logf(KYC_LOG_WARN, "no memory for login limits: logins are not limited per address");
@@ -203,6 +204,7 @@ int cmd_serve(int argc, char **argv)
 	kyc_webhook_worker_stop(worker);
 	kyc_server_free(srv);
 	kyc_ratelimit_free(app.login_limit);
+	kyc_api_limits_free(app.limits);
 	kyc_logf(KYC_LOG_INFO, "kycd stopped");
 	return rc == 0 ? 0 : 1;
 }

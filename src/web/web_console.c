@@ -216,8 +216,8 @@ static int login_rate_ok(kyc_req *r, struct kyc_app *app)
 	kyc_req_peer(r, peer);
 	struct kyc_rate rate = {.per_s = app->login_per_min / 60.0, .burst = app->login_burst};
 	struct kyc_ratelimit_result res;
-	web__rate_headers(r, &rate, kyc_ratelimit_take(app->login_limit, peer, strlen(peer), &rate,
-						       kyc_now_ms(), &res), &res);
+	kyc_ratelimit_take(app->login_limit, peer, strlen(peer), &rate, kyc_now_ms(), &res);
+	kyc_rate_headers(r, &rate, &res);
 	if (res.allowed)
 		return 0;
 	web__problem(r, 429, "rate_limited", NULL,

@@ -332,6 +332,85 @@ TEST(login_limit_per_address)
 	e2e_resp_free(&r);
 }
 
+/* ---- rate limits per API key, per address, on hosted uploads and compat routes ---- */
+
+static void check_429(const struct e2e_resp *r)
+{
+	char v[32];
+	CHECK_INT(r->status, 429);
+	CHECK(e2e_header(r, "retry-after", v, sizeof v) && atoi(v) >= 1);
+	CHECK(e2e_header(r, "ratelimit-remaining", v, sizeof v) && !strcmp(v, "0"));
+	CHECK(e2e_header(r, "ratelimit-reset", v, sizeof v) && atoi(v) >= 1);
+}
+
+TEST(rate_limits)
+{
+	struct e2e_resp r;
+	char v[32], body[160], path[160], auth[200];
+	/* a hosted link first, while nothing is limited */
+	REQUIRE(e2e_json(&srv, "POST", "/v1/applicants", admin_key, "{\"first_name\":\"Rita\"}", &r) ==
+		0);
+	snprintf(body, sizeof body, "{\"applicant_id\":\"%s\"}", e2e_str(&r, "id"));
+	e2e_resp_free(&r);
+	REQUIRE(e2e_json(&srv, "POST", "/v1/verifications", admin_key, body, &r) == 0);
+	snprintf(path, sizeof path, "/v1/verifications/%s/hosted-link", e2e_str(&r, "id"));
+	e2e_resp_free(&r);
+	REQUIRE(e2e_json(&srv, "POST", path, admin_key, NULL, &r) == 0);
+	REQUIRE(r.status == 201);
+	snprintf(auth, sizeof auth, "Authorization: Bearer %s", e2e_str(&r, "token"));
+	e2e_resp_free(&r);
+
+	/* one request a minute per key, a burst of 3; uploads: a burst of 2 */
+	REQUIRE(e2e_json(&srv, "PATCH", "/v1/settings", admin_key,
+			 "{\"rate_limits\":{\"api_per_minute\":1,\"api_burst\":3,"
+			 "\"hosted_uploads_per_minute\":1,\"hosted_uploads_burst\":2}}",
+			 &r) == 0);
+	CHECK_INT(r.status, 200);
+	e2e_resp_free(&r);
+	REQUIRE(e2e_json(&srv, "PATCH", "/v1/settings", admin_key,
+			 "{\"rate_limits\":{\"api_per_minute\":-1}}", &r) == 0);
+	CHECK_INT(r.status, 422);
+	CHECK_STR(e2e_str(&r, "field"), "rate_limits.api_per_minute");
+	e2e_resp_free(&r);
+	for (int i = 0; i < 3; i++) {
+		REQUIRE(e2e_json(&srv, "GET", "/v1/applicants", reviewer_key, NULL, &r) == 0);
+		CHECK_INT(r.status, 200);
+		CHECK(e2e_header(&r, "ratelimit-limit", v, sizeof v) && !strcmp(v, "3"));
+		CHECK(e2e_header(&r, "ratelimit-remaining", v, sizeof v) && atoi(v) == 2 - i);
+		e2e_resp_free(&r);
+	}
+	REQUIRE(e2e_json(&srv, "GET", "/v1/applicants", reviewer_key, NULL, &r) == 0);
+	check_429(&r);
+	CHECK_STR(e2e_str(&r, "code"), "rate_limited");
+	e2e_resp_free(&r);
+	/* a compatibility route on the same key: the same bucket */
+	REQUIRE(e2e_json(&srv, "GET", "/v1/identity-verifications/nope", reviewer_key, NULL, &r) == 0);
+	check_429(&r);
+	e2e_resp_free(&r);
+
+	/* hosted-page uploads, per verification; each answer is an error, each counts */
+	const char *h[] = {auth, "Content-Type: multipart/form-data; boundary=x", NULL};
+	const char *junk = "--x--\r\n";
+	for (int i = 0; i < 2; i++) {
+		REQUIRE(e2e_req(&srv, "POST", "/hosted/api/documents", h, junk, strlen(junk), &r) == 0);
+		CHECK(r.status >= 400 && r.status < 500 && r.status != 429);
+		e2e_resp_free(&r);
+	}
+	REQUIRE(e2e_req(&srv, "POST", "/hosted/api/documents", h, junk, strlen(junk), &r) == 0);
+	check_429(&r);
+	CHECK_STR(e2e_str(&r, "code"), "rate_limited");
+	e2e_resp_free(&r);
+
+	/* limits off again for the tests that follow (the admin key has one left) */
+	REQUIRE(e2e_json(&srv, "PATCH", "/v1/settings", admin_key, "{\"rate_limits\":null}", &r) ==
+		0);
+	CHECK_INT(r.status, 200);
+	e2e_resp_free(&r);
+	REQUIRE(e2e_json(&srv, "GET", "/v1/applicants", reviewer_key, NULL, &r) == 0);
+	CHECK_INT(r.status, 200);
+	e2e_resp_free(&r);
+}
+
 /* ---- operator management: kycd operator disable|enable|reset-password ---- */
 
 /* Logs in; 200 with the session cookie in cookie ("kycd_console=..."), or the status. */
@@ -467,7 +546,7 @@ TEST(cleartext_http2_off_by_default)
 	struct e2e_resp r;
 	REQUIRE(e2e_req(&srv, "GET", "/healthz", h, NULL, 0, &r) == 0);
 	CHECK_INT(r.status, 200);
-	CHECK(strstr(r.headers, "101") == NULL);
+	CHECK(strstr(r.headers, "HTTP/1.1 101") == NULL);
 	e2e_resp_free(&r);
 }
 
@@ -658,6 +737,7 @@ int main(void)
 	RUN(console_origin_checks_scheme);
 	RUN(metrics_token);
 	RUN(operator_disable_enable_reset);
+	RUN(rate_limits);
 	RUN(login_flood_does_not_stall_the_api);
 	RUN(login_limit_per_address);
 	e2e_stop(&srv);
