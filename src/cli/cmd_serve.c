@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "compat/compat.h"
 #include "core/log.h"
 #include "core/ratelimit.h"
 #include "flows/sweeper.h"
@@ -159,6 +160,7 @@ int cmd_serve(int argc, char **argv)
 		return 1;
 	}
 	kyc_api_register(srv);
+	kyc_compat_register(srv); /* the route sets sit on the API: composed here */
 	kyc_web_register(srv);
 	if (kyc_server_listen(srv, err, sizeof err) != 0) {
 		fprintf(stderr, "kycd: cannot listen on %s: %s\n", listen, err);

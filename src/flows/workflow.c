@@ -131,8 +131,8 @@ int flow__change_commit(struct change *c, const char *extra_event, json_t **out,
 		json_t *snap = kyc_render_verification(now);
 		int64_t version = json_integer_value(json_object_get(now, "version"));
 		if (c->moved && c->cur != c->from)
-			rc = kyc_event_emit(f->store, f->tenant_id, "verification.status_changed",
-			                    "verification", id, version, snap);
+			rc = kyc_event_emit_status_change(f->store, f->tenant_id, id, version, snap,
+			                                  kyc_vstate_name(c->from));
 		if (!rc && extra_event)
 			rc = kyc_event_emit(f->store, f->tenant_id, extra_event, "verification", id,
 			                    version, snap);
@@ -308,6 +308,8 @@ static int create(struct kyc_flow *f, const json_t *req, const json_t *compat, j
 	        : kyc_history_append(f->store, f->tenant_id, id, f->actor, "create", NULL,
 	                             "awaiting_input", NULL, NULL);
 	rc = rc ? rc : kyc_store_get(f->store, KYC_R_VERIFICATION, f->tenant_id, id, out);
+	if (!rc && f->on_create)
+		rc = f->on_create(f->store, f->tenant_id, *out, f->on_create_arg);
 	if (!rc) {
 		json_t *snap = kyc_render_verification(*out);
 		rc = kyc_event_emit(f->store, f->tenant_id, "verification.created", "verification",

@@ -9,7 +9,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "compat/compat.h"
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/log.h"
@@ -412,7 +411,6 @@ void kyc_api_register(kyc_server *s)
 	kyc__api_document_routes(s);
 	kyc__api_file_routes(s);
 	kyc__api_workflow_routes(s);
-	kyc_compat_register(s);
 	kyc__api_webhook_routes(s);
 	kyc__api_event_routes(s);
 }

@@ -7,6 +7,7 @@
 #include "core/buf.h"
 #include "http/api.h"
 #include "http/metrics.h"
+#include "store/blob.h"
 
 /* docs/openapi.yaml, linked into the binary (see the .incbin below) so the
  * server needs no file at run time. */
@@ -45,6 +46,25 @@ static int metrics_allowed(struct api_call *c)
 	       CRYPTO_memcmp(h.ptr + 7, want, n) == 0;
 }
 
+/* Readiness for a load balancer: this node can take traffic when its
+ * database answers a read and its blob store takes a write. /healthz stays
+ * the liveness probe (the process answers). */
+API_HANDLER(readyz, API_PUBLIC)
+{
+	if (kyc_store_schema_version(c->store) <= 0) {
+		api_problem(c, 503, "store_unavailable", NULL, "the database is not readable");
+		return;
+	}
+	if (kyc_blob_ready(c->app->data_dir) != 0) {
+		api_problem(c, 503, "blob_store_unavailable", NULL,
+			    "the file store does not take writes");
+		return;
+	}
+	api_json(c, 200,
+		 json_pack("{s:s, s:{s:s, s:s}}", "status", "ready", "checks", "database", "ok",
+			   "blobs", "ok"));
+}
+
 API_HANDLER(metrics, API_PUBLIC)
 {
 	if (!metrics_allowed(c)) {
@@ -74,6 +94,7 @@ API_HANDLER(openapi, API_PUBLIC)
 void kyc__api_system_routes(kyc_server *s)
 {
 	kyc_server_route(s, "GET", "/healthz", healthz);
+	kyc_server_route(s, "GET", "/readyz", readyz);
 	kyc_server_route(s, "GET", "/metrics", metrics);
 	kyc_server_route(s, "GET", "/v1/openapi.yaml", openapi);
 }

@@ -212,7 +212,8 @@ static void send_whole(kyc_req *r, int status, const char *content_type, const v
 	r->bytes = head ? 0 : len;
 	h->res.status = status;
 	h->res.reason = kyc_http_status_title(status);
-	kyc__add_header(r, H2O_STRLIT("content-type"), content_type, strlen(content_type));
+	if (content_type) /* NULL: no content, no type */
+		kyc__add_header(r, H2O_STRLIT("content-type"), content_type, strlen(content_type));
 	kyc__add_header(r, H2O_STRLIT("x-request-id"), r->id, strlen(r->id));
 	kyc__add_header(r, H2O_STRLIT("cache-control"), H2O_STRLIT("no-store"));
 	kyc__add_header(r, H2O_STRLIT("x-content-type-options"), H2O_STRLIT("nosniff"));

@@ -113,7 +113,8 @@ void kyc_req_set_log_tenant(kyc_req *r, const char *tenant_id);
 /* ---- the response: exactly one per request ---- */
 /* Adds a response header (name and value are copied). */
 void kyc_req_add_header(kyc_req *r, const char *name, const char *value);
-/* Sends status and body (copied; the caller keeps ownership). */
+/* Sends status and body (copied; the caller keeps ownership). content_type
+ * may be NULL for an empty body that has none. */
 void kyc_req_respond(kyc_req *r, int status, const char *content_type, const void *body,
 		     size_t len);
 /* Same, taking ownership of a malloc()ed body, freed after sending. */

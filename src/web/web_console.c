@@ -35,7 +35,7 @@ struct console_call {
 	char actor[48];
 };
 
-enum { NEED_READ, NEED_WRITE, NEED_DECIDE };
+enum { NEED_READ, NEED_WRITE, NEED_DECIDE, PROBE };
 
 /* The origin ("scheme://host[:port]") the console is served at: the one
  * of KYCD_PUBLIC_URL when it is set, else the scheme of this connection
@@ -100,7 +100,11 @@ static int console_auth(kyc_req *r, struct console_call *c, int need)
 	if (!rc)
 		rc = kyc_store_operator_get(c->store, c->sess.tenant_id, c->sess.operator_id, &c->op);
 	if (rc == KYC_ERR_DENIED || rc == KYC_ERR_NOTFOUND || (!rc && c->op.disabled_at)) {
-		web__problem(r, 401, "unauthenticated", NULL, "log in to the console first");
+		/* The page's probe before its login form: "no" is an answer. */
+		if (need == PROBE)
+			web__json(r, 200, json_pack("{s:n, s:n}", "operator", "csrf_token"));
+		else
+			web__problem(r, 401, "unauthenticated", NULL, "log in to the console first");
 		return -1;
 	}
 	if (rc) {
@@ -110,7 +114,7 @@ static int console_auth(kyc_req *r, struct console_call *c, int need)
 	memset(c->op.password_hash, 0, sizeof c->op.password_hash);
 	kyc_req_set_log_tenant(r, c->sess.tenant_id);
 	snprintf(c->actor, sizeof c->actor, "operator:%s", c->op.id);
-	if (need == NEED_READ)
+	if (need == NEED_READ || need == PROBE)
 		return 0;
 	kyc_str tok = kyc_req_header(r, "x-csrf-token");
 	if (!same_origin(r) || !kyc_session_csrf_ok(&c->sess, tok.ptr, tok.len)) {
@@ -305,7 +309,7 @@ static void logout_post(kyc_req *r)
 static void session_get(kyc_req *r)
 {
 	struct console_call c;
-	if (console_auth(r, &c, NEED_READ))
+	if (console_auth(r, &c, PROBE))
 		return;
 	web__json(r, 200, json_pack("{s:o, s:s}", "operator", operator_json(&c.op), "csrf_token",
 				    c.sess.csrf_token));
@@ -548,9 +552,11 @@ static void verification_get(kyc_req *r)
 		json_array_append_new(rhist, kyc_render_history(x));
 	}
 	web__json(r, 200,
-		  json_pack("{s:o, s:o, s:o, s:o, s:b}", "verification", kyc_render_verification(v),
-			    "applicant", kyc_render_applicant(a), "documents", rdocs, "history",
-			    rhist, "may_decide", kyc_operator_may_decide(c.op.role)));
+		  json_pack("{s:o, s:o, s:o, s:o, s:o, s:b}", "verification",
+			    kyc_render_verification(v), "applicant", kyc_render_applicant(a),
+			    "documents", rdocs, "history", rhist, "actors",
+			    web__actor_names(c.store, c.sess.tenant_id, hist, v), "may_decide",
+			    kyc_operator_may_decide(c.op.role)));
 out:
 	json_decref(v);
 	json_decref(a);
@@ -641,7 +647,7 @@ static void file_get(kyc_req *r)
 
 static void page_get(kyc_req *r)
 {
-	web__send_page(r, "console.html", 0);
+	web__send_page(r, "console.html", 1);
 }
 
 void web__console_routes(kyc_server *s)

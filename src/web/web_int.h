@@ -35,6 +35,13 @@ int web__https(const struct kyc_app *app);
 /* RFC 3339 UTC text as kycd writes it ("2026-06-25T10:14:33.521Z") -> ms. 0 or -1. */
 int web__iso_ms(const char *s, int64_t *ms);
 
+/* The actors of a verification's history, decision and corrections that a
+ * person can recognise, as a new object keyed by actor: "operator:<id>" ->
+ * {"kind":"operator","username","role"}, "key:<id>" -> {"kind":"key","role",
+ * "created_at"}; only the tenant's own (web_actors.c). */
+json_t *web__actor_names(kyc_store *s, const char *tenant_id, const json_t *history,
+			 const json_t *verification);
+
 /* ---- assets (assets.c) ---- */
 
 struct web_asset {
