@@ -27,6 +27,7 @@
 #include "core/log.h"
 #include "core/rand.h"
 #include "http/conn_track.h"
+#include "http/framing.h"
 #include "http/metrics.h"
 #include "http/problem.h"
 #include "http/router.h"
@@ -570,22 +571,6 @@ static size_t header_bytes(const h2o_req_t *h)
 	return n;
 }
 
-/* The number of header fields called name (lower case) in an HTTP/1
- * request head. */
-static int head_count(const char *head, size_t len, const char *name)
-{
-	size_t nlen = strlen(name);
-	int n = 0;
-	for (const char *p = head, *end = head + len; p < end;) {
-		const char *eol = memchr(p, '\n', (size_t)(end - p));
-		const char *line_end = eol ? eol : end;
-		if ((size_t)(line_end - p) > nlen && p[nlen] == ':' && !strncasecmp(p, name, nlen))
-			n++;
-		p = eol ? eol + 1 : end;
-	}
-	return n;
-}
-
 /* 1 when an HTTP/1 request's body framing is ambiguous (RFC 9112 6.3):
  * Content-Length together with Transfer-Encoding, or Content-Length or
  * Transfer-Encoding more than once. h2o 2.2 then silently picks one (the
@@ -604,10 +589,7 @@ static int framing_ambiguous(h2o_req_t *h)
 	const char *head = sock->input->bytes;
 	if (h->entity.base < head || h->entity.base > head + sock->input->size)
 		return 0;
-	size_t len = (size_t)(h->entity.base - head);
-	int cl = head_count(head, len, "content-length");
-	int te = head_count(head, len, "transfer-encoding");
-	return (cl && te) || cl > 1 || te > 1;
+	return kyc_http1_framing_ambiguous(head, (size_t)(h->entity.base - head));
 }
 
 static int on_req(h2o_handler_t *self, h2o_req_t *h)
