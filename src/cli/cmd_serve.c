@@ -146,6 +146,7 @@ int cmd_serve(int argc, char **argv)
 		.max_header = 16 * 1024,
 		.io_timeout_ms = (int)env_int("KYCD_IO_TIMEOUT_MS", 30000, 100, 600000),
 		.h2c = env_flag("KYCD_H2C"),
+		.h2_requests_per_s = (int)env_int("KYCD_H2_REQUESTS_PER_S", 200, 1, 1000000),
 		.tls_cert = tls_cert,
 		.tls_key = tls_key,
 		.workers = (int)env_int("KYCD_HASH_THREADS", 1, 1, 64),

@@ -261,6 +261,12 @@ static void housekeeping(struct server_thread *st)
 		if (st->conns.stalled_closed != before)
 			kyc_logf(KYC_LOG_WARN, "closed %llu connection(s) whose peer stopped reading",
 				 (unsigned long long)(st->conns.stalled_closed - before));
+		if (st->conns.h2_flood_closed != st->h2_flood_logged) {
+			kyc_logf(KYC_LOG_WARN, "closed %llu HTTP/2 connection(s) that started too many "
+					       "requests (rapid reset?)",
+				 (unsigned long long)(st->conns.h2_flood_closed - st->h2_flood_logged));
+			st->h2_flood_logged = st->conns.h2_flood_closed;
+		}
 	}
 }
 
@@ -283,6 +289,7 @@ static void *thread_main(void *arg)
 	st->accept_ctx.ctx = &st->ctx;
 	st->accept_ctx.hosts = s->globalconf.hosts;
 	kyc_conns_init(&st->conns, s->cfg.io_timeout_ms);
+	st->conns.h2_requests_per_s = s->cfg.h2_requests_per_s > 0 ? s->cfg.h2_requests_per_s : 200;
 	if (kyc__offload_thread_init(st)) {
 		kyc_logf(KYC_LOG_ERROR, "thread %d: no pipe for offloaded work", st->index);
 		atomic_store(&s->init_failed, 1);
@@ -597,14 +604,18 @@ static int on_req(h2o_handler_t *self, h2o_req_t *h)
 	kyc_server *s = ((struct handler *)self)->srv;
 	kyc_req r;
 	req_init(&r, h);
-	kyc_conns_request(h);
+	int h2_flood = kyc_conns_request(h);
 
 	size_t plen = h->query_at != SIZE_MAX ? h->query_at : h->path.len;
 	char allow[128];
 	struct kyc_route_match m;
 	enum kyc_route_result res = kyc_router_match(&s->router, h->method.base, h->method.len,
 						     h->path.base, plen, &m, allow, sizeof allow);
-	if (framing_ambiguous(h)) {
+	if (h2_flood) {
+		/* The connection is being closed: answer without running the handler. */
+		kyc_problem(&r, 429, "too_many_streams", NULL,
+			    "this HTTP/2 connection started too many requests; it is closed");
+	} else if (framing_ambiguous(h)) {
 		/* Answered and closed: the bytes after this body are not a request. */
 		h->http1_is_persistent = 0;
 		kyc_problem(&r, 400, "ambiguous_framing", NULL,

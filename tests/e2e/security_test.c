@@ -572,6 +572,72 @@ TEST(cleartext_http2_when_enabled)
 	CHECK_INT(version, CURL_HTTP_VERSION_2_0);
 }
 
+/* Requests srv_b counted under route "unmatched" (from its /metrics). */
+static long unmatched_requests(void)
+{
+	const char *h[] = {"Authorization: Bearer " METRICS_TOKEN, NULL};
+	struct e2e_resp r;
+	long n = 0;
+	if (e2e_req(&srv_b, "GET", "/metrics", h, NULL, 0, &r))
+		return -1;
+	for (const char *p = r.body; (p = strstr(p, "kycd_http_requests_total{route=\"unmatched\""));) {
+		const char *sp = strchr(p, ' ');
+		if (!sp)
+			break;
+		n += strtol(sp + 1, NULL, 10);
+		p = sp;
+	}
+	e2e_resp_free(&r);
+	return n;
+}
+
+TEST(http2_requests_bounded_when_enabled)
+{
+	/* srv_b speaks h2c: the same rapid-reset pattern, 5000 pairs on one
+	 * connection, to a path no route has (a cheap 404 each) */
+	size_t cap = 5000 * 28 + 64;
+	char *buf = malloc(cap);
+	REQUIRE(buf != NULL);
+	size_t n = rapid_reset_bytes(buf, cap, 5000);
+	for (size_t i = 0; i + 40 < n; i++) /* :path / (0x84) -> :path /index.html (0x85) */
+		if (!memcmp(buf + i, "\x82\x86\x84\x41\x01x", 6))
+			buf[i + 2] = (char)0x85;
+	long before = unmatched_requests();
+	int fd = raw_connect(srv_b.port);
+	REQUIRE(fd >= 0);
+	char sink[65536];
+	size_t off = 0;
+	while (off < n) {
+		ssize_t w = send(fd, buf + off, n - off > 4096 ? 4096 : n - off, MSG_NOSIGNAL);
+		if (w <= 0)
+			break; /* the server has closed it */
+		off += (size_t)w;
+		while (recv(fd, sink, sizeof sink, MSG_DONTWAIT) > 0)
+			;
+	}
+	int closed = 0;
+	for (;;) {
+		ssize_t got = recv(fd, sink, sizeof sink, 0);
+		if (got == 0 || (got < 0 && errno == ECONNRESET)) {
+			closed = 1;
+			break;
+		}
+		if (got < 0)
+			break; /* the read guard ran out: still open */
+	}
+	close(fd);
+	free(buf);
+	CHECK(closed);
+	long handled = unmatched_requests() - before;
+	/* a burst of 2 x 200 and the refill while it ran, not 5000 */
+	CHECK(handled > 0 && handled < 2000);
+	/* the server is fine */
+	struct e2e_resp r;
+	REQUIRE(e2e_req(&srv_b, "GET", "/healthz", NULL, NULL, 0, &r) == 0);
+	CHECK_INT(r.status, 200);
+	e2e_resp_free(&r);
+}
+
 /* ---- finding 7: callback_url takes no internal address ---- */
 
 static const char *const internal_urls[] = {
@@ -735,6 +801,7 @@ int main(void)
 	RUN(login_body_capped);
 	RUN(cleartext_http2_off_by_default);
 	RUN(cleartext_http2_when_enabled);
+	RUN(http2_requests_bounded_when_enabled);
 	RUN(callback_url_internal_refused);
 	RUN(console_origin_checks_scheme);
 	RUN(metrics_token);
