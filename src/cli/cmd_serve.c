@@ -146,6 +146,7 @@ int cmd_serve(int argc, char **argv)
 		.max_header = 16 * 1024,
 		.io_timeout_ms = (int)env_int("KYCD_IO_TIMEOUT_MS", 30000, 100, 600000),
 		.h2c = env_flag("KYCD_H2C"),
+		.h2_requests_per_s = (int)env_int("KYCD_H2_REQUESTS_PER_S", 200, 1, 1000000),
 		.tls_cert = tls_cert,
 		.tls_key = tls_key,
 		.workers = (int)env_int("KYCD_HASH_THREADS", 1, 1, 64),
@@ -195,6 +196,7 @@ int cmd_serve(int argc, char **argv)
 	}
 	kyc_logf(KYC_LOG_INFO, "kycd listening on %s (port %d%s), data in %s", listen,
 		 kyc_server_port(srv), tls_cert ? ", https" : "", data);
+	app.limits = kyc_api_limits_new();
 	app.login_limit = kyc_ratelimit_new(4096);
 	if (!app.login_limit)
 		kyc_logf(KYC_LOG_WARN, "no memory for login limits: logins are not limited per address");
@@ -205,6 +207,7 @@ int cmd_serve(int argc, char **argv)
 	kyc_webhook_worker_stop(worker);
 	kyc_server_free(srv);
 	kyc_ratelimit_free(app.login_limit);
+	kyc_api_limits_free(app.limits);
 	kyc_logf(KYC_LOG_INFO, "kycd stopped");
 	return rc == 0 ? 0 : 1;
 }
