@@ -21,7 +21,8 @@ static struct e2e_server srv;
 static char key_a[128], key_b[128];
 static char clock_path[200];
 static unsigned char *passport_jpg, *card_jpg, *blank_jpg, *passport3_jpg;
-static size_t passport3_len;
+static size_t passport3_len, front_len, dark_len;
+static unsigned char *front_jpg, *dark_jpg;
 static struct kyc_synth_doc passport3;
 static size_t passport_len, card_len, blank_len;
 static struct kyc_synth_doc passport, card;
@@ -380,6 +381,47 @@ TEST(same_user_after_rejection)
 	e2e_resp_free(&r);
 }
 
+/* One step 1 of a government_id with only idImage (on submission sub, or
+ * a new one when sub is ""); checks kycStatus, retryCount and the retry
+ * code, and returns the submission's id in sub. */
+static void id_front_only(const unsigned char *img, size_t len, char sub[64], const char *status,
+                          int count, const char *code)
+{
+	struct form_part p[] = {
+	    TEXT("issuingCountry", "UTO"),
+	    TEXT("email", "fronts@example.com"),
+	    TEXT("idType", "government_id"),
+	    FILE_PART("idImage", "front.jpg", "image/jpeg", img, len),
+	    TEXT("submissionId", sub),
+	};
+	struct e2e_resp r;
+	REQUIRE(post_form("/v3/submission/step1", key_b, p, sub[0] ? 5 : 4, &r) == 0);
+	CHECK_INT(r.status, 200);
+	CHECK_STR(e2e_str(&r, "kycStatus"), status);
+	CHECK_INT(json_integer_value(json_object_get(r.json, "retryCount")), count);
+	CHECK_STR(json_string_value(json_object_get(
+	              json_array_get(json_object_get(r.json, "retry"), 0), "retryCode")),
+	          code);
+	snprintf(sub, 64, "%s", e2e_str(&r, "submissionId"));
+	e2e_resp_free(&r);
+}
+
+/* "retryCount: Tried count for Step 1, when it becomes 3 the KYC submission
+ * will be rejected" — for ID cards too. A readable front whose card has its
+ * MRZ on the back waits for the back once; sent again instead of the back,
+ * it is a failed attempt. An unusable photo fails at once. */
+TEST(id_card_failures)
+{
+	char sub[64] = "";
+	id_front_only(front_jpg, front_len, sub, "pending", 0, "back_side_required");
+	id_front_only(front_jpg, front_len, sub, "incomplete", 1, "back_side_required");
+	id_front_only(front_jpg, front_len, sub, "incomplete", 2, "back_side_required");
+	id_front_only(front_jpg, front_len, sub, "rejected", 3, "back_side_required");
+	/* a photo of nothing usable (too dark to hold a document) */
+	char fresh[64] = "";
+	id_front_only(dark_jpg, dark_len, fresh, "incomplete", 1, "image_too_dark");
+}
+
 /* Universal mode: when nothing is read, document_fields is an array. */
 TEST(universal_mode)
 {
@@ -577,6 +619,19 @@ TEST(errors)
 	e2e_resp_free(&r);
 }
 
+/* An all but black 800x600 photo (JPEG). */
+static unsigned char *dark_photo(size_t *len)
+{
+	struct kyc_synth_image img = {800, 600, calloc(800 * 600, 3)};
+	unsigned char *out = NULL;
+	if (img.px) {
+		memset(img.px, 8, 800 * 600 * 3);
+		kyc_synth_jpeg(&img, 85, &out, len);
+	}
+	free(img.px);
+	return out;
+}
+
 int main(void)
 {
 	int ok = kyc_synth_make(1001, specimen_valid_index(1001, KYC_SYNTH_TD3, 1, 0), 0,
@@ -585,6 +640,9 @@ int main(void)
 	                        KYC_SYNTH_TD1, &card, &card_jpg, &card_len) == 0 &&
 	         kyc_synth_make(1003, specimen_valid_index(1003, KYC_SYNTH_TD3, 1, 1), 0,
 	                        KYC_SYNTH_TD3, &passport3, &passport3_jpg, &passport3_len) == 0 &&
+	         specimen_card_front(1001, specimen_valid_index(1001, KYC_SYNTH_TD1, 2, 1),
+	                             KYC_SYNTH_TD1, &front_jpg, &front_len) == 0 &&
+	         (dark_jpg = dark_photo(&dark_len)) != NULL &&
 	         (blank_jpg = timg_jpeg(800, 600, 85, &blank_len)) != NULL;
 	char env_clock[256];
 	if (!ok || e2e_data_dir(&srv)) {
@@ -610,6 +668,7 @@ int main(void)
 	RUN(country_formats);
 	RUN(retries_to_rejection);
 	RUN(same_user_after_rejection);
+	RUN(id_card_failures);
 	RUN(universal_mode);
 	RUN(custom_options);
 	RUN(four_hours);
@@ -618,6 +677,8 @@ int main(void)
 	unlink(clock_path);
 	free(passport_jpg);
 	free(passport3_jpg);
+	free(front_jpg);
+	free(dark_jpg);
 	free(card_jpg);
 	free(blank_jpg);
 	return test_done("compat001");
