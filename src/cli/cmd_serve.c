@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "compat/compat.h"
 #include "core/log.h"
+#include "flows/deferred.h"
 #include "flows/sweeper.h"
 #include "http/api.h"
 #include "http/server.h"
@@ -178,8 +179,18 @@ int cmd_serve(int argc, char **argv)
 	}
 	kyc_logf(KYC_LOG_INFO, "kycd listening on %s (port %d), data in %s", listen,
 		 kyc_server_port(srv), data);
-	kyc_sweeper *sweeper =
-		kyc_sweeper_start(data, env_int("KYCD_SWEEP_INTERVAL_MS", 60000, 50, 86400000));
+	/* documents fetched later (seed 003's documentUrl) go by the API's fetch rules */
+	struct kyc_deferred_opts deferred = {
+		.fetch = {.allow_loopback = app.fetch_allow_loopback,
+			  .allow_http = app.fetch_allow_http,
+			  .ca_file = app.fetch_ca_file,
+			  .timeout_ms = (long)app.fetch_timeout_ms},
+		.data_dir = app.data_dir,
+		.max_image_bytes = app.max_image_bytes,
+		.max_image_pixels = app.max_image_pixels,
+	};
+	kyc_sweeper *sweeper = kyc_sweeper_start(
+		data, env_int("KYCD_SWEEP_INTERVAL_MS", 60000, 50, 86400000), &deferred);
 	int rc = kyc_server_run(srv);
 	kyc_sweeper_stop(sweeper);
 	kyc_webhook_worker_stop(worker);

@@ -1,5 +1,8 @@
 #include "specimen.h"
 
+#include "document/image.h"
+#include "document/reader.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,8 +38,9 @@ int specimen_expired_index(uint64_t seed, enum kyc_synth_format fmt, int from)
 	return first_index(seed, fmt, from, 1, 0);
 }
 
-int specimen_card_front(uint64_t seed, int index, enum kyc_synth_format fmt, unsigned char **jpg,
-                        size_t *len)
+/* The card of (seed, index) with its MRZ painted out, as JPEG. */
+static int painted_front(uint64_t seed, int index, enum kyc_synth_format fmt, unsigned char **jpg,
+                         size_t *len)
 {
 	struct kyc_synth_doc d;
 	struct kyc_synth_image img;
@@ -64,4 +68,34 @@ int specimen_card_front(uint64_t seed, int index, enum kyc_synth_format fmt, uns
 	int rc = kyc_synth_jpeg(&img, 90, jpg, len);
 	kyc_synth_image_release(&img);
 	return rc ? -1 : 0;
+}
+
+/* 1 when the reader finds no MRZ at all in the JPEG (what a card's face is). */
+static int reads_as_face(const unsigned char *jpg, size_t len)
+{
+	struct kyc_image img = {0};
+	const char *why = NULL;
+	struct kyc_image_opts io = {
+	    .max_bytes = len, .max_pixels = 50000000, .target_side = KYC_READER_DECODE_SIDE};
+	struct kyc_reader_result r;
+	int face = kyc_image_decode(jpg, len, &io, &img, &why) == 0 &&
+	           kyc_reader_scan(&img, &r) != 0 && r.reason == KYC_READER_NO_MRZ_FOUND;
+	kyc_image_free(&img);
+	return face;
+}
+
+int specimen_card_front(uint64_t seed, int index, enum kyc_synth_format fmt, unsigned char **jpg,
+                        size_t *len)
+{
+	/* the paint can leave an edge the reader takes for a cut-off MRZ: the
+	 * first card from index whose face reads as none is used */
+	for (int i = index; i < index + 20; i++) {
+		if (painted_front(seed, i, fmt, jpg, len))
+			return -1;
+		if (reads_as_face(*jpg, *len))
+			return 0;
+		free(*jpg);
+		*jpg = NULL;
+	}
+	return -1;
 }
