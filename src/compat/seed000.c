@@ -667,7 +667,9 @@ static void upload(struct api_call *c, const char *side)
 	char reason_key[64];
 	if (st && !strcmp(st, "incomplete")) {
 		ok = 0;
-		key = retry && msg(c, retry) ? retry : "retry";
+		key = retry && !strcmp(retry, "back_side_required") ? "front_need_back"
+		      : retry && msg(c, retry)                      ? retry
+		                                                    : "retry";
 		kyc__compat_error_headers(c, retry ? retry : "retry", "image");
 	} else if (st && !strcmp(st, "rejected")) {
 		/* the reason in words; the code also in the header */

@@ -127,6 +127,23 @@ int kyc_store_list_asc(kyc_store *s, enum kyc_rtype t, const char *tenant_id,
 		       const json_t *filter, const char *cursor, int limit,
 		       struct kyc_store_page *out);
 
+/* One earlier verification the duplicate checks look for (src/flows/checks.c). */
+struct kyc_store_match {
+	const char *key_column;    /* "document_key" or "identity_key" */
+	const char *key;           /* its value */
+	const char *status;        /* "approved", "rejected" */
+	int64_t decided_since_ms;  /* decided at or after (0: ever) */
+	const char *applicant_id;  /* whose: */
+	int same_applicant;        /* 1: this applicant's; 0: any other applicant's */
+	const char *exclude_id;    /* a verification not to count (the one being checked), or NULL */
+};
+/* The most recently decided verification of the tenant that matches m (a
+ * new reference), or *out NULL when none does. Every earlier verification
+ * is considered, however many share the key: the lookup goes through the
+ * index on (tenant_id, key_column). KYC_ERR_INVALID for another column. */
+int kyc_store_verification_match(kyc_store *s, const char *tenant_id,
+				 const struct kyc_store_match *m, json_t **out);
+
 /* ---- idempotency ---- */
 
 struct kyc_idem_row {
