@@ -44,7 +44,7 @@ static int usage(void)
 	fprintf(stderr, "usage: kycd synth --out DIR --count N --seed S [--level 0|1|2] "
 	                "[--format TD1|TD2|TD3|MRVA|MRVB|mixed] [--class NAME]\n"
 	                "  classes: none perspective edge light clutter watermark lowres jpeg "
-	                "motion rotation mixed nomrz\n");
+	                "motion rotation print mixed nomrz\n");
 	return 2;
 }
 
