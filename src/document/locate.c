@@ -170,12 +170,21 @@ void kyc_reader__ink_local(const unsigned char *s, int w, int h, uint32_t *ii, i
 	}
 	for (int y = 0; y < h; y++) {
 		int y0 = y - r < 0 ? 0 : y - r, y1 = y + r + 1 > h ? h : y + r + 1;
-		for (int x = 0; x < w; x++) {
+		const uint32_t *top = ii + (size_t)y0 * W, *bot = ii + (size_t)y1 * W;
+		const unsigned char *row = s + (size_t)y * w;
+		unsigned char *out = m + (size_t)y * w;
+		/* a reciprocal instead of a division per pixel: the window's area
+		 * only changes near the borders */
+		int x = 0;
+		while (x < w) {
 			int x0 = x - r < 0 ? 0 : x - r, x1 = x + r + 1 > w ? w : x + r + 1;
-			uint32_t sum = ii[y1 * W + x1] - ii[y0 * W + x1] - ii[y1 * W + x0] +
-				       ii[y0 * W + x0];
-			int mean = (int)(sum / (uint32_t)((x1 - x0) * (y1 - y0)));
-			m[(size_t)y * w + x] = s[(size_t)y * w + x] + mean / div + add < mean;
+			int xe = x + r + 1 <= w && x - r >= 0 ? w - r : x + 1;
+			float inv = 1.0f / (float)((x1 - x0) * (y1 - y0));
+			for (; x < xe; x++, x0 = x - r < 0 ? 0 : x - r, x1 = x + r + 1 > w ? w : x + r + 1) {
+				uint32_t sum = bot[x1] - top[x1] - bot[x0] + top[x0];
+				int mean = (int)((float)sum * inv);
+				out[x] = row[x] + mean / div + add < mean;
+			}
 		}
 	}
 }

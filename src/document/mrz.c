@@ -662,6 +662,17 @@ static int plausible(const struct mrz_work *w, const struct kyc_mrz *m)
 	return m->checks_ok || letters * 3 <= digit_pos;
 }
 
+int kyc_mrz__setup(struct mrz_work *w, char *err, size_t errsz)
+{
+	int rc = detect_format(w, err, errsz);
+	if (rc)
+		return rc;
+	layout_for(w);
+	types_for(w);
+	kyc_mrz__build_groups(w);
+	return 0;
+}
+
 int kyc_mrz_parse(const char *text, size_t len, int64_t today_days, struct kyc_mrz *out, char *err,
                   size_t errsz)
 {

@@ -3,6 +3,7 @@
 #ifndef KYC_MRZ_INT_H
 #define KYC_MRZ_INT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "document/mrz.h"
@@ -58,11 +59,19 @@ struct mrz_work {
 	int ngroups;
 };
 
+/* Detects the format of the lines in w->l (w->nlines set) and fills the
+ * layout, the position types and the check groups. 0, or KYC_ERR_INVALID
+ * with a reason in err when the lines are no MRZ format. */
+int kyc_mrz__setup(struct mrz_work *w, char *err, size_t errsz);
 /* Builds w->groups from w->lay and the current lines (the long document
  * number is detected from the lines). */
 void kyc_mrz__build_groups(struct mrz_work *w);
 /* 1 when the group's check digit matches its data. */
 int kyc_mrz__group_ok(const struct mrz_work *w, const struct mrz_group *g);
+/* The look-alike digit of a letter (O, Q, D, U -> 0 ...), or 0. */
+char kyc_mrz__letter_to_digit(char c);
+/* The look-alike letters of a digit, most likely first, or "". */
+const char *kyc_mrz__digit_to_letters(char c);
 /* Runs every correction on w->l (see docs/mrz.md). */
 void kyc_mrz__correct(struct mrz_work *w);
 

@@ -10,6 +10,7 @@
 
 #include "core/err.h"
 #include "document/mrz.h"
+#include "document/mrz_decode.h"
 #include "document/ocr.h"
 #include "document/reader.h"
 
@@ -131,6 +132,7 @@ struct reading {
 	float alt_conf[KYC_READER_MAX_LINES][KYC_READER_MAX_CHARS];
 	double mean_conf, min_conf, score;
 	int checks_ok, checks_total;
+	struct kyc_mrz_cands cands; /* the classifier's top candidates per cell */
 };
 
 /* Classifies cell k of line i. Returns the number of guesses (0 when the cell
@@ -170,8 +172,8 @@ static double sample_conf(const struct kyc_reader__band *b, const struct kyc_rea
 	return n ? sum / n : 0;
 }
 
-/* Classifies the cells of line i of a reading; returns the sum of the chosen
- * characters' scores. */
+/* Classifies the cells of line i of a reading; returns the sum of the best
+ * guesses' scores. */
 static double read_line(const struct kyc_reader__band *b, const struct kyc_reader__line *L,
 			int i, struct reading *r)
 {
@@ -182,6 +184,10 @@ static double read_line(const struct kyc_reader__band *b, const struct kyc_reade
 		int ng = classify_cell(b, L, k, g);
 		r->alt[i][k] = 0;
 		r->alt_conf[i][k] = 0;
+		for (int q = 0; q < KYC_MRZ_DECODE_K; q++) {
+			r->cands.ch[i][k][q] = q < ng ? g[q].ch : 0;
+			r->cands.p[i][k][q] = q < ng ? g[q].score : 0;
+		}
 		if (ng < 1) {
 			r->lines[i][k] = '<';
 			r->conf[i][k] = 0;
@@ -206,15 +212,41 @@ static double read_line(const struct kyc_reader__band *b, const struct kyc_reade
 			r->alt[i][k] = g[other].ch;
 			r->alt_conf[i][k] = g[other].score;
 		}
-		sum += g[pick].score;
+		sum += g[0].score;
 	}
 	r->lines[i][n] = 0;
 	return sum;
 }
 
-/* Mean and minimum confidence, check digits and score of a full reading. */
+/* Decodes the reading's candidates under its check digits (mrz_decode.h);
+ * when that satisfies more of them than the cell-by-cell choice, its lines
+ * and per-character confidences replace the reading's. Then the mean and
+ * minimum confidence, the check digits and the score. */
 static void score_reading(struct reading *r)
 {
+	struct kyc_mrz_decoded d;
+	int total = 0;
+	int raw_ok = kyc_reader_checks((const char(*)[KYC_READER_MAX_CHARS + 1])r->lines,
+				       r->nlines, r->len, &total);
+	r->cands.nlines = r->nlines;
+	r->cands.len = r->len;
+	if (kyc_mrz_decode(&r->cands, &d) == 0 && d.checks_ok > raw_ok) {
+		for (int i = 0; i < r->nlines; i++) {
+			memcpy(r->lines[i], d.lines[i], (size_t)r->len + 1);
+			for (int k = 0; k < r->len; k++) {
+				r->conf[i][k] = d.conf[i][k];
+				/* the runner-up: the best candidate other than the choice */
+				r->alt[i][k] = 0;
+				r->alt_conf[i][k] = 0;
+				for (int q = 0; q < KYC_MRZ_DECODE_K; q++)
+					if (r->cands.ch[i][k][q] && r->cands.ch[i][k][q] != d.lines[i][k]) {
+						r->alt[i][k] = r->cands.ch[i][k][q];
+						r->alt_conf[i][k] = r->cands.p[i][k][q];
+						break;
+					}
+			}
+		}
+	}
 	double sum = 0, minc = 1;
 	for (int i = 0; i < r->nlines; i++)
 		for (int k = 0; k < r->len; k++) {
@@ -271,7 +303,7 @@ static void try_shifts(const struct kyc_reader__band *b, struct kyc_reader__layo
 				break;
 			double base = 0;
 			for (int k = 0; k < n; k++)
-				base += r->conf[i][k];
+				base += r->cands.p[i][k][0];
 			struct kyc_reader__line m = shift_line(&lay->ln[i], s);
 			t = *r;
 			if (read_line(b, &m, i, &t) <= base + 0.3)
@@ -448,6 +480,14 @@ out:
 	return rc;
 }
 
+/* A reading that misses at most one check digit with confident cells: the
+ * MRZ was found and laid out right, what failed is a character or two, which
+ * another locator pass would not change. */
+static int well_located(const struct reading *r)
+{
+	return r->checks_ok + 1 >= r->checks_total && r->mean_conf > 0.8;
+}
+
 /* The locator's passes, cheapest and likeliest first; the later ones run only
  * while no reading has every check digit right: a finer working image for
  * small MRZs in large photos, a coarser one for MRZs so large that their
@@ -481,7 +521,7 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 	if (!st)
 		goto out;
 	for (size_t p = 0; p < sizeof passes / sizeof passes[0]; p++) {
-		if (st->best && all_checks(st->best))
+		if (st->best && (all_checks(st->best) || (p > 0 && well_located(st->best))))
 			break;
 		/* a finer pass only helps when the photo has the pixels for it */
 		if (passes[p].side > KYC_READER__WORK_SIDE && longer < 1.4 * KYC_READER__WORK_SIDE)
