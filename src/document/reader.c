@@ -410,7 +410,7 @@ struct scan_state {
 	struct kyc_reader__band band;
 	struct kyc_reader__layout lay;
 	int cut, found_layout;
-	struct kyc_reader__cand tried[4 * MAX_CANDS];
+	struct kyc_reader__cand tried[8 * MAX_CANDS];
 	int ntried;
 };
 
@@ -491,14 +491,16 @@ static int well_located(const struct reading *r)
 /* The locator's passes, cheapest and likeliest first; the later ones run only
  * while no reading has every check digit right: a finer working image for
  * small MRZs in large photos, a coarser one for MRZs so large that their
- * glyph gaps do not close, and a lower ink margin for faint or shaded print. */
+ * glyph gaps do not close, a lower ink margin for faint or shaded print, and
+ * the image turned by 45° for a document photographed at about that angle. */
 static const struct {
-	int side, sensitive;
+	int side, flags;
 } passes[] = {
     {KYC_READER__WORK_SIDE, 0},
     {2 * KYC_READER__WORK_SIDE, 0},
     {KYC_READER__WORK_SIDE / 2, 0},
-    {KYC_READER__WORK_SIDE, 1},
+    {KYC_READER__WORK_SIDE, KYC_READER__SENSITIVE},
+    {KYC_READER__WORK_SIDE, KYC_READER__TURN45},
 };
 
 int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
@@ -530,7 +532,7 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 		double l;
 		double ta = now_ms();
 		int nc = kyc_reader__locate_at(img->gray, img->w, img->h, img->w, cands, MAX_CANDS,
-					       &l, passes[p].side, passes[p].sensitive);
+					       &l, passes[p].side, passes[p].flags);
 		out->ms_locate += now_ms() - ta;
 		if (p == 0) {
 			luma = l;

@@ -84,11 +84,15 @@ struct kyc_reader__cand {
  * how many, or KYC_ERR_NOMEM. *mean_luma receives the image's mean gray. */
 int kyc_reader__locate(const unsigned char *g, int w, int h, int stride,
 		       struct kyc_reader__cand *out, int max, double *mean_luma);
-/* The same with the working image's longer side at work_side pixels, and
- * with a lower ink margin when sensitive (faint print, glare, shadow). */
+/* The same with the working image's longer side at work_side pixels and
+ * flags: KYC_READER__SENSITIVE, a lower ink margin (faint print, glare,
+ * shadow); KYC_READER__TURN45, lines looked for in the working image turned
+ * by 45° (text at 21-69° from the axes, which the row runs miss). */
+#define KYC_READER__SENSITIVE 1
+#define KYC_READER__TURN45 2
 int kyc_reader__locate_at(const unsigned char *g, int w, int h, int stride,
 			  struct kyc_reader__cand *out, int max, double *mean_luma,
-			  int work_side, int sensitive);
+			  int work_side, int flags);
 
 /* Marks ink in s (w×h, stride w) into m: a pixel darker than the mean of its
  * (2r+1)² window by mean/div + add. ii is (w+1)×(h+1) scratch (the integral
