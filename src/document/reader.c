@@ -440,20 +440,20 @@ static int try_candidate(const struct kyc_image *img, struct kyc_reader__cand *c
 	struct kyc_reader__band b[2] = {{0}};
 	struct kyc_reader__layout lay[2];
 	double vote[2] = {-1, -1};
-	for (int flip = 0; flip < 2; flip++) {
-		rc = flip ? (b[0].px ? kyc_reader__band_turn(&b[0], &b[1]) : KYC_ERR_INVALID)
-			  : kyc_reader__rectify(img, c, 0, &b[0]);
-		if (rc == KYC_ERR_NOMEM)
-			goto out;
-		if (rc)
-			continue;
-		rc = kyc_reader__layout(&b[flip], c->len, &lay[flip]);
-		if (rc == KYC_ERR_NOMEM)
-			goto out;
-		if (rc == 0) {
-			st->found_layout = 1;
+	/* the turned band is the same pixels reversed, so its layout is the
+	 * first one's mirrored: found once, voted on both ways up */
+	rc = kyc_reader__rectify(img, c, 0, &b[0]);
+	if (rc == 0)
+		rc = kyc_reader__layout(&b[0], c->len, &lay[0]);
+	if (rc == 0)
+		rc = kyc_reader__band_turn(&b[0], &b[1]);
+	if (rc == KYC_ERR_NOMEM)
+		goto out;
+	if (rc == 0) {
+		kyc_reader__layout_turn(&lay[0], b[0].w, b[0].h, &lay[1]);
+		st->found_layout = 1;
+		for (int flip = 0; flip < 2; flip++)
 			vote[flip] = sample_conf(&b[flip], &lay[flip]);
-		}
 	}
 	/* the likelier way up first; the other only if that one fails */
 	for (int q = 0; q < 2; q++) {

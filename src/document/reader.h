@@ -153,4 +153,9 @@ int kyc_reader__refine(const struct kyc_image *img, struct kyc_reader__cand *c);
 int kyc_reader__layout(const struct kyc_reader__band *b, double seed_len,
 		       struct kyc_reader__layout *lay);
 
+/* The layout of a w×h band turned by 180° (kyc_reader__band_turn): the
+ * lines in reverse order, rows and grids mirrored. */
+void kyc_reader__layout_turn(const struct kyc_reader__layout *src, int w, int h,
+			     struct kyc_reader__layout *dst);
+
 #endif

@@ -608,3 +608,22 @@ out:
 	free(ii);
 	return rc;
 }
+
+void kyc_reader__layout_turn(const struct kyc_reader__layout *src, int w, int h,
+			     struct kyc_reader__layout *dst)
+{
+	*dst = *src;
+	int n = src->len;
+	for (int i = 0; i < src->nlines; i++) {
+		const struct kyc_reader__line *L = &src->ln[src->nlines - 1 - i];
+		struct kyc_reader__line *M = &dst->ln[i];
+		M->top = h - 1 - L->bot;
+		M->bot = h - 1 - L->top;
+		M->left = w - 1 - L->right;
+		M->right = w - 1 - L->left;
+		/* x'(k) = w-1 - x(n-1-k), expanded in k */
+		M->a = w - 1 - kyc_reader__cell_x(L, n - 1);
+		M->p = L->p + 2 * L->q * (n - 1);
+		M->q = -L->q;
+	}
+}
