@@ -35,12 +35,14 @@ struct kyc_reader_result {
 	int nlines;   /* 2 or 3 when lines were read, else 0 */
 	int line_len; /* 30, 36 or 44 */
 	char lines[KYC_READER_MAX_LINES][KYC_READER_MAX_CHARS + 1]; /* NUL-terminated */
-	/* the classifier's best guess per cell and its runner-up (or 0), with scores */
+	/* per cell the character read (decoded under the check digits, see
+	 * mrz_decode.h) with its confidence, and the classifier's best other
+	 * candidate (or 0) with its score */
 	float conf[KYC_READER_MAX_LINES][KYC_READER_MAX_CHARS];
 	char alt[KYC_READER_MAX_LINES][KYC_READER_MAX_CHARS];
 	float alt_conf[KYC_READER_MAX_LINES][KYC_READER_MAX_CHARS];
 	float min_conf, mean_conf;
-	int checks_total, checks_ok; /* ICAO check digits of the raw lines */
+	int checks_total, checks_ok; /* ICAO check digits of the lines */
 	/* The MRZ band in image pixels, corners of the upright text: top-left,
 	 * top-right, bottom-right, bottom-left. */
 	double quad[4][2];
