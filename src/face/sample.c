@@ -27,6 +27,23 @@ static void bilinear(const struct face__rgb *img, const double *clip, double x, 
 		}
 }
 
+/* The pixel at (x, y) (nearest), added to acc; nothing outside the image or
+ * the clip rectangle. */
+static void nearest(const struct face__rgb *img, const double *clip, double x, double y,
+                    double acc[3])
+{
+	int px = (int)floor(x), py = (int)floor(y);
+	if (px < 0 || py < 0 || px >= img->w || py >= img->h)
+		return;
+	if (clip &&
+	    (px < clip[0] || py < clip[1] || px >= clip[0] + clip[2] || py >= clip[1] + clip[3]))
+		return;
+	const unsigned char *p = img->px + ((size_t)py * img->w + px) * 3;
+	acc[0] += p[0];
+	acc[1] += p[1];
+	acc[2] += p[2];
+}
+
 int face__crop(const struct face__rgb *img, double x0, double y0, double src_side, double angle,
                const double *clip, int n, struct kyc_tensor *out)
 {
@@ -34,8 +51,9 @@ int face__crop(const struct face__rgb *img, double x0, double y0, double src_sid
 	if (rc)
 		return rc;
 	double step = src_side / n;
-	/* Shrinking: average k×k bilinear samples per output pixel so that
-	 * detail finer than the output grid does not alias. */
+	/* Shrinking: the mean of k×k point samples per output pixel (a box
+	 * filter, so detail finer than the output grid does not alias);
+	 * otherwise bilinear interpolation. */
 	int k = step > 1.0 ? (int)ceil(step) : 1;
 	if (k > 8)
 		k = 8;
@@ -48,8 +66,12 @@ int face__crop(const struct face__rgb *img, double x0, double y0, double src_sid
 				for (int sx = 0; sx < k; sx++) {
 					double lx = (u + (sx + 0.5) / k) * step - src_side / 2;
 					double ly = (v + (sy + 0.5) / k) * step - src_side / 2;
-					bilinear(img, clip, cx + ca * lx - sa * ly,
-					         cy + sa * lx + ca * ly, acc);
+					double x = cx + ca * lx - sa * ly,
+					       y = cy + sa * lx + ca * ly;
+					if (k > 1)
+						nearest(img, clip, x, y, acc);
+					else
+						bilinear(img, clip, x, y, acc);
 				}
 			float *o = out->d + ((size_t)v * n + u) * 3;
 			for (int c = 0; c < 3; c++)
