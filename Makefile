@@ -14,6 +14,8 @@ B       := build/$(V)
 PKGS    := libh2o-evloop jansson sqlite3 libcurl openssl libjpeg libpng libexif lept freetype2 libsodium
 # The face engine's convolutions (docs/face.md).
 PKGS    += openblas
+# The card reader (docs/card.md): Tesseract for the printed fields, HarfBuzz to draw Arabic.
+PKGS    += tesseract harfbuzz
 # Deferred (=) so that a fresh machine can run install-deps before pkg-config is asked.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lm -lpthread
