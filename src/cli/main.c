@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "tensor/tensor.h"
 
 /* Two-word commands ("tenant create") come before any one-word prefix. */
 const struct kyc_cmd kyc_commands[] = {
@@ -28,6 +29,7 @@ const struct kyc_cmd kyc_commands[] = {
 
 int main(int argc, char **argv)
 {
+	kyc_tensor_pick_blas_kernels(argv); /* the face engine's speed (docs/face.md) */
 	if (argc < 2)
 		return cmd_help(argc - 1, argv + 1) == 0 ? 2 : 2;
 	for (const struct kyc_cmd *c = kyc_commands; c->name; c++) {
