@@ -10,8 +10,8 @@
 
 #include "core/err.h"
 
-#define NW 12 /* normalised glyph grid */
-#define NH 16
+#define NW 16 /* normalised glyph grid */
+#define NH 20
 #define NFEAT (NW * NH + 2)
 #define MAX_FONTS 8
 #define NCLASS 11 /* ٠..٩ and '/' */
@@ -248,7 +248,11 @@ int kyc_edigits_read(const unsigned char *gray, int w, int h, int stride, int sl
 			int ov = (p->x1 < glyph[i].x1 ? p->x1 : glyph[i].x1) - glyph[i].x0;
 			int narrow = glyph[i].x1 - glyph[i].x0 < p->x1 - p->x0 ? glyph[i].x1 - glyph[i].x0
 										 : p->x1 - p->x0;
-			if (ov > narrow / 2) {
+			/* Only a small piece joins its neighbour: two tall glyphs that
+			 * overlap (a slanted '/' under kerning) stay apart. */
+			int small = glyph[i].y1 - glyph[i].y0 < line_h * 0.45 ||
+				    p->y1 - p->y0 < line_h * 0.45;
+			if (small && ov > narrow / 2) {
 				p->x0 = p->x0 < glyph[i].x0 ? p->x0 : glyph[i].x0;
 				p->x1 = p->x1 > glyph[i].x1 ? p->x1 : glyph[i].x1;
 				p->y0 = p->y0 < glyph[i].y0 ? p->y0 : glyph[i].y0;
