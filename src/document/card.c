@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "core/err.h"
+#include "core/utf8.h"
 #include "document/edigits.h"
 #include "document/eg_nid.h"
 #include "document/tess.h"
@@ -90,6 +91,55 @@ static int valid_date(const char *d8, char iso[11])
 	return 1;
 }
 
+/* Levenshtein distance between two UTF-8 strings, in code points (each
+ * counted up to 64). */
+static int edit_distance(const char *a, const char *b)
+{
+	unsigned A[64], B[64];
+	int na = 0, nb = 0;
+	for (size_t la = strlen(a); la > 0 && na < 64;) {
+		size_t k = kyc_utf8_next((const unsigned char *)a, la, &A[na++]);
+		a += k, la -= k;
+	}
+	for (size_t lb = strlen(b); lb > 0 && nb < 64;) {
+		size_t k = kyc_utf8_next((const unsigned char *)b, lb, &B[nb++]);
+		b += k, lb -= k;
+	}
+	int row[65];
+	for (int j = 0; j <= nb; j++)
+		row[j] = j;
+	for (int i = 1; i <= na; i++) {
+		int diag = row[0];
+		row[0] = i;
+		for (int j = 1; j <= nb; j++) {
+			int up = row[j], best = diag + (A[i - 1] != B[j - 1]);
+			best = up + 1 < best ? up + 1 : best;
+			best = row[j - 1] + 1 < best ? row[j - 1] + 1 : best;
+			diag = up, row[j] = best;
+		}
+	}
+	return row[nb];
+}
+
+/* The lexicon's entry nearest to text when it is near enough (at most a
+ * third of its letters wrong, and nearer than any other), else NULL. */
+static const char *snap(const char *const *lex, const char *text)
+{
+	const char *best = NULL;
+	int bd = 1 << 20, second = 1 << 20;
+	for (; *lex; lex++) {
+		int d = edit_distance(text, *lex);
+		if (d < bd)
+			second = bd, bd = d, best = *lex;
+		else if (d < second)
+			second = d;
+	}
+	int letters = 0;
+	for (const char *p = best; p && *p; p++)
+		letters += ((unsigned char)*p & 0xC0) != 0x80;
+	return best && bd * 3 <= letters && bd < second ? best : NULL;
+}
+
 /* Turns Tesseract's line into the field's value and decides whether it is
  * accepted. */
 static void normalise(const struct kyc_card_field *f, const struct kyc_tess_line *line,
@@ -124,6 +174,12 @@ static void normalise(const struct kyc_card_field *f, const struct kyc_tess_line
 	default:
 		snprintf(v->text, sizeof v->text, "%s", line->text);
 		v->accepted = 1;
+		if (f->lexicon && line->text[0]) {
+			const char *s = snap(f->lexicon, line->text);
+			if (s)
+				snprintf(v->text, sizeof v->text, "%s", s);
+			v->accepted = s != NULL;
+		}
 		break;
 	}
 	v->read = v->text[0] != 0;

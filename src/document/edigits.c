@@ -186,6 +186,28 @@ static int components(unsigned char *ink, int w, int h, int *stack, struct box *
 	return n;
 }
 
+/* ٢ and ٣ differ only in their top: two prongs or three. The most ink runs
+ * a row of the glyph's upper part crosses tells them apart where the whole
+ * glyph's shape is too close to call. */
+static int top_prongs(const unsigned char *ink, int w, struct box b)
+{
+	int most = 0, hgt = b.y1 - b.y0 + 1, min_run = (b.x1 - b.x0 + 1) / 12 + 1;
+	for (int y = b.y0; y <= b.y0 + hgt * 2 / 5; y++) {
+		int runs = 0, len = 0;
+		for (int x = b.x0; x <= b.x1 + 1; x++) {
+			int on = x <= b.x1 && ink[(size_t)y * (size_t)w + (size_t)x];
+			if (on)
+				len++;
+			else if (len) {
+				runs += len >= min_run;
+				len = 0;
+			}
+		}
+		most = runs > most ? runs : most;
+	}
+	return most;
+}
+
 static int by_x(const void *a, const void *b)
 {
 	return ((const struct box *)a)->x0 - ((const struct box *)b)->x0;
@@ -284,6 +306,14 @@ int kyc_edigits_read(const unsigned char *gray, int w, int h, int stride, int sl
 				c2 = c1, c1 = c;
 			else if (c2 < 0 || best[c] < best[c2])
 				c2 = c;
+		}
+		if ((c1 == 2 || c1 == 3) && (c2 == 2 || c2 == 3)) {
+			int prongs = top_prongs(ink, w, glyph[i]);
+			if (prongs >= 2) {
+				int want = prongs >= 3 ? 3 : 2;
+				if (want != c1)
+					c2 = c1, c1 = want;
+			}
 		}
 		/* Confidence from the margin to the runner-up. */
 		double margin = c2 >= 0 ? (best[c2] - best[c1]) / (best[c2] + 1e-9) : 1;
