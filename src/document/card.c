@@ -76,8 +76,12 @@ static double now_ms(void)
 static const char ARABIC_LETTERS[] = "ءآأؤإئابةتثجحخدذرزسشصضطظعغفقكلمنهوىي ";
 static const char LATIN_SERIAL[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
-/* Confidence below which a read value is not trusted on its own. */
+/* Confidence below which a read value is not trusted on its own: Tesseract's
+ * mean confidence for words, the digit reader's margin to the runner-up
+ * (lower by nature; the family's rules check the numbers' structure too). */
 #define MIN_CONF 60
+#define MIN_DIGIT_CONF 25
+#define MIN_LEXICON_CONF 30
 
 static int valid_date(const char *d8, char iso[11])
 {
@@ -179,11 +183,17 @@ static void normalise(const struct kyc_card_field *f, const struct kyc_tess_line
 			if (s)
 				snprintf(v->text, sizeof v->text, "%s", s);
 			v->accepted = s != NULL;
+			/* A reading near one word of a closed list and far from the
+			 * others is validated by the list, as a check digit would. */
+			v->read = v->text[0] != 0;
+			v->accepted = v->read && v->accepted && v->conf >= MIN_LEXICON_CONF;
+			return;
 		}
 		break;
 	}
 	v->read = v->text[0] != 0;
-	v->accepted = v->read && v->accepted && v->conf >= MIN_CONF;
+	int numeric = f->script == KYC_CARD_EDIGITS || f->script == KYC_CARD_EDATE;
+	v->accepted = v->read && v->accepted && v->conf >= (numeric ? MIN_DIGIT_CONF : MIN_CONF);
 }
 
 /* Narrows a crop (x0..x1 of rows y0..y1 of the card, stride w) to the

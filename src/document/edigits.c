@@ -307,17 +307,16 @@ int kyc_edigits_read(const unsigned char *gray, int w, int h, int stride, int sl
 			else if (c2 < 0 || best[c] < best[c2])
 				c2 = c;
 		}
-		if ((c1 == 2 || c1 == 3) && (c2 == 2 || c2 == 3)) {
-			int prongs = top_prongs(ink, w, glyph[i]);
-			if (prongs >= 2) {
-				int want = prongs >= 3 ? 3 : 2;
-				if (want != c1)
-					c2 = c1, c1 = want;
-			}
-		}
 		/* Confidence from the margin to the runner-up. */
 		double margin = c2 >= 0 ? (best[c2] - best[c1]) / (best[c2] + 1e-9) : 1;
 		int cf = (int)lround(100 * fmin(1, margin * 2.5));
+		if ((c1 == 2 || c1 == 3) && (c2 == 2 || c2 == 3)) {
+			int prongs = top_prongs(ink, w, glyph[i]);
+			if (prongs >= 2) {
+				c1 = prongs >= 3 ? 3 : 2;
+				cf = 60; /* the prongs decided, not the shape */
+			}
+		}
 		minconf = cf < minconf ? cf : minconf;
 		out[k++] = c1 == 10 ? '/' : (char)('0' + c1);
 	}
