@@ -10,7 +10,6 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "core/err.h"
@@ -219,22 +218,6 @@ int kyc_card_find(const struct kyc_image *img, double aspect, double quad[4][2])
 			if (nb[j] >= 0 && !reg[nb[j]])
 				reg[nb[j]] = 2, stack[sp++] = nb[j];
 	}
-	if (getenv("KYCD_CARD_DEBUG")) {
-		unsigned char *dbg = malloc(n);
-		for (size_t i = 0; dbg && i < n; i++)
-			dbg[i] = reg[i] == 2 ? g[i] / 3 : reg[i] == 1 ? 255 : 200;
-		kyc_buf b;
-		kyc_buf_init(&b, 1 << 24);
-		if (dbg && !kyc_image_write_png(dbg, w, h, w, &b)) {
-			FILE *f = fopen(getenv("KYCD_CARD_DEBUG"), "wb");
-			if (f) {
-				fwrite(b.data, 1, b.len, f);
-				fclose(f);
-			}
-		}
-		kyc_buf_release(&b);
-		free(dbg);
-	}
 	/* 3: the region's outline per row and per column, one line per side. */
 	float *lt = pt, *lv = lt + h, *rt = lv + h, *rv = rt + h;
 	float *tt = rv + h, *tv = tt + w, *bt = tv + w, *bv = bt + w;
@@ -283,9 +266,6 @@ int kyc_card_find(const struct kyc_image *img, double aspect, double quad[4][2])
 	struct line L, R, Tp, B;
 	int il = fit_line(lt, lv, nl, &L), ir = fit_line(rt, rv, nr, &R),
 	    it = fit_line(tt, tv, ntop, &Tp), ib = fit_line(bt, bv, nbot, &B);
-	if (getenv("KYCD_CARD_DEBUG"))
-		fprintf(stderr, "sides: left %d/%d right %d/%d top %d/%d bottom %d/%d\n", il, nl, ir, nr,
-			it, ntop, ib, nbot);
 	if (!il || !ir || !it || !ib)
 		goto out;
 	/* The side worst supported by its outline is rebuilt from the other
