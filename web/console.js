@@ -118,7 +118,11 @@
 
 	function select(i, focus) {
 		var trs = $('queue-rows').children;
-		for (var k = 0; k < trs.length; k++) trs[k].setAttribute('aria-selected', String(k === i));
+		/* One row in the Tab order, the selected one (Enter opens it). */
+		for (var k = 0; k < trs.length; k++) {
+			trs[k].setAttribute('aria-selected', String(k === i));
+			trs[k].tabIndex = k === i ? 0 : -1;
+		}
 		S.sel = i;
 		if (focus !== false && trs[i] && S.view === 'queue') trs[i].focus();
 	}
