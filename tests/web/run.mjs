@@ -701,6 +701,12 @@ async function main() {
 		eq(await page.locator('#decide-state').textContent(), 'الحالة: مقبولة', 'status in Arabic');
 		await fitted(page, 'the document image (Arabic)');
 		await screenshot(page, 'console-verification-ar');
+		// Single-key shortcuts can be turned off (speech input types letters).
+		await page.locator('#keys-on').uncheck();
+		await page.locator('#v-h').focus();
+		await page.keyboard.press('Escape');
+		check(await page.locator('#view-verification').isVisible(), 'shortcuts off: Esc does not leave');
+		await page.locator('#keys-on').check();
 		// 1366 px at 200% zoom is a 683 px wide page.
 		await page.setViewportSize({ width: 683, height: 450 });
 		await noSideScroll(page, 'verification at 200%');
