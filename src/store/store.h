@@ -50,6 +50,20 @@ void kyc_store_rollback(kyc_store *s);
 int kyc_store_begin_read(kyc_store *s);
 /* 1 inside a transaction. */
 int kyc_store_in_transaction(kyc_store *s);
+/* Writes a consistent snapshot of the whole database — as of one moment,
+ * while other connections keep writing — to the file dest_path: into a
+ * temporary file beside it, checked (quick_check), synced, then renamed, so
+ * dest_path is a whole snapshot or absent. SQLite: the online backup API in
+ * one step (one read transaction, which never blocks writers in WAL mode);
+ * the copy is a self-contained database (rollback journal). 0, or a
+ * negative code with a message in err. */
+int kyc_store_backup(kyc_store *s, const char *dest_path, char *err, size_t errsz);
+/* Commits on this connection stop waiting for the disk (SQLite:
+ * synchronous=NORMAL in WAL mode): a crash of the machine, not of the
+ * process, may lose its last commits, never part of one. Only for a
+ * connection whose every write is safe to make again: the webhook worker's
+ * fan-out, claims and attempt records (delivery is at least once). */
+int kyc_store_lazy_commits(kyc_store *s);
 
 /* ---- tenants and API keys ---- */
 
@@ -166,6 +180,13 @@ int kyc_store_operator_find(kyc_store *s, const char *username, struct kyc_opera
 /* By id within a tenant: 0 or KYC_ERR_NOTFOUND. */
 int kyc_store_operator_get(kyc_store *s, const char *tenant_id, const char *id,
 			   struct kyc_operator_row *out);
+
+/* Sets an operator's disabled_at (0: enabled) and, when password_hash is
+ * not NULL, its password hash. 0 or KYC_ERR_NOTFOUND. */
+int kyc_store_operator_set(kyc_store *s, const char *id, int64_t disabled_at,
+			   const char *password_hash);
+/* Ends every console session of an operator; *ended (may be NULL) gets how many. */
+int kyc_store_sessions_end_operator(kyc_store *s, const char *operator_id, int *ended);
 
 /* Failed console logins per username (known or not), for throttling.
  * Adding a failure also drops streaks older than a day. */
