@@ -255,6 +255,7 @@ async function stepShown(page, section, heading, counter) {
 	await page.locator(`#${section}`).waitFor({ state: 'visible', timeout: WAIT });
 	await headingFocused(page, heading, section);
 	eq(await page.locator('#progress').textContent(), counter, `the counter on ${section}`);
+	eq(await page.locator(`#${heading}`).getAttribute('aria-describedby'), 'progress', `a screen reader hears the counter with the heading of ${section}`);
 }
 
 // Moves the focus with Tab alone until it is on selector.
