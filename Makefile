@@ -7,6 +7,7 @@
 #   make fuzz       build the libFuzzer targets (clang) and run each for FUZZ_SECONDS
 #   make bench      run the benchmarks in bench/ (installs wrk, nginx, tesseract)
 #   make lint       clang-tidy / cppcheck and the banned-function check
+#   make deb        the Debian package: build/deb/kycd_VERSION_ARCH.deb (docs/deploy.md)
 
 CC      ?= cc
 V       ?= release
@@ -106,6 +107,11 @@ bench:
 	@scripts/install-deps --bench
 	$(MAKE) -j$$(nproc) V=release all
 	@for b in bench/*/run; do echo "== $$b"; $$b || exit 1; done
+
+.PHONY: deb
+deb: deps
+	$(MAKE) -j$$(nproc) V=release all
+	@scripts/build-deb --bin build/release/kycd --out build/deb
 
 lint:
 	@scripts/check-banned
