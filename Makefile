@@ -13,6 +13,8 @@ CC      ?= cc
 V       ?= release
 B       := build/$(V)
 PKGS    := libh2o-evloop jansson sqlite3 libcurl openssl libjpeg libpng libexif lept freetype2 libsodium
+# The PostgreSQL backend (src/store/store_pg.c, docs/deploy.md).
+PKGS    += libpq
 # Deferred (=) so that a fresh machine can run install-deps before pkg-config is asked.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lm -lpthread
