@@ -13,6 +13,10 @@ CC      ?= cc
 V       ?= release
 B       := build/$(V)
 PKGS    := libh2o-evloop jansson sqlite3 libcurl openssl libjpeg libpng libexif lept freetype2 libsodium
+# The face engine's convolutions (docs/face.md).
+PKGS    += openblas
+# The card reader (docs/card.md): Tesseract for the printed fields, HarfBuzz to draw Arabic.
+PKGS    += tesseract harfbuzz
 # The PostgreSQL backend (src/store/store_pg.c, docs/deploy.md).
 PKGS    += libpq
 # Deferred (=) so that a fresh machine can run install-deps before pkg-config is asked.
@@ -51,6 +55,7 @@ all: $(B)/kycd
 
 deps:
 	@scripts/install-deps
+	@scripts/fetch-models
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -107,6 +112,7 @@ fuzz: deps
 
 bench:
 	@scripts/install-deps --bench
+	@scripts/fetch-models
 	$(MAKE) -j$$(nproc) V=release all
 	@for b in bench/*/run; do echo "== $$b"; $$b || exit 1; done
 

@@ -6,6 +6,7 @@
 #define KYC_CLI_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct kyc_cmd {
 	const char *name;   /* "serve", or "tenant create" for two-word commands */
@@ -22,12 +23,21 @@ int cmd_tenant_create(int argc, char **argv);
 int cmd_key_create(int argc, char **argv);
 int cmd_key_revoke(int argc, char **argv);
 int cmd_operator_create(int argc, char **argv);
+int cmd_operator_disable(int argc, char **argv);
+int cmd_operator_enable(int argc, char **argv);
+int cmd_operator_reset_password(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_mrz(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
+int cmd_face(int argc, char **argv);
+int cmd_card(int argc, char **argv);
+/* `kycd synth --kind eg-nid` (cmd_synth_card.c): count Egyptian ID cards into
+ * dir, front and back, with truth.jsonl; contradictions makes each card's
+ * printed birth date or gender disagree with its number. 0 or a KYC_ERR_*. */
+int kyc_synth_cards(const char *dir, uint64_t count, uint64_t seed, int level, int contradictions);
 
 /* Option parsing shared by the commands: recognises "--name VALUE" and
  * "--name=VALUE" at argv[*i]. On a match stores VALUE in *out, advances *i past

@@ -42,23 +42,33 @@ static int write_file(const char *path, const void *p, size_t n)
 static int usage(void)
 {
 	fprintf(stderr, "usage: kycd synth --out DIR --count N --seed S [--level 0|1|2] "
-	                "[--format TD1|TD2|TD3|MRVA|MRVB|mixed]\n");
+	                "[--format TD1|TD2|TD3|MRVA|MRVB|mixed] [--class NAME] "
+	                "[--kind mrz|eg-nid [--contradict]]\n"
+	                "  classes: none perspective edge light clutter watermark lowres jpeg "
+	                "motion rotation mixed nomrz\n");
 	return 2;
 }
 
 int cmd_synth(int argc, char **argv)
 {
 	const char *out = NULL, *count_s = NULL, *seed_s = NULL, *level_s = "0",
-	           *format_s = "mixed";
+	           *format_s = "mixed", *class_s = "none", *kind = "mrz";
+	int contradict = 0;
 	for (int i = 1; i < argc;) {
 		int m = 0;
 		if ((m = kyc_opt_value(argc, argv, &i, "--out", &out)) ||
 		    (m = kyc_opt_value(argc, argv, &i, "--count", &count_s)) ||
 		    (m = kyc_opt_value(argc, argv, &i, "--seed", &seed_s)) ||
 		    (m = kyc_opt_value(argc, argv, &i, "--level", &level_s)) ||
-		    (m = kyc_opt_value(argc, argv, &i, "--format", &format_s))) {
+		    (m = kyc_opt_value(argc, argv, &i, "--format", &format_s)) ||
+		    (m = kyc_opt_value(argc, argv, &i, "--class", &class_s)) ||
+		    (m = kyc_opt_value(argc, argv, &i, "--kind", &kind))) {
 			if (m < 0)
 				return 2;
+			continue;
+		}
+		if (!strcmp(argv[i], "--contradict")) {
+			contradict = 1, i++;
 			continue;
 		}
 		fprintf(stderr, "kycd synth: unknown argument '%s'\n", argv[i]);
@@ -66,14 +76,25 @@ int cmd_synth(int argc, char **argv)
 	}
 	uint64_t count, seed, level;
 	enum kyc_synth_format format;
+	enum kyc_synth_class cls;
 	if (!out || !*out || parse_u64(count_s, 10, &count) || count < 1 ||
 	    count > SYNTH_MAX_COUNT || parse_u64(seed_s, 0, &seed) ||
 	    parse_u64(level_s, 10, &level) || level > 2 ||
-	    kyc_synth_format_parse(format_s, &format))
+	    kyc_synth_format_parse(format_s, &format) || kyc_synth_class_parse(class_s, &cls) ||
+	    (strcmp(kind, "mrz") && strcmp(kind, "eg-nid")))
 		return usage();
 	if (mkdir(out, 0755) != 0 && errno != EEXIST) {
 		fprintf(stderr, "kycd synth: cannot create %s: %s\n", out, strerror(errno));
 		return 1;
+	}
+	if (!strcmp(kind, "eg-nid")) {
+		int crc = kyc_synth_cards(out, count, seed, (int)level, contradict);
+		if (crc)
+			fprintf(stderr, "kycd synth: failed: %s\n", kyc_err_name(crc));
+		else
+			fprintf(stderr, "kycd synth: wrote %llu cards (front and back) and truth.jsonl to %s\n",
+			        (unsigned long long)count, out);
+		return crc ? 1 : 0;
 	}
 
 	/* truth.jsonl appears whole or not at all: written aside, line by line,
@@ -97,7 +118,7 @@ int cmd_synth(int argc, char **argv)
 		size_t len = 0;
 		char file[32];
 		snprintf(file, sizeof file, "%06llu.jpg", (unsigned long long)i);
-		rc = kyc_synth_make(seed, (int)i, (int)level, format, &d, &jpeg, &len);
+		rc = kyc_synth_make_class(seed, (int)i, (int)level, cls, format, &d, &jpeg, &len);
 		kyc_buf_reset(&path);
 		kyc_buf_reset(&line);
 		if (!rc)

@@ -29,6 +29,7 @@ void kyc_compat_register(kyc_server *s)
 	kyc__compat002_routes(s);
 	kyc__compat003_routes(s);
 	kyc__compat004_routes(s);
+	kyc_compat_webhook_formats_register();
 }
 
 int kyc_compat_enabled(kyc_store *s, const char *tenant_id, enum kyc_compat_seed seed, int *rc)

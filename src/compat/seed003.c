@@ -63,7 +63,11 @@ int kyc_compat003_parse(const json_t *body, struct kyc_compat003_req *out, struc
 	if (!id || !kyc_uuid_valid(id, strlen(id)))
 		return kyc_jerr_set(e, 400, id ? "invalid_value" : "field_required", "customerId",
 		                    MSG_GUID);
-	out->customer_id = id;
+	/* a GUID in any case names the same customer; kycd's ids are lower case */
+	for (int i = 0; i < 36; i++)
+		out->customer_id_lc[i] = (char)(id[i] >= 'A' && id[i] <= 'F' ? id[i] + 32 : id[i]);
+	out->customer_id_lc[36] = 0;
+	out->customer_id = out->customer_id_lc;
 
 	json_t *jt = json_object_get(body, "documentType");
 	const char *t = json_string_value(jt);

@@ -155,21 +155,27 @@ static int label_lines(const unsigned char *mask, int w, int h, int gap, int tr,
 	return nout;
 }
 
-/* Ink: darker than the local mean by a margin that grows with brightness. */
-static void ink_mask(const unsigned char *s, int w, int h, const uint32_t *ii, int r,
-		     unsigned char *m)
+void kyc_reader__ink_local(const unsigned char *s, int w, int h, uint32_t *ii, int r, int div,
+			  int add, unsigned char *m)
 {
 	int W = w + 1;
+	memset(ii, 0, sizeof(uint32_t) * W);
+	for (int y = 0; y < h; y++) {
+		uint32_t rs = 0;
+		ii[(y + 1) * W] = 0;
+		for (int x = 0; x < w; x++) {
+			rs += s[(size_t)y * w + x];
+			ii[(y + 1) * W + x + 1] = ii[y * W + x + 1] + rs;
+		}
+	}
 	for (int y = 0; y < h; y++) {
 		int y0 = y - r < 0 ? 0 : y - r, y1 = y + r + 1 > h ? h : y + r + 1;
 		for (int x = 0; x < w; x++) {
 			int x0 = x - r < 0 ? 0 : x - r, x1 = x + r + 1 > w ? w : x + r + 1;
 			uint32_t sum = ii[y1 * W + x1] - ii[y0 * W + x1] - ii[y1 * W + x0] +
 				       ii[y0 * W + x0];
-			int area = (x1 - x0) * (y1 - y0);
-			int mean = (int)(sum / (uint32_t)area);
-			int t = mean / 7 + 8;
-			m[y * w + x] = s[y * w + x] + t < mean;
+			int mean = (int)(sum / (uint32_t)((x1 - x0) * (y1 - y0)));
+			m[(size_t)y * w + x] = s[(size_t)y * w + x] + mean / div + add < mean;
 		}
 	}
 }
@@ -210,11 +216,12 @@ static void shrink(const unsigned char *g, int w, int h, int stride, unsigned ch
 int kyc_reader__locate(const unsigned char *g, int w, int h, int stride,
 		       struct kyc_reader__cand *out, int max, double *mean_luma)
 {
-	return kyc_reader__locate_at(g, w, h, stride, out, max, mean_luma, KYC_READER__WORK_SIDE);
+	return kyc_reader__locate_at(g, w, h, stride, out, max, mean_luma, KYC_READER__WORK_SIDE, 0);
 }
 
 int kyc_reader__locate_at(const unsigned char *g, int w, int h, int stride,
-			  struct kyc_reader__cand *out, int max, double *mean_luma, int work_side)
+			  struct kyc_reader__cand *out, int max, double *mean_luma, int work_side,
+			  int sensitive)
 {
 	int longer = w > h ? w : h;
 	double f = longer > work_side ? (double)longer / work_side : 1;
@@ -239,19 +246,11 @@ int kyc_reader__locate_at(const unsigned char *g, int w, int h, int stride,
 	for (int i = 0; i < n; i++)
 		total += s[i];
 	*mean_luma = (double)total / n;
-	int W = sw + 1;
-	memset(ii, 0, sizeof(uint32_t) * W);
-	for (int y = 0; y < sh; y++) {
-		uint32_t rs = 0;
-		ii[(y + 1) * W] = 0;
-		for (int x = 0; x < sw; x++) {
-			rs += s[y * sw + x];
-			ii[(y + 1) * W + x + 1] = ii[y * W + x + 1] + rs;
-		}
-	}
 	int side = sw > sh ? sw : sh;
 	int r = side / 50 + 4, gap = side / 90 + 2;
-	ink_mask(s, sw, sh, ii, r, m);
+	/* the margin grows with brightness; halved in the sensitive pass, for
+	 * faint print, glare and shadow */
+	kyc_reader__ink_local(s, sw, sh, ii, r, sensitive ? 14 : 7, sensitive ? 4 : 8, m);
 	for (int y = 0; y < sh; y++)
 		for (int x = 0; x < sw; x++)
 			mt[x * sh + y] = m[y * sw + x];

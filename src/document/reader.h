@@ -7,6 +7,8 @@
 #ifndef KYC_READER_H
 #define KYC_READER_H
 
+#include <stdint.h>
+
 #include "document/image.h"
 
 /* Why nothing usable came out; the workflow turns these into retry hints. */
@@ -82,10 +84,17 @@ struct kyc_reader__cand {
  * how many, or KYC_ERR_NOMEM. *mean_luma receives the image's mean gray. */
 int kyc_reader__locate(const unsigned char *g, int w, int h, int stride,
 		       struct kyc_reader__cand *out, int max, double *mean_luma);
-/* The same with the working image's longer side at work_side pixels. */
+/* The same with the working image's longer side at work_side pixels, and
+ * with a lower ink margin when sensitive (faint print, glare, shadow). */
 int kyc_reader__locate_at(const unsigned char *g, int w, int h, int stride,
 			  struct kyc_reader__cand *out, int max, double *mean_luma,
-			  int work_side);
+			  int work_side, int sensitive);
+
+/* Marks ink in s (w×h, stride w) into m: a pixel darker than the mean of its
+ * (2r+1)² window by mean/div + add. ii is (w+1)×(h+1) scratch (the integral
+ * image). Linear in the pixel count whatever r. */
+void kyc_reader__ink_local(const unsigned char *s, int w, int h, uint32_t *ii, int r, int div,
+			   int add, unsigned char *m);
 
 /* A band of the image resampled upright around a candidate line: band pixel
  * (x, y) is image point o + s*(x*u + y*v). px (w×h) is owned; free() it. */

@@ -17,6 +17,7 @@
 #define OCRB_PATH "/usr/share/fonts/opentype/ocr-b/OCRB.otf"
 #define SANS_PATH "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 #define BOLD_PATH "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+#define MONO_PATH "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
 
 /* ICAO 9303 MRZ geometry: OCR-B size I (characters about 2.4 mm high) on a
  * 2.54 mm (10 cpi) pitch, the zone centred across the document inside its
@@ -106,6 +107,11 @@ static void blend(struct kyc_synth_image *im, int x, int y, const unsigned char 
 	unsigned char *p = im->px + ((size_t)y * (size_t)im->w + (size_t)x) * 3;
 	for (int k = 0; k < 3; k++)
 		p[k] = (unsigned char)(p[k] + (c[k] - p[k]) * a + 0.5);
+}
+
+void kyc_synth__blend(struct kyc_synth_image *im, int x, int y, const unsigned char c[3], double a)
+{
+	blend(im, x, y, c, a);
 }
 
 /* A dot at a fractional position spread over its four pixels. */
@@ -532,4 +538,89 @@ out:
 		memset(out, 0, sizeof *out);
 	}
 	return rc;
+}
+
+/* ---- helpers for the classes and the no-MRZ scenes ---- */
+
+int kyc_synth__portrait(struct kyc_synth_image *img, struct kyc_synth__rng *r, double u, double x0,
+                        double y0, double w, double h)
+{
+	struct pen P = {img, u, {0, 0, 0}};
+	return portrait(&P, r, x0, y0, w, h);
+}
+
+int kyc_synth__text_mask(int font, double em, const char *s, int pad, struct kyc_synth__mask *m)
+{
+	static const char *const env[] = {"KYCD_FONT_SANS", "KYCD_FONT_SANS_BOLD", "KYCD_FONT_OCRB",
+	                                  "KYCD_FONT_MONO"};
+	static const char *const def[] = {SANS_PATH, BOLD_PATH, OCRB_PATH, MONO_PATH};
+	FT_Library lib = NULL;
+	FT_Face face = NULL;
+	int rc = KYC_ERR_IO;
+	memset(m, 0, sizeof *m);
+	if (font < 0 || font > 3 || em < 1 || FT_Init_FreeType(&lib))
+		return KYC_ERR_IO;
+	if (FT_New_Face(lib, font_path(env[font], def[font]), 0, &face))
+		goto out;
+	/* Size the mask from the widest line and the line count. */
+	double maxw = 0;
+	int nlines = 1;
+	char line[512];
+	for (const char *p = s; *p;) {
+		size_t n = strcspn(p, "\n");
+		snprintf(line, sizeof line, "%.*s",
+		         (int)(n < sizeof line - 1 ? n : sizeof line - 1), p);
+		maxw = fmax(maxw, text_width(face, em, line));
+		p += n;
+		if (*p == '\n')
+			p++, nlines += *p != 0;
+	}
+	m->w = (int)ceil(maxw) + 2 * pad + 2;
+	m->h = (int)ceil(em * (1.25 * (nlines - 1) + 1.2)) + 2 * pad;
+	struct kyc_synth_image im = {m->w, m->h, calloc((size_t)m->w * (size_t)m->h, 3)};
+	if (!im.px) {
+		rc = KYC_ERR_NOMEM;
+		goto out;
+	}
+	/* Drawn white on black through the ordinary text path, then one channel kept. */
+	struct pen P = {&im, 1, {255, 255, 255}};
+	double base = pad + em * 0.92;
+	for (const char *p = s; *p;) {
+		size_t n = strcspn(p, "\n");
+		snprintf(line, sizeof line, "%.*s",
+		         (int)(n < sizeof line - 1 ? n : sizeof line - 1), p);
+		text(&P, face, em, pad + 1, base, line, 1);
+		base += 1.25 * em;
+		p += n;
+		if (*p == '\n')
+			p++;
+	}
+	m->px = malloc((size_t)m->w * (size_t)m->h);
+	if (!m->px) {
+		free(im.px);
+		rc = KYC_ERR_NOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < (size_t)m->w * (size_t)m->h; i++)
+		m->px[i] = im.px[i * 3];
+	free(im.px);
+	rc = 0;
+out:
+	if (face)
+		FT_Done_Face(face);
+	FT_Done_FreeType(lib);
+	if (rc)
+		memset(m, 0, sizeof *m);
+	return rc;
+}
+
+void kyc_synth__blit_mask(struct kyc_synth_image *img, const struct kyc_synth__mask *m, int x,
+                          int y, const unsigned char rgb[3], double alpha)
+{
+	for (int j = 0; j < m->h; j++)
+		for (int i = 0; i < m->w; i++) {
+			int v = m->px[(size_t)j * (size_t)m->w + (size_t)i];
+			if (v)
+				blend(img, x + i, y + j, rgb, alpha * v / 255.0);
+		}
 }

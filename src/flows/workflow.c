@@ -131,8 +131,8 @@ int flow__change_commit(struct change *c, const char *extra_event, json_t **out,
 		json_t *snap = kyc_render_verification(now);
 		int64_t version = json_integer_value(json_object_get(now, "version"));
 		if (c->moved && c->cur != c->from)
-			rc = kyc_event_emit(f->store, f->tenant_id, "verification.status_changed",
-			                    "verification", id, version, snap);
+			rc = kyc_event_emit_status_change(f->store, f->tenant_id, id, version, snap,
+			                                  kyc_vstate_name(c->from));
 		if (!rc && extra_event)
 			rc = kyc_event_emit(f->store, f->tenant_id, extra_event, "verification", id,
 			                    version, snap);
@@ -203,6 +203,9 @@ static int create(struct kyc_flow *f, const json_t *req, const json_t *compat, j
 	if (callback && !https_url_ok(callback))
 		return kyc_jerr_set(e, 422, "invalid_url", "callback_url",
 		                    "'callback_url' must be an https:// URL without credentials");
+	/* Pushes to an internal address would be refused and retried for days. */
+	if (callback && kyc_webhook_url_check(callback, &f->callback_policy, "callback_url", e))
+		return -1;
 	json_t *meta = json_object_get(req, "metadata");
 	if (meta && !json_is_null(meta) && kyc_render_metadata_check(meta, e))
 		return -1;
@@ -305,6 +308,8 @@ static int create(struct kyc_flow *f, const json_t *req, const json_t *compat, j
 	        : kyc_history_append(f->store, f->tenant_id, id, f->actor, "create", NULL,
 	                             "awaiting_input", NULL, NULL);
 	rc = rc ? rc : kyc_store_get(f->store, KYC_R_VERIFICATION, f->tenant_id, id, out);
+	if (!rc && f->on_create)
+		rc = f->on_create(f->store, f->tenant_id, *out, f->on_create_arg);
 	if (!rc) {
 		json_t *snap = kyc_render_verification(*out);
 		rc = kyc_event_emit(f->store, f->tenant_id, "verification.created", "verification",

@@ -15,6 +15,7 @@
 #include "http/server.h"
 #include "json/jv.h"
 #include "store/store.h"
+#include "webhooks/endpoint.h"
 
 /* Process-wide settings, read once by `kycd serve` (docs/config.md). */
 struct kyc_app {
@@ -30,8 +31,17 @@ struct kyc_app {
 	/* KYCD_PUBLIC_URL: the base of links handed to end users, without a
 	 * trailing slash (default http://<listen address>). */
 	const char *public_url;
+	int public_url_set;           /* 1 when it came from KYCD_PUBLIC_URL (not the default) */
 	int webhook_allow_loopback;   /* KYCD_WEBHOOK_ALLOW_LOOPBACK: tests only */
 	int webhook_allow_http;       /* KYCD_WEBHOOK_ALLOW_HTTP: tests only */
+	/* KYCD_METRICS_TOKEN: when set, GET /metrics takes "Authorization:
+	 * Bearer <it>" (the metrics aggregate every tenant). */
+	const char *metrics_token;
+	/* Console logins per client address (KYCD_LOGIN_RATE_PER_MIN,
+	 * KYCD_LOGIN_BURST): a token bucket each, in login_limit. */
+	struct kyc_ratelimit *login_limit;
+	double login_per_min;
+	double login_burst;
 };
 
 /* What each server thread owns (thread_init / thread_fini). */
@@ -44,6 +54,7 @@ enum {
 	API_READ = 1,        /* any valid key */
 	API_WRITE = 2,       /* a key whose role may write (admin, reviewer) */
 	API_IDEMPOTENT = 4,  /* honours Idempotency-Key (every POST) */
+	API_ADMIN = 8,       /* with API_WRITE: an admin key only, checked before any replay */
 };
 
 struct api_call;
@@ -125,6 +136,9 @@ struct kyc_flow;
 void api_flow(struct api_call *c, struct kyc_flow *f);
 /* Answers with the error a workflow call filled. */
 #define api_flow_error api_jerr
+
+/* The address policy of webhook URLs (endpoints, callback_url) for this server. */
+struct kyc_webhook_policy api_webhook_policy(const struct api_call *c);
 
 /* Registers every native route (src/http/api_*.c). */
 void kyc_api_register(kyc_server *s);

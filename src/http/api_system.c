@@ -1,6 +1,8 @@
 /* Routes without a tenant: health, metrics, the OpenAPI document. */
+#include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/buf.h"
 #include "http/api.h"
@@ -31,6 +33,19 @@ API_HANDLER(healthz, API_PUBLIC)
 	api_json(c, 200, json_pack("{s:s, s:i}", "status", "ok", "schema_version", v));
 }
 
+/* 1 when no metrics token is set, or the request presents it as a bearer
+ * token (compared in constant time for tokens of equal length). */
+static int metrics_allowed(struct api_call *c)
+{
+	const char *want = c->app->metrics_token;
+	if (!want || !*want)
+		return 1;
+	kyc_str h = kyc_req_header(c->req, "authorization");
+	size_t n = strlen(want);
+	return h.ptr && h.len == 7 + n && !strncasecmp(h.ptr, "bearer ", 7) &&
+	       CRYPTO_memcmp(h.ptr + 7, want, n) == 0;
+}
+
 /* Readiness for a load balancer: this node can take traffic when its
  * database answers a read and its blob store takes a write. /healthz stays
  * the liveness probe (the process answers). */
@@ -52,6 +67,12 @@ API_HANDLER(readyz, API_PUBLIC)
 
 API_HANDLER(metrics, API_PUBLIC)
 {
+	if (!metrics_allowed(c)) {
+		kyc_req_add_header(c->req, "WWW-Authenticate", "Bearer");
+		api_problem(c, 401, "unauthenticated", NULL,
+			    "send the metrics token as 'Authorization: Bearer TOKEN'");
+		return;
+	}
 	kyc_buf b;
 	kyc_buf_init(&b, 4u << 20);
 	if (kyc_metrics_render(&b) != 0) {

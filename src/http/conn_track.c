@@ -108,12 +108,23 @@ void kyc_conns_accept(struct kyc_conns *c, h2o_accept_ctx_t *actx, h2o_socket_t 
 	h2o_linklist_insert(&c->list, &t->link);
 	c->n++;
 	h2o_accept(actx, sock);
-	if (t->sock && t->sock->data && ((struct conn_head *)t->sock->data)->sock != t->sock) {
+	/* With TLS, h2o_accept returns with the handshake still under way and
+	 * sock->data is h2o's accept state, not yet a connection: nothing to
+	 * check then (the connection it makes later has the same layout). */
+	if (t->sock && !t->sock->ssl && t->sock->data &&
+	    ((struct conn_head *)t->sock->data)->sock != t->sock) {
 		atomic_store(&layout_bad, 1);
 		kyc_logf(KYC_LOG_WARN, "h2o connection layout not as expected: idle connections "
 				       "will not be closed early on shutdown");
 	}
 	unref(t);
+}
+
+h2o_socket_t *kyc_conns_socket(h2o_conn_t *conn)
+{
+	if (!conn || atomic_load_explicit(&layout_bad, memory_order_relaxed))
+		return NULL;
+	return ((struct conn_head *)conn)->sock;
 }
 
 void kyc_conns_request(h2o_req_t *h)

@@ -30,6 +30,9 @@ void kyc_conns_accept(struct kyc_conns *c, h2o_accept_ctx_t *actx, h2o_socket_t 
  * last byte of the response is handed to the kernel). Call from the handler
  * entry point, once per request. */
 void kyc_conns_request(h2o_req_t *h);
+/* The socket of an HTTP/1 or HTTP/2 connection (h2o keeps it private), or
+ * NULL when h2o's layout was found not to be what we expect. */
+h2o_socket_t *kyc_conns_socket(h2o_conn_t *conn);
 /* Shuts down connections with no request in flight and no unread request
  * bytes (idle keep-alive ones); h2o then closes them. Returns how many
  * tracked connections remain open. */

@@ -27,6 +27,9 @@ struct kyc_outbox_event {
 	char only_endpoint[37];  /* "" or the one endpoint it is for (test events) */
 	char callback_format[32]; /* "" or the format of its callback push */
 	char *callback_url;      /* malloc()ed, or NULL: the resource's own callback_url */
+	char compat_seed[8];     /* "" or the route set of its verification (attributes.compat.seed) */
+	char from_status[24];    /* "" or a status change's old status (attributes.from_status) */
+	char status[24];         /* "" or the status in its snapshot (payload.status) */
 };
 
 /* Up to max events whose deliveries are not made yet, oldest first (by

@@ -181,6 +181,13 @@ int kyc_store_operator_find(kyc_store *s, const char *username, struct kyc_opera
 int kyc_store_operator_get(kyc_store *s, const char *tenant_id, const char *id,
 			   struct kyc_operator_row *out);
 
+/* Sets an operator's disabled_at (0: enabled) and, when password_hash is
+ * not NULL, its password hash. 0 or KYC_ERR_NOTFOUND. */
+int kyc_store_operator_set(kyc_store *s, const char *id, int64_t disabled_at,
+			   const char *password_hash);
+/* Ends every console session of an operator; *ended (may be NULL) gets how many. */
+int kyc_store_sessions_end_operator(kyc_store *s, const char *operator_id, int *ended);
+
 /* Failed console logins per username (known or not), for throttling.
  * Adding a failure also drops streaks older than a day. */
 int kyc_store_login_failures(kyc_store *s, const char *username, int *failures,

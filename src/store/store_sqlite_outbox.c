@@ -49,7 +49,9 @@ int kyc_outbox_undispatched(kyc_store *s, int max, struct kyc_outbox_event **out
 	    s,
 	    "SELECT id, tenant_id, type, json_extract(attributes, '$.only_endpoint'), "
 	    "json_extract(attributes, '$.callback_format'), json_extract(payload, "
-	    "'$.callback_url') FROM events WHERE dispatched_at IS NULL ORDER BY dispatched_at, "
+	    "'$.callback_url'), json_extract(attributes, '$.compat.seed'), "
+	    "json_extract(attributes, '$.from_status'), json_extract(payload, '$.status') "
+	    "FROM events WHERE dispatched_at IS NULL ORDER BY dispatched_at, "
 	    "rowid LIMIT ?",
 	    &st);
 	if (rc)
@@ -69,6 +71,9 @@ int kyc_outbox_undispatched(kyc_store *s, int max, struct kyc_outbox_event **out
 		col_copy(st, 2, e->type, sizeof e->type);
 		col_copy(st, 3, e->only_endpoint, sizeof e->only_endpoint);
 		col_copy(st, 4, e->callback_format, sizeof e->callback_format);
+		col_copy(st, 6, e->compat_seed, sizeof e->compat_seed);
+		col_copy(st, 7, e->from_status, sizeof e->from_status);
+		col_copy(st, 8, e->status, sizeof e->status);
 		if (sqlite3_column_type(st, 5) == SQLITE_TEXT && sqlite3_column_bytes(st, 5) > 0) {
 			e->callback_url = strdup((const char *)sqlite3_column_text(st, 5));
 			if (!e->callback_url)

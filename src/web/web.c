@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "http/metrics.h"
 #include "http/problem.h"
+#include "core/ratelimit.h"
 #include "web/web_int.h"
 
 /* img-src allows blob: and data: for the page's own previews of a capture;
@@ -75,7 +76,7 @@ void web__store_error(kyc_req *r, kyc_store *s, int rc, const char *what)
 		     "the %s could not be read or written; nothing was changed", what);
 }
 
-json_t *web__body_object(kyc_req *r)
+json_t *web__body_object(kyc_req *r, size_t max)
 {
 	kyc_str ct = kyc_req_header(r, "content-type");
 	if (!ct.ptr || ct.len < 16 || strncasecmp(ct.ptr, "application/json", 16) != 0) {
@@ -84,6 +85,11 @@ json_t *web__body_object(kyc_req *r)
 		return NULL;
 	}
 	kyc_str body = kyc_req_body(r);
+	if (body.len > max) {
+		web__problem(r, 413, "payload_too_large", NULL,
+			     "the request body is larger than %zu bytes", max);
+		return NULL;
+	}
 	json_t *obj;
 	struct kyc_jerr e;
 	if (kyc_jv_parse_object(body.ptr, body.len, &obj, &e)) {
@@ -91,6 +97,22 @@ json_t *web__body_object(kyc_req *r)
 		return NULL;
 	}
 	return obj;
+}
+
+void web__rate_headers(kyc_req *r, const struct kyc_rate *rate, int allowed,
+		       const struct kyc_ratelimit_result *res)
+{
+	char v[32];
+	snprintf(v, sizeof v, "%lld", (long long)(rate->burst < 1 ? 1 : rate->burst));
+	kyc_req_add_header(r, "RateLimit-Limit", v);
+	snprintf(v, sizeof v, "%lld", (long long)res->remaining);
+	kyc_req_add_header(r, "RateLimit-Remaining", v);
+	snprintf(v, sizeof v, "%lld", (long long)((res->reset_ms + 999) / 1000));
+	kyc_req_add_header(r, "RateLimit-Reset", v);
+	if (!allowed) {
+		snprintf(v, sizeof v, "%lld", (long long)((res->retry_after_ms + 999) / 1000));
+		kyc_req_add_header(r, "Retry-After", v);
+	}
 }
 
 kyc_store *web__store(kyc_req *r)

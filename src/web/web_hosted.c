@@ -355,7 +355,7 @@ static void names_post(kyc_req *r)
 	json_t *res = NULL;
 	if (hosted_auth(r, &c))
 		return;
-	json_t *body = web__body_object(r);
+	json_t *body = web__body_object(r, WEB_JSON_BODY_MAX);
 	if (!body)
 		return;
 	hosted_flow(&c, &f);

@@ -218,6 +218,35 @@ TEST(step1_sample_and_step2)
 	free(selfie);
 }
 
+/* "For 'issuingCountry' ... please check the file": the document fixes no
+ * format, so alpha-2 and alpha-3 in either case are taken and kept as
+ * alpha-3. */
+TEST(country_formats)
+{
+	static const char *const sent[][2] = {{"AU", "AUS"}, {"au", "AUS"}, {"aus", "AUS"},
+	                                      {"LT", "LTU"}};
+	for (size_t i = 0; i < sizeof sent / sizeof sent[0]; i++) {
+		struct form_part p[] = {
+		    TEXT("issuingCountry", sent[i][0]),
+		    TEXT("email", "formats@example.com"),
+		    TEXT("idType", "passport"),
+		    FILE_PART("idImage", "p.jpg", "image/jpeg", passport_jpg, passport_len),
+		};
+		struct e2e_resp r;
+		REQUIRE(post_form("/v3/submission/step1", key_b, p, 4, &r) == 0);
+		CHECK_INT(r.status, 200);
+		char path[160];
+		snprintf(path, sizeof path, "/v1/verifications/%s", e2e_str(&r, "submissionId"));
+		e2e_resp_free(&r);
+		REQUIRE(e2e_json(&srv, "GET", path, key_b, NULL, &r) == 0);
+		snprintf(path, sizeof path, "/v1/documents/%s", e2e_str(&r, "document_id"));
+		e2e_resp_free(&r);
+		REQUIRE(e2e_json(&srv, "GET", path, key_b, NULL, &r) == 0);
+		CHECK_STR(e2e_str(&r, "issuing_country"), sent[i][1]);
+		e2e_resp_free(&r);
+	}
+}
+
 /* An ID card: the front has no MRZ, the back has it; both in one step 1. */
 TEST(front_and_back)
 {
@@ -405,10 +434,11 @@ TEST(errors)
 	            "universal");
 	e2e_resp_free(&r);
 	memcpy(p, ok, sizeof ok);
-	p[0].data = "US";
+	p[0].data = "QQ";
 	REQUIRE(post_form("/v3/submission/step1", key_a, p, 4, &r) == 0);
 	check_error(&r, 400,
-	            "invalid issuing country : issuingCountry must be an ISO alpha-3 code");
+	            "invalid issuing country : issuingCountry must be an ISO 3166-1 alpha-2 or "
+	            "alpha-3 code");
 	e2e_resp_free(&r);
 	/* not jpg/jpeg/png, whatever it is called */
 	memcpy(p, ok, sizeof ok);
@@ -448,13 +478,17 @@ TEST(errors)
 	                 &r) == 0);
 	check_error(&r, 400, "failed to parse the input data");
 	e2e_resp_free(&r);
-	/* no key: the vendor's gateway answer */
+	/* no key, a bad key: the document says nothing of keys, so 401 as HTTP
+	 * has it, in the set's envelope */
 	size_t len;
 	char *body = form_build(ok, 4, &len);
 	const char *hdr[] = {FORM_CONTENT_TYPE, NULL};
 	REQUIRE(e2e_req(&srv, "POST", "/v3/submission/step1", hdr, body, len, &r) == 0);
-	CHECK_INT(r.status, 403);
-	CHECK_STR(e2e_str(&r, "message"), "Forbidden");
+	check_error(&r, 401, "a valid x-api-key is required");
+	e2e_resp_free(&r);
+	const char *bad[] = {FORM_CONTENT_TYPE, "x-api-key: kyc_000000000000_00", NULL};
+	REQUIRE(e2e_req(&srv, "POST", "/v3/submission/step1", bad, body, len, &r) == 0);
+	check_error(&r, 401, "a valid x-api-key is required");
 	e2e_resp_free(&r);
 	free(body);
 	/* step 2 without its parts */
@@ -497,6 +531,7 @@ int main(void)
 	}
 	RUN(step1_sample_and_step2);
 	RUN(front_and_back);
+	RUN(country_formats);
 	RUN(retries_to_rejection);
 	RUN(universal_mode);
 	RUN(custom_options);

@@ -214,6 +214,26 @@ TEST(normalising_numbering_attempts)
 	free(body);
 }
 
+/* "customerId string (GUID)": a GUID is the same in any case, so a client
+ * that prints it upper case names the same customer. */
+TEST(guid_case)
+{
+	char cid[64], upper[64];
+	customer(key_a, 2, 1, 1, cid);
+	REQUIRE(cid[0]);
+	for (int i = 0; cid[i]; i++)
+		upper[i] = (char)toupper((unsigned char)cid[i]), upper[i + 1] = 0;
+	CHECK(strcmp(upper, cid) != 0);
+	char *body = request(upper, "NIN_CARD", doc_url, NULL);
+	struct e2e_resp r;
+	REQUIRE(post(key_a, body, &r) == 0);
+	free(body);
+	CHECK_INT(r.status, 200);
+	CHECK_STR(json_string_value(json_object_get(json_object_get(r.json, "data"), "customerId")),
+	          cid);
+	e2e_resp_free(&r);
+}
+
 /* Every row of the error table, in the document's words. */
 TEST(error_table)
 {
@@ -474,6 +494,7 @@ int main(void)
 	}
 	RUN(success_envelope);
 	RUN(normalising_numbering_attempts);
+	RUN(guid_case);
 	RUN(error_table);
 	RUN(other_errors);
 	RUN(tenancy_and_switch);

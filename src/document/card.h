@@ -1,0 +1,64 @@
+/* The card-face reader: finds a card in a photo, rectifies it to its
+ * template (card_tpl.h), tells which way up it lies, and reads every field
+ * of the side shown with Tesseract (tess.h), field by field, each crop in
+ * single-line mode with the field's character set (docs/card.md).
+ * Pure computation on a decoded image: no HTTP, no database; one read path
+ * for the API, the CLI and the benchmark. Thread-safe (Tesseract handles are
+ * per thread). */
+#ifndef KYC_CARD_H
+#define KYC_CARD_H
+
+#include "document/card_tpl.h"
+#include "document/image.h"
+
+#define KYC_CARD_MAX_FIELDS 24
+/* Resolution of the rectified card, pixels per mm. */
+#define KYC_CARD_PX_PER_MM 10.0
+
+/* One field as read: text normalised for its script (ASCII digits for
+ * numbers, YYYY-MM-DD for dates, Arabic words with single spaces), the OCR
+ * confidence (0..100), whether anything was read and whether the value has
+ * the field's form (a date that exists, 14 digits that decode, ...) and
+ * enough confidence to be trusted. */
+struct kyc_card_value {
+	char text[256];
+	int conf;
+	int read;
+	int accepted;
+};
+
+struct kyc_card_result {
+	const struct kyc_card_template *tpl;
+	enum kyc_card_side side;
+	int found;          /* a card-shaped quadrilateral was found */
+	int upside_down;    /* it lay turned by 180 degrees */
+	double quad[4][2];  /* its corners in the image, upright order: TL, TR, BR, BL */
+	struct kyc_card_value values[KYC_CARD_MAX_FIELDS]; /* by the template's field index */
+	double ms_find, ms_read;
+	const char *reason; /* static code when nothing was read: "no_card_found", ... */
+};
+
+/* Finds the largest card-like quadrilateral in img (gray plane): its corners
+ * in image pixels, clockwise from the top-left of the quadrilateral as it
+ * lies (not yet which way up). 0, KYC_ERR_NOTFOUND, KYC_ERR_NOMEM. */
+int kyc_card_find(const struct kyc_image *img, double quad[4][2]);
+
+/* Warps the quadrilateral quad of img (TL, TR, BR, BL) onto a w x h
+ * grayscale raster out (caller's, w*h bytes), bilinear. */
+void kyc_card_warp(const struct kyc_image *img, const double quad[4][2], int w, int h,
+		   unsigned char *out);
+
+/* Reads side of a card of template T in img: finds it, rectifies it, turns
+ * it upright and reads each of the side's fields into out->values. 0 (see
+ * out->found and out->reason), KYC_ERR_NOMEM, or KYC_ERR_UNSUPPORTED when
+ * the OCR models are not installed. */
+int kyc_card_read(const struct kyc_image *img, const struct kyc_card_template *T,
+		  enum kyc_card_side side, struct kyc_card_result *out);
+
+/* The same on a quadrilateral already known (tests, the benchmark's
+ * reading-only figures). */
+int kyc_card_read_quad(const struct kyc_image *img, const struct kyc_card_template *T,
+		       enum kyc_card_side side, const double quad[4][2],
+		       struct kyc_card_result *out);
+
+#endif

@@ -1,0 +1,194 @@
+#include "document/card_eg_nid.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "document/card.h"
+#include "document/eg_nid.h"
+
+/* Both sides read with their values, by the template's field index. */
+struct sides {
+	struct kyc_card_result r[2];
+	int have[2];
+};
+
+static const struct kyc_card_value *value(const struct sides *s, const char *name)
+{
+	const struct kyc_card_template *T = &kyc_card_tpl_eg_nid;
+	for (int i = 0; i < T->nfields; i++)
+		if (!strcmp(T->fields[i].name, name)) {
+			int side = T->fields[i].side;
+			return s->have[side] ? &s->r[side].values[i] : NULL;
+		}
+	return NULL;
+}
+
+static void put(json_t *fields, json_t *carried, json_t *missing, const char *name,
+		const char *v, int accepted, int conf)
+{
+	int read = v && *v;
+	json_object_set_new(fields, name,
+			    json_pack("{s:o, s:b, s:b, s:s, s:i}", "value",
+				      read ? json_string(v) : json_null(), "read", read, "accepted",
+				      read && accepted, "source", "viz", "confidence", conf));
+	json_array_append_new(carried, json_string(name));
+	if (!read)
+		json_array_append_new(missing, json_string(name));
+}
+
+/* A field as read, under its own name or another. */
+static void put_read(json_t *f, json_t *c, json_t *m, const char *name,
+		     const struct kyc_card_value *v)
+{
+	put(f, c, m, name, v && v->read ? v->text : NULL, v && v->accepted, v ? v->conf : 0);
+}
+
+static int number_ok(const struct kyc_card_value *v, struct kyc_egnid_number *d)
+{
+	const char *why;
+	return v && v->read && kyc_egnid_number_decode(v->text, strlen(v->text), d, &why) == 0;
+}
+
+static json_t *side_json(const struct sides *s, int i)
+{
+	if (!s->have[i])
+		return json_null();
+	const struct kyc_card_result *r = &s->r[i];
+	return json_pack("{s:b, s:o, s:b, s:f}", "found", r->found, "reason",
+			 r->reason ? json_string(r->reason) : json_null(), "upside_down",
+			 r->upside_down, "ms", (double)(long)((r->ms_find + r->ms_read) * 10) / 10);
+}
+
+static void front_fields(json_t *f, json_t *c, json_t *m, const struct sides *s,
+			 const struct kyc_egnid_number *num, int num_ok, int num_conf)
+{
+	const struct kyc_card_value *first = value(s, "first_name"), *rest = value(s, "rest_name");
+	const struct kyc_card_value *a1 = value(s, "address1"), *a2 = value(s, "address2");
+	char full[512] = "", en[512], en2[512], both[1024];
+	put_read(f, c, m, "first_name", first);
+	put_read(f, c, m, "rest_name", rest);
+	int names_ok = first && rest && first->read && rest->read;
+	if (names_ok)
+		snprintf(full, sizeof full, "%s %s", first->text, rest->text);
+	int names_acc = names_ok && first->accepted && rest->accepted;
+	int names_conf = names_ok ? (first->conf < rest->conf ? first->conf : rest->conf) : 0;
+	put(f, c, m, "full_name", full, names_acc, names_conf);
+	/* English names: ICAO Doc 9303 Part 3 transliteration of what was read. */
+	en[0] = en2[0] = both[0] = 0;
+	if (first && first->read)
+		kyc_egnid_transliterate(first->text, en, sizeof en);
+	if (rest && rest->read)
+		kyc_egnid_transliterate(rest->text, en2, sizeof en2);
+	if (*en && *en2)
+		snprintf(both, sizeof both, "%s %s", en, en2);
+	put(f, c, m, "first_name_en", en, first && first->accepted, first ? first->conf : 0);
+	put(f, c, m, "family_name_en", en2, rest && rest->accepted, rest ? rest->conf : 0);
+	put(f, c, m, "full_name_en", both, names_acc, names_conf);
+	put_read(f, c, m, "address1", a1);
+	put_read(f, c, m, "address2", a2);
+	char addr[512] = "";
+	int addr_ok = a1 && a2 && a1->read && a2->read;
+	if (addr_ok)
+		snprintf(addr, sizeof addr, "%s %s", a1->text, a2->text);
+	put(f, c, m, "address", addr, addr_ok && a1->accepted && a2->accepted,
+	    addr_ok ? (a1->conf < a2->conf ? a1->conf : a2->conf) : 0);
+	const struct kyc_card_value *nn = value(s, "national_number");
+	put(f, c, m, "national_number", nn && nn->read ? nn->text : NULL, num_ok, num_conf);
+	put_read(f, c, m, "document_number", value(s, "serial"));
+	put_read(f, c, m, "birth_date", value(s, "birth_date"));
+	put(f, c, m, "birth_date_number", num_ok ? num->birth_date : NULL, num_ok, num_conf);
+	char sex[2] = {num_ok ? num->sex : 0, 0};
+	put(f, c, m, "sex", sex, num_ok, num_conf);
+	put(f, c, m, "state", num_ok ? kyc_egnid_governorate_en(num->governorate) : NULL, num_ok,
+	    num_conf);
+	put(f, c, m, "nationality", "EGY", 1, 100);
+}
+
+static void back_fields(json_t *f, json_t *c, json_t *m, const struct sides *s, int num_ok,
+			int num_conf)
+{
+	const struct kyc_card_value *nb = value(s, "national_number_back");
+	put(f, c, m, "national_number_back", nb && nb->read ? nb->text : NULL, num_ok, num_conf);
+	static const char *const names[] = {"issue_date", "profession", "gender", "religion",
+					    "marital_status", "expiry_date"};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		put_read(f, c, m, names[i], value(s, names[i]));
+	/* Printed for married women only: carried when read. */
+	const struct kyc_card_value *hn = value(s, "husband_name");
+	if (hn && hn->read)
+		put_read(f, c, m, "husband_name", hn);
+}
+
+/* The card as read, for the cross-checks: fields are compared only when
+ * they were accepted, so that an OCR slip is not taken for a forgery. */
+static void card_of(const struct sides *s, struct kyc_egnid_card *card)
+{
+	memset(card, 0, sizeof *card);
+#define TAKE(dst, name)                                                                            \
+	do {                                                                                       \
+		const struct kyc_card_value *v_ = value(s, name);                                  \
+		if (v_ && v_->accepted)                                                            \
+			snprintf(card->dst, sizeof card->dst, "%.*s", (int)sizeof card->dst - 1, v_->text); \
+	} while (0)
+	TAKE(national_number, "national_number");
+	TAKE(national_number_back, "national_number_back");
+	TAKE(birth_date, "birth_date");
+	TAKE(gender, "gender");
+	TAKE(issue_date, "issue_date");
+	TAKE(expiry_date, "expiry_date");
+#undef TAKE
+}
+
+json_t *kyc_egnid_read(const struct kyc_image *front, const struct kyc_image *back, int *err)
+{
+	static struct sides zero;
+	struct sides s = zero;
+	const struct kyc_image *img[2] = {front, back};
+	*err = 0;
+	for (int i = 0; i < 2; i++) {
+		if (!img[i])
+			continue;
+		int rc = kyc_card_read(img[i], &kyc_card_tpl_eg_nid, (enum kyc_card_side)i, &s.r[i]);
+		if (rc) {
+			*err = rc;
+			return NULL;
+		}
+		s.have[i] = 1;
+	}
+	/* The number: accepted when it decodes and either side is sure of it,
+	 * or both sides read the same digits. */
+	struct kyc_egnid_number dn, db;
+	const struct kyc_card_value *nf = value(&s, "national_number"),
+				    *nb = value(&s, "national_number_back");
+	int f_ok = number_ok(nf, &dn), b_ok = number_ok(nb, &db);
+	int agree = f_ok && b_ok && !strcmp(nf->text, nb->text);
+	int num_ok = agree || (f_ok && nf->accepted) || (b_ok && nb->accepted);
+	struct kyc_egnid_number num = f_ok ? dn : db;
+	int num_conf = agree ? 100 : f_ok ? nf->conf : b_ok ? nb->conf : 0;
+
+	json_t *out = json_object(), *f = json_object(), *c = json_array(), *m = json_array();
+	if (front)
+		front_fields(f, c, m, &s, &num, num_ok, num_conf);
+	if (back)
+		back_fields(f, c, m, &s, num_ok, num_conf);
+	struct kyc_egnid_card card;
+	card_of(&s, &card);
+	const char *codes[8];
+	int n = kyc_egnid_cross_check(&card, codes, 8);
+	json_t *contra = json_array();
+	for (int i = 0; i < n && i < 8; i++)
+		json_array_append_new(contra, json_string(codes[i]));
+	json_object_set_new(out, "document_type", json_string("eg_nid"));
+	json_object_set_new(out, "fields", f);
+	json_object_set_new(out, "document_fields", c);
+	json_object_set_new(out, "missing_fields", m);
+	json_object_set_new(out, "contradictions", contra);
+	json_object_set_new(out, "sides",
+			    json_pack("{s:o, s:o}", "front", side_json(&s, 0), "back", side_json(&s, 1)));
+	double ms = 0;
+	for (int i = 0; i < 2; i++)
+		ms += s.have[i] ? s.r[i].ms_find + s.r[i].ms_read : 0;
+	json_object_set_new(out, "ms", json_real((double)(long)(ms * 10) / 10));
+	return out;
+}

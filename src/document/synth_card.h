@@ -1,0 +1,47 @@
+/* Specimen Egyptian national ID cards, front and back, with ground truth
+ * (`kycd synth --kind eg-nid`, docs/card.md). Invented people only: names,
+ * places and numbers are drawn from small lists and a PRNG, the portrait is a
+ * grey silhouette. Pure functions of (seed, index, level), like synth.h.
+ *
+ * Fonts: Noto Naskh Arabic (fonts-noto-core) shaped with HarfBuzz, Amiri
+ * (fonts-hosny-amiri) for dates, DejaVu Sans Bold for the Latin serial;
+ * KYCD_FONT_ARABIC, KYCD_FONT_ARABIC_BOLD, KYCD_FONT_DATE,
+ * KYCD_FONT_DATE_BOLD and KYCD_FONT_SANS_BOLD override their paths. */
+#ifndef KYC_SYNTH_CARD_H
+#define KYC_SYNTH_CARD_H
+
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "document/card_tpl.h"
+#include "document/eg_nid.h"
+#include "document/synth.h"
+
+/* The invented card for (seed, index): every field filled (husband_name only
+ * for a married woman), the national number consistent with the printed
+ * birth date and gender. */
+void kyc_synth_egnid_card(uint64_t seed, int index, struct kyc_egnid_card *out);
+
+/* One photographed side. */
+struct kyc_synth_card_shot {
+	enum kyc_card_side side;
+	int level, width, height, quality;
+	double skew_deg;
+	double quad[4][2]; /* the card's corners: top-left, top-right, bottom-right, bottom-left */
+};
+
+/* Draws side of card (as given: a caller may make it contradict itself) and
+ * photographs it at level (0..2) as (seed, index) choose; *img is allocated
+ * here. 0, KYC_ERR_INVALID, KYC_ERR_NOMEM or KYC_ERR_IO (a font is missing).
+ * On error *img holds nothing. */
+int kyc_synth_egnid_render(uint64_t seed, int index, int level, enum kyc_card_side side,
+			   const struct kyc_egnid_card *card, struct kyc_synth_card_shot *shot,
+			   struct kyc_synth_image *img);
+
+/* Appends the truth.jsonl line of a card and its two pictures: the fields,
+ * the English names and the picture geometry. 0, KYC_ERR_NOMEM or KYC_ERR_TOOBIG. */
+int kyc_synth_egnid_truth_json(const struct kyc_egnid_card *card, uint64_t seed, int index,
+			       const struct kyc_synth_card_shot shots[2], const char *files[2],
+			       kyc_buf *out);
+
+#endif

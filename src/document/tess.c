@@ -1,0 +1,138 @@
+#include "document/tess.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <tesseract/capi.h>
+
+#include "core/err.h"
+
+static const char *const model_name[KYC_TESS_NSCRIPTS] = {"Arabic", "eng"};
+
+/* The handles of one thread, freed by the key's destructor at thread exit. */
+struct tess_thread {
+	TessBaseAPI *api[KYC_TESS_NSCRIPTS];
+	int failed[KYC_TESS_NSCRIPTS]; /* the model could not be loaded: do not retry */
+};
+
+static pthread_key_t tess_key;
+static pthread_once_t tess_once = PTHREAD_ONCE_INIT;
+
+static void tess_thread_free(void *p)
+{
+	struct tess_thread *t = p;
+	if (!t)
+		return;
+	for (int i = 0; i < KYC_TESS_NSCRIPTS; i++)
+		if (t->api[i]) {
+			TessBaseAPIEnd(t->api[i]);
+			TessBaseAPIDelete(t->api[i]);
+		}
+	free(t);
+}
+
+static void tess_key_make(void)
+{
+	(void)pthread_key_create(&tess_key, tess_thread_free);
+}
+
+void kyc_tess_thread_release(void)
+{
+	pthread_once(&tess_once, tess_key_make);
+	tess_thread_free(pthread_getspecific(tess_key));
+	pthread_setspecific(tess_key, NULL);
+}
+
+static TessBaseAPI *thread_api(enum kyc_tess_script script, int *rc)
+{
+	pthread_once(&tess_once, tess_key_make);
+	struct tess_thread *t = pthread_getspecific(tess_key);
+	if (!t) {
+		t = calloc(1, sizeof *t);
+		if (!t || pthread_setspecific(tess_key, t) != 0) {
+			free(t);
+			*rc = KYC_ERR_NOMEM;
+			return NULL;
+		}
+	}
+	if (t->api[script])
+		return t->api[script];
+	if (t->failed[script]) {
+		*rc = KYC_ERR_UNSUPPORTED;
+		return NULL;
+	}
+	TessBaseAPI *api = TessBaseAPICreate();
+	if (!api) {
+		*rc = KYC_ERR_NOMEM;
+		return NULL;
+	}
+	/* Tesseract's diagnostics would go to stderr for every crop. */
+	char *names[] = {"debug_file"}, *values[] = {"/dev/null"};
+	if (TessBaseAPIInit4(api, NULL, model_name[script], OEM_LSTM_ONLY, NULL, 0, names, values,
+			     1, 0) != 0) {
+		TessBaseAPIDelete(api);
+		t->failed[script] = 1;
+		*rc = KYC_ERR_UNSUPPORTED;
+		return NULL;
+	}
+	TessBaseAPISetPageSegMode(api, PSM_SINGLE_LINE);
+	t->api[script] = api;
+	return api;
+}
+
+/* Copies src into dst (cap bytes) with white space runs as one space, trimmed. */
+static void squeeze(const char *src, char *dst, size_t cap)
+{
+	size_t n = 0;
+	int space = 0;
+	for (const char *p = src; *p && n + 1 < cap; p++) {
+		if (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r' || *p == '\f') {
+			space = n > 0;
+			continue;
+		}
+		if (space && n + 2 < cap)
+			dst[n++] = ' ';
+		space = 0;
+		dst[n++] = *p;
+	}
+	/* Never end inside a UTF-8 sequence cut by the cap: back up to the
+	 * lead byte of the last sequence and keep it only when it is whole. */
+	size_t lead = n;
+	while (lead > 0 && ((unsigned char)dst[lead - 1] & 0xC0) == 0x80)
+		lead--;
+	if (lead > 0 && (unsigned char)dst[lead - 1] >= 0xC0) {
+		unsigned char c = (unsigned char)dst[lead - 1];
+		size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+		if (n - (lead - 1) < need)
+			n = lead - 1;
+	}
+	dst[n] = 0;
+}
+
+int kyc_tess_read_line(enum kyc_tess_script script, const unsigned char *gray, int w, int h,
+		       int stride, const char *charset, struct kyc_tess_line *out)
+{
+	out->text[0] = 0;
+	out->conf = 0;
+	if (!gray || w < 4 || h < 4 || stride < w || (unsigned)script >= KYC_TESS_NSCRIPTS)
+		return KYC_ERR_INVALID;
+	int rc = 0;
+	TessBaseAPI *api = thread_api(script, &rc);
+	if (!api)
+		return rc;
+	/* An empty whitelist means every character of the model. */
+	TessBaseAPISetVariable(api, "tessedit_char_whitelist", charset ? charset : "");
+	TessBaseAPISetImage(api, gray, w, h, 1, stride);
+	TessBaseAPISetSourceResolution(api, 300);
+	char *text = TessBaseAPIGetUTF8Text(api);
+	if (!text) {
+		TessBaseAPIClear(api);
+		return KYC_ERR_NOMEM;
+	}
+	squeeze(text, out->text, sizeof out->text);
+	TessDeleteText(text);
+	int conf = TessBaseAPIMeanTextConf(api);
+	out->conf = conf < 0 ? 0 : conf > 100 ? 100 : conf;
+	TessBaseAPIClear(api);
+	return 0;
+}

@@ -1,0 +1,42 @@
+/* Field-by-field text recognition with Tesseract (libtesseract's C API,
+ * LSTM engine), for the printed fields of card faces (docs/card.md).
+ *
+ * One crop is one line of text: recognised in single-line mode, optionally
+ * restricted to a character set, and answered with its mean confidence.
+ * Tesseract handles are expensive to create (their model is loaded from
+ * tessdata), so each thread keeps one per script, created on first use and
+ * kept until kyc_tess_thread_release() or the thread's end. The models come
+ * from Debian packages: tesseract-ocr-script-arab ("Arabic", which has the
+ * Eastern Arabic digits) and tesseract-ocr-eng ("eng"); TESSDATA_PREFIX
+ * overrides where they are looked for. */
+#ifndef KYC_TESS_H
+#define KYC_TESS_H
+
+#include <stddef.h>
+
+enum kyc_tess_script {
+	KYC_TESS_ARABIC, /* Arabic letters and Eastern Arabic digits */
+	KYC_TESS_LATIN,  /* English letters and Western digits */
+	KYC_TESS_NSCRIPTS
+};
+
+/* One recognised line: UTF-8 text with runs of white space made one space and
+ * the ends trimmed, and Tesseract's mean confidence (0..100). */
+struct kyc_tess_line {
+	char text[256];
+	int conf;
+};
+
+/* Recognises the one line of text in a grayscale crop (w x h pixels, stride
+ * bytes a row; dark text on a light ground) with the script's model.
+ * charset, when not NULL, is the UTF-8 set of characters the answer may use
+ * (a space is always allowed). 0; KYC_ERR_INVALID for an empty crop;
+ * KYC_ERR_UNSUPPORTED when the script's model is not installed;
+ * KYC_ERR_NOMEM. On error out->text is "" and out->conf 0. */
+int kyc_tess_read_line(enum kyc_tess_script script, const unsigned char *gray, int w, int h,
+		       int stride, const char *charset, struct kyc_tess_line *out);
+
+/* Frees this thread's Tesseract handles (they are made again when needed). */
+void kyc_tess_thread_release(void);
+
+#endif
