@@ -351,13 +351,15 @@ static long console_login(const char *user, const char *password, char cookie[12
 	return st;
 }
 
+/* The status of a call that needs a live session (the queue): the session
+ * probe itself answers 200 to everyone, so that the page logs no error. */
 static long session_status(const char *cookie)
 {
 	char ck[160];
 	snprintf(ck, sizeof ck, "Cookie: %s", cookie);
 	const char *h[] = {ck, NULL};
 	struct e2e_resp r;
-	if (e2e_req(&srv, "GET", "/console/api/session", h, NULL, 0, &r))
+	if (e2e_req(&srv, "GET", "/console/api/queue", h, NULL, 0, &r))
 		return -1;
 	long st = r.status;
 	e2e_resp_free(&r);
