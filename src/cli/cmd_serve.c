@@ -126,6 +126,8 @@ int cmd_serve(int argc, char **argv)
 
 	/* Open once up front: migrations run here, and a bad data directory
 	 * fails now with a clear message instead of in every thread. */
+	if (kyc_cli_db_check() != 0)
+		return 1;
 	kyc_store *s;
 	char err[512];
 	if (kyc_store_open(data, &s, err, sizeof err) != 0) {

@@ -35,6 +35,17 @@ enum kyc_rtype {
  * and sets WAL, foreign keys and a busy timeout. On error returns a negative
  * code and a message in err. */
 int kyc_store_open(const char *data_dir, kyc_store **out, char *err, size_t errsz);
+
+/* The backends a database locator (--db, KYCD_DB) names. */
+enum kyc_store_backend { KYC_STORE_SQLITE, KYC_STORE_POSTGRES };
+/* Reads a locator: NULL or "" is SQLite in the data directory (*dir NULL);
+ * "sqlite:DIR" is SQLite in DIR (*dir points into db); "postgres://…",
+ * "postgresql://…" or a libpq "key=value …" string is PostgreSQL (the
+ * string is libpq's, multi-host with target_session_attrs=read-write
+ * included). 0, or KYC_ERR_INVALID with the reason in err. Only SQLite is
+ * opened by kyc_store_open so far (docs/deploy.md). */
+int kyc_store_locate(const char *db, enum kyc_store_backend *backend, const char **dir, char *err,
+		     size_t errsz);
 void kyc_store_close(kyc_store *s);
 /* The schema version after migrations (for `kycd version` and tests). */
 int kyc_store_schema_version(kyc_store *s);
