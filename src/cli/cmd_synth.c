@@ -45,7 +45,7 @@ static int usage(void)
 	                "[--format TD1|TD2|TD3|MRVA|MRVB|mixed] [--class NAME] "
 	                "[--kind mrz|eg-nid [--contradict]]\n"
 	                "  classes: none perspective edge light clutter watermark lowres jpeg "
-	                "motion rotation mixed nomrz\n");
+	                "motion rotation print mixed nomrz\n");
 	return 2;
 }
 

@@ -10,6 +10,7 @@
 
 #include "core/err.h"
 #include "document/mrz.h"
+#include "document/mrz_decode.h"
 #include "document/ocr.h"
 #include "document/reader.h"
 
@@ -131,6 +132,7 @@ struct reading {
 	float alt_conf[KYC_READER_MAX_LINES][KYC_READER_MAX_CHARS];
 	double mean_conf, min_conf, score;
 	int checks_ok, checks_total;
+	struct kyc_mrz_cands cands; /* the classifier's top candidates per cell */
 };
 
 /* Classifies cell k of line i. Returns the number of guesses (0 when the cell
@@ -170,8 +172,8 @@ static double sample_conf(const struct kyc_reader__band *b, const struct kyc_rea
 	return n ? sum / n : 0;
 }
 
-/* Classifies the cells of line i of a reading; returns the sum of the chosen
- * characters' scores. */
+/* Classifies the cells of line i of a reading; returns the sum of the best
+ * guesses' scores. */
 static double read_line(const struct kyc_reader__band *b, const struct kyc_reader__line *L,
 			int i, struct reading *r)
 {
@@ -182,6 +184,10 @@ static double read_line(const struct kyc_reader__band *b, const struct kyc_reade
 		int ng = classify_cell(b, L, k, g);
 		r->alt[i][k] = 0;
 		r->alt_conf[i][k] = 0;
+		for (int q = 0; q < KYC_MRZ_DECODE_K; q++) {
+			r->cands.ch[i][k][q] = q < ng ? g[q].ch : 0;
+			r->cands.p[i][k][q] = q < ng ? g[q].score : 0;
+		}
 		if (ng < 1) {
 			r->lines[i][k] = '<';
 			r->conf[i][k] = 0;
@@ -206,15 +212,41 @@ static double read_line(const struct kyc_reader__band *b, const struct kyc_reade
 			r->alt[i][k] = g[other].ch;
 			r->alt_conf[i][k] = g[other].score;
 		}
-		sum += g[pick].score;
+		sum += g[0].score;
 	}
 	r->lines[i][n] = 0;
 	return sum;
 }
 
-/* Mean and minimum confidence, check digits and score of a full reading. */
+/* Decodes the reading's candidates under its check digits (mrz_decode.h);
+ * when that satisfies more of them than the cell-by-cell choice, its lines
+ * and per-character confidences replace the reading's. Then the mean and
+ * minimum confidence, the check digits and the score. */
 static void score_reading(struct reading *r)
 {
+	struct kyc_mrz_decoded d;
+	int total = 0;
+	int raw_ok = kyc_reader_checks((const char(*)[KYC_READER_MAX_CHARS + 1])r->lines,
+				       r->nlines, r->len, &total);
+	r->cands.nlines = r->nlines;
+	r->cands.len = r->len;
+	if (kyc_mrz_decode(&r->cands, &d) == 0 && d.checks_ok > raw_ok) {
+		for (int i = 0; i < r->nlines; i++) {
+			memcpy(r->lines[i], d.lines[i], (size_t)r->len + 1);
+			for (int k = 0; k < r->len; k++) {
+				r->conf[i][k] = d.conf[i][k];
+				/* the runner-up: the best candidate other than the choice */
+				r->alt[i][k] = 0;
+				r->alt_conf[i][k] = 0;
+				for (int q = 0; q < KYC_MRZ_DECODE_K; q++)
+					if (r->cands.ch[i][k][q] && r->cands.ch[i][k][q] != d.lines[i][k]) {
+						r->alt[i][k] = r->cands.ch[i][k][q];
+						r->alt_conf[i][k] = r->cands.p[i][k][q];
+						break;
+					}
+			}
+		}
+	}
 	double sum = 0, minc = 1;
 	for (int i = 0; i < r->nlines; i++)
 		for (int k = 0; k < r->len; k++) {
@@ -271,7 +303,7 @@ static void try_shifts(const struct kyc_reader__band *b, struct kyc_reader__layo
 				break;
 			double base = 0;
 			for (int k = 0; k < n; k++)
-				base += r->conf[i][k];
+				base += r->cands.p[i][k][0];
 			struct kyc_reader__line m = shift_line(&lay->ln[i], s);
 			t = *r;
 			if (read_line(b, &m, i, &t) <= base + 0.3)
@@ -378,7 +410,7 @@ struct scan_state {
 	struct kyc_reader__band band;
 	struct kyc_reader__layout lay;
 	int cut, found_layout;
-	struct kyc_reader__cand tried[4 * MAX_CANDS];
+	struct kyc_reader__cand tried[8 * MAX_CANDS];
 	int ntried;
 };
 
@@ -408,20 +440,20 @@ static int try_candidate(const struct kyc_image *img, struct kyc_reader__cand *c
 	struct kyc_reader__band b[2] = {{0}};
 	struct kyc_reader__layout lay[2];
 	double vote[2] = {-1, -1};
-	for (int flip = 0; flip < 2; flip++) {
-		rc = flip ? (b[0].px ? kyc_reader__band_turn(&b[0], &b[1]) : KYC_ERR_INVALID)
-			  : kyc_reader__rectify(img, c, 0, &b[0]);
-		if (rc == KYC_ERR_NOMEM)
-			goto out;
-		if (rc)
-			continue;
-		rc = kyc_reader__layout(&b[flip], c->len, &lay[flip]);
-		if (rc == KYC_ERR_NOMEM)
-			goto out;
-		if (rc == 0) {
-			st->found_layout = 1;
+	/* the turned band is the same pixels reversed, so its layout is the
+	 * first one's mirrored: found once, voted on both ways up */
+	rc = kyc_reader__rectify(img, c, 0, &b[0]);
+	if (rc == 0)
+		rc = kyc_reader__layout(&b[0], c->len, &lay[0]);
+	if (rc == 0)
+		rc = kyc_reader__band_turn(&b[0], &b[1]);
+	if (rc == KYC_ERR_NOMEM)
+		goto out;
+	if (rc == 0) {
+		kyc_reader__layout_turn(&lay[0], b[0].w, b[0].h, &lay[1]);
+		st->found_layout = 1;
+		for (int flip = 0; flip < 2; flip++)
 			vote[flip] = sample_conf(&b[flip], &lay[flip]);
-		}
 	}
 	/* the likelier way up first; the other only if that one fails */
 	for (int q = 0; q < 2; q++) {
@@ -448,17 +480,27 @@ out:
 	return rc;
 }
 
+/* A reading that misses at most one check digit with confident cells: the
+ * MRZ was found and laid out right, what failed is a character or two, which
+ * another locator pass would not change. */
+static int well_located(const struct reading *r)
+{
+	return r->checks_ok + 1 >= r->checks_total && r->mean_conf > 0.8;
+}
+
 /* The locator's passes, cheapest and likeliest first; the later ones run only
  * while no reading has every check digit right: a finer working image for
  * small MRZs in large photos, a coarser one for MRZs so large that their
- * glyph gaps do not close, and a lower ink margin for faint or shaded print. */
+ * glyph gaps do not close, a lower ink margin for faint or shaded print, and
+ * the image turned by 45° for a document photographed at about that angle. */
 static const struct {
-	int side, sensitive;
+	int side, flags;
 } passes[] = {
     {KYC_READER__WORK_SIDE, 0},
     {2 * KYC_READER__WORK_SIDE, 0},
     {KYC_READER__WORK_SIDE / 2, 0},
-    {KYC_READER__WORK_SIDE, 1},
+    {KYC_READER__WORK_SIDE, KYC_READER__SENSITIVE},
+    {KYC_READER__WORK_SIDE, KYC_READER__TURN45},
 };
 
 int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
@@ -481,7 +523,7 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 	if (!st)
 		goto out;
 	for (size_t p = 0; p < sizeof passes / sizeof passes[0]; p++) {
-		if (st->best && all_checks(st->best))
+		if (st->best && (all_checks(st->best) || (p > 0 && well_located(st->best))))
 			break;
 		/* a finer pass only helps when the photo has the pixels for it */
 		if (passes[p].side > KYC_READER__WORK_SIDE && longer < 1.4 * KYC_READER__WORK_SIDE)
@@ -490,7 +532,7 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 		double l;
 		double ta = now_ms();
 		int nc = kyc_reader__locate_at(img->gray, img->w, img->h, img->w, cands, MAX_CANDS,
-					       &l, passes[p].side, passes[p].sensitive);
+					       &l, passes[p].side, passes[p].flags);
 		out->ms_locate += now_ms() - ta;
 		if (p == 0) {
 			luma = l;

@@ -123,7 +123,8 @@ static double shear_score(const int *pts, int np, double t, int h, int *hist, in
 {
 	memset(hist, 0, sizeof(int) * (size_t)nh);
 	for (int i = 0; i < np; i++) {
-		int r = (int)lround(pts[2 * i + 1] - pts[2 * i] * t) + h;
+		/* floor(x + 0.5): lround is a libm call, and this runs 2M times */
+		int r = (int)floor(pts[2 * i + 1] - pts[2 * i] * t + 0.5) + h;
 		if (r >= 0 && r < nh)
 			hist[r]++;
 	}
@@ -606,4 +607,23 @@ out:
 	free(xs);
 	free(ii);
 	return rc;
+}
+
+void kyc_reader__layout_turn(const struct kyc_reader__layout *src, int w, int h,
+			     struct kyc_reader__layout *dst)
+{
+	*dst = *src;
+	int n = src->len;
+	for (int i = 0; i < src->nlines; i++) {
+		const struct kyc_reader__line *L = &src->ln[src->nlines - 1 - i];
+		struct kyc_reader__line *M = &dst->ln[i];
+		M->top = h - 1 - L->bot;
+		M->bot = h - 1 - L->top;
+		M->left = w - 1 - L->right;
+		M->right = w - 1 - L->left;
+		/* x'(k) = w-1 - x(n-1-k), expanded in k */
+		M->a = w - 1 - kyc_reader__cell_x(L, n - 1);
+		M->p = L->p + 2 * L->q * (n - 1);
+		M->q = -L->q;
+	}
 }

@@ -87,13 +87,15 @@ enum kyc_synth_class {
 	KYC_SYNTH_CLASS_JPEG,        /* JPEG quality 30-55 */
 	KYC_SYNTH_CLASS_MOTION,      /* motion blur from a moving hand */
 	KYC_SYNTH_CLASS_ROTATION,    /* any quarter turn and any angle */
-	KYC_SYNTH_CLASS_MIXED,       /* two or three of the classes above */
-	KYC_SYNTH_CLASS_NOMRZ,       /* no MRZ in the picture */
+	KYC_SYNTH_CLASS_PRINT, /* the MRZ printed otherwise: weight, digitisation, ink, dots */
+	KYC_SYNTH_CLASS_MIXED, /* two or three of the classes above */
+	KYC_SYNTH_CLASS_NOMRZ, /* no MRZ in the picture */
 	KYC_SYNTH_CLASS_COUNT
 };
 
 /* "none", "perspective", "edge", "light", "clutter", "watermark", "lowres",
- * "jpeg", "motion", "rotation", "mixed", "nomrz"; NULL when out of range. */
+ * "jpeg", "motion", "rotation", "print", "mixed", "nomrz"; NULL when out of
+ * range. */
 const char *kyc_synth_class_name(enum kyc_synth_class c);
 /* Parses a name as above (case-insensitive). 0 or KYC_ERR_INVALID. */
 int kyc_synth_class_parse(const char *s, enum kyc_synth_class *out);
@@ -199,6 +201,20 @@ double kyc_synth__rng_unif(struct kyc_synth__rng *r, double lo, double hi);
 int kyc_synth__draw_document(const struct kyc_synth_identity *id, double px_per_mm,
                              struct kyc_synth__rng *r, struct kyc_synth_image *out,
                              double mrz_box[4][4]);
+/* How the MRZ is printed, for the class "print": stroke weight change
+ * (outline offset as a share of the cap height, negative thins), the
+ * "Sharp" OCR-B digitisation, per-character misplacement (share of the
+ * pitch), ink grey level, and dot-matrix print. */
+struct kyc_synth__print {
+	double embolden, jitter;
+	int sharp, ink, dots;
+	uint64_t seed; /* the misplacements */
+};
+/* kyc_synth__draw_document() with the MRZ printed as pr says (NULL: as
+ * kyc_synth__draw_document(), draw for draw). */
+int kyc_synth__draw_document_printed(const struct kyc_synth_identity *id, double px_per_mm,
+                                     struct kyc_synth__rng *r, const struct kyc_synth__print *pr,
+                                     struct kyc_synth_image *out, double mrz_box[4][4]);
 /* Fills the whole of img with a desk and up to `clutter` objects on it. */
 void kyc_synth__desk(struct kyc_synth_image *img, struct kyc_synth__rng *r, int clutter);
 /* The document's size in millimetres. */
@@ -269,6 +285,8 @@ struct kyc_synth__plan {
 	double glare, shadow;                  /* LIGHT: 0 when not drawn */
 	int fingers, second_doc, near_text;    /* CLUTTER */
 	double stock, print, holo;             /* WATERMARK: 0 when not drawn */
+	int printed;                           /* PRINT: mrz_print holds the style */
+	struct kyc_synth__print mrz_print;
 };
 /* Plans class c at level for (seed, index). */
 void kyc_synth__plan_class(enum kyc_synth_class c, int level, uint64_t seed, int index,

@@ -9,8 +9,8 @@
 #include "core/err.h"
 
 static const char *const class_names[KYC_SYNTH_CLASS_COUNT] = {
-    "none",   "perspective", "edge",   "light",    "clutter", "watermark",
-    "lowres", "jpeg",        "motion", "rotation", "mixed",   "nomrz"};
+    "none", "perspective", "edge",     "light", "clutter", "watermark", "lowres",
+    "jpeg", "motion",      "rotation", "print", "mixed",   "nomrz"};
 
 const char *kyc_synth_class_name(enum kyc_synth_class c)
 {
@@ -101,6 +101,22 @@ static void plan_one(enum kyc_synth_class c, int level, struct kyc_synth__rng *r
 		p->skew_deg = (double)(long)(kyc_synth__rng_unif(r, -s, s) * 10) / 10;
 		break;
 	}
+	case KYC_SYNTH_CLASS_PRINT: {
+		/* Stroke weight as a share of the cap height: a thin laser
+		 * engraving to inkjet spread. */
+		double w =
+		    lv(r, level, (double[]){0.02, 0.035, 0.05}, (double[]){0.04, 0.06, 0.09});
+		p->printed = 1;
+		p->mrz_print.embolden = kyc_synth__rng_int(r, 0, 1) ? w : -0.6 * w;
+		p->mrz_print.jitter =
+		    lv(r, level, (double[]){0.01, 0.02, 0.03}, (double[]){0.02, 0.04, 0.06});
+		p->mrz_print.sharp = kyc_synth__rng_int(r, 0, 1);
+		p->mrz_print.ink =
+		    (int)lv(r, level, (double[]){10, 20, 30}, (double[]){50, 80, 110});
+		p->mrz_print.dots = level > 0 && kyc_synth__rng_int(r, 0, 3) == 0;
+		p->mrz_print.seed = kyc_synth__rng_next(r);
+		break;
+	}
 	default:
 		break;
 	}
@@ -124,7 +140,7 @@ void kyc_synth__plan_class(enum kyc_synth_class c, int level, uint64_t seed, int
 	int n = level == 2 ? kyc_synth__rng_int(&r, 2, 3) : 2;
 	while (__builtin_popcount(p->mask) < n) {
 		enum kyc_synth_class k = (enum kyc_synth_class)kyc_synth__rng_int(
-		    &r, KYC_SYNTH_CLASS_PERSPECTIVE, KYC_SYNTH_CLASS_ROTATION);
+		    &r, KYC_SYNTH_CLASS_PERSPECTIVE, KYC_SYNTH_CLASS_PRINT);
 		if (!(p->mask & (1u << k)))
 			plan_one(k, level, &r, p);
 	}

@@ -611,7 +611,8 @@ int kyc_synth_render_class(uint64_t seed, int index, int level, enum kyc_synth_c
 			W0 = W0 * 1600 / longest, H0 = H0 * 1600 / longest;
 	}
 	double mrz_box[4][4];
-	rc = kyc_synth__draw_document(&truth->id, u, r, &doc, mrz_box);
+	rc = kyc_synth__draw_document_printed(&truth->id, u, r, P.printed ? &P.mrz_print : NULL,
+	                                      &doc, mrz_box);
 	if (!rc && on_page)
 		rc = visa_page(&doc, u, r, mrz_box);
 	if (!rc && open_booklet)

@@ -15,9 +15,12 @@
  * no MRZ was read. reason: the reader's code when mrz is NULL (e.g.
  * "no_mrz_found"). Returns a new object:
  *   {"mrz_found":bool,"mrz_verified":bool,"format":..|null,"reason":..|null,
- *    "fields":{"<name>":{"value":..,"read":bool,"accepted":bool,"source":"mrz"},...},
+ *    "fields":{"<name>":{"value":..,"read":bool,"accepted":bool,"source":"mrz",
+ *                        "confidence":0..1 (when the MRZ object has it)},...},
  *    "document_fields":[...],"missing_fields":[...],"mrz":{...}|null}
- * Field names: document_code, issuing_country, document_number, surname,
+ * A field is accepted when it was read, its check digit holds (or, without
+ * one of its own, the whole MRZ verified) and its confidence is at least
+ * KYC_MRZ_CONF_ACCEPT. Field names: document_code, issuing_country, document_number, surname,
  * given_names, nationality, birth_date, sex, expiry_date, personal_number. */
 json_t *kyc_extraction_from_mrz(const json_t *mrz, const char *reason);
 
@@ -25,5 +28,20 @@ struct kyc_image;
 /* Reads the document in img (finds and reads the MRZ) and returns the
  * extraction object above, with "reader" timing/orientation details. */
 json_t *kyc_document_extract(const struct kyc_image *img, int64_t now_ms);
+
+/* As kyc_document_extract, for an image of a declared document type and
+ * side ("front" or "back"): when no MRZ is read on an id_card, the card face
+ * is read as an Egyptian national ID (src/document/card_eg_nid.h,
+ * docs/card.md), and when its national number is read the object gains
+ * "card": {"document_type":"eg_nid","fields":{...},"contradictions":[...],...}
+ * with every printed field (`source: "viz"`), and "card_found": true; its
+ * "fields", "document_fields" and "missing_fields" are then the card's. */
+json_t *kyc_document_extract_typed(const struct kyc_image *img, int64_t now_ms, const char *type,
+				   const char *side);
+
+/* The card-face data of two extractions (front, back; either may be NULL)
+ * cross-checked together (number front against back, printed birth date and
+ * gender against the number): a new array of contradiction codes. */
+json_t *kyc_extraction_card_contradictions(const json_t *front, const json_t *back);
 
 #endif
