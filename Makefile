@@ -7,6 +7,7 @@
 #   make fuzz       build the libFuzzer targets (clang) and run each for FUZZ_SECONDS
 #   make bench      run the benchmarks in bench/ (installs wrk, nginx, tesseract)
 #   make lint       clang-tidy / cppcheck and the banned-function check
+#   make deb        the Debian package: build/deb/kycd_VERSION_ARCH.deb (docs/deploy.md)
 
 CC      ?= cc
 V       ?= release
@@ -16,6 +17,8 @@ PKGS    := libh2o-evloop jansson sqlite3 libcurl openssl libjpeg libpng libexif 
 PKGS    += openblas
 # The card reader (docs/card.md): Tesseract for the printed fields, HarfBuzz to draw Arabic.
 PKGS    += tesseract harfbuzz
+# The PostgreSQL backend (src/store/store_pg.c, docs/deploy.md).
+PKGS    += libpq
 # Deferred (=) so that a fresh machine can run install-deps before pkg-config is asked.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lm -lpthread
@@ -112,6 +115,11 @@ bench:
 	@scripts/fetch-models
 	$(MAKE) -j$$(nproc) V=release all
 	@for b in bench/*/run; do echo "== $$b"; $$b || exit 1; done
+
+.PHONY: deb
+deb: deps
+	$(MAKE) -j$$(nproc) V=release all
+	@scripts/build-deb --bin build/release/kycd --out build/deb
 
 lint:
 	@scripts/check-banned

@@ -118,7 +118,11 @@
 
 	function select(i, focus) {
 		var trs = $('queue-rows').children;
-		for (var k = 0; k < trs.length; k++) trs[k].setAttribute('aria-selected', String(k === i));
+		/* One row in the Tab order, the selected one (Enter opens it). */
+		for (var k = 0; k < trs.length; k++) {
+			trs[k].setAttribute('aria-selected', String(k === i));
+			trs[k].tabIndex = k === i ? 0 : -1;
+		}
 		S.sel = i;
 		if (focus !== false && trs[i] && S.view === 'queue') trs[i].focus();
 	}
@@ -294,7 +298,9 @@
 	}
 
 	function keys(ev) {
-		if (!S.op || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+		/* Single-key shortcuts can be turned off (WCAG 2.1.4): speech
+		   input types letters that must not act. */
+		if (!S.op || ev.ctrlKey || ev.metaKey || ev.altKey || !$('keys-on').checked) return;
 		var tag = (ev.target.tagName || '').toLowerCase();
 		if (tag === 'input' || tag === 'textarea' || tag === 'select') {
 			if (ev.key === 'Escape') ev.target.blur();
@@ -349,6 +355,10 @@
 		$('btn-reject').addEventListener('click', function () { decide('reject'); });
 		window.addEventListener('popstate', function () { if (S.op) route(); });
 		document.addEventListener('keydown', keys);
+		try { $('keys-on').checked = localStorage.getItem('kycd_keys') !== 'off'; } catch (e) { /* private mode */ }
+		$('keys-on').addEventListener('change', function () {
+			try { localStorage.setItem('kycd_keys', this.checked ? 'on' : 'off'); } catch (e) { /* private mode */ }
+		});
 		KycLang.start(window.KYC_CONSOLE_I18N, function () {
 			if (S.rows.length) drawRows(false, true);
 			if (S.view === 'verification' && S.current) drawVerification(S.current);

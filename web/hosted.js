@@ -126,7 +126,11 @@
 		if (step === 'error') $('error-text').textContent = message || t('error_generic');
 		render();
 		var h = document.querySelector('#step-' + step + ' h1');
-		if (h) h.focus();
+		if (h) {
+			/* Read with the counter: "Your document, Step 2 of 4". */
+			if (step !== 'error' && step !== 'status') h.setAttribute('aria-describedby', 'progress');
+			h.focus();
+		}
 		if (step === 'status') schedulePoll();
 	}
 

@@ -46,12 +46,17 @@ static double cpu_ms(void)
 struct tally {
 	int n, exact, valid, wrong_valid, read;
 	double *ms;
+	const char *name; /* "kycd" to report its valid-but-wrong reads, else NULL */
 };
+
+/* The photo being read, for messages: set, level, index or file. */
+static char photo[1100];
 
 static int tally_init(struct tally *t, int cap)
 {
 	memset(t, 0, sizeof *t);
 	t->ms = malloc(sizeof(double) * (size_t)(cap > 0 ? cap : 1));
+	t->name = "kycd";
 	return t->ms ? 0 : -1;
 }
 
@@ -98,6 +103,12 @@ static void score(struct tally *t, const char *text, size_t len, const char trut
 		ok = !strcmp(m.lines[i], truth[i]);
 	t->exact += ok;
 	t->wrong_valid += m.valid && !ok;
+	if (m.valid && !ok && t->name) { /* worth a look: which photo, what was read */
+		fprintf(stderr, "valid but wrong (%s): %s\n", t->name, photo);
+		for (int i = 0; i < m.nlines; i++)
+			fprintf(stderr, "  read %s%s%s\n", m.lines[i],
+			        i < nlines ? "\n  true " : "", i < nlines ? truth[i] : "");
+	}
 }
 
 static size_t join(char *out, size_t cap, const char lines[][KYC_READER_MAX_CHARS + 1], int n)
@@ -222,7 +233,8 @@ static void one(TessBaseAPI *api, const unsigned char *jpg, size_t len, const ch
 	score(k, n ? text : NULL, n, truth, nlines, cpu_ms() - t0);
 	if (!api)
 		return;
-	/* tesseract */
+	/* tesseract (whose many misreads are counted, not listed) */
+	t->name = NULL;
 	t0 = cpu_ms();
 	n = 0;
 	if (kyc_image_decode(jpg, len, &o, &img, NULL) == 0) {
@@ -276,6 +288,8 @@ static int run_synth(TessBaseAPI *api, uint64_t seed, int level, enum kyc_synth_
 			fprintf(stderr, "bench: kyc_synth_make_class failed\n");
 			return -1;
 		}
+		snprintf(photo, sizeof photo, "class %s, level %d, index %d",
+		         kyc_synth_class_name(cls), level, i);
 		one(api, jpg, len, d.id.lines, d.id.nlines, k, t);
 		free(jpg);
 	}
@@ -306,6 +320,7 @@ static void run_realdocs(TessBaseAPI *api, const char *dir, struct tally *k, str
 		snprintf(path, sizeof path, "%s/%s", dir, file);
 		size_t len;
 		unsigned char *jpg = slurp(path, &len);
+		snprintf(photo, sizeof photo, "%s", path);
 		if (jpg)
 			one(api, jpg, len, truth, n, n ? k : nk, n ? t : nt);
 		free(jpg);
@@ -399,6 +414,7 @@ int main(int argc, char **argv)
 		if (kyc_synth_make_class(seed, i, i % 3, KYC_SYNTH_CLASS_NOMRZ, KYC_SYNTH_MIXED, &d,
 		                         &jpg, &len) != 0)
 			return 1;
+		snprintf(photo, sizeof photo, "class nomrz, level %d, index %d", i % 3, i);
 		one(api, jpg, len, NULL, 0, &nk, &nt);
 		free(jpg);
 	}

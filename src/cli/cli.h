@@ -55,7 +55,11 @@ struct kyc_store;
  * returns NULL when it cannot. */
 struct kyc_store *kyc_cli_store_open(const char *data_dir);
 
-/* The data directory: --data, else $KYCD_DATA, else "./data". */
+/* The data directory: --data, else the folder of KYCD_DB=sqlite:DIR, else
+ * $KYCD_DATA, else "./data". */
 const char *kyc_default_data_dir(void);
+/* Checks KYCD_DB (set by the global --db, main.c): 0 when it names a store
+ * this build can open; else prints why and returns -1. */
+int kyc_cli_db_check(void);
 
 #endif

@@ -10,6 +10,7 @@
 #include "compat/compat.h"
 #include "core/log.h"
 #include "core/ratelimit.h"
+#include "flows/deferred.h"
 #include "flows/sweeper.h"
 #include "http/api.h"
 #include "http/server.h"
@@ -125,6 +126,8 @@ int cmd_serve(int argc, char **argv)
 
 	/* Open once up front: migrations run here, and a bad data directory
 	 * fails now with a clear message instead of in every thread. */
+	if (kyc_cli_db_check() != 0)
+		return 1;
 	kyc_store *s;
 	char err[512];
 	if (kyc_store_open(data, &s, err, sizeof err) != 0) {
@@ -146,6 +149,7 @@ int cmd_serve(int argc, char **argv)
 		.max_header = 16 * 1024,
 		.io_timeout_ms = (int)env_int("KYCD_IO_TIMEOUT_MS", 30000, 100, 600000),
 		.h2c = env_flag("KYCD_H2C"),
+		.h2_requests_per_s = (int)env_int("KYCD_H2_REQUESTS_PER_S", 200, 1, 1000000),
 		.tls_cert = tls_cert,
 		.tls_key = tls_key,
 		.workers = (int)env_int("KYCD_HASH_THREADS", 1, 1, 64),
@@ -195,16 +199,28 @@ int cmd_serve(int argc, char **argv)
 	}
 	kyc_logf(KYC_LOG_INFO, "kycd listening on %s (port %d%s), data in %s", listen,
 		 kyc_server_port(srv), tls_cert ? ", https" : "", data);
+	app.limits = kyc_api_limits_new();
 	app.login_limit = kyc_ratelimit_new(4096);
 	if (!app.login_limit)
 		kyc_logf(KYC_LOG_WARN, "no memory for login limits: logins are not limited per address");
-	kyc_sweeper *sweeper =
-		kyc_sweeper_start(data, env_int("KYCD_SWEEP_INTERVAL_MS", 60000, 50, 86400000));
+	/* documents fetched later (seed 003's documentUrl) go by the API's fetch rules */
+	struct kyc_deferred_opts deferred = {
+		.fetch = {.allow_loopback = app.fetch_allow_loopback,
+			  .allow_http = app.fetch_allow_http,
+			  .ca_file = app.fetch_ca_file,
+			  .timeout_ms = (long)app.fetch_timeout_ms},
+		.data_dir = app.data_dir,
+		.max_image_bytes = app.max_image_bytes,
+		.max_image_pixels = app.max_image_pixels,
+	};
+	kyc_sweeper *sweeper = kyc_sweeper_start(
+		data, env_int("KYCD_SWEEP_INTERVAL_MS", 60000, 50, 86400000), &deferred);
 	int rc = kyc_server_run(srv);
 	kyc_sweeper_stop(sweeper);
 	kyc_webhook_worker_stop(worker);
 	kyc_server_free(srv);
 	kyc_ratelimit_free(app.login_limit);
+	kyc_api_limits_free(app.limits);
 	kyc_logf(KYC_LOG_INFO, "kycd stopped");
 	return rc == 0 ? 0 : 1;
 }

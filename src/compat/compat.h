@@ -163,6 +163,9 @@ int kyc__compat_store_file(struct api_call *c, const char *kind, const void *p, 
  * as its text and field at fault, and -1. */
 int kyc__compat_image_check(struct api_call *c, const void *p, size_t n, const char *field,
                             const char *message);
+/* The same without answering: NULL when usable, else the error code with
+ * its status in *status. */
+const char *kyc__compat_image_unusable(struct api_call *c, const void *p, size_t n, int *status);
 
 struct kyc_flow;
 /* Fills a workflow context for this call (store, tenant, limits); the

@@ -23,6 +23,7 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/rand.h"
+#include "document/eg_nid.h"
 #include "flows/settings.h"
 #include "flows/workflow.h"
 
@@ -459,6 +460,61 @@ static json_t *scan_path(const json_t *doc)
 	return json_string(p);
 }
 
+/* The customerData fields an Egyptian national ID prints (no MRZ: read
+ * from its face, docs/card.md), front and back, over the nulls in o. */
+static void card_data(json_t *o, const json_t *front, const json_t *back)
+{
+	static const struct {
+		const char *key, *field;
+		int back;
+	} map[] = {
+	    {"fullName", "full_name", 0},         {"fullNameEn", "full_name_en", 0},
+	    {"firstName", "first_name", 0},       {"firstNameEn", "first_name_en", 0},
+	    {"familyName", "rest_name", 0},       {"familyNameEn", "family_name_en", 0},
+	    {"address", "address", 0},           {"state", "state", 0},
+	    {"idNumber", "national_number", 0},   {"idNumberBack", "national_number_back", 1},
+	    {"documentNumber", "document_number", 0}, {"profession", "profession", 1},
+	    {"maritalStatus", "marital_status", 1}, {"religion", "religion", 1},
+	    {"nationality", "nationality", 0},
+	};
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
+		json_t *v = kyc__compat_field(map[i].back ? back : front, map[i].field);
+		if (json_is_string(v))
+			json_object_set(o, map[i].key, v);
+		json_decref(v);
+	}
+	const json_t *ff = json_object_get(front, "fields"), *bf = json_object_get(back, "fields");
+	/* The birth date the number encodes, else the printed one. */
+	json_t *bd = date_time(json_object_get(ff, "birth_date_number"));
+	if (json_is_null(bd)) {
+		json_decref(bd);
+		bd = date_time(json_object_get(ff, "birth_date"));
+	}
+	if (!json_is_null(bd))
+		json_object_set(o, "birthdate", bd);
+	json_decref(bd);
+	json_t *iss = date_time(json_object_get(bf, "issue_date")),
+	       *exp = date_time(json_object_get(bf, "expiry_date"));
+	if (!json_is_null(iss))
+		json_object_set(o, "issueDate", iss);
+	if (!json_is_null(exp))
+		json_object_set(o, "expirationDate", exp);
+	json_decref(iss);
+	json_decref(exp);
+	json_t *g = kyc__compat_gender(front);
+	if (json_is_null(g) && back) {
+		const char *w = json_string_value(json_object_get(json_object_get(bf, "gender"), "value"));
+		char sex = w ? kyc_egnid_gender_sex(w) : 0;
+		json_decref(g);
+		g = sex ? json_string(sex == 'M' ? "Male" : "Female") : json_null();
+	}
+	if (!json_is_null(g))
+		json_object_set(o, "gender", g);
+	json_decref(g);
+	if (front || back)
+		json_object_set_new(o, "documentTypeCode", json_string("eg_nid"));
+}
+
 /* customerData: every field of the document, read from the card where the
  * card carries it (its MRZ), null where kycd cannot read it. */
 static json_t *customer_data(const json_t *applicant, const json_t *front, const json_t *back)
@@ -521,6 +577,8 @@ static json_t *customer_data(const json_t *applicant, const json_t *front, const
 	json_object_set_new(o, "detectedAge", json_null()); /* no face model */
 	json_object_set_new(o, "detectedGender", json_null());
 	json_object_set_new(o, "expirationDate", date_time(json_object_get(fields, "expiry_date")));
+	if (!x)
+		card_data(o, json_object_get(fx, "card"), json_object_get(bx, "card"));
 	return o;
 }
 
@@ -667,7 +725,9 @@ static void upload(struct api_call *c, const char *side)
 	char reason_key[64];
 	if (st && !strcmp(st, "incomplete")) {
 		ok = 0;
-		key = retry && msg(c, retry) ? retry : "retry";
+		key = retry && !strcmp(retry, "back_side_required") ? "front_need_back"
+		      : retry && msg(c, retry)                      ? retry
+		                                                    : "retry";
 		kyc__compat_error_headers(c, retry ? retry : "retry", "image");
 	} else if (st && !strcmp(st, "rejected")) {
 		/* the reason in words; the code also in the header */

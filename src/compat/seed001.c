@@ -189,11 +189,40 @@ static const char *kyc_status(const char *st)
 	return "pending"; /* created, awaiting_input, processing, pending_review */
 }
 
+/* Why a submission was rejected, in words, by the decision's reason code. */
+static const char *rejection_message(const char *reason)
+{
+	static const struct {
+		const char *code, *msg;
+	} why[] = {
+	    {"document_expired", "rejected: the ID has expired"},
+	    {"minimum_age", "rejected: the applicant is under the age limit"},
+	    {"blocked_country", "rejected: IDs of this country are not accepted"},
+	    {"duplicate_document", "rejected: this ID is already used by another user"},
+	    {"duplicate_applicant", "rejected: this person is already registered as another user"},
+	    {"reject_period",
+	     "rejected: this ID was rejected recently; it can be submitted again after the "
+	     "rejected duplicate submission prevention period"},
+	    {"too_many_attempts", "rejected: the third attempt failed"},
+	};
+	for (size_t i = 0; reason && i < sizeof why / sizeof why[0]; i++)
+		if (!strcmp(why[i].code, reason))
+			return why[i].msg;
+	return "rejected";
+}
+
+/* [{retryCode, retryMsg}]: why the submission is incomplete (the retry
+ * code), or why it was rejected (the decision's reason code). */
 static json_t *retry_list(const json_t *v)
 {
 	json_t *r = json_array();
 	const char *code, *message;
 	kyc__compat_retry(v, &code, &message);
+	const char *st = kyc__compat_str(v, "status");
+	if (!code && st && !strcmp(st, "rejected")) {
+		code = kyc__compat_str(json_object_get(v, "decision"), "reason");
+		message = rejection_message(code);
+	}
 	if (code)
 		json_array_append_new(r, json_pack("{s:s, s:s}", "retryCode", code, "retryMsg",
 		                                   message ? message : ""));

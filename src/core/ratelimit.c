@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define KEY_MAX 63
+#define KEY_MAX 95
 #define PROBE 8 /* slots searched for a key; the oldest of them is evicted */
 
 struct bucket {

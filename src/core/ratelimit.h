@@ -31,7 +31,7 @@ struct kyc_ratelimit_result {
 kyc_ratelimit *kyc_ratelimit_new(size_t slots);
 void kyc_ratelimit_free(kyc_ratelimit *rl);
 
-/* Takes a token from key's bucket (keys compare on their first 63 bytes) at
+/* Takes a token from key's bucket (keys compare on their first 95 bytes) at
  * now_ms under rate, and fills res. Returns res->allowed. */
 int kyc_ratelimit_take(kyc_ratelimit *rl, const char *key, size_t keylen,
 		       const struct kyc_rate *rate, int64_t now_ms,

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "core/err.h"
+#include "core/utf8.h"
 #include "document/edigits.h"
 #include "document/eg_nid.h"
 #include "document/tess.h"
@@ -69,11 +70,18 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-/* The serial's character set (digits and dates have their own reader). */
+/* Character sets (digits and dates have their own reader). Arabic is the
+ * letters of Arabic proper and the space: the script model also knows
+ * Persian and Urdu forms (ک, ی, ہ) that an Egyptian card never prints. */
+static const char ARABIC_LETTERS[] = "ءآأؤإئابةتثجحخدذرزسشصضطظعغفقكلمنهوىي ";
 static const char LATIN_SERIAL[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
-/* Confidence below which a read value is not trusted on its own. */
+/* Confidence below which a read value is not trusted on its own: Tesseract's
+ * mean confidence for words, the digit reader's margin to the runner-up
+ * (lower by nature; the family's rules check the numbers' structure too). */
 #define MIN_CONF 60
+#define MIN_DIGIT_CONF 25
+#define MIN_LEXICON_CONF 30
 
 static int valid_date(const char *d8, char iso[11])
 {
@@ -85,6 +93,55 @@ static int valid_date(const char *d8, char iso[11])
 		return 0;
 	snprintf(iso, 11, "%.4s-%.2s-%.2s", d8, d8 + 4, d8 + 6);
 	return 1;
+}
+
+/* Levenshtein distance between two UTF-8 strings, in code points (each
+ * counted up to 64). */
+static int edit_distance(const char *a, const char *b)
+{
+	unsigned A[64], B[64];
+	int na = 0, nb = 0;
+	for (size_t la = strlen(a); la > 0 && na < 64;) {
+		size_t k = kyc_utf8_next((const unsigned char *)a, la, &A[na++]);
+		a += k, la -= k;
+	}
+	for (size_t lb = strlen(b); lb > 0 && nb < 64;) {
+		size_t k = kyc_utf8_next((const unsigned char *)b, lb, &B[nb++]);
+		b += k, lb -= k;
+	}
+	int row[65];
+	for (int j = 0; j <= nb; j++)
+		row[j] = j;
+	for (int i = 1; i <= na; i++) {
+		int diag = row[0];
+		row[0] = i;
+		for (int j = 1; j <= nb; j++) {
+			int up = row[j], best = diag + (A[i - 1] != B[j - 1]);
+			best = up + 1 < best ? up + 1 : best;
+			best = row[j - 1] + 1 < best ? row[j - 1] + 1 : best;
+			diag = up, row[j] = best;
+		}
+	}
+	return row[nb];
+}
+
+/* The lexicon's entry nearest to text when it is near enough (at most a
+ * third of its letters wrong, and nearer than any other), else NULL. */
+static const char *snap(const char *const *lex, const char *text)
+{
+	const char *best = NULL;
+	int bd = 1 << 20, second = 1 << 20;
+	for (; *lex; lex++) {
+		int d = edit_distance(text, *lex);
+		if (d < bd)
+			second = bd, bd = d, best = *lex;
+		else if (d < second)
+			second = d;
+	}
+	int letters = 0;
+	for (const char *p = best; p && *p; p++)
+		letters += ((unsigned char)*p & 0xC0) != 0x80;
+	return best && bd * 3 <= letters && bd < second ? best : NULL;
 }
 
 /* Turns Tesseract's line into the field's value and decides whether it is
@@ -121,18 +178,119 @@ static void normalise(const struct kyc_card_field *f, const struct kyc_tess_line
 	default:
 		snprintf(v->text, sizeof v->text, "%s", line->text);
 		v->accepted = 1;
+		if (f->lexicon && line->text[0]) {
+			const char *s = snap(f->lexicon, line->text);
+			if (s)
+				snprintf(v->text, sizeof v->text, "%s", s);
+			v->accepted = s != NULL;
+			/* A reading near one word of a closed list and far from the
+			 * others is validated by the list, as a check digit would. */
+			v->read = v->text[0] != 0;
+			v->accepted = v->read && v->accepted && v->conf >= MIN_LEXICON_CONF;
+			return;
+		}
 		break;
 	}
 	v->read = v->text[0] != 0;
-	v->accepted = v->read && v->accepted && v->conf >= MIN_CONF;
+	int numeric = f->script == KYC_CARD_EDIGITS || f->script == KYC_CARD_EDATE;
+	v->accepted = v->read && v->accepted && v->conf >= (numeric ? MIN_DIGIT_CONF : MIN_CONF);
 }
 
-static const char *charset(enum kyc_card_script s)
+/* Narrows a crop (x0..x1 of rows y0..y1 of the card, stride w) to the
+ * columns that hold ink, with a margin of half its height: a short word
+ * alone in a wide crop is often not read at all in single-line mode. */
+static void trim_to_ink(const unsigned char *card, int w, int y0, int y1, int *x0, int *x1)
 {
-	switch (s) {
-	case KYC_CARD_LATIN: return LATIN_SERIAL;
-	default: return NULL; /* a whitelist would drop the spaces between words */
+	int lo = 255, hi = 0;
+	for (int y = y0; y < y1; y++)
+		for (int x = *x0; x < *x1; x++) {
+			int v = card[(size_t)y * (size_t)w + (size_t)x];
+			lo = v < lo ? v : lo, hi = v > hi ? v : hi;
+		}
+	if (hi - lo < 40)
+		return;
+	int t = lo + (hi - lo) * 2 / 5, first = -1, last = -1;
+	for (int x = *x0; x < *x1; x++) {
+		int n = 0;
+		for (int y = y0; y < y1; y++)
+			n += card[(size_t)y * (size_t)w + (size_t)x] < t;
+		if (n >= 2) {
+			if (first < 0)
+				first = x;
+			last = x;
+		}
 	}
+	if (first < 0)
+		return;
+	int m = (y1 - y0) / 2;
+	*x0 = first - m > *x0 ? first - m : *x0;
+	*x1 = last + 1 + m < *x1 ? last + 1 + m : *x1;
+}
+
+/* Shrinks a crop by k < 1 (area average) into *out (malloc'ed, *ow x *oh). */
+static int shrink(const unsigned char *crop, int w, int h, int stride, double k,
+		  unsigned char **out, int *ow, int *oh)
+{
+	int sw = (int)(w * k), sh = (int)(h * k);
+	unsigned char *small = malloc((size_t)(sw > 0 ? sw : 1) * (size_t)(sh > 0 ? sh : 1));
+	if (!small)
+		return KYC_ERR_NOMEM;
+	for (int y = 0; y < sh; y++)
+		for (int x = 0; x < sw; x++) {
+			int ax = (int)(x / k), bx = (int)((x + 1) / k), ay = (int)(y / k),
+			    by = (int)((y + 1) / k);
+			bx = bx > ax ? (bx < w ? bx : w) : ax + 1;
+			by = by > ay ? (by < h ? by : h) : ay + 1;
+			unsigned sum = 0, n = 0;
+			for (int yy = ay; yy < by; yy++)
+				for (int xx = ax; xx < bx; xx++, n++)
+					sum += crop[(size_t)yy * (size_t)stride + (size_t)xx];
+			small[(size_t)y * (size_t)sw + (size_t)x] = (unsigned char)(n ? sum / n : 255);
+		}
+	*out = small, *ow = sw, *oh = sh;
+	return 0;
+}
+
+/* Tesseract's Arabic models drop short words whole, or misread them, at
+ * some sizes and not at others: a field is read at a few sizes of its em
+ * (px) and with both models, in this order, until one reading is sure
+ * enough; the surest reading wins. */
+static const struct {
+	enum kyc_tess_script model;
+	double em_px;
+} attempts[] = {
+	{KYC_TESS_ARA, 21}, {KYC_TESS_ARA, 17}, {KYC_TESS_ARABIC, 21}, {KYC_TESS_ARA, 26},
+	{KYC_TESS_ARABIC, 17},
+};
+#define SURE_CONF 80
+
+static int read_text(const struct kyc_card_field *f, const unsigned char *crop, int w, int h,
+		     int stride, double u, struct kyc_tess_line *best)
+{
+	best->text[0] = 0;
+	best->conf = -1;
+	if (f->script == KYC_CARD_LATIN)
+		return kyc_tess_read_line(KYC_TESS_LATIN, crop, w, h, stride, LATIN_SERIAL, best);
+	for (size_t i = 0; i < sizeof attempts / sizeof attempts[0] && best->conf < SURE_CONF; i++) {
+		double k = attempts[i].em_px / (f->em * u);
+		unsigned char *small = NULL;
+		int sw = w, sh = h, rc = 0;
+		if (k < 1 && (rc = shrink(crop, w, h, stride, k, &small, &sw, &sh)))
+			return rc;
+		struct kyc_tess_line line;
+		rc = sw >= 8 && sh >= 8 ? kyc_tess_read_line(attempts[i].model, small ? small : crop, sw,
+							     sh, small ? sw : stride, ARABIC_LETTERS,
+							     &line)
+					: KYC_ERR_INVALID;
+		free(small);
+		if (rc == KYC_ERR_NOMEM || rc == KYC_ERR_UNSUPPORTED)
+			return rc;
+		if (!rc && line.text[0] && line.conf > best->conf)
+			*best = line;
+	}
+	if (best->conf < 0)
+		best->conf = 0;
+	return 0;
 }
 
 /* Reads every field of side on the rectified card (w x h, px per mm u). */
@@ -148,6 +306,7 @@ static int read_fields(const unsigned char *card, int w, int h, double u,
 		kyc_card_field_box(f, box);
 		int x0 = (int)fmax(0, box[0] * u), y0 = (int)fmax(0, box[1] * u);
 		int x1 = (int)fmin(w, box[2] * u), y1 = (int)fmin(h, box[3] * u);
+		trim_to_ink(card, w, y0, y1, &x0, &x1);
 		const unsigned char *crop = card + (size_t)y0 * (size_t)w + (size_t)x0;
 		struct kyc_tess_line line;
 		int rc;
@@ -155,9 +314,7 @@ static int read_fields(const unsigned char *card, int w, int h, double u,
 			rc = kyc_edigits_read(crop, x1 - x0, y1 - y0, w, f->script == KYC_CARD_EDATE,
 					      line.text, (int)sizeof line.text, &line.conf);
 		else
-			rc = kyc_tess_read_line(f->script == KYC_CARD_LATIN ? KYC_TESS_LATIN
-									   : KYC_TESS_ARABIC,
-						crop, x1 - x0, y1 - y0, w, charset(f->script), &line);
+			rc = read_text(f, crop, x1 - x0, y1 - y0, w, u, &line);
 		if (rc == KYC_ERR_NOMEM || rc == KYC_ERR_UNSUPPORTED)
 			return rc;
 		normalise(f, &line, &out->values[i]);
@@ -223,7 +380,7 @@ int kyc_card_read(const struct kyc_image *img, const struct kyc_card_template *T
 	memset(out, 0, sizeof *out);
 	out->tpl = T, out->side = side;
 	double t0 = now_ms(), quad[4][2];
-	int rc = kyc_card_find(img, quad);
+	int rc = kyc_card_find(img, T->w_mm / T->h_mm, quad);
 	out->ms_find = now_ms() - t0;
 	if (rc == KYC_ERR_NOMEM)
 		return rc;

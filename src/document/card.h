@@ -38,10 +38,11 @@ struct kyc_card_result {
 	const char *reason; /* static code when nothing was read: "no_card_found", ... */
 };
 
-/* Finds the largest card-like quadrilateral in img (gray plane): its corners
- * in image pixels, clockwise from the top-left of the quadrilateral as it
- * lies (not yet which way up). 0, KYC_ERR_NOTFOUND, KYC_ERR_NOMEM. */
-int kyc_card_find(const struct kyc_image *img, double quad[4][2]);
+/* Finds the card around the middle of img (gray plane), a card of aspect
+ * (width / height, e.g. 85.6 / 54): its corners in image pixels, clockwise
+ * from the top-left of the card as it lies (not yet which way up). 0,
+ * KYC_ERR_NOTFOUND, KYC_ERR_NOMEM. */
+int kyc_card_find(const struct kyc_image *img, double aspect, double quad[4][2]);
 
 /* Warps the quadrilateral quad of img (TL, TR, BR, BL) onto a w x h
  * grayscale raster out (caller's, w*h bytes), bilinear. */

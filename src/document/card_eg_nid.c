@@ -122,17 +122,22 @@ static void back_fields(json_t *f, json_t *c, json_t *m, const struct sides *s, 
 
 /* The card as read, for the cross-checks: fields are compared only when
  * they were accepted, so that an OCR slip is not taken for a forgery. */
-static void card_of(const struct sides *s, struct kyc_egnid_card *card)
+static void card_of(const struct sides *s, const char *number, struct kyc_egnid_card *card)
 {
 	memset(card, 0, sizeof *card);
+	/* The number as accepted (both sides agreeing count as sure). */
+	if (number)
+		snprintf(card->national_number, sizeof card->national_number, "%.14s", number);
 #define TAKE(dst, name)                                                                            \
 	do {                                                                                       \
 		const struct kyc_card_value *v_ = value(s, name);                                  \
 		if (v_ && v_->accepted)                                                            \
 			snprintf(card->dst, sizeof card->dst, "%.*s", (int)sizeof card->dst - 1, v_->text); \
 	} while (0)
-	TAKE(national_number, "national_number");
-	TAKE(national_number_back, "national_number_back");
+	if (!number) {
+		TAKE(national_number, "national_number");
+		TAKE(national_number_back, "national_number_back");
+	}
 	TAKE(birth_date, "birth_date");
 	TAKE(gender, "gender");
 	TAKE(issue_date, "issue_date");
@@ -173,12 +178,15 @@ json_t *kyc_egnid_read(const struct kyc_image *front, const struct kyc_image *ba
 	if (back)
 		back_fields(f, c, m, &s, num_ok, num_conf);
 	struct kyc_egnid_card card;
-	card_of(&s, &card);
+	card_of(&s, num_ok ? (f_ok ? nf->text : nb->text) : NULL, &card);
 	const char *codes[8];
 	int n = kyc_egnid_cross_check(&card, codes, 8);
 	json_t *contra = json_array();
 	for (int i = 0; i < n && i < 8; i++)
 		json_array_append_new(contra, json_string(codes[i]));
+	/* Two numbers that each decode but differ: front and back disagree. */
+	if (f_ok && b_ok && !agree && nf->accepted && nb->accepted)
+		json_array_append_new(contra, json_string("number_front_back"));
 	json_object_set_new(out, "document_type", json_string("eg_nid"));
 	json_object_set_new(out, "fields", f);
 	json_object_set_new(out, "document_fields", c);

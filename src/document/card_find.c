@@ -1,7 +1,7 @@
 /* Finding a card in a photo (kyc_card_find): the card is the light,
  * even-toned region around the middle of the picture. On a small copy of
  * the photo, the pixels near the middle's tone that connect to the middle
- * make a region; its holes (text, portrait, barcode) are filled; each of its
+ * through small steps of tone make a region; its holes (text, portrait, barcode) are filled; each of its
  * four sides is fitted with a straight line by RANSAC, which ignores where
  * the region spills onto a light object beside the card or where a corner is
  * rounded; the lines' intersections are the corners. */
@@ -15,6 +15,10 @@
 #include "core/err.h"
 
 #define WORK_SIDE 360
+/* The region grows across small steps of tone only: the card's edge against
+ * a white sheet beside it is a step, the light's slow change across the
+ * card is not. */
+#define STEP 8
 
 /* A line x = a*t + b over a parameter t (rows for left and right sides,
  * columns for top and bottom). */
@@ -69,6 +73,61 @@ static int fit_line(const float *t, const float *v, int n, struct line *out)
 	return best;
 }
 
+/* Width over height of a quadrilateral (TL, TR, BR, BL), sides averaged. */
+static double quad_ratio(const double q[4][2])
+{
+	double wd = hypot(q[1][0] - q[0][0], q[1][1] - q[0][1]) + hypot(q[2][0] - q[3][0], q[2][1] - q[3][1]);
+	double ht = hypot(q[3][0] - q[0][0], q[3][1] - q[0][1]) + hypot(q[2][0] - q[1][0], q[2][1] - q[1][1]);
+	return ht > 0 ? wd / ht : 0;
+}
+
+static void meet(const struct line *hz, const struct line *vt, double *x, double *y);
+
+/* Moves from point p along the unit direction (dx, dy) by d. */
+static void step_along(const double p[2], double dx, double dy, double d, double out[2])
+{
+	double n = hypot(dx, dy);
+	out[0] = p[0] + dx / n * d, out[1] = p[1] + dy / n * d;
+}
+
+/* The corners from three sides and the card's aspect (width / height);
+ * side 0 left, 1 top, 2 right, 3 bottom is the one left out. -1 when the
+ * three do not make a card. */
+static int rebuild(int side, const struct line *L, const struct line *T, const struct line *R,
+		   const struct line *B, double aspect, double q[4][2])
+{
+	switch (side) {
+	case 0: case 2: { /* top and bottom with one vertical side */
+		const struct line *V = side == 0 ? R : L;
+		double a[2], b[2];
+		meet(T, V, &a[0], &a[1]);
+		meet(B, V, &b[0], &b[1]);
+		double hgt = hypot(b[0] - a[0], b[1] - a[1]), d = side == 0 ? -1 : 1;
+		double na[2], nb[2];
+		step_along(a, d, d * T->a, hgt * aspect, na);
+		step_along(b, d, d * B->a, hgt * aspect, nb);
+		int l = side == 0;
+		memcpy(q[l ? 1 : 0], a, sizeof a), memcpy(q[l ? 2 : 3], b, sizeof b);
+		memcpy(q[l ? 0 : 1], na, sizeof na), memcpy(q[l ? 3 : 2], nb, sizeof nb);
+		return hgt > 8 ? 0 : -1;
+	}
+	default: { /* left and right with one horizontal side */
+		const struct line *H = side == 1 ? B : T;
+		double a[2], b[2];
+		meet(H, L, &a[0], &a[1]);
+		meet(H, R, &b[0], &b[1]);
+		double wid = hypot(b[0] - a[0], b[1] - a[1]), d = side == 1 ? -1 : 1;
+		double na[2], nb[2];
+		step_along(a, d * L->a, d, wid / aspect, na);
+		step_along(b, d * R->a, d, wid / aspect, nb);
+		int t = side == 1;
+		memcpy(q[t ? 3 : 0], a, sizeof a), memcpy(q[t ? 2 : 1], b, sizeof b);
+		memcpy(q[t ? 0 : 3], na, sizeof na), memcpy(q[t ? 1 : 2], nb, sizeof nb);
+		return wid > 8 ? 0 : -1;
+	}
+	}
+}
+
 /* Where y = a1*x + b1 (top/bottom) meets x = a2*y + b2 (left/right). */
 static void meet(const struct line *hz, const struct line *vt, double *x, double *y)
 {
@@ -90,7 +149,7 @@ static int median_tone(const unsigned char *g, int w, int h)
 	return 128;
 }
 
-int kyc_card_find(const struct kyc_image *img, double quad[4][2])
+int kyc_card_find(const struct kyc_image *img, double aspect, double quad[4][2])
 {
 	int rc = KYC_ERR_NOTFOUND;
 	int k = (img->w > img->h ? img->w : img->h) / WORK_SIDE;
@@ -134,7 +193,8 @@ int kyc_card_find(const struct kyc_image *img, double quad[4][2])
 		int nb[4] = {x > 0 ? i - 1 : -1, x + 1 < w ? i + 1 : -1, y > 0 ? i - w : -1,
 			     y + 1 < h ? i + w : -1};
 		for (int j = 0; j < 4; j++)
-			if (nb[j] >= 0 && !reg[nb[j]] && abs(g[nb[j]] - tone) <= tol)
+			if (nb[j] >= 0 && !reg[nb[j]] && abs(g[nb[j]] - tone) <= tol &&
+			    abs(g[nb[j]] - g[i]) <= STEP)
 				reg[nb[j]] = 1, stack[sp++] = nb[j];
 	}
 	/* 2: fill its holes: 2 marks what the border reaches around it. */
@@ -162,50 +222,80 @@ int kyc_card_find(const struct kyc_image *img, double quad[4][2])
 	float *lt = pt, *lv = lt + h, *rt = lv + h, *rv = rt + h;
 	float *tt = rv + h, *tv = tt + w, *bt = tv + w, *bv = bt + w;
 	int nl = 0, nr = 0, ntop = 0, nbot = 0;
-	for (int y = 0; y < h; y++) {
-		int x0 = -1, x1 = -1;
+	/* Walk out from the region's centre and stop at the first pixel
+	 * outside: a light object beside the card that the region still
+	 * reached lies beyond that. */
+	double sx = 0, sy = 0, cnt = 0;
+	for (int y = 0; y < h; y++)
 		for (int x = 0; x < w; x++)
-			if (reg[(size_t)y * (size_t)w + (size_t)x] != 2) {
-				if (x0 < 0)
-					x0 = x;
-				x1 = x;
-			}
-		if (x0 > 0)
-			lt[nl] = (float)y, lv[nl++] = (float)x0;
-		if (x1 >= 0 && x1 < w - 1)
-			rt[nr] = (float)y, rv[nr++] = (float)x1 + 1;
+			if (reg[(size_t)y * (size_t)w + (size_t)x] == 1)
+				sx += x, sy += y, cnt++;
+	if (cnt < 64)
+		goto out;
+	int cx = (int)(sx / cnt), cy = (int)(sy / cnt);
+#define OUTSIDE(x, y) (reg[(size_t)(y) * (size_t)w + (size_t)(x)] == 2)
+	for (int y = 0; y < h; y++) {
+		if (OUTSIDE(cx, y))
+			continue;
+		int x = cx;
+		while (x > 0 && !OUTSIDE(x - 1, y))
+			x--;
+		if (x > 0)
+			lt[nl] = (float)y, lv[nl++] = (float)x;
+		x = cx;
+		while (x < w - 1 && !OUTSIDE(x + 1, y))
+			x++;
+		if (x < w - 1)
+			rt[nr] = (float)y, rv[nr++] = (float)x + 1;
 	}
 	for (int x = 0; x < w; x++) {
-		int y0 = -1, y1 = -1;
-		for (int y = 0; y < h; y++)
-			if (reg[(size_t)y * (size_t)w + (size_t)x] != 2) {
-				if (y0 < 0)
-					y0 = y;
-				y1 = y;
-			}
-		if (y0 > 0)
-			tt[ntop] = (float)x, tv[ntop++] = (float)y0;
-		if (y1 >= 0 && y1 < h - 1)
-			bt[nbot] = (float)x, bv[nbot++] = (float)y1 + 1;
+		if (OUTSIDE(x, cy))
+			continue;
+		int y = cy;
+		while (y > 0 && !OUTSIDE(x, y - 1))
+			y--;
+		if (y > 0)
+			tt[ntop] = (float)x, tv[ntop++] = (float)y;
+		y = cy;
+		while (y < h - 1 && !OUTSIDE(x, y + 1))
+			y++;
+		if (y < h - 1)
+			bt[nbot] = (float)x, bv[nbot++] = (float)y + 1;
 	}
+#undef OUTSIDE
 	struct line L, R, Tp, B;
-	if (!fit_line(lt, lv, nl, &L) || !fit_line(rt, rv, nr, &R) || !fit_line(tt, tv, ntop, &Tp) ||
-	    !fit_line(bt, bv, nbot, &B))
+	int il = fit_line(lt, lv, nl, &L), ir = fit_line(rt, rv, nr, &R),
+	    it = fit_line(tt, tv, ntop, &Tp), ib = fit_line(bt, bv, nbot, &B);
+	if (!il || !ir || !it || !ib)
 		goto out;
+	/* The side worst supported by its outline is rebuilt from the other
+	 * three and the card's shape when it is missing or gives the wrong
+	 * shape (a white sheet flush against that side). */
+	double frac[4] = {nl ? (double)il / nl : 0, ntop ? (double)it / ntop : 0,
+			  nr ? (double)ir / nr : 0, nbot ? (double)ib / nbot : 0};
 	double q[4][2];
-	meet(&Tp, &L, &q[0][0], &q[0][1]);
-	meet(&Tp, &R, &q[1][0], &q[1][1]);
-	meet(&B, &R, &q[2][0], &q[2][1]);
-	meet(&B, &L, &q[3][0], &q[3][1]);
+	int weakest = 0;
+	for (int i = 1; i < 4; i++)
+		weakest = frac[i] < frac[weakest] ? i : weakest;
+	int ok = il && ir && it && ib;
+	if (ok) {
+		meet(&Tp, &L, &q[0][0], &q[0][1]);
+		meet(&Tp, &R, &q[1][0], &q[1][1]);
+		meet(&B, &R, &q[2][0], &q[2][1]);
+		meet(&B, &L, &q[3][0], &q[3][1]);
+		ok = fabs(quad_ratio(q) / aspect - 1) < 0.06 || fabs(quad_ratio(q) * aspect - 1) < 0.06;
+	}
+	if (!ok && (il || weakest == 0) && (it || weakest == 1) && (ir || weakest == 2) &&
+	    (ib || weakest == 3) && rebuild(weakest, &L, &Tp, &R, &B, aspect, q) == 0)
+		ok = fabs(quad_ratio(q) / aspect - 1) < 0.06 || fabs(quad_ratio(q) * aspect - 1) < 0.06;
+	if (!ok)
+		goto out;
 	double top = hypot(q[1][0] - q[0][0], q[1][1] - q[0][1]);
 	double left = hypot(q[3][0] - q[0][0], q[3][1] - q[0][1]);
 	if (top < w / 5.0 || left < h / 5.0)
 		goto out;
 	/* A card standing on its short side: name the corners from its long side. */
 	int turn = left > top;
-	double ratio = turn ? left / top : top / left;
-	if (ratio < 1.3 || ratio > 1.9)
-		goto out;
 	for (int i = 0; i < 4; i++) {
 		int j = turn ? (i + 3) % 4 : i;
 		quad[i][0] = q[j][0] * k, quad[i][1] = q[j][1] * k;

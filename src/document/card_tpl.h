@@ -25,6 +25,7 @@ struct kyc_card_field {
 	double em;               /* font size, mm */
 	int bold;
 	int optional;            /* not printed on every card (e.g. a husband's name) */
+	const char *const *lexicon; /* NULL-terminated: the only values printed, or NULL */
 };
 
 /* Printed matter that is not a field (titles, labels): drawn by the

@@ -7,8 +7,17 @@
  * husband), the expiry, and a barcode. */
 #include "document/card_tpl.h"
 
+#include <stddef.h>
+
+/* The closed vocabularies of the back, as the civil registry prints them
+ * (masculine and feminine forms). */
+static const char *const genders[] = {"ذكر", "أنثى", NULL};
+static const char *const religions[] = {"مسلم", "مسلمة", "مسيحي", "مسيحية", "يهودي", "يهودية", NULL};
+static const char *const marital[] = {"أعزب", "آنسة", "متزوج", "متزوجة", "مطلق",
+				      "مطلقة", "أرمل", "أرملة", NULL};
+
 static const struct kyc_card_field fields[] = {
-	/* name, side, script, left, right, baseline, em, bold, optional */
+	/* name, side, script, left, right, baseline, em, bold, optional, lexicon */
 	{"first_name", KYC_CARD_FRONT, KYC_CARD_ARABIC, 31, 83, 18.0, 4.4, 1, 0},
 	{"rest_name", KYC_CARD_FRONT, KYC_CARD_ARABIC, 31, 83, 24.6, 3.7, 1, 0},
 	{"address1", KYC_CARD_FRONT, KYC_CARD_ARABIC, 31, 83, 31.2, 3.5, 0, 0},
@@ -20,9 +29,9 @@ static const struct kyc_card_field fields[] = {
 	{"national_number_back", KYC_CARD_BACK, KYC_CARD_EDIGITS, 25, 58, 9.6, 3.8, 1, 0},
 	{"issue_date", KYC_CARD_BACK, KYC_CARD_EDATE, 61, 83, 9.6, 3.2, 0, 0},
 	{"profession", KYC_CARD_BACK, KYC_CARD_ARABIC, 25, 83, 18.0, 3.5, 0, 0},
-	{"gender", KYC_CARD_BACK, KYC_CARD_ARABIC, 65, 83, 25.2, 3.5, 0, 0},
-	{"religion", KYC_CARD_BACK, KYC_CARD_ARABIC, 42, 62, 25.2, 3.5, 0, 0},
-	{"marital_status", KYC_CARD_BACK, KYC_CARD_ARABIC, 63, 83, 32.4, 3.5, 0, 0},
+	{"gender", KYC_CARD_BACK, KYC_CARD_ARABIC, 65, 83, 25.2, 3.5, 0, 0, genders},
+	{"religion", KYC_CARD_BACK, KYC_CARD_ARABIC, 42, 62, 25.2, 3.5, 0, 0, religions},
+	{"marital_status", KYC_CARD_BACK, KYC_CARD_ARABIC, 63, 83, 32.4, 3.5, 0, 0, marital},
 	{"husband_name", KYC_CARD_BACK, KYC_CARD_ARABIC, 25, 61, 32.4, 3.5, 0, 1},
 	{"expiry_date", KYC_CARD_BACK, KYC_CARD_EDATE, 25, 52, 40.8, 3.3, 1, 0},
 };

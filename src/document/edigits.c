@@ -10,8 +10,8 @@
 
 #include "core/err.h"
 
-#define NW 12 /* normalised glyph grid */
-#define NH 16
+#define NW 16 /* normalised glyph grid */
+#define NH 20
 #define NFEAT (NW * NH + 2)
 #define MAX_FONTS 8
 #define NCLASS 11 /* ٠..٩ and '/' */
@@ -186,6 +186,28 @@ static int components(unsigned char *ink, int w, int h, int *stack, struct box *
 	return n;
 }
 
+/* ٢ and ٣ differ only in their top: two prongs or three. The most ink runs
+ * a row of the glyph's upper part crosses tells them apart where the whole
+ * glyph's shape is too close to call. */
+static int top_prongs(const unsigned char *ink, int w, struct box b)
+{
+	int most = 0, hgt = b.y1 - b.y0 + 1, min_run = (b.x1 - b.x0 + 1) / 12 + 1;
+	for (int y = b.y0; y <= b.y0 + hgt * 2 / 5; y++) {
+		int runs = 0, len = 0;
+		for (int x = b.x0; x <= b.x1 + 1; x++) {
+			int on = x <= b.x1 && ink[(size_t)y * (size_t)w + (size_t)x];
+			if (on)
+				len++;
+			else if (len) {
+				runs += len >= min_run;
+				len = 0;
+			}
+		}
+		most = runs > most ? runs : most;
+	}
+	return most;
+}
+
 static int by_x(const void *a, const void *b)
 {
 	return ((const struct box *)a)->x0 - ((const struct box *)b)->x0;
@@ -248,7 +270,11 @@ int kyc_edigits_read(const unsigned char *gray, int w, int h, int stride, int sl
 			int ov = (p->x1 < glyph[i].x1 ? p->x1 : glyph[i].x1) - glyph[i].x0;
 			int narrow = glyph[i].x1 - glyph[i].x0 < p->x1 - p->x0 ? glyph[i].x1 - glyph[i].x0
 										 : p->x1 - p->x0;
-			if (ov > narrow / 2) {
+			/* Only a small piece joins its neighbour: two tall glyphs that
+			 * overlap (a slanted '/' under kerning) stay apart. */
+			int small = glyph[i].y1 - glyph[i].y0 < line_h * 0.45 ||
+				    p->y1 - p->y0 < line_h * 0.45;
+			if (small && ov > narrow / 2) {
 				p->x0 = p->x0 < glyph[i].x0 ? p->x0 : glyph[i].x0;
 				p->x1 = p->x1 > glyph[i].x1 ? p->x1 : glyph[i].x1;
 				p->y0 = p->y0 < glyph[i].y0 ? p->y0 : glyph[i].y0;
@@ -284,6 +310,13 @@ int kyc_edigits_read(const unsigned char *gray, int w, int h, int stride, int sl
 		/* Confidence from the margin to the runner-up. */
 		double margin = c2 >= 0 ? (best[c2] - best[c1]) / (best[c2] + 1e-9) : 1;
 		int cf = (int)lround(100 * fmin(1, margin * 2.5));
+		if ((c1 == 2 || c1 == 3) && (c2 == 2 || c2 == 3)) {
+			int prongs = top_prongs(ink, w, glyph[i]);
+			if (prongs >= 2) {
+				c1 = prongs >= 3 ? 3 : 2;
+				cf = 60; /* the prongs decided, not the shape */
+			}
+		}
 		minconf = cf < minconf ? cf : minconf;
 		out[k++] = c1 == 10 ? '/' : (char)('0' + c1);
 	}

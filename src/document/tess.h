@@ -6,16 +6,19 @@
  * Tesseract handles are expensive to create (their model is loaded from
  * tessdata), so each thread keeps one per script, created on first use and
  * kept until kyc_tess_thread_release() or the thread's end. The models come
- * from Debian packages: tesseract-ocr-script-arab ("Arabic", which has the
- * Eastern Arabic digits) and tesseract-ocr-eng ("eng"); TESSDATA_PREFIX
- * overrides where they are looked for. */
+ * from Debian packages: tesseract-ocr-ara ("ara", the Arabic language),
+ * tesseract-ocr-script-arab ("Arabic", the script: Arabic, Persian, Urdu)
+ * and tesseract-ocr-eng ("eng"); TESSDATA_PREFIX overrides where they are
+ * looked for. Neither Arabic model reads Eastern Arabic digits well: see
+ * edigits.h. */
 #ifndef KYC_TESS_H
 #define KYC_TESS_H
 
 #include <stddef.h>
 
 enum kyc_tess_script {
-	KYC_TESS_ARABIC, /* Arabic letters and Eastern Arabic digits */
+	KYC_TESS_ARA,    /* the Arabic language model */
+	KYC_TESS_ARABIC, /* the Arabic script model, a second opinion */
 	KYC_TESS_LATIN,  /* English letters and Western digits */
 	KYC_TESS_NSCRIPTS
 };

@@ -109,7 +109,7 @@ static int detect_pass(const struct kyc_face_engine *e, const struct face__rgb *
 	kyc_tensor_free(&in);
 	if (rc)
 		return rc;
-	struct det cand[13 * 13 * 5];
+	struct det cand[13 * 13 * 5] = {{0}};
 	int n = 0, g = out.h;
 	for (int row = 0; row < g; row++)
 		for (int col = 0; col < out.w; col++)

@@ -31,14 +31,16 @@ json_t *kyc_face_json(const struct kyc_face *f)
 	json_object_set_new(q, "cut_off", json_boolean(f->quality.cut_off));
 	json_object_set_new(q, "issue",
 	                    f->quality.issue ? json_string(f->quality.issue) : json_null());
-	if (json_object_set_new(o, "box", box) ||
-	    json_object_set_new(o, "score", rounded(f->score, 1e-4)) ||
-	    json_object_set_new(o, "landmarks", lms) ||
-	    json_object_set_new(o, "age", rounded(f->age, 0.1)) ||
-	    json_object_set_new(o, "gender", json_string(f->gender)) ||
-	    json_object_set_new(o, "gender_score", rounded(f->gender_score, 1e-4)) ||
-	    json_object_set_new(o, "liveness", json_null()) ||
-	    json_object_set_new(o, "quality", q)) {
+	/* json_object_set_new takes its value even when it fails: nothing leaks. */
+	int bad = json_object_set_new(o, "box", box);
+	bad |= json_object_set_new(o, "score", rounded(f->score, 1e-4));
+	bad |= json_object_set_new(o, "landmarks", lms);
+	bad |= json_object_set_new(o, "age", rounded(f->age, 0.1));
+	bad |= json_object_set_new(o, "gender", json_string(f->gender));
+	bad |= json_object_set_new(o, "gender_score", rounded(f->gender_score, 1e-4));
+	bad |= json_object_set_new(o, "liveness", json_null());
+	bad |= json_object_set_new(o, "quality", q);
+	if (bad) {
 		json_decref(o);
 		return NULL;
 	}

@@ -138,16 +138,14 @@ int kyc_face_net_detector(const struct kyc_face_nets *n, const struct kyc_tensor
 		char prefix[16];
 		if ((rc = kyc_maxpool(&t, 2, 2, KYC_PAD_SAME, &p)))
 			goto out;
-		/* Yolo's separable convs pad by one and convolve 'valid'. */
-		if ((rc = kyc_pad_zero(&p, 1, 1, 1, 1, &x)))
-			goto out;
-		kyc_tensor_free(&p);
+		/* Yolo's separable convs pad by one and convolve 'valid': for a 3×3
+		 * kernel at stride 1 that is exactly 'same', without the copy. */
 		snprintf(prefix, sizeof prefix, "conv%d", i);
 		kyc_tensor_free(&t);
-		if ((rc = sep_conv(w, prefix, &x, 1, KYC_PAD_VALID, &t)))
+		if ((rc = sep_conv(w, prefix, &p, 1, KYC_PAD_SAME, &t)))
 			goto out;
 		kyc_leaky_inplace(&t, LEAKY_ALPHA);
-		kyc_tensor_free(&x);
+		kyc_tensor_free(&p);
 	}
 	if ((rc = kyc_maxpool(&t, 2, 1, KYC_PAD_SAME, &p)))
 		goto out;

@@ -1,9 +1,12 @@
 #include "flows/extraction.h"
 
+#include <stdio.h>
 #include <string.h>
 
+#include "document/card_eg_nid.h"
 #include "document/doc_read.h"
 #include "document/mrz.h"
+#include "document/eg_nid.h"
 
 /* A field of the extraction and the MRZ field and check digit it comes from
  * (check NULL: no check digit of its own; it is accepted when the whole MRZ
@@ -104,4 +107,58 @@ json_t *kyc_document_extract(const struct kyc_image *img, int64_t now_ms)
 				      rr->candidates));
 	kyc_doc_read_release(&rd);
 	return x;
+}
+
+json_t *kyc_document_extract_typed(const struct kyc_image *img, int64_t now_ms, const char *type,
+				   const char *side)
+{
+	json_t *x = kyc_document_extract(img, now_ms);
+	if (!x || json_is_true(json_object_get(x, "mrz_found")) || !type ||
+	    strcmp(type, "id_card"))
+		return x;
+	int back = side && !strcmp(side, "back"), err = 0;
+	json_t *card = kyc_egnid_read(back ? NULL : img, back ? img : NULL, &err);
+	/* A card is this family's only when its number was read: any other
+	 * card without an MRZ stays unread. */
+	const json_t *num = json_object_get(json_object_get(card, "fields"),
+					    back ? "national_number_back" : "national_number");
+	if (card && json_is_true(json_object_get(num, "accepted"))) {
+		/* The card's fields are the document's: no MRZ field is carried. */
+		json_object_set_new(x, "card_found", json_true());
+		json_object_set(x, "fields", json_object_get(card, "fields"));
+		json_object_set(x, "document_fields", json_object_get(card, "document_fields"));
+		json_object_set(x, "missing_fields", json_object_get(card, "missing_fields"));
+		json_object_set_new(x, "reason", json_null());
+		json_object_set_new(x, "card", card);
+	} else {
+		json_decref(card);
+	}
+	return x;
+}
+
+/* An accepted card-face value of extraction x, or "". */
+static const char *card_value(const json_t *x, const char *name)
+{
+	const json_t *f = json_object_get(json_object_get(json_object_get(x, "card"), "fields"), name);
+	const char *v = json_string_value(json_object_get(f, "value"));
+	return v && json_is_true(json_object_get(f, "accepted")) ? v : "";
+}
+
+json_t *kyc_extraction_card_contradictions(const json_t *front, const json_t *back)
+{
+	struct kyc_egnid_card c = {0};
+	snprintf(c.national_number, sizeof c.national_number, "%.14s",
+		 card_value(front, "national_number"));
+	snprintf(c.birth_date, sizeof c.birth_date, "%.10s", card_value(front, "birth_date"));
+	snprintf(c.national_number_back, sizeof c.national_number_back, "%.14s",
+		 card_value(back, "national_number_back"));
+	snprintf(c.gender, sizeof c.gender, "%.31s", card_value(back, "gender"));
+	snprintf(c.issue_date, sizeof c.issue_date, "%.10s", card_value(back, "issue_date"));
+	snprintf(c.expiry_date, sizeof c.expiry_date, "%.10s", card_value(back, "expiry_date"));
+	const char *codes[8];
+	int n = kyc_egnid_cross_check(&c, codes, 8);
+	json_t *out = json_array();
+	for (int i = 0; i < n && i < 8; i++)
+		json_array_append_new(out, json_string(codes[i]));
+	return out;
 }

@@ -29,4 +29,19 @@ struct kyc_image;
  * extraction object above, with "reader" timing/orientation details. */
 json_t *kyc_document_extract(const struct kyc_image *img, int64_t now_ms);
 
+/* As kyc_document_extract, for an image of a declared document type and
+ * side ("front" or "back"): when no MRZ is read on an id_card, the card face
+ * is read as an Egyptian national ID (src/document/card_eg_nid.h,
+ * docs/card.md), and when its national number is read the object gains
+ * "card": {"document_type":"eg_nid","fields":{...},"contradictions":[...],...}
+ * with every printed field (`source: "viz"`), and "card_found": true; its
+ * "fields", "document_fields" and "missing_fields" are then the card's. */
+json_t *kyc_document_extract_typed(const struct kyc_image *img, int64_t now_ms, const char *type,
+				   const char *side);
+
+/* The card-face data of two extractions (front, back; either may be NULL)
+ * cross-checked together (number front against back, printed birth date and
+ * gender against the number): a new array of contradiction codes. */
+json_t *kyc_extraction_card_contradictions(const json_t *front, const json_t *back);
+
 #endif

@@ -120,7 +120,7 @@ static int prepare(struct kyc_flow *f, const json_t *ver, const struct kyc_flow_
 	if (rc)
 		return image_error(e, rc, field, why ? why : "invalid");
 	if (!strcmp(kind, "document") && flow__in_list(im->type, kyc_document_types))
-		p->extraction = kyc_document_extract(&img, kyc_now_ms());
+		p->extraction = kyc_document_extract_typed(&img, kyc_now_ms(), im->type, im->side);
 	char fid[37], did[37], sha[65];
 	kyc_uuid_new(fid);
 	kyc_uuid_new(did);
@@ -133,7 +133,8 @@ static int prepare(struct kyc_flow *f, const json_t *ver, const struct kyc_flow_
 	kyc_image_free(&img);
 	if (im->source_url)
 		json_object_set_new(p->file, "source_url", json_string(im->source_url));
-	int found = p->extraction && json_is_true(json_object_get(p->extraction, "mrz_found"));
+	int found = p->extraction && (json_is_true(json_object_get(p->extraction, "mrz_found")) ||
+	                              json_is_true(json_object_get(p->extraction, "card_found")));
 	p->doc = json_pack("{s:s, s:O, s:O, s:s, s:s, s:s, s:s}", "id", did, "verification_id",
 	                   json_object_get(ver, "id"), "applicant_id",
 	                   json_object_get(ver, "applicant_id"), "type", im->type, "side",
@@ -269,6 +270,77 @@ static int review_only(struct change *c)
 	return rc;
 }
 
+/* Names the document an attempt was decided on in the verification's
+ * attributes. */
+static void set_document_attrs(struct change *c, const json_t *doc, const char *type)
+{
+	json_t *attrs = json_deep_copy(json_object_get(c->ver, "attributes"));
+	if (!json_is_object(attrs)) {
+		json_decref(attrs);
+		attrs = json_object();
+	}
+	json_object_set(attrs, "document_id", json_object_get(doc, "id"));
+	json_object_set_new(attrs, "document_type", json_string(type));
+	json_object_set_new(c->patch, "attributes", attrs);
+}
+
+/* How many sides of a card without an MRZ were read from their face
+ * (an Egyptian national ID, docs/card.md): 0, 1 or 2 (front and back). */
+static int card_face(const json_t *docs)
+{
+	int front = 0, back = 0;
+	size_t i;
+	json_t *d;
+	json_array_foreach(docs, i, d)
+	{
+		if (!json_is_true(json_object_get(json_object_get(d, "extraction"), "card_found")))
+			continue;
+		if (!strcmp(flow__str(d, "side"), "back"))
+			back = 1;
+		else
+			front = 1;
+	}
+	return front + back;
+}
+
+/* The attempt of a card read from its face: one check, the card's own
+ * consistency (its number against its printed birth date and gender, front
+ * against back), then the steps left or the conclusion. */
+static int evaluate_card(struct change *c, const json_t *settings, const char *type,
+                         const json_t *docs)
+{
+	const json_t *fx = NULL, *bx = NULL, *fdoc = NULL;
+	size_t i;
+	json_t *d;
+	json_array_foreach(docs, i, d)
+	{
+		const json_t *x = json_object_get(d, "extraction");
+		if (!json_is_true(json_object_get(x, "card_found")))
+			continue;
+		if (!strcmp(flow__str(d, "side"), "back"))
+			bx = x;
+		else
+			fx = x, fdoc = d;
+	}
+	json_t *contra = kyc_extraction_card_contradictions(fx, bx);
+	int bad = json_array_size(contra) > 0;
+	json_t *check = json_pack("{s:s, s:s, s:s, s:s, s:{s:o}}", "name", "data_consistency",
+	                          "source", "card", "result", bad ? "fail" : "pass", "reason",
+	                          bad ? json_string_value(json_array_get(contra, 0))
+	                              : "card_consistent",
+	                          "details", "contradictions", contra);
+	json_t *checks = json_pack("[o]", check);
+	json_object_set(c->patch, "checks", checks);
+	set_document_attrs(c, fdoc, type);
+	static const char *const drop[] = {"document", "document_back", NULL};
+	json_t *steps = flow__steps_without(json_object_get(c->ver, "pending_steps"), drop);
+	json_object_set_new(c->patch, "pending_steps", steps);
+	int rc = flow__steps_left(steps) ? flow__change_move(c, KYC_VE_AWAIT, "more_steps", NULL)
+	                                 : flow__conclude(c, settings, checks);
+	json_decref(checks);
+	return rc;
+}
+
 /* Evaluates an identity-document attempt inside the transaction. */
 static int evaluate_document(struct change *c, const json_t *settings, const json_t *applicant,
                              const char *type, const json_t *docs)
@@ -297,6 +369,8 @@ static int evaluate_document(struct change *c, const json_t *settings, const jso
 				reason = r;
 		}
 		int two_sided = !strcmp(type, "id_card") || !strcmp(type, "residence_permit");
+		if (card_face(docs) == 2)
+			return evaluate_card(c, settings, type, docs);
 		if (!strcmp(type, "drivers_license")) {
 			/* No MRZ is expected: the data is for a person to read. */
 			static const char *const drop[] = {"document", "document_back", NULL};
@@ -308,7 +382,16 @@ static int evaluate_document(struct change *c, const json_t *settings, const jso
 				return flow__change_move(c, KYC_VE_AWAIT, "more_steps", NULL);
 			return flow__conclude(c, settings, NULL);
 		}
-		if (two_sided && !has_back) {
+		/* Only a front that is no worse than MRZ-less waits for the back:
+		 * an unusable photo (too dark, blurry, small, an MRZ cut off or
+		 * unreadable) is a failed attempt whatever the type, and so is a
+		 * front sent again while the back is what was asked for — else a
+		 * client that never sends a back would retry for ever. */
+		const char *asked = flow__str(c->ver, "retry_code");
+		int waiting = asked && !strcmp(asked, "back_side_required");
+		if (two_sided && !has_back && waiting && (!reason || !strcmp(reason, "no_mrz_found")))
+			return fail_attempt(c, settings, "back_side_required");
+		if (two_sided && !has_back && (!reason || !strcmp(reason, "no_mrz_found"))) {
 			static const char *const drop[] = {"document_back", NULL};
 			json_t *steps =
 			    flow__steps_without(json_object_get(c->ver, "pending_steps"), drop);
@@ -341,14 +424,7 @@ static int evaluate_document(struct change *c, const json_t *settings, const jso
 	kyc_checks_identity_key(x, in.corrections, ikey);
 	json_object_set_new(c->patch, "document_key", *dkey ? json_string(dkey) : json_null());
 	json_object_set_new(c->patch, "identity_key", *ikey ? json_string(ikey) : json_null());
-	json_t *attrs = json_deep_copy(json_object_get(c->ver, "attributes"));
-	if (!json_is_object(attrs)) {
-		json_decref(attrs);
-		attrs = json_object();
-	}
-	json_object_set(attrs, "document_id", json_object_get(doc, "id"));
-	json_object_set_new(attrs, "document_type", json_string(type));
-	json_object_set_new(c->patch, "attributes", attrs);
+	set_document_attrs(c, doc, type);
 
 	const json_t *ck;
 	size_t i;

@@ -345,6 +345,24 @@ static int idempotency_begin(struct api_call *c)
 	return 1;
 }
 
+/* The tenant's limits per API key and per client address; on refusal the
+ * 429 is sent (in the route set's shape) and 1 returned. */
+static int api_rate_limited(struct api_call *c)
+{
+	char peer[64];
+	int64_t wait;
+	const char *key_id = c->actor + 4; /* "key:" */
+	if (kyc_rate_take(c->req, c->app, c->store, c->tenant_id, KYC_LIMIT_KEY, key_id, &wait)) {
+		kyc_req_peer(c->req, peer);
+		if (kyc_rate_take(c->req, c->app, c->store, c->tenant_id, KYC_LIMIT_ADDRESS, peer,
+				  &wait))
+			return 0;
+	}
+	api_problem(c, 429, "rate_limited", NULL, "too many requests; try again in %lld s",
+		    (long long)wait);
+	return 1;
+}
+
 void api_handle(kyc_req *req, api_fn fn, int flags)
 {
 	api_handle_shaped(req, fn, flags, NULL);
@@ -370,6 +388,8 @@ void api_handle_shaped(kyc_req *req, api_fn fn, int flags, api_shape_fn shape)
 				    "this API key has the viewer role and cannot change data");
 			goto out;
 		}
+		if (api_rate_limited(&c))
+			goto out;
 		if ((flags & API_ADMIN) && strcmp(c.role, "admin")) {
 			api_problem(&c, 403, "forbidden", NULL, "this route takes an admin API key");
 			goto out;

@@ -27,6 +27,7 @@
 #include "core/log.h"
 #include "core/rand.h"
 #include "http/conn_track.h"
+#include "http/framing.h"
 #include "http/metrics.h"
 #include "http/problem.h"
 #include "http/router.h"
@@ -260,6 +261,12 @@ static void housekeeping(struct server_thread *st)
 		if (st->conns.stalled_closed != before)
 			kyc_logf(KYC_LOG_WARN, "closed %llu connection(s) whose peer stopped reading",
 				 (unsigned long long)(st->conns.stalled_closed - before));
+		if (st->conns.h2_flood_closed != st->h2_flood_logged) {
+			kyc_logf(KYC_LOG_WARN, "closed %llu HTTP/2 connection(s) that started too many "
+					       "requests (rapid reset?)",
+				 (unsigned long long)(st->conns.h2_flood_closed - st->h2_flood_logged));
+			st->h2_flood_logged = st->conns.h2_flood_closed;
+		}
 	}
 }
 
@@ -282,6 +289,7 @@ static void *thread_main(void *arg)
 	st->accept_ctx.ctx = &st->ctx;
 	st->accept_ctx.hosts = s->globalconf.hosts;
 	kyc_conns_init(&st->conns, s->cfg.io_timeout_ms);
+	st->conns.h2_requests_per_s = s->cfg.h2_requests_per_s > 0 ? s->cfg.h2_requests_per_s : 200;
 	if (kyc__offload_thread_init(st)) {
 		kyc_logf(KYC_LOG_ERROR, "thread %d: no pipe for offloaded work", st->index);
 		atomic_store(&s->init_failed, 1);
@@ -570,22 +578,6 @@ static size_t header_bytes(const h2o_req_t *h)
 	return n;
 }
 
-/* The number of header fields called name (lower case) in an HTTP/1
- * request head. */
-static int head_count(const char *head, size_t len, const char *name)
-{
-	size_t nlen = strlen(name);
-	int n = 0;
-	for (const char *p = head, *end = head + len; p < end;) {
-		const char *eol = memchr(p, '\n', (size_t)(end - p));
-		const char *line_end = eol ? eol : end;
-		if ((size_t)(line_end - p) > nlen && p[nlen] == ':' && !strncasecmp(p, name, nlen))
-			n++;
-		p = eol ? eol + 1 : end;
-	}
-	return n;
-}
-
 /* 1 when an HTTP/1 request's body framing is ambiguous (RFC 9112 6.3):
  * Content-Length together with Transfer-Encoding, or Content-Length or
  * Transfer-Encoding more than once. h2o 2.2 then silently picks one (the
@@ -604,10 +596,7 @@ static int framing_ambiguous(h2o_req_t *h)
 	const char *head = sock->input->bytes;
 	if (h->entity.base < head || h->entity.base > head + sock->input->size)
 		return 0;
-	size_t len = (size_t)(h->entity.base - head);
-	int cl = head_count(head, len, "content-length");
-	int te = head_count(head, len, "transfer-encoding");
-	return (cl && te) || cl > 1 || te > 1;
+	return kyc_http1_framing_ambiguous(head, (size_t)(h->entity.base - head));
 }
 
 static int on_req(h2o_handler_t *self, h2o_req_t *h)
@@ -615,14 +604,18 @@ static int on_req(h2o_handler_t *self, h2o_req_t *h)
 	kyc_server *s = ((struct handler *)self)->srv;
 	kyc_req r;
 	req_init(&r, h);
-	kyc_conns_request(h);
+	int h2_flood = kyc_conns_request(h);
 
 	size_t plen = h->query_at != SIZE_MAX ? h->query_at : h->path.len;
 	char allow[128];
 	struct kyc_route_match m;
 	enum kyc_route_result res = kyc_router_match(&s->router, h->method.base, h->method.len,
 						     h->path.base, plen, &m, allow, sizeof allow);
-	if (framing_ambiguous(h)) {
+	if (h2_flood) {
+		/* The connection is being closed: answer without running the handler. */
+		kyc_problem(&r, 429, "too_many_streams", NULL,
+			    "this HTTP/2 connection started too many requests; it is closed");
+	} else if (framing_ambiguous(h)) {
 		/* Answered and closed: the bytes after this body are not a request. */
 		h->http1_is_persistent = 0;
 		kyc_problem(&r, 400, "ambiguous_framing", NULL,

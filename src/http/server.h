@@ -31,6 +31,9 @@ struct kyc_server_config {
 			      * CVE-2023-44487 "rapid reset" pattern), docs/security.md */
 	const char *tls_cert; /* PEM certificate chain: serve https (with tls_key) */
 	const char *tls_key;  /* PEM private key */
+	int h2_requests_per_s; /* with h2c: requests one HTTP/2 connection may start a second
+				* (a burst of twice that), over it the connection is closed;
+				* 0: 200 */
 	int workers;         /* threads for kyc_req_offload (default 1) */
 	int work_queue;      /* offloaded jobs waiting at most (default 64) */
 	/* Runs on each loop thread before it serves; its result is that thread's

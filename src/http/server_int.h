@@ -32,6 +32,7 @@ struct server_thread {
 	uint64_t rid_state; /* request ids: not secrets, so a PRNG seeded once */
 	struct kyc_conns conns;
 	int64_t swept_at;
+	uint64_t h2_flood_logged;
 	struct offload_inbox *inbox; /* offloaded work coming back (offload.c) */
 	SSL_CTX *tls_held;           /* this thread's reference on the TLS context in use */
 };

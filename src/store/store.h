@@ -35,6 +35,17 @@ enum kyc_rtype {
  * and sets WAL, foreign keys and a busy timeout. On error returns a negative
  * code and a message in err. */
 int kyc_store_open(const char *data_dir, kyc_store **out, char *err, size_t errsz);
+
+/* The backends a database locator (--db, KYCD_DB) names. */
+enum kyc_store_backend { KYC_STORE_SQLITE, KYC_STORE_POSTGRES };
+/* Reads a locator: NULL or "" is SQLite in the data directory (*dir NULL);
+ * "sqlite:DIR" is SQLite in DIR (*dir points into db); "postgres://…",
+ * "postgresql://…" or a libpq "key=value …" string is PostgreSQL (the
+ * string is libpq's, multi-host with target_session_attrs=read-write
+ * included). 0, or KYC_ERR_INVALID with the reason in err. Only SQLite is
+ * opened by kyc_store_open so far (docs/deploy.md). */
+int kyc_store_locate(const char *db, enum kyc_store_backend *backend, const char **dir, char *err,
+		     size_t errsz);
 void kyc_store_close(kyc_store *s);
 /* The schema version after migrations (for `kycd version` and tests). */
 int kyc_store_schema_version(kyc_store *s);
@@ -126,6 +137,23 @@ int kyc_store_list(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const 
 int kyc_store_list_asc(kyc_store *s, enum kyc_rtype t, const char *tenant_id,
 		       const json_t *filter, const char *cursor, int limit,
 		       struct kyc_store_page *out);
+
+/* One earlier verification the duplicate checks look for (src/flows/checks.c). */
+struct kyc_store_match {
+	const char *key_column;    /* "document_key" or "identity_key" */
+	const char *key;           /* its value */
+	const char *status;        /* "approved", "rejected" */
+	int64_t decided_since_ms;  /* decided at or after (0: ever) */
+	const char *applicant_id;  /* whose: */
+	int same_applicant;        /* 1: this applicant's; 0: any other applicant's */
+	const char *exclude_id;    /* a verification not to count (the one being checked), or NULL */
+};
+/* The most recently decided verification of the tenant that matches m (a
+ * new reference), or *out NULL when none does. Every earlier verification
+ * is considered, however many share the key: the lookup goes through the
+ * index on (tenant_id, key_column). KYC_ERR_INVALID for another column. */
+int kyc_store_verification_match(kyc_store *s, const char *tenant_id,
+				 const struct kyc_store_match *m, json_t **out);
 
 /* ---- idempotency ---- */
 

@@ -170,6 +170,32 @@ fail:
 	return KYC_ERR_IO;
 }
 
+int kyc_store_locate(const char *db, enum kyc_store_backend *backend, const char **dir, char *err,
+		     size_t errsz)
+{
+	*backend = KYC_STORE_SQLITE;
+	*dir = NULL;
+	if (!db || !*db)
+		return 0;
+	if (!strncmp(db, "sqlite:", 7)) {
+		if (!db[7]) {
+			snprintf(err, errsz, "sqlite: names no folder (sqlite:DIR)");
+			return KYC_ERR_INVALID;
+		}
+		*dir = db + 7;
+		return 0;
+	}
+	/* libpq's URI schemes, or its key=value form (a host= or dbname= in it) */
+	if (!strncmp(db, "postgres://", 11) || !strncmp(db, "postgresql://", 13) ||
+	    strstr(db, "host=") || strstr(db, "dbname=")) {
+		*backend = KYC_STORE_POSTGRES;
+		return 0;
+	}
+	snprintf(err, errsz,
+		 "the database must be sqlite:DIR, postgres://… or a libpq connection string");
+	return KYC_ERR_INVALID;
+}
+
 void kyc_store_close(kyc_store *s)
 {
 	if (!s)

@@ -4,6 +4,8 @@
 #include <float.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 
 #include <cblas.h>
 
@@ -40,6 +42,23 @@ void kyc_tensor_move(struct kyc_tensor *dst, struct kyc_tensor *src)
 	kyc_tensor_free(dst);
 	*dst = *src;
 	memset(src, 0, sizeof *src);
+}
+
+void kyc_tensor_pick_blas_kernels(char **argv)
+{
+	if (getenv("OPENBLAS_CORETYPE"))
+		return;
+	const char *core = openblas_get_corename();
+	if (!core || strcasecmp(core, "prescott") != 0)
+		return;
+	__builtin_cpu_init();
+	const char *want = __builtin_cpu_supports("avx512f") ? "SkylakeX"
+	                   : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")
+	                       ? "Haswell"
+	                       : NULL;
+	if (!want || setenv("OPENBLAS_CORETYPE", want, 1) != 0)
+		return;
+	execv("/proc/self/exe", argv);
 }
 
 void kyc_tensor_init(void)

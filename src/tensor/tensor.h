@@ -30,6 +30,16 @@ void kyc_tensor_move(struct kyc_tensor *dst, struct kyc_tensor *src);
 /* A copy of x in *out. */
 int kyc_tensor_copy(const struct kyc_tensor *x, struct kyc_tensor *out);
 
+/* OpenBLAS picks its kernels once, when it loads, from the CPU's model; on a
+ * CPU it does not know (virtual machines that hide the model) it falls back
+ * to its SSE3 "Prescott" kernels, two to three times slower here. When that
+ * happened and OPENBLAS_CORETYPE is unset, this sets it from the CPU's
+ * features (SkylakeX with AVX-512, Haswell with AVX2 and FMA) and re-executes
+ * the program with argv, once; otherwise it returns and changes nothing.
+ * Call it first thing in main(). Returns only when there was nothing to do or
+ * the exec failed (then the slow kernels stay). */
+void kyc_tensor_pick_blas_kernels(char **argv);
+
 /* Single-threaded BLAS: a face runs on one core; the server's threads give
  * the parallelism. Called once before the first convolution. */
 void kyc_tensor_init(void);

@@ -145,10 +145,17 @@ int kyc_operator_login_begin(kyc_store *s, const char *username, int64_t now_ms,
 	if (rc && rc != KYC_ERR_NOTFOUND)
 		return rc;
 	l->known = rc == 0;
-	if (failures == 0 && last)
-		kyc_store_login_failures_clear(s, l->name); /* forget an old streak */
+	l->forget_streak = failures == 0 && last;
+	l->now_ms = now_ms;
+	return 0;
+}
+
+int kyc_operator_login_count(kyc_store *s, struct kyc_login *l)
+{
+	if (l->forget_streak)
+		kyc_store_login_failures_clear(s, l->name); /* an old streak */
 	/* Counted now, cleared by a success: see struct kyc_login. */
-	rc = kyc_store_login_failure_add(s, l->name, now_ms);
+	int rc = kyc_store_login_failure_add(s, l->name, l->now_ms);
 	if (rc)
 		sodium_memzero(&l->op, sizeof l->op);
 	return rc;
@@ -191,6 +198,8 @@ int kyc_operator_login(kyc_store *s, const char *username, const char *password,
 	struct kyc_login l;
 	memset(out, 0, sizeof *out);
 	int rc = kyc_operator_login_begin(s, username, now_ms, &l, retry_after_ms);
+	if (!rc)
+		rc = kyc_operator_login_count(s, &l);
 	if (rc)
 		return rc;
 	kyc_operator_login_verify(&l, password, password_len);

@@ -35,21 +35,27 @@ int kyc_operator_create(kyc_store *s, const char *tenant_id, const char *usernam
 			const char *role, const char *password, size_t password_len,
 			char id_out[37]);
 
-/* A login in three steps, so that the slow one (Argon2id) can run off the
- * event loop: begin (store) -> verify (no store, any thread) -> finish
- * (store). The attempt is counted as a failure when it begins, so that
- * attempts running at the same time cannot pass the throttle together; a
- * success clears the count. */
+/* A login in four steps, so that the slow ones (a write that waits for
+ * the disk, Argon2id) can run off the event loop: begin (store, reads only)
+ * -> count (store, a write; any connection) -> verify (no store, any
+ * thread) -> finish (store). The attempt is counted as a failure before the
+ * password is checked, so that attempts running at the same time cannot
+ * pass the throttle together; a success clears the count. */
 struct kyc_login {
 	char name[65];             /* the throttling key: the lower-cased name or "(invalid)" */
 	int known;                 /* an operator of that name exists */
 	struct kyc_operator_row op; /* it, with its password hash (known only) */
 	int ok;                    /* set by kyc_operator_login_verify */
+	int forget_streak;         /* begin found a streak old enough to forget */
+	int64_t now_ms;            /* begin's time */
 };
 /* Checks the throttle and looks the name up. 0, KYC_ERR_TOOBIG with
  * *retry_after_ms (the password will not be checked), or a store error. */
 int kyc_operator_login_begin(kyc_store *s, const char *username, int64_t now_ms,
 			     struct kyc_login *l, int64_t *retry_after_ms);
+/* Records the attempt as a failure (and forgets an old streak first): a
+ * write, on whichever connection s is. 0 or a store error. */
+int kyc_operator_login_count(kyc_store *s, struct kyc_login *l);
 /* Verifies the password against the operator's hash, or a dummy hash of the
  * same cost for an unknown name. Touches no store; takes about 50-100 ms. */
 void kyc_operator_login_verify(struct kyc_login *l, const char *password, size_t password_len);

@@ -13,7 +13,6 @@
 #include "core/log.h"
 #include "http/metrics.h"
 #include "http/problem.h"
-#include "core/ratelimit.h"
 #include "web/web_int.h"
 
 /* img-src allows blob: and data: for the page's own previews of a capture;
@@ -97,22 +96,6 @@ json_t *web__body_object(kyc_req *r, size_t max)
 		return NULL;
 	}
 	return obj;
-}
-
-void web__rate_headers(kyc_req *r, const struct kyc_rate *rate, int allowed,
-		       const struct kyc_ratelimit_result *res)
-{
-	char v[32];
-	snprintf(v, sizeof v, "%lld", (long long)(rate->burst < 1 ? 1 : rate->burst));
-	kyc_req_add_header(r, "RateLimit-Limit", v);
-	snprintf(v, sizeof v, "%lld", (long long)res->remaining);
-	kyc_req_add_header(r, "RateLimit-Remaining", v);
-	snprintf(v, sizeof v, "%lld", (long long)((res->reset_ms + 999) / 1000));
-	kyc_req_add_header(r, "RateLimit-Reset", v);
-	if (!allowed) {
-		snprintf(v, sizeof v, "%lld", (long long)((res->retry_after_ms + 999) / 1000));
-		kyc_req_add_header(r, "Retry-After", v);
-	}
 }
 
 kyc_store *web__store(kyc_req *r)

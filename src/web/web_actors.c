@@ -15,7 +15,7 @@ static json_t *operator_name(kyc_store *s, const char *tenant_id, const char *id
 		return NULL;
 	memset(op.password_hash, 0, sizeof op.password_hash);
 	return json_pack("{s:s, s:s, s:s}", "kind", "operator", "username", op.username, "role",
-			 op.role);
+	                 op.role);
 }
 
 static json_t *key_name(kyc_store *s, const char *tenant_id, const char *id)
@@ -45,7 +45,7 @@ static void add_actor(kyc_store *s, const char *tenant_id, const char *actor, js
 }
 
 json_t *web__actor_names(kyc_store *s, const char *tenant_id, const json_t *history,
-			 const json_t *verification)
+                         const json_t *verification)
 {
 	json_t *out = json_object();
 	size_t i;
@@ -56,9 +56,9 @@ json_t *web__actor_names(kyc_store *s, const char *tenant_id, const json_t *hist
 	}
 	static const char *const parts[] = {"decision", "corrections", NULL};
 	for (const char *const *p = parts; *p; p++)
-		add_actor(s, tenant_id,
-			  json_string_value(
-			      json_object_get(json_object_get(verification, *p), "actor")),
-			  out);
+		add_actor(
+		    s, tenant_id,
+		    json_string_value(json_object_get(json_object_get(verification, *p), "actor")),
+		    out);
 	return out;
 }

@@ -5,6 +5,7 @@
  * that may make them. Decisions go through the workflow with the actor
  * "operator:<id>". */
 #include <ctype.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -160,12 +161,42 @@ static void set_cookie(struct console_call *c, const char *value, int64_t max_ag
 
 /* ---- login, logout, session ---- */
 
-/* A login whose password check runs on the server's worker pool. */
+/* A login whose count and password check run on the server's worker pool. */
 struct login_job {
 	struct kyc_login l;
 	char password[KYC_PASSWORD_MAX + 1];
 	size_t password_len;
+	const char *data_dir;
+	int count_rc; /* the failure count's write, on the worker's connection */
 };
+
+/* Each worker thread's own database connection, opened on first use and
+ * closed when the thread ends: the failed-login write waits for the disk
+ * (synchronous=FULL) there, not on an event loop. */
+static pthread_key_t worker_store_key;
+static pthread_once_t worker_store_once = PTHREAD_ONCE_INIT;
+
+static void worker_store_close(void *s)
+{
+	kyc_store_close(s);
+}
+
+static void worker_store_key_init(void)
+{
+	pthread_key_create(&worker_store_key, worker_store_close);
+}
+
+static kyc_store *worker_store(const char *data_dir)
+{
+	pthread_once(&worker_store_once, worker_store_key_init);
+	kyc_store *s = pthread_getspecific(worker_store_key);
+	char err[256];
+	if (!s && kyc_store_open(data_dir, &s, err, sizeof err) == 0)
+		pthread_setspecific(worker_store_key, s);
+	else if (!s)
+		kyc_logf(KYC_LOG_ERROR, "login worker: %s", err);
+	return s;
+}
 
 static void login_job_free(struct login_job *j)
 {
@@ -176,7 +207,10 @@ static void login_job_free(struct login_job *j)
 static void login_work(void *arg)
 {
 	struct login_job *j = arg;
-	kyc_operator_login_verify(&j->l, j->password, j->password_len);
+	kyc_store *s = worker_store(j->data_dir);
+	j->count_rc = s ? kyc_operator_login_count(s, &j->l) : KYC_ERR_IO;
+	if (!j->count_rc)
+		kyc_operator_login_verify(&j->l, j->password, j->password_len);
 	sodium_memzero(j->password, sizeof j->password);
 }
 
@@ -188,7 +222,7 @@ static void login_done(kyc_req *r, void *arg)
 		return;
 	}
 	struct console_call c = {.req = r, .app = web__app(r), .store = web__store(r)};
-	int rc = kyc_operator_login_finish(c.store, &j->l, &c.op);
+	int rc = j->count_rc ? j->count_rc : kyc_operator_login_finish(c.store, &j->l, &c.op);
 	login_job_free(j);
 	if (rc == KYC_ERR_DENIED) {
 		web__problem(r, 401, "invalid_credentials", NULL, "wrong username or password");
@@ -220,8 +254,8 @@ static int login_rate_ok(kyc_req *r, struct kyc_app *app)
 	kyc_req_peer(r, peer);
 	struct kyc_rate rate = {.per_s = app->login_per_min / 60.0, .burst = app->login_burst};
 	struct kyc_ratelimit_result res;
-	web__rate_headers(r, &rate, kyc_ratelimit_take(app->login_limit, peer, strlen(peer), &rate,
-						       kyc_now_ms(), &res), &res);
+	kyc_ratelimit_take(app->login_limit, peer, strlen(peer), &rate, kyc_now_ms(), &res);
+	kyc_rate_headers(r, &rate, &res);
 	if (res.allowed)
 		return 0;
 	web__problem(r, 429, "rate_limited", NULL,
@@ -275,8 +309,9 @@ static void login_post(kyc_req *r)
 	}
 	job->password_len = strlen(pass);
 	memcpy(job->password, pass, job->password_len + 1);
-	/* Argon2id takes tens of milliseconds of CPU: off the event loop, so the
-	 * other requests of this thread do not wait behind it. */
+	job->data_dir = c.app->data_dir;
+	/* The count's write (a disk sync) and Argon2id (tens of milliseconds of
+	 * CPU): off the event loop, so this thread's other requests do not wait. */
 	rc = kyc_req_offload(r, login_work, login_done, job);
 	if (rc == 0) {
 		job = NULL; /* login_done owns it */

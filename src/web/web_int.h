@@ -27,12 +27,6 @@ void web__store_error(kyc_req *r, kyc_store *s, int rc, const char *what);
 json_t *web__body_object(kyc_req *r, size_t max);
 #define WEB_LOGIN_BODY_MAX 4096
 #define WEB_JSON_BODY_MAX 16384
-struct kyc_rate;
-struct kyc_ratelimit_result;
-/* The RateLimit-Limit/-Remaining/-Reset headers of a bucket take (and
- * Retry-After when it was refused). */
-void web__rate_headers(kyc_req *r, const struct kyc_rate *rate, int allowed,
-		       const struct kyc_ratelimit_result *res);
 /* The thread's store and the process settings of a request. */
 kyc_store *web__store(kyc_req *r);
 struct kyc_app *web__app(kyc_req *r);

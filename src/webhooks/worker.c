@@ -540,7 +540,7 @@ static struct body *payload(struct kyc_webhook_worker *w, int from, const struct
 }
 
 /* Records every finished attempt and, when asked, claims due deliveries
- * into the queue, in one transaction (one commit, one fsync, per batch). The
+ * into the queue, in one transaction (one commit per batch). The
  * done list holds at most what was running or queued at the last successful
  * turn (nslots each), hence its 2 * nslots. Returns 1 when the claim was
  * full (more may be due at once). */

@@ -19,7 +19,8 @@
 static struct e2e_server srv;
 static char key_a[128], key_b[128], key_c[128], key_d[128], tenant_a[64];
 static unsigned char *card_jpg, *passport_jpg, *passport2_jpg, *blank_jpg, *expired_jpg;
-static unsigned char *card_p_jpg, *card_q_jpg;
+static unsigned char *card_p_jpg, *card_q_jpg, *front_jpg;
+static size_t front_len;
 static size_t card_len, passport_len, passport2_len, blank_len, expired_len, card_p_len, card_q_len;
 static struct kyc_synth_doc card, passport, passport2, expired, card_p, card_q;
 
@@ -105,7 +106,7 @@ TEST(national_id_flow)
 	e2e_resp_free(&r);
 
 	/* the front: no MRZ on it, so nothing to read yet; the back is asked for */
-	char *b = upload_body("cust-1001", blank_jpg, blank_len);
+	char *b = upload_body("cust-1001", front_jpg, front_len);
 	REQUIRE(call(key_a, FRONT, NULL, NULL, b, &r) == 0);
 	if (r.status != 200)
 		fprintf(stderr, "  got %ld %s\n", r.status, r.body);
@@ -344,7 +345,7 @@ TEST(interleaved_customers)
 		REQUIRE(call(key_d, SELECT "true", NULL, NULL, NULL, &r) == 0);
 		CHECK_INT(r.status, 200);
 		e2e_resp_free(&r);
-		b = upload_body(who[i], blank_jpg, blank_len);
+		b = upload_body(who[i], front_jpg, front_len);
 		REQUIRE(call(key_d, FRONT, NULL, NULL, b, &r) == 0);
 		free(b);
 		CHECK_INT(r.status, 200);
@@ -520,6 +521,8 @@ int main(void)
 	                        &card_p, &card_p_jpg, &card_p_len) == 0 &&
 	         kyc_synth_make(7, specimen_valid_index(7, KYC_SYNTH_TD1, 1, 1), 0, KYC_SYNTH_TD1,
 	                        &card_q, &card_q_jpg, &card_q_len) == 0 &&
+	         specimen_card_front(8, specimen_valid_index(8, KYC_SYNTH_TD1, 1, 1), KYC_SYNTH_TD1,
+	                             &front_jpg, &front_len) == 0 &&
 	         (blank_jpg = timg_jpeg(800, 600, 85, &blank_len)) != NULL;
 	char tenant_b[64];
 	if (!ok || e2e_data_dir(&srv) || e2e_tenant(&srv, "c000-a", key_a, tenant_a) ||
@@ -548,5 +551,6 @@ int main(void)
 	free(expired_jpg);
 	free(card_p_jpg);
 	free(card_q_jpg);
+	free(front_jpg);
 	return test_done("compat000");
 }

@@ -3,16 +3,14 @@
  * JPEG/PNG bytes made with libjpeg/libpng; the real kycd over sockets. */
 #include <stdio.h>
 #include <stdlib.h>
-#include <signal.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "core/base64.h"
 #include "core/buf.h"
 #include "document/synth.h"
 #include "e2e.h"
+#include "httpsd.h"
 #include "img.h"
 #include "test.h"
 
@@ -192,6 +190,9 @@ TEST(json_base64_upload)
 
 TEST(bad_uploads)
 {
+	/* a verification of its own: the uploads before may have used up ver_a's attempts */
+	char *ver = new_verification(key_a, NULL);
+	REQUIRE(ver != NULL);
 	size_t jl, bl;
 	unsigned char *jpg = timg_jpeg(700, 500, 80, &jl);
 	REQUIRE(jpg != NULL);
@@ -200,21 +201,21 @@ TEST(bad_uploads)
 
 	/* not an image, named .jpg */
 	char *body = multipart(fields, "photo.jpg", "image/jpeg", (const unsigned char *)"hello, world", 12, &bl);
-	REQUIRE(post_multipart(key_a, ver_a, body, bl, NULL, &r) == 0);
+	REQUIRE(post_multipart(key_a, ver, body, bl, NULL, &r) == 0);
 	check_problem(&r, 415, "unsupported_media_type", "image");
 	e2e_resp_free(&r);
 	free(body);
 
 	/* a JPEG cut in half */
 	body = multipart(fields, "half.jpg", "image/jpeg", jpg, jl / 2, &bl);
-	REQUIRE(post_multipart(key_a, ver_a, body, bl, NULL, &r) == 0);
+	REQUIRE(post_multipart(key_a, ver, body, bl, NULL, &r) == 0);
 	check_problem(&r, 422, "image_invalid", "image");
 	e2e_resp_free(&r);
 	free(body);
 
 	/* a multipart body cut before its end */
 	body = multipart(fields, "ok.jpg", "image/jpeg", jpg, jl, &bl);
-	REQUIRE(post_multipart(key_a, ver_a, body, bl / 2, NULL, &r) == 0);
+	REQUIRE(post_multipart(key_a, ver, body, bl / 2, NULL, &r) == 0);
 	check_problem(&r, 400, "multipart_truncated", NULL);
 	e2e_resp_free(&r);
 	free(body);
@@ -222,40 +223,40 @@ TEST(bad_uploads)
 	/* missing side, unknown type, bad country */
 	const char *noside[] = {"type", "passport", NULL};
 	body = multipart(noside, "ok.jpg", "image/jpeg", jpg, jl, &bl);
-	REQUIRE(post_multipart(key_a, ver_a, body, bl, NULL, &r) == 0);
+	REQUIRE(post_multipart(key_a, ver, body, bl, NULL, &r) == 0);
 	check_problem(&r, 422, "field_required", "side");
 	e2e_resp_free(&r);
 	free(body);
 	const char *badtype[] = {"type", "diploma", "side", "front", NULL};
 	body = multipart(badtype, "ok.jpg", "image/jpeg", jpg, jl, &bl);
-	REQUIRE(post_multipart(key_a, ver_a, body, bl, NULL, &r) == 0);
+	REQUIRE(post_multipart(key_a, ver, body, bl, NULL, &r) == 0);
 	check_problem(&r, 422, "invalid_value", "type");
 	e2e_resp_free(&r);
 	free(body);
 	const char *badc[] = {"type", "passport", "side", "front", "issuing_country", "XXZ", NULL};
 	body = multipart(badc, "ok.jpg", "image/jpeg", jpg, jl, &bl);
-	REQUIRE(post_multipart(key_a, ver_a, body, bl, NULL, &r) == 0);
+	REQUIRE(post_multipart(key_a, ver, body, bl, NULL, &r) == 0);
 	check_problem(&r, 422, "invalid_country", "issuing_country");
 	e2e_resp_free(&r);
 	free(body);
 	/* no file part */
 	body = multipart(fields, NULL, NULL, NULL, 0, &bl);
-	REQUIRE(post_multipart(key_a, ver_a, body, bl, NULL, &r) == 0);
+	REQUIRE(post_multipart(key_a, ver, body, bl, NULL, &r) == 0);
 	check_problem(&r, 422, "field_required", "image");
 	e2e_resp_free(&r);
 	free(body);
 
 	/* JSON: bad base64, both or neither image sources, http URL */
-	REQUIRE(post_json(key_a, ver_a, "{\"type\":\"passport\",\"side\":\"front\",\"image\":\"@@@not base64@@@\"}", &r) == 0);
+	REQUIRE(post_json(key_a, ver, "{\"type\":\"passport\",\"side\":\"front\",\"image\":\"@@@not base64@@@\"}", &r) == 0);
 	check_problem(&r, 422, "invalid_base64", "image");
 	e2e_resp_free(&r);
-	REQUIRE(post_json(key_a, ver_a, "{\"type\":\"passport\",\"side\":\"front\"}", &r) == 0);
+	REQUIRE(post_json(key_a, ver, "{\"type\":\"passport\",\"side\":\"front\"}", &r) == 0);
 	check_problem(&r, 422, "field_required", "image");
 	e2e_resp_free(&r);
-	REQUIRE(post_json(key_a, ver_a, "{\"type\":\"passport\",\"side\":\"front\",\"image\":42}", &r) == 0);
+	REQUIRE(post_json(key_a, ver, "{\"type\":\"passport\",\"side\":\"front\",\"image\":42}", &r) == 0);
 	check_problem(&r, 422, "invalid_type", "image");
 	e2e_resp_free(&r);
-	REQUIRE(post_json(key_a, ver_a, "{\"type\":\"passport\",\"side\":\"front\",\"image\":\"aGVsbG8=\",\"extra\":1}", &r) == 0);
+	REQUIRE(post_json(key_a, ver, "{\"type\":\"passport\",\"side\":\"front\",\"image\":\"aGVsbG8=\",\"extra\":1}", &r) == 0);
 	check_problem(&r, 422, "unknown_field", "extra");
 	e2e_resp_free(&r);
 
@@ -272,15 +273,19 @@ TEST(bad_uploads)
 
 	/* another tenant's verification: 404, nothing stored */
 	body = multipart(fields, "ok.jpg", "image/jpeg", jpg, jl, &bl);
-	REQUIRE(post_multipart(key_b, ver_a, body, bl, NULL, &r) == 0);
+	REQUIRE(post_multipart(key_b, ver, body, bl, NULL, &r) == 0);
 	check_problem(&r, 404, "not_found", NULL);
 	e2e_resp_free(&r);
 	free(body);
 	free(jpg);
+	free(ver);
 }
 
 TEST(image_byte_cap)
 {
+	/* a verification of its own: the uploads before may have used up ver_a's attempts */
+	char *ver = new_verification(key_a, NULL);
+	REQUIRE(ver != NULL);
 	/* this server runs with KYCD_MAX_IMAGE_BYTES=1000000 */
 	size_t jl, bl;
 	unsigned char *jpg = timg_jpeg(4000, 3000, 100, &jl);
@@ -289,11 +294,12 @@ TEST(image_byte_cap)
 	const char *fields[] = {"type", "passport", "side", "front", NULL};
 	char *body = multipart(fields, "big.jpg", "image/jpeg", jpg, jl, &bl);
 	struct e2e_resp r;
-	REQUIRE(post_multipart(key_a, ver_a, body, bl, NULL, &r) == 0);
+	REQUIRE(post_multipart(key_a, ver, body, bl, NULL, &r) == 0);
 	check_problem(&r, 413, "image_too_large", "image");
 	e2e_resp_free(&r);
 	free(body);
 	free(jpg);
+	free(ver);
 }
 
 TEST(idempotent_upload)
@@ -325,12 +331,15 @@ TEST(idempotent_upload)
 
 TEST(files_survive_restart)
 {
+	/* a verification of its own: the uploads before may have used up ver_a's attempts */
+	char *ver = new_verification(key_a, NULL);
+	REQUIRE(ver != NULL);
 	size_t jl, bl;
 	unsigned char *jpg = timg_jpeg(640, 480, 70, &jl);
 	const char *fields[] = {"type", "passport", "side", "front", NULL};
 	char *body = multipart(fields, "p.jpg", "image/jpeg", jpg, jl, &bl);
 	struct e2e_resp r;
-	REQUIRE(post_multipart(key_a, ver_a, body, bl, NULL, &r) == 0);
+	REQUIRE(post_multipart(key_a, ver, body, bl, NULL, &r) == 0);
 	REQUIRE(r.status == 201);
 	char fid[64];
 	snprintf(fid, sizeof fid, "%s", e2e_str(&r, "file_id"));
@@ -341,6 +350,7 @@ TEST(files_survive_restart)
 	check_download(key_a, fid, jpg, jl, "image/jpeg");
 	free(body);
 	free(jpg);
+	free(ver);
 }
 
 /* Generated documents with known ground truth go through the whole path:
@@ -391,73 +401,18 @@ TEST(reads_generated_documents)
 	fprintf(stderr, "  %d of %d generated documents read and verified through the API\n", read, n);
 }
 
-/* A real HTTPS server on loopback: `openssl s_server -WWW` serving a
- * directory, with a throwaway self-signed certificate that kycd is told to
- * trust (KYCD_FETCH_CA_FILE). */
-static pid_t tls_pid;
-static char tls_dir[64];
-static int tls_port;
-
-static int tls_start(const unsigned char *jpg, size_t jl)
-{
-	snprintf(tls_dir, sizeof tls_dir, "/tmp/kycd-tls-XXXXXX");
-	if (!mkdtemp(tls_dir))
-		return -1;
-	char cmd[512], path[128];
-	snprintf(cmd, sizeof cmd,
-		 "cd %s && openssl req -x509 -newkey rsa:2048 -nodes -keyout k.pem -out c.pem -days 1 "
-		 "-subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 >/dev/null 2>&1",
-		 tls_dir);
-	if (system(cmd) != 0)
-		return -1;
-	snprintf(path, sizeof path, "%s/p.jpg", tls_dir);
-	FILE *f = fopen(path, "wb");
-	if (!f || fwrite(jpg, 1, jl, f) != jl) {
-		if (f)
-			fclose(f);
-		return -1;
-	}
-	fclose(f);
-	tls_port = 20000 + (int)(getpid() % 20000);
-	tls_pid = fork();
-	if (tls_pid == 0) {
-		if (chdir(tls_dir) != 0)
-			_exit(127);
-		freopen("/dev/null", "w", stdout);
-		freopen("/dev/null", "w", stderr);
-		char port[16];
-		snprintf(port, sizeof port, "%d", tls_port);
-		execlp("openssl", "openssl", "s_server", "-quiet", "-WWW", "-accept", port, "-cert",
-		       "c.pem", "-key", "k.pem", (char *)NULL);
-		_exit(127);
-	}
-	struct timespec ts = {0, 300 * 1000 * 1000};
-	nanosleep(&ts, NULL);
-	return tls_pid > 0 ? 0 : -1;
-}
-
-static void tls_stop(void)
-{
-	if (tls_pid > 0) {
-		kill(tls_pid, SIGTERM);
-		waitpid(tls_pid, NULL, 0);
-	}
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", tls_dir);
-	if (tls_dir[0] && system(cmd) != 0)
-		fprintf(stderr, "cleanup failed\n");
-}
-
 TEST(upload_by_url)
 {
 	size_t jl;
 	unsigned char *jpg = timg_jpeg(640, 480, 85, &jl);
 	REQUIRE(jpg != NULL);
-	REQUIRE(tls_start(jpg, jl) == 0);
+	/* a real HTTPS server (tests/lib/httpsd), ready when this returns */
+	struct httpsd web = {0};
+	REQUIRE(httpsd_start(&web) == 0);
+	REQUIRE(httpsd_put(&web, "p.jpg", jpg, jl) == 0);
 	struct e2e_server s2 = {0};
-	char k2[128], ca[128], json[256];
-	snprintf(ca, sizeof ca, "KYCD_FETCH_CA_FILE=%s/c.pem", tls_dir);
-	const char *env[] = {"KYCD_FETCH_ALLOW_LOOPBACK=1", ca, NULL};
+	char k2[128], json[256], url[128];
+	const char *env[] = {"KYCD_FETCH_ALLOW_LOOPBACK=1", web.ca_env, NULL};
 	REQUIRE(e2e_data_dir(&s2) == 0 && e2e_tenant(&s2, "url", k2, NULL) == 0);
 	struct e2e_server saved = srv;
 	srv = s2; /* the helpers above talk to srv */
@@ -465,23 +420,17 @@ TEST(upload_by_url)
 	char *v = new_verification(k2, NULL);
 	REQUIRE(v != NULL);
 	struct e2e_resp r;
-	/* retry briefly: s_server may still be starting */
-	snprintf(json, sizeof json, "{\"type\":\"passport\",\"side\":\"front\",\"image_url\":\"https://localhost:%d/p.jpg\"}", tls_port);
-	for (int i = 0; i < 20; i++) {
-		REQUIRE(post_json(k2, v, json, &r) == 0);
-		if (r.status == 201)
-			break;
-		e2e_resp_free(&r);
-		struct timespec ts = {0, 200 * 1000 * 1000};
-		nanosleep(&ts, NULL);
-	}
+	httpsd_url(&web, "p.jpg", url, sizeof url);
+	snprintf(json, sizeof json, "{\"type\":\"passport\",\"side\":\"front\",\"image_url\":\"%s\"}", url);
+	REQUIRE(post_json(k2, v, json, &r) == 0);
 	CHECK_INT(r.status, 201);
 	char fid[64];
 	snprintf(fid, sizeof fid, "%s", e2e_str(&r, "file_id"));
 	e2e_resp_free(&r);
 	check_download(k2, fid, jpg, jl, "image/jpeg");
 	/* s_server answers a missing file with a text page: not an image */
-	snprintf(json, sizeof json, "{\"type\":\"passport\",\"side\":\"front\",\"image_url\":\"https://localhost:%d/nope.jpg\"}", tls_port);
+	httpsd_url(&web, "nope.jpg", url, sizeof url);
+	snprintf(json, sizeof json, "{\"type\":\"passport\",\"side\":\"front\",\"image_url\":\"%s\"}", url);
 	REQUIRE(post_json(k2, v, json, &r) == 0);
 	check_problem(&r, 415, "unsupported_media_type", "image_url");
 	e2e_resp_free(&r);
@@ -491,7 +440,8 @@ TEST(upload_by_url)
 
 	/* The main server does not allow loopback: the same URL is refused
 	 * after resolution, and plain http is refused outright. */
-	snprintf(json, sizeof json, "{\"type\":\"passport\",\"side\":\"front\",\"image_url\":\"https://localhost:%d/p.jpg\"}", tls_port);
+	httpsd_url(&web, "p.jpg", url, sizeof url);
+	snprintf(json, sizeof json, "{\"type\":\"passport\",\"side\":\"front\",\"image_url\":\"%s\"}", url);
 	REQUIRE(post_json(key_a, ver_a, json, &r) == 0);
 	check_problem(&r, 422, "url_address_not_allowed", "image_url");
 	e2e_resp_free(&r);
@@ -501,7 +451,7 @@ TEST(upload_by_url)
 	REQUIRE(post_json(key_a, ver_a, "{\"type\":\"passport\",\"side\":\"front\",\"image_url\":\"http://example.com/p.jpg\"}", &r) == 0);
 	check_problem(&r, 422, "url_scheme_not_allowed", "image_url");
 	e2e_resp_free(&r);
-	tls_stop();
+	httpsd_stop(&web);
 	free(jpg);
 }
 

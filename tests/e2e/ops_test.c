@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/base64.h"
@@ -259,6 +260,60 @@ TEST(backup_under_writes_holds_every_committed_row)
 	free(png);
 }
 
+/* Runs `env $KYCD_BIN args` through the shell (env: "" or "NAME=value");
+ * its exit status, and the first line of its output (stdout and stderr) in
+ * out. */
+static int kycd_line(char *out, size_t outsz, const char *env, const char *args)
+{
+	char cmd[800];
+	snprintf(cmd, sizeof cmd, "%s \"$KYCD_BIN\" %s 2>&1", env, args);
+	FILE *p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	out[0] = 0;
+	if (!fgets(out, (int)outsz, p))
+		out[0] = 0;
+	char rest[256];
+	while (fgets(rest, sizeof rest, p))
+		;
+	int st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+TEST(the_global_db_option_selects_the_store)
+{
+	char dir[128], args[400], line[512], path[200];
+	snprintf(dir, sizeof dir, "%.100s.db", srv.data_dir);
+	/* sqlite:DIR, before or after the command's own arguments */
+	snprintf(args, sizeof args, "--db sqlite:%s tenant create located", dir);
+	CHECK_INT(kycd_line(line, sizeof line, "", args), 0);
+	CHECK(strstr(line, "\"api_key\"") != NULL);
+	snprintf(path, sizeof path, "%s/kycd.db", dir);
+	struct stat st;
+	CHECK(stat(path, &st) == 0);
+	snprintf(args, sizeof args, "tenant create again --db=sqlite:%s", dir);
+	CHECK_INT(kycd_line(line, sizeof line, "", args), 0);
+	/* the same through KYCD_DB */
+	snprintf(args, sizeof args, "backup %s.copy", dir);
+	char env[160];
+	snprintf(env, sizeof env, "KYCD_DB=sqlite:%s", dir);
+	CHECK_INT(kycd_line(line, sizeof line, env, args), 0);
+	snprintf(path, sizeof path, "%s.copy/kycd.db", dir);
+	CHECK(stat(path, &st) == 0);
+	/* PostgreSQL is named but refused with a pointer to the plan, before
+	 * anything listens or is written */
+	CHECK_INT(kycd_line(line, sizeof line, "",
+			    "serve --db postgres://kycd@db1,db2/kycd?target_session_attrs=read-write "
+			    "--listen 127.0.0.1:1"),
+		  1);
+	CHECK(strstr(line, "docs/deploy.md") != NULL);
+	CHECK_INT(kycd_line(line, sizeof line, "", "tenant create x --db mysql://db/kycd"), 1);
+	CHECK(strstr(line, "sqlite:DIR") != NULL);
+	CHECK_INT(kycd_line(line, sizeof line, "", "tenant create x --db"), 2);
+	snprintf(args, sizeof args, "rm -rf '%s' '%s.copy'", dir, dir);
+	CHECK_INT(system(args), 0);
+}
+
 int main(void)
 {
 	curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -268,6 +323,7 @@ int main(void)
 	}
 	RUN(readyz_follows_the_blob_store);
 	RUN(backup_under_writes_holds_every_committed_row);
+	RUN(the_global_db_option_selects_the_store);
 	int st = e2e_stop(&srv);
 	e2e_cleanup(&srv);
 	curl_global_cleanup();

@@ -332,6 +332,85 @@ TEST(login_limit_per_address)
 	e2e_resp_free(&r);
 }
 
+/* ---- rate limits per API key, per address, on hosted uploads and compat routes ---- */
+
+static void check_429(const struct e2e_resp *r)
+{
+	char v[32];
+	CHECK_INT(r->status, 429);
+	CHECK(e2e_header(r, "retry-after", v, sizeof v) && atoi(v) >= 1);
+	CHECK(e2e_header(r, "ratelimit-remaining", v, sizeof v) && !strcmp(v, "0"));
+	CHECK(e2e_header(r, "ratelimit-reset", v, sizeof v) && atoi(v) >= 1);
+}
+
+TEST(rate_limits)
+{
+	struct e2e_resp r;
+	char v[32], body[160], path[160], auth[200];
+	/* a hosted link first, while nothing is limited */
+	REQUIRE(e2e_json(&srv, "POST", "/v1/applicants", admin_key, "{\"first_name\":\"Rita\"}", &r) ==
+		0);
+	snprintf(body, sizeof body, "{\"applicant_id\":\"%s\"}", e2e_str(&r, "id"));
+	e2e_resp_free(&r);
+	REQUIRE(e2e_json(&srv, "POST", "/v1/verifications", admin_key, body, &r) == 0);
+	snprintf(path, sizeof path, "/v1/verifications/%s/hosted-link", e2e_str(&r, "id"));
+	e2e_resp_free(&r);
+	REQUIRE(e2e_json(&srv, "POST", path, admin_key, NULL, &r) == 0);
+	REQUIRE(r.status == 201);
+	snprintf(auth, sizeof auth, "Authorization: Bearer %s", e2e_str(&r, "token"));
+	e2e_resp_free(&r);
+
+	/* one request a minute per key, a burst of 3; uploads: a burst of 2 */
+	REQUIRE(e2e_json(&srv, "PATCH", "/v1/settings", admin_key,
+			 "{\"rate_limits\":{\"api_per_minute\":1,\"api_burst\":3,"
+			 "\"hosted_uploads_per_minute\":1,\"hosted_uploads_burst\":2}}",
+			 &r) == 0);
+	CHECK_INT(r.status, 200);
+	e2e_resp_free(&r);
+	REQUIRE(e2e_json(&srv, "PATCH", "/v1/settings", admin_key,
+			 "{\"rate_limits\":{\"api_per_minute\":-1}}", &r) == 0);
+	CHECK_INT(r.status, 422);
+	CHECK_STR(e2e_str(&r, "field"), "rate_limits.api_per_minute");
+	e2e_resp_free(&r);
+	for (int i = 0; i < 3; i++) {
+		REQUIRE(e2e_json(&srv, "GET", "/v1/applicants", reviewer_key, NULL, &r) == 0);
+		CHECK_INT(r.status, 200);
+		CHECK(e2e_header(&r, "ratelimit-limit", v, sizeof v) && !strcmp(v, "3"));
+		CHECK(e2e_header(&r, "ratelimit-remaining", v, sizeof v) && atoi(v) == 2 - i);
+		e2e_resp_free(&r);
+	}
+	REQUIRE(e2e_json(&srv, "GET", "/v1/applicants", reviewer_key, NULL, &r) == 0);
+	check_429(&r);
+	CHECK_STR(e2e_str(&r, "code"), "rate_limited");
+	e2e_resp_free(&r);
+	/* a compatibility route on the same key: the same bucket */
+	REQUIRE(e2e_json(&srv, "GET", "/v1/identity-verifications/nope", reviewer_key, NULL, &r) == 0);
+	check_429(&r);
+	e2e_resp_free(&r);
+
+	/* hosted-page uploads, per verification; each answer is an error, each counts */
+	const char *h[] = {auth, "Content-Type: multipart/form-data; boundary=x", NULL};
+	const char *junk = "--x--\r\n";
+	for (int i = 0; i < 2; i++) {
+		REQUIRE(e2e_req(&srv, "POST", "/hosted/api/documents", h, junk, strlen(junk), &r) == 0);
+		CHECK(r.status >= 400 && r.status < 500 && r.status != 429);
+		e2e_resp_free(&r);
+	}
+	REQUIRE(e2e_req(&srv, "POST", "/hosted/api/documents", h, junk, strlen(junk), &r) == 0);
+	check_429(&r);
+	CHECK_STR(e2e_str(&r, "code"), "rate_limited");
+	e2e_resp_free(&r);
+
+	/* limits off again for the tests that follow (the admin key has one left) */
+	REQUIRE(e2e_json(&srv, "PATCH", "/v1/settings", admin_key, "{\"rate_limits\":null}", &r) ==
+		0);
+	CHECK_INT(r.status, 200);
+	e2e_resp_free(&r);
+	REQUIRE(e2e_json(&srv, "GET", "/v1/applicants", reviewer_key, NULL, &r) == 0);
+	CHECK_INT(r.status, 200);
+	e2e_resp_free(&r);
+}
+
 /* ---- operator management: kycd operator disable|enable|reset-password ---- */
 
 /* Logs in; 200 with the session cookie in cookie ("kycd_console=..."), or the status. */
@@ -351,13 +430,15 @@ static long console_login(const char *user, const char *password, char cookie[12
 	return st;
 }
 
+/* A console read that needs a live session (the session probe itself
+ * answers 200 either way). */
 static long session_status(const char *cookie)
 {
 	char ck[160];
 	snprintf(ck, sizeof ck, "Cookie: %s", cookie);
 	const char *h[] = {ck, NULL};
 	struct e2e_resp r;
-	if (e2e_req(&srv, "GET", "/console/api/session", h, NULL, 0, &r))
+	if (e2e_req(&srv, "GET", "/console/api/queue", h, NULL, 0, &r))
 		return -1;
 	long st = r.status;
 	e2e_resp_free(&r);
@@ -467,7 +548,7 @@ TEST(cleartext_http2_off_by_default)
 	struct e2e_resp r;
 	REQUIRE(e2e_req(&srv, "GET", "/healthz", h, NULL, 0, &r) == 0);
 	CHECK_INT(r.status, 200);
-	CHECK(strstr(r.headers, "101") == NULL);
+	CHECK(strstr(r.headers, "HTTP/1.1 101") == NULL);
 	e2e_resp_free(&r);
 }
 
@@ -489,6 +570,72 @@ TEST(cleartext_http2_when_enabled)
 	CHECK_INT(rc, CURLE_OK);
 	CHECK_INT(status, 200);
 	CHECK_INT(version, CURL_HTTP_VERSION_2_0);
+}
+
+/* Requests srv_b counted under route "unmatched" (from its /metrics). */
+static long unmatched_requests(void)
+{
+	const char *h[] = {"Authorization: Bearer " METRICS_TOKEN, NULL};
+	struct e2e_resp r;
+	long n = 0;
+	if (e2e_req(&srv_b, "GET", "/metrics", h, NULL, 0, &r))
+		return -1;
+	for (const char *p = r.body; (p = strstr(p, "kycd_http_requests_total{route=\"unmatched\""));) {
+		const char *sp = strchr(p, ' ');
+		if (!sp)
+			break;
+		n += strtol(sp + 1, NULL, 10);
+		p = sp;
+	}
+	e2e_resp_free(&r);
+	return n;
+}
+
+TEST(http2_requests_bounded_when_enabled)
+{
+	/* srv_b speaks h2c: the same rapid-reset pattern, 5000 pairs on one
+	 * connection, to a path no route has (a cheap 404 each) */
+	size_t cap = 5000 * 28 + 64;
+	char *buf = malloc(cap);
+	REQUIRE(buf != NULL);
+	size_t n = rapid_reset_bytes(buf, cap, 5000);
+	for (size_t i = 0; i + 40 < n; i++) /* :path / (0x84) -> :path /index.html (0x85) */
+		if (!memcmp(buf + i, "\x82\x86\x84\x41\x01x", 6))
+			buf[i + 2] = (char)0x85;
+	long before = unmatched_requests();
+	int fd = raw_connect(srv_b.port);
+	REQUIRE(fd >= 0);
+	char sink[65536];
+	size_t off = 0;
+	while (off < n) {
+		ssize_t w = send(fd, buf + off, n - off > 4096 ? 4096 : n - off, MSG_NOSIGNAL);
+		if (w <= 0)
+			break; /* the server has closed it */
+		off += (size_t)w;
+		while (recv(fd, sink, sizeof sink, MSG_DONTWAIT) > 0)
+			;
+	}
+	int closed = 0;
+	for (;;) {
+		ssize_t got = recv(fd, sink, sizeof sink, 0);
+		if (got == 0 || (got < 0 && errno == ECONNRESET)) {
+			closed = 1;
+			break;
+		}
+		if (got < 0)
+			break; /* the read guard ran out: still open */
+	}
+	close(fd);
+	free(buf);
+	CHECK(closed);
+	long handled = unmatched_requests() - before;
+	/* a burst of 2 x 200 and the refill while it ran, not 5000 */
+	CHECK(handled > 0 && handled < 2000);
+	/* the server is fine */
+	struct e2e_resp r;
+	REQUIRE(e2e_req(&srv_b, "GET", "/healthz", NULL, NULL, 0, &r) == 0);
+	CHECK_INT(r.status, 200);
+	e2e_resp_free(&r);
 }
 
 /* ---- finding 7: callback_url takes no internal address ---- */
@@ -654,10 +801,12 @@ int main(void)
 	RUN(login_body_capped);
 	RUN(cleartext_http2_off_by_default);
 	RUN(cleartext_http2_when_enabled);
+	RUN(http2_requests_bounded_when_enabled);
 	RUN(callback_url_internal_refused);
 	RUN(console_origin_checks_scheme);
 	RUN(metrics_token);
 	RUN(operator_disable_enable_reset);
+	RUN(rate_limits);
 	RUN(login_flood_does_not_stall_the_api);
 	RUN(login_limit_per_address);
 	e2e_stop(&srv);

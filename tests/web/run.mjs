@@ -255,6 +255,7 @@ async function stepShown(page, section, heading, counter) {
 	await page.locator(`#${section}`).waitFor({ state: 'visible', timeout: WAIT });
 	await headingFocused(page, heading, section);
 	eq(await page.locator('#progress').textContent(), counter, `the counter on ${section}`);
+	eq(await page.locator(`#${heading}`).getAttribute('aria-describedby'), 'progress', `a screen reader hears the counter with the heading of ${section}`);
 }
 
 // Moves the focus with Tab alone until it is on selector.
@@ -445,6 +446,7 @@ async function main() {
 		await screenshot(page, 'camera-front-read');
 		await page.locator('#btn-capture-next').click();
 		await page.locator('#capture-h').filter({ hasText: 'صورة لوجهك' }).waitFor({ timeout: WAIT });
+		await screenshot(page, 'camera-selfie-ar');
 		await page.locator('#btn-camera').click();
 		await page.locator('#btn-shoot').waitFor({ state: 'visible', timeout: WAIT });
 		await page.waitForFunction(() => document.getElementById('cam-video').videoWidth > 0, null, { timeout: WAIT });
@@ -459,6 +461,7 @@ async function main() {
 		await page.locator('#review-submit').click();
 		await page.locator('#step-status').waitFor({ state: 'visible', timeout: WAIT });
 		eq((await page.locator('#status-text').textContent()).trim(), 'وثائقك قيد المراجعة. تتحدّث هذه الصفحة تلقائيًا.', 'Arabic status');
+		await screenshot(page, 'camera-status-ar');
 		// The switcher turns the page to English and left to right.
 		await page.locator('[data-lang="en"]').click();
 		eq(await page.locator('html').getAttribute('dir'), 'ltr', 'switched to left to right');
@@ -471,65 +474,74 @@ async function main() {
 		await ctx.close();
 	});
 
-	await test('hosted, keyboard alone at 320 px: every step, focus on headings without a ring, the reading confirmed on the basic level', async () => {
+	// The keyboard-only run, in each language, with a specimen of its own (an
+	// approved document is a duplicate for the next applicant).
+	const KEYBOARD = [
+		{ lang: 'en', step: (n) => `Step ${n} of 4`, read: 'This is what we read', file: 'Choose a photo', surname: 'Surname', nationality: 'Nationality', issuer: 'Issuing country' },
+		{ lang: 'ar', step: (n) => `الخطوة ${n} من 4`, read: 'هذا ما قرأناه', file: 'اختر صورة', surname: 'اسم العائلة', nationality: 'الجنسية', issuer: 'بلد الإصدار' },
+	];
+	const realCountry = docs.filter((d, i) => i >= 4 && ALPHA2[d.fields.nationality] && ALPHA2[d.fields.issuing_country]);
+	for (const [k, K] of KEYBOARD.entries()) await test(`hosted, keyboard alone at 320 px (${K.lang}): every step, focus on headings without a ring, the reading confirmed on the basic level`, async () => {
 		// The basic level asks for the document only and decides at once; the
 		// page still shows what was read before the outcome.
-		const doc = docs.find((d, i) => i >= 4 && ALPHA2[d.fields.nationality] && ALPHA2[d.fields.issuing_country]);
+		const doc = realCountry[k];
 		check(doc, 'a specimen of a real country');
-		const f = await newVerification(ta.api_key, 'basic', { external_ref: 'web-keyboard' });
+		const f = await newVerification(ta.api_key, 'basic', { external_ref: `web-keyboard-${K.lang}` });
 		tokens.push(f.link.token);
-		const ctx = await browser.newContext({ locale: 'en-GB', viewport: { width: 320, height: 640 } });
+		const ctx = await browser.newContext({ locale: K.lang, extraHTTPHeaders: { 'Accept-Language': K.lang }, viewport: { width: 320, height: 640 } });
 		const page = await ctx.newPage();
 		const w = watch(page);
 		await page.goto(f.link.url);
-		await stepShown(page, 'step-consent', 'consent-h', 'Step 1 of 4');
+		await stepShown(page, 'step-consent', 'consent-h', K.step(1));
+		eq(await page.locator('html').getAttribute('lang'), K.lang, 'the language');
 		await noSideScroll(page, 'consent at 320 px');
-		await screenshot(page, 'keyboard-consent-320');
+		await screenshot(page, `keyboard-consent-320-${K.lang}`);
 		await tabTo(page, '#consent-box');
 		await page.keyboard.press('Space');
 		await tabTo(page, '#consent-next');
 		await page.keyboard.press('Enter');
-		await stepShown(page, 'step-document', 'doc-h', 'Step 2 of 4');
+		await stepShown(page, 'step-document', 'doc-h', K.step(2));
 		await tabTo(page, '#doc-type');
 		for (let i = 0; i < 6 && (await page.locator('#doc-type').inputValue()) !== 'passport'; i++) await page.keyboard.press('ArrowDown');
 		eq(await page.locator('#doc-type').inputValue(), 'passport', 'type chosen with the arrows');
 		await tabTo(page, '#doc-country');
-		const issuer = await countryName(page, doc.fields.issuing_country, 'en');
-		await page.keyboard.type(issuer);
-		eq(await page.locator('#doc-country').inputValue(), doc.fields.issuing_country === 'D' ? 'DEU' : doc.fields.issuing_country, `country chosen by typing ${issuer}`);
+		const issuer = await countryName(page, doc.fields.issuing_country, K.lang);
+		if (K.lang === 'en') { // the select's type-ahead takes Latin key presses
+			await page.keyboard.type(issuer);
+			eq(await page.locator('#doc-country').inputValue(), doc.fields.issuing_country === 'D' ? 'DEU' : doc.fields.issuing_country, `country chosen by typing ${issuer}`);
+		}
 		await noSideScroll(page, 'document at 320 px');
-		await screenshot(page, 'keyboard-document-320');
+		await screenshot(page, `keyboard-document-320-${K.lang}`);
 		await tabTo(page, '#doc-next');
 		await page.keyboard.press('Enter');
-		await stepShown(page, 'step-capture', 'capture-h', 'Step 3 of 4');
+		await stepShown(page, 'step-capture', 'capture-h', K.step(3));
 		// The file alternative to the camera: labelled, and its label shows the focus.
 		await tabTo(page, '#file-input');
-		eq(await page.locator('#file-input').evaluate((i) => i.labels[0].textContent), 'Choose a photo', 'the file input is labelled');
+		eq(await page.locator('#file-input').evaluate((i) => i.labels[0].textContent), K.file, 'the file input is labelled');
 		check(await page.locator('#file-label').evaluate((l) => getComputedStyle(l).outlineStyle !== 'none'), 'the focused file input rings its label');
 		await noSideScroll(page, 'capture at 320 px');
-		await screenshot(page, 'keyboard-capture-320');
+		await screenshot(page, `keyboard-capture-320-${K.lang}`);
 		const [chooser] = await Promise.all([page.waitForEvent('filechooser', { timeout: WAIT }), page.keyboard.press('Space')]);
 		const [resp] = await Promise.all([
 			page.waitForResponse((r) => r.url() === `${base}/hosted/api/documents`, { timeout: WAIT }),
 			chooser.setFiles(doc.file),
 		]);
 		eq(resp.status(), 200, 'upload accepted');
-		const status = (await resp.json()).verification.status;
-		eq(status, 'approved', 'the basic level decides at once');
-		await stepShown(page, 'step-review', 'review-h', 'Step 4 of 4');
-		eq(await page.locator('#review-h').textContent(), 'This is what we read', 'the reading is confirmed, not edited, once decided');
+		eq((await resp.json()).verification.status, 'approved', 'the basic level decides at once');
+		await stepShown(page, 'step-review', 'review-h', K.step(4));
+		eq(await page.locator('#review-h').textContent(), K.read, 'the reading is confirmed, not edited, once decided');
 		check(await page.locator('#review-names').isHidden(), 'no name fields once decided');
-		eq(await reviewValue(page, 'Surname'), doc.fields.surname, 'the surname read');
-		eq(await reviewValue(page, 'Nationality'), await countryName(page, doc.fields.nationality, 'en'), 'nationality by name');
-		eq(await reviewValue(page, 'Issuing country'), issuer, 'issuing country by name');
+		eq(await reviewValue(page, K.surname), doc.fields.surname, 'the surname read');
+		eq(await reviewValue(page, K.nationality), await countryName(page, doc.fields.nationality, K.lang), 'nationality by name');
+		eq(await reviewValue(page, K.issuer), issuer, 'issuing country by name');
 		await noSideScroll(page, 'review at 320 px');
-		await screenshot(page, 'keyboard-review-320');
+		await screenshot(page, `keyboard-review-320-${K.lang}`);
 		await tabTo(page, '#review-submit');
 		await page.keyboard.press('Enter');
 		await page.locator('#step-status').waitFor({ state: 'visible', timeout: WAIT });
 		await headingFocused(page, 'status-h', 'status');
 		eq(await page.locator('#status-text').getAttribute('data-status'), 'approved', 'the outcome');
-		await screenshot(page, 'keyboard-status-320');
+		await screenshot(page, `keyboard-status-320-${K.lang}`);
 		// Nothing at all in the browser's console, not even an expected 4xx.
 		eq(w.errors.length, 0, `console errors (${w.errors.join(' | ')})`);
 		clean(w);
@@ -690,12 +702,21 @@ async function main() {
 		eq(await page.locator('#decide-state').textContent(), 'الحالة: مقبولة', 'status in Arabic');
 		await fitted(page, 'the document image (Arabic)');
 		await screenshot(page, 'console-verification-ar');
+		// Single-key shortcuts can be turned off (speech input types letters).
+		await page.locator('#keys-on').uncheck();
+		await page.locator('#v-h').focus();
+		await page.keyboard.press('Escape');
+		check(await page.locator('#view-verification').isVisible(), 'shortcuts off: Esc does not leave');
+		await page.locator('#keys-on').check();
 		// 1366 px at 200% zoom is a 683 px wide page.
 		await page.setViewportSize({ width: 683, height: 450 });
 		await noSideScroll(page, 'verification at 200%');
 		await page.locator('#back').click();
 		await page.locator('#view-queue').waitFor({ state: 'visible', timeout: WAIT });
 		await noSideScroll(page, 'queue at 200%');
+		await page.setViewportSize({ width: 390, height: 844 });
+		await noSideScroll(page, 'queue on a phone');
+		await screenshot(page, 'console-queue-ar-390');
 		eq(w.errors.length, 0, `console errors (${w.errors.join(' | ')})`);
 		clean(w);
 		await ctx.close();
@@ -839,11 +860,13 @@ async function main() {
 		const r = await fetch(`${base}/hosted/api/state`, { headers: { Authorization: `Bearer ${short.json.token}` } });
 		eq(r.status, 401, 'refused after expiry');
 		eq((await r.json()).code, 'invalid_token', 'code');
-		const ctx = await browser.newContext();
+		// In Arabic: the error page is audited in the second language too.
+		const ctx = await browser.newContext({ locale: 'ar', extraHTTPHeaders: { 'Accept-Language': 'ar' } });
 		const page = await ctx.newPage();
 		await page.goto(short.json.url);
 		await page.locator('#step-error').waitFor({ state: 'visible', timeout: WAIT });
-		await screenshot(page, 'hosted-expired');
+		check((await page.locator('#error-text').textContent()).includes('هذا الرابط غير صالح'), 'the Arabic message');
+		await screenshot(page, 'hosted-expired-ar');
 		await ctx.close();
 		fs.writeFileSync(path.join(work, 'clock'), '0');
 	});

@@ -1,0 +1,112 @@
+/* The card reader on generated Egyptian ID cards with known ground truth:
+ * the card is found where the generator put it, the number and the names
+ * are read, a card lying upside down is turned, an empty photo has no card,
+ * and the generator's cards are consistent with their own numbers. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "core/err.h"
+#include "document/card.h"
+#include "document/card_eg_nid.h"
+#include "document/synth_card.h"
+#include "document/tess.h"
+#include "test.h"
+
+#define SEED 77
+
+/* Card index's side as a decoded photo, and where its corners are. */
+static int photo(int index, enum kyc_card_side side, const struct kyc_egnid_card *c,
+		 struct kyc_image *img, struct kyc_synth_card_shot *shot)
+{
+	struct kyc_synth_image im;
+	unsigned char *jpg = NULL;
+	size_t len = 0;
+	int rc = kyc_synth_egnid_render(SEED, index, 0, side, c, shot, &im);
+	if (!rc)
+		rc = kyc_synth_jpeg(&im, shot->quality, &jpg, &len);
+	kyc_synth_image_release(&im);
+	if (!rc)
+		rc = kyc_image_decode(jpg, len, NULL, img, NULL);
+	free(jpg);
+	return rc;
+}
+
+TEST(generator_consistent)
+{
+	for (int i = 1; i <= 50; i++) {
+		struct kyc_egnid_card c;
+		const char *codes[4];
+		kyc_synth_egnid_card(SEED, i, &c);
+		CHECK_INT(strlen(c.national_number), 14);
+		CHECK_INT(kyc_egnid_cross_check(&c, codes, 4), 0);
+	}
+}
+
+TEST(find_and_read)
+{
+	struct kyc_egnid_card c;
+	struct kyc_image img;
+	struct kyc_synth_card_shot shot;
+	kyc_synth_egnid_card(SEED, 3, &c);
+	REQUIRE(photo(3, KYC_CARD_FRONT, &c, &img, &shot) == 0);
+	double q[4][2];
+	REQUIRE(kyc_card_find(&img, 85.6 / 54, q) == 0);
+	double px_per_mm = hypot(shot.quad[1][0] - shot.quad[0][0], shot.quad[1][1] - shot.quad[0][1]) / 85.6;
+	for (int k = 0; k < 4; k++)
+		CHECK(hypot(q[k][0] - shot.quad[k][0], q[k][1] - shot.quad[k][1]) < 1.5 * px_per_mm);
+	int err;
+	json_t *x = kyc_egnid_read(&img, NULL, &err);
+	REQUIRE(x != NULL);
+	json_t *f = json_object_get(x, "fields");
+	CHECK_STR(json_string_value(json_object_get(json_object_get(f, "national_number"), "value")),
+		  c.national_number);
+	CHECK(json_is_true(json_object_get(json_object_get(f, "national_number"), "accepted")));
+	CHECK_STR(json_string_value(json_object_get(json_object_get(f, "rest_name"), "value")),
+		  c.rest_name);
+	json_decref(x);
+
+	/* the same photo turned by half a turn */
+	struct kyc_image rot = img;
+	rot.gray = malloc((size_t)img.w * (size_t)img.h);
+	REQUIRE(rot.gray != NULL);
+	rot.rgb = NULL;
+	for (size_t i = 0, n = (size_t)img.w * (size_t)img.h; i < n; i++)
+		rot.gray[i] = img.gray[n - 1 - i];
+	struct kyc_card_result r;
+	REQUIRE(kyc_card_read(&rot, &kyc_card_tpl_eg_nid, KYC_CARD_FRONT, &r) == 0);
+	CHECK(r.found);
+	CHECK(r.upside_down);
+	for (int i = 0; i < kyc_card_tpl_eg_nid.nfields; i++)
+		if (!strcmp(kyc_card_tpl_eg_nid.fields[i].name, "national_number"))
+			CHECK_STR(r.values[i].text, c.national_number);
+	free(rot.gray);
+	kyc_image_free(&img);
+}
+
+TEST(no_card)
+{
+	unsigned char *g = malloc(640 * 480);
+	REQUIRE(g != NULL);
+	for (int i = 0; i < 640 * 480; i++)
+		g[i] = (unsigned char)(60 + (i % 640) / 8); /* a plain gradient desk */
+	struct kyc_image img;
+	REQUIRE(kyc_image_from_gray(g, 640, 480, 640, &img) == 0);
+	free(g);
+	struct kyc_card_result r;
+	CHECK_INT(kyc_card_read(&img, &kyc_card_tpl_eg_nid, KYC_CARD_FRONT, &r), 0);
+	CHECK(!r.found);
+	CHECK_STR(r.reason, "no_card_found");
+	kyc_image_free(&img);
+}
+
+int main(void)
+{
+	RUN(generator_consistent);
+	RUN(find_and_read);
+	RUN(no_card);
+	kyc_tess_thread_release();
+	return test_done("card");
+}
