@@ -412,6 +412,7 @@ struct scan_state {
 	int cut, found_layout;
 	struct kyc_reader__cand tried[8 * MAX_CANDS];
 	int ntried;
+	int pass; /* the locator pass being read */
 };
 
 /* A candidate already read in an earlier pass (the same line found again at
@@ -436,7 +437,9 @@ static int try_candidate(const struct kyc_image *img, struct kyc_reader__cand *c
 	int rc = kyc_reader__refine(img, c);
 	if (rc == KYC_ERR_NOMEM)
 		return rc;
-	st->cut |= cut_off(img, c);
+	/* only the first pass's lines speak for the photo: the later passes try
+	 * whatever else is line-shaped, which near a border is most things */
+	st->cut |= st->pass == 0 && cut_off(img, c);
 	struct kyc_reader__band b[2] = {{0}};
 	struct kyc_reader__layout lay[2];
 	double vote[2] = {-1, -1};
@@ -530,6 +533,7 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 			continue;
 		struct kyc_reader__cand cands[MAX_CANDS];
 		double l;
+		st->pass = (int)p;
 		double ta = now_ms();
 		int nc = kyc_reader__locate_at(img->gray, img->w, img->h, img->w, cands, MAX_CANDS,
 					       &l, passes[p].side, passes[p].flags);
