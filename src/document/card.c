@@ -80,7 +80,7 @@ static const char LATIN_SERIAL[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
  * mean confidence for words, the digit reader's margin to the runner-up
  * (lower by nature; the family's rules check the numbers' structure too). */
 #define MIN_CONF 60
-#define MIN_DIGIT_CONF 25
+#define MIN_DIGIT_CONF 40
 #define MIN_LEXICON_CONF 30
 
 static int valid_date(const char *d8, char iso[11])

@@ -188,6 +188,9 @@ json_t *kyc_egnid_read(const struct kyc_image *front, const struct kyc_image *ba
 	if (f_ok && b_ok && !agree && nf->accepted && nb->accepted)
 		json_array_append_new(contra, json_string("number_front_back"));
 	json_object_set_new(out, "document_type", json_string("eg_nid"));
+	/* A number of the right form on some side: this is the family's card,
+	 * whether or not every digit is sure. */
+	json_object_set_new(out, "number_valid", json_boolean(f_ok || b_ok));
 	json_object_set_new(out, "fields", f);
 	json_object_set_new(out, "document_fields", c);
 	json_object_set_new(out, "missing_fields", m);
