@@ -260,7 +260,7 @@ static const struct {
 	double em_px;
 } attempts[] = {
 	{KYC_TESS_ARA, 21}, {KYC_TESS_ARA, 17}, {KYC_TESS_ARABIC, 21}, {KYC_TESS_ARA, 26},
-	{KYC_TESS_ARABIC, 17},
+	{KYC_TESS_ARABIC, 17}, {KYC_TESS_ARA, 14}, {KYC_TESS_ARA, 31}, {KYC_TESS_ARABIC, 26},
 };
 #define SURE_CONF 80
 
