@@ -7,13 +7,18 @@
 #   make fuzz       build the libFuzzer targets (clang) and run each for FUZZ_SECONDS
 #   make bench      run the benchmarks in bench/ (installs wrk, nginx, tesseract)
 #   make lint       clang-tidy / cppcheck and the banned-function check
+#   make deb        the Debian package: build/deb/kycd_VERSION_ARCH.deb (docs/deploy.md)
 
 CC      ?= cc
 V       ?= release
 B       := build/$(V)
 PKGS    := libh2o-evloop jansson sqlite3 libcurl openssl libjpeg libpng libexif lept freetype2 libsodium
+# The face engine's convolutions (docs/face.md).
+PKGS    += openblas
 # The card reader (docs/card.md): Tesseract for the printed fields, HarfBuzz to draw Arabic.
 PKGS    += tesseract harfbuzz
+# The PostgreSQL backend (src/store/store_pg.c, docs/deploy.md).
+PKGS    += libpq
 # Deferred (=) so that a fresh machine can run install-deps before pkg-config is asked.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lm -lpthread
@@ -50,6 +55,7 @@ all: $(B)/kycd
 
 deps:
 	@scripts/install-deps
+	@scripts/fetch-models
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -106,8 +112,14 @@ fuzz: deps
 
 bench:
 	@scripts/install-deps --bench
+	@scripts/fetch-models
 	$(MAKE) -j$$(nproc) V=release all
 	@for b in bench/*/run; do echo "== $$b"; $$b || exit 1; done
+
+.PHONY: deb
+deb: deps
+	$(MAKE) -j$$(nproc) V=release all
+	@scripts/build-deb --bin build/release/kycd --out build/deb
 
 lint:
 	@scripts/check-banned

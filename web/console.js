@@ -5,7 +5,8 @@
    session's CSRF token in X-CSRF-Token. */
 'use strict';
 (function () {
-	var S = { op: null, csrf: '', rows: [], sel: -1, cursor: null, filter: {}, current: null, armed: false };
+	var S = { op: null, csrf: '', rows: [], sel: -1, cursor: null, filter: {}, current: null, armed: false, query: '' };
+	var t = KycLang.t, L = KycLang.label;
 
 	function $(id) { return document.getElementById(id); }
 	function el(tag, text, cls) {
@@ -52,7 +53,7 @@
 		S.csrf = res.csrf_token;
 		$('who').hidden = false;
 		$('who-name').textContent = S.op.username;
-		$('who-role').textContent = S.op.role;
+		$('who-role').textContent = L('role_', S.op.role);
 		route();
 	}
 
@@ -66,14 +67,36 @@
 
 	/* ---- queue ---- */
 
-	function when(ts) { return ts ? ts.replace('T', ' ').slice(0, 16) : ''; }
+	function when(ts) { return ts ? KycLang.date(ts, true) : ''; }
+
+	/* Who did it, as a person reads it: the operator's name, the API key's
+	   role and age (the server resolves both in "actors"), the applicant,
+	   kycd itself, or a vendor route set. */
+	function actor(a) {
+		if (!a) return '';
+		if (a === 'applicant' || a === 'system') return t('actor_' + a);
+		var kind = a.split(':')[0], info = ((S.current && S.current.actors) || {})[a];
+		if (kind === 'operator') return info && info.username ? t('actor_operator', { name: info.username }) : t('actor_operator_unknown');
+		if (kind === 'key')
+			return info && info.role ? t('actor_key', { role: L('role_', info.role), date: KycLang.date(String(info.created_at).slice(0, 10)) }) : t('actor_key_unknown');
+		if (kind === 'compat') return t('actor_compat', { seed: a.slice(7) });
+		return a;
+	}
+
+	/* A value read from the document: countries named, codes kept. */
+	function value(k, v) {
+		if (v === null || v === undefined) return '';
+		if ((k === 'nationality' || k === 'issuing_country' || k === 'country') && KycLang.country(v) !== v)
+			return KycLang.country(v) + ' (' + v + ')';
+		return v;
+	}
 
 	function name(a) {
 		if (!a) return '';
 		return [a.first_name, a.last_name].filter(Boolean).join(' ');
 	}
 
-	function drawRows(append) {
+	function drawRows(append, quiet) {
 		var body = $('queue-rows');
 		if (!append) body.textContent = '';
 		S.rows.slice(append ? body.children.length : 0).forEach(function (v, i0) {
@@ -83,21 +106,25 @@
 			tr.tabIndex = -1;
 			tr.setAttribute('aria-selected', 'false');
 			[when(v.submitted_at || v.created_at), name(v.applicant), v.applicant && v.applicant.external_ref,
-				v.level, v.status, v.attempts].forEach(function (c) { tr.appendChild(el('td', c === undefined ? '' : c)); });
+				v.level, L('status_', v.status), v.attempts].forEach(function (c) { tr.appendChild(el('td', c === undefined ? '' : c)); });
 			tr.addEventListener('click', function () { select(i); open(v.id); });
 			body.appendChild(tr);
 		});
-		$('queue-caption').textContent = S.rows.length ? S.rows.length + ' verification(s)' : 'Nothing to show.';
+		$('queue-caption').textContent = !S.rows.length ? t('nothing') : S.query ? t('results', { n: S.rows.length, q: S.query }) : t('count', { n: S.rows.length });
 		if (S.sel >= S.rows.length) S.sel = S.rows.length - 1;
 		if (S.sel < 0 && S.rows.length) S.sel = 0;
-		select(S.sel);
+		select(S.sel, !append && !quiet);
 	}
 
-	function select(i) {
+	function select(i, focus) {
 		var trs = $('queue-rows').children;
-		for (var k = 0; k < trs.length; k++) trs[k].setAttribute('aria-selected', String(k === i));
+		/* One row in the Tab order, the selected one (Enter opens it). */
+		for (var k = 0; k < trs.length; k++) {
+			trs[k].setAttribute('aria-selected', String(k === i));
+			trs[k].tabIndex = k === i ? 0 : -1;
+		}
 		S.sel = i;
-		if (trs[i] && S.view === 'queue') trs[i].focus();
+		if (focus !== false && trs[i] && S.view === 'queue') trs[i].focus();
 	}
 
 	function loadQueue(more) {
@@ -105,6 +132,7 @@
 		if (S.filter.level) q += '&level=' + encodeURIComponent(S.filter.level);
 		if (more && S.cursor) q += '&cursor=' + encodeURIComponent(S.cursor);
 		return api('GET', q).then(function (res) {
+			S.query = '';
 			S.rows = more ? S.rows.concat(res.data) : res.data;
 			S.cursor = res.next_cursor;
 			$('queue-more').hidden = !S.cursor;
@@ -115,10 +143,10 @@
 	function search(q) {
 		return api('GET', 'search?q=' + encodeURIComponent(q)).then(function (res) {
 			S.rows = res.data;
+			S.query = q;
 			S.cursor = null;
 			$('queue-more').hidden = true;
 			drawRows(false);
-			$('queue-caption').textContent = res.data.length + ' result(s) for “' + q + '”';
 		});
 	}
 
@@ -128,25 +156,29 @@
 		var box = el('figure');
 		var cap = el('figcaption', label);
 		var frame = el('div', null, 'imgbox');
+		/* Scrollable when zoomed, so reachable by keyboard. */
+		frame.tabIndex = 0;
+		frame.setAttribute('role', 'group');
+		frame.setAttribute('aria-label', t('image_box', { label: label }));
 		var img = el('img');
 		img.alt = label;
 		img.src = '/console/api/files/' + encodeURIComponent(fileId);
 		var zoom = 1, rot = 0;
 		function apply() { img.style.transform = 'scale(' + zoom + ') rotate(' + rot + 'deg)'; }
 		var tools = el('div', null, 'tools');
-		[['Zoom in', function () { zoom = Math.min(4, zoom * 1.25); }],
-			['Zoom out', function () { zoom = Math.max(0.5, zoom / 1.25); }],
-			['Rotate', function () { rot = (rot + 90) % 360; }],
-			['Reset', function () { zoom = 1; rot = 0; }]].forEach(function (t) {
-			var b = el('button', t[0], 'btn');
+		[['zoom_in', function () { zoom = Math.min(4, zoom * 1.25); }],
+			['zoom_out', function () { zoom = Math.max(0.5, zoom / 1.25); }],
+			['rotate', function () { rot = (rot + 90) % 360; }],
+			['reset', function () { zoom = 1; rot = 0; }]].forEach(function (tool) {
+			var b = el('button', t(tool[0]), 'btn');
 			b.type = 'button';
-			b.addEventListener('click', function () { t[1](); apply(); });
+			b.addEventListener('click', function () { tool[1](); apply(); });
 			tools.appendChild(b);
 		});
 		frame.appendChild(img);
 		box.appendChild(cap);
-		box.appendChild(tools);
 		box.appendChild(frame);
+		box.appendChild(tools);
 		return box;
 	}
 
@@ -154,14 +186,17 @@
 		var v = res.verification, a = res.applicant;
 		S.current = res;
 		S.armed = false;
-		$('v-h').textContent = 'Verification ' + v.id;
-		$('v-summary').textContent = [name(a), a.external_ref ? 'ref ' + a.external_ref : '', 'level ' + (v.level || '-'),
-			'status ' + v.status, 'attempts ' + (v.attempts || 0)].filter(Boolean).join(' · ');
+		$('v-h').textContent = name(a) ? t('verification_h', { name: name(a) }) : t('verification_id', { id: v.id });
+		var sum = $('v-summary');
+		sum.textContent = [a.external_ref ? t('summary_ref', { v: a.external_ref }) : '', t('summary_level', { v: v.level || '-' }),
+			L('status_', v.status), t('summary_attempts', { v: v.attempts || 0 })].filter(Boolean).join(' · ') + ' · ';
+		var vid = sum.appendChild(el('span', t('verification_label') + ' ', 'hint'));
+		vid.appendChild(el('bdi', v.id));
 		var imgs = $('v-images');
 		imgs.textContent = '';
 		var fields = null;
 		res.documents.forEach(function (d) {
-			var label = d.type === 'selfie' ? 'Selfie' : d.type + ' — ' + d.side + ' (' + d.status + ')';
+			var label = d.type === 'selfie' ? t('selfie') : t('image_label', { type: L('type_', d.type), side: L('side_', d.side), status: L('doc_', d.status) });
 			if (d.file_id) imgs.appendChild(image(d.file_id, label));
 			if (d.id === v.document_id || (!fields && d.extraction && d.extraction.mrz_found)) fields = d.extraction;
 		});
@@ -171,17 +206,17 @@
 		var corr = v.corrections || {};
 		Object.keys(f).forEach(function (k) {
 			var tr = el('tr');
-			tr.appendChild(el('th', k)).scope = 'row';
-			tr.appendChild(el('td', f[k].value));
-			tr.appendChild(el('td', f[k].accepted ? 'yes' : 'no', f[k].accepted ? 'result-pass' : 'result-fail'));
+			tr.appendChild(el('th', L('field_', k))).scope = 'row';
+			tr.appendChild(el('td', value(k, f[k].value))).dir = 'ltr';
+			tr.appendChild(el('td', t(f[k].accepted ? 'yes' : 'no'), f[k].accepted ? 'result-pass' : 'result-fail'));
 			tb.appendChild(tr);
 		});
 		if (corr.changed) {
 			[['first_name', 'given_names'], ['last_name', 'surname']].forEach(function (p) {
 				var tr = el('tr');
-				tr.appendChild(el('th', p[0] + ' (corrected by applicant)')).scope = 'row';
-				tr.appendChild(el('td', corr[p[0]]));
-				tr.appendChild(el('td', 'read: ' + ((corr.original || {})[p[1]] || ''), 'result-other'));
+				tr.appendChild(el('th', t('corrected', { field: L('field_', p[0]) }))).scope = 'row';
+				tr.appendChild(el('td', corr[p[0]])).dir = 'ltr';
+				tr.appendChild(el('td', t('read_as', { value: (corr.original || {})[p[1]] || '' }), 'result-other'));
 				tb.appendChild(tr);
 			});
 		}
@@ -190,29 +225,30 @@
 		(v.checks || []).forEach(function (c) {
 			var li = el('li');
 			var r = c.result || '';
-			li.appendChild(el('span', r, r === 'pass' ? 'result-pass' : r === 'fail' ? 'result-fail' : 'result-other'));
-			li.appendChild(document.createTextNode(' ' + c.name + (c.reason ? ' — ' + c.reason : '')));
+			li.appendChild(el('span', L('result_', r), r === 'pass' ? 'result-pass' : r === 'fail' ? 'result-fail' : 'result-other'));
+			li.appendChild(document.createTextNode(' ' + L('check_', c.name) + (c.reason ? ' — ' + L('reason_', c.reason) : '')));
 			ul.appendChild(li);
 		});
-		if (!ul.children.length) ul.appendChild(el('li', 'No checks have run.'));
+		if (!ul.children.length) ul.appendChild(el('li', t('no_checks')));
 		var dl = $('v-applicant');
 		dl.textContent = '';
 		['first_name', 'last_name', 'birth_date', 'nationality', 'country', 'email', 'external_ref'].forEach(function (k) {
 			if (!a[k]) return;
-			dl.appendChild(el('dt', k));
-			dl.appendChild(el('dd', a[k]));
+			dl.appendChild(el('dt', L('field_', k)));
+			dl.appendChild(el('dd', value(k, a[k])));
 		});
 		var ol = $('v-history');
 		ol.textContent = '';
 		res.history.forEach(function (h) {
-			var t = when(h.created_at) + ' ' + h.actor + ': ' + h.action;
-			if (h.from_status !== h.to_status && h.to_status) t += ' (' + (h.from_status || '-') + ' → ' + h.to_status + ')';
-			if (h.reason) t += ' — ' + h.reason;
-			ol.appendChild(el('li', t));
+			var line = when(h.created_at) + ' — ' + L('action_', h.action);
+			if (h.from_status !== h.to_status && h.to_status) line += ' (' + (L('status_', h.from_status) || '-') + ' → ' + L('status_', h.to_status) + ')';
+			if (h.reason) line += ' — ' + L('reason_', h.reason);
+			line += ' · ' + t('by', { actor: actor(h.actor) });
+			ol.appendChild(el('li', line));
 		});
 		var pending = v.status === 'pending_review';
-		$('decide-state').textContent = pending ? 'Pending review' : 'Status: ' + v.status +
-			(v.decision && v.decision.reason ? ' (' + v.decision.reason + ')' : '');
+		var reason = v.decision && v.decision.reason;
+		$('decide-state').textContent = pending ? t('pending') : reason ? t('status_reason', { status: L('status_', v.status), reason: L('reason_', reason) }) : t('status_line', { status: L('status_', v.status) });
 		$('decide-state').dataset.status = v.status;
 		$('decide-form').hidden = !(pending && res.may_decide);
 		alertIn('decide-error', '');
@@ -231,7 +267,7 @@
 		if (!v) return;
 		var reason = $('d-reason').value, note = $('d-note').value.trim();
 		if (decision === 'reject' && !reason) {
-			alertIn('decide-error', 'Choose a reason code to reject.');
+			alertIn('decide-error', t('choose_reason'));
 			$('d-reason').focus();
 			return;
 		}
@@ -262,7 +298,9 @@
 	}
 
 	function keys(ev) {
-		if (!S.op || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+		/* Single-key shortcuts can be turned off (WCAG 2.1.4): speech
+		   input types letters that must not act. */
+		if (!S.op || ev.ctrlKey || ev.metaKey || ev.altKey || !$('keys-on').checked) return;
 		var tag = (ev.target.tagName || '').toLowerCase();
 		if (tag === 'input' || tag === 'textarea' || tag === 'select') {
 			if (ev.key === 'Escape') ev.target.blur();
@@ -278,7 +316,7 @@
 			if (ev.key === 'a' && can) {
 				/* Twice, so that a stray key press never approves. */
 				if (S.armed) { S.armed = false; decide('approve'); }
-				else { S.armed = true; $('decide-state').textContent = 'Press a again to approve'; }
+				else { S.armed = true; $('decide-state').textContent = t('press_a_again'); }
 			} else if (ev.key === 'r' && can) { $('d-reason').focus(); ev.preventDefault(); }
 			else if (ev.key === 'n') next();
 			else if (ev.key === 'Escape') { history.pushState(null, '', '#'); show('queue'); loadQueue(false); }
@@ -293,7 +331,7 @@
 			$('login-submit').disabled = true;
 			api('POST', 'login', { username: $('login-user').value.trim(), password: $('login-pass').value })
 				.then(function (res) { $('login-pass').value = ''; signedIn(res); }, function (e) {
-					alertIn('login-error', e.status === 401 ? 'Wrong username or password.' : e.message);
+					alertIn('login-error', e.status === 401 ? t('wrong_credentials') : e.status === 429 ? t('too_many') : e.message);
 				}).then(function () { $('login-submit').disabled = false; });
 		});
 		$('logout').addEventListener('click', function () {
@@ -317,7 +355,18 @@
 		$('btn-reject').addEventListener('click', function () { decide('reject'); });
 		window.addEventListener('popstate', function () { if (S.op) route(); });
 		document.addEventListener('keydown', keys);
-		api('GET', 'session').then(signedIn, function () { showLogin(); });
+		try { $('keys-on').checked = localStorage.getItem('kycd_keys') !== 'off'; } catch (e) { /* private mode */ }
+		$('keys-on').addEventListener('change', function () {
+			try { localStorage.setItem('kycd_keys', this.checked ? 'on' : 'off'); } catch (e) { /* private mode */ }
+		});
+		KycLang.start(window.KYC_CONSOLE_I18N, function () {
+			if (S.rows.length) drawRows(false, true);
+			if (S.view === 'verification' && S.current) drawVerification(S.current);
+			if (S.op) $('who-role').textContent = L('role_', S.op.role);
+		});
+		/* Before a login the probe answers 200 with no operator: not being
+		   logged in is not an error. */
+		api('GET', 'session').then(function (res) { if (res && res.operator) signedIn(res); else showLogin(); }, function () { showLogin(); });
 	}
 
 	if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);

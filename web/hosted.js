@@ -9,8 +9,6 @@
    second device or a retry lands on the right step. */
 'use strict';
 (function () {
-	/* alpha-3 then alpha-2 of ISO 3166-1: names come from the browser (Intl). */
-	var COUNTRIES = 'ANDAD AREAE AFGAF ATGAG AIAAI ALBAL ARMAM AGOAO ATAAQ ARGAR ASMAS AUTAT AUSAU ABWAW ALAAX AZEAZ BIHBA BRBBB BGDBD BELBE BFABF BGRBG BHRBH BDIBI BENBJ BLMBL BMUBM BRNBN BOLBO BESBQ BRABR BHSBS BTNBT BVTBV BWABW BLRBY BLZBZ CANCA CCKCC CODCD CAFCF COGCG CHECH CIVCI COKCK CHLCL CMRCM CHNCN COLCO CRICR CUBCU CPVCV CUWCW CXRCX CYPCY CZECZ DEUDE DJIDJ DNKDK DMADM DOMDO DZADZ ECUEC ESTEE EGYEG ESHEH ERIER ESPES ETHET FINFI FJIFJ FLKFK FSMFM FROFO FRAFR GABGA GBRGB GRDGD GEOGE GUFGF GGYGG GHAGH GIBGI GRLGL GMBGM GINGN GLPGP GNQGQ GRCGR SGSGS GTMGT GUMGU GNBGW GUYGY HKGHK HMDHM HNDHN HRVHR HTIHT HUNHU IDNID IRLIE ISRIL IMNIM INDIN IOTIO IRQIQ IRNIR ISLIS ITAIT JEYJE JAMJM JORJO JPNJP KENKE KGZKG KHMKH KIRKI COMKM KNAKN PRKKP KORKR KWTKW CYMKY KAZKZ LAOLA LBNLB LCALC LIELI LKALK LBRLR LSOLS LTULT LUXLU LVALV LBYLY MARMA MCOMC MDAMD MNEME MAFMF MDGMG MHLMH MKDMK MLIML MMRMM MNGMN MACMO MNPMP MTQMQ MRTMR MSRMS MLTMT MUSMU MDVMV MWIMW MEXMX MYSMY MOZMZ NAMNA NCLNC NERNE NFKNF NGANG NICNI NLDNL NORNO NPLNP NRUNR NIUNU NZLNZ OMNOM PANPA PERPE PYFPF PNGPG PHLPH PAKPK POLPL SPMPM PCNPN PRIPR PSEPS PRTPT PLWPW PRYPY QATQA REURE ROURO SRBRS RUSRU RWARW SAUSA SLBSB SYCSC SDNSD SWESE SGPSG SHNSH SVNSI SJMSJ SVKSK SLESL SMRSM SENSN SOMSO SURSR SSDSS STPST SLVSV SXMSX SYRSY SWZSZ TCATC TCDTD ATFTF TGOTG THATH TJKTJ TKLTK TLSTL TKMTM TUNTN TONTO TURTR TTOTT TUVTV TWNTW TZATZ UKRUA UGAUG UMIUM USAUS URYUY UZBUZ VATVA VCTVC VENVE VGBVG VIRVI VNMVN VUTVU WLFWF WSMWS YEMYE MYTYT ZAFZA ZMBZM ZWEZW';
 	var FINAL = ['approved', 'rejected', 'expired', 'cancelled'];
 	var POLL_MS = 3000;
 
@@ -23,30 +21,13 @@
 		country: '',
 		side: 'front',  /* front | back | selfie */
 		blob: null,
-		poll: null
+		poll: null,
+		reviewed: false /* the reading was shown (once per visit) */
 	};
 
 	function $(id) { return document.getElementById(id); }
 
-	function t(key, vars) {
-		var cat = window.KYC_I18N || {};
-		var s = (cat[S.lang] && cat[S.lang][key]) || (cat.en && cat.en[key]) || key;
-		if (vars) Object.keys(vars).forEach(function (k) { s = s.replace('{' + k + '}', vars[k]); });
-		return s;
-	}
-
-	function applyLang(lang) {
-		S.lang = lang === 'ar' ? 'ar' : 'en';
-		var html = document.documentElement;
-		html.lang = S.lang;
-		html.dir = S.lang === 'ar' ? 'rtl' : 'ltr';
-		document.title = t('title');
-		document.querySelectorAll('[data-i18n]').forEach(function (el) { el.textContent = t(el.getAttribute('data-i18n')); });
-		document.querySelectorAll('[data-i18n-label]').forEach(function (el) { el.setAttribute('aria-label', t(el.getAttribute('data-i18n-label'))); });
-		document.querySelectorAll('[data-lang]').forEach(function (b) { b.setAttribute('aria-pressed', String(b.getAttribute('data-lang') === S.lang)); });
-		fillSelects();
-		render();
-	}
+	var t = KycLang.t;
 
 	/* ---- talking to kycd ---- */
 
@@ -65,6 +46,7 @@
 				var e = new Error((j && j.code) || ('http_' + r.status));
 				e.status = r.status;
 				e.code = (j && j.code) || '';
+				e.field = (j && j.field) || '';
 				throw e;
 			});
 		}, function () {
@@ -88,12 +70,24 @@
 
 	function has(list, x) { return (list || []).indexOf(x) >= 0; }
 
+	/* The names can still be corrected (once, before a decision). */
+	function editable() {
+		var v = S.st.verification, doc = S.st.document;
+		return !!(doc && doc.mrz_found) && !v.names_confirmed && FINAL.indexOf(v.status) < 0 && v.status !== 'processing';
+	}
+
+	/* After the last photo the reading is shown on every level: to correct
+	   the names where the level allows it, else to confirm what was read. */
+	function reviewOrStatus() {
+		var doc = S.st.document;
+		return show(editable() || (doc && doc.mrz_found && !S.reviewed) ? 'review' : 'status');
+	}
+
 	function route() {
 		var st = S.st, v = st.verification, p = v.pending_steps || [];
 		var doc = st.document;
-		if (FINAL.indexOf(v.status) >= 0 || v.status === 'processing') return show('status');
-		if (v.status === 'pending_review')
-			return show(!v.names_confirmed && doc && doc.mrz_found ? 'review' : 'status');
+		if (FINAL.indexOf(v.status) >= 0 || v.status === 'processing' || v.status === 'pending_review')
+			return reviewOrStatus();
 		if (!st.consent) return show('consent');
 		if (has(p, 'document') || !doc || v.status === 'incomplete') {
 			if (!S.type) return show('document');
@@ -101,16 +95,26 @@
 		}
 		if (has(p, 'document_back')) return capture('back');
 		if (has(p, 'selfie')) return capture('selfie');
-		if (!v.names_confirmed && doc && doc.mrz_found) return show('review');
-		return show('status');
+		return reviewOrStatus();
 	}
 
-	var STEPS = ['consent', 'document', 'front', 'back', 'selfie', 'review'];
+	/* The steps of this verification, the same from the first to the last:
+	   the back when the document has one (or the workflow asks for it), the
+	   selfie when the level has it, and the review on every level. */
+	function steps() {
+		var st = S.st, v = st && st.verification, p = (v && v.pending_steps) || [];
+		var type = S.type || (st && st.document && st.document.type) || '';
+		var list = ['consent', 'document', 'front'];
+		if (has(p, 'document_back') || S.side === 'back' || type === 'id_card' || type === 'residence_permit') list.push('back');
+		if (has(p, 'selfie') || (st && st.selfie) || S.side === 'selfie') list.push('selfie');
+		list.push('review');
+		return list;
+	}
 
 	function progress() {
-		var key = S.step === 'capture' ? S.side : S.step;
-		var i = STEPS.indexOf(key);
-		$('progress').textContent = i < 0 ? '' : t('step_of', { n: i + 1, total: STEPS.length });
+		var key = S.step === 'capture' ? S.side : S.step, list = steps();
+		var i = list.indexOf(key);
+		$('progress').textContent = i < 0 ? '' : t('step_of', { n: i + 1, total: list.length });
 	}
 
 	function show(step, message) {
@@ -122,7 +126,11 @@
 		if (step === 'error') $('error-text').textContent = message || t('error_generic');
 		render();
 		var h = document.querySelector('#step-' + step + ' h1');
-		if (h) h.focus();
+		if (h) {
+			/* Read with the counter: "Your document, Step 2 of 4". */
+			if (step !== 'error' && step !== 'status') h.setAttribute('aria-describedby', 'progress');
+			h.focus();
+		}
 		if (step === 'status') schedulePoll();
 	}
 
@@ -149,18 +157,9 @@
 		types.forEach(function (ty) { sel.add(new Option(t('type_' + ty), ty, false, ty === cur)); });
 		var cs = $('doc-country');
 		var curc = S.country || cs.value;
-		var names = null;
-		try { names = new Intl.DisplayNames([S.lang], { type: 'region' }); } catch (e) { names = null; }
-		var list = COUNTRIES.split(' ').map(function (p) {
-			var a3 = p.slice(0, 3), a2 = p.slice(3);
-			var n = a3;
-			try { n = names ? names.of(a2) || a3 : a3; } catch (e) { n = a3; }
-			return [a3, n];
-		});
-		list.sort(function (a, b) { return a[1].localeCompare(b[1], S.lang); });
 		cs.textContent = '';
 		cs.add(new Option(t('doc_country_any'), '', false, !curc));
-		list.forEach(function (c) { cs.add(new Option(c[1], c[0], false, c[0] === curc)); });
+		KycLang.countries().forEach(function (c) { cs.add(new Option(c[1], c[0], false, c[0] === curc)); });
 	}
 
 	function notice(el, kind, text) {
@@ -187,33 +186,65 @@
 
 	var REVIEW_FIELDS = ['document_number', 'birth_date', 'expiry_date', 'nationality', 'sex', 'issuing_country'];
 
+	/* A field as a person reads it: country names, dates and sex in the
+	   page's language; the masked number as is. */
+	function readable(k, value) {
+		if (k === 'nationality' || k === 'issuing_country') return KycLang.country(value);
+		if (k === 'birth_date' || k === 'expiry_date') return KycLang.date(value);
+		if (k === 'sex') return KycLang.label('sex_', value);
+		return value;
+	}
+
+	function fieldRow(dl, label, value, accepted, ltr) {
+		var dt = document.createElement('dt'), dd = document.createElement('dd'), val = document.createElement('span');
+		dt.textContent = label;
+		if (ltr) val.dir = 'ltr';
+		val.textContent = value;
+		dd.appendChild(val);
+		if (accepted !== undefined) {
+			var flag = document.createElement('span');
+			flag.className = 'flag ' + (accepted ? 'yes' : 'no');
+			flag.textContent = t(accepted ? 'confirmed' : 'not_confirmed');
+			dd.appendChild(flag);
+		}
+		dl.appendChild(dt);
+		dl.appendChild(dd);
+	}
+
 	function renderReview() {
 		var st = S.st, doc = st.document || {}, f = doc.fields || {};
-		var locked = !!st.verification.names_confirmed;
+		var edit = editable(), names = st.names || {};
 		var first = $('name-first'), last = $('name-last');
 		if (!first.dataset.filled) {
-			first.value = (st.names && st.names.first_name) || '';
-			last.value = (st.names && st.names.last_name) || '';
+			first.value = names.first_name || '';
+			last.value = names.last_name || '';
 			first.dataset.filled = '1';
 		}
-		first.readOnly = last.readOnly = locked;
-		$('names-locked').hidden = !locked;
+		$('review-h').textContent = t(edit ? 'review_h' : 'read_h');
+		$('review-p').textContent = t(edit ? 'review_p' : 'read_p');
+		$('review-names').hidden = !edit;
+		$('names-locked').hidden = !st.verification.names_confirmed;
+		$('review-submit').textContent = t(edit ? 'submit' : 'continue');
 		var dl = $('review-fields');
 		dl.textContent = '';
+		if (!edit) {
+			if (names.first_name) fieldRow(dl, t('first_name'), names.first_name, undefined, true);
+			if (names.last_name) fieldRow(dl, t('last_name'), names.last_name, undefined, true);
+		}
 		REVIEW_FIELDS.forEach(function (k) {
 			if (!f[k] || f[k].value === null || f[k].value === '') return;
-			var dt = document.createElement('dt'), dd = document.createElement('dd'), flag = document.createElement('span');
-			dt.textContent = t(k);
-			var val = document.createElement('span');
-			val.dir = 'ltr';
-			val.textContent = f[k].value;
-			dd.appendChild(val);
-			flag.className = 'flag ' + (f[k].accepted ? 'yes' : 'no');
-			flag.textContent = t(f[k].accepted ? 'confirmed' : 'not_confirmed');
-			dd.appendChild(flag);
-			dl.appendChild(dt);
-			dl.appendChild(dd);
+			fieldRow(dl, t(k), readable(k, f[k].value), f[k].accepted, k === 'document_number');
 		});
+	}
+
+	/* A form error tied to its field: described by the message, marked
+	   invalid, focused (so a screen reader reads both). */
+	function fieldError(id, text) {
+		var input = $(id), msg = $(id + '-error');
+		input.setAttribute('aria-invalid', text ? 'true' : 'false');
+		msg.textContent = text || '';
+		msg.hidden = !text;
+		if (text) input.focus();
 	}
 
 	function renderStatus() {
@@ -304,12 +335,6 @@
 	/* ---- wiring ---- */
 
 	function wire() {
-		document.querySelectorAll('[data-lang]').forEach(function (b) {
-			b.addEventListener('click', function () {
-				try { localStorage.setItem('kycd_lang', b.getAttribute('data-lang')); } catch (e) { /* private mode */ }
-				applyLang(b.getAttribute('data-lang'));
-			});
-		});
 		$('consent-box').addEventListener('change', function () { $('consent-next').disabled = !this.checked; });
 		$('consent-next').addEventListener('click', function () {
 			this.disabled = true;
@@ -332,7 +357,7 @@
 			}, function () {
 				$('cam').hidden = true;
 				notice($('capture-feedback'), 'warn', t('camera_denied'));
-				$('file-label').focus();
+				$('file-input').focus();
 			});
 		});
 		$('btn-shoot').addEventListener('click', function () {
@@ -346,18 +371,30 @@
 		$('btn-retake').addEventListener('click', function () { capture(S.side); });
 		$('btn-capture-next').addEventListener('click', function () { refresh().then(route, fail); });
 		$('review-submit').addEventListener('click', function () {
-			var btn = this, v = S.st.verification, names = {};
-			if (!v.names_confirmed) {
-				var orig = S.st.names || {};
-				var first = $('name-first').value.trim(), last = $('name-last').value.trim();
-				if (first && first !== orig.first_name) names.first_name = first;
-				if (last && last !== orig.last_name) names.last_name = last;
+			var btn = this, names = {};
+			if (!editable()) {
+				S.reviewed = true;
+				return show('status');
 			}
+			var orig = S.st.names || {};
+			var fields = [['name-first', 'first_name'], ['name-last', 'last_name']], missing = null;
+			fields.forEach(function (p) {
+				var val = $(p[0]).value.trim();
+				fieldError(p[0], '');
+				if (!val && orig[p[1]] && !missing) missing = p[0];
+				else if (val && val !== orig[p[1]]) names[p[1]] = val;
+			});
+			if (missing) return fieldError(missing, t('name_required'));
 			btn.disabled = true;
-			var done = v.names_confirmed ? Promise.resolve() : api('POST', 'names', names);
-			done.then(refresh).then(function () { btn.disabled = false; show('status'); }, function (e) {
+			api('POST', 'names', names).then(refresh).then(function () {
 				btn.disabled = false;
-				if (e.status === 409) return refresh().then(function () { show('status'); }, fail);
+				S.reviewed = true;
+				show('status');
+			}, function (e) {
+				btn.disabled = false;
+				if (e.status === 409) return refresh().then(function () { S.reviewed = true; show('status'); }, fail);
+				if (e.status === 422 && (e.field === 'first_name' || e.field === 'last_name'))
+					return fieldError(e.field === 'first_name' ? 'name-first' : 'name-last', t('name_invalid'));
 				if (e.status === 422) return notice($('review-feedback'), 'bad', t('error_generic'));
 				fail(e);
 			});
@@ -366,12 +403,17 @@
 	}
 
 	function init() {
-		var saved = null;
-		try { saved = localStorage.getItem('kycd_lang'); } catch (e) { saved = null; }
 		wire();
-		applyLang(saved || document.documentElement.lang);
+		KycLang.start(window.KYC_I18N, function () { fillSelects(); render(); });
 		if (!/^[0-9a-fA-F-]{36}$/.test(S.token)) return show('error', t('link_invalid'));
-		refresh().then(function () { fillSelects(); route(); }, fail);
+		refresh().then(function (st) {
+			/* Coming back to a decided verification, or to names already
+			   confirmed, goes to the status without the reading again. */
+			var v = st.verification;
+			S.reviewed = FINAL.indexOf(v.status) >= 0 || !!v.names_confirmed;
+			fillSelects();
+			route();
+		}, fail);
 	}
 
 	if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);

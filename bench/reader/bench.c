@@ -1,18 +1,26 @@
 /* bench/reader: the MRZ reader against a Tesseract baseline, in one run.
  *
- * For each generated photo (kyc_synth_make, fixed seed, levels 0/1/2) and each
- * real specimen scan, both engines start from the JPEG bytes:
+ * For each photo both engines start from the JPEG bytes:
  *   kycd       decode + kyc_reader_scan (locate, rectify, grid, OCR-B classifier)
  *   tesseract  decode + the same locator, skew refinement, rectified band and
  *              line layout, then Tesseract (stock eng model, whitelist 0-9A-Z<,
  *              one text block) on the band's MRZ rows instead of our classifier
  * and the lines of both go through the same parser (kyc_mrz_parse, which
- * corrects with check digits). Reported per set: share of documents whose
- * parsed lines equal the truth exactly, share with every check digit valid,
- * median and p95 CPU milliseconds per image on one core (this thread's CPU
- * time, so other load on the machine does not inflate it), and the speed ratio.
+ * corrects with check digits). The photos, all from an evaluation seed
+ * (docs/synth.md) unless SEED says otherwise:
+ *   - each level (0, 1, 2) as kycd synth makes it;
+ *   - each difficulty class (perspective ... rotation, mixed) at each level;
+ *   - the real specimen scans in REALDOCS_DIR;
+ *   - photos without any MRZ (class nomrz, plus the real nomrz.jpg).
+ * Reported per set: share of documents whose parsed lines equal the truth
+ * exactly, share with every check digit valid, how many were valid but wrong
+ * (a misread the parser accepted), median and p95 CPU milliseconds per image
+ * on one core (this thread's CPU time, so other load on the machine does not
+ * inflate it), and the speed ratio. On the no-MRZ set, "valid" counts false
+ * valid reads and must be 0.
  *
- * Usage: bench N_PER_LEVEL SEED [REALDOCS_DIR]   (built and run by bench/reader/run) */
+ * Usage: bench N_PER_LEVEL N_PER_CLASS N_NOMRZ SEED [REALDOCS_DIR]
+ *        (built and run by bench/reader/run; TESS=0 leaves Tesseract out) */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,9 +44,29 @@ static double cpu_ms(void)
 }
 
 struct tally {
-	int n, exact, valid;
+	int n, exact, valid, wrong_valid, read;
 	double *ms;
+	const char *name; /* "kycd" to report its valid-but-wrong reads, else NULL */
 };
+
+/* The photo being read, for messages: set, level, index or file. */
+static char photo[1100];
+
+static int tally_init(struct tally *t, int cap)
+{
+	memset(t, 0, sizeof *t);
+	t->ms = malloc(sizeof(double) * (size_t)(cap > 0 ? cap : 1));
+	t->name = "kycd";
+	return t->ms ? 0 : -1;
+}
+
+static void tally_add(struct tally *all, const struct tally *t)
+{
+	for (int i = 0; i < t->n; i++)
+		all->ms[all->n++] = t->ms[i];
+	all->exact += t->exact, all->valid += t->valid;
+	all->wrong_valid += t->wrong_valid, all->read += t->read;
+}
 
 static int dcmp(const void *a, const void *b)
 {
@@ -55,21 +83,32 @@ static double pct(struct tally *t, double q)
 	return t->ms[i];
 }
 
-/* Parses text lines and scores them against the truth. */
-static void score(struct tally *t, const char *text, size_t len, const char truth[][48],
-		  int nlines, double ms)
+/* Parses text lines and scores them against the truth (nlines 0: a photo
+ * without MRZ, where any valid parse is a false valid). */
+static void score(struct tally *t, const char *text, size_t len, const char truth[][48], int nlines,
+                  double ms)
 {
 	struct kyc_mrz m;
 	char err[128];
 	int64_t today = kyc_now_ms() / 86400000;
 	t->ms[t->n++] = ms;
-	if (!text || kyc_mrz_parse(text, len, today, &m, err, sizeof err) != 0)
+	if (!text)
+		return;
+	t->read++;
+	if (kyc_mrz_parse(text, len, today, &m, err, sizeof err) != 0)
 		return;
 	t->valid += m.valid;
-	int ok = truth && m.nlines == nlines;
+	int ok = nlines > 0 && m.nlines == nlines;
 	for (int i = 0; ok && i < nlines; i++)
 		ok = !strcmp(m.lines[i], truth[i]);
 	t->exact += ok;
+	t->wrong_valid += m.valid && !ok;
+	if (m.valid && !ok && t->name) { /* worth a look: which photo, what was read */
+		fprintf(stderr, "valid but wrong (%s): %s\n", t->name, photo);
+		for (int i = 0; i < m.nlines; i++)
+			fprintf(stderr, "  read %s%s%s\n", m.lines[i],
+			        i < nlines ? "\n  true " : "", i < nlines ? truth[i] : "");
+	}
 }
 
 static size_t join(char *out, size_t cap, const char lines[][KYC_READER_MAX_CHARS + 1], int n)
@@ -145,13 +184,14 @@ static size_t tess_read(TessBaseAPI *api, const struct kyc_image *img, char *out
 			int m = KYC_READER__GLYPH_H / 2;
 			int y0 = f->top - m < 0 ? 0 : f->top - m;
 			int y1 = l->bot + m >= b.h ? b.h - 1 : l->bot + m;
-			int x0 = (int)kyc_reader__cell_x(f, -1.5), x1 = (int)kyc_reader__cell_x(f, lay.len + 0.5);
+			int x0 = (int)kyc_reader__cell_x(f, -1.5),
+			    x1 = (int)kyc_reader__cell_x(f, lay.len + 0.5);
 			if (x0 < 0)
 				x0 = 0;
 			if (x1 > b.w - 1)
 				x1 = b.w - 1;
-			TessBaseAPISetImage(api, b.px + (size_t)y0 * b.w + x0, x1 - x0 + 1, y1 - y0 + 1,
-					    1, b.w);
+			TessBaseAPISetImage(api, b.px + (size_t)y0 * b.w + x0, x1 - x0 + 1,
+			                    y1 - y0 + 1, 1, b.w);
 			char *txt = TessBaseAPIGetUTF8Text(api);
 			char tmp[256];
 			size_t n = txt ? clean_tess(txt, lay.nlines, lay.len, tmp, sizeof tmp) : 0;
@@ -159,8 +199,10 @@ static size_t tess_read(TessBaseAPI *api, const struct kyc_image *img, char *out
 			free(b.px);
 			struct kyc_mrz mz;
 			char err[64];
-			int valid = n && kyc_mrz_parse(tmp, n, kyc_now_ms() / 86400000, &mz, err,
-						       sizeof err) == 0 && mz.valid;
+			int valid = n &&
+			            kyc_mrz_parse(tmp, n, kyc_now_ms() / 86400000, &mz, err,
+			                          sizeof err) == 0 &&
+			            mz.valid;
 			if (n && (!best || valid)) {
 				memcpy(out, tmp, n + 1);
 				best = n;
@@ -173,7 +215,7 @@ static size_t tess_read(TessBaseAPI *api, const struct kyc_image *img, char *out
 }
 
 static void one(TessBaseAPI *api, const unsigned char *jpg, size_t len, const char truth[][48],
-		int nlines, struct tally *k, struct tally *t)
+                int nlines, struct tally *k, struct tally *t)
 {
 	struct kyc_image_opts o = {.target_side = KYC_READER_DECODE_SIDE};
 	char text[256];
@@ -184,12 +226,15 @@ static void one(TessBaseAPI *api, const unsigned char *jpg, size_t len, const ch
 	if (kyc_image_decode(jpg, len, &o, &img, NULL) == 0) {
 		struct kyc_reader_result r;
 		if (kyc_reader_scan(&img, &r) == 0)
-			n = join(text, sizeof text, (const char(*)[KYC_READER_MAX_CHARS + 1])r.lines,
-				 r.nlines);
+			n = join(text, sizeof text,
+			         (const char(*)[KYC_READER_MAX_CHARS + 1]) r.lines, r.nlines);
 		kyc_image_free(&img);
 	}
 	score(k, n ? text : NULL, n, truth, nlines, cpu_ms() - t0);
-	/* tesseract */
+	if (!api)
+		return;
+	/* tesseract (whose many misreads are counted, not listed) */
+	t->name = NULL;
 	t0 = cpu_ms();
 	n = 0;
 	if (kyc_image_decode(jpg, len, &o, &img, NULL) == 0) {
@@ -199,15 +244,23 @@ static void one(TessBaseAPI *api, const unsigned char *jpg, size_t len, const ch
 	score(t, n ? text : NULL, n, truth, nlines, cpu_ms() - t0);
 }
 
+static double share(int a, int n)
+{
+	return 100.0 * a / (n ? n : 1);
+}
+
+/* One row of the markdown table bench/README.md shows. */
 static void report(const char *set, struct tally *k, struct tally *t)
 {
 	double km = pct(k, 0.5), tm = pct(t, 0.5);
-	printf("%-10s n=%-4d kycd: exact %5.1f%%  valid %5.1f%%  median %6.1f ms  p95 %6.1f ms | "
-	       "tesseract: exact %5.1f%%  valid %5.1f%%  median %7.1f ms  p95 %7.1f ms | "
-	       "speed x%.0f\n",
-	       set, k->n, 100.0 * k->exact / (k->n ? k->n : 1), 100.0 * k->valid / (k->n ? k->n : 1),
-	       km, pct(k, 0.95), 100.0 * t->exact / (t->n ? t->n : 1),
-	       100.0 * t->valid / (t->n ? t->n : 1), tm, pct(t, 0.95), km > 0 ? tm / km : 0);
+	printf("| %-18s | %4d | %5.1f%% | %5.1f%% | %3d | %6.1f ms | %6.1f ms |", set, k->n,
+	       share(k->exact, k->n), share(k->valid, k->n), k->wrong_valid, km, pct(k, 0.95));
+	if (t->n)
+		printf(" %5.1f%% | %5.1f%% | %3d | %6.0f ms | %6.0f ms | x%.0f |\n",
+		       share(t->exact, t->n), share(t->valid, t->n), t->wrong_valid, tm,
+		       pct(t, 0.95), km > 0 ? tm / km : 0);
+	else
+		printf(" - | - | - | - | - | - |\n");
 	fflush(stdout);
 }
 
@@ -222,96 +275,159 @@ static unsigned char *slurp(const char *path, size_t *len)
 	return p;
 }
 
+/* n generated photos of (level, class) into k and t. */
+static int run_synth(TessBaseAPI *api, uint64_t seed, int level, enum kyc_synth_class cls, int n,
+                     struct tally *k, struct tally *t)
+{
+	for (int i = 0; i < n; i++) {
+		struct kyc_synth_doc d;
+		unsigned char *jpg;
+		size_t len;
+		if (kyc_synth_make_class(seed, i, level, cls, KYC_SYNTH_MIXED, &d, &jpg, &len) !=
+		    0) {
+			fprintf(stderr, "bench: kyc_synth_make_class failed\n");
+			return -1;
+		}
+		snprintf(photo, sizeof photo, "class %s, level %d, index %d",
+		         kyc_synth_class_name(cls), level, i);
+		one(api, jpg, len, d.id.lines, d.id.nlines, k, t);
+		free(jpg);
+	}
+	return 0;
+}
+
+/* The real specimen scans: those with lines into k/t, nomrz.jpg (no lines)
+ * into the no-MRZ tallies nk/nt. */
+static void run_realdocs(TessBaseAPI *api, const char *dir, struct tally *k, struct tally *t,
+                         struct tally *nk, struct tally *nt)
+{
+	char path[1024], line[4096];
+	snprintf(path, sizeof path, "%s/truth.jsonl", dir);
+	FILE *f = fopen(path, "r");
+	while (f && k->n < 64 && fgets(line, sizeof line, f)) {
+		json_t *j = json_loads(line, 0, NULL);
+		json_t *ls = json_object_get(j, "lines");
+		const char *file = json_string_value(json_object_get(j, "file"));
+		if (!j || !file) {
+			json_decref(j);
+			continue;
+		}
+		char truth[3][48] = {{0}};
+		int n = json_is_array(ls) ? (int)json_array_size(ls) : 0;
+		for (int i = 0; i < n && i < 3; i++)
+			snprintf(truth[i], sizeof truth[i], "%s",
+			         json_string_value(json_array_get(ls, (size_t)i)));
+		snprintf(path, sizeof path, "%s/%s", dir, file);
+		size_t len;
+		unsigned char *jpg = slurp(path, &len);
+		snprintf(photo, sizeof photo, "%s", path);
+		if (jpg)
+			one(api, jpg, len, truth, n, n ? k : nk, n ? t : nt);
+		free(jpg);
+		json_decref(j);
+	}
+	if (f)
+		fclose(f);
+}
+
 int main(int argc, char **argv)
 {
-	if (argc < 3) {
-		fprintf(stderr, "usage: bench N_PER_LEVEL SEED [REALDOCS_DIR]\n");
+	if (argc < 5) {
+		fprintf(stderr,
+		        "usage: bench N_PER_LEVEL N_PER_CLASS N_NOMRZ SEED [REALDOCS_DIR]\n");
 		return 2;
 	}
-	int per = (int)strtol(argv[1], NULL, 10);
-	uint64_t seed = strtoull(argv[2], NULL, 10);
-	if (per < 1 || per > 100000)
+	int per = (int)strtol(argv[1], NULL, 10), per_class = (int)strtol(argv[2], NULL, 10);
+	int n_nomrz = (int)strtol(argv[3], NULL, 10);
+	uint64_t seed = strtoull(argv[4], NULL, 0);
+	if (per < 0 || per > 100000 || per_class < 0 || per_class > 100000 || n_nomrz < 0 ||
+	    n_nomrz > 100000)
 		return 2;
-	TessBaseAPI *api = TessBaseAPICreate();
-	if (TessBaseAPIInit3(api, NULL, "eng") != 0) {
-		fprintf(stderr, "bench: tesseract eng model not found (tesseract-ocr-eng)\n");
-		return 1;
-	}
-	TessBaseAPISetVariable(api, "tessedit_char_whitelist", "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ<");
-	TessBaseAPISetPageSegMode(api, PSM_SINGLE_BLOCK);
-
-	struct tally all_k = {0}, all_t = {0};
-	all_k.ms = malloc(sizeof(double) * 3 * per);
-	all_t.ms = malloc(sizeof(double) * 3 * per);
-	for (int level = 0; level <= 2; level++) {
-		struct tally k = {0}, t = {0};
-		k.ms = malloc(sizeof(double) * per);
-		t.ms = malloc(sizeof(double) * per);
-		for (int i = 0; i < per; i++) {
-			struct kyc_synth_doc d;
-			unsigned char *jpg;
-			size_t len;
-			if (kyc_synth_make(seed, i, level, KYC_SYNTH_MIXED, &d, &jpg, &len) != 0) {
-				fprintf(stderr, "bench: kyc_synth_make failed\n");
-				return 1;
-			}
-			one(api, jpg, len, d.id.lines, d.id.nlines, &k, &t);
-			free(jpg);
+	const char *tess_env = getenv("TESS");
+	TessBaseAPI *api = NULL;
+	if (!tess_env || strcmp(tess_env, "0")) {
+		api = TessBaseAPICreate();
+		if (TessBaseAPIInit3(api, NULL, "eng") != 0) {
+			fprintf(stderr,
+			        "bench: tesseract eng model not found (tesseract-ocr-eng)\n");
+			return 1;
 		}
-		char name[16];
+		TessBaseAPISetVariable(api, "tessedit_char_whitelist",
+		                       "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ<");
+		TessBaseAPISetPageSegMode(api, PSM_SINGLE_BLOCK);
+	}
+	printf(
+	    "| set | n | kycd exact | kycd valid | kycd wrong valid | kycd median | kycd p95 | "
+	    "tess. exact | tess. valid | tess. wrong valid | tess. median | tess. p95 | speed |\n"
+	    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | "
+	    "---: |\n");
+	int cap = 3 * per + 3 * per_class * KYC_SYNTH_CLASS_COUNT + n_nomrz + 128;
+	struct tally all_k, all_t, cls_k, cls_t, nk, nt;
+	if (tally_init(&all_k, cap) || tally_init(&all_t, cap) || tally_init(&cls_k, cap) ||
+	    tally_init(&cls_t, cap) || tally_init(&nk, cap) || tally_init(&nt, cap))
+		return 1;
+	char name[64];
+	for (int level = 0; level <= 2 && per > 0; level++) {
+		struct tally k, t;
+		if (tally_init(&k, per) || tally_init(&t, per))
+			return 1;
+		if (run_synth(api, seed, level, KYC_SYNTH_CLASS_NONE, per, &k, &t))
+			return 1;
 		snprintf(name, sizeof name, "level %d", level);
 		report(name, &k, &t);
-		for (int i = 0; i < k.n; i++)
-			all_k.ms[all_k.n++] = k.ms[i];
-		for (int i = 0; i < t.n; i++)
-			all_t.ms[all_t.n++] = t.ms[i];
-		all_k.exact += k.exact;
-		all_k.valid += k.valid;
-		all_t.exact += t.exact;
-		all_t.valid += t.valid;
+		tally_add(&all_k, &k);
+		tally_add(&all_t, &t);
 		free(k.ms);
 		free(t.ms);
 	}
-	report("synth all", &all_k, &all_t);
-
-	if (argc > 3) {
-		struct tally k = {0}, t = {0};
-		k.ms = malloc(sizeof(double) * 64);
-		t.ms = malloc(sizeof(double) * 64);
-		char path[1024];
-		snprintf(path, sizeof path, "%s/truth.jsonl", argv[3]);
-		FILE *f = fopen(path, "r");
-		char line[4096];
-		while (f && k.n < 64 && fgets(line, sizeof line, f)) {
-			json_t *j = json_loads(line, 0, NULL);
-			json_t *ls = json_object_get(j, "lines");
-			if (!j || !json_is_array(ls)) {
-				json_decref(j);
-				continue;
-			}
-			char truth[3][48] = {{0}};
-			int n = (int)json_array_size(ls);
-			for (int i = 0; i < n && i < 3; i++)
-				snprintf(truth[i], sizeof truth[i], "%s",
-					 json_string_value(json_array_get(ls, (size_t)i)));
-			snprintf(path, sizeof path, "%s/%s", argv[3],
-				 json_string_value(json_object_get(j, "file")));
-			size_t len;
-			unsigned char *jpg = slurp(path, &len);
-			if (jpg)
-				one(api, jpg, len, truth, n, &k, &t);
-			free(jpg);
-			json_decref(j);
+	if (per > 0)
+		report("levels, all", &all_k, &all_t);
+	for (int c = KYC_SYNTH_CLASS_PERSPECTIVE; c <= KYC_SYNTH_CLASS_MIXED && per_class > 0; c++)
+		for (int level = 0; level <= 2; level++) {
+			struct tally k, t;
+			if (tally_init(&k, per_class) || tally_init(&t, per_class))
+				return 1;
+			if (run_synth(api, seed, level, (enum kyc_synth_class)c, per_class, &k, &t))
+				return 1;
+			snprintf(name, sizeof name, "%s, level %d", kyc_synth_class_name(c), level);
+			report(name, &k, &t);
+			tally_add(&cls_k, &k);
+			tally_add(&cls_t, &t);
+			free(k.ms);
+			free(t.ms);
 		}
-		if (f)
-			fclose(f);
+	if (per_class > 0)
+		report("classes, all", &cls_k, &cls_t);
+	if (argc > 5) {
+		struct tally k, t;
+		if (tally_init(&k, 64) || tally_init(&t, 64))
+			return 1;
+		run_realdocs(api, argv[5], &k, &t, &nk, &nt);
 		report("realdocs", &k, &t);
 		free(k.ms);
 		free(t.ms);
 	}
-	TessBaseAPIEnd(api);
-	TessBaseAPIDelete(api);
-	free(all_k.ms);
-	free(all_t.ms);
+	for (int i = 0; i < n_nomrz; i++) {
+		struct kyc_synth_doc d;
+		unsigned char *jpg;
+		size_t len;
+		if (kyc_synth_make_class(seed, i, i % 3, KYC_SYNTH_CLASS_NOMRZ, KYC_SYNTH_MIXED, &d,
+		                         &jpg, &len) != 0)
+			return 1;
+		snprintf(photo, sizeof photo, "class nomrz, level %d, index %d", i % 3, i);
+		one(api, jpg, len, NULL, 0, &nk, &nt);
+		free(jpg);
+	}
+	if (nk.n) {
+		report("no MRZ (valid = false)", &nk, &nt);
+		printf("no-MRZ set: %d photos, kycd read lines on %d and called %d valid; "
+		       "tesseract read lines on %d and called %d valid\n",
+		       nk.n, nk.read, nk.valid, nt.read, nt.valid);
+	}
+	if (api) {
+		TessBaseAPIEnd(api);
+		TessBaseAPIDelete(api);
+	}
+	free(all_k.ms), free(all_t.ms), free(cls_k.ms), free(cls_t.ms), free(nk.ms), free(nt.ms);
 	return 0;
 }

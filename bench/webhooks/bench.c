@@ -1,18 +1,22 @@
 /* bench/webhooks: deliveries per second from `kycd serve` to a receiver on
  * loopback (tests/lib/whrecv.c, which checks every signature).
  *
- * A fresh data directory gets one tenant, one endpoint and N events (a
- * verification-shaped snapshot each, written with kyc_event_emit as the
- * workflow writes them); then the real kycd binary is started on it and the
- * clock runs from kycd's start until the receiver has answered 2xx to all N
- * distinct events. kycd does everything a real delivery needs: fan-out,
+ * A fresh data directory gets one tenant, E endpoints (one receiver each)
+ * and N events (a verification-shaped snapshot each, written with
+ * kyc_event_emit as the workflow writes them); then the real kycd binary is
+ * started on it and the clock runs from kycd's start until every receiver
+ * has answered 2xx to all N distinct events. kycd does everything a real delivery needs: fan-out,
  * claims, rendering, signing, sending, recording each outcome (fsync'd).
  *
- * Baseline, same run, same receiver, same body: libcurl's multi interface
- * POSTing N requests with the same number in flight and nothing else — what
- * the client side and the receiver can do without kycd's bookkeeping.
+ * kycd runs with its default settings (no concurrency variables).
  *
- * usage: bench KYCD_BIN N CONCURRENCY */
+ * Baseline, same run, same receivers, same body: libcurl's multi interface
+ * POSTing as many requests with as many in flight as kycd's defaults allow
+ * for that number of endpoints, and nothing else — what the client side and
+ * the receivers can do without kycd's bookkeeping.
+ *
+ * usage: bench KYCD_BIN DELIVERIES ENDPOINTS (one receiver per endpoint;
+ * DELIVERIES / ENDPOINTS events, each delivered to every endpoint) */
 #include <curl/curl.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -29,6 +33,7 @@
 #include "flows/workflow.h"
 #include "store/store.h"
 #include "webhooks/sign.h"
+#include "webhooks/worker.h"
 #include "whrecv.h"
 
 static double now_s(void)
@@ -52,23 +57,28 @@ static json_t *snapshot(const char *id, int i)
 			 "2026-11-23T10:51:12.901Z", "level", "basic");
 }
 
-/* The data directory: a tenant, an endpoint to url, n events. */
-static int prepare(const char *dir, const char *url, int n, char secret[KYC_WEBHOOK_SECRET_MAX])
+/* The data directory: a tenant, one endpoint per url (its secret in
+ * secrets[i]), n events (each delivered to every endpoint). */
+static int prepare(const char *dir, char urls[][128], int neps, int n,
+		   char secrets[][KYC_WEBHOOK_SECRET_MAX])
 {
 	kyc_store *s;
-	char err[256], tenant[37], id[37];
+	char err[256], tenant[37];
 	if (kyc_store_open(dir, &s, err, sizeof err)) {
 		fprintf(stderr, "bench/webhooks: %s\n", err);
 		return -1;
 	}
 	int rc = kyc_store_tenant_create(s, "bench", tenant);
-	rc = rc ? rc : kyc_webhook_secret_new(secret);
-	rc = rc ? rc : kyc_uuid_new(id);
-	json_t *ep = json_pack("{s:s, s:s, s:b, s:s, s:s, s:{s:{}}}", "id", id, "url", url,
-			       "enabled", 1, "format", "native", "secret", secret, "attributes",
-			       "metadata");
-	rc = rc ? rc : kyc_store_insert(s, KYC_R_WEBHOOK_ENDPOINT, tenant, ep);
-	json_decref(ep);
+	for (int e = 0; e < neps && !rc; e++) {
+		char id[37];
+		rc = kyc_webhook_secret_new(secrets[e]);
+		rc = rc ? rc : kyc_uuid_new(id);
+		json_t *ep = json_pack("{s:s, s:s, s:b, s:s, s:s, s:{s:{}}}", "id", id, "url",
+				       urls[e], "enabled", 1, "format", "native", "secret",
+				       secrets[e], "attributes", "metadata");
+		rc = rc ? rc : kyc_store_insert(s, KYC_R_WEBHOOK_ENDPOINT, tenant, ep);
+		json_decref(ep);
+	}
 	rc = rc ? rc : kyc_store_begin(s);
 	for (int i = 0; i < n && !rc; i++) {
 		char vid[37];
@@ -107,8 +117,9 @@ static size_t discard(char *p, size_t s, size_t n, void *u)
 	return s * n;
 }
 
-/* The baseline: n POSTs of body to url, `conc` in flight, with curl multi. */
-static double baseline(const char *url, const char *body, int n, int conc)
+/* The baseline: n POSTs of body spread round-robin over urls[0..nurls),
+ * `conc` in flight, with curl multi. */
+static double baseline(char urls[][128], int nurls, const char *body, int n, int conc)
 {
 	CURLM *m = curl_multi_init();
 	struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
@@ -121,12 +132,12 @@ static double baseline(const char *url, const char *body, int n, int conc)
 	double t0 = now_s();
 	for (int i = 0; i < conc; i++) {
 		e[i] = curl_easy_init();
-		curl_easy_setopt(e[i], CURLOPT_URL, url);
 		curl_easy_setopt(e[i], CURLOPT_POSTFIELDS, body);
 		curl_easy_setopt(e[i], CURLOPT_HTTPHEADER, h);
 		curl_easy_setopt(e[i], CURLOPT_WRITEFUNCTION, discard);
 		curl_easy_setopt(e[i], CURLOPT_PRIVATE, e[i]);
 		if (started < n) {
+			curl_easy_setopt(e[i], CURLOPT_URL, urls[started % nurls]);
 			curl_multi_add_handle(m, e[i]);
 			started++;
 		}
@@ -142,6 +153,7 @@ static double baseline(const char *url, const char *body, int n, int conc)
 			curl_multi_remove_handle(m, x);
 			done++;
 			if (started < n) {
+				curl_easy_setopt(x, CURLOPT_URL, urls[started % nurls]);
 				curl_multi_add_handle(m, x);
 				started++;
 			}
@@ -157,58 +169,77 @@ static double baseline(const char *url, const char *body, int n, int conc)
 	return n / dt;
 }
 
+#define MAX_ENDPOINTS 64
+
 int main(int argc, char **argv)
 {
 	if (argc != 4) {
-		fprintf(stderr, "usage: bench KYCD_BIN N CONCURRENCY\n");
+		fprintf(stderr, "usage: bench KYCD_BIN DELIVERIES ENDPOINTS\n");
 		return 2;
 	}
 	const char *bin = argv[1];
-	int n = (int)strtol(argv[2], NULL, 10), conc = (int)strtol(argv[3], NULL, 10);
-	if (n < 1 || conc < 1)
+	int total = (int)strtol(argv[2], NULL, 10), neps = (int)strtol(argv[3], NULL, 10);
+	if (neps < 1 || neps > MAX_ENDPOINTS || total < neps)
 		return 2;
+	int n = total / neps; /* events; each goes to every endpoint */
+	total = n * neps;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	struct whrecv *rx = whrecv_start(0);
-	char dir[] = "/tmp/kycd-bench-wh-XXXXXX", url[128], secret[KYC_WEBHOOK_SECRET_MAX];
-	if (!rx || !mkdtemp(dir))
+	struct whrecv *rx[MAX_ENDPOINTS] = {0};
+	char dir[] = "/tmp/kycd-bench-wh-XXXXXX", urls[MAX_ENDPOINTS][128];
+	char secrets[MAX_ENDPOINTS][KYC_WEBHOOK_SECRET_MAX];
+	if (!mkdtemp(dir))
 		return 1;
-	snprintf(url, sizeof url, "http://127.0.0.1:%d/hook", whrecv_port(rx));
+	/* one receiver (its own port, so its own connections) per endpoint */
+	for (int e = 0; e < neps; e++) {
+		if (!(rx[e] = whrecv_start(0)))
+			return 1;
+		snprintf(urls[e], sizeof urls[e], "http://127.0.0.1:%d/hook", whrecv_port(rx[e]));
+	}
 	double tp = now_s();
-	if (prepare(dir, url, n, secret)) {
+	if (prepare(dir, urls, neps, n, secrets)) {
 		fprintf(stderr, "bench/webhooks: could not prepare the data directory\n");
 		return 1;
 	}
 	tp = now_s() - tp;
-	whrecv_set_secrets(rx, secret, NULL);
+	for (int e = 0; e < neps; e++)
+		whrecv_set_secrets(rx[e], secrets[e], NULL);
 
-	char conc_env[64];
-	snprintf(conc_env, sizeof conc_env, "KYCD_WEBHOOK_CONCURRENCY=%d", conc);
-	/* one endpoint here: let it use every slot, as the baseline does */
-	char ep_env[80];
-	snprintf(ep_env, sizeof ep_env, "KYCD_WEBHOOK_ENDPOINT_CONCURRENCY=%d", conc);
+	/* kycd's own defaults: no concurrency setting is passed */
 	double t0 = now_s();
 	pid_t pid = fork();
 	if (pid == 0) {
-		if (!freopen("/dev/null", "w", stderr))
+		if (!getenv("BENCH_STDERR") && !freopen("/dev/null", "w", stderr))
 			_exit(127);
+		unsetenv("KYCD_WEBHOOK_CONCURRENCY");
+		unsetenv("KYCD_WEBHOOK_ENDPOINT_CONCURRENCY");
 		putenv("KYCD_WEBHOOK_ALLOW_HTTP=1");
 		putenv("KYCD_WEBHOOK_ALLOW_LOOPBACK=1");
 		putenv("KYCD_LOG_LEVEL=warn");
-		putenv(conc_env);
-		putenv(ep_env);
 		execl(bin, bin, "serve", "--data", dir, "--listen", "127.0.0.1:0", "--threads", "1",
 		      (char *)NULL);
 		_exit(127);
 	}
-	int got = whrecv_wait_distinct_ok(rx, n, 600000);
+	int got = 0;
+	for (int e = 0; e < neps; e++) {
+		int left = 600000 - (int)((now_s() - t0) * 1000);
+		got += whrecv_wait_distinct_ok(rx[e], n, left > 0 ? left : 0);
+	}
 	double dt = now_s() - t0;
 	kill(pid, SIGTERM);
 	waitpid(pid, NULL, 0);
-	int total = whrecv_count(rx), valid = whrecv_valid(rx);
+	int requests = 0, valid = 0;
+	for (int e = 0; e < neps; e++) {
+		requests += whrecv_count(rx[e]);
+		valid += whrecv_valid(rx[e]);
+	}
 	long ok_rows = count_rows(dir, "SELECT count(*) FROM webhook_deliveries WHERE "
 				       "status='succeeded'");
 
-	/* the baseline, after kycd is gone, on the same receiver and body size */
+	/* the baseline, after kycd is gone, on the same receivers and body size,
+	 * with as many in flight as kycd's defaults allow here */
+	int conc = KYC_WEBHOOK_CONCURRENCY_DEFAULT;
+	if (neps * KYC_WEBHOOK_ENDPOINT_CONCURRENCY_DEFAULT < conc)
+		conc = neps * KYC_WEBHOOK_ENDPOINT_CONCURRENCY_DEFAULT;
 	kyc_buf body;
 	kyc_buf_init(&body, 1 << 20);
 	json_t *snap = snapshot("3f8a1c52-7d4e-4b1a-9c2e-0a5b6c7d8e9f", 1);
@@ -219,23 +250,25 @@ int main(int argc, char **argv)
 		       txt);
 	free(txt);
 	json_decref(snap);
-	double base = baseline(url, body.data, n, conc);
+	double base = baseline(urls, neps, body.data, total, conc);
 	kyc_buf_release(&body);
 
 	double rate = got / dt;
-	printf("events prepared: %d in %.1f s\n", n, tp);
+	int target = neps == 1 ? 1000 : 5000;
+	printf("events prepared: %d for %d endpoint(s) in %.1f s\n", n, neps, tp);
 	printf("kycd:     %d deliveries in %.2f s = %.0f/s (requests %d, signatures valid %d, "
 	       "rows succeeded %ld)\n",
-	       got, dt, rate, total, valid, ok_rows);
-	printf("baseline: curl multi alone to the same receiver, %d in flight: %.0f/s\n", conc,
+	       got, dt, rate, requests, valid, ok_rows);
+	printf("baseline: curl multi alone to the same receivers, %d in flight: %.0f/s\n", conc,
 	       base);
-	printf("ratio to the 1,000/s target: %.2f; kycd/baseline: %.2f\n", rate / 1000.0,
+	printf("ratio to the %d/s target: %.2f; kycd/baseline: %.2f\n", target, rate / target,
 	       rate / base);
-	whrecv_stop(rx);
+	for (int e = 0; e < neps; e++)
+		whrecv_stop(rx[e]);
 	char cmd[128];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "bench/webhooks: could not remove %s\n", dir);
 	curl_global_cleanup();
-	return got == n && valid >= n && ok_rows == n ? 0 : 1;
+	return got == total && valid >= total && ok_rows == total ? 0 : 1;
 }

@@ -23,11 +23,16 @@ int cmd_tenant_create(int argc, char **argv);
 int cmd_key_create(int argc, char **argv);
 int cmd_key_revoke(int argc, char **argv);
 int cmd_operator_create(int argc, char **argv);
+int cmd_operator_disable(int argc, char **argv);
+int cmd_operator_enable(int argc, char **argv);
+int cmd_operator_reset_password(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_mrz(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
+int cmd_face(int argc, char **argv);
 int cmd_card(int argc, char **argv);
 /* `kycd synth --kind eg-nid` (cmd_synth_card.c): count Egyptian ID cards into
  * dir, front and back, with truth.jsonl; contradictions makes each card's
@@ -50,7 +55,11 @@ struct kyc_store;
  * returns NULL when it cannot. */
 struct kyc_store *kyc_cli_store_open(const char *data_dir);
 
-/* The data directory: --data, else $KYCD_DATA, else "./data". */
+/* The data directory: --data, else the folder of KYCD_DB=sqlite:DIR, else
+ * $KYCD_DATA, else "./data". */
 const char *kyc_default_data_dir(void);
+/* Checks KYCD_DB (set by the global --db, main.c): 0 when it names a store
+ * this build can open; else prints why and returns -1. */
+int kyc_cli_db_check(void);
 
 #endif

@@ -1,10 +1,14 @@
-/* kycd scan FILE...: finds and reads the MRZ in each photo and prints one JSON
- * object per file, {"file","mrz","error","ms"}, where mrz is what `kycd mrz`
- * prints for the lines read (or null). Exit 1 when some file could not be
- * read or decoded at all, 2 on usage errors, else 0. */
+/* kycd scan [--debug DIR] FILE...: finds and reads the MRZ in each photo and
+ * prints one JSON object per file, {"file","mrz","error","ms"}, where mrz is
+ * what `kycd mrz` prints for the lines read (or null). With --debug, also
+ * writes DIR/<file name>.png showing what the reader saw (scan_debug.h) and
+ * names it in "debug". Exit 1 when some file could not be read or decoded at
+ * all, 2 on usage errors, else 0. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -14,6 +18,9 @@
 #include "core/err.h"
 #include "document/image.h"
 #include "document/doc_read.h"
+#include "document/scan_debug.h"
+
+#define DEBUG_PNG_MAX (64u << 20)
 
 static double mono_ms(void)
 {
@@ -27,15 +34,46 @@ static json_t *error_obj(const char *code, const char *message)
 	return json_pack("{s:s, s:s}", "code", code, "message", message);
 }
 
-/* Reads one file into *mrz / *err (exactly one of them non-NULL on return).
+/* Writes the debug picture of img and rd to DIR/<base name of path>.png and
+ * returns that path (malloc()ed), or NULL when it could not be written. */
+static char *write_debug(const char *dir, const char *path, const struct kyc_image *img,
+                         const struct kyc_doc_read *rd)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	kyc_buf png, name;
+	kyc_buf_init(&png, DEBUG_PNG_MAX);
+	kyc_buf_init(&name, 4096);
+	char *res = NULL;
+	FILE *f = NULL;
+	if (kyc_scan_debug_png(img, &rd->reader, &png) ||
+	    kyc_buf_printf(&name, "%s/%s.png", dir, base))
+		goto out;
+	f = fopen(name.data, "wb");
+	if (!f)
+		goto out;
+	int ok = fwrite(png.data, 1, png.len, f) == png.len;
+	if (fclose(f) == 0 && ok)
+		res = strdup(name.data);
+out:
+	kyc_buf_release(&png);
+	kyc_buf_release(&name);
+	return res;
+}
+
+/* Reads one file into *mrz / *err (exactly one of them non-NULL on return)
+ * and, with debug_dir, writes its debug picture into *debug (else NULL).
  * Returns 0 when the file was decoded (whether or not an MRZ was read). */
-static int scan_one(const char *path, int64_t today, json_t **mrz, json_t **err)
+static int scan_one(const char *path, int64_t today, const char *debug_dir, json_t **mrz,
+                    json_t **err, char **debug)
 {
 	struct kyc_image img;
 	const char *why = NULL;
-	struct kyc_image_opts opts = {.target_side = KYC_READER_DECODE_SIDE};
+	struct kyc_image_opts opts = {.target_side = KYC_READER_DECODE_SIDE,
+	                              .want_rgb = debug_dir != NULL};
 	*mrz = NULL;
 	*err = NULL;
+	*debug = NULL;
 	int rc = kyc_image_load(path, &opts, &img, &why);
 	if (rc) {
 		char msg[160];
@@ -46,6 +84,8 @@ static int scan_one(const char *path, int64_t today, json_t **mrz, json_t **err)
 	/* The same path as document uploads (src/document/doc_read.c). */
 	struct kyc_doc_read rd;
 	rc = kyc_doc_read(&img, today, &rd);
+	if (!rc && debug_dir)
+		*debug = write_debug(debug_dir, path, &img, &rd);
 	kyc_image_free(&img);
 	if (rc) {
 		*err = error_obj("nomem", "out of memory");
@@ -61,31 +101,45 @@ static int scan_one(const char *path, int64_t today, json_t **mrz, json_t **err)
 
 int cmd_scan(int argc, char **argv)
 {
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		fprintf(stderr, "usage: kycd scan FILE...\n"
-				"  one JSON object per file: {\"file\",\"mrz\",\"error\",\"ms\"}\n");
+	const char *debug_dir = NULL;
+	int first = 1;
+	if (argc > 1 && !strcmp(argv[1], "--debug"))
+		debug_dir = argc > 2 ? argv[2] : NULL, first = 3;
+	if (argc <= first || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		fprintf(stderr, "usage: kycd scan [--debug DIR] FILE...\n"
+		                "  one JSON object per file: {\"file\",\"mrz\",\"error\",\"ms\"}\n"
+		                "  --debug DIR: also DIR/<file>.png showing what the reader saw\n");
 		return 2;
+	}
+	if (debug_dir && mkdir(debug_dir, 0755) != 0 && errno != EEXIST) {
+		fprintf(stderr, "kycd scan: cannot create %s: %s\n", debug_dir, strerror(errno));
+		return 1;
 	}
 	int64_t today = kyc_now_ms() / 86400000;
 	int failed = 0;
-	for (int i = 1; i < argc; i++) {
+	for (int i = first; i < argc; i++) {
 		double t0 = mono_ms();
 		json_t *mrz, *err;
-		if (scan_one(argv[i], today, &mrz, &err) != 0)
+		char *debug;
+		if (scan_one(argv[i], today, debug_dir, &mrz, &err, &debug) != 0)
 			failed = 1;
 		double ms = mono_ms() - t0;
 		json_t *o = json_object(), *name = json_string(argv[i]);
 		if (!name) /* not UTF-8: JSON cannot carry it verbatim */
 			name = json_string("(file name is not UTF-8)");
+		json_t *dbg = debug ? json_string(debug) : NULL;
+		free(debug);
 		if (!o || json_object_set_new(o, "file", name) ||
 		    json_object_set_new(o, "mrz", mrz ? mrz : json_null()) ||
 		    json_object_set_new(o, "error", err ? err : json_null()) ||
-		    json_object_set_new(o, "ms", json_real((double)(long)(ms * 10 + 0.5) / 10))) {
+		    json_object_set_new(o, "ms", json_real((double)(long)(ms * 10 + 0.5) / 10)) ||
+		    (debug_dir && json_object_set_new(o, "debug", dbg ? dbg : json_null()))) {
 			json_decref(o);
 			fprintf(stderr, "kycd scan: out of memory\n");
 			return 1;
 		}
-		char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+		char *s =
+		    json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
 		json_decref(o);
 		if (!s) {
 			fprintf(stderr, "kycd scan: out of memory\n");

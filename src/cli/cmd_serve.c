@@ -1,4 +1,4 @@
-/* kycd serve [--data DIR] [--listen HOST:PORT] [--threads N]
+/* kycd serve [--data DIR] [--listen HOST:PORT] [--threads N] [--tls-cert PEM --tls-key PEM]
  * Settings come from options, then KYCD_* environment variables (docs/config.md),
  * then defaults. */
 #include <errno.h>
@@ -7,7 +7,10 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "compat/compat.h"
 #include "core/log.h"
+#include "core/ratelimit.h"
+#include "flows/deferred.h"
 #include "flows/sweeper.h"
 #include "http/api.h"
 #include "http/server.h"
@@ -74,14 +77,20 @@ int cmd_serve(int argc, char **argv)
 	const char *data = kyc_default_data_dir();
 	const char *listen = env_str("KYCD_LISTEN", "127.0.0.1:8080");
 	const char *threads_s = NULL;
+	const char *tls_cert = env_str("KYCD_TLS_CERT", NULL), *tls_key = env_str("KYCD_TLS_KEY", NULL);
 	for (int i = 1; i < argc;) {
 		int m = kyc_opt_value(argc, argv, &i, "--data", &data);
 		if (!m)
 			m = kyc_opt_value(argc, argv, &i, "--listen", &listen);
 		if (!m)
 			m = kyc_opt_value(argc, argv, &i, "--threads", &threads_s);
+		if (!m)
+			m = kyc_opt_value(argc, argv, &i, "--tls-cert", &tls_cert);
+		if (!m)
+			m = kyc_opt_value(argc, argv, &i, "--tls-key", &tls_key);
 		if (m <= 0) {
-			fprintf(stderr, "usage: kycd serve [--data DIR] [--listen HOST:PORT] [--threads N]\n");
+			fprintf(stderr, "usage: kycd serve [--data DIR] [--listen HOST:PORT] [--threads N] "
+					"[--tls-cert PEM --tls-key PEM]\n");
 			return 2;
 		}
 	}
@@ -98,7 +107,12 @@ int cmd_serve(int argc, char **argv)
 		.public_url = env_str("KYCD_PUBLIC_URL", NULL),
 		.webhook_allow_loopback = env_flag("KYCD_WEBHOOK_ALLOW_LOOPBACK"),
 		.webhook_allow_http = env_flag("KYCD_WEBHOOK_ALLOW_HTTP"),
+		.metrics_token = env_str("KYCD_METRICS_TOKEN", NULL),
 	};
+	app.public_url_set = app.public_url != NULL;
+	app.login_per_min = (double)env_int("KYCD_LOGIN_RATE_PER_MIN", 10, 0, 100000);
+	app.login_burst = (double)env_int("KYCD_LOGIN_BURST", 20, 1, 100000);
+
 	int threads = (int)env_int("KYCD_THREADS", 0, 0, 256);
 	if (threads_s) {
 		char *end;
@@ -112,6 +126,8 @@ int cmd_serve(int argc, char **argv)
 
 	/* Open once up front: migrations run here, and a bad data directory
 	 * fails now with a clear message instead of in every thread. */
+	if (kyc_cli_db_check() != 0)
+		return 1;
 	kyc_store *s;
 	char err[512];
 	if (kyc_store_open(data, &s, err, sizeof err) != 0) {
@@ -132,6 +148,12 @@ int cmd_serve(int argc, char **argv)
 		.max_body = (size_t)env_int("KYCD_MAX_BODY", (int64_t)max_body, 1024, 512 << 20),
 		.max_header = 16 * 1024,
 		.io_timeout_ms = (int)env_int("KYCD_IO_TIMEOUT_MS", 30000, 100, 600000),
+		.h2c = env_flag("KYCD_H2C"),
+		.h2_requests_per_s = (int)env_int("KYCD_H2_REQUESTS_PER_S", 200, 1, 1000000),
+		.tls_cert = tls_cert,
+		.tls_key = tls_key,
+		.workers = (int)env_int("KYCD_HASH_THREADS", 1, 1, 64),
+		.work_queue = (int)env_int("KYCD_HASH_QUEUE", 32, 1, 4096),
 		.thread_init = thread_open,
 		.thread_fini = thread_close,
 		.app = &app,
@@ -142,6 +164,7 @@ int cmd_serve(int argc, char **argv)
 		return 1;
 	}
 	kyc_api_register(srv);
+	kyc_compat_register(srv); /* the route sets sit on the API: composed here */
 	kyc_web_register(srv);
 	if (kyc_server_listen(srv, err, sizeof err) != 0) {
 		fprintf(stderr, "kycd: cannot listen on %s: %s\n", listen, err);
@@ -153,8 +176,8 @@ int cmd_serve(int argc, char **argv)
 	if (!app.public_url) {
 		const char *colon = strrchr(listen, ':');
 		int hlen = colon ? (int)(colon - listen) : (int)strlen(listen);
-		snprintf(public_url, sizeof public_url, "http://%.*s:%d", hlen, listen,
-			 kyc_server_port(srv));
+		snprintf(public_url, sizeof public_url, "%s://%.*s:%d", tls_cert ? "https" : "http",
+			 hlen, listen, kyc_server_port(srv));
 		app.public_url = public_url;
 	}
 	/* The webhook worker: its own thread and database connection. */
@@ -174,14 +197,30 @@ int cmd_serve(int argc, char **argv)
 		kyc_server_free(srv);
 		return 1;
 	}
-	kyc_logf(KYC_LOG_INFO, "kycd listening on %s (port %d), data in %s", listen,
-		 kyc_server_port(srv), data);
-	kyc_sweeper *sweeper =
-		kyc_sweeper_start(data, env_int("KYCD_SWEEP_INTERVAL_MS", 60000, 50, 86400000));
+	kyc_logf(KYC_LOG_INFO, "kycd listening on %s (port %d%s), data in %s", listen,
+		 kyc_server_port(srv), tls_cert ? ", https" : "", data);
+	app.limits = kyc_api_limits_new();
+	app.login_limit = kyc_ratelimit_new(4096);
+	if (!app.login_limit)
+		kyc_logf(KYC_LOG_WARN, "no memory for login limits: logins are not limited per address");
+	/* documents fetched later (seed 003's documentUrl) go by the API's fetch rules */
+	struct kyc_deferred_opts deferred = {
+		.fetch = {.allow_loopback = app.fetch_allow_loopback,
+			  .allow_http = app.fetch_allow_http,
+			  .ca_file = app.fetch_ca_file,
+			  .timeout_ms = (long)app.fetch_timeout_ms},
+		.data_dir = app.data_dir,
+		.max_image_bytes = app.max_image_bytes,
+		.max_image_pixels = app.max_image_pixels,
+	};
+	kyc_sweeper *sweeper = kyc_sweeper_start(
+		data, env_int("KYCD_SWEEP_INTERVAL_MS", 60000, 50, 86400000), &deferred);
 	int rc = kyc_server_run(srv);
 	kyc_sweeper_stop(sweeper);
 	kyc_webhook_worker_stop(worker);
 	kyc_server_free(srv);
+	kyc_ratelimit_free(app.login_limit);
+	kyc_api_limits_free(app.limits);
 	kyc_logf(KYC_LOG_INFO, "kycd stopped");
 	return rc == 0 ? 0 : 1;
 }

@@ -42,14 +42,17 @@ static int write_file(const char *path, const void *p, size_t n)
 static int usage(void)
 {
 	fprintf(stderr, "usage: kycd synth --out DIR --count N --seed S [--level 0|1|2] "
-	                "[--format TD1|TD2|TD3|MRVA|MRVB|mixed] [--kind mrz|eg-nid [--contradict]]\n");
+	                "[--format TD1|TD2|TD3|MRVA|MRVB|mixed] [--class NAME] "
+	                "[--kind mrz|eg-nid [--contradict]]\n"
+	                "  classes: none perspective edge light clutter watermark lowres jpeg "
+	                "motion rotation print mixed nomrz\n");
 	return 2;
 }
 
 int cmd_synth(int argc, char **argv)
 {
 	const char *out = NULL, *count_s = NULL, *seed_s = NULL, *level_s = "0",
-	           *format_s = "mixed", *kind = "mrz";
+	           *format_s = "mixed", *class_s = "none", *kind = "mrz";
 	int contradict = 0;
 	for (int i = 1; i < argc;) {
 		int m = 0;
@@ -58,6 +61,7 @@ int cmd_synth(int argc, char **argv)
 		    (m = kyc_opt_value(argc, argv, &i, "--seed", &seed_s)) ||
 		    (m = kyc_opt_value(argc, argv, &i, "--level", &level_s)) ||
 		    (m = kyc_opt_value(argc, argv, &i, "--format", &format_s)) ||
+		    (m = kyc_opt_value(argc, argv, &i, "--class", &class_s)) ||
 		    (m = kyc_opt_value(argc, argv, &i, "--kind", &kind))) {
 			if (m < 0)
 				return 2;
@@ -72,10 +76,11 @@ int cmd_synth(int argc, char **argv)
 	}
 	uint64_t count, seed, level;
 	enum kyc_synth_format format;
+	enum kyc_synth_class cls;
 	if (!out || !*out || parse_u64(count_s, 10, &count) || count < 1 ||
 	    count > SYNTH_MAX_COUNT || parse_u64(seed_s, 0, &seed) ||
 	    parse_u64(level_s, 10, &level) || level > 2 ||
-	    kyc_synth_format_parse(format_s, &format) ||
+	    kyc_synth_format_parse(format_s, &format) || kyc_synth_class_parse(class_s, &cls) ||
 	    (strcmp(kind, "mrz") && strcmp(kind, "eg-nid")))
 		return usage();
 	if (mkdir(out, 0755) != 0 && errno != EEXIST) {
@@ -113,7 +118,7 @@ int cmd_synth(int argc, char **argv)
 		size_t len = 0;
 		char file[32];
 		snprintf(file, sizeof file, "%06llu.jpg", (unsigned long long)i);
-		rc = kyc_synth_make(seed, (int)i, (int)level, format, &d, &jpeg, &len);
+		rc = kyc_synth_make_class(seed, (int)i, (int)level, cls, format, &d, &jpeg, &len);
 		kyc_buf_reset(&path);
 		kyc_buf_reset(&line);
 		if (!rc)

@@ -1,8 +1,10 @@
 /* kycd: the one binary. Finds the subcommand in the table and runs it. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "tensor/tensor.h"
 
 /* Two-word commands ("tenant create") come before any one-word prefix. */
 const struct kyc_cmd kyc_commands[] = {
@@ -12,8 +14,13 @@ const struct kyc_cmd kyc_commands[] = {
 	{"key create", cmd_key_create, "key create TENANT_ID [--role ROLE] [--data DIR]   new API key"},
 	{"key revoke", cmd_key_revoke, "key revoke KEY_ID [--data DIR]   revoke an API key"},
 	{"operator create", cmd_operator_create, "operator create TENANT_ID USERNAME [--role viewer|reviewer|admin] [--password-stdin] [--data DIR]   review-console operator"},
+	{"operator disable", cmd_operator_disable, "operator disable USERNAME [--data DIR]   lock an operator out and end its sessions"},
+	{"operator enable", cmd_operator_enable, "operator enable USERNAME [--data DIR]   let a disabled operator log in again"},
+	{"operator reset-password", cmd_operator_reset_password, "operator reset-password USERNAME [--password-stdin] [--data DIR]   new password, sessions ended"},
+	{"backup", cmd_backup, "backup DEST [--data DIR]   consistent copy of the database and files, while serving"},
 	{"mrz", cmd_mrz, "mrz   parse MRZ text on stdin, one JSON object per document"},
-	{"scan", cmd_scan, "scan FILE...   find and read the MRZ in images"},
+	{"scan", cmd_scan, "scan [--debug DIR] FILE...   find and read the MRZ in images"},
+	{"face", cmd_face, "face detect IMG... | face compare A B   find, describe and compare faces"},
 	{"synth", cmd_synth, "synth --out DIR --count N --seed S [--level 0|1|2]   specimen images"},
 	{"card", cmd_card, "card [--front FILE] [--back FILE]   read an Egyptian national ID card"},
 	{"version", cmd_version, "version   print the version"},
@@ -21,8 +28,41 @@ const struct kyc_cmd kyc_commands[] = {
 	{NULL, NULL, NULL},
 };
 
+/* The global option --db LOCATOR (or --db=LOCATOR), anywhere on the line:
+ * every command that opens the store uses it (docs/deploy.md). It is taken
+ * out of argv and handed on as KYCD_DB. 0, or -1 when its value is missing. */
+static int take_db_option(int *argc, char **argv)
+{
+	for (int i = 1; i < *argc; i++) {
+		const char *v = NULL;
+		int n = 0;
+		if (!strcmp(argv[i], "--db")) {
+			if (i + 1 >= *argc) {
+				fprintf(stderr, "kycd: option --db needs a value\n");
+				return -1;
+			}
+			v = argv[i + 1];
+			n = 2;
+		} else if (!strncmp(argv[i], "--db=", 5)) {
+			v = argv[i] + 5;
+			n = 1;
+		} else {
+			continue;
+		}
+		if (setenv("KYCD_DB", v, 1) != 0)
+			return -1;
+		memmove(&argv[i], &argv[i + n], sizeof *argv * (size_t)(*argc - i - n + 1));
+		*argc -= n;
+		i--;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	kyc_tensor_pick_blas_kernels(argv); /* the face engine's speed (docs/face.md) */
+	if (take_db_option(&argc, argv) != 0)
+		return 2;
 	if (argc < 2)
 		return cmd_help(argc - 1, argv + 1) == 0 ? 2 : 2;
 	for (const struct kyc_cmd *c = kyc_commands; c->name; c++) {

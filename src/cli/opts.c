@@ -45,14 +45,37 @@ int kyc_opt_data_and_arg(int argc, char **argv, const char **data, const char **
 
 const char *kyc_default_data_dir(void)
 {
-	const char *d = getenv("KYCD_DATA");
+	enum kyc_store_backend backend;
+	const char *dir = NULL, *d = getenv("KYCD_DATA");
+	char err[160];
+	if (kyc_store_locate(getenv("KYCD_DB"), &backend, &dir, err, sizeof err) == 0 && dir)
+		return dir; /* sqlite:DIR: records and files both in DIR */
 	return d && *d ? d : "./data";
+}
+
+int kyc_cli_db_check(void)
+{
+	enum kyc_store_backend backend;
+	const char *dir;
+	char err[256];
+	if (kyc_store_locate(getenv("KYCD_DB"), &backend, &dir, err, sizeof err) != 0) {
+		fprintf(stderr, "kycd: --db: %s\n", err);
+		return -1;
+	}
+	if (backend == KYC_STORE_POSTGRES) {
+		fprintf(stderr, "kycd: --db: the PostgreSQL backend does not serve yet; its plan "
+				"and status are in docs/deploy.md\n");
+		return -1;
+	}
+	return 0;
 }
 
 struct kyc_store *kyc_cli_store_open(const char *data_dir)
 {
 	kyc_store *s;
 	char err[512];
+	if (kyc_cli_db_check() != 0)
+		return NULL;
 	if (kyc_store_open(data_dir, &s, err, sizeof err) != 0) {
 		fprintf(stderr, "kycd: %s\n", err);
 		return NULL;

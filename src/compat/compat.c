@@ -29,6 +29,7 @@ void kyc_compat_register(kyc_server *s)
 	kyc__compat002_routes(s);
 	kyc__compat003_routes(s);
 	kyc__compat004_routes(s);
+	kyc_compat_webhook_formats_register();
 }
 
 int kyc_compat_enabled(kyc_store *s, const char *tenant_id, enum kyc_compat_seed seed, int *rc)
@@ -124,13 +125,11 @@ void kyc__compat_retry(const json_t *v, const char **code, const char **message)
 	    json_is_object(r) ? kyc__compat_str(r, "message") : kyc__compat_str(v, "retry_message");
 }
 
-int kyc__compat_image_check(struct api_call *c, const void *p, size_t n, const char *field,
-                            const char *message)
+const char *kyc__compat_image_unusable(struct api_call *c, const void *p, size_t n, int *status)
 {
-	if (n > c->app->max_image_bytes) {
-		api_problem(c, 413, "image_too_large", field, "%s", message);
-		return -1;
-	}
+	*status = 413;
+	if (n > c->app->max_image_bytes)
+		return "image_too_large";
 	struct kyc_image img = {0};
 	const char *why = NULL;
 	struct kyc_image_opts io = {.max_bytes = c->app->max_image_bytes,
@@ -138,13 +137,21 @@ int kyc__compat_image_check(struct api_call *c, const void *p, size_t n, const c
 	                            .target_side = 64};
 	int rc = kyc_image_decode(p, n, &io, &img, &why);
 	kyc_image_free(&img);
-	if (!rc)
+	*status = rc == KYC_ERR_UNSUPPORTED ? 415 : 422;
+	return !rc                        ? NULL
+	       : rc == KYC_ERR_UNSUPPORTED ? "unsupported_media_type"
+	       : rc == KYC_ERR_TOOBIG      ? "image_too_many_pixels"
+	                                   : "image_invalid";
+}
+
+int kyc__compat_image_check(struct api_call *c, const void *p, size_t n, const char *field,
+                            const char *message)
+{
+	int status;
+	const char *code = kyc__compat_image_unusable(c, p, n, &status);
+	if (!code)
 		return 0;
-	api_problem(c, rc == KYC_ERR_UNSUPPORTED ? 415 : 422,
-	            rc == KYC_ERR_UNSUPPORTED ? "unsupported_media_type"
-	            : rc == KYC_ERR_TOOBIG    ? "image_too_many_pixels"
-	                                      : "image_invalid",
-	            field, "%s", message);
+	api_problem(c, status, code, field, "%s", message);
 	return -1;
 }
 

@@ -34,9 +34,13 @@ enum kyc_compat_seed {
 /* "000" ... "004": the keys of the tenant setting "compat". */
 const char *kyc_compat_seed_name(enum kyc_compat_seed seed);
 
-/* Registers every route of every set (called from kyc_api_register). Each
- * route checks per request whether the caller's tenant has its set on. */
+/* Registers every route of every set and their webhook formats (called
+ * where the server is assembled, src/cli/cmd_serve.c). Each route checks
+ * per request whether the caller's tenant has its set on. */
 void kyc_compat_register(kyc_server *s);
+/* Registers the formats compat002 and compat004 with the webhook worker
+ * (src/webhooks/payload.h); kyc_compat_register does it too. */
+void kyc_compat_webhook_formats_register(void);
 
 /* 1 when the tenant's settings have the route set on (tenant setting
  * "compat": {"003": false} turns one off; every set is on by default).
@@ -61,6 +65,16 @@ const char *kyc_compat_lang(kyc_str accept_language, const char *const *supporte
  * src/webhooks/payload.c. 0 or KYC_ERR_NOMEM / KYC_ERR_TOOBIG. */
 int kyc_compat002_webhook(const json_t *event, kyc_buf *body, const char **content_type);
 int kyc_compat004_webhook(const json_t *event, kyc_buf *body, const char **content_type);
+/* Seed 002's IDV status of a kycd status: Created until the end user
+ * starts (started: consented or sent something), InProgress while
+ * documents come, Completed once kycd has what it needs (a decision or a
+ * review), Expired, Cancelled. */
+const char *kyc_compat002_idv_status(const char *status, int started);
+/* Seed 002's KYC identification of a verification record (new reference):
+ * status Approved / Rejected / Awaiting with its reason, isCrossChecked,
+ * and document (stolen; NULL gives null). */
+json_t *kyc_compat002_identification(const json_t *verification, const char *tenant_id,
+                                     json_t *document);
 
 /* ---- request parsers (pure; fuzz/compat.c) ---- */
 
@@ -85,6 +99,7 @@ json_t *kyc_compat002_idv(const json_t *verification, const char *tenant_id,
  * the normalised (upper-case) name, kyc_type kycd's document type. */
 struct kyc_compat003_req {
 	const char *customer_id, *document_type, *kyc_type, *document_url, *channel;
+	char customer_id_lc[37]; /* customer_id points here: GUIDs are case-insensitive */
 };
 /* Checks the fields in the document's order; on failure e holds the status
  * (400), a stable code, the field and the document's exact message. */
@@ -148,6 +163,9 @@ int kyc__compat_store_file(struct api_call *c, const char *kind, const void *p, 
  * as its text and field at fault, and -1. */
 int kyc__compat_image_check(struct api_call *c, const void *p, size_t n, const char *field,
                             const char *message);
+/* The same without answering: NULL when usable, else the error code with
+ * its status in *status. */
+const char *kyc__compat_image_unusable(struct api_call *c, const void *p, size_t n, int *status);
 
 struct kyc_flow;
 /* Fills a workflow context for this call (store, tenant, limits); the

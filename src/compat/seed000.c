@@ -10,8 +10,9 @@
  *
  * A customer is an applicant whose external_ref is the customerId; its
  * onboarding is a seed-000 verification. The routes without a customerId
- * act on the onboarding the same API key used last (compat_ref holds the
- * key's id; an X-Customer-Id header names the customer instead). */
+ * act on the one onboarding the same API key has in flight (compat_ref
+ * holds the key's id; an X-Customer-Id header names the customer instead);
+ * with several, a 409: the customer is never guessed. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,30 @@ static const struct {
     {"back_ok", "The back image was read successfully", "تمت قراءة صورة الوجه الخلفي بنجاح"},
     {"review", "The images were received and are under review", "تم استلام الصور وهي قيد المراجعة"},
     {"rejected", "The identity verification was rejected", "تم رفض التحقق من الهوية"},
+    /* why, by the decision's reason code (docs/flows.md, docs/errors.md) */
+    {"rejected:document_expired",
+     "The identity verification was rejected: the document has expired",
+     "تم رفض التحقق من الهوية: الوثيقة منتهية الصلاحية"},
+    {"rejected:minimum_age",
+     "The identity verification was rejected: the holder is under the minimum age",
+     "تم رفض التحقق من الهوية: صاحب الوثيقة دون السن الأدنى"},
+    {"rejected:blocked_country",
+     "The identity verification was rejected: documents of this country are not accepted",
+     "تم رفض التحقق من الهوية: وثائق هذه الدولة غير مقبولة"},
+    {"rejected:duplicate_document",
+     "The identity verification was rejected: this document is already used by another customer",
+     "تم رفض التحقق من الهوية: هذه الوثيقة مستخدمة بالفعل من قبل عميل آخر"},
+    {"rejected:duplicate_applicant",
+     "The identity verification was rejected: this person is already registered as another "
+     "customer",
+     "تم رفض التحقق من الهوية: هذا الشخص مسجل بالفعل كعميل آخر"},
+    {"rejected:reject_period",
+     "The identity verification was rejected: this document was rejected recently; please try "
+     "again later",
+     "تم رفض التحقق من الهوية: تم رفض هذه الوثيقة مؤخرًا، يرجى المحاولة لاحقًا"},
+    {"rejected:too_many_attempts",
+     "The identity verification was rejected: too many failed attempts",
+     "تم رفض التحقق من الهوية: عدد كبير جدًا من المحاولات الفاشلة"},
     /* the workflow's retry codes (docs/flows.md) */
     {"document_not_found",
      "No document was found in the photo; please photograph the whole document on a plain surface",
@@ -79,6 +104,11 @@ static const struct {
     {"invalid_step", "isNationalID must be true or false",
      "يجب أن تكون قيمة isNationalID صحيحة أو خاطئة"},
     {"names_invalid", "The English names are not valid", "الأسماء باللغة الإنجليزية غير صالحة"},
+    {"ambiguous_customer",
+     "More than one customer is being onboarded with this key; name the customer with "
+     "customerId or the X-Customer-Id header",
+     "يتم تسجيل أكثر من عميل باستخدام هذا المفتاح؛ يرجى تحديد العميل عبر customerId أو "
+     "الترويسة X-Customer-Id"},
     {"invalid_json", "The request body is not valid JSON", "محتوى الطلب ليس بصيغة JSON صالحة"},
     {"unauthorized", "A valid Authorization key is required", "مفتاح التفويض غير صالح أو مفقود"},
     {"not_enabled", "This service is not enabled", "هذه الخدمة غير مفعلة"},
@@ -126,6 +156,7 @@ static const char *key_of(const char *code, int status)
 	    {"verification_closed", "closed"},
 	    {"invalid_step", "invalid_step"},
 	    {"names_invalid", "names_invalid"},
+	    {"ambiguous_customer", "ambiguous_customer"},
 	};
 	if (status >= 500)
 		return "server_error";
@@ -141,7 +172,9 @@ static void shape000(struct api_call *c, int status, const char *code, const cha
                      const char *detail)
 {
 	kyc__compat_error_headers(c, code, field);
-	int st = status == 401 || status >= 500 ? status : 400;
+	/* 409: the key has several customers in flight and named none */
+	int st =
+	    status == 401 || status >= 500 || !strcmp(code, "ambiguous_customer") ? status : 400;
 	const char *key = key_of(code, status);
 	/* English callers get the precise reason where there is no catalogue entry. */
 	const char *m =
@@ -175,58 +208,93 @@ static int customer_session(struct api_call *c, const char *customer_id, struct 
 	                          &s->ver);
 }
 
-/* The onboarding this API key used last. */
-static int key_session(struct api_call *c, struct session *s)
+static int open_status(const char *st);
+static int national_id(const json_t *ver);
+
+/* An onboarding still in flight: neither closed nor finished (an ID card's
+ * back approved, or a passport's names) and within its lifetime. */
+static int in_flight(const json_t *v)
 {
-	int rc = kyc__compat_newest(
-	    c, KYC_R_VERIFICATION,
-	    json_pack("{s:s, s:s}", "compat_seed", "000", "compat_ref", c->actor), &s->ver);
-	if (rc || !s->ver)
-		return rc;
-	return kyc_store_get(c->store, KYC_R_APPLICANT, c->tenant_id,
-	                     kyc__compat_str(s->ver, "applicant_id"), &s->applicant);
+	const char *st = kyc__compat_str(v, "status");
+	if (!st || !strcmp(st, "rejected") || !strcmp(st, "expired") || !strcmp(st, "cancelled"))
+		return 0;
+	if (json_object_get(json_object_get(json_object_get(v, "attributes"), "compat000"),
+	                    "back_approved_at"))
+		return 0;
+	if (!national_id(v) && !strcmp(st, "approved"))
+		return 0;
+	int64_t exp = kyc__compat_time_ms(v, "expires_at");
+	return exp < 0 || kyc_now_ms() < exp;
 }
 
-/* Makes ver the onboarding of this key and no other one, in one transaction. */
-static int bind_key(struct api_call *c, const json_t *ver)
+/* This API key's onboardings in flight (those it made or uploaded to:
+ * compat_ref holds the key's id) of named (or, named 0, not yet named)
+ * customers. Exactly one goes into s; with several, KYC_ERR_CONFLICT and
+ * s left empty; with none, s stays empty. */
+static int key_onboarding(struct api_call *c, int named, struct session *s)
 {
-	const char *vid = kyc__compat_str(ver, "id");
 	json_t *filter = json_pack("{s:s, s:s}", "compat_seed", "000", "compat_ref", c->actor);
-	struct kyc_store_page pg = {0};
-	int mine = 0;
-	int rc = kyc_store_begin(c->store);
-	rc = rc ? rc
-	        : kyc_store_list(c->store, KYC_R_VERIFICATION, c->tenant_id, filter, "", 100, &pg);
+	struct kyc_store_page pg;
+	int rc = kyc_store_list(c->store, KYC_R_VERIFICATION, c->tenant_id, filter, "", 100, &pg);
+	json_decref(filter);
+	if (rc)
+		return rc;
+	int n = 0;
 	size_t i;
 	json_t *v;
 	json_array_foreach(pg.items, i, v)
 	{
-		const char *id = kyc__compat_str(v, "id");
-		if (!strcmp(id, vid)) {
-			mine = 1;
+		json_t *a = NULL;
+		if (rc || !in_flight(v))
 			continue;
+		rc = kyc_store_get(c->store, KYC_R_APPLICANT, c->tenant_id,
+		                   kyc__compat_str(v, "applicant_id"), &a);
+		if (!rc && json_is_string(json_object_get(a, "external_ref")) == named &&
+		    n++ == 0) {
+			s->ver = json_incref(v);
+			s->applicant = json_incref(a);
 		}
-		json_t *clear = json_pack("{s:n}", "compat_ref");
-		rc =
-		    rc ? rc
-		       : kyc_store_update(c->store, KYC_R_VERIFICATION, c->tenant_id, id, clear, 0);
-		json_decref(clear);
+		json_decref(a);
 	}
-	if (!rc && !mine) {
-		json_t *set = json_pack("{s:s}", "compat_ref", c->actor);
-		rc = kyc_store_update(c->store, KYC_R_VERIFICATION, c->tenant_id, vid, set, 0);
-		json_decref(set);
-	}
-	rc = rc ? rc : kyc_store_commit(c->store);
-	if (rc)
-		kyc_store_rollback(c->store);
 	json_decref(pg.items);
-	json_decref(filter);
+	if (rc || n > 1) {
+		session_release(s);
+		s->ver = s->applicant = NULL;
+	}
+	return rc ? rc : n > 1 ? KYC_ERR_CONFLICT : 0;
+}
+
+/* The onboarding this API key means when it names no customer: the one
+ * of a named customer it has in flight. Never a guess: with several,
+ * KYC_ERR_CONFLICT (answered 409, ambiguous_customer). */
+static int key_session(struct api_call *c, struct session *s)
+{
+	return key_onboarding(c, 1, s);
+}
+
+/* The key's in-flight onboarding of a customer not yet named (opened by
+ * SelectNationalIdStep before any upload), when there is exactly one. */
+static int key_unnamed(struct api_call *c, struct session *s)
+{
+	int rc = key_onboarding(c, 0, s);
+	return rc == KYC_ERR_CONFLICT ? 0 : rc;
+}
+
+/* Marks ver as one of this key's onboardings. */
+static int bind_key(struct api_call *c, const json_t *ver)
+{
+	if (!strcmp(kyc__compat_str(ver, "compat_ref") ? kyc__compat_str(ver, "compat_ref") : "",
+	            c->actor))
+		return 0;
+	json_t *set = json_pack("{s:s}", "compat_ref", c->actor);
+	int rc = kyc_store_update(c->store, KYC_R_VERIFICATION, c->tenant_id,
+	                          kyc__compat_str(ver, "id"), set, 0);
+	json_decref(set);
 	return rc;
 }
 
 /* The customer a request without customerId in its body means: the
- * X-Customer-Id header, else this key's onboarding. */
+ * X-Customer-Id header, else this key's onboarding in flight. */
 static int implied_session(struct api_call *c, struct session *s)
 {
 	kyc_str h = kyc_req_header(c->req, "x-customer-id");
@@ -236,6 +304,18 @@ static int implied_session(struct api_call *c, struct session *s)
 		return customer_session(c, kyc_req_strdup(c->req, h.ptr, h.len), s);
 	}
 	return key_session(c, s);
+}
+
+/* Answers the implied session's failure: 409 when the key has several
+ * onboardings in flight, else the store error. */
+static void session_error(struct api_call *c, int rc)
+{
+	if (rc == KYC_ERR_CONFLICT)
+		api_problem(c, 409, "ambiguous_customer", "X-Customer-Id",
+		            "this key has more than one onboarding in progress: name the customer "
+		            "with X-Customer-Id or customerId");
+	else
+		api_store_error(c, rc, "onboarding");
 }
 
 static int open_status(const char *st)
@@ -296,9 +376,12 @@ COMPAT_HANDLER(s000_select, KYC_COMPAT_000, API_WRITE, shape000)
 	}
 	struct session s = {0};
 	struct kyc_jerr e;
-	int rc = implied_session(c, &s);
+	/* the customer the header names, else the one still to be named: the
+	 * step starts a customer's flow, so it never picks among named ones */
+	kyc_str named = kyc_req_header(c->req, "x-customer-id");
+	int rc = named.ptr && named.len ? implied_session(c, &s) : key_unnamed(c, &s);
 	if (rc) {
-		api_store_error(c, rc, "onboarding");
+		session_error(c, rc);
 		goto out;
 	}
 	const char *st = kyc__compat_str(s.ver, "status");
@@ -324,7 +407,6 @@ COMPAT_HANDLER(s000_select, KYC_COMPAT_000, API_WRITE, shape000)
 	} else {
 		/* A new onboarding: for the customer the header named, else for
 		 * one still unnamed, whom the first upload's customerId names. */
-		kyc_str named = kyc_req_header(c->req, "x-customer-id");
 		const char *aid = named.ptr ? kyc__compat_str(s.applicant, "id") : NULL;
 		char fresh[37];
 		if (!aid) {
@@ -348,8 +430,8 @@ COMPAT_HANDLER(s000_select, KYC_COMPAT_000, API_WRITE, shape000)
 		api_store_error(c, rc, "onboarding");
 		goto out;
 	}
-	/* The document answers 200 with no content. */
-	kyc_req_respond(c->req, 200, "application/json", "", 0);
+	/* The document answers 200 with no content, so with no content type. */
+	kyc_req_respond(c->req, 200, NULL, "", 0);
 out:
 	session_release(&s);
 }
@@ -470,7 +552,21 @@ static json_t *customer_data(const json_t *applicant, const json_t *front, const
 	json_object_set_new(o, "idNumber", kyc__compat_field(fx, "personal_number"));
 	json_object_set_new(o, "idNumberBack", kyc__compat_field(bx, "personal_number"));
 	json_object_set_new(o, "documentNumber", kyc__compat_field(x, "document_number"));
-	json_object_set(o, "documentTypeId", doc ? json_object_get(doc, "type") : json_null());
+	/* what the card is, as read (a passport sent for an ID card is a
+	 * passport), else the type the onboarding asked for */
+	const char *code =
+	    json_string_value(json_object_get(json_object_get(fields, "document_code"), "value"));
+	const char *read_type = !code || !*code          ? NULL
+	                        : code[0] == 'P'         ? "passport"
+	                        : code[0] == 'V'         ? "visa"
+	                        : strchr("IAC", code[0]) ? "id_card"
+	                                                 : NULL;
+	if (read_type &&
+	    json_is_true(json_object_get(json_object_get(fields, "document_code"), "read")))
+		json_object_set_new(o, "documentTypeId", json_string(read_type));
+	else
+		json_object_set(o, "documentTypeId",
+		                doc ? json_object_get(doc, "type") : json_null());
 	json_object_set_new(o, "documentTypeCode", kyc__compat_field(x, "document_code"));
 	json_object_set_new(o, "issueDate", json_null()); /* not in an MRZ */
 	json_object_set_new(o, "profession", json_null());
@@ -502,6 +598,10 @@ static int upload_session(struct api_call *c, const char *customer_id, struct se
 	int rc;
 	if (!customer_id) {
 		rc = implied_session(c, s);
+		if (rc == KYC_ERR_CONFLICT)
+			return kyc_jerr_set(e, 409, "ambiguous_customer", "customerId",
+			                    "this key has more than one onboarding in progress: "
+			                    "send customerId");
 		if (rc)
 			return kyc_jerr_set(e, 500, "store_error", NULL, "store error");
 		if (!s->ver || !json_is_string(json_object_get(s->applicant, "external_ref")))
@@ -515,7 +615,7 @@ static int upload_session(struct api_call *c, const char *customer_id, struct se
 		/* A new customer: it names this key's unnamed onboarding if there
 		 * is one (SelectNationalIdStep came first), else a new applicant. */
 		struct session k = {0};
-		if ((rc = key_session(c, &k))) {
+		if ((rc = key_unnamed(c, &k))) {
 			session_release(&k);
 			return kyc_jerr_set(e, 500, "store_error", NULL, "store error");
 		}
@@ -547,7 +647,7 @@ static int upload_session(struct api_call *c, const char *customer_id, struct se
 		 * type this key's SelectNationalIdStep chose last */
 		int nid = s->ver ? national_id(s->ver) : 1;
 		struct session k = {0};
-		if (key_session(c, &k) == 0 && k.ver &&
+		if (key_unnamed(c, &k) == 0 && k.ver &&
 		    open_status(kyc__compat_str(k.ver, "status")))
 			nid = national_id(k.ver);
 		session_release(&k);
@@ -622,14 +722,20 @@ static void upload(struct api_call *c, const char *side)
 	kyc__compat_retry(v, &retry, &retry_msg);
 	int ok = 1;
 	const char *key;
+	char reason_key[64];
 	if (st && !strcmp(st, "incomplete")) {
 		ok = 0;
-		key = retry && msg(c, retry) ? retry : "retry";
+		key = retry && !strcmp(retry, "back_side_required") ? "front_need_back"
+		      : retry && msg(c, retry)                      ? retry
+		                                                    : "retry";
 		kyc__compat_error_headers(c, retry ? retry : "retry", "image");
 	} else if (st && !strcmp(st, "rejected")) {
+		/* the reason in words; the code also in the header */
+		const char *why = kyc__compat_str(json_object_get(v, "decision"), "reason");
+		snprintf(reason_key, sizeof reason_key, "rejected:%.40s", why ? why : "");
 		ok = 0;
-		key = "rejected";
-		kyc__compat_error_headers(c, "verification_rejected", NULL);
+		key = msg(c, reason_key) ? reason_key : "rejected";
+		kyc__compat_error_headers(c, why ? why : "verification_rejected", NULL);
 	} else if (st && !strcmp(st, "pending_review")) {
 		key = "review";
 	} else if (retry && !strcmp(retry, "back_side_required")) {
@@ -666,7 +772,7 @@ static int approval_session(struct api_call *c, struct session *s)
 {
 	int rc = implied_session(c, s);
 	if (rc) {
-		api_store_error(c, rc, "onboarding");
+		session_error(c, rc);
 		return -1;
 	}
 	if (!s->ver) {

@@ -29,7 +29,8 @@
 #define MSG_IDTYPE                                                                                 \
 	"invalid id type : id type must be passport, government_id, drivers_license, "             \
 	"residence_permit, visa, vehicle_registration_certificate, aadhaar, pancard or universal"
-#define MSG_COUNTRY "invalid issuing country : issuingCountry must be an ISO alpha-3 code"
+#define MSG_COUNTRY                                                                                \
+	"invalid issuing country : issuingCountry must be an ISO 3166-1 alpha-2 or alpha-3 code"
 #define MSG_IMAGE "invalid id image"
 #define MSG_FACE "invalid face image"
 #define MSG_SUBMISSION "invalid submission id"
@@ -92,9 +93,11 @@ static void shape001(struct api_call *c, int status, const char *code, const cha
                      const char *detail)
 {
 	kyc__compat_error_headers(c, code, field);
-	/* The vendor's gateway: no or a bad key is 403 Forbidden. */
+	/* The document says nothing of keys: no or a bad key is 401, as HTTP
+	 * has it, in the set's envelope. */
 	if (status == 401) {
-		api_json(c, 403, json_pack("{s:s}", "message", "Forbidden"));
+		api_json(c, 401, json_pack("{s:s, s:s}", "errorCode", code, "message",
+		                           "a valid x-api-key is required"));
 		return;
 	}
 	if (status == 413 && !field) {
@@ -186,11 +189,40 @@ static const char *kyc_status(const char *st)
 	return "pending"; /* created, awaiting_input, processing, pending_review */
 }
 
+/* Why a submission was rejected, in words, by the decision's reason code. */
+static const char *rejection_message(const char *reason)
+{
+	static const struct {
+		const char *code, *msg;
+	} why[] = {
+	    {"document_expired", "rejected: the ID has expired"},
+	    {"minimum_age", "rejected: the applicant is under the age limit"},
+	    {"blocked_country", "rejected: IDs of this country are not accepted"},
+	    {"duplicate_document", "rejected: this ID is already used by another user"},
+	    {"duplicate_applicant", "rejected: this person is already registered as another user"},
+	    {"reject_period",
+	     "rejected: this ID was rejected recently; it can be submitted again after the "
+	     "rejected duplicate submission prevention period"},
+	    {"too_many_attempts", "rejected: the third attempt failed"},
+	};
+	for (size_t i = 0; reason && i < sizeof why / sizeof why[0]; i++)
+		if (!strcmp(why[i].code, reason))
+			return why[i].msg;
+	return "rejected";
+}
+
+/* [{retryCode, retryMsg}]: why the submission is incomplete (the retry
+ * code), or why it was rejected (the decision's reason code). */
 static json_t *retry_list(const json_t *v)
 {
 	json_t *r = json_array();
 	const char *code, *message;
 	kyc__compat_retry(v, &code, &message);
+	const char *st = kyc__compat_str(v, "status");
+	if (!code && st && !strcmp(st, "rejected")) {
+		code = kyc__compat_str(json_object_get(v, "decision"), "reason");
+		message = rejection_message(code);
+	}
 	if (code)
 		json_array_append_new(r, json_pack("{s:s, s:s}", "retryCode", code, "retryMsg",
 		                                   message ? message : ""));
@@ -412,9 +444,25 @@ static json_t *step1_answer(const json_t *res, const char *id_type)
 	return o;
 }
 
+/* issuingCountry as kycd keeps it (alpha-3, or an ICAO code such as D):
+ * the document fixes no format, so alpha-2 and either case are taken too.
+ * NULL when it is no country. */
+static const char *issuing_country(const char *in, char buf[4])
+{
+	size_t n = strlen(in);
+	if (n < 1 || n > 3)
+		return NULL;
+	for (size_t i = 0; i <= n; i++)
+		buf[i] = (char)(in[i] >= 'a' && in[i] <= 'z' ? in[i] - 32 : in[i]);
+	if (kyc_country_icao_valid(buf, n))
+		return buf;
+	return n == 2 ? kyc_country_alpha2_to_3(buf, n) : NULL;
+}
+
 COMPAT_HANDLER(s001_step1, KYC_COMPAT_001, API_WRITE | API_IDEMPOTENT, shape001)
 {
 	struct form f = {0};
+	char cbuf[4];
 	json_t *opts = NULL, *ver = NULL, *res = NULL, *req = NULL;
 	struct kyc_jerr e;
 	const char *s;
@@ -444,8 +492,8 @@ COMPAT_HANDLER(s001_step1, KYC_COMPAT_001, API_WRITE | API_IDEMPOTENT, shape001)
 		api_problem(c, 400, "invalid_value", "idType", MSG_IDTYPE);
 		goto out;
 	}
-	const char *country = kyc__compat_str(f.text, "issuingCountry");
-	if (!kyc_country_icao_valid(country, strlen(country))) {
+	const char *country = issuing_country(kyc__compat_str(f.text, "issuingCountry"), cbuf);
+	if (!country) {
 		api_problem(c, 400, "invalid_country", "issuingCountry", MSG_COUNTRY);
 		goto out;
 	}

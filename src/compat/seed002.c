@@ -143,13 +143,16 @@ int kyc_compat002_parse(const json_t *body, json_t *applicant, struct kyc_jerr *
 		json_object_set_new(applicant, "phone", json_string(buf));
 	}
 	s = NULL;
-	if (kyc_jv_string(reg, "countryCode", 0, 2, &s, e))
+	if (kyc_jv_string(reg, "countryCode", 0, 3, &s, e))
 		return in_registration(e);
 	if (s) {
-		const char *a3 = kyc_country_alpha2_to_3(s, strlen(s));
+		/* alpha-2 as the example sends it; alpha-3 (kycd's form) too */
+		const char *a3 = strlen(s) == 3 && kyc_country_alpha3_valid(s, 3)
+		                     ? s
+		                     : kyc_country_alpha2_to_3(s, strlen(s));
 		if (!a3)
 			return kyc_jerr_set(e, 422, "invalid_country", "registration.countryCode",
-			                    "countryCode must be an ISO 3166-1 alpha-2 code");
+			                    "countryCode must be an ISO 3166-1 alpha-2 or alpha-3 code");
 		json_object_set_new(applicant, "country", json_string(a3));
 	}
 	return 0;
@@ -171,16 +174,23 @@ static void settings_version(const json_t *settings, char out[37])
 	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
 }
 
-/* The IDV id is the hosted page's token (src/web/hosted_token.h), created
- * to expire with the verification. Unlike other tokens it is also kept in
- * compat_ref, in the clear: this API names the IDV by it in every read and
- * webhook (docs/compat/002.md, "The IDV id"). */
-static int idv_id(struct api_call *c, const json_t *ver, char out[37])
+/* The IDV id is the hosted page's token (src/web/hosted_token.h), made
+ * before the verification so that it is written with the row (compat_ref)
+ * and named by the verification.created event; its token row is stored in
+ * the creation's transaction, to expire with the verification. Unlike other
+ * tokens it is also kept in the clear: this API names the IDV by it in every
+ * read and webhook (docs/compat/002.md, "The IDV id"). */
+struct idv_token {
+	char token[37];
+	int64_t fallback_expiry_ms;
+};
+
+static int idv_token_store(kyc_store *s, const char *tenant_id, const json_t *ver, void *arg)
 {
+	const struct idv_token *t = arg;
 	int64_t exp = kyc__compat_time_ms(ver, "expires_at");
-	return kyc_hosted_token_create(c->store, c->tenant_id, kyc__compat_str(ver, "id"),
-	                               exp > 0 ? exp : kyc_now_ms() + c->app->verification_ttl_ms,
-	                               out);
+	return kyc_hosted_token_store(s, tenant_id, kyc__compat_str(ver, "id"),
+	                              exp > 0 ? exp : t->fallback_expiry_ms, t->token);
 }
 
 /* The applicant of externalReferenceId (filled from the registration when
@@ -212,7 +222,7 @@ COMPAT_HANDLER(s002_create, KYC_COMPAT_002, API_WRITE, shape002)
 		api_jerr(c, &e);
 		goto out;
 	}
-	char aid[37], version[37], idv[37];
+	char aid[37], version[37];
 	int rc = idv_applicant(c, fields, aid);
 	if (!rc)
 		rc = kyc_settings_get(c->store, c->tenant_id, &settings);
@@ -221,13 +231,20 @@ COMPAT_HANDLER(s002_create, KYC_COMPAT_002, API_WRITE, shape002)
 		goto out;
 	}
 	settings_version(settings, version);
+	struct idv_token tok = {.fallback_expiry_ms = kyc_now_ms() + c->app->verification_ttl_ms};
+	if ((rc = kyc_hosted_token_generate(tok.token))) {
+		api_store_error(c, rc, "identity verification");
+		goto out;
+	}
 	struct kyc_flow fl;
 	char actor[64];
 	kyc__compat_flow(c, KYC_COMPAT_002, &fl, actor);
+	fl.on_create = idv_token_store;
+	fl.on_create_arg = &tok;
 	json_t *req = json_pack("{s:s}", "applicant_id", aid);
-	json_t *compat = json_pack("{s:s, s:{s:s, s:s, s:s}}", "seed", "002", "data", "setup_id",
-	                           kyc__compat_str(body, "setupId"), "setup_version_id", version,
-	                           "application_id", c->tenant_id);
+	json_t *compat = json_pack("{s:s, s:s, s:{s:s, s:s, s:s}}", "seed", "002", "ref", tok.token,
+	                           "data", "setup_id", kyc__compat_str(body, "setupId"),
+	                           "setup_version_id", version, "application_id", c->tenant_id);
 	rc = kyc_flow_verification_create_compat(&fl, req, compat, &ver, &e);
 	json_decref(compat);
 	json_decref(req);
@@ -235,20 +252,7 @@ COMPAT_HANDLER(s002_create, KYC_COMPAT_002, API_WRITE, shape002)
 		api_jerr(c, &e);
 		goto out;
 	}
-	const char *vid = kyc__compat_str(ver, "id");
-	if ((rc = idv_id(c, ver, idv))) {
-		api_store_error(c, rc, "identity verification");
-		goto out;
-	}
-	/* the token exists only now that its verification does */
-	json_t *mark = json_pack("{s:s}", "compat_ref", idv);
-	rc = kyc_store_update(c->store, KYC_R_VERIFICATION, c->tenant_id, vid, mark, 0);
-	json_decref(mark);
-	if (rc) {
-		api_store_error(c, rc, "identity verification");
-		goto out;
-	}
-	api_json(c, 201, json_pack("{s:s}", "id", idv));
+	api_json(c, 201, json_pack("{s:s}", "id", tok.token));
 out:
 	json_decref(ver);
 	json_decref(settings);
@@ -264,12 +268,8 @@ static json_t *utc(const json_t *rec, const char *key)
 	return json_is_string(v) ? json_incref(v) : json_null();
 }
 
-/* The IDV's status: Created until the end user starts, InProgress while
- * documents are coming, Completed once kycd has what it needs (a decision
- * or a review), Expired, Cancelled. */
-static const char *idv_status(const json_t *v, int consented)
+const char *kyc_compat002_idv_status(const char *st, int started)
 {
-	const char *st = kyc__compat_str(v, "status");
 	if (!st)
 		return "Created";
 	if (!strcmp(st, "expired"))
@@ -278,8 +278,7 @@ static const char *idv_status(const json_t *v, int consented)
 		return "Cancelled";
 	if (!strcmp(st, "approved") || !strcmp(st, "rejected") || !strcmp(st, "pending_review"))
 		return "Completed";
-	if (!strcmp(st, "created") || (!strcmp(st, "awaiting_input") && !consented &&
-	                               !json_integer_value(json_object_get(v, "attempts"))))
+	if (!strcmp(st, "created") || (!strcmp(st, "awaiting_input") && !started))
 		return "Created";
 	return "InProgress";
 }
@@ -295,9 +294,10 @@ json_t *kyc_compat002_idv(const json_t *v, const char *tenant_id, const char *co
 {
 	const json_t *mine = json_object_get(json_object_get(v, "attributes"), "compat002");
 	int consented = consented_at != NULL;
-	json_t *o =
-	    json_pack("{s:O, s:s, s:s?, s:o, s:o}", "id", or_null(v, "compat_ref"), "status",
-	              idv_status(v, consented), "applicationId", tenant_id, "createdUtc",
+	int started = consented || json_integer_value(json_object_get(v, "attempts")) > 0;
+	json_t *o = json_pack("{s:O, s:s, s:s?, s:o, s:o}", "id", or_null(v, "compat_ref"), "status",
+	                      kyc_compat002_idv_status(kyc__compat_str(v, "status"), started),
+	                      "applicationId", tenant_id, "createdUtc",
 	              utc(v, "created_at"), "modifiedUtc", utc(v, "updated_at"));
 	if (!o)
 		return NULL;
@@ -507,6 +507,11 @@ static json_t *identification(struct api_call *c, const json_t *v, const json_t 
 	json_object_set_new(doc, "files", files);
 	json_decref(given);
 
+	return kyc_compat002_identification(v, c->tenant_id, doc);
+}
+
+json_t *kyc_compat002_identification(const json_t *v, const char *tenant_id, json_t *document)
+{
 	const json_t *mine = json_object_get(json_object_get(v, "attributes"), "compat002");
 	const char *status, *reason;
 	ident_status(v, &status, &reason);
@@ -521,14 +526,14 @@ static json_t *identification(struct api_call *c, const json_t *v, const json_t 
 		if (n && !strcmp(n, "data_consistency"))
 			dcs = kyc__compat_str(ck, "result");
 	}
-	json_t *o = json_pack("{s:O, s:s, s:o, s:{s:O, s:O}, s:O, s:s, s:o, s:b, s:o}", "id",
-	                      or_null(v, "id"), "applicationId", c->tenant_id, "createdUtc",
-	                      utc(v, "created_at"), "setup", "id", or_null(mine, "setup_id"),
-	                      "versionId", or_null(mine, "setup_version_id"),
-	                      "identityVerificationId", or_null(v, "compat_ref"), "status", status,
-	                      "statusReason", reason ? json_string(reason) : json_null(),
-	                      "isCrossChecked", dcs && !strcmp(dcs, "passed"), "document", doc);
-	return o;
+	return json_pack("{s:O, s:s, s:o, s:{s:O, s:O}, s:O, s:s, s:o, s:b, s:o}", "id",
+	                 or_null(v, "id"), "applicationId", tenant_id, "createdUtc",
+	                 utc(v, "created_at"), "setup", "id", or_null(mine, "setup_id"), "versionId",
+	                 or_null(mine, "setup_version_id"), "identityVerificationId",
+	                 or_null(v, "compat_ref"), "status", status, "statusReason",
+	                 reason ? json_string(reason) : json_null(), "isCrossChecked",
+	                 dcs && !strcmp(dcs, "pass"), "document",
+	                 document ? document : json_null());
 }
 
 COMPAT_HANDLER(s002_ident_get, KYC_COMPAT_002, API_READ, shape002)

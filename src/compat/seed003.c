@@ -15,6 +15,7 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/rand.h"
+#include "flows/deferred.h"
 #include "flows/settings.h"
 #include "flows/workflow.h"
 
@@ -63,7 +64,11 @@ int kyc_compat003_parse(const json_t *body, struct kyc_compat003_req *out, struc
 	if (!id || !kyc_uuid_valid(id, strlen(id)))
 		return kyc_jerr_set(e, 400, id ? "invalid_value" : "field_required", "customerId",
 		                    MSG_GUID);
-	out->customer_id = id;
+	/* a GUID in any case names the same customer; kycd's ids are lower case */
+	for (int i = 0; i < 36; i++)
+		out->customer_id_lc[i] = (char)(id[i] >= 'A' && id[i] <= 'F' ? id[i] + 32 : id[i]);
+	out->customer_id_lc[36] = 0;
+	out->customer_id = out->customer_id_lc;
 
 	json_t *jt = json_object_get(body, "documentType");
 	const char *t = json_string_value(jt);
@@ -274,7 +279,8 @@ COMPAT_HANDLER(s003_id_card, KYC_COMPAT_003, API_WRITE | API_IDEMPOTENT, shape00
 		goto out;
 	}
 	const char *pst = kyc__compat_str(prev, "status");
-	if (pst && !strcmp(pst, "pending_review")) {
+	/* a submission whose document is still being fetched is under review too */
+	if (pst && (!strcmp(pst, "pending_review") || kyc_deferred_document_waiting(prev))) {
 		api_problem(c, 409, "verification_pending_review", NULL, MSG_PENDING);
 		goto out;
 	}
@@ -282,14 +288,23 @@ COMPAT_HANDLER(s003_id_card, KYC_COMPAT_003, API_WRITE | API_IDEMPOTENT, shape00
 		api_problem(c, 409, "verification_approved", NULL, MSG_APPROVED);
 		goto out;
 	}
+	/* "The URL is stored verbatim; the back office presigns / fetches it
+	 * during review": fetched now when it answers, else kept and fetched
+	 * again later (src/flows/deferred.h). Only a URL that can never be
+	 * fetched (not https, a refused address, not a URL) is the caller's
+	 * error. */
 	struct kyc_fetch_info fi = {0};
+	const char *later = NULL;
 	if ((rc = kyc__compat_fetch(c, in.document_url, &img, &fi))) {
-		fetch_error(c, rc, &fi);
-		goto out;
+		if (rc == KYC_ERR_DENIED || rc == KYC_ERR_INVALID) {
+			fetch_error(c, rc, &fi);
+			goto out;
+		}
+		later = fi.code ? fi.code : "url_fetch_failed";
+	} else {
+		int ist;
+		later = kyc__compat_image_unusable(c, img.data, img.len, &ist);
 	}
-	if (kyc__compat_image_check(c, img.data, img.len, "documentUrl",
-	                            "documentUrl does not hold a JPEG or PNG image"))
-		goto out;
 
 	struct kyc_flow f;
 	char actor[64];
@@ -316,14 +331,21 @@ COMPAT_HANDLER(s003_id_card, KYC_COMPAT_003, API_WRITE | API_IDEMPOTENT, shape00
 	                              .bytes = (const unsigned char *)img.data,
 	                              .len = img.len,
 	                              .source_url = in.document_url};
-	if (kyc_flow_submit(&f, vid, &fimg, 1, &res, &e)) {
+	if (later) {
+		/* under review for the customer; the download is retried */
+		if ((rc = kyc_deferred_document_add(&f, vid, in.document_url, in.kyc_type, "front",
+		                                    later))) {
+			api_store_error(c, rc, "submission");
+			goto out;
+		}
+	} else if (kyc_flow_submit(&f, vid, &fimg, 1, &res, &e)) {
 		flow_error(c, &e);
 		goto out;
 	}
 	json_t *v = json_object_get(res, "verification");
-	const char *status = kyc__compat_str(v, "status");
+	const char *status = later ? "pending_review" : kyc__compat_str(v, "status");
 	char when[32];
-	int64_t sub = kyc__compat_time_ms(v, "submitted_at");
+	int64_t sub = later ? -1 : kyc__compat_time_ms(v, "submitted_at");
 	kyc_time_iso(sub >= 0 ? sub : kyc_now_ms(), when);
 	json_t *data =
 	    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s}", "customerId", in.customer_id,

@@ -417,7 +417,9 @@ COMPAT_HANDLER(s004_share, KYC_COMPAT_004, API_WRITE | API_IDEMPOTENT, shape004)
 		kyc_buf_init(&f.b[i], c->app->max_image_bytes);
 	if (!body)
 		goto out;
-	if (kyc_compat004_parse(body, &in, &e)) {
+	struct kyc_webhook_policy wp = api_webhook_policy(c);
+	if (kyc_compat004_parse(body, &in, &e) ||
+	    (in.callback_url && kyc_webhook_url_check(in.callback_url, &wp, "callbackUrl", &e))) {
 		api_jerr(c, &e);
 		goto out;
 	}

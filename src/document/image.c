@@ -527,9 +527,11 @@ static void pngw_flush(png_structp png)
 {
 }
 
-int kyc_image_write_png(const unsigned char *gray, int w, int h, int stride, kyc_buf *out)
+/* PNG of 8-bit gray (channels 1) or RGB (channels 3) rows, stride bytes apart. */
+static int write_png(const unsigned char *px, int w, int h, int stride, int channels,
+		     kyc_buf *out)
 {
-	if (!gray || w <= 0 || h <= 0 || stride < w || !out)
+	if (!px || w <= 0 || h <= 0 || stride < w * channels || !out)
 		return KYC_ERR_INVALID;
 	struct pngdst d = {.b = out, .rc = 0};
 	png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &d, pngw_fail, png_warn);
@@ -542,16 +544,27 @@ int kyc_image_write_png(const unsigned char *gray, int w, int h, int stride, kyc
 		goto out;
 	}
 	png_set_write_fn(png, &d, pngw_write, pngw_flush);
-	png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, 8, PNG_COLOR_TYPE_GRAY,
-		     PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+	png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, 8,
+		     channels == 3 ? PNG_COLOR_TYPE_RGB : PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
+		     PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
 	png_write_info(png, info);
 	for (int y = 0; y < h; y++)
-		png_write_row(png, gray + (size_t)y * stride);
+		png_write_row(png, px + (size_t)y * stride);
 	png_write_end(png, NULL);
 	rc = 0;
 out:
 	png_destroy_write_struct(png ? &png : NULL, info ? &info : NULL);
 	return rc;
+}
+
+int kyc_image_write_png(const unsigned char *gray, int w, int h, int stride, kyc_buf *out)
+{
+	return write_png(gray, w, h, stride, 1, out);
+}
+
+int kyc_image_write_png_rgb(const unsigned char *rgb, int w, int h, kyc_buf *out)
+{
+	return write_png(rgb, w, h, w * 3, 3, out);
 }
 
 int kyc_image_write_jpeg(const unsigned char *gray, int w, int h, int stride, int quality,

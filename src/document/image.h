@@ -71,5 +71,7 @@ void kyc_image_free(struct kyc_image *img);
 int kyc_image_write_png(const unsigned char *gray, int w, int h, int stride, kyc_buf *out);
 int kyc_image_write_jpeg(const unsigned char *gray, int w, int h, int stride, int quality,
 			 kyc_buf *out);
+/* PNG of an RGB raster (rows of 3*w bytes); errors as kyc_image_write_png. */
+int kyc_image_write_png_rgb(const unsigned char *rgb, int w, int h, kyc_buf *out);
 
 #endif

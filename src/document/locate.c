@@ -155,21 +155,36 @@ static int label_lines(const unsigned char *mask, int w, int h, int gap, int tr,
 	return nout;
 }
 
-/* Ink: darker than the local mean by a margin that grows with brightness. */
-static void ink_mask(const unsigned char *s, int w, int h, const uint32_t *ii, int r,
-		     unsigned char *m)
+void kyc_reader__ink_local(const unsigned char *s, int w, int h, uint32_t *ii, int r, int div,
+			  int add, unsigned char *m)
 {
 	int W = w + 1;
+	memset(ii, 0, sizeof(uint32_t) * W);
+	for (int y = 0; y < h; y++) {
+		uint32_t rs = 0;
+		ii[(y + 1) * W] = 0;
+		for (int x = 0; x < w; x++) {
+			rs += s[(size_t)y * w + x];
+			ii[(y + 1) * W + x + 1] = ii[y * W + x + 1] + rs;
+		}
+	}
 	for (int y = 0; y < h; y++) {
 		int y0 = y - r < 0 ? 0 : y - r, y1 = y + r + 1 > h ? h : y + r + 1;
-		for (int x = 0; x < w; x++) {
+		const uint32_t *top = ii + (size_t)y0 * W, *bot = ii + (size_t)y1 * W;
+		const unsigned char *row = s + (size_t)y * w;
+		unsigned char *out = m + (size_t)y * w;
+		/* a reciprocal instead of a division per pixel: the window's area
+		 * only changes near the borders */
+		int x = 0;
+		while (x < w) {
 			int x0 = x - r < 0 ? 0 : x - r, x1 = x + r + 1 > w ? w : x + r + 1;
-			uint32_t sum = ii[y1 * W + x1] - ii[y0 * W + x1] - ii[y1 * W + x0] +
-				       ii[y0 * W + x0];
-			int area = (x1 - x0) * (y1 - y0);
-			int mean = (int)(sum / (uint32_t)area);
-			int t = mean / 7 + 8;
-			m[y * w + x] = s[y * w + x] + t < mean;
+			int xe = x + r + 1 <= w && x - r >= 0 ? w - r : x + 1;
+			float inv = 1.0f / (float)((x1 - x0) * (y1 - y0));
+			for (; x < xe; x++, x0 = x - r < 0 ? 0 : x - r, x1 = x + r + 1 > w ? w : x + r + 1) {
+				uint32_t sum = bot[x1] - top[x1] - bot[x0] + top[x0];
+				int mean = (int)((float)sum * inv);
+				out[x] = row[x] + mean / div + add < mean;
+			}
 		}
 	}
 }
@@ -210,28 +225,42 @@ static void shrink(const unsigned char *g, int w, int h, int stride, unsigned ch
 int kyc_reader__locate(const unsigned char *g, int w, int h, int stride,
 		       struct kyc_reader__cand *out, int max, double *mean_luma)
 {
-	return kyc_reader__locate_at(g, w, h, stride, out, max, mean_luma, KYC_READER__WORK_SIDE);
+	return kyc_reader__locate_at(g, w, h, stride, out, max, mean_luma, KYC_READER__WORK_SIDE, 0);
+}
+
+/* Canvas point (u, v) of the 45° turned working image -> working image. */
+static void from_turned(double u, double v, double cx, double cy, double cc, double *x, double *y)
+{
+	*x = cx + ((u - cc) - (v - cc)) * M_SQRT1_2;
+	*y = cy + ((u - cc) + (v - cc)) * M_SQRT1_2;
 }
 
 int kyc_reader__locate_at(const unsigned char *g, int w, int h, int stride,
-			  struct kyc_reader__cand *out, int max, double *mean_luma, int work_side)
+			  struct kyc_reader__cand *out, int max, double *mean_luma, int work_side,
+			  int flags)
 {
-	int longer = w > h ? w : h;
+	int longer = w > h ? w : h, sensitive = flags & KYC_READER__SENSITIVE;
 	double f = longer > work_side ? (double)longer / work_side : 1;
 	int sw = (int)(w / f), sh = (int)(h / f);
 	if (sw < 8 || sh < 8)
 		return 0;
+	/* the canvas the lines are looked for in: the working image, or it
+	 * turned by 45° (lines at 21-69° become nearly level there) */
+	int turned = (flags & KYC_READER__TURN45) != 0;
+	int cw = turned ? (int)((sw + sh) * M_SQRT1_2) + 2 : sw, ch = turned ? cw : sh;
+	double cc = cw / 2.0;
 	int n = sw * sh, rc = KYC_ERR_NOMEM, nout = 0;
-	int maxr = (sw / 2 + 2) * sh + (sh / 2 + 2) * sw;
-	unsigned char *s = malloc((size_t)n), *m = malloc((size_t)n), *mt = malloc((size_t)n);
-	uint32_t *ii = malloc(sizeof(uint32_t) * (size_t)(sw + 1) * (sh + 1));
+	int maxr = (cw / 2 + 2) * ch + (ch / 2 + 2) * cw;
+	unsigned char *s = malloc((size_t)n), *m = malloc((size_t)cw * ch);
+	unsigned char *mt = malloc((size_t)cw * ch), *rot = turned ? malloc((size_t)cw * ch) : NULL;
+	uint32_t *ii = malloc(sizeof(uint32_t) * (size_t)(cw + 1) * (ch + 1));
 	uint32_t *acc = malloc(sizeof(uint32_t) * (size_t)w);
 	int *xb = malloc(sizeof(int) * (size_t)(sw + 1));
 	struct run *runs = malloc(sizeof(struct run) * (size_t)maxr);
 	int *par = malloc(sizeof(int) * (size_t)maxr);
 	struct comp *cs = malloc(sizeof(struct comp) * (size_t)maxr);
 	struct kyc_reader__cand *tmp = malloc(sizeof *tmp * 256);
-	if (!s || !m || !mt || !ii || !acc || !xb || !runs || !par || !cs || !tmp)
+	if (!s || !m || !mt || !ii || !acc || !xb || !runs || !par || !cs || !tmp || (turned && !rot))
 		goto out;
 
 	shrink(g, w, h, stride, s, sw, sh, acc, xb);
@@ -239,30 +268,35 @@ int kyc_reader__locate_at(const unsigned char *g, int w, int h, int stride,
 	for (int i = 0; i < n; i++)
 		total += s[i];
 	*mean_luma = (double)total / n;
-	int W = sw + 1;
-	memset(ii, 0, sizeof(uint32_t) * W);
-	for (int y = 0; y < sh; y++) {
-		uint32_t rs = 0;
-		ii[(y + 1) * W] = 0;
-		for (int x = 0; x < sw; x++) {
-			rs += s[y * sw + x];
-			ii[(y + 1) * W + x + 1] = ii[y * W + x + 1] + rs;
-		}
+	const unsigned char *canvas = s;
+	if (turned) { /* nearest neighbour is enough to find lines; outside: the mean */
+		for (int v = 0; v < ch; v++)
+			for (int u = 0; u < cw; u++) {
+				double x, y;
+				from_turned(u, v, sw / 2.0, sh / 2.0, cc, &x, &y);
+				int xi = (int)floor(x + 0.5), yi = (int)floor(y + 0.5);
+				rot[(size_t)v * cw + u] = xi >= 0 && yi >= 0 && xi < sw && yi < sh
+							      ? s[(size_t)yi * sw + xi]
+							      : (unsigned char)*mean_luma;
+			}
+		canvas = rot;
 	}
 	int side = sw > sh ? sw : sh;
 	int r = side / 50 + 4, gap = side / 90 + 2;
-	ink_mask(s, sw, sh, ii, r, m);
-	for (int y = 0; y < sh; y++)
-		for (int x = 0; x < sw; x++)
-			mt[x * sh + y] = m[y * sw + x];
+	/* the margin grows with brightness; halved in the sensitive pass, for
+	 * faint print, glare and shadow */
+	kyc_reader__ink_local(canvas, cw, ch, ii, r, sensitive ? 14 : 7, sensitive ? 4 : 8, m);
+	for (int y = 0; y < ch; y++)
+		for (int x = 0; x < cw; x++)
+			mt[x * ch + y] = m[y * cw + x];
 	/* Two gap widths: glyph spacing is a fraction of the unknown pitch, and a
 	 * large MRZ needs wider bridging than a small one (which the wide gap
 	 * would weld to its neighbours). */
 	int nt = 0;
 	for (int pass = 0; pass < 2; pass++) {
 		int gp = pass ? 2 * gap + 2 : gap;
-		nt = label_lines(m, sw, sh, gp, 0, runs, maxr, par, cs, tmp, nt, 256);
-		nt = label_lines(mt, sh, sw, gp, 1, runs, maxr, par, cs, tmp, nt, 256);
+		nt = label_lines(m, cw, ch, gp, 0, runs, maxr, par, cs, tmp, nt, 256);
+		nt = label_lines(mt, ch, cw, gp, 1, runs, maxr, par, cs, tmp, nt, 256);
 	}
 	/* parallel neighbours of equal length at a line pitch */
 	for (int i = 0; i < nt; i++) {
@@ -293,6 +327,12 @@ int kyc_reader__locate_at(const unsigned char *g, int w, int h, int stride,
 		}
 		if (dup)
 			continue;
+		if (turned) {
+			double ux = (c.ux - c.uy) * M_SQRT1_2, uy = (c.ux + c.uy) * M_SQRT1_2;
+			from_turned(c.cx, c.cy, sw / 2.0, sh / 2.0, cc, &c.cx, &c.cy);
+			c.ux = ux;
+			c.uy = uy;
+		}
 		c.cx = (c.cx + 0.5) * f - 0.5;
 		c.cy = (c.cy + 0.5) * f - 0.5;
 		c.len *= f;
@@ -311,5 +351,6 @@ out:
 	free(par);
 	free(cs);
 	free(tmp);
+	free(rot);
 	return rc;
 }

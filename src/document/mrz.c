@@ -55,7 +55,7 @@ const char *kyc_mrz_warning_name(enum kyc_mrz_warning w)
 	    "issuing_country_unknown", "nationality_unknown", "birth_date_partial",
 	    "birth_date_unknown",      "birth_date_invalid",  "expiry_date_none",
 	    "expiry_date_invalid",     "name_truncated",      "sex_invalid",
-	    "document_number_long"};
+	    "document_number_long",    "filler_invalid"};
 	if ((int)w < 0 || w >= KYC_MRZ_NWARNINGS)
 		return "";
 	return names[w];
@@ -545,8 +545,8 @@ static int mrz_char_ok(char c)
 	return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '<';
 }
 
-static int split_lines(const char *text, const char *alt, size_t len, struct mrz_work *w, char *err,
-                       size_t errsz)
+static int split_lines(const char *text, const char *alt, const float *conf, size_t len,
+                       struct mrz_work *w, char *err, size_t errsz)
 {
 	int n = 0, blank_after = 0;
 	size_t i = 0;
@@ -586,6 +586,10 @@ static int split_lines(const char *text, const char *alt, size_t len, struct mrz
 			for (size_t k = i; alt && k < end; k++)
 				if (alt[k] != text[k] && mrz_char_ok(alt[k]))
 					w->alt[n][k - i] = alt[k];
+			for (size_t k = i; k < end; k++) /* NaN and strays count as unsure */
+				w->conf[n][k - i] = !conf ? 1.0f
+				                    : conf[k] >= 0 && conf[k] <= 1 ? conf[k]
+				                    : conf[k] > 1 ? 1.0f : 0.0f;
 			w->l[n][end - i] = '\0';
 			n++;
 		} else if (n > 0) {
@@ -662,6 +666,17 @@ static int plausible(const struct mrz_work *w, const struct kyc_mrz *m)
 	return m->checks_ok || letters * 3 <= digit_pos;
 }
 
+int kyc_mrz__setup(struct mrz_work *w, char *err, size_t errsz)
+{
+	int rc = detect_format(w, err, errsz);
+	if (rc)
+		return rc;
+	layout_for(w);
+	types_for(w);
+	kyc_mrz__build_groups(w);
+	return 0;
+}
+
 int kyc_mrz_parse(const char *text, size_t len, int64_t today_days, struct kyc_mrz *out, char *err,
                   size_t errsz)
 {
@@ -670,6 +685,12 @@ int kyc_mrz_parse(const char *text, size_t len, int64_t today_days, struct kyc_m
 
 int kyc_mrz_parse_ex(const char *text, const char *alt, size_t len, int64_t today_days,
                      struct kyc_mrz *out, char *err, size_t errsz)
+{
+	return kyc_mrz_parse_ocr(text, alt, NULL, len, today_days, out, err, errsz);
+}
+
+int kyc_mrz_parse_ocr(const char *text, const char *alt, const float *conf, size_t len,
+                      int64_t today_days, struct kyc_mrz *out, char *err, size_t errsz)
 {
 	struct mrz_work w;
 	char dummy[1];
@@ -680,7 +701,7 @@ int kyc_mrz_parse_ex(const char *text, const char *alt, size_t len, int64_t toda
 	err[0] = '\0';
 	memset(out, 0, sizeof *out);
 	memset(&w, 0, sizeof w);
-	int rc = split_lines(text, alt, len, &w, err, errsz);
+	int rc = split_lines(text, alt, conf, len, &w, err, errsz);
 	if (rc)
 		return rc;
 	rc = detect_format(&w, err, errsz);
@@ -691,6 +712,7 @@ int kyc_mrz_parse_ex(const char *text, const char *alt, size_t len, int64_t toda
 	types_for(&w);
 	kyc_mrz__correct(&w);
 	kyc_mrz__build_groups(&w);
+	kyc_mrz__check_fillers(&w, out);
 
 	out->format = w.format;
 	out->nlines = w.nlines;
@@ -702,9 +724,9 @@ int kyc_mrz_parse_ex(const char *text, const char *alt, size_t len, int64_t toda
 			out->checks_ok |= 1u << w.groups[i].check;
 	}
 	fields_for(&w, today_days, out);
-	out->valid =
-	    out->checks_ok == out->checks &&
-	    !(out->warnings & (1u << KYC_MRZ_W_BIRTH_INVALID | 1u << KYC_MRZ_W_EXPIRY_INVALID));
+	out->valid = out->checks_ok == out->checks &&
+	             !(out->warnings & (1u << KYC_MRZ_W_BIRTH_INVALID | 1u << KYC_MRZ_W_EXPIRY_INVALID |
+	                                1u << KYC_MRZ_W_FILLER_INVALID));
 	if (!plausible(&w, out)) {
 		snprintf(err, errsz, "%s-shaped text without MRZ structure",
 		         kyc_mrz_format_name(w.format));
@@ -712,5 +734,6 @@ int kyc_mrz_parse_ex(const char *text, const char *alt, size_t len, int64_t toda
 		return KYC_ERR_INVALID;
 	}
 	record_corrections(&w, out);
+	kyc_mrz__field_conf(&w, out);
 	return 0;
 }

@@ -50,8 +50,30 @@ enum kyc_mrz_warning {
 	KYC_MRZ_W_NAME_TRUNCATED,       /* the name field is full: the name may be cut */
 	KYC_MRZ_W_SEX_INVALID,          /* sex not F, M, X or '<': reported as "X" */
 	KYC_MRZ_W_DOCUMENT_NUMBER_LONG, /* > 9 chars, continued in the optional data */
+	KYC_MRZ_W_FILLER_INVALID,       /* a character among the fillers that end the names
+	                                 * (or an unsure lone one in optional data), which no
+	                                 * correction could settle: valid = 0 */
 	KYC_MRZ_NWARNINGS
 };
+
+/* The fields of a parsed MRZ, in the order `kycd mrz` prints them. */
+enum kyc_mrz_field {
+	KYC_MRZ_F_DOCUMENT_CODE,
+	KYC_MRZ_F_ISSUING_COUNTRY,
+	KYC_MRZ_F_DOCUMENT_NUMBER,
+	KYC_MRZ_F_SURNAME,
+	KYC_MRZ_F_GIVEN_NAMES,
+	KYC_MRZ_F_NATIONALITY,
+	KYC_MRZ_F_BIRTH_DATE,
+	KYC_MRZ_F_SEX,
+	KYC_MRZ_F_EXPIRY_DATE,
+	KYC_MRZ_F_OPTIONAL_DATA,
+	KYC_MRZ_F_OPTIONAL_DATA_2,
+	KYC_MRZ_NFIELDS
+};
+
+/* Below this confidence a field is not to be taken as read (docs/mrz.md). */
+#define KYC_MRZ_CONF_ACCEPT 0.9f
 
 #define KYC_MRZ_MAX_CORRECTIONS 24
 
@@ -89,6 +111,12 @@ struct kyc_mrz {
 
 	int ncorrections;
 	struct kyc_mrz_correction corrections[KYC_MRZ_MAX_CORRECTIONS];
+
+	/* How sure each field is, in [0,1]: the least sure of its characters
+	 * (check digit included), as the OCR gave them (1 for typed text); a
+	 * character a correction changed without a check digit confirming it
+	 * counts 0.5, a suspect filler 0.2. Indexed by enum kyc_mrz_field. */
+	float field_conf[KYC_MRZ_NFIELDS];
 };
 
 /* Parses one MRZ: its 2 or 3 lines separated by '\n' or "\r\n" (trailing
@@ -112,6 +140,17 @@ int kyc_mrz_parse(const char *text, size_t len, int64_t today_days, struct kyc_m
 int kyc_mrz_parse_ex(const char *text, const char *alt, size_t len, int64_t today_days,
                      struct kyc_mrz *out, char *err, size_t errsz);
 
+/* kyc_mrz_parse_ex() with the OCR's confidence per character too: conf
+ * (len floats parallel to text, may be NULL for "sure") feeds field_conf,
+ * and an unsure lone character among fillers is corrected to the filler when
+ * alt offers it. */
+int kyc_mrz_parse_ocr(const char *text, const char *alt, const float *conf, size_t len,
+                      int64_t today_days, struct kyc_mrz *out, char *err, size_t errsz);
+
+/* "document_code", "issuing_country", ... (the keys of "fields"); "" when
+ * out of range. */
+const char *kyc_mrz_field_name(enum kyc_mrz_field f);
+
 /* "TD1", "TD2", "TD3", "MRVA", "MRVB", "FRID"; "" for KYC_MRZ_NONE. */
 const char *kyc_mrz_format_name(enum kyc_mrz_format f);
 /* "document_number", "birth_date", "expiry_date", "optional_data", "composite". */
@@ -127,7 +166,8 @@ int kyc_mrz_country_known(const char *code, size_t len);
 
 /* The result as a new JSON object (caller json_decref()s it), NULL on NOMEM:
  * {"format","valid","lines","fields":{...},"checks":{...},"corrections":[...],
- *  "warnings":[...]}; "checks" holds exactly the checks the format carries. */
+ *  "warnings":[...],"confidence":{...}}; "checks" holds exactly the checks the
+ * format carries; "confidence" has the keys of "fields" (field_conf). */
 json_t *kyc_mrz_to_json(const struct kyc_mrz *m);
 /* {"error":{"code":"mrz_not_recognized","message":message}}, NULL on NOMEM. */
 json_t *kyc_mrz_error_json(const char *message);

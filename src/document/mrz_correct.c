@@ -22,8 +22,7 @@
 
 #include "document/mrz_int.h"
 
-/* The look-alike digit of a letter, or 0. */
-static char letter_to_digit(char c)
+char kyc_mrz__letter_to_digit(char c)
 {
 	switch (c) {
 	case 'O':
@@ -47,8 +46,7 @@ static char letter_to_digit(char c)
 	}
 }
 
-/* The look-alike letters of a digit, most likely first, or "". */
-static const char *digit_to_letters(char c)
+const char *kyc_mrz__digit_to_letters(char c)
 {
 	switch (c) {
 	case '0':
@@ -98,7 +96,7 @@ static void fix_name_span(struct mrz_work *w, struct mrz_span s, int td_name)
 	char *p = &w->l[s.line][s.start];
 	const char *hint = &w->alt[s.line][s.start];
 	for (int i = 0; i < s.len; i++) {
-		const char *alts = digit_to_letters(p[i]);
+		const char *alts = kyc_mrz__digit_to_letters(p[i]);
 		if (p[i] >= '0' && p[i] <= '9' && hint[i] && !(hint[i] >= '0' && hint[i] <= '9'))
 			p[i] = hint[i]; /* the OCR's own second choice first */
 		else if (alts[0])
@@ -134,7 +132,7 @@ static void fix_country(struct mrz_work *w, struct mrz_span s)
 	const char *alts[3];
 	char withhint[3][8];
 	for (int i = 0; i < 3; i++) {
-		const char *d = digit_to_letters(p[i]);
+		const char *d = kyc_mrz__digit_to_letters(p[i]);
 		char h = w->alt[s.line][s.start + i];
 		alts[i] = d[0] ? d : NULL;
 		if (h && ((h >= 'A' && h <= 'Z') || h == '<')) {
@@ -168,7 +166,7 @@ static void fix_by_type(struct mrz_work *w)
 	const struct mrz_layout *y = &w->lay;
 	for (int i = 0; i < y->code.len; i++) {
 		char *c = &w->l[0][i];
-		const char *alts = digit_to_letters(*c);
+		const char *alts = kyc_mrz__digit_to_letters(*c);
 		if (*c == '1')
 			*c = 'I';
 		else if (alts[0] && i == 1)
@@ -245,8 +243,8 @@ static void alnum_alts(const struct mrz_work *w, int line, int col, int lo, int 
 {
 	char c = w->l[line][col];
 	if (suspect(w->l[line], col, lo, hi)) {
-		char cand[8] = {letter_to_digit(c)};
-		const char *ls = digit_to_letters(c);
+		char cand[8] = {kyc_mrz__letter_to_digit(c)};
+		const char *ls = kyc_mrz__digit_to_letters(c);
 		memcpy(cand + 1, ls, strlen(ls) + 1); /* at most 3 letters */
 		/* L/1, G/6, U/0 weigh the same mod 10: no check can pick them. */
 		for (int k = cand[0] ? 0 : 1; cand[k]; k++)
@@ -287,7 +285,7 @@ static void force_digits(struct mrz_work *w, const struct mrz_group *g)
 		if (w->type[line][col] != MRZ_T_DIGIT)
 			continue;
 		char c = w->l[line][col], h = w->alt[line][col];
-		char d = letter_to_digit(c);
+		char d = kyc_mrz__letter_to_digit(c);
 		if (is_letter(c) && (is_digit(h) || h == '<'))
 			w->l[line][col] = h;
 		else if (d)

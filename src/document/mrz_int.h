@@ -3,6 +3,7 @@
 #ifndef KYC_MRZ_INT_H
 #define KYC_MRZ_INT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "document/mrz.h"
@@ -51,6 +52,7 @@ struct mrz_work {
 	char orig[3][MRZ_MAXW + 4]; /* as read */
 	char type[3][MRZ_MAXW + 4];
 	char alt[3][MRZ_MAXW + 4]; /* OCR second choices, 0 for none */
+	float conf[3][MRZ_MAXW + 4]; /* OCR confidence per character, 1 when typed */
 	struct mrz_layout lay;
 	int long_docnum; /* document number continued in opt1 */
 	int long_extra;  /* how many of its chars are in opt1 (the check digit follows) */
@@ -58,11 +60,26 @@ struct mrz_work {
 	int ngroups;
 };
 
+/* Detects the format of the lines in w->l (w->nlines set) and fills the
+ * layout, the position types and the check groups. 0, or KYC_ERR_INVALID
+ * with a reason in err when the lines are no MRZ format. */
+int kyc_mrz__setup(struct mrz_work *w, char *err, size_t errsz);
 /* Builds w->groups from w->lay and the current lines (the long document
  * number is detected from the lines). */
 void kyc_mrz__build_groups(struct mrz_work *w);
 /* 1 when the group's check digit matches its data. */
 int kyc_mrz__group_ok(const struct mrz_work *w, const struct mrz_group *g);
+/* The look-alike digit of a letter (O, Q, D, U -> 0 ...), or 0. */
+char kyc_mrz__letter_to_digit(char c);
+/* The look-alike letters of a digit, most likely first, or "". */
+const char *kyc_mrz__digit_to_letters(char c);
+/* After the corrections: letters among the fillers that end the names, and
+ * unsure lone characters among the fillers of optional data without a check
+ * digit, become '<' when the OCR's second choice says so, else are flagged
+ * (KYC_MRZ_W_FILLER_INVALID in m->warnings, confidence 0.2). */
+void kyc_mrz__check_fillers(struct mrz_work *w, struct kyc_mrz *m);
+/* Fills m->field_conf from w->conf, the corrections and the checks. */
+void kyc_mrz__field_conf(const struct mrz_work *w, struct kyc_mrz *m);
 /* Runs every correction on w->l (see docs/mrz.md). */
 void kyc_mrz__correct(struct mrz_work *w);
 

@@ -11,8 +11,8 @@ static int put(json_t *o, const char *key, json_t *v)
 json_t *kyc_mrz_to_json(const struct kyc_mrz *m)
 {
 	json_t *o = json_object(), *lines = json_array(), *f = json_object(), *c = json_object(),
-	       *corr = json_array(), *warn = json_array();
-	int bad = !o || !lines || !f || !c || !corr || !warn;
+	       *corr = json_array(), *warn = json_array(), *conf = json_object();
+	int bad = !o || !lines || !f || !c || !corr || !warn || !conf;
 	for (int i = 0; !bad && i < m->nlines; i++)
 		bad |= json_array_append_new(lines, json_string(m->lines[i])) != 0;
 	const struct {
@@ -41,6 +41,9 @@ json_t *kyc_mrz_to_json(const struct kyc_mrz *m)
 		if (m->warnings & (1u << i))
 			bad |=
 			    json_array_append_new(warn, json_string(kyc_mrz_warning_name(i))) != 0;
+	for (int i = 0; !bad && i < KYC_MRZ_NFIELDS; i++) /* three decimals are plenty */
+		bad |= put(conf, kyc_mrz_field_name(i),
+		           json_real((double)(long)(m->field_conf[i] * 1000 + 0.5) / 1000)) != 0;
 	if (bad)
 		goto fail;
 	/* Ownership of the containers passes to o one by one; after a failed
@@ -48,13 +51,13 @@ json_t *kyc_mrz_to_json(const struct kyc_mrz *m)
 	if (put(o, "format", json_string(kyc_mrz_format_name(m->format))) ||
 	    put(o, "valid", json_boolean(m->valid)))
 		goto fail;
-	json_t *parts[] = {lines, f, c, corr, warn};
-	const char *names[] = {"lines", "fields", "checks", "corrections", "warnings"};
-	for (int i = 0; i < 5; i++) {
+	json_t *parts[] = {lines, f, c, corr, warn, conf};
+	const char *names[] = {"lines", "fields", "checks", "corrections", "warnings", "confidence"};
+	for (int i = 0; i < 6; i++) {
 		json_t *p = parts[i];
 		parts[i] = NULL;
 		if (json_object_set_new(o, names[i], p)) {
-			for (int k = i + 1; k < 5; k++)
+			for (int k = i + 1; k < 6; k++)
 				json_decref(parts[k]);
 			json_decref(o);
 			return NULL;
@@ -68,6 +71,7 @@ fail:
 	json_decref(c);
 	json_decref(corr);
 	json_decref(warn);
+	json_decref(conf);
 	return NULL;
 }
 

@@ -10,6 +10,7 @@
 
 #include "core/err.h"
 #include "document/mrz.h"
+#include "document/mrz_decode.h"
 #include "document/ocr.h"
 #include "document/reader.h"
 
@@ -131,6 +132,7 @@ struct reading {
 	float alt_conf[KYC_READER_MAX_LINES][KYC_READER_MAX_CHARS];
 	double mean_conf, min_conf, score;
 	int checks_ok, checks_total;
+	struct kyc_mrz_cands cands; /* the classifier's top candidates per cell */
 };
 
 /* Classifies cell k of line i. Returns the number of guesses (0 when the cell
@@ -170,53 +172,149 @@ static double sample_conf(const struct kyc_reader__band *b, const struct kyc_rea
 	return n ? sum / n : 0;
 }
 
+/* Classifies the cells of line i of a reading; returns the sum of the best
+ * guesses' scores. */
+static double read_line(const struct kyc_reader__band *b, const struct kyc_reader__line *L,
+			int i, struct reading *r)
+{
+	int nl = r->nlines, n = r->len;
+	double sum = 0;
+	for (int k = 0; k < n; k++) {
+		struct kyc_ocr_guess g[4];
+		int ng = classify_cell(b, L, k, g);
+		r->alt[i][k] = 0;
+		r->alt_conf[i][k] = 0;
+		for (int q = 0; q < KYC_MRZ_DECODE_K; q++) {
+			r->cands.ch[i][k][q] = q < ng ? g[q].ch : 0;
+			r->cands.p[i][k][q] = q < ng ? g[q].score : 0;
+		}
+		if (ng < 1) {
+			r->lines[i][k] = '<';
+			r->conf[i][k] = 0;
+			continue;
+		}
+		/* a digit where the format wants one, a letter where it wants a
+		 * letter, when the classifier offers it at all */
+		int pick = 0;
+		char kind = field_kind(nl, n, i, k);
+		for (int q = 0; q < ng && kind; q++) {
+			int dig = g[q].ch >= '0' && g[q].ch <= '9';
+			if ((kind == 'd') == dig) {
+				if (g[q].score > g[0].score * 0.05)
+					pick = q;
+				break;
+			}
+		}
+		r->lines[i][k] = g[pick].ch;
+		r->conf[i][k] = g[pick].score;
+		int other = pick == 0 ? 1 : 0;
+		if (ng > other) {
+			r->alt[i][k] = g[other].ch;
+			r->alt_conf[i][k] = g[other].score;
+		}
+		sum += g[0].score;
+	}
+	r->lines[i][n] = 0;
+	return sum;
+}
+
+/* Decodes the reading's candidates under its check digits (mrz_decode.h);
+ * when that satisfies more of them than the cell-by-cell choice, its lines
+ * and per-character confidences replace the reading's. Then the mean and
+ * minimum confidence, the check digits and the score. */
+static void score_reading(struct reading *r)
+{
+	struct kyc_mrz_decoded d;
+	int total = 0;
+	int raw_ok = kyc_reader_checks((const char(*)[KYC_READER_MAX_CHARS + 1])r->lines,
+				       r->nlines, r->len, &total);
+	r->cands.nlines = r->nlines;
+	r->cands.len = r->len;
+	if (kyc_mrz_decode(&r->cands, &d) == 0 && d.checks_ok > raw_ok) {
+		for (int i = 0; i < r->nlines; i++) {
+			memcpy(r->lines[i], d.lines[i], (size_t)r->len + 1);
+			for (int k = 0; k < r->len; k++) {
+				r->conf[i][k] = d.conf[i][k];
+				/* the runner-up: the best candidate other than the choice */
+				r->alt[i][k] = 0;
+				r->alt_conf[i][k] = 0;
+				for (int q = 0; q < KYC_MRZ_DECODE_K; q++)
+					if (r->cands.ch[i][k][q] && r->cands.ch[i][k][q] != d.lines[i][k]) {
+						r->alt[i][k] = r->cands.ch[i][k][q];
+						r->alt_conf[i][k] = r->cands.p[i][k][q];
+						break;
+					}
+			}
+		}
+	}
+	double sum = 0, minc = 1;
+	for (int i = 0; i < r->nlines; i++)
+		for (int k = 0; k < r->len; k++) {
+			sum += r->conf[i][k];
+			if (r->conf[i][k] < minc)
+				minc = r->conf[i][k];
+		}
+	r->mean_conf = sum / (r->nlines * r->len);
+	r->min_conf = minc;
+	r->checks_ok = kyc_reader_checks((const char(*)[KYC_READER_MAX_CHARS + 1])r->lines,
+					 r->nlines, r->len, &r->checks_total);
+	r->score = r->checks_ok + r->mean_conf;
+}
+
 static void read_cells(const struct kyc_reader__band *b, const struct kyc_reader__layout *lay,
 		       struct reading *r)
 {
-	int nl = lay->nlines, n = lay->len;
-	double sum = 0, minc = 1;
 	memset(r, 0, sizeof *r);
-	r->nlines = nl;
-	r->len = n;
-	for (int i = 0; i < nl; i++) {
-		for (int k = 0; k < n; k++) {
+	r->nlines = lay->nlines;
+	r->len = lay->len;
+	for (int i = 0; i < lay->nlines; i++)
+		read_line(b, &lay->ln[i], i, r);
+	score_reading(r);
+}
+
+/* The grid of line L moved by s cells (the same quadratic, re-indexed). */
+static struct kyc_reader__line shift_line(const struct kyc_reader__line *L, int s)
+{
+	struct kyc_reader__line m = *L;
+	m.a = L->a + L->p * s + L->q * s * s;
+	m.p = L->p + 2 * L->q * s;
+	return m;
+}
+
+/* A grid that landed one cell off (a speck or a card edge counted as a glyph
+ * at one end, a faint filler lost at the other) reads a blank cell at one end
+ * and leaves a glyph unread beyond the other. The cells just outside each end
+ * are probed; when the one beyond an end scores better than the cell at the
+ * other end, the line is read again one cell over and the better scoring
+ * grid kept (never one with fewer check digits right). Updates r and lay. */
+static void try_shifts(const struct kyc_reader__band *b, struct kyc_reader__layout *lay,
+		       struct reading *r)
+{
+	struct reading t;
+	int n = r->len;
+	for (int i = 0; i < lay->nlines; i++) {
+		for (int step = 0; step < 2; step++) {
 			struct kyc_ocr_guess g[4];
-			int ng = classify_cell(b, &lay->ln[i], k, g);
-			if (ng < 1) {
-				r->lines[i][k] = '<';
-				minc = 0;
-				continue;
-			}
-			/* a digit where the format wants one, a letter where it wants a
-			 * letter, when the classifier offers it at all */
-			int pick = 0;
-			char kind = field_kind(nl, n, i, k);
-			for (int q = 0; q < ng && kind; q++) {
-				int dig = g[q].ch >= '0' && g[q].ch <= '9';
-				if ((kind == 'd') == dig) {
-					if (g[q].score > g[0].score * 0.05)
-						pick = q;
-					break;
-				}
-			}
-			r->lines[i][k] = g[pick].ch;
-			r->conf[i][k] = g[pick].score;
-			int other = pick == 0 ? 1 : 0;
-			if (ng > other) {
-				r->alt[i][k] = g[other].ch;
-				r->alt_conf[i][k] = g[other].score;
-			}
-			sum += g[pick].score;
-			if (g[pick].score < minc)
-				minc = g[pick].score;
+			double out_l = classify_cell(b, &lay->ln[i], -1, g) > 0 ? g[0].score : 0;
+			double out_r = classify_cell(b, &lay->ln[i], n, g) > 0 ? g[0].score : 0;
+			/* the MRZ has a quiet zone: a glyph beyond an end is suspect */
+			int s = out_l > 0.5 && out_l > out_r ? -1 : out_r > 0.5 ? 1 : 0;
+			if (!s)
+				break;
+			double base = 0;
+			for (int k = 0; k < n; k++)
+				base += r->cands.p[i][k][0];
+			struct kyc_reader__line m = shift_line(&lay->ln[i], s);
+			t = *r;
+			if (read_line(b, &m, i, &t) <= base + 0.3)
+				break;
+			score_reading(&t);
+			if (t.checks_ok < r->checks_ok)
+				break;
+			*r = t;
+			lay->ln[i] = m;
 		}
-		r->lines[i][n] = 0;
 	}
-	r->mean_conf = sum / (nl * n);
-	r->min_conf = minc;
-	r->checks_ok = kyc_reader_checks((const char(*)[KYC_READER_MAX_CHARS + 1])r->lines, nl, n,
-					 &r->checks_total);
-	r->score = r->checks_ok + r->mean_conf;
 }
 
 static int all_checks(const struct reading *r)
@@ -306,6 +404,105 @@ static void fill_result(struct kyc_reader_result *out, const struct reading *bes
 	out->orientation = ((int)lround(ang / 90) % 4) * 90;
 }
 
+/* What the scan has found so far: the best reading and its band and layout. */
+struct scan_state {
+	struct reading rd[2], *best;
+	struct kyc_reader__band band;
+	struct kyc_reader__layout lay;
+	int cut, found_layout;
+	struct kyc_reader__cand tried[8 * MAX_CANDS];
+	int ntried;
+};
+
+/* A candidate already read in an earlier pass (the same line found again at
+ * another working size). */
+static int tried_before(const struct scan_state *st, const struct kyc_reader__cand *c)
+{
+	for (int i = 0; i < st->ntried; i++) {
+		const struct kyc_reader__cand *t = &st->tried[i];
+		double dx = t->cx - c->cx, dy = t->cy - c->cy;
+		if (dx * dx + dy * dy < c->thick * c->thick &&
+		    fabs(t->ux * c->ux + t->uy * c->uy) > 0.995 && fabs(t->len / c->len - 1) < 0.15)
+			return 1;
+	}
+	return 0;
+}
+
+/* Refines candidate c, reads its band both ways up (the likelier first) and
+ * keeps the reading if it beats the best so far. 0 or KYC_ERR_NOMEM. */
+static int try_candidate(const struct kyc_image *img, struct kyc_reader__cand *c,
+			 struct scan_state *st)
+{
+	int rc = kyc_reader__refine(img, c);
+	if (rc == KYC_ERR_NOMEM)
+		return rc;
+	st->cut |= cut_off(img, c);
+	struct kyc_reader__band b[2] = {{0}};
+	struct kyc_reader__layout lay[2];
+	double vote[2] = {-1, -1};
+	/* the turned band is the same pixels reversed, so its layout is the
+	 * first one's mirrored: found once, voted on both ways up */
+	rc = kyc_reader__rectify(img, c, 0, &b[0]);
+	if (rc == 0)
+		rc = kyc_reader__layout(&b[0], c->len, &lay[0]);
+	if (rc == 0)
+		rc = kyc_reader__band_turn(&b[0], &b[1]);
+	if (rc == KYC_ERR_NOMEM)
+		goto out;
+	if (rc == 0) {
+		kyc_reader__layout_turn(&lay[0], b[0].w, b[0].h, &lay[1]);
+		st->found_layout = 1;
+		for (int flip = 0; flip < 2; flip++)
+			vote[flip] = sample_conf(&b[flip], &lay[flip]);
+	}
+	/* the likelier way up first; the other only if that one fails */
+	for (int q = 0; q < 2; q++) {
+		int flip = (vote[1] > vote[0]) ? 1 - q : q;
+		if (vote[flip] < 0)
+			continue;
+		struct reading *r = st->best == st->rd ? st->rd + 1 : st->rd;
+		read_cells(&b[flip], &lay[flip], r);
+		try_shifts(&b[flip], &lay[flip], r);
+		if (!st->best || r->score > st->best->score) {
+			free(st->band.px);
+			st->band = b[flip];
+			b[flip].px = NULL;
+			st->lay = lay[flip];
+			st->best = r;
+		}
+		if (all_checks(st->best) || (q == 0 && vote[1 - flip] < 0.5 * vote[flip]))
+			break;
+	}
+	rc = 0;
+out:
+	free(b[0].px);
+	free(b[1].px);
+	return rc;
+}
+
+/* A reading that misses at most one check digit with confident cells: the
+ * MRZ was found and laid out right, what failed is a character or two, which
+ * another locator pass would not change. */
+static int well_located(const struct reading *r)
+{
+	return r->checks_ok + 1 >= r->checks_total && r->mean_conf > 0.8;
+}
+
+/* The locator's passes, cheapest and likeliest first; the later ones run only
+ * while no reading has every check digit right: a finer working image for
+ * small MRZs in large photos, a coarser one for MRZs so large that their
+ * glyph gaps do not close, a lower ink margin for faint or shaded print, and
+ * the image turned by 45° for a document photographed at about that angle. */
+static const struct {
+	int side, flags;
+} passes[] = {
+    {KYC_READER__WORK_SIDE, 0},
+    {2 * KYC_READER__WORK_SIDE, 0},
+    {KYC_READER__WORK_SIDE / 2, 0},
+    {KYC_READER__WORK_SIDE, KYC_READER__SENSITIVE},
+    {KYC_READER__WORK_SIDE, KYC_READER__TURN45},
+};
+
 int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 {
 	if (!out)
@@ -320,112 +517,69 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 		out->ms_total = now_ms() - t0;
 		return KYC_ERR_NOTFOUND;
 	}
-	struct kyc_reader__cand cands[2 * MAX_CANDS];
-	double luma = 0;
-	int nc = kyc_reader__locate(img->gray, img->w, img->h, img->w, cands, MAX_CANDS, &luma);
-	double t1 = now_ms();
-	out->ms_locate = t1 - t0;
-	if (nc < 0)
-		return nc;
-	struct reading *rd = malloc(sizeof *rd * 2), *best = NULL;
-	struct kyc_reader__band bestband = {0};
-	struct kyc_reader__layout bestlay = {0};
-	int cut = 0, found_layout = 0, fine = 0, rc = KYC_ERR_NOMEM;
-	if (!rd)
+	struct scan_state *st = calloc(1, sizeof *st);
+	double luma = 0, t1 = t0;
+	int rc = KYC_ERR_NOMEM;
+	if (!st)
 		goto out;
-	for (int i = 0; (i < nc || (i == 0 && !fine)) && !(best && all_checks(best)); i++) {
-		/* nothing read at the usual working size: a small MRZ in a large
-		 * photo may have been too fine for it; look again at a finer one */
-		if (i == (nc ? nc - 1 : 0) && !found_layout && !fine &&
-		    longer > 1.4 * KYC_READER__WORK_SIDE) {
-			int n2 = kyc_reader__locate_at(img->gray, img->w, img->h, img->w,
-						       cands + nc, MAX_CANDS, &luma,
-						       2 * KYC_READER__WORK_SIDE);
-			if (n2 == KYC_ERR_NOMEM) {
-				rc = n2;
-				goto out;
-			}
-			fine = 1;
-			if (n2 > 0)
-				nc += n2;
-			if (i >= nc)
-				break;
-		}
-		if (i >= nc)
+	for (size_t p = 0; p < sizeof passes / sizeof passes[0]; p++) {
+		if (st->best && (all_checks(st->best) || (p > 0 && well_located(st->best))))
 			break;
-		struct kyc_reader__cand *c = &cands[i];
-		out->candidates++;
-		rc = kyc_reader__refine(img, c);
-		if (rc == KYC_ERR_NOMEM)
+		/* a finer pass only helps when the photo has the pixels for it */
+		if (passes[p].side > KYC_READER__WORK_SIDE && longer < 1.4 * KYC_READER__WORK_SIDE)
+			continue;
+		struct kyc_reader__cand cands[MAX_CANDS];
+		double l;
+		double ta = now_ms();
+		int nc = kyc_reader__locate_at(img->gray, img->w, img->h, img->w, cands, MAX_CANDS,
+					       &l, passes[p].side, passes[p].flags);
+		out->ms_locate += now_ms() - ta;
+		if (p == 0) {
+			luma = l;
+			t1 = now_ms();
+		}
+		if (nc < 0) {
+			rc = nc;
 			goto out;
-		cut |= cut_off(img, c);
-		struct kyc_reader__band b[2] = {{0}};
-		struct kyc_reader__layout lay[2];
-		double vote[2] = {-1, -1};
-		for (int flip = 0; flip < 2; flip++) {
-			rc = flip ? (b[0].px ? kyc_reader__band_turn(&b[0], &b[1]) : KYC_ERR_INVALID)
-				  : kyc_reader__rectify(img, c, 0, &b[0]);
-			if (rc == KYC_ERR_NOMEM)
-				goto next;
+		}
+		for (int i = 0; i < nc && !(st->best && all_checks(st->best)); i++) {
+			if (tried_before(st, &cands[i]))
+				continue;
+			if (st->ntried < (int)(sizeof st->tried / sizeof st->tried[0]))
+				st->tried[st->ntried++] = cands[i];
+			out->candidates++;
+			rc = try_candidate(img, &cands[i], st);
 			if (rc)
-				continue;
-			rc = kyc_reader__layout(&b[flip], c->len, &lay[flip]);
-			if (rc == KYC_ERR_NOMEM)
-				goto next;
-			if (rc == 0) {
-				found_layout = 1;
-				vote[flip] = sample_conf(&b[flip], &lay[flip]);
-			}
+				goto out;
 		}
-		/* the likelier way up first; the other only if that one fails */
-		for (int q = 0; q < 2; q++) {
-			int flip = (vote[1] > vote[0]) ? 1 - q : q;
-			if (vote[flip] < 0)
-				continue;
-			struct reading *r = best == rd ? rd + 1 : rd;
-			read_cells(&b[flip], &lay[flip], r);
-			if (!best || r->score > best->score) {
-				free(bestband.px);
-				bestband = b[flip];
-				b[flip].px = NULL;
-				bestlay = lay[flip];
-				best = r;
-			}
-			if (all_checks(best) || (q == 0 && vote[1 - flip] < 0.5 * vote[flip]))
-				break;
-		}
-		rc = 0;
-next:
-		free(b[0].px);
-		free(b[1].px);
-		if (rc == KYC_ERR_NOMEM)
-			goto out;
 	}
 	rc = 0;
-	out->ms_read = now_ms() - t1;
+	out->ms_read = now_ms() - t1 - (out->ms_locate - (t1 - t0));
+	const struct reading *best = st->best;
 	if (!best) {
 		rc = KYC_ERR_NOTFOUND;
 		if (luma < 45)
 			out->reason = KYC_READER_TOO_DARK;
 		else if (sharpness(img) < BLURRY)
 			out->reason = KYC_READER_TOO_BLURRY;
-		else if (cut)
+		else if (st->cut)
 			out->reason = KYC_READER_MRZ_CUT_OFF;
-		else if (found_layout)
+		else if (st->found_layout)
 			out->reason = KYC_READER_MRZ_UNREADABLE;
 		else
 			out->reason = KYC_READER_NO_MRZ_FOUND;
 		goto out;
 	}
-	fill_result(out, best, &bestband, &bestlay);
+	fill_result(out, best, &st->band, &st->lay);
 	if (!all_checks(best) && best->mean_conf < 0.5) {
 		out->reason = sharpness(img) < BLURRY ? KYC_READER_TOO_BLURRY
 						      : KYC_READER_MRZ_UNREADABLE;
 		rc = KYC_ERR_NOTFOUND;
 	}
 out:
-	free(bestband.px);
-	free(rd);
+	if (st)
+		free(st->band.px);
+	free(st);
 	out->ms_total = now_ms() - t0;
 	return rc;
 }

@@ -7,6 +7,8 @@
 #ifndef KYC_READER_H
 #define KYC_READER_H
 
+#include <stdint.h>
+
 #include "document/image.h"
 
 /* Why nothing usable came out; the workflow turns these into retry hints. */
@@ -33,12 +35,14 @@ struct kyc_reader_result {
 	int nlines;   /* 2 or 3 when lines were read, else 0 */
 	int line_len; /* 30, 36 or 44 */
 	char lines[KYC_READER_MAX_LINES][KYC_READER_MAX_CHARS + 1]; /* NUL-terminated */
-	/* the classifier's best guess per cell and its runner-up (or 0), with scores */
+	/* per cell the character read (decoded under the check digits, see
+	 * mrz_decode.h) with its confidence, and the classifier's best other
+	 * candidate (or 0) with its score */
 	float conf[KYC_READER_MAX_LINES][KYC_READER_MAX_CHARS];
 	char alt[KYC_READER_MAX_LINES][KYC_READER_MAX_CHARS];
 	float alt_conf[KYC_READER_MAX_LINES][KYC_READER_MAX_CHARS];
 	float min_conf, mean_conf;
-	int checks_total, checks_ok; /* ICAO check digits of the raw lines */
+	int checks_total, checks_ok; /* ICAO check digits of the lines */
 	/* The MRZ band in image pixels, corners of the upright text: top-left,
 	 * top-right, bottom-right, bottom-left. */
 	double quad[4][2];
@@ -82,10 +86,21 @@ struct kyc_reader__cand {
  * how many, or KYC_ERR_NOMEM. *mean_luma receives the image's mean gray. */
 int kyc_reader__locate(const unsigned char *g, int w, int h, int stride,
 		       struct kyc_reader__cand *out, int max, double *mean_luma);
-/* The same with the working image's longer side at work_side pixels. */
+/* The same with the working image's longer side at work_side pixels and
+ * flags: KYC_READER__SENSITIVE, a lower ink margin (faint print, glare,
+ * shadow); KYC_READER__TURN45, lines looked for in the working image turned
+ * by 45° (text at 21-69° from the axes, which the row runs miss). */
+#define KYC_READER__SENSITIVE 1
+#define KYC_READER__TURN45 2
 int kyc_reader__locate_at(const unsigned char *g, int w, int h, int stride,
 			  struct kyc_reader__cand *out, int max, double *mean_luma,
-			  int work_side);
+			  int work_side, int flags);
+
+/* Marks ink in s (w×h, stride w) into m: a pixel darker than the mean of its
+ * (2r+1)² window by mean/div + add. ii is (w+1)×(h+1) scratch (the integral
+ * image). Linear in the pixel count whatever r. */
+void kyc_reader__ink_local(const unsigned char *s, int w, int h, uint32_t *ii, int r, int div,
+			   int add, unsigned char *m);
 
 /* A band of the image resampled upright around a candidate line: band pixel
  * (x, y) is image point o + s*(x*u + y*v). px (w×h) is owned; free() it. */
@@ -139,5 +154,10 @@ int kyc_reader__refine(const struct kyc_image *img, struct kyc_reader__cand *c);
  * 0, KYC_ERR_NOTFOUND or KYC_ERR_NOMEM; lay->sharp is set in every case. */
 int kyc_reader__layout(const struct kyc_reader__band *b, double seed_len,
 		       struct kyc_reader__layout *lay);
+
+/* The layout of a w×h band turned by 180° (kyc_reader__band_turn): the
+ * lines in reverse order, rows and grids mirrored. */
+void kyc_reader__layout_turn(const struct kyc_reader__layout *src, int w, int h,
+			     struct kyc_reader__layout *dst);
 
 #endif

@@ -5,6 +5,7 @@
  * fitted to glyph centres, not from segmenting glyphs one by one: touching or
  * broken glyphs only drop out of the fit, they never shift the cells. */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -122,7 +123,8 @@ static double shear_score(const int *pts, int np, double t, int h, int *hist, in
 {
 	memset(hist, 0, sizeof(int) * (size_t)nh);
 	for (int i = 0; i < np; i++) {
-		int r = (int)lround(pts[2 * i + 1] - pts[2 * i] * t) + h;
+		/* floor(x + 0.5): lround is a libm call, and this runs 2M times */
+		int r = (int)floor(pts[2 * i + 1] - pts[2 * i] * t + 0.5) + h;
 		if (r >= 0 && r < nh)
 			hist[r]++;
 	}
@@ -478,6 +480,61 @@ static int find_lines(const unsigned char *ink, const struct kyc_reader__band *b
 	return n;
 }
 
+/* The 2-3 MRZ lines and their grids in a binarised band. 0, KYC_ERR_NOTFOUND
+ * or KYC_ERR_NOMEM. col (w) and xs (6*128) are scratch. */
+static int layout_from_ink(const unsigned char *ink, const struct kyc_reader__band *b,
+			   double seed_len, unsigned char *col, double *xs,
+			   struct kyc_reader__layout *lay)
+{
+	int w = b->w, h = b->h;
+	struct kyc_reader__line ln[3];
+	int nl = find_lines(ink, b, seed_len, ln);
+	if (nl < 0)
+		return nl;
+	if (nl < 2)
+		return KYC_ERR_NOTFOUND;
+	int span0 = (int)(w / 2.0 - seed_len / b->s / 2) - 2 * GH;
+	int span1 = (int)(w / 2.0 + seed_len / b->s / 2) + 2 * GH;
+	if (span0 < 0)
+		span0 = 0;
+	if (span1 > w - 1)
+		span1 = w - 1;
+	int nx[3];
+	double step[3], *ws = xs + 3 * 128;
+	for (int i = 0; i < nl; i++) {
+		glyph_columns(ink, w, h, &ln[i], span0, span1, col);
+		nx[i] = glyph_runs(col, span0, span1, w / 2, &ln[i], xs + 128 * i, ws + 128 * i,
+				   &step[i]);
+		if (nx[i] < 10)
+			return KYC_ERR_NOTFOUND;
+	}
+	/* 3 lines: TD1, 30 cells; 2 lines: 36 or 44, whichever grid fits */
+	static const int two[] = {36, 44}, three[] = {30};
+	const int *cands = nl == 3 ? three : two;
+	int ncand = nl == 3 ? 1 : 2, n = 0;
+	double best = 9 * nl;
+	struct kyc_reader__line fit[3];
+	for (int c = 0; c < ncand; c++) {
+		double err = 0;
+		struct kyc_reader__line tl[3];
+		memcpy(tl, ln, sizeof tl);
+		for (int i = 0; i < nl; i++)
+			err += walk_fit(xs + 128 * i, ws + 128 * i, nx[i], step[i], cands[c], &tl[i]);
+		if (err < best) {
+			best = err;
+			n = cands[c];
+			memcpy(fit, tl, sizeof fit);
+		}
+	}
+	if (!n || best / nl > 0.4)
+		return KYC_ERR_NOTFOUND;
+	lay->nlines = nl;
+	lay->len = n;
+	lay->fit = best / nl;
+	memcpy(lay->ln, fit, sizeof(fit[0]) * nl);
+	return 0;
+}
+
 int kyc_reader__layout(const struct kyc_reader__band *b, double seed_len,
 		       struct kyc_reader__layout *lay)
 {
@@ -485,14 +542,20 @@ int kyc_reader__layout(const struct kyc_reader__band *b, double seed_len,
 	memset(lay, 0, sizeof *lay);
 	unsigned char *ink = malloc((size_t)w * h), *col = malloc((size_t)w);
 	double *xs = malloc(sizeof(double) * 6 * 128);
+	uint32_t *ii = NULL;
 	if (!ink || !col || !xs)
 		goto out;
-	/* threshold from the rows of the seed line, so clutter above and below
-	 * does not pull it */
+	/* threshold from the rows and the extent of the seed line, so clutter
+	 * above and below and a dark desk beside the document do not pull it */
 	unsigned hist[256] = {0}, total = 0;
 	int y0 = h / 2 - GH < 0 ? 0 : h / 2 - GH, y1 = h / 2 + GH > h ? h : h / 2 + GH;
+	int sx0 = (int)(w / 2.0 - seed_len / b->s / 2), sx1 = (int)(w / 2.0 + seed_len / b->s / 2);
+	if (sx0 < 0)
+		sx0 = 0;
+	if (sx1 > w)
+		sx1 = w;
 	for (int y = y0; y < y1; y++)
-		for (int x = 0; x < w; x++) {
+		for (int x = sx0; x < sx1; x++) {
 			hist[b->px[(size_t)y * w + x]]++;
 			total++;
 		}
@@ -525,59 +588,42 @@ int kyc_reader__layout(const struct kyc_reader__band *b, double seed_len,
 	}
 	lay->sharp = (ne && contrast > 1) ? edge / ne / contrast : 0;
 
-	struct kyc_reader__line ln[3];
-	int nl = find_lines(ink, b, seed_len, ln);
-	if (nl < 0) {
-		rc = nl;
+	rc = layout_from_ink(ink, b, seed_len, col, xs, lay);
+	if (rc != KYC_ERR_NOTFOUND)
+		goto out;
+	/* one global threshold failed: try a local one */
+	ii = malloc(sizeof(uint32_t) * (size_t)(w + 1) * (h + 1));
+	if (!ii) {
+		rc = KYC_ERR_NOMEM;
 		goto out;
 	}
-	rc = KYC_ERR_NOTFOUND;
-	if (nl < 2)
-		goto out;
-	int span0 = (int)(w / 2.0 - seed_len / b->s / 2) - 2 * GH;
-	int span1 = (int)(w / 2.0 + seed_len / b->s / 2) + 2 * GH;
-	if (span0 < 0)
-		span0 = 0;
-	if (span1 > w - 1)
-		span1 = w - 1;
-	int nx[3];
-	double step[3], *ws = xs + 3 * 128;
-	for (int i = 0; i < nl; i++) {
-		glyph_columns(ink, w, h, &ln[i], span0, span1, col);
-		nx[i] = glyph_runs(col, span0, span1, w / 2, &ln[i], xs + 128 * i, ws + 128 * i,
-				   &step[i]);
-		if (nx[i] < 10)
-			goto out;
-	}
-	/* 3 lines: TD1, 30 cells; 2 lines: 36 or 44, whichever grid fits */
-	static const int two[] = {36, 44}, three[] = {30};
-	const int *cands = nl == 3 ? three : two;
-	int ncand = nl == 3 ? 1 : 2, n = 0;
-	double best = 9 * nl;
-	struct kyc_reader__line fit[3];
-	for (int c = 0; c < ncand; c++) {
-		double err = 0;
-		struct kyc_reader__line tl[3];
-		memcpy(tl, ln, sizeof tl);
-		for (int i = 0; i < nl; i++)
-			err += walk_fit(xs + 128 * i, ws + 128 * i, nx[i], step[i], cands[c], &tl[i]);
-		if (err < best) {
-			best = err;
-			n = cands[c];
-			memcpy(fit, tl, sizeof fit);
-		}
-	}
-	if (!n || best / nl > 0.4)
-		goto out;
-	memcpy(ln, fit, sizeof ln);
-	lay->nlines = nl;
-	lay->len = n;
-	lay->fit = best / nl;
-	memcpy(lay->ln, ln, sizeof(ln[0]) * nl);
-	rc = 0;
+	/* darker than the mean of a window about two glyphs wide by a tenth of
+	 * it: a shadow, a glare band or a dark desk inside the band */
+	kyc_reader__ink_local(b->px, w, h, ii, GH, 10, 6, ink);
+	rc = layout_from_ink(ink, b, seed_len, col, xs, lay);
 out:
 	free(ink);
 	free(col);
 	free(xs);
+	free(ii);
 	return rc;
+}
+
+void kyc_reader__layout_turn(const struct kyc_reader__layout *src, int w, int h,
+			     struct kyc_reader__layout *dst)
+{
+	*dst = *src;
+	int n = src->len;
+	for (int i = 0; i < src->nlines; i++) {
+		const struct kyc_reader__line *L = &src->ln[src->nlines - 1 - i];
+		struct kyc_reader__line *M = &dst->ln[i];
+		M->top = h - 1 - L->bot;
+		M->bot = h - 1 - L->top;
+		M->left = w - 1 - L->right;
+		M->right = w - 1 - L->left;
+		/* x'(k) = w-1 - x(n-1-k), expanded in k */
+		M->a = w - 1 - kyc_reader__cell_x(L, n - 1);
+		M->p = L->p + 2 * L->q * (n - 1);
+		M->q = -L->q;
+	}
 }

@@ -75,15 +75,46 @@ int kyc_synth_jpeg(const struct kyc_synth_image *img, int q, unsigned char **out
 int kyc_synth_make(uint64_t seed, int index, int level, enum kyc_synth_format format,
                    struct kyc_synth_doc *truth, unsigned char **jpeg, size_t *jpeg_len)
 {
+	return kyc_synth_make_class(seed, index, level, KYC_SYNTH_CLASS_NONE, format, truth, jpeg,
+	                            jpeg_len);
+}
+
+int kyc_synth_make_class(uint64_t seed, int index, int level, enum kyc_synth_class cls,
+                         enum kyc_synth_format format, struct kyc_synth_doc *truth,
+                         unsigned char **jpeg, size_t *jpeg_len)
+{
 	struct kyc_synth_image img;
 	*jpeg = NULL;
 	*jpeg_len = 0;
-	int rc = kyc_synth_render(seed, index, level, format, truth, &img);
+	int rc = kyc_synth_render_class(seed, index, level, cls, format, truth, &img);
 	if (rc)
 		return rc;
 	rc = kyc_synth_jpeg(&img, truth->quality, jpeg, jpeg_len);
 	kyc_synth_image_release(&img);
 	return rc;
+}
+
+/* The class keys of a truth line: "class", and when a class was asked for,
+ * "classes" (those applied), "tilt_deg", or for a photo without MRZ its
+ * "kind" (with "format" "none"). */
+static int add_class(json_t *o, const struct kyc_synth_doc *d)
+{
+	static const char *const kinds[] = {"card_front", "card_back", "receipt",
+	                                    "page",       "portrait",  "texture"};
+	if (json_object_set_new(o, "class", json_string(kyc_synth_class_name(d->cls))))
+		return -1;
+	if (d->cls == KYC_SYNTH_CLASS_NONE)
+		return 0;
+	json_t *cl = json_array();
+	if (!cl || json_object_set_new(o, "classes", cl))
+		return -1;
+	for (int c = 0; c < KYC_SYNTH_CLASS_COUNT; c++)
+		if (d->classes & (1u << c))
+			json_array_append_new(cl, json_string(kyc_synth_class_name(c)));
+	if (d->cls == KYC_SYNTH_CLASS_NOMRZ)
+		return json_object_set_new(o, "format", json_string("none")) ||
+		       json_object_set_new(o, "kind", json_string(kinds[d->nomrz_kind % 6]));
+	return json_object_set_new(o, "tilt_deg", json_real(d->tilt_deg));
 }
 
 int kyc_synth_truth_json(const struct kyc_synth_doc *d, const char *file, kyc_buf *out)
@@ -120,6 +151,10 @@ int kyc_synth_truth_json(const struct kyc_synth_doc *d, const char *file, kyc_bu
 	lines = quad = lquads = NULL; /* owned by o now, or freed by json_pack on error */
 	if (!o)
 		goto fail;
+	if (add_class(o, d) != 0) {
+		json_decref(o);
+		goto fail;
+	}
 	char *s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(6));
 	json_decref(o);
 	if (!s)

@@ -71,6 +71,49 @@ struct kyc_synth_identity {
 int kyc_synth_identity(uint64_t seed, int index, enum kyc_synth_format format,
                        struct kyc_synth_identity *out);
 
+/* The kinds of real-photo difficulty the generator can add on top of a level
+ * (docs/synth.md, "Classes"). Each one is drawn at the strength of the level
+ * (0 mildest, 2 hardest); MIXED combines two or three of them per photo and
+ * NOMRZ draws a photo that holds no MRZ at all (card backs, receipts, pages
+ * of text, portraits, bare textures), for measuring false reads. */
+enum kyc_synth_class {
+	KYC_SYNTH_CLASS_NONE = 0,    /* the level's ordinary photo */
+	KYC_SYNTH_CLASS_PERSPECTIVE, /* camera tilted 10-25 degrees: keystone */
+	KYC_SYNTH_CLASS_EDGE,        /* MRZ close to the card edge and the image border */
+	KYC_SYNTH_CLASS_LIGHT,       /* strong uneven light, a hard shadow, a glare band */
+	KYC_SYNTH_CLASS_CLUTTER,     /* busy desk, fingers, a second document, text near the MRZ */
+	KYC_SYNTH_CLASS_WATERMARK,   /* stock-photo watermark, security print, hologram */
+	KYC_SYNTH_CLASS_LOWRES,      /* MRZ characters 8-12 px high */
+	KYC_SYNTH_CLASS_JPEG,        /* JPEG quality 30-55 */
+	KYC_SYNTH_CLASS_MOTION,      /* motion blur from a moving hand */
+	KYC_SYNTH_CLASS_ROTATION,    /* any quarter turn and any angle */
+	KYC_SYNTH_CLASS_PRINT, /* the MRZ printed otherwise: weight, digitisation, ink, dots */
+	KYC_SYNTH_CLASS_MIXED, /* two or three of the classes above */
+	KYC_SYNTH_CLASS_NOMRZ, /* no MRZ in the picture */
+	KYC_SYNTH_CLASS_COUNT
+};
+
+/* "none", "perspective", "edge", "light", "clutter", "watermark", "lowres",
+ * "jpeg", "motion", "rotation", "print", "mixed", "nomrz"; NULL when out of
+ * range. */
+const char *kyc_synth_class_name(enum kyc_synth_class c);
+/* Parses a name as above (case-insensitive). 0 or KYC_ERR_INVALID. */
+int kyc_synth_class_parse(const char *s, enum kyc_synth_class *out);
+
+/* Evaluation seeds. Seeds whose top 16 bits are KYC_SYNTH_EVAL_TAG are kept
+ * for measuring the reader (bench/reader, the tests' evaluation sets) and must
+ * never be used to train it: training code rejects them with
+ * kyc_synth_seed_is_eval(). kyc_synth_eval_seed(k) is evaluation set k. */
+#define KYC_SYNTH_EVAL_TAG 0xE7A1u
+static inline uint64_t kyc_synth_eval_seed(uint32_t k)
+{
+	return ((uint64_t)KYC_SYNTH_EVAL_TAG << 48) | k;
+}
+static inline int kyc_synth_seed_is_eval(uint64_t seed)
+{
+	return (seed >> 48) == KYC_SYNTH_EVAL_TAG;
+}
+
 /* The ground truth of one generated photo. Geometry: the document was turned
  * by orientation degrees clockwise (0, 90, 180, 270; nonzero at level 2 only)
  * and then by skew_deg more (positive = clockwise as seen in the image). To
@@ -90,6 +133,10 @@ struct kyc_synth_doc {
 	                             * top-right, bottom-right, bottom-left */
 	double line_quads[3][4][2]; /* each MRZ line's cells at cap height, corners
 	                             * as mrz_quad; lines past nlines are zero */
+	enum kyc_synth_class cls;   /* the class asked for */
+	unsigned classes;           /* bit (1u << class) for each class applied */
+	double tilt_deg;            /* camera tilt (perspective), else 0 */
+	int nomrz_kind;             /* NOMRZ: what is shown (docs/synth.md) */
 };
 
 /* An 8-bit RGB raster, rows of 3*w bytes, top row first. Owned by the caller:
@@ -107,6 +154,19 @@ void kyc_synth_image_release(struct kyc_synth_image *img);
  * holds nothing to release. */
 int kyc_synth_render(uint64_t seed, int index, int level, enum kyc_synth_format format,
                      struct kyc_synth_doc *truth, struct kyc_synth_image *img);
+
+/* kyc_synth_render() with a class of difficulty on top of the level. The
+ * class draws from its own PRNG stream, so CLASS_NONE gives exactly
+ * kyc_synth_render()'s photo. For NOMRZ, truth->id.nlines is 0 and the
+ * geometry fields are zero. Errors as kyc_synth_render(). */
+int kyc_synth_render_class(uint64_t seed, int index, int level, enum kyc_synth_class cls,
+                           enum kyc_synth_format format, struct kyc_synth_doc *truth,
+                           struct kyc_synth_image *img);
+
+/* kyc_synth_render_class() then JPEG at truth->quality; as kyc_synth_make(). */
+int kyc_synth_make_class(uint64_t seed, int index, int level, enum kyc_synth_class cls,
+                         enum kyc_synth_format format, struct kyc_synth_doc *truth,
+                         unsigned char **jpeg, size_t *jpeg_len);
 
 /* kyc_synth_render() then JPEG at truth->quality: *jpeg is malloc()ed, the
  * caller frees it. Errors as kyc_synth_render(); on error *jpeg is NULL. */
@@ -141,11 +201,105 @@ double kyc_synth__rng_unif(struct kyc_synth__rng *r, double lo, double hi);
 int kyc_synth__draw_document(const struct kyc_synth_identity *id, double px_per_mm,
                              struct kyc_synth__rng *r, struct kyc_synth_image *out,
                              double mrz_box[4][4]);
+/* How the MRZ is printed, for the class "print": stroke weight change
+ * (outline offset as a share of the cap height, negative thins), the
+ * "Sharp" OCR-B digitisation, per-character misplacement (share of the
+ * pitch), ink grey level, and dot-matrix print. */
+struct kyc_synth__print {
+	double embolden, jitter;
+	int sharp, ink, dots;
+	uint64_t seed; /* the misplacements */
+};
+/* kyc_synth__draw_document() with the MRZ printed as pr says (NULL: as
+ * kyc_synth__draw_document(), draw for draw). */
+int kyc_synth__draw_document_printed(const struct kyc_synth_identity *id, double px_per_mm,
+                                     struct kyc_synth__rng *r, const struct kyc_synth__print *pr,
+                                     struct kyc_synth_image *out, double mrz_box[4][4]);
 /* Fills the whole of img with a desk and up to `clutter` objects on it. */
 void kyc_synth__desk(struct kyc_synth_image *img, struct kyc_synth__rng *r, int clutter);
 /* The document's size in millimetres. */
 void kyc_synth__doc_size_mm(enum kyc_synth_format f, double *w, double *h);
 
+/* Geometry (synth_geom.c). The homography mapping src[i] to dst[i], h[8] = 1;
+ * -1 when the points are degenerate. */
+int kyc_synth__homography(const double src[4][2], const double dst[4][2], double h[9]);
+void kyc_synth__apply(const double h[9], double x, double y, double *X, double *Y);
+/* Lays d onto c through hinv (canvas -> d), quad being d's corners on c, with
+ * corner radius rad and a soft drop shadow offset by (sdx, sdy). */
+void kyc_synth__composite(struct kyc_synth_image *c, const struct kyc_synth_image *d,
+                          const double hinv[9], const double quad[4][2], double rad, double sdx,
+                          double sdy, double soft);
+
+/* A coverage raster, one byte a pixel (255 = full ink); a->px owned, free(). */
+struct kyc_synth__mask {
+	int w, h;
+	unsigned char *px;
+};
+enum { KYC_SYNTH__SANS, KYC_SYNTH__BOLD, KYC_SYNTH__OCRB, KYC_SYNTH__MONO };
+/* Renders UTF-8 text (lines split at '\n', 1.25 em apart) in one of the
+ * fonts above at em px into a fresh mask with pad px of margin. 0,
+ * KYC_ERR_NOMEM or KYC_ERR_IO (font). */
+int kyc_synth__text_mask(int font, double em, const char *s, int pad, struct kyc_synth__mask *m);
+/* Blends colour rgb through m (times alpha) onto img with m's top-left at (x, y). */
+void kyc_synth__blit_mask(struct kyc_synth_image *img, const struct kyc_synth__mask *m, int x,
+                          int y, const unsigned char rgb[3], double alpha);
+/* The face-like placeholder portrait of the documents, w x h px at (x0, y0). */
+int kyc_synth__portrait(struct kyc_synth_image *img, struct kyc_synth__rng *r, double u, double x0,
+                        double y0, double w, double h);
+/* Bilinear sample of img at (u, v) px (clamped at the border) into out[3]. */
+void kyc_synth__sample(const struct kyc_synth_image *d, double u, double v, double out[3]);
+
+/* The class effects (synth_effects.c). quad is the document's corners and
+ * mrz its MRZ box, both in canvas pixels; pitch the MRZ pitch in px. */
+int kyc_synth__motion_blur(struct kyc_synth_image *c, double len, double angle);
+void kyc_synth__glare_band(struct kyc_synth_image *c, struct kyc_synth__rng *r,
+                           const double mrz[4][2], double pitch, double strength);
+void kyc_synth__hard_shadow(struct kyc_synth_image *c, struct kyc_synth__rng *r,
+                            const double mrz[4][2], double pitch, double depth);
+int kyc_synth__stock_watermark(struct kyc_synth_image *c, struct kyc_synth__rng *r, double pitch,
+                               double alpha);
+void kyc_synth__security_print(struct kyc_synth_image *doc, struct kyc_synth__rng *r,
+                               const double box[4], double u, double strength);
+void kyc_synth__hologram(struct kyc_synth_image *doc, struct kyc_synth__rng *r, const double box[4],
+                         double u, double strength);
+void kyc_synth__fingers(struct kyc_synth_image *c, struct kyc_synth__rng *r,
+                        const double quad[4][2], const double mrz[4][2]);
+int kyc_synth__text_near_mrz(struct kyc_synth_image *doc, struct kyc_synth__rng *r,
+                             const double box[4], double u);
+int kyc_synth__second_document(struct kyc_synth_image *c, struct kyc_synth__rng *r, uint64_t seed,
+                               int index, const double quad[4][2]);
+
+/* What a class does to one photo, drawn from the class's own PRNG stream
+ * (synth_class.c); mask has bit (1u << class) for each class applied. */
+struct kyc_synth__plan {
+	unsigned mask;
+	double tilt_deg, tilt_axis, focal;     /* PERSPECTIVE: tilt, axis angle (rad), f / side */
+	int orientation;                       /* ROTATION */
+	double skew_deg;                       /* ROTATION */
+	int quality;                           /* JPEG */
+	double cap_px;                         /* LOWRES: MRZ character height */
+	double motion_pitches, motion_angle;   /* MOTION: length in pitches, direction */
+	double card_margin_mm, side_margin_mm; /* EDGE: MRZ to card edge */
+	double border_pitches;                 /* EDGE: MRZ to image border */
+	int border_side;                       /* EDGE: 0 bottom, 1 left, 2 right, 3 top */
+	double glare, shadow;                  /* LIGHT: 0 when not drawn */
+	int fingers, second_doc, near_text;    /* CLUTTER */
+	double stock, print, holo;             /* WATERMARK: 0 when not drawn */
+	int printed;                           /* PRINT: mrz_print holds the style */
+	struct kyc_synth__print mrz_print;
+};
+/* Plans class c at level for (seed, index). */
+void kyc_synth__plan_class(enum kyc_synth_class c, int level, uint64_t seed, int index,
+                           struct kyc_synth__plan *p);
+
+/* A photo without any MRZ for (seed, index, level) (synth_nomrz.c): sets
+ * truth->nomrz_kind, size and quality. Errors as kyc_synth_render(). */
+int kyc_synth__render_nomrz(uint64_t seed, int index, int level, struct kyc_synth_doc *truth,
+                            struct kyc_synth_image *img);
+/* The camera faults of a level (synth_scene.c): uneven light, blur (at most
+ * max_blur), noise, then the quarter turn by orientation degrees. */
+int kyc_synth__camera(struct kyc_synth_image *c, struct kyc_synth__rng *r, int level,
+                      double max_blur, int orientation);
 /* Blends colour c over pixel (x, y) of im at opacity a (0..1); outside: nothing. */
 void kyc_synth__blend(struct kyc_synth_image *im, int x, int y, const unsigned char c[3], double a);
 

@@ -11,12 +11,15 @@
 
 #include <ft2build.h>
 #include FT_FREETYPE_H
+#include FT_OUTLINE_H
 
 #include "core/err.h"
 
 #define OCRB_PATH "/usr/share/fonts/opentype/ocr-b/OCRB.otf"
 #define SANS_PATH "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 #define BOLD_PATH "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+#define MONO_PATH "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
+#define OCRB_SHARP_PATH "/usr/share/fonts/opentype/ocr-b/OCRBS.otf"
 
 /* ICAO 9303 MRZ geometry: OCR-B size I (characters about 2.4 mm high) on a
  * 2.54 mm (10 cpi) pitch, the zone centred across the document inside its
@@ -28,8 +31,8 @@
 
 struct fonts {
 	FT_Library lib;
-	FT_Face ocrb, sans, bold;
-	double ocrb_cap; /* cap height / em */
+	FT_Face ocrb, sans, bold, sharp; /* sharp: only for the class "print" */
+	double ocrb_cap;                 /* cap height / em */
 };
 
 struct pen {
@@ -91,6 +94,8 @@ static void fonts_close(struct fonts *f)
 		FT_Done_Face(f->sans);
 	if (f->bold)
 		FT_Done_Face(f->bold);
+	if (f->sharp)
+		FT_Done_Face(f->sharp);
 	if (f->lib)
 		FT_Done_FreeType(f->lib);
 }
@@ -381,9 +386,51 @@ static void labelled(struct pen *p, struct fonts *F, double x, double y, double 
 	text(p, F->bold, val * u, x * u, (y + (1.55 + 0.9 + 2.3) * scale) * u, value, 1);
 }
 
+/* One MRZ character printed as pr says: the outline offset (emboldened or
+ * thinned), rendered, and laid down as ink or as a grid of round dots. */
+static void mrz_glyph(struct pen *p, FT_Face face, double em, double x, double base, char ch,
+                      const struct kyc_synth__print *pr, double cap_px, double alpha)
+{
+	FT_Set_Char_Size(face, 0, (FT_F26Dot6)lround(em * 64), 72, 72);
+	double fx = floor(x), fy = floor(base);
+	FT_Vector d = {(FT_Pos)lround((x - fx) * 64), -(FT_Pos)lround((base - fy) * 64)};
+	FT_Set_Transform(face, NULL, &d);
+	if (FT_Load_Char(face, (unsigned char)ch, FT_LOAD_NO_HINTING) ||
+	    face->glyph->format != FT_GLYPH_FORMAT_OUTLINE)
+		goto out;
+	FT_Outline_Embolden(&face->glyph->outline, (FT_Pos)lround(pr->embolden * cap_px * 64));
+	if (FT_Render_Glyph(face->glyph, FT_RENDER_MODE_NORMAL))
+		goto out;
+	FT_GlyphSlot g = face->glyph;
+	FT_Bitmap *b = &g->bitmap;
+	double dot = cap_px / 7; /* a 7-dot-high matrix */
+	for (unsigned rr = 0; rr < b->rows; rr++)
+		for (unsigned c = 0; c < b->width; c++) {
+			double v = b->buffer[(int)rr * b->pitch + (int)c] / 255.0;
+			int px = (int)fx + g->bitmap_left + (int)c,
+			    py = (int)fy - g->bitmap_top + (int)rr;
+			if (pr->dots && v > 0) {
+				double ux = fmod(px + 0.5, dot) / dot - 0.5,
+				       uy = fmod(py + 0.5, dot) / dot - 0.5;
+				v = v > 0.3 && ux * ux + uy * uy < 0.2 ? 1 : 0;
+			}
+			if (v > 0)
+				blend(p->img, px, py, p->ink, alpha * v);
+		}
+out:
+	FT_Set_Transform(face, NULL, NULL);
+}
+
 int kyc_synth__draw_document(const struct kyc_synth_identity *id, double u,
                              struct kyc_synth__rng *r, struct kyc_synth_image *out,
                              double mrz_box[4][4])
+{
+	return kyc_synth__draw_document_printed(id, u, r, NULL, out, mrz_box);
+}
+
+int kyc_synth__draw_document_printed(const struct kyc_synth_identity *id, double u,
+                                     struct kyc_synth__rng *r, const struct kyc_synth__print *pr,
+                                     struct kyc_synth_image *out, double mrz_box[4][4])
 {
 	struct fonts F;
 	double wmm, hmm;
@@ -503,17 +550,36 @@ int kyc_synth__draw_document(const struct kyc_synth_identity *id, double u,
 	int g = kyc_synth__rng_int(r, 10, 40);
 	p->ink[0] = (unsigned char)g, p->ink[1] = (unsigned char)g,
 	p->ink[2] = (unsigned char)(g + 8);
-	FT_Set_Char_Size(F.ocrb, 0, (FT_F26Dot6)lround(em * 64), 72, 72);
+	FT_Face mrz_face = F.ocrb;
+	struct kyc_synth__rng jr;
+	if (pr) {
+		p->ink[0] = p->ink[1] = (unsigned char)pr->ink,
+		p->ink[2] = (unsigned char)(pr->ink + 8);
+		kyc_synth__rng_seed(&jr, pr->seed, 0x9a1);
+		if (pr->sharp &&
+		    !FT_New_Face(F.lib, font_path("KYCD_FONT_OCRB_SHARP", OCRB_SHARP_PATH), 0,
+		                 &F.sharp))
+			mrz_face = F.sharp;
+	}
+	FT_Set_Char_Size(mrz_face, 0, (FT_F26Dot6)lround(em * 64), 72, 72);
 	for (int l = 0; l < id->nlines; l++) {
 		double centre = last_centre - (id->nlines - 1 - l) * line_mm;
 		double base = (centre + cap_mm / 2) * u;
 		for (int i = 0; i < id->line_len; i++) {
 			char ch[2] = {id->lines[l][i], 0};
 			double adv = 0;
-			if (!FT_Load_Char(F.ocrb, (unsigned char)ch[0], FT_LOAD_NO_HINTING))
-				adv = F.ocrb->glyph->linearHoriAdvance / 65536.0;
-			text(p, F.ocrb, em, x0 + i * pitch + (pitch - adv) / 2, base, ch,
-			     kyc_synth__rng_unif(r, 0.82, 1.0));
+			FT_Set_Char_Size(mrz_face, 0, (FT_F26Dot6)lround(em * 64), 72, 72);
+			if (!FT_Load_Char(mrz_face, (unsigned char)ch[0], FT_LOAD_NO_HINTING))
+				adv = mrz_face->glyph->linearHoriAdvance / 65536.0;
+			double x = x0 + i * pitch + (pitch - adv) / 2;
+			double alpha = kyc_synth__rng_unif(r, 0.82, 1.0);
+			if (!pr) {
+				text(p, F.ocrb, em, x, base, ch, alpha);
+				continue;
+			}
+			double jx = kyc_synth__rng_unif(&jr, -1, 1) * pr->jitter * pitch;
+			double jy = kyc_synth__rng_unif(&jr, -1, 1) * pr->jitter * pitch;
+			mrz_glyph(p, mrz_face, em, x + jx, base + jy, ch[0], pr, cap_px, alpha);
 		}
 	}
 	/* [0] the zone, [1 + l] line l: the cells' left and right, cap height. */
@@ -537,4 +603,89 @@ out:
 		memset(out, 0, sizeof *out);
 	}
 	return rc;
+}
+
+/* ---- helpers for the classes and the no-MRZ scenes ---- */
+
+int kyc_synth__portrait(struct kyc_synth_image *img, struct kyc_synth__rng *r, double u, double x0,
+                        double y0, double w, double h)
+{
+	struct pen P = {img, u, {0, 0, 0}};
+	return portrait(&P, r, x0, y0, w, h);
+}
+
+int kyc_synth__text_mask(int font, double em, const char *s, int pad, struct kyc_synth__mask *m)
+{
+	static const char *const env[] = {"KYCD_FONT_SANS", "KYCD_FONT_SANS_BOLD", "KYCD_FONT_OCRB",
+	                                  "KYCD_FONT_MONO"};
+	static const char *const def[] = {SANS_PATH, BOLD_PATH, OCRB_PATH, MONO_PATH};
+	FT_Library lib = NULL;
+	FT_Face face = NULL;
+	int rc = KYC_ERR_IO;
+	memset(m, 0, sizeof *m);
+	if (font < 0 || font > 3 || em < 1 || FT_Init_FreeType(&lib))
+		return KYC_ERR_IO;
+	if (FT_New_Face(lib, font_path(env[font], def[font]), 0, &face))
+		goto out;
+	/* Size the mask from the widest line and the line count. */
+	double maxw = 0;
+	int nlines = 1;
+	char line[512];
+	for (const char *p = s; *p;) {
+		size_t n = strcspn(p, "\n");
+		snprintf(line, sizeof line, "%.*s",
+		         (int)(n < sizeof line - 1 ? n : sizeof line - 1), p);
+		maxw = fmax(maxw, text_width(face, em, line));
+		p += n;
+		if (*p == '\n')
+			p++, nlines += *p != 0;
+	}
+	m->w = (int)ceil(maxw) + 2 * pad + 2;
+	m->h = (int)ceil(em * (1.25 * (nlines - 1) + 1.2)) + 2 * pad;
+	struct kyc_synth_image im = {m->w, m->h, calloc((size_t)m->w * (size_t)m->h, 3)};
+	if (!im.px) {
+		rc = KYC_ERR_NOMEM;
+		goto out;
+	}
+	/* Drawn white on black through the ordinary text path, then one channel kept. */
+	struct pen P = {&im, 1, {255, 255, 255}};
+	double base = pad + em * 0.92;
+	for (const char *p = s; *p;) {
+		size_t n = strcspn(p, "\n");
+		snprintf(line, sizeof line, "%.*s",
+		         (int)(n < sizeof line - 1 ? n : sizeof line - 1), p);
+		text(&P, face, em, pad + 1, base, line, 1);
+		base += 1.25 * em;
+		p += n;
+		if (*p == '\n')
+			p++;
+	}
+	m->px = malloc((size_t)m->w * (size_t)m->h);
+	if (!m->px) {
+		free(im.px);
+		rc = KYC_ERR_NOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < (size_t)m->w * (size_t)m->h; i++)
+		m->px[i] = im.px[i * 3];
+	free(im.px);
+	rc = 0;
+out:
+	if (face)
+		FT_Done_Face(face);
+	FT_Done_FreeType(lib);
+	if (rc)
+		memset(m, 0, sizeof *m);
+	return rc;
+}
+
+void kyc_synth__blit_mask(struct kyc_synth_image *img, const struct kyc_synth__mask *m, int x,
+                          int y, const unsigned char rgb[3], double alpha)
+{
+	for (int j = 0; j < m->h; j++)
+		for (int i = 0; i < m->w; i++) {
+			int v = m->px[(size_t)j * (size_t)m->w + (size_t)i];
+			if (v)
+				blend(img, x + i, y + j, rgb, alpha * v / 255.0);
+		}
 }

@@ -34,140 +34,6 @@ static unsigned char clamp8(double v)
 	return (unsigned char)(v < 0 ? 0 : v > 255 ? 255 : v + 0.5);
 }
 
-/* ---- geometry ---- */
-
-/* The homography mapping src[i] to dst[i]: h[0..8] (h[8] = 1). Returns -1
- * when the points are degenerate. */
-static int homography(const double src[4][2], const double dst[4][2], double h[9])
-{
-	double A[8][9];
-	for (int i = 0; i < 4; i++) {
-		double x = src[i][0], y = src[i][1], X = dst[i][0], Y = dst[i][1];
-		double r1[9] = {x, y, 1, 0, 0, 0, -X * x, -X * y, X};
-		double r2[9] = {0, 0, 0, x, y, 1, -Y * x, -Y * y, Y};
-		memcpy(A[2 * i], r1, sizeof r1);
-		memcpy(A[2 * i + 1], r2, sizeof r2);
-	}
-	for (int c = 0; c < 8; c++) {
-		int piv = c;
-		for (int k = c + 1; k < 8; k++)
-			if (fabs(A[k][c]) > fabs(A[piv][c]))
-				piv = k;
-		if (fabs(A[piv][c]) < 1e-12)
-			return -1;
-		if (piv != c)
-			for (int j = 0; j < 9; j++) {
-				double t = A[c][j];
-				A[c][j] = A[piv][j], A[piv][j] = t;
-			}
-		for (int k = 0; k < 8; k++) {
-			if (k == c)
-				continue;
-			double f = A[k][c] / A[c][c];
-			for (int j = c; j < 9; j++)
-				A[k][j] -= f * A[c][j];
-		}
-	}
-	for (int i = 0; i < 8; i++)
-		h[i] = A[i][8] / A[i][i];
-	h[8] = 1;
-	return 0;
-}
-
-static void apply(const double h[9], double x, double y, double *X, double *Y)
-{
-	double w = h[6] * x + h[7] * y + h[8];
-	*X = (h[0] * x + h[1] * y + h[2]) / w;
-	*Y = (h[3] * x + h[4] * y + h[5]) / w;
-}
-
-/* Signed distance (px) from (u, v) to a w x h rectangle with corner radius rad. */
-static double rrect_sdf(double u, double v, double w, double h, double rad)
-{
-	double qx = fabs(u - w / 2) - (w / 2 - rad), qy = fabs(v - h / 2) - (h / 2 - rad);
-	double ox = qx > 0 ? qx : 0, oy = qy > 0 ? qy : 0, m = qx > qy ? qx : qy;
-	return sqrt(ox * ox + oy * oy) + (m < 0 ? m : 0) - rad;
-}
-
-static void sample(const struct kyc_synth_image *d, double u, double v, double out[3])
-{
-	u -= 0.5, v -= 0.5;
-	int x0 = (int)floor(u), y0 = (int)floor(v);
-	double fx = u - x0, fy = v - y0;
-	int xs[2] = {x0 < 0       ? 0
-	             : x0 >= d->w ? d->w - 1
-	                          : x0,
-	             x0 + 1 < 0       ? 0
-	             : x0 + 1 >= d->w ? d->w - 1
-	                              : x0 + 1};
-	int ys[2] = {y0 < 0       ? 0
-	             : y0 >= d->h ? d->h - 1
-	                          : y0,
-	             y0 + 1 < 0       ? 0
-	             : y0 + 1 >= d->h ? d->h - 1
-	                              : y0 + 1};
-	const unsigned char *p00 = d->px + ((size_t)ys[0] * (size_t)d->w + (size_t)xs[0]) * 3;
-	const unsigned char *p01 = d->px + ((size_t)ys[0] * (size_t)d->w + (size_t)xs[1]) * 3;
-	const unsigned char *p10 = d->px + ((size_t)ys[1] * (size_t)d->w + (size_t)xs[0]) * 3;
-	const unsigned char *p11 = d->px + ((size_t)ys[1] * (size_t)d->w + (size_t)xs[1]) * 3;
-	for (int k = 0; k < 3; k++)
-		out[k] = (p00[k] * (1 - fx) + p01[k] * fx) * (1 - fy) +
-		         (p10[k] * (1 - fx) + p11[k] * fx) * fy;
-}
-
-/* Lays the document onto the canvas through hinv (canvas -> document), with a
- * soft drop shadow offset by (sdx, sdy). */
-static void composite(struct kyc_synth_image *c, const struct kyc_synth_image *d,
-                      const double hinv[9], const double quad[4][2], double rad, double sdx,
-                      double sdy, double soft)
-{
-	double minx = 1e9, miny = 1e9, maxx = -1e9, maxy = -1e9;
-	for (int i = 0; i < 4; i++) {
-		minx = fmin(minx, fmin(quad[i][0], quad[i][0] + sdx));
-		maxx = fmax(maxx, fmax(quad[i][0], quad[i][0] + sdx));
-		miny = fmin(miny, fmin(quad[i][1], quad[i][1] + sdy));
-		maxy = fmax(maxy, fmax(quad[i][1], quad[i][1] + sdy));
-	}
-	int x0 = (int)fmax(0, minx - soft - 2), x1 = (int)fmin(c->w - 1, maxx + soft + 2);
-	int y0 = (int)fmax(0, miny - soft - 2), y1 = (int)fmin(c->h - 1, maxy + soft + 2);
-	/* Along a row the homogeneous coordinates grow linearly: step them
-	 * rather than multiply, one division per point. Where the document
-	 * covers the pixel fully its shadow does not matter. */
-	for (int y = y0; y <= y1; y++) {
-		double fy = y + 0.5, fx = x0 + 0.5;
-		double X = hinv[0] * fx + hinv[1] * fy + hinv[2];
-		double Y = hinv[3] * fx + hinv[4] * fy + hinv[5];
-		double Z = hinv[6] * fx + hinv[7] * fy + hinv[8];
-		double XS = X - hinv[0] * sdx - hinv[1] * sdy,
-		       YS = Y - hinv[3] * sdx - hinv[4] * sdy;
-		double ZS = Z - hinv[6] * sdx - hinv[7] * sdy;
-		unsigned char *p = c->px + ((size_t)y * (size_t)c->w + (size_t)x0) * 3;
-		for (int x = x0; x <= x1; x++, p += 3) {
-			double u = X / Z, v = Y / Z;
-			double cov = 0.5 - rrect_sdf(u, v, d->w, d->h, rad);
-			double s[3] = {0, 0, 0};
-			if (cov > 0)
-				sample(d, u, v, s);
-			if (cov < 1) {
-				double sd = rrect_sdf(XS / ZS, YS / ZS, d->w, d->h, rad);
-				if (sd < soft) {
-					double k = 1 - 0.45 * fmin(1, (soft - sd) / (2 * soft));
-					for (int ch = 0; ch < 3; ch++)
-						p[ch] = clamp8(p[ch] * k);
-				}
-			}
-			if (cov > 0) {
-				if (cov > 1)
-					cov = 1;
-				for (int ch = 0; ch < 3; ch++)
-					p[ch] = clamp8(p[ch] + (s[ch] - p[ch]) * cov);
-			}
-			X += hinv[0], Y += hinv[3], Z += hinv[6];
-			XS += hinv[0], YS += hinv[3], ZS += hinv[6];
-		}
-	}
-}
-
 /* ---- camera ---- */
 
 /* Uneven light: a tilt, a soft spot, warm white balance and (level 2) a
@@ -526,18 +392,157 @@ static void glare(struct kyc_synth_image *c, struct kyc_synth__rng *r, const dou
 		}
 }
 
+/* Crops the document raster to the MRZ: card_mm below its last line and
+ * side_mm beside its ends (never growing it), moving the boxes with it. The
+ * issuer who prints the MRZ close to the edge, or a card trimmed tight. */
+static int crop_to_mrz(struct kyc_synth_image *doc, double mrz_box[4][4], double u, double card_mm,
+                       double side_mm)
+{
+	int x0 = (int)fmax(0, floor(mrz_box[0][0] - side_mm * u));
+	int x1 = (int)fmin(doc->w, ceil(mrz_box[0][2] + side_mm * u));
+	int y1 = (int)fmin(doc->h, ceil(mrz_box[0][3] + card_mm * u));
+	if (x0 == 0 && x1 == doc->w && y1 == doc->h)
+		return 0;
+	int W = x1 - x0, H = y1;
+	unsigned char *px = malloc((size_t)W * (size_t)H * 3);
+	if (!px)
+		return KYC_ERR_NOMEM;
+	for (int y = 0; y < H; y++)
+		memcpy(px + (size_t)y * (size_t)W * 3,
+		       doc->px + ((size_t)y * (size_t)doc->w + (size_t)x0) * 3, (size_t)W * 3);
+	free(doc->px);
+	doc->px = px, doc->w = W, doc->h = H;
+	shift_boxes(mrz_box, -x0, 0);
+	return 0;
+}
+
+/* A camera tilted by tilt degrees about an in-plane axis at angle axis,
+ * f px from the document's centre (cx, cy): the corners of a w x h
+ * document turned by a (radians) in its plane, in perspective. The scale at
+ * the centre stays 1; the near side grows, the far side shrinks. */
+static void tilted_corners(double dst[4][2], double w, double h, double a, double tilt, double axis,
+                           double f, double cx, double cy)
+{
+	double kx = cos(axis), ky = sin(axis), th = tilt * M_PI / 180, c = cos(th), s = sin(th);
+	for (int i = 0; i < 4; i++) {
+		double x = (i == 1 || i == 2 ? w : 0) - w / 2, y = (i >= 2 ? h : 0) - h / 2;
+		double X = x * cos(a) - y * sin(a), Y = x * sin(a) + y * cos(a), Z = 0;
+		/* Rodrigues' rotation about the unit axis (kx, ky, 0). */
+		double kv = kx * X + ky * Y;
+		double cxv = ky * Z, cyv = -kx * Z, czv = kx * Y - ky * X; /* k x v */
+		double RX = X * c + cxv * s + kx * kv * (1 - c);
+		double RY = Y * c + cyv * s + ky * kv * (1 - c);
+		double RZ = Z * c + czv * s;
+		dst[i][0] = cx + f * RX / (f + RZ);
+		dst[i][1] = cy + f * RY / (f + RZ);
+	}
+}
+
+/* Moves (and if need be shrinks) the corners so that they lie inside a W x H
+ * canvas with a small margin. */
+static void fit_inside(double dst[4][2], int W, int H)
+{
+	double minx = 1e9, miny = 1e9, maxx = -1e9, maxy = -1e9;
+	for (int i = 0; i < 4; i++) {
+		minx = fmin(minx, dst[i][0]), maxx = fmax(maxx, dst[i][0]);
+		miny = fmin(miny, dst[i][1]), maxy = fmax(maxy, dst[i][1]);
+	}
+	double k = fmin(1, fmin(0.97 * W / (maxx - minx), 0.97 * H / (maxy - miny)));
+	double mx = (minx + maxx) / 2, my = (miny + maxy) / 2;
+	double hw = (maxx - minx) * k / 2, hh = (maxy - miny) * k / 2;
+	double nx = fmin(fmax(mx, hw + 0.015 * W), W - hw - 0.015 * W);
+	double ny = fmin(fmax(my, hh + 0.015 * H), H - hh - 0.015 * H);
+	for (int i = 0; i < 4; i++) {
+		dst[i][0] = nx + (dst[i][0] - mx) * k;
+		dst[i][1] = ny + (dst[i][1] - my) * k;
+	}
+}
+
+/* Shifts the corners so that the MRZ (through hfwd) comes within d px of
+ * the canvas border on side (0 bottom, 1 left, 2 right, 3 top). */
+static void mrz_to_border(double dst[4][2], const double hfwd[9], const double box[4], int W, int H,
+                          int side, double d)
+{
+	double minx = 1e9, miny = 1e9, maxx = -1e9, maxy = -1e9;
+	double pts[4][2] = {{box[0], box[1]}, {box[2], box[1]}, {box[2], box[3]}, {box[0], box[3]}};
+	for (int i = 0; i < 4; i++) {
+		double x, y;
+		kyc_synth__apply(hfwd, pts[i][0], pts[i][1], &x, &y);
+		minx = fmin(minx, x), maxx = fmax(maxx, x), miny = fmin(miny, y),
+		maxy = fmax(maxy, y);
+	}
+	double dx = 0, dy = 0;
+	if (side == 0)
+		dy = H - d - maxy;
+	else if (side == 1)
+		dx = d - minx;
+	else if (side == 2)
+		dx = W - d - maxx;
+	else
+		dy = d - miny;
+	/* Only ever towards the border, and keep the other axis inside. */
+	if (side == 0 || side == 3) {
+		if (minx < d)
+			dx = d - minx;
+		if (maxx > W - d)
+			dx = W - d - maxx;
+	} else {
+		if (miny < d)
+			dy = d - miny;
+		if (maxy > H - d)
+			dy = H - d - maxy;
+	}
+	for (int i = 0; i < 4; i++)
+		dst[i][0] += dx, dst[i][1] += dy;
+}
+
+int kyc_synth__camera(struct kyc_synth_image *c, struct kyc_synth__rng *r, int level,
+                      double max_blur, int orientation)
+{
+	const struct level_cfg *L = &levels[level];
+	int rc = lighting(c, r, L->light, level == 2 && kyc_synth__rng_int(r, 0, 2) != 0);
+	if (!rc)
+		rc = blur(c, fmin(max_blur, kyc_synth__rng_unif(r, L->blur_min, L->blur_max)));
+	if (!rc)
+		rc = noise(c, r, kyc_synth__rng_unif(r, L->noise_min, L->noise_max));
+	if (!rc)
+		rc = orient(c, orientation);
+	return rc;
+}
+
 int kyc_synth_render(uint64_t seed, int index, int level, enum kyc_synth_format format,
                      struct kyc_synth_doc *truth, struct kyc_synth_image *img)
 {
+	return kyc_synth_render_class(seed, index, level, KYC_SYNTH_CLASS_NONE, format, truth, img);
+}
+
+int kyc_synth_render_class(uint64_t seed, int index, int level, enum kyc_synth_class cls,
+                           enum kyc_synth_format format, struct kyc_synth_doc *truth,
+                           struct kyc_synth_image *img)
+{
 	struct kyc_synth_image doc = {0};
+	struct kyc_synth__plan P;
 	int rc;
 	memset(img, 0, sizeof *img);
-	if (level < 0 || level > 2)
+	if (level < 0 || level > 2 || (unsigned)cls >= KYC_SYNTH_CLASS_COUNT)
 		return KYC_ERR_INVALID;
 	memset(truth, 0, sizeof *truth);
 	rc = kyc_synth_identity(seed, index, format, &truth->id);
 	if (rc)
 		return rc;
+	truth->cls = cls;
+	if (cls == KYC_SYNTH_CLASS_NOMRZ) {
+		truth->classes = 1u << cls;
+		return kyc_synth__render_nomrz(seed, index, level, truth, img);
+	}
+	/* The class draws from its own stream: the level's draws below are the
+	 * same with or without it. */
+	kyc_synth__plan_class(cls, level, seed, index, &P);
+	truth->classes = P.mask;
+	struct kyc_synth__rng cr;
+	kyc_synth__rng_seed(&cr, seed,
+	                    0x600000000ULL + ((uint64_t)level << 40) + ((uint64_t)cls << 36) +
+	                        (uint64_t)(uint32_t)index);
 	const struct level_cfg *L = &levels[level];
 	struct kyc_synth__rng rr, *r = &rr;
 	kyc_synth__rng_seed(r, seed,
@@ -546,6 +551,10 @@ int kyc_synth_render(uint64_t seed, int index, int level, enum kyc_synth_format 
 	truth->orientation = level == 2 ? 90 * kyc_synth__rng_int(r, 0, 3) : 0;
 	truth->skew_deg = round(kyc_synth__rng_unif(r, -L->skew, L->skew) * 10) / 10;
 	truth->quality = kyc_synth__rng_int(r, L->qmin, L->qmax);
+	if (P.mask & (1u << KYC_SYNTH_CLASS_ROTATION))
+		truth->orientation = P.orientation, truth->skew_deg = P.skew_deg;
+	if (P.mask & (1u << KYC_SYNTH_CLASS_JPEG))
+		truth->quality = P.quality;
 
 	/* A passport data page is usually photographed in its open booklet:
 	 * cover edges around it and the facing page above. */
@@ -573,7 +582,8 @@ int kyc_synth_render(uint64_t seed, int index, int level, enum kyc_synth_format 
 		if (tall)
 			W0 = H0, H0 = longest;
 		double th = fabs(truth->skew_deg) * M_PI / 180;
-		bw = wmm * cos(th) + hmm * sin(th), bh = wmm * sin(th) + hmm * cos(th);
+		bw = wmm * fabs(cos(th)) + hmm * fabs(sin(th));
+		bh = wmm * fabs(sin(th)) + hmm * fabs(cos(th));
 		double frac = kyc_synth__rng_unif(r, L->fmin, L->fmax);
 		u = fmin(frac * W0 / bw, frac * H0 / bh);
 		/* Keep the MRZ legible at the smallest sizes: grow the document, up to
@@ -592,12 +602,30 @@ int kyc_synth_render(uint64_t seed, int index, int level, enum kyc_synth_format 
 		}
 		break;
 	}
+	if (P.cap_px > 0) {
+		/* Low resolution: the MRZ characters cap_px high (cap height about
+		 * 2.4 mm), in a picture small enough to be decoded at full size. */
+		u = P.cap_px / 2.4;
+		int longest = W0 > H0 ? W0 : H0;
+		if (longest > 1600)
+			W0 = W0 * 1600 / longest, H0 = H0 * 1600 / longest;
+	}
 	double mrz_box[4][4];
-	rc = kyc_synth__draw_document(&truth->id, u, r, &doc, mrz_box);
+	rc = kyc_synth__draw_document_printed(&truth->id, u, r, P.printed ? &P.mrz_print : NULL,
+	                                      &doc, mrz_box);
 	if (!rc && on_page)
 		rc = visa_page(&doc, u, r, mrz_box);
 	if (!rc && open_booklet)
 		rc = booklet(&doc, u, r, mrz_box);
+	/* Class effects printed on the document itself. */
+	if (!rc && P.print > 0)
+		kyc_synth__security_print(&doc, &cr, mrz_box[0], u, P.print);
+	if (!rc && P.holo > 0)
+		kyc_synth__hologram(&doc, &cr, mrz_box[0], u, P.holo);
+	if (!rc && P.near_text)
+		rc = kyc_synth__text_near_mrz(&doc, &cr, mrz_box[0], u);
+	if (!rc && P.card_margin_mm > 0)
+		rc = crop_to_mrz(&doc, mrz_box, u, P.card_margin_mm, P.side_margin_mm);
 	if (rc)
 		goto out;
 
@@ -622,8 +650,38 @@ int kyc_synth_render(uint64_t seed, int index, int level, enum kyc_synth_format 
 		dst[i][1] =
 		    cy + x * sa + y * ca + kyc_synth__rng_unif(r, -L->persp, L->persp) * doc.h;
 	}
+	if (P.mask & (1u << KYC_SYNTH_CLASS_CLUTTER)) {
+		kyc_synth__desk(img, &cr, 6 + 3 * level);
+		if (P.second_doc)
+			rc = kyc_synth__second_document(img, &cr, seed, index, dst);
+		if (rc)
+			goto out;
+	}
+	if (P.tilt_deg > 0) {
+		truth->tilt_deg = round(P.tilt_deg * 10) / 10;
+		tilted_corners(dst, doc.w, doc.h, a, P.tilt_deg, P.tilt_axis,
+		               P.focal * (W0 > H0 ? W0 : H0), cx, cy);
+		fit_inside(dst, W0, H0);
+	}
 	double hfwd[9], hinv[9];
-	if (homography(src, dst, hfwd) || homography(dst, src, hinv)) {
+	if (kyc_synth__homography(src, dst, hfwd)) {
+		rc = KYC_ERR_INTERNAL;
+		goto out;
+	}
+	if (P.border_pitches > 0) {
+		/* Measured on the canvas: the pitch after any tilt. */
+		double x0, y0, x1, y1;
+		kyc_synth__apply(hfwd, mrz_box[1][0], mrz_box[1][1], &x0, &y0);
+		kyc_synth__apply(hfwd, mrz_box[1][2], mrz_box[1][1], &x1, &y1);
+		double pitch = hypot(x1 - x0, y1 - y0) / truth->id.line_len;
+		mrz_to_border(dst, hfwd, mrz_box[0], W0, H0, P.border_side,
+		              P.border_pitches * pitch);
+		if (kyc_synth__homography(src, dst, hfwd)) {
+			rc = KYC_ERR_INTERNAL;
+			goto out;
+		}
+	}
+	if (kyc_synth__homography(dst, src, hinv)) {
 		rc = KYC_ERR_INTERNAL;
 		goto out;
 	}
@@ -636,23 +694,44 @@ int kyc_synth_render(uint64_t seed, int index, int level, enum kyc_synth_format 
 	if (open_booklet)
 		rad = 4.0 * u;
 	double soft = kyc_synth__rng_unif(r, 0.01, 0.03) * W0;
-	composite(img, &doc, hinv, dst, rad, kyc_synth__rng_unif(r, -0.6, 0.6) * soft,
-	          kyc_synth__rng_unif(r, 0.2, 1.0) * soft, soft);
+	kyc_synth__composite(img, &doc, hinv, dst, rad, kyc_synth__rng_unif(r, -0.6, 0.6) * soft,
+	                     kyc_synth__rng_unif(r, 0.2, 1.0) * soft, soft);
+
+	/* The MRZ on the canvas, for the effects aimed at it. */
+	double mq[4][2], mpitch;
+	{
+		const double *m = mrz_box[0];
+		double box[4][2] = {{m[0], m[1]}, {m[2], m[1]}, {m[2], m[3]}, {m[0], m[3]}};
+		for (int i = 0; i < 4; i++)
+			kyc_synth__apply(hfwd, box[i][0], box[i][1], &mq[i][0], &mq[i][1]);
+		mpitch = hypot(mq[1][0] - mq[0][0], mq[1][1] - mq[0][1]) / truth->id.line_len;
+	}
+	if (P.fingers)
+		kyc_synth__fingers(img, &cr, dst, mq);
 
 	if (level > 0 && kyc_synth__rng_int(r, 0, 1))
 		glare(img, r, dst, level == 1 ? 0.25 : 0.4);
 	rc = lighting(img, r, L->light, level == 2 && kyc_synth__rng_int(r, 0, 2) != 0);
 	if (rc)
 		goto out;
+	if (P.shadow > 0)
+		kyc_synth__hard_shadow(img, &cr, mq, mpitch, P.shadow);
+	if (P.glare > 0)
+		kyc_synth__glare_band(img, &cr, mq, mpitch, P.glare);
 	double sigma = kyc_synth__rng_unif(r, L->blur_min, L->blur_max);
 	sigma = fmin(sigma, u * 2.54 / 7); /* never past legibility */
 	rc = blur(img, sigma);
+	if (!rc && P.motion_pitches > 0)
+		rc = kyc_synth__motion_blur(img, P.motion_pitches * mpitch, P.motion_angle);
 	if (rc)
 		goto out;
 	rc = noise(img, r, kyc_synth__rng_unif(r, L->noise_min, L->noise_max));
 	if (rc)
 		goto out;
 	rc = orient(img, truth->orientation);
+	/* A picture agency's mark goes on the finished picture. */
+	if (!rc && P.stock > 0)
+		rc = kyc_synth__stock_watermark(img, &cr, mpitch, P.stock);
 	if (rc)
 		goto out;
 
@@ -663,7 +742,7 @@ int kyc_synth_render(uint64_t seed, int index, int level, enum kyc_synth_format 
 		double(*q)[2] = b ? truth->line_quads[b - 1] : truth->mrz_quad;
 		for (int i = 0; i < 4; i++) {
 			double x, y;
-			apply(hfwd, box[i][0], box[i][1], &x, &y);
+			kyc_synth__apply(hfwd, box[i][0], box[i][1], &x, &y);
 			orient_point(truth->orientation, W0, H0, x, y, &q[i][0], &q[i][1]);
 		}
 	}
@@ -715,12 +794,12 @@ int kyc_synth__card_photo(const struct kyc_synth_image *doc, double rad, int lev
 		quad[i][1] = cy + x * sa + y * ca + kyc_synth__rng_unif(r, -L->persp, L->persp) * doc->h;
 	}
 	double hinv[9];
-	if (homography(quad, src, hinv)) {
+	if (kyc_synth__homography(quad, src, hinv)) {
 		rc = KYC_ERR_INTERNAL;
 		goto fail;
 	}
 	double soft = kyc_synth__rng_unif(r, 0.01, 0.03) * W0;
-	composite(img, doc, hinv, quad, rad, kyc_synth__rng_unif(r, -0.6, 0.6) * soft,
+	kyc_synth__composite(img, doc, hinv, quad, rad, kyc_synth__rng_unif(r, -0.6, 0.6) * soft,
 	          kyc_synth__rng_unif(r, 0.2, 1.0) * soft, soft);
 	if (level > 0 && kyc_synth__rng_int(r, 0, 1))
 		glare(img, r, quad, level == 1 ? 0.25 : 0.4);

@@ -1,5 +1,6 @@
 #include "flows/checks.h"
 
+#include <inttypes.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
@@ -178,14 +179,27 @@ static json_t *blocked_country(const json_t *x, const json_t *settings)
 	return check("blocked_country", "pass", "not_blocked", NULL);
 }
 
-/* Text order of the stored RFC 3339 times is time order. */
-static int within_days(const char *when, int64_t now_ms, int64_t days)
+/* The most recent verification decided `status` since `days` ago with the
+ * same document (or identity) key, of another applicant (other 1) or of
+ * this one (other 0), the checked verification aside. -1 when the lookup
+ * failed. */
+static int find_match(const struct kyc_check_input *in, const char *column, const char *key,
+		      const char *status, int64_t days, int other, json_t **out)
 {
-	char from[32];
-	kyc_time_iso(now_ms - days * 86400000, from);
-	return when && strcmp(when, from) >= 0;
+	struct kyc_store_match m = {
+		.key_column = column,
+		.key = key,
+		.status = status,
+		.decided_since_ms = days > 0 ? in->now_ms - days * 86400000LL : 0,
+		.applicant_id = json_string_value(json_object_get(in->verification, "applicant_id")),
+		.same_applicant = !other,
+		.exclude_id = json_string_value(json_object_get(in->verification, "id")),
+	};
+	return kyc_store_verification_match(in->store, in->tenant_id, &m, out) ? -1 : 0;
 }
 
+/* The document was approved for, or recently rejected for, another
+ * applicant (every earlier verification counts, through the key's index). */
 static json_t *duplicate_document(const struct kyc_check_input *in)
 {
 	int64_t ap = json_integer_value(json_object_get(in->settings, "approve_period_days"));
@@ -196,42 +210,62 @@ static json_t *duplicate_document(const struct kyc_check_input *in)
 	kyc_checks_document_key(in->extraction, key);
 	if (!*key)
 		return check("duplicate_document", "not_applicable", "document_number_not_read", NULL);
-	const char *self = json_string_value(json_object_get(in->verification, "id"));
-	const char *me = json_string_value(json_object_get(in->verification, "applicant_id"));
-	json_t *filter = json_pack("{s:s}", "document_key", key);
-	struct kyc_store_page pg;
-	json_t *result = NULL;
-	if (kyc_store_list(in->store, KYC_R_VERIFICATION, in->tenant_id, filter, "", 100, &pg)) {
-		json_decref(filter);
-		return check("duplicate_document", "not_applicable", "lookup_failed", NULL);
-	}
-	json_decref(filter);
-	size_t i;
-	json_t *v;
-	json_array_foreach(pg.items, i, v)
-	{
-		const char *id = json_string_value(json_object_get(v, "id"));
-		const char *st = json_string_value(json_object_get(v, "status"));
-		const char *app = json_string_value(json_object_get(v, "applicant_id"));
-		const char *at = json_string_value(json_object_get(v, "decided_at"));
-		if (!id || !st || !strcmp(id, self))
+	const struct {
+		const char *status, *reason, *period;
+		int64_t days;
+	} rules[] = {{"approved", "approved_for_another_applicant", "approve_period_days", ap},
+		     {"rejected", "rejected_recently", "reject_period_days", rp}};
+	for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
+		json_t *v = NULL;
+		if (rules[i].days <= 0)
 			continue;
-		if (ap > 0 && !strcmp(st, "approved") && app && me && strcmp(app, me) &&
-		    within_days(at, in->now_ms, ap)) {
-			result = check("duplicate_document", "fail", "approved_for_another_applicant",
-				       json_pack("{s:s, s:I}", "verification_id", id,
-						 "approve_period_days", (json_int_t)ap));
-			break;
-		}
-		if (rp > 0 && !strcmp(st, "rejected") && within_days(at, in->now_ms, rp)) {
-			result = check("duplicate_document", "fail", "rejected_recently",
-				       json_pack("{s:s, s:I}", "verification_id", id,
-						 "reject_period_days", (json_int_t)rp));
-			break;
+		if (find_match(in, "document_key", key, rules[i].status, rules[i].days, 1, &v))
+			return check("duplicate_document", "not_applicable", "lookup_failed", NULL);
+		if (v) {
+			json_t *c = check("duplicate_document", "fail", rules[i].reason,
+					  json_pack("{s:O, s:I}", "verification_id",
+						    json_object_get(v, "id"), rules[i].period,
+						    (json_int_t)rules[i].days));
+			json_decref(v);
+			return c;
 		}
 	}
-	json_decref(pg.items);
-	return result ? result : check("duplicate_document", "pass", "no_duplicate", NULL);
+	return check("duplicate_document", "pass", "no_duplicate", NULL);
+}
+
+/* The same applicant sends again, within reject_period_days, a document it
+ * was rejected with: not a duplicate (nobody else holds it) but the
+ * reject-period setting's own case, with the day it may try again. */
+static json_t *reject_period(const struct kyc_check_input *in)
+{
+	int64_t rp = json_integer_value(json_object_get(in->settings, "reject_period_days"));
+	if (rp <= 0)
+		return check("reject_period", "not_applicable", "disabled", NULL);
+	char key[64];
+	kyc_checks_document_key(in->extraction, key);
+	if (!*key)
+		return check("reject_period", "not_applicable", "document_number_not_read", NULL);
+	json_t *v = NULL;
+	if (find_match(in, "document_key", key, "rejected", rp, 0, &v))
+		return check("reject_period", "not_applicable", "lookup_failed", NULL);
+	if (!v)
+		return check("reject_period", "pass", "not_rejected_recently", NULL);
+	/* decided_at is rendered as RFC 3339: the period ends rp days later */
+	const char *at = json_string_value(json_object_get(v, "decided_at"));
+	int64_t y, days = -1;
+	int mo, d;
+	char after[32] = "";
+	if (at && strlen(at) >= 10 && sscanf(at, "%4" SCNd64 "-%2d-%2d", &y, &mo, &d) == 3 &&
+	    kyc_date_valid((int)y, mo, d))
+		days = kyc_days_from_civil((int)y, mo, d) + rp;
+	if (days >= 0)
+		kyc_time_iso(days * 86400000LL, after);
+	json_t *c = check("reject_period", "fail", "rejected_recently_same_applicant",
+			  json_pack("{s:O, s:I, s:s?}", "verification_id", json_object_get(v, "id"),
+				    "reject_period_days", (json_int_t)rp, "retry_after",
+				    after[0] ? after : NULL));
+	json_decref(v);
+	return c;
 }
 
 static json_t *duplicate_applicant(const struct kyc_check_input *in)
@@ -242,28 +276,15 @@ static json_t *duplicate_applicant(const struct kyc_check_input *in)
 	kyc_checks_identity_key(in->extraction, in->corrections, key);
 	if (!*key)
 		return check("duplicate_applicant", "not_applicable", "identity_not_read", NULL);
-	const char *me = json_string_value(json_object_get(in->verification, "applicant_id"));
-	json_t *filter = json_pack("{s:s, s:s}", "identity_key", key, "status", "approved");
-	struct kyc_store_page pg;
-	json_t *result = NULL;
-	if (kyc_store_list(in->store, KYC_R_VERIFICATION, in->tenant_id, filter, "", 100, &pg)) {
-		json_decref(filter);
+	json_t *v = NULL;
+	if (find_match(in, "identity_key", key, "approved", 0, 1, &v))
 		return check("duplicate_applicant", "not_applicable", "lookup_failed", NULL);
-	}
-	json_decref(filter);
-	size_t i;
-	json_t *v;
-	json_array_foreach(pg.items, i, v)
-	{
-		const char *app = json_string_value(json_object_get(v, "applicant_id"));
-		if (app && me && strcmp(app, me)) {
-			result = check("duplicate_applicant", "fail", "same_person_other_applicant",
-				       json_pack("{s:s}", "applicant_id", app));
-			break;
-		}
-	}
-	json_decref(pg.items);
-	return result ? result : check("duplicate_applicant", "pass", "no_duplicate", NULL);
+	if (!v)
+		return check("duplicate_applicant", "pass", "no_duplicate", NULL);
+	json_t *c = check("duplicate_applicant", "fail", "same_person_other_applicant",
+			  json_pack("{s:O}", "applicant_id", json_object_get(v, "applicant_id")));
+	json_decref(v);
+	return c;
 }
 
 static json_t *data_consistency(const struct kyc_check_input *in)
@@ -325,12 +346,14 @@ json_t *kyc_checks_run(const struct kyc_check_input *in, const char **hard)
 	json_array_append_new(out, minimum_age(x, in->settings, in->now_ms));
 	json_array_append_new(out, blocked_country(x, in->settings));
 	json_array_append_new(out, duplicate_document(in));
+	json_array_append_new(out, reject_period(in));
 	json_array_append_new(out, duplicate_applicant(in));
 	json_array_append_new(out, data_consistency(in));
 	json_array_append_new(out, document_type_allowed(in));
-	static const char *const hard_checks[] = {"document_expired", "minimum_age",
-						  "blocked_country", "duplicate_document",
-						  "duplicate_applicant", NULL};
+	static const char *const hard_checks[] = {"document_expired",   "minimum_age",
+						  "blocked_country",    "duplicate_document",
+						  "reject_period",      "duplicate_applicant",
+						  NULL};
 	*hard = NULL;
 	size_t i;
 	json_t *c;

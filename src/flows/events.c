@@ -9,9 +9,9 @@
 #include "core/rand.h"
 #include "flows/workflow.h"
 
-int kyc_event_emit(kyc_store *s, const char *tenant_id, const char *type,
-		   const char *resource_type, const char *resource_id, int64_t resource_version,
-		   const json_t *snapshot)
+static int emit(kyc_store *s, const char *tenant_id, const char *type, const char *resource_type,
+		const char *resource_id, int64_t resource_version, const json_t *snapshot,
+		const char *from_status)
 {
 	char id[37];
 	kyc_uuid_new(id);
@@ -42,9 +42,34 @@ int kyc_event_emit(kyc_store *s, const char *tenant_id, const char *type,
 		}
 		json_decref(v);
 	}
+	/* the old status: a vendor's format pushes only the changes its own
+	 * statuses see (src/webhooks/payload.h, "takes") */
+	if (from_status) {
+		json_t *attrs = json_object_get(rec, "attributes");
+		if (!attrs) {
+			attrs = json_object();
+			json_object_set_new(rec, "attributes", attrs);
+		}
+		json_object_set_new(attrs, "from_status", json_string(from_status));
+	}
 	int rc = kyc_store_insert(s, KYC_R_EVENT, tenant_id, rec);
 	json_decref(rec);
 	return rc;
+}
+
+int kyc_event_emit(kyc_store *s, const char *tenant_id, const char *type,
+		   const char *resource_type, const char *resource_id, int64_t resource_version,
+		   const json_t *snapshot)
+{
+	return emit(s, tenant_id, type, resource_type, resource_id, resource_version, snapshot,
+		    NULL);
+}
+
+int kyc_event_emit_status_change(kyc_store *s, const char *tenant_id, const char *verification_id,
+				 int64_t version, const json_t *snapshot, const char *from_status)
+{
+	return emit(s, tenant_id, "verification.status_changed", "verification", verification_id,
+		    version, snapshot, from_status);
 }
 
 /* Audit rows of one change share a millisecond: their ids sort in the order
@@ -65,7 +90,7 @@ int kyc_history_append(kyc_store *s, const char *tenant_id, const char *verifica
 {
 	char id[48];
 	history_id(id);
-	json_t *rec = json_pack("{s:s, s:s, s:s, s:s}", "id", id, "verification_id",
+	json_t *rec = json_pack("{s:s, s:s?, s:s, s:s}", "id", id, "verification_id",
 				verification_id, "actor", actor ? actor : "system", "action", action);
 	if (!rec)
 		return KYC_ERR_NOMEM;

@@ -5,6 +5,7 @@
 
 #include "document/card_eg_nid.h"
 #include "document/doc_read.h"
+#include "document/mrz.h"
 #include "document/eg_nid.h"
 
 /* A field of the extraction and the MRZ field and check digit it comes from
@@ -42,6 +43,7 @@ json_t *kyc_extraction_from_mrz(const json_t *mrz, const char *reason)
 	       *missing = json_array();
 	const json_t *mf = mrz ? json_object_get(mrz, "fields") : NULL;
 	const json_t *checks = mrz ? json_object_get(mrz, "checks") : NULL;
+	const json_t *confs = mrz ? json_object_get(mrz, "confidence") : NULL;
 	const char *format = mrz ? json_string_value(json_object_get(mrz, "format")) : NULL;
 	int valid = mrz && json_is_true(json_object_get(mrz, "valid"));
 
@@ -64,10 +66,18 @@ json_t *kyc_extraction_from_mrz(const json_t *mrz, const char *reason)
 			accepted = json_is_true(json_object_get(checks, field_map[i].check));
 		else
 			accepted = valid;
-		json_object_set_new(fields, field_map[i].name,
-				    json_pack("{s:o, s:b, s:b, s:s}", "value",
-					      read ? json_string(s) : json_null(), "read", read,
-					      "accepted", accepted, "source", "mrz"));
+		/* no check digit covers names and codes: a field the OCR was unsure
+		 * of is read but not accepted (an MRZ without confidences, typed
+		 * text, counts as sure) */
+		const json_t *cj = confs ? json_object_get(confs, field_map[i].mrz_field) : NULL;
+		double conf = json_is_number(cj) ? json_number_value(cj) : 1;
+		if (conf < KYC_MRZ_CONF_ACCEPT)
+			accepted = 0;
+		json_t *fo = json_pack("{s:o, s:b, s:b, s:s}", "value", read ? json_string(s) : json_null(),
+				       "read", read, "accepted", accepted, "source", "mrz");
+		if (fo && cj)
+			json_object_set_new(fo, "confidence", json_real(conf));
+		json_object_set_new(fields, field_map[i].name, fo);
 		if (!read)
 			json_array_append_new(missing, json_string(field_map[i].name));
 	}

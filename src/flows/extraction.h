@@ -15,9 +15,12 @@
  * no MRZ was read. reason: the reader's code when mrz is NULL (e.g.
  * "no_mrz_found"). Returns a new object:
  *   {"mrz_found":bool,"mrz_verified":bool,"format":..|null,"reason":..|null,
- *    "fields":{"<name>":{"value":..,"read":bool,"accepted":bool,"source":"mrz"},...},
+ *    "fields":{"<name>":{"value":..,"read":bool,"accepted":bool,"source":"mrz",
+ *                        "confidence":0..1 (when the MRZ object has it)},...},
  *    "document_fields":[...],"missing_fields":[...],"mrz":{...}|null}
- * Field names: document_code, issuing_country, document_number, surname,
+ * A field is accepted when it was read, its check digit holds (or, without
+ * one of its own, the whole MRZ verified) and its confidence is at least
+ * KYC_MRZ_CONF_ACCEPT. Field names: document_code, issuing_country, document_number, surname,
  * given_names, nationality, birth_date, sex, expiry_date, personal_number. */
 json_t *kyc_extraction_from_mrz(const json_t *mrz, const char *reason);
 

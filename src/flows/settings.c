@@ -2,6 +2,7 @@
  * the tier requirement rules (src/flows/settings.h, docs/settings.md). */
 #include "flows/settings.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +28,36 @@ static int in_list(const char *s, const char *const *list)
  * + liveness, L2 adds proof of address and of income; "basic" (the default)
  * is the document alone, the only level that can be decided without a person
  * while face comparison and liveness are not built. */
+const char *const kyc_settings_rate_keys[] = {
+	"api_per_minute",           "api_burst",           "address_per_minute",
+	"address_burst",            "hosted_uploads_per_minute", "hosted_uploads_burst", NULL};
+
+json_t *kyc_settings_rate_defaults(void)
+{
+	return json_pack("{s:i, s:i, s:i, s:i, s:i, s:i}", "api_per_minute", 0, "api_burst", 0,
+			 "address_per_minute", 0, "address_burst", 0, "hosted_uploads_per_minute",
+			 20, "hosted_uploads_burst", 10);
+}
+
+static int check_rate_limits(const json_t *r, struct kyc_jerr *e)
+{
+	int64_t n;
+	if (!json_is_object(r))
+		return kyc_jerr_set(e, 422, "invalid_type", "rate_limits",
+				    "'rate_limits' must be an object");
+	if (kyc_jv_known_fields(r, kyc_settings_rate_keys, e))
+		goto in_field;
+	for (const char *const *k = kyc_settings_rate_keys; *k; k++)
+		if (kyc_jv_int(r, *k, 0, 0, 1000000, &n, e))
+			goto in_field;
+	return 0;
+in_field:;
+	char f[sizeof e->field];
+	snprintf(f, sizeof f, "rate_limits.%.*s", (int)(sizeof f - 13), e->field);
+	memcpy(e->field, f, sizeof f);
+	return -1;
+}
+
 static json_t *defaults(void)
 {
 	json_t *d = json_pack(
@@ -41,6 +72,8 @@ static json_t *defaults(void)
 	/* seed 000's onboarding: the document, then the applicant confirms the names */
 	json_object_set_new(json_object_get(d, "levels"), "confirm",
 			    json_pack("{s:[s,s]}", "steps", "document", "confirmation"));
+	/* Token buckets (docs/security.md, "Rate limits"): 0 turns a limit off. */
+	json_object_set_new(d, "rate_limits", kyc_settings_rate_defaults());
 	/* seed 004: download a shared record's files (false: keep only the URLs) */
 	json_object_set_new(d, "share_fetch_files", json_true());
 	json_t *types = json_array();
@@ -232,6 +265,8 @@ int kyc_settings_validate(const json_t *patch, struct kyc_jerr *e)
 	if ((v = json_object_get(patch, "requirements")) && !json_is_null(v) && check_rules(v, e))
 		return -1;
 	if ((v = json_object_get(patch, "compat")) && !json_is_null(v) && check_compat(v, e))
+		return -1;
+	if ((v = json_object_get(patch, "rate_limits")) && !json_is_null(v) && check_rate_limits(v, e))
 		return -1;
 	if ((v = json_object_get(patch, "default_level")) && !json_is_null(v) && !json_is_string(v))
 		return kyc_jerr_set(e, 422, "invalid_type", "default_level",

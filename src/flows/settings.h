@@ -36,6 +36,11 @@
 
 /* The tenant's settings with every default filled in (new reference). */
 int kyc_settings_get(kyc_store *s, const char *tenant_id, json_t **out);
+/* The keys of the "rate_limits" setting (NULL-terminated), and its default
+ * object (a new reference): per minute and burst for API keys, client
+ * addresses and hosted-page uploads; 0 is no limit. */
+extern const char *const kyc_settings_rate_keys[];
+json_t *kyc_settings_rate_defaults(void);
 
 /* Validates a settings object or patch (unknown keys, types, ranges, level and
  * rule shapes): 0, or -1 with e filled (422 and the field). */

@@ -6,6 +6,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "flows/deferred.h"
 #include "flows/workflow.h"
 
 struct kyc_sweeper {
@@ -15,6 +16,8 @@ struct kyc_sweeper {
 	int stopping;
 	int64_t interval_ms;
 	kyc_store *store;
+	int fetch_deferred;
+	struct kyc_deferred_opts deferred;
 };
 
 static void *sweep_loop(void *arg)
@@ -41,13 +44,20 @@ static void *sweep_loop(void *arg)
 				 kyc_store_errmsg(sw->store));
 		else if (n)
 			kyc_logf(KYC_LOG_INFO, "expiry sweep: %d verification(s) expired", n);
+		if (sw->fetch_deferred &&
+		    (rc = kyc_deferred_document_sweep(sw->store, &sw->deferred, kyc_now_ms(), &n)))
+			kyc_logf(KYC_LOG_WARN, "deferred documents sweep failed (%d): %s", rc,
+				 kyc_store_errmsg(sw->store));
+		else if (n)
+			kyc_logf(KYC_LOG_INFO, "deferred documents: %d arrived", n);
 		pthread_mutex_lock(&sw->lock);
 	}
 	pthread_mutex_unlock(&sw->lock);
 	return NULL;
 }
 
-kyc_sweeper *kyc_sweeper_start(const char *data_dir, int64_t interval_ms)
+kyc_sweeper *kyc_sweeper_start(const char *data_dir, int64_t interval_ms,
+			       const struct kyc_deferred_opts *deferred)
 {
 	kyc_sweeper *sw = calloc(1, sizeof *sw);
 	char err[256];
@@ -59,6 +69,10 @@ kyc_sweeper *kyc_sweeper_start(const char *data_dir, int64_t interval_ms)
 		return NULL;
 	}
 	sw->interval_ms = interval_ms;
+	if (deferred) {
+		sw->deferred = *deferred;
+		sw->fetch_deferred = 1;
+	}
 	pthread_mutex_init(&sw->lock, NULL);
 	pthread_cond_init(&sw->wake, NULL);
 	if (pthread_create(&sw->thread, NULL, sweep_loop, sw)) {

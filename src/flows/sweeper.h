@@ -9,8 +9,13 @@
 
 typedef struct kyc_sweeper kyc_sweeper;
 
-/* Starts sweeping data_dir every interval_ms. NULL on failure (logged). */
-kyc_sweeper *kyc_sweeper_start(const char *data_dir, int64_t interval_ms);
+/* Starts sweeping data_dir every interval_ms: expiry, and the documents
+ * whose download was deferred (src/flows/deferred.h), fetched with the
+ * options in deferred (copied; its strings must outlive the sweeper; NULL:
+ * none are fetched). NULL on failure (logged). */
+struct kyc_deferred_opts;
+kyc_sweeper *kyc_sweeper_start(const char *data_dir, int64_t interval_ms,
+			       const struct kyc_deferred_opts *deferred);
 /* Stops the thread (waits for a sweep in progress) and frees it. */
 void kyc_sweeper_stop(kyc_sweeper *sw);
 

@@ -131,8 +131,8 @@ int flow__change_commit(struct change *c, const char *extra_event, json_t **out,
 		json_t *snap = kyc_render_verification(now);
 		int64_t version = json_integer_value(json_object_get(now, "version"));
 		if (c->moved && c->cur != c->from)
-			rc = kyc_event_emit(f->store, f->tenant_id, "verification.status_changed",
-			                    "verification", id, version, snap);
+			rc = kyc_event_emit_status_change(f->store, f->tenant_id, id, version, snap,
+			                                  kyc_vstate_name(c->from));
 		if (!rc && extra_event)
 			rc = kyc_event_emit(f->store, f->tenant_id, extra_event, "verification", id,
 			                    version, snap);
@@ -203,6 +203,9 @@ static int create(struct kyc_flow *f, const json_t *req, const json_t *compat, j
 	if (callback && !https_url_ok(callback))
 		return kyc_jerr_set(e, 422, "invalid_url", "callback_url",
 		                    "'callback_url' must be an https:// URL without credentials");
+	/* Pushes to an internal address would be refused and retried for days. */
+	if (callback && kyc_webhook_url_check(callback, &f->callback_policy, "callback_url", e))
+		return -1;
 	json_t *meta = json_object_get(req, "metadata");
 	if (meta && !json_is_null(meta) && kyc_render_metadata_check(meta, e))
 		return -1;
@@ -305,6 +308,8 @@ static int create(struct kyc_flow *f, const json_t *req, const json_t *compat, j
 	        : kyc_history_append(f->store, f->tenant_id, id, f->actor, "create", NULL,
 	                             "awaiting_input", NULL, NULL);
 	rc = rc ? rc : kyc_store_get(f->store, KYC_R_VERIFICATION, f->tenant_id, id, out);
+	if (!rc && f->on_create)
+		rc = f->on_create(f->store, f->tenant_id, *out, f->on_create_arg);
 	if (!rc) {
 		json_t *snap = kyc_render_verification(*out);
 		rc = kyc_event_emit(f->store, f->tenant_id, "verification.created", "verification",
@@ -370,12 +375,13 @@ int kyc_flow_verification_load(struct kyc_flow *f, const char *id, json_t **out)
 	return kyc_store_get(f->store, KYC_R_VERIFICATION, f->tenant_id, id, out);
 }
 
-int kyc_flow_expire_sweep(kyc_store *s, int64_t now_ms, int *count)
+int flow__each_in_status(kyc_store *s, const char *status,
+                         void (*fn)(kyc_store *s, const char *tenant_id, const json_t *v,
+                                    void *arg),
+                         void *arg)
 {
-	/* Tenants are few; verifications waiting past expiry are found through
+	/* Tenants are few; their verifications in a status are found through
 	 * the status index, oldest first, a page at a time. */
-	static const char *const waiting[] = {"created", "awaiting_input", "incomplete"};
-	*count = 0;
 	json_t *tenants = NULL;
 	int rc = kyc_store_tenant_ids(s, &tenants);
 	if (rc)
@@ -385,32 +391,47 @@ int kyc_flow_expire_sweep(kyc_store *s, int64_t now_ms, int *count)
 	json_array_foreach(tenants, ti, t)
 	{
 		const char *tid = json_string_value(t);
-		struct kyc_flow f = {.store = s, .tenant_id = tid, .actor = "system"};
-		for (int w = 0; w < 3; w++) {
-			char cursor[128] = "";
-			do {
-				struct kyc_store_page pg;
-				json_t *filter = json_pack("{s:s}", "status", waiting[w]);
-				rc = kyc_store_list_asc(s, KYC_R_VERIFICATION, tid, filter, cursor,
-				                        100, &pg);
-				json_decref(filter);
-				if (rc)
-					goto out;
-				size_t i;
-				json_t *v;
-				json_array_foreach(pg.items, i, v)
-				{
-					if (past_expiry(v, now_ms) &&
-					    !expire_one(&f, flow__str(v, "id")))
-						(*count)++;
-				}
-				json_decref(pg.items);
-				snprintf(cursor, sizeof cursor, "%s", pg.next_cursor);
-			} while (*cursor);
-		}
+		char cursor[128] = "";
+		do {
+			struct kyc_store_page pg;
+			json_t *filter = json_pack("{s:s}", "status", status);
+			rc = kyc_store_list_asc(s, KYC_R_VERIFICATION, tid, filter, cursor, 100, &pg);
+			json_decref(filter);
+			if (rc)
+				goto out;
+			size_t i;
+			json_t *v;
+			json_array_foreach(pg.items, i, v) fn(s, tid, v, arg);
+			json_decref(pg.items);
+			snprintf(cursor, sizeof cursor, "%s", pg.next_cursor);
+		} while (*cursor);
 	}
 out:
 	json_decref(tenants);
+	return rc;
+}
+
+struct expiry {
+	int64_t now_ms;
+	int count;
+};
+
+static void expire_if_due(kyc_store *s, const char *tenant_id, const json_t *v, void *arg)
+{
+	struct expiry *x = arg;
+	struct kyc_flow f = {.store = s, .tenant_id = tenant_id, .actor = "system"};
+	if (past_expiry(v, x->now_ms) && !expire_one(&f, flow__str(v, "id")))
+		x->count++;
+}
+
+int kyc_flow_expire_sweep(kyc_store *s, int64_t now_ms, int *count)
+{
+	static const char *const waiting[] = {"created", "awaiting_input", "incomplete"};
+	struct expiry x = {now_ms, 0};
+	int rc = 0;
+	for (int w = 0; w < 3 && !rc; w++)
+		rc = flow__each_in_status(s, waiting[w], expire_if_due, &x);
+	*count = x.count;
 	return rc;
 }
 

@@ -16,6 +16,7 @@
 
 #include "json/jv.h"
 #include "store/store.h"
+#include "webhooks/endpoint.h"
 
 /* Who acts, for which tenant, with which limits. Filled by the caller for
  * one call; nothing in it is kept. */
@@ -29,6 +30,15 @@ struct kyc_flow {
 	size_t max_image_bytes;     /* per image */
 	int64_t max_image_pixels;   /* decoded width * height */
 	int64_t default_ttl_ms;     /* verification lifetime when none is asked for */
+	/* What a callback_url may be (the webhook endpoints' policy); zero:
+	 * https and no internal address. */
+	struct kyc_webhook_policy callback_policy;
+	/* Optional: called by the creation calls inside their transaction,
+	 * once the new verification (ver) is written and before its event, for
+	 * a record that refers to it (seed 002's hosted-page token). 0, or a
+	 * store error that undoes the whole creation. */
+	int (*on_create)(kyc_store *s, const char *tenant_id, const json_t *ver, void *arg);
+	void *on_create_arg;
 };
 
 /* The identity document types a verification may accept (NULL-terminated):
@@ -121,7 +131,14 @@ int kyc_event_emit(kyc_store *s, const char *tenant_id, const char *type,
 		   const char *resource_type, const char *resource_id, int64_t resource_version,
 		   const json_t *snapshot);
 
-/* Appends an audit-trail row for a verification. */
+/* The verification.status_changed event of a verification that moved from
+ * from_status (kept as the event's attributes.from_status) to the status in
+ * snapshot. */
+int kyc_event_emit_status_change(kyc_store *s, const char *tenant_id, const char *verification_id,
+				 int64_t version, const json_t *snapshot, const char *from_status);
+
+/* Appends an audit-trail row for a verification (verification_id NULL: a
+ * row of the tenant's own, such as operator management's). */
 int kyc_history_append(kyc_store *s, const char *tenant_id, const char *verification_id,
 		       const char *actor, const char *action, const char *from_status,
 		       const char *to_status, const char *reason, const json_t *details);

@@ -27,6 +27,12 @@ extern const char *const flow__proof_types[];
 int flow__in_list(const char *s, const char *const *l);
 /* The string value of o[k], or NULL. */
 const char *flow__str(const json_t *o, const char *k);
+/* Calls fn for every verification of every tenant in status (oldest
+ * first, a page at a time). 0 or the store error that stopped it. */
+int flow__each_in_status(kyc_store *s, const char *status,
+                         void (*fn)(kyc_store *s, const char *tenant_id, const json_t *v,
+                                    void *arg),
+                         void *arg);
 /* Fills e for a store error (404, 409 conflict, 500); returns -1. */
 int flow__store_err(struct kyc_jerr *e, int rc, const char *what);
 

@@ -382,7 +382,16 @@ static int evaluate_document(struct change *c, const json_t *settings, const jso
 				return flow__change_move(c, KYC_VE_AWAIT, "more_steps", NULL);
 			return flow__conclude(c, settings, NULL);
 		}
-		if (two_sided && !has_back) {
+		/* Only a front that is no worse than MRZ-less waits for the back:
+		 * an unusable photo (too dark, blurry, small, an MRZ cut off or
+		 * unreadable) is a failed attempt whatever the type, and so is a
+		 * front sent again while the back is what was asked for — else a
+		 * client that never sends a back would retry for ever. */
+		const char *asked = flow__str(c->ver, "retry_code");
+		int waiting = asked && !strcmp(asked, "back_side_required");
+		if (two_sided && !has_back && waiting && (!reason || !strcmp(reason, "no_mrz_found")))
+			return fail_attempt(c, settings, "back_side_required");
+		if (two_sided && !has_back && (!reason || !strcmp(reason, "no_mrz_found"))) {
 			static const char *const drop[] = {"document_back", NULL};
 			json_t *steps =
 			    flow__steps_without(json_object_get(c->ver, "pending_steps"), drop);

@@ -9,7 +9,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "compat/compat.h"
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/log.h"
@@ -266,7 +265,14 @@ void api_flow(struct api_call *c, struct kyc_flow *f)
 		.max_image_bytes = c->app->max_image_bytes,
 		.max_image_pixels = c->app->max_image_pixels,
 		.default_ttl_ms = c->app->verification_ttl_ms,
+		.callback_policy = api_webhook_policy(c),
 	};
+}
+
+struct kyc_webhook_policy api_webhook_policy(const struct api_call *c)
+{
+	return (struct kyc_webhook_policy){.allow_http = c->app->webhook_allow_http,
+					   .allow_loopback = c->app->webhook_allow_loopback};
 }
 
 static int idem_key_valid(kyc_str k)
@@ -310,7 +316,12 @@ static int idempotency_begin(struct api_call *c)
 		EVP_DigestUpdate(md, b.ptr, b.len);
 	EVP_DigestFinal_ex(md, c->idem_hash, NULL);
 	EVP_MD_CTX_free(md);
-	const char *key = kyc_req_strdup(c->req, k.ptr, k.len);
+	/* Stored per API key: a replay hands out only what this same key was
+	 * answered (a reviewer key must not get an admin key's whsec_ secret,
+	 * nor an admin a reviewer's 403). The key id cannot hold '\n'. */
+	size_t klen = strlen(c->actor) + 1 + k.len;
+	char *key = kyc_req_alloc(c->req, klen + 1);
+	snprintf(key, klen + 1, "%s\n%.*s", c->actor, (int)k.len, k.ptr);
 
 	struct kyc_idem_row row;
 	int rc = kyc_store_idem_get(c->store, c->tenant_id, key,
@@ -331,6 +342,24 @@ static int idempotency_begin(struct api_call *c)
 		kyc_req_respond(c->req, row.status, row.content_type, row.body, row.body_len);
 	}
 	kyc_idem_row_release(&row);
+	return 1;
+}
+
+/* The tenant's limits per API key and per client address; on refusal the
+ * 429 is sent (in the route set's shape) and 1 returned. */
+static int api_rate_limited(struct api_call *c)
+{
+	char peer[64];
+	int64_t wait;
+	const char *key_id = c->actor + 4; /* "key:" */
+	if (kyc_rate_take(c->req, c->app, c->store, c->tenant_id, KYC_LIMIT_KEY, key_id, &wait)) {
+		kyc_req_peer(c->req, peer);
+		if (kyc_rate_take(c->req, c->app, c->store, c->tenant_id, KYC_LIMIT_ADDRESS, peer,
+				  &wait))
+			return 0;
+	}
+	api_problem(c, 429, "rate_limited", NULL, "too many requests; try again in %lld s",
+		    (long long)wait);
 	return 1;
 }
 
@@ -359,6 +388,12 @@ void api_handle_shaped(kyc_req *req, api_fn fn, int flags, api_shape_fn shape)
 				    "this API key has the viewer role and cannot change data");
 			goto out;
 		}
+		if (api_rate_limited(&c))
+			goto out;
+		if ((flags & API_ADMIN) && strcmp(c.role, "admin")) {
+			api_problem(&c, 403, "forbidden", NULL, "this route takes an admin API key");
+			goto out;
+		}
 	}
 	if ((flags & API_IDEMPOTENT) && idempotency_begin(&c))
 		goto out;
@@ -376,7 +411,6 @@ void kyc_api_register(kyc_server *s)
 	kyc__api_document_routes(s);
 	kyc__api_file_routes(s);
 	kyc__api_workflow_routes(s);
-	kyc_compat_register(s);
 	kyc__api_webhook_routes(s);
 	kyc__api_event_routes(s);
 }

@@ -15,6 +15,7 @@
 #include "http/server.h"
 #include "json/jv.h"
 #include "store/store.h"
+#include "webhooks/endpoint.h"
 
 /* Process-wide settings, read once by `kycd serve` (docs/config.md). */
 struct kyc_app {
@@ -30,8 +31,19 @@ struct kyc_app {
 	/* KYCD_PUBLIC_URL: the base of links handed to end users, without a
 	 * trailing slash (default http://<listen address>). */
 	const char *public_url;
+	int public_url_set;           /* 1 when it came from KYCD_PUBLIC_URL (not the default) */
 	int webhook_allow_loopback;   /* KYCD_WEBHOOK_ALLOW_LOOPBACK: tests only */
 	int webhook_allow_http;       /* KYCD_WEBHOOK_ALLOW_HTTP: tests only */
+	/* KYCD_METRICS_TOKEN: when set, GET /metrics takes "Authorization:
+	 * Bearer <it>" (the metrics aggregate every tenant). */
+	const char *metrics_token;
+	/* Console logins per client address (KYCD_LOGIN_RATE_PER_MIN,
+	 * KYCD_LOGIN_BURST): a token bucket each, in login_limit. */
+	struct kyc_ratelimit *login_limit;
+	double login_per_min;
+	double login_burst;
+	/* The tenants' rate limits (api_limits.c); NULL: none. */
+	struct kyc_api_limits *limits;
 };
 
 /* What each server thread owns (thread_init / thread_fini). */
@@ -44,6 +56,7 @@ enum {
 	API_READ = 1,        /* any valid key */
 	API_WRITE = 2,       /* a key whose role may write (admin, reviewer) */
 	API_IDEMPOTENT = 4,  /* honours Idempotency-Key (every POST) */
+	API_ADMIN = 8,       /* with API_WRITE: an admin key only, checked before any replay */
 };
 
 struct api_call;
@@ -125,6 +138,34 @@ struct kyc_flow;
 void api_flow(struct api_call *c, struct kyc_flow *f);
 /* Answers with the error a workflow call filled. */
 #define api_flow_error api_jerr
+
+/* The address policy of webhook URLs (endpoints, callback_url) for this server. */
+struct kyc_webhook_policy api_webhook_policy(const struct api_call *c);
+
+/* ---- rate limits (api_limits.c, docs/security.md) ---- */
+enum kyc_limit {
+	KYC_LIMIT_KEY,           /* per API key */
+	KYC_LIMIT_ADDRESS,       /* per tenant and client address */
+	KYC_LIMIT_HOSTED_UPLOAD, /* per hosted-page verification */
+};
+struct kyc_api_limits;
+struct kyc_rate;
+struct kyc_ratelimit_result;
+/* The buckets and the cache of tenants' settings, for kyc_app.limits. NULL without memory. */
+struct kyc_api_limits *kyc_api_limits_new(void);
+void kyc_api_limits_free(struct kyc_api_limits *l);
+/* Takes a token from the bucket of `who` (a key id, an address, a
+ * verification id) under the tenant's "rate_limits" setting and adds the
+ * RateLimit-Limit/-Remaining/-Reset headers (and Retry-After when
+ * refused). 1: go on (also when that limit is off); 0: refused, answer 429
+ * rate_limited; *retry_after_s says when to come back. */
+int kyc_rate_take(kyc_req *r, struct kyc_app *app, kyc_store *s, const char *tenant_id,
+		  enum kyc_limit kind, const char *who, int64_t *retry_after_s);
+/* Drops the cached rate_limits of a tenant (after its settings changed). */
+void kyc_rate_forget(struct kyc_app *app, const char *tenant_id);
+/* The RateLimit-* headers of one take (and Retry-After when it was refused). */
+void kyc_rate_headers(kyc_req *r, const struct kyc_rate *rate,
+		      const struct kyc_ratelimit_result *res);
 
 /* Registers every native route (src/http/api_*.c). */
 void kyc_api_register(kyc_server *s);

@@ -28,11 +28,6 @@ static int admin_only(struct api_call *c)
 	return -1;
 }
 
-static struct kyc_webhook_policy policy(const struct api_call *c)
-{
-	return (struct kyc_webhook_policy){.allow_http = c->app->webhook_allow_http,
-					   .allow_loopback = c->app->webhook_allow_loopback};
-}
 
 json_t *kyc__api_optional_body(struct api_call *c)
 {
@@ -81,7 +76,7 @@ static int read_metadata(struct api_call *c, const json_t *body, const json_t *o
 	return 0;
 }
 
-API_HANDLER(endpoint_create, API_WRITE | API_IDEMPOTENT)
+API_HANDLER(endpoint_create, API_WRITE | API_ADMIN | API_IDEMPOTENT)
 {
 	if (admin_only(c))
 		return;
@@ -90,7 +85,7 @@ API_HANDLER(endpoint_create, API_WRITE | API_IDEMPOTENT)
 		return;
 	json_t *rec = json_object(), *got = NULL;
 	struct kyc_jerr e;
-	struct kyc_webhook_policy p = policy(c);
+	struct kyc_webhook_policy p = api_webhook_policy(c);
 	char id[37], secret[KYC_WEBHOOK_SECRET_MAX];
 	if (kyc_webhook_endpoint_read(body, 0, &p, rec, &e)) {
 		api_jerr(c, &e);
@@ -171,7 +166,7 @@ API_HANDLER(endpoint_patch, API_WRITE)
 		return;
 	json_t *patch = json_object(), *cur = NULL;
 	struct kyc_jerr e;
-	struct kyc_webhook_policy p = policy(c);
+	struct kyc_webhook_policy p = api_webhook_policy(c);
 	int rc;
 	if (kyc_webhook_endpoint_read(body, 1, &p, patch, &e)) {
 		api_jerr(c, &e);
@@ -223,7 +218,7 @@ API_HANDLER(endpoint_delete, API_WRITE)
 		 json_pack("{s:s, s:s, s:b}", "id", id, "object", "webhook_endpoint", "deleted", 1));
 }
 
-API_HANDLER(endpoint_rotate, API_WRITE | API_IDEMPOTENT)
+API_HANDLER(endpoint_rotate, API_WRITE | API_ADMIN | API_IDEMPOTENT)
 {
 	if (admin_only(c))
 		return;
@@ -341,7 +336,7 @@ API_HANDLER(callback_secret_get, API_READ)
 	api_json(c, 200, info);
 }
 
-API_HANDLER(callback_secret_rotate, API_WRITE | API_IDEMPOTENT)
+API_HANDLER(callback_secret_rotate, API_WRITE | API_ADMIN | API_IDEMPOTENT)
 {
 	if (admin_only(c))
 		return;

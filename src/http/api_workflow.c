@@ -40,6 +40,7 @@ API_HANDLER(settings_patch, API_WRITE)
 	if (kyc_settings_patch(c->store, c->tenant_id, body, &s, &e)) {
 		api_jerr(c, &e);
 	} else {
+		kyc_rate_forget(c->app, c->tenant_id); /* new limits from the next request on */
 		json_object_set_new(s, "object", json_string("settings"));
 		api_json(c, 200, s);
 	}

@@ -23,6 +23,8 @@ struct track {
 	size_t read_at_idle; /* sock->bytes_read when the last request was released */
 	uint64_t acked;      /* the peer's acknowledged bytes at the last check */
 	int64_t progress_at; /* when acked last moved */
+	double h2_tokens;    /* HTTP/2 request budget (a token bucket) */
+	int64_t h2_tokens_at;
 };
 
 /* h2o 2.2's HTTP/1 and HTTP/2 connection objects both start with the public
@@ -108,7 +110,11 @@ void kyc_conns_accept(struct kyc_conns *c, h2o_accept_ctx_t *actx, h2o_socket_t 
 	h2o_linklist_insert(&c->list, &t->link);
 	c->n++;
 	h2o_accept(actx, sock);
-	if (t->sock && t->sock->data && ((struct conn_head *)t->sock->data)->sock != t->sock) {
+	/* With TLS, h2o_accept returns with the handshake still under way and
+	 * sock->data is h2o's accept state, not yet a connection: nothing to
+	 * check then (the connection it makes later has the same layout). */
+	if (t->sock && !t->sock->ssl && t->sock->data &&
+	    ((struct conn_head *)t->sock->data)->sock != t->sock) {
 		atomic_store(&layout_bad, 1);
 		kyc_logf(KYC_LOG_WARN, "h2o connection layout not as expected: idle connections "
 				       "will not be closed early on shutdown");
@@ -116,16 +122,49 @@ void kyc_conns_accept(struct kyc_conns *c, h2o_accept_ctx_t *actx, h2o_socket_t 
 	unref(t);
 }
 
-void kyc_conns_request(h2o_req_t *h)
+h2o_socket_t *kyc_conns_socket(h2o_conn_t *conn)
+{
+	if (!conn || atomic_load_explicit(&layout_bad, memory_order_relaxed))
+		return NULL;
+	return ((struct conn_head *)conn)->sock;
+}
+
+/* 1 when an HTTP/2 connection has started more requests than its budget. */
+static int h2_over_budget(struct track *t, const h2o_req_t *h)
+{
+	int rate = t->owner->h2_requests_per_s;
+	if (rate <= 0 || h->version < 0x200)
+		return 0;
+	int64_t now = mono_ms();
+	double burst = 2.0 * rate;
+	if (!t->h2_tokens_at)
+		t->h2_tokens = burst;
+	else if (now > t->h2_tokens_at)
+		t->h2_tokens += (double)(now - t->h2_tokens_at) * rate / 1000.0;
+	if (t->h2_tokens > burst)
+		t->h2_tokens = burst;
+	t->h2_tokens_at = now;
+	if (t->h2_tokens < 1)
+		return 1;
+	t->h2_tokens -= 1;
+	return 0;
+}
+
+int kyc_conns_request(h2o_req_t *h)
 {
 	if (atomic_load_explicit(&layout_bad, memory_order_relaxed))
-		return;
+		return 0;
 	h2o_socket_t *sock = ((struct conn_head *)h->conn)->sock;
 	if (!sock || sock->on_close.cb != on_sock_close)
-		return;
+		return 0;
 	struct track *t = sock->on_close.data;
 	if (t->sock != sock)
-		return;
+		return 0;
+	int over = h2_over_budget(t, h);
+	if (over && !t->shut) {
+		t->owner->h2_flood_closed++;
+		shut(t);
+	}
 	struct track **hold = h2o_mem_alloc_shared(&h->pool, sizeof *hold, on_req_released);
 	*hold = t;
 	t->refs++;
@@ -136,6 +175,7 @@ void kyc_conns_request(h2o_req_t *h)
 		t->progress_at = mono_ms();
 		t->acked = 0;
 	}
+	return over;
 }
 
 /* Bytes that have arrived but h2o has not read yet (its loop may have been

@@ -1,8 +1,11 @@
 /* The request handlers see (kyc_req accessors) and the one response each
  * request gets. Split from server.c, which owns the connection side. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "http/problem.h"
 #include "http/server_int.h"
@@ -64,6 +67,24 @@ kyc_str kyc_req_path(const kyc_req *r)
 kyc_str kyc_req_authority(const kyc_req *r)
 {
 	return (kyc_str){r->h->authority.base, r->h->authority.len};
+}
+
+void kyc_req_peer(const kyc_req *r, char out[64])
+{
+	struct sockaddr_storage ss;
+	out[0] = '\0';
+	if (!r->h->conn->callbacks->get_peername ||
+	    r->h->conn->callbacks->get_peername(r->h->conn, (struct sockaddr *)&ss) == 0)
+		return;
+	if (ss.ss_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, out, 64);
+	else if (ss.ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, out, 64);
+}
+
+int kyc_req_is_https(const kyc_req *r)
+{
+	return r->h->scheme == &H2O_URL_SCHEME_HTTPS;
 }
 
 kyc_str kyc_req_param(const kyc_req *r, int i)
@@ -165,6 +186,14 @@ void kyc_req_set_log_tenant(kyc_req *r, const char *tenant_id)
 	r->tenant = t;
 }
 
+void kyc__add_hsts(kyc_req *r)
+{
+	/* Browsers keep to https for a year once they have seen it over https. */
+	if (kyc_req_is_https(r))
+		kyc__add_header(r, H2O_STRLIT("strict-transport-security"),
+				H2O_STRLIT("max-age=31536000"));
+}
+
 void kyc_req_add_header(kyc_req *r, const char *name, const char *value)
 {
 	kyc__add_header(r, name, strlen(name), value, strlen(value));
@@ -183,10 +212,12 @@ static void send_whole(kyc_req *r, int status, const char *content_type, const v
 	r->bytes = head ? 0 : len;
 	h->res.status = status;
 	h->res.reason = kyc_http_status_title(status);
-	kyc__add_header(r, H2O_STRLIT("content-type"), content_type, strlen(content_type));
+	if (content_type) /* NULL: no content, no type */
+		kyc__add_header(r, H2O_STRLIT("content-type"), content_type, strlen(content_type));
 	kyc__add_header(r, H2O_STRLIT("x-request-id"), r->id, strlen(r->id));
 	kyc__add_header(r, H2O_STRLIT("cache-control"), H2O_STRLIT("no-store"));
 	kyc__add_header(r, H2O_STRLIT("x-content-type-options"), H2O_STRLIT("nosniff"));
+	kyc__add_hsts(r);
 	h->res.content_length = len;
 	if (atomic_load_explicit(&r->th->srv->stop, memory_order_relaxed))
 		h->http1_is_persistent = 0; /* shutting down: this connection ends here */

@@ -27,6 +27,7 @@
 #include "core/log.h"
 #include "core/rand.h"
 #include "http/conn_track.h"
+#include "http/framing.h"
 #include "http/metrics.h"
 #include "http/problem.h"
 #include "http/router.h"
@@ -48,9 +49,12 @@ static void err_on_setup_ostream(h2o_filter_t *self, h2o_req_t *h, h2o_ostream_t
 
 static void on_signal(int sig)
 {
-	(void)sig;
 	kyc_server *s = atomic_load(&signal_target);
-	if (s)
+	if (!s)
+		return;
+	if (sig == SIGHUP)
+		atomic_store(&s->tls_reload, 1);
+	else
 		atomic_store(&s->stop, 1);
 }
 
@@ -72,6 +76,18 @@ kyc_server *kyc_server_new(const struct kyc_server_config *cfg, char *err, size_
 	if (s->nthreads < 1)
 		s->nthreads = 1;
 	s->listen_fd = -1;
+	pthread_mutex_init(&s->tls_lock, NULL);
+	if ((s->cfg.tls_cert != NULL) != (s->cfg.tls_key != NULL)) {
+		snprintf(err, errsz, "TLS needs both a certificate and a key");
+		pthread_mutex_destroy(&s->tls_lock);
+		free(s);
+		return NULL;
+	}
+	if (s->cfg.tls_cert && kyc__tls_load(s->cfg.tls_cert, s->cfg.tls_key, &s->ssl_ctx, err, errsz)) {
+		pthread_mutex_destroy(&s->tls_lock);
+		free(s);
+		return NULL;
+	}
 	h2o_config_init(&s->globalconf);
 	/* h2o itself refuses a larger body: on the Content-Length before reading
 	 * any of it, or as soon as a chunked body passes the cap. Its plain-text
@@ -79,6 +95,9 @@ kyc_server *kyc_server_new(const struct kyc_server_config *cfg, char *err, size_
 	s->globalconf.max_request_entity_size = s->cfg.max_body;
 	s->globalconf.http1.req_timeout = (uint64_t)s->cfg.io_timeout_ms;
 	s->globalconf.http2.idle_timeout = (uint64_t)s->cfg.io_timeout_ms;
+	/* Turns off both ways into cleartext HTTP/2: "PRI * HTTP/2.0" is then
+	 * a malformed HTTP/1 request (400, closed). */
+	s->globalconf.http1.upgrade_to_http2 = s->cfg.h2c ? 1 : 0;
 	s->globalconf.server_name = h2o_iovec_init(H2O_STRLIT("kycd"));
 	h2o_hostconf_t *host = h2o_config_register_host(&s->globalconf,
 							h2o_iovec_init(H2O_STRLIT("default")), 65535);
@@ -179,8 +198,20 @@ static void on_accept(h2o_socket_t *listener, const char *err)
 	/* Every thread watches the one listening socket; those that lose the
 	 * race for a connection get NULL here. */
 	h2o_socket_t *sock = h2o_evloop_socket_accept(listener);
-	if (sock)
-		kyc_conns_accept(&st->conns, &st->accept_ctx, sock);
+	if (!sock)
+		return;
+	/* With TLS: the context of the last reload. The thread keeps one
+	 * reference on the context it hands to h2o; each connection's SSL
+	 * object holds its own. */
+	SSL_CTX *ctx = kyc__tls_acquire(st->srv);
+	if (ctx && ctx != st->tls_held) {
+		SSL_CTX_free(st->tls_held);
+		st->tls_held = ctx;
+	} else {
+		SSL_CTX_free(ctx);
+	}
+	st->accept_ctx.ssl_ctx = st->tls_held;
+	kyc_conns_accept(&st->conns, &st->accept_ctx, sock);
 }
 
 static int conns_open(h2o_context_t *ctx)
@@ -220,6 +251,8 @@ static void log_maybe_flush(struct server_thread *st)
 static void housekeeping(struct server_thread *st)
 {
 	log_maybe_flush(st);
+	if (st->index == 0 && atomic_exchange(&st->srv->tls_reload, 0) && st->srv->ssl_ctx)
+		kyc__tls_reload(st->srv);
 	int64_t now = mono_ms();
 	if (now - st->swept_at >= 250) {
 		st->swept_at = now;
@@ -228,6 +261,12 @@ static void housekeeping(struct server_thread *st)
 		if (st->conns.stalled_closed != before)
 			kyc_logf(KYC_LOG_WARN, "closed %llu connection(s) whose peer stopped reading",
 				 (unsigned long long)(st->conns.stalled_closed - before));
+		if (st->conns.h2_flood_closed != st->h2_flood_logged) {
+			kyc_logf(KYC_LOG_WARN, "closed %llu HTTP/2 connection(s) that started too many "
+					       "requests (rapid reset?)",
+				 (unsigned long long)(st->conns.h2_flood_closed - st->h2_flood_logged));
+			st->h2_flood_logged = st->conns.h2_flood_closed;
+		}
 	}
 }
 
@@ -250,6 +289,12 @@ static void *thread_main(void *arg)
 	st->accept_ctx.ctx = &st->ctx;
 	st->accept_ctx.hosts = s->globalconf.hosts;
 	kyc_conns_init(&st->conns, s->cfg.io_timeout_ms);
+	st->conns.h2_requests_per_s = s->cfg.h2_requests_per_s > 0 ? s->cfg.h2_requests_per_s : 200;
+	if (kyc__offload_thread_init(st)) {
+		kyc_logf(KYC_LOG_ERROR, "thread %d: no pipe for offloaded work", st->index);
+		atomic_store(&s->init_failed, 1);
+		atomic_store(&s->stop, 1);
+	}
 	st->listener = h2o_evloop_socket_create(st->ctx.loop, dup(s->listen_fd),
 						H2O_SOCKET_FLAG_DONT_READ);
 	st->listener->data = st;
@@ -283,6 +328,9 @@ static void *thread_main(void *arg)
 	kyc_conns_close_all(&st->conns);
 	for (int i = 0; i < 10 && conns_open(&st->ctx); i++)
 		h2o_evloop_run(st->ctx.loop, 20);
+	kyc__offload_thread_fini(st);
+	SSL_CTX_free(st->tls_held);
+	st->tls_held = NULL;
 	log_flush(st);
 	kyc_buf_release(&st->logbuf);
 	if (s->cfg.thread_fini)
@@ -298,12 +346,18 @@ int kyc_server_run(kyc_server *s)
 	s->threads = calloc((size_t)s->nthreads, sizeof *s->threads);
 	if (!s->threads)
 		return KYC_ERR_NOMEM;
+	if (kyc__offload_start(s)) {
+		kyc__offload_stop(s);
+		return KYC_ERR_IO;
+	}
 	atomic_store(&signal_target, s);
-	struct sigaction sa = {0}, old_term, old_int;
+	struct sigaction sa = {0}, old_term, old_int, old_hup;
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, &old_term);
 	sigaction(SIGINT, &sa, &old_int);
+	if (s->ssl_ctx)
+		sigaction(SIGHUP, &sa, &old_hup);
 	signal(SIGPIPE, SIG_IGN);
 	for (int i = 0; i < s->nthreads; i++) {
 		s->threads[i].srv = s;
@@ -321,12 +375,20 @@ int kyc_server_run(kyc_server *s)
 	thread_main(&s->threads[0]);
 	for (int i = 1; i <= spawned; i++)
 		pthread_join(s->threads[i].tid, NULL);
+	kyc__offload_stop(s);
 	/* The process's own handling of the signals again (e.g. the default:
 	 * terminate), not a handler that now does nothing. */
 	sigaction(SIGTERM, &old_term, NULL);
 	sigaction(SIGINT, &old_int, NULL);
+	if (s->ssl_ctx)
+		sigaction(SIGHUP, &old_hup, NULL);
 	atomic_store(&signal_target, NULL);
 	return atomic_load(&s->init_failed) ? KYC_ERR_IO : 0;
+}
+
+void kyc_server_reload_tls(kyc_server *s)
+{
+	atomic_store(&s->tls_reload, 1);
 }
 
 void kyc_server_stop(kyc_server *s)
@@ -341,6 +403,7 @@ void kyc_server_free(kyc_server *s)
 	if (s->threads) {
 		for (int i = 0; i < s->nthreads; i++) {
 			struct server_thread *st = &s->threads[i];
+			kyc__offload_inbox_free(st);
 			if (st->started) {
 				h2o_evloop_t *loop = st->ctx.loop;
 				/* request_shutdown arms HTTP/2's graceful-shutdown timer even
@@ -360,6 +423,8 @@ void kyc_server_free(kyc_server *s)
 	if (s->listen_fd >= 0 && !atomic_load(&s->listen_closed))
 		close(s->listen_fd);
 	h2o_config_dispose(&s->globalconf);
+	SSL_CTX_free(s->ssl_ctx);
+	pthread_mutex_destroy(&s->tls_lock);
 	free(s);
 }
 
@@ -480,6 +545,7 @@ static struct server_thread *thread_of(h2o_req_t *h)
 static void req_init(kyc_req *r, h2o_req_t *h)
 {
 	memset(r, 0, sizeof *r);
+	clock_gettime(CLOCK_MONOTONIC, &r->t0);
 	r->h = h;
 	r->th = thread_of(h);
 	ssize_t idx = h2o_find_header_by_str(&h->headers, H2O_STRLIT("x-request-id"), -1);
@@ -497,6 +563,11 @@ static void req_done(kyc_req *r, double ms)
 	access_log(r, ms);
 }
 
+void kyc__req_done(kyc_req *r)
+{
+	req_done(r, elapsed_ms(&r->t0));
+}
+
 /* The request line and headers as they came in, about (h2o has already
  * parsed them; its own hard limit is H2O_MAX_REQLEN). */
 static size_t header_bytes(const h2o_req_t *h)
@@ -507,21 +578,49 @@ static size_t header_bytes(const h2o_req_t *h)
 	return n;
 }
 
+/* 1 when an HTTP/1 request's body framing is ambiguous (RFC 9112 6.3):
+ * Content-Length together with Transfer-Encoding, or Content-Length or
+ * Transfer-Encoding more than once. h2o 2.2 then silently picks one (the
+ * chunked coding, or the first length), and what it left unread would run
+ * as a next request: the request smuggling pattern. h2o keeps these two
+ * headers out of h->headers, so the head is read where h2o parsed it, in
+ * the socket's input buffer, which still starts with it while the request
+ * is handled; the body follows it. */
+static int framing_ambiguous(h2o_req_t *h)
+{
+	if (h->version >= 0x200 || !h->entity.base)
+		return 0;
+	h2o_socket_t *sock = kyc_conns_socket(h->conn);
+	if (!sock || !sock->input)
+		return 0;
+	const char *head = sock->input->bytes;
+	if (h->entity.base < head || h->entity.base > head + sock->input->size)
+		return 0;
+	return kyc_http1_framing_ambiguous(head, (size_t)(h->entity.base - head));
+}
+
 static int on_req(h2o_handler_t *self, h2o_req_t *h)
 {
 	kyc_server *s = ((struct handler *)self)->srv;
-	struct timespec t0;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	kyc_req r;
 	req_init(&r, h);
-	kyc_conns_request(h);
+	int h2_flood = kyc_conns_request(h);
 
 	size_t plen = h->query_at != SIZE_MAX ? h->query_at : h->path.len;
 	char allow[128];
 	struct kyc_route_match m;
 	enum kyc_route_result res = kyc_router_match(&s->router, h->method.base, h->method.len,
 						     h->path.base, plen, &m, allow, sizeof allow);
-	if (header_bytes(h) > s->cfg.max_header) {
+	if (h2_flood) {
+		/* The connection is being closed: answer without running the handler. */
+		kyc_problem(&r, 429, "too_many_streams", NULL,
+			    "this HTTP/2 connection started too many requests; it is closed");
+	} else if (framing_ambiguous(h)) {
+		/* Answered and closed: the bytes after this body are not a request. */
+		h->http1_is_persistent = 0;
+		kyc_problem(&r, 400, "ambiguous_framing", NULL,
+			    "a request may carry Content-Length or Transfer-Encoding, once");
+	} else if (header_bytes(h) > s->cfg.max_header) {
 		kyc_problem(&r, 431, "headers_too_large", NULL,
 			    "the request line and headers are larger than %zu bytes", s->cfg.max_header);
 	} else if (res == KYC_ROUTE_NOT_FOUND) {
@@ -544,6 +643,8 @@ static int on_req(h2o_handler_t *self, h2o_req_t *h)
 				    "the request body is larger than %zu bytes", s->cfg.max_body);
 		} else {
 			((kyc_handler_fn)m.route->data)(&r);
+			if (r.deferred)
+				return 0; /* answered by the offloaded work's done */
 			if (!r.responded) {
 				kyc_logf(KYC_LOG_ERROR, "handler for %s sent no response",
 					 m.route->pattern);
@@ -551,7 +652,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *h)
 			}
 		}
 	}
-	req_done(&r, elapsed_ms(&t0));
+	kyc__req_done(&r);
 	return 0;
 }
 
@@ -615,6 +716,7 @@ static void err_on_setup_ostream(h2o_filter_t *self, h2o_req_t *h, h2o_ostream_t
 		kyc__add_header(&r, H2O_STRLIT("x-request-id"), r.id, strlen(r.id));
 		kyc__add_header(&r, H2O_STRLIT("cache-control"), H2O_STRLIT("no-store"));
 		kyc__add_header(&r, H2O_STRLIT("x-content-type-options"), H2O_STRLIT("nosniff"));
+		kyc__add_hsts(&r);
 		os = (struct err_ostream *)h2o_add_ostream(h, sizeof *os, slot);
 		os->body = h2o_strdup(&h->pool, txt, strlen(txt));
 		os->super.do_send = err_on_send;

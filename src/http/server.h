@@ -26,6 +26,16 @@ struct kyc_server_config {
 	size_t max_header;   /* request line + headers cap (default 16 KiB): larger is 431 problem+json */
 	int io_timeout_ms;   /* a request must arrive, an idle keep-alive connection is closed, and
 			      * a response the peer stops reading is cut, within this (default 30 s) */
+	int h2c;             /* 1: also speak cleartext HTTP/2 (prior knowledge and Upgrade: h2c).
+			      * Off by default: h2o 2.2 does not bound stream resets (the
+			      * CVE-2023-44487 "rapid reset" pattern), docs/security.md */
+	const char *tls_cert; /* PEM certificate chain: serve https (with tls_key) */
+	const char *tls_key;  /* PEM private key */
+	int h2_requests_per_s; /* with h2c: requests one HTTP/2 connection may start a second
+				* (a burst of twice that), over it the connection is closed;
+				* 0: 200 */
+	int workers;         /* threads for kyc_req_offload (default 1) */
+	int work_queue;      /* offloaded jobs waiting at most (default 64) */
 	/* Runs on each loop thread before it serves; its result is that thread's
 	 * kyc_req_thread_ctx(). A NULL result stops the server (run returns KYC_ERR_IO). */
 	void *(*thread_init)(void *app, int thread_index);
@@ -54,6 +64,10 @@ int kyc_server_port(const kyc_server *s);
  * each thread and returns 0 (KYC_ERR_INVALID if not listening, KYC_ERR_NOMEM,
  * KYC_ERR_IO if a thread_init failed). */
 int kyc_server_run(kyc_server *s);
+/* Asks a running server to read its TLS certificate and key again (also on
+ * SIGHUP, which kyc_server_run handles when TLS is on); new connections get
+ * the new ones, a failed read keeps the old. Async-signal-safe. */
+void kyc_server_reload_tls(kyc_server *s);
 /* Asks a running server to stop; async-signal-safe, callable from any thread. */
 void kyc_server_stop(kyc_server *s);
 /* Frees the server (after run returned, or if it never ran). NULL is fine. */
@@ -74,9 +88,25 @@ kyc_str kyc_req_body(const kyc_req *r); /* the whole body ({"",0} if none) */
 /* The host the client addressed: HTTP/1.1's Host header or HTTP/2's
  * :authority (h2o keeps both there, not among the headers). */
 kyc_str kyc_req_authority(const kyc_req *r);
+/* 1 when the request came over TLS (the scheme the client used to reach kycd). */
+int kyc_req_is_https(const kyc_req *r);
 const char *kyc_req_id(const kyc_req *r);   /* sent back as X-Request-Id */
 void *kyc_req_thread_ctx(const kyc_req *r); /* thread_init's result for this thread */
 void *kyc_req_app(const kyc_req *r);
+/* The client's address as text ("192.0.2.7", "2001:db8::1"), for limits
+ * per address; "" when unknown. out must hold 64 bytes. */
+void kyc_req_peer(const kyc_req *r, char out[64]);
+/* Runs work(arg) on the server's small worker pool, off the event loop (for
+ * CPU-heavy work such as password hashing, which would otherwise stall every
+ * connection of this loop thread), then done(r, arg) back on this request's
+ * loop thread, where it answers as a handler does (exactly once). After a 0
+ * the handler returns without answering and must not touch r again. If
+ * the request went away meanwhile (stream reset, server stop), done gets
+ * r == NULL and only frees arg. work must not touch the request or the
+ * thread's store. KYC_ERR_TOOBIG when the queue is full (the handler
+ * answers, e.g. 503), KYC_ERR_NOMEM, KYC_ERR_INVALID (already answered). */
+int kyc_req_offload(kyc_req *r, void (*work)(void *arg), void (*done)(kyc_req *r, void *arg),
+		    void *arg);
 /* Memory that lives until the response is sent (h2o's request pool). */
 void *kyc_req_alloc(kyc_req *r, size_t n);
 char *kyc_req_strdup(kyc_req *r, const char *p, size_t n);
@@ -86,7 +116,8 @@ void kyc_req_set_log_tenant(kyc_req *r, const char *tenant_id);
 /* ---- the response: exactly one per request ---- */
 /* Adds a response header (name and value are copied). */
 void kyc_req_add_header(kyc_req *r, const char *name, const char *value);
-/* Sends status and body (copied; the caller keeps ownership). */
+/* Sends status and body (copied; the caller keeps ownership). content_type
+ * may be NULL for an empty body that has none. */
 void kyc_req_respond(kyc_req *r, int status, const char *content_type, const void *body,
 		     size_t len);
 /* Same, taking ownership of a malloc()ed body, freed after sending. */

@@ -11,13 +11,14 @@
 
 #include "core/err.h"
 #include "core/rand.h"
+#include "store/store_int.h"
 
 static int mkdir_p1(const char *path)
 {
 	return mkdir(path, 0700) == 0 || errno == EEXIST ? 0 : KYC_ERR_IO;
 }
 
-static int fsync_dir(const char *path)
+int kyc__store_fsync_dir(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
@@ -40,9 +41,43 @@ static int id_safe(const char *id)
 	return 1;
 }
 
+/* The two-digit folder of a blob: lowercase hex. */
+static int id_safe_prefix(const char *p)
+{
+	for (; *p; p++)
+		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+			return 0;
+	return 1;
+}
+
 static int rel_safe(const char *rel)
 {
 	return strncmp(rel, "files/", 6) == 0 && !strstr(rel, "..") && !strchr(rel, '\\');
+}
+
+/* Makes DATA_DIR/files and DATA_DIR/files/tmp when missing; the latter's
+ * path in tmpdir. */
+static int make_tmpdir(const char *data_dir, char tmpdir[4096])
+{
+	snprintf(tmpdir, 4096, "%s/files", data_dir);
+	if (mkdir_p1(tmpdir))
+		return KYC_ERR_IO;
+	snprintf(tmpdir, 4096, "%s/files/tmp", data_dir);
+	return mkdir_p1(tmpdir);
+}
+
+int kyc_blob_ready(const char *data_dir)
+{
+	char dir[4096], probe[4200], rnd[17];
+	if (make_tmpdir(data_dir, dir) || kyc_rand_hex(rnd, 8))
+		return KYC_ERR_IO;
+	/* a name kyc_blob_sweep_tmp would remove, should we die right here */
+	snprintf(probe, sizeof probe, "%s/ready.%s", dir, rnd);
+	int fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return KYC_ERR_IO;
+	close(fd);
+	return unlink(probe) == 0 ? 0 : KYC_ERR_IO;
 }
 
 int kyc_blob_write(const char *data_dir, const char *id, const void *p, size_t n, char *relpath,
@@ -54,9 +89,7 @@ int kyc_blob_write(const char *data_dir, const char *id, const void *p, size_t n
 		return KYC_ERR_INVALID;
 	if ((size_t)snprintf(relpath, relsz, "files/%.2s/%s", id, id) >= relsz)
 		return KYC_ERR_INVALID;
-	snprintf(dir, sizeof dir, "%s/files", data_dir);
-	snprintf(tmpdir, sizeof tmpdir, "%s/files/tmp", data_dir);
-	if (mkdir_p1(dir) || mkdir_p1(tmpdir))
+	if (make_tmpdir(data_dir, tmpdir))
 		return KYC_ERR_IO;
 	snprintf(dir, sizeof dir, "%s/files/%.2s", data_dir, id);
 	if (mkdir_p1(dir) || kyc_rand_hex(rnd, 8))
@@ -88,7 +121,7 @@ int kyc_blob_write(const char *data_dir, const char *id, const void *p, size_t n
 	fd = -1;
 	if (rename(tmp, final) != 0)
 		goto fail;
-	if (fsync_dir(dir) != 0)
+	if (kyc__store_fsync_dir(dir) != 0)
 		return KYC_ERR_IO;
 	return 0;
 fail:
@@ -136,6 +169,101 @@ int kyc_blob_remove(const char *data_dir, const char *relpath)
 	if (unlink(path) != 0 && errno != ENOENT)
 		return KYC_ERR_IO;
 	return 0;
+}
+
+/* Copies the file src to dst through tmp (renamed over dst when whole). */
+static int copy_file(const char *src, const char *tmp, const char *dst)
+{
+	char chunk[65536];
+	int in = open(src, O_RDONLY | O_CLOEXEC), out = -1, rc = KYC_ERR_IO;
+	if (in < 0)
+		return errno == ENOENT ? 0 : KYC_ERR_IO; /* erased since it was listed */
+	out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (out < 0)
+		goto out;
+	for (;;) {
+		ssize_t r = read(in, chunk, sizeof chunk);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			goto out;
+		if (r == 0)
+			break;
+		for (ssize_t off = 0; off < r;) {
+			ssize_t w = write(out, chunk + off, (size_t)(r - off));
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0)
+				goto out;
+			off += w;
+		}
+	}
+	if (close(out) == 0 && rename(tmp, dst) == 0)
+		rc = 0;
+	out = -1;
+out:
+	if (out >= 0)
+		close(out);
+	close(in);
+	if (rc)
+		unlink(tmp);
+	return rc;
+}
+
+int kyc_blob_copy_all(const char *src_dir, const char *dest_dir, long *count, char *err,
+		      size_t errsz)
+{
+	char top[4096], sub[4400], from[4700], to[4700], tmp[4700], dtmp[4096];
+	*count = 0;
+	if (make_tmpdir(dest_dir, dtmp)) {
+		snprintf(err, errsz, "cannot make %s/files: %s", dest_dir, strerror(errno));
+		return KYC_ERR_IO;
+	}
+	snprintf(top, sizeof top, "%s/files", src_dir);
+	DIR *d = opendir(top);
+	if (!d)
+		return errno == ENOENT ? 0 : KYC_ERR_IO; /* no file was ever stored */
+	int rc = 0;
+	struct dirent *e;
+	/* files/<first two hex digits of the id>/<id>; files/tmp is debris */
+	while (!rc && (e = readdir(d)) != NULL) {
+		if (strlen(e->d_name) != 2 || !id_safe_prefix(e->d_name))
+			continue;
+		snprintf(sub, sizeof sub, "%s/%s", top, e->d_name);
+		DIR *sd = opendir(sub);
+		if (!sd)
+			continue;
+		snprintf(to, sizeof to, "%s/files/%s", dest_dir, e->d_name);
+		if (mkdir_p1(to))
+			rc = KYC_ERR_IO;
+		struct dirent *f;
+		while (!rc && (f = readdir(sd)) != NULL) {
+			if (!id_safe(f->d_name))
+				continue;
+			snprintf(from, sizeof from, "%s/%s", sub, f->d_name);
+			snprintf(to, sizeof to, "%s/files/%s/%s", dest_dir, e->d_name, f->d_name);
+			snprintf(tmp, sizeof tmp, "%s/%s.copy", dtmp, f->d_name);
+			rc = copy_file(from, tmp, to);
+			if (!rc)
+				(*count)++;
+		}
+		closedir(sd);
+	}
+	closedir(d);
+	if (rc) {
+		snprintf(err, errsz, "cannot copy the files to %s/files: %s", dest_dir,
+			 strerror(errno));
+		return rc;
+	}
+	/* one sync for every file and rename made above */
+	int fd = open(dtmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || syncfs(fd) != 0) {
+		snprintf(err, errsz, "cannot sync %s: %s", dest_dir, strerror(errno));
+		rc = KYC_ERR_IO;
+	}
+	if (fd >= 0)
+		close(fd);
+	return rc;
 }
 
 int kyc_blob_sweep_tmp(const char *data_dir, int64_t max_age_ms)

@@ -20,6 +20,19 @@ int kyc_blob_write(const char *data_dir, const char *id, const void *p, size_t n
 int kyc_blob_read(const char *data_dir, const char *relpath, kyc_buf *out);
 /* Removes a blob; a missing one is not an error. */
 int kyc_blob_remove(const char *data_dir, const char *relpath);
+/* 0 when blobs can be written: DATA_DIR/files/tmp exists (made as a write
+ * would make it) and a file can be created in it (it is removed at once, not
+ * synced: a probe for /readyz, cheap enough for every few seconds).
+ * KYC_ERR_IO otherwise. */
+int kyc_blob_ready(const char *data_dir);
+/* Copies every blob of src_dir into dest_dir (the same layout,
+ * DEST/files/ab/ab12...; temp files are left out), each written whole then
+ * renamed, and syncs them. Blobs are never changed once written, so a copy
+ * made after a database snapshot holds every blob the snapshot points to
+ * (but one erased meanwhile). *count: blobs copied. 0 or KYC_ERR_IO with the
+ * reason in err. */
+int kyc_blob_copy_all(const char *src_dir, const char *dest_dir, long *count, char *err,
+		      size_t errsz);
 /* Removes leftover temp files older than max_age_ms (crash debris). Returns
  * the number removed. */
 int kyc_blob_sweep_tmp(const char *data_dir, int64_t max_age_ms);

@@ -27,6 +27,9 @@ struct kyc_outbox_event {
 	char only_endpoint[37];  /* "" or the one endpoint it is for (test events) */
 	char callback_format[32]; /* "" or the format of its callback push */
 	char *callback_url;      /* malloc()ed, or NULL: the resource's own callback_url */
+	char compat_seed[8];     /* "" or the route set of its verification (attributes.compat.seed) */
+	char from_status[24];    /* "" or a status change's old status (attributes.from_status) */
+	char status[24];         /* "" or the status in its snapshot (payload.status) */
 };
 
 /* Up to max events whose deliveries are not made yet, oldest first (by
@@ -79,14 +82,22 @@ struct kyc_outbox_job {
 	int64_t created_ms;   /* when the delivery was made (its retry window starts) */
 };
 
-/* Claims up to max pending deliveries due at now_ms, oldest due first, whose
- * endpoint is enabled and not in skip (a JSON array of endpoint ids, or
- * NULL: the endpoints that already have their share of attempts in flight):
- * their next_attempt_at moves to now + lease_ms, so a worker that dies
- * mid-attempt leaves them due again after the lease. Call inside a write
- * transaction. Fills jobs[0..*n). */
-int kyc_outbox_claim(kyc_store *s, int64_t now_ms, int64_t lease_ms, int max, const char *skip,
-		     struct kyc_outbox_job *jobs, int *n);
+/* Asked by kyc_outbox_claim once per endpoint with due deliveries: how many
+ * of them the caller takes now (its share of attempts less what it holds;
+ * 0 passes the endpoint over). */
+typedef int (*kyc_outbox_room_fn)(void *ctx, const char *endpoint_id);
+
+/* Claims up to max pending deliveries due at now_ms: endpoints (enabled
+ * ones) and callback URLs in the order of their oldest due delivery, each
+ * endpoint's oldest first and at most room(ctx, endpoint) of them (room
+ * NULL: no limit), callbacks without a limit. An endpoint with no room is
+ * passed over and its deliveries left due as they are: a busy endpoint
+ * neither holds a claim's room nor has its deliveries pushed back. Claimed
+ * deliveries' next_attempt_at moves to now + lease_ms, so a worker that
+ * dies mid-attempt leaves them due again after the lease. Call inside a
+ * write transaction. Fills jobs[0..*n). */
+int kyc_outbox_claim(kyc_store *s, int64_t now_ms, int64_t lease_ms, int max,
+		     kyc_outbox_room_fn room, void *ctx, struct kyc_outbox_job *jobs, int *n);
 void kyc_outbox_job_release(struct kyc_outbox_job *j);
 /* Makes a claimed delivery due again at due_ms without counting an attempt
  * (the worker stopped before making it). */

@@ -35,6 +35,17 @@ enum kyc_rtype {
  * and sets WAL, foreign keys and a busy timeout. On error returns a negative
  * code and a message in err. */
 int kyc_store_open(const char *data_dir, kyc_store **out, char *err, size_t errsz);
+
+/* The backends a database locator (--db, KYCD_DB) names. */
+enum kyc_store_backend { KYC_STORE_SQLITE, KYC_STORE_POSTGRES };
+/* Reads a locator: NULL or "" is SQLite in the data directory (*dir NULL);
+ * "sqlite:DIR" is SQLite in DIR (*dir points into db); "postgres://…",
+ * "postgresql://…" or a libpq "key=value …" string is PostgreSQL (the
+ * string is libpq's, multi-host with target_session_attrs=read-write
+ * included). 0, or KYC_ERR_INVALID with the reason in err. Only SQLite is
+ * opened by kyc_store_open so far (docs/deploy.md). */
+int kyc_store_locate(const char *db, enum kyc_store_backend *backend, const char **dir, char *err,
+		     size_t errsz);
 void kyc_store_close(kyc_store *s);
 /* The schema version after migrations (for `kycd version` and tests). */
 int kyc_store_schema_version(kyc_store *s);
@@ -50,6 +61,20 @@ void kyc_store_rollback(kyc_store *s);
 int kyc_store_begin_read(kyc_store *s);
 /* 1 inside a transaction. */
 int kyc_store_in_transaction(kyc_store *s);
+/* Writes a consistent snapshot of the whole database — as of one moment,
+ * while other connections keep writing — to the file dest_path: into a
+ * temporary file beside it, checked (quick_check), synced, then renamed, so
+ * dest_path is a whole snapshot or absent. SQLite: the online backup API in
+ * one step (one read transaction, which never blocks writers in WAL mode);
+ * the copy is a self-contained database (rollback journal). 0, or a
+ * negative code with a message in err. */
+int kyc_store_backup(kyc_store *s, const char *dest_path, char *err, size_t errsz);
+/* Commits on this connection stop waiting for the disk (SQLite:
+ * synchronous=NORMAL in WAL mode): a crash of the machine, not of the
+ * process, may lose its last commits, never part of one. Only for a
+ * connection whose every write is safe to make again: the webhook worker's
+ * fan-out, claims and attempt records (delivery is at least once). */
+int kyc_store_lazy_commits(kyc_store *s);
 
 /* ---- tenants and API keys ---- */
 
@@ -113,6 +138,23 @@ int kyc_store_list_asc(kyc_store *s, enum kyc_rtype t, const char *tenant_id,
 		       const json_t *filter, const char *cursor, int limit,
 		       struct kyc_store_page *out);
 
+/* One earlier verification the duplicate checks look for (src/flows/checks.c). */
+struct kyc_store_match {
+	const char *key_column;    /* "document_key" or "identity_key" */
+	const char *key;           /* its value */
+	const char *status;        /* "approved", "rejected" */
+	int64_t decided_since_ms;  /* decided at or after (0: ever) */
+	const char *applicant_id;  /* whose: */
+	int same_applicant;        /* 1: this applicant's; 0: any other applicant's */
+	const char *exclude_id;    /* a verification not to count (the one being checked), or NULL */
+};
+/* The most recently decided verification of the tenant that matches m (a
+ * new reference), or *out NULL when none does. Every earlier verification
+ * is considered, however many share the key: the lookup goes through the
+ * index on (tenant_id, key_column). KYC_ERR_INVALID for another column. */
+int kyc_store_verification_match(kyc_store *s, const char *tenant_id,
+				 const struct kyc_store_match *m, json_t **out);
+
 /* ---- idempotency ---- */
 
 struct kyc_idem_row {
@@ -166,6 +208,13 @@ int kyc_store_operator_find(kyc_store *s, const char *username, struct kyc_opera
 /* By id within a tenant: 0 or KYC_ERR_NOTFOUND. */
 int kyc_store_operator_get(kyc_store *s, const char *tenant_id, const char *id,
 			   struct kyc_operator_row *out);
+
+/* Sets an operator's disabled_at (0: enabled) and, when password_hash is
+ * not NULL, its password hash. 0 or KYC_ERR_NOTFOUND. */
+int kyc_store_operator_set(kyc_store *s, const char *id, int64_t disabled_at,
+			   const char *password_hash);
+/* Ends every console session of an operator; *ended (may be NULL) gets how many. */
+int kyc_store_sessions_end_operator(kyc_store *s, const char *operator_id, int *ended);
 
 /* Failed console logins per username (known or not), for throttling.
  * Adding a failure also drops streaks older than a day. */

@@ -33,4 +33,8 @@ struct kyc_migration {
 extern const struct kyc_migration kyc__migrations[];
 extern const int kyc__migration_count;
 
+/* fsync of a directory, so that a rename or a new file in it is durable
+ * (blob.c). 0 or KYC_ERR_IO. */
+int kyc__store_fsync_dir(const char *path);
+
 #endif

@@ -270,6 +270,11 @@ const struct kyc_migration kyc__migrations[] = {
 	    "CREATE TABLE webhook_callback_secrets (tenant_id TEXT PRIMARY KEY REFERENCES "
 	    "tenants(id), secret TEXT NOT NULL, previous_secret TEXT, previous_secret_expires_at "
 	    "INTEGER, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"},
+	/* Webhook claims per endpoint (src/store/store_sqlite_outbox.c): an
+	 * endpoint's due deliveries, oldest first, without walking past the
+	 * deliveries of endpoints that have their share. */
+	{6, "CREATE INDEX webhook_deliveries_endpoint_due ON webhook_deliveries(endpoint_id, "
+	    "next_attempt_at) WHERE status='pending';"},
 };
 
 const int kyc__migration_count = (int)(sizeof(kyc__migrations) / sizeof(kyc__migrations[0]));

@@ -2,12 +2,14 @@
  * synchronous=FULL (a committed decision survives power loss), foreign keys
  * on, busy timeout so that the server's threads queue instead of failing. */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/buf.h"
 #include "core/clock.h"
@@ -168,6 +170,32 @@ fail:
 	return KYC_ERR_IO;
 }
 
+int kyc_store_locate(const char *db, enum kyc_store_backend *backend, const char **dir, char *err,
+		     size_t errsz)
+{
+	*backend = KYC_STORE_SQLITE;
+	*dir = NULL;
+	if (!db || !*db)
+		return 0;
+	if (!strncmp(db, "sqlite:", 7)) {
+		if (!db[7]) {
+			snprintf(err, errsz, "sqlite: names no folder (sqlite:DIR)");
+			return KYC_ERR_INVALID;
+		}
+		*dir = db + 7;
+		return 0;
+	}
+	/* libpq's URI schemes, or its key=value form (a host= or dbname= in it) */
+	if (!strncmp(db, "postgres://", 11) || !strncmp(db, "postgresql://", 13) ||
+	    strstr(db, "host=") || strstr(db, "dbname=")) {
+		*backend = KYC_STORE_POSTGRES;
+		return 0;
+	}
+	snprintf(err, errsz,
+		 "the database must be sqlite:DIR, postgres://… or a libpq connection string");
+	return KYC_ERR_INVALID;
+}
+
 void kyc_store_close(kyc_store *s)
 {
 	if (!s)
@@ -181,6 +209,104 @@ void kyc_store_close(kyc_store *s)
 	sqlite3_finalize(s->key_get);
 	sqlite3_close(s->db);
 	free(s);
+}
+
+/* fsync of the directory holding path, so a rename in it is durable. */
+static int sync_parent(const char *path)
+{
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash == dir)
+		slash[1] = 0;
+	else if (slash)
+		*slash = 0;
+	else
+		snprintf(dir, sizeof dir, ".");
+	return kyc__store_fsync_dir(dir);
+}
+
+/* The backup of s into the open database dst, checked; the message of a
+ * failure in err. */
+static int backup_into(kyc_store *s, sqlite3 *dst, char *err, size_t errsz)
+{
+	sqlite3_backup *b = sqlite3_backup_init(dst, "main", s->db, "main");
+	if (!b) {
+		snprintf(err, errsz, "backup: %s", sqlite3_errmsg(dst));
+		return KYC_ERR_IO;
+	}
+	/* One step: all pages under one read transaction, so the copy is one
+	 * moment of the database however much is written meanwhile. */
+	int rc = sqlite3_backup_step(b, -1);
+	sqlite3_backup_finish(b);
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errsz, "backup: %s", sqlite3_errstr(rc));
+		return rc == SQLITE_BUSY || rc == SQLITE_LOCKED ? KYC_ERR_TIMEOUT : KYC_ERR_IO;
+	}
+	/* The source is in WAL mode and so is the copy's header: make it one
+	 * self-contained file (kycd turns WAL back on when it opens it). */
+	sqlite3_stmt *st = NULL;
+	rc = sqlite3_exec(dst, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(dst, "PRAGMA quick_check", -1, &st, NULL);
+	const unsigned char *verdict = NULL;
+	if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		verdict = sqlite3_column_text(st, 0);
+	int ok = verdict && !strcmp((const char *)verdict, "ok");
+	if (!ok)
+		snprintf(err, errsz, "backup: the copy does not pass quick_check: %s",
+			 verdict ? (const char *)verdict : sqlite3_errmsg(dst));
+	sqlite3_finalize(st);
+	return ok ? 0 : KYC_ERR_IO;
+}
+
+int kyc_store_backup(kyc_store *s, const char *dest_path, char *err, size_t errsz)
+{
+	char tmp[4200];
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", dest_path) >= sizeof tmp) {
+		snprintf(err, errsz, "backup: path too long");
+		return KYC_ERR_INVALID;
+	}
+	unlink(tmp); /* debris of an earlier attempt */
+	sqlite3 *dst = NULL;
+	int rc = sqlite3_open_v2(tmp, &dst,
+				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errsz, "backup: cannot create %s: %s", tmp,
+			 dst ? sqlite3_errmsg(dst) : "out of memory");
+		sqlite3_close(dst);
+		return KYC_ERR_IO;
+	}
+	chmod(tmp, 0600);
+	rc = backup_into(s, dst, err, errsz);
+	if (sqlite3_close(dst) != SQLITE_OK && !rc) {
+		snprintf(err, errsz, "backup: cannot close the copy");
+		rc = KYC_ERR_IO;
+	}
+	int fd = rc ? -1 : open(tmp, O_RDONLY | O_CLOEXEC);
+	if (!rc && (fd < 0 || fsync(fd) != 0)) {
+		snprintf(err, errsz, "backup: cannot sync %s: %s", tmp, strerror(errno));
+		rc = KYC_ERR_IO;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (!rc && rename(tmp, dest_path) != 0) {
+		snprintf(err, errsz, "backup: cannot rename to %s: %s", dest_path, strerror(errno));
+		rc = KYC_ERR_IO;
+	}
+	if (!rc && sync_parent(dest_path) != 0) {
+		snprintf(err, errsz, "backup: cannot sync the directory of %s", dest_path);
+		rc = KYC_ERR_IO;
+	}
+	if (rc)
+		unlink(tmp);
+	return rc;
+}
+
+int kyc_store_lazy_commits(kyc_store *s)
+{
+	int rc = sqlite3_exec(s->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
+	return rc == SQLITE_OK ? 0 : map_sqlite(s, rc);
 }
 
 /* Runs a fixed statement through the statement cache (BEGIN/COMMIT run on

@@ -49,7 +49,9 @@ int kyc_outbox_undispatched(kyc_store *s, int max, struct kyc_outbox_event **out
 	    s,
 	    "SELECT id, tenant_id, type, json_extract(attributes, '$.only_endpoint'), "
 	    "json_extract(attributes, '$.callback_format'), json_extract(payload, "
-	    "'$.callback_url') FROM events WHERE dispatched_at IS NULL ORDER BY dispatched_at, "
+	    "'$.callback_url'), json_extract(attributes, '$.compat.seed'), "
+	    "json_extract(attributes, '$.from_status'), json_extract(payload, '$.status') "
+	    "FROM events WHERE dispatched_at IS NULL ORDER BY dispatched_at, "
 	    "rowid LIMIT ?",
 	    &st);
 	if (rc)
@@ -69,6 +71,9 @@ int kyc_outbox_undispatched(kyc_store *s, int max, struct kyc_outbox_event **out
 		col_copy(st, 2, e->type, sizeof e->type);
 		col_copy(st, 3, e->only_endpoint, sizeof e->only_endpoint);
 		col_copy(st, 4, e->callback_format, sizeof e->callback_format);
+		col_copy(st, 6, e->compat_seed, sizeof e->compat_seed);
+		col_copy(st, 7, e->from_status, sizeof e->from_status);
+		col_copy(st, 8, e->status, sizeof e->status);
 		if (sqlite3_column_type(st, 5) == SQLITE_TEXT && sqlite3_column_bytes(st, 5) > 0) {
 			e->callback_url = strdup((const char *)sqlite3_column_text(st, 5));
 			if (!e->callback_url)
@@ -252,33 +257,38 @@ int kyc_outbox_callback_secret_info(kyc_store *s, const char *tenant_id, json_t 
 
 /* ---- claims and attempts ---- */
 
-int kyc_outbox_claim(kyc_store *s, int64_t now_ms, int64_t lease_ms, int max, const char *skip,
-		     struct kyc_outbox_job *jobs, int *n)
+/* Claims up to max - *k of one target's due deliveries, oldest first, into
+ * jobs[*k..]: endpoint_id's, or with endpoint_id NULL the callbacks'. */
+static int claim_target(kyc_store *s, int64_t now_ms, const char *endpoint_id, int max,
+			struct kyc_outbox_job *jobs, int *k)
 {
-	sqlite3_stmt *st, *up = NULL;
-	*n = 0;
-	if (max < 1)
-		return 0;
+	sqlite3_stmt *st;
+	/* Both forms walk webhook_deliveries_endpoint_due (endpoint_id IS NULL
+	 * is an equality for the index). */
 	int rc = kyc__store_prepare(
 	    s,
-	    "SELECT d.id, d.tenant_id, d.event_id, d.endpoint_id, coalesce(e.url, d.url), "
-	    "coalesce(d.format, 'native'), coalesce(e.secret, c.secret), CASE WHEN "
-	    "coalesce(e.previous_secret_expires_at, c.previous_secret_expires_at) > ?1 THEN "
-	    "coalesce(e.previous_secret, c.previous_secret) END, d.attempt_count, d.created_at "
-	    "FROM webhook_deliveries d LEFT JOIN webhook_endpoints e ON e.id = d.endpoint_id "
-	    "LEFT JOIN webhook_callback_secrets c ON d.endpoint_id IS NULL AND c.tenant_id = "
-	    "d.tenant_id WHERE d.status='pending' AND d.next_attempt_at <= ?1 AND "
-	    "(d.endpoint_id IS NULL OR (e.enabled = 1 AND d.endpoint_id NOT IN (SELECT value FROM "
-	    "json_each(?3)))) ORDER BY d.next_attempt_at LIMIT ?2",
+	    endpoint_id
+		? "SELECT d.id, d.tenant_id, d.event_id, d.endpoint_id, e.url, coalesce(d.format, "
+		  "'native'), e.secret, CASE WHEN e.previous_secret_expires_at > ?1 THEN "
+		  "e.previous_secret END, d.attempt_count, d.created_at FROM webhook_deliveries d "
+		  "JOIN webhook_endpoints e ON e.id = d.endpoint_id WHERE d.endpoint_id = ?3 AND "
+		  "d.status='pending' AND d.next_attempt_at <= ?1 AND e.enabled = 1 ORDER BY "
+		  "d.next_attempt_at LIMIT ?2"
+		: "SELECT d.id, d.tenant_id, d.event_id, d.endpoint_id, d.url, coalesce(d.format, "
+		  "'native'), c.secret, CASE WHEN c.previous_secret_expires_at > ?1 THEN "
+		  "c.previous_secret END, d.attempt_count, d.created_at FROM webhook_deliveries d "
+		  "LEFT JOIN webhook_callback_secrets c ON c.tenant_id = d.tenant_id WHERE "
+		  "d.endpoint_id IS NULL AND d.status='pending' AND d.next_attempt_at <= ?1 ORDER BY "
+		  "d.next_attempt_at LIMIT ?2",
 	    &st);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(st, 1, now_ms);
-	sqlite3_bind_int(st, 2, max);
-	sqlite3_bind_text(st, 3, skip && *skip ? skip : "[]", -1, SQLITE_TRANSIENT);
-	int k = 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && k < max) {
-		struct kyc_outbox_job *j = &jobs[k];
+	sqlite3_bind_int(st, 2, max - *k);
+	if (endpoint_id)
+		sqlite3_bind_text(st, 3, endpoint_id, -1, SQLITE_TRANSIENT);
+	while (*k < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct kyc_outbox_job *j = &jobs[*k];
 		memset(j, 0, sizeof *j);
 		col_copy(st, 0, j->delivery_id, sizeof j->delivery_id);
 		col_copy(st, 1, j->tenant_id, sizeof j->tenant_id);
@@ -295,24 +305,74 @@ int kyc_outbox_claim(kyc_store *s, int64_t now_ms, int64_t lease_ms, int max, co
 			rc = SQLITE_NOMEM;
 			break;
 		}
-		k++;
+		(*k)++;
 	}
 	rc = rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : kyc__store_map(s, rc);
 	kyc__store_release(s, st);
+	return rc;
+}
+
+int kyc_outbox_claim(kyc_store *s, int64_t now_ms, int64_t lease_ms, int max,
+		     kyc_outbox_room_fn room, void *ctx, struct kyc_outbox_job *jobs, int *n)
+{
+	sqlite3_stmt *st, *up = NULL;
+	*n = 0;
+	if (max < 1)
+		return 0;
+	/* The targets with something due, oldest due first: each enabled
+	 * endpoint's oldest pending delivery is one probe of the index, and the
+	 * callbacks' (id NULL) another. */
+	int rc = kyc__store_prepare(
+	    s,
+	    "SELECT id, due FROM (SELECT e.id AS id, (SELECT min(d.next_attempt_at) FROM "
+	    "webhook_deliveries d WHERE d.endpoint_id = e.id AND d.status='pending') AS due FROM "
+	    "webhook_endpoints e WHERE e.enabled = 1 UNION ALL SELECT NULL, (SELECT "
+	    "min(d.next_attempt_at) FROM webhook_deliveries d WHERE d.endpoint_id IS NULL AND "
+	    "d.status='pending')) WHERE due <= ?1 ORDER BY due",
+	    &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, now_ms);
+	json_t *targets = json_array(); /* ids (null: callbacks), read before claiming */
+	while (targets && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *id = sqlite3_column_text(st, 0);
+		if (json_array_append_new(targets, id ? json_string((const char *)id) : json_null()))
+			rc = SQLITE_NOMEM;
+	}
+	rc = !targets ? KYC_ERR_NOMEM : rc == SQLITE_DONE ? 0 : kyc__store_map(s, rc);
+	kyc__store_release(s, st);
+	int k = 0;
+	size_t i;
+	json_t *t;
+	json_array_foreach(targets, i, t)
+	{
+		if (rc || k >= max)
+			break;
+		const char *ep = json_string_value(t);
+		int lim = max;
+		if (ep && room) {
+			int r = room(ctx, ep);
+			if (r <= 0)
+				continue;
+			lim = k + r < max ? k + r : max;
+		}
+		rc = claim_target(s, now_ms, ep, lim, jobs, &k);
+	}
+	json_decref(targets);
 	if (!rc && k)
 		rc = kyc__store_prepare(s, "UPDATE webhook_deliveries SET next_attempt_at=? WHERE id=?",
 					&up);
-	for (int i = 0; i < k && !rc; i++) {
+	for (int j = 0; j < k && !rc; j++) {
 		sqlite3_bind_int64(up, 1, now_ms + lease_ms);
-		sqlite3_bind_text(up, 2, jobs[i].delivery_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(up, 2, jobs[j].delivery_id, -1, SQLITE_STATIC);
 		rc = sqlite3_step(up);
 		rc = rc == SQLITE_DONE ? 0 : kyc__store_map(s, rc);
 		sqlite3_reset(up);
 	}
 	kyc__store_release(s, up);
 	if (rc) {
-		for (int i = 0; i < k; i++)
-			kyc_outbox_job_release(&jobs[i]);
+		for (int j = 0; j < k; j++)
+			kyc_outbox_job_release(&jobs[j]);
 		return rc;
 	}
 	*n = k;

@@ -460,3 +460,41 @@ int kyc_store_list_asc(kyc_store *s, enum kyc_rtype t, const char *tenant_id,
 {
 	return store_list(s, t, tenant_id, filter, cursor, limit, 1, out);
 }
+
+int kyc_store_verification_match(kyc_store *s, const char *tenant_id,
+				 const struct kyc_store_match *m, json_t **out)
+{
+	*out = NULL;
+	if (!m->key_column || (strcmp(m->key_column, "document_key") &&
+			       strcmp(m->key_column, "identity_key")))
+		return KYC_ERR_INVALID;
+	/* IS NOT: a verification without an applicant is another's */
+	char sql[320];
+	snprintf(sql, sizeof sql,
+		 "SELECT id FROM verifications WHERE tenant_id=? AND %s=? AND status=? AND "
+		 "decided_at>=? AND applicant_id %s ? AND id IS NOT ? ORDER BY decided_at DESC "
+		 "LIMIT 1",
+		 m->key_column, m->same_applicant ? "=" : "IS NOT");
+	sqlite3_stmt *st;
+	int rc = kyc__store_prepare(s, sql, &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, tenant_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, m->key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, m->status, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, m->decided_since_ms);
+	sqlite3_bind_text(st, 5, m->applicant_id ? m->applicant_id : "", -1, SQLITE_STATIC);
+	if (m->exclude_id)
+		sqlite3_bind_text(st, 6, m->exclude_id, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 6);
+	char id[64] = "";
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		snprintf(id, sizeof id, "%s", (const char *)sqlite3_column_text(st, 0));
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : kyc__store_map(s, rc);
+	kyc__store_release(s, st);
+	if (!rc && id[0])
+		rc = kyc_store_get(s, KYC_R_VERIFICATION, tenant_id, id, out);
+	return rc;
+}

@@ -145,6 +145,41 @@ int kyc_store_operator_get(kyc_store *s, const char *tenant_id, const char *id,
 	return 0;
 }
 
+int kyc_store_operator_set(kyc_store *s, const char *id, int64_t disabled_at,
+			   const char *password_hash)
+{
+	sqlite3_stmt *st;
+	int rc = kyc__store_prepare(s,
+				    "UPDATE operators SET disabled_at=nullif(?,0), "
+				    "password_hash=coalesce(?, password_hash) WHERE id=?",
+				    &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, disabled_at);
+	if (password_hash)
+		sqlite3_bind_text(st, 2, password_hash, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 2);
+	sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
+	if ((rc = run(s, st)))
+		return rc;
+	return sqlite3_changes(kyc__store_db(s)) ? 0 : KYC_ERR_NOTFOUND;
+}
+
+int kyc_store_sessions_end_operator(kyc_store *s, const char *operator_id, int *ended)
+{
+	sqlite3_stmt *st;
+	int rc = kyc__store_prepare(s, "DELETE FROM console_sessions WHERE operator_id=?", &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, operator_id, -1, SQLITE_STATIC);
+	if ((rc = run(s, st)))
+		return rc;
+	if (ended)
+		*ended = sqlite3_changes(kyc__store_db(s));
+	return 0;
+}
+
 /* ---- failed logins ---- */
 
 int kyc_store_login_failures(kyc_store *s, const char *username, int *failures,

@@ -24,6 +24,8 @@ INCBIN(kyc_web_hosted_html, "web/hosted.html");
 INCBIN(kyc_web_console_html, "web/console.html");
 INCBIN(kyc_web_style_css, "web/style.css");
 INCBIN(kyc_web_i18n_js, "web/i18n.js");
+INCBIN(kyc_web_lang_js, "web/lang.js");
+INCBIN(kyc_web_console_i18n_js, "web/console-i18n.js");
 INCBIN(kyc_web_capture_js, "web/capture.js");
 INCBIN(kyc_web_hosted_js, "web/hosted.js");
 INCBIN(kyc_web_console_js, "web/console.js");
@@ -33,6 +35,8 @@ INCBIN(kyc_web_console_js, "web/console.js");
 static const struct web_asset assets[] = {
 	ASSET("style.css", "text/css; charset=utf-8", kyc_web_style_css),
 	ASSET("i18n.js", "text/javascript; charset=utf-8", kyc_web_i18n_js),
+	ASSET("lang.js", "text/javascript; charset=utf-8", kyc_web_lang_js),
+	ASSET("console-i18n.js", "text/javascript; charset=utf-8", kyc_web_console_i18n_js),
 	ASSET("capture.js", "text/javascript; charset=utf-8", kyc_web_capture_js),
 	ASSET("hosted.js", "text/javascript; charset=utf-8", kyc_web_hosted_js),
 	ASSET("console.js", "text/javascript; charset=utf-8", kyc_web_console_js),

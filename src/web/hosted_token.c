@@ -41,12 +41,10 @@ static void token_hash(const char canon[37], unsigned char out[32])
 	crypto_hash_sha256(out, (const unsigned char *)canon, 36);
 }
 
-int kyc_hosted_token_create(kyc_store *s, const char *tenant_id, const char *verification_id,
-			    int64_t expires_at_ms, char token_out[37])
+int kyc_hosted_token_generate(char token_out[37])
 {
 	unsigned char raw[16];
 	char hex[33];
-	struct kyc_hosted_token_row row = {0};
 	int rc = kyc_rand_bytes(raw, sizeof raw);
 	if (rc)
 		return rc;
@@ -55,12 +53,27 @@ int kyc_hosted_token_create(kyc_store *s, const char *tenant_id, const char *ver
 		 hex + 20);
 	sodium_memzero(raw, sizeof raw);
 	sodium_memzero(hex, sizeof hex);
-	token_hash(token_out, row.token_hash);
+	return 0;
+}
+
+int kyc_hosted_token_store(kyc_store *s, const char *tenant_id, const char *verification_id,
+			   int64_t expires_at_ms, const char *token)
+{
+	struct kyc_hosted_token_row row = {0};
+	token_hash(token, row.token_hash);
 	snprintf(row.tenant_id, sizeof row.tenant_id, "%s", tenant_id);
 	snprintf(row.verification_id, sizeof row.verification_id, "%s", verification_id);
 	row.expires_at = expires_at_ms;
 	row.created_at = kyc_now_ms();
-	rc = kyc_store_hosted_token_insert(s, &row);
+	return kyc_store_hosted_token_insert(s, &row);
+}
+
+int kyc_hosted_token_create(kyc_store *s, const char *tenant_id, const char *verification_id,
+			    int64_t expires_at_ms, char token_out[37])
+{
+	int rc = kyc_hosted_token_generate(token_out);
+	rc = rc ? rc
+		: kyc_hosted_token_store(s, tenant_id, verification_id, expires_at_ms, token_out);
 	if (rc)
 		sodium_memzero(token_out, 37);
 	return rc;

@@ -24,6 +24,14 @@
 int kyc_hosted_token_create(kyc_store *s, const char *tenant_id, const char *verification_id,
 			    int64_t expires_at_ms, char token_out[37]);
 
+/* The same in two steps, for a caller that must name the token before
+ * its verification exists (seed 002 writes it as the verification's
+ * compat_ref): a fresh token into token_out, then its row. The store step
+ * may run inside the caller's transaction; 0 or a store error. */
+int kyc_hosted_token_generate(char token_out[37]);
+int kyc_hosted_token_store(kyc_store *s, const char *tenant_id, const char *verification_id,
+			   int64_t expires_at_ms, const char *token);
+
 /* Resolves a presented token (NUL-terminated; any case). 0 with the tenant
  * and verification written; KYC_ERR_DENIED for a malformed, unknown or
  * expired token (one code: the page says "this link is not valid"); another

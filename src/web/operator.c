@@ -9,6 +9,7 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/rand.h"
+#include "flows/workflow.h"
 
 #define LOCK_BASE_MS (30 * 1000LL)
 #define LOCK_MAX_MS (15 * 60 * 1000LL)
@@ -55,6 +56,18 @@ static int sodium_ready(void)
 	return sodium_init() < 0 ? KYC_ERR_INTERNAL : 0;
 }
 
+/* An Argon2id string of password (the "interactive" limits). */
+static int hash_password(const char *password, size_t len, char out[128])
+{
+	int rc = sodium_ready();
+	if (rc)
+		return rc;
+	if (crypto_pwhash_str_alg(out, password, len, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+				  crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0)
+		return KYC_ERR_NOMEM; /* libsodium fails only when it cannot get the memory */
+	return 0;
+}
+
 int kyc_operator_create(kyc_store *s, const char *tenant_id, const char *username,
 			const char *role, const char *password, size_t password_len,
 			char id_out[37])
@@ -66,14 +79,9 @@ int kyc_operator_create(kyc_store *s, const char *tenant_id, const char *usernam
 		return KYC_ERR_INVALID;
 	if (!kyc_store_tenant_exists(s, tenant_id))
 		return KYC_ERR_NOTFOUND;
-	int rc = sodium_ready();
+	int rc = hash_password(password, password_len, row.password_hash);
 	if (rc)
 		return rc;
-	if (crypto_pwhash_str_alg(row.password_hash, password, password_len,
-				  crypto_pwhash_OPSLIMIT_INTERACTIVE,
-				  crypto_pwhash_MEMLIMIT_INTERACTIVE,
-				  crypto_pwhash_ALG_ARGON2ID13) != 0)
-		return KYC_ERR_NOMEM; /* libsodium fails only when it cannot get the memory */
 	kyc_uuid_new(row.id);
 	snprintf(row.tenant_id, sizeof row.tenant_id, "%s", tenant_id);
 	snprintf(row.role, sizeof row.role, "%s", role);
@@ -110,22 +118,21 @@ static int64_t lock_ms(int failures)
 	return ms < LOCK_MAX_MS ? ms : LOCK_MAX_MS;
 }
 
-int kyc_operator_login(kyc_store *s, const char *username, const char *password,
-		       size_t password_len, int64_t now_ms, struct kyc_operator_row *out,
-		       int64_t *retry_after_ms)
+int kyc_operator_login_begin(kyc_store *s, const char *username, int64_t now_ms,
+			     struct kyc_login *l, int64_t *retry_after_ms)
 {
-	char name[65];
 	int failures;
 	int64_t last;
+	memset(l, 0, sizeof *l);
 	*retry_after_ms = 0;
 	int rc = sodium_ready();
 	if (rc)
 		return rc;
 	/* A name that cannot exist is throttled under a fixed key, so malformed
 	 * names cannot be used to guess without limit either. */
-	if (lower_name(username, name) || !kyc_operator_username_valid(name))
-		snprintf(name, sizeof name, "%s", "(invalid)");
-	if ((rc = kyc_store_login_failures(s, name, &failures, &last)))
+	if (lower_name(username, l->name) || !kyc_operator_username_valid(l->name))
+		snprintf(l->name, sizeof l->name, "%s", "(invalid)");
+	if ((rc = kyc_store_login_failures(s, l->name, &failures, &last)))
 		return rc;
 	if (failures && now_ms - last > FAILURES_FORGOTTEN_MS)
 		failures = 0;
@@ -134,30 +141,144 @@ int kyc_operator_login(kyc_store *s, const char *username, const char *password,
 		*retry_after_ms = wait;
 		return KYC_ERR_TOOBIG;
 	}
-	rc = kyc_store_operator_find(s, name, out);
+	rc = kyc_store_operator_find(s, l->name, &l->op);
 	if (rc && rc != KYC_ERR_NOTFOUND)
 		return rc;
-	int ok = 0;
-	if (!password || password_len > KYC_PASSWORD_MAX) {
-		ok = 0;
-	} else if (rc == KYC_ERR_NOTFOUND) {
+	l->known = rc == 0;
+	l->forget_streak = failures == 0 && last;
+	l->now_ms = now_ms;
+	return 0;
+}
+
+int kyc_operator_login_count(kyc_store *s, struct kyc_login *l)
+{
+	if (l->forget_streak)
+		kyc_store_login_failures_clear(s, l->name); /* an old streak */
+	/* Counted now, cleared by a success: see struct kyc_login. */
+	int rc = kyc_store_login_failure_add(s, l->name, l->now_ms);
+	if (rc)
+		sodium_memzero(&l->op, sizeof l->op);
+	return rc;
+}
+
+void kyc_operator_login_verify(struct kyc_login *l, const char *password, size_t password_len)
+{
+	l->ok = 0;
+	if (!password || password_len > KYC_PASSWORD_MAX)
+		return;
+	if (!l->known) {
 		pthread_once(&dummy_once, dummy_init);
 		/* The result is meaningless; only the time it takes matters. */
 		if (dummy_hash[0] && crypto_pwhash_str_verify(dummy_hash, password, password_len) == 0)
-			ok = 0;
-	} else {
-		ok = crypto_pwhash_str_verify(out->password_hash, password, password_len) == 0 &&
-		     out->disabled_at == 0;
+			l->ok = 0;
+		return;
 	}
-	if (!ok) {
+	l->ok = crypto_pwhash_str_verify(l->op.password_hash, password, password_len) == 0 &&
+		l->op.disabled_at == 0;
+}
+
+int kyc_operator_login_finish(kyc_store *s, struct kyc_login *l, struct kyc_operator_row *out)
+{
+	sodium_memzero(l->op.password_hash, sizeof l->op.password_hash);
+	if (!l->ok) {
 		memset(out, 0, sizeof *out);
-		if (failures == 0 && last)
-			kyc_store_login_failures_clear(s, name); /* forget an old streak */
-		rc = kyc_store_login_failure_add(s, name, now_ms);
-		return rc ? rc : KYC_ERR_DENIED;
+		return KYC_ERR_DENIED;
 	}
-	if (failures || last)
-		kyc_store_login_failures_clear(s, name);
-	sodium_memzero(out->password_hash, sizeof out->password_hash);
+	int rc = kyc_store_login_failures_clear(s, l->name);
+	if (rc)
+		return rc;
+	*out = l->op;
 	return 0;
+}
+
+int kyc_operator_login(kyc_store *s, const char *username, const char *password,
+		       size_t password_len, int64_t now_ms, struct kyc_operator_row *out,
+		       int64_t *retry_after_ms)
+{
+	struct kyc_login l;
+	memset(out, 0, sizeof *out);
+	int rc = kyc_operator_login_begin(s, username, now_ms, &l, retry_after_ms);
+	if (!rc)
+		rc = kyc_operator_login_count(s, &l);
+	if (rc)
+		return rc;
+	kyc_operator_login_verify(&l, password, password_len);
+	return kyc_operator_login_finish(s, &l, out);
+}
+
+/* The change shared by disable, enable and reset-password: see operator.h. */
+static int manage(kyc_store *s, const char *username, int64_t disabled_at, const char *new_hash,
+		  const char *action, const char *actor, struct kyc_operator_row *out,
+		  int *sessions_ended)
+{
+	struct kyc_operator_row op;
+	char name[65];
+	int ended = 0;
+	if (lower_name(username, name) || !kyc_operator_username_valid(name))
+		return KYC_ERR_NOTFOUND;
+	int rc = kyc_store_begin(s);
+	if (rc)
+		return rc;
+	rc = kyc_store_operator_find(s, name, &op);
+	if (!rc)
+		rc = kyc_store_operator_set(s, op.id, disabled_at, new_hash);
+	if (!rc && strcmp(action, "operator.enabled"))
+		rc = kyc_store_sessions_end_operator(s, op.id, &ended);
+	if (!rc && new_hash)
+		rc = kyc_store_login_failures_clear(s, name);
+	if (!rc) {
+		json_t *details = json_pack("{s:s, s:s, s:i}", "operator_id", op.id, "username",
+					    op.username, "sessions_ended", ended);
+		rc = details ? kyc_history_append(s, op.tenant_id, NULL, actor, action, NULL, NULL,
+						  NULL, details)
+			     : KYC_ERR_NOMEM;
+		json_decref(details);
+	}
+	if (!rc)
+		rc = kyc_store_commit(s);
+	if (rc) {
+		kyc_store_rollback(s);
+		sodium_memzero(&op, sizeof op);
+		return rc;
+	}
+	sodium_memzero(op.password_hash, sizeof op.password_hash);
+	op.disabled_at = disabled_at;
+	if (out)
+		*out = op;
+	if (sessions_ended)
+		*sessions_ended = ended;
+	return 0;
+}
+
+int kyc_operator_set_disabled(kyc_store *s, const char *username, int disabled,
+			      const char *actor, int64_t now_ms, struct kyc_operator_row *out,
+			      int *sessions_ended)
+{
+	return manage(s, username, disabled ? now_ms : 0, NULL,
+		      disabled ? "operator.disabled" : "operator.enabled", actor, out,
+		      sessions_ended);
+}
+
+int kyc_operator_reset_password(kyc_store *s, const char *username, const char *password,
+				size_t password_len, const char *actor,
+				struct kyc_operator_row *out, int *sessions_ended)
+{
+	char hash[128];
+	struct kyc_operator_row cur;
+	char name[65];
+	if (!password || password_len < KYC_PASSWORD_MIN || password_len > KYC_PASSWORD_MAX)
+		return KYC_ERR_INVALID;
+	if (lower_name(username, name) || !kyc_operator_username_valid(name))
+		return KYC_ERR_NOTFOUND;
+	/* A reset keeps the account's state: a disabled operator stays disabled. */
+	int rc = kyc_store_operator_find(s, name, &cur);
+	if (rc)
+		return rc;
+	sodium_memzero(cur.password_hash, sizeof cur.password_hash);
+	rc = hash_password(password, password_len, hash);
+	if (!rc)
+		rc = manage(s, name, cur.disabled_at, hash, "operator.password_reset", actor, out,
+			    sessions_ended);
+	sodium_memzero(hash, sizeof hash);
+	return rc;
 }

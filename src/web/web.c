@@ -75,7 +75,7 @@ void web__store_error(kyc_req *r, kyc_store *s, int rc, const char *what)
 		     "the %s could not be read or written; nothing was changed", what);
 }
 
-json_t *web__body_object(kyc_req *r)
+json_t *web__body_object(kyc_req *r, size_t max)
 {
 	kyc_str ct = kyc_req_header(r, "content-type");
 	if (!ct.ptr || ct.len < 16 || strncasecmp(ct.ptr, "application/json", 16) != 0) {
@@ -84,6 +84,11 @@ json_t *web__body_object(kyc_req *r)
 		return NULL;
 	}
 	kyc_str body = kyc_req_body(r);
+	if (body.len > max) {
+		web__problem(r, 413, "payload_too_large", NULL,
+			     "the request body is larger than %zu bytes", max);
+		return NULL;
+	}
 	json_t *obj;
 	struct kyc_jerr e;
 	if (kyc_jv_parse_object(body.ptr, body.len, &obj, &e)) {

@@ -5,6 +5,8 @@
  * that may make them. Decisions go through the workflow with the actor
  * "operator:<id>". */
 #include <ctype.h>
+#include <pthread.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +17,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/rand.h"
+#include "core/ratelimit.h"
 #include "flows/render.h"
 #include "flows/workflow.h"
 #include "store/blob.h"
@@ -33,11 +36,36 @@ struct console_call {
 	char actor[48];
 };
 
-enum { NEED_READ, NEED_WRITE, NEED_DECIDE };
+enum { NEED_READ, NEED_WRITE, NEED_DECIDE, PROBE };
+
+/* The origin ("scheme://host[:port]") the console is served at: the one
+ * of KYCD_PUBLIC_URL when it is set, else the scheme of this connection
+ * with the request's own Host. Copied into out; -1 when it does not fit. */
+static int own_origin(kyc_req *r, char *out, size_t outsz)
+{
+	const struct kyc_app *app = web__app(r);
+	int n;
+	if (app->public_url_set && app->public_url) {
+		const char *u = app->public_url, *host = strstr(u, "://");
+		if (!host)
+			return -1;
+		size_t len = (size_t)(host + 3 - u) + strcspn(host + 3, "/?#");
+		n = snprintf(out, outsz, "%.*s", (int)len, u);
+	} else {
+		kyc_str host = kyc_req_authority(r);
+		if (!host.ptr)
+			return -1;
+		n = snprintf(out, outsz, "%s://%.*s", kyc_req_is_https(r) ? "https" : "http",
+			     (int)host.len, host.ptr);
+	}
+	return n < 0 || (size_t)n >= outsz ? -1 : 0;
+}
 
 /* A browser that says where a request comes from must say "this site":
- * Sec-Fetch-Site (sent by every current browser) and Origin, when present,
- * are checked against the request's own Host. */
+ * Sec-Fetch-Site (sent by every current browser) and Origin, when present.
+ * Origin must be the console's own origin, scheme included: a page on
+ * http://kyc.example.com (plain http can be tampered with on the way) must
+ * not act on https://kyc.example.com. */
 static int same_origin(kyc_req *r)
 {
 	kyc_str sfs = kyc_req_header(r, "sec-fetch-site");
@@ -47,15 +75,10 @@ static int same_origin(kyc_req *r)
 	kyc_str origin = kyc_req_header(r, "origin");
 	if (!origin.ptr)
 		return 1;
-	kyc_str host = kyc_req_authority(r);
-	if (!host.ptr)
+	char own[320];
+	if (own_origin(r, own, sizeof own))
 		return 0;
-	const char *p = memchr(origin.ptr, ':', origin.len);
-	if (!p || (size_t)(origin.ptr + origin.len - p) < 3 || p[1] != '/' || p[2] != '/')
-		return 0;
-	p += 3;
-	size_t rest = (size_t)(origin.ptr + origin.len - p);
-	return rest == host.len && !strncasecmp(p, host.ptr, rest);
+	return origin.len == strlen(own) && !strncasecmp(origin.ptr, own, origin.len);
 }
 
 static void csrf_fail(kyc_req *r)
@@ -78,7 +101,11 @@ static int console_auth(kyc_req *r, struct console_call *c, int need)
 	if (!rc)
 		rc = kyc_store_operator_get(c->store, c->sess.tenant_id, c->sess.operator_id, &c->op);
 	if (rc == KYC_ERR_DENIED || rc == KYC_ERR_NOTFOUND || (!rc && c->op.disabled_at)) {
-		web__problem(r, 401, "unauthenticated", NULL, "log in to the console first");
+		/* The page's probe before its login form: "no" is an answer. */
+		if (need == PROBE)
+			web__json(r, 200, json_pack("{s:n, s:n}", "operator", "csrf_token"));
+		else
+			web__problem(r, 401, "unauthenticated", NULL, "log in to the console first");
 		return -1;
 	}
 	if (rc) {
@@ -88,7 +115,7 @@ static int console_auth(kyc_req *r, struct console_call *c, int need)
 	memset(c->op.password_hash, 0, sizeof c->op.password_hash);
 	kyc_req_set_log_tenant(r, c->sess.tenant_id);
 	snprintf(c->actor, sizeof c->actor, "operator:%s", c->op.id);
-	if (need == NEED_READ)
+	if (need == NEED_READ || need == PROBE)
 		return 0;
 	kyc_str tok = kyc_req_header(r, "x-csrf-token");
 	if (!same_origin(r) || !kyc_session_csrf_ok(&c->sess, tok.ptr, tok.len)) {
@@ -134,19 +161,125 @@ static void set_cookie(struct console_call *c, const char *value, int64_t max_ag
 
 /* ---- login, logout, session ---- */
 
+/* A login whose count and password check run on the server's worker pool. */
+struct login_job {
+	struct kyc_login l;
+	char password[KYC_PASSWORD_MAX + 1];
+	size_t password_len;
+	const char *data_dir;
+	int count_rc; /* the failure count's write, on the worker's connection */
+};
+
+/* Each worker thread's own database connection, opened on first use and
+ * closed when the thread ends: the failed-login write waits for the disk
+ * (synchronous=FULL) there, not on an event loop. */
+static pthread_key_t worker_store_key;
+static pthread_once_t worker_store_once = PTHREAD_ONCE_INIT;
+
+static void worker_store_close(void *s)
+{
+	kyc_store_close(s);
+}
+
+static void worker_store_key_init(void)
+{
+	pthread_key_create(&worker_store_key, worker_store_close);
+}
+
+static kyc_store *worker_store(const char *data_dir)
+{
+	pthread_once(&worker_store_once, worker_store_key_init);
+	kyc_store *s = pthread_getspecific(worker_store_key);
+	char err[256];
+	if (!s && kyc_store_open(data_dir, &s, err, sizeof err) == 0)
+		pthread_setspecific(worker_store_key, s);
+	else if (!s)
+		kyc_logf(KYC_LOG_ERROR, "login worker: %s", err);
+	return s;
+}
+
+static void login_job_free(struct login_job *j)
+{
+	sodium_memzero(j, sizeof *j);
+	free(j);
+}
+
+static void login_work(void *arg)
+{
+	struct login_job *j = arg;
+	kyc_store *s = worker_store(j->data_dir);
+	j->count_rc = s ? kyc_operator_login_count(s, &j->l) : KYC_ERR_IO;
+	if (!j->count_rc)
+		kyc_operator_login_verify(&j->l, j->password, j->password_len);
+	sodium_memzero(j->password, sizeof j->password);
+}
+
+static void login_done(kyc_req *r, void *arg)
+{
+	struct login_job *j = arg;
+	if (!r) {
+		login_job_free(j);
+		return;
+	}
+	struct console_call c = {.req = r, .app = web__app(r), .store = web__store(r)};
+	int rc = j->count_rc ? j->count_rc : kyc_operator_login_finish(c.store, &j->l, &c.op);
+	login_job_free(j);
+	if (rc == KYC_ERR_DENIED) {
+		web__problem(r, 401, "invalid_credentials", NULL, "wrong username or password");
+		return;
+	}
+	if (rc) {
+		web__store_error(r, c.store, rc, "operator");
+		return;
+	}
+	char cookie[65], csrf[65];
+	rc = kyc_session_create(c.store, &c.op, kyc_now_ms(), cookie, csrf);
+	if (rc) {
+		web__store_error(r, c.store, rc, "session");
+		return;
+	}
+	kyc_req_set_log_tenant(r, c.op.tenant_id);
+	set_cookie(&c, cookie, KYC_SESSION_TTL_MS / 1000);
+	web__json(r, 200, json_pack("{s:o, s:s}", "operator", operator_json(&c.op), "csrf_token",
+				    csrf));
+}
+
+/* Logins per client address: a bucket each (docs/security.md). 0, or a 429
+ * sent and -1. */
+static int login_rate_ok(kyc_req *r, struct kyc_app *app)
+{
+	if (!app->login_limit)
+		return 0;
+	char peer[64];
+	kyc_req_peer(r, peer);
+	struct kyc_rate rate = {.per_s = app->login_per_min / 60.0, .burst = app->login_burst};
+	struct kyc_ratelimit_result res;
+	kyc_ratelimit_take(app->login_limit, peer, strlen(peer), &rate, kyc_now_ms(), &res);
+	kyc_rate_headers(r, &rate, &res);
+	if (res.allowed)
+		return 0;
+	web__problem(r, 429, "rate_limited", NULL,
+		     "too many logins from this address; try again in %lld s",
+		     (long long)((res.retry_after_ms + 999) / 1000));
+	return -1;
+}
+
 static void login_post(kyc_req *r)
 {
 	struct console_call c = {.req = r, .app = web__app(r), .store = web__store(r)};
 	struct kyc_jerr e;
 	const char *user = NULL, *pass = NULL;
 	static const char *const known[] = {"username", "password", NULL};
+	struct login_job *job = NULL;
 	/* No session yet, so no CSRF token: the origin check stands in for it
 	 * (a login from another site could otherwise plant its own session). */
 	if (!same_origin(r)) {
 		csrf_fail(r);
 		return;
 	}
-	json_t *body = web__body_object(r);
+	if (login_rate_ok(r, c.app))
+		return;
+	json_t *body = web__body_object(r, WEB_LOGIN_BODY_MAX);
 	if (!body)
 		return;
 	if (kyc_jv_known_fields(body, known, &e) ||
@@ -155,8 +288,13 @@ static void login_post(kyc_req *r)
 		web__problem(r, e.status, e.code, e.field, "%s", e.detail);
 		goto out;
 	}
-	int64_t wait = 0, now = kyc_now_ms();
-	int rc = kyc_operator_login(c.store, user, pass, strlen(pass), now, &c.op, &wait);
+	job = calloc(1, sizeof *job);
+	if (!job) {
+		web__problem(r, 503, "busy", NULL, "out of memory; try again");
+		goto out;
+	}
+	int64_t wait = 0;
+	int rc = kyc_operator_login_begin(c.store, user, kyc_now_ms(), &job->l, &wait);
 	if (rc == KYC_ERR_TOOBIG) {
 		char s[24];
 		snprintf(s, sizeof s, "%lld", (long long)((wait + 999) / 1000));
@@ -165,25 +303,25 @@ static void login_post(kyc_req *r)
 			     "too many failed logins for this name; try again in %s s", s);
 		goto out;
 	}
-	if (rc == KYC_ERR_DENIED) {
-		web__problem(r, 401, "invalid_credentials", NULL, "wrong username or password");
-		goto out;
-	}
 	if (rc) {
 		web__store_error(r, c.store, rc, "operator");
 		goto out;
 	}
-	char cookie[65], csrf[65];
-	rc = kyc_session_create(c.store, &c.op, now, cookie, csrf);
-	if (rc) {
-		web__store_error(r, c.store, rc, "session");
-		goto out;
+	job->password_len = strlen(pass);
+	memcpy(job->password, pass, job->password_len + 1);
+	job->data_dir = c.app->data_dir;
+	/* The count's write (a disk sync) and Argon2id (tens of milliseconds of
+	 * CPU): off the event loop, so this thread's other requests do not wait. */
+	rc = kyc_req_offload(r, login_work, login_done, job);
+	if (rc == 0) {
+		job = NULL; /* login_done owns it */
+	} else {
+		kyc_req_add_header(r, "Retry-After", "1");
+		web__problem(r, 503, "busy", NULL, "too many logins in progress; try again");
 	}
-	kyc_req_set_log_tenant(r, c.op.tenant_id);
-	set_cookie(&c, cookie, KYC_SESSION_TTL_MS / 1000);
-	web__json(r, 200, json_pack("{s:o, s:s}", "operator", operator_json(&c.op), "csrf_token",
-				    csrf));
 out:
+	if (job)
+		login_job_free(job);
 	json_decref(body);
 }
 
@@ -206,7 +344,7 @@ static void logout_post(kyc_req *r)
 static void session_get(kyc_req *r)
 {
 	struct console_call c;
-	if (console_auth(r, &c, NEED_READ))
+	if (console_auth(r, &c, PROBE))
 		return;
 	web__json(r, 200, json_pack("{s:o, s:s}", "operator", operator_json(&c.op), "csrf_token",
 				    c.sess.csrf_token));
@@ -449,9 +587,11 @@ static void verification_get(kyc_req *r)
 		json_array_append_new(rhist, kyc_render_history(x));
 	}
 	web__json(r, 200,
-		  json_pack("{s:o, s:o, s:o, s:o, s:b}", "verification", kyc_render_verification(v),
-			    "applicant", kyc_render_applicant(a), "documents", rdocs, "history",
-			    rhist, "may_decide", kyc_operator_may_decide(c.op.role)));
+		  json_pack("{s:o, s:o, s:o, s:o, s:o, s:b}", "verification",
+			    kyc_render_verification(v), "applicant", kyc_render_applicant(a),
+			    "documents", rdocs, "history", rhist, "actors",
+			    web__actor_names(c.store, c.sess.tenant_id, hist, v), "may_decide",
+			    kyc_operator_may_decide(c.op.role)));
 out:
 	json_decref(v);
 	json_decref(a);
@@ -482,7 +622,7 @@ static void decision_post(kyc_req *r)
 	static const char *const decisions[] = {"approve", "reject", NULL};
 	if (console_auth(r, &c, NEED_DECIDE))
 		return;
-	json_t *body = web__body_object(r);
+	json_t *body = web__body_object(r, WEB_JSON_BODY_MAX);
 	if (!body)
 		return;
 	if (kyc_jv_known_fields(body, known, &e) ||
@@ -542,7 +682,7 @@ static void file_get(kyc_req *r)
 
 static void page_get(kyc_req *r)
 {
-	web__send_page(r, "console.html", 0);
+	web__send_page(r, "console.html", 1);
 }
 
 void web__console_routes(kyc_server *s)

@@ -317,6 +317,13 @@ static void upload_post(kyc_req *r, int document)
 	json_t *res = NULL;
 	if (hosted_auth(r, &c))
 		return;
+	int64_t wait;
+	if (!kyc_rate_take(r, c.app, c.store, c.tenant_id, KYC_LIMIT_HOSTED_UPLOAD, c.vid, &wait)) {
+		web__problem(r, 429, "rate_limited", NULL,
+			     "too many uploads for this verification; try again in %lld s",
+			     (long long)wait);
+		return;
+	}
 	if (read_upload(r, &m, &im, document))
 		goto out;
 	hosted_flow(&c, &f);
@@ -355,7 +362,7 @@ static void names_post(kyc_req *r)
 	json_t *res = NULL;
 	if (hosted_auth(r, &c))
 		return;
-	json_t *body = web__body_object(r);
+	json_t *body = web__body_object(r, WEB_JSON_BODY_MAX);
 	if (!body)
 		return;
 	hosted_flow(&c, &f);

@@ -21,8 +21,12 @@ void web__problem(kyc_req *r, int status, const char *code, const char *field, c
 		  ...) __attribute__((format(printf, 5, 6)));
 /* Maps a store error to a problem: NOTFOUND -> 404, CONFLICT -> 409, else 500/503 (logged). */
 void web__store_error(kyc_req *r, kyc_store *s, int rc, const char *what);
-/* The request body as a JSON object, or a problem sent and NULL. */
-json_t *web__body_object(kyc_req *r);
+/* The request body as a JSON object, or a problem sent and NULL. A body
+ * over max bytes is a 413 before any parsing (the web's JSON bodies are
+ * small, and the login's is read before anyone is authenticated). */
+json_t *web__body_object(kyc_req *r, size_t max);
+#define WEB_LOGIN_BODY_MAX 4096
+#define WEB_JSON_BODY_MAX 16384
 /* The thread's store and the process settings of a request. */
 kyc_store *web__store(kyc_req *r);
 struct kyc_app *web__app(kyc_req *r);
@@ -30,6 +34,13 @@ struct kyc_app *web__app(kyc_req *r);
 int web__https(const struct kyc_app *app);
 /* RFC 3339 UTC text as kycd writes it ("2026-06-25T10:14:33.521Z") -> ms. 0 or -1. */
 int web__iso_ms(const char *s, int64_t *ms);
+
+/* The actors of a verification's history, decision and corrections that a
+ * person can recognise, as a new object keyed by actor: "operator:<id>" ->
+ * {"kind":"operator","username","role"}, "key:<id>" -> {"kind":"key","role",
+ * "created_at"}; only the tenant's own (web_actors.c). */
+json_t *web__actor_names(kyc_store *s, const char *tenant_id, const json_t *history,
+			 const json_t *verification);
 
 /* ---- assets (assets.c) ---- */
 

@@ -75,6 +75,16 @@ static int read_event_types(const json_t *body, json_t *rec, struct kyc_jerr *e)
 	return 0;
 }
 
+int kyc_webhook_url_check(const char *url, const struct kyc_webhook_policy *p, const char *field,
+			  struct kyc_jerr *e)
+{
+	struct kyc_fetch_opts fo = {.allow_http = p->allow_http, .allow_loopback = p->allow_loopback};
+	struct kyc_fetch_info fi;
+	if (kyc_fetch_check_url(url, &fo, &fi))
+		return kyc_jerr_set(e, 422, fi.code, field, "'%s': %s", field, fi.message);
+	return 0;
+}
+
 int kyc_webhook_endpoint_read(const json_t *body, int partial, const struct kyc_webhook_policy *p,
 			      json_t *rec, struct kyc_jerr *e)
 {
@@ -86,11 +96,8 @@ int kyc_webhook_endpoint_read(const json_t *body, int partial, const struct kyc_
 	if (kyc_jv_string(body, "url", url_flags, KYC_FETCH_URL_MAX, &url, e))
 		return -1;
 	if (url) {
-		struct kyc_fetch_opts fo = {.allow_http = p->allow_http,
-					    .allow_loopback = p->allow_loopback};
-		struct kyc_fetch_info fi;
-		if (kyc_fetch_check_url(url, &fo, &fi))
-			return kyc_jerr_set(e, 422, fi.code, "url", "'url': %s", fi.message);
+		if (kyc_webhook_url_check(url, p, "url", e))
+			return -1;
 		json_object_set_new(rec, "url", json_string(url));
 	}
 	if (partial && json_is_null(json_object_get(body, "description"))) {

@@ -18,6 +18,15 @@ struct kyc_webhook_policy {
 	int allow_loopback;
 };
 
+/* Checks a URL that webhooks will later be sent to (an endpoint's url, a
+ * verification's callback_url) under the policy and the outbound rules of
+ * src/net/fetch.h that need no network: https, no credentials, no literal
+ * internal address (169.254.169.254, 127.0.0.1, 10.0.0.1, [::1], ...). 0, or
+ * -1 with e filled: 422, the fetch code (url_address_not_allowed,
+ * url_scheme_not_allowed, url_invalid) and field. */
+int kyc_webhook_url_check(const char *url, const struct kyc_webhook_policy *p, const char *field,
+			  struct kyc_jerr *e);
+
 /* Reads a create (partial=0: url required) or PATCH (partial=1) body into
  * rec as store columns: url, description, event_types (null = every type),
  * enabled, format. "metadata" is let through for the caller to check and

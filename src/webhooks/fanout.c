@@ -6,6 +6,7 @@
 #include "core/rand.h"
 #include "store/outbox.h"
 #include "webhooks/endpoint.h"
+#include "webhooks/payload.h"
 #include "webhooks/sign.h"
 
 /* What one event asks for; the strings belong to the caller. */
@@ -14,6 +15,7 @@ struct target_req {
 	const char *only_endpoint;   /* "" or NULL: none */
 	const char *callback_url;    /* NULL: none */
 	const char *callback_format; /* "" or NULL: native */
+	struct kyc_webhook_event_head head; /* what the formats decide on */
 };
 
 /* Adds one delivery, remembering its id in ids (may be NULL). */
@@ -43,14 +45,17 @@ static int add_targets(kyc_store *s, const struct target_req *t, const json_t *e
 		int match = t->only_endpoint && *t->only_endpoint
 				? !strcmp(id, t->only_endpoint)
 				: kyc_webhook_subscribed(json_object_get(ep, "event_types"), t->type);
-		if (!match)
+		const char *format = json_string_value(json_object_get(ep, "format"));
+		if (!match || !kyc_webhook_format_takes(format, &t->head))
 			continue;
-		rc = add(s, t, id, NULL, json_string_value(json_object_get(ep, "format")), due, ids);
+		rc = add(s, t, id, NULL, format, due, ids);
 		if (rc)
 			return rc;
 		(*count)++;
 	}
-	if (t->callback_url && !(t->only_endpoint && *t->only_endpoint)) {
+	const char *cb_format = t->callback_format && *t->callback_format ? t->callback_format : NULL;
+	if (t->callback_url && !(t->only_endpoint && *t->only_endpoint) &&
+	    kyc_webhook_format_takes(cb_format, &t->head)) {
 		/* A callback is signed with the tenant's callback secret: make
 		 * one the first time, so no push ever goes out unsigned. */
 		char secret[KYC_WEBHOOK_SECRET_MAX];
@@ -88,8 +93,15 @@ int kyc_webhook_fanout(kyc_store *s, int max, int64_t now_ms, int *n)
 			if (!rc)
 				json_object_set_new(cache, ev[i].tenant_id, eps);
 		}
-		struct target_req t = {ev[i].tenant_id, ev[i].id,          ev[i].type,
-				       ev[i].only_endpoint, ev[i].callback_url, ev[i].callback_format};
+		struct target_req t = {
+		    .tenant_id = ev[i].tenant_id,
+		    .event_id = ev[i].id,
+		    .type = ev[i].type,
+		    .only_endpoint = ev[i].only_endpoint,
+		    .callback_url = ev[i].callback_url,
+		    .callback_format = ev[i].callback_format,
+		    .head = {ev[i].type, ev[i].compat_seed, ev[i].from_status, ev[i].status},
+		};
 		int count;
 		rc = rc ? rc : add_targets(s, &t, eps, now_ms, NULL, &count);
 	}
@@ -109,6 +121,11 @@ static const char *attr_str(const json_t *rec, const char *obj, const char *key)
 	return json_string_value(json_object_get(json_object_get(rec, obj), key));
 }
 
+static const char *or_empty(const char *s)
+{
+	return s ? s : "";
+}
+
 int kyc_webhook_redeliver(kyc_store *s, const char *tenant_id, const json_t *event,
 			  const char *endpoint_id, int64_t now_ms, json_t **out)
 {
@@ -121,16 +138,23 @@ int kyc_webhook_redeliver(kyc_store *s, const char *tenant_id, const json_t *eve
 	    .only_endpoint = attr_str(event, "attributes", "only_endpoint"),
 	    .callback_url = attr_str(event, "payload", "callback_url"),
 	    .callback_format = attr_str(event, "attributes", "callback_format"),
+	    .head = {or_empty(json_string_value(json_object_get(event, "type"))),
+		     or_empty(json_string_value(json_object_get(
+			 json_object_get(json_object_get(event, "attributes"), "compat"), "seed"))),
+		     or_empty(attr_str(event, "attributes", "from_status")),
+		     or_empty(attr_str(event, "payload", "status"))},
 	};
 	int rc = ids && t.event_id && t.type ? 0 : KYC_ERR_INVALID;
 	if (!rc && endpoint_id) {
 		json_t *ep = NULL;
 		rc = kyc_store_get(s, KYC_R_WEBHOOK_ENDPOINT, tenant_id, endpoint_id, &ep);
+		const char *format = json_string_value(json_object_get(ep, "format"));
 		if (!rc && !json_is_true(json_object_get(ep, "enabled")))
 			rc = KYC_ERR_STATE;
-		rc = rc ? rc
-			: add(s, &t, endpoint_id, NULL,
-			      json_string_value(json_object_get(ep, "format")), now_ms, ids);
+		/* an event the endpoint's format never sends is nothing to redeliver */
+		if (!rc && !kyc_webhook_format_takes(format, &t.head))
+			rc = KYC_ERR_CONFLICT;
+		rc = rc ? rc : add(s, &t, endpoint_id, NULL, format, now_ms, ids);
 		json_decref(ep);
 	} else if (!rc) {
 		int count = 0;

@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "compat/compat.h"
 #include "core/err.h"
 #include "webhooks/endpoint.h"
 
@@ -20,19 +19,35 @@ static int native_render(const json_t *event, kyc_buf *body, const char **conten
 	return rc;
 }
 
-/* Add a compatibility format here: {"<name>", <render function>}. */
-static const struct kyc_webhook_format formats[] = {
-	{"native", native_render},
-	{"compat002", kyc_compat002_webhook}, /* seed 002's IdentityVerification.* webhooks */
-	{"compat004", kyc_compat004_webhook}, /* seed 004's user-status push */
-};
+static const struct kyc_webhook_format native = {"native", native_render, NULL};
+
+/* Written once at start-up (kyc_webhook_format_register), read-only after. */
+#define FORMATS_MAX 8
+static const struct kyc_webhook_format *formats[FORMATS_MAX] = {&native};
+static int nformats = 1;
+
+int kyc_webhook_format_register(const struct kyc_webhook_format *f)
+{
+	if (kyc_webhook_format_find(f->name))
+		return KYC_ERR_CONFLICT;
+	if (nformats == FORMATS_MAX)
+		return KYC_ERR_TOOBIG;
+	formats[nformats++] = f;
+	return 0;
+}
 
 const struct kyc_webhook_format *kyc_webhook_format_find(const char *name)
 {
-	for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
-		if (name && !strcmp(formats[i].name, name))
-			return &formats[i];
+	for (int i = 0; i < nformats; i++)
+		if (name && !strcmp(formats[i]->name, name))
+			return formats[i];
 	return NULL;
+}
+
+int kyc_webhook_format_takes(const char *name, const struct kyc_webhook_event_head *ev)
+{
+	const struct kyc_webhook_format *f = kyc_webhook_format_find(name ? name : "native");
+	return f && (!f->takes || f->takes(ev));
 }
 
 int kyc_webhook_payload(const char *name, const json_t *event, kyc_buf *body,

@@ -21,12 +21,25 @@
 #include "webhooks/retry.h"
 #include "webhooks/sign.h"
 
-#define FANOUT_BATCH 500
+#define FANOUT_BATCH 100
 #define RESP_KEEP 256             /* bytes of an answer kept in the attempt log */
 #define RESP_MAX (64 * 1024)      /* bytes of an answer read at all */
 #define BODY_MAX (4 * 1024 * 1024) /* a payload bigger than this is a bug, not a delivery */
 #define RECORD_WAIT_MS 50         /* longest a finished attempt waits to be recorded */
 #define STOP_GRACE_MS 2000
+
+/* A rendered payload, shared by the deliveries of one event in one format
+ * claimed together (an event to ten endpoints is read and rendered once,
+ * not ten times), or the reason there is none. */
+struct body {
+	int refs;
+	const char *error;        /* static: event_missing, format_unknown, render_failed; or NULL */
+	const char *content_type; /* static */
+	char event_id[37];
+	char format[32];
+	size_t len;
+	char data[]; /* len bytes and a NUL */
+};
 
 /* One attempt in flight (or its outcome, waiting to be recorded). */
 struct slot {
@@ -34,7 +47,7 @@ struct slot {
 	CURL *h;
 	int busy;
 	struct kyc_outbox_job job;
-	kyc_buf body;
+	struct body *body; /* a reference, while busy */
 	struct curl_slist *hdrs;
 	char resp[RESP_KEEP];
 	size_t resp_len, resp_seen;
@@ -53,12 +66,12 @@ struct done {
 	size_t resp_len;
 };
 
-/* A claimed delivery with its event, waiting for a free slot: claims are
+/* A claimed delivery with its payload, waiting for a free slot: claims are
  * made ahead, so that a slot that frees up starts its next attempt at once
  * instead of after the next commit. */
 struct queued {
 	struct kyc_outbox_job job;
-	json_t *event; /* the stored event, or NULL when it is gone */
+	struct body *body; /* a reference */
 };
 
 struct kyc_webhook_worker {
@@ -94,6 +107,45 @@ static double jitter(void)
 	uint32_t r = 0;
 	kyc_rand_bytes(&r, sizeof r);
 	return (double)r / 4294967296.0;
+}
+
+/* ---- payloads ---- */
+
+static void body_unref(struct body *b)
+{
+	if (b && --b->refs == 0)
+		free(b);
+}
+
+/* The payload of job rendered from event (NULL: the event is gone), with
+ * one reference; NULL only when out of memory. */
+static struct body *body_render(const struct kyc_outbox_job *job, const json_t *event)
+{
+	kyc_buf buf;
+	kyc_buf_init(&buf, BODY_MAX);
+	const char *ctype = "application/json", *error = NULL;
+	if (!event) {
+		error = "event_missing";
+	} else {
+		int rc = kyc_webhook_payload(job->format, event, &buf, &ctype);
+		if (rc)
+			error = rc == KYC_ERR_NOTFOUND ? "format_unknown" : "render_failed";
+	}
+	size_t len = error ? 0 : buf.len;
+	struct body *b = malloc(sizeof *b + len + 1);
+	if (b) {
+		b->refs = 1;
+		b->error = error;
+		b->content_type = ctype;
+		snprintf(b->event_id, sizeof b->event_id, "%s", job->event_id);
+		snprintf(b->format, sizeof b->format, "%s", job->format);
+		b->len = len;
+		if (len)
+			memcpy(b->data, buf.data, len);
+		b->data[len] = 0;
+	}
+	kyc_buf_release(&buf);
+	return b;
 }
 
 /* ---- one attempt ---- */
@@ -154,7 +206,7 @@ static void finish(struct kyc_webhook_worker *w, struct kyc_outbox_job *job, str
 		w->oldest_done_ms = now;
 }
 
-static int signature(const struct kyc_outbox_job *j, int64_t ts, const kyc_buf *body,
+static int signature(const struct kyc_outbox_job *j, int64_t ts, const struct body *body,
 		     char out[2 * KYC_WEBHOOK_SIG_MAX + 2])
 {
 	char sig[KYC_WEBHOOK_SIG_MAX], old[KYC_WEBHOOK_SIG_MAX];
@@ -181,10 +233,10 @@ static int add_header(struct curl_slist **l, const char *fmt, const char *v)
 	return 0;
 }
 
-/* Starts the attempt of job in a free slot; event is the stored event. A
- * job that cannot start (unknown format, a URL the policy refuses) is
- * finished at once as a failed attempt. */
-static void start(struct kyc_webhook_worker *w, struct kyc_outbox_job *job, const json_t *event)
+/* Starts the attempt of job in a free slot with its payload (the slot takes
+ * a reference). A job that cannot start (no payload, a URL the policy
+ * refuses) is finished at once as a failed attempt. */
+static void start(struct kyc_webhook_worker *w, struct kyc_outbox_job *job, struct body *body)
 {
 	int64_t now = kyc_now_ms();
 	struct slot *sl = NULL;
@@ -195,19 +247,12 @@ static void start(struct kyc_webhook_worker *w, struct kyc_outbox_job *job, cons
 		finish(w, job, NULL, now, 0, "internal_error");
 		return;
 	}
-	kyc_buf_reset(&sl->body);
 	sl->resp_len = sl->resp_seen = 0;
 	sl->capped = 0;
 	sl->refused = NULL;
 	sl->start_ms = now;
-	const char *ctype = "application/json";
-	if (!event) {
-		finish(w, job, NULL, now, 0, "event_missing");
-		return;
-	}
-	int rc = kyc_webhook_payload(job->format, event, &sl->body, &ctype);
-	if (rc) {
-		finish(w, job, NULL, now, 0, rc == KYC_ERR_NOTFOUND ? "format_unknown" : "render_failed");
+	if (body->error) {
+		finish(w, job, NULL, now, 0, body->error);
 		return;
 	}
 	struct kyc_fetch_opts fo = {.allow_http = w->cfg.policy.allow_http,
@@ -220,14 +265,14 @@ static void start(struct kyc_webhook_worker *w, struct kyc_outbox_job *job, cons
 	char sig[2 * KYC_WEBHOOK_SIG_MAX + 2], ts[24];
 	int64_t tsec = now / 1000;
 	snprintf(ts, sizeof ts, "%lld", (long long)tsec);
-	if (signature(job, tsec, &sl->body, sig)) {
+	if (signature(job, tsec, body, sig)) {
 		finish(w, job, NULL, now, 0, "secret_invalid");
 		return;
 	}
 	curl_slist_free_all(sl->hdrs);
 	sl->hdrs = NULL;
 	/* "Expect:" turns off 100-continue: one round trip less per attempt. */
-	if (add_header(&sl->hdrs, "Content-Type: %s", ctype) ||
+	if (add_header(&sl->hdrs, "Content-Type: %s", body->content_type) ||
 	    add_header(&sl->hdrs, "webhook-id: %s", job->event_id) ||
 	    add_header(&sl->hdrs, "webhook-timestamp: %s", ts) ||
 	    add_header(&sl->hdrs, "webhook-signature: %s", sig) ||
@@ -245,8 +290,8 @@ static void start(struct kyc_webhook_worker *w, struct kyc_outbox_job *job, cons
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, w->cfg.timeout_ms);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, w->cfg.timeout_ms);
 	curl_easy_setopt(h, CURLOPT_POST, 1L);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDS, sl->body.data);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)sl->body.len);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDS, (const char *)body->data);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body->len);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, sl->hdrs);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "kycd-webhooks/" KYC_VERSION);
 	curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_socket);
@@ -265,6 +310,8 @@ static void start(struct kyc_webhook_worker *w, struct kyc_outbox_job *job, cons
 		finish(w, &sl->job, NULL, now, 0, "internal_error");
 		return;
 	}
+	body->refs++;
+	sl->body = body;
 	sl->busy = 1;
 	w->running++;
 }
@@ -316,6 +363,8 @@ static void collect(struct kyc_webhook_worker *w)
 			continue;
 		const char *err = outcome(sl, cc, status);
 		finish(w, &sl->job, sl, sl->start_ms, (int)status, err);
+		body_unref(sl->body);
+		sl->body = NULL;
 		sl->busy = 0;
 		w->running--;
 	}
@@ -441,35 +490,14 @@ static int held_for(const struct kyc_webhook_worker *w, const char *endpoint_id)
 	return k;
 }
 
-/* The endpoints that hold their share (per_endpoint running and as many
- * queued), as a JSON array for the claim to pass over: an endpoint that
- * hangs keeps at most its share, and the rest keep flowing to the others.
- * NULL when none (or on no memory, which only loses the fairness). */
-static char *saturated(const struct kyc_webhook_worker *w)
+/* The claim's room callback (kyc_outbox_claim): an endpoint may hold its
+ * share running and as much again queued; the claim leaves the rest of its
+ * deliveries due as they are (pushing a surplus back would leave it idle
+ * while slots go free), and an endpoint that hangs keeps only its share. */
+static int room_for(void *ctx, const char *endpoint_id)
 {
-	json_t *set = NULL; /* endpoint id -> true */
-	for (int i = 0; i < w->nqueued; i++) {
-		const char *ep = w->queue[i].job.endpoint_id;
-		if (!ep[0] || (set && json_object_get(set, ep)) ||
-		    held_for(w, ep) < 2 * w->cfg.per_endpoint)
-			continue;
-		if (!set && !(set = json_object()))
-			return NULL;
-		json_object_set_new(set, ep, json_true());
-	}
-	if (!set)
-		return NULL;
-	json_t *a = json_array();
-	const char *ep;
-	json_t *v;
-	json_object_foreach(set, ep, v)
-	{
-		json_array_append_new(a, json_string(ep));
-	}
-	char *txt = a ? json_dumps(a, JSON_COMPACT) : NULL;
-	json_decref(a);
-	json_decref(set);
-	return txt;
+	struct kyc_webhook_worker *w = ctx;
+	return 2 * w->cfg.per_endpoint - held_for(w, endpoint_id);
 }
 
 /* Starts queued deliveries in free slots, oldest claim first, passing over
@@ -482,8 +510,8 @@ static void start_queued(struct kyc_webhook_worker *w)
 		if (w->running < w->nslots &&
 		    (!q->job.endpoint_id[0] ||
 		     running_to(w, q->job.endpoint_id) < w->cfg.per_endpoint)) {
-			start(w, &q->job, q->event);
-			json_decref(q->event);
+			start(w, &q->job, q->body);
+			body_unref(q->body);
 			continue;
 		}
 		w->queue[k++] = *q;
@@ -491,8 +519,28 @@ static void start_queued(struct kyc_webhook_worker *w)
 	w->nqueued = k;
 }
 
+/* The payload of a job just claimed: shared with a delivery of the same
+ * event and format claimed in this turn (queue[from..]), else read and
+ * rendered. A new reference; NULL when out of memory. */
+static struct body *payload(struct kyc_webhook_worker *w, int from, const struct kyc_outbox_job *j)
+{
+	for (int i = w->nqueued - 1; i >= from; i--) {
+		struct body *b = w->queue[i].body;
+		if (!strcmp(b->event_id, j->event_id) && !strcmp(b->format, j->format)) {
+			b->refs++;
+			return b;
+		}
+	}
+	json_t *event = NULL;
+	if (kyc_store_get(w->store, KYC_R_EVENT, j->tenant_id, j->event_id, &event) != 0)
+		event = NULL; /* recorded as event_missing */
+	struct body *b = body_render(j, event);
+	json_decref(event);
+	return b;
+}
+
 /* Records every finished attempt and, when asked, claims due deliveries
- * into the queue, in one transaction (one commit, one fsync, per batch). The
+ * into the queue, in one transaction (one commit per batch). The
  * done list holds at most what was running or queued at the last successful
  * turn (nslots each), hence its 2 * nslots. Returns 1 when the claim was
  * full (more may be due at once). */
@@ -506,11 +554,9 @@ static int turn(struct kyc_webhook_worker *w, int claim)
 	int rc = kyc_store_begin(w->store);
 	for (int i = 0; i < w->ndone && !rc; i++)
 		rc = record_one(w, &w->done[i]);
-	char *skip = claim && room > 0 && !rc ? saturated(w) : NULL;
 	if (!rc && claim && room > 0)
-		rc = kyc_outbox_claim(w->store, now, 2 * w->cfg.timeout_ms + 5000, room, skip,
+		rc = kyc_outbox_claim(w->store, now, 2 * w->cfg.timeout_ms + 5000, room, room_for, w,
 				      w->claimed, &n);
-	free(skip);
 	for (int i = 0; i < n; i++) {
 		struct kyc_outbox_job *j = &w->claimed[i];
 		if (rc || held(w, j->delivery_id)) {
@@ -519,19 +565,16 @@ static int turn(struct kyc_webhook_worker *w, int claim)
 			kyc_outbox_job_release(j);
 			continue;
 		}
-		if (j->endpoint_id[0] && held_for(w, j->endpoint_id) >= 2 * w->cfg.per_endpoint) {
-			/* one claim can still bring more than an endpoint's share:
-			 * those go back, due in a moment, without counting an attempt */
-			rc = kyc_outbox_unclaim(w->store, j->delivery_id, now + 1000);
+		struct body *b = payload(w, first_new, j);
+		if (!b) {
+			rc = KYC_ERR_NOMEM;
 			kyc_outbox_job_release(j);
 			continue;
 		}
 		struct queued *q = &w->queue[w->nqueued++];
 		q->job = *j;
+		q->body = b;
 		memset(j, 0, sizeof *j);
-		if (kyc_store_get(w->store, KYC_R_EVENT, q->job.tenant_id, q->job.event_id,
-				  &q->event) != 0)
-			q->event = NULL; /* recorded as event_missing */
 	}
 	rc = rc ? rc : kyc_store_commit(w->store);
 	if (rc) {
@@ -542,7 +585,7 @@ static int turn(struct kyc_webhook_worker *w, int claim)
 		while (w->nqueued > first_new) {
 			struct queued *q = &w->queue[--w->nqueued];
 			kyc_outbox_job_release(&q->job);
-			json_decref(q->event);
+			body_unref(q->body);
 		}
 		return 0;
 	}
@@ -585,6 +628,15 @@ static void *worker_main(void *arg)
 		int still = 0;
 		curl_multi_perform(w->multi, &still);
 		collect(w);
+		/* Slots freed by the transfers just collected start their next
+		 * attempt now, not after the poll below: with nothing left in
+		 * flight that poll would sleep its whole timeout. */
+		if (w->nqueued && w->running < w->nslots) {
+			int before = w->running;
+			start_queued(w);
+			if (w->running > before)
+				curl_multi_perform(w->multi, &still);
+		}
 		int wait = w->cfg.poll_ms;
 		if (fanned == FANOUT_BATCH || more)
 			wait = 0;
@@ -607,7 +659,7 @@ static void *worker_main(void *arg)
 		for (int i = 0; i < w->nqueued; i++) {
 			kyc_outbox_unclaim(w->store, w->queue[i].job.delivery_id, now);
 			kyc_outbox_job_release(&w->queue[i].job);
-			json_decref(w->queue[i].event);
+			body_unref(w->queue[i].body);
 		}
 		w->nqueued = 0;
 		for (int i = 0; i < w->nslots; i++) {
@@ -617,6 +669,8 @@ static void *worker_main(void *arg)
 			curl_multi_remove_handle(w->multi, sl->h);
 			kyc_outbox_unclaim(w->store, sl->job.delivery_id, now);
 			kyc_outbox_job_release(&sl->job);
+			body_unref(sl->body);
+			sl->body = NULL;
 			sl->busy = 0;
 			w->running--;
 		}
@@ -638,14 +692,14 @@ static void worker_free(struct kyc_webhook_worker *w)
 			curl_easy_cleanup(sl->h);
 		}
 		curl_slist_free_all(sl->hdrs);
-		kyc_buf_release(&sl->body);
+		body_unref(sl->body);
 		kyc_outbox_job_release(&sl->job);
 	}
 	for (int i = 0; w->done && i < w->ndone; i++)
 		kyc_outbox_job_release(&w->done[i].job);
 	for (int i = 0; w->queue && i < w->nqueued; i++) {
 		kyc_outbox_job_release(&w->queue[i].job);
-		json_decref(w->queue[i].event);
+		body_unref(w->queue[i].body);
 	}
 	if (w->multi)
 		curl_multi_cleanup(w->multi);
@@ -674,7 +728,7 @@ int kyc_webhook_worker_start(const struct kyc_webhook_config *cfg, kyc_webhook_w
 	if (w->cfg.timeout_ms <= 0)
 		w->cfg.timeout_ms = 10000;
 	if (w->cfg.max_in_flight <= 0)
-		w->cfg.max_in_flight = 128;
+		w->cfg.max_in_flight = KYC_WEBHOOK_CONCURRENCY_DEFAULT;
 	if (w->cfg.poll_ms <= 0)
 		w->cfg.poll_ms = 100;
 	if (w->cfg.per_endpoint <= 0 || w->cfg.per_endpoint > w->cfg.max_in_flight)
@@ -696,7 +750,6 @@ int kyc_webhook_worker_start(const struct kyc_webhook_config *cfg, kyc_webhook_w
 	curl_multi_setopt(w->multi, CURLMOPT_MAXCONNECTS, (long)w->nslots);
 	for (int i = 0; i < w->nslots; i++) {
 		w->slots[i].w = w;
-		kyc_buf_init(&w->slots[i].body, BODY_MAX);
 		if (!(w->slots[i].h = curl_easy_init())) {
 			snprintf(err, errsz, "webhooks: cannot make a transfer handle");
 			goto fail;
@@ -705,6 +758,14 @@ int kyc_webhook_worker_start(const struct kyc_webhook_config *cfg, kyc_webhook_w
 	rc = kyc_store_open(w->data_dir, &w->store, err, errsz);
 	if (rc)
 		goto fail;
+	/* Every write of the worker can be made again (a lost "succeeded" is
+	 * delivered once more, a lost claim claimed again, a lost fan-out fanned
+	 * out again), so its commits need not wait for an fsync each; they stay
+	 * atomic, and a killed process loses none (docs/webhooks.md). */
+	if ((rc = kyc_store_lazy_commits(w->store))) {
+		snprintf(err, errsz, "webhooks: %s", kyc_store_errmsg(w->store));
+		goto fail;
+	}
 	if (pthread_create(&w->th, NULL, worker_main, w) != 0) {
 		snprintf(err, errsz, "webhooks: cannot start the worker thread");
 		rc = KYC_ERR_INTERNAL;

@@ -34,6 +34,10 @@ typedef int (*kyc_webhook_emit_fn)(kyc_store *s, const char *tenant_id, const ch
 				   const char *resource_type, const char *resource_id,
 				   int64_t resource_version, const json_t *snapshot);
 
+/* Attempts in flight at once, and to one endpoint, when not configured. */
+#define KYC_WEBHOOK_CONCURRENCY_DEFAULT 128
+#define KYC_WEBHOOK_ENDPOINT_CONCURRENCY_DEFAULT (KYC_WEBHOOK_CONCURRENCY_DEFAULT / 2)
+
 struct kyc_webhook_config {
 	const char *data_dir;            /* the store to open */
 	struct kyc_webhook_policy policy; /* test switches: plain http, loopback */

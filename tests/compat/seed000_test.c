@@ -17,10 +17,12 @@
 #include "test.h"
 
 static struct e2e_server srv;
-static char key_a[128], key_b[128], key_c[128], tenant_a[64];
-static unsigned char *card_jpg, *passport_jpg, *passport2_jpg, *blank_jpg;
-static size_t card_len, passport_len, passport2_len, blank_len;
-static struct kyc_synth_doc card, passport, passport2;
+static char key_a[128], key_b[128], key_c[128], key_d[128], tenant_a[64];
+static unsigned char *card_jpg, *passport_jpg, *passport2_jpg, *blank_jpg, *expired_jpg;
+static unsigned char *card_p_jpg, *card_q_jpg, *front_jpg;
+static size_t front_len;
+static size_t card_len, passport_len, passport2_len, blank_len, expired_len, card_p_len, card_q_len;
+static struct kyc_synth_doc card, passport, passport2, expired, card_p, card_q;
 
 static const char *const customer_fields[] = {
     "customerId",     "idFrontScan",    "idBackScan",       "photo",       "fullName",
@@ -98,10 +100,13 @@ TEST(national_id_flow)
 	REQUIRE(call(key_a, SELECT "true", NULL, NULL, NULL, &r) == 0);
 	CHECK_INT(r.status, 200);
 	CHECK_INT(r.body_len, 0);
+	/* "No content": no body, so no content type */
+	char ct[64];
+	CHECK(!e2e_header(&r, "content-type", ct, sizeof ct));
 	e2e_resp_free(&r);
 
 	/* the front: no MRZ on it, so nothing to read yet; the back is asked for */
-	char *b = upload_body("cust-1001", blank_jpg, blank_len);
+	char *b = upload_body("cust-1001", front_jpg, front_len);
 	REQUIRE(call(key_a, FRONT, NULL, NULL, b, &r) == 0);
 	if (r.status != 200)
 		fprintf(stderr, "  got %ld %s\n", r.status, r.body);
@@ -159,6 +164,14 @@ TEST(national_id_flow)
 	CHECK_INT(r.status, 200);
 	CHECK_STR(r.body, "true");
 	e2e_resp_free(&r);
+	/* once only */
+	REQUIRE(call(key_a, APPROVE_FRONT, NULL, NULL, "{\"firstNameEn\":\"Mina\"}", &r) == 0);
+	check_error(&r, 400);
+	char hv[64];
+	CHECK(e2e_header(&r, "kycd-error-code", hv, sizeof hv));
+	/* confirmed, the level was complete and the onboarding decided */
+	CHECK_STR(hv, "verification_closed");
+	e2e_resp_free(&r);
 	/* 5.5 */
 	REQUIRE(call(key_a, APPROVE_BACK, NULL, NULL, NULL, &r) == 0);
 	CHECK_INT(r.status, 200);
@@ -200,14 +213,6 @@ TEST(national_id_flow)
 		}
 	}
 	CHECK(seen);
-	e2e_resp_free(&r);
-	/* once only */
-	REQUIRE(call(key_a, APPROVE_FRONT, NULL, NULL, "{\"firstNameEn\":\"Mina\"}", &r) == 0);
-	check_error(&r, 400);
-	char hv[64];
-	CHECK(e2e_header(&r, "kycd-error-code", hv, sizeof hv));
-	/* confirmed, the level was complete and the onboarding decided */
-	CHECK_STR(hv, "verification_closed");
 	e2e_resp_free(&r);
 }
 
@@ -281,6 +286,165 @@ TEST(retake)
 	free(b);
 }
 
+/* The corrections the native API shows for customer ref's newest
+ * onboarding: its confirmed first name, or NULL (into out). */
+static void confirmed_first_name(const char *ref, char *out, size_t n)
+{
+	struct e2e_resp r;
+	char path[200];
+	out[0] = 0;
+	snprintf(path, sizeof path, "/v1/applicants?external_ref=%s", ref);
+	if (e2e_json(&srv, "GET", path, key_a, NULL, &r))
+		return;
+	const char *aid = json_string_value(
+	    json_object_get(json_array_get(json_object_get(r.json, "data"), 0), "id"));
+	snprintf(path, sizeof path, "/v1/verifications?applicant_id=%s", aid ? aid : "none");
+	e2e_resp_free(&r);
+	if (e2e_json(&srv, "GET", path, key_a, NULL, &r))
+		return;
+	json_t *v = json_array_get(json_object_get(r.json, "data"), 0);
+	const char *f =
+	    json_string_value(json_object_get(json_object_get(v, "corrections"), "first_name"));
+	snprintf(out, n, "%s", f ? f : "");
+	e2e_resp_free(&r);
+}
+
+/* Customer ref's confirmed first name is want ("" for none). */
+static void check_confirmed(const char *ref, const char *want)
+{
+	char first[64];
+	confirmed_first_name(ref, first, sizeof first);
+	CHECK_STR(first, want);
+}
+
+/* Sends a card's back for customer (NULL: unnamed) on key_d; it must be
+ * read for that customer. */
+static void back_read(const char *customer, const char *want_customer,
+                      const struct kyc_synth_doc *d, const unsigned char *jpg, size_t len)
+{
+	struct e2e_resp r;
+	char *b = upload_body(customer, jpg, len);
+	REQUIRE(call(key_d, BACK, NULL, NULL, b, &r) == 0);
+	free(b);
+	CHECK_INT(r.status, 200);
+	CHECK_STR(cd_str(r.json, "customerId"), want_customer);
+	CHECK_STR(cd_str(r.json, "documentNumber"), d->id.f.document_number);
+	e2e_resp_free(&r);
+}
+
+/* A company backend onboards two customers at once on one key. Nothing is
+ * guessed: a call that names no customer while both are in flight is a
+ * 409; a customerId (or X-Customer-Id) always wins; once one is finished,
+ * the other is meant without naming it. */
+TEST(interleaved_customers)
+{
+	struct e2e_resp r;
+	char *b;
+	static const char *const who[] = {"cust-P", "cust-Q"};
+	for (int i = 0; i < 2; i++) {
+		REQUIRE(call(key_d, SELECT "true", NULL, NULL, NULL, &r) == 0);
+		CHECK_INT(r.status, 200);
+		e2e_resp_free(&r);
+		b = upload_body(who[i], front_jpg, front_len);
+		REQUIRE(call(key_d, FRONT, NULL, NULL, b, &r) == 0);
+		free(b);
+		CHECK_INT(r.status, 200);
+		CHECK_STR(cd_str(r.json, "customerId"), who[i]);
+		e2e_resp_free(&r);
+	}
+	/* P's back without customerId: whose? */
+	b = upload_body(NULL, card_p_jpg, card_p_len);
+	REQUIRE(call(key_d, BACK, NULL, NULL, b, &r) == 0);
+	free(b);
+	check_error(&r, 409);
+	CHECK_STR(e2e_str(&r, "message"),
+	          "More than one customer is being onboarded with this key; name the customer "
+	          "with customerId or the X-Customer-Id header");
+	e2e_resp_free(&r);
+	/* P's names without naming P: refused, and Q keeps no correction */
+	static const char names_p[] = "{\"firstNameEn\":\"Pia\",\"familyNameEn\":\"Park\"}";
+	REQUIRE(call(key_d, APPROVE_FRONT, "ar", NULL, names_p, &r) == 0);
+	check_error(&r, 409);
+	CHECK_STR(e2e_str(&r, "message"), "يتم تسجيل أكثر من عميل باستخدام هذا المفتاح؛ يرجى "
+	                                  "تحديد العميل عبر customerId أو الترويسة X-Customer-Id");
+	e2e_resp_free(&r);
+	REQUIRE(call(key_d, APPROVE_BACK, NULL, NULL, NULL, &r) == 0);
+	check_error(&r, 409);
+	e2e_resp_free(&r);
+	check_confirmed("cust-Q", "");
+
+	/* named, each goes where it belongs */
+	back_read("cust-P", "cust-P", &card_p, card_p_jpg, card_p_len);
+	REQUIRE(call(key_d, APPROVE_FRONT, NULL, "X-Customer-Id: cust-P", names_p, &r) == 0);
+	CHECK_INT(r.status, 200);
+	e2e_resp_free(&r);
+	check_confirmed("cust-P", "Pia");
+	check_confirmed("cust-Q", "");
+	REQUIRE(call(key_d, APPROVE_BACK, NULL, "X-Customer-Id: cust-P", NULL, &r) == 0);
+	CHECK_INT(r.status, 200);
+	e2e_resp_free(&r);
+
+	/* P is finished: Q is the one customer in flight, so unnamed calls mean Q */
+	back_read(NULL, "cust-Q", &card_q, card_q_jpg, card_q_len);
+	REQUIRE(call(key_d, APPROVE_FRONT, NULL, NULL,
+	             "{\"firstNameEn\":\"Quinn\",\"familyNameEn\":\"Quist\"}", &r) == 0);
+	CHECK_INT(r.status, 200);
+	e2e_resp_free(&r);
+	check_confirmed("cust-Q", "Quinn");
+	check_confirmed("cust-P", "Pia");
+}
+
+/* A rejection says why, in the caller's language: an expired passport, and
+ * an ID card another customer was approved with. */
+TEST(rejection_reasons)
+{
+	struct e2e_resp r;
+	char hv[64] = "";
+	REQUIRE(call(key_b, SELECT "false", NULL, NULL, NULL, &r) == 0);
+	e2e_resp_free(&r);
+	char *b = upload_body("cust-4004", expired_jpg, expired_len);
+	REQUIRE(call(key_b, FRONT, NULL, NULL, b, &r) == 0);
+	free(b);
+	CHECK_INT(r.status, 400);
+	CHECK(json_is_false(json_object_get(r.json, "isSuccess")));
+	CHECK_STR(e2e_str(&r, "message"),
+	          "The identity verification was rejected: the document has expired");
+	CHECK(e2e_header(&r, "kycd-error-code", hv, sizeof hv));
+	CHECK_STR(hv, "document_expired");
+	CHECK_STR(cd_str(r.json, "expirationDate") ? cd_str(r.json, "documentNumber") : "",
+	          expired.id.f.document_number);
+	e2e_resp_free(&r);
+
+	/* cust-1001 was approved with this card (national_id_flow) */
+	b = upload_body("cust-1009", card_jpg, card_len);
+	REQUIRE(call(key_a, BACK, "ar", NULL, b, &r) == 0);
+	free(b);
+	CHECK_INT(r.status, 400);
+	CHECK_STR(e2e_str(&r, "message"),
+	          "تم رفض التحقق من الهوية: هذه الوثيقة مستخدمة بالفعل من قبل عميل آخر");
+	CHECK(e2e_header(&r, "kycd-error-code", hv, sizeof hv));
+	CHECK_STR(hv, "duplicate_document");
+	e2e_resp_free(&r);
+}
+
+/* A passport sent where an ID card was chosen is read as what it is. */
+TEST(passport_for_id_card)
+{
+	struct e2e_resp r;
+	REQUIRE(call(key_a, SELECT "true", NULL, "X-Customer-Id: cust-1011", NULL, &r) == 0);
+	e2e_resp_free(&r);
+	char *b = upload_body("cust-1011", passport2_jpg, passport2_len);
+	REQUIRE(call(key_a, FRONT, NULL, NULL, b, &r) == 0);
+	free(b);
+	CHECK_STR(cd_str(r.json, "documentTypeId"), "passport");
+	CHECK_STR(cd_str(r.json, "documentTypeCode"), passport2.id.f.document_code);
+	/* not the document that was chosen: a retake */
+	CHECK_INT(r.status, 400);
+	CHECK_STR(e2e_str(&r, "message"),
+	          "This is not the document that was chosen; please send the right document");
+	e2e_resp_free(&r);
+}
+
 TEST(errors)
 {
 	struct e2e_resp r;
@@ -327,6 +491,22 @@ TEST(errors)
 	e2e_resp_free(&r);
 }
 
+/* Another key of a tenant, from `kycd key create`. 0 or -1. */
+static int second_key(const char *tenant, char key[128])
+{
+	char *out = NULL;
+	const char *args[] = {"key", "create", tenant, NULL};
+	key[0] = 0;
+	if (e2e_cli(&srv, &out, args) == 0 && out) {
+		char *k = strstr(out, "kyc_");
+		size_t n = k ? strspn(k, "kyc_0123456789abcdef") : 0;
+		if (n && n < 128)
+			memcpy(key, k, n), key[n] = 0;
+	}
+	free(out);
+	return key[0] ? 0 : -1;
+}
+
 int main(void)
 {
 	int ok = kyc_synth_make(5, specimen_valid_index(5, KYC_SYNTH_TD1, 1, 1), 0, KYC_SYNTH_TD1,
@@ -335,23 +515,23 @@ int main(void)
 	                        &passport, &passport_jpg, &passport_len) == 0 &&
 	         kyc_synth_make(5, specimen_valid_index(5, KYC_SYNTH_TD3, passport.index + 1, 1), 0,
 	                        KYC_SYNTH_TD3, &passport2, &passport2_jpg, &passport2_len) == 0 &&
+	         kyc_synth_make(5, specimen_expired_index(5, KYC_SYNTH_TD3, 1), 0, KYC_SYNTH_TD3,
+	                        &expired, &expired_jpg, &expired_len) == 0 &&
+	         kyc_synth_make(6, specimen_valid_index(6, KYC_SYNTH_TD1, 1, 1), 0, KYC_SYNTH_TD1,
+	                        &card_p, &card_p_jpg, &card_p_len) == 0 &&
+	         kyc_synth_make(7, specimen_valid_index(7, KYC_SYNTH_TD1, 1, 1), 0, KYC_SYNTH_TD1,
+	                        &card_q, &card_q_jpg, &card_q_len) == 0 &&
+	         specimen_card_front(8, specimen_valid_index(8, KYC_SYNTH_TD1, 1, 1), KYC_SYNTH_TD1,
+	                             &front_jpg, &front_len) == 0 &&
 	         (blank_jpg = timg_jpeg(800, 600, 85, &blank_len)) != NULL;
-	char tenant_b[64], *out = NULL;
+	char tenant_b[64];
 	if (!ok || e2e_data_dir(&srv) || e2e_tenant(&srv, "c000-a", key_a, tenant_a) ||
 	    e2e_tenant(&srv, "c000-b", key_b, tenant_b)) {
 		printf("[compat000] 0 passed, 1 failed\n");
 		return 1;
 	}
-	/* a second key of tenant b */
-	const char *args[] = {"key", "create", tenant_b, NULL};
-	if (e2e_cli(&srv, &out, args) == 0 && out) {
-		char *k = strstr(out, "kyc_");
-		size_t n = k ? strspn(k, "kyc_0123456789abcdef") : 0;
-		if (n && n < sizeof key_c)
-			memcpy(key_c, k, n);
-	}
-	free(out);
-	if (!key_c[0] || e2e_start(&srv, NULL)) {
+	/* a second key of tenant b, and of tenant a */
+	if (second_key(tenant_b, key_c) || second_key(tenant_a, key_d) || e2e_start(&srv, NULL)) {
 		e2e_cleanup(&srv);
 		printf("[compat000] 0 passed, 1 failed\n");
 		return 1;
@@ -359,11 +539,18 @@ int main(void)
 	RUN(national_id_flow);
 	RUN(passport_flow);
 	RUN(retake);
+	RUN(interleaved_customers);
+	RUN(rejection_reasons);
+	RUN(passport_for_id_card);
 	RUN(errors);
 	e2e_cleanup(&srv);
 	free(card_jpg);
 	free(passport_jpg);
 	free(passport2_jpg);
 	free(blank_jpg);
+	free(expired_jpg);
+	free(card_p_jpg);
+	free(card_q_jpg);
+	free(front_jpg);
 	return test_done("compat000");
 }

@@ -20,7 +20,10 @@
 static struct e2e_server srv;
 static char key_a[128], key_b[128];
 static char clock_path[200];
-static unsigned char *passport_jpg, *card_jpg, *blank_jpg;
+static unsigned char *passport_jpg, *card_jpg, *blank_jpg, *passport3_jpg;
+static size_t passport3_len, front_len, dark_len;
+static unsigned char *front_jpg, *dark_jpg;
+static struct kyc_synth_doc passport3;
 static size_t passport_len, card_len, blank_len;
 static struct kyc_synth_doc passport, card;
 
@@ -218,6 +221,35 @@ TEST(step1_sample_and_step2)
 	free(selfie);
 }
 
+/* "For 'issuingCountry' ... please check the file": the document fixes no
+ * format, so alpha-2 and alpha-3 in either case are taken and kept as
+ * alpha-3. */
+TEST(country_formats)
+{
+	static const char *const sent[][2] = {{"AU", "AUS"}, {"au", "AUS"}, {"aus", "AUS"},
+	                                      {"LT", "LTU"}};
+	for (size_t i = 0; i < sizeof sent / sizeof sent[0]; i++) {
+		struct form_part p[] = {
+		    TEXT("issuingCountry", sent[i][0]),
+		    TEXT("email", "formats@example.com"),
+		    TEXT("idType", "passport"),
+		    FILE_PART("idImage", "p.jpg", "image/jpeg", passport_jpg, passport_len),
+		};
+		struct e2e_resp r;
+		REQUIRE(post_form("/v3/submission/step1", key_b, p, 4, &r) == 0);
+		CHECK_INT(r.status, 200);
+		char path[160];
+		snprintf(path, sizeof path, "/v1/verifications/%s", e2e_str(&r, "submissionId"));
+		e2e_resp_free(&r);
+		REQUIRE(e2e_json(&srv, "GET", path, key_b, NULL, &r) == 0);
+		snprintf(path, sizeof path, "/v1/documents/%s", e2e_str(&r, "document_id"));
+		e2e_resp_free(&r);
+		REQUIRE(e2e_json(&srv, "GET", path, key_b, NULL, &r) == 0);
+		CHECK_STR(e2e_str(&r, "issuing_country"), sent[i][1]);
+		e2e_resp_free(&r);
+	}
+}
+
 /* An ID card: the front has no MRZ, the back has it; both in one step 1. */
 TEST(front_and_back)
 {
@@ -275,6 +307,119 @@ TEST(retries_to_rejection)
 	REQUIRE(post_form("/v3/submission/step1", key_a, p, 5, &r) == 0);
 	check_error(&r, 400, "this submission is already processed");
 	e2e_resp_free(&r);
+}
+
+/* The same user sends the same ID again after a reviewer rejected it:
+ * not a duplicate (nobody else holds the ID) but the rejected duplicate
+ * submission prevention period (customOptions.rejectPeriod), said as its
+ * own code in retry; another user with that ID is a duplicate. */
+TEST(same_user_after_rejection)
+{
+	struct form_part p[] = {
+	    TEXT("issuingCountry", "UTO"),
+	    TEXT("email", "again@example.com"),
+	    TEXT("idType", "passport"),
+	    FILE_PART("idImage", "id.jpg", "image/jpeg", passport3_jpg, passport3_len),
+	    TEXT("userid", "user-again"),
+	    TEXT("customOptions", "{}"),
+	};
+	struct e2e_resp r;
+	REQUIRE(post_form("/v3/submission/step1", key_a, p, 5, &r) == 0);
+	CHECK_INT(r.status, 200);
+	CHECK_STR(e2e_str(&r, "kycStatus"), "pending");
+	char sub[64], path[160];
+	snprintf(sub, sizeof sub, "%s", e2e_str(&r, "submissionId"));
+	e2e_resp_free(&r);
+	struct form_part face[] = {TEXT("submissionId", sub),
+	                           FILE_PART("faceImage", "f.jpg", "image/jpeg", blank_jpg, blank_len)};
+	REQUIRE(post_form("/v3/submission/step2", key_a, face, 2, &r) == 0);
+	CHECK_INT(r.status, 200);
+	e2e_resp_free(&r);
+	snprintf(path, sizeof path, "/v1/verifications/%s/decision", sub);
+	REQUIRE(e2e_json(&srv, "POST", path, key_a,
+	                 "{\"decision\":\"reject\",\"reason\":\"document_unreadable\"}", &r) == 0);
+	CHECK_INT(r.status, 200);
+	e2e_resp_free(&r);
+
+	/* the same user, the same ID, a new submission */
+	REQUIRE(post_form("/v3/submission/step1", key_a, p, 5, &r) == 0);
+	CHECK_INT(r.status, 200);
+	CHECK_STR(e2e_str(&r, "kycStatus"), "rejected");
+	json_t *retry = json_array_get(json_object_get(r.json, "retry"), 0);
+	CHECK_STR(json_string_value(json_object_get(retry, "retryCode")), "reject_period");
+	CHECK(json_string_length(json_object_get(retry, "retryMsg")) > 0);
+	snprintf(path, sizeof path, "/v1/verifications/%s", e2e_str(&r, "submissionId"));
+	e2e_resp_free(&r);
+	REQUIRE(e2e_json(&srv, "GET", path, key_a, NULL, &r) == 0);
+	size_t i;
+	json_t *ck;
+	json_array_foreach(json_object_get(r.json, "checks"), i, ck)
+	{
+		const char *n = json_string_value(json_object_get(ck, "name"));
+		const char *res = json_string_value(json_object_get(ck, "result"));
+		if (!strcmp(n, "duplicate_document"))
+			CHECK_STR(res, "pass"); /* its own rejection is no duplicate */
+		if (!strcmp(n, "reject_period"))
+			CHECK_STR(res, "fail");
+	}
+	e2e_resp_free(&r);
+
+	/* with the period turned off for this submission, it goes on */
+	p[5].data = "{\"rejectPeriod\":false}";
+	REQUIRE(post_form("/v3/submission/step1", key_a, p, 6, &r) == 0);
+	CHECK_INT(r.status, 200);
+	CHECK_STR(e2e_str(&r, "kycStatus"), "pending");
+	CHECK_INT(json_array_size(json_object_get(r.json, "retry")), 0);
+	e2e_resp_free(&r);
+
+	/* another user with that ID: a duplicate */
+	p[4].data = "user-other";
+	REQUIRE(post_form("/v3/submission/step1", key_a, p, 5, &r) == 0);
+	CHECK_STR(e2e_str(&r, "kycStatus"), "rejected");
+	retry = json_array_get(json_object_get(r.json, "retry"), 0);
+	CHECK_STR(json_string_value(json_object_get(retry, "retryCode")), "duplicate_document");
+	e2e_resp_free(&r);
+}
+
+/* One step 1 of a government_id with only idImage (on submission sub, or
+ * a new one when sub is ""); checks kycStatus, retryCount and the retry
+ * code, and returns the submission's id in sub. */
+static void id_front_only(const unsigned char *img, size_t len, char sub[64], const char *status,
+                          int count, const char *code)
+{
+	struct form_part p[] = {
+	    TEXT("issuingCountry", "UTO"),
+	    TEXT("email", "fronts@example.com"),
+	    TEXT("idType", "government_id"),
+	    FILE_PART("idImage", "front.jpg", "image/jpeg", img, len),
+	    TEXT("submissionId", sub),
+	};
+	struct e2e_resp r;
+	REQUIRE(post_form("/v3/submission/step1", key_b, p, sub[0] ? 5 : 4, &r) == 0);
+	CHECK_INT(r.status, 200);
+	CHECK_STR(e2e_str(&r, "kycStatus"), status);
+	CHECK_INT(json_integer_value(json_object_get(r.json, "retryCount")), count);
+	CHECK_STR(json_string_value(json_object_get(
+	              json_array_get(json_object_get(r.json, "retry"), 0), "retryCode")),
+	          code);
+	snprintf(sub, 64, "%s", e2e_str(&r, "submissionId"));
+	e2e_resp_free(&r);
+}
+
+/* "retryCount: Tried count for Step 1, when it becomes 3 the KYC submission
+ * will be rejected" — for ID cards too. A readable front whose card has its
+ * MRZ on the back waits for the back once; sent again instead of the back,
+ * it is a failed attempt. An unusable photo fails at once. */
+TEST(id_card_failures)
+{
+	char sub[64] = "";
+	id_front_only(front_jpg, front_len, sub, "pending", 0, "back_side_required");
+	id_front_only(front_jpg, front_len, sub, "incomplete", 1, "back_side_required");
+	id_front_only(front_jpg, front_len, sub, "incomplete", 2, "back_side_required");
+	id_front_only(front_jpg, front_len, sub, "rejected", 3, "back_side_required");
+	/* a photo of nothing usable (too dark to hold a document) */
+	char fresh[64] = "";
+	id_front_only(dark_jpg, dark_len, fresh, "incomplete", 1, "image_too_dark");
 }
 
 /* Universal mode: when nothing is read, document_fields is an array. */
@@ -405,10 +550,11 @@ TEST(errors)
 	            "universal");
 	e2e_resp_free(&r);
 	memcpy(p, ok, sizeof ok);
-	p[0].data = "US";
+	p[0].data = "QQ";
 	REQUIRE(post_form("/v3/submission/step1", key_a, p, 4, &r) == 0);
 	check_error(&r, 400,
-	            "invalid issuing country : issuingCountry must be an ISO alpha-3 code");
+	            "invalid issuing country : issuingCountry must be an ISO 3166-1 alpha-2 or "
+	            "alpha-3 code");
 	e2e_resp_free(&r);
 	/* not jpg/jpeg/png, whatever it is called */
 	memcpy(p, ok, sizeof ok);
@@ -448,13 +594,17 @@ TEST(errors)
 	                 &r) == 0);
 	check_error(&r, 400, "failed to parse the input data");
 	e2e_resp_free(&r);
-	/* no key: the vendor's gateway answer */
+	/* no key, a bad key: the document says nothing of keys, so 401 as HTTP
+	 * has it, in the set's envelope */
 	size_t len;
 	char *body = form_build(ok, 4, &len);
 	const char *hdr[] = {FORM_CONTENT_TYPE, NULL};
 	REQUIRE(e2e_req(&srv, "POST", "/v3/submission/step1", hdr, body, len, &r) == 0);
-	CHECK_INT(r.status, 403);
-	CHECK_STR(e2e_str(&r, "message"), "Forbidden");
+	check_error(&r, 401, "a valid x-api-key is required");
+	e2e_resp_free(&r);
+	const char *bad[] = {FORM_CONTENT_TYPE, "x-api-key: kyc_000000000000_00", NULL};
+	REQUIRE(e2e_req(&srv, "POST", "/v3/submission/step1", bad, body, len, &r) == 0);
+	check_error(&r, 401, "a valid x-api-key is required");
 	e2e_resp_free(&r);
 	free(body);
 	/* step 2 without its parts */
@@ -469,12 +619,30 @@ TEST(errors)
 	e2e_resp_free(&r);
 }
 
+/* An all but black 800x600 photo (JPEG). */
+static unsigned char *dark_photo(size_t *len)
+{
+	struct kyc_synth_image img = {800, 600, calloc(800 * 600, 3)};
+	unsigned char *out = NULL;
+	if (img.px) {
+		memset(img.px, 8, 800 * 600 * 3);
+		kyc_synth_jpeg(&img, 85, &out, len);
+	}
+	free(img.px);
+	return out;
+}
+
 int main(void)
 {
 	int ok = kyc_synth_make(1001, specimen_valid_index(1001, KYC_SYNTH_TD3, 1, 0), 0,
 	                        KYC_SYNTH_TD3, &passport, &passport_jpg, &passport_len) == 0 &&
 	         kyc_synth_make(1001, specimen_valid_index(1001, KYC_SYNTH_TD1, 1, 0), 0,
 	                        KYC_SYNTH_TD1, &card, &card_jpg, &card_len) == 0 &&
+	         kyc_synth_make(1003, specimen_valid_index(1003, KYC_SYNTH_TD3, 1, 1), 0,
+	                        KYC_SYNTH_TD3, &passport3, &passport3_jpg, &passport3_len) == 0 &&
+	         specimen_card_front(1001, specimen_valid_index(1001, KYC_SYNTH_TD1, 2, 1),
+	                             KYC_SYNTH_TD1, &front_jpg, &front_len) == 0 &&
+	         (dark_jpg = dark_photo(&dark_len)) != NULL &&
 	         (blank_jpg = timg_jpeg(800, 600, 85, &blank_len)) != NULL;
 	char env_clock[256];
 	if (!ok || e2e_data_dir(&srv)) {
@@ -497,7 +665,10 @@ int main(void)
 	}
 	RUN(step1_sample_and_step2);
 	RUN(front_and_back);
+	RUN(country_formats);
 	RUN(retries_to_rejection);
+	RUN(same_user_after_rejection);
+	RUN(id_card_failures);
 	RUN(universal_mode);
 	RUN(custom_options);
 	RUN(four_hours);
@@ -505,6 +676,9 @@ int main(void)
 	e2e_cleanup(&srv);
 	unlink(clock_path);
 	free(passport_jpg);
+	free(passport3_jpg);
+	free(front_jpg);
+	free(dark_jpg);
 	free(card_jpg);
 	free(blank_jpg);
 	return test_done("compat001");

@@ -78,6 +78,45 @@ static void check_idv_shape(const json_t *o, const char *id)
 	CHECK(at && (json_is_null(at) || is_time(at)));
 }
 
+/* The end user's whole visit on the hosted page: consent, the card's front
+ * (a photo without an MRZ) and back, and the selfie. */
+static void hosted_visit(const char *idv)
+{
+	struct e2e_resp r;
+	REQUIRE(hosted("POST", "/hosted/api/consent", idv, NULL, "{}", 2, &r) == 0);
+	CHECK(r.status == 200 || r.status == 201 || r.status == 204);
+	e2e_resp_free(&r);
+	struct form_part front[] = {
+	    {"type", NULL, NULL, "id_card", 0},
+	    {"side", NULL, NULL, "front", 0},
+	    {"image", "front.jpg", "image/jpeg", blank_jpg, blank_len},
+	};
+	size_t len;
+	char *body = form_build(front, 3, &len);
+	REQUIRE(hosted("POST", "/hosted/api/documents", idv, FORM_CONTENT_TYPE, body, len, &r) ==
+	        0);
+	CHECK(r.status == 200 || r.status == 201);
+	e2e_resp_free(&r);
+	free(body);
+	struct form_part back[] = {
+	    {"type", NULL, NULL, "id_card", 0},
+	    {"side", NULL, NULL, "back", 0},
+	    {"image", "back.jpg", "image/jpeg", card_jpg, card_len},
+	};
+	body = form_build(back, 3, &len);
+	REQUIRE(hosted("POST", "/hosted/api/documents", idv, FORM_CONTENT_TYPE, body, len, &r) ==
+	        0);
+	CHECK(r.status == 200 || r.status == 201);
+	e2e_resp_free(&r);
+	free(body);
+	struct form_part face[] = {{"image", "face.jpg", "image/jpeg", blank_jpg, blank_len}};
+	body = form_build(face, 1, &len);
+	REQUIRE(hosted("POST", "/hosted/api/selfie", idv, FORM_CONTENT_TYPE, body, len, &r) == 0);
+	CHECK(r.status == 200 || r.status == 201 || r.status == 409);
+	e2e_resp_free(&r);
+	free(body);
+}
+
 TEST(hosted_flow)
 {
 	struct e2e_resp r;
@@ -121,47 +160,15 @@ TEST(hosted_flow)
 	CHECK_STR(json_string_value(json_object_get(a, "birth_date")), "2021-01-14");
 	e2e_resp_free(&r);
 
-	/* the end user consents and sends the card on the hosted page */
-	REQUIRE(hosted("POST", "/hosted/api/consent", idv, NULL, "{}", 2, &r) == 0);
-	CHECK(r.status == 200 || r.status == 201 || r.status == 204);
-	e2e_resp_free(&r);
-	struct form_part front[] = {
-	    {"type", NULL, NULL, "id_card", 0},
-	    {"side", NULL, NULL, "front", 0},
-	    {"image", "front.jpg", "image/jpeg", blank_jpg, blank_len},
-	};
-	size_t len;
-	char *body = form_build(front, 3, &len);
-	REQUIRE(hosted("POST", "/hosted/api/documents", idv, FORM_CONTENT_TYPE, body, len, &r) ==
-	        0);
-	CHECK(r.status == 200 || r.status == 201);
-	e2e_resp_free(&r);
-	free(body);
+	/* the end user consents and sends the card, then the selfie */
+	hosted_visit(idv);
 	get(key_a, path, &r);
-	CHECK_STR(e2e_str(&r, "status"), "InProgress");
+	CHECK(!strcmp(e2e_str(&r, "status"), "InProgress") ||
+	      !strcmp(e2e_str(&r, "status"), "Completed"));
 	consent = json_object_get(json_object_get(r.json, "step"), "consent");
 	CHECK(json_is_true(json_object_get(consent, "isConsented")));
 	CHECK(is_time(json_object_get(consent, "consentedUtc")));
 	e2e_resp_free(&r);
-	struct form_part back[] = {
-	    {"type", NULL, NULL, "id_card", 0},
-	    {"side", NULL, NULL, "back", 0},
-	    {"image", "back.jpg", "image/jpeg", card_jpg, card_len},
-	};
-	body = form_build(back, 3, &len);
-	REQUIRE(hosted("POST", "/hosted/api/documents", idv, FORM_CONTENT_TYPE, body, len, &r) ==
-	        0);
-	CHECK(r.status == 200 || r.status == 201);
-	e2e_resp_free(&r);
-	free(body);
-
-	/* and the selfie */
-	struct form_part face[] = {{"image", "face.jpg", "image/jpeg", blank_jpg, blank_len}};
-	body = form_build(face, 1, &len);
-	REQUIRE(hosted("POST", "/hosted/api/selfie", idv, FORM_CONTENT_TYPE, body, len, &r) == 0);
-	CHECK(r.status == 200 || r.status == 201 || r.status == 409);
-	e2e_resp_free(&r);
-	free(body);
 
 	/* the KYC identification, field by field */
 	snprintf(path, sizeof path, "/v1/identifications/%s", kyc_id);
@@ -260,6 +267,54 @@ TEST(hosted_flow)
 	e2e_resp_free(&r);
 }
 
+/* docs/compat/002.md: isCrossChecked is true when the registration data and
+ * the document agree (the data_consistency check passed), false when not. */
+TEST(cross_checked)
+{
+	const struct kyc_synth_fields *t = &card.id.f;
+	struct e2e_resp r;
+	for (int agree = 1; agree >= 0; agree--) {
+		json_t *b = json_pack("{s:s, s:s, s:{s:s, s:s, s:s}}", "externalReferenceId",
+		                      agree ? "cross-1" : "cross-2", "setupId", SETUP, "registration",
+		                      "firstName", t->given_names, "lastName",
+		                      agree ? t->surname : "Johnson", "dateOfBirth", t->birth_date);
+		char *body = json_dumps(b, JSON_COMPACT), idv[64], path[160], kyc_id[64];
+		json_decref(b);
+		REQUIRE(e2e_json(&srv, "POST", "/v1/identity-verifications", key_a, body, &r) == 0);
+		free(body);
+		CHECK_INT(r.status, 201);
+		snprintf(idv, sizeof idv, "%s", e2e_str(&r, "id"));
+		e2e_resp_free(&r);
+		hosted_visit(idv);
+		snprintf(path, sizeof path, "/v1/identity-verifications/%s", idv);
+		get(key_a, path, &r);
+		snprintf(kyc_id, sizeof kyc_id, "%s",
+		         json_string_value(json_object_get(
+		             json_object_get(json_object_get(r.json, "step"), "kycIdentification"),
+		             "id")));
+		e2e_resp_free(&r);
+		/* what the native API says the check did */
+		snprintf(path, sizeof path, "/v1/verifications/%s", kyc_id);
+		get(key_a, path, &r);
+		const char *result = NULL;
+		size_t i;
+		json_t *ck;
+		json_array_foreach(json_object_get(r.json, "checks"), i, ck)
+		{
+			if (!strcmp(json_string_value(json_object_get(ck, "name")), "data_consistency"))
+				result = json_string_value(json_object_get(ck, "result"));
+		}
+		CHECK_STR(result, agree ? "pass" : "fail");
+		e2e_resp_free(&r);
+		snprintf(path, sizeof path, "/v1/identifications/%s", kyc_id);
+		get(key_a, path, &r);
+		CHECK_INT(r.status, 200);
+		CHECK(json_is_boolean(json_object_get(r.json, "isCrossChecked")));
+		CHECK_INT(json_is_true(json_object_get(r.json, "isCrossChecked")), agree);
+		e2e_resp_free(&r);
+	}
+}
+
 /* The same externalReferenceId is the same applicant; an IDV without a
  * registration makes one from nothing. */
 TEST(references)
@@ -286,6 +341,18 @@ TEST(references)
 	REQUIRE(e2e_json(&srv, "POST", "/v1/identity-verifications", key_a,
 	                 "{\"setupId\":\"" SETUP "\"}", &r) == 0);
 	CHECK_INT(r.status, 201);
+	e2e_resp_free(&r);
+	/* countryCode in kycd's own alpha-3 as well as the example's alpha-2 */
+	REQUIRE(e2e_json(&srv, "POST", "/v1/identity-verifications", key_a,
+	                 "{\"externalReferenceId\":\"ref-a3\",\"setupId\":\"" SETUP
+	                 "\",\"registration\":{\"countryCode\":\"LTU\"}}",
+	                 &r) == 0);
+	CHECK_INT(r.status, 201);
+	e2e_resp_free(&r);
+	REQUIRE(e2e_json(&srv, "GET", "/v1/applicants?external_ref=ref-a3", key_a, NULL, &r) == 0);
+	CHECK_STR(json_string_value(json_object_get(
+	              json_array_get(json_object_get(r.json, "data"), 0), "country")),
+	          "LTU");
 	e2e_resp_free(&r);
 }
 
@@ -334,7 +401,9 @@ TEST(errors)
 	check_validation("{\"setupId\":\"setup-1\"}", "setupId");
 	check_validation("{\"setupId\":\"" SETUP "\",\"registration\":{\"email\":\"nope\"}}",
 	                 "registration.email");
-	check_validation("{\"setupId\":\"" SETUP "\",\"registration\":{\"countryCode\":\"LTU\"}}",
+	check_validation("{\"setupId\":\"" SETUP "\",\"registration\":{\"countryCode\":\"LTX\"}}",
+	                 "registration.countryCode");
+	check_validation("{\"setupId\":\"" SETUP "\",\"registration\":{\"countryCode\":\"LITH\"}}",
 	                 "registration.countryCode");
 	check_validation("{\"setupId\":\"" SETUP "\",\"registration\":{\"countryCode\":\"QQ\"}}",
 	                 "registration.countryCode");
@@ -377,6 +446,7 @@ int main(void)
 		return 1;
 	}
 	RUN(hosted_flow);
+	RUN(cross_checked);
 	RUN(references);
 	RUN(native_verification);
 	RUN(errors);

@@ -11,6 +11,7 @@
 #include "core/rand.h"
 #include "document/synth.h"
 #include "e2e.h"
+#include "e2e_clock.h"
 #include "httpsd.h"
 #include "img.h"
 #include "test.h"
@@ -19,6 +20,10 @@ static struct e2e_server srv;
 static struct httpsd web;
 static char key_a[128], key_b[128];
 static char doc_url[256];
+static struct e2e_clock clk;
+static struct kyc_synth_doc later;
+static unsigned char *later_jpg;
+static size_t later_len;
 
 #define MSG_OK "ID card submitted successfully and is pending review"
 
@@ -214,6 +219,26 @@ TEST(normalising_numbering_attempts)
 	free(body);
 }
 
+/* "customerId string (GUID)": a GUID is the same in any case, so a client
+ * that prints it upper case names the same customer. */
+TEST(guid_case)
+{
+	char cid[64], upper[64];
+	customer(key_a, 2, 1, 1, cid);
+	REQUIRE(cid[0]);
+	for (int i = 0; cid[i]; i++)
+		upper[i] = (char)toupper((unsigned char)cid[i]), upper[i + 1] = 0;
+	CHECK(strcmp(upper, cid) != 0);
+	char *body = request(upper, "NIN_CARD", doc_url, NULL);
+	struct e2e_resp r;
+	REQUIRE(post(key_a, body, &r) == 0);
+	free(body);
+	CHECK_INT(r.status, 200);
+	CHECK_STR(json_string_value(json_object_get(json_object_get(r.json, "data"), "customerId")),
+	          cid);
+	e2e_resp_free(&r);
+}
+
 /* Every row of the error table, in the document's words. */
 TEST(error_table)
 {
@@ -375,16 +400,68 @@ TEST(other_errors)
 	CHECK_STR(hv, "url_address_not_allowed");
 	e2e_resp_free(&r);
 	free(b);
+}
 
-	/* a URL that does not hold an image */
-	char url[256];
-	httpsd_url(&web, "missing.jpg", url, sizeof url);
-	b = request(cid, "NIN_CARD", url, NULL);
+/* "The URL is stored verbatim; the back office presigns / fetches it during
+ * review": a URL that does not hold the image yet is accepted in the
+ * document's shape, kept, and fetched again until the image arrives, which
+ * then moves the submission to review. */
+TEST(deferred_url)
+{
+	char cid[64], url[256], path[200];
+	customer(key_a, 2, 1, 1, cid);
+	REQUIRE(cid[0]);
+	httpsd_url(&web, "later.jpg", url, sizeof url);
+	char *b = request(cid, "NIN_CARD", url, NULL);
+	struct e2e_resp r;
 	REQUIRE(post(key_a, b, &r) == 0);
-	CHECK(r.status == 415 || r.status == 422);
-	CHECK(json_is_false(json_object_get(r.json, "success")));
+	CHECK_INT(r.status, 200);
+	CHECK_STR(e2e_str(&r, "code"), "00");
+	CHECK_STR(e2e_str(&r, "message"), MSG_OK);
+	json_t *d = json_object_get(r.json, "data");
+	CHECK_INT(json_object_size(d), 8);
+	CHECK_STR(json_string_value(json_object_get(d, "status")), "pending_review");
+	CHECK_STR(json_string_value(json_object_get(d, "documentUrl")), url);
+	CHECK(iso_time(json_string_value(json_object_get(d, "submittedAt"))));
+	e2e_resp_free(&r);
+	/* it is under review for the customer: a second one waits */
+	REQUIRE(post(key_a, b, &r) == 0);
+	check_error(&r, 409,
+	            "A document submission is already under review. Re-upload is only permitted "
+	            "after current review completes.");
 	e2e_resp_free(&r);
 	free(b);
+	/* kycd's record waits for the image */
+	snprintf(path, sizeof path, "/v1/verifications?applicant_id=%s", cid);
+	REQUIRE(e2e_json(&srv, "GET", path, key_a, NULL, &r) == 0);
+	json_t *v = json_array_get(json_object_get(r.json, "data"), 0);
+	CHECK_STR(json_string_value(json_object_get(v, "status")), "awaiting_input");
+	char vid[64];
+	snprintf(vid, sizeof vid, "%s", json_string_value(json_object_get(v, "id")));
+	e2e_resp_free(&r);
+
+	/* the image appears; the next try (30 s later) fetches and submits it */
+	REQUIRE(httpsd_put(&web, "later.jpg", later_jpg, later_len) == 0);
+	e2e_clock_add(&clk, 31);
+	snprintf(path, sizeof path, "/v1/verifications/%s", vid);
+	const char *st = NULL;
+	for (int i = 0; i < 600; i++) {
+		REQUIRE(e2e_json(&srv, "GET", path, key_a, NULL, &r) == 0);
+		st = e2e_str(&r, "status");
+		if (strcmp(st, "awaiting_input"))
+			break;
+		e2e_resp_free(&r);
+		e2e_sleep_ms(100);
+	}
+	CHECK_STR(st, "pending_review");
+	snprintf(path, sizeof path, "/v1/documents/%s", e2e_str(&r, "document_id"));
+	e2e_resp_free(&r);
+	REQUIRE(e2e_json(&srv, "GET", path, key_a, NULL, &r) == 0);
+	json_t *fields = json_object_get(json_object_get(r.json, "extraction"), "fields");
+	CHECK_STR(json_string_value(
+	              json_object_get(json_object_get(fields, "document_number"), "value")),
+	          later.id.f.document_number);
+	e2e_resp_free(&r);
 }
 
 /* Another tenant's customer is "not found"; the route set can be turned off. */
@@ -461,11 +538,14 @@ int main(void)
 	size_t jl = 0;
 	int ok = httpsd_start(&web) == 0 &&
 	         kyc_synth_make(3003, 1, 0, KYC_SYNTH_TD1, &truth, &jpg, &jl) == 0 &&
+	         kyc_synth_make(3004, 1, 0, KYC_SYNTH_TD1, &later, &later_jpg, &later_len) == 0 &&
 	         httpsd_put(&web, "nin-card.jpg", jpg, jl) == 0;
 	free(jpg);
 	httpsd_url(&web, "nin-card.jpg", doc_url, sizeof doc_url);
-	const char *env[] = {"KYCD_FETCH_ALLOW_LOOPBACK=1", web.ca_env, NULL};
-	if (!ok || e2e_data_dir(&srv) || e2e_tenant(&srv, "c003-a", key_a, NULL) ||
+	ok = ok && e2e_data_dir(&srv) == 0 && e2e_clock_init(&clk, srv.data_dir) == 0;
+	const char *env[] = {"KYCD_FETCH_ALLOW_LOOPBACK=1", web.ca_env, clk.env,
+	                     "KYCD_SWEEP_INTERVAL_MS=100", NULL};
+	if (!ok || e2e_tenant(&srv, "c003-a", key_a, NULL) ||
 	    e2e_tenant(&srv, "c003-b", key_b, NULL) || e2e_start(&srv, env)) {
 		httpsd_stop(&web);
 		e2e_cleanup(&srv);
@@ -474,11 +554,15 @@ int main(void)
 	}
 	RUN(success_envelope);
 	RUN(normalising_numbering_attempts);
+	RUN(guid_case);
 	RUN(error_table);
 	RUN(other_errors);
+	RUN(deferred_url);
 	RUN(tenancy_and_switch);
 	RUN(tenant_rules);
 	httpsd_stop(&web);
 	e2e_cleanup(&srv);
+	e2e_clock_remove(&clk);
+	free(later_jpg);
 	return test_done("compat003");
 }

@@ -252,18 +252,84 @@ TEST(validation)
 	e2e_resp_free(&r);
 }
 
+/* The first record a list answers (a new reference), or NULL. */
+static json_t *first_listed(const char *key, const char *path)
+{
+	struct e2e_resp r;
+	if (e2e_json(&srv, "GET", path, key, NULL, &r))
+		return NULL;
+	json_t *v = json_incref(json_array_get(json_object_get(r.json, "data"), 0));
+	e2e_resp_free(&r);
+	return v;
+}
+
 static char *user_id(const char *key, const char *ref)
 {
 	char path[160];
-	struct e2e_resp r;
 	snprintf(path, sizeof path, "/v1/applicants?external_ref=%s", ref);
-	if (e2e_json(&srv, "GET", path, key, NULL, &r))
-		return NULL;
-	const char *id = json_string_value(
-	    json_object_get(json_array_get(json_object_get(r.json, "data"), 0), "id"));
+	json_t *a = first_listed(key, path);
+	const char *id = json_string_value(json_object_get(a, "id"));
 	char *out = id ? strdup(id) : NULL;
-	e2e_resp_free(&r);
+	json_decref(a);
 	return out;
+}
+
+/* The newest verification of applicant uid (a new reference). */
+static json_t *newest_verification(const char *key, const char *uid)
+{
+	char path[160];
+	snprintf(path, sizeof path, "/v1/verifications?applicant_id=%s", uid);
+	return first_listed(key, path);
+}
+
+static const char *check_of(const json_t *v, const char *name)
+{
+	size_t i;
+	json_t *c;
+	json_array_foreach(json_object_get(v, "checks"), i, c)
+	{
+		if (!strcmp(json_string_value(json_object_get(c, "name")), name))
+			return json_string_value(json_object_get(c, "result"));
+	}
+	return NULL;
+}
+
+/* reNew after a rejection: the user's own earlier verification is not a
+ * duplicate of its document (nobody else holds it); the reject period
+ * decides, under its own reason. */
+TEST(renew_after_rejection)
+{
+	struct e2e_resp r;
+	char *b = body("renew-user", "new", NULL);
+	REQUIRE(share(key_a, b, &r) == 0);
+	CHECK_INT(r.status, 200);
+	e2e_resp_free(&r);
+	free(b);
+	char *uid = user_id(key_a, "renew-user");
+	REQUIRE(uid != NULL);
+	json_t *v = newest_verification(key_a, uid);
+	CHECK_STR(json_string_value(json_object_get(v, "status")), "pending_review");
+	char path[160];
+	snprintf(path, sizeof path, "/v1/verifications/%s/decision",
+	         json_string_value(json_object_get(v, "id")));
+	json_decref(v);
+	REQUIRE(e2e_json(&srv, "POST", path, key_a,
+	                 "{\"decision\":\"reject\",\"reason\":\"document_unreadable\"}", &r) == 0);
+	CHECK_INT(r.status, 200);
+	e2e_resp_free(&r);
+	b = body("renew-user", "reNew", NULL);
+	REQUIRE(share(key_a, b, &r) == 0);
+	CHECK_INT(r.status, 200);
+	e2e_resp_free(&r);
+	free(b);
+	v = newest_verification(key_a, uid);
+	CHECK_STR(check_of(v, "duplicate_document"), "pass");
+	CHECK_STR(check_of(v, "reject_period"), "fail");
+	CHECK_STR(json_string_value(json_object_get(v, "status")), "rejected");
+	CHECK_STR(json_string_value(json_object_get(json_object_get(v, "decision"), "reason")),
+	          "reject_period");
+	json_decref(v);
+	free(uid);
 }
 
 /* new, update (data only / new files), reNew, and the default. */
@@ -420,6 +486,7 @@ int main(void)
 	RUN(validation);
 	RUN(share_types);
 	RUN(files);
+	RUN(renew_after_rejection);
 	httpsd_stop(&web);
 	e2e_cleanup(&srv);
 	return test_done("compat004");

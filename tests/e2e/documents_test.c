@@ -3,16 +3,14 @@
  * JPEG/PNG bytes made with libjpeg/libpng; the real kycd over sockets. */
 #include <stdio.h>
 #include <stdlib.h>
-#include <signal.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "core/base64.h"
 #include "core/buf.h"
 #include "document/synth.h"
 #include "e2e.h"
+#include "httpsd.h"
 #include "img.h"
 #include "test.h"
 
@@ -391,73 +389,18 @@ TEST(reads_generated_documents)
 	fprintf(stderr, "  %d of %d generated documents read and verified through the API\n", read, n);
 }
 
-/* A real HTTPS server on loopback: `openssl s_server -WWW` serving a
- * directory, with a throwaway self-signed certificate that kycd is told to
- * trust (KYCD_FETCH_CA_FILE). */
-static pid_t tls_pid;
-static char tls_dir[64];
-static int tls_port;
-
-static int tls_start(const unsigned char *jpg, size_t jl)
-{
-	snprintf(tls_dir, sizeof tls_dir, "/tmp/kycd-tls-XXXXXX");
-	if (!mkdtemp(tls_dir))
-		return -1;
-	char cmd[512], path[128];
-	snprintf(cmd, sizeof cmd,
-		 "cd %s && openssl req -x509 -newkey rsa:2048 -nodes -keyout k.pem -out c.pem -days 1 "
-		 "-subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 >/dev/null 2>&1",
-		 tls_dir);
-	if (system(cmd) != 0)
-		return -1;
-	snprintf(path, sizeof path, "%s/p.jpg", tls_dir);
-	FILE *f = fopen(path, "wb");
-	if (!f || fwrite(jpg, 1, jl, f) != jl) {
-		if (f)
-			fclose(f);
-		return -1;
-	}
-	fclose(f);
-	tls_port = 20000 + (int)(getpid() % 20000);
-	tls_pid = fork();
-	if (tls_pid == 0) {
-		if (chdir(tls_dir) != 0)
-			_exit(127);
-		freopen("/dev/null", "w", stdout);
-		freopen("/dev/null", "w", stderr);
-		char port[16];
-		snprintf(port, sizeof port, "%d", tls_port);
-		execlp("openssl", "openssl", "s_server", "-quiet", "-WWW", "-accept", port, "-cert",
-		       "c.pem", "-key", "k.pem", (char *)NULL);
-		_exit(127);
-	}
-	struct timespec ts = {0, 300 * 1000 * 1000};
-	nanosleep(&ts, NULL);
-	return tls_pid > 0 ? 0 : -1;
-}
-
-static void tls_stop(void)
-{
-	if (tls_pid > 0) {
-		kill(tls_pid, SIGTERM);
-		waitpid(tls_pid, NULL, 0);
-	}
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", tls_dir);
-	if (tls_dir[0] && system(cmd) != 0)
-		fprintf(stderr, "cleanup failed\n");
-}
-
 TEST(upload_by_url)
 {
 	size_t jl;
 	unsigned char *jpg = timg_jpeg(640, 480, 85, &jl);
 	REQUIRE(jpg != NULL);
-	REQUIRE(tls_start(jpg, jl) == 0);
+	/* a real HTTPS server (tests/lib/httpsd), ready when this returns */
+	struct httpsd web = {0};
+	REQUIRE(httpsd_start(&web) == 0);
+	REQUIRE(httpsd_put(&web, "p.jpg", jpg, jl) == 0);
 	struct e2e_server s2 = {0};
-	char k2[128], ca[128], json[256];
-	snprintf(ca, sizeof ca, "KYCD_FETCH_CA_FILE=%s/c.pem", tls_dir);
-	const char *env[] = {"KYCD_FETCH_ALLOW_LOOPBACK=1", ca, NULL};
+	char k2[128], json[256], url[128];
+	const char *env[] = {"KYCD_FETCH_ALLOW_LOOPBACK=1", web.ca_env, NULL};
 	REQUIRE(e2e_data_dir(&s2) == 0 && e2e_tenant(&s2, "url", k2, NULL) == 0);
 	struct e2e_server saved = srv;
 	srv = s2; /* the helpers above talk to srv */
@@ -465,23 +408,17 @@ TEST(upload_by_url)
 	char *v = new_verification(k2, NULL);
 	REQUIRE(v != NULL);
 	struct e2e_resp r;
-	/* retry briefly: s_server may still be starting */
-	snprintf(json, sizeof json, "{\"type\":\"passport\",\"side\":\"front\",\"image_url\":\"https://localhost:%d/p.jpg\"}", tls_port);
-	for (int i = 0; i < 20; i++) {
-		REQUIRE(post_json(k2, v, json, &r) == 0);
-		if (r.status == 201)
-			break;
-		e2e_resp_free(&r);
-		struct timespec ts = {0, 200 * 1000 * 1000};
-		nanosleep(&ts, NULL);
-	}
+	httpsd_url(&web, "p.jpg", url, sizeof url);
+	snprintf(json, sizeof json, "{\"type\":\"passport\",\"side\":\"front\",\"image_url\":\"%s\"}", url);
+	REQUIRE(post_json(k2, v, json, &r) == 0);
 	CHECK_INT(r.status, 201);
 	char fid[64];
 	snprintf(fid, sizeof fid, "%s", e2e_str(&r, "file_id"));
 	e2e_resp_free(&r);
 	check_download(k2, fid, jpg, jl, "image/jpeg");
 	/* s_server answers a missing file with a text page: not an image */
-	snprintf(json, sizeof json, "{\"type\":\"passport\",\"side\":\"front\",\"image_url\":\"https://localhost:%d/nope.jpg\"}", tls_port);
+	httpsd_url(&web, "nope.jpg", url, sizeof url);
+	snprintf(json, sizeof json, "{\"type\":\"passport\",\"side\":\"front\",\"image_url\":\"%s\"}", url);
 	REQUIRE(post_json(k2, v, json, &r) == 0);
 	check_problem(&r, 415, "unsupported_media_type", "image_url");
 	e2e_resp_free(&r);
@@ -491,7 +428,8 @@ TEST(upload_by_url)
 
 	/* The main server does not allow loopback: the same URL is refused
 	 * after resolution, and plain http is refused outright. */
-	snprintf(json, sizeof json, "{\"type\":\"passport\",\"side\":\"front\",\"image_url\":\"https://localhost:%d/p.jpg\"}", tls_port);
+	httpsd_url(&web, "p.jpg", url, sizeof url);
+	snprintf(json, sizeof json, "{\"type\":\"passport\",\"side\":\"front\",\"image_url\":\"%s\"}", url);
 	REQUIRE(post_json(key_a, ver_a, json, &r) == 0);
 	check_problem(&r, 422, "url_address_not_allowed", "image_url");
 	e2e_resp_free(&r);
@@ -501,7 +439,7 @@ TEST(upload_by_url)
 	REQUIRE(post_json(key_a, ver_a, "{\"type\":\"passport\",\"side\":\"front\",\"image_url\":\"http://example.com/p.jpg\"}", &r) == 0);
 	check_problem(&r, 422, "url_scheme_not_allowed", "image_url");
 	e2e_resp_free(&r);
-	tls_stop();
+	httpsd_stop(&web);
 	free(jpg);
 }
 

@@ -155,6 +155,7 @@ static int start_server(void)
 		.max_body = MAX_BODY,
 		.max_header = MAX_HEADER,
 		.io_timeout_ms = IO_TIMEOUT_MS,
+		.h2c = 1, /* the h2c test below */
 		.thread_init = t_init,
 		.thread_fini = t_fini,
 		.app = &app_value,

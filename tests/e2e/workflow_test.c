@@ -16,6 +16,7 @@
 #include "store/store.h"
 #include "e2e.h"
 #include "img.h"
+#include "specimen.h"
 #include "test.h"
 
 static struct e2e_server srv;
@@ -296,7 +297,9 @@ TEST(id_card_waits_for_the_back)
 	char *app = applicant("");
 	char *ver = verification(app, "");
 	size_t bl;
-	unsigned char *front = timg_jpeg(800, 500, 80, &bl);
+	unsigned char *front = NULL;
+	/* a card's face: a generated card with its MRZ painted out */
+	REQUIRE(specimen_card_front(seed, d.truth.index, KYC_SYNTH_TD1, &front, &bl) == 0);
 	struct e2e_resp r;
 	REQUIRE(upload(ver, "id_card", "front", front, bl, &r) == 0);
 	CHECK_INT(r.status, 201);
@@ -413,6 +416,20 @@ TEST(blocked_country_and_minimum_age)
 	free(v5);
 }
 
+/* Passport d uploaded to verification v is rejected: approved for another
+ * applicant. */
+static void expect_duplicate_of_approved(const char *v, const struct doc *d)
+{
+	struct e2e_resp r;
+	REQUIRE(upload(v, "passport", "front", d->jpg, d->len, &r) == 0);
+	CHECK_STR(vstatus(&r), "rejected");
+	const char *reason = NULL;
+	CHECK_STR(check_result(json_object_get(r.json, "verification"), "duplicate_document", &reason),
+		  "fail");
+	CHECK_STR(reason, "approved_for_another_applicant");
+	e2e_resp_free(&r);
+}
+
 TEST(duplicates)
 {
 	struct doc d;
@@ -425,21 +442,37 @@ TEST(duplicates)
 	e2e_resp_free(&r);
 	/* The same document for another applicant within the approve period. */
 	char *v2 = verification(a2, "");
-	REQUIRE(upload(v2, "passport", "front", d.jpg, d.len, &r) == 0);
-	CHECK_STR(vstatus(&r), "rejected");
+	expect_duplicate_of_approved(v2, &d);
 	const char *reason = NULL;
-	CHECK_STR(check_result(json_object_get(r.json, "verification"), "duplicate_document", &reason),
-		  "fail");
-	CHECK_STR(reason, "approved_for_another_applicant");
-	e2e_resp_free(&r);
-	/* That document was just rejected: the reject period catches it too,
-	 * unless both windows are off for this submission. */
+	/* That document was just rejected for a2: a2 sending it again within
+	 * the reject period is not a duplicate (nobody else holds it) but the
+	 * reject period's own case... */
 	char *v3 = verification(a2, "\"options\":{\"approvePeriod\":false}");
 	REQUIRE(upload(v3, "passport", "front", d.jpg, d.len, &r) == 0);
 	CHECK_STR(vstatus(&r), "rejected");
+	CHECK_STR(check_result(json_object_get(r.json, "verification"), "duplicate_document", NULL),
+		  "pass");
+	reason = NULL;
+	CHECK_STR(check_result(json_object_get(r.json, "verification"), "reject_period", &reason),
+		  "fail");
+	CHECK_STR(reason, "rejected_recently_same_applicant");
+	CHECK_STR(json_string_value(json_object_get(
+			  json_object_get(json_object_get(r.json, "verification"), "decision"),
+			  "reason")),
+		  "reject_period");
+	e2e_resp_free(&r);
+	/* ...while for a third applicant it is a document recently rejected
+	 * for another one. */
+	char *a3 = applicant("");
+	char *v3b = verification(a3, "\"options\":{\"approvePeriod\":false}");
+	REQUIRE(upload(v3b, "passport", "front", d.jpg, d.len, &r) == 0);
+	CHECK_STR(vstatus(&r), "rejected");
+	reason = NULL;
 	check_result(json_object_get(r.json, "verification"), "duplicate_document", &reason);
 	CHECK_STR(reason, "rejected_recently");
 	e2e_resp_free(&r);
+	free(a3);
+	free(v3b);
 	/* Duplicate applicant (switched on per request): the same person
 	 * already approved as another applicant. */
 	char *v4 = verification(a2, "\"options\":{\"approvePeriod\":false,\"rejectPeriod\":false,"
@@ -462,6 +495,45 @@ TEST(duplicates)
 	free(v3);
 	free(v4);
 	free(v5);
+}
+
+/* Issue 14, finding 2: the duplicate check looked only at the 100 newest
+ * verifications of a document. Applicant 1 is approved with passport X;
+ * 101 verifications then upload X as the wrong type (each asks for a
+ * retry); applicant 2 with X must still be refused, however many came
+ * between (before, it was approved). */
+TEST(duplicate_behind_many_verifications)
+{
+	struct doc d;
+	REQUIRE(make_doc(40, KYC_SYNTH_TD3, &d) >= 0);
+	char *a1 = applicant(""), *a2 = applicant(""), *a3 = applicant("");
+	char *v1 = verification(a1, "");
+	struct e2e_resp r;
+	REQUIRE(upload(v1, "passport", "front", d.jpg, d.len, &r) == 0);
+	CHECK_STR(vstatus(&r), "approved");
+	e2e_resp_free(&r);
+	int retries = 0;
+	for (int i = 0; i < 101; i++) {
+		/* the periods off for these, so each is a retry, not a duplicate */
+		char *v = verification(a3, "\"options\":{\"approvePeriod\":false,"
+					   "\"rejectPeriod\":false}");
+		if (!v || upload(v, "visa", "front", d.jpg, d.len, &r)) {
+			free(v);
+			break;
+		}
+		retries += !strcmp(vstatus(&r), "incomplete");
+		e2e_resp_free(&r);
+		free(v);
+	}
+	CHECK_INT(retries, 101);
+	char *v2 = verification(a2, "");
+	expect_duplicate_of_approved(v2, &d);
+	free(d.jpg);
+	free(a1);
+	free(a2);
+	free(a3);
+	free(v1);
+	free(v2);
 }
 
 /* Registration data that disagrees with the document goes to review; a
@@ -915,6 +987,7 @@ int main(void)
 	RUN(wrong_document_type_asks_for_a_retry);
 	RUN(blocked_country_and_minimum_age);
 	RUN(duplicates);
+	RUN(duplicate_behind_many_verifications);
 	RUN(review_queue_and_decisions);
 	RUN(name_correction);
 	RUN(level_with_selfie_goes_to_review);

@@ -54,7 +54,8 @@ int e2e_start(struct e2e_server *s, const char *const *env)
 		s->port = free_port();
 		if (s->port <= 0)
 			return -1;
-		snprintf(s->base, sizeof s->base, "http://127.0.0.1:%d", s->port);
+		snprintf(s->base, sizeof s->base, "%s://127.0.0.1:%d", s->tls_ca ? "https" : "http",
+			 s->port);
 		char listen[64];
 		snprintf(listen, sizeof listen, "127.0.0.1:%d", s->port);
 		pid_t pid = fork();
@@ -250,6 +251,8 @@ int e2e_req(struct e2e_server *s, const char *method, const char *path, const ch
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	if (s->tls_ca)
+		curl_easy_setopt(c, CURLOPT_CAINFO, s->tls_ca);
 	if (!strcmp(method, "HEAD"))
 		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
 	if (body) {

@@ -14,6 +14,9 @@ struct e2e_server {
 	char data_dir[128];
 	char base[64];   /* "http://127.0.0.1:PORT" */
 	char log_path[192];
+	/* Set before e2e_start for a kycd serving https (KYCD_TLS_CERT in its
+	 * environment): the CA file requests trust; base is then https://. */
+	const char *tls_ca;
 };
 
 struct e2e_resp {

@@ -12,4 +12,17 @@
  * has given names and a sex of M or F. `from` when none of 200 does. */
 int specimen_valid_index(uint64_t seed, enum kyc_synth_format fmt, int from, int named);
 
+/* The first index from `from` whose identity has expired (before today)
+ * and has given names and a sex of M or F: a document the workflow
+ * rejects as expired. `from` when none of 200 does. */
+int specimen_expired_index(uint64_t seed, enum kyc_synth_format fmt, int from);
+
+/* The front of an ID card, as a photo: a generated card of (seed, fmt)
+ * with its machine-readable zone painted out in the card's own paper
+ * colour, so that what is left is a document without an MRZ (a TD1 card's
+ * face): the first from index on which the reader finds no MRZ at all.
+ * *jpg is malloc()ed (JPEG). 0 or -1. */
+int specimen_card_front(uint64_t seed, int index, enum kyc_synth_format fmt, unsigned char **jpg,
+                        size_t *len);
+
 #endif

@@ -8,15 +8,21 @@ static json_t *field(json_t *x, const char *name)
 	return json_object_get(json_object_get(x, "fields"), name);
 }
 
-TEST(valid_td3)
+/* The ICAO specimen passport as `kycd mrz` prints it (no confidences). */
+static json_t *valid_td3_mrz(void)
 {
-	json_t *mrz = json_loads(
+	return json_loads(
 		"{\"format\":\"TD3\",\"valid\":true,\"fields\":{\"document_code\":\"P\",\"issuing_country\":\"UTO\","
 		"\"document_number\":\"L898902C3\",\"surname\":\"ERIKSSON\",\"given_names\":\"ANNA MARIA\","
 		"\"nationality\":\"UTO\",\"birth_date\":\"1974-08-12\",\"sex\":\"F\",\"expiry_date\":\"2012-04-15\","
 		"\"optional_data\":\"ZE184226B\",\"optional_data_2\":\"\"},\"checks\":{\"document_number\":true,"
 		"\"birth_date\":true,\"expiry_date\":true,\"optional_data\":true,\"composite\":true}}",
 		0, NULL);
+}
+
+TEST(valid_td3)
+{
+	json_t *mrz = valid_td3_mrz();
 	REQUIRE(mrz != NULL);
 	json_t *x = kyc_extraction_from_mrz(mrz, NULL);
 	CHECK(json_is_true(json_object_get(x, "mrz_found")));
@@ -61,6 +67,29 @@ TEST(broken_check_digit_is_read_not_accepted)
 	json_decref(mrz);
 }
 
+/* Names carry no check digit: a valid MRZ whose surname the OCR was unsure
+ * of has it read but not accepted, and says how sure it was. */
+TEST(unsure_field_is_read_not_accepted)
+{
+	json_t *mrz = valid_td3_mrz();
+	REQUIRE(mrz != NULL);
+	json_object_set_new(json_object_get(mrz, "fields"), "surname", json_string("ERIKSSDN"));
+	json_object_set_new(mrz, "confidence",
+			    json_pack("{s:f, s:f, s:f}", "surname", 0.41, "given_names", 0.95,
+				      "birth_date", 0.999));
+	json_t *x = kyc_extraction_from_mrz(mrz, NULL);
+	CHECK(json_is_true(json_object_get(field(x, "surname"), "read")));
+	CHECK(json_is_false(json_object_get(field(x, "surname"), "accepted")));
+	CHECK(json_real_value(json_object_get(field(x, "surname"), "confidence")) < 0.5);
+	CHECK(json_is_true(json_object_get(field(x, "given_names"), "accepted")));
+	CHECK(json_is_true(json_object_get(field(x, "birth_date"), "accepted")));
+	/* without a confidence of its own (typed text): as before */
+	CHECK(json_is_true(json_object_get(field(x, "document_number"), "accepted")));
+	CHECK(json_object_get(field(x, "document_number"), "confidence") == NULL);
+	json_decref(x);
+	json_decref(mrz);
+}
+
 TEST(nothing_read)
 {
 	json_t *x = kyc_extraction_from_mrz(NULL, "no_mrz_found");
@@ -76,6 +105,7 @@ int main(void)
 {
 	RUN(valid_td3);
 	RUN(broken_check_digit_is_read_not_accepted);
+	RUN(unsure_field_is_read_not_accepted);
 	RUN(nothing_read);
 	return test_done("extraction");
 }

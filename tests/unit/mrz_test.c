@@ -559,8 +559,76 @@ TEST(cli_mrz)
 	CHECK_INT(system(cmd), 0);
 }
 
+/* Fillers carry no check digit: letters after the end of the names are
+ * corrected when the OCR offers the filler, else flagged (not valid), and
+ * every field says how sure its characters were. */
+TEST(fillers_and_confidence)
+{
+	struct kyc_mrz m;
+	char err[160];
+	/* typed text: nothing to be unsure of, but the structure is broken */
+	REQUIRE(parse(TD1_L1 "\n" TD1_L2 "\nERIKSSON<<ANNA<MARIA<<<<<<44<<\n", &m) == 0);
+	CHECK(!m.valid);
+	CHECK(has_warning(&m, KYC_MRZ_W_FILLER_INVALID));
+	CHECK(m.field_conf[KYC_MRZ_F_GIVEN_NAMES] <= 0.2f);
+	CHECK(m.field_conf[KYC_MRZ_F_BIRTH_DATE] == 1.0f);
+	/* a single given name ending in "<<" is no anomaly */
+	REQUIRE(parse(TD1_L1 "\n" TD1_L2 "\nERIKSSON<<ANNA<<<<<<<<<<<<<<<<\n", &m) == 0);
+	CHECK(m.valid);
+	CHECK(!has_warning(&m, KYC_MRZ_W_FILLER_INVALID));
+	/* OCR: an S among the fillers whose runner-up is the filler */
+	const char *text = TD3_L1 "\n" TD3_L2 "\n";
+	char t[128], alt[128];
+	float conf[128];
+	size_t n = strlen(text);
+	memcpy(t, text, n);
+	memset(alt, 0, sizeof alt);
+	for (size_t i = 0; i < n; i++)
+		conf[i] = 0.99f;
+	t[30] = 'S';
+	alt[30] = '<';
+	conf[30] = 0.6f;
+	conf[8] = 0.4f; /* an unsure letter of the surname */
+	REQUIRE(kyc_mrz_parse_ocr(t, alt, conf, n, today(), &m, err, sizeof err) == 0);
+	CHECK(m.valid);
+	CHECK_STR(m.lines[0], TD3_L1);
+	CHECK_STR(m.given_names, "ANNA MARIA");
+	CHECK(m.field_conf[KYC_MRZ_F_SURNAME] < 0.5f);
+	CHECK(m.field_conf[KYC_MRZ_F_DOCUMENT_NUMBER] > 0.98f);
+	/* the same S without the filler as runner-up: flagged */
+	alt[30] = 'B';
+	REQUIRE(kyc_mrz_parse_ocr(t, alt, conf, n, today(), &m, err, sizeof err) == 0);
+	CHECK(!m.valid);
+	CHECK(has_warning(&m, KYC_MRZ_W_FILLER_INVALID));
+	/* a correction no check digit confirms (a digit in a name) is unsure */
+	memcpy(t, text, n);
+	t[9] = '5';
+	REQUIRE(kyc_mrz_parse_ocr(t, NULL, NULL, n, today(), &m, err, sizeof err) == 0);
+	CHECK_STR(m.surname, "ERIKSSON");
+	CHECK(m.field_conf[KYC_MRZ_F_SURNAME] <= 0.5f);
+	/* a correction a check digit confirms is not */
+	memcpy(t, text, n);
+	t[45 + 15] = 'O';
+	REQUIRE(kyc_mrz_parse_ocr(t, NULL, NULL, n, today(), &m, err, sizeof err) == 0);
+	CHECK(m.valid);
+	CHECK(m.field_conf[KYC_MRZ_F_BIRTH_DATE] == 1.0f);
+	/* confidences out of range count as unsure, never as more than sure */
+	memcpy(t, text, n);
+	conf[2] = -3;
+	conf[3] = 7;
+	REQUIRE(kyc_mrz_parse_ocr(t, NULL, conf, n, today(), &m, err, sizeof err) == 0);
+	CHECK(m.field_conf[KYC_MRZ_F_ISSUING_COUNTRY] == 0.0f);
+	/* the JSON carries one confidence per field */
+	json_t *j = kyc_mrz_to_json(&m);
+	REQUIRE(j != NULL);
+	CHECK(json_object_size(json_object_get(j, "confidence")) == KYC_MRZ_NFIELDS);
+	CHECK(json_is_number(json_object_get(json_object_get(j, "confidence"), "surname")));
+	json_decref(j);
+}
+
 int main(void)
 {
+	RUN(fillers_and_confidence);
 	RUN(specimen_td3);
 	RUN(specimen_td1_td2);
 	RUN(specimen_visas_and_uk);

@@ -182,6 +182,31 @@ TEST(idempotency_records)
 	kyc_store_close(s);
 }
 
+TEST(locators_name_the_backend)
+{
+	enum kyc_store_backend b;
+	const char *d = "x";
+	char err[160];
+	CHECK_INT(kyc_store_locate(NULL, &b, &d, err, sizeof err), 0);
+	CHECK(b == KYC_STORE_SQLITE && d == NULL);
+	CHECK_INT(kyc_store_locate("", &b, &d, err, sizeof err), 0);
+	CHECK(b == KYC_STORE_SQLITE && d == NULL);
+	CHECK_INT(kyc_store_locate("sqlite:/var/lib/kycd", &b, &d, err, sizeof err), 0);
+	CHECK(b == KYC_STORE_SQLITE);
+	CHECK_STR(d, "/var/lib/kycd");
+	CHECK_INT(kyc_store_locate("sqlite:", &b, &d, err, sizeof err), KYC_ERR_INVALID);
+	CHECK_INT(kyc_store_locate("postgres://kycd@db1,db2/kycd?target_session_attrs=read-write",
+				   &b, &d, err, sizeof err),
+		  0);
+	CHECK(b == KYC_STORE_POSTGRES);
+	CHECK_INT(kyc_store_locate("postgresql://db/kycd", &b, &d, err, sizeof err), 0);
+	CHECK(b == KYC_STORE_POSTGRES);
+	CHECK_INT(kyc_store_locate("host=/run/postgresql dbname=kycd", &b, &d, err, sizeof err), 0);
+	CHECK(b == KYC_STORE_POSTGRES);
+	CHECK_INT(kyc_store_locate("mysql://db/kycd", &b, &d, err, sizeof err), KYC_ERR_INVALID);
+	CHECK(strstr(err, "sqlite:DIR") != NULL);
+}
+
 TEST(blob_roundtrip)
 {
 	char id[37], rel[128];
@@ -215,6 +240,7 @@ int main(void)
 	RUN(keys_and_revocation);
 	RUN(idempotency_records);
 	RUN(blob_roundtrip);
+	RUN(locators_name_the_backend);
 	char cmd[128];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
 	if (system(cmd) != 0)

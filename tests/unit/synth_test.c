@@ -440,6 +440,106 @@ TEST(levels_keep_their_promises)
 	CHECK((seen[0] > 0) + (seen[1] > 0) + (seen[2] > 0) + (seen[3] > 0) >= 3);
 }
 
+static double dist(const double a[2], const double b[2])
+{
+	return hypot(a[0] - b[0], a[1] - b[1]);
+}
+
+TEST(classes_keep_their_promises)
+{
+	/* Each class at its hardest level: what it promises shows in the truth,
+	 * the MRZ stays wholly inside the picture, and the lines sit on ink. */
+	for (int c = KYC_SYNTH_CLASS_PERSPECTIVE; c <= KYC_SYNTH_CLASS_MIXED; c++) {
+		struct kyc_synth_doc d;
+		struct kyc_synth_image img;
+		REQUIRE(kyc_synth_render_class(41, c, 2, (enum kyc_synth_class)c, KYC_SYNTH_MIXED,
+		                               &d, &img) == 0);
+		CHECK_INT(d.cls, c);
+		CHECK_INT(img.w, d.width);
+		CHECK(d.width <= 2000 && d.height <= 2000);
+		if (c == KYC_SYNTH_CLASS_MIXED)
+			CHECK(__builtin_popcount(d.classes) >= 2 &&
+			      !(d.classes & (1u << KYC_SYNTH_CLASS_MIXED)));
+		else
+			CHECK_INT(d.classes, 1u << c);
+		double near = 1e9;
+		for (int k = 0; k < 4; k++) {
+			double x = d.mrz_quad[k][0], y = d.mrz_quad[k][1];
+			CHECK(x >= 0 && x <= d.width && y >= 0 && y <= d.height);
+			near = fmin(near, fmin(fmin(x, d.width - x), fmin(y, d.height - y)));
+		}
+		double cap = dist(d.line_quads[0][0], d.line_quads[0][3]);
+		if (c == KYC_SYNTH_CLASS_PERSPECTIVE)
+			CHECK(d.tilt_deg >= 15 && d.tilt_deg <= 25);
+		if (c == KYC_SYNTH_CLASS_EDGE) /* within 0.8 pitch of the border, plus cap */
+			CHECK(near <= 0.8 * d.mrz_px + cap + 2);
+		if (c == KYC_SYNTH_CLASS_LOWRES)
+			CHECK(cap >= 7.5 && cap <= 12.5);
+		if (c == KYC_SYNTH_CLASS_JPEG)
+			CHECK(d.quality >= 30 && d.quality <= 43);
+		if (c == KYC_SYNTH_CLASS_ROTATION)
+			CHECK(d.skew_deg >= -45 && d.skew_deg <= 45);
+		/* Light and watermarks change the paper around the lines, so the
+		 * comparison with the paper under them only holds for the rest. */
+		if (c != KYC_SYNTH_CLASS_LIGHT && c != KYC_SYNTH_CLASS_WATERMARK &&
+		    c != KYC_SYNTH_CLASS_MIXED && c != KYC_SYNTH_CLASS_EDGE)
+			for (int l = 0; l < d.id.nlines; l++) {
+				double li = quad_mean(&img, d.line_quads[l], 0.0, 1.0);
+				double lb = quad_mean(&img, d.line_quads[l], 1.15, 1.5);
+				if (!(li < lb - 10))
+					fprintf(stderr, "class %s line %d: ink %.1f, paper %.1f\n",
+					        kyc_synth_class_name(c), l, li, lb);
+				CHECK(li < lb - 10);
+			}
+		kyc_synth_image_release(&img);
+	}
+	/* No class is the level's own photo, byte for byte. */
+	struct kyc_synth_doc d1, d2;
+	unsigned char *a, *b;
+	size_t na, nb;
+	REQUIRE(kyc_synth_make(8, 3, 1, KYC_SYNTH_TD3, &d1, &a, &na) == 0);
+	REQUIRE(kyc_synth_make_class(8, 3, 1, KYC_SYNTH_CLASS_NONE, KYC_SYNTH_TD3, &d2, &b, &nb) ==
+	        0);
+	CHECK(na == nb && memcmp(a, b, na) == 0);
+	free(a);
+	free(b);
+	/* Names round-trip; unknown names are refused. */
+	for (int c = 0; c < KYC_SYNTH_CLASS_COUNT; c++) {
+		enum kyc_synth_class back;
+		CHECK(kyc_synth_class_parse(kyc_synth_class_name(c), &back) == 0 && (int)back == c);
+	}
+	enum kyc_synth_class x;
+	CHECK(kyc_synth_class_parse("blurry", &x) != 0);
+	CHECK(kyc_synth_class_name(KYC_SYNTH_CLASS_COUNT) == NULL);
+	CHECK(kyc_synth_seed_is_eval(kyc_synth_eval_seed(3)) && !kyc_synth_seed_is_eval(20261123));
+}
+
+TEST(nomrz_photos_hold_no_mrz)
+{
+	int kinds = 0;
+	for (int i = 0; i < 8; i++) {
+		struct kyc_synth_doc d;
+		struct kyc_synth_image img;
+		REQUIRE(kyc_synth_render_class(5, i, i % 3, KYC_SYNTH_CLASS_NOMRZ, KYC_SYNTH_MIXED,
+		                               &d, &img) == 0);
+		CHECK_INT(d.id.nlines, 0);
+		CHECK_INT(img.w, d.width);
+		CHECK((d.width < d.height ? d.width : d.height) >= 400 && (d.width > d.height ? d.width : d.height) >= 640);
+		kinds |= 1 << d.nomrz_kind;
+		kyc_buf line;
+		kyc_buf_init(&line, 1 << 16);
+		REQUIRE(kyc_synth_truth_json(&d, "x.jpg", &line) == 0);
+		json_t *o = json_loadb(line.data, line.len, 0, NULL);
+		CHECK(o && !strcmp(json_string_value(json_object_get(o, "format")), "none"));
+		CHECK(o && json_array_size(json_object_get(o, "lines")) == 0);
+		CHECK(o && !strcmp(json_string_value(json_object_get(o, "class")), "nomrz"));
+		json_decref(o);
+		kyc_buf_release(&line);
+		kyc_synth_image_release(&img);
+	}
+	CHECK(__builtin_popcount((unsigned)kinds) >= 3);
+}
+
 TEST(truth_line_has_the_mrz_keys)
 {
 	struct kyc_synth_doc d;
@@ -548,6 +648,8 @@ int main(void)
 	RUN(make_is_deterministic_and_decodes);
 	RUN(threads_do_not_interfere);
 	RUN(levels_keep_their_promises);
+	RUN(classes_keep_their_promises);
+	RUN(nomrz_photos_hold_no_mrz);
 	RUN(truth_line_has_the_mrz_keys);
 	RUN(cli_writes_images_and_truth);
 	return test_done("synth");

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -16,6 +17,9 @@ const root = path.resolve(here, '..', '..');
 const KYCD = path.resolve(root, process.env.KYCD_BIN || 'build/asan/kycd');
 const CHROMIUM = process.env.KYCD_CHROMIUM || '/usr/bin/chromium';
 const ARTIFACTS = path.join(root, 'tests', 'artifacts', 'web');
+const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+// The WCAG 2.0, 2.1 and 2.2 A and AA rules of axe-core.
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
 const WAIT = 60000; // generous: a loaded machine is slow, never wrong
 const CHROME_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
 	'--disable-component-update', '--disable-sync'];
@@ -131,7 +135,7 @@ function specimens() {
 	const good = fs.readFileSync(path.join(dir, 'truth.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l))
 		.filter((t) => t.fields.expiry_date > soon && t.fields.birth_date < adult && t.fields.expiry_date > today)
 		.map((t) => ({ file: path.join(dir, t.file), fields: t.fields }));
-	if (good.length < 4) throw new Error('the generator gave fewer than 4 usable passports');
+	if (good.length < 6) throw new Error('the generator gave fewer than 6 usable passports');
 	return good;
 }
 
@@ -169,6 +173,21 @@ async function screenshot(page, name) {
 	shot++;
 	const file = path.join(ARTIFACTS, `${String(shot).padStart(2, '0')}-${name}.png`);
 	await page.screenshot({ path: file, fullPage: true });
+	await audit(page, name);
+}
+
+// axe-core, injected through the DevTools protocol (the pages' CSP allows no
+// inline script), audits what the page shows now. Violations of impact
+// serious or critical fail; every audit is listed in tests/artifacts/web/axe.json.
+const audits = [];
+async function audit(page, what) {
+	if (!(await page.evaluate('typeof window.axe === "object"'))) await page.evaluate(AXE);
+	const found = await page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(AXE_TAGS)} }, resultTypes: ['violations'] })
+		.then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 4).map((n) => n.target.join(' ')) })))`);
+	const bad = found.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+	audits.push({ what, lang: await page.evaluate('document.documentElement.lang'), violations: found });
+	fs.writeFileSync(path.join(ARTIFACTS, 'axe.json'), JSON.stringify(audits, null, 1));
+	if (bad.length) throw new Error(`axe on ${what}: ${bad.map((v) => `${v.id} (${v.impact}: ${v.help}) at ${v.nodes.join(', ')}`).join('; ')}`);
 }
 
 // Every request a page makes stays on kycd; every console error is a failure
@@ -189,6 +208,63 @@ function clean(w) {
 	// its status; the negative tests expect those, nothing else.
 	const bad = w.errors.filter((e) => !/Failed to load resource: the server responded with a status of (401|403|409|422)/.test(e));
 	eq(bad.length, 0, `console errors (${bad.join(' | ')})`);
+}
+
+// The specimen generator's real countries (src/document/synth_id.c) by their
+// alpha-2 code, for the names the browser itself gives them.
+const ALPHA2 = { AUT: 'AT', BEL: 'BE', BRA: 'BR', CAN: 'CA', CHE: 'CH', CZE: 'CZ', DNK: 'DK', ESP: 'ES', EST: 'EE', FIN: 'FI',
+	FRA: 'FR', GBR: 'GB', GRC: 'GR', HUN: 'HU', IRL: 'IE', ISL: 'IS', ITA: 'IT', JPN: 'JP', KEN: 'KE', LTU: 'LT', LVA: 'LV',
+	MEX: 'MX', NLD: 'NL', NOR: 'NO', NZL: 'NZ', POL: 'PL', PRT: 'PT', ROU: 'RO', SWE: 'SE', SVN: 'SI', TUR: 'TR', UKR: 'UA',
+	USA: 'US', ZAF: 'ZA', IND: 'IN', AUS: 'AU', ARG: 'AR', CHL: 'CL', EGY: 'EG', NGA: 'NG', D: 'DE' };
+async function countryName(page, alpha3, lang) {
+	return page.evaluate(([a2, l]) => new Intl.DisplayNames([l], { type: 'region' }).of(a2), [ALPHA2[alpha3], lang]);
+}
+// The review's value for a field label (dt), as shown.
+async function reviewValue(page, label) {
+	return page.evaluate((l) => {
+		const dt = [...document.querySelectorAll('#review-fields dt')].find((d) => d.textContent === l);
+		return dt ? dt.nextElementSibling.firstChild.textContent : null;
+	}, label);
+}
+
+// Reflow (WCAG 1.4.10): nothing wider than the viewport, so no sideways scrolling.
+async function noSideScroll(page, what) {
+	const [wide, view] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+	check(wide <= view, `${what}: ${wide} px of content in a ${view} px viewport`);
+}
+
+// A new step takes focus on its heading (a screen reader starts there) and
+// draws no focus ring around it.
+async function headingFocused(page, id, what) {
+	const [active, outline] = await page.evaluate(() => [document.activeElement && document.activeElement.id,
+		getComputedStyle(document.activeElement).outlineStyle]);
+	eq(active, id, `${what}: focus on the step's heading`);
+	eq(outline, 'none', `${what}: no ring around the heading`);
+}
+
+// The image is whole on the screen: its top and bottom inside the viewport.
+async function fitted(page, what) {
+	await page.evaluate(() => window.scrollTo(0, 0));
+	const [top, bottom, height, view] = await page.locator('#v-images img').first()
+		.evaluate((i) => { const r = i.getBoundingClientRect(); return [r.top, r.bottom, r.height, window.innerHeight]; });
+	check(top >= 0 && bottom <= view && height > 150, `${what}: from ${top} to ${bottom} px in ${view} px`);
+}
+
+// A step of the hosted page has come: shown, its heading focused, its counter.
+async function stepShown(page, section, heading, counter) {
+	await page.locator(`#${section}`).waitFor({ state: 'visible', timeout: WAIT });
+	await headingFocused(page, heading, section);
+	eq(await page.locator('#progress').textContent(), counter, `the counter on ${section}`);
+	eq(await page.locator(`#${heading}`).getAttribute('aria-describedby'), 'progress', `a screen reader hears the counter with the heading of ${section}`);
+}
+
+// Moves the focus with Tab alone until it is on selector.
+async function tabTo(page, selector) {
+	for (let i = 0; i < 30; i++) {
+		await page.keyboard.press('Tab');
+		if (await page.evaluate((s) => document.activeElement && document.activeElement.matches(s), selector)) return;
+	}
+	throw new Error(`${selector} cannot be reached with Tab`);
 }
 
 async function newVerification(key, level, applicant) {
@@ -238,6 +314,8 @@ async function main() {
 	cli(['operator', 'create', ta.tenant_id, 'rita', '--role', 'reviewer', '--password-stdin'], `${reviewerPw}\n`);
 	cli(['operator', 'create', ta.tenant_id, 'vic', '--role', 'viewer', '--password-stdin'], `${viewerPw}\n`);
 	const other = cli(['operator', 'create', tb.tenant_id, 'otto', '--role', 'admin']);
+	const arabicPw = 'arabic-viewer-password-a1';
+	cli(['operator', 'create', ta.tenant_id, 'amira', '--role', 'viewer', '--password-stdin'], `${arabicPw}\n`);
 	const docs = specimens();
 	await startServer();
 
@@ -274,7 +352,7 @@ async function main() {
 
 	await test('budget: all JS and CSS together under 100 KB', async () => {
 		let total = 0;
-		for (const n of ['i18n.js', 'capture.js', 'hosted.js', 'console.js', 'style.css']) {
+		for (const n of ['i18n.js', 'lang.js', 'capture.js', 'hosted.js', 'console-i18n.js', 'console.js', 'style.css']) {
 			const r = await fetch(`${base}/static/${n}`);
 			eq(r.status, 200, n);
 			total += (await r.arrayBuffer()).byteLength;
@@ -305,6 +383,7 @@ async function main() {
 		await screenshot(page, 'front-read-file');
 		await page.locator('#btn-capture-next').click();
 		await page.locator('#capture-h').filter({ hasText: 'face' }).waitFor({ timeout: WAIT });
+		eq(await page.locator('#progress').textContent(), 'Step 4 of 5', 'the selfie level counts five steps');
 		const sup = await awaitUpload(page, () => page.locator('#file-input').setInputFiles(docs[2].file));
 		eq(sup.status, 200, 'selfie accepted');
 		await screenshot(page, 'selfie-file');
@@ -314,6 +393,17 @@ async function main() {
 		eq(await page.locator('#name-first').inputValue(), given, 'given names as read');
 		eq(await page.locator('#name-last').inputValue(), docs[0].fields.surname, 'surname as read');
 		check(!(await page.locator('#review-fields').textContent()).includes(docs[0].fields.document_number), 'the document number is masked');
+		eq(await page.locator('#progress').textContent(), 'Step 5 of 5', 'the review is the last of five');
+		// A name read cannot be emptied: the error is tied to its field and takes the focus.
+		await page.locator('#name-last').fill('');
+		await page.locator('#review-submit').click();
+		await page.locator('#name-last-error').waitFor({ state: 'visible', timeout: WAIT });
+		eq(await page.locator('#name-last').getAttribute('aria-invalid'), 'true', 'the field is marked invalid');
+		eq(await page.locator('#name-last').getAttribute('aria-describedby'), 'name-last-error', 'the field is described by its error');
+		eq(await page.evaluate(() => document.activeElement.id), 'name-last', 'the focus is on the field');
+		check((await page.locator('#name-last-error').textContent()).includes('Latin letters'), 'the error says what to do');
+		await screenshot(page, 'review-error-file');
+		await page.locator('#name-last').fill(docs[0].fields.surname);
 		await page.locator('#name-first').fill(`${given} Corrected`);
 		await screenshot(page, 'review-file');
 		const [names] = await Promise.all([
@@ -356,6 +446,7 @@ async function main() {
 		await screenshot(page, 'camera-front-read');
 		await page.locator('#btn-capture-next').click();
 		await page.locator('#capture-h').filter({ hasText: 'صورة لوجهك' }).waitFor({ timeout: WAIT });
+		await screenshot(page, 'camera-selfie-ar');
 		await page.locator('#btn-camera').click();
 		await page.locator('#btn-shoot').waitFor({ state: 'visible', timeout: WAIT });
 		await page.waitForFunction(() => document.getElementById('cam-video').videoWidth > 0, null, { timeout: WAIT });
@@ -363,10 +454,14 @@ async function main() {
 		eq(sup.status, 200, 'camera selfie accepted');
 		await page.locator('#btn-capture-next').click();
 		await page.locator('#step-review').waitFor({ state: 'visible', timeout: WAIT });
+		if (ALPHA2[docs[1].fields.nationality])
+			eq(await reviewValue(page, 'الجنسية'), await countryName(page, docs[1].fields.nationality, 'ar'), 'nationality named in Arabic');
+		check(/^الخطوة \d من 5$/.test(await page.locator('#progress').textContent()), 'the counter in Arabic');
 		await screenshot(page, 'camera-review');
 		await page.locator('#review-submit').click();
 		await page.locator('#step-status').waitFor({ state: 'visible', timeout: WAIT });
 		eq((await page.locator('#status-text').textContent()).trim(), 'وثائقك قيد المراجعة. تتحدّث هذه الصفحة تلقائيًا.', 'Arabic status');
+		await screenshot(page, 'camera-status-ar');
 		// The switcher turns the page to English and left to right.
 		await page.locator('[data-lang="en"]').click();
 		eq(await page.locator('html').getAttribute('dir'), 'ltr', 'switched to left to right');
@@ -379,9 +474,84 @@ async function main() {
 		await ctx.close();
 	});
 
+	// The keyboard-only run, in each language, with a specimen of its own (an
+	// approved document is a duplicate for the next applicant).
+	const KEYBOARD = [
+		{ lang: 'en', step: (n) => `Step ${n} of 4`, read: 'This is what we read', file: 'Choose a photo', surname: 'Surname', nationality: 'Nationality', issuer: 'Issuing country' },
+		{ lang: 'ar', step: (n) => `الخطوة ${n} من 4`, read: 'هذا ما قرأناه', file: 'اختر صورة', surname: 'اسم العائلة', nationality: 'الجنسية', issuer: 'بلد الإصدار' },
+	];
+	const realCountry = docs.filter((d, i) => i >= 4 && ALPHA2[d.fields.nationality] && ALPHA2[d.fields.issuing_country]);
+	for (const [k, K] of KEYBOARD.entries()) await test(`hosted, keyboard alone at 320 px (${K.lang}): every step, focus on headings without a ring, the reading confirmed on the basic level`, async () => {
+		// The basic level asks for the document only and decides at once; the
+		// page still shows what was read before the outcome.
+		const doc = realCountry[k];
+		check(doc, 'a specimen of a real country');
+		const f = await newVerification(ta.api_key, 'basic', { external_ref: `web-keyboard-${K.lang}` });
+		tokens.push(f.link.token);
+		const ctx = await browser.newContext({ locale: K.lang, extraHTTPHeaders: { 'Accept-Language': K.lang }, viewport: { width: 320, height: 640 } });
+		const page = await ctx.newPage();
+		const w = watch(page);
+		await page.goto(f.link.url);
+		await stepShown(page, 'step-consent', 'consent-h', K.step(1));
+		eq(await page.locator('html').getAttribute('lang'), K.lang, 'the language');
+		await noSideScroll(page, 'consent at 320 px');
+		await screenshot(page, `keyboard-consent-320-${K.lang}`);
+		await tabTo(page, '#consent-box');
+		await page.keyboard.press('Space');
+		await tabTo(page, '#consent-next');
+		await page.keyboard.press('Enter');
+		await stepShown(page, 'step-document', 'doc-h', K.step(2));
+		await tabTo(page, '#doc-type');
+		for (let i = 0; i < 6 && (await page.locator('#doc-type').inputValue()) !== 'passport'; i++) await page.keyboard.press('ArrowDown');
+		eq(await page.locator('#doc-type').inputValue(), 'passport', 'type chosen with the arrows');
+		await tabTo(page, '#doc-country');
+		const issuer = await countryName(page, doc.fields.issuing_country, K.lang);
+		if (K.lang === 'en') { // the select's type-ahead takes Latin key presses
+			await page.keyboard.type(issuer);
+			eq(await page.locator('#doc-country').inputValue(), doc.fields.issuing_country === 'D' ? 'DEU' : doc.fields.issuing_country, `country chosen by typing ${issuer}`);
+		}
+		await noSideScroll(page, 'document at 320 px');
+		await screenshot(page, `keyboard-document-320-${K.lang}`);
+		await tabTo(page, '#doc-next');
+		await page.keyboard.press('Enter');
+		await stepShown(page, 'step-capture', 'capture-h', K.step(3));
+		// The file alternative to the camera: labelled, and its label shows the focus.
+		await tabTo(page, '#file-input');
+		eq(await page.locator('#file-input').evaluate((i) => i.labels[0].textContent), K.file, 'the file input is labelled');
+		check(await page.locator('#file-label').evaluate((l) => getComputedStyle(l).outlineStyle !== 'none'), 'the focused file input rings its label');
+		await noSideScroll(page, 'capture at 320 px');
+		await screenshot(page, `keyboard-capture-320-${K.lang}`);
+		const [chooser] = await Promise.all([page.waitForEvent('filechooser', { timeout: WAIT }), page.keyboard.press('Space')]);
+		const [resp] = await Promise.all([
+			page.waitForResponse((r) => r.url() === `${base}/hosted/api/documents`, { timeout: WAIT }),
+			chooser.setFiles(doc.file),
+		]);
+		eq(resp.status(), 200, 'upload accepted');
+		eq((await resp.json()).verification.status, 'approved', 'the basic level decides at once');
+		await stepShown(page, 'step-review', 'review-h', K.step(4));
+		eq(await page.locator('#review-h').textContent(), K.read, 'the reading is confirmed, not edited, once decided');
+		check(await page.locator('#review-names').isHidden(), 'no name fields once decided');
+		eq(await reviewValue(page, K.surname), doc.fields.surname, 'the surname read');
+		eq(await reviewValue(page, K.nationality), await countryName(page, doc.fields.nationality, K.lang), 'nationality by name');
+		eq(await reviewValue(page, K.issuer), issuer, 'issuing country by name');
+		await noSideScroll(page, 'review at 320 px');
+		await screenshot(page, `keyboard-review-320-${K.lang}`);
+		await tabTo(page, '#review-submit');
+		await page.keyboard.press('Enter');
+		await page.locator('#step-status').waitFor({ state: 'visible', timeout: WAIT });
+		await headingFocused(page, 'status-h', 'status');
+		eq(await page.locator('#status-text').getAttribute('data-status'), 'approved', 'the outcome');
+		await screenshot(page, `keyboard-status-320-${K.lang}`);
+		// Nothing at all in the browser's console, not even an expected 4xx.
+		eq(w.errors.length, 0, `console errors (${w.errors.join(' | ')})`);
+		clean(w);
+		await ctx.close();
+	});
+
 	await test('reader feedback: a dark photo gets a specific retake hint', async () => {
 		const f = await newVerification(ta.api_key, 'L1', { first_name: 'Dark' });
-		const ctx = await browser.newContext({ locale: 'en' });
+		// A 1366 px desktop at 200% zoom.
+		const ctx = await browser.newContext({ locale: 'en', viewport: { width: 683, height: 450 }, deviceScaleFactor: 2 });
 		const page = await ctx.newPage();
 		const w = watch(page);
 		await startFlow(page, f.link, 'dark');
@@ -404,6 +574,9 @@ async function main() {
 		eq(await fb.getAttribute('class'), 'notice bad', 'negative feedback');
 		check((await fb.textContent()).includes('too dark'), 'the hint says the photo is too dark');
 		check(await page.locator('#btn-retake').isVisible(), 'retake offered');
+		eq(await page.locator('#capture-feedback').getAttribute('aria-live'), 'polite', 'the hint is announced');
+		eq(await page.evaluate(() => document.activeElement.id), 'btn-retake', 'the focus goes to the retake');
+		await noSideScroll(page, 'the capture at 200%');
 		check(!(await page.locator('#btn-capture-next').isVisible()), 'no continue after a failed read');
 		await screenshot(page, 'dark-feedback');
 		clean(w);
@@ -412,11 +585,14 @@ async function main() {
 
 	await test('console: reviewer logs in, finds the verification, approves; status page changes', async () => {
 		check(fileFlow && statusPage, 'the file-upload flow ran');
-		const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+		const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 } });
 		const page = await ctx.newPage();
 		const w = watch(page);
 		await page.goto(`${base}/console`);
 		await page.locator('#view-login').waitFor({ state: 'visible', timeout: WAIT });
+		eq(w.errors.length, 0, `no console error on load, the session probe included (${w.errors.join(' | ')})`);
+		const field = await page.locator('#login-user').boundingBox();
+		check(field.width <= 400, `a login field of ${field.width} px, not the page's width`);
 		await page.locator('#login-user').fill('rita');
 		await page.locator('#login-pass').fill('wrong-password-x');
 		await page.locator('#login-submit').click();
@@ -451,9 +627,14 @@ async function main() {
 		eq(await page.locator('#v-images img').count(), 2, 'document and selfie images');
 		const fields = await page.locator('#v-fields').textContent();
 		check(fields.includes(fileFlow.doc.fields.document_number), 'fields read shown to the reviewer');
-		check(fields.includes('corrected by applicant'), 'the correction is shown');
+		check(fields.includes('corrected by the applicant'), 'the correction is shown');
 		check((await page.locator('#v-checks li').count()) >= 3, 'checks listed');
-		check((await page.locator('#v-history').textContent()).includes('consent'), 'history has the consent');
+		const history = await page.locator('#v-history').textContent();
+		check(history.includes('Consent given · by the applicant'), 'history has the consent, by the applicant');
+		check(history.includes('Created') && /by API key \(administrator, created /.test(history), `the API key named by its role and date (${history})`);
+		check(!/key:|operator:/.test(history), 'no raw actor ids');
+		check((await page.locator('#v-checks').textContent()).includes('Passed Minimum age'), 'checks by name');
+		await fitted(page, 'the document image');
 		// Zoom and rotate the document image.
 		const img = page.locator('#v-images img').first();
 		await page.locator('#v-images figure').first().getByRole('button', { name: 'Rotate' }).click();
@@ -469,6 +650,8 @@ async function main() {
 		]);
 		eq(dec.status(), 200, 'decision accepted');
 		await page.locator('#decide-state[data-status="approved"]').waitFor({ timeout: WAIT });
+		const decided = await page.locator('#v-history li').last().textContent();
+		check(/Approved \(Pending review → Approved\).* · by rita$/.test(decided), `the decision by the operator's name (${decided})`);
 		await screenshot(page, 'console-approved');
 		// The end user's status page follows by itself.
 		await statusPage.locator('#status-text[data-status="approved"]').waitFor({ timeout: WAIT });
@@ -479,6 +662,63 @@ async function main() {
 		check(/^operator:/.test(v.json.decision.actor), 'decided by an operator');
 		clean(w);
 		clean(statusWatch);
+		await ctx.close();
+	});
+
+	await test('console in Arabic, right to left: labels, actors by name, no console errors, 200% zoom', async () => {
+		check(fileFlow, 'the file-upload flow ran');
+		const ctx = await browser.newContext({ locale: 'ar', extraHTTPHeaders: { 'Accept-Language': 'ar,en;q=0.5' }, viewport: { width: 1366, height: 900 } });
+		const page = await ctx.newPage();
+		const w = watch(page);
+		await page.goto(`${base}/console`);
+		await page.locator('#view-login').waitFor({ state: 'visible', timeout: WAIT });
+		eq(await page.locator('html').getAttribute('dir'), 'rtl', 'right to left');
+		eq(await page.locator('html').getAttribute('lang'), 'ar', 'lang');
+		eq(await page.locator('#login-h').textContent(), 'تسجيل الدخول', 'Arabic login');
+		const probe = await page.evaluate(async () => { const r = await fetch('/console/api/session'); return [r.status, await r.json()]; });
+		eq(probe[0], 200, 'the probe before a login is not an error');
+		eq(probe[1].operator, null, 'and says: nobody');
+		await screenshot(page, 'console-login-ar');
+		await page.locator('#login-user').fill('amira');
+		await page.locator('#login-pass').fill(arabicPw);
+		await page.keyboard.press('Enter');
+		await page.locator('#view-queue').waitFor({ state: 'visible', timeout: WAIT });
+		await page.locator('#queue-rows tr').first().waitFor({ timeout: WAIT });
+		eq(await page.locator('#who-role').textContent(), 'مُطّلع', 'the role in Arabic');
+		const cells = await page.locator('#queue-rows tr td:nth-child(5)').allTextContents();
+		check(cells.length > 0 && cells.every((c) => c === 'بانتظار المراجعة'), `statuses in Arabic (${cells.join(', ')})`);
+		await screenshot(page, 'console-queue-ar');
+		await page.locator('#search-q').fill('web-file-1');
+		await page.keyboard.press('Enter');
+		await page.locator('#queue-caption').filter({ hasText: 'web-file-1' }).waitFor({ timeout: WAIT });
+		await screenshot(page, 'console-search-ar');
+		await page.locator(`#queue-rows tr[data-id="${fileFlow.verification.id}"]`).click();
+		await page.locator('#view-verification').waitFor({ state: 'visible', timeout: WAIT });
+		await page.waitForFunction(() => [...document.querySelectorAll('#v-images img')].every((i) => i.complete && i.naturalWidth > 0), null, { timeout: WAIT });
+		const history = await page.locator('#v-history').textContent();
+		check(history.includes('بواسطة rita') && history.includes('بواسطة مفتاح API') && history.includes('أُعطيت الموافقة'), `history in Arabic with the actors named (${history})`);
+		check(!/key:|operator:|auto_|pending_review/.test(history), 'no raw codes');
+		check((await page.locator('#v-checks').textContent()).includes('الحد الأدنى للعمر'), 'checks in Arabic');
+		eq(await page.locator('#decide-state').textContent(), 'الحالة: مقبولة', 'status in Arabic');
+		await fitted(page, 'the document image (Arabic)');
+		await screenshot(page, 'console-verification-ar');
+		// Single-key shortcuts can be turned off (speech input types letters).
+		await page.locator('#keys-on').uncheck();
+		await page.locator('#v-h').focus();
+		await page.keyboard.press('Escape');
+		check(await page.locator('#view-verification').isVisible(), 'shortcuts off: Esc does not leave');
+		await page.locator('#keys-on').check();
+		// 1366 px at 200% zoom is a 683 px wide page.
+		await page.setViewportSize({ width: 683, height: 450 });
+		await noSideScroll(page, 'verification at 200%');
+		await page.locator('#back').click();
+		await page.locator('#view-queue').waitFor({ state: 'visible', timeout: WAIT });
+		await noSideScroll(page, 'queue at 200%');
+		await page.setViewportSize({ width: 390, height: 844 });
+		await noSideScroll(page, 'queue on a phone');
+		await screenshot(page, 'console-queue-ar-390');
+		eq(w.errors.length, 0, `console errors (${w.errors.join(' | ')})`);
+		clean(w);
 		await ctx.close();
 	});
 
@@ -620,11 +860,13 @@ async function main() {
 		const r = await fetch(`${base}/hosted/api/state`, { headers: { Authorization: `Bearer ${short.json.token}` } });
 		eq(r.status, 401, 'refused after expiry');
 		eq((await r.json()).code, 'invalid_token', 'code');
-		const ctx = await browser.newContext();
+		// In Arabic: the error page is audited in the second language too.
+		const ctx = await browser.newContext({ locale: 'ar', extraHTTPHeaders: { 'Accept-Language': 'ar' } });
 		const page = await ctx.newPage();
 		await page.goto(short.json.url);
 		await page.locator('#step-error').waitFor({ state: 'visible', timeout: WAIT });
-		await screenshot(page, 'hosted-expired');
+		check((await page.locator('#error-text').textContent()).includes('هذا الرابط غير صالح'), 'the Arabic message');
+		await screenshot(page, 'hosted-expired-ar');
 		await ctx.close();
 		fs.writeFileSync(path.join(work, 'clock'), '0');
 	});

@@ -9,7 +9,9 @@
  *
  * Training is deterministic for a seed: sample i of the run is a pure function
  * of (seed, i), a batch is split into a fixed number of chunks whatever the
- * thread count, and the chunk gradients are summed in chunk order. */
+ * thread count, and the chunk gradients are summed in chunk order. The cells
+ * are rendered here from the font (gen.c), not by kycd synth, so bench/reader's
+ * photos are never seen in training; evaluation seeds are refused anyway. */
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -19,6 +21,7 @@
 #include <time.h>
 
 #include "document/ocr.h"
+#include "document/synth.h"
 #include "gen.h"
 
 int cmd_real(const char *list, const char *dir);
@@ -557,6 +560,13 @@ int main(int argc, char **argv)
 			fprintf(stderr, "unknown option %s\n", k);
 			return 2;
 		}
+	}
+	/* Seeds kept for measuring the reader are never trained on, should this
+	 * tool ever draw from kycd synth (docs/synth.md, "Evaluation seeds"). */
+	if (kyc_synth_seed_is_eval(opt_seed)) {
+		fprintf(stderr, "ocr-train: %llu is an evaluation seed (docs/synth.md)\n",
+			(unsigned long long)opt_seed);
+		return 2;
 	}
 	if (!strcmp(argv[1], "train"))
 		return cmd_train();

@@ -1,0 +1,274 @@
+/* bench/face: the face engine's speed on 1-megapixel selfies and its
+ * verification accuracy on labelled real photos (bench/face/run says where
+ * they come from).
+ *
+ *   bench-face speed OUT_DIR REPS IMG...      cuts a 1-megapixel selfie (3:4,
+ *       one face filling about 45% of the width) around the largest face of
+ *       each photo, writes it to OUT_DIR/selfieN.ppm for the JavaScript side,
+ *       and times kyc_face_analyze on it REPS times: median and p95 CPU ms on
+ *       one core (detection, landmarks, alignment, embedding, age and gender)
+ *   bench-face accuracy LIST ROOT...          LIST is bench/face/photos.txt;
+ *       ROOT are "source=dir" pairs. Genuine and impostor pairs of the one
+ *       face of each photo; FNMR at FMR 1% and 0.1%, ROC AUC, the rates at
+ *       the default threshold, gender accuracy on the labelled photos. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "document/image.h"
+#include "face/face.h"
+#include "tensor/tensor.h"
+
+static struct kyc_face_engine *engine;
+
+static double cpu_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static double quantile(double *v, int n, double q)
+{
+	qsort(v, (size_t)n, sizeof *v, cmp_double);
+	int i = (int)ceil(q * n) - 1;
+	return v[i < 0 ? 0 : i];
+}
+
+/* Bilinear resample of a region of an RGB image into a new w×h RGB image. */
+static unsigned char *cut(const struct kyc_image *im, double x0, double y0, double sw, double sh,
+                          int w, int h)
+{
+	unsigned char *o = malloc((size_t)w * h * 3);
+	for (int y = 0; y < h; y++)
+		for (int x = 0; x < w; x++) {
+			double sx = x0 + (x + 0.5) * sw / w - 0.5,
+			       sy = y0 + (y + 0.5) * sh / h - 0.5;
+			int ix = (int)floor(sx), iy = (int)floor(sy);
+			double fx = sx - ix, fy = sy - iy;
+			for (int c = 0; c < 3; c++) {
+				double v = 0;
+				for (int dy = 0; dy <= 1; dy++)
+					for (int dx = 0; dx <= 1; dx++) {
+						int px = ix + dx, py = iy + dy;
+						px = px < 0 ? 0 : px >= im->w ? im->w - 1 : px;
+						py = py < 0 ? 0 : py >= im->h ? im->h - 1 : py;
+						v += (dx ? fx : 1 - fx) * (dy ? fy : 1 - fy) *
+						     im->rgb[((size_t)py * im->w + px) * 3 + c];
+					}
+				o[((size_t)y * w + x) * 3 + c] = (unsigned char)lround(v);
+			}
+		}
+	return o;
+}
+
+static int speed(const char *outdir, int reps, int n, char **files)
+{
+	double *all = calloc((size_t)(reps * n), sizeof(double));
+	int m = 0, faces1 = 0, selfies = 0;
+	for (int i = 0; i < n; i++) {
+		struct kyc_image im;
+		struct kyc_image_opts o = {.want_rgb = 1};
+		struct kyc_face_list l;
+		if (kyc_image_load(files[i], &o, &im, NULL) || kyc_face_analyze(engine, &im, &l))
+			continue;
+		if (l.count == 0) {
+			kyc_image_free(&im);
+			continue;
+		}
+		const double *b = l.faces[0].box;
+		double sw = b[2] / 0.45, sh = sw * 4 / 3;
+		double x0 = b[0] + b[2] / 2 - sw / 2, y0 = b[1] + b[3] / 2 - sh * 0.42;
+		const int W = 866, H = 1155; /* 1.0 megapixel, 3:4 */
+		struct kyc_image self = {.w = W, .h = H, .rgb = cut(&im, x0, y0, sw, sh, W, H)};
+		kyc_face_list_free(&l);
+		kyc_image_free(&im);
+		char path[1024];
+		snprintf(path, sizeof path, "%s/selfie%d.ppm", outdir, selfies++);
+		FILE *f = fopen(path, "wb");
+		if (f) {
+			fprintf(f, "P6\n%d %d\n255\n", W, H);
+			fwrite(self.rgb, 1, (size_t)W * H * 3, f);
+			fclose(f);
+		}
+		for (int r = 0; r < reps; r++) {
+			double t0 = cpu_ms();
+			kyc_face_analyze(engine, &self, &l);
+			all[m++] = cpu_ms() - t0;
+			faces1 += l.count == 1;
+			kyc_face_list_free(&l);
+		}
+		free(self.rgb);
+	}
+	if (m == 0)
+		return 1;
+	double med = quantile(all, m, 0.5), p95 = quantile(all, m, 0.95);
+	printf("kycd  1-MP selfies: %d, runs %d, one face found in %d: median %.1f ms, p95 %.1f ms "
+	       "CPU "
+	       "(detection + landmarks + embedding + age/gender)\n",
+	       selfies, m, faces1, med, p95);
+	free(all);
+	return 0;
+}
+
+struct sample {
+	char id[96];
+	char sex;
+	float emb[KYC_FACE_EMBEDDING_DIM];
+	const char *gender; /* found */
+};
+
+static int accuracy(const char *list, int nroots, char **roots)
+{
+	FILE *f = fopen(list, "r");
+	if (!f)
+		return 1;
+	struct sample *s = calloc(1024, sizeof *s);
+	int n = 0, photos = 0, missed = 0, gtotal = 0, gright = 0;
+	char line[1024];
+	while (fgets(line, sizeof line, f)) {
+		char id[64], sex[4], src[32], file[256];
+		if (line[0] == '#' || sscanf(line, "%63s %3s %31s %255s", id, sex, src, file) != 4)
+			continue;
+		const char *dir = NULL;
+		for (int r = 0; r < nroots; r++)
+			if (!strncmp(roots[r], src, strlen(src)) && roots[r][strlen(src)] == '=')
+				dir = roots[r] + strlen(src) + 1;
+		if (!dir)
+			continue;
+		char path[1200];
+		snprintf(path, sizeof path, "%s/%s", dir, file);
+		struct kyc_image im;
+		struct kyc_image_opts o = {.want_rgb = 1, .target_side = 1600};
+		struct kyc_face_list l;
+		if (kyc_image_load(path, &o, &im, NULL))
+			continue;
+		photos++;
+		int rc = kyc_face_analyze(engine, &im, &l);
+		kyc_image_free(&im);
+		if (rc)
+			continue;
+		int group = !strncmp(id, "group:", 6);
+		const char *why;
+		const struct kyc_face *pick = group ? NULL : kyc_face_pick(&l, &why);
+		if (!group && !pick) {
+			missed++;
+			printf("  no single face in %s (%s)\n", file, why);
+		}
+		for (size_t k = 0; k < l.count && n < 1024; k++) {
+			const struct kyc_face *fc = &l.faces[k];
+			if (!group && fc != pick)
+				continue;
+			if (group)
+				snprintf(s[n].id, sizeof s[n].id, "%s#%zu", id, k);
+			else
+				snprintf(s[n].id, sizeof s[n].id, "%s", id);
+			s[n].sex = sex[0];
+			memcpy(s[n].emb, fc->embedding, sizeof s[n].emb);
+			s[n].gender = fc->gender;
+			if (sex[0] == 'F' || sex[0] == 'M') {
+				gtotal++;
+				gright += (sex[0] == 'F') == !strcmp(fc->gender, "female");
+			}
+			n++;
+		}
+		kyc_face_list_free(&l);
+	}
+	fclose(f);
+	double *gen = malloc(sizeof(double) * n * n), *imp = malloc(sizeof(double) * n * n);
+	int ng = 0, ni = 0, ids = 0, multi = 0;
+	for (int a = 0; a < n; a++) {
+		int first = 1, count = 0;
+		for (int b = 0; b < n; b++) {
+			if (b < a && !strcmp(s[a].id, s[b].id))
+				first = 0;
+			count += !strcmp(s[a].id, s[b].id);
+		}
+		ids += first;
+		multi += first && count > 1;
+		for (int b = a + 1; b < n; b++) {
+			struct kyc_face_match m;
+			kyc_face_compare(s[a].emb, s[b].emb, KYC_FACE_DEFAULT_THRESHOLD, &m);
+			if (!strcmp(s[a].id, s[b].id))
+				gen[ng++] = m.distance;
+			else
+				imp[ni++] = m.distance;
+		}
+	}
+	qsort(gen, (size_t)ng, sizeof *gen, cmp_double);
+	qsort(imp, (size_t)ni, sizeof *imp, cmp_double);
+	/* AUC: the chance that a genuine pair is closer than an impostor pair. */
+	double wins = 0;
+	for (int g = 0, i = 0; g < ng; g++) {
+		while (i < ni && imp[i] < gen[g])
+			i++;
+		int j = i;
+		while (j < ni && imp[j] == gen[g])
+			j++;
+		wins += (ni - j) + 0.5 * (j - i);
+	}
+	printf(
+	    "accuracy: %d photos, %d faces, %d identities (%d with 2+ photos), %d photos without "
+	    "a single face; %d genuine and %d impostor pairs\n",
+	    photos, n, ids, multi, missed, ng, ni);
+	printf("  ROC AUC %.4f\n", ng && ni ? wins / ((double)ng * ni) : 0);
+	double fmrs[2] = {0.01, 0.001};
+	for (int k = 0; k < 2; k++) {
+		/* The largest threshold at which at most FMR of the impostors match. */
+		int allowed = (int)floor(fmrs[k] * ni);
+		double t = allowed < ni ? imp[allowed] : 2.0;
+		int fn = 0;
+		for (int g = 0; g < ng; g++)
+			fn += gen[g] >= t;
+		printf("  at FMR %.1f%% (threshold %.3f; %d of %d impostors below): FNMR %.2f%% "
+		       "(%d of "
+		       "%d)%s\n",
+		       fmrs[k] * 100, t, allowed, ni, ng ? 100.0 * fn / ng : 0, fn, ng,
+		       ni < (int)ceil(1 / fmrs[k]) ? "  [too few impostor pairs for this rate]"
+		                                   : "");
+	}
+	int fm = 0, fn = 0;
+	for (int i = 0; i < ni; i++)
+		fm += imp[i] <= KYC_FACE_DEFAULT_THRESHOLD;
+	for (int g = 0; g < ng; g++)
+		fn += gen[g] > KYC_FACE_DEFAULT_THRESHOLD;
+	printf("  at the default threshold %.2f: FMR %.2f%% (%d), FNMR %.2f%% (%d); genuine "
+	       "distance median %.3f, impostor median %.3f\n",
+	       KYC_FACE_DEFAULT_THRESHOLD, ni ? 100.0 * fm / ni : 0, fm, ng ? 100.0 * fn / ng : 0,
+	       fn, ng ? gen[ng / 2] : 0, ni ? imp[ni / 2] : 0);
+	printf("  gender: %d of %d labelled faces right (%.1f%%)\n", gright, gtotal,
+	       gtotal ? 100.0 * gright / gtotal : 0);
+	free(gen);
+	free(imp);
+	free(s);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	char err[512];
+	kyc_tensor_pick_blas_kernels(argv);
+	if (argc < 3) {
+		fprintf(stderr,
+		        "usage: bench-face speed OUT_DIR REPS IMG... | accuracy LIST SRC=DIR...\n");
+		return 2;
+	}
+	if (kyc_face_engine_open(NULL, &engine, err, sizeof err)) {
+		fprintf(stderr, "bench-face: %s\n", err);
+		return 1;
+	}
+	int rc = !strcmp(argv[1], "speed") && argc > 4
+	             ? speed(argv[2], atoi(argv[3]), argc - 4, argv + 4)
+	         : !strcmp(argv[1], "accuracy") ? accuracy(argv[2], argc - 3, argv + 3)
+	                                        : 2;
+	kyc_face_engine_free(engine);
+	return rc;
+}

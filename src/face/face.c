@@ -1,0 +1,396 @@
+/* The face pipeline (face.h): detect on a square view, place landmarks on the
+ * detection box, align on the eyes and mouth, then embed, estimate age and
+ * gender and measure quality on the aligned crop. */
+#include "face/face.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "face/nets.h"
+#include "face/sample.h"
+
+#define DETECT_SIDE 416
+#define DETECT_SCORE 0.5 /* face-api's default */
+#define NMS_IOU 0.4      /* the tiny face detector's */
+#define MAX_FACES 32
+/* The second pass pads each side by this fraction of the longer side, so a
+ * face that fills the frame shrinks to what the detector was trained on. */
+#define FILL_MARGIN 0.35
+
+struct kyc_face_engine {
+	struct kyc_face_nets *nets;
+};
+
+static const double ANCHORS[5][2] = {
+    {1.603231, 2.094468}, {6.041143, 7.080126}, {2.882459, 3.518061},
+    {4.266906, 5.178857}, {9.041765, 10.66308},
+};
+
+int kyc_face_engine_open(const char *dir, struct kyc_face_engine **out, char *err, size_t errlen)
+{
+	char found[1024];
+	*out = NULL;
+	if (!dir) {
+		if (kyc_face_models_dir(found, sizeof found) != 0) {
+			snprintf(err, errlen,
+			         "no face models (tried %s; set KYCD_MODELS or run "
+			         "scripts/fetch-models)",
+			         found);
+			return KYC_ERR_NOTFOUND;
+		}
+		dir = found;
+	}
+	struct kyc_face_engine *e = calloc(1, sizeof *e);
+	if (!e)
+		return KYC_ERR_NOMEM;
+	int rc = kyc_face_nets_load(dir, &e->nets, err, errlen);
+	if (rc) {
+		free(e);
+		return rc;
+	}
+	*out = e;
+	return 0;
+}
+
+void kyc_face_engine_free(struct kyc_face_engine *e)
+{
+	if (!e)
+		return;
+	kyc_face_nets_free(e->nets);
+	free(e);
+}
+
+void kyc_face_list_free(struct kyc_face_list *l)
+{
+	if (!l)
+		return;
+	free(l->faces);
+	memset(l, 0, sizeof *l);
+}
+
+static double sigmoid(double x)
+{
+	return 1.0 / (1.0 + exp(-x));
+}
+
+struct det {
+	double x, y, w, h, score;
+};
+
+static double iou(const struct det *a, const struct det *b)
+{
+	double x1 = fmax(a->x, b->x), y1 = fmax(a->y, b->y);
+	double x2 = fmin(a->x + a->w, b->x + b->w), y2 = fmin(a->y + a->h, b->y + b->h);
+	double inter = fmax(0, x2 - x1) * fmax(0, y2 - y1);
+	double uni = a->w * a->h + b->w * b->h - inter;
+	return uni > 0 ? inter / uni : 0;
+}
+
+static int by_score_desc(const void *a, const void *b)
+{
+	const struct det *x = a, *y = b;
+	return (x->score < y->score) - (x->score > y->score);
+}
+
+/* One detector pass on the image centred in a square of side
+ * max(w,h)·(1+2·margin); boxes come back in image pixels. */
+static int detect_pass(const struct kyc_face_engine *e, const struct face__rgb *img, double margin,
+                       struct det *dets, int *ndets)
+{
+	struct kyc_tensor in = {0}, out = {0};
+	double side = fmax(img->w, img->h) * (1 + 2 * margin);
+	double x0 = (img->w - side) / 2, y0 = (img->h - side) / 2;
+	int rc = face__crop(img, x0, y0, side, 0, NULL, DETECT_SIDE, &in);
+	if (rc == 0)
+		rc = kyc_face_net_detector(e->nets, &in, &out);
+	kyc_tensor_free(&in);
+	if (rc)
+		return rc;
+	struct det cand[13 * 13 * 5] = {{0}};
+	int n = 0, g = out.h;
+	for (int row = 0; row < g; row++)
+		for (int col = 0; col < out.w; col++)
+			for (int a = 0; a < 5; a++) {
+				const float *t =
+				    out.d + ((size_t)row * out.w + col) * out.c + a * 5;
+				double score = sigmoid(t[4]);
+				if (score <= DETECT_SCORE ||
+				    n >= (int)(sizeof cand / sizeof cand[0]))
+					continue;
+				double cx = (col + sigmoid(t[0])) / g,
+				       cy = (row + sigmoid(t[1])) / g;
+				double w = exp(t[2]) * ANCHORS[a][0] / g,
+				       h = exp(t[3]) * ANCHORS[a][1] / g;
+				cand[n++] =
+				    (struct det){x0 + (cx - w / 2) * side, y0 + (cy - h / 2) * side,
+				                 w * side, h * side, score};
+			}
+	kyc_tensor_free(&out);
+	qsort(cand, (size_t)n, sizeof cand[0], by_score_desc);
+	*ndets = 0;
+	for (int i = 0; i < n && *ndets < MAX_FACES; i++) {
+		int keep = 1;
+		for (int j = 0; j < *ndets && keep; j++)
+			if (iou(&cand[i], &dets[j]) > NMS_IOU)
+				keep = 0;
+		if (keep)
+			dets[(*ndets)++] = cand[i];
+	}
+	return 0;
+}
+
+static void centroid(const struct kyc_face *f, int from, int to, double c[2])
+{
+	c[0] = c[1] = 0;
+	for (int i = from; i < to; i++) {
+		c[0] += f->landmarks[i][0];
+		c[1] += f->landmarks[i][1];
+	}
+	c[0] /= (to - from);
+	c[1] /= (to - from);
+}
+
+/* The aligned square: face-api's align() (size = eye-to-mouth / 0.45, the
+ * reference point 0.43 of it below the top), turned upright on the eyes. */
+static void aligned_square(const struct kyc_face *f, double *x0, double *y0, double *side,
+                           double *angle)
+{
+	double le[2], re[2], mo[2];
+	centroid(f, 36, 42, le);
+	centroid(f, 42, 48, re);
+	centroid(f, 48, 68, mo);
+	double d = (hypot(mo[0] - le[0], mo[1] - le[1]) + hypot(mo[0] - re[0], mo[1] - re[1])) / 2;
+	double size = d / 0.45;
+	double rx = (le[0] + re[0] + mo[0]) / 3, ry = (le[1] + re[1] + mo[1]) / 3;
+	*angle = atan2(re[1] - le[1], re[0] - le[0]);
+	/* The square's centre lies (0.5 - 0.43)·size below the reference point
+	 * in the face's own frame; face__crop rotates about the centre. */
+	double off = (0.5 - 0.43) * size;
+	double cx = rx - sin(*angle) * off, cy = ry + cos(*angle) * off;
+	*side = size;
+	*x0 = cx - size / 2;
+	*y0 = cy - size / 2;
+}
+
+/* Variance of the 4-neighbour Laplacian and mean luminance of the square
+ * [lo, hi) of a tensor of 0..255 RGB. */
+static void measure(const struct kyc_tensor *t, int lo, int hi, double *sharp, double *bright)
+{
+	int n = t->w;
+	double sum = 0, sum2 = 0, lum = 0;
+	long cnt = 0, lcnt = 0;
+#define LUMA(x, y)                                                                                 \
+	(0.299 * t->d[((size_t)(y)*n + (x)) * 3] + 0.587 * t->d[((size_t)(y)*n + (x)) * 3 + 1] +   \
+	 0.114 * t->d[((size_t)(y)*n + (x)) * 3 + 2])
+	for (int y = lo; y < hi; y++)
+		for (int x = lo; x < hi; x++) {
+			double c = LUMA(x, y);
+			lum += c;
+			lcnt++;
+			double l = LUMA(x - 1, y) + LUMA(x + 1, y) + LUMA(x, y - 1) +
+			           LUMA(x, y + 1) - 4 * c;
+			sum += l;
+			sum2 += l * l;
+			cnt++;
+		}
+#undef LUMA
+	double mean = sum / cnt;
+	*sharp = sum2 / cnt - mean * mean;
+	*bright = lum / lcnt;
+}
+
+static void measure_pose(struct kyc_face *f)
+{
+	double le[2], re[2], mo[2];
+	centroid(f, 36, 42, le);
+	centroid(f, 42, 48, re);
+	centroid(f, 48, 68, mo);
+	const double *nose = f->landmarks[30], *jl = f->landmarks[0], *jr = f->landmarks[16];
+	f->quality.roll = atan2(re[1] - le[1], re[0] - le[0]) * 180 / M_PI;
+	/* Yaw: how far the nose tip sits off the middle of the jaw line. */
+	double dl = hypot(nose[0] - jl[0], nose[1] - jl[1]),
+	       dr = hypot(nose[0] - jr[0], nose[1] - jr[1]);
+	double r = (dl - dr) / fmax(dl + dr, 1e-6);
+	f->quality.yaw = asin(fmax(-1, fmin(1, 2 * r))) * 180 / M_PI;
+	/* Pitch: where the nose tip falls between the eyes and the mouth, in
+	 * the face's own frame; about 0.55 of the way when level. */
+	double ex = (le[0] + re[0]) / 2, ey = (le[1] + re[1]) / 2, a = f->quality.roll * M_PI / 180;
+	double ny = -sin(a) * (nose[0] - ex) + cos(a) * (nose[1] - ey);
+	double my = -sin(a) * (mo[0] - ex) + cos(a) * (mo[1] - ey);
+	double ratio = my > 1e-6 ? ny / my : 0.55;
+	f->quality.pitch = asin(fmax(-1, fmin(1, (ratio - 0.55) / 0.35))) * 180 / M_PI;
+}
+
+static int analyze_face(const struct kyc_face_engine *e, const struct face__rgb *img,
+                        const struct det *d, struct kyc_face *f)
+{
+	struct kyc_tensor t112 = {0}, t150 = {0};
+	float lm[136], gender[2], age;
+	int rc;
+	memset(f, 0, sizeof *f);
+	f->box[0] = d->x;
+	f->box[1] = d->y;
+	f->box[2] = d->w;
+	f->box[3] = d->h;
+	f->score = d->score;
+	/* Landmarks on the box, padded to a square with zeros (face-api's
+	 * extractFaces + toBatchTensor(112, centred)). */
+	double side = fmax(d->w, d->h);
+	double sx = d->x + d->w / 2 - side / 2, sy = d->y + d->h / 2 - side / 2;
+	double clip[4] = {d->x, d->y, d->w, d->h};
+	if ((rc = face__crop(img, sx, sy, side, 0, clip, KYC_FACE_LANDMARK_SIDE, &t112)))
+		goto out;
+	if ((rc = kyc_face_net_landmarks(e->nets, &t112, lm)))
+		goto out;
+	for (int i = 0; i < KYC_FACE_LANDMARKS; i++) {
+		f->landmarks[i][0] = sx + lm[2 * i] * side;
+		f->landmarks[i][1] = sy + lm[2 * i + 1] * side;
+	}
+	kyc_tensor_free(&t112);
+	double ax, ay, aside, angle;
+	aligned_square(f, &ax, &ay, &aside, &angle);
+	if ((rc = face__crop(img, ax, ay, aside, angle, NULL, KYC_FACE_EMBED_SIDE, &t150)) ||
+	    (rc = face__crop(img, ax, ay, aside, angle, NULL, KYC_FACE_LANDMARK_SIDE, &t112)))
+		goto out;
+	if ((rc = kyc_face_net_embedding(e->nets, &t150, f->embedding)) ||
+	    (rc = kyc_face_net_age_gender(e->nets, &t112, &age, gender)))
+		goto out;
+	f->age = age;
+	f->gender = gender[0] >= 0.5f ? "male" : "female";
+	f->gender_score = gender[0] >= 0.5f ? gender[0] : gender[1];
+	f->quality.face_ratio = d->w / img->w;
+	f->quality.cut_off = d->x < 0 || d->y < 0 || d->x + d->w > img->w || d->y + d->h > img->h;
+	/* The central part of the aligned crop: eyes, nose, mouth, cheeks. */
+	measure(&t112, t112.w / 6, t112.w - t112.w / 6, &f->quality.sharpness,
+	        &f->quality.brightness);
+	measure_pose(f);
+out:
+	kyc_tensor_free(&t112);
+	kyc_tensor_free(&t150);
+	return rc;
+}
+
+static int by_width_desc(const void *a, const void *b)
+{
+	const struct kyc_face *x = a, *y = b;
+	return (x->box[2] < y->box[2]) - (x->box[2] > y->box[2]);
+}
+
+static const char *quality_issue(const struct kyc_face_quality *q, double box_w);
+
+int kyc_face_analyze(const struct kyc_face_engine *e, const struct kyc_image *img,
+                     struct kyc_face_list *out)
+{
+	memset(out, 0, sizeof *out);
+	if (!img->rgb || img->w < 1 || img->h < 1)
+		return KYC_ERR_INVALID;
+	struct face__rgb rgb = {img->rgb, img->w, img->h};
+	struct det dets[MAX_FACES];
+	/* Light and focus of the central square of the image, at 256 px. */
+	struct kyc_tensor small = {0};
+	double sq = fmin(img->w, img->h);
+	int ms = sq < 256 ? (int)sq : 256; /* never upscaled: that would look blurred */
+	int rc = face__crop(&rgb, (img->w - sq) / 2, (img->h - sq) / 2, sq, 0, NULL, ms, &small);
+	if (rc)
+		return rc;
+	measure(&small, 1, ms - 1, &out->image_sharpness, &out->image_brightness);
+	kyc_tensor_free(&small);
+	int n = 0;
+	rc = detect_pass(e, &rgb, 0, dets, &n);
+	if (rc == 0 && n == 0)
+		rc = detect_pass(e, &rgb, FILL_MARGIN, dets, &n);
+	if (rc)
+		return rc;
+	if (n == 0)
+		return 0;
+	out->faces = calloc((size_t)n, sizeof *out->faces);
+	if (!out->faces)
+		return KYC_ERR_NOMEM;
+	for (int i = 0; i < n; i++) {
+		if ((rc = analyze_face(e, &rgb, &dets[i], &out->faces[i]))) {
+			kyc_face_list_free(out);
+			return rc;
+		}
+		out->faces[i].quality.issue = quality_issue(&out->faces[i].quality, dets[i].w);
+		out->count++;
+	}
+	qsort(out->faces, out->count, sizeof *out->faces, by_width_desc);
+	return 0;
+}
+
+/* Selfie limits (docs/face.md). */
+#define MIN_FACE_PX 64
+#define MIN_FACE_RATIO 0.10
+#define MIN_BRIGHTNESS 50
+#define MAX_BRIGHTNESS 215
+#define MIN_SHARPNESS 20
+#define MIN_IMAGE_SHARPNESS 20
+#define MAX_YAW 30
+#define MAX_PITCH 30
+#define MAX_ROLL 25
+
+static const char *quality_issue(const struct kyc_face_quality *q, double box_w)
+{
+	if (box_w < MIN_FACE_PX || q->face_ratio < MIN_FACE_RATIO)
+		return "face_too_small";
+	if (q->cut_off)
+		return "face_cut_off";
+	if (q->brightness < MIN_BRIGHTNESS)
+		return "too_dark";
+	if (q->brightness > MAX_BRIGHTNESS)
+		return "too_bright";
+	if (q->sharpness < MIN_SHARPNESS)
+		return "too_blurry";
+	if (fabs(q->yaw) > MAX_YAW || fabs(q->pitch) > MAX_PITCH || fabs(q->roll) > MAX_ROLL)
+		return "not_frontal";
+	return NULL;
+}
+
+const struct kyc_face *kyc_face_pick(const struct kyc_face_list *l, const char **reason)
+{
+	if (l->count == 0) {
+		*reason = "no_face";
+		return NULL;
+	}
+	if (l->count > 1 && l->faces[1].box[2] >= 0.6 * l->faces[0].box[2]) {
+		*reason = "several_faces";
+		return NULL;
+	}
+	*reason = NULL;
+	return &l->faces[0];
+}
+
+const char *kyc_face_selfie(const struct kyc_face_list *l)
+{
+	if (l->count == 0) {
+		if (l->image_brightness < MIN_BRIGHTNESS)
+			return "too_dark";
+		if (l->image_brightness > MAX_BRIGHTNESS)
+			return "too_bright";
+		if (l->image_sharpness < MIN_IMAGE_SHARPNESS)
+			return "too_blurry";
+		return "no_face";
+	}
+	if (l->count > 1 && l->faces[1].box[2] >= 0.4 * l->faces[0].box[2])
+		return "several_faces";
+	return l->faces[0].quality.issue;
+}
+
+void kyc_face_compare(const float *a, const float *b, double threshold, struct kyc_face_match *out)
+{
+	double d2 = 0, dot = 0, na = 0, nb = 0;
+	for (int i = 0; i < KYC_FACE_EMBEDDING_DIM; i++) {
+		double d = (double)a[i] - b[i];
+		d2 += d * d;
+		dot += (double)a[i] * b[i];
+		na += (double)a[i] * a[i];
+		nb += (double)b[i] * b[i];
+	}
+	out->distance = sqrt(d2);
+	out->similarity = (na > 0 && nb > 0) ? dot / sqrt(na * nb) : 0;
+	out->threshold = threshold;
+	out->match = out->distance <= threshold;
+}

@@ -1,0 +1,107 @@
+/* The face engine (docs/face.md): find faces in a photo, place their 68
+ * landmarks, align and cut them, describe them with a 128-d embedding,
+ * estimate age and gender, judge a selfie's quality, and compare two faces.
+ * Pure functions on pixels and the loaded networks: no HTTP, no database.
+ * One read path for the API, the CLI and the benchmark. */
+#ifndef KYC_FACE_H
+#define KYC_FACE_H
+
+#include <stddef.h>
+
+#include "document/image.h"
+
+#define KYC_FACE_EMBEDDING_DIM 128
+#define KYC_FACE_LANDMARKS 68
+/* Euclidean distance at or below which two embeddings are one person: dlib's
+ * published operating point for this network (docs/face.md, bench/README.md
+ * for the false-match rates measured at it). */
+#define KYC_FACE_DEFAULT_THRESHOLD 0.6
+
+/* Where the models are: $KYCD_MODELS when set; else the first of
+ * <dir of the running binary>/../models/face-api (build/release/kycd finds
+ * build/models/face-api), <dir of the binary>/../share/kycd/models/face-api
+ * (an installed binary) and ./build/models/face-api (the repository root)
+ * that holds the detector's manifest. 0, or KYC_ERR_NOTFOUND (buf then holds
+ * the last place tried). */
+int kyc_face_models_dir(char *buf, size_t len);
+
+/* The loaded networks. Read-only once open: threads may share one engine. */
+struct kyc_face_engine;
+
+/* Loads the models from dir (NULL: kyc_face_models_dir). err says which file
+ * and why on failure. 0, KYC_ERR_NOTFOUND, KYC_ERR_IO, KYC_ERR_INVALID,
+ * KYC_ERR_TOOBIG or KYC_ERR_NOMEM. */
+int kyc_face_engine_open(const char *dir, struct kyc_face_engine **out, char *err, size_t errlen);
+void kyc_face_engine_free(struct kyc_face_engine *e);
+
+/* A selfie's quality, measured on the face (docs/face.md for the limits). */
+struct kyc_face_quality {
+	double face_ratio; /* face box width / image width */
+	double
+	    sharpness; /* variance of the Laplacian of the aligned face, 0..; higher is sharper */
+	double brightness;       /* mean luminance of the aligned face, 0..255 */
+	double yaw, pitch, roll; /* degrees, from the landmarks (rough for yaw and pitch) */
+	int cut_off;             /* the face box leaves the image */
+	const char *issue; /* NULL when fine, else the first failing reason (see kyc_face_selfie) */
+};
+
+struct kyc_face {
+	double box[4];                           /* x, y, w, h in image pixels */
+	double score;                            /* detector confidence 0..1 */
+	double landmarks[KYC_FACE_LANDMARKS][2]; /* image pixels */
+	double age;                              /* years */
+	const char *gender;                      /* "male" or "female" */
+	double gender_score;                     /* probability of that gender, 0.5..1 */
+	float embedding[KYC_FACE_EMBEDDING_DIM];
+	struct kyc_face_quality quality;
+};
+
+/* Faces found in one image, largest first, and the whole image's light and
+ * focus (what tells a selfie with no face found apart: too dark, too
+ * blurred, or truly no face). Owned: kyc_face_list_free(). */
+struct kyc_face_list {
+	struct kyc_face *faces;
+	size_t count;
+	double image_brightness; /* mean luminance, 0..255 */
+	double image_sharpness;  /* variance of the Laplacian at 256 px */
+};
+
+/* Finds every face in img (which must carry rgb: decode with want_rgb) and
+ * analyses each: landmarks, aligned crop, embedding, age, gender, quality.
+ * A face that fills the frame (a document portrait, a cropped photo) is found
+ * by a second pass on the image padded with a margin when the first finds
+ * nothing. 0, KYC_ERR_INVALID (no rgb) or KYC_ERR_NOMEM. */
+int kyc_face_analyze(const struct kyc_face_engine *e, const struct kyc_image *img,
+                     struct kyc_face_list *out);
+void kyc_face_list_free(struct kyc_face_list *l);
+
+/* The one face of a photo for comparison: the largest, unless another face is
+ * nearly as large (at least 0.6 of its width), which is ambiguous. Returns the
+ * face, or NULL with *reason "no_face" or "several_faces". */
+const struct kyc_face *kyc_face_pick(const struct kyc_face_list *l, const char **reason);
+
+/* Checks l as a selfie: exactly one face (a background face under 0.4 of the
+ * main one's width is ignored), then the main face's quality; with no face,
+ * the whole image's light and focus say why. Returns NULL when it is fine,
+ * else a stable reason: "no_face", "several_faces",
+ * "face_too_small", "face_cut_off", "too_dark", "too_bright", "too_blurry",
+ * "not_frontal". */
+const char *kyc_face_selfie(const struct kyc_face_list *l);
+
+/* Comparison of two embeddings. */
+struct kyc_face_match {
+	double distance;   /* Euclidean, 0..2; the network's own metric */
+	double similarity; /* cosine similarity, -1..1 */
+	double threshold;  /* the distance threshold used */
+	int match;         /* distance <= threshold */
+};
+void kyc_face_compare(const float *a, const float *b, double threshold, struct kyc_face_match *out);
+
+/* The JSON of one face, as `kycd face detect` prints it: {"box":[x,y,w,h],
+ * "score","landmarks":[[x,y]...],"age","gender","gender_score","liveness",
+ * "quality":{...}}. liveness is null: kycd has no passive anti-spoof model
+ * (docs/face.md). A new reference, or NULL on NOMEM. */
+struct json_t;
+struct json_t *kyc_face_json(const struct kyc_face *f);
+
+#endif

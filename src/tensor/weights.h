@@ -1,0 +1,91 @@
+/* TF.js layers-model weights: the manifest (JSON) that names each weight, its
+ * shape, dtype and quantisation, and the binary shards that hold the values
+ * back to back. Decoded into float32 arrays by name, the way tf.io.decodeWeights
+ * does it: uint8/uint16 quantisation as q*scale+min (computed in double, stored
+ * as float), float16 widened, int32 converted, plain float32 copied.
+ *
+ * The manifest is outside data (a file on disk that came from a registry), so
+ * the parser checks everything: shapes positive and bounded, sizes that add up,
+ * shard names that are plain file names (no directories), caps on counts. */
+#ifndef KYC_WEIGHTS_H
+#define KYC_WEIGHTS_H
+
+#include <stddef.h>
+
+#define KYC_WEIGHTS_MAX_ENTRIES 4096
+#define KYC_WEIGHTS_MAX_ELEMS (64L * 1024 * 1024)  /* per weight */
+#define KYC_WEIGHTS_MAX_BYTES (256L * 1024 * 1024) /* all shards */
+#define KYC_WEIGHTS_MAX_NAME 256
+#define KYC_WEIGHTS_MAX_RANK 4
+
+enum kyc_wdtype { KYC_WD_FLOAT32, KYC_WD_INT32 };
+enum kyc_wquant { KYC_WQ_NONE, KYC_WQ_UINT8, KYC_WQ_UINT16, KYC_WQ_FLOAT16 };
+
+/* One weight as the manifest describes it. */
+struct kyc_manifest_entry {
+	char *name;
+	int rank;
+	int shape[KYC_WEIGHTS_MAX_RANK];
+	size_t count; /* product of the shape */
+	enum kyc_wdtype dtype;
+	enum kyc_wquant quant;
+	double scale, min;    /* uint8/uint16 only */
+	size_t offset, bytes; /* where its values are in the concatenated shards */
+};
+
+/* A parsed manifest: entries in shard order, the shard file names in order. */
+struct kyc_manifest {
+	struct kyc_manifest_entry *entries;
+	size_t count;
+	char **paths;
+	size_t npaths;
+	size_t total_bytes; /* what the shards must hold together */
+};
+
+/* One decoded weight: count floats in row-major order of shape. */
+struct kyc_weight {
+	char *name;
+	int rank;
+	int shape[KYC_WEIGHTS_MAX_RANK];
+	size_t count;
+	float *data;
+};
+
+/* A model's decoded weights. Owned: release with kyc_weights_release(). */
+struct kyc_weights {
+	struct kyc_weight *w;
+	size_t count;
+};
+
+/* Parses manifest JSON (len bytes, not retained) into *out (cleared first).
+ * 0, KYC_ERR_INVALID (err says what and where), KYC_ERR_TOOBIG (over a cap)
+ * or KYC_ERR_NOMEM. On error *out holds nothing to release. */
+int kyc_manifest_parse(const char *json, size_t len, struct kyc_manifest *out, char *err,
+                       size_t errlen);
+void kyc_manifest_release(struct kyc_manifest *m);
+
+/* Decodes the concatenated shard bytes (len must equal m->total_bytes) into
+ * *out (cleared first). 0, KYC_ERR_INVALID or KYC_ERR_NOMEM. */
+int kyc_weights_decode(const struct kyc_manifest *m, const unsigned char *data, size_t len,
+                       struct kyc_weights *out, char *err, size_t errlen);
+
+/* Reads dir/manifest_file and its shards (named in the manifest, in dir) and
+ * decodes them. KYC_ERR_IO when a file cannot be read; else as above. */
+int kyc_weights_load(const char *dir, const char *manifest_file, struct kyc_weights *out, char *err,
+                     size_t errlen);
+
+/* The weight called name with the given count of values (and rank, unless
+ * rank is negative), or NULL when there is none of that shape: the networks
+ * check every weight they use this way. */
+const struct kyc_weight *kyc_weights_get(const struct kyc_weights *w, const char *name, int rank,
+                                         size_t count);
+
+/* The weight called name whatever its shape, or NULL. */
+const struct kyc_weight *kyc_weights_find(const struct kyc_weights *w, const char *name);
+
+void kyc_weights_release(struct kyc_weights *w);
+
+/* IEEE 754 half to float (exposed for the tests). */
+float kyc_half_to_float(unsigned short h);
+
+#endif

@@ -1,0 +1,333 @@
+/* Operations, against the real `kycd serve` (docs/deploy.md): /readyz
+ * follows the blob store, and `kycd backup` taken while a client keeps
+ * writing is a consistent data directory — it opens, passes SQLite's
+ * integrity check, holds every row acknowledged before it began and none
+ * that was never acknowledged, and serves its files. */
+#include <curl/curl.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/base64.h"
+#include "core/buf.h"
+#include "e2e.h"
+#include "img.h"
+#include "test.h"
+
+static struct e2e_server srv;
+static char key[128];
+
+TEST(readyz_follows_the_blob_store)
+{
+	struct e2e_resp r;
+	REQUIRE(e2e_json(&srv, "GET", "/readyz", NULL, NULL, &r) == 0);
+	CHECK_INT(r.status, 200);
+	CHECK_STR(e2e_str(&r, "status"), "ready");
+	json_t *checks = r.json ? json_object_get(r.json, "checks") : NULL;
+	CHECK_STR(json_string_value(json_object_get(checks, "database")), "ok");
+	CHECK_STR(json_string_value(json_object_get(checks, "blobs")), "ok");
+	e2e_resp_free(&r);
+
+	/* files/ replaced by a plain file: no blob can be written */
+	char files[256], aside[256];
+	snprintf(files, sizeof files, "%s/files", srv.data_dir);
+	snprintf(aside, sizeof aside, "%s/files.aside", srv.data_dir);
+	REQUIRE(rename(files, aside) == 0);
+	FILE *f = fopen(files, "w");
+	REQUIRE(f != NULL);
+	fclose(f);
+	REQUIRE(e2e_json(&srv, "GET", "/readyz", NULL, NULL, &r) == 0);
+	CHECK_INT(r.status, 503);
+	CHECK_STR(e2e_str(&r, "code"), "blob_store_unavailable");
+	e2e_resp_free(&r);
+	/* liveness is another question: the process answers */
+	REQUIRE(e2e_json(&srv, "GET", "/healthz", NULL, NULL, &r) == 0);
+	CHECK_INT(r.status, 200);
+	e2e_resp_free(&r);
+
+	REQUIRE(unlink(files) == 0);
+	REQUIRE(rename(aside, files) == 0);
+	REQUIRE(e2e_json(&srv, "GET", "/readyz", NULL, NULL, &r) == 0);
+	CHECK_INT(r.status, 200);
+	e2e_resp_free(&r);
+}
+
+/* A client creating applicants one after another; acked[0..nacked) are
+ * the ids the server answered 201 for, in order. */
+#define MAX_WRITES 20000
+static char (*acked)[40];
+static atomic_int nacked, stop_writer;
+static pthread_mutex_t acked_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t acked_cv = PTHREAD_COND_INITIALIZER;
+
+static void *writer(void *arg)
+{
+	(void)arg;
+	for (int i = 0; !atomic_load(&stop_writer) && i < MAX_WRITES; i++) {
+		char body[160];
+		snprintf(body, sizeof body,
+			 "{\"first_name\":\"Anna\",\"last_name\":\"Backup%d\",\"country\":\"SWE\"}", i);
+		struct e2e_resp r;
+		if (e2e_json(&srv, "POST", "/v1/applicants", key, body, &r) != 0)
+			break;
+		if (r.status == 201) {
+			pthread_mutex_lock(&acked_mu);
+			snprintf(acked[atomic_load(&nacked)], 40, "%s", e2e_str(&r, "id"));
+			atomic_fetch_add(&nacked, 1);
+			pthread_cond_broadcast(&acked_cv);
+			pthread_mutex_unlock(&acked_mu);
+		}
+		e2e_resp_free(&r);
+	}
+	pthread_mutex_lock(&acked_mu);
+	atomic_store(&stop_writer, 2); /* done: wakes a waiter that would wait forever */
+	pthread_cond_broadcast(&acked_cv);
+	pthread_mutex_unlock(&acked_mu);
+	return NULL;
+}
+
+/* Waits until the writer has n acknowledged writes (or has stopped). */
+static int wait_acked(int n)
+{
+	pthread_mutex_lock(&acked_mu);
+	while (atomic_load(&nacked) < n && atomic_load(&stop_writer) != 2)
+		pthread_cond_wait(&acked_cv, &acked_mu);
+	int got = atomic_load(&nacked);
+	pthread_mutex_unlock(&acked_mu);
+	return got;
+}
+
+/* An uploaded document's file: its id in fid, its bytes kept by the caller. */
+static int upload_file(char fid[64], unsigned char **png, size_t *pl)
+{
+	struct e2e_resp r;
+	if (e2e_json(&srv, "POST", "/v1/applicants", key,
+		     "{\"first_name\":\"Filed\",\"last_name\":\"Person\",\"country\":\"SWE\"}", &r) ||
+	    r.status != 201)
+		return -1;
+	char body[200], path[200];
+	snprintf(body, sizeof body, "{\"applicant_id\":\"%s\"}", e2e_str(&r, "id"));
+	e2e_resp_free(&r);
+	if (e2e_json(&srv, "POST", "/v1/verifications", key, body, &r) || r.status != 201)
+		return -1;
+	snprintf(path, sizeof path, "/v1/verifications/%s/documents", e2e_str(&r, "id"));
+	e2e_resp_free(&r);
+	*png = timg_png(320, 240, pl);
+	kyc_buf b64;
+	kyc_buf_init(&b64, 16u << 20);
+	if (!*png || kyc_base64_encode_buf(*png, *pl, KYC_B64_STD, &b64))
+		return -1;
+	size_t n = b64.len + 128;
+	char *json = malloc(n);
+	snprintf(json, n, "{\"type\":\"id_card\",\"side\":\"back\",\"image\":\"%s\"}", b64.data);
+	kyc_buf_release(&b64);
+	int rc = e2e_json(&srv, "POST", path, key, json, &r);
+	free(json);
+	if (rc || r.status != 201) {
+		e2e_resp_free(&r);
+		return -1;
+	}
+	snprintf(fid, 64, "%s", e2e_str(&r, "file_id"));
+	e2e_resp_free(&r);
+	return 0;
+}
+
+static long count_applicants(sqlite3 *db, const char *last_name_like)
+{
+	sqlite3_stmt *st;
+	long n = -1;
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM applicants WHERE last_name LIKE ?", -1, &st,
+			       NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, last_name_like, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static int has_applicant(sqlite3 *db, const char *id)
+{
+	sqlite3_stmt *st;
+	int found = 0;
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM applicants WHERE id=?", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return found;
+}
+
+TEST(backup_under_writes_holds_every_committed_row)
+{
+	char fid[64];
+	unsigned char *png = NULL;
+	size_t pl = 0;
+	REQUIRE(upload_file(fid, &png, &pl) == 0);
+
+	acked = calloc(MAX_WRITES, sizeof *acked);
+	REQUIRE(acked != NULL);
+	pthread_t th;
+	REQUIRE(pthread_create(&th, NULL, writer, NULL) == 0);
+	CHECK(wait_acked(30) >= 30); /* writes are flowing */
+
+	/* the copy gets its own server later */
+	struct e2e_server copy = {0};
+	snprintf(copy.data_dir, sizeof copy.data_dir, "%.100s.backup", srv.data_dir);
+	snprintf(copy.log_path, sizeof copy.log_path, "%.120s.log", copy.data_dir);
+	const char *dest = copy.data_dir;
+	int before = atomic_load(&nacked); /* all of these are committed */
+	char *out = NULL;
+	const char *args[] = {"backup", dest, NULL};
+	int rc = e2e_cli(&srv, &out, args);
+	int after = atomic_load(&nacked);
+	CHECK(wait_acked(after + 5) >= after + 5); /* and writes went on past it */
+	atomic_store(&stop_writer, 1);
+	pthread_join(th, NULL);
+	CHECK_INT(rc, 0);
+	json_t *o = out ? json_loads(out, 0, NULL) : NULL;
+	CHECK(o && json_integer_value(json_object_get(o, "files")) >= 1);
+	json_decref(o);
+	free(out);
+
+	char db_path[256];
+	snprintf(db_path, sizeof db_path, "%s/kycd.db", dest);
+	sqlite3 *db = NULL;
+	REQUIRE(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK);
+	sqlite3_stmt *st;
+	REQUIRE(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL) == SQLITE_OK);
+	CHECK(sqlite3_step(st) == SQLITE_ROW &&
+	      !strcmp((const char *)sqlite3_column_text(st, 0), "ok"));
+	sqlite3_finalize(st);
+	long in_backup = count_applicants(db, "Backup%");
+	/* every write acknowledged before the backup began is in it; nothing in
+	 * it was never acknowledged (one request may be on its way back) */
+	CHECK(in_backup >= before);
+	CHECK(in_backup <= after + 1);
+	int missing = 0;
+	for (int i = 0; i < before; i++)
+		missing += !has_applicant(db, acked[i]);
+	CHECK_INT(missing, 0);
+	/* one moment: the writes were made one after another, so the copy holds
+	 * a prefix of them, never a later one without an earlier one */
+	int prefix = 0, holes = 0;
+	while (prefix < after && has_applicant(db, acked[prefix]))
+		prefix++;
+	for (int i = prefix; i < after; i++)
+		holes += has_applicant(db, acked[i]);
+	CHECK_INT(holes, 0);
+	CHECK(in_backup == prefix || in_backup == prefix + 1);
+	sqlite3_close(db);
+	fprintf(stderr, "  backup: %d acknowledged before, %ld in the copy, %d by its end\n",
+		before, in_backup, after);
+
+	/* the copy is a data directory: kycd serves it, files included */
+	REQUIRE(e2e_start(&copy, NULL) == 0);
+	struct e2e_resp r;
+	char path[200];
+	snprintf(path, sizeof path, "/v1/applicants/%s", acked[0]);
+	REQUIRE(e2e_json(&copy, "GET", path, key, NULL, &r) == 0);
+	CHECK_INT(r.status, 200);
+	CHECK_STR(e2e_str(&r, "last_name"), "Backup0");
+	e2e_resp_free(&r);
+	snprintf(path, sizeof path, "/v1/files/%s", fid);
+	const char *auth[] = {NULL, NULL};
+	char hdr[200];
+	snprintf(hdr, sizeof hdr, "Authorization: Bearer %s", key);
+	auth[0] = hdr;
+	REQUIRE(e2e_req(&copy, "GET", path, auth, NULL, 0, &r) == 0);
+	CHECK_INT(r.status, 200);
+	CHECK(r.body_len == pl && !memcmp(r.body, png, pl));
+	e2e_resp_free(&r);
+	REQUIRE(e2e_json(&copy, "GET", "/readyz", NULL, NULL, &r) == 0);
+	CHECK_INT(r.status, 200);
+	e2e_resp_free(&r);
+	CHECK_INT(e2e_stop(&copy), 0);
+	e2e_cleanup(&copy);
+
+	/* a folder with something in it is refused */
+	const char *again[] = {"backup", srv.data_dir, NULL};
+	out = NULL;
+	CHECK(e2e_cli(&srv, &out, again) != 0);
+	free(out);
+	free(acked);
+	free(png);
+}
+
+/* Runs `env $KYCD_BIN args` through the shell (env: "" or "NAME=value");
+ * its exit status, and the first line of its output (stdout and stderr) in
+ * out. */
+static int kycd_line(char *out, size_t outsz, const char *env, const char *args)
+{
+	char cmd[800];
+	snprintf(cmd, sizeof cmd, "%s \"$KYCD_BIN\" %s 2>&1", env, args);
+	FILE *p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	out[0] = 0;
+	if (!fgets(out, (int)outsz, p))
+		out[0] = 0;
+	char rest[256];
+	while (fgets(rest, sizeof rest, p))
+		;
+	int st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+TEST(the_global_db_option_selects_the_store)
+{
+	char dir[128], args[400], line[512], path[200];
+	snprintf(dir, sizeof dir, "%.100s.db", srv.data_dir);
+	/* sqlite:DIR, before or after the command's own arguments */
+	snprintf(args, sizeof args, "--db sqlite:%s tenant create located", dir);
+	CHECK_INT(kycd_line(line, sizeof line, "", args), 0);
+	CHECK(strstr(line, "\"api_key\"") != NULL);
+	snprintf(path, sizeof path, "%s/kycd.db", dir);
+	struct stat st;
+	CHECK(stat(path, &st) == 0);
+	snprintf(args, sizeof args, "tenant create again --db=sqlite:%s", dir);
+	CHECK_INT(kycd_line(line, sizeof line, "", args), 0);
+	/* the same through KYCD_DB */
+	snprintf(args, sizeof args, "backup %s.copy", dir);
+	char env[160];
+	snprintf(env, sizeof env, "KYCD_DB=sqlite:%s", dir);
+	CHECK_INT(kycd_line(line, sizeof line, env, args), 0);
+	snprintf(path, sizeof path, "%s.copy/kycd.db", dir);
+	CHECK(stat(path, &st) == 0);
+	/* PostgreSQL is named but refused with a pointer to the plan, before
+	 * anything listens or is written */
+	CHECK_INT(kycd_line(line, sizeof line, "",
+			    "serve --db postgres://kycd@db1,db2/kycd?target_session_attrs=read-write "
+			    "--listen 127.0.0.1:1"),
+		  1);
+	CHECK(strstr(line, "docs/deploy.md") != NULL);
+	CHECK_INT(kycd_line(line, sizeof line, "", "tenant create x --db mysql://db/kycd"), 1);
+	CHECK(strstr(line, "sqlite:DIR") != NULL);
+	CHECK_INT(kycd_line(line, sizeof line, "", "tenant create x --db"), 2);
+	snprintf(args, sizeof args, "rm -rf '%s' '%s.copy'", dir, dir);
+	CHECK_INT(system(args), 0);
+}
+
+int main(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (e2e_start(&srv, NULL) != 0 || e2e_tenant(&srv, "ops", key, NULL) != 0) {
+		fprintf(stderr, "cannot start kycd\n");
+		return 1;
+	}
+	RUN(readyz_follows_the_blob_store);
+	RUN(backup_under_writes_holds_every_committed_row);
+	RUN(the_global_db_option_selects_the_store);
+	int st = e2e_stop(&srv);
+	e2e_cleanup(&srv);
+	curl_global_cleanup();
+	if (st != 0)
+		fprintf(stderr, "kycd exited with %d\n", st);
+	return test_done("ops");
+}

@@ -1,0 +1,144 @@
+/* The workflow's face checks on real faces: the specimen portraits of
+ * realdocs (ERIKSSON ANNA MARIA, born 1974-08-12 by the MRZ, on several
+ * documents; the UK specimen another person) and a face-api demo face made
+ * dark. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "document/image.h"
+#include "face/face.h"
+#include "flows/face_checks.h"
+#include "test.h"
+
+static struct kyc_face_engine *engine;
+
+static int analyze(const char *path, int dark, struct kyc_face_list *l)
+{
+	struct kyc_image im;
+	struct kyc_image_opts o = {.want_rgb = 1};
+	if (kyc_image_load(path, &o, &im, NULL))
+		return -1;
+	for (size_t i = 0; dark && i < (size_t)im.w * im.h * 3; i++)
+		im.rgb[i] = (unsigned char)(im.rgb[i] / 6);
+	int rc = kyc_face_analyze(engine, &im, l);
+	kyc_image_free(&im);
+	return rc;
+}
+
+static const json_t *named(const json_t *checks, const char *name)
+{
+	size_t i;
+	json_t *c;
+	json_array_foreach(checks, i, c) if (!strcmp(json_string_value(json_object_get(c, "name")),
+	                                             name)) return c;
+	return NULL;
+}
+
+static const char *result(const json_t *checks, const char *name)
+{
+	return json_string_value(json_object_get(named(checks, name), "result"));
+}
+
+TEST(specimens)
+{
+	const char *shared = getenv("KYCD_SHARED");
+	if (!shared) {
+		printf("  (KYCD_SHARED not set; realdocs skipped)\n");
+		return;
+	}
+	char p1[1024], p2[1024], p3[1024];
+	snprintf(p1, sizeof p1, "%s/realdocs/td1.jpg", shared);
+	snprintf(p2, sizeof p2, "%s/realdocs/td3.jpg", shared);
+	snprintf(p3, sizeof p3, "%s/realdocs/passport_uk.jpg", shared);
+	struct kyc_face_list selfie, same, other;
+	REQUIRE(analyze(p1, 0, &selfie) == 0);
+	REQUIRE(analyze(p2, 0, &same) == 0);
+	REQUIRE(analyze(p3, 0, &other) == 0);
+	REQUIRE(selfie.count >= 1 && same.count >= 1 && other.count >= 1);
+	int64_t today = kyc_days_from_civil(2026, 12, 2);
+	struct kyc_face_check_input in = {.selfie = &selfie,
+	                                  .portrait = &same.faces[0],
+	                                  .birth_date = "1974-08-12",
+	                                  .today = today,
+	                                  .threshold = KYC_FACE_DEFAULT_THRESHOLD};
+	const char *retry;
+	int close;
+	json_t *c = kyc_face_checks(&in, &retry, &close);
+	REQUIRE(c != NULL);
+	CHECK_INT(json_array_size(c), 4);
+	CHECK_STR(result(c, "selfie_quality"), "pass");
+	CHECK_STR(result(c, "face_match"), "pass");
+	CHECK(retry == NULL);
+	/* The specimen photo shows someone far younger than 52: the age check
+	 * must flag the gap (it sends to review, not to rejection). */
+	CHECK_STR(result(c, "age_consistency"), "fail");
+	CHECK_INT(json_integer_value(json_object_get(
+	              json_object_get(named(c, "age_consistency"), "details"), "document_age")),
+	          52);
+	CHECK(close == 1);
+	CHECK_STR(result(c, "liveness"), "not_applicable");
+	json_decref(c);
+
+	/* A birth date that fits the photo's apparent age passes. */
+	char young[16];
+	kyc_date_format(today - (int64_t)(selfie.faces[0].age * 365.25), young);
+	in.birth_date = young;
+	c = kyc_face_checks(&in, &retry, &close);
+	CHECK_STR(result(c, "age_consistency"), "pass");
+	json_decref(c);
+
+	in.portrait = &other.faces[0];
+	c = kyc_face_checks(&in, &retry, &close);
+	CHECK_STR(result(c, "face_match"), "fail");
+	CHECK_STR(json_string_value(json_object_get(named(c, "face_match"), "reason")),
+	          "faces_differ");
+	json_decref(c);
+
+	in.portrait = NULL;
+	in.birth_date = NULL;
+	c = kyc_face_checks(&in, &retry, &close);
+	CHECK_STR(result(c, "face_match"), "not_applicable");
+	CHECK_STR(result(c, "age_consistency"), "not_applicable");
+	json_decref(c);
+	kyc_face_list_free(&selfie);
+	kyc_face_list_free(&same);
+	kyc_face_list_free(&other);
+}
+
+TEST(a_dark_selfie_gives_its_retry_code)
+{
+	struct kyc_face_list dark;
+	REQUIRE(analyze("tests/data/face/face150_3.png", 1, &dark) == 0);
+	struct kyc_face_check_input in = {.selfie = &dark, .threshold = 0.6};
+	const char *retry;
+	int close;
+	json_t *c = kyc_face_checks(&in, &retry, &close);
+	CHECK_STR(result(c, "selfie_quality"), "fail");
+	CHECK_STR(retry, "selfie_too_dark");
+	CHECK_STR(result(c, "face_match"), "not_applicable");
+	json_decref(c);
+	kyc_face_list_free(&dark);
+	in.selfie = NULL;
+	c = kyc_face_checks(&in, &retry, &close);
+	CHECK_STR(result(c, "selfie_quality"), "not_applicable");
+	CHECK(retry == NULL && close == 0);
+	json_decref(c);
+	CHECK_STR(kyc_face_retry_code("several_faces"), "selfie_several_faces");
+	CHECK(kyc_face_retry_code(NULL) == NULL);
+}
+
+int main(void)
+{
+	char err[512];
+	if (kyc_face_engine_open(NULL, &engine, err, sizeof err) != 0) {
+		fprintf(stderr, "face_checks: %s\n", err);
+		test_fail(__FILE__, __LINE__, "engine");
+		return test_done("face_checks");
+	}
+	RUN(specimens);
+	RUN(a_dark_selfie_gives_its_retry_code);
+	kyc_face_engine_free(engine);
+	return test_done("face_checks");
+}

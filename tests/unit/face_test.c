@@ -1,0 +1,281 @@
+/* The face pipeline on real faces: a tight crop that fills the frame is still
+ * found, the portraits of the specimen documents ($KYCD_SHARED/realdocs, the
+ * same person on several documents, another on the UK specimen) match and do
+ * not match as they should, the genders agree with the MRZ's sex field, and
+ * the selfie checks give their reasons on photos made dark, blurred, crowded
+ * or empty from real ones. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <sys/wait.h>
+
+#include "core/err.h"
+#include "document/image.h"
+#include "face/face.h"
+#include "test.h"
+
+#define DATA "tests/data/face/"
+
+static struct kyc_face_engine *engine;
+
+/* Loads a real image, lets edit (when not NULL) change its pixels, and
+ * analyses the result. */
+static int analyze_edited(const char *path, void (*edit)(struct kyc_image *),
+                          struct kyc_face_list *l)
+{
+	struct kyc_image im;
+	struct kyc_image_opts o = {.want_rgb = 1};
+	if (kyc_image_load(path, &o, &im, NULL))
+		return -1;
+	if (edit)
+		edit(&im);
+	int rc = kyc_face_analyze(engine, &im, l);
+	kyc_image_free(&im);
+	return rc;
+}
+
+static int analyze_path(const char *path, struct kyc_face_list *l)
+{
+	return analyze_edited(path, NULL, l);
+}
+
+TEST(a_face_that_fills_the_frame_is_found)
+{
+	/* face150_*.png are cut 1.2 times the detector's box: the face fills them. */
+	for (int i = 1; i <= 3; i++) {
+		char path[128];
+		struct kyc_face_list l;
+		snprintf(path, sizeof path, DATA "face150_%d.png", i);
+		REQUIRE(analyze_path(path, &l) == 0);
+		CHECK_INT(l.count, 1);
+		if (l.count == 1) {
+			/* The box covers most of the crop and the eyes sit in its upper half. */
+			CHECK(l.faces[0].box[2] > 0.5 * 150);
+			CHECK(l.faces[0].landmarks[36][1] < l.faces[0].landmarks[57][1]);
+		}
+		kyc_face_list_free(&l);
+	}
+}
+
+static void darken(struct kyc_image *im)
+{
+	for (size_t i = 0; i < (size_t)im->w * im->h * 3; i++)
+		im->rgb[i] = (unsigned char)(im->rgb[i] / 6);
+}
+
+static void blur(struct kyc_image *im)
+{
+	/* A wide box blur, three passes each way: an out-of-focus photo. */
+	size_t n = (size_t)im->w * im->h * 3;
+	unsigned char *tmp = malloc(n);
+	for (int pass = 0; pass < 6; pass++) {
+		int horiz = pass % 2 == 0, r = 4;
+		for (int y = 0; y < im->h; y++)
+			for (int x = 0; x < im->w; x++)
+				for (int c = 0; c < 3; c++) {
+					int s = 0, k = 0;
+					for (int d = -r; d <= r; d++) {
+						int xx = horiz ? x + d : x, yy = horiz ? y : y + d;
+						if (xx < 0 || yy < 0 || xx >= im->w || yy >= im->h)
+							continue;
+						s += im->rgb[((size_t)yy * im->w + xx) * 3 + c];
+						k++;
+					}
+					tmp[((size_t)y * im->w + x) * 3 + c] =
+					    (unsigned char)(s / k);
+				}
+		memcpy(im->rgb, tmp, n);
+	}
+	free(tmp);
+}
+
+/* Sharp, well-lit texture with no face in it (a fixed pseudo-random one). */
+static void texture(struct kyc_image *im)
+{
+	unsigned v = 12345;
+	for (size_t i = 0; i < (size_t)im->w * im->h * 3; i++) {
+		v = v * 1103515245u + 12345u;
+		im->rgb[i] = (unsigned char)(64 + (v >> 16) % 128);
+	}
+}
+
+static void flat(struct kyc_image *im)
+{
+	memset(im->rgb, 128, (size_t)im->w * im->h * 3);
+}
+
+TEST(selfie_checks_give_their_reasons)
+{
+	struct kyc_face_list l;
+	REQUIRE(analyze_path(DATA "face150_3.png", &l) == 0);
+	const char *base = kyc_face_selfie(&l);
+	kyc_face_list_free(&l);
+	if (base)
+		fprintf(stderr, "face150_3: %s\n", base);
+	CHECK(base == NULL);
+
+	REQUIRE(analyze_edited(DATA "face150_3.png", darken, &l) == 0);
+	CHECK_STR(kyc_face_selfie(&l), "too_dark");
+	kyc_face_list_free(&l);
+
+	REQUIRE(analyze_edited(DATA "face150_3.png", blur, &l) == 0);
+	CHECK_STR(kyc_face_selfie(&l), "too_blurry");
+	kyc_face_list_free(&l);
+
+	REQUIRE(analyze_edited(DATA "face150_3.png", texture, &l) == 0);
+	CHECK_INT(l.count, 0);
+	CHECK_STR(kyc_face_selfie(&l), "no_face");
+	kyc_face_list_free(&l);
+
+	/* No face and no detail at all: a lens cap or a blurred shot. */
+	REQUIRE(analyze_edited(DATA "face150_3.png", flat, &l) == 0);
+	CHECK_STR(kyc_face_selfie(&l), "too_blurry");
+	kyc_face_list_free(&l);
+}
+
+/* The portrait of a specimen, its sex from the truth file's MRZ. */
+static int portrait(const char *shared, const char *file, struct kyc_face *out)
+{
+	char path[1024];
+	struct kyc_face_list l;
+	const char *why;
+	snprintf(path, sizeof path, "%s/realdocs/%s", shared, file);
+	if (analyze_path(path, &l) != 0)
+		return -1;
+	const struct kyc_face *f = kyc_face_pick(&l, &why);
+	if (f)
+		*out = *f;
+	kyc_face_list_free(&l);
+	return f ? 0 : -1;
+}
+
+TEST(specimen_portraits_match_by_person)
+{
+	const char *shared = getenv("KYCD_SHARED");
+	if (!shared) {
+		printf("  (KYCD_SHARED not set; realdocs skipped)\n");
+		return;
+	}
+	struct kyc_face td1, td3, uk;
+	REQUIRE(portrait(shared, "td1.jpg", &td1) == 0);
+	REQUIRE(portrait(shared, "td3.jpg", &td3) == 0);
+	REQUIRE(portrait(shared, "passport_uk.jpg", &uk) == 0);
+	struct kyc_face_match same, other;
+	kyc_face_compare(td1.embedding, td3.embedding, KYC_FACE_DEFAULT_THRESHOLD, &same);
+	kyc_face_compare(td3.embedding, uk.embedding, KYC_FACE_DEFAULT_THRESHOLD, &other);
+	CHECK(same.match);
+	CHECK(!other.match);
+	CHECK(same.similarity > other.similarity);
+	/* The MRZ says F for ERIKSSON ANNA MARIA and M for the UK specimen. */
+	CHECK_STR(td1.gender, "female");
+	CHECK_STR(td3.gender, "female");
+	CHECK_STR(uk.gender, "male");
+}
+
+TEST(several_faces_and_compare_properties)
+{
+	struct kyc_face_list l;
+	const char *why = NULL;
+	/* det224_1.png: three people side by side. */
+	REQUIRE(analyze_path(DATA "det224_1.png", &l) == 0);
+	CHECK(l.count >= 2);
+	CHECK_STR(kyc_face_selfie(&l), "several_faces");
+	if (l.count >= 2) {
+		CHECK(kyc_face_pick(&l, &why) == NULL);
+		CHECK_STR(why, "several_faces");
+		struct kyc_face_match ab, ba, aa;
+		kyc_face_compare(l.faces[0].embedding, l.faces[1].embedding, 0.6, &ab);
+		kyc_face_compare(l.faces[1].embedding, l.faces[0].embedding, 0.6, &ba);
+		kyc_face_compare(l.faces[0].embedding, l.faces[0].embedding, 0.6, &aa);
+		CHECK(ab.distance == ba.distance && aa.distance == 0 &&
+		      fabs(aa.similarity - 1) < 1e-9);
+	}
+	kyc_face_list_free(&l);
+	struct kyc_image none = {0};
+	CHECK_INT(kyc_face_analyze(engine, &none, &l), KYC_ERR_INVALID);
+}
+
+/* Runs $KYCD_BIN with args; returns its first stdout line parsed, and the
+ * exit status in *status. */
+static json_t *run_cli(const char *args, int *status)
+{
+	const char *bin = getenv("KYCD_BIN");
+	char cmd[2048], line[65536];
+	snprintf(cmd, sizeof cmd, "%s %s", bin, args);
+	FILE *p = popen(cmd, "r");
+	if (!p)
+		return NULL;
+	json_t *j = fgets(line, sizeof line, p) ? json_loads(line, 0, NULL) : NULL;
+	while (fgets(line, sizeof line, p))
+		;
+	*status = pclose(p);
+	return j;
+}
+
+TEST(cli_detect_and_compare)
+{
+	const char *shared = getenv("KYCD_SHARED");
+	if (!getenv("KYCD_BIN") || !shared) {
+		printf("  (KYCD_BIN or KYCD_SHARED not set; skipped)\n");
+		return;
+	}
+	int st;
+	json_t *j = run_cli("face detect " DATA "face150_3.png", &st);
+	REQUIRE(j != NULL);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK_STR(json_string_value(json_object_get(j, "file")), DATA "face150_3.png");
+	json_t *faces = json_object_get(j, "faces"), *f = json_array_get(faces, 0);
+	CHECK_INT(json_array_size(faces), 1);
+	CHECK_INT(json_array_size(json_object_get(f, "box")), 4);
+	CHECK_INT(json_array_size(json_object_get(f, "landmarks")), 68);
+	CHECK(json_is_number(json_object_get(f, "score")) &&
+	      json_is_number(json_object_get(f, "age")));
+	CHECK(json_is_string(json_object_get(f, "gender")) &&
+	      json_is_number(json_object_get(f, "gender_score")));
+	CHECK(json_is_null(json_object_get(f, "liveness")));
+	CHECK(json_is_object(json_object_get(f, "quality")));
+	CHECK(json_is_number(json_object_get(j, "ms")));
+	json_decref(j);
+
+	char args[1024];
+	snprintf(args, sizeof args, "face compare %s/realdocs/td2.jpg %s/realdocs/mrva.jpg", shared,
+	         shared);
+	j = run_cli(args, &st);
+	REQUIRE(j != NULL);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(json_is_true(json_object_get(j, "match")));
+	CHECK(json_number_value(json_object_get(j, "distance")) <
+	      json_number_value(json_object_get(j, "threshold")));
+	CHECK(json_is_number(json_object_get(j, "similarity")) &&
+	      json_is_number(json_object_get(j, "ms")));
+	json_decref(j);
+
+	snprintf(args, sizeof args, "face compare %s/realdocs/td2.jpg %s/realdocs/nomrz.jpg",
+	         shared, shared);
+	j = run_cli(args, &st);
+	REQUIRE(j != NULL);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 1);
+	CHECK_STR(json_string_value(json_object_get(json_object_get(j, "error"), "code")),
+	          "no_face");
+	json_decref(j);
+}
+
+int main(void)
+{
+	char err[512];
+	if (kyc_face_engine_open(NULL, &engine, err, sizeof err) != 0) {
+		fprintf(stderr, "face: %s\n", err);
+		test_fail(__FILE__, __LINE__, "engine");
+		return test_done("face");
+	}
+	RUN(a_face_that_fills_the_frame_is_found);
+	RUN(selfie_checks_give_their_reasons);
+	RUN(specimen_portraits_match_by_person);
+	RUN(several_faces_and_compare_properties);
+	RUN(cli_detect_and_compare);
+	kyc_face_engine_free(engine);
+	return test_done("face");
+}

@@ -1,0 +1,180 @@
+/* The PostgreSQL backend as far as it goes (src/store/store_pg_int.h): the
+ * dialect translation of the SQLite migrations, and the migrations applied
+ * to a real PostgreSQL (tests/lib/pgtmp: initdb as an unprivileged user, a
+ * Unix socket, stopped afterwards) — once, however many open at once, with
+ * the append-only audit trail and the claim index of SQLite. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "pgtmp.h"
+#include "store/store_int.h"
+#include "store/store_pg_int.h"
+#include "test.h"
+
+static struct pgtmp pg;
+static int pg_up;
+
+static int latest_version(void)
+{
+	return kyc__migrations[kyc__migration_count - 1].version;
+}
+
+TEST(dialect_translates_types_and_triggers)
+{
+	kyc_buf b;
+	kyc_buf_init(&b, 1 << 16);
+	CHECK_INT(kyc__pg_dialect("CREATE TABLE t (a INTEGER NOT NULL, b BLOB, c TEXT DEFAULT "
+				  "'INTEGER', my_INTEGER_col INTEGER);",
+				  &b),
+		  0);
+	CHECK_STR(b.data, "CREATE TABLE t (a BIGINT NOT NULL, b BYTEA, c TEXT DEFAULT 'INTEGER', "
+			  "my_INTEGER_col BIGINT);");
+	kyc_buf_reset(&b);
+	CHECK_INT(kyc__pg_dialect("CREATE TRIGGER h_only BEFORE UPDATE ON h BEGIN SELECT "
+				  "RAISE(ABORT, 'no changes'); END;CREATE INDEX i ON h(x);",
+				  &b),
+		  0);
+	CHECK_STR(b.data, "CREATE FUNCTION h_only() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN "
+			  "RAISE EXCEPTION 'no changes'; END $f$; CREATE TRIGGER h_only BEFORE UPDATE "
+			  "ON h FOR EACH ROW EXECUTE FUNCTION h_only();CREATE INDEX i ON h(x);");
+	kyc_buf_reset(&b);
+	CHECK_INT(kyc__pg_dialect("CREATE TRIGGER x AFTER INSERT ON h BEGIN DELETE FROM h; END;", &b),
+		  KYC_ERR_UNSUPPORTED);
+	/* every migration of the one schema has a PostgreSQL form */
+	for (int i = 0; i < kyc__migration_count; i++) {
+		kyc_buf_reset(&b);
+		CHECK_INT(kyc__pg_dialect(kyc__migrations[i].sql, &b), 0);
+	}
+	kyc_buf_release(&b);
+}
+
+TEST(migrations_apply_once_on_a_real_postgresql)
+{
+	REQUIRE(pg_up);
+	kyc_pg *a = NULL, *b = NULL;
+	char err[512];
+	int rc = kyc__pg_open(pg.conninfo, &a, err, sizeof err);
+	if (rc)
+		fprintf(stderr, "  %s\n", err);
+	REQUIRE(rc == 0);
+	CHECK_INT(kyc__pg_schema_version(a), latest_version());
+	/* a second open finds the schema done */
+	REQUIRE(kyc__pg_open(pg.conninfo, &b, err, sizeof err) == 0);
+	CHECK_INT(kyc__pg_schema_version(b), latest_version());
+	kyc__pg_close(b);
+
+	/* the audit trail is append-only here too */
+	CHECK_INT(kyc__pg_exec(a,
+			       "INSERT INTO tenants(id, name, created_at) VALUES ('t1', 'one', 1);"
+			       "INSERT INTO verifications(id, tenant_id, version, created_at, "
+			       "updated_at, status) VALUES ('v1', 't1', 1, 1, 1, 'created');"
+			       "INSERT INTO verification_history(id, tenant_id, version, created_at, "
+			       "updated_at, verification_id, actor, action) VALUES ('h1', 't1', 1, 1, "
+			       "1, 'v1', 'key:x', 'create');",
+			       err, sizeof err),
+		  0);
+	CHECK_INT(kyc__pg_exec(a, "UPDATE verification_history SET action='forged'", err, sizeof err),
+		  KYC_ERR_IO);
+	CHECK(strstr(err, "append-only") != NULL);
+	/* milliseconds fit: time columns are 64-bit */
+	CHECK_INT(kyc__pg_exec(a, "UPDATE verifications SET expires_at = 1795431008625", err,
+			       sizeof err),
+		  0);
+	/* the per-endpoint claim index, partial as in SQLite */
+	CHECK_INT(kyc__pg_exec(a,
+			       "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_indexes WHERE indexname = "
+			       "'webhook_deliveries_endpoint_due' AND indexdef LIKE '%pending%') THEN "
+			       "RAISE EXCEPTION 'no claim index'; END IF; END $$",
+			       err, sizeof err),
+		  0);
+	kyc__pg_close(a);
+}
+
+/* Several nodes starting at once on an empty database. */
+#define OPENERS 4
+static char race_conninfo[256];
+static int race_rc[OPENERS], race_version[OPENERS];
+
+static void *opener(void *arg)
+{
+	int i = (int)(long)arg;
+	kyc_pg *p = NULL;
+	char err[512];
+	race_rc[i] = kyc__pg_open(race_conninfo, &p, err, sizeof err);
+	if (race_rc[i])
+		fprintf(stderr, "  opener %d: %s\n", i, err);
+	race_version[i] = p ? kyc__pg_schema_version(p) : 0;
+	kyc__pg_close(p);
+	return NULL;
+}
+
+TEST(nodes_starting_together_migrate_once)
+{
+	REQUIRE(pg_up);
+	kyc_pg *admin = NULL;
+	char err[512];
+	REQUIRE(kyc__pg_open(pg.conninfo, &admin, err, sizeof err) == 0);
+	REQUIRE(kyc__pg_exec(admin, "CREATE DATABASE race", err, sizeof err) == 0);
+	pgtmp_conninfo(&pg, "race", race_conninfo, sizeof race_conninfo);
+	pthread_t th[OPENERS];
+	for (long i = 0; i < OPENERS; i++)
+		REQUIRE(pthread_create(&th[i], NULL, opener, (void *)i) == 0);
+	for (int i = 0; i < OPENERS; i++)
+		pthread_join(th[i], NULL);
+	for (int i = 0; i < OPENERS; i++) {
+		CHECK_INT(race_rc[i], 0);
+		CHECK_INT(race_version[i], latest_version());
+	}
+	/* each version recorded once (the primary key would have refused a
+	 * second insert, failing an opener above) */
+	kyc_pg *r = NULL;
+	REQUIRE(kyc__pg_open(race_conninfo, &r, err, sizeof err) == 0);
+	char sql[256];
+	snprintf(sql, sizeof sql,
+		 "DO $$ BEGIN IF (SELECT count(*) FROM schema_migrations) <> %d THEN RAISE "
+		 "EXCEPTION 'versions recorded twice or missing'; END IF; END $$",
+		 kyc__migration_count);
+	CHECK_INT(kyc__pg_exec(r, sql, err, sizeof err), 0);
+	kyc__pg_close(r);
+	kyc__pg_close(admin);
+}
+
+TEST(multi_host_connection_strings_skip_a_dead_host)
+{
+	REQUIRE(pg_up);
+	/* the first host has no server: libpq goes on to the next one that
+	 * accepts writes (what a failover to a new primary looks like) */
+	char conninfo[512];
+	snprintf(conninfo, sizeof conninfo,
+		 "host=%s/nowhere,%s port=5432,5432 user=kycd dbname=postgres "
+		 "target_session_attrs=read-write connect_timeout=5",
+		 pg.dir, pg.dir);
+	kyc_pg *p = NULL;
+	char err[512];
+	int rc = kyc__pg_open(conninfo, &p, err, sizeof err);
+	if (rc)
+		fprintf(stderr, "  %s\n", err);
+	CHECK_INT(rc, 0);
+	CHECK_INT(p ? kyc__pg_schema_version(p) : 0, latest_version());
+	kyc__pg_close(p);
+	/* and a server that is not there at all is a clear error */
+	snprintf(conninfo, sizeof conninfo, "host=%s/nowhere port=5432 user=kycd dbname=postgres",
+		 pg.dir);
+	CHECK_INT(kyc__pg_open(conninfo, &p, err, sizeof err), KYC_ERR_IO);
+	CHECK(strstr(err, "cannot connect to PostgreSQL") != NULL);
+}
+
+int main(void)
+{
+	RUN(dialect_translates_types_and_triggers);
+	pg_up = pgtmp_start(&pg) == 0;
+	RUN(migrations_apply_once_on_a_real_postgresql);
+	RUN(nodes_starting_together_migrate_once);
+	RUN(multi_host_connection_strings_skip_a_dead_host);
+	pgtmp_stop(&pg);
+	return test_done("store_pg");
+}
