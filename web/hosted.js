@@ -89,23 +89,28 @@
 		if (FINAL.indexOf(v.status) >= 0 || v.status === 'processing' || v.status === 'pending_review')
 			return reviewOrStatus();
 		if (!st.consent) return show('consent');
+		/* The workflow asks for the back while the document step is still
+		   open, so the back comes first; a failed attempt starts over. */
+		if (has(p, 'document_back') && doc && v.status !== 'incomplete') return capture('back');
 		if (has(p, 'document') || !doc || v.status === 'incomplete') {
 			if (!S.type) return show('document');
 			return capture('front');
 		}
-		if (has(p, 'document_back')) return capture('back');
 		if (has(p, 'selfie')) return capture('selfie');
 		return reviewOrStatus();
 	}
 
-	/* The steps of this verification, the same from the first to the last:
-	   the back when the document has one (or the workflow asks for it), the
-	   selfie when the level has it, and the review on every level. */
+	/* The steps of this verification, numbered the same from the first to
+	   the last: the back when the workflow asks for it or it was read, and
+	   ahead of time for a two-sided type until its front is read without it
+	   (then the total drops by one, no number is skipped); the selfie when
+	   the level has it; the review on every level. */
 	function steps() {
-		var st = S.st, v = st && st.verification, p = (v && v.pending_steps) || [];
-		var type = S.type || (st && st.document && st.document.type) || '';
+		var st = S.st, v = st && st.verification, p = (v && v.pending_steps) || [], doc = st && st.document;
+		var type = S.type || (doc && doc.type) || '';
 		var list = ['consent', 'document', 'front'];
-		if (has(p, 'document_back') || S.side === 'back' || type === 'id_card' || type === 'residence_permit') list.push('back');
+		if (has(p, 'document_back') || S.side === 'back' || (doc && doc.side === 'back') ||
+			((type === 'id_card' || type === 'residence_permit') && !(doc && doc.mrz_found))) list.push('back');
 		if (has(p, 'selfie') || (st && st.selfie) || S.side === 'selfie') list.push('selfie');
 		list.push('review');
 		return list;
@@ -307,7 +312,7 @@
 		var path = 'selfie';
 		if (S.side !== 'selfie') {
 			path = 'documents';
-			fd.append('type', S.type);
+			fd.append('type', S.type || (S.st.document && S.st.document.type) || '');
 			fd.append('side', S.side);
 			if (S.country) fd.append('issuing_country', S.country);
 		}
@@ -340,6 +345,8 @@
 			this.disabled = true;
 			api('POST', 'consent', {}).then(refresh).then(route, fail);
 		});
+		/* A two-sided type adds the back to the count at once. */
+		$('doc-type').addEventListener('change', function () { S.type = this.value; progress(); });
 		$('doc-next').addEventListener('click', function () {
 			S.type = $('doc-type').value;
 			S.country = $('doc-country').value;

@@ -230,6 +230,18 @@ void kyc_synth__composite(struct kyc_synth_image *c, const struct kyc_synth_imag
                           const double hinv[9], const double quad[4][2], double rad, double sdx,
                           double sdy, double soft);
 
+/* The corners of a w x h document turned by a (radians) in its plane, seen
+ * by a camera tilted tilt degrees about the in-plane axis at angle axis,
+ * f px away, centred at (cx, cy); the scale at the centre stays 1. */
+void kyc_synth__tilted_corners(double dst[4][2], double w, double h, double a, double tilt,
+                               double axis, double f, double cx, double cy);
+/* Moves, and if need be shrinks, corners to lie inside a W x H canvas. */
+void kyc_synth__fit_inside(double dst[4][2], int W, int H);
+/* Shifts corners so that the box (x0, y0, x1, y1, through hfwd) comes within
+ * d px of the canvas border on side (0 bottom, 1 left, 2 right, 3 top). */
+void kyc_synth__mrz_to_border(double dst[4][2], const double hfwd[9], const double box[4], int W,
+                              int H, int side, double d);
+
 /* A coverage raster, one byte a pixel (255 = full ink); a->px owned, free(). */
 struct kyc_synth__mask {
 	int w, h;

@@ -1,6 +1,7 @@
-/* Geometry of the photograph: homographies, bilinear sampling, and laying a
+/* Geometry of the photograph: homographies, bilinear sampling, laying a
  * flat raster (a document, a second card) onto the canvas with anti-aliased
- * rounded corners and a soft drop shadow. */
+ * rounded corners and a soft drop shadow, and where the classes put the
+ * document (a tilted camera, the MRZ near the border). */
 #include "document/synth.h"
 
 #include <math.h>
@@ -143,4 +144,84 @@ void kyc_synth__composite(struct kyc_synth_image *c, const struct kyc_synth_imag
 			XS += hinv[0], YS += hinv[3], ZS += hinv[6];
 		}
 	}
+}
+
+/* A camera tilted by tilt degrees about an in-plane axis at angle axis,
+ * f px from the document's centre (cx, cy): the corners of a w x h
+ * document turned by a (radians) in its plane, in perspective. The scale at
+ * the centre stays 1; the near side grows, the far side shrinks. */
+void kyc_synth__tilted_corners(double dst[4][2], double w, double h, double a, double tilt,
+                               double axis, double f, double cx, double cy)
+{
+	double kx = cos(axis), ky = sin(axis), th = tilt * M_PI / 180, c = cos(th), s = sin(th);
+	for (int i = 0; i < 4; i++) {
+		double x = (i == 1 || i == 2 ? w : 0) - w / 2, y = (i >= 2 ? h : 0) - h / 2;
+		double X = x * cos(a) - y * sin(a), Y = x * sin(a) + y * cos(a), Z = 0;
+		/* Rodrigues' rotation about the unit axis (kx, ky, 0). */
+		double kv = kx * X + ky * Y;
+		double cxv = ky * Z, cyv = -kx * Z, czv = kx * Y - ky * X; /* k x v */
+		double RX = X * c + cxv * s + kx * kv * (1 - c);
+		double RY = Y * c + cyv * s + ky * kv * (1 - c);
+		double RZ = Z * c + czv * s;
+		dst[i][0] = cx + f * RX / (f + RZ);
+		dst[i][1] = cy + f * RY / (f + RZ);
+	}
+}
+
+/* Moves (and if need be shrinks) the corners so that they lie inside a W x H
+ * canvas with a small margin. */
+void kyc_synth__fit_inside(double dst[4][2], int W, int H)
+{
+	double minx = 1e9, miny = 1e9, maxx = -1e9, maxy = -1e9;
+	for (int i = 0; i < 4; i++) {
+		minx = fmin(minx, dst[i][0]), maxx = fmax(maxx, dst[i][0]);
+		miny = fmin(miny, dst[i][1]), maxy = fmax(maxy, dst[i][1]);
+	}
+	double k = fmin(1, fmin(0.97 * W / (maxx - minx), 0.97 * H / (maxy - miny)));
+	double mx = (minx + maxx) / 2, my = (miny + maxy) / 2;
+	double hw = (maxx - minx) * k / 2, hh = (maxy - miny) * k / 2;
+	double nx = fmin(fmax(mx, hw + 0.015 * W), W - hw - 0.015 * W);
+	double ny = fmin(fmax(my, hh + 0.015 * H), H - hh - 0.015 * H);
+	for (int i = 0; i < 4; i++) {
+		dst[i][0] = nx + (dst[i][0] - mx) * k;
+		dst[i][1] = ny + (dst[i][1] - my) * k;
+	}
+}
+
+/* Shifts the corners so that the MRZ (through hfwd) comes within d px of
+ * the canvas border on side (0 bottom, 1 left, 2 right, 3 top). */
+void kyc_synth__mrz_to_border(double dst[4][2], const double hfwd[9], const double box[4], int W,
+                              int H, int side, double d)
+{
+	double minx = 1e9, miny = 1e9, maxx = -1e9, maxy = -1e9;
+	double pts[4][2] = {{box[0], box[1]}, {box[2], box[1]}, {box[2], box[3]}, {box[0], box[3]}};
+	for (int i = 0; i < 4; i++) {
+		double x, y;
+		kyc_synth__apply(hfwd, pts[i][0], pts[i][1], &x, &y);
+		minx = fmin(minx, x), maxx = fmax(maxx, x), miny = fmin(miny, y),
+		maxy = fmax(maxy, y);
+	}
+	double dx = 0, dy = 0;
+	if (side == 0)
+		dy = H - d - maxy;
+	else if (side == 1)
+		dx = d - minx;
+	else if (side == 2)
+		dx = W - d - maxx;
+	else
+		dy = d - miny;
+	/* Only ever towards the border, and keep the other axis inside. */
+	if (side == 0 || side == 3) {
+		if (minx < d)
+			dx = d - minx;
+		if (maxx > W - d)
+			dx = W - d - maxx;
+	} else {
+		if (miny < d)
+			dy = d - miny;
+		if (maxy > H - d)
+			dy = H - d - maxy;
+	}
+	for (int i = 0; i < 4; i++)
+		dst[i][0] += dx, dst[i][1] += dy;
 }

@@ -416,86 +416,6 @@ static int crop_to_mrz(struct kyc_synth_image *doc, double mrz_box[4][4], double
 	return 0;
 }
 
-/* A camera tilted by tilt degrees about an in-plane axis at angle axis,
- * f px from the document's centre (cx, cy): the corners of a w x h
- * document turned by a (radians) in its plane, in perspective. The scale at
- * the centre stays 1; the near side grows, the far side shrinks. */
-static void tilted_corners(double dst[4][2], double w, double h, double a, double tilt, double axis,
-                           double f, double cx, double cy)
-{
-	double kx = cos(axis), ky = sin(axis), th = tilt * M_PI / 180, c = cos(th), s = sin(th);
-	for (int i = 0; i < 4; i++) {
-		double x = (i == 1 || i == 2 ? w : 0) - w / 2, y = (i >= 2 ? h : 0) - h / 2;
-		double X = x * cos(a) - y * sin(a), Y = x * sin(a) + y * cos(a), Z = 0;
-		/* Rodrigues' rotation about the unit axis (kx, ky, 0). */
-		double kv = kx * X + ky * Y;
-		double cxv = ky * Z, cyv = -kx * Z, czv = kx * Y - ky * X; /* k x v */
-		double RX = X * c + cxv * s + kx * kv * (1 - c);
-		double RY = Y * c + cyv * s + ky * kv * (1 - c);
-		double RZ = Z * c + czv * s;
-		dst[i][0] = cx + f * RX / (f + RZ);
-		dst[i][1] = cy + f * RY / (f + RZ);
-	}
-}
-
-/* Moves (and if need be shrinks) the corners so that they lie inside a W x H
- * canvas with a small margin. */
-static void fit_inside(double dst[4][2], int W, int H)
-{
-	double minx = 1e9, miny = 1e9, maxx = -1e9, maxy = -1e9;
-	for (int i = 0; i < 4; i++) {
-		minx = fmin(minx, dst[i][0]), maxx = fmax(maxx, dst[i][0]);
-		miny = fmin(miny, dst[i][1]), maxy = fmax(maxy, dst[i][1]);
-	}
-	double k = fmin(1, fmin(0.97 * W / (maxx - minx), 0.97 * H / (maxy - miny)));
-	double mx = (minx + maxx) / 2, my = (miny + maxy) / 2;
-	double hw = (maxx - minx) * k / 2, hh = (maxy - miny) * k / 2;
-	double nx = fmin(fmax(mx, hw + 0.015 * W), W - hw - 0.015 * W);
-	double ny = fmin(fmax(my, hh + 0.015 * H), H - hh - 0.015 * H);
-	for (int i = 0; i < 4; i++) {
-		dst[i][0] = nx + (dst[i][0] - mx) * k;
-		dst[i][1] = ny + (dst[i][1] - my) * k;
-	}
-}
-
-/* Shifts the corners so that the MRZ (through hfwd) comes within d px of
- * the canvas border on side (0 bottom, 1 left, 2 right, 3 top). */
-static void mrz_to_border(double dst[4][2], const double hfwd[9], const double box[4], int W, int H,
-                          int side, double d)
-{
-	double minx = 1e9, miny = 1e9, maxx = -1e9, maxy = -1e9;
-	double pts[4][2] = {{box[0], box[1]}, {box[2], box[1]}, {box[2], box[3]}, {box[0], box[3]}};
-	for (int i = 0; i < 4; i++) {
-		double x, y;
-		kyc_synth__apply(hfwd, pts[i][0], pts[i][1], &x, &y);
-		minx = fmin(minx, x), maxx = fmax(maxx, x), miny = fmin(miny, y),
-		maxy = fmax(maxy, y);
-	}
-	double dx = 0, dy = 0;
-	if (side == 0)
-		dy = H - d - maxy;
-	else if (side == 1)
-		dx = d - minx;
-	else if (side == 2)
-		dx = W - d - maxx;
-	else
-		dy = d - miny;
-	/* Only ever towards the border, and keep the other axis inside. */
-	if (side == 0 || side == 3) {
-		if (minx < d)
-			dx = d - minx;
-		if (maxx > W - d)
-			dx = W - d - maxx;
-	} else {
-		if (miny < d)
-			dy = d - miny;
-		if (maxy > H - d)
-			dy = H - d - maxy;
-	}
-	for (int i = 0; i < 4; i++)
-		dst[i][0] += dx, dst[i][1] += dy;
-}
-
 int kyc_synth__camera(struct kyc_synth_image *c, struct kyc_synth__rng *r, int level,
                       double max_blur, int orientation)
 {
@@ -659,9 +579,9 @@ int kyc_synth_render_class(uint64_t seed, int index, int level, enum kyc_synth_c
 	}
 	if (P.tilt_deg > 0) {
 		truth->tilt_deg = round(P.tilt_deg * 10) / 10;
-		tilted_corners(dst, doc.w, doc.h, a, P.tilt_deg, P.tilt_axis,
-		               P.focal * (W0 > H0 ? W0 : H0), cx, cy);
-		fit_inside(dst, W0, H0);
+		kyc_synth__tilted_corners(dst, doc.w, doc.h, a, P.tilt_deg, P.tilt_axis,
+		                          P.focal * (W0 > H0 ? W0 : H0), cx, cy);
+		kyc_synth__fit_inside(dst, W0, H0);
 	}
 	double hfwd[9], hinv[9];
 	if (kyc_synth__homography(src, dst, hfwd)) {
@@ -674,8 +594,8 @@ int kyc_synth_render_class(uint64_t seed, int index, int level, enum kyc_synth_c
 		kyc_synth__apply(hfwd, mrz_box[1][0], mrz_box[1][1], &x0, &y0);
 		kyc_synth__apply(hfwd, mrz_box[1][2], mrz_box[1][1], &x1, &y1);
 		double pitch = hypot(x1 - x0, y1 - y0) / truth->id.line_len;
-		mrz_to_border(dst, hfwd, mrz_box[0], W0, H0, P.border_side,
-		              P.border_pitches * pitch);
+		kyc_synth__mrz_to_border(dst, hfwd, mrz_box[0], W0, H0, P.border_side,
+		                         P.border_pitches * pitch);
 		if (kyc_synth__homography(src, dst, hfwd)) {
 			rc = KYC_ERR_INTERNAL;
 			goto out;
@@ -784,14 +704,17 @@ int kyc_synth__card_photo(const struct kyc_synth_image *doc, double rad, int lev
 		return KYC_ERR_NOMEM;
 	kyc_synth__desk(img, r, 3 + 2 * level);
 	double a = f->skew_deg * M_PI / 180, ca = cos(a), sa = sin(a);
-	double bw = doc->w * fabs(ca) + doc->h * fabs(sa), bh = doc->w * fabs(sa) + doc->h * fabs(ca);
+	double bw = doc->w * fabs(ca) + doc->h * fabs(sa),
+	       bh = doc->w * fabs(sa) + doc->h * fabs(ca);
 	double cx = W0 / 2.0 + kyc_synth__rng_unif(r, -0.8, 0.8) * fmax(0, (W0 - bw) / 2);
 	double cy = H0 / 2.0 + kyc_synth__rng_unif(r, -0.8, 0.8) * fmax(0, (H0 - bh) / 2);
 	double src[4][2] = {{0, 0}, {doc->w, 0}, {doc->w, doc->h}, {0, doc->h}};
 	for (int i = 0; i < 4; i++) {
 		double x = src[i][0] - doc->w / 2.0, y = src[i][1] - doc->h / 2.0;
-		quad[i][0] = cx + x * ca - y * sa + kyc_synth__rng_unif(r, -L->persp, L->persp) * doc->w;
-		quad[i][1] = cy + x * sa + y * ca + kyc_synth__rng_unif(r, -L->persp, L->persp) * doc->h;
+		quad[i][0] =
+		    cx + x * ca - y * sa + kyc_synth__rng_unif(r, -L->persp, L->persp) * doc->w;
+		quad[i][1] =
+		    cy + x * sa + y * ca + kyc_synth__rng_unif(r, -L->persp, L->persp) * doc->h;
 	}
 	double hinv[9];
 	if (kyc_synth__homography(quad, src, hinv)) {
@@ -800,7 +723,7 @@ int kyc_synth__card_photo(const struct kyc_synth_image *doc, double rad, int lev
 	}
 	double soft = kyc_synth__rng_unif(r, 0.01, 0.03) * W0;
 	kyc_synth__composite(img, doc, hinv, quad, rad, kyc_synth__rng_unif(r, -0.6, 0.6) * soft,
-	          kyc_synth__rng_unif(r, 0.2, 1.0) * soft, soft);
+	                     kyc_synth__rng_unif(r, 0.2, 1.0) * soft, soft);
 	if (level > 0 && kyc_synth__rng_int(r, 0, 1))
 		glare(img, r, quad, level == 1 ? 0.25 : 0.4);
 	rc = lighting(img, r, L->light, level == 2 && kyc_synth__rng_int(r, 0, 2) != 0);

@@ -16,9 +16,10 @@
 #define DETECT_SCORE 0.5 /* face-api's default */
 #define NMS_IOU 0.4      /* the tiny face detector's */
 #define MAX_FACES 32
-/* The second pass pads each side by this fraction of the longer side, so a
- * face that fills the frame shrinks to what the detector was trained on. */
-#define FILL_MARGIN 0.35
+/* Later passes pad each side by these fractions of the longer side, so a
+ * face that fills the frame shrinks to what the detector was trained on
+ * (0.35 finds a crop of 1.2 times the face box, 0.8 a tight aligned chip). */
+static const double FILL_MARGINS[] = {0.35, 0.8};
 
 struct kyc_face_engine {
 	struct kyc_face_nets *nets;
@@ -300,8 +301,9 @@ int kyc_face_analyze(const struct kyc_face_engine *e, const struct kyc_image *im
 	kyc_tensor_free(&small);
 	int n = 0;
 	rc = detect_pass(e, &rgb, 0, dets, &n);
-	if (rc == 0 && n == 0)
-		rc = detect_pass(e, &rgb, FILL_MARGIN, dets, &n);
+	for (size_t m = 0; rc == 0 && n == 0 && m < sizeof FILL_MARGINS / sizeof FILL_MARGINS[0];
+	     m++)
+		rc = detect_pass(e, &rgb, FILL_MARGINS[m], dets, &n);
 	if (rc)
 		return rc;
 	if (n == 0)
@@ -393,4 +395,29 @@ void kyc_face_compare(const float *a, const float *b, double threshold, struct k
 	out->similarity = (na > 0 && nb > 0) ? dot / sqrt(na * nb) : 0;
 	out->threshold = threshold;
 	out->match = out->distance <= threshold;
+}
+
+int kyc_face_aligned_crop(const struct kyc_image *img, const struct kyc_face *f, int side,
+                          unsigned char **rgb)
+{
+	*rgb = NULL;
+	if (!img->rgb || side < 16 || side > 1024)
+		return KYC_ERR_INVALID;
+	struct face__rgb src = {img->rgb, img->w, img->h};
+	struct kyc_tensor t = {0};
+	double x0, y0, size, angle;
+	aligned_square(f, &x0, &y0, &size, &angle);
+	int rc = face__crop(&src, x0, y0, size, angle, NULL, side, &t);
+	if (rc)
+		return rc;
+	unsigned char *out = malloc((size_t)side * side * 3);
+	if (!out) {
+		kyc_tensor_free(&t);
+		return KYC_ERR_NOMEM;
+	}
+	for (size_t i = 0; i < (size_t)side * side * 3; i++)
+		out[i] = (unsigned char)lrintf(t.d[i] < 0 ? 0 : t.d[i] > 255 ? 255 : t.d[i]);
+	kyc_tensor_free(&t);
+	*rgb = out;
+	return 0;
 }

@@ -88,6 +88,13 @@ const struct kyc_face *kyc_face_pick(const struct kyc_face_list *l, const char *
  * "not_frontal". */
 const char *kyc_face_selfie(const struct kyc_face_list *l);
 
+/* The face f of img (which carries rgb) cut upright on its eyes, as the
+ * embedding sees it but with side×side pixels (16..1024): the portrait to
+ * store and show beside the selfie. *rgb gets side*side*3 bytes (malloc; the
+ * caller frees). 0, KYC_ERR_INVALID or KYC_ERR_NOMEM. */
+int kyc_face_aligned_crop(const struct kyc_image *img, const struct kyc_face *f, int side,
+                          unsigned char **rgb);
+
 /* Comparison of two embeddings. */
 struct kyc_face_match {
 	double distance;   /* Euclidean, 0..2; the network's own metric */

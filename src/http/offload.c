@@ -253,24 +253,13 @@ static void anchor_dispose(void *p)
 	}
 }
 
-int kyc_req_offload(kyc_req *r, void (*work)(void *arg), void (*done)(kyc_req *r, void *arg),
-		    void *arg)
+/* Queues j for the workers; -1 when the queue is full or stopping (j is
+ * then still the caller's). */
+static int queue_push(struct offload_pool *p, struct offload_job *j)
 {
-	struct offload_pool *p = r->th->srv->pool;
-	if (r->responded || r->deferred || !p)
-		return KYC_ERR_INVALID;
-	struct offload_job *j = calloc(1, sizeof *j);
-	if (!j)
-		return KYC_ERR_NOMEM;
 	pthread_mutex_lock(&p->lock);
 	int full = p->len >= p->max || p->stop;
 	if (!full) {
-		j->r = *r;
-		j->work = work;
-		j->done = done;
-		j->arg = arg;
-		j->anchor = h2o_mem_alloc_shared(&r->h->pool, sizeof *j->anchor, anchor_dispose);
-		j->anchor->job = j;
 		if (p->tail)
 			p->tail->next = j;
 		else
@@ -280,7 +269,26 @@ int kyc_req_offload(kyc_req *r, void (*work)(void *arg), void (*done)(kyc_req *r
 		pthread_cond_signal(&p->cond);
 	}
 	pthread_mutex_unlock(&p->lock);
-	if (full) {
+	return full ? -1 : 0;
+}
+
+int kyc_req_offload(kyc_req *r, void (*work)(void *arg), void (*done)(kyc_req *r, void *arg),
+		    void *arg)
+{
+	struct offload_pool *p = r->th->srv->pool;
+	if (r->responded || r->deferred || !p)
+		return KYC_ERR_INVALID;
+	struct offload_job *j = calloc(1, sizeof *j);
+	if (!j)
+		return KYC_ERR_NOMEM;
+	j->r = *r;
+	j->work = work;
+	j->done = done;
+	j->arg = arg;
+	j->anchor = h2o_mem_alloc_shared(&r->h->pool, sizeof *j->anchor, anchor_dispose);
+	j->anchor->job = j;
+	if (queue_push(p, j)) {
+		j->anchor->job = NULL; /* the request's pool outlives j */
 		free(j);
 		return KYC_ERR_TOOBIG;
 	}

@@ -190,6 +190,9 @@ TEST(json_base64_upload)
 
 TEST(bad_uploads)
 {
+	/* a verification of its own: the uploads before may have used up ver_a's attempts */
+	char *ver = new_verification(key_a, NULL);
+	REQUIRE(ver != NULL);
 	size_t jl, bl;
 	unsigned char *jpg = timg_jpeg(700, 500, 80, &jl);
 	REQUIRE(jpg != NULL);
@@ -198,21 +201,21 @@ TEST(bad_uploads)
 
 	/* not an image, named .jpg */
 	char *body = multipart(fields, "photo.jpg", "image/jpeg", (const unsigned char *)"hello, world", 12, &bl);
-	REQUIRE(post_multipart(key_a, ver_a, body, bl, NULL, &r) == 0);
+	REQUIRE(post_multipart(key_a, ver, body, bl, NULL, &r) == 0);
 	check_problem(&r, 415, "unsupported_media_type", "image");
 	e2e_resp_free(&r);
 	free(body);
 
 	/* a JPEG cut in half */
 	body = multipart(fields, "half.jpg", "image/jpeg", jpg, jl / 2, &bl);
-	REQUIRE(post_multipart(key_a, ver_a, body, bl, NULL, &r) == 0);
+	REQUIRE(post_multipart(key_a, ver, body, bl, NULL, &r) == 0);
 	check_problem(&r, 422, "image_invalid", "image");
 	e2e_resp_free(&r);
 	free(body);
 
 	/* a multipart body cut before its end */
 	body = multipart(fields, "ok.jpg", "image/jpeg", jpg, jl, &bl);
-	REQUIRE(post_multipart(key_a, ver_a, body, bl / 2, NULL, &r) == 0);
+	REQUIRE(post_multipart(key_a, ver, body, bl / 2, NULL, &r) == 0);
 	check_problem(&r, 400, "multipart_truncated", NULL);
 	e2e_resp_free(&r);
 	free(body);
@@ -220,40 +223,40 @@ TEST(bad_uploads)
 	/* missing side, unknown type, bad country */
 	const char *noside[] = {"type", "passport", NULL};
 	body = multipart(noside, "ok.jpg", "image/jpeg", jpg, jl, &bl);
-	REQUIRE(post_multipart(key_a, ver_a, body, bl, NULL, &r) == 0);
+	REQUIRE(post_multipart(key_a, ver, body, bl, NULL, &r) == 0);
 	check_problem(&r, 422, "field_required", "side");
 	e2e_resp_free(&r);
 	free(body);
 	const char *badtype[] = {"type", "diploma", "side", "front", NULL};
 	body = multipart(badtype, "ok.jpg", "image/jpeg", jpg, jl, &bl);
-	REQUIRE(post_multipart(key_a, ver_a, body, bl, NULL, &r) == 0);
+	REQUIRE(post_multipart(key_a, ver, body, bl, NULL, &r) == 0);
 	check_problem(&r, 422, "invalid_value", "type");
 	e2e_resp_free(&r);
 	free(body);
 	const char *badc[] = {"type", "passport", "side", "front", "issuing_country", "XXZ", NULL};
 	body = multipart(badc, "ok.jpg", "image/jpeg", jpg, jl, &bl);
-	REQUIRE(post_multipart(key_a, ver_a, body, bl, NULL, &r) == 0);
+	REQUIRE(post_multipart(key_a, ver, body, bl, NULL, &r) == 0);
 	check_problem(&r, 422, "invalid_country", "issuing_country");
 	e2e_resp_free(&r);
 	free(body);
 	/* no file part */
 	body = multipart(fields, NULL, NULL, NULL, 0, &bl);
-	REQUIRE(post_multipart(key_a, ver_a, body, bl, NULL, &r) == 0);
+	REQUIRE(post_multipart(key_a, ver, body, bl, NULL, &r) == 0);
 	check_problem(&r, 422, "field_required", "image");
 	e2e_resp_free(&r);
 	free(body);
 
 	/* JSON: bad base64, both or neither image sources, http URL */
-	REQUIRE(post_json(key_a, ver_a, "{\"type\":\"passport\",\"side\":\"front\",\"image\":\"@@@not base64@@@\"}", &r) == 0);
+	REQUIRE(post_json(key_a, ver, "{\"type\":\"passport\",\"side\":\"front\",\"image\":\"@@@not base64@@@\"}", &r) == 0);
 	check_problem(&r, 422, "invalid_base64", "image");
 	e2e_resp_free(&r);
-	REQUIRE(post_json(key_a, ver_a, "{\"type\":\"passport\",\"side\":\"front\"}", &r) == 0);
+	REQUIRE(post_json(key_a, ver, "{\"type\":\"passport\",\"side\":\"front\"}", &r) == 0);
 	check_problem(&r, 422, "field_required", "image");
 	e2e_resp_free(&r);
-	REQUIRE(post_json(key_a, ver_a, "{\"type\":\"passport\",\"side\":\"front\",\"image\":42}", &r) == 0);
+	REQUIRE(post_json(key_a, ver, "{\"type\":\"passport\",\"side\":\"front\",\"image\":42}", &r) == 0);
 	check_problem(&r, 422, "invalid_type", "image");
 	e2e_resp_free(&r);
-	REQUIRE(post_json(key_a, ver_a, "{\"type\":\"passport\",\"side\":\"front\",\"image\":\"aGVsbG8=\",\"extra\":1}", &r) == 0);
+	REQUIRE(post_json(key_a, ver, "{\"type\":\"passport\",\"side\":\"front\",\"image\":\"aGVsbG8=\",\"extra\":1}", &r) == 0);
 	check_problem(&r, 422, "unknown_field", "extra");
 	e2e_resp_free(&r);
 
@@ -270,15 +273,19 @@ TEST(bad_uploads)
 
 	/* another tenant's verification: 404, nothing stored */
 	body = multipart(fields, "ok.jpg", "image/jpeg", jpg, jl, &bl);
-	REQUIRE(post_multipart(key_b, ver_a, body, bl, NULL, &r) == 0);
+	REQUIRE(post_multipart(key_b, ver, body, bl, NULL, &r) == 0);
 	check_problem(&r, 404, "not_found", NULL);
 	e2e_resp_free(&r);
 	free(body);
 	free(jpg);
+	free(ver);
 }
 
 TEST(image_byte_cap)
 {
+	/* a verification of its own: the uploads before may have used up ver_a's attempts */
+	char *ver = new_verification(key_a, NULL);
+	REQUIRE(ver != NULL);
 	/* this server runs with KYCD_MAX_IMAGE_BYTES=1000000 */
 	size_t jl, bl;
 	unsigned char *jpg = timg_jpeg(4000, 3000, 100, &jl);
@@ -287,11 +294,12 @@ TEST(image_byte_cap)
 	const char *fields[] = {"type", "passport", "side", "front", NULL};
 	char *body = multipart(fields, "big.jpg", "image/jpeg", jpg, jl, &bl);
 	struct e2e_resp r;
-	REQUIRE(post_multipart(key_a, ver_a, body, bl, NULL, &r) == 0);
+	REQUIRE(post_multipart(key_a, ver, body, bl, NULL, &r) == 0);
 	check_problem(&r, 413, "image_too_large", "image");
 	e2e_resp_free(&r);
 	free(body);
 	free(jpg);
+	free(ver);
 }
 
 TEST(idempotent_upload)
@@ -323,12 +331,15 @@ TEST(idempotent_upload)
 
 TEST(files_survive_restart)
 {
+	/* a verification of its own: the uploads before may have used up ver_a's attempts */
+	char *ver = new_verification(key_a, NULL);
+	REQUIRE(ver != NULL);
 	size_t jl, bl;
 	unsigned char *jpg = timg_jpeg(640, 480, 70, &jl);
 	const char *fields[] = {"type", "passport", "side", "front", NULL};
 	char *body = multipart(fields, "p.jpg", "image/jpeg", jpg, jl, &bl);
 	struct e2e_resp r;
-	REQUIRE(post_multipart(key_a, ver_a, body, bl, NULL, &r) == 0);
+	REQUIRE(post_multipart(key_a, ver, body, bl, NULL, &r) == 0);
 	REQUIRE(r.status == 201);
 	char fid[64];
 	snprintf(fid, sizeof fid, "%s", e2e_str(&r, "file_id"));
@@ -339,6 +350,7 @@ TEST(files_survive_restart)
 	check_download(key_a, fid, jpg, jl, "image/jpeg");
 	free(body);
 	free(jpg);
+	free(ver);
 }
 
 /* Generated documents with known ground truth go through the whole path:

@@ -12,6 +12,7 @@
 #include <jansson.h>
 #include <sys/wait.h>
 
+#include "core/buf.h"
 #include "core/err.h"
 #include "document/image.h"
 #include "face/face.h"
@@ -175,6 +176,46 @@ TEST(specimen_portraits_match_by_person)
 	CHECK_STR(uk.gender, "male");
 }
 
+TEST(the_aligned_portrait_crop_is_the_same_face)
+{
+	const char *shared = getenv("KYCD_SHARED");
+	if (!shared) {
+		printf("  (KYCD_SHARED not set; realdocs skipped)\n");
+		return;
+	}
+	char path[1024];
+	snprintf(path, sizeof path, "%s/realdocs/td3.jpg", shared);
+	struct kyc_image im, crop;
+	struct kyc_image_opts o = {.want_rgb = 1};
+	struct kyc_face_list doc, again;
+	REQUIRE(kyc_image_load(path, &o, &im, NULL) == 0);
+	REQUIRE(kyc_face_analyze(engine, &im, &doc) == 0);
+	REQUIRE(doc.count >= 1);
+	unsigned char *rgb = NULL;
+	CHECK_INT(kyc_face_aligned_crop(&im, &doc.faces[0], 8, &rgb), KYC_ERR_INVALID);
+	REQUIRE(kyc_face_aligned_crop(&im, &doc.faces[0], 200, &rgb) == 0);
+	/* Through PNG and back, as it would be stored. */
+	kyc_buf png;
+	kyc_buf_init(&png, 1u << 22);
+	REQUIRE(kyc_image_write_png_rgb(rgb, 200, 200, &png) == 0);
+	REQUIRE(kyc_image_decode(png.data, png.len, &o, &crop, NULL) == 0);
+	REQUIRE(kyc_face_analyze(engine, &crop, &again) == 0);
+	CHECK_INT(again.count, 1);
+	if (again.count == 1) {
+		struct kyc_face_match m;
+		kyc_face_compare(doc.faces[0].embedding, again.faces[0].embedding, 0.6, &m);
+		CHECK(m.distance < 0.3);
+		/* Upright: the eyes level within a few degrees. */
+		CHECK(fabs(again.faces[0].quality.roll) < 5);
+	}
+	free(rgb);
+	kyc_buf_release(&png);
+	kyc_image_free(&crop);
+	kyc_image_free(&im);
+	kyc_face_list_free(&doc);
+	kyc_face_list_free(&again);
+}
+
 TEST(several_faces_and_compare_properties)
 {
 	struct kyc_face_list l;
@@ -275,6 +316,7 @@ int main(void)
 	RUN(selfie_checks_give_their_reasons);
 	RUN(specimen_portraits_match_by_person);
 	RUN(several_faces_and_compare_properties);
+	RUN(the_aligned_portrait_crop_is_the_same_face);
 	RUN(cli_detect_and_compare);
 	kyc_face_engine_free(engine);
 	return test_done("face");

@@ -548,6 +548,52 @@ async function main() {
 		await ctx.close();
 	});
 
+	await test('hosted: an identity card, front without the lines then the back: the counter counts the back from the choice of the type', async () => {
+		const dir = path.join(work, 'cards');
+		fs.mkdirSync(dir, { recursive: true });
+		for (const [sub, extra] of [['back', ['--count', '8', '--seed', '20263']], ['front', ['--count', '1', '--seed', '6', '--class', 'nomrz']]]) {
+			const r = spawnSync(KYCD, ['synth', '--out', path.join(dir, sub), '--format', 'TD1', '--level', '0', ...extra], { encoding: 'utf8' });
+			check(r.status === 0, `kycd synth ${sub}: ${r.stderr}`);
+		}
+		const front = path.join(dir, 'front', '000001.jpg');
+		const back = path.join(dir, 'back', '000001.jpg');
+		const f = await newVerification(ta.api_key, 'basic', { external_ref: 'web-card' });
+		tokens.push(f.link.token);
+		const ctx = await browser.newContext({ locale: 'en', viewport: { width: 390, height: 844 } });
+		const page = await ctx.newPage();
+		const w = watch(page);
+		await page.goto(f.link.url);
+		await stepShown(page, 'step-consent', 'consent-h', 'Step 1 of 4');
+		await page.locator('#consent-box').check();
+		await page.locator('#consent-next').click();
+		await stepShown(page, 'step-document', 'doc-h', 'Step 2 of 4');
+		await page.locator('#doc-type').selectOption('id_card');
+		eq(await page.locator('#progress').textContent(), 'Step 2 of 5', 'a card has a back: one more step');
+		await page.locator('#doc-next').click();
+		await stepShown(page, 'step-capture', 'capture-h', 'Step 3 of 5');
+		const up = await awaitUpload(page, () => page.locator('#file-input').setInputFiles(front));
+		eq(up.status, 200, 'front accepted');
+		check(!up.json.document.mrz_found && up.json.verification.pending_steps.includes('document_back'), `the back is asked for (${JSON.stringify(up.json.verification)})`);
+		check((await page.locator('#capture-feedback').textContent()).includes('back of the document'), 'the page asks for the back');
+		await page.locator('#btn-capture-next').click();
+		await page.locator('#capture-h').filter({ hasText: 'back' }).waitFor({ timeout: WAIT });
+		await stepShown(page, 'step-capture', 'capture-h', 'Step 4 of 5');
+		await screenshot(page, 'card-back');
+		const [bresp] = await Promise.all([
+			page.waitForResponse((r) => r.url() === `${base}/hosted/api/documents`, { timeout: WAIT }),
+			page.locator('#file-input').setInputFiles(back),
+		]);
+		eq(bresp.status(), 200, 'back accepted');
+		check((await bresp.json()).document.mrz_found, 'the back read');
+		// A decided verification goes straight to the reading; else Continue.
+		await page.locator('#step-review:not([hidden]), #capture-after:not([hidden])').first().waitFor({ timeout: WAIT });
+		if (await page.locator('#capture-after').isVisible()) await page.locator('#btn-capture-next').click();
+		await stepShown(page, 'step-review', 'review-h', 'Step 5 of 5');
+		await screenshot(page, 'card-review');
+		clean(w);
+		await ctx.close();
+	});
+
 	await test('reader feedback: a dark photo gets a specific retake hint', async () => {
 		const f = await newVerification(ta.api_key, 'L1', { first_name: 'Dark' });
 		// A 1366 px desktop at 200% zoom.
