@@ -80,7 +80,7 @@ static const char LATIN_SERIAL[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
  * mean confidence for words, the digit reader's margin to the runner-up
  * (lower by nature; the family's rules check the numbers' structure too). */
 #define MIN_CONF 60
-#define MIN_DIGIT_CONF 25
+#define MIN_DIGIT_CONF 40
 #define MIN_LEXICON_CONF 30
 
 static int valid_date(const char *d8, char iso[11])
@@ -260,7 +260,7 @@ static const struct {
 	double em_px;
 } attempts[] = {
 	{KYC_TESS_ARA, 21}, {KYC_TESS_ARA, 17}, {KYC_TESS_ARABIC, 21}, {KYC_TESS_ARA, 26},
-	{KYC_TESS_ARABIC, 17},
+	{KYC_TESS_ARABIC, 17}, {KYC_TESS_ARA, 14}, {KYC_TESS_ARA, 31}, {KYC_TESS_ARABIC, 26},
 };
 #define SURE_CONF 80
 

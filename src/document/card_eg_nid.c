@@ -168,8 +168,10 @@ json_t *kyc_egnid_read(const struct kyc_image *front, const struct kyc_image *ba
 				    *nb = value(&s, "national_number_back");
 	int f_ok = number_ok(nf, &dn), b_ok = number_ok(nb, &db);
 	int agree = f_ok && b_ok && !strcmp(nf->text, nb->text);
-	int num_ok = agree || (f_ok && nf->accepted) || (b_ok && nb->accepted);
-	struct kyc_egnid_number num = f_ok ? dn : db;
+	int f_sure = f_ok && (nf->accepted || agree), b_sure = b_ok && (nb->accepted || agree);
+	int num_ok = f_sure || b_sure;
+	/* What the number says comes from a side that is sure of it. */
+	struct kyc_egnid_number num = f_sure ? dn : b_sure ? db : f_ok ? dn : db;
 	int num_conf = agree ? 100 : f_ok ? nf->conf : b_ok ? nb->conf : 0;
 
 	json_t *out = json_object(), *f = json_object(), *c = json_array(), *m = json_array();
@@ -177,17 +179,27 @@ json_t *kyc_egnid_read(const struct kyc_image *front, const struct kyc_image *ba
 		front_fields(f, c, m, &s, &num, num_ok, num_conf);
 	if (back)
 		back_fields(f, c, m, &s, num_ok, num_conf);
+	/* Each side's number is accepted for its own digits: the other side's
+	 * sureness does not vouch for a different reading. */
+	json_t *jn = json_object_get(f, "national_number"), *jb = json_object_get(f, "national_number_back");
+	if (jn)
+		json_object_set_new(jn, "accepted", json_boolean(f_sure));
+	if (jb)
+		json_object_set_new(jb, "accepted", json_boolean(b_sure));
 	struct kyc_egnid_card card;
-	card_of(&s, num_ok ? (f_ok ? nf->text : nb->text) : NULL, &card);
+	card_of(&s, num_ok ? (f_sure ? nf->text : nb->text) : NULL, &card);
 	const char *codes[8];
 	int n = kyc_egnid_cross_check(&card, codes, 8);
 	json_t *contra = json_array();
 	for (int i = 0; i < n && i < 8; i++)
 		json_array_append_new(contra, json_string(codes[i]));
 	/* Two numbers that each decode but differ: front and back disagree. */
-	if (f_ok && b_ok && !agree && nf->accepted && nb->accepted)
+	if (f_sure && b_sure && !agree)
 		json_array_append_new(contra, json_string("number_front_back"));
 	json_object_set_new(out, "document_type", json_string("eg_nid"));
+	/* A number of the right form on some side: this is the family's card,
+	 * whether or not every digit is sure. */
+	json_object_set_new(out, "number_valid", json_boolean(f_ok || b_ok));
 	json_object_set_new(out, "fields", f);
 	json_object_set_new(out, "document_fields", c);
 	json_object_set_new(out, "missing_fields", m);

@@ -16,6 +16,7 @@
  *                        "source":"viz","confidence":0..100},...},
  *    "document_fields":[...], "missing_fields":[...],
  *    "contradictions":["birth_date_mismatch",...],
+ *    "number_valid":bool (a side's number decodes: the card is this family's),
  *    "sides":{"front":{"found":bool,"reason":..|null,"upside_down":bool,"ms":..},...},
  *    "ms":..}
  * Field names: first_name, rest_name, full_name, first_name_en,

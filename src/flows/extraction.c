@@ -118,11 +118,9 @@ json_t *kyc_document_extract_typed(const struct kyc_image *img, int64_t now_ms, 
 		return x;
 	int back = side && !strcmp(side, "back"), err = 0;
 	json_t *card = kyc_egnid_read(back ? NULL : img, back ? img : NULL, &err);
-	/* A card is this family's only when its number was read: any other
-	 * card without an MRZ stays unread. */
-	const json_t *num = json_object_get(json_object_get(card, "fields"),
-					    back ? "national_number_back" : "national_number");
-	if (card && json_is_true(json_object_get(num, "accepted"))) {
+	/* A card is this family's only when a number of its form was read:
+	 * any other card without an MRZ stays unread. */
+	if (card && json_is_true(json_object_get(card, "number_valid"))) {
 		/* The card's fields are the document's: no MRZ field is carried. */
 		json_object_set_new(x, "card_found", json_true());
 		json_object_set(x, "fields", json_object_get(card, "fields"));

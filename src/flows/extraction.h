@@ -32,7 +32,7 @@ json_t *kyc_document_extract(const struct kyc_image *img, int64_t now_ms);
 /* As kyc_document_extract, for an image of a declared document type and
  * side ("front" or "back"): when no MRZ is read on an id_card, the card face
  * is read as an Egyptian national ID (src/document/card_eg_nid.h,
- * docs/card.md), and when its national number is read the object gains
+ * docs/card.md), and when a national number of its form is read the object gains
  * "card": {"document_type":"eg_nid","fields":{...},"contradictions":[...],...}
  * with every printed field (`source: "viz"`), and "card_found": true; its
  * "fields", "document_fields" and "missing_fields" are then the card's. */
