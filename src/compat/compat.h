@@ -195,6 +195,12 @@ json_t *kyc__compat_gender(const json_t *extraction);
 /* The string at key of obj, or NULL when absent or not a string. */
 const char *kyc__compat_str(const json_t *obj, const char *key);
 
+/* Seed 000's customerData of an onboarding's applicant and its newest
+ * front and back documents (either may be NULL); a new object
+ * (seed000_data.c). */
+json_t *kyc__compat000_customer_data(const json_t *applicant, const json_t *front,
+                                     const json_t *back);
+
 /* Route registrations of each set. */
 void kyc__compat000_routes(kyc_server *s);
 void kyc__compat001_routes(kyc_server *s);
