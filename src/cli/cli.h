@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct kyc_cmd {
 	const char *name;   /* "serve", or "tenant create" for two-word commands */
@@ -49,6 +50,11 @@ int kyc_opt_value(int argc, char **argv, int *i, const char *name, const char **
  * option is absent) and *arg. 0, or -1 when the arguments have another shape
  * (the caller prints its usage). */
 int kyc_opt_data_and_arg(int argc, char **argv, const char **data, const char **arg);
+
+/* A file that appears whole or not at all: tf was written aside at tmp.
+ * Closes it, then renames it to dst when rc is 0 and the close held, else
+ * removes tmp. Returns rc, or KYC_ERR_IO when the close or rename failed. */
+int kyc_cli_file_finish(FILE *tf, const char *tmp, const char *dst, int rc);
 
 struct kyc_store;
 /* Opens the store of a data directory for a command; prints the reason and

@@ -131,12 +131,7 @@ int cmd_synth(int argc, char **argv)
 			rc = KYC_ERR_IO;
 		free(jpeg);
 	}
-	if (fclose(tf) != 0 && !rc)
-		rc = KYC_ERR_IO;
-	if (!rc && rename(tmp, dst) != 0)
-		rc = KYC_ERR_IO;
-	if (rc)
-		remove(tmp);
+	rc = kyc_cli_file_finish(tf, tmp, dst, rc);
 	kyc_buf_release(&line);
 	kyc_buf_release(&path);
 	if (rc) {

@@ -86,11 +86,5 @@ int kyc_synth_cards(const char *dir, uint64_t count, uint64_t seed, int level, i
 			rc = KYC_ERR_IO;
 	}
 	kyc_buf_release(&line);
-	if (fclose(tf) != 0 && !rc)
-		rc = KYC_ERR_IO;
-	if (!rc && rename(tmp, dst) != 0)
-		rc = KYC_ERR_IO;
-	if (rc)
-		remove(tmp);
-	return rc;
+	return kyc_cli_file_finish(tf, tmp, dst, rc);
 }

@@ -1,4 +1,5 @@
 #include "cli/cli.h"
+#include "core/err.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -81,4 +82,15 @@ struct kyc_store *kyc_cli_store_open(const char *data_dir)
 		return NULL;
 	}
 	return s;
+}
+
+int kyc_cli_file_finish(FILE *tf, const char *tmp, const char *dst, int rc)
+{
+	if (fclose(tf) != 0 && !rc)
+		rc = KYC_ERR_IO;
+	if (!rc && rename(tmp, dst) != 0)
+		rc = KYC_ERR_IO;
+	if (rc)
+		remove(tmp);
+	return rc;
 }
