@@ -490,6 +490,10 @@ async function main() {
 		tokens.push(f.link.token);
 		const ctx = await browser.newContext({ locale: K.lang, extraHTTPHeaders: { 'Accept-Language': K.lang }, viewport: { width: 320, height: 640 } });
 		const page = await ctx.newPage();
+		// Playwright turns file-chooser interception on without waiting for the
+		// browser's answer, so a listener made in the same tick as the key
+		// press can miss the chooser (CI saw it once). Turn it on now.
+		page.on('filechooser', () => {});
 		const w = watch(page);
 		await page.goto(f.link.url);
 		await stepShown(page, 'step-consent', 'consent-h', K.step(1));
