@@ -17,6 +17,8 @@ const struct kyc_cmd kyc_commands[] = {
 	{"operator disable", cmd_operator_disable, "operator disable USERNAME [--data DIR]   lock an operator out and end its sessions"},
 	{"operator enable", cmd_operator_enable, "operator enable USERNAME [--data DIR]   let a disabled operator log in again"},
 	{"operator reset-password", cmd_operator_reset_password, "operator reset-password USERNAME [--password-stdin] [--data DIR]   new password, sessions ended"},
+	{"keys init", cmd_keys_init, "keys init [--out FILE]   create the master key file (0600; never overwrites)"},
+	{"keys rotate", cmd_keys_rotate, "keys rotate [--data DIR]   new master key, tenant keys re-wrapped while serving"},
 	{"backup", cmd_backup, "backup DEST [--data DIR]   consistent copy of the database and files, while serving"},
 	{"mrz", cmd_mrz, "mrz   parse MRZ text on stdin, one JSON object per document"},
 	{"scan", cmd_scan, "scan [--debug DIR] FILE...   find and read the MRZ in images"},
@@ -28,28 +30,30 @@ const struct kyc_cmd kyc_commands[] = {
 	{NULL, NULL, NULL},
 };
 
-/* The global option --db LOCATOR (or --db=LOCATOR), anywhere on the line:
- * every command that opens the store uses it (docs/deploy.md). It is taken
- * out of argv and handed on as KYCD_DB. 0, or -1 when its value is missing. */
-static int take_db_option(int *argc, char **argv)
+/* A global option, anywhere on the line, that every command that opens the
+ * store uses: --db LOCATOR (docs/deploy.md) and --master-key FILE
+ * (docs/security.md), or --opt=VALUE. It is taken out of argv and handed on
+ * as the variable env. 0, or -1 when its value is missing. */
+static int take_global_option(int *argc, char **argv, const char *opt, const char *env)
 {
+	size_t len = strlen(opt);
 	for (int i = 1; i < *argc; i++) {
 		const char *v = NULL;
 		int n = 0;
-		if (!strcmp(argv[i], "--db")) {
+		if (!strcmp(argv[i], opt)) {
 			if (i + 1 >= *argc) {
-				fprintf(stderr, "kycd: option --db needs a value\n");
+				fprintf(stderr, "kycd: option %s needs a value\n", opt);
 				return -1;
 			}
 			v = argv[i + 1];
 			n = 2;
-		} else if (!strncmp(argv[i], "--db=", 5)) {
-			v = argv[i] + 5;
+		} else if (!strncmp(argv[i], opt, len) && argv[i][len] == '=') {
+			v = argv[i] + len + 1;
 			n = 1;
 		} else {
 			continue;
 		}
-		if (setenv("KYCD_DB", v, 1) != 0)
+		if (setenv(env, v, 1) != 0)
 			return -1;
 		memmove(&argv[i], &argv[i + n], sizeof *argv * (size_t)(*argc - i - n + 1));
 		*argc -= n;
@@ -61,7 +65,8 @@ static int take_db_option(int *argc, char **argv)
 int main(int argc, char **argv)
 {
 	kyc_tensor_pick_blas_kernels(argv); /* the face engine's speed (docs/face.md) */
-	if (take_db_option(&argc, argv) != 0)
+	if (take_global_option(&argc, argv, "--db", "KYCD_DB") != 0 ||
+	    take_global_option(&argc, argv, "--master-key", "KYCD_MASTER_KEY_FILE") != 0)
 		return 2;
 	if (argc < 2)
 		return cmd_help(argc - 1, argv + 1) == 0 ? 2 : 2;

@@ -12,6 +12,7 @@
 #include "core/err.h"
 #include "core/rand.h"
 #include "store/store_int.h"
+#include "store/store_seal.h"
 
 static int mkdir_p1(const char *path)
 {
@@ -80,8 +81,8 @@ int kyc_blob_ready(const char *data_dir)
 	return unlink(probe) == 0 ? 0 : KYC_ERR_IO;
 }
 
-int kyc_blob_write(const char *data_dir, const char *id, const void *p, size_t n, char *relpath,
-		   size_t relsz)
+int kyc__blob_write_raw(const char *data_dir, const char *id, const void *p, size_t n,
+			char *relpath, size_t relsz)
 {
 	char dir[4096], tmpdir[4096], tmp[4200], final[4200];
 	char rnd[17];
@@ -131,7 +132,7 @@ fail:
 	return KYC_ERR_IO;
 }
 
-int kyc_blob_read(const char *data_dir, const char *relpath, kyc_buf *out)
+int kyc__blob_read_raw(const char *data_dir, const char *relpath, kyc_buf *out)
 {
 	char path[4200];
 	if (!rel_safe(relpath))
@@ -157,6 +158,42 @@ int kyc_blob_read(const char *data_dir, const char *relpath, kyc_buf *out)
 			break;
 	}
 	close(fd);
+	return rc;
+}
+
+/* "kycd:blob:v1:<tenant>:<file id>": a blob opens only as its own file. */
+static void blob_ad(char *ad, size_t adsz, const char *tenant_id, const char *relpath)
+{
+	const char *slash = strrchr(relpath, '/');
+	snprintf(ad, adsz, "kycd:blob:v1:%s:%s", tenant_id, slash ? slash + 1 : relpath);
+}
+
+int kyc_blob_write(kyc_store *s, const char *data_dir, const char *tenant_id,
+		   const char *owner_id, const char *id, const void *p, size_t n, char *relpath,
+		   size_t relsz)
+{
+	char ad[160];
+	if (!id_safe(id) || (size_t)snprintf(relpath, relsz, "files/%.2s/%s", id, id) >= relsz)
+		return KYC_ERR_INVALID;
+	blob_ad(ad, sizeof ad, tenant_id, relpath);
+	kyc_buf sealed;
+	kyc_buf_init(&sealed, n + 128);
+	int rc = kyc__seal_bytes(s, tenant_id, owner_id, ad, p, n, &sealed);
+	rc = rc ? rc : kyc__blob_write_raw(data_dir, id, sealed.data, sealed.len, relpath, relsz);
+	kyc_buf_release(&sealed);
+	return rc;
+}
+
+int kyc_blob_read(kyc_store *s, const char *data_dir, const char *tenant_id, const char *relpath,
+		  kyc_buf *out)
+{
+	char ad[160];
+	kyc_buf sealed;
+	kyc_buf_init(&sealed, out->max + 128);
+	blob_ad(ad, sizeof ad, tenant_id, relpath);
+	int rc = kyc__blob_read_raw(data_dir, relpath, &sealed);
+	rc = rc ? rc : kyc__unseal_bytes(s, tenant_id, ad, sealed.data, sealed.len, out);
+	kyc_buf_release(&sealed);
 	return rc;
 }
 

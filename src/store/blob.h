@@ -11,13 +11,28 @@
 #include <stdint.h>
 
 #include "core/buf.h"
+#include "store/store.h"
 
-/* Writes n bytes as the blob of file id (a UUID). Stores the path relative to
- * the data directory ("files/ab/ab12...") in relpath. 0 or KYC_ERR_IO/INVALID. */
-int kyc_blob_write(const char *data_dir, const char *id, const void *p, size_t n, char *relpath,
+/* Writes n bytes, sealed (docs/security.md: XChaCha20-Poly1305 under the data
+ * key of owner_id, the applicant the file belongs to, or of the tenant when
+ * NULL; bound to the tenant and the file id), as the blob of file id (a
+ * UUID). s is any store of the data directory, for the data keys. Stores the
+ * path relative to the data directory ("files/ab/ab12...") in relpath.
+ * 0 or KYC_ERR_IO/INVALID. */
+int kyc_blob_write(kyc_store *s, const char *data_dir, const char *tenant_id,
+		   const char *owner_id, const char *id, const void *p, size_t n, char *relpath,
 		   size_t relsz);
-/* Reads a blob into out (whose max caps the size). KYC_ERR_NOTFOUND if absent. */
-int kyc_blob_read(const char *data_dir, const char *relpath, kyc_buf *out);
+/* Reads a blob of tenant_id and opens it into out (whose max caps the
+ * size). KYC_ERR_NOTFOUND if absent or its key was forgotten (erased),
+ * KYC_ERR_DENIED when it does not open (another tenant's, changed),
+ * KYC_ERR_INVALID when it was never sealed. */
+int kyc_blob_read(kyc_store *s, const char *data_dir, const char *tenant_id, const char *relpath,
+		  kyc_buf *out);
+/* The bytes as they are on disk (the store's own use: sealing blobs written
+ * before encryption, backups). */
+int kyc__blob_write_raw(const char *data_dir, const char *id, const void *p, size_t n,
+			char *relpath, size_t relsz);
+int kyc__blob_read_raw(const char *data_dir, const char *relpath, kyc_buf *out);
 /* Removes a blob; a missing one is not an error. */
 int kyc_blob_remove(const char *data_dir, const char *relpath);
 /* 0 when blobs can be written: DATA_DIR/files/tmp exists (made as a write
