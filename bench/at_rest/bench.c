@@ -68,9 +68,10 @@ static int upload(struct e2e_server *srv, const char *key, const char *ver, stru
 	char *b = malloc(cap);
 	n += (size_t)snprintf(b + n, cap - n,
 			      "--%s\r\nContent-Disposition: form-data; name=\"type\"\r\n\r\npassport\r\n"
+			      "--%s\r\nContent-Disposition: form-data; name=\"side\"\r\n\r\nfront\r\n"
 			      "--%s\r\nContent-Disposition: form-data; name=\"image\"; "
 			      "filename=\"p.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n",
-			      bnd, bnd);
+			      bnd, bnd, bnd);
 	memcpy(b + n, jpg, jpg_len);
 	n += jpg_len;
 	n += (size_t)snprintf(b + n, cap - n, "\r\n--%s--\r\n", bnd);
