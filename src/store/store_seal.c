@@ -26,11 +26,17 @@
 #define CACHE_SLOTS 2048
 #define CACHE_PROBE 8
 
+/* tag: the nonce of the row the key was unwrapped from. A key made inside a
+ * transaction that then rolled back stays cached; a writer checks the tag
+ * against the stored row before sealing with a cached key (data_key). */
+#define TAG_BYTES 24
+
 struct cached_key {
 	char tenant[37];
 	char owner[37];
 	unsigned long used;
 	unsigned char key[KYC_SEAL_KEY_BYTES];
+	unsigned char tag[TAG_BYTES];
 };
 
 static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -48,7 +54,8 @@ static size_t cache_slot(const char *tenant, const char *owner)
 	return (size_t)(h % CACHE_SLOTS);
 }
 
-static int cache_get(const char *tenant, const char *owner, unsigned char key[KYC_SEAL_KEY_BYTES])
+static int cache_get(const char *tenant, const char *owner, unsigned char key[KYC_SEAL_KEY_BYTES],
+		     unsigned char tag[TAG_BYTES])
 {
 	int found = 0;
 	pthread_mutex_lock(&cache_mu);
@@ -57,6 +64,7 @@ static int cache_get(const char *tenant, const char *owner, unsigned char key[KY
 		struct cached_key *c = &cache[(at + (size_t)i) % CACHE_SLOTS];
 		if (c->used && !strcmp(c->tenant, tenant) && !strcmp(c->owner, owner)) {
 			memcpy(key, c->key, KYC_SEAL_KEY_BYTES);
+			memcpy(tag, c->tag, TAG_BYTES);
 			c->used = ++cache_clock;
 			found = 1;
 		}
@@ -66,7 +74,7 @@ static int cache_get(const char *tenant, const char *owner, unsigned char key[KY
 }
 
 static void cache_put(const char *tenant, const char *owner,
-		      const unsigned char key[KYC_SEAL_KEY_BYTES])
+		      const unsigned char key[KYC_SEAL_KEY_BYTES], const unsigned char tag[TAG_BYTES])
 {
 	if (strlen(tenant) > 36 || strlen(owner) > 36)
 		return;
@@ -88,6 +96,7 @@ static void cache_put(const char *tenant, const char *owner,
 		snprintf(victim->tenant, sizeof victim->tenant, "%s", tenant);
 		snprintf(victim->owner, sizeof victim->owner, "%s", owner);
 		memcpy(victim->key, key, KYC_SEAL_KEY_BYTES);
+		memcpy(victim->tag, tag, TAG_BYTES);
 		victim->used = ++cache_clock;
 	}
 	pthread_mutex_unlock(&cache_mu);
@@ -234,15 +243,20 @@ static int tenant_key_create(kyc_store *s, const char *tenant)
 
 /* The root key of (tenant, owner) — owner "" the tenant's — from the cache,
  * else unwrapped from its row, else (when create) made. KYC_ERR_NOTFOUND
- * when it does not exist (never made, or forgotten). */
+ * when it does not exist (never made, or forgotten). A writer (create)
+ * checks a cached key against its row: sealing under a key whose row was
+ * rolled back would lose the data; a reader cannot meet data sealed so. */
 static int data_key(kyc_store *s, const char *tenant, const char *owner, int create,
 		    unsigned char key[KYC_SEAL_KEY_BYTES])
 {
-	if (cache_get(tenant, owner, key))
-		return 0;
 	struct kyc__dk_row row;
-	unsigned char wrapping[KYC_SEAL_KEY_BYTES];
+	unsigned char wrapping[KYC_SEAL_KEY_BYTES], tag[TAG_BYTES];
+	int hit = cache_get(tenant, owner, key, tag);
+	if (hit && !create)
+		return 0;
 	int rc = kyc__store_dk_get(s, tenant, owner, &row);
+	if (hit && !rc && !memcmp(row.wrapped, tag, TAG_BYTES))
+		return 0;
 	if (rc == KYC_ERR_NOTFOUND && create) {
 		if (!*owner) {
 			rc = tenant_key_create(s, tenant);
@@ -278,7 +292,7 @@ static int data_key(kyc_store *s, const char *tenant, const char *owner, int cre
 	rc = rc ? rc : unwrap(wrapping, tenant, owner, &row, key);
 	sodium_memzero(wrapping, sizeof wrapping);
 	if (!rc)
-		cache_put(tenant, owner, key);
+		cache_put(tenant, owner, key, row.wrapped);
 	return rc;
 }
 

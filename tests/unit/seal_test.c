@@ -15,6 +15,7 @@
 #include "crypto/seal.h"
 #include "store/blob.h"
 #include "store/store.h"
+#include "store/store_seal.h"
 #include "test.h"
 
 static char dir[64], data[96], keyfile[128];
@@ -223,6 +224,27 @@ TEST(what_the_database_holds)
 	kyc_store_close(s);
 }
 
+/* A key made in a transaction that rolled back is never used again, even
+ * though this process cached it: what is sealed next opens from the row. */
+TEST(a_rolled_back_key_is_not_used)
+{
+	kyc_store *s = open_data();
+	REQUIRE(s != NULL);
+	char id[37];
+	kyc_uuid_new(id);
+	json_t *p = person(id, "Nyberg"), *got = NULL;
+	REQUIRE(kyc_store_begin(s) == 0);
+	REQUIRE(kyc_store_insert(s, KYC_R_APPLICANT, tenant, p) == 0);
+	kyc_store_rollback(s);
+	REQUIRE(kyc_store_insert(s, KYC_R_APPLICANT, tenant, p) == 0);
+	kyc__seal_forget(tenant, id); /* the cache only: the row stays */
+	CHECK_INT(kyc_store_get(s, KYC_R_APPLICANT, tenant, id, &got), 0);
+	CHECK_STR(json_string_value(json_object_get(got, "last_name")), "Nyberg");
+	json_decref(got);
+	json_decref(p);
+	kyc_store_close(s);
+}
+
 TEST(forgetting_a_key_shreds)
 {
 	kyc_store *s = open_data();
@@ -343,6 +365,7 @@ int main(void)
 	RUN(seal_and_open);
 	RUN(master_key_file);
 	RUN(what_the_database_holds);
+	RUN(a_rolled_back_key_is_not_used);
 	RUN(forgetting_a_key_shreds);
 	RUN(rotation_rewraps);
 	RUN(existing_rows_are_sealed);
