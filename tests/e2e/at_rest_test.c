@@ -247,6 +247,39 @@ static void readable_through_the_api(void)
 	}
 }
 
+/* The search itself finds what it looks for: a folder holding a photo and
+ * the API's answer (plain text) is searched the same way. */
+static void search_finds_plaintext(void)
+{
+	char ctl[220], path[260];
+	snprintf(ctl, sizeof ctl, "%.150s.control", srv.data_dir);
+	REQUIRE(mkdir(ctl, 0700) == 0);
+	snprintf(path, sizeof path, "%s/photo.jpg", ctl);
+	FILE *fp = fopen(path, "wb");
+	REQUIRE(fp != NULL);
+	fwrite(people[0].jpg, 1, people[0].len, fp);
+	fclose(fp);
+	struct e2e_resp r;
+	char get[160];
+	snprintf(get, sizeof get, "/v1/applicants/%s", people[1].applicant);
+	REQUIRE(e2e_json(&srv, "GET", get, key, NULL, &r) == 0);
+	snprintf(path, sizeof path, "%s/sub", ctl);
+	REQUIRE(mkdir(path, 0700) == 0);
+	snprintf(path, sizeof path, "%s/sub/answer.json", ctl);
+	fp = fopen(path, "wb");
+	REQUIRE(fp != NULL);
+	fwrite(r.body, 1, r.body_len, fp);
+	fclose(fp);
+	e2e_resp_free(&r);
+	int files = 0;
+	size_t bytes = 0;
+	/* 8 photo runs; surname, given names, birth date, birth place (in the address) */
+	CHECK(search_dir(ctl, &files, &bytes) >= 12);
+	char cmd[300];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", ctl);
+	CHECK_INT(system(cmd), 0);
+}
+
 TEST(stolen_data_directory_reveals_nothing)
 {
 	int from = 0;
@@ -256,6 +289,7 @@ TEST(stolen_data_directory_reveals_nothing)
 		REQUIRE(submit(&people[i]) == 0);
 	}
 	readable_through_the_api();
+	search_finds_plaintext();
 	/* while serving: the WAL holds the newest pages */
 	int files = 0;
 	size_t bytes = 0;
