@@ -566,7 +566,7 @@ int kyc_store_key_revoke(kyc_store *s, const char *key_id, int64_t now_ms)
 /* "kycd:idem:v1:<tenant>:<key>": a stored response opens only under its key. */
 static void idem_ad(char *ad, size_t adsz, const char *tenant_id, const char *key)
 {
-	snprintf(ad, adsz, "kycd:idem:v1:%s:%.160s", tenant_id, key);
+	snprintf(ad, adsz, "kycd:idem:v1:%s:%s", tenant_id, key);
 }
 
 int kyc_store_idem_get(kyc_store *s, const char *tenant_id, const char *key, int64_t not_before_ms,
@@ -592,7 +592,7 @@ int kyc_store_idem_get(kyc_store *s, const char *tenant_id, const char *key, int
 		snprintf(out->content_type, sizeof out->content_type, "%s",
 			 (const char *)sqlite3_column_text(st, 2));
 		/* the stored response may show personal data: it is sealed */
-		char ad[256];
+		char ad[400]; /* keys are at most 255 characters (the API checks) */
 		kyc_buf body;
 		kyc_buf_init(&body, (size_t)sqlite3_column_bytes(st, 3) + 1);
 		idem_ad(ad, sizeof ad, tenant_id, key);
@@ -628,7 +628,7 @@ int kyc_store_idem_put(kyc_store *s, const char *tenant_id, const char *key,
 			 &st);
 	if (rc)
 		return rc;
-	char ad[256];
+	char ad[400]; /* keys are at most 255 characters (the API checks) */
 	kyc_buf body;
 	kyc_buf_init(&body, row->body_len + 256);
 	idem_ad(ad, sizeof ad, tenant_id, key);
