@@ -16,14 +16,24 @@
 #include "store/store_seal.h"
 
 static kyc_store *store;
-static char tenant[37];
+static char tenant[37], dir[] = "/tmp/kycd-fuzz-seal-XXXXXX";
+
+static void teardown(void)
+{
+	char cmd[64];
+	kyc_store_close(store);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "fuzz/seal: %s left behind\n", dir);
+}
 
 static void setup(void)
 {
-	char dir[] = "/tmp/kycd-fuzz-seal-XXXXXX", err[512];
+	char err[512];
 	if (!mkdtemp(dir) || kyc_store_open(dir, &store, err, sizeof err) ||
 	    kyc_store_tenant_create(store, "fuzz", tenant))
 		abort();
+	atexit(teardown);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
