@@ -66,6 +66,14 @@ int cmd_backup(int argc, char **argv)
 	char *txt = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	if (txt)
 		printf("%s\n", txt);
+	/* the copy is sealed: without the master key it is unreadable (the
+	 * answer above first, for scripts that read one line) */
+	fflush(stdout);
+	const char *key = getenv("KYCD_MASTER_KEY_FILE");
+	fprintf(stderr,
+		"kycd: backup: the master key (%s%s) is not in the backup; keep a copy of it "
+		"elsewhere: the backup cannot be read without it (docs/deploy.md)\n",
+		key && *key ? key : data, key && *key ? "" : "/master.key");
 	free(txt);
 	json_decref(o);
 	return txt ? 0 : 1;
