@@ -743,13 +743,7 @@ static void *worker_main(void *arg)
 			wait = RECORD_WAIT_MS;
 		if (!w->kick && !atomic_load(&w->stop)) {
 			struct timespec until;
-			clock_gettime(CLOCK_MONOTONIC, &until);
-			until.tv_sec += wait / 1000;
-			until.tv_nsec += (long)(wait % 1000) * 1000000L;
-			if (until.tv_nsec >= 1000000000L) {
-				until.tv_sec++;
-				until.tv_nsec -= 1000000000L;
-			}
+			kyc_timespec_after(CLOCK_MONOTONIC, wait, &until);
 			pthread_cond_timedwait(&w->kick_cv, &w->mu, &until);
 		}
 		pthread_mutex_unlock(&w->mu);
