@@ -28,6 +28,7 @@ int cmd_operator_disable(int argc, char **argv);
 int cmd_operator_enable(int argc, char **argv);
 int cmd_operator_reset_password(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
+int cmd_blobs_migrate(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_mrz(int argc, char **argv);
