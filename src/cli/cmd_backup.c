@@ -55,14 +55,18 @@ int cmd_backup(int argc, char **argv)
 	int rc = kyc_store_backup(s, db, err, sizeof err);
 	kyc_store_close(s);
 	long files = 0;
-	if (!rc)
+	/* Files in a bucket stay there: the bucket's versioning protects them
+	 * (docs/deploy.md, Backups); the snapshot still points to them. */
+	int local = !strcmp(kyc_blob_backend(), "local");
+	if (!rc && local)
 		rc = kyc_blob_copy_all(data, dest, &files, err, sizeof err);
 	if (rc) {
 		fprintf(stderr, "kycd: %s\n", err);
 		return 1;
 	}
-	json_t *o = json_pack("{s:s, s:i, s:I}", "database", db, "schema_version", version,
-			      "files", (json_int_t)files);
+	json_t *o = json_pack("{s:s, s:i, s:o, s:s}", "database", db, "schema_version", version,
+			      "files", local ? json_integer(files) : json_null(), "blobs",
+			      kyc_blob_backend());
 	char *txt = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	if (txt)
 		printf("%s\n", txt);

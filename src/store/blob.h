@@ -13,6 +13,17 @@
 #include "core/buf.h"
 #include "store/store.h"
 
+/* Chooses where blobs go, for the whole process, before any is read or
+ * written: NULL, "" or "local" for DATA_DIR/files (the default), or
+ * "s3://BUCKET?endpoint=URL&region=R" for an S3-compatible bucket
+ * (blob_s3.h; credentials from the AWS_* environment). The calls below then
+ * go to the bucket under the same keys ("files/ab/ab12..."), sealed
+ * as on disk, data_dir unused; kyc_blob_copy_all and kyc_blob_sweep_tmp stay local. 0 or
+ * KYC_ERR_INVALID with the reason in err. */
+int kyc_blob_configure(const char *locator, char *err, size_t errsz);
+/* "local" or "s3". */
+const char *kyc_blob_backend(void);
+
 /* Writes n bytes, sealed (docs/security.md: XChaCha20-Poly1305 under the data
  * key of owner_id, the applicant the file belongs to, or of the tenant when
  * NULL; bound to the tenant and the file id), as the blob of file id (a
@@ -48,6 +59,12 @@ int kyc_blob_ready(const char *data_dir);
  * reason in err. */
 int kyc_blob_copy_all(const char *src_dir, const char *dest_dir, long *count, char *err,
 		      size_t errsz);
+/* Copies every local blob of data_dir (as kyc_blob_copy_all finds them) to
+ * the bucket kyc_blob_configure named, under the same keys, and leaves the
+ * local files in place. *count: blobs copied. 0, or an error with the
+ * blob and the reason in err (those before it are copied: running it again
+ * copies them again, harmlessly). */
+int kyc_blob_push_all(const char *data_dir, long *count, char *err, size_t errsz);
 /* Removes leftover temp files older than max_age_ms (crash debris). Returns
  * the number removed. */
 int kyc_blob_sweep_tmp(const char *data_dir, int64_t max_age_ms);
