@@ -197,7 +197,17 @@ static int days_in(int y, int m)
 	return m == 2 && ((y % 4 == 0 && y % 100) || y % 400 == 0) ? 29 : d[m - 1];
 }
 
+/* As kyc_viz_parse_date; *whole (may be NULL): 1 when the date was printed
+ * in full, a two-digit day and a four-digit year, as data pages print them
+ * (a shorter one is more likely a line cut by the layout analysis). */
+static int parse_date(const char *text, int ref_year, char iso[11], int *whole);
+
 int kyc_viz_parse_date(const char *text, int ref_year, char iso[11])
+{
+	return parse_date(text, ref_year, iso, NULL);
+}
+
+static int parse_date(const char *text, int ref_year, char iso[11], int *whole)
 {
 	/* tokens: runs of letters or digits, upper case; a letter run right after
 	 * a digit run is its own token ("12AUG") */
@@ -243,10 +253,11 @@ int kyc_viz_parse_date(const char *text, int ref_year, char iso[11])
 			c = c2, nd2 = nd3;
 		if (a < 0 || c < 0 || mm < 1 || mm > 12)
 			continue;
+		int full;
 		if (nd0 == 4 && nd2 <= 2) /* YYYY MM DD */
-			y = a, m = mm, d = c;
+			y = a, m = mm, d = c, full = nd2 == 2;
 		else if (nd0 <= 2 && (nd2 == 4 || nd2 == 2)) /* DD MM YYYY, DD MMM YY */
-			d = a, m = mm, y = c;
+			d = a, m = mm, y = c, full = nd0 == 2 && nd2 == 4;
 		else
 			continue;
 		if (y < 100) { /* the century nearest the reference year */
@@ -261,6 +272,8 @@ int kyc_viz_parse_date(const char *text, int ref_year, char iso[11])
 			continue;
 		snprintf(iso, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u,
 			 (unsigned)d % 100u);
+		if (whole)
+			*whole = full;
 		return 1;
 	}
 	return 0;
@@ -364,8 +377,10 @@ static int contradicts(int f, const struct kyc_tess_line *L, const char *want, i
 		return digits >= 2 && strlen(a) + 1 >= strlen(b) && strlen(a) <= strlen(b) + 1 &&
 		       edit_distance(a, b) > 1;
 	}
-	default:
-		return kyc_viz_parse_date(L->text, ref_year, iso);
+	default: {
+		int whole = 0;
+		return parse_date(L->text, ref_year, iso, &whole) && whole;
+	}
 	}
 }
 
@@ -471,7 +486,13 @@ int kyc_viz_read(const struct kyc_image *img, const struct kyc_reader_result *rr
 		json_decref(mism);
 		return KYC_ERR_NOMEM;
 	}
-	*out = json_pack("{s:o, s:i, s:o, s:i, s:f}", "fields", fields, "matched", matched,
-			 "mismatched", mism, "lines", lines, "ms", now_ms() - t0);
+	/* below this many lines of text the page was not really read */
+	enum { VIZ_MIN_LINES = 6 };
+	const char *verdict = json_array_size(mism)			? "contradicts"
+			      : matched == 0 && lines >= VIZ_MIN_LINES ? "unmatched"
+			      : matched					? "agrees"
+									: "unread";
+	*out = json_pack("{s:s, s:o, s:i, s:o, s:i, s:f}", "verdict", verdict, "fields", fields,
+			 "matched", matched, "mismatched", mism, "lines", lines, "ms", now_ms() - t0);
 	return *out ? 0 : KYC_ERR_NOMEM;
 }

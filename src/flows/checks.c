@@ -325,24 +325,21 @@ static json_t *data_consistency(const struct kyc_check_input *in)
  * does not show, or OCR could not read, count for nothing. */
 static json_t *viz_consistency(const json_t *x)
 {
-	/* below this many lines of text the page was not really read */
-	enum { VIZ_MIN_LINES = 6 };
 	const json_t *v = json_object_get(x, "viz");
+	const char *verdict = json_string_value(json_object_get(v, "verdict"));
+	json_int_t matched = json_integer_value(json_object_get(v, "matched"));
 	json_t *c;
-	size_t matched = (size_t)json_integer_value(json_object_get(v, "matched"));
-	const json_t *mism = json_object_get(v, "mismatched");
-	if (!v || json_object_get(v, "error"))
+	if (!verdict || !strcmp(verdict, "unread"))
 		c = check("data_consistency", "not_applicable", "viz_unread", NULL);
-	else if (json_array_size(mism))
+	else if (!strcmp(verdict, "contradicts"))
 		c = check("data_consistency", "fail", "viz_mismatch",
-			  json_pack("{s:O, s:I}", "fields", mism, "matched", (json_int_t)matched));
-	else if (matched == 0 && json_integer_value(json_object_get(v, "lines")) >= VIZ_MIN_LINES)
+			  json_pack("{s:O, s:I}", "fields", json_object_get(v, "mismatched"),
+				    "matched", matched));
+	else if (!strcmp(verdict, "unmatched"))
 		c = check("data_consistency", "fail", "viz_unmatched", NULL);
-	else if (matched)
-		c = check("data_consistency", "pass", "viz_matches",
-			  json_pack("{s:I}", "matched", (json_int_t)matched));
 	else
-		c = check("data_consistency", "not_applicable", "viz_unread", NULL);
+		c = check("data_consistency", "pass", "viz_matches",
+			  json_pack("{s:I}", "matched", matched));
 	json_object_set_new(c, "source", json_string("mrz_viz"));
 	return c;
 }
