@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 #define N_MAX (GEN_FX_MAX_SIDE * GEN_FX_MAX_SIDE)
 
 static _Thread_local float tmp[N_MAX];
@@ -18,7 +17,7 @@ static double unif(uint64_t *s, double a, double b)
 
 /* One pass of a separable kernel k[0..2r] along (dx, dy), edges clamped. */
 static void blur_pass(const float *src, float *dst, int w, int h, int dx, int dy, const float *k,
-		      int r)
+                      int r)
 {
 	for (int y = 0; y < h; y++)
 		for (int x = 0; x < w; x++) {
@@ -95,7 +94,8 @@ static void disc(float *a, int w, int h, double cx, double cy, double r, float v
 	int y0 = (int)floor(cy - r - 1), y1 = (int)ceil(cy + r + 1);
 	for (int y = y0 < 0 ? 0 : y0; y <= y1 && y < h; y++)
 		for (int x = x0 < 0 ? 0 : x0; x <= x1 && x < w; x++) {
-			double d = sqrt((x + 0.5 - cx) * (x + 0.5 - cx) + (y + 0.5 - cy) * (y + 0.5 - cy));
+			double d =
+			    sqrt((x + 0.5 - cx) * (x + 0.5 - cx) + (y + 0.5 - cy) * (y + 0.5 - cy));
 			double c = r + 0.5 - d; /* one-pixel anti-aliased rim */
 			if (c <= 0)
 				continue;
@@ -118,7 +118,8 @@ void fx_inkjet(float *a, int w, int h, double sigma, double thr, uint64_t *s)
 	int n = (int)(gen_mix(s) % 6);
 	for (int i = 0; i < n; i++) {
 		int x = (int)(gen_mix(s) % (uint64_t)w), y = (int)(gen_mix(s) % (uint64_t)h);
-		if (a[y * w + x] > 0.02f || sample_bilinear(a, w, h, x + 2, y) + sample_bilinear(a, w, h, x - 2, y) > 0.3f)
+		if (a[y * w + x] > 0.02f ||
+		    sample_bilinear(a, w, h, x + 2, y) + sample_bilinear(a, w, h, x - 2, y) > 0.3f)
 			disc(a, w, h, x + 0.5, y + 0.5, unif(s, 0.3, 0.9), (float)unif(s, 0.5, 1));
 	}
 }
@@ -131,13 +132,15 @@ void fx_dots(float *a, int w, int h, double pitch, double r, uint64_t *s)
 	for (double y = oy; y < h; y += pitch)
 		for (double x = ox; x < w; x += pitch)
 			if (sample_bilinear(tmp, w, h, x, y) > 0.45f)
-				disc(a, w, h, x + unif(s, -0.08, 0.08) * pitch, y, r, (float)unif(s, 0.75, 1));
+				disc(a, w, h, x + unif(s, -0.08, 0.08) * pitch, y, r,
+				     (float)unif(s, 0.75, 1));
 }
 
 void fx_specks(float *a, int w, int h, int n, uint64_t *s)
 {
 	for (int i = 0; i < n; i++)
-		disc(a, w, h, unif(s, 0, w), unif(s, 0, h), unif(s, 0.2, 0.7), (float)unif(s, 0.3, 1));
+		disc(a, w, h, unif(s, 0, w), unif(s, 0, h), unif(s, 0.2, 0.7),
+		     (float)unif(s, 0.3, 1));
 }
 
 void fx_emboss(const float *a, float *shade, int w, int h, double sigma, double theta)
@@ -167,7 +170,8 @@ void fx_guilloche(float *paper, int w, int h, double dark, uint64_t *s)
 		for (int y = 0; y < h; y++)
 			for (int x = 0; x < w; x++) {
 				double along = x * c + y * sn, across = -x * sn + y * c;
-				double u = (across + amp * sin(6.283185 * along / lam + ph)) / period;
+				double u =
+				    (across + amp * sin(6.283185 * along / lam + ph)) / period;
 				double dist = fabs(u - floor(u + 0.5)) * period;
 				double v = 1 - dist / width;
 				if (v > 0)
@@ -202,7 +206,7 @@ void fx_shadow(float *g, int w, int h, double depth, uint64_t *s)
 }
 
 void fx_resample(const unsigned char *in, int w, int h, double f, int max, unsigned char *out,
-		 int *ow, int *oh)
+                 int *ow, int *oh)
 {
 	int nw = (int)lround(w * f), nh = (int)lround(h * f);
 	if (nw > max)
@@ -231,7 +235,7 @@ void fx_resample(const unsigned char *in, int w, int h, double f, int max, unsig
 			int x0 = (int)fx, x1 = x0 + 1 < w ? x0 + 1 : x0;
 			double tx = fx - x0;
 			double v = (in[y0 * w + x0] * (1 - tx) + in[y0 * w + x1] * tx) * (1 - ty) +
-				   (in[y1 * w + x0] * (1 - tx) + in[y1 * w + x1] * tx) * ty;
+			           (in[y1 * w + x0] * (1 - tx) + in[y1 * w + x1] * tx) * ty;
 			out[y * nw + x] = (unsigned char)lround(v);
 		}
 	}

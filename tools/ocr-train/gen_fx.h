@@ -49,6 +49,6 @@ void fx_shadow(float *g, int w, int h, double depth, uint64_t *s);
  * reader resamples its band: writes at most max*max pixels into out and the
  * new size into *ow, *oh. */
 void fx_resample(const unsigned char *in, int w, int h, double f, int max, unsigned char *out,
-		 int *ow, int *oh);
+                 int *ow, int *oh);
 
 #endif
