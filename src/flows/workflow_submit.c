@@ -633,6 +633,8 @@ static int submit(struct kyc_flow *f, const char *vid, const struct kyc_flow_ima
 			rc = fail_attempt(&c, settings, kyc_face_retry_code(p[0].face.issue));
 		} else if (!strcmp(kind, "selfie")) {
 			static const char *const drop[] = {"selfie", "liveness", NULL};
+			json_object_set_new(c.patch, "retry_code", json_null());
+			json_object_set_new(c.patch, "retry_message", json_null());
 			json_t *steps =
 			    flow__steps_without(json_object_get(c.ver, "pending_steps"), drop);
 			json_object_set_new(c.patch, "pending_steps", steps);

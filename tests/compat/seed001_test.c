@@ -12,6 +12,7 @@
 #include "core/rand.h"
 #include "document/synth.h"
 #include "e2e.h"
+#include "faces.h"
 #include "form.h"
 #include "img.h"
 #include "specimen.h"
@@ -193,7 +194,7 @@ TEST(step1_sample_and_step2)
 
 	/* Step 2: the selfie; no face comparison, so a person decides */
 	size_t sl;
-	unsigned char *selfie = timg_jpeg(480, 640, 85, &sl);
+	unsigned char *selfie = tface_selfie(TFACE_A, &sl);
 	struct form_part s2[] = {
 	    TEXT("submissionId", sub),
 	    FILE_PART("faceImage", "face.jpg", "image/jpeg", selfie, sl),
