@@ -44,6 +44,11 @@ struct kyc_flow {
 	 * are not installed: no portrait is cut, selfies are stored unread, and
 	 * a level that asks for a selfie goes to review. */
 	const struct kyc_face_engine *face;
+	/* Cut the portrait of identity documents even when the level asks for
+	 * no selfie (a surface that shows it: seed 000's customerData.photo).
+	 * Otherwise faces are read only where a selfie will be compared: no
+	 * biometric processing, and no CPU, that the verification does not need. */
+	int want_portrait;
 };
 
 /* The identity document types a verification may accept (NULL-terminated):

@@ -113,7 +113,7 @@ static int image_error(struct kyc_jerr *e, int rc, const char *field, const char
 
 /* Decodes, reads (identity documents only) and stores the bytes of one image. */
 static int prepare(struct kyc_flow *f, const json_t *ver, const struct kyc_flow_image *im,
-                   const char *kind, struct prepared *p, struct kyc_jerr *e)
+                   const char *kind, int faces, struct prepared *p, struct kyc_jerr *e)
 {
 	const char *field = im->source_url ? "image_url" : "image";
 	struct kyc_image img = {0};
@@ -128,11 +128,12 @@ static int prepare(struct kyc_flow *f, const json_t *ver, const struct kyc_flow_
 	int selfie = !strcmp(kind, "selfie");
 	int identity = !strcmp(kind, "document") && flow__in_list(im->type, kyc_document_types);
 	int front = !im->side || strcmp(im->side, "back");
-	/* Colour too where the face engine looks: selfies and identity fronts. */
+	/* Colour too where the face engine looks: selfies, and identity fronts
+	 * when faces are wanted. */
 	struct kyc_image_opts io = {.max_bytes = f->max_image_bytes,
 	                            .max_pixels = (long)f->max_image_pixels,
 	                            .target_side = KYC_READER_DECODE_SIDE,
-	                            .want_rgb = f->face && (selfie || (identity && front))};
+	                            .want_rgb = f->face && (selfie || (faces && identity && front))};
 	int rc = kyc_image_decode(im->bytes, im->len, &io, &img, &why);
 	if (rc)
 		return image_error(e, rc, field, why ? why : "invalid");
@@ -573,8 +574,10 @@ static int submit(struct kyc_flow *f, const char *vid, const struct kyc_flow_ima
 	}
 	if (!strcmp(kind, "document") && kyc_requirements_check(settings, applicant, type, e))
 		goto out;
+	/* Faces only where they are compared or shown (struct kyc_flow). */
+	int faces = f->want_portrait || flow__level_has(settings, flow__str(ver, "level"), "selfie");
 	for (np = 0; np < n; np++) {
-		if (prepare(f, ver, &imgs[np], kind, &p[np], e)) {
+		if (prepare(f, ver, &imgs[np], kind, faces, &p[np], e)) {
 			np++;
 			goto out;
 		}
