@@ -39,13 +39,13 @@ static json_t *face_to_json(const struct kyc_face *fc)
 		return NULL;
 	}
 	const struct kyc_face_quality *q = &fc->quality;
-	json_t *j = json_pack(
-	    "{s:s, s:f, s:s, s:f, s:[f,f,f,f], s:{s:f, s:f, s:f, s:f, s:f, s:f}}", "embedding",
-	    b.data, "age", round4(fc->age), "gender", fc->gender, "gender_score",
-	    round4(fc->gender_score), "box", round4(fc->box[0]), round4(fc->box[1]),
-	    round4(fc->box[2]), round4(fc->box[3]), "quality", "face_ratio", round4(q->face_ratio),
-	    "sharpness", round4(q->sharpness), "brightness", round4(q->brightness), "yaw",
-	    round4(q->yaw), "pitch", round4(q->pitch), "roll", round4(q->roll));
+	json_t *j = json_pack("{s:s, s:f, s:s, s:f, s:[f,f,f,f], s:{s:f, s:f, s:f, s:f, s:f, s:f}}",
+	                      "embedding", b.data, "age", round4(fc->age), "gender", fc->gender,
+	                      "gender_score", round4(fc->gender_score), "box", round4(fc->box[0]),
+	                      round4(fc->box[1]), round4(fc->box[2]), round4(fc->box[3]), "quality",
+	                      "face_ratio", round4(q->face_ratio), "sharpness",
+	                      round4(q->sharpness), "brightness", round4(q->brightness), "yaw",
+	                      round4(q->yaw), "pitch", round4(q->pitch), "roll", round4(q->roll));
 	kyc_buf_release(&b);
 	return j;
 }
@@ -56,8 +56,9 @@ static int face_from_json(const json_t *j, struct kyc_face *fc)
 	const char *emb = json_string_value(json_object_get(j, "embedding"));
 	size_t n = 0;
 	memset(fc, 0, sizeof *fc);
-	if (!emb || kyc_base64_decode(emb, strlen(emb), KYC_B64_STD, (unsigned char *)fc->embedding,
-	                              sizeof fc->embedding, &n) ||
+	if (!emb ||
+	    kyc_base64_decode(emb, strlen(emb), KYC_B64_STD, (unsigned char *)fc->embedding,
+	                      sizeof fc->embedding, &n) ||
 	    n != sizeof fc->embedding)
 		return -1;
 	fc->age = json_number_value(json_object_get(j, "age"));
@@ -65,7 +66,8 @@ static int face_from_json(const json_t *j, struct kyc_face *fc)
 	fc->gender = g && !strcmp(g, "male") ? "male" : "female";
 	fc->gender_score = json_number_value(json_object_get(j, "gender_score"));
 	for (int i = 0; i < 4; i++)
-		fc->box[i] = json_number_value(json_array_get(json_object_get(j, "box"), (size_t)i));
+		fc->box[i] =
+		    json_number_value(json_array_get(json_object_get(j, "box"), (size_t)i));
 	const json_t *q = json_object_get(j, "quality");
 	fc->quality.face_ratio = json_number_value(json_object_get(q, "face_ratio"));
 	fc->quality.sharpness = json_number_value(json_object_get(q, "sharpness"));
@@ -95,10 +97,10 @@ static int store_portrait(struct kyc_flow *f, const struct kyc_image *img,
 		goto out;
 	p->stored = 1;
 	flow__sha256_hex(png.data, png.len, sha);
-	p->portrait_file = json_pack("{s:s, s:s, s:s, s:I, s:s, s:i, s:i, s:s}", "id", fid, "kind",
-	                             "portrait", "content_type", "image/png", "size",
-	                             (json_int_t)png.len, "sha256", sha, "width", PORTRAIT_SIDE,
-	                             "height", PORTRAIT_SIDE, "path", p->relpath);
+	p->portrait_file =
+	    json_pack("{s:s, s:s, s:s, s:I, s:s, s:i, s:i, s:s}", "id", fid, "kind", "portrait",
+	              "content_type", "image/png", "size", (json_int_t)png.len, "sha256", sha,
+	              "width", PORTRAIT_SIDE, "height", PORTRAIT_SIDE, "path", p->relpath);
 	json_object_set_new(p->face, "portrait_file_id", json_string(fid));
 	rc = p->portrait_file ? 0 : KYC_ERR_NOMEM;
 out:
@@ -219,12 +221,11 @@ int flow__face_apply(struct change *c, const json_t *settings, const json_t *che
 
 	/* The face result the API shows (docs/api.md): what was compared, and
 	 * the age and gender estimated on the selfie, else on the portrait. */
-	json_t *face = json_pack("{s:o, s:o}", "portrait_file_id",
-	                         have_portrait ? json_incref(json_object_get(pj, "portrait_file_id"))
-	                                       : json_null(),
-	                         "selfie_file_id",
-	                         have_selfie ? json_incref(json_object_get(selfie_doc, "file_id"))
-	                                     : json_null());
+	json_t *face = json_pack(
+	    "{s:o, s:o}", "portrait_file_id",
+	    have_portrait ? json_incref(json_object_get(pj, "portrait_file_id")) : json_null(),
+	    "selfie_file_id",
+	    have_selfie ? json_incref(json_object_get(selfie_doc, "file_id")) : json_null());
 	if (have_selfie && have_portrait) {
 		struct kyc_face_match m;
 		kyc_face_compare(selfie.embedding, portrait.embedding, threshold, &m);
@@ -255,8 +256,8 @@ int flow__face_apply(struct change *c, const json_t *settings, const json_t *che
 		struct kyc_face_check_input in = {
 		    .selfie = have_selfie ? &sl : NULL,
 		    .portrait = have_portrait ? &portrait : NULL,
-		    .birth_date = kyc_checks_field(json_object_get(decided, "extraction"),
-		                                   "birth_date"),
+		    .birth_date =
+		        kyc_checks_field(json_object_get(decided, "extraction"), "birth_date"),
 		    .today = kyc_now_ms() / 86400000,
 		    .threshold = threshold,
 		};

@@ -224,7 +224,8 @@ TEST(portrait_is_cut_and_stored_at_submission)
 	const json_t *face = json_object_get(v, "face");
 	char pid[64];
 	REQUIRE(json_is_string(json_object_get(face, "portrait_file_id")));
-	snprintf(pid, sizeof pid, "%s", json_string_value(json_object_get(face, "portrait_file_id")));
+	snprintf(pid, sizeof pid, "%s",
+	         json_string_value(json_object_get(face, "portrait_file_id")));
 	CHECK(json_is_null(json_object_get(face, "selfie_file_id")));
 	CHECK(json_is_number(json_object_get(face, "age")));
 	CHECK_STR(json_string_value(json_object_get(face, "gender")), "female");
@@ -366,8 +367,8 @@ TEST(threshold_setting)
 	v = send(vid, "selfie", selfie_b, selfie_b_len, &st);
 	REQUIRE(v != NULL);
 	CHECK_STR(result(v, "face_match"), "pass");
-	CHECK(json_is_true(json_object_get(json_object_get(check(v, "face_match"), "details"),
-	                                   "close")));
+	CHECK(json_is_true(
+	    json_object_get(json_object_get(check(v, "face_match"), "details"), "close")));
 	CHECK_STR(json_string_value(json_object_get(v, "status")), "pending_review");
 	CHECK(review_cause(vid, "face_match"));
 	json_decref(v);
@@ -384,8 +385,8 @@ int main(void)
 	selfie_a = tface_selfie(TFACE_A, &selfie_a_len);
 	selfie_b = tface_selfie(TFACE_B, &selfie_b_len);
 	if (!selfie_a || !selfie_b || age_of_a(&age) || make_card(age) || e2e_data_dir(&srv) ||
-	    e2e_tenant(&srv, "faces", key, NULL) || e2e_tenant(&srv, "other", other_key, other_tenant) ||
-	    e2e_start(&srv, NULL)) {
+	    e2e_tenant(&srv, "faces", key, NULL) ||
+	    e2e_tenant(&srv, "other", other_key, other_tenant) || e2e_start(&srv, NULL)) {
 		e2e_cleanup(&srv);
 		printf("[face_flow] 0 passed, 1 failed\n");
 		return 1;
