@@ -74,20 +74,30 @@ static unsigned char *cut(const struct kyc_image *im, double x0, double y0, doub
 	return o;
 }
 
+/* Loads path in colour and finds its faces: 0 when there is at least one
+ * (im and l then to free), else -1 with nothing to free. */
+static int load_with_face(const char *path, struct kyc_image *im, struct kyc_face_list *l)
+{
+	struct kyc_image_opts o = {.want_rgb = 1};
+	if (kyc_image_load(path, &o, im, NULL))
+		return -1;
+	if (kyc_face_analyze(engine, im, l) || l->count == 0) {
+		kyc_face_list_free(l);
+		kyc_image_free(im);
+		return -1;
+	}
+	return 0;
+}
+
 static int speed(const char *outdir, int reps, int n, char **files)
 {
 	double *all = calloc((size_t)(reps * n), sizeof(double));
 	int m = 0, faces1 = 0, selfies = 0;
 	for (int i = 0; i < n; i++) {
 		struct kyc_image im;
-		struct kyc_image_opts o = {.want_rgb = 1};
 		struct kyc_face_list l;
-		if (kyc_image_load(files[i], &o, &im, NULL) || kyc_face_analyze(engine, &im, &l))
+		if (load_with_face(files[i], &im, &l))
 			continue;
-		if (l.count == 0) {
-			kyc_image_free(&im);
-			continue;
-		}
 		const double *b = l.faces[0].box;
 		double sw = b[2] / 0.45, sh = sw * 4 / 3;
 		double x0 = b[0] + b[2] / 2 - sw / 2, y0 = b[1] + b[3] / 2 - sh * 0.42;
@@ -138,14 +148,9 @@ static int portrait(int reps, int n, char **files)
 	int m = 0, docs = 0, found = 0, same = 0;
 	for (int i = 0; i < n; i++) {
 		struct kyc_image im;
-		struct kyc_image_opts o = {.want_rgb = 1};
 		struct kyc_face_list l;
-		if (kyc_image_load(files[i], &o, &im, NULL) || kyc_face_analyze(engine, &im, &l))
+		if (load_with_face(files[i], &im, &l))
 			continue;
-		if (l.count == 0) {
-			kyc_image_free(&im);
-			continue;
-		}
 		const struct kyc_face src = l.faces[0];
 		const double *b = src.box;
 		double sw = b[2] * 1.5, sh = sw * 1.28;
