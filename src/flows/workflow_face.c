@@ -220,28 +220,36 @@ int flow__face_apply(struct change *c, const json_t *settings, const json_t *che
 	double threshold = json_number_value(json_object_get(settings, "face_match_threshold"));
 
 	/* The face result the API shows (docs/api.md): what was compared, and
-	 * the age and gender estimated on the selfie, else on the portrait. */
-	json_t *face = json_pack(
-	    "{s:o, s:o}", "portrait_file_id",
-	    have_portrait ? json_incref(json_object_get(pj, "portrait_file_id")) : json_null(),
-	    "selfie_file_id",
-	    have_selfie ? json_incref(json_object_get(selfie_doc, "file_id")) : json_null());
-	if (have_selfie && have_portrait) {
-		struct kyc_face_match m;
-		kyc_face_compare(selfie.embedding, portrait.embedding, threshold, &m);
-		json_object_set_new(face, "similarity", json_real(round4(m.similarity)));
-		json_object_set_new(face, "distance", json_real(round4(m.distance)));
-		json_object_set_new(face, "threshold", json_real(threshold));
-		json_object_set_new(face, "match", json_boolean(m.match));
+	 * the age and gender estimated on the selfie, else on the portrait;
+	 * none until the engine read a face. */
+	if (have_selfie || have_portrait) {
+		json_t *face =
+		    json_pack("{s:o, s:o}", "portrait_file_id",
+		              have_portrait ? json_incref(json_object_get(pj, "portrait_file_id"))
+		                            : json_null(),
+		              "selfie_file_id",
+		              have_selfie ? json_incref(json_object_get(selfie_doc, "file_id"))
+		                          : json_null());
+		if (have_selfie && have_portrait) {
+			struct kyc_face_match m;
+			kyc_face_compare(selfie.embedding, portrait.embedding, threshold, &m);
+			json_object_set_new(face, "similarity", json_real(round4(m.similarity)));
+			json_object_set_new(face, "distance", json_real(round4(m.distance)));
+			json_object_set_new(face, "threshold", json_real(threshold));
+			json_object_set_new(face, "match", json_boolean(m.match));
+		}
+		const json_t *aged = have_selfie ? sj : have_portrait ? pj : NULL;
+		json_object_set(face, "age", aged ? json_object_get(aged, "age") : json_null());
+		json_object_set(face, "gender",
+		                aged ? json_object_get(aged, "gender") : json_null());
+		json_object_set(face, "gender_score",
+		                aged ? json_object_get(aged, "gender_score") : json_null());
+		json_object_set_new(face, "liveness", json_string("not_performed"));
+		json_object_set_new(attrs, "face", face);
+		json_object_set_new(c->patch, "attributes", attrs);
+	} else {
+		json_decref(attrs);
 	}
-	const json_t *aged = have_selfie ? sj : have_portrait ? pj : NULL;
-	json_object_set(face, "age", aged ? json_object_get(aged, "age") : json_null());
-	json_object_set(face, "gender", aged ? json_object_get(aged, "gender") : json_null());
-	json_object_set(face, "gender_score",
-	                aged ? json_object_get(aged, "gender_score") : json_null());
-	json_object_set_new(face, "liveness", json_string("not_performed"));
-	json_object_set_new(attrs, "face", face);
-	json_object_set_new(c->patch, "attributes", attrs);
 
 	/* The checks: only for a level that asks for a selfie, or once one came. */
 	json_t *out = json_array();
