@@ -268,6 +268,17 @@ TEST(portrait_is_cut_and_stored_at_submission)
 	CHECK_STR(json_string_value(json_object_get(face, "portrait_file_id")), pid);
 	CHECK(json_is_string(json_object_get(face, "selfie_file_id")));
 	CHECK_STR(json_string_value(json_object_get(face, "liveness")), "not_performed");
+	/* Erasing the applicant erases the portrait too. */
+	char app[160];
+	snprintf(app, sizeof app, "/v1/applicants/%s",
+	         json_string_value(json_object_get(v, "applicant_id")));
+	REQUIRE(e2e_json(&srv, "DELETE", app, key, NULL, &r) == 0);
+	CHECK(r.status == 200 || r.status == 204);
+	e2e_resp_free(&r);
+	snprintf(path, sizeof path, "/v1/files/%s", pid);
+	REQUIRE(e2e_json(&srv, "GET", path, key, NULL, &r) == 0);
+	CHECK_INT(r.status, 404);
+	e2e_resp_free(&r);
 	json_decref(v);
 	free(vid);
 }
