@@ -590,6 +590,23 @@ out:
 	form_release(&f);
 }
 
+/* Step 2's comparison of the selfie with the document's portrait (the seed
+ * names no field for it): {"match","similarity","distance","threshold",
+ * "portraitImage"}, or null when the faces could not be compared. */
+static json_t *face_match(const json_t *face)
+{
+	if (!json_is_boolean(json_object_get(face, "match")))
+		return json_null();
+	char path[64];
+	snprintf(path, sizeof path, "/v1/files/%s",
+	         kyc__compat_str(face, "portrait_file_id") ? kyc__compat_str(face, "portrait_file_id")
+	                                                   : "");
+	return json_pack("{s:O, s:O, s:O, s:O, s:s}", "match", json_object_get(face, "match"),
+	                 "similarity", json_object_get(face, "similarity"), "distance",
+	                 json_object_get(face, "distance"), "threshold",
+	                 json_object_get(face, "threshold"), "portraitImage", path);
+}
+
 COMPAT_HANDLER(s001_step2, KYC_COMPAT_001, API_WRITE | API_IDEMPOTENT, shape001)
 {
 	struct form f = {0};
@@ -631,10 +648,10 @@ COMPAT_HANDLER(s001_step2, KYC_COMPAT_001, API_WRITE | API_IDEMPOTENT, shape001)
 	if (!v)
 		v = res;
 	api_json(c, 200,
-	         json_pack("{s:s, s:s, s:o, s:I}", "submissionId", sub, "kycStatus",
+	         json_pack("{s:s, s:s, s:o, s:I, s:o}", "submissionId", sub, "kycStatus",
 	                   kyc_status(kyc__compat_str(v, "status")), "retry", retry_list(v),
-	                   "retryCount",
-	                   json_integer_value(json_object_get(v, "failed_attempts"))));
+	                   "retryCount", json_integer_value(json_object_get(v, "failed_attempts")),
+	                   "faceMatch", face_match(json_object_get(v, "face"))));
 out:
 	json_decref(res);
 	json_decref(ver);
