@@ -44,8 +44,8 @@ int kyc_barcode_read(const unsigned char *gray, int w, int h, int stride, unsign
 		     struct kyc_barcode *out, int max);
 
 /* Encodes len bytes of data (each byte one character, ISO 8859-1) as a
- * symbol of format, with error correction level ecc (PDF417: 0..8; -1 the
- * library's default, which is what QR codes get here), and returns its
+ * symbol of format, with error correction level ecc (PDF417: 0..8, or -1
+ * for the library's default; QR codes: -1 only), and returns its
  * modules: *modules (malloc'd, the caller frees) is *w x *h bytes, 1 for a
  * dark module, with no quiet zone. A PDF417 module is one row of
  * the symbol's rows tall (draw each row three or four times as tall as

@@ -82,7 +82,7 @@ extern "C" int kyc_barcode_encode(enum kyc_barcode_format format, const unsigned
 	*modules = NULL;
 	*w = *h = 0;
 	if ((format != KYC_BARCODE_PDF417 && format != KYC_BARCODE_QR) || (!data && len) ||
-	    len > KYC_BARCODE_MAX_BYTES)
+	    len > KYC_BARCODE_MAX_BYTES || ecc < -1 || ecc > 8 || (format == KYC_BARCODE_QR && ecc != -1))
 		return KYC_ERR_INVALID;
 	try {
 		/* One character per byte: the std::string overload would take the

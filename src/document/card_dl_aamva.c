@@ -53,13 +53,16 @@ static json_t *qr_text(const struct kyc_barcode *b)
 	return json_stringn(out, n);
 }
 
-static int scan_image(const struct kyc_image *img, struct scan *s)
+/* Reads the symbols of one picture of w x h gray pixels into s: PDF417s,
+ * and QR codes while none has been found (a later try of the same picture
+ * would find them again). */
+static int scan_pixels(const unsigned char *gray, int w, int h, struct scan *s)
 {
 	struct kyc_barcode *found = malloc(KYC_BARCODE_MAX * sizeof *found);
 	if (!found)
 		return KYC_ERR_NOMEM;
-	int n = kyc_barcode_read(img->gray, img->w, img->h, img->w,
-				 KYC_BARCODE_PDF417 | KYC_BARCODE_QR, found, KYC_BARCODE_MAX);
+	unsigned formats = KYC_BARCODE_PDF417 | (json_array_size(s->qr) ? 0 : KYC_BARCODE_QR);
+	int n = kyc_barcode_read(gray, w, h, w, formats, found, KYC_BARCODE_MAX);
 	for (int i = 0; i < n; i++) {
 		if (found[i].format == KYC_BARCODE_QR) {
 			json_array_append_new(s->qr, qr_text(&found[i]));
@@ -72,6 +75,106 @@ static int scan_image(const struct kyc_image *img, struct scan *s)
 	}
 	free(found);
 	return n == KYC_ERR_NOMEM ? n : 0;
+}
+
+/* Resolution of the rectified card the barcodes are looked for on, px/mm:
+ * a licence's PDF417 module (about 0.4 mm) gets about five pixels. */
+#define SCAN_PX_PER_MM 12.0
+
+/* The picture's dominant edge direction, degrees in [-45, 45): a PDF417's
+ * bars and rows are the strongest edges of a licence's back, so turning the
+ * picture by minus this puts them along its axes (zxing tries the quarter
+ * turns itself). Histogram of Sobel gradient directions, modulo 90, over the
+ * strong edges only (weak ones are the desk's grain and the print). */
+static double dominant_angle(const unsigned char *g, int w, int h)
+{
+	double hist[90] = {0};
+	for (int y = 1; y + 1 < h; y += 2)
+		for (int x = 1; x + 1 < w; x += 2) {
+			const unsigned char *p = g + (size_t)y * (size_t)w + (size_t)x;
+			int gx = (p[1 - w] + 2 * p[1] + p[1 + w]) - (p[-1 - w] + 2 * p[-1] + p[-1 + w]);
+			int gy = (p[w - 1] + 2 * p[w] + p[w + 1]) - (p[-w - 1] + 2 * p[-w] + p[-w + 1]);
+			double m = (double)gx * gx + (double)gy * gy;
+			if (m < 300.0 * 300.0)
+				continue;
+			double a = fmod(atan2(gy, gx) * 180 / M_PI + 360, 90);
+			hist[(int)a % 90] += m;
+		}
+	int best = 0;
+	for (int i = 1; i < 90; i++)
+		if (hist[i] > hist[best])
+			best = i;
+	/* the peak's centre from its neighbours (parabola) */
+	double l = hist[(best + 89) % 90], c = hist[best], r = hist[(best + 1) % 90];
+	double off = l - 2 * c + r < 0 ? 0.5 * (l - r) / (l - 2 * c + r) : 0;
+	double a = best + 0.5 + off;
+	return a >= 45 ? a - 90 : a;
+}
+
+/* g (w x h) turned by deg degrees clockwise about its centre, on white; a
+ * new raster of the same size, or NULL. */
+static unsigned char *turned(const unsigned char *g, int w, int h, double deg)
+{
+	unsigned char *out = malloc((size_t)w * (size_t)h);
+	if (!out)
+		return NULL;
+	double c = cos(deg * M_PI / 180), s = sin(deg * M_PI / 180), cx = w / 2.0, cy = h / 2.0;
+	for (int y = 0; y < h; y++)
+		for (int x = 0; x < w; x++) {
+			/* where the output pixel comes from: the inverse turn */
+			double sx = c * (x - cx) + s * (y - cy) + cx, sy = -s * (x - cx) + c * (y - cy) + cy;
+			int x0 = (int)floor(sx), y0 = (int)floor(sy);
+			unsigned char *o = out + (size_t)y * (size_t)w + (size_t)x;
+			if (x0 < 0 || y0 < 0 || x0 + 1 >= w || y0 + 1 >= h) {
+				*o = 255;
+				continue;
+			}
+			double fx = sx - x0, fy = sy - y0;
+			const unsigned char *p = g + (size_t)y0 * (size_t)w + (size_t)x0;
+			double v = (p[0] * (1 - fx) + p[1] * fx) * (1 - fy) + (p[w] * (1 - fx) + p[w + 1] * fx) * fy;
+			*o = (unsigned char)lround(v);
+		}
+	return out;
+}
+
+/* Resolution of the rectified card the barcodes are looked for on, px/mm:
+ * a licence's PDF417 module (about 0.3 to 0.4 mm) gets four pixels. */
+#define SCAN_PX_PER_MM 12.0
+
+static int scan_image(const struct kyc_image *img, struct scan *s)
+{
+	int rc = scan_pixels(img->gray, img->w, img->h, s);
+	if (rc || s->have_aamva)
+		return rc;
+	/* zxing finds a PDF417 only when its rows run nearly along the
+	 * picture's: a card photographed askew is found and rectified first
+	 * (as the card reader does) and read again; when that fails too, the
+	 * picture is turned by its dominant edge direction. */
+	const struct kyc_card_template *T = &kyc_card_tpl_dl_aamva;
+	double quad[4][2];
+	rc = kyc_card_find(img, T->w_mm / T->h_mm, quad);
+	if (rc == KYC_ERR_NOMEM)
+		return rc;
+	if (!rc) {
+		int w = (int)lround(T->w_mm * SCAN_PX_PER_MM), h = (int)lround(T->h_mm * SCAN_PX_PER_MM);
+		unsigned char *card = malloc((size_t)w * (size_t)h);
+		if (!card)
+			return KYC_ERR_NOMEM;
+		kyc_card_warp(img, quad, w, h, card);
+		rc = scan_pixels(card, w, h, s);
+		free(card);
+		if (rc || s->have_aamva)
+			return rc;
+	}
+	double a = dominant_angle(img->gray, img->w, img->h);
+	if (fabs(a) < 1)
+		return 0;
+	unsigned char *t = turned(img->gray, img->w, img->h, -a);
+	if (!t)
+		return KYC_ERR_NOMEM;
+	rc = scan_pixels(t, img->w, img->h, s);
+	free(t);
+	return rc;
 }
 
 /* ---- the front ---- */

@@ -155,7 +155,7 @@ void kyc_synth_dl_aamva(const struct kyc_dl_card *c, struct kyc_aamva *a)
 	barcode_date(c->expiry_date, canada, d);
 	add(a, "DBA", d);
 	add(a, "DCS", c->surname);
-	add(a, "DAC", c->first_name);
+	add(a, "DAC", c->first_name[0] ? c->first_name : "NONE");
 	add(a, "DAD", c->middle_names[0] ? c->middle_names : "NONE");
 	barcode_date(c->issue_date, canada, d);
 	add(a, "DBD", d);
@@ -224,15 +224,29 @@ static void rect(struct kyc_synth_image *im, double x0, double y0, double x1, do
 			kyc_synth__blend(im, x, y, c, 1);
 }
 
-/* The symbol's modules drawn as squares of mod px from (x, y). */
+/* The symbol's modules drawn as squares of mod px from (x, y), each pixel
+ * inked by the share of it a dark module covers: rounding each module out
+ * to whole pixels would print the bars fat and close the one-module spaces
+ * the decoder needs. */
 static void modules(struct kyc_synth_image *im, const unsigned char *m, int mw, int mh, double x,
 		    double y, double mod)
 {
 	static const unsigned char ink[3] = {16, 16, 20};
-	for (int j = 0; j < mh; j++)
-		for (int i = 0; i < mw; i++)
-			if (m[(size_t)j * (size_t)mw + (size_t)i])
-				rect(im, x + i * mod, y + j * mod, x + (i + 1) * mod, y + (j + 1) * mod, ink);
+	for (int py = (int)floor(y); py < (int)ceil(y + mh * mod); py++)
+		for (int px = (int)floor(x); px < (int)ceil(x + mw * mod); px++) {
+			/* the pixel's area in module units, and the dark share of it */
+			double u0 = (px - x) / mod, u1 = (px + 1 - x) / mod;
+			double v0 = (py - y) / mod, v1 = (py + 1 - y) / mod, dark = 0;
+			for (int j = (int)floor(v0); j < v1; j++)
+				for (int i = (int)floor(u0); i < u1; i++) {
+					if (i < 0 || j < 0 || i >= mw || j >= mh ||
+					    !m[(size_t)j * (size_t)mw + (size_t)i])
+						continue;
+					dark += (fmin(u1, i + 1) - fmax(u0, i)) * (fmin(v1, j + 1) - fmax(v0, j));
+				}
+			if (dark > 0)
+				kyc_synth__blend(im, px, py, ink, fmin(1, dark * mod * mod));
+		}
 }
 
 /* "YYYY-MM-DD" as the card's face prints it: MM/DD/YYYY in the US,
