@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "document/card_dl_aamva.h"
 #include "document/card_eg_nid.h"
 #include "document/doc_read.h"
 #include "document/mrz.h"
@@ -109,14 +110,36 @@ json_t *kyc_document_extract(const struct kyc_image *img, int64_t now_ms)
 	return x;
 }
 
+/* A driving licence without an MRZ: its barcode (and its front's printed
+ * fields) become the document's when the PDF417 is AAMVA data. */
+static json_t *extract_licence(json_t *x, const struct kyc_image *img, int back)
+{
+	int err = 0;
+	json_t *dl = kyc_dl_read(back ? NULL : img, back ? img : NULL, &err);
+	if (!dl)
+		return x;
+	if (json_is_true(json_object_get(dl, "barcode_found"))) {
+		json_object_set_new(x, "barcode_found", json_true());
+		json_object_set(x, "fields", json_object_get(dl, "fields"));
+		json_object_set(x, "document_fields", json_object_get(dl, "document_fields"));
+		json_object_set(x, "missing_fields", json_object_get(dl, "missing_fields"));
+		json_object_set_new(x, "reason", json_null());
+	}
+	json_object_set_new(x, "licence", dl);
+	return x;
+}
+
 json_t *kyc_document_extract_typed(const struct kyc_image *img, int64_t now_ms, const char *type,
 				   const char *side)
 {
 	json_t *x = kyc_document_extract(img, now_ms);
+	int back = side && !strcmp(side, "back"), err = 0;
+	if (x && !json_is_true(json_object_get(x, "mrz_found")) && type &&
+	    !strcmp(type, "drivers_license"))
+		return extract_licence(x, img, back);
 	if (!x || json_is_true(json_object_get(x, "mrz_found")) || !type ||
 	    strcmp(type, "id_card"))
 		return x;
-	int back = side && !strcmp(side, "back"), err = 0;
 	json_t *card = kyc_egnid_read(back ? NULL : img, back ? img : NULL, &err);
 	/* A card is this family's only when a number of its form was read:
 	 * any other card without an MRZ stays unread. */
