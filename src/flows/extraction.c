@@ -110,6 +110,18 @@ json_t *kyc_document_extract(const struct kyc_image *img, int64_t now_ms)
 	return x;
 }
 
+/* Makes the fields of a reading other than the MRZ (a card's face, a
+ * licence's barcode) the document's, with flag ("card_found", ...) true:
+ * no MRZ field is carried. */
+static void adopt(json_t *x, const json_t *from, const char *flag)
+{
+	json_object_set_new(x, flag, json_true());
+	json_object_set(x, "fields", json_object_get(from, "fields"));
+	json_object_set(x, "document_fields", json_object_get(from, "document_fields"));
+	json_object_set(x, "missing_fields", json_object_get(from, "missing_fields"));
+	json_object_set_new(x, "reason", json_null());
+}
+
 /* A driving licence without an MRZ: its barcode (and its front's printed
  * fields) become the document's when the PDF417 is AAMVA data. */
 static json_t *extract_licence(json_t *x, const struct kyc_image *img, int back)
@@ -118,13 +130,8 @@ static json_t *extract_licence(json_t *x, const struct kyc_image *img, int back)
 	json_t *dl = kyc_dl_read(back ? NULL : img, back ? img : NULL, &err);
 	if (!dl)
 		return x;
-	if (json_is_true(json_object_get(dl, "barcode_found"))) {
-		json_object_set_new(x, "barcode_found", json_true());
-		json_object_set(x, "fields", json_object_get(dl, "fields"));
-		json_object_set(x, "document_fields", json_object_get(dl, "document_fields"));
-		json_object_set(x, "missing_fields", json_object_get(dl, "missing_fields"));
-		json_object_set_new(x, "reason", json_null());
-	}
+	if (json_is_true(json_object_get(dl, "barcode_found")))
+		adopt(x, dl, "barcode_found");
 	json_object_set_new(x, "licence", dl);
 	return x;
 }
@@ -144,12 +151,7 @@ json_t *kyc_document_extract_typed(const struct kyc_image *img, int64_t now_ms, 
 	/* A card is this family's only when a number of its form was read:
 	 * any other card without an MRZ stays unread. */
 	if (card && json_is_true(json_object_get(card, "number_valid"))) {
-		/* The card's fields are the document's: no MRZ field is carried. */
-		json_object_set_new(x, "card_found", json_true());
-		json_object_set(x, "fields", json_object_get(card, "fields"));
-		json_object_set(x, "document_fields", json_object_get(card, "document_fields"));
-		json_object_set(x, "missing_fields", json_object_get(card, "missing_fields"));
-		json_object_set_new(x, "reason", json_null());
+		adopt(x, card, "card_found");
 		json_object_set_new(x, "card", card);
 	} else {
 		json_decref(card);

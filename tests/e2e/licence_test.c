@@ -84,18 +84,29 @@ static const char *value(const struct e2e_resp *r, const char *name)
 	return json_string_value(json_object_get(field(r, name), "value"));
 }
 
+/* Photographs the picture side of card index and uploads it as `declared`
+ * to a new verification (a licence's attempt ends with its first picture).
+ * 0 when a response came back. */
+static int upload_new(int index, const struct kyc_dl_card *c, enum kyc_card_side picture,
+		      const char *declared, struct e2e_resp *r)
+{
+	size_t len = 0;
+	unsigned char *jpg = side_jpeg(index, c, picture, &len);
+	char *ver = new_verification();
+	int rc = jpg && ver ? upload(ver, declared, jpg, len, r) : -1;
+	free(jpg);
+	free(ver);
+	if (!rc && r->status != 201)
+		fprintf(stderr, "  got %ld %s\n", r->status, r->body);
+	return rc;
+}
+
 TEST(back_through_the_api)
 {
 	struct kyc_dl_card c;
 	kyc_synth_dl_card(SEED, 1, &c);
-	size_t len = 0;
-	unsigned char *jpg = side_jpeg(1, &c, KYC_CARD_BACK, &len);
-	char *ver = new_verification();
-	REQUIRE(jpg && ver);
 	struct e2e_resp r;
-	REQUIRE(upload(ver, "back", jpg, len, &r) == 0);
-	if (r.status != 201)
-		fprintf(stderr, "  got %ld %s\n", r.status, r.body);
+	REQUIRE(upload_new(1, &c, KYC_CARD_BACK, "back", &r) == 0);
 	CHECK_INT(r.status, 201);
 	CHECK_STR(e2e_str(&r, "status"), "processed");
 	const json_t *x = json_object_get(r.json, "extraction");
@@ -111,8 +122,6 @@ TEST(back_through_the_api)
 	CHECK_STR(json_string_value(json_object_get(field(&r, "birth_date"), "source")), "barcode");
 	CHECK(json_is_true(json_object_get(field(&r, "birth_date"), "accepted")));
 	e2e_resp_free(&r);
-	free(jpg);
-	free(ver);
 }
 
 TEST(front_and_qr)
@@ -123,13 +132,8 @@ TEST(front_and_qr)
 	for (kyc_synth_dl_card(SEED, i, &c); !c.qr[0] && i < 50; kyc_synth_dl_card(SEED, ++i, &c))
 		;
 	REQUIRE(c.qr[0]);
-	size_t flen = 0, blen = 0;
-	unsigned char *front = side_jpeg(i, &c, KYC_CARD_FRONT, &flen);
-	unsigned char *back = side_jpeg(i, &c, KYC_CARD_BACK, &blen);
-	char *ver = new_verification();
-	REQUIRE(front && back && ver);
 	struct e2e_resp r;
-	REQUIRE(upload(ver, "front", front, flen, &r) == 0);
+	REQUIRE(upload_new(i, &c, KYC_CARD_FRONT, "front", &r) == 0);
 	CHECK_INT(r.status, 201);
 	const json_t *lic = json_object_get(json_object_get(r.json, "extraction"), "licence");
 	const json_t *ff = json_object_get(json_object_get(lic, "front"), "fields");
@@ -141,18 +145,11 @@ TEST(front_and_qr)
 	CHECK_STR(json_string_value(json_object_get(json_object_get(ff, "birth_date"), "source")),
 		  "viz");
 	e2e_resp_free(&r);
-	/* a licence's attempt ends with its first picture: the back goes to
-	 * a verification of its own */
-	free(ver);
-	ver = new_verification();
-	REQUIRE(ver && upload(ver, "back", back, blen, &r) == 0);
+	REQUIRE(upload_new(i, &c, KYC_CARD_BACK, "back", &r) == 0);
 	CHECK_INT(r.status, 201);
 	lic = json_object_get(json_object_get(r.json, "extraction"), "licence");
 	CHECK_STR(json_string_value(json_array_get(json_object_get(lic, "qr"), 0)), c.qr);
 	e2e_resp_free(&r);
-	free(front);
-	free(back);
-	free(ver);
 }
 
 /* A back without a barcode: stored, unreadable, with the reason. */
@@ -161,20 +158,14 @@ TEST(back_without_barcode)
 	struct kyc_dl_card c;
 	kyc_synth_dl_card(SEED, 2, &c);
 	/* a photo of a licence front has no PDF417 at all */
-	size_t len = 0;
-	unsigned char *jpg = side_jpeg(2, &c, KYC_CARD_FRONT, &len);
-	char *ver = new_verification();
-	REQUIRE(jpg && ver);
 	struct e2e_resp r;
-	REQUIRE(upload(ver, "back", jpg, len, &r) == 0);
+	REQUIRE(upload_new(2, &c, KYC_CARD_FRONT, "back", &r) == 0);
 	CHECK_INT(r.status, 201);
 	CHECK_STR(e2e_str(&r, "status"), "unreadable");
 	const json_t *lic = json_object_get(json_object_get(r.json, "extraction"), "licence");
 	CHECK_STR(json_string_value(json_object_get(lic, "reason")), "no_barcode_found");
 	CHECK(!json_is_true(json_object_get(json_object_get(r.json, "extraction"), "barcode_found")));
 	e2e_resp_free(&r);
-	free(jpg);
-	free(ver);
 }
 
 /* Seed 001's step 1 with a licence: the back's barcode answers reviewOCRData. */
