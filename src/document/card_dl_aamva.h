@@ -33,8 +33,10 @@
  * sex, issue_date, expiry_date (dates YYYY-MM-DD, read in the barcode's
  * country's order). Cross-checked when both the barcode and the front have
  * them accepted: document_number, birth_date (the issue's minimum), and
- * surname, given_names, expiry_date, issue_date, sex; each mismatch adds
- * "<name>_mismatch" to contradictions. NULL only when out of memory (*err
+ * surname, given_names, expiry_date, issue_date, sex (letters and digits
+ * compared, case and punctuation aside; in the number, O I Z S B taken for
+ * 0 1 2 5 8, which print alike); each mismatch adds "<name>_mismatch" to
+ * contradictions. NULL only when out of memory (*err
  * KYC_ERR_NOMEM). Without Tesseract's English model the front is reported
  * not read (reason "ocr_unavailable") and the barcode still is. */
 json_t *kyc_dl_read(const struct kyc_image *front, const struct kyc_image *back, int *err);

@@ -410,17 +410,21 @@ int kyc_synth_dl_truth_json(const struct kyc_dl_card *c, uint64_t seed, int inde
 		 c->middle_names);
 	snprintf(street, sizeof street, "%s", c->street);
 	snprintf(ver, sizeof ver, "%02d", c->version % 100);
-	json_t *f = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s,"
-			      " s:s, s:s, s:s, s:s, s:s}",
+	json_t *f = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s,"
+			      " s:s, s:s, s:s, s:s}",
 			      "document_number", c->document_number, "surname", c->surname,
-			      "given_names", given, "first_name", c->first_name, "birth_date",
-			      c->birth_date, "expiry_date", c->expiry_date, "issue_date",
-			      c->issue_date, "sex", c->sex, "issuing_country", c->country,
-			      "address_street", street, "address_city", c->city, "address_state",
-			      c->jurisdiction, "address_postal_code", c->postal_code, "eye_color",
-			      c->eye_color, "height", c->height, "document_discriminator",
-			      c->discriminator, "document_type", c->subfile, "iin", c->iin,
-			      "aamva_version", ver);
+			      "birth_date", c->birth_date, "expiry_date", c->expiry_date,
+			      "issue_date", c->issue_date, "sex", c->sex, "issuing_country",
+			      c->country, "address_street", street, "address_city", c->city,
+			      "address_state", c->jurisdiction, "address_postal_code", c->postal_code,
+			      "eye_color", c->eye_color, "height", c->height,
+			      "document_discriminator", c->discriminator, "document_type", c->subfile,
+			      "iin", c->iin, "aamva_version", ver);
+	/* a person with one name has no given names at all */
+	if (f && c->first_name[0]) {
+		json_object_set_new(f, "given_names", json_string(given));
+		json_object_set_new(f, "first_name", json_string(c->first_name));
+	}
 	if (f && c->middle_names[0])
 		json_object_set_new(f, "middle_names", json_string(c->middle_names));
 	if (f && c->vehicle_class[0])
