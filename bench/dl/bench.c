@@ -24,25 +24,7 @@
 #include "document/reader.h"
 #include "document/synth_dl.h"
 #include "document/tess.h"
-
-static double cpu_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static double pct(double *v, int n, double p)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp_double);
-	return n ? v[(int)(p * (n - 1) + 0.5)] : 0;
-}
+#include "lib/timing.h"
 
 static int photo(uint64_t seed, int i, int level, enum kyc_card_side side,
 		 const struct kyc_dl_card *c, struct kyc_image *out)
@@ -110,24 +92,24 @@ int main(int argc, char **argv)
 			kyc_synth_dl_truth_json(&c, seed, i, shots, files, &line);
 			json_t *t = json_loads(line.data, 0, NULL);
 			kyc_buf_release(&line);
-			double t0 = cpu_ms();
+			double t0 = bench_cpu_ms();
 			int nb = kyc_barcode_read(im.gray, im.w, im.h, im.w, KYC_BARCODE_PDF417, b,
 						  KYC_BARCODE_MAX);
-			base[i - 1] = cpu_ms() - t0;
+			base[i - 1] = bench_cpu_ms() - t0;
 			static struct kyc_aamva a;
 			base_ok += nb > 0 && !kyc_aamva_parse(b[0].data, b[0].len, &a, NULL);
 			int err = 0;
-			t0 = cpu_ms();
+			t0 = bench_cpu_ms();
 			json_t *x = kyc_dl_read(NULL, &im, &err);
-			ours[i - 1] = cpu_ms() - t0;
+			ours[i - 1] = bench_cpu_ms() - t0;
 			ok += json_is_true(json_object_get(x, "barcode_found")) &&
 			      all_exact(x, json_object_get(t, "fields"));
 			json_decref(x);
 			json_decref(t);
 			kyc_image_free(&im);
 		}
-		double om = pct(ours, n, 0.5), op = pct(ours, n, 0.9);
-		double bm = pct(base, n, 0.5), bp = pct(base, n, 0.9);
+		double om = bench_percentile(ours, n, 0.5), op = bench_percentile(ours, n, 0.9);
+		double bm = bench_percentile(base, n, 0.5), bp = bench_percentile(base, n, 0.9);
 		printf("| %d | %d | %.1f %% | %.1f %% | %.2f | %.0f / %.0f | %.0f / %.0f | %.2f |\n", level,
 		       n, 100.0 * ok / n, 100.0 * base_ok / n,
 		       base_ok ? (double)ok / base_ok : 0, om, op, bm, bp, bm > 0 ? om / bm : 0);
@@ -156,9 +138,9 @@ int main(int argc, char **argv)
 			    photo(seed, i, level, KYC_CARD_FRONT, &forged, &g))
 				return 1;
 			int err = 0;
-			double t0 = cpu_ms();
+			double t0 = bench_cpu_ms();
 			json_t *x = kyc_dl_read(&f, &bk, &err);
-			ours[i - 1] = cpu_ms() - t0;
+			ours[i - 1] = bench_cpu_ms() - t0;
 			json_t *y = kyc_dl_read(&g, &bk, &err);
 			const json_t *front = json_object_get(x, "front");
 			found += json_is_true(json_object_get(front, "found"));
@@ -190,7 +172,7 @@ int main(int argc, char **argv)
 		for (size_t k = 0; k < NFF; k++)
 			printf(" %.0f %% |", 100.0 * exact[k] / m);
 		printf(" %d | %d of %d read | %.0f |\n", false_alarms, flagged, forged_checked,
-		       pct(ours, m, 0.5));
+		       bench_percentile(ours, m, 0.5));
 		fflush(stdout);
 	}
 	kyc_tess_thread_release();
