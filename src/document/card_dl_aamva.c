@@ -183,8 +183,10 @@ static const struct {
 	const char *name, *charset;
 } front_sets[] = {
 	{"document_number", "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-"},
-	{"surname", "ABCDEFGHIJKLMNOPQRSTUVWXYZ-'"},
-	{"given_names", "ABCDEFGHIJKLMNOPQRSTUVWXYZ-'"},
+	/* names unrestricted: with a whitelist the model drops the spaces
+	 * between words; what is not a name's character is dropped after */
+	{"surname", NULL},
+	{"given_names", NULL},
 	{"birth_date", "0123456789/"},
 	{"sex", "MFX"},
 	{"issue_date", "0123456789/"},
@@ -199,22 +201,11 @@ static int date_valid(int y, int m, int d)
 	return m != 2 || d < 29 || (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0));
 }
 
-/* A printed date (MM/DD/YYYY in the US, YYYY/MM/DD in Canada; the slashes
- * may be lost) as YYYY-MM-DD. 0 or -1. */
-static int printed_date(const char *text, int canada, char out[11])
+/* 8 digits as a date, year first or month first. 0 or -1. */
+static int date_digits(const char *d, int year_first, char out[11])
 {
-	char d[9];
-	size_t n = 0;
-	for (const char *p = text; *p; p++)
-		if (*p >= '0' && *p <= '9') {
-			if (n == 8)
-				return -1;
-			d[n++] = *p;
-		}
-	if (n != 8)
-		return -1;
 	int y, m, dd;
-	if (canada)
+	if (year_first)
 		y = (int)strtol((char[5]){d[0], d[1], d[2], d[3], 0}, NULL, 10),
 		m = (d[4] - '0') * 10 + d[5] - '0', dd = (d[6] - '0') * 10 + d[7] - '0';
 	else
@@ -224,6 +215,30 @@ static int printed_date(const char *text, int canada, char out[11])
 		return -1;
 	snprintf(out, 11, "%04d-%02d-%02d", y % 10000, m % 100, dd % 100);
 	return 0;
+}
+
+/* A printed date (MM/DD/YYYY in the US, YYYY/MM/DD in Canada: country 1
+ * for Canada, 0 for the US, -1 unknown) as YYYY-MM-DD. The first slash's
+ * place says the order when it was read; else the country's; a card of
+ * unknown country takes the other order when that one gives no date. */
+static int printed_date(const char *text, int country, char out[11])
+{
+	char d[9];
+	size_t n = 0;
+	const char *slash = strchr(text, '/');
+	for (const char *p = text; *p; p++)
+		if (*p >= '0' && *p <= '9') {
+			if (n == 8)
+				return -1;
+			d[n++] = *p;
+		}
+	if (n != 8)
+		return -1;
+	d[8] = 0;
+	int year_first = slash && slash - text == 4 ? 1 : slash && slash - text == 2 ? 0 : country == 1;
+	if (!date_digits(d, year_first, out))
+		return 0;
+	return country < 0 && !slash ? date_digits(d, !year_first, out) : -1;
 }
 
 static const struct kyc_card_field *tpl_field(const struct kyc_card_template *T, const char *name)
@@ -246,7 +261,7 @@ static double ink(const unsigned char *card, int w, int h, double u, const doubl
 }
 
 /* Reads the front's fields into a new object (NULL when out of memory). */
-static json_t *read_front(const struct kyc_image *img, int canada, int *err)
+static json_t *read_front(const struct kyc_image *img, int country, int *err)
 {
 	const struct kyc_card_template *T = &kyc_card_tpl_dl_aamva;
 	const double u = KYC_CARD_PX_PER_MM;
@@ -304,10 +319,21 @@ static json_t *read_front(const struct kyc_image *img, int canada, int *err)
 		snprintf(value, sizeof value, "%s", line.text);
 		if (strstr(f->name, "_date")) {
 			char iso[11];
-			if (!printed_date(line.text, canada, iso))
+			if (!printed_date(line.text, country, iso))
 				snprintf(value, sizeof value, "%s", iso);
 			else
 				accepted = 0;
+		} else if (!front_sets[i].charset) {
+			/* a name: capitals, '-', '\'' and single spaces */
+			size_t k = 0;
+			for (const char *q = line.text; *q && k + 1 < sizeof value; q++)
+				if ((*q >= 'A' && *q <= 'Z') || *q == '-' || *q == '\'' ||
+				    (*q == ' ' && k && value[k - 1] != ' '))
+					value[k++] = *q;
+			while (k && value[k - 1] == ' ')
+				k--;
+			value[k] = 0;
+			accepted = accepted && k == strlen(line.text);
 		} else if (!strcmp(f->name, "document_number")) {
 			/* a number has no spaces; Tesseract may split it */
 			size_t k = 0;
@@ -414,8 +440,9 @@ json_t *kyc_dl_read(const struct kyc_image *front, const struct kyc_image *back,
 	/* The back first: that is where the PDF417 is. */
 	if ((back && scan_image(back, s)) || (front && scan_image(front, s)))
 		goto nomem;
-	int canada = s->have_aamva && !strcmp(kyc_aamva_country(&s->aamva), "CAN");
-	if (front && !(face = read_front(front, canada, err)))
+	/* the front's dates are read in the barcode's country's order */
+	int country = !s->have_aamva ? -1 : !strcmp(kyc_aamva_country(&s->aamva), "CAN");
+	if (front && !(face = read_front(front, country, err)))
 		goto fail;
 	json_t *bar = s->have_aamva ? kyc_aamva_fields(&s->aamva) : json_object();
 	char reason[64] = "";

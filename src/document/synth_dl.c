@@ -179,13 +179,19 @@ void kyc_synth_dl_aamva(const struct kyc_dl_card *c, struct kyc_aamva *a)
 /* ---- drawing ---- */
 
 /* Draws text at em px with its baseline at (x, base) px; right-aligned to x
- * when right. */
+ * when right; made smaller to fit maxw px when maxw > 0 (as issuers print a
+ * long name). */
 static int text_at(struct kyc_synth_image *im, int font, double em, double x, double base,
-		   const char *s, const unsigned char ink[3], int right)
+		   const char *s, const unsigned char ink[3], int right, double maxw)
 {
 	struct kyc_synth__mask m;
 	int pad = 2;
 	int rc = kyc_synth__text_mask(font, em, s, pad, &m);
+	if (!rc && maxw > 0 && m.w - 2 * pad - 2 > maxw) {
+		em *= maxw / (m.w - 2 * pad - 2);
+		free(m.px);
+		rc = kyc_synth__text_mask(font, em, s, pad, &m);
+	}
 	if (rc)
 		return rc;
 	double left = right ? x - (m.w - 2 * pad - 2) : x;
@@ -277,10 +283,10 @@ static int field_at(struct kyc_synth_image *im, double u, const char *name, cons
 	const struct kyc_card_field *f = tpl_field(name);
 	if (!f)
 		return KYC_ERR_INTERNAL;
-	int rc = text_at(im, KYC_SYNTH__SANS, 1.8 * u, caption_x * u, f->baseline * u, caption, label, 0);
+	int rc = text_at(im, KYC_SYNTH__SANS, 1.8 * u, caption_x * u, f->baseline * u, caption, label, 0, 0);
 	if (!rc)
 		rc = text_at(im, f->bold ? KYC_SYNTH__BOLD : KYC_SYNTH__SANS, f->em * u, f->left * u,
-			     f->baseline * u, value, ink, 0);
+			     f->baseline * u, value, ink, 0, (f->right - f->left) * u);
 	return rc;
 }
 
@@ -293,13 +299,13 @@ static int draw_front(const struct kyc_dl_card *c, double u, struct kyc_synth__r
 	 * finder take the band for the desk). */
 	static const unsigned char band[3] = {206, 222, 242}, title[3] = {24, 52, 112};
 	rect(im, 0, 0, im->w, 9.0 * u, band);
-	int rc = text_at(im, KYC_SYNTH__BOLD, 3.4 * u, 4 * u, 6.2 * u, c->jurisdiction_name, title, 0);
+	int rc = text_at(im, KYC_SYNTH__BOLD, 3.4 * u, 4 * u, 6.2 * u, c->jurisdiction_name, title, 0, 0);
 	if (!rc)
 		rc = text_at(im, KYC_SYNTH__BOLD, 2.4 * u, 82 * u, 4.4 * u,
 			     !strcmp(c->subfile, "DL") ? "DRIVER LICENSE" : "IDENTIFICATION CARD",
-			     title, 1);
+			     title, 1, 0);
 	if (!rc)
-		rc = text_at(im, KYC_SYNTH__SANS, 1.8 * u, 82 * u, 7.6 * u, "SPECIMEN - NOT VALID", title, 1);
+		rc = text_at(im, KYC_SYNTH__SANS, 1.8 * u, 82 * u, 7.6 * u, "SPECIMEN - NOT VALID", title, 1, 0);
 	if (!rc)
 		rc = kyc_synth__portrait(im, r, u, T->portrait[0] * u, T->portrait[1] * u,
 					 (T->portrait[2] - T->portrait[0]) * u,
@@ -359,12 +365,11 @@ static int draw_back(const struct kyc_dl_card *c, double u, struct kyc_synth_ima
 	modules(im, m, mw, mh, x, y, mod);
 	free(m);
 	static const unsigned char ink[3] = {40, 40, 48};
-	rc = text_at(im, KYC_SYNTH__SANS, 1.9 * u, 4 * u, 5.0 * u, c->jurisdiction_name, ink, 0);
+	rc = text_at(im, KYC_SYNTH__SANS, 1.9 * u, 4 * u, 5.0 * u, c->jurisdiction_name, ink, 0, 0);
 	if (!rc)
-		rc = text_at(im, KYC_SYNTH__SANS, 1.7 * u, 4 * u, 8.6 * u,
-			     "5 DD", ink, 0);
+		rc = text_at(im, KYC_SYNTH__SANS, 1.7 * u, 4 * u, 8.6 * u, "5 DD", ink, 0, 0);
 	if (!rc)
-		rc = text_at(im, KYC_SYNTH__SANS, 1.7 * u, 11 * u, 8.6 * u, c->discriminator, ink, 0);
+		rc = text_at(im, KYC_SYNTH__SANS, 1.7 * u, 11 * u, 8.6 * u, c->discriminator, ink, 0, 0);
 	if (!rc && c->qr[0]) {
 		/* The QR code in the back's top-right corner, 11 mm square. */
 		rc = kyc_barcode_encode(KYC_BARCODE_QR, (const unsigned char *)c->qr, strlen(c->qr),
