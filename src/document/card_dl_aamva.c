@@ -474,3 +474,20 @@ done:
 	free(s);
 	return x;
 }
+
+json_t *kyc_qr_read(const struct kyc_image *img)
+{
+	json_t *qr = json_array();
+	struct kyc_barcode *found = malloc(KYC_BARCODE_MAX * sizeof *found);
+	int n = qr && found ? kyc_barcode_read(img->gray, img->w, img->h, img->w, KYC_BARCODE_QR,
+					       found, KYC_BARCODE_MAX)
+			    : KYC_ERR_NOMEM;
+	for (int i = 0; i < n; i++)
+		json_array_append_new(qr, qr_text(&found[i]));
+	free(found);
+	if (n == KYC_ERR_NOMEM) {
+		json_decref(qr);
+		return NULL;
+	}
+	return qr;
+}

@@ -41,4 +41,8 @@
  * not read (reason "ocr_unavailable") and the barcode still is. */
 json_t *kyc_dl_read(const struct kyc_image *front, const struct kyc_image *back, int *err);
 
+/* The texts of the QR codes in a picture of any document, as "qr" above: a
+ * new array (empty when there is none). NULL only when out of memory. */
+json_t *kyc_qr_read(const struct kyc_image *img);
+
 #endif

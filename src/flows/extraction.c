@@ -136,26 +136,46 @@ static json_t *extract_licence(json_t *x, const struct kyc_image *img, int back)
 	return x;
 }
 
+/* The QR codes' texts of a document (a licence's come with it): "qr", and
+ * the first as the field "qr_code" (`source: "barcode"`). Never fetched. */
+static json_t *with_qr(json_t *x, const json_t *qr)
+{
+	const char *first = json_string_value(json_array_get(qr, 0));
+	if (!x || !first)
+		return x;
+	json_object_set(x, "qr", (json_t *)qr);
+	json_t *fields = json_object_get(x, "fields");
+	if (json_is_object(fields))
+		json_object_set_new(fields, "qr_code",
+				    json_pack("{s:s, s:b, s:b, s:s}", "value", first, "read", 1,
+					      "accepted", 1, "source", "barcode"));
+	return x;
+}
+
 json_t *kyc_document_extract_typed(const struct kyc_image *img, int64_t now_ms, const char *type,
 				   const char *side)
 {
-	json_t *x = kyc_document_extract(img, now_ms);
+	json_t *x = kyc_document_extract(img, now_ms), *qr = NULL;
 	int back = side && !strcmp(side, "back"), err = 0;
-	if (x && !json_is_true(json_object_get(x, "mrz_found")) && type &&
-	    !strcmp(type, "drivers_license"))
-		return extract_licence(x, img, back);
-	if (!x || json_is_true(json_object_get(x, "mrz_found")) || !type ||
-	    strcmp(type, "id_card"))
-		return x;
-	json_t *card = kyc_egnid_read(back ? NULL : img, back ? img : NULL, &err);
-	/* A card is this family's only when a number of its form was read:
-	 * any other card without an MRZ stays unread. */
-	if (card && json_is_true(json_object_get(card, "number_valid"))) {
-		adopt(x, card, "card_found");
-		json_object_set_new(x, "card", card);
-	} else {
-		json_decref(card);
+	int mrz = x && json_is_true(json_object_get(x, "mrz_found"));
+	if (x && !mrz && type && !strcmp(type, "drivers_license")) {
+		x = extract_licence(x, img, back);
+		qr = json_incref(json_object_get(json_object_get(x, "licence"), "qr"));
+	} else if (x && !mrz && type && !strcmp(type, "id_card")) {
+		json_t *card = kyc_egnid_read(back ? NULL : img, back ? img : NULL, &err);
+		/* A card is this family's only when a number of its form was
+		 * read: any other card without an MRZ stays unread. */
+		if (card && json_is_true(json_object_get(card, "number_valid"))) {
+			adopt(x, card, "card_found");
+			json_object_set_new(x, "card", card);
+		} else {
+			json_decref(card);
+		}
 	}
+	if (x && !qr)
+		qr = kyc_qr_read(img);
+	x = with_qr(x, qr);
+	json_decref(qr);
 	return x;
 }
 

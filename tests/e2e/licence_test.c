@@ -149,6 +149,9 @@ TEST(front_and_qr)
 	CHECK_INT(r.status, 201);
 	lic = json_object_get(json_object_get(r.json, "extraction"), "licence");
 	CHECK_STR(json_string_value(json_array_get(json_object_get(lic, "qr"), 0)), c.qr);
+	/* and as a field of the document, never fetched */
+	CHECK_STR(value(&r, "qr_code"), c.qr);
+	CHECK_STR(json_string_value(json_object_get(field(&r, "qr_code"), "source")), "barcode");
 	e2e_resp_free(&r);
 }
 
