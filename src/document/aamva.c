@@ -132,9 +132,12 @@ int kyc_aamva_parse(const unsigned char *data, size_t len, struct kyc_aamva *a, 
 	p += (size_t)a->entries * 10;
 	for (int i = 0; i < a->entries; i++) {
 		const unsigned char *d = designators + i * 10;
-		int off, n;
+		/* type, offset, length; the length is checked for its form only:
+		 * the subfile ends at its CR, and issuers get the length wrong
+		 * as often as the offset */
+		int off, length;
 		if (!is_upper(d[0]) || !(is_upper(d[1]) || (d[1] >= '0' && d[1] <= '9')) ||
-		    digits(d + 2, 4, &off) || digits(d + 6, 4, &n))
+		    digits(d + 2, 4, &off) || digits(d + 6, 4, &length))
 			return fail(why, "designator");
 		if (memcmp(d, "DL", 2) && memcmp(d, "ID", 2))
 			continue;
@@ -147,9 +150,7 @@ int kyc_aamva_parse(const unsigned char *data, size_t len, struct kyc_aamva *a, 
 			s = p; /* the offset is wrong, the subfile follows the header */
 		if (!s)
 			return fail(why, "no_subfile");
-		/* The subfile's declared length bounds it when it fits. */
-		const unsigned char *stop = (size_t)n <= (size_t)(end - s) && n > 2 ? s + n : end;
-		return parse_elements(s + 2, stop, a, why);
+		return parse_elements(s + 2, end, a, why);
 	}
 	return fail(why, "no_subfile");
 }

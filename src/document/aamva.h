@@ -40,7 +40,7 @@ struct kyc_aamva {
  * version 1), the IIN, the versions, the entry count and the designators,
  * then the first DL or ID subfile's elements (found by its offset, or by
  * its type right after the designators when the offset is wrong, as on
- * some cards). 0, or KYC_ERR_INVALID with *why (when not NULL) set to a
+ * some cards; read to its CR, whatever its declared length). 0, or KYC_ERR_INVALID with *why (when not NULL) set to a
  * static code naming the part at fault: "header", "file_type", "iin",
  * "version", "entries", "designator", "no_subfile", "element",
  * "value_too_long", "value_bytes", "too_many_elements", "no_elements". */
