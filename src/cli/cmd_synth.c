@@ -44,7 +44,7 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: kycd synth --out DIR --count N --seed S [--level 0|1|2] "
 	                "[--format TD1|TD2|TD3|MRVA|MRVB|mixed] [--class NAME] "
-	                "[--kind mrz|eg-nid [--contradict]] [--portrait PHOTO]\n"
+	                "[--kind mrz|eg-nid|dl-aamva [--contradict]] [--portrait PHOTO]\n"
 	                "  classes: none perspective edge light clutter watermark lowres jpeg "
 	                "motion rotation print mixed nomrz\n");
 	return 2;
@@ -83,14 +83,16 @@ int cmd_synth(int argc, char **argv)
 	    count > SYNTH_MAX_COUNT || parse_u64(seed_s, 0, &seed) ||
 	    parse_u64(level_s, 10, &level) || level > 2 ||
 	    kyc_synth_format_parse(format_s, &format) || kyc_synth_class_parse(class_s, &cls) ||
-	    (strcmp(kind, "mrz") && strcmp(kind, "eg-nid")))
+	    (strcmp(kind, "mrz") && strcmp(kind, "eg-nid") && strcmp(kind, "dl-aamva")))
 		return usage();
 	if (mkdir(out, 0755) != 0 && errno != EEXIST) {
 		fprintf(stderr, "kycd synth: cannot create %s: %s\n", out, strerror(errno));
 		return 1;
 	}
-	if (!strcmp(kind, "eg-nid")) {
-		int crc = kyc_synth_cards(out, count, seed, (int)level, contradict);
+	if (!strcmp(kind, "eg-nid") || !strcmp(kind, "dl-aamva")) {
+		int crc = !strcmp(kind, "eg-nid")
+		              ? kyc_synth_cards(out, count, seed, (int)level, contradict)
+		              : kyc_synth_dl_cards(out, count, seed, (int)level);
 		if (crc)
 			fprintf(stderr, "kycd synth: failed: %s\n", kyc_err_name(crc));
 		else

@@ -156,7 +156,8 @@ static int prepare(struct kyc_flow *f, const json_t *ver, const struct kyc_flow_
 	if (im->source_url)
 		json_object_set_new(p->file, "source_url", json_string(im->source_url));
 	int found = p->extraction && (json_is_true(json_object_get(p->extraction, "mrz_found")) ||
-	                              json_is_true(json_object_get(p->extraction, "card_found")));
+	                              json_is_true(json_object_get(p->extraction, "card_found")) ||
+	                              json_is_true(json_object_get(p->extraction, "barcode_found")));
 	p->doc = json_pack("{s:s, s:O, s:O, s:s, s:s, s:s, s:s}", "id", did, "verification_id",
 	                   json_object_get(ver, "id"), "applicant_id",
 	                   json_object_get(ver, "applicant_id"), "type", im->type, "side",
