@@ -2,7 +2,8 @@
  *
  * The MRZ is 2-3 long lines of dense, equally tall, monospaced characters with
  * no real spaces (every position holds a glyph, fillers included). So: shrink
- * the photo to a working size, mark ink with a local-mean threshold, fill short
+ * the photo to a working size, mark ink against the paper around it (the
+ * closing: dark strokes are ink, a dark desk is not), fill short
  * gaps along rows so each text line becomes one solid blob, and keep blobs that
  * are long, thin, solid and nearly horizontal, ranked by length and by how many
  * equal parallel neighbours they have. The same is done on the transposed mask
@@ -13,8 +14,12 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "document/morph.h"
 #include "document/reader.h"
 
+/* The closing's radius in working pixels: MRZ strokes are 1-3 px thick at the
+ * working size, the desk beside a card is far wider than 5 px. */
+#define INK_R 2
 
 struct comp {
 	double n, sx, sy, sxx, syy, sxy;
@@ -189,6 +194,19 @@ void kyc_reader__ink_local(const unsigned char *s, int w, int h, uint32_t *ii, i
 	}
 }
 
+int kyc_reader__ink_closing(const unsigned char *s, int w, int h, int r, int div, int add,
+			    unsigned char *m)
+{
+	int rc = kyc_morph_closing(s, w, h, r, m);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < (size_t)w * h; i++) {
+		int clo = m[i];
+		m[i] = s[i] + clo / div + add < clo;
+	}
+	return 0;
+}
+
 static int cand_cmp(const void *a, const void *b)
 {
 	const struct kyc_reader__cand *x = a, *y = b;
@@ -253,14 +271,13 @@ int kyc_reader__locate_at(const unsigned char *g, int w, int h, int stride,
 	int maxr = (cw / 2 + 2) * ch + (ch / 2 + 2) * cw;
 	unsigned char *s = malloc((size_t)n), *m = malloc((size_t)cw * ch);
 	unsigned char *mt = malloc((size_t)cw * ch), *rot = turned ? malloc((size_t)cw * ch) : NULL;
-	uint32_t *ii = malloc(sizeof(uint32_t) * (size_t)(cw + 1) * (ch + 1));
 	uint32_t *acc = malloc(sizeof(uint32_t) * (size_t)w);
 	int *xb = malloc(sizeof(int) * (size_t)(sw + 1));
 	struct run *runs = malloc(sizeof(struct run) * (size_t)maxr);
 	int *par = malloc(sizeof(int) * (size_t)maxr);
 	struct comp *cs = malloc(sizeof(struct comp) * (size_t)maxr);
 	struct kyc_reader__cand *tmp = malloc(sizeof *tmp * 256);
-	if (!s || !m || !mt || !ii || !acc || !xb || !runs || !par || !cs || !tmp || (turned && !rot))
+	if (!s || !m || !mt || !acc || !xb || !runs || !par || !cs || !tmp || (turned && !rot))
 		goto out;
 
 	shrink(g, w, h, stride, s, sw, sh, acc, xb);
@@ -282,10 +299,11 @@ int kyc_reader__locate_at(const unsigned char *g, int w, int h, int stride,
 		canvas = rot;
 	}
 	int side = sw > sh ? sw : sh;
-	int r = side / 50 + 4, gap = side / 90 + 2;
-	/* the margin grows with brightness; halved in the sensitive pass, for
-	 * faint print, glare and shadow */
-	kyc_reader__ink_local(canvas, cw, ch, ii, r, sensitive ? 14 : 7, sensitive ? 4 : 8, m);
+	int gap = side / 90 + 2;
+	/* ink: darker than the closing, by a margin that grows with brightness;
+	 * halved in the sensitive pass, for faint print, glare and shadow */
+	if (kyc_reader__ink_closing(canvas, cw, ch, INK_R, sensitive ? 14 : 7, sensitive ? 4 : 8, m))
+		goto out;
 	for (int y = 0; y < ch; y++)
 		for (int x = 0; x < cw; x++)
 			mt[x * ch + y] = m[y * cw + x];
@@ -344,7 +362,6 @@ out:
 	free(s);
 	free(m);
 	free(mt);
-	free(ii);
 	free(acc);
 	free(xb);
 	free(runs);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "document/morph.h"
 #include "document/reader.h"
 
 #define GH KYC_READER__GLYPH_H
@@ -71,6 +72,29 @@ int kyc_reader__rectify(const struct kyc_image *img, const struct kyc_reader__ca
 			struct kyc_reader__band *b)
 {
 	return rectify_at(img, c, flip, GH, BAND_HALF, b);
+}
+
+int kyc_reader__flatten(struct kyc_reader__band *b)
+{
+	size_t n = (size_t)b->w * b->h;
+	unsigned char *clo = malloc(n);
+	int rc = KYC_ERR_NOMEM;
+	if (!clo)
+		goto out;
+	rc = kyc_morph_closing(b->px, b->w, b->h, GH / 2, clo);
+	if (rc)
+		goto out;
+	/* 8.8 fixed-point reciprocals of the background level */
+	unsigned scale[256];
+	for (int v = 0; v < 256; v++)
+		scale[v] = v ? 255u * 256 / v : 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned v = (b->px[i] * scale[clo[i]]) >> 8;
+		b->px[i] = (unsigned char)(v > 255 ? 255 : v);
+	}
+out:
+	free(clo);
+	return rc;
 }
 
 int kyc_reader__band_turn(const struct kyc_reader__band *src, struct kyc_reader__band *dst)
@@ -279,6 +303,17 @@ static int glyph_runs(const unsigned char *col, int x0, int x1, int mid,
 		lo--;
 	while (hi < nx - 1 && xs[hi + 1] - xs[hi] <= maxgap)
 		hi++;
+	/* slivers at the chain's ends are a card edge, desk texture or specks:
+	 * the narrowest OCR-B glyph is still half as wide as a typical one */
+	double wd[128];
+	for (int i = lo; i <= hi; i++)
+		wd[i - lo] = r1[i] - r0[i] + 1;
+	qsort(wd, (size_t)(hi - lo + 1), sizeof *wd, dbl_cmp);
+	double thin = 0.3 * wd[(hi - lo) / 2];
+	while (lo < hi && r1[lo] - r0[lo] + 1 < thin)
+		lo++;
+	while (hi > lo && r1[hi] - r0[hi] + 1 < thin)
+		hi--;
 	L->left = r0[lo];
 	L->right = r1[hi];
 	/* keep only the chain's runs */
