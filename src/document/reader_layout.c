@@ -434,9 +434,13 @@ static double walk_fit(const double *xs, const double *ws, int nx, double step, 
 }
 
 /* Text lines near the centre: rows of dense ink as tall as a glyph, evenly
- * spaced, as long as the seed line (which sits at the band's centre). */
+ * spaced, as long as the seed line (which sits at the band's centre). Up to
+ * CHAIN of them, top to bottom, into out; *seed_at says which one is the seed.
+ * More than 3 when printed text just above or below the MRZ keeps its
+ * spacing: the layout picks the lines that fit. */
+#define CHAIN 5
 static int find_lines(const unsigned char *ink, const struct kyc_reader__band *b,
-		      double seed_len, struct kyc_reader__line *out)
+		      double seed_len, struct kyc_reader__line *out, int *seed_at)
 {
 	int w = b->w, h = b->h;
 	int x0 = (int)(w / 2.0 - seed_len / b->s / 2), x1 = (int)(w / 2.0 + seed_len / b->s / 2);
@@ -489,7 +493,7 @@ static int find_lines(const unsigned char *ink, const struct kyc_reader__band *b
 	for (int dir = -1; dir <= 1; dir += 2) {
 		for (;;) {
 			int cur = dir < 0 ? lo : hi, nx = cur + dir;
-			if (nx < 0 || nx >= nr || hi - lo + 1 >= 3)
+			if (nx < 0 || nx >= nr || hi - lo + 1 >= CHAIN)
 				break;
 			double gap = fabs((runs[nx].top + runs[nx].bot) / 2.0 -
 					  (runs[cur].top + runs[cur].bot) / 2.0);
@@ -497,9 +501,10 @@ static int find_lines(const unsigned char *ink, const struct kyc_reader__band *b
 				    (runs[cur].bot - runs[cur].top + 1);
 			if (gap < GH * 1.15 || gap > GH * 3.4 || hr < 0.7 || hr > 1.45)
 				break;
-			/* a third line must keep the spacing of the first two */
+			/* a further line must keep the spacing of the first ones */
 			if (hi > lo) {
-				double g0 = (runs[hi].top + runs[hi].bot - runs[lo].top - runs[lo].bot) / 2.0;
+				double g0 = (runs[hi].top + runs[hi].bot - runs[lo].top - runs[lo].bot) /
+					    2.0 / (hi - lo);
 				if (fabs(gap / g0 - 1) > 0.2)
 					break;
 			}
@@ -512,21 +517,25 @@ static int find_lines(const unsigned char *ink, const struct kyc_reader__band *b
 	int n = hi - lo + 1;
 	for (int i = 0; i < n; i++)
 		out[i] = runs[lo + i];
+	*seed_at = seed - lo;
 	return n;
 }
 
-/* The 2-3 MRZ lines and their grids in a binarised band. 0, KYC_ERR_NOTFOUND
- * or KYC_ERR_NOMEM. col (w) and xs (6*128) are scratch. */
+/* The 2-3 MRZ lines and their grids in a binarised band: of the chain of
+ * evenly spaced lines around the seed, the 3 (TD1, 30 cells) or 2 (36 or 44
+ * cells) consecutive ones holding the seed whose grids fit best. 0,
+ * KYC_ERR_NOTFOUND or KYC_ERR_NOMEM. col (w) and xs (2*CHAIN*128) are
+ * scratch. */
 static int layout_from_ink(const unsigned char *ink, const struct kyc_reader__band *b,
 			   double seed_len, unsigned char *col, double *xs,
 			   struct kyc_reader__layout *lay)
 {
-	int w = b->w, h = b->h;
-	struct kyc_reader__line ln[3];
-	int nl = find_lines(ink, b, seed_len, ln);
-	if (nl < 0)
-		return nl;
-	if (nl < 2)
+	int w = b->w, h = b->h, seed = 0;
+	struct kyc_reader__line ln[CHAIN];
+	int nc = find_lines(ink, b, seed_len, ln, &seed);
+	if (nc < 0)
+		return nc;
+	if (nc < 2)
 		return KYC_ERR_NOTFOUND;
 	int span0 = (int)(w / 2.0 - seed_len / b->s / 2) - 2 * GH;
 	int span1 = (int)(w / 2.0 + seed_len / b->s / 2) + 2 * GH;
@@ -534,38 +543,47 @@ static int layout_from_ink(const unsigned char *ink, const struct kyc_reader__ba
 		span0 = 0;
 	if (span1 > w - 1)
 		span1 = w - 1;
-	int nx[3];
-	double step[3], *ws = xs + 3 * 128;
-	for (int i = 0; i < nl; i++) {
+	int nx[CHAIN];
+	double step[CHAIN], *ws = xs + CHAIN * 128;
+	for (int i = 0; i < nc; i++) {
 		glyph_columns(ink, w, h, &ln[i], span0, span1, col);
 		nx[i] = glyph_runs(col, span0, span1, w / 2, &ln[i], xs + 128 * i, ws + 128 * i,
 				   &step[i]);
-		if (nx[i] < 10)
-			return KYC_ERR_NOTFOUND;
 	}
-	/* 3 lines: TD1, 30 cells; 2 lines: 36 or 44, whichever grid fits */
 	static const int two[] = {36, 44}, three[] = {30};
-	const int *cands = nl == 3 ? three : two;
-	int ncand = nl == 3 ? 1 : 2, n = 0;
-	double best = 9 * nl;
+	int n = 0, nl = 0;
+	double best = 9; /* mean misfit per line */
 	struct kyc_reader__line fit[3];
-	for (int c = 0; c < ncand; c++) {
-		double err = 0;
-		struct kyc_reader__line tl[3];
-		memcpy(tl, ln, sizeof tl);
-		for (int i = 0; i < nl; i++)
-			err += walk_fit(xs + 128 * i, ws + 128 * i, nx[i], step[i], cands[c], &tl[i]);
-		if (err < best) {
-			best = err;
-			n = cands[c];
-			memcpy(fit, tl, sizeof fit);
+	for (int lines = 3; lines >= 2; lines--) {
+		const int *cands = lines == 3 ? three : two;
+		int ncand = lines == 3 ? 1 : 2;
+		for (int f = seed - lines + 1; f <= seed; f++) {
+			if (f < 0 || f + lines > nc)
+				continue;
+			int ok = 1;
+			for (int i = f; i < f + lines; i++)
+				ok &= nx[i] >= 10;
+			for (int c = 0; c < ncand && ok; c++) {
+				double err = 0;
+				struct kyc_reader__line tl[3];
+				memcpy(tl, ln + f, sizeof(tl[0]) * lines);
+				for (int i = 0; i < lines; i++)
+					err += walk_fit(xs + 128 * (f + i), ws + 128 * (f + i),
+							nx[f + i], step[f + i], cands[c], &tl[i]);
+				if (err / lines < best) {
+					best = err / lines;
+					n = cands[c];
+					nl = lines;
+					memcpy(fit, tl, sizeof(tl[0]) * lines);
+				}
+			}
 		}
 	}
-	if (!n || best / nl > 0.4)
+	if (!n || best > 0.4)
 		return KYC_ERR_NOTFOUND;
 	lay->nlines = nl;
 	lay->len = n;
-	lay->fit = best / nl;
+	lay->fit = best;
 	memcpy(lay->ln, fit, sizeof(fit[0]) * nl);
 	return 0;
 }
@@ -576,7 +594,7 @@ int kyc_reader__layout(const struct kyc_reader__band *b, double seed_len,
 	int w = b->w, h = b->h, rc = KYC_ERR_NOMEM;
 	memset(lay, 0, sizeof *lay);
 	unsigned char *ink = malloc((size_t)w * h), *col = malloc((size_t)w);
-	double *xs = malloc(sizeof(double) * 6 * 128);
+	double *xs = malloc(sizeof(double) * 2 * CHAIN * 128);
 	uint32_t *ii = NULL;
 	if (!ink || !col || !xs)
 		goto out;
