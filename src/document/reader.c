@@ -445,20 +445,7 @@ static int try_candidate(const struct kyc_image *img, struct kyc_reader__cand *c
 	double vote[2] = {-1, -1};
 	/* the turned band is the same pixels reversed, so its layout is the
 	 * first one's mirrored: found once, voted on both ways up */
-	rc = kyc_reader__rectify(img, c, 0, &b[0]);
-	/* the band as photographed first; when no layout comes out of it, the
-	 * band flattened (kyc_reader__flatten), which takes away shadows and the
-	 * desk beside the card but leaves the desk's texture looking like ink. The
-	 * cells are classified on the flattened band either way. */
-	if (rc == 0)
-		rc = kyc_reader__layout(&b[0], c->len, &lay[0]);
-	if (rc == KYC_ERR_NOTFOUND) {
-		rc = kyc_reader__flatten(&b[0]);
-		if (rc == 0)
-			rc = kyc_reader__layout(&b[0], c->len, &lay[0]);
-	} else if (rc == 0) {
-		rc = kyc_reader__flatten(&b[0]);
-	}
+	rc = kyc_reader__band_layout(img, c, 0, &b[0], &lay[0]);
 	if (rc == 0)
 		rc = kyc_reader__band_turn(&b[0], &b[1]);
 	if (rc == KYC_ERR_NOMEM)

@@ -162,10 +162,15 @@ int kyc_reader__band_turn(const struct kyc_reader__band *src, struct kyc_reader_
  * low-resolution band and corrects its direction, centre and thickness.
  * 0 or KYC_ERR_NOMEM / KYC_ERR_INVALID; c is unchanged when too little ink. */
 int kyc_reader__refine(const struct kyc_image *img, struct kyc_reader__cand *c);
-/* Finds 2-3 MRZ lines around the band's centre line and fits their grids.
- * 0, KYC_ERR_NOTFOUND or KYC_ERR_NOMEM; lay->sharp is set in every case. */
-int kyc_reader__layout(const struct kyc_reader__band *b, double seed_len,
-		       struct kyc_reader__layout *lay);
+/* The band around candidate c (refined) as the reader reads it: resampled
+ * upright (turned 180° when flip), and the 2-3 MRZ lines around its centre
+ * line with their grids, found on the band as photographed or, failing that,
+ * on it flattened; b->px is flattened either way. 0; KYC_ERR_NOTFOUND when
+ * no layout fits (b->px set all the same); KYC_ERR_INVALID (degenerate band)
+ * or KYC_ERR_NOMEM with b->px NULL. b->px is the caller's to free().
+ * lay->sharp is set whenever b->px is. */
+int kyc_reader__band_layout(const struct kyc_image *img, const struct kyc_reader__cand *c,
+			    int flip, struct kyc_reader__band *b, struct kyc_reader__layout *lay);
 
 /* The layout of a w×h band turned by 180° (kyc_reader__band_turn): the
  * lines in reverse order, rows and grids mirrored. */

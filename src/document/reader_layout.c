@@ -588,8 +588,12 @@ static int layout_from_ink(const unsigned char *ink, const struct kyc_reader__ba
 	return 0;
 }
 
-int kyc_reader__layout(const struct kyc_reader__band *b, double seed_len,
-		       struct kyc_reader__layout *lay)
+/* The 2-3 MRZ lines and their grids in band b: binarised by Otsu's
+ * threshold on the seed line, then (local) by a local mean when that gives
+ * no layout. 0, KYC_ERR_NOTFOUND or KYC_ERR_NOMEM; lay->sharp is set in
+ * every case. */
+static int layout(const struct kyc_reader__band *b, double seed_len, int local,
+		  struct kyc_reader__layout *lay)
 {
 	int w = b->w, h = b->h, rc = KYC_ERR_NOMEM;
 	memset(lay, 0, sizeof *lay);
@@ -642,7 +646,7 @@ int kyc_reader__layout(const struct kyc_reader__band *b, double seed_len,
 	lay->sharp = (ne && contrast > 1) ? edge / ne / contrast : 0;
 
 	rc = layout_from_ink(ink, b, seed_len, col, xs, lay);
-	if (rc != KYC_ERR_NOTFOUND)
+	if (rc != KYC_ERR_NOTFOUND || !local)
 		goto out;
 	/* one global threshold failed: try a local one */
 	ii = malloc(sizeof(uint32_t) * (size_t)(w + 1) * (h + 1));
@@ -659,6 +663,31 @@ out:
 	free(col);
 	free(xs);
 	free(ii);
+	return rc;
+}
+
+int kyc_reader__band_layout(const struct kyc_image *img, const struct kyc_reader__cand *c,
+			    int flip, struct kyc_reader__band *b, struct kyc_reader__layout *lay)
+{
+	int rc = kyc_reader__rectify(img, c, flip, b);
+	if (rc)
+		return rc;
+	/* the band as photographed first, by one threshold; when no layout comes
+	 * out, the band flattened, which takes away shadows, glare slopes and the
+	 * desk beside the card (but leaves the desk's texture looking like ink,
+	 * hence not first), by one threshold and then by a local one. The
+	 * cells are read on the flattened band either way. */
+	rc = layout(b, c->len, 0, lay);
+	if (rc == 0 || rc == KYC_ERR_NOTFOUND) {
+		int found = rc == 0;
+		rc = kyc_reader__flatten(b);
+		if (rc == 0 && !found)
+			rc = layout(b, c->len, 1, lay);
+	}
+	if (rc != 0 && rc != KYC_ERR_NOTFOUND) {
+		free(b->px);
+		b->px = NULL;
+	}
 	return rc;
 }
 
