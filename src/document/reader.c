@@ -481,16 +481,8 @@ out:
 	return rc;
 }
 
-/* A reading that misses at most one check digit with confident cells: the
- * MRZ was found and laid out right, what failed is a character or two, which
- * another locator pass would not change. */
-static int well_located(const struct reading *r)
-{
-	return r->checks_ok + 1 >= r->checks_total && r->mean_conf > 0.8;
-}
-
 /* The locator's passes, cheapest and likeliest first; the later ones run only
- * while no reading has every check digit right: a finer working image for
+ * while no candidate has given an MRZ layout: a finer working image for
  * small MRZs in large photos, a coarser one for MRZs so large that their
  * glyph gaps do not close, a lower ink margin for faint or shaded print, and
  * the image turned by 45° for a document photographed at about that angle. */
@@ -524,7 +516,11 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 	if (!st)
 		goto out;
 	for (size_t p = 0; p < sizeof passes / sizeof passes[0]; p++) {
-		if (st->best && (all_checks(st->best) || (p > 0 && well_located(st->best))))
+		/* the later passes look for lines the first one missed; once some
+		 * candidate gave an MRZ layout, what fails is reading it, which they
+		 * do not change (on the development seeds none of them ever read a
+		 * photo whose first pass had laid an MRZ out) */
+		if (st->best && (all_checks(st->best) || p > 0))
 			break;
 		/* a finer pass only helps when the photo has the pixels for it */
 		if (passes[p].side > KYC_READER__WORK_SIDE && longer < 1.4 * KYC_READER__WORK_SIDE)
