@@ -297,23 +297,85 @@ static void try_shifts(const struct kyc_reader__band *b, struct kyc_reader__layo
 			struct kyc_ocr_guess g[4];
 			double out_l = classify_cell(b, &lay->ln[i], -1, g) > 0 ? g[0].score : 0;
 			double out_r = classify_cell(b, &lay->ln[i], n, g) > 0 ? g[0].score : 0;
-			/* the MRZ has a quiet zone: a glyph beyond an end is suspect */
-			int s = out_l > 0.5 && out_l > out_r ? -1 : out_r > 0.5 ? 1 : 0;
-			if (!s)
-				break;
+			/* the MRZ has a quiet zone: a glyph beyond an end is suspect;
+			 * the likelier end first, then the other (a card edge read
+			 * as a glyph beyond one end does not hide a real one beyond
+			 * the other) */
+			int first = out_l > out_r ? -1 : 1, moved = 0;
 			double base = 0;
 			for (int k = 0; k < n; k++)
 				base += r->cands.p[i][k][0];
-			struct kyc_reader__line m = shift_line(&lay->ln[i], s);
-			t = *r;
-			if (read_line(b, &m, i, &t) <= base + 0.3)
+			for (int q = 0; q < 2 && !moved; q++) {
+				int s = q ? -first : first;
+				if ((s < 0 ? out_l : out_r) <= 0.5)
+					continue;
+				struct kyc_reader__line m = shift_line(&lay->ln[i], s);
+				t = *r;
+				if (read_line(b, &m, i, &t) <= base + 0.3)
+					continue;
+				score_reading(&t);
+				if (t.checks_ok < r->checks_ok)
+					continue;
+				*r = t;
+				lay->ln[i] = m;
+				moved = 1;
+			}
+			if (!moved)
 				break;
-			score_reading(&t);
-			if (t.checks_ok < r->checks_ok)
-				break;
-			*r = t;
-			lay->ln[i] = m;
 		}
+	}
+}
+
+/* MRZ lines start at the same margin and hold the same number of cells, so
+ * their grids line up; a grid that starts a pitch or two away from the
+ * others' counted something beside the line (a card's corner, a speck) as a
+ * glyph and lost one at the other end, and its quiet-zone probe can miss
+ * that when the phantom reads as well as the lost glyph. The line that
+ * disagrees with the others (either of two that disagree) is read again
+ * moved onto them, and kept when no check digit is lost and the reading
+ * scores at least as well. Updates r and lay. */
+static void align_lines(const struct kyc_reader__band *b, struct kyc_reader__layout *lay,
+			struct reading *r)
+{
+	int nl = lay->nlines;
+	double x0[KYC_READER_MAX_LINES];
+	for (int i = 0; i < nl; i++)
+		x0[i] = kyc_reader__cell_x(&lay->ln[i], 0);
+	for (int i = 0; i < nl; i++) {
+		double p = kyc_reader__cell_pitch(&lay->ln[i], 0), ref = 0;
+		int others = 0, agree = 0;
+		for (int j = 0; j < nl; j++)
+			if (j != i) {
+				ref += x0[j];
+				others++;
+			}
+		ref /= others;
+		for (int j = 0; j < nl; j++)
+			agree += j != i && fabs(x0[j] - ref) < 0.5 * p;
+		/* the others must agree among themselves for i to be the odd one */
+		if (agree < others || fabs(x0[i] - ref) < 0.5 * p)
+			continue;
+		int s = (int)lround((ref - x0[i]) / p);
+		if (s == 0 || abs(s) > 2)
+			continue;
+		/* and the cell it would take in must hold a glyph */
+		struct kyc_ocr_guess g[4];
+		if (classify_cell(b, &lay->ln[i], s > 0 ? r->len - 1 + s : s, g) < 1 ||
+		    g[0].score <= 0.5)
+			continue;
+		struct kyc_reader__line m = shift_line(&lay->ln[i], s);
+		struct reading t = *r;
+		double before = 0;
+		for (int k = 0; k < r->len; k++)
+			before += r->cands.p[i][k][0];
+		if (read_line(b, &m, i, &t) < before)
+			continue;
+		score_reading(&t);
+		if (t.checks_ok < r->checks_ok)
+			continue;
+		*r = t;
+		lay->ln[i] = m;
+		x0[i] = m.a;
 	}
 }
 
@@ -464,6 +526,7 @@ static int try_candidate(const struct kyc_image *img, struct kyc_reader__cand *c
 		struct reading *r = st->best == st->rd ? st->rd + 1 : st->rd;
 		read_cells(&b[flip], &lay[flip], r);
 		try_shifts(&b[flip], &lay[flip], r);
+		align_lines(&b[flip], &lay[flip], r);
 		if (!st->best || r->score > st->best->score) {
 			free(st->band.px);
 			st->band = b[flip];

@@ -54,7 +54,11 @@ static int rectify_at(const struct kyc_image *img, const struct kyc_reader__cand
 		unsigned char *row = b->px + (size_t)j * b->w;
 		for (int i = 0; i < b->w; i++, x += dx, y += dy) {
 			if (x < 0 || y < 0 || x >= (long)(W - 1) << 16 || y >= (long)(H - 1) << 16) {
-				row[i] = 255;
+				/* beyond the frame: the nearest border pixel, so a desk
+				 * cut by the border does not become a thin dark stroke
+				 * between the card and a white margin */
+				long cx = x < 0 ? 0 : x >> 16, cy = y < 0 ? 0 : y >> 16;
+				row[i] = g[(cy > H - 1 ? H - 1 : cy) * W + (cx > W - 1 ? W - 1 : cx)];
 				continue;
 			}
 			int xi = (int)(x >> 16), yi = (int)(y >> 16);
