@@ -176,9 +176,7 @@ static size_t tess_read(TessBaseAPI *api, const struct kyc_image *img, char *out
 		for (int flip = 0; flip < 2; flip++) {
 			struct kyc_reader__band b;
 			struct kyc_reader__layout lay;
-			if (kyc_reader__rectify(img, &c[i], flip, &b) != 0)
-				continue;
-			if (kyc_reader__layout(&b, c[i].len, &lay) != 0) {
+			if (kyc_reader__band_layout(img, &c[i], flip, &b, &lay) != 0) {
 				free(b.px);
 				continue;
 			}

@@ -2,7 +2,8 @@
  *
  * The MRZ is 2-3 long lines of dense, equally tall, monospaced characters with
  * no real spaces (every position holds a glyph, fillers included). So: shrink
- * the photo to a working size, mark ink with a local-mean threshold, fill short
+ * the photo to a working size, mark ink against the paper around it (the
+ * closing: dark strokes are ink, a dark desk is not), fill short
  * gaps along rows so each text line becomes one solid blob, and keep blobs that
  * are long, thin, solid and nearly horizontal, ranked by length and by how many
  * equal parallel neighbours they have. The same is done on the transposed mask
@@ -13,8 +14,12 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "document/morph.h"
 #include "document/reader.h"
 
+/* The closing's radius in working pixels: MRZ strokes are 1-3 px thick at the
+ * working size, the desk beside a card is far wider than 5 px. */
+#define INK_R 2
 
 struct comp {
 	double n, sx, sy, sxx, syy, sxy;
@@ -55,7 +60,11 @@ static int label_lines(const unsigned char *mask, int w, int h, int gap, int tr,
 		int cur0 = nr;
 		for (int x = 0; x < w && nr < maxr;) {
 			if (!row[x]) {
-				x++;
+				uint64_t word; /* most of the mask is empty: 8 bytes a step */
+				while (x + 8 <= w && (memcpy(&word, row + x, 8), word == 0))
+					x += 8;
+				while (x < w && !row[x])
+					x++;
 				continue;
 			}
 			int x0 = x, last = x;
@@ -189,6 +198,23 @@ void kyc_reader__ink_local(const unsigned char *s, int w, int h, uint32_t *ii, i
 	}
 }
 
+int kyc_reader__ink_closing(const unsigned char *s, int w, int h, int r, int div, int add,
+			    unsigned char *m)
+{
+	int rc = kyc_morph_closing(s, w, h, r, m);
+	if (rc)
+		return rc;
+	/* the threshold per closing level, once, rather than a division a pixel */
+	unsigned char below[256];
+	for (int v = 0; v < 256; v++) {
+		int t = v - v / div - add;
+		below[v] = (unsigned char)(t < 0 ? 0 : t);
+	}
+	for (size_t i = 0; i < (size_t)w * h; i++)
+		m[i] = s[i] < below[m[i]];
+	return 0;
+}
+
 static int cand_cmp(const void *a, const void *b)
 {
 	const struct kyc_reader__cand *x = a, *y = b;
@@ -197,29 +223,65 @@ static int cand_cmp(const void *a, const void *b)
 	return sx < sy ? 1 : sx > sy ? -1 : 0;
 }
 
+typedef unsigned char v16b __attribute__((vector_size(16)));
+typedef uint16_t v16w __attribute__((vector_size(32)));
+
 /* Area-averages g (w×h) down to sw×sh: each output pixel is the mean of the
- * source pixels whose index maps onto it, summed a row at a time. */
-static void shrink(const unsigned char *g, int w, int h, int stride, unsigned char *s, int sw,
-		   int sh, uint32_t *acc, int *xb)
+ * source pixels whose index maps onto it, the rows summed 16 pixels at a
+ * time. Returns the sum of the output pixels. acc is w + 16 scratch. */
+static uint64_t shrink(const unsigned char *g, int w, int h, int stride, unsigned char *s, int sw,
+		       int sh, uint16_t *acc, int *xb)
 {
+	uint64_t total = 0;
+	uint32_t recip[1024]; /* 2^17 / count, for a rounded division by a multiply */
 	for (int x = 0; x <= sw; x++)
 		xb[x] = (int)((long)x * w / sw);
+	for (int c = 1; c < 1024; c++)
+		recip[c] = (1u << 17) / (uint32_t)c + 1;
 	for (int y = 0; y < sh; y++) {
 		int ya = (int)((long)y * h / sh), yb = (int)((long)(y + 1) * h / sh);
-		memset(acc, 0, sizeof(uint32_t) * (size_t)w);
-		for (int yy = ya; yy < yb; yy++) {
+		memset(acc, 0, sizeof(uint16_t) * (size_t)w);
+		for (int yy = ya; yy < yb; yy++) { /* at most 2^8 rows: no overflow */
 			const unsigned char *p = g + (size_t)yy * stride;
-			for (int x = 0; x < w; x++)
+			int x = 0;
+			for (; x + 16 <= w; x += 16) {
+				v16b b;
+				v16w a;
+				memcpy(&b, p + x, 16);
+				memcpy(&a, acc + x, 32);
+				a += __builtin_convertvector(b, v16w);
+				memcpy(acc + x, &a, 32);
+			}
+			for (; x < w; x++)
 				acc[x] += p[x];
 		}
+		unsigned char *o = s + (size_t)y * sw;
 		for (int x = 0; x < sw; x++) {
 			uint32_t sum = 0;
 			for (int xx = xb[x]; xx < xb[x + 1]; xx++)
 				sum += acc[xx];
 			uint32_t cnt = (uint32_t)((xb[x + 1] - xb[x]) * (yb - ya));
-			s[y * sw + x] = (unsigned char)(cnt ? sum / cnt : 255);
+			uint32_t v = cnt && cnt < 1024 ? (uint32_t)(((uint64_t)sum * 2 + cnt) *
+								    recip[cnt] >> 18)
+				     : cnt ? (sum + cnt / 2) / cnt : 255;
+			o[x] = (unsigned char)(v > 255 ? 255 : v);
+			total += o[x];
 		}
 	}
+	return total;
+}
+
+/* dst (h×w) = src (w×h) transposed, in tiles that stay in the cache. */
+static void transpose(const unsigned char *src, int w, int h, unsigned char *dst)
+{
+	enum { T = 32 };
+	for (int y0 = 0; y0 < h; y0 += T)
+		for (int x0 = 0; x0 < w; x0 += T) {
+			int y1 = y0 + T < h ? y0 + T : h, x1 = x0 + T < w ? x0 + T : w;
+			for (int x = x0; x < x1; x++)
+				for (int y = y0; y < y1; y++)
+					dst[(size_t)x * h + y] = src[(size_t)y * w + x];
+		}
 }
 
 int kyc_reader__locate(const unsigned char *g, int w, int h, int stride,
@@ -242,7 +304,7 @@ int kyc_reader__locate_at(const unsigned char *g, int w, int h, int stride,
 	int longer = w > h ? w : h, sensitive = flags & KYC_READER__SENSITIVE;
 	double f = longer > work_side ? (double)longer / work_side : 1;
 	int sw = (int)(w / f), sh = (int)(h / f);
-	if (sw < 8 || sh < 8)
+	if (sw < 8 || sh < 8 || f > 250) /* (shrink sums at most 2^8 rows) */
 		return 0;
 	/* the canvas the lines are looked for in: the working image, or it
 	 * turned by 45° (lines at 21-69° become nearly level there) */
@@ -253,21 +315,16 @@ int kyc_reader__locate_at(const unsigned char *g, int w, int h, int stride,
 	int maxr = (cw / 2 + 2) * ch + (ch / 2 + 2) * cw;
 	unsigned char *s = malloc((size_t)n), *m = malloc((size_t)cw * ch);
 	unsigned char *mt = malloc((size_t)cw * ch), *rot = turned ? malloc((size_t)cw * ch) : NULL;
-	uint32_t *ii = malloc(sizeof(uint32_t) * (size_t)(cw + 1) * (ch + 1));
-	uint32_t *acc = malloc(sizeof(uint32_t) * (size_t)w);
+	uint16_t *acc = malloc(sizeof(uint16_t) * (size_t)w);
 	int *xb = malloc(sizeof(int) * (size_t)(sw + 1));
 	struct run *runs = malloc(sizeof(struct run) * (size_t)maxr);
 	int *par = malloc(sizeof(int) * (size_t)maxr);
 	struct comp *cs = malloc(sizeof(struct comp) * (size_t)maxr);
 	struct kyc_reader__cand *tmp = malloc(sizeof *tmp * 256);
-	if (!s || !m || !mt || !ii || !acc || !xb || !runs || !par || !cs || !tmp || (turned && !rot))
+	if (!s || !m || !mt || !acc || !xb || !runs || !par || !cs || !tmp || (turned && !rot))
 		goto out;
 
-	shrink(g, w, h, stride, s, sw, sh, acc, xb);
-	uint64_t total = 0;
-	for (int i = 0; i < n; i++)
-		total += s[i];
-	*mean_luma = (double)total / n;
+	*mean_luma = (double)shrink(g, w, h, stride, s, sw, sh, acc, xb) / n;
 	const unsigned char *canvas = s;
 	if (turned) { /* nearest neighbour is enough to find lines; outside: the mean */
 		for (int v = 0; v < ch; v++)
@@ -282,13 +339,12 @@ int kyc_reader__locate_at(const unsigned char *g, int w, int h, int stride,
 		canvas = rot;
 	}
 	int side = sw > sh ? sw : sh;
-	int r = side / 50 + 4, gap = side / 90 + 2;
-	/* the margin grows with brightness; halved in the sensitive pass, for
-	 * faint print, glare and shadow */
-	kyc_reader__ink_local(canvas, cw, ch, ii, r, sensitive ? 14 : 7, sensitive ? 4 : 8, m);
-	for (int y = 0; y < ch; y++)
-		for (int x = 0; x < cw; x++)
-			mt[x * ch + y] = m[y * cw + x];
+	int gap = side / 90 + 2;
+	/* ink: darker than the closing, by a margin that grows with brightness;
+	 * halved in the sensitive pass, for faint print, glare and shadow */
+	if (kyc_reader__ink_closing(canvas, cw, ch, INK_R, sensitive ? 14 : 7, sensitive ? 4 : 8, m))
+		goto out;
+	transpose(m, cw, ch, mt);
 	/* Two gap widths: glyph spacing is a fraction of the unknown pitch, and a
 	 * large MRZ needs wider bridging than a small one (which the wide gap
 	 * would weld to its neighbours). */
@@ -344,7 +400,6 @@ out:
 	free(s);
 	free(m);
 	free(mt);
-	free(ii);
 	free(acc);
 	free(xb);
 	free(runs);

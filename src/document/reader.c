@@ -297,23 +297,85 @@ static void try_shifts(const struct kyc_reader__band *b, struct kyc_reader__layo
 			struct kyc_ocr_guess g[4];
 			double out_l = classify_cell(b, &lay->ln[i], -1, g) > 0 ? g[0].score : 0;
 			double out_r = classify_cell(b, &lay->ln[i], n, g) > 0 ? g[0].score : 0;
-			/* the MRZ has a quiet zone: a glyph beyond an end is suspect */
-			int s = out_l > 0.5 && out_l > out_r ? -1 : out_r > 0.5 ? 1 : 0;
-			if (!s)
-				break;
+			/* the MRZ has a quiet zone: a glyph beyond an end is suspect;
+			 * the likelier end first, then the other (a card edge read
+			 * as a glyph beyond one end does not hide a real one beyond
+			 * the other) */
+			int first = out_l > out_r ? -1 : 1, moved = 0;
 			double base = 0;
 			for (int k = 0; k < n; k++)
 				base += r->cands.p[i][k][0];
-			struct kyc_reader__line m = shift_line(&lay->ln[i], s);
-			t = *r;
-			if (read_line(b, &m, i, &t) <= base + 0.3)
+			for (int q = 0; q < 2 && !moved; q++) {
+				int s = q ? -first : first;
+				if ((s < 0 ? out_l : out_r) <= 0.5)
+					continue;
+				struct kyc_reader__line m = shift_line(&lay->ln[i], s);
+				t = *r;
+				if (read_line(b, &m, i, &t) <= base + 0.3)
+					continue;
+				score_reading(&t);
+				if (t.checks_ok < r->checks_ok)
+					continue;
+				*r = t;
+				lay->ln[i] = m;
+				moved = 1;
+			}
+			if (!moved)
 				break;
-			score_reading(&t);
-			if (t.checks_ok < r->checks_ok)
-				break;
-			*r = t;
-			lay->ln[i] = m;
 		}
+	}
+}
+
+/* MRZ lines start at the same margin and hold the same number of cells, so
+ * their grids line up; a grid that starts a pitch or two away from the
+ * others' counted something beside the line (a card's corner, a speck) as a
+ * glyph and lost one at the other end, and its quiet-zone probe can miss
+ * that when the phantom reads as well as the lost glyph. The line that
+ * disagrees with the others (either of two that disagree) is read again
+ * moved onto them, and kept when no check digit is lost and the reading
+ * scores at least as well. Updates r and lay. */
+static void align_lines(const struct kyc_reader__band *b, struct kyc_reader__layout *lay,
+			struct reading *r)
+{
+	int nl = lay->nlines;
+	double x0[KYC_READER_MAX_LINES];
+	for (int i = 0; i < nl; i++)
+		x0[i] = kyc_reader__cell_x(&lay->ln[i], 0);
+	for (int i = 0; i < nl; i++) {
+		double p = kyc_reader__cell_pitch(&lay->ln[i], 0), ref = 0;
+		int others = 0, agree = 0;
+		for (int j = 0; j < nl; j++)
+			if (j != i) {
+				ref += x0[j];
+				others++;
+			}
+		ref /= others;
+		for (int j = 0; j < nl; j++)
+			agree += j != i && fabs(x0[j] - ref) < 0.5 * p;
+		/* the others must agree among themselves for i to be the odd one */
+		if (agree < others || fabs(x0[i] - ref) < 0.5 * p)
+			continue;
+		int s = (int)lround((ref - x0[i]) / p);
+		if (s == 0 || abs(s) > 2)
+			continue;
+		/* and the cell it would take in must hold a glyph */
+		struct kyc_ocr_guess g[4];
+		if (classify_cell(b, &lay->ln[i], s > 0 ? r->len - 1 + s : s, g) < 1 ||
+		    g[0].score <= 0.5)
+			continue;
+		struct kyc_reader__line m = shift_line(&lay->ln[i], s);
+		struct reading t = *r;
+		double before = 0;
+		for (int k = 0; k < r->len; k++)
+			before += r->cands.p[i][k][0];
+		if (read_line(b, &m, i, &t) < before)
+			continue;
+		score_reading(&t);
+		if (t.checks_ok < r->checks_ok)
+			continue;
+		*r = t;
+		lay->ln[i] = m;
+		x0[i] = m.a;
 	}
 }
 
@@ -445,9 +507,7 @@ static int try_candidate(const struct kyc_image *img, struct kyc_reader__cand *c
 	double vote[2] = {-1, -1};
 	/* the turned band is the same pixels reversed, so its layout is the
 	 * first one's mirrored: found once, voted on both ways up */
-	rc = kyc_reader__rectify(img, c, 0, &b[0]);
-	if (rc == 0)
-		rc = kyc_reader__layout(&b[0], c->len, &lay[0]);
+	rc = kyc_reader__band_layout(img, c, 0, &b[0], &lay[0]);
 	if (rc == 0)
 		rc = kyc_reader__band_turn(&b[0], &b[1]);
 	if (rc == KYC_ERR_NOMEM)
@@ -466,6 +526,7 @@ static int try_candidate(const struct kyc_image *img, struct kyc_reader__cand *c
 		struct reading *r = st->best == st->rd ? st->rd + 1 : st->rd;
 		read_cells(&b[flip], &lay[flip], r);
 		try_shifts(&b[flip], &lay[flip], r);
+		align_lines(&b[flip], &lay[flip], r);
 		if (!st->best || r->score > st->best->score) {
 			free(st->band.px);
 			st->band = b[flip];
@@ -483,16 +544,8 @@ out:
 	return rc;
 }
 
-/* A reading that misses at most one check digit with confident cells: the
- * MRZ was found and laid out right, what failed is a character or two, which
- * another locator pass would not change. */
-static int well_located(const struct reading *r)
-{
-	return r->checks_ok + 1 >= r->checks_total && r->mean_conf > 0.8;
-}
-
 /* The locator's passes, cheapest and likeliest first; the later ones run only
- * while no reading has every check digit right: a finer working image for
+ * while no candidate has given an MRZ layout: a finer working image for
  * small MRZs in large photos, a coarser one for MRZs so large that their
  * glyph gaps do not close, a lower ink margin for faint or shaded print, and
  * the image turned by 45° for a document photographed at about that angle. */
@@ -526,7 +579,11 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 	if (!st)
 		goto out;
 	for (size_t p = 0; p < sizeof passes / sizeof passes[0]; p++) {
-		if (st->best && (all_checks(st->best) || (p > 0 && well_located(st->best))))
+		/* the later passes look for lines the first one missed; once some
+		 * candidate gave an MRZ layout, what fails is reading it, which they
+		 * do not change (on the development seeds none of them ever read a
+		 * photo whose first pass had laid an MRZ out) */
+		if (st->best && (all_checks(st->best) || p > 0))
 			break;
 		/* a finer pass only helps when the photo has the pixels for it */
 		if (passes[p].side > KYC_READER__WORK_SIDE && longer < 1.4 * KYC_READER__WORK_SIDE)

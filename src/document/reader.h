@@ -102,6 +102,14 @@ int kyc_reader__locate_at(const unsigned char *g, int w, int h, int stride,
 void kyc_reader__ink_local(const unsigned char *s, int w, int h, uint32_t *ii, int r, int div,
 			   int add, unsigned char *m);
 
+/* Marks ink in s (w×h, stride w) into m: a pixel darker than the closing of
+ * s (morph.h, radius r) by closing/div + add. Unlike a local mean, a dark
+ * area wider than the window (the desk beside a card's edge, a shadow) is
+ * not ink, so an MRZ line close to the card's edge stays a line of its own.
+ * 0 or KYC_ERR_NOMEM. */
+int kyc_reader__ink_closing(const unsigned char *s, int w, int h, int r, int div, int add,
+			    unsigned char *m);
+
 /* A band of the image resampled upright around a candidate line: band pixel
  * (x, y) is image point o + s*(x*u + y*v). px (w×h) is owned; free() it. */
 struct kyc_reader__band {
@@ -143,6 +151,10 @@ struct kyc_reader__layout {
  * KYC_ERR_INVALID (degenerate size) or KYC_ERR_NOMEM. */
 int kyc_reader__rectify(const struct kyc_image *img, const struct kyc_reader__cand *c, int flip,
 			struct kyc_reader__band *b);
+/* Divides the band by its closing (radius half a glyph): the paper becomes
+ * white everywhere, so a shadow, a glare band's slope or the desk beyond the
+ * card's edge no longer look like ink. 0 or KYC_ERR_NOMEM. */
+int kyc_reader__flatten(struct kyc_reader__band *b);
 /* The band turned by 180° (a reversed copy: resampling again is slower).
  * 0 or KYC_ERR_NOMEM; dst->px is owned by the caller. */
 int kyc_reader__band_turn(const struct kyc_reader__band *src, struct kyc_reader__band *dst);
@@ -150,10 +162,15 @@ int kyc_reader__band_turn(const struct kyc_reader__band *src, struct kyc_reader_
  * low-resolution band and corrects its direction, centre and thickness.
  * 0 or KYC_ERR_NOMEM / KYC_ERR_INVALID; c is unchanged when too little ink. */
 int kyc_reader__refine(const struct kyc_image *img, struct kyc_reader__cand *c);
-/* Finds 2-3 MRZ lines around the band's centre line and fits their grids.
- * 0, KYC_ERR_NOTFOUND or KYC_ERR_NOMEM; lay->sharp is set in every case. */
-int kyc_reader__layout(const struct kyc_reader__band *b, double seed_len,
-		       struct kyc_reader__layout *lay);
+/* The band around candidate c (refined) as the reader reads it: resampled
+ * upright (turned 180° when flip), and the 2-3 MRZ lines around its centre
+ * line with their grids, found on the band as photographed or, failing that,
+ * on it flattened; b->px is flattened either way. 0; KYC_ERR_NOTFOUND when
+ * no layout fits (b->px set all the same); KYC_ERR_INVALID (degenerate band)
+ * or KYC_ERR_NOMEM with b->px NULL. b->px is the caller's to free().
+ * lay->sharp is set whenever b->px is. */
+int kyc_reader__band_layout(const struct kyc_image *img, const struct kyc_reader__cand *c,
+			    int flip, struct kyc_reader__band *b, struct kyc_reader__layout *lay);
 
 /* The layout of a w×h band turned by 180° (kyc_reader__band_turn): the
  * lines in reverse order, rows and grids mirrored. */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "document/morph.h"
 #include "document/reader.h"
 
 #define GH KYC_READER__GLYPH_H
@@ -53,7 +54,11 @@ static int rectify_at(const struct kyc_image *img, const struct kyc_reader__cand
 		unsigned char *row = b->px + (size_t)j * b->w;
 		for (int i = 0; i < b->w; i++, x += dx, y += dy) {
 			if (x < 0 || y < 0 || x >= (long)(W - 1) << 16 || y >= (long)(H - 1) << 16) {
-				row[i] = 255;
+				/* beyond the frame: the nearest border pixel, so a desk
+				 * cut by the border does not become a thin dark stroke
+				 * between the card and a white margin */
+				long cx = x < 0 ? 0 : x >> 16, cy = y < 0 ? 0 : y >> 16;
+				row[i] = g[(cy > H - 1 ? H - 1 : cy) * W + (cx > W - 1 ? W - 1 : cx)];
 				continue;
 			}
 			int xi = (int)(x >> 16), yi = (int)(y >> 16);
@@ -71,6 +76,29 @@ int kyc_reader__rectify(const struct kyc_image *img, const struct kyc_reader__ca
 			struct kyc_reader__band *b)
 {
 	return rectify_at(img, c, flip, GH, BAND_HALF, b);
+}
+
+int kyc_reader__flatten(struct kyc_reader__band *b)
+{
+	size_t n = (size_t)b->w * b->h;
+	unsigned char *clo = malloc(n);
+	int rc = KYC_ERR_NOMEM;
+	if (!clo)
+		goto out;
+	rc = kyc_morph_closing(b->px, b->w, b->h, GH / 2, clo);
+	if (rc)
+		goto out;
+	/* 8.8 fixed-point reciprocals of the background level */
+	unsigned scale[256];
+	for (int v = 0; v < 256; v++)
+		scale[v] = v ? 255u * 256 / v : 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned v = (b->px[i] * scale[clo[i]]) >> 8;
+		b->px[i] = (unsigned char)(v > 255 ? 255 : v);
+	}
+out:
+	free(clo);
+	return rc;
 }
 
 int kyc_reader__band_turn(const struct kyc_reader__band *src, struct kyc_reader__band *dst)
@@ -118,13 +146,14 @@ static int otsu(const unsigned *hist, unsigned total)
 }
 
 /* Sum of squares of the row histogram of the ink points sheared by t: it
- * peaks when the text lines are exactly horizontal. */
+ * peaks when the text lines are exactly horizontal. Fixed point (16.16):
+ * this runs a million times per photo. */
 static double shear_score(const int *pts, int np, double t, int h, int *hist, int nh)
 {
 	memset(hist, 0, sizeof(int) * (size_t)nh);
+	long t16 = lround(t * 65536), off = (long)h * 65536 + 32768;
 	for (int i = 0; i < np; i++) {
-		/* floor(x + 0.5): lround is a libm call, and this runs 2M times */
-		int r = (int)floor(pts[2 * i + 1] - pts[2 * i] * t + 0.5) + h;
+		long r = ((long)pts[2 * i + 1] * 65536 - pts[2 * i] * t16 + off) >> 16;
 		if (r >= 0 && r < nh)
 			hist[r]++;
 	}
@@ -161,21 +190,18 @@ int kyc_reader__refine(const struct kyc_image *img, struct kyc_reader__cand *c)
 	rc = 0;
 	if (np < 50)
 		goto out;
-	/* coarse then fine search of the residual slope, about ±5° */
+	/* the residual slope, about ±5°, coarse to fine: the profile's peak is
+	 * about thickness / half-length wide, 0.05 and more */
 	double best = 0, bt = 0;
-	for (double sl = -0.09; sl <= 0.0901; sl += 0.0045) {
-		double sc = shear_score(pts, np, sl, h, hist, nh);
-		if (sc > best) {
-			best = sc;
-			bt = sl;
-		}
-	}
-	double c0 = bt;
-	for (double sl = c0 - 0.004; sl <= c0 + 0.0041; sl += 0.0008) {
-		double sc = shear_score(pts, np, sl, h, hist, nh);
-		if (sc > best) {
-			best = sc;
-			bt = sl;
+	static const double step[] = {0.015, 0.004, 0.0008};
+	for (int lvl = 0; lvl < 3; lvl++) {
+		double c0 = bt, reach = lvl ? 1.25 * step[lvl - 1] : 0.09;
+		for (double sl = c0 - reach; sl <= c0 + reach + 1e-9; sl += step[lvl]) {
+			double sc = shear_score(pts, np, sl, h, hist, nh);
+			if (sc > best) {
+				best = sc;
+				bt = sl;
+			}
 		}
 	}
 	/* the text runs along (1, bt) in band axes */
@@ -279,6 +305,17 @@ static int glyph_runs(const unsigned char *col, int x0, int x1, int mid,
 		lo--;
 	while (hi < nx - 1 && xs[hi + 1] - xs[hi] <= maxgap)
 		hi++;
+	/* slivers at the chain's ends are a card edge, desk texture or specks:
+	 * the narrowest OCR-B glyph is still half as wide as a typical one */
+	double wd[128];
+	for (int i = lo; i <= hi; i++)
+		wd[i - lo] = r1[i] - r0[i] + 1;
+	qsort(wd, (size_t)(hi - lo + 1), sizeof *wd, dbl_cmp);
+	double thin = 0.3 * wd[(hi - lo) / 2];
+	while (lo < hi && r1[lo] - r0[lo] + 1 < thin)
+		lo++;
+	while (hi > lo && r1[hi] - r0[hi] + 1 < thin)
+		hi--;
 	L->left = r0[lo];
 	L->right = r1[hi];
 	/* keep only the chain's runs */
@@ -399,9 +436,13 @@ static double walk_fit(const double *xs, const double *ws, int nx, double step, 
 }
 
 /* Text lines near the centre: rows of dense ink as tall as a glyph, evenly
- * spaced, as long as the seed line (which sits at the band's centre). */
+ * spaced, as long as the seed line (which sits at the band's centre). Up to
+ * CHAIN of them, top to bottom, into out; *seed_at says which one is the seed.
+ * More than 3 when printed text just above or below the MRZ keeps its
+ * spacing: the layout picks the lines that fit. */
+#define CHAIN 5
 static int find_lines(const unsigned char *ink, const struct kyc_reader__band *b,
-		      double seed_len, struct kyc_reader__line *out)
+		      double seed_len, struct kyc_reader__line *out, int *seed_at)
 {
 	int w = b->w, h = b->h;
 	int x0 = (int)(w / 2.0 - seed_len / b->s / 2), x1 = (int)(w / 2.0 + seed_len / b->s / 2);
@@ -454,7 +495,7 @@ static int find_lines(const unsigned char *ink, const struct kyc_reader__band *b
 	for (int dir = -1; dir <= 1; dir += 2) {
 		for (;;) {
 			int cur = dir < 0 ? lo : hi, nx = cur + dir;
-			if (nx < 0 || nx >= nr || hi - lo + 1 >= 3)
+			if (nx < 0 || nx >= nr || hi - lo + 1 >= CHAIN)
 				break;
 			double gap = fabs((runs[nx].top + runs[nx].bot) / 2.0 -
 					  (runs[cur].top + runs[cur].bot) / 2.0);
@@ -462,9 +503,10 @@ static int find_lines(const unsigned char *ink, const struct kyc_reader__band *b
 				    (runs[cur].bot - runs[cur].top + 1);
 			if (gap < GH * 1.15 || gap > GH * 3.4 || hr < 0.7 || hr > 1.45)
 				break;
-			/* a third line must keep the spacing of the first two */
+			/* a further line must keep the spacing of the first ones */
 			if (hi > lo) {
-				double g0 = (runs[hi].top + runs[hi].bot - runs[lo].top - runs[lo].bot) / 2.0;
+				double g0 = (runs[hi].top + runs[hi].bot - runs[lo].top - runs[lo].bot) /
+					    2.0 / (hi - lo);
 				if (fabs(gap / g0 - 1) > 0.2)
 					break;
 			}
@@ -477,21 +519,25 @@ static int find_lines(const unsigned char *ink, const struct kyc_reader__band *b
 	int n = hi - lo + 1;
 	for (int i = 0; i < n; i++)
 		out[i] = runs[lo + i];
+	*seed_at = seed - lo;
 	return n;
 }
 
-/* The 2-3 MRZ lines and their grids in a binarised band. 0, KYC_ERR_NOTFOUND
- * or KYC_ERR_NOMEM. col (w) and xs (6*128) are scratch. */
+/* The 2-3 MRZ lines and their grids in a binarised band: of the chain of
+ * evenly spaced lines around the seed, the 3 (TD1, 30 cells) or 2 (36 or 44
+ * cells) consecutive ones holding the seed whose grids fit best. 0,
+ * KYC_ERR_NOTFOUND or KYC_ERR_NOMEM. col (w) and xs (2*CHAIN*128) are
+ * scratch. */
 static int layout_from_ink(const unsigned char *ink, const struct kyc_reader__band *b,
 			   double seed_len, unsigned char *col, double *xs,
 			   struct kyc_reader__layout *lay)
 {
-	int w = b->w, h = b->h;
-	struct kyc_reader__line ln[3];
-	int nl = find_lines(ink, b, seed_len, ln);
-	if (nl < 0)
-		return nl;
-	if (nl < 2)
+	int w = b->w, h = b->h, seed = 0;
+	struct kyc_reader__line ln[CHAIN];
+	int nc = find_lines(ink, b, seed_len, ln, &seed);
+	if (nc < 0)
+		return nc;
+	if (nc < 2)
 		return KYC_ERR_NOTFOUND;
 	int span0 = (int)(w / 2.0 - seed_len / b->s / 2) - 2 * GH;
 	int span1 = (int)(w / 2.0 + seed_len / b->s / 2) + 2 * GH;
@@ -499,49 +545,62 @@ static int layout_from_ink(const unsigned char *ink, const struct kyc_reader__ba
 		span0 = 0;
 	if (span1 > w - 1)
 		span1 = w - 1;
-	int nx[3];
-	double step[3], *ws = xs + 3 * 128;
-	for (int i = 0; i < nl; i++) {
+	int nx[CHAIN];
+	double step[CHAIN], *ws = xs + CHAIN * 128;
+	for (int i = 0; i < nc; i++) {
 		glyph_columns(ink, w, h, &ln[i], span0, span1, col);
 		nx[i] = glyph_runs(col, span0, span1, w / 2, &ln[i], xs + 128 * i, ws + 128 * i,
 				   &step[i]);
-		if (nx[i] < 10)
-			return KYC_ERR_NOTFOUND;
 	}
-	/* 3 lines: TD1, 30 cells; 2 lines: 36 or 44, whichever grid fits */
 	static const int two[] = {36, 44}, three[] = {30};
-	const int *cands = nl == 3 ? three : two;
-	int ncand = nl == 3 ? 1 : 2, n = 0;
-	double best = 9 * nl;
+	int n = 0, nl = 0;
+	double best = 9; /* mean misfit per line */
 	struct kyc_reader__line fit[3];
-	for (int c = 0; c < ncand; c++) {
-		double err = 0;
-		struct kyc_reader__line tl[3];
-		memcpy(tl, ln, sizeof tl);
-		for (int i = 0; i < nl; i++)
-			err += walk_fit(xs + 128 * i, ws + 128 * i, nx[i], step[i], cands[c], &tl[i]);
-		if (err < best) {
-			best = err;
-			n = cands[c];
-			memcpy(fit, tl, sizeof fit);
+	for (int lines = 3; lines >= 2; lines--) {
+		const int *cands = lines == 3 ? three : two;
+		int ncand = lines == 3 ? 1 : 2;
+		for (int f = seed - lines + 1; f <= seed; f++) {
+			if (f < 0 || f + lines > nc)
+				continue;
+			int ok = 1;
+			for (int i = f; i < f + lines; i++)
+				ok &= nx[i] >= 10;
+			for (int c = 0; c < ncand && ok; c++) {
+				double err = 0;
+				struct kyc_reader__line tl[3];
+				memcpy(tl, ln + f, sizeof(tl[0]) * lines);
+				for (int i = 0; i < lines; i++)
+					err += walk_fit(xs + 128 * (f + i), ws + 128 * (f + i),
+							nx[f + i], step[f + i], cands[c], &tl[i]);
+				if (err / lines < best) {
+					best = err / lines;
+					n = cands[c];
+					nl = lines;
+					memcpy(fit, tl, sizeof(tl[0]) * lines);
+				}
+			}
 		}
 	}
-	if (!n || best / nl > 0.4)
+	if (!n || best > 0.4)
 		return KYC_ERR_NOTFOUND;
 	lay->nlines = nl;
 	lay->len = n;
-	lay->fit = best / nl;
+	lay->fit = best;
 	memcpy(lay->ln, fit, sizeof(fit[0]) * nl);
 	return 0;
 }
 
-int kyc_reader__layout(const struct kyc_reader__band *b, double seed_len,
-		       struct kyc_reader__layout *lay)
+/* The 2-3 MRZ lines and their grids in band b: binarised by Otsu's
+ * threshold on the seed line, then (local) by a local mean when that gives
+ * no layout. 0, KYC_ERR_NOTFOUND or KYC_ERR_NOMEM; lay->sharp is set in
+ * every case. */
+static int layout(const struct kyc_reader__band *b, double seed_len, int local,
+		  struct kyc_reader__layout *lay)
 {
 	int w = b->w, h = b->h, rc = KYC_ERR_NOMEM;
 	memset(lay, 0, sizeof *lay);
 	unsigned char *ink = malloc((size_t)w * h), *col = malloc((size_t)w);
-	double *xs = malloc(sizeof(double) * 6 * 128);
+	double *xs = malloc(sizeof(double) * 2 * CHAIN * 128);
 	uint32_t *ii = NULL;
 	if (!ink || !col || !xs)
 		goto out;
@@ -589,7 +648,7 @@ int kyc_reader__layout(const struct kyc_reader__band *b, double seed_len,
 	lay->sharp = (ne && contrast > 1) ? edge / ne / contrast : 0;
 
 	rc = layout_from_ink(ink, b, seed_len, col, xs, lay);
-	if (rc != KYC_ERR_NOTFOUND)
+	if (rc != KYC_ERR_NOTFOUND || !local)
 		goto out;
 	/* one global threshold failed: try a local one */
 	ii = malloc(sizeof(uint32_t) * (size_t)(w + 1) * (h + 1));
@@ -606,6 +665,31 @@ out:
 	free(col);
 	free(xs);
 	free(ii);
+	return rc;
+}
+
+int kyc_reader__band_layout(const struct kyc_image *img, const struct kyc_reader__cand *c,
+			    int flip, struct kyc_reader__band *b, struct kyc_reader__layout *lay)
+{
+	int rc = kyc_reader__rectify(img, c, flip, b);
+	if (rc)
+		return rc;
+	/* the band as photographed first, by one threshold; when no layout comes
+	 * out, the band flattened, which takes away shadows, glare slopes and the
+	 * desk beside the card (but leaves the desk's texture looking like ink,
+	 * hence not first), by one threshold and then by a local one. The
+	 * cells are read on the flattened band either way. */
+	rc = layout(b, c->len, 0, lay);
+	if (rc == 0 || rc == KYC_ERR_NOTFOUND) {
+		int found = rc == 0;
+		rc = kyc_reader__flatten(b);
+		if (rc == 0 && !found)
+			rc = layout(b, c->len, 1, lay);
+	}
+	if (rc != 0 && rc != KYC_ERR_NOTFOUND) {
+		free(b->px);
+		b->px = NULL;
+	}
 	return rc;
 }
 

@@ -138,10 +138,12 @@ int kyc_scan_debug_png(const struct kyc_image *img, const struct kyc_reader_resu
 		double ca = fmod(atan2(kc.uy, kc.ux) * 180 / M_PI + 360, 360);
 		double d = fabs(fmod(ca - res->angle_deg + 540, 360) - 180);
 		int flip = res->nlines > 0 && d > 90;
-		if (kyc_reader__refine(img, &kc) == 0 &&
-		    kyc_reader__rectify(img, &kc, flip, &b) == 0) {
-			have_band = 1;
-			have_layout = kyc_reader__layout(&b, kc.len, &lay) == 0;
+		if (kyc_reader__refine(img, &kc) == 0) {
+			rc = kyc_reader__band_layout(img, &kc, flip, &b, &lay);
+			if (rc == KYC_ERR_NOMEM)
+				goto out;
+			have_band = b.px != NULL;
+			have_layout = rc == 0;
 		}
 	}
 	int band_h = have_band ? b.h + 4 : 0;

@@ -292,12 +292,14 @@ void kyc_synth__fingers(struct kyc_synth_image *c, struct kyc_synth__rng *r,
 		double in = side * kyc_synth__rng_unif(r, 0.04, 0.14);
 		double tx = ex + cos(dir) * in, ty = ey + sin(dir) * in;
 		/* Shorten until the finger clears the MRZ (its circumscribed disc
-		 * is too coarse; test the corners and the centre of each line). */
-		for (int k = 0; k < 20; k++) {
+		 * is too coarse). Points a character or so apart along the top,
+		 * middle and bottom of the zone: nine points let a thumb lie
+		 * between them, over several characters. */
+		for (int k = 0; k < 120; k++) {
 			int hit = 0;
-			for (int i = 0; i <= 8 && !hit; i++) {
+			for (int i = 0; i < 3 * 49 && !hit; i++) {
 				double px, py;
-				quad_point(mrz, (i % 3) / 2.0, (i / 3) / 2.0, &px, &py);
+				quad_point(mrz, (i % 49) / 48.0, (i / 49) / 2.0, &px, &py);
 				hit = seg_dist(px, py, tx, ty, ex - cos(dir) * 4 * side,
 				               ey - sin(dir) * 4 * side) < wid * 0.5 + mr * 0.1;
 			}
