@@ -83,18 +83,6 @@ static const char LATIN_SERIAL[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 #define MIN_DIGIT_CONF 40
 #define MIN_LEXICON_CONF 30
 
-static int valid_date(const char *d8, char iso[11])
-{
-	int y = (d8[0] - '0') * 1000 + (d8[1] - '0') * 100 + (d8[2] - '0') * 10 + (d8[3] - '0');
-	int m = (d8[4] - '0') * 10 + (d8[5] - '0'), d = (d8[6] - '0') * 10 + (d8[7] - '0');
-	static const int dim[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	if (y < 1900 || y > 2100 || m < 1 || m > 12 || d < 1 || d > dim[m - 1] ||
-	    (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))))
-		return 0;
-	snprintf(iso, 11, "%.4s-%.2s-%.2s", d8, d8 + 4, d8 + 6);
-	return 1;
-}
-
 /* Levenshtein distance between two UTF-8 strings, in code points (each
  * counted up to 64). */
 static int edit_distance(const char *a, const char *b)
@@ -144,56 +132,93 @@ static const char *snap(const char *const *lex, const char *text)
 	return best && bd * 3 <= letters && bd < second ? best : NULL;
 }
 
+/* The most likely date the digit reader's distributions allow (YYYY/MM/DD:
+ * positions 0-3, 5-6, 8-9), written as YYYY-MM-DD into iso with the
+ * lowest probability of its digits; 0 when the line was not cut into a
+ * date. */
+static int likeliest_date(const struct kyc_edigits_reading *r, char iso[11], double *pmin)
+{
+	static const int at[8] = {0, 1, 2, 3, 5, 6, 8, 9};
+	if (r->n != 10)
+		return 0;
+	double best = -1;
+	int by = 0, bm = 0, bd = 0;
+	for (int y = 1900; y <= 2099; y++) {
+		double py = (double)r->prob[at[0]][y / 1000] * r->prob[at[1]][y / 100 % 10] *
+			    r->prob[at[2]][y / 10 % 10] * r->prob[at[3]][y % 10];
+		if (py <= best)
+			continue;
+		for (int m = 1; m <= 12; m++) {
+			double pm = py * r->prob[at[4]][m / 10] * r->prob[at[5]][m % 10];
+			if (pm <= best)
+				continue;
+			for (int d = 1; d <= kyc_egnid_days_in_month(y, m); d++) {
+				double p = pm * r->prob[at[6]][d / 10] * r->prob[at[7]][d % 10];
+				if (p > best)
+					best = p, by = y, bm = m, bd = d;
+			}
+		}
+	}
+	if (best <= 0)
+		return 0;
+	int digit[8] = {by / 1000, by / 100 % 10, by / 10 % 10, by % 10, bm / 10, bm % 10, bd / 10, bd % 10};
+	*pmin = 1;
+	for (int k = 0; k < 8; k++)
+		*pmin = fmin(*pmin, r->prob[at[k]][digit[k]]);
+	snprintf(iso, 11, "%04u-%02u-%02u", (unsigned)by % 10000u, (unsigned)bm % 100u,
+		 (unsigned)bd % 100u);
+	return 1;
+}
+
+/* Turns the digit reader's reading into the field's value: numbers as read
+ * (the family's rules decode them: card_eg_nid.c), dates as the likeliest
+ * date that exists. */
+static void normalise_digits(const struct kyc_card_field *f, const struct kyc_edigits_reading *r,
+			     struct kyc_card_value *v)
+{
+	v->digits = *r;
+	v->conf = r->conf;
+	snprintf(v->text, sizeof v->text, "%s", r->n ? r->text : "");
+	v->accepted = r->n > 0;
+	double pmin;
+	if (f->script == KYC_CARD_EDATE) {
+		v->accepted = likeliest_date(r, v->text, &pmin);
+		if (v->accepted)
+			v->conf = (int)lround(100 * pmin);
+	}
+	v->read = v->text[0] != 0;
+	v->accepted = v->read && v->accepted && v->conf >= MIN_DIGIT_CONF;
+}
+
 /* Turns Tesseract's line into the field's value and decides whether it is
  * accepted. */
 static void normalise(const struct kyc_card_field *f, const struct kyc_tess_line *line,
 		      struct kyc_card_value *v)
 {
-	char digits[64];
-	size_t n;
 	v->conf = line->conf;
 	v->text[0] = 0;
-	switch (f->script) {
-	case KYC_CARD_EDIGITS:
-		n = kyc_egnid_ascii_digits(line->text, digits, sizeof digits);
-		snprintf(v->text, sizeof v->text, "%s", digits);
-		v->accepted = n > 0; /* the family's rules say more (card_eg_nid.c) */
-		break;
-	case KYC_CARD_EDATE:
-		n = kyc_egnid_ascii_digits(line->text, digits, sizeof digits);
-		if (n == 8 && valid_date(digits, v->text))
-			v->accepted = 1;
-		else
-			snprintf(v->text, sizeof v->text, "%s", digits);
-		break;
-	case KYC_CARD_LATIN: {
+	if (f->script == KYC_CARD_LATIN) {
 		size_t k = 0;
 		for (const char *p = line->text; *p && k + 1 < sizeof v->text; p++)
 			if (*p != ' ')
 				v->text[k++] = *p;
 		v->text[k] = 0;
-		v->accepted = k > 0;
-		break;
-	}
-	default:
+		v->read = v->accepted = k > 0;
+	} else {
 		snprintf(v->text, sizeof v->text, "%s", line->text);
+		v->read = v->text[0] != 0;
 		v->accepted = 1;
-		if (f->lexicon && line->text[0]) {
+		if (f->lexicon && v->read) {
+			/* A reading near one word of a closed list and far from the
+			 * others is validated by the list, as a check digit would. */
 			const char *s = snap(f->lexicon, line->text);
 			if (s)
 				snprintf(v->text, sizeof v->text, "%s", s);
-			v->accepted = s != NULL;
-			/* A reading near one word of a closed list and far from the
-			 * others is validated by the list, as a check digit would. */
-			v->read = v->text[0] != 0;
-			v->accepted = v->read && v->accepted && v->conf >= MIN_LEXICON_CONF;
+			v->accepted = s != NULL && v->conf >= MIN_LEXICON_CONF;
 			return;
 		}
-		break;
 	}
-	v->read = v->text[0] != 0;
-	int numeric = f->script == KYC_CARD_EDIGITS || f->script == KYC_CARD_EDATE;
-	v->accepted = v->read && v->accepted && v->conf >= (numeric ? MIN_DIGIT_CONF : MIN_CONF);
+	v->accepted = v->read && v->accepted && v->conf >= MIN_CONF;
 }
 
 /* Narrows a crop (x0..x1 of rows y0..y1 of the card, stride w) to the
@@ -308,13 +333,19 @@ static int read_fields(const unsigned char *card, int w, int h, double u,
 		int x1 = (int)fmin(w, box[2] * u), y1 = (int)fmin(h, box[3] * u);
 		trim_to_ink(card, w, y0, y1, &x0, &x1);
 		const unsigned char *crop = card + (size_t)y0 * (size_t)w + (size_t)x0;
-		struct kyc_tess_line line;
 		int rc;
-		if (f->script == KYC_CARD_EDIGITS || f->script == KYC_CARD_EDATE)
-			rc = kyc_edigits_read(crop, x1 - x0, y1 - y0, w, f->script == KYC_CARD_EDATE,
-					      line.text, (int)sizeof line.text, &line.conf);
-		else
-			rc = read_text(f, crop, x1 - x0, y1 - y0, w, u, &line);
+		if (f->script == KYC_CARD_EDIGITS || f->script == KYC_CARD_EDATE) {
+			struct kyc_edigits_reading r;
+			rc = kyc_edigits_read(crop, x1 - x0, y1 - y0, w, f->pattern, &r);
+			if (rc == KYC_ERR_NOMEM)
+				return rc;
+			if (rc)
+				memset(&r, 0, sizeof r);
+			normalise_digits(f, &r, &out->values[i]);
+			continue;
+		}
+		struct kyc_tess_line line;
+		rc = read_text(f, crop, x1 - x0, y1 - y0, w, u, &line);
 		if (rc == KYC_ERR_NOMEM || rc == KYC_ERR_UNSUPPORTED)
 			return rc;
 		normalise(f, &line, &out->values[i]);

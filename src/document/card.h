@@ -9,6 +9,7 @@
 #define KYC_CARD_H
 
 #include "document/card_tpl.h"
+#include "document/edigits.h"
 #include "document/image.h"
 
 #define KYC_CARD_MAX_FIELDS 24
@@ -25,6 +26,9 @@ struct kyc_card_value {
 	int conf;
 	int read;
 	int accepted;
+	/* Numbers and dates: the digit reader's reading, each position's
+	 * distribution kept for the family's rules (n is 0 otherwise). */
+	struct kyc_edigits_reading digits;
 };
 
 struct kyc_card_result {
