@@ -377,9 +377,18 @@ static int upside_down(const unsigned char *card, int w, int h, double u,
 	return box_ink(card, w, h, u, r) > box_ink(card, w, h, u, b) * 1.15;
 }
 
-int kyc_card_read_quad(const struct kyc_image *img, const struct kyc_card_template *T,
-		       enum kyc_card_side side, const double quad[4][2],
-		       struct kyc_card_result *out)
+/* The same corners, named from the other end (a half turn). */
+static void half_turn(const double quad[4][2], double q[4][2])
+{
+	for (int i = 0; i < 4; i++)
+		q[i][0] = quad[(i + 2) % 4][0], q[i][1] = quad[(i + 2) % 4][1];
+}
+
+/* Reads side on quad; turn: 1 half-turned, 0 as named, -1 as the side's
+ * landmark says. */
+static int read_quad(const struct kyc_image *img, const struct kyc_card_template *T,
+		     enum kyc_card_side side, const double quad[4][2], int turn,
+		     struct kyc_card_result *out)
 {
 	double t0 = now_ms(), u = KYC_CARD_PX_PER_MM;
 	int w = (int)lround(T->w_mm * u), h = (int)lround(T->h_mm * u);
@@ -390,12 +399,8 @@ int kyc_card_read_quad(const struct kyc_image *img, const struct kyc_card_templa
 	if (!card)
 		return KYC_ERR_NOMEM;
 	kyc_card_warp(img, out->quad, w, h, card);
-	if (upside_down(card, w, h, u, T, side)) {
-		/* The same corners, named from the other end. */
-		double q[4][2];
-		for (int i = 0; i < 4; i++)
-			q[i][0] = quad[(i + 2) % 4][0], q[i][1] = quad[(i + 2) % 4][1];
-		memcpy(out->quad, q, sizeof q);
+	if (turn == 1 || (turn < 0 && upside_down(card, w, h, u, T, side))) {
+		half_turn(quad, out->quad);
 		out->upside_down = 1;
 		kyc_card_warp(img, out->quad, w, h, card);
 	}
@@ -405,22 +410,104 @@ int kyc_card_read_quad(const struct kyc_image *img, const struct kyc_card_templa
 	return rc;
 }
 
+int kyc_card_read_quad(const struct kyc_image *img, const struct kyc_card_template *T,
+		       enum kyc_card_side side, const double quad[4][2],
+		       struct kyc_card_result *out)
+{
+	return read_quad(img, T, side, quad, -1, out);
+}
+/* How well quad rectifies side: the digit reader's confidence (0..1) in the
+ * side's first number field (the national number), read half-turned or not
+ * as *turn says (-1: as the landmark says, and *turn gets which); -1 when
+ * the side has none. A misplaced quadrilateral cuts, skews or misses that
+ * line, a wrong way up reads it as nothing; the right one reads it
+ * sharply. */
+static int anchor_score(const struct kyc_image *img, const struct kyc_card_template *T,
+			enum kyc_card_side side, const double quad[4][2], int *turn,
+			double *score)
+{
+	double u = KYC_CARD_PX_PER_MM;
+	int w = (int)lround(T->w_mm * u), h = (int)lround(T->h_mm * u);
+	const struct kyc_card_field *f = NULL;
+	*score = -1;
+	for (int i = 0; i < T->nfields && !f; i++)
+		if (T->fields[i].side == side && T->fields[i].script == KYC_CARD_EDIGITS)
+			f = &T->fields[i];
+	if (!f)
+		return 0;
+	unsigned char *card = malloc((size_t)w * (size_t)h);
+	if (!card)
+		return KYC_ERR_NOMEM;
+	kyc_card_warp(img, quad, w, h, card);
+	if (*turn < 0)
+		*turn = upside_down(card, w, h, u, T, side);
+	if (*turn) {
+		double q[4][2];
+		half_turn(quad, q);
+		kyc_card_warp(img, q, w, h, card);
+	}
+	double box[4];
+	kyc_card_field_box(f, box);
+	int x0 = (int)fmax(0, box[0] * u), y0 = (int)fmax(0, box[1] * u);
+	int x1 = (int)fmin(w, box[2] * u), y1 = (int)fmin(h, box[3] * u);
+	trim_to_ink(card, w, y0, y1, &x0, &x1);
+	struct kyc_edigits_reading r;
+	int rc = kyc_edigits_read(card + (size_t)y0 * (size_t)w + (size_t)x0, x1 - x0, y1 - y0, w,
+				  f->pattern, &r);
+	free(card);
+	if (rc == KYC_ERR_NOMEM)
+		return rc;
+	*score = !rc && r.n ? r.conf / 100.0 : 0;
+	return 0;
+}
+
+/* Candidates of the card finder tried, best first, until one reads its
+ * number this surely. */
+#define MAX_QUADS 4
+#define SURE_ANCHOR 0.6
+#define TURN_MARGIN 0.3
+
 int kyc_card_read(const struct kyc_image *img, const struct kyc_card_template *T,
 		  enum kyc_card_side side, struct kyc_card_result *out)
 {
 	memset(out, 0, sizeof *out);
 	out->tpl = T, out->side = side;
-	double t0 = now_ms(), quad[4][2];
-	int rc = kyc_card_find(img, T->w_mm / T->h_mm, quad);
-	out->ms_find = now_ms() - t0;
-	if (rc == KYC_ERR_NOMEM)
-		return rc;
-	if (rc) {
+	double t0 = now_ms(), quads[MAX_QUADS][4][2];
+	int n = kyc_card_find_candidates(img, T->w_mm / T->h_mm, quads, MAX_QUADS);
+	if (n == KYC_ERR_NOMEM)
+		return n;
+	if (n < 1) {
+		out->ms_find = now_ms() - t0;
 		out->reason = "no_card_found";
 		return 0;
 	}
-	double ms_find = out->ms_find;
-	rc = kyc_card_read_quad(img, T, side, quad, out);
+	/* The finder ranks by edges; the side's own number says which
+	 * candidate really is the card (a white sheet beside a light card has
+	 * stronger edges than the card), and which way up it lies when the
+	 * landmark was wrong. */
+	int best = 0, best_turn = -1, landmark_turn = 0;
+	double landmark_score = 0;
+	double best_score = -1;
+	for (int i = 0; i < n && best_score < SURE_ANCHOR; i++)
+		for (int pass = 0; pass < 2 && best_score < SURE_ANCHOR; pass++) {
+			int turn = pass ? !landmark_turn : -1;
+			double sc;
+			int rc = anchor_score(img, T, side, quads[i], &turn, &sc);
+			if (rc)
+				return rc;
+			if (sc < 0)
+				break; /* no number on this side: the finder's order */
+			if (!pass)
+				landmark_turn = turn, landmark_score = sc;
+			/* Against its landmark, a half turn must read much better:
+			 * upside down, a barcode's bars pass for the digit one. */
+			if (pass && sc < landmark_score + TURN_MARGIN)
+				continue;
+			if (sc > best_score)
+				best_score = sc, best = i, best_turn = turn;
+		}
+	double ms_find = now_ms() - t0;
+	int rc = read_quad(img, T, side, quads[best], best_turn, out);
 	out->ms_find = ms_find;
 	return rc;
 }

@@ -48,6 +48,12 @@ struct kyc_card_result {
  * KYC_ERR_NOTFOUND, KYC_ERR_NOMEM. */
 int kyc_card_find(const struct kyc_image *img, double aspect, double quad[4][2]);
 
+/* The same, with up to max distinct candidates in quads (caller's), the
+ * likeliest first (the strongest edges along their sides). Returns how many
+ * (>= 1), KYC_ERR_NOTFOUND or KYC_ERR_NOMEM. */
+int kyc_card_find_candidates(const struct kyc_image *img, double aspect, double quads[][4][2],
+			     int max);
+
 /* Warps the quadrilateral quad of img (TL, TR, BR, BL) onto a w x h
  * grayscale raster out (caller's, w*h bytes), bilinear. */
 void kyc_card_warp(const struct kyc_image *img, const double quad[4][2], int w, int h,

@@ -135,11 +135,17 @@ static void meet(const struct line *hz, const struct line *vt, double *x, double
 	*x = vt->a * *y + vt->b;
 }
 
-static int median_tone(const unsigned char *g, int w, int h)
+/* A window of the small copy where the region starts: the middle fifth of
+ * the picture, or that moved by a sixth of its size (a card off-centre). */
+struct window {
+	int x0, y0, x1, y1;
+};
+
+static int median_tone(const unsigned char *g, int w, const struct window *win)
 {
 	int hist[256] = {0}, n = 0;
-	for (int y = h * 35 / 100; y < h * 65 / 100; y++)
-		for (int x = w * 35 / 100; x < w * 65 / 100; x++, n++)
+	for (int y = win->y0; y < win->y1; y++)
+		for (int x = win->x0; x < win->x1; x++, n++)
 			hist[g[(size_t)y * (size_t)w + (size_t)x]]++;
 	/* The upper half of the tones: the card's ground, not its ink. */
 	int c = 0;
@@ -150,7 +156,7 @@ static int median_tone(const unsigned char *g, int w, int h)
 }
 
 /* Candidate quadrilaterals, in the small copy's pixels. */
-#define MAX_CANDIDATES 24
+#define MAX_CANDIDATES 80
 struct candidates {
 	double q[MAX_CANDIDATES][4][2];
 	int n;
@@ -175,15 +181,15 @@ static void add_candidate(struct candidates *c, const double q[4][2], double asp
  * its holes filled, its outline fitted side by side: the quadrilateral of
  * the four sides, and each one rebuilt from the other three and the card's
  * aspect (a white sheet flush against a side lets the region spill there). */
-static void region_candidates(const unsigned char *g, int w, int h, int tone, int tol,
-			      double aspect, unsigned char *reg, int *stack, float *pt,
-			      struct candidates *c)
+static void region_candidates(const unsigned char *g, int w, int h, const struct window *win,
+			      int tone, int tol, double aspect, unsigned char *reg, int *stack,
+			      float *pt, struct candidates *c)
 {
 	memset(reg, 0, (size_t)w * (size_t)h);
-	/* 1: the region of the middle's tone connected to the middle. */
+	/* 1: the region of the window's tone connected to the window. */
 	int sp = 0;
-	for (int y = h * 2 / 5; y < h * 3 / 5; y++)
-		for (int x = w * 2 / 5; x < w * 3 / 5; x++) {
+	for (int y = win->y0; y < win->y1; y++)
+		for (int x = win->x0; x < win->x1; x++) {
 			size_t i = (size_t)y * (size_t)w + (size_t)x;
 			if (abs(g[i] - tone) <= tol && !reg[i])
 				reg[i] = 1, stack[sp++] = (int)i;
@@ -333,7 +339,17 @@ static double edge_score(const unsigned char *g, int w, int h, const double q[4]
 	return lo + 0.25 * sum;
 }
 
-int kyc_card_find(const struct kyc_image *img, double aspect, double quad[4][2])
+/* Whether two quadrilaterals name nearly the same corners (within tol px). */
+static int same_quad(const double a[4][2], const double b[4][2], double tol)
+{
+	for (int i = 0; i < 4; i++)
+		if (hypot(a[i][0] - b[i][0], a[i][1] - b[i][1]) > tol)
+			return 0;
+	return 1;
+}
+
+int kyc_card_find_candidates(const struct kyc_image *img, double aspect, double quads[][4][2],
+			     int max)
 {
 	int rc = KYC_ERR_NOTFOUND;
 	int k = (img->w > img->h ? img->w : img->h) / WORK_SIDE;
@@ -364,32 +380,49 @@ int kyc_card_find(const struct kyc_image *img, double aspect, double quad[4][2])
 			g[(size_t)y * (size_t)w + (size_t)x] = (unsigned char)(s / (unsigned)(k * k));
 		}
 	/* A light card on white paper: a wide tolerance spills onto the paper,
-	 * a narrow one stops at the card's shading. Regions of a few tolerances
-	 * give candidates; the one whose sides are the strongest edges wins. */
-	int tone = median_tone(g, w, h), tol = tone / 7 + 6;
+	 * a narrow one stops at the card's shading; a card off-centre may leave
+	 * the middle to the paper. Regions of a few tolerances, started in a few
+	 * windows, give candidates; the one whose sides are the strongest edges
+	 * wins. */
 	static const double tol_scale[] = {1, 0.6, 0.35};
-	for (size_t t = 0; t < sizeof tol_scale / sizeof tol_scale[0]; t++)
-		region_candidates(g, w, h, tone, (int)lround(tol * tol_scale[t]), aspect, reg, stack,
-				  pt, c);
+	static const int shift[5][2] = {{0, 0}, {-1, 0}, {1, 0}, {0, -1}, {0, 1}};
+	for (int s = 0; s < 5; s++) {
+		int dx = shift[s][0] * w / 6, dy = shift[s][1] * h / 6;
+		struct window win = {w * 2 / 5 + dx, h * 2 / 5 + dy, w * 3 / 5 + dx, h * 3 / 5 + dy};
+		int tone = median_tone(g, w, &win), tol = tone / 7 + 6;
+		for (size_t t = 0; t < sizeof tol_scale / sizeof tol_scale[0]; t++)
+			region_candidates(g, w, h, &win, tone, (int)lround(tol * tol_scale[t]), aspect,
+					  reg, stack, pt, c);
+	}
 	if (c->n == 0)
 		goto out;
-	int best = 0;
-	double best_score = -1;
-	for (int i = 0; i < c->n; i++) {
-		double sc = edge_score(g, w, h, c->q[i]);
-		if (sc > best_score)
-			best_score = sc, best = i;
+	double score[MAX_CANDIDATES];
+	for (int i = 0; i < c->n; i++)
+		score[i] = edge_score(g, w, h, c->q[i]);
+	/* Best first, each distinct one once (within 2 % of the picture). */
+	int found = 0;
+	while (found < max) {
+		int best = -1;
+		for (int i = 0; i < c->n; i++)
+			if (score[i] >= 0 && (best < 0 || score[i] > score[best]))
+				best = i;
+		if (best < 0)
+			break;
+		double (*q)[2] = c->q[best];
+		for (int i = 0; i < c->n; i++)
+			if (same_quad(c->q[i], q, 0.02 * (w > h ? w : h)))
+				score[i] = -1;
+		double top = hypot(q[1][0] - q[0][0], q[1][1] - q[0][1]);
+		double left = hypot(q[3][0] - q[0][0], q[3][1] - q[0][1]);
+		/* A card standing on its short side: name the corners from its long side. */
+		int turn = left > top;
+		for (int i = 0; i < 4; i++) {
+			int j = turn ? (i + 3) % 4 : i;
+			quads[found][i][0] = q[j][0] * k, quads[found][i][1] = q[j][1] * k;
+		}
+		found++;
 	}
-	double (*q)[2] = c->q[best];
-	double top = hypot(q[1][0] - q[0][0], q[1][1] - q[0][1]);
-	double left = hypot(q[3][0] - q[0][0], q[3][1] - q[0][1]);
-	/* A card standing on its short side: name the corners from its long side. */
-	int turn = left > top;
-	for (int i = 0; i < 4; i++) {
-		int j = turn ? (i + 3) % 4 : i;
-		quad[i][0] = q[j][0] * k, quad[i][1] = q[j][1] * k;
-	}
-	rc = 0;
+	rc = found;
 out:
 	free(g);
 	free(reg);
@@ -397,4 +430,14 @@ out:
 	free(pt);
 	free(c);
 	return rc;
+}
+
+int kyc_card_find(const struct kyc_image *img, double aspect, double quad[4][2])
+{
+	double q[1][4][2];
+	int n = kyc_card_find_candidates(img, aspect, q, 1);
+	if (n < 0)
+		return n;
+	memcpy(quad, q[0], sizeof q[0]);
+	return 0;
 }
