@@ -338,8 +338,12 @@ int kyc_edigits_read(const unsigned char *gray, int w, int h, int stride, const 
 				sum += p[c];
 				c1 = c1 < 0 || p[c] > p[c1] ? c : c1;
 			}
+		/* A piece nothing like any allowed class: each equally likely. */
+		int nallowed = pattern[k - 1] == '/' ? 1 : 10;
 		for (int c = 0; c < KYC_EDIGITS_NCLASS; c++)
-			out->prob[k - 1][c] = allowed(pattern[k - 1], c) ? (float)(p[c] / (sum + 1e-12)) : 0;
+			out->prob[k - 1][c] = !allowed(pattern[k - 1], c) ? 0
+					      : sum > 1e-20      ? (float)(p[c] / sum)
+								 : 1.0f / (float)nallowed;
 		int cf = (int)lround(100 * p[c1]);
 		minconf = cf < minconf ? cf : minconf;
 		out->text[k - 1] = c1 == 10 ? '/' : (char)('0' + c1);
