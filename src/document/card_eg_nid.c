@@ -71,10 +71,15 @@ static double log_prob(const float prob[14][11], const char *text)
 	return lp;
 }
 
-static void set_number(struct kyc_card_value *v, const char *text, double pmin)
+/* The number text with the probability of its least sure digit, at most
+ * raw_conf: the digit reader's own confidence in the pieces it cut (a
+ * line that is no number, its pieces unlike any digit, stays unsure
+ * however valid the number made of them). */
+static void set_number(struct kyc_card_value *v, const char *text, double pmin, int raw_conf)
 {
 	snprintf(v->text, sizeof v->text, "%s", text);
 	v->conf = (int)lround(100 * pmin);
+	v->conf = v->conf < raw_conf ? v->conf : raw_conf;
 	v->read = 1;
 	v->accepted = v->conf >= MIN_NUMBER_CONF;
 }
@@ -100,7 +105,7 @@ static void decode_numbers(struct sides *s)
 		if (!have[i])
 			continue;
 		lp[i] = kyc_egnid_number_likeliest(v[i]->digits.prob, own[i]);
-		set_number(v[i], own[i], weakest(v[i]->digits.prob, own[i]));
+		set_number(v[i], own[i], weakest(v[i]->digits.prob, own[i]), v[i]->digits.conf);
 	}
 	if (!have[0] || !have[1])
 		return;
@@ -118,8 +123,17 @@ static void decode_numbers(struct sides *s)
 	for (int i = 0; i < 2; i++)
 		if (log_prob(v[i]->digits.prob, both) < lp[i] - AGREE_LOGP)
 			return;
+	int raw = v[0]->digits.conf > v[1]->digits.conf ? v[0]->digits.conf : v[1]->digits.conf;
 	for (int i = 0; i < 2; i++)
-		set_number(v[i], both, weakest(joint, both));
+		set_number(v[i], both, weakest(joint, both), raw);
+}
+
+static int raw_decodes(const struct kyc_card_value *v)
+{
+	struct kyc_egnid_number d;
+	const char *why;
+	return v && v->digits.n == 14 &&
+	       kyc_egnid_number_decode(v->digits.text, 14, &d, &why) == 0;
 }
 
 static int number_ok(const struct kyc_card_value *v, struct kyc_egnid_number *d)
@@ -278,7 +292,11 @@ json_t *kyc_egnid_read(const struct kyc_image *front, const struct kyc_image *ba
 	json_object_set_new(out, "document_type", json_string("eg_nid"));
 	/* A number of the right form on some side: this is the family's card,
 	 * whether or not every digit is sure. */
-	json_object_set_new(out, "number_valid", json_boolean(f_ok || b_ok));
+	/* The likeliest valid number always decodes: the card is this family's
+	 * when a side's number is sure, or its digits as read decode as they
+	 * are (any other card with a line of text would pass otherwise). */
+	json_object_set_new(out, "number_valid",
+			    json_boolean(f_sure || b_sure || raw_decodes(nf) || raw_decodes(nb)));
 	json_object_set_new(out, "fields", f);
 	json_object_set_new(out, "document_fields", c);
 	json_object_set_new(out, "missing_fields", m);
