@@ -126,11 +126,38 @@ TEST(no_card)
 	kyc_image_free(&img);
 }
 
+/* Photos without an Egyptian ID (other cards, receipts, pages of text,
+ * portraits, bare desks): no side's number is taken for one, although the
+ * likeliest valid number of any line of 14 pieces always decodes. */
+TEST(not_an_egyptian_id)
+{
+	for (int i = 1; i <= 6; i++) {
+		struct kyc_synth_doc truth;
+		unsigned char *jpg = NULL;
+		size_t len = 0;
+		REQUIRE(kyc_synth_make_class(SEED, i, 0, KYC_SYNTH_CLASS_NOMRZ, KYC_SYNTH_TD1, &truth, &jpg,
+					     &len) == 0);
+		struct kyc_image img;
+		REQUIRE(kyc_image_decode(jpg, len, NULL, &img, NULL) == 0);
+		free(jpg);
+		int err;
+		json_t *x = kyc_egnid_read(&img, NULL, &err);
+		REQUIRE(x != NULL);
+		CHECK(json_is_false(json_object_get(x, "number_valid")));
+		CHECK(json_is_false(json_object_get(json_object_get(json_object_get(x, "fields"),
+								    "national_number"),
+						    "accepted")));
+		json_decref(x);
+		kyc_image_free(&img);
+	}
+}
+
 int main(void)
 {
 	RUN(generator_consistent);
 	RUN(find_and_read);
 	RUN(no_card);
+	RUN(not_an_egyptian_id);
 	kyc_tess_thread_release();
 	return test_done("card");
 }
