@@ -87,7 +87,7 @@ static const char LATIN_SERIAL[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
  * counted up to 64). */
 static int edit_distance(const char *a, const char *b)
 {
-	unsigned A[64], B[64];
+	unsigned A[64] = {0}, B[64] = {0}; /* zeroed for cppcheck: filled below */
 	int na = 0, nb = 0;
 	for (size_t la = strlen(a); la > 0 && na < 64;) {
 		size_t k = kyc_utf8_next((const unsigned char *)a, la, &A[na++]);
