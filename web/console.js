@@ -221,7 +221,7 @@
 		res.documents.forEach(function (d) {
 			var label = d.type === 'selfie' ? t('selfie') : t('image_label', { type: L('type_', d.type), side: L('side_', d.side), status: L('doc_', d.status) });
 			if (d.file_id) imgs.appendChild(image(d.file_id, label));
-			if (d.id === v.document_id || (!fields && d.extraction && d.extraction.mrz_found)) fields = d.extraction;
+			if (d.id === v.document_id || (!fields && d.extraction && (d.extraction.mrz_found || d.extraction.card_found))) fields = d.extraction;
 		});
 		var tb = $('v-fields').tBodies[0];
 		tb.textContent = '';
@@ -230,7 +230,8 @@
 		Object.keys(f).forEach(function (k) {
 			var tr = el('tr');
 			tr.appendChild(el('th', L('field_', k))).scope = 'row';
-			tr.appendChild(el('td', value(k, f[k].value))).dir = 'ltr';
+			/* Arabic values (a card's names, address) run right to left. */
+			tr.appendChild(el('td', value(k, f[k].value))).dir = 'auto';
 			tr.appendChild(el('td', t(f[k].accepted ? 'yes' : 'no'), f[k].accepted ? 'result-pass' : 'result-fail'));
 			tb.appendChild(tr);
 		});
@@ -238,7 +239,7 @@
 			[['first_name', 'given_names'], ['last_name', 'surname']].forEach(function (p) {
 				var tr = el('tr');
 				tr.appendChild(el('th', t('corrected', { field: L('field_', p[0]) }))).scope = 'row';
-				tr.appendChild(el('td', corr[p[0]])).dir = 'ltr';
+				tr.appendChild(el('td', corr[p[0]])).dir = 'auto';
 				tr.appendChild(el('td', t('read_as', { value: (corr.original || {})[p[1]] || '' }), 'result-other'));
 				tb.appendChild(tr);
 			});
@@ -261,7 +262,7 @@
 		['first_name', 'last_name', 'birth_date', 'nationality', 'country', 'email', 'external_ref'].forEach(function (k) {
 			if (!a[k]) return;
 			dl.appendChild(el('dt', L('field_', k)));
-			dl.appendChild(el('dd', value(k, a[k])));
+			dl.appendChild(el('dd', value(k, a[k]))).dir = 'auto';
 		});
 		var ol = $('v-history');
 		ol.textContent = '';

@@ -76,11 +76,21 @@
 		return !!(doc && doc.mrz_found) && !v.names_confirmed && FINAL.indexOf(v.status) < 0 && v.status !== 'processing';
 	}
 
+	/* Something was read from the document: its MRZ, or the printed face
+	   of a card that has none (the Egyptian national ID). */
+	function wasRead(doc) { return !!(doc && (doc.mrz_found || doc.card_found)); }
+
 	/* After the last photo the reading is shown on every level: to correct
 	   the names where the level allows it, else to confirm what was read. */
 	function reviewOrStatus() {
-		var doc = S.st.document;
-		return show(editable() || (doc && doc.mrz_found && !S.reviewed) ? 'review' : 'status');
+		return show(editable() || (wasRead(S.st.document) && !S.reviewed) ? 'review' : 'status');
+	}
+
+	/* Egypt's identity card is its national ID: no MRZ, read from its
+	   printed front and back. */
+	function nationalId() {
+		var doc = S.st && S.st.document;
+		return (S.type || (doc && doc.type)) === 'id_card' && S.country === 'EGY';
 	}
 
 	function route() {
@@ -154,12 +164,17 @@
 
 	/* ---- drawing the current step in the current language ---- */
 
+	/* Egypt's identity card is named as Egyptians know it. */
+	function typeLabel(ty) {
+		return ty === 'id_card' && (S.country || $('doc-country').value) === 'EGY' ? t('type_id_card_EGY') : t('type_' + ty);
+	}
+
 	function fillSelects() {
 		var types = (S.st && S.st.verification.document_types) || [];
 		var sel = $('doc-type');
 		var cur = S.type || sel.value || types[0] || '';
 		sel.textContent = '';
-		types.forEach(function (ty) { sel.add(new Option(t('type_' + ty), ty, false, ty === cur)); });
+		types.forEach(function (ty) { sel.add(new Option(typeLabel(ty), ty, false, ty === cur)); });
 		var cs = $('doc-country');
 		var curc = S.country || cs.value;
 		cs.textContent = '';
@@ -181,7 +196,7 @@
 		if (S.step === 'capture') {
 			var k = S.side === 'selfie' ? 'selfie' : S.side;
 			$('capture-h').textContent = t(k + '_h');
-			$('capture-tip').textContent = t(k + '_tip');
+			$('capture-tip').textContent = t(k + '_tip' + (k !== 'selfie' && nationalId() ? '_nid' : ''));
 		} else if (S.step === 'review') {
 			renderReview();
 		} else if (S.step === 'status') {
@@ -189,7 +204,7 @@
 		}
 	}
 
-	var REVIEW_FIELDS = ['document_number', 'birth_date', 'expiry_date', 'nationality', 'sex', 'issuing_country'];
+	var REVIEW_FIELDS = ['full_name', 'national_number', 'document_number', 'birth_date', 'expiry_date', 'nationality', 'sex', 'issuing_country'];
 
 	/* A field as a person reads it: country names, dates and sex in the
 	   page's language; the masked number as is. */
@@ -203,7 +218,8 @@
 	function fieldRow(dl, label, value, accepted, ltr) {
 		var dt = document.createElement('dt'), dd = document.createElement('dd'), val = document.createElement('span');
 		dt.textContent = label;
-		if (ltr) val.dir = 'ltr';
+		/* Arabic values (a card's names) run right to left in either language. */
+		val.dir = ltr ? 'ltr' : 'auto';
 		val.textContent = value;
 		dd.appendChild(val);
 		if (accepted !== undefined) {
@@ -238,7 +254,7 @@
 		}
 		REVIEW_FIELDS.forEach(function (k) {
 			if (!f[k] || f[k].value === null || f[k].value === '') return;
-			fieldRow(dl, t(k), readable(k, f[k].value), f[k].accepted, k === 'document_number');
+			fieldRow(dl, t(k), readable(k, f[k].value), f[k].accepted, k === 'document_number' || k === 'national_number');
 		});
 	}
 
@@ -320,15 +336,17 @@
 		return api('POST', path, fd).then(function (res) {
 			busy(false);
 			S.st.verification = res.verification;
-			if (res.document) S.st.document = res.document.mrz_found || !S.st.document ? res.document : S.st.document;
+			if (res.document) S.st.document = wasRead(res.document) || !S.st.document ? res.document : S.st.document;
 			var v = res.verification, doc = res.document, p = v.pending_steps || [];
 			if (FINAL.indexOf(v.status) >= 0) return refresh().then(route);
 			/* an unusable selfie is a failed attempt with a selfie_* code */
 			if (S.side === 'selfie')
 				return v.status === 'incomplete' ? afterUpload(false, 'bad', hint(null, v)) : afterUpload(true, 'ok', t('selfie_ok'));
-			if (v.status === 'incomplete' || (doc && !doc.mrz_found && !has(p, 'document_back')))
+			if (v.status === 'incomplete' || (doc && !wasRead(doc) && !has(p, 'document_back')))
 				return afterUpload(false, 'bad', hint(doc, v));
-			if (doc && !doc.mrz_found) return afterUpload(true, 'ok', t('back_needed'));
+			if (doc && !wasRead(doc)) return afterUpload(true, 'ok', t('back_needed'));
+			if (doc && doc.card_found && has(p, 'document_back')) return afterUpload(true, 'ok', t('back_needed'));
+			if (doc && doc.card_found) return afterUpload(true, 'ok', t('card_read'));
 			if (doc && doc.mrz_found && !doc.mrz_verified) return afterUpload(true, 'warn', t('read_partial'));
 			afterUpload(true, 'ok', t('read_ok'));
 		}, function (e) {
@@ -349,6 +367,10 @@
 		});
 		/* A two-sided type adds the back to the count at once. */
 		$('doc-type').addEventListener('change', function () { S.type = this.value; progress(); });
+		$('doc-country').addEventListener('change', function () {
+			S.country = this.value;
+			Array.prototype.forEach.call($('doc-type').options, function (o) { o.text = typeLabel(o.value); });
+		});
 		$('doc-next').addEventListener('click', function () {
 			S.type = $('doc-type').value;
 			S.country = $('doc-country').value;

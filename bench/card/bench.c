@@ -98,7 +98,7 @@ static void run_level(int n, uint64_t seed, int level, int contradict)
 	int exact[NF] = {0}, total[NF] = {0}, accepted_wrong[NF] = {0};
 	long err_chars[NF] = {0}, truth_chars[NF] = {0};
 	double *ms = calloc((size_t)n, sizeof *ms);
-	int flagged = 0, all_exact = 0;
+	int flagged = 0, all_exact = 0, number_exact = 0, number_wrong = 0;
 	for (int i = 1; i <= n; i++) {
 		struct kyc_egnid_card c;
 		kyc_synth_egnid_card(seed, i, &c);
@@ -154,6 +154,17 @@ static void run_level(int n, uint64_t seed, int level, int contradict)
 			err_chars[k] += got ? edits(got, want) : tl;
 		}
 		all_exact += card_exact;
+		/* The card's number: what the reader accepted on either side (the
+		 * front's first), as seed 000 and the workflow use it. */
+		const char *num = NULL;
+		for (int side = 0; side < 2 && !num; side++) {
+			json_t *fv = json_object_get(json_object_get(x, "fields"),
+						     side ? "national_number_back" : "national_number");
+			if (json_is_true(json_object_get(fv, "accepted")))
+				num = json_string_value(json_object_get(fv, "value"));
+		}
+		number_exact += num && !strcmp(num, c.national_number);
+		number_wrong += num && strcmp(num, c.national_number);
 		flagged += json_array_size(json_object_get(x, "contradictions")) > 0;
 		json_decref(truth);
 		json_decref(x);
@@ -163,6 +174,9 @@ static void run_level(int n, uint64_t seed, int level, int contradict)
 	       "front+back median %.0f ms, p95 %.0f ms (CPU, one core)\n",
 	       level, contradict ? " (gender contradicts the number)" : "", n, 100.0 * all_exact / n,
 	       100.0 * flagged / n, ms[n / 2], ms[(int)(n * 0.95)]);
+	if (!contradict)
+		printf("  the card's number (accepted on either side): exact %.1f%%, wrong but accepted %d\n",
+		       100.0 * number_exact / n, number_wrong);
 	if (!contradict)
 		for (size_t k = 0; k < NF; k++)
 			if (total[k])

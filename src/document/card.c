@@ -83,23 +83,11 @@ static const char LATIN_SERIAL[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 #define MIN_DIGIT_CONF 40
 #define MIN_LEXICON_CONF 30
 
-static int valid_date(const char *d8, char iso[11])
-{
-	int y = (d8[0] - '0') * 1000 + (d8[1] - '0') * 100 + (d8[2] - '0') * 10 + (d8[3] - '0');
-	int m = (d8[4] - '0') * 10 + (d8[5] - '0'), d = (d8[6] - '0') * 10 + (d8[7] - '0');
-	static const int dim[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	if (y < 1900 || y > 2100 || m < 1 || m > 12 || d < 1 || d > dim[m - 1] ||
-	    (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))))
-		return 0;
-	snprintf(iso, 11, "%.4s-%.2s-%.2s", d8, d8 + 4, d8 + 6);
-	return 1;
-}
-
 /* Levenshtein distance between two UTF-8 strings, in code points (each
  * counted up to 64). */
 static int edit_distance(const char *a, const char *b)
 {
-	unsigned A[64], B[64];
+	unsigned A[64] = {0}, B[64] = {0}; /* zeroed for cppcheck: filled below */
 	int na = 0, nb = 0;
 	for (size_t la = strlen(a); la > 0 && na < 64;) {
 		size_t k = kyc_utf8_next((const unsigned char *)a, la, &A[na++]);
@@ -144,56 +132,93 @@ static const char *snap(const char *const *lex, const char *text)
 	return best && bd * 3 <= letters && bd < second ? best : NULL;
 }
 
+/* The most likely date the digit reader's distributions allow (YYYY/MM/DD:
+ * positions 0-3, 5-6, 8-9), written as YYYY-MM-DD into iso with the
+ * lowest probability of its digits; 0 when the line was not cut into a
+ * date. */
+static int likeliest_date(const struct kyc_edigits_reading *r, char iso[11], double *pmin)
+{
+	static const int at[8] = {0, 1, 2, 3, 5, 6, 8, 9};
+	if (r->n != 10)
+		return 0;
+	double best = -1;
+	int by = 0, bm = 0, bd = 0;
+	for (int y = 1900; y <= 2099; y++) {
+		double py = (double)r->prob[at[0]][y / 1000] * r->prob[at[1]][y / 100 % 10] *
+			    r->prob[at[2]][y / 10 % 10] * r->prob[at[3]][y % 10];
+		if (py <= best)
+			continue;
+		for (int m = 1; m <= 12; m++) {
+			double pm = py * r->prob[at[4]][m / 10] * r->prob[at[5]][m % 10];
+			if (pm <= best)
+				continue;
+			for (int d = 1; d <= kyc_egnid_days_in_month(y, m); d++) {
+				double p = pm * r->prob[at[6]][d / 10] * r->prob[at[7]][d % 10];
+				if (p > best)
+					best = p, by = y, bm = m, bd = d;
+			}
+		}
+	}
+	if (best <= 0)
+		return 0;
+	int digit[8] = {by / 1000, by / 100 % 10, by / 10 % 10, by % 10, bm / 10, bm % 10, bd / 10, bd % 10};
+	*pmin = 1;
+	for (int k = 0; k < 8; k++)
+		*pmin = fmin(*pmin, r->prob[at[k]][digit[k]]);
+	snprintf(iso, 11, "%04u-%02u-%02u", (unsigned)by % 10000u, (unsigned)bm % 100u,
+		 (unsigned)bd % 100u);
+	return 1;
+}
+
+/* Turns the digit reader's reading into the field's value: numbers as read
+ * (the family's rules decode them: card_eg_nid.c), dates as the likeliest
+ * date that exists. */
+static void normalise_digits(const struct kyc_card_field *f, const struct kyc_edigits_reading *r,
+			     struct kyc_card_value *v)
+{
+	v->digits = *r;
+	v->conf = r->conf;
+	snprintf(v->text, sizeof v->text, "%s", r->n ? r->text : "");
+	v->accepted = r->n > 0;
+	double pmin;
+	if (f->script == KYC_CARD_EDATE) {
+		v->accepted = likeliest_date(r, v->text, &pmin);
+		if (v->accepted)
+			v->conf = (int)lround(100 * pmin);
+	}
+	v->read = v->text[0] != 0;
+	v->accepted = v->read && v->accepted && v->conf >= MIN_DIGIT_CONF;
+}
+
 /* Turns Tesseract's line into the field's value and decides whether it is
  * accepted. */
 static void normalise(const struct kyc_card_field *f, const struct kyc_tess_line *line,
 		      struct kyc_card_value *v)
 {
-	char digits[64];
-	size_t n;
 	v->conf = line->conf;
 	v->text[0] = 0;
-	switch (f->script) {
-	case KYC_CARD_EDIGITS:
-		n = kyc_egnid_ascii_digits(line->text, digits, sizeof digits);
-		snprintf(v->text, sizeof v->text, "%s", digits);
-		v->accepted = n > 0; /* the family's rules say more (card_eg_nid.c) */
-		break;
-	case KYC_CARD_EDATE:
-		n = kyc_egnid_ascii_digits(line->text, digits, sizeof digits);
-		if (n == 8 && valid_date(digits, v->text))
-			v->accepted = 1;
-		else
-			snprintf(v->text, sizeof v->text, "%s", digits);
-		break;
-	case KYC_CARD_LATIN: {
+	if (f->script == KYC_CARD_LATIN) {
 		size_t k = 0;
 		for (const char *p = line->text; *p && k + 1 < sizeof v->text; p++)
 			if (*p != ' ')
 				v->text[k++] = *p;
 		v->text[k] = 0;
-		v->accepted = k > 0;
-		break;
-	}
-	default:
+		v->read = v->accepted = k > 0;
+	} else {
 		snprintf(v->text, sizeof v->text, "%s", line->text);
+		v->read = v->text[0] != 0;
 		v->accepted = 1;
-		if (f->lexicon && line->text[0]) {
+		if (f->lexicon && v->read) {
+			/* A reading near one word of a closed list and far from the
+			 * others is validated by the list, as a check digit would. */
 			const char *s = snap(f->lexicon, line->text);
 			if (s)
 				snprintf(v->text, sizeof v->text, "%s", s);
-			v->accepted = s != NULL;
-			/* A reading near one word of a closed list and far from the
-			 * others is validated by the list, as a check digit would. */
-			v->read = v->text[0] != 0;
-			v->accepted = v->read && v->accepted && v->conf >= MIN_LEXICON_CONF;
+			v->accepted = s != NULL && v->conf >= MIN_LEXICON_CONF;
 			return;
 		}
-		break;
 	}
-	v->read = v->text[0] != 0;
-	int numeric = f->script == KYC_CARD_EDIGITS || f->script == KYC_CARD_EDATE;
-	v->accepted = v->read && v->accepted && v->conf >= (numeric ? MIN_DIGIT_CONF : MIN_CONF);
+	v->accepted = v->read && v->accepted && v->conf >= MIN_CONF;
 }
 
 /* Narrows a crop (x0..x1 of rows y0..y1 of the card, stride w) to the
@@ -308,13 +333,19 @@ static int read_fields(const unsigned char *card, int w, int h, double u,
 		int x1 = (int)fmin(w, box[2] * u), y1 = (int)fmin(h, box[3] * u);
 		trim_to_ink(card, w, y0, y1, &x0, &x1);
 		const unsigned char *crop = card + (size_t)y0 * (size_t)w + (size_t)x0;
-		struct kyc_tess_line line;
 		int rc;
-		if (f->script == KYC_CARD_EDIGITS || f->script == KYC_CARD_EDATE)
-			rc = kyc_edigits_read(crop, x1 - x0, y1 - y0, w, f->script == KYC_CARD_EDATE,
-					      line.text, (int)sizeof line.text, &line.conf);
-		else
-			rc = read_text(f, crop, x1 - x0, y1 - y0, w, u, &line);
+		if (f->script == KYC_CARD_EDIGITS || f->script == KYC_CARD_EDATE) {
+			struct kyc_edigits_reading r;
+			rc = kyc_edigits_read(crop, x1 - x0, y1 - y0, w, f->pattern, &r);
+			if (rc == KYC_ERR_NOMEM)
+				return rc;
+			if (rc)
+				memset(&r, 0, sizeof r);
+			normalise_digits(f, &r, &out->values[i]);
+			continue;
+		}
+		struct kyc_tess_line line;
+		rc = read_text(f, crop, x1 - x0, y1 - y0, w, u, &line);
 		if (rc == KYC_ERR_NOMEM || rc == KYC_ERR_UNSUPPORTED)
 			return rc;
 		normalise(f, &line, &out->values[i]);
@@ -346,9 +377,18 @@ static int upside_down(const unsigned char *card, int w, int h, double u,
 	return box_ink(card, w, h, u, r) > box_ink(card, w, h, u, b) * 1.15;
 }
 
-int kyc_card_read_quad(const struct kyc_image *img, const struct kyc_card_template *T,
-		       enum kyc_card_side side, const double quad[4][2],
-		       struct kyc_card_result *out)
+/* The same corners, named from the other end (a half turn). */
+static void half_turn(const double quad[4][2], double q[4][2])
+{
+	for (int i = 0; i < 4; i++)
+		q[i][0] = quad[(i + 2) % 4][0], q[i][1] = quad[(i + 2) % 4][1];
+}
+
+/* Reads side on quad; turn: 1 half-turned, 0 as named, -1 as the side's
+ * landmark says. */
+static int read_quad(const struct kyc_image *img, const struct kyc_card_template *T,
+		     enum kyc_card_side side, const double quad[4][2], int turn,
+		     struct kyc_card_result *out)
 {
 	double t0 = now_ms(), u = KYC_CARD_PX_PER_MM;
 	int w = (int)lround(T->w_mm * u), h = (int)lround(T->h_mm * u);
@@ -359,12 +399,8 @@ int kyc_card_read_quad(const struct kyc_image *img, const struct kyc_card_templa
 	if (!card)
 		return KYC_ERR_NOMEM;
 	kyc_card_warp(img, out->quad, w, h, card);
-	if (upside_down(card, w, h, u, T, side)) {
-		/* The same corners, named from the other end. */
-		double q[4][2];
-		for (int i = 0; i < 4; i++)
-			q[i][0] = quad[(i + 2) % 4][0], q[i][1] = quad[(i + 2) % 4][1];
-		memcpy(out->quad, q, sizeof q);
+	if (turn == 1 || (turn < 0 && upside_down(card, w, h, u, T, side))) {
+		half_turn(quad, out->quad);
 		out->upside_down = 1;
 		kyc_card_warp(img, out->quad, w, h, card);
 	}
@@ -374,22 +410,104 @@ int kyc_card_read_quad(const struct kyc_image *img, const struct kyc_card_templa
 	return rc;
 }
 
+int kyc_card_read_quad(const struct kyc_image *img, const struct kyc_card_template *T,
+		       enum kyc_card_side side, const double quad[4][2],
+		       struct kyc_card_result *out)
+{
+	return read_quad(img, T, side, quad, -1, out);
+}
+/* How well quad rectifies side: the digit reader's confidence (0..1) in the
+ * side's first number field (the national number), read half-turned or not
+ * as *turn says (-1: as the landmark says, and *turn gets which); -1 when
+ * the side has none. A misplaced quadrilateral cuts, skews or misses that
+ * line, a wrong way up reads it as nothing; the right one reads it
+ * sharply. */
+static int anchor_score(const struct kyc_image *img, const struct kyc_card_template *T,
+			enum kyc_card_side side, const double quad[4][2], int *turn,
+			double *score)
+{
+	double u = KYC_CARD_PX_PER_MM;
+	int w = (int)lround(T->w_mm * u), h = (int)lround(T->h_mm * u);
+	const struct kyc_card_field *f = NULL;
+	*score = -1;
+	for (int i = 0; i < T->nfields && !f; i++)
+		if (T->fields[i].side == side && T->fields[i].script == KYC_CARD_EDIGITS)
+			f = &T->fields[i];
+	if (!f)
+		return 0;
+	unsigned char *card = malloc((size_t)w * (size_t)h);
+	if (!card)
+		return KYC_ERR_NOMEM;
+	kyc_card_warp(img, quad, w, h, card);
+	if (*turn < 0)
+		*turn = upside_down(card, w, h, u, T, side);
+	if (*turn) {
+		double q[4][2];
+		half_turn(quad, q);
+		kyc_card_warp(img, q, w, h, card);
+	}
+	double box[4];
+	kyc_card_field_box(f, box);
+	int x0 = (int)fmax(0, box[0] * u), y0 = (int)fmax(0, box[1] * u);
+	int x1 = (int)fmin(w, box[2] * u), y1 = (int)fmin(h, box[3] * u);
+	trim_to_ink(card, w, y0, y1, &x0, &x1);
+	struct kyc_edigits_reading r;
+	int rc = kyc_edigits_read(card + (size_t)y0 * (size_t)w + (size_t)x0, x1 - x0, y1 - y0, w,
+				  f->pattern, &r);
+	free(card);
+	if (rc == KYC_ERR_NOMEM)
+		return rc;
+	*score = !rc && r.n ? r.conf / 100.0 : 0;
+	return 0;
+}
+
+/* Candidates of the card finder tried, best first, until one reads its
+ * number this surely. */
+#define MAX_QUADS 4
+#define SURE_ANCHOR 0.6
+#define TURN_MARGIN 0.3
+
 int kyc_card_read(const struct kyc_image *img, const struct kyc_card_template *T,
 		  enum kyc_card_side side, struct kyc_card_result *out)
 {
 	memset(out, 0, sizeof *out);
 	out->tpl = T, out->side = side;
-	double t0 = now_ms(), quad[4][2];
-	int rc = kyc_card_find(img, T->w_mm / T->h_mm, quad);
-	out->ms_find = now_ms() - t0;
-	if (rc == KYC_ERR_NOMEM)
-		return rc;
-	if (rc) {
+	double t0 = now_ms(), quads[MAX_QUADS][4][2];
+	int n = kyc_card_find_candidates(img, T->w_mm / T->h_mm, quads, MAX_QUADS);
+	if (n == KYC_ERR_NOMEM)
+		return n;
+	if (n < 1) {
+		out->ms_find = now_ms() - t0;
 		out->reason = "no_card_found";
 		return 0;
 	}
-	double ms_find = out->ms_find;
-	rc = kyc_card_read_quad(img, T, side, quad, out);
+	/* The finder ranks by edges; the side's own number says which
+	 * candidate really is the card (a white sheet beside a light card has
+	 * stronger edges than the card), and which way up it lies when the
+	 * landmark was wrong. */
+	int best = 0, best_turn = -1, landmark_turn = 0;
+	double landmark_score = 0;
+	double best_score = -1;
+	for (int i = 0; i < n && best_score < SURE_ANCHOR; i++)
+		for (int pass = 0; pass < 2 && best_score < SURE_ANCHOR; pass++) {
+			int turn = pass ? !landmark_turn : -1;
+			double sc;
+			int rc = anchor_score(img, T, side, quads[i], &turn, &sc);
+			if (rc)
+				return rc;
+			if (sc < 0)
+				break; /* no number on this side: the finder's order */
+			if (!pass)
+				landmark_turn = turn, landmark_score = sc;
+			/* Against its landmark, a half turn must read much better:
+			 * upside down, a barcode's bars pass for the digit one. */
+			if (pass && sc < landmark_score + TURN_MARGIN)
+				continue;
+			if (sc > best_score)
+				best_score = sc, best = i, best_turn = turn;
+		}
+	double ms_find = now_ms() - t0;
+	int rc = read_quad(img, T, side, quads[best], best_turn, out);
 	out->ms_find = ms_find;
 	return rc;
 }

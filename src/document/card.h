@@ -9,6 +9,7 @@
 #define KYC_CARD_H
 
 #include "document/card_tpl.h"
+#include "document/edigits.h"
 #include "document/image.h"
 
 #define KYC_CARD_MAX_FIELDS 24
@@ -25,6 +26,9 @@ struct kyc_card_value {
 	int conf;
 	int read;
 	int accepted;
+	/* Numbers and dates: the digit reader's reading, each position's
+	 * distribution kept for the family's rules (n is 0 otherwise). */
+	struct kyc_edigits_reading digits;
 };
 
 struct kyc_card_result {
@@ -43,6 +47,12 @@ struct kyc_card_result {
  * from the top-left of the card as it lies (not yet which way up). 0,
  * KYC_ERR_NOTFOUND, KYC_ERR_NOMEM. */
 int kyc_card_find(const struct kyc_image *img, double aspect, double quad[4][2]);
+
+/* The same, with up to max distinct candidates in quads (caller's), the
+ * likeliest first (the strongest edges along their sides). Returns how many
+ * (>= 1), KYC_ERR_NOTFOUND or KYC_ERR_NOMEM. */
+int kyc_card_find_candidates(const struct kyc_image *img, double aspect, double quads[][4][2],
+			     int max);
 
 /* Warps the quadrilateral quad of img (TL, TR, BR, BL) onto a w x h
  * grayscale raster out (caller's, w*h bytes), bilinear. */

@@ -1,5 +1,6 @@
 #include "document/card_eg_nid.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -42,6 +43,97 @@ static void put_read(json_t *f, json_t *c, json_t *m, const char *name,
 		     const struct kyc_card_value *v)
 {
 	put(f, c, m, name, v && v->read ? v->text : NULL, v && v->accepted, v ? v->conf : 0);
+}
+
+/* A number's reading is trusted when its least sure digit is at least this
+ * probable (the digit reader's probability, 0..100). */
+#define MIN_NUMBER_CONF 40
+
+static struct kyc_card_value *value_at(struct sides *s, const char *name)
+{
+	return (struct kyc_card_value *)value(s, name);
+}
+
+/* The least probability among the digits of text under prob. */
+static double weakest(const float prob[14][11], const char *text)
+{
+	double p = 1;
+	for (int k = 0; k < 14; k++)
+		p = fmin(p, prob[k][text[k] - '0']);
+	return p;
+}
+
+static double log_prob(const float prob[14][11], const char *text)
+{
+	double lp = 0;
+	for (int k = 0; k < 14; k++)
+		lp += log(prob[k][text[k] - '0'] + 1e-9);
+	return lp;
+}
+
+/* The number text with the probability of its least sure digit, at most
+ * raw_conf: the digit reader's own confidence in the pieces it cut (a
+ * line that is no number, its pieces unlike any digit, stays unsure
+ * however valid the number made of them). */
+static void set_number(struct kyc_card_value *v, const char *text, double pmin, int raw_conf)
+{
+	snprintf(v->text, sizeof v->text, "%s", text);
+	v->conf = (int)lround(100 * pmin);
+	v->conf = v->conf < raw_conf ? v->conf : raw_conf;
+	v->read = 1;
+	v->accepted = v->conf >= MIN_NUMBER_CONF;
+}
+
+/* How much less likely than its own best reading a side may find the two
+ * sides' joint reading and still be taken to agree with it (a factor of
+ * e^3, about 20): a digit one side read unsurely is settled by the other,
+ * while a digit both read surely and differently stays a contradiction. */
+#define AGREE_LOGP 3.0
+
+/* Decodes each side's number as the likeliest that is valid (eg_nid.h), and
+ * where both sides were read, the likeliest under both: each side takes the
+ * joint reading when it agrees with it. */
+static void decode_numbers(struct sides *s)
+{
+	struct kyc_card_value *v[2] = {value_at(s, "national_number"),
+				       value_at(s, "national_number_back")};
+	char own[2][15];
+	double lp[2];
+	int have[2];
+	for (int i = 0; i < 2; i++) {
+		have[i] = v[i] && v[i]->digits.n == 14;
+		if (!have[i])
+			continue;
+		lp[i] = kyc_egnid_number_likeliest(v[i]->digits.prob, own[i]);
+		set_number(v[i], own[i], weakest(v[i]->digits.prob, own[i]), v[i]->digits.conf);
+	}
+	if (!have[0] || !have[1])
+		return;
+	float joint[14][11];
+	for (int k = 0; k < 14; k++) {
+		double sum = 0;
+		for (int d = 0; d < 10; d++)
+			sum += joint[k][d] = v[0]->digits.prob[k][d] * v[1]->digits.prob[k][d];
+		for (int d = 0; d < 10; d++)
+			joint[k][d] = (float)(sum > 0 ? joint[k][d] / sum : 0.1);
+		joint[k][10] = 0;
+	}
+	char both[15];
+	kyc_egnid_number_likeliest(joint, both);
+	for (int i = 0; i < 2; i++)
+		if (log_prob(v[i]->digits.prob, both) < lp[i] - AGREE_LOGP)
+			return;
+	int raw = v[0]->digits.conf > v[1]->digits.conf ? v[0]->digits.conf : v[1]->digits.conf;
+	for (int i = 0; i < 2; i++)
+		set_number(v[i], both, weakest(joint, both), raw);
+}
+
+static int raw_decodes(const struct kyc_card_value *v)
+{
+	struct kyc_egnid_number d;
+	const char *why;
+	return v && v->digits.n == 14 &&
+	       kyc_egnid_number_decode(v->digits.text, 14, &d, &why) == 0;
 }
 
 static int number_ok(const struct kyc_card_value *v, struct kyc_egnid_number *d)
@@ -161,6 +253,7 @@ json_t *kyc_egnid_read(const struct kyc_image *front, const struct kyc_image *ba
 		}
 		s.have[i] = 1;
 	}
+	decode_numbers(&s);
 	/* The number: accepted when it decodes and either side is sure of it,
 	 * or both sides read the same digits. */
 	struct kyc_egnid_number dn, db;
@@ -199,7 +292,11 @@ json_t *kyc_egnid_read(const struct kyc_image *front, const struct kyc_image *ba
 	json_object_set_new(out, "document_type", json_string("eg_nid"));
 	/* A number of the right form on some side: this is the family's card,
 	 * whether or not every digit is sure. */
-	json_object_set_new(out, "number_valid", json_boolean(f_ok || b_ok));
+	/* The likeliest valid number always decodes: the card is this family's
+	 * when a side's number is sure, or its digits as read decode as they
+	 * are (any other card with a line of text would pass otherwise). */
+	json_object_set_new(out, "number_valid",
+			    json_boolean(f_sure || b_sure || raw_decodes(nf) || raw_decodes(nb)));
 	json_object_set_new(out, "fields", f);
 	json_object_set_new(out, "document_fields", c);
 	json_object_set_new(out, "missing_fields", m);

@@ -135,11 +135,17 @@ static void meet(const struct line *hz, const struct line *vt, double *x, double
 	*x = vt->a * *y + vt->b;
 }
 
-static int median_tone(const unsigned char *g, int w, int h)
+/* A window of the small copy where the region starts: the middle fifth of
+ * the picture, or that moved by a sixth of its size (a card off-centre). */
+struct window {
+	int x0, y0, x1, y1;
+};
+
+static int median_tone(const unsigned char *g, int w, const struct window *win)
 {
 	int hist[256] = {0}, n = 0;
-	for (int y = h * 35 / 100; y < h * 65 / 100; y++)
-		for (int x = w * 35 / 100; x < w * 65 / 100; x++, n++)
+	for (int y = win->y0; y < win->y1; y++)
+		for (int x = win->x0; x < win->x1; x++, n++)
 			hist[g[(size_t)y * (size_t)w + (size_t)x]]++;
 	/* The upper half of the tones: the card's ground, not its ink. */
 	int c = 0;
@@ -149,41 +155,41 @@ static int median_tone(const unsigned char *g, int w, int h)
 	return 128;
 }
 
-int kyc_card_find(const struct kyc_image *img, double aspect, double quad[4][2])
-{
-	int rc = KYC_ERR_NOTFOUND;
-	int k = (img->w > img->h ? img->w : img->h) / WORK_SIDE;
-	if (k < 1)
-		k = 1;
-	int w = img->w / k, h = img->h / k;
-	if (w < 32 || h < 32)
-		return KYC_ERR_NOTFOUND;
-	size_t n = (size_t)w * (size_t)h;
-	unsigned char *g = malloc(n), *reg = calloc(n, 1);
-	int *stack = malloc(n * sizeof *stack);
-	float *pt = malloc(4 * (size_t)(w + h) * 2 * sizeof *pt);
-	if (!g || !reg || !stack || !pt) {
-		rc = KYC_ERR_NOMEM;
-		goto out;
-	}
-	/* Box-averaged copy. */
-	for (int y = 0; y < h; y++)
-		for (int x = 0; x < w; x++) {
-			unsigned s = 0;
-			for (int dy = 0; dy < k; dy++) {
-				const unsigned char *p = img->gray + (size_t)(y * k + dy) * (size_t)img->w +
-							 (size_t)(x * k);
-				for (int dx = 0; dx < k; dx++)
-					s += p[dx];
-			}
-			g[(size_t)y * (size_t)w + (size_t)x] = (unsigned char)(s / (unsigned)(k * k));
-		}
-	int tone = median_tone(g, w, h), tol = tone / 7 + 6;
+/* Candidate quadrilaterals, in the small copy's pixels. */
+#define MAX_CANDIDATES 80
+struct candidates {
+	double q[MAX_CANDIDATES][4][2];
+	int n;
+};
 
-	/* 1: the region of the middle's tone connected to the middle. */
+static int card_shaped(const double q[4][2], double aspect, int w, int h)
+{
+	double r = quad_ratio(q);
+	double top = hypot(q[1][0] - q[0][0], q[1][1] - q[0][1]);
+	double left = hypot(q[3][0] - q[0][0], q[3][1] - q[0][1]);
+	return (fabs(r / aspect - 1) < 0.06 || fabs(r * aspect - 1) < 0.06) && top >= w / 5.0 &&
+	       left >= h / 5.0;
+}
+
+static void add_candidate(struct candidates *c, const double q[4][2], double aspect, int w, int h)
+{
+	if (c->n < MAX_CANDIDATES && card_shaped(q, aspect, w, h))
+		memcpy(c->q[c->n++], q, sizeof c->q[0]);
+}
+
+/* The region of tone within tol of the middle's, connected to the middle,
+ * its holes filled, its outline fitted side by side: the quadrilateral of
+ * the four sides, and each one rebuilt from the other three and the card's
+ * aspect (a white sheet flush against a side lets the region spill there). */
+static void region_candidates(const unsigned char *g, int w, int h, const struct window *win,
+			      int tone, int tol, double aspect, unsigned char *reg, int *stack,
+			      float *pt, struct candidates *c)
+{
+	memset(reg, 0, (size_t)w * (size_t)h);
+	/* 1: the region of the window's tone connected to the window. */
 	int sp = 0;
-	for (int y = h * 2 / 5; y < h * 3 / 5; y++)
-		for (int x = w * 2 / 5; x < w * 3 / 5; x++) {
+	for (int y = win->y0; y < win->y1; y++)
+		for (int x = win->x0; x < win->x1; x++) {
 			size_t i = (size_t)y * (size_t)w + (size_t)x;
 			if (abs(g[i] - tone) <= tol && !reg[i])
 				reg[i] = 1, stack[sp++] = (int)i;
@@ -231,7 +237,7 @@ int kyc_card_find(const struct kyc_image *img, double aspect, double quad[4][2])
 			if (reg[(size_t)y * (size_t)w + (size_t)x] == 1)
 				sx += x, sy += y, cnt++;
 	if (cnt < 64)
-		goto out;
+		return;
 	int cx = (int)(sx / cnt), cy = (int)(sy / cnt);
 #define OUTSIDE(x, y) (reg[(size_t)(y) * (size_t)w + (size_t)(x)] == 2)
 	for (int y = 0; y < h; y++) {
@@ -266,45 +272,172 @@ int kyc_card_find(const struct kyc_image *img, double aspect, double quad[4][2])
 	struct line L, R, Tp, B;
 	int il = fit_line(lt, lv, nl, &L), ir = fit_line(rt, rv, nr, &R),
 	    it = fit_line(tt, tv, ntop, &Tp), ib = fit_line(bt, bv, nbot, &B);
-	if (!il || !ir || !it || !ib)
-		goto out;
-	/* The side worst supported by its outline is rebuilt from the other
-	 * three and the card's shape when it is missing or gives the wrong
-	 * shape (a white sheet flush against that side). */
-	double frac[4] = {nl ? (double)il / nl : 0, ntop ? (double)it / ntop : 0,
-			  nr ? (double)ir / nr : 0, nbot ? (double)ib / nbot : 0};
 	double q[4][2];
-	int weakest = 0;
-	for (int i = 1; i < 4; i++)
-		weakest = frac[i] < frac[weakest] ? i : weakest;
-	int ok = il && ir && it && ib;
-	if (ok) {
+	if (il && ir && it && ib) {
 		meet(&Tp, &L, &q[0][0], &q[0][1]);
 		meet(&Tp, &R, &q[1][0], &q[1][1]);
 		meet(&B, &R, &q[2][0], &q[2][1]);
 		meet(&B, &L, &q[3][0], &q[3][1]);
-		ok = fabs(quad_ratio(q) / aspect - 1) < 0.06 || fabs(quad_ratio(q) * aspect - 1) < 0.06;
+		add_candidate(c, q, aspect, w, h);
 	}
-	if (!ok && (il || weakest == 0) && (it || weakest == 1) && (ir || weakest == 2) &&
-	    (ib || weakest == 3) && rebuild(weakest, &L, &Tp, &R, &B, aspect, q) == 0)
-		ok = fabs(quad_ratio(q) / aspect - 1) < 0.06 || fabs(quad_ratio(q) * aspect - 1) < 0.06;
-	if (!ok)
-		goto out;
-	double top = hypot(q[1][0] - q[0][0], q[1][1] - q[0][1]);
-	double left = hypot(q[3][0] - q[0][0], q[3][1] - q[0][1]);
-	if (top < w / 5.0 || left < h / 5.0)
-		goto out;
-	/* A card standing on its short side: name the corners from its long side. */
-	int turn = left > top;
-	for (int i = 0; i < 4; i++) {
-		int j = turn ? (i + 3) % 4 : i;
-		quad[i][0] = q[j][0] * k, quad[i][1] = q[j][1] * k;
+	int have[4] = {il, it, ir, ib};
+	for (int side = 0; side < 4; side++) {
+		int others = 1;
+		for (int j = 0; j < 4; j++)
+			others &= j == side || have[j];
+		if (others && rebuild(side, &L, &Tp, &R, &B, aspect, q) == 0)
+			add_candidate(c, q, aspect, w, h);
 	}
-	rc = 0;
+}
+
+static int tone_at(const unsigned char *g, int w, int h, double x, double y)
+{
+	int ix = (int)lround(x), iy = (int)lround(y);
+	return ix < 0 || iy < 0 || ix >= w || iy >= h ? -1 : g[(size_t)iy * (size_t)w + (size_t)ix];
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/* How much a side of q looks like the card's edge: the median step of tone
+ * across it (two pixels in, two out) along its middle four fifths. */
+static double side_edge(const unsigned char *g, int w, int h, const double q[4][2], int side)
+{
+	const double *a = q[side], *b = q[(side + 1) % 4];
+	double mx = (q[0][0] + q[1][0] + q[2][0] + q[3][0]) / 4, my = (q[0][1] + q[1][1] + q[2][1] + q[3][1]) / 4;
+	double dx = b[0] - a[0], dy = b[1] - a[1], len = hypot(dx, dy);
+	if (len < 1)
+		return 0;
+	double nx = -dy / len, ny = dx / len;
+	if ((a[0] - mx) * nx + (a[1] - my) * ny < 0)
+		nx = -nx, ny = -ny; /* outwards */
+	int step[64], n = 0;
+	for (int i = 0; i < 64; i++) {
+		double t = 0.1 + 0.8 * (i + 0.5) / 64, px = a[0] + t * dx, py = a[1] + t * dy;
+		int in = tone_at(g, w, h, px - 2 * nx, py - 2 * ny), out = tone_at(g, w, h, px + 2 * nx, py + 2 * ny);
+		if (in >= 0 && out >= 0)
+			step[n++] = abs(in - out);
+	}
+	if (n < 16)
+		return 0;
+	qsort(step, (size_t)n, sizeof step[0], cmp_int);
+	return step[n / 2];
+}
+
+/* A candidate's score: its weakest side's edge counts most, the others
+ * break ties. */
+static double edge_score(const unsigned char *g, int w, int h, const double q[4][2])
+{
+	double e[4], lo = 1e9, sum = 0;
+	for (int s = 0; s < 4; s++) {
+		e[s] = side_edge(g, w, h, q, s);
+		lo = fmin(lo, e[s]);
+		sum += e[s];
+	}
+	return lo + 0.25 * sum;
+}
+
+/* Whether two quadrilaterals name nearly the same corners (within tol px). */
+static int same_quad(const double a[4][2], const double b[4][2], double tol)
+{
+	for (int i = 0; i < 4; i++)
+		if (hypot(a[i][0] - b[i][0], a[i][1] - b[i][1]) > tol)
+			return 0;
+	return 1;
+}
+
+int kyc_card_find_candidates(const struct kyc_image *img, double aspect, double quads[][4][2],
+			     int max)
+{
+	int rc = KYC_ERR_NOTFOUND;
+	int k = (img->w > img->h ? img->w : img->h) / WORK_SIDE;
+	if (k < 1)
+		k = 1;
+	int w = img->w / k, h = img->h / k;
+	if (w < 32 || h < 32)
+		return KYC_ERR_NOTFOUND;
+	size_t n = (size_t)w * (size_t)h;
+	unsigned char *g = malloc(n), *reg = malloc(n);
+	int *stack = malloc(n * sizeof *stack);
+	float *pt = malloc(4 * (size_t)(w + h) * 2 * sizeof *pt);
+	struct candidates *c = calloc(1, sizeof *c);
+	if (!g || !reg || !stack || !pt || !c) {
+		rc = KYC_ERR_NOMEM;
+		goto out;
+	}
+	/* Box-averaged copy. */
+	for (int y = 0; y < h; y++)
+		for (int x = 0; x < w; x++) {
+			unsigned s = 0;
+			for (int dy = 0; dy < k; dy++) {
+				const unsigned char *p = img->gray + (size_t)(y * k + dy) * (size_t)img->w +
+							 (size_t)(x * k);
+				for (int dx = 0; dx < k; dx++)
+					s += p[dx];
+			}
+			g[(size_t)y * (size_t)w + (size_t)x] = (unsigned char)(s / (unsigned)(k * k));
+		}
+	/* A light card on white paper: a wide tolerance spills onto the paper,
+	 * a narrow one stops at the card's shading; a card off-centre may leave
+	 * the middle to the paper. Regions of a few tolerances, started in a few
+	 * windows, give candidates; the one whose sides are the strongest edges
+	 * wins. */
+	static const double tol_scale[] = {1, 0.6, 0.35};
+	static const int shift[5][2] = {{0, 0}, {-1, 0}, {1, 0}, {0, -1}, {0, 1}};
+	for (int s = 0; s < 5; s++) {
+		int dx = shift[s][0] * w / 6, dy = shift[s][1] * h / 6;
+		struct window win = {w * 2 / 5 + dx, h * 2 / 5 + dy, w * 3 / 5 + dx, h * 3 / 5 + dy};
+		int tone = median_tone(g, w, &win), tol = tone / 7 + 6;
+		for (size_t t = 0; t < sizeof tol_scale / sizeof tol_scale[0]; t++)
+			region_candidates(g, w, h, &win, tone, (int)lround(tol * tol_scale[t]), aspect,
+					  reg, stack, pt, c);
+	}
+	if (c->n == 0)
+		goto out;
+	double score[MAX_CANDIDATES];
+	for (int i = 0; i < c->n; i++)
+		score[i] = edge_score(g, w, h, c->q[i]);
+	/* Best first, each distinct one once (within 2 % of the picture). */
+	int found = 0;
+	while (found < max) {
+		int best = -1;
+		for (int i = 0; i < c->n; i++)
+			if (score[i] >= 0 && (best < 0 || score[i] > score[best]))
+				best = i;
+		if (best < 0)
+			break;
+		double (*q)[2] = c->q[best];
+		for (int i = 0; i < c->n; i++)
+			if (same_quad(c->q[i], q, 0.02 * (w > h ? w : h)))
+				score[i] = -1;
+		double top = hypot(q[1][0] - q[0][0], q[1][1] - q[0][1]);
+		double left = hypot(q[3][0] - q[0][0], q[3][1] - q[0][1]);
+		/* A card standing on its short side: name the corners from its long side. */
+		int turn = left > top;
+		for (int i = 0; i < 4; i++) {
+			int j = turn ? (i + 3) % 4 : i;
+			quads[found][i][0] = q[j][0] * k, quads[found][i][1] = q[j][1] * k;
+		}
+		found++;
+	}
+	rc = found;
 out:
 	free(g);
 	free(reg);
 	free(stack);
 	free(pt);
+	free(c);
 	return rc;
+}
+
+int kyc_card_find(const struct kyc_image *img, double aspect, double quad[4][2])
+{
+	double q[1][4][2];
+	int n = kyc_card_find_candidates(img, aspect, q, 1);
+	if (n < 0)
+		return n;
+	memcpy(quad, q[0], sizeof q[0]);
+	return 0;
 }

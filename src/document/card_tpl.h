@@ -26,6 +26,8 @@ struct kyc_card_field {
 	int bold;
 	int optional;            /* not printed on every card (e.g. a husband's name) */
 	const char *const *lexicon; /* NULL-terminated: the only values printed, or NULL */
+	const char *pattern;     /* numbers and dates: their form for the digit reader
+				  * (edigits.h), e.g. "DDDD/DD/DD" */
 };
 
 /* Printed matter that is not a field (titles, labels): drawn by the

@@ -16,24 +16,28 @@ static const char *const religions[] = {"مسلم", "مسلمة", "مسيحي", 
 static const char *const marital[] = {"أعزب", "آنسة", "متزوج", "متزوجة", "مطلق",
 				      "مطلقة", "أرمل", "أرملة", NULL};
 
+/* The national number's 14 digits; dates YYYY/MM/DD. */
+#define NUMBER "DDDDDDDDDDDDDD"
+#define DATE "DDDD/DD/DD"
+
 static const struct kyc_card_field fields[] = {
-	/* name, side, script, left, right, baseline, em, bold, optional, lexicon */
+	/* name, side, script, left, right, baseline, em, bold, optional, lexicon, pattern */
 	{"first_name", KYC_CARD_FRONT, KYC_CARD_ARABIC, 31, 83, 18.0, 4.4, 1, 0},
 	{"rest_name", KYC_CARD_FRONT, KYC_CARD_ARABIC, 31, 83, 24.6, 3.7, 1, 0},
 	{"address1", KYC_CARD_FRONT, KYC_CARD_ARABIC, 31, 83, 31.2, 3.5, 0, 0},
 	{"address2", KYC_CARD_FRONT, KYC_CARD_ARABIC, 31, 83, 37.6, 3.5, 0, 0},
-	{"national_number", KYC_CARD_FRONT, KYC_CARD_EDIGITS, 33, 83, 48.4, 5.0, 1, 0},
-	{"birth_date", KYC_CARD_FRONT, KYC_CARD_EDATE, 3.5, 27.5, 44.6, 3.2, 0, 0},
+	{"national_number", KYC_CARD_FRONT, KYC_CARD_EDIGITS, 33, 83, 48.4, 5.0, 1, 0, NULL, NUMBER},
+	{"birth_date", KYC_CARD_FRONT, KYC_CARD_EDATE, 3.5, 27.5, 44.6, 3.2, 0, 0, NULL, DATE},
 	{"serial", KYC_CARD_FRONT, KYC_CARD_LATIN, 3.5, 27.5, 50.8, 2.9, 1, 0},
 
-	{"national_number_back", KYC_CARD_BACK, KYC_CARD_EDIGITS, 25, 58, 9.6, 3.8, 1, 0},
-	{"issue_date", KYC_CARD_BACK, KYC_CARD_EDATE, 61, 83, 9.6, 3.2, 0, 0},
+	{"national_number_back", KYC_CARD_BACK, KYC_CARD_EDIGITS, 25, 58, 9.6, 3.8, 1, 0, NULL, NUMBER},
+	{"issue_date", KYC_CARD_BACK, KYC_CARD_EDATE, 61, 83, 9.6, 3.2, 0, 0, NULL, DATE},
 	{"profession", KYC_CARD_BACK, KYC_CARD_ARABIC, 25, 83, 18.0, 3.5, 0, 0},
 	{"gender", KYC_CARD_BACK, KYC_CARD_ARABIC, 65, 83, 25.2, 3.5, 0, 0, genders},
 	{"religion", KYC_CARD_BACK, KYC_CARD_ARABIC, 42, 62, 25.2, 3.5, 0, 0, religions},
 	{"marital_status", KYC_CARD_BACK, KYC_CARD_ARABIC, 63, 83, 32.4, 3.5, 0, 0, marital},
 	{"husband_name", KYC_CARD_BACK, KYC_CARD_ARABIC, 25, 61, 32.4, 3.5, 0, 1},
-	{"expiry_date", KYC_CARD_BACK, KYC_CARD_EDATE, 25, 52, 40.8, 3.3, 1, 0},
+	{"expiry_date", KYC_CARD_BACK, KYC_CARD_EDATE, 25, 52, 40.8, 3.3, 1, 0, NULL, DATE},
 };
 
 static const struct kyc_card_label labels[] = {

@@ -1,5 +1,6 @@
 #include "document/eg_nid.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,6 +36,52 @@ const char *kyc_egnid_governorate_en(int code)
 		if (governorates[i].code == code)
 			return governorates[i].en;
 	return NULL;
+}
+
+static double lp(const float prob[14][11], int k, int d)
+{
+	return log(prob[k][d] + 1e-9);
+}
+
+double kyc_egnid_number_likeliest(const float prob[14][11], char out[15])
+{
+	/* The parts are independent: century and birth date, governorate,
+	 * then each remaining digit on its own. */
+	double best_date = -INFINITY, best_gov = -INFINITY, total = 0;
+	int bc = 2, by = 0, bm = 1, bd = 1, bg = 1;
+	for (int c = 2; c <= 3; c++)
+		for (int yy = 0; yy < 100; yy++) {
+			double py = lp(prob, 0, c) + lp(prob, 1, yy / 10) + lp(prob, 2, yy % 10);
+			for (int m = 1; m <= 12; m++) {
+				double pm = py + lp(prob, 3, m / 10) + lp(prob, 4, m % 10);
+				if (pm <= best_date)
+					continue;
+				int dim = kyc_egnid_days_in_month(1700 + 100 * c + yy, m);
+				for (int d = 1; d <= dim; d++) {
+					double p = pm + lp(prob, 5, d / 10) + lp(prob, 6, d % 10);
+					if (p > best_date)
+						best_date = p, bc = c, by = yy, bm = m, bd = d;
+				}
+			}
+		}
+	for (size_t i = 0; i < NGOV; i++) {
+		int g = governorates[i].code;
+		double p = lp(prob, 7, g / 10) + lp(prob, 8, g % 10);
+		if (p > best_gov)
+			best_gov = p, bg = g;
+	}
+	snprintf(out, 15, "%u%02u%02u%02u%02u", (unsigned)bc % 10u, (unsigned)by % 100u,
+		 (unsigned)bm % 100u, (unsigned)bd % 100u, (unsigned)bg % 100u);
+	total = best_date + best_gov;
+	for (int k = 9; k < 14; k++) {
+		int b = 0;
+		for (int d = 1; d < 10; d++)
+			b = prob[k][d] > prob[k][b] ? d : b;
+		out[k] = (char)('0' + b);
+		total += lp(prob, k, b);
+	}
+	out[14] = 0;
+	return total;
 }
 
 const char *kyc_egnid_governorate_ar(int code)
@@ -74,7 +121,7 @@ size_t kyc_egnid_ascii_digits(const char *src, char *dst, size_t cap)
 	return n;
 }
 
-static int days_in_month(int y, int m)
+int kyc_egnid_days_in_month(int y, int m)
 {
 	static const int d[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
@@ -114,7 +161,7 @@ int kyc_egnid_number_decode(const char *s, size_t len, struct kyc_egnid_number *
 	}
 	int y = 1700 + 100 * dig[0] + 10 * dig[1] + dig[2];
 	int m = 10 * dig[3] + dig[4], d = 10 * dig[5] + dig[6];
-	if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, m)) {
+	if (m < 1 || m > 12 || d < 1 || d > kyc_egnid_days_in_month(y, m)) {
 		*field = "birth_date";
 		return KYC_ERR_INVALID;
 	}

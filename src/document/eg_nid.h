@@ -48,6 +48,18 @@ struct kyc_egnid_number {
 int kyc_egnid_number_decode(const char *s, size_t len, struct kyc_egnid_number *out,
 			    const char **field);
 
+/* Days in month m (1..12) of year y, Gregorian. */
+int kyc_egnid_days_in_month(int y, int m);
+
+/* The most likely national number that decodes (century 2 or 3, a birth
+ * date that exists, a governorate that is one), given for each of the 14
+ * positions the probability of each digit (prob[k][0..9], from the digit
+ * reader; a position's probabilities need not sum to 1). Writes it into out
+ * (14 ASCII digits, NUL-terminated) and returns the log of its probability;
+ * the sequence and the check digit are taken as the most likely digits, the
+ * check digit's algorithm being unpublished. */
+double kyc_egnid_number_likeliest(const float prob[14][11], char out[15]);
+
 /* The governorate of code, in English and in Arabic (static strings), or
  * NULL for a code that is not one. 88 is "Born abroad". */
 const char *kyc_egnid_governorate_en(int code);

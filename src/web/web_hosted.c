@@ -6,7 +6,7 @@
  *
  * What the page is shown is deliberately less than the native API: the
  * verification's status and next steps, and of the document only what the
- * person holding it needs to check (names, dates, a masked number) -- the
+ * person holding it needs to check (names, dates, masked numbers) -- the
  * link is a bearer credential that may be forwarded. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,15 +116,17 @@ static json_t *public_verification(const json_t *v)
  * fields a person can check on their own document; the number masked. */
 static json_t *public_document(const json_t *d)
 {
-	static const char *const fields[] = {"surname", "given_names", "document_number",
-					     "birth_date", "expiry_date", "nationality", "sex",
-					     "issuing_country", NULL};
+	static const char *const fields[] = {"surname", "given_names", "full_name",
+					     "national_number", "document_number", "birth_date",
+					     "expiry_date", "nationality", "sex", "issuing_country",
+					     NULL};
 	const json_t *x = json_object_get(d, "extraction");
-	json_t *o = json_pack("{s:O?, s:O?, s:O?, s:b, s:b, s:O?, s:O?}", "type",
+	json_t *o = json_pack("{s:O?, s:O?, s:O?, s:b, s:b, s:b, s:O?, s:O?}", "type",
 			      json_object_get(d, "type"), "side", json_object_get(d, "side"),
 			      "status", json_object_get(d, "status"), "mrz_found",
 			      json_is_true(json_object_get(x, "mrz_found")), "mrz_verified",
-			      json_is_true(json_object_get(x, "mrz_verified")), "format",
+			      json_is_true(json_object_get(x, "mrz_verified")), "card_found",
+			      json_is_true(json_object_get(x, "card_found")), "format",
 			      json_object_get(x, "format"), "reason", json_object_get(x, "reason"));
 	json_t *out = json_object();
 	json_t *xf = json_object_get(x, "fields");
@@ -134,7 +136,7 @@ static json_t *public_document(const json_t *d)
 		if (!val)
 			continue;
 		char masked[64];
-		if (!strcmp(*k, "document_number")) {
+		if (!strcmp(*k, "document_number") || !strcmp(*k, "national_number")) {
 			kyc_log_mask(masked, sizeof masked, val, strlen(val));
 			val = masked;
 		}

@@ -1,6 +1,7 @@
 /* The card reader on generated Egyptian ID cards with known ground truth:
  * the card is found where the generator put it, the number and the names
- * are read, a card lying upside down is turned, an empty photo has no card,
+ * are read, a card lying upside down or on its side is turned, an empty
+ * photo has no card,
  * and the generator's cards are consistent with their own numbers. */
 #include <math.h>
 #include <stdlib.h>
@@ -83,6 +84,29 @@ TEST(find_and_read)
 		if (!strcmp(kyc_card_tpl_eg_nid.fields[i].name, "national_number"))
 			CHECK_STR(r.values[i].text, c.national_number);
 	free(rot.gray);
+
+	/* and by a quarter turn either way */
+	for (int turn = 1; turn <= 3; turn += 2) {
+		struct kyc_image side_on = img;
+		side_on.rgb = NULL, side_on.w = img.h, side_on.h = img.w;
+		side_on.gray = malloc((size_t)img.w * (size_t)img.h);
+		REQUIRE(side_on.gray != NULL);
+		for (int row = 0; row < img.h; row++)
+			for (int col = 0; col < img.w; col++) {
+				/* clockwise: (col, row) -> (h-1-row, col); anticlockwise: (row, w-1-col) */
+				int X = turn == 1 ? img.h - 1 - row : row, Y = turn == 1 ? col : img.w - 1 - col;
+				side_on.gray[(size_t)Y * (size_t)side_on.w + (size_t)X] =
+				    img.gray[(size_t)row * (size_t)img.w + (size_t)col];
+			}
+		REQUIRE(kyc_card_read(&side_on, &kyc_card_tpl_eg_nid, KYC_CARD_FRONT, &r) == 0);
+		CHECK(r.found);
+		for (int i = 0; i < kyc_card_tpl_eg_nid.nfields; i++)
+			if (!strcmp(kyc_card_tpl_eg_nid.fields[i].name, "national_number") ||
+			    !strcmp(kyc_card_tpl_eg_nid.fields[i].name, "first_name"))
+				CHECK_STR(r.values[i].text, !strcmp(kyc_card_tpl_eg_nid.fields[i].name, "first_name")
+								? c.first_name : c.national_number);
+		free(side_on.gray);
+	}
 	kyc_image_free(&img);
 }
 
@@ -102,11 +126,38 @@ TEST(no_card)
 	kyc_image_free(&img);
 }
 
+/* Photos without an Egyptian ID (other cards, receipts, pages of text,
+ * portraits, bare desks): no side's number is taken for one, although the
+ * likeliest valid number of any line of 14 pieces always decodes. */
+TEST(not_an_egyptian_id)
+{
+	for (int i = 1; i <= 6; i++) {
+		struct kyc_synth_doc truth;
+		unsigned char *jpg = NULL;
+		size_t len = 0;
+		REQUIRE(kyc_synth_make_class(SEED, i, 0, KYC_SYNTH_CLASS_NOMRZ, KYC_SYNTH_TD1, &truth, &jpg,
+					     &len) == 0);
+		struct kyc_image img;
+		REQUIRE(kyc_image_decode(jpg, len, NULL, &img, NULL) == 0);
+		free(jpg);
+		int err;
+		json_t *x = kyc_egnid_read(&img, NULL, &err);
+		REQUIRE(x != NULL);
+		CHECK(json_is_false(json_object_get(x, "number_valid")));
+		CHECK(json_is_false(json_object_get(json_object_get(json_object_get(x, "fields"),
+								    "national_number"),
+						    "accepted")));
+		json_decref(x);
+		kyc_image_free(&img);
+	}
+}
+
 int main(void)
 {
 	RUN(generator_consistent);
 	RUN(find_and_read);
 	RUN(no_card);
+	RUN(not_an_egyptian_id);
 	kyc_tess_thread_release();
 	return test_done("card");
 }

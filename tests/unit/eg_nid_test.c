@@ -96,6 +96,45 @@ TEST(cross_check)
 	CHECK_STR(codes[0], "number_invalid");
 }
 
+/* Probabilities that make `sure` the likeliest digits, with `alt` a close
+ * second at each position where it differs. */
+static void probs(const char *sure, const char *alt, float p[14][11])
+{
+	for (int k = 0; k < 14; k++) {
+		for (int d = 0; d < 11; d++)
+			p[k][d] = 0.01f;
+		p[k][sure[k] - '0'] = 0.6f;
+		if (alt[k] != sure[k])
+			p[k][alt[k] - '0'] = 0.3f;
+	}
+}
+
+TEST(likeliest)
+{
+	float p[14][11];
+	char out[15];
+	/* The likeliest digits decode: they are the answer. */
+	probs("29005122101245", "29005122101245", p);
+	kyc_egnid_number_likeliest(p, out);
+	CHECK_STR(out, "29005122101245");
+	/* A month 15 is no month: the runner-up 1 -> 0 at the month's tens is. */
+	probs("29015122101245", "29005122101245", p);
+	kyc_egnid_number_likeliest(p, out);
+	CHECK_STR(out, "29005122101245");
+	/* Century 8 and governorate 91 do not exist; 30 February neither: the
+	 * day's tens take their runner-up (the 20th), its units stay sure. */
+	probs("89002309101245", "29002282101245", p);
+	kyc_egnid_number_likeliest(p, out);
+	CHECK_STR(out, "29002202101245");
+	struct kyc_egnid_number d;
+	const char *why;
+	CHECK_INT(kyc_egnid_number_decode(out, 14, &d, &why), 0);
+	/* The sequence and the check digit are whatever is likeliest. */
+	probs("29005122198765", "29005122101245", p);
+	kyc_egnid_number_likeliest(p, out);
+	CHECK_STR(out, "29005122198765");
+}
+
 TEST(transliterate)
 {
 	char out[128];
@@ -118,6 +157,7 @@ int main(void)
 	RUN(decode_refuses);
 	RUN(digits);
 	RUN(cross_check);
+	RUN(likeliest);
 	RUN(transliterate);
 	return test_done("eg_nid");
 }

@@ -317,6 +317,19 @@ async function startFlow(page, link, type) {
 	await page.locator('#step-capture').waitFor({ state: 'visible', timeout: WAIT });
 }
 
+// A phone-sized page of a basic-level link, consent given, on the document step.
+async function basicToDocument(browser, link) {
+	const ctx = await browser.newContext({ locale: 'en', viewport: { width: 390, height: 844 } });
+	const page = await ctx.newPage();
+	const w = watch(page);
+	await page.goto(link.url);
+	await stepShown(page, 'step-consent', 'consent-h', 'Step 1 of 4');
+	await page.locator('#consent-box').check();
+	await page.locator('#consent-next').click();
+	await stepShown(page, 'step-document', 'doc-h', 'Step 2 of 4');
+	return { ctx, page, w };
+}
+
 // Waits for the reader's answer to an upload and returns the server's JSON.
 async function awaitUpload(page, trigger) {
 	const [resp] = await Promise.all([
@@ -592,14 +605,7 @@ async function main() {
 		const back = path.join(dir, 'back', '000001.jpg');
 		const f = await newVerification(ta.api_key, 'basic', { external_ref: 'web-card' });
 		tokens.push(f.link.token);
-		const ctx = await browser.newContext({ locale: 'en', viewport: { width: 390, height: 844 } });
-		const page = await ctx.newPage();
-		const w = watch(page);
-		await page.goto(f.link.url);
-		await stepShown(page, 'step-consent', 'consent-h', 'Step 1 of 4');
-		await page.locator('#consent-box').check();
-		await page.locator('#consent-next').click();
-		await stepShown(page, 'step-document', 'doc-h', 'Step 2 of 4');
+		const { ctx, page, w } = await basicToDocument(browser, f.link);
 		await page.locator('#doc-type').selectOption('id_card');
 		eq(await page.locator('#progress').textContent(), 'Step 2 of 5', 'a card has a back: one more step');
 		await page.locator('#doc-next').click();
@@ -625,6 +631,78 @@ async function main() {
 		await screenshot(page, 'card-review');
 		clean(w);
 		await ctx.close();
+	});
+
+	await test('hosted: Egypt offers its national ID; front and back read from the card face; Arabic values right to left, here and in the console', async () => {
+		const dir = path.join(work, 'egnid');
+		const r = spawnSync(KYCD, ['synth', '--kind', 'eg-nid', '--out', dir, '--count', '1', '--seed', '20264', '--level', '0'], { encoding: 'utf8' });
+		check(r.status === 0, `kycd synth --kind eg-nid: ${r.stderr}`);
+		const truth = JSON.parse(fs.readFileSync(path.join(dir, 'truth.jsonl'), 'utf8').split('\n')[0]).fields;
+		const f = await newVerification(ta.api_key, 'basic', { external_ref: 'web-egnid' });
+		tokens.push(f.link.token);
+		const { ctx, page, w } = await basicToDocument(browser, f.link);
+		const label = () => page.locator('#doc-type option[value="id_card"]').textContent();
+		eq(await label(), 'Identity card', 'an identity card before the country is chosen');
+		await page.locator('#doc-country').selectOption('EGY');
+		eq(await label(), 'National ID card', "Egypt's identity card is its national ID");
+		await page.locator('#doc-type').selectOption('id_card');
+		eq(await page.locator('#progress').textContent(), 'Step 2 of 5', 'front and back');
+		await audit(page, 'the national ID chosen');
+		await page.locator('#doc-next').click();
+		await stepShown(page, 'step-capture', 'capture-h', 'Step 3 of 5');
+		check(!(await page.locator('#capture-tip').textContent()).includes('<<<'), 'no MRZ lines asked of a card without them');
+		const up = await awaitUpload(page, () => page.locator('#file-input').setInputFiles(path.join(dir, '000001_front.jpg')));
+		eq(up.status, 200, 'front accepted');
+		check(up.json.document.card_found && up.json.verification.pending_steps.includes('document_back'), `the card read, the back asked for (${JSON.stringify(up.json)})`);
+		check((await page.locator('#capture-feedback').textContent()).includes('back of the document'), 'the page asks for the back');
+		await page.locator('#btn-capture-next').click();
+		await page.locator('#capture-h').filter({ hasText: 'back' }).waitFor({ timeout: WAIT });
+		await stepShown(page, 'step-capture', 'capture-h', 'Step 4 of 5');
+		const [bresp] = await Promise.all([
+			page.waitForResponse((x) => x.url() === `${base}/hosted/api/documents`, { timeout: WAIT }),
+			page.locator('#file-input').setInputFiles(path.join(dir, '000001_back.jpg')),
+		]);
+		eq(bresp.status(), 200, 'back accepted');
+		check((await bresp.json()).document.card_found, 'the back read');
+		// A decided verification goes straight to the reading; else Continue.
+		await page.locator('#step-review:not([hidden]), #capture-after:not([hidden])').first().waitFor({ timeout: WAIT });
+		if (await page.locator('#capture-after').isVisible()) await page.locator('#btn-capture-next').click();
+		await stepShown(page, 'step-review', 'review-h', 'Step 5 of 5');
+		eq(await reviewValue(page, 'Name'), `${truth.first_name} ${truth.rest_name}`, 'the Arabic name as printed');
+		const nameDir = await page.evaluate(() => {
+			const dt = [...document.querySelectorAll('#review-fields dt')].find((d) => d.textContent === 'Name');
+			return getComputedStyle(dt.nextElementSibling.firstChild).direction;
+		});
+		eq(nameDir, 'rtl', 'the Arabic name runs right to left on an English page');
+		const shown = await reviewValue(page, 'National number');
+		check(shown && !shown.includes(truth.national_number.slice(0, 7)) && shown.endsWith(truth.national_number.slice(-3)), `the national number masked (${shown})`);
+		await audit(page, 'the national ID read');
+		await screenshot(page, 'egnid-review');
+		clean(w);
+		await ctx.close();
+
+		// The console shows the card's Arabic values right to left.
+		const cctx = await browser.newContext({ locale: 'en', viewport: { width: 1366, height: 900 } });
+		const cp = await cctx.newPage();
+		const cw = watch(cp);
+		await cp.goto(`${base}/console`);
+		await cp.locator('#view-login').waitFor({ state: 'visible', timeout: WAIT });
+		await cp.locator('#login-user').fill('amira');
+		await cp.locator('#login-pass').fill(arabicPw);
+		await cp.locator('#login-submit').click();
+		await cp.locator('#view-queue').waitFor({ state: 'visible', timeout: WAIT });
+		await cp.goto(`${base}/console#v/${f.verification.id}`);
+		await cp.locator('#view-verification').waitFor({ state: 'visible', timeout: WAIT });
+		const cell = cp.locator('#v-fields td', { hasText: truth.first_name }).first();
+		await cell.waitFor({ timeout: WAIT });
+		eq(await cell.getAttribute('dir'), 'auto', 'the value takes its own direction');
+		eq(await cell.evaluate((c) => getComputedStyle(c).direction), 'rtl', 'an Arabic value runs right to left');
+		const num = cp.locator('#v-fields td', { hasText: truth.national_number }).first();
+		eq(await num.evaluate((c) => getComputedStyle(c).direction), 'ltr', 'a number stays left to right');
+		await audit(cp, 'the console with a national ID');
+		await screenshot(cp, 'egnid-console');
+		clean(cw);
+		await cctx.close();
 	});
 
 	await test('reader feedback: a dark photo gets a specific retake hint', async () => {
