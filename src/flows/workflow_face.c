@@ -79,7 +79,7 @@ static int face_from_json(const json_t *j, struct kyc_face *fc)
 }
 
 /* The aligned crop of face fc as a PNG file of the verification. */
-static int store_portrait(struct kyc_flow *f, const struct kyc_image *img,
+static int store_portrait(struct kyc_flow *f, const char *owner, const struct kyc_image *img,
                           const struct kyc_face *fc, struct flow_face_prep *p)
 {
 	unsigned char *rgb = NULL;
@@ -92,7 +92,9 @@ static int store_portrait(struct kyc_flow *f, const struct kyc_image *img,
 	if (rc)
 		goto out;
 	kyc_uuid_new(fid);
-	rc = kyc_blob_write(f->data_dir, fid, png.data, png.len, p->relpath, sizeof p->relpath);
+	/* sealed under the applicant's key, as the photo it was cut from */
+	rc = kyc_blob_write(f->store, f->data_dir, f->tenant_id, owner, fid, png.data, png.len,
+	                    p->relpath, sizeof p->relpath);
 	if (rc)
 		goto out;
 	p->stored = 1;
@@ -108,8 +110,8 @@ out:
 	return rc;
 }
 
-int flow__face_prepare(struct kyc_flow *f, const struct kyc_image *img, int selfie,
-                       struct flow_face_prep *p, struct kyc_jerr *e)
+int flow__face_prepare(struct kyc_flow *f, const char *owner, const struct kyc_image *img,
+                       int selfie, struct flow_face_prep *p, struct kyc_jerr *e)
 {
 	struct kyc_face_list l = {0};
 	memset(p, 0, sizeof *p);
@@ -129,7 +131,7 @@ int flow__face_prepare(struct kyc_flow *f, const struct kyc_image *img, int self
 		if (fc && !(p->face = face_to_json(fc)))
 			rc = KYC_ERR_NOMEM;
 		if (fc && !rc)
-			rc = store_portrait(f, img, fc, p);
+			rc = store_portrait(f, owner, img, fc, p);
 		if (rc)
 			kyc_logf(KYC_LOG_WARN, "portrait not stored: %s", kyc_err_name(rc));
 	}

@@ -78,10 +78,10 @@ struct flow_face_prep {
 };
 /* Runs the engine on img (which carries rgb) when f->face is set: on a
  * selfie, its quality (issue) and its face; on a document, its portrait,
- * whose aligned crop is written as a blob now (removed by the release unless
- * kept). 0, or -1 with e filled (500). */
-int flow__face_prepare(struct kyc_flow *f, const struct kyc_image *img, int selfie,
-                       struct flow_face_prep *p, struct kyc_jerr *e);
+ * whose aligned crop is written as a blob now, sealed under the key of owner
+ * (the applicant; removed by the release unless kept). 0, or -1 with e filled (500). */
+int flow__face_prepare(struct kyc_flow *f, const char *owner, const struct kyc_image *img,
+                       int selfie, struct flow_face_prep *p, struct kyc_jerr *e);
 void flow__face_prep_release(struct kyc_flow *f, struct flow_face_prep *p, int keep_files);
 /* Inside the change: from the verification's documents (the newest selfie
  * and portrait with a face), writes the face result into the pending

@@ -139,7 +139,9 @@ static int prepare(struct kyc_flow *f, const json_t *ver, const struct kyc_flow_
 		return image_error(e, rc, field, why ? why : "invalid");
 	if (identity)
 		p->extraction = kyc_document_extract_typed(&img, kyc_now_ms(), im->type, im->side);
-	if (io.want_rgb && flow__face_prepare(f, &img, selfie, &p->face, e)) {
+	if (io.want_rgb &&
+	    flow__face_prepare(f, json_string_value(json_object_get(ver, "applicant_id")), &img,
+	                       selfie, &p->face, e)) {
 		kyc_image_free(&img);
 		return -1;
 	}
