@@ -25,9 +25,11 @@
 /* Reads img's visual zone around the MRZ rr located and compares it with
  * mrz (the `kycd mrz` object of that MRZ). *out: a new object
  * {"verdict","fields":{NAME:{"text","match","by"}...},"matched":N,
- * "mismatched":[NAME...],"lines":N,"ms":T}: verdict "contradicts" (a field
- * contradicts), "unmatched" (six lines of text or more and nothing agrees),
- * "agrees" (something agrees, nothing contradicts) or "unread"; NAME is
+ * "mismatched":[NAME...],"lines":N,"ms":T}: verdict "contradicts" (two
+ * fields contradict, or one and nothing agrees), "unmatched" (six lines of
+ * text or more and nothing agrees), "agrees" (something agrees; one field
+ * contradicting beside it is listed in "mismatched" but not held against
+ * the page: OCR noise) or "unread"; NAME is
  * surname, given_names, birth_date,
  * expiry_date or document_number, "text" what was printed, "match" true or
  * false, "by" "label" or "search"; fields neither labelled nor found are

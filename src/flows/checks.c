@@ -339,7 +339,8 @@ static json_t *viz_consistency(const json_t *x)
 		c = check("data_consistency", "fail", "viz_unmatched", NULL);
 	else
 		c = check("data_consistency", "pass", "viz_matches",
-			  json_pack("{s:I}", "matched", matched));
+			  json_pack("{s:I, s:O}", "matched", matched, "unconfirmed",
+				    json_object_get(v, "mismatched")));
 	json_object_set_new(c, "source", json_string("mrz_viz"));
 	return c;
 }
