@@ -7,6 +7,7 @@
 
 #include "core/clock.h"
 #include "core/rand.h"
+#include "flows/erasure.h"
 #include "flows/names.h"
 
 const char *kyc_checks_field(const json_t *x, const char *name)
@@ -195,7 +196,15 @@ static int find_match(const struct kyc_check_input *in, const char *column, cons
 		.same_applicant = !other,
 		.exclude_id = json_string_value(json_object_get(in->verification, "id")),
 	};
-	return kyc_store_verification_match(in->store, in->tenant_id, &m, out) ? -1 : 0;
+	if (kyc_store_verification_match(in->store, in->tenant_id, &m, out))
+		return -1;
+	/* an erased verification keeps its key in a one-way form (flows/erasure.h) */
+	char erased[72];
+	kyc_erasure_key_form(in->tenant_id, key, erased);
+	m.key = erased;
+	if (!*out && *erased && kyc_store_verification_match(in->store, in->tenant_id, &m, out))
+		return -1;
+	return 0;
 }
 
 /* The document was approved for, or recently rejected for, another

@@ -239,6 +239,36 @@ int kyc_store_session_get(kyc_store *s, const unsigned char id_hash[32],
 /* Removes a session (logout), and every session that expired before now_ms. */
 int kyc_store_session_delete(kyc_store *s, const unsigned char id_hash[32], int64_t now_ms);
 
+/* ---- retention and erasure (src/flows/erasure.h, docs/security.md) ---- */
+
+/* Sets details and attributes of every audit-trail row of a verification to
+ * NULL: the one change the append-only trail allows (migration 9); who did
+ * what and when stays. *n (may be NULL): rows changed. */
+int kyc_store_history_scrub(kyc_store *s, const char *tenant_id, const char *verification_id,
+			    int *n);
+/* Deletes the hosted-page tokens of a verification (links stop working). */
+int kyc_store_hosted_tokens_delete(kyc_store *s, const char *tenant_id,
+				   const char *verification_id);
+/* Deletes the tenant's recorded idempotent responses whose body mentions
+ * needle (a record's id): a replay must not hand back what was erased. */
+int kyc_store_idem_forget(kyc_store *s, const char *tenant_id, const char *needle);
+
+/* What a retention period removes from a closed verification. */
+enum kyc_retention_kind { KYC_RETAIN_IMAGES, KYC_RETAIN_IDENTITY };
+/* Ids (a new array, at most limit, oldest first) of the tenant's closed
+ * verifications (approved, rejected, expired, cancelled) that closed
+ * (decided_at, else updated_at) before closed_before_ms and still hold what
+ * kind names (images_removed_at / identity_removed_at NULL), through a
+ * partial index: the cost is what is due. */
+int kyc_store_retention_due(kyc_store *s, const char *tenant_id, enum kyc_retention_kind kind,
+			    int64_t closed_before_ms, int limit, json_t **ids);
+/* Moves every committed change into the database file and empties the
+ * write-ahead log (SQLite: wal_checkpoint(TRUNCATE)), so that pages from
+ * before an erasure no longer sit on disk in the log. Waits for writers up
+ * to the busy timeout: call it off the request threads. 0, or
+ * KYC_ERR_TIMEOUT when readers kept the log in use (try again later). */
+int kyc_store_log_truncate(kyc_store *s);
+
 /* The last SQLite/driver message for this connection (for logs, never for clients). */
 const char *kyc_store_errmsg(kyc_store *s);
 

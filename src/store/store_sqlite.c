@@ -153,8 +153,12 @@ int kyc_store_open(const char *data_dir, kyc_store **out, char *err, size_t errs
 	chmod(path, 0600);
 	sqlite3_busy_timeout(s->db, 10000);
 	char *msg = NULL;
+	/* secure_delete: what an erasure or retention sweep blanks is overwritten
+	 * with zeros in the file, not left in a page's free space or on the
+	 * freelist (docs/security.md, "Retention and erasure") */
 	rc = sqlite3_exec(s->db,
-			  "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
+			  "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
+			  "PRAGMA secure_delete=ON;",
 			  NULL, NULL, &msg);
 	if (rc != SQLITE_OK) {
 		snprintf(err, errsz, "cannot configure database: %s", msg ? msg : "?");
