@@ -340,17 +340,35 @@ static int attribute_files(struct erase *x, const json_t *attrs)
 	return rc;
 }
 
-static void unlink_all(struct erase *x)
+/* The bytes go before the commit that marks their rows: a crash or a
+ * failed commit in between leaves rows unmarked whose bytes are gone (read
+ * as file_unreadable until the erasure or the sweep is made again, which
+ * then finds nothing to remove), never a marked row with its bytes still on
+ * disk that nothing would come back for. */
+static int unlink_all(struct erase *x)
 {
 	size_t i;
 	json_t *p;
 	json_array_foreach(x->paths, i, p)
 	{
-		if (json_is_string(p) && kyc_blob_remove(x->f->data_dir, json_string_value(p)))
+		int rc = kyc_blob_remove(x->f->data_dir, json_string_value(p));
+		if (rc) {
 			kyc_logf(KYC_LOG_WARN, "erasure: a file could not be removed (%s)",
 				 json_string_value(p));
+			return rc;
+		}
 	}
-	atomic_fetch_add(&erasures, 1);
+	return 0;
+}
+
+/* Commits what x gathered, its files removed first. */
+static int commit(struct erase *x)
+{
+	int rc = unlink_all(x);
+	rc = rc ? rc : kyc_store_commit(x->f->store);
+	if (!rc)
+		atomic_fetch_add(&erasures, 1);
+	return rc;
 }
 
 static int erase_one_verification(struct erase *x, const json_t *v, void *arg)
@@ -423,10 +441,9 @@ int kyc_erasure_applicant(struct kyc_flow *f, const char *applicant_id, json_t *
 				    snap);
 		json_decref(snap);
 	}
-	rc = rc ? rc : kyc_store_commit(f->store);
+	rc = rc ? rc : commit(&x);
 	if (rc)
 		goto fail;
-	unlink_all(&x);
 	*out = app;
 	app = NULL;
 	goto out;
@@ -498,11 +515,9 @@ int kyc_erasure_verification(struct kyc_flow *f, const char *verification_id,
 			  : KYC_ERR_NOTFOUND;
 		json_decref(snap);
 	}
-	rc = rc ? rc : kyc_store_commit(f->store);
+	rc = rc ? rc : commit(&x);
 	if (rc)
 		kyc_store_rollback(f->store);
-	else
-		unlink_all(&x);
 	json_decref(v);
 	json_decref(patch);
 	json_decref(x.paths);

@@ -11,8 +11,8 @@
  * the compatibility route sets' data, the audit rows' details, the events'
  * snapshots (reduced to the skeleton, so a webhook delivery made afterwards,
  * a retry included, carries nothing more), hosted-page tokens, recorded
- * idempotent responses, and the image files (bytes removed after the
- * commit; the file rows stay, marked deleted).
+ * idempotent responses, and the image files (bytes removed just before
+ * the commit; the file rows stay, marked deleted).
  *
  * The duplicate-check keys stay, but never in the clear: document_key and
  * identity_key are replaced by a one-way form (kyc_erasure_key_form), which
@@ -48,9 +48,9 @@ void kyc_erasure_set_key_forget(kyc_erasure_key_forget_fn fn);
  * event snapshots as above, deletes its hosted-page tokens and recorded
  * idempotent responses, forgets its data key (the hook above), writes an
  * audit row "erase" per verification and the event applicant.deleted (id
- * only). Then removes the image files (a file left by a crash stays
- * unreferenced by any readable row; the next erasure or retention sweep of
- * that verification does not need it). f->data_dir must be set.
+ * only); removes the image files just before the commit (so a crash leaves
+ * an erasure to make again, never bytes behind a row marked deleted).
+ * f->data_dir must be set.
  * *out: the erased applicant record (new reference). Errors: 404 not_found,
  * 410 applicant_erased (already erased), 500 store_error. */
 int kyc_erasure_applicant(struct kyc_flow *f, const char *applicant_id, json_t **out,
