@@ -91,6 +91,12 @@ TEST(migrations_apply_once_on_a_real_postgresql)
 	CHECK_INT(kyc__pg_exec(a, "UPDATE verification_history SET action='forged'", err, sizeof err),
 		  KYC_ERR_IO);
 	CHECK(strstr(err, "append-only") != NULL);
+	/* but for erasure's one change, details and attributes to NULL (migration 9) */
+	CHECK_INT(kyc__pg_exec(a, "UPDATE verification_history SET details='{}'", err, sizeof err),
+		  KYC_ERR_IO);
+	CHECK_INT(kyc__pg_exec(a, "UPDATE verification_history SET details=NULL, attributes=NULL",
+			       err, sizeof err),
+		  0);
 	/* milliseconds fit: time columns are 64-bit */
 	CHECK_INT(kyc__pg_exec(a, "UPDATE verifications SET expires_at = 1795431008625", err,
 			       sizeof err),
