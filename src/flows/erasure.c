@@ -47,7 +47,7 @@ void kyc_erasure_key_form(const char *tenant_id, const char *key, char out[72])
 	unsigned char h[32];
 	unsigned hl = 0;
 	EVP_Digest(in, (size_t)(n < (int)sizeof in ? n : (int)sizeof in - 1), h, &hl, EVP_sha256(),
-		   NULL);
+	           NULL);
 	memcpy(out, "x:", 2);
 	kyc_hex_encode(out + 2, h, 32);
 }
@@ -56,11 +56,39 @@ void kyc_erasure_key_form(const char *tenant_id, const char *key, char out[72])
 
 /* Fields of the rendered records that say nothing about the person. */
 static const char *const kept_fields[] = {
-	"id", "object", "status", "applicant_id", "verification_id", "document_id", "file_id",
-	"level", "tier", "type", "side", "kind", "content_type", "size", "width", "height",
-	"document_types", "pending_steps", "attempts", "failed_attempts", "expires_at",
-	"submitted_at", "decided_at", "erased_at", "images_removed_at", "identity_removed_at",
-	"deleted_at", "retry", "deleted", "version", "created_at", "updated_at", NULL,
+    "id",
+    "object",
+    "status",
+    "applicant_id",
+    "verification_id",
+    "document_id",
+    "file_id",
+    "level",
+    "tier",
+    "type",
+    "side",
+    "kind",
+    "content_type",
+    "size",
+    "width",
+    "height",
+    "document_types",
+    "pending_steps",
+    "attempts",
+    "failed_attempts",
+    "expires_at",
+    "submitted_at",
+    "decided_at",
+    "erased_at",
+    "images_removed_at",
+    "identity_removed_at",
+    "deleted_at",
+    "retry",
+    "deleted",
+    "version",
+    "created_at",
+    "updated_at",
+    NULL,
 };
 
 static int in_list(const char *s, const char *const *l)
@@ -93,7 +121,10 @@ static json_t *checks_skeleton(const json_t *checks)
 	json_t *out = json_array();
 	size_t i;
 	json_t *c;
-	json_array_foreach(checks, i, c) json_array_append_new(out, only(c, keys));
+	json_array_foreach(checks, i, c)
+	{
+		json_array_append_new(out, only(c, keys));
+	}
 	return out;
 }
 
@@ -144,7 +175,7 @@ struct erase {
 /* Every record of type t whose column is value, oldest first, a page at a
  * time, to fn. */
 static int each(struct erase *x, enum kyc_rtype t, const char *column, const char *value,
-		int (*fn)(struct erase *x, const json_t *rec, void *arg), void *arg)
+                int (*fn)(struct erase *x, const json_t *rec, void *arg), void *arg)
 {
 	json_t *filter = json_pack("{s:s}", column, value);
 	char cursor[128] = "";
@@ -177,11 +208,11 @@ static int scrub_event(struct erase *x, const json_t *ev, void *arg)
 	json_t *compat = json_object_get(attrs, "compat");
 	if (json_is_object(compat))
 		json_object_set_new(compat, "data", json_null());
-	json_t *patch = json_pack("{s:o, s:o}", "payload",
-				  snapshot_skeleton(json_object_get(ev, "payload")), "attributes",
-				  attrs ? attrs : json_null());
+	json_t *patch =
+	    json_pack("{s:o, s:o}", "payload", snapshot_skeleton(json_object_get(ev, "payload")),
+	              "attributes", attrs ? attrs : json_null());
 	int rc = kyc_store_update(x->f->store, KYC_R_EVENT, x->f->tenant_id,
-				  json_string_value(json_object_get(ev, "id")), patch, 0);
+	                          json_string_value(json_object_get(ev, "id")), patch, 0);
 	json_decref(patch);
 	return rc;
 }
@@ -209,7 +240,7 @@ static int drop_file(struct erase *x, const char *file_id)
 	json_array_append(x->paths, json_object_get(file, "path"));
 	json_decref(file);
 	json_t *patch = json_pack("{s:n, s:n, s:n, s:I}", "sha256", "source_url", "attributes",
-				  "deleted_at", (json_int_t)x->now);
+	                          "deleted_at", (json_int_t)x->now);
 	rc = kyc_store_update(x->f->store, KYC_R_FILE, x->f->tenant_id, file_id, patch, 0);
 	json_decref(patch);
 	return rc;
@@ -240,9 +271,9 @@ static int verification_identity(struct erase *x, const json_t *v, json_t *patch
 	const char *id = json_string_value(json_object_get(v, "id"));
 	char dkey[72], ikey[72];
 	kyc_erasure_key_form(x->f->tenant_id, json_string_value(json_object_get(v, "document_key")),
-			     dkey);
+	                     dkey);
 	kyc_erasure_key_form(x->f->tenant_id, json_string_value(json_object_get(v, "identity_key")),
-			     ikey);
+	                     ikey);
 	json_object_set_new(patch, "callback_url", json_null());
 	json_object_set_new(patch, "attributes", json_null());
 	json_object_set_new(patch, "corrections", json_null());
@@ -261,7 +292,7 @@ static int verification_identity(struct erase *x, const json_t *v, json_t *patch
 /* Removes what kind names from verification v (images are part of the
  * identity data: a photo of a passport shows all of it), into patch. */
 static int verification_remove(struct erase *x, const json_t *v, enum kyc_retention_kind kind,
-			       json_t *patch)
+                               json_t *patch)
 {
 	const char *id = json_string_value(json_object_get(v, "id"));
 	int rc = 0;
@@ -285,7 +316,7 @@ static int verification_write(struct erase *x, const json_t *v, json_t *patch, i
 
 /* The snapshot of a record as its events show it after erasure. */
 static json_t *stored_skeleton(struct erase *x, enum kyc_rtype t, const char *id,
-			       json_t *(*render)(const json_t *), int64_t *version)
+                               json_t *(*render)(const json_t *), int64_t *version)
 {
 	json_t *rec = NULL;
 	if (kyc_store_get(x->f->store, t, x->f->tenant_id, id, &rec))
@@ -302,9 +333,21 @@ static json_t *stored_skeleton(struct erase *x, enum kyc_rtype t, const char *id
 static int applicant_blank(struct erase *x, const char *id, int erase)
 {
 	static const char *const fields[] = {
-		"external_ref", "email", "phone", "first_name", "middle_name", "last_name",
-		"first_name_native", "middle_name_native", "last_name_native", "birth_date",
-		"country", "nationality", "personal_code", "attributes", NULL,
+	    "external_ref",
+	    "email",
+	    "phone",
+	    "first_name",
+	    "middle_name",
+	    "last_name",
+	    "first_name_native",
+	    "middle_name_native",
+	    "last_name_native",
+	    "birth_date",
+	    "country",
+	    "nationality",
+	    "personal_code",
+	    "attributes",
+	    NULL,
 	};
 	json_t *patch = json_object();
 	for (const char *const *k = fields; *k; k++)
@@ -354,7 +397,7 @@ static int unlink_all(struct erase *x)
 		int rc = kyc_blob_remove(x->f->data_dir, json_string_value(p));
 		if (rc) {
 			kyc_logf(KYC_LOG_WARN, "erasure: a file could not be removed (%s)",
-				 json_string_value(p));
+			         json_string_value(p));
 			return rc;
 		}
 	}
@@ -382,24 +425,25 @@ static int erase_one_verification(struct erase *x, const json_t *v, void *arg)
 	if (!rc && !kyc_vstate_final(from) && kyc_vstate_next(from, KYC_VE_CANCEL, &to) == 0) {
 		json_object_set_new(patch, "status", json_string(kyc_vstate_name(to)));
 		rc = kyc_history_append(x->f->store, x->f->tenant_id, id, x->f->actor,
-					kyc_vevent_name(KYC_VE_CANCEL), kyc_vstate_name(from),
-					kyc_vstate_name(to), "applicant_erased", NULL);
+		                        kyc_vevent_name(KYC_VE_CANCEL), kyc_vstate_name(from),
+		                        kyc_vstate_name(to), "applicant_erased", NULL);
 	}
 	rc = rc ? rc : verification_remove(x, v, KYC_RETAIN_IDENTITY, patch);
 	rc = rc ? rc : verification_write(x, v, patch, 1);
 	rc = rc ? rc
-		: kyc_history_append(x->f->store, x->f->tenant_id, id, x->f->actor, "erase",
-				     json_string_value(json_object_get(v, "status")),
-				     to != KYC_VS__COUNT ? kyc_vstate_name(to)
-							 : json_string_value(json_object_get(v, "status")),
-				     "applicant_erased", NULL);
+	        : kyc_history_append(x->f->store, x->f->tenant_id, id, x->f->actor, "erase",
+	                             json_string_value(json_object_get(v, "status")),
+	                             to != KYC_VS__COUNT
+	                                 ? kyc_vstate_name(to)
+	                                 : json_string_value(json_object_get(v, "status")),
+	                             "applicant_erased", NULL);
 	if (!rc && to != KYC_VS__COUNT) {
 		int64_t version = 0;
-		json_t *snap = stored_skeleton(x, KYC_R_VERIFICATION, id, kyc_render_verification,
-					       &version);
+		json_t *snap =
+		    stored_skeleton(x, KYC_R_VERIFICATION, id, kyc_render_verification, &version);
 		rc = snap ? kyc_event_emit_status_change(x->f->store, x->f->tenant_id, id, version,
-							  snap, kyc_vstate_name(from))
-			  : KYC_ERR_NOTFOUND;
+		                                         snap, kyc_vstate_name(from))
+		          : KYC_ERR_NOTFOUND;
 		json_decref(snap);
 	}
 	json_decref(patch);
@@ -407,7 +451,7 @@ static int erase_one_verification(struct erase *x, const json_t *v, void *arg)
 }
 
 int kyc_erasure_applicant(struct kyc_flow *f, const char *applicant_id, json_t **out,
-			  struct kyc_jerr *e)
+                          struct kyc_jerr *e)
 {
 	struct erase x = {.f = f, .now = kyc_now_ms(), .paths = json_array()};
 	json_t *app = NULL;
@@ -421,11 +465,11 @@ int kyc_erasure_applicant(struct kyc_flow *f, const char *applicant_id, json_t *
 	if (kyc_erasure_is_erased(app)) {
 		kyc_store_rollback(f->store);
 		kyc_jerr_set(e, 410, "applicant_erased", "", "this applicant was erased on %s",
-			     json_string_value(json_object_get(app, "erased_at")));
+		             json_string_value(json_object_get(app, "erased_at")));
 		goto out;
 	}
 	rc = each(&x, KYC_R_VERIFICATION, "applicant_id", applicant_id, erase_one_verification,
-		  NULL);
+	          NULL);
 	rc = rc ? rc : attribute_files(&x, json_object_get(app, "attributes"));
 	rc = rc ? rc : applicant_blank(&x, applicant_id, 1);
 	rc = rc || !key_forget ? rc : key_forget(f->store, f->tenant_id, applicant_id);
@@ -433,12 +477,12 @@ int kyc_erasure_applicant(struct kyc_flow *f, const char *applicant_id, json_t *
 	app = NULL;
 	rc = rc ? rc : kyc_store_get(f->store, KYC_R_APPLICANT, f->tenant_id, applicant_id, &app);
 	if (!rc) {
-		json_t *snap = json_pack("{s:s, s:s, s:b, s:O}", "id", applicant_id, "object",
-					 "applicant", "deleted", 1, "erased_at",
-					 json_object_get(app, "erased_at"));
+		json_t *snap =
+		    json_pack("{s:s, s:s, s:b, s:O}", "id", applicant_id, "object", "applicant",
+		              "deleted", 1, "erased_at", json_object_get(app, "erased_at"));
 		rc = kyc_event_emit(f->store, f->tenant_id, "applicant.deleted", "applicant",
-				    applicant_id, json_integer_value(json_object_get(app, "version")),
-				    snap);
+		                    applicant_id,
+		                    json_integer_value(json_object_get(app, "version")), snap);
 		json_decref(snap);
 	}
 	rc = rc ? rc : commit(&x);
@@ -474,29 +518,30 @@ static int count_holders(struct erase *x, const json_t *v, void *arg)
 }
 
 int kyc_erasure_verification(struct kyc_flow *f, const char *verification_id,
-			     enum kyc_retention_kind kind)
+                             enum kyc_retention_kind kind)
 {
 	struct erase x = {.f = f, .now = kyc_now_ms(), .paths = json_array()};
 	json_t *v = NULL, *patch = json_object();
 	int identity = kind == KYC_RETAIN_IDENTITY;
 	int rc = kyc_store_begin(f->store);
-	rc = rc ? rc : kyc_store_get(f->store, KYC_R_VERIFICATION, f->tenant_id, verification_id, &v);
+	rc = rc ? rc
+	        : kyc_store_get(f->store, KYC_R_VERIFICATION, f->tenant_id, verification_id, &v);
 	rc = rc ? rc : verification_remove(&x, v, kind, patch);
 	rc = rc ? rc : verification_write(&x, v, patch, identity);
 	const char *action = identity ? "retention.identity_removed" : "retention.images_removed";
 	const char *status = json_string_value(json_object_get(v, "status"));
 	rc = rc ? rc
-		: kyc_history_append(f->store, f->tenant_id, verification_id, f->actor, action,
-				     status, status, "retention_period", NULL);
+	        : kyc_history_append(f->store, f->tenant_id, verification_id, f->actor, action,
+	                             status, status, "retention_period", NULL);
 	if (!rc) {
 		int64_t version = 0;
 		json_t *snap = stored_skeleton(&x, KYC_R_VERIFICATION, verification_id,
-					       kyc_render_verification, &version);
+		                               kyc_render_verification, &version);
 		rc = snap ? kyc_event_emit(f->store, f->tenant_id,
-					   identity ? "verification.identity_removed"
-						    : "verification.images_removed",
-					   "verification", verification_id, version, snap)
-			  : KYC_ERR_NOTFOUND;
+		                           identity ? "verification.identity_removed"
+		                                    : "verification.images_removed",
+		                           "verification", verification_id, version, snap)
+		          : KYC_ERR_NOTFOUND;
 		json_decref(snap);
 	}
 	/* the applicant's own fields go with its last verification's identity */
@@ -508,11 +553,11 @@ int kyc_erasure_verification(struct kyc_flow *f, const char *verification_id,
 	}
 	if (!rc && identity && app && !h.count) {
 		int64_t version = 0;
-		json_t *snap = stored_skeleton(&x, KYC_R_APPLICANT, app, kyc_render_applicant,
-					       &version);
+		json_t *snap =
+		    stored_skeleton(&x, KYC_R_APPLICANT, app, kyc_render_applicant, &version);
 		rc = snap ? kyc_event_emit(f->store, f->tenant_id, "applicant.updated", "applicant",
-					   app, version, snap)
-			  : KYC_ERR_NOTFOUND;
+		                           app, version, snap)
+		          : KYC_ERR_NOTFOUND;
 		json_decref(snap);
 	}
 	rc = rc ? rc : commit(&x);

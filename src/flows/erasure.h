@@ -39,7 +39,7 @@
  * negative kyc_err) undoes the whole erasure. Without a hook nothing is
  * encrypted, and there is no key to forget. NULL unregisters. */
 typedef int (*kyc_erasure_key_forget_fn)(kyc_store *s, const char *tenant_id,
-					 const char *applicant_id);
+                                         const char *applicant_id);
 void kyc_erasure_set_key_forget(kyc_erasure_key_forget_fn fn);
 
 /* Erases an applicant (DELETE /v1/applicants/{id}): in one transaction,
@@ -54,7 +54,7 @@ void kyc_erasure_set_key_forget(kyc_erasure_key_forget_fn fn);
  * *out: the erased applicant record (new reference). Errors: 404 not_found,
  * 410 applicant_erased (already erased), 500 store_error. */
 int kyc_erasure_applicant(struct kyc_flow *f, const char *applicant_id, json_t **out,
-			  struct kyc_jerr *e);
+                          struct kyc_jerr *e);
 
 /* 1 when a stored applicant record has been erased. */
 int kyc_erasure_is_erased(const json_t *applicant);
@@ -69,7 +69,7 @@ int kyc_erasure_is_erased(const json_t *applicant);
  * applicant's own fields are blanked too (it is not marked erased: the
  * tenant may send it through a new verification). 0 or a store error. */
 int kyc_erasure_verification(struct kyc_flow *f, const char *verification_id,
-			     enum kyc_retention_kind kind);
+                             enum kyc_retention_kind kind);
 
 /* The one-way form a duplicate-check key takes when its record is erased
  * (tenant and key hashed together, SHA-256, hex, "x:" in front), into out;

@@ -9,13 +9,13 @@
 /* Removes kind from the tenant's verifications closed before the period of
  * days (0: no period) ended. */
 static int sweep_kind(struct kyc_flow *f, enum kyc_retention_kind kind, int64_t days,
-		      int64_t now_ms, int *count)
+                      int64_t now_ms, int *count)
 {
 	if (days <= 0)
 		return 0;
 	json_t *ids = NULL;
 	int rc = kyc_store_retention_due(f->store, f->tenant_id, kind, now_ms - days * DAY_MS,
-					 KYC_RETENTION_BATCH, &ids);
+	                                 KYC_RETENTION_BATCH, &ids);
 	size_t i;
 	json_t *id;
 	json_array_foreach(ids, i, id)
@@ -35,7 +35,7 @@ static int64_t shorter(int64_t a, int64_t b)
 }
 
 int kyc_retention_sweep(kyc_store *s, const char *data_dir, int64_t now_ms,
-			struct kyc_retention_counts *counts)
+                        struct kyc_retention_counts *counts)
 {
 	*counts = (struct kyc_retention_counts){0};
 	json_t *tenants = NULL;
@@ -46,17 +46,19 @@ int kyc_retention_sweep(kyc_store *s, const char *data_dir, int64_t now_ms,
 	{
 		json_t *settings = NULL;
 		struct kyc_flow f = {.store = s,
-				     .tenant_id = json_string_value(t),
-				     .actor = "system",
-				     .data_dir = data_dir};
+		                     .tenant_id = json_string_value(t),
+		                     .actor = "system",
+		                     .data_dir = data_dir};
 		if ((rc = kyc_settings_get(s, f.tenant_id, &settings)))
 			break;
 		const json_t *r = json_object_get(settings, "retention");
 		int64_t identity = json_integer_value(json_object_get(r, "identity_days"));
-		int64_t images = shorter(json_integer_value(json_object_get(r, "images_days")), identity);
+		int64_t images =
+		    shorter(json_integer_value(json_object_get(r, "images_days")), identity);
 		json_decref(settings);
 		rc = sweep_kind(&f, KYC_RETAIN_IMAGES, images, now_ms, &counts->images);
-		rc = rc ? rc : sweep_kind(&f, KYC_RETAIN_IDENTITY, identity, now_ms, &counts->identity);
+		rc = rc ? rc
+		        : sweep_kind(&f, KYC_RETAIN_IDENTITY, identity, now_ms, &counts->identity);
 		if (rc)
 			break;
 	}

@@ -27,6 +27,6 @@ struct kyc_retention_counts {
  * its own transaction (actor "system"); files go under data_dir. *counts:
  * what was removed, also when a store error stopped the sweep (returned). */
 int kyc_retention_sweep(kyc_store *s, const char *data_dir, int64_t now_ms,
-			struct kyc_retention_counts *counts);
+                        struct kyc_retention_counts *counts);
 
 #endif

@@ -22,8 +22,7 @@ static int run(kyc_store *s, sqlite3_stmt *st, int *changes)
 }
 
 /* Prepares sql and binds its first two parameters as text. */
-static int prepare2(kyc_store *s, const char *sql, const char *a, const char *b,
-		    sqlite3_stmt **st)
+static int prepare2(kyc_store *s, const char *sql, const char *a, const char *b, sqlite3_stmt **st)
 {
 	int rc = kyc__store_prepare(s, sql, st);
 	if (rc)
@@ -34,24 +33,24 @@ static int prepare2(kyc_store *s, const char *sql, const char *a, const char *b,
 }
 
 int kyc_store_history_scrub(kyc_store *s, const char *tenant_id, const char *verification_id,
-			    int *n)
+                            int *n)
 {
 	sqlite3_stmt *st;
 	/* only rows that still hold something: the trigger sees no other change */
-	int rc = prepare2(s,
-			  "UPDATE verification_history SET details=NULL, attributes=NULL WHERE "
-			  "tenant_id=? AND verification_id=? AND (details IS NOT NULL OR attributes "
-			  "IS NOT NULL)",
-			  tenant_id, verification_id, &st);
+	int rc =
+	    prepare2(s,
+	             "UPDATE verification_history SET details=NULL, attributes=NULL WHERE "
+	             "tenant_id=? AND verification_id=? AND (details IS NOT NULL OR attributes "
+	             "IS NOT NULL)",
+	             tenant_id, verification_id, &st);
 	return rc ? rc : run(s, st, n);
 }
 
-int kyc_store_hosted_tokens_delete(kyc_store *s, const char *tenant_id,
-				   const char *verification_id)
+int kyc_store_hosted_tokens_delete(kyc_store *s, const char *tenant_id, const char *verification_id)
 {
 	sqlite3_stmt *st;
 	int rc = prepare2(s, "DELETE FROM hosted_tokens WHERE tenant_id=? AND verification_id=?",
-			  tenant_id, verification_id, &st);
+	                  tenant_id, verification_id, &st);
 	return rc ? rc : run(s, st, NULL);
 }
 
@@ -71,21 +70,24 @@ int kyc_store_idem_forget(kyc_store *s, const char *tenant_id, const char *needl
 }
 
 int kyc_store_retention_due(kyc_store *s, const char *tenant_id, enum kyc_retention_kind kind,
-			    int64_t closed_before_ms, int limit, json_t **ids)
+                            int64_t closed_before_ms, int limit, json_t **ids)
 {
 	/* the WHERE repeats each partial index's own (migration 9) so the
 	 * planner can use it */
 	static const char *const sql[] = {
 	    [KYC_RETAIN_IMAGES] =
-		"SELECT id FROM verifications WHERE tenant_id=? AND images_removed_at IS NULL AND "
-		"status IN ('approved', 'rejected', 'expired', 'cancelled') AND "
-		"(coalesce(decided_at, updated_at)) < ? ORDER BY (coalesce(decided_at, updated_at)) "
-		"LIMIT ?",
+	        "SELECT id FROM verifications WHERE tenant_id=? AND images_removed_at IS NULL AND "
+	        "status IN ('approved', 'rejected', 'expired', 'cancelled') AND "
+	        "(coalesce(decided_at, updated_at)) < ? ORDER BY (coalesce(decided_at, "
+	        "updated_at)) "
+	        "LIMIT ?",
 	    [KYC_RETAIN_IDENTITY] =
-		"SELECT id FROM verifications WHERE tenant_id=? AND identity_removed_at IS NULL AND "
-		"status IN ('approved', 'rejected', 'expired', 'cancelled') AND "
-		"(coalesce(decided_at, updated_at)) < ? ORDER BY (coalesce(decided_at, updated_at)) "
-		"LIMIT ?",
+	        "SELECT id FROM verifications WHERE tenant_id=? AND identity_removed_at IS NULL "
+	        "AND "
+	        "status IN ('approved', 'rejected', 'expired', 'cancelled') AND "
+	        "(coalesce(decided_at, updated_at)) < ? ORDER BY (coalesce(decided_at, "
+	        "updated_at)) "
+	        "LIMIT ?",
 	};
 	*ids = NULL;
 	if (kind != KYC_RETAIN_IMAGES && kind != KYC_RETAIN_IDENTITY)
@@ -114,7 +116,7 @@ int kyc_store_log_truncate(kyc_store *s)
 {
 	int busy = 0, logged = 0, done = 0;
 	int rc = sqlite3_wal_checkpoint_v2(kyc__store_db(s), NULL, SQLITE_CHECKPOINT_TRUNCATE,
-					   &logged, &done);
+	                                   &logged, &done);
 	if (rc == SQLITE_BUSY)
 		busy = 1;
 	else if (rc != SQLITE_OK)

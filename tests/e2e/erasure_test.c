@@ -82,7 +82,7 @@ static int distinct_names(const struct kyc_synth_fields *f, const struct person 
  * document's names, and its passport submitted (idem: an Idempotency-Key
  * on the creation, so its recorded answer holds the names too). */
 static int person_new(struct person *p, const char *key, const struct person *others, int n,
-		      int idem)
+                      int idem)
 {
 	memset(p, 0, sizeof *p);
 	for (;;) {
@@ -99,13 +99,15 @@ static int person_new(struct person *p, const char *key, const struct person *ot
 	}
 	const struct kyc_synth_fields *f = &p->truth.id.f;
 	snprintf(p->email, sizeof p->email, "p%llx@example.com",
-		 (unsigned long long)(seed ^ (uint64_t)next_index * 0x9e3779b97f4a7c15ULL));
-	snprintf(p->meta, sizeof p->meta, "crm-%llx", (unsigned long long)seed + (unsigned)next_index);
+	         (unsigned long long)(seed ^ (uint64_t)next_index * 0x9e3779b97f4a7c15ULL));
+	snprintf(p->meta, sizeof p->meta, "crm-%llx",
+	         (unsigned long long)seed + (unsigned)next_index);
 	char body[1024], auth[200], idk[80];
-	snprintf(body, sizeof body,
-		 "{\"first_name\":\"%s\",\"last_name\":\"%s\",\"birth_date\":\"%s\",\"email\":\"%s\","
-		 "\"metadata\":{\"crm\":\"%s\"}}",
-		 f->given_names, f->surname, f->birth_date, p->email, p->meta);
+	snprintf(
+	    body, sizeof body,
+	    "{\"first_name\":\"%s\",\"last_name\":\"%s\",\"birth_date\":\"%s\",\"email\":\"%s\","
+	    "\"metadata\":{\"crm\":\"%s\"}}",
+	    f->given_names, f->surname, f->birth_date, p->email, p->meta);
 	snprintf(auth, sizeof auth, "Authorization: Bearer %s", key);
 	snprintf(idk, sizeof idk, "Idempotency-Key: create-%s", p->meta);
 	const char *h[] = {auth, "Content-Type: application/json", idem ? idk : NULL, NULL};
@@ -120,9 +122,9 @@ static int person_new(struct person *p, const char *key, const struct person *ot
 	snprintf(p->ver, sizeof p->ver, "%s", e2e_str(&r, "id"));
 	e2e_resp_free(&r);
 	struct form_part parts[] = {
-		{"type", NULL, NULL, "passport", 0},
-		{"side", NULL, NULL, "front", 0},
-		{"image", "passport.jpg", "image/jpeg", p->jpg, p->len},
+	    {"type", NULL, NULL, "passport", 0},
+	    {"side", NULL, NULL, "front", 0},
+	    {"image", "passport.jpg", "image/jpeg", p->jpg, p->len},
 	};
 	size_t blen;
 	char *fb = form_build(parts, 3, &blen), path[128];
@@ -137,11 +139,10 @@ static int person_new(struct person *p, const char *key, const struct person *ot
 	snprintf(p->doc, sizeof p->doc, "%s", e2e_str(&r, "id"));
 	snprintf(p->file, sizeof p->file, "%s", e2e_str(&r, "file_id"));
 	snprintf(p->status, sizeof p->status, "%s",
-		 jstr(json_object_get(r.json, "verification"), "status"));
+	         jstr(json_object_get(r.json, "verification"), "status"));
 	e2e_resp_free(&r);
 	return 0;
 }
-
 
 /* ---- searching the data directory ---- */
 
@@ -201,8 +202,7 @@ static long status_of(const char *method, const char *path, const char *key)
 }
 
 /* GET path with key into r; 1 when the body holds none of p's identity. */
-static int get_clean(const char *path, const char *key, const struct person *p,
-		     struct e2e_resp *r)
+static int get_clean(const char *path, const char *key, const struct person *p, struct e2e_resp *r)
 {
 	if (e2e_json(&srv, "GET", path, key, NULL, r))
 		return 0;
@@ -218,7 +218,7 @@ static int wait_field(const char *path, const char *key, const char *field)
 	for (int i = 0; i < 300; i++) {
 		struct e2e_resp r;
 		int done = e2e_json(&srv, "GET", path, key, NULL, &r) == 0 &&
-			   json_is_string(json_object_get(r.json, field));
+		           json_is_string(json_object_get(r.json, field));
 		e2e_resp_free(&r);
 		if (done)
 			return 1;
@@ -255,9 +255,9 @@ static int webhooks_leaking(int from, const struct person *p)
 		struct whrecv_msg m;
 		if (whrecv_get(rx, i, &m))
 			continue;
-		if (m.body && (strstr(m.body, p->truth.id.f.surname) ||
-			       strstr(m.body, p->truth.id.f.document_number) ||
-			       strstr(m.body, p->email)))
+		if (m.body &&
+		    (strstr(m.body, p->truth.id.f.surname) ||
+		     strstr(m.body, p->truth.id.f.document_number) || strstr(m.body, p->email)))
 			leaks++;
 		free(m.body);
 	}
@@ -293,7 +293,7 @@ TEST(erasure_leaves_only_the_audit_skeleton)
 	REQUIRE(person_new(&p[1], admin, p, 0, 0) == 0);
 	CHECK_STR(p[1].status, "approved");
 	int keep_events = event_count(admin, p[1].app) + event_count(admin, p[1].ver) +
-			  event_count(admin, p[1].doc);
+	                  event_count(admin, p[1].doc);
 	CHECK(whrecv_wait_distinct_ok(rx, keep_events, 10000) >= keep_events);
 
 	/* The one to erase: the receiver is down, so its deliveries (names and
@@ -308,7 +308,7 @@ TEST(erasure_leaves_only_the_audit_skeleton)
 	snprintf(open_ver, sizeof open_ver, "%s", e2e_str(&r, "id"));
 	e2e_resp_free(&r);
 	int its_events = event_count(admin, p[0].app) + event_count(admin, p[0].ver) +
-			 event_count(admin, p[0].doc) + event_count(admin, open_ver);
+	                 event_count(admin, p[0].doc) + event_count(admin, open_ver);
 	CHECK(whrecv_wait(rx, before + its_events, 10000) >= before + its_events);
 
 	/* Roles and tenants: only an admin key of the tenant erases. */
@@ -424,9 +424,9 @@ TEST(erasure_leaves_only_the_audit_skeleton)
 	snprintf(third_ver, sizeof third_ver, "%s", e2e_str(&r, "id"));
 	e2e_resp_free(&r);
 	struct form_part parts[] = {
-		{"type", NULL, NULL, "passport", 0},
-		{"side", NULL, NULL, "front", 0},
-		{"image", "passport.jpg", "image/jpeg", p[0].jpg, p[0].len},
+	    {"type", NULL, NULL, "passport", 0},
+	    {"side", NULL, NULL, "front", 0},
+	    {"image", "passport.jpg", "image/jpeg", p[0].jpg, p[0].len},
 	};
 	size_t blen;
 	char *fb = form_build(parts, 3, &blen), auth[200];
@@ -483,10 +483,10 @@ TEST(erasure_reaches_a_route_set_s_records)
 	snprintf(p.meta, sizeof p.meta, "s002-ref-%d", i);
 	char body[1024], path[200], idv[64], kyc_id[64];
 	snprintf(body, sizeof body,
-		 "{\"externalReferenceId\":\"%s\",\"registration\":{\"firstName\":\"%s\","
-		 "\"lastName\":\"%s\",\"email\":\"%s\",\"dateOfBirth\":\"%s\"},"
-		 "\"setupId\":\"3fa85f64-5717-4562-b3fc-2c963f66afa6\"}",
-		 p.meta, f->given_names, f->surname, p.email, f->birth_date);
+	         "{\"externalReferenceId\":\"%s\",\"registration\":{\"firstName\":\"%s\","
+	         "\"lastName\":\"%s\",\"email\":\"%s\",\"dateOfBirth\":\"%s\"},"
+	         "\"setupId\":\"3fa85f64-5717-4562-b3fc-2c963f66afa6\"}",
+	         p.meta, f->given_names, f->surname, p.email, f->birth_date);
 	struct e2e_resp r;
 	REQUIRE(e2e_json(&srv, "POST", "/v1/identity-verifications", admin, body, &r) == 0);
 	REQUIRE(r.status == 201);
@@ -495,23 +495,23 @@ TEST(erasure_reaches_a_route_set_s_records)
 	snprintf(path, sizeof path, "/v1/identity-verifications/%s", idv);
 	REQUIRE(e2e_json(&srv, "GET", path, admin, NULL, &r) == 0);
 	snprintf(kyc_id, sizeof kyc_id, "%s",
-		 jstr(json_object_get(json_object_get(r.json, "step"), "kycIdentification"), "id"));
+	         jstr(json_object_get(json_object_get(r.json, "step"), "kycIdentification"), "id"));
 	e2e_resp_free(&r);
 	snprintf(path, sizeof path, "/v1/applicants?external_ref=%s", p.meta);
 	REQUIRE(e2e_json(&srv, "GET", path, admin, NULL, &r) == 0);
 	snprintf(p.app, sizeof p.app, "%s",
-		 jstr(json_array_get(json_object_get(r.json, "data"), 0), "id"));
+	         jstr(json_array_get(json_object_get(r.json, "data"), 0), "id"));
 	e2e_resp_free(&r);
 	snprintf(path, sizeof path, "/v1/verifications?applicant_id=%s", p.app);
 	REQUIRE(e2e_json(&srv, "GET", path, admin, NULL, &r) == 0);
 	snprintf(p.ver, sizeof p.ver, "%s",
-		 jstr(json_array_get(json_object_get(r.json, "data"), 0), "id"));
+	         jstr(json_array_get(json_object_get(r.json, "data"), 0), "id"));
 	e2e_resp_free(&r);
 	REQUIRE(*p.app && *p.ver && *kyc_id);
 	struct form_part parts[] = {
-		{"type", NULL, NULL, "passport", 0},
-		{"side", NULL, NULL, "front", 0},
-		{"image", "passport.jpg", "image/jpeg", p.jpg, p.len},
+	    {"type", NULL, NULL, "passport", 0},
+	    {"side", NULL, NULL, "front", 0},
+	    {"image", "passport.jpg", "image/jpeg", p.jpg, p.len},
 	};
 	size_t blen;
 	char *fb = form_build(parts, 3, &blen), auth[200];
@@ -550,11 +550,11 @@ TEST(retention_settings_are_validated)
 	static const struct {
 		const char *body, *code, *field;
 	} bad[] = {
-		{"{\"retention\":5}", "invalid_type", "retention"},
-		{"{\"retention\":{\"images_days\":-1}}", "out_of_range", "retention.images_days"},
-		{"{\"retention\":{\"identity_days\":\"30\"}}", "invalid_type",
-		 "retention.identity_days"},
-		{"{\"retention\":{\"days\":30}}", "unknown_field", "retention.days"},
+	    {"{\"retention\":5}", "invalid_type", "retention"},
+	    {"{\"retention\":{\"images_days\":-1}}", "out_of_range", "retention.images_days"},
+	    {"{\"retention\":{\"identity_days\":\"30\"}}", "invalid_type",
+	     "retention.identity_days"},
+	    {"{\"retention\":{\"days\":30}}", "unknown_field", "retention.days"},
 	};
 	struct e2e_resp r;
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -590,8 +590,8 @@ TEST(retention_periods_remove_images_then_identity)
 	 * swept after it) removes its images after 1 day and marks when a sweep
 	 * ran at a moved clock. */
 	char key_c[128], key_d[128], path[200], vpath[200], dpath[200];
-	REQUIRE(retention_tenant("retention-c", "{\"images_days\":30,\"identity_days\":60}", key_c) ==
-		0);
+	REQUIRE(retention_tenant("retention-c", "{\"images_days\":30,\"identity_days\":60}",
+	                         key_c) == 0);
 	REQUIRE(retention_tenant("retention-d", "{\"images_days\":1}", key_d) == 0);
 	struct person c, d;
 	REQUIRE(person_new(&c, key_c, NULL, 0, 0) == 0);
@@ -655,7 +655,7 @@ int main(void)
 		return 1;
 	}
 	const char *env[] = {clk.env, "KYCD_SWEEP_INTERVAL_MS=100", "KYCD_WEBHOOK_ALLOW_HTTP=1",
-			     "KYCD_WEBHOOK_ALLOW_LOOPBACK=1", NULL};
+	                     "KYCD_WEBHOOK_ALLOW_LOOPBACK=1", NULL};
 	if (e2e_start(&srv, env) || e2e_tenant(&srv, "erasure", admin, tenant) ||
 	    add_key(tenant, "reviewer", reviewer) || add_key(tenant, "viewer", viewer) ||
 	    e2e_tenant(&srv, "other", other, NULL)) {

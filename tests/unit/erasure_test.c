@@ -44,9 +44,10 @@ static kyc_store *store_with_history(char tenant[37], char vid[37])
 	json_t *v = json_pack("{s:s, s:s, s:i}", "id", vid, "status", "approved", "attempts", 1);
 	json_t *d = json_pack("{s:s}", "first_name", "ANNA");
 	if (kyc_store_insert(s, KYC_R_VERIFICATION, tenant, v) ||
-	    kyc_history_append(s, tenant, vid, "key:k", "create", NULL, "awaiting_input", NULL, d) ||
+	    kyc_history_append(s, tenant, vid, "key:k", "create", NULL, "awaiting_input", NULL,
+	                       d) ||
 	    kyc_history_append(s, tenant, vid, "key:k", "correct_names", "awaiting_input",
-			       "awaiting_input", "names", d)) {
+	                       "awaiting_input", "names", d)) {
 		fprintf(stderr, "setup: %s\n", kyc_store_errmsg(s));
 		kyc_store_close(s);
 		s = NULL;
@@ -80,7 +81,7 @@ TEST(the_audit_trail_allows_only_its_details_to_go)
 	CHECK(strstr(msg, "append-only") != NULL);
 	CHECK(raw_exec("UPDATE verification_history SET details='{}'", msg, sizeof msg) != 0);
 	CHECK(raw_exec("UPDATE verification_history SET details=NULL, reason='x'", msg,
-		       sizeof msg) != 0);
+	               sizeof msg) != 0);
 	int n = 0;
 	CHECK_INT(kyc_store_history_scrub(s, tenant, vid, &n), 0);
 	CHECK_INT(n, 2);
@@ -95,7 +96,8 @@ TEST(the_audit_trail_allows_only_its_details_to_go)
 		CHECK(json_is_null(json_object_get(h, "details")));
 		CHECK(json_is_string(json_object_get(h, "action"))); /* who and what stay */
 	}
-	CHECK_STR(json_string_value(json_object_get(json_array_get(pg.items, 1), "reason")), "names");
+	CHECK_STR(json_string_value(json_object_get(json_array_get(pg.items, 1), "reason")),
+	          "names");
 	json_decref(pg.items);
 	json_decref(filter);
 	/* a second scrub finds nothing left to change */
@@ -115,23 +117,24 @@ TEST(retention_due_lists_use_their_partial_indexes)
 	static const struct {
 		const char *sql, *index;
 	} q[] = {
-		{"EXPLAIN QUERY PLAN SELECT id FROM verifications WHERE tenant_id='t' AND "
-		 "images_removed_at IS NULL AND status IN ('approved', 'rejected', 'expired', "
-		 "'cancelled') AND (coalesce(decided_at, updated_at)) < 5 ORDER BY "
-		 "(coalesce(decided_at, updated_at)) LIMIT 10",
-		 "verifications_images_due"},
-		{"EXPLAIN QUERY PLAN SELECT id FROM verifications WHERE tenant_id='t' AND "
-		 "identity_removed_at IS NULL AND status IN ('approved', 'rejected', 'expired', "
-		 "'cancelled') AND (coalesce(decided_at, updated_at)) < 5 ORDER BY "
-		 "(coalesce(decided_at, updated_at)) LIMIT 10",
-		 "verifications_identity_due"},
+	    {"EXPLAIN QUERY PLAN SELECT id FROM verifications WHERE tenant_id='t' AND "
+	     "images_removed_at IS NULL AND status IN ('approved', 'rejected', 'expired', "
+	     "'cancelled') AND (coalesce(decided_at, updated_at)) < 5 ORDER BY "
+	     "(coalesce(decided_at, updated_at)) LIMIT 10",
+	     "verifications_images_due"},
+	    {"EXPLAIN QUERY PLAN SELECT id FROM verifications WHERE tenant_id='t' AND "
+	     "identity_removed_at IS NULL AND status IN ('approved', 'rejected', 'expired', "
+	     "'cancelled') AND (coalesce(decided_at, updated_at)) < 5 ORDER BY "
+	     "(coalesce(decided_at, updated_at)) LIMIT 10",
+	     "verifications_identity_due"},
 	};
 	for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
 		sqlite3_stmt *st = NULL;
 		REQUIRE(sqlite3_prepare_v2(db, q[i].sql, -1, &st, NULL) == SQLITE_OK);
 		int uses = 0;
 		while (sqlite3_step(st) == SQLITE_ROW)
-			uses |= strstr((const char *)sqlite3_column_text(st, 3), q[i].index) != NULL;
+			uses |=
+			    strstr((const char *)sqlite3_column_text(st, 3), q[i].index) != NULL;
 		sqlite3_finalize(st);
 		CHECK(uses);
 	}
@@ -141,7 +144,8 @@ TEST(retention_due_lists_use_their_partial_indexes)
 	char err[256];
 	REQUIRE(kyc_store_open(dir, &s, err, sizeof err) == 0);
 	json_t *ids = NULL;
-	CHECK_INT(kyc_store_retention_due(s, "nobody", KYC_RETAIN_IMAGES, kyc_now_ms(), 10, &ids), 0);
+	CHECK_INT(kyc_store_retention_due(s, "nobody", KYC_RETAIN_IMAGES, kyc_now_ms(), 10, &ids),
+	          0);
 	CHECK_INT(json_array_size(ids), 0);
 	json_decref(ids);
 	kyc_store_close(s);
