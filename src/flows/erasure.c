@@ -165,12 +165,70 @@ static json_t *snapshot_skeleton(const json_t *snap)
 
 /* ---- one erasure ---- */
 
-/* What a transaction gathered: files to unlink once it committed. */
+/* What a transaction gathered: files to unlink before it commits. */
 struct erase {
 	struct kyc_flow *f;
 	int64_t now;
 	json_t *paths; /* relative paths of the blobs */
 };
+
+/* The columns each record keeps; every other column is blanked, so that a
+ * column added later (a face embedding, a sealed field) is erased unless it
+ * is listed here on purpose. */
+static const char *const bookkeeping[] = {"id", "version", "created_at", "updated_at", NULL};
+static const char *const applicant_kept[] = {"level", "tier", "erased_at", NULL};
+static const char *const verification_kept[] = {
+    "applicant_id",
+    "status",
+    "document_types",
+    "options",
+    "attempts",
+    "retry_code",
+    "retry_message",
+    "expires_at",
+    "level",
+    "checks",
+    "decision",
+    "decided_at",
+    "pending_steps",
+    "failed_attempts",
+    "document_key",
+    "identity_key",
+    "submitted_at",
+    "compat_seed",
+    "compat_ref",
+    "images_removed_at",
+    "identity_removed_at",
+    NULL,
+};
+static const char *const document_kept[] = {
+    "verification_id", "applicant_id", "type", "issuing_country", "side", "file_id", "status", NULL,
+};
+static const char *const file_kept[] = {
+    "kind", "content_type", "size", "width", "height", "path", "deleted_at", NULL,
+};
+
+/* Sets to null, in patch, every column of rec that is not kept, not
+ * bookkeeping, not null already and not set in patch by the caller. */
+static void blank_except(const json_t *rec, const char *const *kept, json_t *patch)
+{
+	const char *k;
+	json_t *v;
+	json_object_foreach((json_t *)rec, k, v)
+	{
+		if (!json_is_null(v) && !in_list(k, kept) && !in_list(k, bookkeeping) &&
+		    !json_object_get(patch, k))
+			json_object_set_new(patch, k, json_null());
+	}
+}
+
+/* Writes patch over record id of type t. */
+static int write_patch(struct erase *x, enum kyc_rtype t, const char *id, const json_t *patch)
+{
+	if (json_object_size(patch) == 0)
+		return 0;
+	return kyc_store_update(x->f->store, t, x->f->tenant_id, id, patch, 0);
+}
 
 /* Every record of type t whose column is value, oldest first, a page at a
  * time, to fn. */
@@ -238,11 +296,11 @@ static int drop_file(struct erase *x, const char *file_id)
 		return 0;
 	}
 	json_array_append(x->paths, json_object_get(file, "path"));
-	json_decref(file);
-	json_t *patch = json_pack("{s:n, s:n, s:n, s:I}", "sha256", "source_url", "attributes",
-	                          "deleted_at", (json_int_t)x->now);
-	rc = kyc_store_update(x->f->store, KYC_R_FILE, x->f->tenant_id, file_id, patch, 0);
+	json_t *patch = json_pack("{s:I}", "deleted_at", (json_int_t)x->now);
+	blank_except(file, file_kept, patch);
+	rc = write_patch(x, KYC_R_FILE, file_id, patch);
 	json_decref(patch);
+	json_decref(file);
 	return rc;
 }
 
@@ -257,8 +315,9 @@ static int document_identity(struct erase *x, const json_t *doc, void *arg)
 {
 	(void)arg;
 	const char *id = json_string_value(json_object_get(doc, "id"));
-	json_t *patch = json_pack("{s:n, s:n, s:n}", "document_number", "extraction", "attributes");
-	int rc = kyc_store_update(x->f->store, KYC_R_DOCUMENT, x->f->tenant_id, id, patch, 0);
+	json_t *patch = json_object();
+	blank_except(doc, document_kept, patch);
+	int rc = write_patch(x, KYC_R_DOCUMENT, id, patch);
 	json_decref(patch);
 	return rc ? rc : scrub_events(x, id);
 }
@@ -274,14 +333,12 @@ static int verification_identity(struct erase *x, const json_t *v, json_t *patch
 	                     dkey);
 	kyc_erasure_key_form(x->f->tenant_id, json_string_value(json_object_get(v, "identity_key")),
 	                     ikey);
-	json_object_set_new(patch, "callback_url", json_null());
-	json_object_set_new(patch, "attributes", json_null());
-	json_object_set_new(patch, "corrections", json_null());
 	json_object_set_new(patch, "checks", checks_skeleton(json_object_get(v, "checks")));
 	json_object_set_new(patch, "decision", decision_skeleton(json_object_get(v, "decision")));
 	json_object_set_new(patch, "document_key", *dkey ? json_string(dkey) : json_null());
 	json_object_set_new(patch, "identity_key", *ikey ? json_string(ikey) : json_null());
 	json_object_set_new(patch, "identity_removed_at", json_integer(x->now));
+	blank_except(v, verification_kept, patch);
 	int rc = each(x, KYC_R_DOCUMENT, "verification_id", id, document_identity, NULL);
 	rc = rc ? rc : kyc_store_history_scrub(x->f->store, x->f->tenant_id, id, NULL);
 	rc = rc ? rc : kyc_store_hosted_tokens_delete(x->f->store, x->f->tenant_id, id);
@@ -332,29 +389,15 @@ static json_t *stored_skeleton(struct erase *x, enum kyc_rtype t, const char *id
  * events about it reduced. */
 static int applicant_blank(struct erase *x, const char *id, int erase)
 {
-	static const char *const fields[] = {
-	    "external_ref",
-	    "email",
-	    "phone",
-	    "first_name",
-	    "middle_name",
-	    "last_name",
-	    "first_name_native",
-	    "middle_name_native",
-	    "last_name_native",
-	    "birth_date",
-	    "country",
-	    "nationality",
-	    "personal_code",
-	    "attributes",
-	    NULL,
-	};
-	json_t *patch = json_object();
-	for (const char *const *k = fields; *k; k++)
-		json_object_set_new(patch, *k, json_null());
+	json_t *app = NULL, *patch = json_object();
+	int rc = kyc_store_get(x->f->store, KYC_R_APPLICANT, x->f->tenant_id, id, &app);
 	if (erase)
 		json_object_set_new(patch, "erased_at", json_integer(x->now));
-	int rc = kyc_store_update(x->f->store, KYC_R_APPLICANT, x->f->tenant_id, id, patch, 0);
+	if (!rc) {
+		blank_except(app, applicant_kept, patch);
+		rc = write_patch(x, KYC_R_APPLICANT, id, patch);
+	}
+	json_decref(app);
 	json_decref(patch);
 	rc = rc ? rc : scrub_events(x, id);
 	rc = rc ? rc : kyc_store_idem_forget(x->f->store, x->f->tenant_id, id);

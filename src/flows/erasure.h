@@ -12,7 +12,9 @@
  * snapshots (reduced to the skeleton, so a webhook delivery made afterwards,
  * a retry included, carries nothing more), hosted-page tokens, recorded
  * idempotent responses, and the image files (bytes removed just before
- * the commit; the file rows stay, marked deleted).
+ * the commit; the file rows stay, marked deleted). Records keep listed
+ * columns and lose every other (erasure.c, "kept"), so a column added
+ * later is erased unless it is listed there on purpose.
  *
  * The duplicate-check keys stay, but never in the clear: document_key and
  * identity_key are replaced by a one-way form (kyc_erasure_key_form), which
