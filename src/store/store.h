@@ -264,9 +264,10 @@ int kyc_store_retention_due(kyc_store *s, const char *tenant_id, enum kyc_retent
 			    int64_t closed_before_ms, int limit, json_t **ids);
 /* Moves every committed change into the database file and empties the
  * write-ahead log (SQLite: wal_checkpoint(TRUNCATE)), so that pages from
- * before an erasure no longer sit on disk in the log. Waits for writers up
- * to the busy timeout: call it off the request threads. 0, or
- * KYC_ERR_TIMEOUT when readers kept the log in use (try again later). */
+ * before an erasure no longer sit on disk in the log. Waits at most 200 ms
+ * for readers and writers (new writers wait meanwhile): call it off the
+ * request threads. 0, or KYC_ERR_TIMEOUT when the log stayed in use (try
+ * again later). */
 int kyc_store_log_truncate(kyc_store *s);
 
 /* The last SQLite/driver message for this connection (for logs, never for clients). */

@@ -112,14 +112,20 @@ int kyc_store_retention_due(kyc_store *s, const char *tenant_id, enum kyc_retent
 	return 0;
 }
 
+/* How long the truncation may wait for readers: while it waits, SQLite
+ * holds new writers back, so the wait is short; the sweeper tries again at
+ * its next turn. The connection's own timeout (kyc_store_open) comes back
+ * after. */
+#define TRUNCATE_WAIT_MS 200
+#define OPEN_BUSY_TIMEOUT_MS 10000
+
 int kyc_store_log_truncate(kyc_store *s)
 {
-	int busy = 0, logged = 0, done = 0;
-	int rc = sqlite3_wal_checkpoint_v2(kyc__store_db(s), NULL, SQLITE_CHECKPOINT_TRUNCATE,
-	                                   &logged, &done);
-	if (rc == SQLITE_BUSY)
-		busy = 1;
-	else if (rc != SQLITE_OK)
-		return kyc__store_map(s, rc);
-	return busy ? KYC_ERR_TIMEOUT : 0;
+	sqlite3 *db = kyc__store_db(s);
+	sqlite3_busy_timeout(db, TRUNCATE_WAIT_MS);
+	int rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	sqlite3_busy_timeout(db, OPEN_BUSY_TIMEOUT_MS);
+	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		return KYC_ERR_TIMEOUT;
+	return rc == SQLITE_OK ? 0 : kyc__store_map(s, rc);
 }
