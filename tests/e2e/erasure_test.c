@@ -304,8 +304,17 @@ TEST(erasure_leaves_only_the_audit_skeleton)
 	CHECK_STR(p[0].status, "approved");
 	snprintf(body, sizeof body, "{\"applicant_id\":\"%s\"}", p[0].app);
 	REQUIRE(e2e_json(&srv, "POST", "/v1/verifications", admin, body, &r) == 0);
-	char open_ver[64];
+	char open_ver[64], token_auth[200];
 	snprintf(open_ver, sizeof open_ver, "%s", e2e_str(&r, "id"));
+	e2e_resp_free(&r);
+	/* its end user has a link to the hosted page */
+	snprintf(path, sizeof path, "/v1/verifications/%s/hosted-link", open_ver);
+	REQUIRE(e2e_json(&srv, "POST", path, admin, "{}", &r) == 0);
+	snprintf(token_auth, sizeof token_auth, "Authorization: Bearer %s", e2e_str(&r, "token"));
+	e2e_resp_free(&r);
+	const char *th[] = {token_auth, NULL};
+	REQUIRE(e2e_req(&srv, "GET", "/hosted/api/state", th, NULL, 0, &r) == 0);
+	CHECK_INT(r.status, 200);
 	e2e_resp_free(&r);
 	int its_events = event_count(admin, p[0].app) + event_count(admin, p[0].ver) +
 	                 event_count(admin, p[0].doc) + event_count(admin, open_ver);
@@ -352,6 +361,9 @@ TEST(erasure_leaves_only_the_audit_skeleton)
 	snprintf(path, sizeof path, "/v1/verifications/%s", open_ver);
 	CHECK(get_clean(path, admin, &p[0], &r));
 	CHECK_STR(e2e_str(&r, "status"), "cancelled");
+	e2e_resp_free(&r);
+	REQUIRE(e2e_req(&srv, "GET", "/hosted/api/state", th, NULL, 0, &r) == 0);
+	CHECK(r.status == 401 || r.status == 404); /* the link is gone */
 	e2e_resp_free(&r);
 	snprintf(path, sizeof path, "/v1/documents/%s", p[0].doc);
 	CHECK(get_clean(path, admin, &p[0], &r));
