@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "core/clock.h"
+#include "core/err.h"
 #include "core/rand.h"
 #include "flows/erasure.h"
 #include "test.h"
@@ -151,6 +152,61 @@ TEST(retention_due_lists_use_their_partial_indexes)
 	kyc_store_close(s);
 }
 
+/* The crypto-shredding hook: called once, in the erasure's transaction, with
+ * the applicant's ids; when it fails, nothing of the erasure is kept. */
+static char forgot[2][37];
+static int forget_calls, forget_fails;
+
+static int forget(kyc_store *s, const char *tenant_id, const char *applicant_id)
+{
+	forget_calls++;
+	snprintf(forgot[0], sizeof forgot[0], "%s", tenant_id);
+	snprintf(forgot[1], sizeof forgot[1], "%s", applicant_id);
+	/* inside the transaction: what it writes goes or stays with the erasure */
+	return kyc_store_in_transaction(s) ? (forget_fails ? KYC_ERR_IO : 0) : KYC_ERR_INTERNAL;
+}
+
+TEST(the_data_key_is_forgotten_inside_the_erasure)
+{
+	kyc_store *s = NULL;
+	char err[256], tenant[37], app[37];
+	REQUIRE(kyc_store_open(dir, &s, err, sizeof err) == 0);
+	REQUIRE(kyc_store_tenant_create(s, "keys", tenant) == 0);
+	kyc_uuid_new(app);
+	json_t *a = json_pack("{s:s, s:s, s:s, s:i}", "id", app, "last_name", "ERIKSSON", "level",
+	                      "L0", "tier", 0);
+	REQUIRE(kyc_store_insert(s, KYC_R_APPLICANT, tenant, a) == 0);
+	json_decref(a);
+	struct kyc_flow f = {.store = s, .tenant_id = tenant, .actor = "key:k", .data_dir = dir};
+	struct kyc_jerr e;
+	json_t *out = NULL;
+	kyc_erasure_set_key_forget(forget);
+
+	forget_fails = 1;
+	CHECK(kyc_erasure_applicant(&f, app, &out, &e) != 0);
+	CHECK_INT(e.status, 500);
+	CHECK_INT(forget_calls, 1);
+	REQUIRE(kyc_store_get(s, KYC_R_APPLICANT, tenant, app, &out) == 0);
+	CHECK_STR(json_string_value(json_object_get(out, "last_name")), "ERIKSSON"); /* undone */
+	CHECK(!kyc_erasure_is_erased(out));
+	json_decref(out);
+
+	forget_fails = 0;
+	CHECK_INT(kyc_erasure_applicant(&f, app, &out, &e), 0);
+	CHECK_INT(forget_calls, 2);
+	CHECK_STR(forgot[0], tenant);
+	CHECK_STR(forgot[1], app);
+	CHECK(kyc_erasure_is_erased(out));
+	CHECK(json_is_null(json_object_get(out, "last_name")));
+	json_decref(out);
+	/* erased once: the hook is not asked again */
+	CHECK(kyc_erasure_applicant(&f, app, &out, &e) != 0);
+	CHECK_INT(e.status, 410);
+	CHECK_INT(forget_calls, 2);
+	kyc_erasure_set_key_forget(NULL);
+	kyc_store_close(s);
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof dir, "/tmp/kycd-erasure-XXXXXX");
@@ -159,6 +215,7 @@ int main(void)
 	RUN(duplicate_keys_become_one_way_per_tenant);
 	RUN(the_audit_trail_allows_only_its_details_to_go);
 	RUN(retention_due_lists_use_their_partial_indexes);
+	RUN(the_data_key_is_forgotten_inside_the_erasure);
 	char cmd[128];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
