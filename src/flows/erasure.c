@@ -304,11 +304,47 @@ static int drop_file(struct erase *x, const char *file_id)
 	return rc;
 }
 
-static int document_images(struct erase *x, const json_t *doc, void *arg)
+/* Every file a record refers to, wherever it keeps the id: a document's
+ * file_id, a route set's files in attributes (seed 004's
+ * attributes.compat004.files), an image another engine keeps beside the
+ * record (a portrait crop). Any string shaped like an id is looked up among
+ * the tenant's files; ids of other records are simply not found. */
+static int files_in(struct erase *x, const json_t *j)
+{
+	int rc = 0;
+	if (json_is_string(j)) {
+		const char *s = json_string_value(j);
+		size_t n = json_string_length(j);
+		return kyc_uuid_valid(s, n) ? drop_file(x, s) : 0;
+	}
+	if (json_is_array(j)) {
+		size_t i;
+		json_t *v;
+		json_array_foreach(j, i, v)
+		{
+			if ((rc = files_in(x, v)))
+				break;
+		}
+	} else if (json_is_object(j)) {
+		const char *k;
+		json_t *v;
+		json_object_foreach((json_t *)j, k, v)
+		{
+			/* its own id, and the records it belongs to, are not files */
+			if (!strcmp(k, "id") || !strcmp(k, "applicant_id") ||
+			    !strcmp(k, "verification_id"))
+				continue;
+			if ((rc = files_in(x, v)))
+				break;
+		}
+	}
+	return rc;
+}
+
+static int record_images(struct erase *x, const json_t *rec, void *arg)
 {
 	(void)arg;
-	const char *fid = json_string_value(json_object_get(doc, "file_id"));
-	return fid ? drop_file(x, fid) : 0;
+	return files_in(x, rec);
 }
 
 static int document_identity(struct erase *x, const json_t *doc, void *arg)
@@ -354,7 +390,8 @@ static int verification_remove(struct erase *x, const json_t *v, enum kyc_retent
 	const char *id = json_string_value(json_object_get(v, "id"));
 	int rc = 0;
 	if (!json_is_string(json_object_get(v, "images_removed_at"))) {
-		rc = each(x, KYC_R_DOCUMENT, "verification_id", id, document_images, NULL);
+		rc = files_in(x, v);
+		rc = rc ? rc : each(x, KYC_R_DOCUMENT, "verification_id", id, record_images, NULL);
 		json_object_set_new(patch, "images_removed_at", json_integer(x->now));
 	}
 	if (!rc && kind == KYC_RETAIN_IDENTITY)
@@ -401,28 +438,6 @@ static int applicant_blank(struct erase *x, const char *id, int erase)
 	json_decref(patch);
 	rc = rc ? rc : scrub_events(x, id);
 	rc = rc ? rc : kyc_store_idem_forget(x->f->store, x->f->tenant_id, id);
-	return rc;
-}
-
-/* File ids a compatibility route set keeps beside the records
- * (attributes.<set>.files: {"<field>": "<file id>"}, seed 004). */
-static int attribute_files(struct erase *x, const json_t *attrs)
-{
-	const char *k;
-	json_t *v;
-	int rc = 0;
-	json_object_foreach((json_t *)attrs, k, v)
-	{
-		json_t *files = json_object_get(v, "files");
-		const char *fk;
-		json_t *fid;
-		if (json_is_object(files))
-			json_object_foreach(files, fk, fid)
-			{
-				if (!rc && json_is_string(fid))
-					rc = drop_file(x, json_string_value(fid));
-			}
-	}
 	return rc;
 }
 
@@ -513,7 +528,7 @@ int kyc_erasure_applicant(struct kyc_flow *f, const char *applicant_id, json_t *
 	}
 	rc = each(&x, KYC_R_VERIFICATION, "applicant_id", applicant_id, erase_one_verification,
 	          NULL);
-	rc = rc ? rc : attribute_files(&x, json_object_get(app, "attributes"));
+	rc = rc ? rc : files_in(&x, app);
 	rc = rc ? rc : applicant_blank(&x, applicant_id, 1);
 	rc = rc || !key_forget ? rc : key_forget(f->store, f->tenant_id, applicant_id);
 	json_decref(app);
