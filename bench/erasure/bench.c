@@ -234,6 +234,8 @@ int main(int argc, char **argv)
 	unsigned char *img = malloc(len);
 	for (size_t i = 0; i < len; i++)
 		img[i] = (unsigned char)(i * 2654435761u >> 13);
+	/* as kycd serve does: each erasure deletes the applicant's data key */
+	kyc_erasure_set_key_forget(kyc_erasure_forget_data_key);
 	struct bed on, off;
 	bed_open(&on, 1, people, ERASE_PER_ROUND * ROUNDS, img, len);
 	bed_open(&off, 0, people, ERASE_PER_ROUND * ROUNDS, img, len);

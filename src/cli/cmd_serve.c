@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "core/ratelimit.h"
 #include "flows/deferred.h"
+#include "flows/erasure.h"
 #include "flows/sweeper.h"
 #include "http/api.h"
 #include "http/server.h"
@@ -135,6 +136,8 @@ int cmd_serve(int argc, char **argv)
 		return 1;
 	}
 	kyc_store_close(s);
+	/* crypto-shredding: an erasure deletes the applicant's data key */
+	kyc_erasure_set_key_forget(kyc_erasure_forget_data_key);
 	int swept = kyc_blob_sweep_tmp(data, 0);
 	if (swept > 0)
 		kyc_logf(KYC_LOG_WARN, "removed %d partial upload(s) left by an earlier crash", swept);

@@ -1,6 +1,5 @@
 #include "flows/erasure.h"
 
-#include <openssl/evp.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -30,26 +29,6 @@ int kyc_erasure_is_erased(const json_t *applicant)
 {
 	const json_t *at = json_object_get(applicant, "erased_at");
 	return at && !json_is_null(at);
-}
-
-void kyc_erasure_key_form(const char *tenant_id, const char *key, char out[72])
-{
-	out[0] = '\0';
-	if (!key || !*key)
-		return;
-	if (!strncmp(key, "x:", 2)) { /* erased before: it stays what it is */
-		snprintf(out, 72, "%.69s", key);
-		return;
-	}
-	/* the tenant in the hash: equal documents of two tenants do not match */
-	char in[256];
-	int n = snprintf(in, sizeof in, "kycd:erased-key:v1:%s:%s", tenant_id, key);
-	unsigned char h[32];
-	unsigned hl = 0;
-	EVP_Digest(in, (size_t)(n < (int)sizeof in ? n : (int)sizeof in - 1), h, &hl, EVP_sha256(),
-	           NULL);
-	memcpy(out, "x:", 2);
-	kyc_hex_encode(out + 2, h, 32);
 }
 
 /* ---- what is kept of a snapshot ---- */
@@ -165,11 +144,22 @@ static json_t *snapshot_skeleton(const json_t *snap)
 
 /* ---- one erasure ---- */
 
-/* What a transaction gathered: files to unlink before it commits. */
+/* What a transaction gathered: files to unlink before it commits; for an
+ * erasure, the writes and audit rows to make once the applicant's data key
+ * is forgotten. */
 struct erase {
 	struct kyc_flow *f;
 	int64_t now;
 	json_t *paths; /* relative paths of the blobs */
+	/* NULL, or [type, id, patch] to write after the key is forgotten: what
+	 * is kept of sealed columns (check names and results, a decision's
+	 * outcome, event skeletons) is then sealed under the tenant's key (the
+	 * applicant's is never made again); written before, it would read as
+	 * null with the rest. */
+	json_t *later;
+	/* [id, from, to] per verification: its audit rows and status event,
+	 * also after the key (their reason codes are sealed too) */
+	json_t *closed;
 };
 
 /* The columns each record keeps; every other column is blanked, so that a
@@ -227,6 +217,11 @@ static int write_patch(struct erase *x, enum kyc_rtype t, const char *id, const 
 {
 	if (json_object_size(patch) == 0)
 		return 0;
+	if (x->later)
+		return json_array_append_new(x->later, json_pack("{s:i, s:s, s:O}", "t", (int)t, "id",
+		                                                 id, "patch", patch))
+		           ? KYC_ERR_NOMEM
+		           : 0;
 	return kyc_store_update(x->f->store, t, x->f->tenant_id, id, patch, 0);
 }
 
@@ -269,8 +264,7 @@ static int scrub_event(struct erase *x, const json_t *ev, void *arg)
 	json_t *patch =
 	    json_pack("{s:o, s:o}", "payload", snapshot_skeleton(json_object_get(ev, "payload")),
 	              "attributes", attrs ? attrs : json_null());
-	int rc = kyc_store_update(x->f->store, KYC_R_EVENT, x->f->tenant_id,
-	                          json_string_value(json_object_get(ev, "id")), patch, 0);
+	int rc = write_patch(x, KYC_R_EVENT, json_string_value(json_object_get(ev, "id")), patch);
 	json_decref(patch);
 	return rc;
 }
@@ -364,15 +358,12 @@ static int document_identity(struct erase *x, const json_t *doc, void *arg)
 static int verification_identity(struct erase *x, const json_t *v, json_t *patch)
 {
 	const char *id = json_string_value(json_object_get(v, "id"));
-	char dkey[72], ikey[72];
-	kyc_erasure_key_form(x->f->tenant_id, json_string_value(json_object_get(v, "document_key")),
-	                     dkey);
-	kyc_erasure_key_form(x->f->tenant_id, json_string_value(json_object_get(v, "identity_key")),
-	                     ikey);
+	/* document_key and identity_key stay as they are: the store holds them
+	 * as keyed hashes (one-way, under the tenant's key, which is not
+	 * erased), so the duplicate checks still find a document approved for
+	 * a person erased since (Art. 17(3)(b) and (e), docs/security.md) */
 	json_object_set_new(patch, "checks", checks_skeleton(json_object_get(v, "checks")));
 	json_object_set_new(patch, "decision", decision_skeleton(json_object_get(v, "decision")));
-	json_object_set_new(patch, "document_key", *dkey ? json_string(dkey) : json_null());
-	json_object_set_new(patch, "identity_key", *ikey ? json_string(ikey) : json_null());
 	json_object_set_new(patch, "identity_removed_at", json_integer(x->now));
 	blank_except(v, verification_kept, patch);
 	int rc = each(x, KYC_R_DOCUMENT, "verification_id", id, document_identity, NULL);
@@ -404,7 +395,7 @@ static int verification_remove(struct erase *x, const json_t *v, enum kyc_retent
 static int verification_write(struct erase *x, const json_t *v, json_t *patch, int identity)
 {
 	const char *id = json_string_value(json_object_get(v, "id"));
-	int rc = kyc_store_update(x->f->store, KYC_R_VERIFICATION, x->f->tenant_id, id, patch, 0);
+	int rc = write_patch(x, KYC_R_VERIFICATION, id, patch);
 	return rc || !identity ? rc : scrub_events(x, id);
 }
 
@@ -441,11 +432,13 @@ static int applicant_blank(struct erase *x, const char *id, int erase)
 	return rc;
 }
 
-/* The bytes go before the commit that marks their rows: a crash or a
- * failed commit in between leaves rows unmarked whose bytes are gone (read
- * as file_unreadable until the erasure or the sweep is made again, which
- * then finds nothing to remove), never a marked row with its bytes still on
- * disk that nothing would come back for. */
+/* Retention: the bytes go before the commit that marks their rows (they
+ * are not under a forgotten key): a crash or a failed commit in between
+ * leaves rows unmarked whose bytes are gone (read as file_unreadable until
+ * the sweep is made again, which then finds nothing to remove), never a
+ * marked row with its bytes still on disk that nothing would come back for.
+ * This holds the sweeper's write transaction across a blob store's round
+ * trips (S3), off the request threads. */
 static int unlink_all(struct erase *x)
 {
 	size_t i;
@@ -462,13 +455,19 @@ static int unlink_all(struct erase *x)
 	return 0;
 }
 
-/* Commits what x gathered, its files removed first. */
+/* Commits what x gathered. A retention step removes its files first; an
+ * erasure after the commit, so that its write transaction never waits on
+ * a blob store: the bytes are sealed under the applicant's forgotten key,
+ * and one left behind (logged) can no longer be opened. */
 static int commit(struct erase *x)
 {
-	int rc = unlink_all(x);
+	int after = x->later != NULL;
+	int rc = after ? 0 : unlink_all(x);
 	rc = rc ? rc : kyc_store_commit(x->f->store);
 	if (!rc)
 		atomic_fetch_add(&erasures, 1);
+	if (!rc && after)
+		(void)unlink_all(x); /* what fails is logged there */
 	return rc;
 }
 
@@ -476,47 +475,87 @@ static int erase_one_verification(struct erase *x, const json_t *v, void *arg)
 {
 	(void)arg;
 	const char *id = json_string_value(json_object_get(v, "id"));
+	const char *status = json_string_value(json_object_get(v, "status"));
 	enum kyc_vstate from, to = KYC_VS__COUNT;
 	json_t *patch = json_object();
-	int rc = kyc_vstate_parse(json_string_value(json_object_get(v, "status")), &from);
+	int rc = kyc_vstate_parse(status, &from);
 	/* an open verification is closed first: nothing more can arrive for it */
-	if (!rc && !kyc_vstate_final(from) && kyc_vstate_next(from, KYC_VE_CANCEL, &to) == 0) {
+	if (!rc && !kyc_vstate_final(from) && kyc_vstate_next(from, KYC_VE_CANCEL, &to) == 0)
 		json_object_set_new(patch, "status", json_string(kyc_vstate_name(to)));
-		rc = kyc_history_append(x->f->store, x->f->tenant_id, id, x->f->actor,
-		                        kyc_vevent_name(KYC_VE_CANCEL), kyc_vstate_name(from),
-		                        kyc_vstate_name(to), "applicant_erased", NULL);
-	}
 	rc = rc ? rc : verification_remove(x, v, KYC_RETAIN_IDENTITY, patch);
 	rc = rc ? rc : verification_write(x, v, patch, 1);
-	rc = rc ? rc
-	        : kyc_history_append(x->f->store, x->f->tenant_id, id, x->f->actor, "erase",
-	                             json_string_value(json_object_get(v, "status")),
-	                             to != KYC_VS__COUNT
-	                                 ? kyc_vstate_name(to)
-	                                 : json_string_value(json_object_get(v, "status")),
-	                             "applicant_erased", NULL);
-	if (!rc && to != KYC_VS__COUNT) {
-		int64_t version = 0;
-		json_t *snap =
-		    stored_skeleton(x, KYC_R_VERIFICATION, id, kyc_render_verification, &version);
-		rc = snap ? kyc_event_emit_status_change(x->f->store, x->f->tenant_id, id, version,
-		                                         snap, kyc_vstate_name(from))
-		          : KYC_ERR_NOTFOUND;
-		json_decref(snap);
-	}
+	if (!rc && json_array_append_new(x->closed,
+	                                 json_pack("[s, s, s*]", id, status,
+	                                           to != KYC_VS__COUNT ? kyc_vstate_name(to) : NULL)))
+		rc = KYC_ERR_NOMEM;
 	json_decref(patch);
 	return rc;
+}
+
+/* After the key is forgotten: the kept parts written, then per verification
+ * its audit rows (a cancel for one that was open, an erase) and the event of
+ * a status it changed, sealed under the tenant's key. */
+static int erase_after_key(struct erase *x)
+{
+	size_t i;
+	json_t *w;
+	int rc = 0;
+	json_array_foreach(x->later, i, w)
+	{
+		rc = kyc_store_update(x->f->store,
+		                      (enum kyc_rtype)json_integer_value(json_object_get(w, "t")),
+		                      x->f->tenant_id, json_string_value(json_object_get(w, "id")),
+		                      json_object_get(w, "patch"), 0);
+		if (rc)
+			return rc;
+	}
+	json_array_foreach(x->closed, i, w)
+	{
+		const char *id = json_string_value(json_array_get(w, 0));
+		const char *status = json_string_value(json_array_get(w, 1));
+		const char *to = json_string_value(json_array_get(w, 2));
+		if (to)
+			rc = kyc_history_append(x->f->store, x->f->tenant_id, id, x->f->actor,
+			                        kyc_vevent_name(KYC_VE_CANCEL), status, to,
+			                        "applicant_erased", NULL);
+		rc = rc ? rc
+		        : kyc_history_append(x->f->store, x->f->tenant_id, id, x->f->actor, "erase",
+		                             status, to ? to : status, "applicant_erased", NULL);
+		if (!rc && to) {
+			int64_t version = 0;
+			json_t *snap =
+			    stored_skeleton(x, KYC_R_VERIFICATION, id, kyc_render_verification, &version);
+			rc = snap ? kyc_event_emit_status_change(x->f->store, x->f->tenant_id, id,
+			                                         version, snap, status)
+			          : KYC_ERR_NOTFOUND;
+			json_decref(snap);
+		}
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int kyc_erasure_forget_data_key(kyc_store *s, const char *tenant_id, const char *applicant_id)
+{
+	int rc = kyc_store_forget_applicant_key(s, tenant_id, applicant_id);
+	return rc == KYC_ERR_NOTFOUND ? 0 : rc; /* nothing was ever sealed for it */
 }
 
 int kyc_erasure_applicant(struct kyc_flow *f, const char *applicant_id, json_t **out,
                           struct kyc_jerr *e)
 {
-	struct erase x = {.f = f, .now = kyc_now_ms(), .paths = json_array()};
+	struct erase x = {.f = f,
+	                  .now = kyc_now_ms(),
+	                  .paths = json_array(),
+	                  .later = json_array(),
+	                  .closed = json_array()};
 	json_t *app = NULL;
 	*out = NULL;
 	if (kyc_store_in_transaction(f->store))
 		kyc_store_commit(f->store);
-	int rc = kyc_store_begin(f->store);
+	int rc = x.paths && x.later && x.closed ? 0 : KYC_ERR_NOMEM;
+	rc = rc ? rc : kyc_store_begin(f->store);
 	rc = rc ? rc : kyc_store_get(f->store, KYC_R_APPLICANT, f->tenant_id, applicant_id, &app);
 	if (rc)
 		goto fail;
@@ -526,11 +565,16 @@ int kyc_erasure_applicant(struct kyc_flow *f, const char *applicant_id, json_t *
 		             json_string_value(json_object_get(app, "erased_at")));
 		goto out;
 	}
+	/* Everything is read and blanked (in x->later) while the key still
+	 * opens it; the key goes; then what is kept is written under the tenant's,
+	 * and applicant.deleted (id only) is emitted last: an event written
+	 * before the key went would read, and be delivered, as null. */
 	rc = each(&x, KYC_R_VERIFICATION, "applicant_id", applicant_id, erase_one_verification,
 	          NULL);
 	rc = rc ? rc : files_in(&x, app);
 	rc = rc ? rc : applicant_blank(&x, applicant_id, 1);
 	rc = rc || !key_forget ? rc : key_forget(f->store, f->tenant_id, applicant_id);
+	rc = rc ? rc : erase_after_key(&x);
 	json_decref(app);
 	app = NULL;
 	rc = rc ? rc : kyc_store_get(f->store, KYC_R_APPLICANT, f->tenant_id, applicant_id, &app);
@@ -558,6 +602,8 @@ fail:
 out:
 	json_decref(app);
 	json_decref(x.paths);
+	json_decref(x.later);
+	json_decref(x.closed);
 	return *out ? 0 : -1;
 }
 

@@ -11,17 +11,26 @@
  * the compatibility route sets' data, the audit rows' details, the events'
  * snapshots (reduced to the skeleton, so a webhook delivery made afterwards,
  * a retry included, carries nothing more), hosted-page tokens, recorded
- * idempotent responses, and the image files (bytes removed just before
- * the commit; the file rows stay, marked deleted). Records keep listed
+ * idempotent responses, and the image files (the file rows stay, marked
+ * deleted; bytes removed after an erasure's commit, before a retention
+ * step's). Records keep listed
  * columns and lose every other (erasure.c, "kept"), so a column added
  * later is erased unless it is listed there on purpose.
  *
- * The duplicate-check keys stay, but never in the clear: document_key and
- * identity_key are replaced by a one-way form (kyc_erasure_key_form), which
- * the duplicate checks also look up, so a document approved for a person
- * who was then erased still cannot be used by another applicant (a legal
+ * The duplicate-check keys stay as they are: the store holds document_key
+ * and identity_key only as keyed hashes under the tenant's key (one-way;
+ * the tenant key is not erased), so a document approved for a person who
+ * was then erased still cannot be used by another applicant (a legal
  * obligation of the tenant under anti-money-laundering law and the defence
  * of legal claims: Art. 17(3)(b) and (e)).
+ *
+ * Crypto-shredding: the applicant's data key is deleted in the erasure's
+ * transaction, so whatever was sealed under it (in this database, its log
+ * and every backup) can no longer be opened. What is kept of sealed
+ * columns (check names and results, decision outcomes, event skeletons,
+ * the erasure's own audit rows) is written after that, under the tenant's
+ * key (the applicant's is never made again). The reason codes of the audit
+ * rows written before the erasure are sealed and go with the old key.
  *
  * Every call here is one store transaction that writes the change, its
  * audit rows and its events together. Knows nothing of HTTP. */
@@ -35,14 +44,18 @@
 
 /* Crypto-shredding: encryption at rest keeps a data key per applicant;
  * forgetting it makes that applicant's ciphertext unreadable everywhere,
- * backups included. The module that owns the keys registers this hook at
- * start-up (before the server's threads run); erasure calls it inside its
- * transaction, after blanking and before the commit, so a failure (a
- * negative kyc_err) undoes the whole erasure. Without a hook nothing is
- * encrypted, and there is no key to forget. NULL unregisters. */
+ * backups included. Whatever runs erasures registers the hook at start-up
+ * (before its threads run), normally kyc_erasure_forget_data_key; erasure
+ * calls it inside its transaction, after reading and blanking, before
+ * writing what is kept and emitting applicant.deleted, so a failure (a
+ * negative kyc_err) undoes the whole erasure. Without a hook the key stays
+ * (tests that look at the hook's calls). NULL unregisters. */
 typedef int (*kyc_erasure_key_forget_fn)(kyc_store *s, const char *tenant_id,
                                          const char *applicant_id);
 void kyc_erasure_set_key_forget(kyc_erasure_key_forget_fn fn);
+/* The hook to register: kyc_store_forget_applicant_key, with "no key"
+ * (nothing was ever sealed for the applicant) as success. */
+int kyc_erasure_forget_data_key(kyc_store *s, const char *tenant_id, const char *applicant_id);
 
 /* Erases an applicant (DELETE /v1/applicants/{id}): in one transaction,
  * blanks the applicant (erased_at set), cancels its open verifications,
@@ -50,9 +63,11 @@ void kyc_erasure_set_key_forget(kyc_erasure_key_forget_fn fn);
  * event snapshots as above, deletes its hosted-page tokens and recorded
  * idempotent responses, forgets its data key (the hook above), writes an
  * audit row "erase" per verification and the event applicant.deleted (id
- * only); removes the image files just before the commit (so a crash leaves
- * an erasure to make again, never bytes behind a row marked deleted).
- * f->data_dir must be set.
+ * only); removes the image files after the commit, so the write
+ * transaction is not held across a blob store's round trips (S3): their
+ * bytes are sealed under the key just forgotten, so a file a crash or an
+ * error leaves behind can no longer be opened (it is logged, and only
+ * takes space). f->data_dir must be set.
  * *out: the erased applicant record (new reference). Errors: 404 not_found,
  * 410 applicant_erased (already erased), 500 store_error. */
 int kyc_erasure_applicant(struct kyc_flow *f, const char *applicant_id, json_t **out,
@@ -72,11 +87,6 @@ int kyc_erasure_is_erased(const json_t *applicant);
  * tenant may send it through a new verification). 0 or a store error. */
 int kyc_erasure_verification(struct kyc_flow *f, const char *verification_id,
                              enum kyc_retention_kind kind);
-
-/* The one-way form a duplicate-check key takes when its record is erased
- * (tenant and key hashed together, SHA-256, hex, "x:" in front), into out;
- * "" for an empty key. The checks look a fresh key up in both forms. */
-void kyc_erasure_key_form(const char *tenant_id, const char *key, char out[72]);
 
 /* How many erasures and retention removals this process has committed, so
  * the sweeper knows when the write-ahead log holds pages worth truncating. */

@@ -15,6 +15,7 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/rand.h"
+#include "store/store_seal.h"
 #include "store/store_sqlite_int.h"
 
 #define STMT_CACHE 64
@@ -30,6 +31,8 @@ struct kyc_store {
 		sqlite3_stmt *st;
 		int busy;
 	} cache[STMT_CACHE];
+	kyc_keyring *keyring; /* master keys (shared, never freed) */
+	char data_dir[4096];
 	char errmsg[256];
 };
 
@@ -60,7 +63,20 @@ const char *kyc_store_errmsg(kyc_store *s)
 
 /* ---- migrations ---- */
 
-static int store_migrate(kyc_store *s, char *err, size_t errsz)
+/* 1 when the database holds a data key. */
+static int store_has_data_keys(kyc_store *s)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM data_keys LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	int found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return found;
+}
+
+/* Applies pending migrations; *sealed_from is set when migration 8 (the
+ * encryption) was applied to a database that had records before it. */
+static int store_migrate(kyc_store *s, char *err, size_t errsz, int *sealed_from)
 {
 	char *msg = NULL;
 	int rc = sqlite3_exec(s->db,
@@ -79,6 +95,8 @@ static int store_migrate(kyc_store *s, char *err, size_t errsz)
 		const struct kyc_migration *m = &kyc__migrations[i];
 		if (m->version <= current)
 			continue;
+		if (m->version == 8 && current > 0)
+			*sealed_from = current;
 		rc = sqlite3_exec(s->db, m->sql, NULL, NULL, &msg);
 		if (rc != SQLITE_OK)
 			goto rollback;
@@ -142,6 +160,7 @@ int kyc_store_open(const char *data_dir, kyc_store **out, char *err, size_t errs
 	kyc_store *s = calloc(1, sizeof *s);
 	if (!s)
 		return KYC_ERR_NOMEM;
+	snprintf(s->data_dir, sizeof s->data_dir, "%s", data_dir);
 	int rc = sqlite3_open_v2(path, &s->db,
 				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
 				 NULL);
@@ -165,7 +184,15 @@ int kyc_store_open(const char *data_dir, kyc_store **out, char *err, size_t errs
 		sqlite3_free(msg);
 		goto fail;
 	}
-	if (store_migrate(s, err, errsz) != 0)
+	int sealed_from = 0;
+	if (store_migrate(s, err, errsz, &sealed_from) != 0)
+		goto fail;
+	/* a default key file beside a database may be made only while no data
+	 * key exists that an older one wrapped */
+	if (kyc__seal_keyring(data_dir, !store_has_data_keys(s), &s->keyring, err, errsz) ||
+	    kyc__seal_check(s, err, errsz))
+		goto fail;
+	if (sealed_from && kyc__store_seal_existing(s, err, errsz))
 		goto fail;
 	*out = s;
 	return 0;
@@ -540,6 +567,12 @@ int kyc_store_key_revoke(kyc_store *s, const char *key_id, int64_t now_ms)
 
 /* ---- idempotency ---- */
 
+/* "kycd:idem:v1:<tenant>:<key>": a stored response opens only under its key. */
+static void idem_ad(char *ad, size_t adsz, const char *tenant_id, const char *key)
+{
+	snprintf(ad, adsz, "kycd:idem:v1:%s:%s", tenant_id, key);
+}
+
 int kyc_store_idem_get(kyc_store *s, const char *tenant_id, const char *key, int64_t not_before_ms,
 		       struct kyc_idem_row *out)
 {
@@ -562,18 +595,19 @@ int kyc_store_idem_get(kyc_store *s, const char *tenant_id, const char *key, int
 		out->status = sqlite3_column_int(st, 1);
 		snprintf(out->content_type, sizeof out->content_type, "%s",
 			 (const char *)sqlite3_column_text(st, 2));
-		int n = sqlite3_column_bytes(st, 3);
-		out->body = malloc((size_t)n + 1);
-		if (!out->body) {
-			rc = KYC_ERR_NOMEM;
-		} else {
-			if (n)
-				memcpy(out->body, sqlite3_column_blob(st, 3), (size_t)n);
-			out->body[n] = '\0';
-			out->body_len = (size_t)n;
+		/* the stored response may show personal data: it is sealed */
+		char ad[400]; /* keys are at most 255 characters (the API checks) */
+		kyc_buf body;
+		kyc_buf_init(&body, (size_t)sqlite3_column_bytes(st, 3) + 1);
+		idem_ad(ad, sizeof ad, tenant_id, key);
+		rc = kyc__unseal_bytes(s, tenant_id, ad, sqlite3_column_blob(st, 3),
+				       (size_t)sqlite3_column_bytes(st, 3), &body);
+		if (!rc) {
+			out->body = kyc_buf_detach(&body, &out->body_len);
+			rc = out->body ? 0 : KYC_ERR_NOMEM;
 			out->created_at = sqlite3_column_int64(st, 4);
-			rc = 0;
 		}
+		kyc_buf_release(&body);
 	} else {
 		rc = rc == SQLITE_DONE ? KYC_ERR_NOTFOUND : map_sqlite(s, rc);
 	}
@@ -598,14 +632,27 @@ int kyc_store_idem_put(kyc_store *s, const char *tenant_id, const char *key,
 			 &st);
 	if (rc)
 		return rc;
+	char ad[400]; /* keys are at most 255 characters (the API checks) */
+	kyc_buf body;
+	kyc_buf_init(&body, row->body_len + 256);
+	idem_ad(ad, sizeof ad, tenant_id, key);
+	rc = kyc__seal_bytes(s, tenant_id, NULL, ad, row->body ? row->body : "", row->body_len,
+			     &body);
+	if (rc) {
+		sqlite3_finalize(st);
+		kyc_buf_release(&body);
+		return rc;
+	}
 	sqlite3_bind_text(st, 1, tenant_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 3, row->request_hash, sizeof row->request_hash, SQLITE_STATIC);
 	sqlite3_bind_int(st, 4, row->status);
 	sqlite3_bind_text(st, 5, row->content_type, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 6, row->body ? row->body : "", (int)row->body_len, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 6, body.data, (int)body.len, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 7, row->created_at ? row->created_at : kyc_now_ms());
-	return step_done(s, st);
+	rc = step_done(s, st);
+	kyc_buf_release(&body);
+	return rc;
 }
 
 void kyc_idem_row_release(struct kyc_idem_row *row)
@@ -616,6 +663,21 @@ void kyc_idem_row_release(struct kyc_idem_row *row)
 }
 
 /* ---- resources ---- */
+
+char *kyc__store_errbuf(kyc_store *s)
+{
+	return s->errmsg;
+}
+
+const char *kyc__store_data_dir(kyc_store *s)
+{
+	return s->data_dir;
+}
+
+kyc_keyring *kyc__store_keyring(kyc_store *s)
+{
+	return s->keyring;
+}
 
 sqlite3 *kyc__store_db(kyc_store *s)
 {

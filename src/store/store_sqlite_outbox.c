@@ -9,6 +9,7 @@
 #include "core/err.h"
 #include "core/rand.h"
 #include "store/outbox.h"
+#include "store/store_seal.h"
 #include "store/store_sqlite_int.h"
 
 /* Copies column i as text into out (size outsz); "" for NULL. */
@@ -16,6 +17,22 @@ static void col_copy(sqlite3_stmt *st, int i, char *out, size_t outsz)
 {
 	const unsigned char *t = sqlite3_column_text(st, i);
 	snprintf(out, outsz, "%s", t && sqlite3_column_type(st, i) == SQLITE_TEXT ? (const char *)t : "");
+}
+
+/* A JSON column as a value (null when NULL or not JSON). */
+static json_t *json_column(sqlite3_stmt *st, int i)
+{
+	json_t *v = NULL;
+	if (sqlite3_column_type(st, i) == SQLITE_TEXT)
+		v = json_loadb((const char *)sqlite3_column_text(st, i),
+			       (size_t)sqlite3_column_bytes(st, i), JSON_DECODE_ANY, NULL);
+	return v ? v : json_null();
+}
+
+/* A string value copied into out; "" when it is not a string. */
+static void str_copy(const json_t *v, char *out, size_t outsz)
+{
+	snprintf(out, outsz, "%s", json_is_string(v) ? json_string_value(v) : "");
 }
 
 /* Steps a statement that returns no rows, and gives it back to the cache. */
@@ -44,13 +61,12 @@ int kyc_outbox_undispatched(kyc_store *s, int max, struct kyc_outbox_event **out
 	*n = 0;
 	if (max < 1)
 		return 0;
-	/* ORDER BY the index's own order (the NULL key, then rowid): no sort. */
+	/* ORDER BY the index's own order (the NULL key, then rowid): no sort.
+	 * The payload and attributes are sealed (personal data): read whole and
+	 * opened here, not picked apart in SQL. */
 	int rc = kyc__store_prepare(
 	    s,
-	    "SELECT id, tenant_id, type, json_extract(attributes, '$.only_endpoint'), "
-	    "json_extract(attributes, '$.callback_format'), json_extract(payload, "
-	    "'$.callback_url'), json_extract(attributes, '$.compat.seed'), "
-	    "json_extract(attributes, '$.from_status'), json_extract(payload, '$.status') "
+	    "SELECT id, tenant_id, type, resource_type, resource_id, payload, attributes "
 	    "FROM events WHERE dispatched_at IS NULL ORDER BY dispatched_at, "
 	    "rowid LIMIT ?",
 	    &st);
@@ -69,16 +85,31 @@ int kyc_outbox_undispatched(kyc_store *s, int max, struct kyc_outbox_event **out
 		col_copy(st, 0, e->id, sizeof e->id);
 		col_copy(st, 1, e->tenant_id, sizeof e->tenant_id);
 		col_copy(st, 2, e->type, sizeof e->type);
-		col_copy(st, 3, e->only_endpoint, sizeof e->only_endpoint);
-		col_copy(st, 4, e->callback_format, sizeof e->callback_format);
-		col_copy(st, 6, e->compat_seed, sizeof e->compat_seed);
-		col_copy(st, 7, e->from_status, sizeof e->from_status);
-		col_copy(st, 8, e->status, sizeof e->status);
-		if (sqlite3_column_type(st, 5) == SQLITE_TEXT && sqlite3_column_bytes(st, 5) > 0) {
-			e->callback_url = strdup((const char *)sqlite3_column_text(st, 5));
-			if (!e->callback_url)
-				rc = SQLITE_NOMEM;
+		json_t *rec = json_pack("{s:s, s:s?, s:s?, s:o, s:o}", "id", e->id, "resource_type",
+					(const char *)sqlite3_column_text(st, 3), "resource_id",
+					(const char *)sqlite3_column_text(st, 4), "payload",
+					json_column(st, 5), "attributes", json_column(st, 6));
+		int urc = rec ? kyc__unseal_record(s, KYC_R_EVENT, e->tenant_id, rec) : KYC_ERR_NOMEM;
+		if (urc) {
+			json_decref(rec);
+			rc = urc == KYC_ERR_NOMEM ? SQLITE_NOMEM : SQLITE_CORRUPT;
+			break;
 		}
+		json_t *payload = json_object_get(rec, "payload");
+		json_t *attrs = json_object_get(rec, "attributes");
+		str_copy(json_object_get(attrs, "only_endpoint"), e->only_endpoint,
+			 sizeof e->only_endpoint);
+		str_copy(json_object_get(attrs, "callback_format"), e->callback_format,
+			 sizeof e->callback_format);
+		str_copy(json_object_get(json_object_get(attrs, "compat"), "seed"), e->compat_seed,
+			 sizeof e->compat_seed);
+		str_copy(json_object_get(attrs, "from_status"), e->from_status,
+			 sizeof e->from_status);
+		str_copy(json_object_get(payload, "status"), e->status, sizeof e->status);
+		const char *cb = json_string_value(json_object_get(payload, "callback_url"));
+		if (cb && *cb && !(e->callback_url = strdup(cb)))
+			rc = SQLITE_NOMEM;
+		json_decref(rec);
 		if (rc == SQLITE_NOMEM)
 			break;
 	}

@@ -9,6 +9,7 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/rand.h"
+#include "store/store_seal.h"
 #include "store/store_sqlite_int.h"
 
 #define SQL_MAX 4096
@@ -19,6 +20,9 @@ static int is_bookkeeping(const char *key)
 	       !strcmp(key, "updated_at") || !strcmp(key, "tenant_id");
 }
 
+/* A column callers may name (search hashes are the store's own). */
+static const struct kyc_col *caller_col(const struct kyc_table *tb, const char *name);
+
 static const struct kyc_col *find_col(const struct kyc_table *tb, const char *name)
 {
 	for (int i = 0; i < tb->ncols; i++)
@@ -27,9 +31,15 @@ static const struct kyc_col *find_col(const struct kyc_table *tb, const char *na
 	return NULL;
 }
 
+static const struct kyc_col *caller_col(const struct kyc_table *tb, const char *name)
+{
+	const struct kyc_col *c = find_col(tb, name);
+	return c && c->seal != KYC_SEAL_HASHCOL ? c : NULL;
+}
+
 /* Binds a JSON value to parameter idx as a column of kind k. JSON text is
  * allocated with SQLITE_TRANSIENT so the caller keeps nothing. */
-static int bind_value(sqlite3_stmt *st, int idx, enum kyc_col_kind k, const json_t *v)
+int kyc__store_bind(sqlite3_stmt *st, int idx, enum kyc_col_kind k, const json_t *v)
 {
 	if (!v || json_is_null(v))
 		return sqlite3_bind_null(st, idx) == SQLITE_OK ? 0 : KYC_ERR_INTERNAL;
@@ -131,6 +141,24 @@ static json_t *row_json(sqlite3_stmt *st, const struct kyc_table *tb)
 	return o;
 }
 
+/* The read path, the one place rows become records: a row selected with
+ * select_list(), its sealed columns opened. */
+static int row_record(kyc_store *s, sqlite3_stmt *st, enum kyc_rtype t, const char *tenant_id,
+		      json_t **out)
+{
+	*out = row_json(st, &kyc__tables[t]);
+	if (!*out)
+		return KYC_ERR_NOMEM;
+	int rc = kyc__unseal_record(s, t, tenant_id, *out);
+	if (rc) {
+		json_decref(*out);
+		*out = NULL;
+		snprintf(kyc__store_errbuf(s), 256, "a sealed %s value does not open: %s",
+			 kyc__tables[t].name, kyc_err_name(rc));
+	}
+	return rc;
+}
+
 int kyc_store_insert(kyc_store *s, enum kyc_rtype t, const char *tenant_id, json_t *rec)
 {
 	const struct kyc_table *tb = &kyc__tables[t];
@@ -141,12 +169,17 @@ int kyc_store_insert(kyc_store *s, enum kyc_rtype t, const char *tenant_id, json
 	json_t *val;
 	json_object_foreach(rec, key, val)
 	{
-		if (!is_bookkeeping(key) && !find_col(tb, key))
+		if (!is_bookkeeping(key) && !caller_col(tb, key))
 			return KYC_ERR_INVALID;
 	}
+	/* the write path: values as the database keeps them */
+	json_t *row = NULL;
+	int rc = kyc__seal_record(s, t, tenant_id, json_string_value(id), rec, 0, &row);
+	if (rc)
+		return rc;
 	kyc_buf sql;
 	kyc_buf_init(&sql, SQL_MAX);
-	int rc = kyc_buf_printf(&sql, "INSERT INTO %s (id, tenant_id, version, created_at, "
+	rc = kyc_buf_printf(&sql, "INSERT INTO %s (id, tenant_id, version, created_at, "
 				      "updated_at",
 				tb->name);
 	for (int i = 0; i < tb->ncols && !rc; i++)
@@ -167,7 +200,7 @@ int kyc_store_insert(kyc_store *s, enum kyc_rtype t, const char *tenant_id, json
 	sqlite3_bind_int64(st, 3, now);
 	sqlite3_bind_int64(st, 4, now);
 	for (int i = 0; i < tb->ncols; i++) {
-		rc = bind_value(st, 5 + i, tb->cols[i].kind, json_object_get(rec, tb->cols[i].name));
+		rc = kyc__store_bind(st, 5 + i, tb->cols[i].kind, json_object_get(row, tb->cols[i].name));
 		if (rc)
 			goto out;
 	}
@@ -176,6 +209,7 @@ int kyc_store_insert(kyc_store *s, enum kyc_rtype t, const char *tenant_id, json
 out:
 	kyc__store_release(s, st);
 	kyc_buf_release(&sql);
+	json_decref(row);
 	return rc;
 }
 
@@ -204,8 +238,7 @@ int kyc_store_get(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const c
 	sqlite3_bind_text(st, 2, tenant_id, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		*out = row_json(st, tb);
-		rc = *out ? 0 : KYC_ERR_NOMEM;
+		rc = row_record(s, st, t, tenant_id, out);
 	} else {
 		rc = rc == SQLITE_DONE ? KYC_ERR_NOTFOUND : kyc__store_map(s, rc);
 	}
@@ -237,20 +270,24 @@ static int record_version(kyc_store *s, const struct kyc_table *tb, const char *
 }
 
 int kyc_store_update(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const char *id,
-		     const json_t *patch, int64_t expect_version)
+		     const json_t *caller_patch, int64_t expect_version)
 {
 	const struct kyc_table *tb = &kyc__tables[t];
 	const char *key;
 	json_t *val;
-	json_object_foreach((json_t *)patch, key, val)
+	json_object_foreach((json_t *)caller_patch, key, val)
 	{
-		if (!find_col(tb, key))
+		if (!caller_col(tb, key))
 			return KYC_ERR_INVALID;
 	}
+	json_t *patch = NULL;
+	int rc = kyc__seal_record(s, t, tenant_id, id, caller_patch, 1, &patch);
+	if (rc)
+		return rc;
 	kyc_buf sql;
 	kyc_buf_init(&sql, SQL_MAX);
 	sqlite3_stmt *st = NULL;
-	int rc = kyc_buf_printf(&sql, "UPDATE %s SET version=version+1, updated_at=?", tb->name);
+	rc = kyc_buf_printf(&sql, "UPDATE %s SET version=version+1, updated_at=?", tb->name);
 	json_object_foreach((json_t *)patch, key, val)
 	{
 		rc = rc ? rc : kyc_buf_printf(&sql, ", %s=?", key);
@@ -267,7 +304,7 @@ int kyc_store_update(kyc_store *s, enum kyc_rtype t, const char *tenant_id, cons
 	sqlite3_bind_int64(st, idx++, kyc_now_ms());
 	json_object_foreach((json_t *)patch, key, val)
 	{
-		rc = bind_value(st, idx++, find_col(tb, key)->kind, val);
+		rc = kyc__store_bind(st, idx++, find_col(tb, key)->kind, val);
 		if (rc)
 			goto out;
 	}
@@ -286,14 +323,20 @@ int kyc_store_update(kyc_store *s, enum kyc_rtype t, const char *tenant_id, cons
 out:
 	kyc__store_release(s, st);
 	kyc_buf_release(&sql);
+	json_decref(patch);
 	return rc;
 }
 
 int kyc_store_delete(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const char *id)
 {
 	char sql[256];
-	sqlite3_stmt *st;
 	snprintf(sql, sizeof sql, "DELETE FROM %s WHERE id=? AND tenant_id=?", kyc__tables[t].name);
+	return kyc__store_delete_row(s, sql, id, tenant_id);
+}
+
+int kyc__store_delete_row(kyc_store *s, const char *sql, const char *id, const char *tenant_id)
+{
+	sqlite3_stmt *st;
 	int rc = kyc__store_prepare(s, sql, &st);
 	if (rc)
 		return rc;
@@ -335,7 +378,7 @@ static int filter_bind(sqlite3_stmt *st, int *idx, const struct kyc_table *tb,
 		if (json_is_null(val))
 			continue;
 		const struct kyc_col *c = find_col(tb, key);
-		int rc = bind_value(st, (*idx)++, c ? c->kind : KYC_COL_TEXT, val);
+		int rc = kyc__store_bind(st, (*idx)++, c ? c->kind : KYC_COL_TEXT, val);
 		if (rc)
 			return rc;
 	}
@@ -380,8 +423,9 @@ static int cursor_decode(const char *cur, int64_t *created, char id[64])
 	return 0;
 }
 
-static int store_list(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const json_t *filter,
-		      const char *cursor, int limit, int asc, struct kyc_store_page *out)
+static int store_list(kyc_store *s, enum kyc_rtype t, const char *tenant_id,
+		      const json_t *caller_filter, const char *cursor, int limit, int asc,
+		      struct kyc_store_page *out)
 {
 	const struct kyc_table *tb = &kyc__tables[t];
 	int64_t cur_created = 0;
@@ -395,6 +439,19 @@ static int store_list(kyc_store *s, enum kyc_rtype t, const char *tenant_id, con
 		limit = 1;
 	if (limit > 100)
 		limit = 100;
+	json_t *filter = NULL;
+	if (caller_filter) {
+		const char *key;
+		json_t *val;
+		json_object_foreach((json_t *)caller_filter, key, val)
+		{
+			if (!caller_col(tb, key) && strcmp(key, "id") != 0)
+				return KYC_ERR_INVALID;
+		}
+		int frc = kyc__seal_filter(s, t, tenant_id, caller_filter, &filter);
+		if (frc)
+			return frc;
+	}
 	kyc_buf sql;
 	kyc_buf_init(&sql, SQL_MAX);
 	sqlite3_stmt *st = NULL;
@@ -432,12 +489,15 @@ static int store_list(kyc_store *s, enum kyc_rtype t, const char *tenant_id, con
 				      last_id);
 			continue;
 		}
-		json_array_append_new(out->items, row_json(st, tb));
+		json_t *item = NULL;
+		if ((rc = row_record(s, st, t, tenant_id, &item)))
+			break;
+		json_array_append_new(out->items, item);
 		last_created = sqlite3_column_int64(st, 2);
 		snprintf(last_id, sizeof last_id, "%s", (const char *)sqlite3_column_text(st, 0));
 		n++;
 	}
-	rc = rc == SQLITE_DONE ? 0 : kyc__store_map(s, rc);
+	rc = rc == SQLITE_DONE ? 0 : rc < 0 ? rc : kyc__store_map(s, rc);
 out:
 	if (rc && out->items) {
 		json_decref(out->items);
@@ -445,6 +505,7 @@ out:
 	}
 	kyc__store_release(s, st);
 	kyc_buf_release(&sql);
+	json_decref(filter);
 	return rc;
 }
 
@@ -475,12 +536,14 @@ int kyc_store_verification_match(kyc_store *s, const char *tenant_id,
 		 "decided_at>=? AND applicant_id %s ? AND id IS NOT ? ORDER BY decided_at DESC "
 		 "LIMIT 1",
 		 m->key_column, m->same_applicant ? "=" : "IS NOT");
+	char hashed[65];
 	sqlite3_stmt *st;
-	int rc = kyc__store_prepare(s, sql, &st);
+	int rc = kyc__seal_key_hash(s, tenant_id, m->key ? m->key : "", hashed);
+	rc = rc ? rc : kyc__store_prepare(s, sql, &st);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(st, 1, tenant_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, m->key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, hashed, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, m->status, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, m->decided_since_ms);
 	sqlite3_bind_text(st, 5, m->applicant_id ? m->applicant_id : "", -1, SQLITE_STATIC);

@@ -1,7 +1,8 @@
 /* Erasure's pieces below the API (src/flows/erasure.h, src/store): the
- * one-way form of the duplicate-check keys, the audit trail's one allowed
- * change, and the retention sweep's due lists going through their partial
- * indexes. The whole erasure over HTTP is tests/e2e/erasure_test.c. */
+ * audit trail's one allowed change, the retention sweep's due lists going
+ * through their partial indexes, the crypto-shredding hook, and what an
+ * erasure with the real hook keeps: the duplicate-check keys (keyed hashes)
+ * and the skeleton of the checks, readable under the tenant's key. The whole erasure over HTTP is tests/e2e/erasure_test.c. */
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,24 +16,6 @@
 #include "test.h"
 
 static char dir[64];
-
-TEST(duplicate_keys_become_one_way_per_tenant)
-{
-	char a[72], b[72], c[72], again[72];
-	kyc_erasure_key_form("tenant-1", "UTO:L898902C3", a);
-	kyc_erasure_key_form("tenant-1", "UTO:L898902C3", b);
-	kyc_erasure_key_form("tenant-2", "UTO:L898902C3", c);
-	CHECK_STR(a, b); /* a fresh key finds the erased one */
-	CHECK(strcmp(a, c) != 0);
-	CHECK(strncmp(a, "x:", 2) == 0 && strlen(a) == 66);
-	CHECK(strstr(a, "L898902C3") == NULL);
-	kyc_erasure_key_form("tenant-1", a, again); /* erased twice: the same */
-	CHECK_STR(again, a);
-	kyc_erasure_key_form("tenant-1", "", again);
-	CHECK_STR(again, "");
-	kyc_erasure_key_form("tenant-1", NULL, again);
-	CHECK_STR(again, "");
-}
 
 /* A tenant with one verification and two audit rows that hold details. */
 static kyc_store *store_with_history(char tenant[37], char vid[37])
@@ -207,15 +190,127 @@ TEST(the_data_key_is_forgotten_inside_the_erasure)
 	kyc_store_close(s);
 }
 
+/* The first column of the first row of sql on the database file, as text,
+ * into out ("" for none). 0, or -1 when the query failed. */
+static int raw_text(const char *sql, char *out, size_t outsz)
+{
+	char path[128];
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	snprintf(path, sizeof path, "%s/kycd.db", dir);
+	out[0] = '\0';
+	int rc = sqlite3_open(path, &db) == SQLITE_OK &&
+	                 sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK
+	             ? 0
+	             : -1;
+	if (!rc && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		snprintf(out, outsz, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return rc;
+}
+
+/* With the real hook: the applicant's sealed values are gone with its key,
+ * the kept parts (a check's name and result, the erasure's audit row) read
+ * under the tenant's key, and the duplicate-check key stays as the store keeps
+ * it, so the erased holder's passport is still found for another
+ * applicant. */
+TEST(erasure_shreds_the_key_and_keeps_the_duplicate_keys)
+{
+	kyc_store *s = NULL;
+	char err[256], tenant[37], app[37], vid[37];
+	REQUIRE(kyc_store_open(dir, &s, err, sizeof err) == 0);
+	REQUIRE(kyc_store_tenant_create(s, "shred", tenant) == 0);
+	kyc_uuid_new(app);
+	kyc_uuid_new(vid);
+	json_t *a = json_pack("{s:s, s:s, s:s, s:s, s:i}", "id", app, "last_name", "ERIKSSON",
+	                      "email", "anna@example.com", "level", "L0", "tier", 0);
+	json_t *v = json_pack(
+	    "{s:s, s:s, s:s, s:i, s:I, s:s, s:s, s:[{s:s, s:s, s:s, s:{s:s}}]}", "id", vid,
+	    "applicant_id", app, "status", "approved", "attempts", 1, "decided_at",
+	    (json_int_t)kyc_now_ms(), "document_key", "UTO:L898902C3", "identity_key",
+	    "ERIKSSON:ANNA:1974-08-12", "checks", "name", "mrz_integrity", "result", "pass",
+	    "reason", "valid", "details", "document_number", "L898902C3");
+	REQUIRE(kyc_store_insert(s, KYC_R_APPLICANT, tenant, a) == 0);
+	REQUIRE(kyc_store_insert(s, KYC_R_VERIFICATION, tenant, v) == 0);
+	json_decref(a);
+	json_decref(v);
+	struct kyc_flow f = {.store = s, .tenant_id = tenant, .actor = "key:k", .data_dir = dir};
+	struct kyc_jerr e;
+	json_t *out = NULL;
+	kyc_erasure_set_key_forget(kyc_erasure_forget_data_key);
+	REQUIRE(kyc_erasure_applicant(&f, app, &out, &e) == 0);
+	CHECK(json_is_null(json_object_get(out, "last_name")));
+	CHECK(json_is_null(json_object_get(out, "email")));
+	json_decref(out);
+	kyc_erasure_set_key_forget(NULL);
+
+	REQUIRE(kyc_store_get(s, KYC_R_VERIFICATION, tenant, vid, &out) == 0);
+	json_t *c = json_array_get(json_object_get(out, "checks"), 0);
+	CHECK_STR(json_string_value(json_object_get(c, "name")), "mrz_integrity");
+	CHECK_STR(json_string_value(json_object_get(c, "result")), "pass");
+	/* kept values are sealed under the tenant's key ("t"), never a new one */
+	char sql[160], got[128];
+	snprintf(sql, sizeof sql, "SELECT substr(checks, 1, 8) FROM verifications WHERE id='%s'",
+	         vid);
+	CHECK_INT(raw_text(sql, got, sizeof got), 0);
+	CHECK_STR(got, "\"kye1:t:");
+	snprintf(sql, sizeof sql, "SELECT master_id FROM data_keys WHERE owner_id='%s'", app);
+	CHECK_INT(raw_text(sql, got, sizeof got), 0);
+	CHECK_STR(got, "shredded");
+	CHECK(json_object_get(c, "details") == NULL || json_is_null(json_object_get(c, "details")));
+	const char *dk = json_string_value(json_object_get(out, "document_key"));
+	CHECK(dk && !strstr(dk, "L898902C3")); /* a keyed hash, never the number */
+	json_decref(out);
+
+	char other[37];
+	kyc_uuid_new(other);
+	struct kyc_store_match m = {.key_column = "document_key",
+	                            .key = "UTO:L898902C3",
+	                            .status = "approved",
+	                            .applicant_id = other,
+	                            .same_applicant = 0};
+	out = NULL;
+	CHECK_INT(kyc_store_verification_match(s, tenant, &m, &out), 0);
+	CHECK(out != NULL);
+	CHECK_STR(json_string_value(json_object_get(out, "id")), vid);
+	json_decref(out);
+	m.key_column = "identity_key";
+	m.key = "ERIKSSON:ANNA:1974-08-12";
+	out = NULL;
+	CHECK_INT(kyc_store_verification_match(s, tenant, &m, &out), 0);
+	CHECK(out != NULL);
+	json_decref(out);
+
+	/* the erasure's audit row reads (its reason under the tenant's key) */
+	struct kyc_store_page pg;
+	json_t *filter = json_pack("{s:s}", "verification_id", vid);
+	REQUIRE(kyc_store_list_asc(s, KYC_R_HISTORY, tenant, filter, "", 100, &pg) == 0);
+	json_decref(filter);
+	size_t i;
+	json_t *r;
+	int erase_rows = 0;
+	json_array_foreach(pg.items, i, r)
+	{
+		if (!strcmp(json_string_value(json_object_get(r, "action")), "erase")) {
+			erase_rows++;
+			CHECK_STR(json_string_value(json_object_get(r, "reason")), "applicant_erased");
+		}
+	}
+	CHECK_INT(erase_rows, 1);
+	json_decref(pg.items);
+	kyc_store_close(s);
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof dir, "/tmp/kycd-erasure-XXXXXX");
 	if (!mkdtemp(dir))
 		return 1;
-	RUN(duplicate_keys_become_one_way_per_tenant);
 	RUN(the_audit_trail_allows_only_its_details_to_go);
 	RUN(retention_due_lists_use_their_partial_indexes);
 	RUN(the_data_key_is_forgotten_inside_the_erasure);
+	RUN(erasure_shreds_the_key_and_keeps_the_duplicate_keys);
 	char cmd[128];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0)

@@ -106,6 +106,7 @@ TEST(list_paginates_with_cursor)
 		char email[32];
 		snprintf(email, sizeof email, "p%d@example.com", i);
 		json_t *a = applicant(email);
+		json_object_set_new(a, "external_ref", json_string(email));
 		REQUIRE(kyc_store_insert(s, KYC_R_APPLICANT, t, a) == 0);
 		json_decref(a);
 	}
@@ -130,10 +131,14 @@ TEST(list_paginates_with_cursor)
 	CHECK_INT(json_object_size(ids), 7);
 	CHECK_INT(pages, 3);
 	CHECK_INT(kyc_store_list(s, KYC_R_APPLICANT, t, NULL, "zz", 3, &pg), KYC_ERR_INVALID);
-	json_t *f = json_pack("{s:s}", "email", "p3@example.com");
+	json_t *f = json_pack("{s:s}", "external_ref", "p3@example.com");
 	REQUIRE(kyc_store_list(s, KYC_R_APPLICANT, t, f, "", 10, &pg) == 0);
 	CHECK_INT(json_array_size(pg.items), 1);
 	json_decref(pg.items);
+	json_decref(f);
+	/* a sealed column without a search hash cannot be a filter */
+	f = json_pack("{s:s}", "email", "p3@example.com");
+	CHECK_INT(kyc_store_list(s, KYC_R_APPLICANT, t, f, "", 10, &pg), KYC_ERR_INVALID);
 	json_decref(f);
 	json_decref(ids);
 	kyc_store_close(s);
@@ -209,23 +214,30 @@ TEST(locators_name_the_backend)
 
 TEST(blob_roundtrip)
 {
-	char id[37], rel[128];
+	char id[37], rel[128], tenant[37], err[256];
+	kyc_store *s = NULL;
+	REQUIRE(kyc_store_open(dir, &s, err, sizeof err) == 0);
+	REQUIRE(kyc_store_tenant_create(s, "blobs", tenant) == 0);
 	kyc_uuid_new(id);
-	REQUIRE(kyc_blob_write(dir, id, "hello\0world", 11, rel, sizeof rel) == 0);
+	REQUIRE(kyc_blob_write(s, dir, tenant, NULL, id, "hello\0world", 11, rel, sizeof rel) == 0);
 	kyc_buf b;
 	kyc_buf_init(&b, 100);
-	CHECK_INT(kyc_blob_read(dir, rel, &b), 0);
+	CHECK_INT(kyc_blob_read(s, dir, tenant, rel, &b), 0);
 	CHECK_INT(b.len, 11);
 	CHECK(!memcmp(b.data, "hello\0world", 11));
 	kyc_buf_release(&b);
 	kyc_buf_init(&b, 5);
-	CHECK_INT(kyc_blob_read(dir, rel, &b), KYC_ERR_TOOBIG);
+	CHECK_INT(kyc_blob_read(s, dir, tenant, rel, &b), KYC_ERR_TOOBIG);
 	kyc_buf_release(&b);
-	CHECK_INT(kyc_blob_write(dir, "../etc/passwd", "x", 1, rel, sizeof rel), KYC_ERR_INVALID);
-	CHECK_INT(kyc_blob_read(dir, "files/../../x", &b), KYC_ERR_INVALID);
+	kyc_buf_init(&b, 100);
+	CHECK_INT(kyc_blob_write(s, dir, tenant, NULL, "../etc/passwd", "x", 1, rel, sizeof rel),
+		  KYC_ERR_INVALID);
+	CHECK_INT(kyc_blob_read(s, dir, tenant, "files/../../x", &b), KYC_ERR_INVALID);
 	snprintf(rel, sizeof rel, "files/%.2s/%s", id, id);
 	CHECK_INT(kyc_blob_remove(dir, rel), 0);
-	CHECK_INT(kyc_blob_read(dir, rel, &b), KYC_ERR_NOTFOUND);
+	CHECK_INT(kyc_blob_read(s, dir, tenant, rel, &b), KYC_ERR_NOTFOUND);
+	kyc_buf_release(&b);
+	kyc_store_close(s);
 }
 
 int main(void)
