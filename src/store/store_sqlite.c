@@ -655,6 +655,55 @@ int kyc_store_idem_put(kyc_store *s, const char *tenant_id, const char *key,
 	return rc;
 }
 
+int kyc_store_idem_forget(kyc_store *s, const char *tenant_id, const char *needle)
+{
+	/* The bodies are sealed: each of the tenant's is opened and searched
+	 * (a scan of its records, the primary key's prefix: erasures are rare,
+	 * and the records expire within a day anyway). */
+	sqlite3_stmt *st;
+	json_t *doomed = json_array();
+	size_t nlen = strlen(needle);
+	int rc = doomed ? prepare(s, "SELECT key, body FROM idempotency_keys WHERE tenant_id=?", &st)
+			: KYC_ERR_NOMEM;
+	if (rc) {
+		json_decref(doomed);
+		return rc;
+	}
+	sqlite3_bind_text(st, 1, tenant_id, -1, SQLITE_STATIC);
+	int step;
+	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *key = (const char *)sqlite3_column_text(st, 0);
+		char ad[400];
+		kyc_buf body;
+		kyc_buf_init(&body, (size_t)sqlite3_column_bytes(st, 1) + 1);
+		idem_ad(ad, sizeof ad, tenant_id, key ? key : "");
+		int u = kyc__unseal_bytes(s, tenant_id, ad, sqlite3_column_blob(st, 1),
+					  (size_t)sqlite3_column_bytes(st, 1), &body);
+		/* one that does not open holds nothing anyone can read back */
+		if (!u && key && body.len && memmem(body.data, body.len, needle, nlen) &&
+		    json_array_append_new(doomed, json_string(key)))
+			rc = KYC_ERR_NOMEM;
+		kyc_buf_release(&body);
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = map_sqlite(s, step);
+	sqlite3_finalize(st);
+	size_t i;
+	json_t *k;
+	json_array_foreach(doomed, i, k)
+	{
+		rc = rc ? rc
+			: prepare(s, "DELETE FROM idempotency_keys WHERE tenant_id=? AND key=?", &st);
+		if (rc)
+			break;
+		sqlite3_bind_text(st, 1, tenant_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, json_string_value(k), -1, SQLITE_STATIC);
+		rc = step_done(s, st);
+	}
+	json_decref(doomed);
+	return rc;
+}
+
 void kyc_idem_row_release(struct kyc_idem_row *row)
 {
 	free(row->body);

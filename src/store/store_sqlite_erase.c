@@ -54,21 +54,6 @@ int kyc_store_hosted_tokens_delete(kyc_store *s, const char *tenant_id, const ch
 	return rc ? rc : run(s, st, NULL);
 }
 
-int kyc_store_idem_forget(kyc_store *s, const char *tenant_id, const char *needle)
-{
-	sqlite3_stmt *st;
-	/* a scan of the tenant's records (the primary key's prefix): erasures
-	 * are rare, and the records expire within a day anyway */
-	int rc = kyc__store_prepare(
-	    s, "DELETE FROM idempotency_keys WHERE tenant_id=? AND instr(body, ?) > 0", &st);
-	if (rc)
-		return rc;
-	sqlite3_bind_text(st, 1, tenant_id, -1, SQLITE_STATIC);
-	/* as a blob: instr compares bytes when both sides are blobs */
-	sqlite3_bind_blob(st, 2, needle, (int)strlen(needle), SQLITE_STATIC);
-	return run(s, st, NULL);
-}
-
 int kyc_store_retention_due(kyc_store *s, const char *tenant_id, enum kyc_retention_kind kind,
                             int64_t closed_before_ms, int limit, json_t **ids)
 {
