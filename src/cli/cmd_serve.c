@@ -12,6 +12,7 @@
 #include "core/ratelimit.h"
 #include "face/face.h"
 #include "flows/deferred.h"
+#include "flows/erasure.h"
 #include "flows/sweeper.h"
 #include "http/api.h"
 #include "http/server.h"
@@ -143,6 +144,8 @@ int cmd_serve(int argc, char **argv)
 		kyc_logf(KYC_LOG_WARN, "no face engine (%s): selfies are stored unread and levels "
 			 "that ask for one go to review", err);
 	app.face = face;
+	/* crypto-shredding: an erasure deletes the applicant's data key */
+	kyc_erasure_set_key_forget(kyc_erasure_forget_data_key);
 	int swept = kyc_blob_sweep_tmp(data, 0);
 	if (swept > 0)
 		kyc_logf(KYC_LOG_WARN, "removed %d partial upload(s) left by an earlier crash", swept);

@@ -20,7 +20,9 @@ int64_t kyc_deferred_gap_ms(int attempt)
 }
 
 /* Replaces attributes.deferred_document of verification v with d (NULL
- * removes it), keeping the rest of the attributes. */
+ * removes it), keeping the rest of the attributes. Only over v as it was
+ * read (KYC_ERR_CONFLICT otherwise): a download takes seconds, and the
+ * attributes of a verification erased meanwhile must not come back. */
 static int set_deferred(kyc_store *s, const char *tenant_id, const json_t *v, json_t *d)
 {
 	json_t *attrs = json_deep_copy(json_object_get(v, "attributes"));
@@ -34,7 +36,8 @@ static int set_deferred(kyc_store *s, const char *tenant_id, const json_t *v, js
 		json_object_del(attrs, KEY);
 	json_t *patch = json_pack("{s:o}", "attributes", attrs);
 	int rc = patch ? kyc_store_update(s, KYC_R_VERIFICATION, tenant_id,
-	                                  json_string_value(json_object_get(v, "id")), patch, 0)
+	                                  json_string_value(json_object_get(v, "id")), patch,
+	                                  json_integer_value(json_object_get(v, "version")))
 	               : KYC_ERR_NOMEM;
 	json_decref(patch);
 	return rc;

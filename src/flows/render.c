@@ -34,7 +34,7 @@ json_t *kyc_render_applicant(const json_t *rec)
 	static const char *const keys[] = {
 		"external_ref", "email", "phone", "first_name", "middle_name", "last_name",
 		"first_name_native", "middle_name_native", "last_name_native", "birth_date",
-		"country", "nationality", "personal_code", "level", "tier", NULL,
+		"country", "nationality", "personal_code", "level", "tier", "erased_at", NULL,
 	};
 	json_t *o = begin(rec, "applicant");
 	copy_keys(o, rec, keys);
@@ -51,7 +51,7 @@ json_t *kyc_render_verification(const json_t *rec)
 	static const char *const keys[] = {
 		"applicant_id", "status", "level", "document_types", "pending_steps", "attempts",
 		"failed_attempts", "expires_at", "submitted_at", "decided_at", "callback_url",
-		"checks", "decision", "corrections", NULL,
+		"checks", "decision", "corrections", "images_removed_at", "identity_removed_at", NULL,
 	};
 	json_t *o = begin(rec, "verification");
 	copy_keys(o, rec, keys);
@@ -87,7 +87,7 @@ json_t *kyc_render_document(const json_t *rec)
 json_t *kyc_render_file(const json_t *rec)
 {
 	static const char *const keys[] = {
-		"kind", "content_type", "size", "sha256", "width", "height", NULL,
+		"kind", "content_type", "size", "sha256", "width", "height", "deleted_at", NULL,
 	};
 	json_t *o = begin(rec, "file");
 	copy_keys(o, rec, keys);

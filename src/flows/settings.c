@@ -40,21 +40,25 @@ json_t *kyc_settings_rate_defaults(void)
 			 20, "hosted_uploads_burst", 10);
 }
 
-static int check_rate_limits(const json_t *r, struct kyc_jerr *e)
+const char *const kyc_settings_retention_keys[] = {"images_days", "identity_days", NULL};
+
+/* An object setting whose members are all integers in min..max (name:
+ * "rate_limits", "retention"); errors name the member ("rate_limits.api_burst"). */
+static int check_int_object(const json_t *r, const char *name, const char *const *keys,
+			    int64_t min, int64_t max, struct kyc_jerr *e)
 {
 	int64_t n;
 	if (!json_is_object(r))
-		return kyc_jerr_set(e, 422, "invalid_type", "rate_limits",
-				    "'rate_limits' must be an object");
-	if (kyc_jv_known_fields(r, kyc_settings_rate_keys, e))
+		return kyc_jerr_set(e, 422, "invalid_type", name, "'%s' must be an object", name);
+	if (kyc_jv_known_fields(r, keys, e))
 		goto in_field;
-	for (const char *const *k = kyc_settings_rate_keys; *k; k++)
-		if (kyc_jv_int(r, *k, 0, 0, 1000000, &n, e))
+	for (const char *const *k = keys; *k; k++)
+		if (kyc_jv_int(r, *k, 0, min, max, &n, e))
 			goto in_field;
 	return 0;
 in_field:;
 	char f[sizeof e->field];
-	snprintf(f, sizeof f, "rate_limits.%.*s", (int)(sizeof f - 13), e->field);
+	snprintf(f, sizeof f, "%s.%.*s", name, (int)(sizeof f - strlen(name) - 2), e->field);
 	memcpy(e->field, f, sizeof f);
 	return -1;
 }
@@ -80,6 +84,11 @@ static json_t *defaults(void)
 	 * within KYC_FACE_MATCH_MARGIN of it, until a larger labelled set
 	 * calibrates it). */
 	json_object_set_new(d, "face_match_threshold", json_real(KYC_FACE_WORKFLOW_THRESHOLD));
+	/* Retention periods in days after a verification closed; 0 keeps the
+	 * data until the tenant erases it (docs/settings.md says why that is
+	 * the default). */
+	json_object_set_new(d, "retention", json_pack("{s:i, s:i}", "images_days", 0,
+						      "identity_days", 0));
 	/* seed 004: download a shared record's files (false: keep only the URLs) */
 	json_object_set_new(d, "share_fetch_files", json_true());
 	json_t *types = json_array();
@@ -278,7 +287,11 @@ int kyc_settings_validate(const json_t *patch, struct kyc_jerr *e)
 		return -1;
 	if ((v = json_object_get(patch, "compat")) && !json_is_null(v) && check_compat(v, e))
 		return -1;
-	if ((v = json_object_get(patch, "rate_limits")) && !json_is_null(v) && check_rate_limits(v, e))
+	if ((v = json_object_get(patch, "rate_limits")) && !json_is_null(v) &&
+	    check_int_object(v, "rate_limits", kyc_settings_rate_keys, 0, 1000000, e))
+		return -1;
+	if ((v = json_object_get(patch, "retention")) && !json_is_null(v) &&
+	    check_int_object(v, "retention", kyc_settings_retention_keys, 0, 36500, e))
 		return -1;
 	if ((v = json_object_get(patch, "default_level")) && !json_is_null(v) && !json_is_string(v))
 		return kyc_jerr_set(e, 422, "invalid_type", "default_level",

@@ -25,6 +25,10 @@
  *   compat                {seed: bool}  which compatibility route sets are on (all)
  *   share_fetch_files     bool    seed 004: download a shared record's files; false
  *                                 keeps only their URLs (true)
+ *   retention             {"images_days": int, "identity_days": int}  days after a
+ *                                 verification closed before the sweeper removes its
+ *                                 images, its identity data (src/flows/retention.h);
+ *                                 0 = kept until erased (0, 0)
  */
 #ifndef KYC_SETTINGS_H
 #define KYC_SETTINGS_H
@@ -41,6 +45,8 @@ int kyc_settings_get(kyc_store *s, const char *tenant_id, json_t **out);
  * addresses and hosted-page uploads; 0 is no limit. */
 extern const char *const kyc_settings_rate_keys[];
 json_t *kyc_settings_rate_defaults(void);
+/* The keys of the "retention" setting (NULL-terminated). */
+extern const char *const kyc_settings_retention_keys[];
 
 /* Validates a settings object or patch (unknown keys, types, ranges, level and
  * rule shapes): 0, or -1 with e filled (422 and the field). */

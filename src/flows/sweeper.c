@@ -7,6 +7,8 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "flows/deferred.h"
+#include "flows/erasure.h"
+#include "flows/retention.h"
 #include "flows/workflow.h"
 
 struct kyc_sweeper {
@@ -16,9 +18,29 @@ struct kyc_sweeper {
 	int stopping;
 	int64_t interval_ms;
 	kyc_store *store;
+	const char *data_dir;
+	uint64_t erasures_logged; /* erasures whose old pages the log no longer holds */
 	int fetch_deferred;
 	struct kyc_deferred_opts deferred;
 };
+
+/* The tenants' retention periods, then, after erasures, the write-ahead
+ * log emptied so the pages from before them leave the disk (retried each
+ * sweep while readers keep the log in use). */
+static void retention(kyc_sweeper *sw)
+{
+	struct kyc_retention_counts n;
+	int rc = kyc_retention_sweep(sw->store, sw->data_dir, kyc_now_ms(), &n);
+	if (rc)
+		kyc_logf(KYC_LOG_WARN, "retention sweep failed (%d): %s", rc,
+			 kyc_store_errmsg(sw->store));
+	if (n.images || n.identity)
+		kyc_logf(KYC_LOG_INFO, "retention: images of %d, identity data of %d verification(s) removed",
+			 n.images, n.identity);
+	uint64_t done = kyc_erasure_count();
+	if (done != sw->erasures_logged && kyc_store_log_truncate(sw->store) == 0)
+		sw->erasures_logged = done;
+}
 
 static void *sweep_loop(void *arg)
 {
@@ -50,6 +72,7 @@ static void *sweep_loop(void *arg)
 				 kyc_store_errmsg(sw->store));
 		else if (n)
 			kyc_logf(KYC_LOG_INFO, "deferred documents: %d arrived", n);
+		retention(sw);
 		pthread_mutex_lock(&sw->lock);
 	}
 	pthread_mutex_unlock(&sw->lock);
@@ -69,6 +92,7 @@ kyc_sweeper *kyc_sweeper_start(const char *data_dir, int64_t interval_ms,
 		return NULL;
 	}
 	sw->interval_ms = interval_ms;
+	sw->data_dir = data_dir;
 	if (deferred) {
 		sw->deferred = *deferred;
 		sw->fetch_deferred = 1;

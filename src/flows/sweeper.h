@@ -1,7 +1,9 @@
-/* The periodic expiry sweep of `kycd serve`: a thread with its own store
+/* The periodic sweep of `kycd serve`: a thread with its own store
  * connection that expires verifications left waiting past expires_at, so
  * their status (and the events that tell integrators) changes even when
- * nobody reads them. Reads apply expiry too (kyc_flow_verification_load). */
+ * nobody reads them (reads apply expiry too, kyc_flow_verification_load),
+ * fetches deferred documents, and applies the tenants' retention periods
+ * (src/flows/retention.h). */
 #ifndef KYC_SWEEPER_H
 #define KYC_SWEEPER_H
 
@@ -9,7 +11,8 @@
 
 typedef struct kyc_sweeper kyc_sweeper;
 
-/* Starts sweeping data_dir every interval_ms: expiry, and the documents
+/* Starts sweeping data_dir (which must outlive the sweeper) every
+ * interval_ms: expiry, retention, and the documents
  * whose download was deferred (src/flows/deferred.h), fetched with the
  * options in deferred (copied; its strings must outlive the sweeper; NULL:
  * none are fetched). NULL on failure (logged). */

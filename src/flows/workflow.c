@@ -23,6 +23,7 @@
 #include "document/image.h"
 #include "document/reader.h"
 #include "flows/checks.h"
+#include "flows/erasure.h"
 #include "flows/extraction.h"
 #include "flows/render.h"
 #include "flows/settings.h"
@@ -273,6 +274,10 @@ static int create(struct kyc_flow *f, const json_t *req, const json_t *compat, j
 		flow__store_err(e, rc, "applicant");
 		goto out;
 	}
+	if (kyc_erasure_is_erased(app)) {
+		kyc_jerr_set(e, 410, "applicant_erased", "applicant_id", "this applicant was erased");
+		goto out;
+	}
 	char id[37];
 	kyc_uuid_new(id);
 	rec = json_pack("{s:s, s:s, s:s, s:O, s:i, s:i, s:I, s:s, s:O}", "id", id, "applicant_id",
@@ -303,6 +308,11 @@ static int create(struct kyc_flow *f, const json_t *req, const json_t *compat, j
 	if (kyc_store_in_transaction(f->store))
 		kyc_store_commit(f->store);
 	rc = kyc_store_begin(f->store);
+	/* erased since it was read above: "changed meanwhile", and nothing is added */
+	json_decref(app);
+	app = NULL;
+	rc = rc ? rc : kyc_store_get(f->store, KYC_R_APPLICANT, f->tenant_id, applicant_id, &app);
+	rc = rc || !kyc_erasure_is_erased(app) ? rc : KYC_ERR_CONFLICT;
 	rc = rc ? rc : kyc_store_insert(f->store, KYC_R_VERIFICATION, f->tenant_id, rec);
 	rc = rc ? rc
 	        : kyc_history_append(f->store, f->tenant_id, id, f->actor, "create", NULL,

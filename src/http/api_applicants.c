@@ -8,9 +8,9 @@
 #include "core/log.h"
 #include "core/rand.h"
 #include "http/api.h"
+#include "flows/erasure.h"
 #include "flows/render.h"
 #include "flows/workflow.h"
-#include "store/blob.h"
 
 static const char *const applicant_fields[] = {
 	"external_ref", "email", "phone", "first_name", "middle_name", "last_name",
@@ -243,6 +243,11 @@ API_HANDLER(applicant_patch, API_WRITE)
 		api_store_error(c, rc, "applicant");
 		goto out;
 	}
+	if (kyc_erasure_is_erased(cur)) {
+		kyc_store_rollback(c->store);
+		api_problem(c, 410, "applicant_erased", NULL, "this applicant was erased");
+		goto out;
+	}
 	json_t *meta = json_object_get(body, "metadata");
 	if (meta || att) {
 		json_t *attrs = json_deep_copy(json_object_get(cur, "attributes"));
@@ -286,85 +291,22 @@ out:
 	json_decref(body);
 }
 
-/* Erasure: the applicant, its verifications and documents (cascade), and the
- * files those documents point to, rows first in one transaction, then the
- * bytes on disk. A crash after the commit leaves only unreferenced blobs. */
-API_HANDLER(applicant_delete, API_WRITE)
+/* Erasure (src/flows/erasure.h, docs/security.md): admin keys only; the
+ * answer is the erased record, as reads show it from now on. */
+API_HANDLER(applicant_delete, API_WRITE | API_ADMIN)
 {
-	const char *id = api_param(c, 0);
-	json_t *filter = json_pack("{s:s}", "applicant_id", id), *paths = json_array();
-	struct kyc_store_page pg = {0};
-	char cursor[128] = "";
-	int rc = kyc_store_begin(c->store);
-	if (rc)
-		goto fail;
-	json_t *got;
-	rc = kyc_store_get(c->store, KYC_R_APPLICANT, c->tenant_id, id, &got);
-	if (rc)
-		goto fail;
+	struct kyc_flow f;
+	struct kyc_jerr e;
+	json_t *got = NULL;
+	api_flow(c, &f);
+	if (kyc_erasure_applicant(&f, api_param(c, 0), &got, &e)) {
+		api_jerr(c, &e);
+		return;
+	}
+	json_t *body = kyc_render_applicant(got);
+	json_object_set_new(body, "deleted", json_true());
+	api_json(c, 200, body);
 	json_decref(got);
-	json_t *file_ids = json_array();
-	do {
-		rc = kyc_store_list(c->store, KYC_R_DOCUMENT, c->tenant_id, filter, cursor, 100, &pg);
-		if (rc) {
-			json_decref(file_ids);
-			goto fail;
-		}
-		size_t i;
-		json_t *d;
-		json_array_foreach(pg.items, i, d)
-		{
-			json_t *fid = json_object_get(d, "file_id");
-			if (json_is_string(fid))
-				json_array_append(file_ids, fid);
-			/* the portrait the face engine cut from it (docs/face.md) */
-			fid = json_object_get(json_object_get(json_object_get(d, "attributes"), "face"),
-					      "portrait_file_id");
-			if (json_is_string(fid))
-				json_array_append(file_ids, fid);
-		}
-		json_decref(pg.items);
-		snprintf(cursor, sizeof cursor, "%s", pg.next_cursor);
-	} while (cursor[0]);
-	rc = kyc_store_delete(c->store, KYC_R_APPLICANT, c->tenant_id, id);
-	if (!rc) {
-		json_t *snap = json_pack("{s:s, s:s, s:b}", "id", id, "object", "applicant", "deleted", 1);
-		rc = kyc_event_emit(c->store, c->tenant_id, "applicant.deleted", "applicant", id, 0, snap);
-		json_decref(snap);
-	}
-	size_t i;
-	json_t *fid;
-	json_array_foreach(file_ids, i, fid)
-	{
-		if (rc)
-			break;
-		json_t *f;
-		if (kyc_store_get(c->store, KYC_R_FILE, c->tenant_id, json_string_value(fid), &f) == 0) {
-			json_array_append(paths, json_object_get(f, "path"));
-			json_decref(f);
-			rc = kyc_store_delete(c->store, KYC_R_FILE, c->tenant_id,
-					      json_string_value(fid));
-		}
-	}
-	json_decref(file_ids);
-	if (rc)
-		goto fail;
-	rc = kyc_store_commit(c->store);
-	if (rc)
-		goto fail;
-	json_t *p;
-	json_array_foreach(paths, i, p)
-	{
-		kyc_blob_remove(c->app->data_dir, json_string_value(p));
-	}
-	api_json(c, 200, json_pack("{s:s, s:s, s:b}", "id", id, "object", "applicant", "deleted", 1));
-	goto out;
-fail:
-	kyc_store_rollback(c->store);
-	api_store_error(c, rc, "applicant");
-out:
-	json_decref(filter);
-	json_decref(paths);
 }
 
 void kyc__api_applicant_routes(kyc_server *s)

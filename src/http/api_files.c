@@ -12,6 +12,12 @@
 
 void api_send_file(struct api_call *c, const json_t *f)
 {
+	/* removed by erasure or a retention period: the row says when */
+	if (json_is_string(json_object_get(f, "deleted_at"))) {
+		api_problem(c, 410, "file_deleted", NULL, "the file's bytes were deleted on %s",
+			    json_string_value(json_object_get(f, "deleted_at")));
+		return;
+	}
 	kyc_buf b;
 	kyc_buf_init(&b, FILE_READ_MAX);
 	int rc = kyc_blob_read(c->store, c->app->data_dir, c->tenant_id,

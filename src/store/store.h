@@ -239,14 +239,46 @@ int kyc_store_session_get(kyc_store *s, const unsigned char id_hash[32],
 /* Removes a session (logout), and every session that expired before now_ms. */
 int kyc_store_session_delete(kyc_store *s, const unsigned char id_hash[32], int64_t now_ms);
 
+/* ---- retention and erasure (src/flows/erasure.h, docs/security.md) ---- */
+
+/* Sets details and attributes of every audit-trail row of a verification to
+ * NULL: the one change the append-only trail allows (migration 9); who did
+ * what and when stays. *n (may be NULL): rows changed. */
+int kyc_store_history_scrub(kyc_store *s, const char *tenant_id, const char *verification_id,
+			    int *n);
+/* Deletes the hosted-page tokens of a verification (links stop working). */
+int kyc_store_hosted_tokens_delete(kyc_store *s, const char *tenant_id,
+				   const char *verification_id);
+/* Deletes the tenant's recorded idempotent responses whose body mentions
+ * needle (a record's id): a replay must not hand back what was erased. */
+int kyc_store_idem_forget(kyc_store *s, const char *tenant_id, const char *needle);
+
+/* What a retention period removes from a closed verification. */
+enum kyc_retention_kind { KYC_RETAIN_IMAGES, KYC_RETAIN_IDENTITY };
+/* Ids (a new array, at most limit, oldest first) of the tenant's closed
+ * verifications (approved, rejected, expired, cancelled) that closed
+ * (decided_at, else updated_at) before closed_before_ms and still hold what
+ * kind names (images_removed_at / identity_removed_at NULL), through a
+ * partial index: the cost is what is due. */
+int kyc_store_retention_due(kyc_store *s, const char *tenant_id, enum kyc_retention_kind kind,
+			    int64_t closed_before_ms, int limit, json_t **ids);
+/* Moves every committed change into the database file and empties the
+ * write-ahead log (SQLite: wal_checkpoint(TRUNCATE)), so that pages from
+ * before an erasure no longer sit on disk in the log. Waits at most 200 ms
+ * for readers and writers (new writers wait meanwhile): call it off the
+ * request threads. 0, or KYC_ERR_TIMEOUT when the log stayed in use (try
+ * again later). */
+int kyc_store_log_truncate(kyc_store *s);
 /* ---- encryption at rest (docs/security.md, src/store/store_seal.h) ---- */
 
 /* Crypto-shredding: deletes the data key of one applicant, so that every
  * value and blob sealed under it — in this database and in every backup —
  * can no longer be opened (such values then read as null). Call it in the
- * transaction that erases the applicant; a later write for the same id
- * makes a new key. 0, KYC_ERR_NOTFOUND (no key: nothing was ever sealed for
- * it), KYC_ERR_INVALID for an empty id. */
+ * transaction that erases the applicant. Its row becomes a tombstone: no
+ * key is made for that id again, and a later write for it (what erasure
+ * keeps) is sealed under the tenant's key. 0, KYC_ERR_NOTFOUND (no key:
+ * nothing was ever sealed for it; the tombstone is written all the same),
+ * KYC_ERR_INVALID for an empty id. */
 int kyc_store_forget_applicant_key(kyc_store *s, const char *tenant_id, const char *applicant_id);
 /* Key rotation: re-wraps every tenant key not wrapped by the current master
  * key (the first of the master key file) under it, a batch of tenants per

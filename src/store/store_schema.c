@@ -30,6 +30,8 @@ static const struct kyc_col applicant_cols[] = {
 	{"level", KYC_COL_TEXT},
 	{"tier", KYC_COL_INT},
 	{"attributes", KYC_COL_JSON, KYC_SEAL_DATA},
+	/* migration 9: when the applicant was erased (src/flows/erasure.h) */
+	{"erased_at", KYC_COL_TIME, KYC_SEAL_PLAIN},
 };
 
 static const struct kyc_col verification_cols[] = {
@@ -57,6 +59,9 @@ static const struct kyc_col verification_cols[] = {
 	/* migration 4 */
 	{"compat_seed", KYC_COL_TEXT},
 	{"compat_ref", KYC_COL_TEXT},
+	/* migration 9: when retention or erasure removed its images, its identity data */
+	{"images_removed_at", KYC_COL_TIME, KYC_SEAL_PLAIN},
+	{"identity_removed_at", KYC_COL_TIME, KYC_SEAL_PLAIN},
 };
 
 static const struct kyc_col document_cols[] = {
@@ -83,6 +88,8 @@ static const struct kyc_col file_cols[] = {
 	{"path", KYC_COL_TEXT},
 	{"source_url", KYC_COL_TEXT, KYC_SEAL_DATA},
 	{"attributes", KYC_COL_JSON, KYC_SEAL_DATA},
+	/* migration 9: the bytes were removed (retention or erasure); the row stays */
+	{"deleted_at", KYC_COL_TIME, KYC_SEAL_PLAIN},
 };
 
 static const struct kyc_col event_cols[] = {
@@ -97,7 +104,8 @@ static const struct kyc_col event_cols[] = {
 };
 
 /* The audit trail of verifications: append-only (an UPDATE trigger refuses
- * changes; rows go only with their verification). */
+ * changes but one: erasure may set details and attributes to NULL,
+ * migration 9; rows go only with their verification). */
 static const struct kyc_col history_cols[] = {
 	{"verification_id", KYC_COL_TEXT},
 	{"actor", KYC_COL_TEXT},
@@ -298,6 +306,33 @@ const struct kyc_migration kyc__migrations[] = {
 	    "ALTER TABLE documents ADD COLUMN document_number_hash TEXT;"
 	    "CREATE INDEX documents_number_hash ON documents(tenant_id, document_number_hash);"
 	    "DROP INDEX documents_number;"},
+	/* Retention and erasure (docs/security.md): when an applicant was
+	 * erased, when a verification's images and identity data were removed
+	 * (the sweeper finds the closed verifications still holding them through
+	 * partial indexes, so a sweep costs what is due, not what is kept), files
+	 * whose bytes are gone; and the audit trail's trigger lets exactly one
+	 * change through: details and attributes set to NULL, every other column
+	 * as it was (IS DISTINCT FROM: SQLite 3.39 and PostgreSQL alike). */
+	{9, "ALTER TABLE applicants ADD COLUMN erased_at INTEGER;"
+	    "ALTER TABLE verifications ADD COLUMN images_removed_at INTEGER;"
+	    "ALTER TABLE verifications ADD COLUMN identity_removed_at INTEGER;"
+	    "ALTER TABLE files ADD COLUMN deleted_at INTEGER;"
+	    "CREATE INDEX verifications_images_due ON verifications(tenant_id, (coalesce(decided_at, "
+	    "updated_at))) WHERE images_removed_at IS NULL AND status IN ('approved', 'rejected', "
+	    "'expired', 'cancelled');"
+	    "CREATE INDEX verifications_identity_due ON verifications(tenant_id, "
+	    "(coalesce(decided_at, updated_at))) WHERE identity_removed_at IS NULL AND status IN "
+	    "('approved', 'rejected', 'expired', 'cancelled');"
+	    "DROP TRIGGER verification_history_append_only;"
+	    "CREATE TRIGGER verification_history_append_only BEFORE UPDATE ON verification_history "
+	    "WHEN NEW.details IS NOT NULL OR NEW.attributes IS NOT NULL OR NEW.id IS DISTINCT FROM "
+	    "OLD.id OR NEW.tenant_id IS DISTINCT FROM OLD.tenant_id OR NEW.version IS DISTINCT FROM "
+	    "OLD.version OR NEW.created_at IS DISTINCT FROM OLD.created_at OR NEW.updated_at IS "
+	    "DISTINCT FROM OLD.updated_at OR NEW.verification_id IS DISTINCT FROM "
+	    "OLD.verification_id OR NEW.actor IS DISTINCT FROM OLD.actor OR NEW.action IS DISTINCT "
+	    "FROM OLD.action OR NEW.from_status IS DISTINCT FROM OLD.from_status OR NEW.to_status "
+	    "IS DISTINCT FROM OLD.to_status OR NEW.reason IS DISTINCT FROM OLD.reason BEGIN SELECT "
+	    "RAISE(ABORT, 'the audit trail is append-only'); END;"},
 };
 
 const int kyc__migration_count = (int)(sizeof(kyc__migrations) / sizeof(kyc__migrations[0]));

@@ -16,6 +16,12 @@
 #define TEXT_MAGIC "kye1:"
 #define BYTES_MAGIC "KYE1"
 #define TENANT_OWNER "t" /* the owner written for the tenant's own key */
+/* The master_id of an applicant key's row once the key is forgotten (a
+ * tombstone, its wrapped bytes zero): what is written for that applicant
+ * afterwards (what erasure keeps) is sealed under the tenant's key, so the
+ * values sealed under the forgotten key keep reading as null instead of
+ * failing to open under a new key of the same owner. */
+#define SHREDDED "shredded"
 #define VALUE_MAX (64u << 20)
 
 /* ---- the cache of unwrapped keys ----
@@ -255,6 +261,8 @@ static int data_key(kyc_store *s, const char *tenant, const char *owner, int cre
 	if (hit && !create)
 		return 0;
 	int rc = kyc__store_dk_get(s, tenant, owner, &row);
+	if (!rc && *owner && !strcmp(row.master_id, SHREDDED))
+		return KYC_ERR_NOTFOUND; /* forgotten: never made again */
 	if (hit && !rc && !memcmp(row.wrapped, tag, TAG_BYTES))
 		return 0;
 	if (rc == KYC_ERR_NOTFOUND && create) {
@@ -517,6 +525,10 @@ int kyc__seal_record(kyc_store *s, enum kyc_rtype t, const char *tenant_id, cons
 		if (!have_keys) {
 			rc = record_owner(s, t, tenant_id, id, rec, owner);
 			rc = rc ? rc : purpose_key(s, tenant_id, owner, 1, KYC_SEAL_ENCRYPT, enc);
+			if (rc == KYC_ERR_NOTFOUND && *owner) { /* its key was forgotten */
+				owner[0] = '\0';
+				rc = purpose_key(s, tenant_id, owner, 1, KYC_SEAL_ENCRYPT, enc);
+			}
 			rc = rc ? rc : purpose_key(s, tenant_id, "", 1, KYC_SEAL_SEARCH, find);
 			if (rc)
 				break;
@@ -694,6 +706,11 @@ int kyc__seal_bytes(kyc_store *s, const char *tenant_id, const char *owner_id, c
 	if (strlen(owner) > 36)
 		return KYC_ERR_INVALID;
 	int rc = purpose_key(s, tenant_id, owner, 1, KYC_SEAL_ENCRYPT, key);
+	if (rc == KYC_ERR_NOTFOUND && *owner) { /* its key was forgotten */
+		owner = "";
+		olen = 0;
+		rc = purpose_key(s, tenant_id, owner, 1, KYC_SEAL_ENCRYPT, key);
+	}
 	rc = rc ? rc : kyc_buf_append(out, BYTES_MAGIC, 4);
 	rc = rc ? rc : kyc_buf_append(out, &olen, 1);
 	rc = rc ? rc : kyc_buf_append(out, owner, olen);
@@ -723,9 +740,18 @@ int kyc_store_forget_applicant_key(kyc_store *s, const char *tenant_id, const ch
 {
 	if (!applicant_id || !*applicant_id)
 		return KYC_ERR_INVALID; /* "" is the tenant's own key */
-	int rc = kyc__store_dk_delete(s, tenant_id, applicant_id);
+	/* the row is replaced by a tombstone (SHREDDED): the key is gone all
+	 * the same, and no new key is ever made for this applicant */
+	struct kyc__dk_row row;
+	int rc = kyc__store_dk_get(s, tenant_id, applicant_id, &row);
+	int had = rc == 0 && strcmp(row.master_id, SHREDDED) != 0;
+	if (rc == 0 || rc == KYC_ERR_NOTFOUND) {
+		memset(&row, 0, sizeof row);
+		snprintf(row.master_id, sizeof row.master_id, "%s", SHREDDED);
+		rc = kyc__store_dk_put(s, tenant_id, applicant_id, &row, 1);
+	}
 	kyc__seal_forget(tenant_id, applicant_id);
-	return rc;
+	return rc ? rc : had ? 0 : KYC_ERR_NOTFOUND;
 }
 
 int kyc_store_keys_rewrap(kyc_store *s, long *rewrapped, char *err, size_t errsz)

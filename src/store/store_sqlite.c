@@ -172,8 +172,12 @@ int kyc_store_open(const char *data_dir, kyc_store **out, char *err, size_t errs
 	chmod(path, 0600);
 	sqlite3_busy_timeout(s->db, 10000);
 	char *msg = NULL;
+	/* secure_delete: what an erasure or retention sweep blanks is overwritten
+	 * with zeros in the file, not left in a page's free space or on the
+	 * freelist (docs/security.md, "Retention and erasure") */
 	rc = sqlite3_exec(s->db,
-			  "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
+			  "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
+			  "PRAGMA secure_delete=ON;",
 			  NULL, NULL, &msg);
 	if (rc != SQLITE_OK) {
 		snprintf(err, errsz, "cannot configure database: %s", msg ? msg : "?");
@@ -648,6 +652,55 @@ int kyc_store_idem_put(kyc_store *s, const char *tenant_id, const char *key,
 	sqlite3_bind_int64(st, 7, row->created_at ? row->created_at : kyc_now_ms());
 	rc = step_done(s, st);
 	kyc_buf_release(&body);
+	return rc;
+}
+
+int kyc_store_idem_forget(kyc_store *s, const char *tenant_id, const char *needle)
+{
+	/* The bodies are sealed: each of the tenant's is opened and searched
+	 * (a scan of its records, the primary key's prefix: erasures are rare,
+	 * and the records expire within a day anyway). */
+	sqlite3_stmt *st;
+	json_t *doomed = json_array();
+	size_t nlen = strlen(needle);
+	int rc = doomed ? prepare(s, "SELECT key, body FROM idempotency_keys WHERE tenant_id=?", &st)
+			: KYC_ERR_NOMEM;
+	if (rc) {
+		json_decref(doomed);
+		return rc;
+	}
+	sqlite3_bind_text(st, 1, tenant_id, -1, SQLITE_STATIC);
+	int step;
+	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *key = (const char *)sqlite3_column_text(st, 0);
+		char ad[400];
+		kyc_buf body;
+		kyc_buf_init(&body, (size_t)sqlite3_column_bytes(st, 1) + 1);
+		idem_ad(ad, sizeof ad, tenant_id, key ? key : "");
+		int u = kyc__unseal_bytes(s, tenant_id, ad, sqlite3_column_blob(st, 1),
+					  (size_t)sqlite3_column_bytes(st, 1), &body);
+		/* one that does not open holds nothing anyone can read back */
+		if (!u && key && body.len && memmem(body.data, body.len, needle, nlen) &&
+		    json_array_append_new(doomed, json_string(key)))
+			rc = KYC_ERR_NOMEM;
+		kyc_buf_release(&body);
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = map_sqlite(s, step);
+	sqlite3_finalize(st);
+	size_t i;
+	json_t *k;
+	json_array_foreach(doomed, i, k)
+	{
+		rc = rc ? rc
+			: prepare(s, "DELETE FROM idempotency_keys WHERE tenant_id=? AND key=?", &st);
+		if (rc)
+			break;
+		sqlite3_bind_text(st, 1, tenant_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, json_string_value(k), -1, SQLITE_STATIC);
+		rc = step_done(s, st);
+	}
+	json_decref(doomed);
 	return rc;
 }
 

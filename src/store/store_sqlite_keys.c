@@ -2,6 +2,7 @@
  * (store_int.h, "data keys") and sealing what was written before migration 8. */
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/clock.h"
@@ -190,8 +191,23 @@ int kyc__store_seal_existing(kyc_store *s, char *err, size_t errsz)
 					       KYC_R_FILE,      KYC_R_EVENT,        KYC_R_HISTORY};
 	long sealed = 0;
 	/* one transaction: all or nothing; the audit trail's append-only
-	 * trigger is lifted for it and put back before the commit */
+	 * trigger is lifted for it and put back before the commit, as the
+	 * migrations left it (migration 9 lets erasure blank its details) */
+	char *trigger = NULL;
 	int rc = kyc_store_begin(s);
+	if (!rc) {
+		sqlite3_stmt *st;
+		rc = kyc__store_prepare(s,
+					"SELECT sql FROM sqlite_master WHERE type='trigger' AND "
+					"name='verification_history_append_only'",
+					&st);
+		if (!rc) {
+			if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+				trigger = strdup((const char *)sqlite3_column_text(st, 0));
+			kyc__store_release(s, st);
+			rc = trigger ? 0 : KYC_ERR_IO;
+		}
+	}
 	rc = rc ? rc
 		: sqlite3_exec(kyc__store_db(s), "DROP TRIGGER verification_history_append_only",
 			       NULL, NULL, NULL) == SQLITE_OK
@@ -219,12 +235,9 @@ int kyc__store_seal_existing(kyc_store *s, char *err, size_t errsz)
 		}
 		json_decref(rows);
 	}
-	if (!rc && sqlite3_exec(kyc__store_db(s),
-				"CREATE TRIGGER verification_history_append_only BEFORE UPDATE ON "
-				"verification_history BEGIN SELECT RAISE(ABORT, 'the audit trail is "
-				"append-only'); END;",
-				NULL, NULL, NULL) != SQLITE_OK)
+	if (!rc && sqlite3_exec(kyc__store_db(s), trigger, NULL, NULL, NULL) != SQLITE_OK)
 		rc = KYC_ERR_IO;
+	free(trigger);
 	/* idempotent responses may hold personal data and expire in a day:
 	 * dropped rather than sealed */
 	if (!rc && sqlite3_exec(kyc__store_db(s), "DELETE FROM idempotency_keys", NULL, NULL,

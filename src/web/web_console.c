@@ -662,6 +662,11 @@ static void file_get(kyc_req *r)
 		web__store_error(r, c.store, rc, "file");
 		return;
 	}
+	if (json_is_string(json_object_get(f, "deleted_at"))) { /* erasure or retention */
+		json_decref(f);
+		web__problem(r, 410, "file_deleted", NULL, "the file was deleted");
+		return;
+	}
 	const char *ct = json_string_value(json_object_get(f, "content_type"));
 	kyc_buf b;
 	kyc_buf_init(&b, FILE_READ_MAX);

@@ -9,6 +9,8 @@ const char *const kyc_webhook_event_types[] = {
 	"verification.created",
 	"verification.status_changed",
 	"verification.updated",
+	"verification.images_removed",
+	"verification.identity_removed",
 	"document.processed",
 	"review.decided",
 	"applicant.created",

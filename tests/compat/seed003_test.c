@@ -467,6 +467,60 @@ TEST(deferred_url)
 	e2e_resp_free(&r);
 }
 
+/* A deferred download of a customer erased meanwhile never lands: the
+ * erasure cancels the verification and drops the URL (docs/security.md).
+ * A second customer's deferred image arriving shows the sweep ran. */
+TEST(deferred_url_of_an_erased_customer)
+{
+	char gone[64], marker[64], url[256], path[200], vid[64];
+	struct e2e_resp r;
+	const char *names[] = {"erased.jpg", "marker.jpg"};
+	char *ids[] = {gone, marker};
+	for (int i = 0; i < 2; i++) {
+		customer(key_a, 2, 1, 1, ids[i]);
+		REQUIRE(ids[i][0]);
+		httpsd_url(&web, names[i], url, sizeof url);
+		char *b = request(ids[i], "NIN_CARD", url, NULL);
+		REQUIRE(post(key_a, b, &r) == 0);
+		free(b);
+		CHECK_INT(r.status, 200);
+		e2e_resp_free(&r);
+	}
+	snprintf(path, sizeof path, "/v1/verifications?applicant_id=%s", gone);
+	REQUIRE(e2e_json(&srv, "GET", path, key_a, NULL, &r) == 0);
+	snprintf(vid, sizeof vid, "%s",
+	         json_string_value(json_object_get(json_array_get(json_object_get(r.json, "data"), 0),
+	                                           "id")));
+	e2e_resp_free(&r);
+	snprintf(path, sizeof path, "/v1/applicants/%s", gone);
+	REQUIRE(e2e_json(&srv, "DELETE", path, key_a, NULL, &r) == 0);
+	CHECK_INT(r.status, 200);
+	e2e_resp_free(&r);
+
+	/* both images appear; the marker's is fetched and submitted */
+	REQUIRE(httpsd_put(&web, "erased.jpg", later_jpg, later_len) == 0);
+	REQUIRE(httpsd_put(&web, "marker.jpg", later_jpg, later_len) == 0);
+	e2e_clock_add(&clk, 31);
+	snprintf(path, sizeof path, "/v1/verifications?applicant_id=%s", marker);
+	int arrived = 0;
+	for (int i = 0; i < 600 && !arrived; i++) {
+		REQUIRE(e2e_json(&srv, "GET", path, key_a, NULL, &r) == 0);
+		arrived = strcmp(json_string_value(json_object_get(
+		                     json_array_get(json_object_get(r.json, "data"), 0), "status")),
+		                 "awaiting_input") != 0;
+		e2e_resp_free(&r);
+		if (!arrived)
+			e2e_sleep_ms(100);
+	}
+	CHECK(arrived);
+	snprintf(path, sizeof path, "/v1/verifications/%s", vid);
+	REQUIRE(e2e_json(&srv, "GET", path, key_a, NULL, &r) == 0);
+	CHECK_STR(e2e_str(&r, "status"), "cancelled");
+	CHECK(json_is_null(json_object_get(r.json, "document_id")));
+	CHECK(strstr(r.body, "erased.jpg") == NULL);
+	e2e_resp_free(&r);
+}
+
 /* Another tenant's customer is "not found"; the route set can be turned off. */
 TEST(tenancy_and_switch)
 {
@@ -561,6 +615,7 @@ int main(void)
 	RUN(error_table);
 	RUN(other_errors);
 	RUN(deferred_url);
+	RUN(deferred_url_of_an_erased_customer);
 	RUN(tenancy_and_switch);
 	RUN(tenant_rules);
 	httpsd_stop(&web);

@@ -158,8 +158,11 @@ TEST(applicant_crud)
 	CHECK_INT(r.status, 200);
 	CHECK(json_is_true(jget(&r, "deleted")));
 	e2e_resp_free(&r);
+	/* erased, not gone: the skeleton stays readable (tests/e2e/erasure_test.c) */
 	REQUIRE(e2e_json(&srv, "GET", path, key_a, NULL, &r) == 0);
-	check_problem(&r, 404, "not_found", NULL);
+	CHECK_INT(r.status, 200);
+	CHECK(json_is_string(jget(&r, "erased_at")));
+	CHECK(json_is_null(jget(&r, "email")));
 	e2e_resp_free(&r);
 }
 

@@ -41,6 +41,17 @@ TEST(dialect_translates_types_and_triggers)
 	CHECK_STR(b.data, "CREATE FUNCTION h_only() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN "
 			  "RAISE EXCEPTION 'no changes'; END $f$; CREATE TRIGGER h_only BEFORE UPDATE "
 			  "ON h FOR EACH ROW EXECUTE FUNCTION h_only();CREATE INDEX i ON h(x);");
+	/* a condition, and dropping a trigger (migration 9's audit trail) */
+	kyc_buf_reset(&b);
+	CHECK_INT(kyc__pg_dialect("DROP TRIGGER h_only;CREATE TRIGGER h_only BEFORE UPDATE ON h "
+				  "WHEN NEW.a IS NOT NULL OR NEW.b IS DISTINCT FROM OLD.b BEGIN SELECT "
+				  "RAISE(ABORT, 'no changes'); END;",
+				  &b),
+		  0);
+	CHECK_STR(b.data, "DROP FUNCTION h_only() CASCADE;CREATE FUNCTION h_only() RETURNS trigger "
+			  "LANGUAGE plpgsql AS $f$ BEGIN RAISE EXCEPTION 'no changes'; END $f$; CREATE "
+			  "TRIGGER h_only BEFORE UPDATE ON h FOR EACH ROW WHEN (NEW.a IS NOT NULL OR "
+			  "NEW.b IS DISTINCT FROM OLD.b) EXECUTE FUNCTION h_only();");
 	kyc_buf_reset(&b);
 	CHECK_INT(kyc__pg_dialect("CREATE TRIGGER x AFTER INSERT ON h BEGIN DELETE FROM h; END;", &b),
 		  KYC_ERR_UNSUPPORTED);
@@ -80,6 +91,12 @@ TEST(migrations_apply_once_on_a_real_postgresql)
 	CHECK_INT(kyc__pg_exec(a, "UPDATE verification_history SET action='forged'", err, sizeof err),
 		  KYC_ERR_IO);
 	CHECK(strstr(err, "append-only") != NULL);
+	/* but for erasure's one change, details and attributes to NULL (migration 9) */
+	CHECK_INT(kyc__pg_exec(a, "UPDATE verification_history SET details='{}'", err, sizeof err),
+		  KYC_ERR_IO);
+	CHECK_INT(kyc__pg_exec(a, "UPDATE verification_history SET details=NULL, attributes=NULL",
+			       err, sizeof err),
+		  0);
 	/* milliseconds fit: time columns are 64-bit */
 	CHECK_INT(kyc__pg_exec(a, "UPDATE verifications SET expires_at = 1795431008625", err,
 			       sizeof err),
