@@ -277,7 +277,8 @@ TEST(portrait_is_cut_and_stored_at_submission)
 	e2e_resp_free(&r);
 	snprintf(path, sizeof path, "/v1/files/%s", pid);
 	REQUIRE(e2e_json(&srv, "GET", path, key, NULL, &r) == 0);
-	CHECK_INT(r.status, 404);
+	CHECK_INT(r.status, 410); /* erased (docs/api.md): the row stays, the bytes are gone */
+	CHECK_STR(e2e_str(&r, "code"), "file_deleted");
 	e2e_resp_free(&r);
 	json_decref(v);
 	free(vid);
