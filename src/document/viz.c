@@ -103,10 +103,9 @@ static unsigned char *page_image(const struct kyc_image *img, const struct kyc_r
 /* 1 when every word of the folded phrase is a word of the folded line. */
 static int has_words(const char *line, const char *phrase)
 {
-	char ph[128];
-	snprintf(ph, sizeof ph, "%s", phrase);
-	for (char *w = strtok(ph, " "); w; w = strtok(NULL, " ")) {
-		size_t wl = strlen(w);
+	for (const char *w = phrase; *w;) {
+		const char *we = strchr(w, ' ');
+		size_t wl = we ? (size_t)(we - w) : strlen(w);
 		int found = 0;
 		for (const char *q = line; *q && !found;) {
 			const char *e = strchr(q, ' ');
@@ -118,6 +117,9 @@ static int has_words(const char *line, const char *phrase)
 		}
 		if (!found)
 			return 0;
+		w += wl;
+		while (*w == ' ')
+			w++;
 	}
 	return 1;
 }
@@ -431,8 +433,8 @@ int kyc_viz_read(const struct kyc_image *img, const struct kyc_reader_result *rr
 	/* the reference year for two-digit years: the MRZ's expiry, else today */
 	int ref_year = 0;
 	const char *exp = mrz_value(mrz, F_EXPIRY);
-	if (exp)
-		ref_year = atoi(exp);
+	if (exp && strlen(exp) >= 4)
+		ref_year = (int)strtol(exp, NULL, 10); /* "YYYY-MM-DD" from the MRZ object */
 	if (ref_year < 1900) {
 		time_t now = time(NULL);
 		struct tm tm;
