@@ -4,7 +4,9 @@
  * one (store_sqlite.c) without a handler noticing.
  *
  * A kyc_store is one connection: not thread-safe; give each thread its own
- * (kyc_store_open on the same data directory). Records cross this interface as
+ * (kyc_store_open on the same data directory or database). Two backends
+ * answer (store.c dispatches): SQLite (store_sqlite*.c, the default) and
+ * PostgreSQL (store_pg*.c, chosen by --db / KYCD_DB). Records cross this interface as
  * jansson objects whose keys are the API's field names; each resource type has
  * one column table (store_schema.c) that maps them to columns.
  *
@@ -31,10 +33,18 @@ enum kyc_rtype {
 	KYC_R__COUNT
 };
 
-/* Opens (creating if needed) DATA_DIR/kycd.db, applies pending migrations,
- * and sets WAL, foreign keys and a busy timeout. On error returns a negative
- * code and a message in err. */
+/* Opens the store KYCD_DB names (set by the global --db, src/cli/main.c;
+ * see kyc_store_locate), else SQLite in data_dir: kyc_store_open_at(
+ * getenv("KYCD_DB"), data_dir, ...). */
 int kyc_store_open(const char *data_dir, kyc_store **out, char *err, size_t errsz);
+/* Opens the store the locator db names (NULL or "": SQLite in data_dir),
+ * applying pending migrations. SQLite: DIR/kycd.db, created if needed,
+ * with WAL, foreign keys and a busy timeout. PostgreSQL (store_pg.c): a
+ * connection to the server, migrated under an advisory lock; blobs stay in
+ * data_dir either way. On error returns a negative code and a message in
+ * err (never a password). */
+int kyc_store_open_at(const char *db, const char *data_dir, kyc_store **out, char *err,
+		      size_t errsz);
 
 /* The backends a database locator (--db, KYCD_DB) names. */
 enum kyc_store_backend { KYC_STORE_SQLITE, KYC_STORE_POSTGRES };
@@ -42,8 +52,7 @@ enum kyc_store_backend { KYC_STORE_SQLITE, KYC_STORE_POSTGRES };
  * "sqlite:DIR" is SQLite in DIR (*dir points into db); "postgres://…",
  * "postgresql://…" or a libpq "key=value …" string is PostgreSQL (the
  * string is libpq's, multi-host with target_session_attrs=read-write
- * included). 0, or KYC_ERR_INVALID with the reason in err. Only SQLite is
- * opened by kyc_store_open so far (docs/deploy.md). */
+ * included). 0, or KYC_ERR_INVALID with the reason in err. */
 int kyc_store_locate(const char *db, enum kyc_store_backend *backend, const char **dir, char *err,
 		     size_t errsz);
 void kyc_store_close(kyc_store *s);

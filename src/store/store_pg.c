@@ -175,3 +175,11 @@ void kyc__pg_close(kyc_pg *p)
 	PQfinish(p->conn);
 	free(p);
 }
+
+int kyc__pg_store_open(const char *conninfo, kyc_store **out, char *err, size_t errsz)
+{
+	(void)conninfo;
+	*out = NULL;
+	snprintf(err, errsz, "the PostgreSQL backend does not serve yet (docs/deploy.md)");
+	return KYC_ERR_UNSUPPORTED;
+}

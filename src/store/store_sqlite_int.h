@@ -1,4 +1,4 @@
-/* Internals of the SQLite backend shared by its two files. */
+/* Internals of the SQLite backend shared by its files. */
 #ifndef KYC_STORE_SQLITE_INT_H
 #define KYC_STORE_SQLITE_INT_H
 
@@ -16,5 +16,10 @@ int kyc__store_map(kyc_store *s, int rc);
  * prepared before. Give it back with kyc__store_release (which resets it). */
 int kyc__store_prepare(kyc_store *s, const char *sql, sqlite3_stmt **st);
 void kyc__store_release(kyc_store *s, sqlite3_stmt *st);
+
+/* The calls each file answers (store_int.h). */
+extern const struct kyc_store_resource_ops kyc__sqlite_resource_ops;
+extern const struct kyc_store_web_ops kyc__sqlite_web_ops;
+extern const struct kyc_outbox_ops kyc__sqlite_outbox_ops;
 
 #endif

@@ -37,7 +37,7 @@ static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
 
 /* ---- fan-out ---- */
 
-int kyc_outbox_undispatched(kyc_store *s, int max, struct kyc_outbox_event **out, int *n)
+static int sqlite_undispatched(kyc_store *s, int max, struct kyc_outbox_event **out, int *n)
 {
 	sqlite3_stmt *st;
 	*out = NULL;
@@ -93,16 +93,7 @@ int kyc_outbox_undispatched(kyc_store *s, int max, struct kyc_outbox_event **out
 	return 0;
 }
 
-void kyc_outbox_events_free(struct kyc_outbox_event *ev, int n)
-{
-	if (!ev)
-		return;
-	for (int i = 0; i < n; i++)
-		free(ev[i].callback_url);
-	free(ev);
-}
-
-int kyc_outbox_dispatched(kyc_store *s, const char *event_id, int64_t now_ms)
+static int sqlite_dispatched(kyc_store *s, const char *event_id, int64_t now_ms)
 {
 	sqlite3_stmt *st;
 	int rc = kyc__store_prepare(
@@ -117,7 +108,7 @@ int kyc_outbox_dispatched(kyc_store *s, const char *event_id, int64_t now_ms)
 	return rc;
 }
 
-int kyc_outbox_endpoints(kyc_store *s, const char *tenant_id, json_t **out)
+static int sqlite_endpoints(kyc_store *s, const char *tenant_id, json_t **out)
 {
 	sqlite3_stmt *st;
 	*out = NULL;
@@ -151,7 +142,7 @@ int kyc_outbox_endpoints(kyc_store *s, const char *tenant_id, json_t **out)
 	return 0;
 }
 
-int kyc_outbox_delivery_add(kyc_store *s, const char *tenant_id, const char *event_id,
+static int sqlite_delivery_add(kyc_store *s, const char *tenant_id, const char *event_id,
 			    const char *event_type, const char *endpoint_id, const char *url,
 			    const char *format, int64_t due_ms, char *id_out)
 {
@@ -184,7 +175,7 @@ int kyc_outbox_delivery_add(kyc_store *s, const char *tenant_id, const char *eve
 
 /* ---- the callback secret ---- */
 
-int kyc_outbox_callback_secret_ensure(kyc_store *s, const char *tenant_id, const char *secret,
+static int sqlite_callback_secret_ensure(kyc_store *s, const char *tenant_id, const char *secret,
 				      int64_t now_ms)
 {
 	sqlite3_stmt *st;
@@ -202,7 +193,7 @@ int kyc_outbox_callback_secret_ensure(kyc_store *s, const char *tenant_id, const
 	return run_done(s, st);
 }
 
-int kyc_outbox_callback_secret_set(kyc_store *s, const char *tenant_id, const char *secret,
+static int sqlite_callback_secret_set(kyc_store *s, const char *tenant_id, const char *secret,
 				   int64_t overlap_ms, int64_t now_ms)
 {
 	sqlite3_stmt *st;
@@ -231,7 +222,7 @@ static json_t *time_or_null(sqlite3_stmt *st, int i)
 	return json_string(iso);
 }
 
-int kyc_outbox_callback_secret_info(kyc_store *s, const char *tenant_id, json_t **out)
+static int sqlite_callback_secret_info(kyc_store *s, const char *tenant_id, json_t **out)
 {
 	sqlite3_stmt *st;
 	*out = NULL;
@@ -312,7 +303,7 @@ static int claim_target(kyc_store *s, int64_t now_ms, const char *endpoint_id, i
 	return rc;
 }
 
-int kyc_outbox_claim(kyc_store *s, int64_t now_ms, int64_t lease_ms, int max,
+static int sqlite_claim(kyc_store *s, int64_t now_ms, int64_t lease_ms, int max,
 		     kyc_outbox_room_fn room, void *ctx, struct kyc_outbox_job *jobs, int *n)
 {
 	sqlite3_stmt *st, *up = NULL;
@@ -379,7 +370,7 @@ int kyc_outbox_claim(kyc_store *s, int64_t now_ms, int64_t lease_ms, int max,
 	return 0;
 }
 
-int kyc_outbox_next_due(kyc_store *s, int64_t *next_ms)
+static int sqlite_next_due(kyc_store *s, int64_t *next_ms)
 {
 	sqlite3_stmt *st;
 	*next_ms = 0;
@@ -395,13 +386,7 @@ int kyc_outbox_next_due(kyc_store *s, int64_t *next_ms)
 	return rc;
 }
 
-void kyc_outbox_job_release(struct kyc_outbox_job *j)
-{
-	free(j->url);
-	j->url = NULL;
-}
-
-int kyc_outbox_unclaim(kyc_store *s, const char *delivery_id, int64_t due_ms)
+static int sqlite_unclaim(kyc_store *s, const char *delivery_id, int64_t due_ms)
 {
 	sqlite3_stmt *st;
 	int rc = kyc__store_prepare(s,
@@ -415,7 +400,7 @@ int kyc_outbox_unclaim(kyc_store *s, const char *delivery_id, int64_t due_ms)
 	return run_done(s, st);
 }
 
-int kyc_outbox_record(kyc_store *s, const struct kyc_outbox_attempt *a)
+static int sqlite_record(kyc_store *s, const struct kyc_outbox_attempt *a)
 {
 	sqlite3_stmt *st;
 	/* The log keeps the last 100 attempts (a delivery makes about 20 in its
@@ -462,7 +447,7 @@ int kyc_outbox_record(kyc_store *s, const struct kyc_outbox_attempt *a)
 	return run_done(s, st);
 }
 
-int kyc_outbox_endpoint_health(kyc_store *s, const char *endpoint_id, int ok, int64_t at_ms,
+static int sqlite_endpoint_health(kyc_store *s, const char *endpoint_id, int ok, int64_t at_ms,
 			       int64_t *failing_since)
 {
 	sqlite3_stmt *st;
@@ -497,7 +482,7 @@ int kyc_outbox_endpoint_health(kyc_store *s, const char *endpoint_id, int ok, in
 	return rc;
 }
 
-int kyc_outbox_pause(kyc_store *s, const char *tenant_id, const char *endpoint_id, int pause,
+static int sqlite_pause(kyc_store *s, const char *tenant_id, const char *endpoint_id, int pause,
 		     int64_t now_ms)
 {
 	sqlite3_stmt *st;
@@ -516,3 +501,19 @@ int kyc_outbox_pause(kyc_store *s, const char *tenant_id, const char *endpoint_i
 	sqlite3_bind_text(st, 3, endpoint_id, -1, SQLITE_TRANSIENT);
 	return run_done(s, st);
 }
+
+const struct kyc_outbox_ops kyc__sqlite_outbox_ops = {
+	.undispatched = sqlite_undispatched,
+	.dispatched = sqlite_dispatched,
+	.endpoints = sqlite_endpoints,
+	.delivery_add = sqlite_delivery_add,
+	.callback_secret_ensure = sqlite_callback_secret_ensure,
+	.callback_secret_set = sqlite_callback_secret_set,
+	.callback_secret_info = sqlite_callback_secret_info,
+	.claim = sqlite_claim,
+	.next_due = sqlite_next_due,
+	.unclaim = sqlite_unclaim,
+	.record = sqlite_record,
+	.endpoint_health = sqlite_endpoint_health,
+	.pause = sqlite_pause,
+};
