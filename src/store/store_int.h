@@ -156,6 +156,12 @@ int kyc__store_check_keys(const struct kyc_table *tb, const json_t *rec, int boo
  * on anything it did not make. */
 void kyc__store_cursor_encode(char *out, size_t outsz, int64_t created, const char *id);
 int kyc__store_cursor_decode(const char *cur, int64_t *created, char id[64]);
+/* The n bytes at p as UTF-8 text without NULs (a malloc()ed string, NULL
+ * when out of memory): invalid sequences become '?'. For bytes from
+ * outside kept as text, such as the first bytes of a webhook answer, which
+ * may be cut inside a character: PostgreSQL refuses invalid UTF-8, and
+ * SQLite's JSON functions would make an attempt log nothing can read. */
+char *kyc__store_utf8_text(const char *p, size_t n);
 /* A time column's value as RFC 3339 text. */
 json_t *kyc__store_time_json(int64_t ms);
 

@@ -80,3 +80,29 @@ json_t *kyc__store_time_json(int64_t ms)
 	kyc_time_iso(ms, iso);
 	return json_string(iso);
 }
+
+char *kyc__store_utf8_text(const char *p, size_t n)
+{
+	char *out = malloc(n + 1), *o = out;
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n;) {
+		unsigned char c = (unsigned char)p[i];
+		size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+		int ok = len > 0 && i + len <= n && !(len == 2 && c < 0xc2) && !(len == 4 && c > 0xf4);
+		for (size_t j = 1; ok && j < len; j++)
+			ok = ((unsigned char)p[i + j] >> 6) == 2;
+		if (!ok) {
+			*o++ = '?';
+			i++;
+			continue;
+		}
+		if (c) {
+			memcpy(o, p + i, len);
+			o += len;
+		}
+		i += len;
+	}
+	*o = '\0';
+	return out;
+}

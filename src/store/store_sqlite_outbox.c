@@ -439,10 +439,14 @@ static int sqlite_record(kyc_store *s, const struct kyc_outbox_attempt *a)
 		sqlite3_bind_int64(st, 7, now);
 	sqlite3_bind_text(st, 8, iso, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 9, a->latency_ms);
-	if (a->response && a->response_len)
-		sqlite3_bind_text(st, 10, a->response, (int)a->response_len, SQLITE_TRANSIENT);
+	char *response = a->response && a->response_len
+			     ? kyc__store_utf8_text(a->response, a->response_len)
+			     : NULL;
+	if (response)
+		sqlite3_bind_text(st, 10, response, -1, SQLITE_TRANSIENT);
 	else
 		sqlite3_bind_null(st, 10);
+	free(response);
 	sqlite3_bind_text(st, 11, a->delivery_id, -1, SQLITE_TRANSIENT);
 	return run_done(s, st);
 }
