@@ -917,7 +917,7 @@ TEST(events_and_history_survive_kill_9)
 	 * its current version, and its last audit row ends in its status. */
 	kyc_store *st;
 	char err[200];
-	REQUIRE(kyc_store_open(srv.data_dir, &st, err, sizeof err) == 0);
+	REQUIRE(e2e_store_open(&srv, &st, err, sizeof err) == 0);
 	json_t *filter = json_pack("{s:s}", "applicant_id", app);
 	char cursor[128] = "";
 	int checked = 0;

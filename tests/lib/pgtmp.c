@@ -150,3 +150,17 @@ void pgtmp_both(const char *dbname, void (*suite)(const char *backend), char *co
 	pgtmp_use_sqlite();
 	pgtmp_stop(&p);
 }
+
+int pgtmp_stop_dir(const char *dir)
+{
+	struct pgtmp p;
+	memset(&p, 0, sizeof p);
+	if (strncmp(dir, "/tmp/kycd-pg-", 13) != 0 || strchr(dir, '\'') ||
+	    strlen(dir) >= sizeof p.dir)
+		return -1;
+	find_bin(&p);
+	snprintf(p.dir, sizeof p.dir, "%s", dir);
+	p.started = 1;
+	pgtmp_stop(&p);
+	return 0;
+}

@@ -39,4 +39,8 @@ void pgtmp_both(const char *dbname, void (*suite)(const char *backend), char *co
 /* pg_ctl stop -m fast, then removes the folder. Safe on a failed start. */
 void pgtmp_stop(struct pgtmp *p);
 
+/* Stops and removes a server pgtmp_start made in another process (its dir,
+ * a /tmp/kycd-pg-* folder; anything else is refused). 0 or -1. */
+int pgtmp_stop_dir(const char *dir);
+
 #endif
