@@ -70,6 +70,14 @@ int kyc_store_in_transaction(kyc_store *s) { return s->ops->in_transaction(s); }
 int kyc_store_lazy_commits(kyc_store *s) { return s->ops->lazy_commits(s); }
 const char *kyc_store_errmsg(kyc_store *s) { return s->ops->errmsg(s); }
 
+int kyc_store_try_lock(kyc_store *s, int64_t key, int *held)
+{
+	*held = 0;
+	return s->ops->try_lock(s, key, held);
+}
+
+void kyc_store_unlock(kyc_store *s, int64_t key) { s->ops->unlock(s, key); }
+
 int kyc_store_backup(kyc_store *s, const char *dest_path, char *err, size_t errsz)
 {
 	return s->ops->backup(s, dest_path, err, errsz);

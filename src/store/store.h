@@ -85,6 +85,17 @@ int kyc_store_backup(kyc_store *s, const char *dest_path, char *err, size_t errs
  * fan-out, claims and attempt records (delivery is at least once). */
 int kyc_store_lazy_commits(kyc_store *s);
 
+/* Work that one node at a time does when several share a database (the
+ * sweeps: expiry, deferred fetches, retention): *held is 1 when this
+ * connection now holds the lock named by key, 0 when another connection
+ * does (then skip the work this time). PostgreSQL: a session advisory lock
+ * (pg_try_advisory_lock), freed by kyc_store_unlock or when the session
+ * ends, so a node that dies frees it; SQLite serves one node: always held. */
+int kyc_store_try_lock(kyc_store *s, int64_t key, int *held);
+void kyc_store_unlock(kyc_store *s, int64_t key);
+/* The key of the sweeps' lock. */
+#define KYC_STORE_LOCK_SWEEPS 0x6b796373 /* "kycs" */
+
 /* ---- tenants and API keys ---- */
 
 /* Creates a tenant; writes its id into id_out. */

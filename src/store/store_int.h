@@ -113,6 +113,8 @@ struct kyc_store_ops {
 	int (*in_transaction)(kyc_store *s);
 	int (*backup)(kyc_store *s, const char *dest_path, char *err, size_t errsz);
 	int (*lazy_commits)(kyc_store *s);
+	int (*try_lock)(kyc_store *s, int64_t key, int *held);
+	void (*unlock)(kyc_store *s, int64_t key);
 	const char *(*errmsg)(kyc_store *s);
 	int (*tenant_create)(kyc_store *s, const char *name, char id_out[37]);
 	int (*tenant_find)(kyc_store *s, const char *name, char id_out[37]);

@@ -586,6 +586,26 @@ static int pg_lazy_commits(kyc_store *s)
 	return session_setup(pg(s));
 }
 
+static int pg_try_lock(kyc_store *s, int64_t key, int *held)
+{
+	struct kyc_pgq q = {0};
+	PGresult *r;
+	kyc__pgq_int(&q, key);
+	int rc = kyc__pg_query(s, "SELECT pg_try_advisory_lock($1::bigint)", &q, &r);
+	if (rc)
+		return rc;
+	*held = PQntuples(r) == 1 && !strcmp(PQgetvalue(r, 0, 0), "t");
+	PQclear(r);
+	return 0;
+}
+
+static void pg_unlock(kyc_store *s, int64_t key)
+{
+	struct kyc_pgq q = {0};
+	kyc__pgq_int(&q, key);
+	kyc__pg_run(s, "SELECT pg_advisory_unlock($1::bigint)", &q, NULL);
+}
+
 static const struct kyc_store_ops pg_ops = {
 	.close = pg_close,
 	.schema_version = pg_schema_version,
@@ -596,6 +616,8 @@ static const struct kyc_store_ops pg_ops = {
 	.in_transaction = pg_in_transaction,
 	.backup = pg_backup,
 	.lazy_commits = pg_lazy_commits,
+	.try_lock = pg_try_lock,
+	.unlock = pg_unlock,
 	.errmsg = pg_errmsg,
 	.tenant_create = kyc__pg_tenant_create,
 	.tenant_find = kyc__pg_tenant_find,

@@ -367,6 +367,40 @@ TEST(tenants_and_settings)
 	kyc_store_close(s);
 }
 
+/* The sweeps' lock: on PostgreSQL one connection (node) at a time holds
+ * it, and a node that goes away frees it; SQLite serves one node. */
+TEST(one_node_at_a_time_holds_the_sweeps_lock)
+{
+	kyc_store *a = open_store(), *b = open_store();
+	REQUIRE(a != NULL && b != NULL);
+	int pg = getenv("KYCD_DB") != NULL, held = -1;
+	CHECK_INT(kyc_store_try_lock(a, KYC_STORE_LOCK_SWEEPS, &held), 0);
+	CHECK_INT(held, 1);
+	CHECK_INT(kyc_store_try_lock(b, KYC_STORE_LOCK_SWEEPS, &held), 0);
+	CHECK_INT(held, !pg);
+	CHECK_INT(kyc_store_try_lock(b, 42, &held), 0); /* another key is free */
+	CHECK_INT(held, 1);
+	kyc_store_unlock(b, 42);
+	kyc_store_unlock(a, KYC_STORE_LOCK_SWEEPS);
+	CHECK_INT(kyc_store_try_lock(b, KYC_STORE_LOCK_SWEEPS, &held), 0);
+	CHECK_INT(held, 1);
+	kyc_store_close(b); /* gone without unlocking */
+	kyc_store_close(a);
+	a = open_store();
+	REQUIRE(a != NULL);
+	/* the server frees it when b's session has ended, which PQfinish does
+	 * not wait for: ask until then */
+	held = 0;
+	for (int i = 0; i < 1000 && !held; i++) {
+		CHECK_INT(kyc_store_try_lock(a, KYC_STORE_LOCK_SWEEPS, &held), 0);
+		if (!held)
+			usleep(10000);
+	}
+	CHECK_INT(held, 1);
+	kyc_store_unlock(a, KYC_STORE_LOCK_SWEEPS);
+	kyc_store_close(a);
+}
+
 /* SQLite copies itself; PostgreSQL is pointed at its own tools. */
 TEST(backup_by_backend)
 {
@@ -454,6 +488,7 @@ static void run_contract(const char *label)
 	RUN(a_read_transaction_is_one_snapshot);
 	RUN(tenants_and_settings);
 	RUN(backup_by_backend);
+	RUN(one_node_at_a_time_holds_the_sweeps_lock);
 }
 
 int main(void)
