@@ -59,18 +59,26 @@ void kyc_store_close(kyc_store *s);
 /* The schema version after migrations (for `kycd version` and tests). */
 int kyc_store_schema_version(kyc_store *s);
 
-/* Transactions (BEGIN IMMEDIATE): a handler that writes several records wraps
- * them so that a crash leaves all or none. Nesting is not supported. */
+/* Transactions: a handler that writes several records wraps them so that a
+ * crash leaves all or none. Nesting is not supported (PostgreSQL:
+ * KYC_ERR_STATE). SQLite: BEGIN IMMEDIATE, one writer at a time.
+ * PostgreSQL: BEGIN, READ COMMITTED; kyc_store_update's version checks and
+ * the outbox's row locks stand in for the single writer, and no call fails
+ * on a duplicate in a way that aborts the transaction (an error that does
+ * makes kyc_store_commit fail: roll back and answer). */
 int kyc_store_begin(kyc_store *s);
 int kyc_store_commit(kyc_store *s);
 void kyc_store_rollback(kyc_store *s);
-/* A read transaction (deferred): one consistent snapshot for several reads,
- * and one round of file locking instead of one per statement. End it with
- * kyc_store_commit. A write inside upgrades it (and may then be KYC_ERR_TIMEOUT). */
+/* A read transaction: one consistent snapshot for several reads (SQLite:
+ * deferred, and one round of file locking instead of one per statement;
+ * PostgreSQL: REPEATABLE READ READ ONLY). End it with kyc_store_commit.
+ * Commit it before writing: on SQLite a write inside upgrades it (and may
+ * then be KYC_ERR_TIMEOUT), on PostgreSQL it is refused. */
 int kyc_store_begin_read(kyc_store *s);
 /* 1 inside a transaction. */
 int kyc_store_in_transaction(kyc_store *s);
-/* Writes a consistent snapshot of the whole database — as of one moment,
+/* SQLite only (PostgreSQL: KYC_ERR_UNSUPPORTED with a pointer to pg_dump
+ * in err). Writes a consistent snapshot of the whole database — as of one moment,
  * while other connections keep writing — to the file dest_path: into a
  * temporary file beside it, checked (quick_check), synced, then renamed, so
  * dest_path is a whole snapshot or absent. SQLite: the online backup API in
@@ -79,7 +87,7 @@ int kyc_store_in_transaction(kyc_store *s);
  * negative code with a message in err. */
 int kyc_store_backup(kyc_store *s, const char *dest_path, char *err, size_t errsz);
 /* Commits on this connection stop waiting for the disk (SQLite:
- * synchronous=NORMAL in WAL mode): a crash of the machine, not of the
+ * synchronous=NORMAL in WAL mode; PostgreSQL: synchronous_commit=off): a crash of the machine, not of the
  * process, may lose its last commits, never part of one. Only for a
  * connection whose every write is safe to make again: the webhook worker's
  * fan-out, claims and attempt records (delivery is at least once). */
@@ -259,7 +267,8 @@ int kyc_store_session_get(kyc_store *s, const unsigned char id_hash[32],
 /* Removes a session (logout), and every session that expired before now_ms. */
 int kyc_store_session_delete(kyc_store *s, const unsigned char id_hash[32], int64_t now_ms);
 
-/* The last SQLite/driver message for this connection (for logs, never for clients). */
+/* The last SQLite or PostgreSQL message for this connection (for logs, never
+ * for clients). */
 const char *kyc_store_errmsg(kyc_store *s);
 
 #endif
