@@ -590,9 +590,18 @@ static int sqlite_idem_put(kyc_store *s, const char *tenant_id, const char *key,
 
 /* ---- resources ---- */
 
+/* The SQLite internals refuse another backend's connection: a store call
+ * written only for SQLite (reaching for kyc__store_prepare instead of going
+ * through the ops) fails cleanly on PostgreSQL instead of reading its
+ * struct as SQLite's. */
+static int is_sqlite(kyc_store *s)
+{
+	return s->ops == &sqlite_ops;
+}
+
 sqlite3 *kyc__store_db(kyc_store *s)
 {
-	return sq(s)->db;
+	return is_sqlite(s) ? sq(s)->db : NULL;
 }
 
 sqlite3_stmt **kyc__store_get_stmt(kyc_store *s, enum kyc_rtype t)
@@ -607,6 +616,9 @@ int kyc__store_map(kyc_store *s, int rc)
 
 int kyc__store_prepare(kyc_store *s, const char *sql, sqlite3_stmt **st)
 {
+	*st = NULL;
+	if (!is_sqlite(s))
+		return KYC_ERR_UNSUPPORTED;
 	int free_slot = -1;
 	for (int i = 0; i < STMT_CACHE; i++) {
 		if (!sq(s)->cache[i].sql) {

@@ -6,6 +6,7 @@
 
 #include "store/store_int.h"
 
+/* The connection's handle; NULL for another backend's connection. */
 sqlite3 *kyc__store_db(kyc_store *s);
 /* The cached "get by id" statement slot of a type. */
 sqlite3_stmt **kyc__store_get_stmt(kyc_store *s, enum kyc_rtype t);
@@ -13,7 +14,9 @@ sqlite3_stmt **kyc__store_get_stmt(kyc_store *s, enum kyc_rtype t);
 int kyc__store_map(kyc_store *s, int rc);
 
 /* A prepared statement for sql, from the connection's cache when it was
- * prepared before. Give it back with kyc__store_release (which resets it). */
+ * prepared before. Give it back with kyc__store_release (which resets it).
+ * KYC_ERR_UNSUPPORTED on another backend's connection: a store call must
+ * go through the ops (store_int.h) to reach PostgreSQL too. */
 int kyc__store_prepare(kyc_store *s, const char *sql, sqlite3_stmt **st);
 void kyc__store_release(kyc_store *s, sqlite3_stmt *st);
 
