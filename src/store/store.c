@@ -9,7 +9,7 @@
 #include "store/store_int.h"
 
 int kyc_store_locate(const char *db, enum kyc_store_backend *backend, const char **dir, char *err,
-		     size_t errsz)
+                     size_t errsz)
 {
 	*backend = KYC_STORE_SQLITE;
 	*dir = NULL;
@@ -30,12 +30,12 @@ int kyc_store_locate(const char *db, enum kyc_store_backend *backend, const char
 		return 0;
 	}
 	snprintf(err, errsz,
-		 "the database must be sqlite:DIR, postgres://… or a libpq connection string");
+	         "the database must be sqlite:DIR, postgres://… or a libpq connection string");
 	return KYC_ERR_INVALID;
 }
 
 int kyc_store_open_at(const char *db, const char *data_dir, kyc_store **out, char *err,
-		      size_t errsz)
+                      size_t errsz)
 {
 	enum kyc_store_backend backend;
 	const char *dir;
@@ -61,14 +61,45 @@ void kyc_store_close(kyc_store *s)
 
 /* ---- one line per call: the backend's ops ---- */
 
-int kyc_store_schema_version(kyc_store *s) { return s->ops->schema_version(s); }
-int kyc_store_begin(kyc_store *s) { return s->ops->begin(s); }
-int kyc_store_commit(kyc_store *s) { return s->ops->commit(s); }
-void kyc_store_rollback(kyc_store *s) { s->ops->rollback(s); }
-int kyc_store_begin_read(kyc_store *s) { return s->ops->begin_read(s); }
-int kyc_store_in_transaction(kyc_store *s) { return s->ops->in_transaction(s); }
-int kyc_store_lazy_commits(kyc_store *s) { return s->ops->lazy_commits(s); }
-const char *kyc_store_errmsg(kyc_store *s) { return s->ops->errmsg(s); }
+int kyc_store_schema_version(kyc_store *s)
+{
+	return s->ops->schema_version(s);
+}
+
+int kyc_store_begin(kyc_store *s)
+{
+	return s->ops->begin(s);
+}
+
+int kyc_store_commit(kyc_store *s)
+{
+	return s->ops->commit(s);
+}
+
+void kyc_store_rollback(kyc_store *s)
+{
+	s->ops->rollback(s);
+}
+
+int kyc_store_begin_read(kyc_store *s)
+{
+	return s->ops->begin_read(s);
+}
+
+int kyc_store_in_transaction(kyc_store *s)
+{
+	return s->ops->in_transaction(s);
+}
+
+int kyc_store_lazy_commits(kyc_store *s)
+{
+	return s->ops->lazy_commits(s);
+}
+
+const char *kyc_store_errmsg(kyc_store *s)
+{
+	return s->ops->errmsg(s);
+}
 
 int kyc_store_try_lock(kyc_store *s, int64_t key, int *held)
 {
@@ -76,7 +107,10 @@ int kyc_store_try_lock(kyc_store *s, int64_t key, int *held)
 	return s->ops->try_lock(s, key, held);
 }
 
-void kyc_store_unlock(kyc_store *s, int64_t key) { s->ops->unlock(s, key); }
+void kyc_store_unlock(kyc_store *s, int64_t key)
+{
+	s->ops->unlock(s, key);
+}
 
 int kyc_store_backup(kyc_store *s, const char *dest_path, char *err, size_t errsz)
 {
@@ -98,7 +132,10 @@ int kyc_store_tenant_exists(kyc_store *s, const char *tenant_id)
 	return s->ops->tenant_exists(s, tenant_id);
 }
 
-int kyc_store_tenant_ids(kyc_store *s, json_t **out) { return s->ops->tenant_ids(s, out); }
+int kyc_store_tenant_ids(kyc_store *s, json_t **out)
+{
+	return s->ops->tenant_ids(s, out);
+}
 
 int kyc_store_tenant_settings(kyc_store *s, const char *tenant_id, json_t **out)
 {
@@ -126,13 +163,13 @@ int kyc_store_key_revoke(kyc_store *s, const char *key_id, int64_t now_ms)
 }
 
 int kyc_store_idem_get(kyc_store *s, const char *tenant_id, const char *key, int64_t not_before_ms,
-		       struct kyc_idem_row *out)
+                       struct kyc_idem_row *out)
 {
 	return s->ops->idem_get(s, tenant_id, key, not_before_ms, out);
 }
 
 int kyc_store_idem_put(kyc_store *s, const char *tenant_id, const char *key,
-		       const struct kyc_idem_row *row)
+                       const struct kyc_idem_row *row)
 {
 	return s->ops->idem_put(s, tenant_id, key, row);
 }
@@ -152,13 +189,13 @@ int kyc_store_insert(kyc_store *s, enum kyc_rtype t, const char *tenant_id, json
 }
 
 int kyc_store_get(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const char *id,
-		  json_t **out)
+                  json_t **out)
 {
 	return s->ops->resource->get(s, t, tenant_id, id, out);
 }
 
 int kyc_store_update(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const char *id,
-		     const json_t *patch, int64_t expect_version)
+                     const json_t *patch, int64_t expect_version)
 {
 	return s->ops->resource->update(s, t, tenant_id, id, patch, expect_version);
 }
@@ -169,24 +206,23 @@ int kyc_store_delete(kyc_store *s, enum kyc_rtype t, const char *tenant_id, cons
 }
 
 int kyc_store_list(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const json_t *filter,
-		   const char *cursor, int limit, struct kyc_store_page *out)
+                   const char *cursor, int limit, struct kyc_store_page *out)
 {
 	return s->ops->resource->list(s, t, tenant_id, filter, cursor, limit, 0, out);
 }
 
-int kyc_store_list_asc(kyc_store *s, enum kyc_rtype t, const char *tenant_id,
-		       const json_t *filter, const char *cursor, int limit,
-		       struct kyc_store_page *out)
+int kyc_store_list_asc(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const json_t *filter,
+                       const char *cursor, int limit, struct kyc_store_page *out)
 {
 	return s->ops->resource->list(s, t, tenant_id, filter, cursor, limit, 1, out);
 }
 
 int kyc_store_verification_match(kyc_store *s, const char *tenant_id,
-				 const struct kyc_store_match *m, json_t **out)
+                                 const struct kyc_store_match *m, json_t **out)
 {
 	*out = NULL;
-	if (!m->key_column || (strcmp(m->key_column, "document_key") &&
-			       strcmp(m->key_column, "identity_key")))
+	if (!m->key_column ||
+	    (strcmp(m->key_column, "document_key") && strcmp(m->key_column, "identity_key")))
 		return KYC_ERR_INVALID;
 	return s->ops->resource->verification_match(s, tenant_id, m, out);
 }
@@ -199,7 +235,7 @@ int kyc_store_hosted_token_insert(kyc_store *s, const struct kyc_hosted_token_ro
 }
 
 int kyc_store_hosted_token_get(kyc_store *s, const unsigned char token_hash[32],
-			       struct kyc_hosted_token_row *out)
+                               struct kyc_hosted_token_row *out)
 {
 	return s->ops->web->hosted_token_get(s, token_hash, out);
 }
@@ -215,13 +251,13 @@ int kyc_store_operator_find(kyc_store *s, const char *username, struct kyc_opera
 }
 
 int kyc_store_operator_get(kyc_store *s, const char *tenant_id, const char *id,
-			   struct kyc_operator_row *out)
+                           struct kyc_operator_row *out)
 {
 	return s->ops->web->operator_get(s, tenant_id, id, out);
 }
 
 int kyc_store_operator_set(kyc_store *s, const char *id, int64_t disabled_at,
-			   const char *password_hash)
+                           const char *password_hash)
 {
 	return s->ops->web->operator_set(s, id, disabled_at, password_hash);
 }
@@ -232,7 +268,7 @@ int kyc_store_sessions_end_operator(kyc_store *s, const char *operator_id, int *
 }
 
 int kyc_store_login_failures(kyc_store *s, const char *username, int *failures,
-			     int64_t *last_failure_at)
+                             int64_t *last_failure_at)
 {
 	return s->ops->web->login_failures(s, username, failures, last_failure_at);
 }
@@ -253,7 +289,7 @@ int kyc_store_session_insert(kyc_store *s, const struct kyc_session_row *row)
 }
 
 int kyc_store_session_get(kyc_store *s, const unsigned char id_hash[32],
-			  struct kyc_session_row *out)
+                          struct kyc_session_row *out)
 {
 	return s->ops->web->session_get(s, id_hash, out);
 }
@@ -292,21 +328,21 @@ int kyc_outbox_endpoints(kyc_store *s, const char *tenant_id, json_t **out)
 }
 
 int kyc_outbox_delivery_add(kyc_store *s, const char *tenant_id, const char *event_id,
-			    const char *event_type, const char *endpoint_id, const char *url,
-			    const char *format, int64_t due_ms, char *id_out)
+                            const char *event_type, const char *endpoint_id, const char *url,
+                            const char *format, int64_t due_ms, char *id_out)
 {
 	return s->ops->outbox->delivery_add(s, tenant_id, event_id, event_type, endpoint_id, url,
-					    format, due_ms, id_out);
+	                                    format, due_ms, id_out);
 }
 
 int kyc_outbox_callback_secret_ensure(kyc_store *s, const char *tenant_id, const char *secret,
-				      int64_t now_ms)
+                                      int64_t now_ms)
 {
 	return s->ops->outbox->callback_secret_ensure(s, tenant_id, secret, now_ms);
 }
 
 int kyc_outbox_callback_secret_set(kyc_store *s, const char *tenant_id, const char *secret,
-				   int64_t overlap_ms, int64_t now_ms)
+                                   int64_t overlap_ms, int64_t now_ms)
 {
 	return s->ops->outbox->callback_secret_set(s, tenant_id, secret, overlap_ms, now_ms);
 }
@@ -322,7 +358,7 @@ int kyc_outbox_next_due(kyc_store *s, int64_t *next_ms)
 }
 
 int kyc_outbox_claim(kyc_store *s, int64_t now_ms, int64_t lease_ms, int max,
-		     kyc_outbox_room_fn room, void *ctx, struct kyc_outbox_job *jobs, int *n)
+                     kyc_outbox_room_fn room, void *ctx, struct kyc_outbox_job *jobs, int *n)
 {
 	*n = 0;
 	return max < 1 ? 0 : s->ops->outbox->claim(s, now_ms, lease_ms, max, room, ctx, jobs, n);
@@ -345,13 +381,13 @@ int kyc_outbox_record(kyc_store *s, const struct kyc_outbox_attempt *a)
 }
 
 int kyc_outbox_endpoint_health(kyc_store *s, const char *endpoint_id, int ok, int64_t at_ms,
-			       int64_t *failing_since)
+                               int64_t *failing_since)
 {
 	return s->ops->outbox->endpoint_health(s, endpoint_id, ok, at_ms, failing_since);
 }
 
 int kyc_outbox_pause(kyc_store *s, const char *tenant_id, const char *endpoint_id, int pause,
-		     int64_t now_ms)
+                     int64_t now_ms)
 {
 	return s->ops->outbox->pause(s, tenant_id, endpoint_id, pause, now_ms);
 }

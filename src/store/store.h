@@ -87,10 +87,11 @@ int kyc_store_in_transaction(kyc_store *s);
  * negative code with a message in err. */
 int kyc_store_backup(kyc_store *s, const char *dest_path, char *err, size_t errsz);
 /* Commits on this connection stop waiting for the disk (SQLite:
- * synchronous=NORMAL in WAL mode; PostgreSQL: synchronous_commit=off): a crash of the machine, not of the
- * process, may lose its last commits, never part of one. Only for a
- * connection whose every write is safe to make again: the webhook worker's
- * fan-out, claims and attempt records (delivery is at least once). */
+ * synchronous=NORMAL in WAL mode; PostgreSQL: synchronous_commit=off): a
+ * crash of the machine, not of the process, may lose its last commits,
+ * never part of one. Only for a connection whose every write is safe to
+ * make again: the webhook worker's fan-out, claims and attempt records
+ * (delivery is at least once). */
 int kyc_store_lazy_commits(kyc_store *s);
 
 /* Work that one node at a time does when several share a database (the

@@ -520,8 +520,8 @@ static int sqlite_key_revoke(kyc_store *s, const char *key_id, int64_t now_ms)
 
 /* ---- idempotency ---- */
 
-static int sqlite_idem_get(kyc_store *s, const char *tenant_id, const char *key, int64_t not_before_ms,
-		       struct kyc_idem_row *out)
+static int sqlite_idem_get(kyc_store *s, const char *tenant_id, const char *key,
+			   int64_t not_before_ms, struct kyc_idem_row *out)
 {
 	sqlite3_stmt *st;
 	memset(out, 0, sizeof *out);
