@@ -3,7 +3,7 @@
 #   make            release build: build/release/kycd
 #   make V=asan     AddressSanitizer + UBSan build: build/asan/kycd
 #   make check      install deps, build both, run every unit and end-to-end test
-#   make run        install deps, build, create ./data and a demo tenant, serve on 127.0.0.1:8080
+#   make run        install deps, build, create ./kycd-master.key, ./data and a demo tenant, serve on 127.0.0.1:8080
 #   make fuzz       build the libFuzzer targets (clang) and run each for FUZZ_SECONDS
 #   make bench      run the benchmarks in bench/ (installs wrk, nginx, tesseract)
 #   make lint       clang-tidy / cppcheck and the banned-function check
@@ -106,9 +106,13 @@ check: deps
 	$(MAKE) -j$$(nproc) V=asan tests
 	@KYCD_BIN=build/asan/kycd tests/run build/asan
 
+# The master key of encryption at rest lives beside the data directory, not
+# in it (docs/security.md, "Without a key file"): made once, never replaced.
+run: export KYCD_MASTER_KEY_FILE := $(or $(KYCD_MASTER_KEY_FILE),./kycd-master.key)
 run: deps
 	$(MAKE) -j$$(nproc) V=release all
 	@mkdir -p $${KYCD_DATA:-./data}
+	@[ -e "$$KYCD_MASTER_KEY_FILE" ] || build/release/kycd keys init --out "$$KYCD_MASTER_KEY_FILE"
 	build/release/kycd demo --data $${KYCD_DATA:-./data}
 	exec build/release/kycd serve --data $${KYCD_DATA:-./data}
 

@@ -66,17 +66,29 @@ int cmd_backup(int argc, char **argv)
 	int rc = kyc_store_backup(s, db, err, sizeof err);
 	kyc_store_close(s);
 	long files = 0;
-	if (!rc)
+	/* Files in a bucket stay there: the bucket's versioning protects them
+	 * (docs/deploy.md, Backups); the snapshot still points to them. */
+	int local = !strcmp(kyc_blob_backend(), "local");
+	if (!rc && local)
 		rc = kyc_blob_copy_all(data, dest, &files, err, sizeof err);
 	if (rc) {
 		fprintf(stderr, "kycd: %s\n", err);
 		return 1;
 	}
-	json_t *o = json_pack("{s:s, s:i, s:I}", "database", db, "schema_version", version,
-			      "files", (json_int_t)files);
+	json_t *o = json_pack("{s:s, s:i, s:o, s:s}", "database", db, "schema_version", version,
+			      "files", local ? json_integer(files) : json_null(), "blobs",
+			      kyc_blob_backend());
 	char *txt = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	if (txt)
 		printf("%s\n", txt);
+	/* the copy is sealed: without the master key it is unreadable (the
+	 * answer above first, for scripts that read one line) */
+	fflush(stdout);
+	const char *key = getenv("KYCD_MASTER_KEY_FILE");
+	fprintf(stderr,
+		"kycd: backup: the master key (%s%s) is not in the backup; keep a copy of it "
+		"elsewhere: the backup cannot be read without it (docs/deploy.md)\n",
+		key && *key ? key : data, key && *key ? "" : "/master.key");
 	free(txt);
 	json_decref(o);
 	return txt ? 0 : 1;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "store/blob.h"
 #include "tensor/tensor.h"
 
 /* Two-word commands ("tenant create") come before any one-word prefix. */
@@ -17,6 +18,9 @@ const struct kyc_cmd kyc_commands[] = {
 	{"operator disable", cmd_operator_disable, "operator disable USERNAME [--data DIR]   lock an operator out and end its sessions"},
 	{"operator enable", cmd_operator_enable, "operator enable USERNAME [--data DIR]   let a disabled operator log in again"},
 	{"operator reset-password", cmd_operator_reset_password, "operator reset-password USERNAME [--password-stdin] [--data DIR]   new password, sessions ended"},
+	{"keys init", cmd_keys_init, "keys init [--out FILE]   create the master key file (0600; never overwrites)"},
+	{"keys rotate", cmd_keys_rotate, "keys rotate [--data DIR]   new master key, tenant keys re-wrapped while serving"},
+	{"blobs migrate", cmd_blobs_migrate, "blobs migrate --blobs s3://BUCKET?endpoint=URL [--data DIR]   copy local files to a bucket"},
 	{"backup", cmd_backup, "backup DEST [--data DIR]   consistent copy of the database and files, while serving"},
 	{"mrz", cmd_mrz, "mrz   parse MRZ text on stdin, one JSON object per document"},
 	{"scan", cmd_scan, "scan [--debug DIR] FILE...   find and read the MRZ in images"},
@@ -28,28 +32,42 @@ const struct kyc_cmd kyc_commands[] = {
 	{NULL, NULL, NULL},
 };
 
-/* The global option --db LOCATOR (or --db=LOCATOR), anywhere on the line:
- * every command that opens the store uses it (docs/deploy.md). It is taken
- * out of argv and handed on as KYCD_DB. 0, or -1 when its value is missing. */
-static int take_db_option(int *argc, char **argv)
+/* The global options, anywhere on the line, taken out of argv and handed
+ * on as environment variables: --db LOCATOR (KYCD_DB; every command that
+ * opens the store uses it), --blobs LOCATOR (KYCD_BLOBS: where files go),
+ * docs/deploy.md, and --master-key FILE (KYCD_MASTER_KEY_FILE: the master key
+ * of encryption at rest, docs/security.md). Either as "--opt VALUE" or
+ * "--opt=VALUE". 0, or -1 when a value is missing. */
+static int take_global_options(int *argc, char **argv)
 {
+	static const struct {
+		const char *opt, *env;
+	} globals[] = {{"--db", "KYCD_DB"},
+		       {"--blobs", "KYCD_BLOBS"},
+		       {"--master-key", "KYCD_MASTER_KEY_FILE"}};
 	for (int i = 1; i < *argc; i++) {
-		const char *v = NULL;
+		const char *v = NULL, *env = NULL;
 		int n = 0;
-		if (!strcmp(argv[i], "--db")) {
-			if (i + 1 >= *argc) {
-				fprintf(stderr, "kycd: option --db needs a value\n");
-				return -1;
+		for (size_t g = 0; g < sizeof globals / sizeof *globals && !env; g++) {
+			size_t ol = strlen(globals[g].opt);
+			if (!strcmp(argv[i], globals[g].opt)) {
+				if (i + 1 >= *argc) {
+					fprintf(stderr, "kycd: option %s needs a value\n",
+						globals[g].opt);
+					return -1;
+				}
+				v = argv[i + 1];
+				n = 2;
+				env = globals[g].env;
+			} else if (!strncmp(argv[i], globals[g].opt, ol) && argv[i][ol] == '=') {
+				v = argv[i] + ol + 1;
+				n = 1;
+				env = globals[g].env;
 			}
-			v = argv[i + 1];
-			n = 2;
-		} else if (!strncmp(argv[i], "--db=", 5)) {
-			v = argv[i] + 5;
-			n = 1;
-		} else {
-			continue;
 		}
-		if (setenv("KYCD_DB", v, 1) != 0)
+		if (!env)
+			continue;
+		if (setenv(env, v, 1) != 0)
 			return -1;
 		memmove(&argv[i], &argv[i + n], sizeof *argv * (size_t)(*argc - i - n + 1));
 		*argc -= n;
@@ -61,8 +79,14 @@ static int take_db_option(int *argc, char **argv)
 int main(int argc, char **argv)
 {
 	kyc_tensor_pick_blas_kernels(argv); /* the face engine's speed (docs/face.md) */
-	if (take_db_option(&argc, argv) != 0)
+	if (take_global_options(&argc, argv) != 0)
 		return 2;
+	const char *blobs = getenv("KYCD_BLOBS");
+	char err[256];
+	if (blobs && *blobs && kyc_blob_configure(blobs, err, sizeof err) != 0) {
+		fprintf(stderr, "kycd: --blobs: %s\n", err);
+		return 2;
+	}
 	if (argc < 2)
 		return cmd_help(argc - 1, argv + 1) == 0 ? 2 : 2;
 	for (const struct kyc_cmd *c = kyc_commands; c->name; c++) {

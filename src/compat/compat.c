@@ -95,7 +95,8 @@ int kyc__compat_store_file(struct api_call *c, const char *kind, const void *p, 
 	kyc_uuid_new(fid_out);
 	EVP_Digest(p, n, h, &hl, EVP_sha256(), NULL);
 	kyc_hex_encode(sha, h, 32);
-	int rc = kyc_blob_write(c->app->data_dir, fid_out, p, n, rel, sizeof rel);
+	int rc = kyc_blob_write(c->store, c->app->data_dir, c->tenant_id, NULL, fid_out, p, n, rel,
+	                        sizeof rel);
 	if (rc)
 		return rc;
 	/* It is served back with this type: only types that cannot run script. */

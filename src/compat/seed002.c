@@ -522,8 +522,8 @@ json_t *kyc_compat002_identification(const json_t *v, const char *tenant_id, jso
 	json_t *ck;
 	json_array_foreach(json_object_get(v, "checks"), k, ck)
 	{
-		const char *n = kyc__compat_str(ck, "name");
-		if (n && !strcmp(n, "data_consistency"))
+		const char *n = kyc__compat_str(ck, "name"), *src = kyc__compat_str(ck, "source");
+		if (n && !strcmp(n, "data_consistency") && (!src || !strcmp(src, "registration")))
 			dcs = kyc__compat_str(ck, "result");
 	}
 	return json_pack("{s:O, s:s, s:o, s:{s:O, s:O}, s:O, s:s, s:o, s:b, s:o}", "id",

@@ -164,3 +164,14 @@ int kyc_date_parse(const char *s, size_t len, int64_t *days)
 	*days = kyc_days_from_civil(y, m, d);
 	return 0;
 }
+
+void kyc_timespec_after(clockid_t clk, int64_t ms, struct timespec *out)
+{
+	clock_gettime(clk, out);
+	out->tv_sec += (time_t)(ms / 1000);
+	out->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (out->tv_nsec >= 1000000000L) {
+		out->tv_sec++;
+		out->tv_nsec -= 1000000000L;
+	}
+}

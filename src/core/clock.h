@@ -11,9 +11,13 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 /* Milliseconds since the Unix epoch, with the test offset applied. */
 int64_t kyc_now_ms(void);
+/* The moment ms from now on clock clk (real, not offset: for
+ * pthread_cond_timedwait deadlines). */
+void kyc_timespec_after(clockid_t clk, int64_t ms, struct timespec *out);
 /* Sets an in-process offset (unit tests). */
 void kyc_clock_set_offset_ms(int64_t offset);
 

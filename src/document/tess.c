@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <leptonica/allheaders.h>
 #include <tesseract/capi.h>
 
 #include "core/err.h"
@@ -34,6 +35,9 @@ static void tess_thread_free(void *p)
 static void tess_key_make(void)
 {
 	(void)pthread_key_create(&tess_key, tess_thread_free);
+	/* Leptonica (under Tesseract) reports what it skips on stderr, image by
+	 * image ("box outside rectangle"): noise in a server's log. */
+	setMsgSeverity(L_SEVERITY_NONE);
 }
 
 void kyc_tess_thread_release(void)
@@ -109,21 +113,34 @@ static void squeeze(const char *src, char *dst, size_t cap)
 	dst[n] = 0;
 }
 
+/* This thread's handle for script with the image set and the character set
+ * (NULL: all) chosen; NULL with *rc set when the arguments or the model fail. */
+static TessBaseAPI *prepared(enum kyc_tess_script script, const unsigned char *gray, int w,
+			     int h, int stride, const char *charset, int *rc)
+{
+	*rc = KYC_ERR_INVALID;
+	if (!gray || w < 4 || h < 4 || stride < w || (unsigned)script >= KYC_TESS_NSCRIPTS)
+		return NULL;
+	*rc = 0;
+	TessBaseAPI *api = thread_api(script, rc);
+	if (!api)
+		return NULL;
+	/* An empty whitelist means every character of the model. */
+	TessBaseAPISetVariable(api, "tessedit_char_whitelist", charset ? charset : "");
+	TessBaseAPISetImage(api, gray, w, h, 1, stride);
+	TessBaseAPISetSourceResolution(api, 300);
+	return api;
+}
+
 int kyc_tess_read_line(enum kyc_tess_script script, const unsigned char *gray, int w, int h,
 		       int stride, const char *charset, struct kyc_tess_line *out)
 {
 	out->text[0] = 0;
 	out->conf = 0;
-	if (!gray || w < 4 || h < 4 || stride < w || (unsigned)script >= KYC_TESS_NSCRIPTS)
-		return KYC_ERR_INVALID;
-	int rc = 0;
-	TessBaseAPI *api = thread_api(script, &rc);
+	int rc;
+	TessBaseAPI *api = prepared(script, gray, w, h, stride, charset, &rc);
 	if (!api)
 		return rc;
-	/* An empty whitelist means every character of the model. */
-	TessBaseAPISetVariable(api, "tessedit_char_whitelist", charset ? charset : "");
-	TessBaseAPISetImage(api, gray, w, h, 1, stride);
-	TessBaseAPISetSourceResolution(api, 300);
 	char *text = TessBaseAPIGetUTF8Text(api);
 	if (!text) {
 		TessBaseAPIClear(api);
@@ -135,4 +152,40 @@ int kyc_tess_read_line(enum kyc_tess_script script, const unsigned char *gray, i
 	out->conf = conf < 0 ? 0 : conf > 100 ? 100 : conf;
 	TessBaseAPIClear(api);
 	return 0;
+}
+
+int kyc_tess_read_page(enum kyc_tess_script script, const unsigned char *gray, int w, int h,
+		       int stride, struct kyc_tess_page *out)
+{
+	out->n = 0;
+	int rc;
+	TessBaseAPI *api = prepared(script, gray, w, h, stride, NULL, &rc);
+	if (!api)
+		return rc;
+	TessBaseAPISetPageSegMode(api, PSM_SPARSE_TEXT);
+	rc = TessBaseAPIRecognize(api, NULL) == 0 ? 0 : KYC_ERR_NOMEM;
+	TessResultIterator *it = rc ? NULL : TessBaseAPIGetIterator(api);
+	if (it) {
+		do {
+			char *text = TessResultIteratorGetUTF8Text(it, RIL_TEXTLINE);
+			if (!text)
+				continue;
+			struct kyc_tess_line *L = &out->line[out->n];
+			squeeze(text, L->text, sizeof L->text);
+			TessDeleteText(text);
+			if (!L->text[0])
+				continue;
+			float conf = TessResultIteratorConfidence(it, RIL_TEXTLINE);
+			L->conf = conf < 0 ? 0 : conf > 100 ? 100 : (int)conf;
+			int *b = out->box[out->n];
+			TessPageIteratorBoundingBox(TessResultIteratorGetPageIteratorConst(it),
+						    RIL_TEXTLINE, &b[0], &b[1], &b[2], &b[3]);
+			out->n++;
+		} while (out->n < KYC_TESS_PAGE_LINES && TessResultIteratorNext(it, RIL_TEXTLINE));
+		TessResultIteratorDelete(it);
+	}
+	/* the handle stays a single-line reader for kyc_tess_read_line */
+	TessBaseAPISetPageSegMode(api, PSM_SINGLE_LINE);
+	TessBaseAPIClear(api);
+	return rc;
 }

@@ -39,6 +39,22 @@ struct kyc_tess_line {
 int kyc_tess_read_line(enum kyc_tess_script script, const unsigned char *gray, int w, int h,
 		       int stride, const char *charset, struct kyc_tess_line *out);
 
+/* The text lines of a page region, with where each is (pixels of the
+ * image given), as Tesseract's page layout analysis finds them. */
+#define KYC_TESS_PAGE_LINES 48
+struct kyc_tess_page {
+	int n;
+	struct kyc_tess_line line[KYC_TESS_PAGE_LINES];
+	int box[KYC_TESS_PAGE_LINES][4]; /* left, top, right, bottom */
+};
+
+/* Finds and recognises the lines of text in a grayscale image (sparse text:
+ * labels and values scattered over a document page) with the script's
+ * model; lines past KYC_TESS_PAGE_LINES are left out. Errors as
+ * kyc_tess_read_line; out->n is 0 on error. */
+int kyc_tess_read_page(enum kyc_tess_script script, const unsigned char *gray, int w, int h,
+		       int stride, struct kyc_tess_page *out);
+
 /* Frees this thread's Tesseract handles (they are made again when needed). */
 void kyc_tess_thread_release(void);
 

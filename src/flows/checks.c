@@ -294,8 +294,11 @@ static json_t *data_consistency(const struct kyc_check_input *in)
 	const char *middle = json_string_value(json_object_get(a, "middle_name"));
 	const char *last = json_string_value(json_object_get(a, "last_name"));
 	const char *birth = json_string_value(json_object_get(a, "birth_date"));
-	if (!last && !birth)
-		return check("data_consistency", "not_applicable", "no_registration_data", NULL);
+	if (!last && !birth) {
+		json_t *c = check("data_consistency", "not_applicable", "no_registration_data", NULL);
+		json_object_set_new(c, "source", json_string("registration"));
+		return c;
+	}
 	json_t *mism = json_array();
 	const char *dbirth = kyc_checks_field(in->extraction, "birth_date");
 	if (birth && (!dbirth || strcmp(birth, dbirth)))
@@ -306,11 +309,39 @@ static json_t *data_consistency(const struct kyc_check_input *in)
 		if (!surname || !kyc_names_match(first, middle, last, given, surname))
 			json_array_append_new(mism, json_string("name"));
 	}
-	if (json_array_size(mism))
-		return check("data_consistency", "fail", "registration_mismatch",
-			     json_pack("{s:o}", "fields", mism));
+	json_t *c = json_array_size(mism)
+			? check("data_consistency", "fail", "registration_mismatch",
+				json_pack("{s:o}", "fields", json_incref(mism)))
+			: check("data_consistency", "pass", "matches_registration", NULL);
 	json_decref(mism);
-	return check("data_consistency", "pass", "matches_registration", NULL);
+	json_object_set_new(c, "source", json_string("registration"));
+	return c;
+}
+
+/* The printed page against the MRZ (src/document/viz.h): a field printed
+ * under its label that contradicts the MRZ, or a page with text of which
+ * nothing agrees with the MRZ (another person's page, a page made for this
+ * MRZ without its data), is for a person to look at. Fields the visual zone
+ * does not show, or OCR could not read, count for nothing. */
+static json_t *viz_consistency(const json_t *x)
+{
+	const json_t *v = json_object_get(x, "viz");
+	const char *verdict = json_string_value(json_object_get(v, "verdict"));
+	json_int_t matched = json_integer_value(json_object_get(v, "matched"));
+	json_t *c;
+	if (!verdict || !strcmp(verdict, "unread"))
+		c = check("data_consistency", "not_applicable", "viz_unread", NULL);
+	else if (!strcmp(verdict, "contradicts"))
+		c = check("data_consistency", "fail", "viz_mismatch",
+			  json_pack("{s:O, s:I}", "fields", json_object_get(v, "mismatched"),
+				    "matched", matched));
+	else if (!strcmp(verdict, "unmatched"))
+		c = check("data_consistency", "fail", "viz_unmatched", NULL);
+	else
+		c = check("data_consistency", "pass", "viz_matches",
+			  json_pack("{s:I}", "matched", matched));
+	json_object_set_new(c, "source", json_string("mrz_viz"));
+	return c;
 }
 
 static json_t *document_type_allowed(const struct kyc_check_input *in)
@@ -349,6 +380,7 @@ json_t *kyc_checks_run(const struct kyc_check_input *in, const char **hard)
 	json_array_append_new(out, reject_period(in));
 	json_array_append_new(out, duplicate_applicant(in));
 	json_array_append_new(out, data_consistency(in));
+	json_array_append_new(out, viz_consistency(x));
 	json_array_append_new(out, document_type_allowed(in));
 	static const char *const hard_checks[] = {"document_expired",   "minimum_age",
 						  "blocked_country",    "duplicate_document",

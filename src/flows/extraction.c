@@ -3,8 +3,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/err.h"
 #include "document/card_eg_nid.h"
 #include "document/doc_read.h"
+#include "document/viz.h"
 #include "document/mrz.h"
 #include "document/eg_nid.h"
 
@@ -105,6 +107,17 @@ json_t *kyc_document_extract(const struct kyc_image *img, int64_t now_ms)
 				      "mean_confidence", (double)rr->mean_conf, "ms",
 				      (double)(long)(rr->ms_total * 10 + 0.5) / 10, "candidates",
 				      rr->candidates));
+	/* The printed page against a verified MRZ (docs/reader.md, "The visual
+	 * zone"): what an unverified MRZ says is not worth comparing. */
+	if (json_is_true(json_object_get(rd.mrz, "valid"))) {
+		json_t *viz = NULL;
+		int rc = kyc_viz_read(img, rr, rd.mrz, &viz);
+		json_object_set_new(x, "viz",
+				    rc ? json_pack("{s:s}", "error",
+						   rc == KYC_ERR_UNSUPPORTED ? "ocr_model_missing"
+									     : "viz_unread")
+				       : viz);
+	}
 	kyc_doc_read_release(&rd);
 	return x;
 }

@@ -26,7 +26,9 @@ json_t *kyc_extraction_from_mrz(const json_t *mrz, const char *reason);
 
 struct kyc_image;
 /* Reads the document in img (finds and reads the MRZ) and returns the
- * extraction object above, with "reader" timing/orientation details. */
+ * extraction object above, with "reader" timing/orientation details and,
+ * when the MRZ verified, "viz": the printed page compared with it
+ * (document/viz.h), or {"error": "ocr_model_missing"|"viz_unread"}. */
 json_t *kyc_document_extract(const struct kyc_image *img, int64_t now_ms);
 
 /* As kyc_document_extract, for an image of a declared document type and

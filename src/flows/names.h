@@ -6,13 +6,9 @@
 
 #include <stddef.h>
 
-/* Writes the comparison form of a name into out: Latin letters upper-cased
- * with diacritics removed (É -> E, ß -> SS, Ø -> O), the two-letter MRZ
- * transliterations folded (AE, OE, UE, AA -> A, O, U, A), hyphens,
- * apostrophes, dots and '<' as spaces, spaces collapsed, and the words
- * sorted so order does not matter. Returns the length; non-Latin letters are
- * dropped (a native-script name compares only through its Latin form). */
-size_t kyc_name_fold(const char *in, char *out, size_t outsz);
+#include "core/name_fold.h"
+
+/* kyc_name_fold: the comparison form of a name (core/name_fold.h). */
 
 /* 1 when the registered names (first, middle may be NULL, last) and the
  * document's (given names, surname) name the same person: after folding,

@@ -149,7 +149,10 @@ static int prepare(struct kyc_flow *f, const json_t *ver, const struct kyc_flow_
 	const char *num = kyc_checks_field(p->extraction, "document_number");
 	if (num)
 		json_object_set_new(p->doc, "document_number", json_string(num));
-	rc = kyc_blob_write(f->data_dir, fid, im->bytes, im->len, p->relpath, sizeof p->relpath);
+	/* sealed under the applicant's key: erasing it shreds the image */
+	rc = kyc_blob_write(f->store, f->data_dir, f->tenant_id,
+	                    json_string_value(json_object_get(ver, "applicant_id")), fid, im->bytes,
+	                    im->len, p->relpath, sizeof p->relpath);
 	if (rc)
 		return kyc_jerr_set(e, 500, "store_error", "", "the image could not be stored");
 	p->stored = 1;

@@ -14,7 +14,8 @@ void api_send_file(struct api_call *c, const json_t *f)
 {
 	kyc_buf b;
 	kyc_buf_init(&b, FILE_READ_MAX);
-	int rc = kyc_blob_read(c->app->data_dir, json_string_value(json_object_get(f, "path")), &b);
+	int rc = kyc_blob_read(c->store, c->app->data_dir, c->tenant_id,
+	                       json_string_value(json_object_get(f, "path")), &b);
 	if (rc) {
 		/* A row whose bytes are gone is a broken invariant, not a 404. */
 		kyc_logf(KYC_LOG_ERROR, "file %s: blob unreadable (%s)",

@@ -270,6 +270,28 @@ static void housekeeping(struct server_thread *st)
 	}
 }
 
+/* Disposes of a thread's h2o context on that thread, as its last step: h2o
+ * keeps per-thread state (memory recyclers, the loop's own lists) that a
+ * context disposed of from another thread, after this one ended, would
+ * reach into the ended thread's storage. */
+static void context_dispose(struct server_thread *st)
+{
+	if (!st->started)
+		return;
+	h2o_evloop_t *loop = st->ctx.loop;
+	/* request_shutdown arms HTTP/2's graceful-shutdown timer even with no
+	 * HTTP/2 connection; disarm it before disposing. */
+	if (h2o_timeout_is_linked(&st->ctx.http2._graceful_shutdown_timeout))
+		h2o_timeout_unlink(&st->ctx.http2._graceful_shutdown_timeout);
+	h2o_context_dispose(&st->ctx);
+	/* The loop may still hold sockets of clients that outlived the grace
+	 * period; leaking it at exit is better than freeing memory h2o still
+	 * points to. */
+	if (!conns_open(&st->ctx))
+		h2o_evloop_destroy(loop);
+	st->started = 0;
+}
+
 static void *thread_main(void *arg)
 {
 	struct server_thread *st = arg;
@@ -336,6 +358,7 @@ static void *thread_main(void *arg)
 	if (s->cfg.thread_fini)
 		s->cfg.thread_fini(st->tctx);
 	st->tctx = NULL;
+	context_dispose(st);
 	return NULL;
 }
 
@@ -404,19 +427,6 @@ void kyc_server_free(kyc_server *s)
 		for (int i = 0; i < s->nthreads; i++) {
 			struct server_thread *st = &s->threads[i];
 			kyc__offload_inbox_free(st);
-			if (st->started) {
-				h2o_evloop_t *loop = st->ctx.loop;
-				/* request_shutdown arms HTTP/2's graceful-shutdown timer even
-				 * with no HTTP/2 connection; disarm it before disposing. */
-				if (h2o_timeout_is_linked(&st->ctx.http2._graceful_shutdown_timeout))
-					h2o_timeout_unlink(&st->ctx.http2._graceful_shutdown_timeout);
-				h2o_context_dispose(&st->ctx);
-				/* The loop may still hold sockets of clients that
-				 * outlived the grace period; leaking it at exit is
-				 * better than freeing memory h2o still points to. */
-				if (!conns_open(&st->ctx))
-					h2o_evloop_destroy(loop);
-			}
 		}
 		free(s->threads);
 	}

@@ -11,7 +11,31 @@
 
 #include "core/err.h"
 #include "core/rand.h"
+#include "store/blob_s3.h"
 #include "store/store_int.h"
+#include "store/store_seal.h"
+
+/* Where blobs go: the local data directory (NULL), or a bucket. Set once at
+ * start by kyc_blob_configure, before any thread reads it. */
+static struct kyc_blob_s3 *bucket;
+
+int kyc_blob_configure(const char *locator, char *err, size_t errsz)
+{
+	struct kyc_blob_s3 *b = NULL;
+	if (locator && *locator && strcmp(locator, "local")) {
+		int rc = kyc_blob_s3_open(locator, &b, err, errsz);
+		if (rc)
+			return rc;
+	}
+	kyc_blob_s3_close(bucket);
+	bucket = b;
+	return 0;
+}
+
+const char *kyc_blob_backend(void)
+{
+	return bucket ? "s3" : "local";
+}
 
 static int mkdir_p1(const char *path)
 {
@@ -69,6 +93,8 @@ static int make_tmpdir(const char *data_dir, char tmpdir[4096])
 int kyc_blob_ready(const char *data_dir)
 {
 	char dir[4096], probe[4200], rnd[17];
+	if (bucket)
+		return kyc_blob_s3_ready(bucket) ? KYC_ERR_IO : 0;
 	if (make_tmpdir(data_dir, dir) || kyc_rand_hex(rnd, 8))
 		return KYC_ERR_IO;
 	/* a name kyc_blob_sweep_tmp would remove, should we die right here */
@@ -80,8 +106,8 @@ int kyc_blob_ready(const char *data_dir)
 	return unlink(probe) == 0 ? 0 : KYC_ERR_IO;
 }
 
-int kyc_blob_write(const char *data_dir, const char *id, const void *p, size_t n, char *relpath,
-		   size_t relsz)
+int kyc__blob_write_raw(const char *data_dir, const char *id, const void *p, size_t n,
+			char *relpath, size_t relsz)
 {
 	char dir[4096], tmpdir[4096], tmp[4200], final[4200];
 	char rnd[17];
@@ -89,6 +115,8 @@ int kyc_blob_write(const char *data_dir, const char *id, const void *p, size_t n
 		return KYC_ERR_INVALID;
 	if ((size_t)snprintf(relpath, relsz, "files/%.2s/%s", id, id) >= relsz)
 		return KYC_ERR_INVALID;
+	if (bucket) /* the same key as the local path: `kycd blobs migrate` copies as is */
+		return kyc_blob_s3_put(bucket, relpath, p, n);
 	if (make_tmpdir(data_dir, tmpdir))
 		return KYC_ERR_IO;
 	snprintf(dir, sizeof dir, "%s/files/%.2s", data_dir, id);
@@ -131,12 +159,22 @@ fail:
 	return KYC_ERR_IO;
 }
 
-int kyc_blob_read(const char *data_dir, const char *relpath, kyc_buf *out)
+static int read_path(const char *path, kyc_buf *out);
+
+int kyc__blob_read_raw(const char *data_dir, const char *relpath, kyc_buf *out)
 {
 	char path[4200];
 	if (!rel_safe(relpath))
 		return KYC_ERR_INVALID;
+	if (bucket)
+		return kyc_blob_s3_get(bucket, relpath, out);
 	snprintf(path, sizeof path, "%s/%s", data_dir, relpath);
+	return read_path(path, out);
+}
+
+/* Reads the local file at path into out. */
+static int read_path(const char *path, kyc_buf *out)
+{
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? KYC_ERR_NOTFOUND : KYC_ERR_IO;
@@ -160,11 +198,49 @@ int kyc_blob_read(const char *data_dir, const char *relpath, kyc_buf *out)
 	return rc;
 }
 
+/* "kycd:blob:v1:<tenant>:<file id>": a blob opens only as its own file. */
+static void blob_ad(char *ad, size_t adsz, const char *tenant_id, const char *relpath)
+{
+	const char *slash = strrchr(relpath, '/');
+	snprintf(ad, adsz, "kycd:blob:v1:%s:%s", tenant_id, slash ? slash + 1 : relpath);
+}
+
+int kyc_blob_write(kyc_store *s, const char *data_dir, const char *tenant_id,
+		   const char *owner_id, const char *id, const void *p, size_t n, char *relpath,
+		   size_t relsz)
+{
+	char ad[160];
+	if (!id_safe(id) || (size_t)snprintf(relpath, relsz, "files/%.2s/%s", id, id) >= relsz)
+		return KYC_ERR_INVALID;
+	blob_ad(ad, sizeof ad, tenant_id, relpath);
+	kyc_buf sealed;
+	kyc_buf_init(&sealed, n + 128);
+	int rc = kyc__seal_bytes(s, tenant_id, owner_id, ad, p, n, &sealed);
+	rc = rc ? rc : kyc__blob_write_raw(data_dir, id, sealed.data, sealed.len, relpath, relsz);
+	kyc_buf_release(&sealed);
+	return rc;
+}
+
+int kyc_blob_read(kyc_store *s, const char *data_dir, const char *tenant_id, const char *relpath,
+		  kyc_buf *out)
+{
+	char ad[160];
+	kyc_buf sealed;
+	kyc_buf_init(&sealed, out->max + 128);
+	blob_ad(ad, sizeof ad, tenant_id, relpath);
+	int rc = kyc__blob_read_raw(data_dir, relpath, &sealed);
+	rc = rc ? rc : kyc__unseal_bytes(s, tenant_id, ad, sealed.data, sealed.len, out);
+	kyc_buf_release(&sealed);
+	return rc;
+}
+
 int kyc_blob_remove(const char *data_dir, const char *relpath)
 {
 	char path[4200];
 	if (!rel_safe(relpath))
 		return KYC_ERR_INVALID;
+	if (bucket)
+		return kyc_blob_s3_delete(bucket, relpath);
 	snprintf(path, sizeof path, "%s/%s", data_dir, relpath);
 	if (unlink(path) != 0 && errno != ENOENT)
 		return KYC_ERR_IO;
@@ -210,22 +286,20 @@ out:
 	return rc;
 }
 
-int kyc_blob_copy_all(const char *src_dir, const char *dest_dir, long *count, char *err,
-		      size_t errsz)
+/* Calls fn for every blob under DATA_DIR/files (files/<first two hex digits
+ * of the id>/<id>; files/tmp is debris and left out) until fn returns
+ * non-zero, which is returned. A data directory with no files/ has none. */
+static int each_local(const char *data_dir,
+		      int (*fn)(void *ctx, const char *prefix, const char *id, const char *path),
+		      void *ctx)
 {
-	char top[4096], sub[4400], from[4700], to[4700], tmp[4700], dtmp[4096];
-	*count = 0;
-	if (make_tmpdir(dest_dir, dtmp)) {
-		snprintf(err, errsz, "cannot make %s/files: %s", dest_dir, strerror(errno));
-		return KYC_ERR_IO;
-	}
-	snprintf(top, sizeof top, "%s/files", src_dir);
+	char top[4096], sub[4400], path[4700];
+	snprintf(top, sizeof top, "%s/files", data_dir);
 	DIR *d = opendir(top);
 	if (!d)
 		return errno == ENOENT ? 0 : KYC_ERR_IO; /* no file was ever stored */
 	int rc = 0;
 	struct dirent *e;
-	/* files/<first two hex digits of the id>/<id>; files/tmp is debris */
 	while (!rc && (e = readdir(d)) != NULL) {
 		if (strlen(e->d_name) != 2 || !id_safe_prefix(e->d_name))
 			continue;
@@ -233,23 +307,51 @@ int kyc_blob_copy_all(const char *src_dir, const char *dest_dir, long *count, ch
 		DIR *sd = opendir(sub);
 		if (!sd)
 			continue;
-		snprintf(to, sizeof to, "%s/files/%s", dest_dir, e->d_name);
-		if (mkdir_p1(to))
-			rc = KYC_ERR_IO;
 		struct dirent *f;
 		while (!rc && (f = readdir(sd)) != NULL) {
 			if (!id_safe(f->d_name))
 				continue;
-			snprintf(from, sizeof from, "%s/%s", sub, f->d_name);
-			snprintf(to, sizeof to, "%s/files/%s/%s", dest_dir, e->d_name, f->d_name);
-			snprintf(tmp, sizeof tmp, "%s/%s.copy", dtmp, f->d_name);
-			rc = copy_file(from, tmp, to);
-			if (!rc)
-				(*count)++;
+			snprintf(path, sizeof path, "%s/%s", sub, f->d_name);
+			rc = fn(ctx, e->d_name, f->d_name, path);
 		}
 		closedir(sd);
 	}
 	closedir(d);
+	return rc;
+}
+
+struct copy_ctx {
+	const char *dest_dir, *dtmp;
+	long count;
+};
+
+static int copy_one(void *ctx, const char *prefix, const char *id, const char *path)
+{
+	struct copy_ctx *c = ctx;
+	char to[4700], tmp[4700];
+	snprintf(to, sizeof to, "%s/files/%s", c->dest_dir, prefix);
+	if (mkdir_p1(to))
+		return KYC_ERR_IO;
+	snprintf(to, sizeof to, "%s/files/%s/%s", c->dest_dir, prefix, id);
+	snprintf(tmp, sizeof tmp, "%s/%s.copy", c->dtmp, id);
+	int rc = copy_file(path, tmp, to);
+	if (!rc)
+		c->count++;
+	return rc;
+}
+
+int kyc_blob_copy_all(const char *src_dir, const char *dest_dir, long *count, char *err,
+		      size_t errsz)
+{
+	char dtmp[4096];
+	*count = 0;
+	if (make_tmpdir(dest_dir, dtmp)) {
+		snprintf(err, errsz, "cannot make %s/files: %s", dest_dir, strerror(errno));
+		return KYC_ERR_IO;
+	}
+	struct copy_ctx c = {dest_dir, dtmp, 0};
+	int rc = each_local(src_dir, copy_one, &c);
+	*count = c.count;
 	if (rc) {
 		snprintf(err, errsz, "cannot copy the files to %s/files: %s", dest_dir,
 			 strerror(errno));
@@ -263,6 +365,47 @@ int kyc_blob_copy_all(const char *src_dir, const char *dest_dir, long *count, ch
 	}
 	if (fd >= 0)
 		close(fd);
+	return rc;
+}
+
+struct push_ctx {
+	long count;
+	char *err;
+	size_t errsz;
+};
+
+static int push_one(void *ctx, const char *prefix, const char *id, const char *path)
+{
+	struct push_ctx *c = ctx;
+	char key[128];
+	snprintf(key, sizeof key, "files/%s/%s", prefix, id);
+	kyc_buf b;
+	kyc_buf_init(&b, (size_t)1 << 31);
+	int rc = read_path(path, &b);
+	if (!rc)
+		rc = kyc_blob_s3_put(bucket, key, b.data, b.len);
+	kyc_buf_release(&b);
+	if (rc)
+		snprintf(c->err, c->errsz, "%s: %s", key,
+			 rc == KYC_ERR_IO ? "the bucket refused it (see the log)" : kyc_err_name(rc));
+	else
+		c->count++;
+	return rc;
+}
+
+int kyc_blob_push_all(const char *data_dir, long *count, char *err, size_t errsz)
+{
+	*count = 0;
+	err[0] = 0;
+	if (!bucket) {
+		snprintf(err, errsz, "no bucket configured (--blobs s3://...)");
+		return KYC_ERR_INVALID;
+	}
+	struct push_ctx c = {0, err, errsz};
+	int rc = each_local(data_dir, push_one, &c);
+	*count = c.count;
+	if (rc == KYC_ERR_IO && !c.err[0])
+		snprintf(err, errsz, "cannot read %s/files", data_dir);
 	return rc;
 }
 

@@ -5,8 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/err.h"
 #include "store/store_int.h"
+#include "store/store_seal.h"
 
 int kyc_store_locate(const char *db, enum kyc_store_backend *backend, const char **dir, char *err,
                      size_t errsz)
@@ -44,7 +46,7 @@ int kyc_store_open_at(const char *db, const char *data_dir, kyc_store **out, cha
 	if (rc)
 		return rc;
 	if (backend == KYC_STORE_POSTGRES)
-		return kyc__pg_store_open(db, out, err, errsz);
+		return kyc__pg_store_open(db, data_dir, out, err, errsz);
 	return kyc__sqlite_open(dir ? dir : data_dir, out, err, errsz);
 }
 
@@ -162,16 +164,50 @@ int kyc_store_key_revoke(kyc_store *s, const char *key_id, int64_t now_ms)
 	return s->ops->key_revoke(s, key_id, now_ms);
 }
 
+/* "kycd:idem:v1:<tenant>:<key>": a stored response opens only under its key. */
+static void idem_ad(char *ad, size_t adsz, const char *tenant_id, const char *key)
+{
+	snprintf(ad, adsz, "kycd:idem:v1:%s:%s", tenant_id, key);
+}
+
+/* The stored response may show personal data: the backend keeps it sealed. */
 int kyc_store_idem_get(kyc_store *s, const char *tenant_id, const char *key, int64_t not_before_ms,
                        struct kyc_idem_row *out)
 {
-	return s->ops->idem_get(s, tenant_id, key, not_before_ms, out);
+	int rc = s->ops->idem_get(s, tenant_id, key, not_before_ms, out);
+	if (rc)
+		return rc;
+	char ad[400]; /* keys are at most 255 characters (the API checks) */
+	kyc_buf body;
+	kyc_buf_init(&body, out->body_len + 1);
+	idem_ad(ad, sizeof ad, tenant_id, key);
+	rc = kyc__unseal_bytes(s, tenant_id, ad, out->body, out->body_len, &body);
+	kyc_idem_row_release(out);
+	if (!rc) {
+		out->body = kyc_buf_detach(&body, &out->body_len);
+		rc = out->body ? 0 : KYC_ERR_NOMEM;
+	}
+	kyc_buf_release(&body);
+	return rc;
 }
 
 int kyc_store_idem_put(kyc_store *s, const char *tenant_id, const char *key,
                        const struct kyc_idem_row *row)
 {
-	return s->ops->idem_put(s, tenant_id, key, row);
+	char ad[400]; /* keys are at most 255 characters (the API checks) */
+	kyc_buf body;
+	kyc_buf_init(&body, row->body_len + 256);
+	idem_ad(ad, sizeof ad, tenant_id, key);
+	int rc = kyc__seal_bytes(s, tenant_id, NULL, ad, row->body ? row->body : "", row->body_len,
+	                         &body);
+	if (!rc) {
+		struct kyc_idem_row sealed = *row;
+		sealed.body = body.data;
+		sealed.body_len = body.len;
+		rc = s->ops->idem_put(s, tenant_id, key, &sealed);
+	}
+	kyc_buf_release(&body);
+	return rc;
 }
 
 void kyc_idem_row_release(struct kyc_idem_row *row)
@@ -181,23 +217,68 @@ void kyc_idem_row_release(struct kyc_idem_row *row)
 	row->body_len = 0;
 }
 
-/* ---- resources ---- */
+/* ---- resources: sealed on the way in, opened on the way out ---- */
+
+/* Checks that a caller names only columns it may: not the search hashes,
+ * which are the store's own (bookkeeping keys too when bookkeeping). */
+static int caller_keys(const struct kyc_table *tb, const json_t *rec, int bookkeeping)
+{
+	const char *key;
+	json_t *val;
+	json_object_foreach((json_t *)rec, key, val)
+	{
+		if (bookkeeping && kyc__store_is_bookkeeping(key))
+			continue;
+		const struct kyc_col *c = kyc__store_col(tb, key);
+		if (!c || c->seal == KYC_SEAL_HASHCOL)
+			return KYC_ERR_INVALID;
+	}
+	return 0;
+}
+
+/* The read path, the one place rows become records: the sealed columns of a
+ * record the backend read are opened. */
+static int open_record(kyc_store *s, enum kyc_rtype t, const char *tenant_id, json_t **rec)
+{
+	int rc = kyc__unseal_record(s, t, tenant_id, *rec);
+	if (rc) {
+		json_decref(*rec);
+		*rec = NULL;
+	}
+	return rc;
+}
 
 int kyc_store_insert(kyc_store *s, enum kyc_rtype t, const char *tenant_id, json_t *rec)
 {
-	return s->ops->resource->insert(s, t, tenant_id, rec);
+	const json_t *id = json_object_get(rec, "id");
+	if (!json_is_string(id) || caller_keys(&kyc__tables[t], rec, 1))
+		return KYC_ERR_INVALID;
+	json_t *row = NULL;
+	int rc = kyc__seal_record(s, t, tenant_id, json_string_value(id), rec, 0, &row);
+	if (!rc)
+		rc = s->ops->resource->insert(s, t, tenant_id, row);
+	json_decref(row);
+	return rc;
 }
 
 int kyc_store_get(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const char *id,
                   json_t **out)
 {
-	return s->ops->resource->get(s, t, tenant_id, id, out);
+	int rc = s->ops->resource->get(s, t, tenant_id, id, out);
+	return rc ? rc : open_record(s, t, tenant_id, out);
 }
 
 int kyc_store_update(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const char *id,
                      const json_t *patch, int64_t expect_version)
 {
-	return s->ops->resource->update(s, t, tenant_id, id, patch, expect_version);
+	if (caller_keys(&kyc__tables[t], patch, 0))
+		return KYC_ERR_INVALID;
+	json_t *row = NULL;
+	int rc = kyc__seal_record(s, t, tenant_id, id, patch, 1, &row);
+	if (!rc)
+		rc = s->ops->resource->update(s, t, tenant_id, id, row, expect_version);
+	json_decref(row);
+	return rc;
 }
 
 int kyc_store_delete(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const char *id)
@@ -205,16 +286,55 @@ int kyc_store_delete(kyc_store *s, enum kyc_rtype t, const char *tenant_id, cons
 	return s->ops->resource->remove(s, t, tenant_id, id);
 }
 
+static int store_list(kyc_store *s, enum kyc_rtype t, const char *tenant_id,
+                      const json_t *caller_filter, const char *cursor, int limit, int asc,
+                      struct kyc_store_page *out)
+{
+	json_t *filter = NULL;
+	int rc = 0;
+	if (caller_filter) {
+		const char *key;
+		json_t *val;
+		json_object_foreach((json_t *)caller_filter, key, val)
+		{
+			const struct kyc_col *c = kyc__store_col(&kyc__tables[t], key);
+			if ((!c || c->seal == KYC_SEAL_HASHCOL) && strcmp(key, "id") != 0) {
+				memset(out, 0, sizeof *out);
+				return KYC_ERR_INVALID;
+			}
+		}
+		rc = kyc__seal_filter(s, t, tenant_id, caller_filter, &filter);
+		if (rc) {
+			memset(out, 0, sizeof *out);
+			return rc;
+		}
+	}
+	rc = s->ops->resource->list(s, t, tenant_id, filter, cursor, limit, asc, out);
+	json_decref(filter);
+	size_t i;
+	json_t *item;
+	json_array_foreach(rc ? NULL : out->items, i, item)
+	{
+		if ((rc = kyc__unseal_record(s, t, tenant_id, item)))
+			break;
+	}
+	if (rc && out->items) {
+		json_decref(out->items);
+		out->items = NULL;
+	}
+	return rc;
+}
+
 int kyc_store_list(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const json_t *filter,
                    const char *cursor, int limit, struct kyc_store_page *out)
 {
-	return s->ops->resource->list(s, t, tenant_id, filter, cursor, limit, 0, out);
+	return store_list(s, t, tenant_id, filter, cursor, limit, 0, out);
 }
 
 int kyc_store_list_asc(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const json_t *filter,
                        const char *cursor, int limit, struct kyc_store_page *out)
 {
-	return s->ops->resource->list(s, t, tenant_id, filter, cursor, limit, 1, out);
+	return store_list(s, t, tenant_id, filter, cursor, limit, 1, out);
 }
 
 int kyc_store_verification_match(kyc_store *s, const char *tenant_id,
@@ -224,7 +344,13 @@ int kyc_store_verification_match(kyc_store *s, const char *tenant_id,
 	if (!m->key_column ||
 	    (strcmp(m->key_column, "document_key") && strcmp(m->key_column, "identity_key")))
 		return KYC_ERR_INVALID;
-	return s->ops->resource->verification_match(s, tenant_id, m, out);
+	/* the keys are stored as their keyed hashes; the backend's answer comes
+	 * through kyc_store_get, so it is opened there */
+	char hashed[65];
+	struct kyc_store_match hm = *m;
+	int rc = kyc__seal_key_hash(s, tenant_id, m->key ? m->key : "", hashed);
+	hm.key = hashed;
+	return rc ? rc : s->ops->resource->verification_match(s, tenant_id, &hm, out);
 }
 
 /* ---- the web surfaces ---- */
@@ -390,4 +516,72 @@ int kyc_outbox_pause(kyc_store *s, const char *tenant_id, const char *endpoint_i
                      int64_t now_ms)
 {
 	return s->ops->outbox->pause(s, tenant_id, endpoint_id, pause, now_ms);
+}
+
+int kyc__outbox_event_open(kyc_store *s, struct kyc_outbox_event *e, const char *resource_type,
+                           const char *resource_id, const char *payload, const char *attributes)
+{
+	json_t *p = payload ? json_loads(payload, JSON_DECODE_ANY, NULL) : NULL;
+	json_t *a = attributes ? json_loads(attributes, JSON_DECODE_ANY, NULL) : NULL;
+	json_t *rec = json_pack("{s:s, s:s?, s:s?, s:o, s:o}", "id", e->id, "resource_type",
+	                        resource_type, "resource_id", resource_id, "payload",
+	                        p ? p : json_null(), "attributes", a ? a : json_null());
+	int rc = rec ? kyc__unseal_record(s, KYC_R_EVENT, e->tenant_id, rec) : KYC_ERR_NOMEM;
+	if (rc) {
+		json_decref(rec);
+		return rc;
+	}
+	const json_t *pl = json_object_get(rec, "payload");
+	const json_t *at = json_object_get(rec, "attributes");
+	const char *v;
+#define PICK(obj, key, field)                                                                      \
+	v = json_string_value(json_object_get(obj, key));                                          \
+	snprintf(e->field, sizeof e->field, "%s", v ? v : "")
+	PICK(at, "only_endpoint", only_endpoint);
+	PICK(at, "callback_format", callback_format);
+	PICK(json_object_get(at, "compat"), "seed", compat_seed);
+	PICK(at, "from_status", from_status);
+	PICK(pl, "status", status);
+#undef PICK
+	v = json_string_value(json_object_get(pl, "callback_url"));
+	if (v && *v && !(e->callback_url = strdup(v)))
+		rc = KYC_ERR_NOMEM;
+	json_decref(rec);
+	return rc;
+}
+
+/* ---- data keys (store_int.h): the backend's key ops ---- */
+
+int kyc__store_dk_get(kyc_store *s, const char *tenant_id, const char *owner_id,
+                      struct kyc__dk_row *out)
+{
+	return s->ops->keys->dk_get(s, tenant_id, owner_id, out);
+}
+
+int kyc__store_dk_put(kyc_store *s, const char *tenant_id, const char *owner_id,
+                      const struct kyc__dk_row *row, int replace)
+{
+	return s->ops->keys->dk_put(s, tenant_id, owner_id, row, replace);
+}
+
+int kyc__store_dk_delete(kyc_store *s, const char *tenant_id, const char *owner_id)
+{
+	return s->ops->keys->dk_delete(s, tenant_id, owner_id);
+}
+
+int kyc__store_dk_tenants(kyc_store *s, const char *master_id, int max, json_t **tenants,
+                          json_t **masters)
+{
+	return s->ops->keys->dk_tenants(s, master_id, max, tenants, masters);
+}
+
+int kyc__store_applicant_of(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const char *id,
+                            char out[37])
+{
+	return s->ops->keys->applicant_of(s, t, tenant_id, id, out);
+}
+
+kyc_keyring *kyc__store_keyring(kyc_store *s)
+{
+	return s->keyring;
 }

@@ -268,6 +268,24 @@ int kyc_store_session_get(kyc_store *s, const unsigned char id_hash[32],
 /* Removes a session (logout), and every session that expired before now_ms. */
 int kyc_store_session_delete(kyc_store *s, const unsigned char id_hash[32], int64_t now_ms);
 
+/* ---- encryption at rest (docs/security.md, src/store/store_seal.h) ---- */
+
+/* Crypto-shredding: deletes the data key of one applicant, so that every
+ * value and blob sealed under it — in this database and in every backup —
+ * can no longer be opened (such values then read as null). Call it in the
+ * transaction that erases the applicant; a later write for the same id
+ * makes a new key. 0, KYC_ERR_NOTFOUND (no key: nothing was ever sealed for
+ * it), KYC_ERR_INVALID for an empty id. */
+int kyc_store_forget_applicant_key(kyc_store *s, const char *tenant_id, const char *applicant_id);
+/* Key rotation: re-wraps every tenant key not wrapped by the current master
+ * key (the first of the master key file) under it, a batch of tenants per
+ * transaction, while other connections keep serving. *rewrapped: how many.
+ * 0 or a negative code with the reason in err. */
+int kyc_store_keys_rewrap(kyc_store *s, long *rewrapped, char *err, size_t errsz);
+/* The ids of the master keys that wrap this database's tenant keys (a new
+ * array of strings): a key of the file not in it can be dropped. */
+int kyc_store_master_ids(kyc_store *s, json_t **ids);
+
 /* The last SQLite or PostgreSQL message for this connection (for logs, never
  * for clients). */
 const char *kyc_store_errmsg(kyc_store *s);

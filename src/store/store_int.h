@@ -3,6 +3,7 @@
 #ifndef KYC_STORE_INT_H
 #define KYC_STORE_INT_H
 
+#include "crypto/keyring.h"
 #include "store/outbox.h"
 #include "store/store.h"
 
@@ -14,9 +15,20 @@ enum kyc_col_kind {
 	KYC_COL_JSON, /* TEXT holding JSON in the database, a JSON value in records */
 };
 
+/* What a column holds of personal data, and so how it is kept
+ * (src/store/store_seal.h, docs/security.md "Encryption at rest"). */
+enum kyc_col_seal {
+	KYC_SEAL_PLAIN = 0, /* not personal: kept as it is */
+	KYC_SEAL_DATA,      /* encrypted under its owner's data key */
+	KYC_SEAL_FIND,      /* encrypted, and searchable: the next column is its hash */
+	KYC_SEAL_HASHED,    /* replaced by its keyed hash (the duplicate checks' keys) */
+	KYC_SEAL_HASHCOL,   /* the search hash of the column before it; never in records */
+};
+
 struct kyc_col {
 	const char *name; /* both the column and the record key */
 	enum kyc_col_kind kind;
+	enum kyc_col_seal seal;
 };
 
 struct kyc_table {
@@ -33,6 +45,35 @@ struct kyc_migration {
 };
 extern const struct kyc_migration kyc__migrations[];
 extern const int kyc__migration_count;
+
+/* ---- data keys: each backend answers these for store_seal.c (its key
+ * ops, below; store.c dispatches) ---- */
+
+/* A wrapped data key: a tenant's under a master key (master_id set), an
+ * applicant's under its tenant's key (master_id ""). */
+struct kyc__dk_row {
+	char master_id[KYC_KEYRING_ID_LEN + 1];
+	unsigned char wrapped[KYC_SEAL_KEY_BYTES + KYC_SEAL_OVERHEAD];
+};
+/* The key of (tenant, owner); owner "" is the tenant's own. 0 or KYC_ERR_NOTFOUND. */
+int kyc__store_dk_get(kyc_store *s, const char *tenant_id, const char *owner_id,
+		      struct kyc__dk_row *out);
+/* Stores a key; an existing row is kept unless replace. */
+int kyc__store_dk_put(kyc_store *s, const char *tenant_id, const char *owner_id,
+		      const struct kyc__dk_row *row, int replace);
+/* Deletes a key's row: 0 or KYC_ERR_NOTFOUND. */
+int kyc__store_dk_delete(kyc_store *s, const char *tenant_id, const char *owner_id);
+/* Tenants whose key is wrapped by another master than master_id (at most
+ * max, a new array), for rotation; every master id in use into *masters
+ * when masters is not NULL (a new array). */
+int kyc__store_dk_tenants(kyc_store *s, const char *master_id, int max, json_t **tenants,
+			  json_t **masters);
+/* The applicant_id column of a verification or document: 0 (out "" when the
+ * column is NULL) or KYC_ERR_NOTFOUND. */
+int kyc__store_applicant_of(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const char *id,
+			    char out[37]);
+/* The master keys this store was opened with. */
+kyc_keyring *kyc__store_keyring(kyc_store *s);
 
 /* fsync of a directory, so that a rename or a new file in it is durable
  * (blob.c). 0 or KYC_ERR_IO. */
@@ -103,6 +144,18 @@ struct kyc_outbox_ops {
 		     int64_t now_ms);
 };
 
+struct kyc_store_key_ops {
+	int (*dk_get)(kyc_store *s, const char *tenant_id, const char *owner_id,
+		      struct kyc__dk_row *out);
+	int (*dk_put)(kyc_store *s, const char *tenant_id, const char *owner_id,
+		      const struct kyc__dk_row *row, int replace);
+	int (*dk_delete)(kyc_store *s, const char *tenant_id, const char *owner_id);
+	int (*dk_tenants)(kyc_store *s, const char *master_id, int max, json_t **tenants,
+			  json_t **masters);
+	int (*applicant_of)(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const char *id,
+			    char out[37]);
+};
+
 struct kyc_store_ops {
 	void (*close)(kyc_store *s);
 	int (*schema_version)(kyc_store *s);
@@ -132,16 +185,30 @@ struct kyc_store_ops {
 	const struct kyc_store_resource_ops *resource;
 	const struct kyc_store_web_ops *web;
 	const struct kyc_outbox_ops *outbox;
+	const struct kyc_store_key_ops *keys;
 };
 
+/* Encryption at rest lives in store.c's dispatch, for both backends: records
+ * are sealed before the backend's insert and update (kyc__seal_record) and
+ * opened after its get and list (kyc__unseal_record), list filters and the
+ * duplicate lookup's key go through kyc__seal_filter and kyc__seal_key_hash,
+ * idempotent answers through kyc__seal_bytes. A backend stores and returns
+ * the values as they are; it only opens the store with a keyring
+ * (kyc__seal_keyring, kyc__seal_check) and reads the outbox's events through
+ * kyc__outbox_event_open. */
 struct kyc_store {
 	const struct kyc_store_ops *ops;
+	kyc_keyring *keyring; /* master keys (shared, never freed); set by the backend's open */
 };
 
 /* Opens the SQLite backend in data_dir (store_sqlite.c) or the PostgreSQL
- * one at conninfo (store_pg.c); kyc_store_open_at chooses. */
+ * one at conninfo (store_pg.c); kyc_store_open_at chooses. Both load the
+ * master keys (kyc__seal_keyring: KYCD_MASTER_KEY_FILE, else
+ * data_dir/master.key; PostgreSQL with a NULL data_dir requires the
+ * variable) and check them against the data keys (kyc__seal_check). */
 int kyc__sqlite_open(const char *data_dir, kyc_store **out, char *err, size_t errsz);
-int kyc__pg_store_open(const char *conninfo, kyc_store **out, char *err, size_t errsz);
+int kyc__pg_store_open(const char *conninfo, const char *data_dir, kyc_store **out, char *err,
+		       size_t errsz);
 
 /* ---- what both backends share of the record mapping (store_record.c) ---- */
 
@@ -164,6 +231,13 @@ int kyc__store_cursor_decode(const char *cur, int64_t *created, char id[64]);
  * may be cut inside a character: PostgreSQL refuses invalid UTF-8, and
  * SQLite's JSON functions would make an attempt log nothing can read. */
 char *kyc__store_utf8_text(const char *p, size_t n);
+/* Fills the outbox fields of e (whose id and tenant_id are set) from an
+ * event row's resource_type, resource_id and its payload and attributes as
+ * stored (JSON text, sealed values in it; NULL for SQL NULL): opens them
+ * (kyc__unseal_record) and picks the fields the dispatcher needs.
+ * 0, KYC_ERR_NOMEM, or the unseal error. */
+int kyc__outbox_event_open(kyc_store *s, struct kyc_outbox_event *e, const char *resource_type,
+			   const char *resource_id, const char *payload, const char *attributes);
 /* A time column's value as RFC 3339 text. */
 json_t *kyc__store_time_json(int64_t ms);
 

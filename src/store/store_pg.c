@@ -15,6 +15,7 @@
 #include "core/err.h"
 #include "store/store_int.h"
 #include "store/store_pg_int.h"
+#include "store/store_seal.h"
 
 /* pg_advisory_xact_lock key of the migrations: "kycd" in ASCII. */
 #define MIGRATION_LOCK 0x6b796364
@@ -545,12 +546,35 @@ void kyc__pg_close(kyc_pg *p)
 	free(p);
 }
 
-int kyc__pg_store_open(const char *conninfo, kyc_store **out, char *err, size_t errsz)
+/* 1 when the database holds a data key. */
+static int has_data_keys(kyc_pg *p)
+{
+	PGresult *r;
+	if (kyc__pg_query(&p->base, "SELECT 1 FROM data_keys LIMIT 1", NULL, &r))
+		return 0;
+	int found = PQntuples(r) > 0;
+	PQclear(r);
+	return found;
+}
+
+int kyc__pg_store_open(const char *conninfo, const char *data_dir, kyc_store **out, char *err,
+		       size_t errsz)
 {
 	kyc_pg *p;
+	*out = NULL;
 	int rc = kyc__pg_open(conninfo, &p, err, errsz);
-	*out = rc ? NULL : &p->base;
-	return rc;
+	if (rc)
+		return rc;
+	/* the master keys as on SQLite: a default key file in the data
+	 * directory may be made only while no data key exists */
+	rc = kyc__seal_keyring(data_dir, !has_data_keys(p), &p->base.keyring, err, errsz);
+	rc = rc ? rc : kyc__seal_check(&p->base, err, errsz);
+	if (rc) {
+		kyc__pg_close(p);
+		return rc;
+	}
+	*out = &p->base;
+	return 0;
 }
 
 /* ---- the rest of the connection's calls ---- */
@@ -633,4 +657,5 @@ static const struct kyc_store_ops pg_ops = {
 	.resource = &kyc__pg_resource_ops,
 	.web = &kyc__pg_web_ops,
 	.outbox = &kyc__pg_outbox_ops,
+	.keys = &kyc__pg_key_ops,
 };

@@ -20,7 +20,9 @@
 
 typedef struct kyc_pg kyc_pg;
 
-/* Connects to conninfo and applies pending migrations (inside one
+/* Connects to conninfo and applies pending migrations, without master keys
+ * (kyc__pg_store_open, store_int.h, adds them: what tests of the connection
+ * itself use) (inside one
  * transaction holding an advisory lock, so concurrent openers wait and then
  * see the new version). 0, or a negative kyc_err with a message in err. */
 int kyc__pg_open(const char *conninfo, kyc_pg **out, char *err, size_t errsz);
@@ -91,6 +93,7 @@ int kyc__pg_bytes(const PGresult *r, int row, int col, unsigned char *out, size_
 extern const struct kyc_store_resource_ops kyc__pg_resource_ops;
 extern const struct kyc_store_web_ops kyc__pg_web_ops;
 extern const struct kyc_outbox_ops kyc__pg_outbox_ops;
+extern const struct kyc_store_key_ops kyc__pg_key_ops; /* store_pg_keys.c */
 
 /* Tenants, API keys and idempotency records (store_pg_rows.c). */
 int kyc__pg_tenant_create(kyc_store *s, const char *name, char id_out[37]);

@@ -25,11 +25,8 @@ static int pg_undispatched(kyc_store *s, int max, struct kyc_outbox_event **out,
 	kyc__pgq_int(&q, max);
 	int rc = kyc__pg_query(
 	    s,
-	    "SELECT id, tenant_id, type, attributes::jsonb->>'only_endpoint', "
-	    "attributes::jsonb->>'callback_format', payload::jsonb->>'callback_url', "
-	    "attributes::jsonb#>>'{compat,seed}', attributes::jsonb->>'from_status', "
-	    "payload::jsonb->>'status' FROM events WHERE dispatched_at IS NULL ORDER BY "
-	    "created_at, ctid LIMIT $1",
+	    "SELECT id, tenant_id, type, resource_type, resource_id, payload, attributes FROM "
+	    "events WHERE dispatched_at IS NULL ORDER BY created_at, ctid LIMIT $1",
 	    &q, &r);
 	if (rc)
 		return rc;
@@ -42,14 +39,11 @@ static int pg_undispatched(kyc_store *s, int max, struct kyc_outbox_event **out,
 		kyc__pg_text(r, i, 0, e->id, sizeof e->id);
 		kyc__pg_text(r, i, 1, e->tenant_id, sizeof e->tenant_id);
 		kyc__pg_text(r, i, 2, e->type, sizeof e->type);
-		kyc__pg_text(r, i, 3, e->only_endpoint, sizeof e->only_endpoint);
-		kyc__pg_text(r, i, 4, e->callback_format, sizeof e->callback_format);
-		kyc__pg_text(r, i, 6, e->compat_seed, sizeof e->compat_seed);
-		kyc__pg_text(r, i, 7, e->from_status, sizeof e->from_status);
-		kyc__pg_text(r, i, 8, e->status, sizeof e->status);
-		if (!PQgetisnull(r, i, 5) && PQgetlength(r, i, 5) > 0 &&
-		    !(e->callback_url = strdup(PQgetvalue(r, i, 5))))
-			rc = KYC_ERR_NOMEM;
+		/* the payload and attributes are sealed (personal data): read whole */
+		rc = kyc__outbox_event_open(s, e, PQgetisnull(r, i, 3) ? NULL : PQgetvalue(r, i, 3),
+					    PQgetisnull(r, i, 4) ? NULL : PQgetvalue(r, i, 4),
+					    PQgetisnull(r, i, 5) ? NULL : PQgetvalue(r, i, 5),
+					    PQgetisnull(r, i, 6) ? NULL : PQgetvalue(r, i, 6));
 	}
 	PQclear(r);
 	if (rc) {

@@ -3,48 +3,56 @@
  * added to its table here in the same commit. */
 #include "store/store_int.h"
 
+/* Personal data (docs/security.md, "What is encrypted"): every column that
+ * can hold a name, a number, a date of birth, an address, a face or
+ * anything an integrator or a document put in free-form fields is sealed
+ * (KYC_SEAL_DATA, or KYC_SEAL_FIND where the console searches it); the
+ * duplicate checks' keys are keyed hashes (KYC_SEAL_HASHED). What stays
+ * plain: ids, statuses, levels, times, counters, document types and issuing
+ * states, the integrator's own external_ref, and webhook settings. */
 #define COLS(a) a, (int)(sizeof(a) / sizeof(a[0]))
 
 static const struct kyc_col applicant_cols[] = {
 	{"external_ref", KYC_COL_TEXT},
-	{"email", KYC_COL_TEXT},
-	{"phone", KYC_COL_TEXT},
-	{"first_name", KYC_COL_TEXT},
-	{"middle_name", KYC_COL_TEXT},
-	{"last_name", KYC_COL_TEXT},
-	{"first_name_native", KYC_COL_TEXT},
-	{"middle_name_native", KYC_COL_TEXT},
-	{"last_name_native", KYC_COL_TEXT},
-	{"birth_date", KYC_COL_TEXT},
-	{"country", KYC_COL_TEXT},
-	{"nationality", KYC_COL_TEXT},
-	{"personal_code", KYC_COL_TEXT},
+	{"email", KYC_COL_TEXT, KYC_SEAL_DATA},
+	{"phone", KYC_COL_TEXT, KYC_SEAL_DATA},
+	{"first_name", KYC_COL_TEXT, KYC_SEAL_DATA},
+	{"middle_name", KYC_COL_TEXT, KYC_SEAL_DATA},
+	{"last_name", KYC_COL_TEXT, KYC_SEAL_FIND},
+	{"last_name_hash", KYC_COL_TEXT, KYC_SEAL_HASHCOL}, /* migration 8 */
+	{"first_name_native", KYC_COL_TEXT, KYC_SEAL_DATA},
+	{"middle_name_native", KYC_COL_TEXT, KYC_SEAL_DATA},
+	{"last_name_native", KYC_COL_TEXT, KYC_SEAL_DATA},
+	{"birth_date", KYC_COL_TEXT, KYC_SEAL_DATA},
+	{"country", KYC_COL_TEXT, KYC_SEAL_DATA},
+	{"nationality", KYC_COL_TEXT, KYC_SEAL_DATA},
+	{"personal_code", KYC_COL_TEXT, KYC_SEAL_DATA},
 	{"level", KYC_COL_TEXT},
 	{"tier", KYC_COL_INT},
-	{"attributes", KYC_COL_JSON},
+	{"attributes", KYC_COL_JSON, KYC_SEAL_DATA},
 };
 
 static const struct kyc_col verification_cols[] = {
 	{"applicant_id", KYC_COL_TEXT},
 	{"status", KYC_COL_TEXT},
 	{"document_types", KYC_COL_JSON},
-	{"options", KYC_COL_JSON},
+	{"options", KYC_COL_JSON, KYC_SEAL_DATA},
 	{"attempts", KYC_COL_INT},
 	{"retry_code", KYC_COL_TEXT},
 	{"retry_message", KYC_COL_TEXT},
 	{"expires_at", KYC_COL_TIME},
 	{"callback_url", KYC_COL_TEXT},
-	{"attributes", KYC_COL_JSON},
+	{"attributes", KYC_COL_JSON, KYC_SEAL_DATA},
 	/* migration 2 */
 	{"level", KYC_COL_TEXT},
-	{"checks", KYC_COL_JSON},
-	{"decision", KYC_COL_JSON},
+	{"checks", KYC_COL_JSON, KYC_SEAL_DATA},
+	{"decision", KYC_COL_JSON, KYC_SEAL_DATA},
 	{"decided_at", KYC_COL_TIME},
 	{"pending_steps", KYC_COL_JSON},
 	{"failed_attempts", KYC_COL_INT},
-	{"corrections", KYC_COL_JSON},
-	{"document_key", KYC_COL_TEXT},
-	{"identity_key", KYC_COL_TEXT},
+	{"corrections", KYC_COL_JSON, KYC_SEAL_DATA},
+	{"document_key", KYC_COL_TEXT, KYC_SEAL_HASHED},
+	{"identity_key", KYC_COL_TEXT, KYC_SEAL_HASHED},
 	{"submitted_at", KYC_COL_TIME},
 	/* migration 4 */
 	{"compat_seed", KYC_COL_TEXT},
@@ -59,21 +67,22 @@ static const struct kyc_col document_cols[] = {
 	{"side", KYC_COL_TEXT},
 	{"file_id", KYC_COL_TEXT},
 	{"status", KYC_COL_TEXT},
-	{"document_number", KYC_COL_TEXT},
-	{"extraction", KYC_COL_JSON},
-	{"attributes", KYC_COL_JSON},
+	{"document_number", KYC_COL_TEXT, KYC_SEAL_FIND},
+	{"document_number_hash", KYC_COL_TEXT, KYC_SEAL_HASHCOL}, /* migration 8 */
+	{"extraction", KYC_COL_JSON, KYC_SEAL_DATA},
+	{"attributes", KYC_COL_JSON, KYC_SEAL_DATA},
 };
 
 static const struct kyc_col file_cols[] = {
 	{"kind", KYC_COL_TEXT},
 	{"content_type", KYC_COL_TEXT},
 	{"size", KYC_COL_INT},
-	{"sha256", KYC_COL_TEXT},
+	{"sha256", KYC_COL_TEXT, KYC_SEAL_DATA},
 	{"width", KYC_COL_INT},
 	{"height", KYC_COL_INT},
 	{"path", KYC_COL_TEXT},
-	{"source_url", KYC_COL_TEXT},
-	{"attributes", KYC_COL_JSON},
+	{"source_url", KYC_COL_TEXT, KYC_SEAL_DATA},
+	{"attributes", KYC_COL_JSON, KYC_SEAL_DATA},
 };
 
 static const struct kyc_col event_cols[] = {
@@ -81,8 +90,8 @@ static const struct kyc_col event_cols[] = {
 	{"resource_type", KYC_COL_TEXT},
 	{"resource_id", KYC_COL_TEXT},
 	{"resource_version", KYC_COL_INT},
-	{"payload", KYC_COL_JSON},
-	{"attributes", KYC_COL_JSON},
+	{"payload", KYC_COL_JSON, KYC_SEAL_DATA},
+	{"attributes", KYC_COL_JSON, KYC_SEAL_DATA},
 	/* migration 5: set when the webhook worker has made the event's deliveries */
 	{"dispatched_at", KYC_COL_TIME},
 };
@@ -95,9 +104,9 @@ static const struct kyc_col history_cols[] = {
 	{"action", KYC_COL_TEXT},
 	{"from_status", KYC_COL_TEXT},
 	{"to_status", KYC_COL_TEXT},
-	{"reason", KYC_COL_TEXT},
-	{"details", KYC_COL_JSON},
-	{"attributes", KYC_COL_JSON},
+	{"reason", KYC_COL_TEXT, KYC_SEAL_DATA},
+	{"details", KYC_COL_JSON, KYC_SEAL_DATA},
+	{"attributes", KYC_COL_JSON, KYC_SEAL_DATA},
 };
 
 /* Webhooks (docs/webhooks.md). The secrets sign deliveries, so they are kept
@@ -275,6 +284,20 @@ const struct kyc_migration kyc__migrations[] = {
 	 * deliveries of endpoints that have their share. */
 	{6, "CREATE INDEX webhook_deliveries_endpoint_due ON webhook_deliveries(endpoint_id, "
 	    "next_attempt_at) WHERE status='pending';"},
+	/* Encryption at rest (docs/security.md, src/store/store_seal.h): the
+	 * wrapped data keys (a tenant's under a master key, owner_id ''; an
+	 * applicant's under its tenant's), and the search hashes of the two
+	 * personal columns the console looks up, whose own index is then of no
+	 * use on ciphertext. Rows written before are sealed on the first open
+	 * with a key (store_seal_existing in the backend). */
+	{8, "CREATE TABLE data_keys (tenant_id TEXT NOT NULL REFERENCES tenants(id), owner_id TEXT "
+	    "NOT NULL, master_id TEXT NOT NULL DEFAULT '', wrapped BLOB NOT NULL, created_at "
+	    "INTEGER NOT NULL, PRIMARY KEY (tenant_id, owner_id));"
+	    "ALTER TABLE applicants ADD COLUMN last_name_hash TEXT;"
+	    "CREATE INDEX applicants_last_name_hash ON applicants(tenant_id, last_name_hash);"
+	    "ALTER TABLE documents ADD COLUMN document_number_hash TEXT;"
+	    "CREATE INDEX documents_number_hash ON documents(tenant_id, document_number_hash);"
+	    "DROP INDEX documents_number;"},
 };
 
 const int kyc__migration_count = (int)(sizeof(kyc__migrations) / sizeof(kyc__migrations[0]));

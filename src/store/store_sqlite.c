@@ -15,6 +15,7 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/rand.h"
+#include "store/store_seal.h"
 #include "store/store_sqlite_int.h"
 
 #define STMT_CACHE 64
@@ -31,6 +32,7 @@ struct kyc_sqlite {
 		sqlite3_stmt *st;
 		int busy;
 	} cache[STMT_CACHE];
+	char data_dir[4096];
 	char errmsg[256];
 };
 
@@ -68,7 +70,20 @@ static const char * sqlite_errmsg(kyc_store *s)
 
 /* ---- migrations ---- */
 
-static int store_migrate(kyc_store *s, char *err, size_t errsz)
+/* 1 when the database holds a data key. */
+static int store_has_data_keys(kyc_store *s)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(sq(s)->db, "SELECT 1 FROM data_keys LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	int found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return found;
+}
+
+/* Applies pending migrations; *sealed_from is set when migration 8 (the
+ * encryption) was applied to a database that had records before it. */
+static int store_migrate(kyc_store *s, char *err, size_t errsz, int *sealed_from)
 {
 	char *msg = NULL;
 	int rc = sqlite3_exec(sq(s)->db,
@@ -87,6 +102,8 @@ static int store_migrate(kyc_store *s, char *err, size_t errsz)
 		const struct kyc_migration *m = &kyc__migrations[i];
 		if (m->version <= current)
 			continue;
+		if (m->version == 8 && current > 0)
+			*sealed_from = current;
 		rc = sqlite3_exec(sq(s)->db, m->sql, NULL, NULL, &msg);
 		if (rc != SQLITE_OK)
 			goto rollback;
@@ -152,6 +169,7 @@ int kyc__sqlite_open(const char *data_dir, kyc_store **out, char *err, size_t er
 		return KYC_ERR_NOMEM;
 	q->base.ops = &sqlite_ops;
 	kyc_store *s = &q->base;
+	snprintf(q->data_dir, sizeof q->data_dir, "%s", data_dir);
 	int rc = sqlite3_open_v2(path, &sq(s)->db,
 				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
 				 NULL);
@@ -171,7 +189,15 @@ int kyc__sqlite_open(const char *data_dir, kyc_store **out, char *err, size_t er
 		sqlite3_free(msg);
 		goto fail;
 	}
-	if (store_migrate(s, err, errsz) != 0)
+	int sealed_from = 0;
+	if (store_migrate(s, err, errsz, &sealed_from) != 0)
+		goto fail;
+	/* a default key file beside a database may be made only while no data
+	 * key exists that an older one wrapped */
+	if (kyc__seal_keyring(data_dir, !store_has_data_keys(s), &q->base.keyring, err, errsz) ||
+	    kyc__seal_check(s, err, errsz))
+		goto fail;
+	if (sealed_from && kyc__store_seal_existing(s, err, errsz))
 		goto fail;
 	*out = s;
 	return 0;
@@ -599,6 +625,11 @@ static int is_sqlite(kyc_store *s)
 	return s->ops == &sqlite_ops;
 }
 
+const char *kyc__store_data_dir(kyc_store *s)
+{
+	return is_sqlite(s) ? sq(s)->data_dir : "";
+}
+
 sqlite3 *kyc__store_db(kyc_store *s)
 {
 	return is_sqlite(s) ? sq(s)->db : NULL;
@@ -698,4 +729,5 @@ static const struct kyc_store_ops sqlite_ops = {
 	.resource = &kyc__sqlite_resource_ops,
 	.web = &kyc__sqlite_web_ops,
 	.outbox = &kyc__sqlite_outbox_ops,
+	.keys = &kyc__sqlite_key_ops,
 };

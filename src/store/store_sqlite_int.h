@@ -24,5 +24,17 @@ void kyc__store_release(kyc_store *s, sqlite3_stmt *st);
 extern const struct kyc_store_resource_ops kyc__sqlite_resource_ops;
 extern const struct kyc_store_web_ops kyc__sqlite_web_ops;
 extern const struct kyc_outbox_ops kyc__sqlite_outbox_ops;
+extern const struct kyc_store_key_ops kyc__sqlite_key_ops;
+
+/* Binds a record value to parameter idx as a column of kind k. */
+int kyc__store_bind(sqlite3_stmt *st, int idx, enum kyc_col_kind k, const json_t *v);
+/* Runs a DELETE whose two parameters are id and tenant_id: 0, or
+ * KYC_ERR_NOTFOUND when it deleted nothing. */
+int kyc__store_delete_row(kyc_store *s, const char *sql, const char *id, const char *tenant_id);
+/* The data directory the store was opened on. */
+const char *kyc__store_data_dir(kyc_store *s);
+/* Seals the personal columns of rows and the blobs written before
+ * encryption (migration 8), on the first open with a key. */
+int kyc__store_seal_existing(kyc_store *s, char *err, size_t errsz);
 
 #endif

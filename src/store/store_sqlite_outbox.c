@@ -44,13 +44,12 @@ static int sqlite_undispatched(kyc_store *s, int max, struct kyc_outbox_event **
 	*n = 0;
 	if (max < 1)
 		return 0;
-	/* ORDER BY the index's own order (the NULL key, then rowid): no sort. */
+	/* ORDER BY the index's own order (the NULL key, then rowid): no sort.
+	 * The payload and attributes are sealed (personal data): read whole and
+	 * opened by kyc__outbox_event_open, not picked apart in SQL. */
 	int rc = kyc__store_prepare(
 	    s,
-	    "SELECT id, tenant_id, type, json_extract(attributes, '$.only_endpoint'), "
-	    "json_extract(attributes, '$.callback_format'), json_extract(payload, "
-	    "'$.callback_url'), json_extract(attributes, '$.compat.seed'), "
-	    "json_extract(attributes, '$.from_status'), json_extract(payload, '$.status') "
+	    "SELECT id, tenant_id, type, resource_type, resource_id, payload, attributes "
 	    "FROM events WHERE dispatched_at IS NULL ORDER BY dispatched_at, "
 	    "rowid LIMIT ?",
 	    &st);
@@ -69,18 +68,17 @@ static int sqlite_undispatched(kyc_store *s, int max, struct kyc_outbox_event **
 		col_copy(st, 0, e->id, sizeof e->id);
 		col_copy(st, 1, e->tenant_id, sizeof e->tenant_id);
 		col_copy(st, 2, e->type, sizeof e->type);
-		col_copy(st, 3, e->only_endpoint, sizeof e->only_endpoint);
-		col_copy(st, 4, e->callback_format, sizeof e->callback_format);
-		col_copy(st, 6, e->compat_seed, sizeof e->compat_seed);
-		col_copy(st, 7, e->from_status, sizeof e->from_status);
-		col_copy(st, 8, e->status, sizeof e->status);
-		if (sqlite3_column_type(st, 5) == SQLITE_TEXT && sqlite3_column_bytes(st, 5) > 0) {
-			e->callback_url = strdup((const char *)sqlite3_column_text(st, 5));
-			if (!e->callback_url)
-				rc = SQLITE_NOMEM;
-		}
-		if (rc == SQLITE_NOMEM)
+		int urc = kyc__outbox_event_open(
+		    s, e, (const char *)sqlite3_column_text(st, 3),
+		    (const char *)sqlite3_column_text(st, 4),
+		    sqlite3_column_type(st, 5) == SQLITE_TEXT ? (const char *)sqlite3_column_text(st, 5)
+							       : NULL,
+		    sqlite3_column_type(st, 6) == SQLITE_TEXT ? (const char *)sqlite3_column_text(st, 6)
+							       : NULL);
+		if (urc) {
+			rc = urc == KYC_ERR_NOMEM ? SQLITE_NOMEM : SQLITE_CORRUPT;
 			break;
+		}
 	}
 	rc = rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : kyc__store_map(s, rc);
 	kyc__store_release(s, st);

@@ -15,7 +15,7 @@
 
 /* Binds a JSON value to parameter idx as a column of kind k. JSON text is
  * allocated with SQLITE_TRANSIENT so the caller keeps nothing. */
-static int bind_value(sqlite3_stmt *st, int idx, enum kyc_col_kind k, const json_t *v)
+int kyc__store_bind(sqlite3_stmt *st, int idx, enum kyc_col_kind k, const json_t *v)
 {
 	if (!v || json_is_null(v))
 		return sqlite3_bind_null(st, idx) == SQLITE_OK ? 0 : KYC_ERR_INTERNAL;
@@ -141,7 +141,7 @@ static int sqlite_insert(kyc_store *s, enum kyc_rtype t, const char *tenant_id, 
 	sqlite3_bind_int64(st, 3, now);
 	sqlite3_bind_int64(st, 4, now);
 	for (int i = 0; i < tb->ncols; i++) {
-		rc = bind_value(st, 5 + i, tb->cols[i].kind, json_object_get(rec, tb->cols[i].name));
+		rc = kyc__store_bind(st, 5 + i, tb->cols[i].kind, json_object_get(rec, tb->cols[i].name));
 		if (rc)
 			goto out;
 	}
@@ -238,7 +238,7 @@ static int sqlite_update(kyc_store *s, enum kyc_rtype t, const char *tenant_id, 
 	sqlite3_bind_int64(st, idx++, kyc_now_ms());
 	json_object_foreach((json_t *)patch, key, val)
 	{
-		rc = bind_value(st, idx++, kyc__store_col(tb, key)->kind, val);
+		rc = kyc__store_bind(st, idx++, kyc__store_col(tb, key)->kind, val);
 		if (rc)
 			goto out;
 	}
@@ -263,8 +263,13 @@ out:
 static int sqlite_delete(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const char *id)
 {
 	char sql[256];
-	sqlite3_stmt *st;
 	snprintf(sql, sizeof sql, "DELETE FROM %s WHERE id=? AND tenant_id=?", kyc__tables[t].name);
+	return kyc__store_delete_row(s, sql, id, tenant_id);
+}
+
+int kyc__store_delete_row(kyc_store *s, const char *sql, const char *id, const char *tenant_id)
+{
+	sqlite3_stmt *st;
 	int rc = kyc__store_prepare(s, sql, &st);
 	if (rc)
 		return rc;
@@ -306,7 +311,7 @@ static int filter_bind(sqlite3_stmt *st, int *idx, const struct kyc_table *tb,
 		if (json_is_null(val))
 			continue;
 		const struct kyc_col *c = kyc__store_col(tb, key);
-		int rc = bind_value(st, (*idx)++, c ? c->kind : KYC_COL_TEXT, val);
+		int rc = kyc__store_bind(st, (*idx)++, c ? c->kind : KYC_COL_TEXT, val);
 		if (rc)
 			return rc;
 	}

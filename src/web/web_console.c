@@ -664,7 +664,8 @@ static void file_get(kyc_req *r)
 	const char *ct = json_string_value(json_object_get(f, "content_type"));
 	kyc_buf b;
 	kyc_buf_init(&b, FILE_READ_MAX);
-	rc = kyc_blob_read(c.app->data_dir, json_string_value(json_object_get(f, "path")), &b);
+	rc = kyc_blob_read(c.store, c.app->data_dir, c.sess.tenant_id,
+	                   json_string_value(json_object_get(f, "path")), &b);
 	if (rc || !ct || strncmp(ct, "image/", 6)) {
 		kyc_logf(KYC_LOG_ERROR, "file %s: blob unreadable (%s)", id.ptr, kyc_err_name(rc));
 		kyc_buf_release(&b);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "core/clock.h"
 #include "core/err.h"
@@ -74,21 +75,41 @@ struct queued {
 	struct body *body; /* a reference */
 };
 
+/* Two threads share the work: the store thread (worker_main: fan-out,
+ * claims, payloads, recording outcomes) and the sender (sender_main:
+ * signing, libcurl, collecting outcomes), so that neither the database nor
+ * the network waits for the other. They meet in the queue (claimed, to
+ * send) and the done list (sent, to record), both under mu; the sender
+ * also owns the slots, which the store thread reads under mu to know what
+ * is held. */
 struct kyc_webhook_worker {
 	struct kyc_webhook_config cfg;
 	char *data_dir, *ca_file;
-	pthread_t th;
-	atomic_int stop;
+	pthread_t th, sender;
+	int sender_started;
+	atomic_int stop, sender_stop;
 	CURLM *multi;
 	kyc_store *store;
+	pthread_mutex_t mu;
+	pthread_cond_t kick_cv; /* the store thread waits here for the sender's kicks */
+	/* under mu */
 	struct slot *slots;
-	struct kyc_outbox_job *claimed; /* scratch for one claim */
-	struct queued *queue;           /* claimed, waiting for a slot (nslots at most) */
-	struct done *done;              /* 2 * nslots: see turn() */
-	int nslots, running, nqueued, ndone;
+	struct queued *queue; /* claimed, waiting for a slot (nslots at most) */
+	struct done *done;    /* finished, waiting to be recorded (DONE_CAP) */
+	int running, nqueued, ndone, kick;
 	int64_t oldest_done_ms;
+	/* the store thread's own */
+	struct kyc_outbox_job *claimed; /* scratch for one claim */
+	struct queued *staged;          /* one claim's jobs with their payloads */
+	struct done *rec;               /* outcomes being recorded (DONE_CAP) */
+	int nslots, nstaged, nrec;
 	int64_t last_error_log_ms;
 };
+
+/* Outcomes waiting to be recorded, in done and rec together: what was
+ * running or queued at the last successful claim, nslots each (claims stop
+ * while recording fails), hence 2 * nslots; twice that again as margin. */
+#define DONE_CAP(w) (4 * (w)->nslots)
 
 /* Store errors are logged at most once a second: a locked or full disk must
  * not turn into a flood of identical lines. */
@@ -189,6 +210,12 @@ static size_t on_write(char *ptr, size_t size, size_t nmemb, void *ud)
 static void finish(struct kyc_webhook_worker *w, struct kyc_outbox_job *job, struct slot *sl,
 		   int64_t start_ms, int http_status, const char *error)
 {
+	if (w->ndone == DONE_CAP(w)) { /* cannot happen (DONE_CAP); made due again by its lease */
+		kyc_logf(KYC_LOG_ERROR, "webhooks: outcome of delivery %s not recorded",
+			 job->delivery_id);
+		kyc_outbox_job_release(job);
+		return;
+	}
 	struct done *d = &w->done[w->ndone++];
 	int64_t now = kyc_now_ms();
 	memset(d, 0, sizeof *d);
@@ -497,11 +524,15 @@ static int held_for(const struct kyc_webhook_worker *w, const char *endpoint_id)
 static int room_for(void *ctx, const char *endpoint_id)
 {
 	struct kyc_webhook_worker *w = ctx;
-	return 2 * w->cfg.per_endpoint - held_for(w, endpoint_id);
+	pthread_mutex_lock(&w->mu);
+	int room = 2 * w->cfg.per_endpoint - held_for(w, endpoint_id);
+	pthread_mutex_unlock(&w->mu);
+	return room;
 }
 
 /* Starts queued deliveries in free slots, oldest claim first, passing over
- * endpoints that have their share running. No database work. */
+ * endpoints that have their share running. No database work; the sender,
+ * under mu. */
 static void start_queued(struct kyc_webhook_worker *w)
 {
 	int k = 0;
@@ -520,12 +551,12 @@ static void start_queued(struct kyc_webhook_worker *w)
 }
 
 /* The payload of a job just claimed: shared with a delivery of the same
- * event and format claimed in this turn (queue[from..]), else read and
- * rendered. A new reference; NULL when out of memory. */
-static struct body *payload(struct kyc_webhook_worker *w, int from, const struct kyc_outbox_job *j)
+ * event and format claimed in this turn (staged), else read and rendered.
+ * A new reference; NULL when out of memory. The store thread. */
+static struct body *payload(struct kyc_webhook_worker *w, const struct kyc_outbox_job *j)
 {
-	for (int i = w->nqueued - 1; i >= from; i--) {
-		struct body *b = w->queue[i].body;
+	for (int i = w->nstaged - 1; i >= 0; i--) {
+		struct body *b = w->staged[i].body;
 		if (!strcmp(b->event_id, j->event_id) && !strcmp(b->format, j->format)) {
 			b->refs++;
 			return b;
@@ -539,64 +570,139 @@ static struct body *payload(struct kyc_webhook_worker *w, int from, const struct
 	return b;
 }
 
-/* Records every finished attempt and, when asked, claims due deliveries
- * into the queue, in one transaction (one commit per batch). The
- * done list holds at most what was running or queued at the last successful
- * turn (nslots each), hence its 2 * nslots. Returns 1 when the claim was
- * full (more may be due at once). */
-static int turn(struct kyc_webhook_worker *w, int claim)
+/* Moves the finished attempts to the store thread's own list (after any
+ * that a failed commit left there). Under mu. */
+static void take_done(struct kyc_webhook_worker *w)
+{
+	int k = w->ndone < DONE_CAP(w) - w->nrec ? w->ndone : DONE_CAP(w) - w->nrec;
+	memcpy(w->rec + w->nrec, w->done, (size_t)k * sizeof *w->done);
+	w->nrec += k;
+	memmove(w->done, w->done + k, (size_t)(w->ndone - k) * sizeof *w->done);
+	w->ndone -= k;
+}
+
+/* Records the outcomes in rec and, when asked, claims due deliveries, in
+ * one transaction (one commit per batch), then hands the claim to the
+ * sender. Returns 1 when the claim was full (more may be due at once). The
+ * store thread, without mu (room_for takes it). */
+static int turn(struct kyc_webhook_worker *w, int claim, int room)
 {
 	int64_t now = kyc_now_ms();
-	int room = w->nslots - w->nqueued;
-	if (!w->ndone && (!claim || room <= 0))
-		return 0;
-	int first_new = w->nqueued, n = 0;
+	int n = 0;
 	int rc = kyc_store_begin(w->store);
-	for (int i = 0; i < w->ndone && !rc; i++)
-		rc = record_one(w, &w->done[i]);
+	for (int i = 0; i < w->nrec && !rc; i++)
+		rc = record_one(w, &w->rec[i]);
 	if (!rc && claim && room > 0)
 		rc = kyc_outbox_claim(w->store, now, 2 * w->cfg.timeout_ms + 5000, room, room_for, w,
 				      w->claimed, &n);
-	for (int i = 0; i < n; i++) {
+	w->nstaged = 0;
+	for (int i = 0; i < n && !rc; i++) {
 		struct kyc_outbox_job *j = &w->claimed[i];
-		if (rc || held(w, j->delivery_id)) {
-			/* (a lease that ended while its attempt still runs, after the
-			 * clock jumped: the running attempt will record) */
-			kyc_outbox_job_release(j);
-			continue;
-		}
-		struct body *b = payload(w, first_new, j);
+		struct body *b = payload(w, j);
 		if (!b) {
 			rc = KYC_ERR_NOMEM;
-			kyc_outbox_job_release(j);
-			continue;
+			break;
 		}
-		struct queued *q = &w->queue[w->nqueued++];
-		q->job = *j;
-		q->body = b;
+		w->staged[w->nstaged].job = *j;
+		w->staged[w->nstaged++].body = b;
 		memset(j, 0, sizeof *j);
 	}
+	for (int i = 0; i < n; i++)
+		kyc_outbox_job_release(&w->claimed[i]); /* what was not staged */
 	rc = rc ? rc : kyc_store_commit(w->store);
 	if (rc) {
 		/* Nothing was written: the finished attempts stay for the next
 		 * turn, and what we claimed is still due. */
 		kyc_store_rollback(w->store);
 		store_error(w, "recording attempts", rc);
-		while (w->nqueued > first_new) {
-			struct queued *q = &w->queue[--w->nqueued];
-			kyc_outbox_job_release(&q->job);
-			body_unref(q->body);
+		for (int i = 0; i < w->nstaged; i++) {
+			kyc_outbox_job_release(&w->staged[i].job);
+			body_unref(w->staged[i].body);
 		}
+		w->nstaged = 0;
 		return 0;
 	}
-	for (int i = 0; i < w->ndone; i++)
-		kyc_outbox_job_release(&w->done[i].job);
-	w->ndone = 0;
+	for (int i = 0; i < w->nrec; i++)
+		kyc_outbox_job_release(&w->rec[i].job);
+	w->nrec = 0;
+	pthread_mutex_lock(&w->mu);
+	for (int i = 0; i < w->nstaged; i++) {
+		struct queued *q = &w->staged[i];
+		if (held(w, q->job.delivery_id) || w->nqueued == w->nslots) {
+			/* (a lease that ended while its attempt still runs, after the
+			 * clock jumped: the running attempt will record) */
+			kyc_outbox_job_release(&q->job);
+			body_unref(q->body);
+			continue;
+		}
+		w->queue[w->nqueued++] = *q;
+	}
+	pthread_mutex_unlock(&w->mu);
+	w->nstaged = 0;
+	if (n)
+		curl_multi_wakeup(w->multi);
 	/* a full claim: there may be more due right now */
 	return claim && room > 0 && n == room;
 }
 
-/* ---- the thread ---- */
+/* ---- the sender ---- */
+
+/* Wakes the store thread. Under mu. */
+static void kick(struct kyc_webhook_worker *w)
+{
+	w->kick = 1;
+	pthread_cond_signal(&w->kick_cv);
+}
+
+/* Starts what is queued, under mu, and wakes the store thread when the
+ * queue runs low (time to claim) or the outcomes are worth a commit. */
+static void sender_step(struct kyc_webhook_worker *w)
+{
+	pthread_mutex_lock(&w->mu);
+	int before = w->nqueued;
+	start_queued(w);
+	int low = w->nqueued <= w->nslots / 2 && before > w->nslots / 2;
+	if (low || (w->nqueued == 0 && before > 0) || w->ndone >= w->nslots / 4 ||
+	    (w->ndone && w->running == 0 && w->nqueued == 0))
+		kick(w);
+	pthread_mutex_unlock(&w->mu);
+}
+
+static void *sender_main(void *arg)
+{
+	struct kyc_webhook_worker *w = arg;
+	while (!atomic_load(&w->sender_stop)) {
+		sender_step(w);
+		int still = 0;
+		curl_multi_perform(w->multi, &still);
+		pthread_mutex_lock(&w->mu);
+		collect(w);
+		pthread_mutex_unlock(&w->mu);
+		/* Slots freed by the transfers just collected start their next
+		 * attempt now, not after the poll below: with nothing left in
+		 * flight that poll would sleep its whole timeout. */
+		sender_step(w);
+		curl_multi_perform(w->multi, &still);
+		/* The store thread wakes this poll when it queues a claim. */
+		curl_multi_poll(w->multi, NULL, 0, w->cfg.poll_ms, NULL);
+	}
+	/* Stopping: let attempts in flight finish for a moment. */
+	int64_t until = kyc_now_ms() + STOP_GRACE_MS;
+	for (;;) {
+		int still = 0;
+		curl_multi_perform(w->multi, &still);
+		pthread_mutex_lock(&w->mu);
+		collect(w);
+		int running = w->running;
+		pthread_mutex_unlock(&w->mu);
+		if (!running || kyc_now_ms() >= until)
+			break;
+		curl_multi_poll(w->multi, NULL, 0, 50, NULL);
+	}
+	return NULL;
+}
+
+/* ---- the store thread ---- */
 
 static void *worker_main(void *arg)
 {
@@ -612,48 +718,45 @@ static void *worker_main(void *arg)
 		rc = kyc_outbox_next_due(w->store, &next_due);
 		if (rc)
 			store_error(w, "looking for due deliveries", rc);
-		start_queued(w);
 		/* Claim when the queue is half empty, and record a quarter of the
 		 * slots' outcomes at a time (or whatever there is when idle), so
 		 * that one commit serves many deliveries. */
+		pthread_mutex_lock(&w->mu);
+		w->kick = 0;
 		int idle = w->running == 0 && w->nqueued == 0;
 		int claim = next_due && next_due <= now && w->nqueued <= w->nslots / 2;
-		int record = w->ndone && (w->ndone >= w->nslots / 4 || idle ||
-					  now - w->oldest_done_ms >= RECORD_WAIT_MS);
+		int room = w->nslots - w->nqueued;
+		int pending = w->nrec + w->ndone;
+		int record = pending && (pending >= w->nslots / 4 || idle || w->nrec ||
+					 now - w->oldest_done_ms >= RECORD_WAIT_MS);
+		if (claim || record)
+			take_done(w);
+		pthread_mutex_unlock(&w->mu);
 		int more = 0;
-		if (claim || record) {
-			more = turn(w, claim);
-			start_queued(w);
-		}
-		int still = 0;
-		curl_multi_perform(w->multi, &still);
-		collect(w);
-		/* Slots freed by the transfers just collected start their next
-		 * attempt now, not after the poll below: with nothing left in
-		 * flight that poll would sleep its whole timeout. */
-		if (w->nqueued && w->running < w->nslots) {
-			int before = w->running;
-			start_queued(w);
-			if (w->running > before)
-				curl_multi_perform(w->multi, &still);
-		}
+		if (claim || w->nrec)
+			more = turn(w, claim, room);
 		int wait = w->cfg.poll_ms;
 		if (fanned == FANOUT_BATCH || more)
-			wait = 0;
-		else if (w->ndone)
+			continue;
+		pthread_mutex_lock(&w->mu);
+		if (w->ndone || w->nrec)
 			wait = RECORD_WAIT_MS;
-		curl_multi_poll(w->multi, NULL, 0, wait, NULL);
+		if (!w->kick && !atomic_load(&w->stop)) {
+			struct timespec until;
+			kyc_timespec_after(CLOCK_MONOTONIC, wait, &until);
+			pthread_cond_timedwait(&w->kick_cv, &w->mu, &until);
+		}
+		pthread_mutex_unlock(&w->mu);
 	}
-	/* Stopping: let attempts in flight finish for a moment, record them. */
-	int64_t until = kyc_now_ms() + STOP_GRACE_MS;
-	while (w->running && kyc_now_ms() < until) {
-		int still = 0;
-		curl_multi_perform(w->multi, &still);
-		collect(w);
-		if (w->running)
-			curl_multi_poll(w->multi, NULL, 0, 50, NULL);
-	}
-	turn(w, 0);
+	/* Stopping: the sender finishes what is in flight (up to its grace),
+	 * then everything is this thread's again. */
+	atomic_store(&w->sender_stop, 1);
+	curl_multi_wakeup(w->multi);
+	pthread_join(w->sender, NULL);
+	w->sender_started = 0;
+	take_done(w);
+	if (w->nrec)
+		turn(w, 0, 0);
 	if ((w->running || w->nqueued) && kyc_store_begin(w->store) == 0) {
 		int64_t now = kyc_now_ms();
 		for (int i = 0; i < w->nqueued; i++) {
@@ -684,6 +787,11 @@ static void worker_free(struct kyc_webhook_worker *w)
 {
 	if (!w)
 		return;
+	if (w->sender_started) { /* the store thread never started: stop the sender here */
+		atomic_store(&w->sender_stop, 1);
+		curl_multi_wakeup(w->multi);
+		pthread_join(w->sender, NULL);
+	}
 	for (int i = 0; w->slots && i < w->nslots; i++) {
 		struct slot *sl = &w->slots[i];
 		if (sl->h) {
@@ -697,6 +805,8 @@ static void worker_free(struct kyc_webhook_worker *w)
 	}
 	for (int i = 0; w->done && i < w->ndone; i++)
 		kyc_outbox_job_release(&w->done[i].job);
+	for (int i = 0; w->rec && i < w->nrec; i++)
+		kyc_outbox_job_release(&w->rec[i].job);
 	for (int i = 0; w->queue && i < w->nqueued; i++) {
 		kyc_outbox_job_release(&w->queue[i].job);
 		body_unref(w->queue[i].body);
@@ -704,10 +814,14 @@ static void worker_free(struct kyc_webhook_worker *w)
 	if (w->multi)
 		curl_multi_cleanup(w->multi);
 	kyc_store_close(w->store);
+	pthread_cond_destroy(&w->kick_cv);
+	pthread_mutex_destroy(&w->mu);
 	free(w->slots);
 	free(w->claimed);
+	free(w->staged);
 	free(w->queue);
 	free(w->done);
+	free(w->rec);
 	free(w->data_dir);
 	free(w->ca_file);
 	free(w);
@@ -724,6 +838,12 @@ int kyc_webhook_worker_start(const struct kyc_webhook_config *cfg, kyc_webhook_w
 	struct kyc_webhook_worker *w = calloc(1, sizeof *w);
 	if (!w)
 		return KYC_ERR_NOMEM;
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* waits immune to clock steps */
+	pthread_cond_init(&w->kick_cv, &ca);
+	pthread_condattr_destroy(&ca);
+	pthread_mutex_init(&w->mu, NULL);
 	w->cfg = *cfg;
 	if (w->cfg.timeout_ms <= 0)
 		w->cfg.timeout_ms = 10000;
@@ -738,11 +858,14 @@ int kyc_webhook_worker_start(const struct kyc_webhook_config *cfg, kyc_webhook_w
 	w->ca_file = cfg->ca_file && *cfg->ca_file ? strdup(cfg->ca_file) : NULL;
 	w->slots = calloc((size_t)w->nslots, sizeof *w->slots);
 	w->claimed = calloc((size_t)w->nslots, sizeof *w->claimed);
+	w->staged = calloc((size_t)w->nslots, sizeof *w->staged);
 	w->queue = calloc((size_t)w->nslots, sizeof *w->queue);
-	w->done = calloc(2 * (size_t)w->nslots, sizeof *w->done);
+	w->done = calloc((size_t)DONE_CAP(w), sizeof *w->done);
+	w->rec = calloc((size_t)DONE_CAP(w), sizeof *w->rec);
 	w->multi = curl_multi_init();
 	int rc = KYC_ERR_NOMEM;
-	if (!w->data_dir || !w->slots || !w->claimed || !w->queue || !w->done || !w->multi ||
+	if (!w->data_dir || !w->slots || !w->claimed || !w->staged || !w->queue || !w->done ||
+	    !w->rec || !w->multi ||
 	    (cfg->ca_file && *cfg->ca_file && !w->ca_file)) {
 		snprintf(err, errsz, "webhooks: out of memory");
 		goto fail;
@@ -766,6 +889,12 @@ int kyc_webhook_worker_start(const struct kyc_webhook_config *cfg, kyc_webhook_w
 		snprintf(err, errsz, "webhooks: %s", kyc_store_errmsg(w->store));
 		goto fail;
 	}
+	if (pthread_create(&w->sender, NULL, sender_main, w) != 0) {
+		snprintf(err, errsz, "webhooks: cannot start the sender thread");
+		rc = KYC_ERR_INTERNAL;
+		goto fail;
+	}
+	w->sender_started = 1;
 	if (pthread_create(&w->th, NULL, worker_main, w) != 0) {
 		snprintf(err, errsz, "webhooks: cannot start the worker thread");
 		rc = KYC_ERR_INTERNAL;
@@ -783,7 +912,9 @@ void kyc_webhook_worker_stop(kyc_webhook_worker *w)
 	if (!w)
 		return;
 	atomic_store(&w->stop, 1);
-	curl_multi_wakeup(w->multi);
+	pthread_mutex_lock(&w->mu);
+	pthread_cond_signal(&w->kick_cv);
+	pthread_mutex_unlock(&w->mu);
 	pthread_join(w->th, NULL);
 	worker_free(w);
 }

@@ -188,15 +188,22 @@ TEST(kycd_runs_as_the_unit_starts_it)
 	REQUIRE(port > 0);
 
 	/* The unit's environment: its EnvironmentFile as installed, with the
-	 * absolute data path taken under the scratch root and the port made
-	 * free; the sanitizers' settings of the test run pass through. */
+	 * absolute data and master key paths taken under the scratch root and
+	 * the port made free; the sanitizers' settings of the test run pass
+	 * through. */
 	char envsh[512];
 	snprintf(envsh, sizeof envsh, "%s.env", root);
 	CHECK_INT(sh("grep -E '^[A-Z_]+=' '%s%s' | sed -e 's|^KYCD_DATA=/|KYCD_DATA=%s/|' "
+		     "-e 's|^KYCD_MASTER_KEY_FILE=/|KYCD_MASTER_KEY_FILE=%s/|' "
 		     "-e 's|^KYCD_LISTEN=.*|KYCD_LISTEN=127.0.0.1:%d|' > '%s'",
-		     root, envfile, root, port, envsh),
+		     root, envfile, root, root, port, envsh),
 		  0);
-	char v[256];
+
+	char v[256], want_key[64];
+	/* the master key the package made: the service user's, mode 0600 */
+	capture(v, sizeof v, "stat -c '%%u %%a' '%s/etc/kycd/master.key'", root);
+	snprintf(want_key, sizeof want_key, "%s 600", uid);
+	CHECK_STR(v, want_key);
 	capture(v, sizeof v, "sed -n 's/^KYCD_DATA=//p' '%s'", envsh);
 	char want[128];
 	snprintf(want, sizeof want, "%s/var/lib/kycd", root);

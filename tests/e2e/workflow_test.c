@@ -427,6 +427,12 @@ static void expect_duplicate_of_approved(const char *v, const struct doc *d)
 	CHECK_STR(check_result(json_object_get(r.json, "verification"), "duplicate_document", &reason),
 		  "fail");
 	CHECK_STR(reason, "approved_for_another_applicant");
+	if (!reason || strcmp(reason, "approved_for_another_applicant")) {
+		char *txt = json_dumps(json_object_get(json_object_get(r.json, "verification"), "checks"),
+				       JSON_COMPACT);
+		fprintf(stderr, "    checks: %s\n", txt ? txt : "?");
+		free(txt);
+	}
 	e2e_resp_free(&r);
 }
 

@@ -1,0 +1,498 @@
+#include "document/viz.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/err.h"
+#include "core/name_fold.h"
+#include "document/tess.h"
+
+/* Output pixels per MRZ character pitch (2.54 mm): printed field values,
+ * about 0.9 pitch tall, come out some 18 px high, where Tesseract reads best. */
+#define VIZ_PX_PER_PITCH 20.0
+
+enum viz_field { F_SURNAME, F_GIVEN, F_BIRTH, F_EXPIRY, F_NUMBER, F_COUNT };
+static const char *const field_name[F_COUNT] = {"surname", "given_names", "birth_date",
+						"expiry_date", "document_number"};
+
+/* Label phrases by field, as folded words (kyc_name_fold: upper case, no
+ * diacritics, sorted): a line is a field's label when it holds every word of
+ * one of its phrases. English, French, Spanish, German, Italian, Polish and
+ * Dutch, the languages most data pages add to English. */
+static const char *const labels[F_COUNT][12] = {
+    [F_SURNAME] = {"SURNAME", "NOM", "APELLIDOS", "NACHNAME", "FAMILY NAME", "COGNOME",
+		   "NAZWISKO", "ACHTERNAAM", "NAME FAMILIENNAME", NULL},
+    [F_GIVEN] = {"GIVEN NAMES", "GIVEN NAME", "PRENOMS", "PRENOM", "NOMBRES", "VORNAMEN",
+		 "NOME", "IMIONA", "VOORNAMEN", "FORENAMES", NULL},
+    [F_BIRTH] = {"BIRTH DATE OF", "DATE BIRTH", "NAISSANCE", "NACIMIENTO", "GEBURTSTAG",
+		 "NASCITA", "URODZENIA", "GEBOORTEDATUM", NULL},
+    [F_EXPIRY] = {"DATE EXPIRY OF", "EXPIRY", "EXPIRATION", "CADUCIDAD", "BIS GULTIG",
+		  "SCADENZA", "UNTIL", "WAZNOSCI", "GELDIG TOT", NULL},
+    [F_NUMBER] = {"DOCUMENT NO", "NO PASSPORT", "DOCUMENT NUMBER", "NUMBER PASSPORT",
+		  "N PASSEPORT", "NO VISA", "CARD NO", "NO PASAPORTE", "PASSNUMMER",
+		  "DOCUMENTO NO", "N DOCUMENTO", NULL},
+};
+
+/* ---- the page ---- */
+
+/* Where the data page lies around the MRZ band, in pitches: the margin left
+ * and right of the lines and how far the page reaches above the band's top
+ * (ICAO 9303 Parts 4 to 6: TD3 125 x 88 mm with its MRZ in the bottom
+ * 23 mm, TD2 105 x 74 mm, TD1 85.6 x 54 mm), with a little to spare. */
+static void page_frame(int line_len, double *margin, double *above)
+{
+	if (line_len == 44)
+		*margin = 3.0, *above = 28.0;
+	else if (line_len == 36)
+		*margin = 3.0, *above = 22.0;
+	else
+		*margin = 2.5, *above = 15.0;
+}
+
+/* The share of the page's width, from the left, that the portrait takes on
+ * passports, visas and most cards (ICAO 9303 Part 4 zone V): not read. */
+#define VIZ_SKIP_LEFT 0.27
+
+/* Bilinear sample of the gray plane; white outside the image. */
+static unsigned char sample(const struct kyc_image *img, double x, double y)
+{
+	if (x < 0 || y < 0 || x > img->w - 1 || y > img->h - 1)
+		return 255;
+	int x0 = (int)x, y0 = (int)y;
+	int x1 = x0 + 1 < img->w ? x0 + 1 : x0, y1 = y0 + 1 < img->h ? y0 + 1 : y0;
+	double fx = x - x0, fy = y - y0;
+	const unsigned char *g = img->gray;
+	double top = g[(size_t)y0 * img->w + x0] * (1 - fx) + g[(size_t)y0 * img->w + x1] * fx;
+	double bot = g[(size_t)y1 * img->w + x0] * (1 - fx) + g[(size_t)y1 * img->w + x1] * fx;
+	return (unsigned char)(top * (1 - fy) + bot * fy + 0.5);
+}
+
+/* The page above the band, upright, at VIZ_PX_PER_PITCH: a new w x h buffer. */
+static unsigned char *page_image(const struct kyc_image *img, const struct kyc_reader_result *rr,
+				 int *w, int *h)
+{
+	double ux = rr->quad[1][0] - rr->quad[0][0], uy = rr->quad[1][1] - rr->quad[0][1];
+	double len = hypot(ux, uy);
+	if (len < 1 || rr->pitch_px <= 0)
+		return NULL;
+	ux /= len, uy /= len;
+	double vx = -uy, vy = ux; /* down the page, in image coordinates */
+	double margin, above;
+	page_frame(rr->line_len, &margin, &above);
+	double p = rr->pitch_px, step = p / VIZ_PX_PER_PITCH;
+	double width = rr->line_len + 2 * margin, skip = VIZ_SKIP_LEFT * width;
+	double ox = rr->quad[0][0] + (skip - margin) * p * ux - above * p * vx;
+	double oy = rr->quad[0][1] + (skip - margin) * p * uy - above * p * vy;
+	*w = (int)((width - skip) * VIZ_PX_PER_PITCH);
+	*h = (int)(above * VIZ_PX_PER_PITCH);
+	unsigned char *px = malloc((size_t)*w * (size_t)*h);
+	if (!px)
+		return NULL;
+	for (int y = 0; y < *h; y++)
+		for (int x = 0; x < *w; x++)
+			px[(size_t)y * *w + x] = sample(img, ox + step * (x * ux + y * vx),
+							 oy + step * (x * uy + y * vy));
+	return px;
+}
+
+/* ---- labels and values ---- */
+
+/* 1 when every word of the folded phrase is a word of the folded line. */
+static int has_words(const char *line, const char *phrase)
+{
+	char ph[128];
+	snprintf(ph, sizeof ph, "%s", phrase);
+	for (char *w = strtok(ph, " "); w; w = strtok(NULL, " ")) {
+		size_t wl = strlen(w);
+		int found = 0;
+		for (const char *q = line; *q && !found;) {
+			const char *e = strchr(q, ' ');
+			size_t ql = e ? (size_t)(e - q) : strlen(q);
+			found = ql == wl && !memcmp(q, w, wl);
+			q += ql;
+			while (*q == ' ')
+				q++;
+		}
+		if (!found)
+			return 0;
+	}
+	return 1;
+}
+
+/* The field whose label line i is, or -1. */
+static int label_of(const char *folded)
+{
+	for (int f = 0; f < F_COUNT; f++)
+		for (int k = 0; labels[f][k]; k++)
+			if (has_words(folded, labels[f][k]))
+				return f;
+	return -1;
+}
+
+/* The line under label line l (starting within a few pitches of its left
+ * edge, its top below the label's and within two label heights), not
+ * itself a label; -1 when none. */
+static int value_under(const struct kyc_tess_page *pg, const int *is_label, int l)
+{
+	const int *b = pg->box[l];
+	int lh = b[3] - b[1] > 4 ? b[3] - b[1] : 4, best = -1, best_dy = 0;
+	for (int i = 0; i < pg->n; i++) {
+		const int *c = pg->box[i];
+		int dy = c[1] - b[1];
+		if (i == l || is_label[i] || dy <= lh / 2 || dy > 3 * lh)
+			continue;
+		if (abs(c[0] - b[0]) > 3 * (int)VIZ_PX_PER_PITCH)
+			continue;
+		if (best < 0 || dy < best_dy)
+			best = i, best_dy = dy;
+	}
+	return best;
+}
+
+/* ---- dates ---- */
+
+static int month_of(const char *w)
+{
+	static const char *const names[][4] = {
+	    {"JAN", "JANV", "ENE", "STY"},  {"FEB", "FEV", "FEVR", "LUT"},
+	    {"MAR", "MARS", "MRZ", "MAE"},  {"APR", "AVR", "ABR", "KWI"},
+	    {"MAY", "MAI", "MAG", "MAJ"},   {"JUN", "JUIN", "GIU", "CZE"},
+	    {"JUL", "JUIL", "LUG", "LIP"},  {"AUG", "AOUT", "AGO", "SIE"},
+	    {"SEP", "SEPT", "SET", "WRZ"},  {"OCT", "OKT", "OTT", "PAZ"},
+	    {"NOV", "LIS", "NOVE", "NOVI"}, {"DEC", "DEZ", "DIC", "GRU"},
+	};
+	for (int m = 0; m < 12; m++)
+		for (int k = 0; k < 4; k++)
+			if (!strcmp(w, names[m][k]))
+				return m + 1;
+	return 0;
+}
+
+/* A token that should be a number, with the letters OCR confuses with
+ * digits read as digits; -1 when it is not one. */
+static int number_of(const char *t, int *ndigits)
+{
+	int v = 0, n = 0;
+	for (; *t; t++, n++) {
+		char c = *t == 'O' || *t == 'D' || *t == 'Q' ? '0'
+			 : *t == 'I' || *t == 'L'		? '1'
+			 : *t == 'S'				? '5'
+			 : *t == 'B'				? '8'
+			 : *t == 'Z'				? '2'
+								: *t;
+		if (c < '0' || c > '9' || n >= 4)
+			return -1;
+		v = v * 10 + (c - '0');
+	}
+	*ndigits = n;
+	return n ? v : -1;
+}
+
+static int days_in(int y, int m)
+{
+	static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	return m == 2 && ((y % 4 == 0 && y % 100) || y % 400 == 0) ? 29 : d[m - 1];
+}
+
+/* As kyc_viz_parse_date; *whole (may be NULL): 1 when the date was printed
+ * in full, a two-digit day and a four-digit year, as data pages print them
+ * (a shorter one is more likely a line cut by the layout analysis). */
+static int parse_date(const char *text, int ref_year, char iso[11], int *whole);
+
+int kyc_viz_parse_date(const char *text, int ref_year, char iso[11])
+{
+	return parse_date(text, ref_year, iso, NULL);
+}
+
+static int parse_date(const char *text, int ref_year, char iso[11], int *whole)
+{
+	/* tokens: runs of letters or digits, upper case; a letter run right after
+	 * a digit run is its own token ("12AUG") */
+	char tok[16][8];
+	int nt = 0;
+	for (const char *p = text; *p && nt < 16;) {
+		char c = *p;
+		int alnum = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+		if (!alnum) {
+			p++;
+			continue;
+		}
+		int digit = c >= '0' && c <= '9';
+		size_t n = 0;
+		while (*p && n < 7) {
+			char d = *p;
+			int isd = d >= '0' && d <= '9';
+			int isl = (d >= 'A' && d <= 'Z') || (d >= 'a' && d <= 'z');
+			if (!(isd || isl) || (n && isd != digit && !(digit && (d == 'O' || d == 'I'))))
+				break;
+			tok[nt][n++] = (char)(d >= 'a' && d <= 'z' ? d - 32 : d);
+			p++;
+		}
+		while (*p && ((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') ||
+			      (*p >= 'a' && *p <= 'z')) &&
+		       n >= 7)
+			p++; /* the rest of an overlong token */
+		tok[nt][n] = 0;
+		nt++;
+	}
+	for (int i = 0; i + 2 < nt; i++) {
+		int nd0, nd2, nd1 = 0, d, m, y;
+		int a = number_of(tok[i], &nd0), c = number_of(tok[i + 2], &nd2);
+		int mm = month_of(tok[i + 1]);
+		/* a bilingual month ("AOUT/AUG") spans two tokens: skip the second */
+		int c2 = -1, nd3 = 0;
+		if (mm && i + 3 < nt && month_of(tok[i + 2]) == mm)
+			c2 = number_of(tok[i + 3], &nd3);
+		if (!mm)
+			mm = number_of(tok[i + 1], &nd1) > 0 && nd1 <= 2 ? number_of(tok[i + 1], &nd1)
+									  : 0;
+		if (c < 0 && c2 >= 0)
+			c = c2, nd2 = nd3;
+		if (a < 0 || c < 0 || mm < 1 || mm > 12)
+			continue;
+		int full;
+		if (nd0 == 4 && nd2 <= 2) /* YYYY MM DD */
+			y = a, m = mm, d = c, full = nd2 == 2;
+		else if (nd0 <= 2 && (nd2 == 4 || nd2 == 2)) /* DD MM YYYY, DD MMM YY */
+			d = a, m = mm, y = c, full = nd0 == 2 && nd2 == 4;
+		else
+			continue;
+		if (y < 100) { /* the century nearest the reference year */
+			int base = ref_year - ref_year % 100;
+			y += base;
+			if (y > ref_year + 50)
+				y -= 100;
+			else if (y < ref_year - 50)
+				y += 100;
+		}
+		if (y < 1900 || y > 2199 || d < 1 || d > days_in(y, m))
+			continue;
+		snprintf(iso, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u,
+			 (unsigned)d % 100u);
+		if (whole)
+			*whole = full;
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- comparisons ---- */
+
+static int edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 64 || lb > 64)
+		return (int)(la > lb ? la : lb);
+	int row[65];
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = (int)j;
+	for (size_t i = 1; i <= la; i++) {
+		int diag = row[0];
+		row[0] = (int)i;
+		for (size_t j = 1; j <= lb; j++) {
+			int up = row[j];
+			int sub = diag + (a[i - 1] != b[j - 1]);
+			int best = up + 1 < row[j - 1] + 1 ? up + 1 : row[j - 1] + 1;
+			row[j] = sub < best ? sub : best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+/* Names: folded, equal within OCR's noise (one edit in eight letters), or the
+ * MRZ's a cut-off start of the printed one (an MRZ truncates long names). */
+static int names_agree(const char *printed, const char *mrz)
+{
+	char a[256], b[256];
+	kyc_name_fold(printed, a, sizeof a);
+	kyc_name_fold(mrz, b, sizeof b);
+	if (!a[0] || !b[0])
+		return 0;
+	size_t lb = strlen(b);
+	int tol = (int)(lb / 8) > 1 ? (int)(lb / 8) : 1;
+	return edit_distance(a, b) <= tol || (lb >= 20 && !strncmp(a, b, lb));
+}
+
+/* Document numbers: letters and digits only, with the pairs OCR confuses
+ * made one, equal. */
+static void number_key(const char *s, char *out, size_t cap)
+{
+	size_t n = 0;
+	for (; *s && n + 1 < cap; s++) {
+		char c = *s >= 'a' && *s <= 'z' ? (char)(*s - 32) : *s;
+		if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z')))
+			continue;
+		out[n++] = c == 'O' || c == 'Q' || c == 'D' ? '0'
+			   : c == 'I' || c == 'L'	   ? '1'
+			   : c == 'S'			   ? '5'
+			   : c == 'B'			   ? '8'
+			   : c == 'Z'			   ? '2'
+							   : c;
+	}
+	out[n] = 0;
+}
+
+static int numbers_agree(const char *printed, const char *mrz)
+{
+	char a[64], b[64];
+	number_key(printed, a, sizeof a);
+	number_key(mrz, b, sizeof b);
+	return b[0] && (strstr(a, b) != NULL || edit_distance(a, b) <= 1);
+}
+
+/* What the MRZ says of field f, or NULL. */
+static const char *mrz_value(const json_t *mrz, int f)
+{
+	const char *v = json_string_value(json_object_get(json_object_get(mrz, "fields"),
+							  field_name[f]));
+	return v && *v ? v : NULL;
+}
+
+/* 1 when text under field f's label may be held against the MRZ: a line
+ * Tesseract is sure of (OCR noise is not a forgery) that is a whole value of
+ * its kind (a date that parses; a name or number about as long as the
+ * MRZ's, not a fragment the layout analysis cut off). */
+static int contradicts(int f, const struct kyc_tess_line *L, const char *want, int ref_year)
+{
+	char iso[11], a[256], b[256];
+	if (L->conf < 80)
+		return 0;
+	switch (f) {
+	case F_SURNAME:
+	case F_GIVEN:
+		kyc_name_fold(L->text, a, sizeof a);
+		kyc_name_fold(want, b, sizeof b);
+		return strlen(a) * 2 >= strlen(b) && edit_distance(a, b) * 2 > (int)strlen(b);
+	case F_NUMBER: {
+		/* a number has digits: a name under a misread label is not one */
+		int digits = 0;
+		for (const char *q = L->text; *q; q++)
+			digits += *q >= '0' && *q <= '9';
+		number_key(L->text, a, sizeof a);
+		number_key(want, b, sizeof b);
+		return digits >= 2 && strlen(a) + 1 >= strlen(b) && strlen(a) <= strlen(b) + 1 &&
+		       edit_distance(a, b) > 1;
+	}
+	default: {
+		int whole = 0;
+		return parse_date(L->text, ref_year, iso, &whole) && whole;
+	}
+	}
+}
+
+/* 1 when text agrees with the MRZ's value of field f. */
+static int agrees(int f, const char *text, const char *want, int ref_year)
+{
+	char iso[11];
+	switch (f) {
+	case F_SURNAME:
+	case F_GIVEN:
+		return names_agree(text, want);
+	case F_NUMBER:
+		return numbers_agree(text, want);
+	default:
+		return kyc_viz_parse_date(text, ref_year, iso) && !strcmp(iso, want);
+	}
+}
+
+static double now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+int kyc_viz_read(const struct kyc_image *img, const struct kyc_reader_result *rr,
+		 const json_t *mrz, json_t **out)
+{
+	*out = NULL;
+	if (!img || !img->gray || !rr || rr->nlines == 0 || !mrz)
+		return KYC_ERR_INVALID;
+	double t0 = now_ms();
+	int w, h;
+	unsigned char *px = page_image(img, rr, &w, &h);
+	if (!px)
+		return KYC_ERR_NOMEM;
+	struct kyc_tess_page *pg = malloc(sizeof *pg);
+	if (!pg) {
+		free(px);
+		return KYC_ERR_NOMEM;
+	}
+	int rc = kyc_tess_read_page(KYC_TESS_LATIN, px, w, h, w, pg);
+	free(px);
+	if (rc) {
+		free(pg);
+		return rc;
+	}
+	/* the reference year for two-digit years: the MRZ's expiry, else today */
+	int ref_year = 0;
+	const char *exp = mrz_value(mrz, F_EXPIRY);
+	if (exp)
+		ref_year = atoi(exp);
+	if (ref_year < 1900) {
+		time_t now = time(NULL);
+		struct tm tm;
+		gmtime_r(&now, &tm);
+		ref_year = tm.tm_year + 1900;
+	}
+	char folded[KYC_TESS_PAGE_LINES][256];
+	int is_label[KYC_TESS_PAGE_LINES], label_field[KYC_TESS_PAGE_LINES];
+	for (int i = 0; i < pg->n; i++) {
+		kyc_name_fold(pg->line[i].text, folded[i], sizeof folded[i]);
+		label_field[i] = label_of(folded[i]);
+		is_label[i] = label_field[i] >= 0;
+	}
+	json_t *fields = json_object(), *mism = json_array();
+	int matched = 0;
+	for (int f = 0; f < F_COUNT && fields && mism; f++) {
+		const char *want = mrz_value(mrz, f);
+		if (!want)
+			continue;
+		const char *text = NULL, *by = NULL;
+		int match = 0;
+		/* under its label first: agreeing, or contradicting for sure */
+		for (int i = 0; i < pg->n && !text; i++) {
+			if (label_field[i] != f)
+				continue;
+			int v = value_under(pg, is_label, i);
+			if (v < 0)
+				continue;
+			if (agrees(f, pg->line[v].text, want, ref_year))
+				text = pg->line[v].text, by = "label", match = 1;
+			else if (contradicts(f, &pg->line[v], want, ref_year))
+				text = pg->line[v].text, by = "label", match = 0;
+		}
+		/* else anywhere on the page: found or not, never a contradiction */
+		for (int i = 0; i < pg->n && !text; i++)
+			if (!is_label[i] && agrees(f, pg->line[i].text, want, ref_year))
+				text = pg->line[i].text, by = "search", match = 1;
+		if (!text)
+			continue;
+		json_object_set_new(fields, field_name[f],
+				    json_pack("{s:s, s:b, s:s}", "text", text, "match", match, "by", by));
+		if (match)
+			matched++;
+		else
+			json_array_append_new(mism, json_string(field_name[f]));
+	}
+	int lines = pg->n;
+	free(pg);
+	if (!fields || !mism) {
+		json_decref(fields);
+		json_decref(mism);
+		return KYC_ERR_NOMEM;
+	}
+	/* below this many lines of text the page was not really read */
+	enum { VIZ_MIN_LINES = 6 };
+	const char *verdict = json_array_size(mism)			? "contradicts"
+			      : matched == 0 && lines >= VIZ_MIN_LINES ? "unmatched"
+			      : matched					? "agrees"
+									: "unread";
+	*out = json_pack("{s:s, s:o, s:i, s:o, s:i, s:f}", "verdict", verdict, "fields", fields,
+			 "matched", matched, "mismatched", mism, "lines", lines, "ms", now_ms() - t0);
+	return *out ? 0 : KYC_ERR_NOMEM;
+}
