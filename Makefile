@@ -10,6 +10,7 @@
 #   make deb        the Debian package: build/deb/kycd_VERSION_ARCH.deb (docs/deploy.md)
 
 CC      ?= cc
+CXX     ?= c++
 V       ?= release
 B       := build/$(V)
 PKGS    := libh2o-evloop jansson sqlite3 libcurl openssl libjpeg libpng libexif lept freetype2 libsodium
@@ -19,9 +20,12 @@ PKGS    += openblas
 PKGS    += tesseract harfbuzz
 # The PostgreSQL backend (src/store/store_pg.c, docs/deploy.md).
 PKGS    += libpq
+# PDF417 and QR codes (docs/dl.md): zxing-cpp behind a C wrapper, the one C++
+# file (src/document/barcode_zxing.cpp), so libstdc++ is linked too.
+PKGS    += zxing
 # Deferred (=) so that a fresh machine can run install-deps before pkg-config is asked.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lm -lpthread
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lstdc++ -lm -lpthread
 
 ifeq ($(V),asan)
 OPT     := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
@@ -34,10 +38,13 @@ endif
 WARN    := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wno-missing-field-initializers
 ALL_CFLAGS = -std=c17 -D_GNU_SOURCE -DH2O_USE_LIBUV=0 $(WARN) $(OPT) -Isrc -Itests/lib $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(LDOPT) $(LDFLAGS)
+# Only src/document/barcode_zxing.cpp: C++17, no exceptions past its C interface.
+ALL_CXXFLAGS = -std=c++17 -D_GNU_SOURCE $(WARN) $(OPT) -Isrc $(PKG_CFLAGS) $(CXXFLAGS)
 
 # Every .c under src/ is part of libkycd except the program entry point.
 SRCS    := $(shell find src -name '*.c' ! -path src/cli/main.c | sort)
-OBJS    := $(SRCS:%.c=$(B)/obj/%.o)
+CXX_SRCS := $(shell find src -name '*.cpp' | sort)
+OBJS    := $(SRCS:%.c=$(B)/obj/%.o) $(CXX_SRCS:%.cpp=$(B)/obj/%.o)
 TLIB_SRCS := $(wildcard tests/lib/*.c)
 TLIB_OBJS := $(TLIB_SRCS:%.c=$(B)/obj/%.o)
 UNIT_SRCS := $(wildcard tests/unit/*_test.c)
@@ -61,6 +68,11 @@ $(B)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	@echo '  CC    $<'
 	@$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/obj/%.o: %.cpp
+	@mkdir -p $(@D)
+	@echo '  CXX   $<'
+	@$(CXX) $(ALL_CXXFLAGS) -MMD -MP -c $< -o $@
 
 $(B)/libkycd.a: $(OBJS)
 	@mkdir -p $(@D)

@@ -182,6 +182,28 @@
 		return box;
 	}
 
+	/* The document's portrait beside the selfie, with the face engine's score
+	   (verification.face, docs/api.md). */
+	function drawFace(f) {
+		var box = $('v-face'), pair = $('v-face-pair'), score = $('v-face-score');
+		pair.textContent = '';
+		score.textContent = '';
+		box.hidden = !f || (!f.portrait_file_id && !f.selfie_file_id);
+		if (box.hidden) return;
+		if (f.portrait_file_id) pair.appendChild(image(f.portrait_file_id, t('face_portrait')));
+		if (f.selfie_file_id) pair.appendChild(image(f.selfie_file_id, t('selfie')));
+		var parts = [];
+		if (typeof f.similarity === 'number') {
+			score.appendChild(el('span', t(f.match ? 'face_match_yes' : 'face_match_no'), f.match ? 'result-pass' : 'result-fail'));
+			parts.push(t('face_score', { s: f.similarity.toFixed(3), d: f.distance.toFixed(3), th: f.threshold.toFixed(2) }));
+		} else {
+			parts.push(t(f.portrait_file_id ? 'face_no_selfie' : 'face_no_portrait'));
+		}
+		if (typeof f.age === 'number') parts.push(t('face_estimate', { age: Math.round(f.age), gender: L('gender_', f.gender) }));
+		parts.push(t('face_liveness'));
+		score.appendChild(document.createTextNode(' ' + parts.join(' · ')));
+	}
+
 	function drawVerification(res) {
 		var v = res.verification, a = res.applicant;
 		S.current = res;
@@ -192,6 +214,7 @@
 			L('status_', v.status), t('summary_attempts', { v: v.attempts || 0 })].filter(Boolean).join(' · ') + ' · ';
 		var vid = sum.appendChild(el('span', t('verification_label') + ' ', 'hint'));
 		vid.appendChild(el('bdi', v.id));
+		drawFace(v.face);
 		var imgs = $('v-images');
 		imgs.textContent = '';
 		var fields = null;
@@ -222,7 +245,10 @@
 		}
 		var ul = $('v-checks');
 		ul.textContent = '';
-		(v.checks || []).forEach(function (c) {
+		/* Failed checks first: they are what the reviewer is here for. */
+		(v.checks || []).map(function (c, i) { return [c.result === 'fail' ? 0 : 1, i, c]; }).sort(function (x, y) {
+			return x[0] - y[0] || x[1] - y[1];
+		}).map(function (x) { return x[2]; }).forEach(function (c) {
 			var li = el('li');
 			var r = c.result || '';
 			li.appendChild(el('span', L('result_', r), r === 'pass' ? 'result-pass' : r === 'fail' ? 'result-fail' : 'result-other'));

@@ -323,7 +323,9 @@
 			if (res.document) S.st.document = res.document.mrz_found || !S.st.document ? res.document : S.st.document;
 			var v = res.verification, doc = res.document, p = v.pending_steps || [];
 			if (FINAL.indexOf(v.status) >= 0) return refresh().then(route);
-			if (S.side === 'selfie') return afterUpload(true, 'ok', t('selfie_ok'));
+			/* an unusable selfie is a failed attempt with a selfie_* code */
+			if (S.side === 'selfie')
+				return v.status === 'incomplete' ? afterUpload(false, 'bad', hint(null, v)) : afterUpload(true, 'ok', t('selfie_ok'));
 			if (v.status === 'incomplete' || (doc && !doc.mrz_found && !has(p, 'document_back')))
 				return afterUpload(false, 'bad', hint(doc, v));
 			if (doc && !doc.mrz_found) return afterUpload(true, 'ok', t('back_needed'));

@@ -18,7 +18,11 @@
 #include <time.h>
 
 #include "document/image.h"
+#include "document/reader.h"
+#include "document/synth.h"
 #include "face/face.h"
+#include "flows/extraction.h"
+#include "flows/face_checks.h"
 #include "tensor/tensor.h"
 
 static struct kyc_face_engine *engine;
@@ -70,20 +74,30 @@ static unsigned char *cut(const struct kyc_image *im, double x0, double y0, doub
 	return o;
 }
 
+/* Loads path in colour and finds its faces: 0 when there is at least one
+ * (im and l then to free), else -1 with nothing to free. */
+static int load_with_face(const char *path, struct kyc_image *im, struct kyc_face_list *l)
+{
+	struct kyc_image_opts o = {.want_rgb = 1};
+	if (kyc_image_load(path, &o, im, NULL))
+		return -1;
+	if (kyc_face_analyze(engine, im, l) || l->count == 0) {
+		kyc_face_list_free(l);
+		kyc_image_free(im);
+		return -1;
+	}
+	return 0;
+}
+
 static int speed(const char *outdir, int reps, int n, char **files)
 {
 	double *all = calloc((size_t)(reps * n), sizeof(double));
 	int m = 0, faces1 = 0, selfies = 0;
 	for (int i = 0; i < n; i++) {
 		struct kyc_image im;
-		struct kyc_image_opts o = {.want_rgb = 1};
 		struct kyc_face_list l;
-		if (kyc_image_load(files[i], &o, &im, NULL) || kyc_face_analyze(engine, &im, &l))
+		if (load_with_face(files[i], &im, &l))
 			continue;
-		if (l.count == 0) {
-			kyc_image_free(&im);
-			continue;
-		}
 		const double *b = l.faces[0].box;
 		double sw = b[2] / 0.45, sh = sw * 4 / 3;
 		double x0 = b[0] + b[2] / 2 - sw / 2, y0 = b[1] + b[3] / 2 - sh * 0.42;
@@ -116,6 +130,93 @@ static int speed(const char *outdir, int reps, int n, char **files)
 	       "(detection + landmarks + embedding + age/gender)\n",
 	       selfies, m, faces1, med, p95);
 	free(all);
+	return 0;
+}
+
+/* The workflow's document portrait (docs/face.md#workflow-checks): each
+ * photo's largest face, cut head and shoulders as a passport photo is,
+ * printed as the portrait of a generated ID card (TD2) and passport page
+ * (TD3) at level 0, decoded as a submission is (1000 px, colour), then
+ * timed: the reader (what a document submission cost before) and the face
+ * engine (what a selfie level adds). Also how often the portrait is found
+ * and is the same person as the source face at the workflow's default
+ * threshold. */
+static int portrait(int reps, int n, char **files)
+{
+	double *rd = calloc((size_t)(reps * n * 2), sizeof(double));
+	double *fc = calloc((size_t)(reps * n * 2), sizeof(double));
+	int m = 0, docs = 0, found = 0, same = 0;
+	for (int i = 0; i < n; i++) {
+		struct kyc_image im;
+		struct kyc_face_list l;
+		if (load_with_face(files[i], &im, &l))
+			continue;
+		const struct kyc_face src = l.faces[0];
+		const double *b = src.box;
+		double sw = b[2] * 1.5, sh = sw * 1.28;
+		double x0 = b[0] + b[2] / 2 - sw / 2, y0 = b[1] + b[3] / 2 - sh * 0.45;
+		int W = 350, H = 448;
+		struct kyc_synth_image photo = {W, H, cut(&im, x0, y0, sw, sh, W, H)};
+		kyc_face_list_free(&l);
+		kyc_image_free(&im);
+		for (int f = 0; f < 2; f++) {
+			enum kyc_synth_format fmt = f ? KYC_SYNTH_TD3 : KYC_SYNTH_TD2;
+			struct kyc_synth_doc truth;
+			struct kyc_synth_image doc;
+			unsigned char *jpg = NULL;
+			size_t len = 0;
+			if (kyc_synth_render_portrait(20261202, i + 1, 0, KYC_SYNTH_CLASS_NONE, fmt,
+			                              &photo, &truth, &doc))
+				continue;
+			int rc = kyc_synth_jpeg(&doc, truth.quality, &jpg, &len);
+			kyc_synth_image_release(&doc);
+			struct kyc_image dim;
+			struct kyc_image_opts dopt = {.want_rgb = 1,
+			                              .target_side = KYC_READER_DECODE_SIDE};
+			if (rc || kyc_image_decode(jpg, len, &dopt, &dim, NULL)) {
+				free(jpg);
+				continue;
+			}
+			free(jpg);
+			docs++;
+			for (int r = 0; r < reps; r++) {
+				double t0 = cpu_ms();
+				json_t *x = kyc_document_extract_typed(&dim, 0, f ? "passport" : "id_card",
+				                                       "front");
+				double t1 = cpu_ms();
+				kyc_face_analyze(engine, &dim, &l);
+				double t2 = cpu_ms();
+				rd[m] = t1 - t0, fc[m++] = t2 - t1;
+				json_decref(x);
+				const char *why;
+				const struct kyc_face *p = kyc_face_pick(&l, &why);
+				if (r == 0 && p) {
+					struct kyc_face_match cm;
+					kyc_face_compare(p->embedding, src.embedding,
+					                 KYC_FACE_WORKFLOW_THRESHOLD, &cm);
+					found++;
+					same += cm.match;
+				}
+				kyc_face_list_free(&l);
+			}
+			kyc_image_free(&dim);
+		}
+		free(photo.px);
+	}
+	if (m == 0)
+		return 1;
+	double rmed = quantile(rd, m, 0.5), fmed = quantile(fc, m, 0.5), fp95 = quantile(fc, m, 0.95);
+	printf("kycd  document portraits: %d documents (TD2 and TD3, level 0), runs %d: reader "
+	       "median %.1f ms; face engine median %.1f ms, p95 %.1f ms CPU\n",
+	       docs, m, rmed, fmed, fp95);
+	printf("ratio: the face engine adds %.2fx the reader's CPU time to a document submission "
+	       "of a selfie level\n",
+	       fmed / rmed);
+	printf("portrait found on %d of %d documents; the same person as the source face (distance "
+	       "<= %.2f) on %d\n",
+	       found, docs, KYC_FACE_WORKFLOW_THRESHOLD, same);
+	free(rd);
+	free(fc);
 	return 0;
 }
 
@@ -258,7 +359,8 @@ int main(int argc, char **argv)
 	kyc_tensor_pick_blas_kernels(argv);
 	if (argc < 3) {
 		fprintf(stderr,
-		        "usage: bench-face speed OUT_DIR REPS IMG... | accuracy LIST SRC=DIR...\n");
+		        "usage: bench-face speed OUT_DIR REPS IMG... | accuracy LIST SRC=DIR... | "
+		        "portrait REPS IMG...\n");
 		return 2;
 	}
 	if (kyc_face_engine_open(NULL, &engine, err, sizeof err)) {
@@ -268,7 +370,9 @@ int main(int argc, char **argv)
 	int rc = !strcmp(argv[1], "speed") && argc > 4
 	             ? speed(argv[2], atoi(argv[3]), argc - 4, argv + 4)
 	         : !strcmp(argv[1], "accuracy") ? accuracy(argv[2], argc - 3, argv + 3)
-	                                        : 2;
+	         : !strcmp(argv[1], "portrait") && argc > 3
+	             ? portrait(atoi(argv[2]), argc - 3, argv + 3)
+	             : 2;
 	kyc_face_engine_free(engine);
 	return rc;
 }

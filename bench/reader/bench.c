@@ -10,7 +10,8 @@
  * (docs/synth.md) unless SEED says otherwise:
  *   - each level (0, 1, 2) as kycd synth makes it;
  *   - each difficulty class (perspective ... rotation, mixed) at each level;
- *   - the real specimen scans in REALDOCS_DIR;
+ *   - the real specimen scans in REALDOCS_DIR, as they are and shrunk to
+ *     0.6 and 0.52 of their size (JPEG quality 60);
  *   - photos without any MRZ (class nomrz, plus the real nomrz.jpg).
  * Reported per set: share of documents whose parsed lines equal the truth
  * exactly, share with every check digit valid, how many were valid but wrong
@@ -30,6 +31,7 @@
 #include <jansson.h>
 #include <tesseract/capi.h>
 
+#include "core/buf.h"
 #include "core/clock.h"
 #include "document/image.h"
 #include "document/mrz.h"
@@ -296,10 +298,43 @@ static int run_synth(TessBaseAPI *api, uint64_t seed, int level, enum kyc_synth_
 	return 0;
 }
 
-/* The real specimen scans: those with lines into k/t, nomrz.jpg (no lines)
- * into the no-MRZ tallies nk/nt. */
-static void run_realdocs(TessBaseAPI *api, const char *dir, struct tally *k, struct tally *t,
-                         struct tally *nk, struct tally *nt)
+/* The photo shrunk by scale (area average) and saved again as a JPEG of
+ * quality 60: the real specimens' own OCR-B, smaller and softer, as a phone
+ * gives it from arm's length. NULL on failure. */
+static unsigned char *shrink(const unsigned char *jpg, size_t len, double scale, size_t *out_len)
+{
+	struct kyc_image img;
+	if (kyc_image_decode(jpg, len, NULL, &img, NULL) != 0)
+		return NULL;
+	int w = (int)(img.w * scale), h = (int)(img.h * scale);
+	unsigned char *px = malloc((size_t)w * (size_t)h), *out = NULL;
+	for (int y = 0; px && y < h; y++)
+		for (int x = 0; x < w; x++) {
+			int x0 = (int)(x / scale), x1 = (int)((x + 1) / scale);
+			int y0 = (int)(y / scale), y1 = (int)((y + 1) / scale);
+			unsigned sum = 0, n = 0;
+			for (int yy = y0; yy < y1 && yy < img.h; yy++)
+				for (int xx = x0; xx < x1 && xx < img.w; xx++, n++)
+					sum += img.gray[(size_t)yy * (size_t)img.w + (size_t)xx];
+			px[(size_t)y * (size_t)w + (size_t)x] = (unsigned char)(n ? sum / n : 255);
+		}
+	kyc_buf b;
+	kyc_buf_init(&b, 32u << 20);
+	if (px && kyc_image_write_jpeg(px, w, h, w, 60, &b) == 0 && (out = malloc(b.len)) != NULL) {
+		memcpy(out, b.data, b.len);
+		*out_len = b.len;
+	}
+	kyc_buf_release(&b);
+	free(px);
+	kyc_image_free(&img);
+	return out;
+}
+
+/* The real specimen scans, shrunk by scale when it is below 1: those with
+ * lines into k/t, nomrz.jpg (no lines) into the no-MRZ tallies nk/nt (at
+ * scale 1 only). */
+static void run_realdocs(TessBaseAPI *api, const char *dir, double scale, struct tally *k,
+                         struct tally *t, struct tally *nk, struct tally *nt)
 {
 	char path[1024], line[4096];
 	snprintf(path, sizeof path, "%s/truth.jsonl", dir);
@@ -320,7 +355,12 @@ static void run_realdocs(TessBaseAPI *api, const char *dir, struct tally *k, str
 		snprintf(path, sizeof path, "%s/%s", dir, file);
 		size_t len;
 		unsigned char *jpg = slurp(path, &len);
-		snprintf(photo, sizeof photo, "%s", path);
+		if (jpg && scale < 1) {
+			unsigned char *small = n ? shrink(jpg, len, scale, &len) : NULL;
+			free(jpg);
+			jpg = small;
+		}
+		snprintf(photo, sizeof photo, "%s at scale %.2f", path, scale);
 		if (jpg)
 			one(api, jpg, len, truth, n, n ? k : nk, n ? t : nt);
 		free(jpg);
@@ -402,10 +442,22 @@ int main(int argc, char **argv)
 		struct tally k, t;
 		if (tally_init(&k, 64) || tally_init(&t, 64))
 			return 1;
-		run_realdocs(api, argv[5], &k, &t, &nk, &nt);
+		run_realdocs(api, argv[5], 1, &k, &t, &nk, &nt);
 		report("realdocs", &k, &t);
 		free(k.ms);
 		free(t.ms);
+		/* The same real glyphs smaller: how the classifier does on OCR-B
+		 * digitisations it was not trained on, at low resolution. */
+		static const double scales[] = {0.6, 0.52};
+		for (int i = 0; i < 2; i++) {
+			if (tally_init(&k, 64) || tally_init(&t, 64))
+				return 1;
+			run_realdocs(api, argv[5], scales[i], &k, &t, &nk, &nt);
+			snprintf(name, sizeof name, "realdocs x%.2f", scales[i]);
+			report(name, &k, &t);
+			free(k.ms);
+			free(t.ms);
+		}
 	}
 	for (int i = 0; i < n_nomrz; i++) {
 		struct kyc_synth_doc d;

@@ -42,6 +42,9 @@ int cmd_card(int argc, char **argv);
  * dir, front and back, with truth.jsonl; contradictions makes each card's
  * printed birth date or gender disagree with its number. 0 or a KYC_ERR_*. */
 int kyc_synth_cards(const char *dir, uint64_t count, uint64_t seed, int level, int contradictions);
+/* `kycd synth --kind dl-aamva` (cmd_synth_dl.c): count driving licences into
+ * dir, front and back, with truth.jsonl. 0 or a KYC_ERR_*. */
+int kyc_synth_dl_cards(const char *dir, uint64_t count, uint64_t seed, int level);
 
 /* Option parsing shared by the commands: recognises "--name VALUE" and
  * "--name=VALUE" at argv[*i]. On a match stores VALUE in *out, advances *i past

@@ -17,6 +17,7 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "document/image.h"
+#include "document/card_dl_aamva.h"
 #include "document/doc_read.h"
 #include "document/scan_debug.h"
 
@@ -65,7 +66,7 @@ out:
  * and, with debug_dir, writes its debug picture into *debug (else NULL).
  * Returns 0 when the file was decoded (whether or not an MRZ was read). */
 static int scan_one(const char *path, int64_t today, const char *debug_dir, json_t **mrz,
-                    json_t **err, char **debug)
+                    json_t **err, char **debug, json_t **barcode)
 {
 	struct kyc_image img;
 	const char *why = NULL;
@@ -74,6 +75,7 @@ static int scan_one(const char *path, int64_t today, const char *debug_dir, json
 	*mrz = NULL;
 	*err = NULL;
 	*debug = NULL;
+	*barcode = NULL;
 	int rc = kyc_image_load(path, &opts, &img, &why);
 	if (rc) {
 		char msg[160];
@@ -86,6 +88,16 @@ static int scan_one(const char *path, int64_t today, const char *debug_dir, json
 	rc = kyc_doc_read(&img, today, &rd);
 	if (!rc && debug_dir)
 		*debug = write_debug(debug_dir, path, &img, &rd);
+	/* A picture without an MRZ may be a driving licence's back (docs/dl.md). */
+	if (!rc && !rd.mrz) {
+		int derr = 0;
+		json_t *dl = kyc_dl_read(NULL, &img, &derr);
+		if (dl && (json_is_true(json_object_get(dl, "barcode_found")) ||
+		           json_array_size(json_object_get(dl, "qr"))))
+			*barcode = dl;
+		else
+			json_decref(dl);
+	}
 	kyc_image_free(&img);
 	if (rc) {
 		*err = error_obj("nomem", "out of memory");
@@ -108,6 +120,8 @@ int cmd_scan(int argc, char **argv)
 	if (argc <= first || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		fprintf(stderr, "usage: kycd scan [--debug DIR] FILE...\n"
 		                "  one JSON object per file: {\"file\",\"mrz\",\"error\",\"ms\"}\n"
+		                "  and \"barcode\" (kycd card --kind dl-aamva's object) when a picture\n"
+		                "  without an MRZ has an AAMVA PDF417 or a QR code\n"
 		                "  --debug DIR: also DIR/<file>.png showing what the reader saw\n");
 		return 2;
 	}
@@ -119,9 +133,9 @@ int cmd_scan(int argc, char **argv)
 	int failed = 0;
 	for (int i = first; i < argc; i++) {
 		double t0 = mono_ms();
-		json_t *mrz, *err;
+		json_t *mrz, *err, *barcode;
 		char *debug;
-		if (scan_one(argv[i], today, debug_dir, &mrz, &err, &debug) != 0)
+		if (scan_one(argv[i], today, debug_dir, &mrz, &err, &debug, &barcode) != 0)
 			failed = 1;
 		double ms = mono_ms() - t0;
 		json_t *o = json_object(), *name = json_string(argv[i]);
@@ -132,6 +146,7 @@ int cmd_scan(int argc, char **argv)
 		if (!o || json_object_set_new(o, "file", name) ||
 		    json_object_set_new(o, "mrz", mrz ? mrz : json_null()) ||
 		    json_object_set_new(o, "error", err ? err : json_null()) ||
+		    (barcode && json_object_set_new(o, "barcode", barcode)) ||
 		    json_object_set_new(o, "ms", json_real((double)(long)(ms * 10 + 0.5) / 10)) ||
 		    (debug_dir && json_object_set_new(o, "debug", dbg ? dbg : json_null()))) {
 			json_decref(o);

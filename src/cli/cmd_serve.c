@@ -10,6 +10,7 @@
 #include "compat/compat.h"
 #include "core/log.h"
 #include "core/ratelimit.h"
+#include "face/face.h"
 #include "flows/deferred.h"
 #include "flows/sweeper.h"
 #include "http/api.h"
@@ -135,6 +136,13 @@ int cmd_serve(int argc, char **argv)
 		return 1;
 	}
 	kyc_store_close(s);
+	/* The face engine once for every thread (read-only once open). Without
+	 * its models kycd still serves: selfie levels then go to review. */
+	struct kyc_face_engine *face = NULL;
+	if (kyc_face_engine_open(NULL, &face, err, sizeof err) != 0)
+		kyc_logf(KYC_LOG_WARN, "no face engine (%s): selfies are stored unread and levels "
+			 "that ask for one go to review", err);
+	app.face = face;
 	int swept = kyc_blob_sweep_tmp(data, 0);
 	if (swept > 0)
 		kyc_logf(KYC_LOG_WARN, "removed %d partial upload(s) left by an earlier crash", swept);
@@ -161,6 +169,7 @@ int cmd_serve(int argc, char **argv)
 	kyc_server *srv = kyc_server_new(&cfg, err, sizeof err);
 	if (!srv) {
 		fprintf(stderr, "kycd: %s\n", err);
+		kyc_face_engine_free(face);
 		return 1;
 	}
 	kyc_api_register(srv);
@@ -169,6 +178,7 @@ int cmd_serve(int argc, char **argv)
 	if (kyc_server_listen(srv, err, sizeof err) != 0) {
 		fprintf(stderr, "kycd: cannot listen on %s: %s\n", listen, err);
 		kyc_server_free(srv);
+		kyc_face_engine_free(face);
 		return 1;
 	}
 	/* The default public URL needs the bound port (--listen may say port 0). */
@@ -195,6 +205,7 @@ int cmd_serve(int argc, char **argv)
 	if (kyc_webhook_worker_start(&wcfg, &worker, err, sizeof err) != 0) {
 		fprintf(stderr, "kycd: %s\n", err);
 		kyc_server_free(srv);
+		kyc_face_engine_free(face);
 		return 1;
 	}
 	kyc_logf(KYC_LOG_INFO, "kycd listening on %s (port %d%s), data in %s", listen,
@@ -212,6 +223,7 @@ int cmd_serve(int argc, char **argv)
 		.data_dir = app.data_dir,
 		.max_image_bytes = app.max_image_bytes,
 		.max_image_pixels = app.max_image_pixels,
+		.face = face,
 	};
 	kyc_sweeper *sweeper = kyc_sweeper_start(
 		data, env_int("KYCD_SWEEP_INTERVAL_MS", 60000, 50, 86400000), &deferred);
@@ -219,6 +231,7 @@ int cmd_serve(int argc, char **argv)
 	kyc_sweeper_stop(sweeper);
 	kyc_webhook_worker_stop(worker);
 	kyc_server_free(srv);
+	kyc_face_engine_free(face);
 	kyc_ratelimit_free(app.login_limit);
 	kyc_api_limits_free(app.limits);
 	kyc_logf(KYC_LOG_INFO, "kycd stopped");

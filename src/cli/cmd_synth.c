@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "core/buf.h"
 #include "core/err.h"
+#include "document/image.h"
 #include "document/synth.h"
 
 #define SYNTH_MAX_COUNT 1000000
@@ -43,7 +44,7 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: kycd synth --out DIR --count N --seed S [--level 0|1|2] "
 	                "[--format TD1|TD2|TD3|MRVA|MRVB|mixed] [--class NAME] "
-	                "[--kind mrz|eg-nid [--contradict]]\n"
+	                "[--kind mrz|eg-nid|dl-aamva [--contradict]] [--portrait PHOTO]\n"
 	                "  classes: none perspective edge light clutter watermark lowres jpeg "
 	                "motion rotation print mixed nomrz\n");
 	return 2;
@@ -52,7 +53,7 @@ static int usage(void)
 int cmd_synth(int argc, char **argv)
 {
 	const char *out = NULL, *count_s = NULL, *seed_s = NULL, *level_s = "0",
-	           *format_s = "mixed", *class_s = "none", *kind = "mrz";
+	           *format_s = "mixed", *class_s = "none", *kind = "mrz", *portrait_s = NULL;
 	int contradict = 0;
 	for (int i = 1; i < argc;) {
 		int m = 0;
@@ -62,7 +63,8 @@ int cmd_synth(int argc, char **argv)
 		    (m = kyc_opt_value(argc, argv, &i, "--level", &level_s)) ||
 		    (m = kyc_opt_value(argc, argv, &i, "--format", &format_s)) ||
 		    (m = kyc_opt_value(argc, argv, &i, "--class", &class_s)) ||
-		    (m = kyc_opt_value(argc, argv, &i, "--kind", &kind))) {
+		    (m = kyc_opt_value(argc, argv, &i, "--kind", &kind)) ||
+		    (m = kyc_opt_value(argc, argv, &i, "--portrait", &portrait_s))) {
 			if (m < 0)
 				return 2;
 			continue;
@@ -81,20 +83,37 @@ int cmd_synth(int argc, char **argv)
 	    count > SYNTH_MAX_COUNT || parse_u64(seed_s, 0, &seed) ||
 	    parse_u64(level_s, 10, &level) || level > 2 ||
 	    kyc_synth_format_parse(format_s, &format) || kyc_synth_class_parse(class_s, &cls) ||
-	    (strcmp(kind, "mrz") && strcmp(kind, "eg-nid")))
+	    (strcmp(kind, "mrz") && strcmp(kind, "eg-nid") && strcmp(kind, "dl-aamva")))
 		return usage();
 	if (mkdir(out, 0755) != 0 && errno != EEXIST) {
 		fprintf(stderr, "kycd synth: cannot create %s: %s\n", out, strerror(errno));
 		return 1;
 	}
-	if (!strcmp(kind, "eg-nid")) {
-		int crc = kyc_synth_cards(out, count, seed, (int)level, contradict);
+	if (!strcmp(kind, "eg-nid") || !strcmp(kind, "dl-aamva")) {
+		int crc = !strcmp(kind, "eg-nid")
+		              ? kyc_synth_cards(out, count, seed, (int)level, contradict)
+		              : kyc_synth_dl_cards(out, count, seed, (int)level);
 		if (crc)
 			fprintf(stderr, "kycd synth: failed: %s\n", kyc_err_name(crc));
 		else
 			fprintf(stderr, "kycd synth: wrote %llu cards (front and back) and truth.jsonl to %s\n",
 			        (unsigned long long)count, out);
 		return crc ? 1 : 0;
+	}
+
+	/* A real photo as every document's portrait (docs/synth.md): a face
+	 * with known ground truth for the face engine. */
+	struct kyc_image photo = {0};
+	struct kyc_synth_image ph = {0};
+	if (portrait_s) {
+		struct kyc_image_opts po = {.want_rgb = 1};
+		const char *why = NULL;
+		if (kyc_image_load(portrait_s, &po, &photo, &why) != 0) {
+			fprintf(stderr, "kycd synth: cannot read the portrait %s: %s\n", portrait_s,
+			        why ? why : "unreadable");
+			return 1;
+		}
+		ph = (struct kyc_synth_image){photo.w, photo.h, photo.rgb};
 	}
 
 	/* truth.jsonl appears whole or not at all: written aside, line by line,
@@ -106,6 +125,7 @@ int cmd_synth(int argc, char **argv)
 	FILE *tf = fopen(tmp, "w");
 	if (!tf) {
 		fprintf(stderr, "kycd synth: cannot write %s: %s\n", tmp, strerror(errno));
+		kyc_image_free(&photo);
 		return 1;
 	}
 	int rc = 0;
@@ -118,7 +138,18 @@ int cmd_synth(int argc, char **argv)
 		size_t len = 0;
 		char file[32];
 		snprintf(file, sizeof file, "%06llu.jpg", (unsigned long long)i);
-		rc = kyc_synth_make_class(seed, (int)i, (int)level, cls, format, &d, &jpeg, &len);
+		if (portrait_s) {
+			struct kyc_synth_image img;
+			rc = kyc_synth_render_portrait(seed, (int)i, (int)level, cls, format, &ph, &d,
+			                               &img);
+			if (!rc) {
+				rc = kyc_synth_jpeg(&img, d.quality, &jpeg, &len);
+				kyc_synth_image_release(&img);
+			}
+		} else {
+			rc = kyc_synth_make_class(seed, (int)i, (int)level, cls, format, &d, &jpeg,
+			                          &len);
+		}
 		kyc_buf_reset(&path);
 		kyc_buf_reset(&line);
 		if (!rc)
@@ -134,6 +165,7 @@ int cmd_synth(int argc, char **argv)
 	rc = kyc_cli_file_finish(tf, tmp, dst, rc);
 	kyc_buf_release(&line);
 	kyc_buf_release(&path);
+	kyc_image_free(&photo);
 	if (rc) {
 		fprintf(stderr, "kycd synth: failed: %s\n", kyc_err_name(rc));
 		return 1;

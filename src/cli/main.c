@@ -26,7 +26,7 @@ const struct kyc_cmd kyc_commands[] = {
 	{"scan", cmd_scan, "scan [--debug DIR] FILE...   find and read the MRZ in images"},
 	{"face", cmd_face, "face detect IMG... | face compare A B   find, describe and compare faces"},
 	{"synth", cmd_synth, "synth --out DIR --count N --seed S [--level 0|1|2]   specimen images"},
-	{"card", cmd_card, "card [--front FILE] [--back FILE]   read an Egyptian national ID card"},
+	{"card", cmd_card, "card [--kind eg-nid|dl-aamva] [--front FILE] [--back FILE]   read an Egyptian national ID card or a driving licence"},
 	{"version", cmd_version, "version   print the version"},
 	{"help", cmd_help, "help   this list"},
 	{NULL, NULL, NULL},

@@ -81,6 +81,8 @@ void kyc__compat_flow(struct api_call *c, enum kyc_compat_seed seed, struct kyc_
                       char actor_buf[64])
 {
 	api_flow(c, f);
+	/* seed 000's customerData shows the portrait, its age and gender */
+	f->want_portrait = seed == KYC_COMPAT_000;
 	/* the route set and the key: "compat:003:key:kyc_3f9a0c21d4e8" */
 	snprintf(actor_buf, 64, "compat:%s:%s", kyc_compat_seed_name(seed), c->actor);
 	f->actor = actor_buf;

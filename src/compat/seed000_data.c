@@ -2,6 +2,7 @@
  * answer carries, from the document's MRZ or, for an Egyptian national ID,
  * from the card's face; null where kycd cannot read it. Kept apart from the
  * routes in seed000.c: this is rendering only, no request and no store. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -110,7 +111,13 @@ json_t *kyc__compat000_customer_data(const json_t *applicant, const json_t *fron
 	json_object_set(o, "customerId", json_object_get(applicant, "external_ref"));
 	json_object_set_new(o, "idFrontScan", scan_path(front));
 	json_object_set_new(o, "idBackScan", scan_path(back));
-	json_object_set_new(o, "photo", json_null());    /* no portrait crop */
+	/* the face engine's reading of the front (docs/face.md#workflow-checks):
+	 * the aligned portrait it cut, and the age and gender it estimated */
+	const json_t *face = json_object_get(json_object_get(front, "attributes"), "face");
+	const char *portrait = kyc__compat_str(face, "portrait_file_id");
+	char photo[64];
+	snprintf(photo, sizeof photo, "/v1/files/%s", portrait ? portrait : "");
+	json_object_set_new(o, "photo", portrait ? json_string(photo) : json_null());
 	json_object_set_new(o, "fullName", json_null()); /* native script: not read */
 	json_object_set_new(o, "fullNameEn", full);
 	json_object_set_new(o, "firstName", json_null());
@@ -145,8 +152,15 @@ json_t *kyc__compat000_customer_data(const json_t *applicant, const json_t *fron
 	json_object_set_new(o, "religion", json_null());
 	json_object_set_new(o, "gender", gender);
 	json_object_set_new(o, "nationality", kyc__compat_field(x, "nationality"));
-	json_object_set_new(o, "detectedAge", json_null()); /* no face model */
-	json_object_set_new(o, "detectedGender", json_null());
+	const char *dg = kyc__compat_str(face, "gender");
+	json_object_set_new(o, "detectedAge",
+	                    json_is_number(json_object_get(face, "age"))
+	                        ? json_integer((json_int_t)lround(
+	                              json_number_value(json_object_get(face, "age"))))
+	                        : json_null());
+	json_object_set_new(o, "detectedGender", !dg                    ? json_null()
+	                                         : !strcmp(dg, "male") ? json_string("Male")
+	                                                               : json_string("Female"));
 	json_object_set_new(o, "expirationDate", date_time(json_object_get(fields, "expiry_date")));
 	if (!x)
 		card_data(o, json_object_get(fx, "card"), json_object_get(bx, "card"));

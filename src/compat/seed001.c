@@ -302,7 +302,8 @@ static json_t *review_ocr(const json_t *x)
 	const json_t *sur = field_of(x, "surname"), *giv = field_of(x, "given_names");
 	json_t *vs = value_of(sur), *vg = value_of(giv);
 	ocr_pair(o, "birthDate", field_of(x, "birth_date"), value_of(field_of(x, "birth_date")));
-	ocr_pair(o, "issueDate", NULL, NULL); /* an MRZ has no issue date */
+	/* an MRZ has no issue date; a licence's barcode has (docs/dl.md) */
+	ocr_pair(o, "issueDate", field_of(x, "issue_date"), value_of(field_of(x, "issue_date")));
 	ocr_pair(o, "expireDate", field_of(x, "expiry_date"), value_of(field_of(x, "expiry_date")));
 	ocr_pair(o, "lastName", sur, vs ? json_incref(vs) : NULL);
 	ocr_pair(o, "firstName", giv, vg ? json_incref(vg) : NULL);
@@ -358,7 +359,7 @@ static const struct {
     {"idNumber", "personal_number", NULL},
     {"identityNumber", "personal_number", NULL},
     {"gender", "sex", NULL},
-    {"issueDate", NULL, NULL},
+    {"issueDate", "issue_date", NULL},
     {"nationality", "nationality", NULL},
     {"number", "document_number", NULL},
     {"name", "surname", "given_names"},
@@ -388,6 +389,7 @@ static json_t *missing_fields(const json_t *x)
 	    {"personal_number", "identityNumber"},
 	    {"birth_date", "birthDate"},
 	    {"expiry_date", "expireDate"},
+	    {"issue_date", "issueDate"},
 	    {"sex", "gender"},
 	    {"nationality", "nationality"},
 	    {"surname", "name"},
@@ -418,12 +420,15 @@ static json_t *step1_answer(const json_t *res, const char *id_type)
 	const json_t *v = json_object_get(res, "verification");
 	const json_t *docs = json_object_get(res, "documents");
 	const json_t *front = json_array_get(docs, 0), *back = json_array_get(docs, 1);
-	/* the side whose MRZ was read carries the data (an ID card's back) */
+	/* the side whose MRZ was read carries the data (an ID card's back), or
+	 * the side whose licence barcode was (a driving licence's back) */
 	const json_t *fx = json_object_get(front, "extraction");
 	const json_t *bx = json_object_get(back, "extraction");
-	const json_t *x = json_is_true(json_object_get(fx, "mrz_found"))   ? fx
-	                  : json_is_true(json_object_get(bx, "mrz_found")) ? bx
-	                                                                   : NULL;
+	const json_t *x = json_is_true(json_object_get(fx, "mrz_found"))       ? fx
+	                  : json_is_true(json_object_get(bx, "mrz_found"))     ? bx
+	                  : json_is_true(json_object_get(bx, "barcode_found")) ? bx
+	                  : json_is_true(json_object_get(fx, "barcode_found")) ? fx
+	                                                                       : NULL;
 	json_t *o = json_object();
 	json_object_set(o, "submissionId", json_object_get(v, "id"));
 	if (x)
@@ -590,6 +595,23 @@ out:
 	form_release(&f);
 }
 
+/* Step 2's comparison of the selfie with the document's portrait (the seed
+ * names no field for it): {"match","similarity","distance","threshold",
+ * "portraitImage"}, or null when the faces could not be compared. */
+static json_t *face_match(const json_t *face)
+{
+	if (!json_is_boolean(json_object_get(face, "match")))
+		return json_null();
+	char path[64];
+	snprintf(path, sizeof path, "/v1/files/%s",
+	         kyc__compat_str(face, "portrait_file_id") ? kyc__compat_str(face, "portrait_file_id")
+	                                                   : "");
+	return json_pack("{s:O, s:O, s:O, s:O, s:s}", "match", json_object_get(face, "match"),
+	                 "similarity", json_object_get(face, "similarity"), "distance",
+	                 json_object_get(face, "distance"), "threshold",
+	                 json_object_get(face, "threshold"), "portraitImage", path);
+}
+
 COMPAT_HANDLER(s001_step2, KYC_COMPAT_001, API_WRITE | API_IDEMPOTENT, shape001)
 {
 	struct form f = {0};
@@ -631,10 +653,10 @@ COMPAT_HANDLER(s001_step2, KYC_COMPAT_001, API_WRITE | API_IDEMPOTENT, shape001)
 	if (!v)
 		v = res;
 	api_json(c, 200,
-	         json_pack("{s:s, s:s, s:o, s:I}", "submissionId", sub, "kycStatus",
+	         json_pack("{s:s, s:s, s:o, s:I, s:o}", "submissionId", sub, "kycStatus",
 	                   kyc_status(kyc__compat_str(v, "status")), "retry", retry_list(v),
-	                   "retryCount",
-	                   json_integer_value(json_object_get(v, "failed_attempts"))));
+	                   "retryCount", json_integer_value(json_object_get(v, "failed_attempts")),
+	                   "faceMatch", face_match(json_object_get(v, "face"))));
 out:
 	json_decref(res);
 	json_decref(ver);

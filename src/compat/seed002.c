@@ -420,6 +420,22 @@ static void ident_status(const json_t *v, const char **status, const char **reas
 	}
 }
 
+/* The portrait the face engine cut from a document, or NULL. */
+static const char *portrait_of(const json_t *doc)
+{
+	return kyc__compat_str(json_object_get(json_object_get(doc, "attributes"), "face"),
+	                       "portrait_file_id");
+}
+
+/* The face a document's portrait is: a FacePhoto whose part says it came
+ * from the document (the selfie's part is null). */
+static json_t *portrait_entry(const json_t *doc)
+{
+	return json_pack("{s:o, s:s, s:s, s:s, s:s, s:s}", "createdUtc", utc(doc, "created_at"),
+	                 "fileId", portrait_of(doc), "fileName", "portrait.png", "fileExtension",
+	                 "png", "part", "Document", "fileType", "FacePhoto");
+}
+
 static json_t *file_entry(const json_t *doc, const char *ctype)
 {
 	const char *side = kyc__compat_str(doc, "side"), *type = kyc__compat_str(doc, "type");
@@ -463,6 +479,8 @@ static json_t *identification(struct api_call *c, const json_t *v, const json_t 
 			                      file_entry(d, kyc__compat_str(f, "content_type")));
 			json_decref(f);
 		}
+		if (portrait_of(d))
+			json_array_append_new(files, portrait_entry(d));
 	}
 	json_t *given = kyc__compat_field(x, "given_names"), *sur = kyc__compat_field(x, "surname");
 	/* kycd reads one given-names field; the first word is the first name
@@ -526,14 +544,26 @@ json_t *kyc_compat002_identification(const json_t *v, const char *tenant_id, jso
 		if (n && !strcmp(n, "data_consistency") && (!src || !strcmp(src, "registration")))
 			dcs = kyc__compat_str(ck, "result");
 	}
-	return json_pack("{s:O, s:s, s:o, s:{s:O, s:O}, s:O, s:s, s:o, s:b, s:o}", "id",
-	                 or_null(v, "id"), "applicationId", tenant_id, "createdUtc",
-	                 utc(v, "created_at"), "setup", "id", or_null(mine, "setup_id"), "versionId",
-	                 or_null(mine, "setup_version_id"), "identityVerificationId",
-	                 or_null(v, "compat_ref"), "status", status, "statusReason",
-	                 reason ? json_string(reason) : json_null(), "isCrossChecked",
-	                 dcs && !strcmp(dcs, "pass"), "document",
-	                 document ? document : json_null());
+	/* the face engine's result (docs/compat/002.md): the selfie against the
+	 * document's portrait; liveness is not performed (no model) */
+	const json_t *face = json_object_get(json_object_get(v, "attributes"), "face");
+	json_t *fm = json_is_boolean(json_object_get(face, "match"))
+	                 ? json_pack("{s:O, s:O, s:O, s:O}", "isMatch", json_object_get(face, "match"),
+	                             "similarity", json_object_get(face, "similarity"), "distance",
+	                             json_object_get(face, "distance"), "threshold",
+	                             json_object_get(face, "threshold"))
+	                 : json_null();
+	json_t *o = json_pack("{s:O, s:s, s:o, s:{s:O, s:O}, s:O, s:s, s:o, s:b, s:o}", "id",
+	                      or_null(v, "id"), "applicationId", tenant_id, "createdUtc",
+	                      utc(v, "created_at"), "setup", "id", or_null(mine, "setup_id"),
+	                      "versionId", or_null(mine, "setup_version_id"),
+	                      "identityVerificationId", or_null(v, "compat_ref"), "status", status,
+	                      "statusReason", reason ? json_string(reason) : json_null(),
+	                      "isCrossChecked", dcs && !strcmp(dcs, "pass"), "document",
+	                      document ? document : json_null());
+	json_object_set_new(o, "faceMatch", fm);
+	json_object_set_new(o, "liveness", json_string("NotPerformed"));
+	return o;
 }
 
 COMPAT_HANDLER(s002_ident_get, KYC_COMPAT_002, API_READ, shape002)
@@ -566,7 +596,8 @@ COMPAT_HANDLER(s002_file_get, KYC_COMPAT_002, API_READ, shape002)
 	json_array_foreach(docs, i, d)
 	{
 		const char *df = kyc__compat_str(d, "file_id");
-		found |= df && !strcmp(df, fid);
+		const char *pf = portrait_of(d);
+		found |= (df && !strcmp(df, fid)) || (pf && !strcmp(pf, fid));
 	}
 	if (!rc && !found)
 		rc = KYC_ERR_NOTFOUND;

@@ -352,6 +352,14 @@ COMPAT_HANDLER(s003_id_card, KYC_COMPAT_003, API_WRITE | API_IDEMPOTENT, shape00
 	              "submissionId", num, "documentType", in.document_type, "documentUrl",
 	              in.document_url, "status", status ? status : "pending_review", "submittedAt",
 	              when, "attemptNumber", count + 1, "channel", in.channel);
+	/* Tier 2 includes liveness, which kycd does not perform (no liveness
+	 * model, docs/face.md): what the customer's record says, as set by the
+	 * system that checked it (attestations.liveness_completed). */
+	const json_t *att = json_object_get(json_object_get(app, "attributes"), "attestations");
+	json_object_set_new(data, "livenessStatus",
+	                    json_string(json_is_true(json_object_get(att, "liveness_completed"))
+	                                    ? "ATTESTED"
+	                                    : "NOT_PERFORMED"));
 	send_envelope(c, 200, MSG_OK, data);
 out:
 	kyc_buf_release(&img);

@@ -51,6 +51,8 @@ struct kyc_card_template {
 
 /* The Egyptian national ID card (card_tpl_eg_nid.c). */
 extern const struct kyc_card_template kyc_card_tpl_eg_nid;
+/* A North American driving licence in the AAMVA layout (card_tpl_dl_aamva.c). */
+extern const struct kyc_card_template kyc_card_tpl_dl_aamva;
 
 /* The crop of a field in mm (x0, y0, x1, y1): the text's extent with room
  * for Arabic ascenders above and dots below. */

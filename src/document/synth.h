@@ -163,6 +163,14 @@ int kyc_synth_render_class(uint64_t seed, int index, int level, enum kyc_synth_c
                            enum kyc_synth_format format, struct kyc_synth_doc *truth,
                            struct kyc_synth_image *img);
 
+/* kyc_synth_render_class() with photo (an RGB raster, centred and cut to
+ * the frame) printed as the document's portrait instead of the drawn
+ * placeholder: a real face with known ground truth for the face engine
+ * (`kycd synth --portrait`). Everything else is the same photo. */
+int kyc_synth_render_portrait(uint64_t seed, int index, int level, enum kyc_synth_class cls,
+                              enum kyc_synth_format format, const struct kyc_synth_image *photo,
+                              struct kyc_synth_doc *truth, struct kyc_synth_image *img);
+
 /* kyc_synth_render_class() then JPEG at truth->quality; as kyc_synth_make(). */
 int kyc_synth_make_class(uint64_t seed, int index, int level, enum kyc_synth_class cls,
                          enum kyc_synth_format format, struct kyc_synth_doc *truth,
@@ -211,9 +219,11 @@ struct kyc_synth__print {
 	uint64_t seed; /* the misplacements */
 };
 /* kyc_synth__draw_document() with the MRZ printed as pr says (NULL: as
- * kyc_synth__draw_document(), draw for draw). */
+ * kyc_synth__draw_document(), draw for draw) and photo (NULL: the drawn
+ * placeholder) as the portrait. */
 int kyc_synth__draw_document_printed(const struct kyc_synth_identity *id, double px_per_mm,
                                      struct kyc_synth__rng *r, const struct kyc_synth__print *pr,
+                                     const struct kyc_synth_image *photo,
                                      struct kyc_synth_image *out, double mrz_box[4][4]);
 /* Fills the whole of img with a desk and up to `clutter` objects on it. */
 void kyc_synth__desk(struct kyc_synth_image *img, struct kyc_synth__rng *r, int clutter);

@@ -10,6 +10,7 @@
 #ifndef KYC_SYNTH_CARD_H
 #define KYC_SYNTH_CARD_H
 
+#include <jansson.h>
 #include <stdint.h>
 
 #include "core/buf.h"
@@ -43,5 +44,29 @@ int kyc_synth_egnid_render(uint64_t seed, int index, int level, enum kyc_card_si
 int kyc_synth_egnid_truth_json(const struct kyc_egnid_card *card, uint64_t seed, int index,
 			       const struct kyc_synth_card_shot shots[2], const char *files[2],
 			       kyc_buf *out);
+
+/* ---- shared by the card generators (synth_card.c) ---- */
+
+/* Draws side of card upright at u px/mm into a new *doc (allocated by the
+ * callee, freed by the caller). 0 or an error code. */
+typedef int (*kyc_synth__card_draw_fn)(const void *card, enum kyc_card_side side, double u,
+				       struct kyc_synth__rng *r, struct kyc_synth_image *doc);
+
+/* Draws side of card with draw and photographs it at level (0..2) from the
+ * PRNG stream (stream + level, side, index) on template T's size; fills
+ * *shot and allocates *img. 0, KYC_ERR_INVALID, KYC_ERR_NOMEM or the
+ * drawing's error; on error *img holds nothing. */
+int kyc_synth__card_shoot(uint64_t seed, uint64_t stream, int index, int level,
+			  enum kyc_card_side side, const struct kyc_card_template *T,
+			  kyc_synth__card_draw_fn draw, const void *card,
+			  struct kyc_synth_card_shot *shot, struct kyc_synth_image *img);
+
+/* The "images" array of a card's truth line (file, side, level, size, skew,
+ * JPEG quality, quad of each picture). NULL when out of memory. */
+json_t *kyc_synth__card_images_json(const struct kyc_synth_card_shot shots[2],
+				    const char *files[2]);
+
+/* y-m-d as "YYYY-MM-DD" (each part reduced to its width). */
+void kyc_synth__iso_date(char out[11], int y, int m, int d);
 
 #endif

@@ -309,17 +309,36 @@ static void portrait_shapes(struct pen *p, struct kyc_synth__rng *r, struct kyc_
 	     0.6);
 }
 
-/* Draws the face-like placeholder in its own raster so that no shape spills
- * out of the frame, then copies it in. */
+/* photo, centred and cut to the frame's shape, resampled into t. */
+static void portrait_photo(const struct kyc_synth_image *photo, struct kyc_synth_image *t)
+{
+	double s = fmin((double)photo->w / t->w, (double)photo->h / t->h);
+	double ox = (photo->w - s * t->w) / 2, oy = (photo->h - s * t->h) / 2;
+	for (int y = 0; y < t->h; y++)
+		for (int x = 0; x < t->w; x++) {
+			double v[3];
+			kyc_synth__sample(photo, ox + (x + 0.5) * s - 0.5, oy + (y + 0.5) * s - 0.5,
+			                  v);
+			for (int c = 0; c < 3; c++)
+				t->px[((size_t)y * t->w + x) * 3 + c] =
+				    (unsigned char)fmin(255, fmax(0, lround(v[c])));
+		}
+}
+
+/* Draws the face-like placeholder (or the photo given) in its own raster so
+ * that no shape spills out of the frame, then copies it in. */
 static int portrait(struct pen *p, struct kyc_synth__rng *r, double x0, double y0, double w,
-                    double h)
+                    double h, const struct kyc_synth_image *photo)
 {
 	int ix = (int)lround(x0), iy = (int)lround(y0), iw = (int)lround(w), ih = (int)lround(h);
 	struct kyc_synth_image t = {iw, ih, malloc((size_t)iw * (size_t)ih * 3 + 1)};
 	if (!t.px)
 		return KYC_ERR_NOMEM;
 	memset(t.px, 0, (size_t)iw * (size_t)ih * 3);
+	/* The shapes draw from r either way, so the rest of the page is the same. */
 	portrait_shapes(p, r, &t, 0, 0, iw, ih);
+	if (photo)
+		portrait_photo(photo, &t);
 	for (int y = 0; y < ih; y++)
 		for (int x = 0; x < iw; x++)
 			blend(p->img, ix + x, iy + y,
@@ -425,11 +444,12 @@ int kyc_synth__draw_document(const struct kyc_synth_identity *id, double u,
                              struct kyc_synth__rng *r, struct kyc_synth_image *out,
                              double mrz_box[4][4])
 {
-	return kyc_synth__draw_document_printed(id, u, r, NULL, out, mrz_box);
+	return kyc_synth__draw_document_printed(id, u, r, NULL, NULL, out, mrz_box);
 }
 
 int kyc_synth__draw_document_printed(const struct kyc_synth_identity *id, double u,
                                      struct kyc_synth__rng *r, const struct kyc_synth__print *pr,
+                                     const struct kyc_synth_image *photo,
                                      struct kyc_synth_image *out, double mrz_box[4][4])
 {
 	struct fonts F;
@@ -487,7 +507,7 @@ int kyc_synth__draw_document_printed(const struct kyc_synth_identity *id, double
 	/* Portrait and signature. */
 	double top = 11.5 * s, viz_h = hmm - mrz_zone - top - 1.0;
 	double ph = viz_h * (td1 ? 0.98 : 0.82), pw = ph * 0.78;
-	rc = portrait(p, r, margin * u, top * u, pw * u, ph * u);
+	rc = portrait(p, r, margin * u, top * u, pw * u, ph * u, photo);
 	if (rc)
 		goto out;
 	if (!td1)
@@ -611,7 +631,7 @@ int kyc_synth__portrait(struct kyc_synth_image *img, struct kyc_synth__rng *r, d
                         double y0, double w, double h)
 {
 	struct pen P = {img, u, {0, 0, 0}};
-	return portrait(&P, r, x0, y0, w, h);
+	return portrait(&P, r, x0, y0, w, h, NULL);
 }
 
 int kyc_synth__text_mask(int font, double em, const char *s, int pad, struct kyc_synth__mask *m)

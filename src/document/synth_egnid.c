@@ -79,12 +79,6 @@ static int days_in_month(int y, int m)
 	return m == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) ? 29 : d[m - 1];
 }
 
-static void iso_date(char out[11], int y, int m, int d)
-{
-	snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u,
-	         (unsigned)d % 100u);
-}
-
 void kyc_synth_egnid_card(uint64_t seed, int index, struct kyc_egnid_card *c)
 {
 	struct kyc_synth__rng rr, *r = &rr;
@@ -101,7 +95,7 @@ void kyc_synth_egnid_card(uint64_t seed, int index, struct kyc_egnid_card *c)
 
 	int by = kyc_synth__rng_int(r, 1950, 2006), bm = kyc_synth__rng_int(r, 1, 12);
 	int bd = kyc_synth__rng_int(r, 1, days_in_month(by, bm));
-	iso_date(c->birth_date, by, bm, bd);
+	kyc_synth__iso_date(c->birth_date, by, bm, bd);
 	int gov = PICK(r, birth_govs);
 	/* The sequence's last digit is odd for a man, even for a woman. */
 	int seq = kyc_synth__rng_int(r, 0, 4999) * 2 + (male ? 1 : 0);
@@ -115,8 +109,8 @@ void kyc_synth_egnid_card(uint64_t seed, int index, struct kyc_egnid_card *c)
 	/* Issued from the 16th birthday on, valid seven years. */
 	int iy = kyc_synth__rng_int(r, by + 16 > 2018 ? by + 16 : 2018, 2025);
 	int im = kyc_synth__rng_int(r, 1, 12), id = kyc_synth__rng_int(r, 1, 28);
-	iso_date(c->issue_date, iy, im, id);
-	iso_date(c->expiry_date, iy + 7, im, id);
+	kyc_synth__iso_date(c->issue_date, iy, im, id);
+	kyc_synth__iso_date(c->expiry_date, iy + 7, im, id);
 
 	copy(c->gender, sizeof c->gender, male ? "ذكر" : "أنثى");
 	int christian = kyc_synth__rng_int(r, 0, 9) == 0;
@@ -407,31 +401,19 @@ static int draw_side(const struct kyc_card_template *T, enum kyc_card_side side,
 	return 0;
 }
 
+/* kyc_synth__card_draw_fn for an Egyptian card. */
+static int draw_egnid(const void *card, enum kyc_card_side side, double u, struct kyc_synth__rng *r,
+                      struct kyc_synth_image *doc)
+{
+	return draw_side(&kyc_card_tpl_eg_nid, side, card, u, r, doc);
+}
+
 int kyc_synth_egnid_render(uint64_t seed, int index, int level, enum kyc_card_side side,
                            const struct kyc_egnid_card *card, struct kyc_synth_card_shot *shot,
                            struct kyc_synth_image *img)
 {
-	memset(img, 0, sizeof *img);
-	memset(shot, 0, sizeof *shot);
-	if (level < 0 || level > 2 || (side != KYC_CARD_FRONT && side != KYC_CARD_BACK))
-		return KYC_ERR_INVALID;
-	const struct kyc_card_template *T = &kyc_card_tpl_eg_nid;
-	struct kyc_synth__rng rr, *r = &rr;
-	kyc_synth__rng_seed(r, seed,
-	                    0x600000000ULL + ((uint64_t)level << 40) + ((uint64_t)side << 36) +
-	                        (uint64_t)(uint32_t)index);
-	struct kyc_synth__frame fr;
-	kyc_synth__card_frame(level, r, T->w_mm, T->h_mm, &fr);
-	struct kyc_synth_image doc = {0};
-	int rc = draw_side(T, side, card, fr.u, r, &doc);
-	if (!rc)
-		rc = kyc_synth__card_photo(&doc, T->corner_mm * fr.u, level, &fr, r, img, shot->quad);
-	free(doc.px);
-	if (rc)
-		return rc;
-	shot->side = side, shot->level = level, shot->width = img->w, shot->height = img->h;
-	shot->quality = fr.quality, shot->skew_deg = fr.skew_deg;
-	return 0;
+	return kyc_synth__card_shoot(seed, 0x600000000ULL, index, level, side, &kyc_card_tpl_eg_nid,
+	                             draw_egnid, card, shot, img);
 }
 
 int kyc_synth_egnid_truth_json(const struct kyc_egnid_card *c, uint64_t seed, int index,
@@ -441,25 +423,14 @@ int kyc_synth_egnid_truth_json(const struct kyc_egnid_card *c, uint64_t seed, in
 	char first_en[256], rest_en[512];
 	kyc_egnid_transliterate(c->first_name, first_en, sizeof first_en);
 	kyc_egnid_transliterate(c->rest_name, rest_en, sizeof rest_en);
-	json_t *fields = json_object(), *o = json_object(), *pics = json_array();
+	json_t *fields = json_object(), *o = json_object();
+	json_t *pics = kyc_synth__card_images_json(shots, files);
 	const struct kyc_card_template *T = &kyc_card_tpl_eg_nid;
 	for (int i = 0; i < T->nfields; i++)
 		json_object_set_new(fields, T->fields[i].name,
 		                    json_string(field_value(c, T->fields[i].name)));
 	json_object_set_new(fields, "first_name_en", json_string(first_en));
 	json_object_set_new(fields, "rest_name_en", json_string(rest_en));
-	for (int s = 0; s < 2; s++) {
-		const struct kyc_synth_card_shot *h = &shots[s];
-		json_t *q = json_array();
-		for (int i = 0; i < 4; i++)
-			json_array_append_new(q, json_pack("[f,f]", round(h->quad[i][0] * 10) / 10,
-			                                   round(h->quad[i][1] * 10) / 10));
-		json_array_append_new(pics, json_pack("{s:s, s:s, s:i, s:i, s:i, s:f, s:i, s:o}", "file",
-		                                      files[s], "side", s ? "back" : "front", "level",
-		                                      h->level, "width", h->width, "height", h->height,
-		                                      "skew_deg", h->skew_deg, "quality", h->quality,
-		                                      "quad", q));
-	}
 	json_object_set_new(o, "kind", json_string("eg-nid"));
 	json_object_set_new(o, "seed", json_integer((json_int_t)seed));
 	json_object_set_new(o, "index", json_integer(index));

@@ -440,6 +440,13 @@ int kyc_synth_render_class(uint64_t seed, int index, int level, enum kyc_synth_c
                            enum kyc_synth_format format, struct kyc_synth_doc *truth,
                            struct kyc_synth_image *img)
 {
+	return kyc_synth_render_portrait(seed, index, level, cls, format, NULL, truth, img);
+}
+
+int kyc_synth_render_portrait(uint64_t seed, int index, int level, enum kyc_synth_class cls,
+                              enum kyc_synth_format format, const struct kyc_synth_image *photo,
+                              struct kyc_synth_doc *truth, struct kyc_synth_image *img)
+{
 	struct kyc_synth_image doc = {0};
 	struct kyc_synth__plan P;
 	int rc;
@@ -532,7 +539,7 @@ int kyc_synth_render_class(uint64_t seed, int index, int level, enum kyc_synth_c
 	}
 	double mrz_box[4][4];
 	rc = kyc_synth__draw_document_printed(&truth->id, u, r, P.printed ? &P.mrz_print : NULL,
-	                                      &doc, mrz_box);
+	                                      photo, &doc, mrz_box);
 	if (!rc && on_page)
 		rc = visa_page(&doc, u, r, mrz_box);
 	if (!rc && open_booklet)

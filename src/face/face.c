@@ -96,14 +96,13 @@ static int by_score_desc(const void *a, const void *b)
 	return (x->score < y->score) - (x->score > y->score);
 }
 
-/* One detector pass on the image centred in a square of side
- * max(w,h)·(1+2·margin); boxes come back in image pixels. */
-static int detect_pass(const struct kyc_face_engine *e, const struct face__rgb *img, double margin,
-                       struct det *dets, int *ndets)
+/* One detector pass on the square (x0, y0, side) of the image (parts
+ * outside it are padding); the faces found are added to dets[*ndets..]
+ * unless they overlap one already there. Boxes are in image pixels. */
+static int detect_window(const struct kyc_face_engine *e, const struct face__rgb *img, double x0,
+                         double y0, double side, struct det *dets, int *ndets)
 {
 	struct kyc_tensor in = {0}, out = {0};
-	double side = fmax(img->w, img->h) * (1 + 2 * margin);
-	double x0 = (img->w - side) / 2, y0 = (img->h - side) / 2;
 	int rc = face__crop(img, x0, y0, side, 0, NULL, DETECT_SIDE, &in);
 	if (rc == 0)
 		rc = kyc_face_net_detector(e->nets, &in, &out);
@@ -131,7 +130,6 @@ static int detect_pass(const struct kyc_face_engine *e, const struct face__rgb *
 			}
 	kyc_tensor_free(&out);
 	qsort(cand, (size_t)n, sizeof cand[0], by_score_desc);
-	*ndets = 0;
 	for (int i = 0; i < n && *ndets < MAX_FACES; i++) {
 		int keep = 1;
 		for (int j = 0; j < *ndets && keep; j++)
@@ -141,6 +139,35 @@ static int detect_pass(const struct kyc_face_engine *e, const struct face__rgb *
 			dets[(*ndets)++] = cand[i];
 	}
 	return 0;
+}
+
+/* One pass on the image centred in a square of side max(w,h)·(1+2·margin). */
+static int detect_pass(const struct kyc_face_engine *e, const struct face__rgb *img, double margin,
+                       struct det *dets, int *ndets)
+{
+	double side = fmax(img->w, img->h) * (1 + 2 * margin);
+	*ndets = 0;
+	return detect_window(e, img, (img->w - side) / 2, (img->h - side) / 2, side, dets, ndets);
+}
+
+/* The last resort: squares of half the longer side, overlapping by half, so
+ * that a face under about a tenth of the photo (the portrait on a photo of
+ * a whole passport page) is seen twice as large. Up to 9 passes. */
+static int detect_zoomed(const struct kyc_face_engine *e, const struct face__rgb *img,
+                         struct det *dets, int *ndets)
+{
+	double side = fmax(img->w, img->h) / 2, step = side / 2;
+	int nx = img->w > side ? (int)ceil((img->w - side) / step) + 1 : 1;
+	int ny = img->h > side ? (int)ceil((img->h - side) / step) + 1 : 1;
+	int rc = 0;
+	*ndets = 0;
+	for (int j = 0; j < ny && rc == 0; j++)
+		for (int i = 0; i < nx && rc == 0; i++) {
+			double x0 = nx > 1 ? fmin(i * step, img->w - side) : (img->w - side) / 2;
+			double y0 = ny > 1 ? fmin(j * step, img->h - side) : (img->h - side) / 2;
+			rc = detect_window(e, img, x0, y0, side, dets, ndets);
+		}
+	return rc;
 }
 
 static void centroid(const struct kyc_face *f, int from, int to, double c[2])
@@ -304,6 +331,8 @@ int kyc_face_analyze(const struct kyc_face_engine *e, const struct kyc_image *im
 	for (size_t m = 0; rc == 0 && n == 0 && m < sizeof FILL_MARGINS / sizeof FILL_MARGINS[0];
 	     m++)
 		rc = detect_pass(e, &rgb, FILL_MARGINS[m], dets, &n);
+	if (rc == 0 && n == 0)
+		rc = detect_zoomed(e, &rgb, dets, &n);
 	if (rc)
 		return rc;
 	if (n == 0)

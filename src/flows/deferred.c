@@ -93,7 +93,8 @@ static int try_one(kyc_store *s, const struct kyc_deferred_opts *o, const char *
 	                     .actor = "system",
 	                     .data_dir = o->data_dir,
 	                     .max_image_bytes = o->max_image_bytes,
-	                     .max_image_pixels = o->max_image_pixels};
+	                     .max_image_pixels = o->max_image_pixels,
+	                     .face = o->face};
 	struct kyc_flow_image fimg = {.type = json_string_value(json_object_get(d, "type")),
 	                              .side = json_string_value(json_object_get(d, "side")),
 	                              .bytes = (const unsigned char *)img.data,

@@ -15,6 +15,7 @@
 #include "store/store.h"
 
 struct kyc_flow;
+struct kyc_face_engine;
 
 /* What the sweep needs to download and submit: the address policy of the
  * server's fetches, where files go, and the image caps. */
@@ -23,6 +24,7 @@ struct kyc_deferred_opts {
 	const char *data_dir;
 	size_t max_image_bytes;
 	int64_t max_image_pixels;
+	const struct kyc_face_engine *face; /* may be NULL (struct kyc_flow's face) */
 };
 
 /* Keeps url (a document of type `type`, side `side`) on verification vid

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "document/card_dl_aamva.h"
 #include "document/card_eg_nid.h"
 #include "document/doc_read.h"
 #include "document/viz.h"
@@ -122,28 +123,72 @@ json_t *kyc_document_extract(const struct kyc_image *img, int64_t now_ms)
 	return x;
 }
 
+/* Makes the fields of a reading other than the MRZ (a card's face, a
+ * licence's barcode) the document's, with flag ("card_found", ...) true:
+ * no MRZ field is carried. */
+static void adopt(json_t *x, const json_t *from, const char *flag)
+{
+	json_object_set_new(x, flag, json_true());
+	json_object_set(x, "fields", json_object_get(from, "fields"));
+	json_object_set(x, "document_fields", json_object_get(from, "document_fields"));
+	json_object_set(x, "missing_fields", json_object_get(from, "missing_fields"));
+	json_object_set_new(x, "reason", json_null());
+}
+
+/* A driving licence without an MRZ: its barcode (and its front's printed
+ * fields) become the document's when the PDF417 is AAMVA data. */
+static json_t *extract_licence(json_t *x, const struct kyc_image *img, int back)
+{
+	int err = 0;
+	json_t *dl = kyc_dl_read(back ? NULL : img, back ? img : NULL, &err);
+	if (!dl)
+		return x;
+	if (json_is_true(json_object_get(dl, "barcode_found")))
+		adopt(x, dl, "barcode_found");
+	json_object_set_new(x, "licence", dl);
+	return x;
+}
+
+/* The QR codes' texts of a document (a licence's come with it): "qr", and
+ * the first as the field "qr_code" (`source: "barcode"`). Never fetched. */
+static json_t *with_qr(json_t *x, const json_t *qr)
+{
+	const char *first = json_string_value(json_array_get(qr, 0));
+	if (!x || !first)
+		return x;
+	json_object_set(x, "qr", (json_t *)qr);
+	json_t *fields = json_object_get(x, "fields");
+	if (json_is_object(fields))
+		json_object_set_new(fields, "qr_code",
+				    json_pack("{s:s, s:b, s:b, s:s}", "value", first, "read", 1,
+					      "accepted", 1, "source", "barcode"));
+	return x;
+}
+
 json_t *kyc_document_extract_typed(const struct kyc_image *img, int64_t now_ms, const char *type,
 				   const char *side)
 {
-	json_t *x = kyc_document_extract(img, now_ms);
-	if (!x || json_is_true(json_object_get(x, "mrz_found")) || !type ||
-	    strcmp(type, "id_card"))
-		return x;
+	json_t *x = kyc_document_extract(img, now_ms), *qr = NULL;
 	int back = side && !strcmp(side, "back"), err = 0;
-	json_t *card = kyc_egnid_read(back ? NULL : img, back ? img : NULL, &err);
-	/* A card is this family's only when a number of its form was read:
-	 * any other card without an MRZ stays unread. */
-	if (card && json_is_true(json_object_get(card, "number_valid"))) {
-		/* The card's fields are the document's: no MRZ field is carried. */
-		json_object_set_new(x, "card_found", json_true());
-		json_object_set(x, "fields", json_object_get(card, "fields"));
-		json_object_set(x, "document_fields", json_object_get(card, "document_fields"));
-		json_object_set(x, "missing_fields", json_object_get(card, "missing_fields"));
-		json_object_set_new(x, "reason", json_null());
-		json_object_set_new(x, "card", card);
-	} else {
-		json_decref(card);
+	int mrz = x && json_is_true(json_object_get(x, "mrz_found"));
+	if (x && !mrz && type && !strcmp(type, "drivers_license")) {
+		x = extract_licence(x, img, back);
+		qr = json_incref(json_object_get(json_object_get(x, "licence"), "qr"));
+	} else if (x && !mrz && type && !strcmp(type, "id_card")) {
+		json_t *card = kyc_egnid_read(back ? NULL : img, back ? img : NULL, &err);
+		/* A card is this family's only when a number of its form was
+		 * read: any other card without an MRZ stays unread. */
+		if (card && json_is_true(json_object_get(card, "number_valid"))) {
+			adopt(x, card, "card_found");
+			json_object_set_new(x, "card", card);
+		} else {
+			json_decref(card);
+		}
 	}
+	if (x && !qr)
+		qr = kyc_qr_read(img);
+	x = with_qr(x, qr);
+	json_decref(qr);
 	return x;
 }
 

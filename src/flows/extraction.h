@@ -40,6 +40,12 @@ json_t *kyc_document_extract(const struct kyc_image *img, int64_t now_ms);
  * "fields", "document_fields" and "missing_fields" are then the card's. */
 json_t *kyc_document_extract_typed(const struct kyc_image *img, int64_t now_ms, const char *type,
 				   const char *side);
+/* (continued) On a drivers_license without an MRZ, the licence is read
+ * (src/document/card_dl_aamva.h, docs/dl.md): the object gains "licence"
+ * (kyc_dl_read's object: the barcode, the QR codes' text, the front's
+ * printed fields and their cross-check), and when an AAMVA PDF417 was
+ * decoded "barcode_found": true, with the barcode's fields (`source:
+ * "barcode"`) as its "fields", "document_fields" and "missing_fields". */
 
 /* The card-face data of two extractions (front, back; either may be NULL)
  * cross-checked together (number front against back, printed birth date and

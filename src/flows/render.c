@@ -58,6 +58,9 @@ json_t *kyc_render_verification(const json_t *rec)
 	json_t *attrs = json_object_get(rec, "attributes");
 	json_t *doc = json_is_object(attrs) ? json_object_get(attrs, "document_id") : NULL;
 	json_object_set(o, "document_id", doc ? doc : json_null());
+	/* the face result (docs/api.md): written by the workflow, null before */
+	json_t *face = json_is_object(attrs) ? json_object_get(attrs, "face") : NULL;
+	json_object_set(o, "face", face ? face : json_null());
 	json_t *code = json_object_get(rec, "retry_code");
 	if (json_is_string(code))
 		json_object_set_new(o, "retry",

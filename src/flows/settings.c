@@ -8,6 +8,7 @@
 
 #include "core/country.h"
 #include "core/err.h"
+#include "flows/face_checks.h"
 #include "flows/workflow.h"
 
 static const char *const level_steps[] = {
@@ -74,6 +75,11 @@ static json_t *defaults(void)
 			    json_pack("{s:[s,s]}", "steps", "document", "confirmation"));
 	/* Token buckets (docs/security.md, "Rate limits"): 0 turns a limit off. */
 	json_object_set_new(d, "rate_limits", kyc_settings_rate_defaults());
+	/* The face_match distance threshold (docs/face.md: dlib's 0.6 let 0.9 %
+	 * of the benchmark's hard impostor pairs through; 0.55, with review
+	 * within KYC_FACE_MATCH_MARGIN of it, until a larger labelled set
+	 * calibrates it). */
+	json_object_set_new(d, "face_match_threshold", json_real(KYC_FACE_WORKFLOW_THRESHOLD));
 	/* seed 004: download a shared record's files (false: keep only the URLs) */
 	json_object_set_new(d, "share_fetch_files", json_true());
 	json_t *types = json_array();
@@ -250,6 +256,12 @@ int kyc_settings_validate(const json_t *patch, struct kyc_jerr *e)
 	    kyc_jv_bool(patch, "share_fetch_files", 0, &b, e) ||
 	    kyc_jv_int(patch, "max_attempts", 0, 1, 10, &n, e))
 		return -1;
+	if ((v = json_object_get(patch, "face_match_threshold")) && !json_is_null(v) &&
+	    (!json_is_number(v) || json_number_value(v) < 0.2 || json_number_value(v) > 1.0))
+		return kyc_jerr_set(e, 422, json_is_number(v) ? "out_of_range" : "invalid_type",
+				    "face_match_threshold",
+				    "'face_match_threshold' must be a number from 0.2 to 1.0 (a "
+				    "distance between face embeddings; default 0.55)");
 	if ((v = json_object_get(patch, "blocked_countries")) && !json_is_null(v) &&
 	    check_string_array(v, "blocked_countries", country_ok, "ISO 3166-1 alpha-3 codes", e))
 		return -1;

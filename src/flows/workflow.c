@@ -461,21 +461,14 @@ json_t *flow__steps_without(const json_t *steps, const char *const *drop)
 	return out;
 }
 
-/* Steps only a person can judge while face comparison and liveness are not
- * built: a level that asks for any of them is decided in review. */
+/* Steps only a person can judge: supporting documents are stored, not
+ * read. (A selfie is judged by the face checks, flow__conclude.) */
 int flow__level_needs_person(const json_t *settings, const char *level)
 {
-	static const char *const human[] = {"selfie", "liveness", "proof_of_address",
-	                                    "proof_of_income", NULL};
-	size_t i;
-	json_t *s;
-	json_array_foreach(
-	    json_object_get(json_object_get(json_object_get(settings, "levels"), level), "steps"),
-	    i, s)
-	{
-		if (flow__in_list(json_string_value(s), human))
+	static const char *const human[] = {"proof_of_address", "proof_of_income", NULL};
+	for (const char *const *h = human; *h; h++)
+		if (flow__level_has(settings, level, *h))
 			return 1;
-	}
 	return 0;
 }
 
@@ -489,27 +482,61 @@ int flow__steps_left(const json_t *steps)
 	return n;
 }
 
-/* Everything the applicant owes is in: decide (auto-approve, or review). */
-int flow__conclude(struct change *c, const json_t *settings, const json_t *checks)
+/* Why a level that asks for a selfie cannot be decided by the face checks
+ * alone: face_match did not pass (a failure is already a cause), or passed
+ * close to its threshold. NULL when it may. */
+static const char *face_cause(struct change *c, const json_t *checks)
 {
-	json_t *why = json_array();
 	size_t i;
 	json_t *ck;
 	json_array_foreach(checks, i, ck)
+	{
+		if (strcmp(flow__str(ck, "name"), "face_match"))
+			continue;
+		const char *r = flow__str(ck, "result");
+		if (!strcmp(r, "pass"))
+			return json_is_true(json_object_get(json_object_get(ck, "details"), "close"))
+			           ? "close_to_threshold"
+			           : NULL;
+		if (!strcmp(r, "fail"))
+			return NULL;
+		return c->f->face ? flow__str(ck, "reason") : "face_engine_unavailable";
+	}
+	return "no_face_match";
+}
+
+/* Everything the applicant owes is in: decide (auto-approve, or review). */
+int flow__conclude(struct change *c, const json_t *settings, const json_t *checks)
+{
+	json_t *all = NULL;
+	int close = 0;
+	int rc = flow__face_apply(c, settings, checks, &all, &close);
+	if (rc)
+		return rc;
+	if (checks || json_array_size(all))
+		json_object_set(c->patch, "checks", all);
+	json_t *why = json_array();
+	size_t i;
+	json_t *ck;
+	json_array_foreach(all, i, ck)
 	{
 		if (!strcmp(flow__str(ck, "result"), "fail"))
 			json_array_append_new(why, json_pack("{s:s, s:s}", "check",
 			                                     flow__str(ck, "name"), "reason",
 			                                     flow__str(ck, "reason")));
 	}
-	if (flow__level_needs_person(settings, flow__str(c->ver, "level")))
+	const char *level = flow__str(c->ver, "level");
+	const char *face = flow__level_has(settings, level, "selfie") ? face_cause(c, all) : NULL;
+	if (face)
+		json_array_append_new(why,
+		                      json_pack("{s:s, s:s}", "check", "face_match", "reason", face));
+	if (flow__level_needs_person(settings, level))
 		json_array_append_new(why, json_pack("{s:s}", "reason", "level_needs_review"));
 	if (!json_is_true(json_object_get(settings, "auto_approve")))
 		json_array_append_new(why, json_pack("{s:s}", "reason", "auto_approve_off"));
 	if (!checks)
 		json_array_append_new(why,
 		                      json_pack("{s:s}", "reason", "no_machine_readable_data"));
-	int rc;
 	if (json_array_size(why) == 0) {
 		rc = flow__change_move(c, KYC_VE_AUTO_APPROVE, "all_checks_passed", NULL);
 		json_object_set_new(c->patch, "decision",
@@ -522,6 +549,7 @@ int flow__conclude(struct change *c, const json_t *settings, const json_t *check
 		json_decref(d);
 	}
 	json_decref(why);
+	json_decref(all);
 	return rc;
 }
 

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "face/face.h"
 #include "json/jv.h"
 #include "store/store.h"
 #include "webhooks/endpoint.h"
@@ -39,6 +40,15 @@ struct kyc_flow {
 	 * store error that undoes the whole creation. */
 	int (*on_create)(kyc_store *s, const char *tenant_id, const json_t *ver, void *arg);
 	void *on_create_arg;
+	/* The face engine (docs/face.md), shared read-only; NULL when its models
+	 * are not installed: no portrait is cut, selfies are stored unread, and
+	 * a level that asks for a selfie goes to review. */
+	const struct kyc_face_engine *face;
+	/* Cut the portrait of identity documents even when the level asks for
+	 * no selfie (a surface that shows it: seed 000's customerData.photo).
+	 * Otherwise faces are read only where a selfie will be compared: no
+	 * biometric processing, and no CPU, that the verification does not need. */
+	int want_portrait;
 };
 
 /* The identity document types a verification may accept (NULL-terminated):
@@ -94,9 +104,16 @@ struct kyc_flow_image {
 int kyc_flow_submit(struct kyc_flow *f, const char *verification_id,
 		    const struct kyc_flow_image *imgs, int nimgs, json_t **out, struct kyc_jerr *e);
 
-/* Stores the applicant's selfie (an image, kind "selfie"). Face comparison
- * and liveness are not built: the check face_match is not_applicable and a
- * level that requires a face sends the verification to review. */
+/* Stores the applicant's selfie (an image, kind "selfie"), read by the face
+ * engine before the transaction (docs/face.md#workflow-checks). A selfie the
+ * engine finds unusable (no face, several, too small, cut off, dark, bright,
+ * blurred, turned away) is a failed attempt like an unusable document photo:
+ * incomplete with retry code selfie_<reason>, or rejected on the last
+ * attempt allowed. Otherwise the face checks (selfie_quality, face_match
+ * against the document's portrait, age_consistency, liveness) are stored
+ * with the verification's checks and the owed steps decide: approved when
+ * every check passed, pending_review when one failed or lies close to its
+ * threshold. */
 int kyc_flow_selfie(struct kyc_flow *f, const char *verification_id,
 		    const struct kyc_flow_image *img, json_t **out, struct kyc_jerr *e);
 

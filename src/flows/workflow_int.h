@@ -5,10 +5,12 @@
  *
  *   workflow.c         the change machinery; create, load, expiry
  *   workflow_submit.c  document, proof and selfie submissions; attempts
- *   workflow_review.c  name confirmation, decisions, cancellation */
+ *   workflow_review.c  name confirmation, decisions, cancellation
+ *   workflow_face.c    the face engine on documents and selfies; face checks */
 #ifndef KYC_WORKFLOW_INT_H
 #define KYC_WORKFLOW_INT_H
 
+#include "document/image.h"
 #include "flows/vstate.h"
 #include "flows/workflow.h"
 
@@ -58,5 +60,37 @@ int flow__conclude(struct change *c, const json_t *settings, const json_t *check
 int flow__reject(struct change *c, const char *reason, const json_t *details);
 /* The tenant's settings with the verification's options applied (new reference). */
 json_t *flow__effective_settings(struct kyc_flow *f, const json_t *ver, int *rc);
+/* SHA-256 of p[0..n) as 64 hex digits. */
+void flow__sha256_hex(const void *p, size_t n, char out[65]);
+/* 1 when the level's steps include step. */
+int flow__level_has(const json_t *settings, const char *level, const char *step);
+
+/* ---- faces (workflow_face.c) ---- */
+
+/* What the face engine found on one image, before the transaction. */
+struct flow_face_prep {
+	int analyzed;          /* the engine ran (it is there and the image had colour) */
+	const char *issue;     /* selfie: the engine's reason it is unusable, else NULL */
+	json_t *face;          /* for the document's attributes.face; NULL when no usable face */
+	json_t *portrait_file; /* document: the aligned portrait's file record, or NULL */
+	char relpath[128];     /* its blob */
+	int stored;
+};
+/* Runs the engine on img (which carries rgb) when f->face is set: on a
+ * selfie, its quality (issue) and its face; on a document, its portrait,
+ * whose aligned crop is written as a blob now, sealed under applicant_id's
+ * data key (NULL: the tenant's), as the document's image is (removed by the
+ * release unless kept). 0, or -1 with e filled (500). */
+int flow__face_prepare(struct kyc_flow *f, const struct kyc_image *img, int selfie,
+                       const char *applicant_id, struct flow_face_prep *p, struct kyc_jerr *e);
+void flow__face_prep_release(struct kyc_flow *f, struct flow_face_prep *p, int keep_files);
+/* Inside the change: from the verification's documents (the newest selfie
+ * and portrait with a face), writes the face result into the pending
+ * attributes (attributes.face) and gives *merged (a new array): checks
+ * without earlier face checks, plus the four face checks when the level asks
+ * for a selfie or one was sent. *close: a face result lies near its
+ * threshold (a person should look). 0 or a store error. */
+int flow__face_apply(struct change *c, const json_t *settings, const json_t *checks,
+                     json_t **merged, int *close);
 
 #endif

@@ -99,6 +99,13 @@ int kyc_flow_correct_names(struct kyc_flow *f, const char *vid, const json_t *na
 	};
 	const char *hard;
 	json_t *checks = kyc_checks_run(&in, &hard);
+	/* the face checks stay beside the document's (read from the documents) */
+	json_t *merged = NULL;
+	int close;
+	if (checks && flow__face_apply(&c, settings, checks, &merged, &close) == 0) {
+		json_decref(checks);
+		checks = merged;
+	}
 	json_object_set_new(c.patch, "checks", checks);
 	char ikey[65];
 	kyc_checks_identity_key(x, nc, ikey);

@@ -15,6 +15,7 @@
 #include "document/reader.h"
 #include "flows/checks.h"
 #include "flows/extraction.h"
+#include "flows/face_checks.h"
 #include "flows/render.h"
 #include "flows/settings.h"
 #include "flows/vstate.h"
@@ -39,6 +40,16 @@ static const struct {
     {"back_side_required", "Now send the back of the document."},
     {"wrong_document_type", "This is not the document type that was chosen. Choose the right type "
                             "or send the right document."},
+    /* the selfie's (docs/face.md#workflow-checks) */
+    {"selfie_no_face", "No face was found in the selfie. Look straight at the camera and try "
+                       "again."},
+    {"selfie_several_faces", "More than one face is in the selfie. Take it alone."},
+    {"selfie_face_too_small", "Your face is too small in the selfie. Hold the camera closer."},
+    {"selfie_face_cut_off", "Your face is cut off. Fit your whole face in the frame."},
+    {"selfie_too_dark", "The selfie is too dark. Take it facing a light."},
+    {"selfie_too_bright", "The selfie is too bright. Move out of direct light."},
+    {"selfie_too_blurry", "The selfie is blurry. Hold still and try again."},
+    {"selfie_not_frontal", "Look straight at the camera, with your head upright."},
 };
 
 /* The reader's reason -> a retry code. */
@@ -74,9 +85,10 @@ struct prepared {
 	json_t *extraction; /* NULL for proofs and selfies */
 	char relpath[128];
 	int stored;
+	struct flow_face_prep face; /* the face engine's reading (workflow_face.c) */
 };
 
-static void sha256_hex(const void *p, size_t n, char out[65])
+void flow__sha256_hex(const void *p, size_t n, char out[65])
 {
 	unsigned char h[32];
 	unsigned hl = 0;
@@ -101,7 +113,7 @@ static int image_error(struct kyc_jerr *e, int rc, const char *field, const char
 
 /* Decodes, reads (identity documents only) and stores the bytes of one image. */
 static int prepare(struct kyc_flow *f, const json_t *ver, const struct kyc_flow_image *im,
-                   const char *kind, struct prepared *p, struct kyc_jerr *e)
+                   const char *kind, int faces, struct prepared *p, struct kyc_jerr *e)
 {
 	const char *field = im->source_url ? "image_url" : "image";
 	struct kyc_image img = {0};
@@ -113,18 +125,31 @@ static int prepare(struct kyc_flow *f, const json_t *ver, const struct kyc_flow_
 		                    "the image is larger than %zu bytes", f->max_image_bytes);
 	/* Decoded as the reader wants it (large JPEGs at a DCT-scaled size, as
 	 * `kycd scan` does); sizes are reported at full scale. */
+	int selfie = !strcmp(kind, "selfie");
+	int identity = !strcmp(kind, "document") && flow__in_list(im->type, kyc_document_types);
+	int front = !im->side || strcmp(im->side, "back");
+	/* Colour too where the face engine looks: selfies, and identity fronts
+	 * when faces are wanted. */
 	struct kyc_image_opts io = {.max_bytes = f->max_image_bytes,
 	                            .max_pixels = (long)f->max_image_pixels,
-	                            .target_side = KYC_READER_DECODE_SIDE};
+	                            .target_side = KYC_READER_DECODE_SIDE,
+	                            .want_rgb = f->face && (selfie || (faces && identity && front))};
 	int rc = kyc_image_decode(im->bytes, im->len, &io, &img, &why);
 	if (rc)
 		return image_error(e, rc, field, why ? why : "invalid");
-	if (!strcmp(kind, "document") && flow__in_list(im->type, kyc_document_types))
+	if (identity)
 		p->extraction = kyc_document_extract_typed(&img, kyc_now_ms(), im->type, im->side);
+	if (io.want_rgb &&
+	    flow__face_prepare(f, &img, selfie,
+	                       json_string_value(json_object_get(ver, "applicant_id")), &p->face,
+	                       e)) {
+		kyc_image_free(&img);
+		return -1;
+	}
 	char fid[37], did[37], sha[65];
 	kyc_uuid_new(fid);
 	kyc_uuid_new(did);
-	sha256_hex(im->bytes, im->len, sha);
+	flow__sha256_hex(im->bytes, im->len, sha);
 	p->file = json_pack(
 	    "{s:s, s:s, s:s, s:I, s:s, s:I, s:I}", "id", fid, "kind", kind, "content_type",
 	    img.format == KYC_IMAGE_PNG ? "image/png" : "image/jpeg", "size", (json_int_t)im->len,
@@ -134,14 +159,16 @@ static int prepare(struct kyc_flow *f, const json_t *ver, const struct kyc_flow_
 	if (im->source_url)
 		json_object_set_new(p->file, "source_url", json_string(im->source_url));
 	int found = p->extraction && (json_is_true(json_object_get(p->extraction, "mrz_found")) ||
-	                              json_is_true(json_object_get(p->extraction, "card_found")));
+	                              json_is_true(json_object_get(p->extraction, "card_found")) ||
+	                              json_is_true(json_object_get(p->extraction, "barcode_found")));
 	p->doc = json_pack("{s:s, s:O, s:O, s:s, s:s, s:s, s:s}", "id", did, "verification_id",
 	                   json_object_get(ver, "id"), "applicant_id",
 	                   json_object_get(ver, "applicant_id"), "type", im->type, "side",
 	                   im->side ? im->side : "front", "file_id", fid, "status",
-	                   !p->extraction ? "stored"
-	                   : found        ? "processed"
-	                                  : "unreadable");
+	                   p->face.issue  ? "unusable"
+	                   : !p->extraction ? "stored"
+	                   : found          ? "processed"
+	                                    : "unreadable");
 	if (p->extraction)
 		json_object_set(p->doc, "extraction", p->extraction);
 	if (im->issuing_country && *im->issuing_country)
@@ -168,6 +195,7 @@ static void prepared_release(struct kyc_flow *f, struct prepared *p, int n, int 
 		json_decref(p[i].file);
 		json_decref(p[i].doc);
 		json_decref(p[i].extraction);
+		flow__face_prep_release(f, &p[i].face, keep_files);
 	}
 }
 
@@ -553,8 +581,10 @@ static int submit(struct kyc_flow *f, const char *vid, const struct kyc_flow_ima
 	}
 	if (!strcmp(kind, "document") && kyc_requirements_check(settings, applicant, type, e))
 		goto out;
+	/* Faces only where they are compared or shown (struct kyc_flow). */
+	int faces = f->want_portrait || flow__level_has(settings, flow__str(ver, "level"), "selfie");
 	for (np = 0; np < n; np++) {
-		if (prepare(f, ver, &imgs[np], kind, &p[np], e)) {
+		if (prepare(f, ver, &imgs[np], kind, faces, &p[np], e)) {
 			np++;
 			goto out;
 		}
@@ -581,8 +611,15 @@ static int submit(struct kyc_flow *f, const char *vid, const struct kyc_flow_ima
 	rc = 0;
 	for (int i = 0; i < n && !rc; i++) {
 		json_t *attrs = json_pack("{s:I}", "attempt", (json_int_t)attempt);
+		if (p[i].face.face)
+			json_object_set(attrs, "face", p[i].face.face);
+		if (p[i].face.issue)
+			json_object_set_new(attrs, "face_issue", json_string(p[i].face.issue));
 		json_object_set_new(p[i].doc, "attributes", attrs);
-		rc = kyc_store_insert(f->store, KYC_R_FILE, f->tenant_id, p[i].file);
+		if (p[i].face.portrait_file)
+			rc = kyc_store_insert(f->store, KYC_R_FILE, f->tenant_id,
+			                      p[i].face.portrait_file);
+		rc = rc ? rc : kyc_store_insert(f->store, KYC_R_FILE, f->tenant_id, p[i].file);
 		rc = rc ? rc : kyc_store_insert(f->store, KYC_R_DOCUMENT, f->tenant_id, p[i].doc);
 		json_array_append(fresh, p[i].doc);
 	}
@@ -600,8 +637,14 @@ static int submit(struct kyc_flow *f, const char *vid, const struct kyc_flow_ima
 	                       d);
 	json_decref(d);
 	if (!rc) {
-		if (!strcmp(kind, "selfie")) {
+		if (!strcmp(kind, "selfie") && p[0].face.issue) {
+			/* An unusable selfie is a failed attempt, as an unusable
+			 * document photo is: the step stays owed. */
+			rc = fail_attempt(&c, settings, kyc_face_retry_code(p[0].face.issue));
+		} else if (!strcmp(kind, "selfie")) {
 			static const char *const drop[] = {"selfie", "liveness", NULL};
+			json_object_set_new(c.patch, "retry_code", json_null());
+			json_object_set_new(c.patch, "retry_message", json_null());
 			json_t *steps =
 			    flow__steps_without(json_object_get(c.ver, "pending_steps"), drop);
 			json_object_set_new(c.patch, "pending_steps", steps);
@@ -623,6 +666,14 @@ static int submit(struct kyc_flow *f, const char *vid, const struct kyc_flow_ima
 		}
 	}
 	json_decref(fresh);
+	/* A portrait or selfie in while steps are still owed: the face result
+	 * shows what is in so far (the checks come with the conclusion). */
+	if (!rc && (c.cur == KYC_VS_AWAITING_INPUT || c.cur == KYC_VS_INCOMPLETE)) {
+		json_t *unused = NULL;
+		int close;
+		rc = flow__face_apply(&c, settings, NULL, &unused, &close);
+		json_decref(unused);
+	}
 	for (int i = 0; i < n && !rc; i++) {
 		json_t *dr = kyc_render_document(p[i].doc);
 		rc = kyc_event_emit(f->store, f->tenant_id, "document.processed", "document",

@@ -266,6 +266,7 @@ void api_flow(struct api_call *c, struct kyc_flow *f)
 		.max_image_pixels = c->app->max_image_pixels,
 		.default_ttl_ms = c->app->verification_ttl_ms,
 		.callback_policy = api_webhook_policy(c),
+		.face = c->app->face,
 	};
 }
 

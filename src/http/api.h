@@ -44,6 +44,9 @@ struct kyc_app {
 	double login_burst;
 	/* The tenants' rate limits (api_limits.c); NULL: none. */
 	struct kyc_api_limits *limits;
+	/* The face engine, loaded once and shared read-only by every thread;
+	 * NULL when its models are not installed (docs/face.md). */
+	const struct kyc_face_engine *face;
 };
 
 /* What each server thread owns (thread_init / thread_fini). */

@@ -317,6 +317,11 @@ API_HANDLER(applicant_delete, API_WRITE)
 			json_t *fid = json_object_get(d, "file_id");
 			if (json_is_string(fid))
 				json_array_append(file_ids, fid);
+			/* the portrait the face engine cut from it (docs/face.md) */
+			fid = json_object_get(json_object_get(json_object_get(d, "attributes"), "face"),
+					      "portrait_file_id");
+			if (json_is_string(fid))
+				json_array_append(file_ids, fid);
 		}
 		json_decref(pg.items);
 		snprintf(cursor, sizeof cursor, "%s", pg.next_cursor);

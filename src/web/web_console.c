@@ -141,6 +141,7 @@ static void console_flow(struct console_call *c, struct kyc_flow *f)
 	f->max_image_bytes = c->app->max_image_bytes;
 	f->max_image_pixels = c->app->max_image_pixels;
 	f->default_ttl_ms = c->app->verification_ttl_ms;
+	f->face = c->app->face;
 }
 
 static json_t *operator_json(const struct kyc_operator_row *op)

@@ -71,6 +71,7 @@ static void hosted_flow(struct hosted_call *c, struct kyc_flow *f)
 	f->max_image_bytes = c->app->max_image_bytes;
 	f->max_image_pixels = c->app->max_image_pixels;
 	f->default_ttl_ms = c->app->verification_ttl_ms;
+	f->face = c->app->face;
 }
 
 static void flow_error(kyc_req *r, const struct kyc_jerr *e)

@@ -11,6 +11,7 @@
 
 #include "document/synth.h"
 #include "e2e.h"
+#include "faces.h"
 #include "form.h"
 #include "img.h"
 #include "specimen.h"
@@ -19,6 +20,9 @@
 static struct e2e_server srv;
 static char key_a[128], key_b[128], key_c[128], key_d[128], tenant_a[64];
 static unsigned char *card_jpg, *passport_jpg, *passport2_jpg, *blank_jpg, *expired_jpg;
+static unsigned char *face_card_jpg;
+static size_t face_card_len;
+static struct kyc_synth_doc face_card;
 static unsigned char *card_p_jpg, *card_q_jpg, *front_jpg;
 static size_t front_len;
 static size_t card_len, passport_len, passport2_len, blank_len, expired_len, card_p_len, card_q_len;
@@ -147,12 +151,17 @@ TEST(national_id_flow)
 	CHECK_STR(cd_str(r.json, "documentTypeCode"), t->document_code);
 	CHECK(cd_str(r.json, "idFrontScan") != NULL && cd_str(r.json, "idBackScan") != NULL);
 	/* what an MRZ does not carry is null, never invented */
-	static const char *const nulls[] = {
-	    "photo",     "fullName",   "firstName",     "familyName", "address",       "state",
-	    "issueDate", "profession", "maritalStatus", "religion",   "detectedGender"};
+	static const char *const nulls[] = {"fullName", "firstName",  "familyName",
+	                                    "address",  "state",      "issueDate",
+	                                    "profession", "maritalStatus", "religion"};
 	for (size_t i = 0; i < sizeof nulls / sizeof nulls[0]; i++)
 		CHECK(json_is_null(json_object_get(cd, nulls[i])));
-	CHECK(json_is_null(json_object_get(cd, "detectedAge")));
+	/* the face fields come from the face engine on the front (a drawn
+	 * placeholder portrait here: portrait_photo_age_gender has a real one) */
+	const char *photo = cd_str(r.json, "photo");
+	CHECK(!photo || !strncmp(photo, "/v1/files/", 10));
+	CHECK(json_is_null(json_object_get(cd, "detectedAge")) ==
+	      json_is_null(json_object_get(cd, "detectedGender")));
 	e2e_resp_free(&r);
 	free(b);
 
@@ -240,6 +249,39 @@ TEST(passport_flow)
 	REQUIRE(call(key_c, APPROVE_FRONT, NULL, "X-Customer-Id: cust-2002", "{}", &r) == 0);
 	CHECK_INT(r.status, 200); /* key_c shares key_b's tenant: confirmed as read */
 	CHECK_STR(r.body, "true");
+	e2e_resp_free(&r);
+}
+
+/* customerData's face fields on an ID card (TD2, MRZ on the front) whose
+ * portrait is a real photo of a woman (tests/lib/faces.c, person A): the
+ * portrait cut from it, and the age and gender estimated on it. */
+TEST(portrait_photo_age_gender)
+{
+	struct e2e_resp r;
+	REQUIRE(face_card_jpg != NULL);
+	REQUIRE(call(key_b, SELECT "true", NULL, NULL, NULL, &r) == 0);
+	e2e_resp_free(&r);
+	char *b = upload_body("cust-5005", face_card_jpg, face_card_len);
+	REQUIRE(call(key_b, FRONT, NULL, NULL, b, &r) == 0);
+	free(b);
+	CHECK_INT(r.status, 200);
+	check_customer_data(json_object_get(r.json, "customerData"));
+	CHECK_STR(cd_str(r.json, "documentNumber"), face_card.id.f.document_number);
+	CHECK_STR(cd_str(r.json, "detectedGender"), "Female");
+	json_t *age = json_object_get(json_object_get(r.json, "customerData"), "detectedAge");
+	CHECK(json_is_integer(age) && json_integer_value(age) >= 16 && json_integer_value(age) <= 70);
+	const char *photo = cd_str(r.json, "photo");
+	REQUIRE(photo != NULL && !strncmp(photo, "/v1/files/", 10));
+	char path[128];
+	snprintf(path, sizeof path, "%s", photo);
+	e2e_resp_free(&r);
+	/* the portrait is a file of this tenant only */
+	REQUIRE(e2e_json(&srv, "GET", path, key_b, NULL, &r) == 0);
+	CHECK_INT(r.status, 200);
+	CHECK(r.body_len > 8 && !memcmp(r.body, "\x89PNG", 4));
+	e2e_resp_free(&r);
+	REQUIRE(e2e_json(&srv, "GET", path, key_a, NULL, &r) == 0);
+	CHECK_INT(r.status, 404);
 	e2e_resp_free(&r);
 }
 
@@ -524,6 +566,18 @@ int main(void)
 	         specimen_card_front(8, specimen_valid_index(8, KYC_SYNTH_TD1, 1, 1), KYC_SYNTH_TD1,
 	                             &front_jpg, &front_len) == 0 &&
 	         (blank_jpg = timg_jpeg(800, 600, 85, &blank_len)) != NULL;
+	/* an ID card with a real photo as its portrait */
+	struct kyc_synth_image photo, img;
+	if (ok && tface_photo(TFACE_A, &photo) == 0) {
+		if (kyc_synth_render_portrait(9, specimen_valid_index(9, KYC_SYNTH_TD2, 1, 1), 0,
+		                              KYC_SYNTH_CLASS_NONE, KYC_SYNTH_TD2, &photo, &face_card,
+		                              &img) == 0) {
+			if (kyc_synth_jpeg(&img, face_card.quality, &face_card_jpg, &face_card_len))
+				face_card_jpg = NULL;
+			kyc_synth_image_release(&img);
+		}
+		free(photo.px);
+	}
 	char tenant_b[64];
 	if (!ok || e2e_data_dir(&srv) || e2e_tenant(&srv, "c000-a", key_a, tenant_a) ||
 	    e2e_tenant(&srv, "c000-b", key_b, tenant_b)) {
@@ -543,6 +597,7 @@ int main(void)
 	RUN(rejection_reasons);
 	RUN(passport_for_id_card);
 	RUN(errors);
+	RUN(portrait_photo_age_gender);
 	e2e_cleanup(&srv);
 	free(card_jpg);
 	free(passport_jpg);
@@ -552,5 +607,6 @@ int main(void)
 	free(card_p_jpg);
 	free(card_q_jpg);
 	free(front_jpg);
+	free(face_card_jpg);
 	return test_done("compat000");
 }

@@ -12,6 +12,7 @@
 #include "core/rand.h"
 #include "document/synth.h"
 #include "e2e.h"
+#include "faces.h"
 #include "form.h"
 #include "img.h"
 #include "specimen.h"
@@ -191,9 +192,10 @@ TEST(step1_sample_and_step2)
 	          "test");
 	e2e_resp_free(&r);
 
-	/* Step 2: the selfie; no face comparison, so a person decides */
+	/* Step 2: the selfie, compared with the document's portrait; the
+	 * placeholder portrait is no match for a real face, so a person decides */
 	size_t sl;
-	unsigned char *selfie = timg_jpeg(480, 640, 85, &sl);
+	unsigned char *selfie = tface_selfie(TFACE_A, &sl);
 	struct form_part s2[] = {
 	    TEXT("submissionId", sub),
 	    FILE_PART("faceImage", "face.jpg", "image/jpeg", selfie, sl),
@@ -203,6 +205,11 @@ TEST(step1_sample_and_step2)
 	CHECK_STR(e2e_str(&r, "submissionId"), sub);
 	CHECK_STR(e2e_str(&r, "kycStatus"), "pending");
 	CHECK(json_is_integer(json_object_get(r.json, "retryCount")));
+	/* the selfie against the portrait (a drawn placeholder here): the
+	 * comparison, or null when no face was found on the document */
+	json_t *fm = json_object_get(r.json, "faceMatch");
+	CHECK(fm && (json_is_null(fm) || (json_is_boolean(json_object_get(fm, "match")) &&
+	                                  json_is_number(json_object_get(fm, "similarity")))));
 	e2e_resp_free(&r);
 	REQUIRE(e2e_json(&srv, "GET", path, key_a, NULL, &r) == 0);
 	CHECK_STR(e2e_str(&r, "status"), "pending_review");
@@ -330,11 +337,17 @@ TEST(same_user_after_rejection)
 	char sub[64], path[160];
 	snprintf(sub, sizeof sub, "%s", e2e_str(&r, "submissionId"));
 	e2e_resp_free(&r);
+	size_t sl;
+	unsigned char *selfie = tface_selfie(TFACE_A, &sl);
+	REQUIRE(selfie != NULL);
 	struct form_part face[] = {TEXT("submissionId", sub),
-	                           FILE_PART("faceImage", "f.jpg", "image/jpeg", blank_jpg, blank_len)};
+	                           FILE_PART("faceImage", "f.jpg", "image/jpeg", selfie, sl)};
 	REQUIRE(post_form("/v3/submission/step2", key_a, face, 2, &r) == 0);
 	CHECK_INT(r.status, 200);
+	/* the document's portrait is a drawn placeholder: a person decides */
+	CHECK_STR(e2e_str(&r, "kycStatus"), "pending");
 	e2e_resp_free(&r);
+	free(selfie);
 	snprintf(path, sizeof path, "/v1/verifications/%s/decision", sub);
 	REQUIRE(e2e_json(&srv, "POST", path, key_a,
 	                 "{\"decision\":\"reject\",\"reason\":\"document_unreadable\"}", &r) == 0);

@@ -115,7 +115,10 @@ TEST(success_envelope)
 	CHECK_STR(e2e_str(&r, "message"), MSG_OK);
 	json_t *d = json_object_get(r.json, "data");
 	REQUIRE(json_is_object(d));
-	CHECK_INT(json_object_size(d), 8);
+	/* the seed's eight fields, and kycd's livenessStatus: the customer's
+	 * liveness_completed attestation (kycd performs no liveness check) */
+	CHECK_INT(json_object_size(d), 9);
+	CHECK_STR(json_string_value(json_object_get(d, "livenessStatus")), "ATTESTED");
 	CHECK_STR(json_string_value(json_object_get(d, "customerId")), cid);
 	const char *sub = json_string_value(json_object_get(d, "submissionId"));
 	CHECK(sub && sub_number(sub) >= 1);
@@ -419,7 +422,7 @@ TEST(deferred_url)
 	CHECK_STR(e2e_str(&r, "code"), "00");
 	CHECK_STR(e2e_str(&r, "message"), MSG_OK);
 	json_t *d = json_object_get(r.json, "data");
-	CHECK_INT(json_object_size(d), 8);
+	CHECK_INT(json_object_size(d), 9);
 	CHECK_STR(json_string_value(json_object_get(d, "status")), "pending_review");
 	CHECK_STR(json_string_value(json_object_get(d, "documentUrl")), url);
 	CHECK(iso_time(json_string_value(json_object_get(d, "submittedAt"))));

@@ -9,6 +9,7 @@
 
 #include "document/synth.h"
 #include "e2e.h"
+#include "faces.h"
 #include "httpsd.h"
 #include "img.h"
 #include "specimen.h"
@@ -456,7 +457,7 @@ int main(void)
 	unsigned char *jpg = NULL, *jpg2 = NULL;
 	size_t jl = 0, jl2 = 0, sl = 0;
 	struct kyc_synth_doc other;
-	unsigned char *selfie = timg_jpeg(480, 640, 85, &sl);
+	unsigned char *selfie = tface_selfie(TFACE_A, &sl);
 	static const char pdf[] = "%PDF-1.4\n% an AML report stand-in\n%%EOF\n";
 	int i1 = specimen_valid_index(4004, KYC_SYNTH_TD3, 1, 0);
 	int i2 = specimen_valid_index(4004, KYC_SYNTH_TD3, i1 + 1, 0);

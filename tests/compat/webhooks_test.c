@@ -9,6 +9,7 @@
 
 #include "document/synth.h"
 #include "e2e.h"
+#include "faces.h"
 #include "e2e_clock.h"
 #include "form.h"
 #include "httpsd.h"
@@ -307,7 +308,7 @@ int main(void)
 	         kyc_synth_make(4041, specimen_valid_index(4041, KYC_SYNTH_TD3, 1, 0), 0,
 	                        KYC_SYNTH_TD3, &idv_passport, &idv_jpg, &idv_jpg_len) == 0 &&
 	         e2e_clock_init(&clk, srv.data_dir) == 0 &&
-	         (selfie = timg_jpeg(480, 640, 85, &sl)) != NULL &&
+	         (selfie = tface_selfie(TFACE_A, &sl)) != NULL &&
 	         httpsd_put(&web, "front.jpg", jpg, jl) == 0 &&
 	         httpsd_put(&web, "selfie.jpg", selfie, sl) == 0;
 	free(jpg);

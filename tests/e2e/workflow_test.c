@@ -15,6 +15,7 @@
 #include "document/synth.h"
 #include "store/store.h"
 #include "e2e.h"
+#include "faces.h"
 #include "img.h"
 #include "specimen.h"
 #include "test.h"
@@ -699,7 +700,7 @@ TEST(level_with_selfie_goes_to_review)
 	CHECK_STR(json_string_value(json_array_get(vfield(&r, "pending_steps"), 0)), "selfie");
 	e2e_resp_free(&r);
 	size_t sl;
-	unsigned char *selfie = timg_jpeg(480, 640, 80, &sl);
+	unsigned char *selfie = tface_selfie(TFACE_A, &sl);
 	char *b64 = malloc(sl * 2 + 64);
 	/* JSON base64 form of the selfie */
 	static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

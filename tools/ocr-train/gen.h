@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #define GEN_MAX_SIDE 200 /* largest cell side produced */
+#define GEN_MAX_FONTS 6  /* OCR-B digitisations and weights drawn from */
 
 /* Augmentation strength: clean-ish print, everyday photos, bad photos. */
 enum gen_level { GEN_CLEAN = 0, GEN_MILD = 1, GEN_HEAVY = 2, GEN_NLEVELS = 3 };
@@ -18,10 +19,21 @@ enum gen_kind { GEN_GLYPH = 0, GEN_UPSIDE = 1, GEN_STRADDLE = 2, GEN_BLANK = 3, 
 /* Classes whose glyph turned 180 degrees is no character (nor close to one). */
 #define GEN_UPSIDE_CLASSES "34BCDEFGJKPRTUY<"
 
+/* How the characters were put on the document (gen.c draws each one). */
+enum gen_print {
+	GEN_PRINT_LASER = 0, /* crisp toner, a few specks */
+	GEN_PRINT_INKJET,    /* ink spread or starved, ragged edges, satellite dots */
+	GEN_PRINT_DOTS,      /* dot-matrix: glyphs made of round dots */
+	GEN_PRINT_EMBOSS,    /* embossed relief lit from one side, partly tipped */
+	GEN_NPRINTS
+};
+
 struct gen; /* one per thread: holds a FreeType library (not thread-safe) */
 
-/* Opens the OCR-B font at font_path. NULL when the font cannot be loaded. */
-struct gen *gen_new(const char *font_path);
+/* Opens the fonts named in font_paths, a ':'-separated list of OCR-B
+ * digitisations or weights (the first is drawn for half the cells, the others
+ * share the rest). NULL when a font cannot be loaded. */
+struct gen *gen_new(const char *font_paths);
 void gen_free(struct gen *g);
 
 /* Renders class cls (index into KYC_OCR_CLASSES) for sample (seed, index) at

@@ -1,0 +1,183 @@
+/* bench/dl: driving licences by barcode (docs/dl.md) on generated cards
+ * (`kycd synth --kind dl-aamva`'s generator) at levels 0, 1 and 2, decoded
+ * as an upload is (JPEG decoded at the reader's size, kyc_dl_read):
+ *  - the back: the share of cards whose AAMVA data decodes with every field
+ *    exactly the card's, and its CPU ms (median, p90) on one core; beside
+ *    it the baseline, zxing-cpp alone on the whole picture (one
+ *    ReadBarcodes, no rectification or turn), measured in the same run on
+ *    the same pictures, and the ratios;
+ *  - the front and back together: the printed fields' exact share and the
+ *    cross-check: cards whose front contradicts the barcode though both
+ *    are the same card (false alarms), and forged fronts (the printed birth
+ *    year one off) that are flagged.
+ * Usage: bench N SEED */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "document/aamva.h"
+#include "document/barcode.h"
+#include "document/card_dl_aamva.h"
+#include "document/image.h"
+#include "document/reader.h"
+#include "document/synth_dl.h"
+#include "document/tess.h"
+#include "lib/timing.h"
+
+static int photo(uint64_t seed, int i, int level, enum kyc_card_side side,
+		 const struct kyc_dl_card *c, struct kyc_image *out)
+{
+	struct kyc_synth_card_shot shot;
+	struct kyc_synth_image img;
+	unsigned char *jpeg = NULL;
+	size_t len = 0;
+	int rc = kyc_synth_dl_render(seed, i, level, side, c, &shot, &img);
+	if (!rc) {
+		rc = kyc_synth_jpeg(&img, shot.quality, &jpeg, &len);
+		kyc_synth_image_release(&img);
+	}
+	/* as an upload is decoded (src/flows/workflow_submit.c) */
+	struct kyc_image_opts io = {.target_side = KYC_READER_DECODE_SIDE};
+	if (!rc)
+		rc = kyc_image_decode(jpeg, len, &io, out, NULL);
+	free(jpeg);
+	return rc;
+}
+
+/* Whether the fields of x are every field of the card's truth line. */
+static int all_exact(const json_t *x, const json_t *truth)
+{
+	const char *k;
+	json_t *v;
+	json_object_foreach((json_t *)truth, k, v)
+	{
+		const json_t *f = json_object_get(json_object_get(x, "fields"), k);
+		const char *got = json_string_value(json_object_get(f, "value"));
+		if (!got || strcmp(got, json_string_value(v))) {
+			if (getenv("BENCH_VERBOSE"))
+				fprintf(stderr, "%s: %s != %s\n", k, got ? got : "(none)",
+					json_string_value(v));
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static const char *const front_fields[] = {"document_number", "surname",    "given_names",
+					   "birth_date",      "issue_date", "expiry_date", "sex"};
+#define NFF (sizeof front_fields / sizeof front_fields[0])
+
+int main(int argc, char **argv)
+{
+	int n = argc > 1 ? atoi(argv[1]) : 50; /* banned-ok: the bench's own argument */
+	uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 10) : 1;
+	double *ours = malloc(sizeof(double) * (size_t)n), *base = malloc(sizeof(double) * (size_t)n);
+	struct kyc_barcode *b = malloc(KYC_BARCODE_MAX * sizeof *b);
+	printf("| level | cards | decoded, every field exact | zxing alone (baseline) | ratio | ms median / p90 | baseline ms median / p90 | ratio (median) |\n");
+	printf("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
+	for (int level = 0; level <= 2; level++) {
+		int ok = 0, base_ok = 0;
+		for (int i = 1; i <= n; i++) {
+			struct kyc_dl_card c;
+			struct kyc_image im;
+			kyc_synth_dl_card(seed, i, &c);
+			if (photo(seed, i, level, KYC_CARD_BACK, &c, &im))
+				return 1;
+			kyc_buf line;
+			kyc_buf_init(&line, 1 << 16);
+			struct kyc_synth_card_shot shots[2] = {{0}};
+			const char *files[2] = {"", ""};
+			kyc_synth_dl_truth_json(&c, seed, i, shots, files, &line);
+			json_t *t = json_loads(line.data, 0, NULL);
+			kyc_buf_release(&line);
+			double t0 = bench_cpu_ms();
+			int nb = kyc_barcode_read(im.gray, im.w, im.h, im.w, KYC_BARCODE_PDF417, b,
+						  KYC_BARCODE_MAX);
+			base[i - 1] = bench_cpu_ms() - t0;
+			static struct kyc_aamva a;
+			base_ok += nb > 0 && !kyc_aamva_parse(b[0].data, b[0].len, &a, NULL);
+			int err = 0;
+			t0 = bench_cpu_ms();
+			json_t *x = kyc_dl_read(NULL, &im, &err);
+			ours[i - 1] = bench_cpu_ms() - t0;
+			ok += json_is_true(json_object_get(x, "barcode_found")) &&
+			      all_exact(x, json_object_get(t, "fields"));
+			json_decref(x);
+			json_decref(t);
+			kyc_image_free(&im);
+		}
+		double om = bench_percentile(ours, n, 0.5), op = bench_percentile(ours, n, 0.9);
+		double bm = bench_percentile(base, n, 0.5), bp = bench_percentile(base, n, 0.9);
+		printf("| %d | %d | %.1f %% | %.1f %% | %.2f | %.0f / %.0f | %.0f / %.0f | %.2f |\n", level,
+		       n, 100.0 * ok / n, 100.0 * base_ok / n,
+		       base_ok ? (double)ok / base_ok : 0, om, op, bm, bp, bm > 0 ? om / bm : 0);
+		fflush(stdout);
+	}
+
+	/* the front against the back, level 0 and 1 */
+	printf("\n| level | cards | front found | ");
+	for (size_t k = 0; k < NFF; k++)
+		printf("%s exact | ", front_fields[k]);
+	printf("false contradictions | forged fronts flagged | ms front+back median |\n|");
+	for (size_t k = 0; k < NFF + 6; k++)
+		printf(" --- |");
+	printf("\n");
+	int m = n < 30 ? n : 30; /* the front's OCR is the slow part */
+	for (int level = 0; level <= 1; level++) {
+		int found = 0, exact[NFF] = {0}, false_alarms = 0, flagged = 0, forged_checked = 0;
+		for (int i = 1; i <= m; i++) {
+			struct kyc_dl_card c, forged;
+			struct kyc_image f, bk, g;
+			kyc_synth_dl_card(seed, i, &c);
+			forged = c;
+			forged.birth_date[3] = (char)(c.birth_date[3] == '9' ? '0' : c.birth_date[3] + 1);
+			if (photo(seed, i, level, KYC_CARD_FRONT, &c, &f) ||
+			    photo(seed, i, level, KYC_CARD_BACK, &c, &bk) ||
+			    photo(seed, i, level, KYC_CARD_FRONT, &forged, &g))
+				return 1;
+			int err = 0;
+			double t0 = bench_cpu_ms();
+			json_t *x = kyc_dl_read(&f, &bk, &err);
+			ours[i - 1] = bench_cpu_ms() - t0;
+			json_t *y = kyc_dl_read(&g, &bk, &err);
+			const json_t *front = json_object_get(x, "front");
+			found += json_is_true(json_object_get(front, "found"));
+			char given[100];
+			snprintf(given, sizeof given, "%s%s%s", c.first_name, c.middle_names[0] ? " " : "",
+				 c.middle_names);
+			const char *want[NFF] = {c.document_number, c.surname,     given, c.birth_date,
+						 c.issue_date,      c.expiry_date, c.sex};
+			for (size_t k = 0; k < NFF; k++) {
+				const char *got = json_string_value(json_object_get(
+				    json_object_get(json_object_get(front, "fields"), front_fields[k]),
+				    "value"));
+				exact[k] += got ? !strcmp(got, want[k]) : !want[k][0];
+			}
+			false_alarms += json_array_size(json_object_get(x, "contradictions")) > 0;
+			const char *bd = json_string_value(
+			    json_object_get(json_object_get(y, "cross_check"), "birth_date"));
+			if (bd && strcmp(bd, "not_read")) {
+				forged_checked++;
+				flagged += !strcmp(bd, "mismatch");
+			}
+			json_decref(x);
+			json_decref(y);
+			kyc_image_free(&f);
+			kyc_image_free(&bk);
+			kyc_image_free(&g);
+		}
+		printf("| %d | %d | %.0f %% |", level, m, 100.0 * found / m);
+		for (size_t k = 0; k < NFF; k++)
+			printf(" %.0f %% |", 100.0 * exact[k] / m);
+		printf(" %d | %d of %d read | %.0f |\n", false_alarms, flagged, forged_checked,
+		       bench_percentile(ours, m, 0.5));
+		fflush(stdout);
+	}
+	kyc_tess_thread_release();
+	free(ours);
+	free(base);
+	free(b);
+	return 0;
+}

@@ -1,0 +1,60 @@
+/* Specimen North American driving licences and ID cards (`kycd synth --kind
+ * dl-aamva`, docs/dl.md): an invented person (the generator's identities,
+ * synth_id.c), a front with the printed fields in the AAMVA layout
+ * (card_tpl_dl_aamva.c) and a back with a real PDF417 of the AAMVA data
+ * (aamva.h, encoded by zxing-cpp through barcode.h) and, on one card in
+ * three, a QR code. Photographed with the levels of the other cards
+ * (synth_scene.c). Pure functions of (seed, index, level), like synth.h. */
+#ifndef KYC_SYNTH_DL_H
+#define KYC_SYNTH_DL_H
+
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "document/aamva.h"
+#include "document/synth.h"
+#include "document/synth_card.h"
+
+/* One invented card. Dates are YYYY-MM-DD; every string is ASCII. */
+struct kyc_dl_card {
+	char subfile[3];           /* "DL" or "ID" */
+	char jurisdiction[3];      /* DAJ: "CA", "ON", ... */
+	char jurisdiction_name[24];
+	char country[4];           /* "USA" or "CAN" */
+	char iin[7];
+	int version, jurisdiction_version;
+	char document_number[24];
+	char surname[48], first_name[48], middle_names[48];
+	char birth_date[11], issue_date[11], expiry_date[11];
+	char sex[2];               /* "M", "F" or "X" */
+	char street[48], city[32], postal_code[12];
+	char eye_color[4], height[8];
+	char discriminator[24];
+	char vehicle_class[4];     /* "" on an ID card */
+	char qr[96];               /* the back's QR code text, "" when it has none */
+};
+
+/* The invented card for (seed, index). */
+void kyc_synth_dl_card(uint64_t seed, int index, struct kyc_dl_card *out);
+
+/* The AAMVA data of the card's barcode, as its elements (version 8 to 10:
+ * dates MMDDCCYY in the US, CCYYMMDD in Canada). */
+void kyc_synth_dl_aamva(const struct kyc_dl_card *c, struct kyc_aamva *out);
+
+/* Draws side (KYC_CARD_FRONT or KYC_CARD_BACK) of card and photographs it at
+ * level (0..2) as (seed, index) choose; *img is allocated here. 0,
+ * KYC_ERR_INVALID, KYC_ERR_NOMEM or KYC_ERR_IO (a font is missing). On error
+ * *img holds nothing. */
+int kyc_synth_dl_render(uint64_t seed, int index, int level, enum kyc_card_side side,
+			const struct kyc_dl_card *card, struct kyc_synth_card_shot *shot,
+			struct kyc_synth_image *img);
+
+/* Appends the truth.jsonl line of a card and its two pictures: "fields"
+ * under the extraction's names, written from the card itself (not through
+ * the parser), "qr", "barcode" (the symbol's text) and each picture's
+ * geometry. 0, KYC_ERR_NOMEM or KYC_ERR_TOOBIG. */
+int kyc_synth_dl_truth_json(const struct kyc_dl_card *card, uint64_t seed, int index,
+			    const struct kyc_synth_card_shot shots[2], const char *files[2],
+			    kyc_buf *out);
+
+#endif

@@ -1,0 +1,290 @@
+/* The face steps of the workflow (docs/face.md#workflow-checks): the engine
+ * on a document's front (the aligned portrait, stored as a file of the
+ * verification, and its embedding) and on a selfie, before the transaction;
+ * inside it, the face checks and the verification's face result, computed
+ * from what the documents keep. */
+#include "flows/workflow_int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/base64.h"
+#include "core/clock.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/rand.h"
+#include "flows/checks.h"
+#include "flows/face_checks.h"
+#include "store/blob.h"
+
+/* The side of the stored portrait: enough to judge a face by eye beside the
+ * selfie, small enough (about 60 KB as PNG) to keep per verification. */
+#define PORTRAIT_SIDE 256
+
+static double round4(double v)
+{
+	return round(v * 1e4) / 1e4;
+}
+
+/* A face as a document keeps it (attributes.face): the embedding as base64
+ * of its 128 float32 (little-endian hosts only, as the rest of kycd), with
+ * what the checks read. Never rendered: the API shows the face result. */
+static json_t *face_to_json(const struct kyc_face *fc)
+{
+	kyc_buf b;
+	kyc_buf_init(&b, 1024);
+	if (kyc_base64_encode_buf(fc->embedding, sizeof fc->embedding, KYC_B64_STD, &b)) {
+		kyc_buf_release(&b);
+		return NULL;
+	}
+	const struct kyc_face_quality *q = &fc->quality;
+	json_t *j = json_pack("{s:s, s:f, s:s, s:f, s:[f,f,f,f], s:{s:f, s:f, s:f, s:f, s:f, s:f}}",
+	                      "embedding", b.data, "age", round4(fc->age), "gender", fc->gender,
+	                      "gender_score", round4(fc->gender_score), "box", round4(fc->box[0]),
+	                      round4(fc->box[1]), round4(fc->box[2]), round4(fc->box[3]), "quality",
+	                      "face_ratio", round4(q->face_ratio), "sharpness",
+	                      round4(q->sharpness), "brightness", round4(q->brightness), "yaw",
+	                      round4(q->yaw), "pitch", round4(q->pitch), "roll", round4(q->roll));
+	kyc_buf_release(&b);
+	return j;
+}
+
+/* The reverse of face_to_json; 0, or -1 when j holds no usable face. */
+static int face_from_json(const json_t *j, struct kyc_face *fc)
+{
+	const char *emb = json_string_value(json_object_get(j, "embedding"));
+	size_t n = 0;
+	memset(fc, 0, sizeof *fc);
+	if (!emb ||
+	    kyc_base64_decode(emb, strlen(emb), KYC_B64_STD, (unsigned char *)fc->embedding,
+	                      sizeof fc->embedding, &n) ||
+	    n != sizeof fc->embedding)
+		return -1;
+	fc->age = json_number_value(json_object_get(j, "age"));
+	const char *g = json_string_value(json_object_get(j, "gender"));
+	fc->gender = g && !strcmp(g, "male") ? "male" : "female";
+	fc->gender_score = json_number_value(json_object_get(j, "gender_score"));
+	for (int i = 0; i < 4; i++)
+		fc->box[i] =
+		    json_number_value(json_array_get(json_object_get(j, "box"), (size_t)i));
+	const json_t *q = json_object_get(j, "quality");
+	fc->quality.face_ratio = json_number_value(json_object_get(q, "face_ratio"));
+	fc->quality.sharpness = json_number_value(json_object_get(q, "sharpness"));
+	fc->quality.brightness = json_number_value(json_object_get(q, "brightness"));
+	fc->quality.yaw = json_number_value(json_object_get(q, "yaw"));
+	fc->quality.pitch = json_number_value(json_object_get(q, "pitch"));
+	fc->quality.roll = json_number_value(json_object_get(q, "roll"));
+	return 0;
+}
+
+/* The aligned crop of face fc as a PNG file of the verification. */
+static int store_portrait(struct kyc_flow *f, const struct kyc_image *img,
+                          const struct kyc_face *fc, const char *applicant_id,
+                          struct flow_face_prep *p)
+{
+	unsigned char *rgb = NULL;
+	kyc_buf png;
+	char fid[37], sha[65];
+	kyc_buf_init(&png, 4u << 20);
+	int rc = kyc_face_aligned_crop(img, fc, PORTRAIT_SIDE, &rgb);
+	rc = rc ? rc : kyc_image_write_png_rgb(rgb, PORTRAIT_SIDE, PORTRAIT_SIDE, &png);
+	free(rgb);
+	if (rc)
+		goto out;
+	kyc_uuid_new(fid);
+	/* sealed under the applicant's key, as the document's image: erasing
+	 * the applicant shreds the portrait too */
+	rc = kyc_blob_write(f->store, f->data_dir, f->tenant_id, applicant_id, fid, png.data,
+	                    png.len, p->relpath, sizeof p->relpath);
+	if (rc)
+		goto out;
+	p->stored = 1;
+	flow__sha256_hex(png.data, png.len, sha);
+	p->portrait_file =
+	    json_pack("{s:s, s:s, s:s, s:I, s:s, s:i, s:i, s:s}", "id", fid, "kind", "portrait",
+	              "content_type", "image/png", "size", (json_int_t)png.len, "sha256", sha,
+	              "width", PORTRAIT_SIDE, "height", PORTRAIT_SIDE, "path", p->relpath);
+	json_object_set_new(p->face, "portrait_file_id", json_string(fid));
+	rc = p->portrait_file ? 0 : KYC_ERR_NOMEM;
+out:
+	kyc_buf_release(&png);
+	return rc;
+}
+
+int flow__face_prepare(struct kyc_flow *f, const struct kyc_image *img, int selfie,
+                       const char *applicant_id, struct flow_face_prep *p, struct kyc_jerr *e)
+{
+	struct kyc_face_list l = {0};
+	memset(p, 0, sizeof *p);
+	if (!f->face || !img->rgb)
+		return 0;
+	int rc = kyc_face_analyze(f->face, img, &l);
+	if (rc)
+		return kyc_jerr_set(e, 500, "internal", "", "the face engine failed");
+	p->analyzed = 1;
+	if (selfie) {
+		p->issue = kyc_face_selfie(&l);
+		if (!p->issue && !(p->face = face_to_json(&l.faces[0])))
+			rc = KYC_ERR_NOMEM;
+	} else {
+		const char *why;
+		const struct kyc_face *fc = kyc_face_pick(&l, &why);
+		if (fc && !(p->face = face_to_json(fc)))
+			rc = KYC_ERR_NOMEM;
+		if (fc && !rc)
+			rc = store_portrait(f, img, fc, applicant_id, p);
+		if (rc)
+			kyc_logf(KYC_LOG_WARN, "portrait not stored: %s", kyc_err_name(rc));
+	}
+	kyc_face_list_free(&l);
+	if (rc)
+		return kyc_jerr_set(e, 500, "store_error", "", "the portrait could not be stored");
+	return 0;
+}
+
+void flow__face_prep_release(struct kyc_flow *f, struct flow_face_prep *p, int keep_files)
+{
+	if (p->stored && !keep_files)
+		kyc_blob_remove(f->data_dir, p->relpath);
+	json_decref(p->face);
+	json_decref(p->portrait_file);
+	memset(p, 0, sizeof *p);
+}
+
+/* ---- inside the transaction ---- */
+
+static const char *const face_check_names[] = {"selfie_quality", "face_match", "age_consistency",
+                                               "liveness", NULL};
+
+int flow__level_has(const json_t *settings, const char *level, const char *step)
+{
+	size_t i;
+	json_t *s;
+	json_array_foreach(
+	    json_object_get(json_object_get(json_object_get(settings, "levels"), level), "steps"),
+	    i, s)
+	{
+		if (!strcmp(json_string_value(s), step))
+			return 1;
+	}
+	return 0;
+}
+
+/* The verification's attributes as this change will write them (a copy). */
+static json_t *pending_attributes(struct change *c)
+{
+	json_t *a = json_object_get(c->patch, "attributes");
+	if (!a)
+		a = json_object_get(c->ver, "attributes");
+	a = json_deep_copy(a);
+	return json_is_object(a) ? a : (json_decref(a), json_object());
+}
+
+int flow__face_apply(struct change *c, const json_t *settings, const json_t *checks,
+                     json_t **merged, int *close)
+{
+	struct kyc_flow *f = c->f;
+	struct kyc_store_page pg = {0};
+	const json_t *portrait_doc = NULL, *selfie_doc = NULL, *decided = NULL;
+	const char *vid = flow__str(c->ver, "id");
+	json_t *attrs = pending_attributes(c);
+	const char *doc_id = flow__str(attrs, "document_id");
+	*merged = NULL;
+	*close = 0;
+	json_t *filter = json_pack("{s:s}", "verification_id", vid);
+	int rc = kyc_store_list(f->store, KYC_R_DOCUMENT, f->tenant_id, filter, "", 100, &pg);
+	json_decref(filter);
+	if (rc) {
+		json_decref(attrs);
+		return rc;
+	}
+	/* Newest first: the last selfie and the last portrait found. */
+	size_t i;
+	json_t *d;
+	json_array_foreach(pg.items, i, d)
+	{
+		const json_t *fj = json_object_get(json_object_get(d, "attributes"), "face");
+		int is_selfie = !strcmp(flow__str(d, "type"), "selfie");
+		if (is_selfie && !selfie_doc && json_object_get(fj, "embedding"))
+			selfie_doc = d;
+		if (!is_selfie && !portrait_doc && json_object_get(fj, "portrait_file_id"))
+			portrait_doc = d;
+		if (doc_id && !strcmp(flow__str(d, "id"), doc_id))
+			decided = d;
+	}
+	if (!decided)
+		decided = portrait_doc;
+
+	struct kyc_face selfie, portrait;
+	const json_t *sj = json_object_get(json_object_get(selfie_doc, "attributes"), "face");
+	const json_t *pj = json_object_get(json_object_get(portrait_doc, "attributes"), "face");
+	int have_selfie = selfie_doc && !face_from_json(sj, &selfie);
+	int have_portrait = portrait_doc && !face_from_json(pj, &portrait);
+	double threshold = json_number_value(json_object_get(settings, "face_match_threshold"));
+
+	/* The face result the API shows (docs/api.md): what was compared, and
+	 * the age and gender estimated on the selfie, else on the portrait;
+	 * none until the engine read a face. */
+	if (have_selfie || have_portrait) {
+		json_t *face =
+		    json_pack("{s:o, s:o}", "portrait_file_id",
+		              have_portrait ? json_incref(json_object_get(pj, "portrait_file_id"))
+		                            : json_null(),
+		              "selfie_file_id",
+		              have_selfie ? json_incref(json_object_get(selfie_doc, "file_id"))
+		                          : json_null());
+		if (have_selfie && have_portrait) {
+			struct kyc_face_match m;
+			kyc_face_compare(selfie.embedding, portrait.embedding, threshold, &m);
+			json_object_set_new(face, "similarity", json_real(round4(m.similarity)));
+			json_object_set_new(face, "distance", json_real(round4(m.distance)));
+			json_object_set_new(face, "threshold", json_real(threshold));
+			json_object_set_new(face, "match", json_boolean(m.match));
+		}
+		const json_t *aged = have_selfie ? sj : have_portrait ? pj : NULL;
+		json_object_set(face, "age", aged ? json_object_get(aged, "age") : json_null());
+		json_object_set(face, "gender",
+		                aged ? json_object_get(aged, "gender") : json_null());
+		json_object_set(face, "gender_score",
+		                aged ? json_object_get(aged, "gender_score") : json_null());
+		json_object_set_new(face, "liveness", json_string("not_performed"));
+		json_object_set_new(attrs, "face", face);
+		json_object_set_new(c->patch, "attributes", attrs);
+	} else {
+		json_decref(attrs);
+	}
+
+	/* The checks: only for a level that asks for a selfie, or once one came. */
+	json_t *out = json_array();
+	const json_t *ck;
+	json_array_foreach(checks, i, ck)
+	{
+		if (!flow__in_list(flow__str(ck, "name"), face_check_names))
+			json_array_append(out, (json_t *)ck);
+	}
+	if (flow__level_has(settings, flow__str(c->ver, "level"), "selfie") || selfie_doc) {
+		struct kyc_face_list sl = {.faces = &selfie, .count = 1};
+		struct kyc_face_check_input in = {
+		    .selfie = have_selfie ? &sl : NULL,
+		    .portrait = have_portrait ? &portrait : NULL,
+		    .birth_date =
+		        kyc_checks_field(json_object_get(decided, "extraction"), "birth_date"),
+		    .today = kyc_now_ms() / 86400000,
+		    .threshold = threshold,
+		};
+		const char *retry;
+		json_t *fc = kyc_face_checks(&in, &retry, close);
+		if (!fc)
+			rc = KYC_ERR_NOMEM;
+		json_array_extend(out, fc);
+		json_decref(fc);
+	}
+	json_decref(pg.items);
+	if (rc) {
+		json_decref(out);
+		return rc;
+	}
+	*merged = out;
+	return 0;
+}

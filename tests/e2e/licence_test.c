@@ -1,0 +1,227 @@
+/* Driving licences through the real kycd (docs/dl.md): a generated licence's
+ * back uploaded to the native API gets the barcode's fields (`source:
+ * "barcode"`) exactly as the card was made; its front gets its printed
+ * fields and the QR code's text; seed 001's step 1 with idType
+ * drivers_license answers the barcode's data; a back without a
+ * barcode is stored unreadable, not half-read. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "document/synth_dl.h"
+#include "e2e.h"
+#include "form.h"
+#include "test.h"
+
+#define SEED 1313
+
+static struct e2e_server srv;
+static char key[128];
+
+/* One side of card index as a JPEG (malloc'ed). */
+static unsigned char *side_jpeg(int index, const struct kyc_dl_card *c, enum kyc_card_side side,
+				size_t *len)
+{
+	struct kyc_synth_image im;
+	struct kyc_synth_card_shot shot;
+	unsigned char *jpg = NULL;
+	if (kyc_synth_dl_render(SEED, index, 0, side, c, &shot, &im))
+		return NULL;
+	if (kyc_synth_jpeg(&im, shot.quality, &jpg, len))
+		jpg = NULL;
+	kyc_synth_image_release(&im);
+	return jpg;
+}
+
+static char *new_verification(void)
+{
+	struct e2e_resp r;
+	char body[256];
+	if (e2e_json(&srv, "POST", "/v1/applicants", key, "{\"first_name\":\"Lic\"}", &r) ||
+	    r.status != 201)
+		return NULL;
+	snprintf(body, sizeof body,
+		 "{\"applicant_id\":\"%s\",\"document_types\":[\"drivers_license\"]}",
+		 e2e_str(&r, "id"));
+	e2e_resp_free(&r);
+	if (e2e_json(&srv, "POST", "/v1/verifications", key, body, &r) || r.status != 201) {
+		fprintf(stderr, "  verification: %ld %s\n", r.status, r.body);
+		e2e_resp_free(&r);
+		return NULL;
+	}
+	char *id = strdup(e2e_str(&r, "id"));
+	e2e_resp_free(&r);
+	return id;
+}
+
+static int upload(const char *ver, const char *side, const unsigned char *jpg, size_t len,
+		  struct e2e_resp *r)
+{
+	struct form_part p[] = {
+	    {"type", NULL, NULL, "drivers_license", 0},
+	    {"side", NULL, NULL, side, 0},
+	    {"image", "licence.jpg", "image/jpeg", jpg, len},
+	};
+	size_t blen;
+	char *body = form_build(p, 3, &blen);
+	char path[128], auth[200];
+	snprintf(path, sizeof path, "/v1/verifications/%s/documents", ver);
+	snprintf(auth, sizeof auth, "Authorization: Bearer %s", key);
+	const char *h[] = {auth, FORM_CONTENT_TYPE, NULL};
+	int rc = e2e_req(&srv, "POST", path, h, body, blen, r);
+	free(body);
+	return rc;
+}
+
+static const json_t *field(const struct e2e_resp *r, const char *name)
+{
+	return json_object_get(
+	    json_object_get(json_object_get(r->json, "extraction"), "fields"), name);
+}
+
+static const char *value(const struct e2e_resp *r, const char *name)
+{
+	return json_string_value(json_object_get(field(r, name), "value"));
+}
+
+/* Photographs the picture side of card index and uploads it as `declared`
+ * to a new verification (a licence's attempt ends with its first picture).
+ * 0 when a response came back. */
+static int upload_new(int index, const struct kyc_dl_card *c, enum kyc_card_side picture,
+		      const char *declared, struct e2e_resp *r)
+{
+	size_t len = 0;
+	unsigned char *jpg = side_jpeg(index, c, picture, &len);
+	char *ver = new_verification();
+	int rc = jpg && ver ? upload(ver, declared, jpg, len, r) : -1;
+	free(jpg);
+	free(ver);
+	if (!rc && r->status != 201)
+		fprintf(stderr, "  got %ld %s\n", r->status, r->body);
+	return rc;
+}
+
+TEST(back_through_the_api)
+{
+	struct kyc_dl_card c;
+	kyc_synth_dl_card(SEED, 1, &c);
+	struct e2e_resp r;
+	REQUIRE(upload_new(1, &c, KYC_CARD_BACK, "back", &r) == 0);
+	CHECK_INT(r.status, 201);
+	CHECK_STR(e2e_str(&r, "status"), "processed");
+	const json_t *x = json_object_get(r.json, "extraction");
+	CHECK(json_is_true(json_object_get(x, "barcode_found")));
+	CHECK_STR(value(&r, "document_number"), c.document_number);
+	CHECK_STR(value(&r, "surname"), c.surname);
+	CHECK_STR(value(&r, "birth_date"), c.birth_date);
+	CHECK_STR(value(&r, "expiry_date"), c.expiry_date);
+	CHECK_STR(value(&r, "issue_date"), c.issue_date);
+	CHECK_STR(value(&r, "sex"), c.sex);
+	CHECK_STR(value(&r, "address_state"), c.jurisdiction);
+	CHECK_STR(value(&r, "issuing_country"), c.country);
+	CHECK_STR(json_string_value(json_object_get(field(&r, "birth_date"), "source")), "barcode");
+	CHECK(json_is_true(json_object_get(field(&r, "birth_date"), "accepted")));
+	e2e_resp_free(&r);
+}
+
+TEST(front_and_qr)
+{
+	/* the first card whose back carries a QR code */
+	struct kyc_dl_card c;
+	int i = 1;
+	for (kyc_synth_dl_card(SEED, i, &c); !c.qr[0] && i < 50; kyc_synth_dl_card(SEED, ++i, &c))
+		;
+	REQUIRE(c.qr[0]);
+	struct e2e_resp r;
+	REQUIRE(upload_new(i, &c, KYC_CARD_FRONT, "front", &r) == 0);
+	CHECK_INT(r.status, 201);
+	const json_t *lic = json_object_get(json_object_get(r.json, "extraction"), "licence");
+	const json_t *ff = json_object_get(json_object_get(lic, "front"), "fields");
+	CHECK(json_is_true(json_object_get(json_object_get(lic, "front"), "found")));
+	/* what the front accepts is what is printed */
+	const char *bd = json_string_value(json_object_get(json_object_get(ff, "birth_date"), "value"));
+	if (json_is_true(json_object_get(json_object_get(ff, "birth_date"), "accepted")))
+		CHECK_STR(bd, c.birth_date);
+	CHECK_STR(json_string_value(json_object_get(json_object_get(ff, "birth_date"), "source")),
+		  "viz");
+	e2e_resp_free(&r);
+	REQUIRE(upload_new(i, &c, KYC_CARD_BACK, "back", &r) == 0);
+	CHECK_INT(r.status, 201);
+	lic = json_object_get(json_object_get(r.json, "extraction"), "licence");
+	CHECK_STR(json_string_value(json_array_get(json_object_get(lic, "qr"), 0)), c.qr);
+	/* and as a field of the document, never fetched */
+	CHECK_STR(value(&r, "qr_code"), c.qr);
+	CHECK_STR(json_string_value(json_object_get(field(&r, "qr_code"), "source")), "barcode");
+	e2e_resp_free(&r);
+}
+
+/* A back without a barcode: stored, unreadable, with the reason. */
+TEST(back_without_barcode)
+{
+	struct kyc_dl_card c;
+	kyc_synth_dl_card(SEED, 2, &c);
+	/* a photo of a licence front has no PDF417 at all */
+	struct e2e_resp r;
+	REQUIRE(upload_new(2, &c, KYC_CARD_FRONT, "back", &r) == 0);
+	CHECK_INT(r.status, 201);
+	CHECK_STR(e2e_str(&r, "status"), "unreadable");
+	const json_t *lic = json_object_get(json_object_get(r.json, "extraction"), "licence");
+	CHECK_STR(json_string_value(json_object_get(lic, "reason")), "no_barcode_found");
+	CHECK(!json_is_true(json_object_get(json_object_get(r.json, "extraction"), "barcode_found")));
+	e2e_resp_free(&r);
+}
+
+/* Seed 001's step 1 with a licence: the back's barcode answers reviewOCRData. */
+TEST(seed001_step1)
+{
+	struct kyc_dl_card c;
+	kyc_synth_dl_card(SEED, 3, &c);
+	size_t flen = 0, blen = 0;
+	unsigned char *front = side_jpeg(3, &c, KYC_CARD_FRONT, &flen);
+	unsigned char *back = side_jpeg(3, &c, KYC_CARD_BACK, &blen);
+	REQUIRE(front && back);
+	struct form_part p[] = {
+	    {"issuingCountry", NULL, NULL, c.country, 0},
+	    {"email", NULL, NULL, "licence@example.com", 0},
+	    {"idType", NULL, NULL, "drivers_license", 0},
+	    {"idImage", "front.jpg", "image/jpeg", front, flen},
+	    {"idBackImage", "back.jpg", "image/jpeg", back, blen},
+	};
+	size_t len;
+	char *body = form_build(p, 5, &len);
+	char h[200];
+	snprintf(h, sizeof h, "x-api-key: %s", key);
+	const char *hdr[] = {h, FORM_CONTENT_TYPE, NULL};
+	struct e2e_resp r;
+	REQUIRE(e2e_req(&srv, "POST", "/v3/submission/step1", hdr, body, len, &r) == 0);
+	free(body);
+	if (r.status != 200)
+		fprintf(stderr, "  got %ld %s\n", r.status, r.body);
+	CHECK_INT(r.status, 200);
+	const json_t *o = json_object_get(r.json, "reviewOCRData");
+	CHECK_STR(json_string_value(json_object_get(o, "ocr_birthDate")), c.birth_date);
+	CHECK(json_is_true(json_object_get(o, "accepted_ocr_birthDate")));
+	CHECK_STR(json_string_value(json_object_get(o, "ocr_issueDate")), c.issue_date);
+	CHECK_STR(json_string_value(json_object_get(o, "ocr_expireDate")), c.expiry_date);
+	CHECK_STR(json_string_value(json_object_get(o, "ocr_lastName")), c.surname);
+	CHECK(json_is_true(
+	    json_object_get(json_object_get(r.json, "document_fields"), "documentNumber")));
+	e2e_resp_free(&r);
+	free(front);
+	free(back);
+}
+
+int main(void)
+{
+	if (e2e_data_dir(&srv) || e2e_tenant(&srv, "licences", key, NULL) || e2e_start(&srv, NULL)) {
+		printf("[licence] 0 passed, 1 failed\n");
+		return 1;
+	}
+	RUN(back_through_the_api);
+	RUN(front_and_qr);
+	RUN(back_without_barcode);
+	RUN(seed001_step1);
+	e2e_stop(&srv);
+	e2e_cleanup(&srv);
+	return test_done("licence");
+}

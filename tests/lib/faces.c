@@ -1,0 +1,66 @@
+#include "faces.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "document/image.h"
+
+/* Where each person is: the photo and a region around their face that holds
+ * no other face (pixels of the photo as decoded, EXIF applied). */
+static const struct {
+	const char *file;
+	int x, y, w, h;
+} people[] = {
+    [TFACE_A] = {"sample5.jpg", 190, 720, 570, 720},
+    [TFACE_B] = {"sample6.jpg", 1310, 150, 540, 680},
+};
+
+const char *tface_dir(void)
+{
+	static char dir[512];
+	const char *m = getenv("KYCD_MODELS");
+	snprintf(dir, sizeof dir, "%s/samples", m && *m ? m : "build/models/face-api");
+	return dir;
+}
+
+int tface_photo(enum tface_person who, struct kyc_synth_image *img)
+{
+	char path[600];
+	struct kyc_image im;
+	struct kyc_image_opts o = {.want_rgb = 1};
+	memset(img, 0, sizeof *img);
+	snprintf(path, sizeof path, "%s/%s", tface_dir(), people[who].file);
+	if (kyc_image_load(path, &o, &im, NULL)) {
+		fprintf(stderr, "faces: cannot read %s (scripts/fetch-models extracts it)\n", path);
+		return -1;
+	}
+	int x = people[who].x, y = people[who].y, w = people[who].w, h = people[who].h;
+	if (x + w > im.w)
+		w = im.w - x;
+	if (y + h > im.h)
+		h = im.h - y;
+	img->px = malloc((size_t)w * (size_t)h * 3);
+	if (!img->px) {
+		kyc_image_free(&im);
+		return -1;
+	}
+	for (int r = 0; r < h; r++)
+		memcpy(img->px + (size_t)r * w * 3, im.rgb + ((size_t)(y + r) * im.w + x) * 3,
+		       (size_t)w * 3);
+	img->w = w, img->h = h;
+	kyc_image_free(&im);
+	return 0;
+}
+
+unsigned char *tface_selfie(enum tface_person who, size_t *len)
+{
+	struct kyc_synth_image img;
+	unsigned char *jpg = NULL;
+	if (tface_photo(who, &img))
+		return NULL;
+	if (kyc_synth_jpeg(&img, 90, &jpg, len))
+		jpg = NULL;
+	free(img.px);
+	return jpg;
+}

@@ -1,0 +1,24 @@
+/* Real face photos for the tests of the face workflow: selfies cut from the
+ * demo photos of the pinned @vladmandic/face-api package (MIT; extracted by
+ * scripts/fetch-models to build/models/face-api/samples, docs/face.md), and
+ * passports generated with such a photo as their portrait. Two people:
+ * TFACE_A and TFACE_B, each a region of one photo holding one frontal face. */
+#ifndef KYC_TEST_FACES_H
+#define KYC_TEST_FACES_H
+
+#include <stddef.h>
+
+#include "document/synth.h"
+
+enum tface_person { TFACE_A, TFACE_B };
+
+/* The person's face as an RGB raster (the region cut from the photo):
+ * 0, or -1 when the photos are not installed. Release img->px with free(). */
+int tface_photo(enum tface_person who, struct kyc_synth_image *img);
+/* The same as JPEG (quality 90), malloc()ed; NULL when not installed. */
+unsigned char *tface_selfie(enum tface_person who, size_t *len);
+/* The folder of the photos (build/models/face-api/samples, or under
+ * $KYCD_MODELS). */
+const char *tface_dir(void);
+
+#endif
