@@ -77,6 +77,8 @@ kyc_server *kyc_server_new(const struct kyc_server_config *cfg, char *err, size_
 		s->nthreads = 1;
 	s->listen_fd = -1;
 	pthread_mutex_init(&s->tls_lock, NULL);
+	pthread_mutex_init(&s->gate_lock, NULL);
+	pthread_cond_init(&s->gate_cond, NULL);
 	if ((s->cfg.tls_cert != NULL) != (s->cfg.tls_key != NULL)) {
 		snprintf(err, errsz, "TLS needs both a certificate and a key");
 		pthread_mutex_destroy(&s->tls_lock);
@@ -292,6 +294,26 @@ static void context_dispose(struct server_thread *st)
 	st->started = 0;
 }
 
+/* Waits at the start gate until every thread has arrived (or the count was
+ * lowered because a thread could not be spawned). */
+static void gate_wait(kyc_server *s)
+{
+	pthread_mutex_lock(&s->gate_lock);
+	s->gate_arrived++;
+	pthread_cond_broadcast(&s->gate_cond);
+	while (s->gate_arrived < s->gate_expected)
+		pthread_cond_wait(&s->gate_cond, &s->gate_lock);
+	pthread_mutex_unlock(&s->gate_lock);
+}
+
+static void gate_lower(kyc_server *s, int expected)
+{
+	pthread_mutex_lock(&s->gate_lock);
+	s->gate_expected = expected;
+	pthread_cond_broadcast(&s->gate_cond);
+	pthread_mutex_unlock(&s->gate_lock);
+}
+
 static void *thread_main(void *arg)
 {
 	struct server_thread *st = arg;
@@ -304,6 +326,8 @@ static void *thread_main(void *arg)
 		if (!st->tctx) {
 			atomic_store(&s->init_failed, 1);
 			atomic_store(&s->stop, 1);
+			kyc_buf_release(&st->logbuf);
+			gate_wait(s);
 			return NULL;
 		}
 	}
@@ -317,6 +341,7 @@ static void *thread_main(void *arg)
 		atomic_store(&s->init_failed, 1);
 		atomic_store(&s->stop, 1);
 	}
+	gate_wait(s);
 	st->listener = h2o_evloop_socket_create(st->ctx.loop, dup(s->listen_fd),
 						H2O_SOCKET_FLAG_DONT_READ);
 	st->listener->data = st;
@@ -387,10 +412,15 @@ int kyc_server_run(kyc_server *s)
 		s->threads[i].index = i;
 	}
 	/* Threads 1..n-1 in the background, thread 0 here. */
+	s->gate_expected = s->nthreads;
+	s->gate_arrived = 0;
 	int spawned = 0;
 	for (int i = 1; i < s->nthreads; i++) {
 		if (pthread_create(&s->threads[i].tid, NULL, thread_main, &s->threads[i]) != 0) {
+			kyc_logf(KYC_LOG_ERROR, "cannot start server thread %d", i);
+			atomic_store(&s->init_failed, 1);
 			atomic_store(&s->stop, 1);
+			gate_lower(s, i);
 			break;
 		}
 		spawned = i;
@@ -435,6 +465,8 @@ void kyc_server_free(kyc_server *s)
 	h2o_config_dispose(&s->globalconf);
 	SSL_CTX_free(s->ssl_ctx);
 	pthread_mutex_destroy(&s->tls_lock);
+	pthread_mutex_destroy(&s->gate_lock);
+	pthread_cond_destroy(&s->gate_cond);
 	free(s);
 }
 

@@ -53,6 +53,12 @@ struct kyc_server {
 	atomic_int stop;
 	atomic_int init_failed;
 	atomic_int listen_closed;
+	/* The start gate: no thread accepts a connection until every thread has
+	 * opened what it needs, so a server that answers is a whole one and a
+	 * thread that cannot start stops it before it serves (server.c). */
+	pthread_mutex_t gate_lock;
+	pthread_cond_t gate_cond;
+	int gate_expected, gate_arrived;
 	struct offload_pool *pool; /* worker threads for kyc_req_offload */
 	/* TLS (tls.c): the context new connections get, swapped by a reload. */
 	pthread_mutex_t tls_lock;

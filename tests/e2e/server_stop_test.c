@@ -191,6 +191,75 @@ TEST(listen_addresses)
 	}
 }
 
+/* A server thread that cannot open what it needs (its thread_init fails)
+ * stops the server before any thread serves: a request sent while that
+ * thread is still starting is never answered, and run reports the failure.
+ * Without the start gate, thread 0 answered at once. */
+static pthread_mutex_t held_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t held_cond = PTHREAD_COND_INITIALIZER;
+static int held_release;
+
+static void *t_init_held(void *app, int index)
+{
+	if (index == 0)
+		return t_init(app, index);
+	pthread_mutex_lock(&held_lock);
+	while (!held_release)
+		pthread_cond_wait(&held_cond, &held_lock);
+	pthread_mutex_unlock(&held_lock);
+	return NULL; /* e.g. its database could not be opened */
+}
+
+static kyc_server *held_srv;
+static int held_rc = -100;
+
+static void *serve_held(void *arg)
+{
+	(void)arg;
+	held_rc = kyc_server_run(held_srv);
+	return NULL;
+}
+
+TEST(a_thread_that_cannot_start_stops_the_server_before_it_serves)
+{
+	struct kyc_server_config cfg = {.listen = "127.0.0.1:0",
+					.threads = 2,
+					.io_timeout_ms = IO_TIMEOUT_MS,
+					.thread_init = t_init_held,
+					.thread_fini = t_fini,
+					.app = &app_value};
+	char err[256] = "";
+	held_srv = kyc_server_new(&cfg, err, sizeof err);
+	REQUIRE(held_srv != NULL);
+	REQUIRE(kyc_server_route(held_srv, "GET", "/info/{a}/{b}", h_info) == 0);
+	REQUIRE(kyc_server_listen(held_srv, err, sizeof err) == 0);
+	pthread_t t;
+	REQUIRE(pthread_create(&t, NULL, serve_held, NULL) == 0);
+
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET,
+				.sin_port = htons((uint16_t)kyc_server_port(held_srv))};
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	CHECK(connect(fd, (struct sockaddr *)&a, sizeof a) == 0);
+	const char get[] = "GET /info/a/b HTTP/1.1\r\nHost: x\r\n\r\n";
+	CHECK(write(fd, get, sizeof get - 1) == (ssize_t)(sizeof get - 1));
+	/* thread 1 is still starting: nobody answers */
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	CHECK(poll(&p, 1, 500) == 0);
+
+	pthread_mutex_lock(&held_lock);
+	held_release = 1;
+	pthread_cond_broadcast(&held_cond);
+	pthread_mutex_unlock(&held_lock);
+	pthread_join(t, NULL);
+	CHECK(held_rc != 0);
+	char buf[512] = "";
+	ssize_t n = read_to_eof(fd, buf, sizeof buf - 1, IO_TIMEOUT_MS);
+	CHECK(n <= 0 || !strstr(buf, "200"));
+	close(fd);
+	kyc_server_free(held_srv);
+}
+
 int main(void)
 {
 	curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -202,6 +271,7 @@ int main(void)
 	RUN(stalled_readers_time_out);
 	RUN(graceful_stop_finishes_in_flight_requests);
 	RUN(listen_addresses);
+	RUN(a_thread_that_cannot_start_stops_the_server_before_it_serves);
 	kyc_server_free(srv);
 	curl_global_cleanup();
 	return test_done("server_stop");
