@@ -1158,6 +1158,69 @@ async function main() {
 		fs.writeFileSync(path.join(work, 'clock'), '0');
 	});
 
+	await test('console: every code the API gives has a label in both languages; a rejection by its reason; 320 px', async () => {
+		// Reject the keyboard run's verification with a reason.
+		const a = await apiJson('GET', '/v1/applicants?external_ref=web-keyboard-selfie', ta.api_key);
+		const vs = await apiJson('GET', `/v1/verifications?applicant_id=${a.json.data[0].id}`, ta.api_key);
+		const vid = vs.json.data[0].id;
+		const dec = await apiJson('POST', `/v1/verifications/${vid}/decision`, ta.api_key, { decision: 'reject', reason: 'poor_image_quality' });
+		eq(dec.status, 200, 'rejected');
+		// The codes kycd said for this tenant's verifications so far.
+		const want = new Set();
+		const all = await apiJson('GET', '/v1/verifications?limit=100', ta.api_key);
+		for (const s of all.json.data) {
+			const v = (await apiJson('GET', `/v1/verifications/${s.id}`, ta.api_key)).json;
+			want.add(`status_${v.status}`);
+			if (v.decision && v.decision.reason) want.add(`reason_${v.decision.reason}`);
+			if (v.retry_code) want.add(`reason_${v.retry_code}`);
+			for (const c of v.checks || []) {
+				want.add(`check_${c.name}`);
+				want.add(`result_${c.result}`);
+				if (c.reason) want.add(`reason_${c.reason}`);
+			}
+			const hist = (await apiJson('GET', `/v1/verifications/${s.id}/history`, ta.api_key)).json;
+			for (const h of hist.data || hist) {
+				want.add(`action_${h.action}`);
+				if (h.reason) want.add(`reason_${h.reason}`);
+				for (const st of [h.from_status, h.to_status]) if (st) want.add(`status_${st}`);
+			}
+		}
+		check(want.size > 20, `codes gathered (${want.size})`);
+		const ctx = await browser.newContext({ locale: 'en', viewport: { width: 320, height: 640 } });
+		const page = await ctx.newPage();
+		const w = watch(page);
+		await page.goto(`${base}/console`);
+		await page.locator('#view-login').waitFor({ state: 'visible', timeout: WAIT });
+		const cat = await page.evaluate(() => window.KYC_CONSOLE_I18N);
+		// One key set: an Arabic console never falls back to English.
+		eq(Object.keys(cat.en).filter((k) => !(k in cat.ar)).join(', '), '', 'English labels without an Arabic one');
+		for (const lang of ['en', 'ar']) {
+			const missing = [...want].filter((k) => typeof cat[lang][k] !== 'string' || !cat[lang][k]);
+			eq(missing.join(', '), '', `codes without a ${lang} label`);
+		}
+		await noSideScroll(page, 'login at 320 px');
+		await screenshot(page, 'console-login-320');
+		await page.locator('#login-user').fill('rita');
+		await page.locator('#login-pass').fill(reviewerPw);
+		await page.locator('#login-submit').click();
+		await page.locator('#view-queue').waitFor({ state: 'visible', timeout: WAIT });
+		await noSideScroll(page, 'queue at 320 px');
+		await page.goto(`${base}/console#v/${vid}`);
+		await page.locator('#decide-state').filter({ hasText: cat.en.reason_poor_image_quality }).waitFor({ timeout: WAIT });
+		eq(await page.locator('#decide-state').textContent(), `Status: ${cat.en.status_rejected} (${cat.en.reason_poor_image_quality})`, 'status and reason by label');
+		await noSideScroll(page, 'verification at 320 px');
+		await screenshot(page, 'console-rejected-320');
+		await page.locator('[data-lang="ar"]').click();
+		eq(await page.locator('html').getAttribute('dir'), 'rtl', 'switched to right to left');
+		await page.locator('#decide-state').filter({ hasText: cat.ar.reason_poor_image_quality }).waitFor({ timeout: WAIT });
+		const history = await page.locator('#v-history').textContent();
+		check(history.includes(cat.ar.reason_poor_image_quality) && history.includes('بواسطة مفتاح API'), `the rejection in the Arabic history, by the key (${history})`);
+		await noSideScroll(page, 'verification at 320 px (ar)');
+		await screenshot(page, 'console-rejected-320-ar');
+		eq(w.errors.length, 0, `console errors (${w.errors.join(' | ')})`);
+		clean(w);
+		await ctx.close();
+	});
 	await browser.close();
 	await camBrowser.close();
 
