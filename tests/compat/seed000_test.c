@@ -20,13 +20,15 @@
 static struct e2e_server srv;
 static char key_a[128], key_b[128], key_c[128], key_d[128], tenant_a[64];
 static unsigned char *card_jpg, *passport_jpg, *passport2_jpg, *blank_jpg, *expired_jpg;
+static unsigned char *expired2_jpg;
+static size_t expired2_len;
 static unsigned char *face_card_jpg;
 static size_t face_card_len;
 static struct kyc_synth_doc face_card;
 static unsigned char *card_p_jpg, *card_q_jpg, *front_jpg;
 static size_t front_len;
 static size_t card_len, passport_len, passport2_len, blank_len, expired_len, card_p_len, card_q_len;
-static struct kyc_synth_doc card, passport, passport2, expired, card_p, card_q;
+static struct kyc_synth_doc card, passport, passport2, expired, expired2, card_p, card_q;
 
 static const char *const customer_fields[] = {
     "customerId",     "idFrontScan",    "idBackScan",       "photo",       "fullName",
@@ -467,6 +469,23 @@ TEST(rejection_reasons)
 	CHECK(e2e_header(&r, "kycd-error-code", hv, sizeof hv));
 	CHECK_STR(hv, "duplicate_document");
 	e2e_resp_free(&r);
+
+	/* each reason in the other language too */
+	REQUIRE(call(key_b, SELECT "false", NULL, NULL, NULL, &r) == 0);
+	e2e_resp_free(&r);
+	b = upload_body("cust-4005", expired2_jpg, expired2_len);
+	REQUIRE(call(key_b, FRONT, "ar", NULL, b, &r) == 0);
+	free(b);
+	CHECK_INT(r.status, 400);
+	CHECK_STR(e2e_str(&r, "message"), "تم رفض التحقق من الهوية: الوثيقة منتهية الصلاحية");
+	e2e_resp_free(&r);
+	b = upload_body("cust-1010", card_jpg, card_len);
+	REQUIRE(call(key_a, BACK, "en", NULL, b, &r) == 0);
+	free(b);
+	CHECK_INT(r.status, 400);
+	CHECK_STR(e2e_str(&r, "message"), "The identity verification was rejected: this document is "
+	                                  "already used by another customer");
+	e2e_resp_free(&r);
 }
 
 /* A passport sent where an ID card was chosen is read as what it is. */
@@ -559,6 +578,8 @@ int main(void)
 	                        KYC_SYNTH_TD3, &passport2, &passport2_jpg, &passport2_len) == 0 &&
 	         kyc_synth_make(5, specimen_expired_index(5, KYC_SYNTH_TD3, 1), 0, KYC_SYNTH_TD3,
 	                        &expired, &expired_jpg, &expired_len) == 0 &&
+	         kyc_synth_make(5, specimen_expired_index(5, KYC_SYNTH_TD3, expired.index + 1), 0,
+	                        KYC_SYNTH_TD3, &expired2, &expired2_jpg, &expired2_len) == 0 &&
 	         kyc_synth_make(6, specimen_valid_index(6, KYC_SYNTH_TD1, 1, 1), 0, KYC_SYNTH_TD1,
 	                        &card_p, &card_p_jpg, &card_p_len) == 0 &&
 	         kyc_synth_make(7, specimen_valid_index(7, KYC_SYNTH_TD1, 1, 1), 0, KYC_SYNTH_TD1,
@@ -604,6 +625,7 @@ int main(void)
 	free(passport2_jpg);
 	free(blank_jpg);
 	free(expired_jpg);
+	free(expired2_jpg);
 	free(card_p_jpg);
 	free(card_q_jpg);
 	free(front_jpg);

@@ -594,6 +594,127 @@ async function main() {
 		await ctx.close();
 	});
 
+	// The keyboard alone through a level with a selfie and the names to
+	// confirm, on a 1366 px desktop at 200% zoom (a 683 px page).
+	const spare = docs.filter((d, i) => i >= 4 && !realCountry.slice(0, 2).includes(d));
+	await test('hosted, keyboard alone at 200% zoom on the selfie level: front, selfie, names corrected, submitted', async () => {
+		const doc = docs[2];
+		const f = await newVerification(ta.api_key, 'L1', { external_ref: 'web-keyboard-selfie' });
+		tokens.push(f.link.token);
+		const ctx = await browser.newContext({ locale: 'en', viewport: { width: 683, height: 450 }, deviceScaleFactor: 2 });
+		const page = await ctx.newPage();
+		page.on('filechooser', () => {}); // see the 320 px run
+		const w = watch(page);
+		// Chooses a file for the capture step with the keyboard alone and
+		// waits for the reader's answer.
+		const keyedUpload = async (file, route) => {
+			await tabTo(page, '#file-input');
+			const [chooser] = await Promise.all([page.waitForEvent('filechooser', { timeout: WAIT }), page.keyboard.press('Space')]);
+			const [resp] = await Promise.all([
+				page.waitForResponse((r) => r.url() === `${base}/hosted/api/${route}`, { timeout: WAIT }),
+				chooser.setFiles(file),
+			]);
+			await page.locator('#capture-after').waitFor({ state: 'visible', timeout: WAIT });
+			return resp;
+		};
+		await page.goto(f.link.url);
+		await stepShown(page, 'step-consent', 'consent-h', 'Step 1 of 5');
+		await noSideScroll(page, 'consent at 200%');
+		await tabTo(page, '#consent-box');
+		await page.keyboard.press('Space');
+		await tabTo(page, '#consent-next');
+		await page.keyboard.press('Enter');
+		await stepShown(page, 'step-document', 'doc-h', 'Step 2 of 5');
+		await tabTo(page, '#doc-type');
+		for (let i = 0; i < 6 && (await page.locator('#doc-type').inputValue()) !== 'passport'; i++) await page.keyboard.press('ArrowDown');
+		eq(await page.locator('#doc-type').inputValue(), 'passport', 'type chosen with the arrows');
+		await noSideScroll(page, 'document at 200%');
+		await tabTo(page, '#doc-next');
+		await page.keyboard.press('Enter');
+		await stepShown(page, 'step-capture', 'capture-h', 'Step 3 of 5');
+		const front = await keyedUpload(doc.file, 'documents');
+		eq(front.status(), 200, 'front accepted');
+		check((await front.json()).document.mrz_found, 'the front read');
+		await noSideScroll(page, 'the reader\'s answer at 200%');
+		await screenshot(page, 'keyboard-front-200');
+		await tabTo(page, '#btn-capture-next');
+		await page.keyboard.press('Enter');
+		await page.locator('#capture-h').filter({ hasText: 'face' }).waitFor({ timeout: WAIT });
+		await stepShown(page, 'step-capture', 'capture-h', 'Step 4 of 5');
+		const face = await keyedUpload(selfie, 'selfie');
+		eq(face.status(), 200, 'selfie accepted');
+		check(!(await face.json()).verification.retry, 'the face engine took the selfie');
+		await screenshot(page, 'keyboard-selfie-200');
+		await tabTo(page, '#btn-capture-next');
+		await page.keyboard.press('Enter');
+		await stepShown(page, 'step-review', 'review-h', 'Step 5 of 5');
+		eq(await page.locator('#name-first').inputValue(), doc.fields.given_names, 'given names as read');
+		await noSideScroll(page, 'review at 200%');
+		await tabTo(page, '#name-first');
+		await page.keyboard.press('End');
+		await page.keyboard.type(' Keyed');
+		await screenshot(page, 'keyboard-review-200');
+		await tabTo(page, '#review-submit');
+		const [names] = await Promise.all([
+			page.waitForResponse((r) => r.url() === `${base}/hosted/api/names`, { timeout: WAIT }),
+			page.keyboard.press('Enter'),
+		]);
+		eq(names.status(), 200, 'names accepted');
+		await page.locator('#step-status').waitFor({ state: 'visible', timeout: WAIT });
+		await headingFocused(page, 'status-h', 'status');
+		await noSideScroll(page, 'status at 200%');
+		await screenshot(page, 'keyboard-status-200');
+		const v = await apiJson('GET', `/v1/verifications/${f.verification.id}`, ta.api_key);
+		eq(v.json.corrections.first_name, `${doc.fields.given_names} Keyed`, 'the name typed reached the record');
+		eq(await page.locator('#status-text').getAttribute('data-status'), v.json.status, 'the page shows the record\'s status');
+		eq(w.errors.length, 0, `console errors (${w.errors.join(' | ')})`);
+		clean(w);
+		await ctx.close();
+	});
+
+	// The level that asks for the names (seed 000's confirm): four steps,
+	// counted one by one, in Arabic.
+	await test('hosted: the names level counts 1 to 4 of 4, without a jump (ar)', async () => {
+		const doc = spare[0];
+		check(doc, 'a spare specimen');
+		const f = await newVerification(ta.api_key, 'confirm', { external_ref: 'web-confirm-ar' });
+		tokens.push(f.link.token);
+		const ctx = await browser.newContext({ locale: 'ar', extraHTTPHeaders: { 'Accept-Language': 'ar' }, viewport: { width: 390, height: 844 } });
+		const page = await ctx.newPage();
+		const w = watch(page);
+		const step = (n) => `الخطوة ${n} من 4`;
+		await page.goto(f.link.url);
+		await stepShown(page, 'step-consent', 'consent-h', step(1));
+		await page.locator('#consent-box').check();
+		await page.locator('#consent-next').click();
+		await stepShown(page, 'step-document', 'doc-h', step(2));
+		await page.locator('#doc-type').selectOption('passport');
+		eq(await page.locator('#progress').textContent(), step(2), 'a passport has no back');
+		await page.locator('#doc-next').click();
+		await stepShown(page, 'step-capture', 'capture-h', step(3));
+		const up = await awaitUpload(page, () => page.locator('#file-input').setInputFiles(doc.file));
+		eq(up.status, 200, 'front accepted');
+		check(up.json.verification.pending_steps.includes('confirmation'), `the names are asked for (${JSON.stringify(up.json.verification.pending_steps)})`);
+		eq(await page.locator('#progress').textContent(), step(3), 'the counter after the reading');
+		await screenshot(page, 'confirm-front-ar');
+		await page.locator('#btn-capture-next').click();
+		await stepShown(page, 'step-review', 'review-h', step(4));
+		check(await page.locator('#review-names').isVisible(), 'the names can be corrected');
+		await screenshot(page, 'confirm-review-ar');
+		const [names] = await Promise.all([
+			page.waitForResponse((r) => r.url() === `${base}/hosted/api/names`, { timeout: WAIT }),
+			page.locator('#review-submit').click(),
+		]);
+		eq(names.status(), 200, 'names confirmed');
+		await page.locator('#step-status').waitFor({ state: 'visible', timeout: WAIT });
+		const v = await apiJson('GET', `/v1/verifications/${f.verification.id}`, ta.api_key);
+		check(!v.json.pending_steps.includes('confirmation'), 'the confirmation is done');
+		eq(await page.locator('#status-text').getAttribute('data-status'), v.json.status, 'the page shows the record\'s status');
+		await screenshot(page, 'confirm-status-ar');
+		clean(w);
+		await ctx.close();
+	});
+
 	await test('hosted: an identity card, front without the lines then the back: the counter counts the back from the choice of the type', async () => {
 		const dir = path.join(work, 'cards');
 		fs.mkdirSync(dir, { recursive: true });
@@ -1037,6 +1158,69 @@ async function main() {
 		fs.writeFileSync(path.join(work, 'clock'), '0');
 	});
 
+	await test('console: every code the API gives has a label in both languages; a rejection by its reason; 320 px', async () => {
+		// Reject the keyboard run's verification with a reason.
+		const a = await apiJson('GET', '/v1/applicants?external_ref=web-keyboard-selfie', ta.api_key);
+		const vs = await apiJson('GET', `/v1/verifications?applicant_id=${a.json.data[0].id}`, ta.api_key);
+		const vid = vs.json.data[0].id;
+		const dec = await apiJson('POST', `/v1/verifications/${vid}/decision`, ta.api_key, { decision: 'reject', reason: 'poor_image_quality' });
+		eq(dec.status, 200, 'rejected');
+		// The codes kycd said for this tenant's verifications so far.
+		const want = new Set();
+		const all = await apiJson('GET', '/v1/verifications?limit=100', ta.api_key);
+		for (const s of all.json.data) {
+			const v = (await apiJson('GET', `/v1/verifications/${s.id}`, ta.api_key)).json;
+			want.add(`status_${v.status}`);
+			if (v.decision && v.decision.reason) want.add(`reason_${v.decision.reason}`);
+			if (v.retry_code) want.add(`reason_${v.retry_code}`);
+			for (const c of v.checks || []) {
+				want.add(`check_${c.name}`);
+				want.add(`result_${c.result}`);
+				if (c.reason) want.add(`reason_${c.reason}`);
+			}
+			const hist = (await apiJson('GET', `/v1/verifications/${s.id}/history`, ta.api_key)).json;
+			for (const h of hist.data || hist) {
+				want.add(`action_${h.action}`);
+				if (h.reason) want.add(`reason_${h.reason}`);
+				for (const st of [h.from_status, h.to_status]) if (st) want.add(`status_${st}`);
+			}
+		}
+		check(want.size > 20, `codes gathered (${want.size})`);
+		const ctx = await browser.newContext({ locale: 'en', viewport: { width: 320, height: 640 } });
+		const page = await ctx.newPage();
+		const w = watch(page);
+		await page.goto(`${base}/console`);
+		await page.locator('#view-login').waitFor({ state: 'visible', timeout: WAIT });
+		const cat = await page.evaluate(() => window.KYC_CONSOLE_I18N);
+		// One key set: an Arabic console never falls back to English.
+		eq(Object.keys(cat.en).filter((k) => !(k in cat.ar)).join(', '), '', 'English labels without an Arabic one');
+		for (const lang of ['en', 'ar']) {
+			const missing = [...want].filter((k) => typeof cat[lang][k] !== 'string' || !cat[lang][k]);
+			eq(missing.join(', '), '', `codes without a ${lang} label`);
+		}
+		await noSideScroll(page, 'login at 320 px');
+		await screenshot(page, 'console-login-320');
+		await page.locator('#login-user').fill('rita');
+		await page.locator('#login-pass').fill(reviewerPw);
+		await page.locator('#login-submit').click();
+		await page.locator('#view-queue').waitFor({ state: 'visible', timeout: WAIT });
+		await noSideScroll(page, 'queue at 320 px');
+		await page.goto(`${base}/console#v/${vid}`);
+		await page.locator('#decide-state').filter({ hasText: cat.en.reason_poor_image_quality }).waitFor({ timeout: WAIT });
+		eq(await page.locator('#decide-state').textContent(), `Status: ${cat.en.status_rejected} (${cat.en.reason_poor_image_quality})`, 'status and reason by label');
+		await noSideScroll(page, 'verification at 320 px');
+		await screenshot(page, 'console-rejected-320');
+		await page.locator('[data-lang="ar"]').click();
+		eq(await page.locator('html').getAttribute('dir'), 'rtl', 'switched to right to left');
+		await page.locator('#decide-state').filter({ hasText: cat.ar.reason_poor_image_quality }).waitFor({ timeout: WAIT });
+		const history = await page.locator('#v-history').textContent();
+		check(history.includes(cat.ar.reason_poor_image_quality) && history.includes('بواسطة مفتاح API'), `the rejection in the Arabic history, by the key (${history})`);
+		await noSideScroll(page, 'verification at 320 px (ar)');
+		await screenshot(page, 'console-rejected-320-ar');
+		eq(w.errors.length, 0, `console errors (${w.errors.join(' | ')})`);
+		clean(w);
+		await ctx.close();
+	});
 	await browser.close();
 	await camBrowser.close();
 
