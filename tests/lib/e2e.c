@@ -4,6 +4,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libpq-fe.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,6 +15,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "store/store.h"
 
 static const char *kycd_bin(void)
 {
@@ -35,6 +38,53 @@ static int free_port(void)
 	return ntohs(a.sin_port);
 }
 
+/* The PostgreSQL pass's server, or NULL in the SQLite pass. */
+static const char *test_pg(void)
+{
+	const char *pg = getenv("KYCD_TEST_PG");
+	return pg && *pg ? pg : NULL;
+}
+
+const char *e2e_backend(void)
+{
+	return test_pg() ? "postgres" : "sqlite";
+}
+
+/* CREATE or DROP the database of s (named after its data directory) on the
+ * PostgreSQL pass's server; nothing in the SQLite pass. 0 or -1. */
+static int pg_database(struct e2e_server *s, const char *verb)
+{
+	const char *pg = test_pg();
+	if (!pg)
+		return 0;
+	const char *name = strrchr(s->data_dir, '/') + 1;
+	char sql[160];
+	snprintf(sql, sizeof sql, "%s DATABASE \"%s\"%s", verb, name,
+		 strcmp(verb, "DROP") ? "" : " WITH (FORCE)");
+	PGconn *c = PQconnectdb(pg);
+	PGresult *r = PQstatus(c) == CONNECTION_OK ? PQexec(c, sql) : NULL;
+	int ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
+	if (!ok)
+		fprintf(stderr, "e2e: %s: %s", sql, r ? PQresultErrorMessage(r) : PQerrorMessage(c));
+	PQclear(r);
+	PQfinish(c);
+	/* libpq takes the last of a repeated keyword: this names the database */
+	snprintf(s->db, sizeof s->db, "%s dbname='%s'", pg, name);
+	return ok ? 0 : -1;
+}
+
+int e2e_store_open(struct e2e_server *s, struct kyc_store **out, char *err, size_t errsz)
+{
+	return kyc_store_open_at(s->db[0] ? s->db : NULL, s->data_dir, out, err, errsz);
+}
+
+/* In a child about to exec kycd: the server's database, if it has one. */
+static void child_db(const struct e2e_server *s)
+{
+	if (s->db[0])
+		setenv("KYCD_DB", s->db, 1);
+}
+
 int e2e_data_dir(struct e2e_server *s)
 {
 	if (s->data_dir[0])
@@ -43,7 +93,7 @@ int e2e_data_dir(struct e2e_server *s)
 	if (!mkdtemp(s->data_dir))
 		return -1;
 	snprintf(s->log_path, sizeof s->log_path, "%s.log", s->data_dir);
-	return 0;
+	return pg_database(s, "CREATE");
 }
 
 int e2e_start(struct e2e_server *s, const char *const *env)
@@ -68,6 +118,7 @@ int e2e_start(struct e2e_server *s, const char *const *env)
 				dup2(fd, 1);
 				close(fd);
 			}
+			child_db(s);
 			for (const char *const *e = env; e && *e; e++)
 				putenv((char *)*e);
 			execl(kycd_bin(), kycd_bin(), "serve", "--data", s->data_dir, "--listen",
@@ -145,6 +196,7 @@ void e2e_cleanup(struct e2e_server *s)
 		snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s'", s->data_dir, s->log_path);
 		if (system(cmd) != 0)
 			fprintf(stderr, "e2e: cleanup failed\n");
+		pg_database(s, "DROP");
 	}
 }
 
@@ -167,6 +219,7 @@ int e2e_cli(struct e2e_server *s, char **out, const char *const *args)
 		argv[n++] = "--data";
 		argv[n++] = s->data_dir;
 		argv[n] = NULL;
+		child_db(s);
 		execv(kycd_bin(), (char *const *)argv);
 		_exit(127);
 	}
