@@ -46,6 +46,10 @@ struct kyc_migration {
 extern const struct kyc_migration kyc__migrations[];
 extern const int kyc__migration_count;
 
+/* kyc_store_retention_due's query by kind, in SQL both backends read
+ * (tenant, closed before, limit). */
+extern const char *const kyc__retention_due_sql[2];
+
 /* ---- data keys: each backend answers these for store_seal.c (its key
  * ops, below; store.c dispatches) ---- */
 

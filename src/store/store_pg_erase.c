@@ -70,26 +70,12 @@ static int pg_idem_forget(kyc_store *s, const char *tenant_id, kyc__idem_match_f
 static int pg_retention_due(kyc_store *s, const char *tenant_id, enum kyc_retention_kind kind,
                             int64_t closed_before_ms, int limit, json_t **ids)
 {
-	/* the WHERE repeats each partial index's own (migration 9) so the
-	 * planner can use it */
-	static const char *const sql[] = {
-	    [KYC_RETAIN_IMAGES] =
-	        "SELECT id FROM verifications WHERE tenant_id=$1 AND images_removed_at IS NULL AND "
-	        "status IN ('approved', 'rejected', 'expired', 'cancelled') AND "
-	        "(coalesce(decided_at, updated_at)) < $2 ORDER BY (coalesce(decided_at, "
-	        "updated_at)) LIMIT $3",
-	    [KYC_RETAIN_IDENTITY] =
-	        "SELECT id FROM verifications WHERE tenant_id=$1 AND identity_removed_at IS NULL "
-	        "AND status IN ('approved', 'rejected', 'expired', 'cancelled') AND "
-	        "(coalesce(decided_at, updated_at)) < $2 ORDER BY (coalesce(decided_at, "
-	        "updated_at)) LIMIT $3",
-	};
 	struct kyc_pgq q = {0};
 	PGresult *r;
 	kyc__pgq_text(&q, tenant_id);
 	kyc__pgq_int(&q, closed_before_ms);
 	kyc__pgq_int(&q, limit);
-	int rc = kyc__pg_query(s, sql[kind], &q, &r);
+	int rc = kyc__pg_query(s, kyc__retention_due_sql[kind], &q, &r);
 	if (rc)
 		return rc;
 	json_t *out = json_array();

@@ -60,25 +60,8 @@ static int sqlite_hosted_tokens_delete(kyc_store *s, const char *tenant_id,
 static int sqlite_retention_due(kyc_store *s, const char *tenant_id, enum kyc_retention_kind kind,
                                 int64_t closed_before_ms, int limit, json_t **ids)
 {
-	/* the WHERE repeats each partial index's own (migration 9) so the
-	 * planner can use it */
-	static const char *const sql[] = {
-	    [KYC_RETAIN_IMAGES] =
-	        "SELECT id FROM verifications WHERE tenant_id=? AND images_removed_at IS NULL AND "
-	        "status IN ('approved', 'rejected', 'expired', 'cancelled') AND "
-	        "(coalesce(decided_at, updated_at)) < ? ORDER BY (coalesce(decided_at, "
-	        "updated_at)) "
-	        "LIMIT ?",
-	    [KYC_RETAIN_IDENTITY] =
-	        "SELECT id FROM verifications WHERE tenant_id=? AND identity_removed_at IS NULL "
-	        "AND "
-	        "status IN ('approved', 'rejected', 'expired', 'cancelled') AND "
-	        "(coalesce(decided_at, updated_at)) < ? ORDER BY (coalesce(decided_at, "
-	        "updated_at)) "
-	        "LIMIT ?",
-	};
 	sqlite3_stmt *st;
-	int rc = kyc__store_prepare(s, sql[kind], &st);
+	int rc = kyc__store_prepare(s, kyc__retention_due_sql[kind], &st);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(st, 1, tenant_id, -1, SQLITE_STATIC);

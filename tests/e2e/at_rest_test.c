@@ -11,7 +11,6 @@
  * file is required and must be the right one, and `kycd keys rotate` runs
  * under the serving kycd. */
 #include <dirent.h>
-#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -284,35 +283,6 @@ static void search_finds_plaintext(void)
 	CHECK_INT(system(cmd), 0);
 }
 
-/* PostgreSQL: every field of every row of the server's database, in binary
- * form (text as it is, bytea as its bytes), into path. 0 or -1. */
-static int dump_database(const char *conninfo, const char *path)
-{
-	PGconn *c = PQconnectdb(conninfo);
-	FILE *fp = fopen(path, "wb");
-	PGresult *tables = PQstatus(c) == CONNECTION_OK
-			       ? PQexec(c, "SELECT tablename FROM pg_tables WHERE schemaname='public'")
-			       : NULL;
-	int rc = fp && PQresultStatus(tables) == PGRES_TUPLES_OK ? 0 : -1;
-	for (int t = 0; !rc && t < PQntuples(tables); t++) {
-		char sql[200];
-		snprintf(sql, sizeof sql, "SELECT * FROM \"%s\"", PQgetvalue(tables, t, 0));
-		PGresult *r = PQexecParams(c, sql, 0, NULL, NULL, NULL, NULL, 1);
-		if (PQresultStatus(r) != PGRES_TUPLES_OK)
-			rc = -1;
-		for (int i = 0; !rc && i < PQntuples(r); i++)
-			for (int k = 0; k < PQnfields(r); k++)
-				if (!PQgetisnull(r, i, k))
-					fwrite(PQgetvalue(r, i, k), 1, (size_t)PQgetlength(r, i, k), fp);
-		PQclear(r);
-	}
-	PQclear(tables);
-	PQfinish(c);
-	if (fp && fclose(fp))
-		rc = -1;
-	return rc;
-}
-
 TEST(stolen_data_directory_reveals_nothing)
 {
 	int from = 0;
@@ -339,7 +309,7 @@ TEST(stolen_data_directory_reveals_nothing)
 		char dump[260];
 		REQUIRE(mkdir(backup, 0700) == 0);
 		snprintf(dump, sizeof dump, "%s/rows", backup);
-		CHECK_INT(dump_database(srv.db, dump), 0);
+		CHECK_INT(e2e_db_dump(&srv, dump), 0);
 	} else {
 		const char *args[] = {"backup", backup, NULL};
 		CHECK_INT(e2e_cli(&srv, &out, args), 0);

@@ -7,6 +7,7 @@
 #include <libpq-fe.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +77,71 @@ static int pg_database(struct e2e_server *s, const char *verb)
 int e2e_store_open(struct e2e_server *s, struct kyc_store **out, char *err, size_t errsz)
 {
 	return kyc_store_open_at(s->db[0] ? s->db : NULL, s->data_dir, out, err, errsz);
+}
+
+int e2e_db_text(struct e2e_server *s, const char *sql, const char *arg, char *out, size_t outsz)
+{
+	int rc = -1;
+	out[0] = '\0';
+	if (s->db[0]) {
+		PGconn *c = PQconnectdb(s->db);
+		PGresult *r = PQstatus(c) == CONNECTION_OK
+		                  ? PQexecParams(c, sql, arg ? 1 : 0, NULL, &arg, NULL, NULL, 0)
+		                  : NULL;
+		if (PQresultStatus(r) == PGRES_TUPLES_OK) {
+			rc = 0;
+			if (PQntuples(r) > 0 && !PQgetisnull(r, 0, 0))
+				snprintf(out, outsz, "%s", PQgetvalue(r, 0, 0));
+		}
+		PQclear(r);
+		PQfinish(c);
+		return rc;
+	}
+	char path[256];
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	snprintf(path, sizeof path, "%s/kycd.db", s->data_dir);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+		if (arg)
+			sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
+		int step = sqlite3_step(st);
+		if (step == SQLITE_ROW && sqlite3_column_text(st, 0))
+			snprintf(out, outsz, "%s", (const char *)sqlite3_column_text(st, 0));
+		rc = step == SQLITE_ROW || step == SQLITE_DONE ? 0 : -1;
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return rc;
+}
+
+int e2e_db_dump(struct e2e_server *s, const char *path)
+{
+	if (!s->db[0])
+		return -1;
+	PGconn *c = PQconnectdb(s->db);
+	FILE *fp = fopen(path, "wb");
+	PGresult *tables = PQstatus(c) == CONNECTION_OK
+	                       ? PQexec(c, "SELECT tablename FROM pg_tables WHERE schemaname='public'")
+	                       : NULL;
+	int rc = fp && PQresultStatus(tables) == PGRES_TUPLES_OK ? 0 : -1;
+	for (int t = 0; !rc && t < PQntuples(tables); t++) {
+		char sql[200];
+		snprintf(sql, sizeof sql, "SELECT * FROM \"%s\"", PQgetvalue(tables, t, 0));
+		PGresult *r = PQexecParams(c, sql, 0, NULL, NULL, NULL, NULL, 1);
+		if (PQresultStatus(r) != PGRES_TUPLES_OK)
+			rc = -1;
+		for (int i = 0; !rc && i < PQntuples(r); i++)
+			for (int k = 0; k < PQnfields(r); k++)
+				if (!PQgetisnull(r, i, k))
+					fwrite(PQgetvalue(r, i, k), 1, (size_t)PQgetlength(r, i, k), fp);
+		PQclear(r);
+	}
+	PQclear(tables);
+	PQfinish(c);
+	if (fp && fclose(fp))
+		rc = -1;
+	return rc;
 }
 
 /* In a child about to exec kycd: the server's database, if it has one. */

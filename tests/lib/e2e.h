@@ -51,6 +51,16 @@ void e2e_cleanup(struct e2e_server *s);
  * PostgreSQL database). 0 or a kyc_err, with a message in err. */
 struct kyc_store;
 int e2e_store_open(struct e2e_server *s, struct kyc_store **out, char *err, size_t errsz);
+/* The first column of the first row of sql, with $1 bound to arg (may be
+ * NULL: no parameter), on the server's database as it is on disk or on
+ * its PostgreSQL server, outside kycd: into out ("" for no row or NULL).
+ * 0, or -1 when the query failed. */
+int e2e_db_text(struct e2e_server *s, const char *sql, const char *arg, char *out, size_t outsz);
+/* PostgreSQL: every field of every row of the server's database, in binary
+ * form (text as it is, bytea as its bytes), into the file path, so that
+ * what searches files searches its rows. 0, or -1 (also on SQLite, whose
+ * database is a file already). */
+int e2e_db_dump(struct e2e_server *s, const char *path);
 /* "postgres" in the PostgreSQL pass, else "sqlite". */
 const char *e2e_backend(void);
 
