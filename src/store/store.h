@@ -279,7 +279,8 @@ int kyc_store_history_scrub(kyc_store *s, const char *tenant_id, const char *ver
 int kyc_store_hosted_tokens_delete(kyc_store *s, const char *tenant_id,
 				   const char *verification_id);
 /* Deletes the tenant's recorded idempotent responses whose body mentions
- * needle (a record's id): a replay must not hand back what was erased. */
+ * needle (a record's id; KYC_ERR_INVALID when empty): a replay must not hand
+ * back what was erased. The bodies are sealed, so each is opened to look. */
 int kyc_store_idem_forget(kyc_store *s, const char *tenant_id, const char *needle);
 
 /* What a retention period removes from a closed verification. */
@@ -296,7 +297,9 @@ int kyc_store_retention_due(kyc_store *s, const char *tenant_id, enum kyc_retent
  * before an erasure no longer sit on disk in the log. Waits at most 200 ms
  * for readers and writers (new writers wait meanwhile): call it off the
  * request threads. 0, or KYC_ERR_TIMEOUT when the log stayed in use (try
- * again later). */
+ * again later). PostgreSQL: a VACUUM of the tables erasure changes (dead
+ * row versions removed; the server's own log is its to recycle), outside a
+ * transaction (KYC_ERR_STATE inside one). */
 int kyc_store_log_truncate(kyc_store *s);
 /* ---- encryption at rest (docs/security.md, src/store/store_seal.h) ---- */
 
