@@ -197,6 +197,42 @@ static long backend_pid(kyc_store *s)
 	return pid;
 }
 
+/* The statements of the session of s that are prepared, as the server
+ * counts them (the counting query is one of them), or -1. */
+static long prepared_count(kyc_store *s)
+{
+	PGresult *r = NULL;
+	if (kyc__pg_query(s, "SELECT count(*) FROM pg_prepared_statements", NULL, &r))
+		return -1;
+	long n = strtol(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	return n;
+}
+
+/* Each statement is prepared once per connection: calls made again run the
+ * prepared statement, and only a statement not seen before adds one. */
+TEST(statements_are_prepared_once_per_connection)
+{
+	REQUIRE(pg_up);
+	kyc_store *s = NULL;
+	char err[512], t[37];
+	REQUIRE(kyc_store_open_at(pg.conninfo, pg.dir, &s, err, sizeof err) == 0);
+	REQUIRE(kyc_store_tenant_create(s, "prepared", t) == 0);
+	CHECK(kyc_store_tenant_exists(s, t));
+	long before = prepared_count(s);
+	REQUIRE(before > 0);
+	for (int i = 0; i < 5; i++)
+		CHECK(kyc_store_tenant_exists(s, t));
+	CHECK_INT(prepared_count(s), before);
+	char other[37];
+	CHECK_INT(kyc_store_tenant_find(s, "prepared", other), 0);
+	CHECK_STR(other, t);
+	CHECK_INT(prepared_count(s), before + 1); /* tenant_find's, once */
+	CHECK_INT(kyc_store_tenant_find(s, "prepared", other), 0);
+	CHECK_INT(prepared_count(s), before + 1);
+	kyc_store_close(s);
+}
+
 /* Ends the server session of s from another connection, as a failover or
  * a restart would, and waits until its process is gone. Its pid. */
 static long terminate(kyc_pg *admin, kyc_store *s)
@@ -256,6 +292,7 @@ int main(void)
 	RUN(nodes_starting_together_migrate_once);
 	RUN(multi_host_connection_strings_skip_a_dead_host);
 	RUN(a_lost_connection_is_reopened);
+	RUN(statements_are_prepared_once_per_connection);
 	pgtmp_stop(&pg);
 	return test_done("store_pg");
 }
