@@ -22,8 +22,7 @@ static int pg_history_scrub(kyc_store *s, const char *tenant_id, const char *ver
 	                   &q, n);
 }
 
-static int pg_hosted_tokens_delete(kyc_store *s, const char *tenant_id,
-                                   const char *verification_id)
+static int pg_hosted_tokens_delete(kyc_store *s, const char *tenant_id, const char *verification_id)
 {
 	struct kyc_pgq q = {0};
 	kyc__pgq_text(&q, tenant_id);
@@ -32,14 +31,13 @@ static int pg_hosted_tokens_delete(kyc_store *s, const char *tenant_id,
 	                   &q, NULL);
 }
 
-static int pg_idem_forget(kyc_store *s, const char *tenant_id, kyc__idem_match_fn match,
-                          void *ctx)
+static int pg_idem_forget(kyc_store *s, const char *tenant_id, kyc__idem_match_fn match, void *ctx)
 {
 	struct kyc_pgq q = {0};
 	PGresult *r;
 	kyc__pgq_text(&q, tenant_id);
-	int rc = kyc__pg_query(s, "SELECT key, body FROM idempotency_keys WHERE tenant_id=$1", &q,
-	                       &r);
+	int rc =
+	    kyc__pg_query(s, "SELECT key, body FROM idempotency_keys WHERE tenant_id=$1", &q, &r);
 	if (rc)
 		return rc;
 	int rows = PQntuples(r);
@@ -59,8 +57,9 @@ static int pg_idem_forget(kyc_store *s, const char *tenant_id, kyc__idem_match_f
 			struct kyc_pgq d = {0};
 			kyc__pgq_text(&d, tenant_id);
 			kyc__pgq_text(&d, PQgetvalue(r, i, 0));
-			rc = kyc__pg_run(s, "DELETE FROM idempotency_keys WHERE tenant_id=$1 AND key=$2",
-			                 &d, NULL);
+			rc = kyc__pg_run(
+			    s, "DELETE FROM idempotency_keys WHERE tenant_id=$1 AND key=$2", &d,
+			    NULL);
 		}
 	}
 	PQclear(r);
@@ -91,9 +90,9 @@ static int pg_retention_due(kyc_store *s, const char *tenant_id, enum kyc_retent
 }
 
 const struct kyc_store_erase_ops kyc__pg_erase_ops = {
-	.history_scrub = pg_history_scrub,
-	.hosted_tokens_delete = pg_hosted_tokens_delete,
-	.idem_forget = pg_idem_forget,
-	.retention_due = pg_retention_due,
-	.log_truncate = kyc__pg_log_truncate,
+    .history_scrub = pg_history_scrub,
+    .hosted_tokens_delete = pg_hosted_tokens_delete,
+    .idem_forget = pg_idem_forget,
+    .retention_due = pg_retention_due,
+    .log_truncate = kyc__pg_log_truncate,
 };

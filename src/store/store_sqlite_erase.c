@@ -87,8 +87,8 @@ static int sqlite_idem_forget(kyc_store *s, const char *tenant_id, kyc__idem_mat
 	 * table is not written under */
 	sqlite3_stmt *st;
 	json_t *doomed = json_array();
-	int rc = doomed ? kyc__store_prepare(s, "SELECT key, body FROM idempotency_keys WHERE tenant_id=?",
-	                                     &st)
+	int rc = doomed ? kyc__store_prepare(
+	                      s, "SELECT key, body FROM idempotency_keys WHERE tenant_id=?", &st)
 	                : KYC_ERR_NOMEM;
 	if (rc) {
 		json_decref(doomed);
@@ -113,8 +113,9 @@ static int sqlite_idem_forget(kyc_store *s, const char *tenant_id, kyc__idem_mat
 	json_t *k;
 	json_array_foreach(doomed, i, k)
 	{
-		if (rc || (rc = prepare2(s, "DELETE FROM idempotency_keys WHERE tenant_id=? AND key=?",
-		                         tenant_id, json_string_value(k), &st)))
+		if (rc ||
+		    (rc = prepare2(s, "DELETE FROM idempotency_keys WHERE tenant_id=? AND key=?",
+		                   tenant_id, json_string_value(k), &st)))
 			break;
 		rc = run(s, st, NULL);
 	}
@@ -141,9 +142,9 @@ static int sqlite_log_truncate(kyc_store *s)
 }
 
 const struct kyc_store_erase_ops kyc__sqlite_erase_ops = {
-	.history_scrub = sqlite_history_scrub,
-	.hosted_tokens_delete = sqlite_hosted_tokens_delete,
-	.idem_forget = sqlite_idem_forget,
-	.retention_due = sqlite_retention_due,
-	.log_truncate = sqlite_log_truncate,
+    .history_scrub = sqlite_history_scrub,
+    .hosted_tokens_delete = sqlite_hosted_tokens_delete,
+    .idem_forget = sqlite_idem_forget,
+    .retention_due = sqlite_retention_due,
+    .log_truncate = sqlite_log_truncate,
 };
