@@ -93,6 +93,12 @@ $(B)/tests/e2e/%: tests/e2e/%.c $(TLIB_OBJS) $(B)/libkycd.a
 	@echo '  LINK  $@'
 	@$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(TLIB_OBJS) $(B)/libkycd.a $(PKG_LIBS)
 
+# A PostgreSQL server for tests/run's second pass (tests/tools/pgtmp.c).
+$(B)/tests/pgtmp: tests/tools/pgtmp.c $(TLIB_OBJS) $(B)/libkycd.a
+	@mkdir -p $(@D)
+	@echo '  LINK  $@'
+	@$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(TLIB_OBJS) $(B)/libkycd.a $(PKG_LIBS)
+
 $(B)/tests/compat/%: tests/compat/%.c $(TLIB_OBJS) $(B)/libkycd.a
 	@mkdir -p $(@D)
 	@echo '  LINK  $@'
@@ -103,7 +109,7 @@ $(B)/obj/src/http/api_system.o: docs/openapi.yaml
 # So are the web pages, scripts and styles (docs/web.md).
 $(B)/obj/src/web/assets.o: $(wildcard web/*)
 
-tests: $(B)/kycd $(UNIT_BINS) $(E2E_BINS) $(COMPAT_BINS)
+tests: $(B)/kycd $(UNIT_BINS) $(E2E_BINS) $(COMPAT_BINS) $(B)/tests/pgtmp
 
 # The release binary is what users run; the sanitizer build is what the tests exercise.
 check: deps

@@ -63,15 +63,17 @@ int kyc_opt_data_and_arg(int argc, char **argv, const char **data, const char **
 int kyc_cli_file_finish(FILE *tf, const char *tmp, const char *dst, int rc);
 
 struct kyc_store;
-/* Opens the store of a data directory for a command; prints the reason and
+/* Opens the store for a command: the database KYCD_DB names, else SQLite in
+ * data_dir (which keeps the files either way); prints the reason and
  * returns NULL when it cannot. */
 struct kyc_store *kyc_cli_store_open(const char *data_dir);
 
 /* The data directory: --data, else the folder of KYCD_DB=sqlite:DIR, else
  * $KYCD_DATA, else "./data". */
 const char *kyc_default_data_dir(void);
-/* Checks KYCD_DB (set by the global --db, main.c): 0 when it names a store
- * this build can open; else prints why and returns -1. */
+/* Checks KYCD_DB (set by the global --db, main.c): 0 when it is a locator
+ * kyc_store_locate reads (SQLite or PostgreSQL); else prints why and
+ * returns -1. */
 int kyc_cli_db_check(void);
 
 #endif

@@ -38,12 +38,23 @@ int cmd_backup(int argc, char **argv)
 		fprintf(stderr, "usage: kycd backup DEST [--data DIR]  (DEST: a new or empty folder)\n");
 		return 2;
 	}
+	enum kyc_store_backend backend;
+	const char *located;
+	char err[512];
+	if (kyc_store_locate(getenv("KYCD_DB"), &backend, &located, err, sizeof err) == 0 &&
+	    backend == KYC_STORE_POSTGRES) {
+		/* the same answer kyc_store_backup gives, before DEST is made */
+		fprintf(stderr, "kycd: backup: kycd copies SQLite databases only; back PostgreSQL up "
+				"with pg_dump (or base backups and WAL archiving for point-in-time "
+				"recovery), and the files folder with any copy tool: docs/deploy.md\n");
+		return 1;
+	}
 	if (mkdir(dest, 0700) != 0 && !(errno == EEXIST && empty_dir(dest))) {
 		fprintf(stderr, "kycd: backup: %s must be a new or empty folder (%s)\n", dest,
 			errno == EEXIST ? "it has something in it" : strerror(errno));
 		return 1;
 	}
-	char db[4200], err[512];
+	char db[4200];
 	if ((size_t)snprintf(db, sizeof db, "%s/kycd.db", dest) >= sizeof db) {
 		fprintf(stderr, "kycd: backup: path too long\n");
 		return 1;

@@ -63,11 +63,6 @@ int kyc_cli_db_check(void)
 		fprintf(stderr, "kycd: --db: %s\n", err);
 		return -1;
 	}
-	if (backend == KYC_STORE_POSTGRES) {
-		fprintf(stderr, "kycd: --db: the PostgreSQL backend does not serve yet; its plan "
-				"and status are in docs/deploy.md\n");
-		return -1;
-	}
 	return 0;
 }
 

@@ -59,6 +59,12 @@ static void *sweep_loop(void *arg)
 		if (sw->stopping)
 			break;
 		pthread_mutex_unlock(&sw->lock);
+		/* nodes sharing a database sweep one at a time (store.h) */
+		int leader = 0;
+		if (kyc_store_try_lock(sw->store, KYC_STORE_LOCK_SWEEPS, &leader) || !leader) {
+			pthread_mutex_lock(&sw->lock);
+			continue;
+		}
 		int n = 0;
 		int rc = kyc_flow_expire_sweep(sw->store, kyc_now_ms(), &n);
 		if (rc)
@@ -73,6 +79,7 @@ static void *sweep_loop(void *arg)
 		else if (n)
 			kyc_logf(KYC_LOG_INFO, "deferred documents: %d arrived", n);
 		retention(sw);
+		kyc_store_unlock(sw->store, KYC_STORE_LOCK_SWEEPS);
 		pthread_mutex_lock(&sw->lock);
 	}
 	pthread_mutex_unlock(&sw->lock);

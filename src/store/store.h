@@ -4,7 +4,9 @@
  * one (store_sqlite.c) without a handler noticing.
  *
  * A kyc_store is one connection: not thread-safe; give each thread its own
- * (kyc_store_open on the same data directory). Records cross this interface as
+ * (kyc_store_open on the same data directory or database). Two backends
+ * answer (store.c dispatches): SQLite (store_sqlite*.c, the default) and
+ * PostgreSQL (store_pg*.c, chosen by --db / KYCD_DB). Records cross this interface as
  * jansson objects whose keys are the API's field names; each resource type has
  * one column table (store_schema.c) that maps them to columns.
  *
@@ -31,10 +33,18 @@ enum kyc_rtype {
 	KYC_R__COUNT
 };
 
-/* Opens (creating if needed) DATA_DIR/kycd.db, applies pending migrations,
- * and sets WAL, foreign keys and a busy timeout. On error returns a negative
- * code and a message in err. */
+/* Opens the store KYCD_DB names (set by the global --db, src/cli/main.c;
+ * see kyc_store_locate), else SQLite in data_dir: kyc_store_open_at(
+ * getenv("KYCD_DB"), data_dir, ...). */
 int kyc_store_open(const char *data_dir, kyc_store **out, char *err, size_t errsz);
+/* Opens the store the locator db names (NULL or "": SQLite in data_dir),
+ * applying pending migrations. SQLite: DIR/kycd.db, created if needed,
+ * with WAL, foreign keys and a busy timeout. PostgreSQL (store_pg.c): a
+ * connection to the server, migrated under an advisory lock; blobs stay in
+ * data_dir either way. On error returns a negative code and a message in
+ * err (never a password). */
+int kyc_store_open_at(const char *db, const char *data_dir, kyc_store **out, char *err,
+		      size_t errsz);
 
 /* The backends a database locator (--db, KYCD_DB) names. */
 enum kyc_store_backend { KYC_STORE_SQLITE, KYC_STORE_POSTGRES };
@@ -42,26 +52,33 @@ enum kyc_store_backend { KYC_STORE_SQLITE, KYC_STORE_POSTGRES };
  * "sqlite:DIR" is SQLite in DIR (*dir points into db); "postgres://…",
  * "postgresql://…" or a libpq "key=value …" string is PostgreSQL (the
  * string is libpq's, multi-host with target_session_attrs=read-write
- * included). 0, or KYC_ERR_INVALID with the reason in err. Only SQLite is
- * opened by kyc_store_open so far (docs/deploy.md). */
+ * included). 0, or KYC_ERR_INVALID with the reason in err. */
 int kyc_store_locate(const char *db, enum kyc_store_backend *backend, const char **dir, char *err,
 		     size_t errsz);
 void kyc_store_close(kyc_store *s);
 /* The schema version after migrations (for `kycd version` and tests). */
 int kyc_store_schema_version(kyc_store *s);
 
-/* Transactions (BEGIN IMMEDIATE): a handler that writes several records wraps
- * them so that a crash leaves all or none. Nesting is not supported. */
+/* Transactions: a handler that writes several records wraps them so that a
+ * crash leaves all or none. Nesting is not supported (PostgreSQL:
+ * KYC_ERR_STATE). SQLite: BEGIN IMMEDIATE, one writer at a time.
+ * PostgreSQL: BEGIN, READ COMMITTED; kyc_store_update's version checks and
+ * the outbox's row locks stand in for the single writer, and no call fails
+ * on a duplicate in a way that aborts the transaction (an error that does
+ * makes kyc_store_commit fail: roll back and answer). */
 int kyc_store_begin(kyc_store *s);
 int kyc_store_commit(kyc_store *s);
 void kyc_store_rollback(kyc_store *s);
-/* A read transaction (deferred): one consistent snapshot for several reads,
- * and one round of file locking instead of one per statement. End it with
- * kyc_store_commit. A write inside upgrades it (and may then be KYC_ERR_TIMEOUT). */
+/* A read transaction: one consistent snapshot for several reads (SQLite:
+ * deferred, and one round of file locking instead of one per statement;
+ * PostgreSQL: REPEATABLE READ READ ONLY). End it with kyc_store_commit.
+ * Commit it before writing: on SQLite a write inside upgrades it (and may
+ * then be KYC_ERR_TIMEOUT), on PostgreSQL it is refused. */
 int kyc_store_begin_read(kyc_store *s);
 /* 1 inside a transaction. */
 int kyc_store_in_transaction(kyc_store *s);
-/* Writes a consistent snapshot of the whole database — as of one moment,
+/* SQLite only (PostgreSQL: KYC_ERR_UNSUPPORTED with a pointer to pg_dump
+ * in err). Writes a consistent snapshot of the whole database — as of one moment,
  * while other connections keep writing — to the file dest_path: into a
  * temporary file beside it, checked (quick_check), synced, then renamed, so
  * dest_path is a whole snapshot or absent. SQLite: the online backup API in
@@ -70,11 +87,23 @@ int kyc_store_in_transaction(kyc_store *s);
  * negative code with a message in err. */
 int kyc_store_backup(kyc_store *s, const char *dest_path, char *err, size_t errsz);
 /* Commits on this connection stop waiting for the disk (SQLite:
- * synchronous=NORMAL in WAL mode): a crash of the machine, not of the
- * process, may lose its last commits, never part of one. Only for a
- * connection whose every write is safe to make again: the webhook worker's
- * fan-out, claims and attempt records (delivery is at least once). */
+ * synchronous=NORMAL in WAL mode; PostgreSQL: synchronous_commit=off): a
+ * crash of the machine, not of the process, may lose its last commits,
+ * never part of one. Only for a connection whose every write is safe to
+ * make again: the webhook worker's fan-out, claims and attempt records
+ * (delivery is at least once). */
 int kyc_store_lazy_commits(kyc_store *s);
+
+/* Work that one node at a time does when several share a database (the
+ * sweeps: expiry, deferred fetches, retention): *held is 1 when this
+ * connection now holds the lock named by key, 0 when another connection
+ * does (then skip the work this time). PostgreSQL: a session advisory lock
+ * (pg_try_advisory_lock), freed by kyc_store_unlock or when the session
+ * ends, so a node that dies frees it; SQLite serves one node: always held. */
+int kyc_store_try_lock(kyc_store *s, int64_t key, int *held);
+void kyc_store_unlock(kyc_store *s, int64_t key);
+/* The key of the sweeps' lock. */
+#define KYC_STORE_LOCK_SWEEPS 0x6b796373 /* "kycs" */
 
 /* ---- tenants and API keys ---- */
 
@@ -250,7 +279,8 @@ int kyc_store_history_scrub(kyc_store *s, const char *tenant_id, const char *ver
 int kyc_store_hosted_tokens_delete(kyc_store *s, const char *tenant_id,
 				   const char *verification_id);
 /* Deletes the tenant's recorded idempotent responses whose body mentions
- * needle (a record's id): a replay must not hand back what was erased. */
+ * needle (a record's id; KYC_ERR_INVALID when empty): a replay must not hand
+ * back what was erased. The bodies are sealed, so each is opened to look. */
 int kyc_store_idem_forget(kyc_store *s, const char *tenant_id, const char *needle);
 
 /* What a retention period removes from a closed verification. */
@@ -267,7 +297,9 @@ int kyc_store_retention_due(kyc_store *s, const char *tenant_id, enum kyc_retent
  * before an erasure no longer sit on disk in the log. Waits at most 200 ms
  * for readers and writers (new writers wait meanwhile): call it off the
  * request threads. 0, or KYC_ERR_TIMEOUT when the log stayed in use (try
- * again later). */
+ * again later). PostgreSQL: a VACUUM of the tables erasure changes (dead
+ * row versions removed; the server's own log is its to recycle), outside a
+ * transaction (KYC_ERR_STATE inside one). */
 int kyc_store_log_truncate(kyc_store *s);
 /* ---- encryption at rest (docs/security.md, src/store/store_seal.h) ---- */
 
@@ -289,7 +321,8 @@ int kyc_store_keys_rewrap(kyc_store *s, long *rewrapped, char *err, size_t errsz
  * array of strings): a key of the file not in it can be dropped. */
 int kyc_store_master_ids(kyc_store *s, json_t **ids);
 
-/* The last SQLite/driver message for this connection (for logs, never for clients). */
+/* The last SQLite or PostgreSQL message for this connection (for logs, never
+ * for clients). */
 const char *kyc_store_errmsg(kyc_store *s);
 
 #endif

@@ -4,6 +4,7 @@
 #define KYC_STORE_INT_H
 
 #include "crypto/keyring.h"
+#include "store/outbox.h"
 #include "store/store.h"
 
 enum kyc_col_kind {
@@ -45,7 +46,12 @@ struct kyc_migration {
 extern const struct kyc_migration kyc__migrations[];
 extern const int kyc__migration_count;
 
-/* ---- data keys: each backend implements these for store_seal.c ---- */
+/* kyc_store_retention_due's query by kind, in SQL both backends read
+ * (tenant, closed before, limit). */
+extern const char *const kyc__retention_due_sql[2];
+
+/* ---- data keys: each backend answers these for store_seal.c (its key
+ * ops, below; store.c dispatches) ---- */
 
 /* A wrapped data key: a tenant's under a master key (master_id set), an
  * applicant's under its tenant's key (master_id ""). */
@@ -76,5 +82,187 @@ kyc_keyring *kyc__store_keyring(kyc_store *s);
 /* fsync of a directory, so that a rename or a new file in it is durable
  * (blob.c). 0 or KYC_ERR_IO. */
 int kyc__store_fsync_dir(const char *path);
+
+/* ---- the backends ----
+ *
+ * A kyc_store is a backend's connection whose first member is this struct:
+ * store.c answers every call of store.h and outbox.h through its ops, and
+ * store_sqlite*.c and store_pg*.c each fill one set. The calls mean what
+ * store.h and outbox.h say. */
+
+struct kyc_store_resource_ops {
+	int (*insert)(kyc_store *s, enum kyc_rtype t, const char *tenant_id, json_t *rec);
+	int (*get)(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const char *id,
+		   json_t **out);
+	int (*update)(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const char *id,
+		      const json_t *patch, int64_t expect_version);
+	int (*remove)(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const char *id);
+	/* asc: kyc_store_list_asc, else kyc_store_list */
+	int (*list)(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const json_t *filter,
+		    const char *cursor, int limit, int asc, struct kyc_store_page *out);
+	int (*verification_match)(kyc_store *s, const char *tenant_id,
+				  const struct kyc_store_match *m, json_t **out);
+};
+
+struct kyc_store_web_ops {
+	int (*hosted_token_insert)(kyc_store *s, const struct kyc_hosted_token_row *row);
+	int (*hosted_token_get)(kyc_store *s, const unsigned char token_hash[32],
+				struct kyc_hosted_token_row *out);
+	int (*operator_insert)(kyc_store *s, const struct kyc_operator_row *row);
+	int (*operator_find)(kyc_store *s, const char *username, struct kyc_operator_row *out);
+	int (*operator_get)(kyc_store *s, const char *tenant_id, const char *id,
+			    struct kyc_operator_row *out);
+	int (*operator_set)(kyc_store *s, const char *id, int64_t disabled_at,
+			    const char *password_hash);
+	int (*sessions_end_operator)(kyc_store *s, const char *operator_id, int *ended);
+	int (*login_failures)(kyc_store *s, const char *username, int *failures,
+			      int64_t *last_failure_at);
+	int (*login_failure_add)(kyc_store *s, const char *username, int64_t now_ms);
+	int (*login_failures_clear)(kyc_store *s, const char *username);
+	int (*session_insert)(kyc_store *s, const struct kyc_session_row *row);
+	int (*session_get)(kyc_store *s, const unsigned char id_hash[32],
+			   struct kyc_session_row *out);
+	int (*session_delete)(kyc_store *s, const unsigned char id_hash[32], int64_t now_ms);
+};
+
+struct kyc_outbox_ops {
+	int (*undispatched)(kyc_store *s, int max, struct kyc_outbox_event **out, int *n);
+	int (*dispatched)(kyc_store *s, const char *event_id, int64_t now_ms);
+	int (*endpoints)(kyc_store *s, const char *tenant_id, json_t **out);
+	int (*delivery_add)(kyc_store *s, const char *tenant_id, const char *event_id,
+			    const char *event_type, const char *endpoint_id, const char *url,
+			    const char *format, int64_t due_ms, char *id_out);
+	int (*callback_secret_ensure)(kyc_store *s, const char *tenant_id, const char *secret,
+				      int64_t now_ms);
+	int (*callback_secret_set)(kyc_store *s, const char *tenant_id, const char *secret,
+				   int64_t overlap_ms, int64_t now_ms);
+	int (*callback_secret_info)(kyc_store *s, const char *tenant_id, json_t **out);
+	int (*next_due)(kyc_store *s, int64_t *next_ms);
+	int (*claim)(kyc_store *s, int64_t now_ms, int64_t lease_ms, int max,
+		     kyc_outbox_room_fn room, void *ctx, struct kyc_outbox_job *jobs, int *n);
+	int (*unclaim)(kyc_store *s, const char *delivery_id, int64_t due_ms);
+	int (*record)(kyc_store *s, const struct kyc_outbox_attempt *a);
+	int (*endpoint_health)(kyc_store *s, const char *endpoint_id, int ok, int64_t at_ms,
+			       int64_t *failing_since);
+	int (*pause)(kyc_store *s, const char *tenant_id, const char *endpoint_id, int pause,
+		     int64_t now_ms);
+};
+
+struct kyc_store_key_ops {
+	int (*dk_get)(kyc_store *s, const char *tenant_id, const char *owner_id,
+		      struct kyc__dk_row *out);
+	int (*dk_put)(kyc_store *s, const char *tenant_id, const char *owner_id,
+		      const struct kyc__dk_row *row, int replace);
+	int (*dk_delete)(kyc_store *s, const char *tenant_id, const char *owner_id);
+	int (*dk_tenants)(kyc_store *s, const char *master_id, int max, json_t **tenants,
+			  json_t **masters);
+	int (*applicant_of)(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const char *id,
+			    char out[37]);
+};
+
+/* Says whether one of a tenant's recorded idempotent responses (its body as
+ * the backend keeps it: sealed) is to be forgotten: 1 yes, 0 no, or a
+ * negative kyc_err that stops the walk. store.c opens and searches it. */
+typedef int (*kyc__idem_match_fn)(kyc_store *s, const char *tenant_id, const char *key,
+				  const void *body, size_t len, void *ctx);
+
+struct kyc_store_erase_ops {
+	int (*history_scrub)(kyc_store *s, const char *tenant_id, const char *verification_id,
+			     int *n);
+	int (*hosted_tokens_delete)(kyc_store *s, const char *tenant_id,
+				    const char *verification_id);
+	/* deletes each of the tenant's records match says yes to */
+	int (*idem_forget)(kyc_store *s, const char *tenant_id, kyc__idem_match_fn match,
+			   void *ctx);
+	int (*retention_due)(kyc_store *s, const char *tenant_id, enum kyc_retention_kind kind,
+			     int64_t closed_before_ms, int limit, json_t **ids);
+	int (*log_truncate)(kyc_store *s);
+};
+
+struct kyc_store_ops {
+	void (*close)(kyc_store *s);
+	int (*schema_version)(kyc_store *s);
+	int (*begin)(kyc_store *s);
+	int (*begin_read)(kyc_store *s);
+	int (*commit)(kyc_store *s);
+	void (*rollback)(kyc_store *s);
+	int (*in_transaction)(kyc_store *s);
+	int (*backup)(kyc_store *s, const char *dest_path, char *err, size_t errsz);
+	int (*lazy_commits)(kyc_store *s);
+	int (*try_lock)(kyc_store *s, int64_t key, int *held);
+	void (*unlock)(kyc_store *s, int64_t key);
+	const char *(*errmsg)(kyc_store *s);
+	int (*tenant_create)(kyc_store *s, const char *name, char id_out[37]);
+	int (*tenant_find)(kyc_store *s, const char *name, char id_out[37]);
+	int (*tenant_exists)(kyc_store *s, const char *tenant_id);
+	int (*tenant_ids)(kyc_store *s, json_t **out);
+	int (*tenant_settings)(kyc_store *s, const char *tenant_id, json_t **out);
+	int (*tenant_settings_set)(kyc_store *s, const char *tenant_id, const json_t *settings);
+	int (*key_insert)(kyc_store *s, const struct kyc_key_row *row);
+	int (*key_get)(kyc_store *s, const char *key_id, struct kyc_key_row *out);
+	int (*key_revoke)(kyc_store *s, const char *key_id, int64_t now_ms);
+	int (*idem_get)(kyc_store *s, const char *tenant_id, const char *key,
+			int64_t not_before_ms, struct kyc_idem_row *out);
+	int (*idem_put)(kyc_store *s, const char *tenant_id, const char *key,
+			const struct kyc_idem_row *row);
+	const struct kyc_store_resource_ops *resource;
+	const struct kyc_store_web_ops *web;
+	const struct kyc_outbox_ops *outbox;
+	const struct kyc_store_key_ops *keys;
+	const struct kyc_store_erase_ops *erase;
+};
+
+/* Encryption at rest lives in store.c's dispatch, for both backends: records
+ * are sealed before the backend's insert and update (kyc__seal_record) and
+ * opened after its get and list (kyc__unseal_record), list filters and the
+ * duplicate lookup's key go through kyc__seal_filter and kyc__seal_key_hash,
+ * idempotent answers through kyc__seal_bytes. A backend stores and returns
+ * the values as they are; it only opens the store with a keyring
+ * (kyc__seal_keyring, kyc__seal_check) and reads the outbox's events through
+ * kyc__outbox_event_open. */
+struct kyc_store {
+	const struct kyc_store_ops *ops;
+	kyc_keyring *keyring; /* master keys (shared, never freed); set by the backend's open */
+};
+
+/* Opens the SQLite backend in data_dir (store_sqlite.c) or the PostgreSQL
+ * one at conninfo (store_pg.c); kyc_store_open_at chooses. Both load the
+ * master keys (kyc__seal_keyring: KYCD_MASTER_KEY_FILE, else
+ * data_dir/master.key; PostgreSQL with a NULL data_dir requires the
+ * variable) and check them against the data keys (kyc__seal_check). */
+int kyc__sqlite_open(const char *data_dir, kyc_store **out, char *err, size_t errsz);
+int kyc__pg_store_open(const char *conninfo, const char *data_dir, kyc_store **out, char *err,
+		       size_t errsz);
+
+/* ---- what both backends share of the record mapping (store_record.c) ---- */
+
+/* 1 for the keys every resource has (id, tenant_id, version, created_at,
+ * updated_at), which the store sets itself. */
+int kyc__store_is_bookkeeping(const char *key);
+/* The column of a table by name, or NULL. */
+const struct kyc_col *kyc__store_col(const struct kyc_table *tb, const char *name);
+/* Checks a record's keys (insert) or a patch's (update, bookkeeping=0):
+ * 0, or KYC_ERR_INVALID when one is not a column. */
+int kyc__store_check_keys(const struct kyc_table *tb, const json_t *rec, int bookkeeping);
+/* A list cursor: opaque text for "<created_at ms>:<id>" of a page's last
+ * record. encode writes "" when it does not fit; decode is KYC_ERR_INVALID
+ * on anything it did not make. */
+void kyc__store_cursor_encode(char *out, size_t outsz, int64_t created, const char *id);
+int kyc__store_cursor_decode(const char *cur, int64_t *created, char id[64]);
+/* The n bytes at p as UTF-8 text without NULs (a malloc()ed string, NULL
+ * when out of memory): invalid sequences become '?'. For bytes from
+ * outside kept as text, such as the first bytes of a webhook answer, which
+ * may be cut inside a character: PostgreSQL refuses invalid UTF-8, and
+ * SQLite's JSON functions would make an attempt log nothing can read. */
+char *kyc__store_utf8_text(const char *p, size_t n);
+/* Fills the outbox fields of e (whose id and tenant_id are set) from an
+ * event row's resource_type, resource_id and its payload and attributes as
+ * stored (JSON text, sealed values in it; NULL for SQL NULL): opens them
+ * (kyc__unseal_record) and picks the fields the dispatcher needs.
+ * 0, KYC_ERR_NOMEM, or the unseal error. */
+int kyc__outbox_event_open(kyc_store *s, struct kyc_outbox_event *e, const char *resource_type,
+			   const char *resource_id, const char *payload, const char *attributes);
+/* A time column's value as RFC 3339 text. */
+json_t *kyc__store_time_json(int64_t ms);
 
 #endif

@@ -1,6 +1,11 @@
-/* The PostgreSQL backend: connection and migrations so far
- * (store_pg_int.h). */
+/* The PostgreSQL backend of store.h (libpq): the connection, its
+ * statements, transactions and migrations; the records are in
+ * store_pg_rows.c, store_pg_resource.c, store_pg_web.c and
+ * store_pg_outbox.c (store_pg_int.h). One kyc_pg per thread, like SQLite's
+ * connections: kyc_store_open in each server thread, the webhook worker
+ * and the sweeper. */
 #include <ctype.h>
+#include <inttypes.h>
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,13 +15,40 @@
 #include "core/err.h"
 #include "store/store_int.h"
 #include "store/store_pg_int.h"
+#include "store/store_seal.h"
 
 /* pg_advisory_xact_lock key of the migrations: "kycd" in ASCII. */
 #define MIGRATION_LOCK 0x6b796364
+/* Prepared statements per connection: lists and updates are built from the
+ * column tables and their filters, so the set is bounded but not tiny; past
+ * the table's load limit a statement runs unprepared. */
+#define STMT_SLOTS 1024
+#define STMT_MAX 768
 
 struct kyc_pg {
+	struct kyc_store base; /* first: a kyc_store * is a kyc_pg * */
 	PGconn *conn;
+	struct {
+		uint64_t hash;
+		char *sql;
+	} stmts[STMT_SLOTS];
+	int nstmts;
+	int in_tx;
+	int lazy; /* synchronous_commit off (kyc_store_lazy_commits) */
+	char errmsg[512];
 };
+
+static const struct kyc_store_ops pg_ops;
+
+static kyc_pg *pg(kyc_store *s)
+{
+	return (kyc_pg *)s;
+}
+
+kyc_store *kyc__pg_store(kyc_pg *p)
+{
+	return &p->base;
+}
 
 /* ---- the dialect ---- */
 
@@ -104,6 +136,334 @@ int kyc__pg_dialect(const char *sql, kyc_buf *out)
 	return rc;
 }
 
+/* ---- parameters and results ---- */
+
+static const char *pgq_slot(struct kyc_pgq *q)
+{
+	if (q->n >= KYC_PG_MAXP) {
+		q->err = KYC_ERR_TOOBIG;
+		return NULL;
+	}
+	q->len[q->n] = 0;
+	q->fmt[q->n] = 0;
+	return "";
+}
+
+void kyc__pgq_text(struct kyc_pgq *q, const char *v)
+{
+	if (pgq_slot(q))
+		q->v[q->n++] = v;
+}
+
+void kyc__pgq_int(struct kyc_pgq *q, int64_t v)
+{
+	if (!pgq_slot(q))
+		return;
+	snprintf(q->num[q->n], sizeof q->num[q->n], "%" PRId64, v);
+	q->v[q->n] = q->num[q->n];
+	q->n++;
+}
+
+void kyc__pgq_bytes(struct kyc_pgq *q, const void *p, size_t n)
+{
+	if (!pgq_slot(q))
+		return;
+	q->v[q->n] = n ? p : "";
+	q->len[q->n] = (int)n;
+	q->fmt[q->n] = 1;
+	q->n++;
+}
+
+void kyc__pgq_take(struct kyc_pgq *q, char *v)
+{
+	if (!v) {
+		q->err = KYC_ERR_NOMEM;
+		return;
+	}
+	if (!pgq_slot(q)) {
+		free(v);
+		return;
+	}
+	q->owned[q->n] = v;
+	q->v[q->n++] = v;
+}
+
+void kyc__pgq_release(struct kyc_pgq *q)
+{
+	for (int i = 0; i < q->n; i++) {
+		free(q->owned[i]);
+		q->owned[i] = NULL;
+	}
+	q->n = 0;
+}
+
+int64_t kyc__pg_int(const PGresult *r, int row, int col)
+{
+	if (PQgetisnull(r, row, col))
+		return 0;
+	return strtoll(PQgetvalue(r, row, col), NULL, 10);
+}
+
+void kyc__pg_text(const PGresult *r, int row, int col, char *out, size_t outsz)
+{
+	snprintf(out, outsz, "%s", PQgetisnull(r, row, col) ? "" : PQgetvalue(r, row, col));
+}
+
+static int hexval(int c)
+{
+	return isdigit(c) ? c - '0' : tolower(c) - 'a' + 10;
+}
+
+int kyc__pg_bytes(const PGresult *r, int row, int col, unsigned char *out, size_t n)
+{
+	/* bytea in text results is "\x" and two hex digits a byte */
+	const char *v = PQgetvalue(r, row, col);
+	if (PQgetisnull(r, row, col) || (size_t)PQgetlength(r, row, col) != 2 + 2 * n ||
+	    strncmp(v, "\\x", 2) != 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		int hi = v[2 + 2 * i], lo = v[3 + 2 * i];
+		if (!isxdigit(hi) || !isxdigit(lo))
+			return -1;
+		out[i] = (unsigned char)(hexval(hi) << 4 | hexval(lo));
+	}
+	return 0;
+}
+
+/* ---- statements ---- */
+
+static int pg_fail(kyc_pg *p, const PGresult *r)
+{
+	const char *msg = r ? PQresultErrorMessage(r) : "";
+	snprintf(p->errmsg, sizeof p->errmsg, "%s", *msg ? msg : PQerrorMessage(p->conn));
+	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	if (!state)
+		return KYC_ERR_IO;
+	/* integrity constraints, and the append-only trigger's RAISE (as
+	 * SQLite's RAISE(ABORT) is a constraint error) */
+	if (!strncmp(state, "23", 2) || !strcmp(state, "P0001"))
+		return KYC_ERR_CONFLICT;
+	if (!strcmp(state, "40001") || !strcmp(state, "40P01") || !strcmp(state, "55P03") ||
+	    !strcmp(state, "57014"))
+		return KYC_ERR_TIMEOUT;
+	if (!strcmp(state, "53200"))
+		return KYC_ERR_NOMEM;
+	return KYC_ERR_IO;
+}
+
+static uint64_t sql_hash(const char *sql)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+	for (const unsigned char *c = (const unsigned char *)sql; *c; c++)
+		h = (h ^ *c) * 1099511628211ULL;
+	return h;
+}
+
+static void stmts_forget(kyc_pg *p)
+{
+	for (int i = 0; i < STMT_SLOTS; i++) {
+		free(p->stmts[i].sql);
+		p->stmts[i].sql = NULL;
+	}
+	p->nstmts = 0;
+}
+
+/* Runs sql once: prepared under its hash's name (prepared now if this
+ * connection has not yet), or unprepared when the table is full or two
+ * statements share a hash. */
+static PGresult *exec_once(kyc_pg *p, const char *sql, const struct kyc_pgq *q)
+{
+	int n = q ? q->n : 0;
+	const char *const *v = q ? q->v : NULL;
+	const int *len = q ? q->len : NULL, *fmt = q ? q->fmt : NULL;
+	uint64_t h = sql_hash(sql);
+	unsigned slot = (unsigned)(h % STMT_SLOTS);
+	while (p->stmts[slot].sql && p->stmts[slot].hash != h)
+		slot = (slot + 1) % STMT_SLOTS;
+	char name[24];
+	snprintf(name, sizeof name, "k%016" PRIx64, h);
+	if (p->stmts[slot].sql) {
+		if (!strcmp(p->stmts[slot].sql, sql))
+			return PQexecPrepared(p->conn, name, n, v, len, fmt, 0);
+		return PQexecParams(p->conn, sql, n, NULL, v, len, fmt, 0);
+	}
+	if (p->nstmts >= STMT_MAX)
+		return PQexecParams(p->conn, sql, n, NULL, v, len, fmt, 0);
+	PGresult *r = PQprepare(p->conn, name, sql, 0, NULL);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		return r;
+	PQclear(r);
+	p->stmts[slot].sql = strdup(sql);
+	if (p->stmts[slot].sql) {
+		p->stmts[slot].hash = h;
+		p->nstmts++;
+	} else {
+		/* prepared but not remembered: drop it so the name can be reused */
+		PQclear(PQexec(p->conn, "DEALLOCATE ALL"));
+		stmts_forget(p);
+		return PQexecParams(p->conn, sql, n, NULL, v, len, fmt, 0);
+	}
+	return PQexecPrepared(p->conn, name, n, v, len, fmt, 0);
+}
+
+static int session_setup(kyc_pg *p)
+{
+	PGresult *r = PQexec(p->conn, p->lazy ? "SET client_min_messages = warning; SET "
+						"synchronous_commit = off"
+					      : "SET client_min_messages = warning");
+	int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : pg_fail(p, r);
+	PQclear(r);
+	return rc;
+}
+
+/* Reopens a lost connection: the same parameters, so libpq walks a
+ * multi-host string again and finds the primary that accepts writes now. */
+static int reconnect(kyc_pg *p)
+{
+	stmts_forget(p); /* prepared statements die with their session */
+	PQreset(p->conn);
+	if (PQstatus(p->conn) != CONNECTION_OK) {
+		snprintf(p->errmsg, sizeof p->errmsg, "%s", PQerrorMessage(p->conn));
+		return KYC_ERR_IO;
+	}
+	return session_setup(p);
+}
+
+/* Whether a failed statement outside a transaction may run again: the
+ * server rolled it back (serialization failure, deadlock), refused it (a
+ * standby after a failover: read-only; shutting down), or the connection
+ * went away during a read. A write whose connection broke may have
+ * committed, so it is not repeated. */
+static int may_retry(kyc_pg *p, const PGresult *r, const char *sql, int *reopen)
+{
+	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	int lost = PQstatus(p->conn) == CONNECTION_BAD;
+	*reopen = lost;
+	if (state && (!strcmp(state, "40001") || !strcmp(state, "40P01")))
+		return 1;
+	if (state && (!strcmp(state, "25006") || !strncmp(state, "57P0", 4))) {
+		*reopen = 1;
+		return 1;
+	}
+	if (lost || (state && !strncmp(state, "08", 2))) {
+		*reopen = 1;
+		return !strncmp(sql, "SELECT", 6) || !strncmp(sql, "BEGIN", 5);
+	}
+	return 0;
+}
+
+int kyc__pg_query(kyc_store *s, const char *sql, struct kyc_pgq *q, PGresult **res)
+{
+	kyc_pg *p = pg(s);
+	if (res)
+		*res = NULL;
+	if (q && q->err)
+		return q->err;
+	int rc = 0;
+	for (int attempt = 0;; attempt++) {
+		/* a connection that died while idle is reopened first: nothing was
+		 * sent on it, so nothing can be repeated */
+		if (!p->in_tx && PQstatus(p->conn) == CONNECTION_BAD && (rc = reconnect(p)))
+			return rc;
+		PGresult *r = exec_once(p, sql, q);
+		ExecStatusType st = PQresultStatus(r);
+		if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+			if (res)
+				*res = r;
+			else
+				PQclear(r);
+			return 0;
+		}
+		rc = r ? pg_fail(p, r) : KYC_ERR_NOMEM;
+		int reopen = 0;
+		int again = attempt == 0 && !p->in_tx && may_retry(p, r, sql, &reopen);
+		PQclear(r);
+		if (!again)
+			return rc;
+		if (reopen && reconnect(p))
+			return rc;
+	}
+}
+
+int kyc__pg_run(kyc_store *s, const char *sql, struct kyc_pgq *q, int *changes)
+{
+	PGresult *r;
+	int rc = kyc__pg_query(s, sql, q, &r);
+	if (!rc && changes)
+		*changes = (int)strtol(PQcmdTuples(r), NULL, 10); /* "" for a command without a count: 0 */
+	PQclear(r);
+	return rc;
+}
+
+int kyc__pg_row(kyc_store *s, const char *sql, struct kyc_pgq *q, PGresult **res)
+{
+	int rc = kyc__pg_query(s, sql, q, res);
+	if (!rc && PQntuples(*res) == 0) {
+		PQclear(*res);
+		*res = NULL;
+		rc = KYC_ERR_NOTFOUND;
+	}
+	return rc;
+}
+
+/* ---- transactions ---- */
+
+static int tx_begin(kyc_store *s, const char *sql)
+{
+	if (pg(s)->in_tx)
+		return KYC_ERR_STATE;
+	int rc = kyc__pg_run(s, sql, NULL, NULL);
+	pg(s)->in_tx = rc == 0;
+	return rc;
+}
+
+/* Writers begin READ COMMITTED: kyc_store_update's version checks turn a
+ * lost update into KYC_ERR_CONFLICT, claims lock their rows (FOR UPDATE
+ * SKIP LOCKED), and unique keys are ON CONFLICT clauses, so no statement
+ * that callers expect to fail aborts the transaction. */
+static int pg_begin(kyc_store *s)
+{
+	return tx_begin(s, "BEGIN");
+}
+
+/* One snapshot for all the reads of a request, as SQLite's deferred
+ * transaction gives. */
+static int pg_begin_read(kyc_store *s)
+{
+	return tx_begin(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+}
+
+static int pg_in_transaction(kyc_store *s)
+{
+	return pg(s)->in_tx;
+}
+
+static void pg_rollback(kyc_store *s)
+{
+	kyc_pg *p = pg(s);
+	if (!p->in_tx)
+		return;
+	p->in_tx = 0;
+	PQclear(PQexec(p->conn, "ROLLBACK"));
+}
+
+static int pg_commit(kyc_store *s)
+{
+	kyc_pg *p = pg(s);
+	PGresult *r;
+	int rc = kyc__pg_query(s, "COMMIT", NULL, &r);
+	p->in_tx = 0;
+	/* COMMIT of a transaction an error aborted answers ROLLBACK, no error */
+	if (!rc && strcmp(PQcmdStatus(r), "COMMIT") != 0) {
+		snprintf(p->errmsg, sizeof p->errmsg, "the transaction was rolled back after an error");
+		rc = KYC_ERR_IO;
+	}
+	PQclear(r);
+	if (rc && PQtransactionStatus(p->conn) != PQTRANS_IDLE)
+		PQclear(PQexec(p->conn, "ROLLBACK"));
+	return rc;
+}
+
 /* ---- connection and migrations ---- */
 
 static int exec_ok(PGconn *c, const char *sql, char *err, size_t errsz)
@@ -124,10 +484,11 @@ int kyc__pg_exec(kyc_pg *p, const char *sql, char *err, size_t errsz)
 
 int kyc__pg_schema_version(kyc_pg *p)
 {
-	PGresult *r = PQexec(p->conn, "SELECT coalesce(max(version), 0) FROM schema_migrations");
-	int v = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1
-		    ? (int)strtol(PQgetvalue(r, 0, 0), NULL, 10)
-		    : 0;
+	PGresult *r;
+	if (kyc__pg_query(&p->base, "SELECT coalesce(max(version), 0) FROM schema_migrations", NULL,
+			  &r))
+		return 0;
+	int v = PQntuples(r) == 1 ? (int)kyc__pg_int(r, 0, 0) : 0;
 	PQclear(r);
 	return v;
 }
@@ -143,7 +504,12 @@ static int migrate(kyc_pg *p, char *err, size_t errsz)
 			  "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY "
 			  "KEY, applied_at BIGINT NOT NULL)",
 			  err, errsz);
-	int current = rc ? 0 : kyc__pg_schema_version(p);
+	int current = 0;
+	if (!rc) {
+		PGresult *r = PQexec(p->conn, "SELECT coalesce(max(version), 0) FROM schema_migrations");
+		current = PQresultStatus(r) == PGRES_TUPLES_OK ? (int)kyc__pg_int(r, 0, 0) : 0;
+		PQclear(r);
+	}
 	kyc_buf text;
 	kyc_buf_init(&text, 1u << 20);
 	for (int i = 0; i < kyc__migration_count && !rc; i++) {
@@ -181,6 +547,7 @@ int kyc__pg_open(const char *conninfo, kyc_pg **out, char *err, size_t errsz)
 	kyc_pg *p = calloc(1, sizeof *p);
 	if (!p)
 		return KYC_ERR_NOMEM;
+	p->base.ops = &pg_ops;
 	p->conn = PQconnectdb(conninfo);
 	if (PQstatus(p->conn) != CONNECTION_OK) {
 		/* PQerrorMessage names the host, never the password */
@@ -188,7 +555,9 @@ int kyc__pg_open(const char *conninfo, kyc_pg **out, char *err, size_t errsz)
 		kyc__pg_close(p);
 		return KYC_ERR_IO;
 	}
-	int rc = exec_ok(p->conn, "SET client_min_messages = warning", err, errsz);
+	int rc = session_setup(p);
+	if (rc)
+		snprintf(err, errsz, "%s", p->errmsg);
 	rc = rc ? rc : migrate(p, err, errsz);
 	if (rc) {
 		kyc__pg_close(p);
@@ -203,5 +572,139 @@ void kyc__pg_close(kyc_pg *p)
 	if (!p)
 		return;
 	PQfinish(p->conn);
+	stmts_forget(p);
 	free(p);
 }
+
+/* 1 when the database holds a data key. */
+static int has_data_keys(kyc_pg *p)
+{
+	PGresult *r;
+	if (kyc__pg_query(&p->base, "SELECT 1 FROM data_keys LIMIT 1", NULL, &r))
+		return 0;
+	int found = PQntuples(r) > 0;
+	PQclear(r);
+	return found;
+}
+
+int kyc__pg_store_open(const char *conninfo, const char *data_dir, kyc_store **out, char *err,
+		       size_t errsz)
+{
+	kyc_pg *p;
+	*out = NULL;
+	int rc = kyc__pg_open(conninfo, &p, err, errsz);
+	if (rc)
+		return rc;
+	/* the master keys as on SQLite: a default key file in the data
+	 * directory may be made only while no data key exists */
+	rc = kyc__seal_keyring(data_dir, !has_data_keys(p), &p->base.keyring, err, errsz);
+	rc = rc ? rc : kyc__seal_check(&p->base, err, errsz);
+	if (rc) {
+		kyc__pg_close(p);
+		return rc;
+	}
+	*out = &p->base;
+	return 0;
+}
+
+/* ---- the rest of the connection's calls ---- */
+
+static void pg_close(kyc_store *s)
+{
+	kyc__pg_close(pg(s));
+}
+
+static int pg_schema_version(kyc_store *s)
+{
+	return kyc__pg_schema_version(pg(s));
+}
+
+static const char *pg_errmsg(kyc_store *s)
+{
+	return pg(s)->errmsg;
+}
+
+/* The server's own tools back it up consistently while it serves, and
+ * restore to a point in time; a copy through kycd would be neither. */
+static int pg_backup(kyc_store *s, const char *dest_path, char *err, size_t errsz)
+{
+	snprintf(err, errsz,
+		 "backup: kycd copies SQLite databases only; back PostgreSQL up with pg_dump "
+		 "(or base backups and WAL archiving for point-in-time recovery): docs/deploy.md");
+	return KYC_ERR_UNSUPPORTED;
+}
+
+static int pg_lazy_commits(kyc_store *s)
+{
+	pg(s)->lazy = 1;
+	return session_setup(pg(s));
+}
+
+static int pg_try_lock(kyc_store *s, int64_t key, int *held)
+{
+	struct kyc_pgq q = {0};
+	PGresult *r;
+	kyc__pgq_int(&q, key);
+	int rc = kyc__pg_query(s, "SELECT pg_try_advisory_lock($1::bigint)", &q, &r);
+	if (rc)
+		return rc;
+	*held = PQntuples(r) == 1 && !strcmp(PQgetvalue(r, 0, 0), "t");
+	PQclear(r);
+	return 0;
+}
+
+static void pg_unlock(kyc_store *s, int64_t key)
+{
+	struct kyc_pgq q = {0};
+	kyc__pgq_int(&q, key);
+	kyc__pg_run(s, "SELECT pg_advisory_unlock($1::bigint)", &q, NULL);
+}
+
+/* What the log truncation is for on SQLite — old versions of erased rows
+ * leaving the disk — is VACUUM's work here: it removes the dead row
+ * versions an erasure or retention sweep left in the tables and their
+ * indexes, so their space is reused, without blocking readers or writers.
+ * The server's write-ahead log is its own to recycle (docs/security.md).
+ * VACUUM runs outside a transaction and is not a statement to prepare. */
+int kyc__pg_log_truncate(kyc_store *s)
+{
+	kyc_pg *p = pg(s);
+	if (p->in_tx)
+		return KYC_ERR_STATE;
+	PGresult *r = PQexec(p->conn, "VACUUM applicants, verifications, documents, files, "
+				      "verification_history, events, hosted_tokens, idempotency_keys");
+	int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : pg_fail(p, r);
+	PQclear(r);
+	return rc;
+}
+
+static const struct kyc_store_ops pg_ops = {
+	.close = pg_close,
+	.schema_version = pg_schema_version,
+	.begin = pg_begin,
+	.begin_read = pg_begin_read,
+	.commit = pg_commit,
+	.rollback = pg_rollback,
+	.in_transaction = pg_in_transaction,
+	.backup = pg_backup,
+	.lazy_commits = pg_lazy_commits,
+	.try_lock = pg_try_lock,
+	.unlock = pg_unlock,
+	.errmsg = pg_errmsg,
+	.tenant_create = kyc__pg_tenant_create,
+	.tenant_find = kyc__pg_tenant_find,
+	.tenant_exists = kyc__pg_tenant_exists,
+	.tenant_ids = kyc__pg_tenant_ids,
+	.tenant_settings = kyc__pg_tenant_settings,
+	.tenant_settings_set = kyc__pg_tenant_settings_set,
+	.key_insert = kyc__pg_key_insert,
+	.key_get = kyc__pg_key_get,
+	.key_revoke = kyc__pg_key_revoke,
+	.idem_get = kyc__pg_idem_get,
+	.idem_put = kyc__pg_idem_put,
+	.resource = &kyc__pg_resource_ops,
+	.web = &kyc__pg_web_ops,
+	.outbox = &kyc__pg_outbox_ops,
+	.keys = &kyc__pg_key_ops,
+	.erase = &kyc__pg_erase_ops,
+};

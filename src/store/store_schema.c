@@ -335,4 +335,19 @@ const struct kyc_migration kyc__migrations[] = {
 	    "RAISE(ABORT, 'the audit trail is append-only'); END;"},
 };
 
+/* The WHERE repeats each partial index's own (migration 9) so the planner
+ * uses it; $N parameters are read by SQLite too, in the order they appear. */
+const char *const kyc__retention_due_sql[2] = {
+	[KYC_RETAIN_IMAGES] =
+	    "SELECT id FROM verifications WHERE tenant_id=$1 AND images_removed_at IS NULL AND "
+	    "status IN ('approved', 'rejected', 'expired', 'cancelled') AND "
+	    "(coalesce(decided_at, updated_at)) < $2 ORDER BY (coalesce(decided_at, "
+	    "updated_at)) LIMIT $3",
+	[KYC_RETAIN_IDENTITY] =
+	    "SELECT id FROM verifications WHERE tenant_id=$1 AND identity_removed_at IS NULL "
+	    "AND status IN ('approved', 'rejected', 'expired', 'cancelled') AND "
+	    "(coalesce(decided_at, updated_at)) < $2 ORDER BY (coalesce(decided_at, "
+	    "updated_at)) LIMIT $3",
+};
+
 const int kyc__migration_count = (int)(sizeof(kyc__migrations) / sizeof(kyc__migrations[0]));

@@ -20,7 +20,8 @@
 
 #define STMT_CACHE 64
 
-struct kyc_store {
+struct kyc_sqlite {
+	struct kyc_store base; /* first: a kyc_store * is a struct kyc_sqlite * */
 	sqlite3 *db;
 	sqlite3_stmt *get[KYC_R__COUNT];
 	sqlite3_stmt *key_get;
@@ -31,15 +32,21 @@ struct kyc_store {
 		sqlite3_stmt *st;
 		int busy;
 	} cache[STMT_CACHE];
-	kyc_keyring *keyring; /* master keys (shared, never freed) */
 	char data_dir[4096];
 	char errmsg[256];
 };
 
+static const struct kyc_store_ops sqlite_ops;
+
+static struct kyc_sqlite *sq(kyc_store *s)
+{
+	return (struct kyc_sqlite *)s;
+}
+
 
 static int store_fail(kyc_store *s, int code)
 {
-	snprintf(s->errmsg, sizeof s->errmsg, "%s", sqlite3_errmsg(s->db));
+	snprintf(sq(s)->errmsg, sizeof sq(s)->errmsg, "%s", sqlite3_errmsg(sq(s)->db));
 	return code;
 }
 
@@ -56,9 +63,9 @@ static int map_sqlite(kyc_store *s, int rc)
 	return store_fail(s, KYC_ERR_IO);
 }
 
-const char *kyc_store_errmsg(kyc_store *s)
+static const char * sqlite_errmsg(kyc_store *s)
 {
-	return s->errmsg;
+	return sq(s)->errmsg;
 }
 
 /* ---- migrations ---- */
@@ -67,7 +74,7 @@ const char *kyc_store_errmsg(kyc_store *s)
 static int store_has_data_keys(kyc_store *s)
 {
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM data_keys LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(sq(s)->db, "SELECT 1 FROM data_keys LIMIT 1", -1, &st, NULL) != SQLITE_OK)
 		return 0;
 	int found = sqlite3_step(st) == SQLITE_ROW;
 	sqlite3_finalize(st);
@@ -79,7 +86,7 @@ static int store_has_data_keys(kyc_store *s)
 static int store_migrate(kyc_store *s, char *err, size_t errsz, int *sealed_from)
 {
 	char *msg = NULL;
-	int rc = sqlite3_exec(s->db,
+	int rc = sqlite3_exec(sq(s)->db,
 			      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY "
 			      "KEY, applied_at INTEGER NOT NULL);",
 			      NULL, NULL, &msg);
@@ -87,7 +94,7 @@ static int store_migrate(kyc_store *s, char *err, size_t errsz, int *sealed_from
 		goto fail;
 	/* IMMEDIATE: several threads open the store at start; one migrates, the
 	 * others wait on the busy timeout and then see the new version. */
-	rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, &msg);
+	rc = sqlite3_exec(sq(s)->db, "BEGIN IMMEDIATE", NULL, NULL, &msg);
 	if (rc != SQLITE_OK)
 		goto fail;
 	int current = kyc_store_schema_version(s);
@@ -97,30 +104,30 @@ static int store_migrate(kyc_store *s, char *err, size_t errsz, int *sealed_from
 			continue;
 		if (m->version == 8 && current > 0)
 			*sealed_from = current;
-		rc = sqlite3_exec(s->db, m->sql, NULL, NULL, &msg);
+		rc = sqlite3_exec(sq(s)->db, m->sql, NULL, NULL, &msg);
 		if (rc != SQLITE_OK)
 			goto rollback;
 		char ins[128];
 		snprintf(ins, sizeof ins,
 			 "INSERT INTO schema_migrations(version, applied_at) VALUES (%d, %lld)",
 			 m->version, (long long)kyc_now_ms());
-		rc = sqlite3_exec(s->db, ins, NULL, NULL, &msg);
+		rc = sqlite3_exec(sq(s)->db, ins, NULL, NULL, &msg);
 		if (rc != SQLITE_OK)
 			goto rollback;
 	}
-	rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, &msg);
+	rc = sqlite3_exec(sq(s)->db, "COMMIT", NULL, NULL, &msg);
 	if (rc != SQLITE_OK)
 		goto rollback;
 	return 0;
 rollback:
-	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_exec(sq(s)->db, "ROLLBACK", NULL, NULL, NULL);
 fail:
-	snprintf(err, errsz, "migration failed: %s", msg ? msg : sqlite3_errmsg(s->db));
+	snprintf(err, errsz, "migration failed: %s", msg ? msg : sqlite3_errmsg(sq(s)->db));
 	sqlite3_free(msg);
 	return KYC_ERR_IO;
 }
 
-int kyc_store_schema_version(kyc_store *s)
+static int sqlite_schema_version(kyc_store *s)
 {
 	sqlite3_stmt *st;
 	int v = 0;
@@ -143,7 +150,7 @@ static void sqlite_setup(void)
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
-int kyc_store_open(const char *data_dir, kyc_store **out, char *err, size_t errsz)
+int kyc__sqlite_open(const char *data_dir, kyc_store **out, char *err, size_t errsz)
 {
 	*out = NULL;
 	pthread_once(&sqlite_once, sqlite_setup);
@@ -157,25 +164,27 @@ int kyc_store_open(const char *data_dir, kyc_store **out, char *err, size_t errs
 		snprintf(err, errsz, "data directory path too long");
 		return KYC_ERR_INVALID;
 	}
-	kyc_store *s = calloc(1, sizeof *s);
-	if (!s)
+	struct kyc_sqlite *q = calloc(1, sizeof *q);
+	if (!q)
 		return KYC_ERR_NOMEM;
-	snprintf(s->data_dir, sizeof s->data_dir, "%s", data_dir);
-	int rc = sqlite3_open_v2(path, &s->db,
+	q->base.ops = &sqlite_ops;
+	kyc_store *s = &q->base;
+	snprintf(q->data_dir, sizeof q->data_dir, "%s", data_dir);
+	int rc = sqlite3_open_v2(path, &sq(s)->db,
 				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
 				 NULL);
 	if (rc != SQLITE_OK) {
 		snprintf(err, errsz, "cannot open %s: %s", path,
-			 s->db ? sqlite3_errmsg(s->db) : "out of memory");
+			 sq(s)->db ? sqlite3_errmsg(sq(s)->db) : "out of memory");
 		goto fail;
 	}
 	chmod(path, 0600);
-	sqlite3_busy_timeout(s->db, 10000);
+	sqlite3_busy_timeout(sq(s)->db, 10000);
 	char *msg = NULL;
 	/* secure_delete: what an erasure or retention sweep blanks is overwritten
 	 * with zeros in the file, not left in a page's free space or on the
 	 * freelist (docs/security.md, "Retention and erasure") */
-	rc = sqlite3_exec(s->db,
+	rc = sqlite3_exec(sq(s)->db,
 			  "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
 			  "PRAGMA secure_delete=ON;",
 			  NULL, NULL, &msg);
@@ -189,7 +198,7 @@ int kyc_store_open(const char *data_dir, kyc_store **out, char *err, size_t errs
 		goto fail;
 	/* a default key file beside a database may be made only while no data
 	 * key exists that an older one wrapped */
-	if (kyc__seal_keyring(data_dir, !store_has_data_keys(s), &s->keyring, err, errsz) ||
+	if (kyc__seal_keyring(data_dir, !store_has_data_keys(s), &q->base.keyring, err, errsz) ||
 	    kyc__seal_check(s, err, errsz))
 		goto fail;
 	if (sealed_from && kyc__store_seal_existing(s, err, errsz))
@@ -201,44 +210,18 @@ fail:
 	return KYC_ERR_IO;
 }
 
-int kyc_store_locate(const char *db, enum kyc_store_backend *backend, const char **dir, char *err,
-		     size_t errsz)
-{
-	*backend = KYC_STORE_SQLITE;
-	*dir = NULL;
-	if (!db || !*db)
-		return 0;
-	if (!strncmp(db, "sqlite:", 7)) {
-		if (!db[7]) {
-			snprintf(err, errsz, "sqlite: names no folder (sqlite:DIR)");
-			return KYC_ERR_INVALID;
-		}
-		*dir = db + 7;
-		return 0;
-	}
-	/* libpq's URI schemes, or its key=value form (a host= or dbname= in it) */
-	if (!strncmp(db, "postgres://", 11) || !strncmp(db, "postgresql://", 13) ||
-	    strstr(db, "host=") || strstr(db, "dbname=")) {
-		*backend = KYC_STORE_POSTGRES;
-		return 0;
-	}
-	snprintf(err, errsz,
-		 "the database must be sqlite:DIR, postgres://… or a libpq connection string");
-	return KYC_ERR_INVALID;
-}
-
-void kyc_store_close(kyc_store *s)
+static void sqlite_close(kyc_store *s)
 {
 	if (!s)
 		return;
 	for (int i = 0; i < KYC_R__COUNT; i++)
-		sqlite3_finalize(s->get[i]);
+		sqlite3_finalize(sq(s)->get[i]);
 	for (int i = 0; i < STMT_CACHE; i++) {
-		sqlite3_finalize(s->cache[i].st);
-		free(s->cache[i].sql);
+		sqlite3_finalize(sq(s)->cache[i].st);
+		free(sq(s)->cache[i].sql);
 	}
-	sqlite3_finalize(s->key_get);
-	sqlite3_close(s->db);
+	sqlite3_finalize(sq(s)->key_get);
+	sqlite3_close(sq(s)->db);
 	free(s);
 }
 
@@ -261,7 +244,7 @@ static int sync_parent(const char *path)
  * failure in err. */
 static int backup_into(kyc_store *s, sqlite3 *dst, char *err, size_t errsz)
 {
-	sqlite3_backup *b = sqlite3_backup_init(dst, "main", s->db, "main");
+	sqlite3_backup *b = sqlite3_backup_init(dst, "main", sq(s)->db, "main");
 	if (!b) {
 		snprintf(err, errsz, "backup: %s", sqlite3_errmsg(dst));
 		return KYC_ERR_IO;
@@ -291,7 +274,7 @@ static int backup_into(kyc_store *s, sqlite3 *dst, char *err, size_t errsz)
 	return ok ? 0 : KYC_ERR_IO;
 }
 
-int kyc_store_backup(kyc_store *s, const char *dest_path, char *err, size_t errsz)
+static int sqlite_backup(kyc_store *s, const char *dest_path, char *err, size_t errsz)
 {
 	char tmp[4200];
 	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", dest_path) >= sizeof tmp) {
@@ -334,9 +317,9 @@ int kyc_store_backup(kyc_store *s, const char *dest_path, char *err, size_t errs
 	return rc;
 }
 
-int kyc_store_lazy_commits(kyc_store *s)
+static int sqlite_lazy_commits(kyc_store *s)
 {
-	int rc = sqlite3_exec(s->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
+	int rc = sqlite3_exec(sq(s)->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
 	return rc == SQLITE_OK ? 0 : map_sqlite(s, rc);
 }
 
@@ -354,22 +337,22 @@ static int exec_cached(kyc_store *s, const char *sql)
 	return rc;
 }
 
-int kyc_store_begin(kyc_store *s)
+static int sqlite_begin(kyc_store *s)
 {
 	return exec_cached(s, "BEGIN IMMEDIATE");
 }
 
-int kyc_store_begin_read(kyc_store *s)
+static int sqlite_begin_read(kyc_store *s)
 {
 	return exec_cached(s, "BEGIN");
 }
 
-int kyc_store_in_transaction(kyc_store *s)
+static int sqlite_in_transaction(kyc_store *s)
 {
-	return !sqlite3_get_autocommit(s->db);
+	return !sqlite3_get_autocommit(sq(s)->db);
 }
 
-int kyc_store_commit(kyc_store *s)
+static int sqlite_commit(kyc_store *s)
 {
 	int rc = exec_cached(s, "COMMIT");
 	if (rc)
@@ -377,9 +360,9 @@ int kyc_store_commit(kyc_store *s)
 	return rc;
 }
 
-void kyc_store_rollback(kyc_store *s)
+static void sqlite_rollback(kyc_store *s)
 {
-	if (!sqlite3_get_autocommit(s->db))
+	if (!sqlite3_get_autocommit(sq(s)->db))
 		exec_cached(s, "ROLLBACK");
 }
 
@@ -394,13 +377,13 @@ static int step_done(kyc_store *s, sqlite3_stmt *st)
 
 static int prepare(kyc_store *s, const char *sql, sqlite3_stmt **st)
 {
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
+	int rc = sqlite3_prepare_v2(sq(s)->db, sql, -1, st, NULL);
 	return rc == SQLITE_OK ? 0 : map_sqlite(s, rc);
 }
 
 /* ---- tenants and keys ---- */
 
-int kyc_store_tenant_create(kyc_store *s, const char *name, char id_out[37])
+static int sqlite_tenant_create(kyc_store *s, const char *name, char id_out[37])
 {
 	sqlite3_stmt *st;
 	int rc = kyc_uuid_new(id_out);
@@ -412,7 +395,7 @@ int kyc_store_tenant_create(kyc_store *s, const char *name, char id_out[37])
 	return step_done(s, st);
 }
 
-int kyc_store_tenant_find(kyc_store *s, const char *name, char id_out[37])
+static int sqlite_tenant_find(kyc_store *s, const char *name, char id_out[37])
 {
 	sqlite3_stmt *st;
 	int rc = prepare(s, "SELECT id FROM tenants WHERE name=? ORDER BY created_at LIMIT 1", &st);
@@ -430,7 +413,7 @@ int kyc_store_tenant_find(kyc_store *s, const char *name, char id_out[37])
 	return rc;
 }
 
-int kyc_store_tenant_exists(kyc_store *s, const char *tenant_id)
+static int sqlite_tenant_exists(kyc_store *s, const char *tenant_id)
 {
 	sqlite3_stmt *st;
 	if (prepare(s, "SELECT 1 FROM tenants WHERE id=?", &st))
@@ -441,7 +424,7 @@ int kyc_store_tenant_exists(kyc_store *s, const char *tenant_id)
 	return found;
 }
 
-int kyc_store_tenant_ids(kyc_store *s, json_t **out)
+static int sqlite_tenant_ids(kyc_store *s, json_t **out)
 {
 	sqlite3_stmt *st;
 	*out = NULL;
@@ -460,7 +443,7 @@ int kyc_store_tenant_ids(kyc_store *s, json_t **out)
 	return 0;
 }
 
-int kyc_store_tenant_settings(kyc_store *s, const char *tenant_id, json_t **out)
+static int sqlite_tenant_settings(kyc_store *s, const char *tenant_id, json_t **out)
 {
 	sqlite3_stmt *st;
 	*out = NULL;
@@ -480,7 +463,7 @@ int kyc_store_tenant_settings(kyc_store *s, const char *tenant_id, json_t **out)
 	return rc;
 }
 
-int kyc_store_tenant_settings_set(kyc_store *s, const char *tenant_id, const json_t *settings)
+static int sqlite_tenant_settings_set(kyc_store *s, const char *tenant_id, const json_t *settings)
 {
 	sqlite3_stmt *st;
 	char *txt = json_dumps(settings, JSON_COMPACT | JSON_SORT_KEYS);
@@ -491,14 +474,14 @@ int kyc_store_tenant_settings_set(kyc_store *s, const char *tenant_id, const jso
 		sqlite3_bind_text(st, 1, txt, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, tenant_id, -1, SQLITE_STATIC);
 		rc = step_done(s, st);
-		if (!rc && sqlite3_changes(s->db) == 0)
+		if (!rc && sqlite3_changes(sq(s)->db) == 0)
 			rc = KYC_ERR_NOTFOUND;
 	}
 	free(txt);
 	return rc;
 }
 
-int kyc_store_key_insert(kyc_store *s, const struct kyc_key_row *row)
+static int sqlite_key_insert(kyc_store *s, const struct kyc_key_row *row)
 {
 	sqlite3_stmt *st;
 	int rc = prepare(s,
@@ -515,18 +498,18 @@ int kyc_store_key_insert(kyc_store *s, const struct kyc_key_row *row)
 	return step_done(s, st);
 }
 
-int kyc_store_key_get(kyc_store *s, const char *key_id, struct kyc_key_row *out)
+static int sqlite_key_get(kyc_store *s, const char *key_id, struct kyc_key_row *out)
 {
 	/* Cached: every authenticated request runs it. */
-	if (!s->key_get) {
+	if (!sq(s)->key_get) {
 		int rc = prepare(s,
 				 "SELECT id, tenant_id, role, secret_hash, created_at, "
 				 "coalesce(revoked_at,0) FROM api_keys WHERE id=?",
-				 &s->key_get);
+				 &sq(s)->key_get);
 		if (rc)
 			return rc;
 	}
-	sqlite3_stmt *st = s->key_get;
+	sqlite3_stmt *st = sq(s)->key_get;
 	sqlite3_bind_text(st, 1, key_id, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
@@ -550,7 +533,7 @@ int kyc_store_key_get(kyc_store *s, const char *key_id, struct kyc_key_row *out)
 	return rc;
 }
 
-int kyc_store_key_revoke(kyc_store *s, const char *key_id, int64_t now_ms)
+static int sqlite_key_revoke(kyc_store *s, const char *key_id, int64_t now_ms)
 {
 	sqlite3_stmt *st;
 	int rc = prepare(s, "UPDATE api_keys SET revoked_at=? WHERE id=? AND revoked_at IS NULL",
@@ -560,21 +543,15 @@ int kyc_store_key_revoke(kyc_store *s, const char *key_id, int64_t now_ms)
 	sqlite3_bind_int64(st, 1, now_ms);
 	sqlite3_bind_text(st, 2, key_id, -1, SQLITE_STATIC);
 	rc = step_done(s, st);
-	if (!rc && sqlite3_changes(s->db) == 0)
+	if (!rc && sqlite3_changes(sq(s)->db) == 0)
 		rc = KYC_ERR_NOTFOUND;
 	return rc;
 }
 
 /* ---- idempotency ---- */
 
-/* "kycd:idem:v1:<tenant>:<key>": a stored response opens only under its key. */
-static void idem_ad(char *ad, size_t adsz, const char *tenant_id, const char *key)
-{
-	snprintf(ad, adsz, "kycd:idem:v1:%s:%s", tenant_id, key);
-}
-
-int kyc_store_idem_get(kyc_store *s, const char *tenant_id, const char *key, int64_t not_before_ms,
-		       struct kyc_idem_row *out)
+static int sqlite_idem_get(kyc_store *s, const char *tenant_id, const char *key,
+			   int64_t not_before_ms, struct kyc_idem_row *out)
 {
 	sqlite3_stmt *st;
 	memset(out, 0, sizeof *out);
@@ -595,19 +572,18 @@ int kyc_store_idem_get(kyc_store *s, const char *tenant_id, const char *key, int
 		out->status = sqlite3_column_int(st, 1);
 		snprintf(out->content_type, sizeof out->content_type, "%s",
 			 (const char *)sqlite3_column_text(st, 2));
-		/* the stored response may show personal data: it is sealed */
-		char ad[400]; /* keys are at most 255 characters (the API checks) */
-		kyc_buf body;
-		kyc_buf_init(&body, (size_t)sqlite3_column_bytes(st, 3) + 1);
-		idem_ad(ad, sizeof ad, tenant_id, key);
-		rc = kyc__unseal_bytes(s, tenant_id, ad, sqlite3_column_blob(st, 3),
-				       (size_t)sqlite3_column_bytes(st, 3), &body);
-		if (!rc) {
-			out->body = kyc_buf_detach(&body, &out->body_len);
-			rc = out->body ? 0 : KYC_ERR_NOMEM;
+		int n = sqlite3_column_bytes(st, 3);
+		out->body = malloc((size_t)n + 1);
+		if (!out->body) {
+			rc = KYC_ERR_NOMEM;
+		} else {
+			if (n)
+				memcpy(out->body, sqlite3_column_blob(st, 3), (size_t)n);
+			out->body[n] = '\0';
+			out->body_len = (size_t)n;
 			out->created_at = sqlite3_column_int64(st, 4);
+			rc = 0;
 		}
-		kyc_buf_release(&body);
 	} else {
 		rc = rc == SQLITE_DONE ? KYC_ERR_NOTFOUND : map_sqlite(s, rc);
 	}
@@ -615,7 +591,7 @@ int kyc_store_idem_get(kyc_store *s, const char *tenant_id, const char *key, int
 	return rc;
 }
 
-int kyc_store_idem_put(kyc_store *s, const char *tenant_id, const char *key,
+static int sqlite_idem_put(kyc_store *s, const char *tenant_id, const char *key,
 		       const struct kyc_idem_row *row)
 {
 	sqlite3_stmt *st;
@@ -632,110 +608,40 @@ int kyc_store_idem_put(kyc_store *s, const char *tenant_id, const char *key,
 			 &st);
 	if (rc)
 		return rc;
-	char ad[400]; /* keys are at most 255 characters (the API checks) */
-	kyc_buf body;
-	kyc_buf_init(&body, row->body_len + 256);
-	idem_ad(ad, sizeof ad, tenant_id, key);
-	rc = kyc__seal_bytes(s, tenant_id, NULL, ad, row->body ? row->body : "", row->body_len,
-			     &body);
-	if (rc) {
-		sqlite3_finalize(st);
-		kyc_buf_release(&body);
-		return rc;
-	}
 	sqlite3_bind_text(st, 1, tenant_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 3, row->request_hash, sizeof row->request_hash, SQLITE_STATIC);
 	sqlite3_bind_int(st, 4, row->status);
 	sqlite3_bind_text(st, 5, row->content_type, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 6, body.data, (int)body.len, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 6, row->body ? row->body : "", (int)row->body_len, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 7, row->created_at ? row->created_at : kyc_now_ms());
-	rc = step_done(s, st);
-	kyc_buf_release(&body);
-	return rc;
-}
-
-int kyc_store_idem_forget(kyc_store *s, const char *tenant_id, const char *needle)
-{
-	/* The bodies are sealed: each of the tenant's is opened and searched
-	 * (a scan of its records, the primary key's prefix: erasures are rare,
-	 * and the records expire within a day anyway). */
-	sqlite3_stmt *st;
-	json_t *doomed = json_array();
-	size_t nlen = strlen(needle);
-	int rc = doomed ? prepare(s, "SELECT key, body FROM idempotency_keys WHERE tenant_id=?", &st)
-			: KYC_ERR_NOMEM;
-	if (rc) {
-		json_decref(doomed);
-		return rc;
-	}
-	sqlite3_bind_text(st, 1, tenant_id, -1, SQLITE_STATIC);
-	int step;
-	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *key = (const char *)sqlite3_column_text(st, 0);
-		char ad[400];
-		kyc_buf body;
-		kyc_buf_init(&body, (size_t)sqlite3_column_bytes(st, 1) + 1);
-		idem_ad(ad, sizeof ad, tenant_id, key ? key : "");
-		int u = kyc__unseal_bytes(s, tenant_id, ad, sqlite3_column_blob(st, 1),
-					  (size_t)sqlite3_column_bytes(st, 1), &body);
-		/* one that does not open holds nothing anyone can read back */
-		if (!u && key && body.len && memmem(body.data, body.len, needle, nlen) &&
-		    json_array_append_new(doomed, json_string(key)))
-			rc = KYC_ERR_NOMEM;
-		kyc_buf_release(&body);
-	}
-	if (!rc && step != SQLITE_DONE)
-		rc = map_sqlite(s, step);
-	sqlite3_finalize(st);
-	size_t i;
-	json_t *k;
-	json_array_foreach(doomed, i, k)
-	{
-		rc = rc ? rc
-			: prepare(s, "DELETE FROM idempotency_keys WHERE tenant_id=? AND key=?", &st);
-		if (rc)
-			break;
-		sqlite3_bind_text(st, 1, tenant_id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, json_string_value(k), -1, SQLITE_STATIC);
-		rc = step_done(s, st);
-	}
-	json_decref(doomed);
-	return rc;
-}
-
-void kyc_idem_row_release(struct kyc_idem_row *row)
-{
-	free(row->body);
-	row->body = NULL;
-	row->body_len = 0;
+	return step_done(s, st);
 }
 
 /* ---- resources ---- */
 
-char *kyc__store_errbuf(kyc_store *s)
+/* The SQLite internals refuse another backend's connection: a store call
+ * written only for SQLite (reaching for kyc__store_prepare instead of going
+ * through the ops) fails cleanly on PostgreSQL instead of reading its
+ * struct as SQLite's. */
+static int is_sqlite(kyc_store *s)
 {
-	return s->errmsg;
+	return s->ops == &sqlite_ops;
 }
 
 const char *kyc__store_data_dir(kyc_store *s)
 {
-	return s->data_dir;
-}
-
-kyc_keyring *kyc__store_keyring(kyc_store *s)
-{
-	return s->keyring;
+	return is_sqlite(s) ? sq(s)->data_dir : "";
 }
 
 sqlite3 *kyc__store_db(kyc_store *s)
 {
-	return s->db;
+	return is_sqlite(s) ? sq(s)->db : NULL;
 }
 
 sqlite3_stmt **kyc__store_get_stmt(kyc_store *s, enum kyc_rtype t)
 {
-	return &s->get[t];
+	return &sq(s)->get[t];
 }
 
 int kyc__store_map(kyc_store *s, int rc)
@@ -745,28 +651,31 @@ int kyc__store_map(kyc_store *s, int rc)
 
 int kyc__store_prepare(kyc_store *s, const char *sql, sqlite3_stmt **st)
 {
+	*st = NULL;
+	if (!is_sqlite(s))
+		return KYC_ERR_UNSUPPORTED;
 	int free_slot = -1;
 	for (int i = 0; i < STMT_CACHE; i++) {
-		if (!s->cache[i].sql) {
+		if (!sq(s)->cache[i].sql) {
 			if (free_slot < 0)
 				free_slot = i;
 			continue;
 		}
-		if (!s->cache[i].busy && !strcmp(s->cache[i].sql, sql)) {
-			s->cache[i].busy = 1;
-			*st = s->cache[i].st;
+		if (!sq(s)->cache[i].busy && !strcmp(sq(s)->cache[i].sql, sql)) {
+			sq(s)->cache[i].busy = 1;
+			*st = sq(s)->cache[i].st;
 			return 0;
 		}
 	}
-	int rc = sqlite3_prepare_v3(s->db, sql, -1, free_slot >= 0 ? SQLITE_PREPARE_PERSISTENT : 0,
+	int rc = sqlite3_prepare_v3(sq(s)->db, sql, -1, free_slot >= 0 ? SQLITE_PREPARE_PERSISTENT : 0,
 				    st, NULL);
 	if (rc != SQLITE_OK)
 		return map_sqlite(s, rc);
 	if (free_slot >= 0) {
-		s->cache[free_slot].sql = strdup(sql);
-		if (s->cache[free_slot].sql) {
-			s->cache[free_slot].st = *st;
-			s->cache[free_slot].busy = 1;
+		sq(s)->cache[free_slot].sql = strdup(sql);
+		if (sq(s)->cache[free_slot].sql) {
+			sq(s)->cache[free_slot].st = *st;
+			sq(s)->cache[free_slot].busy = 1;
 		}
 	}
 	return 0;
@@ -777,11 +686,53 @@ void kyc__store_release(kyc_store *s, sqlite3_stmt *st)
 	if (!st)
 		return;
 	for (int i = 0; i < STMT_CACHE; i++)
-		if (s->cache[i].st == st && s->cache[i].busy) {
+		if (sq(s)->cache[i].st == st && sq(s)->cache[i].busy) {
 			sqlite3_reset(st);
 			sqlite3_clear_bindings(st);
-			s->cache[i].busy = 0;
+			sq(s)->cache[i].busy = 0;
 			return;
 		}
 	sqlite3_finalize(st);
 }
+
+/* One node: the database file is this machine's, so the lock is ours. */
+static int sqlite_try_lock(kyc_store *s, int64_t key, int *held)
+{
+	*held = 1;
+	return 0;
+}
+
+static void sqlite_unlock(kyc_store *s, int64_t key)
+{
+}
+
+static const struct kyc_store_ops sqlite_ops = {
+	.close = sqlite_close,
+	.schema_version = sqlite_schema_version,
+	.begin = sqlite_begin,
+	.begin_read = sqlite_begin_read,
+	.commit = sqlite_commit,
+	.rollback = sqlite_rollback,
+	.in_transaction = sqlite_in_transaction,
+	.backup = sqlite_backup,
+	.lazy_commits = sqlite_lazy_commits,
+	.try_lock = sqlite_try_lock,
+	.unlock = sqlite_unlock,
+	.errmsg = sqlite_errmsg,
+	.tenant_create = sqlite_tenant_create,
+	.tenant_find = sqlite_tenant_find,
+	.tenant_exists = sqlite_tenant_exists,
+	.tenant_ids = sqlite_tenant_ids,
+	.tenant_settings = sqlite_tenant_settings,
+	.tenant_settings_set = sqlite_tenant_settings_set,
+	.key_insert = sqlite_key_insert,
+	.key_get = sqlite_key_get,
+	.key_revoke = sqlite_key_revoke,
+	.idem_get = sqlite_idem_get,
+	.idem_put = sqlite_idem_put,
+	.resource = &kyc__sqlite_resource_ops,
+	.web = &kyc__sqlite_web_ops,
+	.outbox = &kyc__sqlite_outbox_ops,
+	.keys = &kyc__sqlite_key_ops,
+	.erase = &kyc__sqlite_erase_ops,
+};

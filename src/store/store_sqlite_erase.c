@@ -1,9 +1,11 @@
 /* The SQLite side of retention and erasure (store.h, "retention and
- * erasure"): statements the generic resource calls cannot express — the
- * audit trail's one allowed change, token and idempotency clean-up, the
- * sweeper's due lists and the log truncation. */
+ * erasure"; store_int.h, kyc_store_erase_ops): statements the generic
+ * resource calls cannot express — the audit trail's one allowed change,
+ * token and idempotency clean-up, the sweeper's due lists and the log
+ * truncation. */
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/err.h"
@@ -32,8 +34,8 @@ static int prepare2(kyc_store *s, const char *sql, const char *a, const char *b,
 	return 0;
 }
 
-int kyc_store_history_scrub(kyc_store *s, const char *tenant_id, const char *verification_id,
-                            int *n)
+static int sqlite_history_scrub(kyc_store *s, const char *tenant_id, const char *verification_id,
+                                int *n)
 {
 	sqlite3_stmt *st;
 	/* only rows that still hold something: the trigger sees no other change */
@@ -46,7 +48,8 @@ int kyc_store_history_scrub(kyc_store *s, const char *tenant_id, const char *ver
 	return rc ? rc : run(s, st, n);
 }
 
-int kyc_store_hosted_tokens_delete(kyc_store *s, const char *tenant_id, const char *verification_id)
+static int sqlite_hosted_tokens_delete(kyc_store *s, const char *tenant_id,
+                                       const char *verification_id)
 {
 	sqlite3_stmt *st;
 	int rc = prepare2(s, "DELETE FROM hosted_tokens WHERE tenant_id=? AND verification_id=?",
@@ -54,31 +57,11 @@ int kyc_store_hosted_tokens_delete(kyc_store *s, const char *tenant_id, const ch
 	return rc ? rc : run(s, st, NULL);
 }
 
-int kyc_store_retention_due(kyc_store *s, const char *tenant_id, enum kyc_retention_kind kind,
-                            int64_t closed_before_ms, int limit, json_t **ids)
+static int sqlite_retention_due(kyc_store *s, const char *tenant_id, enum kyc_retention_kind kind,
+                                int64_t closed_before_ms, int limit, json_t **ids)
 {
-	/* the WHERE repeats each partial index's own (migration 9) so the
-	 * planner can use it */
-	static const char *const sql[] = {
-	    [KYC_RETAIN_IMAGES] =
-	        "SELECT id FROM verifications WHERE tenant_id=? AND images_removed_at IS NULL AND "
-	        "status IN ('approved', 'rejected', 'expired', 'cancelled') AND "
-	        "(coalesce(decided_at, updated_at)) < ? ORDER BY (coalesce(decided_at, "
-	        "updated_at)) "
-	        "LIMIT ?",
-	    [KYC_RETAIN_IDENTITY] =
-	        "SELECT id FROM verifications WHERE tenant_id=? AND identity_removed_at IS NULL "
-	        "AND "
-	        "status IN ('approved', 'rejected', 'expired', 'cancelled') AND "
-	        "(coalesce(decided_at, updated_at)) < ? ORDER BY (coalesce(decided_at, "
-	        "updated_at)) "
-	        "LIMIT ?",
-	};
-	*ids = NULL;
-	if (kind != KYC_RETAIN_IMAGES && kind != KYC_RETAIN_IDENTITY)
-		return KYC_ERR_INVALID;
 	sqlite3_stmt *st;
-	int rc = kyc__store_prepare(s, sql[kind], &st);
+	int rc = kyc__store_prepare(s, kyc__retention_due_sql[kind], &st);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(st, 1, tenant_id, -1, SQLITE_STATIC);
@@ -97,6 +80,49 @@ int kyc_store_retention_due(kyc_store *s, const char *tenant_id, enum kyc_retent
 	return 0;
 }
 
+static int sqlite_idem_forget(kyc_store *s, const char *tenant_id, kyc__idem_match_fn match,
+                              void *ctx)
+{
+	/* the keys first, the deletes after: a statement still reading the
+	 * table is not written under */
+	sqlite3_stmt *st;
+	json_t *doomed = json_array();
+	int rc = doomed ? kyc__store_prepare(
+	                      s, "SELECT key, body FROM idempotency_keys WHERE tenant_id=?", &st)
+	                : KYC_ERR_NOMEM;
+	if (rc) {
+		json_decref(doomed);
+		return rc;
+	}
+	sqlite3_bind_text(st, 1, tenant_id, -1, SQLITE_STATIC);
+	int step;
+	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *key = (const char *)sqlite3_column_text(st, 0);
+		int hit = key ? match(s, tenant_id, key, sqlite3_column_blob(st, 1),
+		                      (size_t)sqlite3_column_bytes(st, 1), ctx)
+		              : 0;
+		if (hit < 0)
+			rc = hit;
+		else if (hit && json_array_append_new(doomed, json_string(key)))
+			rc = KYC_ERR_NOMEM;
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = kyc__store_map(s, step);
+	kyc__store_release(s, st);
+	size_t i;
+	json_t *k;
+	json_array_foreach(doomed, i, k)
+	{
+		if (rc ||
+		    (rc = prepare2(s, "DELETE FROM idempotency_keys WHERE tenant_id=? AND key=?",
+		                   tenant_id, json_string_value(k), &st)))
+			break;
+		rc = run(s, st, NULL);
+	}
+	json_decref(doomed);
+	return rc;
+}
+
 /* How long the truncation may wait for readers: while it waits, SQLite
  * holds new writers back, so the wait is short; the sweeper tries again at
  * its next turn. The connection's own timeout (kyc_store_open) comes back
@@ -104,7 +130,7 @@ int kyc_store_retention_due(kyc_store *s, const char *tenant_id, enum kyc_retent
 #define TRUNCATE_WAIT_MS 200
 #define OPEN_BUSY_TIMEOUT_MS 10000
 
-int kyc_store_log_truncate(kyc_store *s)
+static int sqlite_log_truncate(kyc_store *s)
 {
 	sqlite3 *db = kyc__store_db(s);
 	sqlite3_busy_timeout(db, TRUNCATE_WAIT_MS);
@@ -114,3 +140,11 @@ int kyc_store_log_truncate(kyc_store *s)
 		return KYC_ERR_TIMEOUT;
 	return rc == SQLITE_OK ? 0 : kyc__store_map(s, rc);
 }
+
+const struct kyc_store_erase_ops kyc__sqlite_erase_ops = {
+    .history_scrub = sqlite_history_scrub,
+    .hosted_tokens_delete = sqlite_hosted_tokens_delete,
+    .idem_forget = sqlite_idem_forget,
+    .retention_due = sqlite_retention_due,
+    .log_truncate = sqlite_log_truncate,
+};

@@ -1,4 +1,4 @@
-/* Internals of the SQLite backend shared by its two files. */
+/* Internals of the SQLite backend shared by its files. */
 #ifndef KYC_STORE_SQLITE_INT_H
 #define KYC_STORE_SQLITE_INT_H
 
@@ -6,6 +6,7 @@
 
 #include "store/store_int.h"
 
+/* The connection's handle; NULL for another backend's connection. */
 sqlite3 *kyc__store_db(kyc_store *s);
 /* The cached "get by id" statement slot of a type. */
 sqlite3_stmt **kyc__store_get_stmt(kyc_store *s, enum kyc_rtype t);
@@ -13,17 +14,24 @@ sqlite3_stmt **kyc__store_get_stmt(kyc_store *s, enum kyc_rtype t);
 int kyc__store_map(kyc_store *s, int rc);
 
 /* A prepared statement for sql, from the connection's cache when it was
- * prepared before. Give it back with kyc__store_release (which resets it). */
+ * prepared before. Give it back with kyc__store_release (which resets it).
+ * KYC_ERR_UNSUPPORTED on another backend's connection: a store call must
+ * go through the ops (store_int.h) to reach PostgreSQL too. */
 int kyc__store_prepare(kyc_store *s, const char *sql, sqlite3_stmt **st);
 void kyc__store_release(kyc_store *s, sqlite3_stmt *st);
+
+/* The calls each file answers (store_int.h). */
+extern const struct kyc_store_resource_ops kyc__sqlite_resource_ops;
+extern const struct kyc_store_web_ops kyc__sqlite_web_ops;
+extern const struct kyc_outbox_ops kyc__sqlite_outbox_ops;
+extern const struct kyc_store_key_ops kyc__sqlite_key_ops;
+extern const struct kyc_store_erase_ops kyc__sqlite_erase_ops;
 
 /* Binds a record value to parameter idx as a column of kind k. */
 int kyc__store_bind(sqlite3_stmt *st, int idx, enum kyc_col_kind k, const json_t *v);
 /* Runs a DELETE whose two parameters are id and tenant_id: 0, or
  * KYC_ERR_NOTFOUND when it deleted nothing. */
 int kyc__store_delete_row(kyc_store *s, const char *sql, const char *id, const char *tenant_id);
-/* The connection's message buffer (256 bytes), for messages of its own. */
-char *kyc__store_errbuf(kyc_store *s);
 /* The data directory the store was opened on. */
 const char *kyc__store_data_dir(kyc_store *s);
 /* Seals the personal columns of rows and the blobs written before

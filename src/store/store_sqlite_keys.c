@@ -12,7 +12,7 @@
 #include "store/store_seal.h"
 #include "store/store_sqlite_int.h"
 
-int kyc__store_dk_get(kyc_store *s, const char *tenant_id, const char *owner_id,
+static int sqlite_dk_get(kyc_store *s, const char *tenant_id, const char *owner_id,
 		      struct kyc__dk_row *out)
 {
 	sqlite3_stmt *st;
@@ -36,7 +36,7 @@ int kyc__store_dk_get(kyc_store *s, const char *tenant_id, const char *owner_id,
 	return rc;
 }
 
-int kyc__store_dk_put(kyc_store *s, const char *tenant_id, const char *owner_id,
+static int sqlite_dk_put(kyc_store *s, const char *tenant_id, const char *owner_id,
 		      const struct kyc__dk_row *row, int replace)
 {
 	sqlite3_stmt *st;
@@ -61,7 +61,7 @@ int kyc__store_dk_put(kyc_store *s, const char *tenant_id, const char *owner_id,
 	return rc;
 }
 
-int kyc__store_dk_delete(kyc_store *s, const char *tenant_id, const char *owner_id)
+static int sqlite_dk_delete(kyc_store *s, const char *tenant_id, const char *owner_id)
 {
 	return kyc__store_delete_row(s, "DELETE FROM data_keys WHERE owner_id=? AND tenant_id=?",
 				     owner_id, tenant_id);
@@ -86,7 +86,7 @@ static int strings_of(kyc_store *s, const char *sql, const char *a, int max, jso
 	return rc;
 }
 
-int kyc__store_dk_tenants(kyc_store *s, const char *master_id, int max, json_t **tenants,
+static int sqlite_dk_tenants(kyc_store *s, const char *master_id, int max, json_t **tenants,
 			  json_t **masters)
 {
 	int rc = strings_of(s,
@@ -101,7 +101,7 @@ int kyc__store_dk_tenants(kyc_store *s, const char *master_id, int max, json_t *
 	return rc;
 }
 
-int kyc__store_applicant_of(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const char *id,
+static int sqlite_applicant_of(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const char *id,
 			    char out[37])
 {
 	if (t != KYC_R_VERIFICATION && t != KYC_R_DOCUMENT)
@@ -129,6 +129,14 @@ int kyc__store_applicant_of(kyc_store *s, enum kyc_rtype t, const char *tenant_i
 	kyc__store_release(s, st);
 	return rc;
 }
+
+const struct kyc_store_key_ops kyc__sqlite_key_ops = {
+	.dk_get = sqlite_dk_get,
+	.dk_put = sqlite_dk_put,
+	.dk_delete = sqlite_dk_delete,
+	.dk_tenants = sqlite_dk_tenants,
+	.applicant_of = sqlite_applicant_of,
+};
 
 /* ---- sealing what was written before migration 8 ---- */
 

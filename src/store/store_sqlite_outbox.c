@@ -9,7 +9,6 @@
 #include "core/err.h"
 #include "core/rand.h"
 #include "store/outbox.h"
-#include "store/store_seal.h"
 #include "store/store_sqlite_int.h"
 
 /* Copies column i as text into out (size outsz); "" for NULL. */
@@ -17,22 +16,6 @@ static void col_copy(sqlite3_stmt *st, int i, char *out, size_t outsz)
 {
 	const unsigned char *t = sqlite3_column_text(st, i);
 	snprintf(out, outsz, "%s", t && sqlite3_column_type(st, i) == SQLITE_TEXT ? (const char *)t : "");
-}
-
-/* A JSON column as a value (null when NULL or not JSON). */
-static json_t *json_column(sqlite3_stmt *st, int i)
-{
-	json_t *v = NULL;
-	if (sqlite3_column_type(st, i) == SQLITE_TEXT)
-		v = json_loadb((const char *)sqlite3_column_text(st, i),
-			       (size_t)sqlite3_column_bytes(st, i), JSON_DECODE_ANY, NULL);
-	return v ? v : json_null();
-}
-
-/* A string value copied into out; "" when it is not a string. */
-static void str_copy(const json_t *v, char *out, size_t outsz)
-{
-	snprintf(out, outsz, "%s", json_is_string(v) ? json_string_value(v) : "");
 }
 
 /* Steps a statement that returns no rows, and gives it back to the cache. */
@@ -54,7 +37,7 @@ static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
 
 /* ---- fan-out ---- */
 
-int kyc_outbox_undispatched(kyc_store *s, int max, struct kyc_outbox_event **out, int *n)
+static int sqlite_undispatched(kyc_store *s, int max, struct kyc_outbox_event **out, int *n)
 {
 	sqlite3_stmt *st;
 	*out = NULL;
@@ -63,7 +46,7 @@ int kyc_outbox_undispatched(kyc_store *s, int max, struct kyc_outbox_event **out
 		return 0;
 	/* ORDER BY the index's own order (the NULL key, then rowid): no sort.
 	 * The payload and attributes are sealed (personal data): read whole and
-	 * opened here, not picked apart in SQL. */
+	 * opened by kyc__outbox_event_open, not picked apart in SQL. */
 	int rc = kyc__store_prepare(
 	    s,
 	    "SELECT id, tenant_id, type, resource_type, resource_id, payload, attributes "
@@ -85,33 +68,17 @@ int kyc_outbox_undispatched(kyc_store *s, int max, struct kyc_outbox_event **out
 		col_copy(st, 0, e->id, sizeof e->id);
 		col_copy(st, 1, e->tenant_id, sizeof e->tenant_id);
 		col_copy(st, 2, e->type, sizeof e->type);
-		json_t *rec = json_pack("{s:s, s:s?, s:s?, s:o, s:o}", "id", e->id, "resource_type",
-					(const char *)sqlite3_column_text(st, 3), "resource_id",
-					(const char *)sqlite3_column_text(st, 4), "payload",
-					json_column(st, 5), "attributes", json_column(st, 6));
-		int urc = rec ? kyc__unseal_record(s, KYC_R_EVENT, e->tenant_id, rec) : KYC_ERR_NOMEM;
+		int urc = kyc__outbox_event_open(
+		    s, e, (const char *)sqlite3_column_text(st, 3),
+		    (const char *)sqlite3_column_text(st, 4),
+		    sqlite3_column_type(st, 5) == SQLITE_TEXT ? (const char *)sqlite3_column_text(st, 5)
+							       : NULL,
+		    sqlite3_column_type(st, 6) == SQLITE_TEXT ? (const char *)sqlite3_column_text(st, 6)
+							       : NULL);
 		if (urc) {
-			json_decref(rec);
 			rc = urc == KYC_ERR_NOMEM ? SQLITE_NOMEM : SQLITE_CORRUPT;
 			break;
 		}
-		json_t *payload = json_object_get(rec, "payload");
-		json_t *attrs = json_object_get(rec, "attributes");
-		str_copy(json_object_get(attrs, "only_endpoint"), e->only_endpoint,
-			 sizeof e->only_endpoint);
-		str_copy(json_object_get(attrs, "callback_format"), e->callback_format,
-			 sizeof e->callback_format);
-		str_copy(json_object_get(json_object_get(attrs, "compat"), "seed"), e->compat_seed,
-			 sizeof e->compat_seed);
-		str_copy(json_object_get(attrs, "from_status"), e->from_status,
-			 sizeof e->from_status);
-		str_copy(json_object_get(payload, "status"), e->status, sizeof e->status);
-		const char *cb = json_string_value(json_object_get(payload, "callback_url"));
-		if (cb && *cb && !(e->callback_url = strdup(cb)))
-			rc = SQLITE_NOMEM;
-		json_decref(rec);
-		if (rc == SQLITE_NOMEM)
-			break;
 	}
 	rc = rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : kyc__store_map(s, rc);
 	kyc__store_release(s, st);
@@ -124,16 +91,7 @@ int kyc_outbox_undispatched(kyc_store *s, int max, struct kyc_outbox_event **out
 	return 0;
 }
 
-void kyc_outbox_events_free(struct kyc_outbox_event *ev, int n)
-{
-	if (!ev)
-		return;
-	for (int i = 0; i < n; i++)
-		free(ev[i].callback_url);
-	free(ev);
-}
-
-int kyc_outbox_dispatched(kyc_store *s, const char *event_id, int64_t now_ms)
+static int sqlite_dispatched(kyc_store *s, const char *event_id, int64_t now_ms)
 {
 	sqlite3_stmt *st;
 	int rc = kyc__store_prepare(
@@ -148,7 +106,7 @@ int kyc_outbox_dispatched(kyc_store *s, const char *event_id, int64_t now_ms)
 	return rc;
 }
 
-int kyc_outbox_endpoints(kyc_store *s, const char *tenant_id, json_t **out)
+static int sqlite_endpoints(kyc_store *s, const char *tenant_id, json_t **out)
 {
 	sqlite3_stmt *st;
 	*out = NULL;
@@ -182,7 +140,7 @@ int kyc_outbox_endpoints(kyc_store *s, const char *tenant_id, json_t **out)
 	return 0;
 }
 
-int kyc_outbox_delivery_add(kyc_store *s, const char *tenant_id, const char *event_id,
+static int sqlite_delivery_add(kyc_store *s, const char *tenant_id, const char *event_id,
 			    const char *event_type, const char *endpoint_id, const char *url,
 			    const char *format, int64_t due_ms, char *id_out)
 {
@@ -215,7 +173,7 @@ int kyc_outbox_delivery_add(kyc_store *s, const char *tenant_id, const char *eve
 
 /* ---- the callback secret ---- */
 
-int kyc_outbox_callback_secret_ensure(kyc_store *s, const char *tenant_id, const char *secret,
+static int sqlite_callback_secret_ensure(kyc_store *s, const char *tenant_id, const char *secret,
 				      int64_t now_ms)
 {
 	sqlite3_stmt *st;
@@ -233,7 +191,7 @@ int kyc_outbox_callback_secret_ensure(kyc_store *s, const char *tenant_id, const
 	return run_done(s, st);
 }
 
-int kyc_outbox_callback_secret_set(kyc_store *s, const char *tenant_id, const char *secret,
+static int sqlite_callback_secret_set(kyc_store *s, const char *tenant_id, const char *secret,
 				   int64_t overlap_ms, int64_t now_ms)
 {
 	sqlite3_stmt *st;
@@ -262,7 +220,7 @@ static json_t *time_or_null(sqlite3_stmt *st, int i)
 	return json_string(iso);
 }
 
-int kyc_outbox_callback_secret_info(kyc_store *s, const char *tenant_id, json_t **out)
+static int sqlite_callback_secret_info(kyc_store *s, const char *tenant_id, json_t **out)
 {
 	sqlite3_stmt *st;
 	*out = NULL;
@@ -343,7 +301,7 @@ static int claim_target(kyc_store *s, int64_t now_ms, const char *endpoint_id, i
 	return rc;
 }
 
-int kyc_outbox_claim(kyc_store *s, int64_t now_ms, int64_t lease_ms, int max,
+static int sqlite_claim(kyc_store *s, int64_t now_ms, int64_t lease_ms, int max,
 		     kyc_outbox_room_fn room, void *ctx, struct kyc_outbox_job *jobs, int *n)
 {
 	sqlite3_stmt *st, *up = NULL;
@@ -410,7 +368,7 @@ int kyc_outbox_claim(kyc_store *s, int64_t now_ms, int64_t lease_ms, int max,
 	return 0;
 }
 
-int kyc_outbox_next_due(kyc_store *s, int64_t *next_ms)
+static int sqlite_next_due(kyc_store *s, int64_t *next_ms)
 {
 	sqlite3_stmt *st;
 	*next_ms = 0;
@@ -426,13 +384,7 @@ int kyc_outbox_next_due(kyc_store *s, int64_t *next_ms)
 	return rc;
 }
 
-void kyc_outbox_job_release(struct kyc_outbox_job *j)
-{
-	free(j->url);
-	j->url = NULL;
-}
-
-int kyc_outbox_unclaim(kyc_store *s, const char *delivery_id, int64_t due_ms)
+static int sqlite_unclaim(kyc_store *s, const char *delivery_id, int64_t due_ms)
 {
 	sqlite3_stmt *st;
 	int rc = kyc__store_prepare(s,
@@ -446,7 +398,7 @@ int kyc_outbox_unclaim(kyc_store *s, const char *delivery_id, int64_t due_ms)
 	return run_done(s, st);
 }
 
-int kyc_outbox_record(kyc_store *s, const struct kyc_outbox_attempt *a)
+static int sqlite_record(kyc_store *s, const struct kyc_outbox_attempt *a)
 {
 	sqlite3_stmt *st;
 	/* The log keeps the last 100 attempts (a delivery makes about 20 in its
@@ -485,15 +437,19 @@ int kyc_outbox_record(kyc_store *s, const struct kyc_outbox_attempt *a)
 		sqlite3_bind_int64(st, 7, now);
 	sqlite3_bind_text(st, 8, iso, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 9, a->latency_ms);
-	if (a->response && a->response_len)
-		sqlite3_bind_text(st, 10, a->response, (int)a->response_len, SQLITE_TRANSIENT);
+	char *response = a->response && a->response_len
+			     ? kyc__store_utf8_text(a->response, a->response_len)
+			     : NULL;
+	if (response)
+		sqlite3_bind_text(st, 10, response, -1, SQLITE_TRANSIENT);
 	else
 		sqlite3_bind_null(st, 10);
+	free(response);
 	sqlite3_bind_text(st, 11, a->delivery_id, -1, SQLITE_TRANSIENT);
 	return run_done(s, st);
 }
 
-int kyc_outbox_endpoint_health(kyc_store *s, const char *endpoint_id, int ok, int64_t at_ms,
+static int sqlite_endpoint_health(kyc_store *s, const char *endpoint_id, int ok, int64_t at_ms,
 			       int64_t *failing_since)
 {
 	sqlite3_stmt *st;
@@ -528,7 +484,7 @@ int kyc_outbox_endpoint_health(kyc_store *s, const char *endpoint_id, int ok, in
 	return rc;
 }
 
-int kyc_outbox_pause(kyc_store *s, const char *tenant_id, const char *endpoint_id, int pause,
+static int sqlite_pause(kyc_store *s, const char *tenant_id, const char *endpoint_id, int pause,
 		     int64_t now_ms)
 {
 	sqlite3_stmt *st;
@@ -547,3 +503,19 @@ int kyc_outbox_pause(kyc_store *s, const char *tenant_id, const char *endpoint_i
 	sqlite3_bind_text(st, 3, endpoint_id, -1, SQLITE_TRANSIENT);
 	return run_done(s, st);
 }
+
+const struct kyc_outbox_ops kyc__sqlite_outbox_ops = {
+	.undispatched = sqlite_undispatched,
+	.dispatched = sqlite_dispatched,
+	.endpoints = sqlite_endpoints,
+	.delivery_add = sqlite_delivery_add,
+	.callback_secret_ensure = sqlite_callback_secret_ensure,
+	.callback_secret_set = sqlite_callback_secret_set,
+	.callback_secret_info = sqlite_callback_secret_info,
+	.claim = sqlite_claim,
+	.next_due = sqlite_next_due,
+	.unclaim = sqlite_unclaim,
+	.record = sqlite_record,
+	.endpoint_health = sqlite_endpoint_health,
+	.pause = sqlite_pause,
+};

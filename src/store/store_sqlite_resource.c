@@ -9,33 +9,9 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/rand.h"
-#include "store/store_seal.h"
 #include "store/store_sqlite_int.h"
 
 #define SQL_MAX 4096
-
-static int is_bookkeeping(const char *key)
-{
-	return !strcmp(key, "id") || !strcmp(key, "version") || !strcmp(key, "created_at") ||
-	       !strcmp(key, "updated_at") || !strcmp(key, "tenant_id");
-}
-
-/* A column callers may name (search hashes are the store's own). */
-static const struct kyc_col *caller_col(const struct kyc_table *tb, const char *name);
-
-static const struct kyc_col *find_col(const struct kyc_table *tb, const char *name)
-{
-	for (int i = 0; i < tb->ncols; i++)
-		if (!strcmp(tb->cols[i].name, name))
-			return &tb->cols[i];
-	return NULL;
-}
-
-static const struct kyc_col *caller_col(const struct kyc_table *tb, const char *name)
-{
-	const struct kyc_col *c = find_col(tb, name);
-	return c && c->seal != KYC_SEAL_HASHCOL ? c : NULL;
-}
 
 /* Binds a JSON value to parameter idx as a column of kind k. JSON text is
  * allocated with SQLITE_TRANSIENT so the caller keeps nothing. */
@@ -73,13 +49,6 @@ int kyc__store_bind(sqlite3_stmt *st, int idx, enum kyc_col_kind k, const json_t
 	return KYC_ERR_INTERNAL;
 }
 
-static json_t *time_json(sqlite3_int64 ms)
-{
-	char iso[32];
-	kyc_time_iso(ms, iso);
-	return json_string(iso);
-}
-
 static json_t *column_json(sqlite3_stmt *st, int i, enum kyc_col_kind k)
 {
 	if (sqlite3_column_type(st, i) == SQLITE_NULL)
@@ -93,7 +62,7 @@ static json_t *column_json(sqlite3_stmt *st, int i, enum kyc_col_kind k)
 	case KYC_COL_BOOL:
 		return json_boolean(sqlite3_column_int(st, i));
 	case KYC_COL_TIME:
-		return time_json(sqlite3_column_int64(st, i));
+		return kyc__store_time_json(sqlite3_column_int64(st, i));
 	case KYC_COL_JSON: {
 		json_t *v = json_loadb((const char *)sqlite3_column_text(st, i),
 				       (size_t)sqlite3_column_bytes(st, i), JSON_DECODE_ANY, NULL);
@@ -136,50 +105,22 @@ static json_t *row_json(sqlite3_stmt *st, const struct kyc_table *tb)
 	for (int i = 0; i < tb->ncols; i++)
 		json_object_set_new(o, tb->cols[i].name, column_json(st, 4 + i, tb->cols[i].kind));
 	json_object_set_new(o, "version", json_integer(sqlite3_column_int64(st, 1)));
-	json_object_set_new(o, "created_at", time_json(sqlite3_column_int64(st, 2)));
-	json_object_set_new(o, "updated_at", time_json(sqlite3_column_int64(st, 3)));
+	json_object_set_new(o, "created_at", kyc__store_time_json(sqlite3_column_int64(st, 2)));
+	json_object_set_new(o, "updated_at", kyc__store_time_json(sqlite3_column_int64(st, 3)));
 	return o;
 }
 
-/* The read path, the one place rows become records: a row selected with
- * select_list(), its sealed columns opened. */
-static int row_record(kyc_store *s, sqlite3_stmt *st, enum kyc_rtype t, const char *tenant_id,
-		      json_t **out)
-{
-	*out = row_json(st, &kyc__tables[t]);
-	if (!*out)
-		return KYC_ERR_NOMEM;
-	int rc = kyc__unseal_record(s, t, tenant_id, *out);
-	if (rc) {
-		json_decref(*out);
-		*out = NULL;
-		snprintf(kyc__store_errbuf(s), 256, "a sealed %s value does not open: %s",
-			 kyc__tables[t].name, kyc_err_name(rc));
-	}
-	return rc;
-}
-
-int kyc_store_insert(kyc_store *s, enum kyc_rtype t, const char *tenant_id, json_t *rec)
+static int sqlite_insert(kyc_store *s, enum kyc_rtype t, const char *tenant_id, json_t *rec)
 {
 	const struct kyc_table *tb = &kyc__tables[t];
 	const json_t *id = json_object_get(rec, "id");
 	if (!json_is_string(id))
 		return KYC_ERR_INVALID;
-	const char *key;
-	json_t *val;
-	json_object_foreach(rec, key, val)
-	{
-		if (!is_bookkeeping(key) && !caller_col(tb, key))
-			return KYC_ERR_INVALID;
-	}
-	/* the write path: values as the database keeps them */
-	json_t *row = NULL;
-	int rc = kyc__seal_record(s, t, tenant_id, json_string_value(id), rec, 0, &row);
-	if (rc)
-		return rc;
+	if (kyc__store_check_keys(tb, rec, 1))
+		return KYC_ERR_INVALID;
 	kyc_buf sql;
 	kyc_buf_init(&sql, SQL_MAX);
-	rc = kyc_buf_printf(&sql, "INSERT INTO %s (id, tenant_id, version, created_at, "
+	int rc = kyc_buf_printf(&sql, "INSERT INTO %s (id, tenant_id, version, created_at, "
 				      "updated_at",
 				tb->name);
 	for (int i = 0; i < tb->ncols && !rc; i++)
@@ -200,7 +141,7 @@ int kyc_store_insert(kyc_store *s, enum kyc_rtype t, const char *tenant_id, json
 	sqlite3_bind_int64(st, 3, now);
 	sqlite3_bind_int64(st, 4, now);
 	for (int i = 0; i < tb->ncols; i++) {
-		rc = kyc__store_bind(st, 5 + i, tb->cols[i].kind, json_object_get(row, tb->cols[i].name));
+		rc = kyc__store_bind(st, 5 + i, tb->cols[i].kind, json_object_get(rec, tb->cols[i].name));
 		if (rc)
 			goto out;
 	}
@@ -209,11 +150,10 @@ int kyc_store_insert(kyc_store *s, enum kyc_rtype t, const char *tenant_id, json
 out:
 	kyc__store_release(s, st);
 	kyc_buf_release(&sql);
-	json_decref(row);
 	return rc;
 }
 
-int kyc_store_get(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const char *id,
+static int sqlite_get(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const char *id,
 		  json_t **out)
 {
 	const struct kyc_table *tb = &kyc__tables[t];
@@ -238,7 +178,8 @@ int kyc_store_get(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const c
 	sqlite3_bind_text(st, 2, tenant_id, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		rc = row_record(s, st, t, tenant_id, out);
+		*out = row_json(st, tb);
+		rc = *out ? 0 : KYC_ERR_NOMEM;
 	} else {
 		rc = rc == SQLITE_DONE ? KYC_ERR_NOTFOUND : kyc__store_map(s, rc);
 	}
@@ -269,25 +210,18 @@ static int record_version(kyc_store *s, const struct kyc_table *tb, const char *
 	return rc;
 }
 
-int kyc_store_update(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const char *id,
-		     const json_t *caller_patch, int64_t expect_version)
+static int sqlite_update(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const char *id,
+		     const json_t *patch, int64_t expect_version)
 {
 	const struct kyc_table *tb = &kyc__tables[t];
 	const char *key;
 	json_t *val;
-	json_object_foreach((json_t *)caller_patch, key, val)
-	{
-		if (!caller_col(tb, key))
-			return KYC_ERR_INVALID;
-	}
-	json_t *patch = NULL;
-	int rc = kyc__seal_record(s, t, tenant_id, id, caller_patch, 1, &patch);
-	if (rc)
-		return rc;
+	if (kyc__store_check_keys(tb, patch, 0))
+		return KYC_ERR_INVALID;
 	kyc_buf sql;
 	kyc_buf_init(&sql, SQL_MAX);
 	sqlite3_stmt *st = NULL;
-	rc = kyc_buf_printf(&sql, "UPDATE %s SET version=version+1, updated_at=?", tb->name);
+	int rc = kyc_buf_printf(&sql, "UPDATE %s SET version=version+1, updated_at=?", tb->name);
 	json_object_foreach((json_t *)patch, key, val)
 	{
 		rc = rc ? rc : kyc_buf_printf(&sql, ", %s=?", key);
@@ -304,7 +238,7 @@ int kyc_store_update(kyc_store *s, enum kyc_rtype t, const char *tenant_id, cons
 	sqlite3_bind_int64(st, idx++, kyc_now_ms());
 	json_object_foreach((json_t *)patch, key, val)
 	{
-		rc = kyc__store_bind(st, idx++, find_col(tb, key)->kind, val);
+		rc = kyc__store_bind(st, idx++, kyc__store_col(tb, key)->kind, val);
 		if (rc)
 			goto out;
 	}
@@ -323,11 +257,10 @@ int kyc_store_update(kyc_store *s, enum kyc_rtype t, const char *tenant_id, cons
 out:
 	kyc__store_release(s, st);
 	kyc_buf_release(&sql);
-	json_decref(patch);
 	return rc;
 }
 
-int kyc_store_delete(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const char *id)
+static int sqlite_delete(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const char *id)
 {
 	char sql[256];
 	snprintf(sql, sizeof sql, "DELETE FROM %s WHERE id=? AND tenant_id=?", kyc__tables[t].name);
@@ -358,7 +291,7 @@ static int filter_sql(kyc_buf *sql, const struct kyc_table *tb, const json_t *fi
 	int rc = 0;
 	json_object_foreach((json_t *)filter, key, val)
 	{
-		if (!find_col(tb, key) && strcmp(key, "id") != 0)
+		if (!kyc__store_col(tb, key) && strcmp(key, "id") != 0)
 			return KYC_ERR_INVALID;
 		if (json_is_null(val))
 			rc = rc ? rc : cat(sql, " AND ", key, " IS NULL", (char *)NULL);
@@ -377,7 +310,7 @@ static int filter_bind(sqlite3_stmt *st, int *idx, const struct kyc_table *tb,
 	{
 		if (json_is_null(val))
 			continue;
-		const struct kyc_col *c = find_col(tb, key);
+		const struct kyc_col *c = kyc__store_col(tb, key);
 		int rc = kyc__store_bind(st, (*idx)++, c ? c->kind : KYC_COL_TEXT, val);
 		if (rc)
 			return rc;
@@ -385,47 +318,8 @@ static int filter_bind(sqlite3_stmt *st, int *idx, const struct kyc_table *tb,
 	return 0;
 }
 
-/* Cursor: hex of "<created_at ms>:<id>" — opaque to clients, cheap to check. */
-static void cursor_encode(char *out, size_t outsz, int64_t created, const char *id)
-{
-	char raw[96];
-	int n = snprintf(raw, sizeof raw, "%lld:%s", (long long)created, id);
-	if (n < 0 || (size_t)n >= sizeof raw || (size_t)n * 2 + 1 > outsz) {
-		out[0] = '\0';
-		return;
-	}
-	kyc_hex_encode(out, (const unsigned char *)raw, (size_t)n);
-}
-
-static int cursor_decode(const char *cur, int64_t *created, char id[64])
-{
-	size_t n = strlen(cur);
-	char raw[96];
-	if (n == 0 || n % 2 || n / 2 >= sizeof raw)
-		return KYC_ERR_INVALID;
-	for (size_t i = 0; i < n / 2; i++) {
-		unsigned v;
-		if (sscanf(cur + 2 * i, "%2x", &v) != 1)
-			return KYC_ERR_INVALID;
-		raw[i] = (char)v;
-	}
-	raw[n / 2] = '\0';
-	char *colon = strchr(raw, ':');
-	if (!colon || colon == raw || strlen(colon + 1) >= 64 || strlen(colon + 1) == 0)
-		return KYC_ERR_INVALID;
-	char *end;
-	*colon = '\0';
-	long long c = strtoll(raw, &end, 10);
-	if (*end != '\0')
-		return KYC_ERR_INVALID;
-	*created = c;
-	snprintf(id, 64, "%s", colon + 1);
-	return 0;
-}
-
-static int store_list(kyc_store *s, enum kyc_rtype t, const char *tenant_id,
-		      const json_t *caller_filter, const char *cursor, int limit, int asc,
-		      struct kyc_store_page *out)
+static int sqlite_list(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const json_t *filter,
+		      const char *cursor, int limit, int asc, struct kyc_store_page *out)
 {
 	const struct kyc_table *tb = &kyc__tables[t];
 	int64_t cur_created = 0;
@@ -433,25 +327,12 @@ static int store_list(kyc_store *s, enum kyc_rtype t, const char *tenant_id,
 	int have_cursor = cursor && *cursor;
 	out->items = NULL;
 	out->next_cursor[0] = '\0';
-	if (have_cursor && cursor_decode(cursor, &cur_created, cur_id))
+	if (have_cursor && kyc__store_cursor_decode(cursor, &cur_created, cur_id))
 		return KYC_ERR_INVALID;
 	if (limit < 1)
 		limit = 1;
 	if (limit > 100)
 		limit = 100;
-	json_t *filter = NULL;
-	if (caller_filter) {
-		const char *key;
-		json_t *val;
-		json_object_foreach((json_t *)caller_filter, key, val)
-		{
-			if (!caller_col(tb, key) && strcmp(key, "id") != 0)
-				return KYC_ERR_INVALID;
-		}
-		int frc = kyc__seal_filter(s, t, tenant_id, caller_filter, &filter);
-		if (frc)
-			return frc;
-	}
 	kyc_buf sql;
 	kyc_buf_init(&sql, SQL_MAX);
 	sqlite3_stmt *st = NULL;
@@ -485,19 +366,16 @@ static int store_list(kyc_store *s, enum kyc_rtype t, const char *tenant_id,
 	char last_id[64] = "";
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (n == limit) {
-			cursor_encode(out->next_cursor, sizeof out->next_cursor, last_created,
+			kyc__store_cursor_encode(out->next_cursor, sizeof out->next_cursor, last_created,
 				      last_id);
 			continue;
 		}
-		json_t *item = NULL;
-		if ((rc = row_record(s, st, t, tenant_id, &item)))
-			break;
-		json_array_append_new(out->items, item);
+		json_array_append_new(out->items, row_json(st, tb));
 		last_created = sqlite3_column_int64(st, 2);
 		snprintf(last_id, sizeof last_id, "%s", (const char *)sqlite3_column_text(st, 0));
 		n++;
 	}
-	rc = rc == SQLITE_DONE ? 0 : rc < 0 ? rc : kyc__store_map(s, rc);
+	rc = rc == SQLITE_DONE ? 0 : kyc__store_map(s, rc);
 out:
 	if (rc && out->items) {
 		json_decref(out->items);
@@ -505,30 +383,12 @@ out:
 	}
 	kyc__store_release(s, st);
 	kyc_buf_release(&sql);
-	json_decref(filter);
 	return rc;
 }
 
-int kyc_store_list(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const json_t *filter,
-		   const char *cursor, int limit, struct kyc_store_page *out)
-{
-	return store_list(s, t, tenant_id, filter, cursor, limit, 0, out);
-}
-
-int kyc_store_list_asc(kyc_store *s, enum kyc_rtype t, const char *tenant_id,
-		       const json_t *filter, const char *cursor, int limit,
-		       struct kyc_store_page *out)
-{
-	return store_list(s, t, tenant_id, filter, cursor, limit, 1, out);
-}
-
-int kyc_store_verification_match(kyc_store *s, const char *tenant_id,
+static int sqlite_verification_match(kyc_store *s, const char *tenant_id,
 				 const struct kyc_store_match *m, json_t **out)
 {
-	*out = NULL;
-	if (!m->key_column || (strcmp(m->key_column, "document_key") &&
-			       strcmp(m->key_column, "identity_key")))
-		return KYC_ERR_INVALID;
 	/* IS NOT: a verification without an applicant is another's */
 	char sql[320];
 	snprintf(sql, sizeof sql,
@@ -536,14 +396,12 @@ int kyc_store_verification_match(kyc_store *s, const char *tenant_id,
 		 "decided_at>=? AND applicant_id %s ? AND id IS NOT ? ORDER BY decided_at DESC "
 		 "LIMIT 1",
 		 m->key_column, m->same_applicant ? "=" : "IS NOT");
-	char hashed[65];
 	sqlite3_stmt *st;
-	int rc = kyc__seal_key_hash(s, tenant_id, m->key ? m->key : "", hashed);
-	rc = rc ? rc : kyc__store_prepare(s, sql, &st);
+	int rc = kyc__store_prepare(s, sql, &st);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(st, 1, tenant_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, hashed, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, m->key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, m->status, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, m->decided_since_ms);
 	sqlite3_bind_text(st, 5, m->applicant_id ? m->applicant_id : "", -1, SQLITE_STATIC);
@@ -561,3 +419,12 @@ int kyc_store_verification_match(kyc_store *s, const char *tenant_id,
 		rc = kyc_store_get(s, KYC_R_VERIFICATION, tenant_id, id, out);
 	return rc;
 }
+
+const struct kyc_store_resource_ops kyc__sqlite_resource_ops = {
+	.insert = sqlite_insert,
+	.get = sqlite_get,
+	.update = sqlite_update,
+	.remove = sqlite_delete,
+	.list = sqlite_list,
+	.verification_match = sqlite_verification_match,
+};

@@ -39,7 +39,7 @@ static int one_row(kyc_store *s, sqlite3_stmt *st)
 
 /* ---- hosted-page tokens ---- */
 
-int kyc_store_hosted_token_insert(kyc_store *s, const struct kyc_hosted_token_row *row)
+static int sqlite_hosted_token_insert(kyc_store *s, const struct kyc_hosted_token_row *row)
 {
 	sqlite3_stmt *st;
 	int rc = kyc__store_prepare(s,
@@ -56,7 +56,7 @@ int kyc_store_hosted_token_insert(kyc_store *s, const struct kyc_hosted_token_ro
 	return run(s, st);
 }
 
-int kyc_store_hosted_token_get(kyc_store *s, const unsigned char token_hash[32],
+static int sqlite_hosted_token_get(kyc_store *s, const unsigned char token_hash[32],
 			       struct kyc_hosted_token_row *out)
 {
 	sqlite3_stmt *st;
@@ -81,7 +81,7 @@ int kyc_store_hosted_token_get(kyc_store *s, const unsigned char token_hash[32],
 
 /* ---- operators ---- */
 
-int kyc_store_operator_insert(kyc_store *s, const struct kyc_operator_row *row)
+static int sqlite_operator_insert(kyc_store *s, const struct kyc_operator_row *row)
 {
 	sqlite3_stmt *st;
 	int rc = kyc__store_prepare(s,
@@ -115,7 +115,7 @@ static void operator_row(sqlite3_stmt *st, struct kyc_operator_row *out)
 	out->disabled_at = sqlite3_column_int64(st, 6);
 }
 
-int kyc_store_operator_find(kyc_store *s, const char *username, struct kyc_operator_row *out)
+static int sqlite_operator_find(kyc_store *s, const char *username, struct kyc_operator_row *out)
 {
 	sqlite3_stmt *st;
 	int rc = kyc__store_prepare(s, OPERATOR_COLS "WHERE username=?", &st);
@@ -129,7 +129,7 @@ int kyc_store_operator_find(kyc_store *s, const char *username, struct kyc_opera
 	return 0;
 }
 
-int kyc_store_operator_get(kyc_store *s, const char *tenant_id, const char *id,
+static int sqlite_operator_get(kyc_store *s, const char *tenant_id, const char *id,
 			   struct kyc_operator_row *out)
 {
 	sqlite3_stmt *st;
@@ -145,7 +145,7 @@ int kyc_store_operator_get(kyc_store *s, const char *tenant_id, const char *id,
 	return 0;
 }
 
-int kyc_store_operator_set(kyc_store *s, const char *id, int64_t disabled_at,
+static int sqlite_operator_set(kyc_store *s, const char *id, int64_t disabled_at,
 			   const char *password_hash)
 {
 	sqlite3_stmt *st;
@@ -166,7 +166,7 @@ int kyc_store_operator_set(kyc_store *s, const char *id, int64_t disabled_at,
 	return sqlite3_changes(kyc__store_db(s)) ? 0 : KYC_ERR_NOTFOUND;
 }
 
-int kyc_store_sessions_end_operator(kyc_store *s, const char *operator_id, int *ended)
+static int sqlite_sessions_end_operator(kyc_store *s, const char *operator_id, int *ended)
 {
 	sqlite3_stmt *st;
 	int rc = kyc__store_prepare(s, "DELETE FROM console_sessions WHERE operator_id=?", &st);
@@ -182,7 +182,7 @@ int kyc_store_sessions_end_operator(kyc_store *s, const char *operator_id, int *
 
 /* ---- failed logins ---- */
 
-int kyc_store_login_failures(kyc_store *s, const char *username, int *failures,
+static int sqlite_login_failures(kyc_store *s, const char *username, int *failures,
 			     int64_t *last_failure_at)
 {
 	sqlite3_stmt *st;
@@ -204,7 +204,7 @@ int kyc_store_login_failures(kyc_store *s, const char *username, int *failures,
 	return 0;
 }
 
-int kyc_store_login_failure_add(kyc_store *s, const char *username, int64_t now_ms)
+static int sqlite_login_failure_add(kyc_store *s, const char *username, int64_t now_ms)
 {
 	sqlite3_stmt *st;
 	/* Streaks older than a day no longer count (src/web/operator.c): drop
@@ -227,7 +227,7 @@ int kyc_store_login_failure_add(kyc_store *s, const char *username, int64_t now_
 	return run(s, st);
 }
 
-int kyc_store_login_failures_clear(kyc_store *s, const char *username)
+static int sqlite_login_failures_clear(kyc_store *s, const char *username)
 {
 	sqlite3_stmt *st;
 	int rc = kyc__store_prepare(s, "DELETE FROM login_failures WHERE username=?", &st);
@@ -239,7 +239,7 @@ int kyc_store_login_failures_clear(kyc_store *s, const char *username)
 
 /* ---- console sessions ---- */
 
-int kyc_store_session_insert(kyc_store *s, const struct kyc_session_row *row)
+static int sqlite_session_insert(kyc_store *s, const struct kyc_session_row *row)
 {
 	sqlite3_stmt *st;
 	int rc = kyc__store_prepare(s,
@@ -257,7 +257,7 @@ int kyc_store_session_insert(kyc_store *s, const struct kyc_session_row *row)
 	return run(s, st);
 }
 
-int kyc_store_session_get(kyc_store *s, const unsigned char id_hash[32],
+static int sqlite_session_get(kyc_store *s, const unsigned char id_hash[32],
 			  struct kyc_session_row *out)
 {
 	sqlite3_stmt *st;
@@ -281,7 +281,7 @@ int kyc_store_session_get(kyc_store *s, const unsigned char id_hash[32],
 	return 0;
 }
 
-int kyc_store_session_delete(kyc_store *s, const unsigned char id_hash[32], int64_t now_ms)
+static int sqlite_session_delete(kyc_store *s, const unsigned char id_hash[32], int64_t now_ms)
 {
 	sqlite3_stmt *st;
 	int rc = kyc__store_prepare(s,
@@ -293,3 +293,19 @@ int kyc_store_session_delete(kyc_store *s, const unsigned char id_hash[32], int6
 	sqlite3_bind_int64(st, 2, now_ms);
 	return run(s, st);
 }
+
+const struct kyc_store_web_ops kyc__sqlite_web_ops = {
+	.hosted_token_insert = sqlite_hosted_token_insert,
+	.hosted_token_get = sqlite_hosted_token_get,
+	.operator_insert = sqlite_operator_insert,
+	.operator_find = sqlite_operator_find,
+	.operator_get = sqlite_operator_get,
+	.operator_set = sqlite_operator_set,
+	.sessions_end_operator = sqlite_sessions_end_operator,
+	.login_failures = sqlite_login_failures,
+	.login_failure_add = sqlite_login_failure_add,
+	.login_failures_clear = sqlite_login_failures_clear,
+	.session_insert = sqlite_session_insert,
+	.session_get = sqlite_session_get,
+	.session_delete = sqlite_session_delete,
+};

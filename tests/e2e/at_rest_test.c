@@ -5,8 +5,11 @@
  * every byte of every file under the data directory (the database, its WAL,
  * every blob) and of a backup is searched for those values and for runs of
  * the photo's bytes. The same values must come back through the API, so the
- * search is of data that was stored. Then: the key file is required and must
- * be the right one, and `kycd keys rotate` runs under the serving kycd. */
+ * search is of data that was stored. On PostgreSQL the database is not in
+ * the data directory: every row of every table, as the server hands it out
+ * (what pg_dump would copy), is searched instead of the backup. Then: the key
+ * file is required and must be the right one, and `kycd keys rotate` runs
+ * under the serving kycd. */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -294,23 +297,34 @@ TEST(stolen_data_directory_reveals_nothing)
 	int files = 0;
 	size_t bytes = 0;
 	CHECK_INT(search_dir(srv.data_dir, &files, &bytes), 0);
-	/* the search sees the data: the blobs at least are there */
-	CHECK(files >= 3);
+	/* the search sees the data: the blobs at least are there (on PostgreSQL,
+	 * only they) */
+	int pg = !strcmp(e2e_backend(), "postgres");
+	CHECK(files >= (pg ? 2 : 3));
 	CHECK(bytes > people[0].len + people[1].len);
-	/* a backup, then stopped: everything on disk */
+	/* a backup, then stopped: everything on disk (on PostgreSQL, its rows) */
 	char backup[200], *out = NULL;
 	snprintf(backup, sizeof backup, "%.150s.backup", srv.data_dir);
-	const char *args[] = {"backup", backup, NULL};
-	CHECK_INT(e2e_cli(&srv, &out, args), 0);
-	free(out);
+	if (pg) {
+		char dump[260];
+		REQUIRE(mkdir(backup, 0700) == 0);
+		snprintf(dump, sizeof dump, "%s/rows", backup);
+		CHECK_INT(e2e_db_dump(&srv, dump), 0);
+	} else {
+		const char *args[] = {"backup", backup, NULL};
+		CHECK_INT(e2e_cli(&srv, &out, args), 0);
+		free(out);
+	}
 	CHECK_INT(e2e_stop(&srv), 0);
 	files = 0;
 	bytes = 0;
 	CHECK_INT(search_dir(srv.data_dir, &files, &bytes), 0);
 	fprintf(stderr, "  %d needles, %d files (%zu bytes) searched\n", nneedles, files, bytes);
 	files = 0;
+	bytes = 0;
 	CHECK_INT(search_dir(backup, &files, &bytes), 0);
-	CHECK(files >= 3);
+	CHECK(files >= (pg ? 1 : 3));
+	CHECK(bytes > 1000); /* the rows are there */
 	char cmd[300];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", backup);
 	CHECK_INT(system(cmd), 0);

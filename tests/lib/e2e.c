@@ -4,8 +4,10 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libpq-fe.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "store/store.h"
 
 static const char *kycd_bin(void)
 {
@@ -35,6 +39,118 @@ static int free_port(void)
 	return ntohs(a.sin_port);
 }
 
+/* The PostgreSQL pass's server, or NULL in the SQLite pass. */
+static const char *test_pg(void)
+{
+	const char *pg = getenv("KYCD_TEST_PG");
+	return pg && *pg ? pg : NULL;
+}
+
+const char *e2e_backend(void)
+{
+	return test_pg() ? "postgres" : "sqlite";
+}
+
+/* CREATE or DROP the database of s (named after its data directory) on the
+ * PostgreSQL pass's server; nothing in the SQLite pass. 0 or -1. */
+static int pg_database(struct e2e_server *s, const char *verb)
+{
+	const char *pg = test_pg();
+	if (!pg)
+		return 0;
+	const char *name = strrchr(s->data_dir, '/') + 1;
+	char sql[160];
+	snprintf(sql, sizeof sql, "%s DATABASE \"%s\"%s", verb, name,
+		 strcmp(verb, "DROP") ? "" : " WITH (FORCE)");
+	PGconn *c = PQconnectdb(pg);
+	PGresult *r = PQstatus(c) == CONNECTION_OK ? PQexec(c, sql) : NULL;
+	int ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
+	if (!ok)
+		fprintf(stderr, "e2e: %s: %s", sql, r ? PQresultErrorMessage(r) : PQerrorMessage(c));
+	PQclear(r);
+	PQfinish(c);
+	/* libpq takes the last of a repeated keyword: this names the database */
+	snprintf(s->db, sizeof s->db, "%s dbname='%s'", pg, name);
+	return ok ? 0 : -1;
+}
+
+int e2e_store_open(struct e2e_server *s, struct kyc_store **out, char *err, size_t errsz)
+{
+	return kyc_store_open_at(s->db[0] ? s->db : NULL, s->data_dir, out, err, errsz);
+}
+
+int e2e_db_text(struct e2e_server *s, const char *sql, const char *arg, char *out, size_t outsz)
+{
+	int rc = -1;
+	out[0] = '\0';
+	if (s->db[0]) {
+		PGconn *c = PQconnectdb(s->db);
+		PGresult *r = PQstatus(c) == CONNECTION_OK
+		                  ? PQexecParams(c, sql, arg ? 1 : 0, NULL, &arg, NULL, NULL, 0)
+		                  : NULL;
+		if (PQresultStatus(r) == PGRES_TUPLES_OK) {
+			rc = 0;
+			if (PQntuples(r) > 0 && !PQgetisnull(r, 0, 0))
+				snprintf(out, outsz, "%s", PQgetvalue(r, 0, 0));
+		}
+		PQclear(r);
+		PQfinish(c);
+		return rc;
+	}
+	char path[256];
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	snprintf(path, sizeof path, "%s/kycd.db", s->data_dir);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+		if (arg)
+			sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
+		int step = sqlite3_step(st);
+		if (step == SQLITE_ROW && sqlite3_column_text(st, 0))
+			snprintf(out, outsz, "%s", (const char *)sqlite3_column_text(st, 0));
+		rc = step == SQLITE_ROW || step == SQLITE_DONE ? 0 : -1;
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return rc;
+}
+
+int e2e_db_dump(struct e2e_server *s, const char *path)
+{
+	if (!s->db[0])
+		return -1;
+	PGconn *c = PQconnectdb(s->db);
+	FILE *fp = fopen(path, "wb");
+	PGresult *tables = PQstatus(c) == CONNECTION_OK
+	                       ? PQexec(c, "SELECT tablename FROM pg_tables WHERE schemaname='public'")
+	                       : NULL;
+	int rc = fp && PQresultStatus(tables) == PGRES_TUPLES_OK ? 0 : -1;
+	for (int t = 0; !rc && t < PQntuples(tables); t++) {
+		char sql[200];
+		snprintf(sql, sizeof sql, "SELECT * FROM \"%s\"", PQgetvalue(tables, t, 0));
+		PGresult *r = PQexecParams(c, sql, 0, NULL, NULL, NULL, NULL, 1);
+		if (PQresultStatus(r) != PGRES_TUPLES_OK)
+			rc = -1;
+		for (int i = 0; !rc && i < PQntuples(r); i++)
+			for (int k = 0; k < PQnfields(r); k++)
+				if (!PQgetisnull(r, i, k))
+					fwrite(PQgetvalue(r, i, k), 1, (size_t)PQgetlength(r, i, k), fp);
+		PQclear(r);
+	}
+	PQclear(tables);
+	PQfinish(c);
+	if (fp && fclose(fp))
+		rc = -1;
+	return rc;
+}
+
+/* In a child about to exec kycd: the server's database, if it has one. */
+static void child_db(const struct e2e_server *s)
+{
+	if (s->db[0])
+		setenv("KYCD_DB", s->db, 1);
+}
+
 int e2e_data_dir(struct e2e_server *s)
 {
 	if (s->data_dir[0])
@@ -43,7 +159,7 @@ int e2e_data_dir(struct e2e_server *s)
 	if (!mkdtemp(s->data_dir))
 		return -1;
 	snprintf(s->log_path, sizeof s->log_path, "%s.log", s->data_dir);
-	return 0;
+	return pg_database(s, "CREATE");
 }
 
 int e2e_start(struct e2e_server *s, const char *const *env)
@@ -68,6 +184,7 @@ int e2e_start(struct e2e_server *s, const char *const *env)
 				dup2(fd, 1);
 				close(fd);
 			}
+			child_db(s);
 			for (const char *const *e = env; e && *e; e++)
 				putenv((char *)*e);
 			execl(kycd_bin(), kycd_bin(), "serve", "--data", s->data_dir, "--listen",
@@ -145,6 +262,7 @@ void e2e_cleanup(struct e2e_server *s)
 		snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s'", s->data_dir, s->log_path);
 		if (system(cmd) != 0)
 			fprintf(stderr, "e2e: cleanup failed\n");
+		pg_database(s, "DROP");
 	}
 }
 
@@ -167,6 +285,7 @@ int e2e_cli(struct e2e_server *s, char **out, const char *const *args)
 		argv[n++] = "--data";
 		argv[n++] = s->data_dir;
 		argv[n] = NULL;
+		child_db(s);
 		execv(kycd_bin(), (char *const *)argv);
 		_exit(127);
 	}

@@ -1,6 +1,12 @@
 /* End-to-end helpers: start the real `kycd serve` ($KYCD_BIN) on a free
  * loopback port with a fresh data directory, and speak HTTP to it over
- * sockets with libcurl. */
+ * sockets with libcurl.
+ *
+ * Both backends: when KYCD_TEST_PG holds a libpq connection string (tests/run
+ * sets it for its PostgreSQL pass, on a server of tests/tools/pgtmp), each
+ * data directory gets a fresh database on that server, and kycd serve and
+ * the commands run here get it as KYCD_DB; files stay in the data
+ * directory. */
 #ifndef KYC_E2E_H
 #define KYC_E2E_H
 
@@ -14,6 +20,7 @@ struct e2e_server {
 	char data_dir[128];
 	char base[64];   /* "http://127.0.0.1:PORT" */
 	char log_path[192];
+	char db[512];    /* KYCD_DB for this server: "" (SQLite in data_dir) or PostgreSQL */
 	/* Set before e2e_start for a kycd serving https (KYCD_TLS_CERT in its
 	 * environment): the CA file requests trust; base is then https://. */
 	const char *tls_ca;
@@ -27,7 +34,8 @@ struct e2e_resp {
 	json_t *json;      /* the body parsed, when it is JSON (else NULL) */
 };
 
-/* Makes a fresh data directory (once per server). */
+/* Makes a fresh data directory (once per server), and its database when
+ * KYCD_TEST_PG is set. */
 int e2e_data_dir(struct e2e_server *s);
 /* Starts kycd serve with extra environment "K=V" strings (NULL-terminated,
  * may be NULL) and waits until /healthz answers. 0 or -1. */
@@ -36,8 +44,25 @@ int e2e_start(struct e2e_server *s, const char *const *env);
 int e2e_stop(struct e2e_server *s);
 /* SIGKILL and wait. */
 void e2e_kill(struct e2e_server *s);
-/* Removes the data directory. */
+/* Removes the data directory (and drops its database). */
 void e2e_cleanup(struct e2e_server *s);
+
+/* Opens the server's store as kycd does (SQLite in data_dir or its
+ * PostgreSQL database). 0 or a kyc_err, with a message in err. */
+struct kyc_store;
+int e2e_store_open(struct e2e_server *s, struct kyc_store **out, char *err, size_t errsz);
+/* The first column of the first row of sql, with $1 bound to arg (may be
+ * NULL: no parameter), on the server's database as it is on disk or on
+ * its PostgreSQL server, outside kycd: into out ("" for no row or NULL).
+ * 0, or -1 when the query failed. */
+int e2e_db_text(struct e2e_server *s, const char *sql, const char *arg, char *out, size_t outsz);
+/* PostgreSQL: every field of every row of the server's database, in binary
+ * form (text as it is, bytea as its bytes), into the file path, so that
+ * what searches files searches its rows. 0, or -1 (also on SQLite, whose
+ * database is a file already). */
+int e2e_db_dump(struct e2e_server *s, const char *path);
+/* "postgres" in the PostgreSQL pass, else "sqlite". */
+const char *e2e_backend(void);
 
 /* Runs `$KYCD_BIN args...` with --data of s; captures stdout (malloc()ed). Returns exit status. */
 int e2e_cli(struct e2e_server *s, char **out, const char *const *args);

@@ -1,5 +1,7 @@
 #include "pgtmp.h"
+#include "test.h"
 
+#include <libpq-fe.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,4 +97,70 @@ void pgtmp_stop(struct pgtmp *p)
 			fprintf(stderr, "pgtmp: could not remove %s\n", p->dir);
 		p->dir[0] = 0;
 	}
+}
+
+int pgtmp_createdb(const struct pgtmp *p, const char *dbname, char *out, int outsz)
+{
+	PGconn *c = PQconnectdb(p->conninfo);
+	char sql[160];
+	snprintf(sql, sizeof sql, "CREATE DATABASE \"%s\"", dbname);
+	PGresult *r = PQstatus(c) == CONNECTION_OK ? PQexec(c, sql) : NULL;
+	int ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
+	if (!ok)
+		fprintf(stderr, "pgtmp: cannot create database %s: %s\n", dbname,
+			r ? PQresultErrorMessage(r) : PQerrorMessage(c));
+	PQclear(r);
+	PQfinish(c);
+	if (ok)
+		pgtmp_conninfo(p, dbname, out, outsz);
+	return ok ? 0 : -1;
+}
+
+int pgtmp_use(const struct pgtmp *p, const char *dbname)
+{
+	char conninfo[256];
+	if (!p->started || pgtmp_createdb(p, dbname, conninfo, sizeof conninfo) != 0)
+		return -1;
+	return setenv("KYCD_DB", conninfo, 1);
+}
+
+void pgtmp_use_sqlite(void)
+{
+	unsetenv("KYCD_DB");
+}
+
+static void postgres_starts(void)
+{
+	CHECK(!"a PostgreSQL server for the tests (pgtmp_start, pgtmp_use)");
+}
+
+void pgtmp_both(const char *dbname, void (*suite)(const char *backend), char *conninfo,
+		int conninfo_sz)
+{
+	struct pgtmp p;
+	pgtmp_use_sqlite();
+	suite("sqlite");
+	if (pgtmp_start(&p) == 0 && pgtmp_use(&p, dbname) == 0) {
+		if (conninfo)
+			snprintf(conninfo, (size_t)conninfo_sz, "%s", getenv("KYCD_DB"));
+		suite("postgres");
+	} else {
+		RUN_ON("postgres", postgres_starts);
+	}
+	pgtmp_use_sqlite();
+	pgtmp_stop(&p);
+}
+
+int pgtmp_stop_dir(const char *dir)
+{
+	struct pgtmp p;
+	memset(&p, 0, sizeof p);
+	if (strncmp(dir, "/tmp/kycd-pg-", 13) != 0 || strchr(dir, '\'') ||
+	    strlen(dir) >= sizeof p.dir)
+		return -1;
+	find_bin(&p);
+	snprintf(p.dir, sizeof p.dir, "%s", dir);
+	p.started = 1;
+	pgtmp_stop(&p);
+	return 0;
 }

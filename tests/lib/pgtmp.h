@@ -21,7 +21,26 @@ struct pgtmp {
 int pgtmp_start(struct pgtmp *p);
 /* A libpq connection string for another database of the same server. */
 void pgtmp_conninfo(const struct pgtmp *p, const char *dbname, char *out, int outsz);
+/* Creates the database dbname (CREATE DATABASE) and writes its libpq
+ * connection string into out. 0, or -1 with the reason on stderr. */
+int pgtmp_createdb(const struct pgtmp *p, const char *dbname, char *out, int outsz);
+/* The tests of the store contract run on both backends: when pg is up,
+ * sets KYCD_DB to a new database dbname of it (kyc_store_open then opens
+ * PostgreSQL) and returns 0; -1 otherwise. pgtmp_use_sqlite unsets it. */
+int pgtmp_use(const struct pgtmp *p, const char *dbname);
+void pgtmp_use_sqlite(void);
+/* Runs suite(backend) once on SQLite ("sqlite", KYCD_DB unset), then once
+ * on a new database dbname of a PostgreSQL started for it ("postgres",
+ * KYCD_DB set to it; its connection string also in conninfo when not
+ * NULL); a server that does not start is a failed case. KYCD_DB is unset
+ * and the server stopped afterwards. */
+void pgtmp_both(const char *dbname, void (*suite)(const char *backend), char *conninfo,
+		int conninfo_sz);
 /* pg_ctl stop -m fast, then removes the folder. Safe on a failed start. */
 void pgtmp_stop(struct pgtmp *p);
+
+/* Stops and removes a server pgtmp_start made in another process (its dir,
+ * a /tmp/kycd-pg-* folder; anything else is refused). 0 or -1. */
+int pgtmp_stop_dir(const char *dir);
 
 #endif

@@ -35,6 +35,13 @@ void test_run(const char *name, void (*fn)(void))
 	current = NULL;
 }
 
+void test_run_on(const char *label, const char *name, void (*fn)(void))
+{
+	char full[160];
+	snprintf(full, sizeof full, "%s: %s", label, name);
+	test_run(full, fn);
+}
+
 int test_done(const char *suite)
 {
 	printf("[%s] %d passed, %d failed\n", suite, passed, failed);

@@ -20,6 +20,10 @@ int test_done(const char *suite);
 
 #define TEST(name) static void name(void)
 #define RUN(name) test_run(#name, name)
+/* A case run under a label ("postgres: name"), for suites that run the same
+ * cases on several backends. */
+void test_run_on(const char *label, const char *name, void (*fn)(void));
+#define RUN_ON(label, name) test_run_on(label, #name, name)
 #define CHECK(cond)                                                                                \
 	do {                                                                                       \
 		if (!(cond))                                                                       \

@@ -2,7 +2,10 @@
  * audit trail's one allowed change, the retention sweep's due lists going
  * through their partial indexes, the crypto-shredding hook, and what an
  * erasure with the real hook keeps: the duplicate-check keys (keyed hashes)
- * and the skeleton of the checks, readable under the tenant's key. The whole erasure over HTTP is tests/e2e/erasure_test.c. */
+ * and the skeleton of the checks, readable under the tenant's key. The whole erasure over HTTP is tests/e2e/erasure_test.c.
+ * Each runs on SQLite, then on a real PostgreSQL (tests/lib/pgtmp); the
+ * raw statements that look past the store go to whichever is in use. */
+#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,9 +16,33 @@
 #include "core/err.h"
 #include "core/rand.h"
 #include "flows/erasure.h"
+#include "pgtmp.h"
 #include "test.h"
 
 static char dir[64];
+static char pg_conninfo[512]; /* the PostgreSQL pass's database, "" before it */
+static int on_pg;
+
+/* Runs sql on the database in use, outside the store; for PostgreSQL the
+ * first column of the first row into out (when out is not NULL), and the
+ * server's message into msg. 0, or -1 when it failed. */
+static int pg_raw(const char *sql, char *out, size_t outsz, char *msg, size_t msgsz)
+{
+	PGconn *c = PQconnectdb(pg_conninfo);
+	PGresult *r = PQstatus(c) == CONNECTION_OK ? PQexec(c, sql) : NULL;
+	ExecStatusType st = PQresultStatus(r);
+	int rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 : -1;
+	if (msg)
+		snprintf(msg, msgsz, "%s", r ? PQresultErrorMessage(r) : PQerrorMessage(c));
+	if (out) {
+		out[0] = '\0';
+		if (!rc && PQntuples(r) > 0 && !PQgetisnull(r, 0, 0))
+			snprintf(out, outsz, "%s", PQgetvalue(r, 0, 0));
+	}
+	PQclear(r);
+	PQfinish(c);
+	return rc;
+}
 
 /* A tenant with one verification and two audit rows that hold details. */
 static kyc_store *store_with_history(char tenant[37], char vid[37])
@@ -43,6 +70,8 @@ static kyc_store *store_with_history(char tenant[37], char vid[37])
 
 static int raw_exec(const char *sql, char *msg, size_t msgsz)
 {
+	if (on_pg)
+		return pg_raw(sql, NULL, 0, msg, msgsz);
 	char path[128];
 	sqlite3 *db = NULL;
 	char *e = NULL;
@@ -91,8 +120,10 @@ TEST(the_audit_trail_allows_only_its_details_to_go)
 }
 
 /* The plan SQLite makes for the sweeper's query uses the partial index: a
- * sweep costs what is due, not every verification kept. */
-TEST(retention_due_lists_use_their_partial_indexes)
+ * sweep costs what is due, not every verification kept. (PostgreSQL's
+ * planner weighs the table's size, and a test's table is small: there the
+ * store's query is checked for its answers alone.) */
+static void sqlite_plans_use_the_partial_indexes(void)
 {
 	char path[128];
 	sqlite3 *db = NULL;
@@ -123,6 +154,12 @@ TEST(retention_due_lists_use_their_partial_indexes)
 		CHECK(uses);
 	}
 	sqlite3_close(db);
+}
+
+TEST(retention_due_lists_use_their_partial_indexes)
+{
+	if (!on_pg)
+		sqlite_plans_use_the_partial_indexes();
 	/* and the store's own query answers: nothing is due in an empty tenant */
 	kyc_store *s = NULL;
 	char err[256];
@@ -132,6 +169,89 @@ TEST(retention_due_lists_use_their_partial_indexes)
 	          0);
 	CHECK_INT(json_array_size(ids), 0);
 	json_decref(ids);
+	kyc_store_close(s);
+}
+
+/* Which closed verifications are due: closed before the cut-off, still
+ * holding what the kind removes; open ones and newer ones are not. */
+TEST(retention_due_lists_what_is_due)
+{
+	kyc_store *s = NULL;
+	char err[256], tenant[37], id[5][37];
+	REQUIRE(kyc_store_open(dir, &s, err, sizeof err) == 0);
+	REQUIRE(kyc_store_tenant_create(s, "due", tenant) == 0);
+	int64_t now = kyc_now_ms(), day = 86400000;
+	static const char *const status[5] = {"approved", "rejected", "pending_review",
+	                                      "approved", "cancelled"};
+	/* days ago each closed: 30, 20, (open), 1, 40 (with its images gone) */
+	const int64_t closed[5] = {now - 30 * day, now - 20 * day, now - 30 * day, now - day,
+	                           now - 40 * day};
+	for (int i = 0; i < 5; i++) {
+		kyc_uuid_new(id[i]);
+		json_t *v = json_pack("{s:s, s:s, s:i, s:I}", "id", id[i], "status", status[i],
+		                      "attempts", 1, "decided_at", (json_int_t)closed[i]);
+		if (i == 4)
+			json_object_set_new(v, "images_removed_at", json_integer(now));
+		REQUIRE(kyc_store_insert(s, KYC_R_VERIFICATION, tenant, v) == 0);
+		json_decref(v);
+	}
+	json_t *ids = NULL;
+	REQUIRE(kyc_store_retention_due(s, tenant, KYC_RETAIN_IMAGES, now - 10 * day, 10, &ids) ==
+	        0);
+	CHECK_INT(json_array_size(ids), 2); /* oldest first */
+	CHECK_STR(json_string_value(json_array_get(ids, 0)), id[0]);
+	CHECK_STR(json_string_value(json_array_get(ids, 1)), id[1]);
+	json_decref(ids);
+	REQUIRE(kyc_store_retention_due(s, tenant, KYC_RETAIN_IDENTITY, now - 10 * day, 10, &ids) ==
+	        0);
+	CHECK_INT(json_array_size(ids), 3);
+	CHECK_STR(json_string_value(json_array_get(ids, 0)), id[4]);
+	json_decref(ids);
+	REQUIRE(kyc_store_retention_due(s, tenant, KYC_RETAIN_IDENTITY, now - 10 * day, 1, &ids) ==
+	        0);
+	CHECK_INT(json_array_size(ids), 1);
+	json_decref(ids);
+	/* the clean-up after erasures (SQLite: the log emptied; PostgreSQL: a
+	 * VACUUM, which must run outside a transaction) */
+	CHECK_INT(kyc_store_log_truncate(s), 0);
+	if (on_pg) {
+		REQUIRE(kyc_store_begin(s) == 0);
+		CHECK_INT(kyc_store_log_truncate(s), KYC_ERR_STATE);
+		kyc_store_rollback(s);
+	}
+	kyc_store_close(s);
+}
+
+/* A replay must not hand back what was erased: the recorded responses that
+ * mention an id go (their bodies are sealed, so each is opened to look), the
+ * others stay, and so do other tenants'. */
+TEST(idempotent_responses_naming_an_id_are_forgotten)
+{
+	kyc_store *s = NULL;
+	char err[256], tenant[37], other[37], app[37];
+	REQUIRE(kyc_store_open(dir, &s, err, sizeof err) == 0);
+	REQUIRE(kyc_store_tenant_create(s, "idem", tenant) == 0);
+	REQUIRE(kyc_store_tenant_create(s, "idem-other", other) == 0);
+	kyc_uuid_new(app);
+	char named[128], unnamed[] = "{\"id\":\"someone-else\"}";
+	snprintf(named, sizeof named, "{\"id\":\"%s\"}", app);
+	struct kyc_idem_row row = {.status = 201, .content_type = "application/json"};
+	const struct {
+		const char *tenant, *key, *body;
+	} put[] = {{tenant, "k-named", named}, {tenant, "k-other", unnamed}, {other, "k-named", named}};
+	for (size_t i = 0; i < sizeof put / sizeof put[0]; i++) {
+		row.body = (char *)put[i].body;
+		row.body_len = strlen(put[i].body);
+		REQUIRE(kyc_store_idem_put(s, put[i].tenant, put[i].key, &row) == 0);
+	}
+	CHECK_INT(kyc_store_idem_forget(s, tenant, app), 0);
+	struct kyc_idem_row got;
+	CHECK_INT(kyc_store_idem_get(s, tenant, "k-named", 0, &got), KYC_ERR_NOTFOUND);
+	REQUIRE(kyc_store_idem_get(s, tenant, "k-other", 0, &got) == 0);
+	CHECK(got.body_len == strlen(unnamed) && !memcmp(got.body, unnamed, got.body_len));
+	kyc_idem_row_release(&got);
+	REQUIRE(kyc_store_idem_get(s, other, "k-named", 0, &got) == 0);
+	kyc_idem_row_release(&got);
 	kyc_store_close(s);
 }
 
@@ -163,6 +283,7 @@ TEST(the_data_key_is_forgotten_inside_the_erasure)
 	struct kyc_flow f = {.store = s, .tenant_id = tenant, .actor = "key:k", .data_dir = dir};
 	struct kyc_jerr e;
 	json_t *out = NULL;
+	forget_calls = 0;
 	kyc_erasure_set_key_forget(forget);
 
 	forget_fails = 1;
@@ -194,6 +315,8 @@ TEST(the_data_key_is_forgotten_inside_the_erasure)
  * into out ("" for none). 0, or -1 when the query failed. */
 static int raw_text(const char *sql, char *out, size_t outsz)
 {
+	if (on_pg)
+		return pg_raw(sql, out, outsz, NULL, 0);
 	char path[128];
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st = NULL;
@@ -302,15 +425,23 @@ TEST(erasure_shreds_the_key_and_keeps_the_duplicate_keys)
 	kyc_store_close(s);
 }
 
+static void run_on(const char *backend)
+{
+	on_pg = !strcmp(backend, "postgres");
+	RUN_ON(backend, the_audit_trail_allows_only_its_details_to_go);
+	RUN_ON(backend, retention_due_lists_use_their_partial_indexes);
+	RUN_ON(backend, retention_due_lists_what_is_due);
+	RUN_ON(backend, idempotent_responses_naming_an_id_are_forgotten);
+	RUN_ON(backend, the_data_key_is_forgotten_inside_the_erasure);
+	RUN_ON(backend, erasure_shreds_the_key_and_keeps_the_duplicate_keys);
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof dir, "/tmp/kycd-erasure-XXXXXX");
 	if (!mkdtemp(dir))
 		return 1;
-	RUN(the_audit_trail_allows_only_its_details_to_go);
-	RUN(retention_due_lists_use_their_partial_indexes);
-	RUN(the_data_key_is_forgotten_inside_the_erasure);
-	RUN(erasure_shreds_the_key_and_keeps_the_duplicate_keys);
+	pgtmp_both("erasure", run_on, pg_conninfo, sizeof pg_conninfo);
 	char cmd[128];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0)

@@ -11,6 +11,7 @@
 #include "core/rand.h"
 #include "store/outbox.h"
 #include "store/store.h"
+#include "pgtmp.h"
 #include "test.h"
 
 static char dir[64];
@@ -148,12 +149,126 @@ TEST(claims_take_each_endpoints_room_and_leave_the_rest_due)
 	kyc_store_close(s);
 }
 
+/* Two nodes claiming at the same moment take different deliveries: the
+ * first's claim holds its rows until it commits, and the second passes
+ * over them instead of waiting (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite
+ * has one writer, so the second waits and then finds them leased). */
+TEST(concurrent_claims_take_different_deliveries)
+{
+	kyc_store *a = open_store(), *b = open_store();
+	REQUIRE(a != NULL && b != NULL);
+	char ep[37];
+	REQUIRE(kyc_store_tenant_create(a, "outbox-two", tenant) == 0);
+	REQUIRE(endpoint(a, "https://two.example/hook", 1, ep) == 0);
+	for (int i = 0; i < 4; i++)
+		REQUIRE(delivery(a, ep, 100 + i) == 0);
+	struct kyc_outbox_job ja[8], jb[8];
+	int na = 0, nb = 0;
+	REQUIRE(kyc_store_begin(a) == 0);
+	CHECK_INT(kyc_outbox_claim(a, 1000, 60000, 2, NULL, NULL, ja, &na), 0);
+	CHECK_INT(na, 2);
+	if (getenv("KYCD_DB")) { /* PostgreSQL: b claims while a's claim is open */
+		REQUIRE(kyc_store_begin(b) == 0);
+		CHECK_INT(kyc_outbox_claim(b, 1000, 60000, 8, NULL, NULL, jb, &nb), 0);
+		CHECK_INT(kyc_store_commit(b), 0);
+		CHECK_INT(kyc_store_commit(a), 0);
+	} else {
+		CHECK_INT(kyc_store_commit(a), 0);
+		REQUIRE(kyc_store_begin(b) == 0);
+		CHECK_INT(kyc_outbox_claim(b, 1000, 60000, 8, NULL, NULL, jb, &nb), 0);
+		CHECK_INT(kyc_store_commit(b), 0);
+	}
+	CHECK_INT(nb, 2);
+	for (int i = 0; i < na; i++)
+		for (int j = 0; j < nb; j++)
+			CHECK(strcmp(ja[i].delivery_id, jb[j].delivery_id) != 0);
+	release(ja, na);
+	release(jb, nb);
+	/* all four are leased now */
+	REQUIRE(kyc_store_begin(a) == 0);
+	CHECK_INT(kyc_outbox_claim(a, 1000, 60000, 8, NULL, NULL, ja, &na), 0);
+	CHECK_INT(kyc_store_commit(a), 0);
+	CHECK_INT(na, 0);
+	kyc_store_close(a);
+	kyc_store_close(b);
+}
+
+/* Fan-out reads: events not yet dispatched, oldest first, with the fields
+ * the worker takes from their JSON; dispatching twice is a conflict. */
+TEST(undispatched_events_in_order_and_dispatched_once)
+{
+	kyc_store *s = open_store();
+	REQUIRE(s != NULL);
+	REQUIRE(kyc_store_tenant_create(s, "outbox-fan", tenant) == 0);
+	char ids[3][37];
+	for (int i = 0; i < 3; i++) {
+		kyc_uuid_new(ids[i]);
+		json_t *e = json_pack("{s:s, s:s, s:{s:s, s:s}, s:{s:s, s:{s:s}}}", "id", ids[i],
+				      "type", "verification.updated", "payload", "status", "approved",
+				      "callback_url", "https://cb.example/x", "attributes",
+				      "from_status", "review", "compat", "seed", "002");
+		REQUIRE(kyc_store_insert(s, KYC_R_EVENT, tenant, e) == 0);
+		json_decref(e);
+	}
+	struct kyc_outbox_event *ev = NULL;
+	int n = 0;
+	REQUIRE(kyc_outbox_undispatched(s, 100, &ev, &n) == 0);
+	int mine = 0;
+	for (int i = 0; i < n; i++) {
+		if (strcmp(ev[i].tenant_id, tenant))
+			continue;
+		if (mine < 3)
+			CHECK_STR(ev[i].id, ids[mine]);
+		CHECK_STR(ev[i].status, "approved");
+		CHECK_STR(ev[i].from_status, "review");
+		CHECK_STR(ev[i].compat_seed, "002");
+		CHECK_STR(ev[i].callback_url, "https://cb.example/x");
+		CHECK_STR(ev[i].only_endpoint, "");
+		mine++;
+	}
+	CHECK_INT(mine, 3);
+	kyc_outbox_events_free(ev, n);
+	CHECK_INT(kyc_outbox_dispatched(s, ids[0], 5), 0);
+	CHECK_INT(kyc_outbox_dispatched(s, ids[0], 6), KYC_ERR_CONFLICT);
+	/* an attempt's record keeps a response cut inside a character */
+	char did[37];
+	REQUIRE(kyc_outbox_delivery_add(s, tenant, ids[1], "verification.updated", NULL,
+					"https://cb.example/x", NULL, 10, did) == 0);
+	struct kyc_outbox_attempt at = {.delivery_id = did, .at_ms = 20, .latency_ms = 3,
+					.http_status = 500, .error = "http_status",
+					.response = "r\xc3\xa9ponse\xc3", .response_len = 10,
+					.status = "pending", .next_ms = 99};
+	CHECK_INT(kyc_outbox_record(s, &at), 0);
+	json_t *d = NULL;
+	REQUIRE(kyc_store_get(s, KYC_R_WEBHOOK_DELIVERY, tenant, did, &d) == 0);
+	CHECK_INT(json_integer_value(json_object_get(d, "attempt_count")), 1);
+	json_t *log = json_object_get(d, "attempts");
+	CHECK_INT(json_array_size(log), 1);
+	const char *resp = json_string_value(json_object_get(json_array_get(log, 0), "response"));
+	CHECK(resp && !strncmp(resp, "r\xc3\xa9ponse", 8));
+	CHECK_INT(json_integer_value(json_object_get(json_array_get(log, 0), "status")), 500);
+	json_decref(d);
+	kyc_store_close(s);
+}
+
+static const char *backend;
+#undef RUN
+#define RUN(name) RUN_ON(backend, name)
+
+static void run_contract(const char *label)
+{
+	backend = label;
+	RUN(claims_take_each_endpoints_room_and_leave_the_rest_due);
+	RUN(concurrent_claims_take_different_deliveries);
+	RUN(undispatched_events_in_order_and_dispatched_once);
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof dir, "/tmp/kycd-outbox-test-XXXXXX");
 	if (!mkdtemp(dir))
 		return 1;
-	RUN(claims_take_each_endpoints_room_and_leave_the_rest_due);
+	pgtmp_both("outbox", run_contract, NULL, 0);
 	char cmd[128];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0)

@@ -10,6 +10,7 @@
 
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/rand.h"
 #include "pgtmp.h"
 #include "store/store_int.h"
 #include "store/store_pg_int.h"
@@ -185,6 +186,104 @@ TEST(multi_host_connection_strings_skip_a_dead_host)
 	CHECK(strstr(err, "cannot connect to PostgreSQL") != NULL);
 }
 
+/* The server process of s's session (0 when s has none). */
+static long backend_pid(kyc_store *s)
+{
+	PGresult *r = NULL;
+	if (kyc__pg_query(s, "SELECT pg_backend_pid()", NULL, &r))
+		return 0;
+	long pid = strtol(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	return pid;
+}
+
+/* The statements of the session of s that are prepared, as the server
+ * counts them (the counting query is one of them), or -1. */
+static long prepared_count(kyc_store *s)
+{
+	PGresult *r = NULL;
+	if (kyc__pg_query(s, "SELECT count(*) FROM pg_prepared_statements", NULL, &r))
+		return -1;
+	long n = strtol(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	return n;
+}
+
+/* Each statement is prepared once per connection: calls made again run the
+ * prepared statement, and only a statement not seen before adds one. */
+TEST(statements_are_prepared_once_per_connection)
+{
+	REQUIRE(pg_up);
+	kyc_store *s = NULL;
+	char err[512], t[37];
+	REQUIRE(kyc_store_open_at(pg.conninfo, pg.dir, &s, err, sizeof err) == 0);
+	REQUIRE(kyc_store_tenant_create(s, "prepared", t) == 0);
+	CHECK(kyc_store_tenant_exists(s, t));
+	long before = prepared_count(s);
+	REQUIRE(before > 0);
+	for (int i = 0; i < 5; i++)
+		CHECK(kyc_store_tenant_exists(s, t));
+	CHECK_INT(prepared_count(s), before);
+	char other[37];
+	CHECK_INT(kyc_store_tenant_find(s, "prepared", other), 0);
+	CHECK_STR(other, t);
+	CHECK_INT(prepared_count(s), before + 1); /* tenant_find's, once */
+	CHECK_INT(kyc_store_tenant_find(s, "prepared", other), 0);
+	CHECK_INT(prepared_count(s), before + 1);
+	kyc_store_close(s);
+}
+
+/* Ends the server session of s from another connection, as a failover or
+ * a restart would, and waits until its process is gone. Its pid. */
+static long terminate(kyc_pg *admin, kyc_store *s)
+{
+	char err[256], sql[128];
+	long pid = backend_pid(s);
+	snprintf(sql, sizeof sql,
+		 "DO $$ BEGIN IF NOT pg_terminate_backend(%ld, 10000) THEN RAISE EXCEPTION "
+		 "'still there'; END IF; END $$",
+		 pid);
+	CHECK_INT(kyc__pg_exec(admin, sql, err, sizeof err), 0);
+	return pid;
+}
+
+/* A lost connection is opened again where that is safe: a read, or a
+ * transaction's BEGIN, runs on a new session with its statements prepared
+ * again; a write that may have reached the server is not repeated. */
+TEST(a_lost_connection_is_reopened)
+{
+	REQUIRE(pg_up);
+	kyc_pg *admin = NULL;
+	kyc_store *s = NULL;
+	char err[512], t[37];
+	REQUIRE(kyc__pg_open(pg.conninfo, &admin, err, sizeof err) == 0);
+	/* as kycd opens it: with master keys (made in the server's folder) */
+	REQUIRE(kyc_store_open_at(pg.conninfo, pg.dir, &s, err, sizeof err) == 0);
+	REQUIRE(kyc_store_tenant_create(s, "failover", t) == 0);
+	CHECK(kyc_store_tenant_exists(s, t)); /* prepared on the first session */
+	long old = terminate(admin, s);
+	CHECK(kyc_store_tenant_exists(s, t)); /* a read: reopened and run again */
+	CHECK(backend_pid(s) != old);
+	terminate(admin, s);
+	json_t *a = json_pack("{s:s, s:s}", "id", "failover-applicant", "last_name", "Again");
+	CHECK_INT(kyc_store_begin(s), 0); /* BEGIN: reopened */
+	CHECK_INT(kyc_store_insert(s, KYC_R_APPLICANT, t, a), 0);
+	CHECK_INT(kyc_store_commit(s), 0);
+	json_t *got = NULL;
+	CHECK_INT(kyc_store_get(s, KYC_R_APPLICANT, t, "failover-applicant", &got), 0);
+	json_decref(got);
+	/* inside a transaction nothing is repeated: the caller hears of it */
+	CHECK_INT(kyc_store_begin(s), 0);
+	terminate(admin, s);
+	CHECK_INT(kyc_store_get(s, KYC_R_APPLICANT, t, "failover-applicant", &got), KYC_ERR_IO);
+	kyc_store_rollback(s);
+	CHECK(!kyc_store_in_transaction(s));
+	CHECK(kyc_store_tenant_exists(s, t)); /* and the next call has a session again */
+	json_decref(a);
+	kyc_store_close(s);
+	kyc__pg_close(admin);
+}
+
 int main(void)
 {
 	RUN(dialect_translates_types_and_triggers);
@@ -192,6 +291,8 @@ int main(void)
 	RUN(migrations_apply_once_on_a_real_postgresql);
 	RUN(nodes_starting_together_migrate_once);
 	RUN(multi_host_connection_strings_skip_a_dead_host);
+	RUN(a_lost_connection_is_reopened);
+	RUN(statements_are_prepared_once_per_connection);
 	pgtmp_stop(&pg);
 	return test_done("store_pg");
 }

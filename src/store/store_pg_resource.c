@@ -1,0 +1,327 @@
+/* Generic record <-> row mapping for the resource types on PostgreSQL,
+ * driven by the column tables in store_schema.c like
+ * store_sqlite_resource.c. A record's values become statement parameters
+ * in one place (pg_param) and a row becomes a record in one place
+ * (pg_record), so a transformation of stored values has one call per
+ * direction. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/err.h"
+#include "store/store_pg_int.h"
+
+#define SQL_MAX 4096
+
+/* Adds a record value as the parameter of a column of kind k. */
+static int pg_param(struct kyc_pgq *q, enum kyc_col_kind k, const json_t *v)
+{
+	if (!v || json_is_null(v)) {
+		kyc__pgq_text(q, NULL);
+		return 0;
+	}
+	switch (k) {
+	case KYC_COL_TEXT:
+		if (!json_is_string(v))
+			return KYC_ERR_INVALID;
+		kyc__pgq_text(q, json_string_value(v));
+		return 0;
+	case KYC_COL_INT:
+	case KYC_COL_TIME:
+		if (!json_is_integer(v))
+			return KYC_ERR_INVALID;
+		kyc__pgq_int(q, json_integer_value(v));
+		return 0;
+	case KYC_COL_BOOL:
+		if (!json_is_boolean(v))
+			return KYC_ERR_INVALID;
+		kyc__pgq_int(q, json_is_true(v));
+		return 0;
+	case KYC_COL_JSON:
+		kyc__pgq_take(q, json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY));
+		return 0;
+	}
+	return KYC_ERR_INTERNAL;
+}
+
+static json_t *cell_json(const PGresult *r, int row, int i, enum kyc_col_kind k)
+{
+	if (PQgetisnull(r, row, i))
+		return json_null();
+	const char *v = PQgetvalue(r, row, i);
+	switch (k) {
+	case KYC_COL_TEXT:
+		return json_stringn(v, (size_t)PQgetlength(r, row, i));
+	case KYC_COL_INT:
+		return json_integer(kyc__pg_int(r, row, i));
+	case KYC_COL_BOOL:
+		return json_boolean(kyc__pg_int(r, row, i) != 0);
+	case KYC_COL_TIME:
+		return kyc__store_time_json(kyc__pg_int(r, row, i));
+	case KYC_COL_JSON: {
+		json_t *j = json_loadb(v, (size_t)PQgetlength(r, row, i), JSON_DECODE_ANY, NULL);
+		return j ? j : json_null();
+	}
+	}
+	return json_null();
+}
+
+/* "SELECT id, version, created_at, updated_at, c1, c2, ... FROM table" */
+static int select_sql(kyc_buf *b, const struct kyc_table *tb)
+{
+	int rc = kyc_buf_puts(b, "SELECT id, version, created_at, updated_at");
+	for (int i = 0; i < tb->ncols && !rc; i++)
+		rc = kyc_buf_printf(b, ", %s", tb->cols[i].name);
+	return rc ? rc : kyc_buf_printf(b, " FROM %s", tb->name);
+}
+
+/* Builds a record from a row selected with select_sql(). */
+static json_t *pg_record(const PGresult *r, int row, const struct kyc_table *tb)
+{
+	json_t *o = json_object();
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "id", json_string(PQgetvalue(r, row, 0)));
+	for (int i = 0; i < tb->ncols; i++)
+		json_object_set_new(o, tb->cols[i].name, cell_json(r, row, 4 + i, tb->cols[i].kind));
+	json_object_set_new(o, "version", json_integer(kyc__pg_int(r, row, 1)));
+	json_object_set_new(o, "created_at", kyc__store_time_json(kyc__pg_int(r, row, 2)));
+	json_object_set_new(o, "updated_at", kyc__store_time_json(kyc__pg_int(r, row, 3)));
+	return o;
+}
+
+static int pg_insert(kyc_store *s, enum kyc_rtype t, const char *tenant_id, json_t *rec)
+{
+	const struct kyc_table *tb = &kyc__tables[t];
+	const json_t *id = json_object_get(rec, "id");
+	if (!json_is_string(id) || kyc__store_check_keys(tb, rec, 1))
+		return KYC_ERR_INVALID;
+	kyc_buf sql;
+	kyc_buf_init(&sql, SQL_MAX);
+	struct kyc_pgq q = {0};
+	int rc = kyc_buf_printf(&sql, "INSERT INTO %s (id, tenant_id, version, created_at, updated_at",
+				tb->name);
+	for (int i = 0; i < tb->ncols && !rc; i++)
+		rc = kyc_buf_printf(&sql, ", %s", tb->cols[i].name);
+	rc = rc ? rc : kyc_buf_puts(&sql, ") VALUES ($1,$2,1,$3,$4");
+	for (int i = 0; i < tb->ncols && !rc; i++)
+		rc = kyc_buf_printf(&sql, ",$%d", 5 + i);
+	/* a duplicate id is a conflict that leaves the transaction usable */
+	rc = rc ? rc : kyc_buf_puts(&sql, ") ON CONFLICT DO NOTHING");
+	if (rc)
+		goto out;
+	int64_t now = kyc_now_ms();
+	kyc__pgq_text(&q, json_string_value(id));
+	kyc__pgq_text(&q, tenant_id);
+	kyc__pgq_int(&q, now);
+	kyc__pgq_int(&q, now);
+	for (int i = 0; i < tb->ncols && !rc; i++)
+		rc = pg_param(&q, tb->cols[i].kind, json_object_get(rec, tb->cols[i].name));
+	int added = 0;
+	rc = rc ? rc : kyc__pg_run(s, sql.data, &q, &added);
+	if (!rc && !added)
+		rc = KYC_ERR_CONFLICT;
+out:
+	kyc__pgq_release(&q);
+	kyc_buf_release(&sql);
+	return rc;
+}
+
+static int pg_get(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const char *id,
+		  json_t **out)
+{
+	const struct kyc_table *tb = &kyc__tables[t];
+	*out = NULL;
+	kyc_buf sql;
+	kyc_buf_init(&sql, SQL_MAX);
+	struct kyc_pgq q = {0};
+	PGresult *r = NULL;
+	int rc = select_sql(&sql, tb);
+	rc = rc ? rc : kyc_buf_puts(&sql, " WHERE id=$1 AND tenant_id=$2");
+	kyc__pgq_text(&q, id);
+	kyc__pgq_text(&q, tenant_id);
+	rc = rc ? rc : kyc__pg_row(s, sql.data, &q, &r);
+	if (!rc) {
+		*out = pg_record(r, 0, tb);
+		rc = *out ? 0 : KYC_ERR_NOMEM;
+	}
+	PQclear(r);
+	kyc_buf_release(&sql);
+	return rc;
+}
+
+static int record_exists(kyc_store *s, const struct kyc_table *tb, const char *tenant_id,
+			 const char *id)
+{
+	char sql[256];
+	struct kyc_pgq q = {0};
+	PGresult *r;
+	snprintf(sql, sizeof sql, "SELECT 1 FROM %s WHERE id=$1 AND tenant_id=$2", tb->name);
+	kyc__pgq_text(&q, id);
+	kyc__pgq_text(&q, tenant_id);
+	int rc = kyc__pg_row(s, sql, &q, &r);
+	PQclear(r);
+	return rc;
+}
+
+static int pg_update(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const char *id,
+		     const json_t *patch, int64_t expect_version)
+{
+	const struct kyc_table *tb = &kyc__tables[t];
+	if (kyc__store_check_keys(tb, patch, 0))
+		return KYC_ERR_INVALID;
+	kyc_buf sql;
+	kyc_buf_init(&sql, SQL_MAX);
+	struct kyc_pgq q = {0};
+	const char *key;
+	json_t *val;
+	int rc = kyc_buf_printf(&sql, "UPDATE %s SET version=version+1, updated_at=$1", tb->name);
+	kyc__pgq_int(&q, kyc_now_ms());
+	json_object_foreach((json_t *)patch, key, val)
+	{
+		rc = rc ? rc : kyc_buf_printf(&sql, ", %s=$%d", key, q.n + 1);
+		rc = rc ? rc : pg_param(&q, kyc__store_col(tb, key)->kind, val);
+	}
+	rc = rc ? rc : kyc_buf_printf(&sql, " WHERE id=$%d AND tenant_id=$%d", q.n + 1, q.n + 2);
+	kyc__pgq_text(&q, id);
+	kyc__pgq_text(&q, tenant_id);
+	if (!rc && expect_version > 0) {
+		rc = kyc_buf_printf(&sql, " AND version=$%d", q.n + 1);
+		kyc__pgq_int(&q, expect_version);
+	}
+	int changed = 0;
+	rc = rc ? rc : kyc__pg_run(s, sql.data, &q, &changed);
+	if (!rc && !changed) {
+		rc = record_exists(s, tb, tenant_id, id);
+		if (!rc)
+			rc = KYC_ERR_CONFLICT; /* exists, so the version did not match */
+	}
+	kyc__pgq_release(&q);
+	kyc_buf_release(&sql);
+	return rc;
+}
+
+static int pg_delete(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const char *id)
+{
+	char sql[256];
+	struct kyc_pgq q = {0};
+	snprintf(sql, sizeof sql, "DELETE FROM %s WHERE id=$1 AND tenant_id=$2", kyc__tables[t].name);
+	kyc__pgq_text(&q, id);
+	kyc__pgq_text(&q, tenant_id);
+	int changed = 0;
+	int rc = kyc__pg_run(s, sql, &q, &changed);
+	return rc ? rc : changed ? 0 : KYC_ERR_NOTFOUND;
+}
+
+/* Appends " AND col=$n" (or "IS NULL") per filter key, and its parameter. */
+static int filter_sql(kyc_buf *sql, struct kyc_pgq *q, const struct kyc_table *tb,
+		      const json_t *filter)
+{
+	const char *key;
+	json_t *val;
+	int rc = 0;
+	json_object_foreach((json_t *)filter, key, val)
+	{
+		const struct kyc_col *c = kyc__store_col(tb, key);
+		if (!c && strcmp(key, "id") != 0)
+			return KYC_ERR_INVALID;
+		if (json_is_null(val)) {
+			rc = rc ? rc : kyc_buf_printf(sql, " AND %s IS NULL", key);
+			continue;
+		}
+		rc = rc ? rc : kyc_buf_printf(sql, " AND %s=$%d", key, q->n + 1);
+		rc = rc ? rc : pg_param(q, c ? c->kind : KYC_COL_TEXT, val);
+	}
+	return rc;
+}
+
+static int pg_list(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const json_t *filter,
+		   const char *cursor, int limit, int asc, struct kyc_store_page *out)
+{
+	const struct kyc_table *tb = &kyc__tables[t];
+	int64_t cur_created = 0;
+	char cur_id[64] = "";
+	int have_cursor = cursor && *cursor;
+	out->items = NULL;
+	out->next_cursor[0] = '\0';
+	if (have_cursor && kyc__store_cursor_decode(cursor, &cur_created, cur_id))
+		return KYC_ERR_INVALID;
+	limit = limit < 1 ? 1 : limit > 100 ? 100 : limit;
+	kyc_buf sql;
+	kyc_buf_init(&sql, SQL_MAX);
+	struct kyc_pgq q = {0};
+	PGresult *r = NULL;
+	int rc = select_sql(&sql, tb);
+	rc = rc ? rc : kyc_buf_puts(&sql, " WHERE tenant_id=$1");
+	kyc__pgq_text(&q, tenant_id);
+	rc = rc ? rc : (filter ? filter_sql(&sql, &q, tb, filter) : 0);
+	if (!rc && have_cursor) {
+		rc = kyc_buf_printf(&sql, asc ? " AND (created_at>$%d OR (created_at=$%d AND id>$%d))"
+					      : " AND (created_at<$%d OR (created_at=$%d AND id<$%d))",
+				    q.n + 1, q.n + 1, q.n + 2);
+		kyc__pgq_int(&q, cur_created);
+		kyc__pgq_text(&q, cur_id);
+	}
+	rc = rc ? rc
+		: kyc_buf_printf(&sql,
+				 asc ? " ORDER BY created_at ASC, id ASC LIMIT $%d"
+				     : " ORDER BY created_at DESC, id DESC LIMIT $%d",
+				 q.n + 1);
+	kyc__pgq_int(&q, limit + 1);
+	rc = rc ? rc : kyc__pg_query(s, sql.data, &q, &r);
+	if (rc)
+		goto out;
+	out->items = json_array();
+	int n = PQntuples(r) < limit ? PQntuples(r) : limit;
+	for (int i = 0; i < n && out->items; i++)
+		json_array_append_new(out->items, pg_record(r, i, tb));
+	if (PQntuples(r) > limit)
+		kyc__store_cursor_encode(out->next_cursor, sizeof out->next_cursor,
+					 kyc__pg_int(r, limit - 1, 2), PQgetvalue(r, limit - 1, 0));
+	rc = out->items ? 0 : KYC_ERR_NOMEM;
+out:
+	PQclear(r);
+	kyc__pgq_release(&q);
+	kyc_buf_release(&sql);
+	return rc;
+}
+
+static int pg_verification_match(kyc_store *s, const char *tenant_id,
+				 const struct kyc_store_match *m, json_t **out)
+{
+	/* IS DISTINCT FROM: a verification without an applicant is another's */
+	char sql[360];
+	snprintf(sql, sizeof sql,
+		 "SELECT id FROM verifications WHERE tenant_id=$1 AND %s=$2 AND status=$3 AND "
+		 "decided_at>=$4 AND applicant_id %s $5 AND id IS DISTINCT FROM $6 ORDER BY "
+		 "decided_at DESC LIMIT 1",
+		 m->key_column, m->same_applicant ? "=" : "IS DISTINCT FROM");
+	struct kyc_pgq q = {0};
+	PGresult *r;
+	kyc__pgq_text(&q, tenant_id);
+	kyc__pgq_text(&q, m->key);
+	kyc__pgq_text(&q, m->status);
+	kyc__pgq_int(&q, m->decided_since_ms);
+	kyc__pgq_text(&q, m->applicant_id ? m->applicant_id : "");
+	kyc__pgq_text(&q, m->exclude_id);
+	int rc = kyc__pg_row(s, sql, &q, &r);
+	if (rc == KYC_ERR_NOTFOUND)
+		return 0;
+	if (rc)
+		return rc;
+	char id[64];
+	kyc__pg_text(r, 0, 0, id, sizeof id);
+	PQclear(r);
+	return kyc_store_get(s, KYC_R_VERIFICATION, tenant_id, id, out);
+}
+
+const struct kyc_store_resource_ops kyc__pg_resource_ops = {
+	.insert = pg_insert,
+	.get = pg_get,
+	.update = pg_update,
+	.remove = pg_delete,
+	.list = pg_list,
+	.verification_match = pg_verification_match,
+};
