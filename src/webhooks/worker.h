@@ -1,9 +1,11 @@
-/* The webhook delivery worker: one thread inside `kycd serve` with its own
- * store connection (docs/webhooks.md).
+/* The webhook delivery worker inside `kycd serve` (docs/webhooks.md): a
+ * store thread with its own store connection (worker.c) and a sender thread
+ * (sender.c), which meet in worker_int.h.
  *
  * Each turn it fans new events out into deliveries (fanout.h), claims the
  * deliveries that are due ahead into a queue (a lease on each, so a killed
- * process leaves them due again; at most half the slots per endpoint), sends them with libcurl's multi interface (many at once,
+ * process leaves them due again; at most half the slots per endpoint),
+ * sends them with libcurl's multi interface (many at once,
  * keep-alive connections), signs each attempt (Standard Webhooks, sign.h),
  * and records the outcomes in batched transactions: any 2xx is success,
  * anything else (another status, a redirect, a timeout, a refused address, a
