@@ -229,7 +229,9 @@ int cmd_serve(int argc, char **argv)
 		.face = face,
 	};
 	kyc_sweeper *sweeper = kyc_sweeper_start(
-		data, env_int("KYCD_SWEEP_INTERVAL_MS", 60000, 50, 86400000), &deferred);
+		data, env_int("KYCD_SWEEP_INTERVAL_MS", 60000, 50, 86400000), &deferred,
+		env_int("KYCD_ORPHAN_SWEEP_INTERVAL_MS", 3600000, 50, 7 * 86400000LL),
+		env_int("KYCD_ORPHAN_GRACE_S", 3600, 60, 30 * 86400) * 1000);
 	int rc = kyc_server_run(srv);
 	kyc_sweeper_stop(sweeper);
 	kyc_webhook_worker_stop(worker);
