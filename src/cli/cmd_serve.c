@@ -203,6 +203,7 @@ int cmd_serve(int argc, char **argv)
 		.max_in_flight = (int)env_int("KYCD_WEBHOOK_CONCURRENCY", 128, 1, 4096),
 		.per_endpoint = (int)env_int("KYCD_WEBHOOK_ENDPOINT_CONCURRENCY", 0, 0, 4096),
 		.emit = kyc_event_emit,
+		.erasures = kyc_erasure_count,
 	};
 	kyc_webhook_worker *worker;
 	if (kyc_webhook_worker_start(&wcfg, &worker, err, sizeof err) != 0) {

@@ -22,7 +22,7 @@
 
 void kyc__webhook_body_unref(struct wh_body *b)
 {
-	if (b && --b->refs == 0)
+	if (b && atomic_fetch_sub(&b->refs, 1) == 1)
 		free(b);
 }
 
@@ -194,7 +194,7 @@ static void start(struct kyc_webhook_worker *w, struct kyc_outbox_job *job, stru
 		finish(w, &sl->job, NULL, now, 0, "internal_error");
 		return;
 	}
-	body->refs++;
+	atomic_fetch_add(&body->refs, 1);
 	sl->body = body;
 	sl->busy = 1;
 	w->running++;

@@ -19,6 +19,12 @@
 #define FANOUT_BATCH 100
 #define BODY_MAX (4 * 1024 * 1024) /* a payload bigger than this is a bug, not a delivery */
 #define RECORD_WAIT_MS 50          /* longest a finished attempt waits to be recorded */
+#define BODY_CACHE 1024            /* payloads kept across claims (a power of two) */
+#define BODY_CACHE_MS 5000         /* for this long at most (and never past an erasure
+                                      here): one on another node sharing the database is
+                                      not seen, and a copy must not outlive it by more than
+                                      an attempt in flight may (10 s) */
+#define BODY_CACHE_MAX (64 * 1024) /* larger payloads are not kept */
 
 /* Store errors are logged at most once a second: a locked or full disk must
  * not turn into a flood of identical lines. */
@@ -58,7 +64,7 @@ static struct wh_body *body_render(const struct kyc_outbox_job *job, const json_
 	size_t len = error ? 0 : buf.len;
 	struct wh_body *b = malloc(sizeof *b + len + 1);
 	if (b) {
-		b->refs = 1;
+		atomic_init(&b->refs, 1);
 		b->error = error;
 		b->content_type = ctype;
 		snprintf(b->event_id, sizeof b->event_id, "%s", job->event_id);
@@ -197,23 +203,60 @@ static int room_for(void *ctx, const char *endpoint_id)
 	return room;
 }
 
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The cache slot of an event's payload in a format (FNV-1a). */
+static struct wh_cached *cache_slot(struct kyc_webhook_worker *w, const char *event_id,
+				    const char *format)
+{
+	uint32_t h = 2166136261u;
+	for (const char *p = event_id; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	for (const char *p = format; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	return &w->cache[h & (BODY_CACHE - 1)];
+}
+
 /* The payload of a job just claimed: shared with a delivery of the same
- * event and format claimed in this turn (staged), else read and rendered.
- * A new reference; NULL when out of memory. The store thread. */
+ * event and format claimed in this turn (staged) or rendered in the last
+ * BODY_CACHE_MS (an event to ten endpoints is read and rendered once, not
+ * ten times), else read and rendered. A new reference; NULL when out of
+ * memory. The store thread. */
 static struct wh_body *payload(struct kyc_webhook_worker *w, const struct kyc_outbox_job *j)
 {
 	for (int i = w->nstaged - 1; i >= 0; i--) {
 		struct wh_body *b = w->staged[i].body;
 		if (!strcmp(b->event_id, j->event_id) && !strcmp(b->format, j->format)) {
-			b->refs++;
+			atomic_fetch_add(&b->refs, 1);
 			return b;
 		}
+	}
+	/* read before the event: an erasure committed after this moves it */
+	uint64_t erasures = w->cfg.erasures ? w->cfg.erasures() : 0;
+	int64_t now = mono_ms();
+	struct wh_cached *c = cache_slot(w, j->event_id, j->format);
+	if (c->body && c->erasures == erasures && now - c->at_ms < BODY_CACHE_MS &&
+	    !strcmp(c->body->event_id, j->event_id) && !strcmp(c->body->format, j->format)) {
+		atomic_fetch_add(&c->body->refs, 1);
+		return c->body;
 	}
 	json_t *event = NULL;
 	if (kyc_store_get(w->store, KYC_R_EVENT, j->tenant_id, j->event_id, &event) != 0)
 		event = NULL; /* recorded as event_missing */
 	struct wh_body *b = body_render(j, event);
 	json_decref(event);
+	if (b && !b->error && b->len <= BODY_CACHE_MAX && w->cfg.erasures) {
+		kyc__webhook_body_unref(c->body);
+		atomic_fetch_add(&b->refs, 1);
+		c->body = b;
+		c->at_ms = now;
+		c->erasures = erasures;
+	}
 	return b;
 }
 
@@ -395,6 +438,8 @@ static void worker_free(struct kyc_webhook_worker *w)
 		kyc_outbox_job_release(&w->queue[i].job);
 		kyc__webhook_body_unref(w->queue[i].body);
 	}
+	for (int i = 0; w->cache && i < BODY_CACHE; i++)
+		kyc__webhook_body_unref(w->cache[i].body);
 	if (w->multi)
 		curl_multi_cleanup(w->multi);
 	kyc_store_close(w->store);
@@ -406,6 +451,7 @@ static void worker_free(struct kyc_webhook_worker *w)
 	free(w->queue);
 	free(w->done);
 	free(w->rec);
+	free(w->cache);
 	free(w->data_dir);
 	free(w->ca_file);
 	free(w);
@@ -446,10 +492,11 @@ int kyc_webhook_worker_start(const struct kyc_webhook_config *cfg, kyc_webhook_w
 	w->queue = calloc((size_t)w->nslots, sizeof *w->queue);
 	w->done = calloc((size_t)DONE_CAP(w), sizeof *w->done);
 	w->rec = calloc((size_t)DONE_CAP(w), sizeof *w->rec);
+	w->cache = calloc(BODY_CACHE, sizeof *w->cache);
 	w->multi = curl_multi_init();
 	int rc = KYC_ERR_NOMEM;
 	if (!w->data_dir || !w->slots || !w->claimed || !w->staged || !w->queue || !w->done ||
-	    !w->rec || !w->multi ||
+	    !w->rec || !w->cache || !w->multi ||
 	    (cfg->ca_file && *cfg->ca_file && !w->ca_file)) {
 		snprintf(err, errsz, "webhooks: out of memory");
 		goto fail;

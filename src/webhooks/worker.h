@@ -50,6 +50,12 @@ struct kyc_webhook_config {
 	                                    (half of max_in_flight) */
 	int poll_ms;                     /* how often an idle worker looks for work (100) */
 	kyc_webhook_emit_fn emit;        /* may be NULL: disabling then records no event */
+	/* Erasures and retention removals committed by this process so far
+	 * (kyc_erasure_count, src/flows/erasure.h): a payload kept across
+	 * claims is used again only while this has not moved, so nothing
+	 * rendered before an erasure is sent after it. May be NULL: then no
+	 * payload is kept beyond its claim. */
+	uint64_t (*erasures)(void);
 };
 
 typedef struct kyc_webhook_worker kyc_webhook_worker;

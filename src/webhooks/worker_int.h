@@ -18,7 +18,7 @@
  * claimed together (an event to ten endpoints is read and rendered once,
  * not ten times), or the reason there is none. */
 struct wh_body {
-	int refs;
+	atomic_int refs; /* both threads hold references (the store thread's cache, slots) */
 	const char *error;        /* static: event_missing, format_unknown, render_failed; or NULL */
 	const char *content_type; /* static */
 	char event_id[37];
@@ -60,6 +60,15 @@ struct wh_queued {
 	struct wh_body *body; /* a reference */
 };
 
+/* A payload kept after its claim, for the same event's deliveries to other
+ * endpoints, which later claims take (a claim fills up from one endpoint
+ * at a time). */
+struct wh_cached {
+	struct wh_body *body; /* a reference, or NULL */
+	int64_t at_ms;        /* monotonic: when it was rendered */
+	uint64_t erasures;    /* cfg.erasures() before the event was read */
+};
+
 /* Two threads share the work: the store thread (worker.c: fan-out,
  * claims, payloads, recording outcomes) and the sender (sender.c:
  * signing, libcurl, collecting outcomes), so that neither the database nor
@@ -87,6 +96,7 @@ struct kyc_webhook_worker {
 	struct kyc_outbox_job *claimed; /* scratch for one claim */
 	struct wh_queued *staged;       /* one claim's jobs with their payloads */
 	struct wh_done *rec;            /* outcomes being recorded (DONE_CAP) */
+	struct wh_cached *cache;        /* payloads rendered lately (BODY_CACHE) */
 	int nslots, nstaged, nrec;
 	int64_t last_error_log_ms;
 };
@@ -96,8 +106,7 @@ struct kyc_webhook_worker {
  * while recording fails), hence 2 * nslots; twice that again as margin. */
 #define DONE_CAP(w) (4 * (w)->nslots)
 
-/* Drops a reference to b (NULL is fine); the last one frees it. Under mu
- * when b is shared with the other thread. */
+/* Drops a reference to b (NULL is fine); the last one frees it. Any thread. */
 void kyc__webhook_body_unref(struct wh_body *b);
 
 /* Attempts running to endpoint_id. Under mu. */
