@@ -203,6 +203,7 @@ int cmd_serve(int argc, char **argv)
 		.max_in_flight = (int)env_int("KYCD_WEBHOOK_CONCURRENCY", 128, 1, 4096),
 		.per_endpoint = (int)env_int("KYCD_WEBHOOK_ENDPOINT_CONCURRENCY", 0, 0, 4096),
 		.emit = kyc_event_emit,
+		.erasures = kyc_erasure_count,
 	};
 	kyc_webhook_worker *worker;
 	if (kyc_webhook_worker_start(&wcfg, &worker, err, sizeof err) != 0) {
@@ -229,7 +230,9 @@ int cmd_serve(int argc, char **argv)
 		.face = face,
 	};
 	kyc_sweeper *sweeper = kyc_sweeper_start(
-		data, env_int("KYCD_SWEEP_INTERVAL_MS", 60000, 50, 86400000), &deferred);
+		data, env_int("KYCD_SWEEP_INTERVAL_MS", 60000, 50, 86400000), &deferred,
+		env_int("KYCD_ORPHAN_SWEEP_INTERVAL_MS", 3600000, 50, 7 * 86400000LL),
+		env_int("KYCD_ORPHAN_GRACE_S", 3600, 60, 30 * 86400) * 1000);
 	int rc = kyc_server_run(srv);
 	kyc_sweeper_stop(sweeper);
 	kyc_webhook_worker_stop(worker);

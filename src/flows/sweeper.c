@@ -8,6 +8,7 @@
 #include "core/log.h"
 #include "flows/deferred.h"
 #include "flows/erasure.h"
+#include "flows/orphans.h"
 #include "flows/retention.h"
 #include "flows/workflow.h"
 
@@ -22,6 +23,9 @@ struct kyc_sweeper {
 	uint64_t erasures_logged; /* erasures whose old pages the log no longer holds */
 	int fetch_deferred;
 	struct kyc_deferred_opts deferred;
+	int64_t orphan_every_ms, orphan_grace_ms;
+	int64_t orphan_last_ms;  /* monotonic: when the last orphan sweep ran (0: never) */
+	int64_t orphan_since_ms; /* kyc_orphan_sweep's cut-off */
 };
 
 /* The tenants' retention periods, then, after erasures, the write-ahead
@@ -40,6 +44,28 @@ static void retention(kyc_sweeper *sw)
 	uint64_t done = kyc_erasure_count();
 	if (done != sw->erasures_logged && kyc_store_log_truncate(sw->store) == 0)
 		sw->erasures_logged = done;
+}
+
+/* Blobs whose row never committed (src/flows/orphans.h). Each sweep walks
+ * every blob, so it runs at its own, longer interval; the first at the
+ * first sweep after start, which is when a crash's debris is new. */
+static void orphans(kyc_sweeper *sw)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	int64_t mono = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	if (sw->orphan_last_ms && mono - sw->orphan_last_ms < sw->orphan_every_ms)
+		return;
+	sw->orphan_last_ms = mono;
+	struct kyc_orphan_counts n;
+	int rc = kyc_orphan_sweep(sw->store, sw->data_dir, kyc_now_ms(), sw->orphan_grace_ms,
+				  &sw->orphan_since_ms, &n);
+	if (rc)
+		kyc_logf(KYC_LOG_WARN, "orphan sweep failed (%d): %s", rc,
+			 kyc_store_errmsg(sw->store));
+	if (n.removed)
+		kyc_logf(KYC_LOG_INFO, "orphan sweep: %d of %d blob(s) checked removed", n.removed,
+			 n.checked);
 }
 
 static void *sweep_loop(void *arg)
@@ -79,6 +105,7 @@ static void *sweep_loop(void *arg)
 		else if (n)
 			kyc_logf(KYC_LOG_INFO, "deferred documents: %d arrived", n);
 		retention(sw);
+		orphans(sw);
 		kyc_store_unlock(sw->store, KYC_STORE_LOCK_SWEEPS);
 		pthread_mutex_lock(&sw->lock);
 	}
@@ -87,7 +114,8 @@ static void *sweep_loop(void *arg)
 }
 
 kyc_sweeper *kyc_sweeper_start(const char *data_dir, int64_t interval_ms,
-			       const struct kyc_deferred_opts *deferred)
+			       const struct kyc_deferred_opts *deferred, int64_t orphan_every_ms,
+			       int64_t orphan_grace_ms)
 {
 	kyc_sweeper *sw = calloc(1, sizeof *sw);
 	char err[256];
@@ -100,6 +128,8 @@ kyc_sweeper *kyc_sweeper_start(const char *data_dir, int64_t interval_ms,
 	}
 	sw->interval_ms = interval_ms;
 	sw->data_dir = data_dir;
+	sw->orphan_every_ms = orphan_every_ms;
+	sw->orphan_grace_ms = orphan_grace_ms;
 	if (deferred) {
 		sw->deferred = *deferred;
 		sw->fetch_deferred = 1;

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "flows/orphans.h"
+
 #define MAX_SERIES 1024 /* a power of two */
 #define ROUTE_MAX 128
 
@@ -151,5 +153,17 @@ int kyc_metrics_render(kyc_buf *out)
 				      "kycd_store_errors_total %llu\n",
 				      (unsigned long long)atomic_load(&uploads),
 				      (unsigned long long)atomic_load(&store_errors));
+	uint64_t sweeps, removed;
+	kyc_orphan_totals(&sweeps, &removed);
+	rc = rc ? rc : kyc_buf_printf(out,
+				      "# HELP kycd_orphan_sweeps_total Completed sweeps for blobs whose "
+				      "row never committed.\n"
+				      "# TYPE kycd_orphan_sweeps_total counter\n"
+				      "kycd_orphan_sweeps_total %llu\n"
+				      "# HELP kycd_orphans_removed_total Blobs removed because no row "
+				      "names them.\n"
+				      "# TYPE kycd_orphans_removed_total counter\n"
+				      "kycd_orphans_removed_total %llu\n",
+				      (unsigned long long)sweeps, (unsigned long long)removed);
 	return rc;
 }

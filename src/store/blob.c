@@ -431,3 +431,46 @@ int kyc_blob_sweep_tmp(const char *data_dir, int64_t max_age_ms)
 	closedir(d);
 	return removed;
 }
+
+struct each_ctx {
+	kyc_blob_each_fn fn;
+	void *ctx;
+};
+
+static int each_file(void *ctx, const char *prefix, const char *id, const char *path)
+{
+	struct each_ctx *e = ctx;
+	char rel[128];
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return errno == ENOENT ? 0 : KYC_ERR_IO; /* removed since it was listed */
+	if (!S_ISREG(st.st_mode))
+		return 0;
+	snprintf(rel, sizeof rel, "files/%s/%s", prefix, id);
+	return e->fn(e->ctx, rel, id,
+		     (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000);
+}
+
+/* A bucket key of our shape, "files/<first two of id>/<id>": the id, else NULL. */
+static const char *key_id(const char *key)
+{
+	if (strncmp(key, "files/", 6) || strlen(key) < 10 || key[8] != '/')
+		return NULL;
+	const char *id = key + 9;
+	return id_safe(id) && !strncmp(key + 6, id, 2) ? id : NULL;
+}
+
+static int each_object(void *ctx, const char *key, int64_t modified_ms)
+{
+	struct each_ctx *e = ctx;
+	const char *id = key_id(key);
+	return id ? e->fn(e->ctx, key, id, modified_ms) : 0;
+}
+
+int kyc_blob_each(const char *data_dir, kyc_blob_each_fn fn, void *ctx)
+{
+	struct each_ctx e = {fn, ctx};
+	if (bucket)
+		return kyc_blob_s3_list(bucket, "files/", each_object, &e);
+	return each_local(data_dir, each_file, &e);
+}

@@ -2,8 +2,8 @@
  * id. Writes are atomic (temp file, fsync, rename, fsync of the directory), so
  * a reader sees a whole file or none. The database row that points to a blob
  * is written only after kyc_blob_write returned 0; a crash in between leaves
- * an unreferenced blob, which is never served (only rows are) and which
- * kyc_blob_sweep removes. */
+ * an unreferenced blob, which is never served (only rows are) and which the
+ * orphan sweep removes (src/flows/orphans.h, through kyc_blob_each). */
 #ifndef KYC_BLOB_H
 #define KYC_BLOB_H
 
@@ -65,6 +65,17 @@ int kyc_blob_copy_all(const char *src_dir, const char *dest_dir, long *count, ch
  * blob and the reason in err (those before it are copied: running it again
  * copies them again, harmlessly). */
 int kyc_blob_push_all(const char *data_dir, long *count, char *err, size_t errsz);
+/* Called for each blob by kyc_blob_each: its path relative to the data
+ * directory (the bucket key), its file id, and when it was written (ms
+ * since the epoch: the file's mtime, or the object's LastModified).
+ * Non-zero stops the walk and is returned. */
+typedef int (*kyc_blob_each_fn)(void *ctx, const char *relpath, const char *id,
+				int64_t written_ms);
+/* Calls fn for every blob where kyc_blob_configure puts them (DATA_DIR/files
+ * or the bucket), in no particular order; temp files and keys of other
+ * shapes are left out. 0, fn's non-zero, or KYC_ERR_IO when the walk or the
+ * listing failed. */
+int kyc_blob_each(const char *data_dir, kyc_blob_each_fn fn, void *ctx);
 /* Removes leftover temp files older than max_age_ms (crash debris). Returns
  * the number removed. */
 int kyc_blob_sweep_tmp(const char *data_dir, int64_t max_age_ms);

@@ -16,10 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/err.h"
 #include "core/log.h"
 
 #define S3_TIMEOUT_MS 30000L
+#define LIST_PAGE_MAX (16u << 20) /* one page of 1,000 keys is about 300 KB */
+#define TOKEN_MAX 1024
 
 struct kyc_blob_s3 {
 	char bucket[64];
@@ -191,16 +194,19 @@ const char *kyc_blob_s3_bucket(const struct kyc_blob_s3 *s)
 	return s->bucket;
 }
 
-/* The URL of key (NULL: the bucket itself). Keys are ours ("files/..":
- * lowercase hex, '-' and '/'), so they need no escaping. */
-static void object_url(const struct kyc_blob_s3 *s, const char *key, char *out, size_t outsz)
+/* The URL of key (NULL: the bucket itself), with query when not NULL
+ * (already in SigV4's canonical form: sorted, escaped). Keys are ours
+ * ("files/..": lowercase hex, '-' and '/'), so they need no escaping. */
+static void object_url(const struct kyc_blob_s3 *s, const char *key, const char *query, char *out,
+		       size_t outsz)
 {
+	const char *q = query ? "?" : "", *qv = query ? query : "";
 	if (s->path_style) {
-		snprintf(out, outsz, "%s/%s%s%s", s->endpoint, s->bucket, key ? "/" : "",
-			 key ? key : "");
+		snprintf(out, outsz, "%s/%s%s%s%s%s", s->endpoint, s->bucket, key ? "/" : "",
+			 key ? key : "", q, qv);
 	} else {
 		const char *host = strstr(s->endpoint, "://") + 3;
-		snprintf(out, outsz, "https://%s.%s/%s", s->bucket, host, key ? key : "");
+		snprintf(out, outsz, "https://%s.%s/%s%s%s", s->bucket, host, key ? key : "", q, qv);
 	}
 }
 
@@ -226,18 +232,18 @@ static size_t on_read(char *dst, size_t size, size_t nmemb, void *ud)
 	return n;
 }
 
-/* One signed request. body/len: the PUT payload (NULL otherwise); out: where
+/* One signed request, to key with query (either may be NULL). body/len: the PUT payload (NULL otherwise); out: where
  * a GET's body goes (may be NULL). *status: the HTTP status (0 when no
  * answer came). 0, or KYC_ERR_IO when the transfer itself failed. */
 static int request(const struct kyc_blob_s3 *s, const char *method, const char *key,
-		   const void *body, size_t len, kyc_buf *out, long *status)
+		   const char *query, const void *body, size_t len, kyc_buf *out, long *status)
 {
 	*status = 0;
 	CURL *h = thread_handle();
 	if (!h)
 		return KYC_ERR_NOMEM;
-	char url[1200], hash_hdr[96];
-	object_url(s, key, url, sizeof url);
+	char url[2400], hash_hdr[96];
+	object_url(s, key, query, url, sizeof url);
 	/* S3 wants the payload's SHA-256 in a header as well as in the
 	 * signature; curl signs the headers given here. */
 	unsigned char md[EVP_MAX_MD_SIZE];
@@ -314,14 +320,14 @@ static int status_rc(const char *method, long status)
 int kyc_blob_s3_put(const struct kyc_blob_s3 *s, const char *key, const void *p, size_t n)
 {
 	long st;
-	int rc = request(s, "PUT", key, p, n, NULL, &st);
+	int rc = request(s, "PUT", key, NULL, p, n, NULL, &st);
 	return rc ? rc : status_rc("PUT", st);
 }
 
 int kyc_blob_s3_get(const struct kyc_blob_s3 *s, const char *key, kyc_buf *out)
 {
 	long st;
-	int rc = request(s, "GET", key, NULL, 0, out, &st);
+	int rc = request(s, "GET", key, NULL, NULL, 0, out, &st);
 	if (!rc && (st < 200 || st > 299))
 		kyc_buf_release(out); /* an error document, not the blob */
 	return rc ? rc : status_rc("GET", st);
@@ -330,7 +336,7 @@ int kyc_blob_s3_get(const struct kyc_blob_s3 *s, const char *key, kyc_buf *out)
 int kyc_blob_s3_delete(const struct kyc_blob_s3 *s, const char *key)
 {
 	long st;
-	int rc = request(s, "DELETE", key, NULL, 0, NULL, &st);
+	int rc = request(s, "DELETE", key, NULL, NULL, 0, NULL, &st);
 	rc = rc ? rc : status_rc("DELETE", st);
 	return rc == KYC_ERR_NOTFOUND ? 0 : rc;
 }
@@ -338,6 +344,191 @@ int kyc_blob_s3_delete(const struct kyc_blob_s3 *s, const char *key)
 int kyc_blob_s3_ready(const struct kyc_blob_s3 *s)
 {
 	long st;
-	int rc = request(s, "HEAD", NULL, NULL, 0, NULL, &st);
+	int rc = request(s, "HEAD", NULL, NULL, NULL, 0, NULL, &st);
 	return rc ? rc : status_rc("HEAD", st);
+}
+
+/* ---- listing ---- */
+
+/* The text of the first <tag>...</tag> in [p, end), escaped as it is, in
+ * *v and *vn; 1 when found. */
+static int element(const char *p, const char *end, const char *tag, const char **v, size_t *vn)
+{
+	char open[40], close[40];
+	int ol = snprintf(open, sizeof open, "<%s>", tag), cl = snprintf(close, sizeof close, "</%s>", tag);
+	const char *a = memmem(p, (size_t)(end - p), open, (size_t)ol);
+	if (!a)
+		return 0;
+	a += ol;
+	const char *b = memmem(a, (size_t)(end - a), close, (size_t)cl);
+	if (!b)
+		return 0;
+	*v = a;
+	*vn = (size_t)(b - a);
+	return 1;
+}
+
+/* XML text with its five predefined entities replaced, into out (NUL
+ * -terminated); -1 when it does not fit. Other references stay as they are
+ * (a key holding one is not one of ours). */
+static int unescape(const char *v, size_t n, char *out, size_t outsz)
+{
+	static const struct {
+		const char *ent;
+		char c;
+	} ents[] = {{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&apos;", '\''}};
+	size_t k = 0;
+	for (size_t i = 0; i < n;) {
+		char c = v[i++];
+		for (size_t e = 0; c == '&' && e < sizeof ents / sizeof ents[0]; e++) {
+			size_t el = strlen(ents[e].ent);
+			if (n - (i - 1) >= el && !memcmp(v + i - 1, ents[e].ent, el)) {
+				c = ents[e].c;
+				i += el - 1;
+				break;
+			}
+		}
+		if (k + 1 >= outsz)
+			return -1;
+		out[k++] = c;
+	}
+	out[k] = 0;
+	return 0;
+}
+
+/* n digits at p as a number, or -1. */
+static int digits(const char *p, int n)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return -1;
+		v = v * 10 + (p[i] - '0');
+	}
+	return v;
+}
+
+/* "YYYY-MM-DDTHH:MM:SS[.fff...]Z" as ms since the epoch; -1 otherwise. */
+static int64_t parse_time(const char *p, size_t n)
+{
+	if (n < 20 || p[4] != '-' || p[7] != '-' || p[10] != 'T' || p[13] != ':' || p[16] != ':' ||
+	    p[n - 1] != 'Z')
+		return -1;
+	int y = digits(p, 4), mo = digits(p + 5, 2), d = digits(p + 8, 2), h = digits(p + 11, 2),
+	    mi = digits(p + 14, 2), se = digits(p + 17, 2), ms = 0;
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 ||
+	    mi > 59 || se < 0 || se > 60)
+		return -1;
+	if (n > 20) { /* a fraction: ".", then digits up to the "Z" */
+		if (p[19] != '.' || n < 22)
+			return -1;
+		for (size_t i = 20; i < n - 1; i++) {
+			if (p[i] < '0' || p[i] > '9')
+				return -1;
+			if (i < 23)
+				ms += (p[i] - '0') * (i == 20 ? 100 : i == 21 ? 10 : 1);
+		}
+	}
+	return ((kyc_days_from_civil(y, mo, d) * 24 + h) * 60 + mi) * 60000 + (int64_t)se * 1000 + ms;
+}
+
+int kyc_blob_s3_parse_list(const char *xml, size_t n, kyc_blob_s3_each_fn fn, void *ctx,
+			   char *next, size_t nextsz)
+{
+	const char *p = xml, *end = xml + n, *v;
+	size_t vn;
+	if (!nextsz)
+		return KYC_ERR_INVALID;
+	next[0] = 0;
+	if (!xml || !memmem(xml, n, "<ListBucketResult", 17))
+		return KYC_ERR_INVALID;
+	for (;;) {
+		const char *a = memmem(p, (size_t)(end - p), "<Contents>", 10);
+		if (!a)
+			break;
+		const char *b = memmem(a, (size_t)(end - a), "</Contents>", 11);
+		if (!b)
+			break;
+		char key[1024];
+		int64_t t = -1;
+		if (element(a, b, "LastModified", &v, &vn))
+			t = parse_time(v, vn);
+		if (t >= 0 && element(a, b, "Key", &v, &vn) && unescape(v, vn, key, sizeof key) == 0) {
+			int rc = fn(ctx, key, t);
+			if (rc)
+				return rc;
+		}
+		p = b + 11;
+	}
+	/* the token follows the objects in AWS's answers, but not in every
+	 * server's: looked for in the whole answer, outside any <Contents> */
+	if (element(xml, end, "IsTruncated", &v, &vn) && vn == 4 && !memcmp(v, "true", 4) &&
+	    element(xml, end, "NextContinuationToken", &v, &vn) &&
+	    (vn == 0 || unescape(v, vn, next, nextsz) != 0))
+		return KYC_ERR_INVALID; /* truncated, with no usable way on */
+	return 0;
+}
+
+/* text escaped as SigV4 wants a query value: all but A-Z a-z 0-9 - _ . ~
+ * as %XX. -1 when it does not fit. */
+static int query_escape(const char *text, char *out, size_t outsz)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t k = 0;
+	for (const unsigned char *t = (const unsigned char *)text; *t; t++) {
+		int plain = (*t >= 'A' && *t <= 'Z') || (*t >= 'a' && *t <= 'z') ||
+			    (*t >= '0' && *t <= '9') || *t == '-' || *t == '_' || *t == '.' || *t == '~';
+		if (k + (plain ? 1 : 3) >= outsz)
+			return -1;
+		if (plain) {
+			out[k++] = (char)*t;
+		} else {
+			out[k++] = '%';
+			out[k++] = hex[*t >> 4];
+			out[k++] = hex[*t & 15];
+		}
+	}
+	out[k] = 0;
+	return 0;
+}
+
+/* Passes each object on to the caller's fn, noting when it said stop
+ * (to tell its answer from the parser's own). */
+struct list_ctx {
+	kyc_blob_s3_each_fn fn;
+	void *ctx;
+	int rc;
+};
+
+static int list_one(void *c, const char *key, int64_t modified_ms)
+{
+	struct list_ctx *l = c;
+	return l->rc = l->fn(l->ctx, key, modified_ms);
+}
+
+int kyc_blob_s3_list(const struct kyc_blob_s3 *s, const char *prefix, kyc_blob_s3_each_fn fn,
+		     void *ctx)
+{
+	char token[TOKEN_MAX] = "", etoken[3 * TOKEN_MAX], eprefix[256], query[3 * TOKEN_MAX + 400];
+	if (query_escape(prefix, eprefix, sizeof eprefix))
+		return KYC_ERR_INVALID;
+	struct list_ctx l = {fn, ctx, 0};
+	int rc = 0;
+	do {
+		if (query_escape(token, etoken, sizeof etoken))
+			return KYC_ERR_IO; /* cannot happen: the token fits in token */
+		/* parameters in SigV4's canonical order: curl signs the query as given */
+		snprintf(query, sizeof query, "%s%s%slist-type=2&prefix=%s",
+			 token[0] ? "continuation-token=" : "", etoken, token[0] ? "&" : "", eprefix);
+		kyc_buf page;
+		kyc_buf_init(&page, LIST_PAGE_MAX);
+		long st;
+		rc = request(s, "GET", NULL, query, NULL, 0, &page, &st);
+		rc = rc ? rc : status_rc("LIST", st);
+		if (!rc && (rc = kyc_blob_s3_parse_list(page.data, page.len, list_one, &l, token,
+							 sizeof token)) && !l.rc)
+			kyc_logf(KYC_LOG_WARN, "blobs: the bucket's listing could not be read");
+		kyc_buf_release(&page);
+	} while (!rc && token[0]);
+	return l.rc ? l.rc : rc ? KYC_ERR_IO : 0;
 }

@@ -1,115 +1,30 @@
-#include "webhooks/worker.h"
+/* The webhook worker's store thread (worker_int.h): fan-out, claims,
+ * payloads and recording outcomes, on its own store connection; and the
+ * worker's start and stop. The sending is src/webhooks/sender.c. */
+#include "webhooks/worker_int.h"
 
-#include <curl/curl.h>
-#include <netinet/in.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/rand.h"
-#include "core/version.h"
-#include "net/fetch.h"
-#include "store/outbox.h"
 #include "webhooks/fanout.h"
 #include "webhooks/payload.h"
 #include "webhooks/retry.h"
-#include "webhooks/sign.h"
 
 #define FANOUT_BATCH 100
-#define RESP_KEEP 256             /* bytes of an answer kept in the attempt log */
-#define RESP_MAX (64 * 1024)      /* bytes of an answer read at all */
 #define BODY_MAX (4 * 1024 * 1024) /* a payload bigger than this is a bug, not a delivery */
-#define RECORD_WAIT_MS 50         /* longest a finished attempt waits to be recorded */
-#define STOP_GRACE_MS 2000
-
-/* A rendered payload, shared by the deliveries of one event in one format
- * claimed together (an event to ten endpoints is read and rendered once,
- * not ten times), or the reason there is none. */
-struct body {
-	int refs;
-	const char *error;        /* static: event_missing, format_unknown, render_failed; or NULL */
-	const char *content_type; /* static */
-	char event_id[37];
-	char format[32];
-	size_t len;
-	char data[]; /* len bytes and a NUL */
-};
-
-/* One attempt in flight (or its outcome, waiting to be recorded). */
-struct slot {
-	struct kyc_webhook_worker *w;
-	CURL *h;
-	int busy;
-	struct kyc_outbox_job job;
-	struct body *body; /* a reference, while busy */
-	struct curl_slist *hdrs;
-	char resp[RESP_KEEP];
-	size_t resp_len, resp_seen;
-	int capped;          /* we stopped reading a long answer */
-	const char *refused; /* the address class the socket hook refused */
-	int64_t start_ms;
-};
-
-/* A finished attempt, recorded with the next batch. */
-struct done {
-	struct kyc_outbox_job job; /* owned */
-	int64_t at_ms, latency_ms;
-	int http_status;
-	const char *error; /* static; NULL on success */
-	char resp[RESP_KEEP];
-	size_t resp_len;
-};
-
-/* A claimed delivery with its payload, waiting for a free slot: claims are
- * made ahead, so that a slot that frees up starts its next attempt at once
- * instead of after the next commit. */
-struct queued {
-	struct kyc_outbox_job job;
-	struct body *body; /* a reference */
-};
-
-/* Two threads share the work: the store thread (worker_main: fan-out,
- * claims, payloads, recording outcomes) and the sender (sender_main:
- * signing, libcurl, collecting outcomes), so that neither the database nor
- * the network waits for the other. They meet in the queue (claimed, to
- * send) and the done list (sent, to record), both under mu; the sender
- * also owns the slots, which the store thread reads under mu to know what
- * is held. */
-struct kyc_webhook_worker {
-	struct kyc_webhook_config cfg;
-	char *data_dir, *ca_file;
-	pthread_t th, sender;
-	int sender_started;
-	atomic_int stop, sender_stop;
-	CURLM *multi;
-	kyc_store *store;
-	pthread_mutex_t mu;
-	pthread_cond_t kick_cv; /* the store thread waits here for the sender's kicks */
-	/* under mu */
-	struct slot *slots;
-	struct queued *queue; /* claimed, waiting for a slot (nslots at most) */
-	struct done *done;    /* finished, waiting to be recorded (DONE_CAP) */
-	int running, nqueued, ndone, kick;
-	int64_t oldest_done_ms;
-	/* the store thread's own */
-	struct kyc_outbox_job *claimed; /* scratch for one claim */
-	struct queued *staged;          /* one claim's jobs with their payloads */
-	struct done *rec;               /* outcomes being recorded (DONE_CAP) */
-	int nslots, nstaged, nrec;
-	int64_t last_error_log_ms;
-};
-
-/* Outcomes waiting to be recorded, in done and rec together: what was
- * running or queued at the last successful claim, nslots each (claims stop
- * while recording fails), hence 2 * nslots; twice that again as margin. */
-#define DONE_CAP(w) (4 * (w)->nslots)
+#define RECORD_WAIT_MS 50          /* longest a finished attempt waits to be recorded */
+#define BODY_CACHE 1024            /* payloads kept across claims (a power of two) */
+#define BODY_CACHE_MS 5000         /* for this long at most (and never past an erasure
+                                      here): one on another node sharing the database is
+                                      not seen, and a copy must not outlive it by more than
+                                      an attempt in flight may (10 s) */
+#define BODY_CACHE_MAX (64 * 1024) /* larger payloads are not kept */
 
 /* Store errors are logged at most once a second: a locked or full disk must
  * not turn into a flood of identical lines. */
@@ -132,15 +47,9 @@ static double jitter(void)
 
 /* ---- payloads ---- */
 
-static void body_unref(struct body *b)
-{
-	if (b && --b->refs == 0)
-		free(b);
-}
-
 /* The payload of job rendered from event (NULL: the event is gone), with
  * one reference; NULL only when out of memory. */
-static struct body *body_render(const struct kyc_outbox_job *job, const json_t *event)
+static struct wh_body *body_render(const struct kyc_outbox_job *job, const json_t *event)
 {
 	kyc_buf buf;
 	kyc_buf_init(&buf, BODY_MAX);
@@ -153,9 +62,9 @@ static struct body *body_render(const struct kyc_outbox_job *job, const json_t *
 			error = rc == KYC_ERR_NOTFOUND ? "format_unknown" : "render_failed";
 	}
 	size_t len = error ? 0 : buf.len;
-	struct body *b = malloc(sizeof *b + len + 1);
+	struct wh_body *b = malloc(sizeof *b + len + 1);
 	if (b) {
-		b->refs = 1;
+		atomic_init(&b->refs, 1);
 		b->error = error;
 		b->content_type = ctype;
 		snprintf(b->event_id, sizeof b->event_id, "%s", job->event_id);
@@ -167,234 +76,6 @@ static struct body *body_render(const struct kyc_outbox_job *job, const json_t *
 	}
 	kyc_buf_release(&buf);
 	return b;
-}
-
-/* ---- one attempt ---- */
-
-/* curl asks here for every socket of a transfer, after resolving: the
- * address checked is the address connected to (pinned). */
-static curl_socket_t open_socket(void *clientp, curlsocktype purpose, struct curl_sockaddr *a)
-{
-	struct slot *sl = clientp;
-	int sized = (a->family == AF_INET && a->addrlen >= sizeof(struct sockaddr_in)) ||
-		    (a->family == AF_INET6 && a->addrlen >= sizeof(struct sockaddr_in6));
-	const char *why = purpose != CURLSOCKTYPE_IPCXN || !sized
-			      ? "family"
-			      : kyc_addr_refusal(&a->addr, sl->w->cfg.policy.allow_loopback);
-	if (why) {
-		sl->refused = why;
-		return CURL_SOCKET_BAD;
-	}
-	return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
-}
-
-static size_t on_write(char *ptr, size_t size, size_t nmemb, void *ud)
-{
-	struct slot *sl = ud;
-	size_t n = size * nmemb;
-	if (sl->resp_len < RESP_KEEP) {
-		size_t k = RESP_KEEP - sl->resp_len < n ? RESP_KEEP - sl->resp_len : n;
-		memcpy(sl->resp + sl->resp_len, ptr, k);
-		sl->resp_len += k;
-	}
-	sl->resp_seen += n;
-	if (sl->resp_seen > RESP_MAX) {
-		sl->capped = 1; /* the status is known; the rest is not our business */
-		return 0;
-	}
-	return n;
-}
-
-/* Queues the outcome of the attempt in sl (or of a job that never started,
- * with sl NULL) for recording. Takes the job. */
-static void finish(struct kyc_webhook_worker *w, struct kyc_outbox_job *job, struct slot *sl,
-		   int64_t start_ms, int http_status, const char *error)
-{
-	if (w->ndone == DONE_CAP(w)) { /* cannot happen (DONE_CAP); made due again by its lease */
-		kyc_logf(KYC_LOG_ERROR, "webhooks: outcome of delivery %s not recorded",
-			 job->delivery_id);
-		kyc_outbox_job_release(job);
-		return;
-	}
-	struct done *d = &w->done[w->ndone++];
-	int64_t now = kyc_now_ms();
-	memset(d, 0, sizeof *d);
-	d->job = *job;
-	memset(job, 0, sizeof *job);
-	d->at_ms = start_ms;
-	d->latency_ms = now - start_ms;
-	d->http_status = http_status;
-	d->error = error;
-	if (sl) {
-		memcpy(d->resp, sl->resp, sl->resp_len);
-		d->resp_len = sl->resp_len;
-	}
-	if (w->ndone == 1)
-		w->oldest_done_ms = now;
-}
-
-static int signature(const struct kyc_outbox_job *j, int64_t ts, const struct body *body,
-		     char out[2 * KYC_WEBHOOK_SIG_MAX + 2])
-{
-	char sig[KYC_WEBHOOK_SIG_MAX], old[KYC_WEBHOOK_SIG_MAX];
-	int rc = kyc_webhook_sign(j->secret, j->event_id, ts, body->data, body->len, sig);
-	if (rc)
-		return rc;
-	/* During a rotation both secrets sign: a receiver that knows either accepts. */
-	if (j->previous_secret[0] &&
-	    kyc_webhook_sign(j->previous_secret, j->event_id, ts, body->data, body->len, old) == 0)
-		snprintf(out, 2 * KYC_WEBHOOK_SIG_MAX + 2, "%s %s", sig, old);
-	else
-		snprintf(out, 2 * KYC_WEBHOOK_SIG_MAX + 2, "%s", sig);
-	return 0;
-}
-
-static int add_header(struct curl_slist **l, const char *fmt, const char *v)
-{
-	char line[512];
-	snprintf(line, sizeof line, fmt, v);
-	struct curl_slist *n = curl_slist_append(*l, line);
-	if (!n)
-		return KYC_ERR_NOMEM;
-	*l = n;
-	return 0;
-}
-
-/* Starts the attempt of job in a free slot with its payload (the slot takes
- * a reference). A job that cannot start (no payload, a URL the policy
- * refuses) is finished at once as a failed attempt. */
-static void start(struct kyc_webhook_worker *w, struct kyc_outbox_job *job, struct body *body)
-{
-	int64_t now = kyc_now_ms();
-	struct slot *sl = NULL;
-	for (int i = 0; i < w->nslots && !sl; i++)
-		if (!w->slots[i].busy)
-			sl = &w->slots[i];
-	if (!sl) { /* cannot happen: we claim at most the free slots */
-		finish(w, job, NULL, now, 0, "internal_error");
-		return;
-	}
-	sl->resp_len = sl->resp_seen = 0;
-	sl->capped = 0;
-	sl->refused = NULL;
-	sl->start_ms = now;
-	if (body->error) {
-		finish(w, job, NULL, now, 0, body->error);
-		return;
-	}
-	struct kyc_fetch_opts fo = {.allow_http = w->cfg.policy.allow_http,
-				    .allow_loopback = w->cfg.policy.allow_loopback};
-	struct kyc_fetch_info fi;
-	if (kyc_fetch_check_url(job->url, &fo, &fi)) {
-		finish(w, job, NULL, now, 0, fi.code);
-		return;
-	}
-	char sig[2 * KYC_WEBHOOK_SIG_MAX + 2], ts[24];
-	int64_t tsec = now / 1000;
-	snprintf(ts, sizeof ts, "%lld", (long long)tsec);
-	if (signature(job, tsec, body, sig)) {
-		finish(w, job, NULL, now, 0, "secret_invalid");
-		return;
-	}
-	curl_slist_free_all(sl->hdrs);
-	sl->hdrs = NULL;
-	/* "Expect:" turns off 100-continue: one round trip less per attempt. */
-	if (add_header(&sl->hdrs, "Content-Type: %s", body->content_type) ||
-	    add_header(&sl->hdrs, "webhook-id: %s", job->event_id) ||
-	    add_header(&sl->hdrs, "webhook-timestamp: %s", ts) ||
-	    add_header(&sl->hdrs, "webhook-signature: %s", sig) ||
-	    add_header(&sl->hdrs, "Expect:%s", "")) {
-		finish(w, job, NULL, now, 0, "internal_error");
-		return;
-	}
-	CURL *h = sl->h;
-	curl_easy_reset(h);
-	curl_easy_setopt(h, CURLOPT_URL, job->url);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, w->cfg.policy.allow_http ? "http,https" : "https");
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(h, CURLOPT_PROXY, ""); /* a proxy would hide the real destination */
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, w->cfg.timeout_ms);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, w->cfg.timeout_ms);
-	curl_easy_setopt(h, CURLOPT_POST, 1L);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDS, (const char *)body->data);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body->len);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, sl->hdrs);
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "kycd-webhooks/" KYC_VERSION);
-	curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_socket);
-	curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, sl);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_write);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, sl);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-	curl_easy_setopt(h, CURLOPT_HTTP_CONTENT_DECODING, 0L);
-	curl_easy_setopt(h, CURLOPT_PRIVATE, sl);
-	if (w->ca_file)
-		curl_easy_setopt(h, CURLOPT_CAINFO, w->ca_file);
-	sl->job = *job;
-	memset(job, 0, sizeof *job);
-	if (curl_multi_add_handle(w->multi, h) != CURLM_OK) {
-		finish(w, &sl->job, NULL, now, 0, "internal_error");
-		return;
-	}
-	body->refs++;
-	sl->body = body;
-	sl->busy = 1;
-	w->running++;
-}
-
-/* The stable error code of a finished transfer (NULL: success). */
-static const char *outcome(struct slot *sl, CURLcode cc, long status)
-{
-	if (cc == CURLE_OK || (cc == CURLE_WRITE_ERROR && sl->capped)) {
-		if (status >= 200 && status <= 299)
-			return NULL;
-		return status >= 300 && status <= 399 ? "redirect_not_followed" : "http_status";
-	}
-	if (sl->refused && (cc == CURLE_COULDNT_CONNECT || cc == CURLE_OPERATION_TIMEDOUT))
-		return "url_address_not_allowed";
-	switch (cc) {
-	case CURLE_OPERATION_TIMEDOUT:
-		return "timeout";
-	case CURLE_COULDNT_RESOLVE_HOST:
-		return "dns_failed";
-	case CURLE_COULDNT_CONNECT:
-		return "connect_failed";
-	case CURLE_SSL_CONNECT_ERROR:
-	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_CERTPROBLEM:
-	case CURLE_SSL_CACERT_BADFILE:
-		return "tls_failed";
-	case CURLE_UNSUPPORTED_PROTOCOL:
-		return "url_scheme_not_allowed";
-	default:
-		return "transfer_failed";
-	}
-}
-
-/* Moves finished transfers to the done list. */
-static void collect(struct kyc_webhook_worker *w)
-{
-	CURLMsg *m;
-	int left;
-	while ((m = curl_multi_info_read(w->multi, &left))) {
-		if (m->msg != CURLMSG_DONE)
-			continue;
-		struct slot *sl = NULL;
-		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&sl);
-		CURLcode cc = m->data.result;
-		long status = 0;
-		curl_easy_getinfo(m->easy_handle, CURLINFO_RESPONSE_CODE, &status);
-		curl_multi_remove_handle(w->multi, m->easy_handle);
-		if (!sl)
-			continue;
-		const char *err = outcome(sl, cc, status);
-		finish(w, &sl->job, sl, sl->start_ms, (int)status, err);
-		body_unref(sl->body);
-		sl->body = NULL;
-		sl->busy = 0;
-		w->running--;
-	}
 }
 
 /* ---- recording ---- */
@@ -455,7 +136,7 @@ out:
 	return rc;
 }
 
-static int record_one(struct kyc_webhook_worker *w, struct done *d)
+static int record_one(struct kyc_webhook_worker *w, struct wh_done *d)
 {
 	const struct kyc_outbox_job *j = &d->job;
 	int64_t now = kyc_now_ms();
@@ -500,18 +181,10 @@ static int held(const struct kyc_webhook_worker *w, const char *delivery_id)
 	return 0;
 }
 
-static int running_to(const struct kyc_webhook_worker *w, const char *endpoint_id)
-{
-	int k = 0;
-	for (int i = 0; i < w->nslots; i++)
-		k += w->slots[i].busy && !strcmp(w->slots[i].job.endpoint_id, endpoint_id);
-	return k;
-}
-
 /* Attempts the worker holds for endpoint_id, running or queued. */
 static int held_for(const struct kyc_webhook_worker *w, const char *endpoint_id)
 {
-	int k = running_to(w, endpoint_id);
+	int k = kyc__webhook_running_to(w, endpoint_id);
 	for (int i = 0; i < w->nqueued; i++)
 		k += !strcmp(w->queue[i].job.endpoint_id, endpoint_id);
 	return k;
@@ -530,43 +203,60 @@ static int room_for(void *ctx, const char *endpoint_id)
 	return room;
 }
 
-/* Starts queued deliveries in free slots, oldest claim first, passing over
- * endpoints that have their share running. No database work; the sender,
- * under mu. */
-static void start_queued(struct kyc_webhook_worker *w)
+static int64_t mono_ms(void)
 {
-	int k = 0;
-	for (int i = 0; i < w->nqueued; i++) {
-		struct queued *q = &w->queue[i];
-		if (w->running < w->nslots &&
-		    (!q->job.endpoint_id[0] ||
-		     running_to(w, q->job.endpoint_id) < w->cfg.per_endpoint)) {
-			start(w, &q->job, q->body);
-			body_unref(q->body);
-			continue;
-		}
-		w->queue[k++] = *q;
-	}
-	w->nqueued = k;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The cache slot of an event's payload in a format (FNV-1a). */
+static struct wh_cached *cache_slot(struct kyc_webhook_worker *w, const char *event_id,
+				    const char *format)
+{
+	uint32_t h = 2166136261u;
+	for (const char *p = event_id; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	for (const char *p = format; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	return &w->cache[h & (BODY_CACHE - 1)];
 }
 
 /* The payload of a job just claimed: shared with a delivery of the same
- * event and format claimed in this turn (staged), else read and rendered.
- * A new reference; NULL when out of memory. The store thread. */
-static struct body *payload(struct kyc_webhook_worker *w, const struct kyc_outbox_job *j)
+ * event and format claimed in this turn (staged) or rendered in the last
+ * BODY_CACHE_MS (an event to ten endpoints is read and rendered once, not
+ * ten times), else read and rendered. A new reference; NULL when out of
+ * memory. The store thread. */
+static struct wh_body *payload(struct kyc_webhook_worker *w, const struct kyc_outbox_job *j)
 {
 	for (int i = w->nstaged - 1; i >= 0; i--) {
-		struct body *b = w->staged[i].body;
+		struct wh_body *b = w->staged[i].body;
 		if (!strcmp(b->event_id, j->event_id) && !strcmp(b->format, j->format)) {
-			b->refs++;
+			atomic_fetch_add(&b->refs, 1);
 			return b;
 		}
+	}
+	/* read before the event: an erasure committed after this moves it */
+	uint64_t erasures = w->cfg.erasures ? w->cfg.erasures() : 0;
+	int64_t now = mono_ms();
+	struct wh_cached *c = cache_slot(w, j->event_id, j->format);
+	if (c->body && c->erasures == erasures && now - c->at_ms < BODY_CACHE_MS &&
+	    !strcmp(c->body->event_id, j->event_id) && !strcmp(c->body->format, j->format)) {
+		atomic_fetch_add(&c->body->refs, 1);
+		return c->body;
 	}
 	json_t *event = NULL;
 	if (kyc_store_get(w->store, KYC_R_EVENT, j->tenant_id, j->event_id, &event) != 0)
 		event = NULL; /* recorded as event_missing */
-	struct body *b = body_render(j, event);
+	struct wh_body *b = body_render(j, event);
 	json_decref(event);
+	if (b && !b->error && b->len <= BODY_CACHE_MAX && w->cfg.erasures) {
+		kyc__webhook_body_unref(c->body);
+		atomic_fetch_add(&b->refs, 1);
+		c->body = b;
+		c->at_ms = now;
+		c->erasures = erasures;
+	}
 	return b;
 }
 
@@ -598,7 +288,7 @@ static int turn(struct kyc_webhook_worker *w, int claim, int room)
 	w->nstaged = 0;
 	for (int i = 0; i < n && !rc; i++) {
 		struct kyc_outbox_job *j = &w->claimed[i];
-		struct body *b = payload(w, j);
+		struct wh_body *b = payload(w, j);
 		if (!b) {
 			rc = KYC_ERR_NOMEM;
 			break;
@@ -617,7 +307,7 @@ static int turn(struct kyc_webhook_worker *w, int claim, int room)
 		store_error(w, "recording attempts", rc);
 		for (int i = 0; i < w->nstaged; i++) {
 			kyc_outbox_job_release(&w->staged[i].job);
-			body_unref(w->staged[i].body);
+			kyc__webhook_body_unref(w->staged[i].body);
 		}
 		w->nstaged = 0;
 		return 0;
@@ -627,12 +317,12 @@ static int turn(struct kyc_webhook_worker *w, int claim, int room)
 	w->nrec = 0;
 	pthread_mutex_lock(&w->mu);
 	for (int i = 0; i < w->nstaged; i++) {
-		struct queued *q = &w->staged[i];
+		struct wh_queued *q = &w->staged[i];
 		if (held(w, q->job.delivery_id) || w->nqueued == w->nslots) {
 			/* (a lease that ended while its attempt still runs, after the
 			 * clock jumped: the running attempt will record) */
 			kyc_outbox_job_release(&q->job);
-			body_unref(q->body);
+			kyc__webhook_body_unref(q->body);
 			continue;
 		}
 		w->queue[w->nqueued++] = *q;
@@ -643,63 +333,6 @@ static int turn(struct kyc_webhook_worker *w, int claim, int room)
 		curl_multi_wakeup(w->multi);
 	/* a full claim: there may be more due right now */
 	return claim && room > 0 && n == room;
-}
-
-/* ---- the sender ---- */
-
-/* Wakes the store thread. Under mu. */
-static void kick(struct kyc_webhook_worker *w)
-{
-	w->kick = 1;
-	pthread_cond_signal(&w->kick_cv);
-}
-
-/* Starts what is queued, under mu, and wakes the store thread when the
- * queue runs low (time to claim) or the outcomes are worth a commit. */
-static void sender_step(struct kyc_webhook_worker *w)
-{
-	pthread_mutex_lock(&w->mu);
-	int before = w->nqueued;
-	start_queued(w);
-	int low = w->nqueued <= w->nslots / 2 && before > w->nslots / 2;
-	if (low || (w->nqueued == 0 && before > 0) || w->ndone >= w->nslots / 4 ||
-	    (w->ndone && w->running == 0 && w->nqueued == 0))
-		kick(w);
-	pthread_mutex_unlock(&w->mu);
-}
-
-static void *sender_main(void *arg)
-{
-	struct kyc_webhook_worker *w = arg;
-	while (!atomic_load(&w->sender_stop)) {
-		sender_step(w);
-		int still = 0;
-		curl_multi_perform(w->multi, &still);
-		pthread_mutex_lock(&w->mu);
-		collect(w);
-		pthread_mutex_unlock(&w->mu);
-		/* Slots freed by the transfers just collected start their next
-		 * attempt now, not after the poll below: with nothing left in
-		 * flight that poll would sleep its whole timeout. */
-		sender_step(w);
-		curl_multi_perform(w->multi, &still);
-		/* The store thread wakes this poll when it queues a claim. */
-		curl_multi_poll(w->multi, NULL, 0, w->cfg.poll_ms, NULL);
-	}
-	/* Stopping: let attempts in flight finish for a moment. */
-	int64_t until = kyc_now_ms() + STOP_GRACE_MS;
-	for (;;) {
-		int still = 0;
-		curl_multi_perform(w->multi, &still);
-		pthread_mutex_lock(&w->mu);
-		collect(w);
-		int running = w->running;
-		pthread_mutex_unlock(&w->mu);
-		if (!running || kyc_now_ms() >= until)
-			break;
-		curl_multi_poll(w->multi, NULL, 0, 50, NULL);
-	}
-	return NULL;
 }
 
 /* ---- the store thread ---- */
@@ -750,10 +383,7 @@ static void *worker_main(void *arg)
 	}
 	/* Stopping: the sender finishes what is in flight (up to its grace),
 	 * then everything is this thread's again. */
-	atomic_store(&w->sender_stop, 1);
-	curl_multi_wakeup(w->multi);
-	pthread_join(w->sender, NULL);
-	w->sender_started = 0;
+	kyc__webhook_sender_stop(w);
 	take_done(w);
 	if (w->nrec)
 		turn(w, 0, 0);
@@ -762,17 +392,17 @@ static void *worker_main(void *arg)
 		for (int i = 0; i < w->nqueued; i++) {
 			kyc_outbox_unclaim(w->store, w->queue[i].job.delivery_id, now);
 			kyc_outbox_job_release(&w->queue[i].job);
-			body_unref(w->queue[i].body);
+			kyc__webhook_body_unref(w->queue[i].body);
 		}
 		w->nqueued = 0;
 		for (int i = 0; i < w->nslots; i++) {
-			struct slot *sl = &w->slots[i];
+			struct wh_slot *sl = &w->slots[i];
 			if (!sl->busy)
 				continue;
 			curl_multi_remove_handle(w->multi, sl->h);
 			kyc_outbox_unclaim(w->store, sl->job.delivery_id, now);
 			kyc_outbox_job_release(&sl->job);
-			body_unref(sl->body);
+			kyc__webhook_body_unref(sl->body);
 			sl->body = NULL;
 			sl->busy = 0;
 			w->running--;
@@ -787,20 +417,17 @@ static void worker_free(struct kyc_webhook_worker *w)
 {
 	if (!w)
 		return;
-	if (w->sender_started) { /* the store thread never started: stop the sender here */
-		atomic_store(&w->sender_stop, 1);
-		curl_multi_wakeup(w->multi);
-		pthread_join(w->sender, NULL);
-	}
+	if (w->sender_started) /* the store thread never started: stop the sender here */
+		kyc__webhook_sender_stop(w);
 	for (int i = 0; w->slots && i < w->nslots; i++) {
-		struct slot *sl = &w->slots[i];
+		struct wh_slot *sl = &w->slots[i];
 		if (sl->h) {
 			if (sl->busy)
 				curl_multi_remove_handle(w->multi, sl->h);
 			curl_easy_cleanup(sl->h);
 		}
 		curl_slist_free_all(sl->hdrs);
-		body_unref(sl->body);
+		kyc__webhook_body_unref(sl->body);
 		kyc_outbox_job_release(&sl->job);
 	}
 	for (int i = 0; w->done && i < w->ndone; i++)
@@ -809,8 +436,10 @@ static void worker_free(struct kyc_webhook_worker *w)
 		kyc_outbox_job_release(&w->rec[i].job);
 	for (int i = 0; w->queue && i < w->nqueued; i++) {
 		kyc_outbox_job_release(&w->queue[i].job);
-		body_unref(w->queue[i].body);
+		kyc__webhook_body_unref(w->queue[i].body);
 	}
+	for (int i = 0; w->cache && i < BODY_CACHE; i++)
+		kyc__webhook_body_unref(w->cache[i].body);
 	if (w->multi)
 		curl_multi_cleanup(w->multi);
 	kyc_store_close(w->store);
@@ -822,6 +451,7 @@ static void worker_free(struct kyc_webhook_worker *w)
 	free(w->queue);
 	free(w->done);
 	free(w->rec);
+	free(w->cache);
 	free(w->data_dir);
 	free(w->ca_file);
 	free(w);
@@ -862,10 +492,11 @@ int kyc_webhook_worker_start(const struct kyc_webhook_config *cfg, kyc_webhook_w
 	w->queue = calloc((size_t)w->nslots, sizeof *w->queue);
 	w->done = calloc((size_t)DONE_CAP(w), sizeof *w->done);
 	w->rec = calloc((size_t)DONE_CAP(w), sizeof *w->rec);
+	w->cache = calloc(BODY_CACHE, sizeof *w->cache);
 	w->multi = curl_multi_init();
 	int rc = KYC_ERR_NOMEM;
 	if (!w->data_dir || !w->slots || !w->claimed || !w->staged || !w->queue || !w->done ||
-	    !w->rec || !w->multi ||
+	    !w->rec || !w->cache || !w->multi ||
 	    (cfg->ca_file && *cfg->ca_file && !w->ca_file)) {
 		snprintf(err, errsz, "webhooks: out of memory");
 		goto fail;
@@ -889,7 +520,7 @@ int kyc_webhook_worker_start(const struct kyc_webhook_config *cfg, kyc_webhook_w
 		snprintf(err, errsz, "webhooks: %s", kyc_store_errmsg(w->store));
 		goto fail;
 	}
-	if (pthread_create(&w->sender, NULL, sender_main, w) != 0) {
+	if (pthread_create(&w->sender, NULL, kyc__webhook_sender_main, w) != 0) {
 		snprintf(err, errsz, "webhooks: cannot start the sender thread");
 		rc = KYC_ERR_INTERNAL;
 		goto fail;

@@ -1,9 +1,11 @@
-/* The webhook delivery worker: one thread inside `kycd serve` with its own
- * store connection (docs/webhooks.md).
+/* The webhook delivery worker inside `kycd serve` (docs/webhooks.md): a
+ * store thread with its own store connection (worker.c) and a sender thread
+ * (sender.c), which meet in worker_int.h.
  *
  * Each turn it fans new events out into deliveries (fanout.h), claims the
  * deliveries that are due ahead into a queue (a lease on each, so a killed
- * process leaves them due again; at most half the slots per endpoint), sends them with libcurl's multi interface (many at once,
+ * process leaves them due again; at most half the slots per endpoint),
+ * sends them with libcurl's multi interface (many at once,
  * keep-alive connections), signs each attempt (Standard Webhooks, sign.h),
  * and records the outcomes in batched transactions: any 2xx is success,
  * anything else (another status, a redirect, a timeout, a refused address, a
@@ -48,6 +50,12 @@ struct kyc_webhook_config {
 	                                    (half of max_in_flight) */
 	int poll_ms;                     /* how often an idle worker looks for work (100) */
 	kyc_webhook_emit_fn emit;        /* may be NULL: disabling then records no event */
+	/* Erasures and retention removals committed by this process so far
+	 * (kyc_erasure_count, src/flows/erasure.h): a payload kept across
+	 * claims is used again only while this has not moved, so nothing
+	 * rendered before an erasure is sent after it. May be NULL: then no
+	 * payload is kept beyond its claim. */
+	uint64_t (*erasures)(void);
 };
 
 typedef struct kyc_webhook_worker kyc_webhook_worker;

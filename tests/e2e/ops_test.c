@@ -2,7 +2,8 @@
  * follows the blob store, and `kycd backup` taken while a client keeps
  * writing is a consistent data directory — it opens, passes SQLite's
  * integrity check, holds every row acknowledged before it began and none
- * that was never acknowledged, and serves its files. */
+ * that was never acknowledged, and serves its files; blobs whose row never
+ * committed are swept once past their grace, on local disk and in a bucket. */
 #include <curl/curl.h>
 #include <pthread.h>
 #include <sqlite3.h>
@@ -16,7 +17,9 @@
 
 #include "core/base64.h"
 #include "core/buf.h"
+#include "core/rand.h"
 #include "e2e.h"
+#include "e2e_clock.h"
 #include "img.h"
 #include "s3tmp.h"
 #include "test.h"
@@ -467,6 +470,150 @@ TEST(blobs_in_an_s3_bucket)
 	free(mpng);
 }
 
+/* ---- the orphan sweep (src/flows/orphans.h) ---- */
+
+/* A counter from sv's /metrics, or -1. */
+static long metric(struct e2e_server *sv, const char *name)
+{
+	struct e2e_resp r;
+	long v = -1;
+	if (e2e_req(sv, "GET", "/metrics", NULL, NULL, 0, &r) != 0)
+		return -1;
+	char line[128];
+	snprintf(line, sizeof line, "\n%s ", name);
+	const char *p = r.status == 200 && r.body ? strstr(r.body, line) : NULL;
+	if (p)
+		v = strtol(p + strlen(line), NULL, 10);
+	e2e_resp_free(&r);
+	return v;
+}
+
+/* Waits until sv has completed two more orphan sweeps than when called:
+ * the second began after this call, so it judged every blob there is now.
+ * 1, or 0 after about 30 s. */
+static int two_more_sweeps(struct e2e_server *sv)
+{
+	long start = metric(sv, "kycd_orphan_sweeps_total");
+	for (int i = 0; start >= 0 && i < 1500; i++) {
+		if (metric(sv, "kycd_orphan_sweeps_total") >= start + 2)
+			return 1;
+		e2e_sleep_ms(20);
+	}
+	return 0;
+}
+
+/* Where a case's blobs live: the bucket (s3 set) or sv's data directory. */
+struct blob_place {
+	struct e2e_server *sv;
+	struct s3tmp *s3;
+};
+
+static int blob_exists(const struct blob_place *bp, const char *rel)
+{
+	if (bp->s3)
+		return s3tmp_has_object(bp->s3, "kycd-blobs", rel);
+	char path[400];
+	struct stat st;
+	snprintf(path, sizeof path, "%s/%s", bp->sv->data_dir, rel);
+	return stat(path, &st) == 0;
+}
+
+/* Leaves a blob with no row, as a crash between the object and its row
+ * does: written into the data directory, or into the bucket by `kycd blobs
+ * migrate` from a folder of its own (kycd's own signed PUT). Its path in
+ * rel. 0 or -1. */
+static int plant_orphan(const struct blob_place *bp, char rel[128])
+{
+	char id[37], dir[300], path[400];
+	if (kyc_uuid_new(id))
+		return -1;
+	snprintf(rel, 128, "files/%.2s/%s", id, id);
+	const char *root = bp->sv->data_dir;
+	char tmp[] = "/tmp/kycd-orphan-XXXXXX";
+	if (bp->s3 && !(root = mkdtemp(tmp)))
+		return -1;
+	snprintf(dir, sizeof dir, "%s/files", root);
+	mkdir(dir, 0700);
+	snprintf(dir, sizeof dir, "%s/files/%.2s", root, id);
+	mkdir(dir, 0700);
+	snprintf(path, sizeof path, "%s/%s", root, rel);
+	FILE *f = fopen(path, "wb");
+	int rc = f && fputs("sealed bytes of an upload that never committed", f) >= 0 ? 0 : -1;
+	if (f && fclose(f) != 0)
+		rc = -1;
+	if (!rc && bp->s3) {
+		char args[600], line[256];
+		snprintf(args, sizeof args, "blobs migrate --data %s --blobs '%s'", root,
+			 bp->s3->locator);
+		rc = kycd_line(line, sizeof line, S3TMP_ENV_KEY " " S3TMP_ENV_SECRET, args) == 0 &&
+				     strstr(line, "\"copied\":1")
+			     ? 0
+			     : -1;
+		snprintf(args, sizeof args, "rm -rf '%s'", root);
+		if (system(args) != 0)
+			rc = -1;
+	}
+	return rc;
+}
+
+/* One case: a server sweeping every 50 ms with the default grace (an hour)
+ * and a clock file; an uploaded file (its row committed) and an orphan. The
+ * orphan outlives sweeps while it is young, and goes once the clock is two
+ * hours on; the uploaded file stays, served. */
+static void orphan_case(struct s3tmp *s3)
+{
+	struct e2e_server o = {0};
+	struct e2e_clock clk;
+	char k[128], fid[64], up_rel[128], orphan[128];
+	REQUIRE(e2e_data_dir(&o) == 0);
+	REQUIRE(e2e_clock_init(&clk, o.data_dir) == 0);
+	/* (without a bucket the list ends at its NULL) */
+	const char *env[] = {clk.env, "KYCD_SWEEP_INTERVAL_MS=50", "KYCD_ORPHAN_SWEEP_INTERVAL_MS=50",
+			     s3 ? s3->env_locator : NULL, S3TMP_ENV_KEY, S3TMP_ENV_SECRET, NULL};
+	REQUIRE(e2e_start(&o, env) == 0);
+	struct blob_place bp = {&o, s3};
+	REQUIRE(e2e_tenant(&o, "orphans", k, NULL) == 0);
+	unsigned char *png = NULL;
+	size_t pl = 0;
+	REQUIRE(upload_file_to(&o, k, fid, &png, &pl) == 0);
+	snprintf(up_rel, sizeof up_rel, "files/%.2s/%s", fid, fid);
+	REQUIRE(plant_orphan(&bp, orphan) == 0);
+	CHECK(blob_exists(&bp, up_rel));
+	CHECK(blob_exists(&bp, orphan));
+	/* young: within the grace, another node's upload may be about to commit */
+	CHECK(two_more_sweeps(&o));
+	CHECK(blob_exists(&bp, orphan));
+	CHECK_INT(metric(&o, "kycd_orphans_removed_total"), 0);
+	/* past the grace: removed; the file with a row stays */
+	e2e_clock_add(&clk, 2 * 3600);
+	CHECK(two_more_sweeps(&o));
+	CHECK(!blob_exists(&bp, orphan));
+	CHECK(blob_exists(&bp, up_rel));
+	CHECK(file_served(&o, k, fid, png, pl));
+	CHECK_INT(metric(&o, "kycd_orphans_removed_total"), 1);
+	CHECK_INT(e2e_stop(&o), 0);
+	e2e_cleanup(&o);
+	e2e_clock_remove(&clk);
+	free(png);
+}
+
+TEST(orphans_swept_on_local_disk)
+{
+	orphan_case(NULL);
+}
+
+TEST(orphans_swept_in_an_s3_bucket)
+{
+	struct s3tmp s3;
+	if (s3tmp_start(&s3, "kycd-blobs") != 0) {
+		s3tmp_stop(&s3);
+		CHECK(!"s3rver started");
+		return;
+	}
+	orphan_case(&s3);
+	s3tmp_stop(&s3);
+}
+
 int main(void)
 {
 	curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -491,6 +638,8 @@ int main(void)
 		RUN(backup_points_postgresql_to_pg_dump);
 	RUN(the_global_db_option_selects_the_store);
 	RUN(blobs_in_an_s3_bucket);
+	RUN(orphans_swept_on_local_disk);
+	RUN(orphans_swept_in_an_s3_bucket);
 	int st = e2e_stop(&srv);
 	e2e_cleanup(&srv);
 	free(made);

@@ -5,6 +5,7 @@
  * nobody listens. Also the listen-address forms. */
 #include <signal.h>
 
+#include "e2e.h"
 #include "server_harness.h"
 
 TEST(slow_clients_time_out)
@@ -61,45 +62,6 @@ TEST(stalled_readers_time_out)
 	close(fd);
 }
 
-/* 1 once the server's end of the connection of client_fd has no unread
- * bytes: it has read what we wrote. The server runs in this process, so
- * its socket is in /proc/self/net/tcp (local = the server's port, remote =
- * ours), with its receive queue in hex. */
-static int server_has_read(int client_fd)
-{
-	struct sockaddr_in me;
-	socklen_t len = sizeof me;
-	if (getsockname(client_fd, (struct sockaddr *)&me, &len) != 0)
-		return 0;
-	FILE *f = fopen("/proc/self/net/tcp", "r");
-	if (!f)
-		return 0;
-	char line[512];
-	int found = 0, empty = 0;
-	while (!found && fgets(line, sizeof line, f)) {
-		unsigned lport, rport, tx, rx;
-		if (sscanf(line, " %*d: %*x:%x %*x:%x %*x %x:%x", &lport, &rport, &tx, &rx) == 4 &&
-		    (int)lport == kyc_server_port(srv) && rport == ntohs(me.sin_port)) {
-			found = 1;
-			empty = rx == 0;
-		}
-	}
-	fclose(f);
-	return found && empty;
-}
-
-/* Waits (10 s at most) until the server has read what was written on fd. */
-static int wait_server_read(int fd)
-{
-	for (int i = 0; i < 1000; i++) {
-		if (server_has_read(fd))
-			return 1;
-		struct timespec ts = {0, 10 * 1000 * 1000};
-		nanosleep(&ts, NULL);
-	}
-	return 0;
-}
-
 static struct resp slow_resp;
 static int slow_rc = -1;
 
@@ -131,13 +93,23 @@ TEST(graceful_stop_finishes_in_flight_requests)
 	const char part1[] = "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhello";
 	CHECK(write(up, part1, sizeof part1 - 1) == (ssize_t)(sizeof part1 - 1));
 	/* the request is under way on the server when the stop comes */
-	CHECK(wait_server_read(up));
+	CHECK(e2e_wait_server_read(up));
 	double t0 = now_ms();
 	kill(getpid(), SIGTERM); /* what kycd serve gets; server_test.c uses kyc_server_stop() */
-	/* (the rest of the body follows while the stop is under way; should it
-	 * come before, the request must finish all the same) */
-	struct timespec settle = {0, 50 * 1000 * 1000};
-	nanosleep(&settle, NULL);
+	/* The rest of the body follows once the stop is under way: when the
+	 * listener is closed and new connections are refused (waited for, not
+	 * slept on). */
+	int refused = 0;
+	for (int i = 0; i < 1000 && !refused; i++) {
+		int probe = raw_connect();
+		refused = probe < 0;
+		if (probe >= 0) {
+			close(probe);
+			struct timespec ts = {0, 10 * 1000 * 1000};
+			nanosleep(&ts, NULL);
+		}
+	}
+	CHECK(refused);
 	CHECK(write(up, "world", 5) == 5);
 	char buf[4096];
 	ssize_t n = read_to_eof(up, buf, sizeof buf, 5000);

@@ -15,6 +15,7 @@
 #include "document/synth.h"
 #include "store/store.h"
 #include "e2e.h"
+#include "e2e_clock.h"
 #include "faces.h"
 #include "img.h"
 #include "specimen.h"
@@ -22,20 +23,15 @@
 
 static struct e2e_server srv;
 static char key[128], reviewer[128], viewer[128], tenant[64];
-static char clock_path[160];
+static struct e2e_clock clk;
 static uint64_t seed;
 static int quiet; /* the kill loop's client expects failures */
 
+/* A new clock file, with an mtime of its own, so the server reads it next
+ * time it asks the clock (tests/lib/e2e_clock.c): no wait needed. */
 static void set_clock(long long secs)
 {
-	FILE *f = fopen(clock_path, "w");
-	if (f) {
-		fprintf(f, "%lld\n", secs);
-		fclose(f);
-	}
-	/* The server re-reads the file when its mtime changes: make sure it does. */
-	struct timespec ts = {0, 20 * 1000 * 1000};
-	nanosleep(&ts, NULL);
+	e2e_clock_set(&clk, (long)secs);
 }
 
 static int add_key(const char *role, char out[128])
@@ -989,18 +985,14 @@ int main(void)
 	const char *fixed = getenv("KYCD_TEST_SEED");
 	seed = fixed && *fixed ? strtoull(fixed, NULL, 10) : (uint64_t)time(NULL);
 	fprintf(stderr, "  synth seed %llu\n", (unsigned long long)seed);
-	char clock_env[300];
 	if (e2e_data_dir(&srv) || e2e_tenant(&srv, "workflow", key, tenant) ||
 	    add_key("reviewer", reviewer) || add_key("viewer", viewer)) {
 		e2e_cleanup(&srv);
 		printf("[workflow] 0 passed, 1 failed\n");
 		return 1;
 	}
-	snprintf(clock_path, sizeof clock_path, "%.100s.clock", srv.data_dir);
-	set_clock(0);
-	snprintf(clock_env, sizeof clock_env, "KYCD_CLOCK_FILE=%s", clock_path);
-	const char *env[] = {clock_env, "KYCD_SWEEP_INTERVAL_MS=200", NULL};
-	if (e2e_start(&srv, env)) {
+	const char *env[] = {clk.env, "KYCD_SWEEP_INTERVAL_MS=200", NULL};
+	if (e2e_clock_init(&clk, srv.data_dir) || e2e_start(&srv, env)) {
 		e2e_cleanup(&srv);
 		printf("[workflow] 0 passed, 1 failed\n");
 		return 1;
@@ -1021,6 +1013,6 @@ int main(void)
 	RUN(cancel);
 	RUN(events_and_history_survive_kill_9);
 	e2e_cleanup(&srv);
-	unlink(clock_path);
+	e2e_clock_remove(&clk);
 	return test_done("workflow");
 }

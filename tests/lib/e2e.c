@@ -444,3 +444,41 @@ const char *e2e_str(const struct e2e_resp *r, const char *key)
 	const char *v = r->json ? json_string_value(json_object_get(r->json, key)) : NULL;
 	return v ? v : "";
 }
+
+/* 1 once the socket whose local port is the peer of client_fd and whose
+ * remote port is client_fd's own shows an empty receive queue (hex, in
+ * /proc/net/tcp: every socket of the network namespace). */
+static int server_has_read(int client_fd)
+{
+	struct sockaddr_in me, peer;
+	socklen_t len = sizeof me, plen = sizeof peer;
+	if (getsockname(client_fd, (struct sockaddr *)&me, &len) != 0 ||
+	    getpeername(client_fd, (struct sockaddr *)&peer, &plen) != 0)
+		return 0;
+	FILE *f = fopen("/proc/net/tcp", "r");
+	if (!f)
+		return 0;
+	char line[512];
+	int found = 0, empty = 0;
+	while (!found && fgets(line, sizeof line, f)) {
+		unsigned lport, rport, tx, rx;
+		if (sscanf(line, " %*d: %*x:%x %*x:%x %*x %x:%x", &lport, &rport, &tx, &rx) == 4 &&
+		    lport == ntohs(peer.sin_port) && rport == ntohs(me.sin_port)) {
+			found = 1;
+			empty = rx == 0;
+		}
+	}
+	fclose(f);
+	return found && empty;
+}
+
+int e2e_wait_server_read(int client_fd)
+{
+	for (int i = 0; i < 1000; i++) {
+		if (server_has_read(client_fd))
+			return 1;
+		struct timespec ts = {0, 10 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	return 0;
+}

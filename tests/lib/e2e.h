@@ -82,4 +82,10 @@ int e2e_header(const struct e2e_resp *r, const char *name, char *out, size_t out
 /* Shorthand: the string at a key of r->json ("" when absent). */
 const char *e2e_str(const struct e2e_resp *r, const char *key);
 
+/* Waits (10 s at most) until the server's end of the loopback TCP
+ * connection client_fd has no unread bytes: the server has read what we
+ * wrote (a readiness wait, not a fixed one). Read from /proc/net/tcp, so
+ * it works whether the server is this process or another. 1, or 0. */
+int e2e_wait_server_read(int client_fd);
+
 #endif

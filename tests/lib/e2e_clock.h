@@ -14,6 +14,8 @@ struct e2e_clock {
 int e2e_clock_init(struct e2e_clock *c, const char *data_dir);
 /* Moves the clock forward by secs (negative moves it back). */
 void e2e_clock_add(struct e2e_clock *c, long secs);
+/* Sets the clock secs ahead of real time (negative: behind). */
+void e2e_clock_set(struct e2e_clock *c, long secs);
 /* Removes the file. */
 void e2e_clock_remove(struct e2e_clock *c);
 /* Sleeps ms milliseconds of real time. */
