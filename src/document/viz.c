@@ -98,6 +98,20 @@ static unsigned char *page_image(const struct kyc_image *img, const struct kyc_r
 	return px;
 }
 
+int kyc_viz_page_png(const struct kyc_image *img, const struct kyc_reader_result *rr,
+		     kyc_buf *out)
+{
+	if (!img || !img->gray || !rr || rr->nlines == 0)
+		return KYC_ERR_INVALID;
+	int w, h;
+	unsigned char *px = page_image(img, rr, &w, &h);
+	if (!px)
+		return KYC_ERR_NOMEM;
+	int rc = kyc_image_write_png(px, w, h, w, out);
+	free(px);
+	return rc;
+}
+
 /* ---- labels and values ---- */
 
 /* 1 when every word of the folded phrase is a word of the folded line. */
@@ -134,23 +148,25 @@ static int label_of(const char *folded)
 	return -1;
 }
 
-/* The line under label line l (starting within a few pitches of its left
- * edge, its top below the label's and within two label heights), not
- * itself a label; -1 when none. */
+/* 1 when line i lies under label line l: starting within a few pitches of
+ * its left edge, its top below the label's and within two label heights,
+ * and not a label itself. */
+static int is_under(const struct kyc_tess_page *pg, const int *is_label, int l, int i)
+{
+	const int *b = pg->box[l], *c = pg->box[i];
+	int lh = b[3] - b[1] > 4 ? b[3] - b[1] : 4, dy = c[1] - b[1];
+	return i != l && !is_label[i] && dy > lh / 2 && dy <= 3 * lh &&
+	       abs(c[0] - b[0]) <= 3 * (int)VIZ_PX_PER_PITCH;
+}
+
+/* The nearest line under label line l, or -1 when none. */
 static int value_under(const struct kyc_tess_page *pg, const int *is_label, int l)
 {
-	const int *b = pg->box[l];
-	int lh = b[3] - b[1] > 4 ? b[3] - b[1] : 4, best = -1, best_dy = 0;
-	for (int i = 0; i < pg->n; i++) {
-		const int *c = pg->box[i];
-		int dy = c[1] - b[1];
-		if (i == l || is_label[i] || dy <= lh / 2 || dy > 3 * lh)
-			continue;
-		if (abs(c[0] - b[0]) > 3 * (int)VIZ_PX_PER_PITCH)
-			continue;
-		if (best < 0 || dy < best_dy)
-			best = i, best_dy = dy;
-	}
+	int best = -1;
+	for (int i = 0; i < pg->n; i++)
+		if (is_under(pg, is_label, l, i) &&
+		    (best < 0 || pg->box[i][1] < pg->box[best][1]))
+			best = i;
 	return best;
 }
 
@@ -170,6 +186,23 @@ static int month_of(const char *w)
 		for (int k = 0; k < 4; k++)
 			if (!strcmp(w, names[m][k]))
 				return m + 1;
+	/* a bilingual month whose slash was read as a letter ("APRIAVR",
+	 * "AUGIAOUT"): two names of the same month around one character */
+	size_t n = strlen(w);
+	for (size_t cut = 3; cut <= 4 && cut + 4 <= n; cut++) {
+		char a[8], b[8];
+		if (n - cut - 1 >= sizeof b)
+			continue;
+		memcpy(a, w, cut), a[cut] = 0;
+		memcpy(b, w + cut + 1, n - cut), b[n - cut - 1] = 0;
+		int m = 0;
+		for (int i = 0; i < 12 && !m; i++)
+			for (int k = 0; k < 4 && !m; k++)
+				m = !strcmp(a, names[i][k]) ? i + 1 : 0;
+		for (int k = 0; m && k < 4; k++)
+			if (!strcmp(b, names[m - 1][k]))
+				return m;
+	}
 	return 0;
 }
 
@@ -213,7 +246,7 @@ static int parse_date(const char *text, int ref_year, char iso[11], int *whole)
 {
 	/* tokens: runs of letters or digits, upper case; a letter run right after
 	 * a digit run is its own token ("12AUG") */
-	char tok[16][8];
+	char tok[16][12];
 	int nt = 0;
 	for (const char *p = text; *p && nt < 16;) {
 		char c = *p;
@@ -224,7 +257,7 @@ static int parse_date(const char *text, int ref_year, char iso[11], int *whole)
 		}
 		int digit = c >= '0' && c <= '9';
 		size_t n = 0;
-		while (*p && n < 7) {
+		while (*p && n < 11) {
 			char d = *p;
 			int isd = d >= '0' && d <= '9';
 			int isl = (d >= 'A' && d <= 'Z') || (d >= 'a' && d <= 'z');
@@ -235,7 +268,7 @@ static int parse_date(const char *text, int ref_year, char iso[11], int *whole)
 		}
 		while (*p && ((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') ||
 			      (*p >= 'a' && *p <= 'z')) &&
-		       n >= 7)
+		       n >= 11)
 			p++; /* the rest of an overlong token */
 		tok[nt][n] = 0;
 		nt++;
@@ -244,14 +277,16 @@ static int parse_date(const char *text, int ref_year, char iso[11], int *whole)
 		int nd0, nd2, nd1 = 0, d, m, y;
 		int a = number_of(tok[i], &nd0), c = number_of(tok[i + 2], &nd2);
 		int mm = month_of(tok[i + 1]);
-		/* a bilingual month ("AOUT/AUG") spans two tokens: skip the second */
+		/* a bilingual month ("AOUT/AUG") spans two tokens, or three when
+		 * its slash was read as a stray character ("APR 7 AVR"): skip them */
 		int c2 = -1, nd3 = 0;
-		if (mm && i + 3 < nt && month_of(tok[i + 2]) == mm)
-			c2 = number_of(tok[i + 3], &nd3);
+		for (int k = i + 2; mm && c2 < 0 && k <= i + 3 && k + 1 < nt; k++)
+			if (month_of(tok[k]) == mm)
+				c2 = number_of(tok[k + 1], &nd3);
 		if (!mm)
 			mm = number_of(tok[i + 1], &nd1) > 0 && nd1 <= 2 ? number_of(tok[i + 1], &nd1)
 									  : 0;
-		if (c < 0 && c2 >= 0)
+		if (c2 >= 0)
 			c = c2, nd2 = nd3;
 		if (a < 0 || c < 0 || mm < 1 || mm > 12)
 			continue;
@@ -358,9 +393,10 @@ static const char *mrz_value(const json_t *mrz, int f)
  * Tesseract is sure of (OCR noise is not a forgery) that is a whole value of
  * its kind (a date that parses; a name or number about as long as the
  * MRZ's, not a fragment the layout analysis cut off). */
-static int contradicts(int f, const struct kyc_tess_line *L, const char *want, int ref_year)
+static int contradicts(int f, const struct kyc_tess_line *L, const json_t *mrz, int ref_year)
 {
 	char iso[11], a[256], b[256];
+	const char *want = mrz_value(mrz, f);
 	if (L->conf < 80)
 		return 0;
 	switch (f) {
@@ -370,6 +406,14 @@ static int contradicts(int f, const struct kyc_tess_line *L, const char *want, i
 		kyc_name_fold(want, b, sizeof b);
 		return strlen(a) * 2 >= strlen(b) && edit_distance(a, b) * 2 > (int)strlen(b);
 	case F_NUMBER: {
+		/* A visa prints its own number and the passport's, and its MRZ
+		 * may carry either (the ICAO specimens carry the passport's, under
+		 * a printed "Document No." that is the visa's): a differing number
+		 * on a visa is no contradiction. */
+		const char *code = json_string_value(
+		    json_object_get(json_object_get(mrz, "fields"), "document_code"));
+		if (code && code[0] == 'V')
+			return 0;
 		/* a number has digits: a name under a misread label is not one */
 		int digits = 0;
 		for (const char *q = L->text; *q; q++)
@@ -386,14 +430,31 @@ static int contradicts(int f, const struct kyc_tess_line *L, const char *want, i
 	}
 }
 
+/* 1 when text is the MRZ's whole name, in either order: pages that print
+ * one "Name" or "Surname, given names" line (the ICAO specimens do) hold
+ * both name fields there. */
+static int full_name_agrees(const char *text, const json_t *mrz)
+{
+	const char *sur = mrz_value(mrz, F_SURNAME), *giv = mrz_value(mrz, F_GIVEN);
+	char full[512];
+	if (!sur || !giv)
+		return 0;
+	snprintf(full, sizeof full, "%s %s", sur, giv);
+	if (names_agree(text, full))
+		return 1;
+	snprintf(full, sizeof full, "%s %s", giv, sur);
+	return names_agree(text, full);
+}
+
 /* 1 when text agrees with the MRZ's value of field f. */
-static int agrees(int f, const char *text, const char *want, int ref_year)
+static int agrees(int f, const char *text, const json_t *mrz, int ref_year)
 {
 	char iso[11];
+	const char *want = mrz_value(mrz, f);
 	switch (f) {
 	case F_SURNAME:
 	case F_GIVEN:
-		return names_agree(text, want);
+		return names_agree(text, want) || full_name_agrees(text, mrz);
 	case F_NUMBER:
 		return numbers_agree(text, want);
 	default:
@@ -456,21 +517,24 @@ int kyc_viz_read(const struct kyc_image *img, const struct kyc_reader_result *rr
 			continue;
 		const char *text = NULL, *by = NULL;
 		int match = 0;
-		/* under its label first: agreeing, or contradicting for sure */
+		/* under its label first: agreeing under any of its labels (a page
+		 * may print two numbers, the passport's and the visa's, and a
+		 * label's second language may come between it and its value),
+		 * else contradicting for sure */
+		for (int i = 0; i < pg->n && !text; i++)
+			for (int v = 0; label_field[i] == f && v < pg->n && !text; v++)
+				if (is_under(pg, is_label, i, v) &&
+				    agrees(f, pg->line[v].text, mrz, ref_year))
+					text = pg->line[v].text, by = "label", match = 1;
+		/* a contradiction only from the value line itself, the nearest */
 		for (int i = 0; i < pg->n && !text; i++) {
-			if (label_field[i] != f)
-				continue;
-			int v = value_under(pg, is_label, i);
-			if (v < 0)
-				continue;
-			if (agrees(f, pg->line[v].text, want, ref_year))
-				text = pg->line[v].text, by = "label", match = 1;
-			else if (contradicts(f, &pg->line[v], want, ref_year))
+			int v = label_field[i] == f ? value_under(pg, is_label, i) : -1;
+			if (v >= 0 && contradicts(f, &pg->line[v], mrz, ref_year))
 				text = pg->line[v].text, by = "label", match = 0;
 		}
 		/* else anywhere on the page: found or not, never a contradiction */
 		for (int i = 0; i < pg->n && !text; i++)
-			if (!is_label[i] && agrees(f, pg->line[i].text, want, ref_year))
+			if (!is_label[i] && agrees(f, pg->line[i].text, mrz, ref_year))
 				text = pg->line[i].text, by = "search", match = 1;
 		if (!text)
 			continue;

@@ -19,6 +19,7 @@
 
 #include <jansson.h>
 
+#include "core/buf.h"
 #include "document/image.h"
 #include "document/reader.h"
 
@@ -37,6 +38,13 @@
  * KYC_ERR_INVALID when rr holds no band; KYC_ERR_NOMEM. */
 int kyc_viz_read(const struct kyc_image *img, const struct kyc_reader_result *rr,
 		 const json_t *mrz, json_t **out);
+
+/* The picture kyc_viz_read reads (the page around rr's MRZ band, upright,
+ * the portrait's side left out), appended to out as PNG, for a person
+ * looking at why a page read as it did (`kycd scan --debug`). 0,
+ * KYC_ERR_INVALID when rr holds no band, KYC_ERR_NOMEM, KYC_ERR_TOOBIG. */
+int kyc_viz_page_png(const struct kyc_image *img, const struct kyc_reader_result *rr,
+		     kyc_buf *out);
 
 /* The date a visual zone prints in text ("12 AUG 1974", "12 AOUT/AUG 74",
  * "12.08.1974", "1974-08-12" ...), as "YYYY-MM-DD" in iso (two-digit years

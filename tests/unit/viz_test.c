@@ -1,6 +1,7 @@
 /* The visual zone (src/document/viz.c): dates as data pages print them, and
  * on generated passports from an evaluation seed, the printed page agrees
  * with its own MRZ and is caught when it stands beside another's. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,9 @@ TEST(dates_as_pages_print_them)
 	    {"O1 MAY 2022", "2022-05-01"},   {"31. 01. 199O", "1990-01-31"},
 	    {"= NAS 20 MAY 2011", "2011-05-20"}, {"29 FEB 2024", "2024-02-29"},
 	    {"03 DEZ 1999", "1999-12-03"},   {"15/10/36", "2036-10-15"},
+	    /* the slash of a bilingual month misread */
+	    {"15APRIAVR 12", "2012-04-15"},  {"22 APR \u201c7AVR 17", "2017-04-22"},
+	    {"12 AUGIAOUT 74", "1974-08-12"},
 	};
 	char iso[11];
 	for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
@@ -101,6 +105,75 @@ TEST(generated_pages_agree_with_their_mrz_and_not_with_another)
 	CHECK(swapped >= PAGES - 2);
 }
 
+/* The real specimen scans ($KYCD_SHARED/realdocs): a genuine page is never
+ * held to contradict its own MRZ, and a page beside the MRZ of another
+ * specimen with another holder's name is caught. */
+TEST(real_specimens)
+{
+	const char *shared = getenv("KYCD_SHARED");
+	if (!shared) {
+		printf("  (KYCD_SHARED not set; realdocs skipped)\n");
+		return;
+	}
+	static const char *const files[] = {"td1.jpg", "td2.jpg", "td3.jpg", "mrva.jpg",
+					    "mrvb.jpg", "passport_uk.jpg"};
+	enum { N = sizeof files / sizeof *files };
+	struct kyc_image img[N];
+	struct kyc_doc_read rd[N];
+	int ok[N] = {0}, pages = 0, agreeing = 0, fields = 0, swapped = 0, caught = 0;
+	for (int i = 0; i < N; i++) {
+		char path[1024];
+		snprintf(path, sizeof path, "%s/realdocs/%s", shared, files[i]);
+		struct kyc_image_opts o = {.target_side = KYC_READER_DECODE_SIDE};
+		if (kyc_image_load(path, &o, &img[i], NULL))
+			continue;
+		if (kyc_doc_read(&img[i], kyc_now_ms() / 86400000, &rd[i]) || !rd[i].mrz) {
+			kyc_image_free(&img[i]);
+			continue;
+		}
+		ok[i] = 1;
+		json_t *v = NULL;
+		CHECK_INT(kyc_viz_read(&img[i], &rd[i].reader, rd[i].mrz, &v), 0);
+		const char *vd = json_string_value(json_object_get(v, "verdict"));
+		printf("  %s: %s, %d field(s) agree\n", files[i], vd ? vd : "?",
+		       (int)json_integer_value(json_object_get(v, "matched")));
+		CHECK(vd && strcmp(vd, "contradicts") && strcmp(vd, "unmatched"));
+		pages++;
+		agreeing += vd && !strcmp(vd, "agrees");
+		fields += (int)json_integer_value(json_object_get(v, "matched"));
+		json_decref(v);
+	}
+	for (int i = 0; i < N; i++)
+		for (int j = 0; j < N; j++) {
+			const char *si = json_string_value(json_object_get(
+			    json_object_get(ok[i] ? rd[i].mrz : NULL, "fields"), "surname"));
+			const char *sj = json_string_value(json_object_get(
+			    json_object_get(ok[j] ? rd[j].mrz : NULL, "fields"), "surname"));
+			json_t *v = NULL;
+			if (!si || !sj || !strcmp(si, sj) ||
+			    kyc_viz_read(&img[i], &rd[i].reader, rd[j].mrz, &v))
+				continue;
+			const char *vd = json_string_value(json_object_get(v, "verdict"));
+			/* a page without printed data (a card's back) has nothing to catch */
+			if (strcmp(vd, "unread")) {
+				swapped++;
+				caught += !strcmp(vd, "contradicts") || !strcmp(vd, "unmatched");
+			}
+			json_decref(v);
+		}
+	for (int i = 0; i < N; i++)
+		if (ok[i]) {
+			kyc_doc_read_release(&rd[i]);
+			kyc_image_free(&img[i]);
+		}
+	printf("  %d/%d pages agree (%d fields), %d/%d swapped MRZs caught\n", agreeing, pages,
+	       fields, caught, swapped);
+	CHECK_INT(pages, N);
+	CHECK(agreeing >= N - 1);
+	CHECK(swapped >= 4);
+	CHECK_INT(caught, swapped);
+}
+
 TEST(bad_arguments)
 {
 	json_t *v = (json_t *)1;
@@ -114,6 +187,7 @@ int main(void)
 {
 	RUN(dates_as_pages_print_them);
 	RUN(generated_pages_agree_with_their_mrz_and_not_with_another);
+	RUN(real_specimens);
 	RUN(bad_arguments);
 	return test_done("viz");
 }
