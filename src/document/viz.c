@@ -8,6 +8,7 @@
 
 #include "core/err.h"
 #include "core/name_fold.h"
+#include "document/card.h"
 #include "document/tess.h"
 
 /* Output pixels per MRZ character pitch (2.54 mm): printed field values,
@@ -469,28 +470,12 @@ static double now_ms(void)
 	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
 }
 
-int kyc_viz_read(const struct kyc_image *img, const struct kyc_reader_result *rr,
-		 const json_t *mrz, json_t **out)
+/* Compares the page's lines pg with mrz: kyc_viz_read's object, its "ms"
+ * counted from t0. Frees nothing. */
+static int compare_page(const struct kyc_tess_page *pg, const json_t *mrz, double t0,
+			json_t **out)
 {
 	*out = NULL;
-	if (!img || !img->gray || !rr || rr->nlines == 0 || !mrz)
-		return KYC_ERR_INVALID;
-	double t0 = now_ms();
-	int w, h;
-	unsigned char *px = page_image(img, rr, &w, &h);
-	if (!px)
-		return KYC_ERR_NOMEM;
-	struct kyc_tess_page *pg = malloc(sizeof *pg);
-	if (!pg) {
-		free(px);
-		return KYC_ERR_NOMEM;
-	}
-	int rc = kyc_tess_read_page(KYC_TESS_LATIN, px, w, h, w, pg);
-	free(px);
-	if (rc) {
-		free(pg);
-		return rc;
-	}
 	/* the reference year for two-digit years: the MRZ's expiry, else today */
 	int ref_year = 0;
 	const char *exp = mrz_value(mrz, F_EXPIRY);
@@ -546,7 +531,6 @@ int kyc_viz_read(const struct kyc_image *img, const struct kyc_reader_result *rr
 			json_array_append_new(mism, json_string(field_name[f]));
 	}
 	int lines = pg->n;
-	free(pg);
 	if (!fields || !mism) {
 		json_decref(fields);
 		json_decref(mism);
@@ -566,4 +550,161 @@ int kyc_viz_read(const struct kyc_image *img, const struct kyc_reader_result *rr
 	*out = json_pack("{s:s, s:o, s:i, s:o, s:i, s:f}", "verdict", verdict, "fields", fields,
 			 "matched", matched, "mismatched", mism, "lines", lines, "ms", now_ms() - t0);
 	return *out ? 0 : KYC_ERR_NOMEM;
+}
+
+/* The page's text lines, as Tesseract's layout analysis finds them, into a
+ * new *pg (the caller frees it). */
+static int read_lines(const unsigned char *px, int w, int h, struct kyc_tess_page **pg)
+{
+	*pg = malloc(sizeof **pg);
+	if (!*pg)
+		return KYC_ERR_NOMEM;
+	int rc = kyc_tess_read_page(KYC_TESS_LATIN, px, w, h, w, *pg);
+	if (rc) {
+		free(*pg);
+		*pg = NULL;
+	}
+	return rc;
+}
+
+int kyc_viz_read(const struct kyc_image *img, const struct kyc_reader_result *rr,
+		 const json_t *mrz, json_t **out)
+{
+	*out = NULL;
+	if (!img || !img->gray || !rr || rr->nlines == 0 || !mrz)
+		return KYC_ERR_INVALID;
+	double t0 = now_ms();
+	int w, h;
+	unsigned char *px = page_image(img, rr, &w, &h);
+	if (!px)
+		return KYC_ERR_NOMEM;
+	struct kyc_tess_page *pg;
+	int rc = read_lines(px, w, h, &pg);
+	free(px);
+	if (rc)
+		return rc;
+	rc = compare_page(pg, mrz, t0, out);
+	free(pg);
+	return rc;
+}
+
+/* ---- the front of a card whose MRZ is on its back ---- */
+
+/* The card's size (ISO/IEC 7810 ID-1, ICAO TD1), mm. */
+#define VIZ_CARD_W_MM 85.6
+#define VIZ_CARD_H_MM 54.0
+
+/* The number of lines of pg that are some field's label. */
+static int count_labels(const struct kyc_tess_page *pg)
+{
+	int n = 0;
+	for (int i = 0; i < pg->n; i++) {
+		char folded[256];
+		kyc_name_fold(pg->line[i].text, folded, sizeof folded);
+		n += label_of(folded) >= 0;
+	}
+	return n;
+}
+
+/* The card of quad (TL, TR, BR, BL as it is to be read) warped at the
+ * visual zone's scale, the portrait's side left out, and its lines. */
+static int read_card_side(const struct kyc_image *img, const double quad[4][2],
+			  struct kyc_tess_page **pg)
+{
+	double ppmm = VIZ_PX_PER_PITCH / 2.54;
+	int cw = (int)(VIZ_CARD_W_MM * ppmm + 0.5), h = (int)(VIZ_CARD_H_MM * ppmm + 0.5);
+	int skip = (int)(VIZ_SKIP_LEFT * cw), w = cw - skip;
+	unsigned char *card = malloc((size_t)cw * (size_t)h), *px = malloc((size_t)w * (size_t)h);
+	int rc = KYC_ERR_NOMEM;
+	*pg = NULL;
+	if (!card || !px)
+		goto out;
+	kyc_card_warp(img, quad, cw, h, card);
+	for (int y = 0; y < h; y++)
+		memcpy(px + (size_t)y * w, card + (size_t)y * cw + skip, (size_t)w);
+	rc = read_lines(px, w, h, pg);
+out:
+	free(card);
+	free(px);
+	return rc;
+}
+
+static json_t *lines_json(const struct kyc_tess_page *pg)
+{
+	json_t *a = json_array();
+	for (int i = 0; i < pg->n && a; i++)
+		if (json_array_append_new(a, json_pack("{s:s, s:i, s:[i,i,i,i]}", "text",
+						       pg->line[i].text, "conf", pg->line[i].conf,
+						       "box", pg->box[i][0], pg->box[i][1],
+						       pg->box[i][2], pg->box[i][3]))) {
+			json_decref(a);
+			a = NULL;
+		}
+	return a;
+}
+
+int kyc_viz_read_card(const struct kyc_image *img, json_t **out)
+{
+	*out = NULL;
+	if (!img || !img->gray)
+		return KYC_ERR_INVALID;
+	double t0 = now_ms(), quad[4][2];
+	int rc = kyc_card_find(img, VIZ_CARD_W_MM / VIZ_CARD_H_MM, quad);
+	if (rc == KYC_ERR_NOTFOUND) {
+		*out = json_pack("{s:b, s:[], s:f}", "found", 0, "lines", "ms", now_ms() - t0);
+		return *out ? 0 : KYC_ERR_NOMEM;
+	}
+	if (rc)
+		return rc;
+	/* Which way up: the way more labels read ("Surname", "Date of birth"
+	 * ...); the half turn is read only when the first way shows few. */
+	struct kyc_tess_page *pg = NULL, *turned = NULL;
+	rc = read_card_side(img, quad, &pg);
+	int upside_down = 0;
+	if (!rc && count_labels(pg) < 2) {
+		double q[4][2];
+		for (int k = 0; k < 4; k++)
+			q[k][0] = quad[(k + 2) % 4][0], q[k][1] = quad[(k + 2) % 4][1];
+		rc = read_card_side(img, q, &turned);
+		if (!rc && count_labels(turned) > count_labels(pg)) {
+			struct kyc_tess_page *t = pg;
+			pg = turned, turned = t, upside_down = 1;
+		}
+	}
+	json_t *lines = rc ? NULL : lines_json(pg);
+	free(pg);
+	free(turned);
+	if (rc)
+		return rc;
+	*out = json_pack("{s:b, s:b, s:o, s:f}", "found", 1, "upside_down", upside_down, "lines",
+			 lines, "ms", now_ms() - t0);
+	return *out ? 0 : KYC_ERR_NOMEM;
+}
+
+int kyc_viz_compare(const json_t *card, const json_t *mrz, json_t **out)
+{
+	*out = NULL;
+	const json_t *lines = json_object_get(card, "lines");
+	if (!json_is_array(lines) || !mrz)
+		return KYC_ERR_INVALID;
+	struct kyc_tess_page *pg = calloc(1, sizeof *pg);
+	if (!pg)
+		return KYC_ERR_NOMEM;
+	size_t i;
+	const json_t *l;
+	json_array_foreach(lines, i, l)
+	{
+		const char *text = json_string_value(json_object_get(l, "text"));
+		const json_t *box = json_object_get(l, "box");
+		if (pg->n >= KYC_TESS_PAGE_LINES || !text || json_array_size(box) != 4)
+			continue;
+		snprintf(pg->line[pg->n].text, sizeof pg->line[pg->n].text, "%s", text);
+		pg->line[pg->n].conf = (int)json_integer_value(json_object_get(l, "conf"));
+		for (int k = 0; k < 4; k++)
+			pg->box[pg->n][k] = (int)json_integer_value(json_array_get(box, (size_t)k));
+		pg->n++;
+	}
+	int rc = compare_page(pg, mrz, now_ms(), out);
+	free(pg);
+	return rc;
 }

@@ -17,6 +17,8 @@ struct kyc_check_input {
 	const json_t *applicant;    /* the stored applicant */
 	const char *declared_type;  /* the document type the caller declared */
 	const json_t *extraction;   /* the document read (kyc_extraction_from_mrz), may be NULL */
+	const json_t *front;        /* the attempt's card front without an MRZ (its extraction,
+	                               with "viz_front"), may be NULL */
 	const json_t *corrections;  /* the applicant's confirmed names, may be NULL */
 	int64_t now_ms;
 };

@@ -185,6 +185,16 @@ json_t *kyc_document_extract_typed(const struct kyc_image *img, int64_t now_ms, 
 			json_decref(card);
 		}
 	}
+	/* The front of a card whose MRZ is on its back (ICAO TD1): its printed
+	 * lines, kept to be compared with the back's MRZ when the attempt is
+	 * decided (the workflow's data_consistency, docs/reader.md). */
+	if (x && !mrz && !back && type &&
+	    (!strcmp(type, "id_card") || !strcmp(type, "residence_permit")) &&
+	    !json_is_true(json_object_get(x, "card_found"))) {
+		json_t *front = NULL;
+		if (!kyc_viz_read_card(img, &front))
+			json_object_set_new(x, "viz_front", front);
+	}
 	if (x && !qr)
 		qr = kyc_qr_read(img);
 	x = with_qr(x, qr);

@@ -435,7 +435,18 @@ static int evaluate_document(struct change *c, const json_t *settings, const jso
 		}
 		return fail_attempt(c, settings, retry_for_reason(reason));
 	}
+	/* a card's front without an MRZ, read for its printed lines */
+	const json_t *front = NULL;
+	size_t di;
+	json_t *dd;
+	json_array_foreach(docs, di, dd)
+	{
+		const json_t *dx = json_object_get(dd, "extraction");
+		if (dd != doc && json_object_get(dx, "viz_front") && strcmp(flow__str(dd, "side"), "back"))
+			front = dx;
+	}
 	struct kyc_check_input in = {
+	    .front = front,
 	    .store = f->store,
 	    .tenant_id = f->tenant_id,
 	    .settings = settings,

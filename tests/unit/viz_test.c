@@ -10,6 +10,7 @@
 #include "document/doc_read.h"
 #include "document/synth.h"
 #include "document/viz.h"
+#include "specimen.h"
 #include "test.h"
 
 TEST(dates_as_pages_print_them)
@@ -174,6 +175,80 @@ TEST(real_specimens)
 	CHECK_INT(caught, swapped);
 }
 
+/* The front of generated ID cards (the MRZ painted out) read on its own,
+ * then compared with the MRZ of its back, and with another card's. */
+TEST(card_front_against_the_back_mrz)
+{
+	enum { CARDS = 6 };
+	uint64_t seed = kyc_synth_eval_seed(3);
+	json_t *prev = NULL;
+	int fronts = 0, found = 0, agreeing = 0, held = 0, swapped = 0, caught = 0;
+	for (int i = 0, next = 0; i < CARDS; i++) {
+		unsigned char *jpg = NULL;
+		size_t len;
+		int used = next;
+		if (specimen_card_front_index(seed, next, KYC_SYNTH_TD1, &jpg, &len, &used))
+			continue;
+		next = used + 1;
+		/* the back: the card itself, its MRZ read */
+		struct kyc_image img, bimg;
+		struct kyc_doc_read rd;
+		struct kyc_synth_doc d;
+		unsigned char *bjpg = NULL;
+		size_t blen;
+		struct kyc_image_opts opts = {.target_side = KYC_READER_DECODE_SIDE};
+		int ok = !kyc_synth_make(seed, used, 0, KYC_SYNTH_TD1, &d, &bjpg, &blen) &&
+			 !kyc_image_decode(bjpg, blen, &opts, &bimg, NULL);
+		free(bjpg);
+		if (ok && (kyc_doc_read(&bimg, kyc_now_ms() / 86400000, &rd) || !rd.mrz)) {
+			kyc_image_free(&bimg);
+			ok = 0;
+		}
+		CHECK(ok);
+		if (!ok || kyc_image_decode(jpg, len, &opts, &img, NULL)) {
+			free(jpg);
+			if (ok) {
+				kyc_doc_read_release(&rd);
+				kyc_image_free(&bimg);
+			}
+			continue;
+		}
+		free(jpg);
+		fronts++;
+		json_t *card = NULL, *v = NULL;
+		CHECK_INT(kyc_viz_read_card(&img, &card), 0);
+		found += json_is_true(json_object_get(card, "found"));
+		if (card && !kyc_viz_compare(card, rd.mrz, &v)) {
+			const char *vd = json_string_value(json_object_get(v, "verdict"));
+			agreeing += !strcmp(vd, "agrees");
+			held += !strcmp(vd, "contradicts") || !strcmp(vd, "unmatched");
+			json_decref(v);
+		}
+		if (card && prev && !kyc_viz_compare(card, prev, &v)) {
+			swapped++;
+			const char *vd = json_string_value(json_object_get(v, "verdict"));
+			caught += !strcmp(vd, "contradicts") || !strcmp(vd, "unmatched");
+			json_decref(v);
+		}
+		json_decref(card);
+		json_decref(prev);
+		prev = json_incref(rd.mrz);
+		kyc_doc_read_release(&rd);
+		kyc_image_free(&bimg);
+		kyc_image_free(&img);
+	}
+	json_decref(prev);
+	printf("  card fronts: %d/%d found, %d agree with their back's MRZ, %d held to contradict; "
+	       "%d/%d beside another card's MRZ caught\n",
+	       found, fronts, agreeing, held, caught, swapped);
+	CHECK_INT(fronts, CARDS);
+	CHECK_INT(found, fronts);
+	CHECK_INT(held, 0);
+	CHECK(agreeing >= CARDS - 1);
+	CHECK(swapped >= CARDS - 2);
+	CHECK_INT(caught, swapped);
+}
+
 TEST(bad_arguments)
 {
 	json_t *v = (json_t *)1;
@@ -188,6 +263,7 @@ int main(void)
 	RUN(dates_as_pages_print_them);
 	RUN(generated_pages_agree_with_their_mrz_and_not_with_another);
 	RUN(real_specimens);
+	RUN(card_front_against_the_back_mrz);
 	RUN(bad_arguments);
 	return test_done("viz");
 }
