@@ -7,6 +7,7 @@
 
 #include "core/clock.h"
 #include "core/rand.h"
+#include "document/card_dl_aamva.h"
 #include "document/viz.h"
 #include "flows/names.h"
 
@@ -364,6 +365,37 @@ static json_t *viz_consistency(const json_t *x, const json_t *front)
 	return c;
 }
 
+/* A licence's printed front against its barcode (card_dl_aamva.h): the
+ * front of the same upload, else the attempt's front sent apart. A field
+ * the front does not show accepted counts for nothing. */
+static json_t *licence_consistency(const json_t *x, const json_t *front)
+{
+	const json_t *bar = json_object_get(json_object_get(x, "licence"), "fields");
+	const json_t *face = json_object_get(json_object_get(x, "licence"), "front");
+	if (!json_is_true(json_object_get(face, "found")))
+		face = json_object_get(json_object_get(front, "licence"), "front");
+	json_t *cc = json_is_true(json_object_get(face, "found"))
+			 ? kyc_dl_cross_check(bar, json_object_get(face, "fields"))
+			 : NULL;
+	const json_t *contra = json_object_get(cc, "contradictions");
+	int matched = 0;
+	const char *k;
+	json_t *v;
+	json_object_foreach(json_object_get(cc, "cross_check"), k, v)
+		matched += !strcmp(json_string_value(v), "match");
+	json_t *c = !cc ? check("data_consistency", "not_applicable", "front_not_read", NULL)
+		    : json_array_size(contra)
+			? check("data_consistency", "fail", "barcode_front_mismatch",
+				json_pack("{s:O, s:O}", "contradictions", contra, "cross_check",
+					  json_object_get(cc, "cross_check")))
+		    : matched ? check("data_consistency", "pass", "barcode_front_match",
+				      json_pack("{s:O}", "cross_check", json_object_get(cc, "cross_check")))
+			      : check("data_consistency", "not_applicable", "front_not_read", NULL);
+	json_object_set_new(c, "source", json_string("barcode_front"));
+	json_decref(cc);
+	return c;
+}
+
 static json_t *document_type_allowed(const struct kyc_check_input *in)
 {
 	const char *t = in->declared_type;
@@ -401,6 +433,8 @@ json_t *kyc_checks_run(const struct kyc_check_input *in, const char **hard)
 	json_array_append_new(out, duplicate_applicant(in));
 	json_array_append_new(out, data_consistency(in));
 	json_array_append_new(out, viz_consistency(x, in->front));
+	if (json_is_true(json_object_get(x, "barcode_found")))
+		json_array_append_new(out, licence_consistency(x, in->front));
 	json_array_append_new(out, document_type_allowed(in));
 	static const char *const hard_checks[] = {"document_expired",   "minimum_age",
 						  "blocked_country",    "duplicate_document",
