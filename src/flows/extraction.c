@@ -6,6 +6,7 @@
 #include "core/err.h"
 #include "document/card_dl_aamva.h"
 #include "document/card_eg_nid.h"
+#include "document/card_kr_dl.h"
 #include "document/doc_read.h"
 #include "document/viz.h"
 #include "document/mrz.h"
@@ -145,6 +146,18 @@ static json_t *extract_licence(json_t *x, const struct kyc_image *img, int back)
 		return x;
 	if (json_is_true(json_object_get(dl, "barcode_found")))
 		adopt(x, dl, "barcode_found");
+	/* A front without a PDF417 may be a Korean licence: its number, when
+	 * one of its form is read, is the field licence_number. */
+	json_t *kr = !back && !json_is_true(json_object_get(dl, "barcode_found"))
+			 ? kyc_krdl_read(img, &err)
+			 : NULL;
+	const json_t *num = json_object_get(json_object_get(kr, "fields"), "licence_number");
+	if (kr && json_is_true(json_object_get(num, "accepted"))) {
+		json_object_set(json_object_get(x, "fields"), "licence_number", (json_t *)num);
+		json_object_set_new(x, "kr_licence", kr);
+	} else {
+		json_decref(kr);
+	}
 	json_object_set_new(x, "licence", dl);
 	return x;
 }

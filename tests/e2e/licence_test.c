@@ -172,6 +172,21 @@ TEST(back_without_barcode)
 	e2e_resp_free(&r);
 }
 
+/* Seed 001's step 1 with the form parts p; 0 when a response came back. */
+static int step1(const struct form_part *p, int n, struct e2e_resp *r)
+{
+	size_t len;
+	char *body = form_build(p, n, &len);
+	char h[200];
+	snprintf(h, sizeof h, "x-api-key: %s", key);
+	const char *hdr[] = {h, FORM_CONTENT_TYPE, NULL};
+	int rc = e2e_req(&srv, "POST", "/v3/submission/step1", hdr, body, len, r);
+	free(body);
+	if (!rc && r->status != 200)
+		fprintf(stderr, "  got %ld %s\n", r->status, r->body);
+	return rc;
+}
+
 /* Seed 001's step 1 with a licence: the back's barcode answers reviewOCRData. */
 TEST(seed001_step1)
 {
@@ -188,16 +203,8 @@ TEST(seed001_step1)
 	    {"idImage", "front.jpg", "image/jpeg", front, flen},
 	    {"idBackImage", "back.jpg", "image/jpeg", back, blen},
 	};
-	size_t len;
-	char *body = form_build(p, 5, &len);
-	char h[200];
-	snprintf(h, sizeof h, "x-api-key: %s", key);
-	const char *hdr[] = {h, FORM_CONTENT_TYPE, NULL};
 	struct e2e_resp r;
-	REQUIRE(e2e_req(&srv, "POST", "/v3/submission/step1", hdr, body, len, &r) == 0);
-	free(body);
-	if (r.status != 200)
-		fprintf(stderr, "  got %ld %s\n", r.status, r.body);
+	REQUIRE(step1(p, 5, &r) == 0);
 	CHECK_INT(r.status, 200);
 	const json_t *o = json_object_get(r.json, "reviewOCRData");
 	CHECK_STR(json_string_value(json_object_get(o, "ocr_birthDate")), c.birth_date);
@@ -210,6 +217,31 @@ TEST(seed001_step1)
 	e2e_resp_free(&r);
 	free(front);
 	free(back);
+}
+
+/* Seed 001's step 1 with a Korean licence's front: ocr_licenseNumber is
+ * the number printed on it (a generated card). */
+TEST(seed001_korean_licence)
+{
+	struct kyc_krdl_card c;
+	kyc_synth_krdl_card(SEED, 1, &c);
+	unsigned char *front = NULL;
+	size_t flen = 0;
+	REQUIRE(kyc_synth_krdl_photo(SEED, 1, 0, &c, &front, &flen) == 0);
+	struct form_part p[] = {
+	    {"issuingCountry", NULL, NULL, "KOR", 0},
+	    {"email", NULL, NULL, "korea@example.com", 0},
+	    {"idType", NULL, NULL, "drivers_license", 0},
+	    {"idImage", "front.jpg", "image/jpeg", front, flen},
+	};
+	struct e2e_resp r;
+	REQUIRE(step1(p, 4, &r) == 0);
+	CHECK_INT(r.status, 200);
+	const json_t *o = json_object_get(r.json, "reviewOCRData");
+	CHECK_STR(json_string_value(json_object_get(o, "ocr_licenseNumber")), c.number);
+	CHECK(json_is_true(json_object_get(o, "accepted_ocr_licenseNumber")));
+	e2e_resp_free(&r);
+	free(front);
 }
 
 /* The first card from index `from` that has not expired and whose holder
@@ -317,6 +349,7 @@ int main(void)
 	RUN(back_without_barcode);
 	RUN(seed001_step1);
 	RUN(workflow_checks_the_barcode);
+	RUN(seed001_korean_licence);
 	e2e_stop(&srv);
 	e2e_cleanup(&srv);
 	return test_done("licence");
