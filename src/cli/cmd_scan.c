@@ -1,8 +1,10 @@
 /* kycd scan [--debug DIR] FILE...: finds and reads the MRZ in each photo and
  * prints one JSON object per file, {"file","mrz","error","ms"}, where mrz is
- * what `kycd mrz` prints for the lines read (or null). With --debug, also
- * writes DIR/<file name>.png showing what the reader saw (scan_debug.h) and
- * names it in "debug". Exit 1 when some file could not be read or decoded at
+ * what `kycd mrz` prints for the lines read (or null), and "viz", the
+ * printed page compared with a verified MRZ (viz.h), as uploads have it.
+ * With --debug, also writes DIR/<file name>.png showing what the reader saw
+ * (scan_debug.h) and names it in "debug", and DIR/<file name>.viz.png, the
+ * page the visual zone was read from. Exit 1 when some file could not be read or decoded at
  * all, 2 on usage errors, else 0. */
 #include <errno.h>
 #include <stdio.h>
@@ -20,6 +22,7 @@
 #include "document/card_dl_aamva.h"
 #include "document/doc_read.h"
 #include "document/scan_debug.h"
+#include "document/viz.h"
 
 #define DEBUG_PNG_MAX (64u << 20)
 
@@ -35,10 +38,11 @@ static json_t *error_obj(const char *code, const char *message)
 	return json_pack("{s:s, s:s}", "code", code, "message", message);
 }
 
-/* Writes the debug picture of img and rd to DIR/<base name of path>.png and
- * returns that path (malloc()ed), or NULL when it could not be written. */
+/* Writes the debug picture of img and rd to DIR/<base name of path>.png
+ * (with viz, the visual zone's page to DIR/<base name>.viz.png) and returns
+ * that path (malloc()ed), or NULL when it could not be written. */
 static char *write_debug(const char *dir, const char *path, const struct kyc_image *img,
-                         const struct kyc_doc_read *rd)
+                         const struct kyc_doc_read *rd, int viz)
 {
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
@@ -47,8 +51,9 @@ static char *write_debug(const char *dir, const char *path, const struct kyc_ima
 	kyc_buf_init(&name, 4096);
 	char *res = NULL;
 	FILE *f = NULL;
-	if (kyc_scan_debug_png(img, &rd->reader, &png) ||
-	    kyc_buf_printf(&name, "%s/%s.png", dir, base))
+	if ((viz ? kyc_viz_page_png(img, &rd->reader, &png)
+	         : kyc_scan_debug_png(img, &rd->reader, &png)) ||
+	    kyc_buf_printf(&name, "%s/%s%s.png", dir, base, viz ? ".viz" : ""))
 		goto out;
 	f = fopen(name.data, "wb");
 	if (!f)
@@ -64,9 +69,10 @@ out:
 
 /* Reads one file into *mrz / *err (exactly one of them non-NULL on return)
  * and, with debug_dir, writes its debug picture into *debug (else NULL).
+ * *viz: the visual zone's object when the MRZ verified, else NULL.
  * Returns 0 when the file was decoded (whether or not an MRZ was read). */
 static int scan_one(const char *path, int64_t today, const char *debug_dir, json_t **mrz,
-                    json_t **err, char **debug, json_t **barcode)
+                    json_t **err, char **debug, json_t **barcode, json_t **viz)
 {
 	struct kyc_image img;
 	const char *why = NULL;
@@ -76,6 +82,7 @@ static int scan_one(const char *path, int64_t today, const char *debug_dir, json
 	*err = NULL;
 	*debug = NULL;
 	*barcode = NULL;
+	*viz = NULL;
 	int rc = kyc_image_load(path, &opts, &img, &why);
 	if (rc) {
 		char msg[160];
@@ -87,7 +94,15 @@ static int scan_one(const char *path, int64_t today, const char *debug_dir, json
 	struct kyc_doc_read rd;
 	rc = kyc_doc_read(&img, today, &rd);
 	if (!rc && debug_dir)
-		*debug = write_debug(debug_dir, path, &img, &rd);
+		*debug = write_debug(debug_dir, path, &img, &rd, 0);
+	/* The printed page against a verified MRZ, as uploads read it
+	 * (src/flows/extraction.c). */
+	if (!rc && json_is_true(json_object_get(rd.mrz, "valid"))) {
+		if (kyc_viz_read(&img, &rd.reader, rd.mrz, viz))
+			*viz = NULL;
+		if (debug_dir)
+			free(write_debug(debug_dir, path, &img, &rd, 1));
+	}
 	/* A picture without an MRZ may be a driving licence's back (docs/dl.md). */
 	if (!rc && !rd.mrz) {
 		int derr = 0;
@@ -133,9 +148,9 @@ int cmd_scan(int argc, char **argv)
 	int failed = 0;
 	for (int i = first; i < argc; i++) {
 		double t0 = mono_ms();
-		json_t *mrz, *err, *barcode;
+		json_t *mrz, *err, *barcode, *viz;
 		char *debug;
-		if (scan_one(argv[i], today, debug_dir, &mrz, &err, &debug, &barcode) != 0)
+		if (scan_one(argv[i], today, debug_dir, &mrz, &err, &debug, &barcode, &viz) != 0)
 			failed = 1;
 		double ms = mono_ms() - t0;
 		json_t *o = json_object(), *name = json_string(argv[i]);
@@ -147,6 +162,7 @@ int cmd_scan(int argc, char **argv)
 		    json_object_set_new(o, "mrz", mrz ? mrz : json_null()) ||
 		    json_object_set_new(o, "error", err ? err : json_null()) ||
 		    (barcode && json_object_set_new(o, "barcode", barcode)) ||
+		    (viz && json_object_set_new(o, "viz", viz)) ||
 		    json_object_set_new(o, "ms", json_real((double)(long)(ms * 10 + 0.5) / 10)) ||
 		    (debug_dir && json_object_set_new(o, "debug", dbg ? dbg : json_null()))) {
 			json_decref(o);

@@ -335,7 +335,9 @@ static json_t *review_ocr(const json_t *x)
 	         value_of(field_of(x, "nationality")));
 	ocr_pair(o, "identityNumber", field_of(x, "personal_number"),
 	         value_of(field_of(x, "personal_number")));
-	ocr_pair(o, "licenseNumber", NULL, NULL); /* Korean licences only */
+	/* Korean licences only (docs/dl.md): the front's number */
+	const json_t *lic = field_of(x, "licence_number");
+	ocr_pair(o, "licenseNumber", lic, value_of(lic));
 	return o;
 }
 
@@ -428,6 +430,7 @@ static json_t *step1_answer(const json_t *res, const char *id_type)
 	                  : json_is_true(json_object_get(bx, "mrz_found"))     ? bx
 	                  : json_is_true(json_object_get(bx, "barcode_found")) ? bx
 	                  : json_is_true(json_object_get(fx, "barcode_found")) ? fx
+	                  : json_object_get(fx, "kr_licence")                  ? fx
 	                                                                       : NULL;
 	json_t *o = json_object();
 	json_object_set(o, "submissionId", json_object_get(v, "id"));

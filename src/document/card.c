@@ -197,7 +197,9 @@ static void normalise(const struct kyc_card_field *f, const struct kyc_tess_line
 {
 	v->conf = line->conf;
 	v->text[0] = 0;
-	if (f->script == KYC_CARD_LATIN) {
+	if (f->script == KYC_CARD_LATIN || f->script == KYC_CARD_DIGITS ||
+	    f->script == KYC_CARD_HANGUL) {
+		/* no spaces: serials, numbers and Korean names have none */
 		size_t k = 0;
 		for (const char *p = line->text; *p && k + 1 < sizeof v->text; p++)
 			if (*p != ' ')
@@ -294,8 +296,12 @@ static int read_text(const struct kyc_card_field *f, const unsigned char *crop, 
 {
 	best->text[0] = 0;
 	best->conf = -1;
-	if (f->script == KYC_CARD_LATIN)
-		return kyc_tess_read_line(KYC_TESS_LATIN, crop, w, h, stride, LATIN_SERIAL, best);
+	if (f->script == KYC_CARD_HANGUL)
+		return kyc_tess_read_line(KYC_TESS_KOR, crop, w, h, stride, NULL, best);
+	if (f->script == KYC_CARD_LATIN || f->script == KYC_CARD_DIGITS)
+		return kyc_tess_read_line(KYC_TESS_LATIN, crop, w, h, stride,
+					  f->script == KYC_CARD_DIGITS ? "0123456789-" : LATIN_SERIAL,
+					  best);
 	for (size_t i = 0; i < sizeof attempts / sizeof attempts[0] && best->conf < SURE_CONF; i++) {
 		double k = attempts[i].em_px / (f->em * u);
 		unsigned char *small = NULL;

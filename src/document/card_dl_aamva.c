@@ -377,11 +377,21 @@ static void squeeze(const char *s, int alnum, char *out, size_t cap)
 	out[n] = 0;
 }
 
+static void cross_check(json_t *x, const json_t *bar, const json_t *face);
+
 static const char *accepted_value(const json_t *fields, const char *name)
 {
 	const json_t *f = json_object_get(fields, name);
 	return json_is_true(json_object_get(f, "accepted")) ? json_string_value(json_object_get(f, "value"))
 							    : NULL;
+}
+
+json_t *kyc_dl_cross_check(const json_t *bar, const json_t *face)
+{
+	json_t *x = json_object();
+	if (x)
+		cross_check(x, bar, face);
+	return x;
 }
 
 static void cross_check(json_t *x, const json_t *bar, const json_t *face)

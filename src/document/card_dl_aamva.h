@@ -41,6 +41,12 @@
  * not read (reason "ocr_unavailable") and the barcode still is. */
 json_t *kyc_dl_read(const struct kyc_image *front, const struct kyc_image *back, int *err);
 
+/* The cross-check above on fields read apart (the barcode's "fields" of a
+ * back sent alone, the "front"'s "fields" of a front sent alone; either may
+ * be NULL): a new {"cross_check":{...},"contradictions":[...]}. NULL only
+ * when out of memory. Pure: no image is read. */
+json_t *kyc_dl_cross_check(const json_t *barcode_fields, const json_t *front_fields);
+
 /* The texts of the QR codes in a picture of any document, as "qr" above: a
  * new array (empty when there is none). NULL only when out of memory. */
 json_t *kyc_qr_read(const struct kyc_image *img);

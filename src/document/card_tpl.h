@@ -14,6 +14,8 @@ enum kyc_card_script {
 	KYC_CARD_EDIGITS, /* Eastern Arabic digits only (a number) */
 	KYC_CARD_EDATE,   /* a date in Eastern Arabic digits, YYYY/MM/DD */
 	KYC_CARD_LATIN,   /* Latin capitals and digits (a serial number) */
+	KYC_CARD_DIGITS,  /* Western digits and '-' (a Korean licence number) */
+	KYC_CARD_HANGUL,  /* Korean words (a Korean licence's name) */
 };
 
 struct kyc_card_field {
@@ -55,6 +57,9 @@ struct kyc_card_template {
 extern const struct kyc_card_template kyc_card_tpl_eg_nid;
 /* A North American driving licence in the AAMVA layout (card_tpl_dl_aamva.c). */
 extern const struct kyc_card_template kyc_card_tpl_dl_aamva;
+
+/* A Korean driving licence's front (card_tpl_kr_dl.c). */
+extern const struct kyc_card_template kyc_card_tpl_kr_dl;
 
 /* The crop of a field in mm (x0, y0, x1, y1): the text's extent with room
  * for Arabic ascenders above and dots below. */

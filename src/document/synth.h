@@ -257,7 +257,14 @@ struct kyc_synth__mask {
 	int w, h;
 	unsigned char *px;
 };
-enum { KYC_SYNTH__SANS, KYC_SYNTH__BOLD, KYC_SYNTH__OCRB, KYC_SYNTH__MONO };
+enum {
+	KYC_SYNTH__SANS,
+	KYC_SYNTH__BOLD,
+	KYC_SYNTH__OCRB,
+	KYC_SYNTH__MONO,
+	KYC_SYNTH__HANGUL,     /* NanumGothic (fonts-nanum) */
+	KYC_SYNTH__HANGUL_BOLD
+};
 /* Renders UTF-8 text (lines split at '\n', 1.25 em apart) in one of the
  * fonts above at em px into a fresh mask with pad px of margin. 0,
  * KYC_ERR_NOMEM or KYC_ERR_IO (font). */

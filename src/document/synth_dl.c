@@ -453,3 +453,131 @@ int kyc_synth_dl_truth_json(const struct kyc_dl_card *c, uint64_t seed, int inde
 	free(s);
 	return rc;
 }
+
+/* ---- Korean licences ---- */
+
+static const char *const kr_family[] = {"김", "이", "박", "최", "정", "강", "조", "윤", "장", "임"};
+static const char *const kr_given[] = {"민", "서", "지", "현", "우", "준", "영", "수", "은", "하",
+				       "도", "연", "성", "진", "혜", "호"};
+static const char *const kr_region[][2] = {
+    {"11", "서울특별시"}, {"12", "부산광역시"}, {"13", "경기도"},     {"14", "강원도"},
+    {"15", "충청북도"},   {"16", "충청남도"},   {"17", "전라북도"},   {"18", "전라남도"},
+    {"19", "경상북도"},   {"20", "경상남도"},   {"21", "제주특별자치도"}, {"22", "대구광역시"},
+    {"23", "인천광역시"}, {"24", "광주광역시"}, {"25", "대전광역시"}, {"26", "울산광역시"},
+    {"28", "경기도"},
+};
+static const char *const kr_street[] = {"중앙로", "세종대로", "한강대로", "시청길", "문화로", "은행나무길"};
+static const char *const kr_class[] = {"1종보통", "2종보통", "1종대형", "2종소형"};
+
+void kyc_synth_krdl_card(uint64_t seed, int index, struct kyc_krdl_card *c)
+{
+	struct kyc_synth__rng rr, *r = &rr;
+	kyc_synth__rng_seed(r, seed, 0xA00000000ULL + (uint64_t)(uint32_t)index);
+	memset(c, 0, sizeof *c);
+	int reg = kyc_synth__rng_int(r, 0, (int)(sizeof kr_region / sizeof *kr_region) - 1);
+	int by = kyc_synth__rng_int(r, 1950, 2004), bm = kyc_synth__rng_int(r, 1, 12),
+	    bd = kyc_synth__rng_int(r, 1, 28);
+	int first = by + kyc_synth__rng_int(r, 18, 30);
+	if (first > 2024)
+		first = 2024;
+	char serial[7], check[3];
+	digits_into(r, serial, 6);
+	digits_into(r, check, 2);
+	snprintf(c->number, sizeof c->number, "%s-%02u-%s-%s", kr_region[reg][0],
+		 (unsigned)first % 100u, serial, check);
+	snprintf(c->name, sizeof c->name, "%s%s%s",
+		 kr_family[kyc_synth__rng_int(r, 0, (int)(sizeof kr_family / sizeof *kr_family) - 1)],
+		 kr_given[kyc_synth__rng_int(r, 0, (int)(sizeof kr_given / sizeof *kr_given) - 1)],
+		 kr_given[kyc_synth__rng_int(r, 0, (int)(sizeof kr_given / sizeof *kr_given) - 1)]);
+	int sexdigit = (by >= 2000 ? 3 : 1) + kyc_synth__rng_int(r, 0, 1);
+	snprintf(c->resident, sizeof c->resident, "%02u%02u%02u-%u******", (unsigned)by % 100u,
+		 (unsigned)bm % 100u, (unsigned)bd % 100u, (unsigned)sexdigit % 10u);
+	snprintf(c->address[0], sizeof c->address[0], "%s %s %d", kr_region[reg][1],
+		 kr_street[kyc_synth__rng_int(r, 0, (int)(sizeof kr_street / sizeof *kr_street) - 1)],
+		 kyc_synth__rng_int(r, 1, 399));
+	snprintf(c->address[1], sizeof c->address[1], "%d동 %d호", kyc_synth__rng_int(r, 101, 120),
+		 kyc_synth__rng_int(r, 101, 1504));
+	int iy = kyc_synth__rng_int(r, 2016, 2024);
+	kyc_synth__iso_date(c->issue_date, iy, kyc_synth__rng_int(r, 1, 12),
+			    kyc_synth__rng_int(r, 1, 28));
+	kyc_synth__iso_date(c->renewal_date, iy + 10, 12, 31);
+	snprintf(c->licence_class, sizeof c->licence_class, "%s",
+		 kr_class[kyc_synth__rng_int(r, 0, (int)(sizeof kr_class / sizeof *kr_class) - 1)]);
+}
+
+/* "YYYY-MM-DD" as the card prints it, "YYYY.MM.DD." */
+static void kr_date(const char *iso, char out[12])
+{
+	snprintf(out, 12, "%.4s.%.2s.%.2s.", iso, iso + 5, iso + 8);
+}
+
+static int draw_krdl(const void *card, enum kyc_card_side side, double u,
+		     struct kyc_synth__rng *r, struct kyc_synth_image *doc)
+{
+	const struct kyc_krdl_card *c = card;
+	const struct kyc_card_template *T = &kyc_card_tpl_kr_dl;
+	const struct kyc_card_field *f = &T->fields[0];
+	static const unsigned char ink[3] = {18, 18, 24}, title[3] = {20, 60, 120},
+				   label[3] = {110, 110, 120};
+	(void)side;
+	doc->w = (int)lround(T->w_mm * u), doc->h = (int)lround(T->h_mm * u);
+	if (!(doc->px = malloc((size_t)doc->w * (size_t)doc->h * 3)))
+		return KYC_ERR_NOMEM;
+	ground(doc, r, 0);
+	char iss[12], ren[24], period[48];
+	kr_date(c->issue_date, iss);
+	kr_date(c->renewal_date, ren);
+	snprintf(period, sizeof period, "적성검사 %s", ren);
+	int rc = text_at(doc, KYC_SYNTH__HANGUL_BOLD, 4.2 * u, 4 * u, 7.5 * u, "자동차운전면허증",
+			 title, 0, 0);
+	if (!rc)
+		rc = text_at(doc, KYC_SYNTH__HANGUL_BOLD, 2.8 * u, 82 * u, 7.5 * u, c->licence_class,
+			     title, 1, 0);
+	if (!rc)
+		rc = kyc_synth__portrait(doc, r, u, T->portrait[0] * u, T->portrait[1] * u,
+					 (T->portrait[2] - T->portrait[0]) * u,
+					 (T->portrait[3] - T->portrait[1]) * u);
+	if (!rc)
+		rc = text_at(doc, KYC_SYNTH__BOLD, f->em * u, f->left * u, f->baseline * u, c->number,
+			     ink, 0, (f->right - f->left) * u);
+	/* the rest is printed, not read */
+	const struct {
+		int font;
+		double x, base, em;
+		const char *text;
+	} rows[] = {
+		{KYC_SYNTH__HANGUL_BOLD, T->fields[1].left, T->fields[1].baseline, T->fields[1].em,
+		 c->name},
+		{KYC_SYNTH__SANS, 31, 28.0, 2.8, c->resident},
+		{KYC_SYNTH__HANGUL, 31, 32.8, 2.3, c->address[0]},
+		{KYC_SYNTH__HANGUL, 31, 36.4, 2.3, c->address[1]},
+		{KYC_SYNTH__HANGUL, 31, 42.0, 2.3, period},
+		{KYC_SYNTH__SANS, 31, 46.0, 2.4, iss},
+		{KYC_SYNTH__HANGUL_BOLD, 48, 51.0, 3.0, "경찰청장"},
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0] && !rc; i++)
+		rc = text_at(doc, rows[i].font, rows[i].em * u, rows[i].x * u, rows[i].base * u,
+			     rows[i].text, i < 2 ? ink : label, 0, (84 - rows[i].x) * u);
+	return rc;
+}
+
+int kyc_synth_krdl_render(uint64_t seed, int index, int level, const struct kyc_krdl_card *card,
+			  struct kyc_synth_card_shot *shot, struct kyc_synth_image *img)
+{
+	return kyc_synth__card_shoot(seed, 0xB00000000ULL, index, level, KYC_CARD_FRONT,
+				     &kyc_card_tpl_kr_dl, draw_krdl, card, shot, img);
+}
+
+int kyc_synth_krdl_photo(uint64_t seed, int index, int level, const struct kyc_krdl_card *card,
+			 unsigned char **jpg, size_t *len)
+{
+	struct kyc_synth_card_shot shot;
+	struct kyc_synth_image im;
+	*jpg = NULL;
+	int rc = kyc_synth_krdl_render(seed, index, level, card, &shot, &im);
+	if (rc)
+		return rc;
+	rc = kyc_synth_jpeg(&im, shot.quality, jpg, len);
+	kyc_synth_image_release(&im);
+	return rc;
+}

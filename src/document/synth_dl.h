@@ -57,4 +57,31 @@ int kyc_synth_dl_truth_json(const struct kyc_dl_card *card, uint64_t seed, int i
 			    const struct kyc_synth_card_shot shots[2], const char *files[2],
 			    kyc_buf *out);
 
+/* ---- Korean licences (card_tpl_kr_dl.c, docs/dl.md) ---- */
+
+/* One invented Korean licence: the number NN-NN-NNNNNN-NN (a region code,
+ * the year of first issue, a serial, two digits), the name in Hangul, the
+ * resident registration number's first part, an address, the dates. */
+struct kyc_krdl_card {
+	char number[16];
+	char name[32];         /* Hangul, UTF-8 */
+	char resident[16];     /* "YYMMDD-N******" */
+	char address[2][96];   /* Hangul and digits, UTF-8 */
+	char issue_date[11], renewal_date[11];
+	char licence_class[16];
+};
+
+void kyc_synth_krdl_card(uint64_t seed, int index, struct kyc_krdl_card *out);
+
+/* Draws the front of card and photographs it at level (0..2), as
+ * kyc_synth_dl_render (fonts-nanum's NanumGothic, KYCD_FONT_HANGUL and
+ * KYCD_FONT_HANGUL_BOLD override it). */
+int kyc_synth_krdl_render(uint64_t seed, int index, int level, const struct kyc_krdl_card *card,
+			  struct kyc_synth_card_shot *shot, struct kyc_synth_image *img);
+
+/* The same photograph as a JPEG at the shot's quality: *jpg malloc()ed.
+ * 0 or an error code as above. */
+int kyc_synth_krdl_photo(uint64_t seed, int index, int level, const struct kyc_krdl_card *card,
+			 unsigned char **jpg, size_t *len);
+
 #endif

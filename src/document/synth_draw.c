@@ -20,6 +20,9 @@
 #define BOLD_PATH "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 #define MONO_PATH "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
 #define OCRB_SHARP_PATH "/usr/share/fonts/opentype/ocr-b/OCRBS.otf"
+/* Hangul for Korean licences (fonts-nanum): precomposed syllables, no shaping. */
+#define HANGUL_PATH "/usr/share/fonts/truetype/nanum/NanumGothic.ttf"
+#define HANGUL_BOLD_PATH "/usr/share/fonts/truetype/nanum/NanumGothicBold.ttf"
 
 /* ICAO 9303 MRZ geometry: OCR-B size I (characters about 2.4 mm high) on a
  * 2.54 mm (10 cpi) pitch, the zone centred across the document inside its
@@ -636,14 +639,16 @@ int kyc_synth__portrait(struct kyc_synth_image *img, struct kyc_synth__rng *r, d
 
 int kyc_synth__text_mask(int font, double em, const char *s, int pad, struct kyc_synth__mask *m)
 {
-	static const char *const env[] = {"KYCD_FONT_SANS", "KYCD_FONT_SANS_BOLD", "KYCD_FONT_OCRB",
-	                                  "KYCD_FONT_MONO"};
-	static const char *const def[] = {SANS_PATH, BOLD_PATH, OCRB_PATH, MONO_PATH};
+	static const char *const env[] = {"KYCD_FONT_SANS",   "KYCD_FONT_SANS_BOLD",
+	                                  "KYCD_FONT_OCRB",   "KYCD_FONT_MONO",
+	                                  "KYCD_FONT_HANGUL", "KYCD_FONT_HANGUL_BOLD"};
+	static const char *const def[] = {SANS_PATH, BOLD_PATH,   OCRB_PATH,
+	                                  MONO_PATH, HANGUL_PATH, HANGUL_BOLD_PATH};
 	FT_Library lib = NULL;
 	FT_Face face = NULL;
 	int rc = KYC_ERR_IO;
 	memset(m, 0, sizeof *m);
-	if (font < 0 || font > 3 || em < 1 || FT_Init_FreeType(&lib))
+	if (font < 0 || font > 5 || em < 1 || FT_Init_FreeType(&lib))
 		return KYC_ERR_IO;
 	if (FT_New_Face(lib, font_path(env[font], def[font]), 0, &face))
 		goto out;

@@ -8,7 +8,7 @@
 
 #include "core/err.h"
 
-static const char *const model_name[KYC_TESS_NSCRIPTS] = {"ara", "Arabic", "eng"};
+static const char *const model_name[KYC_TESS_NSCRIPTS] = {"ara", "Arabic", "eng", "kor"};
 
 /* The handles of one thread, freed by the key's destructor at thread exit. */
 struct tess_thread {

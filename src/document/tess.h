@@ -8,7 +8,7 @@
  * kept until kyc_tess_thread_release() or the thread's end. The models come
  * from Debian packages: tesseract-ocr-ara ("ara", the Arabic language),
  * tesseract-ocr-script-arab ("Arabic", the script: Arabic, Persian, Urdu)
- * and tesseract-ocr-eng ("eng"); TESSDATA_PREFIX overrides where they are
+ * tesseract-ocr-eng ("eng") and tesseract-ocr-kor ("kor"); TESSDATA_PREFIX overrides where they are
  * looked for. Neither Arabic model reads Eastern Arabic digits well: see
  * edigits.h. */
 #ifndef KYC_TESS_H
@@ -20,6 +20,7 @@ enum kyc_tess_script {
 	KYC_TESS_ARA,    /* the Arabic language model */
 	KYC_TESS_ARABIC, /* the Arabic script model, a second opinion */
 	KYC_TESS_LATIN,  /* English letters and Western digits */
+	KYC_TESS_KOR,    /* Korean (tesseract-ocr-kor): Hangul names */
 	KYC_TESS_NSCRIPTS
 };
 

@@ -8,6 +8,7 @@
 
 #include "core/err.h"
 #include "core/name_fold.h"
+#include "document/card.h"
 #include "document/tess.h"
 
 /* Output pixels per MRZ character pitch (2.54 mm): printed field values,
@@ -98,6 +99,20 @@ static unsigned char *page_image(const struct kyc_image *img, const struct kyc_r
 	return px;
 }
 
+int kyc_viz_page_png(const struct kyc_image *img, const struct kyc_reader_result *rr,
+		     kyc_buf *out)
+{
+	if (!img || !img->gray || !rr || rr->nlines == 0)
+		return KYC_ERR_INVALID;
+	int w, h;
+	unsigned char *px = page_image(img, rr, &w, &h);
+	if (!px)
+		return KYC_ERR_NOMEM;
+	int rc = kyc_image_write_png(px, w, h, w, out);
+	free(px);
+	return rc;
+}
+
 /* ---- labels and values ---- */
 
 /* 1 when every word of the folded phrase is a word of the folded line. */
@@ -134,23 +149,25 @@ static int label_of(const char *folded)
 	return -1;
 }
 
-/* The line under label line l (starting within a few pitches of its left
- * edge, its top below the label's and within two label heights), not
- * itself a label; -1 when none. */
+/* 1 when line i lies under label line l: starting within a few pitches of
+ * its left edge, its top below the label's and within two label heights,
+ * and not a label itself. */
+static int is_under(const struct kyc_tess_page *pg, const int *is_label, int l, int i)
+{
+	const int *b = pg->box[l], *c = pg->box[i];
+	int lh = b[3] - b[1] > 4 ? b[3] - b[1] : 4, dy = c[1] - b[1];
+	return i != l && !is_label[i] && dy > lh / 2 && dy <= 3 * lh &&
+	       abs(c[0] - b[0]) <= 3 * (int)VIZ_PX_PER_PITCH;
+}
+
+/* The nearest line under label line l, or -1 when none. */
 static int value_under(const struct kyc_tess_page *pg, const int *is_label, int l)
 {
-	const int *b = pg->box[l];
-	int lh = b[3] - b[1] > 4 ? b[3] - b[1] : 4, best = -1, best_dy = 0;
-	for (int i = 0; i < pg->n; i++) {
-		const int *c = pg->box[i];
-		int dy = c[1] - b[1];
-		if (i == l || is_label[i] || dy <= lh / 2 || dy > 3 * lh)
-			continue;
-		if (abs(c[0] - b[0]) > 3 * (int)VIZ_PX_PER_PITCH)
-			continue;
-		if (best < 0 || dy < best_dy)
-			best = i, best_dy = dy;
-	}
+	int best = -1;
+	for (int i = 0; i < pg->n; i++)
+		if (is_under(pg, is_label, l, i) &&
+		    (best < 0 || pg->box[i][1] < pg->box[best][1]))
+			best = i;
 	return best;
 }
 
@@ -170,6 +187,23 @@ static int month_of(const char *w)
 		for (int k = 0; k < 4; k++)
 			if (!strcmp(w, names[m][k]))
 				return m + 1;
+	/* a bilingual month whose slash was read as a letter ("APRIAVR",
+	 * "AUGIAOUT"): two names of the same month around one character */
+	size_t n = strlen(w);
+	for (size_t cut = 3; cut <= 4 && cut + 4 <= n; cut++) {
+		char a[8], b[8];
+		if (n - cut - 1 >= sizeof b)
+			continue;
+		memcpy(a, w, cut), a[cut] = 0;
+		memcpy(b, w + cut + 1, n - cut), b[n - cut - 1] = 0;
+		int m = 0;
+		for (int i = 0; i < 12 && !m; i++)
+			for (int k = 0; k < 4 && !m; k++)
+				m = !strcmp(a, names[i][k]) ? i + 1 : 0;
+		for (int k = 0; m && k < 4; k++)
+			if (!strcmp(b, names[m - 1][k]))
+				return m;
+	}
 	return 0;
 }
 
@@ -213,7 +247,7 @@ static int parse_date(const char *text, int ref_year, char iso[11], int *whole)
 {
 	/* tokens: runs of letters or digits, upper case; a letter run right after
 	 * a digit run is its own token ("12AUG") */
-	char tok[16][8];
+	char tok[16][12];
 	int nt = 0;
 	for (const char *p = text; *p && nt < 16;) {
 		char c = *p;
@@ -224,7 +258,7 @@ static int parse_date(const char *text, int ref_year, char iso[11], int *whole)
 		}
 		int digit = c >= '0' && c <= '9';
 		size_t n = 0;
-		while (*p && n < 7) {
+		while (*p && n < 11) {
 			char d = *p;
 			int isd = d >= '0' && d <= '9';
 			int isl = (d >= 'A' && d <= 'Z') || (d >= 'a' && d <= 'z');
@@ -235,7 +269,7 @@ static int parse_date(const char *text, int ref_year, char iso[11], int *whole)
 		}
 		while (*p && ((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') ||
 			      (*p >= 'a' && *p <= 'z')) &&
-		       n >= 7)
+		       n >= 11)
 			p++; /* the rest of an overlong token */
 		tok[nt][n] = 0;
 		nt++;
@@ -244,14 +278,16 @@ static int parse_date(const char *text, int ref_year, char iso[11], int *whole)
 		int nd0, nd2, nd1 = 0, d, m, y;
 		int a = number_of(tok[i], &nd0), c = number_of(tok[i + 2], &nd2);
 		int mm = month_of(tok[i + 1]);
-		/* a bilingual month ("AOUT/AUG") spans two tokens: skip the second */
+		/* a bilingual month ("AOUT/AUG") spans two tokens, or three when
+		 * its slash was read as a stray character ("APR 7 AVR"): skip them */
 		int c2 = -1, nd3 = 0;
-		if (mm && i + 3 < nt && month_of(tok[i + 2]) == mm)
-			c2 = number_of(tok[i + 3], &nd3);
+		for (int k = i + 2; mm && c2 < 0 && k <= i + 3 && k + 1 < nt; k++)
+			if (month_of(tok[k]) == mm)
+				c2 = number_of(tok[k + 1], &nd3);
 		if (!mm)
 			mm = number_of(tok[i + 1], &nd1) > 0 && nd1 <= 2 ? number_of(tok[i + 1], &nd1)
 									  : 0;
-		if (c < 0 && c2 >= 0)
+		if (c2 >= 0)
 			c = c2, nd2 = nd3;
 		if (a < 0 || c < 0 || mm < 1 || mm > 12)
 			continue;
@@ -358,9 +394,10 @@ static const char *mrz_value(const json_t *mrz, int f)
  * Tesseract is sure of (OCR noise is not a forgery) that is a whole value of
  * its kind (a date that parses; a name or number about as long as the
  * MRZ's, not a fragment the layout analysis cut off). */
-static int contradicts(int f, const struct kyc_tess_line *L, const char *want, int ref_year)
+static int contradicts(int f, const struct kyc_tess_line *L, const json_t *mrz, int ref_year)
 {
 	char iso[11], a[256], b[256];
+	const char *want = mrz_value(mrz, f);
 	if (L->conf < 80)
 		return 0;
 	switch (f) {
@@ -370,6 +407,14 @@ static int contradicts(int f, const struct kyc_tess_line *L, const char *want, i
 		kyc_name_fold(want, b, sizeof b);
 		return strlen(a) * 2 >= strlen(b) && edit_distance(a, b) * 2 > (int)strlen(b);
 	case F_NUMBER: {
+		/* A visa prints its own number and the passport's, and its MRZ
+		 * may carry either (the ICAO specimens carry the passport's, under
+		 * a printed "Document No." that is the visa's): a differing number
+		 * on a visa is no contradiction. */
+		const char *code = json_string_value(
+		    json_object_get(json_object_get(mrz, "fields"), "document_code"));
+		if (code && code[0] == 'V')
+			return 0;
 		/* a number has digits: a name under a misread label is not one */
 		int digits = 0;
 		for (const char *q = L->text; *q; q++)
@@ -386,14 +431,31 @@ static int contradicts(int f, const struct kyc_tess_line *L, const char *want, i
 	}
 }
 
+/* 1 when text is the MRZ's whole name, in either order: pages that print
+ * one "Name" or "Surname, given names" line (the ICAO specimens do) hold
+ * both name fields there. */
+static int full_name_agrees(const char *text, const json_t *mrz)
+{
+	const char *sur = mrz_value(mrz, F_SURNAME), *giv = mrz_value(mrz, F_GIVEN);
+	char full[512];
+	if (!sur || !giv)
+		return 0;
+	snprintf(full, sizeof full, "%s %s", sur, giv);
+	if (names_agree(text, full))
+		return 1;
+	snprintf(full, sizeof full, "%s %s", giv, sur);
+	return names_agree(text, full);
+}
+
 /* 1 when text agrees with the MRZ's value of field f. */
-static int agrees(int f, const char *text, const char *want, int ref_year)
+static int agrees(int f, const char *text, const json_t *mrz, int ref_year)
 {
 	char iso[11];
+	const char *want = mrz_value(mrz, f);
 	switch (f) {
 	case F_SURNAME:
 	case F_GIVEN:
-		return names_agree(text, want);
+		return names_agree(text, want) || full_name_agrees(text, mrz);
 	case F_NUMBER:
 		return numbers_agree(text, want);
 	default:
@@ -408,28 +470,12 @@ static double now_ms(void)
 	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
 }
 
-int kyc_viz_read(const struct kyc_image *img, const struct kyc_reader_result *rr,
-		 const json_t *mrz, json_t **out)
+/* Compares the page's lines pg with mrz: kyc_viz_read's object, its "ms"
+ * counted from t0. Frees nothing. */
+static int compare_page(const struct kyc_tess_page *pg, const json_t *mrz, double t0,
+			json_t **out)
 {
 	*out = NULL;
-	if (!img || !img->gray || !rr || rr->nlines == 0 || !mrz)
-		return KYC_ERR_INVALID;
-	double t0 = now_ms();
-	int w, h;
-	unsigned char *px = page_image(img, rr, &w, &h);
-	if (!px)
-		return KYC_ERR_NOMEM;
-	struct kyc_tess_page *pg = malloc(sizeof *pg);
-	if (!pg) {
-		free(px);
-		return KYC_ERR_NOMEM;
-	}
-	int rc = kyc_tess_read_page(KYC_TESS_LATIN, px, w, h, w, pg);
-	free(px);
-	if (rc) {
-		free(pg);
-		return rc;
-	}
 	/* the reference year for two-digit years: the MRZ's expiry, else today */
 	int ref_year = 0;
 	const char *exp = mrz_value(mrz, F_EXPIRY);
@@ -456,21 +502,24 @@ int kyc_viz_read(const struct kyc_image *img, const struct kyc_reader_result *rr
 			continue;
 		const char *text = NULL, *by = NULL;
 		int match = 0;
-		/* under its label first: agreeing, or contradicting for sure */
+		/* under its label first: agreeing under any of its labels (a page
+		 * may print two numbers, the passport's and the visa's, and a
+		 * label's second language may come between it and its value),
+		 * else contradicting for sure */
+		for (int i = 0; i < pg->n && !text; i++)
+			for (int v = 0; label_field[i] == f && v < pg->n && !text; v++)
+				if (is_under(pg, is_label, i, v) &&
+				    agrees(f, pg->line[v].text, mrz, ref_year))
+					text = pg->line[v].text, by = "label", match = 1;
+		/* a contradiction only from the value line itself, the nearest */
 		for (int i = 0; i < pg->n && !text; i++) {
-			if (label_field[i] != f)
-				continue;
-			int v = value_under(pg, is_label, i);
-			if (v < 0)
-				continue;
-			if (agrees(f, pg->line[v].text, want, ref_year))
-				text = pg->line[v].text, by = "label", match = 1;
-			else if (contradicts(f, &pg->line[v], want, ref_year))
+			int v = label_field[i] == f ? value_under(pg, is_label, i) : -1;
+			if (v >= 0 && contradicts(f, &pg->line[v], mrz, ref_year))
 				text = pg->line[v].text, by = "label", match = 0;
 		}
 		/* else anywhere on the page: found or not, never a contradiction */
 		for (int i = 0; i < pg->n && !text; i++)
-			if (!is_label[i] && agrees(f, pg->line[i].text, want, ref_year))
+			if (!is_label[i] && agrees(f, pg->line[i].text, mrz, ref_year))
 				text = pg->line[i].text, by = "search", match = 1;
 		if (!text)
 			continue;
@@ -482,7 +531,6 @@ int kyc_viz_read(const struct kyc_image *img, const struct kyc_reader_result *rr
 			json_array_append_new(mism, json_string(field_name[f]));
 	}
 	int lines = pg->n;
-	free(pg);
 	if (!fields || !mism) {
 		json_decref(fields);
 		json_decref(mism);
@@ -502,4 +550,161 @@ int kyc_viz_read(const struct kyc_image *img, const struct kyc_reader_result *rr
 	*out = json_pack("{s:s, s:o, s:i, s:o, s:i, s:f}", "verdict", verdict, "fields", fields,
 			 "matched", matched, "mismatched", mism, "lines", lines, "ms", now_ms() - t0);
 	return *out ? 0 : KYC_ERR_NOMEM;
+}
+
+/* The page's text lines, as Tesseract's layout analysis finds them, into a
+ * new *pg (the caller frees it). */
+static int read_lines(const unsigned char *px, int w, int h, struct kyc_tess_page **pg)
+{
+	*pg = malloc(sizeof **pg);
+	if (!*pg)
+		return KYC_ERR_NOMEM;
+	int rc = kyc_tess_read_page(KYC_TESS_LATIN, px, w, h, w, *pg);
+	if (rc) {
+		free(*pg);
+		*pg = NULL;
+	}
+	return rc;
+}
+
+int kyc_viz_read(const struct kyc_image *img, const struct kyc_reader_result *rr,
+		 const json_t *mrz, json_t **out)
+{
+	*out = NULL;
+	if (!img || !img->gray || !rr || rr->nlines == 0 || !mrz)
+		return KYC_ERR_INVALID;
+	double t0 = now_ms();
+	int w, h;
+	unsigned char *px = page_image(img, rr, &w, &h);
+	if (!px)
+		return KYC_ERR_NOMEM;
+	struct kyc_tess_page *pg;
+	int rc = read_lines(px, w, h, &pg);
+	free(px);
+	if (rc)
+		return rc;
+	rc = compare_page(pg, mrz, t0, out);
+	free(pg);
+	return rc;
+}
+
+/* ---- the front of a card whose MRZ is on its back ---- */
+
+/* The card's size (ISO/IEC 7810 ID-1, ICAO TD1), mm. */
+#define VIZ_CARD_W_MM 85.6
+#define VIZ_CARD_H_MM 54.0
+
+/* The number of lines of pg that are some field's label. */
+static int count_labels(const struct kyc_tess_page *pg)
+{
+	int n = 0;
+	for (int i = 0; i < pg->n; i++) {
+		char folded[256];
+		kyc_name_fold(pg->line[i].text, folded, sizeof folded);
+		n += label_of(folded) >= 0;
+	}
+	return n;
+}
+
+/* The card of quad (TL, TR, BR, BL as it is to be read) warped at the
+ * visual zone's scale, the portrait's side left out, and its lines. */
+static int read_card_side(const struct kyc_image *img, const double quad[4][2],
+			  struct kyc_tess_page **pg)
+{
+	double ppmm = VIZ_PX_PER_PITCH / 2.54;
+	int cw = (int)(VIZ_CARD_W_MM * ppmm + 0.5), h = (int)(VIZ_CARD_H_MM * ppmm + 0.5);
+	int skip = (int)(VIZ_SKIP_LEFT * cw), w = cw - skip;
+	unsigned char *card = malloc((size_t)cw * (size_t)h), *px = malloc((size_t)w * (size_t)h);
+	int rc = KYC_ERR_NOMEM;
+	*pg = NULL;
+	if (!card || !px)
+		goto out;
+	kyc_card_warp(img, quad, cw, h, card);
+	for (int y = 0; y < h; y++)
+		memcpy(px + (size_t)y * w, card + (size_t)y * cw + skip, (size_t)w);
+	rc = read_lines(px, w, h, pg);
+out:
+	free(card);
+	free(px);
+	return rc;
+}
+
+static json_t *lines_json(const struct kyc_tess_page *pg)
+{
+	json_t *a = json_array();
+	for (int i = 0; i < pg->n && a; i++)
+		if (json_array_append_new(a, json_pack("{s:s, s:i, s:[i,i,i,i]}", "text",
+						       pg->line[i].text, "conf", pg->line[i].conf,
+						       "box", pg->box[i][0], pg->box[i][1],
+						       pg->box[i][2], pg->box[i][3]))) {
+			json_decref(a);
+			a = NULL;
+		}
+	return a;
+}
+
+int kyc_viz_read_card(const struct kyc_image *img, json_t **out)
+{
+	*out = NULL;
+	if (!img || !img->gray)
+		return KYC_ERR_INVALID;
+	double t0 = now_ms(), quad[4][2];
+	int rc = kyc_card_find(img, VIZ_CARD_W_MM / VIZ_CARD_H_MM, quad);
+	if (rc == KYC_ERR_NOTFOUND) {
+		*out = json_pack("{s:b, s:[], s:f}", "found", 0, "lines", "ms", now_ms() - t0);
+		return *out ? 0 : KYC_ERR_NOMEM;
+	}
+	if (rc)
+		return rc;
+	/* Which way up: the way more labels read ("Surname", "Date of birth"
+	 * ...); the half turn is read only when the first way shows few. */
+	struct kyc_tess_page *pg = NULL, *turned = NULL;
+	rc = read_card_side(img, quad, &pg);
+	int upside_down = 0;
+	if (!rc && count_labels(pg) < 2) {
+		double q[4][2];
+		for (int k = 0; k < 4; k++)
+			q[k][0] = quad[(k + 2) % 4][0], q[k][1] = quad[(k + 2) % 4][1];
+		rc = read_card_side(img, q, &turned);
+		if (!rc && count_labels(turned) > count_labels(pg)) {
+			struct kyc_tess_page *t = pg;
+			pg = turned, turned = t, upside_down = 1;
+		}
+	}
+	json_t *lines = rc ? NULL : lines_json(pg);
+	free(pg);
+	free(turned);
+	if (rc)
+		return rc;
+	*out = json_pack("{s:b, s:b, s:o, s:f}", "found", 1, "upside_down", upside_down, "lines",
+			 lines, "ms", now_ms() - t0);
+	return *out ? 0 : KYC_ERR_NOMEM;
+}
+
+int kyc_viz_compare(const json_t *card, const json_t *mrz, json_t **out)
+{
+	*out = NULL;
+	const json_t *lines = json_object_get(card, "lines");
+	if (!json_is_array(lines) || !mrz)
+		return KYC_ERR_INVALID;
+	struct kyc_tess_page *pg = calloc(1, sizeof *pg);
+	if (!pg)
+		return KYC_ERR_NOMEM;
+	size_t i;
+	const json_t *l;
+	json_array_foreach(lines, i, l)
+	{
+		const char *text = json_string_value(json_object_get(l, "text"));
+		const json_t *box = json_object_get(l, "box");
+		if (pg->n >= KYC_TESS_PAGE_LINES || !text || json_array_size(box) != 4)
+			continue;
+		snprintf(pg->line[pg->n].text, sizeof pg->line[pg->n].text, "%s", text);
+		pg->line[pg->n].conf = (int)json_integer_value(json_object_get(l, "conf"));
+		for (int k = 0; k < 4; k++)
+			pg->box[pg->n][k] = (int)json_integer_value(json_array_get(box, (size_t)k));
+		pg->n++;
+	}
+	int rc = compare_page(pg, mrz, now_ms(), out);
+	free(pg);
+	return rc;
 }

@@ -19,6 +19,7 @@
 
 #include <jansson.h>
 
+#include "core/buf.h"
 #include "document/image.h"
 #include "document/reader.h"
 
@@ -37,6 +38,29 @@
  * KYC_ERR_INVALID when rr holds no band; KYC_ERR_NOMEM. */
 int kyc_viz_read(const struct kyc_image *img, const struct kyc_reader_result *rr,
 		 const json_t *mrz, json_t **out);
+
+/* The front of an ID card whose MRZ is on its back (ICAO TD1): the card
+ * found in img and rectified, turned the way its labels read, and its
+ * printed lines read, to be compared with the back's MRZ later
+ * (kyc_viz_compare) without reading the picture again. *out: a new object
+ * {"found", "upside_down", "lines":[{"text","conf","box":[l,t,r,b]}...],
+ * "ms"}; "found" false (no lines) when no card was found. 0;
+ * KYC_ERR_UNSUPPORTED when Tesseract's Latin model is missing;
+ * KYC_ERR_INVALID; KYC_ERR_NOMEM. */
+int kyc_viz_read_card(const struct kyc_image *img, json_t **out);
+
+/* The lines of card (kyc_viz_read_card's object, as stored) compared with
+ * mrz as kyc_viz_read compares a page: the same object. 0;
+ * KYC_ERR_INVALID when card has no lines array or mrz is NULL;
+ * KYC_ERR_NOMEM. Pure: no OCR. */
+int kyc_viz_compare(const json_t *card, const json_t *mrz, json_t **out);
+
+/* The picture kyc_viz_read reads (the page around rr's MRZ band, upright,
+ * the portrait's side left out), appended to out as PNG, for a person
+ * looking at why a page read as it did (`kycd scan --debug`). 0,
+ * KYC_ERR_INVALID when rr holds no band, KYC_ERR_NOMEM, KYC_ERR_TOOBIG. */
+int kyc_viz_page_png(const struct kyc_image *img, const struct kyc_reader_result *rr,
+		     kyc_buf *out);
 
 /* The date a visual zone prints in text ("12 AUG 1974", "12 AOUT/AUG 74",
  * "12.08.1974", "1974-08-12" ...), as "YYYY-MM-DD" in iso (two-digit years

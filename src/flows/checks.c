@@ -7,6 +7,8 @@
 
 #include "core/clock.h"
 #include "core/rand.h"
+#include "document/card_dl_aamva.h"
+#include "document/viz.h"
 #include "flows/names.h"
 
 const char *kyc_checks_field(const json_t *x, const char *name)
@@ -318,14 +320,30 @@ static json_t *data_consistency(const struct kyc_check_input *in)
 	return c;
 }
 
+/* How much a visual-zone verdict weighs: a failing one first, then one
+ * that read something. */
+static int verdict_rank(const char *v)
+{
+	return !v || !strcmp(v, "unread") ? 0 : !strcmp(v, "agrees") ? 1 : 2;
+}
+
 /* The printed page against the MRZ (src/document/viz.h): a field printed
  * under its label that contradicts the MRZ, or a page with text of which
  * nothing agrees with the MRZ (another person's page, a page made for this
  * MRZ without its data), is for a person to look at. Fields the visual zone
- * does not show, or OCR could not read, count for nothing. */
-static json_t *viz_consistency(const json_t *x)
+ * does not show, or OCR could not read, count for nothing. The page is the
+ * one around the MRZ and, for a card whose MRZ is on its back, the card's
+ * front (its printed lines read at upload); the worse of the two decides. */
+static json_t *viz_consistency(const json_t *x, const json_t *front)
 {
 	const json_t *v = json_object_get(x, "viz");
+	json_t *fv = NULL;
+	const char *side = "page";
+	const json_t *lines = json_object_get(front, "viz_front");
+	if (lines && !kyc_viz_compare(lines, json_object_get(x, "mrz"), &fv) &&
+	    verdict_rank(json_string_value(json_object_get(fv, "verdict"))) >
+		verdict_rank(json_string_value(json_object_get(v, "verdict"))))
+		v = fv, side = "front";
 	const char *verdict = json_string_value(json_object_get(v, "verdict"));
 	json_int_t matched = json_integer_value(json_object_get(v, "matched"));
 	json_t *c;
@@ -333,15 +351,48 @@ static json_t *viz_consistency(const json_t *x)
 		c = check("data_consistency", "not_applicable", "viz_unread", NULL);
 	else if (!strcmp(verdict, "contradicts"))
 		c = check("data_consistency", "fail", "viz_mismatch",
-			  json_pack("{s:O, s:I}", "fields", json_object_get(v, "mismatched"),
-				    "matched", matched));
+			  json_pack("{s:O, s:I, s:s}", "fields", json_object_get(v, "mismatched"),
+				    "matched", matched, "side", side));
 	else if (!strcmp(verdict, "unmatched"))
-		c = check("data_consistency", "fail", "viz_unmatched", NULL);
+		c = check("data_consistency", "fail", "viz_unmatched",
+			  json_pack("{s:s}", "side", side));
 	else
 		c = check("data_consistency", "pass", "viz_matches",
-			  json_pack("{s:I, s:O}", "matched", matched, "unconfirmed",
-				    json_object_get(v, "mismatched")));
+			  json_pack("{s:I, s:O, s:s}", "matched", matched, "unconfirmed",
+				    json_object_get(v, "mismatched"), "side", side));
 	json_object_set_new(c, "source", json_string("mrz_viz"));
+	json_decref(fv);
+	return c;
+}
+
+/* A licence's printed front against its barcode (card_dl_aamva.h): the
+ * front of the same upload, else the attempt's front sent apart. A field
+ * the front does not show accepted counts for nothing. */
+static json_t *licence_consistency(const json_t *x, const json_t *front)
+{
+	const json_t *bar = json_object_get(json_object_get(x, "licence"), "fields");
+	const json_t *face = json_object_get(json_object_get(x, "licence"), "front");
+	if (!json_is_true(json_object_get(face, "found")))
+		face = json_object_get(json_object_get(front, "licence"), "front");
+	json_t *cc = json_is_true(json_object_get(face, "found"))
+			 ? kyc_dl_cross_check(bar, json_object_get(face, "fields"))
+			 : NULL;
+	const json_t *contra = json_object_get(cc, "contradictions");
+	int matched = 0;
+	const char *k;
+	json_t *v;
+	json_object_foreach(json_object_get(cc, "cross_check"), k, v)
+		matched += !strcmp(json_string_value(v), "match");
+	json_t *c = !cc ? check("data_consistency", "not_applicable", "front_not_read", NULL)
+		    : json_array_size(contra)
+			? check("data_consistency", "fail", "barcode_front_mismatch",
+				json_pack("{s:O, s:O}", "contradictions", contra, "cross_check",
+					  json_object_get(cc, "cross_check")))
+		    : matched ? check("data_consistency", "pass", "barcode_front_match",
+				      json_pack("{s:O}", "cross_check", json_object_get(cc, "cross_check")))
+			      : check("data_consistency", "not_applicable", "front_not_read", NULL);
+	json_object_set_new(c, "source", json_string("barcode_front"));
+	json_decref(cc);
 	return c;
 }
 
@@ -381,7 +432,9 @@ json_t *kyc_checks_run(const struct kyc_check_input *in, const char **hard)
 	json_array_append_new(out, reject_period(in));
 	json_array_append_new(out, duplicate_applicant(in));
 	json_array_append_new(out, data_consistency(in));
-	json_array_append_new(out, viz_consistency(x));
+	json_array_append_new(out, viz_consistency(x, in->front));
+	if (json_is_true(json_object_get(x, "barcode_found")))
+		json_array_append_new(out, licence_consistency(x, in->front));
 	json_array_append_new(out, document_type_allowed(in));
 	static const char *const hard_checks[] = {"document_expired",   "minimum_age",
 						  "blocked_country",    "duplicate_document",

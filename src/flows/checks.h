@@ -17,11 +17,18 @@ struct kyc_check_input {
 	const json_t *applicant;    /* the stored applicant */
 	const char *declared_type;  /* the document type the caller declared */
 	const json_t *extraction;   /* the document read (kyc_extraction_from_mrz), may be NULL */
+	const json_t *front;        /* the extraction of the attempt's front read apart from
+	                               the document decided on: a card's without an MRZ (with
+	                               "viz_front"), a licence's (with "licence"."front");
+	                               may be NULL */
 	const json_t *corrections;  /* the applicant's confirmed names, may be NULL */
 	int64_t now_ms;
 };
 
-/* Runs every check; returns a new array. *hard: the name of the first failed
+/* Runs every check; returns a new array. A driving licence read from its
+ * barcode (extraction "barcode_found") is checked on the barcode's fields,
+ * with one more check: data_consistency (source "barcode_front"), the
+ * front's printed fields against the barcode (docs/dl.md). *hard: the name of the first failed
  * check that rejects on its own (expired document, under age, blocked
  * country, duplicates), or NULL. */
 json_t *kyc_checks_run(const struct kyc_check_input *in, const char **hard);

@@ -6,6 +6,7 @@
 #include "core/err.h"
 #include "document/card_dl_aamva.h"
 #include "document/card_eg_nid.h"
+#include "document/card_kr_dl.h"
 #include "document/doc_read.h"
 #include "document/viz.h"
 #include "document/mrz.h"
@@ -145,6 +146,18 @@ static json_t *extract_licence(json_t *x, const struct kyc_image *img, int back)
 		return x;
 	if (json_is_true(json_object_get(dl, "barcode_found")))
 		adopt(x, dl, "barcode_found");
+	/* A front without a PDF417 may be a Korean licence: its number, when
+	 * one of its form is read, is the field licence_number. */
+	json_t *kr = !back && !json_is_true(json_object_get(dl, "barcode_found"))
+			 ? kyc_krdl_read(img, &err)
+			 : NULL;
+	const json_t *num = json_object_get(json_object_get(kr, "fields"), "licence_number");
+	if (kr && json_is_true(json_object_get(num, "accepted"))) {
+		json_object_set(json_object_get(x, "fields"), "licence_number", (json_t *)num);
+		json_object_set_new(x, "kr_licence", kr);
+	} else {
+		json_decref(kr);
+	}
 	json_object_set_new(x, "licence", dl);
 	return x;
 }
@@ -184,6 +197,16 @@ json_t *kyc_document_extract_typed(const struct kyc_image *img, int64_t now_ms, 
 		} else {
 			json_decref(card);
 		}
+	}
+	/* The front of a card whose MRZ is on its back (ICAO TD1): its printed
+	 * lines, kept to be compared with the back's MRZ when the attempt is
+	 * decided (the workflow's data_consistency, docs/reader.md). */
+	if (x && !mrz && !back && type &&
+	    (!strcmp(type, "id_card") || !strcmp(type, "residence_permit")) &&
+	    !json_is_true(json_object_get(x, "card_found"))) {
+		json_t *front = NULL;
+		if (!kyc_viz_read_card(img, &front))
+			json_object_set_new(x, "viz_front", front);
 	}
 	if (x && !qr)
 		qr = kyc_qr_read(img);

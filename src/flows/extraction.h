@@ -45,7 +45,11 @@ json_t *kyc_document_extract_typed(const struct kyc_image *img, int64_t now_ms, 
  * (kyc_dl_read's object: the barcode, the QR codes' text, the front's
  * printed fields and their cross-check), and when an AAMVA PDF417 was
  * decoded "barcode_found": true, with the barcode's fields (`source:
- * "barcode"`) as its "fields", "document_fields" and "missing_fields". */
+ * "barcode"`) as its "fields", "document_fields" and "missing_fields".
+ * The front of an id_card or residence_permit in which neither an MRZ nor an
+ * Egyptian card is read gains "viz_front" (document/viz.h's
+ * kyc_viz_read_card: the card's printed lines), compared with the back's
+ * MRZ when the attempt is decided. */
 
 /* The card-face data of two extractions (front, back; either may be NULL)
  * cross-checked together (number front against back, printed birth date and

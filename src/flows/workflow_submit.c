@@ -264,6 +264,23 @@ static const json_t *best_reading(const json_t *docs, const json_t **doc_out)
 	return best;
 }
 
+/* The reading of a licence: the first document whose AAMVA barcode decoded. */
+static const json_t *licence_reading(const json_t *docs, const json_t **doc_out)
+{
+	size_t i;
+	json_t *d;
+	*doc_out = NULL;
+	json_array_foreach(docs, i, d)
+	{
+		const json_t *x = json_object_get(d, "extraction");
+		if (json_is_true(json_object_get(x, "barcode_found"))) {
+			*doc_out = d;
+			return x;
+		}
+	}
+	return NULL;
+}
+
 /* Counts a failed attempt: incomplete with a retry code, or rejected when
  * it was the last one allowed. */
 static int fail_attempt(struct change *c, const json_t *settings, const char *code)
@@ -378,6 +395,9 @@ static int evaluate_document(struct change *c, const json_t *settings, const jso
 	struct kyc_flow *f = c->f;
 	const json_t *doc;
 	const json_t *x = best_reading(docs, &doc);
+	/* a licence without an MRZ is checked on its barcode (docs/dl.md) */
+	if (!x && !strcmp(type, "drivers_license"))
+		x = licence_reading(docs, &doc);
 	int rc;
 	int manual = json_is_true(json_object_get(settings, "manual_review"));
 	json_object_set_new(c->patch, "retry_code", json_null());
@@ -399,10 +419,17 @@ static int evaluate_document(struct change *c, const json_t *settings, const jso
 				reason = r;
 		}
 		int two_sided = !strcmp(type, "id_card") || !strcmp(type, "residence_permit");
+		const char *asked = flow__str(c->ver, "retry_code");
+		int waiting = asked && !strcmp(asked, "back_side_required");
 		if (card_face(docs) == 2)
 			return evaluate_card(c, settings, type, docs);
-		if (!strcmp(type, "drivers_license")) {
-			/* No MRZ is expected: the data is for a person to read. */
+		int licence = !strcmp(type, "drivers_license");
+		/* A licence's data is in its back's barcode: a front alone waits
+		 * for the back once, as a card's does (below). */
+		if (licence && !has_back && !waiting && (!reason || !strcmp(reason, "no_mrz_found")))
+			two_sided = 1;
+		else if (licence) {
+			/* No barcode read: the data is for a person to read. */
 			static const char *const drop[] = {"document", "document_back", NULL};
 			json_t *steps =
 			    flow__steps_without(json_object_get(c->ver, "pending_steps"), drop);
@@ -417,8 +444,6 @@ static int evaluate_document(struct change *c, const json_t *settings, const jso
 		 * unreadable) is a failed attempt whatever the type, and so is a
 		 * front sent again while the back is what was asked for — else a
 		 * client that never sends a back would retry for ever. */
-		const char *asked = flow__str(c->ver, "retry_code");
-		int waiting = asked && !strcmp(asked, "back_side_required");
 		if (two_sided && !has_back && waiting && (!reason || !strcmp(reason, "no_mrz_found")))
 			return fail_attempt(c, settings, "back_side_required");
 		if (two_sided && !has_back && (!reason || !strcmp(reason, "no_mrz_found"))) {
@@ -435,7 +460,21 @@ static int evaluate_document(struct change *c, const json_t *settings, const jso
 		}
 		return fail_attempt(c, settings, retry_for_reason(reason));
 	}
+	/* a front read apart: a card's without an MRZ (its printed lines), a
+	 * licence's (its printed fields) */
+	const json_t *front = NULL;
+	size_t di;
+	json_t *dd;
+	json_array_foreach(docs, di, dd)
+	{
+		const json_t *dx = json_object_get(dd, "extraction");
+		const json_t *lf = json_object_get(json_object_get(dx, "licence"), "front");
+		if (dd != doc && strcmp(flow__str(dd, "side"), "back") &&
+		    (json_object_get(dx, "viz_front") || json_is_true(json_object_get(lf, "found"))))
+			front = dx;
+	}
 	struct kyc_check_input in = {
+	    .front = front,
 	    .store = f->store,
 	    .tenant_id = f->tenant_id,
 	    .settings = settings,

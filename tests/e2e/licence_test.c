@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "document/synth_dl.h"
 #include "e2e.h"
@@ -171,6 +172,21 @@ TEST(back_without_barcode)
 	e2e_resp_free(&r);
 }
 
+/* Seed 001's step 1 with the form parts p; 0 when a response came back. */
+static int step1(const struct form_part *p, int n, struct e2e_resp *r)
+{
+	size_t len;
+	char *body = form_build(p, n, &len);
+	char h[200];
+	snprintf(h, sizeof h, "x-api-key: %s", key);
+	const char *hdr[] = {h, FORM_CONTENT_TYPE, NULL};
+	int rc = e2e_req(&srv, "POST", "/v3/submission/step1", hdr, body, len, r);
+	free(body);
+	if (!rc && r->status != 200)
+		fprintf(stderr, "  got %ld %s\n", r->status, r->body);
+	return rc;
+}
+
 /* Seed 001's step 1 with a licence: the back's barcode answers reviewOCRData. */
 TEST(seed001_step1)
 {
@@ -187,16 +203,8 @@ TEST(seed001_step1)
 	    {"idImage", "front.jpg", "image/jpeg", front, flen},
 	    {"idBackImage", "back.jpg", "image/jpeg", back, blen},
 	};
-	size_t len;
-	char *body = form_build(p, 5, &len);
-	char h[200];
-	snprintf(h, sizeof h, "x-api-key: %s", key);
-	const char *hdr[] = {h, FORM_CONTENT_TYPE, NULL};
 	struct e2e_resp r;
-	REQUIRE(e2e_req(&srv, "POST", "/v3/submission/step1", hdr, body, len, &r) == 0);
-	free(body);
-	if (r.status != 200)
-		fprintf(stderr, "  got %ld %s\n", r.status, r.body);
+	REQUIRE(step1(p, 5, &r) == 0);
 	CHECK_INT(r.status, 200);
 	const json_t *o = json_object_get(r.json, "reviewOCRData");
 	CHECK_STR(json_string_value(json_object_get(o, "ocr_birthDate")), c.birth_date);
@@ -211,6 +219,125 @@ TEST(seed001_step1)
 	free(back);
 }
 
+/* Seed 001's step 1 with a Korean licence's front: ocr_licenseNumber is
+ * the number printed on it (a generated card). */
+TEST(seed001_korean_licence)
+{
+	struct kyc_krdl_card c;
+	kyc_synth_krdl_card(SEED, 1, &c);
+	unsigned char *front = NULL;
+	size_t flen = 0;
+	REQUIRE(kyc_synth_krdl_photo(SEED, 1, 0, &c, &front, &flen) == 0);
+	struct form_part p[] = {
+	    {"issuingCountry", NULL, NULL, "KOR", 0},
+	    {"email", NULL, NULL, "korea@example.com", 0},
+	    {"idType", NULL, NULL, "drivers_license", 0},
+	    {"idImage", "front.jpg", "image/jpeg", front, flen},
+	};
+	struct e2e_resp r;
+	REQUIRE(step1(p, 4, &r) == 0);
+	CHECK_INT(r.status, 200);
+	const json_t *o = json_object_get(r.json, "reviewOCRData");
+	CHECK_STR(json_string_value(json_object_get(o, "ocr_licenseNumber")), c.number);
+	CHECK(json_is_true(json_object_get(o, "accepted_ocr_licenseNumber")));
+	e2e_resp_free(&r);
+	free(front);
+}
+
+/* The first card from index `from` that has not expired and whose holder
+ * is an adult today (the workflow's hard checks would reject it otherwise). */
+static int valid_card(int from, struct kyc_dl_card *c)
+{
+	char today[11], adult[11];
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(today, sizeof today, "%Y-%m-%d", &tm);
+	tm.tm_year -= 19;
+	strftime(adult, sizeof adult, "%Y-%m-%d", &tm);
+	for (int i = from; i < from + 100; i++) {
+		kyc_synth_dl_card(SEED, i, c);
+		if (strcmp(c->expiry_date, today) > 0 && strcmp(c->birth_date, adult) < 0)
+			return i;
+	}
+	return -1;
+}
+
+static const json_t *named_check(const struct e2e_resp *r, const char *name, const char *source)
+{
+	size_t i;
+	json_t *c;
+	json_array_foreach(json_object_get(json_object_get(r->json, "verification"), "checks"), i, c)
+	{
+		const char *src = json_string_value(json_object_get(c, "source"));
+		if (!strcmp(json_string_value(json_object_get(c, "name")), name) &&
+		    (!source || (src && !strcmp(src, source))))
+			return c;
+	}
+	return NULL;
+}
+
+static const char *result_of(const json_t *c)
+{
+	return c ? json_string_value(json_object_get(c, "result")) : "absent";
+}
+
+/* The front waits for the back; the attempt is decided on the barcode's
+ * fields with the named checks (expiry, age) and the front against the
+ * barcode; a front printed for someone else goes to a person. */
+TEST(workflow_checks_the_barcode)
+{
+	/* each attempt its own back: an approved licence sent again for
+	 * another applicant is a duplicate, rejected on its own */
+	struct kyc_dl_card c, other;
+	int from = 20;
+	for (int forged = 0; forged < 2; forged++) {
+		int i = valid_card(from, &c);
+		REQUIRE(i >= 0);
+		int j = valid_card(i + 1, &other);
+		REQUIRE(j >= 0);
+		REQUIRE(strcmp(c.birth_date, other.birth_date) || strcmp(c.surname, other.surname));
+		from = j + 1;
+		size_t flen = 0, blen = 0;
+		unsigned char *front = forged ? side_jpeg(j, &other, KYC_CARD_FRONT, &flen)
+					      : side_jpeg(i, &c, KYC_CARD_FRONT, &flen);
+		unsigned char *back = side_jpeg(i, &c, KYC_CARD_BACK, &blen);
+		char *ver = new_verification();
+		REQUIRE(front && back && ver);
+		struct e2e_resp r;
+		REQUIRE(upload(ver, "front", front, flen, &r) == 0);
+		CHECK_INT(r.status, 201);
+		const json_t *v = json_object_get(r.json, "verification");
+		CHECK_STR(json_string_value(json_object_get(v, "status")), "awaiting_input");
+		CHECK_STR(json_string_value(json_array_get(json_object_get(v, "pending_steps"), 0)),
+			  "document_back");
+		e2e_resp_free(&r);
+		REQUIRE(upload(ver, "back", back, blen, &r) == 0);
+		CHECK_INT(r.status, 201);
+		const json_t *exp = named_check(&r, "document_expired", NULL);
+		CHECK_STR(result_of(exp), "pass");
+		CHECK_STR(json_string_value(json_object_get(json_object_get(exp, "details"), "expiry_date")),
+			  c.expiry_date);
+		CHECK_STR(result_of(named_check(&r, "mrz_integrity", NULL)), "not_applicable");
+		const json_t *dc = named_check(&r, "data_consistency", "barcode_front");
+		const char *status = json_string_value(
+		    json_object_get(json_object_get(r.json, "verification"), "status"));
+		printf("  %s front: barcode_front %s (%s), verification %s\n",
+		       forged ? "another card's" : "its own", result_of(dc),
+		       json_string_value(json_object_get(dc, "reason")), status);
+		if (forged) {
+			CHECK_STR(result_of(dc), "fail");
+			CHECK_STR(status, "pending_review");
+		} else {
+			CHECK_STR(result_of(dc), "pass");
+		}
+		e2e_resp_free(&r);
+		free(front);
+		free(back);
+		free(ver);
+	}
+}
+
 int main(void)
 {
 	if (e2e_data_dir(&srv) || e2e_tenant(&srv, "licences", key, NULL) || e2e_start(&srv, NULL)) {
@@ -221,6 +348,8 @@ int main(void)
 	RUN(front_and_qr);
 	RUN(back_without_barcode);
 	RUN(seed001_step1);
+	RUN(workflow_checks_the_barcode);
+	RUN(seed001_korean_licence);
 	e2e_stop(&srv);
 	e2e_cleanup(&srv);
 	return test_done("licence");

@@ -193,6 +193,21 @@ static const char *check_result(const json_t *v, const char *name, const char **
 	return "absent";
 }
 
+/* The data_consistency check of the printed page against the MRZ. */
+static const json_t *viz_check(const json_t *v)
+{
+	size_t i;
+	json_t *c;
+	json_array_foreach(json_object_get(v, "checks"), i, c)
+	{
+		const char *src = json_string_value(json_object_get(c, "source"));
+		if (!strcmp(json_string_value(json_object_get(c, "name")), "data_consistency") &&
+		    src && !strcmp(src, "mrz_viz"))
+			return c;
+	}
+	return NULL;
+}
+
 static int get_verification(const char *id, struct e2e_resp *r)
 {
 	char path[128];
@@ -323,6 +338,45 @@ TEST(id_card_waits_for_the_back)
 	CHECK_INT(r.status, 201);
 	CHECK_STR(vstatus(&r), "approved");
 	CHECK_INT(json_integer_value(vfield(&r, "attempts")), 1); /* one attempt of two sides */
+	CHECK_STR(json_string_value(json_object_get(
+		      viz_check(json_object_get(r.json, "verification")), "result")),
+		  "pass");
+	e2e_resp_free(&r);
+	free(front);
+	free(d.jpg);
+	free(app);
+	free(ver);
+}
+
+/* A card's front printed for someone else than the MRZ on the back says:
+ * the front's printed lines, read at upload, fail the data_consistency
+ * check (source mrz_viz) and the attempt goes to a person. */
+TEST(id_card_front_of_another_card_goes_to_review)
+{
+	struct doc d, other;
+	REQUIRE(make_doc(0, KYC_SYNTH_TD1, &d) >= 0);
+	REQUIRE(make_doc(0, KYC_SYNTH_TD1, &other) >= 0);
+	free(other.jpg);
+	char *app = applicant("");
+	char *ver = verification(app, "");
+	size_t bl;
+	unsigned char *front = NULL;
+	int used = -1;
+	REQUIRE(specimen_card_front_index(seed, other.truth.index, KYC_SYNTH_TD1, &front, &bl,
+					  &used) == 0);
+	CHECK(used != d.truth.index);
+	struct e2e_resp r;
+	REQUIRE(upload(ver, "id_card", "front", front, bl, &r) == 0);
+	CHECK_INT(r.status, 201);
+	CHECK_STR(vstatus(&r), "awaiting_input");
+	e2e_resp_free(&r);
+	REQUIRE(upload(ver, "id_card", "back", d.jpg, d.len, &r) == 0);
+	CHECK_INT(r.status, 201);
+	CHECK_STR(vstatus(&r), "pending_review");
+	const json_t *c = viz_check(json_object_get(r.json, "verification"));
+	CHECK_STR(json_string_value(json_object_get(c, "result")), "fail");
+	CHECK_STR(json_string_value(json_object_get(json_object_get(c, "details"), "side")),
+		  "front");
 	e2e_resp_free(&r);
 	free(front);
 	free(d.jpg);
@@ -1000,6 +1054,7 @@ int main(void)
 	RUN(auto_approval_with_every_check);
 	RUN(three_failed_attempts_reject);
 	RUN(id_card_waits_for_the_back);
+	RUN(id_card_front_of_another_card_goes_to_review);
 	RUN(wrong_document_type_asks_for_a_retry);
 	RUN(blocked_country_and_minimum_age);
 	RUN(duplicates);

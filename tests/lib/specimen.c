@@ -87,11 +87,19 @@ static int reads_as_face(const unsigned char *jpg, size_t len)
 int specimen_card_front(uint64_t seed, int index, enum kyc_synth_format fmt, unsigned char **jpg,
                         size_t *len)
 {
+	int used;
+	return specimen_card_front_index(seed, index, fmt, jpg, len, &used);
+}
+
+int specimen_card_front_index(uint64_t seed, int index, enum kyc_synth_format fmt,
+                              unsigned char **jpg, size_t *len, int *used)
+{
 	/* the paint can leave an edge the reader takes for a cut-off MRZ: the
 	 * first card from index whose face reads as none is used */
 	for (int i = index; i < index + 20; i++) {
 		if (painted_front(seed, i, fmt, jpg, len))
 			return -1;
+		*used = i;
 		if (reads_as_face(*jpg, *len))
 			return 0;
 		free(*jpg);

@@ -25,4 +25,9 @@ int specimen_expired_index(uint64_t seed, enum kyc_synth_format fmt, int from);
 int specimen_card_front(uint64_t seed, int index, enum kyc_synth_format fmt, unsigned char **jpg,
                         size_t *len);
 
+/* The same, and *used: the index of the card drawn (its back is
+ * kyc_synth_make of that index). */
+int specimen_card_front_index(uint64_t seed, int index, enum kyc_synth_format fmt,
+                              unsigned char **jpg, size_t *len, int *used);
+
 #endif
