@@ -53,6 +53,10 @@ enum kyc_mrz_warning {
 	KYC_MRZ_W_FILLER_INVALID,       /* a character among the fillers that end the names
 	                                 * (or an unsure lone one in optional data), which no
 	                                 * correction could settle: valid = 0 */
+	KYC_MRZ_W_CHARACTERS_INVALID,   /* a digit where only letters and fillers may stand
+	                                 * (document code, issuing state, nationality,
+	                                 * names) that no correction could settle: a
+	                                 * misread, valid = 0 */
 	KYC_MRZ_NWARNINGS
 };
 

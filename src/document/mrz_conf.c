@@ -90,6 +90,16 @@ void kyc_mrz__check_fillers(struct mrz_work *w, struct kyc_mrz *m)
 	if (!y->opt1_cd.len)
 		lone_fillers(w, o1, m);
 	lone_fillers(w, y->opt2, m);
+	/* codes and names hold letters and fillers only: a digit the
+	 * corrections left there (one without a look-alike letter) is a
+	 * misread, whatever the check digits say */
+	for (int l = 0; l < w->nlines; l++)
+		for (int i = 0; i < w->width; i++)
+			if (w->type[l][i] == MRZ_T_ALPHA && w->l[l][i] >= '0' && w->l[l][i] <= '9') {
+				if (w->conf[l][i] > SUSPECT_CONF)
+					w->conf[l][i] = SUSPECT_CONF;
+				m->warnings |= 1u << KYC_MRZ_W_CHARACTERS_INVALID;
+			}
 }
 
 static float span_min(float (*c)[MRZ_MAXW + 4], struct mrz_span s, float acc)
