@@ -726,7 +726,7 @@ int kyc_mrz_parse_ocr(const char *text, const char *alt, const float *conf, size
 	fields_for(&w, today_days, out);
 	out->valid = out->checks_ok == out->checks &&
 	             !(out->warnings & (1u << KYC_MRZ_W_BIRTH_INVALID | 1u << KYC_MRZ_W_EXPIRY_INVALID |
-	                                1u << KYC_MRZ_W_FILLER_INVALID |
+	                                1u << KYC_MRZ_W_FILLER_INVALID | 1u << KYC_MRZ_W_SEX_INVALID |
 	                                1u << KYC_MRZ_W_CHARACTERS_INVALID));
 	if (!plausible(&w, out)) {
 		snprintf(err, errsz, "%s-shaped text without MRZ structure",

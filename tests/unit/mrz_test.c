@@ -285,6 +285,8 @@ TEST(more_quirks)
 	REQUIRE(parse3(TD3_L1, l2, NULL, &m) == 0);
 	CHECK_STR(m.sex, "X");
 	CHECK(has_warning(&m, KYC_MRZ_W_SEX_INVALID));
+	CHECK(!m.valid); /* no check digit covers it: a misread */
+	CHECK(m.field_conf[KYC_MRZ_F_SEX] <= 0.2f);
 	/* No expiry: all fillers; a partial expiry is no date. */
 	snprintf(l2, sizeof l2, "%s", TD3_L2);
 	memcpy(l2 + 21, "<<<<<<", 6);
