@@ -5,8 +5,10 @@
  *   tesseract  decode + the same locator, skew refinement, rectified band and
  *              line layout, then Tesseract (stock eng model, whitelist 0-9A-Z<,
  *              one text block) on the band's MRZ rows instead of our classifier
- * and the lines of both go through the same parser (kyc_mrz_parse, which
- * corrects with check digits). The photos, all from an evaluation seed
+ * and the lines of both go through the same parser (kyc_mrz_parse_ocr, which
+ * corrects with check digits; kycd's with each character's confidence and
+ * runner-up, as the API passes them, so its filler and character rules can
+ * refuse a misread: "valid" is what a user gets). The photos, all from an evaluation seed
  * (docs/synth.md) unless SEED says otherwise:
  *   - each level (0, 1, 2) as kycd synth makes it;
  *   - each difficulty class (perspective ... rotation, mixed) at each level;
@@ -87,8 +89,8 @@ static double pct(struct tally *t, double q)
 
 /* Parses text lines and scores them against the truth (nlines 0: a photo
  * without MRZ, where any valid parse is a false valid). */
-static void score(struct tally *t, const char *text, size_t len, const char truth[][48], int nlines,
-                  double ms)
+static void score(struct tally *t, const char *text, const char *alt, const float *conf,
+                  size_t len, const char truth[][48], int nlines, double ms)
 {
 	struct kyc_mrz m;
 	char err[128];
@@ -97,7 +99,7 @@ static void score(struct tally *t, const char *text, size_t len, const char trut
 	if (!text)
 		return;
 	t->read++;
-	if (kyc_mrz_parse(text, len, today, &m, err, sizeof err) != 0)
+	if (kyc_mrz_parse_ocr(text, alt, conf, len, today, &m, err, sizeof err) != 0)
 		return;
 	t->valid += m.valid;
 	int ok = nlines > 0 && m.nlines == nlines;
@@ -113,7 +115,12 @@ static void score(struct tally *t, const char *text, size_t len, const char trut
 	}
 }
 
-static size_t join(char *out, size_t cap, const char lines[][KYC_READER_MAX_CHARS + 1], int n)
+/* The reader's lines joined as the parser takes them, with each character's
+ * runner-up and confidence when r is given, as the API's extraction passes
+ * them (src/document/doc_read.c), so "valid" is what a user gets. */
+static size_t join(char *out, char *alt, float *conf, size_t cap,
+                   const char lines[][KYC_READER_MAX_CHARS + 1], int n,
+                   const struct kyc_reader_result *r)
 {
 	size_t k = 0;
 	for (int i = 0; i < n; i++) {
@@ -121,7 +128,15 @@ static size_t join(char *out, size_t cap, const char lines[][KYC_READER_MAX_CHAR
 		if (k + l + 1 >= cap)
 			break;
 		memcpy(out + k, lines[i], l);
+		for (size_t j = 0; r && j < l; j++) {
+			alt[k + j] = r->alt[i][j];
+			conf[k + j] = r->conf[i][j];
+		}
 		k += l;
+		if (r) {
+			alt[k] = 0;
+			conf[k] = 1;
+		}
 		out[k++] = '\n';
 	}
 	out[k] = 0;
@@ -218,7 +233,8 @@ static void one(TessBaseAPI *api, const unsigned char *jpg, size_t len, const ch
                 int nlines, struct tally *k, struct tally *t)
 {
 	struct kyc_image_opts o = {.target_side = KYC_READER_DECODE_SIDE};
-	char text[256];
+	char text[256], alt[256];
+	float conf[256];
 	/* kycd */
 	double t0 = cpu_ms();
 	struct kyc_image img;
@@ -226,11 +242,11 @@ static void one(TessBaseAPI *api, const unsigned char *jpg, size_t len, const ch
 	if (kyc_image_decode(jpg, len, &o, &img, NULL) == 0) {
 		struct kyc_reader_result r;
 		if (kyc_reader_scan(&img, &r) == 0)
-			n = join(text, sizeof text,
-			         (const char(*)[KYC_READER_MAX_CHARS + 1]) r.lines, r.nlines);
+			n = join(text, alt, conf, sizeof text,
+			         (const char(*)[KYC_READER_MAX_CHARS + 1]) r.lines, r.nlines, &r);
 		kyc_image_free(&img);
 	}
-	score(k, n ? text : NULL, n, truth, nlines, cpu_ms() - t0);
+	score(k, n ? text : NULL, alt, conf, n, truth, nlines, cpu_ms() - t0);
 	if (!api)
 		return;
 	/* tesseract (whose many misreads are counted, not listed) */
@@ -241,7 +257,7 @@ static void one(TessBaseAPI *api, const unsigned char *jpg, size_t len, const ch
 		n = tess_read(api, &img, text, sizeof text);
 		kyc_image_free(&img);
 	}
-	score(t, n ? text : NULL, n, truth, nlines, cpu_ms() - t0);
+	score(t, n ? text : NULL, NULL, NULL, n, truth, nlines, cpu_ms() - t0);
 }
 
 static double share(int a, int n)

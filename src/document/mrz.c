@@ -55,7 +55,7 @@ const char *kyc_mrz_warning_name(enum kyc_mrz_warning w)
 	    "issuing_country_unknown", "nationality_unknown", "birth_date_partial",
 	    "birth_date_unknown",      "birth_date_invalid",  "expiry_date_none",
 	    "expiry_date_invalid",     "name_truncated",      "sex_invalid",
-	    "document_number_long",    "filler_invalid"};
+	    "document_number_long",    "filler_invalid",      "characters_invalid"};
 	if ((int)w < 0 || w >= KYC_MRZ_NWARNINGS)
 		return "";
 	return names[w];
@@ -726,7 +726,8 @@ int kyc_mrz_parse_ocr(const char *text, const char *alt, const float *conf, size
 	fields_for(&w, today_days, out);
 	out->valid = out->checks_ok == out->checks &&
 	             !(out->warnings & (1u << KYC_MRZ_W_BIRTH_INVALID | 1u << KYC_MRZ_W_EXPIRY_INVALID |
-	                                1u << KYC_MRZ_W_FILLER_INVALID));
+	                                1u << KYC_MRZ_W_FILLER_INVALID | 1u << KYC_MRZ_W_SEX_INVALID |
+	                                1u << KYC_MRZ_W_CHARACTERS_INVALID));
 	if (!plausible(&w, out)) {
 		snprintf(err, errsz, "%s-shaped text without MRZ structure",
 		         kyc_mrz_format_name(w.format));

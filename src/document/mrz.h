@@ -48,11 +48,16 @@ enum kyc_mrz_warning {
 	KYC_MRZ_W_EXPIRY_NONE,          /* expiry all '<' (no expiry): "" */
 	KYC_MRZ_W_EXPIRY_INVALID,       /* not a calendar date: "", valid = 0 */
 	KYC_MRZ_W_NAME_TRUNCATED,       /* the name field is full: the name may be cut */
-	KYC_MRZ_W_SEX_INVALID,          /* sex not F, M, X or '<': reported as "X" */
+	KYC_MRZ_W_SEX_INVALID,          /* sex not F, M, X or '<' (a misread): reported as
+	                                 * "X", valid = 0 */
 	KYC_MRZ_W_DOCUMENT_NUMBER_LONG, /* > 9 chars, continued in the optional data */
 	KYC_MRZ_W_FILLER_INVALID,       /* a character among the fillers that end the names
 	                                 * (or an unsure lone one in optional data), which no
 	                                 * correction could settle: valid = 0 */
+	KYC_MRZ_W_CHARACTERS_INVALID,   /* a digit where only letters and fillers may stand
+	                                 * (document code, issuing state, nationality,
+	                                 * names) that no correction could settle: a
+	                                 * misread, valid = 0 */
 	KYC_MRZ_NWARNINGS
 };
 

@@ -90,6 +90,22 @@ void kyc_mrz__check_fillers(struct mrz_work *w, struct kyc_mrz *m)
 	if (!y->opt1_cd.len)
 		lone_fillers(w, o1, m);
 	lone_fillers(w, y->opt2, m);
+	/* codes and names hold letters and fillers only, the sex F, M, X or
+	 * '<': a digit the corrections left in the first (one without a
+	 * look-alike letter) or another letter in the second is a misread,
+	 * whatever the check digits say (sex_invalid is set by the fields) */
+	for (int l = 0; l < w->nlines; l++)
+		for (int i = 0; i < w->width; i++) {
+			char c = w->l[l][i];
+			int bad = (w->type[l][i] == MRZ_T_ALPHA && c >= '0' && c <= '9') ||
+			          (w->type[l][i] == MRZ_T_SEX && !strchr("FMX<", c));
+			if (!bad)
+				continue;
+			if (w->conf[l][i] > SUSPECT_CONF)
+				w->conf[l][i] = SUSPECT_CONF;
+			if (w->type[l][i] == MRZ_T_ALPHA)
+				m->warnings |= 1u << KYC_MRZ_W_CHARACTERS_INVALID;
+		}
 }
 
 static float span_min(float (*c)[MRZ_MAXW + 4], struct mrz_span s, float acc)

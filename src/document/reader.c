@@ -218,6 +218,70 @@ static double read_line(const struct kyc_reader__band *b, const struct kyc_reade
 	return sum;
 }
 
+/* One code of n characters at (line, start), allowed: its first character
+ * one of allowed, or with allowed NULL a country code ICAO knows. */
+static int fit_code(const struct kyc_mrz_cands *c, char lines[][KYC_READER_MAX_CHARS + 1],
+		    float conf[][KYC_READER_MAX_CHARS], int line, int start, int n,
+		    const char *allowed)
+{
+	char *s = &lines[line][start];
+	if (allowed ? strchr(allowed, s[0]) != NULL : kyc_mrz_country_known(s, (size_t)n))
+		return 0;
+	const char(*ch)[KYC_MRZ_DECODE_K] = &c->ch[line][start];
+	const float(*p)[KYC_MRZ_DECODE_K] = &c->p[line][start];
+	char best[3] = {0}, t[3];
+	/* not far below the reading as it stands (the decoder's bound): a
+	 * code read from a misplaced grid is no country */
+	double bp = 1.0 / 50;
+	int k[3] = {0}, changed = 0;
+	for (int i = 0; i < n; i++)
+		bp *= conf[line][start + i];
+	/* every combination of the candidates, 4^n <= 64 */
+	for (;;) {
+		double prob = 1;
+		for (int i = 0; i < n; i++) {
+			t[i] = ch[i][k[i]];
+			prob *= p[i][k[i]];
+		}
+		int ok = allowed ? t[0] && strchr(allowed, t[0]) != NULL
+				 : kyc_mrz_country_known(t, (size_t)n);
+		if (ok && prob > bp) {
+			bp = prob;
+			memcpy(best, t, (size_t)n);
+		}
+		int i = 0;
+		while (i < n && (++k[i] == KYC_MRZ_DECODE_K || !ch[i][k[i]]))
+			k[i++] = 0;
+		if (i == n)
+			break;
+	}
+	for (int i = 0; best[0] && i < n; i++) {
+		if (s[i] == best[i])
+			continue;
+		for (int q = 0; q < KYC_MRZ_DECODE_K; q++)
+			if (ch[i][q] == best[i])
+				conf[line][start + i] = p[i][q];
+		s[i] = best[i];
+		changed++;
+	}
+	return changed;
+}
+
+int kyc_reader__fit_codes(const struct kyc_mrz_cands *c, char lines[][KYC_READER_MAX_CHARS + 1],
+			  float conf[][KYC_READER_MAX_CHARS])
+{
+	int td1 = c->nlines == 3, n = 0;
+	/* the French card has its document number where the others have the
+	 * nationality, and its sex at the end */
+	int frid = c->nlines == 2 && c->len == 36 && !memcmp(lines[0], "IDFRA", 5);
+	n += fit_code(c, lines, conf, 0, 0, 1, "PIACV");
+	n += fit_code(c, lines, conf, 0, 2, 3, NULL);
+	if (!frid)
+		n += fit_code(c, lines, conf, 1, td1 ? 15 : 10, 3, NULL);
+	n += fit_code(c, lines, conf, 1, td1 ? 7 : frid ? 34 : 20, 1, "MFX<");
+	return n;
+}
+
 /* Decodes the reading's candidates under its check digits (mrz_decode.h);
  * when that satisfies more of them than the cell-by-cell choice, its lines
  * and per-character confidences replace the reading's. Then the mean and
@@ -247,6 +311,18 @@ static void score_reading(struct reading *r)
 			}
 		}
 	}
+	/* the codes' values are few: a blurred `NGA` read `NQA` is put right */
+	if (kyc_reader__fit_codes(&r->cands, r->lines, r->conf))
+		for (int i = 0; i < r->nlines; i++)
+			for (int k = 0; k < r->len; k++)
+				if (r->alt[i][k] == r->lines[i][k]) /* the runner-up was chosen */
+					for (int q = 0; q < KYC_MRZ_DECODE_K; q++)
+						if (r->cands.ch[i][k][q] &&
+						    r->cands.ch[i][k][q] != r->lines[i][k]) {
+							r->alt[i][k] = r->cands.ch[i][k][q];
+							r->alt_conf[i][k] = r->cands.p[i][k][q];
+							break;
+						}
 	double sum = 0, minc = 1;
 	for (int i = 0; i < r->nlines; i++)
 		for (int k = 0; k < r->len; k++) {

@@ -177,4 +177,18 @@ int kyc_reader__band_layout(const struct kyc_image *img, const struct kyc_reader
 void kyc_reader__layout_turn(const struct kyc_reader__layout *src, int w, int h,
 			     struct kyc_reader__layout *dst);
 
+/* Fields no check digit covers but whose values are few, put right from the
+ * classifier's candidates c (mrz_decode.h, the same shape as lines): the
+ * document code's first letter one of P I A C V, the issuing state and the
+ * nationality a country code ICAO knows (kyc_mrz_country_known), the sex
+ * M, F, X or '<'. A field already allowed is left alone; otherwise the
+ * likeliest allowed combination of candidates replaces it when it has at
+ * least 1/50 of the probability of the field as read, and each character
+ * changed gets its candidate's own (lower) score in conf, so the field is
+ * corrected but not accepted (docs/mrz.md). Returns how many characters
+ * changed. */
+struct kyc_mrz_cands;
+int kyc_reader__fit_codes(const struct kyc_mrz_cands *c, char lines[][KYC_READER_MAX_CHARS + 1],
+			  float conf[][KYC_READER_MAX_CHARS]);
+
 #endif

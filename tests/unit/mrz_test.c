@@ -285,6 +285,8 @@ TEST(more_quirks)
 	REQUIRE(parse3(TD3_L1, l2, NULL, &m) == 0);
 	CHECK_STR(m.sex, "X");
 	CHECK(has_warning(&m, KYC_MRZ_W_SEX_INVALID));
+	CHECK(!m.valid); /* no check digit covers it: a misread */
+	CHECK(m.field_conf[KYC_MRZ_F_SEX] <= 0.2f);
 	/* No expiry: all fillers; a partial expiry is no date. */
 	snprintf(l2, sizeof l2, "%s", TD3_L2);
 	memcpy(l2 + 21, "<<<<<<", 6);
@@ -626,8 +628,45 @@ TEST(fillers_and_confidence)
 	json_decref(j);
 }
 
+/* The TD3 fixture with character pos changed to ch, parsed: a digit where
+ * only letters stand must leave it not valid, flagged, its field unsure. */
+static void check_digit_in_letters(int pos, char ch, enum kyc_mrz_field field)
+{
+	struct kyc_mrz m;
+	char t[128];
+	snprintf(t, sizeof t, "%s\n%s\n", TD3_L1, TD3_L2);
+	t[pos] = ch;
+	REQUIRE(parse(t, &m) == 0);
+	CHECK(!m.valid);
+	CHECK(has_warning(&m, KYC_MRZ_W_CHARACTERS_INVALID));
+	CHECK(m.field_conf[field] <= 0.2f);
+	CHECK(m.field_conf[KYC_MRZ_F_DOCUMENT_NUMBER] == 1.0f);
+}
+
+/* Codes and names hold letters and fillers only: a digit there without a
+ * look-alike letter is a misread no check digit sees, so never valid. */
+TEST(digits_where_letters_stand)
+{
+	struct kyc_mrz m;
+	char t[128];
+	snprintf(t, sizeof t, "%s\n%s\n", TD3_L1, TD3_L2);
+	REQUIRE(parse(t, &m) == 0);
+	CHECK(m.valid);
+	CHECK(!has_warning(&m, KYC_MRZ_W_CHARACTERS_INVALID));
+	check_digit_in_letters(8, '4', KYC_MRZ_F_SURNAME);
+	check_digit_in_letters(3, '7', KYC_MRZ_F_ISSUING_COUNTRY);
+	check_digit_in_letters(1, '9', KYC_MRZ_F_DOCUMENT_CODE);
+	check_digit_in_letters(45 + 11, '3', KYC_MRZ_F_NATIONALITY);
+	/* a digit with a look-alike letter is corrected, not flagged */
+	t[9] = '5';
+	REQUIRE(parse(t, &m) == 0);
+	CHECK(m.valid);
+	CHECK(!has_warning(&m, KYC_MRZ_W_CHARACTERS_INVALID));
+}
+
 int main(void)
 {
+	RUN(digits_where_letters_stand);
 	RUN(fillers_and_confidence);
 	RUN(specimen_td3);
 	RUN(specimen_td1_td2);

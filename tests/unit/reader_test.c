@@ -14,6 +14,7 @@
 #include "core/err.h"
 #include "core/rand.h"
 #include "document/image.h"
+#include "document/mrz_decode.h"
 #include "document/reader.h"
 #include "document/synth.h"
 #include "test.h"
@@ -303,8 +304,87 @@ TEST(check_digits_of_raw_lines)
 	CHECK_INT(kyc_reader_checks((const char(*)[KYC_READER_MAX_CHARS + 1])l, 2, 44, &total), 3);
 }
 
+/* Candidates that are the lines themselves, each sure at 0.95, with a
+ * runner-up where given. */
+static void sure_cands(const char l[][KYC_READER_MAX_CHARS + 1], int nlines, int len,
+		       struct kyc_mrz_cands *c, float conf[][KYC_READER_MAX_CHARS])
+{
+	memset(c, 0, sizeof *c);
+	c->nlines = nlines;
+	c->len = len;
+	for (int i = 0; i < nlines; i++)
+		for (int k = 0; k < len; k++) {
+			c->ch[i][k][0] = l[i][k];
+			c->p[i][k][0] = 0.95f;
+			conf[i][k] = 0.95f;
+		}
+}
+
+static void runner_up(struct kyc_mrz_cands *c, float conf[][KYC_READER_MAX_CHARS], int line,
+		      int k, float p0, char ch, float p1)
+{
+	c->p[line][k][0] = p0;
+	conf[line][k] = p0;
+	c->ch[line][k][1] = ch;
+	c->p[line][k][1] = p1;
+}
+
+TEST(codes_fitted_from_candidates)
+{
+	char l[3][KYC_READER_MAX_CHARS + 1] = {
+	    "F<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+	    "L898902C36NQR7408122P1204159ZE184226B<<<<<10",
+	};
+	struct kyc_mrz_cands c;
+	float conf[3][KYC_READER_MAX_CHARS];
+	sure_cands((const char(*)[KYC_READER_MAX_CHARS + 1])l, 2, 44, &c, conf);
+	runner_up(&c, conf, 0, 0, 0.6f, 'P', 0.3f);  /* document code F, P second */
+	runner_up(&c, conf, 1, 11, 0.7f, 'O', 0.2f); /* nationality NQR, NOR second */
+	runner_up(&c, conf, 1, 20, 0.5f, 'F', 0.4f); /* sex P, F second */
+	CHECK_INT(kyc_reader__fit_codes(&c, l, conf), 3);
+	CHECK_STR(l[0], "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<");
+	CHECK_STR(l[1], "L898902C36NOR7408122F1204159ZE184226B<<<<<10");
+	/* the changed characters are as sure as their candidates were */
+	CHECK(conf[1][11] > 0.19f && conf[1][11] < 0.21f);
+	CHECK(conf[0][0] > 0.29f && conf[0][0] < 0.31f);
+	/* known codes and allowed letters stay, whatever the runners-up */
+	CHECK_INT(kyc_reader__fit_codes(&c, l, conf), 0);
+
+	/* an unknown code whose only known alternative is far less likely stays */
+	memcpy(&l[1][10], "NQR", 3);
+	sure_cands((const char(*)[KYC_READER_MAX_CHARS + 1])l, 2, 44, &c, conf);
+	runner_up(&c, conf, 1, 11, 0.99f, 'O', 0.01f);
+	CHECK_INT(kyc_reader__fit_codes(&c, l, conf), 0);
+	CHECK(!memcmp(&l[1][10], "NQR", 3));
+
+	/* TD1: nationality and sex on the second line at 15 and 7 */
+	char t[3][KYC_READER_MAX_CHARS + 1] = {
+	    "I<UTOD231458907<<<<<<<<<<<<<<<",
+	    "7408122M1204159UTQ<<<<<<<<<<<6",
+	    "ERIKSSON<<ANNA<MARIA<<<<<<<<<<",
+	};
+	sure_cands((const char(*)[KYC_READER_MAX_CHARS + 1])t, 3, 30, &c, conf);
+	runner_up(&c, conf, 1, 17, 0.8f, 'O', 0.15f);
+	CHECK_INT(kyc_reader__fit_codes(&c, t, conf), 1);
+	CHECK_STR(t[1], "7408122M1204159UTO<<<<<<<<<<<6");
+
+	/* the French card: its document number where the nationality would be
+	 * (left alone), its sex at the end (fitted) */
+	char f[3][KYC_READER_MAX_CHARS + 1] = {
+	    "IDFRAERIKSSON<<<<<<<<<<<<<<<<<<<<<<<",
+	    "8806923102856ANNA<MARIA<<<<7408122P6",
+	};
+	sure_cands((const char(*)[KYC_READER_MAX_CHARS + 1])f, 2, 36, &c, conf);
+	c.ch[1][10][1] = 'D';
+	c.p[1][10][1] = 0.9f;
+	runner_up(&c, conf, 1, 34, 0.5f, 'F', 0.4f);
+	CHECK_INT(kyc_reader__fit_codes(&c, f, conf), 1);
+	CHECK_STR(f[1], "8806923102856ANNA<MARIA<<<<7408122F6");
+}
+
 int main(void)
 {
+	RUN(codes_fitted_from_candidates);
 	RUN(check_digits_of_raw_lines);
 	RUN(reasons_when_nothing_to_read);
 	RUN(cli_scan_json_lines);
