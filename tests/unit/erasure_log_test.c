@@ -152,8 +152,9 @@ TEST(the_replay_reads_every_line)
 }
 
 /* An applicant erased after a copy of the database was taken: the copy,
- * replayed, has it erased again (its data key a tombstone, its fields
- * null), and a second replay changes nothing. The log gets no new line. */
+ * replayed, has it erased again (its fields null), and a second replay
+ * changes nothing. The log gets no new line. An erasure whose line cannot
+ * be written is not made. */
 TEST(a_restored_copy_is_erased_again)
 {
 	char err[256], tenant[37], live[128], copy[128], log[128], cmd[512];
@@ -176,11 +177,21 @@ TEST(a_restored_copy_is_erased_again)
 	REQUIRE(system(cmd) == 0);
 
 	kyc_erasure_set_key_forget(kyc_erasure_forget_data_key);
-	REQUIRE(kyc_erasure_set_log(log) == 0);
 	REQUIRE(kyc_store_open(live, &s, err, sizeof err) == 0);
 	struct kyc_flow f = {.store = s, .tenant_id = tenant, .actor = "key:k", .data_dir = live};
 	struct kyc_jerr je = {0};
-	json_t *out = NULL;
+	json_t *out = NULL, *got = NULL;
+	/* a log that cannot be written: no erasure (a restore could undo it) */
+	char unwritable[160];
+	snprintf(unwritable, sizeof unwritable, "%s/no-such-dir/log", dir);
+	REQUIRE(kyc_erasure_set_log(unwritable) == 0);
+	CHECK(kyc_erasure_applicant(&f, app, &out, &je) != 0);
+	CHECK_INT(je.status, 500);
+	REQUIRE(kyc_store_get(s, KYC_R_APPLICANT, tenant, app, &got) == 0);
+	CHECK(!kyc_erasure_is_erased(got));
+	CHECK_STR(json_string_value(json_object_get(got, "last_name")), "Mustermann");
+	json_decref(got);
+	REQUIRE(kyc_erasure_set_log(log) == 0);
 	CHECK_INT(kyc_erasure_applicant(&f, app, &out, &je), 0);
 	json_decref(out);
 	kyc_store_close(s);
@@ -188,7 +199,6 @@ TEST(a_restored_copy_is_erased_again)
 	struct stat before;
 	REQUIRE(stat(log, &before) == 0);
 	REQUIRE(kyc_store_open(copy, &s, err, sizeof err) == 0);
-	json_t *got = NULL;
 	REQUIRE(kyc_store_get(s, KYC_R_APPLICANT, tenant, app, &got) == 0);
 	CHECK_STR(json_string_value(json_object_get(got, "last_name")), "Mustermann");
 	json_decref(got);
