@@ -148,12 +148,23 @@ int cmd_serve(int argc, char **argv)
 		kyc_store_close(s);
 		return 1;
 	}
-	if (kyc_erasure_log_replay(s, data, erasure_log, &replay, err, sizeof err) != 0) {
+	int log_created = 0;
+	long log_seeded = 0;
+	if (kyc_erasure_log_seed(s, erasure_log, &log_created, &log_seeded, err, sizeof err) ||
+	    kyc_erasure_log_replay(s, data, erasure_log, &replay, err, sizeof err) != 0) {
 		fprintf(stderr, "kycd: erasure log: %s\n", err);
 		kyc_store_close(s);
 		return 1;
 	}
 	kyc_store_close(s);
+	if (log_created && log_seeded)
+		kyc_logf(KYC_LOG_WARN,
+			 "no erasure log at %s: started one with the %ld applicant(s) this database "
+			 "holds erased; if the database was restored from a backup, erasures made "
+			 "after it are not known (docs/security.md, \"Erasure and backups\")",
+			 erasure_log, log_seeded);
+	else if (log_created)
+		kyc_logf(KYC_LOG_INFO, "started the erasure log %s", erasure_log);
 	if (replay.bad)
 		kyc_logf(KYC_LOG_WARN, "erasure log %s: %ld line(s) not understood, skipped",
 			 erasure_log, replay.bad);

@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/buf.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/rand.h"
@@ -138,6 +140,86 @@ int kyc_erasure_log_parse(const char *p, size_t n,
 		i += len + (nl ? 1 : 0);
 	}
 	return 0;
+}
+
+/* The erased applicants of one tenant as log lines, appended to b. */
+static int seed_tenant(kyc_store *s, const char *tenant_id, kyc_buf *b, long *entries)
+{
+	char cursor[128] = "";
+	int rc = 0;
+	do {
+		struct kyc_store_page pg = {0};
+		rc = kyc_store_list(s, KYC_R_APPLICANT, tenant_id, NULL, cursor, 100, &pg);
+		size_t i;
+		json_t *a;
+		json_array_foreach(pg.items, i, a)
+		{
+			if (rc || !kyc_erasure_is_erased(a))
+				continue;
+			struct kyc_erasure_entry e = {.at_ms = 0};
+			char line[KYC_ERASURE_LOG_LINE_MAX];
+			snprintf(e.tenant_id, sizeof e.tenant_id, "%s", tenant_id);
+			snprintf(e.applicant_id, sizeof e.applicant_id, "%s",
+			         json_string_value(json_object_get(a, "id")));
+			int n = kyc_erasure_log_format(&e, line);
+			rc = n < 0 ? n : kyc_buf_append(b, line, (size_t)n);
+			*entries += rc ? 0 : 1;
+		}
+		snprintf(cursor, sizeof cursor, "%s", rc ? "" : pg.next_cursor);
+		json_decref(pg.items);
+	} while (!rc && cursor[0]);
+	return rc;
+}
+
+int kyc_erasure_log_seed(kyc_store *s, const char *path, int *created, long *entries, char *err,
+                         size_t errsz)
+{
+	struct stat st;
+	*created = 0;
+	*entries = 0;
+	if (stat(path, &st) == 0)
+		return 0;
+	if (errno != ENOENT) {
+		snprintf(err, errsz, "cannot look at the erasure log %s: %s", path,
+		         strerror(errno));
+		return KYC_ERR_IO;
+	}
+	kyc_buf b;
+	kyc_buf_init(&b, (size_t)1 << 30);
+	json_t *tenants = NULL, *t;
+	char tmp[4200];
+	size_t i;
+	int fd = -1, rc = kyc_store_tenant_ids(s, &tenants);
+	json_array_foreach(tenants, i, t)
+	{
+		if (!rc)
+			rc = seed_tenant(s, json_string_value(t), &b, entries);
+	}
+	if (rc) {
+		snprintf(err, errsz, "cannot list the erased applicants: %s", kyc_err_name(rc));
+		goto out;
+	}
+	/* whole or not at all: a temporary file renamed into place */
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp) {
+		snprintf(err, errsz, "the erasure log's path is too long");
+		rc = KYC_ERR_INVALID;
+		goto out;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || (b.len && write(fd, b.data, b.len) != (ssize_t)b.len) || fsync(fd) != 0 ||
+	    rename(tmp, path) != 0 || sync_parent(path) != 0) {
+		snprintf(err, errsz, "cannot write the erasure log %s: %s", path, strerror(errno));
+		rc = KYC_ERR_IO;
+		unlink(tmp);
+		goto out;
+	}
+	*created = 1;
+out:
+	if (fd >= 0)
+		close(fd);
+	json_decref(tenants);
+	kyc_buf_release(&b);
+	return rc;
 }
 
 struct replay {

@@ -50,6 +50,15 @@ int kyc_erasure_log_parse(const char *p, size_t n,
                           int (*fn)(const struct kyc_erasure_entry *e, void *arg), void *arg,
                           long *bad);
 
+/* Starts the log at path when there is no file there: writes, in one
+ * renamed file, a line for every applicant store s holds erased (time 0:
+ * erased before the log began), so that erasures made before this log
+ * (an upgrade, or a lost log) are in it. *created is 1 when the file was
+ * made, with *entries lines; 0 when it was there (and nothing is read).
+ * 0, or a negative code with the reason in err. */
+int kyc_erasure_log_seed(kyc_store *s, const char *path, int *created, long *entries, char *err,
+                         size_t errsz);
+
 struct kyc_erasure_replay {
 	long entries;   /* well-formed lines read */
 	long bad;       /* lines skipped */

@@ -728,7 +728,7 @@ TEST(a_restored_backup_is_erased_again)
 	char key_env[256], log_env[256], none_env[256];
 	snprintf(key_env, sizeof key_env, "KYCD_MASTER_KEY_FILE=%.150s/master.key", srv.data_dir);
 	snprintf(log_env, sizeof log_env, "KYCD_ERASURE_LOG=%s", live_log);
-	snprintf(none_env, sizeof none_env, "KYCD_ERASURE_LOG=%.150s.none", copy[1].data_dir);
+	snprintf(none_env, sizeof none_env, "KYCD_ERASURE_LOG=%.150s/none.log", copy[1].data_dir);
 	const char *with_log[] = {key_env, log_env, NULL}, *without[] = {key_env, none_env, NULL};
 	struct e2e_resp r;
 	REQUIRE(e2e_start(&copy[0], with_log) == 0);

@@ -17,6 +17,7 @@
 #include "test.h"
 
 static char dir[64];
+static char erased_tenant[37], erased_app[37]; /* left erased in DIR/live */
 
 struct seen {
 	int n;
@@ -218,6 +219,46 @@ TEST(a_restored_copy_is_erased_again)
 	CHECK_INT(after.st_size, before.st_size);
 	kyc_erasure_set_log(NULL);
 	kyc_erasure_set_key_forget(NULL);
+	memcpy(erased_tenant, tenant, sizeof erased_tenant);
+	memcpy(erased_app, app, sizeof erased_app);
+}
+
+/* No log yet (an upgrade, or the log lost): one is started with every
+ * applicant the database holds erased, once. */
+TEST(a_missing_log_is_started_from_the_database)
+{
+	REQUIRE(erased_app[0]);
+	char err[256], live[128], log[128], buf[512];
+	snprintf(live, sizeof live, "%s/live", dir);
+	snprintf(log, sizeof log, "%s/seeded-log", dir);
+	kyc_store *s = NULL;
+	REQUIRE(kyc_store_open(live, &s, err, sizeof err) == 0);
+	char other[37];
+	kyc_uuid_new(other);
+	json_t *a = json_pack("{s:s, s:s}", "id", other, "last_name", "Kept");
+	CHECK_INT(kyc_store_insert(s, KYC_R_APPLICANT, erased_tenant, a), 0);
+	json_decref(a);
+	int created = 0;
+	long entries = 0;
+	CHECK_INT(kyc_erasure_log_seed(s, log, &created, &entries, err, sizeof err), 0);
+	CHECK_INT(created, 1);
+	CHECK_INT(entries, 1);
+	int fd = open(log, O_RDONLY);
+	REQUIRE(fd >= 0);
+	ssize_t n = read(fd, buf, sizeof buf);
+	close(fd);
+	REQUIRE(n > 0);
+	struct seen seen = {0};
+	long bad = 0;
+	CHECK_INT(kyc_erasure_log_parse(buf, (size_t)n, count, &seen, &bad), 0);
+	CHECK_INT(seen.n, 1);
+	CHECK_INT(bad, 0);
+	CHECK_STR(seen.last.tenant_id, erased_tenant);
+	CHECK_STR(seen.last.applicant_id, erased_app);
+	/* there now: left as it is */
+	CHECK_INT(kyc_erasure_log_seed(s, log, &created, &entries, err, sizeof err), 0);
+	CHECK_INT(created, 0);
+	kyc_store_close(s);
 }
 
 int main(void)
@@ -232,6 +273,7 @@ int main(void)
 	RUN(the_file_is_private_and_appended_to);
 	RUN(the_replay_reads_every_line);
 	RUN(a_restored_copy_is_erased_again);
+	RUN(a_missing_log_is_started_from_the_database);
 	char cmd[128];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
