@@ -18,6 +18,7 @@
 #define UUID_LEN 36
 /* "e1 " uuid " " uuid " " 1-18 digits "\n": 18 digits cannot overflow */
 #define TIME_DIGITS_MAX 18
+#define TIME_MAX 999999999999999999LL
 
 int kyc_erasure_log_path(const char *data_dir, char *out, size_t outsz)
 {
@@ -32,7 +33,7 @@ int kyc_erasure_log_format(const struct kyc_erasure_entry *e, char out[KYC_ERASU
 {
 	if (!kyc_uuid_valid(e->tenant_id, strnlen(e->tenant_id, sizeof e->tenant_id)) ||
 	    !kyc_uuid_valid(e->applicant_id, strnlen(e->applicant_id, sizeof e->applicant_id)) ||
-	    e->at_ms < 0)
+	    e->at_ms < 0 || e->at_ms > TIME_MAX)
 		return KYC_ERR_INVALID;
 	int n = snprintf(out, KYC_ERASURE_LOG_LINE_MAX, "e1 %s %s %" PRId64 "\n", e->tenant_id,
 	                 e->applicant_id, e->at_ms);

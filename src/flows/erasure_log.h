@@ -25,15 +25,17 @@ struct kyc_erasure_entry {
 	int64_t at_ms;
 };
 
-/* Longest line kyc_erasure_log_format writes, newline included. */
-#define KYC_ERASURE_LOG_LINE_MAX 96
+/* Room for the longest line kyc_erasure_log_format writes: "e1 ", two
+ * UUIDs, up to 18 digits, the spaces, the newline and a NUL (97). */
+#define KYC_ERASURE_LOG_LINE_MAX 128
 
 /* The log's file: KYCD_ERASURE_LOG, else DATA_DIR/erasures.log. 0, or
  * KYC_ERR_INVALID when it does not fit out. */
 int kyc_erasure_log_path(const char *data_dir, char *out, size_t outsz);
 
 /* One entry as its line, newline included: its length, or KYC_ERR_INVALID
- * when an id is not a UUID or the time is negative. */
+ * when an id is not a UUID or the time is negative or over 18 digits (what
+ * the reader takes). */
 int kyc_erasure_log_format(const struct kyc_erasure_entry *e, char out[KYC_ERASURE_LOG_LINE_MAX]);
 
 /* Appends one entry to the file at path (created 0600 when missing) with

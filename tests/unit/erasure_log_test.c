@@ -84,6 +84,17 @@ TEST(lines_are_written_and_read_back)
 	wrong = e;
 	wrong.at_ms = -1;
 	CHECK(kyc_erasure_log_format(&wrong, line) < 0);
+	wrong.at_ms = 1000000000000000000LL; /* 19 digits: the reader takes 18 */
+	CHECK(kyc_erasure_log_format(&wrong, line) < 0);
+	/* the longest line the reader takes is written back (found by fuzz/erasure_log) */
+	wrong.at_ms = 999999999999999999LL;
+	n = kyc_erasure_log_format(&wrong, line);
+	CHECK_INT(n, 3 + 36 + 1 + 36 + 1 + 18 + 1);
+	bad = 0;
+	s.n = 0;
+	CHECK_INT(kyc_erasure_log_parse(line, (size_t)n, count, &s, &bad), 0);
+	CHECK_INT(s.n, 1);
+	CHECK_INT(s.last.at_ms, wrong.at_ms);
 	const char *damaged[] = {"\n", "e2 x\n", "e1 \n", "garbage\n", NULL};
 	bad = 0;
 	s.n = 0;
