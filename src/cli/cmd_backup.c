@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "flows/erasure_log.h"
 #include "store/blob.h"
 #include "store/store.h"
 
@@ -89,6 +90,13 @@ int cmd_backup(int argc, char **argv)
 		"kycd: backup: the master key (%s%s) is not in the backup; keep a copy of it "
 		"elsewhere: the backup cannot be read without it (docs/deploy.md)\n",
 		key && *key ? key : data, key && *key ? "" : "/master.key");
+	/* nor is the erasure log: a restore is erased again from the live one */
+	char elog[4096];
+	if (kyc_erasure_log_path(data, elog, sizeof elog) == 0)
+		fprintf(stderr,
+			"kycd: backup: the erasure log (%s) is not in the backup either; a restored "
+			"backup is erased again from it at start (docs/security.md)\n",
+			elog);
 	free(txt);
 	json_decref(o);
 	return txt ? 0 : 1;

@@ -13,6 +13,7 @@
 #include "face/face.h"
 #include "flows/deferred.h"
 #include "flows/erasure.h"
+#include "flows/erasure_log.h"
 #include "flows/sweeper.h"
 #include "http/api.h"
 #include "http/server.h"
@@ -131,12 +132,45 @@ int cmd_serve(int argc, char **argv)
 	if (kyc_cli_db_check() != 0)
 		return 1;
 	kyc_store *s;
-	char err[512];
+	char err[512], erasure_log[4096];
 	if (kyc_store_open(data, &s, err, sizeof err) != 0) {
 		fprintf(stderr, "kycd: %s\n", err);
 		return 1;
 	}
+	/* crypto-shredding: an erasure deletes the applicant's data key */
+	kyc_erasure_set_key_forget(kyc_erasure_forget_data_key);
+	/* erasures are logged outside the database, and a database restored
+	 * from an older backup has them made again before anything is served */
+	struct kyc_erasure_replay replay;
+	if (kyc_erasure_log_path(data, erasure_log, sizeof erasure_log) != 0 ||
+	    kyc_erasure_set_log(erasure_log) != 0) {
+		fprintf(stderr, "kycd: the erasure log's path is too long\n");
+		kyc_store_close(s);
+		return 1;
+	}
+	int log_created = 0;
+	long log_seeded = 0;
+	if (kyc_erasure_log_seed(s, erasure_log, &log_created, &log_seeded, err, sizeof err) ||
+	    kyc_erasure_log_replay(s, data, erasure_log, &replay, err, sizeof err) != 0) {
+		fprintf(stderr, "kycd: erasure log: %s\n", err);
+		kyc_store_close(s);
+		return 1;
+	}
 	kyc_store_close(s);
+	if (log_created && log_seeded)
+		kyc_logf(KYC_LOG_WARN,
+			 "no erasure log at %s: started one with the %ld applicant(s) this database "
+			 "holds erased; if the database was restored from a backup, erasures made "
+			 "after it are not known (docs/security.md, \"Erasure and backups\")",
+			 erasure_log, log_seeded);
+	else if (log_created)
+		kyc_logf(KYC_LOG_INFO, "started the erasure log %s", erasure_log);
+	if (replay.bad)
+		kyc_logf(KYC_LOG_WARN, "erasure log %s: %ld line(s) not understood, skipped",
+			 erasure_log, replay.bad);
+	if (replay.reapplied)
+		kyc_logf(KYC_LOG_WARN, "erasure log %s: %ld applicant(s) erased again",
+			 erasure_log, replay.reapplied);
 	/* The face engine once for every thread (read-only once open). Without
 	 * its models kycd still serves: selfie levels then go to review. */
 	struct kyc_face_engine *face = NULL;
@@ -144,8 +178,6 @@ int cmd_serve(int argc, char **argv)
 		kyc_logf(KYC_LOG_WARN, "no face engine (%s): selfies are stored unread and levels "
 			 "that ask for one go to review", err);
 	app.face = face;
-	/* crypto-shredding: an erasure deletes the applicant's data key */
-	kyc_erasure_set_key_forget(kyc_erasure_forget_data_key);
 	int swept = kyc_blob_sweep_tmp(data, 0);
 	if (swept > 0)
 		kyc_logf(KYC_LOG_WARN, "removed %d partial upload(s) left by an earlier crash", swept);

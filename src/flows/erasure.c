@@ -1,6 +1,7 @@
 #include "flows/erasure.h"
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -8,16 +9,31 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/rand.h"
+#include "flows/erasure_log.h"
 #include "flows/render.h"
 #include "flows/vstate.h"
 #include "store/blob.h"
 
 static kyc_erasure_key_forget_fn key_forget;
 static _Atomic uint64_t erasures;
+static char log_path[4096]; /* "" when erasures are not logged */
 
 void kyc_erasure_set_key_forget(kyc_erasure_key_forget_fn fn)
 {
 	key_forget = fn;
+}
+
+int kyc_erasure_set_log(const char *path)
+{
+	if (!path) {
+		log_path[0] = '\0';
+		return 0;
+	}
+	if ((size_t)snprintf(log_path, sizeof log_path, "%s", path) >= sizeof log_path) {
+		log_path[0] = '\0';
+		return KYC_ERR_INVALID;
+	}
+	return 0;
 }
 
 uint64_t kyc_erasure_count(void)
@@ -542,8 +558,22 @@ int kyc_erasure_forget_data_key(kyc_store *s, const char *tenant_id, const char 
 	return rc == KYC_ERR_NOTFOUND ? 0 : rc; /* nothing was ever sealed for it */
 }
 
-int kyc_erasure_applicant(struct kyc_flow *f, const char *applicant_id, json_t **out,
-                          struct kyc_jerr *e)
+/* Written and synced before the commit: an erasure that then fails is
+ * completed at the next start rather than missing from the log. */
+static int log_erasure(struct erase *x, const char *applicant_id)
+{
+	struct kyc_erasure_entry ent = {.at_ms = x->now};
+	char err[512];
+	snprintf(ent.tenant_id, sizeof ent.tenant_id, "%s", x->f->tenant_id);
+	snprintf(ent.applicant_id, sizeof ent.applicant_id, "%s", applicant_id);
+	int rc = kyc_erasure_log_append(log_path, &ent, err, sizeof err);
+	if (rc)
+		kyc_logf(KYC_LOG_ERROR, "erasure not logged, so not made: %s", err);
+	return rc;
+}
+
+int kyc__erasure_applicant(struct kyc_flow *f, const char *applicant_id, bool logged,
+                           json_t **out, struct kyc_jerr *e)
 {
 	struct erase x = {.f = f,
 	                  .now = kyc_now_ms(),
@@ -587,6 +617,7 @@ int kyc_erasure_applicant(struct kyc_flow *f, const char *applicant_id, json_t *
 		                    json_integer_value(json_object_get(app, "version")), snap);
 		json_decref(snap);
 	}
+	rc = rc || !logged || !log_path[0] ? rc : log_erasure(&x, applicant_id);
 	rc = rc ? rc : commit(&x);
 	if (rc)
 		goto fail;
@@ -605,6 +636,12 @@ out:
 	json_decref(x.later);
 	json_decref(x.closed);
 	return *out ? 0 : -1;
+}
+
+int kyc_erasure_applicant(struct kyc_flow *f, const char *applicant_id, json_t **out,
+                          struct kyc_jerr *e)
+{
+	return kyc__erasure_applicant(f, applicant_id, true, out, e);
 }
 
 /* ---- retention ---- */

@@ -38,6 +38,7 @@
 #define KYC_ERASURE_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "flows/workflow.h"
@@ -57,6 +58,12 @@ void kyc_erasure_set_key_forget(kyc_erasure_key_forget_fn fn);
  * (nothing was ever sealed for the applicant) as success. */
 int kyc_erasure_forget_data_key(kyc_store *s, const char *tenant_id, const char *applicant_id);
 
+/* The erasure log (src/flows/erasure_log.h): when a path is set, every
+ * erasure appends its entry there, synced, before it commits, and fails
+ * when it cannot. Set at start-up (before threads run); NULL stops logging.
+ * 0, or KYC_ERR_INVALID when the path is too long. */
+int kyc_erasure_set_log(const char *path);
+
 /* Erases an applicant (DELETE /v1/applicants/{id}): in one transaction,
  * blanks the applicant (erased_at set), cancels its open verifications,
  * blanks its verifications, documents, files' rows, audit details and
@@ -72,6 +79,11 @@ int kyc_erasure_forget_data_key(kyc_store *s, const char *tenant_id, const char 
  * 410 applicant_erased (already erased), 500 store_error. */
 int kyc_erasure_applicant(struct kyc_flow *f, const char *applicant_id, json_t **out,
                           struct kyc_jerr *e);
+
+/* kyc_erasure_applicant, and whether the erasure log gets the entry (not
+ * when the log itself is replayed). For src/flows/erasure_log.c. */
+int kyc__erasure_applicant(struct kyc_flow *f, const char *applicant_id, bool logged,
+                           json_t **out, struct kyc_jerr *e);
 
 /* 1 when a stored applicant record has been erased. */
 int kyc_erasure_is_erased(const json_t *applicant);

@@ -194,9 +194,10 @@ static int blob_exists(const char *dir, const char *file_id)
 
 /* The master_id of an applicant's data-key row in the stopped server's
  * database ("" when there is none): "shredded" once it was forgotten. */
-static void data_key_state(const char *applicant_id, char *out, size_t outsz)
+static void data_key_state(struct e2e_server *s, const char *applicant_id, char *out,
+			   size_t outsz)
 {
-	if (e2e_db_text(&srv, "SELECT master_id FROM data_keys WHERE owner_id=$1", applicant_id, out,
+	if (e2e_db_text(s, "SELECT master_id FROM data_keys WHERE owner_id=$1", applicant_id, out,
 	                outsz))
 		snprintf(out, outsz, "(query failed)");
 }
@@ -505,9 +506,9 @@ TEST(erasure_leaves_only_the_audit_skeleton)
 	 * copy taken before cannot be opened either, and its blob is gone
 	 * while the other's is there. */
 	char state[64];
-	data_key_state(p[0].app, state, sizeof state);
+	data_key_state(&srv, p[0].app, state, sizeof state);
 	CHECK_STR(state, "shredded");
-	data_key_state(p[1].app, state, sizeof state);
+	data_key_state(&srv, p[1].app, state, sizeof state);
 	CHECK_STR(state, "");
 	CHECK(!blob_exists(srv.data_dir, p[0].file));
 	CHECK(blob_exists(srv.data_dir, p[1].file));
@@ -697,6 +698,73 @@ TEST(the_server_restarts)
 	CHECK_INT(e2e_start(&srv, restart_env), 0);
 }
 
+/* Restoring a backup taken before an erasure brings nothing back: kycd
+ * erases again, at start, whatever its erasure log names (docs/security.md,
+ * "Erasure and backups"). Two copies of the same backup: one started with
+ * the live log (erased again, its blob removed, its key a tombstone), one
+ * with an empty log (the applicant readable: what the log prevents). */
+TEST(a_restored_backup_is_erased_again)
+{
+	struct person p;
+	REQUIRE(person_new(&p, admin, NULL, 0, 0) == 0);
+	struct e2e_server copy[2];
+	memset(copy, 0, sizeof copy);
+	for (int i = 0; i < 2; i++) {
+		snprintf(copy[i].data_dir, sizeof copy[i].data_dir, "%.100s.restore%d", srv.data_dir,
+		         i);
+		snprintf(copy[i].log_path, sizeof copy[i].log_path, "%.100s.restore%d.log",
+		         srv.data_dir, i);
+		char *out = NULL;
+		const char *args[] = {"backup", copy[i].data_dir, NULL};
+		CHECK_INT(e2e_cli(&srv, &out, args), 0);
+		free(out);
+	}
+	char path[200], line[200], live_log[200];
+	snprintf(path, sizeof path, "/v1/applicants/%s", p.app);
+	CHECK_INT(status_of("DELETE", path, admin), 200);
+	snprintf(live_log, sizeof live_log, "%.150s/erasures.log", srv.data_dir);
+	snprintf(line, sizeof line, "e1 %s %s ", tenant, p.app);
+	CHECK_INT(files_holding_str(live_log, line), 1);
+
+	/* the backup's server, as restored: the master key and the erasure log
+	 * are kept outside the data directory and its backups */
+	char key_env[256], log_env[256], none_env[256];
+	snprintf(key_env, sizeof key_env, "KYCD_MASTER_KEY_FILE=%.150s/master.key", srv.data_dir);
+	snprintf(log_env, sizeof log_env, "KYCD_ERASURE_LOG=%s", live_log);
+	snprintf(none_env, sizeof none_env, "KYCD_ERASURE_LOG=%.150s/none.log", copy[1].data_dir);
+	const char *with_log[] = {key_env, log_env, NULL}, *without[] = {key_env, none_env, NULL};
+	struct e2e_resp r;
+	REQUIRE(e2e_start(&copy[0], with_log) == 0);
+	REQUIRE(e2e_json(&copy[0], "GET", path, admin, NULL, &r) == 0);
+	CHECK_INT(r.status, 200);
+	CHECK(json_is_string(json_object_get(r.json, "erased_at")));
+	CHECK(json_is_null(json_object_get(r.json, "last_name")));
+	CHECK(strstr(r.body, p.truth.id.f.surname) == NULL);
+	e2e_resp_free(&r);
+	char fpath[200];
+	snprintf(fpath, sizeof fpath, "/v1/files/%s", p.file);
+	REQUIRE(e2e_json(&copy[0], "GET", fpath, admin, NULL, &r) == 0);
+	CHECK_INT(r.status, 410);
+	e2e_resp_free(&r);
+	CHECK_INT(e2e_stop(&copy[0]), 0);
+	char state[64];
+	data_key_state(&copy[0], p.app, state, sizeof state);
+	CHECK_STR(state, "shredded");
+	CHECK(!blob_exists(copy[0].data_dir, p.file));
+	CHECK_INT(files_holding_str(copy[0].log_path, "erased again"), 1);
+
+	/* without the log the backup brings the applicant back */
+	REQUIRE(e2e_start(&copy[1], without) == 0);
+	REQUIRE(e2e_json(&copy[1], "GET", path, admin, NULL, &r) == 0);
+	CHECK_INT(r.status, 200);
+	CHECK_STR(e2e_str(&r, "last_name"), p.truth.id.f.surname);
+	e2e_resp_free(&r);
+	CHECK_INT(e2e_stop(&copy[1]), 0);
+	CHECK(blob_exists(copy[1].data_dir, p.file));
+	for (int i = 0; i < 2; i++)
+		e2e_cleanup(&copy[i]);
+}
+
 int main(void)
 {
 	seed = (uint64_t)time(NULL);
@@ -721,8 +789,13 @@ int main(void)
 	 * that fails is a failed case, not a skipped one */
 	restart_env = env;
 	RUN(the_server_restarts);
-	if (srv.pid)
+	if (srv.pid) {
 		RUN(retention_periods_remove_images_then_identity);
+		/* kycd backup is SQLite's; PostgreSQL is backed up with pg_dump
+		 * (docs/deploy.md), and the erasure log is replayed the same way */
+		if (!strcmp(e2e_backend(), "sqlite"))
+			RUN(a_restored_backup_is_erased_again);
+	}
 	e2e_stop(&srv);
 	e2e_cleanup(&srv);
 	e2e_clock_remove(&clk);

@@ -406,6 +406,43 @@ TEST(rate_limits)
 	e2e_resp_free(&r);
 }
 
+static int cli_string(const char *const *args, const char *key, char *out, size_t outsz);
+
+/* The per-address bucket is shared by every key of a tenant calling from one
+ * address (here two keys of a tenant of its own, both from 127.0.0.1), and
+ * is the tenant's: another tenant calling from the same address goes on. */
+TEST(rate_limit_per_address)
+{
+	char admin2[128], tenant2[64], reviewer2[128], v[32];
+	REQUIRE(e2e_tenant(&srv, "sec-address", admin2, tenant2) == 0);
+	const char *kargs[] = {"key", "create", tenant2, "--role", "reviewer", NULL};
+	REQUIRE(cli_string(kargs, "api_key", reviewer2, sizeof reviewer2) == 0);
+	struct e2e_resp r;
+	REQUIRE(e2e_json(&srv, "PATCH", "/v1/settings", admin2,
+			 "{\"rate_limits\":{\"address_per_minute\":1,\"address_burst\":3}}",
+			 &r) == 0);
+	CHECK_INT(r.status, 200);
+	e2e_resp_free(&r);
+	/* three requests from the address, whichever key; then none */
+	const char *keys[] = {admin2, reviewer2, admin2};
+	for (int i = 0; i < 3; i++) {
+		REQUIRE(e2e_json(&srv, "GET", "/v1/applicants", keys[i], NULL, &r) == 0);
+		CHECK_INT(r.status, 200);
+		CHECK(e2e_header(&r, "ratelimit-remaining", v, sizeof v) && atoi(v) == 2 - i);
+		e2e_resp_free(&r);
+	}
+	for (int i = 0; i < 2; i++) {
+		REQUIRE(e2e_json(&srv, "GET", "/v1/applicants", keys[1 - i], NULL, &r) == 0);
+		check_429(&r);
+		CHECK_STR(e2e_str(&r, "code"), "rate_limited");
+		e2e_resp_free(&r);
+	}
+	REQUIRE(e2e_json(&srv, "GET", "/v1/applicants", reviewer_key, NULL, &r) == 0);
+	CHECK_INT(r.status, 200);
+	CHECK(!e2e_header(&r, "ratelimit-remaining", v, sizeof v));
+	e2e_resp_free(&r);
+}
+
 /* ---- operator management: kycd operator disable|enable|reset-password ---- */
 
 /* Logs in; 200 with the session cookie in cookie ("kycd_console=..."), or the status. */
@@ -802,6 +839,7 @@ int main(void)
 	RUN(metrics_token);
 	RUN(operator_disable_enable_reset);
 	RUN(rate_limits);
+	RUN(rate_limit_per_address);
 	RUN(login_flood_does_not_stall_the_api);
 	RUN(login_limit_per_address);
 	e2e_stop(&srv);
