@@ -330,8 +330,22 @@ static void upload_post(kyc_req *r, int document)
 	if (read_upload(r, &m, &im, document))
 		goto out;
 	hosted_flow(&c, &f);
-	int rc = document ? kyc_flow_submit(&f, c.vid, &im, 1, &res, &e)
-			  : kyc_flow_selfie(&f, c.vid, &im, &res, &e);
+	/* A selfie may come with the head-turn challenge's frames: turn_1,
+	 * turn_2, ... in the order the challenge asked. */
+	struct kyc_flow_image frames[5] = {im};
+	int nframes = 1;
+	for (; !document && nframes < 5; nframes++) {
+		char name[24];
+		snprintf(name, sizeof name, "turn_%d", nframes);
+		const struct kyc_multipart_part *p = kyc_multipart_find(&m, name);
+		if (!p)
+			break;
+		frames[nframes].bytes = (const unsigned char *)p->data;
+		frames[nframes].len = p->len;
+	}
+	int rc = document	 ? kyc_flow_submit(&f, c.vid, &im, 1, &res, &e)
+		 : nframes > 1 ? kyc_flow_selfie_liveness(&f, c.vid, frames, nframes, &res, &e)
+			       : kyc_flow_selfie(&f, c.vid, &im, &res, &e);
 	if (rc) {
 		flow_error(r, &e);
 		goto out;
@@ -355,6 +369,22 @@ static void document_post(kyc_req *r)
 static void selfie_post(kyc_req *r)
 {
 	upload_post(r, 0);
+}
+
+/* The head-turn challenge for the selfie (docs/face.md#liveness). */
+static void challenge_post(kyc_req *r)
+{
+	struct hosted_call c;
+	struct kyc_flow f;
+	struct kyc_jerr e = {0};
+	json_t *res = NULL;
+	if (hosted_auth(r, &c))
+		return;
+	hosted_flow(&c, &f);
+	if (kyc_flow_liveness_challenge(&f, c.vid, &res, &e))
+		flow_error(r, &e);
+	else
+		web__json(r, 200, res);
 }
 
 static void names_post(kyc_req *r)
@@ -389,5 +419,6 @@ void web__hosted_routes(kyc_server *s)
 	kyc_server_route(s, "POST", "/hosted/api/consent", consent_post);
 	kyc_server_route(s, "POST", "/hosted/api/documents", document_post);
 	kyc_server_route(s, "POST", "/hosted/api/selfie", selfie_post);
+	kyc_server_route(s, "POST", "/hosted/api/liveness/challenge", challenge_post);
 	kyc_server_route(s, "POST", "/hosted/api/names", names_post);
 }
