@@ -114,7 +114,7 @@ out:
 int flow__face_prepare(struct kyc_flow *f, const char *owner, const struct kyc_image *img,
                        int selfie, struct flow_face_prep *p, struct kyc_jerr *e)
 {
-	struct kyc_face_list l = {0};
+	struct kyc_face_list l = {0}, near = {0};
 	memset(p, 0, sizeof *p);
 	if (!f->face || !img->rgb)
 		return 0;
@@ -129,6 +129,14 @@ int flow__face_prepare(struct kyc_flow *f, const char *owner, const struct kyc_i
 	} else {
 		const char *why;
 		const struct kyc_face *fc = kyc_face_pick(&l, &why);
+		/* A portrait small on a photographed page is read again around
+		 * where it was found (kyc_face_analyze_around): the first pass may
+		 * have boxed the whole printed photo rather than the face. */
+		if (fc && !kyc_face_analyze_around(f->face, img, fc->box, &near)) {
+			const struct kyc_face *fine = kyc_face_pick(&near, &why);
+			if (fine)
+				fc = fine;
+		}
 		if (fc && !(p->face = face_to_json(fc)))
 			rc = KYC_ERR_NOMEM;
 		if (fc && !rc)
@@ -137,6 +145,7 @@ int flow__face_prepare(struct kyc_flow *f, const char *owner, const struct kyc_i
 			kyc_logf(KYC_LOG_WARN, "portrait not stored: %s", kyc_err_name(rc));
 	}
 	kyc_face_list_free(&l);
+	kyc_face_list_free(&near);
 	if (rc)
 		return kyc_jerr_set(e, 500, "store_error", "", "the portrait could not be stored");
 	return 0;
