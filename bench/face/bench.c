@@ -143,7 +143,7 @@ static int speed(const char *outdir, int reps, int n, char **files)
  * threshold, as the first pass picks it and as the workflow keeps it (read
  * again around where it was found, kyc_face_analyze_around). level: the
  * generator's photo level (0 a flat scan-like photo, 1 a page photographed
- * loosely: tilted, smaller, on a desk). */
+ * loosely: tilted, smaller, on a desk, the portrait framed wider). */
 static int portrait(int reps, int n, char **files, int level)
 {
 	double *rd = calloc((size_t)(reps * n * 2), sizeof(double));
@@ -156,7 +156,10 @@ static int portrait(int reps, int n, char **files, int level)
 			continue;
 		const struct kyc_face src = l.faces[0];
 		const double *b = src.box;
-		double sw = b[2] * 1.5, sh = sw * 1.28;
+		/* head and shoulders as ICAO frames a passport photo; on the loose
+		 * pages the photo is framed wider too (the face a smaller share of
+		 * it, as in many real portraits), which makes it small on the page */
+		double sw = b[2] * (level ? 2.5 : 1.5), sh = sw * 1.28;
 		double x0 = b[0] + b[2] / 2 - sw / 2, y0 = b[1] + b[3] / 2 - sh * 0.45;
 		int W = 350, H = 448;
 		struct kyc_synth_image photo = {W, H, cut(&im, x0, y0, sw, sh, W, H)};
