@@ -120,8 +120,8 @@ int kyc_flow_selfie(struct kyc_flow *f, const char *verification_id,
 /* The head-turn challenge (docs/face.md#liveness): picks the order of the
  * turns at random, keeps it in the verification (attributes.
  * liveness_challenge, one use, valid KYC_FLOW_CHALLENGE_MS) and gives *out
- * {"moves":["left","right"],"expires_at"}. 409 when the verification takes
- * no selfie now. */
+ * {"moves":["left","right"],"expires_at"}. 409 in the states that take no
+ * submission (as kyc_flow_selfie). */
 #define KYC_FLOW_CHALLENGE_MS (10 * 60 * 1000)
 int kyc_flow_liveness_challenge(struct kyc_flow *f, const char *verification_id, json_t **out,
 				struct kyc_jerr *e);
