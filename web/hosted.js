@@ -327,7 +327,7 @@
 	/* What to do for the next frame, said in the live region. */
 	function livePrompt() {
 		var i = S.live.frames.length;
-		notice($('capture-feedback'), 'busy', t(i === 0 ? 'live_front' : 'live_' + S.live.moves[i - 1]));
+		notice($('capture-feedback'), 'prompt', t(i === 0 ? 'live_front' : 'live_' + S.live.moves[i - 1]));
 		$('btn-shoot').focus();
 	}
 
