@@ -61,6 +61,20 @@ static int hosted_auth(kyc_req *r, struct hosted_call *c)
 	return 0;
 }
 
+/* The page's uploads (and challenges) per verification: answers 429 and
+ * returns -1 past the limit. */
+static int hosted_limited(kyc_req *r, struct hosted_call *c)
+{
+	int64_t wait;
+	if (kyc_rate_take(r, c->app, c->store, c->tenant_id, KYC_LIMIT_HOSTED_UPLOAD, c->vid,
+			  &wait))
+		return 0;
+	web__problem(r, 429, "rate_limited", NULL,
+		     "too many uploads for this verification; try again in %lld s",
+		     (long long)wait);
+	return -1;
+}
+
 static void hosted_flow(struct hosted_call *c, struct kyc_flow *f)
 {
 	memset(f, 0, sizeof *f);
@@ -318,15 +332,8 @@ static void upload_post(kyc_req *r, int document)
 	struct kyc_flow_image im;
 	struct kyc_jerr e = {0};
 	json_t *res = NULL;
-	if (hosted_auth(r, &c))
+	if (hosted_auth(r, &c) || hosted_limited(r, &c))
 		return;
-	int64_t wait;
-	if (!kyc_rate_take(r, c.app, c.store, c.tenant_id, KYC_LIMIT_HOSTED_UPLOAD, c.vid, &wait)) {
-		web__problem(r, 429, "rate_limited", NULL,
-			     "too many uploads for this verification; try again in %lld s",
-			     (long long)wait);
-		return;
-	}
 	if (read_upload(r, &m, &im, document))
 		goto out;
 	hosted_flow(&c, &f);
@@ -378,7 +385,8 @@ static void challenge_post(kyc_req *r)
 	struct kyc_flow f;
 	struct kyc_jerr e = {0};
 	json_t *res = NULL;
-	if (hosted_auth(r, &c))
+	/* a write per call: counted with the page's uploads */
+	if (hosted_auth(r, &c) || hosted_limited(r, &c))
 		return;
 	hosted_flow(&c, &f);
 	if (kyc_flow_liveness_challenge(&f, c.vid, &res, &e))
