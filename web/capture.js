@@ -42,8 +42,9 @@
 		});
 	}
 
-	/* The current video frame as a JPEG, at the camera's own resolution. */
-	function shoot(video) {
+	/* The current video frame as a JPEG, at the camera's own resolution;
+	   keep: the camera stays on (the liveness challenge takes several). */
+	function shoot(video, keep) {
 		var w = video.videoWidth, h = video.videoHeight;
 		if (!w || !h) return Promise.reject(new Error('no_frame'));
 		var scale = Math.min(1, MAX_SIDE / Math.max(w, h));
@@ -51,7 +52,7 @@
 		c.width = Math.round(w * scale);
 		c.height = Math.round(h * scale);
 		c.getContext('2d').drawImage(video, 0, 0, c.width, c.height);
-		stop();
+		if (!keep) stop();
 		return toBlob(c, 0.92);
 	}
 

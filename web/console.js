@@ -200,7 +200,7 @@
 			parts.push(t(f.portrait_file_id ? 'face_no_selfie' : 'face_no_portrait'));
 		}
 		if (typeof f.age === 'number') parts.push(t('face_estimate', { age: Math.round(f.age), gender: L('gender_', f.gender) }));
-		parts.push(t('face_liveness'));
+		parts.push(t(f.liveness === 'passed' || f.liveness === 'failed' ? 'face_liveness_' + f.liveness : 'face_liveness'));
 		score.appendChild(document.createTextNode(' ' + parts.join(' · ')));
 	}
 

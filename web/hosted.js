@@ -22,7 +22,8 @@
 		side: 'front',  /* front | back | selfie */
 		blob: null,
 		poll: null,
-		reviewed: false /* the reading was shown (once per visit) */
+		reviewed: false, /* the reading was shown (once per visit) */
+		live: null      /* the head-turn challenge: {moves, frames} */
 	};
 
 	function $(id) { return document.getElementById(id); }
@@ -152,6 +153,7 @@
 	function capture(side) {
 		S.side = side;
 		S.blob = null;
+		S.live = null;
 		$('capture-feedback').innerHTML = '';
 		$('capture-preview').hidden = true;
 		$('cam').hidden = true;
@@ -315,7 +317,28 @@
 		(ok ? $('btn-capture-next') : $('btn-retake')).focus();
 	}
 
-	function upload(blob) {
+	/* The level asks for liveness: the camera path takes the selfie with
+	   the head-turn challenge (docs/face.md#liveness). A chosen file is a
+	   plain selfie, which a person then reviews. */
+	function wantsLiveness() {
+		return S.side === 'selfie' && has(S.st && S.st.verification.pending_steps, 'liveness');
+	}
+
+	/* What to do for the next frame, said in the live region. */
+	function livePrompt() {
+		var i = S.live.frames.length;
+		notice($('capture-feedback'), 'prompt', t(i === 0 ? 'live_front' : 'live_' + S.live.moves[i - 1]));
+		$('btn-shoot').focus();
+	}
+
+	function liveShot(blob) {
+		S.live.frames.push(blob);
+		if (S.live.frames.length <= S.live.moves.length) return livePrompt();
+		KycCapture.stop();
+		upload(S.live.frames[0], S.live.frames.slice(1));
+	}
+
+	function upload(blob, turns) {
 		S.blob = blob;
 		var prev = $('capture-preview');
 		if (prev.src) URL.revokeObjectURL(prev.src);
@@ -325,6 +348,7 @@
 		var fd = new FormData();
 		var name = blob.type === 'image/png' ? 'photo.png' : 'photo.jpg';
 		fd.append('image', blob, name);
+		(turns || []).forEach(function (b, i) { fd.append('turn_' + (i + 1), b, 'turn.jpg'); });
 		var path = 'selfie';
 		if (S.side !== 'selfie') {
 			path = 'documents';
@@ -382,17 +406,24 @@
 			$('capture-preview').hidden = true;
 			$('capture-feedback').innerHTML = '';
 			KycCapture.start(video, S.side === 'selfie' ? 'user' : 'environment').then(function () {
+				if (wantsLiveness())
+					return api('POST', 'liveness/challenge', {}).then(function (ch) {
+						S.live = { moves: ch.moves, frames: [] };
+						$('capture-choose').hidden = true;
+						$('capture-shoot').hidden = false;
+						livePrompt();
+					});
 				$('capture-choose').hidden = true;
 				$('capture-shoot').hidden = false;
 				$('btn-shoot').focus();
-			}, function () {
+			}).catch(function () {
 				$('cam').hidden = true;
 				notice($('capture-feedback'), 'warn', t('camera_denied'));
 				$('file-input').focus();
 			});
 		});
 		$('btn-shoot').addEventListener('click', function () {
-			KycCapture.shoot($('cam-video')).then(upload, function () { notice($('capture-feedback'), 'bad', t('error_generic')); });
+			KycCapture.shoot($('cam-video'), !!S.live).then(S.live ? liveShot : upload, function () { notice($('capture-feedback'), 'bad', t('error_generic')); });
 		});
 		$('btn-cam-cancel').addEventListener('click', function () { KycCapture.stop(); capture(S.side); });
 		$('file-input').addEventListener('change', function () {

@@ -140,12 +140,15 @@ static int speed(const char *outdir, int reps, int n, char **files)
  * timed: the reader (what a document submission cost before) and the face
  * engine (what a selfie level adds). Also how often the portrait is found
  * and is the same person as the source face at the workflow's default
- * threshold. */
-static int portrait(int reps, int n, char **files)
+ * threshold, as the first pass picks it and as the workflow keeps it (read
+ * again around where it was found, kyc_face_analyze_around). level: the
+ * generator's photo level (0 a flat scan-like photo, 1 a page photographed
+ * loosely: tilted, smaller, on a desk, the portrait framed wider). */
+static int portrait(int reps, int n, char **files, int level)
 {
 	double *rd = calloc((size_t)(reps * n * 2), sizeof(double));
 	double *fc = calloc((size_t)(reps * n * 2), sizeof(double));
-	int m = 0, docs = 0, found = 0, same = 0;
+	int m = 0, docs = 0, found = 0, same = 0, same_fine = 0;
 	for (int i = 0; i < n; i++) {
 		struct kyc_image im;
 		struct kyc_face_list l;
@@ -153,7 +156,10 @@ static int portrait(int reps, int n, char **files)
 			continue;
 		const struct kyc_face src = l.faces[0];
 		const double *b = src.box;
-		double sw = b[2] * 1.5, sh = sw * 1.28;
+		/* head and shoulders as ICAO frames a passport photo; on the loose
+		 * pages the photo is framed wider too (the face a smaller share of
+		 * it, as in many real portraits), which makes it small on the page */
+		double sw = b[2] * (level ? 2.5 : 1.5), sh = sw * 1.28;
 		double x0 = b[0] + b[2] / 2 - sw / 2, y0 = b[1] + b[3] / 2 - sh * 0.45;
 		int W = 350, H = 448;
 		struct kyc_synth_image photo = {W, H, cut(&im, x0, y0, sw, sh, W, H)};
@@ -165,7 +171,7 @@ static int portrait(int reps, int n, char **files)
 			struct kyc_synth_image doc;
 			unsigned char *jpg = NULL;
 			size_t len = 0;
-			if (kyc_synth_render_portrait(20261202, i + 1, 0, KYC_SYNTH_CLASS_NONE, fmt,
+			if (kyc_synth_render_portrait(20261202, i + 1, level, KYC_SYNTH_CLASS_NONE, fmt,
 			                              &photo, &truth, &doc))
 				continue;
 			int rc = kyc_synth_jpeg(&doc, truth.quality, &jpg, &len);
@@ -196,6 +202,14 @@ static int portrait(int reps, int n, char **files)
 					                 KYC_FACE_WORKFLOW_THRESHOLD, &cm);
 					found++;
 					same += cm.match;
+					struct kyc_face_list near;
+					const struct kyc_face *q = NULL;
+					if (!kyc_face_analyze_around(engine, &dim, p->box, &near))
+						q = kyc_face_pick(&near, &why);
+					kyc_face_compare(q ? q->embedding : p->embedding, src.embedding,
+					                 KYC_FACE_WORKFLOW_THRESHOLD, &cm);
+					same_fine += cm.match;
+					kyc_face_list_free(&near);
 				}
 				kyc_face_list_free(&l);
 			}
@@ -206,15 +220,15 @@ static int portrait(int reps, int n, char **files)
 	if (m == 0)
 		return 1;
 	double rmed = quantile(rd, m, 0.5), fmed = quantile(fc, m, 0.5), fp95 = quantile(fc, m, 0.95);
-	printf("kycd  document portraits: %d documents (TD2 and TD3, level 0), runs %d: reader "
+	printf("kycd  document portraits: %d documents (TD2 and TD3, level %d), runs %d: reader "
 	       "median %.1f ms; face engine median %.1f ms, p95 %.1f ms CPU\n",
-	       docs, m, rmed, fmed, fp95);
+	       docs, level, m, rmed, fmed, fp95);
 	printf("ratio: the face engine adds %.2fx the reader's CPU time to a document submission "
 	       "of a selfie level\n",
 	       fmed / rmed);
 	printf("portrait found on %d of %d documents; the same person as the source face (distance "
-	       "<= %.2f) on %d\n",
-	       found, docs, KYC_FACE_WORKFLOW_THRESHOLD, same);
+	       "<= %.2f) on %d as first picked, on %d read again around it (the workflow)\n",
+	       found, docs, KYC_FACE_WORKFLOW_THRESHOLD, same, same_fine);
 	free(rd);
 	free(fc);
 	return 0;
@@ -360,7 +374,7 @@ int main(int argc, char **argv)
 	if (argc < 3) {
 		fprintf(stderr,
 		        "usage: bench-face speed OUT_DIR REPS IMG... | accuracy LIST SRC=DIR... | "
-		        "portrait REPS IMG...\n");
+		        "portrait REPS IMG... | portrait-loose REPS IMG...\n");
 		return 2;
 	}
 	if (kyc_face_engine_open(NULL, &engine, err, sizeof err)) {
@@ -371,7 +385,9 @@ int main(int argc, char **argv)
 	             ? speed(argv[2], atoi(argv[3]), argc - 4, argv + 4)
 	         : !strcmp(argv[1], "accuracy") ? accuracy(argv[2], argc - 3, argv + 3)
 	         : !strcmp(argv[1], "portrait") && argc > 3
-	             ? portrait(atoi(argv[2]), argc - 3, argv + 3)
+	             ? portrait(atoi(argv[2]), argc - 3, argv + 3, 0)
+	         : !strcmp(argv[1], "portrait-loose") && argc > 3
+	             ? portrait(atoi(argv[2]), argc - 3, argv + 3, 1)
 	             : 2;
 	kyc_face_engine_free(engine);
 	return rc;

@@ -545,7 +545,8 @@ json_t *kyc_compat002_identification(const json_t *v, const char *tenant_id, jso
 			dcs = kyc__compat_str(ck, "result");
 	}
 	/* the face engine's result (docs/compat/002.md): the selfie against the
-	 * document's portrait; liveness is not performed (no model) */
+	 * document's portrait, and the head-turn challenge of the hosted page
+	 * (docs/face.md#liveness) */
 	const json_t *face = json_object_get(json_object_get(v, "attributes"), "face");
 	json_t *fm = json_is_boolean(json_object_get(face, "match"))
 	                 ? json_pack("{s:O, s:O, s:O, s:O}", "isMatch", json_object_get(face, "match"),
@@ -562,7 +563,11 @@ json_t *kyc_compat002_identification(const json_t *v, const char *tenant_id, jso
 	                      "isCrossChecked", dcs && !strcmp(dcs, "pass"), "document",
 	                      document ? document : json_null());
 	json_object_set_new(o, "faceMatch", fm);
-	json_object_set_new(o, "liveness", json_string("NotPerformed"));
+	const char *lv = kyc__compat_str(face, "liveness");
+	json_object_set_new(o, "liveness",
+	                    json_string(lv && !strcmp(lv, "passed")   ? "Passed"
+	                                : lv && !strcmp(lv, "failed") ? "Failed"
+	                                                              : "NotPerformed"));
 	return o;
 }
 

@@ -164,6 +164,32 @@ static int latest_submission(struct api_call *c, const char *applicant_id, json_
 	return rc;
 }
 
+/* The head-turn challenge's verdict on the customer's newest verification
+ * that took one ("passed" / "failed", docs/face.md#liveness), or NULL (none
+ * among the newest 100, or a store error: the attestation then speaks). */
+static const char *challenge_verdict(struct api_call *c, const char *applicant_id)
+{
+	json_t *filter = json_pack("{s:s}", "applicant_id", applicant_id);
+	struct kyc_store_page pg = {0};
+	const char *out = NULL;
+	size_t i;
+	json_t *v;
+	if (!kyc_store_list(c->store, KYC_R_VERIFICATION, c->tenant_id, filter, "", 100, &pg)) {
+		json_array_foreach(pg.items, i, v)
+		{
+			const char *lv = kyc__compat_str(
+			    json_object_get(json_object_get(v, "attributes"), "face"), "liveness");
+			if (lv && (!strcmp(lv, "passed") || !strcmp(lv, "failed"))) {
+				out = !strcmp(lv, "passed") ? "passed" : "failed";
+				break;
+			}
+		}
+		json_decref(pg.items);
+	}
+	json_decref(filter);
+	return out;
+}
+
 /* Gives verification vid the tenant's next DOC-SUB number, in one write
  * transaction so two submissions never share one. */
 static int assign_number(struct api_call *c, const char *vid, char num[32])
@@ -352,12 +378,16 @@ COMPAT_HANDLER(s003_id_card, KYC_COMPAT_003, API_WRITE | API_IDEMPOTENT, shape00
 	              "submissionId", num, "documentType", in.document_type, "documentUrl",
 	              in.document_url, "status", status ? status : "pending_review", "submittedAt",
 	              when, "attemptNumber", count + 1, "channel", in.channel);
-	/* Tier 2 includes liveness, which kycd does not perform (no liveness
-	 * model, docs/face.md): what the customer's record says, as set by the
-	 * system that checked it (attestations.liveness_completed). */
+	/* Tier 2 includes liveness: the head-turn challenge when the customer
+	 * took one with kycd (a hosted-page verification, docs/face.md#liveness),
+	 * else what the customer's record says, as set by the system that
+	 * checked it (attestations.liveness_completed). */
 	const json_t *att = json_object_get(json_object_get(app, "attributes"), "attestations");
+	const char *verdict = challenge_verdict(c, in.customer_id);
 	json_object_set_new(data, "livenessStatus",
-	                    json_string(json_is_true(json_object_get(att, "liveness_completed"))
+	                    json_string(verdict && !strcmp(verdict, "passed") ? "PASSED"
+	                                : verdict                              ? "FAILED"
+	                                : json_is_true(json_object_get(att, "liveness_completed"))
 	                                    ? "ATTESTED"
 	                                    : "NOT_PERFORMED"));
 	send_envelope(c, 200, MSG_OK, data);

@@ -352,6 +352,43 @@ int kyc_face_analyze(const struct kyc_face_engine *e, const struct kyc_image *im
 	return 0;
 }
 
+int kyc_face_analyze_around(const struct kyc_face_engine *e, const struct kyc_image *img,
+                            const double box[4], struct kyc_face_list *out)
+{
+	memset(out, 0, sizeof *out);
+	if (!img->rgb || img->w < 1 || img->h < 1)
+		return KYC_ERR_INVALID;
+	double side = 2 * fmax(box[2], box[3]);
+	int x0 = (int)fmax(0, floor(box[0] + box[2] / 2 - side / 2));
+	int y0 = (int)fmax(0, floor(box[1] + box[3] / 2 - side / 2));
+	int x1 = (int)fmin(img->w, ceil(box[0] + box[2] / 2 + side / 2));
+	int y1 = (int)fmin(img->h, ceil(box[1] + box[3] / 2 + side / 2));
+	if (x1 - x0 < 16 || y1 - y0 < 16)
+		return 0;
+	struct kyc_image sub = *img;
+	sub.gray = NULL;
+	sub.w = x1 - x0;
+	sub.h = y1 - y0;
+	sub.rgb = malloc((size_t)sub.w * (size_t)sub.h * 3);
+	if (!sub.rgb)
+		return KYC_ERR_NOMEM;
+	for (int y = 0; y < sub.h; y++)
+		memcpy(sub.rgb + (size_t)y * sub.w * 3,
+		       img->rgb + ((size_t)(y0 + y) * img->w + x0) * 3, (size_t)sub.w * 3);
+	int rc = kyc_face_analyze(e, &sub, out);
+	free(sub.rgb);
+	for (size_t i = 0; rc == 0 && i < out->count; i++) {
+		struct kyc_face *f = &out->faces[i];
+		f->box[0] += x0;
+		f->box[1] += y0;
+		for (int k = 0; k < KYC_FACE_LANDMARKS; k++) {
+			f->landmarks[k][0] += x0;
+			f->landmarks[k][1] += y0;
+		}
+	}
+	return rc;
+}
+
 /* Selfie limits (docs/face.md). */
 #define MIN_FACE_PX 64
 #define MIN_FACE_RATIO 0.10

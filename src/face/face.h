@@ -75,6 +75,15 @@ int kyc_face_analyze(const struct kyc_face_engine *e, const struct kyc_image *im
                      struct kyc_face_list *out);
 void kyc_face_list_free(struct kyc_face_list *l);
 
+/* The faces of img within the square around box (x, y, w, h; twice its
+ * longer side, centred on it, clipped to the image), read again at that
+ * scale: a face the whole-image pass saw only coarsely (a small portrait on
+ * a photographed document page, where the detector may box the whole
+ * printed photo) is then seen large enough to place its landmarks. Boxes and
+ * landmarks are in img's pixels. As kyc_face_analyze. */
+int kyc_face_analyze_around(const struct kyc_face_engine *e, const struct kyc_image *img,
+                            const double box[4], struct kyc_face_list *out);
+
 /* The one face of a photo for comparison: the largest, unless another face is
  * nearly as large (at least 0.6 of its width), which is ambiguous. Returns the
  * face, or NULL with *reason "no_face" or "several_faces". */

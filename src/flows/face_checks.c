@@ -130,7 +130,23 @@ json_t *kyc_face_checks(const struct kyc_face_check_input *in, const char **retr
 		                    "document_age", doc_age, "gap", round4(gap), "max_gap", max)));
 	}
 
-	/* liveness: no passive model (docs/face.md), no active challenge yet. */
-	json_array_append_new(out, check("liveness", "not_applicable", "not_built", NULL));
+	/* liveness: the head-turn challenge (docs/face.md#liveness); there is
+	 * no passive model. Without the challenge, a level that asks for
+	 * liveness goes to a person. */
+	const char *lr = json_string_value(json_object_get(in->liveness, "result"));
+	if (lr && (!strcmp(lr, "pass") || !strcmp(lr, "fail"))) {
+		json_t *d = json_pack("{s:O, s:O, s:O}", "moves",
+		                      json_object_get(in->liveness, "moves"), "frames",
+		                      json_object_get(in->liveness, "frames"), "frame",
+		                      json_object_get(in->liveness, "frame"));
+		json_array_append_new(
+		    out, check("liveness", lr,
+		               json_string_value(json_object_get(in->liveness, "reason")), d));
+	} else if (in->liveness_step) {
+		json_array_append_new(out, check("liveness", "review", "not_performed", NULL));
+	} else {
+		json_array_append_new(out,
+		                      check("liveness", "not_applicable", "not_requested", NULL));
+	}
 	return out;
 }

@@ -25,10 +25,18 @@ struct kyc_face_check_input {
 	int64_t today;                      /* days since the epoch */
 	double threshold;                   /* face_match distance threshold */
 	double max_age_gap;                 /* years; 0 takes KYC_FACE_MAX_AGE_GAP */
+	/* The head-turn challenge's verdict kept with the selfie
+	 * (attributes.liveness: {"result","reason","frame","moves","frames"}),
+	 * or NULL when the selfie came without it. */
+	const json_t *liveness;
+	int liveness_step; /* the level asks for liveness */
 };
 
 /* The four checks, in this order: selfie_quality, face_match, age_consistency,
- * liveness. A new array, or NULL on NOMEM. *retry: the selfie's retry code
+ * liveness. liveness is the challenge's verdict (pass or fail) when the
+ * selfie came with one; else "review" (not_performed) on a level that asks
+ * for liveness, "not_applicable" (not_requested) on one that does not. A
+ * new array, or NULL on NOMEM. *retry: the selfie's retry code
  * (kyc_face_retry_code) when selfie_quality failed, else NULL. *close: 1 when
  * face_match passed or failed within KYC_FACE_MATCH_MARGIN of the threshold,
  * or age_consistency failed (both go to review rather than decide). */

@@ -530,7 +530,10 @@ int flow__conclude(struct change *c, const json_t *settings, const json_t *check
 	json_t *ck;
 	json_array_foreach(all, i, ck)
 	{
-		if (!strcmp(flow__str(ck, "result"), "fail"))
+		/* a failed check, or one that asks for a person (liveness
+		 * without the challenge) */
+		if (!strcmp(flow__str(ck, "result"), "fail") ||
+		    !strcmp(flow__str(ck, "result"), "review"))
 			json_array_append_new(why, json_pack("{s:s, s:s}", "check",
 			                                     flow__str(ck, "name"), "reason",
 			                                     flow__str(ck, "reason")));

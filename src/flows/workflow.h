@@ -117,6 +117,26 @@ int kyc_flow_submit(struct kyc_flow *f, const char *verification_id,
 int kyc_flow_selfie(struct kyc_flow *f, const char *verification_id,
 		    const struct kyc_flow_image *img, json_t **out, struct kyc_jerr *e);
 
+/* The head-turn challenge (docs/face.md#liveness): picks the order of the
+ * turns at random, keeps it in the verification (attributes.
+ * liveness_challenge, one use, valid KYC_FLOW_CHALLENGE_MS) and gives *out
+ * {"moves":["left","right"],"expires_at"}. 409 in the states that take no
+ * submission (as kyc_flow_selfie). */
+#define KYC_FLOW_CHALLENGE_MS (10 * 60 * 1000)
+int kyc_flow_liveness_challenge(struct kyc_flow *f, const char *verification_id, json_t **out,
+				struct kyc_jerr *e);
+
+/* The selfie taken with the challenge: frames[0] looking at the camera
+ * (stored and judged as kyc_flow_selfie's image), frames[1..n-1] the turns
+ * in the order the challenge asked (read and judged, not kept). The verdict
+ * (kyc_liveness_check) is kept with the selfie (attributes.liveness) and is
+ * the verification's liveness check. The challenge is used up. 409
+ * liveness_challenge_missing without a live challenge; 422 frames_mismatch
+ * when n - 1 is not its number of turns. */
+int kyc_flow_selfie_liveness(struct kyc_flow *f, const char *verification_id,
+			     const struct kyc_flow_image *frames, int n, json_t **out,
+			     struct kyc_jerr *e);
+
 /* The applicant confirms or corrects the Latin-script names read from the
  * document, once (seed 000's approve step). names: {"first_name","last_name",
  * "middle_name"} (any subset). The reading is kept; the correction is

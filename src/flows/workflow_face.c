@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "core/rand.h"
 #include "flows/checks.h"
+#include "face/liveness.h"
 #include "flows/face_checks.h"
 #include "store/blob.h"
 
@@ -113,7 +114,7 @@ out:
 int flow__face_prepare(struct kyc_flow *f, const char *owner, const struct kyc_image *img,
                        int selfie, struct flow_face_prep *p, struct kyc_jerr *e)
 {
-	struct kyc_face_list l = {0};
+	struct kyc_face_list l = {0}, near = {0};
 	memset(p, 0, sizeof *p);
 	if (!f->face || !img->rgb)
 		return 0;
@@ -128,6 +129,14 @@ int flow__face_prepare(struct kyc_flow *f, const char *owner, const struct kyc_i
 	} else {
 		const char *why;
 		const struct kyc_face *fc = kyc_face_pick(&l, &why);
+		/* A portrait small on a photographed page is read again around
+		 * where it was found (kyc_face_analyze_around): the first pass may
+		 * have boxed the whole printed photo rather than the face. */
+		if (fc && !kyc_face_analyze_around(f->face, img, fc->box, &near)) {
+			const struct kyc_face *fine = kyc_face_pick(&near, &why);
+			if (fine)
+				fc = fine;
+		}
 		if (fc && !(p->face = face_to_json(fc)))
 			rc = KYC_ERR_NOMEM;
 		if (fc && !rc)
@@ -136,6 +145,7 @@ int flow__face_prepare(struct kyc_flow *f, const char *owner, const struct kyc_i
 			kyc_logf(KYC_LOG_WARN, "portrait not stored: %s", kyc_err_name(rc));
 	}
 	kyc_face_list_free(&l);
+	kyc_face_list_free(&near);
 	if (rc)
 		return kyc_jerr_set(e, 500, "store_error", "", "the portrait could not be stored");
 	return 0;
@@ -148,6 +158,71 @@ void flow__face_prep_release(struct kyc_flow *f, struct flow_face_prep *p, int k
 	json_decref(p->face);
 	json_decref(p->portrait_file);
 	memset(p, 0, sizeof *p);
+}
+
+/* JSON has no NaN: a frame without a face has null. */
+static json_t *num_or_null(double v)
+{
+	return isnan(v) ? json_null() : json_real(round4(v));
+}
+
+int flow__liveness_judge(struct kyc_flow *f, const json_t *sface, const struct kyc_flow_image *turns,
+                         int n, const json_t *moves, const struct kyc_image_opts *io,
+                         double threshold, json_t **out, struct kyc_jerr *e)
+{
+	struct kyc_face front;
+	struct kyc_face_list lists[KYC_LIVENESS_MAX_TURNS] = {0};
+	const struct kyc_face_list *lp[KYC_LIVENESS_MAX_TURNS];
+	enum kyc_turn mv[KYC_LIVENESS_MAX_TURNS];
+	int ret = -1, done = 0;
+	*out = NULL;
+	if (n < 1 || n > KYC_LIVENESS_MAX_TURNS || (size_t)n != json_array_size(moves))
+		return kyc_jerr_set(e, 422, "frames_mismatch", "frame",
+		                    "send one frame per turn of the challenge");
+	if (!f->face || face_from_json(sface, &front))
+		return kyc_jerr_set(e, 500, "internal", "", "the face engine failed");
+	for (int i = 0; i < n; i++) {
+		struct kyc_image img = {0};
+		const char *why = NULL;
+		if (kyc_turn_parse(json_string_value(json_array_get(moves, (size_t)i)), &mv[i])) {
+			kyc_jerr_set(e, 500, "internal", "", "bad challenge");
+			goto out;
+		}
+		if (turns[i].len > f->max_image_bytes ||
+		    kyc_image_decode(turns[i].bytes, turns[i].len, io, &img, &why)) {
+			kyc_jerr_set(e, 422, "image_invalid", "frame",
+			             "frame %d could not be decoded: %s", i + 1,
+			             why ? why : "too large");
+			goto out;
+		}
+		int rc = kyc_face_analyze(f->face, &img, &lists[i]);
+		kyc_image_free(&img);
+		done = i + 1;
+		if (rc) {
+			kyc_jerr_set(e, 500, "internal", "", "the face engine failed");
+			goto out;
+		}
+		lp[i] = &lists[i];
+	}
+	struct kyc_liveness lv;
+	kyc_liveness_check(&front, lp, mv, n, threshold, &lv);
+	json_t *frames = json_array();
+	for (int i = 0; i < lv.nframes; i++)
+		json_array_append_new(frames, json_pack("{s:o, s:o}", "yaw", num_or_null(lv.yaw[i]),
+		                                        "distance", num_or_null(lv.distance[i])));
+	*out = json_pack("{s:s, s:s?, s:o, s:O, s:o}", "result", lv.pass ? "pass" : "fail",
+	                 "reason", lv.reason, "frame",
+	                 lv.frame < 0 ? json_null() : json_integer(lv.frame), "moves", moves,
+	                 "frames", frames);
+	if (!*out) {
+		kyc_jerr_set(e, 500, "internal", "", "out of memory");
+		goto out;
+	}
+	ret = 0;
+out:
+	for (int i = 0; i < done; i++)
+		kyc_face_list_free(&lists[i]);
+	return ret;
 }
 
 /* ---- inside the transaction ---- */
@@ -246,7 +321,17 @@ int flow__face_apply(struct change *c, const json_t *settings, const json_t *che
 		                aged ? json_object_get(aged, "gender") : json_null());
 		json_object_set(face, "gender_score",
 		                aged ? json_object_get(aged, "gender_score") : json_null());
-		json_object_set_new(face, "liveness", json_string("not_performed"));
+		/* the head-turn challenge's verdict on the newest selfie */
+		const char *lr = have_selfie ? json_string_value(json_object_get(
+		                                   json_object_get(json_object_get(selfie_doc,
+		                                                                   "attributes"),
+		                                                   "liveness"),
+		                                   "result"))
+		                             : NULL;
+		json_object_set_new(face, "liveness",
+		                    json_string(!lr                    ? "not_performed"
+		                                : !strcmp(lr, "pass") ? "passed"
+		                                                      : "failed"));
 		json_object_set_new(attrs, "face", face);
 		json_object_set_new(c->patch, "attributes", attrs);
 	} else {
@@ -270,6 +355,12 @@ int flow__face_apply(struct change *c, const json_t *settings, const json_t *che
 		        kyc_checks_field(json_object_get(decided, "extraction"), "birth_date"),
 		    .today = kyc_now_ms() / 86400000,
 		    .threshold = threshold,
+		    .liveness = have_selfie ? json_object_get(json_object_get(selfie_doc,
+		                                                              "attributes"),
+		                                              "liveness")
+		                            : NULL,
+		    .liveness_step =
+		        flow__level_has(settings, flow__str(c->ver, "level"), "liveness"),
 		};
 		const char *retry;
 		json_t *fc = kyc_face_checks(&in, &retry, close);

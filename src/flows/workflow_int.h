@@ -83,6 +83,16 @@ struct flow_face_prep {
 int flow__face_prepare(struct kyc_flow *f, const char *owner, const struct kyc_image *img,
                        int selfie, struct flow_face_prep *p, struct kyc_jerr *e);
 void flow__face_prep_release(struct kyc_flow *f, struct flow_face_prep *p, int keep_files);
+/* The challenge's turn frames against the selfie's face (sface, as
+ * flow__face_prepare kept it): decoded with io, read by the engine and
+ * judged (kyc_liveness_check) in the order of moves ("left"/"right"
+ * strings). *out: the verdict as the selfie keeps it (attributes.liveness):
+ * {"result":"pass"|"fail","reason","frame","moves","frames":[{"yaw",
+ * "distance"}]}. 0, or -1 with e filled (422 for a frame that is not an
+ * image, 500). */
+int flow__liveness_judge(struct kyc_flow *f, const json_t *sface, const struct kyc_flow_image *turns,
+                         int n, const json_t *moves, const struct kyc_image_opts *io,
+                         double threshold, json_t **out, struct kyc_jerr *e);
 /* Inside the change: from the verification's documents (the newest selfie
  * and portrait with a face), writes the face result into the pending
  * attributes (attributes.face) and gives *merged (a new array): checks

@@ -13,6 +13,7 @@
 #include "core/rand.h"
 #include "document/image.h"
 #include "document/reader.h"
+#include "face/liveness.h"
 #include "flows/checks.h"
 #include "flows/extraction.h"
 #include "flows/face_checks.h"
@@ -540,11 +541,25 @@ static json_t *render_docs(struct prepared *p, int n, kyc_store *s, const char *
 	return out;
 }
 
-/* The common path of documents, proofs and selfies. kind: "document" | "selfie". */
-static int submit(struct kyc_flow *f, const char *vid, const struct kyc_flow_image *imgs, int n,
-                  const char *kind, json_t **out, struct kyc_jerr *e)
+/* The live challenge of ver (attributes.liveness_challenge), or NULL when
+ * there is none or it expired. */
+static const json_t *live_challenge(const json_t *ver)
 {
-	json_t *ver = NULL, *settings = NULL, *applicant = NULL, *now = NULL;
+	const json_t *ch = json_object_get(json_object_get(ver, "attributes"), "liveness_challenge");
+	json_int_t at = json_integer_value(json_object_get(ch, "issued_at"));
+	int64_t now = kyc_now_ms();
+	return ch && now >= at && now - at <= KYC_FLOW_CHALLENGE_MS ? ch : NULL;
+}
+
+/* The common path of documents, proofs and selfies. kind: "document" |
+ * "selfie"; a selfie may come with the head-turn challenge's turn frames
+ * (turns, nturns > 0). */
+static int submit(struct kyc_flow *f, const char *vid, const struct kyc_flow_image *imgs, int n,
+                  const char *kind, const struct kyc_flow_image *turns, int nturns,
+                  json_t **out, struct kyc_jerr *e)
+{
+	json_t *ver = NULL, *settings = NULL, *applicant = NULL, *now = NULL, *live = NULL;
+	json_int_t challenge_at = 0;
 	struct prepared p[4];
 	int np = 0, ret = -1, rc;
 	struct change c = {0};
@@ -628,11 +643,46 @@ static int submit(struct kyc_flow *f, const char *vid, const struct kyc_flow_ima
 		}
 	}
 
+	if (nturns > 0) {
+		const json_t *ch = live_challenge(ver);
+		if (!ch) {
+			kyc_jerr_set(e, 409, "liveness_challenge_missing", "",
+			             "ask for a challenge first, or it expired");
+			goto out;
+		}
+		challenge_at = json_integer_value(json_object_get(ch, "issued_at"));
+		/* The frames are judged only beside a usable selfie: an unusable
+		 * one is a failed attempt whatever they show. */
+		struct kyc_image_opts io = {.max_bytes = f->max_image_bytes,
+		                            .max_pixels = (long)f->max_image_pixels,
+		                            .target_side = KYC_READER_DECODE_SIDE,
+		                            .want_rgb = 1};
+		if (p[0].face.face &&
+		    flow__liveness_judge(
+		        f, p[0].face.face, turns, nturns, json_object_get(ch, "moves"), &io,
+		        json_number_value(json_object_get(settings, "face_match_threshold")), &live,
+		        e))
+			goto out;
+	}
+
 	/* ---- one transaction from here ---- */
 	if (flow__change_begin(f, vid, &c, e))
 		goto out;
 	if (state_refusal(c.ver, e))
 		goto abort;
+	if (nturns > 0) {
+		/* The challenge is used once: by this submission, and only if
+		 * no other took or replaced it meanwhile. */
+		const json_t *ch = live_challenge(c.ver);
+		if (!ch || json_integer_value(json_object_get(ch, "issued_at")) != challenge_at) {
+			kyc_jerr_set(e, 409, "liveness_challenge_missing", "",
+			             "the challenge was used or replaced; ask for a new one");
+			goto abort;
+		}
+		json_t *attrs = json_deep_copy(json_object_get(c.ver, "attributes"));
+		json_object_del(attrs, "liveness_challenge");
+		json_object_set_new(c.patch, "attributes", attrs);
+	}
 	int continuing =
 	    flow__pending_has(c.ver, "document_back") && !strcmp(kind, "document") &&
 	    flow__in_list(type, kyc_document_types) &&
@@ -653,6 +703,8 @@ static int submit(struct kyc_flow *f, const char *vid, const struct kyc_flow_ima
 			json_object_set(attrs, "face", p[i].face.face);
 		if (p[i].face.issue)
 			json_object_set_new(attrs, "face_issue", json_string(p[i].face.issue));
+		if (i == 0 && live)
+			json_object_set(attrs, "liveness", live);
 		json_object_set_new(p[i].doc, "attributes", attrs);
 		if (p[i].face.portrait_file)
 			rc = kyc_store_insert(f->store, KYC_R_FILE, f->tenant_id,
@@ -738,6 +790,7 @@ abort:
 	flow__change_abort(&c);
 out:
 	prepared_release(f, p, np, ret == 0);
+	json_decref(live);
 	json_decref(now);
 	json_decref(ver);
 	json_decref(settings);
@@ -748,7 +801,7 @@ out:
 int kyc_flow_submit(struct kyc_flow *f, const char *verification_id,
                     const struct kyc_flow_image *imgs, int nimgs, json_t **out, struct kyc_jerr *e)
 {
-	return submit(f, verification_id, imgs, nimgs, "document", out, e);
+	return submit(f, verification_id, imgs, nimgs, "document", NULL, 0, out, e);
 }
 
 int kyc_flow_selfie(struct kyc_flow *f, const char *verification_id,
@@ -757,5 +810,56 @@ int kyc_flow_selfie(struct kyc_flow *f, const char *verification_id,
 	struct kyc_flow_image im = *img;
 	im.type = "selfie";
 	im.side = "front";
-	return submit(f, verification_id, &im, 1, "selfie", out, e);
+	return submit(f, verification_id, &im, 1, "selfie", NULL, 0, out, e);
+}
+
+int kyc_flow_selfie_liveness(struct kyc_flow *f, const char *verification_id,
+                             const struct kyc_flow_image *frames, int n, json_t **out,
+                             struct kyc_jerr *e)
+{
+	if (n < 2 || n > 1 + KYC_LIVENESS_MAX_TURNS)
+		return kyc_jerr_set(e, 422, "frames_mismatch", "frame",
+		                    "send the front frame and one frame per turn");
+	struct kyc_flow_image im = frames[0];
+	im.type = "selfie";
+	im.side = "front";
+	return submit(f, verification_id, &im, 1, "selfie", frames + 1, n - 1, out, e);
+}
+
+int kyc_flow_liveness_challenge(struct kyc_flow *f, const char *verification_id, json_t **out,
+                                struct kyc_jerr *e)
+{
+	struct change c = {0};
+	unsigned char coin = 0;
+	*out = NULL;
+	if (flow__change_begin(f, verification_id, &c, e))
+		return -1;
+	if (state_refusal(c.ver, e))
+		goto abort;
+	if (kyc_rand_bytes(&coin, 1)) {
+		kyc_jerr_set(e, 500, "internal", "", "no randomness");
+		goto abort;
+	}
+	/* Both turns, in an order the applicant cannot know in advance. */
+	int64_t at = kyc_now_ms();
+	json_t *moves = (coin & 1) ? json_pack("[s,s]", "left", "right")
+	                           : json_pack("[s,s]", "right", "left");
+	json_t *attrs = json_deep_copy(json_object_get(c.ver, "attributes"));
+	if (!json_is_object(attrs)) {
+		json_decref(attrs);
+		attrs = json_object();
+	}
+	json_object_set_new(attrs, "liveness_challenge",
+	                    json_pack("{s:O, s:I}", "moves", moves, "issued_at", (json_int_t)at));
+	json_object_set_new(c.patch, "attributes", attrs);
+	if (flow__change_commit(&c, NULL, NULL, e)) {
+		json_decref(moves);
+		return -1;
+	}
+	*out = json_pack("{s:o, s:I}", "moves", moves, "expires_at",
+	                 (json_int_t)(at + KYC_FLOW_CHALLENGE_MS));
+	return 0;
+abort:
+	flow__change_abort(&c);
+	return -1;
 }

@@ -61,6 +61,20 @@ static int hosted_auth(kyc_req *r, struct hosted_call *c)
 	return 0;
 }
 
+/* The page's uploads (and challenges) per verification: answers 429 and
+ * returns -1 past the limit. */
+static int hosted_limited(kyc_req *r, struct hosted_call *c)
+{
+	int64_t wait;
+	if (kyc_rate_take(r, c->app, c->store, c->tenant_id, KYC_LIMIT_HOSTED_UPLOAD, c->vid,
+			  &wait))
+		return 0;
+	web__problem(r, 429, "rate_limited", NULL,
+		     "too many uploads for this verification; try again in %lld s",
+		     (long long)wait);
+	return -1;
+}
+
 static void hosted_flow(struct hosted_call *c, struct kyc_flow *f)
 {
 	memset(f, 0, sizeof *f);
@@ -318,20 +332,27 @@ static void upload_post(kyc_req *r, int document)
 	struct kyc_flow_image im;
 	struct kyc_jerr e = {0};
 	json_t *res = NULL;
-	if (hosted_auth(r, &c))
+	if (hosted_auth(r, &c) || hosted_limited(r, &c))
 		return;
-	int64_t wait;
-	if (!kyc_rate_take(r, c.app, c.store, c.tenant_id, KYC_LIMIT_HOSTED_UPLOAD, c.vid, &wait)) {
-		web__problem(r, 429, "rate_limited", NULL,
-			     "too many uploads for this verification; try again in %lld s",
-			     (long long)wait);
-		return;
-	}
 	if (read_upload(r, &m, &im, document))
 		goto out;
 	hosted_flow(&c, &f);
-	int rc = document ? kyc_flow_submit(&f, c.vid, &im, 1, &res, &e)
-			  : kyc_flow_selfie(&f, c.vid, &im, &res, &e);
+	/* A selfie may come with the head-turn challenge's frames: turn_1,
+	 * turn_2, ... in the order the challenge asked. */
+	struct kyc_flow_image frames[5] = {im};
+	int nframes = 1;
+	for (; !document && nframes < 5; nframes++) {
+		char name[24];
+		snprintf(name, sizeof name, "turn_%d", nframes);
+		const struct kyc_multipart_part *p = kyc_multipart_find(&m, name);
+		if (!p)
+			break;
+		frames[nframes].bytes = (const unsigned char *)p->data;
+		frames[nframes].len = p->len;
+	}
+	int rc = document	 ? kyc_flow_submit(&f, c.vid, &im, 1, &res, &e)
+		 : nframes > 1 ? kyc_flow_selfie_liveness(&f, c.vid, frames, nframes, &res, &e)
+			       : kyc_flow_selfie(&f, c.vid, &im, &res, &e);
 	if (rc) {
 		flow_error(r, &e);
 		goto out;
@@ -355,6 +376,23 @@ static void document_post(kyc_req *r)
 static void selfie_post(kyc_req *r)
 {
 	upload_post(r, 0);
+}
+
+/* The head-turn challenge for the selfie (docs/face.md#liveness). */
+static void challenge_post(kyc_req *r)
+{
+	struct hosted_call c;
+	struct kyc_flow f;
+	struct kyc_jerr e = {0};
+	json_t *res = NULL;
+	/* a write per call: counted with the page's uploads */
+	if (hosted_auth(r, &c) || hosted_limited(r, &c))
+		return;
+	hosted_flow(&c, &f);
+	if (kyc_flow_liveness_challenge(&f, c.vid, &res, &e))
+		flow_error(r, &e);
+	else
+		web__json(r, 200, res);
 }
 
 static void names_post(kyc_req *r)
@@ -389,5 +427,6 @@ void web__hosted_routes(kyc_server *s)
 	kyc_server_route(s, "POST", "/hosted/api/consent", consent_post);
 	kyc_server_route(s, "POST", "/hosted/api/documents", document_post);
 	kyc_server_route(s, "POST", "/hosted/api/selfie", selfie_post);
+	kyc_server_route(s, "POST", "/hosted/api/liveness/challenge", challenge_post);
 	kyc_server_route(s, "POST", "/hosted/api/names", names_post);
 }

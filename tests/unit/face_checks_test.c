@@ -129,6 +129,45 @@ TEST(a_dark_selfie_gives_its_retry_code)
 	CHECK(kyc_face_retry_code(NULL) == NULL);
 }
 
+TEST(the_liveness_check_says_the_challenge)
+{
+	/* No selfie is needed for it: the verdict kept with the selfie decides,
+	 * and the level says what its absence means. */
+	struct kyc_face_check_input in = {.threshold = 0.6};
+	const char *retry;
+	int close;
+	json_t *c = kyc_face_checks(&in, &retry, &close);
+	CHECK_STR(result(c, "liveness"), "not_applicable");
+	CHECK_STR(json_string_value(json_object_get(named(c, "liveness"), "reason")),
+	          "not_requested");
+	json_decref(c);
+	in.liveness_step = 1;
+	c = kyc_face_checks(&in, &retry, &close);
+	CHECK_STR(result(c, "liveness"), "review");
+	CHECK_STR(json_string_value(json_object_get(named(c, "liveness"), "reason")),
+	          "not_performed");
+	json_decref(c);
+	json_t *lv = json_pack("{s:s, s:s, s:i, s:[s,s], s:[]}", "result", "fail", "reason",
+	                       "no_head_turn", "frame", 1, "moves", "left", "right", "frames");
+	in.liveness = lv;
+	c = kyc_face_checks(&in, &retry, &close);
+	CHECK_STR(result(c, "liveness"), "fail");
+	CHECK_STR(json_string_value(json_object_get(named(c, "liveness"), "reason")),
+	          "no_head_turn");
+	CHECK_STR(json_string_value(json_array_get(
+	              json_object_get(json_object_get(named(c, "liveness"), "details"), "moves"),
+	              1)),
+	          "right");
+	json_decref(c);
+	json_object_set_new(lv, "result", json_string("pass"));
+	json_object_del(lv, "reason");
+	c = kyc_face_checks(&in, &retry, &close);
+	CHECK_STR(result(c, "liveness"), "pass");
+	CHECK(json_object_get(named(c, "liveness"), "reason") == NULL);
+	json_decref(c);
+	json_decref(lv);
+}
+
 int main(void)
 {
 	char err[512];
@@ -139,6 +178,7 @@ int main(void)
 	}
 	RUN(specimens);
 	RUN(a_dark_selfie_gives_its_retry_code);
+	RUN(the_liveness_check_says_the_challenge);
 	kyc_face_engine_free(engine);
 	return test_done("face_checks");
 }

@@ -239,6 +239,49 @@ TEST(several_faces_and_compare_properties)
 	CHECK_INT(kyc_face_analyze(engine, &none, &l), KYC_ERR_INVALID);
 }
 
+TEST(reading_again_around_a_face_finds_it_in_image_pixels)
+{
+	/* det224_1.png: each face read again around its own box is found
+	 * there again, at the same place of the image (the crop's offset
+	 * undone), and is the same person. */
+	struct kyc_face_list l;
+	REQUIRE(analyze_path(DATA "det224_1.png", &l) == 0);
+	REQUIRE(l.count >= 1);
+	struct kyc_image im;
+	struct kyc_image_opts o = {.want_rgb = 1};
+	REQUIRE(kyc_image_load(DATA "det224_1.png", &o, &im, NULL) == 0);
+	for (size_t i = 0; i < l.count; i++) {
+		struct kyc_face_list near;
+		const struct kyc_face *f = &l.faces[i];
+		REQUIRE(kyc_face_analyze_around(engine, &im, f->box, &near) == 0);
+		/* the face whose nose tip lies nearest f's */
+		const struct kyc_face *g = NULL;
+		double best = 1e9;
+		for (size_t k = 0; k < near.count; k++) {
+			double d = hypot(near.faces[k].landmarks[30][0] - f->landmarks[30][0],
+			                 near.faces[k].landmarks[30][1] - f->landmarks[30][1]);
+			if (d < best)
+				best = d, g = &near.faces[k];
+		}
+		CHECK(g != NULL);
+		if (g) {
+			struct kyc_face_match m;
+			kyc_face_compare(f->embedding, g->embedding, 0.6, &m);
+			CHECK(best < 0.25 * f->box[2]);
+			CHECK(fabs(g->box[0] + g->box[2] / 2 - (f->box[0] + f->box[2] / 2)) <
+			      0.25 * f->box[2]);
+			CHECK(m.match);
+		}
+		kyc_face_list_free(&near);
+	}
+	double tiny[4] = {1, 1, 4, 4};
+	struct kyc_face_list none;
+	CHECK_INT(kyc_face_analyze_around(engine, &im, tiny, &none), 0);
+	CHECK_INT(none.count, 0);
+	kyc_image_free(&im);
+	kyc_face_list_free(&l);
+}
+
 /* Runs $KYCD_BIN with args; returns its first stdout line parsed, and the
  * exit status in *status. */
 static json_t *run_cli(const char *args, int *status)
@@ -316,6 +359,7 @@ int main(void)
 	RUN(selfie_checks_give_their_reasons);
 	RUN(specimen_portraits_match_by_person);
 	RUN(several_faces_and_compare_properties);
+	RUN(reading_again_around_a_face_finds_it_in_image_pixels);
 	RUN(the_aligned_portrait_crop_is_the_same_face);
 	RUN(cli_detect_and_compare);
 	kyc_face_engine_free(engine);

@@ -490,10 +490,25 @@ async function main() {
 		await page.locator('#btn-camera').click();
 		await page.locator('#btn-shoot').waitFor({ state: 'visible', timeout: WAIT });
 		await page.waitForFunction(() => document.getElementById('cam-video').videoWidth > 0, null, { timeout: WAIT });
-		// The camera still shows the document: its portrait is the face (kycd
-		// has no liveness check to tell a photo of a photo, docs/face.md).
+		// L1 asks for liveness: the camera takes the selfie with the head-turn
+		// challenge, three frames, each prompted in the live region. The camera
+		// still shows the document: its portrait is a face that never turns (a
+		// photo held up), which the challenge fails (docs/face.md#liveness).
+		await page.locator('#capture-feedback .notice').filter({ hasText: 'انظر مباشرة' }).waitFor({ timeout: WAIT });
+		await page.locator('#btn-shoot').click();
+		await page.locator('#capture-feedback .notice').filter({ hasText: 'أدر رأسك' }).waitFor({ timeout: WAIT });
+		eq(await page.evaluate(() => document.activeElement.id), 'btn-shoot', 'the focus stays on the shutter');
+		await screenshot(page, 'camera-liveness-turn');
+		await page.locator('#btn-shoot').click();
 		const sup = await awaitUpload(page, () => page.locator('#btn-shoot').click());
 		eq(sup.status, 200, 'camera selfie accepted');
+		const lv = await apiJson('GET', `/v1/verifications/${f.verification.id}`, ta.api_key);
+		const live = (lv.json.checks || []).find((c) => c.name === 'liveness');
+		check(!live || live.result !== 'pass', 'a photo held up never passes the challenge');
+		if (lv.json.face && lv.json.face.selfie_file_id) {
+			eq(live && live.result, 'fail', 'a face that never turns fails the challenge');
+			eq(lv.json.face.liveness, 'failed', 'the face result says so');
+		}
 		await page.locator('#btn-capture-next').click();
 		await page.locator('#step-review').waitFor({ state: 'visible', timeout: WAIT });
 		if (ALPHA2[docs[1].fields.nationality])
