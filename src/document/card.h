@@ -49,10 +49,13 @@ struct kyc_card_result {
 int kyc_card_find(const struct kyc_image *img, double aspect, double quad[4][2]);
 
 /* The same, with up to max distinct candidates in quads (caller's), the
- * likeliest first (the strongest edges along their sides). Returns how many
- * (>= 1), KYC_ERR_NOTFOUND or KYC_ERR_NOMEM. */
+ * likeliest first (the strongest edges along their sides), and when scores
+ * is not NULL each one's edge score in scores (caller's, max entries): the
+ * median step of tone (0..255) across its weakest side plus a quarter of
+ * the four sides' sum. Returns how many (>= 1), KYC_ERR_NOTFOUND or
+ * KYC_ERR_NOMEM. */
 int kyc_card_find_candidates(const struct kyc_image *img, double aspect, double quads[][4][2],
-			     int max);
+			     double *scores, int max);
 
 /* Warps the quadrilateral quad of img (TL, TR, BR, BL) onto a w x h
  * grayscale raster out (caller's, w*h bytes), bilinear. */

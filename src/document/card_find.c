@@ -349,7 +349,7 @@ static int same_quad(const double a[4][2], const double b[4][2], double tol)
 }
 
 int kyc_card_find_candidates(const struct kyc_image *img, double aspect, double quads[][4][2],
-			     int max)
+			     double *scores, int max)
 {
 	int rc = KYC_ERR_NOTFOUND;
 	int k = (img->w > img->h ? img->w : img->h) / WORK_SIDE;
@@ -408,7 +408,7 @@ int kyc_card_find_candidates(const struct kyc_image *img, double aspect, double 
 				best = i;
 		if (best < 0)
 			break;
-		double (*q)[2] = c->q[best];
+		double (*q)[2] = c->q[best], sc = score[best];
 		for (int i = 0; i < c->n; i++)
 			if (same_quad(c->q[i], q, 0.02 * (w > h ? w : h)))
 				score[i] = -1;
@@ -420,6 +420,8 @@ int kyc_card_find_candidates(const struct kyc_image *img, double aspect, double 
 			int j = turn ? (i + 3) % 4 : i;
 			quads[found][i][0] = q[j][0] * k, quads[found][i][1] = q[j][1] * k;
 		}
+		if (scores)
+			scores[found] = sc;
 		found++;
 	}
 	rc = found;
@@ -435,7 +437,7 @@ out:
 int kyc_card_find(const struct kyc_image *img, double aspect, double quad[4][2])
 {
 	double q[1][4][2];
-	int n = kyc_card_find_candidates(img, aspect, q, 1);
+	int n = kyc_card_find_candidates(img, aspect, q, NULL, 1);
 	if (n < 0)
 		return n;
 	memcpy(quad, q[0], sizeof q[0]);

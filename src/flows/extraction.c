@@ -10,6 +10,7 @@
 #include "document/doc_read.h"
 #include "document/viz.h"
 #include "document/mrz.h"
+#include "document/presence.h"
 #include "document/eg_nid.h"
 
 /* A field of the extraction and the MRZ field and check digit it comes from
@@ -178,6 +179,27 @@ static json_t *with_qr(json_t *x, const json_t *qr)
 	return x;
 }
 
+/* A two-sided card's front without an MRZ waits for the back only when a
+ * card is in the photo at all (document/presence.h): "document_found". On a
+ * photo of no document the reader's MRZ reasons (none found, one cut off or
+ * unreadable: marks it took for a band) become "no_document_found"; its
+ * reasons about the photo itself (dark, blurry, small) stay. */
+static json_t *with_presence(json_t *x, const struct kyc_image *img)
+{
+	static const char *const mrz_reasons[] = {"no_mrz_found", "mrz_cut_off", "mrz_unreadable"};
+	const char *reason = json_string_value(json_object_get(x, "reason"));
+	int about_mrz = 0;
+	for (size_t i = 0; reason && i < sizeof mrz_reasons / sizeof mrz_reasons[0]; i++)
+		about_mrz |= !strcmp(reason, mrz_reasons[i]);
+	struct kyc_presence p;
+	if (!about_mrz || kyc_presence_card(img, &p) != 0)
+		return x;
+	json_object_set_new(x, "document_found", json_boolean(p.found));
+	if (!p.found)
+		json_object_set_new(x, "reason", json_string("no_document_found"));
+	return x;
+}
+
 json_t *kyc_document_extract_typed(const struct kyc_image *img, int64_t now_ms, const char *type,
 				   const char *side)
 {
@@ -198,14 +220,17 @@ json_t *kyc_document_extract_typed(const struct kyc_image *img, int64_t now_ms, 
 			json_decref(card);
 		}
 	}
-	/* The front of a card whose MRZ is on its back (ICAO TD1): its printed
-	 * lines, kept to be compared with the back's MRZ when the attempt is
-	 * decided (the workflow's data_consistency, docs/reader.md). */
 	if (x && !mrz && !back && type &&
 	    (!strcmp(type, "id_card") || !strcmp(type, "residence_permit")) &&
 	    !json_is_true(json_object_get(x, "card_found"))) {
+		x = with_presence(x, img);
+		/* The front of a card whose MRZ is on its back (ICAO TD1): its
+		 * printed lines, kept to be compared with the back's MRZ when the
+		 * attempt is decided (the workflow's data_consistency,
+		 * docs/reader.md). Not when the photo holds no card at all. */
 		json_t *front = NULL;
-		if (!kyc_viz_read_card(img, &front))
+		if (!json_is_false(json_object_get(x, "document_found")) &&
+		    !kyc_viz_read_card(img, &front))
 			json_object_set_new(x, "viz_front", front);
 	}
 	if (x && !qr)

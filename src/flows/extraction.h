@@ -46,10 +46,13 @@ json_t *kyc_document_extract_typed(const struct kyc_image *img, int64_t now_ms, 
  * printed fields and their cross-check), and when an AAMVA PDF417 was
  * decoded "barcode_found": true, with the barcode's fields (`source:
  * "barcode"`) as its "fields", "document_fields" and "missing_fields".
- * The front of an id_card or residence_permit in which neither an MRZ nor an
- * Egyptian card is read gains "viz_front" (document/viz.h's
- * kyc_viz_read_card: the card's printed lines), compared with the back's
- * MRZ when the attempt is decided. */
+ * On the front of an id_card or residence_permit where neither an MRZ nor an
+ * Egyptian card is read and the reason is about the MRZ (no_mrz_found,
+ * mrz_cut_off, mrz_unreadable), the object gains "document_found": whether a
+ * card is in the photo at all (src/document/presence.h); when it is not,
+ * "reason" becomes "no_document_found". When a card may be there, it gains
+ * "viz_front" (document/viz.h's kyc_viz_read_card: the card's printed lines),
+ * compared with the back's MRZ when the attempt is decided. */
 
 /* The card-face data of two extractions (front, back; either may be NULL)
  * cross-checked together (number front against back, printed birth date and

@@ -419,10 +419,29 @@ static void id_front_only(const unsigned char *img, size_t len, char sub[64], co
 	e2e_resp_free(&r);
 }
 
+/* One of the real photos scripts/fetch-models extracts, as its bytes. */
+static unsigned char *sample_photo(const char *name, size_t *len)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/%s", tface_dir(), name);
+	FILE *fp = fopen(path, "rb");
+	unsigned char *buf = fp ? malloc(16u << 20) : NULL;
+	*len = buf ? fread(buf, 1, 16u << 20, fp) : 0;
+	if (fp)
+		fclose(fp);
+	if (!*len) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
 /* "retryCount: Tried count for Step 1, when it becomes 3 the KYC submission
  * will be rejected" — for ID cards too. A readable front whose card has its
  * MRZ on the back waits for the back once; sent again instead of the back,
- * it is a failed attempt. An unusable photo fails at once. */
+ * it is a failed attempt. An unusable photo fails at once, and so does a
+ * photo of no document at all (a checkerboard, a real photo of people), as
+ * document_not_found. */
 TEST(id_card_failures)
 {
 	char sub[64] = "";
@@ -433,6 +452,21 @@ TEST(id_card_failures)
 	/* a photo of nothing usable (too dark to hold a document) */
 	char fresh[64] = "";
 	id_front_only(dark_jpg, dark_len, fresh, "incomplete", 1, "image_too_dark");
+	/* photos of no document, each sent three times: never a wait */
+	size_t selfie_len = 0;
+	unsigned char *selfie = sample_photo("sample4.jpg", &selfie_len);
+	REQUIRE(selfie != NULL); /* scripts/fetch-models */
+	const struct {
+		const unsigned char *jpg;
+		size_t len;
+	} none[] = {{blank_jpg, blank_len}, {selfie, selfie_len}};
+	for (size_t i = 0; i < sizeof none / sizeof none[0]; i++) {
+		char s3[64] = "";
+		id_front_only(none[i].jpg, none[i].len, s3, "incomplete", 1, "document_not_found");
+		id_front_only(none[i].jpg, none[i].len, s3, "incomplete", 2, "document_not_found");
+		id_front_only(none[i].jpg, none[i].len, s3, "rejected", 3, "document_not_found");
+	}
+	free(selfie);
 }
 
 /* Universal mode: when nothing is read, document_fields is an array. */

@@ -333,6 +333,7 @@ TEST(id_card_waits_for_the_back)
 	CHECK_STR(vstatus(&r), "awaiting_input");
 	CHECK_STR(json_string_value(json_array_get(vfield(&r, "pending_steps"), 0)), "document_back");
 	CHECK_INT(json_integer_value(vfield(&r, "failed_attempts")), 0);
+	CHECK(json_is_true(json_object_get(json_object_get(r.json, "extraction"), "document_found")));
 	e2e_resp_free(&r);
 	REQUIRE(upload(ver, "id_card", "back", d.jpg, d.len, &r) == 0);
 	CHECK_INT(r.status, 201);
@@ -382,6 +383,47 @@ TEST(id_card_front_of_another_card_goes_to_review)
 	free(d.jpg);
 	free(app);
 	free(ver);
+}
+
+/* Only a card's face waits for the back: a photo of no document at all
+ * (a checkerboard, a selfie) as an ID card's or a residence permit's front
+ * is a failed attempt at once, document_not_found, and the back is not
+ * asked for; the document says why (document_found false). */
+TEST(no_document_is_a_failed_attempt)
+{
+	size_t bl, sl = 0;
+	unsigned char *board = timg_jpeg(900, 600, 80, &bl);
+	unsigned char *selfie = tface_selfie(TFACE_B, &sl);
+	REQUIRE(board != NULL && selfie != NULL); /* selfie: scripts/fetch-models */
+	const struct {
+		const char *type;
+		const unsigned char *jpg;
+		size_t len;
+	} none[] = {{"id_card", board, bl}, {"residence_permit", selfie, sl}};
+	for (size_t i = 0; i < sizeof none / sizeof none[0]; i++) {
+		char *app = applicant("");
+		char *ver = verification(app, "");
+		struct e2e_resp r;
+		REQUIRE(upload(ver, none[i].type, "front", none[i].jpg, none[i].len, &r) == 0);
+		CHECK_INT(r.status, 201);
+		CHECK_STR(vstatus(&r), "incomplete");
+		CHECK_INT(json_integer_value(vfield(&r, "failed_attempts")), 1);
+		CHECK_STR(json_string_value(json_object_get(vfield(&r, "retry"), "code")),
+			  "document_not_found");
+		json_t *steps = vfield(&r, "pending_steps");
+		size_t k;
+		json_t *st;
+		json_array_foreach(steps, k, st)
+			CHECK(strcmp(json_string_value(st), "document_back") != 0);
+		json_t *x = json_object_get(r.json, "extraction");
+		CHECK(json_is_false(json_object_get(x, "document_found")));
+		CHECK_STR(json_string_value(json_object_get(x, "reason")), "no_document_found");
+		e2e_resp_free(&r);
+		free(app);
+		free(ver);
+	}
+	free(board);
+	free(selfie);
 }
 
 TEST(wrong_document_type_asks_for_a_retry)
@@ -1055,6 +1097,7 @@ int main(void)
 	RUN(three_failed_attempts_reject);
 	RUN(id_card_waits_for_the_back);
 	RUN(id_card_front_of_another_card_goes_to_review);
+	RUN(no_document_is_a_failed_attempt);
 	RUN(wrong_document_type_asks_for_a_retry);
 	RUN(blocked_country_and_minimum_age);
 	RUN(duplicates);

@@ -1,0 +1,35 @@
+/* libFuzzer target: the document-presence decision (document/presence.h)
+ * on arbitrary pixels: the first two bytes choose the width and height of
+ * the gray plane (32..543 each), the rest are its pixels, repeated to fill
+ * it. The decision is a yes or no, its figures are finite and in range, and
+ * a found card's corners lie near the picture. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "document/presence.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size < 3)
+		return 0;
+	int w = 32 + data[0] * 2, h = 32 + data[1] * 2;
+	unsigned char *g = malloc((size_t)w * (size_t)h);
+	if (!g)
+		return 0;
+	for (size_t i = 0; i < (size_t)w * (size_t)h; i++)
+		g[i] = data[2 + i % (size - 2)];
+	struct kyc_image img = {.w = w, .h = h, .gray = g};
+	struct kyc_presence p;
+	if (kyc_presence_card(&img, &p) == 0) {
+		if ((p.found != 0 && p.found != 1) || !isfinite(p.edge) || p.ink < 0 || p.ink > 1 ||
+		    p.texture < 0 || p.texture > 255)
+			__builtin_trap();
+		for (int k = 0; p.found && k < 4; k++)
+			if (!isfinite(p.quad[k][0]) || !isfinite(p.quad[k][1]) ||
+			    fabs(p.quad[k][0]) > 10.0 * w || fabs(p.quad[k][1]) > 10.0 * h)
+				__builtin_trap();
+	}
+	free(g);
+	return 0;
+}
