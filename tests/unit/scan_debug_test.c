@@ -102,22 +102,32 @@ TEST(cli_writes_one_png_per_photo)
 	FILE *p = popen(cmd, "r");
 	REQUIRE(p != NULL);
 	char line[8192];
-	int n = 0;
+	int n = 0, vizzes = 0;
 	while (fgets(line, sizeof line, p)) {
 		json_t *o = json_loads(line, 0, NULL);
 		const char *dbg = json_string_value(json_object_get(o, "debug"));
 		CHECK(dbg != NULL);
 		struct stat st;
 		CHECK(dbg && stat(dbg, &st) == 0 && st.st_size > 1000);
-		if (dbg)
+		if (dbg) {
+			/* the visual zone's page beside it, when the MRZ verified */
+			char viz[4200];
+			snprintf(viz, sizeof viz, "%.*s.viz.png", (int)strlen(dbg) - 4, dbg);
+			int verified = json_is_true(
+				json_object_get(json_object_get(o, "mrz"), "valid"));
+			CHECK_INT(stat(viz, &st) == 0 && st.st_size > 1000, verified);
+			vizzes += verified;
+			unlink(viz);
 			unlink(dbg);
+		}
 		n += o != NULL;
 		json_decref(o);
 	}
 	CHECK(pclose(p) == 0);
 	CHECK_INT(n, 2);
+	CHECK_INT(vizzes, 1); /* td1's MRZ verifies; nomrz has none */
 	snprintf(path, sizeof path, "%s/out", dir);
-	CHECK(rmdir(path) == 0); /* nothing but the two pictures was written */
+	CHECK(rmdir(path) == 0); /* nothing but those pictures was written */
 	rmdir(dir);
 	/* A missing directory argument is a usage error. */
 	snprintf(cmd, sizeof cmd, "'%s' scan --debug 2>/dev/null", bin);
