@@ -62,6 +62,13 @@ int flow__reject(struct change *c, const char *reason, const json_t *details);
 json_t *flow__effective_settings(struct kyc_flow *f, const json_t *ver, int *rc);
 /* SHA-256 of p[0..n) as 64 hex digits. */
 void flow__sha256_hex(const void *p, size_t n, char out[65]);
+
+/* workflow_decide.c: a failed attempt with retry code `code` (rejected at
+ * the attempts' limit), and the checks and outcome of an attempt's read
+ * documents (docs: their extractions); 0 or a KYC_ERR_*. */
+int flow__fail_attempt(struct change *c, const json_t *settings, const char *code);
+int flow__evaluate_document(struct change *c, const json_t *settings, const json_t *applicant,
+			    const char *type, const json_t *docs);
 /* 1 when the level's steps include step. */
 int flow__level_has(const json_t *settings, const char *level, const char *step);
 
