@@ -317,16 +317,36 @@ TEST(three_failed_attempts_reject)
 	free(ver);
 }
 
+/* A TD1 card, back (d) and front (*front: the same card with its MRZ
+ * painted out). The front of an index whose paint left something the
+ * reader takes for an MRZ is drawn from a later index, another person's
+ * card: such a card is passed over for the next one. 0 or -1. */
+static int make_card(struct doc *d, unsigned char **front, size_t *len)
+{
+	for (int tries = 0; tries < 10; tries++) {
+		int used = -1;
+		if (make_doc(0, KYC_SYNTH_TD1, d) < 0)
+			return -1;
+		if (!specimen_card_front_index(seed, d->truth.index, KYC_SYNTH_TD1, front, len,
+					       &used) &&
+		    used == d->truth.index)
+			return 0;
+		free(*front);
+		*front = NULL;
+		free(d->jpg);
+	}
+	return -1;
+}
+
 TEST(id_card_waits_for_the_back)
 {
 	struct doc d;
-	REQUIRE(make_doc(0, KYC_SYNTH_TD1, &d) >= 0);
-	char *app = applicant("");
-	char *ver = verification(app, "");
 	size_t bl;
 	unsigned char *front = NULL;
-	/* a card's face: a generated card with its MRZ painted out */
-	REQUIRE(specimen_card_front(seed, d.truth.index, KYC_SYNTH_TD1, &front, &bl) == 0);
+	/* a card's face: the generated card with its MRZ painted out */
+	REQUIRE(make_card(&d, &front, &bl) == 0);
+	char *app = applicant("");
+	char *ver = verification(app, "");
 	struct e2e_resp r;
 	REQUIRE(upload(ver, "id_card", "front", front, bl, &r) == 0);
 	CHECK_INT(r.status, 201);

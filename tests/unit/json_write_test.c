@@ -62,7 +62,7 @@ static json_t *random_value(int depth)
 {
 	switch (next() % (depth > 4 ? 5 : 7)) {
 	case 0: {
-		char s[24];
+		char s[24] = {0};
 		size_t n = next() % sizeof s;
 		for (size_t i = 0; i < n; i++)
 			s[i] = (char)(next() & 0xff);
