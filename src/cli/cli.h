@@ -31,6 +31,7 @@ int cmd_backup(int argc, char **argv);
 int cmd_keys_init(int argc, char **argv);
 int cmd_keys_rotate(int argc, char **argv);
 int cmd_blobs_migrate(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_mrz(int argc, char **argv);

@@ -21,6 +21,7 @@ const struct kyc_cmd kyc_commands[] = {
 	{"keys init", cmd_keys_init, "keys init [--out FILE]   create the master key file (0600; never overwrites)"},
 	{"keys rotate", cmd_keys_rotate, "keys rotate [--data DIR]   new master key, tenant keys re-wrapped while serving"},
 	{"blobs migrate", cmd_blobs_migrate, "blobs migrate --blobs s3://BUCKET?endpoint=URL [--data DIR]   copy local files to a bucket"},
+	{"migrate", cmd_migrate, "migrate --from sqlite:DIR --to postgres://...   copy a SQLite database into an empty PostgreSQL one"},
 	{"backup", cmd_backup, "backup DEST [--data DIR]   consistent copy of the database and files, while serving"},
 	{"mrz", cmd_mrz, "mrz   parse MRZ text on stdin, one JSON object per document"},
 	{"scan", cmd_scan, "scan [--debug DIR] FILE...   find and read the MRZ in images"},

@@ -28,27 +28,10 @@ static const char *env[8];
 static json_t *listed_events(void)
 {
 	json_t *ids = json_array();
-	char cursor[200] = "", path[400];
-	do {
-		snprintf(path, sizeof path, "/v1/events?type=webhook.test&limit=100%s%s",
-			 cursor[0] ? "&cursor=" : "", cursor);
-		struct e2e_resp r;
-		if (e2e_json(&srv, "GET", path, key, NULL, &r) != 0 || r.status != 200) {
-			e2e_resp_free(&r);
-			json_decref(ids);
-			return NULL;
-		}
-		size_t i;
-		json_t *e;
-		json_array_foreach(json_object_get(r.json, "data"), i, e)
-		{
-			json_array_append(ids, json_object_get(e, "id"));
-		}
-		const char *next = json_string_value(json_object_get(r.json, "next_cursor"));
-		snprintf(cursor, sizeof cursor, "%s", next ? next : "");
-		e2e_resp_free(&r);
-	} while (cursor[0]);
-	return ids;
+	if (e2e_list_ids(&srv, key, "/v1/events?type=webhook.test&limit=100", ids) == 0)
+		return ids;
+	json_decref(ids);
+	return NULL;
 }
 
 /* 1 when the receiver got id answered 2xx. */

@@ -266,11 +266,11 @@ void e2e_cleanup(struct e2e_server *s)
 	}
 }
 
-int e2e_cli(struct e2e_server *s, char **out, const char *const *args)
+int e2e_kycd(const char *db, char **out, const char *const *args)
 {
 	int pfd[2];
 	*out = NULL;
-	if (e2e_data_dir(s) || pipe(pfd))
+	if (pipe(pfd))
 		return -1;
 	pid_t pid = fork();
 	if (pid == 0) {
@@ -280,12 +280,13 @@ int e2e_cli(struct e2e_server *s, char **out, const char *const *args)
 		const char *argv[32];
 		int n = 0;
 		argv[n++] = kycd_bin();
-		for (const char *const *a = args; *a && n < 28; a++)
+		for (const char *const *a = args; *a && n < 31; a++)
 			argv[n++] = *a;
-		argv[n++] = "--data";
-		argv[n++] = s->data_dir;
 		argv[n] = NULL;
-		child_db(s);
+		if (db && *db)
+			setenv("KYCD_DB", db, 1);
+		else
+			unsetenv("KYCD_DB");
 		execv(kycd_bin(), (char *const *)argv);
 		_exit(127);
 	}
@@ -310,6 +311,21 @@ int e2e_cli(struct e2e_server *s, char **out, const char *const *args)
 	int status;
 	waitpid(pid, &status, 0);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int e2e_cli(struct e2e_server *s, char **out, const char *const *args)
+{
+	*out = NULL;
+	if (e2e_data_dir(s))
+		return -1;
+	const char *argv[32];
+	int n = 0;
+	for (const char *const *a = args; *a && n < 28; a++)
+		argv[n++] = *a;
+	argv[n++] = "--data";
+	argv[n++] = s->data_dir;
+	argv[n] = NULL;
+	return e2e_kycd(s->db, out, argv);
 }
 
 int e2e_tenant(struct e2e_server *s, const char *name, char key[128], char tenant_id[64])
@@ -436,6 +452,29 @@ int e2e_header(const struct e2e_resp *r, const char *name, char *out, size_t out
 		}
 		line = eol ? eol + 1 : NULL;
 	}
+	return 0;
+}
+
+int e2e_list_ids(struct e2e_server *s, const char *key, const char *path, json_t *ids)
+{
+	char cursor[200] = "", url[600];
+	do {
+		snprintf(url, sizeof url, "%s%s%s", path, cursor[0] ? "&cursor=" : "", cursor);
+		struct e2e_resp r;
+		if (e2e_json(s, "GET", url, key, NULL, &r) != 0 || r.status != 200) {
+			e2e_resp_free(&r);
+			return -1;
+		}
+		size_t i;
+		json_t *e;
+		json_array_foreach(json_object_get(r.json, "data"), i, e)
+		{
+			json_array_append(ids, json_object_get(e, "id"));
+		}
+		const char *next = json_string_value(json_object_get(r.json, "next_cursor"));
+		snprintf(cursor, sizeof cursor, "%s", next ? next : "");
+		e2e_resp_free(&r);
+	} while (cursor[0]);
 	return 0;
 }
 

@@ -66,6 +66,9 @@ const char *e2e_backend(void);
 
 /* Runs `$KYCD_BIN args...` with --data of s; captures stdout (malloc()ed). Returns exit status. */
 int e2e_cli(struct e2e_server *s, char **out, const char *const *args);
+/* Runs `$KYCD_BIN args...` with KYCD_DB=db (unset when db is NULL or
+ * ""); captures stdout (malloc()ed). Returns exit status. */
+int e2e_kycd(const char *db, char **out, const char *const *args);
 /* `kycd tenant create NAME`: fills the key (and tenant id if not NULL). */
 int e2e_tenant(struct e2e_server *s, const char *name, char key[128], char tenant_id[64]);
 
@@ -79,6 +82,10 @@ int e2e_json(struct e2e_server *s, const char *method, const char *path, const c
 void e2e_resp_free(struct e2e_resp *r);
 /* A header value of a response (case-insensitive name), copied into out; 1 if found. */
 int e2e_header(const struct e2e_resp *r, const char *name, char *out, size_t outsz);
+/* Appends the id of every item of the list at path (which has a query,
+ * "?limit=100" say), every page of it, to the array ids. 0, or -1 when a
+ * page was not answered 200. */
+int e2e_list_ids(struct e2e_server *s, const char *key, const char *path, json_t *ids);
 /* Shorthand: the string at a key of r->json ("" when absent). */
 const char *e2e_str(const struct e2e_resp *r, const char *key);
 

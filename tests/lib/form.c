@@ -31,6 +31,16 @@ char *form_build(const struct form_part *parts, int n, size_t *len)
 	return kyc_buf_detach(&b, len);
 }
 
+char *form_document(const char *type, const char *side, const void *jpeg, size_t n, size_t *len)
+{
+	struct form_part parts[] = {
+	    {"type", NULL, NULL, type, 0},
+	    {"side", NULL, NULL, side, 0},
+	    {"image", "document.jpg", "image/jpeg", jpeg, n},
+	};
+	return form_build(parts, 3, len);
+}
+
 char *form_base64(const void *p, size_t n)
 {
 	kyc_buf b;

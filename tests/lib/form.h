@@ -22,6 +22,10 @@ struct form_part {
 /* Builds the body of n parts; malloc()ed, length in *len. */
 char *form_build(const struct form_part *parts, int n, size_t *len);
 
+/* A document upload's body: the fields type and side, and the JPEG jpeg
+ * as the part image. */
+char *form_document(const char *type, const char *side, const void *jpeg, size_t n, size_t *len);
+
 /* Standard base64 of p[0..n), NUL-terminated, malloc()ed. */
 char *form_base64(const void *p, size_t n);
 
