@@ -106,6 +106,10 @@ static void *sweep_loop(void *arg)
 			kyc_logf(KYC_LOG_INFO, "deferred documents: %d arrived", n);
 		retention(sw);
 		orphans(sw);
+		/* shared rate-limit buckets untouched for a day are full again */
+		if (kyc_store_rate_forget(sw->store, kyc_now_ms() - 24 * 3600 * 1000LL))
+			kyc_logf(KYC_LOG_WARN, "rate bucket sweep failed: %s",
+				 kyc_store_errmsg(sw->store));
 		kyc_store_unlock(sw->store, KYC_STORE_LOCK_SWEEPS);
 		pthread_mutex_lock(&sw->lock);
 	}

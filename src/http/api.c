@@ -397,7 +397,15 @@ void api_handle_shaped(kyc_req *req, api_fn fn, int flags, api_shape_fn shape)
 				    "this API key has the viewer role and cannot change data");
 			goto out;
 		}
-		if (api_rate_limited(&c))
+		/* shared buckets are written outside the read-only snapshot, which
+		 * then starts again */
+		int reopen = read_txn && kyc_rate_shared_write(c.app, c.store, c.tenant_id);
+		if (reopen)
+			kyc_store_commit(c.store);
+		int limited = api_rate_limited(&c);
+		if (reopen)
+			read_txn = kyc_store_begin_read(c.store) == 0;
+		if (limited)
 			goto out;
 		if ((flags & API_ADMIN) && strcmp(c.role, "admin")) {
 			api_problem(&c, 403, "forbidden", NULL, "this route takes an admin API key");

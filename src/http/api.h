@@ -157,6 +157,10 @@ struct kyc_ratelimit_result;
 /* The buckets and the cache of tenants' settings, for kyc_app.limits. NULL without memory. */
 struct kyc_api_limits *kyc_api_limits_new(void);
 void kyc_api_limits_free(struct kyc_api_limits *l);
+/* 1 when the API's limits of the tenant (per key, per address) are on and
+ * their buckets are rows of the database (PostgreSQL): taking a token then
+ * writes, which a read-only transaction cannot. */
+int kyc_rate_shared_write(struct kyc_app *app, kyc_store *s, const char *tenant_id);
 /* Takes a token from the bucket of `who` (a key id, an address, a
  * verification id) under the tenant's "rate_limits" setting and adds the
  * RateLimit-Limit/-Remaining/-Reset headers (and Retry-After when

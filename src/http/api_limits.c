@@ -2,7 +2,10 @@
  * limits"): token buckets per API key, per tenant and client address, and
  * per hosted-page verification, sized by the tenant's "rate_limits" setting.
  * The setting is read at most every RATES_TTL_MS per tenant (a small cache),
- * so a limited request costs a lock and a lookup, not a database read. */
+ * so a limited request costs a lock and a lookup, not a database read. On
+ * PostgreSQL the buckets are rows every node shares (one upsert a limited
+ * request); on SQLite, one node, they are in memory. */
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +15,7 @@
 #include "core/ratelimit.h"
 #include "flows/settings.h"
 #include "http/api.h"
+#include "store/store.h"
 
 #define RATES_TTL_MS 5000
 #define CACHE_SLOTS 256
@@ -134,6 +138,35 @@ void kyc_rate_headers(kyc_req *r, const struct kyc_rate *rate,
 	}
 }
 
+/* The bucket in the database, which every node of a PostgreSQL store
+ * shares, so N nodes behind a balancer allow the limit once, not N times.
+ * Not 0 on SQLite (one node: the buckets in memory) and when the database
+ * did not answer: the node's own buckets then still hold the limit. */
+static int shared_take(kyc_store *s, const char *key, const struct kyc_rate *rate, int64_t now,
+		       struct kyc_ratelimit_result *res)
+{
+	double per_ms = rate->per_s / 1000.0, burst = rate->burst < 1 ? 1 : rate->burst, tokens;
+	int allowed;
+	if (kyc_store_rate_take(s, key, per_ms, burst, now, &tokens, &allowed) != 0)
+		return -1;
+	memset(res, 0, sizeof *res);
+	res->allowed = allowed;
+	res->remaining = (int64_t)floor(tokens);
+	if (!allowed)
+		res->retry_after_ms = (int64_t)ceil((1 - tokens) / per_ms);
+	res->reset_ms = (int64_t)ceil((burst - tokens) / per_ms);
+	return 0;
+}
+
+int kyc_rate_shared_write(struct kyc_app *app, kyc_store *s, const char *tenant_id)
+{
+	if (!app->limits || !kyc_store_rate_shared(s))
+		return 0;
+	struct kyc_rate rates[3];
+	tenant_rates(app->limits, s, tenant_id, kyc_now_ms(), rates);
+	return rates[KYC_LIMIT_KEY].per_s > 0 || rates[KYC_LIMIT_ADDRESS].per_s > 0;
+}
+
 int kyc_rate_take(kyc_req *r, struct kyc_app *app, kyc_store *s, const char *tenant_id,
 		  enum kyc_limit kind, const char *who, int64_t *retry_after_s)
 {
@@ -149,7 +182,8 @@ int kyc_rate_take(kyc_req *r, struct kyc_app *app, kyc_store *s, const char *ten
 	char key[128];
 	int n = snprintf(key, sizeof key, "%c|%.36s|%s", "kah"[kind], tenant_id, who);
 	struct kyc_ratelimit_result res;
-	kyc_ratelimit_take(l->buckets, key, n > 0 ? (size_t)n : 0, &rates[kind], now, &res);
+	if (shared_take(s, key, &rates[kind], now, &res) != 0)
+		kyc_ratelimit_take(l->buckets, key, n > 0 ? (size_t)n : 0, &rates[kind], now, &res);
 	kyc_rate_headers(r, &rates[kind], &res);
 	*retry_after_s = (res.retry_after_ms + 999) / 1000;
 	return res.allowed;

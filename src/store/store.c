@@ -463,6 +463,24 @@ int kyc_store_login_failures_clear(kyc_store *s, const char *username)
 	return s->ops->web->login_failures_clear(s, username);
 }
 
+int kyc_store_rate_take(kyc_store *s, const char *key, double per_ms, double burst,
+			int64_t now_ms, double *tokens, int *allowed)
+{
+	if (!s->ops->web->rate_take)
+		return KYC_ERR_UNSUPPORTED;
+	return s->ops->web->rate_take(s, key, per_ms, burst, now_ms, tokens, allowed);
+}
+
+int kyc_store_rate_shared(kyc_store *s)
+{
+	return s->ops->web->rate_take != NULL;
+}
+
+int kyc_store_rate_forget(kyc_store *s, int64_t before_ms)
+{
+	return s->ops->web->rate_forget ? s->ops->web->rate_forget(s, before_ms) : 0;
+}
+
 int kyc_store_session_insert(kyc_store *s, const struct kyc_session_row *row)
 {
 	return s->ops->web->session_insert(s, row);

@@ -252,6 +252,18 @@ int kyc_store_login_failures(kyc_store *s, const char *username, int *failures,
 int kyc_store_login_failure_add(kyc_store *s, const char *username, int64_t now_ms);
 int kyc_store_login_failures_clear(kyc_store *s, const char *username);
 
+/* A token bucket shared by every node of the database (rate limits, src/http/
+ * api_limits.c): key's bucket of at most burst tokens, refilled at per_ms a
+ * millisecond since its last take, gives one token when it has one, in one
+ * statement. *allowed: 1 when it did; *tokens: what is left. KYC_ERR_UNSUPPORTED
+ * on SQLite (one node: the caller's buckets in memory). */
+int kyc_store_rate_take(kyc_store *s, const char *key, double per_ms, double burst,
+			int64_t now_ms, double *tokens, int *allowed);
+/* 1 when kyc_store_rate_take keeps buckets in the database (PostgreSQL). */
+int kyc_store_rate_shared(kyc_store *s);
+/* Forgets the buckets not taken from since before_ms (they come back full). */
+int kyc_store_rate_forget(kyc_store *s, int64_t before_ms);
+
 /* A console session: only the SHA-256 of the cookie's secret is kept. */
 struct kyc_session_row {
 	unsigned char id_hash[32];

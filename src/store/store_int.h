@@ -123,6 +123,10 @@ struct kyc_store_web_ops {
 	int (*session_get)(kyc_store *s, const unsigned char id_hash[32],
 			   struct kyc_session_row *out);
 	int (*session_delete)(kyc_store *s, const unsigned char id_hash[32], int64_t now_ms);
+	/* NULL on a backend whose one node keeps its buckets in memory (SQLite) */
+	int (*rate_take)(kyc_store *s, const char *key, double per_ms, double burst,
+			 int64_t now_ms, double *tokens, int *allowed);
+	int (*rate_forget)(kyc_store *s, int64_t before_ms);
 };
 
 struct kyc_outbox_ops {

@@ -2,6 +2,7 @@
  * surfaces"): hosted-page tokens, operators, failed logins and console
  * sessions, shared by every node through the database. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/clock.h"
@@ -184,6 +185,50 @@ static int pg_login_failures_clear(kyc_store *s, const char *username)
 	return kyc__pg_run(s, "DELETE FROM login_failures WHERE username=$1", &q, NULL);
 }
 
+/* ---- rate limits ---- */
+
+/* One upsert: the refill and the take under the row's lock, so nodes taking
+ * from one bucket at once see each other's takes. A node whose clock is
+ * behind the bucket's refills nothing rather than going back in time. */
+static int pg_rate_take(kyc_store *s, const char *key, double per_ms, double burst,
+			int64_t now_ms, double *tokens, int *allowed)
+{
+	struct kyc_pgq q = {0};
+	char rate[40], size[40];
+	PGresult *r;
+	snprintf(rate, sizeof rate, "%.17g", per_ms);
+	snprintf(size, sizeof size, "%.17g", burst);
+	kyc__pgq_text(&q, key);
+	kyc__pgq_text(&q, rate);
+	kyc__pgq_text(&q, size);
+	kyc__pgq_int(&q, now_ms);
+#define REFILLED                                                                                   \
+	"least($3::float8, rate_buckets.tokens + greatest(0, $4::bigint - rate_buckets.updated_at) " \
+	"* $2::float8)"
+	int rc = kyc__pg_row(s,
+			     "INSERT INTO rate_buckets(key, tokens, updated_at, refused) VALUES ($1, "
+			     "$3::float8 - 1, $4::bigint, 0) ON CONFLICT (key) DO UPDATE SET tokens = "
+			     "CASE WHEN " REFILLED " >= 1 THEN " REFILLED " - 1 ELSE " REFILLED
+			     " END, refused = CASE WHEN " REFILLED " >= 1 THEN 0 ELSE 1 END, "
+			     "updated_at = greatest(rate_buckets.updated_at, $4::bigint) RETURNING "
+			     "tokens, refused",
+			     &q, &r);
+#undef REFILLED
+	if (rc)
+		return rc;
+	*tokens = strtod(PQgetvalue(r, 0, 0), NULL);
+	*allowed = kyc__pg_int(r, 0, 1) == 0;
+	PQclear(r);
+	return 0;
+}
+
+static int pg_rate_forget(kyc_store *s, int64_t before_ms)
+{
+	struct kyc_pgq q = {0};
+	kyc__pgq_int(&q, before_ms);
+	return kyc__pg_run(s, "DELETE FROM rate_buckets WHERE updated_at < $1", &q, NULL);
+}
+
 /* ---- console sessions ---- */
 
 static int pg_session_insert(kyc_store *s, const struct kyc_session_row *row)
@@ -248,4 +293,6 @@ const struct kyc_store_web_ops kyc__pg_web_ops = {
 	.session_insert = pg_session_insert,
 	.session_get = pg_session_get,
 	.session_delete = pg_session_delete,
+	.rate_take = pg_rate_take,
+	.rate_forget = pg_rate_forget,
 };

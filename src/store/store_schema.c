@@ -333,6 +333,11 @@ const struct kyc_migration kyc__migrations[] = {
 	    "FROM OLD.action OR NEW.from_status IS DISTINCT FROM OLD.from_status OR NEW.to_status "
 	    "IS DISTINCT FROM OLD.to_status OR NEW.reason IS DISTINCT FROM OLD.reason BEGIN SELECT "
 	    "RAISE(ABORT, 'the audit trail is append-only'); END;"},
+	/* The API's token buckets, shared by the nodes of one PostgreSQL database
+	 * (src/http/api_limits.c); SQLite's one node keeps them in memory. */
+	{10, "CREATE TABLE rate_buckets (key TEXT PRIMARY KEY, tokens DOUBLE PRECISION NOT NULL, "
+	     "updated_at INTEGER NOT NULL, refused INTEGER NOT NULL DEFAULT 0);"
+	     "CREATE INDEX rate_buckets_updated ON rate_buckets(updated_at);"},
 };
 
 /* The WHERE repeats each partial index's own (migration 9) so the planner
