@@ -407,6 +407,53 @@ TEST(one_node_at_a_time_holds_the_sweeps_lock)
 	kyc_store_close(a);
 }
 
+/* The shared token buckets: two connections (nodes) take from one bucket;
+ * it refills with time, never beyond its burst, and not backwards when a
+ * node's clock is behind. SQLite (one node) keeps its buckets in memory. */
+TEST(rate_buckets_are_shared)
+{
+	kyc_store *a = open_store(), *b = open_store();
+	REQUIRE(a != NULL && b != NULL);
+	double tokens = -1, per_ms = 1.0 / 1000; /* a token a second */
+	int allowed = -1, pg = getenv("KYCD_DB") != NULL;
+	char key[64];
+	snprintf(key, sizeof key, "k|test|%ld", (long)getpid());
+	if (!pg) {
+		CHECK_INT(kyc_store_rate_shared(a), 0);
+		CHECK_INT(kyc_store_rate_take(a, key, per_ms, 3, 1000, &tokens, &allowed),
+			  KYC_ERR_UNSUPPORTED);
+		goto out;
+	}
+	CHECK_INT(kyc_store_rate_shared(a), 1);
+	/* a burst of 3, taken in turn on both connections at one moment */
+	int64_t t = 5000000;
+	for (int i = 0; i < 3; i++) {
+		CHECK_INT(kyc_store_rate_take(i % 2 ? b : a, key, per_ms, 3, t, &tokens, &allowed), 0);
+		CHECK_INT(allowed, 1);
+		CHECK(tokens > 1.999 - i && tokens < 2.001 - i);
+	}
+	CHECK_INT(kyc_store_rate_take(b, key, per_ms, 3, t, &tokens, &allowed), 0);
+	CHECK_INT(allowed, 0);
+	/* a clock 10 s behind refills nothing */
+	CHECK_INT(kyc_store_rate_take(a, key, per_ms, 3, t - 10000, &tokens, &allowed), 0);
+	CHECK_INT(allowed, 0);
+	/* 1.5 s later: one token back, taken, half of the next one there */
+	CHECK_INT(kyc_store_rate_take(a, key, per_ms, 3, t + 1500, &tokens, &allowed), 0);
+	CHECK_INT(allowed, 1);
+	CHECK(tokens > 0.499 && tokens < 0.501);
+	/* an hour later: full, but no more than the burst */
+	CHECK_INT(kyc_store_rate_take(b, key, per_ms, 3, t + 3600000, &tokens, &allowed), 0);
+	CHECK_INT(allowed, 1);
+	CHECK(tokens > 1.999 && tokens < 2.001);
+	/* forgotten: it comes back full */
+	CHECK_INT(kyc_store_rate_forget(a, t + 3600001), 0);
+	CHECK_INT(kyc_store_rate_take(b, key, per_ms, 5, t + 3600001, &tokens, &allowed), 0);
+	CHECK(tokens > 3.999 && tokens < 4.001);
+out:
+	kyc_store_close(a);
+	kyc_store_close(b);
+}
+
 /* SQLite copies itself; PostgreSQL is pointed at its own tools. */
 TEST(backup_by_backend)
 {
@@ -502,6 +549,7 @@ static void run_contract(const char *label)
 	RUN(tenants_and_settings);
 	RUN(backup_by_backend);
 	RUN(one_node_at_a_time_holds_the_sweeps_lock);
+	RUN(rate_buckets_are_shared);
 }
 
 int main(void)
