@@ -154,9 +154,15 @@ enum kyc_limit {
 struct kyc_api_limits;
 struct kyc_rate;
 struct kyc_ratelimit_result;
+struct kyc_ratelimit;
 /* The buckets and the cache of tenants' settings, for kyc_app.limits. NULL without memory. */
 struct kyc_api_limits *kyc_api_limits_new(void);
 void kyc_api_limits_free(struct kyc_api_limits *l);
+/* Takes a token from the bucket key under rate: the database's, shared by
+ * the nodes, when the store keeps them (PostgreSQL) and answers, else the
+ * node's own in local. Returns res->allowed. */
+int kyc_rate_take_key(struct kyc_ratelimit *local, kyc_store *s, const char *key,
+		      const struct kyc_rate *rate, int64_t now, struct kyc_ratelimit_result *res);
 /* 1 when the API's limits of the tenant (per key, per address) are on and
  * their buckets are rows of the database (PostgreSQL): taking a token then
  * writes, which a read-only transaction cannot. */

@@ -158,6 +158,14 @@ static int shared_take(kyc_store *s, const char *key, const struct kyc_rate *rat
 	return 0;
 }
 
+int kyc_rate_take_key(kyc_ratelimit *local, kyc_store *s, const char *key,
+		      const struct kyc_rate *rate, int64_t now, struct kyc_ratelimit_result *res)
+{
+	if (s && shared_take(s, key, rate, now, res) == 0)
+		return res->allowed;
+	return kyc_ratelimit_take(local, key, strlen(key), rate, now, res);
+}
+
 int kyc_rate_shared_write(struct kyc_app *app, kyc_store *s, const char *tenant_id)
 {
 	if (!app->limits || !kyc_store_rate_shared(s))
@@ -180,10 +188,9 @@ int kyc_rate_take(kyc_req *r, struct kyc_app *app, kyc_store *s, const char *ten
 	if (rates[kind].per_s <= 0)
 		return 1;
 	char key[128];
-	int n = snprintf(key, sizeof key, "%c|%.36s|%s", "kah"[kind], tenant_id, who);
+	snprintf(key, sizeof key, "%c|%.36s|%s", "kah"[kind], tenant_id, who);
 	struct kyc_ratelimit_result res;
-	if (shared_take(s, key, &rates[kind], now, &res) != 0)
-		kyc_ratelimit_take(l->buckets, key, n > 0 ? (size_t)n : 0, &rates[kind], now, &res);
+	kyc_rate_take_key(l->buckets, s, key, &rates[kind], now, &res);
 	kyc_rate_headers(r, &rates[kind], &res);
 	*retry_after_s = (res.retry_after_ms + 999) / 1000;
 	return res.allowed;

@@ -245,17 +245,18 @@ static void login_done(kyc_req *r, void *arg)
 				    csrf));
 }
 
-/* Logins per client address: a bucket each (docs/security.md). 0, or a 429
- * sent and -1. */
-static int login_rate_ok(kyc_req *r, struct kyc_app *app)
+/* Logins per client address: a bucket each, shared by the nodes on
+ * PostgreSQL (docs/security.md). 0, or a 429 sent and -1. */
+static int login_rate_ok(kyc_req *r, struct kyc_app *app, kyc_store *s)
 {
 	if (!app->login_limit)
 		return 0;
-	char peer[64];
+	char peer[64], key[80];
 	kyc_req_peer(r, peer);
+	snprintf(key, sizeof key, "l|%s", peer);
 	struct kyc_rate rate = {.per_s = app->login_per_min / 60.0, .burst = app->login_burst};
 	struct kyc_ratelimit_result res;
-	kyc_ratelimit_take(app->login_limit, peer, strlen(peer), &rate, kyc_now_ms(), &res);
+	kyc_rate_take_key(app->login_limit, s, key, &rate, kyc_now_ms(), &res);
 	kyc_rate_headers(r, &rate, &res);
 	if (res.allowed)
 		return 0;
@@ -278,7 +279,7 @@ static void login_post(kyc_req *r)
 		csrf_fail(r);
 		return;
 	}
-	if (login_rate_ok(r, c.app))
+	if (login_rate_ok(r, c.app, c.store))
 		return;
 	json_t *body = web__body_object(r, WEB_LOGIN_BODY_MAX);
 	if (!body)
