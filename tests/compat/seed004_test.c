@@ -721,6 +721,8 @@ TEST(deferred_errors_pushed)
 	REQUIRE(push != NULL);
 	CHECK_STR(json_string_value(json_object_get(push, "userId")), uid);
 	CHECK_STR(json_string_value(json_object_get(push, "merchantUserId")), "never-user");
+	CHECK_STR(json_string_value(json_object_get(push, "kycStatus")), "reject");
+	CHECK_STR(json_string_value(json_object_get(push, "reason")), "expired");
 	json_t *errs = json_object_get(push, "fileErrors");
 	CHECK_INT(json_array_size(errs), 2);
 	int front_seen = 0, selfie_seen = 0;
