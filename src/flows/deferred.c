@@ -340,7 +340,9 @@ static int submit_arrived(kyc_store *s, const struct kyc_deferred_opts *o, const
 			if (pass == 0 && is(d, "role", "selfie")) {
 				const char *one[] = {im.source_url, NULL};
 				f.deferred_urls = one;
-				if (kyc_flow_selfie(&f, vid, &im, &res, &e))
+				int failed = kyc_flow_selfie(&f, vid, &im, &res, &e);
+				f.deferred_urls = NULL;
+				if (failed)
 					rc = give_up(s, tenant_id, vid, d, e.code);
 				else
 					(*arrived)++;

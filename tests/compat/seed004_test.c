@@ -496,6 +496,23 @@ static json_t *downloads_settled(const char *vid)
 	return NULL;
 }
 
+/* The gate lets downloads through and their next try comes due: verification
+ * vid once every download arrived (NULL if one still waits or failed). */
+static json_t *gate_opened(const char *vid)
+{
+	tcpgate_set_mode(gate, TCPGATE_FORWARD);
+	e2e_clock_add(&clk, 31);
+	json_t *v = downloads_settled(vid);
+	if (v && json_array_size(json_object_get(v, "downloads"))) {
+		char *left = json_dumps(json_object_get(v, "downloads"), JSON_COMPACT);
+		fprintf(stderr, "  downloads left: %s\n", left);
+		free(left);
+		json_decref(v);
+		v = NULL;
+	}
+	return v;
+}
+
 static const json_t *download_of(const json_t *v, const char *field)
 {
 	return e2e_find(json_object_get(v, "downloads"), "field", field);
@@ -580,11 +597,8 @@ TEST(deferred_every_url)
 	json_decref(v);
 
 	/* the files can be reached; the next try (30 s later) puts each in its place */
-	tcpgate_set_mode(gate, TCPGATE_FORWARD);
-	e2e_clock_add(&clk, 31);
-	v = downloads_settled(vid);
+	v = gate_opened(vid);
 	REQUIRE(v != NULL);
-	CHECK_INT(json_array_size(json_object_get(v, "downloads")), 0);
 	/* L1 asks for liveness, which one selfie file cannot show: a person decides */
 	CHECK_STR(json_string_value(json_object_get(v, "status")), "pending_review");
 	CHECK_INT(passports_read(v, late_pp[0].id.f.document_number), 1);
@@ -648,6 +662,52 @@ TEST(deferred_restart_mid_fetch)
 	/* submitted once: one passport document, read */
 	CHECK_INT(passports_read(v, late_pp[1].id.f.document_number), 1);
 	CHECK_INT(json_integer_value(json_object_get(v, "attempts")), 1);
+	json_decref(v);
+}
+
+/* How many documents of verification v are an ID card's side (the selfie is
+ * a document too). */
+static int card_sides(const json_t *v, const char *side)
+{
+	size_t i;
+	json_t *d;
+	int n = 0;
+	json_array_foreach(json_object_get(v, "documents"), i, d) n +=
+	    !strcmp(json_string_value(json_object_get(d, "type")), "id_card") &&
+	    !strcmp(json_string_value(json_object_get(d, "side")), side);
+	return n;
+}
+
+/* An ID card whose front is not there yet: its back, there at once, waits
+ * with it (the workflow reads a card's front first), and both go in as one
+ * attempt when the front arrives. */
+TEST(deferred_back_waits_for_front)
+{
+	char f[256], bk[256], ov[800];
+	snprintf(f, sizeof f, "https://localhost:%d/card-front.jpg", tcpgate_port(gate));
+	httpsd_url(&web, "card-back.jpg", bk, sizeof bk);
+	snprintf(ov, sizeof ov,
+	         "{\"idType\":\"ID_CARD\",\"frontFileUrl\":\"%s\",\"backFileUrl\":\"%s\","
+	         "\"amlFileUrl\":null}",
+	         f, bk);
+	tcpgate_set_mode(gate, TCPGATE_REFUSE);
+	char uid[64], vid[64];
+	REQUIRE(share_ok(body("card-user", "new", ov), uid, vid) == 0);
+	json_t *v = verification(vid);
+	REQUIRE(v != NULL);
+	CHECK_STR(json_string_value(json_object_get(download_of(v, "frontFileUrl"), "last_error")),
+	          "url_fetch_failed");
+	CHECK_STR(json_string_value(json_object_get(download_of(v, "backFileUrl"), "last_error")),
+	          "front_pending");
+	CHECK_INT(card_sides(v, "front") + card_sides(v, "back"), 0);
+	json_decref(v);
+
+	v = gate_opened(vid);
+	REQUIRE(v != NULL);
+	CHECK_INT(card_sides(v, "front"), 1);
+	CHECK_INT(card_sides(v, "back"), 1);
+	CHECK_INT(json_integer_value(json_object_get(v, "attempts")), 1);
+	CHECK(strcmp(json_string_value(json_object_get(v, "status")), "awaiting_input") != 0);
 	json_decref(v);
 }
 
@@ -749,6 +809,9 @@ int main(void)
 {
 	unsigned char *front_jpg = NULL, *jpg2 = NULL, *l0 = NULL, *l1 = NULL;
 	size_t front_len = 0, jl2 = 0, ll0 = 0, ll1 = 0;
+	unsigned char *cf = NULL, *cb = NULL;
+	size_t cfl = 0, cbl = 0;
+	struct kyc_synth_doc card;
 	static const char text[] = "not a picture\n";
 	struct kyc_synth_doc other;
 	char ca_path[200], ca_env[260];
@@ -772,6 +835,23 @@ int main(void)
 	         (gate = tcpgate_start(web.port)) != NULL &&
 	         (never = tcpgate_start(web.port)) != NULL && e2e_data_dir(&srv) == 0 &&
 	         e2e_clock_init(&clk, srv.data_dir) == 0;
+	/* a valid card whose painted front reads as no MRZ, and its back */
+	int used = -1;
+	for (int k = specimen_valid_index(4005, KYC_SYNTH_TD1, 1, 1), tries = 0;
+	     ok && tries < 10 && used != k; k = specimen_valid_index(4005, KYC_SYNTH_TD1, k + 1, 1),
+	         tries++) {
+		free(cf);
+		cf = NULL;
+		if (specimen_card_front_index(4005, k, KYC_SYNTH_TD1, &cf, &cfl, &used) == 0 &&
+		    used == k)
+			ok = kyc_synth_make(4005, k, 0, KYC_SYNTH_TD1, &card, &cb, &cbl) == 0;
+		if (used == k)
+			break;
+	}
+	ok = ok && cb && httpsd_put(&web, "card-front.jpg", cf, cfl) == 0 &&
+	     httpsd_put(&web, "card-back.jpg", cb, cbl) == 0;
+	free(cf);
+	free(cb);
 	free(front_jpg);
 	free(jpg2);
 	free(l0);
@@ -811,6 +891,7 @@ int main(void)
 	/* these move the clock (hours, last) and restart the server */
 	RUN(deferred_every_url);
 	RUN(deferred_restart_mid_fetch);
+	RUN(deferred_back_waits_for_front);
 	RUN(deferred_errors_pushed);
 	httpsd_stop(&web);
 	tcpgate_stop(gate);
