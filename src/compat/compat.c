@@ -12,6 +12,7 @@
 #include "core/err.h"
 #include "core/rand.h"
 #include "document/image.h"
+#include "flows/deferred.h"
 #include "flows/workflow.h"
 #include "store/blob.h"
 
@@ -91,28 +92,12 @@ void kyc__compat_flow(struct api_call *c, enum kyc_compat_seed seed, struct kyc_
 int kyc__compat_store_file(struct api_call *c, const char *kind, const void *p, size_t n,
                            const char *content_type, const char *source_url, char fid_out[37])
 {
-	char rel[128], sha[65];
-	unsigned char h[32];
-	unsigned int hl = 0;
-	kyc_uuid_new(fid_out);
-	EVP_Digest(p, n, h, &hl, EVP_sha256(), NULL);
-	kyc_hex_encode(sha, h, 32);
-	int rc = kyc_blob_write(c->store, c->app->data_dir, c->tenant_id, NULL, fid_out, p, n, rel,
-	                        sizeof rel);
+	char rel[128];
+	json_t *rec = NULL;
+	int rc = kyc_deferred_file_store(c->store, c->app->data_dir, c->tenant_id, kind, p, n,
+	                                 content_type, source_url, fid_out, rel, &rec);
 	if (rc)
 		return rc;
-	/* It is served back with this type: only types that cannot run script. */
-	static const char *const safe[] = {"application/pdf", "image/jpeg", "image/png", NULL};
-	const char *ct = "application/octet-stream";
-	size_t cl = content_type ? strcspn(content_type, "; ") : 0;
-	for (const char *const *t = safe; *t; t++)
-		if (cl == strlen(*t) && !strncasecmp(content_type, *t, cl))
-			ct = *t;
-	json_t *rec =
-	    json_pack("{s:s, s:s, s:s, s:I, s:s, s:s}", "id", fid_out, "kind", kind, "content_type",
-	              ct, "size", (json_int_t)n, "sha256", sha, "path", rel);
-	if (source_url)
-		json_object_set_new(rec, "source_url", json_string(source_url));
 	rc = kyc_store_insert(c->store, KYC_R_FILE, c->tenant_id, rec);
 	json_decref(rec);
 	if (rc)

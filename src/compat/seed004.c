@@ -17,6 +17,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/rand.h"
+#include "flows/deferred.h"
 #include "flows/settings.h"
 #include "flows/workflow.h"
 #include "store/blob.h"
@@ -246,12 +247,20 @@ static json_t *share_record(const struct kyc_compat004_req *in)
 	return r;
 }
 
-/* The downloaded files of one share, in url_fields order. */
+/* The downloaded files of one share, in url_fields order; later[i]: the
+ * error code of a URL kept to be fetched again (src/flows/deferred.h). */
 struct fetched {
 	kyc_buf b[4];
 	char ctype[4][128];
+	const char *later[4];
 };
 
+/* Downloads the share's files. A URL that does not answer now (no
+ * connection, an HTTP error, a timeout) is kept for later when the share
+ * makes a verification to hang it on: the seed says nothing of when files
+ * are read, and the outcome reaches the merchant by push. A URL that can
+ * never work (refused address, over the cap) or content that is no usable
+ * image is answered at once: trying again would bring the same. */
 static int fetch_all(struct api_call *c, const struct kyc_compat004_req *in, struct fetched *f)
 {
 	for (int i = 0; i < 4; i++) {
@@ -259,9 +268,14 @@ static int fetch_all(struct api_call *c, const struct kyc_compat004_req *in, str
 			continue;
 		struct kyc_fetch_info fi = {0};
 		int rc = kyc__compat_fetch(c, in->urls[i], &f->b[i], &fi);
+		const char *code = fi.code ? fi.code : "url_fetch_failed";
+		if (rc && in->kyc_doc_type && rc != KYC_ERR_DENIED && rc != KYC_ERR_INVALID &&
+		    rc != KYC_ERR_TOOBIG) {
+			f->later[i] = code;
+			continue;
+		}
 		if (rc) {
 			char field[64];
-			const char *code = fi.code ? fi.code : "url_fetch_failed";
 			snprintf(field, sizeof field, "kycIdentityInfoVo.%s", url_fields[i]);
 			int status =
 			    rc == KYC_ERR_TIMEOUT  ? 504
@@ -307,7 +321,7 @@ static int store_other_files(struct api_call *c, const struct kyc_compat004_req 
 	                                    "aml_report"};
 	*ids = json_object();
 	for (int i = 0; i < 4; i++) {
-		if (!in->urls[i] || (in->kyc_doc_type && i != 3))
+		if (!in->urls[i] || f->later[i] || (in->kyc_doc_type && i != 3))
 			continue;
 		char fid[37];
 		int rc = kyc__compat_store_file(c, kinds[i], f->b[i].data, f->b[i].len, f->ctype[i],
@@ -378,6 +392,37 @@ static int share_verification(struct api_call *c, const struct kyc_compat004_req
 	if (rc)
 		return -1;
 	const char *vid = kyc__compat_str(ver, "id");
+	/* What did not come now is fetched again later, each file in its place.
+	 * A back waits with its front: the workflow reads a front first. */
+	static const char *const roles[] = {"document", "document", "selfie", "file"};
+	json_t *later = json_array();
+	for (int i = 0; i < 4; i++) {
+		if (!in->urls[i] || !(f->later[i] || (i == 1 && f->later[0])))
+			continue;
+		json_t *d = json_pack("{s:s, s:s, s:s, s:s}", "url", in->urls[i], "role", roles[i],
+		                      "field", url_fields[i], "why",
+		                      f->later[i] ? f->later[i] : "front_pending");
+		if (i < 2)
+			json_object_set_new(d, "side", json_string(i ? "back" : "front"));
+		if (i != 3) {
+			json_object_set_new(d, "type", json_string(in->kyc_doc_type));
+			json_object_set_new(d, "issuing_country",
+			                    json_string(kyc__compat_str(in->vo, "idCountry")));
+		} else {
+			json_object_set_new(d, "kind", json_string("aml_report"));
+			json_object_set_new(d, "record", json_string("compat004"));
+		}
+		json_array_append_new(later, d);
+	}
+	rc = json_array_size(later) ? kyc_deferred_add(&fl, vid, later) : 0;
+	json_decref(later);
+	if (rc) {
+		kyc_logf(KYC_LOG_ERROR, "share %s: deferred downloads not kept: %s", vid,
+		         kyc_store_errmsg(c->store));
+		json_decref(ver);
+		return kyc_jerr_set(e, 500, "store_error", "",
+		                    "the share's downloads could not be kept; share again");
+	}
 	/* The selfie first: a document that fails a hard check closes the
 	 * verification, and the share still hands over everything it brought. */
 	struct kyc_flow_image selfie = {.type = in->kyc_doc_type,
@@ -385,13 +430,14 @@ static int share_verification(struct api_call *c, const struct kyc_compat004_req
 	                                .bytes = (const unsigned char *)f->b[2].data,
 	                                .len = f->b[2].len,
 	                                .source_url = in->urls[2]};
-	rc = kyc_flow_selfie(&fl, vid, &selfie, &res, e);
+	if (!f->later[2])
+		rc = kyc_flow_selfie(&fl, vid, &selfie, &res, e);
 	json_decref(res);
 	res = NULL;
 	struct kyc_flow_image imgs[2];
 	int n = 0;
-	for (int i = 0; i < 2; i++)
-		if (in->urls[i])
+	for (int i = 0; i < 2 && !f->later[0]; i++)
+		if (in->urls[i] && !f->later[i])
 			imgs[n++] = (struct kyc_flow_image){
 			    .type = in->kyc_doc_type,
 			    .side = i ? "back" : "front",
@@ -400,7 +446,7 @@ static int share_verification(struct api_call *c, const struct kyc_compat004_req
 			    .len = f->b[i].len,
 			    .source_url = in->urls[i],
 			};
-	if (!rc)
+	if (!rc && n)
 		rc = kyc_flow_submit(&fl, vid, imgs, n, &res, e);
 	json_decref(res);
 	json_decref(ver);
@@ -413,6 +459,7 @@ COMPAT_HANDLER(s004_share, KYC_COMPAT_004, API_WRITE | API_IDEMPOTENT, shape004)
 	struct kyc_compat004_req in;
 	struct kyc_jerr e;
 	struct fetched f;
+	memset(&f, 0, sizeof f);
 	for (int i = 0; i < 4; i++)
 		kyc_buf_init(&f.b[i], c->app->max_image_bytes);
 	if (!body)

@@ -166,6 +166,28 @@ int kyc_compat004_webhook(const json_t *event, kyc_buf *body, const char **conte
 	const char *reason = kyc__compat_str(json_object_get(snap, "decision"), "reason");
 	if (!strcmp(status, "reject"))
 		json_object_set_new(o, "reason", json_string(reason ? reason : st));
+	/* and which of the share's file URLs never came, each with its error
+	 * (kycd's addition, as the share's answer names a file's field) */
+	json_t *errs = json_array();
+	size_t i;
+	json_t *d;
+	json_array_foreach(json_object_get(snap, "downloads"), i, d)
+	{
+		char field[64], msg[160];
+		const char *f = kyc__compat_str(d, "field");
+		const char *code = kyc__compat_str(d, "last_error");
+		snprintf(field, sizeof field, "kycIdentityInfoVo.%s", f ? f : "");
+		snprintf(msg, sizeof msg, "%s could not be %s after %lld tries: %s", f ? f : "a file",
+		         json_is_true(json_object_get(d, "failed")) ? "used" : "downloaded",
+		         (long long)json_integer_value(json_object_get(d, "attempts")),
+		         code ? code : "url_fetch_failed");
+		json_array_append_new(errs, json_pack("{s:s, s:s, s:s}", "field", field, "code",
+		                                      code ? code : "url_fetch_failed", "msg", msg));
+	}
+	if (json_array_size(errs))
+		json_object_set_new(o, "fileErrors", errs);
+	else
+		json_decref(errs);
 	return put(body, o, content_type);
 }
 

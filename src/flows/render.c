@@ -2,6 +2,9 @@
 
 #include <string.h>
 
+#include "core/clock.h"
+#include "flows/deferred.h"
+
 /* Copies the listed keys of rec (null when absent) into out, in order. */
 static void copy_keys(json_t *out, const json_t *rec, const char *const *keys)
 {
@@ -61,6 +64,24 @@ json_t *kyc_render_verification(const json_t *rec)
 	/* the face result (docs/api.md): written by the workflow, null before */
 	json_t *face = json_is_object(attrs) ? json_object_get(attrs, "face") : NULL;
 	json_object_set(o, "face", face ? face : json_null());
+	/* files given by URL still to be fetched (src/flows/deferred.h) */
+	json_t *l = kyc_deferred_list(rec), *dl = json_array();
+	size_t i;
+	json_t *d;
+	json_array_foreach(l, i, d)
+	{
+		char when[32];
+		kyc_time_iso(json_integer_value(json_object_get(d, "next_at")), when);
+		static const char *const dkeys[] = {"field", "url", "role", "side", "attempts",
+						   "last_error", NULL};
+		json_t *o2 = json_object();
+		copy_keys(o2, d, dkeys);
+		json_object_set_new(o2, "next_at", json_string(when));
+		json_object_set_new(o2, "failed", json_boolean(json_is_true(json_object_get(d, "failed"))));
+		json_array_append_new(dl, o2);
+	}
+	json_decref(l);
+	json_object_set_new(o, "downloads", dl);
 	json_t *code = json_object_get(rec, "retry_code");
 	if (json_is_string(code))
 		json_object_set_new(o, "retry",

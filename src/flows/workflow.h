@@ -40,6 +40,11 @@ struct kyc_flow {
 	 * store error that undoes the whole creation. */
 	int (*on_create)(kyc_store *s, const char *tenant_id, const json_t *ver, void *arg);
 	void *on_create_arg;
+	/* Set by the deferred-download sweep (src/flows/deferred.h): the
+	 * submission takes these URLs' entries (of its own role: document or
+	 * selfie) off the verification in its own transaction, so a crash
+	 * neither loses a download nor submits it twice. NULL-terminated. */
+	const char *const *deferred_urls;
 	/* The face engine (docs/face.md), shared read-only; NULL when its models
 	 * are not installed: no portrait is cut, selfies are stored unread, and
 	 * a level that asks for a selfie goes to review. */

@@ -149,7 +149,9 @@ static int review_only(struct change *c)
  * attributes. */
 static void set_document_attrs(struct change *c, const json_t *doc, const char *type)
 {
-	json_t *attrs = json_deep_copy(json_object_get(c->ver, "attributes"));
+	/* over what this change writes already (a deferred download's removal) */
+	json_t *attrs = json_deep_copy(json_object_get(
+	    json_object_get(c->patch, "attributes") ? c->patch : c->ver, "attributes"));
 	if (!json_is_object(attrs)) {
 		json_decref(attrs);
 		attrs = json_object();

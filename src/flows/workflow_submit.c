@@ -15,6 +15,7 @@
 #include "document/reader.h"
 #include "face/liveness.h"
 #include "flows/checks.h"
+#include "flows/deferred.h"
 #include "flows/extraction.h"
 #include "flows/face_checks.h"
 #include "flows/render.h"
@@ -333,6 +334,10 @@ static int submit(struct kyc_flow *f, const char *vid, const struct kyc_flow_ima
 		goto out;
 	if (state_refusal(c.ver, e))
 		goto abort;
+	if (f->deferred_urls)
+		json_object_set_new(c.patch, "attributes",
+		                    kyc_deferred_attrs_without(json_object_get(c.ver, "attributes"),
+		                                               f->deferred_urls, kind));
 	if (nturns > 0) {
 		/* The challenge is used once: by this submission, and only if
 		 * no other took or replaced it meanwhile. */
@@ -342,7 +347,8 @@ static int submit(struct kyc_flow *f, const char *vid, const struct kyc_flow_ima
 			             "the challenge was used or replaced; ask for a new one");
 			goto abort;
 		}
-		json_t *attrs = json_deep_copy(json_object_get(c.ver, "attributes"));
+		json_t *attrs = json_deep_copy(json_object_get(
+		    json_object_get(c.patch, "attributes") ? c.patch : c.ver, "attributes"));
 		json_object_del(attrs, "liveness_challenge");
 		json_object_set_new(c.patch, "attributes", attrs);
 	}

@@ -521,3 +521,26 @@ int e2e_wait_server_read(int client_fd)
 	}
 	return 0;
 }
+
+json_t *e2e_get_json(struct e2e_server *s, const char *path, const char *key)
+{
+	struct e2e_resp r;
+	if (e2e_json(s, "GET", path, key, NULL, &r))
+		return NULL;
+	json_t *j = r.status == 200 ? json_incref(r.json) : NULL;
+	e2e_resp_free(&r);
+	return j;
+}
+
+const json_t *e2e_find(const json_t *arr, const char *key, const char *value)
+{
+	size_t i;
+	json_t *o;
+	json_array_foreach(arr, i, o)
+	{
+		const char *v = json_string_value(json_object_get(o, key));
+		if (v && !strcmp(v, value))
+			return o;
+	}
+	return NULL;
+}

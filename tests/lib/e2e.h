@@ -80,6 +80,10 @@ int e2e_req(struct e2e_server *s, const char *method, const char *path, const ch
 int e2e_json(struct e2e_server *s, const char *method, const char *path, const char *key,
 	     const char *json_body, struct e2e_resp *r);
 void e2e_resp_free(struct e2e_resp *r);
+/* The first object of array arr whose key holds the string value, or NULL. */
+const json_t *e2e_find(const json_t *arr, const char *key, const char *value);
+/* GET path with key: the JSON body of a 200 (new reference), else NULL. */
+json_t *e2e_get_json(struct e2e_server *s, const char *path, const char *key);
 /* A header value of a response (case-insensitive name), copied into out; 1 if found. */
 int e2e_header(const struct e2e_resp *r, const char *name, char *out, size_t outsz);
 /* Appends the id of every item of the list at path (which has a query,
