@@ -101,11 +101,7 @@ int kyc__pg_key_insert(kyc_store *s, const struct kyc_key_row *row)
 {
 	struct kyc_pgq q = {0};
 	int added = 0;
-	kyc__pgq_text(&q, row->id);
-	kyc__pgq_text(&q, row->tenant_id);
-	kyc__pgq_text(&q, row->role);
-	kyc__pgq_bytes(&q, row->secret_hash, sizeof row->secret_hash);
-	kyc__pgq_int(&q, row->created_at ? row->created_at : kyc_now_ms());
+	kyc__pgq_fields(&q, &kyc__key_insert_fields, row);
 	int rc = kyc__pg_run(s,
 			     "INSERT INTO api_keys(id, tenant_id, role, secret_hash, created_at) "
 			     "VALUES ($1,$2,$3,$4,$5) ON CONFLICT DO NOTHING",
@@ -118,19 +114,11 @@ int kyc__pg_key_get(kyc_store *s, const char *key_id, struct kyc_key_row *out)
 	struct kyc_pgq q = {0};
 	PGresult *r;
 	kyc__pgq_text(&q, key_id);
-	int rc = kyc__pg_row(s,
-			     "SELECT id, tenant_id, role, secret_hash, created_at, "
-			     "coalesce(revoked_at,0) FROM api_keys WHERE id=$1",
-			     &q, &r);
+	int rc = kyc__pg_row(s, kyc__key_get_sql, &q, &r);
 	if (rc)
 		return rc;
-	memset(out, 0, sizeof *out);
-	kyc__pg_text(r, 0, 0, out->id, sizeof out->id);
-	kyc__pg_text(r, 0, 1, out->tenant_id, sizeof out->tenant_id);
-	kyc__pg_text(r, 0, 2, out->role, sizeof out->role);
-	kyc__pg_bytes(r, 0, 3, out->secret_hash, sizeof out->secret_hash);
-	out->created_at = kyc__pg_int(r, 0, 4);
-	out->revoked_at = kyc__pg_int(r, 0, 5);
+	/* a secret hash of another size matches no key: read as zeros */
+	(void)kyc__pg_read_fields(r, &kyc__key_fields, out);
 	PQclear(r);
 	return 0;
 }
