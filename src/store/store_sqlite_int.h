@@ -21,7 +21,14 @@ int kyc__store_map(kyc_store *s, int rc);
 int kyc__store_prepare(kyc_store *s, const char *sql, sqlite3_stmt **st);
 void kyc__store_release(kyc_store *s, sqlite3_stmt *st);
 
-/* The fixed rows (store_fields.h; store_sqlite_fields.c): a row's fields
+/* Steps a statement that returns no rows and gives it back: 0 or the
+ * mapped error (store_sqlite_stmt.c, as the three below). */
+int kyc__sqlite_run(kyc_store *s, sqlite3_stmt *st);
+/* kyc__store_prepare with parameter 1 bound to the text a (copied): the
+ * key most statements look rows up by. */
+int kyc__sqlite_prepare_text(kyc_store *s, const char *sql, const char *a, sqlite3_stmt **st);
+
+/* The fixed rows (store_fields.h): a row's fields
  * bound as parameters 1, 2, ... (kept by the row, SQLITE_STATIC); the
  * current result row's columns into a cleared row (-1 when a blob is not
  * its field's size, the rest read); and a prepared, bound query of one row

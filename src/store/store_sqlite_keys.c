@@ -16,10 +16,9 @@ static int sqlite_dk_get(kyc_store *s, const char *tenant_id, const char *owner_
 		      struct kyc__dk_row *out)
 {
 	sqlite3_stmt *st;
-	int rc = kyc__store_prepare(s, kyc__dk_get_sql, &st);
+	int rc = kyc__sqlite_prepare_text(s, kyc__dk_get_sql, tenant_id, &st);
 	if (rc)
 		return rc;
-	sqlite3_bind_text(st, 1, tenant_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, owner_id, -1, SQLITE_STATIC);
 	return kyc__sqlite_row_fields(s, st, &kyc__dk_fields, out);
 }
@@ -28,17 +27,14 @@ static int sqlite_dk_put(kyc_store *s, const char *tenant_id, const char *owner_
 		      const struct kyc__dk_row *row, int replace)
 {
 	sqlite3_stmt *st;
-	int rc = kyc__store_prepare(s, replace ? kyc__dk_replace_sql : kyc__dk_insert_sql, &st);
+	int rc = kyc__sqlite_prepare_text(s, replace ? kyc__dk_replace_sql : kyc__dk_insert_sql, tenant_id, &st);
 	if (rc)
 		return rc;
-	sqlite3_bind_text(st, 1, tenant_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, owner_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, row->master_id, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 4, row->wrapped, sizeof row->wrapped, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, kyc_now_ms());
-	rc = sqlite3_step(st);
-	rc = rc == SQLITE_DONE ? 0 : kyc__store_map(s, rc);
-	kyc__store_release(s, st);
+	rc = kyc__sqlite_run(s, st);
 	return rc;
 }
 
@@ -81,13 +77,11 @@ static int sqlite_applicant_of(kyc_store *s, enum kyc_rtype t, const char *tenan
 	if (t != KYC_R_VERIFICATION && t != KYC_R_DOCUMENT)
 		return KYC_ERR_INVALID;
 	sqlite3_stmt *st;
-	int rc = kyc__store_prepare(s,
+	int rc = kyc__sqlite_prepare_text(s,
 				    t == KYC_R_VERIFICATION ? kyc__applicant_of_verification_sql
-							    : kyc__applicant_of_document_sql,
-				    &st);
+							    : kyc__applicant_of_document_sql, id, &st);
 	if (rc)
 		return rc;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, tenant_id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	out[0] = '\0';

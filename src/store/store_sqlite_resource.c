@@ -194,10 +194,9 @@ static int record_version(kyc_store *s, const struct kyc_table *tb, const char *
 	char sql[256];
 	sqlite3_stmt *st;
 	snprintf(sql, sizeof sql, "SELECT version FROM %s WHERE id=? AND tenant_id=?", tb->name);
-	int rc = kyc__store_prepare(s, sql, &st);
+	int rc = kyc__sqlite_prepare_text(s, sql, id, &st);
 	if (rc)
 		return rc;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, tenant_id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
@@ -270,14 +269,11 @@ static int sqlite_delete(kyc_store *s, enum kyc_rtype t, const char *tenant_id, 
 int kyc__store_delete_row(kyc_store *s, const char *sql, const char *id, const char *tenant_id)
 {
 	sqlite3_stmt *st;
-	int rc = kyc__store_prepare(s, sql, &st);
+	int rc = kyc__sqlite_prepare_text(s, sql, id, &st);
 	if (rc)
 		return rc;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, tenant_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	rc = rc == SQLITE_DONE ? 0 : kyc__store_map(s, rc);
-	kyc__store_release(s, st);
+	rc = kyc__sqlite_run(s, st);
 	if (!rc && sqlite3_changes(kyc__store_db(s)) == 0)
 		rc = KYC_ERR_NOTFOUND;
 	return rc;
@@ -397,10 +393,9 @@ static int sqlite_verification_match(kyc_store *s, const char *tenant_id,
 		 "LIMIT 1",
 		 m->key_column, m->same_applicant ? "=" : "IS NOT");
 	sqlite3_stmt *st;
-	int rc = kyc__store_prepare(s, sql, &st);
+	int rc = kyc__sqlite_prepare_text(s, sql, tenant_id, &st);
 	if (rc)
 		return rc;
-	sqlite3_bind_text(st, 1, tenant_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, m->key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, m->status, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, m->decided_since_ms);

@@ -9,15 +9,6 @@
 #include "core/err.h"
 #include "store/store_sqlite_int.h"
 
-/* Runs a prepared statement that returns no rows and gives it back. */
-static int run(kyc_store *s, sqlite3_stmt *st)
-{
-	int rc = sqlite3_step(st);
-	rc = rc == SQLITE_DONE ? 0 : kyc__store_map(s, rc);
-	kyc__store_release(s, st);
-	return rc;
-}
-
 /* Steps a one-row query: 0 (row ready), KYC_ERR_NOTFOUND or a mapped error;
  * on anything but 0 the statement is given back. */
 static int one_row(kyc_store *s, sqlite3_stmt *st)
@@ -42,7 +33,7 @@ static int sqlite_hosted_token_insert(kyc_store *s, const struct kyc_hosted_toke
 	if (rc)
 		return rc;
 	kyc__sqlite_bind_fields(st, &kyc__hosted_token_insert_fields, row);
-	return run(s, st);
+	return kyc__sqlite_run(s, st);
 }
 
 static int sqlite_hosted_token_get(kyc_store *s, const unsigned char token_hash[32],
@@ -70,16 +61,15 @@ static int sqlite_operator_insert(kyc_store *s, const struct kyc_operator_row *r
 	if (rc)
 		return rc;
 	kyc__sqlite_bind_fields(st, &kyc__operator_insert_fields, row);
-	return run(s, st);
+	return kyc__sqlite_run(s, st);
 }
 
 static int sqlite_operator_find(kyc_store *s, const char *username, struct kyc_operator_row *out)
 {
 	sqlite3_stmt *st;
-	int rc = kyc__store_prepare(s, kyc__operator_find_sql, &st);
+	int rc = kyc__sqlite_prepare_text(s, kyc__operator_find_sql, username, &st);
 	if (rc)
 		return rc;
-	sqlite3_bind_text(st, 1, username, -1, SQLITE_STATIC);
 	return kyc__sqlite_row_fields(s, st, &kyc__operator_fields, out);
 }
 
@@ -87,10 +77,9 @@ static int sqlite_operator_get(kyc_store *s, const char *tenant_id, const char *
 			   struct kyc_operator_row *out)
 {
 	sqlite3_stmt *st;
-	int rc = kyc__store_prepare(s, kyc__operator_get_sql, &st);
+	int rc = kyc__sqlite_prepare_text(s, kyc__operator_get_sql, id, &st);
 	if (rc)
 		return rc;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, tenant_id, -1, SQLITE_STATIC);
 	return kyc__sqlite_row_fields(s, st, &kyc__operator_fields, out);
 }
@@ -111,7 +100,7 @@ static int sqlite_operator_set(kyc_store *s, const char *id, int64_t disabled_at
 	else
 		sqlite3_bind_null(st, 2);
 	sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
-	if ((rc = run(s, st)))
+	if ((rc = kyc__sqlite_run(s, st)))
 		return rc;
 	return sqlite3_changes(kyc__store_db(s)) ? 0 : KYC_ERR_NOTFOUND;
 }
@@ -119,11 +108,10 @@ static int sqlite_operator_set(kyc_store *s, const char *id, int64_t disabled_at
 static int sqlite_sessions_end_operator(kyc_store *s, const char *operator_id, int *ended)
 {
 	sqlite3_stmt *st;
-	int rc = kyc__store_prepare(s, "DELETE FROM console_sessions WHERE operator_id=?", &st);
+	int rc = kyc__sqlite_prepare_text(s, "DELETE FROM console_sessions WHERE operator_id=?", operator_id, &st);
 	if (rc)
 		return rc;
-	sqlite3_bind_text(st, 1, operator_id, -1, SQLITE_STATIC);
-	if ((rc = run(s, st)))
+	if ((rc = kyc__sqlite_run(s, st)))
 		return rc;
 	if (ended)
 		*ended = sqlite3_changes(kyc__store_db(s));
@@ -138,11 +126,10 @@ static int sqlite_login_failures(kyc_store *s, const char *username, int *failur
 	sqlite3_stmt *st;
 	*failures = 0;
 	*last_failure_at = 0;
-	int rc = kyc__store_prepare(
-		s, "SELECT failures, last_failure_at FROM login_failures WHERE username=?", &st);
+	int rc = kyc__sqlite_prepare_text(
+		s, "SELECT failures, last_failure_at FROM login_failures WHERE username=?", username, &st);
 	if (rc)
 		return rc;
-	sqlite3_bind_text(st, 1, username, -1, SQLITE_STATIC);
 	rc = one_row(s, st);
 	if (rc == KYC_ERR_NOTFOUND)
 		return 0;
@@ -163,28 +150,25 @@ static int sqlite_login_failure_add(kyc_store *s, const char *username, int64_t 
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(st, 1, now_ms - 24 * 3600 * 1000LL);
-	if ((rc = run(s, st)))
+	if ((rc = kyc__sqlite_run(s, st)))
 		return rc;
-	rc = kyc__store_prepare(s,
+	rc = kyc__sqlite_prepare_text(s,
 				    "INSERT INTO login_failures(username, failures, last_failure_at) "
 				    "VALUES (?,1,?) ON CONFLICT(username) DO UPDATE SET "
-				    "failures=failures+1, last_failure_at=excluded.last_failure_at",
-				    &st);
+				    "failures=failures+1, last_failure_at=excluded.last_failure_at", username, &st);
 	if (rc)
 		return rc;
-	sqlite3_bind_text(st, 1, username, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, now_ms);
-	return run(s, st);
+	return kyc__sqlite_run(s, st);
 }
 
 static int sqlite_login_failures_clear(kyc_store *s, const char *username)
 {
 	sqlite3_stmt *st;
-	int rc = kyc__store_prepare(s, "DELETE FROM login_failures WHERE username=?", &st);
+	int rc = kyc__sqlite_prepare_text(s, "DELETE FROM login_failures WHERE username=?", username, &st);
 	if (rc)
 		return rc;
-	sqlite3_bind_text(st, 1, username, -1, SQLITE_STATIC);
-	return run(s, st);
+	return kyc__sqlite_run(s, st);
 }
 
 /* ---- console sessions ---- */
@@ -199,7 +183,7 @@ static int sqlite_session_insert(kyc_store *s, const struct kyc_session_row *row
 	if (rc)
 		return rc;
 	kyc__sqlite_bind_fields(st, &kyc__session_insert_fields, row);
-	return run(s, st);
+	return kyc__sqlite_run(s, st);
 }
 
 static int sqlite_session_get(kyc_store *s, const unsigned char id_hash[32],
@@ -225,7 +209,7 @@ static int sqlite_session_delete(kyc_store *s, const unsigned char id_hash[32], 
 		return rc;
 	sqlite3_bind_blob(st, 1, id_hash, 32, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, now_ms);
-	return run(s, st);
+	return kyc__sqlite_run(s, st);
 }
 
 const struct kyc_store_web_ops kyc__sqlite_web_ops = {

@@ -1,5 +1,6 @@
-/* The SQLite side of the fixed rows (store_fields.h): binding a row's
- * fields and reading a result row into one. */
+/* Statement helpers the SQLite backend's files share: running a statement
+ * without rows, preparing one by a text key, and binding and reading the
+ * fixed rows (store_fields.h). */
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -7,6 +8,22 @@
 
 #include "core/err.h"
 #include "store/store_sqlite_int.h"
+
+int kyc__sqlite_run(kyc_store *s, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	rc = rc == SQLITE_DONE ? 0 : kyc__store_map(s, rc);
+	kyc__store_release(s, st);
+	return rc;
+}
+
+int kyc__sqlite_prepare_text(kyc_store *s, const char *sql, const char *a, sqlite3_stmt **st)
+{
+	int rc = kyc__store_prepare(s, sql, st);
+	if (!rc)
+		sqlite3_bind_text(*st, 1, a, -1, SQLITE_TRANSIENT);
+	return rc;
+}
 
 void kyc__sqlite_bind_fields(sqlite3_stmt *st, const struct kyc__fields *fs, const void *row)
 {
