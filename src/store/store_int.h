@@ -273,6 +273,13 @@ json_t *kyc__store_time_json(int64_t ms);
  * 0 or KYC_ERR_NOMEM. */
 int kyc__store_select_sql(kyc_buf *b, const struct kyc_table *tb);
 int kyc__store_insert_sql(kyc_buf *b, const struct kyc_table *tb);
+/* kyc_store_verification_match's query, parameters (tenant, key, status,
+ * decided since, applicant or "", excluded id or NULL), written into sql
+ * (360 bytes hold it) with the dialect's null-safe "not equal" (SQLite's IS
+ * NOT, PostgreSQL's IS DISTINCT FROM): a verification without an applicant
+ * is another's. 0, or KYC_ERR_INVALID when it does not fit. */
+int kyc__store_match_sql(char *sql, size_t sqlsz, const struct kyc_store_match *m,
+			 const char *distinct);
 /* One result row of a backend, as the record mapping reads it. */
 struct kyc__cells {
 	int (*is_null)(const void *ctx, int col);

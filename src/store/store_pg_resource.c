@@ -267,13 +267,9 @@ out:
 static int pg_verification_match(kyc_store *s, const char *tenant_id,
 				 const struct kyc_store_match *m, json_t **out)
 {
-	/* IS DISTINCT FROM: a verification without an applicant is another's */
 	char sql[360];
-	snprintf(sql, sizeof sql,
-		 "SELECT id FROM verifications WHERE tenant_id=$1 AND %s=$2 AND status=$3 AND "
-		 "decided_at>=$4 AND applicant_id %s $5 AND id IS DISTINCT FROM $6 ORDER BY "
-		 "decided_at DESC LIMIT 1",
-		 m->key_column, m->same_applicant ? "=" : "IS DISTINCT FROM");
+	if (kyc__store_match_sql(sql, sizeof sql, m, "IS DISTINCT FROM"))
+		return KYC_ERR_INVALID;
 	struct kyc_pgq q = {0};
 	PGresult *r;
 	kyc__pgq_text(&q, tenant_id);

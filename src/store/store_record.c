@@ -180,3 +180,14 @@ int kyc__store_list_start(const char *cursor, int *limit, struct kyc__list_from 
 	*limit = *limit < 1 ? 1 : *limit > 100 ? 100 : *limit;
 	return 0;
 }
+
+int kyc__store_match_sql(char *sql, size_t sqlsz, const struct kyc_store_match *m,
+			 const char *distinct)
+{
+	int n = snprintf(sql, sqlsz,
+			 "SELECT id FROM verifications WHERE tenant_id=$1 AND %s=$2 AND status=$3 "
+			 "AND decided_at>=$4 AND applicant_id %s $5 AND id %s $6 ORDER BY "
+			 "decided_at DESC LIMIT 1",
+			 m->key_column, m->same_applicant ? "=" : distinct, distinct);
+	return n < 0 || (size_t)n >= sqlsz ? KYC_ERR_INVALID : 0;
+}

@@ -345,13 +345,9 @@ out:
 static int sqlite_verification_match(kyc_store *s, const char *tenant_id,
 				 const struct kyc_store_match *m, json_t **out)
 {
-	/* IS NOT: a verification without an applicant is another's */
-	char sql[320];
-	snprintf(sql, sizeof sql,
-		 "SELECT id FROM verifications WHERE tenant_id=? AND %s=? AND status=? AND "
-		 "decided_at>=? AND applicant_id %s ? AND id IS NOT ? ORDER BY decided_at DESC "
-		 "LIMIT 1",
-		 m->key_column, m->same_applicant ? "=" : "IS NOT");
+	char sql[360];
+	if (kyc__store_match_sql(sql, sizeof sql, m, "IS NOT"))
+		return KYC_ERR_INVALID;
 	sqlite3_stmt *st;
 	int rc = kyc__sqlite_prepare_text(s, sql, tenant_id, &st);
 	if (rc)
