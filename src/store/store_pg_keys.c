@@ -84,9 +84,9 @@ static int pg_applicant_of(kyc_store *s, enum kyc_rtype t, const char *tenant_id
 	kyc__pgq_text(&q, id);
 	kyc__pgq_text(&q, tenant_id);
 	int rc = kyc__pg_row(s,
-			     t == KYC_R_VERIFICATION ? kyc__applicant_of_verification_sql
-						     : kyc__applicant_of_document_sql,
-			     &q, &r);
+	                     t == KYC_R_VERIFICATION ? kyc__applicant_of_verification_sql
+	                                             : kyc__applicant_of_document_sql,
+	                     &q, &r);
 	if (rc)
 		return rc;
 	kyc__pg_text(r, 0, 0, out, 37);

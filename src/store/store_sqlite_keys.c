@@ -27,7 +27,8 @@ static int sqlite_dk_put(kyc_store *s, const char *tenant_id, const char *owner_
 		      const struct kyc__dk_row *row, int replace)
 {
 	sqlite3_stmt *st;
-	int rc = kyc__sqlite_prepare_text(s, replace ? kyc__dk_replace_sql : kyc__dk_insert_sql, tenant_id, &st);
+	int rc = kyc__sqlite_prepare_text(s, replace ? kyc__dk_replace_sql : kyc__dk_insert_sql,
+	                                  tenant_id, &st);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(st, 2, owner_id, -1, SQLITE_STATIC);
@@ -77,9 +78,11 @@ static int sqlite_applicant_of(kyc_store *s, enum kyc_rtype t, const char *tenan
 	if (t != KYC_R_VERIFICATION && t != KYC_R_DOCUMENT)
 		return KYC_ERR_INVALID;
 	sqlite3_stmt *st;
-	int rc = kyc__sqlite_prepare_text(s,
-				    t == KYC_R_VERIFICATION ? kyc__applicant_of_verification_sql
-							    : kyc__applicant_of_document_sql, id, &st);
+	int rc =
+	    kyc__sqlite_prepare_text(s,
+	                             t == KYC_R_VERIFICATION ? kyc__applicant_of_verification_sql
+	                                                     : kyc__applicant_of_document_sql,
+	                             id, &st);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(st, 2, tenant_id, -1, SQLITE_STATIC);

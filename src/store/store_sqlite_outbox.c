@@ -101,9 +101,11 @@ static int sqlite_endpoints(kyc_store *s, const char *tenant_id, json_t **out)
 {
 	sqlite3_stmt *st;
 	*out = NULL;
-	int rc = kyc__sqlite_prepare_text(s,
-				    "SELECT id, event_types, format FROM webhook_endpoints WHERE "
-				    "tenant_id=? AND enabled=1 ORDER BY created_at, id", tenant_id, &st);
+	int rc =
+	    kyc__sqlite_prepare_text(s,
+	                             "SELECT id, event_types, format FROM webhook_endpoints WHERE "
+	                             "tenant_id=? AND enabled=1 ORDER BY created_at, id",
+	                             tenant_id, &st);
 	if (rc)
 		return rc;
 	json_t *arr = json_array();
@@ -166,10 +168,12 @@ static int sqlite_callback_secret_ensure(kyc_store *s, const char *tenant_id, co
 				      int64_t now_ms)
 {
 	sqlite3_stmt *st;
-	int rc = kyc__sqlite_prepare_text(s,
-				    "INSERT INTO webhook_callback_secrets(tenant_id, secret, "
-				    "created_at, updated_at) VALUES (?,?,?,?) ON CONFLICT(tenant_id) "
-				    "DO NOTHING", tenant_id, &st);
+	int rc = kyc__sqlite_prepare_text(
+	    s,
+	    "INSERT INTO webhook_callback_secrets(tenant_id, secret, "
+	    "created_at, updated_at) VALUES (?,?,?,?) ON CONFLICT(tenant_id) "
+	    "DO NOTHING",
+	    tenant_id, &st);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(st, 2, secret, -1, SQLITE_TRANSIENT);
@@ -187,7 +191,8 @@ static int sqlite_callback_secret_set(kyc_store *s, const char *tenant_id, const
 	    "INSERT INTO webhook_callback_secrets(tenant_id, secret, created_at, updated_at) "
 	    "VALUES (?1,?2,?3,?3) ON CONFLICT(tenant_id) DO UPDATE SET previous_secret=CASE WHEN "
 	    "?4>0 THEN webhook_callback_secrets.secret END, previous_secret_expires_at=CASE WHEN "
-	    "?4>0 THEN ?3+?4 END, secret=excluded.secret, updated_at=excluded.updated_at", tenant_id, &st);
+	    "?4>0 THEN ?3+?4 END, secret=excluded.secret, updated_at=excluded.updated_at",
+	    tenant_id, &st);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(st, 2, secret, -1, SQLITE_TRANSIENT);
@@ -209,9 +214,11 @@ static int sqlite_callback_secret_info(kyc_store *s, const char *tenant_id, json
 {
 	sqlite3_stmt *st;
 	*out = NULL;
-	int rc = kyc__sqlite_prepare_text(s,
-				    "SELECT created_at, updated_at, previous_secret_expires_at FROM "
-				    "webhook_callback_secrets WHERE tenant_id=?", tenant_id, &st);
+	int rc = kyc__sqlite_prepare_text(
+	    s,
+	    "SELECT created_at, updated_at, previous_secret_expires_at FROM "
+	    "webhook_callback_secrets WHERE tenant_id=?",
+	    tenant_id, &st);
 	if (rc)
 		return rc;
 	rc = sqlite3_step(st);
@@ -439,9 +446,11 @@ static int sqlite_endpoint_health(kyc_store *s, const char *endpoint_id, int ok,
 	if (failing_since)
 		*failing_since = 0;
 	if (ok) {
-		int rc = kyc__sqlite_prepare_text(s,
-					    "UPDATE webhook_endpoints SET failing_since=NULL WHERE "
-					    "id=? AND failing_since IS NOT NULL", endpoint_id, &st);
+		int rc = kyc__sqlite_prepare_text(
+		    s,
+		    "UPDATE webhook_endpoints SET failing_since=NULL WHERE "
+		    "id=? AND failing_since IS NOT NULL",
+		    endpoint_id, &st);
 		if (rc)
 			return rc;
 		return kyc__sqlite_run(s, st);

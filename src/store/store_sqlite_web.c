@@ -108,7 +108,8 @@ static int sqlite_operator_set(kyc_store *s, const char *id, int64_t disabled_at
 static int sqlite_sessions_end_operator(kyc_store *s, const char *operator_id, int *ended)
 {
 	sqlite3_stmt *st;
-	int rc = kyc__sqlite_prepare_text(s, "DELETE FROM console_sessions WHERE operator_id=?", operator_id, &st);
+	int rc = kyc__sqlite_prepare_text(s, "DELETE FROM console_sessions WHERE operator_id=?",
+	                                  operator_id, &st);
 	if (rc)
 		return rc;
 	if ((rc = kyc__sqlite_run(s, st)))
@@ -127,7 +128,8 @@ static int sqlite_login_failures(kyc_store *s, const char *username, int *failur
 	*failures = 0;
 	*last_failure_at = 0;
 	int rc = kyc__sqlite_prepare_text(
-		s, "SELECT failures, last_failure_at FROM login_failures WHERE username=?", username, &st);
+	    s, "SELECT failures, last_failure_at FROM login_failures WHERE username=?", username,
+	    &st);
 	if (rc)
 		return rc;
 	rc = one_row(s, st);
@@ -152,10 +154,12 @@ static int sqlite_login_failure_add(kyc_store *s, const char *username, int64_t 
 	sqlite3_bind_int64(st, 1, now_ms - 24 * 3600 * 1000LL);
 	if ((rc = kyc__sqlite_run(s, st)))
 		return rc;
-	rc = kyc__sqlite_prepare_text(s,
-				    "INSERT INTO login_failures(username, failures, last_failure_at) "
-				    "VALUES (?,1,?) ON CONFLICT(username) DO UPDATE SET "
-				    "failures=failures+1, last_failure_at=excluded.last_failure_at", username, &st);
+	rc = kyc__sqlite_prepare_text(
+	    s,
+	    "INSERT INTO login_failures(username, failures, last_failure_at) "
+	    "VALUES (?,1,?) ON CONFLICT(username) DO UPDATE SET "
+	    "failures=failures+1, last_failure_at=excluded.last_failure_at",
+	    username, &st);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(st, 2, now_ms);
@@ -165,7 +169,8 @@ static int sqlite_login_failure_add(kyc_store *s, const char *username, int64_t 
 static int sqlite_login_failures_clear(kyc_store *s, const char *username)
 {
 	sqlite3_stmt *st;
-	int rc = kyc__sqlite_prepare_text(s, "DELETE FROM login_failures WHERE username=?", username, &st);
+	int rc = kyc__sqlite_prepare_text(s, "DELETE FROM login_failures WHERE username=?",
+	                                  username, &st);
 	if (rc)
 		return rc;
 	return kyc__sqlite_run(s, st);

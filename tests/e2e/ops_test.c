@@ -550,15 +550,16 @@ static int plant_orphan(const struct blob_place *bp, char rel[128])
 	if (!rc && bp->s3) {
 		char line[256];
 		rc = snprintf(args, sizeof args, "blobs migrate --data %s --blobs '%s'", root,
-			      bp->s3->locator) < (int)sizeof args &&
-			     kycd_line(line, sizeof line, S3TMP_ENV_KEY " " S3TMP_ENV_SECRET, args) == 0 &&
-			     strstr(line, "\"copied\":1")
-			 ? 0
-			 : -1;
+		              bp->s3->locator) < (int)sizeof args &&
+		             kycd_line(line, sizeof line, S3TMP_ENV_KEY " " S3TMP_ENV_SECRET,
+		                       args) == 0 &&
+		             strstr(line, "\"copied\":1")
+		         ? 0
+		         : -1;
 	}
 out:
 	if (bp->s3 && (snprintf(args, sizeof args, "rm -rf '%s'", root) >= (int)sizeof args ||
-		       system(args) != 0))
+	               system(args) != 0))
 		rc = -1;
 	return rc;
 }
