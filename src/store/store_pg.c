@@ -436,6 +436,13 @@ int kyc__pg_run(kyc_store *s, const char *sql, struct kyc_pgq *q, int *changes)
 	return rc;
 }
 
+int kyc__pg_change(kyc_store *s, const char *sql, struct kyc_pgq *q, int none)
+{
+	int changed = 0;
+	int rc = kyc__pg_run(s, sql, q, &changed);
+	return rc ? rc : changed ? 0 : none;
+}
+
 int kyc__pg_row(kyc_store *s, const char *sql, struct kyc_pgq *q, PGresult **res)
 {
 	int rc = kyc__pg_query(s, sql, q, res);

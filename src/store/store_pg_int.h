@@ -79,6 +79,9 @@ int kyc__pg_query(kyc_store *s, const char *sql, struct kyc_pgq *q, PGresult **r
 /* The same for a statement without rows; *changes (may be NULL) gets the
  * rows it changed. */
 int kyc__pg_run(kyc_store *s, const char *sql, struct kyc_pgq *q, int *changes);
+/* kyc__pg_run for a statement that must change a row: none (KYC_ERR_NOTFOUND
+ * or KYC_ERR_CONFLICT, as the caller says) when it changed nothing. */
+int kyc__pg_change(kyc_store *s, const char *sql, struct kyc_pgq *q, int none);
 /* The same for a query of one row at most: 0 with *res holding it,
  * KYC_ERR_NOTFOUND (no row, nothing to clear) or an error. */
 int kyc__pg_row(kyc_store *s, const char *sql, struct kyc_pgq *q, PGresult **res);

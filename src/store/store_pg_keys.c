@@ -33,11 +33,9 @@ static int pg_dk_put(kyc_store *s, const char *tenant_id, const char *owner_id,
 static int pg_dk_delete(kyc_store *s, const char *tenant_id, const char *owner_id)
 {
 	struct kyc_pgq q = {0};
-	int changed = 0;
 	kyc__pgq_text(&q, owner_id);
 	kyc__pgq_text(&q, tenant_id);
-	int rc = kyc__pg_run(s, kyc__dk_delete_sql, &q, &changed);
-	return rc ? rc : changed ? 0 : KYC_ERR_NOTFOUND;
+	return kyc__pg_change(s, kyc__dk_delete_sql, &q, KYC_ERR_NOTFOUND);
 }
 
 /* The first column of every row of sql (with text parameter a when not

@@ -191,9 +191,7 @@ static int pg_delete(kyc_store *s, enum kyc_rtype t, const char *tenant_id, cons
 	snprintf(sql, sizeof sql, "DELETE FROM %s WHERE id=$1 AND tenant_id=$2", kyc__tables[t].name);
 	kyc__pgq_text(&q, id);
 	kyc__pgq_text(&q, tenant_id);
-	int changed = 0;
-	int rc = kyc__pg_run(s, sql, &q, &changed);
-	return rc ? rc : changed ? 0 : KYC_ERR_NOTFOUND;
+	return kyc__pg_change(s, sql, &q, KYC_ERR_NOTFOUND);
 }
 
 /* Appends " AND col=$n" (or "IS NULL") per filter key, and its parameter. */

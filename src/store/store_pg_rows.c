@@ -87,12 +87,12 @@ int kyc__pg_tenant_settings(kyc_store *s, const char *tenant_id, json_t **out)
 int kyc__pg_tenant_settings_set(kyc_store *s, const char *tenant_id, const json_t *settings)
 {
 	struct kyc_pgq q = {0};
-	int changed = 0;
 	kyc__pgq_take(&q, json_dumps(settings, JSON_COMPACT | JSON_SORT_KEYS));
 	kyc__pgq_text(&q, tenant_id);
-	int rc = kyc__pg_run(s, "UPDATE tenants SET settings=$1 WHERE id=$2", &q, &changed);
+	int rc =
+	    kyc__pg_change(s, "UPDATE tenants SET settings=$1 WHERE id=$2", &q, KYC_ERR_NOTFOUND);
 	kyc__pgq_release(&q);
-	return rc ? rc : changed ? 0 : KYC_ERR_NOTFOUND;
+	return rc;
 }
 
 /* ---- API keys ---- */
@@ -100,13 +100,11 @@ int kyc__pg_tenant_settings_set(kyc_store *s, const char *tenant_id, const json_
 int kyc__pg_key_insert(kyc_store *s, const struct kyc_key_row *row)
 {
 	struct kyc_pgq q = {0};
-	int added = 0;
 	kyc__pgq_fields(&q, &kyc__key_insert_fields, row);
-	int rc = kyc__pg_run(s,
-			     "INSERT INTO api_keys(id, tenant_id, role, secret_hash, created_at) "
-			     "VALUES ($1,$2,$3,$4,$5) ON CONFLICT DO NOTHING",
-			     &q, &added);
-	return rc ? rc : added ? 0 : KYC_ERR_CONFLICT;
+	return kyc__pg_change(s,
+	                      "INSERT INTO api_keys(id, tenant_id, role, secret_hash, created_at) "
+	                      "VALUES ($1,$2,$3,$4,$5) ON CONFLICT DO NOTHING",
+	                      &q, KYC_ERR_CONFLICT);
 }
 
 int kyc__pg_key_get(kyc_store *s, const char *key_id, struct kyc_key_row *out)
@@ -126,12 +124,11 @@ int kyc__pg_key_get(kyc_store *s, const char *key_id, struct kyc_key_row *out)
 int kyc__pg_key_revoke(kyc_store *s, const char *key_id, int64_t now_ms)
 {
 	struct kyc_pgq q = {0};
-	int changed = 0;
 	kyc__pgq_int(&q, now_ms);
 	kyc__pgq_text(&q, key_id);
-	int rc = kyc__pg_run(s, "UPDATE api_keys SET revoked_at=$1 WHERE id=$2 AND revoked_at IS NULL",
-			     &q, &changed);
-	return rc ? rc : changed ? 0 : KYC_ERR_NOTFOUND;
+	return kyc__pg_change(
+	    s, "UPDATE api_keys SET revoked_at=$1 WHERE id=$2 AND revoked_at IS NULL", &q,
+	    KYC_ERR_NOTFOUND);
 }
 
 /* ---- idempotency ---- */

@@ -11,9 +11,7 @@
  * nothing, without aborting the caller's transaction. */
 static int insert_new(kyc_store *s, const char *sql, struct kyc_pgq *q)
 {
-	int added = 0;
-	int rc = kyc__pg_run(s, sql, q, &added);
-	return rc ? rc : added ? 0 : KYC_ERR_CONFLICT;
+	return kyc__pg_change(s, sql, q, KYC_ERR_CONFLICT);
 }
 
 /* ---- hosted-page tokens ---- */
@@ -72,15 +70,13 @@ static int pg_operator_set(kyc_store *s, const char *id, int64_t disabled_at,
 			   const char *password_hash)
 {
 	struct kyc_pgq q = {0};
-	int changed = 0;
 	kyc__pgq_int(&q, disabled_at);
 	kyc__pgq_text(&q, password_hash);
 	kyc__pgq_text(&q, id);
-	int rc = kyc__pg_run(s,
-			     "UPDATE operators SET disabled_at=nullif($1::bigint,0), "
-			     "password_hash=coalesce($2, password_hash) WHERE id=$3",
-			     &q, &changed);
-	return rc ? rc : changed ? 0 : KYC_ERR_NOTFOUND;
+	return kyc__pg_change(s,
+	                      "UPDATE operators SET disabled_at=nullif($1::bigint,0), "
+	                      "password_hash=coalesce($2, password_hash) WHERE id=$3",
+	                      &q, KYC_ERR_NOTFOUND);
 }
 
 static int pg_sessions_end_operator(kyc_store *s, const char *operator_id, int *ended)
