@@ -53,6 +53,14 @@ struct kyc_card_template {
 	double barcode[4];       /* back: x0, y0, x1, y1 mm */
 };
 
+/* A template's initializers for the ID-1 card size (ISO/IEC 7810: 85.6 x
+ * 54 mm, 3.18 mm corners) and for its field and label arrays with their
+ * counts; what a template leaves out (no labels, no emblem, no barcode) is
+ * zero. */
+#define KYC_CARD_ID1 .w_mm = 85.6, .h_mm = 54.0, .corner_mm = 3.18
+#define KYC_CARD_FIELDS(a) .fields = (a), .nfields = (int)(sizeof(a) / sizeof((a)[0]))
+#define KYC_CARD_LABELS(a) .labels = (a), .nlabels = (int)(sizeof(a) / sizeof((a)[0]))
+
 /* The Egyptian national ID card (card_tpl_eg_nid.c). */
 extern const struct kyc_card_template kyc_card_tpl_eg_nid;
 /* A North American driving licence in the AAMVA layout (card_tpl_dl_aamva.c). */

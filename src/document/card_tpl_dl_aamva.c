@@ -23,14 +23,8 @@ static const struct kyc_card_field fields[] = {
 
 const struct kyc_card_template kyc_card_tpl_dl_aamva = {
 	.family = "dl_aamva",
-	.w_mm = 85.6,
-	.h_mm = 54.0,
-	.corner_mm = 3.18,
-	.fields = fields,
-	.nfields = (int)(sizeof fields / sizeof fields[0]),
-	.labels = 0,
-	.nlabels = 0,
+	KYC_CARD_ID1,
+	KYC_CARD_FIELDS(fields),
 	.portrait = {3.5, 11.0, 28.5, 43.0},
-	.emblem = {0, 0, 0, 0},
 	.barcode = {4.0, 16.0, 81.6, 44.0},
 };

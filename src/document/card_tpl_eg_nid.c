@@ -48,13 +48,9 @@ static const struct kyc_card_label labels[] = {
 
 const struct kyc_card_template kyc_card_tpl_eg_nid = {
 	.family = "eg_nid",
-	.w_mm = 85.6,
-	.h_mm = 54.0,
-	.corner_mm = 3.18,
-	.fields = fields,
-	.nfields = (int)(sizeof fields / sizeof fields[0]),
-	.labels = labels,
-	.nlabels = (int)(sizeof labels / sizeof labels[0]),
+	KYC_CARD_ID1,
+	KYC_CARD_FIELDS(fields),
+	KYC_CARD_LABELS(labels),
 	.portrait = {3.5, 8.0, 27.5, 40.0},
 	.emblem = {4.0, 3.5, 22.0, 21.5},
 	.barcode = {5.0, 45.5, 81.0, 51.5},

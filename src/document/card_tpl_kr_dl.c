@@ -14,14 +14,7 @@ static const struct kyc_card_field fields[] = {
 
 const struct kyc_card_template kyc_card_tpl_kr_dl = {
 	.family = "kr_dl",
-	.w_mm = 85.6,
-	.h_mm = 54.0,
-	.corner_mm = 3.18,
-	.fields = fields,
-	.nfields = (int)(sizeof fields / sizeof fields[0]),
-	.labels = 0,
-	.nlabels = 0,
+	KYC_CARD_ID1,
+	KYC_CARD_FIELDS(fields),
 	.portrait = {4.0, 11.0, 27.0, 42.0},
-	.emblem = {0, 0, 0, 0},
-	.barcode = {0, 0, 0, 0},
 };

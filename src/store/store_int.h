@@ -3,6 +3,7 @@
 #ifndef KYC_STORE_INT_H
 #define KYC_STORE_INT_H
 
+#include "core/buf.h"
 #include "crypto/keyring.h"
 #include "store/outbox.h"
 #include "store/store.h"
@@ -268,5 +269,42 @@ int kyc__outbox_event_open(kyc_store *s, struct kyc_outbox_event *e, const char 
 			   const char *resource_id, const char *payload, const char *attributes);
 /* A time column's value as RFC 3339 text. */
 json_t *kyc__store_time_json(int64_t ms);
+
+/* The SQL both backends run on a resource table: "SELECT id, version,
+ * created_at, updated_at, c1, ... FROM table", and "INSERT INTO table (id,
+ * tenant_id, version, created_at, updated_at, c1, ...) VALUES ($1,$2,1,$3,
+ * $4,$5, ...)" (parameters in order, which SQLite reads too), appended to b.
+ * 0 or KYC_ERR_NOMEM. */
+int kyc__store_select_sql(kyc_buf *b, const struct kyc_table *tb);
+int kyc__store_insert_sql(kyc_buf *b, const struct kyc_table *tb);
+/* kyc_store_verification_match's query, parameters (tenant, key, status,
+ * decided since, applicant or "", excluded id or NULL), written into sql
+ * (360 bytes hold it) with the dialect's null-safe "not equal" (SQLite's IS
+ * NOT, PostgreSQL's IS DISTINCT FROM): a verification without an applicant
+ * is another's. 0, or KYC_ERR_INVALID when it does not fit. */
+int kyc__store_match_sql(char *sql, size_t sqlsz, const struct kyc_store_match *m,
+			 const char *distinct);
+/* One result row of a backend, as the record mapping reads it. */
+struct kyc__cells {
+	int (*is_null)(const void *ctx, int col);
+	const char *(*text)(const void *ctx, int col, size_t *len); /* not NUL-free */
+	int64_t (*integer)(const void *ctx, int col);
+	const void *ctx;
+};
+/* A cell as the record value of a column of kind k (JSON null for NULL,
+ * and for JSON text that does not parse); a row selected with
+ * kyc__store_select_sql's columns as a record (NULL: out of memory). */
+json_t *kyc__store_cell_json(const struct kyc__cells *c, int col, enum kyc_col_kind k);
+json_t *kyc__store_row_record(const struct kyc_table *tb, const struct kyc__cells *c);
+/* A list call's start, the same on both backends: clears the page, decodes
+ * the cursor into *from (from->have 0 when there is none) and clamps limit
+ * to 1..100. 0, or KYC_ERR_INVALID on a cursor the store did not make. */
+struct kyc__list_from {
+	int have;
+	int64_t created;
+	char id[64];
+};
+int kyc__store_list_start(const char *cursor, int *limit, struct kyc__list_from *from,
+			  struct kyc_store_page *out);
 
 #endif

@@ -230,6 +230,47 @@ int kyc__pg_bytes(const PGresult *r, int row, int col, unsigned char *out, size_
 	return 0;
 }
 
+void kyc__pgq_fields(struct kyc_pgq *q, const struct kyc__fields *fs, const void *row)
+{
+	for (int i = 0; i < fs->n; i++) {
+		const struct kyc__field *f = &fs->f[i];
+		if (f->kind == KYC_FIELD_TEXT)
+			kyc__pgq_text(q, kyc__field_at(f, row));
+		else if (f->kind == KYC_FIELD_BYTES)
+			kyc__pgq_bytes(q, kyc__field_at(f, row), f->size);
+		else
+			kyc__pgq_int(q, kyc__field_int(f, row));
+	}
+}
+
+int kyc__pg_read_fields(const PGresult *r, const struct kyc__fields *fs, void *row)
+{
+	int rc = 0;
+	memset(row, 0, fs->size);
+	for (int i = 0; i < fs->n; i++) {
+		const struct kyc__field *f = &fs->f[i];
+		if (f->kind == KYC_FIELD_TEXT)
+			kyc__pg_text(r, 0, i, kyc__field_at(f, row), f->size);
+		else if (f->kind == KYC_FIELD_BYTES)
+			rc |= kyc__pg_bytes(r, 0, i, kyc__field_at(f, row), f->size);
+		else
+			kyc__field_set_int(f, row, kyc__pg_int(r, 0, i));
+	}
+	return rc;
+}
+
+int kyc__pg_row_fields(kyc_store *s, const char *sql, struct kyc_pgq *q,
+		       const struct kyc__fields *fs, void *row)
+{
+	PGresult *r;
+	int rc = kyc__pg_row(s, sql, q, &r);
+	if (rc)
+		return rc;
+	rc = kyc__pg_read_fields(r, fs, row) ? KYC_ERR_DENIED : 0;
+	PQclear(r);
+	return rc;
+}
+
 /* ---- statements ---- */
 
 static int pg_fail(kyc_pg *p, const PGresult *r)
@@ -393,6 +434,13 @@ int kyc__pg_run(kyc_store *s, const char *sql, struct kyc_pgq *q, int *changes)
 		*changes = (int)strtol(PQcmdTuples(r), NULL, 10); /* "" for a command without a count: 0 */
 	PQclear(r);
 	return rc;
+}
+
+int kyc__pg_change(kyc_store *s, const char *sql, struct kyc_pgq *q, int none)
+{
+	int changed = 0;
+	int rc = kyc__pg_run(s, sql, q, &changed);
+	return rc ? rc : changed ? 0 : none;
 }
 
 int kyc__pg_row(kyc_store *s, const char *sql, struct kyc_pgq *q, PGresult **res)

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "core/buf.h"
+#include "store/store_fields.h"
 #include "store/store_int.h"
 
 typedef struct kyc_pg kyc_pg;
@@ -78,6 +79,9 @@ int kyc__pg_query(kyc_store *s, const char *sql, struct kyc_pgq *q, PGresult **r
 /* The same for a statement without rows; *changes (may be NULL) gets the
  * rows it changed. */
 int kyc__pg_run(kyc_store *s, const char *sql, struct kyc_pgq *q, int *changes);
+/* kyc__pg_run for a statement that must change a row: none (KYC_ERR_NOTFOUND
+ * or KYC_ERR_CONFLICT, as the caller says) when it changed nothing. */
+int kyc__pg_change(kyc_store *s, const char *sql, struct kyc_pgq *q, int none);
 /* The same for a query of one row at most: 0 with *res holding it,
  * KYC_ERR_NOTFOUND (no row, nothing to clear) or an error. */
 int kyc__pg_row(kyc_store *s, const char *sql, struct kyc_pgq *q, PGresult **res);
@@ -88,6 +92,16 @@ int64_t kyc__pg_int(const PGresult *r, int row, int col); /* 0 for NULL */
 void kyc__pg_text(const PGresult *r, int row, int col, char *out, size_t outsz);
 /* Decodes a bytea cell into out when it holds exactly n bytes: 0 or -1. */
 int kyc__pg_bytes(const PGresult *r, int row, int col, unsigned char *out, size_t n);
+
+/* The fixed rows (store_fields.h): a row's fields as parameters; the first
+ * result row's cells into a cleared row (-1 when a bytes cell is not its
+ * field's size, the rest read); and a query of one row at most read so:
+ * 0, KYC_ERR_NOTFOUND, KYC_ERR_DENIED (a bytes cell of the wrong size) or
+ * kyc__pg_row's error. */
+void kyc__pgq_fields(struct kyc_pgq *q, const struct kyc__fields *fs, const void *row);
+int kyc__pg_read_fields(const PGresult *r, const struct kyc__fields *fs, void *row);
+int kyc__pg_row_fields(kyc_store *s, const char *sql, struct kyc_pgq *q,
+		       const struct kyc__fields *fs, void *row);
 
 /* The calls each file answers (store_int.h). */
 extern const struct kyc_store_resource_ops kyc__pg_resource_ops;

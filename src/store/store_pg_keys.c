@@ -13,19 +13,9 @@ static int pg_dk_get(kyc_store *s, const char *tenant_id, const char *owner_id,
                      struct kyc__dk_row *out)
 {
 	struct kyc_pgq q = {0};
-	PGresult *r;
 	kyc__pgq_text(&q, tenant_id);
 	kyc__pgq_text(&q, owner_id);
-	int rc = kyc__pg_row(s,
-	                     "SELECT master_id, wrapped FROM data_keys WHERE tenant_id=$1 AND "
-	                     "owner_id=$2",
-	                     &q, &r);
-	if (rc)
-		return rc;
-	kyc__pg_text(r, 0, 0, out->master_id, sizeof out->master_id);
-	rc = kyc__pg_bytes(r, 0, 1, out->wrapped, sizeof out->wrapped) ? KYC_ERR_DENIED : 0;
-	PQclear(r);
-	return rc;
+	return kyc__pg_row_fields(s, kyc__dk_get_sql, &q, &kyc__dk_fields, out);
 }
 
 static int pg_dk_put(kyc_store *s, const char *tenant_id, const char *owner_id,
@@ -37,25 +27,15 @@ static int pg_dk_put(kyc_store *s, const char *tenant_id, const char *owner_id,
 	kyc__pgq_text(&q, row->master_id);
 	kyc__pgq_bytes(&q, row->wrapped, sizeof row->wrapped);
 	kyc__pgq_int(&q, kyc_now_ms());
-	return kyc__pg_run(
-	    s,
-	    replace ? "INSERT INTO data_keys(tenant_id, owner_id, master_id, wrapped, created_at) "
-	              "VALUES ($1,$2,$3,$4,$5) ON CONFLICT(tenant_id, owner_id) DO UPDATE SET "
-	              "master_id=excluded.master_id, wrapped=excluded.wrapped"
-	            : "INSERT INTO data_keys(tenant_id, owner_id, master_id, wrapped, created_at) "
-	              "VALUES ($1,$2,$3,$4,$5) ON CONFLICT(tenant_id, owner_id) DO NOTHING",
-	    &q, NULL);
+	return kyc__pg_run(s, replace ? kyc__dk_replace_sql : kyc__dk_insert_sql, &q, NULL);
 }
 
 static int pg_dk_delete(kyc_store *s, const char *tenant_id, const char *owner_id)
 {
 	struct kyc_pgq q = {0};
-	int changed = 0;
 	kyc__pgq_text(&q, owner_id);
 	kyc__pgq_text(&q, tenant_id);
-	int rc = kyc__pg_run(s, "DELETE FROM data_keys WHERE owner_id=$1 AND tenant_id=$2", &q,
-	                     &changed);
-	return rc ? rc : changed ? 0 : KYC_ERR_NOTFOUND;
+	return kyc__pg_change(s, kyc__dk_delete_sql, &q, KYC_ERR_NOTFOUND);
 }
 
 /* The first column of every row of sql (with text parameter a when not
@@ -85,15 +65,9 @@ static int strings_of(kyc_store *s, const char *sql, const char *a, int max, jso
 static int pg_dk_tenants(kyc_store *s, const char *master_id, int max, json_t **tenants,
                          json_t **masters)
 {
-	int rc = strings_of(s,
-	                    "SELECT tenant_id FROM data_keys WHERE owner_id='' AND master_id<>$1 "
-	                    "ORDER BY tenant_id",
-	                    master_id, max, tenants);
+	int rc = strings_of(s, kyc__dk_tenants_sql, master_id, max, tenants);
 	if (!rc && masters)
-		rc = strings_of(s,
-		                "SELECT DISTINCT master_id FROM data_keys WHERE owner_id='' ORDER "
-		                "BY 1",
-		                NULL, 0, masters);
+		rc = strings_of(s, kyc__dk_masters_sql, NULL, 0, masters);
 	return rc;
 }
 
@@ -107,12 +81,10 @@ static int pg_applicant_of(kyc_store *s, enum kyc_rtype t, const char *tenant_id
 	out[0] = '\0';
 	kyc__pgq_text(&q, id);
 	kyc__pgq_text(&q, tenant_id);
-	int rc =
-	    kyc__pg_row(s,
-	                t == KYC_R_VERIFICATION
-	                    ? "SELECT applicant_id FROM verifications WHERE id=$1 AND tenant_id=$2"
-	                    : "SELECT applicant_id FROM documents WHERE id=$1 AND tenant_id=$2",
-	                &q, &r);
+	int rc = kyc__pg_row(s,
+	                     t == KYC_R_VERIFICATION ? kyc__applicant_of_verification_sql
+	                                             : kyc__applicant_of_document_sql,
+	                     &q, &r);
 	if (rc)
 		return rc;
 	kyc__pg_text(r, 0, 0, out, 37);

@@ -58,12 +58,11 @@ static int pg_undispatched(kyc_store *s, int max, struct kyc_outbox_event **out,
 static int pg_dispatched(kyc_store *s, const char *event_id, int64_t now_ms)
 {
 	struct kyc_pgq q = {0};
-	int changed = 0;
 	kyc__pgq_int(&q, now_ms);
 	kyc__pgq_text(&q, event_id);
-	int rc = kyc__pg_run(s, "UPDATE events SET dispatched_at=$1 WHERE id=$2 AND dispatched_at IS NULL",
-			     &q, &changed);
-	return rc ? rc : changed ? 0 : KYC_ERR_CONFLICT;
+	return kyc__pg_change(
+	    s, "UPDATE events SET dispatched_at=$1 WHERE id=$2 AND dispatched_at IS NULL", &q,
+	    KYC_ERR_CONFLICT);
 }
 
 static int pg_endpoints(kyc_store *s, const char *tenant_id, json_t **out)

@@ -2,7 +2,7 @@
  * driven by the column tables in store_schema.c like
  * store_sqlite_resource.c. A record's values become statement parameters
  * in one place (pg_param) and a row becomes a record in one place
- * (pg_record), so a transformation of stored values has one call per
+ * (pg_record, through store_record.c), so a transformation of stored values has one call per
  * direction. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,50 +46,37 @@ static int pg_param(struct kyc_pgq *q, enum kyc_col_kind k, const json_t *v)
 	return KYC_ERR_INTERNAL;
 }
 
-static json_t *cell_json(const PGresult *r, int row, int i, enum kyc_col_kind k)
+/* A result row's cells for the record mapping (store_record.c). */
+struct pg_cells {
+	const PGresult *r;
+	int row;
+};
+
+static int pg_cell_null(const void *ctx, int col)
 {
-	if (PQgetisnull(r, row, i))
-		return json_null();
-	const char *v = PQgetvalue(r, row, i);
-	switch (k) {
-	case KYC_COL_TEXT:
-		return json_stringn(v, (size_t)PQgetlength(r, row, i));
-	case KYC_COL_INT:
-		return json_integer(kyc__pg_int(r, row, i));
-	case KYC_COL_BOOL:
-		return json_boolean(kyc__pg_int(r, row, i) != 0);
-	case KYC_COL_TIME:
-		return kyc__store_time_json(kyc__pg_int(r, row, i));
-	case KYC_COL_JSON: {
-		json_t *j = json_loadb(v, (size_t)PQgetlength(r, row, i), JSON_DECODE_ANY, NULL);
-		return j ? j : json_null();
-	}
-	}
-	return json_null();
+	const struct pg_cells *c = ctx;
+	return PQgetisnull(c->r, c->row, col);
 }
 
-/* "SELECT id, version, created_at, updated_at, c1, c2, ... FROM table" */
-static int select_sql(kyc_buf *b, const struct kyc_table *tb)
+static const char *pg_cell_text(const void *ctx, int col, size_t *len)
 {
-	int rc = kyc_buf_puts(b, "SELECT id, version, created_at, updated_at");
-	for (int i = 0; i < tb->ncols && !rc; i++)
-		rc = kyc_buf_printf(b, ", %s", tb->cols[i].name);
-	return rc ? rc : kyc_buf_printf(b, " FROM %s", tb->name);
+	const struct pg_cells *c = ctx;
+	*len = (size_t)PQgetlength(c->r, c->row, col);
+	return PQgetvalue(c->r, c->row, col);
 }
 
-/* Builds a record from a row selected with select_sql(). */
+static int64_t pg_cell_int(const void *ctx, int col)
+{
+	const struct pg_cells *c = ctx;
+	return kyc__pg_int(c->r, c->row, col);
+}
+
+/* Builds a record from a row selected with kyc__store_select_sql(). */
 static json_t *pg_record(const PGresult *r, int row, const struct kyc_table *tb)
 {
-	json_t *o = json_object();
-	if (!o)
-		return NULL;
-	json_object_set_new(o, "id", json_string(PQgetvalue(r, row, 0)));
-	for (int i = 0; i < tb->ncols; i++)
-		json_object_set_new(o, tb->cols[i].name, cell_json(r, row, 4 + i, tb->cols[i].kind));
-	json_object_set_new(o, "version", json_integer(kyc__pg_int(r, row, 1)));
-	json_object_set_new(o, "created_at", kyc__store_time_json(kyc__pg_int(r, row, 2)));
-	json_object_set_new(o, "updated_at", kyc__store_time_json(kyc__pg_int(r, row, 3)));
-	return o;
+	struct pg_cells pc = {r, row};
+	struct kyc__cells c = {pg_cell_null, pg_cell_text, pg_cell_int, &pc};
+	return kyc__store_row_record(tb, &c);
 }
 
 static int pg_insert(kyc_store *s, enum kyc_rtype t, const char *tenant_id, json_t *rec)
@@ -101,15 +88,9 @@ static int pg_insert(kyc_store *s, enum kyc_rtype t, const char *tenant_id, json
 	kyc_buf sql;
 	kyc_buf_init(&sql, SQL_MAX);
 	struct kyc_pgq q = {0};
-	int rc = kyc_buf_printf(&sql, "INSERT INTO %s (id, tenant_id, version, created_at, updated_at",
-				tb->name);
-	for (int i = 0; i < tb->ncols && !rc; i++)
-		rc = kyc_buf_printf(&sql, ", %s", tb->cols[i].name);
-	rc = rc ? rc : kyc_buf_puts(&sql, ") VALUES ($1,$2,1,$3,$4");
-	for (int i = 0; i < tb->ncols && !rc; i++)
-		rc = kyc_buf_printf(&sql, ",$%d", 5 + i);
+	int rc = kyc__store_insert_sql(&sql, tb);
 	/* a duplicate id is a conflict that leaves the transaction usable */
-	rc = rc ? rc : kyc_buf_puts(&sql, ") ON CONFLICT DO NOTHING");
+	rc = rc ? rc : kyc_buf_puts(&sql, " ON CONFLICT DO NOTHING");
 	if (rc)
 		goto out;
 	int64_t now = kyc_now_ms();
@@ -138,7 +119,7 @@ static int pg_get(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const c
 	kyc_buf_init(&sql, SQL_MAX);
 	struct kyc_pgq q = {0};
 	PGresult *r = NULL;
-	int rc = select_sql(&sql, tb);
+	int rc = kyc__store_select_sql(&sql, tb);
 	rc = rc ? rc : kyc_buf_puts(&sql, " WHERE id=$1 AND tenant_id=$2");
 	kyc__pgq_text(&q, id);
 	kyc__pgq_text(&q, tenant_id);
@@ -210,9 +191,7 @@ static int pg_delete(kyc_store *s, enum kyc_rtype t, const char *tenant_id, cons
 	snprintf(sql, sizeof sql, "DELETE FROM %s WHERE id=$1 AND tenant_id=$2", kyc__tables[t].name);
 	kyc__pgq_text(&q, id);
 	kyc__pgq_text(&q, tenant_id);
-	int changed = 0;
-	int rc = kyc__pg_run(s, sql, &q, &changed);
-	return rc ? rc : changed ? 0 : KYC_ERR_NOTFOUND;
+	return kyc__pg_change(s, sql, &q, KYC_ERR_NOTFOUND);
 }
 
 /* Appends " AND col=$n" (or "IS NULL") per filter key, and its parameter. */
@@ -241,28 +220,23 @@ static int pg_list(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const 
 		   const char *cursor, int limit, int asc, struct kyc_store_page *out)
 {
 	const struct kyc_table *tb = &kyc__tables[t];
-	int64_t cur_created = 0;
-	char cur_id[64] = "";
-	int have_cursor = cursor && *cursor;
-	out->items = NULL;
-	out->next_cursor[0] = '\0';
-	if (have_cursor && kyc__store_cursor_decode(cursor, &cur_created, cur_id))
+	struct kyc__list_from from;
+	if (kyc__store_list_start(cursor, &limit, &from, out))
 		return KYC_ERR_INVALID;
-	limit = limit < 1 ? 1 : limit > 100 ? 100 : limit;
 	kyc_buf sql;
 	kyc_buf_init(&sql, SQL_MAX);
 	struct kyc_pgq q = {0};
 	PGresult *r = NULL;
-	int rc = select_sql(&sql, tb);
+	int rc = kyc__store_select_sql(&sql, tb);
 	rc = rc ? rc : kyc_buf_puts(&sql, " WHERE tenant_id=$1");
 	kyc__pgq_text(&q, tenant_id);
 	rc = rc ? rc : (filter ? filter_sql(&sql, &q, tb, filter) : 0);
-	if (!rc && have_cursor) {
+	if (!rc && from.have) {
 		rc = kyc_buf_printf(&sql, asc ? " AND (created_at>$%d OR (created_at=$%d AND id>$%d))"
 					      : " AND (created_at<$%d OR (created_at=$%d AND id<$%d))",
 				    q.n + 1, q.n + 1, q.n + 2);
-		kyc__pgq_int(&q, cur_created);
-		kyc__pgq_text(&q, cur_id);
+		kyc__pgq_int(&q, from.created);
+		kyc__pgq_text(&q, from.id);
 	}
 	rc = rc ? rc
 		: kyc_buf_printf(&sql,
@@ -291,13 +265,9 @@ out:
 static int pg_verification_match(kyc_store *s, const char *tenant_id,
 				 const struct kyc_store_match *m, json_t **out)
 {
-	/* IS DISTINCT FROM: a verification without an applicant is another's */
 	char sql[360];
-	snprintf(sql, sizeof sql,
-		 "SELECT id FROM verifications WHERE tenant_id=$1 AND %s=$2 AND status=$3 AND "
-		 "decided_at>=$4 AND applicant_id %s $5 AND id IS DISTINCT FROM $6 ORDER BY "
-		 "decided_at DESC LIMIT 1",
-		 m->key_column, m->same_applicant ? "=" : "IS DISTINCT FROM");
+	if (kyc__store_match_sql(sql, sizeof sql, m, "IS DISTINCT FROM"))
+		return KYC_ERR_INVALID;
 	struct kyc_pgq q = {0};
 	PGresult *r;
 	kyc__pgq_text(&q, tenant_id);

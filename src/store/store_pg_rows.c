@@ -87,12 +87,12 @@ int kyc__pg_tenant_settings(kyc_store *s, const char *tenant_id, json_t **out)
 int kyc__pg_tenant_settings_set(kyc_store *s, const char *tenant_id, const json_t *settings)
 {
 	struct kyc_pgq q = {0};
-	int changed = 0;
 	kyc__pgq_take(&q, json_dumps(settings, JSON_COMPACT | JSON_SORT_KEYS));
 	kyc__pgq_text(&q, tenant_id);
-	int rc = kyc__pg_run(s, "UPDATE tenants SET settings=$1 WHERE id=$2", &q, &changed);
+	int rc =
+	    kyc__pg_change(s, "UPDATE tenants SET settings=$1 WHERE id=$2", &q, KYC_ERR_NOTFOUND);
 	kyc__pgq_release(&q);
-	return rc ? rc : changed ? 0 : KYC_ERR_NOTFOUND;
+	return rc;
 }
 
 /* ---- API keys ---- */
@@ -100,17 +100,11 @@ int kyc__pg_tenant_settings_set(kyc_store *s, const char *tenant_id, const json_
 int kyc__pg_key_insert(kyc_store *s, const struct kyc_key_row *row)
 {
 	struct kyc_pgq q = {0};
-	int added = 0;
-	kyc__pgq_text(&q, row->id);
-	kyc__pgq_text(&q, row->tenant_id);
-	kyc__pgq_text(&q, row->role);
-	kyc__pgq_bytes(&q, row->secret_hash, sizeof row->secret_hash);
-	kyc__pgq_int(&q, row->created_at ? row->created_at : kyc_now_ms());
-	int rc = kyc__pg_run(s,
-			     "INSERT INTO api_keys(id, tenant_id, role, secret_hash, created_at) "
-			     "VALUES ($1,$2,$3,$4,$5) ON CONFLICT DO NOTHING",
-			     &q, &added);
-	return rc ? rc : added ? 0 : KYC_ERR_CONFLICT;
+	kyc__pgq_fields(&q, &kyc__key_insert_fields, row);
+	return kyc__pg_change(s,
+	                      "INSERT INTO api_keys(id, tenant_id, role, secret_hash, created_at) "
+	                      "VALUES ($1,$2,$3,$4,$5) ON CONFLICT DO NOTHING",
+	                      &q, KYC_ERR_CONFLICT);
 }
 
 int kyc__pg_key_get(kyc_store *s, const char *key_id, struct kyc_key_row *out)
@@ -118,19 +112,11 @@ int kyc__pg_key_get(kyc_store *s, const char *key_id, struct kyc_key_row *out)
 	struct kyc_pgq q = {0};
 	PGresult *r;
 	kyc__pgq_text(&q, key_id);
-	int rc = kyc__pg_row(s,
-			     "SELECT id, tenant_id, role, secret_hash, created_at, "
-			     "coalesce(revoked_at,0) FROM api_keys WHERE id=$1",
-			     &q, &r);
+	int rc = kyc__pg_row(s, kyc__key_get_sql, &q, &r);
 	if (rc)
 		return rc;
-	memset(out, 0, sizeof *out);
-	kyc__pg_text(r, 0, 0, out->id, sizeof out->id);
-	kyc__pg_text(r, 0, 1, out->tenant_id, sizeof out->tenant_id);
-	kyc__pg_text(r, 0, 2, out->role, sizeof out->role);
-	kyc__pg_bytes(r, 0, 3, out->secret_hash, sizeof out->secret_hash);
-	out->created_at = kyc__pg_int(r, 0, 4);
-	out->revoked_at = kyc__pg_int(r, 0, 5);
+	/* a secret hash of another size matches no key: read as zeros */
+	(void)kyc__pg_read_fields(r, &kyc__key_fields, out);
 	PQclear(r);
 	return 0;
 }
@@ -138,12 +124,11 @@ int kyc__pg_key_get(kyc_store *s, const char *key_id, struct kyc_key_row *out)
 int kyc__pg_key_revoke(kyc_store *s, const char *key_id, int64_t now_ms)
 {
 	struct kyc_pgq q = {0};
-	int changed = 0;
 	kyc__pgq_int(&q, now_ms);
 	kyc__pgq_text(&q, key_id);
-	int rc = kyc__pg_run(s, "UPDATE api_keys SET revoked_at=$1 WHERE id=$2 AND revoked_at IS NULL",
-			     &q, &changed);
-	return rc ? rc : changed ? 0 : KYC_ERR_NOTFOUND;
+	return kyc__pg_change(
+	    s, "UPDATE api_keys SET revoked_at=$1 WHERE id=$2 AND revoked_at IS NULL", &q,
+	    KYC_ERR_NOTFOUND);
 }
 
 /* ---- idempotency ---- */

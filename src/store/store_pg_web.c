@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/clock.h"
 #include "core/err.h"
 #include "store/store_pg_int.h"
 
@@ -13,9 +12,7 @@
  * nothing, without aborting the caller's transaction. */
 static int insert_new(kyc_store *s, const char *sql, struct kyc_pgq *q)
 {
-	int added = 0;
-	int rc = kyc__pg_run(s, sql, q, &added);
-	return rc ? rc : added ? 0 : KYC_ERR_CONFLICT;
+	return kyc__pg_change(s, sql, q, KYC_ERR_CONFLICT);
 }
 
 /* ---- hosted-page tokens ---- */
@@ -23,11 +20,7 @@ static int insert_new(kyc_store *s, const char *sql, struct kyc_pgq *q)
 static int pg_hosted_token_insert(kyc_store *s, const struct kyc_hosted_token_row *row)
 {
 	struct kyc_pgq q = {0};
-	kyc__pgq_bytes(&q, row->token_hash, 32);
-	kyc__pgq_text(&q, row->tenant_id);
-	kyc__pgq_text(&q, row->verification_id);
-	kyc__pgq_int(&q, row->expires_at);
-	kyc__pgq_int(&q, row->created_at ? row->created_at : kyc_now_ms());
+	kyc__pgq_fields(&q, &kyc__hosted_token_insert_fields, row);
 	return insert_new(s,
 			  "INSERT INTO hosted_tokens(token_hash, tenant_id, verification_id, "
 			  "expires_at, created_at) VALUES ($1,$2,$3,$4,$5) ON CONFLICT DO NOTHING",
@@ -38,22 +31,12 @@ static int pg_hosted_token_get(kyc_store *s, const unsigned char token_hash[32],
 			       struct kyc_hosted_token_row *out)
 {
 	struct kyc_pgq q = {0};
-	PGresult *r;
 	kyc__pgq_bytes(&q, token_hash, 32);
-	int rc = kyc__pg_row(s,
-			     "SELECT tenant_id, verification_id, expires_at, created_at FROM "
-			     "hosted_tokens WHERE token_hash=$1",
-			     &q, &r);
-	if (rc)
-		return rc;
-	memset(out, 0, sizeof *out);
-	memcpy(out->token_hash, token_hash, 32);
-	kyc__pg_text(r, 0, 0, out->tenant_id, sizeof out->tenant_id);
-	kyc__pg_text(r, 0, 1, out->verification_id, sizeof out->verification_id);
-	out->expires_at = kyc__pg_int(r, 0, 2);
-	out->created_at = kyc__pg_int(r, 0, 3);
-	PQclear(r);
-	return 0;
+	int rc = kyc__pg_row_fields(s, kyc__hosted_token_get_sql, &q, &kyc__hosted_token_fields,
+				    out);
+	if (!rc)
+		memcpy(out->token_hash, token_hash, 32);
+	return rc;
 }
 
 /* ---- operators ---- */
@@ -61,47 +44,18 @@ static int pg_hosted_token_get(kyc_store *s, const unsigned char token_hash[32],
 static int pg_operator_insert(kyc_store *s, const struct kyc_operator_row *row)
 {
 	struct kyc_pgq q = {0};
-	kyc__pgq_text(&q, row->id);
-	kyc__pgq_text(&q, row->tenant_id);
-	kyc__pgq_text(&q, row->username);
-	kyc__pgq_text(&q, row->role);
-	kyc__pgq_text(&q, row->password_hash);
-	kyc__pgq_int(&q, row->created_at ? row->created_at : kyc_now_ms());
+	kyc__pgq_fields(&q, &kyc__operator_insert_fields, row);
 	return insert_new(s,
 			  "INSERT INTO operators(id, tenant_id, username, role, password_hash, "
 			  "created_at) VALUES ($1,$2,$3,$4,$5,$6) ON CONFLICT DO NOTHING",
 			  &q);
 }
 
-#define OPERATOR_COLS                                                                              \
-	"SELECT id, tenant_id, username, role, password_hash, created_at, coalesce(disabled_at,0) " \
-	"FROM operators "
-
-/* One operator row of the query sql into out: 0, KYC_ERR_NOTFOUND or an error. */
-static int operator_row(kyc_store *s, const char *sql, struct kyc_pgq *q,
-			struct kyc_operator_row *out)
-{
-	PGresult *r;
-	int rc = kyc__pg_row(s, sql, q, &r);
-	if (rc)
-		return rc;
-	memset(out, 0, sizeof *out);
-	kyc__pg_text(r, 0, 0, out->id, sizeof out->id);
-	kyc__pg_text(r, 0, 1, out->tenant_id, sizeof out->tenant_id);
-	kyc__pg_text(r, 0, 2, out->username, sizeof out->username);
-	kyc__pg_text(r, 0, 3, out->role, sizeof out->role);
-	kyc__pg_text(r, 0, 4, out->password_hash, sizeof out->password_hash);
-	out->created_at = kyc__pg_int(r, 0, 5);
-	out->disabled_at = kyc__pg_int(r, 0, 6);
-	PQclear(r);
-	return 0;
-}
-
 static int pg_operator_find(kyc_store *s, const char *username, struct kyc_operator_row *out)
 {
 	struct kyc_pgq q = {0};
 	kyc__pgq_text(&q, username);
-	return operator_row(s, OPERATOR_COLS "WHERE username=$1", &q, out);
+	return kyc__pg_row_fields(s, kyc__operator_find_sql, &q, &kyc__operator_fields, out);
 }
 
 static int pg_operator_get(kyc_store *s, const char *tenant_id, const char *id,
@@ -110,22 +64,20 @@ static int pg_operator_get(kyc_store *s, const char *tenant_id, const char *id,
 	struct kyc_pgq q = {0};
 	kyc__pgq_text(&q, id);
 	kyc__pgq_text(&q, tenant_id);
-	return operator_row(s, OPERATOR_COLS "WHERE id=$1 AND tenant_id=$2", &q, out);
+	return kyc__pg_row_fields(s, kyc__operator_get_sql, &q, &kyc__operator_fields, out);
 }
 
 static int pg_operator_set(kyc_store *s, const char *id, int64_t disabled_at,
 			   const char *password_hash)
 {
 	struct kyc_pgq q = {0};
-	int changed = 0;
 	kyc__pgq_int(&q, disabled_at);
 	kyc__pgq_text(&q, password_hash);
 	kyc__pgq_text(&q, id);
-	int rc = kyc__pg_run(s,
-			     "UPDATE operators SET disabled_at=nullif($1::bigint,0), "
-			     "password_hash=coalesce($2, password_hash) WHERE id=$3",
-			     &q, &changed);
-	return rc ? rc : changed ? 0 : KYC_ERR_NOTFOUND;
+	return kyc__pg_change(s,
+	                      "UPDATE operators SET disabled_at=nullif($1::bigint,0), "
+	                      "password_hash=coalesce($2, password_hash) WHERE id=$3",
+	                      &q, KYC_ERR_NOTFOUND);
 }
 
 static int pg_sessions_end_operator(kyc_store *s, const char *operator_id, int *ended)
@@ -234,12 +186,7 @@ static int pg_rate_forget(kyc_store *s, int64_t before_ms)
 static int pg_session_insert(kyc_store *s, const struct kyc_session_row *row)
 {
 	struct kyc_pgq q = {0};
-	kyc__pgq_bytes(&q, row->id_hash, 32);
-	kyc__pgq_text(&q, row->operator_id);
-	kyc__pgq_text(&q, row->tenant_id);
-	kyc__pgq_text(&q, row->csrf_token);
-	kyc__pgq_int(&q, row->created_at ? row->created_at : kyc_now_ms());
-	kyc__pgq_int(&q, row->expires_at);
+	kyc__pgq_fields(&q, &kyc__session_insert_fields, row);
 	return insert_new(s,
 			  "INSERT INTO console_sessions(id_hash, operator_id, tenant_id, "
 			  "csrf_token, created_at, expires_at) VALUES ($1,$2,$3,$4,$5,$6) ON "
@@ -251,23 +198,11 @@ static int pg_session_get(kyc_store *s, const unsigned char id_hash[32],
 			  struct kyc_session_row *out)
 {
 	struct kyc_pgq q = {0};
-	PGresult *r;
 	kyc__pgq_bytes(&q, id_hash, 32);
-	int rc = kyc__pg_row(s,
-			     "SELECT operator_id, tenant_id, csrf_token, created_at, expires_at FROM "
-			     "console_sessions WHERE id_hash=$1",
-			     &q, &r);
-	if (rc)
-		return rc;
-	memset(out, 0, sizeof *out);
-	memcpy(out->id_hash, id_hash, 32);
-	kyc__pg_text(r, 0, 0, out->operator_id, sizeof out->operator_id);
-	kyc__pg_text(r, 0, 1, out->tenant_id, sizeof out->tenant_id);
-	kyc__pg_text(r, 0, 2, out->csrf_token, sizeof out->csrf_token);
-	out->created_at = kyc__pg_int(r, 0, 3);
-	out->expires_at = kyc__pg_int(r, 0, 4);
-	PQclear(r);
-	return 0;
+	int rc = kyc__pg_row_fields(s, kyc__session_get_sql, &q, &kyc__session_fields, out);
+	if (!rc)
+		memcpy(out->id_hash, id_hash, 32);
+	return rc;
 }
 
 static int pg_session_delete(kyc_store *s, const unsigned char id_hash[32], int64_t now_ms)

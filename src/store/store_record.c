@@ -1,6 +1,7 @@
 /* The backend-independent part of mapping records to rows (store_int.h):
- * which keys are columns, list cursors and time values. Both backends build
- * their own SQL around these. */
+ * which keys are columns, the select and insert statements of a table, a
+ * row as a record, list arguments and cursors, and time values. Both
+ * backends build the rest of their SQL around these. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,4 +106,88 @@ char *kyc__store_utf8_text(const char *p, size_t n)
 	}
 	*o = '\0';
 	return out;
+}
+
+int kyc__store_select_sql(kyc_buf *b, const struct kyc_table *tb)
+{
+	int rc = kyc_buf_puts(b, "SELECT id, version, created_at, updated_at");
+	for (int i = 0; i < tb->ncols && !rc; i++)
+		rc = kyc_buf_printf(b, ", %s", tb->cols[i].name);
+	return rc ? rc : kyc_buf_printf(b, " FROM %s", tb->name);
+}
+
+int kyc__store_insert_sql(kyc_buf *b, const struct kyc_table *tb)
+{
+	int rc = kyc_buf_printf(b, "INSERT INTO %s (id, tenant_id, version, created_at, updated_at",
+				tb->name);
+	for (int i = 0; i < tb->ncols && !rc; i++)
+		rc = kyc_buf_printf(b, ", %s", tb->cols[i].name);
+	rc = rc ? rc : kyc_buf_puts(b, ") VALUES ($1,$2,1,$3,$4");
+	for (int i = 0; i < tb->ncols && !rc; i++)
+		rc = kyc_buf_printf(b, ",$%d", 5 + i);
+	return rc ? rc : kyc_buf_puts(b, ")");
+}
+
+json_t *kyc__store_cell_json(const struct kyc__cells *c, int col, enum kyc_col_kind k)
+{
+	if (c->is_null(c->ctx, col))
+		return json_null();
+	size_t len;
+	switch (k) {
+	case KYC_COL_TEXT: {
+		const char *v = c->text(c->ctx, col, &len);
+		return json_stringn(v, len);
+	}
+	case KYC_COL_INT:
+		return json_integer(c->integer(c->ctx, col));
+	case KYC_COL_BOOL:
+		return json_boolean(c->integer(c->ctx, col) != 0);
+	case KYC_COL_TIME:
+		return kyc__store_time_json(c->integer(c->ctx, col));
+	case KYC_COL_JSON: {
+		const char *v = c->text(c->ctx, col, &len);
+		json_t *j = json_loadb(v, len, JSON_DECODE_ANY, NULL);
+		return j ? j : json_null();
+	}
+	}
+	return json_null();
+}
+
+json_t *kyc__store_row_record(const struct kyc_table *tb, const struct kyc__cells *c)
+{
+	json_t *o = json_object();
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "id", kyc__store_cell_json(c, 0, KYC_COL_TEXT));
+	for (int i = 0; i < tb->ncols; i++)
+		json_object_set_new(o, tb->cols[i].name,
+				    kyc__store_cell_json(c, 4 + i, tb->cols[i].kind));
+	json_object_set_new(o, "version", json_integer(c->integer(c->ctx, 1)));
+	json_object_set_new(o, "created_at", kyc__store_time_json(c->integer(c->ctx, 2)));
+	json_object_set_new(o, "updated_at", kyc__store_time_json(c->integer(c->ctx, 3)));
+	return o;
+}
+
+int kyc__store_list_start(const char *cursor, int *limit, struct kyc__list_from *from,
+			  struct kyc_store_page *out)
+{
+	out->items = NULL;
+	out->next_cursor[0] = '\0';
+	memset(from, 0, sizeof *from);
+	from->have = cursor && *cursor;
+	if (from->have && kyc__store_cursor_decode(cursor, &from->created, from->id))
+		return KYC_ERR_INVALID;
+	*limit = *limit < 1 ? 1 : *limit > 100 ? 100 : *limit;
+	return 0;
+}
+
+int kyc__store_match_sql(char *sql, size_t sqlsz, const struct kyc_store_match *m,
+			 const char *distinct)
+{
+	int n = snprintf(sql, sqlsz,
+			 "SELECT id FROM verifications WHERE tenant_id=$1 AND %s=$2 AND status=$3 "
+			 "AND decided_at>=$4 AND applicant_id %s $5 AND id %s $6 ORDER BY "
+			 "decided_at DESC LIMIT 1",
+			 m->key_column, m->same_applicant ? "=" : distinct, distinct);
+	return n < 0 || (size_t)n >= sqlsz ? KYC_ERR_INVALID : 0;
 }

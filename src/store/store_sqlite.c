@@ -490,11 +490,7 @@ static int sqlite_key_insert(kyc_store *s, const struct kyc_key_row *row)
 			 &st);
 	if (rc)
 		return rc;
-	sqlite3_bind_text(st, 1, row->id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, row->tenant_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, row->role, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 4, row->secret_hash, sizeof row->secret_hash, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, row->created_at ? row->created_at : kyc_now_ms());
+	kyc__sqlite_bind_fields(st, &kyc__key_insert_fields, row);
 	return step_done(s, st);
 }
 
@@ -502,10 +498,7 @@ static int sqlite_key_get(kyc_store *s, const char *key_id, struct kyc_key_row *
 {
 	/* Cached: every authenticated request runs it. */
 	if (!sq(s)->key_get) {
-		int rc = prepare(s,
-				 "SELECT id, tenant_id, role, secret_hash, created_at, "
-				 "coalesce(revoked_at,0) FROM api_keys WHERE id=?",
-				 &sq(s)->key_get);
+		int rc = prepare(s, kyc__key_get_sql, &sq(s)->key_get);
 		if (rc)
 			return rc;
 	}
@@ -513,17 +506,8 @@ static int sqlite_key_get(kyc_store *s, const char *key_id, struct kyc_key_row *
 	sqlite3_bind_text(st, 1, key_id, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		memset(out, 0, sizeof *out);
-		snprintf(out->id, sizeof out->id, "%s", (const char *)sqlite3_column_text(st, 0));
-		snprintf(out->tenant_id, sizeof out->tenant_id, "%s",
-			 (const char *)sqlite3_column_text(st, 1));
-		snprintf(out->role, sizeof out->role, "%s",
-			 (const char *)sqlite3_column_text(st, 2));
-		if (sqlite3_column_bytes(st, 3) == (int)sizeof out->secret_hash)
-			memcpy(out->secret_hash, sqlite3_column_blob(st, 3),
-			       sizeof out->secret_hash);
-		out->created_at = sqlite3_column_int64(st, 4);
-		out->revoked_at = sqlite3_column_int64(st, 5);
+		/* a secret hash of another size matches no key: read as zeros */
+		(void)kyc__sqlite_read_fields(st, &kyc__key_fields, out);
 		rc = 0;
 	} else {
 		rc = rc == SQLITE_DONE ? KYC_ERR_NOTFOUND : map_sqlite(s, rc);

@@ -61,10 +61,9 @@ static int sqlite_retention_due(kyc_store *s, const char *tenant_id, enum kyc_re
                                 int64_t closed_before_ms, int limit, json_t **ids)
 {
 	sqlite3_stmt *st;
-	int rc = kyc__store_prepare(s, kyc__retention_due_sql[kind], &st);
+	int rc = kyc__sqlite_prepare_text(s, kyc__retention_due_sql[kind], tenant_id, &st);
 	if (rc)
 		return rc;
-	sqlite3_bind_text(st, 1, tenant_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, closed_before_ms);
 	sqlite3_bind_int(st, 3, limit);
 	json_t *out = json_array();

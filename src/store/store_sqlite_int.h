@@ -4,6 +4,7 @@
 
 #include <sqlite3.h>
 
+#include "store/store_fields.h"
 #include "store/store_int.h"
 
 /* The connection's handle; NULL for another backend's connection. */
@@ -19,6 +20,24 @@ int kyc__store_map(kyc_store *s, int rc);
  * go through the ops (store_int.h) to reach PostgreSQL too. */
 int kyc__store_prepare(kyc_store *s, const char *sql, sqlite3_stmt **st);
 void kyc__store_release(kyc_store *s, sqlite3_stmt *st);
+
+/* Steps a statement that returns no rows and gives it back: 0 or the
+ * mapped error (store_sqlite_stmt.c, as the three below). */
+int kyc__sqlite_run(kyc_store *s, sqlite3_stmt *st);
+/* kyc__store_prepare with parameter 1 bound to the text a (copied): the
+ * key most statements look rows up by. */
+int kyc__sqlite_prepare_text(kyc_store *s, const char *sql, const char *a, sqlite3_stmt **st);
+
+/* The fixed rows (store_fields.h): a row's fields
+ * bound as parameters 1, 2, ... (kept by the row, SQLITE_STATIC); the
+ * current result row's columns into a cleared row (-1 when a blob is not
+ * its field's size, the rest read); and a prepared, bound query of one row
+ * at most stepped, read so and given back (kyc__store_release): 0,
+ * KYC_ERR_NOTFOUND, KYC_ERR_DENIED (a blob of the wrong size) or an error. */
+void kyc__sqlite_bind_fields(sqlite3_stmt *st, const struct kyc__fields *fs, const void *row);
+int kyc__sqlite_read_fields(sqlite3_stmt *st, const struct kyc__fields *fs, void *row);
+int kyc__sqlite_row_fields(kyc_store *s, sqlite3_stmt *st, const struct kyc__fields *fs,
+			   void *row);
 
 /* The calls each file answers (store_int.h). */
 extern const struct kyc_store_resource_ops kyc__sqlite_resource_ops;

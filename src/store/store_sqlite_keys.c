@@ -16,55 +16,32 @@ static int sqlite_dk_get(kyc_store *s, const char *tenant_id, const char *owner_
 		      struct kyc__dk_row *out)
 {
 	sqlite3_stmt *st;
-	int rc = kyc__store_prepare(
-	    s, "SELECT master_id, wrapped FROM data_keys WHERE tenant_id=? AND owner_id=?", &st);
+	int rc = kyc__sqlite_prepare_text(s, kyc__dk_get_sql, tenant_id, &st);
 	if (rc)
 		return rc;
-	sqlite3_bind_text(st, 1, tenant_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, owner_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		const char *m = (const char *)sqlite3_column_text(st, 0);
-		snprintf(out->master_id, sizeof out->master_id, "%s", m ? m : "");
-		rc = sqlite3_column_bytes(st, 1) == (int)sizeof out->wrapped ? 0 : KYC_ERR_DENIED;
-		if (!rc)
-			memcpy(out->wrapped, sqlite3_column_blob(st, 1), sizeof out->wrapped);
-	} else {
-		rc = rc == SQLITE_DONE ? KYC_ERR_NOTFOUND : kyc__store_map(s, rc);
-	}
-	kyc__store_release(s, st);
-	return rc;
+	return kyc__sqlite_row_fields(s, st, &kyc__dk_fields, out);
 }
 
 static int sqlite_dk_put(kyc_store *s, const char *tenant_id, const char *owner_id,
 		      const struct kyc__dk_row *row, int replace)
 {
 	sqlite3_stmt *st;
-	int rc = kyc__store_prepare(
-	    s,
-	    replace ? "INSERT INTO data_keys(tenant_id, owner_id, master_id, wrapped, created_at) "
-		      "VALUES (?,?,?,?,?) ON CONFLICT(tenant_id, owner_id) DO UPDATE SET "
-		      "master_id=excluded.master_id, wrapped=excluded.wrapped"
-		    : "INSERT INTO data_keys(tenant_id, owner_id, master_id, wrapped, created_at) "
-		      "VALUES (?,?,?,?,?) ON CONFLICT(tenant_id, owner_id) DO NOTHING",
-	    &st);
+	int rc = kyc__sqlite_prepare_text(s, replace ? kyc__dk_replace_sql : kyc__dk_insert_sql,
+	                                  tenant_id, &st);
 	if (rc)
 		return rc;
-	sqlite3_bind_text(st, 1, tenant_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, owner_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, row->master_id, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 4, row->wrapped, sizeof row->wrapped, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, kyc_now_ms());
-	rc = sqlite3_step(st);
-	rc = rc == SQLITE_DONE ? 0 : kyc__store_map(s, rc);
-	kyc__store_release(s, st);
+	rc = kyc__sqlite_run(s, st);
 	return rc;
 }
 
 static int sqlite_dk_delete(kyc_store *s, const char *tenant_id, const char *owner_id)
 {
-	return kyc__store_delete_row(s, "DELETE FROM data_keys WHERE owner_id=? AND tenant_id=?",
-				     owner_id, tenant_id);
+	return kyc__store_delete_row(s, kyc__dk_delete_sql, owner_id, tenant_id);
 }
 
 /* The first column of every row of sql (bound to text a when not NULL)
@@ -89,15 +66,9 @@ static int strings_of(kyc_store *s, const char *sql, const char *a, int max, jso
 static int sqlite_dk_tenants(kyc_store *s, const char *master_id, int max, json_t **tenants,
 			  json_t **masters)
 {
-	int rc = strings_of(s,
-			    "SELECT tenant_id FROM data_keys WHERE owner_id='' AND master_id<>? "
-			    "ORDER BY tenant_id",
-			    master_id, max, tenants);
+	int rc = strings_of(s, kyc__dk_tenants_sql, master_id, max, tenants);
 	if (!rc && masters)
-		rc = strings_of(s,
-				"SELECT DISTINCT master_id FROM data_keys WHERE owner_id='' ORDER "
-				"BY 1",
-				NULL, 0, masters);
+		rc = strings_of(s, kyc__dk_masters_sql, NULL, 0, masters);
 	return rc;
 }
 
@@ -107,15 +78,13 @@ static int sqlite_applicant_of(kyc_store *s, enum kyc_rtype t, const char *tenan
 	if (t != KYC_R_VERIFICATION && t != KYC_R_DOCUMENT)
 		return KYC_ERR_INVALID;
 	sqlite3_stmt *st;
-	int rc = kyc__store_prepare(s,
-				    t == KYC_R_VERIFICATION
-					? "SELECT applicant_id FROM verifications WHERE id=? AND "
-					  "tenant_id=?"
-					: "SELECT applicant_id FROM documents WHERE id=? AND tenant_id=?",
-				    &st);
+	int rc =
+	    kyc__sqlite_prepare_text(s,
+	                             t == KYC_R_VERIFICATION ? kyc__applicant_of_verification_sql
+	                                                     : kyc__applicant_of_document_sql,
+	                             id, &st);
 	if (rc)
 		return rc;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, tenant_id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	out[0] = '\0';

@@ -18,15 +18,6 @@ static void col_copy(sqlite3_stmt *st, int i, char *out, size_t outsz)
 	snprintf(out, outsz, "%s", t && sqlite3_column_type(st, i) == SQLITE_TEXT ? (const char *)t : "");
 }
 
-/* Steps a statement that returns no rows, and gives it back to the cache. */
-static int run_done(kyc_store *s, sqlite3_stmt *st)
-{
-	int rc = sqlite3_step(st);
-	rc = rc == SQLITE_DONE ? 0 : kyc__store_map(s, rc);
-	kyc__store_release(s, st);
-	return rc;
-}
-
 static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
 {
 	if (v && *v)
@@ -100,7 +91,7 @@ static int sqlite_dispatched(kyc_store *s, const char *event_id, int64_t now_ms)
 		return rc;
 	sqlite3_bind_int64(st, 1, now_ms);
 	sqlite3_bind_text(st, 2, event_id, -1, SQLITE_TRANSIENT);
-	rc = run_done(s, st);
+	rc = kyc__sqlite_run(s, st);
 	if (!rc && sqlite3_changes(kyc__store_db(s)) == 0)
 		rc = KYC_ERR_CONFLICT;
 	return rc;
@@ -110,13 +101,13 @@ static int sqlite_endpoints(kyc_store *s, const char *tenant_id, json_t **out)
 {
 	sqlite3_stmt *st;
 	*out = NULL;
-	int rc = kyc__store_prepare(s,
-				    "SELECT id, event_types, format FROM webhook_endpoints WHERE "
-				    "tenant_id=? AND enabled=1 ORDER BY created_at, id",
-				    &st);
+	int rc =
+	    kyc__sqlite_prepare_text(s,
+	                             "SELECT id, event_types, format FROM webhook_endpoints WHERE "
+	                             "tenant_id=? AND enabled=1 ORDER BY created_at, id",
+	                             tenant_id, &st);
 	if (rc)
 		return rc;
-	sqlite3_bind_text(st, 1, tenant_id, -1, SQLITE_TRANSIENT);
 	json_t *arr = json_array();
 	while (arr && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		json_t *types = NULL;
@@ -165,7 +156,7 @@ static int sqlite_delivery_add(kyc_store *s, const char *tenant_id, const char *
 	bind_text_or_null(st, 8, endpoint_id ? NULL : url);
 	sqlite3_bind_text(st, 9, format && *format ? format : "native", -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 10, due_ms);
-	rc = run_done(s, st);
+	rc = kyc__sqlite_run(s, st);
 	if (!rc && id_out)
 		memcpy(id_out, id, sizeof id);
 	return rc;
@@ -177,38 +168,37 @@ static int sqlite_callback_secret_ensure(kyc_store *s, const char *tenant_id, co
 				      int64_t now_ms)
 {
 	sqlite3_stmt *st;
-	int rc = kyc__store_prepare(s,
-				    "INSERT INTO webhook_callback_secrets(tenant_id, secret, "
-				    "created_at, updated_at) VALUES (?,?,?,?) ON CONFLICT(tenant_id) "
-				    "DO NOTHING",
-				    &st);
+	int rc = kyc__sqlite_prepare_text(
+	    s,
+	    "INSERT INTO webhook_callback_secrets(tenant_id, secret, "
+	    "created_at, updated_at) VALUES (?,?,?,?) ON CONFLICT(tenant_id) "
+	    "DO NOTHING",
+	    tenant_id, &st);
 	if (rc)
 		return rc;
-	sqlite3_bind_text(st, 1, tenant_id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, secret, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 3, now_ms);
 	sqlite3_bind_int64(st, 4, now_ms);
-	return run_done(s, st);
+	return kyc__sqlite_run(s, st);
 }
 
 static int sqlite_callback_secret_set(kyc_store *s, const char *tenant_id, const char *secret,
 				   int64_t overlap_ms, int64_t now_ms)
 {
 	sqlite3_stmt *st;
-	int rc = kyc__store_prepare(
+	int rc = kyc__sqlite_prepare_text(
 	    s,
 	    "INSERT INTO webhook_callback_secrets(tenant_id, secret, created_at, updated_at) "
 	    "VALUES (?1,?2,?3,?3) ON CONFLICT(tenant_id) DO UPDATE SET previous_secret=CASE WHEN "
 	    "?4>0 THEN webhook_callback_secrets.secret END, previous_secret_expires_at=CASE WHEN "
 	    "?4>0 THEN ?3+?4 END, secret=excluded.secret, updated_at=excluded.updated_at",
-	    &st);
+	    tenant_id, &st);
 	if (rc)
 		return rc;
-	sqlite3_bind_text(st, 1, tenant_id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, secret, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 3, now_ms);
 	sqlite3_bind_int64(st, 4, overlap_ms);
-	return run_done(s, st);
+	return kyc__sqlite_run(s, st);
 }
 
 static json_t *time_or_null(sqlite3_stmt *st, int i)
@@ -224,13 +214,13 @@ static int sqlite_callback_secret_info(kyc_store *s, const char *tenant_id, json
 {
 	sqlite3_stmt *st;
 	*out = NULL;
-	int rc = kyc__store_prepare(s,
-				    "SELECT created_at, updated_at, previous_secret_expires_at FROM "
-				    "webhook_callback_secrets WHERE tenant_id=?",
-				    &st);
+	int rc = kyc__sqlite_prepare_text(
+	    s,
+	    "SELECT created_at, updated_at, previous_secret_expires_at FROM "
+	    "webhook_callback_secrets WHERE tenant_id=?",
+	    tenant_id, &st);
 	if (rc)
 		return rc;
-	sqlite3_bind_text(st, 1, tenant_id, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*out = json_pack("{s:o, s:o, s:o}", "created_at", time_or_null(st, 0), "updated_at",
@@ -395,7 +385,7 @@ static int sqlite_unclaim(kyc_store *s, const char *delivery_id, int64_t due_ms)
 		return rc;
 	sqlite3_bind_int64(st, 1, due_ms);
 	sqlite3_bind_text(st, 2, delivery_id, -1, SQLITE_TRANSIENT);
-	return run_done(s, st);
+	return kyc__sqlite_run(s, st);
 }
 
 static int sqlite_record(kyc_store *s, const struct kyc_outbox_attempt *a)
@@ -446,7 +436,7 @@ static int sqlite_record(kyc_store *s, const struct kyc_outbox_attempt *a)
 		sqlite3_bind_null(st, 10);
 	free(response);
 	sqlite3_bind_text(st, 11, a->delivery_id, -1, SQLITE_TRANSIENT);
-	return run_done(s, st);
+	return kyc__sqlite_run(s, st);
 }
 
 static int sqlite_endpoint_health(kyc_store *s, const char *endpoint_id, int ok, int64_t at_ms,
@@ -456,14 +446,14 @@ static int sqlite_endpoint_health(kyc_store *s, const char *endpoint_id, int ok,
 	if (failing_since)
 		*failing_since = 0;
 	if (ok) {
-		int rc = kyc__store_prepare(s,
-					    "UPDATE webhook_endpoints SET failing_since=NULL WHERE "
-					    "id=? AND failing_since IS NOT NULL",
-					    &st);
+		int rc = kyc__sqlite_prepare_text(
+		    s,
+		    "UPDATE webhook_endpoints SET failing_since=NULL WHERE "
+		    "id=? AND failing_since IS NOT NULL",
+		    endpoint_id, &st);
 		if (rc)
 			return rc;
-		sqlite3_bind_text(st, 1, endpoint_id, -1, SQLITE_TRANSIENT);
-		return run_done(s, st);
+		return kyc__sqlite_run(s, st);
 	}
 	int rc = kyc__store_prepare(s,
 				    "UPDATE webhook_endpoints SET failing_since=coalesce(failing_since, "
@@ -501,7 +491,7 @@ static int sqlite_pause(kyc_store *s, const char *tenant_id, const char *endpoin
 	sqlite3_bind_int64(st, 1, now_ms);
 	sqlite3_bind_text(st, 2, tenant_id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 3, endpoint_id, -1, SQLITE_TRANSIENT);
-	return run_done(s, st);
+	return kyc__sqlite_run(s, st);
 }
 
 const struct kyc_outbox_ops kyc__sqlite_outbox_ops = {

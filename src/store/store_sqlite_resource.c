@@ -49,27 +49,23 @@ int kyc__store_bind(sqlite3_stmt *st, int idx, enum kyc_col_kind k, const json_t
 	return KYC_ERR_INTERNAL;
 }
 
-static json_t *column_json(sqlite3_stmt *st, int i, enum kyc_col_kind k)
+/* A statement's current row for the record mapping (store_record.c). */
+static int cell_null(const void *ctx, int col)
 {
-	if (sqlite3_column_type(st, i) == SQLITE_NULL)
-		return json_null();
-	switch (k) {
-	case KYC_COL_TEXT:
-		return json_stringn((const char *)sqlite3_column_text(st, i),
-				    (size_t)sqlite3_column_bytes(st, i));
-	case KYC_COL_INT:
-		return json_integer(sqlite3_column_int64(st, i));
-	case KYC_COL_BOOL:
-		return json_boolean(sqlite3_column_int(st, i));
-	case KYC_COL_TIME:
-		return kyc__store_time_json(sqlite3_column_int64(st, i));
-	case KYC_COL_JSON: {
-		json_t *v = json_loadb((const char *)sqlite3_column_text(st, i),
-				       (size_t)sqlite3_column_bytes(st, i), JSON_DECODE_ANY, NULL);
-		return v ? v : json_null();
-	}
-	}
-	return json_null();
+	return sqlite3_column_type((sqlite3_stmt *)ctx, col) == SQLITE_NULL;
+}
+
+static const char *cell_text(const void *ctx, int col, size_t *len)
+{
+	sqlite3_stmt *st = (sqlite3_stmt *)ctx;
+	const char *v = (const char *)sqlite3_column_text(st, col);
+	*len = (size_t)sqlite3_column_bytes(st, col);
+	return v;
+}
+
+static int64_t cell_int(const void *ctx, int col)
+{
+	return sqlite3_column_int64((sqlite3_stmt *)ctx, col);
 }
 
 /* Appends NULL-terminated strings; SQL is assembled on every list call, and
@@ -85,29 +81,11 @@ static int cat(kyc_buf *b, ...)
 	return rc;
 }
 
-/* "id, version, created_at, updated_at, c1, c2, ..." */
-static int select_list(kyc_buf *b, const struct kyc_table *tb)
-{
-	int rc = kyc_buf_puts(b, "id, version, created_at, updated_at");
-	for (int i = 0; i < tb->ncols && !rc; i++)
-		rc = cat(b, ", ", tb->cols[i].name, (char *)NULL);
-	return rc;
-}
-
-/* Builds a record from a row selected with select_list(). */
+/* Builds a record from a row selected with kyc__store_select_sql(). */
 static json_t *row_json(sqlite3_stmt *st, const struct kyc_table *tb)
 {
-	json_t *o = json_object();
-	if (!o)
-		return NULL;
-	json_object_set_new(o, "id", json_stringn((const char *)sqlite3_column_text(st, 0),
-						  (size_t)sqlite3_column_bytes(st, 0)));
-	for (int i = 0; i < tb->ncols; i++)
-		json_object_set_new(o, tb->cols[i].name, column_json(st, 4 + i, tb->cols[i].kind));
-	json_object_set_new(o, "version", json_integer(sqlite3_column_int64(st, 1)));
-	json_object_set_new(o, "created_at", kyc__store_time_json(sqlite3_column_int64(st, 2)));
-	json_object_set_new(o, "updated_at", kyc__store_time_json(sqlite3_column_int64(st, 3)));
-	return o;
+	struct kyc__cells c = {cell_null, cell_text, cell_int, st};
+	return kyc__store_row_record(tb, &c);
 }
 
 static int sqlite_insert(kyc_store *s, enum kyc_rtype t, const char *tenant_id, json_t *rec)
@@ -120,15 +98,7 @@ static int sqlite_insert(kyc_store *s, enum kyc_rtype t, const char *tenant_id, 
 		return KYC_ERR_INVALID;
 	kyc_buf sql;
 	kyc_buf_init(&sql, SQL_MAX);
-	int rc = kyc_buf_printf(&sql, "INSERT INTO %s (id, tenant_id, version, created_at, "
-				      "updated_at",
-				tb->name);
-	for (int i = 0; i < tb->ncols && !rc; i++)
-		rc = kyc_buf_printf(&sql, ", %s", tb->cols[i].name);
-	rc = rc ? rc : kyc_buf_puts(&sql, ") VALUES (?,?,1,?,?");
-	for (int i = 0; i < tb->ncols && !rc; i++)
-		rc = kyc_buf_puts(&sql, ",?");
-	rc = rc ? rc : kyc_buf_puts(&sql, ")");
+	int rc = kyc__store_insert_sql(&sql, tb);
 	sqlite3_stmt *st = NULL;
 	if (rc)
 		goto out;
@@ -162,9 +132,8 @@ static int sqlite_get(kyc_store *s, enum kyc_rtype t, const char *tenant_id, con
 	if (!*slot) {
 		kyc_buf sql;
 		kyc_buf_init(&sql, SQL_MAX);
-		int rc = kyc_buf_puts(&sql, "SELECT ");
-		rc = rc ? rc : select_list(&sql, tb);
-		rc = rc ? rc : kyc_buf_printf(&sql, " FROM %s WHERE id=? AND tenant_id=?", tb->name);
+		int rc = kyc__store_select_sql(&sql, tb);
+		rc = rc ? rc : kyc_buf_puts(&sql, " WHERE id=? AND tenant_id=?");
 		if (!rc) {
 			rc = sqlite3_prepare_v2(kyc__store_db(s), sql.data, -1, slot, NULL);
 			rc = rc == SQLITE_OK ? 0 : kyc__store_map(s, rc);
@@ -194,10 +163,9 @@ static int record_version(kyc_store *s, const struct kyc_table *tb, const char *
 	char sql[256];
 	sqlite3_stmt *st;
 	snprintf(sql, sizeof sql, "SELECT version FROM %s WHERE id=? AND tenant_id=?", tb->name);
-	int rc = kyc__store_prepare(s, sql, &st);
+	int rc = kyc__sqlite_prepare_text(s, sql, id, &st);
 	if (rc)
 		return rc;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, tenant_id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
@@ -270,14 +238,11 @@ static int sqlite_delete(kyc_store *s, enum kyc_rtype t, const char *tenant_id, 
 int kyc__store_delete_row(kyc_store *s, const char *sql, const char *id, const char *tenant_id)
 {
 	sqlite3_stmt *st;
-	int rc = kyc__store_prepare(s, sql, &st);
+	int rc = kyc__sqlite_prepare_text(s, sql, id, &st);
 	if (rc)
 		return rc;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, tenant_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	rc = rc == SQLITE_DONE ? 0 : kyc__store_map(s, rc);
-	kyc__store_release(s, st);
+	rc = kyc__sqlite_run(s, st);
 	if (!rc && sqlite3_changes(kyc__store_db(s)) == 0)
 		rc = KYC_ERR_NOTFOUND;
 	return rc;
@@ -322,25 +287,16 @@ static int sqlite_list(kyc_store *s, enum kyc_rtype t, const char *tenant_id, co
 		      const char *cursor, int limit, int asc, struct kyc_store_page *out)
 {
 	const struct kyc_table *tb = &kyc__tables[t];
-	int64_t cur_created = 0;
-	char cur_id[64] = "";
-	int have_cursor = cursor && *cursor;
-	out->items = NULL;
-	out->next_cursor[0] = '\0';
-	if (have_cursor && kyc__store_cursor_decode(cursor, &cur_created, cur_id))
+	struct kyc__list_from from;
+	if (kyc__store_list_start(cursor, &limit, &from, out))
 		return KYC_ERR_INVALID;
-	if (limit < 1)
-		limit = 1;
-	if (limit > 100)
-		limit = 100;
 	kyc_buf sql;
 	kyc_buf_init(&sql, SQL_MAX);
 	sqlite3_stmt *st = NULL;
-	int rc = kyc_buf_puts(&sql, "SELECT ");
-	rc = rc ? rc : select_list(&sql, tb);
-	rc = rc ? rc : cat(&sql, " FROM ", tb->name, " WHERE tenant_id=?", (char *)NULL);
+	int rc = kyc__store_select_sql(&sql, tb);
+	rc = rc ? rc : kyc_buf_puts(&sql, " WHERE tenant_id=?");
 	rc = rc ? rc : (filter ? filter_sql(&sql, tb, filter) : 0);
-	if (!rc && have_cursor)
+	if (!rc && from.have)
 		rc = kyc_buf_puts(&sql, asc ? " AND (created_at>? OR (created_at=? AND id>?))"
 					    : " AND (created_at<? OR (created_at=? AND id<?))");
 	rc = rc ? rc : kyc_buf_puts(&sql, asc ? " ORDER BY created_at ASC, id ASC LIMIT ?"
@@ -354,10 +310,10 @@ static int sqlite_list(kyc_store *s, enum kyc_rtype t, const char *tenant_id, co
 	sqlite3_bind_text(st, idx++, tenant_id, -1, SQLITE_TRANSIENT);
 	if (filter && (rc = filter_bind(st, &idx, tb, filter)))
 		goto out;
-	if (have_cursor) {
-		sqlite3_bind_int64(st, idx++, cur_created);
-		sqlite3_bind_int64(st, idx++, cur_created);
-		sqlite3_bind_text(st, idx++, cur_id, -1, SQLITE_TRANSIENT);
+	if (from.have) {
+		sqlite3_bind_int64(st, idx++, from.created);
+		sqlite3_bind_int64(st, idx++, from.created);
+		sqlite3_bind_text(st, idx++, from.id, -1, SQLITE_TRANSIENT);
 	}
 	sqlite3_bind_int(st, idx++, limit + 1);
 	out->items = json_array();
@@ -389,18 +345,13 @@ out:
 static int sqlite_verification_match(kyc_store *s, const char *tenant_id,
 				 const struct kyc_store_match *m, json_t **out)
 {
-	/* IS NOT: a verification without an applicant is another's */
-	char sql[320];
-	snprintf(sql, sizeof sql,
-		 "SELECT id FROM verifications WHERE tenant_id=? AND %s=? AND status=? AND "
-		 "decided_at>=? AND applicant_id %s ? AND id IS NOT ? ORDER BY decided_at DESC "
-		 "LIMIT 1",
-		 m->key_column, m->same_applicant ? "=" : "IS NOT");
+	char sql[360];
+	if (kyc__store_match_sql(sql, sizeof sql, m, "IS NOT"))
+		return KYC_ERR_INVALID;
 	sqlite3_stmt *st;
-	int rc = kyc__store_prepare(s, sql, &st);
+	int rc = kyc__sqlite_prepare_text(s, sql, tenant_id, &st);
 	if (rc)
 		return rc;
-	sqlite3_bind_text(st, 1, tenant_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, m->key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, m->status, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, m->decided_since_ms);

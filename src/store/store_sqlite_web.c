@@ -6,24 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/clock.h"
 #include "core/err.h"
 #include "store/store_sqlite_int.h"
-
-/* Runs a prepared statement that returns no rows and gives it back. */
-static int run(kyc_store *s, sqlite3_stmt *st)
-{
-	int rc = sqlite3_step(st);
-	rc = rc == SQLITE_DONE ? 0 : kyc__store_map(s, rc);
-	kyc__store_release(s, st);
-	return rc;
-}
-
-static void col_text(sqlite3_stmt *st, int i, char *out, size_t outsz)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-	snprintf(out, outsz, "%s", t ? (const char *)t : "");
-}
 
 /* Steps a one-row query: 0 (row ready), KYC_ERR_NOTFOUND or a mapped error;
  * on anything but 0 the statement is given back. */
@@ -48,35 +32,21 @@ static int sqlite_hosted_token_insert(kyc_store *s, const struct kyc_hosted_toke
 				    &st);
 	if (rc)
 		return rc;
-	sqlite3_bind_blob(st, 1, row->token_hash, 32, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, row->tenant_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, row->verification_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, row->expires_at);
-	sqlite3_bind_int64(st, 5, row->created_at ? row->created_at : kyc_now_ms());
-	return run(s, st);
+	kyc__sqlite_bind_fields(st, &kyc__hosted_token_insert_fields, row);
+	return kyc__sqlite_run(s, st);
 }
 
 static int sqlite_hosted_token_get(kyc_store *s, const unsigned char token_hash[32],
 			       struct kyc_hosted_token_row *out)
 {
 	sqlite3_stmt *st;
-	int rc = kyc__store_prepare(s,
-				    "SELECT tenant_id, verification_id, expires_at, created_at FROM "
-				    "hosted_tokens WHERE token_hash=?",
-				    &st);
+	int rc = kyc__store_prepare(s, kyc__hosted_token_get_sql, &st);
 	if (rc)
 		return rc;
 	sqlite3_bind_blob(st, 1, token_hash, 32, SQLITE_STATIC);
-	if ((rc = one_row(s, st)))
-		return rc;
-	memset(out, 0, sizeof *out);
-	memcpy(out->token_hash, token_hash, 32);
-	col_text(st, 0, out->tenant_id, sizeof out->tenant_id);
-	col_text(st, 1, out->verification_id, sizeof out->verification_id);
-	out->expires_at = sqlite3_column_int64(st, 2);
-	out->created_at = sqlite3_column_int64(st, 3);
-	kyc__store_release(s, st);
-	return 0;
+	if (!(rc = kyc__sqlite_row_fields(s, st, &kyc__hosted_token_fields, out)))
+		memcpy(out->token_hash, token_hash, 32);
+	return rc;
 }
 
 /* ---- operators ---- */
@@ -90,59 +60,28 @@ static int sqlite_operator_insert(kyc_store *s, const struct kyc_operator_row *r
 				    &st);
 	if (rc)
 		return rc;
-	sqlite3_bind_text(st, 1, row->id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, row->tenant_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, row->username, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, row->role, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, row->password_hash, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 6, row->created_at ? row->created_at : kyc_now_ms());
-	return run(s, st);
-}
-
-#define OPERATOR_COLS                                                                              \
-	"SELECT id, tenant_id, username, role, password_hash, created_at, coalesce(disabled_at,0) " \
-	"FROM operators "
-
-static void operator_row(sqlite3_stmt *st, struct kyc_operator_row *out)
-{
-	memset(out, 0, sizeof *out);
-	col_text(st, 0, out->id, sizeof out->id);
-	col_text(st, 1, out->tenant_id, sizeof out->tenant_id);
-	col_text(st, 2, out->username, sizeof out->username);
-	col_text(st, 3, out->role, sizeof out->role);
-	col_text(st, 4, out->password_hash, sizeof out->password_hash);
-	out->created_at = sqlite3_column_int64(st, 5);
-	out->disabled_at = sqlite3_column_int64(st, 6);
+	kyc__sqlite_bind_fields(st, &kyc__operator_insert_fields, row);
+	return kyc__sqlite_run(s, st);
 }
 
 static int sqlite_operator_find(kyc_store *s, const char *username, struct kyc_operator_row *out)
 {
 	sqlite3_stmt *st;
-	int rc = kyc__store_prepare(s, OPERATOR_COLS "WHERE username=?", &st);
+	int rc = kyc__sqlite_prepare_text(s, kyc__operator_find_sql, username, &st);
 	if (rc)
 		return rc;
-	sqlite3_bind_text(st, 1, username, -1, SQLITE_STATIC);
-	if ((rc = one_row(s, st)))
-		return rc;
-	operator_row(st, out);
-	kyc__store_release(s, st);
-	return 0;
+	return kyc__sqlite_row_fields(s, st, &kyc__operator_fields, out);
 }
 
 static int sqlite_operator_get(kyc_store *s, const char *tenant_id, const char *id,
 			   struct kyc_operator_row *out)
 {
 	sqlite3_stmt *st;
-	int rc = kyc__store_prepare(s, OPERATOR_COLS "WHERE id=? AND tenant_id=?", &st);
+	int rc = kyc__sqlite_prepare_text(s, kyc__operator_get_sql, id, &st);
 	if (rc)
 		return rc;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, tenant_id, -1, SQLITE_STATIC);
-	if ((rc = one_row(s, st)))
-		return rc;
-	operator_row(st, out);
-	kyc__store_release(s, st);
-	return 0;
+	return kyc__sqlite_row_fields(s, st, &kyc__operator_fields, out);
 }
 
 static int sqlite_operator_set(kyc_store *s, const char *id, int64_t disabled_at,
@@ -161,7 +100,7 @@ static int sqlite_operator_set(kyc_store *s, const char *id, int64_t disabled_at
 	else
 		sqlite3_bind_null(st, 2);
 	sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
-	if ((rc = run(s, st)))
+	if ((rc = kyc__sqlite_run(s, st)))
 		return rc;
 	return sqlite3_changes(kyc__store_db(s)) ? 0 : KYC_ERR_NOTFOUND;
 }
@@ -169,11 +108,11 @@ static int sqlite_operator_set(kyc_store *s, const char *id, int64_t disabled_at
 static int sqlite_sessions_end_operator(kyc_store *s, const char *operator_id, int *ended)
 {
 	sqlite3_stmt *st;
-	int rc = kyc__store_prepare(s, "DELETE FROM console_sessions WHERE operator_id=?", &st);
+	int rc = kyc__sqlite_prepare_text(s, "DELETE FROM console_sessions WHERE operator_id=?",
+	                                  operator_id, &st);
 	if (rc)
 		return rc;
-	sqlite3_bind_text(st, 1, operator_id, -1, SQLITE_STATIC);
-	if ((rc = run(s, st)))
+	if ((rc = kyc__sqlite_run(s, st)))
 		return rc;
 	if (ended)
 		*ended = sqlite3_changes(kyc__store_db(s));
@@ -188,11 +127,11 @@ static int sqlite_login_failures(kyc_store *s, const char *username, int *failur
 	sqlite3_stmt *st;
 	*failures = 0;
 	*last_failure_at = 0;
-	int rc = kyc__store_prepare(
-		s, "SELECT failures, last_failure_at FROM login_failures WHERE username=?", &st);
+	int rc = kyc__sqlite_prepare_text(
+	    s, "SELECT failures, last_failure_at FROM login_failures WHERE username=?", username,
+	    &st);
 	if (rc)
 		return rc;
-	sqlite3_bind_text(st, 1, username, -1, SQLITE_STATIC);
 	rc = one_row(s, st);
 	if (rc == KYC_ERR_NOTFOUND)
 		return 0;
@@ -213,28 +152,28 @@ static int sqlite_login_failure_add(kyc_store *s, const char *username, int64_t 
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(st, 1, now_ms - 24 * 3600 * 1000LL);
-	if ((rc = run(s, st)))
+	if ((rc = kyc__sqlite_run(s, st)))
 		return rc;
-	rc = kyc__store_prepare(s,
-				    "INSERT INTO login_failures(username, failures, last_failure_at) "
-				    "VALUES (?,1,?) ON CONFLICT(username) DO UPDATE SET "
-				    "failures=failures+1, last_failure_at=excluded.last_failure_at",
-				    &st);
+	rc = kyc__sqlite_prepare_text(
+	    s,
+	    "INSERT INTO login_failures(username, failures, last_failure_at) "
+	    "VALUES (?,1,?) ON CONFLICT(username) DO UPDATE SET "
+	    "failures=failures+1, last_failure_at=excluded.last_failure_at",
+	    username, &st);
 	if (rc)
 		return rc;
-	sqlite3_bind_text(st, 1, username, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, now_ms);
-	return run(s, st);
+	return kyc__sqlite_run(s, st);
 }
 
 static int sqlite_login_failures_clear(kyc_store *s, const char *username)
 {
 	sqlite3_stmt *st;
-	int rc = kyc__store_prepare(s, "DELETE FROM login_failures WHERE username=?", &st);
+	int rc = kyc__sqlite_prepare_text(s, "DELETE FROM login_failures WHERE username=?",
+	                                  username, &st);
 	if (rc)
 		return rc;
-	sqlite3_bind_text(st, 1, username, -1, SQLITE_STATIC);
-	return run(s, st);
+	return kyc__sqlite_run(s, st);
 }
 
 /* ---- console sessions ---- */
@@ -248,37 +187,21 @@ static int sqlite_session_insert(kyc_store *s, const struct kyc_session_row *row
 				    &st);
 	if (rc)
 		return rc;
-	sqlite3_bind_blob(st, 1, row->id_hash, 32, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, row->operator_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, row->tenant_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, row->csrf_token, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, row->created_at ? row->created_at : kyc_now_ms());
-	sqlite3_bind_int64(st, 6, row->expires_at);
-	return run(s, st);
+	kyc__sqlite_bind_fields(st, &kyc__session_insert_fields, row);
+	return kyc__sqlite_run(s, st);
 }
 
 static int sqlite_session_get(kyc_store *s, const unsigned char id_hash[32],
 			  struct kyc_session_row *out)
 {
 	sqlite3_stmt *st;
-	int rc = kyc__store_prepare(s,
-				    "SELECT operator_id, tenant_id, csrf_token, created_at, expires_at "
-				    "FROM console_sessions WHERE id_hash=?",
-				    &st);
+	int rc = kyc__store_prepare(s, kyc__session_get_sql, &st);
 	if (rc)
 		return rc;
 	sqlite3_bind_blob(st, 1, id_hash, 32, SQLITE_STATIC);
-	if ((rc = one_row(s, st)))
-		return rc;
-	memset(out, 0, sizeof *out);
-	memcpy(out->id_hash, id_hash, 32);
-	col_text(st, 0, out->operator_id, sizeof out->operator_id);
-	col_text(st, 1, out->tenant_id, sizeof out->tenant_id);
-	col_text(st, 2, out->csrf_token, sizeof out->csrf_token);
-	out->created_at = sqlite3_column_int64(st, 3);
-	out->expires_at = sqlite3_column_int64(st, 4);
-	kyc__store_release(s, st);
-	return 0;
+	if (!(rc = kyc__sqlite_row_fields(s, st, &kyc__session_fields, out)))
+		memcpy(out->id_hash, id_hash, 32);
+	return rc;
 }
 
 static int sqlite_session_delete(kyc_store *s, const unsigned char id_hash[32], int64_t now_ms)
@@ -291,7 +214,7 @@ static int sqlite_session_delete(kyc_store *s, const unsigned char id_hash[32], 
 		return rc;
 	sqlite3_bind_blob(st, 1, id_hash, 32, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, now_ms);
-	return run(s, st);
+	return kyc__sqlite_run(s, st);
 }
 
 const struct kyc_store_web_ops kyc__sqlite_web_ops = {

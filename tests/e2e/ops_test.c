@@ -514,7 +514,8 @@ static int blob_exists(const struct blob_place *bp, const char *rel)
 		return s3tmp_has_object(bp->s3, "kycd-blobs", rel);
 	char path[400];
 	struct stat st;
-	snprintf(path, sizeof path, "%s/%s", bp->sv->data_dir, rel);
+	if (snprintf(path, sizeof path, "%s/%s", bp->sv->data_dir, rel) >= (int)sizeof path)
+		return 0; /* a path that does not fit names no blob: the case fails */
 	return stat(path, &st) == 0;
 }
 
@@ -524,7 +525,7 @@ static int blob_exists(const struct blob_place *bp, const char *rel)
  * rel. 0 or -1. */
 static int plant_orphan(const struct blob_place *bp, char rel[128])
 {
-	char id[37], dir[300], path[400];
+	char id[37], dir[300], path[400], args[600];
 	if (kyc_uuid_new(id))
 		return -1;
 	snprintf(rel, 128, "files/%.2s/%s", id, id);
@@ -532,27 +533,34 @@ static int plant_orphan(const struct blob_place *bp, char rel[128])
 	char tmp[] = "/tmp/kycd-orphan-XXXXXX";
 	if (bp->s3 && !(root = mkdtemp(tmp)))
 		return -1;
-	snprintf(dir, sizeof dir, "%s/files", root);
+	int rc = -1;
+	/* a path that does not fit fails the case rather than writing elsewhere */
+	if (snprintf(dir, sizeof dir, "%s/files", root) >= (int)sizeof dir)
+		goto out;
 	mkdir(dir, 0700);
-	snprintf(dir, sizeof dir, "%s/files/%.2s", root, id);
+	if (snprintf(dir, sizeof dir, "%s/files/%.2s", root, id) >= (int)sizeof dir)
+		goto out;
 	mkdir(dir, 0700);
-	snprintf(path, sizeof path, "%s/%s", root, rel);
+	if (snprintf(path, sizeof path, "%s/%s", root, rel) >= (int)sizeof path)
+		goto out;
 	FILE *f = fopen(path, "wb");
-	int rc = f && fputs("sealed bytes of an upload that never committed", f) >= 0 ? 0 : -1;
+	rc = f && fputs("sealed bytes of an upload that never committed", f) >= 0 ? 0 : -1;
 	if (f && fclose(f) != 0)
 		rc = -1;
 	if (!rc && bp->s3) {
-		char args[600], line[256];
-		snprintf(args, sizeof args, "blobs migrate --data %s --blobs '%s'", root,
-			 bp->s3->locator);
-		rc = kycd_line(line, sizeof line, S3TMP_ENV_KEY " " S3TMP_ENV_SECRET, args) == 0 &&
-				     strstr(line, "\"copied\":1")
-			     ? 0
-			     : -1;
-		snprintf(args, sizeof args, "rm -rf '%s'", root);
-		if (system(args) != 0)
-			rc = -1;
+		char line[256];
+		rc = snprintf(args, sizeof args, "blobs migrate --data %s --blobs '%s'", root,
+		              bp->s3->locator) < (int)sizeof args &&
+		             kycd_line(line, sizeof line, S3TMP_ENV_KEY " " S3TMP_ENV_SECRET,
+		                       args) == 0 &&
+		             strstr(line, "\"copied\":1")
+		         ? 0
+		         : -1;
 	}
+out:
+	if (bp->s3 && (snprintf(args, sizeof args, "rm -rf '%s'", root) >= (int)sizeof args ||
+	               system(args) != 0))
+		rc = -1;
 	return rc;
 }
 

@@ -12,19 +12,11 @@
 #include "store/outbox.h"
 #include "store/store.h"
 #include "pgtmp.h"
+#include "teststore.h"
 #include "test.h"
 
 static char dir[64];
 static char tenant[37];
-
-static kyc_store *open_store(void)
-{
-	kyc_store *s = NULL;
-	char err[256];
-	if (kyc_store_open(dir, &s, err, sizeof err))
-		fprintf(stderr, "open: %s\n", err);
-	return s;
-}
 
 /* An endpoint to url; its id in id. */
 static int endpoint(kyc_store *s, const char *url, int enabled, char id[37])
@@ -79,10 +71,9 @@ static void release(struct kyc_outbox_job *jobs, int n)
 
 TEST(claims_take_each_endpoints_room_and_leave_the_rest_due)
 {
-	kyc_store *s = open_store();
-	REQUIRE(s != NULL);
 	char ep_off[37];
-	REQUIRE(kyc_store_tenant_create(s, "outbox", tenant) == 0);
+	kyc_store *s = teststore_open_tenant(dir, "outbox", tenant);
+	REQUIRE(s != NULL);
 	REQUIRE(endpoint(s, "https://a.example/hook", 1, ep_a) == 0);
 	REQUIRE(endpoint(s, "https://b.example/hook", 1, ep_b) == 0);
 	REQUIRE(endpoint(s, "https://off.example/hook", 0, ep_off) == 0);
@@ -155,7 +146,7 @@ TEST(claims_take_each_endpoints_room_and_leave_the_rest_due)
  * has one writer, so the second waits and then finds them leased). */
 TEST(concurrent_claims_take_different_deliveries)
 {
-	kyc_store *a = open_store(), *b = open_store();
+	kyc_store *a = teststore_open(dir), *b = teststore_open(dir);
 	REQUIRE(a != NULL && b != NULL);
 	char ep[37];
 	REQUIRE(kyc_store_tenant_create(a, "outbox-two", tenant) == 0);
@@ -197,9 +188,8 @@ TEST(concurrent_claims_take_different_deliveries)
  * the worker takes from their JSON; dispatching twice is a conflict. */
 TEST(undispatched_events_in_order_and_dispatched_once)
 {
-	kyc_store *s = open_store();
+	kyc_store *s = teststore_open_tenant(dir, "outbox-fan", tenant);
 	REQUIRE(s != NULL);
-	REQUIRE(kyc_store_tenant_create(s, "outbox-fan", tenant) == 0);
 	char ids[3][37];
 	for (int i = 0; i < 3; i++) {
 		kyc_uuid_new(ids[i]);

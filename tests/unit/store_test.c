@@ -9,19 +9,10 @@
 #include "store/blob.h"
 #include "store/store.h"
 #include "pgtmp.h"
+#include "teststore.h"
 #include "test.h"
 
 static char dir[64];
-
-static kyc_store *open_store(void)
-{
-	kyc_store *s = NULL;
-	char err[256];
-	int rc = kyc_store_open(dir, &s, err, sizeof err);
-	if (rc)
-		fprintf(stderr, "open: %s\n", err);
-	return s;
-}
 
 static json_t *applicant(const char *email)
 {
@@ -31,13 +22,25 @@ static json_t *applicant(const char *email)
 			 "tier", 1, "attributes", "nin_verified", 1);
 }
 
+/* A new applicant of tenant t, stored: its record, or NULL when the insert
+ * fails. */
+static json_t *stored_applicant(kyc_store *s, const char *t, const char *email)
+{
+	json_t *a = applicant(email);
+	if (a && kyc_store_insert(s, KYC_R_APPLICANT, t, a)) {
+		json_decref(a);
+		a = NULL;
+	}
+	return a;
+}
+
 TEST(migrates_once_and_reopens)
 {
-	kyc_store *a = open_store();
+	kyc_store *a = teststore_open(dir);
 	REQUIRE(a != NULL);
 	int v = kyc_store_schema_version(a);
 	CHECK(v >= 1);
-	kyc_store *b = open_store();
+	kyc_store *b = teststore_open(dir);
 	REQUIRE(b != NULL);
 	CHECK_INT(kyc_store_schema_version(b), v);
 	kyc_store_close(a);
@@ -46,13 +49,12 @@ TEST(migrates_once_and_reopens)
 
 TEST(tenant_isolation)
 {
-	kyc_store *s = open_store();
-	REQUIRE(s != NULL);
 	char t1[37], t2[37];
-	REQUIRE(kyc_store_tenant_create(s, "one", t1) == 0);
+	kyc_store *s = teststore_open_tenant(dir, "one", t1);
+	REQUIRE(s != NULL);
 	REQUIRE(kyc_store_tenant_create(s, "two", t2) == 0);
-	json_t *a = applicant("a@example.com");
-	REQUIRE(kyc_store_insert(s, KYC_R_APPLICANT, t1, a) == 0);
+	json_t *a = stored_applicant(s, t1, "a@example.com");
+	REQUIRE(a != NULL);
 	const char *id = json_string_value(json_object_get(a, "id"));
 	json_t *got = NULL;
 	CHECK_INT(kyc_store_get(s, KYC_R_APPLICANT, t2, id, &got), KYC_ERR_NOTFOUND);
@@ -83,10 +85,9 @@ TEST(tenant_isolation)
 
 TEST(rejects_unknown_columns)
 {
-	kyc_store *s = open_store();
-	REQUIRE(s != NULL);
 	char t[37];
-	REQUIRE(kyc_store_tenant_create(s, "cols", t) == 0);
+	kyc_store *s = teststore_open_tenant(dir, "cols", t);
+	REQUIRE(s != NULL);
 	json_t *a = applicant("c@example.com");
 	json_object_set_new(a, "bogus; DROP TABLE x", json_string("1"));
 	CHECK_INT(kyc_store_insert(s, KYC_R_APPLICANT, t, a), KYC_ERR_INVALID);
@@ -99,10 +100,9 @@ TEST(rejects_unknown_columns)
 
 TEST(list_paginates_with_cursor)
 {
-	kyc_store *s = open_store();
-	REQUIRE(s != NULL);
 	char t[37];
-	REQUIRE(kyc_store_tenant_create(s, "pages", t) == 0);
+	kyc_store *s = teststore_open_tenant(dir, "pages", t);
+	REQUIRE(s != NULL);
 	for (int i = 0; i < 7; i++) {
 		char email[32];
 		snprintf(email, sizeof email, "p%d@example.com", i);
@@ -147,7 +147,7 @@ TEST(list_paginates_with_cursor)
 
 TEST(keys_and_revocation)
 {
-	kyc_store *s = open_store();
+	kyc_store *s = teststore_open(dir);
 	REQUIRE(s != NULL);
 	struct kyc_key_row k = {0}, got;
 	REQUIRE(kyc_store_tenant_create(s, "keys", k.tenant_id) == 0);
@@ -168,10 +168,9 @@ TEST(keys_and_revocation)
 
 TEST(idempotency_records)
 {
-	kyc_store *s = open_store();
-	REQUIRE(s != NULL);
 	char t[37];
-	REQUIRE(kyc_store_tenant_create(s, "idem", t) == 0);
+	kyc_store *s = teststore_open_tenant(dir, "idem", t);
+	REQUIRE(s != NULL);
 	struct kyc_idem_row r = {0}, got;
 	r.status = 201;
 	snprintf(r.content_type, sizeof r.content_type, "application/json");
@@ -190,13 +189,12 @@ TEST(idempotency_records)
 
 TEST(updates_check_versions_and_tenants)
 {
-	kyc_store *s = open_store();
-	REQUIRE(s != NULL);
 	char t[37], other[37];
-	REQUIRE(kyc_store_tenant_create(s, "upd", t) == 0);
+	kyc_store *s = teststore_open_tenant(dir, "upd", t);
+	REQUIRE(s != NULL);
 	REQUIRE(kyc_store_tenant_create(s, "upd-other", other) == 0);
-	json_t *a = applicant("u@example.com");
-	REQUIRE(kyc_store_insert(s, KYC_R_APPLICANT, t, a) == 0);
+	json_t *a = stored_applicant(s, t, "u@example.com");
+	REQUIRE(a != NULL);
 	const char *id = json_string_value(json_object_get(a, "id"));
 	CHECK_INT(kyc_store_insert(s, KYC_R_APPLICANT, t, a), KYC_ERR_CONFLICT);
 	json_t *patch = json_pack("{s:s, s:n}", "first_name", "Ünal", "email");
@@ -228,10 +226,9 @@ TEST(updates_check_versions_and_tenants)
 
 TEST(lists_oldest_first_and_filter_on_null)
 {
-	kyc_store *s = open_store();
-	REQUIRE(s != NULL);
 	char t[37];
-	REQUIRE(kyc_store_tenant_create(s, "asc", t) == 0);
+	kyc_store *s = teststore_open_tenant(dir, "asc", t);
+	REQUIRE(s != NULL);
 	char ids[5][37];
 	for (int i = 0; i < 5; i++) {
 		json_t *a = applicant(i % 2 ? "odd@example.com" : "even@example.com");
@@ -284,10 +281,9 @@ TEST(lists_oldest_first_and_filter_on_null)
  * transaction on a failed statement; the backend avoids failing). */
 TEST(a_conflict_leaves_the_transaction_usable)
 {
-	kyc_store *s = open_store();
-	REQUIRE(s != NULL);
 	char t[37];
-	REQUIRE(kyc_store_tenant_create(s, "txn", t) == 0);
+	kyc_store *s = teststore_open_tenant(dir, "txn", t);
+	REQUIRE(s != NULL);
 	json_t *a = applicant("t1@example.com"), *b = applicant("t2@example.com");
 	REQUIRE(kyc_store_insert(s, KYC_R_APPLICANT, t, a) == 0);
 	REQUIRE(kyc_store_begin(s) == 0);
@@ -317,12 +313,12 @@ TEST(a_conflict_leaves_the_transaction_usable)
 
 TEST(a_read_transaction_is_one_snapshot)
 {
-	kyc_store *r = open_store(), *w = open_store();
+	kyc_store *r = teststore_open(dir), *w = teststore_open(dir);
 	REQUIRE(r != NULL && w != NULL);
 	char t[37];
 	REQUIRE(kyc_store_tenant_create(w, "snap", t) == 0);
-	json_t *a = applicant("s@example.com");
-	REQUIRE(kyc_store_insert(w, KYC_R_APPLICANT, t, a) == 0);
+	json_t *a = stored_applicant(w, t, "s@example.com");
+	REQUIRE(a != NULL);
 	const char *id = json_string_value(json_object_get(a, "id"));
 	json_t *got = NULL, *patch = json_pack("{s:s}", "last_name", "Later");
 	REQUIRE(kyc_store_begin_read(r) == 0);
@@ -344,10 +340,9 @@ TEST(a_read_transaction_is_one_snapshot)
 
 TEST(tenants_and_settings)
 {
-	kyc_store *s = open_store();
-	REQUIRE(s != NULL);
 	char t[37], found[37];
-	REQUIRE(kyc_store_tenant_create(s, "settings-tenant", t) == 0);
+	kyc_store *s = teststore_open_tenant(dir, "settings-tenant", t);
+	REQUIRE(s != NULL);
 	CHECK_INT(kyc_store_tenant_find(s, "settings-tenant", found), 0);
 	CHECK_STR(found, t);
 	CHECK_INT(kyc_store_tenant_find(s, "no such tenant", found), KYC_ERR_NOTFOUND);
@@ -377,7 +372,7 @@ TEST(tenants_and_settings)
  * it, and a node that goes away frees it; SQLite serves one node. */
 TEST(one_node_at_a_time_holds_the_sweeps_lock)
 {
-	kyc_store *a = open_store(), *b = open_store();
+	kyc_store *a = teststore_open(dir), *b = teststore_open(dir);
 	REQUIRE(a != NULL && b != NULL);
 	int pg = getenv("KYCD_DB") != NULL, held = -1;
 	CHECK_INT(kyc_store_try_lock(a, KYC_STORE_LOCK_SWEEPS, &held), 0);
@@ -392,7 +387,7 @@ TEST(one_node_at_a_time_holds_the_sweeps_lock)
 	CHECK_INT(held, 1);
 	kyc_store_close(b); /* gone without unlocking */
 	kyc_store_close(a);
-	a = open_store();
+	a = teststore_open(dir);
 	REQUIRE(a != NULL);
 	/* the server frees it when b's session has ended, which PQfinish does
 	 * not wait for: ask until then */
@@ -457,7 +452,7 @@ out:
 /* SQLite copies itself; PostgreSQL is pointed at its own tools. */
 TEST(backup_by_backend)
 {
-	kyc_store *s = open_store();
+	kyc_store *s = teststore_open(dir);
 	REQUIRE(s != NULL);
 	char dest[128], err[512] = "";
 	snprintf(dest, sizeof dest, "%s/backup.db", dir);
