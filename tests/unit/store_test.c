@@ -407,7 +407,7 @@ TEST(one_node_at_a_time_holds_the_sweeps_lock)
  * node's clock is behind. SQLite (one node) keeps its buckets in memory. */
 TEST(rate_buckets_are_shared)
 {
-	kyc_store *a = open_store(), *b = open_store();
+	kyc_store *a = teststore_open(dir), *b = teststore_open(dir);
 	REQUIRE(a != NULL && b != NULL);
 	double tokens = -1, per_ms = 1.0 / 1000; /* a token a second */
 	int allowed = -1, pg = getenv("KYCD_DB") != NULL;
