@@ -11,12 +11,12 @@
  *       ROOT are "source=dir" pairs. Genuine and impostor pairs of the one
  *       face of each photo; FNMR at FMR 1% and 0.1%, ROC AUC, the rates at
  *       the default threshold, gender accuracy on the labelled photos.
- *   bench-face spoof LIST ROOT...             the passive anti-spoof score
+ *   bench-face spoof LIST STEP ROOT...        the passive anti-spoof score
  *       (src/face/spoof.h) on every face of the same photos (a score under
  *       0.5 on a real photo is a false alarm; the realdocs specimens are
  *       printed portraits, counted apart), then on re-captures of each
- *       photo's largest face made by tests/lib/recapture.c (halftone prints
- *       and stripe screens of several periods): how many are flagged. */
+ *       STEP-th photo's largest face made by tests/lib/recapture.c (halftone
+ *       prints and stripe screens of several periods): how many are flagged. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -416,7 +416,7 @@ static double recaptured_score(const unsigned char *rgb, int w, int h, double *m
 	return score;
 }
 
-static int spoof(const char *list, int nroots, char **roots)
+static int spoof(const char *list, int step, int nroots, char **roots)
 {
 	static const struct trecap kinds[] = {
 	    {TRECAP_PRINT, 1.6, 0, 0}, {TRECAP_PRINT, 2.2, 0, 0}, {TRECAP_PRINT, 3, 0, 0},
@@ -434,6 +434,7 @@ static int spoof(const char *list, int nroots, char **roots)
 	if (!f || !real || !ms || !whole)
 		return 1;
 	unsigned seed = 1;
+	int index = 0;
 	while (list_next(f, nroots, roots, id, src, path, sizeof path)) {
 		struct kyc_image im;
 		struct kyc_image_opts o = {.want_rgb = 1, .target_side = 1600};
@@ -479,14 +480,18 @@ static int spoof(const char *list, int nroots, char **roots)
 				snprintf(where, sizeof where, "%s", strrchr(path, '/') + 1);
 			}
 		}
-		/* re-captures of the largest face, the region around it */
-		if (!printed && l.count > 0) {
+		if (!printed)
+			printf("  real %s: %zu faces, %d judged so far, %d flagged so far\n",
+			       strrchr(path, '/') + 1, l.count, nreal, nalarm);
+		/* re-captures of the largest face, the region around it, of every
+		 * step-th photo (the generator is slow: 16 samples a pixel) */
+		if (!printed && l.count > 0 && index++ % step == 0) {
 			const double *b = l.faces[0].box;
 			double side = fmin(2.2 * fmax(b[2], b[3]), fmin(im.w, im.h));
 			double x0 = fmax(0, fmin(im.w - side, b[0] + b[2] / 2 - side / 2)),
 			       y0 = fmax(0, fmin(im.h - side, b[1] + b[3] / 2 - side / 2));
-			/* at most 640 px a side: the generator samples 16 points a pixel */
-			int out = side > 640 ? 640 : (int)side;
+			/* at most 400 px a side, the face about 180 px wide */
+			int out = side > 400 ? 400 : (int)side;
 			unsigned char *region = cut(&im, x0, y0, side, side, out, out);
 			for (int k = 0; region && k < NK; k++) {
 				struct trecap p = kinds[k];
@@ -500,6 +505,10 @@ static int spoof(const char *list, int nroots, char **roots)
 				double sc = recaptured_score(rc, out, out, &m);
 				free(rc);
 				tried[k]++;
+				printf("  re-capture %s %s %.1f px: %s %.3f (moire %.1f dB)\n",
+				       strrchr(path, '/') + 1,
+				       p.kind == TRECAP_PRINT ? "print" : "screen", p.period,
+				       sc < 0 ? "no face" : "score", sc, m);
 				if (sc < 0)
 					noface[k]++;
 				else
@@ -540,7 +549,7 @@ int main(int argc, char **argv)
 	if (argc < 3) {
 		fprintf(stderr,
 		        "usage: bench-face speed OUT_DIR REPS IMG... | accuracy LIST SRC=DIR... | "
-		        "portrait REPS IMG... | portrait-loose REPS IMG... | spoof LIST SRC=DIR...\n");
+		        "portrait REPS IMG... | portrait-loose REPS IMG... | spoof LIST STEP SRC=DIR...\n");
 		return 2;
 	}
 	if (kyc_face_engine_open(NULL, &engine, err, sizeof err)) {
@@ -550,7 +559,8 @@ int main(int argc, char **argv)
 	int rc = !strcmp(argv[1], "speed") && argc > 4
 	             ? speed(argv[2], atoi(argv[3]), argc - 4, argv + 4)
 	         : !strcmp(argv[1], "accuracy") ? accuracy(argv[2], argc - 3, argv + 3)
-	         : !strcmp(argv[1], "spoof") ? spoof(argv[2], argc - 3, argv + 3)
+	         : !strcmp(argv[1], "spoof") && argc > 3
+	             ? spoof(argv[2], atoi(argv[3]) > 0 ? atoi(argv[3]) : 1, argc - 4, argv + 4)
 	         : !strcmp(argv[1], "portrait") && argc > 3
 	             ? portrait(atoi(argv[2]), argc - 3, argv + 3, 0)
 	         : !strcmp(argv[1], "portrait-loose") && argc > 3
