@@ -246,8 +246,9 @@
 		}
 		var ul = $('v-checks');
 		ul.textContent = '';
-		/* Failed checks first: they are what the reviewer is here for. */
-		(v.checks || []).map(function (c, i) { return [c.result === 'fail' ? 0 : 1, i, c]; }).sort(function (x, y) {
+		/* Failed checks first, then those that ask for a person (review):
+		 * they are what the reviewer is here for. */
+		(v.checks || []).map(function (c, i) { return [c.result === 'fail' ? 0 : c.result === 'review' ? 1 : 2, i, c]; }).sort(function (x, y) {
 			return x[0] - y[0] || x[1] - y[1];
 		}).map(function (x) { return x[2]; }).forEach(function (c) {
 			var li = el('li');

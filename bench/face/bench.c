@@ -10,7 +10,13 @@
  *   bench-face accuracy LIST ROOT...          LIST is bench/face/photos.txt;
  *       ROOT are "source=dir" pairs. Genuine and impostor pairs of the one
  *       face of each photo; FNMR at FMR 1% and 0.1%, ROC AUC, the rates at
- *       the default threshold, gender accuracy on the labelled photos. */
+ *       the default threshold, gender accuracy on the labelled photos.
+ *   bench-face spoof LIST STEP ROOT...        the passive anti-spoof score
+ *       (src/face/spoof.h) on every face of the same photos (a score under
+ *       0.5 on a real photo is a false alarm; the realdocs specimens are
+ *       printed portraits, counted apart), then on re-captures of each
+ *       STEP-th photo's largest face made by tests/lib/recapture.c (halftone
+ *       prints and stripe screens of several periods): how many are flagged. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +30,7 @@
 #include "flows/extraction.h"
 #include "flows/face_checks.h"
 #include "tensor/tensor.h"
+#include "../../tests/lib/recapture.h"
 
 static struct kyc_face_engine *engine;
 
@@ -367,6 +374,174 @@ static int accuracy(const char *list, int nroots, char **roots)
 	return 0;
 }
 
+/* One photo of LIST: its id, source and path (dir resolved from roots). */
+static int list_next(FILE *f, int nroots, char **roots, char *id, char *src, char *path,
+                     size_t plen)
+{
+	char line[1024], sex[4], file[256];
+	while (fgets(line, sizeof line, f)) {
+		if (line[0] == '#' || sscanf(line, "%63s %3s %31s %255s", id, sex, src, file) != 4)
+			continue;
+		for (int r = 0; r < nroots; r++)
+			if (!strncmp(roots[r], src, strlen(src)) && roots[r][strlen(src)] == '=') {
+				snprintf(path, plen, "%s/%s", roots[r] + strlen(src) + 1, file);
+				return 1;
+			}
+	}
+	return 0;
+}
+
+/* The largest face of a re-capture: its score, or -1 with no face. */
+static double recaptured_score(const unsigned char *rgb, int w, int h, double *moire)
+{
+	struct kyc_synth_image si = {w, h, (unsigned char *)rgb};
+	unsigned char *jpg = NULL;
+	size_t len = 0;
+	struct kyc_image im;
+	struct kyc_image_opts o = {.want_rgb = 1, .target_side = 1600};
+	struct kyc_face_list l = {0};
+	double score = -1;
+	/* the phone's JPEG, then the upload's decode */
+	if (kyc_synth_jpeg(&si, 90, &jpg, &len) || kyc_image_decode(jpg, len, &o, &im, NULL)) {
+		free(jpg);
+		return -1;
+	}
+	if (!kyc_face_analyze(engine, &im, &l) && l.count > 0 && l.faces[0].spoof.measured) {
+		score = l.faces[0].spoof.score;
+		*moire = l.faces[0].spoof.moire;
+	}
+	kyc_face_list_free(&l);
+	kyc_image_free(&im);
+	free(jpg);
+	return score;
+}
+
+static int spoof(const char *list, int step, int nroots, char **roots)
+{
+	static const struct trecap kinds[] = {
+	    {TRECAP_PRINT, 1.6, 0, 0}, {TRECAP_PRINT, 2.2, 0, 0}, {TRECAP_PRINT, 3, 0, 0},
+	    {TRECAP_PRINT, 4, 0, 0},   {TRECAP_PRINT, 6, 0, 0},   {TRECAP_SCREEN, 1.3, 0, 0},
+	    {TRECAP_SCREEN, 1.8, 0, 0}, {TRECAP_SCREEN, 2.5, 0, 0}, {TRECAP_SCREEN, 3.5, 0, 0},
+	};
+	enum { NK = sizeof kinds / sizeof kinds[0] };
+	int flagged[NK] = {0}, tried[NK] = {0}, noface[NK] = {0};
+	double *real = calloc(4096, sizeof *real), *ms = calloc(4096, sizeof *ms),
+	       *whole = calloc(1024, sizeof *whole);
+	int nreal = 0, nalarm = 0, nprint = 0, nprint_flag = 0, unmeasured = 0, nwhole = 0;
+	double mmax = -1;
+	char id[64], src[32], path[1400], where[128] = "";
+	FILE *f = fopen(list, "r");
+	if (!f || !real || !ms || !whole)
+		return 1;
+	unsigned seed = 1;
+	int index = 0;
+	while (list_next(f, nroots, roots, id, src, path, sizeof path)) {
+		struct kyc_image im;
+		struct kyc_image_opts o = {.want_rgb = 1, .target_side = 1600};
+		struct kyc_face_list l;
+		if (kyc_image_load(path, &o, &im, NULL))
+			continue;
+		double t0 = cpu_ms();
+		if (kyc_face_analyze(engine, &im, &l)) {
+			kyc_image_free(&im);
+			continue;
+		}
+		if (nwhole < 1024)
+			whole[nwhole++] = cpu_ms() - t0;
+		int printed = !strcmp(src, "realdocs");
+		for (size_t k = 0; k < l.count; k++) {
+			const struct kyc_face_spoof *sp = &l.faces[k].spoof;
+			struct kyc_face_spoof again;
+			double t1 = cpu_ms();
+			kyc_face_spoof_measure(im.rgb, im.w, im.h, l.faces[k].box, &again);
+			if (nreal < 4096)
+				ms[nreal] = cpu_ms() - t1;
+			if (!sp->measured) {
+				unmeasured++;
+				continue;
+			}
+			if (printed) {
+				nprint++;
+				nprint_flag += sp->score < KYC_FACE_SPOOF_SUSPICIOUS;
+				printf("  printed portrait %s: score %.3f moire %.1f dB glare %.4f\n",
+				       path, sp->score, sp->moire, sp->glare);
+				continue;
+			}
+			if (nreal < 4096)
+				real[nreal++] = sp->score;
+			if (sp->score < KYC_FACE_SPOOF_SUSPICIOUS) {
+				nalarm++;
+				printf("  false alarm %s face %zu: score %.3f cue %s moire %.1f dB "
+				       "glare %.4f\n",
+				       path, k, sp->score, sp->cue, sp->moire, sp->glare);
+			}
+			if (sp->moire > mmax) {
+				mmax = sp->moire;
+				snprintf(where, sizeof where, "%s", strrchr(path, '/') + 1);
+			}
+		}
+		if (!printed)
+			printf("  real %s: %zu faces, %d judged so far, %d flagged so far\n",
+			       strrchr(path, '/') + 1, l.count, nreal, nalarm);
+		/* re-captures of the largest face, the region around it, of every
+		 * step-th photo (the generator is slow: 16 samples a pixel) */
+		if (!printed && l.count > 0 && index++ % step == 0) {
+			const double *b = l.faces[0].box;
+			double side = fmin(2.2 * fmax(b[2], b[3]), fmin(im.w, im.h));
+			double x0 = fmax(0, fmin(im.w - side, b[0] + b[2] / 2 - side / 2)),
+			       y0 = fmax(0, fmin(im.h - side, b[1] + b[3] / 2 - side / 2));
+			/* at most 400 px a side, the face about 180 px wide */
+			int out = side > 400 ? 400 : (int)side;
+			unsigned char *region = cut(&im, x0, y0, side, side, out, out);
+			for (int k = 0; region && k < NK; k++) {
+				struct trecap p = kinds[k];
+				unsigned char *rc = NULL;
+				double m = 0;
+				p.seed = seed++;
+				/* turned a little, as held in front of a camera */
+				p.angle = (double)((p.seed * 7919u) % 11) - 5;
+				if (trecap_make(region, out, out, &p, &rc))
+					continue;
+				double sc = recaptured_score(rc, out, out, &m);
+				free(rc);
+				tried[k]++;
+				printf("  re-capture %s %s %.1f px: %s %.3f (moire %.1f dB)\n",
+				       strrchr(path, '/') + 1,
+				       p.kind == TRECAP_PRINT ? "print" : "screen", p.period,
+				       sc < 0 ? "no face" : "score", sc, m);
+				if (sc < 0)
+					noface[k]++;
+				else
+					flagged[k] += sc < KYC_FACE_SPOOF_SUSPICIOUS;
+			}
+			free(region);
+		}
+		kyc_face_list_free(&l);
+		kyc_image_free(&im);
+	}
+	fclose(f);
+	int nms = nreal + nprint;
+	printf("spoof: real photos: %d of %d faces flagged (false alarms %.2f%%); highest "
+	       "moire %.1f dB (%s); %d faces too small to judge\n",
+	       nalarm, nreal, nreal ? 100.0 * nalarm / nreal : 0, mmax, where, unmeasured);
+	printf("  printed specimen portraits (realdocs): %d of %d flagged\n", nprint_flag, nprint);
+	double wm = quantile(whole, nwhole, 0.5), sm = quantile(ms, nms, 0.5);
+	printf("  CPU: the score %.2f ms median a face; kyc_face_analyze %.1f ms median a photo "
+	       "(ratio %.3f)\n",
+	       sm, wm, wm > 0 ? sm / wm : 0);
+	for (int k = 0; k < NK; k++)
+		printf("  re-capture %-6s period %.1f px: %d of %d flagged (%.0f%%), %d without a "
+		       "face found\n",
+		       kinds[k].kind == TRECAP_PRINT ? "print" : "screen", kinds[k].period,
+		       flagged[k], tried[k] - noface[k],
+		       tried[k] - noface[k] ? 100.0 * flagged[k] / (tried[k] - noface[k]) : 0,
+		       noface[k]);
+	free(real);
+	free(ms);
+	free(whole);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	char err[512];
@@ -374,7 +549,7 @@ int main(int argc, char **argv)
 	if (argc < 3) {
 		fprintf(stderr,
 		        "usage: bench-face speed OUT_DIR REPS IMG... | accuracy LIST SRC=DIR... | "
-		        "portrait REPS IMG... | portrait-loose REPS IMG...\n");
+		        "portrait REPS IMG... | portrait-loose REPS IMG... | spoof LIST STEP SRC=DIR...\n");
 		return 2;
 	}
 	if (kyc_face_engine_open(NULL, &engine, err, sizeof err)) {
@@ -384,6 +559,8 @@ int main(int argc, char **argv)
 	int rc = !strcmp(argv[1], "speed") && argc > 4
 	             ? speed(argv[2], atoi(argv[3]), argc - 4, argv + 4)
 	         : !strcmp(argv[1], "accuracy") ? accuracy(argv[2], argc - 3, argv + 3)
+	         : !strcmp(argv[1], "spoof") && argc > 3
+	             ? spoof(argv[2], atoi(argv[3]) > 0 ? atoi(argv[3]) : 1, argc - 4, argv + 4)
 	         : !strcmp(argv[1], "portrait") && argc > 3
 	             ? portrait(atoi(argv[2]), argc - 3, argv + 3, 0)
 	         : !strcmp(argv[1], "portrait-loose") && argc > 3

@@ -295,6 +295,7 @@ static int analyze_face(const struct kyc_face_engine *e, const struct face__rgb 
 	measure(&t112, t112.w / 6, t112.w - t112.w / 6, &f->quality.sharpness,
 	        &f->quality.brightness);
 	measure_pose(f);
+	kyc_face_spoof_measure(img->px, img->w, img->h, f->box, &f->spoof);
 out:
 	kyc_tensor_free(&t112);
 	kyc_tensor_free(&t150);

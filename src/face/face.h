@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "document/image.h"
+#include "face/spoof.h"
 
 #define KYC_FACE_EMBEDDING_DIM 128
 #define KYC_FACE_LANDMARKS 68
@@ -54,6 +55,7 @@ struct kyc_face {
 	double gender_score;                     /* probability of that gender, 0.5..1 */
 	float embedding[KYC_FACE_EMBEDDING_DIM];
 	struct kyc_face_quality quality;
+	struct kyc_face_spoof spoof; /* passive anti-spoof cues (spoof.h) */
 };
 
 /* Faces found in one image, largest first, and the whole image's light and
@@ -115,8 +117,9 @@ void kyc_face_compare(const float *a, const float *b, double threshold, struct k
 
 /* The JSON of one face, as `kycd face detect` prints it: {"box":[x,y,w,h],
  * "score","landmarks":[[x,y]...],"age","gender","gender_score","liveness",
- * "quality":{...}}. liveness is null: kycd has no passive anti-spoof model
- * (docs/face.md). A new reference, or NULL on NOMEM. */
+ * "anti_spoof":{...},"quality":{...}}. liveness is the passive anti-spoof
+ * score (spoof.h; null when the face is too small to judge). A new
+ * reference, or NULL on NOMEM. */
 struct json_t;
 struct json_t *kyc_face_json(const struct kyc_face *f);
 

@@ -14,8 +14,8 @@ static json_t *rounded(double v, double unit)
 json_t *kyc_face_json(const struct kyc_face *f)
 {
 	json_t *box = json_array(), *lms = json_array(), *q = json_object();
-	json_t *o = json_object();
-	if (!box || !lms || !q || !o)
+	json_t *o = json_object(), *sp = json_object();
+	if (!box || !lms || !q || !o || !sp)
 		goto fail;
 	for (int i = 0; i < 4; i++)
 		json_array_append_new(box, rounded(f->box[i], 0.1));
@@ -31,6 +31,12 @@ json_t *kyc_face_json(const struct kyc_face *f)
 	json_object_set_new(q, "cut_off", json_boolean(f->quality.cut_off));
 	json_object_set_new(q, "issue",
 	                    f->quality.issue ? json_string(f->quality.issue) : json_null());
+	json_object_set_new(sp, "measured", json_boolean(f->spoof.measured));
+	json_object_set_new(sp, "score", rounded(f->spoof.score, 1e-4));
+	json_object_set_new(sp, "moire_db", rounded(f->spoof.moire, 0.01));
+	json_object_set_new(sp, "glare", rounded(f->spoof.glare, 1e-4));
+	json_object_set_new(sp, "colours", rounded(f->spoof.colours, 0.1));
+	json_object_set_new(sp, "cue", f->spoof.cue ? json_string(f->spoof.cue) : json_null());
 	/* json_object_set_new takes its value even when it fails: nothing leaks. */
 	int bad = json_object_set_new(o, "box", box);
 	bad |= json_object_set_new(o, "score", rounded(f->score, 1e-4));
@@ -38,7 +44,9 @@ json_t *kyc_face_json(const struct kyc_face *f)
 	bad |= json_object_set_new(o, "age", rounded(f->age, 0.1));
 	bad |= json_object_set_new(o, "gender", json_string(f->gender));
 	bad |= json_object_set_new(o, "gender_score", rounded(f->gender_score, 1e-4));
-	bad |= json_object_set_new(o, "liveness", json_null());
+	bad |= json_object_set_new(o, "liveness",
+	                           f->spoof.measured ? rounded(f->spoof.score, 1e-4) : json_null());
+	bad |= json_object_set_new(o, "anti_spoof", sp);
 	bad |= json_object_set_new(o, "quality", q);
 	if (bad) {
 		json_decref(o);
@@ -50,5 +58,6 @@ fail:
 	json_decref(lms);
 	json_decref(q);
 	json_decref(o);
+	json_decref(sp);
 	return NULL;
 }

@@ -148,5 +148,23 @@ json_t *kyc_face_checks(const struct kyc_face_check_input *in, const char **retr
 		json_array_append_new(out,
 		                      check("liveness", "not_applicable", "not_requested", NULL));
 	}
+
+	/* anti_spoof: the passive score of the selfie (docs/face.md). A
+	 * suspicious one is for a person to look at, never a rejection: the
+	 * cues are not a certified detector and a real photo can show them. */
+	if (!self || !self->spoof.measured) {
+		json_array_append_new(out, check("anti_spoof", "not_applicable",
+		                                 !self ? "no_usable_selfie" : "not_measured", NULL));
+	} else {
+		const struct kyc_face_spoof *sp = &self->spoof;
+		int bad = sp->score < KYC_FACE_SPOOF_SUSPICIOUS;
+		json_t *d = json_pack("{s:f, s:f, s:f, s:f}", "score", round4(sp->score), "moire_db",
+		                      round4(sp->moire), "glare", round4(sp->glare), "threshold",
+		                      KYC_FACE_SPOOF_SUSPICIOUS);
+		if (d && sp->cue)
+			json_object_set_new(d, "cue", json_string(sp->cue));
+		json_array_append_new(out, check("anti_spoof", bad ? "review" : "pass",
+		                                 bad ? "recapture_suspected" : NULL, d));
+	}
 	return out;
 }

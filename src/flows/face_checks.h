@@ -32,10 +32,12 @@ struct kyc_face_check_input {
 	int liveness_step; /* the level asks for liveness */
 };
 
-/* The four checks, in this order: selfie_quality, face_match, age_consistency,
- * liveness. liveness is the challenge's verdict (pass or fail) when the
+/* The five checks, in this order: selfie_quality, face_match, age_consistency,
+ * liveness, anti_spoof. liveness is the challenge's verdict (pass or fail) when the
  * selfie came with one; else "review" (not_performed) on a level that asks
- * for liveness, "not_applicable" (not_requested) on one that does not. A
+ * for liveness, "not_applicable" (not_requested) on one that does not.
+ * anti_spoof is "pass", or "review" (recapture_suspected) when the selfie's
+ * passive score is under KYC_FACE_SPOOF_SUSPICIOUS, or "not_applicable". A
  * new array, or NULL on NOMEM. *retry: the selfie's retry code
  * (kyc_face_retry_code) when selfie_quality failed, else NULL. *close: 1 when
  * face_match passed or failed within KYC_FACE_MATCH_MARGIN of the threshold,

@@ -48,6 +48,12 @@ static json_t *face_to_json(const struct kyc_face *fc)
 	                      round4(q->sharpness), "brightness", round4(q->brightness), "yaw",
 	                      round4(q->yaw), "pitch", round4(q->pitch), "roll", round4(q->roll));
 	kyc_buf_release(&b);
+	/* the passive anti-spoof cues, when the face was large enough */
+	if (j && fc->spoof.measured)
+		json_object_set_new(j, "anti_spoof",
+		                    json_pack("{s:f, s:f, s:f}", "score", round4(fc->spoof.score),
+		                              "moire_db", round4(fc->spoof.moire), "glare",
+		                              round4(fc->spoof.glare)));
 	return j;
 }
 
@@ -76,6 +82,12 @@ static int face_from_json(const json_t *j, struct kyc_face *fc)
 	fc->quality.yaw = json_number_value(json_object_get(q, "yaw"));
 	fc->quality.pitch = json_number_value(json_object_get(q, "pitch"));
 	fc->quality.roll = json_number_value(json_object_get(q, "roll"));
+	const json_t *sp = json_object_get(j, "anti_spoof");
+	fc->spoof.measured = json_is_object(sp);
+	fc->spoof.score = fc->spoof.measured ? json_number_value(json_object_get(sp, "score")) : 1;
+	fc->spoof.moire = json_number_value(json_object_get(sp, "moire_db"));
+	fc->spoof.glare = json_number_value(json_object_get(sp, "glare"));
+	kyc_face_spoof_judge(&fc->spoof);
 	return 0;
 }
 
@@ -228,7 +240,7 @@ out:
 /* ---- inside the transaction ---- */
 
 static const char *const face_check_names[] = {"selfie_quality", "face_match", "age_consistency",
-                                               "liveness", NULL};
+                                               "liveness",       "anti_spoof", NULL};
 
 int flow__level_has(const json_t *settings, const char *level, const char *step)
 {

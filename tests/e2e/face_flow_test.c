@@ -20,6 +20,7 @@
 #include "e2e.h"
 #include "faces.h"
 #include "form.h"
+#include "recapture.h"
 #include "test.h"
 
 static struct e2e_server srv;
@@ -272,6 +273,8 @@ TEST(portrait_is_cut_and_stored_at_submission)
 	          "not_performed");
 	CHECK(review_cause(vid, "liveness"));
 	CHECK(!review_cause(vid, "face_match"));
+	CHECK_STR(result(v, "anti_spoof"), "pass");
+	CHECK(!review_cause(vid, "anti_spoof"));
 	CHECK_STR(result(v, "mrz_integrity"), "pass");
 	face = json_object_get(v, "face");
 	double dist = json_number_value(json_object_get(face, "distance"));
@@ -362,6 +365,43 @@ TEST(an_unusable_selfie_is_a_failed_attempt_with_its_retry_code)
 	free(a.px);
 	free(b.px);
 	free(two.px);
+	free(vid);
+}
+
+TEST(a_selfie_photographed_from_a_print_goes_to_review)
+{
+	/* A's photo printed through a halftone screen and photographed
+	 * (tests/lib/recapture.c): the same face, so face_match passes, but the
+	 * passive score sees the print's dots and a person decides. */
+	struct kyc_synth_image img, shot;
+	unsigned char *jpg = NULL;
+	size_t len = 0;
+	long st = 0;
+	REQUIRE(tface_photo(TFACE_A, &img) == 0);
+	struct trecap p = {TRECAP_PRINT, 3, 2, 21};
+	int rc = trecap_make(img.px, img.w, img.h, &p, &shot.px);
+	shot.w = img.w, shot.h = img.h;
+	free(img.px);
+	REQUIRE(rc == 0);
+	rc = kyc_synth_jpeg(&shot, 90, &jpg, &len);
+	free(shot.px);
+	REQUIRE(rc == 0);
+	char *vid = with_card();
+	REQUIRE(vid != NULL);
+	json_t *v = send(vid, "selfie", jpg, len, &st);
+	free(jpg);
+	REQUIRE(v != NULL);
+	CHECK_INT(st, 201);
+	CHECK_STR(json_string_value(json_object_get(v, "status")), "pending_review");
+	CHECK_STR(result(v, "face_match"), "pass");
+	CHECK_STR(result(v, "anti_spoof"), "review");
+	CHECK_STR(json_string_value(json_object_get(check(v, "anti_spoof"), "reason")),
+	          "recapture_suspected");
+	CHECK_STR(json_string_value(json_object_get(
+	              json_object_get(check(v, "anti_spoof"), "details"), "cue")),
+	          "moire");
+	CHECK(review_cause(vid, "anti_spoof"));
+	json_decref(v);
 	free(vid);
 }
 
@@ -621,6 +661,7 @@ int main(void)
 	RUN(portrait_is_cut_and_stored_at_submission);
 	RUN(another_person_goes_to_review);
 	RUN(an_unusable_selfie_is_a_failed_attempt_with_its_retry_code);
+	RUN(a_selfie_photographed_from_a_print_goes_to_review);
 	RUN(threshold_setting);
 	RUN(the_head_turn_challenge_decides_liveness);
 	RUN(a_replayed_photo_fails_the_challenge);

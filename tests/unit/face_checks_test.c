@@ -1,7 +1,8 @@
 /* The workflow's face checks on real faces: the specimen portraits of
  * realdocs (ERIKSSON ANNA MARIA, born 1974-08-12 by the MRZ, on several
- * documents; the UK specimen another person) and a face-api demo face made
- * dark. */
+ * documents; the UK specimen another person), a face-api demo face made
+ * dark, and a demo selfie whose anti-spoof cues are set by hand (the score
+ * itself is tests/unit/spoof_test.c's). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "document/image.h"
 #include "face/face.h"
 #include "flows/face_checks.h"
+#include "faces.h"
 #include "test.h"
 
 static struct kyc_face_engine *engine;
@@ -67,7 +69,7 @@ TEST(specimens)
 	int close;
 	json_t *c = kyc_face_checks(&in, &retry, &close);
 	REQUIRE(c != NULL);
-	CHECK_INT(json_array_size(c), 4);
+	CHECK_INT(json_array_size(c), 5);
 	CHECK_STR(result(c, "selfie_quality"), "pass");
 	CHECK_STR(result(c, "face_match"), "pass");
 	CHECK(retry == NULL);
@@ -168,6 +170,55 @@ TEST(the_liveness_check_says_the_challenge)
 	json_decref(lv);
 }
 
+TEST(a_suspicious_selfie_goes_to_review)
+{
+	/* The passive score decides nothing alone: under the line the check
+	 * asks for a person (review), never fails. */
+	struct kyc_face_list l;
+	struct kyc_synth_image img;
+	REQUIRE(tface_photo(TFACE_A, &img) == 0);
+	struct kyc_image im = {.w = img.w, .h = img.h, .rgb = img.px};
+	int rc = kyc_face_analyze(engine, &im, &l);
+	free(img.px);
+	REQUIRE(rc == 0);
+	REQUIRE(l.count == 1 && kyc_face_selfie(&l) == NULL);
+	struct kyc_face_check_input in = {.selfie = &l, .threshold = 0.6};
+	const char *retry;
+	int close;
+	struct kyc_face_spoof *sp = &l.faces[0].spoof;
+	sp->measured = 1;
+	sp->score = 0.2;
+	sp->moire = 22;
+	sp->glare = 0;
+	kyc_face_spoof_judge(sp);
+	json_t *c = kyc_face_checks(&in, &retry, &close);
+	CHECK_STR(result(c, "anti_spoof"), "review");
+	CHECK_STR(json_string_value(json_object_get(named(c, "anti_spoof"), "reason")),
+	          "recapture_suspected");
+	CHECK_STR(json_string_value(json_object_get(
+	              json_object_get(named(c, "anti_spoof"), "details"), "cue")),
+	          "moire");
+	json_decref(c);
+	sp->score = 0.9;
+	sp->moire = 10;
+	kyc_face_spoof_judge(sp);
+	c = kyc_face_checks(&in, &retry, &close);
+	CHECK_STR(result(c, "anti_spoof"), "pass");
+	json_decref(c);
+	sp->measured = 0;
+	c = kyc_face_checks(&in, &retry, &close);
+	CHECK_STR(result(c, "anti_spoof"), "not_applicable");
+	CHECK_STR(json_string_value(json_object_get(named(c, "anti_spoof"), "reason")),
+	          "not_measured");
+	json_decref(c);
+	in.selfie = NULL;
+	c = kyc_face_checks(&in, &retry, &close);
+	CHECK_STR(json_string_value(json_object_get(named(c, "anti_spoof"), "reason")),
+	          "no_usable_selfie");
+	json_decref(c);
+	kyc_face_list_free(&l);
+}
+
 int main(void)
 {
 	char err[512];
@@ -179,6 +230,7 @@ int main(void)
 	RUN(specimens);
 	RUN(a_dark_selfie_gives_its_retry_code);
 	RUN(the_liveness_check_says_the_challenge);
+	RUN(a_suspicious_selfie_goes_to_review);
 	kyc_face_engine_free(engine);
 	return test_done("face_checks");
 }

@@ -319,7 +319,12 @@ TEST(cli_detect_and_compare)
 	      json_is_number(json_object_get(f, "age")));
 	CHECK(json_is_string(json_object_get(f, "gender")) &&
 	      json_is_number(json_object_get(f, "gender_score")));
-	CHECK(json_is_null(json_object_get(f, "liveness")));
+	/* liveness: the passive anti-spoof score, when the face was judged */
+	json_t *sp = json_object_get(f, "anti_spoof");
+	CHECK(json_is_object(sp));
+	CHECK(json_is_true(json_object_get(sp, "measured"))
+	          ? json_is_number(json_object_get(f, "liveness"))
+	          : json_is_null(json_object_get(f, "liveness")));
 	CHECK(json_is_object(json_object_get(f, "quality")));
 	CHECK(json_is_number(json_object_get(j, "ms")));
 	json_decref(j);
