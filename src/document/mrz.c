@@ -55,7 +55,8 @@ const char *kyc_mrz_warning_name(enum kyc_mrz_warning w)
 	    "issuing_country_unknown", "nationality_unknown", "birth_date_partial",
 	    "birth_date_unknown",      "birth_date_invalid",  "expiry_date_none",
 	    "expiry_date_invalid",     "name_truncated",      "sex_invalid",
-	    "document_number_long",    "filler_invalid",      "characters_invalid"};
+	    "document_number_long",    "filler_invalid",      "characters_invalid",
+	    "characters_unsure"};
 	if ((int)w < 0 || w >= KYC_MRZ_NWARNINGS)
 		return "";
 	return names[w];
@@ -724,10 +725,6 @@ int kyc_mrz_parse_ocr(const char *text, const char *alt, const float *conf, size
 			out->checks_ok |= 1u << w.groups[i].check;
 	}
 	fields_for(&w, today_days, out);
-	out->valid = out->checks_ok == out->checks &&
-	             !(out->warnings & (1u << KYC_MRZ_W_BIRTH_INVALID | 1u << KYC_MRZ_W_EXPIRY_INVALID |
-	                                1u << KYC_MRZ_W_FILLER_INVALID | 1u << KYC_MRZ_W_SEX_INVALID |
-	                                1u << KYC_MRZ_W_CHARACTERS_INVALID));
 	if (!plausible(&w, out)) {
 		snprintf(err, errsz, "%s-shaped text without MRZ structure",
 		         kyc_mrz_format_name(w.format));
@@ -736,5 +733,12 @@ int kyc_mrz_parse_ocr(const char *text, const char *alt, const float *conf, size
 	}
 	record_corrections(&w, out);
 	kyc_mrz__field_conf(&w, out);
+	if (conf)
+		kyc_mrz__unsure(out);
+	out->valid = out->checks_ok == out->checks &&
+	             !(out->warnings & (1u << KYC_MRZ_W_BIRTH_INVALID | 1u << KYC_MRZ_W_EXPIRY_INVALID |
+	                                1u << KYC_MRZ_W_FILLER_INVALID | 1u << KYC_MRZ_W_SEX_INVALID |
+	                                1u << KYC_MRZ_W_CHARACTERS_INVALID |
+	                                1u << KYC_MRZ_W_CHARACTERS_UNSURE));
 	return 0;
 }

@@ -58,6 +58,10 @@ enum kyc_mrz_warning {
 	                                 * (document code, issuing state, nationality,
 	                                 * names) that no correction could settle: a
 	                                 * misread, valid = 0 */
+	KYC_MRZ_W_CHARACTERS_UNSURE,    /* OCR'd lines only: a field other than the dates
+	                                 * below KYC_MRZ_CONF_ACCEPT. Check digits pass by
+	                                 * chance (two errors cancel, letters ten apart
+	                                 * share a value) and names have none: valid = 0 */
 	KYC_MRZ_NWARNINGS
 };
 
@@ -112,7 +116,9 @@ struct kyc_mrz {
 	unsigned checks;    /* which checks the format carries (bits of enum kyc_mrz_check) */
 	unsigned checks_ok; /* which of them passed */
 	unsigned warnings;  /* bits of enum kyc_mrz_warning */
-	int valid;          /* every carried check passed and the dates are calendar dates */
+	int valid;          /* every carried check passed, the dates are calendar dates and,
+	                     * for OCR'd lines, every field but the dates is at least
+	                     * KYC_MRZ_CONF_ACCEPT sure */
 
 	int ncorrections;
 	struct kyc_mrz_correction corrections[KYC_MRZ_MAX_CORRECTIONS];

@@ -179,3 +179,11 @@ void kyc_mrz__field_conf(const struct mrz_work *w, struct kyc_mrz *m)
 	m->field_conf[KYC_MRZ_F_OPTIONAL_DATA] = span_min(cc, y->opt1_cd, span_min(cc, o1, 1));
 	m->field_conf[KYC_MRZ_F_OPTIONAL_DATA_2] = span_min(cc, y->opt2, 1);
 }
+
+void kyc_mrz__unsure(struct kyc_mrz *m)
+{
+	for (int f = 0; f < KYC_MRZ_NFIELDS; f++)
+		if (f != KYC_MRZ_F_BIRTH_DATE && f != KYC_MRZ_F_EXPIRY_DATE &&
+		    m->field_conf[f] < KYC_MRZ_CONF_ACCEPT)
+			m->warnings |= 1u << KYC_MRZ_W_CHARACTERS_UNSURE;
+}

@@ -80,6 +80,10 @@ const char *kyc_mrz__digit_to_letters(char c);
 void kyc_mrz__check_fillers(struct mrz_work *w, struct kyc_mrz *m);
 /* Fills m->field_conf from w->conf, the corrections and the checks. */
 void kyc_mrz__field_conf(const struct mrz_work *w, struct kyc_mrz *m);
+/* Sets KYC_MRZ_W_CHARACTERS_UNSURE when a field other than the dates (digits
+ * only, each under its own check digit and the composite, where one wrong
+ * digit always shows) is below KYC_MRZ_CONF_ACCEPT. */
+void kyc_mrz__unsure(struct kyc_mrz *m);
 /* Runs every correction on w->l (see docs/mrz.md). */
 void kyc_mrz__correct(struct mrz_work *w);
 

@@ -42,6 +42,33 @@ static int carries(const char *format, const char *name)
 	return 1;
 }
 
+/* 1 when the MRZ verified but for characters_unsure: every check holds and
+ * nothing is invalid, only some field was read unsure. Its sure fields stand
+ * as they would in a valid MRZ; the unsure ones fall to their confidence. */
+static int verified_but_unsure(const json_t *mrz)
+{
+	const json_t *checks = json_object_get(mrz, "checks"), *v;
+	const char *k;
+	size_t i;
+	int unsure = 0;
+	json_object_foreach((json_t *)checks, k, v)
+	{
+		if (!json_is_true(v))
+			return 0;
+	}
+	json_array_foreach(json_object_get(mrz, "warnings"), i, v)
+	{
+		const char *w = json_string_value(v);
+		if (!w)
+			continue;
+		if (!strcmp(w, "characters_unsure"))
+			unsure = 1;
+		else if (strstr(w, "_invalid"))
+			return 0;
+	}
+	return unsure;
+}
+
 json_t *kyc_extraction_from_mrz(const json_t *mrz, const char *reason)
 {
 	json_t *out = json_object(), *fields = json_object(), *carried = json_array(),
@@ -51,6 +78,7 @@ json_t *kyc_extraction_from_mrz(const json_t *mrz, const char *reason)
 	const json_t *confs = mrz ? json_object_get(mrz, "confidence") : NULL;
 	const char *format = mrz ? json_string_value(json_object_get(mrz, "format")) : NULL;
 	int valid = mrz && json_is_true(json_object_get(mrz, "valid"));
+	int holds = valid || (mrz && verified_but_unsure(mrz));
 
 	for (size_t i = 0; i < NFIELDS; i++) {
 		if (!carries(format, field_map[i].name))
@@ -61,7 +89,7 @@ json_t *kyc_extraction_from_mrz(const json_t *mrz, const char *reason)
 		/* An empty field of an MRZ whose check digits all hold is not a
 		 * misread: this document has none (a single name, no personal
 		 * number). It is neither carried nor missing. */
-		if (!read && valid)
+		if (!read && holds)
 			continue;
 		json_array_append_new(carried, json_string(field_map[i].name));
 		int accepted;
@@ -70,7 +98,7 @@ json_t *kyc_extraction_from_mrz(const json_t *mrz, const char *reason)
 		else if (field_map[i].check && json_is_boolean(json_object_get(checks, field_map[i].check)))
 			accepted = json_is_true(json_object_get(checks, field_map[i].check));
 		else
-			accepted = valid;
+			accepted = holds;
 		/* no check digit covers names and codes: a field the OCR was unsure
 		 * of is read but not accepted (an MRZ without confidences, typed
 		 * text, counts as sure) */

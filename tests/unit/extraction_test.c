@@ -90,6 +90,39 @@ TEST(unsure_field_is_read_not_accepted)
 	json_decref(mrz);
 }
 
+/* Every check digit holds but the surname was read unsure: the MRZ is not
+ * verified (characters_unsure), the surname is read but not accepted, and
+ * the fields the reader was sure of stand as in a verified MRZ. */
+TEST(unsure_mrz_keeps_its_sure_fields)
+{
+	json_t *mrz = valid_td3_mrz();
+	REQUIRE(mrz != NULL);
+	json_object_set_new(mrz, "valid", json_false());
+	json_object_set_new(mrz, "warnings", json_pack("[s]", "characters_unsure"));
+	json_object_set_new(mrz, "confidence",
+			    json_pack("{s:f, s:f}", "surname", 0.41, "given_names", 0.97));
+	json_t *x = kyc_extraction_from_mrz(mrz, NULL);
+	CHECK(json_is_false(json_object_get(x, "mrz_verified")));
+	CHECK(json_is_false(json_object_get(field(x, "surname"), "accepted")));
+	CHECK(json_is_true(json_object_get(field(x, "given_names"), "accepted")));
+	CHECK(json_is_true(json_object_get(field(x, "nationality"), "accepted")));
+	json_decref(x);
+	/* with a field invalid as well, nothing without a check digit stands */
+	json_object_set_new(mrz, "warnings",
+			    json_pack("[s, s]", "characters_unsure", "filler_invalid"));
+	x = kyc_extraction_from_mrz(mrz, NULL);
+	CHECK(json_is_false(json_object_get(field(x, "given_names"), "accepted")));
+	CHECK(json_is_true(json_object_get(field(x, "birth_date"), "accepted")));
+	json_decref(x);
+	/* or with a check digit failing */
+	json_object_set_new(mrz, "warnings", json_pack("[s]", "characters_unsure"));
+	json_object_set_new(json_object_get(mrz, "checks"), "composite", json_false());
+	x = kyc_extraction_from_mrz(mrz, NULL);
+	CHECK(json_is_false(json_object_get(field(x, "nationality"), "accepted")));
+	json_decref(x);
+	json_decref(mrz);
+}
+
 TEST(nothing_read)
 {
 	json_t *x = kyc_extraction_from_mrz(NULL, "no_mrz_found");
@@ -106,6 +139,7 @@ int main(void)
 	RUN(valid_td3);
 	RUN(broken_check_digit_is_read_not_accepted);
 	RUN(unsure_field_is_read_not_accepted);
+	RUN(unsure_mrz_keeps_its_sure_fields);
 	RUN(nothing_read);
 	return test_done("extraction");
 }

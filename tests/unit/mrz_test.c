@@ -592,7 +592,9 @@ TEST(fillers_and_confidence)
 	conf[30] = 0.6f;
 	conf[8] = 0.4f; /* an unsure letter of the surname */
 	REQUIRE(kyc_mrz_parse_ocr(t, alt, conf, n, today(), &m, err, sizeof err) == 0);
-	CHECK(m.valid);
+	CHECK(!m.valid); /* read, every check digit holds, but not sure */
+	CHECK(has_warning(&m, KYC_MRZ_W_CHARACTERS_UNSURE));
+	CHECK(!has_warning(&m, KYC_MRZ_W_FILLER_INVALID));
 	CHECK_STR(m.lines[0], TD3_L1);
 	CHECK_STR(m.given_names, "ANNA MARIA");
 	CHECK(m.field_conf[KYC_MRZ_F_SURNAME] < 0.5f);
@@ -626,6 +628,56 @@ TEST(fillers_and_confidence)
 	CHECK(json_object_size(json_object_get(j, "confidence")) == KYC_MRZ_NFIELDS);
 	CHECK(json_is_number(json_object_get(json_object_get(j, "confidence"), "surname")));
 	json_decref(j);
+}
+
+/* A check digit cannot tell letters ten apart (C = 12, M = 22), so a
+ * document number read with such a letter unsure passes every check: valid
+ * only when the OCR was sure of every field but the dates, whose digits each
+ * change their check digit. */
+TEST(unsure_characters_are_not_valid)
+{
+	struct kyc_mrz m;
+	char err[160], t[128];
+	float conf[128];
+	size_t n = (size_t)snprintf(t, sizeof t, "%s\n%s\n", TD3_L1, TD3_L2);
+	for (size_t i = 0; i < n; i++)
+		conf[i] = 0.97f;
+	t[45 + 7] = 'M';
+	REQUIRE(kyc_mrz_parse_ocr(t, NULL, conf, n, today(), &m, err, sizeof err) == 0);
+	CHECK(m.checks_ok == m.checks); /* the misread passes the digits */
+	CHECK(m.valid);                 /* and a sure OCR is taken at its word */
+	conf[45 + 7] = 0.6f;
+	REQUIRE(kyc_mrz_parse_ocr(t, NULL, conf, n, today(), &m, err, sizeof err) == 0);
+	CHECK(m.checks_ok == m.checks);
+	CHECK(!m.valid);
+	CHECK(has_warning(&m, KYC_MRZ_W_CHARACTERS_UNSURE));
+	CHECK(m.field_conf[KYC_MRZ_F_DOCUMENT_NUMBER] < KYC_MRZ_CONF_ACCEPT);
+	json_t *j = kyc_mrz_to_json(&m);
+	REQUIRE(j != NULL);
+	const json_t *w = json_object_get(j, "warnings");
+	int listed = 0;
+	for (size_t i = 0; i < json_array_size(w); i++)
+		listed |= !strcmp(json_string_value(json_array_get(w, i)), "characters_unsure");
+	CHECK(listed);
+	CHECK(json_is_false(json_object_get(j, "valid")));
+	json_decref(j);
+	/* the sex has no check digit either */
+	t[45 + 7] = 'C';
+	conf[45 + 7] = 0.97f;
+	conf[45 + 20] = 0.7f;
+	REQUIRE(kyc_mrz_parse_ocr(t, NULL, conf, n, today(), &m, err, sizeof err) == 0);
+	CHECK(!m.valid);
+	CHECK(has_warning(&m, KYC_MRZ_W_CHARACTERS_UNSURE));
+	/* an unsure date digit alone: one wrong digit would break its check */
+	conf[45 + 20] = 0.97f;
+	conf[45 + 15] = 0.6f;
+	REQUIRE(kyc_mrz_parse_ocr(t, NULL, conf, n, today(), &m, err, sizeof err) == 0);
+	CHECK(m.valid);
+	CHECK(!has_warning(&m, KYC_MRZ_W_CHARACTERS_UNSURE));
+	/* typed text (no confidences) is not OCR: valid as its digits say */
+	t[45 + 7] = 'M';
+	REQUIRE(kyc_mrz_parse_ocr(t, NULL, NULL, n, today(), &m, err, sizeof err) == 0);
+	CHECK(m.valid);
 }
 
 /* The TD3 fixture with character pos changed to ch, parsed: a digit where
@@ -668,6 +720,7 @@ int main(void)
 {
 	RUN(digits_where_letters_stand);
 	RUN(fillers_and_confidence);
+	RUN(unsure_characters_are_not_valid);
 	RUN(specimen_td3);
 	RUN(specimen_td1_td2);
 	RUN(specimen_visas_and_uk);

@@ -145,6 +145,7 @@ TEST(classes_and_no_mrz)
 	       exact, NCLS * 3 * PER_CELL, EXACT_FLOOR, wrong_valid, NOMRZ, nomrz_read,
 	       false_valid);
 	CHECK_INT(false_valid, 0);
+	CHECK_INT(wrong_valid, 0);
 	CHECK(exact >= EXACT_FLOOR);
 	free(o);
 }
