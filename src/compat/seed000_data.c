@@ -118,11 +118,16 @@ json_t *kyc__compat000_customer_data(const json_t *applicant, const json_t *fron
 	char photo[64];
 	snprintf(photo, sizeof photo, "/v1/files/%s", portrait ? portrait : "");
 	json_object_set_new(o, "photo", portrait ? json_string(photo) : json_null());
-	json_object_set_new(o, "fullName", json_null()); /* native script: not read */
+	/* the name in the issuer's script, where the page prints one: the
+	 * first word and the rest, as the card's are */
+	json_t *native = kyc__compat_field(x, "native_name");
+	const char *nv = json_string_value(native), *sp = nv ? strchr(nv, ' ') : NULL;
+	json_object_set_new(o, "fullName", native);
 	json_object_set_new(o, "fullNameEn", full);
-	json_object_set_new(o, "firstName", json_null());
+	json_object_set_new(o, "firstName",
+	                    sp ? json_stringn(nv, (size_t)(sp - nv)) : json_incref(native));
 	json_object_set_new(o, "firstNameEn", given);
-	json_object_set_new(o, "familyName", json_null());
+	json_object_set_new(o, "familyName", sp ? json_string(sp + 1) : json_null());
 	json_object_set_new(o, "familyNameEn", sur);
 	json_object_set_new(o, "address", json_null());
 	json_object_set_new(o, "state", json_null());

@@ -302,8 +302,16 @@ static int read_text(const struct kyc_card_field *f, const unsigned char *crop, 
 		return kyc_tess_read_line(KYC_TESS_LATIN, crop, w, h, stride,
 					  f->script == KYC_CARD_DIGITS ? "0123456789-" : LATIN_SERIAL,
 					  best);
+	return kyc_card_read_arabic(crop, w, h, stride, f->em * u, best);
+}
+
+int kyc_card_read_arabic(const unsigned char *crop, int w, int h, int stride, double em_px,
+			 struct kyc_tess_line *best)
+{
+	best->text[0] = 0;
+	best->conf = -1;
 	for (size_t i = 0; i < sizeof attempts / sizeof attempts[0] && best->conf < SURE_CONF; i++) {
-		double k = attempts[i].em_px / (f->em * u);
+		double k = attempts[i].em_px / em_px;
 		unsigned char *small = NULL;
 		int sw = w, sh = h, rc = 0;
 		if (k < 1 && (rc = shrink(crop, w, h, stride, k, &small, &sw, &sh)))

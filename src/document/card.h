@@ -11,6 +11,7 @@
 #include "document/card_tpl.h"
 #include "document/edigits.h"
 #include "document/image.h"
+#include "document/tess.h"
 
 #define KYC_CARD_MAX_FIELDS 24
 /* Resolution of the rectified card, pixels per mm. */
@@ -61,6 +62,14 @@ int kyc_card_find_candidates(const struct kyc_image *img, double aspect, double 
  * grayscale raster out (caller's, w*h bytes), bilinear. */
 void kyc_card_warp(const struct kyc_image *img, const double quad[4][2], int w, int h,
 		   unsigned char *out);
+
+/* Reads the one line of Arabic letters in a grayscale crop (w x h, stride
+ * bytes a row) whose em is about em_px, as the card's Arabic fields are
+ * read: at a few sizes and with both Arabic models until one reading is
+ * sure, the surest winning (best->conf 0 when nothing was read). 0,
+ * KYC_ERR_NOMEM, or KYC_ERR_UNSUPPORTED when the models are missing. */
+int kyc_card_read_arabic(const unsigned char *crop, int w, int h, int stride, double em_px,
+			 struct kyc_tess_line *best);
 
 /* Reads side of a card of template T in img: finds it, rectifies it, turns
  * it upright and reads each of the side's fields into out->values. 0 (see

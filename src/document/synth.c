@@ -138,7 +138,7 @@ int kyc_synth_truth_json(const struct kyc_synth_doc *d, const char *file, kyc_bu
 	/* Two decimals are plenty for geometry; keeps lines short and stable. */
 	json_t *o = json_pack(
 	    "{s:s, s:s, s:i, s:I, s:o, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s},"
-	    " s:i, s:f, s:i, s:i, s:i, s:f, s:o, s:o, s:{s:s, s:s}}",
+	    " s:i, s:f, s:i, s:i, s:i, s:f, s:o, s:o, s:{s:s, s:s, s:s?}}",
 	    "file", file, "format", kyc_synth_format_name(id->format), "level", d->level, "seed",
 	    (json_int_t)d->seed, "lines", lines, "fields", "document_code", f->document_code,
 	    "issuing_country", f->issuing_country, "document_number", f->document_number, "surname",
@@ -147,7 +147,8 @@ int kyc_synth_truth_json(const struct kyc_synth_doc *d, const char *file, kyc_bu
 	    f->optional_data, "optional_data_2", f->optional_data_2, "orientation", d->orientation,
 	    "skew_deg", d->skew_deg, "width", d->width, "height", d->height, "quality", d->quality,
 	    "mrz_pitch_px", d->mrz_px, "mrz_quad", quad, "line_quads", lquads, "viz", "surname",
-	    id->viz_surname, "given_names", id->viz_given_names);
+	    id->viz_surname, "given_names", id->viz_given_names, "native_name",
+	    id->native_name[0] ? id->native_name : NULL);
 	lines = quad = lquads = NULL; /* owned by o now, or freed by json_pack on error */
 	if (!o)
 		goto fail;

@@ -63,6 +63,11 @@ struct kyc_synth_identity {
 	char viz_given_names[96]; /* UTF-8, upper case, may carry diacritics */
 	char issue_date[11];      /* YYYY-MM-DD, before expiry */
 	char birth_place[32];     /* invented town, ASCII */
+	/* The name in the issuer's own script beside the Latin one, given
+	 * names first (UTF-8, Arabic on Egyptian documents); "" when none is
+	 * printed. Drawn from its own stream: the rest of the identity is the
+	 * same with or without it. */
+	char native_name[128];
 };
 
 /* Fills *out with the identity for (seed, index, format); MIXED picks the
@@ -329,6 +334,14 @@ int kyc_synth__render_nomrz(uint64_t seed, int index, int level, struct kyc_synt
  * max_blur), noise, then the quarter turn by orientation degrees. */
 int kyc_synth__camera(struct kyc_synth_image *c, struct kyc_synth__rng *r, int level,
                       double max_blur, int orientation);
+/* An invented Arabic name for (seed, index), given name, father's name and
+ * family name from the Egyptian card's lists (synth_egnid.c). */
+void kyc_synth__arabic_name(uint64_t seed, int index, int male, char *out, size_t cap);
+/* Draws s shaped right to left in the Arabic bold face (synth_egnid.c), its
+ * baseline at base and its right end at right (px), at em px shrunk to fit
+ * maxw px. 0 or KYC_ERR_IO (a font missing). */
+int kyc_synth__arabic_text(struct kyc_synth_image *im, double em, double right, double base,
+                           double maxw, const char *s, const unsigned char ink[3]);
 /* Blends colour c over pixel (x, y) of im at opacity a (0..1); outside: nothing. */
 void kyc_synth__blend(struct kyc_synth_image *im, int x, int y, const unsigned char c[3], double a);
 

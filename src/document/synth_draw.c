@@ -382,6 +382,7 @@ static void viz_date(const char *iso, int style, char *out, size_t n)
 
 struct field {
 	const char *label, *value;
+	int arabic; /* the value is in Arabic script, shaped right to left */
 };
 
 /* The em size (px) for text at em, shrunk so that it fits maxw px. */
@@ -523,10 +524,17 @@ int kyc_synth__draw_document_printed(const struct kyc_synth_identity *id, double
 	viz_date(id->f.expiry_date, style, exp, sizeof exp);
 	viz_date(id->issue_date, style, iss, sizeof iss);
 	const char *sex = id->f.sex;
-	struct field fl[10];
+	struct field fl[12];
 	int nf = 0;
 	fl[nf++] = (struct field){"Surname / Nom", id->viz_surname};
 	fl[nf++] = (struct field){"Given names / Prénoms", id->viz_given_names};
+	/* the name in the issuer's script, on a row of its own like the
+	 * Latin names */
+	int names = 2;
+	if (id->native_name[0]) {
+		fl[nf++] = (struct field){"Name in Arabic", id->native_name, 1};
+		names = 3;
+	}
 	if (td1) {
 		fl[nf++] = (struct field){"Nationality", id->f.nationality};
 		fl[nf++] = (struct field){"Date of birth", dob};
@@ -551,14 +559,21 @@ int kyc_synth__draw_document_printed(const struct kyc_synth_identity *id, double
 		rows = 1;
 	double colw = (wmm - fx - margin) / 2;
 	p->ink[0] = 15, p->ink[1] = 15, p->ink[2] = 25;
+	int per_col = rows - names > 0 ? rows - names : 1;
 	for (int i = 0; i < nf; i++) {
-		int col = i < 2 ? 0 : (i - 2) / (rows - 2 > 0 ? rows - 2 : 1);
-		int rw = i < 2 ? i : 2 + (i - 2) % (rows - 2 > 0 ? rows - 2 : 1);
+		int col = i < names ? 0 : (i - names) / per_col;
+		int rw = i < names ? i : names + (i - names) % per_col;
 		if (col > 1)
 			break;
-		/* The two name rows may use both columns. */
-		labelled(p, &F, fx + col * colw, top + rw * row, s, (i < 2 ? 2 * colw : colw) - 1.5,
-		         fl[i].label, fl[i].value);
+		/* The name rows may use both columns. */
+		double x = fx + col * colw, y = top + rw * row;
+		double maxw = (i < names ? 2 * colw : colw) - 1.5;
+		labelled(p, &F, x, y, s, maxw, fl[i].label, fl[i].arabic ? "" : fl[i].value);
+		if (fl[i].arabic &&
+		    (rc = kyc_synth__arabic_text(out, 2.6 * s / 0.73 * u, (x + maxw) * u,
+		                                 (y + (1.55 + 0.9 + 2.3) * s) * u, maxw * u,
+		                                 fl[i].value, p->ink)))
+			goto out;
 	}
 
 	/* The MRZ: each character centred in its 2.54 mm cell, with a little

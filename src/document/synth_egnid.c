@@ -232,6 +232,35 @@ static double shaped(struct kyc_synth_image *im, struct face *f, double em, int 
 	return pen - x;
 }
 
+void kyc_synth__arabic_name(uint64_t seed, int index, int male, char *out, size_t cap)
+{
+	struct kyc_synth__rng rr, *r = &rr;
+	kyc_synth__rng_seed(r, seed, 0x5A0000000ULL + (uint64_t)(uint32_t)index);
+	const char *given = male ? PICK(r, male_names) : PICK(r, female_names);
+	snprintf(out, cap, "%s %s %s", given, PICK(r, male_names), PICK(r, family_names));
+}
+
+int kyc_synth__arabic_text(struct kyc_synth_image *im, double em, double right, double base,
+                           double maxw, const char *s, const unsigned char ink[3])
+{
+	FT_Library lib;
+	struct face f = {0};
+	if (FT_Init_FreeType(&lib))
+		return KYC_ERR_IO;
+	int rc = face_open(lib, font_path("KYCD_FONT_ARABIC_BOLD", ARABIC_BOLD_PATH), &f);
+	if (!rc) {
+		double w = shaped(NULL, &f, em, 1, 0, 0, s, ink);
+		if (w > maxw && w > 0) {
+			em *= maxw / w;
+			w = maxw;
+		}
+		shaped(im, &f, em, 1, right - w, base, s, ink);
+	}
+	face_close(&f);
+	FT_Done_FreeType(lib);
+	return rc;
+}
+
 /* ASCII digits and '-' of a value as Eastern Arabic digits and '/'. */
 static void eastern(const char *ascii, char *out, size_t cap)
 {

@@ -435,5 +435,9 @@ int kyc_synth_identity(uint64_t seed, int index, enum kyc_synth_format format,
 		int on = format == KYC_SYNTH_TD3 ? 14 : format == KYC_SYNTH_TD2 ? 7 : L - 28;
 		get(l2, 28, on, f->optional_data, sizeof f->optional_data, 0);
 	}
+	/* An issuer that writes Arabic prints the holder's name in it too. */
+	if (!strcmp(f->issuing_country, "EGY"))
+		kyc_synth__arabic_name(seed, index, f->sex[0] != 'F', out->native_name,
+		                       sizeof out->native_name);
 	return 0;
 }

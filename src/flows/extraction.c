@@ -143,6 +143,11 @@ json_t *kyc_document_extract(const struct kyc_image *img, int64_t now_ms)
 	if (json_is_true(json_object_get(rd.mrz, "valid"))) {
 		json_t *viz = NULL;
 		int rc = kyc_viz_read(img, rr, rd.mrz, &viz);
+		/* the name in the issuer's script, a field of the document's
+		 * like the MRZ's (source "viz") */
+		const json_t *native = rc ? NULL : json_object_get(viz, "native_name");
+		if (native)
+			json_object_set(json_object_get(x, "fields"), "native_name", (json_t *)native);
 		json_object_set_new(x, "viz",
 				    rc ? json_pack("{s:s}", "error",
 						   rc == KYC_ERR_UNSUPPORTED ? "ocr_model_missing"

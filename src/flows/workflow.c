@@ -457,6 +457,29 @@ int flow__pending_has(const json_t *ver_or_patch, const char *step)
 	return 0;
 }
 
+/* The documents of this attempt (stored ones and the new ones). */
+json_t *flow__attempt_documents(struct kyc_flow *f, const char *vid, int64_t attempt,
+                                 json_t *fresh)
+{
+	json_t *docs = json_array();
+	struct kyc_store_page pg;
+	json_t *filter = json_pack("{s:s}", "verification_id", vid);
+	if (!kyc_store_list(f->store, KYC_R_DOCUMENT, f->tenant_id, filter, "", 100, &pg)) {
+		size_t i;
+		json_t *d;
+		json_array_foreach(pg.items, i, d)
+		{
+			json_t *a = json_object_get(json_object_get(d, "attributes"), "attempt");
+			if (json_integer_value(a) == attempt)
+				json_array_append(docs, d);
+		}
+		json_decref(pg.items);
+	}
+	json_decref(filter);
+	json_array_extend(docs, fresh);
+	return docs;
+}
+
 /* pending_steps without the named steps (NULL-terminated). */
 json_t *flow__steps_without(const json_t *steps, const char *const *drop)
 {

@@ -218,6 +218,24 @@ static int evaluate_card(struct change *c, const json_t *settings, const char *t
 	return rc;
 }
 
+/* A front read apart: a card's without an MRZ (its printed lines), a
+ * licence's (its printed fields). */
+const json_t *flow__front_apart(const json_t *docs, const json_t *doc)
+{
+	const json_t *front = NULL;
+	size_t i;
+	json_t *d;
+	json_array_foreach(docs, i, d)
+	{
+		const json_t *x = json_object_get(d, "extraction");
+		const json_t *lf = json_object_get(json_object_get(x, "licence"), "front");
+		if (d != doc && strcmp(flow__str(d, "side"), "back") &&
+		    (json_object_get(x, "viz_front") || json_is_true(json_object_get(lf, "found"))))
+			front = x;
+	}
+	return front;
+}
+
 /* Evaluates an identity-document attempt inside the transaction. */
 int flow__evaluate_document(struct change *c, const json_t *settings, const json_t *applicant,
                             const char *type, const json_t *docs)
@@ -292,22 +310,8 @@ int flow__evaluate_document(struct change *c, const json_t *settings, const json
 		}
 		return flow__fail_attempt(c, settings, retry_for_reason(reason));
 	}
-	/* a front read apart: a card's without an MRZ (its printed lines), a
-	 * licence's (its printed fields) */
-	const json_t *front = NULL;
-	size_t di;
-	json_t *dd;
-	json_array_foreach(docs, di, dd)
-	{
-		const json_t *dx = json_object_get(dd, "extraction");
-		const json_t *lf = json_object_get(json_object_get(dx, "licence"), "front");
-		if (dd != doc && strcmp(flow__str(dd, "side"), "back") &&
-		    (json_object_get(dx, "viz_front") ||
-		     json_is_true(json_object_get(lf, "found"))))
-			front = dx;
-	}
 	struct kyc_check_input in = {
-	    .front = front,
+	    .front = flow__front_apart(docs, doc),
 	    .store = f->store,
 	    .tenant_id = f->tenant_id,
 	    .settings = settings,

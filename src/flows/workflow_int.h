@@ -63,6 +63,14 @@ json_t *flow__effective_settings(struct kyc_flow *f, const json_t *ver, int *rc)
 /* SHA-256 of p[0..n) as 64 hex digits. */
 void flow__sha256_hex(const void *p, size_t n, char out[65]);
 
+/* workflow.c: the documents of the verification's attempt (stored ones)
+ * and fresh (new ones, not stored yet): a new array. */
+json_t *flow__attempt_documents(struct kyc_flow *f, const char *vid, int64_t attempt,
+                                json_t *fresh);
+/* workflow_decide.c: the extraction of a front read apart from doc, the
+ * document the attempt was decided on (a card's printed lines, a licence's
+ * printed fields), or NULL: the checks compare it with doc's reading. */
+const json_t *flow__front_apart(const json_t *docs, const json_t *doc);
 /* workflow_decide.c: a failed attempt with retry code `code` (rejected at
  * the attempts' limit), and the checks and outcome of an attempt's read
  * documents (docs: their extractions); 0 or a KYC_ERR_*. */

@@ -60,8 +60,14 @@ int kyc_flow_correct_names(struct kyc_flow *f, const char *vid, const json_t *na
 		goto abort;
 	}
 	const json_t *x = json_object_get(doc, "extraction");
+	/* an MRZ's names, else a card's English names (the Egyptian card's
+	 * transliteration, docs/card.md) */
 	const char *given = kyc_checks_field(x, "given_names");
 	const char *surname = kyc_checks_field(x, "surname");
+	if (!given && !surname) {
+		given = kyc_checks_field(x, "first_name_en");
+		surname = kyc_checks_field(x, "family_name_en");
+	}
 	char at[32];
 	kyc_time_iso(kyc_now_ms(), at);
 	json_t *nc =
@@ -86,7 +92,23 @@ int kyc_flow_correct_names(struct kyc_flow *f, const char *vid, const json_t *na
 		flow__store_err(e, rc, "settings");
 		goto abort;
 	}
+	/* the attempt's front read apart (a card's printed lines) is compared
+	 * again too, or its contradiction would be lost */
+	json_t *none = json_array();
+	json_t *docs = flow__attempt_documents(
+	    f, vid, json_integer_value(json_object_get(c.ver, "attempts")), none);
+	json_decref(none);
+	const json_t *decided = NULL;
+	size_t di;
+	json_t *dd;
+	json_array_foreach(docs, di, dd)
+	{
+		const char *id = flow__str(dd, "id");
+		if (id && !strcmp(id, doc_id))
+			decided = dd;
+	}
 	struct kyc_check_input in = {
+	    .front = decided ? flow__front_apart(docs, decided) : NULL,
 	    .store = f->store,
 	    .tenant_id = f->tenant_id,
 	    .settings = settings,
@@ -99,6 +121,7 @@ int kyc_flow_correct_names(struct kyc_flow *f, const char *vid, const json_t *na
 	};
 	const char *hard;
 	json_t *checks = kyc_checks_run(&in, &hard);
+	json_decref(docs);
 	/* the face checks stay beside the document's (read from the documents) */
 	json_t *merged = NULL;
 	int close;

@@ -169,29 +169,6 @@ static int state_refusal(const json_t *ver, struct kyc_jerr *e)
 	return 0;
 }
 
-/* The documents of this attempt (stored ones and the new ones). */
-static json_t *attempt_documents(struct kyc_flow *f, const char *vid, int64_t attempt,
-                                 json_t *fresh)
-{
-	json_t *docs = json_array();
-	struct kyc_store_page pg;
-	json_t *filter = json_pack("{s:s}", "verification_id", vid);
-	if (!kyc_store_list(f->store, KYC_R_DOCUMENT, f->tenant_id, filter, "", 100, &pg)) {
-		size_t i;
-		json_t *d;
-		json_array_foreach(pg.items, i, d)
-		{
-			json_t *a = json_object_get(json_object_get(d, "attributes"), "attempt");
-			if (json_integer_value(a) == attempt)
-				json_array_append(docs, d);
-		}
-		json_decref(pg.items);
-	}
-	json_decref(filter);
-	json_array_extend(docs, fresh);
-	return docs;
-}
-
 static json_t *render_docs(struct prepared *p, int n, kyc_store *s, const char *tenant)
 {
 	json_t *out = json_array();
@@ -218,6 +195,41 @@ static const json_t *live_challenge(const json_t *ver)
 /* The common path of documents, proofs and selfies. kind: "document" |
  * "selfie"; a selfie may come with the head-turn challenge's turn frames
  * (turns, nturns > 0). */
+/* 1 when imgs are a card's front sent after its back decided the attempt:
+ * the verification awaits the level's other steps, the attempt was decided
+ * on a back whose MRZ verified, and every image is a front of that type. The
+ * front then joins that attempt, which is decided again with it, so its
+ * printed lines are compared with the back's MRZ as if the two had come
+ * together (docs/flows.md, "A front after its back"). */
+static int late_front(struct kyc_flow *f, const json_t *ver, const char *vid, const char *kind,
+                      const char *type, const struct kyc_flow_image *imgs, int n)
+{
+	const json_t *attrs = json_object_get(ver, "attributes");
+	const char *decided = flow__str(attrs, "document_type");
+	if (strcmp(kind, "document") || (strcmp(type, "id_card") && strcmp(type, "residence_permit")) ||
+	    !decided || strcmp(decided, type) || !flow__str(attrs, "document_id") ||
+	    strcmp(flow__str(ver, "status"), "awaiting_input") || flow__pending_has(ver, "document") ||
+	    flow__pending_has(ver, "document_back"))
+		return 0;
+	for (int i = 0; i < n; i++)
+		if (!imgs[i].side || strcmp(imgs[i].side, "front"))
+			return 0;
+	json_t *none = json_array();
+	json_t *docs = flow__attempt_documents(
+	    f, vid, json_integer_value(json_object_get(ver, "attempts")), none);
+	json_decref(none);
+	int back = 0;
+	size_t i;
+	json_t *d;
+	json_array_foreach(docs, i, d)
+	{
+		back |= !strcmp(flow__str(d, "side"), "back") &&
+		        json_is_true(json_object_get(json_object_get(d, "extraction"), "mrz_verified"));
+	}
+	json_decref(docs);
+	return back;
+}
+
 static int submit(struct kyc_flow *f, const char *vid, const struct kyc_flow_image *imgs, int n,
                   const char *kind, const struct kyc_flow_image *turns, int nturns,
                   json_t **out, struct kyc_jerr *e)
@@ -359,8 +371,10 @@ static int submit(struct kyc_flow *f, const char *vid, const struct kyc_flow_ima
 	                ? flow__str(json_object_get(c.ver, "attributes"), "document_type")
 	                : type,
 	            type);
+	int late = !continuing && late_front(f, c.ver, vid, kind, type, imgs, n);
 	int64_t attempt = json_integer_value(json_object_get(c.ver, "attempts"));
-	if (!continuing && !strcmp(kind, "document") && flow__in_list(type, kyc_document_types)) {
+	if (!continuing && !late && !strcmp(kind, "document") &&
+	    flow__in_list(type, kyc_document_types)) {
 		attempt++;
 		json_object_set_new(c.patch, "attempts", json_integer(attempt));
 	}
@@ -391,6 +405,8 @@ static int submit(struct kyc_flow *f, const char *vid, const struct kyc_flow_ima
 		json_object_set_new(c.patch, "submitted_at", json_integer(kyc_now_ms()));
 	json_t *d = json_pack("{s:s, s:I, s:i}", "kind", strcmp(kind, "selfie") ? type : "selfie",
 	                      "attempt", (json_int_t)attempt, "images", n);
+	if (late)
+		json_object_set_new(d, "late_front", json_true());
 	rc = flow__change_move(&c, KYC_VE_SUBMIT,
 	                       strcmp(kind, "selfie") ? "document_submitted" : "selfie_submitted",
 	                       d);
@@ -419,7 +435,7 @@ static int submit(struct kyc_flow *f, const char *vid, const struct kyc_flow_ima
 			         ? flow__change_move(&c, KYC_VE_AWAIT, "more_steps", NULL)
 			         : flow__conclude(&c, settings, json_object_get(c.ver, "checks"));
 		} else {
-			json_t *docs = attempt_documents(f, vid, attempt, fresh);
+			json_t *docs = flow__attempt_documents(f, vid, attempt, fresh);
 			rc = flow__evaluate_document(&c, settings, applicant, type, docs);
 			json_decref(docs);
 		}

@@ -22,12 +22,21 @@
 static struct e2e_server srv;
 static char key[128], tenant[64];
 
+/* POST json to path; customer, when not NULL, named by X-Customer-Id. */
+static int call_for(const char *customer, const char *path, const char *json,
+		    struct e2e_resp *r)
+{
+	char auth[200], who[200];
+	snprintf(auth, sizeof auth, "Authorization: %s", key);
+	snprintf(who, sizeof who, "X-Customer-Id: %s", customer ? customer : "");
+	const char *h[] = {auth, "Content-Type: application/json", "Accept-Language: en",
+			   customer ? who : NULL, NULL};
+	return e2e_req(&srv, "POST", path, h, json, strlen(json), r);
+}
+
 static int call(const char *path, const char *json, struct e2e_resp *r)
 {
-	char auth[200];
-	snprintf(auth, sizeof auth, "Authorization: %s", key);
-	const char *h[] = {auth, "Content-Type: application/json", "Accept-Language: en", NULL};
-	return e2e_req(&srv, "POST", path, h, json, strlen(json), r);
+	return call_for(NULL, path, json, r);
 }
 
 /* One side of card index as a JPEG upload body for customer. */
@@ -61,6 +70,24 @@ static const char *cd_str(const struct e2e_resp *r, const char *k)
 static void date_of(const char *iso, char out[40])
 {
 	snprintf(out, 40, "%sT00:00:00.000Z", iso);
+}
+
+/* Sends card index's front then its back for customer ref; *back holds
+ * the back's answer. 0 or -1. */
+static int send_card(const char *ref, int index, const struct kyc_egnid_card *c,
+		     struct e2e_resp *back)
+{
+	struct e2e_resp r;
+	char *b = side_body(ref, index, c, KYC_CARD_FRONT);
+	int rc = b && !call(FRONT, b, &r) ? 0 : -1;
+	free(b);
+	if (rc)
+		return -1;
+	e2e_resp_free(&r);
+	b = side_body(ref, index, c, KYC_CARD_BACK);
+	rc = b && !call(BACK, b, back) ? 0 : -1;
+	free(b);
+	return rc;
 }
 
 TEST(card_fields)
@@ -154,6 +181,40 @@ static const json_t *consistency(struct e2e_resp *r, const char *ref)
 	return NULL;
 }
 
+/* ApproveFrontImage on a card read from its face: the applicant's English
+ * names are kept as the confirmed ones, beside the transliteration read
+ * from the card (the original reading). */
+TEST(approve_front_corrects_english_names)
+{
+	struct kyc_egnid_card c;
+	kyc_synth_egnid_card(SEED, 4, &c);
+	struct e2e_resp r;
+	REQUIRE(send_card("eg-4", 4, &c, &r) == 0);
+	char first_en[256] = "", family_en[256] = "";
+	if (cd_str(&r, "firstNameEn"))
+		snprintf(first_en, sizeof first_en, "%s", cd_str(&r, "firstNameEn"));
+	if (cd_str(&r, "familyNameEn"))
+		snprintf(family_en, sizeof family_en, "%s", cd_str(&r, "familyNameEn"));
+	e2e_resp_free(&r);
+	REQUIRE(first_en[0] && family_en[0]);
+	REQUIRE(call_for("eg-4", "/api/v1/onboarding/NationalId/ApproveFrontImage",
+		     "{\"fullNameEn\":\"Mona Adel Hassan\",\"firstNameEn\":\"Mona\","
+		     "\"familyNameEn\":\"Hassan\"}",
+		     &r) == 0);
+	CHECK_INT(r.status, 200);
+	CHECK_STR(r.body, "true");
+	e2e_resp_free(&r);
+	REQUIRE(consistency(&r, "eg-4") != NULL);
+	const json_t *corr =
+	    json_object_get(json_array_get(json_object_get(r.json, "data"), 0), "corrections");
+	CHECK_STR(json_string_value(json_object_get(corr, "first_name")), "Mona");
+	CHECK_STR(json_string_value(json_object_get(corr, "last_name")), "Hassan");
+	const json_t *orig = json_object_get(corr, "original");
+	CHECK_STR(json_string_value(json_object_get(orig, "given_names")), first_en);
+	CHECK_STR(json_string_value(json_object_get(orig, "surname")), family_en);
+	e2e_resp_free(&r);
+}
+
 TEST(contradiction_flagged)
 {
 	struct kyc_egnid_card c;
@@ -161,13 +222,7 @@ TEST(contradiction_flagged)
 	/* the printed gender is the other one */
 	snprintf(c.gender, sizeof c.gender, "%s", strcmp(c.gender, "ذكر") ? "ذكر" : "أنثى");
 	struct e2e_resp r;
-	char *b = side_body("eg-2", 2, &c, KYC_CARD_FRONT);
-	REQUIRE(b && call(FRONT, b, &r) == 0);
-	free(b);
-	e2e_resp_free(&r);
-	b = side_body("eg-2", 2, &c, KYC_CARD_BACK);
-	REQUIRE(b && call(BACK, b, &r) == 0);
-	free(b);
+	REQUIRE(send_card("eg-2", 2, &c, &r) == 0);
 	e2e_resp_free(&r);
 	const json_t *ck = consistency(&r, "eg-2");
 	REQUIRE(ck != NULL);
@@ -177,13 +232,7 @@ TEST(contradiction_flagged)
 
 	/* the same card as printed: consistent */
 	kyc_synth_egnid_card(SEED, 2, &c);
-	b = side_body("eg-3", 2, &c, KYC_CARD_FRONT);
-	REQUIRE(b && call(FRONT, b, &r) == 0);
-	free(b);
-	e2e_resp_free(&r);
-	b = side_body("eg-3", 2, &c, KYC_CARD_BACK);
-	REQUIRE(b && call(BACK, b, &r) == 0);
-	free(b);
+	REQUIRE(send_card("eg-3", 2, &c, &r) == 0);
 	e2e_resp_free(&r);
 	ck = consistency(&r, "eg-3");
 	REQUIRE(ck != NULL);
@@ -201,6 +250,7 @@ int main(void)
 	}
 	RUN(card_fields);
 	RUN(contradiction_flagged);
+	RUN(approve_front_corrects_english_names);
 	e2e_cleanup(&srv);
 	return test_done("compat000_card");
 }

@@ -25,10 +25,14 @@ static size_t expired2_len;
 static unsigned char *face_card_jpg;
 static size_t face_card_len;
 static struct kyc_synth_doc face_card;
-static unsigned char *card_p_jpg, *card_q_jpg, *front_jpg;
-static size_t front_len;
+static unsigned char *card_p_jpg, *card_q_jpg, *front_jpg, *front_p_jpg, *front_q_jpg;
+static size_t front_len, front_p_len, front_q_len;
 static size_t card_len, passport_len, passport2_len, blank_len, expired_len, card_p_len, card_q_len;
 static struct kyc_synth_doc card, passport, passport2, expired, expired2, card_p, card_q;
+/* a passport whose page prints the name in Arabic too */
+static struct kyc_synth_doc arabic;
+static unsigned char *arabic_jpg;
+static size_t arabic_len;
 
 static const char *const customer_fields[] = {
     "customerId",     "idFrontScan",    "idBackScan",       "photo",       "fullName",
@@ -93,6 +97,28 @@ static void check_error(const struct e2e_resp *r, long status)
 	CHECK(json_is_null(json_object_get(r->json, "customerData")));
 }
 
+/* The first verification of customer ref on key (the list's item: its
+ * checks and corrections), held by *r (free it); NULL when there is none. */
+static const json_t *verification_of(const char *key, const char *ref, struct e2e_resp *r)
+{
+	char path[200];
+	memset(r, 0, sizeof *r);
+	snprintf(path, sizeof path, "/v1/applicants?external_ref=%s", ref);
+	if (e2e_json(&srv, "GET", path, key, NULL, r)) {
+		memset(r, 0, sizeof *r);
+		return NULL;
+	}
+	const char *aid = json_string_value(
+	    json_object_get(json_array_get(json_object_get(r->json, "data"), 0), "id"));
+	snprintf(path, sizeof path, "/v1/verifications?applicant_id=%s", aid ? aid : "none");
+	e2e_resp_free(r);
+	if (e2e_json(&srv, "GET", path, key, NULL, r)) {
+		memset(r, 0, sizeof *r);
+		return NULL;
+	}
+	return json_array_get(json_object_get(r->json, "data"), 0);
+}
+
 #define SELECT "/api/v1/onboarding/Request/SelectNationalIdStep/"
 #define FRONT "/api/v1/onboarding/NationalId/UploadFrontImage"
 #define BACK "/api/v1/onboarding/NationalId/UploadBackImage"
@@ -152,12 +178,16 @@ TEST(national_id_flow)
 	CHECK_STR(cd_str(r.json, "documentTypeId"), "id_card");
 	CHECK_STR(cd_str(r.json, "documentTypeCode"), t->document_code);
 	CHECK(cd_str(r.json, "idFrontScan") != NULL && cd_str(r.json, "idBackScan") != NULL);
-	/* what an MRZ does not carry is null, never invented */
-	static const char *const nulls[] = {"fullName", "firstName",  "familyName",
-	                                    "address",  "state",      "issueDate",
+	/* what an MRZ does not carry is null, never invented (the name in
+	 * the issuer's script too, where the card prints none) */
+	static const char *const nulls[] = {"address",    "state",         "issueDate",
 	                                    "profession", "maritalStatus", "religion"};
 	for (size_t i = 0; i < sizeof nulls / sizeof nulls[0]; i++)
 		CHECK(json_is_null(json_object_get(cd, nulls[i])));
+	if (!card.id.native_name[0])
+		CHECK(json_is_null(json_object_get(cd, "fullName")) &&
+		      json_is_null(json_object_get(cd, "firstName")) &&
+		      json_is_null(json_object_get(cd, "familyName")));
 	/* the face fields come from the face engine on the front (a drawn
 	 * placeholder portrait here: portrait_photo_age_gender has a real one) */
 	const char *photo = cd_str(r.json, "photo");
@@ -190,15 +220,9 @@ TEST(national_id_flow)
 	e2e_resp_free(&r);
 
 	/* kycd's view: the verification of applicant cust-1001 */
-	REQUIRE(e2e_json(&srv, "GET", "/v1/applicants?external_ref=cust-1001", key_a, NULL, &r) ==
-	        0);
-	const char *aid = json_string_value(
-	    json_object_get(json_array_get(json_object_get(r.json, "data"), 0), "id"));
+	const json_t *v = verification_of(key_a, "cust-1001", &r);
+	REQUIRE(v != NULL);
 	char path[200];
-	snprintf(path, sizeof path, "/v1/verifications?applicant_id=%s", aid ? aid : "none");
-	e2e_resp_free(&r);
-	REQUIRE(e2e_json(&srv, "GET", path, key_a, NULL, &r) == 0);
-	json_t *v = json_array_get(json_object_get(r.json, "data"), 0);
 	json_t *corr = json_object_get(v, "corrections");
 	CHECK_STR(json_string_value(json_object_get(corr, "first_name")), "Mona");
 	CHECK_STR(json_string_value(json_object_get(corr, "middle_name")), "Adel");
@@ -251,6 +275,63 @@ TEST(passport_flow)
 	REQUIRE(call(key_c, APPROVE_FRONT, NULL, "X-Customer-Id: cust-2002", "{}", &r) == 0);
 	CHECK_INT(r.status, 200); /* key_c shares key_b's tenant: confirmed as read */
 	CHECK_STR(r.body, "true");
+	e2e_resp_free(&r);
+}
+
+/* The first valid index of fmt from seed whose issuer prints the holder's
+ * name in Arabic script beside the Latin one; -1 when none is found. */
+static int arabic_index(uint64_t seed, enum kyc_synth_format fmt)
+{
+	for (int from = 1; from < 4000;) {
+		int i = specimen_valid_index(seed, fmt, from, 1);
+		struct kyc_synth_identity id;
+		if (i < from || kyc_synth_identity(seed, (int)i, fmt, &id))
+			return -1;
+		if (id.native_name[0])
+			return i;
+		from = i + 1;
+	}
+	return -1;
+}
+
+/* A passport whose page prints the name in Arabic too (an Egyptian one):
+ * fullName is that name as printed, firstName its first word and
+ * familyName the rest, beside the English names from the MRZ; the document
+ * has the field native_name, read from the visual zone. */
+TEST(passport_native_name)
+{
+	REQUIRE(arabic_jpg != NULL);
+	struct e2e_resp r;
+	REQUIRE(call(key_b, SELECT "false", NULL, NULL, NULL, &r) == 0);
+	CHECK_INT(r.status, 200);
+	e2e_resp_free(&r);
+	char *b = upload_body("cust-3003", arabic_jpg, arabic_len);
+	REQUIRE(call(key_b, FRONT, NULL, NULL, b, &r) == 0);
+	CHECK_INT(r.status, 200);
+	check_customer_data(json_object_get(r.json, "customerData"));
+	const char *native = arabic.id.native_name, *sp = strchr(native, ' ');
+	REQUIRE(sp != NULL);
+	CHECK_STR(cd_str(r.json, "fullName"), native);
+	char first[128];
+	snprintf(first, sizeof first, "%.*s", (int)(sp - native), native);
+	CHECK_STR(cd_str(r.json, "firstName"), first);
+	CHECK_STR(cd_str(r.json, "familyName"), sp + 1);
+	CHECK_STR(cd_str(r.json, "familyNameEn"), arabic.id.f.surname);
+	e2e_resp_free(&r);
+	free(b);
+	/* the native API's document: the field, read from the visual zone */
+	const char *vid = json_string_value(json_object_get(verification_of(key_b, "cust-3003", &r), "id"));
+	char path[200];
+	snprintf(path, sizeof path, "/v1/verifications/%s", vid ? vid : "none");
+	e2e_resp_free(&r);
+	REQUIRE(e2e_json(&srv, "GET", path, key_b, NULL, &r) == 0);
+	const json_t *doc = json_array_get(json_object_get(r.json, "documents"), 0);
+	const json_t *nf = json_object_get(
+	    json_object_get(json_object_get(doc, "extraction"), "fields"), "native_name");
+	CHECK_STR(json_string_value(json_object_get(nf, "value")), native);
+	CHECK(json_is_true(json_object_get(nf, "read")));
+	CHECK(json_is_true(json_object_get(nf, "accepted")));
+	CHECK_STR(json_string_value(json_object_get(nf, "source")), "viz");
 	e2e_resp_free(&r);
 }
 
@@ -335,18 +416,8 @@ TEST(retake)
 static void confirmed_first_name(const char *ref, char *out, size_t n)
 {
 	struct e2e_resp r;
-	char path[200];
 	out[0] = 0;
-	snprintf(path, sizeof path, "/v1/applicants?external_ref=%s", ref);
-	if (e2e_json(&srv, "GET", path, key_a, NULL, &r))
-		return;
-	const char *aid = json_string_value(
-	    json_object_get(json_array_get(json_object_get(r.json, "data"), 0), "id"));
-	snprintf(path, sizeof path, "/v1/verifications?applicant_id=%s", aid ? aid : "none");
-	e2e_resp_free(&r);
-	if (e2e_json(&srv, "GET", path, key_a, NULL, &r))
-		return;
-	json_t *v = json_array_get(json_object_get(r.json, "data"), 0);
+	const json_t *v = verification_of(key_a, ref, &r);
 	const char *f =
 	    json_string_value(json_object_get(json_object_get(v, "corrections"), "first_name"));
 	snprintf(out, n, "%s", f ? f : "");
@@ -389,7 +460,7 @@ TEST(interleaved_customers)
 		REQUIRE(call(key_d, SELECT "true", NULL, NULL, NULL, &r) == 0);
 		CHECK_INT(r.status, 200);
 		e2e_resp_free(&r);
-		b = upload_body(who[i], front_jpg, front_len);
+		b = upload_body(who[i], i ? front_q_jpg : front_p_jpg, i ? front_q_len : front_p_len);
 		REQUIRE(call(key_d, FRONT, NULL, NULL, b, &r) == 0);
 		free(b);
 		CHECK_INT(r.status, 200);
@@ -568,10 +639,27 @@ static int second_key(const char *tenant, char key[128])
 	return key[0] ? 0 : -1;
 }
 
+/* An ID card of seed, back (*d, *jpg) and front (*front: the same card with
+ * its MRZ painted out). A card whose painted front still reads as an MRZ is
+ * passed over for the next valid one. 0 or -1. */
+static int card_pair(uint64_t seed, struct kyc_synth_doc *d, unsigned char **jpg, size_t *len,
+                     unsigned char **front, size_t *flen)
+{
+	int i = specimen_valid_index(seed, KYC_SYNTH_TD1, 1, 1);
+	for (int k = 0; k < 10; k++, i = specimen_valid_index(seed, KYC_SYNTH_TD1, i + 1, 1)) {
+		int used = -1;
+		if (!specimen_card_front_index(seed, i, KYC_SYNTH_TD1, front, flen, &used) &&
+		    used == i)
+			return kyc_synth_make(seed, i, 0, KYC_SYNTH_TD1, d, jpg, len) ? -1 : 0;
+		free(*front);
+		*front = NULL;
+	}
+	return -1;
+}
+
 int main(void)
 {
-	int ok = kyc_synth_make(5, specimen_valid_index(5, KYC_SYNTH_TD1, 1, 1), 0, KYC_SYNTH_TD1,
-	                        &card, &card_jpg, &card_len) == 0 &&
+	int ok = card_pair(5, &card, &card_jpg, &card_len, &front_jpg, &front_len) == 0 &&
 	         kyc_synth_make(5, specimen_valid_index(5, KYC_SYNTH_TD3, 1, 1), 0, KYC_SYNTH_TD3,
 	                        &passport, &passport_jpg, &passport_len) == 0 &&
 	         kyc_synth_make(5, specimen_valid_index(5, KYC_SYNTH_TD3, passport.index + 1, 1), 0,
@@ -580,13 +668,12 @@ int main(void)
 	                        &expired, &expired_jpg, &expired_len) == 0 &&
 	         kyc_synth_make(5, specimen_expired_index(5, KYC_SYNTH_TD3, expired.index + 1), 0,
 	                        KYC_SYNTH_TD3, &expired2, &expired2_jpg, &expired2_len) == 0 &&
-	         kyc_synth_make(6, specimen_valid_index(6, KYC_SYNTH_TD1, 1, 1), 0, KYC_SYNTH_TD1,
-	                        &card_p, &card_p_jpg, &card_p_len) == 0 &&
-	         kyc_synth_make(7, specimen_valid_index(7, KYC_SYNTH_TD1, 1, 1), 0, KYC_SYNTH_TD1,
-	                        &card_q, &card_q_jpg, &card_q_len) == 0 &&
-	         specimen_card_front(8, specimen_valid_index(8, KYC_SYNTH_TD1, 1, 1), KYC_SYNTH_TD1,
-	                             &front_jpg, &front_len) == 0 &&
+	         card_pair(6, &card_p, &card_p_jpg, &card_p_len, &front_p_jpg, &front_p_len) == 0 &&
+	         card_pair(7, &card_q, &card_q_jpg, &card_q_len, &front_q_jpg, &front_q_len) == 0 &&
 	         (blank_jpg = timg_jpeg(800, 600, 85, &blank_len)) != NULL;
+	int ai = ok ? arabic_index(10, KYC_SYNTH_TD3) : -1;
+	if (ai < 0 || kyc_synth_make(10, ai, 0, KYC_SYNTH_TD3, &arabic, &arabic_jpg, &arabic_len))
+		arabic_jpg = NULL;
 	/* an ID card with a real photo as its portrait */
 	struct kyc_synth_image photo, img;
 	if (ok && tface_photo(TFACE_A, &photo) == 0) {
@@ -613,6 +700,7 @@ int main(void)
 	}
 	RUN(national_id_flow);
 	RUN(passport_flow);
+	RUN(passport_native_name);
 	RUN(retake);
 	RUN(interleaved_customers);
 	RUN(rejection_reasons);
@@ -629,6 +717,9 @@ int main(void)
 	free(card_p_jpg);
 	free(card_q_jpg);
 	free(front_jpg);
+	free(front_p_jpg);
+	free(front_q_jpg);
 	free(face_card_jpg);
+	free(arabic_jpg);
 	return test_done("compat000");
 }

@@ -405,6 +405,81 @@ TEST(id_card_front_of_another_card_goes_to_review)
 	free(ver);
 }
 
+/* The same card in several verifications is no duplicate here. */
+#define NO_PERIODS "\"options\":{\"approvePeriod\":false,\"rejectPeriod\":false}"
+
+/* The names confirmation, the last step of the "confirm" level: its
+ * status afterwards. */
+static char *confirm_names(const char *ver, struct e2e_resp *r)
+{
+	char path[160];
+	snprintf(path, sizeof path, "/v1/verifications/%s/names", ver);
+	if (e2e_json(&srv, "POST", path, key, "{}", r))
+		return NULL;
+	return (char *)json_string_value(json_object_get(r->json, "status"));
+}
+
+/* A card's front sent after its back decided the attempt, while the level
+ * still waits for another step: it joins that attempt and is compared with
+ * the back's MRZ. The card's own front passes and the verification is
+ * approved at the end; another card's front fails data_consistency at once
+ * (side front), and the verification goes to a person when the last step
+ * comes, the names confirmation's checks keeping the front. Once the
+ * verification is approved, a front is refused. */
+TEST(id_card_front_after_its_back)
+{
+	struct doc d, other;
+	size_t fl, ol;
+	unsigned char *front = NULL, *ofront = NULL;
+	REQUIRE(make_card(&d, &front, &fl) == 0);
+	REQUIRE(make_card(&other, &ofront, &ol) == 0);
+	free(other.jpg);
+	char *app = applicant("");
+	struct e2e_resp r;
+	for (int wrong = 0; wrong < 2; wrong++) {
+		char *ver = verification(app, "\"level\":\"confirm\"," NO_PERIODS);
+		REQUIRE(ver != NULL);
+		REQUIRE(upload(ver, "id_card", "back", d.jpg, d.len, &r) == 0);
+		CHECK_INT(r.status, 201);
+		CHECK_STR(vstatus_is(&r, "awaiting_input"), "awaiting_input");
+		CHECK_STR(json_string_value(json_array_get(vfield(&r, "pending_steps"), 0)),
+			  "confirmation");
+		e2e_resp_free(&r);
+		REQUIRE(upload(ver, "id_card", "front", wrong ? ofront : front, wrong ? ol : fl,
+			       &r) == 0);
+		CHECK_INT(r.status, 201);
+		CHECK_STR(vstatus_is(&r, "awaiting_input"), "awaiting_input");
+		CHECK_INT(json_integer_value(vfield(&r, "attempts")), 1); /* the same attempt */
+		CHECK_INT(json_array_size(vfield(&r, "pending_steps")), 1);
+		const json_t *c = viz_check(json_object_get(r.json, "verification"));
+		CHECK_STR(json_string_value(json_object_get(c, "result")), wrong ? "fail" : "pass");
+		if (wrong)
+			CHECK_STR(json_string_value(
+				      json_object_get(json_object_get(c, "details"), "side")),
+				  "front");
+		e2e_resp_free(&r);
+		CHECK_STR(confirm_names(ver, &r), wrong ? "pending_review" : "approved");
+		CHECK_STR(json_string_value(json_object_get(viz_check(r.json), "result")),
+			  wrong ? "fail" : "pass");
+		e2e_resp_free(&r);
+		free(ver);
+	}
+	/* decided and approved on the back alone: the front comes too late */
+	char *ver = verification(app, NO_PERIODS);
+	REQUIRE(upload(ver, "id_card", "back", d.jpg, d.len, &r) == 0);
+	CHECK_STR(vstatus_is(&r, "approved"), "approved");
+	e2e_resp_free(&r);
+	REQUIRE(upload(ver, "id_card", "front", front, fl, &r) == 0);
+	CHECK_INT(r.status, 409);
+	CHECK_STR(e2e_str(&r, "code"), "verification_approved");
+	e2e_resp_free(&r);
+	free(ver);
+	free(front);
+	free(ofront);
+	free(d.jpg);
+	free(app);
+}
+
 /* Only a card's face waits for the back: a photo of no document at all
  * (a checkerboard, a selfie) as an ID card's or a residence permit's front
  * is a failed attempt at once, document_not_found, and the back is not
@@ -1117,6 +1192,7 @@ int main(void)
 	RUN(three_failed_attempts_reject);
 	RUN(id_card_waits_for_the_back);
 	RUN(id_card_front_of_another_card_goes_to_review);
+	RUN(id_card_front_after_its_back);
 	RUN(no_document_is_a_failed_attempt);
 	RUN(wrong_document_type_asks_for_a_retry);
 	RUN(blocked_country_and_minimum_age);
