@@ -99,6 +99,12 @@ $(B)/tests/pgtmp: tests/tools/pgtmp.c $(TLIB_OBJS) $(B)/libkycd.a
 	@echo '  LINK  $@'
 	@$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(TLIB_OBJS) $(B)/libkycd.a $(PKG_LIBS)
 
+# bench/uploads' client (bench/uploads/run builds it with the release build).
+$(B)/bench/uploads: bench/uploads/bench.c $(TLIB_OBJS) $(B)/libkycd.a
+	@mkdir -p $(@D)
+	@echo '  LINK  $@'
+	@$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(TLIB_OBJS) $(B)/libkycd.a $(PKG_LIBS)
+
 $(B)/tests/compat/%: tests/compat/%.c $(TLIB_OBJS) $(B)/libkycd.a
 	@mkdir -p $(@D)
 	@echo '  LINK  $@'
