@@ -99,6 +99,14 @@ $(B)/tests/pgtmp: tests/tools/pgtmp.c $(TLIB_OBJS) $(B)/libkycd.a
 	@echo '  LINK  $@'
 	@$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(TLIB_OBJS) $(B)/libkycd.a $(PKG_LIBS)
 
+# Programs of bench/uploads/run and bench/http/run, linked as kycd is.
+$(B)/bench/uploads: bench/uploads/bench.c $(TLIB_OBJS) $(B)/libkycd.a
+$(B)/bench/http_fixed_server: bench/http/fixed_server.c $(B)/libkycd.a
+$(B)/bench/uploads $(B)/bench/http_fixed_server:
+	@mkdir -p $(@D)
+	@echo '  LINK  $@'
+	@$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 $(B)/tests/compat/%: tests/compat/%.c $(TLIB_OBJS) $(B)/libkycd.a
 	@mkdir -p $(@D)
 	@echo '  LINK  $@'
