@@ -163,15 +163,14 @@ void kyc_face_spoof_measure(const unsigned char *rgb, int w, int h, const double
 	memset(out, 0, sizeof *out);
 	out->score = 1;
 	double side = 0.8 * fmin(box[2], box[3]);
-	/* a box that is empty, inverted or not a number is too small to judge
-	 * (and would never stop the halving below) */
-	if (!(side >= WIN_MIN) || w < WIN_MIN || h < WIN_MIN)
+	/* a face under the smallest window, or a box that is empty, inverted
+	 * or not a number, is not judged (and would never stop the halving) */
+	if (!(side >= WIN_MIN) || w < WIN_MIN || h < WIN_MIN || !isfinite(box[0]) ||
+	    !isfinite(box[1]))
 		return;
-	int n = WIN_MAX;
+	int n = WIN_MAX; /* halving from 256 stops at 64 or more: all three are */
 	while (n > side || n > w || n > h)
 		n /= 2;
-	if (n < WIN_MIN || !isfinite(box[0]) || !isfinite(box[1]))
-		return;
 	int x0 = (int)lround(box[0] + box[2] / 2 - n / 2.0),
 	    y0 = (int)lround(box[1] + box[3] / 2 - n / 2.0);
 	x0 = x0 < 0 ? 0 : x0 + n > w ? w - n : x0;
