@@ -1,6 +1,7 @@
 #include "test.h"
 
 #include <stdlib.h>
+#include <time.h>
 
 int test_case_failed;
 static int passed, failed;
@@ -21,16 +22,21 @@ void test_fail_str(const char *file, int line, const char *expr, const char *got
 
 void test_run(const char *name, void (*fn)(void))
 {
+	struct timespec t0, t1;
 	current = name;
 	test_case_failed = 0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	fn();
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	/* each case's wall time, to find where a suite spends it */
+	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	if (test_case_failed) {
 		failed++;
-		fprintf(stderr, "not ok %s\n", name);
+		fprintf(stderr, "not ok %s (%.2f s)\n", name, secs);
 	} else {
 		passed++;
 		if (getenv("TEST_VERBOSE"))
-			fprintf(stderr, "ok %s\n", name);
+			fprintf(stderr, "ok %s (%.2f s)\n", name, secs);
 	}
 	current = NULL;
 }
