@@ -227,8 +227,9 @@ int main(int argc, char **argv)
 	double dt = now_s() - t0;
 	kill(pid, SIGTERM);
 	waitpid(pid, NULL, 0);
-	int requests = 0, valid = 0;
+	int requests = 0, valid = 0, conns = 0;
 	for (int e = 0; e < neps; e++) {
+		conns += whrecv_accepted(rx[e]);
 		requests += whrecv_count(rx[e]);
 		valid += whrecv_valid(rx[e]);
 	}
@@ -257,8 +258,8 @@ int main(int argc, char **argv)
 	int target = neps == 1 ? 1000 : 5000;
 	printf("events prepared: %d for %d endpoint(s) in %.1f s\n", n, neps, tp);
 	printf("kycd:     %d deliveries in %.2f s = %.0f/s (requests %d, signatures valid %d, "
-	       "rows succeeded %ld)\n",
-	       got, dt, rate, requests, valid, ok_rows);
+	       "rows succeeded %ld, connections %d)\n",
+	       got, dt, rate, requests, valid, ok_rows, conns);
 	printf("baseline: curl multi alone to the same receivers, %d in flight: %.0f/s\n", conc,
 	       base);
 	printf("ratio to the %d/s target: %.2f; kycd/baseline: %.2f\n", target, rate / target,

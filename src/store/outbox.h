@@ -84,8 +84,10 @@ struct kyc_outbox_job {
 
 /* Asked by kyc_outbox_claim once per endpoint with due deliveries: how many
  * of them the caller takes now (its share of attempts less what it holds;
- * 0 passes the endpoint over). */
-typedef int (*kyc_outbox_room_fn)(void *ctx, const char *endpoint_id);
+ * 0 passes the endpoint over). targets: how many targets (endpoints, and
+ * the callbacks as one) have deliveries due in this claim, so the caller
+ * can split its room among them. */
+typedef int (*kyc_outbox_room_fn)(void *ctx, const char *endpoint_id, int targets);
 
 /* Claims up to max pending deliveries due at now_ms: endpoints (enabled
  * ones) and callback URLs in the order of their oldest due delivery, each

@@ -277,7 +277,7 @@ static int pg_claim(kyc_store *s, int64_t now_ms, int64_t lease_ms, int max,
 		const char *ep = PQgetisnull(r, i, 0) ? NULL : PQgetvalue(r, i, 0);
 		int lim = max;
 		if (ep && room) {
-			int m = room(ctx, ep);
+			int m = room(ctx, ep, PQntuples(r));
 			if (m <= 0)
 				continue;
 			lim = k + m < max ? k + m : max;

@@ -47,11 +47,12 @@ static int delivery(kyc_store *s, const char *endpoint_id, int64_t due_ms)
 /* The room callback: room[0] for endpoint a, room[1] for b, 99 for others;
  * counts the calls. */
 static char ep_a[37], ep_b[37];
-static int room[2], asked;
-static int room_of(void *ctx, const char *endpoint_id)
+static int room[2], asked, targets_seen;
+static int room_of(void *ctx, const char *endpoint_id, int targets)
 {
 	(void)ctx;
 	asked++;
+	targets_seen = targets;
 	return !strcmp(endpoint_id, ep_a) ? room[0] : !strcmp(endpoint_id, ep_b) ? room[1] : 99;
 }
 
@@ -101,6 +102,7 @@ TEST(claims_take_each_endpoints_room_and_leave_the_rest_due)
 	CHECK_INT(count_for(jobs, n, ""), 1);
 	CHECK_INT(count_for(jobs, n, ep_off), 0);
 	CHECK_INT(asked, 2); /* once per endpoint with something due */
+	CHECK_INT(targets_seen, 3); /* a, b and the callbacks; not the disabled one */
 	for (int i = 0; i < n; i++) {
 		CHECK(strncmp(jobs[i].url, "https://", 8) == 0);
 		CHECK(!strcmp(jobs[i].endpoint_id, "") ? jobs[i].secret[0] == 0
