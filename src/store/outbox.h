@@ -122,6 +122,9 @@ struct kyc_outbox_attempt {
  * it and sets the new status. A delivery that no longer exists (its
  * endpoint was deleted meanwhile) is skipped. */
 int kyc_outbox_record(kyc_store *s, const struct kyc_outbox_attempt *a);
+/* Records n attempts, as n calls of kyc_outbox_record would; PostgreSQL
+ * does it in one statement (one round trip for a batch, not one each). */
+int kyc_outbox_record_batch(kyc_store *s, const struct kyc_outbox_attempt *a, int n);
 
 /* An endpoint's health after an attempt: a success clears failing_since, a
  * failure sets it when unset. *failing_since (may be NULL): the start of the

@@ -578,6 +578,16 @@ int kyc_outbox_record(kyc_store *s, const struct kyc_outbox_attempt *a)
 	return s->ops->outbox->record(s, a);
 }
 
+int kyc_outbox_record_batch(kyc_store *s, const struct kyc_outbox_attempt *a, int n)
+{
+	if (n > 0 && s->ops->outbox->record_batch)
+		return s->ops->outbox->record_batch(s, a, n);
+	int rc = 0;
+	for (int i = 0; i < n && !rc; i++)
+		rc = s->ops->outbox->record(s, &a[i]);
+	return rc;
+}
+
 int kyc_outbox_endpoint_health(kyc_store *s, const char *endpoint_id, int ok, int64_t at_ms,
                                int64_t *failing_since)
 {

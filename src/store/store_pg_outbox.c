@@ -367,6 +367,75 @@ static int pg_record(kyc_store *s, const struct kyc_outbox_attempt *a)
 	return rc;
 }
 
+/* One attempt of a batch as the row jsonb_to_recordset reads. */
+static json_t *attempt_row(const struct kyc_outbox_attempt *a)
+{
+	char iso[32];
+	kyc_time_iso(a->at_ms, iso);
+	int pending = !strcmp(a->status, "pending");
+	char *response = a->response && a->response_len
+			     ? kyc__store_utf8_text(a->response, a->response_len)
+			     : NULL;
+	json_t *row = json_pack("{s:s, s:s, s:o, s:I, s:o, s:o, s:s, s:I, s:o}", "id",
+				a->delivery_id, "status", a->status, "next",
+				pending ? json_integer(a->next_ms) : json_null(), "at_ms",
+				(json_int_t)a->at_ms, "http",
+				a->http_status > 0 ? json_integer(a->http_status) : json_null(),
+				"error", a->error && *a->error ? json_string(a->error) : json_null(),
+				"at", iso, "latency", (json_int_t)a->latency_ms, "response",
+				response ? json_string(response) : json_null());
+	free(response);
+	return row;
+}
+
+/* The attempts in one UPDATE ... FROM jsonb_to_recordset: a batch is one
+ * round trip to the server instead of one per attempt. A delivery twice in
+ * the batch (which the worker does not do) is recorded one at a time, as
+ * UPDATE ... FROM would apply only one of its rows. */
+static int pg_record_batch(kyc_store *s, const struct kyc_outbox_attempt *a, int n)
+{
+	for (int i = 0; i < n; i++)
+		for (int j = i + 1; j < n; j++)
+			if (!strcmp(a[i].delivery_id, a[j].delivery_id)) {
+				int rc = 0;
+				for (int k = 0; k < n && !rc; k++)
+					rc = pg_record(s, &a[k]);
+				return rc;
+			}
+	json_t *rows = json_array();
+	int rc = rows ? 0 : KYC_ERR_NOMEM;
+	for (int i = 0; i < n && !rc; i++)
+		if (json_array_append_new(rows, attempt_row(&a[i])))
+			rc = KYC_ERR_NOMEM;
+	char *text = rc ? NULL : json_dumps(rows, JSON_COMPACT);
+	json_decref(rows);
+	if (!rc && !text)
+		rc = KYC_ERR_NOMEM;
+	if (rc)
+		return rc;
+	struct kyc_pgq q = {0};
+	kyc__pgq_int(&q, kyc_now_ms());
+	kyc__pgq_take(&q, text);
+	/* The same statement as pg_record, a row of v for each attempt. */
+	rc = kyc__pg_run(
+	    s,
+	    "UPDATE webhook_deliveries d SET version=d.version+1, updated_at=$1::bigint, status=CASE "
+	    "WHEN "
+	    "d.status='paused' AND v.status='pending' THEN 'paused' ELSE v.status END, "
+	    "attempt_count=d.attempt_count+1, next_attempt_at=v.next, last_attempt_at=v.at_ms, "
+	    "last_status=v.http, last_error=v.error, completed_at=CASE WHEN v.status='pending' "
+	    "THEN NULL ELSE $1::bigint END, attempts=((CASE WHEN jsonb_array_length(coalesce(d.attempts, "
+	    "'[]')::jsonb) >= 100 THEN coalesce(d.attempts, '[]')::jsonb - 0 ELSE "
+	    "coalesce(d.attempts, '[]')::jsonb END) || jsonb_build_array(jsonb_build_object('at', "
+	    "v.at, 'status', v.http, 'latency_ms', v.latency, 'error', v.error, 'response', "
+	    "v.response)))::text FROM jsonb_to_recordset($2::jsonb) AS v(id text, status text, "
+	    "next bigint, at_ms bigint, http bigint, error text, at text, latency bigint, response "
+	    "text) WHERE d.id = v.id",
+	    &q, NULL);
+	kyc__pgq_release(&q);
+	return rc;
+}
+
 static int pg_endpoint_health(kyc_store *s, const char *endpoint_id, int ok, int64_t at_ms,
 			      int64_t *failing_since)
 {
@@ -424,6 +493,7 @@ const struct kyc_outbox_ops kyc__pg_outbox_ops = {
 	.next_due = pg_next_due,
 	.unclaim = pg_unclaim,
 	.record = pg_record,
+	.record_batch = pg_record_batch,
 	.endpoint_health = pg_endpoint_health,
 	.pause = pg_pause,
 };

@@ -240,6 +240,51 @@ TEST(undispatched_events_in_order_and_dispatched_once)
 	CHECK(resp && !strncmp(resp, "r\xc3\xa9ponse", 8));
 	CHECK_INT(json_integer_value(json_object_get(json_array_get(log, 0), "status")), 500);
 	json_decref(d);
+
+	/* A batch records each attempt as kyc_outbox_record does: the retried
+	 * delivery again (now succeeded), a new one failing, and one delivery
+	 * twice in the same batch (both attempts kept, in order). */
+	char did2[37], did3[37];
+	REQUIRE(kyc_outbox_delivery_add(s, tenant, ids[2], "verification.updated", NULL,
+					"https://cb.example/x", NULL, 10, did2) == 0);
+	REQUIRE(kyc_outbox_delivery_add(s, tenant, ids[2], "verification.updated", NULL,
+					"https://cb.example/y", NULL, 10, did3) == 0);
+	struct kyc_outbox_attempt batch[2] = {
+	    {.delivery_id = did, .at_ms = 120, .latency_ms = 4, .http_status = 204,
+	     .status = "succeeded"},
+	    {.delivery_id = did2, .at_ms = 121, .latency_ms = 5, .http_status = 503,
+	     .error = "http_status", .response = "busy", .response_len = 4, .status = "pending",
+	     .next_ms = 777},
+	};
+	CHECK_INT(kyc_outbox_record_batch(s, batch, 2), 0);
+	REQUIRE(kyc_store_get(s, KYC_R_WEBHOOK_DELIVERY, tenant, did, &d) == 0);
+	CHECK_STR(json_string_value(json_object_get(d, "status")), "succeeded");
+	CHECK_INT(json_integer_value(json_object_get(d, "attempt_count")), 2);
+	log = json_object_get(d, "attempts");
+	CHECK_INT(json_array_size(log), 2);
+	CHECK_INT(json_integer_value(json_object_get(json_array_get(log, 1), "status")), 204);
+	json_decref(d);
+	REQUIRE(kyc_store_get(s, KYC_R_WEBHOOK_DELIVERY, tenant, did2, &d) == 0);
+	CHECK_STR(json_string_value(json_object_get(d, "status")), "pending");
+	CHECK_INT(json_integer_value(json_object_get(d, "attempt_count")), 1);
+	log = json_object_get(d, "attempts");
+	resp = json_string_value(json_object_get(json_array_get(log, 0), "response"));
+	CHECK(resp && !strcmp(resp, "busy"));
+	CHECK_STR(json_string_value(json_object_get(json_array_get(log, 0), "error")),
+		  "http_status");
+	json_decref(d);
+	struct kyc_outbox_attempt twice[2] = {
+	    {.delivery_id = did3, .at_ms = 130, .latency_ms = 1, .http_status = 500,
+	     .error = "http_status", .status = "pending", .next_ms = 888},
+	    {.delivery_id = did3, .at_ms = 131, .latency_ms = 1, .http_status = 200,
+	     .status = "succeeded"},
+	};
+	CHECK_INT(kyc_outbox_record_batch(s, twice, 2), 0);
+	REQUIRE(kyc_store_get(s, KYC_R_WEBHOOK_DELIVERY, tenant, did3, &d) == 0);
+	CHECK_STR(json_string_value(json_object_get(d, "status")), "succeeded");
+	CHECK_INT(json_integer_value(json_object_get(d, "attempt_count")), 2);
+	CHECK_INT(json_array_size(json_object_get(d, "attempts")), 2);
+	json_decref(d);
 	kyc_store_close(s);
 }
 
