@@ -52,6 +52,22 @@ int kyc_outbox_delivery_add(kyc_store *s, const char *tenant_id, const char *eve
 			    const char *event_type, const char *endpoint_id, const char *url,
 			    const char *format, int64_t due_ms, char *id_out);
 
+/* A delivery to add in a batch: kyc_outbox_delivery_add's arguments. */
+struct kyc_outbox_new {
+	const char *tenant_id, *event_id, *event_type;
+	const char *endpoint_id; /* NULL: a callback to url */
+	const char *url, *format;
+	int64_t due_ms;
+};
+/* Adds n deliveries as n calls of kyc_outbox_delivery_add would;
+ * PostgreSQL in one statement (one round trip, not one per delivery). */
+int kyc_outbox_delivery_add_batch(kyc_store *s, const struct kyc_outbox_new *d, int n);
+/* Marks n events fanned out, as kyc_outbox_dispatched does each: owned[i]
+ * is 1 when this call marked event_ids[i], 0 when it already was (another
+ * worker got there first). PostgreSQL in one statement. */
+int kyc_outbox_dispatched_batch(kyc_store *s, const char *const *event_ids, int n,
+				int64_t now_ms, int *owned);
+
 /* Gives the tenant secret (a new "whsec_...") for callback pushes when it has
  * none yet; an existing one is kept. */
 int kyc_outbox_callback_secret_ensure(kyc_store *s, const char *tenant_id, const char *secret,

@@ -122,6 +122,79 @@ static int pg_delivery_add(kyc_store *s, const char *tenant_id, const char *even
 	return rc;
 }
 
+/* The deliveries as one INSERT ... SELECT from a JSON array of rows. */
+static int pg_delivery_add_batch(kyc_store *s, const struct kyc_outbox_new *d, int n)
+{
+	json_t *rows = json_array();
+	int rc = rows ? 0 : KYC_ERR_NOMEM;
+	for (int i = 0; i < n && !rc; i++) {
+		char id[37];
+		rc = kyc_uuid_new(id);
+		const char *ep = d[i].endpoint_id && *d[i].endpoint_id ? d[i].endpoint_id : NULL;
+		const char *url = !d[i].endpoint_id && d[i].url && *d[i].url ? d[i].url : NULL;
+		json_t *row = rc ? NULL
+				 : json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s, s:I}", "id", id,
+					     "tenant_id", d[i].tenant_id, "event_id", d[i].event_id,
+					     "event_type", d[i].event_type, "endpoint_id", ep, "url",
+					     url, "format",
+					     d[i].format && *d[i].format ? d[i].format : "native", "due",
+					     (json_int_t)d[i].due_ms);
+		if (!rc && (!row || json_array_append_new(rows, row)))
+			rc = KYC_ERR_NOMEM;
+	}
+	char *text = rc ? NULL : json_dumps(rows, JSON_COMPACT);
+	json_decref(rows);
+	if (!rc && !text)
+		rc = KYC_ERR_NOMEM;
+	if (rc)
+		return rc;
+	struct kyc_pgq q = {0};
+	kyc__pgq_int(&q, kyc_now_ms());
+	kyc__pgq_take(&q, text);
+	rc = kyc__pg_run(s,
+			 "INSERT INTO webhook_deliveries(id, tenant_id, version, created_at, "
+			 "updated_at, event_id, event_type, endpoint_id, url, format, status, "
+			 "attempt_count, next_attempt_at) SELECT v.id, v.tenant_id, 1, $1::bigint, "
+			 "$1::bigint, v.event_id, v.event_type, v.endpoint_id, v.url, v.format, "
+			 "'pending', 0, v.due FROM jsonb_to_recordset($2::jsonb) AS v(id text, "
+			 "tenant_id text, event_id text, event_type text, endpoint_id text, url text, "
+			 "format text, due bigint)",
+			 &q, NULL);
+	kyc__pgq_release(&q);
+	return rc;
+}
+
+/* The events marked in one UPDATE; those it returns are this call's. */
+static int pg_dispatched_batch(kyc_store *s, const char *const *event_ids, int n,
+			       int64_t now_ms, int *owned)
+{
+	kyc_buf ids;
+	kyc_buf_init(&ids, (size_t)n * 40 + 8);
+	int rc = kyc_buf_puts(&ids, "{"); /* a text[] literal: uuids need no quoting */
+	for (int i = 0; i < n && !rc; i++)
+		rc = kyc_buf_printf(&ids, "%s%s", i ? "," : "", event_ids[i]);
+	rc = rc ? rc : kyc_buf_puts(&ids, "}");
+	struct kyc_pgq q = {0};
+	PGresult *r = NULL;
+	kyc__pgq_int(&q, now_ms);
+	kyc__pgq_text(&q, ids.data);
+	rc = rc ? rc
+		: kyc__pg_query(s,
+				"UPDATE events SET dispatched_at=$1 WHERE id = ANY($2::text[]) AND "
+				"dispatched_at IS NULL RETURNING id",
+				&q, &r);
+	kyc_buf_release(&ids);
+	if (rc)
+		return rc;
+	for (int i = 0; i < n; i++) {
+		owned[i] = 0;
+		for (int k = 0; k < PQntuples(r) && !owned[i]; k++)
+			owned[i] = !strcmp(PQgetvalue(r, k, 0), event_ids[i]);
+	}
+	PQclear(r);
+	return 0;
+}
+
 /* ---- the callback secret ---- */
 
 static int pg_callback_secret_ensure(kyc_store *s, const char *tenant_id, const char *secret,
@@ -494,6 +567,8 @@ const struct kyc_outbox_ops kyc__pg_outbox_ops = {
 	.unclaim = pg_unclaim,
 	.record = pg_record,
 	.record_batch = pg_record_batch,
+	.delivery_add_batch = pg_delivery_add_batch,
+	.dispatched_batch = pg_dispatched_batch,
 	.endpoint_health = pg_endpoint_health,
 	.pause = pg_pause,
 };

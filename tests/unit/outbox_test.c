@@ -222,6 +222,15 @@ TEST(undispatched_events_in_order_and_dispatched_once)
 	kyc_outbox_events_free(ev, n);
 	CHECK_INT(kyc_outbox_dispatched(s, ids[0], 5), 0);
 	CHECK_INT(kyc_outbox_dispatched(s, ids[0], 6), KYC_ERR_CONFLICT);
+	/* in a batch, the events already marked are not this call's */
+	const char *batch_ids[3] = {ids[1], ids[0], ids[2]};
+	int owned[3] = {-1, -1, -1};
+	CHECK_INT(kyc_outbox_dispatched_batch(s, batch_ids, 3, 7, owned), 0);
+	CHECK_INT(owned[0], 1);
+	CHECK_INT(owned[1], 0);
+	CHECK_INT(owned[2], 1);
+	CHECK_INT(kyc_outbox_dispatched_batch(s, batch_ids, 3, 8, owned), 0);
+	CHECK_INT(owned[0] + owned[1] + owned[2], 0);
 	/* an attempt's record keeps a response cut inside a character */
 	char did[37];
 	REQUIRE(kyc_outbox_delivery_add(s, tenant, ids[1], "verification.updated", NULL,
