@@ -122,6 +122,45 @@ static int pg_delivery_add(kyc_store *s, const char *tenant_id, const char *even
 	return rc;
 }
 
+/* n ids as a text[] literal in b (uuids need no quoting); id(ctx, i) is
+ * the i-th. */
+static int id_array(kyc_buf *b, int n, const char *(*id)(const void *ctx, int i),
+		    const void *ctx)
+{
+	kyc_buf_init(b, (size_t)n * 40 + 8);
+	int rc = kyc_buf_puts(b, "{");
+	for (int i = 0; i < n && !rc; i++)
+		rc = kyc_buf_printf(b, "%s%s", i ? "," : "", id(ctx, i));
+	return rc ? rc : kyc_buf_puts(b, "}");
+}
+
+static const char *job_id(const void *ctx, int i)
+{
+	return ((const struct kyc_outbox_job *)ctx)[i].delivery_id;
+}
+
+static const char *string_at(const void *ctx, int i)
+{
+	return ((const char *const *)ctx)[i];
+}
+
+/* Runs sql, a statement over jsonb_to_recordset($2) with $1 the time now,
+ * on rows (a JSON array, taken; NULL when it could not be made): a batch
+ * in one round trip. rc: the caller's error so far, returned as it is. */
+static int run_rows(kyc_store *s, const char *sql, json_t *rows, int rc)
+{
+	char *text = rc || !rows ? NULL : json_dumps(rows, JSON_COMPACT);
+	json_decref(rows);
+	if (rc || !text)
+		return rc ? rc : KYC_ERR_NOMEM;
+	struct kyc_pgq q = {0};
+	kyc__pgq_int(&q, kyc_now_ms());
+	kyc__pgq_take(&q, text);
+	rc = kyc__pg_run(s, sql, &q, NULL);
+	kyc__pgq_release(&q);
+	return rc;
+}
+
 /* The deliveries as one INSERT ... SELECT from a JSON array of rows. */
 static int pg_delivery_add_batch(kyc_store *s, const struct kyc_outbox_new *d, int n)
 {
@@ -142,16 +181,7 @@ static int pg_delivery_add_batch(kyc_store *s, const struct kyc_outbox_new *d, i
 		if (!rc && (!row || json_array_append_new(rows, row)))
 			rc = KYC_ERR_NOMEM;
 	}
-	char *text = rc ? NULL : json_dumps(rows, JSON_COMPACT);
-	json_decref(rows);
-	if (!rc && !text)
-		rc = KYC_ERR_NOMEM;
-	if (rc)
-		return rc;
-	struct kyc_pgq q = {0};
-	kyc__pgq_int(&q, kyc_now_ms());
-	kyc__pgq_take(&q, text);
-	rc = kyc__pg_run(s,
+	return run_rows(s,
 			 "INSERT INTO webhook_deliveries(id, tenant_id, version, created_at, "
 			 "updated_at, event_id, event_type, endpoint_id, url, format, status, "
 			 "attempt_count, next_attempt_at) SELECT v.id, v.tenant_id, 1, $1::bigint, "
@@ -159,9 +189,7 @@ static int pg_delivery_add_batch(kyc_store *s, const struct kyc_outbox_new *d, i
 			 "'pending', 0, v.due FROM jsonb_to_recordset($2::jsonb) AS v(id text, "
 			 "tenant_id text, event_id text, event_type text, endpoint_id text, url text, "
 			 "format text, due bigint)",
-			 &q, NULL);
-	kyc__pgq_release(&q);
-	return rc;
+			 rows, rc);
 }
 
 /* The events marked in one UPDATE; those it returns are this call's. */
@@ -169,11 +197,7 @@ static int pg_dispatched_batch(kyc_store *s, const char *const *event_ids, int n
 			       int64_t now_ms, int *owned)
 {
 	kyc_buf ids;
-	kyc_buf_init(&ids, (size_t)n * 40 + 8);
-	int rc = kyc_buf_puts(&ids, "{"); /* a text[] literal: uuids need no quoting */
-	for (int i = 0; i < n && !rc; i++)
-		rc = kyc_buf_printf(&ids, "%s%s", i ? "," : "", event_ids[i]);
-	rc = rc ? rc : kyc_buf_puts(&ids, "}");
+	int rc = id_array(&ids, n, string_at, event_ids);
 	struct kyc_pgq q = {0};
 	PGresult *r = NULL;
 	kyc__pgq_int(&q, now_ms);
@@ -311,11 +335,7 @@ static int claim_target(kyc_store *s, int64_t now_ms, const char *endpoint_id, i
 static int lease(kyc_store *s, const struct kyc_outbox_job *jobs, int k, int64_t until_ms)
 {
 	kyc_buf ids;
-	kyc_buf_init(&ids, (size_t)k * 40 + 8);
-	int rc = kyc_buf_puts(&ids, "{");
-	for (int j = 0; j < k && !rc; j++)
-		rc = kyc_buf_printf(&ids, "%s%s", j ? "," : "", jobs[j].delivery_id);
-	rc = rc ? rc : kyc_buf_puts(&ids, "}");
+	int rc = id_array(&ids, k, job_id, jobs);
 	struct kyc_pgq q = {0};
 	kyc__pgq_int(&q, until_ms);
 	kyc__pgq_text(&q, ids.data);
@@ -480,17 +500,8 @@ static int pg_record_batch(kyc_store *s, const struct kyc_outbox_attempt *a, int
 	for (int i = 0; i < n && !rc; i++)
 		if (json_array_append_new(rows, attempt_row(&a[i])))
 			rc = KYC_ERR_NOMEM;
-	char *text = rc ? NULL : json_dumps(rows, JSON_COMPACT);
-	json_decref(rows);
-	if (!rc && !text)
-		rc = KYC_ERR_NOMEM;
-	if (rc)
-		return rc;
-	struct kyc_pgq q = {0};
-	kyc__pgq_int(&q, kyc_now_ms());
-	kyc__pgq_take(&q, text);
 	/* The same statement as pg_record, a row of v for each attempt. */
-	rc = kyc__pg_run(
+	return run_rows(
 	    s,
 	    "UPDATE webhook_deliveries d SET version=d.version+1, updated_at=$1::bigint, status=CASE "
 	    "WHEN "
@@ -504,9 +515,7 @@ static int pg_record_batch(kyc_store *s, const struct kyc_outbox_attempt *a, int
 	    "v.response)))::text FROM jsonb_to_recordset($2::jsonb) AS v(id text, status text, "
 	    "next bigint, at_ms bigint, http bigint, error text, at text, latency bigint, response "
 	    "text) WHERE d.id = v.id",
-	    &q, NULL);
-	kyc__pgq_release(&q);
-	return rc;
+	    rows, rc);
 }
 
 static int pg_endpoint_health(kyc_store *s, const char *endpoint_id, int ok, int64_t at_ms,
