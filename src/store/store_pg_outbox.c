@@ -134,6 +134,21 @@ static int id_array(kyc_buf *b, int n, const char *(*id)(const void *ctx, int i)
 	return rc ? rc : kyc_buf_puts(b, "}");
 }
 
+/* Runs sql with $1 = v and $2 = the n ids as a text[]; its rows in *r
+ * (may be NULL). */
+static int run_on_ids(kyc_store *s, const char *sql, int64_t v, int n,
+		      const char *(*id)(const void *ctx, int i), const void *ctx, PGresult **r)
+{
+	kyc_buf ids;
+	int rc = id_array(&ids, n, id, ctx);
+	struct kyc_pgq q = {0};
+	kyc__pgq_int(&q, v);
+	kyc__pgq_text(&q, ids.data);
+	rc = rc ? rc : kyc__pg_query(s, sql, &q, r);
+	kyc_buf_release(&ids);
+	return rc;
+}
+
 static const char *job_id(const void *ctx, int i)
 {
 	return ((const struct kyc_outbox_job *)ctx)[i].delivery_id;
@@ -196,18 +211,11 @@ static int pg_delivery_add_batch(kyc_store *s, const struct kyc_outbox_new *d, i
 static int pg_dispatched_batch(kyc_store *s, const char *const *event_ids, int n,
 			       int64_t now_ms, int *owned)
 {
-	kyc_buf ids;
-	int rc = id_array(&ids, n, string_at, event_ids);
-	struct kyc_pgq q = {0};
 	PGresult *r = NULL;
-	kyc__pgq_int(&q, now_ms);
-	kyc__pgq_text(&q, ids.data);
-	rc = rc ? rc
-		: kyc__pg_query(s,
-				"UPDATE events SET dispatched_at=$1 WHERE id = ANY($2::text[]) AND "
-				"dispatched_at IS NULL RETURNING id",
-				&q, &r);
-	kyc_buf_release(&ids);
+	int rc = run_on_ids(s,
+			    "UPDATE events SET dispatched_at=$1 WHERE id = ANY($2::text[]) AND "
+			    "dispatched_at IS NULL RETURNING id",
+			    now_ms, n, string_at, event_ids, &r);
 	if (rc)
 		return rc;
 	for (int i = 0; i < n; i++) {
@@ -334,18 +342,9 @@ static int claim_target(kyc_store *s, int64_t now_ms, const char *endpoint_id, i
  * literal (uuids need no quoting). */
 static int lease(kyc_store *s, const struct kyc_outbox_job *jobs, int k, int64_t until_ms)
 {
-	kyc_buf ids;
-	int rc = id_array(&ids, k, job_id, jobs);
-	struct kyc_pgq q = {0};
-	kyc__pgq_int(&q, until_ms);
-	kyc__pgq_text(&q, ids.data);
-	rc = rc ? rc
-		: kyc__pg_run(s,
-			      "UPDATE webhook_deliveries SET next_attempt_at=$1 WHERE id = "
-			      "ANY($2::text[])",
-			      &q, NULL);
-	kyc_buf_release(&ids);
-	return rc;
+	return run_on_ids(s,
+			  "UPDATE webhook_deliveries SET next_attempt_at=$1 WHERE id = ANY($2::text[])",
+			  until_ms, k, job_id, jobs, NULL);
 }
 
 static int pg_claim(kyc_store *s, int64_t now_ms, int64_t lease_ms, int max,
