@@ -52,6 +52,22 @@ int kyc_outbox_delivery_add(kyc_store *s, const char *tenant_id, const char *eve
 			    const char *event_type, const char *endpoint_id, const char *url,
 			    const char *format, int64_t due_ms, char *id_out);
 
+/* A delivery to add in a batch: kyc_outbox_delivery_add's arguments. */
+struct kyc_outbox_new {
+	const char *tenant_id, *event_id, *event_type;
+	const char *endpoint_id; /* NULL: a callback to url */
+	const char *url, *format;
+	int64_t due_ms;
+};
+/* Adds n deliveries as n calls of kyc_outbox_delivery_add would;
+ * PostgreSQL in one statement (one round trip, not one per delivery). */
+int kyc_outbox_delivery_add_batch(kyc_store *s, const struct kyc_outbox_new *d, int n);
+/* Marks n events fanned out, as kyc_outbox_dispatched does each: owned[i]
+ * is 1 when this call marked event_ids[i], 0 when it already was (another
+ * worker got there first). PostgreSQL in one statement. */
+int kyc_outbox_dispatched_batch(kyc_store *s, const char *const *event_ids, int n,
+				int64_t now_ms, int *owned);
+
 /* Gives the tenant secret (a new "whsec_...") for callback pushes when it has
  * none yet; an existing one is kept. */
 int kyc_outbox_callback_secret_ensure(kyc_store *s, const char *tenant_id, const char *secret,
@@ -84,8 +100,10 @@ struct kyc_outbox_job {
 
 /* Asked by kyc_outbox_claim once per endpoint with due deliveries: how many
  * of them the caller takes now (its share of attempts less what it holds;
- * 0 passes the endpoint over). */
-typedef int (*kyc_outbox_room_fn)(void *ctx, const char *endpoint_id);
+ * 0 passes the endpoint over). targets: how many targets (endpoints, and
+ * the callbacks as one) have deliveries due in this claim, so the caller
+ * can split its room among them. */
+typedef int (*kyc_outbox_room_fn)(void *ctx, const char *endpoint_id, int targets);
 
 /* Claims up to max pending deliveries due at now_ms: endpoints (enabled
  * ones) and callback URLs in the order of their oldest due delivery, each
@@ -120,6 +138,9 @@ struct kyc_outbox_attempt {
  * it and sets the new status. A delivery that no longer exists (its
  * endpoint was deleted meanwhile) is skipped. */
 int kyc_outbox_record(kyc_store *s, const struct kyc_outbox_attempt *a);
+/* Records n attempts, as n calls of kyc_outbox_record would; PostgreSQL
+ * does it in one statement (one round trip for a batch, not one each). */
+int kyc_outbox_record_batch(kyc_store *s, const struct kyc_outbox_attempt *a, int n);
 
 /* An endpoint's health after an attempt: a success clears failing_since, a
  * failure sets it when unset. *failing_since (may be NULL): the start of the

@@ -578,6 +578,43 @@ int kyc_outbox_record(kyc_store *s, const struct kyc_outbox_attempt *a)
 	return s->ops->outbox->record(s, a);
 }
 
+int kyc_outbox_delivery_add_batch(kyc_store *s, const struct kyc_outbox_new *d, int n)
+{
+	if (n > 0 && s->ops->outbox->delivery_add_batch)
+		return s->ops->outbox->delivery_add_batch(s, d, n);
+	int rc = 0;
+	for (int i = 0; i < n && !rc; i++)
+		rc = s->ops->outbox->delivery_add(s, d[i].tenant_id, d[i].event_id, d[i].event_type,
+						  d[i].endpoint_id, d[i].url, d[i].format,
+						  d[i].due_ms, NULL);
+	return rc;
+}
+
+int kyc_outbox_dispatched_batch(kyc_store *s, const char *const *event_ids, int n,
+				int64_t now_ms, int *owned)
+{
+	if (n > 0 && s->ops->outbox->dispatched_batch)
+		return s->ops->outbox->dispatched_batch(s, event_ids, n, now_ms, owned);
+	int rc = 0;
+	for (int i = 0; i < n && !rc; i++) {
+		rc = s->ops->outbox->dispatched(s, event_ids[i], now_ms);
+		owned[i] = rc == 0;
+		if (rc == KYC_ERR_CONFLICT)
+			rc = 0;
+	}
+	return rc;
+}
+
+int kyc_outbox_record_batch(kyc_store *s, const struct kyc_outbox_attempt *a, int n)
+{
+	if (n > 0 && s->ops->outbox->record_batch)
+		return s->ops->outbox->record_batch(s, a, n);
+	int rc = 0;
+	for (int i = 0; i < n && !rc; i++)
+		rc = s->ops->outbox->record(s, &a[i]);
+	return rc;
+}
+
 int kyc_outbox_endpoint_health(kyc_store *s, const char *endpoint_id, int ok, int64_t at_ms,
                                int64_t *failing_since)
 {

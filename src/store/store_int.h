@@ -147,6 +147,12 @@ struct kyc_outbox_ops {
 		     kyc_outbox_room_fn room, void *ctx, struct kyc_outbox_job *jobs, int *n);
 	int (*unclaim)(kyc_store *s, const char *delivery_id, int64_t due_ms);
 	int (*record)(kyc_store *s, const struct kyc_outbox_attempt *a);
+	/* the batches: NULL when the backend does them a row at a time */
+	int (*delivery_add_batch)(kyc_store *s, const struct kyc_outbox_new *d, int n);
+	int (*dispatched_batch)(kyc_store *s, const char *const *event_ids, int n,
+				int64_t now_ms, int *owned);
+	/* NULL: record is called once per attempt */
+	int (*record_batch)(kyc_store *s, const struct kyc_outbox_attempt *a, int n);
 	int (*endpoint_health)(kyc_store *s, const char *endpoint_id, int ok, int64_t at_ms,
 			       int64_t *failing_since);
 	int (*pause)(kyc_store *s, const char *tenant_id, const char *endpoint_id, int pause,

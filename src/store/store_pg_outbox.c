@@ -122,6 +122,111 @@ static int pg_delivery_add(kyc_store *s, const char *tenant_id, const char *even
 	return rc;
 }
 
+/* n ids as a text[] literal in b (uuids need no quoting); id(ctx, i) is
+ * the i-th. */
+static int id_array(kyc_buf *b, int n, const char *(*id)(const void *ctx, int i),
+		    const void *ctx)
+{
+	kyc_buf_init(b, (size_t)n * 40 + 8);
+	int rc = kyc_buf_puts(b, "{");
+	for (int i = 0; i < n && !rc; i++)
+		rc = kyc_buf_printf(b, "%s%s", i ? "," : "", id(ctx, i));
+	return rc ? rc : kyc_buf_puts(b, "}");
+}
+
+/* Runs sql with $1 = v and $2 = the n ids as a text[]; its rows in *r
+ * (may be NULL). */
+static int run_on_ids(kyc_store *s, const char *sql, int64_t v, int n,
+		      const char *(*id)(const void *ctx, int i), const void *ctx, PGresult **r)
+{
+	kyc_buf ids;
+	int rc = id_array(&ids, n, id, ctx);
+	struct kyc_pgq q = {0};
+	kyc__pgq_int(&q, v);
+	kyc__pgq_text(&q, ids.data);
+	rc = rc ? rc : kyc__pg_query(s, sql, &q, r);
+	kyc_buf_release(&ids);
+	return rc;
+}
+
+static const char *job_id(const void *ctx, int i)
+{
+	return ((const struct kyc_outbox_job *)ctx)[i].delivery_id;
+}
+
+static const char *string_at(const void *ctx, int i)
+{
+	return ((const char *const *)ctx)[i];
+}
+
+/* Runs sql, a statement over jsonb_to_recordset($2) with $1 the time now,
+ * on rows (a JSON array, taken; NULL when it could not be made): a batch
+ * in one round trip. rc: the caller's error so far, returned as it is. */
+static int run_rows(kyc_store *s, const char *sql, json_t *rows, int rc)
+{
+	char *text = rc || !rows ? NULL : json_dumps(rows, JSON_COMPACT);
+	json_decref(rows);
+	if (rc || !text)
+		return rc ? rc : KYC_ERR_NOMEM;
+	struct kyc_pgq q = {0};
+	kyc__pgq_int(&q, kyc_now_ms());
+	kyc__pgq_take(&q, text);
+	rc = kyc__pg_run(s, sql, &q, NULL);
+	kyc__pgq_release(&q);
+	return rc;
+}
+
+/* The deliveries as one INSERT ... SELECT from a JSON array of rows. */
+static int pg_delivery_add_batch(kyc_store *s, const struct kyc_outbox_new *d, int n)
+{
+	json_t *rows = json_array();
+	int rc = rows ? 0 : KYC_ERR_NOMEM;
+	for (int i = 0; i < n && !rc; i++) {
+		char id[37];
+		rc = kyc_uuid_new(id);
+		const char *ep = d[i].endpoint_id && *d[i].endpoint_id ? d[i].endpoint_id : NULL;
+		const char *url = !d[i].endpoint_id && d[i].url && *d[i].url ? d[i].url : NULL;
+		json_t *row = rc ? NULL
+				 : json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s, s:I}", "id", id,
+					     "tenant_id", d[i].tenant_id, "event_id", d[i].event_id,
+					     "event_type", d[i].event_type, "endpoint_id", ep, "url",
+					     url, "format",
+					     d[i].format && *d[i].format ? d[i].format : "native", "due",
+					     (json_int_t)d[i].due_ms);
+		if (!rc && (!row || json_array_append_new(rows, row)))
+			rc = KYC_ERR_NOMEM;
+	}
+	return run_rows(s,
+			 "INSERT INTO webhook_deliveries(id, tenant_id, version, created_at, "
+			 "updated_at, event_id, event_type, endpoint_id, url, format, status, "
+			 "attempt_count, next_attempt_at) SELECT v.id, v.tenant_id, 1, $1::bigint, "
+			 "$1::bigint, v.event_id, v.event_type, v.endpoint_id, v.url, v.format, "
+			 "'pending', 0, v.due FROM jsonb_to_recordset($2::jsonb) AS v(id text, "
+			 "tenant_id text, event_id text, event_type text, endpoint_id text, url text, "
+			 "format text, due bigint)",
+			 rows, rc);
+}
+
+/* The events marked in one UPDATE; those it returns are this call's. */
+static int pg_dispatched_batch(kyc_store *s, const char *const *event_ids, int n,
+			       int64_t now_ms, int *owned)
+{
+	PGresult *r = NULL;
+	int rc = run_on_ids(s,
+			    "UPDATE events SET dispatched_at=$1 WHERE id = ANY($2::text[]) AND "
+			    "dispatched_at IS NULL RETURNING id",
+			    now_ms, n, string_at, event_ids, &r);
+	if (rc)
+		return rc;
+	for (int i = 0; i < n; i++) {
+		owned[i] = 0;
+		for (int k = 0; k < PQntuples(r) && !owned[i]; k++)
+			owned[i] = !strcmp(PQgetvalue(r, k, 0), event_ids[i]);
+	}
+	PQclear(r);
+	return 0;
+}
+
 /* ---- the callback secret ---- */
 
 static int pg_callback_secret_ensure(kyc_store *s, const char *tenant_id, const char *secret,
@@ -237,22 +342,9 @@ static int claim_target(kyc_store *s, int64_t now_ms, const char *endpoint_id, i
  * literal (uuids need no quoting). */
 static int lease(kyc_store *s, const struct kyc_outbox_job *jobs, int k, int64_t until_ms)
 {
-	kyc_buf ids;
-	kyc_buf_init(&ids, (size_t)k * 40 + 8);
-	int rc = kyc_buf_puts(&ids, "{");
-	for (int j = 0; j < k && !rc; j++)
-		rc = kyc_buf_printf(&ids, "%s%s", j ? "," : "", jobs[j].delivery_id);
-	rc = rc ? rc : kyc_buf_puts(&ids, "}");
-	struct kyc_pgq q = {0};
-	kyc__pgq_int(&q, until_ms);
-	kyc__pgq_text(&q, ids.data);
-	rc = rc ? rc
-		: kyc__pg_run(s,
-			      "UPDATE webhook_deliveries SET next_attempt_at=$1 WHERE id = "
-			      "ANY($2::text[])",
-			      &q, NULL);
-	kyc_buf_release(&ids);
-	return rc;
+	return run_on_ids(s,
+			  "UPDATE webhook_deliveries SET next_attempt_at=$1 WHERE id = ANY($2::text[])",
+			  until_ms, k, job_id, jobs, NULL);
 }
 
 static int pg_claim(kyc_store *s, int64_t now_ms, int64_t lease_ms, int max,
@@ -277,7 +369,7 @@ static int pg_claim(kyc_store *s, int64_t now_ms, int64_t lease_ms, int max,
 		const char *ep = PQgetisnull(r, i, 0) ? NULL : PQgetvalue(r, i, 0);
 		int lim = max;
 		if (ep && room) {
-			int m = room(ctx, ep);
+			int m = room(ctx, ep, PQntuples(r));
 			if (m <= 0)
 				continue;
 			lim = k + m < max ? k + m : max;
@@ -367,6 +459,64 @@ static int pg_record(kyc_store *s, const struct kyc_outbox_attempt *a)
 	return rc;
 }
 
+/* One attempt of a batch as the row jsonb_to_recordset reads. */
+static json_t *attempt_row(const struct kyc_outbox_attempt *a)
+{
+	char iso[32];
+	kyc_time_iso(a->at_ms, iso);
+	int pending = !strcmp(a->status, "pending");
+	char *response = a->response && a->response_len
+			     ? kyc__store_utf8_text(a->response, a->response_len)
+			     : NULL;
+	json_t *row = json_pack("{s:s, s:s, s:o, s:I, s:o, s:o, s:s, s:I, s:o}", "id",
+				a->delivery_id, "status", a->status, "next",
+				pending ? json_integer(a->next_ms) : json_null(), "at_ms",
+				(json_int_t)a->at_ms, "http",
+				a->http_status > 0 ? json_integer(a->http_status) : json_null(),
+				"error", a->error && *a->error ? json_string(a->error) : json_null(),
+				"at", iso, "latency", (json_int_t)a->latency_ms, "response",
+				response ? json_string(response) : json_null());
+	free(response);
+	return row;
+}
+
+/* The attempts in one UPDATE ... FROM jsonb_to_recordset: a batch is one
+ * round trip to the server instead of one per attempt. A delivery twice in
+ * the batch (which the worker does not do) is recorded one at a time, as
+ * UPDATE ... FROM would apply only one of its rows. */
+static int pg_record_batch(kyc_store *s, const struct kyc_outbox_attempt *a, int n)
+{
+	for (int i = 0; i < n; i++)
+		for (int j = i + 1; j < n; j++)
+			if (!strcmp(a[i].delivery_id, a[j].delivery_id)) {
+				int rc = 0;
+				for (int k = 0; k < n && !rc; k++)
+					rc = pg_record(s, &a[k]);
+				return rc;
+			}
+	json_t *rows = json_array();
+	int rc = rows ? 0 : KYC_ERR_NOMEM;
+	for (int i = 0; i < n && !rc; i++)
+		if (json_array_append_new(rows, attempt_row(&a[i])))
+			rc = KYC_ERR_NOMEM;
+	/* The same statement as pg_record, a row of v for each attempt. */
+	return run_rows(
+	    s,
+	    "UPDATE webhook_deliveries d SET version=d.version+1, updated_at=$1::bigint, status=CASE "
+	    "WHEN "
+	    "d.status='paused' AND v.status='pending' THEN 'paused' ELSE v.status END, "
+	    "attempt_count=d.attempt_count+1, next_attempt_at=v.next, last_attempt_at=v.at_ms, "
+	    "last_status=v.http, last_error=v.error, completed_at=CASE WHEN v.status='pending' "
+	    "THEN NULL ELSE $1::bigint END, attempts=((CASE WHEN jsonb_array_length(coalesce(d.attempts, "
+	    "'[]')::jsonb) >= 100 THEN coalesce(d.attempts, '[]')::jsonb - 0 ELSE "
+	    "coalesce(d.attempts, '[]')::jsonb END) || jsonb_build_array(jsonb_build_object('at', "
+	    "v.at, 'status', v.http, 'latency_ms', v.latency, 'error', v.error, 'response', "
+	    "v.response)))::text FROM jsonb_to_recordset($2::jsonb) AS v(id text, status text, "
+	    "next bigint, at_ms bigint, http bigint, error text, at text, latency bigint, response "
+	    "text) WHERE d.id = v.id",
+	    rows, rc);
+}
+
 static int pg_endpoint_health(kyc_store *s, const char *endpoint_id, int ok, int64_t at_ms,
 			      int64_t *failing_since)
 {
@@ -424,6 +574,9 @@ const struct kyc_outbox_ops kyc__pg_outbox_ops = {
 	.next_due = pg_next_due,
 	.unclaim = pg_unclaim,
 	.record = pg_record,
+	.record_batch = pg_record_batch,
+	.delivery_add_batch = pg_delivery_add_batch,
+	.dispatched_batch = pg_dispatched_batch,
 	.endpoint_health = pg_endpoint_health,
 	.pause = pg_pause,
 };

@@ -330,7 +330,7 @@ static int sqlite_claim(kyc_store *s, int64_t now_ms, int64_t lease_ms, int max,
 		const char *ep = json_string_value(t);
 		int lim = max;
 		if (ep && room) {
-			int r = room(ctx, ep);
+			int r = room(ctx, ep, (int)json_array_size(targets));
 			if (r <= 0)
 				continue;
 			lim = k + r < max ? k + r : max;

@@ -1,5 +1,6 @@
 #include "webhooks/fanout.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/err.h"
@@ -9,8 +10,15 @@
 #include "webhooks/payload.h"
 #include "webhooks/sign.h"
 
+/* Deliveries a fan-out collects and adds in one batch at its end. */
+struct collected {
+	struct kyc_outbox_new *d;
+	int n, cap;
+};
+
 /* What one event asks for; the strings belong to the caller. */
 struct target_req {
+	struct collected *coll; /* NULL: add each delivery at once */
 	const char *tenant_id, *event_id, *type;
 	const char *only_endpoint;   /* "" or NULL: none */
 	const char *callback_url;    /* NULL: none */
@@ -22,6 +30,20 @@ struct target_req {
 static int add(kyc_store *s, const struct target_req *t, const char *endpoint_id,
 	       const char *url, const char *format, int64_t due, json_t *ids)
 {
+	if (t->coll) { /* the strings live until the batch is added */
+		struct collected *c = t->coll;
+		if (c->n == c->cap) {
+			int cap = c->cap ? 2 * c->cap : 256;
+			struct kyc_outbox_new *d = realloc(c->d, (size_t)cap * sizeof *d);
+			if (!d)
+				return KYC_ERR_NOMEM;
+			c->d = d;
+			c->cap = cap;
+		}
+		c->d[c->n++] = (struct kyc_outbox_new){t->tenant_id, t->event_id, t->type,
+						       endpoint_id, url, format, due};
+		return 0;
+	}
 	char id[37];
 	int rc = kyc_outbox_delivery_add(s, t->tenant_id, t->event_id, t->type, endpoint_id, url,
 					 format, due, id);
@@ -79,14 +101,22 @@ int kyc_webhook_fanout(kyc_store *s, int max, int64_t now_ms, int *n)
 		kyc_outbox_events_free(ev, k);
 		return rc;
 	}
+	/* The events are marked and their deliveries added in batches: on
+	 * PostgreSQL two round trips for the lot instead of one per event and
+	 * one per delivery. */
 	json_t *cache = json_object(); /* tenant id -> its enabled endpoints */
-	rc = cache ? kyc_store_begin(s) : KYC_ERR_NOMEM;
+	const char **ids = calloc((size_t)k, sizeof *ids);
+	int *owned = calloc((size_t)k, sizeof *owned);
+	struct collected coll = {0};
+	rc = cache && ids && owned ? kyc_store_begin(s) : KYC_ERR_NOMEM;
+	int begun = !rc;
+	for (int i = 0; i < k; i++)
+		if (ids)
+			ids[i] = ev[i].id;
+	rc = rc ? rc : kyc_outbox_dispatched_batch(s, ids, k, now_ms, owned);
 	for (int i = 0; i < k && !rc; i++) {
-		rc = kyc_outbox_dispatched(s, ev[i].id, now_ms);
-		if (rc == KYC_ERR_CONFLICT) { /* already done elsewhere */
-			rc = 0;
+		if (!owned[i]) /* already done elsewhere */
 			continue;
-		}
 		json_t *eps = json_object_get(cache, ev[i].tenant_id);
 		if (!rc && !eps) {
 			rc = kyc_outbox_endpoints(s, ev[i].tenant_id, &eps);
@@ -94,6 +124,7 @@ int kyc_webhook_fanout(kyc_store *s, int max, int64_t now_ms, int *n)
 				json_object_set_new(cache, ev[i].tenant_id, eps);
 		}
 		struct target_req t = {
+		    .coll = &coll,
 		    .tenant_id = ev[i].tenant_id,
 		    .event_id = ev[i].id,
 		    .type = ev[i].type,
@@ -105,12 +136,16 @@ int kyc_webhook_fanout(kyc_store *s, int max, int64_t now_ms, int *n)
 		int count;
 		rc = rc ? rc : add_targets(s, &t, eps, now_ms, NULL, &count);
 	}
-	if (cache)
+	rc = rc ? rc : kyc_outbox_delivery_add_batch(s, coll.d, coll.n);
+	if (begun)
 		rc = rc ? rc : kyc_store_commit(s);
-	if (rc)
+	if (rc && begun)
 		kyc_store_rollback(s);
-	else
+	if (!rc)
 		*n = k;
+	free(coll.d);
+	free(owned);
+	free(ids);
 	json_decref(cache);
 	kyc_outbox_events_free(ev, k);
 	return rc;

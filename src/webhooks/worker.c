@@ -136,11 +136,10 @@ out:
 	return rc;
 }
 
-static int record_one(struct kyc_webhook_worker *w, struct wh_done *d)
+/* The attempt record of a finished attempt (pointing into d). */
+static struct kyc_outbox_attempt attempt_of(struct wh_done *d, int64_t now)
 {
 	const struct kyc_outbox_job *j = &d->job;
-	int64_t now = kyc_now_ms();
-	int ok = d->error == NULL;
 	struct kyc_outbox_attempt a = {
 	    .delivery_id = j->delivery_id,
 	    .at_ms = d->at_ms,
@@ -151,7 +150,7 @@ static int record_one(struct kyc_webhook_worker *w, struct wh_done *d)
 	    .response_len = printable(d->resp, d->resp_len),
 	    .status = "succeeded",
 	};
-	if (!ok) {
+	if (d->error) {
 		a.next_ms = kyc_webhook_retry_at(j->attempt_count + 1, j->created_ms, now, jitter());
 		a.status = a.next_ms ? "pending" : "failed";
 		kyc_logf(KYC_LOG_INFO,
@@ -159,13 +158,33 @@ static int record_one(struct kyc_webhook_worker *w, struct wh_done *d)
 			 j->delivery_id, j->event_id, d->error, d->http_status, j->attempt_count + 1,
 			 a.next_ms ? "will retry" : "given up");
 	}
-	int rc = kyc_outbox_record(w->store, &a);
-	if (rc || !j->endpoint_id[0])
-		return rc;
-	int64_t since = 0;
-	rc = kyc_outbox_endpoint_health(w->store, j->endpoint_id, ok, now, &since);
-	if (!rc && !ok && kyc_webhook_endpoint_expired(since, now))
-		rc = disable_endpoint(w, j, now);
+	return a;
+}
+
+/* Records the outcomes in rec, in the caller's transaction: the attempts
+ * as one batch (one round trip on PostgreSQL), then each endpoint's health
+ * once, from its last outcome in the batch. That is what one health call
+ * per attempt would leave, since each call overwrites the one before, less
+ * the writes: a batch of 64 to one endpoint was 64 updates of its row. */
+static int record_all(struct kyc_webhook_worker *w)
+{
+	int64_t now = kyc_now_ms();
+	for (int i = 0; i < w->nrec; i++)
+		w->attempts[i] = attempt_of(&w->rec[i], now);
+	int rc = kyc_outbox_record_batch(w->store, w->attempts, w->nrec);
+	for (int i = 0; i < w->nrec && !rc; i++) {
+		const struct kyc_outbox_job *j = &w->rec[i].job;
+		int later = !j->endpoint_id[0];
+		for (int k = i + 1; k < w->nrec && !later; k++)
+			later = !strcmp(w->rec[k].job.endpoint_id, j->endpoint_id);
+		if (later) /* a callback, or not the endpoint's last outcome */
+			continue;
+		int ok = w->rec[i].error == NULL;
+		int64_t since = 0;
+		rc = kyc_outbox_endpoint_health(w->store, j->endpoint_id, ok, now, &since);
+		if (!rc && !ok && kyc_webhook_endpoint_expired(since, now))
+			rc = disable_endpoint(w, j, now);
+	}
 	return rc;
 }
 
@@ -193,12 +212,19 @@ static int held_for(const struct kyc_webhook_worker *w, const char *endpoint_id)
 /* The claim's room callback (kyc_outbox_claim): an endpoint may hold its
  * share running and as much again queued; the claim leaves the rest of its
  * deliveries due as they are (pushing a surplus back would leave it idle
- * while slots go free), and an endpoint that hangs keeps only its share. */
-static int room_for(void *ctx, const char *endpoint_id)
+ * while slots go free), and an endpoint that hangs keeps only its share.
+ * When several targets have deliveries due, they split the slots: each then
+ * keeps a steady set of keep-alive connections, where one endpoint at a
+ * time taking them all made curl open and close a connection for about
+ * every second delivery (bench/README.md, webhooks). */
+static int room_for(void *ctx, const char *endpoint_id, int targets)
 {
 	struct kyc_webhook_worker *w = ctx;
+	int share = w->cfg.per_endpoint;
+	if (targets > 1 && w->nslots / targets < share)
+		share = w->nslots / targets > 0 ? w->nslots / targets : 1;
 	pthread_mutex_lock(&w->mu);
-	int room = 2 * w->cfg.per_endpoint - held_for(w, endpoint_id);
+	int room = 2 * share - held_for(w, endpoint_id);
 	pthread_mutex_unlock(&w->mu);
 	return room;
 }
@@ -280,8 +306,7 @@ static int turn(struct kyc_webhook_worker *w, int claim, int room)
 	int64_t now = kyc_now_ms();
 	int n = 0;
 	int rc = kyc_store_begin(w->store);
-	for (int i = 0; i < w->nrec && !rc; i++)
-		rc = record_one(w, &w->rec[i]);
+	rc = rc ? rc : record_all(w);
 	if (!rc && claim && room > 0)
 		rc = kyc_outbox_claim(w->store, now, 2 * w->cfg.timeout_ms + 5000, room, room_for, w,
 				      w->claimed, &n);
@@ -451,6 +476,7 @@ static void worker_free(struct kyc_webhook_worker *w)
 	free(w->queue);
 	free(w->done);
 	free(w->rec);
+	free(w->attempts);
 	free(w->cache);
 	free(w->data_dir);
 	free(w->ca_file);
@@ -492,16 +518,19 @@ int kyc_webhook_worker_start(const struct kyc_webhook_config *cfg, kyc_webhook_w
 	w->queue = calloc((size_t)w->nslots, sizeof *w->queue);
 	w->done = calloc((size_t)DONE_CAP(w), sizeof *w->done);
 	w->rec = calloc((size_t)DONE_CAP(w), sizeof *w->rec);
+	w->attempts = calloc((size_t)DONE_CAP(w), sizeof *w->attempts);
 	w->cache = calloc(BODY_CACHE, sizeof *w->cache);
 	w->multi = curl_multi_init();
 	int rc = KYC_ERR_NOMEM;
 	if (!w->data_dir || !w->slots || !w->claimed || !w->staged || !w->queue || !w->done ||
-	    !w->rec || !w->cache || !w->multi ||
+	    !w->rec || !w->attempts || !w->cache || !w->multi ||
 	    (cfg->ca_file && *cfg->ca_file && !w->ca_file)) {
 		snprintf(err, errsz, "webhooks: out of memory");
 		goto fail;
 	}
-	curl_multi_setopt(w->multi, CURLMOPT_MAXCONNECTS, (long)w->nslots);
+	/* Idle connections kept: room for every endpoint's share to move
+	 * between claims without closing a connection that is needed again. */
+	curl_multi_setopt(w->multi, CURLMOPT_MAXCONNECTS, (long)(4 * w->nslots));
 	for (int i = 0; i < w->nslots; i++) {
 		w->slots[i].w = w;
 		if (!(w->slots[i].h = curl_easy_init())) {

@@ -96,6 +96,7 @@ struct kyc_webhook_worker {
 	struct kyc_outbox_job *claimed; /* scratch for one claim */
 	struct wh_queued *staged;       /* one claim's jobs with their payloads */
 	struct wh_done *rec;            /* outcomes being recorded (DONE_CAP) */
+	struct kyc_outbox_attempt *attempts; /* rec as attempt records (DONE_CAP) */
 	struct wh_cached *cache;        /* payloads rendered lately (BODY_CACHE) */
 	int nslots, nstaged, nrec;
 	int64_t last_error_log_ms;

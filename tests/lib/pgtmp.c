@@ -68,10 +68,13 @@ int pgtmp_start(struct pgtmp *p)
 		fprintf(stderr, "pgtmp: initdb failed (see %s/initdb.log)\n", p->dir);
 		return -1;
 	}
+	/* PGTMP_DURABLE=1 (benchmarks): PostgreSQL's own defaults, fsync on */
+	const char *durable = getenv("PGTMP_DURABLE") && !strcmp(getenv("PGTMP_DURABLE"), "1")
+				  ? ""
+				  : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
 	if (run_as(p, "%s/pg_ctl -D %s/data -l %s/log -w -t 60 -o \"-k %s -p %d -c "
-		      "listen_addresses= -c fsync=off -c synchronous_commit=off -c "
-		      "full_page_writes=off\" start >/dev/null 2>&1",
-		   p->bin, p->dir, p->dir, p->dir, p->port) != 0) {
+		      "listen_addresses=%s\" start >/dev/null 2>&1",
+		   p->bin, p->dir, p->dir, p->dir, p->port, durable) != 0) {
 		fprintf(stderr, "pgtmp: the server did not start (see %s/log)\n", p->dir);
 		return -1;
 	}

@@ -3,7 +3,8 @@
  * the tests run as root, since PostgreSQL refuses root), listening only on
  * a Unix socket in that folder, stopped and removed afterwards. Durability
  * is turned off (fsync, synchronous_commit): these servers are for logic,
- * not for crashes. The binaries are found with pg_config --bindir, else
+ * not for crashes; PGTMP_DURABLE=1 in the environment keeps PostgreSQL's
+ * defaults (fsync on) for benchmarks. The binaries are found with pg_config --bindir, else
  * $KYCD_PG_BIN. */
 #ifndef KYC_TEST_PGTMP_H
 #define KYC_TEST_PGTMP_H

@@ -54,6 +54,7 @@ struct whrecv {
 	char secrets[2][128];
 	struct whrecv_msg *msgs;
 	int nmsgs, capmsgs, nvalid;
+	int accepted; /* connections accepted (keep-alive reuse shows as few) */
 	struct idset ids;
 };
 
@@ -340,6 +341,9 @@ static void *recv_main(void *arg)
 					int one = 1;
 					setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 					c->fd = fd;
+					pthread_mutex_lock(&r->mu);
+					r->accepted++;
+					pthread_mutex_unlock(&r->mu);
 					if (r->tls && (c->ssl = SSL_new(r->tls))) {
 						SSL_set_fd(c->ssl, fd);
 						SSL_set_accept_state(c->ssl);
@@ -567,6 +571,14 @@ int whrecv_count(struct whrecv *r)
 {
 	pthread_mutex_lock(&r->mu);
 	int n = r->nmsgs;
+	pthread_mutex_unlock(&r->mu);
+	return n;
+}
+
+int whrecv_accepted(struct whrecv *r)
+{
+	pthread_mutex_lock(&r->mu);
+	int n = r->accepted;
 	pthread_mutex_unlock(&r->mu);
 	return n;
 }

@@ -50,6 +50,8 @@ void whrecv_set_delay(struct whrecv *r, int ms);
 
 /* Requests received so far (answered or not). */
 int whrecv_count(struct whrecv *r);
+/* Connections accepted so far. */
+int whrecv_accepted(struct whrecv *r);
 /* Of those, how many carried a valid signature. */
 int whrecv_valid(struct whrecv *r);
 /* Copies request i (0-based, in arrival order); the body is a new malloc()

@@ -47,11 +47,12 @@ static int delivery(kyc_store *s, const char *endpoint_id, int64_t due_ms)
 /* The room callback: room[0] for endpoint a, room[1] for b, 99 for others;
  * counts the calls. */
 static char ep_a[37], ep_b[37];
-static int room[2], asked;
-static int room_of(void *ctx, const char *endpoint_id)
+static int room[2], asked, targets_seen;
+static int room_of(void *ctx, const char *endpoint_id, int targets)
 {
 	(void)ctx;
 	asked++;
+	targets_seen = targets;
 	return !strcmp(endpoint_id, ep_a) ? room[0] : !strcmp(endpoint_id, ep_b) ? room[1] : 99;
 }
 
@@ -101,6 +102,7 @@ TEST(claims_take_each_endpoints_room_and_leave_the_rest_due)
 	CHECK_INT(count_for(jobs, n, ""), 1);
 	CHECK_INT(count_for(jobs, n, ep_off), 0);
 	CHECK_INT(asked, 2); /* once per endpoint with something due */
+	CHECK_INT(targets_seen, 3); /* a, b and the callbacks; not the disabled one */
 	for (int i = 0; i < n; i++) {
 		CHECK(strncmp(jobs[i].url, "https://", 8) == 0);
 		CHECK(!strcmp(jobs[i].endpoint_id, "") ? jobs[i].secret[0] == 0
@@ -220,6 +222,15 @@ TEST(undispatched_events_in_order_and_dispatched_once)
 	kyc_outbox_events_free(ev, n);
 	CHECK_INT(kyc_outbox_dispatched(s, ids[0], 5), 0);
 	CHECK_INT(kyc_outbox_dispatched(s, ids[0], 6), KYC_ERR_CONFLICT);
+	/* in a batch, the events already marked are not this call's */
+	const char *batch_ids[3] = {ids[1], ids[0], ids[2]};
+	int owned[3] = {-1, -1, -1};
+	CHECK_INT(kyc_outbox_dispatched_batch(s, batch_ids, 3, 7, owned), 0);
+	CHECK_INT(owned[0], 1);
+	CHECK_INT(owned[1], 0);
+	CHECK_INT(owned[2], 1);
+	CHECK_INT(kyc_outbox_dispatched_batch(s, batch_ids, 3, 8, owned), 0);
+	CHECK_INT(owned[0] + owned[1] + owned[2], 0);
 	/* an attempt's record keeps a response cut inside a character */
 	char did[37];
 	REQUIRE(kyc_outbox_delivery_add(s, tenant, ids[1], "verification.updated", NULL,
@@ -237,6 +248,51 @@ TEST(undispatched_events_in_order_and_dispatched_once)
 	const char *resp = json_string_value(json_object_get(json_array_get(log, 0), "response"));
 	CHECK(resp && !strncmp(resp, "r\xc3\xa9ponse", 8));
 	CHECK_INT(json_integer_value(json_object_get(json_array_get(log, 0), "status")), 500);
+	json_decref(d);
+
+	/* A batch records each attempt as kyc_outbox_record does: the retried
+	 * delivery again (now succeeded), a new one failing, and one delivery
+	 * twice in the same batch (both attempts kept, in order). */
+	char did2[37], did3[37];
+	REQUIRE(kyc_outbox_delivery_add(s, tenant, ids[2], "verification.updated", NULL,
+					"https://cb.example/x", NULL, 10, did2) == 0);
+	REQUIRE(kyc_outbox_delivery_add(s, tenant, ids[2], "verification.updated", NULL,
+					"https://cb.example/y", NULL, 10, did3) == 0);
+	struct kyc_outbox_attempt batch[2] = {
+	    {.delivery_id = did, .at_ms = 120, .latency_ms = 4, .http_status = 204,
+	     .status = "succeeded"},
+	    {.delivery_id = did2, .at_ms = 121, .latency_ms = 5, .http_status = 503,
+	     .error = "http_status", .response = "busy", .response_len = 4, .status = "pending",
+	     .next_ms = 777},
+	};
+	CHECK_INT(kyc_outbox_record_batch(s, batch, 2), 0);
+	REQUIRE(kyc_store_get(s, KYC_R_WEBHOOK_DELIVERY, tenant, did, &d) == 0);
+	CHECK_STR(json_string_value(json_object_get(d, "status")), "succeeded");
+	CHECK_INT(json_integer_value(json_object_get(d, "attempt_count")), 2);
+	log = json_object_get(d, "attempts");
+	CHECK_INT(json_array_size(log), 2);
+	CHECK_INT(json_integer_value(json_object_get(json_array_get(log, 1), "status")), 204);
+	json_decref(d);
+	REQUIRE(kyc_store_get(s, KYC_R_WEBHOOK_DELIVERY, tenant, did2, &d) == 0);
+	CHECK_STR(json_string_value(json_object_get(d, "status")), "pending");
+	CHECK_INT(json_integer_value(json_object_get(d, "attempt_count")), 1);
+	log = json_object_get(d, "attempts");
+	resp = json_string_value(json_object_get(json_array_get(log, 0), "response"));
+	CHECK(resp && !strcmp(resp, "busy"));
+	CHECK_STR(json_string_value(json_object_get(json_array_get(log, 0), "error")),
+		  "http_status");
+	json_decref(d);
+	struct kyc_outbox_attempt twice[2] = {
+	    {.delivery_id = did3, .at_ms = 130, .latency_ms = 1, .http_status = 500,
+	     .error = "http_status", .status = "pending", .next_ms = 888},
+	    {.delivery_id = did3, .at_ms = 131, .latency_ms = 1, .http_status = 200,
+	     .status = "succeeded"},
+	};
+	CHECK_INT(kyc_outbox_record_batch(s, twice, 2), 0);
+	REQUIRE(kyc_store_get(s, KYC_R_WEBHOOK_DELIVERY, tenant, did3, &d) == 0);
+	CHECK_STR(json_string_value(json_object_get(d, "status")), "succeeded");
+	CHECK_INT(json_integer_value(json_object_get(d, "attempt_count")), 2);
+	CHECK_INT(json_array_size(json_object_get(d, "attempts")), 2);
 	json_decref(d);
 	kyc_store_close(s);
 }
