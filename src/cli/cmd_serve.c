@@ -16,6 +16,7 @@
 #include "flows/erasure_log.h"
 #include "flows/sweeper.h"
 #include "http/api.h"
+#include "http/api_cache.h"
 #include "http/server.h"
 #include "store/blob.h"
 #include "store/store.h"
@@ -51,6 +52,11 @@ static const char *env_str(const char *name, const char *def)
 	return v && *v ? v : def;
 }
 
+/* Kept answers per server thread: at most 512 x 16 KB (8 MB); a
+ * verification's answer is 1-3 KB. */
+#define API_CACHE_SLOTS 512
+#define API_CACHE_MAX_BODY (16 * 1024)
+
 static void *thread_open(void *appv, int index)
 {
 	struct kyc_app *app = appv;
@@ -63,6 +69,9 @@ static void *thread_open(void *appv, int index)
 		free(th);
 		return NULL;
 	}
+	/* without it (off, or no memory) answers are only not kept */
+	if (app->keep_answers)
+		th->cache = kyc_api_cache_new(API_CACHE_SLOTS, API_CACHE_MAX_BODY);
 	return th;
 }
 
@@ -71,6 +80,7 @@ static void thread_close(void *thv)
 	struct kyc_thread *th = thv;
 	if (!th)
 		return;
+	kyc_api_cache_free(th->cache);
 	kyc_store_close(th->store);
 	free(th);
 }
@@ -111,6 +121,7 @@ int cmd_serve(int argc, char **argv)
 		.webhook_allow_loopback = env_flag("KYCD_WEBHOOK_ALLOW_LOOPBACK"),
 		.webhook_allow_http = env_flag("KYCD_WEBHOOK_ALLOW_HTTP"),
 		.metrics_token = env_str("KYCD_METRICS_TOKEN", NULL),
+		.keep_answers = strcmp(env_str("KYCD_KEEP_ANSWERS", "1"), "0") != 0,
 	};
 	app.public_url_set = app.public_url != NULL;
 	app.login_per_min = (double)env_int("KYCD_LOGIN_RATE_PER_MIN", 10, 0, 100000);

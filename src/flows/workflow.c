@@ -11,7 +11,9 @@
  * its file. */
 #include "flows/workflow_int.h"
 
+#include <ctype.h>
 #include <openssl/evp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -353,6 +355,27 @@ static int past_expiry(const json_t *v, int64_t now_ms)
 	char now[32];
 	kyc_time_iso(now_ms, now);
 	return strcmp(now, exp) >= 0; /* same fixed-width UTC form: text order is time order */
+}
+
+int64_t kyc_flow_verification_fresh_until(const json_t *v)
+{
+	enum kyc_vstate st;
+	const char *exp = flow__str(v, "expires_at");
+	if (kyc_vstate_parse(flow__str(v, "status"), &st) || !kyc_vstate_accepts_input(st) || !exp)
+		return INT64_MAX;
+	/* kyc_time_iso's form, "YYYY-MM-DDTHH:MM:SS.mmmZ" */
+	static const char shape[] = "dddd-dd-ddTdd:dd:dd.dddZ";
+	int64_t days;
+	if (strlen(exp) != sizeof shape - 1 || kyc_date_parse(exp, 10, &days))
+		return 0;
+	for (size_t i = 0; i < sizeof shape - 1; i++)
+		if (shape[i] == 'd' ? !isdigit((unsigned char)exp[i]) : exp[i] != shape[i])
+			return 0;
+#define D2(i) ((exp[i] - '0') * 10 + (exp[(i) + 1] - '0'))
+	int64_t ms = (((days * 24 + D2(11)) * 60 + D2(14)) * 60 + D2(17)) * 1000 +
+		     D2(20) * 10 + (exp[22] - '0');
+#undef D2
+	return ms;
 }
 
 static int expire_one(struct kyc_flow *f, const char *id)

@@ -81,6 +81,11 @@ int kyc_flow_verification_create_compat(struct kyc_flow *f, const json_t *req,
  * input past expires_at is stored as expired, with its history and event).
  * KYC_ERR_NOTFOUND for a missing or another tenant's verification. */
 int kyc_flow_verification_load(struct kyc_flow *f, const char *id, json_t **out);
+/* Until when (ms, exclusive) a loaded verification stays as it reads
+ * without anyone writing it: its expires_at while it waits for input (the
+ * next load then expires it), else INT64_MAX. An expires_at that does not
+ * parse gives 0: nothing kept. */
+int64_t kyc_flow_verification_fresh_until(const json_t *v);
 
 /* One image of a document attempt, as received. */
 struct kyc_flow_image {

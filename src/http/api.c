@@ -14,6 +14,7 @@
 #include "core/log.h"
 #include "flows/apikey.h"
 #include "flows/workflow.h"
+#include "http/api_cache.h"
 #include "http/metrics.h"
 #include "http/problem.h"
 #include "json/write.h"
@@ -47,7 +48,8 @@ static void api_send(struct api_call *c, int status, const char *ctype, const vo
  * a bug (answers with images in them run to a few MB). */
 #define API_JSON_MAX ((size_t)1 << 30)
 
-void api_json(struct api_call *c, int status, json_t *body)
+static void json_send(struct api_call *c, int status, json_t *body, const struct api_keep *k,
+		      int64_t fresh_until_ms)
 {
 	/* json_dumps' bytes, written faster (src/json/write.h) */
 	kyc_buf txt;
@@ -59,8 +61,51 @@ void api_json(struct api_call *c, int status, json_t *body)
 		kyc_problem(c->req, 500, "internal_error", NULL, "could not encode the response");
 		return;
 	}
+	struct kyc_thread *th = kyc_req_thread_ctx(c->req);
+	if (k && k->ok && th && th->cache)
+		kyc_api_cache_put(th->cache, k->key, k->stamp, k->have_tok ? &k->tok : NULL,
+				  fresh_until_ms, txt.data, txt.len);
 	api_send(c, status, "application/json", txt.data, txt.len);
 	kyc_buf_release(&txt);
+}
+
+void api_json(struct api_call *c, int status, json_t *body)
+{
+	json_send(c, status, body, NULL, 0);
+}
+
+void api_json_keep(struct api_call *c, json_t *body, const struct api_keep *k,
+		   int64_t fresh_until_ms)
+{
+	json_send(c, 200, body, k, fresh_until_ms);
+}
+
+int api_keep_begin(struct api_call *c, struct api_keep *k, const char *kind, const char *id,
+		   api_stamp_fn stamp)
+{
+	struct kyc_thread *th = kyc_req_thread_ctx(c->req);
+	const void *body;
+	size_t len;
+	k->ok = 0;
+	if (!th || !th->cache)
+		return 0;
+	int n = snprintf(k->key, sizeof k->key, "%s/%s/%s", c->tenant_id, kind, id);
+	if (n < 0 || (size_t)n >= sizeof k->key)
+		return 0;
+	int64_t now = kyc_now_ms();
+	k->have_tok = kyc_store_token(c->store, &k->tok) == 0;
+	int hit = k->have_tok &&
+		  kyc_api_cache_get(th->cache, k->key, NULL, &k->tok, now, &body, &len);
+	if (!hit) {
+		if (stamp(c->store, c->tenant_id, id, k->stamp, sizeof k->stamp))
+			return 0;
+		k->ok = 1;
+		hit = kyc_api_cache_get(th->cache, k->key, k->stamp, k->have_tok ? &k->tok : NULL,
+					now, &body, &len);
+	}
+	if (hit)
+		api_send(c, 200, "application/json", body, len);
+	return hit;
 }
 
 /* The same problem shape as kyc_problem, sent through api_send so that an
@@ -358,15 +403,11 @@ static int idempotency_begin(struct api_call *c)
  * 429 is sent (in the route set's shape) and 1 returned. */
 static int api_rate_limited(struct api_call *c)
 {
-	char peer[64];
 	int64_t wait;
 	const char *key_id = c->actor + 4; /* "key:" */
-	if (kyc_rate_take(c->req, c->app, c->store, c->tenant_id, KYC_LIMIT_KEY, key_id, &wait)) {
-		kyc_req_peer(c->req, peer);
-		if (kyc_rate_take(c->req, c->app, c->store, c->tenant_id, KYC_LIMIT_ADDRESS, peer,
-				  &wait))
-			return 0;
-	}
+	if (kyc_rate_take(c->req, c->app, c->store, c->tenant_id, KYC_LIMIT_KEY, key_id, &wait) &&
+	    kyc_rate_take(c->req, c->app, c->store, c->tenant_id, KYC_LIMIT_ADDRESS, NULL, &wait))
+		return 0;
 	api_problem(c, 429, "rate_limited", NULL, "too many requests; try again in %lld s",
 		    (long long)wait);
 	return 1;

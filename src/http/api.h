@@ -47,11 +47,15 @@ struct kyc_app {
 	/* The face engine, loaded once and shared read-only by every thread;
 	 * NULL when its models are not installed (docs/face.md). */
 	const struct kyc_face_engine *face;
+	/* KYCD_KEEP_ANSWERS (default 1): server threads keep answers of
+	 * repeated reads (api_cache.h); 0 keeps none. */
+	int keep_answers;
 };
 
 /* What each server thread owns (thread_init / thread_fini). */
 struct kyc_thread {
 	kyc_store *store;
+	struct kyc_api_cache *cache; /* answers kept for repeated reads (api_cache.h); may be NULL */
 };
 
 enum {
@@ -101,6 +105,28 @@ void api_handle_shaped(kyc_req *req, api_fn fn, int flags, api_shape_fn shape);
 
 /* Sends body (reference stolen) as application/json. */
 void api_json(struct api_call *c, int status, json_t *body);
+/* Answers kept for repeated reads (api_cache.h), in the thread's table.
+ * api_keep_begin names the answer (kind and id, under the caller's
+ * tenant), reads the store's token and, unless the database is unchanged
+ * since the answer was kept, its stamp (stamp: the store call that reads
+ * it); it sends the kept answer and returns 1 when there is one for them,
+ * else returns 0 and k holds what api_json_keep needs. Call it before
+ * reading the rows the answer is built from, in the same read transaction:
+ * then a kept answer is never older than its stamp. api_json_keep is
+ * api_json for a 200 answer, also kept until fresh_until_ms. */
+typedef int (*api_stamp_fn)(kyc_store *s, const char *tenant_id, const char *id, char *out,
+			    size_t outsz);
+struct api_keep {
+	int ok; /* named and stamped: the answer may be kept */
+	char key[128];
+	char stamp[1024];
+	struct kyc_store_token tok;
+	int have_tok;
+};
+int api_keep_begin(struct api_call *c, struct api_keep *k, const char *kind, const char *id,
+		   api_stamp_fn stamp);
+void api_json_keep(struct api_call *c, json_t *body, const struct api_keep *k,
+		   int64_t fresh_until_ms);
 /* Sends an RFC 9457 problem (see docs/api.md for the codes). field may be NULL. */
 void api_problem(struct api_call *c, int status, const char *code, const char *field,
 		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
@@ -168,7 +194,8 @@ int kyc_rate_take_key(struct kyc_ratelimit *local, kyc_store *s, const char *key
  * writes, which a read-only transaction cannot. */
 int kyc_rate_shared_write(struct kyc_app *app, kyc_store *s, const char *tenant_id);
 /* Takes a token from the bucket of `who` (a key id, an address, a
- * verification id) under the tenant's "rate_limits" setting and adds the
+ * verification id; NULL: the request's client address, formatted only
+ * when that limit is on) under the tenant's "rate_limits" setting and adds the
  * RateLimit-Limit/-Remaining/-Reset headers (and Retry-After when
  * refused). 1: go on (also when that limit is off); 0: refused, answer 429
  * rate_limited; *retry_after_s says when to come back. */

@@ -187,6 +187,11 @@ int kyc_rate_take(kyc_req *r, struct kyc_app *app, kyc_store *s, const char *ten
 	tenant_rates(l, s, tenant_id, now, rates);
 	if (rates[kind].per_s <= 0)
 		return 1;
+	char peer[64];
+	if (!who) {
+		kyc_req_peer(r, peer);
+		who = peer;
+	}
 	char key[128];
 	snprintf(key, sizeof key, "%c|%.36s|%s", "kah"[kind], tenant_id, who);
 	struct kyc_ratelimit_result res;

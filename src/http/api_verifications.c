@@ -60,21 +60,29 @@ static json_t *render_with_documents(struct api_call *c, const json_t *v, int *r
 	return o;
 }
 
+/* Polled by clients waiting for a decision, so the answer is kept
+ * (api_cache.h) under the stamp of the verification's and its documents'
+ * rows, read first in the request's read transaction. */
 API_HANDLER(verification_get, API_READ)
 {
+	const char *id = api_param(c, 0);
+	struct api_keep k;
+	if (api_keep_begin(c, &k, "verification", id, kyc_store_verification_stamp))
+		return;
 	json_t *v;
-	int rc = kyc__verification_load(c, api_param(c, 0), &v);
+	int rc = kyc__verification_load(c, id, &v);
 	if (rc) {
 		api_store_error(c, rc, "verification");
 		return;
 	}
+	int64_t fresh_until = kyc_flow_verification_fresh_until(v);
 	json_t *o = render_with_documents(c, v, &rc);
 	json_decref(v);
 	if (!o) {
 		api_store_error(c, rc, "verification");
 		return;
 	}
-	api_json(c, 200, o);
+	api_json_keep(c, o, &k, fresh_until);
 }
 
 API_HANDLER(verification_list, API_READ)

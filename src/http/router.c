@@ -111,6 +111,18 @@ static void allow_add(char *allow, size_t allowsz, const char *method)
 	snprintf(allow + used, allowsz - used, "%s%s", used ? ", " : "", method);
 }
 
+/* 1 when r's pattern matches the path's segments (parameters match any). */
+static int path_matches(const struct kyc_route *r, const kyc_str *segs, int nsegs)
+{
+	if (r->nsegs != nsegs)
+		return 0;
+	for (int s = 0; s < nsegs; s++)
+		if (r->segs[s][0] &&
+		    (strlen(r->segs[s]) != segs[s].len || memcmp(r->segs[s], segs[s].ptr, segs[s].len)))
+			return 0;
+	return 1;
+}
+
 enum kyc_route_result kyc_router_match(const struct kyc_router *rt, const char *method,
 				       size_t mlen, const char *path, size_t plen,
 				       struct kyc_route_match *m, char *allow, size_t allowsz)
@@ -129,23 +141,23 @@ enum kyc_route_result kyc_router_match(const struct kyc_router *rt, const char *
 		return KYC_ROUTE_NOT_FOUND;
 	for (int i = 0; i < rt->n; i++) {
 		const struct kyc_route *r = &rt->routes[i];
-		if (r->nsegs != nsegs)
-			continue;
-		int ok = 1;
-		for (int s = 0; s < nsegs && ok; s++)
-			if (r->segs[s][0] &&
-			    (strlen(r->segs[s]) != segs[s].len || memcmp(r->segs[s], segs[s].ptr, segs[s].len)))
-				ok = 0;
-		if (!ok)
+		if (!path_matches(r, segs, nsegs))
 			continue;
 		path_known = 1;
-		allow_add(allow, allowsz, r->method);
-		if (!strcmp(r->method, "GET"))
-			allow_add(allow, allowsz, "HEAD");
 		if (!method_eq(r->method, method, mlen))
 			continue;
 		if (!best || more_specific(r, best))
 			best = r;
+	}
+	/* the methods the path takes, for a 405's Allow: only then, as
+	 * formatting them for every request showed in profiles */
+	for (int i = 0; !best && path_known && i < rt->n; i++) {
+		const struct kyc_route *r = &rt->routes[i];
+		if (!path_matches(r, segs, nsegs))
+			continue;
+		allow_add(allow, allowsz, r->method);
+		if (!strcmp(r->method, "GET"))
+			allow_add(allow, allowsz, "HEAD");
 	}
 	if (!best)
 		return path_known ? KYC_ROUTE_BAD_METHOD : KYC_ROUTE_NOT_FOUND;

@@ -39,8 +39,9 @@ struct kyc_route_match {
 int kyc_router_add(struct kyc_router *rt, const char *method, const char *pattern, void *data);
 /* Matches method and path (no query string). Among matching routes the more
  * specific wins: the first segment where they differ is literal in the winner.
- * HEAD matches GET routes. allow (may be NULL) gets the methods the path
- * accepts, e.g. "GET, HEAD, POST", for a 405's Allow header. FOUND fills m
+ * HEAD matches GET routes. On BAD_METHOD, allow (may be NULL) gets the
+ * methods the path accepts, e.g. "GET, HEAD, POST", for the 405's Allow
+ * header; otherwise it is left empty. FOUND fills m
  * (params are still percent-encoded slices of path). */
 enum kyc_route_result kyc_router_match(const struct kyc_router *rt, const char *method,
 				       size_t mlen, const char *path, size_t plen,

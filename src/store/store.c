@@ -98,6 +98,18 @@ int kyc_store_lazy_commits(kyc_store *s)
 	return s->ops->lazy_commits(s);
 }
 
+int kyc_store_token(kyc_store *s, struct kyc_store_token *out)
+{
+	memset(out, 0, sizeof *out);
+	return s->ops->token ? s->ops->token(s, out) : KYC_ERR_UNSUPPORTED;
+}
+
+int kyc_store_token_same(const struct kyc_store_token *a, const struct kyc_store_token *b)
+{
+	return a->conn && a->conn == b->conn && a->version == b->version &&
+	       a->changes == b->changes;
+}
+
 const char *kyc_store_errmsg(kyc_store *s)
 {
 	return s->ops->errmsg(s);
@@ -405,6 +417,19 @@ int kyc_store_verification_match(kyc_store *s, const char *tenant_id,
 	int rc = kyc__seal_key_hash(s, tenant_id, m->key ? m->key : "", hashed);
 	hm.key = hashed;
 	return rc ? rc : s->ops->resource->verification_match(s, tenant_id, &hm, out);
+}
+
+int kyc_store_verification_stamp(kyc_store *s, const char *tenant_id, const char *id, char *out,
+                                 size_t outsz)
+{
+	if (!outsz)
+		return KYC_ERR_TOOBIG;
+	out[0] = '\0';
+	int rc = s->ops->resource->stamp(s, kyc__verification_stamp_sql, tenant_id, id, out, outsz);
+	/* no "v" row: no such verification (ids are hex and dashes, never "v") */
+	if (!rc && strncmp(out, "v:", 2) && !strstr(out, ";v:"))
+		rc = KYC_ERR_NOTFOUND;
+	return rc;
 }
 
 /* ---- the web surfaces ---- */

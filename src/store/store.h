@@ -94,6 +94,22 @@ int kyc_store_backup(kyc_store *s, const char *dest_path, char *err, size_t errs
  * (delivery is at least once). */
 int kyc_store_lazy_commits(kyc_store *s);
 
+/* Where the database stands, cheaply: two tokens read on the same
+ * connection are equal only when nothing was committed in between, by this
+ * connection or any other, in this process or another. For caches of what
+ * was read (an API key's row, a rendered answer): equal tokens, same rows.
+ * Read it in the read transaction the cached rows are read in. SQLite:
+ * PRAGMA data_version and the connection's own count of changed rows.
+ * KYC_ERR_UNSUPPORTED on PostgreSQL, which has nothing as cheap (every
+ * statement is a round trip); callers then read the rows. */
+struct kyc_store_token {
+	uint64_t conn; /* the connection's serial number in this process; 0: none */
+	uint64_t version, changes;
+};
+int kyc_store_token(kyc_store *s, struct kyc_store_token *out);
+/* 1 when a and b are equal tokens of the same connection. */
+int kyc_store_token_same(const struct kyc_store_token *a, const struct kyc_store_token *b);
+
 /* Work that one node at a time does when several share a database (the
  * sweeps: expiry, deferred fetches, retention): *held is 1 when this
  * connection now holds the lock named by key, 0 when another connection
@@ -183,6 +199,16 @@ struct kyc_store_match {
  * index on (tenant_id, key_column). KYC_ERR_INVALID for another column. */
 int kyc_store_verification_match(kyc_store *s, const char *tenant_id,
 				 const struct kyc_store_match *m, json_t **out);
+
+/* The verification's stamp: the version of its row and the id and version
+ * of each of its documents, as text in out. Every change to what GET
+ * /v1/verifications/{id} shows changes it (an update always counts a new
+ * version; a document added or removed changes the set), so an answer built
+ * from the rows read under one stamp can be sent again while the stamp reads
+ * the same (src/http/api_cache.h). One indexed query. 0, KYC_ERR_NOTFOUND,
+ * or KYC_ERR_TOOBIG when it does not fit outsz. */
+int kyc_store_verification_stamp(kyc_store *s, const char *tenant_id, const char *id, char *out,
+				 size_t outsz);
 
 /* ---- idempotency ---- */
 

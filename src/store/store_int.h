@@ -103,6 +103,10 @@ struct kyc_store_resource_ops {
 		    const char *cursor, int limit, int asc, struct kyc_store_page *out);
 	int (*verification_match)(kyc_store *s, const char *tenant_id,
 				  const struct kyc_store_match *m, json_t **out);
+	/* kyc__verification_stamp_sql's rows with $1 tenant_id, $2 id, each
+	 * written by kyc__stamp_row */
+	int (*stamp)(kyc_store *s, const char *sql, const char *tenant_id, const char *id,
+		     char *out, size_t outsz);
 };
 
 struct kyc_store_web_ops {
@@ -200,6 +204,7 @@ struct kyc_store_ops {
 	int (*in_transaction)(kyc_store *s);
 	int (*backup)(kyc_store *s, const char *dest_path, char *err, size_t errsz);
 	int (*lazy_commits)(kyc_store *s);
+	int (*token)(kyc_store *s, struct kyc_store_token *out); /* NULL: unsupported */
 	int (*try_lock)(kyc_store *s, int64_t key, int *held);
 	void (*unlock)(kyc_store *s, int64_t key);
 	const char *(*errmsg)(kyc_store *s);
@@ -290,6 +295,12 @@ int kyc__store_insert_sql(kyc_buf *b, const struct kyc_table *tb);
  * is another's. 0, or KYC_ERR_INVALID when it does not fit. */
 int kyc__store_match_sql(char *sql, size_t sqlsz, const struct kyc_store_match *m,
 			 const char *distinct);
+/* kyc_store_verification_stamp's query: rows of (name, version), "v" for
+ * the verification, a document's id for each of its documents. */
+extern const char kyc__verification_stamp_sql[];
+/* Appends one of its rows, "name:version;", at out + *n: 0, or
+ * KYC_ERR_TOOBIG when it does not fit outsz. */
+int kyc__stamp_row(char *out, size_t outsz, size_t *n, const char *name, int64_t version);
 /* One result row of a backend, as the record mapping reads it. */
 struct kyc__cells {
 	int (*is_null)(const void *ctx, int col);

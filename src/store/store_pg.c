@@ -34,6 +34,13 @@ struct kyc_pg {
 	} stmts[STMT_SLOTS];
 	int nstmts;
 	int in_tx;
+	/* A read transaction begun but not sent: its BEGIN goes out with the
+	 * first statement, in one round trip (exec_begun). */
+	int begin_pending;
+	int read_tx;         /* the transaction is a read transaction (pg_begin_read) */
+	/* A read transaction's COMMIT was sent and its answer not read yet
+	 * (pg_commit): settle reads it before the connection is used again. */
+	int commit_inflight;
 	int lazy; /* synchronous_commit off (kyc_store_lazy_commits) */
 	char errmsg[512];
 };
@@ -309,27 +316,48 @@ static void stmts_forget(kyc_pg *p)
 	p->nstmts = 0;
 }
 
+/* The slot of sql's statement: the one holding its hash, or the free one
+ * it would take; h gets the hash and name the statement's name. */
+static unsigned stmt_find(kyc_pg *p, const char *sql, uint64_t *h, char name[24])
+{
+	*h = sql_hash(sql);
+	unsigned slot = (unsigned)(*h % STMT_SLOTS);
+	while (p->stmts[slot].sql && p->stmts[slot].hash != *h)
+		slot = (slot + 1) % STMT_SLOTS;
+	snprintf(name, 24, "k%016" PRIx64, *h);
+	return slot;
+}
+
+/* A statement's parameters as libpq takes them (none for q NULL). */
+struct args {
+	int n;
+	const char *const *v;
+	const int *len, *fmt;
+};
+
+static struct args args_of(const struct kyc_pgq *q)
+{
+	if (!q)
+		return (struct args){0, NULL, NULL, NULL};
+	return (struct args){q->n, q->v, q->len, q->fmt};
+}
+
 /* Runs sql once: prepared under its hash's name (prepared now if this
  * connection has not yet), or unprepared when the table is full or two
  * statements share a hash. */
 static PGresult *exec_once(kyc_pg *p, const char *sql, const struct kyc_pgq *q)
 {
-	int n = q ? q->n : 0;
-	const char *const *v = q ? q->v : NULL;
-	const int *len = q ? q->len : NULL, *fmt = q ? q->fmt : NULL;
-	uint64_t h = sql_hash(sql);
-	unsigned slot = (unsigned)(h % STMT_SLOTS);
-	while (p->stmts[slot].sql && p->stmts[slot].hash != h)
-		slot = (slot + 1) % STMT_SLOTS;
+	struct args a = args_of(q);
+	uint64_t h;
 	char name[24];
-	snprintf(name, sizeof name, "k%016" PRIx64, h);
+	unsigned slot = stmt_find(p, sql, &h, name);
 	if (p->stmts[slot].sql) {
 		if (!strcmp(p->stmts[slot].sql, sql))
-			return PQexecPrepared(p->conn, name, n, v, len, fmt, 0);
-		return PQexecParams(p->conn, sql, n, NULL, v, len, fmt, 0);
+			return PQexecPrepared(p->conn, name, a.n, a.v, a.len, a.fmt, 0);
+		return PQexecParams(p->conn, sql, a.n, NULL, a.v, a.len, a.fmt, 0);
 	}
 	if (p->nstmts >= STMT_MAX)
-		return PQexecParams(p->conn, sql, n, NULL, v, len, fmt, 0);
+		return PQexecParams(p->conn, sql, a.n, NULL, a.v, a.len, a.fmt, 0);
 	PGresult *r = PQprepare(p->conn, name, sql, 0, NULL);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK)
 		return r;
@@ -342,13 +370,109 @@ static PGresult *exec_once(kyc_pg *p, const char *sql, const struct kyc_pgq *q)
 		/* prepared but not remembered: drop it so the name can be reused */
 		PQclear(PQexec(p->conn, "DEALLOCATE ALL"));
 		stmts_forget(p);
-		return PQexecParams(p->conn, sql, n, NULL, v, len, fmt, 0);
+		return PQexecParams(p->conn, sql, a.n, NULL, a.v, a.len, a.fmt, 0);
 	}
-	return PQexecPrepared(p->conn, name, n, v, len, fmt, 0);
+	return PQexecPrepared(p->conn, name, a.n, a.v, a.len, a.fmt, 0);
+}
+
+/* Reads the answer to a COMMIT sent by pg_commit and leaves pipeline mode.
+ * A read transaction has nothing its COMMIT could lose, so a failure is
+ * only kept as the connection's last message; a connection lost on the
+ * way is reopened by the next statement. */
+static void commit_answer(kyc_pg *p)
+{
+	p->commit_inflight = 0;
+	PGresult *r;
+	for (int idle = 0; idle < 4 && PQstatus(p->conn) == CONNECTION_OK;) {
+		if (!(r = PQgetResult(p->conn))) { /* the end of one query's results */
+			idle++;
+			continue;
+		}
+		ExecStatusType st = PQresultStatus(r);
+		if (st != PGRES_COMMAND_OK && st != PGRES_PIPELINE_SYNC)
+			snprintf(p->errmsg, sizeof p->errmsg, "%s", PQresultErrorMessage(r));
+		PQclear(r);
+		if (st == PGRES_PIPELINE_SYNC)
+			break;
+	}
+}
+
+static void settle(kyc_pg *p)
+{
+	if (!p->commit_inflight)
+		return;
+	commit_answer(p);
+	PQexitPipelineMode(p->conn);
+}
+
+/* The BEGIN of a read transaction and its first statement in one round
+ * trip (libpq's pipeline mode): the statement's result, or the BEGIN's
+ * error; the statement is prepared in the same trip when this connection
+ * has not prepared it yet. A read-only transaction has nothing to lose by
+ * sending its first statement before the BEGIN is answered. */
+static const char read_begin[] = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+
+static PGresult *exec_begun(kyc_pg *p, const char *sql, const struct kyc_pgq *q)
+{
+	struct args a = args_of(q);
+	uint64_t h;
+	char name[24];
+	unsigned slot = stmt_find(p, sql, &h, name);
+	/* prepared under its name only when the slot is free or already its own */
+	int known = p->stmts[slot].sql && !strcmp(p->stmts[slot].sql, sql);
+	int prepare = !p->stmts[slot].sql && p->nstmts < STMT_MAX;
+	char *copy = prepare ? strdup(sql) : NULL;
+	if (prepare && !copy)
+		prepare = 0;
+	int named = known || prepare;
+	/* still in pipeline mode after the last COMMIT: queued behind it */
+	int behind = p->commit_inflight;
+	if (!behind && !PQenterPipelineMode(p->conn)) {
+		free(copy);
+		return NULL;
+	}
+	int sent = PQsendQueryParams(p->conn, read_begin, 0, NULL, NULL, NULL, NULL, 0) &&
+		   (!prepare || PQsendPrepare(p->conn, name, sql, 0, NULL)) &&
+		   (named ? PQsendQueryPrepared(p->conn, name, a.n, a.v, a.len, a.fmt, 0)
+			  : PQsendQueryParams(p->conn, sql, a.n, NULL, a.v, a.len, a.fmt, 0)) &&
+		   PQpipelineSync(p->conn);
+	if (behind) /* the COMMIT's answer comes first */
+		commit_answer(p);
+	PGresult *out = NULL, *r;
+	int step = 0, last = prepare ? 2 : 1; /* results: BEGIN, [PREPARE], the statement */
+	/* every result up to the sync, so that the connection leaves pipeline mode clean */
+	while (sent && (r = PQgetResult(p->conn)) != NULL) {
+		ExecStatusType st = PQresultStatus(r);
+		if (st == PGRES_PIPELINE_SYNC) {
+			PQclear(r);
+			break;
+		}
+		int failed = st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK;
+		/* keep the statement's result, or the first failure before it */
+		if (!out && (step == last || failed) && st != PGRES_PIPELINE_ABORTED) {
+			out = r;
+		} else {
+			PQclear(r);
+		}
+		if (step == 1 && prepare && !failed) {
+			p->stmts[slot].sql = copy;
+			p->stmts[slot].hash = h;
+			p->nstmts++;
+			copy = NULL;
+		}
+		while ((r = PQgetResult(p->conn)) != NULL) /* the NULL that ends each query */
+			PQclear(r);
+		step++;
+	}
+	free(copy);
+	if (!PQexitPipelineMode(p->conn) && !out)
+		return NULL;
+	return out;
 }
 
 static int session_setup(kyc_pg *p)
 {
+	settle(p);
 	PGresult *r = PQexec(p->conn, p->lazy ? "SET client_min_messages = warning; SET "
 						"synchronous_commit = off"
 					      : "SET client_min_messages = warning");
@@ -362,6 +486,7 @@ static int session_setup(kyc_pg *p)
 static int reconnect(kyc_pg *p)
 {
 	stmts_forget(p); /* prepared statements die with their session */
+	p->commit_inflight = 0; /* and an unread answer with its connection */
 	PQreset(p->conn);
 	if (PQstatus(p->conn) != CONNECTION_OK) {
 		snprintf(p->errmsg, sizeof p->errmsg, "%s", PQerrorMessage(p->conn));
@@ -402,11 +527,18 @@ int kyc__pg_query(kyc_store *s, const char *sql, struct kyc_pgq *q, PGresult **r
 		return q->err;
 	int rc = 0;
 	for (int attempt = 0;; attempt++) {
+		/* the first statement of a read transaction goes with its BEGIN,
+		 * behind the last one's COMMIT if that is still unanswered */
+		int pending = p->begin_pending;
+		if (!pending)
+			settle(p);
 		/* a connection that died while idle is reopened first: nothing was
 		 * sent on it, so nothing can be repeated */
-		if (!p->in_tx && PQstatus(p->conn) == CONNECTION_BAD && (rc = reconnect(p)))
+		if ((!p->in_tx || pending) && PQstatus(p->conn) == CONNECTION_BAD &&
+		    (rc = reconnect(p)))
 			return rc;
-		PGresult *r = exec_once(p, sql, q);
+		PGresult *r = pending ? exec_begun(p, sql, q) : exec_once(p, sql, q);
+		p->begin_pending = 0;
 		ExecStatusType st = PQresultStatus(r);
 		if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
 			if (res)
@@ -417,7 +549,15 @@ int kyc__pg_query(kyc_store *s, const char *sql, struct kyc_pgq *q, PGresult **r
 		}
 		rc = r ? pg_fail(p, r) : KYC_ERR_NOMEM;
 		int reopen = 0;
-		int again = attempt == 0 && !p->in_tx && may_retry(p, r, sql, &reopen);
+		int retryable = may_retry(p, r, sql, &reopen);
+		PGTransactionStatusType ts = PQtransactionStatus(p->conn);
+		int begun = ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR;
+		/* a read transaction whose BEGIN did not take is still to begin, and
+		 * its first statement, a read, may be sent again */
+		if (pending && !begun)
+			p->begin_pending = 1;
+		int again = attempt == 0 && (pending ? !begun && (retryable || reopen)
+						     : !p->in_tx && retryable);
 		PQclear(r);
 		if (!again)
 			return rc;
@@ -462,6 +602,7 @@ static int tx_begin(kyc_store *s, const char *sql)
 		return KYC_ERR_STATE;
 	int rc = kyc__pg_run(s, sql, NULL, NULL);
 	pg(s)->in_tx = rc == 0;
+	pg(s)->read_tx = 0;
 	return rc;
 }
 
@@ -475,10 +616,18 @@ static int pg_begin(kyc_store *s)
 }
 
 /* One snapshot for all the reads of a request, as SQLite's deferred
- * transaction gives. */
+ * transaction gives, and deferred as SQLite's is: the BEGIN is sent with
+ * the first statement (exec_begun), and a transaction that read nothing
+ * costs no round trip at all. */
 static int pg_begin_read(kyc_store *s)
 {
-	return tx_begin(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+	kyc_pg *p = pg(s);
+	if (p->in_tx)
+		return KYC_ERR_STATE;
+	p->in_tx = 1;
+	p->begin_pending = 1;
+	p->read_tx = 1;
+	return 0;
 }
 
 static int pg_in_transaction(kyc_store *s)
@@ -492,6 +641,10 @@ static void pg_rollback(kyc_store *s)
 	if (!p->in_tx)
 		return;
 	p->in_tx = 0;
+	if (p->begin_pending) { /* nothing was sent */
+		p->begin_pending = 0;
+		return;
+	}
 	PQclear(PQexec(p->conn, "ROLLBACK"));
 }
 
@@ -499,6 +652,29 @@ static int pg_commit(kyc_store *s)
 {
 	kyc_pg *p = pg(s);
 	PGresult *r;
+	if (p->in_tx && p->begin_pending) { /* nothing was sent */
+		p->in_tx = p->begin_pending = 0;
+		return 0;
+	}
+	/* A read transaction that is open and sound: its COMMIT is sent now
+	 * and its answer read when the connection is next used, so the
+	 * request ends without waiting for it. */
+	if (p->in_tx && p->read_tx && PQtransactionStatus(p->conn) == PQTRANS_INTRANS) {
+		p->in_tx = 0;
+		if (PQenterPipelineMode(p->conn) &&
+		    PQsendQueryParams(p->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) &&
+		    PQpipelineSync(p->conn)) {
+			p->commit_inflight = 1;
+			/* sent now, not with the next statement: the snapshot is let go */
+			if (PQflush(p->conn) == 0)
+				return 0;
+		}
+		/* the connection failed under it: the next statement reopens it */
+		snprintf(p->errmsg, sizeof p->errmsg, "%s", PQerrorMessage(p->conn));
+		p->commit_inflight = 1;
+		settle(p);
+		return KYC_ERR_IO;
+	}
 	int rc = kyc__pg_query(s, "COMMIT", NULL, &r);
 	p->in_tx = 0;
 	/* COMMIT of a transaction an error aborted answers ROLLBACK, no error */
@@ -527,6 +703,7 @@ static int exec_ok(PGconn *c, const char *sql, char *err, size_t errsz)
 
 int kyc__pg_exec(kyc_pg *p, const char *sql, char *err, size_t errsz)
 {
+	settle(p);
 	return exec_ok(p->conn, sql, err, errsz);
 }
 
@@ -719,6 +896,7 @@ int kyc__pg_log_truncate(kyc_store *s)
 	kyc_pg *p = pg(s);
 	if (p->in_tx)
 		return KYC_ERR_STATE;
+	settle(p);
 	PGresult *r = PQexec(p->conn, "VACUUM applicants, verifications, documents, files, "
 				      "verification_history, events, hosted_tokens, idempotency_keys");
 	int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : pg_fail(p, r);

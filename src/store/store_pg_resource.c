@@ -287,6 +287,21 @@ static int pg_verification_match(kyc_store *s, const char *tenant_id,
 	return kyc_store_get(s, KYC_R_VERIFICATION, tenant_id, id, out);
 }
 
+static int pg_stamp(kyc_store *s, const char *sql, const char *tenant_id, const char *id,
+		    char *out, size_t outsz)
+{
+	struct kyc_pgq q = {0};
+	PGresult *r;
+	kyc__pgq_text(&q, tenant_id);
+	kyc__pgq_text(&q, id);
+	int rc = kyc__pg_query(s, sql, &q, &r);
+	size_t n = 0;
+	for (int i = 0; !rc && i < PQntuples(r); i++)
+		rc = kyc__stamp_row(out, outsz, &n, PQgetvalue(r, i, 0), kyc__pg_int(r, i, 1));
+	PQclear(r);
+	return rc;
+}
+
 const struct kyc_store_resource_ops kyc__pg_resource_ops = {
 	.insert = pg_insert,
 	.get = pg_get,
@@ -294,4 +309,5 @@ const struct kyc_store_resource_ops kyc__pg_resource_ops = {
 	.remove = pg_delete,
 	.list = pg_list,
 	.verification_match = pg_verification_match,
+	.stamp = pg_stamp,
 };

@@ -191,3 +191,17 @@ int kyc__store_match_sql(char *sql, size_t sqlsz, const struct kyc_store_match *
 			 m->key_column, m->same_applicant ? "=" : distinct, distinct);
 	return n < 0 || (size_t)n >= sqlsz ? KYC_ERR_INVALID : 0;
 }
+
+/* Ordered, so that the same rows always give the same text. */
+const char kyc__verification_stamp_sql[] =
+	"SELECT 'v', version FROM verifications WHERE tenant_id=$1 AND id=$2 UNION ALL SELECT id, "
+	"version FROM documents WHERE tenant_id=$1 AND verification_id=$2 ORDER BY 1";
+
+int kyc__stamp_row(char *out, size_t outsz, size_t *n, const char *name, int64_t version)
+{
+	int k = snprintf(out + *n, outsz - *n, "%s:%lld;", name ? name : "", (long long)version);
+	if (k < 0 || (size_t)k >= outsz - *n)
+		return KYC_ERR_TOOBIG;
+	*n += (size_t)k;
+	return 0;
+}

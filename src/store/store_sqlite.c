@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,9 +36,11 @@ struct kyc_sqlite {
 	} cache[STMT_CACHE];
 	char data_dir[4096];
 	char errmsg[256];
+	uint64_t serial; /* this connection among every one the process opened (tokens) */
 };
 
 static const struct kyc_store_ops sqlite_ops;
+static atomic_uint_fast64_t opened;
 
 static struct kyc_sqlite *sq(kyc_store *s)
 {
@@ -168,6 +172,7 @@ int kyc__sqlite_open(const char *data_dir, kyc_store **out, char *err, size_t er
 	if (!q)
 		return KYC_ERR_NOMEM;
 	q->base.ops = &sqlite_ops;
+	q->serial = atomic_fetch_add(&opened, 1) + 1;
 	kyc_store *s = &q->base;
 	snprintf(q->data_dir, sizeof q->data_dir, "%s", data_dir);
 	int rc = sqlite3_open_v2(path, &sq(s)->db,
@@ -333,6 +338,29 @@ static int exec_cached(kyc_store *s, const char *sql)
 		return rc;
 	rc = sqlite3_step(st);
 	rc = rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : map_sqlite(s, rc);
+	kyc__store_release(s, st);
+	return rc;
+}
+
+/* data_version moves when another connection commits (seen when this one
+ * next takes a snapshot); this connection's own writes show in its count
+ * of changed rows instead, which also moves for writes rolled back: a
+ * cache then only reads again. */
+static int sqlite_token(kyc_store *s, struct kyc_store_token *out)
+{
+	sqlite3_stmt *st;
+	int rc = kyc__store_prepare(s, "PRAGMA data_version", &st);
+	if (rc)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->conn = sq(s)->serial;
+		out->version = (uint64_t)sqlite3_column_int64(st, 0);
+		out->changes = (uint64_t)sqlite3_total_changes64(sq(s)->db);
+		rc = 0;
+	} else {
+		rc = map_sqlite(s, rc);
+	}
 	kyc__store_release(s, st);
 	return rc;
 }
@@ -700,6 +728,7 @@ static const struct kyc_store_ops sqlite_ops = {
 	.in_transaction = sqlite_in_transaction,
 	.backup = sqlite_backup,
 	.lazy_commits = sqlite_lazy_commits,
+	.token = sqlite_token,
 	.try_lock = sqlite_try_lock,
 	.unlock = sqlite_unlock,
 	.errmsg = sqlite_errmsg,

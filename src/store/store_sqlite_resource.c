@@ -371,6 +371,23 @@ static int sqlite_verification_match(kyc_store *s, const char *tenant_id,
 	return rc;
 }
 
+static int sqlite_stamp(kyc_store *s, const char *sql, const char *tenant_id, const char *id,
+			char *out, size_t outsz)
+{
+	sqlite3_stmt *st;
+	int rc = kyc__sqlite_prepare_text(s, sql, tenant_id, &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+	size_t n = 0;
+	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		rc = kyc__stamp_row(out, outsz, &n, (const char *)sqlite3_column_text(st, 0),
+				    sqlite3_column_int64(st, 1));
+	rc = rc == SQLITE_DONE ? 0 : rc < 0 ? rc : kyc__store_map(s, rc);
+	kyc__store_release(s, st);
+	return rc;
+}
+
 const struct kyc_store_resource_ops kyc__sqlite_resource_ops = {
 	.insert = sqlite_insert,
 	.get = sqlite_get,
@@ -378,4 +395,5 @@ const struct kyc_store_resource_ops kyc__sqlite_resource_ops = {
 	.remove = sqlite_delete,
 	.list = sqlite_list,
 	.verification_match = sqlite_verification_match,
+	.stamp = sqlite_stamp,
 };

@@ -284,6 +284,80 @@ TEST(a_lost_connection_is_reopened)
 	kyc__pg_close(admin);
 }
 
+/* The text of one setting as the session sees it now, "" on error. */
+static void setting(kyc_store *s, const char *name, char *out, size_t outsz)
+{
+	struct kyc_pgq q = {0};
+	PGresult *r;
+	out[0] = '\0';
+	kyc__pgq_text(&q, name);
+	if (kyc__pg_query(s, "SELECT current_setting($1)", &q, &r) == 0) {
+		snprintf(out, outsz, "%s", PQgetvalue(r, 0, 0));
+		PQclear(r);
+	}
+}
+
+/* A read transaction's BEGIN goes with its first statement, which is
+ * prepared on the way when new, and its COMMIT is not waited for: the
+ * transaction is still one snapshot, read-only, and the connection works
+ * for whatever comes next, also when its session was lost in between. */
+TEST(read_transactions_begin_with_their_first_statement)
+{
+	REQUIRE(pg_up);
+	kyc_pg *admin = NULL;
+	kyc_store *s = NULL;
+	char err[512], t[37], v[64];
+	REQUIRE(kyc__pg_open(pg.conninfo, &admin, err, sizeof err) == 0);
+	REQUIRE(kyc_store_open_at(pg.conninfo, pg.dir, &s, err, sizeof err) == 0);
+	REQUIRE(kyc_store_tenant_create(s, "pipelined", t) == 0);
+	/* nothing read: nothing sent, nothing to end */
+	CHECK_INT(kyc_store_begin_read(s), 0);
+	CHECK(kyc_store_in_transaction(s));
+	CHECK_INT(kyc_store_commit(s), 0);
+	CHECK(!kyc_store_in_transaction(s));
+	/* the first statement runs inside the transaction it began */
+	long before = prepared_count(s);
+	CHECK_INT(kyc_store_begin_read(s), 0);
+	setting(s, "transaction_isolation", v, sizeof v);
+	CHECK_STR(v, "repeatable read");
+	setting(s, "transaction_read_only", v, sizeof v);
+	CHECK_STR(v, "on");
+	CHECK_INT(kyc_store_commit(s), 0);
+	CHECK_INT(prepared_count(s), before + 1); /* prepared in the same trip, once */
+	/* after a COMMIT not waited for: a write, then a read transaction again */
+	json_t *a = json_pack("{s:s, s:s}", "id", "pipelined-applicant", "last_name", "One");
+	CHECK_INT(kyc_store_begin(s), 0);
+	CHECK_INT(kyc_store_insert(s, KYC_R_APPLICANT, t, a), 0);
+	CHECK_INT(kyc_store_commit(s), 0);
+	json_t *got = NULL;
+	CHECK_INT(kyc_store_begin_read(s), 0);
+	CHECK_INT(kyc_store_get(s, KYC_R_APPLICANT, t, "pipelined-applicant", &got), 0);
+	json_decref(got);
+	CHECK_INT(kyc_store_commit(s), 0);
+	/* the session lost after that COMMIT, and before a read transaction's
+	 * first statement: reopened, and the read runs */
+	long old = terminate(admin, s);
+	CHECK_INT(kyc_store_begin_read(s), 0);
+	CHECK(kyc_store_tenant_exists(s, t));
+	CHECK_INT(kyc_store_commit(s), 0);
+	CHECK(backend_pid(s) != old);
+	/* and a write after a lost session, following a COMMIT not waited for */
+	CHECK_INT(kyc_store_begin_read(s), 0);
+	CHECK(kyc_store_tenant_exists(s, t));
+	CHECK_INT(kyc_store_commit(s), 0);
+	terminate(admin, s);
+	json_t *b = json_pack("{s:s, s:s}", "id", "pipelined-applicant-2", "last_name", "Two");
+	CHECK_INT(kyc_store_begin(s), 0);
+	CHECK_INT(kyc_store_insert(s, KYC_R_APPLICANT, t, b), 0);
+	CHECK_INT(kyc_store_commit(s), 0);
+	CHECK_INT(kyc_store_get(s, KYC_R_APPLICANT, t, "pipelined-applicant-2", &got), 0);
+	json_decref(got);
+	json_decref(a);
+	json_decref(b);
+	kyc_store_close(s);
+	kyc__pg_close(admin);
+}
+
 int main(void)
 {
 	RUN(dialect_translates_types_and_triggers);
@@ -293,6 +367,7 @@ int main(void)
 	RUN(multi_host_connection_strings_skip_a_dead_host);
 	RUN(a_lost_connection_is_reopened);
 	RUN(statements_are_prepared_once_per_connection);
+	RUN(read_transactions_begin_with_their_first_statement);
 	pgtmp_stop(&pg);
 	return test_done("store_pg");
 }

@@ -338,6 +338,103 @@ TEST(a_read_transaction_is_one_snapshot)
 	kyc_store_close(w);
 }
 
+/* The stamp names the verification's version and its documents' ids and
+ * versions: any update, a new document or a removed one changes it, and
+ * nothing else does. */
+TEST(stamps_follow_the_verification_and_its_documents)
+{
+	char t[37], vid[37], did[37], other[37], s1[512], s2[512];
+	kyc_store *s = teststore_open_tenant(dir, "stamps", t);
+	REQUIRE(s != NULL);
+	kyc_uuid_new(vid);
+	kyc_uuid_new(did);
+	kyc_uuid_new(other);
+	CHECK_INT(kyc_store_verification_stamp(s, t, vid, s1, sizeof s1), KYC_ERR_NOTFOUND);
+	json_t *v = json_pack("{s:s, s:s, s:i}", "id", vid, "status", "created", "attempts", 0);
+	REQUIRE(kyc_store_insert(s, KYC_R_VERIFICATION, t, v) == 0);
+	REQUIRE(kyc_store_verification_stamp(s, t, vid, s1, sizeof s1) == 0);
+	REQUIRE(kyc_store_verification_stamp(s, t, vid, s2, sizeof s2) == 0);
+	CHECK_STR(s2, s1); /* nothing changed */
+	/* another tenant does not see it */
+	char t2[37];
+	REQUIRE(kyc_store_tenant_create(s, "stamps-2", t2) == 0);
+	CHECK_INT(kyc_store_verification_stamp(s, t2, vid, s2, sizeof s2), KYC_ERR_NOTFOUND);
+	/* a record of another verification does not move it */
+	json_t *ov = json_pack("{s:s, s:s, s:i}", "id", other, "status", "created", "attempts", 0);
+	REQUIRE(kyc_store_insert(s, KYC_R_VERIFICATION, t, ov) == 0);
+	REQUIRE(kyc_store_verification_stamp(s, t, vid, s2, sizeof s2) == 0);
+	CHECK_STR(s2, s1);
+	/* an update does */
+	json_t *patch = json_pack("{s:s}", "status", "awaiting_input");
+	REQUIRE(kyc_store_update(s, KYC_R_VERIFICATION, t, vid, patch, 0) == 0);
+	REQUIRE(kyc_store_verification_stamp(s, t, vid, s2, sizeof s2) == 0);
+	CHECK(strcmp(s2, s1) != 0);
+	snprintf(s1, sizeof s1, "%s", s2);
+	/* a new document does, and its update */
+	json_t *d = json_pack("{s:s, s:s, s:s}", "id", did, "verification_id", vid, "type", "passport");
+	REQUIRE(kyc_store_insert(s, KYC_R_DOCUMENT, t, d) == 0);
+	REQUIRE(kyc_store_verification_stamp(s, t, vid, s2, sizeof s2) == 0);
+	CHECK(strcmp(s2, s1) != 0);
+	CHECK(strstr(s2, did) != NULL);
+	snprintf(s1, sizeof s1, "%s", s2);
+	json_t *dpatch = json_pack("{s:s}", "status", "accepted");
+	REQUIRE(kyc_store_update(s, KYC_R_DOCUMENT, t, did, dpatch, 0) == 0);
+	REQUIRE(kyc_store_verification_stamp(s, t, vid, s2, sizeof s2) == 0);
+	CHECK(strcmp(s2, s1) != 0);
+	snprintf(s1, sizeof s1, "%s", s2);
+	/* and its removal */
+	REQUIRE(kyc_store_delete(s, KYC_R_DOCUMENT, t, did) == 0);
+	REQUIRE(kyc_store_verification_stamp(s, t, vid, s2, sizeof s2) == 0);
+	CHECK(strcmp(s2, s1) != 0);
+	/* a stamp that does not fit is refused, not cut */
+	CHECK_INT(kyc_store_verification_stamp(s, t, vid, s2, 4), KYC_ERR_TOOBIG);
+	json_decref(v);
+	json_decref(ov);
+	json_decref(d);
+	json_decref(patch);
+	json_decref(dpatch);
+	kyc_store_close(s);
+}
+
+/* Where the backend has tokens (SQLite), they move with every commit, from
+ * this connection or another, and only then. */
+TEST(tokens_move_with_every_commit)
+{
+	char t[37];
+	kyc_store *a = teststore_open_tenant(dir, "tokens", t), *b = teststore_open(dir);
+	REQUIRE(a != NULL && b != NULL);
+	struct kyc_store_token t1, t2;
+	int rc = kyc_store_token(a, &t1);
+	if (rc == KYC_ERR_UNSUPPORTED) { /* PostgreSQL: callers read the rows */
+		CHECK_INT(t1.conn, 0);
+		kyc_store_close(a);
+		kyc_store_close(b);
+		return;
+	}
+	REQUIRE(rc == 0);
+	REQUIRE(kyc_store_token(a, &t2) == 0);
+	CHECK(kyc_store_token_same(&t1, &t2));
+	/* another connection's commit */
+	json_t *x = stored_applicant(b, t, "tok1@example.com");
+	REQUIRE(x != NULL);
+	REQUIRE(kyc_store_token(a, &t2) == 0);
+	CHECK(!kyc_store_token_same(&t1, &t2));
+	/* this connection's own */
+	REQUIRE(kyc_store_token(a, &t1) == 0);
+	json_t *y = stored_applicant(a, t, "tok2@example.com");
+	REQUIRE(y != NULL);
+	REQUIRE(kyc_store_token(a, &t2) == 0);
+	CHECK(!kyc_store_token_same(&t1, &t2));
+	/* tokens of two connections never compare equal */
+	REQUIRE(kyc_store_token(a, &t1) == 0);
+	REQUIRE(kyc_store_token(b, &t2) == 0);
+	CHECK(!kyc_store_token_same(&t1, &t2));
+	json_decref(x);
+	json_decref(y);
+	kyc_store_close(a);
+	kyc_store_close(b);
+}
+
 TEST(tenants_and_settings)
 {
 	char t[37], found[37];
@@ -541,6 +638,8 @@ static void run_contract(const char *label)
 	RUN(lists_oldest_first_and_filter_on_null);
 	RUN(a_conflict_leaves_the_transaction_usable);
 	RUN(a_read_transaction_is_one_snapshot);
+	RUN(stamps_follow_the_verification_and_its_documents);
+	RUN(tokens_move_with_every_commit);
 	RUN(tenants_and_settings);
 	RUN(backup_by_backend);
 	RUN(one_node_at_a_time_holds_the_sweeps_lock);
