@@ -110,6 +110,23 @@ out:
 	return rc;
 }
 
+/* The card quad (as the finder names it, the right way up or not) upright
+ * in q: an AAMVA back prints its PDF417 below the card's middle (the
+ * template's barcode box, the symbol at its foot), so the symbol's centre c
+ * lies on the bottom edge's side of the middle. */
+static void upright_by_symbol(const double quad[4][2], const double c[2], double q[4][2])
+{
+	double mx = 0, my = 0;
+	for (int k = 0; k < 4; k++)
+		mx += quad[k][0] / 4, my += quad[k][1] / 4;
+	double dx = (quad[2][0] + quad[3][0] - quad[0][0] - quad[1][0]) / 2;
+	double dy = (quad[2][1] + quad[3][1] - quad[0][1] - quad[1][1]) / 2;
+	if ((c[0] - mx) * dx + (c[1] - my) * dy < 0)
+		half_turn(quad, q);
+	else
+		memcpy(q, quad, sizeof q[0] * 4);
+}
+
 /* Whether one of the n symbols is AAMVA data; *at gets its index. */
 static int aamva_among(const struct kyc_barcode *b, int n, int *at)
 {
@@ -146,7 +163,16 @@ static int by_pdf417(const struct kyc_image *img, double quads[][4][2], int n,
 		goto out;
 	}
 	if (m > 0 && rc == 1) {
-		set(out, T, KYC_CARD_BACK, (const double(*)[2])b[at].quad, 1, "pdf417");
+		/* the symbol's corners as zxing names them are not always right
+		 * after its own quarter turns; where they lie is */
+		double c[2] = {0, 0}, q[4][2];
+		for (int k = 0; k < 4; k++)
+			c[0] += b[at].quad[k][0] / 4, c[1] += b[at].quad[k][1] / 4;
+		if (n < 1)
+			memcpy(q, b[at].quad, sizeof q);
+		else
+			upright_by_symbol(quads[0], c, q);
+		set(out, T, KYC_CARD_BACK, q, 1, "pdf417");
 		rc = 0;
 		goto out;
 	}
@@ -165,10 +191,11 @@ static int by_pdf417(const struct kyc_image *img, double quads[][4][2], int n,
 		goto out;
 	}
 	if (m > 0 && rc == 1) {
-		/* the symbol read right to left on the rectified card: the card
-		 * lies upside down */
-		double q[4][2];
-		if (b[at].quad[1][0] < b[at].quad[0][0])
+		/* the symbol in the card's upper half: the card lies upside down */
+		double cy = 0, q[4][2];
+		for (int k = 0; k < 4; k++)
+			cy += b[at].quad[k][1] / 4;
+		if (cy < h / 2.0)
 			half_turn(quads[0], q);
 		else
 			memcpy(q, quads[0], sizeof q);
