@@ -112,19 +112,41 @@ out:
 
 /* The card quad (as the finder names it, the right way up or not) upright
  * in q: an AAMVA back prints its PDF417 below the card's middle (the
- * template's barcode box, the symbol at its foot), so the symbol's centre c
- * lies on the bottom edge's side of the middle. */
-static void upright_by_symbol(const double quad[4][2], const double c[2], double q[4][2])
+ * template's barcode box, the symbol at its foot), so the rows of strong
+ * vertical edges (the bars) lie mostly on the bottom edge's side. zxing's
+ * corners cannot say it: after its own quarter turns they come back
+ * mirrored. 0 or KYC_ERR_NOMEM. */
+#define LAYOUT_PX_PER_MM 4.0
+static int upright_by_bars(const struct kyc_image *img, const double quad[4][2], double q[4][2])
 {
-	double mx = 0, my = 0;
-	for (int k = 0; k < 4; k++)
-		mx += quad[k][0] / 4, my += quad[k][1] / 4;
-	double dx = (quad[2][0] + quad[3][0] - quad[0][0] - quad[1][0]) / 2;
-	double dy = (quad[2][1] + quad[3][1] - quad[0][1] - quad[1][1]) / 2;
-	if ((c[0] - mx) * dx + (c[1] - my) * dy < 0)
+	const struct kyc_card_template *T = &kyc_card_tpl_dl_aamva;
+	int w = (int)lround(T->w_mm * LAYOUT_PX_PER_MM), h = (int)lround(T->h_mm * LAYOUT_PX_PER_MM);
+	unsigned char *g = malloc((size_t)w * (size_t)h);
+	double *row = calloc((size_t)h, sizeof *row);
+	if (!g || !row) {
+		free(g);
+		free(row);
+		return KYC_ERR_NOMEM;
+	}
+	kyc_card_warp(img, quad, w, h, g);
+	double top = 0;
+	for (int y = 0; y < h; y++) {
+		for (int x = 1; x < w; x++)
+			row[y] += abs(g[(size_t)y * (size_t)w + (size_t)x] - g[(size_t)y * (size_t)w + (size_t)x - 1]);
+		top = row[y] > top ? row[y] : top;
+	}
+	/* the centre of the rows that carry bars (half the busiest row's edges) */
+	double sum = 0, mass = 0;
+	for (int y = 0; y < h; y++)
+		if (row[y] >= top / 2)
+			sum += y * row[y], mass += row[y];
+	if (mass > 0 && sum / mass < h / 2.0)
 		half_turn(quad, q);
 	else
 		memcpy(q, quad, sizeof q[0] * 4);
+	free(g);
+	free(row);
+	return 0;
 }
 
 /* Whether one of the n symbols is AAMVA data; *at gets its index. */
@@ -163,17 +185,11 @@ static int by_pdf417(const struct kyc_image *img, double quads[][4][2], int n,
 		goto out;
 	}
 	if (m > 0 && rc == 1) {
-		/* the symbol's corners as zxing names them are not always right
-		 * after its own quarter turns; where they lie is */
-		double c[2] = {0, 0}, q[4][2];
-		for (int k = 0; k < 4; k++)
-			c[0] += b[at].quad[k][0] / 4, c[1] += b[at].quad[k][1] / 4;
-		if (n < 1)
-			memcpy(q, b[at].quad, sizeof q);
-		else
-			upright_by_symbol(quads[0], c, q);
-		set(out, T, KYC_CARD_BACK, q, 1, "pdf417");
-		rc = 0;
+		double q[4][2];
+		memcpy(q, b[at].quad, sizeof q);
+		rc = n < 1 ? 0 : upright_by_bars(img, quads[0], q);
+		if (!rc)
+			set(out, T, KYC_CARD_BACK, q, 1, "pdf417");
 		goto out;
 	}
 	rc = 0;
@@ -191,15 +207,11 @@ static int by_pdf417(const struct kyc_image *img, double quads[][4][2], int n,
 		goto out;
 	}
 	if (m > 0 && rc == 1) {
-		/* the symbol in the card's upper half: the card lies upside down */
-		double cy = 0, q[4][2];
-		for (int k = 0; k < 4; k++)
-			cy += b[at].quad[k][1] / 4;
-		if (cy < h / 2.0)
-			half_turn(quads[0], q);
-		else
-			memcpy(q, quads[0], sizeof q);
-		set(out, T, KYC_CARD_BACK, q, 1, "pdf417");
+		double q[4][2];
+		rc = upright_by_bars(img, quads[0], q);
+		if (!rc)
+			set(out, T, KYC_CARD_BACK, q, 1, "pdf417");
+		goto out;
 	}
 	rc = 0;
 out:
