@@ -167,7 +167,11 @@ json_t *kyc__compat000_customer_data(const json_t *applicant, const json_t *fron
 	                                         : !strcmp(dg, "male") ? json_string("Male")
 	                                                               : json_string("Female"));
 	json_object_set_new(o, "expirationDate", date_time(json_object_get(fields, "expiry_date")));
+	/* each side as its picture shows it (a side sent as the other) */
+	int fm = json_is_true(json_object_get(fx, "side_mismatch")),
+	    bm = json_is_true(json_object_get(bx, "side_mismatch"));
+	const json_t *cf = !fm ? fx : bm ? bx : NULL, *cb = !bm ? bx : fm ? fx : NULL;
 	if (!x)
-		card_data(o, json_object_get(fx, "card"), json_object_get(bx, "card"));
+		card_data(o, json_object_get(cf, "card"), json_object_get(cb, "card"));
 	return o;
 }

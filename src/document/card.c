@@ -332,6 +332,26 @@ int kyc_card_read_arabic(const unsigned char *crop, int w, int h, int stride, do
 	return 0;
 }
 
+/* A field's crop on the rectified card (w x h, u px/mm), trimmed to its ink. */
+static void field_crop(const unsigned char *card, int w, int h, double u,
+		       const struct kyc_card_field *f, int *x0, int *y0, int *x1, int *y1)
+{
+	double box[4];
+	kyc_card_field_box(f, box);
+	*x0 = (int)fmax(0, box[0] * u), *y0 = (int)fmax(0, box[1] * u);
+	*x1 = (int)fmin(w, box[2] * u), *y1 = (int)fmin(h, box[3] * u);
+	trim_to_ink(card, w, *y0, *y1, x0, x1);
+}
+
+int kyc_card_read_digits(const unsigned char *card, int w, int h, double u,
+			 const struct kyc_card_field *f, struct kyc_edigits_reading *r)
+{
+	int x0, y0, x1, y1;
+	field_crop(card, w, h, u, f, &x0, &y0, &x1, &y1);
+	return kyc_edigits_read(card + (size_t)y0 * (size_t)w + (size_t)x0, x1 - x0, y1 - y0, w,
+				f->pattern, r);
+}
+
 /* Reads every field of side on the rectified card (w x h, px per mm u). */
 static int read_fields(const unsigned char *card, int w, int h, double u,
 		       const struct kyc_card_template *T, enum kyc_card_side side,
@@ -341,16 +361,10 @@ static int read_fields(const unsigned char *card, int w, int h, double u,
 		const struct kyc_card_field *f = &T->fields[i];
 		if (f->side != side)
 			continue;
-		double box[4];
-		kyc_card_field_box(f, box);
-		int x0 = (int)fmax(0, box[0] * u), y0 = (int)fmax(0, box[1] * u);
-		int x1 = (int)fmin(w, box[2] * u), y1 = (int)fmin(h, box[3] * u);
-		trim_to_ink(card, w, y0, y1, &x0, &x1);
-		const unsigned char *crop = card + (size_t)y0 * (size_t)w + (size_t)x0;
 		int rc;
 		if (f->script == KYC_CARD_EDIGITS || f->script == KYC_CARD_EDATE) {
 			struct kyc_edigits_reading r;
-			rc = kyc_edigits_read(crop, x1 - x0, y1 - y0, w, f->pattern, &r);
+			rc = kyc_card_read_digits(card, w, h, u, f, &r);
 			if (rc == KYC_ERR_NOMEM)
 				return rc;
 			if (rc)
@@ -358,6 +372,9 @@ static int read_fields(const unsigned char *card, int w, int h, double u,
 			normalise_digits(f, &r, &out->values[i]);
 			continue;
 		}
+		int x0, y0, x1, y1;
+		field_crop(card, w, h, u, f, &x0, &y0, &x1, &y1);
+		const unsigned char *crop = card + (size_t)y0 * (size_t)w + (size_t)x0;
 		struct kyc_tess_line line;
 		rc = read_text(f, crop, x1 - x0, y1 - y0, w, u, &line);
 		if (rc == KYC_ERR_NOMEM || rc == KYC_ERR_UNSUPPORTED)
@@ -380,11 +397,8 @@ static double box_ink(const unsigned char *card, int w, int h, double u, const d
 	return n ? sum / n : 0;
 }
 
-/* Whether the rectified card is upside down: the side's landmark (the
- * portrait on the front, the barcode on the back) carries more ink where it
- * belongs than where it would be after a half turn. */
-static int upside_down(const unsigned char *card, int w, int h, double u,
-		       const struct kyc_card_template *T, enum kyc_card_side side)
+int kyc_card_upside_down(const unsigned char *card, int w, int h, double u,
+			 const struct kyc_card_template *T, enum kyc_card_side side)
 {
 	const double *b = side == KYC_CARD_FRONT ? T->portrait : T->barcode;
 	double r[4] = {T->w_mm - b[2], T->h_mm - b[3], T->w_mm - b[0], T->h_mm - b[1]};
@@ -413,7 +427,7 @@ static int read_quad(const struct kyc_image *img, const struct kyc_card_template
 	if (!card)
 		return KYC_ERR_NOMEM;
 	kyc_card_warp(img, out->quad, w, h, card);
-	if (turn == 1 || (turn < 0 && upside_down(card, w, h, u, T, side))) {
+	if (turn == 1 || (turn < 0 && kyc_card_upside_down(card, w, h, u, T, side))) {
 		half_turn(quad, out->quad);
 		out->upside_down = 1;
 		kyc_card_warp(img, out->quad, w, h, card);
@@ -454,20 +468,14 @@ static int anchor_score(const struct kyc_image *img, const struct kyc_card_templ
 		return KYC_ERR_NOMEM;
 	kyc_card_warp(img, quad, w, h, card);
 	if (*turn < 0)
-		*turn = upside_down(card, w, h, u, T, side);
+		*turn = kyc_card_upside_down(card, w, h, u, T, side);
 	if (*turn) {
 		double q[4][2];
 		half_turn(quad, q);
 		kyc_card_warp(img, q, w, h, card);
 	}
-	double box[4];
-	kyc_card_field_box(f, box);
-	int x0 = (int)fmax(0, box[0] * u), y0 = (int)fmax(0, box[1] * u);
-	int x1 = (int)fmin(w, box[2] * u), y1 = (int)fmin(h, box[3] * u);
-	trim_to_ink(card, w, y0, y1, &x0, &x1);
 	struct kyc_edigits_reading r;
-	int rc = kyc_edigits_read(card + (size_t)y0 * (size_t)w + (size_t)x0, x1 - x0, y1 - y0, w,
-				  f->pattern, &r);
+	int rc = kyc_card_read_digits(card, w, h, u, f, &r);
 	free(card);
 	if (rc == KYC_ERR_NOMEM)
 		return rc;

@@ -71,6 +71,20 @@ void kyc_card_warp(const struct kyc_image *img, const double quad[4][2], int w, 
 int kyc_card_read_arabic(const unsigned char *crop, int w, int h, int stride, double em_px,
 			 struct kyc_tess_line *best);
 
+/* Reads the number or date field f (KYC_CARD_EDIGITS, KYC_CARD_EDATE) of
+ * a rectified card (w x h gray, u px/mm) with the digit reader, on its
+ * crop trimmed to its ink. 0, KYC_ERR_INVALID (a crop too small),
+ * KYC_ERR_NOMEM. */
+int kyc_card_read_digits(const unsigned char *card, int w, int h, double u,
+			 const struct kyc_card_field *f, struct kyc_edigits_reading *r);
+
+/* Whether a rectified card (w x h gray, u px/mm) of template T lies upside
+ * down: the side's landmark (the portrait on the front, the barcode on the
+ * back) carries more ink where a half turn would put it than where it
+ * belongs. */
+int kyc_card_upside_down(const unsigned char *card, int w, int h, double u,
+			 const struct kyc_card_template *T, enum kyc_card_side side);
+
 /* Reads side of a card of template T in img: finds it, rectifies it, turns
  * it upright and reads each of the side's fields into out->values. 0 (see
  * out->found and out->reason), KYC_ERR_NOMEM, or KYC_ERR_UNSUPPORTED when

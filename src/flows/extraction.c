@@ -1,11 +1,13 @@
 #include "flows/extraction.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/err.h"
 #include "document/card_dl_aamva.h"
 #include "document/card_eg_nid.h"
+#include "document/card_identify.h"
 #include "document/card_kr_dl.h"
 #include "document/doc_read.h"
 #include "document/viz.h"
@@ -233,12 +235,43 @@ static json_t *with_presence(json_t *x, const struct kyc_image *img)
 	return x;
 }
 
+/* What the picture shows (document/card_identify.h): "identified", with
+ * the template, side, quarter turn and evidence. A KYC vendor reads what
+ * the picture is: a declared side it contradicts is flagged
+ * ("side_mismatch", "side_seen") and the side seen is read; a family the
+ * declared type does not hold is flagged ("type_mismatch") and read as
+ * declared. *back becomes the side seen. */
+static void identify(json_t *x, const struct kyc_image *img, const char *type, const char *side,
+		     int *back)
+{
+	struct kyc_card_identity id;
+	if (kyc_card_identify(img, &id) || !id.tpl)
+		return;
+	int seen_back = id.side == KYC_CARD_BACK;
+	const char *fam = id.tpl->family;
+	int licence = !strcmp(fam, "dl_aamva") || !strcmp(fam, "kr_dl");
+	json_object_set_new(x, "identified",
+			    json_pack("{s:s, s:s, s:i, s:s, s:f}", "template", fam, "side",
+				      seen_back ? "back" : "front", "rotation", id.rotation,
+				      "evidence", id.evidence, "score",
+				      round(id.score * 100) / 100));
+	if (side && (!strcmp(side, "back") || !strcmp(side, "front")) && seen_back != *back) {
+		json_object_set_new(x, "side_mismatch", json_true());
+		json_object_set_new(x, "side_seen", json_string(seen_back ? "back" : "front"));
+	}
+	if (licence != !strcmp(type, "drivers_license"))
+		json_object_set_new(x, "type_mismatch", json_true());
+	*back = seen_back;
+}
+
 json_t *kyc_document_extract_typed(const struct kyc_image *img, int64_t now_ms, const char *type,
 				   const char *side)
 {
 	json_t *x = kyc_document_extract(img, now_ms), *qr = NULL;
 	int back = side && !strcmp(side, "back"), err = 0;
 	int mrz = x && json_is_true(json_object_get(x, "mrz_found"));
+	if (x && !mrz && type && (!strcmp(type, "drivers_license") || !strcmp(type, "id_card")))
+		identify(x, img, type, side, &back);
 	if (x && !mrz && type && !strcmp(type, "drivers_license")) {
 		x = extract_licence(x, img, back);
 		qr = json_incref(json_object_get(json_object_get(x, "licence"), "qr"));

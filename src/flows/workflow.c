@@ -52,6 +52,13 @@ const char *flow__str(const json_t *o, const char *k)
 	return json_string_value(json_object_get(o, k));
 }
 
+const char *flow__side(const json_t *doc)
+{
+	const char *seen = flow__str(json_object_get(doc, "extraction"), "side_seen");
+	const char *side = seen ? seen : flow__str(doc, "side");
+	return side ? side : "";
+}
+
 int flow__store_err(struct kyc_jerr *e, int rc, const char *what)
 {
 	if (rc == KYC_ERR_NOTFOUND)

@@ -172,7 +172,7 @@ static int card_face(const json_t *docs)
 	{
 		if (!json_is_true(json_object_get(json_object_get(d, "extraction"), "card_found")))
 			continue;
-		if (!strcmp(flow__str(d, "side"), "back"))
+		if (!strcmp(flow__side(d), "back"))
 			back = 1;
 		else
 			front = 1;
@@ -187,6 +187,7 @@ static int evaluate_card(struct change *c, const json_t *settings, const char *t
                          const json_t *docs)
 {
 	const json_t *fx = NULL, *bx = NULL, *fdoc = NULL;
+	int mismatch = 0; /* a side sent as the other (reported, not held against the card) */
 	size_t i;
 	json_t *d;
 	json_array_foreach(docs, i, d)
@@ -194,10 +195,11 @@ static int evaluate_card(struct change *c, const json_t *settings, const char *t
 		const json_t *x = json_object_get(d, "extraction");
 		if (!json_is_true(json_object_get(x, "card_found")))
 			continue;
-		if (!strcmp(flow__str(d, "side"), "back"))
+		if (!strcmp(flow__side(d), "back"))
 			bx = x;
 		else
 			fx = x, fdoc = d;
+		mismatch |= json_is_true(json_object_get(x, "side_mismatch"));
 	}
 	json_t *contra = kyc_extraction_card_contradictions(fx, bx);
 	int bad = json_array_size(contra) > 0;
@@ -206,6 +208,8 @@ static int evaluate_card(struct change *c, const json_t *settings, const char *t
 	              "result", bad ? "fail" : "pass", "reason",
 	              bad ? json_string_value(json_array_get(contra, 0)) : "card_consistent",
 	              "details", "contradictions", contra);
+	if (mismatch)
+		json_object_set_new(json_object_get(check, "details"), "side_mismatch", json_true());
 	json_t *checks = json_pack("[o]", check);
 	json_object_set(c->patch, "checks", checks);
 	set_document_attrs(c, fdoc, type);

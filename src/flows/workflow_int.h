@@ -29,6 +29,10 @@ extern const char *const flow__proof_types[];
 int flow__in_list(const char *s, const char *const *l);
 /* The string value of o[k], or NULL. */
 const char *flow__str(const json_t *o, const char *k);
+/* A document's side as its picture shows it (the extraction's side_seen,
+ * document/card_identify.h) where that contradicts the declared one, else
+ * as declared; "" when neither says. */
+const char *flow__side(const json_t *doc);
 /* Calls fn for every verification of every tenant in status (oldest
  * first, a page at a time). 0 or the store error that stopped it. */
 int flow__each_in_status(kyc_store *s, const char *status,
