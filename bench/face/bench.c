@@ -243,6 +243,8 @@ static int portrait(int reps, int n, char **files, int level)
 
 struct sample {
 	char id[96];
+	char file[256];
+	double width; /* of the face box, px */
 	char sex;
 	float emb[KYC_FACE_EMBEDDING_DIM];
 	const char *gender; /* found */
@@ -254,8 +256,10 @@ static int accuracy(const char *list, int nroots, char **roots)
 	if (!f)
 		return 1;
 	struct sample *s = calloc(1024, sizeof *s);
-	int n = 0, photos = 0, missed = 0, gtotal = 0, gright = 0;
-	char line[1024];
+	int n = 0, photos = 0, missed = 0, gtotal = 0, gright = 0, small = 0, lw = 0, lh = 0;
+	double min_width = getenv("FACE_MIN_WIDTH") ? atof(getenv("FACE_MIN_WIDTH")) : 64;
+	struct kyc_face_list l = {0};
+	char line[1024], last[1200] = "";
 	while (fgets(line, sizeof line, f)) {
 		char id[64], sex[4], src[32], file[256];
 		if (line[0] == '#' || sscanf(line, "%63s %3s %31s %255s", id, sex, src, file) != 4)
@@ -266,29 +270,62 @@ static int accuracy(const char *list, int nroots, char **roots)
 				dir = roots[r] + strlen(src) + 1;
 		if (!dir)
 			continue;
+		/* FILE@X,Y names the face whose box holds that point (fractions of
+		 * the width and height): one labelled face of a collage */
+		double at_x = -1, at_y = -1;
+		char *at = strchr(file, '@');
+		if (at) {
+			*at = 0;
+			if (sscanf(at + 1, "%lf,%lf", &at_x, &at_y) != 2)
+				continue;
+		}
 		char path[1200];
 		snprintf(path, sizeof path, "%s/%s", dir, file);
-		struct kyc_image im;
-		struct kyc_image_opts o = {.want_rgb = 1, .target_side = 1600};
-		struct kyc_face_list l;
-		if (kyc_image_load(path, &o, &im, NULL))
-			continue;
-		photos++;
-		int rc = kyc_face_analyze(engine, &im, &l);
-		kyc_image_free(&im);
-		if (rc)
-			continue;
+		if (strcmp(path, last)) {
+			/* one analysis for the several faces labelled in one photo */
+			struct kyc_image im;
+			struct kyc_image_opts o = {.want_rgb = 1, .target_side = 1600};
+			kyc_face_list_free(&l);
+			last[0] = 0;
+			if (kyc_image_load(path, &o, &im, NULL))
+				continue;
+			photos++;
+			int rc = kyc_face_analyze(engine, &im, &l);
+			lw = im.w, lh = im.h;
+			kyc_image_free(&im);
+			if (rc)
+				continue;
+			snprintf(last, sizeof last, "%s", path);
+		}
 		int group = !strncmp(id, "group:", 6);
-		const char *why;
-		const struct kyc_face *pick = group ? NULL : kyc_face_pick(&l, &why);
+		const char *why = "no face holds the point";
+		const struct kyc_face *pick = NULL;
+		double best = 1e300;
+		if (at)
+			for (size_t k = 0; k < l.count; k++) {
+				const double *b = l.faces[k].box;
+				double x = at_x * lw, y = at_y * lh;
+				double dx = x - (b[0] + b[2] / 2), dy = y - (b[1] + b[3] / 2);
+				if (x >= b[0] && x < b[0] + b[2] && y >= b[1] && y < b[1] + b[3] &&
+				    dx * dx + dy * dy < best)
+					best = dx * dx + dy * dy, pick = &l.faces[k];
+			}
+		else if (!group)
+			pick = kyc_face_pick(&l, &why);
 		if (!group && !pick) {
 			missed++;
-			printf("  no single face in %s (%s)\n", file, why);
+			printf("  no single face in %s%s (%s)\n", file, at ? " at the point" : "", why);
 		}
 		for (size_t k = 0; k < l.count && n < 1024; k++) {
 			const struct kyc_face *fc = &l.faces[k];
 			if (!group && fc != pick)
 				continue;
+			/* the selfie check's floor (face_too_small): smaller faces
+			 * are never compared in the workflow */
+			if (fc->box[2] < min_width) {
+				small++;
+				continue;
+			}
 			if (group)
 				snprintf(s[n].id, sizeof s[n].id, "%s#%zu", id, k);
 			else
@@ -296,17 +333,19 @@ static int accuracy(const char *list, int nroots, char **roots)
 			s[n].sex = sex[0];
 			memcpy(s[n].emb, fc->embedding, sizeof s[n].emb);
 			s[n].gender = fc->gender;
+			snprintf(s[n].file, sizeof s[n].file, "%s", file);
+			s[n].width = fc->box[2];
 			if (sex[0] == 'F' || sex[0] == 'M') {
 				gtotal++;
 				gright += (sex[0] == 'F') == !strcmp(fc->gender, "female");
 			}
 			n++;
 		}
-		kyc_face_list_free(&l);
 	}
+	kyc_face_list_free(&l);
 	fclose(f);
 	double *gen = malloc(sizeof(double) * n * n), *imp = malloc(sizeof(double) * n * n);
-	int ng = 0, ni = 0, ids = 0, multi = 0;
+	int ng = 0, ni = 0, ids = 0, multi = 0, several = 0;
 	for (int a = 0; a < n; a++) {
 		int first = 1, count = 0;
 		for (int b = 0; b < n; b++) {
@@ -316,13 +355,18 @@ static int accuracy(const char *list, int nroots, char **roots)
 		}
 		ids += first;
 		multi += first && count > 1;
+		several += first && count > 2;
 		for (int b = a + 1; b < n; b++) {
 			struct kyc_face_match m;
 			kyc_face_compare(s[a].emb, s[b].emb, KYC_FACE_DEFAULT_THRESHOLD, &m);
 			if (!strcmp(s[a].id, s[b].id))
 				gen[ng++] = m.distance;
-			else
+			else {
 				imp[ni++] = m.distance;
+				if (getenv("FACE_SHOW") && m.distance < atof(getenv("FACE_SHOW")))
+					printf("  impostor %.3f: %s (%s, %.0f px) / %s (%s, %.0f px)\n", m.distance,
+					       s[a].id, s[a].file, s[a].width, s[b].id, s[b].file, s[b].width);
+			}
 		}
 	}
 	qsort(gen, (size_t)ng, sizeof *gen, cmp_double);
@@ -338,9 +382,10 @@ static int accuracy(const char *list, int nroots, char **roots)
 		wins += (ni - j) + 0.5 * (j - i);
 	}
 	printf(
-	    "accuracy: %d photos, %d faces, %d identities (%d with 2+ photos), %d photos without "
-	    "a single face; %d genuine and %d impostor pairs\n",
-	    photos, n, ids, multi, missed, ng, ni);
+	    "accuracy: %d photos, %d faces, %d identities (%d with 2+ faces, %d with 3+), %d "
+	    "photos without a single face, %d faces under %.0f px left out; %d genuine and %d "
+	    "impostor pairs\n",
+	    photos, n, ids, multi, several, missed, small, min_width, ng, ni);
 	printf("  ROC AUC %.4f\n", ng && ni ? wins / ((double)ng * ni) : 0);
 	double fmrs[2] = {0.01, 0.001};
 	for (int k = 0; k < 2; k++) {
@@ -357,15 +402,26 @@ static int accuracy(const char *list, int nroots, char **roots)
 		       ni < (int)ceil(1 / fmrs[k]) ? "  [too few impostor pairs for this rate]"
 		                                   : "");
 	}
-	int fm = 0, fn = 0;
-	for (int i = 0; i < ni; i++)
-		fm += imp[i] <= KYC_FACE_DEFAULT_THRESHOLD;
-	for (int g = 0; g < ng; g++)
-		fn += gen[g] > KYC_FACE_DEFAULT_THRESHOLD;
-	printf("  at the default threshold %.2f: FMR %.2f%% (%d), FNMR %.2f%% (%d); genuine "
-	       "distance median %.3f, impostor median %.3f\n",
-	       KYC_FACE_DEFAULT_THRESHOLD, ni ? 100.0 * fm / ni : 0, fm, ng ? 100.0 * fn / ng : 0,
-	       fn, ng ? gen[ng / 2] : 0, ni ? imp[ni / 2] : 0);
+	/* dlib's published operating point, the workflow's default, and any
+	 * threshold named in FACE_THRESHOLD (one set on another set of photos) */
+	double at[3] = {KYC_FACE_DEFAULT_THRESHOLD, KYC_FACE_WORKFLOW_THRESHOLD, 0};
+	int nat = 2;
+	if (getenv("FACE_THRESHOLD"))
+		at[nat++] = atof(getenv("FACE_THRESHOLD"));
+	for (int k = 0; k < nat; k++) {
+		int fm = 0, fn = 0;
+		for (int i = 0; i < ni; i++)
+			fm += imp[i] <= at[k];
+		for (int g = 0; g < ng; g++)
+			fn += gen[g] > at[k];
+		printf("  at the threshold %.3f (%s): FMR %.2f%% (%d of %d), FNMR %.2f%% (%d of %d)\n",
+		       at[k], k == 0 ? "dlib's" : k == 1 ? "the workflow's default" : "FACE_THRESHOLD",
+		       ni ? 100.0 * fm / ni : 0, fm, ni, ng ? 100.0 * fn / ng : 0, fn, ng);
+	}
+	printf("  genuine distance median %.3f, largest %.3f; impostor median %.3f, smallest %.3f "
+	       "%.3f %.3f\n",
+	       ng ? gen[ng / 2] : 0, ng ? gen[ng - 1] : 0, ni ? imp[ni / 2] : 0, ni ? imp[0] : 0,
+	       ni > 1 ? imp[1] : 0, ni > 2 ? imp[2] : 0);
 	printf("  gender: %d of %d labelled faces right (%.1f%%)\n", gright, gtotal,
 	       gtotal ? 100.0 * gright / gtotal : 0);
 	free(gen);
