@@ -91,6 +91,21 @@
 		return v;
 	}
 
+	/* The applicant's declared value beside the one read, so that a reviewer
+	 * sees a difference without comparing two lists. */
+	var DECLARED = { given_names: 'first_name', surname: 'last_name', birth_date: 'birth_date', nationality: 'nationality' };
+	function norm(s) { return String(s).replace(/\s+/g, ' ').trim().toLowerCase(); }
+	function declared(k, read, a) {
+		var d = DECLARED[k] && a ? a[DECLARED[k]] : null;
+		var td = el('td', d ? value(k, d) : '');
+		td.dir = 'auto';
+		if (d && read && norm(d) !== norm(read)) {
+			td.appendChild(document.createTextNode(' '));
+			td.appendChild(el('span', t('differs'), 'result-fail'));
+		}
+		return td;
+	}
+
 	function name(a) {
 		if (!a) return '';
 		return [a.first_name, a.last_name].filter(Boolean).join(' ');
@@ -232,6 +247,7 @@
 			tr.appendChild(el('th', L('field_', k))).scope = 'row';
 			/* Arabic values (a card's names, address) run right to left. */
 			tr.appendChild(el('td', value(k, f[k].value))).dir = 'auto';
+			tr.appendChild(declared(k, f[k].value, a));
 			tr.appendChild(el('td', t(f[k].accepted ? 'yes' : 'no'), f[k].accepted ? 'result-pass' : 'result-fail'));
 			tb.appendChild(tr);
 		});
@@ -240,6 +256,7 @@
 				var tr = el('tr');
 				tr.appendChild(el('th', t('corrected', { field: L('field_', p[0]) }))).scope = 'row';
 				tr.appendChild(el('td', corr[p[0]])).dir = 'auto';
+				tr.appendChild(declared(p[1], corr[p[0]], a));
 				tr.appendChild(el('td', t('read_as', { value: (corr.original || {})[p[1]] || '' }), 'result-other'));
 				tb.appendChild(tr);
 			});

@@ -16,7 +16,10 @@
  *       0.5 on a real photo is a false alarm; the realdocs specimens are
  *       printed portraits, counted apart), then on re-captures of each
  *       STEP-th photo's largest face made by tests/lib/recapture.c (halftone
- *       prints and stripe screens of several periods): how many are flagged. */
+ *       prints and stripe screens of several periods): how many are flagged.
+ *   bench-face docpairs LIST LEVEL ROOT...     each labelled photo printed as
+ *       the portrait of a generated passport page, read back as the
+ *       workflow reads it, against every other photo as the selfie. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,6 +143,42 @@ static int speed(const char *outdir, int reps, int n, char **files)
 	return 0;
 }
 
+/* The face at box of im cut head and shoulders as ICAO frames a passport
+ * photo (350x448); at level 1 framed wider too (the face a smaller share of
+ * it, as in many real portraits), which makes it small on the page. */
+static void cut_portrait(const struct kyc_image *im, const double *b, int level,
+                         struct kyc_synth_image *photo)
+{
+	double sw = b[2] * (level ? 2.5 : 1.5), sh = sw * 1.28;
+	double x0 = b[0] + b[2] / 2 - sw / 2, y0 = b[1] + b[3] / 2 - sh * 0.45;
+	photo->w = 350, photo->h = 448;
+	photo->px = cut(im, x0, y0, sw, sh, photo->w, photo->h);
+}
+
+/* photo printed as the portrait of a generated ID card (TD2, td3 = 0) or
+ * passport page (TD3) at the generator's level, then decoded as a
+ * submission is (1000 px, colour): 0 and dim to free, or -1. */
+static int render_document(const struct kyc_synth_image *photo, int level, int td3, int index,
+                           struct kyc_image *dim)
+{
+	struct kyc_synth_doc truth;
+	struct kyc_synth_image doc;
+	unsigned char *jpg = NULL;
+	size_t len = 0;
+	if (kyc_synth_render_portrait(20261202, index, level, KYC_SYNTH_CLASS_NONE,
+	                              td3 ? KYC_SYNTH_TD3 : KYC_SYNTH_TD2, photo, &truth, &doc))
+		return -1;
+	int rc = kyc_synth_jpeg(&doc, truth.quality, &jpg, &len);
+	kyc_synth_image_release(&doc);
+	struct kyc_image_opts dopt = {.want_rgb = 1, .target_side = KYC_READER_DECODE_SIDE};
+	if (rc || kyc_image_decode(jpg, len, &dopt, dim, NULL)) {
+		free(jpg);
+		return -1;
+	}
+	free(jpg);
+	return 0;
+}
+
 /* The workflow's document portrait (docs/face.md#workflow-checks): each
  * photo's largest face, cut head and shoulders as a passport photo is,
  * printed as the portrait of a generated ID card (TD2) and passport page
@@ -162,35 +201,14 @@ static int portrait(int reps, int n, char **files, int level)
 		if (load_with_face(files[i], &im, &l))
 			continue;
 		const struct kyc_face src = l.faces[0];
-		const double *b = src.box;
-		/* head and shoulders as ICAO frames a passport photo; on the loose
-		 * pages the photo is framed wider too (the face a smaller share of
-		 * it, as in many real portraits), which makes it small on the page */
-		double sw = b[2] * (level ? 2.5 : 1.5), sh = sw * 1.28;
-		double x0 = b[0] + b[2] / 2 - sw / 2, y0 = b[1] + b[3] / 2 - sh * 0.45;
-		int W = 350, H = 448;
-		struct kyc_synth_image photo = {W, H, cut(&im, x0, y0, sw, sh, W, H)};
+		struct kyc_synth_image photo;
+		cut_portrait(&im, src.box, level, &photo);
 		kyc_face_list_free(&l);
 		kyc_image_free(&im);
 		for (int f = 0; f < 2; f++) {
-			enum kyc_synth_format fmt = f ? KYC_SYNTH_TD3 : KYC_SYNTH_TD2;
-			struct kyc_synth_doc truth;
-			struct kyc_synth_image doc;
-			unsigned char *jpg = NULL;
-			size_t len = 0;
-			if (kyc_synth_render_portrait(20261202, i + 1, level, KYC_SYNTH_CLASS_NONE, fmt,
-			                              &photo, &truth, &doc))
-				continue;
-			int rc = kyc_synth_jpeg(&doc, truth.quality, &jpg, &len);
-			kyc_synth_image_release(&doc);
 			struct kyc_image dim;
-			struct kyc_image_opts dopt = {.want_rgb = 1,
-			                              .target_side = KYC_READER_DECODE_SIDE};
-			if (rc || kyc_image_decode(jpg, len, &dopt, &dim, NULL)) {
-				free(jpg);
+			if (render_document(&photo, level, f, i + 1, &dim))
 				continue;
-			}
-			free(jpg);
 			docs++;
 			for (int r = 0; r < reps; r++) {
 				double t0 = cpu_ms();
@@ -241,90 +259,11 @@ static int portrait(int reps, int n, char **files, int level)
 	return 0;
 }
 
-struct sample {
-	char id[96];
-	char sex;
-	float emb[KYC_FACE_EMBEDDING_DIM];
-	const char *gender; /* found */
-};
-
-static int accuracy(const char *list, int nroots, char **roots)
+/* ROC AUC, FNMR at FMR 1% and 0.1%, and the rates at dlib's threshold, the
+ * workflow's default and FACE_THRESHOLD, of genuine and impostor distances
+ * (sorted here). */
+static void rates(double *gen, int ng, double *imp, int ni)
 {
-	FILE *f = fopen(list, "r");
-	if (!f)
-		return 1;
-	struct sample *s = calloc(1024, sizeof *s);
-	int n = 0, photos = 0, missed = 0, gtotal = 0, gright = 0;
-	char line[1024];
-	while (fgets(line, sizeof line, f)) {
-		char id[64], sex[4], src[32], file[256];
-		if (line[0] == '#' || sscanf(line, "%63s %3s %31s %255s", id, sex, src, file) != 4)
-			continue;
-		const char *dir = NULL;
-		for (int r = 0; r < nroots; r++)
-			if (!strncmp(roots[r], src, strlen(src)) && roots[r][strlen(src)] == '=')
-				dir = roots[r] + strlen(src) + 1;
-		if (!dir)
-			continue;
-		char path[1200];
-		snprintf(path, sizeof path, "%s/%s", dir, file);
-		struct kyc_image im;
-		struct kyc_image_opts o = {.want_rgb = 1, .target_side = 1600};
-		struct kyc_face_list l;
-		if (kyc_image_load(path, &o, &im, NULL))
-			continue;
-		photos++;
-		int rc = kyc_face_analyze(engine, &im, &l);
-		kyc_image_free(&im);
-		if (rc)
-			continue;
-		int group = !strncmp(id, "group:", 6);
-		const char *why;
-		const struct kyc_face *pick = group ? NULL : kyc_face_pick(&l, &why);
-		if (!group && !pick) {
-			missed++;
-			printf("  no single face in %s (%s)\n", file, why);
-		}
-		for (size_t k = 0; k < l.count && n < 1024; k++) {
-			const struct kyc_face *fc = &l.faces[k];
-			if (!group && fc != pick)
-				continue;
-			if (group)
-				snprintf(s[n].id, sizeof s[n].id, "%s#%zu", id, k);
-			else
-				snprintf(s[n].id, sizeof s[n].id, "%s", id);
-			s[n].sex = sex[0];
-			memcpy(s[n].emb, fc->embedding, sizeof s[n].emb);
-			s[n].gender = fc->gender;
-			if (sex[0] == 'F' || sex[0] == 'M') {
-				gtotal++;
-				gright += (sex[0] == 'F') == !strcmp(fc->gender, "female");
-			}
-			n++;
-		}
-		kyc_face_list_free(&l);
-	}
-	fclose(f);
-	double *gen = malloc(sizeof(double) * n * n), *imp = malloc(sizeof(double) * n * n);
-	int ng = 0, ni = 0, ids = 0, multi = 0;
-	for (int a = 0; a < n; a++) {
-		int first = 1, count = 0;
-		for (int b = 0; b < n; b++) {
-			if (b < a && !strcmp(s[a].id, s[b].id))
-				first = 0;
-			count += !strcmp(s[a].id, s[b].id);
-		}
-		ids += first;
-		multi += first && count > 1;
-		for (int b = a + 1; b < n; b++) {
-			struct kyc_face_match m;
-			kyc_face_compare(s[a].emb, s[b].emb, KYC_FACE_DEFAULT_THRESHOLD, &m);
-			if (!strcmp(s[a].id, s[b].id))
-				gen[ng++] = m.distance;
-			else
-				imp[ni++] = m.distance;
-		}
-	}
 	qsort(gen, (size_t)ng, sizeof *gen, cmp_double);
 	qsort(imp, (size_t)ni, sizeof *imp, cmp_double);
 	/* AUC: the chance that a genuine pair is closer than an impostor pair. */
@@ -337,10 +276,6 @@ static int accuracy(const char *list, int nroots, char **roots)
 			j++;
 		wins += (ni - j) + 0.5 * (j - i);
 	}
-	printf(
-	    "accuracy: %d photos, %d faces, %d identities (%d with 2+ photos), %d photos without "
-	    "a single face; %d genuine and %d impostor pairs\n",
-	    photos, n, ids, multi, missed, ng, ni);
 	printf("  ROC AUC %.4f\n", ng && ni ? wins / ((double)ng * ni) : 0);
 	double fmrs[2] = {0.01, 0.001};
 	for (int k = 0; k < 2; k++) {
@@ -357,15 +292,162 @@ static int accuracy(const char *list, int nroots, char **roots)
 		       ni < (int)ceil(1 / fmrs[k]) ? "  [too few impostor pairs for this rate]"
 		                                   : "");
 	}
-	int fm = 0, fn = 0;
-	for (int i = 0; i < ni; i++)
-		fm += imp[i] <= KYC_FACE_DEFAULT_THRESHOLD;
-	for (int g = 0; g < ng; g++)
-		fn += gen[g] > KYC_FACE_DEFAULT_THRESHOLD;
-	printf("  at the default threshold %.2f: FMR %.2f%% (%d), FNMR %.2f%% (%d); genuine "
-	       "distance median %.3f, impostor median %.3f\n",
-	       KYC_FACE_DEFAULT_THRESHOLD, ni ? 100.0 * fm / ni : 0, fm, ng ? 100.0 * fn / ng : 0,
-	       fn, ng ? gen[ng / 2] : 0, ni ? imp[ni / 2] : 0);
+	/* dlib's published operating point, the workflow's default, and any
+	 * threshold named in FACE_THRESHOLD (one set on another set of photos) */
+	double at[3] = {KYC_FACE_DEFAULT_THRESHOLD, KYC_FACE_WORKFLOW_THRESHOLD, 0};
+	int nat = 2;
+	if (getenv("FACE_THRESHOLD"))
+		at[nat++] = atof(getenv("FACE_THRESHOLD"));
+	for (int k = 0; k < nat; k++) {
+		int fm = 0, fn = 0;
+		for (int i = 0; i < ni; i++)
+			fm += imp[i] <= at[k];
+		for (int g = 0; g < ng; g++)
+			fn += gen[g] > at[k];
+		printf("  at the threshold %.3f (%s): FMR %.2f%% (%d of %d), FNMR %.2f%% (%d of %d)\n",
+		       at[k], k == 0 ? "dlib's" : k == 1 ? "the workflow's default" : "FACE_THRESHOLD",
+		       ni ? 100.0 * fm / ni : 0, fm, ni, ng ? 100.0 * fn / ng : 0, fn, ng);
+	}
+	printf("  genuine distance median %.3f, largest %.3f; impostor median %.3f, smallest %.3f "
+	       "%.3f %.3f\n",
+	       ng ? gen[ng / 2] : 0, ng ? gen[ng - 1] : 0, ni ? imp[ni / 2] : 0, ni ? imp[0] : 0,
+	       ni > 1 ? imp[1] : 0, ni > 2 ? imp[2] : 0);
+}
+
+struct sample {
+	char id[96];
+	char file[256];
+	double width; /* of the face box, px */
+	char sex;
+	float emb[KYC_FACE_EMBEDDING_DIM];
+	const char *gender; /* found */
+};
+
+static int accuracy(const char *list, int nroots, char **roots)
+{
+	FILE *f = fopen(list, "r");
+	if (!f)
+		return 1;
+	struct sample *s = calloc(1024, sizeof *s);
+	int n = 0, photos = 0, missed = 0, gtotal = 0, gright = 0, small = 0, lw = 0, lh = 0;
+	double min_width = getenv("FACE_MIN_WIDTH") ? atof(getenv("FACE_MIN_WIDTH")) : 64;
+	struct kyc_face_list l = {0};
+	char line[1024], last[1200] = "";
+	while (fgets(line, sizeof line, f)) {
+		char id[64], sex[4], src[32], file[256];
+		if (line[0] == '#' || sscanf(line, "%63s %3s %31s %255s", id, sex, src, file) != 4)
+			continue;
+		const char *dir = NULL;
+		for (int r = 0; r < nroots; r++)
+			if (!strncmp(roots[r], src, strlen(src)) && roots[r][strlen(src)] == '=')
+				dir = roots[r] + strlen(src) + 1;
+		if (!dir)
+			continue;
+		/* FILE@X,Y names the face whose box holds that point (fractions of
+		 * the width and height): one labelled face of a collage */
+		double at_x = -1, at_y = -1;
+		char *at = strchr(file, '@');
+		if (at) {
+			*at = 0;
+			if (sscanf(at + 1, "%lf,%lf", &at_x, &at_y) != 2)
+				continue;
+		}
+		char path[1200];
+		snprintf(path, sizeof path, "%s/%s", dir, file);
+		if (strcmp(path, last)) {
+			/* one analysis for the several faces labelled in one photo */
+			struct kyc_image im;
+			struct kyc_image_opts o = {.want_rgb = 1, .target_side = 1600};
+			kyc_face_list_free(&l);
+			last[0] = 0;
+			if (kyc_image_load(path, &o, &im, NULL))
+				continue;
+			photos++;
+			int rc = kyc_face_analyze(engine, &im, &l);
+			lw = im.w, lh = im.h;
+			kyc_image_free(&im);
+			if (rc)
+				continue;
+			snprintf(last, sizeof last, "%s", path);
+		}
+		int group = !strncmp(id, "group:", 6);
+		const char *why = "no face holds the point";
+		const struct kyc_face *pick = NULL;
+		double best = 1e300;
+		if (at)
+			for (size_t k = 0; k < l.count; k++) {
+				const double *b = l.faces[k].box;
+				double x = at_x * lw, y = at_y * lh;
+				double dx = x - (b[0] + b[2] / 2), dy = y - (b[1] + b[3] / 2);
+				if (x >= b[0] && x < b[0] + b[2] && y >= b[1] && y < b[1] + b[3] &&
+				    dx * dx + dy * dy < best)
+					best = dx * dx + dy * dy, pick = &l.faces[k];
+			}
+		else if (!group)
+			pick = kyc_face_pick(&l, &why);
+		if (!group && !pick) {
+			missed++;
+			printf("  no single face in %s%s (%s)\n", file, at ? " at the point" : "", why);
+		}
+		for (size_t k = 0; k < l.count && n < 1024; k++) {
+			const struct kyc_face *fc = &l.faces[k];
+			if (!group && fc != pick)
+				continue;
+			/* the selfie check's floor (face_too_small): smaller faces
+			 * are never compared in the workflow */
+			if (fc->box[2] < min_width) {
+				small++;
+				continue;
+			}
+			if (group)
+				snprintf(s[n].id, sizeof s[n].id, "%s#%zu", id, k);
+			else
+				snprintf(s[n].id, sizeof s[n].id, "%s", id);
+			s[n].sex = sex[0];
+			memcpy(s[n].emb, fc->embedding, sizeof s[n].emb);
+			s[n].gender = fc->gender;
+			snprintf(s[n].file, sizeof s[n].file, "%s", file);
+			s[n].width = fc->box[2];
+			if (sex[0] == 'F' || sex[0] == 'M') {
+				gtotal++;
+				gright += (sex[0] == 'F') == !strcmp(fc->gender, "female");
+			}
+			n++;
+		}
+	}
+	kyc_face_list_free(&l);
+	fclose(f);
+	double *gen = malloc(sizeof(double) * n * n), *imp = malloc(sizeof(double) * n * n);
+	int ng = 0, ni = 0, ids = 0, multi = 0, several = 0;
+	for (int a = 0; a < n; a++) {
+		int first = 1, count = 0;
+		for (int b = 0; b < n; b++) {
+			if (b < a && !strcmp(s[a].id, s[b].id))
+				first = 0;
+			count += !strcmp(s[a].id, s[b].id);
+		}
+		ids += first;
+		multi += first && count > 1;
+		several += first && count > 2;
+		for (int b = a + 1; b < n; b++) {
+			struct kyc_face_match m;
+			kyc_face_compare(s[a].emb, s[b].emb, KYC_FACE_DEFAULT_THRESHOLD, &m);
+			if (!strcmp(s[a].id, s[b].id))
+				gen[ng++] = m.distance;
+			else {
+				imp[ni++] = m.distance;
+				if (getenv("FACE_SHOW") && m.distance < atof(getenv("FACE_SHOW")))
+					printf("  impostor %.3f: %s (%s, %.0f px) / %s (%s, %.0f px)\n", m.distance,
+					       s[a].id, s[a].file, s[a].width, s[b].id, s[b].file, s[b].width);
+			}
+		}
+	}
+	printf(
+	    "accuracy: %d photos, %d faces, %d identities (%d with 2+ faces, %d with 3+), %d "
+	    "photos without a single face, %d faces under %.0f px left out; %d genuine and %d "
+	    "impostor pairs\n",
+	    photos, n, ids, multi, several, missed, small, min_width, ng, ni);
+	rates(gen, ng, imp, ni);
 	printf("  gender: %d of %d labelled faces right (%.1f%%)\n", gright, gtotal,
 	       gtotal ? 100.0 * gright / gtotal : 0);
 	free(gen);
@@ -388,6 +470,81 @@ static int list_next(FILE *f, int nroots, char **roots, char *id, char *src, cha
 				return 1;
 			}
 	}
+	return 0;
+}
+
+/* Document portrait against selfie (issue #12): each labelled photo of LIST
+ * (not the group photos nor the collage's faces) printed as the portrait of
+ * a generated passport page (TD3) at the given level, and its portrait read
+ * as the workflow reads it (kyc_face_pick, then read again around it),
+ * compared with the largest face of every other photo of LIST as the
+ * selfie: the same person's other photos are genuine pairs, everyone else's
+ * impostor pairs. A photo is never compared with its own print. */
+static int docpairs(const char *list, int level, int nroots, char **roots)
+{
+	FILE *f = fopen(list, "r");
+	if (!f)
+		return 1;
+	enum { MAX = 256 };
+	static char ids[MAX][64];
+	static float self[MAX][KYC_FACE_EMBEDDING_DIM], por[MAX][KYC_FACE_EMBEDDING_DIM];
+	static int has_por[MAX];
+	int n = 0, docs = 0, found = 0;
+	char id[64], src[32], path[1200];
+	while (n < MAX && list_next(f, nroots, roots, id, src, path, sizeof path)) {
+		struct kyc_image im;
+		struct kyc_face_list l;
+		if (!strncmp(id, "group:", 6) || strchr(path, '@') || load_with_face(path, &im, &l))
+			continue;
+		memcpy(self[n], l.faces[0].embedding, sizeof self[n]);
+		snprintf(ids[n], sizeof ids[n], "%s", id);
+		struct kyc_synth_image photo;
+		cut_portrait(&im, l.faces[0].box, level, &photo);
+		kyc_face_list_free(&l);
+		kyc_image_free(&im);
+		struct kyc_image dim;
+		has_por[n] = 0;
+		if (!render_document(&photo, level, 1, n + 1, &dim)) {
+			docs++;
+			const char *why;
+			const struct kyc_face *p = NULL, *q = NULL;
+			struct kyc_face_list near = {0};
+			if (!kyc_face_analyze(engine, &dim, &l))
+				p = kyc_face_pick(&l, &why);
+			if (p && !kyc_face_analyze_around(engine, &dim, p->box, &near))
+				q = kyc_face_pick(&near, &why);
+			if (p) {
+				memcpy(por[n], (q ? q : p)->embedding, sizeof por[n]);
+				has_por[n] = 1;
+				found++;
+			}
+			kyc_face_list_free(&near);
+			kyc_face_list_free(&l);
+			kyc_image_free(&dim);
+		}
+		free(photo.px);
+		n++;
+	}
+	fclose(f);
+	double *gen = malloc(sizeof(double) * MAX * MAX), *imp = malloc(sizeof(double) * MAX * MAX);
+	int ng = 0, ni = 0;
+	for (int a = 0; a < n; a++)
+		for (int b = 0; b < n && has_por[a]; b++) {
+			if (a == b)
+				continue;
+			struct kyc_face_match m;
+			kyc_face_compare(por[a], self[b], KYC_FACE_WORKFLOW_THRESHOLD, &m);
+			if (!strcmp(ids[a], ids[b]))
+				gen[ng++] = m.distance;
+			else
+				imp[ni++] = m.distance;
+		}
+	printf("document portrait against selfie: %d photos printed on passport pages (level %d), "
+	       "portrait found on %d; %d genuine and %d impostor pairs\n",
+	       docs, level, found, ng, ni);
+	rates(gen, ng, imp, ni);
+	free(gen);
+	free(imp);
 	return 0;
 }
 
@@ -549,7 +706,8 @@ int main(int argc, char **argv)
 	if (argc < 3) {
 		fprintf(stderr,
 		        "usage: bench-face speed OUT_DIR REPS IMG... | accuracy LIST SRC=DIR... | "
-		        "portrait REPS IMG... | portrait-loose REPS IMG... | spoof LIST STEP SRC=DIR...\n");
+		        "portrait REPS IMG... | portrait-loose REPS IMG... | spoof LIST STEP SRC=DIR... | "
+		        "docpairs LIST LEVEL SRC=DIR...\n");
 		return 2;
 	}
 	if (kyc_face_engine_open(NULL, &engine, err, sizeof err)) {
@@ -561,6 +719,8 @@ int main(int argc, char **argv)
 	         : !strcmp(argv[1], "accuracy") ? accuracy(argv[2], argc - 3, argv + 3)
 	         : !strcmp(argv[1], "spoof") && argc > 3
 	             ? spoof(argv[2], atoi(argv[3]) > 0 ? atoi(argv[3]) : 1, argc - 4, argv + 4)
+	         : !strcmp(argv[1], "docpairs") && argc > 3
+	             ? docpairs(argv[2], atoi(argv[3]), argc - 4, argv + 4)
 	         : !strcmp(argv[1], "portrait") && argc > 3
 	             ? portrait(atoi(argv[2]), argc - 3, argv + 3, 0)
 	         : !strcmp(argv[1], "portrait-loose") && argc > 3

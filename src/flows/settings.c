@@ -79,10 +79,10 @@ static json_t *defaults(void)
 			    json_pack("{s:[s,s]}", "steps", "document", "confirmation"));
 	/* Token buckets (docs/security.md, "Rate limits"): 0 turns a limit off. */
 	json_object_set_new(d, "rate_limits", kyc_settings_rate_defaults());
-	/* The face_match distance threshold (docs/face.md: dlib's 0.6 let 0.9 %
-	 * of the benchmark's hard impostor pairs through; 0.55, with review
-	 * within KYC_FACE_MATCH_MARGIN of it, until a larger labelled set
-	 * calibrates it). */
+	/* The face_match distance threshold (docs/face.md#workflow-checks: FMR
+	 * 0.03 % on the calibration set, where dlib's 0.6 fits 0.1 % but lets
+	 * 0.73 % of the evaluation set's hard impostors through), with review
+	 * within KYC_FACE_MATCH_MARGIN of it. */
 	json_object_set_new(d, "face_match_threshold", json_real(KYC_FACE_WORKFLOW_THRESHOLD));
 	/* Retention periods in days after a verification closed; 0 keeps the
 	 * data until the tenant erases it (docs/settings.md says why that is

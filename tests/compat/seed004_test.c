@@ -603,6 +603,9 @@ TEST(deferred_every_url)
 	CHECK_STR(json_string_value(json_object_get(v, "status")), "pending_review");
 	CHECK_INT(passports_read(v, late_pp[0].id.f.document_number), 1);
 	CHECK(json_is_string(json_object_get(json_object_get(v, "face"), "selfie_file_id")));
+	/* the liveness state: the selfie came without the head-turn challenge */
+	CHECK_STR(json_string_value(json_object_get(json_object_get(v, "face"), "liveness")),
+	          "not_performed");
 	json_decref(v);
 	/* the AML report is the applicant's file, as a share that fetched it at once */
 	kyc_store *st = NULL;

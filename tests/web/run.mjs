@@ -931,6 +931,13 @@ async function main() {
 		const fields = await page.locator('#v-fields').textContent();
 		check(fields.includes(fileFlow.doc.fields.document_number), 'fields read shown to the reviewer');
 		check(fields.includes('corrected by the applicant'), 'the correction is shown');
+		// The declared values beside the values read, a difference marked.
+		eq(await page.locator('#v-fields thead th').nth(2).textContent(), 'Declared', 'a column of declared values');
+		const given = page.locator('#v-fields tbody tr', { has: page.locator('th', { hasText: /^Given names$/ }) });
+		eq(await given.locator('td').nth(0).textContent(), fileFlow.doc.fields.given_names, 'the given names read');
+		eq(await given.locator('td').nth(1).textContent(), 'Ana (differs)', 'the first name declared beside them, marked as different');
+		const number = page.locator('#v-fields tbody tr', { has: page.locator('th', { hasText: /^Document number$/ }) });
+		eq(await number.locator('td').nth(1).textContent(), '', 'nothing declared for the document number');
 		check((await page.locator('#v-checks li').count()) >= 3, 'checks listed');
 		const history = await page.locator('#v-history').textContent();
 		check(history.includes('Consent given · by the applicant'), 'history has the consent, by the applicant');
