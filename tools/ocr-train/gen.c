@@ -36,6 +36,7 @@ struct gen {
 	float canvas[CANVAS_MAX * CANVAS_MAX]; /* ink coverage, then gray levels */
 	float paper[CANVAS_MAX * CANVAS_MAX];
 	float shade[CANVAS_MAX * CANVAS_MAX]; /* emboss relief */
+	float wmark[CANVAS_MAX * CANVAS_MAX]; /* coverage of a watermark's glyphs */
 	int cw, ch;
 	unsigned char gray[CANVAS_MAX * CANVAS_MAX];
 	unsigned char small[CANVAS_MAX * CANVAS_MAX];
@@ -172,6 +173,9 @@ struct placement {
 	/* Another digitisation's curves: a smooth displacement of the outline's
 	 * points, amplitude in font pixels, one wave across and one along. */
 	double warp, wfx, wfy, wpx, wpy;
+	/* A document photographed at an angle: the glyph height changes across
+	 * the line and the width along it (per cap, around the cell's centre). */
+	double kx, ky;
 };
 
 static void warp_outline(FT_Outline *o, const struct placement *p)
@@ -185,6 +189,20 @@ static void warp_outline(FT_Outline *o, const struct placement *p)
 		double dy = p->warp * sin(6.283185 * p->wfy * x / cap + p->wpy);
 		o->points[i].x += (FT_Pos)lround(dx * 64.0);
 		o->points[i].y += (FT_Pos)lround(dy * 64.0);
+	}
+}
+
+/* Keystone of the whole cell, neighbours included: points are font pixels
+ * around the cell's reference point, so the line bends as one plane. */
+static void keystone(FT_Outline *o, const struct placement *p)
+{
+	if (p->kx == 0 && p->ky == 0)
+		return;
+	double cap = p->f->cap;
+	for (int i = 0; i < o->n_points; i++) {
+		double x = o->points[i].x / 64.0, y = o->points[i].y / 64.0;
+		o->points[i].x = (FT_Pos)lround(x * (1 + p->ky * y / cap) * 64.0);
+		o->points[i].y = (FT_Pos)lround(y * (1 + p->kx * x / cap) * 64.0);
 	}
 }
 
@@ -203,6 +221,7 @@ static int draw(struct gen *g, int cls, double penx, double peny, const struct p
 	/* Emboldening keeps the left and bottom edges: re-centre the glyph. */
 	FT_Outline_Translate(o, (FT_Pos)lround((penx - p->fx - p->boldx / 2) * 64.0),
 			     (FT_Pos)lround((peny - p->fy - p->boldy / 2) * 64.0));
+	keystone(o, p);
 	FT_Matrix m = {
 		.xx = (FT_Fixed)lround(p->k * p->a * 65536.0),
 		.xy = (FT_Fixed)lround(p->k * p->b * 65536.0),
@@ -289,18 +308,21 @@ struct levelp {
 	double p_glare, p_shadow, gamma;
 	double p_lowres, lowres_lo, lowres_hi; /* photographed small, read upsampled */
 	double p_resample;            /* resampled to the reader's glyph height */
+	double p_persp, persp;        /* keystone: scale change across the cell, per cap */
+	double p_wmark, wmark_dark;   /* large faint characters printed behind the line */
+	double p_defocus, defocus;    /* strong defocus: sigma up to this share of the cap */
 };
 
 static const struct levelp LEVELS[GEN_NLEVELS] = {
 	[GEN_CLEAN] = {12, 48, 1.0, 0.02, -0.02, 0.03, 0.04, 0.5, 3, 0, 0, 0, 0, 0, 0, 180, 60, 120,
 		       0.95, 1.25, 1.15, 1.5, 0.02, 0.006, 0.03, {0}, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-		       0.3},
+		       0.3, 0, 0, 0, 0, 0, 0},
 	[GEN_MILD] = {9, 60, 3.0, 0.05, -0.05, 0.07, 0.08, 0.9, 7, 0.3, 50, 95, 0.3, 10, 0.08, 140,
 		      100, 70, 0.9, 1.35, 1.1, 1.7, 0.04, 0.015, 0.07, {0, 0.12, 0.05, 0.02}, 0.15, 40,
-		      0.1, 0.12, 0.1, 0.1, 0.25, 0.1, 8, 12, 0.5},
+		      0.15, 0.3, 0.1, 0.1, 0.25, 0.15, 8, 12, 0.5, 0.25, 0.04, 0.1, 50, 0.1, 0.12},
 	[GEN_HEAVY] = {7.5, 60, 5.0, 0.09, -0.07, 0.12, 0.12, 1.4, 16, 0.5, 20, 90, 0.6, 18, 0.15,
 		       90, 150, 35, 0.8, 1.5, 1.05, 1.9, 0.07, 0.025, 0.12, {0, 0.18, 0.08, 0.05}, 0.3,
-		       80, 0.2, 0.2, 0.2, 0.2, 0.4, 0.3, 6, 11, 0.5},
+		       80, 0.3, 0.55, 0.2, 0.2, 0.4, 0.35, 6, 12, 0.5, 0.4, 0.08, 0.2, 90, 0.2, 0.14},
 };
 
 static int pick_print(const struct levelp *L, uint64_t *s)
@@ -366,6 +388,32 @@ static int apply_print(struct gen *g, int print, double capo, uint64_t *s)
 	}
 }
 
+/* A stock-photo watermark or a document's large background lettering: one
+ * or two glyphs two to five times the line's size at any angle, drawn into
+ * g->wmark (coverage), so that only their strokes cross the cell. */
+static int draw_watermark(struct gen *g, const struct placement *p, uint64_t *s)
+{
+	int n = g->cw * g->ch, count = 1 + (gen_unif(s) < 0.4);
+	memset(g->canvas, 0, sizeof(float) * (size_t)n);
+	for (int i = 0; i < count; i++) {
+		struct placement q = *p;
+		double th = unif(s, -0.8, 0.8);
+		q.k = p->k * unif(s, 2, 5);
+		q.a = cos(th), q.b = -sin(th), q.c = sin(th), q.d = cos(th);
+		q.kx = q.ky = 0;
+		q.warp = 0;
+		q.boldx = q.boldy = 0;
+		q.fx = q.f->adv / 2, q.fy = q.f->cap / 2;
+		q.ox = unif(s, -0.5, 1.5) * g->cw;
+		q.oy = unif(s, -0.5, 1.5) * g->ch;
+		if (draw(g, (int)(gen_mix(s) % (KYC_OCR_NCLASSES - 1)), 0, 0, &q))
+			return -1;
+	}
+	memcpy(g->wmark, g->canvas, sizeof(float) * (size_t)n);
+	memset(g->canvas, 0, sizeof(float) * (size_t)n);
+	return 0;
+}
+
 int gen_sample(struct gen *g, uint64_t seed, uint64_t index, int level, int cls, int kind,
 	       unsigned char *px, int *w, int *h)
 {
@@ -425,6 +473,10 @@ int gen_sample(struct gen *g, uint64_t seed, uint64_t index, int level, int cls,
 		cellh = top - bot + 2 * m;
 		bandc = (top + bot) / 2;
 	}
+	if (gen_unif(&s) < L->p_persp) {
+		p.kx = unif(&s, -L->persp, L->persp);
+		p.ky = unif(&s, -L->persp, L->persp) * 0.5;
+	}
 	int ow = (int)lround(cellw * p.k), oh = (int)lround(cellh * p.k);
 	if (ow < 4)
 		ow = 4;
@@ -442,6 +494,9 @@ int gen_sample(struct gen *g, uint64_t seed, uint64_t index, int level, int cls,
 	p.fy = band ? bandc : f->cap / 2 + gauss(&s) * L->jitter * f->cap * 0.7;
 	p.ox = mx + ow / 2.0;
 	p.oy = 2 + oh / 2.0;
+	int wmark = gen_unif(&s) < L->p_wmark;
+	if (wmark && draw_watermark(g, &p, &s))
+		return -1;
 	memset(g->canvas, 0, sizeof(float) * (size_t)n);
 
 	int side = gen_unif(&s) < 0.5 ? -1 : 1;
@@ -484,6 +539,14 @@ int gen_sample(struct gen *g, uint64_t seed, uint64_t index, int level, int cls,
 	}
 	if (gen_unif(&s) < L->p_guill)
 		fx_guilloche(g->paper, cw, ch, unif(&s, 0.1, 0.5) * fmin(L->guill_dark, bg - ink), &s);
+	if (wmark) {
+		/* Darker print behind the line, or a lighter stock-photo overlay
+		 * washing the ink out where it crosses. */
+		double dark = unif(&s, 0.15, 0.6) * fmin(L->wmark_dark, bg - ink);
+		double sign = gen_unif(&s) < 0.6 ? -1 : 1;
+		for (int i = 0; i < n; i++)
+			g->paper[i] += (float)(sign * dark * g->wmark[i]);
+	}
 
 	/* Thresholding a blurred tiny glyph leaves a blob no reader could read;
 	 * binarised input comes from sharp enough images. */
@@ -493,6 +556,8 @@ int gen_sample(struct gen *g, uint64_t seed, uint64_t index, int level, int cls,
 	int shake = gen_unif(&s) < L->p_motion;
 	if (shake)
 		sigma *= 0.5;
+	else if (gen_unif(&s) < L->p_defocus)
+		sigma = capo * unif(&s, 0.06, L->defocus); /* a phone focused on the desk */
 	int binarise = !emboss && gen_unif(&s) < L->p_bin && sigma * 10 < capo;
 	double bthr = unif(&s, 0.3, 0.7);
 	/* Embossed characters: relief shading, and the tipping foil (ink) on

@@ -37,9 +37,9 @@ void fx_blur(float *img, int w, int h, double sigma)
 	if (sigma < 0.2)
 		return;
 	int r = (int)ceil(2.5 * sigma);
-	if (r > 8)
-		r = 8;
-	float k[17], sum = 0;
+	if (r > 16)
+		r = 16;
+	float k[33], sum = 0;
 	for (int i = -r; i <= r; i++) {
 		k[i + r] = (float)exp(-(double)(i * i) / (2 * sigma * sigma));
 		sum += k[i + r];
@@ -74,8 +74,8 @@ void fx_motion(float *img, int w, int h, double dx, double dy)
 	if (len < 0.5)
 		return;
 	int n = 2 * (int)ceil(len) + 1;
-	if (n > 25)
-		n = 25;
+	if (n > 41)
+		n = 41;
 	for (int y = 0; y < h; y++)
 		for (int x = 0; x < w; x++) {
 			float acc = 0;

@@ -12,7 +12,7 @@
 
 #define GEN_FX_MAX_SIDE (GEN_MAX_SIDE + 16)
 
-/* Gaussian blur (sigma in pixels, radius capped at 8). */
+/* Gaussian blur (sigma in pixels, radius capped at 16). */
 void fx_blur(float *img, int w, int h, double sigma);
 
 /* Motion blur: the mean of the image shifted along (dx, dy) pixels, both

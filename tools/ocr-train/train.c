@@ -2,7 +2,7 @@
  * (src/document/ocr_model.c); evaluates the compiled-in model.
  *
  *   ocr-train train --font F --out FILE [--seed N] [--steps N] [--batch N]
- *                   [--h1 N] [--h2 N] [--lr X] [--threads N]
+ *                   [--h1 N] [--h2 N] [--lr X] [--threads N] [--init 1]
  *   ocr-train eval  --font F [--seed N] [--n N]     (per-level accuracy, confusions, speed)
  *   ocr-train dump  --font F --dir D [--seed N] [--n N] [--level L]   (PGM cells)
  *   ocr-train real  --dir SHARED/realdocs [--out LIST]   (real scans, see real.c)
@@ -36,6 +36,7 @@ static const char *opt_out = NULL, *opt_dir = ".";
 static uint64_t opt_seed = 1;
 static long opt_steps = 20000, opt_n = 3000;
 static int opt_batch = 64, opt_h1 = 192, opt_h2 = 96, opt_threads = 2, opt_level = 2;
+static int opt_init; /* start from the compiled-in model instead of random weights */
 static double opt_lr = 0.05;
 
 static double now_s(void)
@@ -307,6 +308,26 @@ static float calibrate(const struct net *n, struct gen *g)
 	return best_t;
 }
 
+/* Continued training (--init 1): the model this tool was built with, which
+ * is the one in src/document/ocr_model.c, so a run stays reproducible from
+ * the committed file. */
+static int net_load_builtin(struct net *n)
+{
+	const struct kyc_ocr_model *m = &kyc__ocr_model;
+	if (m->nin != n->nin || m->h1 != n->h1 || m->h2 != n->h2 || m->nout != n->nout) {
+		fprintf(stderr, "train: --init needs --h1 %d --h2 %d (the built-in model)\n", m->h1,
+			m->h2);
+		return -1;
+	}
+	memcpy(n->w1, m->w1, sizeof(float) * (size_t)n->h1 * n->nin);
+	memcpy(n->b1, m->b1, sizeof(float) * (size_t)n->h1);
+	memcpy(n->w2, m->w2, sizeof(float) * (size_t)n->h2 * n->h1);
+	memcpy(n->b2, m->b2, sizeof(float) * (size_t)n->h2);
+	memcpy(n->w3, m->w3, sizeof(float) * (size_t)n->nout * n->h2);
+	memcpy(n->b3, m->b3, sizeof(float) * (size_t)n->nout);
+	return 0;
+}
+
 static int cmd_train(void)
 {
 	if (!opt_out) {
@@ -336,6 +357,8 @@ static int cmd_train(void)
 			L[l].w[i] = (float)(sqrt(-2 * log(u)) * cos(6.283185307 * v) *
 					    sqrt(2.0 / L[l].fan_in));
 		}
+	if (opt_init && net_load_builtin(&n))
+		return 2;
 
 	struct job jobs[MAXT];
 	pthread_t th[MAXT];
@@ -391,9 +414,9 @@ static int cmd_train(void)
 	float temp = calibrate(&n, jobs[0].g);
 	char info[512];
 	snprintf(info, sizeof info,
-		 "MLP %d-%d-%d-%d, seed %llu, %ld steps of batch %d, lr %g, trained in %.0f s.",
+		 "MLP %d-%d-%d-%d, seed %llu, %ld steps of batch %d, lr %g%s, trained in %.0f s.",
 		 n.nin, n.h1, n.h2, n.nout, (unsigned long long)opt_seed, opt_steps, opt_batch,
-		 opt_lr, now_s() - t0);
+		 opt_lr, opt_init ? ", continued from the previous model" : "", now_s() - t0);
 	if (write_model(&n, temp, opt_out, info)) {
 		fprintf(stderr, "cannot write %s\n", opt_out);
 		return 1;
@@ -563,6 +586,8 @@ int main(int argc, char **argv)
 			opt_threads = (int)strtol(v, NULL, 10);
 		else if (!strcmp(k, "--level"))
 			opt_level = (int)strtol(v, NULL, 10);
+		else if (!strcmp(k, "--init"))
+			opt_init = (int)strtol(v, NULL, 10);
 		else if (!strcmp(k, "--lr"))
 			opt_lr = strtod(v, NULL);
 		else {
