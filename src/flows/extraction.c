@@ -17,20 +17,23 @@
 
 /* A field of the extraction and the MRZ field and check digit it comes from
  * (check NULL: no check digit of its own; it is accepted when the whole MRZ
- * verified). */
+ * verified). date: six digits that must also make a real date, which with
+ * their check digit the parser trusts however sure the OCR was (mrz.h,
+ * KYC_MRZ_W_CHARACTERS_UNSURE); the extraction trusts exactly that. */
 static const struct {
 	const char *name, *mrz_field, *check;
+	int date;
 } field_map[] = {
-	{"document_code", "document_code", NULL},
-	{"issuing_country", "issuing_country", NULL},
-	{"document_number", "document_number", "document_number"},
-	{"surname", "surname", NULL},
-	{"given_names", "given_names", NULL},
-	{"nationality", "nationality", NULL},
-	{"birth_date", "birth_date", "birth_date"},
-	{"sex", "sex", NULL},
-	{"expiry_date", "expiry_date", "expiry_date"},
-	{"personal_number", "optional_data", "optional_data"},
+	{"document_code", "document_code", NULL, 0},
+	{"issuing_country", "issuing_country", NULL, 0},
+	{"document_number", "document_number", "document_number", 0},
+	{"surname", "surname", NULL, 0},
+	{"given_names", "given_names", NULL, 0},
+	{"nationality", "nationality", NULL, 0},
+	{"birth_date", "birth_date", "birth_date", 1},
+	{"sex", "sex", NULL, 0},
+	{"expiry_date", "expiry_date", "expiry_date", 1},
+	{"personal_number", "optional_data", "optional_data", 0},
 };
 #define NFIELDS (sizeof field_map / sizeof field_map[0])
 
@@ -101,12 +104,13 @@ json_t *kyc_extraction_from_mrz(const json_t *mrz, const char *reason)
 			accepted = json_is_true(json_object_get(checks, field_map[i].check));
 		else
 			accepted = holds;
-		/* no check digit covers names and codes: a field the OCR was unsure
-		 * of is read but not accepted (an MRZ without confidences, typed
-		 * text, counts as sure) */
+		/* no check digit covers names and codes, and one can pass by
+		 * chance: a field the OCR was unsure of is read but not accepted,
+		 * but for a date its check digit holds for (an MRZ without
+		 * confidences, typed text, counts as sure) */
 		const json_t *cj = confs ? json_object_get(confs, field_map[i].mrz_field) : NULL;
 		double conf = json_is_number(cj) ? json_number_value(cj) : 1;
-		if (conf < KYC_MRZ_CONF_ACCEPT)
+		if (conf < KYC_MRZ_CONF_ACCEPT && !field_map[i].date)
 			accepted = 0;
 		json_t *fo = json_pack("{s:o, s:b, s:b, s:s}", "value", read ? json_string(s) : json_null(),
 				       "read", read, "accepted", accepted, "source", "mrz");
