@@ -65,7 +65,7 @@ E2E_BINS  := $(E2E_SRCS:tests/e2e/%.c=$(B)/tests/e2e/%)
 COMPAT_SRCS := $(wildcard tests/compat/*_test.c)
 COMPAT_BINS := $(COMPAT_SRCS:tests/compat/%.c=$(B)/tests/compat/%)
 
-.PHONY: all deps check check-build run fuzz bench lint clean tests
+.PHONY: all deps check check-build run fuzz bench lint clean tests pkgs
 # Keep the test-library objects make would otherwise treat as intermediate.
 .SECONDARY:
 
@@ -161,6 +161,12 @@ bench:
 deb: deps
 	$(MAKE) -j$$(nproc) V=release all
 	@scripts/build-deb --bin build/release/kycd --out build/deb
+
+# The pkg-config packages kycd builds with, for the bench programs that link
+# the test library or the engine (bench/*/run: PKGS=$$(make -s pkgs)), so a new
+# dependency reaches them too.
+pkgs:
+	@echo $(PKGS)
 
 lint:
 	@scripts/check-banned

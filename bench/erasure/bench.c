@@ -91,7 +91,7 @@ static void add_person(struct bed *b, int i, int files, const unsigned char *img
 		char doc[37], fid[37], rel[128] = "files/none";
 		kyc_uuid_new(doc);
 		kyc_uuid_new(fid);
-		if (files && kyc_blob_write(b->dir, fid, img, len, rel, sizeof rel))
+		if (files && kyc_blob_write(s, b->dir, b->tenant, app, fid, img, len, rel, sizeof rel))
 			die("blob", NULL);
 		json_t *f = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s}", "id", fid, "kind", "document",
 				      "content_type", "image/jpeg", "size", (json_int_t)len, "sha256",
