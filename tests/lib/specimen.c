@@ -47,7 +47,11 @@ static int painted_front(uint64_t seed, int index, enum kyc_synth_format fmt, un
 	*jpg = NULL;
 	if (kyc_synth_render(seed, index, 0, fmt, &d, &img))
 		return -1;
-	/* the MRZ box, grown by three character pitches on every side */
+	/* The MRZ box, grown by three character pitches along its lines and a
+	 * little over half a pitch across them: more across would reach past
+	 * the card's edge on cards whose MRZ sits near it, and paint the card
+	 * shorter than it is (the visual-zone reader then rectifies a wrong
+	 * quadrilateral and reads no line). */
 	double minx = 1e9, miny = 1e9, maxx = -1e9, maxy = -1e9;
 	for (int k = 0; k < 4; k++) {
 		minx = fmin(minx, d.mrz_quad[k][0]);
@@ -55,12 +59,25 @@ static int painted_front(uint64_t seed, int index, enum kyc_synth_format fmt, un
 		miny = fmin(miny, d.mrz_quad[k][1]);
 		maxy = fmax(maxy, d.mrz_quad[k][1]);
 	}
-	double m = 3 * d.mrz_px;
-	int x0 = (int)fmax(0, minx - m), x1 = (int)fmin(img.w - 1, maxx + m);
-	int y0 = (int)fmax(0, miny - m), y1 = (int)fmin(img.h - 1, maxy + m);
-	/* the paper's colour: the pixel just above the box */
-	int py = y0 > 0 ? y0 - 1 : 0;
-	const unsigned char *paper = img.px + ((size_t)py * (size_t)img.w + (size_t)x0) * 3;
+	int along_x = fabs(d.mrz_quad[1][0] - d.mrz_quad[0][0]) >=
+	              fabs(d.mrz_quad[1][1] - d.mrz_quad[0][1]);
+	double along = 3 * d.mrz_px, across = 0.6 * d.mrz_px;
+	double mx = along_x ? along : across, my = along_x ? across : along;
+	int x0 = (int)fmax(0, minx - mx), x1 = (int)fmin(img.w - 1, maxx + mx);
+	int y0 = (int)fmax(0, miny - my), y1 = (int)fmin(img.h - 1, maxy + my);
+	/* the paper's colour: just past the box on the side of the characters'
+	 * tops (towards the visual zone, so on the card), halfway along */
+	double tx = (d.mrz_quad[0][0] + d.mrz_quad[1][0]) / 2,
+	       ty = (d.mrz_quad[0][1] + d.mrz_quad[1][1]) / 2;
+	double bx = (d.mrz_quad[3][0] + d.mrz_quad[2][0]) / 2,
+	       by = (d.mrz_quad[3][1] + d.mrz_quad[2][1]) / 2;
+	double ux = tx - bx, uy = ty - by, un = hypot(ux, uy);
+	if (un < 1e-9)
+		un = 1, ux = 0, uy = -1;
+	double reach = across + 2;
+	int px = (int)fmin(img.w - 1, fmax(0, tx + ux / un * reach));
+	int py = (int)fmin(img.h - 1, fmax(0, ty + uy / un * reach));
+	const unsigned char *paper = img.px + ((size_t)py * (size_t)img.w + (size_t)px) * 3;
 	unsigned char c[3] = {paper[0], paper[1], paper[2]};
 	for (int y = y0; y <= y1; y++)
 		for (int x = x0; x <= x1; x++)
