@@ -1,0 +1,39 @@
+/* libFuzzer target: telling a card's template, side and way up from its
+ * picture (document/card_identify.h) on arbitrary pixels. Input as the
+ * presence target's: the first two bytes choose the width and height of the
+ * gray plane (32..543 each), the rest are its pixels, repeated to fill it.
+ * Whatever the pixels, an answer names a known side and a quarter turn, its
+ * score lies in 0..1 and its corners are finite and near the picture; no
+ * answer leaves the template NULL. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "document/card_identify.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size < 3)
+		return 0;
+	int w = 32 + data[0] * 2, h = 32 + data[1] * 2;
+	unsigned char *g = malloc((size_t)w * (size_t)h);
+	if (!g)
+		return 0;
+	for (size_t i = 0; i < (size_t)w * (size_t)h; i++)
+		g[i] = data[2 + i % (size - 2)];
+	struct kyc_image img = {.w = w, .h = h, .gray = g};
+	struct kyc_card_identity id;
+	int rc = kyc_card_identify(&img, &id);
+	if (rc == 0 && id.tpl) {
+		if ((id.side != KYC_CARD_FRONT && id.side != KYC_CARD_BACK) || id.rotation % 90 ||
+		    id.rotation < 0 || id.rotation > 270 || !(id.score >= 0 && id.score <= 1) ||
+		    !id.evidence)
+			__builtin_trap();
+		for (int k = 0; k < 4; k++)
+			if (!isfinite(id.quad[k][0]) || !isfinite(id.quad[k][1]) ||
+			    fabs(id.quad[k][0]) > 10.0 * w || fabs(id.quad[k][1]) > 10.0 * h)
+				__builtin_trap();
+	}
+	free(g);
+	return 0;
+}
