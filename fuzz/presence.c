@@ -7,19 +7,15 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "gray_plane.h"
 #include "document/presence.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (size < 3)
+	struct kyc_image img;
+	if (fuzz_gray_plane(data, size, &img))
 		return 0;
-	int w = 32 + data[0] * 2, h = 32 + data[1] * 2;
-	unsigned char *g = malloc((size_t)w * (size_t)h);
-	if (!g)
-		return 0;
-	for (size_t i = 0; i < (size_t)w * (size_t)h; i++)
-		g[i] = data[2 + i % (size - 2)];
-	struct kyc_image img = {.w = w, .h = h, .gray = g};
+	int w = img.w, h = img.h;
 	struct kyc_presence p;
 	if (kyc_presence_card(&img, &p) == 0) {
 		if ((p.found != 0 && p.found != 1) || !isfinite(p.edge) || p.ink < 0 || p.ink > 1 ||
@@ -30,6 +26,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    fabs(p.quad[k][0]) > 10.0 * w || fabs(p.quad[k][1]) > 10.0 * h)
 				__builtin_trap();
 	}
-	free(g);
+	free(img.gray);
 	return 0;
 }
