@@ -613,30 +613,16 @@ struct frames {
  * reference). */
 static void challenge_then_submit(const struct frames *fr, const char *want, json_t **lv)
 {
-	char cid[64], body[256], path[160], tok[64], moves[2][8];
+	char cid[64], path[160], tok[64];
 	struct e2e_resp r;
 	*lv = NULL;
 	customer(key_a, 2, 1, 1, cid);
 	REQUIRE(cid[0]);
-	snprintf(body, sizeof body, "{\"applicant_id\":\"%s\",\"level\":\"L1\"}", cid);
-	REQUIRE(e2e_json(&srv, "POST", "/v1/verifications", key_a, body, &r) == 0);
-	CHECK_INT(r.status, 201);
 	char vid[64];
-	snprintf(vid, sizeof vid, "%s", r.status == 201 ? e2e_str(&r, "id") : "");
-	e2e_resp_free(&r);
-	REQUIRE(vid[0]);
-	REQUIRE(hosted_token(&srv, key_a, vid, tok, sizeof tok) == 0);
-	json_t *o;
-	CHECK_INT(hosted_id_card(&srv, tok, f_card, f_card_len, &o), 200);
-	json_decref(o);
-	REQUIRE(hosted_challenge(&srv, tok, moves) == 0);
-	int left_first = !strcmp(moves[0], "left");
-	long st = hosted_selfie_turns(&srv, tok, fr->front, fr->lf, left_first ? fr->left : fr->right,
-	                              left_first ? fr->ll : fr->lr,
-	                              left_first ? fr->right : fr->left,
-	                              left_first ? fr->lr : fr->ll, &o);
-	json_decref(o);
-	CHECK_INT(st, 200);
+	REQUIRE(hosted_l1_with_card(&srv, key_a, cid, f_card, f_card_len, vid, tok) == 0);
+	CHECK_INT(hosted_turn_as_asked(&srv, tok, fr->front, fr->lf, fr->left, fr->ll, fr->right,
+	                               fr->lr),
+	          200);
 	snprintf(path, sizeof path, "/v1/verifications/%s", vid);
 	REQUIRE(e2e_json(&srv, "GET", path, key_a, NULL, &r) == 0);
 	size_t i;

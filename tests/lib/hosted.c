@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "form.h"
 
@@ -77,4 +78,43 @@ long hosted_selfie_turns(struct e2e_server *s, const char *tok, const unsigned c
 	                            {"turn_1", "turn1.jpg", "image/jpeg", t1, l1},
 	                            {"turn_2", "turn2.jpg", "image/jpeg", t2, l2}};
 	return post_form(s, tok, "selfie", parts, 3, out);
+}
+
+long hosted_turn_as_asked(struct e2e_server *s, const char *tok, const unsigned char *front,
+                          size_t lf, const unsigned char *left, size_t ll,
+                          const unsigned char *right, size_t lr)
+{
+	char moves[2][8];
+	json_t *o;
+	if (hosted_challenge(s, tok, moves))
+		return -1;
+	int left_first = !strcmp(moves[0], "left");
+	long st = hosted_selfie_turns(s, tok, front, lf, left_first ? left : right,
+	                              left_first ? ll : lr, left_first ? right : left,
+	                              left_first ? lr : ll, &o);
+	json_decref(o);
+	return st;
+}
+
+int hosted_l1_with_card(struct e2e_server *s, const char *key, const char *applicant_id,
+                        const unsigned char *card, size_t len, char vid[64], char tok[64])
+{
+	char body[256];
+	struct e2e_resp r;
+	json_t *o;
+	snprintf(body, sizeof body,
+	         "{\"applicant_id\":\"%s\",\"level\":\"L1\",\"options\":{\"approvePeriod\":"
+	         "false,\"rejectPeriod\":false}}",
+	         applicant_id);
+	if (e2e_json(s, "POST", "/v1/verifications", key, body, &r))
+		return -1;
+	vid[0] = '\0';
+	if (r.status == 201 && e2e_str(&r, "id"))
+		snprintf(vid, 64, "%s", e2e_str(&r, "id"));
+	e2e_resp_free(&r);
+	if (!vid[0] || hosted_token(s, key, vid, tok, 64))
+		return -1;
+	long st = hosted_id_card(s, tok, card, len, &o);
+	json_decref(o);
+	return st == 200 ? 0 : -1;
 }

@@ -33,4 +33,18 @@ long hosted_selfie_turns(struct e2e_server *s, const char *tok, const unsigned c
                          size_t lf, const unsigned char *t1, size_t l1, const unsigned char *t2,
                          size_t l2, json_t **out);
 
+/* An L1 verification (document, selfie, liveness) of the applicant, made
+ * with the tenant's key (duplicate-document periods off, so one card can
+ * serve several), its hosted link's token, and the card's front uploaded
+ * through the page: 0 with vid and tok, or -1. */
+int hosted_l1_with_card(struct e2e_server *s, const char *key, const char *applicant_id,
+                        const unsigned char *card, size_t len, char vid[64], char tok[64]);
+
+/* Asks the challenge and answers it as a person turning would: front, then
+ * the frame turned left or right in the order asked. The status of the
+ * selfie upload, or -1 when the challenge could not be had. */
+long hosted_turn_as_asked(struct e2e_server *s, const char *tok, const unsigned char *front,
+                          size_t lf, const unsigned char *left, size_t ll,
+                          const unsigned char *right, size_t lr);
+
 #endif
