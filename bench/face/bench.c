@@ -19,7 +19,9 @@
  *       prints and stripe screens of several periods): how many are flagged.
  *   bench-face docpairs LIST LEVEL ROOT...     each labelled photo printed as
  *       the portrait of a generated passport page, read back as the
- *       workflow reads it, against every other photo as the selfie. */
+ *       workflow reads it, against every other photo as the selfie; LEVEL
+ *       -1: the real specimen documents of ../shared/realdocs as they are,
+ *       against each other and every other photo. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -473,15 +475,39 @@ static int list_next(FILE *f, int nroots, char **roots, char *id, char *src, cha
 	return 0;
 }
 
+/* The portrait of a document decoded as a submission is, read as the
+ * workflow reads it (kyc_face_pick, then read again around it): 0 and its
+ * embedding in out, or -1 when none is found. */
+static int read_portrait(const struct kyc_image *dim, float *out)
+{
+	const char *why;
+	const struct kyc_face *p = NULL, *q = NULL;
+	struct kyc_face_list l = {0}, near = {0};
+	if (!kyc_face_analyze(engine, dim, &l))
+		p = kyc_face_pick(&l, &why);
+	if (p && !kyc_face_analyze_around(engine, dim, p->box, &near))
+		q = kyc_face_pick(&near, &why);
+	if (p)
+		memcpy(out, (q ? q : p)->embedding, sizeof(float) * KYC_FACE_EMBEDDING_DIM);
+	kyc_face_list_free(&near);
+	kyc_face_list_free(&l);
+	return p ? 0 : -1;
+}
+
 /* Document portrait against selfie (issue #12): each labelled photo of LIST
  * (not the group photos nor the collage's faces) printed as the portrait of
  * a generated passport page (TD3) at the given level, and its portrait read
- * as the workflow reads it (kyc_face_pick, then read again around it),
- * compared with the largest face of every other photo of LIST as the
- * selfie: the same person's other photos are genuine pairs, everyone else's
- * impostor pairs. A photo is never compared with its own print. */
+ * as the workflow reads it, compared with the largest face of every other
+ * photo of LIST as the selfie: the same person's other photos are genuine
+ * pairs, everyone else's impostor pairs. A photo is never compared with its
+ * own print. level -1: the real specimen documents of LIST (source
+ * "realdocs") are the documents, decoded as a submission is, and nothing is
+ * printed; the other photos are only selfies. The specimens come with no
+ * selfie of their holder, so a document's genuine pairs are the same
+ * holder's portrait on another specimen (each pair once). */
 static int docpairs(const char *list, int level, int nroots, char **roots)
 {
+	int real = level < 0;
 	FILE *f = fopen(list, "r");
 	if (!f)
 		return 1;
@@ -498,28 +524,19 @@ static int docpairs(const char *list, int level, int nroots, char **roots)
 			continue;
 		memcpy(self[n], l.faces[0].embedding, sizeof self[n]);
 		snprintf(ids[n], sizeof ids[n], "%s", id);
-		struct kyc_synth_image photo;
-		cut_portrait(&im, l.faces[0].box, level, &photo);
+		struct kyc_synth_image photo = {0};
+		if (!real)
+			cut_portrait(&im, l.faces[0].box, level, &photo);
 		kyc_face_list_free(&l);
 		kyc_image_free(&im);
 		struct kyc_image dim;
+		struct kyc_image_opts dopt = {.want_rgb = 1, .target_side = KYC_READER_DECODE_SIDE};
 		has_por[n] = 0;
-		if (!render_document(&photo, level, 1, n + 1, &dim)) {
+		if (real ? strcmp(src, "realdocs") == 0 && !kyc_image_load(path, &dopt, &dim, NULL)
+		         : !render_document(&photo, level, 1, n + 1, &dim)) {
 			docs++;
-			const char *why;
-			const struct kyc_face *p = NULL, *q = NULL;
-			struct kyc_face_list near = {0};
-			if (!kyc_face_analyze(engine, &dim, &l))
-				p = kyc_face_pick(&l, &why);
-			if (p && !kyc_face_analyze_around(engine, &dim, p->box, &near))
-				q = kyc_face_pick(&near, &why);
-			if (p) {
-				memcpy(por[n], (q ? q : p)->embedding, sizeof por[n]);
-				has_por[n] = 1;
-				found++;
-			}
-			kyc_face_list_free(&near);
-			kyc_face_list_free(&l);
+			has_por[n] = !read_portrait(&dim, por[n]);
+			found += has_por[n];
 			kyc_image_free(&dim);
 		}
 		free(photo.px);
@@ -530,18 +547,25 @@ static int docpairs(const char *list, int level, int nroots, char **roots)
 	int ng = 0, ni = 0;
 	for (int a = 0; a < n; a++)
 		for (int b = 0; b < n && has_por[a]; b++) {
-			if (a == b)
+			if (a == b || (real && has_por[b] && b < a))
 				continue;
 			struct kyc_face_match m;
-			kyc_face_compare(por[a], self[b], KYC_FACE_WORKFLOW_THRESHOLD, &m);
+			kyc_face_compare(por[a], real && has_por[b] ? por[b] : self[b],
+			                 KYC_FACE_WORKFLOW_THRESHOLD, &m);
 			if (!strcmp(ids[a], ids[b]))
 				gen[ng++] = m.distance;
 			else
 				imp[ni++] = m.distance;
 		}
-	printf("document portrait against selfie: %d photos printed on passport pages (level %d), "
-	       "portrait found on %d; %d genuine and %d impostor pairs\n",
-	       docs, level, found, ng, ni);
+	if (real)
+		printf("real specimen documents: %d, portrait found on %d; %d genuine pairs (the same "
+		       "holder on two specimens) and %d impostor pairs (against every other "
+		       "document and selfie)\n",
+		       docs, found, ng, ni);
+	else
+		printf("document portrait against selfie: %d photos printed on passport pages (level "
+		       "%d), portrait found on %d; %d genuine and %d impostor pairs\n",
+		       docs, level, found, ng, ni);
 	rates(gen, ng, imp, ni);
 	free(gen);
 	free(imp);
@@ -707,7 +731,7 @@ int main(int argc, char **argv)
 		fprintf(stderr,
 		        "usage: bench-face speed OUT_DIR REPS IMG... | accuracy LIST SRC=DIR... | "
 		        "portrait REPS IMG... | portrait-loose REPS IMG... | spoof LIST STEP SRC=DIR... | "
-		        "docpairs LIST LEVEL SRC=DIR...\n");
+		        "docpairs LIST LEVEL SRC=DIR... (LEVEL -1: the real specimens as they are)\n");
 		return 2;
 	}
 	if (kyc_face_engine_open(NULL, &engine, err, sizeof err)) {

@@ -30,6 +30,18 @@ static void fail(struct kyc_liveness *out, const char *reason, int frame)
 	out->frame = frame;
 }
 
+/* The frame's passive score, NAN when the face was too small to judge;
+ * a suspicious one fails the challenge: turning as asked proves nothing
+ * when the turns are a recording shown to the camera. */
+static double spoof_score(const struct kyc_face *fc, struct kyc_liveness *out, int frame)
+{
+	if (!fc->spoof.measured)
+		return NAN;
+	if (fc->spoof.score < KYC_FACE_SPOOF_SUSPICIOUS)
+		fail(out, "recapture_suspected", frame);
+	return fc->spoof.score;
+}
+
 void kyc_liveness_check(const struct kyc_face *front, const struct kyc_face_list *const *turns,
                         const enum kyc_turn *moves, int n, double threshold,
                         struct kyc_liveness *out)
@@ -45,6 +57,7 @@ void kyc_liveness_check(const struct kyc_face *front, const struct kyc_face_list
 	out->yaw[0] = front->quality.yaw;
 	if (fabs(front->quality.yaw) > KYC_LIVENESS_MAX_FRONT_YAW)
 		fail(out, "not_frontal", 0);
+	out->spoof[0] = spoof_score(front, out, 0);
 	/* Every frame is measured (the details show them all), the first
 	 * failure is kept. */
 	for (int i = 0; i < n; i++) {
@@ -53,6 +66,7 @@ void kyc_liveness_check(const struct kyc_face *front, const struct kyc_face_list
 		if (!fc) {
 			out->yaw[i + 1] = NAN;
 			out->distance[i + 1] = NAN;
+			out->spoof[i + 1] = NAN;
 			fail(out, why, i + 1);
 			continue;
 		}
@@ -69,5 +83,6 @@ void kyc_liveness_check(const struct kyc_face *front, const struct kyc_face_list
 			fail(out, "no_head_turn", i + 1);
 		if (!m.match)
 			fail(out, "different_person", i + 1);
+		out->spoof[i + 1] = spoof_score(fc, out, i + 1);
 	}
 }

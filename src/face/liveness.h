@@ -32,12 +32,15 @@ struct kyc_liveness {
 	 * turned away), "no_head_turn" (a frame that did not turn far enough:
 	 * a still photo or a replayed frame), "wrong_direction" (turned the
 	 * other way), "different_person" (a frame's face is not the front
-	 * frame's). */
+	 * frame's), "recapture_suspected" (a frame's passive anti-spoof score
+	 * is under KYC_FACE_SPOOF_SUSPICIOUS: a video of the applicant turning,
+	 * replayed on a screen or printed frame by frame, turns as asked). */
 	const char *reason;
 	int frame; /* the failing frame (0 the front, 1.. the turns), or -1 */
 	int nframes;
 	double yaw[1 + KYC_LIVENESS_MAX_TURNS];      /* degrees, per frame */
 	double distance[1 + KYC_LIVENESS_MAX_TURNS]; /* embedding distance to the front frame */
+	double spoof[1 + KYC_LIVENESS_MAX_TURNS];    /* passive score (spoof.h), NAN unmeasured */
 };
 
 /* Judges the frames: front is the selfie's face (one face, already checked

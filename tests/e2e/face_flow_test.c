@@ -13,13 +13,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/clock.h"
 #include "document/image.h"
 #include "document/synth.h"
 #include "face/face.h"
 #include "e2e.h"
 #include "faces.h"
 #include "form.h"
+#include "hosted.h"
 #include "recapture.h"
 #include "test.h"
 
@@ -58,49 +58,9 @@ static int age_of(const unsigned char *jpg, size_t len, double *age)
 	return rc;
 }
 
-/* Whole years from birth to today. */
-static int age_today(const char *birth)
-{
-	int y, m, d;
-	time_t now = (time_t)(kyc_now_ms() / 1000);
-	struct tm t;
-	gmtime_r(&now, &t);
-	if (sscanf(birth, "%d-%d-%d", &y, &m, &d) != 3)
-		return -1;
-	int age = t.tm_year + 1900 - y;
-	if (t.tm_mon + 1 < m || (t.tm_mon + 1 == m && t.tm_mday < d))
-		age--;
-	return age;
-}
-
-/* A TD2 ID card (MRZ on the front, beside the portrait) with who's photo
- * as its portrait, whose holder is age ± 3 years old and valid for a year. */
 static int make_card(enum tface_person who, double age, unsigned char **out, size_t *out_len)
 {
-	uint64_t seed = (uint64_t)time(NULL) + (uint64_t)who;
-	struct kyc_synth_image photo, img;
-	if (tface_photo(who, &photo))
-		return -1;
-	int rc = -1;
-	for (int i = 1; i < 5000; i++) {
-		struct kyc_synth_identity id;
-		int64_t exp;
-		if (kyc_synth_identity(seed, i, KYC_SYNTH_TD2, &id) ||
-		    fabs(age_today(id.f.birth_date) - age) > 3 ||
-		    kyc_date_parse(id.f.expiry_date, 10, &exp) ||
-		    exp < kyc_now_ms() / 86400000 + 365 ||
-		    strcmp(id.f.issuing_country, id.f.nationality))
-			continue;
-		rc = kyc_synth_render_portrait(seed, i, 0, KYC_SYNTH_CLASS_NONE, KYC_SYNTH_TD2,
-		                               &photo, &truth, &img);
-		if (!rc) {
-			rc = kyc_synth_jpeg(&img, truth.quality, out, out_len);
-			kyc_synth_image_release(&img);
-		}
-		break;
-	}
-	free(photo.px);
-	return rc;
+	return tface_card(who, age, (uint64_t)time(NULL) + (uint64_t)who, &truth, out, out_len);
 }
 
 static json_t *post_json(const char *path, const char *body, long want)
@@ -447,66 +407,11 @@ TEST(threshold_setting)
 	e2e_resp_free(&r);
 }
 
-/* A hosted link's token for vid (the page's credential). */
-static int hosted_token(const char *vid, char *tok, size_t len)
-{
-	char path[160];
-	struct e2e_resp r;
-	snprintf(path, sizeof path, "/v1/verifications/%s/hosted-link", vid);
-	if (e2e_json(&srv, "POST", path, key, NULL, &r))
-		return -1;
-	int rc = r.status == 201 && e2e_str(&r, "token") ? 0 : -1;
-	if (!rc)
-		snprintf(tok, len, "%s", e2e_str(&r, "token"));
-	e2e_resp_free(&r);
-	return rc;
-}
-
-/* POST /hosted/api/<what> as the page does, with the token; *out the
- * answer's JSON (a new reference). Returns the status, or -1. */
-static long hosted_post(const char *tok, const char *what, const char *ctype, const char *body,
-                        size_t blen, json_t **out)
-{
-	char auth[200], path[160];
-	snprintf(auth, sizeof auth, "Authorization: Bearer %s", tok);
-	snprintf(path, sizeof path, "/hosted/api/%s", what);
-	const char *h[] = {auth, ctype, NULL};
-	struct e2e_resp r;
-	*out = NULL;
-	if (e2e_req(&srv, "POST", path, h, body, blen, &r))
-		return -1;
-	long st = r.status;
-	*out = json_incref(r.json);
-	e2e_resp_free(&r);
-	return st;
-}
-
-/* The challenge's moves for vid's page: 0 and moves[0..1] "left"/"right". */
-static int challenge(const char *tok, char moves[2][8])
-{
-	json_t *j;
-	long st = hosted_post(tok, "liveness/challenge", "Content-Type: application/json", "{}",
-	                      2, &j);
-	const json_t *m = json_object_get(j, "moves");
-	int rc = st == 200 && json_array_size(m) == 2 ? 0 : -1;
-	for (size_t i = 0; !rc && i < 2; i++)
-		snprintf(moves[i], 8, "%s", json_string_value(json_array_get(m, i)));
-	json_decref(j);
-	return rc;
-}
-
 /* The selfie with two turn frames, as the page sends it; the status. */
 static long selfie_with_turns(const char *tok, const unsigned char *t1, size_t l1,
                               const unsigned char *t2, size_t l2, json_t **out)
 {
-	struct form_part parts[] = {{"image", "front.jpg", "image/jpeg", f_front, f_front_len},
-	                            {"turn_1", "turn1.jpg", "image/jpeg", t1, l1},
-	                            {"turn_2", "turn2.jpg", "image/jpeg", t2, l2}};
-	size_t blen;
-	char *body = form_build(parts, 3, &blen);
-	long st = hosted_post(tok, "selfie", FORM_CONTENT_TYPE, body, blen, out);
-	free(body);
-	return st;
+	return hosted_selfie_turns(&srv, tok, f_front, f_front_len, t1, l1, t2, l2, out);
 }
 
 /* The verification as the native API shows it. */
@@ -535,7 +440,7 @@ static void frames_for(char moves[2][8], int i, const unsigned char **p, size_t 
 static char *f_challenged(char tok[64], char moves[2][8])
 {
 	char *vid = with_card_of(card_f, card_f_len);
-	if (vid && (hosted_token(vid, tok, 64) || challenge(tok, moves))) {
+	if (vid && (hosted_token(&srv, key, vid, tok, 64) || hosted_challenge(&srv, tok, moves))) {
 		free(vid);
 		vid = NULL;
 	}
@@ -626,7 +531,7 @@ TEST(turn_frames_need_a_live_challenge)
 	char *vid = with_card_of(card_f, card_f_len);
 	REQUIRE(vid != NULL);
 	char tok[64];
-	REQUIRE(hosted_token(vid, tok, sizeof tok) == 0);
+	REQUIRE(hosted_token(&srv, key, vid, tok, sizeof tok) == 0);
 	json_t *o;
 	CHECK_INT(selfie_with_turns(tok, f_left, f_left_len, f_right, f_right_len, &o), 409);
 	CHECK_STR(json_string_value(json_object_get(o, "code")), "liveness_challenge_missing");

@@ -1,8 +1,12 @@
 #include "faces.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include "core/clock.h"
 
 #include "document/image.h"
 
@@ -84,4 +88,47 @@ unsigned char *tface_file(const char *name, size_t *len)
 		fprintf(stderr, "faces: cannot read %s (scripts/fetch-models extracts it)\n", path);
 	*len = p ? (size_t)n : 0;
 	return p;
+}
+
+/* Whole years from birth to today. */
+static int age_today(const char *birth)
+{
+	int y, m, d;
+	time_t now = (time_t)(kyc_now_ms() / 1000);
+	struct tm t;
+	gmtime_r(&now, &t);
+	if (sscanf(birth, "%d-%d-%d", &y, &m, &d) != 3)
+		return -1;
+	int age = t.tm_year + 1900 - y;
+	if (t.tm_mon + 1 < m || (t.tm_mon + 1 == m && t.tm_mday < d))
+		age--;
+	return age;
+}
+
+int tface_card(enum tface_person who, double age, uint64_t seed, struct kyc_synth_doc *truth,
+               unsigned char **out, size_t *out_len)
+{
+	struct kyc_synth_image photo, img;
+	if (tface_photo(who, &photo))
+		return -1;
+	int rc = -1;
+	for (int i = 1; i < 5000; i++) {
+		struct kyc_synth_identity id;
+		int64_t exp;
+		if (kyc_synth_identity(seed, i, KYC_SYNTH_TD2, &id) ||
+		    fabs(age_today(id.f.birth_date) - age) > 3 ||
+		    kyc_date_parse(id.f.expiry_date, 10, &exp) ||
+		    exp < kyc_now_ms() / 86400000 + 365 ||
+		    strcmp(id.f.issuing_country, id.f.nationality))
+			continue;
+		rc = kyc_synth_render_portrait(seed, i, 0, KYC_SYNTH_CLASS_NONE, KYC_SYNTH_TD2,
+		                               &photo, truth, &img);
+		if (!rc) {
+			rc = kyc_synth_jpeg(&img, truth->quality, out, out_len);
+			kyc_synth_image_release(&img);
+		}
+		break;
+	}
+	free(photo.px);
+	return rc;
 }

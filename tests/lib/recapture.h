@@ -7,10 +7,14 @@
 #ifndef KYC_TEST_RECAPTURE_H
 #define KYC_TEST_RECAPTURE_H
 
+#include <stddef.h>
+
 enum trecap_kind { TRECAP_PRINT, TRECAP_SCREEN };
 
 struct trecap {
-	enum trecap_kind kind;
+	#include <stddef.h>
+
+enum trecap_kind kind;
 	double period; /* camera pixels per halftone cell or per screen pixel */
 	double angle;  /* degrees the print or screen is turned in the camera */
 	unsigned seed; /* the sensor noise */
@@ -20,5 +24,10 @@ struct trecap {
  * malloc()ed w*h*3. 0, or -1 when out of memory. */
 int trecap_make(const unsigned char *rgb, int w, int h, const struct trecap *p,
                 unsigned char **out);
+
+/* A JPEG (or any image kycd decodes) re-captured as p says and written as a
+ * JPEG at quality 90, as a phone would: malloc()ed, or NULL. */
+unsigned char *trecap_jpeg(const unsigned char *img, size_t len, const struct trecap *p,
+                           size_t *out_len);
 
 #endif

@@ -108,6 +108,32 @@ TEST(a_frame_without_a_face_fails)
 	CHECK(isnan(lv.yaw[2]));
 }
 
+TEST(a_turn_shown_from_a_recording_fails)
+{
+	/* The real turns, each frame's passive score as a screen replay of
+	 * them gives (tests/compat/seed003_test.c makes such frames): the head
+	 * turns as asked, yet the frames are a recording. */
+	struct kyc_face_list l = left, r = right;
+	struct kyc_face lf = left.faces[0], rf = right.faces[0];
+	l.faces = &lf, r.faces = &rf;
+	rf.spoof = (struct kyc_face_spoof){.measured = 1, .score = 0.2, .moire = 22};
+	struct kyc_liveness lv;
+	judge(&l, &r, KYC_TURN_LEFT, KYC_TURN_RIGHT, &lv);
+	CHECK(!lv.pass);
+	CHECK_STR(lv.reason, "recapture_suspected");
+	CHECK_INT(lv.frame, 2);
+	CHECK(fabs(lv.spoof[2] - 0.2) < 1e-9);
+	/* the same frames with the scores the engine gave them pass */
+	judge(&left, &right, KYC_TURN_LEFT, KYC_TURN_RIGHT, &lv);
+	CHECK(lv.pass);
+	CHECK(lv.spoof[1] >= KYC_FACE_SPOOF_SUSPICIOUS && lv.spoof[2] >= KYC_FACE_SPOOF_SUSPICIOUS);
+	/* a face too small to judge is not held against the applicant */
+	rf.spoof = (struct kyc_face_spoof){.measured = 0, .score = 0};
+	judge(&l, &r, KYC_TURN_LEFT, KYC_TURN_RIGHT, &lv);
+	CHECK(lv.pass);
+	CHECK(isnan(lv.spoof[2]));
+}
+
 TEST(turn_names)
 {
 	enum kyc_turn t;
@@ -137,6 +163,7 @@ int main(void)
 		RUN(a_replayed_frame_fails);
 		RUN(another_person_turning_fails);
 		RUN(a_frame_without_a_face_fails);
+		RUN(a_turn_shown_from_a_recording_fails);
 		RUN(turn_names);
 	}
 	kyc_face_list_free(&front);
