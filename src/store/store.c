@@ -314,6 +314,33 @@ static int open_record(kyc_store *s, enum kyc_rtype t, const char *tenant_id, js
 	return rc;
 }
 
+/* What the webhook fan-out routes an event by, from its payload and
+ * attributes (the open record): the one endpoint of a test event, the
+ * callback push's format, the route set, the status before and after, and
+ * the resource's callback URL. */
+static json_t *event_route(const json_t *rec)
+{
+	const json_t *pl = json_object_get(rec, "payload");
+	const json_t *at = json_object_get(rec, "attributes");
+	const json_t *v[] = {
+	    json_object_get(at, "only_endpoint"),
+	    json_object_get(at, "callback_format"),
+	    json_object_get(json_object_get(at, "compat"), "seed"),
+	    json_object_get(at, "from_status"),
+	    json_object_get(pl, "status"),
+	    json_object_get(pl, "callback_url"),
+	};
+	static const char *const keys[] = {"only_endpoint", "callback_format", "compat_seed",
+					   "from_status",   "status",          "callback_url"};
+	json_t *r = json_object();
+	for (size_t i = 0; r && i < sizeof v / sizeof v[0]; i++)
+		if (json_is_string(v[i]) && json_object_set(r, keys[i], (json_t *)v[i])) {
+			json_decref(r);
+			r = NULL;
+		}
+	return r;
+}
+
 int kyc_store_insert(kyc_store *s, enum kyc_rtype t, const char *tenant_id, json_t *rec)
 {
 	const json_t *id = json_object_get(rec, "id");
@@ -321,6 +348,10 @@ int kyc_store_insert(kyc_store *s, enum kyc_rtype t, const char *tenant_id, json
 		return KYC_ERR_INVALID;
 	json_t *row = NULL;
 	int rc = kyc__seal_record(s, t, tenant_id, json_string_value(id), rec, 0, &row);
+	if (!rc && t == KYC_R_EVENT) {
+		json_t *route = event_route(rec);
+		rc = route && !json_object_set_new(row, "route", route) ? 0 : KYC_ERR_NOMEM;
+	}
 	if (!rc)
 		rc = s->ops->resource->insert(s, t, tenant_id, row);
 	json_decref(row);
@@ -332,6 +363,29 @@ int kyc_store_get(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const c
 {
 	int rc = s->ops->resource->get(s, t, tenant_id, id, out);
 	return rc ? rc : open_record(s, t, tenant_id, out);
+}
+
+int kyc_store_get_many(kyc_store *s, enum kyc_rtype t, int n, const char *const *tenant_ids,
+                       const char *const *ids, json_t **out)
+{
+	for (int i = 0; i < n; i++)
+		out[i] = NULL;
+	if (!s->ops->resource->get_many) {
+		for (int i = 0; i < n; i++)
+			if (kyc_store_get(s, t, tenant_ids[i], ids[i], &out[i]))
+				out[i] = NULL;
+		return 0;
+	}
+	int rc = n > 0 ? s->ops->resource->get_many(s, t, n, tenant_ids, ids, out) : 0;
+	for (int i = 0; i < n; i++) {
+		if (rc) {
+			json_decref(out[i]);
+			out[i] = NULL;
+		} else if (out[i]) {
+			open_record(s, t, tenant_ids[i], &out[i]); /* NULL when it cannot be */
+		}
+	}
+	return rc;
 }
 
 int kyc_store_update(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const char *id,
@@ -652,9 +706,33 @@ int kyc_outbox_pause(kyc_store *s, const char *tenant_id, const char *endpoint_i
 	return s->ops->outbox->pause(s, tenant_id, endpoint_id, pause, now_ms);
 }
 
-int kyc__outbox_event_open(kyc_store *s, struct kyc_outbox_event *e, const char *resource_type,
-                           const char *resource_id, const char *payload, const char *attributes)
+/* Fills e's routing fields from an event's route (event_route). */
+static int route_fill(struct kyc_outbox_event *e, const json_t *route)
 {
+	const char *v;
+#define PICK(key, field)                                                                           \
+	v = json_string_value(json_object_get(route, key));                                        \
+	snprintf(e->field, sizeof e->field, "%s", v ? v : "")
+	PICK("only_endpoint", only_endpoint);
+	PICK("callback_format", callback_format);
+	PICK("compat_seed", compat_seed);
+	PICK("from_status", from_status);
+	PICK("status", status);
+#undef PICK
+	v = json_string_value(json_object_get(route, "callback_url"));
+	return v && *v && !(e->callback_url = strdup(v)) ? KYC_ERR_NOMEM : 0;
+}
+
+int kyc__outbox_event_open(kyc_store *s, struct kyc_outbox_event *e, const char *resource_type,
+                           const char *resource_id, const char *payload, const char *attributes,
+                           const char *route)
+{
+	if (route) { /* written since migration 11: nothing to open */
+		json_t *r = json_loads(route, 0, NULL);
+		int rc = r ? route_fill(e, r) : KYC_ERR_DENIED;
+		json_decref(r);
+		return rc;
+	}
 	json_t *p = payload ? json_loads(payload, JSON_DECODE_ANY, NULL) : NULL;
 	json_t *a = attributes ? json_loads(attributes, JSON_DECODE_ANY, NULL) : NULL;
 	json_t *rec = json_pack("{s:s, s:s?, s:s?, s:o, s:o}", "id", e->id, "resource_type",
@@ -665,21 +743,9 @@ int kyc__outbox_event_open(kyc_store *s, struct kyc_outbox_event *e, const char 
 		json_decref(rec);
 		return rc;
 	}
-	const json_t *pl = json_object_get(rec, "payload");
-	const json_t *at = json_object_get(rec, "attributes");
-	const char *v;
-#define PICK(obj, key, field)                                                                      \
-	v = json_string_value(json_object_get(obj, key));                                          \
-	snprintf(e->field, sizeof e->field, "%s", v ? v : "")
-	PICK(at, "only_endpoint", only_endpoint);
-	PICK(at, "callback_format", callback_format);
-	PICK(json_object_get(at, "compat"), "seed", compat_seed);
-	PICK(at, "from_status", from_status);
-	PICK(pl, "status", status);
-#undef PICK
-	v = json_string_value(json_object_get(pl, "callback_url"));
-	if (v && *v && !(e->callback_url = strdup(v)))
-		rc = KYC_ERR_NOMEM;
+	json_t *r = event_route(rec);
+	rc = r ? route_fill(e, r) : KYC_ERR_NOMEM;
+	json_decref(r);
 	json_decref(rec);
 	return rc;
 }

@@ -161,6 +161,13 @@ int kyc_store_insert(kyc_store *s, enum kyc_rtype t, const char *tenant_id, json
 /* Reads one record as a new JSON object (caller owns it). */
 int kyc_store_get(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const char *id,
 		  json_t **out);
+/* Reads n records at once: out[i] is ids[i] of tenant_ids[i] as
+ * kyc_store_get gives it, or NULL when there is none or it cannot be
+ * opened. PostgreSQL in one query (a batch of webhook payloads is one round
+ * trip, not one per event); SQLite one read each. 0 or KYC_ERR_NOMEM or the
+ * query's error (then every out[i] is NULL). */
+int kyc_store_get_many(kyc_store *s, enum kyc_rtype t, int n, const char *const *tenant_ids,
+		       const char *const *ids, json_t **out);
 /* Sets the fields in patch (null values clear a column), bumps "version" and
  * "updated_at". When expect_version > 0 and the stored version differs, nothing
  * is written and KYC_ERR_CONFLICT is returned. */

@@ -95,6 +95,9 @@ struct kyc_store_resource_ops {
 	int (*insert)(kyc_store *s, enum kyc_rtype t, const char *tenant_id, json_t *rec);
 	int (*get)(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const char *id,
 		   json_t **out);
+	/* kyc_store_get_many's rows as stored (not opened); NULL: one get each */
+	int (*get_many)(kyc_store *s, enum kyc_rtype t, int n, const char *const *tenant_ids,
+			const char *const *ids, json_t **out);
 	int (*update)(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const char *id,
 		      const json_t *patch, int64_t expect_version);
 	int (*remove)(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const char *id);
@@ -272,12 +275,14 @@ int kyc__store_cursor_decode(const char *cur, int64_t *created, char id[64]);
  * SQLite's JSON functions would make an attempt log nothing can read. */
 char *kyc__store_utf8_text(const char *p, size_t n);
 /* Fills the outbox fields of e (whose id and tenant_id are set) from an
- * event row's resource_type, resource_id and its payload and attributes as
- * stored (JSON text, sealed values in it; NULL for SQL NULL): opens them
- * (kyc__unseal_record) and picks the fields the dispatcher needs.
+ * event row: from its route (JSON text, migration 11) when it has one,
+ * else from its resource_type, resource_id and its payload and attributes
+ * as stored (JSON text, sealed values in it; NULL for SQL NULL), which are
+ * then opened (kyc__unseal_record) for the fields the dispatcher needs.
  * 0, KYC_ERR_NOMEM, or the unseal error. */
 int kyc__outbox_event_open(kyc_store *s, struct kyc_outbox_event *e, const char *resource_type,
-			   const char *resource_id, const char *payload, const char *attributes);
+			   const char *resource_id, const char *payload, const char *attributes,
+			   const char *route);
 /* A time column's value as RFC 3339 text. */
 json_t *kyc__store_time_json(int64_t ms);
 

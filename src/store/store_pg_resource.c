@@ -133,6 +133,62 @@ static int pg_get(kyc_store *s, enum kyc_rtype t, const char *tenant_id, const c
 	return rc;
 }
 
+/* n strings as a text[] literal, each quoted. */
+static int text_array(kyc_buf *b, int n, const char *const *v)
+{
+	int rc = kyc_buf_puts(b, "{");
+	for (int i = 0; i < n && !rc; i++) {
+		rc = kyc_buf_puts(b, i ? ",\"" : "\"");
+		for (const char *p = v[i]; *p && !rc; p++)
+			rc = *p == '"' || *p == '\\' ? kyc_buf_printf(b, "\\%c", *p)
+						     : kyc_buf_append(b, p, 1);
+		rc = rc ? rc : kyc_buf_puts(b, "\"");
+	}
+	return rc ? rc : kyc_buf_puts(b, "}");
+}
+
+/* One query for the lot: (id, tenant_id) pairs as two arrays. */
+static int pg_get_many(kyc_store *s, enum kyc_rtype t, int n, const char *const *tenant_ids,
+		       const char *const *ids, json_t **out)
+{
+	const struct kyc_table *tb = &kyc__tables[t];
+	kyc_buf sql, a_ids, a_tenants;
+	kyc_buf_init(&sql, SQL_MAX);
+	kyc_buf_init(&a_ids, (size_t)n * 128 + 8);
+	kyc_buf_init(&a_tenants, (size_t)n * 128 + 8);
+	struct kyc_pgq q = {0};
+	PGresult *r = NULL;
+	int rc = kyc__store_select_sql(&sql, tb);
+	rc = rc ? rc
+		: kyc_buf_puts(&sql, " WHERE (id, tenant_id) IN (SELECT * FROM "
+				     "unnest($1::text[], $2::text[]))");
+	rc = rc ? rc : text_array(&a_ids, n, ids);
+	rc = rc ? rc : text_array(&a_tenants, n, tenant_ids);
+	if (rc)
+		goto out;
+	kyc__pgq_text(&q, a_ids.data);
+	kyc__pgq_text(&q, a_tenants.data);
+	if ((rc = kyc__pg_query(s, sql.data, &q, &r)))
+		goto out;
+	for (int row = 0; row < PQntuples(r) && !rc; row++) {
+		const char *id = PQgetvalue(r, row, 0);
+		json_t *rec = NULL;
+		for (int i = 0; i < n && !rc; i++) {
+			if (out[i] || strcmp(ids[i], id))
+				continue;
+			/* an id asked twice gets its own copy: opening changes a record */
+			out[i] = rec ? json_deep_copy(rec) : (rec = pg_record(r, row, tb));
+			rc = out[i] ? 0 : KYC_ERR_NOMEM;
+		}
+	}
+out:
+	PQclear(r);
+	kyc_buf_release(&a_tenants);
+	kyc_buf_release(&a_ids);
+	kyc_buf_release(&sql);
+	return rc;
+}
+
 static int record_exists(kyc_store *s, const struct kyc_table *tb, const char *tenant_id,
 			 const char *id)
 {
@@ -305,6 +361,7 @@ static int pg_stamp(kyc_store *s, const char *sql, const char *tenant_id, const 
 const struct kyc_store_resource_ops kyc__pg_resource_ops = {
 	.insert = pg_insert,
 	.get = pg_get,
+	.get_many = pg_get_many,
 	.update = pg_update,
 	.remove = pg_delete,
 	.list = pg_list,

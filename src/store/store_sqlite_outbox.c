@@ -36,12 +36,14 @@ static int sqlite_undispatched(kyc_store *s, int max, struct kyc_outbox_event **
 	if (max < 1)
 		return 0;
 	/* ORDER BY the index's own order (the NULL key, then rowid): no sort.
-	 * The payload and attributes are sealed (personal data): read whole and
-	 * opened by kyc__outbox_event_open, not picked apart in SQL. */
+	 * The route (migration 11) says what the fan-out needs; an event from
+	 * before has none, and its payload and attributes, sealed (personal
+	 * data), are read whole and opened by kyc__outbox_event_open. */
 	int rc = kyc__store_prepare(
 	    s,
-	    "SELECT id, tenant_id, type, resource_type, resource_id, payload, attributes "
-	    "FROM events WHERE dispatched_at IS NULL ORDER BY dispatched_at, "
+	    "SELECT id, tenant_id, type, resource_type, resource_id, CASE WHEN route IS NULL THEN "
+	    "payload END, CASE WHEN route IS NULL THEN attributes END, route FROM events WHERE "
+	    "dispatched_at IS NULL ORDER BY dispatched_at, "
 	    "rowid LIMIT ?",
 	    &st);
 	if (rc)
@@ -65,6 +67,8 @@ static int sqlite_undispatched(kyc_store *s, int max, struct kyc_outbox_event **
 		    sqlite3_column_type(st, 5) == SQLITE_TEXT ? (const char *)sqlite3_column_text(st, 5)
 							       : NULL,
 		    sqlite3_column_type(st, 6) == SQLITE_TEXT ? (const char *)sqlite3_column_text(st, 6)
+							       : NULL,
+		    sqlite3_column_type(st, 7) == SQLITE_TEXT ? (const char *)sqlite3_column_text(st, 7)
 							       : NULL);
 		if (urc) {
 			rc = urc == KYC_ERR_NOMEM ? SQLITE_NOMEM : SQLITE_CORRUPT;

@@ -248,42 +248,90 @@ static struct wh_cached *cache_slot(struct kyc_webhook_worker *w, const char *ev
 	return &w->cache[h & (BODY_CACHE - 1)];
 }
 
-/* The payload of a job just claimed: shared with a delivery of the same
- * event and format claimed in this turn (staged) or rendered in the last
- * BODY_CACHE_MS (an event to ten endpoints is read and rendered once, not
- * ten times), else read and rendered. A new reference; NULL when out of
- * memory. The store thread. */
-static struct wh_body *payload(struct kyc_webhook_worker *w, const struct kyc_outbox_job *j)
+/* A payload already at hand for job i of the claim: shared with an
+ * earlier job of the same event and format (staged) or rendered in the
+ * last BODY_CACHE_MS (an event to ten endpoints is read and rendered once,
+ * not ten times). A new reference, or NULL. */
+static struct wh_body *payload_known(struct kyc_webhook_worker *w, int i, uint64_t erasures,
+				     int64_t now)
 {
-	for (int i = w->nstaged - 1; i >= 0; i--) {
-		struct wh_body *b = w->staged[i].body;
-		if (!strcmp(b->event_id, j->event_id) && !strcmp(b->format, j->format)) {
+	const struct kyc_outbox_job *j = &w->staged[i].job;
+	for (int k = i - 1; k >= 0; k--) {
+		struct wh_body *b = w->staged[k].body;
+		if (b && !strcmp(b->event_id, j->event_id) && !strcmp(b->format, j->format)) {
 			atomic_fetch_add(&b->refs, 1);
 			return b;
 		}
 	}
-	/* read before the event: an erasure committed after this moves it */
-	uint64_t erasures = w->cfg.erasures ? w->cfg.erasures() : 0;
-	int64_t now = mono_ms();
 	struct wh_cached *c = cache_slot(w, j->event_id, j->format);
 	if (c->body && c->erasures == erasures && now - c->at_ms < BODY_CACHE_MS &&
 	    !strcmp(c->body->event_id, j->event_id) && !strcmp(c->body->format, j->format)) {
 		atomic_fetch_add(&c->body->refs, 1);
 		return c->body;
 	}
-	json_t *event = NULL;
-	if (kyc_store_get(w->store, KYC_R_EVENT, j->tenant_id, j->event_id, &event) != 0)
-		event = NULL; /* recorded as event_missing */
-	struct wh_body *b = body_render(j, event);
-	json_decref(event);
-	if (b && !b->error && b->len <= BODY_CACHE_MAX && w->cfg.erasures) {
-		kyc__webhook_body_unref(c->body);
-		atomic_fetch_add(&b->refs, 1);
-		c->body = b;
-		c->at_ms = now;
-		c->erasures = erasures;
+	return NULL;
+}
+
+/* Stages the claim's jobs (claimed[0..n), taken) with their payloads, in
+ * claim order: those at hand shared, the others' events read together
+ * (one query on PostgreSQL, where one per event was a round trip each)
+ * and rendered once per event and format. NULL events are recorded as
+ * event_missing. The store thread. */
+static int stage_claim(struct kyc_webhook_worker *w, int n)
+{
+	/* read before the events: an erasure committed after this moves it */
+	uint64_t erasures = w->cfg.erasures ? w->cfg.erasures() : 0;
+	int64_t now = mono_ms();
+	int nmiss = 0;
+	for (int i = 0; i < n; i++) {
+		w->staged[i].job = w->claimed[i];
+		memset(&w->claimed[i], 0, sizeof w->claimed[i]);
+		w->nstaged = i + 1;
+		const struct kyc_outbox_job *j = &w->staged[i].job;
+		if ((w->staged[i].body = payload_known(w, i, erasures, now)))
+			continue;
+		int seen = 0;
+		for (int k = 0; k < nmiss && !seen; k++)
+			seen = !strcmp(w->miss_events[k], j->event_id);
+		if (!seen) {
+			w->miss_tenants[nmiss] = j->tenant_id;
+			w->miss_events[nmiss++] = j->event_id;
+		}
 	}
-	return b;
+	if (!nmiss)
+		return 0;
+	if (kyc_store_get_many(w->store, KYC_R_EVENT, nmiss, w->miss_tenants, w->miss_events,
+			       w->miss_read))
+		memset(w->miss_read, 0, (size_t)nmiss * sizeof *w->miss_read); /* event_missing */
+	int rc = 0;
+	for (int i = 0; i < n && !rc; i++) {
+		struct wh_queued *q = &w->staged[i];
+		if (q->body || (q->body = payload_known(w, i, erasures, now)))
+			continue;
+		const json_t *event = NULL;
+		for (int k = 0; k < nmiss && !event; k++)
+			if (!strcmp(w->miss_events[k], q->job.event_id))
+				event = w->miss_read[k];
+		struct wh_body *b = body_render(&q->job, event);
+		if (!b) {
+			rc = KYC_ERR_NOMEM;
+			break;
+		}
+		q->body = b;
+		if (!b->error && b->len <= BODY_CACHE_MAX && w->cfg.erasures) {
+			struct wh_cached *c = cache_slot(w, q->job.event_id, q->job.format);
+			kyc__webhook_body_unref(c->body);
+			atomic_fetch_add(&b->refs, 1);
+			c->body = b;
+			c->at_ms = now;
+			c->erasures = erasures;
+		}
+	}
+	for (int k = 0; k < nmiss; k++) {
+		json_decref(w->miss_read[k]);
+		w->miss_read[k] = NULL;
+	}
+	return rc;
 }
 
 /* Moves the finished attempts to the store thread's own list (after any
@@ -311,17 +359,7 @@ static int turn(struct kyc_webhook_worker *w, int claim, int room)
 		rc = kyc_outbox_claim(w->store, now, 2 * w->cfg.timeout_ms + 5000, room, room_for, w,
 				      w->claimed, &n);
 	w->nstaged = 0;
-	for (int i = 0; i < n && !rc; i++) {
-		struct kyc_outbox_job *j = &w->claimed[i];
-		struct wh_body *b = payload(w, j);
-		if (!b) {
-			rc = KYC_ERR_NOMEM;
-			break;
-		}
-		w->staged[w->nstaged].job = *j;
-		w->staged[w->nstaged++].body = b;
-		memset(j, 0, sizeof *j);
-	}
+	rc = rc ? rc : stage_claim(w, n);
 	for (int i = 0; i < n; i++)
 		kyc_outbox_job_release(&w->claimed[i]); /* what was not staged */
 	rc = rc ? rc : kyc_store_commit(w->store);
@@ -478,6 +516,9 @@ static void worker_free(struct kyc_webhook_worker *w)
 	free(w->rec);
 	free(w->attempts);
 	free(w->cache);
+	free(w->miss_tenants);
+	free(w->miss_events);
+	free(w->miss_read);
 	free(w->data_dir);
 	free(w->ca_file);
 	free(w);
@@ -520,10 +561,14 @@ int kyc_webhook_worker_start(const struct kyc_webhook_config *cfg, kyc_webhook_w
 	w->rec = calloc((size_t)DONE_CAP(w), sizeof *w->rec);
 	w->attempts = calloc((size_t)DONE_CAP(w), sizeof *w->attempts);
 	w->cache = calloc(BODY_CACHE, sizeof *w->cache);
+	w->miss_tenants = calloc((size_t)w->nslots, sizeof *w->miss_tenants);
+	w->miss_events = calloc((size_t)w->nslots, sizeof *w->miss_events);
+	w->miss_read = calloc((size_t)w->nslots, sizeof *w->miss_read);
 	w->multi = curl_multi_init();
 	int rc = KYC_ERR_NOMEM;
 	if (!w->data_dir || !w->slots || !w->claimed || !w->staged || !w->queue || !w->done ||
-	    !w->rec || !w->attempts || !w->cache || !w->multi ||
+	    !w->rec || !w->attempts || !w->cache || !w->miss_tenants || !w->miss_events ||
+	    !w->miss_read || !w->multi ||
 	    (cfg->ca_file && *cfg->ca_file && !w->ca_file)) {
 		snprintf(err, errsz, "webhooks: out of memory");
 		goto fail;

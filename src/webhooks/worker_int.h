@@ -98,6 +98,8 @@ struct kyc_webhook_worker {
 	struct wh_done *rec;            /* outcomes being recorded (DONE_CAP) */
 	struct kyc_outbox_attempt *attempts; /* rec as attempt records (DONE_CAP) */
 	struct wh_cached *cache;        /* payloads rendered lately (BODY_CACHE) */
+	const char **miss_tenants, **miss_events; /* one claim's events to read (nslots) */
+	json_t **miss_read;                       /* and what was read (nslots) */
 	int nslots, nstaged, nrec;
 	int64_t last_error_log_ms;
 };

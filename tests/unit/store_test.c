@@ -83,6 +83,32 @@ TEST(tenant_isolation)
 	kyc_store_close(s);
 }
 
+/* A JSON column holding a string reads back as that string, whether its
+ * stored text has escapes or not (a string without any is taken without
+ * the parser: store_record.c). */
+TEST(json_strings_read_back_as_written)
+{
+	char t[37];
+	kyc_store *s = teststore_open_tenant(dir, "json-strings", t);
+	REQUIRE(s != NULL);
+	static const char *const values[] = {"plain text", "", "quote \" back \\ tab \t end",
+					     "caf\xc3\xa9 \xe2\x82\xac", "{\"not\": \"an object\"}"};
+	for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+		char id[37];
+		kyc_uuid_new(id);
+		json_t *ep = json_pack("{s:s, s:s, s:b, s:s, s:s}", "id", id, "url",
+				       "https://e.example/h", "enabled", 1, "secret", "whsec_x",
+				       "attributes", values[i]);
+		REQUIRE(kyc_store_insert(s, KYC_R_WEBHOOK_ENDPOINT, t, ep) == 0);
+		json_decref(ep);
+		json_t *got = NULL;
+		REQUIRE(kyc_store_get(s, KYC_R_WEBHOOK_ENDPOINT, t, id, &got) == 0);
+		CHECK_STR(json_string_value(json_object_get(got, "attributes")), values[i]);
+		json_decref(got);
+	}
+	kyc_store_close(s);
+}
+
 TEST(rejects_unknown_columns)
 {
 	char t[37];
@@ -631,6 +657,7 @@ static void run_contract(const char *label)
 	RUN(migrates_once_and_reopens);
 	RUN(tenant_isolation);
 	RUN(rejects_unknown_columns);
+	RUN(json_strings_read_back_as_written);
 	RUN(list_paginates_with_cursor);
 	RUN(keys_and_revocation);
 	RUN(idempotency_records);
