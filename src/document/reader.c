@@ -631,7 +631,7 @@ out:
 static const struct {
 	int side, flags;
 	/* runs only when the first pass saw MRZ-like print or the photo's
-	 * strokes run off the axes (reader.h, "pre-test"): the other passes
+	 * strokes run off the axes (kyc_reader__mrz_evidence, reader.h): the others
 	 * find MRZs too small, large or faint to give the first pass a line */
 	int gated;
 } passes[] = {

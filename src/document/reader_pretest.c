@@ -8,8 +8,8 @@
 
 #include "document/reader.h"
 
-#define SPH 8   /* samples per line height along the line */
-#define ROWS 6  /* samples across the glyph body */
+#define SPH 8  /* samples per line height along the line */
+#define ROWS 6 /* samples across the glyph body */
 #define MAXN 1024
 
 /* Gray at image point (x, y), bilinear; -1 outside the image. */
@@ -27,7 +27,7 @@ static int sample(const struct kyc_image *img, double x, double y)
 /* The column profile (ink per step along the line) of the line at offset
  * off (in line heights) across c; how many steps were inside the image. */
 static int profile(const struct kyc_image *img, const struct kyc_reader__cand *c, double off,
-		   double *p, int n)
+                   double *p, int n)
 {
 	double st = c->thick / SPH, vx = -c->uy, vy = c->ux, inside = 0;
 	double x0 = c->cx - c->ux * st * n / 2 + vx * off * c->thick;
@@ -37,7 +37,8 @@ static int profile(const struct kyc_image *img, const struct kyc_reader__cand *c
 		int k = 0;
 		for (int r = 0; r < ROWS; r++) {
 			double d = ((r + 0.5) / ROWS - 0.5) * 0.7 * c->thick;
-			int g = sample(img, x0 + i * st * c->ux + d * vx, y0 + i * st * c->uy + d * vy);
+			int g =
+			    sample(img, x0 + i * st * c->ux + d * vx, y0 + i * st * c->uy + d * vy);
 			if (g >= 0) {
 				sum += 255 - g;
 				k++;
@@ -54,7 +55,7 @@ static int profile(const struct kyc_image *img, const struct kyc_reader__cand *c
 static double periodicity(double *p, int n)
 {
 	static const int half = SPH;
-	double q[MAXN], cum[MAXN + 1] = {0};
+	double q[MAXN] = {0}, cum[MAXN + 1] = {0};
 	for (int i = 0; i < n; i++)
 		cum[i + 1] = cum[i] + p[i];
 	for (int i = 0; i < n; i++) { /* centred running mean, clipped at the ends */
@@ -79,7 +80,7 @@ static double periodicity(double *p, int n)
 }
 
 double kyc_reader__mrz_like(const struct kyc_image *img, const struct kyc_reader__cand *c,
-			    double enough)
+                            double enough)
 {
 	if (!img || !img->gray || !c || c->thick < 1)
 		return 0;
@@ -94,11 +95,10 @@ double kyc_reader__mrz_like(const struct kyc_image *img, const struct kyc_reader
 	double own = periodicity(p, n), partner = 0;
 	if (own < enough)
 		return own; /* the lower of the two is below enough whatever the other */
-	/* an MRZ line never stands alone: another one as regular lies 1.3-2.6
+	/* an MRZ line never stands alone: another one as regular lies 1.4-2.4
 	 * line heights above or below */
 	static const double offs[] = {-2.4, -2.0, -1.7, -1.4, 1.4, 1.7, 2.0, 2.4};
-	for (size_t k = 0; k < sizeof offs / sizeof offs[0] && partner < enough;
-	     k++) {
+	for (size_t k = 0; k < sizeof offs / sizeof offs[0] && partner < enough; k++) {
 		if (profile(img, c, offs[k], p, n) < n / 2)
 			continue;
 		double r = periodicity(p, n);

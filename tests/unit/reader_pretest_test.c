@@ -48,8 +48,8 @@ static int turn(const struct kyc_image *img, double deg, struct kyc_image *out)
 			double y = img->h / 2.0 - (u - c) * sn + (v - c) * cs;
 			int xi = (int)floor(x + 0.5), yi = (int)floor(y + 0.5);
 			g[(size_t)v * side + u] = xi >= 0 && yi >= 0 && xi < img->w && yi < img->h
-							  ? img->gray[(size_t)yi * img->w + xi]
-							  : img->gray[0];
+			                              ? img->gray[(size_t)yi * img->w + xi]
+			                              : img->gray[0];
 		}
 	memset(out, 0, sizeof *out);
 	out->gray = g;
@@ -74,9 +74,12 @@ static struct kyc_reader__cand mrz_line(const struct kyc_reader_result *r, int i
 	double rx = r->quad[1][0] + f * (r->quad[2][0] - r->quad[1][0]);
 	double ry = r->quad[1][1] + f * (r->quad[2][1] - r->quad[1][1]);
 	double len = hypot(rx - lx, ry - ly);
-	struct kyc_reader__cand c = {.cx = (lx + rx) / 2, .cy = (ly + ry) / 2,
-				     .ux = (rx - lx) / len, .uy = (ry - ly) / len, .len = len,
-				     .thick = r->pitch_px};
+	struct kyc_reader__cand c = {.cx = (lx + rx) / 2,
+	                             .cy = (ly + ry) / 2,
+	                             .ux = (rx - lx) / len,
+	                             .uy = (ry - ly) / len,
+	                             .len = len,
+	                             .thick = r->pitch_px};
 	return c;
 }
 
@@ -168,7 +171,8 @@ TEST(no_mrz_does_not_look_like_mrz)
 		size_t len = 0;
 		int used = 0;
 		/* a TD1 card's face: its printed fields and portrait, no MRZ */
-		REQUIRE(specimen_card_front_index(seed, from, KYC_SYNTH_TD1, &jpg, &len, &used) == 0);
+		REQUIRE(specimen_card_front_index(seed, from, KYC_SYNTH_TD1, &jpg, &len, &used) ==
+		        0);
 		from = used + 1;
 		struct kyc_image img;
 		int rc = decode(jpg, len, &img);
@@ -181,8 +185,8 @@ TEST(no_mrz_does_not_look_like_mrz)
 		quiet += !kyc_reader__mrz_evidence(&img, c, n);
 		kyc_image_free(&img);
 	}
-	printf("  seed %llu card faces without MRZ: not MRZ-like %d/%d\n",
-	       (unsigned long long)seed, quiet, N);
+	printf("  seed %llu card faces without MRZ: not MRZ-like %d/%d\n", (unsigned long long)seed,
+	       quiet, N);
 	CHECK(quiet >= N / 2);
 }
 
@@ -207,8 +211,8 @@ TEST(noise_and_paper)
 	memset(img.gray, 235, (size_t)w * h);
 	for (int y = 300; y < 312; y++)
 		memset(img.gray + (size_t)y * w + 100, 40, 700);
-	struct kyc_reader__cand line = {.cx = 450, .cy = 305.5, .ux = 1, .uy = 0, .len = 700,
-					.thick = 12};
+	struct kyc_reader__cand line = {
+	    .cx = 450, .cy = 305.5, .ux = 1, .uy = 0, .len = 700, .thick = 12};
 	CHECK(kyc_reader__mrz_like(&img, &line, 1) < KYC_READER__MRZ_LIKE_LINE);
 	/* blank paper has no strokes: 0, which runs the turned pass */
 	memset(img.gray, 235, (size_t)w * h);
