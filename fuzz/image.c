@@ -1,8 +1,11 @@
 /* libFuzzer target for the image decoders (JPEG, PNG, EXIF orientation) and,
- * on small decoded images, the MRZ locator. Input: the file bytes.
- * Checks what callers rely on: a failed decode leaves nothing to free and
- * returns one of the documented codes with a reason; a decoded image has sane
- * dimensions within the caps; the locator's candidates lie near the image. */
+ * on small decoded images, the MRZ locator and the reader's pre-test
+ * (reader_pretest.c). Input: the file bytes. Checks what callers rely on: a
+ * failed decode leaves nothing to free and returns one of the documented
+ * codes with a reason; a decoded image has sane dimensions within the caps;
+ * the locator's candidates lie near the image; the pre-test's scores stay in
+ * their ranges on the locator's lines and on a line anywhere, of any size,
+ * taken from the input's first bytes (reaching past the image's edges). */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -44,10 +47,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		int n = kyc_reader__locate(img.gray, img.w, img.h, img.w, c, 4, &luma);
 		if (n < 0 && n != KYC_ERR_NOMEM)
 			abort();
-		for (int i = 0; i < n; i++)
+		for (int i = 0; i < n; i++) {
 			if (!isfinite(c[i].cx) || c[i].cx < -1 || c[i].cx > img.w ||
 			    c[i].cy < -1 || c[i].cy > img.h || luma < 0 || luma > 255)
 				abort();
+			double m = kyc_reader__mrz_like(&img, &c[i], size & 2 ? 1 : 0.3);
+			if (!(m >= 0 && m <= 1))
+				abort();
+		}
+		if (n > 0 && (unsigned)kyc_reader__mrz_evidence(&img, c, n) > 1)
+			abort();
+		double a = kyc_reader__axis_strokes(&img);
+		if (!(a >= -1 - 1e-9 && a <= 1 + 1e-9))
+			abort();
+		if (size >= 6) {
+			double ang = data[2] * (2 * M_PI / 256);
+			struct kyc_reader__cand any = {
+			    .cx = data[0] - 32.0, .cy = data[1] - 32.0, .ux = cos(ang), .uy = sin(ang),
+			    .len = data[3] * 4.0, .thick = data[4] / 8.0};
+			double m = kyc_reader__mrz_like(&img, &any, data[5] / 255.0);
+			if (!(m >= 0 && m <= 1))
+				abort();
+		}
 	}
 	kyc_image_free(&img);
 	return sum == 0xFFFFFFFFu; /* keep sum alive */

@@ -15,6 +15,9 @@
 #include "document/reader.h"
 
 #define MAX_CANDS 4  /* candidate lines tried per image */
+/* The pre-test (reader_pretest.c): the first pass's EVIDENCE_CANDS likeliest
+ * lines are looked at; its bars are in reader.h. */
+#define EVIDENCE_CANDS 16
 
 const char *kyc_reader_reason_name(enum kyc_reader_reason r)
 {
@@ -627,12 +630,16 @@ out:
  * the image turned by 45° for a document photographed at about that angle. */
 static const struct {
 	int side, flags;
+	/* runs only when the first pass saw MRZ-like print or the photo's
+	 * strokes run off the axes (kyc_reader__mrz_evidence, reader.h): the others
+	 * find MRZs too small, large or faint to give the first pass a line */
+	int gated;
 } passes[] = {
-    {KYC_READER__WORK_SIDE, 0},
-    {2 * KYC_READER__WORK_SIDE, 0},
-    {KYC_READER__WORK_SIDE / 2, 0},
-    {KYC_READER__WORK_SIDE, KYC_READER__SENSITIVE},
-    {KYC_READER__WORK_SIDE, KYC_READER__TURN45},
+    {KYC_READER__WORK_SIDE, 0, 0},
+    {2 * KYC_READER__WORK_SIDE, 0, 0},
+    {KYC_READER__WORK_SIDE / 2, 0, 0},
+    {KYC_READER__WORK_SIDE, KYC_READER__SENSITIVE, 0},
+    {KYC_READER__WORK_SIDE, KYC_READER__TURN45, 1},
 };
 
 int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
@@ -652,6 +659,8 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 	struct scan_state *st = calloc(1, sizeof *st);
 	double luma = 0, t1 = t0;
 	int rc = KYC_ERR_NOMEM;
+	struct kyc_reader__cand first[EVIDENCE_CANDS];
+	int nfirst = 0;
 	if (!st)
 		goto out;
 	for (size_t p = 0; p < sizeof passes / sizeof passes[0]; p++) {
@@ -664,12 +673,16 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 		/* a finer pass only helps when the photo has the pixels for it */
 		if (passes[p].side > KYC_READER__WORK_SIDE && longer < 1.4 * KYC_READER__WORK_SIDE)
 			continue;
-		struct kyc_reader__cand cands[MAX_CANDS];
+		if (passes[p].gated && !kyc_reader__mrz_evidence(img, first, nfirst) &&
+		    kyc_reader__axis_strokes(img) >= KYC_READER__AXIS_STROKES)
+			continue;
+		struct kyc_reader__cand cands[EVIDENCE_CANDS];
 		double l;
 		st->pass = (int)p;
 		double ta = now_ms();
-		int nc = kyc_reader__locate_at(img->gray, img->w, img->h, img->w, cands, MAX_CANDS,
-					       &l, passes[p].side, passes[p].flags);
+		int nc = kyc_reader__locate_at(img->gray, img->w, img->h, img->w, cands,
+					       p == 0 ? EVIDENCE_CANDS : MAX_CANDS, &l,
+					       passes[p].side, passes[p].flags);
 		out->ms_locate += now_ms() - ta;
 		if (p == 0) {
 			luma = l;
@@ -679,8 +692,15 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 			rc = nc;
 			goto out;
 		}
-		for (int i = 0; i < nc && !(st->best && all_checks(st->best)); i++) {
+		if (p == 0) { /* as located: trying them refines them in place */
+			nfirst = nc;
+			memcpy(first, cands, sizeof cands[0] * (size_t)nc);
+		}
+		for (int i = 0; i < nc && i < MAX_CANDS && !(st->best && all_checks(st->best)); i++) {
 			if (tried_before(st, &cands[i]))
+				continue;
+			if (p > 0 && kyc_reader__mrz_like(img, &cands[i], KYC_READER__MRZ_LIKE_LINE) <
+					 KYC_READER__MRZ_LIKE_LINE)
 				continue;
 			if (st->ntried < (int)(sizeof st->tried / sizeof st->tried[0]))
 				st->tried[st->ntried++] = cands[i];

@@ -172,6 +172,39 @@ int kyc_reader__refine(const struct kyc_image *img, struct kyc_reader__cand *c);
 int kyc_reader__band_layout(const struct kyc_image *img, const struct kyc_reader__cand *c,
 			    int flip, struct kyc_reader__band *b, struct kyc_reader__layout *lay);
 
+/* How much candidate c looks like MRZ print, in [0, 1]: the normalised
+ * autocorrelation, at the best lag of a plausible pitch (0.6-1.6 line
+ * heights), of the ink along its centre line, and the same of the most
+ * regular line 1.4-2.4 heights above or below it; the lower of the two. 0
+ * when the line is too short or mostly outside the image. Exact only as far
+ * as telling it from enough needs: below enough, the first line's score
+ * alone; at or above, the search for the second line stops at the first
+ * one reaching enough. A few thousand samples, against
+ * the milliseconds of a band's layout (reader_pretest.c). */
+double kyc_reader__mrz_like(const struct kyc_image *img, const struct kyc_reader__cand *c,
+			    double enough);
+/* The scan's later passes (docs/reader.md, step 14) cost photos without an
+ * MRZ most of their time. A later pass's line below KYC_READER__MRZ_LIKE_LINE
+ * is not read. The pass turned by 45° runs only when one of the first pass's
+ * lines (as located) is at least KYC_READER__MRZ_LIKE_PHOTO MRZ-like
+ * (kyc_reader__mrz_evidence) or the photo's strokes run off the axes
+ * (kyc_reader__axis_strokes below KYC_READER__AXIS_STROKES: text at 21° gives
+ * at most 0.10). The MRZ-like bars were set on development seeds 4711 and
+ * 4712 (bench/README.md): every MRZ that only a later pass read there is
+ * above them. */
+#define KYC_READER__MRZ_LIKE_PHOTO 0.5
+#define KYC_READER__MRZ_LIKE_LINE 0.25
+#define KYC_READER__AXIS_STROKES 0.15
+/* 1 when one of the n lines c is at least KYC_READER__MRZ_LIKE_PHOTO
+ * MRZ-like, else 0. */
+int kyc_reader__mrz_evidence(const struct kyc_image *img, const struct kyc_reader__cand *c, int n);
+
+/* Which way the strokes of img run, in [-1, 1]: the strength-weighted mean
+ * of cos 4φ over the gradients' angles φ. Text whose lines run along an axis
+ * gives up to 1, text at 45° down to -1, text at 21° at most cos 84° = 0.10
+ * of its share of the strokes. About 200 000 samples (reader_pretest.c). */
+double kyc_reader__axis_strokes(const struct kyc_image *img);
+
 /* The layout of a w×h band turned by 180° (kyc_reader__band_turn): the
  * lines in reverse order, rows and grids mirrored. */
 void kyc_reader__layout_turn(const struct kyc_reader__layout *src, int w, int h,
