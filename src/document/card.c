@@ -444,6 +444,13 @@ int kyc_card_read_quad(const struct kyc_image *img, const struct kyc_card_templa
 {
 	return read_quad(img, T, side, quad, -1, out);
 }
+
+int kyc_card_read_upright(const struct kyc_image *img, const struct kyc_card_template *T,
+			  enum kyc_card_side side, const double quad[4][2],
+			  struct kyc_card_result *out)
+{
+	return read_quad(img, T, side, quad, 0, out);
+}
 /* How well quad rectifies side: the digit reader's confidence (0..1) in the
  * side's first number field (the national number), read half-turned or not
  * as *turn says (-1: as the landmark says, and *turn gets which); -1 when

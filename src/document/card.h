@@ -92,10 +92,17 @@ int kyc_card_upside_down(const unsigned char *card, int w, int h, double u,
 int kyc_card_read(const struct kyc_image *img, const struct kyc_card_template *T,
 		  enum kyc_card_side side, struct kyc_card_result *out);
 
-/* The same on a quadrilateral already known (tests, the benchmark's
- * reading-only figures). */
+/* The same on a quadrilateral already known, the way up told by the
+ * side's landmark. */
 int kyc_card_read_quad(const struct kyc_image *img, const struct kyc_card_template *T,
 		       enum kyc_card_side side, const double quad[4][2],
 		       struct kyc_card_result *out);
+
+/* The same on a quadrilateral already known upright (TL, TR, BR, BL as the
+ * card reads), as identification tells it (card_identify.h): the upload
+ * path reads there instead of finding the card and its way up again. */
+int kyc_card_read_upright(const struct kyc_image *img, const struct kyc_card_template *T,
+			  enum kyc_card_side side, const double quad[4][2],
+			  struct kyc_card_result *out);
 
 #endif
