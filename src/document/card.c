@@ -299,6 +299,8 @@ static const struct {
 	{KYC_TESS_ARABIC, 17}, {KYC_TESS_ARA, 14}, {KYC_TESS_ARA, 31}, {KYC_TESS_ARABIC, 26},
 };
 #define SURE_CONF 80
+_Static_assert(sizeof attempts / sizeof attempts[0] == KYC_CARD_ARABIC_ATTEMPTS,
+	       "card.h names the number of attempts");
 
 static int read_text(const struct kyc_card_field *f, const unsigned char *crop, int w, int h,
 		     int stride, double u, struct kyc_tess_line *best)
@@ -319,7 +321,19 @@ int kyc_card_read_arabic(const unsigned char *crop, int w, int h, int stride, do
 {
 	best->text[0] = 0;
 	best->conf = -1;
-	for (size_t i = 0; i < sizeof attempts / sizeof attempts[0] && best->conf < SURE_CONF; i++) {
+	int rc = kyc_card_read_arabic_from(crop, w, h, stride, em_px, 0, KYC_CARD_ARABIC_ATTEMPTS,
+					   best);
+	if (!rc && best->conf < 0)
+		best->conf = 0;
+	return rc;
+}
+
+int kyc_card_read_arabic_from(const unsigned char *crop, int w, int h, int stride, double em_px,
+			      int first, int last, struct kyc_tess_line *best)
+{
+	int n = (int)(sizeof attempts / sizeof attempts[0]);
+	last = last < n ? last : n;
+	for (int i = first < 0 ? 0 : first; i < last && best->conf < SURE_CONF; i++) {
 		double k = attempts[i].em_px / em_px;
 		unsigned char *small = NULL;
 		int sw = w, sh = h, rc = 0;
@@ -336,8 +350,6 @@ int kyc_card_read_arabic(const unsigned char *crop, int w, int h, int stride, do
 		if (!rc && line.text[0] && line.conf > best->conf)
 			*best = line;
 	}
-	if (best->conf < 0)
-		best->conf = 0;
 	return 0;
 }
 
