@@ -2,7 +2,11 @@
  * back photos at levels 0 and 1, `kycd synth --kind eg-nid`'s generator):
  * per-field exact share and character error rate against the ground truth,
  * cards whose contradictions were flagged, and the CPU time of reading
- * front plus back on one core (median, p95). Usage: bench N SEED */
+ * front plus back on one core (median, p95), two ways: the reader on both
+ * sides together (kyc_egnid_read), and the server's path, each side an
+ * upload of its own (kyc_document_extract_typed: the MRZ looked for, the
+ * card identified, then read, QR codes looked for), whose fields are
+ * scored too. Usage: bench N SEED */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,9 +14,12 @@
 #include <time.h>
 
 #include "core/utf8.h"
+#include "document/card_dl_aamva.h"
 #include "document/card_eg_nid.h"
+#include "document/card_identify.h"
 #include "document/image.h"
 #include "document/synth_card.h"
+#include "flows/extraction.h"
 
 static double cpu_ms(void)
 {
@@ -93,12 +100,141 @@ static int load_side(uint64_t seed, int i, int level, enum kyc_card_side side,
 	return rc;
 }
 
+/* What one way of reading scored over a level's cards. */
+struct tally {
+	int exact[NF], total[NF], accepted_wrong[NF];
+	long err_chars[NF], truth_chars[NF];
+	int flagged, all_exact, number_exact, number_wrong;
+	double *ms;
+};
+
+/* Scores one card's fields (an extraction's "fields" object) and
+ * contradictions against its truth c. */
+static void score(struct tally *t, int level, int i, const json_t *read, const json_t *contra,
+		  const struct kyc_egnid_card *c)
+{
+	char en1[256], en2[512];
+	kyc_egnid_transliterate(c->first_name, en1, sizeof en1);
+	kyc_egnid_transliterate(c->rest_name, en2, sizeof en2);
+	int card_exact = 1;
+	for (size_t k = 0; k < NF; k++) {
+		const char *want = !strcmp(fields[k].truth, "first_name_en")  ? en1
+				   : !strcmp(fields[k].truth, "rest_name_en") ? en2
+				   : NULL;
+#define T(name)                                                                                    \
+	if (!want && !strcmp(fields[k].truth, #name))                                              \
+		want = c->name;
+		T(first_name) T(rest_name) T(address1) T(address2) T(national_number)
+		T(national_number_back) T(serial) T(birth_date) T(issue_date) T(expiry_date)
+		T(profession) T(gender) T(religion) T(marital_status) T(husband_name)
+#undef T
+		if (!want || !*want)
+			continue;
+		json_t *fv = json_object_get(read, fields[k].out);
+		const char *got = json_string_value(json_object_get(fv, "value"));
+		int ok = got && !strcmp(got, want);
+		if (!ok && getenv("BENCH_VERBOSE"))
+			fprintf(stderr, "L%d #%d %s: got [%s] want [%s]\n", level, i, fields[k].out,
+				got ? got : "(null)", want);
+		t->total[k]++;
+		t->exact[k] += ok;
+		card_exact &= ok;
+		t->accepted_wrong[k] += !ok && json_is_true(json_object_get(fv, "accepted"));
+		int tl = codepoints(want, (unsigned[300]){0}, 300);
+		t->truth_chars[k] += tl;
+		t->err_chars[k] += got ? edits(got, want) : tl;
+	}
+	t->all_exact += card_exact;
+	/* The card's number: what the reader accepted on either side (the
+	 * front's first), as seed 000 and the workflow use it. */
+	const char *num = NULL;
+	for (int side = 0; side < 2 && !num; side++) {
+		json_t *fv = json_object_get(read, side ? "national_number_back" : "national_number");
+		if (json_is_true(json_object_get(fv, "accepted")))
+			num = json_string_value(json_object_get(fv, "value"));
+	}
+	t->number_exact += num && !strcmp(num, c->national_number);
+	t->number_wrong += num && strcmp(num, c->national_number);
+	t->flagged += json_array_size(contra) > 0;
+}
+
+static void report(struct tally *t, int n, int level, int contradict, const char *how)
+{
+	qsort(t->ms, (size_t)n, sizeof *t->ms, cmp_double);
+	printf("level %d%s, %s: %d cards, all fields exact on %.1f%%, contradictions flagged on "
+	       "%.1f%%, front+back median %.0f ms, p95 %.0f ms (CPU, one core)\n",
+	       level, contradict ? " (gender contradicts the number)" : "", how, n,
+	       100.0 * t->all_exact / n, 100.0 * t->flagged / n, t->ms[n / 2],
+	       t->ms[(int)(n * 0.95)]);
+	if (contradict)
+		return;
+	printf("  the card's number (accepted on either side): exact %.1f%%, wrong but accepted %d\n",
+	       100.0 * t->number_exact / n, t->number_wrong);
+	for (size_t k = 0; k < NF; k++)
+		if (t->total[k])
+			printf("  %-22s exact %5.1f%%  CER %5.2f%%  accepted-but-wrong %d\n",
+			       fields[k].out, 100.0 * t->exact[k] / t->total[k],
+			       100.0 * t->err_chars[k] / (t->truth_chars[k] ? t->truth_chars[k] : 1),
+			       t->accepted_wrong[k]);
+}
+
+/* The server's path: each side an upload of its own (workflow_submit.c),
+ * then the card's fields of both and their cross-check as the workflow
+ * takes them. A new fields object into *read, the contradictions into
+ * *contra. */
+static void server_read(const struct kyc_image *f, const struct kyc_image *b, json_t **read,
+			json_t **contra)
+{
+	json_t *xf = kyc_document_extract_typed(f, 0, "id_card", "front");
+	json_t *xb = kyc_document_extract_typed(b, 0, "id_card", "back");
+	if (!xf || !xb) {
+		fprintf(stderr, "bench/card: extraction failed\n");
+		exit(1);
+	}
+	*read = json_object();
+	json_t *x[2] = {xf, xb};
+	for (int i = 0; i < 2; i++)
+		if (json_is_true(json_object_get(x[i], "card_found")))
+			json_object_update(*read, json_object_get(x[i], "fields"));
+	*contra = kyc_extraction_card_contradictions(xf, xb);
+	json_decref(xf);
+	json_decref(xb);
+}
+
+/* The baseline, the server's path before the reader took the identified
+ * card (session 7), step by step on one side: the MRZ looked for, the card
+ * identified, then found again and read, QR codes looked for. Each step's
+ * CPU ms is added to part[4]. */
+static void server_before(const struct kyc_image *img, enum kyc_card_side side, double part[4])
+{
+	struct kyc_card_identity id;
+	int err;
+	double t0 = cpu_ms();
+	json_decref(kyc_document_extract(img, 0));
+	double t1 = cpu_ms();
+	kyc_card_identify(img, &id);
+	double t2 = cpu_ms();
+	json_decref(kyc_egnid_read(side ? NULL : img, side ? img : NULL, &err));
+	double t3 = cpu_ms();
+	json_decref(kyc_qr_read(img));
+	double t4 = cpu_ms();
+	part[0] += t1 - t0, part[1] += t2 - t1, part[2] += t3 - t2, part[3] += t4 - t3;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof *v, cmp_double);
+	return v[n / 2];
+}
+
 static void run_level(int n, uint64_t seed, int level, int contradict)
 {
-	int exact[NF] = {0}, total[NF] = {0}, accepted_wrong[NF] = {0};
-	long err_chars[NF] = {0}, truth_chars[NF] = {0};
-	double *ms = calloc((size_t)n, sizeof *ms);
-	int flagged = 0, all_exact = 0, number_exact = 0, number_wrong = 0;
+	double *before = calloc((size_t)n, sizeof *before), *part[4];
+	for (int k = 0; k < 4; k++)
+		part[k] = calloc((size_t)n, sizeof(double));
+	struct tally *t = calloc(2, sizeof *t);
+	t[0].ms = calloc((size_t)n, sizeof(double));
+	t[1].ms = calloc((size_t)n, sizeof(double));
 	for (int i = 1; i <= n; i++) {
 		struct kyc_egnid_card c;
 		kyc_synth_egnid_card(seed, i, &c);
@@ -114,77 +250,49 @@ static void run_level(int n, uint64_t seed, int level, int contradict)
 		int err;
 		double t0 = cpu_ms();
 		json_t *x = kyc_egnid_read(&f, &b, &err);
-		ms[i - 1] = cpu_ms() - t0;
-		kyc_image_free(&f);
-		kyc_image_free(&b);
+		t[0].ms[i - 1] = cpu_ms() - t0;
 		if (!x) {
 			fprintf(stderr, "bench/card: read failed (%d)\n", err);
 			exit(1);
 		}
-		json_t *truth = json_object();
-		char en1[256], en2[512];
-		kyc_egnid_transliterate(c.first_name, en1, sizeof en1);
-		kyc_egnid_transliterate(c.rest_name, en2, sizeof en2);
-		int card_exact = 1;
-		for (size_t k = 0; k < NF; k++) {
-			const char *want = !strcmp(fields[k].truth, "first_name_en")  ? en1
-					   : !strcmp(fields[k].truth, "rest_name_en") ? en2
-					   : NULL;
-#define T(name)                                                                                    \
-	if (!want && !strcmp(fields[k].truth, #name))                                              \
-		want = c.name;
-			T(first_name) T(rest_name) T(address1) T(address2) T(national_number)
-			T(national_number_back) T(serial) T(birth_date) T(issue_date) T(expiry_date)
-			T(profession) T(gender) T(religion) T(marital_status) T(husband_name)
-#undef T
-			if (!want || !*want)
-				continue;
-			json_t *fv = json_object_get(json_object_get(x, "fields"), fields[k].out);
-			const char *got = json_string_value(json_object_get(fv, "value"));
-			int ok = got && !strcmp(got, want);
-			if (!ok && getenv("BENCH_VERBOSE"))
-				fprintf(stderr, "L%d #%d %s: got [%s] want [%s]\n", level, i, fields[k].out,
-					got ? got : "(null)", want);
-			total[k]++;
-			exact[k] += ok;
-			card_exact &= ok;
-			accepted_wrong[k] += !ok && json_is_true(json_object_get(fv, "accepted"));
-			int tl = codepoints(want, (unsigned[300]){0}, 300);
-			truth_chars[k] += tl;
-			err_chars[k] += got ? edits(got, want) : tl;
-		}
-		all_exact += card_exact;
-		/* The card's number: what the reader accepted on either side (the
-		 * front's first), as seed 000 and the workflow use it. */
-		const char *num = NULL;
-		for (int side = 0; side < 2 && !num; side++) {
-			json_t *fv = json_object_get(json_object_get(x, "fields"),
-						     side ? "national_number_back" : "national_number");
-			if (json_is_true(json_object_get(fv, "accepted")))
-				num = json_string_value(json_object_get(fv, "value"));
-		}
-		number_exact += num && !strcmp(num, c.national_number);
-		number_wrong += num && strcmp(num, c.national_number);
-		flagged += json_array_size(json_object_get(x, "contradictions")) > 0;
-		json_decref(truth);
+		score(&t[0], level, i, json_object_get(x, "fields"),
+		      json_object_get(x, "contradictions"), &c);
 		json_decref(x);
+		json_t *sf, *sc;
+		t0 = cpu_ms();
+		server_read(&f, &b, &sf, &sc);
+		t[1].ms[i - 1] = cpu_ms() - t0;
+		score(&t[1], level, i, sf, sc, &c);
+		json_decref(sf);
+		json_decref(sc);
+		if (!contradict) {
+			double p[4] = {0};
+			server_before(&f, KYC_CARD_FRONT, p);
+			server_before(&b, KYC_CARD_BACK, p);
+			before[i - 1] = p[0] + p[1] + p[2] + p[3];
+			for (int k = 0; k < 4; k++)
+				part[k][i - 1] = p[k];
+		}
+		kyc_image_free(&f);
+		kyc_image_free(&b);
 	}
-	qsort(ms, (size_t)n, sizeof *ms, cmp_double);
-	printf("level %d%s: %d cards, all fields exact on %.1f%%, contradictions flagged on %.1f%%, "
-	       "front+back median %.0f ms, p95 %.0f ms (CPU, one core)\n",
-	       level, contradict ? " (gender contradicts the number)" : "", n, 100.0 * all_exact / n,
-	       100.0 * flagged / n, ms[n / 2], ms[(int)(n * 0.95)]);
-	if (!contradict)
-		printf("  the card's number (accepted on either side): exact %.1f%%, wrong but accepted %d\n",
-		       100.0 * number_exact / n, number_wrong);
-	if (!contradict)
-		for (size_t k = 0; k < NF; k++)
-			if (total[k])
-				printf("  %-22s exact %5.1f%%  CER %5.2f%%  accepted-but-wrong %d\n",
-				       fields[k].out, 100.0 * exact[k] / total[k],
-				       100.0 * err_chars[k] / (truth_chars[k] ? truth_chars[k] : 1),
-				       accepted_wrong[k]);
-	free(ms);
+	report(&t[0], n, level, contradict, "reader (kyc_egnid_read, both sides)");
+	report(&t[1], n, level, contradict, "server path (each side uploaded, identified, read)");
+	if (!contradict) {
+		double server = t[1].ms[n / 2], b = median(before, n);
+		printf("  baseline, the server path before (identified, then found again): median %.0f "
+		       "ms, p95 %.0f ms; now / before %.2f\n",
+		       b, before[(int)(n * 0.95)], server / b);
+		printf("  before, its steps' medians for front+back: MRZ looked for %.0f ms, identified "
+		       "%.0f ms, found and read %.0f ms, QR looked for %.0f ms\n",
+		       median(part[0], n), median(part[1], n), median(part[2], n), median(part[3], n));
+	}
+	free(before);
+	for (int k = 0; k < 4; k++)
+		free(part[k]);
+	free(t[0].ms);
+	free(t[1].ms);
+	free(t);
 }
 
 int main(int argc, char **argv)

@@ -71,6 +71,16 @@ void kyc_card_warp(const struct kyc_image *img, const double quad[4][2], int w, 
 int kyc_card_read_arabic(const unsigned char *crop, int w, int h, int stride, double em_px,
 			 struct kyc_tess_line *best);
 
+/* The attempts (sizes and models) kyc_card_read_arabic makes at most. */
+#define KYC_CARD_ARABIC_ATTEMPTS 8
+/* Its attempts first..last-1 only, stopping once one is sure, keeping in
+ * *best the surest reading so far (the caller sets best->conf to -1 and
+ * best->text to "" before the first call): a caller that weighs several
+ * lines reads each a little before reading one of them through. 0,
+ * KYC_ERR_NOMEM or KYC_ERR_UNSUPPORTED. */
+int kyc_card_read_arabic_from(const unsigned char *crop, int w, int h, int stride, double em_px,
+			      int first, int last, struct kyc_tess_line *best);
+
 /* Reads the number or date field f (KYC_CARD_EDIGITS, KYC_CARD_EDATE) of
  * a rectified card (w x h gray, u px/mm) with the digit reader, on its
  * crop trimmed to its ink. 0, KYC_ERR_INVALID (a crop too small),
@@ -92,10 +102,17 @@ int kyc_card_upside_down(const unsigned char *card, int w, int h, double u,
 int kyc_card_read(const struct kyc_image *img, const struct kyc_card_template *T,
 		  enum kyc_card_side side, struct kyc_card_result *out);
 
-/* The same on a quadrilateral already known (tests, the benchmark's
- * reading-only figures). */
+/* The same on a quadrilateral already known, the way up told by the
+ * side's landmark. */
 int kyc_card_read_quad(const struct kyc_image *img, const struct kyc_card_template *T,
 		       enum kyc_card_side side, const double quad[4][2],
 		       struct kyc_card_result *out);
+
+/* The same on a quadrilateral already known upright (TL, TR, BR, BL as the
+ * card reads), as identification tells it (card_identify.h): the upload
+ * path reads there instead of finding the card and its way up again. */
+int kyc_card_read_upright(const struct kyc_image *img, const struct kyc_card_template *T,
+			  enum kyc_card_side side, const double quad[4][2],
+			  struct kyc_card_result *out);
 
 #endif

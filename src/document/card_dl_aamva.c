@@ -177,6 +177,49 @@ static int unsharp(unsigned char *g, int w, int h)
 	return 0;
 }
 
+/* The barcode box of the rectified card (w x h at SCAN_PX_PER_MM), or
+ * where a half turn puts it (turn 1: the finder does not say which way up),
+ * cut out onto white paper BOX_MARGIN_MM wide, and scanned. The card's
+ * ground around the symbol's two-module quiet zone (fine waves, the QR code,
+ * text) can keep zxing from a symbol it reads cut out: a clean level-0 card
+ * of seed 31337 read at every scale but this one (docs/dl.md). */
+#define BOX_MARGIN_MM 5.0
+/* The card finder's candidates tried. */
+#define SCAN_QUADS 3
+static int scan_box(const unsigned char *card, int w, int h, int turn, struct scan *s)
+{
+	const struct kyc_card_template *T = &kyc_card_tpl_dl_aamva;
+	const double *b = T->barcode, u = SCAN_PX_PER_MM;
+	double bx0 = turn ? T->w_mm - b[2] : b[0], bx1 = turn ? T->w_mm - b[0] : b[2];
+	double by0 = turn ? T->h_mm - b[3] : b[1], by1 = turn ? T->h_mm - b[1] : b[3];
+	/* grown by 1 mm for the finder's error */
+	int x0 = (int)((bx0 - 1) * u), x1 = (int)((bx1 + 1) * u);
+	int y0 = (int)((by0 - 1) * u), y1 = (int)((by1 + 1) * u);
+	x0 = x0 < 0 ? 0 : x0, y0 = y0 < 0 ? 0 : y0, x1 = x1 > w ? w : x1, y1 = y1 > h ? h : y1;
+	int m = (int)lround(BOX_MARGIN_MM * u), bw = x1 - x0 + 2 * m, bh = y1 - y0 + 2 * m;
+	if (x1 <= x0 || y1 <= y0)
+		return 0;
+	unsigned char *box = malloc((size_t)bw * (size_t)bh);
+	if (!box)
+		return KYC_ERR_NOMEM;
+	memset(box, 255, (size_t)bw * (size_t)bh);
+	for (int y = y0; y < y1; y++)
+		memcpy(box + (size_t)(y - y0 + m) * (size_t)bw + (size_t)m,
+		       card + (size_t)y * (size_t)w + (size_t)x0, (size_t)(x1 - x0));
+	int rc = scan_pixels(box, bw, bh, s);
+	free(box);
+	return rc;
+}
+
+/* The box both ways up, until one holds AAMVA data. */
+static int scan_boxes(const unsigned char *card, int w, int h, struct scan *s)
+{
+	int rc = 0;
+	for (int turn = 0; turn < 2 && !rc && !s->have_aamva; turn++)
+		rc = scan_box(card, w, h, turn, s);
+	return rc;
+}
+
 static int scan_image(const struct kyc_image *img, struct scan *s)
 {
 	int rc = scan_pixels(img->gray, img->w, img->h, s);
@@ -187,25 +230,33 @@ static int scan_image(const struct kyc_image *img, struct scan *s)
 	 * (as the card reader does) and read again; when that fails too, the
 	 * picture is turned by its dominant edge direction. */
 	const struct kyc_card_template *T = &kyc_card_tpl_dl_aamva;
-	double quad[4][2];
-	rc = kyc_card_find(img, T->w_mm / T->h_mm, quad);
-	if (rc == KYC_ERR_NOMEM)
-		return rc;
-	if (!rc) {
-		int w = (int)lround(T->w_mm * SCAN_PX_PER_MM), h = (int)lround(T->h_mm * SCAN_PX_PER_MM);
-		unsigned char *card = malloc((size_t)w * (size_t)h);
-		if (!card)
-			return KYC_ERR_NOMEM;
-		kyc_card_warp(img, quad, w, h, card);
+	double quads[SCAN_QUADS][4][2];
+	int n = kyc_card_find_candidates(img, T->w_mm / T->h_mm, quads, NULL, SCAN_QUADS);
+	if (n == KYC_ERR_NOMEM)
+		return n;
+	int w = (int)lround(T->w_mm * SCAN_PX_PER_MM), h = (int)lround(T->h_mm * SCAN_PX_PER_MM);
+	unsigned char *card = n > 0 ? malloc((size_t)w * (size_t)h) : NULL;
+	if (n > 0 && !card)
+		return KYC_ERR_NOMEM;
+	rc = 0;
+	/* The finder's best candidate, then the next ones: a sheet overlapping
+	 * the card can win the edges (level 2 of seed 31337, docs/dl.md). The
+	 * unsharp mask on the best one only: blur is the same on all. */
+	for (int i = 0; i < n && !rc && !s->have_aamva; i++) {
+		kyc_card_warp(img, quads[i], w, h, card);
 		rc = scan_pixels(card, w, h, s);
 		if (!rc && !s->have_aamva)
+			rc = scan_boxes(card, w, h, s);
+		if (!rc && !s->have_aamva && i == 0)
 			rc = unsharp(card, w, h);
-		if (!rc)
+		if (!rc && !s->have_aamva && i == 0)
 			rc = scan_pixels(card, w, h, s);
-		free(card);
-		if (rc || s->have_aamva)
-			return rc;
+		if (!rc && !s->have_aamva && i == 0)
+			rc = scan_boxes(card, w, h, s);
 	}
+	free(card);
+	if (rc || s->have_aamva)
+		return rc;
 	double a = dominant_angle(img->gray, img->w, img->h);
 	if (fabs(a) < 1)
 		return 0;

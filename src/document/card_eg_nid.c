@@ -239,14 +239,24 @@ static void card_of(const struct sides *s, const char *number, struct kyc_egnid_
 
 json_t *kyc_egnid_read(const struct kyc_image *front, const struct kyc_image *back, int *err)
 {
+	return kyc_egnid_read_at(front, NULL, back, NULL, err);
+}
+
+json_t *kyc_egnid_read_at(const struct kyc_image *front, const double (*front_quad)[2],
+			  const struct kyc_image *back, const double (*back_quad)[2], int *err)
+{
 	static struct sides zero;
 	struct sides s = zero;
 	const struct kyc_image *img[2] = {front, back};
+	const double(*quad[2])[2] = {front_quad, back_quad};
 	*err = 0;
 	for (int i = 0; i < 2; i++) {
 		if (!img[i])
 			continue;
-		int rc = kyc_card_read(img[i], &kyc_card_tpl_eg_nid, (enum kyc_card_side)i, &s.r[i]);
+		const struct kyc_card_template *T = &kyc_card_tpl_eg_nid;
+		enum kyc_card_side side = (enum kyc_card_side)i;
+		int rc = quad[i] ? kyc_card_read_upright(img[i], T, side, quad[i], &s.r[i])
+				 : kyc_card_read(img[i], T, side, &s.r[i]);
 		if (rc) {
 			*err = rc;
 			return NULL;

@@ -28,4 +28,10 @@
  * KYC_ERR_NOMEM, or KYC_ERR_UNSUPPORTED when the OCR models are missing. */
 json_t *kyc_egnid_read(const struct kyc_image *front, const struct kyc_image *back, int *err);
 
+/* The same, where a side's card is already known upright (front_quad,
+ * back_quad: TL, TR, BR, BL, kyc_card_identify's corners; NULL: found
+ * here): it is read there, not found again. */
+json_t *kyc_egnid_read_at(const struct kyc_image *front, const double (*front_quad)[2],
+			  const struct kyc_image *back, const double (*back_quad)[2], int *err);
+
 #endif

@@ -16,8 +16,6 @@
 /* The Egyptian number's evidence: the least sure digit of the likeliest
  * valid number, as the reader accepts a side's number (card_eg_nid.c). */
 #define EG_ACCEPT 0.4
-/* Sure enough to stop trying other candidates and turns. */
-#define EG_SURE 0.6
 /* Tesseract's confidence at which a printed value is trusted (card.c). */
 #define TEXT_CONF 60
 /* The card finder's candidates tried. */
@@ -72,7 +70,7 @@ static int by_number(const struct kyc_image *img, double quads[][4][2], int n,
 		rc = KYC_ERR_NOMEM;
 		goto out;
 	}
-	for (int i = 0; i < n && out->score < EG_SURE; i++) {
+	for (int i = 0; i < n && out->score < KYC_CARD_IDENTIFY_SURE; i++) {
 		kyc_card_warp(img, quads[i], w, h, card);
 		/* a half turn of the quad is the raster read backwards */
 		for (size_t k = 0; k < npx; k++)
@@ -282,7 +280,9 @@ out:
 	return rc;
 }
 
-int kyc_card_identify(const struct kyc_image *img, struct kyc_card_identity *out)
+/* Identification up to the evidence asked for: the number alone (all 0),
+ * or every family's. */
+static int identify(const struct kyc_image *img, int all, struct kyc_card_identity *out)
 {
 	double t0 = now_ms(), quads[MAX_QUADS][4][2];
 	memset(out, 0, sizeof *out);
@@ -293,10 +293,24 @@ int kyc_card_identify(const struct kyc_image *img, struct kyc_card_identity *out
 	n = n < 0 ? 0 : n;
 	/* cheapest first: a few ms of digit reading, then zxing, then Tesseract */
 	int rc = n ? by_number(img, quads, n, out) : 0;
+	if (!all) {
+		out->ms = now_ms() - t0;
+		return rc;
+	}
 	if (!rc && !out->tpl)
 		rc = by_pdf417(img, quads, n, out);
 	if (!rc && !out->tpl && n)
 		rc = by_front_text(img, out);
 	out->ms = now_ms() - t0;
 	return rc;
+}
+
+int kyc_card_identify(const struct kyc_image *img, struct kyc_card_identity *out)
+{
+	return identify(img, 1, out);
+}
+
+int kyc_card_identify_number(const struct kyc_image *img, struct kyc_card_identity *out)
+{
+	return identify(img, 0, out);
 }

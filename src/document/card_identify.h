@@ -35,6 +35,16 @@ struct kyc_card_identity {
  * still given when found). */
 int kyc_card_identify(const struct kyc_image *img, struct kyc_card_identity *out);
 
+/* The evidence's score at which the national number is sure: no other
+ * candidate card or way up is tried past it. */
+#define KYC_CARD_IDENTIFY_SURE 0.6
+
+/* The Egyptian ID's evidence alone, the national number where the template
+ * puts it (a few digit reads, the cheapest): out->tpl is
+ * &kyc_card_tpl_eg_nid or NULL. The upload path asks it first, since an
+ * Egyptian ID carries no MRZ to look for. Returns as kyc_card_identify. */
+int kyc_card_identify_number(const struct kyc_image *img, struct kyc_card_identity *out);
+
 /* The quarter turn (0, 90, 180, 270 degrees clockwise) of a card whose
  * upright top edge runs from tl to tr in the photo. */
 int kyc_card_rotation(const double tl[2], const double tr[2]);

@@ -246,11 +246,12 @@ static json_t *with_presence(json_t *x, const struct kyc_image *img)
  * declared type does not hold is flagged ("type_mismatch") and read as
  * declared. *back becomes the side seen. */
 static void identify(json_t *x, const struct kyc_image *img, const char *type, const char *side,
-		     int *back)
+		     int *back, struct kyc_card_identity *told)
 {
-	struct kyc_card_identity id;
-	if (kyc_card_identify(img, &id) || !id.tpl)
+	/* told already by the number alone (before the MRZ), or now */
+	if (!told->tpl && (kyc_card_identify(img, told) || !told->tpl))
 		return;
+	struct kyc_card_identity id = *told;
 	int seen_back = id.side == KYC_CARD_BACK;
 	const char *fam = id.tpl->family;
 	int licence = !strcmp(fam, "dl_aamva") || !strcmp(fam, "kr_dl");
@@ -271,16 +272,29 @@ static void identify(json_t *x, const struct kyc_image *img, const char *type, c
 json_t *kyc_document_extract_typed(const struct kyc_image *img, int64_t now_ms, const char *type,
 				   const char *side)
 {
-	json_t *x = kyc_document_extract(img, now_ms), *qr = NULL;
+	struct kyc_card_identity id = {0};
+	/* An Egyptian ID carries no MRZ: a photo whose national number
+	 * identification reads surely is not searched for one (a quarter of
+	 * the upload's time, bench/card). */
+	if (type && !strcmp(type, "id_card") &&
+	    (kyc_card_identify_number(img, &id) || id.score < KYC_CARD_IDENTIFY_SURE))
+		memset(&id, 0, sizeof id);
+	json_t *x = id.tpl ? kyc_extraction_from_mrz(NULL, "no_mrz_found")
+			   : kyc_document_extract(img, now_ms),
+	       *qr = NULL;
 	int back = side && !strcmp(side, "back"), err = 0;
 	int mrz = x && json_is_true(json_object_get(x, "mrz_found"));
 	if (x && !mrz && type && (!strcmp(type, "drivers_license") || !strcmp(type, "id_card")))
-		identify(x, img, type, side, &back);
+		identify(x, img, type, side, &back, &id);
 	if (x && !mrz && type && !strcmp(type, "drivers_license")) {
 		x = extract_licence(x, img, back);
 		qr = json_incref(json_object_get(json_object_get(x, "licence"), "qr"));
 	} else if (x && !mrz && type && !strcmp(type, "id_card")) {
-		json_t *card = kyc_egnid_read(back ? NULL : img, back ? img : NULL, &err);
+		/* Where identification read the card's number, the card it found
+		 * (upright) is read, not found and turned again. */
+		const double(*at)[2] = id.tpl == &kyc_card_tpl_eg_nid ? (const double(*)[2])id.quad : NULL;
+		json_t *card = kyc_egnid_read_at(back ? NULL : img, back ? NULL : at, back ? img : NULL,
+						 back ? at : NULL, &err);
 		/* A card is this family's only when a number of its form was
 		 * read: any other card without an MRZ stays unread. */
 		if (card && json_is_true(json_object_get(card, "number_valid"))) {

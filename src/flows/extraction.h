@@ -37,7 +37,10 @@ json_t *kyc_document_extract(const struct kyc_image *img, int64_t now_ms);
  * docs/card.md), and when a national number of its form is read the object gains
  * "card": {"document_type":"eg_nid","fields":{...},"contradictions":[...],...}
  * with every printed field (`source: "viz"`), and "card_found": true; its
- * "fields", "document_fields" and "missing_fields" are then the card's. */
+ * "fields", "document_fields" and "missing_fields" are then the card's. An
+ * id_card photo whose Egyptian number identification reads surely
+ * (card_identify.h) is not searched for an MRZ (the card has none), and the
+ * card identification found is read where it was found. */
 json_t *kyc_document_extract_typed(const struct kyc_image *img, int64_t now_ms, const char *type,
 				   const char *side);
 /* (continued) On a drivers_license without an MRZ, the licence is read

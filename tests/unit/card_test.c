@@ -1,7 +1,7 @@
 /* The card reader on generated Egyptian ID cards with known ground truth:
  * the card is found where the generator put it, the number and the names
  * are read, a card lying upside down or on its side is turned, an empty
- * photo has no card,
+ * photo has no card, a card is read where identification found it,
  * and the generator's cards are consistent with their own numbers. */
 #include <math.h>
 #include <stdlib.h>
@@ -12,6 +12,7 @@
 #include "core/err.h"
 #include "document/card.h"
 #include "document/card_eg_nid.h"
+#include "document/card_identify.h"
 #include "document/synth_card.h"
 #include "document/tess.h"
 #include "test.h"
@@ -152,12 +153,52 @@ TEST(not_an_egyptian_id)
 	}
 }
 
+/* The upload path reads the card where identification found it, upright
+ * (kyc_egnid_read_at): on both sides, one of them half-turned in its photo,
+ * the fields are the card's, as when the reader finds the card itself. */
+TEST(read_where_identified)
+{
+	struct kyc_egnid_card c;
+	struct kyc_image f, b;
+	struct kyc_synth_card_shot shot;
+	kyc_synth_egnid_card(SEED, 5, &c);
+	REQUIRE(photo(5, KYC_CARD_FRONT, &c, &f, &shot) == 0);
+	REQUIRE(photo(5, KYC_CARD_BACK, &c, &b, &shot) == 0);
+	for (size_t i = 0, n = (size_t)b.w * (size_t)b.h; i < n / 2; i++) {
+		unsigned char t = b.gray[i];
+		b.gray[i] = b.gray[n - 1 - i], b.gray[n - 1 - i] = t;
+	}
+	struct kyc_card_identity idf, idb;
+	REQUIRE(kyc_card_identify_number(&f, &idf) == 0);
+	REQUIRE(kyc_card_identify_number(&b, &idb) == 0);
+	REQUIRE(idf.tpl == &kyc_card_tpl_eg_nid && idf.side == KYC_CARD_FRONT);
+	REQUIRE(idb.tpl == &kyc_card_tpl_eg_nid && idb.side == KYC_CARD_BACK);
+	CHECK_INT(idb.rotation, 180);
+	int err;
+	json_t *x = kyc_egnid_read_at(&f, (const double(*)[2])idf.quad, &b,
+				      (const double(*)[2])idb.quad, &err);
+	REQUIRE(x != NULL);
+	json_t *fl = json_object_get(x, "fields");
+#define VALUE(name) json_string_value(json_object_get(json_object_get(fl, name), "value"))
+	CHECK_STR(VALUE("national_number"), c.national_number);
+	CHECK_STR(VALUE("national_number_back"), c.national_number);
+	CHECK_STR(VALUE("rest_name"), c.rest_name);
+	CHECK_STR(VALUE("profession"), c.profession);
+	CHECK_STR(VALUE("expiry_date"), c.expiry_date);
+#undef VALUE
+	CHECK_INT((int)json_array_size(json_object_get(x, "contradictions")), 0);
+	json_decref(x);
+	kyc_image_free(&f);
+	kyc_image_free(&b);
+}
+
 int main(void)
 {
 	RUN(generator_consistent);
 	RUN(find_and_read);
 	RUN(no_card);
 	RUN(not_an_egyptian_id);
+	RUN(read_where_identified);
 	kyc_tess_thread_release();
 	return test_done("card");
 }
