@@ -17,7 +17,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct kyc_image img;
 	if (fuzz_gray_plane(data, size, &img))
 		return 0;
-	int w = img.w, h = img.h;
 	struct kyc_card_identity id;
 	int rc = kyc_card_identify(&img, &id);
 	if (rc == 0 && id.tpl) {
@@ -25,10 +24,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    id.rotation < 0 || id.rotation > 270 || !(id.score >= 0 && id.score <= 1) ||
 		    !id.evidence)
 			__builtin_trap();
-		for (int k = 0; k < 4; k++)
-			if (!isfinite(id.quad[k][0]) || !isfinite(id.quad[k][1]) ||
-			    fabs(id.quad[k][0]) > 10.0 * w || fabs(id.quad[k][1]) > 10.0 * h)
-				__builtin_trap();
+		if (!fuzz_quad_near(id.quad, img.w, img.h))
+			__builtin_trap();
 	}
 	free(img.gray);
 	return 0;

@@ -15,16 +15,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct kyc_image img;
 	if (fuzz_gray_plane(data, size, &img))
 		return 0;
-	int w = img.w, h = img.h;
 	struct kyc_presence p;
 	if (kyc_presence_card(&img, &p) == 0) {
 		if ((p.found != 0 && p.found != 1) || !isfinite(p.edge) || p.ink < 0 || p.ink > 1 ||
 		    p.texture < 0 || p.texture > 255)
 			__builtin_trap();
-		for (int k = 0; p.found && k < 4; k++)
-			if (!isfinite(p.quad[k][0]) || !isfinite(p.quad[k][1]) ||
-			    fabs(p.quad[k][0]) > 10.0 * w || fabs(p.quad[k][1]) > 10.0 * h)
-				__builtin_trap();
+		if (p.found && !fuzz_quad_near(p.quad, img.w, img.h))
+			__builtin_trap();
 	}
 	free(img.gray);
 	return 0;
