@@ -40,10 +40,13 @@ kyc_store *kyc__pg_store(kyc_pg *p);
  * become BIGINT (milliseconds do not fit 32 bits), BLOB becomes BYTEA, and an
  * append-only trigger (BEFORE UPDATE/DELETE ... RAISE(ABORT, 'msg')) becomes
  * a PL/pgSQL function and trigger raising msg. KYC_ERR_UNSUPPORTED on a
- * trigger of another shape. */
+ * trigger of another shape. (store_pg_dialect.c) */
 int kyc__pg_dialect(const char *sqlite_sql, kyc_buf *out);
 
 /* ---- statements ---- */
+
+/* Parameters and result cells are store_pg_values.c's; running statements
+ * is store_pg.c's, which holds the connection. */
 
 #define KYC_PG_MAXP 48
 
