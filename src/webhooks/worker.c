@@ -1,6 +1,8 @@
-/* The webhook worker's store thread (worker_int.h): fan-out, claims,
- * payloads and recording outcomes, on its own store connection; and the
- * worker's start and stop. The sending is src/webhooks/sender.c. */
+/* The webhook worker's store thread (worker_int.h): its loop of fan-out,
+ * claims and recording in one transaction per turn, on its own store
+ * connection; and the worker's start and stop. A claim's payloads are
+ * src/webhooks/worker_payloads.c, the outcomes' records
+ * src/webhooks/worker_outcomes.c, the sending src/webhooks/sender.c. */
 #include "webhooks/worker_int.h"
 
 #include <stdio.h>
@@ -11,20 +13,10 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/log.h"
-#include "core/rand.h"
 #include "webhooks/fanout.h"
-#include "webhooks/payload.h"
-#include "webhooks/retry.h"
 
 #define FANOUT_BATCH 100
-#define BODY_MAX (4 * 1024 * 1024) /* a payload bigger than this is a bug, not a delivery */
-#define RECORD_WAIT_MS 50          /* longest a finished attempt waits to be recorded */
-#define BODY_CACHE 1024            /* payloads kept across claims (a power of two) */
-#define BODY_CACHE_MS 5000         /* for this long at most (and never past an erasure
-                                      here): one on another node sharing the database is
-                                      not seen, and a copy must not outlive it by more than
-                                      an attempt in flight may (10 s) */
-#define BODY_CACHE_MAX (64 * 1024) /* larger payloads are not kept */
+#define RECORD_WAIT_MS 50 /* longest a finished attempt waits to be recorded */
 
 /* Store errors are logged at most once a second: a locked or full disk must
  * not turn into a flood of identical lines. */
@@ -36,156 +28,6 @@ static void store_error(struct kyc_webhook_worker *w, const char *what, int rc)
 	w->last_error_log_ms = now;
 	kyc_logf(KYC_LOG_ERROR, "webhooks: %s failed (%s): %s", what, kyc_err_name(rc),
 		 kyc_store_errmsg(w->store));
-}
-
-static double jitter(void)
-{
-	uint32_t r = 0;
-	kyc_rand_bytes(&r, sizeof r);
-	return (double)r / 4294967296.0;
-}
-
-/* ---- payloads ---- */
-
-/* The payload of job rendered from event (NULL: the event is gone), with
- * one reference; NULL only when out of memory. */
-static struct wh_body *body_render(const struct kyc_outbox_job *job, const json_t *event)
-{
-	kyc_buf buf;
-	kyc_buf_init(&buf, BODY_MAX);
-	const char *ctype = "application/json", *error = NULL;
-	if (!event) {
-		error = "event_missing";
-	} else {
-		int rc = kyc_webhook_payload(job->format, event, &buf, &ctype);
-		if (rc)
-			error = rc == KYC_ERR_NOTFOUND ? "format_unknown" : "render_failed";
-	}
-	size_t len = error ? 0 : buf.len;
-	struct wh_body *b = malloc(sizeof *b + len + 1);
-	if (b) {
-		atomic_init(&b->refs, 1);
-		b->error = error;
-		b->content_type = ctype;
-		snprintf(b->event_id, sizeof b->event_id, "%s", job->event_id);
-		snprintf(b->format, sizeof b->format, "%s", job->format);
-		b->len = len;
-		if (len)
-			memcpy(b->data, buf.data, len);
-		b->data[len] = 0;
-	}
-	kyc_buf_release(&buf);
-	return b;
-}
-
-/* ---- recording ---- */
-
-/* The kept bytes of an answer as text the attempt log (JSON) can hold: as
- * they are when they are UTF-8, else with every byte outside printable
- * ASCII shown as '?'. */
-static size_t printable(char *p, size_t n)
-{
-	json_t *t = json_stringn(p, n);
-	if (t) {
-		json_decref(t);
-		return n;
-	}
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)p[i] < 0x20 || (unsigned char)p[i] > 0x7e)
-			p[i] = (p[i] == '\n' || p[i] == '\r' || p[i] == '\t') ? ' ' : '?';
-	return n;
-}
-
-/* An endpoint failing for the whole window is disabled, its pending
- * deliveries paused, and the event recorded, all in the caller's transaction. */
-static int disable_endpoint(struct kyc_webhook_worker *w, const struct kyc_outbox_job *j,
-			    int64_t now)
-{
-	json_t *ep = NULL, *patch = NULL, *snap = NULL;
-	int rc = kyc_store_get(w->store, KYC_R_WEBHOOK_ENDPOINT, j->tenant_id, j->endpoint_id, &ep);
-	if (rc == KYC_ERR_NOTFOUND)
-		return 0;
-	if (rc || !json_is_true(json_object_get(ep, "enabled")))
-		goto out;
-	patch = json_pack("{s:b, s:s, s:I}", "enabled", 0, "disabled_reason", "failing",
-			  "disabled_at", (json_int_t)now);
-	rc = patch ? kyc_store_update(w->store, KYC_R_WEBHOOK_ENDPOINT, j->tenant_id,
-				      j->endpoint_id, patch, 0)
-		   : KYC_ERR_NOMEM;
-	rc = rc ? rc : kyc_outbox_pause(w->store, j->tenant_id, j->endpoint_id, 1, now);
-	json_decref(ep);
-	ep = NULL;
-	rc = rc ? rc
-		: kyc_store_get(w->store, KYC_R_WEBHOOK_ENDPOINT, j->tenant_id, j->endpoint_id,
-				&ep);
-	if (rc)
-		goto out;
-	snap = kyc_webhook_render_endpoint(ep);
-	if (w->cfg.emit)
-		rc = w->cfg.emit(w->store, j->tenant_id, "webhook_endpoint.disabled",
-				 "webhook_endpoint", j->endpoint_id,
-				 json_integer_value(json_object_get(ep, "version")), snap);
-	if (!rc)
-		kyc_logf(KYC_LOG_WARN,
-			 "webhooks: endpoint %s disabled after failing for the whole retry window",
-			 j->endpoint_id);
-out:
-	json_decref(snap);
-	json_decref(patch);
-	json_decref(ep);
-	return rc;
-}
-
-/* The attempt record of a finished attempt (pointing into d). */
-static struct kyc_outbox_attempt attempt_of(struct wh_done *d, int64_t now)
-{
-	const struct kyc_outbox_job *j = &d->job;
-	struct kyc_outbox_attempt a = {
-	    .delivery_id = j->delivery_id,
-	    .at_ms = d->at_ms,
-	    .latency_ms = d->latency_ms,
-	    .http_status = d->http_status,
-	    .error = d->error,
-	    .response = d->resp,
-	    .response_len = printable(d->resp, d->resp_len),
-	    .status = "succeeded",
-	};
-	if (d->error) {
-		a.next_ms = kyc_webhook_retry_at(j->attempt_count + 1, j->created_ms, now, jitter());
-		a.status = a.next_ms ? "pending" : "failed";
-		kyc_logf(KYC_LOG_INFO,
-			 "webhooks: delivery %s of event %s failed (%s, HTTP %d, attempt %d); %s",
-			 j->delivery_id, j->event_id, d->error, d->http_status, j->attempt_count + 1,
-			 a.next_ms ? "will retry" : "given up");
-	}
-	return a;
-}
-
-/* Records the outcomes in rec, in the caller's transaction: the attempts
- * as one batch (one round trip on PostgreSQL), then each endpoint's health
- * once, from its last outcome in the batch. That is what one health call
- * per attempt would leave, since each call overwrites the one before, less
- * the writes: a batch of 64 to one endpoint was 64 updates of its row. */
-static int record_all(struct kyc_webhook_worker *w)
-{
-	int64_t now = kyc_now_ms();
-	for (int i = 0; i < w->nrec; i++)
-		w->attempts[i] = attempt_of(&w->rec[i], now);
-	int rc = kyc_outbox_record_batch(w->store, w->attempts, w->nrec);
-	for (int i = 0; i < w->nrec && !rc; i++) {
-		const struct kyc_outbox_job *j = &w->rec[i].job;
-		int later = !j->endpoint_id[0];
-		for (int k = i + 1; k < w->nrec && !later; k++)
-			later = !strcmp(w->rec[k].job.endpoint_id, j->endpoint_id);
-		if (later) /* a callback, or not the endpoint's last outcome */
-			continue;
-		int ok = w->rec[i].error == NULL;
-		int64_t since = 0;
-		rc = kyc_outbox_endpoint_health(w->store, j->endpoint_id, ok, now, &since);
-		if (!rc && !ok && kyc_webhook_endpoint_expired(since, now))
-			rc = disable_endpoint(w, j, now);
-	}
-	return rc;
 }
 
 /* 1 when the worker holds delivery_id (running or queued). */
@@ -229,111 +71,6 @@ static int room_for(void *ctx, const char *endpoint_id, int targets)
 	return room;
 }
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* The cache slot of an event's payload in a format (FNV-1a). */
-static struct wh_cached *cache_slot(struct kyc_webhook_worker *w, const char *event_id,
-				    const char *format)
-{
-	uint32_t h = 2166136261u;
-	for (const char *p = event_id; *p; p++)
-		h = (h ^ (unsigned char)*p) * 16777619u;
-	for (const char *p = format; *p; p++)
-		h = (h ^ (unsigned char)*p) * 16777619u;
-	return &w->cache[h & (BODY_CACHE - 1)];
-}
-
-/* A payload already at hand for job i of the claim: shared with an
- * earlier job of the same event and format (staged) or rendered in the
- * last BODY_CACHE_MS (an event to ten endpoints is read and rendered once,
- * not ten times). A new reference, or NULL. */
-static struct wh_body *payload_known(struct kyc_webhook_worker *w, int i, uint64_t erasures,
-				     int64_t now)
-{
-	const struct kyc_outbox_job *j = &w->staged[i].job;
-	for (int k = i - 1; k >= 0; k--) {
-		struct wh_body *b = w->staged[k].body;
-		if (b && !strcmp(b->event_id, j->event_id) && !strcmp(b->format, j->format)) {
-			atomic_fetch_add(&b->refs, 1);
-			return b;
-		}
-	}
-	struct wh_cached *c = cache_slot(w, j->event_id, j->format);
-	if (c->body && c->erasures == erasures && now - c->at_ms < BODY_CACHE_MS &&
-	    !strcmp(c->body->event_id, j->event_id) && !strcmp(c->body->format, j->format)) {
-		atomic_fetch_add(&c->body->refs, 1);
-		return c->body;
-	}
-	return NULL;
-}
-
-/* Stages the claim's jobs (claimed[0..n), taken) with their payloads, in
- * claim order: those at hand shared, the others' events read together
- * (one query on PostgreSQL, where one per event was a round trip each)
- * and rendered once per event and format. NULL events are recorded as
- * event_missing. The store thread. */
-static int stage_claim(struct kyc_webhook_worker *w, int n)
-{
-	/* read before the events: an erasure committed after this moves it */
-	uint64_t erasures = w->cfg.erasures ? w->cfg.erasures() : 0;
-	int64_t now = mono_ms();
-	int nmiss = 0;
-	for (int i = 0; i < n; i++) {
-		w->staged[i].job = w->claimed[i];
-		memset(&w->claimed[i], 0, sizeof w->claimed[i]);
-		w->nstaged = i + 1;
-		const struct kyc_outbox_job *j = &w->staged[i].job;
-		if ((w->staged[i].body = payload_known(w, i, erasures, now)))
-			continue;
-		int seen = 0;
-		for (int k = 0; k < nmiss && !seen; k++)
-			seen = !strcmp(w->miss_events[k], j->event_id);
-		if (!seen) {
-			w->miss_tenants[nmiss] = j->tenant_id;
-			w->miss_events[nmiss++] = j->event_id;
-		}
-	}
-	if (!nmiss)
-		return 0;
-	if (kyc_store_get_many(w->store, KYC_R_EVENT, nmiss, w->miss_tenants, w->miss_events,
-			       w->miss_read))
-		memset(w->miss_read, 0, (size_t)nmiss * sizeof *w->miss_read); /* event_missing */
-	int rc = 0;
-	for (int i = 0; i < n && !rc; i++) {
-		struct wh_queued *q = &w->staged[i];
-		if (q->body || (q->body = payload_known(w, i, erasures, now)))
-			continue;
-		const json_t *event = NULL;
-		for (int k = 0; k < nmiss && !event; k++)
-			if (!strcmp(w->miss_events[k], q->job.event_id))
-				event = w->miss_read[k];
-		struct wh_body *b = body_render(&q->job, event);
-		if (!b) {
-			rc = KYC_ERR_NOMEM;
-			break;
-		}
-		q->body = b;
-		if (!b->error && b->len <= BODY_CACHE_MAX && w->cfg.erasures) {
-			struct wh_cached *c = cache_slot(w, q->job.event_id, q->job.format);
-			kyc__webhook_body_unref(c->body);
-			atomic_fetch_add(&b->refs, 1);
-			c->body = b;
-			c->at_ms = now;
-			c->erasures = erasures;
-		}
-	}
-	for (int k = 0; k < nmiss; k++) {
-		json_decref(w->miss_read[k]);
-		w->miss_read[k] = NULL;
-	}
-	return rc;
-}
-
 /* Moves the finished attempts to the store thread's own list (after any
  * that a failed commit left there). Under mu. */
 static void take_done(struct kyc_webhook_worker *w)
@@ -354,12 +91,12 @@ static int turn(struct kyc_webhook_worker *w, int claim, int room)
 	int64_t now = kyc_now_ms();
 	int n = 0;
 	int rc = kyc_store_begin(w->store);
-	rc = rc ? rc : record_all(w);
+	rc = rc ? rc : kyc__webhook_record_outcomes(w);
 	if (!rc && claim && room > 0)
 		rc = kyc_outbox_claim(w->store, now, 2 * w->cfg.timeout_ms + 5000, room, room_for, w,
 				      w->claimed, &n);
 	w->nstaged = 0;
-	rc = rc ? rc : stage_claim(w, n);
+	rc = rc ? rc : kyc__webhook_stage_claim(w, n);
 	for (int i = 0; i < n; i++)
 		kyc_outbox_job_release(&w->claimed[i]); /* what was not staged */
 	rc = rc ? rc : kyc_store_commit(w->store);

@@ -1,6 +1,7 @@
 /* Internals of the webhook worker shared by its two threads' files:
- * src/webhooks/worker.c (the store thread: fan-out, claims, payloads,
- * recording outcomes, start and stop) and src/webhooks/sender.c (the
+ * src/webhooks/worker.c (the store thread: fan-out, claims, start and
+ * stop), with worker_payloads.c (a claim's payloads) and
+ * worker_outcomes.c (recording outcomes), and src/webhooks/sender.c (the
  * sender: signing, libcurl, collecting outcomes). */
 #ifndef KYC_WEBHOOK_WORKER_INT_H
 #define KYC_WEBHOOK_WORKER_INT_H
@@ -13,6 +14,7 @@
 #include "webhooks/worker.h"
 
 #define RESP_KEEP 256 /* bytes of an answer kept in the attempt log */
+#define BODY_CACHE 1024 /* payloads kept across claims (a power of two) */
 
 /* A rendered payload, shared by the deliveries of one event in one format
  * claimed together (an event to ten endpoints is read and rendered once,
@@ -108,6 +110,20 @@ struct kyc_webhook_worker {
  * running or queued at the last successful claim, nslots each (claims stop
  * while recording fails), hence 2 * nslots; twice that again as margin. */
 #define DONE_CAP(w) (4 * (w)->nslots)
+
+/* Stages the claim's jobs (claimed[0..n), taken) with their payloads, in
+ * claim order: those at hand shared, the others' events read together
+ * (one query on PostgreSQL, where one per event was a round trip each)
+ * and rendered once per event and format. NULL events are recorded as
+ * event_missing. 0, or KYC_ERR_NOMEM. The store thread
+ * (worker_payloads.c). */
+int kyc__webhook_stage_claim(struct kyc_webhook_worker *w, int n);
+
+/* Records the outcomes in rec, in the caller's transaction: the attempts
+ * as one batch with their next try or their end, then each endpoint's
+ * health once, disabling an endpoint failing for its whole retry window.
+ * 0, or the store's error. The store thread (worker_outcomes.c). */
+int kyc__webhook_record_outcomes(struct kyc_webhook_worker *w);
 
 /* Drops a reference to b (NULL is fine); the last one frees it. Any thread. */
 void kyc__webhook_body_unref(struct wh_body *b);
