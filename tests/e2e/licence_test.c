@@ -4,11 +4,16 @@
  * fields and the QR code's text; seed 001's step 1 with idType
  * drivers_license answers the barcode's data; a back without a
  * barcode is stored unreadable, not half-read. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "document/aamva.h"
+#include "document/barcode.h"
+#include "document/card_dl_aamva.h"
+#include "document/image.h"
 #include "document/synth_dl.h"
 #include "e2e.h"
 #include "form.h"
@@ -170,6 +175,79 @@ TEST(back_without_barcode)
 	CHECK_STR(json_string_value(json_object_get(lic, "reason")), "no_barcode_found");
 	CHECK(!json_is_true(json_object_get(json_object_get(r.json, "extraction"), "barcode_found")));
 	e2e_resp_free(&r);
+}
+
+/* A back photographed from too far (level 2) whose PDF417 does not decode:
+ * the attempt fails with retry_code barcode_too_small, and the module the
+ * reader saw is the one the card was photographed with. The card is the
+ * first of level 2 that the reader, in this process, does not decode. */
+TEST(back_too_small_asks_for_a_closer_photo)
+{
+	struct kyc_dl_card c;
+	unsigned char *jpg = NULL;
+	size_t len = 0;
+	double truth_px = 0;
+	for (int i = 1; i <= 60 && !jpg; i++) {
+		struct kyc_synth_image im;
+		struct kyc_synth_card_shot shot;
+		kyc_synth_dl_card(SEED, i, &c);
+		if (kyc_synth_dl_render(SEED, i, 2, KYC_CARD_BACK, &c, &shot, &im))
+			break;
+		int rc = kyc_synth_jpeg(&im, shot.quality, &jpg, &len);
+		kyc_synth_image_release(&im);
+		struct kyc_image_opts io = {.target_side = 1000};
+		struct kyc_image img;
+		int err = 0;
+		json_t *x = !rc && !kyc_image_decode(jpg, len, &io, &img, NULL) ? kyc_dl_read(NULL, &img, &err) : NULL;
+		if (x)
+			kyc_image_free(&img);
+		const char *why = json_string_value(json_object_get(x, "reason"));
+		if (!why || strcmp(why, "barcode_too_small")) {
+			free(jpg);
+			jpg = NULL;
+		} else {
+			/* the module as the generator drew it: the symbol across the
+			 * template's barcode box, times the card's scale in the photo */
+			struct kyc_aamva a;
+			kyc_buf d;
+			unsigned char *m = NULL;
+			int mw = 0, mh = 0;
+			kyc_synth_dl_aamva(&c, &a);
+			kyc_buf_init(&d, KYC_BARCODE_MAX_BYTES);
+			if (!kyc_aamva_write(&a, &d) &&
+			    !kyc_barcode_encode(KYC_BARCODE_PDF417, (const unsigned char *)d.data, d.len, 3,
+						&m, &mw, &mh)) {
+				const double *b = kyc_card_tpl_dl_aamva.barcode;
+				double mod = b[2] - b[0] < (b[3] - b[1]) * mw / mh ? (b[2] - b[0]) / mw
+										 : (b[3] - b[1]) / mh;
+				double top = hypot(shot.quad[1][0] - shot.quad[0][0], shot.quad[1][1] - shot.quad[0][1]);
+				truth_px = mod * top / kyc_card_tpl_dl_aamva.w_mm;
+			}
+			free(m);
+			kyc_buf_release(&d);
+		}
+		json_decref(x);
+	}
+	REQUIRE(jpg && truth_px > 0);
+	char *ver = new_verification();
+	REQUIRE(ver);
+	struct e2e_resp r;
+	REQUIRE(upload(ver, "back", jpg, len, &r) == 0);
+	CHECK_INT(r.status, 201);
+	const json_t *x = json_object_get(r.json, "extraction");
+	CHECK_STR(json_string_value(json_object_get(x, "reason")), "barcode_too_small");
+	double seen = json_number_value(json_object_get(x, "barcode_module_px"));
+	printf("  module seen %.2f px, drawn %.2f px\n", seen, truth_px);
+	CHECK(seen > 0.75 * truth_px && seen < 1.25 * truth_px && seen < KYC_DL_MIN_MODULE_PX);
+	const json_t *v = json_object_get(r.json, "verification");
+	const json_t *retry = json_object_get(v, "retry");
+	CHECK_STR(json_string_value(json_object_get(retry, "code")), "barcode_too_small");
+	const char *msg = json_string_value(json_object_get(retry, "message"));
+	CHECK(msg && strstr(msg, "too small"));
+	CHECK_INT(json_integer_value(json_object_get(v, "failed_attempts")), 1);
+	e2e_resp_free(&r);
+	free(jpg);
+	free(ver);
 }
 
 /* Seed 001's step 1 with the form parts p; 0 when a response came back. */
@@ -347,6 +425,7 @@ int main(void)
 	RUN(back_through_the_api);
 	RUN(front_and_qr);
 	RUN(back_without_barcode);
+	RUN(back_too_small_asks_for_a_closer_photo);
 	RUN(seed001_step1);
 	RUN(workflow_checks_the_barcode);
 	RUN(seed001_korean_licence);
