@@ -209,6 +209,25 @@ static json_t *extract_licence(json_t *x, const struct kyc_image *img, int back)
 	return x;
 }
 
+json_t *kyc_document_licence_again(const json_t *x, const struct kyc_image *img)
+{
+	/* the side the picture was read as: the one seen when it was told */
+	const char *seen = json_string_value(json_object_get(x, "side_seen"));
+	const json_t *lic = json_object_get(x, "licence");
+	int back = seen ? !strcmp(seen, "back") : json_object_get(lic, "front") == json_null();
+	json_t *y = json_deep_copy(x);
+	if (!y)
+		return NULL;
+	json_object_del(y, "licence");
+	json_object_del(y, "barcode_module_px");
+	y = extract_licence(y, img, back);
+	if (!json_is_true(json_object_get(y, "barcode_found"))) {
+		json_decref(y);
+		return NULL;
+	}
+	return y;
+}
+
 /* The QR codes' texts of a document (a licence's come with it): "qr", and
  * the first as the field "qr_code" (`source: "barcode"`). Never fetched. */
 static json_t *with_qr(json_t *x, const json_t *qr)
