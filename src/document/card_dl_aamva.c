@@ -626,6 +626,8 @@ json_t *kyc_dl_read(const struct kyc_image *front, const struct kyc_image *back,
 		goto fail;
 	json_t *bar = s->have_aamva ? kyc_aamva_fields(&s->aamva) : json_object();
 	char reason[64] = "";
+	/* the module as reported (to 0.01 px) is the one judged */
+	s->module_px = round(s->module_px * 100) / 100;
 	if (!s->have_aamva && s->why)
 		snprintf(reason, sizeof reason, "aamva_%s", s->why);
 	else if (!s->have_aamva)
@@ -636,8 +638,7 @@ json_t *kyc_dl_read(const struct kyc_image *front, const struct kyc_image *back,
 	x = json_pack("{s:s, s:b, s:s?, s:o, s:O, s:O, s:O}", "document_type", "dl_aamva",
 		      "barcode_found", s->have_aamva, "reason", reason[0] ? reason : NULL,
 		      "barcode_module_px",
-		      s->module_px && !s->have_aamva ? json_real(round(s->module_px * 100) / 100)
-						     : json_null(),
+		      s->module_px && !s->have_aamva && !s->why ? json_real(s->module_px) : json_null(),
 		      "fields",
 		      s->have_aamva || !face ? bar : json_object_get(face, "fields"), "qr", s->qr,
 		      "front", face ? face : json_null());
