@@ -6,7 +6,9 @@
  * sides together (kyc_egnid_read), and the server's path, each side an
  * upload of its own (kyc_document_extract_typed: the MRZ looked for, the
  * card identified, then read, QR codes looked for), whose fields are
- * scored too. Usage: bench N SEED */
+ * scored too. Then ID cards with an MRZ (generated TD1): what the look for
+ * an Egyptian card's number costs them on the server's path (mrz_cards;
+ * BENCH_MRZ_ONLY=1 runs that section alone). Usage: bench N SEED */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +20,8 @@
 #include "document/card_eg_nid.h"
 #include "document/card_identify.h"
 #include "document/image.h"
+#include "document/reader.h"
+#include "document/synth.h"
 #include "document/synth_card.h"
 #include "flows/extraction.h"
 
@@ -295,6 +299,61 @@ static void run_level(int n, uint64_t seed, int level, int contradict)
 	free(t);
 }
 
+/* What an ID card with an MRZ pays on the server's path for the look for
+ * an Egyptian card's number that an id_card upload now starts with
+ * (docs/card.md, "On an upload"): generated TD1 cards (their MRZ side), n
+ * at each of levels 0 and 1, decoded as an upload is; CPU ms of that look
+ * alone (kyc_card_identify_number), and of the whole extraction as an
+ * id_card and as a residence_permit (the same path without the look). */
+static void mrz_cards(int n, uint64_t seed)
+{
+	printf("\n| level | TD1 photos | MRZ found (id_card / residence_permit) | number look, median / p95 ms | id_card extraction, median / p95 ms | residence_permit (no look), median / p95 ms | difference of medians |\n");
+	printf("| --- | --- | --- | --- | --- | --- | --- |\n");
+	double *look = calloc((size_t)n, sizeof *look), *card = calloc((size_t)n, sizeof *card),
+	       *base = calloc((size_t)n, sizeof *base);
+	for (int level = 0; level <= 1; level++) {
+		int found_card = 0, found_base = 0;
+		for (int i = 1; i <= n; i++) {
+			struct kyc_synth_doc truth;
+			unsigned char *jpeg = NULL;
+			size_t len = 0;
+			struct kyc_image img;
+			struct kyc_image_opts io = {.target_side = KYC_READER_DECODE_SIDE};
+			if (kyc_synth_make(seed, i, level, KYC_SYNTH_TD1, &truth, &jpeg, &len) ||
+			    kyc_image_decode(jpeg, len, &io, &img, NULL)) {
+				fprintf(stderr, "bench/card: cannot generate TD1 %d\n", i);
+				exit(1);
+			}
+			free(jpeg);
+			struct kyc_card_identity id;
+			double t0 = cpu_ms();
+			kyc_card_identify_number(&img, &id);
+			double t1 = cpu_ms();
+			json_t *x = kyc_document_extract_typed(&img, 0, "id_card", "back");
+			double t2 = cpu_ms();
+			json_t *y = kyc_document_extract_typed(&img, 0, "residence_permit", "back");
+			double t3 = cpu_ms();
+			look[i - 1] = t1 - t0, card[i - 1] = t2 - t1, base[i - 1] = t3 - t2;
+			found_card += json_is_true(json_object_get(x, "mrz_found"));
+			found_base += json_is_true(json_object_get(y, "mrz_found"));
+			json_decref(x);
+			json_decref(y);
+			kyc_image_free(&img);
+		}
+		qsort(look, (size_t)n, sizeof *look, cmp_double);
+		qsort(card, (size_t)n, sizeof *card, cmp_double);
+		qsort(base, (size_t)n, sizeof *base, cmp_double);
+		int p95 = (int)(n * 0.95);
+		printf("| %d | %d | %d / %d | %.1f / %.1f | %.0f / %.0f | %.0f / %.0f | %.0f |\n", level, n,
+		       found_card, found_base, look[n / 2], look[p95], card[n / 2], card[p95],
+		       base[n / 2], base[p95], card[n / 2] - base[n / 2]);
+		fflush(stdout);
+	}
+	free(look);
+	free(card);
+	free(base);
+}
+
 int main(int argc, char **argv)
 {
 	int n = argc > 1 ? (int)strtol(argv[1], NULL, 10) : 100;
@@ -312,8 +371,13 @@ int main(int argc, char **argv)
 			kyc_image_free(&f);
 		}
 	}
+	if (getenv("BENCH_MRZ_ONLY")) { /* the MRZ cards' section alone */
+		mrz_cards(n, seed);
+		return 0;
+	}
 	run_level(n, seed, 0, 0);
 	run_level(n, seed, 1, 0);
 	run_level(n < 50 ? n : 50, seed, 1, 1);
+	mrz_cards(n, seed);
 	return 0;
 }

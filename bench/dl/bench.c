@@ -12,6 +12,7 @@
  *    year one off) that are flagged.
  * Usage: bench N SEED */
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,12 +20,17 @@
 
 #include "document/aamva.h"
 #include "document/barcode.h"
+#include "document/card_tpl.h"
 #include "document/card_dl_aamva.h"
 #include "document/image.h"
 #include "document/reader.h"
 #include "document/synth_dl.h"
 #include "document/tess.h"
 #include "lib/timing.h"
+
+/* The module of the last back photographed, px in the picture as decoded
+ * (the generator's module times the card's scale in the photo). */
+static double last_module_px;
 
 static int photo(uint64_t seed, int i, int level, enum kyc_card_side side,
 		 const struct kyc_dl_card *c, struct kyc_image *out)
@@ -43,6 +49,11 @@ static int photo(uint64_t seed, int i, int level, enum kyc_card_side side,
 	if (!rc)
 		rc = kyc_image_decode(jpeg, len, &io, out, NULL);
 	free(jpeg);
+	if (!rc) {
+		double top = hypot(shot.quad[1][0] - shot.quad[0][0], shot.quad[1][1] - shot.quad[0][1]);
+		last_module_px = kyc_synth_dl_module_mm(c) * top / kyc_card_tpl_dl_aamva.w_mm /
+				 (out->scale_denom > 0 ? out->scale_denom : 1);
+	}
 	return rc;
 }
 
@@ -75,6 +86,12 @@ int main(int argc, char **argv)
 	uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 10) : 1;
 	double *ours = malloc(sizeof(double) * (size_t)n), *base = malloc(sizeof(double) * (size_t)n);
 	struct kyc_barcode *b = malloc(KYC_BARCODE_MAX * sizeof *b);
+	/* the backs of every level by their module in the picture: decoded, and
+	 * the reason of those not decoded */
+	static const double edges[] = {0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 4.0, 1e9};
+#define NBIN (sizeof edges / sizeof edges[0] - 1)
+	int bin_n[NBIN] = {0}, bin_ok[NBIN] = {0}, bin_small[NBIN] = {0}, bin_unread[NBIN] = {0},
+	    bin_none[NBIN] = {0};
 	printf("| level | cards | decoded, every field exact | zxing alone (baseline) | ratio | ms median / p90 | baseline ms median / p90 | ratio (median) |\n");
 	printf("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
 	for (int level = 0; level <= 2; level++) {
@@ -102,8 +119,18 @@ int main(int argc, char **argv)
 			t0 = bench_cpu_ms();
 			json_t *x = kyc_dl_read(NULL, &im, &err);
 			ours[i - 1] = bench_cpu_ms() - t0;
-			ok += json_is_true(json_object_get(x, "barcode_found")) &&
-			      all_exact(x, json_object_get(t, "fields"));
+			int exact = json_is_true(json_object_get(x, "barcode_found")) &&
+				    all_exact(x, json_object_get(t, "fields"));
+			ok += exact;
+			size_t k = 0;
+			while (k + 1 < NBIN && last_module_px >= edges[k + 1])
+				k++;
+			const char *why = json_string_value(json_object_get(x, "reason"));
+			bin_n[k]++;
+			bin_ok[k] += exact;
+			bin_small[k] += !exact && why && !strcmp(why, "barcode_too_small");
+			bin_unread[k] += !exact && why && !strcmp(why, "barcode_unreadable");
+			bin_none[k] += !exact && why && !strcmp(why, "no_barcode_found");
 			json_decref(x);
 			json_decref(t);
 			kyc_image_free(&im);
@@ -115,6 +142,21 @@ int main(int argc, char **argv)
 		       base_ok ? (double)ok / base_ok : 0, om, op, bm, bp, bm > 0 ? om / bm : 0);
 		fflush(stdout);
 	}
+
+	printf("\n| module in the picture, px | backs (levels 0-2) | decoded, every field exact | not decoded: barcode_too_small | barcode_unreadable | no_barcode_found |\n");
+	printf("| --- | --- | --- | --- | --- | --- |\n");
+	for (size_t k = 0; k < NBIN; k++) {
+		if (!bin_n[k])
+			continue;
+		char range[32];
+		if (k + 1 == NBIN)
+			snprintf(range, sizeof range, "%.2f and over", edges[k]);
+		else
+			snprintf(range, sizeof range, "%.2f-%.2f", edges[k], edges[k + 1]);
+		printf("| %s | %d | %d (%.0f %%) | %d | %d | %d |\n", range, bin_n[k], bin_ok[k],
+		       100.0 * bin_ok[k] / bin_n[k], bin_small[k], bin_unread[k], bin_none[k]);
+	}
+	fflush(stdout);
 
 	/* the front against the back, level 0 and 1 */
 	printf("\n| level | cards | front found | ");

@@ -29,6 +29,7 @@ static double now_ms(void)
 struct scan {
 	int have_aamva;
 	const char *why; /* the AAMVA parser's code for the last PDF417 refused */
+	double module_px; /* a PDF417's module in the picture, px; 0: none seen */
 	struct kyc_aamva aamva;
 	json_t *qr;
 };
@@ -76,10 +77,6 @@ static int scan_pixels(const unsigned char *gray, int w, int h, struct scan *s)
 	free(found);
 	return n == KYC_ERR_NOMEM ? n : 0;
 }
-
-/* Resolution of the rectified card the barcodes are looked for on, px/mm:
- * a licence's PDF417 module (about 0.4 mm) gets about five pixels. */
-#define SCAN_PX_PER_MM 12.0
 
 /* The picture's dominant edge direction, degrees in [-45, 45): a PDF417's
  * bars and rows are the strongest edges of a licence's back, so turning the
@@ -220,6 +217,84 @@ static int scan_boxes(const unsigned char *card, int w, int h, struct scan *s)
 	return rc;
 }
 
+/* A PDF417's module on the rectified card (w x h at SCAN_PX_PER_MM), mm, or
+ * 0 when no symbol is seen in the barcode box. Columns of the box's middle
+ * half are averaged: the codewords change from row to row and average to
+ * grey, while the start pattern's 8-module bar and the stop pattern's
+ * 7-module bar run the symbol's whole height and stay dark. The widest dark
+ * run near each end is one of them, either way up, so the module is their
+ * sum over 15. Dark is under 40 % of the way from the darkest column to the
+ * light ones: blur narrows a wide bar little there, and it keeps the start
+ * pattern's one-module bars, blurred to grey, out of its run. */
+static double symbol_module_mm(const unsigned char *card, int w, int h)
+{
+	const double *b = kyc_card_tpl_dl_aamva.barcode, u = SCAN_PX_PER_MM;
+	int x0 = (int)fmax(0, (b[0] - 2) * u), x1 = (int)fmin(w, (b[2] + 2) * u);
+	int y0 = (int)fmax(0, (b[1] + (b[3] - b[1]) / 4) * u), y1 = (int)fmin(h, (b[3] - (b[3] - b[1]) / 4) * u);
+	int n = x1 - x0;
+	if (n < 16 || y1 <= y0)
+		return 0;
+	double *col = malloc((size_t)n * sizeof *col), lo = 255, hi = 0;
+	if (!col)
+		return 0;
+	for (int x = x0; x < x1; x++) {
+		double sum = 0;
+		for (int y = y0; y < y1; y++)
+			sum += card[(size_t)y * (size_t)w + (size_t)x];
+		col[x - x0] = sum / (y1 - y0);
+		lo = fmin(lo, col[x - x0]);
+		hi = fmax(hi, col[x - x0]);
+	}
+	/* the widest dark run in each outer sixth of the box, and the extent
+	 * of the dark columns */
+	double thr = lo + 0.4 * (hi - lo), run[2] = {0, 0};
+	int first = -1, last = -1;
+	for (int x = 0; x < n;) {
+		if (col[x] >= thr) {
+			x++;
+			continue;
+		}
+		int e = x;
+		while (e < n && col[e] < thr)
+			e++;
+		first = first < 0 ? x : first, last = e;
+		double mid = (x + e) / 2.0, width = (e - x) / u;
+		if (mid < n / 6.0)
+			run[0] = fmax(run[0], width);
+		else if (mid > n - n / 6.0)
+			run[1] = fmax(run[1], width);
+		x = e;
+	}
+	/* between the bars, the codewords' grey: about half ink (a text's
+	 * columns are mostly paper) */
+	double inner = 0;
+	int i0 = first + (int)(run[0] * u), i1 = last - (int)(run[1] * u);
+	for (int x = i0; x < i1; x++)
+		inner += col[x];
+	inner = i1 > i0 ? (inner / (i1 - i0) - lo) / (hi - lo + 1e-9) : 0;
+	free(col);
+	double mod = (run[0] + run[1]) / 15;
+	/* a symbol: contrast, two bars of like width, of a module the standard
+	 * allows (0.17 mm up, measured a little narrow) or a little over, at
+	 * least the 86 modules of a one-column symbol between its ends, grey
+	 * between them */
+	if (hi - lo < 40 || run[0] <= 0 || run[1] <= 0 || run[0] > 1.6 * run[1] || run[1] > 1.6 * run[0] ||
+	    mod < 0.15 || mod > 0.6 || (last - first) / u < 86 * mod || inner < 0.25 || inner > 0.75)
+		return 0;
+	return mod;
+}
+
+/* Pixels per mm of the card whose corners are q in the picture. */
+static double quad_px_per_mm(const double q[4][2])
+{
+	const struct kyc_card_template *T = &kyc_card_tpl_dl_aamva;
+	double top = hypot(q[1][0] - q[0][0], q[1][1] - q[0][1]);
+	double bottom = hypot(q[2][0] - q[3][0], q[2][1] - q[3][1]);
+	double left = hypot(q[3][0] - q[0][0], q[3][1] - q[0][1]);
+	double right = hypot(q[2][0] - q[1][0], q[2][1] - q[1][1]);
+	return ((top + bottom) / T->w_mm + (left + right) / T->h_mm) / 4;
+}
+
 static int scan_image(const struct kyc_image *img, struct scan *s)
 {
 	int rc = scan_pixels(img->gray, img->w, img->h, s);
@@ -244,6 +319,10 @@ static int scan_image(const struct kyc_image *img, struct scan *s)
 	 * unsharp mask on the best one only: blur is the same on all. */
 	for (int i = 0; i < n && !rc && !s->have_aamva; i++) {
 		kyc_card_warp(img, quads[i], w, h, card);
+		/* the symbol's module in the picture, for the reason a symbol
+		 * that does not decode gives (barcode_too_small) */
+		if (!s->module_px)
+			s->module_px = symbol_module_mm(card, w, h) * quad_px_per_mm(quads[i]);
 		rc = scan_pixels(card, w, h, s);
 		if (!rc && !s->have_aamva)
 			rc = scan_boxes(card, w, h, s);
@@ -547,11 +626,20 @@ json_t *kyc_dl_read(const struct kyc_image *front, const struct kyc_image *back,
 		goto fail;
 	json_t *bar = s->have_aamva ? kyc_aamva_fields(&s->aamva) : json_object();
 	char reason[64] = "";
-	if (!s->have_aamva)
-		snprintf(reason, sizeof reason, "%s%s", s->why ? "aamva_" : "no_barcode_found",
-			 s->why ? s->why : "");
-	x = json_pack("{s:s, s:b, s:s?, s:O, s:O, s:O}", "document_type", "dl_aamva",
-		      "barcode_found", s->have_aamva, "reason", reason[0] ? reason : NULL, "fields",
+	/* the module as reported (to 0.01 px) is the one judged */
+	s->module_px = round(s->module_px * 100) / 100;
+	if (!s->have_aamva && s->why)
+		snprintf(reason, sizeof reason, "aamva_%s", s->why);
+	else if (!s->have_aamva)
+		snprintf(reason, sizeof reason, "%s",
+			 !s->module_px			      ? "no_barcode_found"
+			 : s->module_px < KYC_DL_MIN_MODULE_PX ? "barcode_too_small"
+							      : "barcode_unreadable");
+	x = json_pack("{s:s, s:b, s:s?, s:o, s:O, s:O, s:O}", "document_type", "dl_aamva",
+		      "barcode_found", s->have_aamva, "reason", reason[0] ? reason : NULL,
+		      "barcode_module_px",
+		      s->module_px && !s->have_aamva && !s->why ? json_real(s->module_px) : json_null(),
+		      "fields",
 		      s->have_aamva || !face ? bar : json_object_get(face, "fields"), "qr", s->qr,
 		      "front", face ? face : json_null());
 	if (!x || !bar) {

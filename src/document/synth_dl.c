@@ -339,26 +339,48 @@ static int draw_front(const struct kyc_dl_card *c, double u, struct kyc_synth__r
 	return rc;
 }
 
-static int draw_back(const struct kyc_dl_card *c, double u, struct kyc_synth_image *im)
+/* The card's PDF417 modules (*m malloc'd, mw x mh) and the module's size,
+ * mm: the symbol fills the barcode box's width, its rows at least three
+ * modules tall as the standard asks (zxing gives four). */
+static int symbol(const struct kyc_dl_card *c, unsigned char **m, int *mw, int *mh, double *mod_mm)
 {
-	const struct kyc_card_template *T = &kyc_card_tpl_dl_aamva;
+	const double *b = kyc_card_tpl_dl_aamva.barcode;
 	struct kyc_aamva a;
 	kyc_buf data;
-	unsigned char *m = NULL;
-	int mw = 0, mh = 0;
 	kyc_synth_dl_aamva(c, &a);
 	kyc_buf_init(&data, KYC_BARCODE_MAX_BYTES);
 	int rc = kyc_aamva_write(&a, &data);
 	if (!rc)
 		rc = kyc_barcode_encode(KYC_BARCODE_PDF417, (const unsigned char *)data.data, data.len,
-					3, &m, &mw, &mh);
+					3, m, mw, mh);
 	kyc_buf_release(&data);
+	if (!rc)
+		*mod_mm = fmin((b[2] - b[0]) / *mw, (b[3] - b[1]) / *mh);
+	return rc;
+}
+
+double kyc_synth_dl_module_mm(const struct kyc_dl_card *c)
+{
+	unsigned char *m = NULL;
+	int mw, mh;
+	double mod = 0;
+	if (symbol(c, &m, &mw, &mh, &mod))
+		mod = 0;
+	free(m);
+	return mod;
+}
+
+static int draw_back(const struct kyc_dl_card *c, double u, struct kyc_synth_image *im)
+{
+	const struct kyc_card_template *T = &kyc_card_tpl_dl_aamva;
+	unsigned char *m = NULL;
+	int mw = 0, mh = 0;
+	double mod_mm = 0;
+	int rc = symbol(c, &m, &mw, &mh, &mod_mm);
 	if (rc)
 		return rc;
-	/* The symbol fills the barcode box's width, its rows at least three
-	 * modules tall as the standard asks (zxing gives four). */
 	const double *b = T->barcode;
-	double mod = fmin((b[2] - b[0]) * u / mw, (b[3] - b[1]) * u / mh);
+	double mod = mod_mm * u;
 	double x = (b[0] + b[2]) / 2 * u - mw * mod / 2, y = b[3] * u - mh * mod;
 	static const unsigned char paper[3] = {252, 252, 250};
 	rect(im, x - 2 * mod, y - 2 * mod, x + (mw + 2) * mod, y + (mh + 2) * mod, paper);

@@ -41,6 +41,10 @@ void kyc_synth_dl_card(uint64_t seed, int index, struct kyc_dl_card *out);
  * dates MMDDCCYY in the US, CCYYMMDD in Canada). */
 void kyc_synth_dl_aamva(const struct kyc_dl_card *c, struct kyc_aamva *out);
 
+/* The module of the card's PDF417 as the back draws it, mm (0 when the
+ * data cannot be encoded): for the benchmark's and tests' truth. */
+double kyc_synth_dl_module_mm(const struct kyc_dl_card *c);
+
 /* Draws side (KYC_CARD_FRONT or KYC_CARD_BACK) of card and photographs it at
  * level (0..2) as (seed, index) choose; *img is allocated here. 0,
  * KYC_ERR_INVALID, KYC_ERR_NOMEM or KYC_ERR_IO (a font is missing). On error

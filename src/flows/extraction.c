@@ -184,8 +184,15 @@ static json_t *extract_licence(json_t *x, const struct kyc_image *img, int back)
 	json_t *dl = kyc_dl_read(back ? NULL : img, back ? img : NULL, &err);
 	if (!dl)
 		return x;
-	if (json_is_true(json_object_get(dl, "barcode_found")))
+	const char *why = json_string_value(json_object_get(dl, "reason"));
+	if (json_is_true(json_object_get(dl, "barcode_found"))) {
 		adopt(x, dl, "barcode_found");
+	} else if (why && !strncmp(why, "barcode_", 8)) {
+		/* a PDF417 seen and not decoded: the document's reason, so that
+		 * the attempt asks for a closer photo (docs/dl.md) */
+		json_object_set_new(x, "reason", json_string(why));
+		json_object_set(x, "barcode_module_px", json_object_get(dl, "barcode_module_px"));
+	}
 	/* A front without a PDF417 may be a Korean licence: its number, when
 	 * one of its form is read, is the field licence_number. */
 	json_t *kr = !back && !json_is_true(json_object_get(dl, "barcode_found"))
@@ -200,6 +207,25 @@ static json_t *extract_licence(json_t *x, const struct kyc_image *img, int back)
 	}
 	json_object_set_new(x, "licence", dl);
 	return x;
+}
+
+json_t *kyc_document_licence_again(const json_t *x, const struct kyc_image *img)
+{
+	/* the side the picture was read as: the one seen when it was told */
+	const char *seen = json_string_value(json_object_get(x, "side_seen"));
+	const json_t *lic = json_object_get(x, "licence");
+	int back = seen ? !strcmp(seen, "back") : json_object_get(lic, "front") == json_null();
+	json_t *y = json_deep_copy(x);
+	if (!y)
+		return NULL;
+	json_object_del(y, "licence");
+	json_object_del(y, "barcode_module_px");
+	y = extract_licence(y, img, back);
+	if (!json_is_true(json_object_get(y, "barcode_found"))) {
+		json_decref(y);
+		return NULL;
+	}
+	return y;
 }
 
 /* The QR codes' texts of a document (a licence's come with it): "qr", and

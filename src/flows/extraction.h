@@ -43,6 +43,13 @@ json_t *kyc_document_extract(const struct kyc_image *img, int64_t now_ms);
  * card identification found is read where it was found. */
 json_t *kyc_document_extract_typed(const struct kyc_image *img, int64_t now_ms, const char *type,
 				   const char *side);
+
+/* A driving licence's extraction x whose PDF417 was seen but came out too
+ * small ("reason":"barcode_too_small"), read again on img, the same photo
+ * decoded larger: a new extraction, x's with the barcode's fields, when the
+ * barcode decodes there; else NULL. Only the licence is read again (the MRZ
+ * and the card's identification stand). */
+json_t *kyc_document_licence_again(const json_t *x, const struct kyc_image *img);
 /* (continued) On a drivers_license without an MRZ, the licence is read
  * (src/document/card_dl_aamva.h, docs/dl.md): the object gains "licence"
  * (kyc_dl_read's object: the barcode, the QR codes' text, the front's

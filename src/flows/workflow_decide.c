@@ -34,6 +34,11 @@ static const struct {
     {"image_too_blurry", "The photo is blurry. Hold still and make sure the document is in focus."},
     {"image_too_dark", "The photo is too dark. Retake it in better light."},
     {"back_side_required", "Now send the back of the document."},
+    /* a licence's back (docs/dl.md) */
+    {"barcode_too_small", "The barcode on the back is too small in the photo. Move closer so the "
+                          "card fills the frame, and hold still."},
+    {"barcode_unreadable", "The barcode on the back could not be read. Retake the photo in focus "
+                           "and in good light, without glare on the barcode."},
     {"wrong_document_type", "This is not the document type that was chosen. Choose the right type "
                             "or send the right document."},
     /* the selfie's (docs/face.md#workflow-checks) */
@@ -58,7 +63,8 @@ static const char *retry_for_reason(const char *reason)
 	if (!strcmp(reason, "too_dark"))
 		return "image_too_dark";
 	if (!strcmp(reason, "image_too_small") || !strcmp(reason, "mrz_cut_off") ||
-	    !strcmp(reason, "mrz_unreadable"))
+	    !strcmp(reason, "mrz_unreadable") || !strcmp(reason, "barcode_too_small") ||
+	    !strcmp(reason, "barcode_unreadable"))
 		return reason;
 	return "document_not_found";
 }
@@ -281,6 +287,10 @@ int flow__evaluate_document(struct change *c, const json_t *settings, const json
 		if (licence && !has_back && !waiting &&
 		    (!reason || !strcmp(reason, "no_mrz_found")))
 			two_sided = 1;
+		else if (licence && reason && !strncmp(reason, "barcode_", 8))
+			/* A PDF417 seen and not decoded: a closer, sharper photo
+			 * of the back is asked for, as an unreadable MRZ's. */
+			return flow__fail_attempt(c, settings, reason);
 		else if (licence) {
 			/* No barcode read: the data is for a person to read. */
 			static const char *const drop[] = {"document", "document_back", NULL};

@@ -60,6 +60,38 @@ static int image_error(struct kyc_jerr *e, int rc, const char *field, const char
 	}
 }
 
+/* A licence whose PDF417 came out too small (barcode_too_small) in a JPEG
+ * decoded at a reduced scale is decoded again larger, each scale up to the
+ * full one, and read again until it decodes: a phone's 12 Mpx photo is
+ * decoded at a quarter of its size for the MRZ reader, where a module of
+ * 0.25 mm on a card filling 60 % of the frame is under 2 px (docs/dl.md).
+ * Each scale is tried, not the one the module asks for: a scale can read
+ * where the next does not. *x is replaced when the barcode decodes. */
+static void licence_relook(const struct kyc_flow_image *im, const struct kyc_image_opts *io,
+                           const struct kyc_image *img, json_t **x)
+{
+	const char *why = json_string_value(json_object_get(*x, "reason"));
+	if (!why || strcmp(why, "barcode_too_small") || img->scale_denom < 2)
+		return;
+	long longer = (long)(img->w > img->h ? img->w : img->h) * img->scale_denom;
+	for (int d = img->scale_denom / 2; d >= 1; d /= 2) {
+		struct kyc_image_opts o = *io;
+		o.want_rgb = 0;
+		o.target_side = d > 1 ? (int)((longer + d - 1) / d) : 0;
+		struct kyc_image big = {0};
+		if (kyc_image_decode(im->bytes, im->len, &o, &big, NULL))
+			return;
+		json_t *again = kyc_document_licence_again(*x, &big);
+		kyc_image_free(&big);
+		if (again) {
+			json_object_set_new(again, "decoded_scale", json_integer(d));
+			json_decref(*x);
+			*x = again;
+			return;
+		}
+	}
+}
+
 /* Decodes, reads (identity documents only) and stores the bytes of one image. */
 static int prepare(struct kyc_flow *f, const json_t *ver, const struct kyc_flow_image *im,
                    const char *kind, int faces, struct prepared *p, struct kyc_jerr *e)
@@ -88,6 +120,8 @@ static int prepare(struct kyc_flow *f, const json_t *ver, const struct kyc_flow_
 		return image_error(e, rc, field, why ? why : "invalid");
 	if (identity)
 		p->extraction = kyc_document_extract_typed(&img, kyc_now_ms(), im->type, im->side);
+	if (p->extraction && !strcmp(im->type, "drivers_license"))
+		licence_relook(im, &io, &img, &p->extraction);
 	if (io.want_rgb &&
 	    flow__face_prepare(f, json_string_value(json_object_get(ver, "applicant_id")), &img,
 	                       selfie, &p->face, e)) {

@@ -4,11 +4,14 @@
  * fields and the QR code's text; seed 001's step 1 with idType
  * drivers_license answers the barcode's data; a back without a
  * barcode is stored unreadable, not half-read. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "document/card_dl_aamva.h"
+#include "document/image.h"
 #include "document/synth_dl.h"
 #include "e2e.h"
 #include "form.h"
@@ -85,6 +88,38 @@ static const char *value(const struct e2e_resp *r, const char *name)
 	return json_string_value(json_object_get(field(r, name), "value"));
 }
 
+/* Uploads the JPEG jpg as `declared` to a new verification. 0 when a
+ * response came back. */
+static int upload_jpeg_new(const unsigned char *jpg, size_t len, const char *declared,
+			   struct e2e_resp *r)
+{
+	char *ver = new_verification();
+	int rc = jpg && ver ? upload(ver, declared, jpg, len, r) : -1;
+	free(ver);
+	if (!rc && r->status != 201)
+		fprintf(stderr, "  got %ld %s\n", r->status, r->body);
+	return rc;
+}
+
+/* The reader's reason for a picture (decoded as an upload is), or NULL
+ * when the barcode decodes; *module_px its barcode_module_px. */
+static const char *reason_in_process(const unsigned char *jpg, size_t len, double *module_px)
+{
+	static char why[64];
+	struct kyc_image_opts io = {.target_side = 1000};
+	struct kyc_image img;
+	int err = 0;
+	if (kyc_image_decode(jpg, len, &io, &img, NULL))
+		return "undecodable";
+	json_t *x = kyc_dl_read(NULL, &img, &err);
+	kyc_image_free(&img);
+	const char *r = json_string_value(json_object_get(x, "reason"));
+	snprintf(why, sizeof why, "%s", r ? r : "");
+	*module_px = json_number_value(json_object_get(x, "barcode_module_px"));
+	json_decref(x);
+	return why[0] ? why : NULL;
+}
+
 /* Photographs the picture side of card index and uploads it as `declared`
  * to a new verification (a licence's attempt ends with its first picture).
  * 0 when a response came back. */
@@ -93,12 +128,8 @@ static int upload_new(int index, const struct kyc_dl_card *c, enum kyc_card_side
 {
 	size_t len = 0;
 	unsigned char *jpg = side_jpeg(index, c, picture, &len);
-	char *ver = new_verification();
-	int rc = jpg && ver ? upload(ver, declared, jpg, len, r) : -1;
+	int rc = upload_jpeg_new(jpg, len, declared, r);
 	free(jpg);
-	free(ver);
-	if (!rc && r->status != 201)
-		fprintf(stderr, "  got %ld %s\n", r->status, r->body);
 	return rc;
 }
 
@@ -170,6 +201,112 @@ TEST(back_without_barcode)
 	CHECK_STR(json_string_value(json_object_get(lic, "reason")), "no_barcode_found");
 	CHECK(!json_is_true(json_object_get(json_object_get(r.json, "extraction"), "barcode_found")));
 	e2e_resp_free(&r);
+}
+
+/* A back photographed from too far (level 2) whose PDF417 does not decode:
+ * the attempt fails with retry_code barcode_too_small, and the module the
+ * reader saw is the one the card was photographed with. The card is the
+ * first of level 2 that the reader, in this process, does not decode. */
+TEST(back_too_small_asks_for_a_closer_photo)
+{
+	struct kyc_dl_card c;
+	unsigned char *jpg = NULL;
+	size_t len = 0;
+	double truth_px = 0;
+	for (int i = 1; i <= 60 && !jpg; i++) {
+		struct kyc_synth_image im;
+		struct kyc_synth_card_shot shot;
+		kyc_synth_dl_card(SEED, i, &c);
+		if (kyc_synth_dl_render(SEED, i, 2, KYC_CARD_BACK, &c, &shot, &im))
+			break;
+		int rc = kyc_synth_jpeg(&im, shot.quality, &jpg, &len);
+		kyc_synth_image_release(&im);
+		double mod = 0;
+		const char *why = rc ? NULL : reason_in_process(jpg, len, &mod);
+		if (!why || strcmp(why, "barcode_too_small")) {
+			free(jpg);
+			jpg = NULL;
+		} else {
+			/* the module as the generator drew it, times the card's
+			 * scale in the photo */
+			double top = hypot(shot.quad[1][0] - shot.quad[0][0], shot.quad[1][1] - shot.quad[0][1]);
+			truth_px = kyc_synth_dl_module_mm(&c) * top / kyc_card_tpl_dl_aamva.w_mm;
+		}
+	}
+	REQUIRE(jpg && truth_px > 0);
+	struct e2e_resp r;
+	REQUIRE(upload_jpeg_new(jpg, len, "back", &r) == 0);
+	CHECK_INT(r.status, 201);
+	const json_t *x = json_object_get(r.json, "extraction");
+	CHECK_STR(json_string_value(json_object_get(x, "reason")), "barcode_too_small");
+	double seen = json_number_value(json_object_get(x, "barcode_module_px"));
+	printf("  module seen %.2f px, drawn %.2f px\n", seen, truth_px);
+	CHECK(seen > 0.75 * truth_px && seen < 1.25 * truth_px && seen < KYC_DL_MIN_MODULE_PX);
+	const json_t *v = json_object_get(r.json, "verification");
+	const json_t *retry = json_object_get(v, "retry");
+	CHECK_STR(json_string_value(json_object_get(retry, "code")), "barcode_too_small");
+	const char *msg = json_string_value(json_object_get(retry, "message"));
+	CHECK(msg && strstr(msg, "too small"));
+	CHECK_INT(json_integer_value(json_object_get(v, "failed_attempts")), 1);
+	e2e_resp_free(&r);
+	free(jpg);
+}
+
+/* A licence's back in a large photo, as a 12 Mpx phone photo taken from
+ * afar: a level-2 back whose barcode decodes at its own size, enlarged
+ * twice and set in the middle of a canvas twice as wide and tall (4x its
+ * width). The server decodes that JPEG at a quarter of its size for the MRZ
+ * reader, where the module is half what it was and the barcode does not
+ * decode (checked here, in process); it decodes the photo again larger and
+ * reads the barcode. */
+TEST(large_photo_read_again_larger)
+{
+	struct kyc_dl_card c;
+	unsigned char *jpg = NULL;
+	size_t len = 0;
+	for (int i = 1; i <= 60 && !jpg; i++) {
+		struct kyc_synth_image im, big = {0};
+		struct kyc_synth_card_shot shot;
+		kyc_synth_dl_card(SEED, i, &c);
+		if (kyc_synth_dl_render(SEED, i, 2, KYC_CARD_BACK, &c, &shot, &im))
+			break;
+		double mod = 0;
+		unsigned char *own = NULL;
+		size_t own_len = 0;
+		int own_reads = !kyc_synth_jpeg(&im, shot.quality, &own, &own_len) &&
+				!reason_in_process(own, own_len, &mod);
+		free(own);
+		big.w = 4 * im.w, big.h = 4 * im.h;
+		big.px = own_reads ? malloc((size_t)big.w * (size_t)big.h * 3) : NULL;
+		if (big.px) {
+			memset(big.px, 150, (size_t)big.w * (size_t)big.h * 3);
+			for (int y = 0; y < 2 * im.h; y++)
+				for (int x = 0; x < 2 * im.w; x++)
+					memcpy(big.px + ((size_t)(y + im.h) * (size_t)big.w + (size_t)(x + im.w)) * 3,
+					       im.px + ((size_t)(y / 2) * (size_t)im.w + (size_t)(x / 2)) * 3, 3);
+			const char *why = NULL;
+			if (!kyc_synth_jpeg(&big, shot.quality, &jpg, &len))
+				why = reason_in_process(jpg, len, &mod);
+			if (!why || strcmp(why, "barcode_too_small")) {
+				free(jpg);
+				jpg = NULL;
+			}
+		}
+		kyc_synth_image_release(&big);
+		kyc_synth_image_release(&im);
+	}
+	REQUIRE(jpg);
+	struct e2e_resp r;
+	REQUIRE(upload_jpeg_new(jpg, len, "back", &r) == 0);
+	CHECK_INT(r.status, 201);
+	const json_t *x = json_object_get(r.json, "extraction");
+	CHECK(json_is_true(json_object_get(x, "barcode_found")));
+	CHECK_STR(value(&r, "document_number"), c.document_number);
+	json_int_t d = json_integer_value(json_object_get(x, "decoded_scale"));
+	CHECK(d >= 1 && d < 4);
+	printf("  read again at 1/%lld scale\n", (long long)d);
+	e2e_resp_free(&r);
+	free(jpg);
 }
 
 /* Seed 001's step 1 with the form parts p; 0 when a response came back. */
@@ -347,6 +484,8 @@ int main(void)
 	RUN(back_through_the_api);
 	RUN(front_and_qr);
 	RUN(back_without_barcode);
+	RUN(back_too_small_asks_for_a_closer_photo);
+	RUN(large_photo_read_again_larger);
 	RUN(seed001_step1);
 	RUN(workflow_checks_the_barcode);
 	RUN(seed001_korean_licence);
