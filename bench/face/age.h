@@ -12,7 +12,8 @@ struct kyc_face_engine;
  * share beyond the age_consistency check's gap, and gender accuracy; then
  * every two faces as an impostor pair (the set has no identities): the
  * thresholds at false-match rates of 1, 0.1 and 0.01 %, and the rates at the
- * workflow's and dlib's thresholds. 0, or 1
+ * workflow's and dlib's thresholds; AGE_SAMPLE=K in the environment prints
+ * K of the pairs under the workflow's line to look at. 0, or 1
  * when DIR cannot be read or holds no labelled file. */
 int bench_face_age(const struct kyc_face_engine *e, const char *dir, int step);
 
