@@ -30,7 +30,7 @@ static int labelled(const struct dirent *d)
 /* One face read: its label and embedding, for the impostor pairs. */
 struct aged {
 	float emb[KYC_FACE_EMBEDDING_DIM];
-	int age, sex, file;
+	int age, sex, race, file; /* race: UTKFace's label 0-4, -1 when absent */
 };
 
 struct pair {
@@ -97,7 +97,28 @@ static void impostors(const struct aged *f, int n, struct dirent **names, int ha
 		printf("  sample %.3f  %s  %s\n", p[r].d, names[f[p[r].a].file]->d_name,
 		       names[f[p[r].b].file]->d_name);
 	}
+	if (hard)
+		/* the same, for pairs whose race labels agree (UTKFace: 0 white,
+		 * 1 black, 2 asian, 3 indian, 4 others): where the false matches lie */
+		for (int r = 0; r < 5; r++) {
+			size_t pr = 0, ur = 0;
+			for (size_t i = 0; i < np; i++)
+				if (f[p[i].a].race == r && f[p[i].b].race == r)
+					pr++, ur += p[i].d <= KYC_FACE_WORKFLOW_THRESHOLD;
+			printf("  race label %d on both: %zu pairs, at %.3f FMR %.3f%% (%zu)\n", r,
+			       pr, KYC_FACE_WORKFLOW_THRESHOLD, pr ? 100.0 * (double)ur / pr : 0,
+			       ur);
+		}
 	free(p);
+}
+
+/* UTKFace's third field, the race label 0-4; -1 when the name has none (a
+ * few names of the set skip it and go on with the date). */
+static int race_of(const char *name)
+{
+	const char *u = strchr(name, '_');
+	u = u ? strchr(u + 1, '_') : NULL;
+	return u && u[1] >= '0' && u[1] <= '4' && u[2] == '_' ? u[1] - '0' : -1;
 }
 
 int bench_face_age(const struct kyc_face_engine *e, const char *dir, int step)
@@ -144,7 +165,8 @@ int bench_face_age(const struct kyc_face_engine *e, const char *dir, int step)
 		}
 		ms[found] = t;
 		memcpy(faces[found].emb, f->embedding, sizeof faces[found].emb);
-		faces[found].age = age, faces[found].sex = sex, faces[found].file = i;
+		faces[found].age = age, faces[found].sex = sex;
+		faces[found].race = race_of(names[i]->d_name), faces[found].file = i;
 		double err = f->age - age;
 		errs[found++] = fabs(err);
 		sum_abs += fabs(err);
