@@ -21,7 +21,9 @@
  *       the portrait of a generated passport page, read back as the
  *       workflow reads it, against every other photo as the selfie; LEVEL
  *       -1: the real specimen documents of ../shared/realdocs as they are,
- *       against each other and every other photo. */
+ *       against each other and every other photo.
+ *   bench-face age DIR [STEP]                 age error and gender accuracy on
+ *       every STEP-th face of DIR labelled by its file name (age.h). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,25 +38,14 @@
 #include "flows/face_checks.h"
 #include "tensor/tensor.h"
 #include "../../tests/lib/recapture.h"
+#include "age.h"
+#include "../lib/timing.h"
 
 static struct kyc_face_engine *engine;
 
-static double cpu_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
 static double quantile(double *v, int n, double q)
 {
-	qsort(v, (size_t)n, sizeof *v, cmp_double);
+	qsort(v, (size_t)n, sizeof *v, bench_cmp_double);
 	int i = (int)ceil(q * n) - 1;
 	return v[i < 0 ? 0 : i];
 }
@@ -126,9 +117,9 @@ static int speed(const char *outdir, int reps, int n, char **files)
 			fclose(f);
 		}
 		for (int r = 0; r < reps; r++) {
-			double t0 = cpu_ms();
+			double t0 = bench_cpu_ms();
 			kyc_face_analyze(engine, &self, &l);
-			all[m++] = cpu_ms() - t0;
+			all[m++] = bench_cpu_ms() - t0;
 			faces1 += l.count == 1;
 			kyc_face_list_free(&l);
 		}
@@ -213,12 +204,12 @@ static int portrait(int reps, int n, char **files, int level)
 				continue;
 			docs++;
 			for (int r = 0; r < reps; r++) {
-				double t0 = cpu_ms();
+				double t0 = bench_cpu_ms();
 				json_t *x = kyc_document_extract_typed(&dim, 0, f ? "passport" : "id_card",
 				                                       "front");
-				double t1 = cpu_ms();
+				double t1 = bench_cpu_ms();
 				kyc_face_analyze(engine, &dim, &l);
-				double t2 = cpu_ms();
+				double t2 = bench_cpu_ms();
 				rd[m] = t1 - t0, fc[m++] = t2 - t1;
 				json_decref(x);
 				const char *why;
@@ -266,8 +257,8 @@ static int portrait(int reps, int n, char **files, int level)
  * (sorted here). */
 static void rates(double *gen, int ng, double *imp, int ni)
 {
-	qsort(gen, (size_t)ng, sizeof *gen, cmp_double);
-	qsort(imp, (size_t)ni, sizeof *imp, cmp_double);
+	qsort(gen, (size_t)ng, sizeof *gen, bench_cmp_double);
+	qsort(imp, (size_t)ni, sizeof *imp, bench_cmp_double);
 	/* AUC: the chance that a genuine pair is closer than an impostor pair. */
 	double wins = 0;
 	for (int g = 0, i = 0; g < ng; g++) {
@@ -622,21 +613,21 @@ static int spoof(const char *list, int step, int nroots, char **roots)
 		struct kyc_face_list l;
 		if (kyc_image_load(path, &o, &im, NULL))
 			continue;
-		double t0 = cpu_ms();
+		double t0 = bench_cpu_ms();
 		if (kyc_face_analyze(engine, &im, &l)) {
 			kyc_image_free(&im);
 			continue;
 		}
 		if (nwhole < 1024)
-			whole[nwhole++] = cpu_ms() - t0;
+			whole[nwhole++] = bench_cpu_ms() - t0;
 		int printed = !strcmp(src, "realdocs");
 		for (size_t k = 0; k < l.count; k++) {
 			const struct kyc_face_spoof *sp = &l.faces[k].spoof;
 			struct kyc_face_spoof again;
-			double t1 = cpu_ms();
+			double t1 = bench_cpu_ms();
 			kyc_face_spoof_measure(im.rgb, im.w, im.h, l.faces[k].box, &again);
 			if (nreal < 4096)
-				ms[nreal] = cpu_ms() - t1;
+				ms[nreal] = bench_cpu_ms() - t1;
 			if (!sp->measured) {
 				unmeasured++;
 				continue;
@@ -731,7 +722,8 @@ int main(int argc, char **argv)
 		fprintf(stderr,
 		        "usage: bench-face speed OUT_DIR REPS IMG... | accuracy LIST SRC=DIR... | "
 		        "portrait REPS IMG... | portrait-loose REPS IMG... | spoof LIST STEP SRC=DIR... | "
-		        "docpairs LIST LEVEL SRC=DIR... (LEVEL -1: the real specimens as they are)\n");
+		        "docpairs LIST LEVEL SRC=DIR... (LEVEL -1: the real specimens as they are) | "
+		        "age DIR [STEP]\n");
 		return 2;
 	}
 	if (kyc_face_engine_open(NULL, &engine, err, sizeof err)) {
@@ -745,6 +737,8 @@ int main(int argc, char **argv)
 	             ? spoof(argv[2], atoi(argv[3]) > 0 ? atoi(argv[3]) : 1, argc - 4, argv + 4)
 	         : !strcmp(argv[1], "docpairs") && argc > 3
 	             ? docpairs(argv[2], atoi(argv[3]), argc - 4, argv + 4)
+	         : !strcmp(argv[1], "age")
+	             ? bench_face_age(engine, argv[2], argc > 3 && atoi(argv[3]) > 0 ? atoi(argv[3]) : 1)
 	         : !strcmp(argv[1], "portrait") && argc > 3
 	             ? portrait(atoi(argv[2]), argc - 3, argv + 3, 0)
 	         : !strcmp(argv[1], "portrait-loose") && argc > 3

@@ -25,8 +25,10 @@
 
 static struct e2e_server srv;
 static char key[128], other_key[128];
-static unsigned char *card, *selfie_a, *selfie_b, *card_f;
-static size_t card_len, selfie_a_len, selfie_b_len, card_f_len;
+static unsigned char *card, *selfie_a, *selfie_b, *card_f, *card_old;
+static size_t card_len, selfie_a_len, selfie_b_len, card_f_len, card_old_len;
+/* A's card again, its holder born decades away from the age A looks. */
+static double old_age, age_a;
 /* F's frames (tests/lib/faces.h): looking at the camera, turned to his own
  * left, turned to his right; none of them the frame on his card. */
 static unsigned char *f_front, *f_left, *f_right;
@@ -258,6 +260,34 @@ TEST(portrait_is_cut_and_stored_at_submission)
 	CHECK_INT(r.status, 410); /* erased (docs/api.md): the row stays, the bytes are gone */
 	CHECK_STR(e2e_str(&r, "code"), "file_deleted");
 	e2e_resp_free(&r);
+	json_decref(v);
+	free(vid);
+}
+
+/* The same person's face, but the card says she is decades older (or
+ * younger) than the engine judges: age_consistency fails and the
+ * verification goes to a person, not to approval or rejection. */
+TEST(an_age_far_from_the_birth_date_goes_to_review)
+{
+	long st = 0;
+	char *vid = with_card_of(card_old, card_old_len);
+	json_t *v = vid ? send(vid, "selfie", selfie_a, selfie_a_len, &st) : NULL;
+	REQUIRE(v != NULL && st == 201);
+	const json_t *c = check(v, "age_consistency");
+	CHECK_STR(result(v, "age_consistency"), "fail");
+	CHECK_STR(result(v, "face_match"), "pass");
+	CHECK_STR(json_string_value(json_object_get(v, "status")), "pending_review");
+	CHECK_STR(json_string_value(json_object_get(c, "reason")), "age_gap");
+	const json_t *d = json_object_get(c, "details");
+	double est = json_number_value(json_object_get(d, "estimated_age"));
+	long doc = (long)json_integer_value(json_object_get(d, "document_age"));
+	double gap = json_number_value(json_object_get(d, "gap"));
+	CHECK(fabs((double)doc - old_age) <= 4); /* tface_card: the holder is old_age +- 3 */
+	CHECK(fabs(est - age_a) < 1); /* the selfie's age, as read here */
+	CHECK(fabs(gap - fabs(est - (double)doc)) < 1e-3);
+	CHECK(gap > json_number_value(json_object_get(d, "max_gap")));
+	CHECK(review_cause(vid, "age_consistency"));
+	CHECK(!review_cause(vid, "face_match"));
 	json_decref(v);
 	free(vid);
 }
@@ -552,8 +582,11 @@ int main(void)
 	if (!selfie_a || !selfie_b || !f_front || !f_left || !f_right ||
 	    age_of(f_front, f_front_len, &age_f) ||
 	    make_card(TFACE_F, age_f, &card_f, &card_f_len) ||
+	    age_of(selfie_a, selfie_a_len, &age) ||
+	    /* synth holders are born 1940-2008: 35 years older unless that is past it */
+	    make_card(TFACE_A, old_age = age < 45 ? age + 35 : age - 30, &card_old, &card_old_len) ||
 	    /* last: truth is A's card */
-	    age_of(selfie_a, selfie_a_len, &age) || make_card(TFACE_A, age, &card, &card_len) ||
+	    make_card(TFACE_A, age, &card, &card_len) ||
 	    e2e_data_dir(&srv) ||
 	    e2e_tenant(&srv, "faces", key, NULL) ||
 	    e2e_tenant(&srv, "other", other_key, other_tenant) || e2e_start(&srv, NULL)) {
@@ -561,9 +594,11 @@ int main(void)
 		printf("[face_flow] 0 passed, 1 failed\n");
 		return 1;
 	}
-	fprintf(stderr, "  card %s born %s, A's estimated age %.1f\n", truth.id.f.document_number,
-	        truth.id.f.birth_date, age);
+	age_a = age;
+	fprintf(stderr, "  card %s born %s, A's estimated age %.1f (her other card: %.0f +- 3)\n",
+	        truth.id.f.document_number, truth.id.f.birth_date, age, old_age);
 	RUN(portrait_is_cut_and_stored_at_submission);
+	RUN(an_age_far_from_the_birth_date_goes_to_review);
 	RUN(another_person_goes_to_review);
 	RUN(an_unusable_selfie_is_a_failed_attempt_with_its_retry_code);
 	RUN(a_selfie_photographed_from_a_print_goes_to_review);
@@ -578,6 +613,7 @@ int main(void)
 	free(selfie_a);
 	free(selfie_b);
 	free(card_f);
+	free(card_old);
 	free(f_front);
 	free(f_left);
 	free(f_right);

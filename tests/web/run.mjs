@@ -1181,6 +1181,60 @@ async function main() {
 		fs.writeFileSync(path.join(work, 'clock'), '0');
 	});
 
+	// A failed face check as the reviewer reads it: a passport with the
+	// selfie's own face as its portrait, but a holder born decades away from
+	// the age the engine reads on that face, so age_consistency fails.
+	await test('console: a failed face check reads as words, in both languages, not as its code', async () => {
+		const det = spawnSync(KYCD, ['face', 'detect', selfie], { encoding: 'utf8' });
+		eq(det.status, 0, `kycd face detect: ${det.stderr}`);
+		const est = JSON.parse(det.stdout).faces[0].age;
+		const dir = path.join(work, 'synth-age');
+		const r = spawnSync(KYCD, ['synth', '--out', dir, '--count', '12', '--seed', '20265', '--format', 'TD3', '--level', '0', '--portrait', selfie], { encoding: 'utf8' });
+		eq(r.status, 0, `kycd synth --portrait: ${r.stderr}`);
+		const years = (b) => (Date.now() - Date.parse(b)) / (365.25 * 86400000);
+		const soon = new Date(Date.now() + 365 * 86400000).toISOString().slice(0, 10);
+		const far = fs.readFileSync(path.join(dir, 'truth.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+			.find((t) => t.fields.expiry_date > soon && Math.abs(years(t.fields.birth_date) - est) > 30);
+		check(far, `a passport whose holder is 30 years from the face's ${est}`);
+		const f = await newVerification(ta.api_key, 'L1', { external_ref: 'web-age-gap' });
+		const vid = f.verification.id;
+		const post = async (what, file, fields) => {
+			const fd = new FormData();
+			for (const [k, v] of Object.entries(fields)) fd.append(k, v);
+			fd.append('image', new Blob([fs.readFileSync(file)], { type: 'image/jpeg' }), path.basename(file));
+			const res = await fetch(`${base}/v1/verifications/${vid}/${what}`, { method: 'POST', headers: { Authorization: `Bearer ${ta.api_key}` }, body: fd });
+			eq(res.status, 201, `${what} accepted`);
+			return (await res.json());
+		};
+		await post('documents', path.join(dir, far.file), { type: 'passport', side: 'front' });
+		const sv = await post('selfie', selfie, {});
+		const v = sv.verification || sv;
+		eq(v.status, 'pending_review', 'a person decides');
+		const gap = (v.checks || []).find((c) => c.name === 'age_consistency');
+		eq(gap && `${gap.result} ${gap.reason}`, 'fail age_gap', 'age_consistency failed in the API');
+		const ctx = await browser.newContext({ locale: 'en', viewport: { width: 1366, height: 900 } });
+		const page = await ctx.newPage();
+		const w = watch(page);
+		await page.goto(`${base}/console`);
+		await page.locator('#login-user').fill('rita');
+		await page.locator('#login-pass').fill(reviewerPw);
+		await page.locator('#login-submit').click();
+		await page.locator('#view-queue').waitFor({ state: 'visible', timeout: WAIT });
+		await page.goto(`${base}/console#v/${vid}`);
+		const first = page.locator('#v-checks li').first();
+		await first.filter({ hasText: 'Failed' }).waitFor({ timeout: WAIT });
+		eq(await first.textContent(), 'Failed Apparent age fits the date of birth — apparent age far from the date of birth', 'the failed check heads the list, in words');
+		const all = await page.locator('#v-checks').textContent();
+		check(!/age_gap|age_consistency|not_performed|_/.test(all), `no code shown to the reviewer (${all})`);
+		await screenshot(page, 'console-age-gap');
+		await page.locator('[data-lang="ar"]').click();
+		await first.filter({ hasText: 'فاشل' }).waitFor({ timeout: WAIT });
+		eq(await first.textContent(), 'فاشل العمر الظاهر يوافق تاريخ الميلاد — العمر الظاهر بعيد عن تاريخ الميلاد', 'and in Arabic');
+		eq(w.errors.length, 0, `console errors (${w.errors.join(' | ')})`);
+		clean(w);
+		await ctx.close();
+	});
+
 	await test('console: every code the API gives has a label in both languages; a rejection by its reason; 320 px', async () => {
 		// Reject the keyboard run's verification with a reason.
 		const a = await apiJson('GET', '/v1/applicants?external_ref=web-keyboard-selfie', ta.api_key);

@@ -1,0 +1,20 @@
+/* bench/face age: the engine's age and gender estimates against faces
+ * labelled by their file names (bench/README.md#face says which set). */
+#ifndef BENCH_FACE_AGE_H
+#define BENCH_FACE_AGE_H
+
+struct kyc_face_engine;
+
+/* Reads every STEP-th file of DIR (sorted by name) whose name starts
+ * "AGE_GENDER_" (UTKFace's "[age]_[gender]_[race]_[date].jpg", gender 0 male,
+ * 1 female), picks the face as the workflow picks a selfie's, and prints the
+ * age's mean absolute error overall and by age band, the signed bias, the
+ * share beyond the age_consistency check's gap, and gender accuracy; then
+ * every two faces as an impostor pair (the set has no identities): the
+ * thresholds at false-match rates of 1, 0.1 and 0.01 %, and the rates at the
+ * workflow's and dlib's thresholds; AGE_SAMPLE=K in the environment prints
+ * K of the pairs under the workflow's line to look at. 0, or 1
+ * when DIR cannot be read or holds no labelled file. */
+int bench_face_age(const struct kyc_face_engine *e, const char *dir, int step);
+
+#endif
