@@ -28,6 +28,8 @@ const char *kyc_reader_reason_name(enum kyc_reader_reason r);
 
 #define KYC_READER_MAX_LINES 3
 #define KYC_READER_MAX_CHARS 44
+/* locator passes: working size, twice it, half of it, sensitive, turned 45° */
+#define KYC_READER_PASSES 5
 
 /* What one scan found. Filled by kyc_reader_scan whatever it returns. */
 struct kyc_reader_result {
@@ -51,6 +53,9 @@ struct kyc_reader_result {
 	double pitch_px;   /* character pitch in image pixels */
 	int candidates;    /* bands tried */
 	double ms_locate, ms_read, ms_total;
+	/* wall time of each locator pass (locating and reading its lines), in
+	 * the order docs/reader.md step 14 lists them; 0 for a pass not run */
+	double ms_pass[KYC_READER_PASSES];
 };
 
 /* The target_side callers should decode photos with (kyc_image_opts): large
@@ -92,9 +97,20 @@ int kyc_reader__locate(const unsigned char *g, int w, int h, int stride,
  * by 45° (text at 21-69° from the axes, which the row runs miss). */
 #define KYC_READER__SENSITIVE 1
 #define KYC_READER__TURN45 2
+/* What passes at the same working size share (kyc_reader__locate_at): the
+ * area-averaged working image and its closing, computed by the first pass
+ * that needs them. Zero it before the first pass; free it with
+ * kyc_reader__work_free. */
+struct kyc_reader__work {
+	int side, sw, sh;
+	double mean_luma;
+	unsigned char *s, *closing; /* sw×sh; closing NULL until a pass made it */
+};
+void kyc_reader__work_free(struct kyc_reader__work *wk);
+/* wk may be NULL (nothing kept). */
 int kyc_reader__locate_at(const unsigned char *g, int w, int h, int stride,
 			  struct kyc_reader__cand *out, int max, double *mean_luma,
-			  int work_side, int flags);
+			  int work_side, int flags, struct kyc_reader__work *wk);
 
 /* Marks ink in s (w×h, stride w) into m: a pixel darker than the mean of its
  * (2r+1)² window by mean/div + add. ii is (w+1)×(h+1) scratch (the integral
