@@ -239,9 +239,10 @@ typedef uint16_t v16w __attribute__((vector_size(32)));
 
 /* Area-averages g (w×h) down to sw×sh: each output pixel is the mean of the
  * source pixels whose index maps onto it, the rows summed 16 pixels at a
- * time. Returns the sum of the output pixels. acc is w + 16 scratch. */
+ * time, then the columns by differences of their running sum. Returns the
+ * sum of the output pixels. acc is w + 16 scratch, cum w + 1. */
 static uint64_t shrink(const unsigned char *g, int w, int h, int stride, unsigned char *s, int sw,
-		       int sh, uint16_t *acc, int *xb)
+		       int sh, uint16_t *acc, uint32_t *cum, int *xb)
 {
 	uint64_t total = 0;
 	if (sw == w && sh == h) { /* nothing to average: the mean of one pixel is itself */
@@ -275,11 +276,13 @@ static uint64_t shrink(const unsigned char *g, int w, int h, int stride, unsigne
 			for (; x < w; x++)
 				acc[x] += p[x];
 		}
+		/* unsigned: a difference is right even where the running sum wraps */
+		cum[0] = 0;
+		for (int x = 0; x < w; x++)
+			cum[x + 1] = cum[x] + acc[x];
 		unsigned char *o = s + (size_t)y * sw;
 		for (int x = 0; x < sw; x++) {
-			uint32_t sum = 0;
-			for (int xx = xb[x]; xx < xb[x + 1]; xx++)
-				sum += acc[xx];
+			uint32_t sum = cum[xb[x + 1]] - cum[xb[x]];
 			uint32_t cnt = (uint32_t)((xb[x + 1] - xb[x]) * (yb - ya));
 			uint32_t v = cnt && cnt < 1024 ? (uint32_t)(((uint64_t)sum * 2 + cnt) *
 								    recip[cnt] >> 18)
@@ -346,12 +349,13 @@ int kyc_reader__locate_at(const unsigned char *g, int w, int h, int stride,
 	unsigned char *s = kept ? NULL : malloc((size_t)n), *m = malloc((size_t)cw * ch);
 	unsigned char *mt = malloc((size_t)cw * ch), *rot = turned ? malloc((size_t)cw * ch) : NULL;
 	uint16_t *acc = malloc(sizeof(uint16_t) * (size_t)w);
+	uint32_t *cum = malloc(sizeof(uint32_t) * ((size_t)w + 1));
 	int *xb = malloc(sizeof(int) * (size_t)(sw + 1));
 	struct run *runs = malloc(sizeof(struct run) * (size_t)maxr);
 	int *par = malloc(sizeof(int) * (size_t)maxr);
 	struct comp *cs = malloc(sizeof(struct comp) * (size_t)maxr);
 	struct kyc_reader__cand *tmp = malloc(sizeof *tmp * 256);
-	if ((!kept && !s) || !m || !mt || !acc || !xb || !runs || !par || !cs || !tmp ||
+	if ((!kept && !s) || !m || !mt || !acc || !cum || !xb || !runs || !par || !cs || !tmp ||
 	    (turned && !rot))
 		goto out;
 
@@ -359,7 +363,7 @@ int kyc_reader__locate_at(const unsigned char *g, int w, int h, int stride,
 		s = wk->s;
 		*mean_luma = wk->mean_luma;
 	} else {
-		*mean_luma = (double)shrink(g, w, h, stride, s, sw, sh, acc, xb) / n;
+		*mean_luma = (double)shrink(g, w, h, stride, s, sw, sh, acc, cum, xb) / n;
 		if (wk && !wk->s) { /* kept for the later passes at this size */
 			*wk = (struct kyc_reader__work){.side = work_side, .sw = sw, .sh = sh,
 							.mean_luma = *mean_luma, .s = s};
@@ -456,6 +460,7 @@ out:
 	free(m);
 	free(mt);
 	free(acc);
+	free(cum);
 	free(xb);
 	free(runs);
 	free(par);

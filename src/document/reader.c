@@ -700,9 +700,15 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 		for (int i = 0; i < nc && i < MAX_CANDS && !(st->best && all_checks(st->best)); i++) {
 			if (tried_before(st, &cands[i]))
 				continue;
-			if (p > 0 && kyc_reader__mrz_like(img, &cands[i], KYC_READER__MRZ_LIKE_LINE) <
-					 KYC_READER__MRZ_LIKE_LINE)
+			if (!kyc_reader__worth_reading(img, &cands[i], (int)p, i)) {
+				/* a first-pass line still speaks for a cut-off MRZ */
+				if (p == 0 && kyc_reader__refine(img, &cands[i]) == KYC_ERR_NOMEM) {
+					rc = KYC_ERR_NOMEM;
+					goto out;
+				}
+				st->cut |= p == 0 && cut_off(img, &cands[i]);
 				continue;
+			}
 			if (st->ntried < (int)(sizeof st->tried / sizeof st->tried[0]))
 				st->tried[st->ntried++] = cands[i];
 			out->candidates++;

@@ -211,6 +211,15 @@ double kyc_reader__mrz_like(const struct kyc_image *img, const struct kyc_reader
 #define KYC_READER__MRZ_LIKE_PHOTO 0.5
 #define KYC_READER__MRZ_LIKE_LINE 0.25
 #define KYC_READER__AXIS_STROKES 0.15
+/* Whether the scan reads line c, the rank-th likeliest (from 0) of locator
+ * pass `pass` (from 0): the first pass's likeliest line always, being where
+ * an MRZ is found nearly always and whatever it scores (an MRZ's own line as
+ * low as 0.17); any other only when at least KYC_READER__MRZ_LIKE_LINE
+ * MRZ-like. On development seed 4711 every MRZ read from a first-pass line
+ * past the likeliest scored 0.37 or more, while half the lines of photos
+ * without an MRZ score below 0.25 (bench/README.md, branch rd9b). */
+int kyc_reader__worth_reading(const struct kyc_image *img, const struct kyc_reader__cand *c,
+			      int pass, int rank);
 /* 1 when one of the n lines c is at least KYC_READER__MRZ_LIKE_PHOTO
  * MRZ-like, else 0. */
 int kyc_reader__mrz_evidence(const struct kyc_image *img, const struct kyc_reader__cand *c, int n);
