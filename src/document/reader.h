@@ -200,8 +200,8 @@ int kyc_reader__band_layout(const struct kyc_image *img, const struct kyc_reader
 double kyc_reader__mrz_like(const struct kyc_image *img, const struct kyc_reader__cand *c,
 			    double enough);
 /* The scan's later passes (docs/reader.md, step 14) cost photos without an
- * MRZ most of their time. A later pass's line below KYC_READER__MRZ_LIKE_LINE
- * is not read. The pass turned by 45° runs only when one of the first pass's
+ * MRZ most of their time. A line below KYC_READER__MRZ_LIKE_LINE is not read,
+ * but for the first pass's likeliest (kyc_reader__worth_reading). The pass turned by 45° runs only when one of the first pass's
  * lines (as located) is at least KYC_READER__MRZ_LIKE_PHOTO MRZ-like
  * (kyc_reader__mrz_evidence) or the photo's strokes run off the axes
  * (kyc_reader__axis_strokes below KYC_READER__AXIS_STROKES: text at 21° gives

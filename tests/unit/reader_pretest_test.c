@@ -25,6 +25,23 @@ static int decode(const unsigned char *jpg, size_t len, struct kyc_image *img)
 	return kyc_image_decode(jpg, len, &o, img, NULL);
 }
 
+/* Generated photo i of a class at a level, decoded as the scan gets it
+ * (CLASS_NONE: the level's ordinary photo). 0 when decoded. */
+static int photo(uint64_t seed, int i, int level, enum kyc_synth_class cls,
+                 struct kyc_synth_doc *d, struct kyc_image *img)
+{
+	unsigned char *jpg = NULL;
+	size_t len = 0;
+	int rc = kyc_synth_make_class(seed, i, level, cls, KYC_SYNTH_MIXED, d, &jpg, &len);
+	CHECK_INT(rc, 0);
+	if (rc)
+		return rc;
+	rc = decode(jpg, len, img);
+	free(jpg);
+	CHECK_INT(rc, 0);
+	return rc;
+}
+
 /* The first pass's lines as the scan looks at them before reading. */
 static int first_lines(const struct kyc_image *img, struct kyc_reader__cand *c)
 {
@@ -89,14 +106,8 @@ TEST(generated_mrz_looks_like_mrz)
 	int read = 0, seen = 0, axis = 0, turned = 0;
 	for (int i = 0; i < N; i++) {
 		struct kyc_synth_doc d;
-		unsigned char *jpg = NULL;
-		size_t len = 0;
-		REQUIRE(kyc_synth_make(seed, i, 0, KYC_SYNTH_MIXED, &d, &jpg, &len) == 0);
 		struct kyc_image img, t;
-		int rc = decode(jpg, len, &img);
-		free(jpg);
-		CHECK_INT(rc, 0);
-		if (rc)
+		if (photo(seed, i, 0, KYC_SYNTH_CLASS_NONE, &d, &img))
 			continue;
 		/* every line of the MRZ the reader found, as a candidate line */
 		struct kyc_reader_result r;
@@ -200,15 +211,8 @@ TEST(first_pass_reads_mrz_lines_past_the_likeliest)
 	int read = 0, worth = 0, exact = 0;
 	for (int i = 0; i < N; i++) {
 		struct kyc_synth_doc d;
-		unsigned char *jpg = NULL;
-		size_t len = 0;
-		REQUIRE(kyc_synth_make_class(seed, i, 1, KYC_SYNTH_CLASS_CLUTTER, KYC_SYNTH_MIXED, &d,
-		                             &jpg, &len) == 0);
 		struct kyc_image img;
-		int rc = decode(jpg, len, &img);
-		free(jpg);
-		CHECK_INT(rc, 0);
-		if (rc)
+		if (photo(seed, i, 1, KYC_SYNTH_CLASS_CLUTTER, &d, &img))
 			continue;
 		struct kyc_reader_result r;
 		if (kyc_reader_scan(&img, &r) == 0 && r.nlines >= 2) {
@@ -247,15 +251,8 @@ TEST(no_mrz_first_pass_lines_skipped)
 	int offered = 0, skipped = 0;
 	for (int i = 0; i < 2 * N; i++) {
 		struct kyc_synth_doc d;
-		unsigned char *jpg = NULL;
-		size_t len = 0;
-		REQUIRE(kyc_synth_make_class(seed, i, i % 3, KYC_SYNTH_CLASS_NOMRZ, KYC_SYNTH_MIXED,
-		                             &d, &jpg, &len) == 0);
 		struct kyc_image img;
-		int rc = decode(jpg, len, &img);
-		free(jpg);
-		CHECK_INT(rc, 0);
-		if (rc)
+		if (photo(seed, i, i % 3, KYC_SYNTH_CLASS_NOMRZ, &d, &img))
 			continue;
 		struct kyc_reader__cand c[16];
 		int n = first_lines(&img, c);
