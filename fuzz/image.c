@@ -1,6 +1,7 @@
 /* libFuzzer target for the image decoders (JPEG, PNG, EXIF orientation) and,
- * on small decoded images, the MRZ locator and the reader's pre-test
- * (reader_pretest.c). Input: the file bytes. Checks what callers rely on: a
+ * on small decoded images, the MRZ locator (its passes sharing one working
+ * image), the first located line's band and layout, and the reader's
+ * pre-test (reader_pretest.c). Input: the file bytes. Checks what callers rely on: a
  * failed decode leaves nothing to free and returns one of the documented
  * codes with a reason; a decoded image has sane dimensions within the caps;
  * the locator's candidates lie near the image; the pre-test's scores stay in
@@ -57,6 +58,39 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		if (n > 0 && (unsigned)kyc_reader__mrz_evidence(&img, c, n) > 1)
 			abort();
+		for (int i = 0; i < n; i++)
+			if ((unsigned)kyc_reader__worth_reading(&img, &c[i], size & 4 ? 1 : 0, i) > 1)
+				abort();
+		/* the scan's passes sharing one working image: a small working
+		 * side averages, the full one copies; the sensitive and the turned
+		 * pass reuse what the first made */
+		struct kyc_reader__work wk = {0};
+		int side = size & 8 ? 24 : KYC_READER__WORK_SIDE;
+		static const int flags[] = {0, KYC_READER__SENSITIVE, KYC_READER__TURN45};
+		for (int f = 0; f < 3; f++) {
+			struct kyc_reader__cand k[4];
+			double l;
+			int nk = kyc_reader__locate_at(img.gray, img.w, img.h, img.w, k, 4, &l, side,
+						       flags[f], &wk);
+			if (nk < 0 && nk != KYC_ERR_NOMEM)
+				abort();
+			for (int i = 0; i < nk; i++)
+				if (!isfinite(k[i].cx) || k[i].cx < -1 || k[i].cx > img.w ||
+				    k[i].cy < -1 || k[i].cy > img.h || l < 0 || l > 255)
+					abort();
+		}
+		kyc_reader__work_free(&wk);
+		/* a located line's band, resampled partly beyond the frame */
+		if (n > 0) {
+			struct kyc_reader__band b;
+			struct kyc_reader__layout lay;
+			int r = kyc_reader__band_layout(&img, &c[0], size & 16 ? 1 : 0, &b, &lay);
+			if (r != 0 && r != KYC_ERR_NOTFOUND && r != KYC_ERR_INVALID && r != KYC_ERR_NOMEM)
+				abort();
+			if ((r == 0 || r == KYC_ERR_NOTFOUND) && (!b.px || b.w < 16 || b.h < 16))
+				abort();
+			free(b.px);
+		}
 		double a = kyc_reader__axis_strokes(&img);
 		if (!(a >= -1 - 1e-9 && a <= 1 + 1e-9))
 			abort();

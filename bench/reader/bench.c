@@ -56,8 +56,10 @@ struct tally {
 /* The photo being read, for messages: set, level, index or file. */
 static char photo[1100];
 /* READER_LOG=FILE: one line per photo (photo, exact, valid, ms) for kycd, so
- * two runs can be compared photo by photo. */
+ * two runs can be compared photo by photo; then the reader's reason, and where
+ * the time went: decoding and each locator pass (kyc_reader_result.ms_pass), ms. */
 static FILE *photo_log;
+static char photo_times[160];
 
 static int tally_init(struct tally *t, int cap)
 {
@@ -110,8 +112,8 @@ static void score(struct tally *t, const char *text, const char *alt, const floa
 	int ok = 0, parsed = text && kyc_mrz_parse_ocr(text, alt, conf, len, today, &m, err,
 						      sizeof err) == 0;
 	if (photo_log && t->name)
-		fprintf(photo_log, "%s\t%d\t%d\t%.2f\n", photo, parsed && exact_lines(&m, truth, nlines),
-			parsed && m.valid, ms);
+		fprintf(photo_log, "%s\t%d\t%d\t%.2f%s\n", photo,
+			parsed && exact_lines(&m, truth, nlines), parsed && m.valid, ms, photo_times);
 	if (!text)
 		return;
 	t->read++;
@@ -253,11 +255,21 @@ static void one(TessBaseAPI *api, const unsigned char *jpg, size_t len, const ch
 	double t0 = cpu_ms();
 	struct kyc_image img;
 	size_t n = 0;
+	photo_times[0] = 0;
 	if (kyc_image_decode(jpg, len, &o, &img, NULL) == 0) {
+		double dec = cpu_ms() - t0;
 		struct kyc_reader_result r;
 		if (kyc_reader_scan(&img, &r) == 0)
 			n = join(text, alt, conf, sizeof text,
 			         (const char(*)[KYC_READER_MAX_CHARS + 1]) r.lines, r.nlines, &r);
+		int at = snprintf(photo_times, sizeof photo_times, "\t%s\t%.2f",
+		                  kyc_reader_reason_name(r.reason), dec);
+#ifdef KYC_READER_PASSES /* (a reader from before the pass timer builds too) */
+		for (int p = 0; p < KYC_READER_PASSES && at > 0 && at < (int)sizeof photo_times; p++)
+			at += snprintf(photo_times + at, sizeof photo_times - (size_t)at, "\t%.2f",
+			               r.ms_pass[p]);
+#endif
+		(void)at;
 		kyc_image_free(&img);
 	}
 	score(k, n ? text : NULL, alt, conf, n, truth, nlines, cpu_ms() - t0);

@@ -168,6 +168,10 @@ void kyc_reader__ink_local(const unsigned char *s, int w, int h, uint32_t *ii, i
 			  int add, unsigned char *m)
 {
 	int W = w + 1;
+	/* ink below mean - mean/div - add, per mean level: no division a pixel */
+	int below[256];
+	for (int v = 0; v < 256; v++)
+		below[v] = v - v / div - add;
 	memset(ii, 0, sizeof(uint32_t) * W);
 	for (int y = 0; y < h; y++) {
 		uint32_t rs = 0;
@@ -192,10 +196,24 @@ void kyc_reader__ink_local(const unsigned char *s, int w, int h, uint32_t *ii, i
 			for (; x < xe; x++, x0 = x - r < 0 ? 0 : x - r, x1 = x + r + 1 > w ? w : x + r + 1) {
 				uint32_t sum = bot[x1] - top[x1] - bot[x0] + top[x0];
 				int mean = (int)((float)sum * inv);
-				out[x] = row[x] + mean / div + add < mean;
+				out[x] = row[x] < below[mean];
 			}
 		}
 	}
+}
+
+/* m[i] = s[i] darker than clo[i] by clo[i]/div + add; m may be clo. */
+static void ink_below(const unsigned char *s, const unsigned char *clo, size_t n, int div, int add,
+		      unsigned char *m)
+{
+	/* the threshold per closing level, once, rather than a division a pixel */
+	unsigned char below[256];
+	for (int v = 0; v < 256; v++) {
+		int t = v - v / div - add;
+		below[v] = (unsigned char)(t < 0 ? 0 : t);
+	}
+	for (size_t i = 0; i < n; i++)
+		m[i] = s[i] < below[clo[i]];
 }
 
 int kyc_reader__ink_closing(const unsigned char *s, int w, int h, int r, int div, int add,
@@ -204,14 +222,7 @@ int kyc_reader__ink_closing(const unsigned char *s, int w, int h, int r, int div
 	int rc = kyc_morph_closing(s, w, h, r, m);
 	if (rc)
 		return rc;
-	/* the threshold per closing level, once, rather than a division a pixel */
-	unsigned char below[256];
-	for (int v = 0; v < 256; v++) {
-		int t = v - v / div - add;
-		below[v] = (unsigned char)(t < 0 ? 0 : t);
-	}
-	for (size_t i = 0; i < (size_t)w * h; i++)
-		m[i] = s[i] < below[m[i]];
+	ink_below(s, m, (size_t)w * h, div, add, m);
 	return 0;
 }
 
@@ -228,11 +239,21 @@ typedef uint16_t v16w __attribute__((vector_size(32)));
 
 /* Area-averages g (w×h) down to sw×sh: each output pixel is the mean of the
  * source pixels whose index maps onto it, the rows summed 16 pixels at a
- * time. Returns the sum of the output pixels. acc is w + 16 scratch. */
+ * time, then the columns by differences of their running sum. Returns the
+ * sum of the output pixels. acc is w + 16 scratch, cum w + 1. */
 static uint64_t shrink(const unsigned char *g, int w, int h, int stride, unsigned char *s, int sw,
-		       int sh, uint16_t *acc, int *xb)
+		       int sh, uint16_t *acc, uint32_t *cum, int *xb)
 {
 	uint64_t total = 0;
+	if (sw == w && sh == h) { /* nothing to average: the mean of one pixel is itself */
+		for (int y = 0; y < h; y++) {
+			const unsigned char *p = g + (size_t)y * stride;
+			memcpy(s + (size_t)y * w, p, (size_t)w);
+			for (int x = 0; x < w; x++)
+				total += p[x];
+		}
+		return total;
+	}
 	uint32_t recip[1024]; /* 2^17 / count, for a rounded division by a multiply */
 	for (int x = 0; x <= sw; x++)
 		xb[x] = (int)((long)x * w / sw);
@@ -255,11 +276,13 @@ static uint64_t shrink(const unsigned char *g, int w, int h, int stride, unsigne
 			for (; x < w; x++)
 				acc[x] += p[x];
 		}
+		/* unsigned: a difference is right even where the running sum wraps */
+		cum[0] = 0;
+		for (int x = 0; x < w; x++)
+			cum[x + 1] = cum[x] + acc[x];
 		unsigned char *o = s + (size_t)y * sw;
 		for (int x = 0; x < sw; x++) {
-			uint32_t sum = 0;
-			for (int xx = xb[x]; xx < xb[x + 1]; xx++)
-				sum += acc[xx];
+			uint32_t sum = cum[xb[x + 1]] - cum[xb[x]];
 			uint32_t cnt = (uint32_t)((xb[x + 1] - xb[x]) * (yb - ya));
 			uint32_t v = cnt && cnt < 1024 ? (uint32_t)(((uint64_t)sum * 2 + cnt) *
 								    recip[cnt] >> 18)
@@ -287,7 +310,15 @@ static void transpose(const unsigned char *src, int w, int h, unsigned char *dst
 int kyc_reader__locate(const unsigned char *g, int w, int h, int stride,
 		       struct kyc_reader__cand *out, int max, double *mean_luma)
 {
-	return kyc_reader__locate_at(g, w, h, stride, out, max, mean_luma, KYC_READER__WORK_SIDE, 0);
+	return kyc_reader__locate_at(g, w, h, stride, out, max, mean_luma, KYC_READER__WORK_SIDE, 0,
+				     NULL);
+}
+
+void kyc_reader__work_free(struct kyc_reader__work *wk)
+{
+	free(wk->s);
+	free(wk->closing);
+	*wk = (struct kyc_reader__work){0};
 }
 
 /* Canvas point (u, v) of the 45° turned working image -> working image. */
@@ -299,7 +330,7 @@ static void from_turned(double u, double v, double cx, double cy, double cc, dou
 
 int kyc_reader__locate_at(const unsigned char *g, int w, int h, int stride,
 			  struct kyc_reader__cand *out, int max, double *mean_luma, int work_side,
-			  int flags)
+			  int flags, struct kyc_reader__work *wk)
 {
 	int longer = w > h ? w : h, sensitive = flags & KYC_READER__SENSITIVE;
 	double f = longer > work_side ? (double)longer / work_side : 1;
@@ -313,18 +344,32 @@ int kyc_reader__locate_at(const unsigned char *g, int w, int h, int stride,
 	double cc = cw / 2.0;
 	int n = sw * sh, rc = KYC_ERR_NOMEM, nout = 0;
 	int maxr = (cw / 2 + 2) * ch + (ch / 2 + 2) * cw;
-	unsigned char *s = malloc((size_t)n), *m = malloc((size_t)cw * ch);
+	/* the working image another pass at this size already made */
+	int kept = wk && wk->s && wk->side == work_side && wk->sw == sw && wk->sh == sh;
+	unsigned char *s = kept ? NULL : malloc((size_t)n), *m = malloc((size_t)cw * ch);
 	unsigned char *mt = malloc((size_t)cw * ch), *rot = turned ? malloc((size_t)cw * ch) : NULL;
 	uint16_t *acc = malloc(sizeof(uint16_t) * (size_t)w);
+	uint32_t *cum = malloc(sizeof(uint32_t) * ((size_t)w + 1));
 	int *xb = malloc(sizeof(int) * (size_t)(sw + 1));
 	struct run *runs = malloc(sizeof(struct run) * (size_t)maxr);
 	int *par = malloc(sizeof(int) * (size_t)maxr);
 	struct comp *cs = malloc(sizeof(struct comp) * (size_t)maxr);
 	struct kyc_reader__cand *tmp = malloc(sizeof *tmp * 256);
-	if (!s || !m || !mt || !acc || !xb || !runs || !par || !cs || !tmp || (turned && !rot))
+	if ((!kept && !s) || !m || !mt || !acc || !cum || !xb || !runs || !par || !cs || !tmp ||
+	    (turned && !rot))
 		goto out;
 
-	*mean_luma = (double)shrink(g, w, h, stride, s, sw, sh, acc, xb) / n;
+	if (kept) {
+		s = wk->s;
+		*mean_luma = wk->mean_luma;
+	} else {
+		*mean_luma = (double)shrink(g, w, h, stride, s, sw, sh, acc, cum, xb) / n;
+		if (wk && !wk->s) { /* kept for the later passes at this size */
+			*wk = (struct kyc_reader__work){.side = work_side, .sw = sw, .sh = sh,
+							.mean_luma = *mean_luma, .s = s};
+			kept = 1;
+		}
+	}
 	const unsigned char *canvas = s;
 	if (turned) { /* nearest neighbour is enough to find lines; outside: the mean */
 		for (int v = 0; v < ch; v++)
@@ -342,8 +387,21 @@ int kyc_reader__locate_at(const unsigned char *g, int w, int h, int stride,
 	int gap = side / 90 + 2;
 	/* ink: darker than the closing, by a margin that grows with brightness;
 	 * halved in the sensitive pass, for faint print, glare and shadow */
-	if (kyc_reader__ink_closing(canvas, cw, ch, INK_R, sensitive ? 14 : 7, sensitive ? 4 : 8, m))
+	if (kept && !turned) { /* the closing does not depend on the margin: made once */
+		if (!wk->closing) {
+			if (!(wk->closing = malloc((size_t)n)))
+				goto out;
+			if (kyc_morph_closing(s, sw, sh, INK_R, wk->closing)) {
+				free(wk->closing);
+				wk->closing = NULL;
+				goto out;
+			}
+		}
+		ink_below(s, wk->closing, (size_t)n, sensitive ? 14 : 7, sensitive ? 4 : 8, m);
+	} else if (kyc_reader__ink_closing(canvas, cw, ch, INK_R, sensitive ? 14 : 7,
+					   sensitive ? 4 : 8, m)) {
 		goto out;
+	}
 	transpose(m, cw, ch, mt);
 	/* Two gap widths: glyph spacing is a fraction of the unknown pitch, and a
 	 * large MRZ needs wider bridging than a small one (which the wide gap
@@ -397,10 +455,12 @@ int kyc_reader__locate_at(const unsigned char *g, int w, int h, int stride,
 	}
 	rc = nout;
 out:
-	free(s);
+	if (!kept)
+		free(s);
 	free(m);
 	free(mt);
 	free(acc);
+	free(cum);
 	free(xb);
 	free(runs);
 	free(par);

@@ -634,7 +634,7 @@ static const struct {
 	 * strokes run off the axes (kyc_reader__mrz_evidence, reader.h): the others
 	 * find MRZs too small, large or faint to give the first pass a line */
 	int gated;
-} passes[] = {
+} passes[KYC_READER_PASSES] = {
     {KYC_READER__WORK_SIDE, 0, 0},
     {2 * KYC_READER__WORK_SIDE, 0, 0},
     {KYC_READER__WORK_SIDE / 2, 0, 0},
@@ -661,6 +661,7 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 	int rc = KYC_ERR_NOMEM;
 	struct kyc_reader__cand first[EVIDENCE_CANDS];
 	int nfirst = 0;
+	struct kyc_reader__work wk = {0}; /* shared by the passes at the working size */
 	if (!st)
 		goto out;
 	for (size_t p = 0; p < sizeof passes / sizeof passes[0]; p++) {
@@ -682,7 +683,7 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 		double ta = now_ms();
 		int nc = kyc_reader__locate_at(img->gray, img->w, img->h, img->w, cands,
 					       p == 0 ? EVIDENCE_CANDS : MAX_CANDS, &l,
-					       passes[p].side, passes[p].flags);
+					       passes[p].side, passes[p].flags, &wk);
 		out->ms_locate += now_ms() - ta;
 		if (p == 0) {
 			luma = l;
@@ -699,9 +700,15 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 		for (int i = 0; i < nc && i < MAX_CANDS && !(st->best && all_checks(st->best)); i++) {
 			if (tried_before(st, &cands[i]))
 				continue;
-			if (p > 0 && kyc_reader__mrz_like(img, &cands[i], KYC_READER__MRZ_LIKE_LINE) <
-					 KYC_READER__MRZ_LIKE_LINE)
+			if (!kyc_reader__worth_reading(img, &cands[i], (int)p, i)) {
+				/* a first-pass line still speaks for a cut-off MRZ */
+				if (p == 0 && kyc_reader__refine(img, &cands[i]) == KYC_ERR_NOMEM) {
+					rc = KYC_ERR_NOMEM;
+					goto out;
+				}
+				st->cut |= p == 0 && cut_off(img, &cands[i]);
 				continue;
+			}
 			if (st->ntried < (int)(sizeof st->tried / sizeof st->tried[0]))
 				st->tried[st->ntried++] = cands[i];
 			out->candidates++;
@@ -709,6 +716,7 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 			if (rc)
 				goto out;
 		}
+		out->ms_pass[p] = now_ms() - ta;
 	}
 	rc = 0;
 	out->ms_read = now_ms() - t1 - (out->ms_locate - (t1 - t0));
@@ -734,6 +742,7 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 		rc = KYC_ERR_NOTFOUND;
 	}
 out:
+	kyc_reader__work_free(&wk);
 	if (st)
 		free(st->band.px);
 	free(st);

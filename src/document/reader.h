@@ -28,6 +28,8 @@ const char *kyc_reader_reason_name(enum kyc_reader_reason r);
 
 #define KYC_READER_MAX_LINES 3
 #define KYC_READER_MAX_CHARS 44
+/* locator passes: working size, twice it, half of it, sensitive, turned 45° */
+#define KYC_READER_PASSES 5
 
 /* What one scan found. Filled by kyc_reader_scan whatever it returns. */
 struct kyc_reader_result {
@@ -51,6 +53,9 @@ struct kyc_reader_result {
 	double pitch_px;   /* character pitch in image pixels */
 	int candidates;    /* bands tried */
 	double ms_locate, ms_read, ms_total;
+	/* wall time of each locator pass (locating and reading its lines), in
+	 * the order docs/reader.md step 14 lists them; 0 for a pass not run */
+	double ms_pass[KYC_READER_PASSES];
 };
 
 /* The target_side callers should decode photos with (kyc_image_opts): large
@@ -92,9 +97,20 @@ int kyc_reader__locate(const unsigned char *g, int w, int h, int stride,
  * by 45° (text at 21-69° from the axes, which the row runs miss). */
 #define KYC_READER__SENSITIVE 1
 #define KYC_READER__TURN45 2
+/* What passes at the same working size share (kyc_reader__locate_at): the
+ * area-averaged working image and its closing, computed by the first pass
+ * that needs them. Zero it before the first pass; free it with
+ * kyc_reader__work_free. */
+struct kyc_reader__work {
+	int side, sw, sh;
+	double mean_luma;
+	unsigned char *s, *closing; /* sw×sh; closing NULL until a pass made it */
+};
+void kyc_reader__work_free(struct kyc_reader__work *wk);
+/* wk may be NULL (nothing kept). */
 int kyc_reader__locate_at(const unsigned char *g, int w, int h, int stride,
 			  struct kyc_reader__cand *out, int max, double *mean_luma,
-			  int work_side, int flags);
+			  int work_side, int flags, struct kyc_reader__work *wk);
 
 /* Marks ink in s (w×h, stride w) into m: a pixel darker than the mean of its
  * (2r+1)² window by mean/div + add. ii is (w+1)×(h+1) scratch (the integral
@@ -184,8 +200,8 @@ int kyc_reader__band_layout(const struct kyc_image *img, const struct kyc_reader
 double kyc_reader__mrz_like(const struct kyc_image *img, const struct kyc_reader__cand *c,
 			    double enough);
 /* The scan's later passes (docs/reader.md, step 14) cost photos without an
- * MRZ most of their time. A later pass's line below KYC_READER__MRZ_LIKE_LINE
- * is not read. The pass turned by 45° runs only when one of the first pass's
+ * MRZ most of their time. A line below KYC_READER__MRZ_LIKE_LINE is not read,
+ * but for the first pass's likeliest (kyc_reader__worth_reading). The pass turned by 45° runs only when one of the first pass's
  * lines (as located) is at least KYC_READER__MRZ_LIKE_PHOTO MRZ-like
  * (kyc_reader__mrz_evidence) or the photo's strokes run off the axes
  * (kyc_reader__axis_strokes below KYC_READER__AXIS_STROKES: text at 21° gives
@@ -195,6 +211,15 @@ double kyc_reader__mrz_like(const struct kyc_image *img, const struct kyc_reader
 #define KYC_READER__MRZ_LIKE_PHOTO 0.5
 #define KYC_READER__MRZ_LIKE_LINE 0.25
 #define KYC_READER__AXIS_STROKES 0.15
+/* Whether the scan reads line c, the rank-th likeliest (from 0) of locator
+ * pass `pass` (from 0): the first pass's likeliest line always, being where
+ * an MRZ is found nearly always and whatever it scores (an MRZ's own line as
+ * low as 0.17); any other only when at least KYC_READER__MRZ_LIKE_LINE
+ * MRZ-like. On development seed 4711 every MRZ read from a first-pass line
+ * past the likeliest scored 0.37 or more, while half the lines of photos
+ * without an MRZ score below 0.25 (bench/README.md, branch rd9b). */
+int kyc_reader__worth_reading(const struct kyc_image *img, const struct kyc_reader__cand *c,
+			      int pass, int rank);
 /* 1 when one of the n lines c is at least KYC_READER__MRZ_LIKE_PHOTO
  * MRZ-like, else 0. */
 int kyc_reader__mrz_evidence(const struct kyc_image *img, const struct kyc_reader__cand *c, int n);

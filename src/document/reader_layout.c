@@ -16,6 +16,35 @@
 #define GH KYC_READER__GLYPH_H
 #define BAND_HALF 6.5 /* band half-height around the seed line, in line thicknesses */
 
+static inline int inside(long x, long y, long xmax, long ymax)
+{
+	return x >= 0 && y >= 0 && x < xmax && y < ymax;
+}
+
+/* Beyond the frame: the nearest border pixel, so a desk cut by the border
+ * does not become a thin dark stroke between the card and a white margin.
+ * (x, y) in 16.16 fixed point. */
+static unsigned char border(const unsigned char *g, int W, int H, long x, long y)
+{
+	long cx = x < 0 ? 0 : x >> 16, cy = y < 0 ? 0 : y >> 16;
+	return g[(cy > H - 1 ? H - 1 : cy) * W + (cx > W - 1 ? W - 1 : cx)];
+}
+
+/* n bilinear samples from (x, y) in steps (dx, dy), 16.16 fixed point, every
+ * one with its 2×2 neighbourhood inside the W-wide image. */
+static void bilinear_run(const unsigned char *g, int W, long x, long y, long dx, long dy,
+			 unsigned char *out, int n)
+{
+	for (int i = 0; i < n; i++, x += dx, y += dy) {
+		int xi = (int)(x >> 16), yi = (int)(y >> 16);
+		int fx = (int)(x & 0xFFFF) >> 8, fy = (int)(y & 0xFFFF) >> 8;
+		const unsigned char *p = g + (size_t)yi * W + xi;
+		int top = p[0] * 256 + fx * (p[1] - p[0]);
+		int bot = p[W] * 256 + fx * (p[W + 1] - p[W]);
+		out[i] = (unsigned char)((top * 256 + fy * (bot - top) + 32768) >> 16);
+	}
+}
+
 /* Resamples a band around c where the line's ink is gh pixels tall and the
  * band reaches half lines of thickness above and below the line. */
 static int rectify_at(const struct kyc_image *img, const struct kyc_reader__cand *c, int flip,
@@ -48,25 +77,25 @@ static int rectify_at(const struct kyc_image *img, const struct kyc_reader__cand
 	int W = img->w, H = img->h;
 	/* fixed point (16.16) stepping keeps the inner loop cheap */
 	long dx = lround(s * b->ux * 65536), dy = lround(s * b->uy * 65536);
+	long xmax = (long)(W - 1) << 16, ymax = (long)(H - 1) << 16;
 	for (int j = 0; j < b->h; j++) {
 		double x0 = b->ox + j * s * b->vx, y0 = b->oy + j * s * b->vy;
 		long x = lround(x0 * 65536), y = lround(y0 * 65536);
 		unsigned char *row = b->px + (size_t)j * b->w;
-		for (int i = 0; i < b->w; i++, x += dx, y += dy) {
-			if (x < 0 || y < 0 || x >= (long)(W - 1) << 16 || y >= (long)(H - 1) << 16) {
-				/* beyond the frame: the nearest border pixel, so a desk
-				 * cut by the border does not become a thin dark stroke
-				 * between the card and a white margin */
-				long cx = x < 0 ? 0 : x >> 16, cy = y < 0 ? 0 : y >> 16;
-				row[i] = g[(cy > H - 1 ? H - 1 : cy) * W + (cx > W - 1 ? W - 1 : cx)];
+		/* a straight row crosses the frame once: the samples inside are one
+		 * run [lo, hi), interpolated without a bounds test each */
+		int lo = 0, hi = b->w;
+		while (lo < hi && !inside(x + lo * dx, y + lo * dy, xmax, ymax))
+			lo++;
+		while (hi > lo && !inside(x + (hi - 1) * dx, y + (hi - 1) * dy, xmax, ymax))
+			hi--;
+		for (int i = 0; i < b->w; i++) {
+			if (i == lo && lo < hi) {
+				bilinear_run(g, W, x + i * dx, y + i * dy, dx, dy, row + i, hi - lo);
+				i = hi - 1;
 				continue;
 			}
-			int xi = (int)(x >> 16), yi = (int)(y >> 16);
-			int fx = (int)(x & 0xFFFF) >> 8, fy = (int)(y & 0xFFFF) >> 8;
-			const unsigned char *p = g + (size_t)yi * W + xi;
-			int top = p[0] * 256 + fx * (p[1] - p[0]);
-			int bot = p[W] * 256 + fx * (p[W + 1] - p[W]);
-			row[i] = (unsigned char)((top * 256 + fy * (bot - top) + 32768) >> 16);
+			row[i] = border(g, W, H, x + i * dx, y + i * dy);
 		}
 	}
 	return 0;

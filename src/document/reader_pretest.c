@@ -108,6 +108,14 @@ double kyc_reader__mrz_like(const struct kyc_image *img, const struct kyc_reader
 	return own < partner ? own : partner;
 }
 
+int kyc_reader__worth_reading(const struct kyc_image *img, const struct kyc_reader__cand *c,
+			      int pass, int rank)
+{
+	if (pass == 0 && rank == 0)
+		return 1;
+	return kyc_reader__mrz_like(img, c, KYC_READER__MRZ_LIKE_LINE) >= KYC_READER__MRZ_LIKE_LINE;
+}
+
 int kyc_reader__mrz_evidence(const struct kyc_image *img, const struct kyc_reader__cand *c, int n)
 {
 	for (int i = 0; i < n; i++)
