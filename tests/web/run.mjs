@@ -122,6 +122,17 @@ async function consoleLogin(username, password) {
 	return { cookie: `kycd_console=${sid}`, csrf: (await r.json()).csrf_token };
 }
 
+// Signs in on the console's own page as a person does (login form, then the
+// queue), for the tests about what a signed-in operator sees.
+async function consoleSignIn(page, username, password) {
+	await page.goto(`${base}/console`);
+	await page.locator('#view-login').waitFor({ state: 'visible', timeout: WAIT });
+	await page.locator('#login-user').fill(username);
+	await page.locator('#login-pass').fill(password);
+	await page.locator('#login-submit').click();
+	await page.locator('#view-queue').waitFor({ state: 'visible', timeout: WAIT });
+}
+
 // ---- specimen photos ----
 // Passports (TD3) from the generator, keeping those a policy should pass:
 // an expiry well ahead and an adult holder, as a real applicant would bring.
@@ -822,12 +833,7 @@ async function main() {
 		const cctx = await browser.newContext({ locale: 'en', viewport: { width: 1366, height: 900 } });
 		const cp = await cctx.newPage();
 		const cw = watch(cp);
-		await cp.goto(`${base}/console`);
-		await cp.locator('#view-login').waitFor({ state: 'visible', timeout: WAIT });
-		await cp.locator('#login-user').fill('amira');
-		await cp.locator('#login-pass').fill(arabicPw);
-		await cp.locator('#login-submit').click();
-		await cp.locator('#view-queue').waitFor({ state: 'visible', timeout: WAIT });
+		await consoleSignIn(cp, 'amira', arabicPw);
 		await cp.goto(`${base}/console#v/${f.verification.id}`);
 		await cp.locator('#view-verification').waitFor({ state: 'visible', timeout: WAIT });
 		const cell = cp.locator('#v-fields td', { hasText: truth.first_name }).first();
@@ -1037,11 +1043,7 @@ async function main() {
 		const vid = pending.json.data[0].id;
 		const ctx = await browser.newContext();
 		const page = await ctx.newPage();
-		await page.goto(`${base}/console`);
-		await page.locator('#login-user').fill('vic');
-		await page.locator('#login-pass').fill(viewerPw);
-		await page.locator('#login-submit').click();
-		await page.locator('#view-queue').waitFor({ state: 'visible', timeout: WAIT });
+		await consoleSignIn(page, 'vic', viewerPw);
 		await page.goto(`${base}/console#v/${vid}`);
 		await page.locator('#view-verification').waitFor({ state: 'visible', timeout: WAIT });
 		check(await page.locator('#decide-form').isHidden(), 'no decision form for a viewer');
@@ -1215,11 +1217,7 @@ async function main() {
 		const ctx = await browser.newContext({ locale: 'en', viewport: { width: 1366, height: 900 } });
 		const page = await ctx.newPage();
 		const w = watch(page);
-		await page.goto(`${base}/console`);
-		await page.locator('#login-user').fill('rita');
-		await page.locator('#login-pass').fill(reviewerPw);
-		await page.locator('#login-submit').click();
-		await page.locator('#view-queue').waitFor({ state: 'visible', timeout: WAIT });
+		await consoleSignIn(page, 'rita', reviewerPw);
 		await page.goto(`${base}/console#v/${vid}`);
 		const first = page.locator('#v-checks li').first();
 		await first.filter({ hasText: 'Failed' }).waitFor({ timeout: WAIT });
