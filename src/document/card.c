@@ -40,16 +40,24 @@ static void square_to_quad(const double q[4][2], struct square_map *m)
 void kyc_card_warp(const struct kyc_image *img, const double quad[4][2], int w, int h,
 		   unsigned char *out)
 {
+	kyc_card_warp_box(img, quad, w, h, 0, 0, w, h, out);
+}
+
+void kyc_card_warp_box(const struct kyc_image *img, const double quad[4][2], int w, int h,
+		       int x0, int y0, int x1, int y1, unsigned char *out)
+{
 	struct square_map m;
 	square_to_quad(quad, &m);
+	x0 = x0 < 0 ? 0 : x0, y0 = y0 < 0 ? 0 : y0;
+	x1 = x1 > w ? w : x1, y1 = y1 > h ? h : y1;
 	/* Every read warps the card at least once (a tenth of its time): one
 	 * reciprocal a pixel, the row's terms once a row, and truncation for
 	 * floor (negative coordinates are off the photo anyway). */
 	double inv_w = 1.0 / w;
-	for (int Y = 0; Y < h; Y++) {
+	for (int Y = y0; Y < y1; Y++) {
 		double t = (Y + 0.5) / h;
 		double zt = m.h * t + 1, xt = m.b * t + m.c, yt = m.e * t + m.f;
-		for (int X = 0; X < w; X++) {
+		for (int X = x0; X < x1; X++) {
 			double s = (X + 0.5) * inv_w;
 			double rz = 1 / (m.g * s + zt);
 			double x = (m.a * s + xt) * rz - 0.5;

@@ -62,6 +62,11 @@ int kyc_card_find_candidates(const struct kyc_image *img, double aspect, double 
  * grayscale raster out (caller's, w*h bytes), bilinear. */
 void kyc_card_warp(const struct kyc_image *img, const double quad[4][2], int w, int h,
 		   unsigned char *out);
+/* The same for the pixels of the box [x0, x1) x [y0, y1) of out alone (the
+ * rest is left as it is), each the value kyc_card_warp gives it: a reader
+ * of a few fields need not pay for the whole card. */
+void kyc_card_warp_box(const struct kyc_image *img, const double quad[4][2], int w, int h,
+		       int x0, int y0, int x1, int y1, unsigned char *out);
 
 /* Reads the one line of Arabic letters in a grayscale crop (w x h, stride
  * bytes a row) whose em is about em_px, as the card's Arabic fields are

@@ -71,10 +71,26 @@ static int by_number(const struct kyc_image *img, double quads[][4][2], int n,
 		goto out;
 	}
 	for (int i = 0; i < n && out->score < KYC_CARD_IDENTIFY_SURE; i++) {
-		kyc_card_warp(img, quads[i], w, h, card);
-		/* a half turn of the quad is the raster read backwards */
-		for (size_t k = 0; k < npx; k++)
-			flip[k] = card[npx - 1 - k];
+		/* Only the number fields' boxes are read, either way up: those
+		 * alone are warped (a fifth of the card), and a half turn of the
+		 * quad is the raster read backwards. */
+		for (int f = 0; f < T->nfields; f++) {
+			if (T->fields[f].script != KYC_CARD_EDIGITS)
+				continue;
+			double box[4];
+			kyc_card_field_box(&T->fields[f], box);
+			/* as the reader crops it (card.c), a pixel wider */
+			int x0 = (int)fmax(0, box[0] * u) - 1, y0 = (int)fmax(0, box[1] * u) - 1;
+			int x1 = (int)fmin(w, box[2] * u) + 1, y1 = (int)fmin(h, box[3] * u) + 1;
+			x0 = x0 < 0 ? 0 : x0, y0 = y0 < 0 ? 0 : y0;
+			x1 = x1 > w ? w : x1, y1 = y1 > h ? h : y1;
+			kyc_card_warp_box(img, quads[i], w, h, x0, y0, x1, y1, card);
+			kyc_card_warp_box(img, quads[i], w, h, w - x1, h - y1, w - x0, h - y0, card);
+			for (int y = y0; y < y1; y++)
+				for (int x = x0; x < x1; x++)
+					flip[(size_t)y * (size_t)w + (size_t)x] =
+					    card[npx - 1 - ((size_t)y * (size_t)w + (size_t)x)];
+		}
 		for (int turn = 0; turn < 2; turn++)
 			for (int f = 0; f < T->nfields; f++) {
 				const struct kyc_card_field *F = &T->fields[f];
