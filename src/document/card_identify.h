@@ -40,7 +40,8 @@ int kyc_card_identify(const struct kyc_image *img, struct kyc_card_identity *out
 #define KYC_CARD_IDENTIFY_SURE 0.6
 
 /* The Egyptian ID's evidence alone, the national number where the template
- * puts it (a few digit reads, the cheapest): out->tpl is
+ * puts it, on the finder's best candidate card only (a few digit reads, the
+ * cheapest; kyc_card_identify tries the next candidate too): out->tpl is
  * &kyc_card_tpl_eg_nid or NULL. The upload path asks it first, since an
  * Egyptian ID carries no MRZ to look for. Returns as kyc_card_identify. */
 int kyc_card_identify_number(const struct kyc_image *img, struct kyc_card_identity *out);
