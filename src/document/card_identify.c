@@ -52,6 +52,18 @@ static void set(struct kyc_card_identity *out, const struct kyc_card_template *T
 	out->rotation = kyc_card_rotation(quad[0], quad[1]);
 }
 
+double kyc_card_number_sureness(const struct kyc_edigits_reading *r)
+{
+	if (r->n != 14)
+		return 0;
+	char num[15];
+	kyc_egnid_number_likeliest(r->prob, num);
+	double p = r->conf / 100.0;
+	for (int k = 0; k < 14; k++)
+		p = fmin(p, r->prob[k][num[k] - '0']);
+	return p;
+}
+
 /* The Egyptian ID: each number field of either side read on each candidate
  * card, both ways up; the surest wins. On the wrong side or upside down the
  * field's box holds other print, which the digit reader does not take for
@@ -100,13 +112,7 @@ static int by_number(const struct kyc_image *img, double quads[][4][2], int n,
 				if (rc == KYC_ERR_NOMEM)
 					goto out;
 				rc = 0;
-				if (r->n != 14)
-					continue;
-				char num[15];
-				kyc_egnid_number_likeliest(r->prob, num);
-				double p = r->conf / 100.0;
-				for (int k = 0; k < 14; k++)
-					p = fmin(p, r->prob[k][num[k] - '0']);
+				double p = kyc_card_number_sureness(r);
 				if (p < EG_ACCEPT || p <= out->score)
 					continue;
 				double q[4][2];

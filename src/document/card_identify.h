@@ -13,6 +13,7 @@
 #define KYC_CARD_IDENTIFY_H
 
 #include "document/card_tpl.h"
+#include "document/edigits.h"
 #include "document/image.h"
 
 struct kyc_card_identity {
@@ -45,6 +46,12 @@ int kyc_card_identify(const struct kyc_image *img, struct kyc_card_identity *out
  * &kyc_card_tpl_eg_nid or NULL. The upload path asks it first, since an
  * Egyptian ID carries no MRZ to look for. Returns as kyc_card_identify. */
 int kyc_card_identify_number(const struct kyc_image *img, struct kyc_card_identity *out);
+
+/* How sure a digit reading of a 14-digit number field is as the national
+ * number: the least sure digit of the likeliest valid number, no more than
+ * the reader's own confidence (0 when it is not 14 digits). The number is
+ * evidence at 0.4, sure at KYC_CARD_IDENTIFY_SURE. */
+double kyc_card_number_sureness(const struct kyc_edigits_reading *r);
 
 /* The quarter turn (0, 90, 180, 270 degrees clockwise) of a card whose
  * upright top edge runs from tl to tr in the photo. */
