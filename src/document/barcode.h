@@ -43,6 +43,18 @@ struct kyc_barcode {
 int kyc_barcode_read(const unsigned char *gray, int w, int h, int stride, unsigned formats,
 		     struct kyc_barcode *out, int max);
 
+/* How kyc_barcode_read_hinted reads, a bit set. */
+enum kyc_barcode_hint {
+	/* one threshold for the whole picture (zxing's global histogram)
+	 * instead of the local one: a sharpened small symbol whose local
+	 * threshold splits its blurred one-module elements wrongly (docs/dl.md) */
+	KYC_BARCODE_GLOBAL_BINARIZER = 1,
+};
+
+/* kyc_barcode_read with hints (a set of kyc_barcode_hint). */
+int kyc_barcode_read_hinted(const unsigned char *gray, int w, int h, int stride, unsigned formats,
+			    unsigned hints, struct kyc_barcode *out, int max);
+
 /* Encodes len bytes of data (each byte one character, ISO 8859-1) as a
  * symbol of format, with error correction level ecc (PDF417: 0..8, or -1
  * for the library's default; QR codes: -1 only), and returns its

@@ -36,6 +36,13 @@ static ZXing::BarcodeFormats zx_formats(unsigned formats)
 extern "C" int kyc_barcode_read(const unsigned char *gray, int w, int h, int stride,
 				unsigned formats, struct kyc_barcode *out, int max)
 {
+	return kyc_barcode_read_hinted(gray, w, h, stride, formats, 0, out, max);
+}
+
+extern "C" int kyc_barcode_read_hinted(const unsigned char *gray, int w, int h, int stride,
+				       unsigned formats, unsigned hints_set,
+				       struct kyc_barcode *out, int max)
+{
 	if (!gray || w <= 0 || h <= 0 || stride < w || !out || max <= 0 ||
 	    !(formats & (KYC_BARCODE_PDF417 | KYC_BARCODE_QR)))
 		return KYC_ERR_INVALID;
@@ -45,6 +52,8 @@ extern "C" int kyc_barcode_read(const unsigned char *gray, int w, int h, int str
 		 * photographed upside down or on its side still reads. */
 		ZXing::DecodeHints hints;
 		hints.setFormats(zx_formats(formats)).setMaxNumberOfSymbols((uint8_t)max);
+		if (hints_set & KYC_BARCODE_GLOBAL_BINARIZER)
+			hints.setBinarizer(ZXing::Binarizer::GlobalHistogram);
 		ZXing::Results results = ZXing::ReadBarcodes(view, hints);
 		int n = 0;
 		for (const ZXing::Result &r : results) {

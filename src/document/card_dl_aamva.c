@@ -30,6 +30,7 @@ struct scan {
 	int have_aamva;
 	const char *why; /* the AAMVA parser's code for the last PDF417 refused */
 	double module_px; /* a PDF417's module in the picture, px; 0: none seen */
+	unsigned hints;   /* kyc_barcode_hint of the reads */
 	struct kyc_aamva aamva;
 	json_t *qr;
 };
@@ -63,7 +64,7 @@ static int scan_pixels(const unsigned char *gray, int w, int h, struct scan *s)
 	if (!found)
 		return KYC_ERR_NOMEM;
 	unsigned formats = KYC_BARCODE_PDF417 | (json_array_size(s->qr) ? 0 : KYC_BARCODE_QR);
-	int n = kyc_barcode_read(gray, w, h, w, formats, found, KYC_BARCODE_MAX);
+	int n = kyc_barcode_read_hinted(gray, w, h, w, formats, s->hints, found, KYC_BARCODE_MAX);
 	for (int i = 0; i < n; i++) {
 		if (found[i].format == KYC_BARCODE_QR) {
 			json_array_append_new(s->qr, qr_text(&found[i]));
@@ -332,6 +333,14 @@ static int scan_image(const struct kyc_image *img, struct scan *s)
 			rc = scan_pixels(card, w, h, s);
 		if (!rc && !s->have_aamva && i == 0)
 			rc = scan_boxes(card, w, h, s);
+		/* the sharpened box once more with one threshold for all of it:
+		 * zxing's local one splits a module of about 1.2 px wrongly
+		 * where the global one does not (docs/dl.md, branch card10) */
+		if (!rc && !s->have_aamva && i == 0) {
+			s->hints = KYC_BARCODE_GLOBAL_BINARIZER;
+			rc = scan_boxes(card, w, h, s);
+			s->hints = 0;
+		}
 	}
 	free(card);
 	if (rc || s->have_aamva)
