@@ -20,11 +20,27 @@ static const struct {
 } bands[] = {{0, 12}, {13, 17}, {18, 24}, {25, 34}, {35, 44}, {45, 54}, {55, 64}, {65, 200}};
 #define NBANDS (int)(sizeof bands / sizeof bands[0])
 
+/* The age and sex (0 male, 1 female) a file name carries: UTKFace's
+ * "[age]_[gender]_..." or All-Age-Faces' "%05dA%02d.jpg" (serial, age; its
+ * README: serials 00000 to 07380 are women, the rest men). 0, or -1 when
+ * the name is neither. */
+static int label_of(const char *name, int *age, int *sex)
+{
+	int serial, used = 0;
+	if (sscanf(name, "%d_%d_%n", age, sex, &used) == 2 && used > 0)
+		return *age >= 0 && *age < 130 && (*sex == 0 || *sex == 1) ? 0 : -1;
+	if (strlen(name) == 12 && name[5] == 'A' && !strcmp(name + 8, ".jpg") &&
+	    sscanf(name, "%5dA%2d%n", &serial, age, &used) == 2 && used == 8) {
+		*sex = serial <= 7380;
+		return 0;
+	}
+	return -1;
+}
+
 static int labelled(const struct dirent *d)
 {
-	int age, sex, used = 0;
-	return sscanf(d->d_name, "%d_%d_%n", &age, &sex, &used) == 2 && used > 0 && age >= 0 &&
-	       age < 130 && (sex == 0 || sex == 1);
+	int age, sex;
+	return label_of(d->d_name, &age, &sex) == 0;
 }
 
 /* One face read: its label and embedding, for the impostor pairs. */
@@ -121,6 +137,23 @@ static int race_of(const char *name)
 	return u && u[1] >= '0' && u[1] <= '4' && u[2] == '_' ? u[1] - '0' : -1;
 }
 
+int bench_face_read(const struct kyc_face_engine *e, const char *dir, const char *name,
+                    struct kyc_face_list *l, double *ms, int *w, int *h)
+{
+	char path[8192];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	struct kyc_image im;
+	struct kyc_image_opts o = {.want_rgb = 1};
+	if (kyc_image_load(path, &o, &im, NULL))
+		return -1;
+	double t0 = bench_cpu_ms();
+	int rc = kyc_face_analyze(e, &im, l);
+	*ms = bench_cpu_ms() - t0;
+	*w = im.w, *h = im.h;
+	kyc_image_free(&im);
+	return rc;
+}
+
 int bench_face_age(const struct kyc_face_engine *e, const char *dir, int step)
 {
 	struct dirent **names = NULL;
@@ -141,19 +174,14 @@ int bench_face_age(const struct kyc_face_engine *e, const char *dir, int step)
 		goto out;
 	for (int i = 0; i < total; i += step) {
 		int age = 0, sex = 0;
-		sscanf(names[i]->d_name, "%d_%d_", &age, &sex);
-		char path[4096];
-		snprintf(path, sizeof path, "%s/%s", dir, names[i]->d_name);
-		struct kyc_image im;
-		struct kyc_image_opts o = {.want_rgb = 1};
+		label_of(names[i]->d_name, &age, &sex);
 		struct kyc_face_list l = {0};
+		double t;
+		int w, h;
 		tried++;
-		if (kyc_image_load(path, &o, &im, NULL))
+		int rc = bench_face_read(e, dir, names[i]->d_name, &l, &t, &w, &h);
+		if (rc < 0)
 			continue;
-		double t0 = bench_cpu_ms();
-		int rc = kyc_face_analyze(e, &im, &l);
-		double t = bench_cpu_ms() - t0;
-		kyc_image_free(&im);
 		const char *why = NULL;
 		const struct kyc_face *f = rc ? NULL : kyc_face_pick(&l, &why);
 		if (!f) {

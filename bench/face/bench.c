@@ -22,6 +22,9 @@
  *       workflow reads it, against every other photo as the selfie; LEVEL
  *       -1: the real specimen documents of ../shared/realdocs as they are,
  *       against each other and every other photo.
+ *   bench-face ident DIR                      genuine and impostor pairs of a set
+ *       laid out DIR/PERSON/IMAGE (ident.h): the rates at FMR 1, 0.1 and
+ *       0.01%, at the workflow's default and at FACE_THRESHOLD's.
  *   bench-face age DIR [STEP]                 age error and gender accuracy on
  *       every STEP-th face of DIR labelled by its file name (age.h). */
 #include <math.h>
@@ -39,6 +42,8 @@
 #include "tensor/tensor.h"
 #include "../../tests/lib/recapture.h"
 #include "age.h"
+#include "ident.h"
+#include "rates.h"
 #include "../lib/timing.h"
 
 static struct kyc_face_engine *engine;
@@ -252,61 +257,6 @@ static int portrait(int reps, int n, char **files, int level)
 	return 0;
 }
 
-/* ROC AUC, FNMR at FMR 1% and 0.1%, and the rates at dlib's threshold, the
- * workflow's default and FACE_THRESHOLD, of genuine and impostor distances
- * (sorted here). */
-static void rates(double *gen, int ng, double *imp, int ni)
-{
-	qsort(gen, (size_t)ng, sizeof *gen, bench_cmp_double);
-	qsort(imp, (size_t)ni, sizeof *imp, bench_cmp_double);
-	/* AUC: the chance that a genuine pair is closer than an impostor pair. */
-	double wins = 0;
-	for (int g = 0, i = 0; g < ng; g++) {
-		while (i < ni && imp[i] < gen[g])
-			i++;
-		int j = i;
-		while (j < ni && imp[j] == gen[g])
-			j++;
-		wins += (ni - j) + 0.5 * (j - i);
-	}
-	printf("  ROC AUC %.4f\n", ng && ni ? wins / ((double)ng * ni) : 0);
-	double fmrs[2] = {0.01, 0.001};
-	for (int k = 0; k < 2; k++) {
-		/* The largest threshold at which at most FMR of the impostors match. */
-		int allowed = (int)floor(fmrs[k] * ni);
-		double t = allowed < ni ? imp[allowed] : 2.0;
-		int fn = 0;
-		for (int g = 0; g < ng; g++)
-			fn += gen[g] >= t;
-		printf("  at FMR %.1f%% (threshold %.3f; %d of %d impostors below): FNMR %.2f%% "
-		       "(%d of "
-		       "%d)%s\n",
-		       fmrs[k] * 100, t, allowed, ni, ng ? 100.0 * fn / ng : 0, fn, ng,
-		       ni < (int)ceil(1 / fmrs[k]) ? "  [too few impostor pairs for this rate]"
-		                                   : "");
-	}
-	/* dlib's published operating point, the workflow's default, and any
-	 * threshold named in FACE_THRESHOLD (one set on another set of photos) */
-	double at[3] = {KYC_FACE_DEFAULT_THRESHOLD, KYC_FACE_WORKFLOW_THRESHOLD, 0};
-	int nat = 2;
-	if (getenv("FACE_THRESHOLD"))
-		at[nat++] = atof(getenv("FACE_THRESHOLD"));
-	for (int k = 0; k < nat; k++) {
-		int fm = 0, fn = 0;
-		for (int i = 0; i < ni; i++)
-			fm += imp[i] <= at[k];
-		for (int g = 0; g < ng; g++)
-			fn += gen[g] > at[k];
-		printf("  at the threshold %.3f (%s): FMR %.2f%% (%d of %d), FNMR %.2f%% (%d of %d)\n",
-		       at[k], k == 0 ? "dlib's" : k == 1 ? "the workflow's default" : "FACE_THRESHOLD",
-		       ni ? 100.0 * fm / ni : 0, fm, ni, ng ? 100.0 * fn / ng : 0, fn, ng);
-	}
-	printf("  genuine distance median %.3f, largest %.3f; impostor median %.3f, smallest %.3f "
-	       "%.3f %.3f\n",
-	       ng ? gen[ng / 2] : 0, ng ? gen[ng - 1] : 0, ni ? imp[ni / 2] : 0, ni ? imp[0] : 0,
-	       ni > 1 ? imp[1] : 0, ni > 2 ? imp[2] : 0);
-}
-
 struct sample {
 	char id[96];
 	char file[256];
@@ -440,7 +390,7 @@ static int accuracy(const char *list, int nroots, char **roots)
 	    "photos without a single face, %d faces under %.0f px left out; %d genuine and %d "
 	    "impostor pairs\n",
 	    photos, n, ids, multi, several, missed, small, min_width, ng, ni);
-	rates(gen, ng, imp, ni);
+	bench_face_rates(gen, (size_t)ng, imp, (size_t)ni);
 	printf("  gender: %d of %d labelled faces right (%.1f%%)\n", gright, gtotal,
 	       gtotal ? 100.0 * gright / gtotal : 0);
 	free(gen);
@@ -557,7 +507,7 @@ static int docpairs(const char *list, int level, int nroots, char **roots)
 		printf("document portrait against selfie: %d photos printed on passport pages (level "
 		       "%d), portrait found on %d; %d genuine and %d impostor pairs\n",
 		       docs, level, found, ng, ni);
-	rates(gen, ng, imp, ni);
+	bench_face_rates(gen, (size_t)ng, imp, (size_t)ni);
 	free(gen);
 	free(imp);
 	return 0;
@@ -723,7 +673,7 @@ int main(int argc, char **argv)
 		        "usage: bench-face speed OUT_DIR REPS IMG... | accuracy LIST SRC=DIR... | "
 		        "portrait REPS IMG... | portrait-loose REPS IMG... | spoof LIST STEP SRC=DIR... | "
 		        "docpairs LIST LEVEL SRC=DIR... (LEVEL -1: the real specimens as they are) | "
-		        "age DIR [STEP]\n");
+		        "ident DIR | age DIR [STEP]\n");
 		return 2;
 	}
 	if (kyc_face_engine_open(NULL, &engine, err, sizeof err)) {
@@ -737,6 +687,7 @@ int main(int argc, char **argv)
 	             ? spoof(argv[2], atoi(argv[3]) > 0 ? atoi(argv[3]) : 1, argc - 4, argv + 4)
 	         : !strcmp(argv[1], "docpairs") && argc > 3
 	             ? docpairs(argv[2], atoi(argv[3]), argc - 4, argv + 4)
+	         : !strcmp(argv[1], "ident") && argc > 2 ? bench_face_ident(engine, argv[2])
 	         : !strcmp(argv[1], "age")
 	             ? bench_face_age(engine, argv[2], argc > 3 && atoi(argv[3]) > 0 ? atoi(argv[3]) : 1)
 	         : !strcmp(argv[1], "portrait") && argc > 3

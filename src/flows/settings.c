@@ -270,7 +270,7 @@ int kyc_settings_validate(const json_t *patch, struct kyc_jerr *e)
 		return kyc_jerr_set(e, 422, json_is_number(v) ? "out_of_range" : "invalid_type",
 				    "face_match_threshold",
 				    "'face_match_threshold' must be a number from 0.2 to 1.0 (a "
-				    "distance between face embeddings; default 0.55)");
+				    "distance between face embeddings; default 0.52)");
 	if ((v = json_object_get(patch, "blocked_countries")) && !json_is_null(v) &&
 	    check_string_array(v, "blocked_countries", country_ok, "ISO 3166-1 alpha-3 codes", e))
 		return -1;

@@ -16,6 +16,7 @@
 #include "document/image.h"
 #include "document/synth.h"
 #include "face/face.h"
+#include "flows/face_checks.h"
 #include "e2e.h"
 #include "faces.h"
 #include "form.h"
@@ -241,7 +242,7 @@ TEST(portrait_is_cut_and_stored_at_submission)
 	face = json_object_get(v, "face");
 	double dist = json_number_value(json_object_get(face, "distance"));
 	double thr = json_number_value(json_object_get(face, "threshold"));
-	CHECK(fabs(thr - 0.55) < 1e-9);
+	CHECK(fabs(thr - KYC_FACE_WORKFLOW_THRESHOLD) < 1e-9);
 	CHECK(dist < thr - 0.05);
 	CHECK(json_is_true(json_object_get(face, "match")));
 	CHECK(json_number_value(json_object_get(face, "similarity")) > 0.9);
@@ -307,7 +308,7 @@ TEST(another_person_goes_to_review)
 	          "faces_differ");
 	CHECK(json_is_false(json_object_get(json_object_get(v, "face"), "match")));
 	dist_b = json_number_value(json_object_get(json_object_get(v, "face"), "distance"));
-	CHECK(dist_b > 0.55);
+	CHECK(dist_b > KYC_FACE_WORKFLOW_THRESHOLD);
 	CHECK(review_cause(vid, "face_match"));
 	json_decref(v);
 	free(vid);

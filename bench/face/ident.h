@@ -1,0 +1,22 @@
+/* bench/face ident: verification accuracy on a set labelled by identity,
+ * laid out as DIR/PERSON/IMAGE (bench/README.md#face says which set). */
+#ifndef BENCH_FACE_IDENT_H
+#define BENCH_FACE_IDENT_H
+
+struct kyc_face_engine;
+
+/* Reads every image of each DIR/PERSON folder holding at least
+ * IDENT_MIN_PHOTOS (2) images, keeps the face whose box holds the image's
+ * centre (LFW's rule for which face is labelled; the nearest centre when
+ * several do), and prints how many images gave no such face, then the
+ * rates (rates.h) of every genuine pair and of every impostor pair, or of
+ * a fixed-seed sample of IDENT_IMPOSTORS of them; then the same with at
+ * most IDENT_CAP (10) images a person, so that a few people photographed
+ * hundreds of times do not make the genuine pairs; the nearest impostor
+ * and farthest genuine pairs by name, to look at. IDENT_CACHE=FILE keeps
+ * the embeddings between runs (delete it when the engine changes);
+ * IDENT_GENDER=FILE, lines "PERSON M|F", adds gender accuracy. 0, or 1
+ * when DIR holds no such folder. */
+int bench_face_ident(const struct kyc_face_engine *e, const char *dir);
+
+#endif
