@@ -72,6 +72,18 @@ static void levels(const unsigned char *gray, int w, int h, int stride, float *p
 	*paper = n - c0 > 0 ? (float)((total - a0) / (n - c0)) : 255;
 }
 
+/* Ink per gray level, once per call rather than per pixel. Levels within
+ * a tenth of the contrast of the paper count as paper: noise and texture
+ * then leave the grid blank (zeros the MLP skips) instead of grey. */
+static void ink_table(float paper, float inkl, float *ink)
+{
+	float inv = 1.0f / ((paper - inkl) * 0.9f);
+	for (int v = 0; v < 256; v++) {
+		float t = (paper - (float)v) * inv - 0.1f / 0.9f;
+		ink[v] = t < 0 ? 0 : t > 1 ? 1 : t;
+	}
+}
+
 /* Picks, among the runs of a projection of ink mass that stand out from its
  * floor (noise, texture), the one that is the glyph: the heaviest, where runs
  * touching the crop's border count half, because a run there is most likely
@@ -144,15 +156,8 @@ int kyc_ocr_features(const unsigned char *gray, int w, int h, int stride, float 
 	levels(gray, w, h, stride, &paper, &inkl);
 	if (paper - inkl < 12)
 		return 0; /* blank: nothing printed */
-	/* Ink per gray level, once per call rather than per pixel. Levels within
-	 * a tenth of the contrast of the paper count as paper: noise and texture
-	 * then leave the grid blank (zeros the MLP skips) instead of grey. */
 	float ink[256];
-	float inv = 1.0f / ((paper - inkl) * 0.9f);
-	for (int v = 0; v < 256; v++) {
-		float t = (paper - (float)v) * inv - 0.1f / 0.9f;
-		ink[v] = t < 0 ? 0 : t > 1 ? 1 : t;
-	}
+	ink_table(paper, inkl, ink);
 #define INK(v) ink[(v)]
 
 	/* Column masses, and the whole cell at coarse resolution. */
@@ -244,6 +249,91 @@ int kyc_ocr_features(const unsigned char *gray, int w, int h, int stride, float 
 #undef INK
 }
 
+/* The context window: cx +- KYC_OCR_WIN_HALF pitches over rows y0..y1,
+ * resampled with the same triangle filter as the glyph grid but at a fixed
+ * scale per pitch, not per glyph box: where neighbours have run into the
+ * glyph, the box is wrong, while the line's pitch still says where each glyph
+ * stands. Outside the image counts as paper. The levels are the window's own. */
+static void window_features(const unsigned char *img, int w, int stride, double cx, double pitch,
+			    int y0, int y1, float *win)
+{
+	memset(win, 0, sizeof(float) * KYC_OCR_NWIN);
+	double half = KYC_OCR_WIN_HALF * pitch, left = cx - half;
+	int xa = (int)floor(left), xb = (int)ceil(cx + half);
+	xa = xa < 0 ? 0 : xa;
+	xb = xb > w - 1 ? w - 1 : xb;
+	int nh = y1 - y0 + 1;
+	if (xb - xa + 1 < 2)
+		return;
+	const unsigned char *base = img + (size_t)y0 * (size_t)stride;
+	float paper, inkl;
+	levels(base + xa, xb - xa + 1, nh, stride, &paper, &inkl);
+	if (paper - inkl < 12)
+		return;
+	float ink[256];
+	ink_table(paper, inkl, ink);
+	float sx = (float)(2 * half / KYC_OCR_WW), sy = (float)nh / KYC_OCR_WH;
+	struct taps tx[KYC_OCR_WW];
+	for (int i = 0; i < KYC_OCR_WW; i++)
+		make_taps(&tx[i], (float)left + ((float)i + 0.5f) * sx, fmaxf(sx, 1.0f), xa, xb);
+	float rows[KYC_OCR_MAX_SIDE][KYC_OCR_WW];
+	for (int y = 0; y < nh; y++) {
+		const unsigned char *row = base + (size_t)y * (size_t)stride;
+		for (int i = 0; i < KYC_OCR_WW; i++) {
+			float acc = 0;
+			for (int k = 0; k < tx[i].n; k++)
+				acc += tx[i].w[k] * ink[row[tx[i].first + k]];
+			rows[y][i] = acc;
+		}
+	}
+	float peak = 0;
+	for (int j = 0; j < KYC_OCR_WH; j++) {
+		struct taps ty;
+		make_taps(&ty, ((float)j + 0.5f) * sy, fmaxf(sy, 1.0f), 0, nh - 1);
+		for (int i = 0; i < KYC_OCR_WW; i++) {
+			float acc = 0;
+			for (int k = 0; k < ty.n; k++)
+				acc += ty.w[k] * rows[ty.first + k][i];
+			win[j * KYC_OCR_WW + i] = acc;
+			peak = acc > peak ? acc : peak;
+		}
+	}
+	if (peak > 0.05f)
+		for (int i = 0; i < KYC_OCR_NWIN; i++)
+			win[i] /= peak;
+}
+
+/* The cell of kyc_ocr_classify_at: cx +- 0.55 pitch, clipped to the image. */
+static int cell_of(int w, int h, int stride, double cx, double pitch, int y0, int y1, int *x0,
+		   int *x1)
+{
+	if (w < 1 || h < 1 || stride < w || !(pitch > 0) || !(cx > -pitch) || !(cx < w + pitch) ||
+	    pitch > 4.0 * KYC_OCR_MAX_SIDE || y0 < 0 || y1 >= h || y1 - y0 + 1 < KYC_OCR_MIN_SIDE ||
+	    y1 - y0 + 1 > KYC_OCR_MAX_SIDE)
+		return KYC_ERR_INVALID;
+	*x0 = (int)floor(cx - 0.55 * pitch);
+	*x1 = (int)ceil(cx + 0.55 * pitch);
+	*x0 = *x0 < 0 ? 0 : *x0;
+	*x1 = *x1 > w - 1 ? w - 1 : *x1;
+	if (*x1 - *x0 + 1 < KYC_OCR_MIN_SIDE || *x1 - *x0 + 1 > KYC_OCR_MAX_SIDE)
+		return KYC_ERR_INVALID;
+	return 0;
+}
+
+int kyc_ocr_features_at(const unsigned char *img, int w, int h, int stride, double cx,
+			double pitch, int y0, int y1, float *feat)
+{
+	int x0, x1;
+	if (!img || !feat || cell_of(w, h, stride, cx, pitch, y0, y1, &x0, &x1))
+		return KYC_ERR_INVALID;
+	int rc = kyc_ocr_features(img + (size_t)y0 * (size_t)stride + x0, x1 - x0 + 1, y1 - y0 + 1,
+				  stride, feat);
+	if (rc)
+		return rc;
+	window_features(img, w, stride, cx, pitch, y0, y1, feat + KYC_OCR_NIN);
+	return 0;
+}
+
 /* Weights are stored input-major ([in][out]) so that the inner loop runs over
  * outputs with no reduction, four at a time through GCC/Clang vector types
  * (plain SSE on any x86-64, NEON on arm64, scalar code elsewhere), each output
@@ -252,7 +342,7 @@ int kyc_ocr_features(const unsigned char *gray, int w, int h, int stride, float 
  * outright: typically more than half of them. */
 typedef float v4f __attribute__((vector_size(16)));
 
-#define DENSE_MAXIN (KYC_OCR_NIN > KYC_OCR_MAX_HIDDEN ? KYC_OCR_NIN : KYC_OCR_MAX_HIDDEN)
+#define DENSE_MAXIN (KYC_OCR_NIN_CTX > KYC_OCR_MAX_HIDDEN ? KYC_OCR_NIN_CTX : KYC_OCR_MAX_HIDDEN)
 
 static inline v4f load4(const float *p)
 {
@@ -307,20 +397,16 @@ static void dense(const float *in, int nin, const float *wt, const float *b, int
 			out[o] = out[o] < 0 ? 0 : out[o];
 }
 
-int kyc_ocr_classify(const unsigned char *gray, int w, int h, int stride,
-		     struct kyc_ocr_guess *out, int k)
+/* The model on features x (at least m->nin of them) into the k best guesses. */
+static int run_model(const float *x, struct kyc_ocr_guess *out, int k)
 {
 	const struct kyc_ocr_model *m = &kyc__ocr_model;
-	if (check_args(gray, w, h, stride) || !out || k < 1 || k > 4)
-		return KYC_ERR_INVALID;
-	if (m->nin != KYC_OCR_NIN || (m->nout != KYC_OCR_NOUT && m->nout != KYC_OCR_NCLASSES) || m->h1 < 1 ||
+	if ((m->nin != KYC_OCR_NIN && m->nin != KYC_OCR_NIN_CTX) ||
+	    (m->nout != KYC_OCR_NOUT && m->nout != KYC_OCR_NCLASSES) || m->h1 < 1 ||
 	    m->h1 > KYC_OCR_MAX_HIDDEN || m->h2 < 1 || m->h2 > KYC_OCR_MAX_HIDDEN)
 		return KYC_ERR_INTERNAL;
-	float x[KYC_OCR_NIN], a1[KYC_OCR_MAX_HIDDEN], a2[KYC_OCR_MAX_HIDDEN];
+	float a1[KYC_OCR_MAX_HIDDEN], a2[KYC_OCR_MAX_HIDDEN];
 	float z[KYC_OCR_NOUT];
-	int rc = kyc_ocr_features(gray, w, h, stride, x);
-	if (rc)
-		return rc;
 	dense(x, m->nin, m->w1, m->b1, m->h1, a1, 1);
 	dense(a1, m->h1, m->w2, m->b2, m->h2, a2, 1);
 	dense(a2, m->h2, m->w3, m->b3, m->nout, z, 0);
@@ -348,4 +434,24 @@ int kyc_ocr_classify(const unsigned char *gray, int w, int h, int stride,
 		out[n].score = z[best] / sum;
 	}
 	return k;
+}
+
+int kyc_ocr_classify_at(const unsigned char *img, int w, int h, int stride, double cx,
+			double pitch, int y0, int y1, struct kyc_ocr_guess *out, int k)
+{
+	float x[KYC_OCR_NIN_CTX];
+	if (!out || k < 1 || k > 4)
+		return KYC_ERR_INVALID;
+	int rc = kyc_ocr_features_at(img, w, h, stride, cx, pitch, y0, y1, x);
+	return rc ? rc : run_model(x, out, k);
+}
+
+/* A lone crop is its own line: the cell is the crop, 1.1 pitches wide, and the
+ * window sees paper beyond it. */
+int kyc_ocr_classify(const unsigned char *gray, int w, int h, int stride,
+		     struct kyc_ocr_guess *out, int k)
+{
+	if (check_args(gray, w, h, stride))
+		return KYC_ERR_INVALID;
+	return kyc_ocr_classify_at(gray, w, h, stride, w * 0.5, w / 1.1, 0, h - 1, out, k);
 }

@@ -23,6 +23,17 @@ struct kyc_ocr_guess {
 int kyc_ocr_classify(const unsigned char *gray, int w, int h, int stride,
 		     struct kyc_ocr_guess *out, int k);
 
+/* Classifies the character at cell centre cx (pixels, in img's columns) of a text
+ * line whose rows are y0..y1 (the glyphs plus a margin) and whose pitch is `pitch`
+ * px, in an image of any size: the line's whole band. The cell (cx +- 0.55 pitch,
+ * clipped to the image; its size within the crop limits below) is read as
+ * kyc_ocr_classify reads a crop, and a context window of a fixed width in pitches
+ * (the cell and half a pitch of each neighbour) is resampled beside it, so that a
+ * glyph smeared into its neighbours is seen where the line's geometry puts it.
+ * Same output and guarantees as kyc_ocr_classify. */
+int kyc_ocr_classify_at(const unsigned char *img, int w, int h, int stride, double cx,
+			double pitch, int y0, int y1, struct kyc_ocr_guess *out, int k);
+
 /* Size limits of a crop accepted by kyc_ocr_classify (KYC_ERR_INVALID outside). */
 #define KYC_OCR_MIN_SIDE 4
 #define KYC_OCR_MAX_SIDE 512
@@ -39,10 +50,24 @@ int kyc_ocr_classify(const unsigned char *gray, int w, int h, int stride,
 #define KYC_OCR_NCOARSE (KYC_OCR_CW * KYC_OCR_CH)
 #define KYC_OCR_NEXTRA 3
 #define KYC_OCR_NIN (KYC_OCR_NW * KYC_OCR_NH + KYC_OCR_NCOARSE + KYC_OCR_NEXTRA)
+/* The context window of kyc_ocr_classify_at: cx +- KYC_OCR_WIN_HALF pitches
+ * across the line's rows, resampled into KYC_OCR_WW×KYC_OCR_WH ink values
+ * (row-major) after the crop's features. A model with nin == KYC_OCR_NIN
+ * ignores it. */
+#define KYC_OCR_WIN_HALF 1.0
+#define KYC_OCR_WW 24
+#define KYC_OCR_WH 16
+#define KYC_OCR_NWIN (KYC_OCR_WW * KYC_OCR_WH)
+#define KYC_OCR_NIN_CTX (KYC_OCR_NIN + KYC_OCR_NWIN)
 
 /* Fills feat[KYC_OCR_NIN] from a crop (same arguments as kyc_ocr_classify).
  * Returns 0, or KYC_ERR_INVALID on bad arguments. A blank crop gives all zeros. */
 int kyc_ocr_features(const unsigned char *gray, int w, int h, int stride, float *feat);
+
+/* Fills feat[KYC_OCR_NIN_CTX]: the cell's features, then the context window
+ * (same arguments as kyc_ocr_classify_at). Returns 0 or KYC_ERR_INVALID. */
+int kyc_ocr_features_at(const unsigned char *img, int w, int h, int stride, double cx,
+			double pitch, int y0, int y1, float *feat);
 
 /* The model has one output more than there are characters: "not a character"
  * (blank paper, a cell straddling two glyphs, an upside-down glyph). Its share
@@ -52,7 +77,7 @@ int kyc_ocr_features(const unsigned char *gray, int w, int h, int stride, float 
 #define KYC_OCR_NOUT (KYC_OCR_NCLASSES + 1)
 
 /* The compiled-in model (ocr_model.c): a multilayer perceptron
- * NIN -> H1 -> H2 -> NOUT with ReLU, weights input-major [in][out];
+ * NIN (KYC_OCR_NIN or KYC_OCR_NIN_CTX) -> H1 -> H2 -> NOUT with ReLU, weights input-major [in][out];
  * H1 and H2 are at most KYC_OCR_MAX_HIDDEN. */
 #define KYC_OCR_MAX_HIDDEN 512
 struct kyc_ocr_model {

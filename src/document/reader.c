@@ -147,15 +147,8 @@ static int classify_cell(const struct kyc_reader__band *b, const struct kyc_read
 	int cy0 = L->top - my < 0 ? 0 : L->top - my;
 	int cy1 = L->bot + my >= b->h ? b->h - 1 : L->bot + my;
 	double cx = kyc_reader__cell_x(L, k), p = kyc_reader__cell_pitch(L, k);
-	int cx0 = (int)floor(cx - 0.55 * p), cx1 = (int)ceil(cx + 0.55 * p);
-	if (cx0 < 0)
-		cx0 = 0;
-	if (cx1 > b->w - 1)
-		cx1 = b->w - 1;
-	if (cx1 - cx0 + 1 < KYC_OCR_MIN_SIDE || cy1 - cy0 + 1 < KYC_OCR_MIN_SIDE)
-		return 0;
-	int ng = kyc_ocr_classify(b->px + (size_t)cy0 * b->w + cx0, cx1 - cx0 + 1, cy1 - cy0 + 1,
-				  b->w, g, 4);
+	/* the classifier cuts the cell (cx +- 0.55 p) and sees its neighbours */
+	int ng = kyc_ocr_classify_at(b->px, b->w, b->h, b->w, cx, p, cy0, cy1, g, 4);
 	return ng < 0 ? 0 : ng;
 }
 

@@ -299,6 +299,8 @@ static void jpeg_roundtrip(unsigned char *px, int w, int h, int quality)
 struct levelp {
 	double hmin, hmax, rot, shear, bold_lo, bold_hi, jitter, blur, noise;
 	double p_jpeg, q_lo, q_hi, p_tex, tex_amp, p_bin, bg_lo, ink_hi, min_contrast;
+	/* cellw_*: unused since the cell is cut at the reader's 1.1 pitches
+	 * inside its context window (kept so the table below stays positional) */
 	double cellw_lo, cellw_hi, cellh_lo, cellh_hi;
 	double band_jit;              /* error of the line's top and bottom, in caps */
 	double warp, widen;           /* outline warp (caps), width change (+-) */
@@ -415,7 +417,7 @@ static int draw_watermark(struct gen *g, const struct placement *p, uint64_t *s)
 }
 
 int gen_sample(struct gen *g, uint64_t seed, uint64_t index, int level, int cls, int kind,
-	       unsigned char *px, int *w, int *h)
+	       unsigned char *px, int *w, int *h, double *ccx, double *cpitch)
 {
 	const struct levelp *L = &LEVELS[level];
 	uint64_t s = seed * 0x2545f4914f6cdd1dULL ^ (index + 1) * 0x9e3779b97f4a7c15ULL;
@@ -457,7 +459,11 @@ int gen_sample(struct gen *g, uint64_t seed, uint64_t index, int level, int cls,
 		p.wpy = unif(&s, 0, 6.283185);
 	}
 
-	double cellw = pitch * unif(&s, L->cellw_lo, L->cellw_hi);
+	/* The context window the reader hands over (KYC_OCR_WIN_HALF pitches
+	 * each side of the cell's centre) and a little more, at the pitch the
+	 * reader measured, which is off by a few percent. */
+	double pitch_est = pitch * exp(gauss(&s) * 0.02);
+	double cellw = pitch * (2 * KYC_OCR_WIN_HALF + 0.3);
 	double cellh = f->cap * unif(&s, L->cellh_lo, L->cellh_hi);
 	/* Half the cells are cut the way a line-based reader cuts them: the
 	 * line's ink band (as tall as the digits when the line has any, else as
@@ -604,6 +610,8 @@ int gen_sample(struct gen *g, uint64_t seed, uint64_t index, int level, int cls,
 		memcpy(cut + y * ow, buf + (y + my) * cw + mx, (size_t)ow);
 	*w = ow;
 	*h = oh;
+	*ccx = ow / 2.0;
+	*cpitch = pitch_est * p.k;
 	/* The reader resamples its band to glyphs about 20 px tall: small
 	 * photographed glyphs arrive upsampled (bilinear), large ones shrunk. */
 	if (lowres || gen_unif(&s) < L->p_resample) {
@@ -613,6 +621,8 @@ int gen_sample(struct gen *g, uint64_t seed, uint64_t index, int level, int cls,
 			cut = g->small;
 		}
 		fx_resample(cut, ow, oh, to, GEN_MAX_SIDE, px, w, h);
+		*ccx *= (double)*w / ow;
+		*cpitch *= (double)*w / ow;
 	}
 	return 0;
 }

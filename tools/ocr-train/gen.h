@@ -38,10 +38,13 @@ void gen_free(struct gen *g);
 
 /* Renders class cls (index into KYC_OCR_CLASSES) for sample (seed, index) at
  * the given level as a cell of the given kind (for GEN_UPSIDE cls should be one
- * of GEN_UPSIDE_CLASSES; GEN_BLANK ignores it) into px (room for GEN_MAX_SIDE^2 bytes, stride = *w).
+ * of GEN_UPSIDE_CLASSES; GEN_BLANK ignores it) into px (room for GEN_MAX_SIDE^2 bytes, stride = *w),
+ * within its line: the image is the reader's context window with the
+ * neighbours drawn and degraded with the glyph; *cx is the cell's centre and
+ * *pitch the line's pitch as a reader measures them (kyc_ocr_classify_at).
  * Returns 0 or -1 on a FreeType error. */
 int gen_sample(struct gen *g, uint64_t seed, uint64_t index, int level, int cls, int kind,
-	       unsigned char *px, int *w, int *h);
+	       unsigned char *px, int *w, int *h, double *cx, double *pitch);
 
 /* splitmix64: the one PRNG of the trainer. */
 static inline uint64_t gen_mix(uint64_t *s)

@@ -96,19 +96,13 @@ int cmd_real(const char *list, const char *dir)
 		int ok = 0, ok2 = 0;
 		for (int i = 0; i < n; i++) {
 			double c = x0 + 0.345 * pitch + i * pitch;
-			int cx0 = (int)(c - 0.55 * pitch), cx1 = (int)(c + 0.55 * pitch);
 			int cy0 = y0 - pad, cy1 = y1 + pad;
-			if (cx0 < 0)
-				cx0 = 0;
-			if (cx1 >= w)
-				cx1 = w - 1;
 			if (cy0 < 0)
 				cy0 = 0;
 			if (cy1 >= h)
 				cy1 = h - 1;
 			struct kyc_ocr_guess g[2];
-			int rc = kyc_ocr_classify(px + (size_t)cy0 * w + cx0, cx1 - cx0 + 1,
-						  cy1 - cy0 + 1, w, g, 2);
+			int rc = kyc_ocr_classify_at(px, w, h, w, c, pitch, cy0, cy1, g, 2);
 			read[i] = rc > 0 ? g[0].ch : '?';
 			ok += rc > 0 && g[0].ch == truth[i];
 			ok2 += rc > 0 && (g[0].ch == truth[i] || g[1].ch == truth[i]);

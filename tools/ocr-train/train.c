@@ -201,9 +201,19 @@ static int make_features(struct gen *g, uint64_t seed, uint64_t idx, int level, 
 {
 	unsigned char px[GEN_MAX_SIDE * GEN_MAX_SIDE];
 	int w, h;
-	if (gen_sample(g, seed, idx, level, cls, kind, px, &w, &h))
+	double cx, pitch;
+	if (gen_sample(g, seed, idx, level, cls, kind, px, &w, &h, &cx, &pitch))
 		return -1;
-	return kyc_ocr_features(px, w, h, w, x);
+	/* One cell in eight is read alone (kyc_ocr_classify on a crop, or a
+	 * cell at the band's end): its window holds the cell and paper. */
+	uint64_t s = seed ^ (idx * 0x2545f4914f6cdd1dULL);
+	if (gen_mix(&s) % 8 == 0) {
+		int x0 = (int)floor(cx - 0.55 * pitch), x1 = (int)ceil(cx + 0.55 * pitch);
+		x0 = x0 < 0 ? 0 : x0;
+		x1 = x1 > w - 1 ? w - 1 : x1;
+		return kyc_ocr_features_at(px + x0, x1 - x0 + 1, h, w, cx - x0, pitch, 0, h - 1, x);
+	}
+	return kyc_ocr_features_at(px, w, h, w, cx, pitch, 0, h - 1, x);
 }
 
 struct job {
@@ -218,7 +228,7 @@ struct job {
 static void *chunk_worker(void *arg)
 {
 	struct job *j = arg;
-	float x[KYC_OCR_NIN];
+	float x[KYC_OCR_NIN_CTX];
 	for (int c = j->tid; c < NCHUNK; c += j->nthreads) {
 		memset(j->grad[c].p, 0, sizeof(float) * j->grad[c].n);
 		j->loss[c] = 0;
@@ -278,7 +288,7 @@ static float calibrate(const struct net *n, struct gen *g)
 	enum { NCAL = 6000 };
 	static float logits[NCAL][KYC_OCR_NOUT];
 	static int labels[NCAL];
-	float x[KYC_OCR_NIN], a1[KYC_OCR_MAX_HIDDEN], a2[KYC_OCR_MAX_HIDDEN];
+	float x[KYC_OCR_NIN_CTX], a1[KYC_OCR_MAX_HIDDEN], a2[KYC_OCR_MAX_HIDDEN];
 	uint64_t cseed = opt_seed + 0x5eed;
 	for (int i = 0; i < NCAL; i++) {
 		uint64_t s = cseed * 31 + (uint64_t)i;
@@ -310,16 +320,19 @@ static float calibrate(const struct net *n, struct gen *g)
 
 /* Continued training (--init 1): the model this tool was built with, which
  * is the one in src/document/ocr_model.c, so a run stays reproducible from
- * the committed file. */
+ * the committed file. A model without the context window starts the one with
+ * it: the window's weights start at zero, so training starts from exactly
+ * the old model's answers. */
 static int net_load_builtin(struct net *n)
 {
 	const struct kyc_ocr_model *m = &kyc__ocr_model;
-	if (m->nin != n->nin || m->h1 != n->h1 || m->h2 != n->h2 || m->nout != n->nout) {
+	if (m->nin > n->nin || m->h1 != n->h1 || m->h2 != n->h2 || m->nout != n->nout) {
 		fprintf(stderr, "train: --init needs --h1 %d --h2 %d (the built-in model)\n", m->h1,
 			m->h2);
 		return -1;
 	}
-	memcpy(n->w1, m->w1, sizeof(float) * (size_t)n->h1 * n->nin);
+	memset(n->w1, 0, sizeof(float) * (size_t)n->h1 * n->nin);
+	memcpy(n->w1, m->w1, sizeof(float) * (size_t)n->h1 * m->nin);
 	memcpy(n->b1, m->b1, sizeof(float) * (size_t)n->h1);
 	memcpy(n->w2, m->w2, sizeof(float) * (size_t)n->h2 * n->h1);
 	memcpy(n->b2, m->b2, sizeof(float) * (size_t)n->h2);
@@ -340,8 +353,8 @@ static int cmd_train(void)
 		return 2;
 	}
 	struct net n, vel;
-	net_init(&n, KYC_OCR_NIN, opt_h1, opt_h2, KYC_OCR_NOUT);
-	net_init(&vel, KYC_OCR_NIN, opt_h1, opt_h2, KYC_OCR_NOUT);
+	net_init(&n, KYC_OCR_NIN_CTX, opt_h1, opt_h2, KYC_OCR_NOUT);
+	net_init(&vel, KYC_OCR_NIN_CTX, opt_h1, opt_h2, KYC_OCR_NOUT);
 	uint64_t s = opt_seed;
 	/* He initialisation; Box-Muller from the seeded stream. */
 	struct {
@@ -365,7 +378,7 @@ static int cmd_train(void)
 	struct job shared;
 	memset(&shared, 0, sizeof shared);
 	for (int c = 0; c < NCHUNK; c++)
-		net_init(&shared.grad[c], KYC_OCR_NIN, opt_h1, opt_h2, KYC_OCR_NOUT);
+		net_init(&shared.grad[c], KYC_OCR_NIN_CTX, opt_h1, opt_h2, KYC_OCR_NOUT);
 	for (int t = 0; t < opt_threads; t++) {
 		jobs[t].g = gen_new(opt_font);
 		if (!jobs[t].g) {
@@ -450,12 +463,13 @@ static int cmd_eval(void)
 		double sr = 0, sw = 0, tcls = 0;
 		for (long i = 0; i < opt_n; i++) {
 			int cls = (int)(i % KYC_OCR_NCLASSES), w, h;
+			double cx, pitch;
 			if (gen_sample(g, opt_seed, (uint64_t)(i + level * 10000000L), level, cls, 0, px,
-				       &w, &h))
+				       &w, &h, &cx, &pitch))
 				return 1;
 			struct kyc_ocr_guess out[4];
 			double t0 = cpu_s();
-			int k = kyc_ocr_classify(px, w, h, w, out, 4);
+			int k = kyc_ocr_classify_at(px, w, h, w, cx, pitch, 0, h - 1, out, 4);
 			tcls += cpu_s() - t0;
 			if (k < 2)
 				return 1;
@@ -509,10 +523,12 @@ static int cmd_eval(void)
 							  KYC_OCR_CLASSES)
 						  : (int)(i % KYC_OCR_NCLASSES);
 				int w, h;
-				if (gen_sample(g, opt_seed + 1, (uint64_t)i, level, cls, kind, px, &w, &h))
+				double cx, pitch;
+				if (gen_sample(g, opt_seed + 1, (uint64_t)i, level, cls, kind, px, &w, &h,
+					       &cx, &pitch))
 					return 1;
 				struct kyc_ocr_guess out[1];
-				if (kyc_ocr_classify(px, w, h, w, out, 1) != 1)
+				if (kyc_ocr_classify_at(px, w, h, w, cx, pitch, 0, h - 1, out, 1) != 1)
 					return 1;
 				sum += out[0].score;
 				hi += out[0].score >= 0.5f;
@@ -540,7 +556,8 @@ static int cmd_dump(void)
 	unsigned char px[GEN_MAX_SIDE * GEN_MAX_SIDE];
 	for (long i = 0; i < opt_n; i++) {
 		int cls = (int)(i % KYC_OCR_NCLASSES), w, h;
-		if (gen_sample(g, opt_seed, (uint64_t)i, opt_level, cls, 0, px, &w, &h))
+		double cx, pitch;
+		if (gen_sample(g, opt_seed, (uint64_t)i, opt_level, cls, 0, px, &w, &h, &cx, &pitch))
 			return 1;
 		char path[4096];
 		snprintf(path, sizeof path, "%s/%04ld_%c.pgm", opt_dir, i,
