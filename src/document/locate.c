@@ -376,9 +376,11 @@ int kyc_reader__locate_at(const unsigned char *g, int w, int h, int stride,
 			for (int u = 0; u < cw; u++) {
 				double x, y;
 				from_turned(u, v, sw / 2.0, sh / 2.0, cc, &x, &y);
-				int xi = (int)floor(x + 0.5), yi = (int)floor(y + 0.5);
-				rot[(size_t)v * cw + u] = xi >= 0 && yi >= 0 && xi < sw && yi < sh
-							      ? s[(size_t)yi * sw + xi]
+				/* truncation is floor() from 0 up, and below 0 is
+				 * outside anyway: no libm call a pixel */
+				double xr = x + 0.5, yr = y + 0.5;
+				rot[(size_t)v * cw + u] = xr >= 0 && yr >= 0 && xr < sw && yr < sh
+							      ? s[(size_t)(int)yr * sw + (int)xr]
 							      : (unsigned char)*mean_luma;
 			}
 		canvas = rot;
