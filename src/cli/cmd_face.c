@@ -1,9 +1,12 @@
-/* kycd face detect IMG... | kycd face compare A B (docs/face.md).
+/* kycd face detect IMG... | kycd face compare [--threshold T] A B (docs/face.md).
  *   detect:  one JSON line per image: {"file","faces":[...],"ms"}, faces as
  *            kyc_face_json, or {"file","error":{"code","message"},"ms"}.
  *   compare: {"similarity","distance","match","threshold","ms"}, or
  *            {"error":{"code","file","message"}} with code no_face,
- *            several_faces or the image's decode reason.
+ *            several_faces or the image's decode reason. The threshold is
+ *            the workflow's default face_match_threshold unless --threshold
+ *            gives one (0.2 to 1.0, as the tenant setting), so the command
+ *            and the server call the same pair a match.
  * Exit 0 when every image was read, 1 otherwise, 2 on usage errors. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +19,7 @@
 #include "core/err.h"
 #include "document/image.h"
 #include "face/face.h"
+#include "flows/face_checks.h"
 
 /* Photos are decoded at no more than about this longer side (JPEG scaling):
  * detection runs at 416 and a selfie's face stays well above 150 px. */
@@ -104,7 +108,7 @@ static int face_detect(int argc, char **argv)
 	return failed;
 }
 
-static int face_compare(const char *a, const char *b)
+static int face_compare(const char *a, const char *b, double threshold)
 {
 	struct kyc_face_engine *e;
 	if (open_engine(&e))
@@ -130,7 +134,7 @@ static int face_compare(const char *a, const char *b)
 		              "message", msg);
 	} else {
 		struct kyc_face_match m;
-		kyc_face_compare(pa->embedding, pb->embedding, KYC_FACE_DEFAULT_THRESHOLD, &m);
+		kyc_face_compare(pa->embedding, pb->embedding, threshold, &m);
 		o = json_pack("{s:f, s:f, s:b, s:f}", "similarity",
 		              (double)(long)(m.similarity * 1e4) / 1e4, "distance",
 		              (double)(long)(m.distance * 1e4) / 1e4, "match", m.match, "threshold",
@@ -149,9 +153,18 @@ int cmd_face(int argc, char **argv)
 	if (argc >= 3 && !strcmp(argv[1], "detect"))
 		return face_detect(argc - 2, argv + 2);
 	if (argc == 4 && !strcmp(argv[1], "compare"))
-		return face_compare(argv[2], argv[3]);
+		return face_compare(argv[2], argv[3], KYC_FACE_WORKFLOW_THRESHOLD);
+	if (argc == 6 && !strcmp(argv[1], "compare") && !strcmp(argv[2], "--threshold")) {
+		char *end;
+		double t = strtod(argv[3], &end);
+		/* the tenant setting's range (src/flows/settings.c) */
+		if (end != argv[3] && !*end && t >= 0.2 && t <= 1.0)
+			return face_compare(argv[4], argv[5], t);
+		fprintf(stderr, "kycd face compare: --threshold must be a number from 0.2 to 1.0\n");
+		return 2;
+	}
 	fprintf(stderr, "usage: kycd face detect IMG...\n"
-	                "       kycd face compare A B\n"
+	                "       kycd face compare [--threshold T] A B\n"
 	                "  models: $KYCD_MODELS or build/models/face-api (docs/face.md)\n");
 	return 2;
 }

@@ -16,6 +16,7 @@
 #include "core/err.h"
 #include "document/image.h"
 #include "face/face.h"
+#include "flows/face_checks.h"
 #include "test.h"
 
 #define DATA "tests/data/face/"
@@ -340,7 +341,30 @@ TEST(cli_detect_and_compare)
 	      json_number_value(json_object_get(j, "threshold")));
 	CHECK(json_is_number(json_object_get(j, "similarity")) &&
 	      json_is_number(json_object_get(j, "ms")));
+	/* the command calls a pair a match where the server would */
+	CHECK(fabs(json_number_value(json_object_get(j, "threshold")) -
+	           KYC_FACE_WORKFLOW_THRESHOLD) < 1e-9);
+	double distance = json_number_value(json_object_get(j, "distance"));
 	json_decref(j);
+
+	snprintf(args, sizeof args,
+	         "face compare --threshold 0.2 %s/realdocs/td2.jpg %s/realdocs/mrva.jpg", shared,
+	         shared);
+	j = run_cli(args, &st);
+	REQUIRE(j != NULL);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(fabs(json_number_value(json_object_get(j, "threshold")) - 0.2) < 1e-9);
+	/* (the printed distance is cut to four decimals) */
+	if (fabs(distance - 0.2) > 1e-3)
+		CHECK(json_boolean_value(json_object_get(j, "match")) == (distance < 0.2));
+	json_decref(j);
+
+	snprintf(args, sizeof args,
+	         "face compare --threshold 1.5 %s/realdocs/td2.jpg %s/realdocs/mrva.jpg 2>/dev/null",
+	         shared, shared);
+	j = run_cli(args, &st);
+	CHECK(j == NULL);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 2);
 
 	snprintf(args, sizeof args, "face compare %s/realdocs/td2.jpg %s/realdocs/nomrz.jpg",
 	         shared, shared);
