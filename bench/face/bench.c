@@ -26,7 +26,9 @@
  *       laid out DIR/PERSON/IMAGE (ident.h): the rates at FMR 1, 0.1 and
  *       0.01%, at the workflow's default and at FACE_THRESHOLD's.
  *   bench-face age DIR [STEP]                 age error and gender accuracy on
- *       every STEP-th face of DIR labelled by its file name (age.h). */
+ *       every STEP-th face of DIR labelled by its file name (age.h).
+ *   bench-face chip-template DIR              the mean face shape chip.c aligns
+ *       onto with KYC_FACE_ALIGN=chip (chip.h), measured on DIR's images. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +44,7 @@
 #include "tensor/tensor.h"
 #include "../../tests/lib/recapture.h"
 #include "age.h"
+#include "chip.h"
 #include "ident.h"
 #include "rates.h"
 #include "../lib/timing.h"
@@ -673,7 +676,7 @@ int main(int argc, char **argv)
 		        "usage: bench-face speed OUT_DIR REPS IMG... | accuracy LIST SRC=DIR... | "
 		        "portrait REPS IMG... | portrait-loose REPS IMG... | spoof LIST STEP SRC=DIR... | "
 		        "docpairs LIST LEVEL SRC=DIR... (LEVEL -1: the real specimens as they are) | "
-		        "ident DIR | age DIR [STEP]\n");
+		        "ident DIR | age DIR [STEP] | chip-template DIR\n");
 		return 2;
 	}
 	if (kyc_face_engine_open(NULL, &engine, err, sizeof err)) {
@@ -688,6 +691,7 @@ int main(int argc, char **argv)
 	         : !strcmp(argv[1], "docpairs") && argc > 3
 	             ? docpairs(argv[2], atoi(argv[3]), argc - 4, argv + 4)
 	         : !strcmp(argv[1], "ident") && argc > 2 ? bench_face_ident(engine, argv[2])
+	         : !strcmp(argv[1], "chip-template") ? bench_face_chip_template(engine, argv[2])
 	         : !strcmp(argv[1], "age")
 	             ? bench_face_age(engine, argv[2], argc > 3 && atoi(argv[3]) > 0 ? atoi(argv[3]) : 1)
 	         : !strcmp(argv[1], "portrait") && argc > 3
