@@ -398,11 +398,11 @@ static int quad_fit(const double *fi, const double *fx, int np, double *a, doubl
  * each step advancing round(gap / pitch) cells with the pitch tracked as it
  * goes, so a pitch that changes along the line (perspective) does not lose
  * count. The walk must end on cell n-1 (a stray run at either end may be
- * dropped; with short_ok, a 44-cell line may end on cell 42); the grid is then a quadratic least-squares fit of centre against
+ * dropped); the grid is then a quadratic least-squares fit of centre against
  * cell index. Returns the mean misfit in pitches (lower is better), or 9 and
  * more when the count does not fit. */
 static double walk_fit(const double *xs, const double *ws, int nx, double step, int n,
-		       int short_ok, struct kyc_reader__line *L)
+		       struct kyc_reader__line *L)
 {
 	double cx[256], fi[256], fx[256];
 	int m = 0, idx[256];
@@ -435,16 +435,11 @@ static double walk_fit(const double *xs, const double *ws, int nx, double step, 
 		idx[np] = cur;
 		fx[np++] = cx[k];
 	}
-	/* short_ok: a 44-cell line one cell short, a glyph at one end smeared
-	 * into the paper (camera shake, a filler washed out); the grid is laid
-	 * from the left and the reader's quiet-zone probe (try_shifts) moves it
-	 * when the lost cell was the first. Not for shorter formats: a 44-cell
-	 * line with a washed-out end would pass for one of them. */
 	int extra = cur - (n - 1);
-	if (extra < -(short_ok && n == 44) || extra > 2)
+	if (extra < 0 || extra > 2)
 		return 9 + abs(extra);
 	double best = 9;
-	for (int t = 0; t <= extra || t == 0; t++) { /* drop t cells' worth at the left */
+	for (int t = 0; t <= extra; t++) { /* drop t cells' worth at the left */
 		int q = 0;
 		for (int k = 0; k < np; k++)
 			if (idx[k] >= t && idx[k] < t + n) {
@@ -563,7 +558,7 @@ static int find_lines(const unsigned char *ink, const struct kyc_reader__band *b
  * KYC_ERR_NOTFOUND or KYC_ERR_NOMEM. col (w) and xs (2*CHAIN*128) are
  * scratch. */
 static int layout_from_ink(const unsigned char *ink, const struct kyc_reader__band *b,
-			   double seed_len, int short_ok, unsigned char *col, double *xs,
+			   double seed_len, unsigned char *col, double *xs,
 			   struct kyc_reader__layout *lay)
 {
 	int w = b->w, h = b->h, seed = 0;
@@ -605,8 +600,7 @@ static int layout_from_ink(const unsigned char *ink, const struct kyc_reader__ba
 				memcpy(tl, ln + f, sizeof(tl[0]) * lines);
 				for (int i = 0; i < lines; i++)
 					err += walk_fit(xs + 128 * (f + i), ws + 128 * (f + i),
-							nx[f + i], step[f + i], cands[c], short_ok,
-							&tl[i]);
+							nx[f + i], step[f + i], cands[c], &tl[i]);
 				if (err / lines < best) {
 					best = err / lines;
 					n = cands[c];
@@ -682,7 +676,7 @@ static int layout(const struct kyc_reader__band *b, double seed_len, int local,
 	}
 	lay->sharp = (ne && contrast > 1) ? edge / ne / contrast : 0;
 
-	rc = layout_from_ink(ink, b, seed_len, 0, col, xs, lay);
+	rc = layout_from_ink(ink, b, seed_len, col, xs, lay);
 	if (rc != KYC_ERR_NOTFOUND || !local)
 		goto out;
 	/* one global threshold failed: try a local one */
@@ -694,10 +688,7 @@ static int layout(const struct kyc_reader__band *b, double seed_len, int local,
 	/* darker than the mean of a window about two glyphs wide by a tenth of
 	 * it: a shadow, a glare band or a dark desk inside the band */
 	kyc_reader__ink_local(b->px, w, h, ii, GH, 10, 6, ink);
-	rc = layout_from_ink(ink, b, seed_len, 0, col, xs, lay);
-	/* the last resort: a line one cell short (walk_fit) */
-	if (rc == KYC_ERR_NOTFOUND)
-		rc = layout_from_ink(ink, b, seed_len, 1, col, xs, lay);
+	rc = layout_from_ink(ink, b, seed_len, col, xs, lay);
 out:
 	free(ink);
 	free(col);
