@@ -1054,9 +1054,10 @@ static int run_node(struct run *r, struct kyc_gtensor **in, struct kyc_gtensor *
 	}
 }
 
-/* The nodes target depends on, inputs before their consumers (an iterative
- * depth-first walk: a deep graph cannot overflow the stack). */
-static int plan(const struct kyc_graph *g, int target, int *order, int *n, char *err, size_t errlen)
+/* The nodes the targets depend on, inputs before their consumers (an
+ * iterative depth-first walk: a deep graph cannot overflow the stack). */
+static int plan(const struct kyc_graph *g, const int *targets, int nt, int *order, int *n,
+                char *err, size_t errlen)
 {
 	int *state = calloc((size_t)g->count, sizeof *state); /* 0 new, 1 open, 2 done */
 	int *stack = malloc((size_t)g->count * sizeof *stack);
@@ -1067,25 +1068,29 @@ static int plan(const struct kyc_graph *g, int target, int *order, int *n, char 
 		rc = KYC_ERR_NOMEM;
 		goto out;
 	}
-	stack[sp++] = target;
-	state[target] = 1;
-	while (sp) {
-		int v = stack[sp - 1];
-		if (next[v] < g->n[v].nin) {
-			int u = g->n[v].in[next[v]++];
-			if (state[u] == 1) {
-				rc = fail(err, errlen, KYC_ERR_INVALID, "node %s: a cycle",
-				          g->n[u].name);
-				goto out;
+	for (int t = 0; t < nt; t++) {
+		if (state[targets[t]])
+			continue;
+		stack[sp++] = targets[t];
+		state[targets[t]] = 1;
+		while (sp) {
+			int v = stack[sp - 1];
+			if (next[v] < g->n[v].nin) {
+				int u = g->n[v].in[next[v]++];
+				if (state[u] == 1) {
+					rc = fail(err, errlen, KYC_ERR_INVALID, "node %s: a cycle",
+					          g->n[u].name);
+					goto out;
+				}
+				if (state[u] == 0) {
+					state[u] = 1;
+					stack[sp++] = u;
+				}
+			} else {
+				state[v] = 2;
+				order[(*n)++] = v;
+				sp--;
 			}
-			if (state[u] == 0) {
-				state[u] = 1;
-				stack[sp++] = u;
-			}
-		} else {
-			state[v] = 2;
-			order[(*n)++] = v;
-			sp--;
 		}
 	}
 out:
@@ -1112,41 +1117,60 @@ static int check_input(const struct kyc_graph *g, const struct kyc_gtensor *x, c
 	return 0;
 }
 
-int kyc_graph_run(const struct kyc_graph *g, const struct kyc_gtensor *input, const char *output,
-                  struct kyc_gtensor *out, char *err, size_t errlen)
+/* The node called name, with or without ":0"; -1 when none. */
+static int find_node(const struct kyc_graph *g, const char *name)
+{
+	size_t len = strlen(name);
+	if (len > 2 && !strcmp(name + len - 2, ":0"))
+		len -= 2;
+	for (int i = 0; i < g->count; i++)
+		if (strlen(g->n[i].name) == len && !strncmp(g->n[i].name, name, len))
+			return i;
+	return -1;
+}
+
+static int is_borrowed(const struct gnode *n)
+{
+	return n->op == G_CONST || n->op == G_PLACEHOLDER;
+}
+
+int kyc_graph_run_many(const struct kyc_graph *g, const struct kyc_gtensor *input,
+                       const char *const *outputs, int nout, struct kyc_gtensor *outs, char *err,
+                       size_t errlen)
 {
 	struct run r = {.g = g, .err = err, .errlen = errlen};
 	struct kyc_gtensor *vals = NULL;
-	int *order = NULL, *uses = NULL, n = 0, target = -1, rc;
-	memset(out, 0, sizeof *out);
-	size_t olen = strlen(output);
-	if (olen > 2 && !strcmp(output + olen - 2, ":0"))
-		olen -= 2;
-	for (int i = 0; i < g->count; i++)
-		if (strlen(g->n[i].name) == olen && !strncmp(g->n[i].name, output, olen))
-			target = i;
-	if (target < 0)
-		return fail(err, errlen, KYC_ERR_NOTFOUND, "no node called %s", output);
+	int *order = NULL, *uses = NULL, *targets = NULL, n = 0, rc;
+	if (nout < 1 || nout > g->count)
+		return fail(err, errlen, KYC_ERR_INVALID, "%d outputs asked for", nout);
+	memset(outs, 0, (size_t)nout * sizeof *outs);
 	if ((rc = check_input(g, input, err, errlen)) != 0)
 		return rc;
 	vals = calloc((size_t)g->count, sizeof *vals);
 	order = malloc((size_t)g->count * sizeof *order);
 	uses = calloc((size_t)g->count, sizeof *uses);
-	if (!vals || !order || !uses) {
+	targets = malloc((size_t)nout * sizeof *targets);
+	if (!vals || !order || !uses || !targets) {
 		rc = KYC_ERR_NOMEM;
 		goto out;
 	}
-	if ((rc = plan(g, target, order, &n, err, errlen)) != 0)
+	for (int t = 0; t < nout; t++)
+		if ((targets[t] = find_node(g, outputs[t])) < 0) {
+			rc = fail(err, errlen, KYC_ERR_NOTFOUND, "no node called %s", outputs[t]);
+			goto out;
+		}
+	if ((rc = plan(g, targets, nout, order, &n, err, errlen)) != 0)
 		goto out;
 	for (int k = 0; k < n; k++)
 		for (int j = 0; j < g->n[order[k]].nin; j++)
 			uses[g->n[order[k]].in[j]]++;
-	uses[target]++; /* the result outlives the run */
+	for (int t = 0; t < nout; t++)
+		uses[targets[t]]++; /* the results outlive the run */
 	for (int k = 0; k < n; k++) {
 		int v = order[k];
 		r.n = &g->n[v];
-		if (r.n->op == G_CONST || r.n->op == G_PLACEHOLDER) {
-			/* borrowed: never freed here */
+		if (is_borrowed(r.n)) {
+			/* never freed here */
 			vals[v] = r.n->op == G_CONST ? r.n->value : *input;
 			continue;
 		}
@@ -1157,24 +1181,43 @@ int kyc_graph_run(const struct kyc_graph *g, const struct kyc_gtensor *input, co
 			goto out;
 		for (int j = 0; j < r.n->nin; j++) {
 			int u = r.n->in[j];
-			if (--uses[u] == 0 && g->n[u].op != G_CONST && g->n[u].op != G_PLACEHOLDER)
+			if (--uses[u] == 0 && !is_borrowed(&g->n[u]))
 				kyc_gtensor_free(&vals[u]);
 		}
 	}
-	if (g->n[target].op == G_CONST || g->n[target].op == G_PLACEHOLDER) {
-		r.n = &g->n[target];
-		if ((rc = ralloc(&r, out, vals[target].rank, vals[target].shape)) == 0)
-			memcpy(out->d, vals[target].d, out->count * sizeof(float));
-	} else {
-		*out = vals[target];
-		memset(&vals[target], 0, sizeof vals[target]);
+	for (int t = 0; t < nout; t++) {
+		int v = targets[t], first = t;
+		for (int e = 0; e < t; e++)
+			if (targets[e] == v && first == t)
+				first = e;
+		if (first == t && !is_borrowed(&g->n[v])) {
+			outs[t] = vals[v];
+			memset(&vals[v], 0, sizeof vals[v]);
+			continue;
+		}
+		/* a constant, the input, or an output asked for twice: a copy */
+		const struct kyc_gtensor *src = first == t ? &vals[v] : &outs[first];
+		r.n = &g->n[v];
+		if ((rc = ralloc(&r, &outs[t], src->rank, src->shape)) != 0)
+			goto out;
+		memcpy(outs[t].d, src->d, src->count * sizeof(float));
 	}
 out:
 	for (int i = 0; vals && i < g->count; i++)
-		if (g->n[i].op != G_CONST && g->n[i].op != G_PLACEHOLDER)
+		if (!is_borrowed(&g->n[i]))
 			kyc_gtensor_free(&vals[i]);
+	if (rc)
+		for (int t = 0; t < nout; t++)
+			kyc_gtensor_free(&outs[t]);
 	free(vals);
 	free(order);
 	free(uses);
+	free(targets);
 	return rc;
+}
+
+int kyc_graph_run(const struct kyc_graph *g, const struct kyc_gtensor *input, const char *output,
+                  struct kyc_gtensor *out, char *err, size_t errlen)
+{
+	return kyc_graph_run_many(g, input, &output, 1, out, err, errlen);
 }

@@ -76,4 +76,11 @@ void kyc_graph_set_max_elems(struct kyc_graph *g, size_t max);
 int kyc_graph_run(const struct kyc_graph *g, const struct kyc_gtensor *input, const char *output,
                   struct kyc_gtensor *out, char *err, size_t errlen);
 
+/* The same for nout outputs at once (faceres: descriptor, age and gender),
+ * each node computed once: outs[i] for outputs[i]. On error every outs[i] is
+ * cleared. */
+int kyc_graph_run_many(const struct kyc_graph *g, const struct kyc_gtensor *input,
+                       const char *const *outputs, int nout, struct kyc_gtensor *outs, char *err,
+                       size_t errlen);
+
 #endif

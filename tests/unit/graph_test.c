@@ -65,31 +65,38 @@ static void check_model(const char *name)
 	REQUIRE(rc == 0);
 	REQUIRE(make_input((int)json_integer_value(json_object_get(m, "repeat")),
 	                   json_number_value(json_object_get(m, "divide")), &in) == 0);
-	const char *oname;
-	json_t *want;
-	int outputs = 0;
-	json_object_foreach(json_object_get(m, "outputs"), oname, want)
+	/* All outputs in one run, as a caller would ask for them. */
+	const char *names[8];
+	struct kyc_gtensor outs[8];
+	json_t *wants[8], *want;
+	int nout = 0;
+	const char *key;
+	json_object_foreach(json_object_get(m, "outputs"), key, want)
 	{
-		struct kyc_gtensor out;
-		json_t *vals = json_object_get(want, "values");
-		rc = kyc_graph_run(g, &in, oname, &out, err, sizeof err);
-		if (rc)
-			fprintf(stderr, "%s %s: %s\n", name, oname, err);
-		CHECK_INT(rc, 0);
-		CHECK_INT(out.count, json_array_size(vals));
+		if (nout == 8)
+			break;
+		names[nout] = key;
+		wants[nout++] = want;
+	}
+	REQUIRE(nout > 0);
+	rc = kyc_graph_run_many(g, &in, names, nout, outs, err, sizeof err);
+	if (rc)
+		fprintf(stderr, "%s: %s\n", name, err);
+	CHECK_INT(rc, 0);
+	for (int o = 0; o < nout && rc == 0; o++) {
+		json_t *vals = json_object_get(wants[o], "values");
+		CHECK_INT(outs[o].count, json_array_size(vals));
 		double worst = 0;
-		for (size_t i = 0; i < out.count && i < json_array_size(vals); i++) {
+		for (size_t i = 0; i < outs[o].count && i < json_array_size(vals); i++) {
 			double w = json_number_value(json_array_get(vals, i));
-			double d = fabs(out.d[i] - w) / (fabs(w) > 1 ? fabs(w) : 1);
+			double d = fabs(outs[o].d[i] - w) / (fabs(w) > 1 ? fabs(w) : 1);
 			worst = d > worst ? d : worst;
 		}
-		fprintf(stderr, "%s %s: %zu values, max diff %.2g\n", name, oname, out.count,
+		fprintf(stderr, "%s %s: %zu values, max diff %.2g\n", name, names[o], outs[o].count,
 		        worst);
 		CHECK(worst <= TOL);
-		kyc_gtensor_free(&out);
-		outputs++;
+		kyc_gtensor_free(&outs[o]);
 	}
-	CHECK(outputs > 0);
 	kyc_gtensor_free(&in);
 	kyc_graph_free(g);
 }
@@ -247,6 +254,18 @@ TEST(elementwise_reduce_and_squeeze_match_loops)
 		CHECK(fabs(out.d[1] - e1 / (e0 + e1)) < 1e-6);
 	}
 	kyc_gtensor_free(&out);
+	/* Several outputs at once: one asked twice, one a constant. */
+	const char *many[] = {"sm", "sq", "sm:0", "k"};
+	struct kyc_gtensor outs[4];
+	CHECK_INT(kyc_graph_run_many(g, &in, many, 4, outs, err, sizeof err), 0);
+	CHECK(outs[0].count == 2 && outs[1].count == 9 && outs[2].count == 2 && outs[3].count == 2);
+	CHECK(outs[0].d != outs[2].d && outs[2].d && outs[0].d[1] == outs[2].d[1]);
+	CHECK(outs[3].d && outs[3].d[0] == 0.5f && outs[3].d[1] == -1);
+	for (int i = 0; i < 4; i++)
+		kyc_gtensor_free(&outs[i]);
+	const char *unknown[] = {"sm", "none"};
+	CHECK_INT(kyc_graph_run_many(g, &in, unknown, 2, outs, err, sizeof err), KYC_ERR_NOTFOUND);
+	CHECK(outs[0].d == NULL);
 	kyc_gtensor_free(&in);
 	kyc_graph_free(g);
 }
