@@ -113,7 +113,7 @@ struct kyc_graph {
 
 #define fail kyc_weights_fail
 
-static int alloc_capped(struct kyc_gtensor *t, int rank, const int *shape, size_t max)
+static int alloc_capped(struct kyc_gtensor *t, int rank, const int *shape, size_t max, int zero)
 {
 	memset(t, 0, sizeof *t);
 	if (rank < 0 || rank > KYC_GRAPH_MAX_RANK)
@@ -126,7 +126,7 @@ static int alloc_capped(struct kyc_gtensor *t, int rank, const int *shape, size_
 			return KYC_ERR_TOOBIG;
 		n *= (size_t)shape[i];
 	}
-	t->d = calloc(n, sizeof(float));
+	t->d = zero ? calloc(n, sizeof(float)) : malloc(n * sizeof(float));
 	if (!t->d)
 		return KYC_ERR_NOMEM;
 	t->rank = rank;
@@ -137,7 +137,7 @@ static int alloc_capped(struct kyc_gtensor *t, int rank, const int *shape, size_
 
 int kyc_gtensor_alloc(struct kyc_gtensor *t, int rank, const int *shape)
 {
-	return alloc_capped(t, rank, shape, DEFAULT_MAX_ELEMS);
+	return alloc_capped(t, rank, shape, DEFAULT_MAX_ELEMS, 1);
 }
 
 void kyc_gtensor_free(struct kyc_gtensor *t)
@@ -641,9 +641,10 @@ static int fits(struct run *r, int rank, const int *shape, int factor)
 	return 0;
 }
 
-static int ralloc(struct run *r, struct kyc_gtensor *t, int rank, const int *shape)
+/* A tensor for a node's output; zero 0 when the op writes every value. */
+static int ralloc_z(struct run *r, struct kyc_gtensor *t, int rank, const int *shape, int zero)
 {
-	int rc = alloc_capped(t, rank, shape, r->g->max_elems);
+	int rc = alloc_capped(t, rank, shape, r->g->max_elems, zero);
 	if (rc == KYC_ERR_TOOBIG)
 		return fail(r->err, r->errlen, rc, "node %s (%s): output over %zu elements",
 		            r->n->name, r->n->opname, r->g->max_elems);
@@ -652,19 +653,9 @@ static int ralloc(struct run *r, struct kyc_gtensor *t, int rank, const int *sha
 	return rc;
 }
 
-static float act1(enum gact a, float v, float alpha)
+static int ralloc(struct run *r, struct kyc_gtensor *t, int rank, const int *shape)
 {
-	switch (a) {
-	case ACT_RELU:
-		return v > 0.0f ? v : 0.0f;
-	case ACT_RELU6:
-		return v > 0.0f ? (v < 6.0f ? v : 6.0f) : 0.0f;
-	case ACT_PRELU:
-		return v < 0.0f ? alpha * v : v;
-	case ACT_NONE:
-		break;
-	}
-	return v;
+	return ralloc_z(r, t, rank, shape, 1);
 }
 
 /* The fused bias and activation on the last axis of t (c channels). */
@@ -675,10 +666,29 @@ static int fused_tail(struct run *r, struct kyc_gtensor *t, int c, const struct 
 		return bad(r, "the bias does not have one value per channel");
 	if (alpha && alpha->count != (size_t)c && alpha->count != 1)
 		return bad(r, "the prelu alpha does not have one value per channel");
-	for (size_t i = 0; i < t->count; i++) {
-		size_t ch = i % (size_t)c;
-		float v = t->d[i] + (bias ? bias->d[ch] : 0.0f);
-		t->d[i] = act1(r->n->act, v, alpha ? alpha->d[alpha->count == 1 ? 0 : ch] : 0.0f);
+	const float *bd = bias ? bias->d : NULL, *al = alpha ? alpha->d : NULL;
+	size_t astep = alpha && alpha->count == 1 ? 0 : 1;
+	/* Pixel by pixel, one loop per case, so that the compiler vectorises. */
+	for (float *p = t->d, *end = t->d + t->count; p < end; p += c) {
+		if (bd)
+			for (int k = 0; k < c; k++)
+				p[k] += bd[k];
+		switch (r->n->act) {
+		case ACT_RELU:
+			for (int k = 0; k < c; k++)
+				p[k] = p[k] > 0.0f ? p[k] : 0.0f;
+			break;
+		case ACT_RELU6:
+			for (int k = 0; k < c; k++)
+				p[k] = p[k] > 0.0f ? (p[k] < 6.0f ? p[k] : 6.0f) : 0.0f;
+			break;
+		case ACT_PRELU:
+			for (int k = 0; k < c; k++)
+				p[k] = p[k] < 0.0f ? al[k * astep] * p[k] : p[k];
+			break;
+		case ACT_NONE:
+			break;
+		}
 	}
 	return 0;
 }
@@ -775,7 +785,7 @@ static int op_binary(struct run *r, struct kyc_gtensor **in, struct kyc_gtensor 
 			return bad(r, "shapes do not broadcast");
 		so[i] = sa[i] > sb[i] ? sa[i] : sb[i];
 	}
-	int rc = ralloc(r, out, rank, so + 4 - rank);
+	int rc = ralloc_z(r, out, rank, so + 4 - rank, 0);
 	if (rc)
 		return rc;
 	size_t ca = 1, cb = 1;
@@ -785,42 +795,51 @@ static int op_binary(struct run *r, struct kyc_gtensor **in, struct kyc_gtensor 
 		ca *= (size_t)sa[i];
 		cb *= (size_t)sb[i];
 	}
-	enum gop op = r->n->op;
 	float *o = out->d;
-	for (int i0 = 0; i0 < so[0]; i0++)
-		for (int i1 = 0; i1 < so[1]; i1++)
-			for (int i2 = 0; i2 < so[2]; i2++) {
-				const float *pa = a->d + i0 * ta[0] + i1 * ta[1] + i2 * ta[2];
-				const float *pb = b->d + i0 * tb[0] + i1 * tb[1] + i2 * tb[2];
-				size_t s3a = ta[3], s3b = tb[3];
-				for (int i3 = 0; i3 < so[3]; i3++, o++) {
-					float x = pa[i3 * s3a], y = pb[i3 * s3b];
-					switch (op) {
-					case G_ADD:
-						*o = x + y;
-						break;
-					case G_SUB:
-						*o = x - y;
-						break;
-					case G_MUL:
-						*o = x * y;
-						break;
-					case G_MIN:
-						*o = x < y ? x : y;
-						break;
-					default:
-						*o = x > y ? x : y;
-						break;
-					}
-				}
+	/* The innermost axis with unit or zero strides; one loop per op (a
+	 * switch per element costs more than the arithmetic). */
+#define BINARY(EXPR)                                                                               \
+	for (int i0 = 0; i0 < so[0]; i0++)                                                         \
+		for (int i1 = 0; i1 < so[1]; i1++)                                                 \
+			for (int i2 = 0; i2 < so[2]; i2++) {                                       \
+				const float *pa = a->d + i0 * ta[0] + i1 * ta[1] + i2 * ta[2];     \
+				const float *pb = b->d + i0 * tb[0] + i1 * tb[1] + i2 * tb[2];     \
+				if (ta[3] && tb[3])                                                \
+					for (int i3 = 0; i3 < so[3]; i3++, o++) {                  \
+						float x = pa[i3], y = pb[i3];                      \
+						*o = (EXPR);                                       \
+					}                                                          \
+				else                                                               \
+					for (int i3 = 0; i3 < so[3]; i3++, o++) {                  \
+						float x = pa[i3 * ta[3]], y = pb[i3 * tb[3]];      \
+						*o = (EXPR);                                       \
+					}                                                          \
 			}
+	switch (r->n->op) {
+	case G_ADD:
+		BINARY(x + y);
+		break;
+	case G_SUB:
+		BINARY(x - y);
+		break;
+	case G_MUL:
+		BINARY(x * y);
+		break;
+	case G_MIN:
+		BINARY(x < y ? x : y);
+		break;
+	default:
+		BINARY(x > y ? x : y);
+		break;
+	}
+#undef BINARY
 	return 0;
 }
 
 /* Unary ops; math in double and rounded once, as TF.js's CPU backend does. */
 static int op_unary(struct run *r, const struct kyc_gtensor *x, struct kyc_gtensor *out)
 {
-	int rc = ralloc(r, out, x->rank, x->shape);
+	int rc = ralloc_z(r, out, x->rank, x->shape, 0);
 	if (rc)
 		return rc;
 	if (r->n->op == G_SOFTMAX) {
@@ -841,32 +860,34 @@ static int op_unary(struct run *r, const struct kyc_gtensor *x, struct kyc_gtens
 		}
 		return 0;
 	}
-	for (size_t i = 0; i < x->count; i++) {
-		double v = x->d[i];
-		switch (r->n->op) {
-		case G_RELU:
-			v = v > 0 ? v : 0;
-			break;
-		case G_RELU6:
-			v = v > 0 ? (v < 6 ? v : 6) : 0;
-			break;
-		case G_ABS:
-			v = fabs(v);
-			break;
-		case G_SQUARE:
-			v = (float)(v * v);
-			break;
-		case G_RSQRT:
-			v = 1.0 / sqrt(v);
-			break;
-		case G_SIGMOID:
-			v = 1.0 / (1.0 + exp(-v));
-			break;
-		default:
-			break;
-		}
-		out->d[i] = (float)v;
+#define UNARY(T, EXPR)                                                                             \
+	for (size_t i = 0; i < x->count; i++) {                                                    \
+		T v = x->d[i];                                                                     \
+		out->d[i] = (float)(EXPR);                                                         \
 	}
+	switch (r->n->op) {
+	case G_RELU:
+		UNARY(float, v > 0.0f ? v : 0.0f);
+		break;
+	case G_RELU6:
+		UNARY(float, v > 0.0f ? (v < 6.0f ? v : 6.0f) : 0.0f);
+		break;
+	case G_ABS:
+		UNARY(float, fabsf(v));
+		break;
+	case G_SQUARE:
+		UNARY(float, v *v);
+		break;
+	case G_RSQRT:
+		UNARY(double, 1.0 / sqrt(v));
+		break;
+	case G_SIGMOID:
+		UNARY(double, 1.0 / (1.0 + exp(-v)));
+		break;
+	default:
+		return bad(r, "not an element-wise op"); /* never reached: parse_node's table */
+	}
+#undef UNARY
 	return 0;
 }
 
