@@ -65,6 +65,12 @@ static void check_model(const char *name)
 	REQUIRE(rc == 0);
 	REQUIRE(make_input((int)json_integer_value(json_object_get(m, "repeat")),
 	                   json_number_value(json_object_get(m, "divide")), &in) == 0);
+	/* The placeholder says the size a caller must give. */
+	int shape[KYC_GRAPH_MAX_RANK];
+	CHECK_INT(kyc_graph_input_shape(g, shape), 4);
+	CHECK(shape[0] == -1 && shape[1] == in.shape[1] && shape[2] == in.shape[2] &&
+	      shape[3] == 3);
+	CHECK(kyc_graph_input_name(g)[0] != 0);
 	/* All outputs in one run, as a caller would ask for them. */
 	const char *names[8];
 	struct kyc_gtensor outs[8];
