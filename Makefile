@@ -46,6 +46,17 @@ HOT_SRCS := src/tensor/tensor.c
 $(HOT_SRCS:%.c=$(B)/obj/%.o): OPT := $(subst -O1,-O2,$(OPT)) -fno-sanitize=pointer-overflow,null
 endif
 
+# The tensor engine's per-channel loops (depthwise convolution, bias,
+# activations; src/tensor/tensor.c) and the graph runner's element-wise ops
+# (src/tensor/graph.c) are vectorised only at -O3 (at -O2 GCC vectorises no
+# loop of unknown length); they sum nothing across channels and the build
+# contracts no multiply-add (ISO C), so the values are the same bits as at
+# -O2. human-models' mobileface 11.5 to 4.6 ms, face-api's selfie analysis
+# 113 to 73 ms (bench/README.md, "Face: a graph-model runner").
+ifneq ($(V),asan)
+$(B)/obj/src/tensor/graph.o $(B)/obj/src/tensor/tensor.o: OPT := $(subst -O2,-O3,$(OPT))
+endif
+
 WARN    := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wno-missing-field-initializers
 ALL_CFLAGS = -std=c17 -D_GNU_SOURCE -DH2O_USE_LIBUV=0 $(WARN) $(OPT) -Isrc -Itests/lib $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(LDOPT) $(LDFLAGS)

@@ -28,7 +28,9 @@
  *   bench-face age DIR [STEP]                 age error and gender accuracy on
  *       every STEP-th face of DIR labelled by its file name (age.h).
  *   bench-face chip-template DIR              the mean face shape chip.c aligns
- *       onto with KYC_FACE_ALIGN=chip (chip.h), measured on DIR's images. */
+ *       onto with KYC_FACE_ALIGN=chip (chip.h), measured on DIR's images.
+ *   bench-face graph DIR REPS                 the graph-model runner on the
+ *       human-models face-recognition models in DIR (graph.h). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +47,7 @@
 #include "../../tests/lib/recapture.h"
 #include "age.h"
 #include "chip.h"
+#include "graph.h"
 #include "ident.h"
 #include "rates.h"
 #include "../lib/timing.h"
@@ -676,9 +679,11 @@ int main(int argc, char **argv)
 		        "usage: bench-face speed OUT_DIR REPS IMG... | accuracy LIST SRC=DIR... | "
 		        "portrait REPS IMG... | portrait-loose REPS IMG... | spoof LIST STEP SRC=DIR... | "
 		        "docpairs LIST LEVEL SRC=DIR... (LEVEL -1: the real specimens as they are) | "
-		        "ident DIR | age DIR [STEP] | chip-template DIR\n");
+		        "ident DIR | age DIR [STEP] | chip-template DIR | graph DIR REPS\n");
 		return 2;
 	}
+	if (!strcmp(argv[1], "graph") && argc > 3)
+		return bench_face_graph(argv[2], atoi(argv[3]));
 	if (kyc_face_engine_open(NULL, &engine, err, sizeof err)) {
 		fprintf(stderr, "bench-face: %s\n", err);
 		return 1;

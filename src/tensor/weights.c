@@ -12,10 +12,7 @@
 
 #include "core/err.h"
 
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
+int kyc_weights_fail(char *err, size_t errlen, int rc, const char *fmt, ...)
 {
 	if (err && errlen) {
 		va_list ap;
@@ -25,6 +22,8 @@ static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
 	}
 	return rc;
 }
+
+#define fail kyc_weights_fail
 
 void kyc_manifest_release(struct kyc_manifest *m)
 {
@@ -302,7 +301,7 @@ int kyc_weights_decode(const struct kyc_manifest *m, const unsigned char *data, 
 	return 0;
 }
 
-static int read_file(const char *path, size_t max, unsigned char **buf, size_t *len)
+int kyc_weights_read_file(const char *path, size_t max, unsigned char **buf, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
@@ -335,6 +334,43 @@ out:
 	return rc;
 }
 
+int kyc_weights_read_shards(const char *dir, const struct kyc_manifest *m, unsigned char **out,
+                            size_t *len, char *err, size_t errlen)
+{
+	unsigned char *shards = malloc(m->total_bytes ? m->total_bytes : 1);
+	size_t used = 0;
+	char path[4096];
+	int rc = 0;
+	if (!shards)
+		return KYC_ERR_NOMEM;
+	for (size_t i = 0; i < m->npaths; i++) {
+		unsigned char *b = NULL;
+		size_t n = 0;
+		snprintf(path, sizeof path, "%s/%s", dir, m->paths[i]);
+		if ((rc = kyc_weights_read_file(path, (size_t)KYC_WEIGHTS_MAX_BYTES, &b, &n)) !=
+		    0) {
+			fail(err, errlen, rc, "%s: cannot read (%s)", m->paths[i],
+			     kyc_err_name(rc));
+			goto out;
+		}
+		if (n > m->total_bytes - used) {
+			free(b);
+			rc = fail(err, errlen, KYC_ERR_INVALID,
+			          "%s: more bytes than the manifest names", m->paths[i]);
+			goto out;
+		}
+		memcpy(shards + used, b, n);
+		used += n;
+		free(b);
+	}
+	*out = shards;
+	*len = used;
+	shards = NULL;
+out:
+	free(shards);
+	return rc;
+}
+
 int kyc_weights_load(const char *dir, const char *manifest_file, struct kyc_weights *out, char *err,
                      size_t errlen)
 {
@@ -345,38 +381,15 @@ int kyc_weights_load(const char *dir, const char *manifest_file, struct kyc_weig
 	int rc;
 	memset(out, 0, sizeof *out);
 	snprintf(path, sizeof path, "%s/%s", dir, manifest_file);
-	if ((rc = read_file(path, 16u << 20, &json, &jlen)) != 0)
+	if ((rc = kyc_weights_read_file(path, 16u << 20, &json, &jlen)) != 0)
 		return fail(err, errlen, rc, "%s: cannot read (%s)", manifest_file,
 		            kyc_err_name(rc));
 	rc = kyc_manifest_parse((const char *)json, jlen, &m, err, errlen);
 	free(json);
 	if (rc)
 		return rc;
-	shards = malloc(m.total_bytes ? m.total_bytes : 1);
-	if (!shards) {
-		rc = KYC_ERR_NOMEM;
-		goto out;
-	}
-	for (size_t i = 0; i < m.npaths; i++) {
-		unsigned char *b = NULL;
-		size_t n = 0;
-		snprintf(path, sizeof path, "%s/%s", dir, m.paths[i]);
-		if ((rc = read_file(path, (size_t)KYC_WEIGHTS_MAX_BYTES, &b, &n)) != 0) {
-			fail(err, errlen, rc, "%s: cannot read (%s)", m.paths[i], kyc_err_name(rc));
-			goto out;
-		}
-		if (n > m.total_bytes - used) {
-			free(b);
-			rc = fail(err, errlen, KYC_ERR_INVALID,
-			          "%s: more bytes than the manifest names", m.paths[i]);
-			goto out;
-		}
-		memcpy(shards + used, b, n);
-		used += n;
-		free(b);
-	}
-	rc = kyc_weights_decode(&m, shards, used, out, err, errlen);
-out:
+	if ((rc = kyc_weights_read_shards(dir, &m, &shards, &used, err, errlen)) == 0)
+		rc = kyc_weights_decode(&m, shards, used, out, err, errlen);
 	free(shards);
 	kyc_manifest_release(&m);
 	return rc;

@@ -85,6 +85,21 @@ const struct kyc_weight *kyc_weights_find(const struct kyc_weights *w, const cha
 
 void kyc_weights_release(struct kyc_weights *w);
 
+/* Writes the message to err (when err and errlen) and returns rc: the
+ * loaders' way of saying what failed. */
+int kyc_weights_fail(char *err, size_t errlen, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Reads a whole file of at most max bytes into *buf (malloc'd) and *len.
+ * 0, KYC_ERR_IO, KYC_ERR_TOOBIG or KYC_ERR_NOMEM. */
+int kyc_weights_read_file(const char *path, size_t max, unsigned char **buf, size_t *len);
+
+/* Reads the shards m names from dir, concatenated, into *out (malloc'd) and
+ * *len (checked not to pass m->total_bytes; kyc_weights_decode() checks it
+ * is exactly that). 0, or an error as kyc_weights_load(). */
+int kyc_weights_read_shards(const char *dir, const struct kyc_manifest *m, unsigned char **out,
+                            size_t *len, char *err, size_t errlen);
+
 /* IEEE 754 half to float (exposed for the tests). */
 float kyc_half_to_float(unsigned short h);
 
