@@ -11,6 +11,7 @@
 #include "document/aamva.h"
 #include "document/barcode.h"
 #include "document/card.h"
+#include "document/pdf417_grid.h"
 #include "document/tess.h"
 
 /* The front's confidence at which a reading of its form is accepted
@@ -30,6 +31,7 @@ struct scan {
 	int have_aamva;
 	const char *why; /* the AAMVA parser's code for the last PDF417 refused */
 	double module_px; /* a PDF417's module in the picture, px; 0: none seen */
+	double module_mm; /* the same on the card, mm */
 	unsigned hints;   /* kyc_barcode_hint of the reads */
 	struct kyc_aamva aamva;
 	json_t *qr;
@@ -218,6 +220,45 @@ static int scan_boxes(const unsigned char *card, int w, int h, struct scan *s)
 	return rc;
 }
 
+/* The barcode box of the card warped from quad (w x h at SCAN_PX_PER_MM,
+ * into card), either way up, its symbol redrawn from its grid for each
+ * column count the bars allow, and scanned (pdf417_grid.h): a module of
+ * under two pixels in the photo, blurred flat where zxing decides pixel by
+ * pixel, is chosen codeword by codeword among its cluster's patterns. */
+static int scan_grid(const struct kyc_image *img, const double quad[4][2], unsigned char *card, int w, int h,
+		     struct scan *s)
+{
+	const double *b = kyc_card_tpl_dl_aamva.barcode, u = SCAN_PX_PER_MM;
+	int x0 = (int)fmax(0, (b[0] - 1) * u), x1 = (int)fmin(w, (b[2] + 1) * u);
+	int y0 = (int)fmax(0, (b[1] - 1) * u), y1 = (int)fmin(h, (b[3] + 1) * u);
+	int bw = x1 - x0, bh = y1 - y0, rc = 0;
+	unsigned char *box = malloc((size_t)bw * (size_t)bh);
+	if (!box)
+		return KYC_ERR_NOMEM;
+	for (int turn = 0; turn < 2 && !rc && !s->have_aamva; turn++) {
+		/* the box where a half turn puts it, turned back upright */
+		int tx0 = turn ? w - x1 : x0, ty0 = turn ? h - y1 : y0;
+		kyc_card_warp_box(img, quad, w, h, tx0, ty0, tx0 + bw, ty0 + bh, card);
+		for (int y = 0; y < bh; y++)
+			for (int x = 0; x < bw; x++)
+				box[(size_t)y * (size_t)bw + (size_t)x] =
+				    turn ? card[(size_t)(ty0 + bh - 1 - y) * (size_t)w + (size_t)(tx0 + bw - 1 - x)]
+					 : card[(size_t)(ty0 + y) * (size_t)w + (size_t)(tx0 + x)];
+		for (int t = 0; t < KYC_PDF417_GRID_TRIES && !rc && !s->have_aamva; t++) {
+			unsigned char *sym = NULL;
+			int sw = 0, sh = 0;
+			int g = kyc_pdf417_grid_redraw(box, bw, bh, bw, s->module_mm * u, t, &sym, &sw, &sh);
+			if (g == KYC_ERR_NOMEM)
+				rc = g;
+			else if (!g)
+				rc = scan_pixels(sym, sw, sh, s);
+			free(sym);
+		}
+	}
+	free(box);
+	return rc;
+}
+
 /* A PDF417's module on the rectified card (w x h at SCAN_PX_PER_MM), mm, or
  * 0 when no symbol is seen in the barcode box. Columns of the box's middle
  * half are averaged: the codewords change from row to row and average to
@@ -322,8 +363,10 @@ static int scan_image(const struct kyc_image *img, struct scan *s)
 		kyc_card_warp(img, quads[i], w, h, card);
 		/* the symbol's module in the picture, for the reason a symbol
 		 * that does not decode gives (barcode_too_small) */
-		if (!s->module_px)
-			s->module_px = symbol_module_mm(card, w, h) * quad_px_per_mm(quads[i]);
+		if (!s->module_px) {
+			s->module_mm = symbol_module_mm(card, w, h);
+			s->module_px = s->module_mm * quad_px_per_mm(quads[i]);
+		}
 		rc = scan_pixels(card, w, h, s);
 		if (!rc && !s->have_aamva)
 			rc = scan_boxes(card, w, h, s);
@@ -341,6 +384,10 @@ static int scan_image(const struct kyc_image *img, struct scan *s)
 			rc = scan_boxes(card, w, h, s);
 			s->hints = 0;
 		}
+		/* the symbol redrawn from its grid, on the card as warped (the
+		 * mask's overshoot is no blur the grid's model knows) */
+		if (!rc && !s->have_aamva && i == 0 && s->module_mm > 0)
+			rc = scan_grid(img, quads[i], card, w, h, s);
 	}
 	free(card);
 	if (rc || s->have_aamva)

@@ -1,0 +1,485 @@
+/* A blurred PDF417 redrawn clean from its known grid (pdf417_grid.h). */
+#include "document/pdf417_grid.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+
+#define SPM 4                            /* profile samples a module */
+#define CTX 2                            /* context modules either side of a codeword */
+#define CW_SAMPLES ((17 + 2 * CTX) * SPM) /* one codeword's samples */
+#define MAX_PATTERNS 1500                 /* bar patterns of a cluster (1484 at most) */
+#define MARGIN 8                          /* white modules around the redrawn symbol */
+#define ROW_MODS 4                        /* a redrawn row's height, modules */
+
+static const unsigned char start_el[8] = {8, 1, 1, 1, 1, 1, 1, 3};
+static const unsigned char stop_el[9] = {7, 1, 1, 3, 1, 1, 1, 2, 1};
+
+/* Every 17-module pattern of four bars and four spaces of 1 to 6 modules,
+ * by cluster (bars b1-b2+b3-b4 mod 9: 0, 3, 6). The standard uses 929 of
+ * each cluster's; the others are kept as rivals: a codeword chosen among
+ * them is one zxing rejects, which its error correction treats as any
+ * other wrong one. */
+struct patterns {
+	int n[3];
+	unsigned char el[3][MAX_PATTERNS][8];
+};
+
+static void enumerate(struct patterns *P, unsigned char *e, int depth, int sum)
+{
+	if (depth == 8) {
+		int k = (e[0] - e[2] + e[4] - e[6] + 18) % 9;
+		if (sum == 17 && k % 3 == 0 && P->n[k / 3] < MAX_PATTERNS)
+			memcpy(P->el[k / 3][P->n[k / 3]++], e, 8);
+		return;
+	}
+	for (int v = 1; v <= 6 && sum + v + (7 - depth) <= 17; v++) {
+		e[depth] = (unsigned char)v;
+		enumerate(P, e, depth + 1, sum + v);
+	}
+}
+
+/* Elements (bar first) to module darkness 0/1 into d; returns modules. */
+static int modules_of(const unsigned char *el, int n, double *d)
+{
+	int m = 0;
+	for (int i = 0; i < n; i++)
+		for (int k = 0; k < el[i]; k++)
+			d[m++] = i % 2 == 0;
+	return m;
+}
+
+/* Samples at SPM a module of n modules of darkness d blurred by a Gaussian
+ * of sigma modules (exact for box modules): t[n * SPM]. */
+static void blur_samples(const double *d, int n, double sigma, double *t)
+{
+	for (int j = 0; j < n * SPM; j++) {
+		double s = (j + 0.5) / SPM, v = 0;
+		int m0 = (int)floor(s - 4 * sigma - 1), m1 = (int)ceil(s + 4 * sigma + 1);
+		for (int m = m0 < 0 ? 0 : m0; m < n && m <= m1; m++)
+			v += d[m] * 0.5 * (erf((m + 1 - s) / (sigma * M_SQRT2)) - erf((m - s) / (sigma * M_SQRT2)));
+		t[j] = v;
+	}
+}
+
+/* Least-squares fit of p ~ a + b t (b < 0: dark is low): the residual's
+ * share of p's variance, 1 when the fit is no better than flat or b >= 0. */
+static double fit_residual(const double *p, const double *t, int n)
+{
+	double sp = 0, st = 0, spp = 0, stt = 0, spt = 0;
+	for (int i = 0; i < n; i++)
+		sp += p[i], st += t[i], spp += p[i] * p[i], stt += t[i] * t[i], spt += p[i] * t[i];
+	double vp = spp - sp * sp / n, vt = stt - st * st / n, cov = spt - sp * st / n;
+	if (vp <= 1e-9 || vt <= 1e-9 || cov >= 0)
+		return 1;
+	return 1 - cov * cov / (vt * vp);
+}
+
+/* The profile pr (n values, pixel x0 at index 0) at pixel x, linear. */
+static double at(const double *pr, int n, double x)
+{
+	if (x <= 0)
+		return pr[0];
+	if (x >= n - 1)
+		return pr[n - 1];
+	int i = (int)x;
+	double f = x - i;
+	return pr[i] * (1 - f) + pr[i + 1] * f;
+}
+
+/* First x moving from `from` by dir (±1) where p drops under thr, as a
+ * sub-pixel crossing, with the dark run's length in *run; -1 if none of at
+ * least min_run pixels. */
+static double dark_edge(const double *p, int n, int from, int dir, double thr, int min_run, int *run)
+{
+	for (int x = from; x >= 0 && x < n; x += dir) {
+		if (p[x] >= thr)
+			continue;
+		int e = x;
+		while (e >= 0 && e < n && p[e] < thr)
+			e += dir;
+		int len = (e - x) * dir;
+		if (len >= min_run) {
+			*run = len;
+			int prev = x - dir;
+			if (prev < 0 || prev >= n)
+				return x;
+			double f = (p[prev] - thr) / (p[prev] - p[x] + 1e-9);
+			return prev + dir * f;
+		}
+		x = e - dir;
+	}
+	return -1;
+}
+
+/* The fit of a known pattern's modules d[0..nm) at module offset delta:
+ * module m at x = x0 + (m + m0 + delta) u in the row profile. */
+static double pattern_fit(const double *pr, int n, double x0, double u, int m0, const double *t, int nm,
+			  double delta)
+{
+	double p[64 * SPM];
+	for (int j = 0; j < nm * SPM; j++)
+		p[j] = at(pr, n, x0 + (m0 + delta + (j + 0.5) / SPM) * u);
+	return fit_residual(p, t, nm * SPM);
+}
+
+/* The geometry found, and the rows' profiles. */
+struct grid {
+	double xa, xs, u;   /* start bar's left edge, stop bar's left edge, module px */
+	int c, W, R;        /* data columns, modules across, rows */
+	double top[2], bot[2]; /* the symbol's top and bottom at xa and at xs */
+	int px0, pn;        /* the profiles' first pixel column and length */
+	double *prof;       /* R profiles of pn values */
+	double *ds, *de;    /* each row's start and stop offsets, modules */
+};
+
+static double top_at(const struct grid *G, double x, double t)
+{
+	double f = (x - G->xa) / (G->xs - G->xa);
+	double y0 = G->top[0] + f * (G->top[1] - G->top[0]), y1 = G->bot[0] + f * (G->bot[1] - G->bot[0]);
+	return y0 + t * (y1 - y0);
+}
+
+/* Mean of g's column x over rows y0..y1 (clamped). */
+static double col_mean(const unsigned char *g, int w, int h, int stride, int x, double y0, double y1)
+{
+	int a = (int)ceil(y0), b = (int)floor(y1);
+	a = a < 0 ? 0 : a, b = b >= h ? h - 1 : b;
+	if (x < 0 || x >= w || b < a)
+		return 255;
+	double s = 0;
+	for (int y = a; y <= b; y++)
+		s += g[(size_t)y * (size_t)stride + (size_t)x];
+	return s / (b - a + 1);
+}
+
+/* A bar's top and bottom (its columns [x0, x1) averaged), by the crossing
+ * of the half way between its ink and the paper above and below. */
+static int bar_ends(const unsigned char *g, int w, int h, int stride, int x0, int x1, double *top, double *bot)
+{
+	double *v = malloc((size_t)h * sizeof *v), lo = 255, hi = 0;
+	if (!v)
+		return KYC_ERR_NOMEM;
+	for (int y = 0; y < h; y++) {
+		double s = 0;
+		int n = 0;
+		for (int x = x0; x < x1; x++)
+			if (x >= 0 && x < w)
+				s += g[(size_t)y * (size_t)stride + (size_t)x], n++;
+		v[y] = n ? s / n : 255;
+		lo = fmin(lo, v[y]), hi = fmax(hi, v[y]);
+	}
+	int run = 0;
+	double thr = (lo + hi) / 2;
+	*top = dark_edge(v, h, 0, 1, thr, h / 4, &run);
+	*bot = dark_edge(v, h, h - 1, -1, thr, h / 4, &run);
+	free(v);
+	return *top < 0 || *bot < 0 || *bot - *top < 10 ? KYC_ERR_NOTFOUND : 0;
+}
+
+/* The symbol's ends, module and column count (try_: which count), rows. */
+static int find_grid(const unsigned char *g, int w, int h, int stride, double mod_px, int try_, struct grid *G)
+{
+	double *col = malloc((size_t)w * sizeof *col), lo = 255, hi = 0;
+	if (!col)
+		return KYC_ERR_NOMEM;
+	for (int x = 0; x < w; x++) {
+		col[x] = col_mean(g, w, h, stride, x, h / 4.0, 3 * h / 4.0);
+		lo = fmin(lo, col[x]), hi = fmax(hi, col[x]);
+	}
+	double thr = (lo + hi) / 2;
+	int run = 0, min_run = mod_px > 0 ? (int)(3 * mod_px) : 4;
+	G->xa = dark_edge(col, w, 0, 1, thr, min_run, &run);
+	double u_est = mod_px > 0 ? mod_px : run / 8.0;
+	G->xs = dark_edge(col, w, w - 1, -1, thr, (int)(3 * u_est), &run);
+	free(col);
+	if (hi - lo < 40 || G->xa < 0 || G->xs < 0)
+		return KYC_ERR_NOTFOUND;
+	/* the stop bar's left edge from its right one */
+	G->xs -= run;
+	double D = G->xs - G->xa;
+	/* D = (W - 18) u with W = 17 (c + 4) + 1; the nearest counts first */
+	double cf = D / (17 * u_est) - 3;
+	int c0 = (int)lround(cf), order[KYC_PDF417_GRID_TRIES] = {c0, cf > c0 ? c0 + 1 : c0 - 1, cf > c0 ? c0 - 1 : c0 + 1};
+	if (try_ < 0 || try_ >= KYC_PDF417_GRID_TRIES)
+		return KYC_ERR_NOTFOUND;
+	G->c = order[try_];
+	if (G->c < 1 || G->c > 30)
+		return KYC_ERR_NOTFOUND;
+	G->W = 17 * (G->c + 4) + 1;
+	G->u = D / (G->W - 18);
+	if (G->u < 1.5)
+		return KYC_ERR_NOTFOUND;
+	int rc = bar_ends(g, w, h, stride, (int)(G->xa + 1.5 * G->u), (int)(G->xa + 6.5 * G->u), &G->top[0], &G->bot[0]);
+	if (!rc)
+		rc = bar_ends(g, w, h, stride, (int)(G->xs + 1.5 * G->u), (int)(G->xs + 5.5 * G->u), &G->top[1],
+			      &G->bot[1]);
+	if (rc)
+		return rc;
+	/* rows: the count whose boundaries change most from the line above
+	 * to the one below, against the middles between them */
+	double H = (G->bot[0] + G->bot[1] - G->top[0] - G->top[1]) / 2, best = 0;
+	int r0 = (int)(H / (6 * G->u)), r1 = (int)(H / (2.5 * G->u)) + 1;
+	G->R = 0;
+	for (int R = r0 < 3 ? 3 : r0; R <= r1 && R <= 90; R++) {
+		double eb = 0, em = 0;
+		int nb = 0;
+		for (int k = 1; k < R; k++)
+			for (double x = G->xa + 17 * G->u; x < G->xs - G->u; x += 1) {
+				int xi = (int)x;
+				for (int half = 0; half < 2; half++) {
+					double y = top_at(G, x, (k - 0.5 * half) / R);
+					int yi = (int)lround(y);
+					if (yi < 1 || yi + 1 >= h)
+						continue;
+					double d = fabs((double)g[(size_t)(yi + 1) * (size_t)stride + (size_t)xi] -
+							g[(size_t)(yi - 1) * (size_t)stride + (size_t)xi]);
+					if (half)
+						em += d;
+					else
+						eb += d, nb++;
+				}
+			}
+		double s = nb ? (eb - em) / nb : 0;
+		if (s > best)
+			best = s, G->R = R;
+	}
+	return G->R ? 0 : KYC_ERR_NOTFOUND;
+}
+
+/* Each row's profile: its columns averaged over the middle of its height. */
+static int row_profiles(const unsigned char *g, int w, int h, int stride, struct grid *G)
+{
+	G->px0 = (int)floor(G->xa - 4 * G->u);
+	G->pn = (int)ceil(G->xs + 22 * G->u) - G->px0;
+	G->prof = malloc((size_t)G->R * (size_t)G->pn * sizeof *G->prof);
+	G->ds = calloc((size_t)G->R * 2, sizeof *G->ds);
+	if (!G->prof || !G->ds)
+		return KYC_ERR_NOMEM;
+	G->de = G->ds + G->R;
+	for (int r = 0; r < G->R; r++)
+		for (int i = 0; i < G->pn; i++) {
+			int x = G->px0 + i;
+			double y0 = top_at(G, x, (r + 0.2) / G->R), y1 = top_at(G, x, (r + 0.8) / G->R);
+			G->prof[(size_t)r * (size_t)G->pn + (size_t)i] = col_mean(g, w, h, stride, x, y0, y1);
+		}
+	return 0;
+}
+
+/* The start and stop patterns with their context (the quiet zone, and the
+ * codewords' first bar and last space), blurred by sigma modules. */
+struct ends {
+	double ts[25 * SPM], te[25 * SPM];
+	int ns, ne;
+};
+
+static void end_templates(double sigma, struct ends *E)
+{
+	double d[32];
+	int n = 0;
+	for (int i = 0; i < 3; i++)
+		d[n++] = 0;
+	n += modules_of(start_el, 8, d + n);
+	d[n++] = 1;
+	E->ns = n;
+	blur_samples(d, n, sigma, E->ts);
+	n = 0;
+	d[n++] = 0;
+	n += modules_of(stop_el, 9, d + n);
+	for (int i = 0; i < 3; i++)
+		d[n++] = 0;
+	E->ne = n;
+	blur_samples(d, n, sigma, E->te);
+}
+
+/* Each row's start and stop offsets (modules), fitted and then smoothed by
+ * a line over the rows; returns the mean residual. */
+static double fit_ends(struct grid *G, const struct ends *E)
+{
+	double total = 0;
+	for (int r = 0; r < G->R; r++) {
+		const double *pr = G->prof + (size_t)r * (size_t)G->pn;
+		double x0 = G->xa - G->px0, bs = 2, be = 2;
+		for (double d = -1.5; d <= 1.5; d += 0.125) {
+			double fs = pattern_fit(pr, G->pn, x0, G->u, -3, E->ts, E->ns, d);
+			double fe = pattern_fit(pr, G->pn, x0, G->u, G->W - 19, E->te, E->ne, d);
+			if (fs < bs)
+				bs = fs, G->ds[r] = d;
+			if (fe < be)
+				be = fe, G->de[r] = d;
+		}
+		total += bs + be;
+	}
+	/* a line through each offset over the rows: the rectified card is
+	 * nearly straight, and a single row's fit is noisy */
+	for (int k = 0; k < 2; k++) {
+		double *o = k ? G->de : G->ds, sr = 0, so = 0, srr = 0, sro = 0;
+		for (int r = 0; r < G->R; r++)
+			sr += r, so += o[r], srr += (double)r * r, sro += r * o[r];
+		double den = G->R * srr - sr * sr, b = den > 0 ? (G->R * sro - sr * so) / den : 0;
+		double a = (so - b * sr) / G->R;
+		for (int r = 0; r < G->R; r++)
+			o[r] = a + b * r;
+	}
+	return total / (2 * G->R);
+}
+
+/* Pixel x of module m in row r. */
+static double module_x(const struct grid *G, int r, double m)
+{
+	double s = G->ds[r], e = G->de[r];
+	/* module 0 at s, module W - 18 at W - 18 + e */
+	return G->xa - G->px0 + (s + m * (1 + (e - s) / (G->W - 18))) * G->u;
+}
+
+/* The codeword templates of one cluster at sigma, with their sums. */
+struct bank {
+	int n;
+	double *t, *st, *stt;
+};
+
+static int make_bank(const struct patterns *P, int k, double sigma, struct bank *B)
+{
+	B->n = P->n[k];
+	B->t = malloc((size_t)B->n * CW_SAMPLES * sizeof *B->t);
+	B->st = malloc((size_t)B->n * 2 * sizeof *B->st);
+	if (!B->t || !B->st)
+		return KYC_ERR_NOMEM;
+	B->stt = B->st + B->n;
+	for (int i = 0; i < B->n; i++) {
+		/* context: an unknown module, the last codeword's final space;
+		 * the next one's first bar, an unknown module */
+		double d[17 + 2 * CTX] = {0.5, 0}, *t = B->t + (size_t)i * CW_SAMPLES;
+		modules_of(P->el[k][i], 8, d + CTX);
+		d[17 + CTX] = 1, d[18 + CTX] = 0.5;
+		blur_samples(d, 17 + 2 * CTX, sigma, t);
+		double s = 0, ss = 0;
+		for (int j = 0; j < CW_SAMPLES; j++)
+			s += t[j], ss += t[j] * t[j];
+		B->st[i] = s, B->stt[i] = ss - s * s / CW_SAMPLES;
+	}
+	return 0;
+}
+
+/* The pattern of the bank that fits p best. */
+static int best_pattern(const struct bank *B, const double *p)
+{
+	double sp = 0, spp = 0;
+	for (int j = 0; j < CW_SAMPLES; j++)
+		sp += p[j], spp += p[j] * p[j];
+	int best = 0;
+	double bv = -1;
+	for (int i = 0; i < B->n; i++) {
+		const double *t = B->t + (size_t)i * CW_SAMPLES;
+		double spt = 0;
+		for (int j = 0; j < CW_SAMPLES; j++)
+			spt += p[j] * t[j];
+		double cov = spt - sp * B->st[i] / CW_SAMPLES;
+		if (cov >= 0)
+			continue;
+		double v = cov * cov / B->stt[i];
+		if (v > bv)
+			bv = v, best = i;
+	}
+	(void)spp;
+	return best;
+}
+
+static void draw_row(unsigned char *out, int ow, int row, const unsigned char *mods, int W)
+{
+	for (int y = 0; y < ROW_MODS * KYC_PDF417_GRID_PX; y++) {
+		unsigned char *o = out + (size_t)((MARGIN + row * ROW_MODS) * KYC_PDF417_GRID_PX + y) * (size_t)ow;
+		for (int m = 0; m < W; m++)
+			if (mods[m])
+				memset(o + (MARGIN + m) * KYC_PDF417_GRID_PX, 0, KYC_PDF417_GRID_PX);
+	}
+}
+
+int kyc_pdf417_grid_redraw(const unsigned char *g, int w, int h, int stride, double mod_px, int try_,
+			   unsigned char **out, int *ow, int *oh)
+{
+	*out = NULL;
+	*ow = *oh = 0;
+	if (!g || w < 32 || h < 16 || stride < w)
+		return KYC_ERR_INVALID;
+	struct grid G = {0};
+	struct patterns *P = NULL;
+	struct bank B[3] = {{0}};
+	unsigned char *mods = NULL, *img = NULL;
+	double *p = NULL;
+	int rc = find_grid(g, w, h, stride, mod_px, try_, &G);
+	if (!rc)
+		rc = row_profiles(g, w, h, stride, &G);
+	if (rc)
+		goto out;
+	/* the blur: the one whose start and stop patterns fit best */
+	double sigma = 0, bestfit = 2;
+	struct ends E;
+	for (double s = 0.3; s <= 1.21; s += 0.15) {
+		end_templates(s, &E);
+		double f = fit_ends(&G, &E);
+		if (f < bestfit)
+			bestfit = f, sigma = s;
+	}
+	end_templates(sigma, &E);
+	fit_ends(&G, &E);
+	P = calloc(1, sizeof *P);
+	mods = malloc((size_t)G.W);
+	p = malloc(CW_SAMPLES * sizeof *p);
+	if (!P || !mods || !p) {
+		rc = KYC_ERR_NOMEM;
+		goto out;
+	}
+	unsigned char e[8];
+	enumerate(P, e, 0, 0);
+	for (int k = 0; k < 3 && !rc; k++)
+		rc = make_bank(P, k, sigma, &B[k]);
+	if (rc)
+		goto out;
+	*ow = (G.W + 2 * MARGIN) * KYC_PDF417_GRID_PX;
+	*oh = (G.R * ROW_MODS + 2 * MARGIN) * KYC_PDF417_GRID_PX;
+	img = malloc((size_t)*ow * (size_t)*oh);
+	if (!img) {
+		rc = KYC_ERR_NOMEM;
+		goto out;
+	}
+	memset(img, 255, (size_t)*ow * (size_t)*oh);
+	double dm[32];
+	for (int r = 0; r < G.R; r++) {
+		const double *pr = G.prof + (size_t)r * (size_t)G.pn;
+		const struct bank *bk = &B[r % 3];
+		int m = modules_of(start_el, 8, dm);
+		for (int i = 0; i < m; i++)
+			mods[i] = (unsigned char)dm[i];
+		for (int k = 0; k < G.c + 2; k++) {
+			int m0 = 17 * (k + 1) - CTX;
+			for (int j = 0; j < CW_SAMPLES; j++)
+				p[j] = at(pr, G.pn, module_x(&G, r, m0 + (j + 0.5) / SPM));
+			int best = best_pattern(bk, p);
+			int n = modules_of(P->el[r % 3][best], 8, dm);
+			for (int i = 0; i < n; i++)
+				mods[17 * (k + 1) + i] = (unsigned char)dm[i];
+		}
+		m = modules_of(stop_el, 9, dm);
+		for (int i = 0; i < m; i++)
+			mods[G.W - 18 + i] = (unsigned char)dm[i];
+		draw_row(img, *ow, r, mods, G.W);
+	}
+	*out = img;
+	img = NULL;
+out:
+	for (int k = 0; k < 3; k++)
+		free(B[k].t), free(B[k].st);
+	free(P);
+	free(mods);
+	free(p);
+	free(img);
+	free(G.prof);
+	free(G.ds);
+	if (rc) {
+		*ow = *oh = 0;
+	}
+	return rc;
+}
