@@ -37,6 +37,19 @@ static void square_to_quad(const double q[4][2], struct square_map *m)
 	m->d = y1 - y0 + m->g * y1, m->e = y3 - y0 + m->h * y3, m->f = y0;
 }
 
+void kyc_card_quad_grown(const double quad[4][2], double gs, double gt, double out[4][2])
+{
+	struct square_map m;
+	square_to_quad(quad, &m);
+	static const double corner[4][2] = {{0, 0}, {1, 0}, {1, 1}, {0, 1}};
+	for (int i = 0; i < 4; i++) {
+		double s = corner[i][0] ? 1 + gs : -gs, t = corner[i][1] ? 1 + gt : -gt;
+		double z = m.g * s + m.h * t + 1;
+		out[i][0] = (m.a * s + m.b * t + m.c) / z;
+		out[i][1] = (m.d * s + m.e * t + m.f) / z;
+	}
+}
+
 void kyc_card_warp(const struct kyc_image *img, const double quad[4][2], int w, int h,
 		   unsigned char *out)
 {

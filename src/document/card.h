@@ -67,6 +67,10 @@ void kyc_card_warp(const struct kyc_image *img, const double quad[4][2], int w, 
  * of a few fields need not pay for the whole card. */
 void kyc_card_warp_box(const struct kyc_image *img, const double quad[4][2], int w, int h,
 		       int x0, int y0, int x1, int y1, unsigned char *out);
+/* The quadrilateral of the region around quad grown by gs of its width
+ * either side and gt of its height above and below, through quad's
+ * projective map: what lies just outside a card's found edges. */
+void kyc_card_quad_grown(const double quad[4][2], double gs, double gt, double out[4][2]);
 
 /* Reads the one line of Arabic letters in a grayscale crop (w x h, stride
  * bytes a row) whose em is about em_px, as the card's Arabic fields are

@@ -220,41 +220,55 @@ static int scan_boxes(const unsigned char *card, int w, int h, struct scan *s)
 	return rc;
 }
 
-/* The barcode box of the card warped from quad (w x h at SCAN_PX_PER_MM,
- * into card), either way up, its symbol redrawn from its grid for each
- * column count the bars allow, and scanned (pdf417_grid.h): a module of
- * under two pixels in the photo, blurred flat where zxing decides pixel by
- * pixel, is chosen codeword by codeword among its cluster's patterns. */
-static int scan_grid(const struct kyc_image *img, const double quad[4][2], unsigned char *card, int w, int h,
-		     struct scan *s)
+/* The card's margin warped with it for the grid (mm), and how far the box
+ * is grown across (mm): the finder's corners can be a few mm off, and the
+ * grid needs the whole start and stop patterns (level 2 of seed 20261313). */
+#define GRID_GROW_MM 8.0
+#define GRID_BOX_GROW_MM 7.0
+
+/* The barcode box of the card (with GRID_GROW_MM of its surroundings)
+ * warped from quad at SCAN_PX_PER_MM, either way up, its symbol redrawn
+ * from its grid for each column count the bars allow, and scanned
+ * (pdf417_grid.h): a module of under two pixels in the photo, blurred flat
+ * where zxing decides pixel by pixel, is chosen codeword by codeword among
+ * its cluster's patterns. */
+static int scan_grid(const struct kyc_image *img, const double quad[4][2], struct scan *s)
 {
-	const double *b = kyc_card_tpl_dl_aamva.barcode, u = SCAN_PX_PER_MM;
-	int x0 = (int)fmax(0, (b[0] - 1) * u), x1 = (int)fmin(w, (b[2] + 1) * u);
-	int y0 = (int)fmax(0, (b[1] - 1) * u), y1 = (int)fmin(h, (b[3] + 1) * u);
+	const struct kyc_card_template *T = &kyc_card_tpl_dl_aamva;
+	const double *b = T->barcode, u = SCAN_PX_PER_MM, g = GRID_GROW_MM, e = GRID_BOX_GROW_MM;
+	double big[4][2];
+	kyc_card_quad_grown(quad, g / T->w_mm, g / T->h_mm, big);
+	int w = (int)lround((T->w_mm + 2 * g) * u), h = (int)lround((T->h_mm + 2 * g) * u);
+	int x0 = (int)((b[0] + g - e) * u), x1 = (int)((b[2] + g + e) * u);
+	int y0 = (int)((b[1] + g - 3) * u), y1 = (int)((b[3] + g + 3) * u);
 	int bw = x1 - x0, bh = y1 - y0, rc = 0;
-	unsigned char *box = malloc((size_t)bw * (size_t)bh);
-	if (!box)
-		return KYC_ERR_NOMEM;
+	unsigned char *canvas = malloc((size_t)w * (size_t)h), *box = malloc((size_t)bw * (size_t)bh);
+	if (!canvas || !box) {
+		rc = KYC_ERR_NOMEM;
+		goto out;
+	}
 	for (int turn = 0; turn < 2 && !rc && !s->have_aamva; turn++) {
 		/* the box where a half turn puts it, turned back upright */
 		int tx0 = turn ? w - x1 : x0, ty0 = turn ? h - y1 : y0;
-		kyc_card_warp_box(img, quad, w, h, tx0, ty0, tx0 + bw, ty0 + bh, card);
+		kyc_card_warp_box(img, big, w, h, tx0, ty0, tx0 + bw, ty0 + bh, canvas);
 		for (int y = 0; y < bh; y++)
 			for (int x = 0; x < bw; x++)
 				box[(size_t)y * (size_t)bw + (size_t)x] =
-				    turn ? card[(size_t)(ty0 + bh - 1 - y) * (size_t)w + (size_t)(tx0 + bw - 1 - x)]
-					 : card[(size_t)(ty0 + y) * (size_t)w + (size_t)(tx0 + x)];
+				    turn ? canvas[(size_t)(ty0 + bh - 1 - y) * (size_t)w + (size_t)(tx0 + bw - 1 - x)]
+					 : canvas[(size_t)(ty0 + y) * (size_t)w + (size_t)(tx0 + x)];
 		for (int t = 0; t < KYC_PDF417_GRID_TRIES && !rc && !s->have_aamva; t++) {
 			unsigned char *sym = NULL;
 			int sw = 0, sh = 0;
-			int g = kyc_pdf417_grid_redraw(box, bw, bh, bw, s->module_mm * u, t, &sym, &sw, &sh);
-			if (g == KYC_ERR_NOMEM)
-				rc = g;
-			else if (!g)
+			int r = kyc_pdf417_grid_redraw(box, bw, bh, bw, s->module_mm * u, t, &sym, &sw, &sh);
+			if (r == KYC_ERR_NOMEM)
+				rc = r;
+			else if (!r)
 				rc = scan_pixels(sym, sw, sh, s);
 			free(sym);
 		}
 	}
+out:
+	free(canvas);
 	free(box);
 	return rc;
 }
@@ -384,10 +398,10 @@ static int scan_image(const struct kyc_image *img, struct scan *s)
 			rc = scan_boxes(card, w, h, s);
 			s->hints = 0;
 		}
-		/* the symbol redrawn from its grid, on the card as warped (the
+		/* the symbol redrawn from its grid, on the card warped anew (the
 		 * mask's overshoot is no blur the grid's model knows) */
 		if (!rc && !s->have_aamva && i == 0 && s->module_mm > 0)
-			rc = scan_grid(img, quads[i], card, w, h, s);
+			rc = scan_grid(img, quads[i], s);
 	}
 	free(card);
 	if (rc || s->have_aamva)

@@ -89,10 +89,43 @@ static double at(const double *pr, int n, double x)
 	return pr[i] * (1 - f) + pr[i + 1] * f;
 }
 
+/* The dark runs of p (under thr): sub-pixel left and right edges. */
+struct run {
+	double l, r;
+};
+
+static int dark_runs(const double *p, int n, double thr, struct run *out, int max)
+{
+	int k = 0;
+	for (int x = 0; x < n && k < max; x++) {
+		if (p[x] >= thr)
+			continue;
+		int e = x;
+		while (e < n && p[e] < thr)
+			e++;
+		out[k].l = x > 0 ? x - 1 + (p[x - 1] - thr) / (p[x - 1] - p[x] + 1e-9) : x;
+		out[k].r = e < n ? e - 1 + (p[e - 1] - thr) / (p[e - 1] - p[e] - 1e-9) : e;
+		k++;
+		x = e;
+	}
+	return k;
+}
+
+/* The mean of p over [a, b), or 0 when that is not all inside it. */
+static double span_mean(const double *p, int n, double a, double b)
+{
+	int i0 = (int)ceil(a), i1 = (int)ceil(b);
+	if (i0 < 0 || i1 > n || i1 <= i0)
+		return 0;
+	double s = 0;
+	for (int i = i0; i < i1; i++)
+		s += p[i];
+	return s / (i1 - i0);
+}
+
 /* First x moving from `from` by dir (±1) where p drops under thr, as a
- * sub-pixel crossing, with the dark run's length in *run; -1 if none of at
- * least min_run pixels. */
-static double dark_edge(const double *p, int n, int from, int dir, double thr, int min_run, int *run)
+ * sub-pixel crossing; -1 if no dark run of at least min_run pixels. */
+static double dark_edge(const double *p, int n, int from, int dir, double thr, int min_run)
 {
 	for (int x = from; x >= 0 && x < n; x += dir) {
 		if (p[x] >= thr)
@@ -100,9 +133,7 @@ static double dark_edge(const double *p, int n, int from, int dir, double thr, i
 		int e = x;
 		while (e >= 0 && e < n && p[e] < thr)
 			e += dir;
-		int len = (e - x) * dir;
-		if (len >= min_run) {
-			*run = len;
+		if ((e - x) * dir >= min_run) {
 			int prev = x - dir;
 			if (prev < 0 || prev >= n)
 				return x;
@@ -171,10 +202,9 @@ static int bar_ends(const unsigned char *g, int w, int h, int stride, int x0, in
 		v[y] = n ? s / n : 255;
 		lo = fmin(lo, v[y]), hi = fmax(hi, v[y]);
 	}
-	int run = 0;
 	double thr = (lo + hi) / 2;
-	*top = dark_edge(v, h, 0, 1, thr, h / 4, &run);
-	*bot = dark_edge(v, h, h - 1, -1, thr, h / 4, &run);
+	*top = dark_edge(v, h, 0, 1, thr, h / 4);
+	*bot = dark_edge(v, h, h - 1, -1, thr, h / 4);
 	free(v);
 	return *top < 0 || *bot < 0 || *bot - *top < 10 ? KYC_ERR_NOTFOUND : 0;
 }
@@ -189,16 +219,28 @@ static int find_grid(const unsigned char *g, int w, int h, int stride, double mo
 		col[x] = col_mean(g, w, h, stride, x, h / 4.0, 3 * h / 4.0);
 		lo = fmin(lo, col[x]), hi = fmax(hi, col[x]);
 	}
-	double thr = (lo + hi) / 2;
-	int run = 0, min_run = mod_px > 0 ? (int)(3 * mod_px) : 4;
-	G->xa = dark_edge(col, w, 0, 1, thr, min_run, &run);
-	double u_est = mod_px > 0 ? mod_px : run / 8.0;
-	G->xs = dark_edge(col, w, w - 1, -1, thr, (int)(3 * u_est), &run);
+	/* the start bar: the first dark run from the left of about 8 modules
+	 * (up to 10 where blur joins the next bar to it) with paper before
+	 * it, not the desk's wider dark; the stop bar: the last of about 7 */
+	double thr = (lo + hi) / 2, u_est = mod_px;
+	struct run runs[256];
+	int n = hi - lo < 40 ? 0 : dark_runs(col, w, thr, runs, 256);
+	G->xa = G->xs = -1;
+	for (int i = 0; i < n && G->xa < 0; i++) {
+		double wd = runs[i].r - runs[i].l;
+		if (wd > 5 * u_est && wd < 11.5 * u_est && span_mean(col, w, runs[i].l - 2.5 * u_est, runs[i].l - 0.5 * u_est) > thr)
+			G->xa = runs[i].l;
+	}
+	/* the stop pattern is 18 modules, then paper */
+	for (int i = n - 1; i >= 0 && G->xs < 0; i--) {
+		double wd = runs[i].r - runs[i].l;
+		if (wd > 4 * u_est && wd < 10.5 * u_est && runs[i].l > G->xa + 80 * u_est &&
+		    span_mean(col, w, runs[i].l + 18.5 * u_est, runs[i].l + 20.5 * u_est) > thr)
+			G->xs = runs[i].l;
+	}
 	free(col);
-	if (hi - lo < 40 || G->xa < 0 || G->xs < 0)
+	if (G->xa < 0 || G->xs < 0)
 		return KYC_ERR_NOTFOUND;
-	/* the stop bar's left edge from its right one */
-	G->xs -= run;
 	double D = G->xs - G->xa;
 	/* D = (W - 18) u with W = 17 (c + 4) + 1; the nearest counts first */
 	double cf = D / (17 * u_est) - 3;
@@ -402,7 +444,7 @@ int kyc_pdf417_grid_redraw(const unsigned char *g, int w, int h, int stride, dou
 {
 	*out = NULL;
 	*ow = *oh = 0;
-	if (!g || w < 32 || h < 16 || stride < w)
+	if (!g || w < 32 || h < 16 || stride < w || !(mod_px >= 1 && mod_px < 64))
 		return KYC_ERR_INVALID;
 	struct grid G = {0};
 	struct patterns *P = NULL;

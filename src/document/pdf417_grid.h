@@ -22,7 +22,7 @@
 
 /* Redraws the PDF417 of g (w x h gray pixels, stride bytes a row), upright
  * (start pattern on the left) and about mod_px pixels a module (within 15
- * %; 0: measured from the start bar), as a clean symbol: *out (malloc'd,
+ * %), as a clean symbol: *out (malloc'd,
  * *ow x *oh, white margin around) has KYC_PDF417_GRID_PX pixels a module.
  * try picks among the column counts the bars allow (0 first, the likeliest):
  * 0, KYC_ERR_NOTFOUND (no symbol seen, or no such try), KYC_ERR_INVALID or
