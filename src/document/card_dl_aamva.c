@@ -220,46 +220,38 @@ static int scan_boxes(const unsigned char *card, int w, int h, struct scan *s)
 	return rc;
 }
 
-/* The card's margin warped with it for the grid (mm), and how far the box
- * is grown across (mm): the finder's corners can be a few mm off, and the
- * grid needs the whole start and stop patterns (level 2 of seed 20261313). */
-#define GRID_GROW_MM 8.0
-#define GRID_BOX_GROW_MM 7.0
+/* How far the barcode box is grown for the grid, across and down (mm):
+ * the finder's corners can be a few mm off (level 2 of seed 20261313), and
+ * the grid needs the whole start and stop patterns. */
+#define GRID_GROW_X_MM 7.0
+#define GRID_GROW_Y_MM 3.0
 
-/* The barcode box of the card (with GRID_GROW_MM of its surroundings)
- * warped from quad at SCAN_PX_PER_MM, either way up, its symbol redrawn
- * from its grid for each column count the bars allow, and scanned
- * (pdf417_grid.h): a module of under two pixels in the photo, blurred flat
- * where zxing decides pixel by pixel, is chosen codeword by codeword among
- * its cluster's patterns. */
+/* The barcode box of the card found at quad (grown by GRID_GROW_*), either
+ * way up, its symbol redrawn from its grid for each column count the bars
+ * allow, and scanned (pdf417_grid.h): a module of under two pixels in the
+ * photo, blurred flat where zxing decides pixel by pixel, is chosen
+ * codeword by codeword among its cluster's patterns. */
 static int scan_grid(const struct kyc_image *img, const double quad[4][2], struct scan *s)
 {
 	const struct kyc_card_template *T = &kyc_card_tpl_dl_aamva;
-	const double *b = T->barcode, u = SCAN_PX_PER_MM, g = GRID_GROW_MM, e = GRID_BOX_GROW_MM;
-	double big[4][2];
-	kyc_card_quad_grown(quad, g / T->w_mm, g / T->h_mm, big);
-	int w = (int)lround((T->w_mm + 2 * g) * u), h = (int)lround((T->h_mm + 2 * g) * u);
-	int x0 = (int)((b[0] + g - e) * u), x1 = (int)((b[2] + g + e) * u);
-	int y0 = (int)((b[1] + g - 3) * u), y1 = (int)((b[3] + g + 3) * u);
-	int bw = x1 - x0, bh = y1 - y0, rc = 0;
-	unsigned char *canvas = malloc((size_t)w * (size_t)h), *box = malloc((size_t)bw * (size_t)bh);
-	if (!canvas || !box) {
-		rc = KYC_ERR_NOMEM;
-		goto out;
-	}
+	const double *b = T->barcode, u = SCAN_PX_PER_MM;
+	double x0 = b[0] - GRID_GROW_X_MM, x1 = b[2] + GRID_GROW_X_MM;
+	double y0 = b[1] - GRID_GROW_Y_MM, y1 = b[3] + GRID_GROW_Y_MM;
+	int bw = (int)lround((x1 - x0) * u), bh = (int)lround((y1 - y0) * u), rc = 0;
 	for (int turn = 0; turn < 2 && !rc && !s->have_aamva; turn++) {
-		/* the box where a half turn puts it, turned back upright */
-		int tx0 = turn ? w - x1 : x0, ty0 = turn ? h - y1 : y0;
-		kyc_card_warp_box(img, big, w, h, tx0, ty0, tx0 + bw, ty0 + bh, canvas);
-		for (int y = 0; y < bh; y++)
-			for (int x = 0; x < bw; x++)
-				box[(size_t)y * (size_t)bw + (size_t)x] =
-				    turn ? canvas[(size_t)(ty0 + bh - 1 - y) * (size_t)w + (size_t)(tx0 + bw - 1 - x)]
-					 : canvas[(size_t)(ty0 + y) * (size_t)w + (size_t)(tx0 + x)];
+		double box[4][2], up[4][2];
+		if (turn)
+			kyc_card_quad_sub(quad, 1 - x1 / T->w_mm, 1 - y1 / T->h_mm, 1 - x0 / T->w_mm,
+					  1 - y0 / T->h_mm, box);
+		else
+			kyc_card_quad_sub(quad, x0 / T->w_mm, y0 / T->h_mm, x1 / T->w_mm, y1 / T->h_mm, box);
+		/* upright: a half turn's top-left corner is the box's bottom-right */
+		for (int k = 0; k < 4; k++)
+			up[k][0] = box[(k + 2 * turn) % 4][0], up[k][1] = box[(k + 2 * turn) % 4][1];
 		for (int t = 0; t < KYC_PDF417_GRID_TRIES && !rc && !s->have_aamva; t++) {
 			unsigned char *sym = NULL;
 			int sw = 0, sh = 0;
-			int r = kyc_pdf417_grid_redraw(box, bw, bh, bw, s->module_mm * u, t, &sym, &sw, &sh);
+			int r = kyc_pdf417_grid_redraw(img, up, bw, bh, s->module_mm * u, t, &sym, &sw, &sh);
 			if (r == KYC_ERR_NOMEM)
 				rc = r;
 			else if (!r)
@@ -267,9 +259,6 @@ static int scan_grid(const struct kyc_image *img, const double quad[4][2], struc
 			free(sym);
 		}
 	}
-out:
-	free(canvas);
-	free(box);
 	return rc;
 }
 

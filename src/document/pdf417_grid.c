@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "document/card.h"
 
 #define SPM 4                            /* profile samples a module */
 #define CTX 2                            /* context modules either side of a codeword */
@@ -159,6 +160,7 @@ static double pattern_fit(const double *pr, int n, double x0, double u, int m0, 
 /* The geometry found, and the rows' profiles. */
 struct grid {
 	double xa, xs, u;   /* start bar's left edge, stop bar's left edge, module px */
+	double thr;         /* ink from paper */
 	int c, W, R;        /* data columns, modules across, rows */
 	double top[2], bot[2]; /* the symbol's top and bottom at xa and at xs */
 	int px0, pn;        /* the profiles' first pixel column and length */
@@ -258,10 +260,14 @@ static int find_grid(const unsigned char *g, int w, int h, int stride, double mo
 	if (!rc)
 		rc = bar_ends(g, w, h, stride, (int)(G->xs + 1.5 * G->u), (int)(G->xs + 5.5 * G->u), &G->top[1],
 			      &G->bot[1]);
-	if (rc)
-		return rc;
-	/* rows: the count whose boundaries change most from the line above
-	 * to the one below, against the middles between them */
+	G->thr = thr;
+	return rc;
+}
+
+/* The rows: the count whose boundaries change most from the line above to
+ * the one below, against the middles between them. */
+static int count_rows(const unsigned char *g, int h, int stride, struct grid *G)
+{
 	double H = (G->bot[0] + G->bot[1] - G->top[0] - G->top[1]) / 2, best = 0;
 	int r0 = (int)(H / (6 * G->u)), r1 = (int)(H / (2.5 * G->u)) + 1;
 	G->R = 0;
@@ -439,21 +445,100 @@ static void draw_row(unsigned char *out, int ow, int row, const unsigned char *m
 	}
 }
 
-int kyc_pdf417_grid_redraw(const unsigned char *g, int w, int h, int stride, double mod_px, int try_,
-			   unsigned char **out, int *ow, int *oh)
+/* The left edge of the dark bar holding x (inside it) in g's rows [y0, y1]. */
+static double bar_left(const unsigned char *g, int w, int h, int stride, double x, double y0, double y1, double thr)
+{
+	int xi = (int)x;
+	double prev = col_mean(g, w, h, stride, xi, y0, y1), cur = prev;
+	while (xi > 0 && cur < thr)
+		prev = cur, cur = col_mean(g, w, h, stride, --xi, y0, y1);
+	return cur < thr ? -1 : xi + (cur - thr) / (cur - prev + 1e-9);
+}
+
+/* The symbol's corners in the warp g (TL, TR, BR, BL): the start bar's
+ * left edge and the stop bar's, each measured in the upper and the lower
+ * half and carried to the bars' ends. Module 0 and W - 18 across, the
+ * symbol's top and bottom down. */
+static int corners(const unsigned char *g, int w, int h, int stride, const struct grid *G, double q[4][2])
+{
+	for (int k = 0; k < 2; k++) {
+		double x = (k ? G->xs : G->xa) + 2 * G->u, t = G->top[k], H = G->bot[k] - t;
+		double ya = t + 0.25 * H, yb = t + 0.75 * H;
+		double xa = bar_left(g, w, h, stride, x, t + 0.1 * H, t + 0.4 * H, G->thr);
+		double xb = bar_left(g, w, h, stride, x, t + 0.6 * H, t + 0.9 * H, G->thr);
+		if (xa < 0 || xb < 0 || fabs(xa - xb) > 4 * G->u)
+			return KYC_ERR_NOTFOUND;
+		double slope = (xb - xa) / (yb - ya);
+		/* TL, BL for the start bar; TR, BR for the stop bar */
+		q[k ? 1 : 0][0] = xa + (t - ya) * slope, q[k ? 1 : 0][1] = t;
+		q[k ? 2 : 3][0] = xa + (G->bot[k] - ya) * slope, q[k ? 2 : 3][1] = G->bot[k];
+	}
+	return 0;
+}
+
+/* A point (x, y) of the w x h warp of quad, in the photo. */
+static void to_photo(const double quad[4][2], int w, int h, const double p[2], double out[2])
+{
+	double s = (p[0] + 0.5) / w, t = (p[1] + 0.5) / h, q[4][2];
+	kyc_card_quad_sub(quad, s, t, s, t, q);
+	out[0] = q[0][0], out[1] = q[0][1];
+}
+
+/* Pixels a module of the symbol warped from its own corners, and the
+ * modules of paper kept around it. */
+#define WARP_PX 4
+#define WARP_QUIET_X 6
+#define WARP_QUIET_Y 2
+
+int kyc_pdf417_grid_redraw(const struct kyc_image *img, const double region[4][2], int rw, int rh,
+			   double mod_px, int try_, unsigned char **out, int *ow, int *oh)
 {
 	*out = NULL;
 	*ow = *oh = 0;
-	if (!g || w < 32 || h < 16 || stride < w || !(mod_px >= 1 && mod_px < 64))
+	if (!img || !img->gray || rw < 32 || rh < 16 || rw > 4096 || rh > 4096 || !(mod_px >= 1 && mod_px < 64))
 		return KYC_ERR_INVALID;
 	struct grid G = {0};
 	struct patterns *P = NULL;
 	struct bank B[3] = {{0}};
-	unsigned char *mods = NULL, *img = NULL;
+	unsigned char *mods = NULL, *img2 = NULL, *g = malloc((size_t)rw * (size_t)rh);
 	double *p = NULL;
-	int rc = find_grid(g, w, h, stride, mod_px, try_, &G);
+	int rc = g ? 0 : KYC_ERR_NOMEM;
+	if (!rc) {
+		kyc_card_warp(img, region, rw, rh, g);
+		rc = find_grid(g, rw, rh, rw, mod_px, try_, &G);
+	}
+	double q[4][2], sym[4][2], wide[4][2];
 	if (!rc)
-		rc = row_profiles(g, w, h, stride, &G);
+		rc = corners(g, rw, rh, rw, &G, q);
+	if (rc)
+		goto out;
+	/* the symbol warped again from its own corners: module m across at
+	 * WARP_PX (m + WARP_QUIET_X) - 0.5, the rows straight and level */
+	for (int k = 0; k < 4; k++)
+		to_photo(region, rw, rh, q[k], sym[k]);
+	double hm = (G.bot[0] - G.top[0] + G.bot[1] - G.top[1]) / 2 / G.u; /* height, modules */
+	int span = G.W - 18;
+	kyc_card_quad_sub(sym, -(double)WARP_QUIET_X / span, -WARP_QUIET_Y / hm, (G.W + WARP_QUIET_X) / (double)span,
+			  1 + WARP_QUIET_Y / hm, wide);
+	int w2 = (G.W + 2 * WARP_QUIET_X) * WARP_PX, h2 = (int)lround((hm + 2 * WARP_QUIET_Y) * WARP_PX);
+	if (h2 < 16 || h2 > 4096) {
+		rc = KYC_ERR_NOTFOUND;
+		goto out;
+	}
+	free(g);
+	g = malloc((size_t)w2 * (size_t)h2);
+	if (!g) {
+		rc = KYC_ERR_NOMEM;
+		goto out;
+	}
+	kyc_card_warp(img, wide, w2, h2, g);
+	G.u = WARP_PX;
+	G.xa = WARP_QUIET_X * WARP_PX - 0.5, G.xs = G.xa + span * G.u;
+	G.top[0] = G.top[1] = WARP_QUIET_Y * WARP_PX - 0.5;
+	G.bot[0] = G.bot[1] = G.top[0] + hm * WARP_PX;
+	rc = count_rows(g, h2, w2, &G);
+	if (!rc)
+		rc = row_profiles(g, w2, h2, w2, &G);
 	if (rc)
 		goto out;
 	/* the blur: the one whose start and stop patterns fit best */
@@ -482,12 +567,12 @@ int kyc_pdf417_grid_redraw(const unsigned char *g, int w, int h, int stride, dou
 		goto out;
 	*ow = (G.W + 2 * MARGIN) * KYC_PDF417_GRID_PX;
 	*oh = (G.R * ROW_MODS + 2 * MARGIN) * KYC_PDF417_GRID_PX;
-	img = malloc((size_t)*ow * (size_t)*oh);
-	if (!img) {
+	img2 = malloc((size_t)*ow * (size_t)*oh);
+	if (!img2) {
 		rc = KYC_ERR_NOMEM;
 		goto out;
 	}
-	memset(img, 255, (size_t)*ow * (size_t)*oh);
+	memset(img2, 255, (size_t)*ow * (size_t)*oh);
 	double dm[32];
 	for (int r = 0; r < G.R; r++) {
 		const double *pr = G.prof + (size_t)r * (size_t)G.pn;
@@ -507,17 +592,18 @@ int kyc_pdf417_grid_redraw(const unsigned char *g, int w, int h, int stride, dou
 		m = modules_of(stop_el, 9, dm);
 		for (int i = 0; i < m; i++)
 			mods[G.W - 18 + i] = (unsigned char)dm[i];
-		draw_row(img, *ow, r, mods, G.W);
+		draw_row(img2, *ow, r, mods, G.W);
 	}
-	*out = img;
-	img = NULL;
+	*out = img2;
+	img2 = NULL;
 out:
 	for (int k = 0; k < 3; k++)
 		free(B[k].t), free(B[k].st);
 	free(P);
 	free(mods);
 	free(p);
-	free(img);
+	free(img2);
+	free(g);
 	free(G.prof);
 	free(G.ds);
 	if (rc) {

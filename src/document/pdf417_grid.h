@@ -20,16 +20,21 @@
 #ifndef KYC_PDF417_GRID_H
 #define KYC_PDF417_GRID_H
 
-/* Redraws the PDF417 of g (w x h gray pixels, stride bytes a row), upright
- * (start pattern on the left) and about mod_px pixels a module (within 15
- * %), as a clean symbol: *out (malloc'd,
- * *ow x *oh, white margin around) has KYC_PDF417_GRID_PX pixels a module.
- * try picks among the column counts the bars allow (0 first, the likeliest):
- * 0, KYC_ERR_NOTFOUND (no symbol seen, or no such try), KYC_ERR_INVALID or
+#include "document/image.h"
+
+/* Redraws the PDF417 found in the quadrilateral region (TL, TR, BR, BL)
+ * of img, upright (start pattern on the left) when region is warped to rw x
+ * rh pixels, with about mod_px pixels a module there (within 15 %), as a
+ * clean symbol: *out (malloc'd, *ow x *oh, white margin around) has
+ * KYC_PDF417_GRID_PX pixels a module. The symbol's own corners are found
+ * in that warp and the symbol warped again from them, so that its modules
+ * lie on a regular grid whatever the error of region's corners. try picks
+ * among the column counts the bars allow (0 first, the likeliest): 0,
+ * KYC_ERR_NOTFOUND (no symbol seen, or no such try), KYC_ERR_INVALID or
  * KYC_ERR_NOMEM. */
 #define KYC_PDF417_GRID_PX 3
 #define KYC_PDF417_GRID_TRIES 3
-int kyc_pdf417_grid_redraw(const unsigned char *g, int w, int h, int stride, double mod_px, int try_,
-			   unsigned char **out, int *ow, int *oh);
+int kyc_pdf417_grid_redraw(const struct kyc_image *img, const double region[4][2], int rw, int rh,
+			   double mod_px, int try_, unsigned char **out, int *ow, int *oh);
 
 #endif
