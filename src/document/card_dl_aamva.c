@@ -249,14 +249,16 @@ static int scan_grid(const struct kyc_image *img, const double quad[4][2], struc
 		for (int k = 0; k < 4; k++)
 			up[k][0] = box[(k + 2 * turn) % 4][0], up[k][1] = box[(k + 2 * turn) % 4][1];
 		for (int t = 0; t < KYC_PDF417_GRID_TRIES && !rc && !s->have_aamva; t++) {
-			unsigned char *sym = NULL;
+			unsigned char *sym[KYC_PDF417_GRID_DRAWS];
 			int sw = 0, sh = 0;
-			int r = kyc_pdf417_grid_redraw(img, up, bw, bh, s->module_mm * u, t, &sym, &sw, &sh);
+			int r = kyc_pdf417_grid_redraw(img, up, bw, bh, s->module_mm * u, t, sym, &sw, &sh);
 			if (r == KYC_ERR_NOMEM)
 				rc = r;
-			else if (!r)
-				rc = scan_pixels(sym, sw, sh, s);
-			free(sym);
+			for (int d = 0; !r && d < KYC_PDF417_GRID_DRAWS; d++) {
+				if (!rc && !s->have_aamva)
+					rc = scan_pixels(sym[d], sw, sh, s);
+				free(sym[d]);
+			}
 		}
 	}
 	return rc;
@@ -359,6 +361,7 @@ static int scan_image(const struct kyc_image *img, struct scan *s)
 	if (n > 0 && !card)
 		return KYC_ERR_NOMEM;
 	rc = 0;
+	int seen = 0; /* the candidate on which a symbol's module was seen */
 	/* The finder's best candidate, then the next ones: a sheet overlapping
 	 * the card can win the edges (level 2 of seed 31337, docs/dl.md). The
 	 * unsharp mask on the best one only: blur is the same on all. */
@@ -369,6 +372,7 @@ static int scan_image(const struct kyc_image *img, struct scan *s)
 		if (!s->module_px) {
 			s->module_mm = symbol_module_mm(card, w, h);
 			s->module_px = s->module_mm * quad_px_per_mm(quads[i]);
+			seen = i;
 		}
 		rc = scan_pixels(card, w, h, s);
 		if (!rc && !s->have_aamva)
@@ -387,12 +391,13 @@ static int scan_image(const struct kyc_image *img, struct scan *s)
 			rc = scan_boxes(card, w, h, s);
 			s->hints = 0;
 		}
-		/* the symbol redrawn from its grid, on the card warped anew (the
-		 * mask's overshoot is no blur the grid's model knows) */
-		if (!rc && !s->have_aamva && i == 0 && s->module_mm > 0)
-			rc = scan_grid(img, quads[i], s);
 	}
 	free(card);
+	/* the symbol redrawn from its grid, on the candidate where it was
+	 * seen, warped anew from the photo (the mask's overshoot is no blur
+	 * the grid's model knows) */
+	if (!rc && !s->have_aamva && s->module_mm > 0)
+		rc = scan_grid(img, quads[seen], s);
 	if (rc || s->have_aamva)
 		return rc;
 	double a = dominant_angle(img->gray, img->w, img->h);

@@ -2,6 +2,7 @@
 #include "document/pdf417_grid.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,20 @@
 
 static const unsigned char start_el[8] = {8, 1, 1, 1, 1, 1, 1, 3};
 static const unsigned char stop_el[9] = {7, 1, 1, 3, 1, 1, 1, 2, 1};
+/* A 17-module pattern of no cluster (a space of 10): zxing reads it as a
+ * codeword missing, an erasure, which its error correction repairs at half
+ * the cost of a wrong codeword. */
+static const unsigned char erasure_el[8] = {1, 1, 1, 1, 1, 1, 1, 10};
+/* Erasures of each draw: 0, then the least sure data codewords. At most 6
+ * keeps a margin against a miscorrection: with error correction level 3
+ * (16 codewords) 10 remain, 5 errors corrected (docs/dl.md). */
+static const int erasures[KYC_PDF417_GRID_DRAWS] = {0, 6};
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
 
 /* Every 17-module pattern of four bars and four spaces of 1 to 6 modules,
  * by cluster (bars b1-b2+b3-b4 mod 9: 0, 3, 6). The standard uses 929 of
@@ -211,8 +226,9 @@ static int bar_ends(const unsigned char *g, int w, int h, int stride, int x0, in
 	return *top < 0 || *bot < 0 || *bot - *top < 10 ? KYC_ERR_NOTFOUND : 0;
 }
 
-/* The symbol's ends, module and column count (try_: which count), rows. */
-static int find_grid(const unsigned char *g, int w, int h, int stride, double mod_px, int try_, struct grid *G)
+/* The symbol's start and stop bars (their left edges) and ends, with the
+ * module taken as mod_px. */
+static int find_ends(const unsigned char *g, int w, int h, int stride, double mod_px, struct grid *G)
 {
 	double *col = malloc((size_t)w * sizeof *col), lo = 255, hi = 0;
 	if (!col)
@@ -240,15 +256,31 @@ static int find_grid(const unsigned char *g, int w, int h, int stride, double mo
 		    span_mean(col, w, runs[i].l + 18.5 * u_est, runs[i].l + 20.5 * u_est) > thr)
 			G->xs = runs[i].l;
 	}
-	if (G->xa < 0 || G->xs < 0 || try_ < 0 || try_ >= KYC_PDF417_GRID_TRIES) {
-		free(col);
+	free(col);
+	if (G->xa < 0 || G->xs < 0)
 		return KYC_ERR_NOTFOUND;
-	}
-	/* D = (W - 18) u with W = 17 (c + 4) + 1. The counts whose module is
-	 * within 20 % of mod_px, the likeliest first: a codeword always ends
-	 * with a space and begins with a bar, so the columns averaged step
-	 * from light to dark at every 17th module of the right count. */
-	double D = G->xs - G->xa, score[31] = {0};
+	G->u = u_est;
+	int rc = bar_ends(g, w, h, stride, (int)(G->xa + 1.5 * G->u), (int)(G->xa + 6.5 * G->u), &G->top[0], &G->bot[0]);
+	if (!rc)
+		rc = bar_ends(g, w, h, stride, (int)(G->xs + 1.5 * G->u), (int)(G->xs + 5.5 * G->u), &G->top[1],
+			      &G->bot[1]);
+	G->thr = thr;
+	return rc;
+}
+
+/* The column count (try_: the try_-th likeliest) on the symbol warped
+ * straight (G's ends and height set), and the module: D = (W - 18) u with
+ * W = 17 (c + 4) + 1. The counts whose module is within 20 % of u_est, the
+ * likeliest first: a codeword always ends with a space and begins with a
+ * bar, so the columns averaged step from light to dark at every 17th
+ * module of the right count. */
+static int choose_columns(const unsigned char *g, int w, int h, int stride, double u_est, int try_, struct grid *G)
+{
+	double *col = malloc((size_t)w * sizeof *col), D = G->xs - G->xa, score[31] = {0};
+	if (!col)
+		return KYC_ERR_NOMEM;
+	for (int x = 0; x < w; x++)
+		col[x] = col_mean(g, w, h, stride, x, G->top[0], G->bot[0]);
 	int order[31], n_c = 0;
 	for (int c = 1; c <= 30; c++) {
 		double u = D / (17 * (c + 3));
@@ -263,19 +295,12 @@ static int find_grid(const unsigned char *g, int w, int h, int stride, double mo
 		order[i] = c;
 	}
 	free(col);
-	if (try_ >= n_c)
+	if (try_ < 0 || try_ >= n_c || try_ >= KYC_PDF417_GRID_TRIES)
 		return KYC_ERR_NOTFOUND;
 	G->c = order[try_];
 	G->W = 17 * (G->c + 4) + 1;
 	G->u = D / (G->W - 18);
-	if (G->u < 1.5)
-		return KYC_ERR_NOTFOUND;
-	int rc = bar_ends(g, w, h, stride, (int)(G->xa + 1.5 * G->u), (int)(G->xa + 6.5 * G->u), &G->top[0], &G->bot[0]);
-	if (!rc)
-		rc = bar_ends(g, w, h, stride, (int)(G->xs + 1.5 * G->u), (int)(G->xs + 5.5 * G->u), &G->top[1],
-			      &G->bot[1]);
-	G->thr = thr;
-	return rc;
+	return 0;
 }
 
 /* The rows: the count whose boundaries change most from the line above to
@@ -402,7 +427,23 @@ struct bank {
 	double *t, *st, *stt;
 };
 
-static int make_bank(const struct patterns *P, int k, double sigma, struct bank *B)
+/* Each codeword sample's share of each module under a blur of sigma
+ * modules: wt[j][m], shared by every pattern of every cluster. */
+typedef double weights[CW_SAMPLES][17 + 2 * CTX];
+
+static void make_weights(double sigma, weights wt)
+{
+	double d[17 + 2 * CTX], t[CW_SAMPLES];
+	for (int m = 0; m < 17 + 2 * CTX; m++) {
+		memset(d, 0, sizeof d);
+		d[m] = 1;
+		blur_samples(d, 17 + 2 * CTX, sigma, t);
+		for (int j = 0; j < CW_SAMPLES; j++)
+			wt[j][m] = t[j];
+	}
+}
+
+static int make_bank(const struct patterns *P, int k, weights wt, struct bank *B)
 {
 	B->n = P->n[k];
 	B->t = malloc((size_t)B->n * CW_SAMPLES * sizeof *B->t);
@@ -416,23 +457,28 @@ static int make_bank(const struct patterns *P, int k, double sigma, struct bank 
 		double d[17 + 2 * CTX] = {0.5, 0}, *t = B->t + (size_t)i * CW_SAMPLES;
 		modules_of(P->el[k][i], 8, d + CTX);
 		d[17 + CTX] = 1, d[18 + CTX] = 0.5;
-		blur_samples(d, 17 + 2 * CTX, sigma, t);
 		double s = 0, ss = 0;
-		for (int j = 0; j < CW_SAMPLES; j++)
-			s += t[j], ss += t[j] * t[j];
+		for (int j = 0; j < CW_SAMPLES; j++) {
+			double v = 0;
+			for (int m = 0; m < 17 + 2 * CTX; m++)
+				v += d[m] * wt[j][m];
+			t[j] = v, s += v, ss += v * v;
+		}
 		B->st[i] = s, B->stt[i] = ss - s * s / CW_SAMPLES;
 	}
 	return 0;
 }
 
-/* The pattern of the bank that fits p best. */
-static int best_pattern(const struct bank *B, const double *p)
+/* The pattern of the bank that fits p best, and in *margin how much better
+ * than the next (0 to 1: the share of the best fit's explained variance
+ * the runner-up lacks). */
+static int best_pattern(const struct bank *B, const double *p, double *margin)
 {
-	double sp = 0, spp = 0;
+	double sp = 0;
 	for (int j = 0; j < CW_SAMPLES; j++)
-		sp += p[j], spp += p[j] * p[j];
+		sp += p[j];
 	int best = 0;
-	double bv = -1;
+	double bv = -1, second = -1;
 	for (int i = 0; i < B->n; i++) {
 		const double *t = B->t + (size_t)i * CW_SAMPLES;
 		double spt = 0;
@@ -443,9 +489,11 @@ static int best_pattern(const struct bank *B, const double *p)
 			continue;
 		double v = cov * cov / B->stt[i];
 		if (v > bv)
-			bv = v, best = i;
+			second = bv, bv = v, best = i;
+		else if (v > second)
+			second = v;
 	}
-	(void)spp;
+	*margin = bv > 0 ? (bv - fmax(second, 0)) / bv : 0;
 	return best;
 }
 
@@ -505,37 +553,40 @@ static void to_photo(const double quad[4][2], int w, int h, const double p[2], d
 #define WARP_QUIET_Y 2
 
 int kyc_pdf417_grid_redraw(const struct kyc_image *img, const double region[4][2], int rw, int rh,
-			   double mod_px, int try_, unsigned char **out, int *ow, int *oh)
+			   double mod_px, int try_, unsigned char *out[KYC_PDF417_GRID_DRAWS], int *ow, int *oh)
 {
-	*out = NULL;
+	for (int d = 0; d < KYC_PDF417_GRID_DRAWS; d++)
+		out[d] = NULL;
 	*ow = *oh = 0;
 	if (!img || !img->gray || rw < 32 || rh < 16 || rw > 4096 || rh > 4096 || !(mod_px >= 1 && mod_px < 64))
 		return KYC_ERR_INVALID;
 	struct grid G = {0};
 	struct patterns *P = NULL;
 	struct bank B[3] = {{0}};
-	unsigned char *mods = NULL, *img2 = NULL, *g = malloc((size_t)rw * (size_t)rh);
+	unsigned char *mods = NULL, *g = malloc((size_t)rw * (size_t)rh);
 	double *p = NULL;
+	double (*wt)[17 + 2 * CTX] = NULL, *margin = NULL, *sorted = NULL;
+	int *choice = NULL;
 	int rc = g ? 0 : KYC_ERR_NOMEM;
 	if (!rc) {
 		kyc_card_warp(img, region, rw, rh, g);
-		rc = find_grid(g, rw, rh, rw, mod_px, try_, &G);
+		rc = find_ends(g, rw, rh, rw, mod_px, &G);
 	}
 	double q[4][2], sym[4][2], wide[4][2];
 	if (!rc)
 		rc = corners(g, rw, rh, rw, &G, q);
 	if (rc)
 		goto out;
-	/* the symbol warped again from its own corners: module m across at
-	 * WARP_PX (m + WARP_QUIET_X) - 0.5, the rows straight and level */
+	/* the symbol warped again from its own corners, the rows straight
+	 * and level: WARP_PX a module as measured, the quiet zones around */
 	for (int k = 0; k < 4; k++)
 		to_photo(region, rw, rh, q[k], sym[k]);
 	double hm = (G.bot[0] - G.top[0] + G.bot[1] - G.top[1]) / 2 / G.u; /* height, modules */
-	int span = G.W - 18;
-	kyc_card_quad_sub(sym, -(double)WARP_QUIET_X / span, -WARP_QUIET_Y / hm, (G.W + WARP_QUIET_X) / (double)span,
+	double span = (G.xs - G.xa) / G.u, across = span + 18 + 2 * WARP_QUIET_X;
+	kyc_card_quad_sub(sym, -WARP_QUIET_X / span, -WARP_QUIET_Y / hm, (span + 18 + WARP_QUIET_X) / span,
 			  1 + WARP_QUIET_Y / hm, wide);
-	int w2 = (G.W + 2 * WARP_QUIET_X) * WARP_PX, h2 = (int)lround((hm + 2 * WARP_QUIET_Y) * WARP_PX);
-	if (h2 < 16 || h2 > 4096) {
+	int w2 = (int)lround(across * WARP_PX), h2 = (int)lround((hm + 2 * WARP_QUIET_Y) * WARP_PX);
+	if (h2 < 16 || h2 > 4096 || w2 > 4096) {
 		rc = KYC_ERR_NOTFOUND;
 		goto out;
 	}
@@ -546,10 +597,13 @@ int kyc_pdf417_grid_redraw(const struct kyc_image *img, const double region[4][2
 		goto out;
 	}
 	kyc_card_warp(img, wide, w2, h2, g);
-	G.u = WARP_PX;
-	G.xa = WARP_QUIET_X * WARP_PX - 0.5, G.xs = G.xa + span * G.u;
-	G.top[0] = G.top[1] = WARP_QUIET_Y * WARP_PX - 0.5;
-	G.bot[0] = G.bot[1] = G.top[0] + hm * WARP_PX;
+	double sx = w2 / across, sy = h2 / (hm + 2 * WARP_QUIET_Y);
+	G.xa = WARP_QUIET_X * sx - 0.5, G.xs = G.xa + span * sx;
+	G.top[0] = G.top[1] = WARP_QUIET_Y * sy - 0.5;
+	G.bot[0] = G.bot[1] = G.top[0] + hm * sy;
+	rc = choose_columns(g, w2, h2, w2, sx, try_, &G);
+	if (rc)
+		goto out;
 	rc = count_rows(g, h2, w2, &G);
 	if (!rc)
 		rc = row_profiles(g, w2, h2, w2, &G);
@@ -568,59 +622,84 @@ int kyc_pdf417_grid_redraw(const struct kyc_image *img, const double region[4][2
 	fit_ends(&G, &E);
 	P = calloc(1, sizeof *P);
 	mods = malloc((size_t)G.W);
+	wt = malloc(sizeof(weights));
+	choice = malloc((size_t)G.R * (size_t)(G.c + 2) * sizeof *choice);
+	margin = malloc((size_t)G.R * (size_t)(G.c + 2) * 2 * sizeof *margin);
+	sorted = margin ? margin + G.R * (G.c + 2) : NULL;
 	p = malloc(CW_SAMPLES * sizeof *p);
-	if (!P || !mods || !p) {
+	if (!P || !mods || !p || !wt || !choice || !margin) {
 		rc = KYC_ERR_NOMEM;
 		goto out;
 	}
 	unsigned char e[8];
 	enumerate(P, e, 0, 0);
+	make_weights(sigma, wt);
 	for (int k = 0; k < 3 && !rc; k++)
-		rc = make_bank(P, k, sigma, &B[k]);
+		rc = make_bank(P, k, wt, &B[k]);
 	if (rc)
 		goto out;
 	*ow = (G.W + 2 * MARGIN) * KYC_PDF417_GRID_PX;
 	*oh = (G.R * ROW_MODS + 2 * MARGIN) * KYC_PDF417_GRID_PX;
-	img2 = malloc((size_t)*ow * (size_t)*oh);
-	if (!img2) {
-		rc = KYC_ERR_NOMEM;
-		goto out;
-	}
-	memset(img2, 255, (size_t)*ow * (size_t)*oh);
-	double dm[32];
-	for (int r = 0; r < G.R; r++) {
-		const double *pr = G.prof + (size_t)r * (size_t)G.pn;
-		const struct bank *bk = &B[r % 3];
-		int m = modules_of(start_el, 8, dm);
-		for (int i = 0; i < m; i++)
-			mods[i] = (unsigned char)dm[i];
+	/* every codeword's pattern, and how sure */
+	int ncw = G.R * (G.c + 2);
+	for (int r = 0; r < G.R; r++)
 		for (int k = 0; k < G.c + 2; k++) {
+			const double *pr = G.prof + (size_t)r * (size_t)G.pn;
 			int m0 = 17 * (k + 1) - CTX;
 			for (int j = 0; j < CW_SAMPLES; j++)
 				p[j] = at(pr, G.pn, module_x(&G, r, m0 + (j + 0.5) / SPM));
-			int best = best_pattern(bk, p);
-			int n = modules_of(P->el[r % 3][best], 8, dm);
-			for (int i = 0; i < n; i++)
-				mods[17 * (k + 1) + i] = (unsigned char)dm[i];
+			choice[r * (G.c + 2) + k] = best_pattern(&B[r % 3], p, &margin[r * (G.c + 2) + k]);
 		}
-		m = modules_of(stop_el, 9, dm);
-		for (int i = 0; i < m; i++)
-			mods[G.W - 18 + i] = (unsigned char)dm[i];
-		draw_row(img2, *ow, r, mods, G.W);
+	for (int d = 0; d < KYC_PDF417_GRID_DRAWS; d++) {
+		/* the draw's erasures: the data codewords chosen by the least
+		 * margin (the row indicators stay: zxing finds the rows by them) */
+		double cut = -1;
+		if (erasures[d]) {
+			memcpy(sorted, margin, (size_t)ncw * sizeof *sorted);
+			for (int r = 0; r < G.R; r++)
+				sorted[r * (G.c + 2)] = sorted[r * (G.c + 2) + G.c + 1] = 2;
+			qsort(sorted, (size_t)ncw, sizeof *sorted, cmp_double);
+			cut = sorted[erasures[d] < ncw ? erasures[d] - 1 : ncw - 1];
+		}
+		out[d] = malloc((size_t)*ow * (size_t)*oh);
+		if (!out[d]) {
+			rc = KYC_ERR_NOMEM;
+			goto out;
+		}
+		memset(out[d], 255, (size_t)*ow * (size_t)*oh);
+		double dm[32];
+		for (int r = 0; r < G.R; r++) {
+			int m = modules_of(start_el, 8, dm);
+			for (int i = 0; i < m; i++)
+				mods[i] = (unsigned char)dm[i];
+			for (int k = 0; k < G.c + 2; k++) {
+				int i = r * (G.c + 2) + k;
+				int erased = k > 0 && k <= G.c && margin[i] <= cut;
+				int n = modules_of(erased ? erasure_el : P->el[r % 3][choice[i]], 8, dm);
+				for (int z = 0; z < n; z++)
+					mods[17 * (k + 1) + z] = (unsigned char)dm[z];
+			}
+			m = modules_of(stop_el, 9, dm);
+			for (int i = 0; i < m; i++)
+				mods[G.W - 18 + i] = (unsigned char)dm[i];
+			draw_row(out[d], *ow, r, mods, G.W);
+		}
 	}
-	*out = img2;
-	img2 = NULL;
 out:
 	for (int k = 0; k < 3; k++)
 		free(B[k].t), free(B[k].st);
 	free(P);
 	free(mods);
 	free(p);
-	free(img2);
+	free(wt);
+	free(choice);
+	free(margin);
 	free(g);
 	free(G.prof);
 	free(G.ds);
 	if (rc) {
+		for (int d = 0; d < KYC_PDF417_GRID_DRAWS; d++)
+			free(out[d]), out[d] = NULL;
 		*ow = *oh = 0;
 	}
 	return rc;
