@@ -2,7 +2,6 @@
 #include "document/pdf417_grid.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
