@@ -1,10 +1,11 @@
 /* libFuzzer target: a PDF417 redrawn from its grid (document/pdf417_grid.h,
  * kyc_pdf417_grid_redraw) on arbitrary pixels, with the whole picture as
- * the region and a module of 1-16 pixels (the input's third byte) and each
+ * the region and a module of 1-16 pixels (the input's first byte) and each
  * column-count try. The pixels are the presence target's (gray_plane.h,
- * after the module byte). Whatever the pixels, an answer is 0 with every
- * draw allocated, of a size that holds a symbol of 1-30 columns (the
- * module's multiple, with the margin), or an error with nothing allocated. */
+ * after the module byte). Whatever the pixels, an answer is 0 with the
+ * symbol drawn, of a size that holds a symbol of 1-30 columns (the
+ * module's multiple, with the margin) of ink and paper only, or an error
+ * with nothing allocated. */
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -22,34 +23,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	double region[4][2] = {{0, 0}, {img.w, 0}, {img.w, img.h}, {0, img.h}};
 	for (int t = 0; t < KYC_PDF417_GRID_TRIES; t++) {
-		unsigned char *out[KYC_PDF417_GRID_DRAWS];
+		unsigned char *out = NULL;
 		int ow = -1, oh = -1;
-		int rc = kyc_pdf417_grid_redraw(&img, region, img.w, img.h, mod, t, out, &ow, &oh);
+		int rc = kyc_pdf417_grid_redraw(&img, region, img.w, img.h, mod, t, &out, &ow, &oh);
 		if (rc) {
-			if (rc != KYC_ERR_NOTFOUND && rc != KYC_ERR_NOMEM && rc != KYC_ERR_INVALID)
-				__builtin_trap();
-			for (int d = 0; d < KYC_PDF417_GRID_DRAWS; d++)
-				if (out[d])
-					__builtin_trap();
-			if (ow || oh)
+			if ((rc != KYC_ERR_NOTFOUND && rc != KYC_ERR_NOMEM && rc != KYC_ERR_INVALID) || out || ow ||
+			    oh)
 				__builtin_trap();
 			continue;
 		}
-		/* (17 (c + 4) + 1 + 2 margins) modules across, a multiple of
-		 * the drawn module */
+		/* (17 (c + 4) + 1 + 2 margins) modules across, c in 1..30 */
 		int across = ow / KYC_PDF417_GRID_PX;
-		if (ow % KYC_PDF417_GRID_PX || oh % KYC_PDF417_GRID_PX || across < 17 * 5 + 1 ||
+		if (!out || ow % KYC_PDF417_GRID_PX || oh % KYC_PDF417_GRID_PX || across < 17 * 5 + 1 ||
 		    across > 17 * 34 + 1 + 64 || oh <= 0)
 			__builtin_trap();
-		for (int d = 0; d < KYC_PDF417_GRID_DRAWS; d++) {
-			if (!out[d])
+		/* every pixel is ink or paper */
+		for (size_t i = 0; i < (size_t)ow * (size_t)oh; i++)
+			if (out[i] != 0 && out[i] != 255)
 				__builtin_trap();
-			/* every pixel is ink or paper */
-			for (size_t i = 0; i < (size_t)ow * (size_t)oh; i++)
-				if (out[d][i] != 0 && out[d][i] != 255)
-					__builtin_trap();
-			free(out[d]);
-		}
+		free(out);
 	}
 	free(img.gray);
 	return 0;

@@ -249,16 +249,14 @@ static int scan_grid(const struct kyc_image *img, const double quad[4][2], struc
 		for (int k = 0; k < 4; k++)
 			up[k][0] = box[(k + 2 * turn) % 4][0], up[k][1] = box[(k + 2 * turn) % 4][1];
 		for (int t = 0; t < KYC_PDF417_GRID_TRIES && !rc && !s->have_aamva; t++) {
-			unsigned char *sym[KYC_PDF417_GRID_DRAWS];
+			unsigned char *sym = NULL;
 			int sw = 0, sh = 0;
-			int r = kyc_pdf417_grid_redraw(img, up, bw, bh, s->module_mm * u, t, sym, &sw, &sh);
+			int r = kyc_pdf417_grid_redraw(img, up, bw, bh, s->module_mm * u, t, &sym, &sw, &sh);
 			if (r == KYC_ERR_NOMEM)
 				rc = r;
-			for (int d = 0; !r && d < KYC_PDF417_GRID_DRAWS; d++) {
-				if (!rc && !s->have_aamva)
-					rc = scan_pixels(sym[d], sw, sh, s);
-				free(sym[d]);
-			}
+			else if (!r)
+				rc = scan_pixels(sym, sw, sh, s);
+			free(sym);
 		}
 	}
 	return rc;

@@ -17,21 +17,6 @@
 
 static const unsigned char start_el[8] = {8, 1, 1, 1, 1, 1, 1, 3};
 static const unsigned char stop_el[9] = {7, 1, 1, 3, 1, 1, 1, 2, 1};
-/* A 17-module pattern of no cluster (a space of 10): zxing reads it as a
- * codeword missing, an erasure, which its error correction repairs at half
- * the cost of a wrong codeword. */
-static const unsigned char erasure_el[8] = {1, 1, 1, 1, 1, 1, 1, 10};
-/* Erasures of each draw: 0, then the least sure data codewords. At most 6
- * keeps a margin against a miscorrection: with error correction level 3
- * (16 codewords) 10 remain, 5 errors corrected (docs/dl.md). */
-static const int erasures[KYC_PDF417_GRID_DRAWS] = {0, 6};
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
 /* Every 17-module pattern of four bars and four spaces of 1 to 6 modules,
  * by cluster (bars b1-b2+b3-b4 mod 9: 0, 3, 6). The standard uses 929 of
  * each cluster's; the others are kept as rivals: a codeword chosen among
@@ -294,7 +279,9 @@ static int choose_columns(const unsigned char *g, int w, int h, int stride, doub
 		order[i] = c;
 	}
 	free(col);
-	if (try_ < 0 || try_ >= n_c || try_ >= KYC_PDF417_GRID_TRIES)
+	/* no step up to ink at the codewords' starts: not this count, or the
+	 * symbol upside down (its codewords then end with a bar) */
+	if (try_ < 0 || try_ >= n_c || try_ >= KYC_PDF417_GRID_TRIES || score[order[try_]] <= 0)
 		return KYC_ERR_NOTFOUND;
 	G->c = order[try_];
 	G->W = 17 * (G->c + 4) + 1;
@@ -468,16 +455,14 @@ static int make_bank(const struct patterns *P, int k, weights wt, struct bank *B
 	return 0;
 }
 
-/* The pattern of the bank that fits p best, and in *margin how much better
- * than the next (0 to 1: the share of the best fit's explained variance
- * the runner-up lacks). */
-static int best_pattern(const struct bank *B, const double *p, double *margin)
+/* The pattern of the bank that fits p best. */
+static int best_pattern(const struct bank *B, const double *p)
 {
 	double sp = 0;
 	for (int j = 0; j < CW_SAMPLES; j++)
 		sp += p[j];
 	int best = 0;
-	double bv = -1, second = -1;
+	double bv = -1;
 	for (int i = 0; i < B->n; i++) {
 		const double *t = B->t + (size_t)i * CW_SAMPLES;
 		double spt = 0;
@@ -488,11 +473,8 @@ static int best_pattern(const struct bank *B, const double *p, double *margin)
 			continue;
 		double v = cov * cov / B->stt[i];
 		if (v > bv)
-			second = bv, bv = v, best = i;
-		else if (v > second)
-			second = v;
+			bv = v, best = i;
 	}
-	*margin = bv > 0 ? (bv - fmax(second, 0)) / bv : 0;
 	return best;
 }
 
@@ -552,10 +534,9 @@ static void to_photo(const double quad[4][2], int w, int h, const double p[2], d
 #define WARP_QUIET_Y 2
 
 int kyc_pdf417_grid_redraw(const struct kyc_image *img, const double region[4][2], int rw, int rh,
-			   double mod_px, int try_, unsigned char *out[KYC_PDF417_GRID_DRAWS], int *ow, int *oh)
+			   double mod_px, int try_, unsigned char **out, int *ow, int *oh)
 {
-	for (int d = 0; d < KYC_PDF417_GRID_DRAWS; d++)
-		out[d] = NULL;
+	*out = NULL;
 	*ow = *oh = 0;
 	if (!img || !img->gray || rw < 32 || rh < 16 || rw > 4096 || rh > 4096 || !(mod_px >= 1 && mod_px < 64))
 		return KYC_ERR_INVALID;
@@ -564,8 +545,7 @@ int kyc_pdf417_grid_redraw(const struct kyc_image *img, const double region[4][2
 	struct bank B[3] = {{0}};
 	unsigned char *mods = NULL, *g = malloc((size_t)rw * (size_t)rh);
 	double *p = NULL;
-	double (*wt)[17 + 2 * CTX] = NULL, *margin = NULL, *sorted = NULL;
-	int *choice = NULL;
+	double (*wt)[17 + 2 * CTX] = NULL;
 	int rc = g ? 0 : KYC_ERR_NOMEM;
 	if (!rc) {
 		kyc_card_warp(img, region, rw, rh, g);
@@ -622,11 +602,8 @@ int kyc_pdf417_grid_redraw(const struct kyc_image *img, const double region[4][2
 	P = calloc(1, sizeof *P);
 	mods = malloc((size_t)G.W);
 	wt = malloc(sizeof(weights));
-	choice = malloc((size_t)G.R * (size_t)(G.c + 2) * sizeof *choice);
-	margin = malloc((size_t)G.R * (size_t)(G.c + 2) * 2 * sizeof *margin);
-	sorted = margin ? margin + G.R * (G.c + 2) : NULL;
 	p = malloc(CW_SAMPLES * sizeof *p);
-	if (!P || !mods || !p || !wt || !choice || !margin) {
+	if (!P || !mods || !p || !wt) {
 		rc = KYC_ERR_NOMEM;
 		goto out;
 	}
@@ -639,50 +616,30 @@ int kyc_pdf417_grid_redraw(const struct kyc_image *img, const double region[4][2
 		goto out;
 	*ow = (G.W + 2 * MARGIN) * KYC_PDF417_GRID_PX;
 	*oh = (G.R * ROW_MODS + 2 * MARGIN) * KYC_PDF417_GRID_PX;
-	/* every codeword's pattern, and how sure */
-	int ncw = G.R * (G.c + 2);
-	for (int r = 0; r < G.R; r++)
+	*out = malloc((size_t)*ow * (size_t)*oh);
+	if (!*out) {
+		rc = KYC_ERR_NOMEM;
+		goto out;
+	}
+	memset(*out, 255, (size_t)*ow * (size_t)*oh);
+	double dm[32];
+	for (int r = 0; r < G.R; r++) {
+		const double *pr = G.prof + (size_t)r * (size_t)G.pn;
+		int m = modules_of(start_el, 8, dm);
+		for (int i = 0; i < m; i++)
+			mods[i] = (unsigned char)dm[i];
 		for (int k = 0; k < G.c + 2; k++) {
-			const double *pr = G.prof + (size_t)r * (size_t)G.pn;
 			int m0 = 17 * (k + 1) - CTX;
 			for (int j = 0; j < CW_SAMPLES; j++)
 				p[j] = at(pr, G.pn, module_x(&G, r, m0 + (j + 0.5) / SPM));
-			choice[r * (G.c + 2) + k] = best_pattern(&B[r % 3], p, &margin[r * (G.c + 2) + k]);
+			int n = modules_of(P->el[r % 3][best_pattern(&B[r % 3], p)], 8, dm);
+			for (int i = 0; i < n; i++)
+				mods[17 * (k + 1) + i] = (unsigned char)dm[i];
 		}
-	for (int d = 0; d < KYC_PDF417_GRID_DRAWS; d++) {
-		/* the draw's erasures: the data codewords chosen by the least
-		 * margin (the row indicators stay: zxing finds the rows by them) */
-		double cut = -1;
-		if (erasures[d]) {
-			memcpy(sorted, margin, (size_t)ncw * sizeof *sorted);
-			for (int r = 0; r < G.R; r++)
-				sorted[r * (G.c + 2)] = sorted[r * (G.c + 2) + G.c + 1] = 2;
-			qsort(sorted, (size_t)ncw, sizeof *sorted, cmp_double);
-			cut = sorted[erasures[d] < ncw ? erasures[d] - 1 : ncw - 1];
-		}
-		out[d] = malloc((size_t)*ow * (size_t)*oh);
-		if (!out[d]) {
-			rc = KYC_ERR_NOMEM;
-			goto out;
-		}
-		memset(out[d], 255, (size_t)*ow * (size_t)*oh);
-		double dm[32];
-		for (int r = 0; r < G.R; r++) {
-			int m = modules_of(start_el, 8, dm);
-			for (int i = 0; i < m; i++)
-				mods[i] = (unsigned char)dm[i];
-			for (int k = 0; k < G.c + 2; k++) {
-				int i = r * (G.c + 2) + k;
-				int erased = k > 0 && k <= G.c && margin[i] <= cut;
-				int n = modules_of(erased ? erasure_el : P->el[r % 3][choice[i]], 8, dm);
-				for (int z = 0; z < n; z++)
-					mods[17 * (k + 1) + z] = (unsigned char)dm[z];
-			}
-			m = modules_of(stop_el, 9, dm);
-			for (int i = 0; i < m; i++)
-				mods[G.W - 18 + i] = (unsigned char)dm[i];
-			draw_row(out[d], *ow, r, mods, G.W);
-		}
+		m = modules_of(stop_el, 9, dm);
+		for (int i = 0; i < m; i++)
+			mods[G.W - 18 + i] = (unsigned char)dm[i];
+		draw_row(*out, *ow, r, mods, G.W);
 	}
 out:
 	for (int k = 0; k < 3; k++)
@@ -691,14 +648,12 @@ out:
 	free(mods);
 	free(p);
 	free(wt);
-	free(choice);
-	free(margin);
 	free(g);
 	free(G.prof);
 	free(G.ds);
 	if (rc) {
-		for (int d = 0; d < KYC_PDF417_GRID_DRAWS; d++)
-			free(out[d]), out[d] = NULL;
+		free(*out);
+		*out = NULL;
 		*ow = *oh = 0;
 	}
 	return rc;

@@ -24,10 +24,9 @@
 
 /* Redraws the PDF417 found in the quadrilateral region (TL, TR, BR, BL)
  * of img, upright (start pattern on the left) when region is warped to rw x
- * rh pixels, with about mod_px pixels a module there (within 15 %), as
- * clean symbols: out[0] each codeword as chosen, out[1] with the least sure
- * data codewords drawn as erasures (each malloc'd, *ow x *oh, white margin
- * around, KYC_PDF417_GRID_PX pixels a module). The symbol's own corners are found
+ * rh pixels, with about mod_px pixels a module there (within 20 %), as a
+ * clean symbol: *out (malloc'd, *ow x *oh, white margin around) has
+ * KYC_PDF417_GRID_PX pixels a module. The symbol's own corners are found
  * in that warp and the symbol warped again from them, so that its modules
  * lie on a regular grid whatever the error of region's corners. try picks
  * among the column counts the bars allow (0 first, the likeliest): 0,
@@ -35,9 +34,7 @@
  * KYC_ERR_NOMEM. */
 #define KYC_PDF417_GRID_PX 3
 #define KYC_PDF417_GRID_TRIES 3
-#define KYC_PDF417_GRID_DRAWS 2
 int kyc_pdf417_grid_redraw(const struct kyc_image *img, const double region[4][2], int rw, int rh,
-			   double mod_px, int try_, unsigned char *out[KYC_PDF417_GRID_DRAWS], int *ow,
-			   int *oh);
+			   double mod_px, int try_, unsigned char **out, int *ow, int *oh);
 
 #endif
