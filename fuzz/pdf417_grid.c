@@ -27,15 +27,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		int ow = -1, oh = -1;
 		int rc = kyc_pdf417_grid_redraw(&img, region, img.w, img.h, mod, t, &out, &ow, &oh);
 		if (rc) {
-			if ((rc != KYC_ERR_NOTFOUND && rc != KYC_ERR_NOMEM && rc != KYC_ERR_INVALID) || out || ow ||
-			    oh)
+			if ((rc != KYC_ERR_NOTFOUND && rc != KYC_ERR_NOMEM &&
+			     rc != KYC_ERR_INVALID) ||
+			    out || ow || oh)
 				__builtin_trap();
 			continue;
 		}
 		/* (17 (c + 4) + 1 + 2 margins) modules across, c in 1..30 */
 		int across = ow / KYC_PDF417_GRID_PX;
-		if (!out || ow % KYC_PDF417_GRID_PX || oh % KYC_PDF417_GRID_PX || across < 17 * 5 + 1 ||
-		    across > 17 * 34 + 1 + 64 || oh <= 0)
+		if (!out || ow % KYC_PDF417_GRID_PX || oh % KYC_PDF417_GRID_PX ||
+		    across < 17 * 5 + 1 || across > 17 * 34 + 1 + 64 || oh <= 0)
 			__builtin_trap();
 		/* every pixel is ink or paper */
 		for (size_t i = 0; i < (size_t)ow * (size_t)oh; i++)

@@ -37,7 +37,8 @@ static void square_to_quad(const double q[4][2], struct square_map *m)
 	m->d = y1 - y0 + m->g * y1, m->e = y3 - y0 + m->h * y3, m->f = y0;
 }
 
-void kyc_card_quad_sub(const double quad[4][2], double s0, double t0, double s1, double t1, double out[4][2])
+void kyc_card_quad_sub(const double quad[4][2], double s0, double t0, double s1, double t1,
+		       double out[4][2])
 {
 	struct square_map m;
 	square_to_quad(quad, &m);

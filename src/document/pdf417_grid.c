@@ -8,8 +8,8 @@
 #include "core/err.h"
 #include "document/card.h"
 
-#define SPM 4                            /* profile samples a module */
-#define CTX 2                            /* context modules either side of a codeword */
+#define SPM 4                             /* profile samples a module */
+#define CTX 2                             /* context modules either side of a codeword */
 #define CW_SAMPLES ((17 + 2 * CTX) * SPM) /* one codeword's samples */
 #define MAX_PATTERNS 1500                 /* bar patterns of a cluster (1484 at most) */
 #define MARGIN 8                          /* white modules around the redrawn symbol */
@@ -59,7 +59,9 @@ static void blur_samples(const double *d, int n, double sigma, double *t)
 		double s = (j + 0.5) / SPM, v = 0;
 		int m0 = (int)floor(s - 4 * sigma - 1), m1 = (int)ceil(s + 4 * sigma + 1);
 		for (int m = m0 < 0 ? 0 : m0; m < n && m <= m1; m++)
-			v += d[m] * 0.5 * (erf((m + 1 - s) / (sigma * M_SQRT2)) - erf((m - s) / (sigma * M_SQRT2)));
+			v += d[m] * 0.5 *
+			     (erf((m + 1 - s) / (sigma * M_SQRT2)) -
+			      erf((m - s) / (sigma * M_SQRT2)));
 		t[j] = v;
 	}
 }
@@ -147,8 +149,8 @@ static double dark_edge(const double *p, int n, int from, int dir, double thr, i
 
 /* The fit of a known pattern's modules d[0..nm) at module offset delta:
  * module m at x = x0 + (m + m0 + delta) u in the row profile. */
-static double pattern_fit(const double *pr, int n, double x0, double u, int m0, const double *t, int nm,
-			  double delta)
+static double pattern_fit(const double *pr, int n, double x0, double u, int m0, const double *t,
+                          int nm, double delta)
 {
 	double p[64 * SPM];
 	for (int j = 0; j < nm * SPM; j++)
@@ -158,24 +160,26 @@ static double pattern_fit(const double *pr, int n, double x0, double u, int m0, 
 
 /* The geometry found, and the rows' profiles. */
 struct grid {
-	double xa, xs, u;   /* start bar's left edge, stop bar's left edge, module px */
-	double thr;         /* ink from paper */
-	int c, W, R;        /* data columns, modules across, rows */
+	double xa, xs, u;      /* start bar's left edge, stop bar's left edge, module px */
+	double thr;            /* ink from paper */
+	int c, W, R;           /* data columns, modules across, rows */
 	double top[2], bot[2]; /* the symbol's top and bottom at xa and at xs */
-	int px0, pn;        /* the profiles' first pixel column and length */
-	double *prof;       /* R profiles of pn values */
-	double *ds, *de;    /* each row's start and stop offsets, modules */
+	int px0, pn;           /* the profiles' first pixel column and length */
+	double *prof;          /* R profiles of pn values */
+	double *ds, *de;       /* each row's start and stop offsets, modules */
 };
 
 static double top_at(const struct grid *G, double x, double t)
 {
 	double f = (x - G->xa) / (G->xs - G->xa);
-	double y0 = G->top[0] + f * (G->top[1] - G->top[0]), y1 = G->bot[0] + f * (G->bot[1] - G->bot[0]);
+	double y0 = G->top[0] + f * (G->top[1] - G->top[0]),
+	       y1 = G->bot[0] + f * (G->bot[1] - G->bot[0]);
 	return y0 + t * (y1 - y0);
 }
 
 /* Mean of g's column x over rows y0..y1 (clamped). */
-static double col_mean(const unsigned char *g, int w, int h, int stride, int x, double y0, double y1)
+static double col_mean(const unsigned char *g, int w, int h, int stride, int x, double y0,
+                       double y1)
 {
 	int a = (int)ceil(y0), b = (int)floor(y1);
 	a = a < 0 ? 0 : a, b = b >= h ? h - 1 : b;
@@ -189,7 +193,8 @@ static double col_mean(const unsigned char *g, int w, int h, int stride, int x, 
 
 /* A bar's top and bottom (its columns [x0, x1) averaged), by the crossing
  * of the half way between its ink and the paper above and below. */
-static int bar_ends(const unsigned char *g, int w, int h, int stride, int x0, int x1, double *top, double *bot)
+static int bar_ends(const unsigned char *g, int w, int h, int stride, int x0, int x1, double *top,
+                    double *bot)
 {
 	double *v = malloc((size_t)h * sizeof *v), lo = 255, hi = 0;
 	if (!v)
@@ -212,7 +217,8 @@ static int bar_ends(const unsigned char *g, int w, int h, int stride, int x0, in
 
 /* The symbol's start and stop bars (their left edges) and ends, with the
  * module taken as mod_px. */
-static int find_ends(const unsigned char *g, int w, int h, int stride, double mod_px, struct grid *G)
+static int find_ends(const unsigned char *g, int w, int h, int stride, double mod_px,
+                     struct grid *G)
 {
 	double *col = malloc((size_t)w * sizeof *col), lo = 255, hi = 0;
 	if (!col)
@@ -230,7 +236,8 @@ static int find_ends(const unsigned char *g, int w, int h, int stride, double mo
 	G->xa = G->xs = -1;
 	for (int i = 0; i < n && G->xa < 0; i++) {
 		double wd = runs[i].r - runs[i].l;
-		if (wd > 5 * u_est && wd < 11.5 * u_est && span_mean(col, w, runs[i].l - 2.5 * u_est, runs[i].l - 0.5 * u_est) > thr)
+		if (wd > 5 * u_est && wd < 11.5 * u_est &&
+		    span_mean(col, w, runs[i].l - 2.5 * u_est, runs[i].l - 0.5 * u_est) > thr)
 			G->xa = runs[i].l;
 	}
 	/* the stop pattern is 18 modules, then paper */
@@ -244,10 +251,11 @@ static int find_ends(const unsigned char *g, int w, int h, int stride, double mo
 	if (G->xa < 0 || G->xs < 0)
 		return KYC_ERR_NOTFOUND;
 	G->u = u_est;
-	int rc = bar_ends(g, w, h, stride, (int)(G->xa + 1.5 * G->u), (int)(G->xa + 6.5 * G->u), &G->top[0], &G->bot[0]);
+	int rc = bar_ends(g, w, h, stride, (int)(G->xa + 1.5 * G->u), (int)(G->xa + 6.5 * G->u),
+	                  &G->top[0], &G->bot[0]);
 	if (!rc)
-		rc = bar_ends(g, w, h, stride, (int)(G->xs + 1.5 * G->u), (int)(G->xs + 5.5 * G->u), &G->top[1],
-			      &G->bot[1]);
+		rc = bar_ends(g, w, h, stride, (int)(G->xs + 1.5 * G->u), (int)(G->xs + 5.5 * G->u),
+		              &G->top[1], &G->bot[1]);
 	G->thr = thr;
 	return rc;
 }
@@ -258,7 +266,8 @@ static int find_ends(const unsigned char *g, int w, int h, int stride, double mo
  * likeliest first: a codeword always ends with a space and begins with a
  * bar, so the columns averaged step from light to dark at every 17th
  * module of the right count. */
-static int choose_columns(const unsigned char *g, int w, int h, int stride, double u_est, int try_, struct grid *G)
+static int choose_columns(const unsigned char *g, int w, int h, int stride, double u_est, int try_,
+                          struct grid *G)
 {
 	double *col = malloc((size_t)w * sizeof *col), D = G->xs - G->xa, score[31] = {0};
 	if (!col)
@@ -271,7 +280,8 @@ static int choose_columns(const unsigned char *g, int w, int h, int stride, doub
 		if (fabs(u / u_est - 1) > 0.2)
 			continue;
 		for (int j = 1; j <= c + 2; j++)
-			score[c] += at(col, w, G->xa + (17 * j - 0.5) * u) - at(col, w, G->xa + (17 * j + 0.5) * u);
+			score[c] += at(col, w, G->xa + (17 * j - 0.5) * u) -
+			            at(col, w, G->xa + (17 * j + 0.5) * u);
 		score[c] /= c + 2;
 		int i = n_c++;
 		for (; i > 0 && score[order[i - 1]] < score[c]; i--)
@@ -307,8 +317,10 @@ static int count_rows(const unsigned char *g, int h, int stride, struct grid *G)
 					int yi = (int)lround(y);
 					if (yi < 1 || yi + 1 >= h)
 						continue;
-					double d = fabs((double)g[(size_t)(yi + 1) * (size_t)stride + (size_t)xi] -
-							g[(size_t)(yi - 1) * (size_t)stride + (size_t)xi]);
+					double d = fabs(
+					    (double)
+					        g[(size_t)(yi + 1) * (size_t)stride + (size_t)xi] -
+					    g[(size_t)(yi - 1) * (size_t)stride + (size_t)xi]);
 					if (half)
 						em += d;
 					else
@@ -335,8 +347,10 @@ static int row_profiles(const unsigned char *g, int w, int h, int stride, struct
 	for (int r = 0; r < G->R; r++)
 		for (int i = 0; i < G->pn; i++) {
 			int x = G->px0 + i;
-			double y0 = top_at(G, x, (r + 0.2) / G->R), y1 = top_at(G, x, (r + 0.8) / G->R);
-			G->prof[(size_t)r * (size_t)G->pn + (size_t)i] = col_mean(g, w, h, stride, x, y0, y1);
+			double y0 = top_at(G, x, (r + 0.2) / G->R),
+			       y1 = top_at(G, x, (r + 0.8) / G->R);
+			G->prof[(size_t)r * (size_t)G->pn + (size_t)i] =
+			    col_mean(g, w, h, stride, x, y0, y1);
 		}
 	return 0;
 }
@@ -481,15 +495,18 @@ static int best_pattern(const struct bank *B, const double *p)
 static void draw_row(unsigned char *out, int ow, int row, const unsigned char *mods, int W)
 {
 	for (int y = 0; y < ROW_MODS * KYC_PDF417_GRID_PX; y++) {
-		unsigned char *o = out + (size_t)((MARGIN + row * ROW_MODS) * KYC_PDF417_GRID_PX + y) * (size_t)ow;
+		unsigned char *o =
+		    out + (size_t)((MARGIN + row * ROW_MODS) * KYC_PDF417_GRID_PX + y) * (size_t)ow;
 		for (int m = 0; m < W; m++)
 			if (mods[m])
-				memset(o + (MARGIN + m) * KYC_PDF417_GRID_PX, 0, KYC_PDF417_GRID_PX);
+				memset(o + (MARGIN + m) * KYC_PDF417_GRID_PX, 0,
+				       KYC_PDF417_GRID_PX);
 	}
 }
 
 /* The left edge of the dark bar holding x (inside it) in g's rows [y0, y1]. */
-static double bar_left(const unsigned char *g, int w, int h, int stride, double x, double y0, double y1, double thr)
+static double bar_left(const unsigned char *g, int w, int h, int stride, double x, double y0,
+                       double y1, double thr)
 {
 	int xi = (int)x;
 	double prev = col_mean(g, w, h, stride, xi, y0, y1), cur = prev;
@@ -502,7 +519,8 @@ static double bar_left(const unsigned char *g, int w, int h, int stride, double 
  * left edge and the stop bar's, each measured in the upper and the lower
  * half and carried to the bars' ends. Module 0 and W - 18 across, the
  * symbol's top and bottom down. */
-static int corners(const unsigned char *g, int w, int h, int stride, const struct grid *G, double q[4][2])
+static int corners(const unsigned char *g, int w, int h, int stride, const struct grid *G,
+                   double q[4][2])
 {
 	for (int k = 0; k < 2; k++) {
 		double x = (k ? G->xs : G->xa) + 2 * G->u, t = G->top[k], H = G->bot[k] - t;
@@ -534,18 +552,19 @@ static void to_photo(const double quad[4][2], int w, int h, const double p[2], d
 #define WARP_QUIET_Y 2
 
 int kyc_pdf417_grid_redraw(const struct kyc_image *img, const double region[4][2], int rw, int rh,
-			   double mod_px, int try_, unsigned char **out, int *ow, int *oh)
+                           double mod_px, int try_, unsigned char **out, int *ow, int *oh)
 {
 	*out = NULL;
 	*ow = *oh = 0;
-	if (!img || !img->gray || rw < 32 || rh < 16 || rw > 4096 || rh > 4096 || !(mod_px >= 1 && mod_px < 64))
+	if (!img || !img->gray || rw < 32 || rh < 16 || rw > 4096 || rh > 4096 ||
+	    !(mod_px >= 1 && mod_px < 64))
 		return KYC_ERR_INVALID;
 	struct grid G = {0};
 	struct patterns *P = NULL;
 	struct bank B[3] = {{0}};
 	unsigned char *mods = NULL, *g = malloc((size_t)rw * (size_t)rh);
 	double *p = NULL;
-	double (*wt)[17 + 2 * CTX] = NULL;
+	double(*wt)[17 + 2 * CTX] = NULL;
 	int rc = g ? 0 : KYC_ERR_NOMEM;
 	if (!rc) {
 		kyc_card_warp(img, region, rw, rh, g);
@@ -562,8 +581,8 @@ int kyc_pdf417_grid_redraw(const struct kyc_image *img, const double region[4][2
 		to_photo(region, rw, rh, q[k], sym[k]);
 	double hm = (G.bot[0] - G.top[0] + G.bot[1] - G.top[1]) / 2 / G.u; /* height, modules */
 	double span = (G.xs - G.xa) / G.u, across = span + 18 + 2 * WARP_QUIET_X;
-	kyc_card_quad_sub(sym, -WARP_QUIET_X / span, -WARP_QUIET_Y / hm, (span + 18 + WARP_QUIET_X) / span,
-			  1 + WARP_QUIET_Y / hm, wide);
+	kyc_card_quad_sub(sym, -WARP_QUIET_X / span, -WARP_QUIET_Y / hm,
+	                  (span + 18 + WARP_QUIET_X) / span, 1 + WARP_QUIET_Y / hm, wide);
 	int w2 = (int)lround(across * WARP_PX), h2 = (int)lround((hm + 2 * WARP_QUIET_Y) * WARP_PX);
 	if (h2 < 16 || h2 > 4096 || w2 > 4096) {
 		rc = KYC_ERR_NOTFOUND;

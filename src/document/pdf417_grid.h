@@ -35,6 +35,6 @@
 #define KYC_PDF417_GRID_PX 3
 #define KYC_PDF417_GRID_TRIES 3
 int kyc_pdf417_grid_redraw(const struct kyc_image *img, const double region[4][2], int rw, int rh,
-			   double mod_px, int try_, unsigned char **out, int *ow, int *oh);
+                           double mod_px, int try_, unsigned char **out, int *ow, int *oh);
 
 #endif
