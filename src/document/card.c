@@ -37,6 +37,19 @@ static void square_to_quad(const double q[4][2], struct square_map *m)
 	m->d = y1 - y0 + m->g * y1, m->e = y3 - y0 + m->h * y3, m->f = y0;
 }
 
+void kyc_card_quad_sub(const double quad[4][2], double s0, double t0, double s1, double t1,
+		       double out[4][2])
+{
+	struct square_map m;
+	square_to_quad(quad, &m);
+	const double corner[4][2] = {{s0, t0}, {s1, t0}, {s1, t1}, {s0, t1}};
+	for (int i = 0; i < 4; i++) {
+		double s = corner[i][0], t = corner[i][1], z = m.g * s + m.h * t + 1;
+		out[i][0] = (m.a * s + m.b * t + m.c) / z;
+		out[i][1] = (m.d * s + m.e * t + m.f) / z;
+	}
+}
+
 void kyc_card_warp(const struct kyc_image *img, const double quad[4][2], int w, int h,
 		   unsigned char *out)
 {

@@ -67,6 +67,12 @@ void kyc_card_warp(const struct kyc_image *img, const double quad[4][2], int w, 
  * of a few fields need not pay for the whole card. */
 void kyc_card_warp_box(const struct kyc_image *img, const double quad[4][2], int w, int h,
 		       int x0, int y0, int x1, int y1, unsigned char *out);
+/* The quadrilateral (TL, TR, BR, BL) of the rectangle [s0, s1] x [t0, t1]
+ * of quad's unit square (quad's own is [0, 1] x [0, 1]; it may reach
+ * outside it) through quad's projective map: a part of a card found, or
+ * what lies just outside its edges. */
+void kyc_card_quad_sub(const double quad[4][2], double s0, double t0, double s1, double t1,
+		       double out[4][2]);
 
 /* Reads the one line of Arabic letters in a grayscale crop (w x h, stride
  * bytes a row) whose em is about em_px, as the card's Arabic fields are

@@ -11,6 +11,7 @@
 #include "document/aamva.h"
 #include "document/barcode.h"
 #include "document/card.h"
+#include "document/pdf417_grid.h"
 #include "document/tess.h"
 
 /* The front's confidence at which a reading of its form is accepted
@@ -30,6 +31,7 @@ struct scan {
 	int have_aamva;
 	const char *why; /* the AAMVA parser's code for the last PDF417 refused */
 	double module_px; /* a PDF417's module in the picture, px; 0: none seen */
+	double module_mm; /* the same on the card, mm */
 	unsigned hints;   /* kyc_barcode_hint of the reads */
 	struct kyc_aamva aamva;
 	json_t *qr;
@@ -218,6 +220,48 @@ static int scan_boxes(const unsigned char *card, int w, int h, struct scan *s)
 	return rc;
 }
 
+/* How far the barcode box is grown for the grid, across and down (mm):
+ * the finder's corners can be a few mm off (level 2 of seed 20261313), and
+ * the grid needs the whole start and stop patterns. */
+#define GRID_GROW_X_MM 7.0
+#define GRID_GROW_Y_MM 3.0
+
+/* The barcode box of the card found at quad (grown by GRID_GROW_*), either
+ * way up, its symbol redrawn from its grid for each column count the bars
+ * allow, and scanned (pdf417_grid.h): a module of under two pixels in the
+ * photo, blurred flat where zxing decides pixel by pixel, is chosen
+ * codeword by codeword among its cluster's patterns. */
+static int scan_grid(const struct kyc_image *img, const double quad[4][2], struct scan *s)
+{
+	const struct kyc_card_template *T = &kyc_card_tpl_dl_aamva;
+	const double *b = T->barcode, u = SCAN_PX_PER_MM;
+	double x0 = b[0] - GRID_GROW_X_MM, x1 = b[2] + GRID_GROW_X_MM;
+	double y0 = b[1] - GRID_GROW_Y_MM, y1 = b[3] + GRID_GROW_Y_MM;
+	int bw = (int)lround((x1 - x0) * u), bh = (int)lround((y1 - y0) * u), rc = 0;
+	for (int turn = 0; turn < 2 && !rc && !s->have_aamva; turn++) {
+		double box[4][2], up[4][2];
+		if (turn)
+			kyc_card_quad_sub(quad, 1 - x1 / T->w_mm, 1 - y1 / T->h_mm, 1 - x0 / T->w_mm,
+					  1 - y0 / T->h_mm, box);
+		else
+			kyc_card_quad_sub(quad, x0 / T->w_mm, y0 / T->h_mm, x1 / T->w_mm, y1 / T->h_mm, box);
+		/* upright: a half turn's top-left corner is the box's bottom-right */
+		for (int k = 0; k < 4; k++)
+			up[k][0] = box[(k + 2 * turn) % 4][0], up[k][1] = box[(k + 2 * turn) % 4][1];
+		for (int t = 0; t < KYC_PDF417_GRID_TRIES && !rc && !s->have_aamva; t++) {
+			unsigned char *sym = NULL;
+			int sw = 0, sh = 0;
+			int r = kyc_pdf417_grid_redraw(img, up, bw, bh, s->module_mm * u, t, &sym, &sw, &sh);
+			if (r == KYC_ERR_NOMEM)
+				rc = r;
+			else if (!r)
+				rc = scan_pixels(sym, sw, sh, s);
+			free(sym);
+		}
+	}
+	return rc;
+}
+
 /* A PDF417's module on the rectified card (w x h at SCAN_PX_PER_MM), mm, or
  * 0 when no symbol is seen in the barcode box. Columns of the box's middle
  * half are averaged: the codewords change from row to row and average to
@@ -315,6 +359,7 @@ static int scan_image(const struct kyc_image *img, struct scan *s)
 	if (n > 0 && !card)
 		return KYC_ERR_NOMEM;
 	rc = 0;
+	int seen = 0; /* the candidate on which a symbol's module was seen */
 	/* The finder's best candidate, then the next ones: a sheet overlapping
 	 * the card can win the edges (level 2 of seed 31337, docs/dl.md). The
 	 * unsharp mask on the best one only: blur is the same on all. */
@@ -322,8 +367,11 @@ static int scan_image(const struct kyc_image *img, struct scan *s)
 		kyc_card_warp(img, quads[i], w, h, card);
 		/* the symbol's module in the picture, for the reason a symbol
 		 * that does not decode gives (barcode_too_small) */
-		if (!s->module_px)
-			s->module_px = symbol_module_mm(card, w, h) * quad_px_per_mm(quads[i]);
+		if (!s->module_px) {
+			s->module_mm = symbol_module_mm(card, w, h);
+			s->module_px = s->module_mm * quad_px_per_mm(quads[i]);
+			seen = i;
+		}
 		rc = scan_pixels(card, w, h, s);
 		if (!rc && !s->have_aamva)
 			rc = scan_boxes(card, w, h, s);
@@ -343,6 +391,11 @@ static int scan_image(const struct kyc_image *img, struct scan *s)
 		}
 	}
 	free(card);
+	/* the symbol redrawn from its grid, on the candidate where it was
+	 * seen, warped anew from the photo (the mask's overshoot is no blur
+	 * the grid's model knows) */
+	if (!rc && !s->have_aamva && s->module_mm > 0)
+		rc = scan_grid(img, quads[seen], s);
 	if (rc || s->have_aamva)
 		return rc;
 	double a = dominant_angle(img->gray, img->w, img->h);

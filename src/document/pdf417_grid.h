@@ -1,0 +1,40 @@
+/* A blurred PDF417 redrawn clean from its known grid (docs/dl.md, "The
+ * symbol redrawn from its grid").
+ *
+ * When a module is under about two pixels, blur and JPEG leave the symbol's
+ * one-module bars and spaces flat grey, and zxing's binarizer, which
+ * decides pixel by pixel, cannot split them. But a PDF417 has a known
+ * shape: a start pattern (8 1 1 1 1 1 1 3 modules) and a stop pattern (7 1
+ * 1 3 1 1 1 2 1) at the ends of every row, rows three to five modules tall
+ * that repeat the same bars down their height, and between them codewords
+ * of 17 modules, four bars and four spaces of 1 to 6 modules, from one of
+ * three clusters by the row. This module finds that grid on an upright,
+ * rectified picture of the symbol, averages each row down its height,
+ * chooses for every codeword the bar pattern of its row's cluster whose
+ * blurred profile fits the row's best (least squares, the row's own ink and
+ * paper), and draws the chosen patterns as a clean symbol for zxing, whose
+ * error correction then repairs the codewords chosen wrong or rejects the
+ * symbol: a wrong choice cannot make a wrong decode that the symbol's
+ * Reed-Solomon check passes, short of more errors than it can detect.
+ * Pure computation, no state between calls; thread-safe. */
+#ifndef KYC_PDF417_GRID_H
+#define KYC_PDF417_GRID_H
+
+#include "document/image.h"
+
+/* Redraws the PDF417 found in the quadrilateral region (TL, TR, BR, BL)
+ * of img, upright (start pattern on the left) when region is warped to rw x
+ * rh pixels, with about mod_px pixels a module there (within 20 %), as a
+ * clean symbol: *out (malloc'd, *ow x *oh, white margin around) has
+ * KYC_PDF417_GRID_PX pixels a module. The symbol's own corners are found
+ * in that warp and the symbol warped again from them, so that its modules
+ * lie on a regular grid whatever the error of region's corners. try picks
+ * among the column counts the bars allow (0 first, the likeliest): 0,
+ * KYC_ERR_NOTFOUND (no symbol seen, or no such try), KYC_ERR_INVALID or
+ * KYC_ERR_NOMEM. */
+#define KYC_PDF417_GRID_PX 3
+#define KYC_PDF417_GRID_TRIES 3
+int kyc_pdf417_grid_redraw(const struct kyc_image *img, const double region[4][2], int rw, int rh,
+                           double mod_px, int try_, unsigned char **out, int *ow, int *oh);
+
+#endif
