@@ -422,17 +422,31 @@ int kyc_reader__locate_at(const unsigned char *g, int w, int h, int stride,
 	}
 	const unsigned char *canvas = s;
 	if (turned) { /* nearest neighbour is enough to find lines; outside: the mean */
-		for (int v = 0; v < ch; v++)
-			for (int u = 0; u < cw; u++) {
+		unsigned char fill = (unsigned char)*mean_luma;
+		double cx = sw / 2.0, cy = sh / 2.0;
+		for (int v = 0; v < ch; v++) {
+			/* the working image covers about half the canvas: the row's
+			 * span inside it, widened by 2 px against rounding, is the
+			 * only part sampled (the test below still decides) */
+			double lo = fmax(v + (-0.5 - cx) * M_SQRT2, 2 * cc - v + (-0.5 - cy) * M_SQRT2);
+			double hi = fmin(v + (sw - 0.5 - cx) * M_SQRT2,
+					 2 * cc - v + (sh - 0.5 - cy) * M_SQRT2);
+			int u0 = lo - 2 < 0 ? 0 : lo - 2 > cw ? cw : (int)(lo - 2);
+			int u1 = hi + 2 < u0 ? u0 : hi + 2 > cw ? cw : (int)(hi + 2);
+			unsigned char *row = rot + (size_t)v * cw;
+			memset(row, fill, (size_t)u0);
+			memset(row + u1, fill, (size_t)(cw - u1));
+			for (int u = u0; u < u1; u++) {
 				double x, y;
-				from_turned(u, v, sw / 2.0, sh / 2.0, cc, &x, &y);
+				from_turned(u, v, cx, cy, cc, &x, &y);
 				/* truncation is floor() from 0 up, and below 0 is
 				 * outside anyway: no libm call a pixel */
 				double xr = x + 0.5, yr = y + 0.5;
-				rot[(size_t)v * cw + u] = xr >= 0 && yr >= 0 && xr < sw && yr < sh
-							      ? s[(size_t)(int)yr * sw + (int)xr]
-							      : (unsigned char)*mean_luma;
+				row[u] = xr >= 0 && yr >= 0 && xr < sw && yr < sh
+						 ? s[(size_t)(int)yr * sw + (int)xr]
+						 : fill;
 			}
+		}
 		canvas = rot;
 	}
 	int side = sw > sh ? sw : sh;
