@@ -6,7 +6,7 @@
  * closing: dark strokes are ink, a dark desk is not), fill short
  * gaps along rows so each text line becomes one solid blob, and keep blobs that
  * are long, thin, solid and nearly horizontal, ranked by length and by how many
- * equal parallel neighbours they have. The same is done on the transposed mask
+ * equal parallel neighbours they have. The same is done along the columns
  * for documents turned by 90°. Everything is linear in the pixel count. */
 #include <math.h>
 #include <stdint.h>
