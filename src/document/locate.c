@@ -6,7 +6,7 @@
  * closing: dark strokes are ink, a dark desk is not), fill short
  * gaps along rows so each text line becomes one solid blob, and keep blobs that
  * are long, thin, solid and nearly horizontal, ranked by length and by how many
- * equal parallel neighbours they have. The same is done on the transposed mask
+ * equal parallel neighbours they have. The same is done along the columns
  * for documents turned by 90°. Everything is linear in the pixel count. */
 #include <math.h>
 #include <stdint.h>
@@ -45,20 +45,14 @@ static double sq_sum(double m)
 	return m < 0 ? 0 : m * (m + 1) * (2 * m + 1) / 6;
 }
 
-/* Turns each row of the ink mask (w×h) into runs, bridging gaps of at most
- * gap pixels so a text line becomes one solid run per row, then labels the
- * 4-connected runs and keeps the line-shaped components as candidates, in
- * working coordinates (transposed back when tr). Work is per run, not per
- * pixel, which keeps this far below a millisecond. */
-static int label_lines(const unsigned char *mask, int w, int h, int gap, int tr, struct run *runs,
-		       int maxr, int *par, struct comp *cs, struct kyc_reader__cand *out, int nout,
-		       int maxout)
+/* The ink runs of each row of a w×h mask (no gap bridged), row by row and
+ * left to right; how many (at most (w/2+1)*h). */
+static int row_runs(const unsigned char *mask, int w, int h, struct run *runs)
 {
-	int nr = 0, prev0 = 0, prev1 = 0;
+	int nr = 0;
 	for (int y = 0; y < h; y++) {
 		const unsigned char *row = mask + (size_t)y * w;
-		int cur0 = nr;
-		for (int x = 0; x < w && nr < maxr;) {
+		for (int x = 0; x < w;) {
 			if (!row[x]) {
 				uint64_t word; /* most of the mask is empty: 8 bytes a step */
 				while (x + 8 <= w && (memcpy(&word, row + x, 8), word == 0))
@@ -67,28 +61,91 @@ static int label_lines(const unsigned char *mask, int w, int h, int gap, int tr,
 					x++;
 				continue;
 			}
-			int x0 = x, last = x;
-			for (x++; x < w; x++) {
-				if (row[x])
-					last = x;
-				else if (x - last > gap)
-					break;
+			int x0 = x;
+			while (x < w && row[x])
+				x++;
+			runs[nr++] = (struct run){y, x0, x - 1, 0};
+		}
+	}
+	return nr;
+}
+
+/* The ink runs of each column of a w×h mask, column by column and top to
+ * bottom, as row_runs gives them for the transposed mask (y the column, x0..x1
+ * the rows), without transposing: a run starts or ends where a row differs
+ * from the one above, which 8 bytes of XOR find at a time. open is w scratch,
+ * tmp as large as runs; how many (at most (h/2+1)*w). */
+static int col_runs(const unsigned char *mask, int w, int h, struct run *runs, struct run *tmp,
+		    int *open, int *count)
+{
+	int nr = 0;
+	memset(count, 0, sizeof(int) * ((size_t)w + 1));
+	for (int y = 0; y <= h; y++) {
+		const unsigned char *row = y < h ? mask + (size_t)y * w : NULL;
+		const unsigned char *up = y > 0 ? mask + (size_t)(y - 1) * w : NULL;
+		for (int x = 0; x < w;) {
+			uint64_t a = 0, b = 0;
+			if (x + 8 <= w) {
+				if (row)
+					memcpy(&a, row + x, 8);
+				if (up)
+					memcpy(&b, up + x, 8);
+				if (a == b) {
+					x += 8;
+					continue;
+				}
 			}
-			runs[nr].y = y;
-			runs[nr].x0 = x0;
-			runs[nr].x1 = last;
-			runs[nr].lab = nr;
+			int xe = x + 8 <= w ? x + 8 : w;
+			for (; x < xe; x++) {
+				int now = row && row[x], before = up && up[x];
+				if (now == before)
+					continue;
+				if (now) {
+					open[x] = y;
+				} else {
+					tmp[nr++] = (struct run){x, open[x], y - 1, 0};
+					count[x + 1]++;
+				}
+			}
+		}
+	}
+	/* by column; within one, the order they ended in is top to bottom */
+	for (int x = 0; x < w; x++)
+		count[x + 1] += count[x];
+	for (int i = 0; i < nr; i++)
+		runs[count[tmp[i].y]++] = tmp[i];
+	return nr;
+}
+
+/* Joins the runs of each row (raw, from row_runs or col_runs, h rows of w)
+ * across gaps of at most gap pixels, so a text line becomes one solid run per
+ * row, then labels the 4-connected runs and keeps the line-shaped components
+ * as candidates, in working coordinates (transposed back when tr). Work is
+ * per run, not per pixel, which keeps this far below a millisecond. */
+static int label_lines(const struct run *raw, int nraw, int w, int h, int gap, int tr,
+		       struct run *runs, int *par, struct comp *cs, struct kyc_reader__cand *out,
+		       int nout, int maxout)
+{
+	int nr = 0, prev0 = 0, prev1 = 0;
+	for (int k = 0; k < nraw;) {
+		int y = raw[k].y, cur0 = nr;
+		while (k < nraw && raw[k].y == y) {
+			int x0 = raw[k].x0, last = raw[k].x1;
+			for (k++; k < nraw && raw[k].y == y && raw[k].x0 - last - 1 <= gap; k++)
+				last = raw[k].x1;
+			runs[nr] = (struct run){y, x0, last, nr};
 			par[nr] = nr;
 			nr++;
-			x = last + 1;
 		}
+		if (prev1 > prev0 && runs[prev0].y != y - 1)
+			prev0 = prev1; /* rows without ink between: nothing above to join */
 		/* union with overlapping runs of the previous row */
 		int j = prev0;
 		for (int i = cur0; i < nr; i++) {
 			while (j < prev1 && runs[j].x1 < runs[i].x0)
 				j++;
-			for (int k = j; k < prev1 && runs[k].x0 <= runs[i].x1; k++) {
-				int a = uf_find(par, i), b = uf_find(par, k);
+			for (int q = j; q < prev1 && runs[q].x0 <= runs[i].x1; q++) {
+				int a = uf_find(par, i), b = uf_find(par, q);
 				if (a != b)
 					par[a > b ? a : b] = a < b ? a : b;
 			}
@@ -294,19 +351,6 @@ static uint64_t shrink(const unsigned char *g, int w, int h, int stride, unsigne
 	return total;
 }
 
-/* dst (h×w) = src (w×h) transposed, in tiles that stay in the cache. */
-static void transpose(const unsigned char *src, int w, int h, unsigned char *dst)
-{
-	enum { T = 32 };
-	for (int y0 = 0; y0 < h; y0 += T)
-		for (int x0 = 0; x0 < w; x0 += T) {
-			int y1 = y0 + T < h ? y0 + T : h, x1 = x0 + T < w ? x0 + T : w;
-			for (int x = x0; x < x1; x++)
-				for (int y = y0; y < y1; y++)
-					dst[(size_t)x * h + y] = src[(size_t)y * w + x];
-		}
-}
-
 int kyc_reader__locate(const unsigned char *g, int w, int h, int stride,
 		       struct kyc_reader__cand *out, int max, double *mean_luma)
 {
@@ -343,20 +387,26 @@ int kyc_reader__locate_at(const unsigned char *g, int w, int h, int stride,
 	int cw = turned ? (int)((sw + sh) * M_SQRT1_2) + 2 : sw, ch = turned ? cw : sh;
 	double cc = cw / 2.0;
 	int n = sw * sh, rc = KYC_ERR_NOMEM, nout = 0;
-	int maxr = (cw / 2 + 2) * ch + (ch / 2 + 2) * cw;
+	/* raw runs of the rows and of the columns, made once for both gaps;
+	 * joined ones are fewer */
+	int maxrow = (cw / 2 + 1) * ch, maxcol = (ch / 2 + 1) * cw;
+	int maxr = maxrow > maxcol ? maxrow : maxcol;
 	/* the working image another pass at this size already made */
 	int kept = wk && wk->s && wk->side == work_side && wk->sw == sw && wk->sh == sh;
 	unsigned char *s = kept ? NULL : malloc((size_t)n), *m = malloc((size_t)cw * ch);
-	unsigned char *mt = malloc((size_t)cw * ch), *rot = turned ? malloc((size_t)cw * ch) : NULL;
+	unsigned char *rot = turned ? malloc((size_t)cw * ch) : NULL;
 	uint16_t *acc = malloc(sizeof(uint16_t) * (size_t)w);
 	uint32_t *cum = malloc(sizeof(uint32_t) * ((size_t)w + 1));
 	int *xb = malloc(sizeof(int) * (size_t)(sw + 1));
 	struct run *runs = malloc(sizeof(struct run) * (size_t)maxr);
+	struct run *rr = malloc(sizeof(struct run) * (size_t)maxrow);
+	struct run *cr = malloc(sizeof(struct run) * (size_t)maxcol);
+	int *open = malloc(sizeof(int) * ((size_t)cw + 1)), *count = malloc(sizeof(int) * ((size_t)cw + 1));
 	int *par = malloc(sizeof(int) * (size_t)maxr);
 	struct comp *cs = malloc(sizeof(struct comp) * (size_t)maxr);
 	struct kyc_reader__cand *tmp = malloc(sizeof *tmp * 256);
-	if ((!kept && !s) || !m || !mt || !acc || !cum || !xb || !runs || !par || !cs || !tmp ||
-	    (turned && !rot))
+	if ((!kept && !s) || !m || !acc || !cum || !xb || !runs || !rr || !cr || !open || !count ||
+	    !par || !cs || !tmp || (turned && !rot))
 		goto out;
 
 	if (kept) {
@@ -372,17 +422,31 @@ int kyc_reader__locate_at(const unsigned char *g, int w, int h, int stride,
 	}
 	const unsigned char *canvas = s;
 	if (turned) { /* nearest neighbour is enough to find lines; outside: the mean */
-		for (int v = 0; v < ch; v++)
-			for (int u = 0; u < cw; u++) {
+		unsigned char fill = (unsigned char)*mean_luma;
+		double cx = sw / 2.0, cy = sh / 2.0;
+		for (int v = 0; v < ch; v++) {
+			/* the working image covers about half the canvas: the row's
+			 * span inside it, widened by 2 px against rounding, is the
+			 * only part sampled (the test below still decides) */
+			double lo = fmax(v + (-0.5 - cx) * M_SQRT2, 2 * cc - v + (-0.5 - cy) * M_SQRT2);
+			double hi = fmin(v + (sw - 0.5 - cx) * M_SQRT2,
+					 2 * cc - v + (sh - 0.5 - cy) * M_SQRT2);
+			int u0 = lo - 2 < 0 ? 0 : lo - 2 > cw ? cw : (int)(lo - 2);
+			int u1 = hi + 2 < u0 ? u0 : hi + 2 > cw ? cw : (int)(hi + 2);
+			unsigned char *row = rot + (size_t)v * cw;
+			memset(row, fill, (size_t)u0);
+			memset(row + u1, fill, (size_t)(cw - u1));
+			for (int u = u0; u < u1; u++) {
 				double x, y;
-				from_turned(u, v, sw / 2.0, sh / 2.0, cc, &x, &y);
+				from_turned(u, v, cx, cy, cc, &x, &y);
 				/* truncation is floor() from 0 up, and below 0 is
 				 * outside anyway: no libm call a pixel */
 				double xr = x + 0.5, yr = y + 0.5;
-				rot[(size_t)v * cw + u] = xr >= 0 && yr >= 0 && xr < sw && yr < sh
-							      ? s[(size_t)(int)yr * sw + (int)xr]
-							      : (unsigned char)*mean_luma;
+				row[u] = xr >= 0 && yr >= 0 && xr < sw && yr < sh
+						 ? s[(size_t)(int)yr * sw + (int)xr]
+						 : fill;
 			}
+		}
 		canvas = rot;
 	}
 	int side = sw > sh ? sw : sh;
@@ -404,15 +468,17 @@ int kyc_reader__locate_at(const unsigned char *g, int w, int h, int stride,
 					   sensitive ? 4 : 8, m)) {
 		goto out;
 	}
-	transpose(m, cw, ch, mt);
+	int nrow = row_runs(m, cw, ch, rr);
+	/* the column runs go through runs as scratch, which labelling reuses */
+	int ncol = col_runs(m, cw, ch, cr, runs, open, count);
 	/* Two gap widths: glyph spacing is a fraction of the unknown pitch, and a
 	 * large MRZ needs wider bridging than a small one (which the wide gap
 	 * would weld to its neighbours). */
 	int nt = 0;
 	for (int pass = 0; pass < 2; pass++) {
 		int gp = pass ? 2 * gap + 2 : gap;
-		nt = label_lines(m, cw, ch, gp, 0, runs, maxr, par, cs, tmp, nt, 256);
-		nt = label_lines(mt, ch, cw, gp, 1, runs, maxr, par, cs, tmp, nt, 256);
+		nt = label_lines(rr, nrow, cw, ch, gp, 0, runs, par, cs, tmp, nt, 256);
+		nt = label_lines(cr, ncol, ch, cw, gp, 1, runs, par, cs, tmp, nt, 256);
 	}
 	/* parallel neighbours of equal length at a line pitch */
 	for (int i = 0; i < nt; i++) {
@@ -460,7 +526,10 @@ out:
 	if (!kept)
 		free(s);
 	free(m);
-	free(mt);
+	free(rr);
+	free(cr);
+	free(open);
+	free(count);
 	free(acc);
 	free(cum);
 	free(xb);

@@ -456,6 +456,18 @@ static int all_checks(const struct reading *r)
 	return r->checks_total > 0 && r->checks_ok == r->checks_total;
 }
 
+/* Whether a reading holds a filler pair "<<", as every MRZ does (between
+ * surname and given names, and as padding): a failed reading without one is
+ * other text laid out by chance (a receipt's or a page's lines), not an
+ * unreadable MRZ. Free: the reading is made. */
+static int fillers(const struct reading *r)
+{
+	for (int i = 0; i < r->nlines; i++)
+		if (strstr(r->lines[i], "<<"))
+			return 1;
+	return 0;
+}
+
 /* Below this sharpness a failed reading is reported as too_blurry. Sharp
  * photos, JPEG-degraded and noisy ones included, measure 0.27 and up; a box
  * blur of a third of the MRZ pitch brings them under 0.13. */
@@ -544,6 +556,9 @@ struct scan_state {
 	struct kyc_reader__band band;
 	struct kyc_reader__layout lay;
 	int cut, found_layout;
+	/* the candidate being tried as located, before refining: what the
+	 * pre-test scores */
+	struct kyc_reader__cand located;
 	struct kyc_reader__cand tried[8 * MAX_CANDS];
 	int ntried;
 	int pass; /* the locator pass being read */
@@ -572,8 +587,12 @@ static int try_candidate(const struct kyc_image *img, struct kyc_reader__cand *c
 	if (rc == KYC_ERR_NOMEM)
 		return rc;
 	/* only the first pass's lines speak for the photo: the later passes try
-	 * whatever else is line-shaped, which near a border is most things */
-	st->cut |= st->pass == 0 && cut_off(img, c);
+	 * whatever else is line-shaped, which near a border is most things; and
+	 * only an MRZ-like one (the pre-test's line bar): text on a receipt, a
+	 * page or a paper on the desk runs off the edge too */
+	st->cut |= st->pass == 0 && cut_off(img, c) &&
+		   kyc_reader__mrz_like(img, &st->located, KYC_READER__MRZ_LIKE_LINE) >=
+		       KYC_READER__MRZ_LIKE_LINE;
 	struct kyc_reader__band b[2] = {{0}};
 	struct kyc_reader__layout lay[2];
 	double vote[2] = {-1, -1};
@@ -693,18 +712,14 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 		for (int i = 0; i < nc && i < MAX_CANDS && !(st->best && all_checks(st->best)); i++) {
 			if (tried_before(st, &cands[i]))
 				continue;
-			if (!kyc_reader__worth_reading(img, &cands[i], (int)p, i)) {
-				/* a first-pass line still speaks for a cut-off MRZ */
-				if (p == 0 && kyc_reader__refine(img, &cands[i]) == KYC_ERR_NOMEM) {
-					rc = KYC_ERR_NOMEM;
-					goto out;
-				}
-				st->cut |= p == 0 && cut_off(img, &cands[i]);
+			/* a line not worth reading is not MRZ-like enough to speak
+			 * for a cut-off MRZ either */
+			if (!kyc_reader__worth_reading(img, &cands[i], (int)p, i))
 				continue;
-			}
 			if (st->ntried < (int)(sizeof st->tried / sizeof st->tried[0]))
 				st->tried[st->ntried++] = cands[i];
 			out->candidates++;
+			st->located = cands[i];
 			rc = try_candidate(img, &cands[i], st);
 			if (rc)
 				goto out;
@@ -731,7 +746,8 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 	fill_result(out, best, &st->band, &st->lay);
 	if (!all_checks(best) && best->mean_conf < 0.5) {
 		out->reason = sharpness(img) < BLURRY ? KYC_READER_TOO_BLURRY
-						      : KYC_READER_MRZ_UNREADABLE;
+			      : fillers(best)         ? KYC_READER_MRZ_UNREADABLE
+						      : KYC_READER_NO_MRZ_FOUND;
 		rc = KYC_ERR_NOTFOUND;
 	}
 out:
