@@ -456,18 +456,6 @@ static int all_checks(const struct reading *r)
 	return r->checks_total > 0 && r->checks_ok == r->checks_total;
 }
 
-/* Whether a reading holds a filler pair "<<", as every MRZ does (between
- * surname and given names, and as padding): a failed reading without one is
- * other text laid out by chance (a receipt's or a page's lines), not an
- * unreadable MRZ. Free: the reading is made. */
-static int fillers(const struct reading *r)
-{
-	for (int i = 0; i < r->nlines; i++)
-		if (strstr(r->lines[i], "<<"))
-			return 1;
-	return 0;
-}
-
 /* Below this sharpness a failed reading is reported as too_blurry. Sharp
  * photos, JPEG-degraded and noisy ones included, measure 0.27 and up; a box
  * blur of a third of the MRZ pitch brings them under 0.13. */
@@ -746,8 +734,7 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 	fill_result(out, best, &st->band, &st->lay);
 	if (!all_checks(best) && best->mean_conf < 0.5) {
 		out->reason = sharpness(img) < BLURRY ? KYC_READER_TOO_BLURRY
-			      : fillers(best)         ? KYC_READER_MRZ_UNREADABLE
-						      : KYC_READER_NO_MRZ_FOUND;
+						      : KYC_READER_MRZ_UNREADABLE;
 		rc = KYC_ERR_NOTFOUND;
 	}
 out:

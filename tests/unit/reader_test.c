@@ -225,11 +225,12 @@ TEST(cut_off_and_blurry_hints)
 
 /* Photos without an MRZ (kycd synth's nomrz kinds: card fronts and backs,
  * receipts, pages, portraits, a cluttered desk) are told no_mrz_found: text
- * running off the edge is mrz_cut_off only when it looks like MRZ print, and
- * a failed reading is mrz_unreadable only when it holds a filler pair. On
- * development seeds 4711 and 4712 that is 270 of 302 (the rest mrz_cut_off:
- * receipts and papers whose monospaced lines look MRZ-like), 234 before; the
- * floor leaves room for a fresh seed's luck. */
+ * running off the edge is mrz_cut_off only when it looks like MRZ print. On
+ * development seeds 4711 and 4712 the rule gave 270 of 302 with a second
+ * rule (a filler pair for mrz_unreadable) that was not kept; without it the 7
+ * mrz_unreadable go back, the rest are mrz_cut_off on receipts and papers
+ * whose monospaced lines look MRZ-like; 234 before. The floor leaves room for
+ * a fresh seed's luck. */
 TEST(no_mrz_photos_say_no_mrz_found)
 {
 	uint64_t seed;
@@ -259,8 +260,7 @@ TEST(no_mrz_photos_say_no_mrz_found)
 	}
 	printf("  seed %llu: %d of %d no_mrz_found, %d mrz_unreadable, %d read\n",
 	       (unsigned long long)seed, none, n, unreadable, read);
-	CHECK(none >= 20);
-	CHECK(unreadable <= 1);
+	CHECK(none >= 18);
 }
 
 TEST(reasons_when_nothing_to_read)
