@@ -28,7 +28,9 @@
  *   bench-face age DIR [STEP]                 age error and gender accuracy on
  *       every STEP-th face of DIR labelled by its file name (age.h).
  *   bench-face chip-template DIR              the mean face shape chip.c aligns
- *       onto with KYC_FACE_ALIGN=chip (chip.h), measured on DIR's images. */
+ *       onto with KYC_FACE_ALIGN=chip (chip.h), measured on DIR's images.
+ *   bench-face export OUT SET...              our crops and dlib embeddings of
+ *       a set's faces for the candidate networks run under node (export.h). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +47,7 @@
 #include "../../tests/lib/recapture.h"
 #include "age.h"
 #include "chip.h"
+#include "export.h"
 #include "ident.h"
 #include "rates.h"
 #include "../lib/timing.h"
@@ -676,7 +679,7 @@ int main(int argc, char **argv)
 		        "usage: bench-face speed OUT_DIR REPS IMG... | accuracy LIST SRC=DIR... | "
 		        "portrait REPS IMG... | portrait-loose REPS IMG... | spoof LIST STEP SRC=DIR... | "
 		        "docpairs LIST LEVEL SRC=DIR... (LEVEL -1: the real specimens as they are) | "
-		        "ident DIR | age DIR [STEP] | chip-template DIR\n");
+		        "ident DIR | age DIR [STEP] | chip-template DIR | export OUT SET...\n");
 		return 2;
 	}
 	if (kyc_face_engine_open(NULL, &engine, err, sizeof err)) {
@@ -692,6 +695,8 @@ int main(int argc, char **argv)
 	             ? docpairs(argv[2], atoi(argv[3]), argc - 4, argv + 4)
 	         : !strcmp(argv[1], "ident") && argc > 2 ? bench_face_ident(engine, argv[2])
 	         : !strcmp(argv[1], "chip-template") ? bench_face_chip_template(engine, argv[2])
+	         : !strcmp(argv[1], "export") && argc > 3
+	             ? bench_face_export(engine, argv[2], argc - 3, argv + 3)
 	         : !strcmp(argv[1], "age")
 	             ? bench_face_age(engine, argv[2], argc > 3 && atoi(argv[3]) > 0 ? atoi(argv[3]) : 1)
 	         : !strcmp(argv[1], "portrait") && argc > 3
