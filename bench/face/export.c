@@ -77,7 +77,7 @@ static int arc_crop(const struct kyc_image *img, const struct kyc_face *f, unsig
 	double x0, y0, side, angle;
 	/* Output pixel i is sampled at (i + 0.5) / n of the square, so the
 	 * template's pixel indices span -0.5 .. n - 0.5. */
-	bench_face_fit_square(ARC_TEMPLATE, (const double (*)[2])pts, 5, (ARC_SIDE - 1) / 2.0,
+	bench_face_fit_square(ARC_TEMPLATE, (const double(*)[2])pts, 5, (ARC_SIDE - 1) / 2.0,
 	                      (ARC_SIDE - 1) / 2.0, ARC_SIDE, &x0, &y0, &side, &angle);
 	struct face__rgb src = {img->rgb, img->w, img->h};
 	struct kyc_tensor t = {0};
@@ -119,9 +119,8 @@ static int visible(const struct dirent *d)
 
 /* One photo: decoded as the engine reads uploads, its face chosen by the
  * set's rule, emitted. Counts what was lost in *lost. */
-static void one(const struct kyc_face_engine *e, struct sink *s, const char *set,
-                const char *dir, const char *person, const char *file, int central,
-                size_t *lost)
+static void one(const struct kyc_face_engine *e, struct sink *s, const char *set, const char *dir,
+                const char *person, const char *file, int central, size_t *lost)
 {
 	char path[8192];
 	snprintf(path, sizeof path, "%s/%s", dir, file);
@@ -167,8 +166,9 @@ static int lfw_set(const struct kyc_face_engine *e, struct sink *s, const char *
 {
 	struct walk w = {e, s, 0, 0};
 	int people = bench_face_each_photo(dir, 2, lfw_photo, &w);
-	fprintf(stderr, "bench-face export: %s: %d people, %zu photos read, %zu without a kept face\n",
-	        dir, people, w.read, w.lost);
+	fprintf(stderr,
+	        "bench-face export: %s: %d people, %zu photos read, %zu without a kept face\n", dir,
+	        people, w.read, w.lost);
 	return people > 0 ? 0 : 1;
 }
 
@@ -213,7 +213,8 @@ int bench_face_export(const struct kyc_face_engine *e, const char *out, int nset
 			int step = atoi(colon + 1);
 			rc |= flat_set(e, &s, spec + 5, step > 0 ? step : 1);
 		} else {
-			fprintf(stderr, "bench-face export: %s: not lfw:DIR nor flat:DIR:STEP\n", spec);
+			fprintf(stderr, "bench-face export: %s: not lfw:DIR nor flat:DIR:STEP\n",
+			        spec);
 			rc = 1;
 		}
 	}

@@ -23,7 +23,6 @@
 
 struct kyc_face_engine;
 
-int bench_face_export(const struct kyc_face_engine *e, const char *out, int nsets,
-                      char **sets);
+int bench_face_export(const struct kyc_face_engine *e, const char *out, int nsets, char **sets);
 
 #endif
