@@ -30,7 +30,9 @@
  *   bench-face chip-template DIR              the mean face shape chip.c aligns
  *       onto with KYC_FACE_ALIGN=chip (chip.h), measured on DIR's images.
  *   bench-face graph DIR REPS                 the graph-model runner on the
- *       human-models face-recognition models in DIR (graph.h). */
+ *       human-models face-recognition models in DIR (graph.h).
+ *   bench-face export OUT SET...              our crops and dlib embeddings of
+ *       a set's faces for the candidate networks run under node (export.h). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +49,7 @@
 #include "../../tests/lib/recapture.h"
 #include "age.h"
 #include "chip.h"
+#include "export.h"
 #include "graph.h"
 #include "ident.h"
 #include "rates.h"
@@ -679,7 +682,7 @@ int main(int argc, char **argv)
 		        "usage: bench-face speed OUT_DIR REPS IMG... | accuracy LIST SRC=DIR... | "
 		        "portrait REPS IMG... | portrait-loose REPS IMG... | spoof LIST STEP SRC=DIR... | "
 		        "docpairs LIST LEVEL SRC=DIR... (LEVEL -1: the real specimens as they are) | "
-		        "ident DIR | age DIR [STEP] | chip-template DIR | graph DIR REPS\n");
+		        "ident DIR | age DIR [STEP] | chip-template DIR | graph DIR REPS | export OUT SET...\n");
 		return 2;
 	}
 	if (!strcmp(argv[1], "graph") && argc > 3)
@@ -697,6 +700,8 @@ int main(int argc, char **argv)
 	             ? docpairs(argv[2], atoi(argv[3]), argc - 4, argv + 4)
 	         : !strcmp(argv[1], "ident") && argc > 2 ? bench_face_ident(engine, argv[2])
 	         : !strcmp(argv[1], "chip-template") ? bench_face_chip_template(engine, argv[2])
+	         : !strcmp(argv[1], "export") && argc > 3
+	             ? bench_face_export(engine, argv[2], argc - 3, argv + 3)
 	         : !strcmp(argv[1], "age")
 	             ? bench_face_age(engine, argv[2], argc > 3 && atoi(argv[3]) > 0 ? atoi(argv[3]) : 1)
 	         : !strcmp(argv[1], "portrait") && argc > 3

@@ -44,35 +44,39 @@ int bench_face_chip_on(void)
 	return v && !strcmp(v, "chip");
 }
 
-/* The least-squares similarity p = s·R(angle)·t + c taking the template
- * onto the face's landmarks, as the square it makes of the padded template
- * box: top-left (x0, y0), side, angle (face__crop's terms). */
-static void chip_square(const struct kyc_face *f, double *x0, double *y0, double *side,
-                        double *angle)
+void bench_face_fit_square(const double (*tmpl)[2], const double (*pts)[2], int n, double tcx,
+                           double tcy, double tside, double *x0, double *y0, double *side,
+                           double *angle)
 {
 	double tm[2] = {0, 0}, pm[2] = {0, 0};
-	for (int i = 0; i < NPTS; i++) {
-		tm[0] += TEMPLATE[i][0], tm[1] += TEMPLATE[i][1];
-		pm[0] += f->landmarks[FIRST + i][0], pm[1] += f->landmarks[FIRST + i][1];
+	for (int i = 0; i < n; i++) {
+		tm[0] += tmpl[i][0], tm[1] += tmpl[i][1];
+		pm[0] += pts[i][0], pm[1] += pts[i][1];
 	}
-	tm[0] /= NPTS, tm[1] /= NPTS, pm[0] /= NPTS, pm[1] /= NPTS;
+	tm[0] /= n, tm[1] /= n, pm[0] /= n, pm[1] /= n;
 	double sa = 0, sb = 0, st = 0;
-	for (int i = 0; i < NPTS; i++) {
-		double tx = TEMPLATE[i][0] - tm[0], ty = TEMPLATE[i][1] - tm[1];
-		double px = f->landmarks[FIRST + i][0] - pm[0],
-		       py = f->landmarks[FIRST + i][1] - pm[1];
+	for (int i = 0; i < n; i++) {
+		double tx = tmpl[i][0] - tm[0], ty = tmpl[i][1] - tm[1];
+		double px = pts[i][0] - pm[0], py = pts[i][1] - pm[1];
 		sa += tx * px + ty * py;
 		sb += tx * py - ty * px;
 		st += tx * tx + ty * ty;
 	}
 	double a = sa / st, b = sb / st; /* s·cos, s·sin */
-	/* The padded box's centre is the template box's, (0.5, 0.5). */
-	double ux = 0.5 - tm[0], uy = 0.5 - tm[1];
+	double ux = tcx - tm[0], uy = tcy - tm[1];
 	double cx = pm[0] + a * ux - b * uy, cy = pm[1] + b * ux + a * uy;
-	*side = hypot(a, b) * (1 + 2 * PADDING);
+	*side = hypot(a, b) * tside;
 	*angle = atan2(b, a);
 	*x0 = cx - *side / 2;
 	*y0 = cy - *side / 2;
+}
+
+/* The chip: the template's box (centre 0.5, 0.5) padded by PADDING a side. */
+static void chip_square(const struct kyc_face *f, double *x0, double *y0, double *side,
+                        double *angle)
+{
+	bench_face_fit_square(TEMPLATE, (const double (*)[2])f->landmarks[FIRST], NPTS, 0.5, 0.5,
+	                      1 + 2 * PADDING, x0, y0, side, angle);
 }
 
 int bench_face_chip_embed(const struct kyc_image *img, struct kyc_face_list *l)

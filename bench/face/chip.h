@@ -15,6 +15,14 @@ struct kyc_image;
 struct kyc_face_list;
 struct kyc_face_engine;
 
+/* The least-squares similarity p = s·R(angle)·t + c taking the n template
+ * points tmpl onto the image points pts, as face__crop's square (top-left
+ * x0, y0, side, angle) of the template square of side tside centred on
+ * (tcx, tcy) in template units. */
+void bench_face_fit_square(const double (*tmpl)[2], const double (*pts)[2], int n, double tcx,
+                           double tcy, double tside, double *x0, double *y0, double *side,
+                           double *angle);
+
 /* 1 when KYC_FACE_ALIGN=chip. */
 int bench_face_chip_on(void);
 

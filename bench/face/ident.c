@@ -57,9 +57,7 @@ static int push(struct faces *f, const struct face_rec *r)
 	return 0;
 }
 
-/* The face LFW labels: the one whose box holds the image's centre, the
- * nearest centre when several do. NULL when none does. */
-static const struct kyc_face *central(const struct kyc_face_list *l, int w, int h)
+const struct kyc_face *bench_face_central(const struct kyc_face_list *l, int w, int h)
 {
 	const struct kyc_face *best = NULL;
 	double bd = 1e300, cx = w / 2.0, cy = h / 2.0;
@@ -73,8 +71,7 @@ static const struct kyc_face *central(const struct kyc_face_list *l, int w, int 
 	return best;
 }
 
-/* Reads the set: every image of the folders with at least min_photos. */
-static int read_set(const struct kyc_face_engine *e, const char *dir, struct faces *out)
+int bench_face_each_photo(const char *dir, int min_photos, bench_face_photo_fn fn, void *ctx)
 {
 	struct dirent **people = NULL;
 	int np = scandir(dir, &people, is_dir_entry, alphasort);
@@ -82,12 +79,7 @@ static int read_set(const struct kyc_face_engine *e, const char *dir, struct fac
 		free(people);
 		return -1;
 	}
-	int min_photos = env_int("IDENT_MIN_PHOTOS", 2);
-	double min_width = getenv("FACE_MIN_WIDTH") ? strtod(getenv("FACE_MIN_WIDTH"), NULL) : 64;
-	size_t images = 0, unreadable = 0, noface = 0, offcentre = 0, small = 0, ambiguous = 0;
-	int persons = 0;
-	double *ms = NULL;
-	size_t nms = 0, cms = 0;
+	int persons = 0, stop = 0;
 	for (int p = 0; p < np; p++) {
 		char pdir[4096];
 		snprintf(pdir, sizeof pdir, "%s/%s", dir, people[p]->d_name);
@@ -95,50 +87,8 @@ static int read_set(const struct kyc_face_engine *e, const char *dir, struct fac
 		int nf = scandir(pdir, &files, is_dir_entry, alphasort);
 		if (nf >= min_photos)
 			persons++;
-		for (int i = 0; nf >= min_photos && i < nf; i++) {
-			struct kyc_face_list l = {0};
-			double t;
-			int w, h;
-			images++;
-			int rc = bench_face_read(e, pdir, files[i]->d_name, &l, &t, &w, &h);
-			if (rc < 0) {
-				unreadable++;
-				continue;
-			}
-			const struct kyc_face *f = rc ? NULL : central(&l, w, h);
-			if (nms == cms) {
-				cms = cms ? cms * 2 : 1024;
-				double *m2 = realloc(ms, cms * sizeof *ms);
-				if (!m2)
-					break;
-				ms = m2;
-			}
-			ms[nms++] = t;
-			const char *why = NULL;
-			if (!rc && l.count > 0 && !kyc_face_pick(&l, &why))
-				ambiguous++; /* the workflow would ask for a selfie again */
-			if (!f && (rc || l.count == 0))
-				noface++;
-			else if (!f)
-				offcentre++;
-			else if (f->box[2] < min_width) {
-				small++; /* selfie_face_too_small: never compared */
-			} else {
-				struct face_rec r = {.width = (float)f->box[2],
-				                     .gender = strcmp(f->gender, "female") ? 'M' : 'F'};
-				snprintf(r.person, sizeof r.person, "%.95s", people[p]->d_name);
-				snprintf(r.file, sizeof r.file, "%.127s", files[i]->d_name);
-				memcpy(r.emb, f->embedding, sizeof r.emb);
-				if (push(out, &r)) {
-					kyc_face_list_free(&l);
-					break;
-				}
-			}
-			kyc_face_list_free(&l);
-			if (images % 500 == 0)
-				fprintf(stderr, "bench-face ident: %zu images read, %zu faces kept\n", images,
-				        out->n);
-		}
+		for (int i = 0; !stop && nf >= min_photos && i < nf; i++)
+			stop = fn(ctx, pdir, people[p]->d_name, files[i]->d_name);
 		for (int i = 0; i < nf; i++)
 			free(files[i]);
 		free(files);
@@ -146,15 +96,88 @@ static int read_set(const struct kyc_face_engine *e, const char *dir, struct fac
 	for (int p = 0; p < np; p++)
 		free(people[p]);
 	free(people);
+	return persons;
+}
+
+struct reading {
+	const struct kyc_face_engine *e;
+	struct faces *out;
+	double min_width;
+	size_t images, unreadable, noface, offcentre, small, ambiguous;
+	double *ms;
+	size_t nms, cms;
+};
+
+/* One photo of the set: its central face kept. Nonzero stops the walk. */
+static int read_photo(void *ctx, const char *pdir, const char *person, const char *file)
+{
+	struct reading *r = ctx;
+	struct kyc_face_list l = {0};
+	double t;
+	int w, h;
+	r->images++;
+	int rc = bench_face_read(r->e, pdir, file, &l, &t, &w, &h);
+	if (rc < 0) {
+		r->unreadable++;
+		return 0;
+	}
+	const struct kyc_face *f = rc ? NULL : bench_face_central(&l, w, h);
+	if (r->nms == r->cms) {
+		r->cms = r->cms ? r->cms * 2 : 1024;
+		double *m2 = realloc(r->ms, r->cms * sizeof *r->ms);
+		if (!m2) {
+			kyc_face_list_free(&l);
+			return 1;
+		}
+		r->ms = m2;
+	}
+	r->ms[r->nms++] = t;
+	const char *why = NULL;
+	int stop = 0;
+	if (!rc && l.count > 0 && !kyc_face_pick(&l, &why))
+		r->ambiguous++; /* the workflow would ask for a selfie again */
+	if (!f && (rc || l.count == 0))
+		r->noface++;
+	else if (!f)
+		r->offcentre++;
+	else if (f->box[2] < r->min_width) {
+		r->small++; /* selfie_face_too_small: never compared */
+	} else {
+		struct face_rec fr = {.width = (float)f->box[2],
+		                      .gender = strcmp(f->gender, "female") ? 'M' : 'F'};
+		snprintf(fr.person, sizeof fr.person, "%.95s", person);
+		snprintf(fr.file, sizeof fr.file, "%.127s", file);
+		memcpy(fr.emb, f->embedding, sizeof fr.emb);
+		stop = push(r->out, &fr);
+	}
+	kyc_face_list_free(&l);
+	if (r->images % 500 == 0)
+		fprintf(stderr, "bench-face ident: %zu images read, %zu faces kept\n", r->images,
+		        r->out->n);
+	return stop;
+}
+
+/* Reads the set: every image of the folders with at least min_photos. */
+static int read_set(const struct kyc_face_engine *e, const char *dir, struct faces *out)
+{
+	int min_photos = env_int("IDENT_MIN_PHOTOS", 2);
+	struct reading r = {
+	    .e = e,
+	    .out = out,
+	    .min_width = getenv("FACE_MIN_WIDTH") ? strtod(getenv("FACE_MIN_WIDTH"), NULL) : 64,
+	};
+	int persons = bench_face_each_photo(dir, min_photos, read_photo, &r);
+	if (persons < 0)
+		return -1;
 	printf("ident: %d people with %d+ images, %zu images read: %zu faces kept; %zu unreadable, "
 	       "%zu no face found, %zu no face at the centre, %zu under %.0f px; %zu images the "
 	       "workflow would refuse as several_faces\n",
-	       persons, min_photos, images, out->n, unreadable, noface, offcentre, small, min_width,
-	       ambiguous);
-	if (nms)
+	       persons, min_photos, r.images, out->n, r.unreadable, r.noface, r.offcentre, r.small,
+	       r.min_width, r.ambiguous);
+	if (r.nms)
 		printf("  CPU per image (kyc_face_analyze): median %.1f ms\n",
-		       bench_percentile(ms, (int)nms, 0.5));
-	free(ms);
+		       bench_percentile(r.ms, (int)r.nms, 0.5));
+	free(r.ms);
 	return 0;
 }
 

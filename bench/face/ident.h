@@ -19,4 +19,20 @@ struct kyc_face_engine;
  * when DIR holds no such folder. */
 int bench_face_ident(const struct kyc_face_engine *e, const char *dir);
 
+struct kyc_face;
+struct kyc_face_list;
+
+/* fn(ctx, FOLDER, PERSON, FILE) for one image; nonzero stops the walk. */
+typedef int (*bench_face_photo_fn)(void *ctx, const char *folder, const char *person,
+                                   const char *file);
+
+/* Calls fn for every image of each DIR/PERSON folder holding at least
+ * min_photos images, people and images by name. The number of such people,
+ * or -1 when DIR cannot be read. */
+int bench_face_each_photo(const char *dir, int min_photos, bench_face_photo_fn fn, void *ctx);
+
+/* The face LFW labels: the one whose box holds the image's centre (w × h),
+ * the nearest centre when several do. NULL when none does. */
+const struct kyc_face *bench_face_central(const struct kyc_face_list *l, int w, int h);
+
 #endif
