@@ -36,7 +36,7 @@ static double round4(double v)
 static json_t *face_to_json(const struct kyc_face *fc)
 {
 	kyc_buf b;
-	kyc_buf_init(&b, 1024);
+	kyc_buf_init(&b, 2 * sizeof fc->embedding);
 	if (kyc_base64_encode_buf(fc->embedding, sizeof fc->embedding, KYC_B64_STD, &b)) {
 		kyc_buf_release(&b);
 		return NULL;
