@@ -210,7 +210,10 @@
 		var parts = [];
 		if (typeof f.similarity === 'number') {
 			score.appendChild(el('span', t(f.match ? 'face_match_yes' : 'face_match_no'), f.match ? 'result-pass' : 'result-fail'));
-			parts.push(t('face_score', { s: f.similarity.toFixed(3), d: f.distance.toFixed(3), th: f.threshold.toFixed(2) }));
+			parts.push(t('face_score', { s: f.similarity.toFixed(3), d: f.distance.toFixed(3), th: f.threshold.toFixed(3) }));
+		} else if (f.portrait_file_id && f.selfie_file_id) {
+			// a face kept by the former network: not compared (face_match review)
+			parts.push(t('face_not_compared'));
 		} else {
 			parts.push(t(f.portrait_file_id ? 'face_no_selfie' : 'face_no_portrait'));
 		}

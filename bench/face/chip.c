@@ -95,6 +95,9 @@ int bench_face_chip_embed(const struct kyc_image *img, struct kyc_face_list *l)
 		double x0, y0, side, angle;
 		chip_square(&l->faces[k], &x0, &y0, &side, &angle);
 		int rc = face__crop(&rgb, x0, y0, side, angle, NULL, KYC_FACE_EMBED_SIDE, &t);
+		/* dlib's 128 values, the rest zero: kyc_face_compare's cosine
+		 * then compares the dlib vectors alone */
+		memset(l->faces[k].embedding, 0, sizeof l->faces[k].embedding);
 		if (!rc)
 			rc = kyc_face_net_embedding(nets, &t, l->faces[k].embedding);
 		kyc_tensor_free(&t);

@@ -5,7 +5,7 @@
  *            {"error":{"code","file","message"}} with code no_face,
  *            several_faces or the image's decode reason. The threshold is
  *            the workflow's default face_match_threshold unless --threshold
- *            gives one (0.2 to 1.0, as the tenant setting), so the command
+ *            gives one (0.1 to 0.8, as the tenant setting), so the command
  *            and the server call the same pair a match.
  * Exit 0 when every image was read, 1 otherwise, 2 on usage errors. */
 #include <stdio.h>
@@ -158,9 +158,10 @@ int cmd_face(int argc, char **argv)
 		char *end;
 		double t = strtod(argv[3], &end);
 		/* the tenant setting's range (src/flows/settings.c) */
-		if (end != argv[3] && !*end && t >= 0.2 && t <= 1.0)
+		if (end != argv[3] && !*end && t >= KYC_FACE_THRESHOLD_MIN &&
+		    t <= KYC_FACE_THRESHOLD_MAX)
 			return face_compare(argv[4], argv[5], t);
-		fprintf(stderr, "kycd face compare: --threshold must be a number from 0.2 to 1.0\n");
+		fprintf(stderr, "kycd face compare: --threshold must be a number from 0.1 to 0.8\n");
 		return 2;
 	}
 	fprintf(stderr, "usage: kycd face detect IMG...\n"

@@ -1,6 +1,7 @@
 /* The face pipeline (face.h): detect on a square view, place landmarks on the
- * detection box, align on the eyes and mouth, then embed, estimate age and
- * gender and measure quality on the aligned crop. */
+ * detection box, describe the box crop with HSE FaceRes, align on the eyes
+ * and mouth, then estimate age and gender and measure quality on the aligned
+ * crop. */
 #include "face/face.h"
 
 #include <math.h>
@@ -11,6 +12,7 @@
 #include "core/err.h"
 #include "face/nets.h"
 #include "face/sample.h"
+#include "tensor/graph.h"
 
 #define DETECT_SIDE 416
 #define DETECT_SCORE 0.5 /* face-api's default */
@@ -21,8 +23,17 @@
  * (0.35 finds a crop of 1.2 times the face box, 0.8 a tight aligned chip). */
 static const double FILL_MARGINS[] = {0.35, 0.8};
 
+/* FaceRes's box crop: the detector's box made square on its longer side
+ * and grown by this share of it on each side, not turned (HSE_FaceRec_tf's
+ * facial_analysis.py cuts its detector's box with a margin, unrotated). */
+#define DESCRIPTOR_MARGIN 0.1
+#define DESCRIPTOR_OUTPUT "global_pooling/Mean"
+/* HSE's input: BGR minus these means (B, G, R), no scaling. */
+static const float BGR_MEANS[3] = {103.939f, 116.779f, 123.68f};
+
 struct kyc_face_engine {
 	struct kyc_face_nets *nets;
+	struct kyc_graph *faceres;
 };
 
 static const double ANCHORS[5][2] = {
@@ -47,13 +58,18 @@ int kyc_face_engine_open(const char *dir, struct kyc_face_engine **out, char *er
 	struct kyc_face_engine *e = calloc(1, sizeof *e);
 	if (!e)
 		return KYC_ERR_NOMEM;
+	char path[1200];
 	int rc = kyc_face_nets_load(dir, &e->nets, err, errlen);
-	if (rc) {
-		free(e);
-		return rc;
-	}
+	if (rc)
+		goto fail;
+	snprintf(path, sizeof path, "%s/../human/faceres.json", dir);
+	if ((rc = kyc_graph_load(path, &e->faceres, err, errlen)))
+		goto fail;
 	*out = e;
 	return 0;
+fail:
+	kyc_face_engine_free(e);
+	return rc;
 }
 
 void kyc_face_engine_free(struct kyc_face_engine *e)
@@ -61,6 +77,7 @@ void kyc_face_engine_free(struct kyc_face_engine *e)
 	if (!e)
 		return;
 	kyc_face_nets_free(e->nets);
+	kyc_graph_free(e->faceres);
 	free(e);
 }
 
@@ -252,10 +269,72 @@ static void measure_pose(struct kyc_face *f)
 	f->quality.pitch = asin(fmax(-1, fmin(1, (ratio - 0.55) / 0.35))) * 180 / M_PI;
 }
 
+int kyc_face_descriptor(const struct kyc_face_engine *e, const unsigned char *rgb,
+                        float out[KYC_FACE_EMBEDDING_DIM])
+{
+	const int n = KYC_FACE_DESCRIPTOR_SIDE;
+	int shape[4] = {1, n, n, 3};
+	struct kyc_gtensor in = {0}, res = {0};
+	char err[256];
+	int rc = kyc_gtensor_alloc(&in, 4, shape);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < (size_t)n * n; i++)
+		for (int c = 0; c < 3; c++)
+			in.d[3 * i + c] = (float)rgb[3 * i + 2 - c] - BGR_MEANS[c];
+	rc = kyc_graph_run(e->faceres, &in, DESCRIPTOR_OUTPUT, &res, err, sizeof err);
+	kyc_gtensor_free(&in);
+	if (rc)
+		return rc;
+	if (res.count != KYC_FACE_EMBEDDING_DIM) {
+		kyc_gtensor_free(&res);
+		return KYC_ERR_INVALID;
+	}
+	double norm = 0;
+	for (int i = 0; i < KYC_FACE_EMBEDDING_DIM; i++)
+		norm += (double)res.d[i] * res.d[i];
+	norm = norm > 0 ? sqrt(norm) : 1;
+	for (int i = 0; i < KYC_FACE_EMBEDDING_DIM; i++)
+		out[i] = (float)(res.d[i] / norm);
+	kyc_gtensor_free(&res);
+	return 0;
+}
+
+/* The crop t as bytes, rounded and clamped, in *px (malloc); frees t.
+ * 0 or KYC_ERR_NOMEM. */
+static int to_bytes(struct kyc_tensor *t, unsigned char **px)
+{
+	size_t n = (size_t)t->h * t->w * t->c;
+	*px = malloc(n);
+	for (size_t i = 0; *px && i < n; i++)
+		(*px)[i] = (unsigned char)lrintf(t->d[i] < 0 ? 0 : t->d[i] > 255 ? 255 : t->d[i]);
+	kyc_tensor_free(t);
+	return *px ? 0 : KYC_ERR_NOMEM;
+}
+
+/* The descriptor of face f: its box crop as bytes (as the calibration's
+ * crops were kept, bench/face/export.c), then kyc_face_descriptor. */
+static int describe(const struct kyc_face_engine *e, const struct face__rgb *img,
+                    struct kyc_face *f)
+{
+	const int n = KYC_FACE_DESCRIPTOR_SIDE;
+	const double *b = f->box;
+	double side = fmax(b[2], b[3]) * (1 + 2 * DESCRIPTOR_MARGIN);
+	struct kyc_tensor t = {0};
+	unsigned char *px = NULL;
+	int rc = face__crop(img, b[0] + b[2] / 2 - side / 2, b[1] + b[3] / 2 - side / 2, side, 0,
+	                    NULL, n, &t);
+	if (rc || (rc = to_bytes(&t, &px)))
+		return rc;
+	rc = kyc_face_descriptor(e, px, f->embedding);
+	free(px);
+	return rc;
+}
+
 static int analyze_face(const struct kyc_face_engine *e, const struct face__rgb *img,
                         const struct det *d, struct kyc_face *f)
 {
-	struct kyc_tensor t112 = {0}, t150 = {0};
+	struct kyc_tensor t112 = {0};
 	float lm[136], gender[2], age;
 	int rc;
 	memset(f, 0, sizeof *f);
@@ -280,10 +359,9 @@ static int analyze_face(const struct kyc_face_engine *e, const struct face__rgb 
 	kyc_tensor_free(&t112);
 	double ax, ay, aside, angle;
 	aligned_square(f, &ax, &ay, &aside, &angle);
-	if ((rc = face__crop(img, ax, ay, aside, angle, NULL, KYC_FACE_EMBED_SIDE, &t150)) ||
-	    (rc = face__crop(img, ax, ay, aside, angle, NULL, KYC_FACE_LANDMARK_SIDE, &t112)))
+	if ((rc = face__crop(img, ax, ay, aside, angle, NULL, KYC_FACE_LANDMARK_SIDE, &t112)))
 		goto out;
-	if ((rc = kyc_face_net_embedding(e->nets, &t150, f->embedding)) ||
+	if ((rc = describe(e, img, f)) ||
 	    (rc = kyc_face_net_age_gender(e->nets, &t112, &age, gender)))
 		goto out;
 	f->age = age;
@@ -298,7 +376,6 @@ static int analyze_face(const struct kyc_face_engine *e, const struct face__rgb 
 	kyc_face_spoof_measure(img->px, img->w, img->h, f->box, &f->spoof);
 out:
 	kyc_tensor_free(&t112);
-	kyc_tensor_free(&t150);
 	return rc;
 }
 
@@ -450,16 +527,14 @@ const char *kyc_face_selfie(const struct kyc_face_list *l)
 
 void kyc_face_compare(const float *a, const float *b, double threshold, struct kyc_face_match *out)
 {
-	double d2 = 0, dot = 0, na = 0, nb = 0;
+	double dot = 0, na = 0, nb = 0;
 	for (int i = 0; i < KYC_FACE_EMBEDDING_DIM; i++) {
-		double d = (double)a[i] - b[i];
-		d2 += d * d;
 		dot += (double)a[i] * b[i];
 		na += (double)a[i] * a[i];
 		nb += (double)b[i] * b[i];
 	}
-	out->distance = sqrt(d2);
 	out->similarity = (na > 0 && nb > 0) ? dot / sqrt(na * nb) : 0;
+	out->distance = 1 - out->similarity;
 	out->threshold = threshold;
 	out->match = out->distance <= threshold;
 }
@@ -475,16 +550,5 @@ int kyc_face_aligned_crop(const struct kyc_image *img, const struct kyc_face *f,
 	double x0, y0, size, angle;
 	aligned_square(f, &x0, &y0, &size, &angle);
 	int rc = face__crop(&src, x0, y0, size, angle, NULL, side, &t);
-	if (rc)
-		return rc;
-	unsigned char *out = malloc((size_t)side * side * 3);
-	if (!out) {
-		kyc_tensor_free(&t);
-		return KYC_ERR_NOMEM;
-	}
-	for (size_t i = 0; i < (size_t)side * side * 3; i++)
-		out[i] = (unsigned char)lrintf(t.d[i] < 0 ? 0 : t.d[i] > 255 ? 255 : t.d[i]);
-	kyc_tensor_free(&t);
-	*rgb = out;
-	return 0;
+	return rc ? rc : to_bytes(&t, rgb);
 }

@@ -1,5 +1,6 @@
 /* The face engine (docs/face.md): find faces in a photo, place their 68
- * landmarks, align and cut them, describe them with a 128-d embedding,
+ * landmarks, align and cut them, describe them with HSE FaceRes's 1024-d
+ * descriptor,
  * estimate age and gender, judge a selfie's quality, and compare two faces.
  * Pure functions on pixels and the loaded networks: no HTTP, no database.
  * One read path for the API, the CLI and the benchmark. */
@@ -11,12 +12,17 @@
 #include "document/image.h"
 #include "face/spoof.h"
 
-#define KYC_FACE_EMBEDDING_DIM 128
+#define KYC_FACE_EMBEDDING_DIM 1024
+/* The name stored beside an embedding ("model"): embeddings of another
+ * network (dlib's 128-d, stored before) are never compared with these. */
+#define KYC_FACE_EMBEDDING_MODEL "faceres"
 #define KYC_FACE_LANDMARKS 68
-/* Euclidean distance at or below which two embeddings are one person: dlib's
- * published operating point for this network (docs/face.md, bench/README.md
- * for the false-match rates measured at it). */
-#define KYC_FACE_DEFAULT_THRESHOLD 0.6
+/* Side of the square box crop the descriptor reads (HSE FaceRes's input). */
+#define KYC_FACE_DESCRIPTOR_SIDE 224
+/* Cosine distance at or below which two embeddings are one person: the
+ * distance that holds a false-match rate of 0.1 % on LFW (docs/face.md,
+ * "Choosing the recognition network"). */
+#define KYC_FACE_DEFAULT_THRESHOLD 0.365
 
 /* Where the models are: $KYCD_MODELS when set; else the first of
  * <dir of the running binary>/../models/face-api (build/release/kycd finds
@@ -29,7 +35,8 @@ int kyc_face_models_dir(char *buf, size_t len);
 /* The loaded networks. Read-only once open: threads may share one engine. */
 struct kyc_face_engine;
 
-/* Loads the models from dir (NULL: kyc_face_models_dir). err says which file
+/* Loads the models from dir (NULL: kyc_face_models_dir), and HSE FaceRes
+ * from dir/../human/faceres.json (scripts/fetch-models). err says which file
  * and why on failure. 0, KYC_ERR_NOTFOUND, KYC_ERR_IO, KYC_ERR_INVALID,
  * KYC_ERR_TOOBIG or KYC_ERR_NOMEM. */
 int kyc_face_engine_open(const char *dir, struct kyc_face_engine **out, char *err, size_t errlen);
@@ -53,7 +60,7 @@ struct kyc_face {
 	double age;                              /* years */
 	const char *gender;                      /* "male" or "female" */
 	double gender_score;                     /* probability of that gender, 0.5..1 */
-	float embedding[KYC_FACE_EMBEDDING_DIM];
+	float embedding[KYC_FACE_EMBEDDING_DIM]; /* L2-normalised */
 	struct kyc_face_quality quality;
 	struct kyc_face_spoof spoof; /* passive anti-spoof cues (spoof.h) */
 };
@@ -106,9 +113,15 @@ const char *kyc_face_selfie(const struct kyc_face_list *l);
 int kyc_face_aligned_crop(const struct kyc_image *img, const struct kyc_face *f, int side,
                           unsigned char **rgb);
 
+/* The descriptor of a KYC_FACE_DESCRIPTOR_SIDE square RGB crop (rgb: side*
+ * side*3 bytes): FaceRes's global_pooling/Mean on the bytes as BGR minus the
+ * channel means, L2-normalised. 0, KYC_ERR_INVALID or KYC_ERR_NOMEM. */
+int kyc_face_descriptor(const struct kyc_face_engine *e, const unsigned char *rgb,
+                        float out[KYC_FACE_EMBEDDING_DIM]);
+
 /* Comparison of two embeddings. */
 struct kyc_face_match {
-	double distance;   /* Euclidean, 0..2; the network's own metric */
+	double distance;   /* cosine distance 1 - similarity, 0..2 */
 	double similarity; /* cosine similarity, -1..1 */
 	double threshold;  /* the distance threshold used */
 	int match;         /* distance <= threshold */

@@ -93,6 +93,9 @@ json_t *kyc_face_checks(const struct kyc_face_check_input *in, const char **retr
 	if (!self || !in->portrait) {
 		json_array_append_new(out, check("face_match", "not_applicable",
 		                                 !self ? "no_usable_selfie" : "no_portrait", NULL));
+	} else if (in->unmeasured) {
+		json_array_append_new(
+		    out, check("face_match", "review", "embedding_model_changed", NULL));
 	} else {
 		struct kyc_face_match m;
 		kyc_face_compare(self->embedding, in->portrait->embedding, in->threshold, &m);

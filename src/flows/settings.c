@@ -266,11 +266,12 @@ int kyc_settings_validate(const json_t *patch, struct kyc_jerr *e)
 	    kyc_jv_int(patch, "max_attempts", 0, 1, 10, &n, e))
 		return -1;
 	if ((v = json_object_get(patch, "face_match_threshold")) && !json_is_null(v) &&
-	    (!json_is_number(v) || json_number_value(v) < 0.2 || json_number_value(v) > 1.0))
+	    (!json_is_number(v) || json_number_value(v) < KYC_FACE_THRESHOLD_MIN ||
+	     json_number_value(v) > KYC_FACE_THRESHOLD_MAX))
 		return kyc_jerr_set(e, 422, json_is_number(v) ? "out_of_range" : "invalid_type",
 				    "face_match_threshold",
-				    "'face_match_threshold' must be a number from 0.2 to 1.0 (a "
-				    "distance between face embeddings; default 0.52)");
+				    "'face_match_threshold' must be a number from 0.1 to 0.8 (a "
+				    "cosine distance between face embeddings; default 0.365)");
 	if ((v = json_object_get(patch, "blocked_countries")) && !json_is_null(v) &&
 	    check_string_array(v, "blocked_countries", country_ok, "ISO 3166-1 alpha-3 codes", e))
 		return -1;

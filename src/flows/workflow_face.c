@@ -29,19 +29,21 @@ static double round4(double v)
 }
 
 /* A face as a document keeps it (attributes.face): the embedding as base64
- * of its 128 float32 (little-endian hosts only, as the rest of kycd), with
- * what the checks read. Never rendered: the API shows the face result. */
+ * of its float32 (little-endian hosts only, as the rest of kycd) and the
+ * network that made it ("model"; absent on the 128-d dlib embeddings kept
+ * before), with what the checks read. Never rendered: the API shows the face
+ * result. */
 static json_t *face_to_json(const struct kyc_face *fc)
 {
 	kyc_buf b;
-	kyc_buf_init(&b, 1024);
+	kyc_buf_init(&b, 2 * sizeof fc->embedding);
 	if (kyc_base64_encode_buf(fc->embedding, sizeof fc->embedding, KYC_B64_STD, &b)) {
 		kyc_buf_release(&b);
 		return NULL;
 	}
 	const struct kyc_face_quality *q = &fc->quality;
-	json_t *j = json_pack("{s:s, s:f, s:s, s:f, s:[f,f,f,f], s:{s:f, s:f, s:f, s:f, s:f, s:f}}",
-	                      "embedding", b.data, "age", round4(fc->age), "gender", fc->gender,
+	json_t *j = json_pack("{s:s, s:s, s:f, s:s, s:f, s:[f,f,f,f], s:{s:f, s:f, s:f, s:f, s:f, s:f}}",
+	                      "embedding", b.data, "model", KYC_FACE_EMBEDDING_MODEL, "age", round4(fc->age), "gender", fc->gender,
 	                      "gender_score", round4(fc->gender_score), "box", round4(fc->box[0]),
 	                      round4(fc->box[1]), round4(fc->box[2]), round4(fc->box[3]), "quality",
 	                      "face_ratio", round4(q->face_ratio), "sharpness",
@@ -57,16 +59,27 @@ static json_t *face_to_json(const struct kyc_face *fc)
 	return j;
 }
 
-/* The reverse of face_to_json; 0, or -1 when j holds no usable face. */
-static int face_from_json(const json_t *j, struct kyc_face *fc)
+/* The reverse of face_to_json; 0, or -1 when j holds no face. *comparable
+ * (when not NULL) is 0 when the embedding is another network's (a legacy
+ * dlib one) or unreadable: its age, gender and quality still hold, its
+ * embedding is zeros and must not be compared. */
+static int face_from_json(const json_t *j, struct kyc_face *fc, int *comparable)
 {
 	const char *emb = json_string_value(json_object_get(j, "embedding"));
+	const char *model = json_string_value(json_object_get(j, "model"));
 	size_t n = 0;
 	memset(fc, 0, sizeof *fc);
-	if (!emb ||
-	    kyc_base64_decode(emb, strlen(emb), KYC_B64_STD, (unsigned char *)fc->embedding,
-	                      sizeof fc->embedding, &n) ||
-	    n != sizeof fc->embedding)
+	if (!emb)
+		return -1;
+	int ok = model && !strcmp(model, KYC_FACE_EMBEDDING_MODEL) &&
+	         !kyc_base64_decode(emb, strlen(emb), KYC_B64_STD, (unsigned char *)fc->embedding,
+	                            sizeof fc->embedding, &n) &&
+	         n == sizeof fc->embedding;
+	if (!ok)
+		memset(fc->embedding, 0, sizeof fc->embedding);
+	if (comparable)
+		*comparable = ok;
+	else if (!ok)
 		return -1;
 	fc->age = json_number_value(json_object_get(j, "age"));
 	const char *g = json_string_value(json_object_get(j, "gender"));
@@ -191,7 +204,7 @@ int flow__liveness_judge(struct kyc_flow *f, const json_t *sface, const struct k
 	if (n < 1 || n > KYC_LIVENESS_MAX_TURNS || (size_t)n != json_array_size(moves))
 		return kyc_jerr_set(e, 422, "frames_mismatch", "frame",
 		                    "send one frame per turn of the challenge");
-	if (!f->face || face_from_json(sface, &front))
+	if (!f->face || face_from_json(sface, &front, NULL))
 		return kyc_jerr_set(e, 500, "internal", "", "the face engine failed");
 	for (int i = 0; i < n; i++) {
 		struct kyc_image img = {0};
@@ -306,8 +319,12 @@ int flow__face_apply(struct change *c, const json_t *settings, const json_t *che
 	struct kyc_face selfie, portrait;
 	const json_t *sj = json_object_get(json_object_get(selfie_doc, "attributes"), "face");
 	const json_t *pj = json_object_get(json_object_get(portrait_doc, "attributes"), "face");
-	int have_selfie = selfie_doc && !face_from_json(sj, &selfie);
-	int have_portrait = portrait_doc && !face_from_json(pj, &portrait);
+	int selfie_cmp = 0, portrait_cmp = 0;
+	int have_selfie = selfie_doc && !face_from_json(sj, &selfie, &selfie_cmp);
+	int have_portrait = portrait_doc && !face_from_json(pj, &portrait, &portrait_cmp);
+	/* An embedding kept by another network (dlib's, before the switch) is
+	 * never compared with FaceRes's: face_match is then not measured. */
+	int comparable = have_selfie && have_portrait && selfie_cmp && portrait_cmp;
 	double threshold = json_number_value(json_object_get(settings, "face_match_threshold"));
 
 	/* The face result the API shows (docs/api.md): what was compared, and
@@ -321,7 +338,7 @@ int flow__face_apply(struct change *c, const json_t *settings, const json_t *che
 		              "selfie_file_id",
 		              have_selfie ? json_incref(json_object_get(selfie_doc, "file_id"))
 		                          : json_null());
-		if (have_selfie && have_portrait) {
+		if (comparable) {
 			struct kyc_face_match m;
 			kyc_face_compare(selfie.embedding, portrait.embedding, threshold, &m);
 			json_object_set_new(face, "similarity", json_real(round4(m.similarity)));
@@ -369,6 +386,7 @@ int flow__face_apply(struct change *c, const json_t *settings, const json_t *che
 		        kyc_checks_field(json_object_get(decided, "extraction"), "birth_date"),
 		    .today = kyc_now_ms() / 86400000,
 		    .threshold = threshold,
+		    .unmeasured = have_selfie && have_portrait && !comparable,
 		    .liveness = have_selfie ? json_object_get(json_object_get(selfie_doc,
 		                                                              "attributes"),
 		                                              "liveness")

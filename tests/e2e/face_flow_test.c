@@ -13,6 +13,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/base64.h"
+#include "core/buf.h"
 #include "document/image.h"
 #include "document/synth.h"
 #include "face/face.h"
@@ -22,10 +24,11 @@
 #include "form.h"
 #include "hosted.h"
 #include "recapture.h"
+#include "store/store.h"
 #include "test.h"
 
 static struct e2e_server srv;
-static char key[128], other_key[128];
+static char key[128], other_key[128], tenant[64];
 static unsigned char *card, *selfie_a, *selfie_b, *card_f, *card_old;
 static size_t card_len, selfie_a_len, selfie_b_len, card_f_len, card_old_len;
 /* A's card again, its holder born decades away from the age A looks. */
@@ -314,6 +317,62 @@ TEST(another_person_goes_to_review)
 	free(vid);
 }
 
+/* The card's face stored as kycd kept faces before FaceRes: dlib's 128
+ * float32 (a made-up vector of that length: its values do not matter) and
+ * no "model". The same person's selfie then meets it: face_match is not
+ * measured (review), never a comparison of two networks' vectors. */
+TEST(a_legacy_stored_face_is_not_compared)
+{
+	char *vid = with_card();
+	REQUIRE(vid != NULL);
+	kyc_store *st;
+	char err[200];
+	REQUIRE(e2e_store_open(&srv, &st, err, sizeof err) == 0);
+	json_t *filter = json_pack("{s:s}", "verification_id", vid);
+	struct kyc_store_page pg;
+	REQUIRE(kyc_store_list(st, KYC_R_DOCUMENT, tenant, filter, "", 10, &pg) == 0);
+	json_decref(filter);
+	CHECK_INT(json_array_size(pg.items), 1);
+	json_t *doc = json_array_get(pg.items, 0);
+	json_t *attrs = json_deep_copy(json_object_get(doc, "attributes"));
+	json_t *face = json_object_get(attrs, "face");
+	REQUIRE(face && json_is_string(json_object_get(face, "embedding")));
+	CHECK_STR(json_string_value(json_object_get(face, "model")), KYC_FACE_EMBEDDING_MODEL);
+	float legacy[128];
+	for (int i = 0; i < 128; i++)
+		legacy[i] = (float)sin(i) / 8;
+	kyc_buf b;
+	kyc_buf_init(&b, 1024);
+	REQUIRE(kyc_base64_encode_buf(legacy, sizeof legacy, KYC_B64_STD, &b) == 0);
+	json_object_set_new(face, "embedding", json_string(b.data));
+	json_object_del(face, "model");
+	kyc_buf_release(&b);
+	json_t *patch = json_pack("{s:o}", "attributes", attrs);
+	CHECK_INT(kyc_store_update(st, KYC_R_DOCUMENT, tenant,
+	                           json_string_value(json_object_get(doc, "id")), patch, 0),
+	          0);
+	json_decref(patch);
+	json_decref(pg.items);
+	kyc_store_close(st);
+
+	long code = 0;
+	json_t *v = send(vid, "selfie", selfie_a, selfie_a_len, &code);
+	REQUIRE(v != NULL);
+	CHECK_INT(code, 201);
+	CHECK_STR(result(v, "selfie_quality"), "pass");
+	CHECK_STR(result(v, "face_match"), "review");
+	CHECK_STR(json_string_value(json_object_get(check(v, "face_match"), "reason")),
+	          "embedding_model_changed");
+	CHECK_STR(json_string_value(json_object_get(v, "status")), "pending_review");
+	/* the face result names both faces but gives no distance */
+	const json_t *fr = json_object_get(v, "face");
+	CHECK(json_is_string(json_object_get(fr, "portrait_file_id")));
+	CHECK(json_object_get(fr, "distance") == NULL && json_object_get(fr, "match") == NULL);
+	CHECK(review_cause(vid, "face_match"));
+	json_decref(v);
+	free(vid);
+}
+
 TEST(an_unusable_selfie_is_a_failed_attempt_with_its_retry_code)
 {
 	char *vid = with_card();
@@ -589,7 +648,7 @@ int main(void)
 	    /* last: truth is A's card */
 	    make_card(TFACE_A, age, &card, &card_len) ||
 	    e2e_data_dir(&srv) ||
-	    e2e_tenant(&srv, "faces", key, NULL) ||
+	    e2e_tenant(&srv, "faces", key, tenant) ||
 	    e2e_tenant(&srv, "other", other_key, other_tenant) || e2e_start(&srv, NULL)) {
 		e2e_cleanup(&srv);
 		printf("[face_flow] 0 passed, 1 failed\n");
@@ -601,6 +660,7 @@ int main(void)
 	RUN(portrait_is_cut_and_stored_at_submission);
 	RUN(an_age_far_from_the_birth_date_goes_to_review);
 	RUN(another_person_goes_to_review);
+	RUN(a_legacy_stored_face_is_not_compared);
 	RUN(an_unusable_selfie_is_a_failed_attempt_with_its_retry_code);
 	RUN(a_selfie_photographed_from_a_print_goes_to_review);
 	RUN(threshold_setting);
