@@ -75,16 +75,14 @@ void kyc_card_warp_box(const struct kyc_image *img, const double quad[4][2], int
 			double rz = 1 / (m.g * s + zt);
 			double x = (m.a * s + xt) * rz - 0.5;
 			double y = (m.d * s + yt) * rz - 0.5;
-			if (x < 0 || y < 0) {
+			/* off the photo: paper white. Tested before the cast: a
+			 * degenerate quad maps far outside int (or to NaN) */
+			if (!(x >= 0 && y >= 0 && x < img->w - 1 && y < img->h - 1)) {
 				out[(size_t)Y * (size_t)w + (size_t)X] = 255;
 				continue;
 			}
 			int ix = (int)x, iy = (int)y;
 			double fx = x - ix, fy = y - iy;
-			if (ix + 1 >= img->w || iy + 1 >= img->h) {
-				out[(size_t)Y * (size_t)w + (size_t)X] = 255; /* off the photo: paper white */
-				continue;
-			}
 			const unsigned char *p = img->gray + (size_t)iy * (size_t)img->w + (size_t)ix;
 			double v = (p[0] * (1 - fx) + p[1] * fx) * (1 - fy) +
 				   (p[img->w] * (1 - fx) + p[img->w + 1] * fx) * fy;
