@@ -6,12 +6,12 @@
  * Time is moved with KYCD_CLOCK_FILE; the sweeper's work is waited for by
  * what it leaves behind, never by sleeping a fixed time. */
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "datadir.h"
 #include "document/synth.h"
 #include "e2e.h"
 #include "e2e_clock.h"
@@ -142,54 +142,6 @@ static int person_new(struct person *p, const char *key, const struct person *ot
 	         jstr(json_object_get(r.json, "verification"), "status"));
 	e2e_resp_free(&r);
 	return 0;
-}
-
-/* ---- searching the data directory ---- */
-
-static const void *needle;
-static size_t needle_len;
-static int found;
-
-static int search_file(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)ftw;
-	if (type != FTW_F || st->st_size == 0)
-		return 0;
-	FILE *fp = fopen(path, "rb");
-	if (!fp)
-		return 0;
-	char *buf = malloc((size_t)st->st_size);
-	size_t n = buf ? fread(buf, 1, (size_t)st->st_size, fp) : 0;
-	fclose(fp);
-	if (n && memmem(buf, n, needle, needle_len))
-		found++;
-	free(buf);
-	return 0;
-}
-
-/* How many files under dir (the database, its log, every blob) hold the
- * bytes p[0..n). */
-static int files_holding(const char *dir, const void *p, size_t n)
-{
-	needle = p;
-	needle_len = n;
-	found = 0;
-	nftw(dir, search_file, 16, FTW_PHYS);
-	return found;
-}
-
-static int files_holding_str(const char *dir, const char *s)
-{
-	return files_holding(dir, s, strlen(s));
-}
-
-/* 1 when the blob of file id is on disk (DATA_DIR/files/<2>/<id>). */
-static int blob_exists(const char *dir, const char *file_id)
-{
-	char path[512];
-	struct stat st;
-	snprintf(path, sizeof path, "%s/files/%.2s/%s", dir, file_id, file_id);
-	return stat(path, &st) == 0;
 }
 
 /* The master_id of an applicant's data-key row in the stopped server's
@@ -493,13 +445,13 @@ TEST(erasure_leaves_only_the_audit_skeleton)
 	const struct kyc_synth_fields *f0 = &p[0].truth.id.f;
 	char given[48];
 	snprintf(given, sizeof given, "%.*s", (int)strcspn(f0->given_names, " "), f0->given_names);
-	CHECK_INT(files_holding_str(srv.data_dir, f0->surname), 0);
-	CHECK_INT(files_holding_str(srv.data_dir, given), 0);
-	CHECK_INT(files_holding_str(srv.data_dir, f0->document_number), 0);
-	CHECK_INT(files_holding_str(srv.data_dir, p[0].email), 0);
-	CHECK_INT(files_holding_str(srv.data_dir, p[0].meta), 0);
-	CHECK_INT(files_holding(srv.data_dir, image_run(&p[0]), 64), 0);
-	CHECK_INT(files_holding_str(srv.log_path, f0->document_number), 0);
+	CHECK_INT(datadir_files_holding_str(srv.data_dir, f0->surname), 0);
+	CHECK_INT(datadir_files_holding_str(srv.data_dir, given), 0);
+	CHECK_INT(datadir_files_holding_str(srv.data_dir, f0->document_number), 0);
+	CHECK_INT(datadir_files_holding_str(srv.data_dir, p[0].email), 0);
+	CHECK_INT(datadir_files_holding_str(srv.data_dir, p[0].meta), 0);
+	CHECK_INT(datadir_files_holding(srv.data_dir, image_run(&p[0]), 64), 0);
+	CHECK_INT(datadir_files_holding_str(srv.log_path, f0->document_number), 0);
 	/* With encryption at rest nobody's values are on disk in the clear
 	 * (tests/e2e/at_rest_test.c): what the erasure adds is that the erased
 	 * applicant's data key is gone (a tombstone; the other's stays), so a
@@ -510,8 +462,8 @@ TEST(erasure_leaves_only_the_audit_skeleton)
 	CHECK_STR(state, "shredded");
 	data_key_state(&srv, p[1].app, state, sizeof state);
 	CHECK_STR(state, "");
-	CHECK(!blob_exists(srv.data_dir, p[0].file));
-	CHECK(blob_exists(srv.data_dir, p[1].file));
+	CHECK(!datadir_blob_exists(srv.data_dir, p[0].file));
+	CHECK(datadir_blob_exists(srv.data_dir, p[1].file));
 }
 
 /* A record a compatibility route set made (seed 002's hosted identity
@@ -655,13 +607,13 @@ TEST(retention_periods_remove_images_then_identity)
 	e2e_resp_free(&r);
 	snprintf(path, sizeof path, "/v1/files/%s", c.file);
 	CHECK_INT(status_of("GET", path, key_c), 200);
-	CHECK(blob_exists(srv.data_dir, c.file));
+	CHECK(datadir_blob_exists(srv.data_dir, c.file));
 
 	/* day 31: C's images are gone, its identity data is not */
 	e2e_clock_add(&clk, 2 * 86400L);
 	REQUIRE(wait_field(vpath, key_c, "images_removed_at"));
 	CHECK_INT(status_of("GET", path, key_c), 410);
-	CHECK(!blob_exists(srv.data_dir, c.file));
+	CHECK(!datadir_blob_exists(srv.data_dir, c.file));
 	REQUIRE(e2e_json(&srv, "GET", dpath, key_c, NULL, &r) == 0);
 	CHECK(json_is_object(json_object_get(r.json, "extraction")));
 	CHECK(strstr(r.body, c.truth.id.f.document_number) != NULL);
@@ -724,7 +676,7 @@ TEST(a_restored_backup_is_erased_again)
 	CHECK_INT(status_of("DELETE", path, admin), 200);
 	snprintf(live_log, sizeof live_log, "%.150s/erasures.log", srv.data_dir);
 	snprintf(line, sizeof line, "e1 %s %s ", tenant, p.app);
-	CHECK_INT(files_holding_str(live_log, line), 1);
+	CHECK_INT(datadir_files_holding_str(live_log, line), 1);
 
 	/* the backup's server, as restored: the master key and the erasure log
 	 * are kept outside the data directory and its backups */
@@ -750,8 +702,8 @@ TEST(a_restored_backup_is_erased_again)
 	char state[64];
 	data_key_state(&copy[0], p.app, state, sizeof state);
 	CHECK_STR(state, "shredded");
-	CHECK(!blob_exists(copy[0].data_dir, p.file));
-	CHECK_INT(files_holding_str(copy[0].log_path, "erased again"), 1);
+	CHECK(!datadir_blob_exists(copy[0].data_dir, p.file));
+	CHECK_INT(datadir_files_holding_str(copy[0].log_path, "erased again"), 1);
 
 	/* without the log the backup brings the applicant back */
 	REQUIRE(e2e_start(&copy[1], without) == 0);
@@ -760,7 +712,7 @@ TEST(a_restored_backup_is_erased_again)
 	CHECK_STR(e2e_str(&r, "last_name"), p.truth.id.f.surname);
 	e2e_resp_free(&r);
 	CHECK_INT(e2e_stop(&copy[1]), 0);
-	CHECK(blob_exists(copy[1].data_dir, p.file));
+	CHECK(datadir_blob_exists(copy[1].data_dir, p.file));
 	for (int i = 0; i < 2; i++)
 		e2e_cleanup(&copy[i]);
 }
