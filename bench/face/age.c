@@ -139,20 +139,31 @@ static int race_of(const char *name)
 	return u && u[1] >= '0' && u[1] <= '4' && u[2] == '_' ? u[1] - '0' : -1;
 }
 
-int bench_face_read(const struct kyc_face_engine *e, const char *dir, const char *name,
-                    struct kyc_face_list *l, double *ms, int *w, int *h)
+int bench_face_load(const struct kyc_face_engine *e, const char *dir, const char *name,
+                    struct kyc_face_list *l, double *ms, struct kyc_image *im)
 {
 	char path[8192];
 	snprintf(path, sizeof path, "%s/%s", dir, name);
-	struct kyc_image im;
 	struct kyc_image_opts o = {.want_rgb = 1};
-	if (kyc_image_load(path, &o, &im, NULL))
+	if (kyc_image_load(path, &o, im, NULL))
 		return -1;
 	double t0 = bench_cpu_ms();
-	int rc = kyc_face_analyze(e, &im, l);
+	int rc = kyc_face_analyze(e, im, l);
 	*ms = bench_cpu_ms() - t0; /* the engine's own time, without a chip */
 	if (!rc && bench_face_chip_on())
-		rc = bench_face_chip_embed(&im, l);
+		rc = bench_face_chip_embed(im, l);
+	if (rc)
+		kyc_image_free(im);
+	return rc;
+}
+
+int bench_face_read(const struct kyc_face_engine *e, const char *dir, const char *name,
+                    struct kyc_face_list *l, double *ms, int *w, int *h)
+{
+	struct kyc_image im;
+	int rc = bench_face_load(e, dir, name, l, ms, &im);
+	if (rc)
+		return rc;
 	*w = im.w, *h = im.h;
 	kyc_image_free(&im);
 	return rc;

@@ -26,4 +26,11 @@ struct kyc_face_list;
 int bench_face_read(const struct kyc_face_engine *e, const char *dir, const char *name,
                     struct kyc_face_list *l, double *ms, int *w, int *h);
 
+struct kyc_image;
+
+/* As bench_face_read, the decoded photo kept in *im when 0 is returned (to
+ * free with kyc_image_free); *w and *h are im's. */
+int bench_face_load(const struct kyc_face_engine *e, const char *dir, const char *name,
+                    struct kyc_face_list *l, double *ms, struct kyc_image *im);
+
 #endif

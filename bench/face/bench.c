@@ -32,7 +32,10 @@
  *   bench-face graph DIR REPS                 the graph-model runner on the
  *       human-models face-recognition models in DIR (graph.h).
  *   bench-face export OUT SET...              our crops and dlib embeddings of
- *       a set's faces for the candidate networks run under node (export.h). */
+ *       a set's faces for the candidate networks run under node (export.h).
+ *   bench-face open REPS                      CPU ms to open the engine, and
+ *       to load face-api's networks with and without the recognition
+ *       network the engine no longer loads, REPS times each, alternating. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +46,7 @@
 #include "document/reader.h"
 #include "document/synth.h"
 #include "face/face.h"
+#include "face/nets.h"
 #include "flows/extraction.h"
 #include "flows/face_checks.h"
 #include "tensor/tensor.h"
@@ -673,6 +677,45 @@ static int spoof(const char *list, int step, int nroots, char **roots)
 	return 0;
 }
 
+/* bench-face open: what opening the engine costs, and the share of it the
+ * dlib recognition network took while the engine loaded it. */
+static int open_speed(int reps)
+{
+	char dir[1024], err[512] = "";
+	double *ms = calloc((size_t)reps * 3 + 1, sizeof *ms);
+	if (!ms || kyc_face_models_dir(dir, sizeof dir))
+		goto fail;
+	for (int r = 0; r < reps; r++) {
+		struct kyc_face_engine *e = NULL;
+		struct kyc_face_nets *n = NULL;
+		double t0 = bench_cpu_ms();
+		if (kyc_face_engine_open(NULL, &e, err, sizeof err))
+			goto fail;
+		ms[r] = bench_cpu_ms() - t0;
+		kyc_face_engine_free(e);
+		for (int k = 0; k < 2; k++) {
+			t0 = bench_cpu_ms();
+			if (kyc_face_nets_load(dir, k ? KYC_FACE_NETS_RECOGNITION : 0, &n, err, sizeof err))
+				goto fail;
+			ms[reps * (1 + k) + r] = bench_cpu_ms() - t0;
+			kyc_face_nets_free(n);
+		}
+	}
+	double la = 0;
+	getloadavg(&la, 1);
+	printf("open: CPU ms, median of %d (load average %.2f)\n  kyc_face_engine_open: %.1f\n"
+	       "  face-api nets as the engine loads them: %.1f; with dlib's recognition network: "
+	       "%.1f\n",
+	       reps, la, bench_percentile(ms, reps, 0.5),
+	       bench_percentile(ms + reps, reps, 0.5), bench_percentile(ms + 2 * reps, reps, 0.5));
+	free(ms);
+	return 0;
+fail:
+	fprintf(stderr, "bench-face open: %s\n", err);
+	free(ms);
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	char err[512];
@@ -682,11 +725,14 @@ int main(int argc, char **argv)
 		        "usage: bench-face speed OUT_DIR REPS IMG... | accuracy LIST SRC=DIR... | "
 		        "portrait REPS IMG... | portrait-loose REPS IMG... | spoof LIST STEP SRC=DIR... | "
 		        "docpairs LIST LEVEL SRC=DIR... (LEVEL -1: the real specimens as they are) | "
-		        "ident DIR | age DIR [STEP] | chip-template DIR | graph DIR REPS | export OUT SET...\n");
+		        "ident DIR | age DIR [STEP] | chip-template DIR | graph DIR REPS | export OUT SET... | "
+		        "open REPS\n");
 		return 2;
 	}
 	if (!strcmp(argv[1], "graph") && argc > 3)
 		return bench_face_graph(argv[2], atoi(argv[3]));
+	if (!strcmp(argv[1], "open"))
+		return open_speed(atoi(argv[2]) > 0 ? atoi(argv[2]) : 1);
 	if (kyc_face_engine_open(NULL, &engine, err, sizeof err)) {
 		fprintf(stderr, "bench-face: %s\n", err);
 		return 1;

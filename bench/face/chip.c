@@ -79,16 +79,40 @@ static void chip_square(const struct kyc_face *f, double *x0, double *y0, double
 	                      1 + 2 * PADDING, x0, y0, side, angle);
 }
 
+/* face-api's nets with the recognition network, which the engine leaves out. */
+static int load_nets(void)
+{
+	char dir[1024], err[512] = "";
+	if (!nets && (kyc_face_models_dir(dir, sizeof dir) ||
+	              kyc_face_nets_load(dir, KYC_FACE_NETS_RECOGNITION, &nets, err, sizeof err))) {
+		fprintf(stderr, "bench-face chip: no models: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+int bench_face_dlib_embed(const struct kyc_image *img, const struct kyc_face *f, float out[128])
+{
+	unsigned char *px = NULL;
+	struct kyc_tensor t = {0};
+	int rc = load_nets();
+	if (!rc)
+		rc = kyc_face_aligned_crop(img, f, KYC_FACE_EMBED_SIDE, &px);
+	if (!rc)
+		rc = kyc_tensor_alloc(&t, KYC_FACE_EMBED_SIDE, KYC_FACE_EMBED_SIDE, 3);
+	for (size_t i = 0; !rc && i < (size_t)KYC_FACE_EMBED_SIDE * KYC_FACE_EMBED_SIDE * 3; i++)
+		t.d[i] = px[i];
+	if (!rc)
+		rc = kyc_face_net_embedding(nets, &t, out);
+	kyc_tensor_free(&t);
+	free(px);
+	return rc;
+}
+
 int bench_face_chip_embed(const struct kyc_image *img, struct kyc_face_list *l)
 {
-	if (!nets) {
-		char dir[1024], err[512];
-		if (kyc_face_models_dir(dir, sizeof dir) ||
-		    kyc_face_nets_load(dir, &nets, err, sizeof err)) {
-			fprintf(stderr, "bench-face chip: no models: %s\n", err);
-			return -1;
-		}
-	}
+	if (load_nets())
+		return -1;
 	struct face__rgb rgb = {img->rgb, img->w, img->h};
 	for (size_t k = 0; k < l->count; k++) {
 		struct kyc_tensor t = {0};

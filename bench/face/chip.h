@@ -31,6 +31,14 @@ int bench_face_chip_on(void);
  * models cannot be loaded or a crop or forward fails. */
 int bench_face_chip_embed(const struct kyc_image *img, struct kyc_face_list *l);
 
+struct kyc_face;
+
+/* dlib's 128-d descriptor of face f of img (decoded with want_rgb), as the
+ * engine computed it until branch face12: face-api's recognition network on
+ * the engine's upright square (kyc_face_aligned_crop) at 150×150. 0, or
+ * nonzero when the models cannot be loaded or the crop or forward fails. */
+int bench_face_dlib_embed(const struct kyc_image *img, const struct kyc_face *f, float out[128]);
+
 /* bench-face chip-template DIR: the mean shape of landmarks 17..67 (brows,
  * nose, eyes, mouth) over the near-frontal faces of every image of DIR, each
  * first made upright on its eyes and scaled by its eye-to-mouth distance;

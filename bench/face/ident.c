@@ -14,6 +14,7 @@
 #include "face/face.h"
 #include "flows/face_checks.h"
 #include "age.h"
+#include "chip.h"
 #include "rates.h"
 #include "../lib/timing.h"
 
@@ -23,15 +24,26 @@ struct face_rec {
 	float width; /* of the face box, px */
 	char gender; /* found: 'M' or 'F' */
 	float emb[KYC_FACE_EMBEDDING_DIM];
+	float dlib[128]; /* face-api's network on the same face (chip.h), for fusion */
 };
 
 struct faces {
 	struct face_rec *v;
 	size_t n, cap;
-	int *id, *rank; /* identity index, and the face's rank within it */
+	int *id, *rank;      /* identity index, and the face's rank within it */
+	unsigned char *half; /* IDENT_SPLIT: 0 calibration, 1 held out */
 };
 
-static const char cache_magic[8] = "kycid01";
+static const char cache_magic[8] = "kycid02";
+
+/* Which distance the pairs get (IDENT_NET): FaceRes's cosine (the
+ * engine's), dlib's Euclidean, or their fusion: each distance less its
+ * impostors' mean over their standard deviation, summed, with the four
+ * figures IDENT_FUSE gives (printed by a run without it; fixed before the
+ * pairs they score, never fitted on them). */
+enum net { NET_FACERES, NET_DLIB, NET_FUSED };
+static enum net net;
+static double fuse[4]; /* FaceRes mean, sd; dlib mean, sd */
 
 static int env_int(const char *name, int dflt)
 {
@@ -108,32 +120,35 @@ struct reading {
 	size_t nms, cms;
 };
 
-/* One photo of the set: its central face kept. Nonzero stops the walk. */
+/* One photo of the set: its central face kept (IDENT_PICK=1: the face the
+ * workflow picks, for a set of one face a person). Nonzero stops the walk. */
 static int read_photo(void *ctx, const char *pdir, const char *person, const char *file)
 {
 	struct reading *r = ctx;
 	struct kyc_face_list l = {0};
+	struct kyc_image im;
 	double t;
-	int w, h;
 	r->images++;
-	int rc = bench_face_read(r->e, pdir, file, &l, &t, &w, &h);
+	int rc = bench_face_load(r->e, pdir, file, &l, &t, &im);
 	if (rc < 0) {
 		r->unreadable++;
 		return 0;
 	}
-	const struct kyc_face *f = rc ? NULL : bench_face_central(&l, w, h);
+	const char *why = NULL;
+	const struct kyc_face *f = rc                         ? NULL
+	                           : env_int("IDENT_PICK", 0) ? kyc_face_pick(&l, &why)
+	                                                      : bench_face_central(&l, im.w, im.h);
+	int stop = 0;
 	if (r->nms == r->cms) {
-		r->cms = r->cms ? r->cms * 2 : 1024;
-		double *m2 = realloc(r->ms, r->cms * sizeof *r->ms);
+		size_t cap = r->cms ? r->cms * 2 : 1024;
+		double *m2 = realloc(r->ms, cap * sizeof *r->ms);
 		if (!m2) {
-			kyc_face_list_free(&l);
-			return 1;
+			stop = 1;
+			goto out;
 		}
-		r->ms = m2;
+		r->ms = m2, r->cms = cap;
 	}
 	r->ms[r->nms++] = t;
-	const char *why = NULL;
-	int stop = 0;
 	if (!rc && l.count > 0 && !kyc_face_pick(&l, &why))
 		r->ambiguous++; /* the workflow would ask for a selfie again */
 	if (!f && (rc || l.count == 0))
@@ -148,8 +163,11 @@ static int read_photo(void *ctx, const char *pdir, const char *person, const cha
 		snprintf(fr.person, sizeof fr.person, "%.95s", person);
 		snprintf(fr.file, sizeof fr.file, "%.127s", file);
 		memcpy(fr.emb, f->embedding, sizeof fr.emb);
-		stop = push(r->out, &fr);
+		stop = bench_face_dlib_embed(&im, f, fr.dlib) || push(r->out, &fr);
 	}
+out:
+	if (!rc)
+		kyc_image_free(&im);
 	kyc_face_list_free(&l);
 	if (r->images % 500 == 0)
 		fprintf(stderr, "bench-face ident: %zu images read, %zu faces kept\n", r->images,
@@ -211,11 +229,32 @@ static void cache_save(const char *path, const struct faces *f)
 	fclose(fp);
 }
 
-static double distance(const struct face_rec *a, const struct face_rec *b)
+static double faceres_distance(const struct face_rec *a, const struct face_rec *b)
 {
 	struct kyc_face_match m;
 	kyc_face_compare(a->emb, b->emb, KYC_FACE_DEFAULT_THRESHOLD, &m);
 	return m.distance;
+}
+
+static double dlib_distance(const struct face_rec *a, const struct face_rec *b)
+{
+	double s = 0;
+	for (int k = 0; k < 128; k++)
+		s += ((double)a->dlib[k] - b->dlib[k]) * ((double)a->dlib[k] - b->dlib[k]);
+	return sqrt(s);
+}
+
+static double distance(const struct face_rec *a, const struct face_rec *b)
+{
+	switch (net) {
+	case NET_DLIB:
+		return dlib_distance(a, b);
+	case NET_FUSED:
+		return (faceres_distance(a, b) - fuse[0]) / fuse[1] +
+		       (dlib_distance(a, b) - fuse[2]) / fuse[3];
+	default:
+		return faceres_distance(a, b);
+	}
 }
 
 /* splitmix64: a fixed-seed stream for the impostor sample. */
@@ -244,18 +283,22 @@ static void keep_top(struct named *v, size_t *n, size_t k, struct named x, int f
 	v[i] = x;
 }
 
-/* The pairs of the faces ranked under cap in their identity (0: all), and
- * their rates; with names, the nearest impostors and farthest genuine
- * pairs. */
-static int pairs(const struct faces *f, int cap, long long sample, int names)
+/* The pairs of the faces ranked under cap in their identity (0: all), of
+ * the identities of one half (IDENT_SPLIT; -1: all), and their rates; with
+ * names, the nearest impostors and farthest genuine pairs. */
+static int pairs(const struct faces *f, int cap, long long sample, int names, int half)
 {
 	size_t n = 0, ids = 0, multi = 0;
-	size_t *keep = malloc(f->n * sizeof *keep);
+	size_t *keep = malloc((f->n + 1) * sizeof *keep);
 	if (!keep)
 		return -1;
 	for (size_t i = 0; i < f->n; i++)
-		if (!cap || f->rank[i] < cap)
+		if ((!cap || f->rank[i] < cap) && (half < 0 || f->half[i] == half))
 			keep[n++] = i;
+	if (n < 2) {
+		free(keep);
+		return 0;
+	}
 	for (size_t i = 0; i < n; i++)
 		if (f->rank[keep[i]] == 0) {
 			ids++;
@@ -299,9 +342,10 @@ static int pairs(const struct faces *f, int cap, long long sample, int names)
 				imp[k++] = distance(&f->v[keep[a]], &f->v[keep[b]]);
 		}
 	}
-	printf("pairs%s: %zu faces, %zu identities (%zu with 2+ faces), %zu genuine pairs, %zu "
+	printf("pairs%s%s: %zu faces, %zu identities (%zu with 2+ faces), %zu genuine pairs, %zu "
 	       "impostor pairs (%s)\n",
-	       cap ? "" : " (every face)", n, ids, multi, ng, ni,
+	       cap ? "" : " (every face)",
+	       half < 0 ? "" : half ? ", held-out half" : ", calibration half", n, ids, multi, ng, ni,
 	       ni == all_imp ? "all" : "a fixed-seed sample");
 	if (cap)
 		printf("  at most %d faces a person (the first by file name)\n", cap);
@@ -354,11 +398,71 @@ static void gender(const struct faces *f, const char *path)
 	       right - rf, total - tf, total > tf ? 100.0 * (right - rf) / (total - tf) : 0);
 }
 
+/* FNV-1a of a name: with the seed, which half an identity falls in. */
+static uint64_t name_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+	return h;
+}
+
+/* The impostor distances' mean and standard deviation of each network over
+ * a fixed-seed sample of the calibration half's pairs (all faces without
+ * IDENT_SPLIT): the four figures IDENT_FUSE takes. */
+static void fusion_stats(const struct faces *f, int split)
+{
+	double s[2] = {0}, q[2] = {0};
+	size_t k = 0, tries = 0;
+	uint64_t seed = 20261203;
+	for (; k < 1000000 && tries < 100000000; tries++) {
+		size_t a = (size_t)(next_rand(&seed) % f->n), b = (size_t)(next_rand(&seed) % f->n);
+		if (f->id[a] == f->id[b] || (split && (f->half[a] || f->half[b])))
+			continue;
+		double d[2] = {faceres_distance(&f->v[a], &f->v[b]), dlib_distance(&f->v[a], &f->v[b])};
+		for (int j = 0; j < 2; j++)
+			s[j] += d[j], q[j] += d[j] * d[j];
+		k++;
+	}
+	if (!k)
+		return;
+	printf("fusion: IDENT_FUSE=%.4f,%.4f,%.4f,%.4f (FaceRes mean, sd; dlib mean, sd of %zu "
+	       "impostor pairs%s)\n",
+	       s[0] / k, sqrt(q[0] / k - s[0] * s[0] / k / k), s[1] / k,
+	       sqrt(q[1] / k - s[1] * s[1] / k / k), k, split ? " of the calibration half" : "");
+}
+
+/* IDENT_NET and IDENT_FUSE; -1 when they do not make sense. */
+static int choose_net(void)
+{
+	const char *v = getenv("IDENT_NET");
+	net = !v || !*v || !strcmp(v, "faceres") ? NET_FACERES
+	      : !strcmp(v, "dlib")               ? NET_DLIB
+	      : !strcmp(v, "fused")              ? NET_FUSED
+	                                         : (enum net)-1;
+	if ((int)net < 0) {
+		fprintf(stderr, "bench-face ident: IDENT_NET is faceres, dlib or fused\n");
+		return -1;
+	}
+	const char *fz = getenv("IDENT_FUSE");
+	if (net == NET_FUSED && (!fz || sscanf(fz, "%lf,%lf,%lf,%lf", &fuse[0], &fuse[1], &fuse[2],
+	                                       &fuse[3]) != 4 || fuse[1] <= 0 || fuse[3] <= 0)) {
+		fprintf(stderr, "bench-face ident: IDENT_NET=fused needs IDENT_FUSE=MF,SF,MD,SD\n");
+		return -1;
+	}
+	printf("ident: distance %s\n", net == NET_DLIB    ? "dlib (Euclidean)"
+	                               : net == NET_FUSED ? "FaceRes + dlib, each standardised"
+	                                                  : "FaceRes (cosine)");
+	return 0;
+}
+
 int bench_face_ident(const struct kyc_face_engine *e, const char *dir)
 {
 	struct faces f = {0};
 	const char *cache = getenv("IDENT_CACHE");
 	int rc = 1;
+	if (choose_net())
+		return 2;
 	if (!cache_load(cache, &f)) {
 		printf("ident: %zu faces from the cache %s\n", f.n, cache);
 	} else {
@@ -368,22 +472,39 @@ int bench_face_ident(const struct kyc_face_engine *e, const char *dir)
 	}
 	f.id = malloc((f.n + 1) * sizeof *f.id);
 	f.rank = malloc((f.n + 1) * sizeof *f.rank);
-	if (!f.n || !f.id || !f.rank)
+	f.half = malloc(f.n + 1);
+	if (!f.n || !f.id || !f.rank || !f.half)
 		goto out;
+	/* IDENT_SPLIT=SEED: each identity falls in one half by its name and the
+	 * seed, so that a threshold read on one half is checked on the other */
+	const char *split = getenv("IDENT_SPLIT");
+	uint64_t seed = split && *split ? strtoull(split, NULL, 0) : 0;
 	for (size_t i = 0; i < f.n; i++) {
 		int same = i > 0 && !strcmp(f.v[i].person, f.v[i - 1].person);
 		f.id[i] = i == 0 ? 0 : f.id[i - 1] + !same;
 		f.rank[i] = same ? f.rank[i - 1] + 1 : 0;
+		uint64_t h = seed ^ name_hash(f.v[i].person);
+		f.half[i] = (unsigned char)(next_rand(&h) & 1);
 	}
 	long long sample = getenv("IDENT_IMPOSTORS") ? strtoll(getenv("IDENT_IMPOSTORS"), NULL, 10)
 	                                             : 0;
-	if (pairs(&f, 0, sample, 1) || pairs(&f, env_int("IDENT_CAP", 10), sample, 0))
+	int cap = env_int("IDENT_CAP", 10);
+	if (pairs(&f, 0, sample, 1, -1) || pairs(&f, cap, sample, 0, -1))
 		goto out;
+	if (seed) {
+		printf("split: IDENT_SPLIT=%s, identities halved by name\n", split);
+		for (int h = 0; h < 2; h++)
+			if (pairs(&f, 0, sample, 0, h) || pairs(&f, cap, sample, 0, h))
+				goto out;
+	}
+	if (net == NET_FACERES)
+		fusion_stats(&f, seed != 0);
 	gender(&f, getenv("IDENT_GENDER"));
 	rc = 0;
 out:
 	free(f.v);
 	free(f.id);
 	free(f.rank);
+	free(f.half);
 	return rc;
 }

@@ -59,7 +59,8 @@ int kyc_face_engine_open(const char *dir, struct kyc_face_engine **out, char *er
 	if (!e)
 		return KYC_ERR_NOMEM;
 	char path[1200];
-	int rc = kyc_face_nets_load(dir, &e->nets, err, errlen);
+	/* not face-api's recognition network: FaceRes describes the faces */
+	int rc = kyc_face_nets_load(dir, 0, &e->nets, err, errlen);
 	if (rc)
 		goto fail;
 	snprintf(path, sizeof path, "%s/../human/faceres.json", dir);

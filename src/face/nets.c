@@ -30,7 +30,8 @@ void kyc_face_nets_free(struct kyc_face_nets *n)
 	free(n);
 }
 
-int kyc_face_nets_load(const char *dir, struct kyc_face_nets **out, char *err, size_t errlen)
+int kyc_face_nets_load(const char *dir, int flags, struct kyc_face_nets **out, char *err,
+                       size_t errlen)
 {
 	*out = NULL;
 	struct kyc_face_nets *n = calloc(1, sizeof *n);
@@ -41,8 +42,9 @@ int kyc_face_nets_load(const char *dir, struct kyc_face_nets **out, char *err, s
 	                           &n->detector, err, errlen)) ||
 	    (rc = kyc_weights_load(dir, "face_landmark_68_model-weights_manifest.json",
 	                           &n->landmarks, err, errlen)) ||
-	    (rc = kyc_weights_load(dir, "face_recognition_model-weights_manifest.json",
-	                           &n->recognition, err, errlen)) ||
+	    ((flags & KYC_FACE_NETS_RECOGNITION) &&
+	     (rc = kyc_weights_load(dir, "face_recognition_model-weights_manifest.json",
+	                            &n->recognition, err, errlen))) ||
 	    (rc = kyc_weights_load(dir, "age_gender_model-weights_manifest.json", &n->age_gender,
 	                           err, errlen))) {
 		kyc_face_nets_free(n);
@@ -336,8 +338,8 @@ int kyc_face_net_embedding(const struct kyc_face_nets *n, const struct kyc_tenso
 	struct kyc_tensor x = {0}, t = {0};
 	float avg[256];
 	int rc;
-	if (rgb->h != KYC_FACE_EMBED_SIDE || rgb->w != KYC_FACE_EMBED_SIDE)
-		return KYC_ERR_INVALID;
+	if (!w->count || rgb->h != KYC_FACE_EMBED_SIDE || rgb->w != KYC_FACE_EMBED_SIDE)
+		return KYC_ERR_INVALID; /* not loaded, or the wrong size */
 	if ((rc = normalize(rgb, MEAN_FACE, &x)))
 		goto out;
 	if ((rc = res_conv(w, "conv32_down", &x, 7, 2, KYC_PAD_VALID, 1, &t)))

@@ -118,6 +118,25 @@ TEST(wrong_input_sizes_are_refused)
 	kyc_tensor_free(&t);
 }
 
+/* The engine loads no recognition network (FaceRes describes its faces):
+ * asked for one anyway, the nets refuse rather than read missing weights. */
+TEST(the_recognition_net_is_loaded_only_on_request)
+{
+	char dir[1024], err[256];
+	struct kyc_face_nets *lean = NULL;
+	struct kyc_tensor t;
+	float v[KYC_FACE_EMBED_DIM];
+	REQUIRE(kyc_face_models_dir(dir, sizeof dir) == 0);
+	REQUIRE(kyc_face_nets_load(dir, 0, &lean, err, sizeof err) == 0);
+	REQUIRE(kyc_tensor_alloc(&t, KYC_FACE_EMBED_SIDE, KYC_FACE_EMBED_SIDE, 3) == 0);
+	for (size_t i = 0; i < (size_t)t.h * t.w * t.c; i++)
+		t.d[i] = (float)(i % 251);
+	CHECK_INT(kyc_face_net_embedding(lean, &t, v), KYC_ERR_INVALID);
+	CHECK_INT(kyc_face_net_embedding(nets, &t, v), 0);
+	kyc_tensor_free(&t);
+	kyc_face_nets_free(lean);
+}
+
 TEST(manifest_quantisation_and_float16)
 {
 	const char *m = "[{\"paths\":[\"a.bin\"],\"weights\":["
@@ -196,7 +215,7 @@ int main(void)
 	json_error_t jerr;
 	ref = json_load_file(DATA "ref.json", 0, &jerr);
 	if (!ref || kyc_face_models_dir(dir, sizeof dir) != 0 ||
-	    kyc_face_nets_load(dir, &nets, err, sizeof err) != 0) {
+	    kyc_face_nets_load(dir, KYC_FACE_NETS_RECOGNITION, &nets, err, sizeof err) != 0) {
 		fprintf(
 		    stderr,
 		    "face_nets: no reference vectors or no models (%s): run scripts/fetch-models\n",
@@ -207,6 +226,7 @@ int main(void)
 	RUN(manifest_quantisation_and_float16);
 	RUN(hostile_manifests_are_refused);
 	RUN(wrong_input_sizes_are_refused);
+	RUN(the_recognition_net_is_loaded_only_on_request);
 	RUN(detector_matches_reference);
 	RUN(landmarks_embedding_age_gender_match_reference);
 	kyc_face_nets_free(nets);
