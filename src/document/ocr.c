@@ -342,7 +342,17 @@ int kyc_ocr_features_at(const unsigned char *img, int w, int h, int stride, doub
  * outright: typically more than half of them. */
 typedef float v4f __attribute__((vector_size(16)));
 
-#define DENSE_MAXIN (KYC_OCR_NIN_CTX > KYC_OCR_MAX_HIDDEN ? KYC_OCR_NIN_CTX : KYC_OCR_MAX_HIDDEN)
+#define NIN_MAX (KYC_OCR_NIN_CTX + KYC_OCR_MAX_NCONV)
+#define DENSE_MAXIN (NIN_MAX > KYC_OCR_MAX_HIDDEN ? NIN_MAX : KYC_OCR_MAX_HIDDEN)
+
+typedef int v4i __attribute__((vector_size(16)));
+
+/* Lane-wise maximum (a comparison's mask selects; no SSE intrinsics needed). */
+static inline v4f vmax4(v4f a, v4f b)
+{
+	v4i m = a > b;
+	return (v4f)(((v4i)a & m) | ((v4i)b & ~m));
+}
 
 static inline v4f load4(const float *p)
 {
@@ -351,22 +361,18 @@ static inline v4f load4(const float *p)
 	return v;
 }
 
-static void dense(const float *in, int nin, const float *wt, const float *b, int nout, float *out,
-		  int relu)
+/* out = b + sum over j of val[j] * row[j][0..nout): the rows of weights of the
+ * inputs that are not zero. Sixteen outputs at a time stay in registers. */
+static void sum_rows(const float *val, const float *const *row, int nz, const float *b, int nout,
+		     float *out)
 {
-	int idx[DENSE_MAXIN], nz = 0;
-	for (int i = 0; i < nin; i++)
-		if (in[i] != 0.0f)
-			idx[nz++] = i;
 	int o = 0;
-	/* Sixteen outputs at a time stay in registers over all inputs. */
 	for (; o + 16 <= nout; o += 16) {
 		v4f a0 = load4(b + o), a1 = load4(b + o + 4), a2 = load4(b + o + 8),
 		    a3 = load4(b + o + 12);
 		for (int j = 0; j < nz; j++) {
-			const float *r = wt + (size_t)idx[j] * (size_t)nout + o;
-			float v = in[idx[j]];
-			v4f vv = {v, v, v, v};
+			const float *r = row[j] + o;
+			v4f vv = {val[j], val[j], val[j], val[j]};
 			a0 += vv * load4(r);
 			a1 += vv * load4(r + 4);
 			a2 += vv * load4(r + 8);
@@ -380,34 +386,106 @@ static void dense(const float *in, int nin, const float *wt, const float *b, int
 	for (; o + 4 <= nout; o += 4) {
 		v4f a0 = load4(b + o);
 		for (int j = 0; j < nz; j++) {
-			float v = in[idx[j]];
-			v4f vv = {v, v, v, v};
-			a0 += vv * load4(wt + (size_t)idx[j] * (size_t)nout + o);
+			v4f vv = {val[j], val[j], val[j], val[j]};
+			a0 += vv * load4(row[j] + o);
 		}
 		memcpy(out + o, &a0, sizeof a0);
 	}
 	for (; o < nout; o++) {
 		float a = b[o];
 		for (int j = 0; j < nz; j++)
-			a += in[idx[j]] * wt[(size_t)idx[j] * (size_t)nout + o];
+			a += val[j] * row[j][o];
 		out[o] = a;
 	}
+}
+
+static void dense(const float *in, int nin, const float *wt, const float *b, int nout, float *out,
+		  int relu)
+{
+	float val[DENSE_MAXIN];
+	const float *row[DENSE_MAXIN];
+	int nz = 0;
+	for (int i = 0; i < nin; i++)
+		if (in[i] != 0.0f) {
+			val[nz] = in[i];
+			row[nz++] = wt + (size_t)i * (size_t)nout;
+		}
+	sum_rows(val, row, nz, b, nout, out);
 	if (relu)
-		for (o = 0; o < nout; o++)
+		for (int o = 0; o < nout; o++)
 			out[o] = out[o] < 0 ? 0 : out[o];
 }
 
-/* The model on features x (at least m->nin of them) into the k best guesses. */
-static int run_model(const float *x, struct kyc_ocr_guess *out, int k)
+/* One 3x3 convolution with zero padding, ReLU and 2x2 max-pooling of an
+ * h x w x cin map (channel innermost) into (h/2) x (w/2) x cout, cout a
+ * multiple of 4: each output sums the weight rows of its inputs that are not
+ * zero (blank paper, ReLUs that are off: most of the map), as dense does. */
+static void conv_pool(const float *in, int h, int w, int cin, const float *wt, const float *b,
+		      int cout, float *acc, float *out)
+{
+	for (int oy = 0; oy < h; oy++)
+		for (int ox = 0; ox < w; ox++) {
+			float val[9 * KYC_OCR_MAX_CONV];
+			const float *row[9 * KYC_OCR_MAX_CONV];
+			int nz = 0;
+			for (int t = 0; t < 9; t++) {
+				int iy = oy + t / 3 - 1, ix = ox + t % 3 - 1;
+				if (iy < 0 || iy >= h || ix < 0 || ix >= w)
+					continue;
+				const float *v = in + (size_t)(iy * w + ix) * cin;
+				const float *r = wt + (size_t)t * cin * cout;
+				for (int ci = 0; ci < cin; ci++)
+					if (v[ci] != 0.0f) {
+						val[nz] = v[ci];
+						row[nz++] = r + (size_t)ci * cout;
+					}
+			}
+			sum_rows(val, row, nz, b, cout, acc + (size_t)(oy * w + ox) * cout);
+		}
+	/* ReLU then max equals max then ReLU; four channels at a time. */
+	v4f zero = {0, 0, 0, 0};
+	for (int y = 0; y < h / 2; y++)
+		for (int x = 0; x < w / 2; x++)
+			for (int c = 0; c < cout; c += 4) {
+				const float *a = acc + (size_t)((2 * y) * w + 2 * x) * cout + c;
+				v4f m = vmax4(vmax4(load4(a), load4(a + cout)),
+					      vmax4(load4(a + (size_t)w * cout),
+						    load4(a + (size_t)(w + 1) * cout)));
+				m = vmax4(m, zero);
+				memcpy(out + ((size_t)y * (w / 2) + x) * cout + c, &m, sizeof m);
+			}
+}
+
+/* The model's conv branch on the context window, written after it in x. */
+static void conv_branch(const struct kyc_ocr_model *m, float *x)
+{
+	float acc[KYC_OCR_WH * KYC_OCR_WW * KYC_OCR_MAX_CONV];
+	float p1[(KYC_OCR_WH / 2) * (KYC_OCR_WW / 2) * KYC_OCR_MAX_CONV];
+	conv_pool(x + KYC_OCR_NIN, KYC_OCR_WH, KYC_OCR_WW, 1, m->cw1, m->cb1, m->c1, acc, p1);
+	conv_pool(p1, KYC_OCR_WH / 2, KYC_OCR_WW / 2, m->c1, m->cw2, m->cb2, m->c2, acc,
+		  x + KYC_OCR_NIN_CTX);
+}
+
+/* The model on features x (room for NIN_MAX; the conv branch writes its
+ * values after the window) into the k best guesses. */
+static int run_model(float *x, struct kyc_ocr_guess *out, int k)
 {
 	const struct kyc_ocr_model *m = &kyc__ocr_model;
 	if ((m->nin != KYC_OCR_NIN && m->nin != KYC_OCR_NIN_CTX) ||
 	    (m->nout != KYC_OCR_NOUT && m->nout != KYC_OCR_NCLASSES) || m->h1 < 1 ||
-	    m->h1 > KYC_OCR_MAX_HIDDEN || m->h2 < 1 || m->h2 > KYC_OCR_MAX_HIDDEN)
+	    m->h1 > KYC_OCR_MAX_HIDDEN || m->h2 < 1 || m->h2 > KYC_OCR_MAX_HIDDEN ||
+	    m->c1 < 0 || m->c1 > KYC_OCR_MAX_CONV || m->c1 % 4 || m->c2 < 0 ||
+	    m->c2 > KYC_OCR_MAX_CONV || m->c2 % 4 || (m->c1 > 0) != (m->c2 > 0) ||
+	    (m->c1 > 0 && m->nin != KYC_OCR_NIN_CTX))
 		return KYC_ERR_INTERNAL;
 	float a1[KYC_OCR_MAX_HIDDEN], a2[KYC_OCR_MAX_HIDDEN];
 	float z[KYC_OCR_NOUT];
-	dense(x, m->nin, m->w1, m->b1, m->h1, a1, 1);
+	int nin = m->nin;
+	if (m->c1 > 0) {
+		conv_branch(m, x);
+		nin += KYC_OCR_PW * KYC_OCR_PH * m->c2;
+	}
+	dense(x, nin, m->w1, m->b1, m->h1, a1, 1);
 	dense(a1, m->h1, m->w2, m->b2, m->h2, a2, 1);
 	dense(a2, m->h2, m->w3, m->b3, m->nout, z, 0);
 
@@ -439,7 +517,7 @@ static int run_model(const float *x, struct kyc_ocr_guess *out, int k)
 int kyc_ocr_classify_at(const unsigned char *img, int w, int h, int stride, double cx,
 			double pitch, int y0, int y1, struct kyc_ocr_guess *out, int k)
 {
-	float x[KYC_OCR_NIN_CTX];
+	float x[NIN_MAX];
 	if (!out || k < 1 || k > 4)
 		return KYC_ERR_INVALID;
 	int rc = kyc_ocr_features_at(img, w, h, stride, cx, pitch, y0, y1, x);

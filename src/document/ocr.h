@@ -76,14 +76,27 @@ int kyc_ocr_features_at(const unsigned char *img, int w, int h, int stride, doub
  * (A model without it, nout == KYC_OCR_NCLASSES, is accepted too.) */
 #define KYC_OCR_NOUT (KYC_OCR_NCLASSES + 1)
 
+/* The convolutional branch (when the model has one, c1 > 0): the context window
+ * (KYC_OCR_WH rows of KYC_OCR_WW) through conv 3x3 (1 -> c1, zero padding) -
+ * ReLU - max-pool 2x2 - conv 3x3 (c1 -> c2) - ReLU - max-pool 2x2, whose
+ * KYC_OCR_PW x KYC_OCR_PH x c2 values (row-major, channel innermost) follow the
+ * features at the MLP's input. Weights are [ky][kx][in][out]. */
+#define KYC_OCR_MAX_CONV 32
+#define KYC_OCR_PW (KYC_OCR_WW / 4)
+#define KYC_OCR_PH (KYC_OCR_WH / 4)
+#define KYC_OCR_MAX_NCONV (KYC_OCR_PW * KYC_OCR_PH * KYC_OCR_MAX_CONV)
+
 /* The compiled-in model (ocr_model.c): a multilayer perceptron
- * NIN (KYC_OCR_NIN or KYC_OCR_NIN_CTX) -> H1 -> H2 -> NOUT with ReLU, weights input-major [in][out];
- * H1 and H2 are at most KYC_OCR_MAX_HIDDEN. */
+ * NIN (KYC_OCR_NIN or KYC_OCR_NIN_CTX) [+ the conv branch's PW*PH*c2] -> H1 -> H2
+ * -> NOUT with ReLU, weights input-major [in][out]; H1 and H2 are at most
+ * KYC_OCR_MAX_HIDDEN; c1 = c2 = 0 for a model without the conv branch. */
 #define KYC_OCR_MAX_HIDDEN 512
 struct kyc_ocr_model {
 	int nin, h1, h2, nout;
 	float temperature; /* logits are divided by it before the softmax (calibration) */
 	const float *w1, *b1, *w2, *b2, *w3, *b3;
+	int c1, c2; /* channels of the conv branch (0: none; needs nin == KYC_OCR_NIN_CTX) */
+	const float *cw1, *cb1, *cw2, *cb2;
 };
 extern const struct kyc_ocr_model kyc__ocr_model;
 

@@ -2,7 +2,7 @@
  * (src/document/ocr_model.c); evaluates the compiled-in model.
  *
  *   ocr-train train --font F --out FILE [--seed N] [--steps N] [--batch N]
- *                   [--h1 N] [--h2 N] [--lr X] [--threads N] [--init 1]
+ *                   [--h1 N] [--h2 N] [--c1 N --c2 N] [--lr X] [--threads N] [--init 1]
  *   ocr-train eval  --font F [--seed N] [--n N]     (per-level accuracy, confusions, speed)
  *   ocr-train dump  --font F --dir D [--seed N] [--n N] [--level L]   (PGM cells)
  *   ocr-train real  --dir SHARED/realdocs [--out LIST]   (real scans, see real.c)
@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "conv.h"
 #include "document/ocr.h"
 #include "document/synth.h"
 #include "gen.h"
@@ -28,6 +29,8 @@ int cmd_real(const char *list, const char *dir);
 
 #define NCHUNK 8
 #define MAXT 16
+/* Features plus the conv branch's values, as the first layer reads them. */
+#define NIN_MAX (KYC_OCR_NIN_CTX + KYC_OCR_MAX_NCONV)
 
 /* The OCR-B digitisations trained on, ":"-separated (gen.h). */
 static const char *opt_font = "/usr/share/fonts/opentype/ocr-b/OCRB.otf:"
@@ -36,6 +39,7 @@ static const char *opt_out = NULL, *opt_dir = ".";
 static uint64_t opt_seed = 1;
 static long opt_steps = 20000, opt_n = 3000;
 static int opt_batch = 64, opt_h1 = 192, opt_h2 = 96, opt_threads = 2, opt_level = 2;
+static int opt_c1, opt_c2; /* channels of the conv branch (0: none) */
 static int opt_init; /* start from the compiled-in model instead of random weights */
 static double opt_lr = 0.05;
 
@@ -59,27 +63,54 @@ static double cpu_s(void)
 
 struct net {
 	int nin, h1, h2, nout;
+	int c1, c2, nconv; /* the conv branch: channels, values it adds to the input */
 	float *w1, *b1, *w2, *b2, *w3, *b3;
+	float *cw1, *cb1, *cw2, *cb2;
 	size_t n; /* total parameters, stored contiguously in p */
 	float *p;
 };
 
-static void net_init(struct net *n, int nin, int h1, int h2, int nout)
+/* w1 has nin + nconv rows: the features, then the conv branch's values. */
+static void net_init(struct net *n, int nin, int h1, int h2, int nout, int c1, int c2)
 {
 	n->nin = nin, n->h1 = h1, n->h2 = h2, n->nout = nout;
-	n->n = (size_t)h1 * nin + h1 + (size_t)h2 * h1 + h2 + (size_t)nout * h2 + nout;
+	n->c1 = c1, n->c2 = c2, n->nconv = c1 > 0 ? KYC_OCR_PW * KYC_OCR_PH * c2 : 0;
+	size_t rows = (size_t)nin + (size_t)n->nconv;
+	n->n = (size_t)h1 * rows + h1 + (size_t)h2 * h1 + h2 + (size_t)nout * h2 + nout +
+	       9 * (size_t)c1 + c1 + 9 * (size_t)c1 * c2 + c2;
 	n->p = calloc(n->n, sizeof(float));
 	if (!n->p) {
 		fprintf(stderr, "out of memory\n");
 		exit(1);
 	}
 	float *q = n->p;
-	n->w1 = q, q += (size_t)h1 * nin;
+	n->w1 = q, q += (size_t)h1 * rows;
 	n->b1 = q, q += h1;
 	n->w2 = q, q += (size_t)h2 * h1;
 	n->b2 = q, q += h2;
 	n->w3 = q, q += (size_t)nout * h2;
-	n->b3 = q;
+	n->b3 = q, q += nout;
+	n->cw1 = q, q += 9 * (size_t)c1;
+	n->cb1 = q, q += c1;
+	n->cw2 = q, q += 9 * (size_t)c1 * c2;
+	n->cb2 = q;
+}
+
+/* What the conv branch's backward pass needs of its forward pass. */
+struct conv_act {
+	float acc1[CONV_MAXMAP], p1[CONV_MAXMAP / 4], acc2[CONV_MAXMAP / 4];
+	int arg1[CONV_MAXMAP / 4], arg2[CONV_MAXMAP / 16];
+};
+
+/* The conv branch on the window inside x, its values written after it. */
+static void conv_run(const struct net *n, float *x, struct conv_act *c)
+{
+	if (!n->c1)
+		return;
+	conv_forward(x + KYC_OCR_NIN, KYC_OCR_WH, KYC_OCR_WW, 1, n->cw1, n->cb1, n->c1, c->acc1,
+		     c->arg1, c->p1);
+	conv_forward(c->p1, KYC_OCR_WH / 2, KYC_OCR_WW / 2, n->c1, n->cw2, n->cb2, n->c2, c->acc2,
+		     c->arg2, x + KYC_OCR_NIN_CTX);
 }
 
 /* Same arithmetic as ocr.c: weights [in][out], zero inputs skipped. */
@@ -101,10 +132,11 @@ static void layer(const float *in, int nin, const float *w, const float *b, int 
 			out[o] = out[o] < 0 ? 0 : out[o];
 }
 
-/* Forward pass; returns logits in z (and activations for backprop). */
+/* Forward pass on x (the conv branch's values already after the features);
+ * returns logits in z (and activations for backprop). */
 static void forward(const struct net *n, const float *x, float *a1, float *a2, float *z)
 {
-	layer(x, n->nin, n->w1, n->b1, n->h1, a1, 1);
+	layer(x, n->nin + n->nconv, n->w1, n->b1, n->h1, a1, 1);
 	layer(a1, n->h1, n->w2, n->b2, n->h2, a2, 1);
 	layer(a2, n->h2, n->w3, n->b3, n->nout, z, 0);
 }
@@ -143,11 +175,14 @@ static void layer_back(const float *in, int nin, const float *w, const float *d,
 	}
 }
 
-/* Cross-entropy gradient of one sample added into g (same layout as n). */
-static double backprop(const struct net *n, const float *x, int label, struct net *g)
+/* Cross-entropy gradient of one sample added into g (same layout as n); x
+ * has room for the conv branch's values. */
+static double backprop(const struct net *n, float *x, int label, struct net *g)
 {
 	float a1[KYC_OCR_MAX_HIDDEN], a2[KYC_OCR_MAX_HIDDEN], z[KYC_OCR_NOUT];
 	float d1[KYC_OCR_MAX_HIDDEN], d2[KYC_OCR_MAX_HIDDEN], d3[KYC_OCR_NOUT] = {0};
+	static _Thread_local struct conv_act ca;
+	conv_run(n, x, &ca);
 	forward(n, x, a1, a2, z);
 	float zm = z[argmax(z, n->nout)], sum = 0;
 	for (int i = 0; i < n->nout; i++)
@@ -159,6 +194,18 @@ static double backprop(const struct net *n, const float *x, int label, struct ne
 	layer_back(a2, n->h2, n->w3, d3, n->nout, g->w3, g->b3, d2);
 	layer_back(a1, n->h1, n->w2, d2, n->h2, g->w2, g->b2, d1);
 	layer_back(x, n->nin, n->w1, d1, n->h1, g->w1, g->b1, NULL);
+	if (n->c1) {
+		/* The first layer's rows of the conv values, then the branch itself. */
+		static _Thread_local float dc[KYC_OCR_MAX_NCONV], dp1[CONV_MAXMAP / 4],
+			dacc[CONV_MAXMAP];
+		float gb_unused[KYC_OCR_MAX_HIDDEN] = {0};
+		size_t off = (size_t)n->nin * n->h1;
+		layer_back(x + n->nin, n->nconv, n->w1 + off, d1, n->h1, g->w1 + off, gb_unused, dc);
+		conv_backward(ca.p1, KYC_OCR_WH / 2, KYC_OCR_WW / 2, n->c1, n->cw2, n->c2,
+			      x + KYC_OCR_NIN_CTX, ca.arg2, dc, dacc, g->cw2, g->cb2, dp1);
+		conv_backward(x + KYC_OCR_NIN, KYC_OCR_WH, KYC_OCR_WW, 1, n->cw1, n->c1, ca.p1,
+			      ca.arg1, dp1, dacc, g->cw1, g->cb1, NULL);
+	}
 	return loss;
 }
 
@@ -228,7 +275,7 @@ struct job {
 static void *chunk_worker(void *arg)
 {
 	struct job *j = arg;
-	float x[KYC_OCR_NIN_CTX];
+	float x[NIN_MAX];
 	for (int c = j->tid; c < NCHUNK; c += j->nthreads) {
 		memset(j->grad[c].p, 0, sizeof(float) * j->grad[c].n);
 		j->loss[c] = 0;
@@ -266,17 +313,28 @@ static int write_model(const struct net *n, float temp, const char *path, const 
 	fprintf(f, "/* Generated by tools/ocr-train (scripts/train-ocr); do not edit.\n"
 		   " * %s */\n#include \"document/ocr.h\"\n\n",
 		info);
-	write_array(f, "w1", n->w1, (size_t)n->h1 * n->nin);
+	write_array(f, "w1", n->w1, (size_t)n->h1 * (n->nin + n->nconv));
 	write_array(f, "b1", n->b1, n->h1);
 	write_array(f, "w2", n->w2, (size_t)n->h2 * n->h1);
 	write_array(f, "b2", n->b2, n->h2);
 	write_array(f, "w3", n->w3, (size_t)n->nout * n->h2);
 	write_array(f, "b3", n->b3, n->nout);
+	if (n->c1) {
+		write_array(f, "cw1", n->cw1, 9 * (size_t)n->c1);
+		write_array(f, "cb1", n->cb1, n->c1);
+		write_array(f, "cw2", n->cw2, 9 * (size_t)n->c1 * n->c2);
+		write_array(f, "cb2", n->cb2, n->c2);
+	}
 	fprintf(f,
 		"const struct kyc_ocr_model kyc__ocr_model = {\n"
 		"\t.nin = %d, .h1 = %d, .h2 = %d, .nout = %d, .temperature = %.6ff,\n"
-		"\t.w1 = w1, .b1 = b1, .w2 = w2, .b2 = b2, .w3 = w3, .b3 = b3,\n};\n",
+		"\t.w1 = w1, .b1 = b1, .w2 = w2, .b2 = b2, .w3 = w3, .b3 = b3,\n",
 		n->nin, n->h1, n->h2, n->nout, (double)temp);
+	if (n->c1)
+		fprintf(f,
+			"\t.c1 = %d, .c2 = %d, .cw1 = cw1, .cb1 = cb1, .cw2 = cw2, .cb2 = cb2,\n",
+			n->c1, n->c2);
+	fprintf(f, "};\n");
 	if (fclose(f))
 		return -1;
 	return rename(tmp, path);
@@ -288,7 +346,8 @@ static float calibrate(const struct net *n, struct gen *g)
 	enum { NCAL = 6000 };
 	static float logits[NCAL][KYC_OCR_NOUT];
 	static int labels[NCAL];
-	float x[KYC_OCR_NIN_CTX], a1[KYC_OCR_MAX_HIDDEN], a2[KYC_OCR_MAX_HIDDEN];
+	float x[NIN_MAX], a1[KYC_OCR_MAX_HIDDEN], a2[KYC_OCR_MAX_HIDDEN];
+	static struct conv_act ca;
 	uint64_t cseed = opt_seed + 0x5eed;
 	for (int i = 0; i < NCAL; i++) {
 		uint64_t s = cseed * 31 + (uint64_t)i;
@@ -297,6 +356,7 @@ static float calibrate(const struct net *n, struct gen *g)
 		labels[i] = pick_sample(&s, &cls, &kind);
 		if (make_features(g, cseed, (uint64_t)i, pick_level(&s), cls, kind, x))
 			exit(1);
+		conv_run(n, x, &ca);
 		forward(n, x, a1, a2, logits[i]);
 	}
 	float best_t = 1;
@@ -321,18 +381,30 @@ static float calibrate(const struct net *n, struct gen *g)
 /* Continued training (--init 1): the model this tool was built with, which
  * is the one in src/document/ocr_model.c, so a run stays reproducible from
  * the committed file. A model without the context window starts the one with
- * it: the window's weights start at zero, so training starts from exactly
- * the old model's answers. */
+ * it, and a model without the conv branch the one with it: the new inputs'
+ * weights start at zero, so training starts from exactly the old model's
+ * answers (the branch's own weights keep their random start). */
 static int net_load_builtin(struct net *n)
 {
 	const struct kyc_ocr_model *m = &kyc__ocr_model;
-	if (m->nin > n->nin || m->h1 != n->h1 || m->h2 != n->h2 || m->nout != n->nout) {
-		fprintf(stderr, "train: --init needs --h1 %d --h2 %d (the built-in model)\n", m->h1,
-			m->h2);
+	if (m->nin > n->nin || m->h1 != n->h1 || m->h2 != n->h2 || m->nout != n->nout ||
+	    (m->c1 && (m->c1 != n->c1 || m->c2 != n->c2))) {
+		fprintf(stderr, "train: --init needs --h1 %d --h2 %d --c1 %d --c2 %d (the built-in model)\n",
+			m->h1, m->h2, m->c1, m->c2);
 		return -1;
 	}
-	memset(n->w1, 0, sizeof(float) * (size_t)n->h1 * n->nin);
+	int mconv = m->c1 ? KYC_OCR_PW * KYC_OCR_PH * m->c2 : 0;
+	memset(n->w1, 0, sizeof(float) * (size_t)n->h1 * (n->nin + n->nconv));
 	memcpy(n->w1, m->w1, sizeof(float) * (size_t)n->h1 * m->nin);
+	if (mconv)
+		memcpy(n->w1 + (size_t)n->h1 * n->nin, m->w1 + (size_t)n->h1 * m->nin,
+		       sizeof(float) * (size_t)n->h1 * mconv);
+	if (m->c1) {
+		memcpy(n->cw1, m->cw1, sizeof(float) * 9 * (size_t)m->c1);
+		memcpy(n->cb1, m->cb1, sizeof(float) * (size_t)m->c1);
+		memcpy(n->cw2, m->cw2, sizeof(float) * 9 * (size_t)m->c1 * m->c2);
+		memcpy(n->cb2, m->cb2, sizeof(float) * (size_t)m->c2);
+	}
 	memcpy(n->b1, m->b1, sizeof(float) * (size_t)n->h1);
 	memcpy(n->w2, m->w2, sizeof(float) * (size_t)n->h2 * n->h1);
 	memcpy(n->b2, m->b2, sizeof(float) * (size_t)n->h2);
@@ -348,23 +420,27 @@ static int cmd_train(void)
 		return 2;
 	}
 	if (opt_h1 > KYC_OCR_MAX_HIDDEN || opt_h2 > KYC_OCR_MAX_HIDDEN || opt_batch % NCHUNK ||
-	    opt_threads < 1 || opt_threads > MAXT) {
+	    opt_threads < 1 || opt_threads > MAXT || opt_c1 < 0 || opt_c1 > KYC_OCR_MAX_CONV ||
+	    opt_c1 % 4 || opt_c2 < 0 || opt_c2 > KYC_OCR_MAX_CONV || opt_c2 % 4 ||
+	    (opt_c1 > 0) != (opt_c2 > 0)) {
 		fprintf(stderr, "train: bad sizes\n");
 		return 2;
 	}
 	struct net n, vel;
-	net_init(&n, KYC_OCR_NIN_CTX, opt_h1, opt_h2, KYC_OCR_NOUT);
-	net_init(&vel, KYC_OCR_NIN_CTX, opt_h1, opt_h2, KYC_OCR_NOUT);
+	net_init(&n, KYC_OCR_NIN_CTX, opt_h1, opt_h2, KYC_OCR_NOUT, opt_c1, opt_c2);
+	net_init(&vel, KYC_OCR_NIN_CTX, opt_h1, opt_h2, KYC_OCR_NOUT, opt_c1, opt_c2);
 	uint64_t s = opt_seed;
 	/* He initialisation; Box-Muller from the seeded stream. */
 	struct {
 		float *w;
 		int fan_in;
 		size_t cnt;
-	} L[3] = {{n.w1, n.nin, (size_t)n.h1 * n.nin},
+	} L[5] = {{n.w1, n.nin + n.nconv, (size_t)n.h1 * (n.nin + n.nconv)},
 		  {n.w2, n.h1, (size_t)n.h2 * n.h1},
-		  {n.w3, n.h2, (size_t)n.nout * n.h2}};
-	for (int l = 0; l < 3; l++)
+		  {n.w3, n.h2, (size_t)n.nout * n.h2},
+		  {n.cw1, 9, 9 * (size_t)n.c1},
+		  {n.cw2, 9 * n.c1, 9 * (size_t)n.c1 * n.c2}};
+	for (int l = 0; l < 5; l++)
 		for (size_t i = 0; i < L[l].cnt; i++) {
 			double u = gen_unif(&s) + 1e-12, v = gen_unif(&s);
 			L[l].w[i] = (float)(sqrt(-2 * log(u)) * cos(6.283185307 * v) *
@@ -378,7 +454,7 @@ static int cmd_train(void)
 	struct job shared;
 	memset(&shared, 0, sizeof shared);
 	for (int c = 0; c < NCHUNK; c++)
-		net_init(&shared.grad[c], KYC_OCR_NIN_CTX, opt_h1, opt_h2, KYC_OCR_NOUT);
+		net_init(&shared.grad[c], KYC_OCR_NIN_CTX, opt_h1, opt_h2, KYC_OCR_NOUT, opt_c1, opt_c2);
 	for (int t = 0; t < opt_threads; t++) {
 		jobs[t].g = gen_new(opt_font);
 		if (!jobs[t].g) {
@@ -425,10 +501,13 @@ static int cmd_train(void)
 		}
 	}
 	float temp = calibrate(&n, jobs[0].g);
-	char info[512];
+	char info[512], convinfo[96] = "";
+	if (n.c1)
+		snprintf(convinfo, sizeof convinfo, " + conv 3x3 (%d) pool conv 3x3 (%d) pool = %d",
+			 n.c1, n.c2, n.nconv);
 	snprintf(info, sizeof info,
-		 "MLP %d-%d-%d-%d, seed %llu, %ld steps of batch %d, lr %g%s, trained in %.0f s.",
-		 n.nin, n.h1, n.h2, n.nout, (unsigned long long)opt_seed, opt_steps, opt_batch,
+		 "MLP %d%s-%d-%d-%d, seed %llu, %ld steps of batch %d, lr %g%s, trained in %.0f s.",
+		 n.nin, convinfo, n.h1, n.h2, n.nout, (unsigned long long)opt_seed, opt_steps, opt_batch,
 		 opt_lr, opt_init ? ", continued from the previous model" : "", now_s() - t0);
 	if (write_model(&n, temp, opt_out, info)) {
 		fprintf(stderr, "cannot write %s\n", opt_out);
@@ -599,6 +678,10 @@ int main(int argc, char **argv)
 			opt_h1 = (int)strtol(v, NULL, 10);
 		else if (!strcmp(k, "--h2"))
 			opt_h2 = (int)strtol(v, NULL, 10);
+		else if (!strcmp(k, "--c1"))
+			opt_c1 = (int)strtol(v, NULL, 10);
+		else if (!strcmp(k, "--c2"))
+			opt_c2 = (int)strtol(v, NULL, 10);
 		else if (!strcmp(k, "--threads"))
 			opt_threads = (int)strtol(v, NULL, 10);
 		else if (!strcmp(k, "--level"))
