@@ -37,4 +37,9 @@
 int kyc_pdf417_grid_redraw(const struct kyc_image *img, const double region[4][2], int rw, int rh,
                            double mod_px, int try_, unsigned char **out, int *ow, int *oh);
 
+/* The soft correction (pdf417_soft.h) on (1, the default) or off (0: the
+ * choices drawn as they are, for zxing's own correction), for the
+ * benchmark's comparison; set it before any read, not while reads run. */
+void kyc_pdf417_grid_set_soft(int on);
+
 #endif
