@@ -1,14 +1,19 @@
 /* PDF417's Reed-Solomon code over GF(929) (src/document/pdf417_rs.c):
  * random codewords with random errors and erasures within the code's
  * capacity come back exact; beyond it, the decoder refuses or answers a
- * codeword, never a word whose syndromes are not zero. Words drawn from a
- * development seed (4713), a generator of our own so that runs repeat. */
+ * codeword, never a word whose syndromes are not zero. The soft correction
+ * over it (pdf417_soft.c) on a symbol's choices with known mistakes, and
+ * the codeword table read back from zxing (pdf417_codes.c). Words drawn
+ * from a development seed (4713), a generator of our own so that runs
+ * repeat. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/err.h"
+#include "document/pdf417_codes.h"
 #include "document/pdf417_rs.h"
+#include "document/pdf417_soft.h"
 #include "test.h"
 
 static uint64_t rng_state;
@@ -145,11 +150,88 @@ TEST(bad_arguments)
 	CHECK_INT(kyc_pdf417_rs_decode(c, 20, 4, NULL, 0, 0), 0);
 }
 
+/* The table: every value of every cluster, one pattern each, and back. */
+TEST(codes_table)
+{
+	REQUIRE(kyc_pdf417_codes_ready() == 0);
+	CHECK_INT(kyc_pdf417_codes_known(), 3 * 929);
+	for (int k = 0; k < 3; k++)
+		for (int v = 0; v < 929; v++) {
+			unsigned b = kyc_pdf417_pattern(k, v);
+			CHECK(b >> 16 == 1);
+			CHECK_INT(kyc_pdf417_codeword(b), v);
+		}
+	CHECK_INT(kyc_pdf417_codeword(0x1ffff), -1); /* one bar: no codeword */
+	CHECK_INT(kyc_pdf417_pattern(3, 0), 0);
+}
+
+/* A symbol of R rows, c columns at level 3 (16 check codewords): the
+ * choices are the codeword with `wrong` codewords mistaken; the first
+ * `unsure` of those have the smallest margins, the others margins among
+ * the right ones'; every runner-up of a mistake is the right value. */
+#define SR 12
+#define SC 6
+static int soft_case(int wrong, int unsure, int *truth, int *out, int *ecl)
+{
+	int n = SR * SC, best[SR * (SC + 2)], second[SR * (SC + 2)], pos[SR * SC], tries;
+	double margin[SR * (SC + 2)];
+	random_codeword(truth, n, 16);
+	distinct(pos, wrong, n);
+	for (int r = 0; r < SR; r++)
+		for (int k = 0; k < SC + 2; k++) {
+			int i = r * (SC + 2) + k;
+			best[i] = k == 0 || k == SC + 1
+				      ? kyc_pdf417_soft_indicator(r, k != 0, SR, SC, 3)
+				      : truth[r * SC + k - 1];
+			second[i] = (best[i] + 1) % 929;
+			margin[i] = 0.2 + rnd(1000) / 1000.0;
+		}
+	for (int j = 0; j < wrong; j++) {
+		int i = pos[j] / SC * (SC + 2) + 1 + pos[j] % SC;
+		second[i] = best[i], best[i] = other(best[i]);
+		margin[i] = j < unsure ? 0.01 * (j + 1) : 0.2 + rnd(300) / 1000.0;
+	}
+	struct kyc_pdf417_soft S = {SR, SC, best, second, margin};
+	return kyc_pdf417_soft_correct(&S, out, ecl, &tries);
+}
+
+TEST(soft_erasures_and_flips)
+{
+	rng_state = 4713 + 3;
+	int truth[SR * SC], out[SR * SC], ecl = -1;
+	/* 12 mistakes, all least sure: erasures alone (8 errors is zxing's
+	 * limit at this level) */
+	CHECK_INT(soft_case(12, 12, truth, out, &ecl), 0);
+	CHECK(!memcmp(out, truth, sizeof truth));
+	CHECK_INT(ecl, 3);
+	/* 14: ten least sure, four among the sure ones: the flips find them
+	 * often, not always (they must fall among the next eight) */
+	int found = 0;
+	for (int t = 0; t < 20; t++) {
+		int rc = soft_case(14, 10, truth, out, &ecl);
+		CHECK(rc == 0 || rc == KYC_ERR_NOTFOUND);
+		if (!rc) {
+			CHECK(!memcmp(out, truth, sizeof truth));
+			found++;
+		}
+	}
+	printf("  14 mistakes, 4 of them sure: %d of 20 corrected\n", found);
+	CHECK(found >= 15);
+	/* 40 mistakes: refused (a codeword other than the truth would need
+	 * more than 4 spare checks to go wrong) */
+	for (int t = 0; t < 10; t++) {
+		int rc = soft_case(40, 20, truth, out, &ecl);
+		CHECK_INT(rc, KYC_ERR_NOTFOUND);
+	}
+}
+
 int main(void)
 {
 	RUN(encode_makes_codewords);
 	RUN(errors_and_erasures_within_capacity);
 	RUN(beyond_capacity_never_silently_invalid);
 	RUN(bad_arguments);
+	RUN(codes_table);
+	RUN(soft_erasures_and_flips);
 	return test_done("pdf417_rs");
 }
