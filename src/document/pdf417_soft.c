@@ -41,6 +41,18 @@ static int levels(const struct kyc_pdf417_soft *s, int *out)
 	}
 }
 
+/* How many of the 2R row indicators read as those of a symbol of R rows,
+ * c columns at level ecl. */
+static int indicators_agree(const struct kyc_pdf417_soft *s, int ecl)
+{
+	int n = 0;
+	for (int r = 0; r < s->R; r++)
+		for (int side = 0; side < 2; side++)
+			n += s->best[r * (s->c + 2) + side * (s->c + 1)] ==
+			     kyc_pdf417_soft_indicator(r, side, s->R, s->c, ecl);
+	return n;
+}
+
 struct ctx {
 	const struct kyc_pdf417_soft *s;
 	int n, k, *order, *w, *out, tries;
@@ -102,9 +114,12 @@ int kyc_pdf417_soft_correct(const struct kyc_pdf417_soft *s, int *out, int *ecl,
 	}
 	for (int li = 0; li < nl && rc == KYC_ERR_NOTFOUND; li++) {
 		X.k = 2 << lv[li];
-		if (X.k >= X.n)
-			continue;
 		int budget = X.k - KYC_PDF417_SOFT_SLACK;
+		/* the rows, columns and level the grid took must be the ones
+		 * the row indicators say, on half of them at least: a symbol
+		 * seen with a wrong column count is not decoded into another */
+		if (X.k >= X.n || budget < 0 || indicators_agree(s, lv[li]) < s->R)
+			continue;
 		/* erasures alone: the f least sure, up to 33 counts of them */
 		int step = budget / 32 > 1 ? budget / 32 : 1;
 		for (int f = 0; f <= budget && rc == KYC_ERR_NOTFOUND; f += step)

@@ -10,7 +10,9 @@
  * their runner-up (every subset of KYC_PDF417_SOFT_FLIPS of them, after
  * KYC_PDF417_SOFT_FSTEPS counts of erasures) and decodes again. An answer must be a
  * codeword with KYC_PDF417_SOFT_SLACK check codewords left unused, which
- * keeps a wrong codeword out at the cost of some reach; the caller's
+ * keeps a wrong codeword out at the cost of some reach, and at least half
+ * the row indicators must read as those of the rows, columns and level
+ * taken; the caller's
  * reader checks the data again (zxing reads the redrawn symbol, the AAMVA
  * parser its bytes). Pure computation; thread-safe. */
 #ifndef KYC_PDF417_SOFT_H
