@@ -10,7 +10,8 @@
  *    cross-check: cards whose front contradicts the barcode though both
  *    are the same card (false alarms), and forged fronts (the printed birth
  *    year one off) that are flagged.
- * Usage: bench N SEED. BENCH_DL_BACKS_ONLY=1 stops after the backs' tables;
+ * Usage: bench N SEED. BENCH_DL_BACKS_ONLY=1 stops after the backs' tables,
+ * BENCH_DL_LEVELS=2 (or 01, ...) reads the backs of those levels only;
  * BENCH_DL_SOFT=0 turns the grid reader's soft correction off (the
  * comparison of bench/dl/compare; a library without it ignores this). */
 #include <jansson.h>
@@ -103,7 +104,10 @@ int main(int argc, char **argv)
 	    bin_none[NBIN] = {0};
 	printf("| level | cards | decoded, every field exact | decoded wrong | zxing alone (baseline) | ratio | ms median / p90 | baseline ms median / p90 | ratio (median) |\n");
 	printf("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+	const char *levels = getenv("BENCH_DL_LEVELS");
 	for (int level = 0; level <= 2; level++) {
+		if (levels && !strchr(levels, '0' + level))
+			continue;
 		int ok = 0, base_ok = 0, wrong = 0;
 		for (int i = 1; i <= n; i++) {
 			struct kyc_dl_card c;

@@ -12,10 +12,14 @@
  * rectified picture of the symbol, averages each row down its height,
  * chooses for every codeword the bar pattern of its row's cluster whose
  * blurred profile fits the row's best (least squares, the row's own ink and
- * paper), and draws the chosen patterns as a clean symbol for zxing, whose
- * error correction then repairs the codewords chosen wrong or rejects the
- * symbol: a wrong choice cannot make a wrong decode that the symbol's
- * Reed-Solomon check passes, short of more errors than it can detect.
+ * paper), among the cluster's true codewords (pdf417_codes.h), keeping
+ * the runner-up and the margin; the least sure are corrected as erasures
+ * over GF(929), with a bounded search over runners-up (pdf417_soft.h), and
+ * the corrected codewords drawn as a clean symbol for zxing (or, when that
+ * finds no codeword, the choices as they are, for zxing's own error
+ * correction, which repairs or rejects). A wrong choice cannot make a
+ * wrong decode that the symbol's Reed-Solomon check passes, short of more
+ * errors than it can detect.
  * Pure computation, no state between calls; thread-safe. */
 #ifndef KYC_PDF417_GRID_H
 #define KYC_PDF417_GRID_H
