@@ -6,8 +6,8 @@
  * positions (mod n; a repeated one must be refused), the rest codewords.
  * Whatever the input: a decode answers a codeword (syndromes zero), or
  * refuses and leaves the word as it came. The soft correction, on the same
- * values as choices of a symbol of 3 rows or more, answers codewords that
- * the check accepts, or refuses. */
+ * values as choices of a symbol of 3-90 rows, answers codewords that the
+ * check accepts, or refuses. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	/* the same values as a symbol's choices: c columns of R rows */
 	int cols = 1 + data[1] % 8, R = n / (cols + 2);
+	R = R > 90 ? 90 : R; /* a symbol's most rows */
 	if (R < 3)
 		return 0;
 	int *second = malloc((size_t)n * sizeof *second), *out = malloc((size_t)n * sizeof *out);
