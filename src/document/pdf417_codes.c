@@ -12,9 +12,9 @@
 #include "document/pdf417_rs.h"
 
 #define NV 929
-#define CHUNKS 20       /* 44-digit groups a symbol: 2 + 15 x 20 data codewords */
-#define ECC 8           /* 512 check codewords: the values 900-928 come from them */
-#define MAX_SYMBOLS 64  /* the read-back gives up there, what it has kept */
+#define CHUNKS 20      /* 44-digit groups a symbol: 2 + 15 x 20 data codewords */
+#define ECC 8          /* 512 check codewords: the values 900-928 come from them */
+#define MAX_SYMBOLS 64 /* the read-back gives up there, what it has kept */
 #define LATCH_NUMERIC 902
 #define PAD 900
 
@@ -125,7 +125,7 @@ static int one_symbol(int c, int R, int *cw, char *text)
 	unsigned char *m = NULL;
 	int w, h;
 	int rc = kyc_barcode_encode(KYC_BARCODE_PDF417, (const unsigned char *)text,
-				    (size_t)(44 * CHUNKS), ECC, &m, &w, &h);
+	                            (size_t)(44 * CHUNKS), ECC, &m, &w, &h);
 	if (rc)
 		return rc == KYC_ERR_NOMEM ? rc : KYC_ERR_INTERNAL;
 	rc = w == 17 * (c + 4) + 1 && h == 4 * R ? 0 : KYC_ERR_INTERNAL;
@@ -147,11 +147,11 @@ static void build(void)
 	if (!rc) {
 		memset(text, '1', 44 * CHUNKS);
 		rc = kyc_barcode_encode(KYC_BARCODE_PDF417, (const unsigned char *)text,
-					(size_t)(44 * CHUNKS), ECC, &m, &w, &h);
+		                        (size_t)(44 * CHUNKS), ECC, &m, &w, &h);
 	}
 	int c = (w - 1) / 17 - 4, R = h / 4;
 	if (!rc && (c < 1 || w != 17 * (c + 4) + 1 || h % 4 || c * R > KYC_PDF417_RS_MAX_N ||
-		    c * R < 2 + 15 * CHUNKS + (2 << ECC)))
+	            c * R < 2 + 15 * CHUNKS + (2 << ECC)))
 		rc = KYC_ERR_INTERNAL;
 	for (int s = 0; s < MAX_SYMBOLS && !rc && known < 3 * NV; s++)
 		rc = one_symbol(c, R, cw, text);

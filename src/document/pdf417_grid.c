@@ -704,8 +704,8 @@ int kyc_pdf417_grid_redraw(const struct kyc_image *img, const double region[4][2
 		for (int r = 0; r < G.R && !src; r++)
 			for (int k = 0; k < G.c + 2 && !src; k++) {
 				int v = k == 0 || k == G.c + 1
-					    ? kyc_pdf417_soft_indicator(r, k != 0, G.R, G.c, ecl)
-					    : fixed[r * G.c + k - 1];
+				            ? kyc_pdf417_soft_indicator(r, k != 0, G.R, G.c, ecl)
+				            : fixed[r * G.c + k - 1];
 				unsigned bits = kyc_pdf417_pattern(r % 3, v);
 				if (!bits)
 					src = KYC_ERR_NOTFOUND;
@@ -730,7 +730,8 @@ int kyc_pdf417_grid_redraw(const struct kyc_image *img, const double region[4][2
 		for (int k = 0; k < G.c + 2; k++)
 			for (int i = 0; i < 17; i++)
 				mods[17 * (k + 1) + i] =
-				    (unsigned char)((unsigned)ch[r * (G.c + 2) + k] >> (16 - i) & 1);
+				    (unsigned char)((unsigned)ch[r * (G.c + 2) + k] >> (16 - i) &
+				                    1);
 		m = modules_of(stop_el, 9, dm);
 		for (int i = 0; i < m; i++)
 			mods[G.W - 18 + i] = (unsigned char)dm[i];

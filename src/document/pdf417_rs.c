@@ -112,7 +112,8 @@ int kyc_pdf417_rs_decode(int *c, int n, int k, const int *erasures, int f, int s
 	if (syndromes(c, n, k, S))
 		return 0;
 	/* polynomials lowest degree first, degree <= k */
-	int lam[KYC_PDF417_RS_MAX_K + 2] = {1}, B[KYC_PDF417_RS_MAX_K + 2], T[KYC_PDF417_RS_MAX_K + 2];
+	int lam[KYC_PDF417_RS_MAX_K + 2] = {1}, B[KYC_PDF417_RS_MAX_K + 2],
+	                              T[KYC_PDF417_RS_MAX_K + 2];
 	/* the erasures' locator: the product of (1 - X x), X = 3^degree */
 	for (int i = 0; i < f; i++) {
 		int X = pw(3, n - 1 - erasures[i]);

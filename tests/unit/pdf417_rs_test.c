@@ -78,7 +78,8 @@ TEST(errors_and_erasures_within_capacity)
 	for (int t = 0; t < 2000; t++) {
 		int k = 2 << rnd(7), n = k + 1 + (int)rnd(600 - k - 1);
 		int slack = (int)rnd(3) * (k >= 8);
-		int budget = k - slack, f = (int)rnd((unsigned)budget + 1), e = (int)rnd((unsigned)(budget - f) / 2 + 1);
+		int budget = k - slack, f = (int)rnd((unsigned)budget + 1),
+		    e = (int)rnd((unsigned)(budget - f) / 2 + 1);
 		random_codeword(c, n, k);
 		memcpy(r, c, (size_t)n * sizeof *c);
 		distinct(pos, e + f, n);
@@ -181,8 +182,8 @@ static int soft_case(int wrong, int unsure, int *truth, int *out, int *ecl)
 		for (int k = 0; k < SC + 2; k++) {
 			int i = r * (SC + 2) + k;
 			best[i] = k == 0 || k == SC + 1
-				      ? kyc_pdf417_soft_indicator(r, k != 0, SR, SC, 3)
-				      : truth[r * SC + k - 1];
+			              ? kyc_pdf417_soft_indicator(r, k != 0, SR, SC, 3)
+			              : truth[r * SC + k - 1];
 			second[i] = (best[i] + 1) % 929;
 			margin[i] = 0.2 + rnd(1000) / 1000.0;
 		}
