@@ -10,7 +10,10 @@
  *    cross-check: cards whose front contradicts the barcode though both
  *    are the same card (false alarms), and forged fronts (the printed birth
  *    year one off) that are flagged.
- * Usage: bench N SEED */
+ * Usage: bench N SEED. BENCH_DL_BACKS_ONLY=1 stops after the backs' tables,
+ * BENCH_DL_LEVELS=2 (or 01, ...) reads the backs of those levels only;
+ * BENCH_DL_SOFT=0 turns the grid reader's soft correction off (the
+ * comparison of bench/dl/compare; a library without it ignores this). */
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -23,10 +26,14 @@
 #include "document/card_tpl.h"
 #include "document/card_dl_aamva.h"
 #include "document/image.h"
+#include "document/pdf417_grid.h"
 #include "document/reader.h"
 #include "document/synth_dl.h"
 #include "document/tess.h"
 #include "lib/timing.h"
+
+/* Weak: bench/dl/compare links this bench to libraries without it too. */
+__attribute__((weak)) void kyc_pdf417_grid_set_soft(int on);
 
 /* The module of the last back photographed, px in the picture as decoded
  * (the generator's module times the card's scale in the photo). */
@@ -86,6 +93,9 @@ int main(int argc, char **argv)
 	uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 10) : 1;
 	double *ours = malloc(sizeof(double) * (size_t)n), *base = malloc(sizeof(double) * (size_t)n);
 	struct kyc_barcode *b = malloc(KYC_BARCODE_MAX * sizeof *b);
+	const char *soft = getenv("BENCH_DL_SOFT");
+	if (soft && kyc_pdf417_grid_set_soft)
+		kyc_pdf417_grid_set_soft(strcmp(soft, "0") != 0);
 	/* the backs of every level by their module in the picture: decoded, and
 	 * the reason of those not decoded */
 	static const double edges[] = {0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 4.0, 1e9};
@@ -94,7 +104,10 @@ int main(int argc, char **argv)
 	    bin_none[NBIN] = {0};
 	printf("| level | cards | decoded, every field exact | decoded wrong | zxing alone (baseline) | ratio | ms median / p90 | baseline ms median / p90 | ratio (median) |\n");
 	printf("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+	const char *levels = getenv("BENCH_DL_LEVELS");
 	for (int level = 0; level <= 2; level++) {
+		if (levels && !strchr(levels, '0' + level))
+			continue;
 		int ok = 0, base_ok = 0, wrong = 0;
 		for (int i = 1; i <= n; i++) {
 			struct kyc_dl_card c;
@@ -159,6 +172,8 @@ int main(int argc, char **argv)
 		       100.0 * bin_ok[k] / bin_n[k], bin_small[k], bin_unread[k], bin_none[k]);
 	}
 	fflush(stdout);
+	if (getenv("BENCH_DL_BACKS_ONLY"))
+		goto done;
 
 	/* the front against the back, level 0 and 1 */
 	printf("\n| level | cards | front found | ");
@@ -219,6 +234,7 @@ int main(int argc, char **argv)
 		       bench_percentile(ours, m, 0.5));
 		fflush(stdout);
 	}
+done:
 	kyc_tess_thread_release();
 	free(ours);
 	free(base);

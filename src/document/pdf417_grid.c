@@ -7,6 +7,8 @@
 
 #include "core/err.h"
 #include "document/card.h"
+#include "document/pdf417_codes.h"
+#include "document/pdf417_soft.h"
 
 #define SPM 4                             /* profile samples a module */
 #define CTX 2                             /* context modules either side of a codeword */
@@ -14,6 +16,13 @@
 #define MAX_PATTERNS 1500                 /* bar patterns of a cluster (1484 at most) */
 #define MARGIN 8                          /* white modules around the redrawn symbol */
 #define ROW_MODS 4                        /* a redrawn row's height, modules */
+
+static int soft_enabled = 1;
+
+void kyc_pdf417_grid_set_soft(int on)
+{
+	soft_enabled = on;
+}
 
 static const unsigned char start_el[8] = {8, 1, 1, 1, 1, 1, 1, 3};
 static const unsigned char stop_el[9] = {7, 1, 1, 3, 1, 1, 1, 2, 1};
@@ -421,9 +430,11 @@ static double module_x(const struct grid *G, int r, double m)
 	return G->xa - G->px0 + (s + m * (1 + (e - s) / (G->W - 18))) * G->u;
 }
 
-/* The codeword templates of one cluster at sigma, with their sums. */
+/* The codeword templates of one cluster at sigma, with their sums; with
+ * the codeword table, only the cluster's 929 codewords, each with its
+ * value (val[i]; -1 without the table) and its pattern's index in P. */
 struct bank {
-	int n;
+	int n, *val, *pi;
 	double *t, *st, *stt;
 };
 
@@ -443,18 +454,37 @@ static void make_weights(double sigma, weights wt)
 	}
 }
 
-static int make_bank(const struct patterns *P, int k, weights wt, struct bank *B)
+/* A pattern's 17 modules as bits, the first the highest. */
+static unsigned bits_of(const unsigned char *el)
 {
-	B->n = P->n[k];
-	B->t = malloc((size_t)B->n * CW_SAMPLES * sizeof *B->t);
-	B->st = malloc((size_t)B->n * 2 * sizeof *B->st);
-	if (!B->t || !B->st)
+	unsigned b = 0;
+	for (int i = 0; i < 8; i++)
+		for (int m = 0; m < el[i]; m++)
+			b = b << 1 | (i % 2 == 0);
+	return b;
+}
+
+static int make_bank(const struct patterns *P, int k, weights wt, int table, struct bank *B)
+{
+	B->t = malloc((size_t)P->n[k] * CW_SAMPLES * sizeof *B->t);
+	B->st = malloc((size_t)P->n[k] * 2 * sizeof *B->st);
+	B->val = malloc((size_t)P->n[k] * 2 * sizeof *B->val);
+	if (!B->t || !B->st || !B->val)
 		return KYC_ERR_NOMEM;
+	B->pi = B->val + P->n[k];
+	/* a pattern that is no codeword can only be a wrong choice */
+	B->n = 0;
+	for (int i = 0; i < P->n[k]; i++) {
+		int v = table ? kyc_pdf417_codeword(bits_of(P->el[k][i])) : -1;
+		if (!table || v >= 0)
+			B->val[B->n] = v, B->pi[B->n++] = i;
+	}
 	B->stt = B->st + B->n;
-	for (int i = 0; i < B->n; i++) {
+	for (int b = 0; b < B->n; b++) {
+		int i = B->pi[b];
 		/* context: an unknown module, the last codeword's final space;
 		 * the next one's first bar, an unknown module */
-		double d[17 + 2 * CTX] = {0.5, 0}, *t = B->t + (size_t)i * CW_SAMPLES;
+		double d[17 + 2 * CTX] = {0.5, 0}, *t = B->t + (size_t)b * CW_SAMPLES;
 		modules_of(P->el[k][i], 8, d + CTX);
 		d[17 + CTX] = 1, d[18 + CTX] = 0.5;
 		double s = 0, ss = 0;
@@ -464,19 +494,22 @@ static int make_bank(const struct patterns *P, int k, weights wt, struct bank *B
 				v += d[m] * wt[j][m];
 			t[j] = v, s += v, ss += v * v;
 		}
-		B->st[i] = s, B->stt[i] = ss - s * s / CW_SAMPLES;
+		B->st[b] = s, B->stt[b] = ss - s * s / CW_SAMPLES;
 	}
 	return 0;
 }
 
-/* The pattern of the bank that fits p best. */
-static int best_pattern(const struct bank *B, const double *p)
+/* The entry of the bank that fits p best (its index), the runner-up's in
+ * *second (-1 if none) and the margin between their fits as a share of
+ * p's variance in *margin. */
+static int best_pattern(const struct bank *B, const double *p, int *second, double *margin)
 {
-	double sp = 0;
+	double sp = 0, spp = 0;
 	for (int j = 0; j < CW_SAMPLES; j++)
-		sp += p[j];
+		sp += p[j], spp += p[j] * p[j];
 	int best = 0;
-	double bv = -1;
+	double bv = -1, sv = -1;
+	*second = -1;
 	for (int i = 0; i < B->n; i++) {
 		const double *t = B->t + (size_t)i * CW_SAMPLES;
 		double spt = 0;
@@ -487,8 +520,12 @@ static int best_pattern(const struct bank *B, const double *p)
 			continue;
 		double v = cov * cov / B->stt[i];
 		if (v > bv)
-			bv = v, best = i;
+			sv = bv, *second = bv >= 0 ? best : -1, bv = v, best = i;
+		else if (v > sv)
+			sv = v, *second = i;
 	}
+	double vp = spp - sp * sp / CW_SAMPLES;
+	*margin = vp > 1e-9 && bv >= 0 ? (bv - (sv >= 0 ? sv : 0)) / vp : 0;
 	return best;
 }
 
@@ -563,7 +600,8 @@ int kyc_pdf417_grid_redraw(const struct kyc_image *img, const double region[4][2
 	struct patterns *P = NULL;
 	struct bank B[3] = {{0}};
 	unsigned char *mods = NULL, *g = malloc((size_t)rw * (size_t)rh);
-	double *p = NULL;
+	double *p = NULL, *margin = NULL;
+	int *ch = NULL;
 	double(*wt)[17 + 2 * CTX] = NULL;
 	int rc = g ? 0 : KYC_ERR_NOMEM;
 	if (!rc) {
@@ -622,17 +660,60 @@ int kyc_pdf417_grid_redraw(const struct kyc_image *img, const double region[4][2
 	mods = malloc((size_t)G.W);
 	wt = malloc(sizeof(weights));
 	p = malloc(CW_SAMPLES * sizeof *p);
-	if (!P || !mods || !p || !wt) {
+	size_t npos = (size_t)G.R * (size_t)(G.c + 2);
+	ch = malloc((npos * 3 + (size_t)G.R * (size_t)G.c) * sizeof *ch);
+	margin = malloc(npos * sizeof *margin);
+	if (!P || !mods || !p || !wt || !ch || !margin) {
 		rc = KYC_ERR_NOMEM;
 		goto out;
 	}
+	/* per position: the pattern chosen (bits), its value, the runner-up's;
+	 * then the corrected data codewords */
+	int *val = ch + npos, *sec = val + npos, *fixed = sec + npos;
 	unsigned char e[8];
 	enumerate(P, e, 0, 0);
 	make_weights(sigma, wt);
+	int table = soft_enabled && !kyc_pdf417_codes_ready();
 	for (int k = 0; k < 3 && !rc; k++)
-		rc = make_bank(P, k, wt, &B[k]);
+		rc = make_bank(P, k, wt, table, &B[k]);
 	if (rc)
 		goto out;
+	for (int r = 0; r < G.R; r++) {
+		const double *pr = G.prof + (size_t)r * (size_t)G.pn;
+		const struct bank *b = &B[r % 3];
+		for (int k = 0; k < G.c + 2; k++) {
+			int m0 = 17 * (k + 1) - CTX, i = r * (G.c + 2) + k, s2;
+			for (int j = 0; j < CW_SAMPLES; j++)
+				p[j] = at(pr, G.pn, module_x(&G, r, m0 + (j + 0.5) / SPM));
+			int bi = best_pattern(b, p, &s2, &margin[i]);
+			ch[i] = (int)bits_of(P->el[r % 3][b->pi[bi]]);
+			val[i] = b->val[bi], sec[i] = s2 >= 0 ? b->val[s2] : -1;
+		}
+	}
+	/* the codewords corrected by erasures and the search, when the table
+	 * is there; otherwise (or when that fails) the choices as they are,
+	 * for zxing's own correction */
+	if (table) {
+		struct kyc_pdf417_soft S = {G.R, G.c, val, sec, margin};
+		int ecl, tries;
+		int src = kyc_pdf417_soft_correct(&S, fixed, &ecl, &tries);
+		if (src == KYC_ERR_NOMEM) {
+			rc = src;
+			goto out;
+		}
+		for (int r = 0; r < G.R && !src; r++)
+			for (int k = 0; k < G.c + 2 && !src; k++) {
+				int v = k == 0 || k == G.c + 1
+				            ? kyc_pdf417_soft_indicator(r, k != 0, G.R, G.c, ecl)
+				            : fixed[r * G.c + k - 1];
+				unsigned bits = kyc_pdf417_pattern(r % 3, v);
+				if (!bits)
+					src = KYC_ERR_NOTFOUND;
+				val[r * (G.c + 2) + k] = (int)bits; /* read already */
+			}
+		if (!src)
+			memcpy(ch, val, npos * sizeof *ch);
+	}
 	*ow = (G.W + 2 * MARGIN) * KYC_PDF417_GRID_PX;
 	*oh = (G.R * ROW_MODS + 2 * MARGIN) * KYC_PDF417_GRID_PX;
 	*out = malloc((size_t)*ow * (size_t)*oh);
@@ -643,18 +724,14 @@ int kyc_pdf417_grid_redraw(const struct kyc_image *img, const double region[4][2
 	memset(*out, 255, (size_t)*ow * (size_t)*oh);
 	double dm[32];
 	for (int r = 0; r < G.R; r++) {
-		const double *pr = G.prof + (size_t)r * (size_t)G.pn;
 		int m = modules_of(start_el, 8, dm);
 		for (int i = 0; i < m; i++)
 			mods[i] = (unsigned char)dm[i];
-		for (int k = 0; k < G.c + 2; k++) {
-			int m0 = 17 * (k + 1) - CTX;
-			for (int j = 0; j < CW_SAMPLES; j++)
-				p[j] = at(pr, G.pn, module_x(&G, r, m0 + (j + 0.5) / SPM));
-			int n = modules_of(P->el[r % 3][best_pattern(&B[r % 3], p)], 8, dm);
-			for (int i = 0; i < n; i++)
-				mods[17 * (k + 1) + i] = (unsigned char)dm[i];
-		}
+		for (int k = 0; k < G.c + 2; k++)
+			for (int i = 0; i < 17; i++)
+				mods[17 * (k + 1) + i] =
+				    (unsigned char)((unsigned)ch[r * (G.c + 2) + k] >> (16 - i) &
+				                    1);
 		m = modules_of(stop_el, 9, dm);
 		for (int i = 0; i < m; i++)
 			mods[G.W - 18 + i] = (unsigned char)dm[i];
@@ -662,7 +739,9 @@ int kyc_pdf417_grid_redraw(const struct kyc_image *img, const double region[4][2
 	}
 out:
 	for (int k = 0; k < 3; k++)
-		free(B[k].t), free(B[k].st);
+		free(B[k].t), free(B[k].st), free(B[k].val);
+	free(ch);
+	free(margin);
 	free(P);
 	free(mods);
 	free(p);

@@ -12,10 +12,14 @@
  * rectified picture of the symbol, averages each row down its height,
  * chooses for every codeword the bar pattern of its row's cluster whose
  * blurred profile fits the row's best (least squares, the row's own ink and
- * paper), and draws the chosen patterns as a clean symbol for zxing, whose
- * error correction then repairs the codewords chosen wrong or rejects the
- * symbol: a wrong choice cannot make a wrong decode that the symbol's
- * Reed-Solomon check passes, short of more errors than it can detect.
+ * paper), among the cluster's true codewords (pdf417_codes.h), keeping
+ * the runner-up and the margin; the least sure are corrected as erasures
+ * over GF(929), with a bounded search over runners-up (pdf417_soft.h), and
+ * the corrected codewords drawn as a clean symbol for zxing (or, when that
+ * finds no codeword, the choices as they are, for zxing's own error
+ * correction, which repairs or rejects). A wrong choice cannot make a
+ * wrong decode that the symbol's Reed-Solomon check passes, short of more
+ * errors than it can detect.
  * Pure computation, no state between calls; thread-safe. */
 #ifndef KYC_PDF417_GRID_H
 #define KYC_PDF417_GRID_H
@@ -36,5 +40,10 @@
 #define KYC_PDF417_GRID_TRIES 3
 int kyc_pdf417_grid_redraw(const struct kyc_image *img, const double region[4][2], int rw, int rh,
                            double mod_px, int try_, unsigned char **out, int *ow, int *oh);
+
+/* The soft correction (pdf417_soft.h) on (1, the default) or off (0: the
+ * choices drawn as they are, for zxing's own correction), for the
+ * benchmark's comparison; set it before any read, not while reads run. */
+void kyc_pdf417_grid_set_soft(int on);
 
 #endif
