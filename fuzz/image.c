@@ -1,6 +1,7 @@
 /* libFuzzer target for the image decoders (JPEG, PNG, EXIF orientation) and,
  * on small decoded images, the MRZ locator (its passes sharing one working
- * image), the first located line's band and layout, and the reader's
+ * image), the first located line's band and layout (and its band twice
+ * as long past either end), and the reader's
  * pre-test (reader_pretest.c). Input: the file bytes. Checks what callers rely on: a
  * failed decode leaves nothing to free and returns one of the documented
  * codes with a reason; a decoded image has sane dimensions within the caps;
@@ -85,6 +86,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			struct kyc_reader__band b;
 			struct kyc_reader__layout lay;
 			int r = kyc_reader__band_layout(&img, &c[0], size & 16 ? 1 : 0, &b, &lay);
+			if (r != 0 && r != KYC_ERR_NOTFOUND && r != KYC_ERR_INVALID && r != KYC_ERR_NOMEM)
+				abort();
+			if ((r == 0 || r == KYC_ERR_NOTFOUND) && (!b.px || b.w < 16 || b.h < 16))
+				abort();
+			if (r == KYC_ERR_NOTFOUND && lay.open_end != 0 && lay.open_end != 1 &&
+			    lay.open_end != -1)
+				abort();
+			free(b.px);
+			/* the longer band past either end (the reader's last try) */
+			r = kyc_reader__band_layout_longer(&img, &c[0], size & 32 ? 1 : -1,
+							   size & 16 ? 1 : 0, &b, &lay);
 			if (r != 0 && r != KYC_ERR_NOTFOUND && r != KYC_ERR_INVALID && r != KYC_ERR_NOMEM)
 				abort();
 			if ((r == 0 || r == KYC_ERR_NOTFOUND) && (!b.px || b.w < 16 || b.h < 16))

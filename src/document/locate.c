@@ -17,6 +17,9 @@
 #include "document/morph.h"
 #include "document/reader.h"
 
+typedef unsigned char v16b __attribute__((vector_size(16)));
+typedef uint16_t v16w __attribute__((vector_size(32)));
+
 /* The closing's radius in working pixels: MRZ strokes are 1-3 px thick at the
  * working size, the desk beside a card is far wider than 5 px. */
 #define INK_R 2
@@ -221,6 +224,26 @@ static int label_lines(const struct run *raw, int nraw, int w, int h, int gap, i
 	return nout;
 }
 
+/* v / div for every byte v as (v * mul) >> *sh, with 255 * mul < 2^16 so
+ * the product fits 16 bits, at the largest *sh for which that is exact;
+ * *exact 0 when there is none (then a table is used). */
+static uint32_t div_by_mul(int div, int *sh, int *exact)
+{
+	uint32_t mm = 0;
+	*exact = 0;
+	for (*sh = 15; *sh > 0 && div > 0; --*sh) {
+		mm = (1u << *sh) / (uint32_t)div + 1;
+		int ok = 255 * mm < 65536;
+		for (int v = 0; v < 256 && ok; v++)
+			ok = (int)((uint32_t)v * mm >> *sh) == v / div;
+		if (ok) {
+			*exact = 1;
+			return mm;
+		}
+	}
+	return mm;
+}
+
 void kyc_reader__ink_local(const unsigned char *s, int w, int h, uint32_t *ii, int r, int div,
 			  int add, unsigned char *m)
 {
@@ -263,13 +286,31 @@ void kyc_reader__ink_local(const unsigned char *s, int w, int h, uint32_t *ii, i
 static void ink_below(const unsigned char *s, const unsigned char *clo, size_t n, int div, int add,
 		      unsigned char *m)
 {
-	/* the threshold per closing level, once, rather than a division a pixel */
+	/* clo/div as (clo * mul) >> sh in 16-bit lanes, 16 pixels at a time,
+	 * with the largest sh for which that is the exact quotient of every
+	 * byte (there is one for div 7 and 14); else, and for the tail, the
+	 * threshold per closing level from a table */
 	unsigned char below[256];
 	for (int v = 0; v < 256; v++) {
 		int t = v - v / div - add;
 		below[v] = (unsigned char)(t < 0 ? 0 : t);
 	}
-	for (size_t i = 0; i < n; i++)
+	int sh, exact;
+	uint16_t mul = (uint16_t)div_by_mul(div, &sh, &exact);
+	size_t i = 0;
+	if (exact && add >= 0 && add < 256)
+		for (; i + 16 <= n; i += 16) {
+			v16b a, c;
+			memcpy(&a, s + i, 16);
+			memcpy(&c, clo + i, 16);
+			v16w cv = __builtin_convertvector(c, v16w);
+			/* s < c - c/div - add, every term small and >= 0 */
+			v16w lhs = __builtin_convertvector(a, v16w) + (v16w)((cv * mul) >> sh) +
+				   (uint16_t)add;
+			v16b r = __builtin_convertvector(lhs < cv, v16b) & 1;
+			memcpy(m + i, &r, 16);
+		}
+	for (; i < n; i++)
 		m[i] = s[i] < below[clo[i]];
 }
 
@@ -291,15 +332,12 @@ static int cand_cmp(const void *a, const void *b)
 	return sx < sy ? 1 : sx > sy ? -1 : 0;
 }
 
-typedef unsigned char v16b __attribute__((vector_size(16)));
-typedef uint16_t v16w __attribute__((vector_size(32)));
-
 /* Area-averages g (w×h) down to sw×sh: each output pixel is the mean of the
  * source pixels whose index maps onto it, the rows summed 16 pixels at a
- * time, then the columns by differences of their running sum. Returns the
- * sum of the output pixels. acc is w + 16 scratch, cum w + 1. */
+ * time, then the few columns of each output pixel. Returns the sum of the
+ * output pixels. acc is w + 16 scratch. */
 static uint64_t shrink(const unsigned char *g, int w, int h, int stride, unsigned char *s, int sw,
-		       int sh, uint16_t *acc, uint32_t *cum, int *xb)
+		       int sh, uint16_t *acc, int *xb)
 {
 	uint64_t total = 0;
 	if (sw == w && sh == h) { /* nothing to average: the mean of one pixel is itself */
@@ -333,14 +371,16 @@ static uint64_t shrink(const unsigned char *g, int w, int h, int stride, unsigne
 			for (; x < w; x++)
 				acc[x] += p[x];
 		}
-		/* unsigned: a difference is right even where the running sum wraps */
-		cum[0] = 0;
-		for (int x = 0; x < w; x++)
-			cum[x + 1] = cum[x] + acc[x];
+		/* each output pixel sums its few columns of acc directly: a running
+		 * sum over the row cost a serial pass and a gather a pixel */
 		unsigned char *o = s + (size_t)y * sw;
+		uint32_t ry = (uint32_t)(yb - ya);
 		for (int x = 0; x < sw; x++) {
-			uint32_t sum = cum[xb[x + 1]] - cum[xb[x]];
-			uint32_t cnt = (uint32_t)((xb[x + 1] - xb[x]) * (yb - ya));
+			int lo = xb[x], hi = xb[x + 1];
+			uint32_t sum = 0;
+			for (int k = lo; k < hi; k++)
+				sum += acc[k];
+			uint32_t cnt = (uint32_t)(hi - lo) * ry;
 			uint32_t v = cnt && cnt < 1024 ? (uint32_t)(((uint64_t)sum * 2 + cnt) *
 								    recip[cnt] >> 18)
 				     : cnt ? (sum + cnt / 2) / cnt : 255;
@@ -396,7 +436,6 @@ int kyc_reader__locate_at(const unsigned char *g, int w, int h, int stride,
 	unsigned char *s = kept ? NULL : malloc((size_t)n), *m = malloc((size_t)cw * ch);
 	unsigned char *rot = turned ? malloc((size_t)cw * ch) : NULL;
 	uint16_t *acc = malloc(sizeof(uint16_t) * (size_t)w);
-	uint32_t *cum = malloc(sizeof(uint32_t) * ((size_t)w + 1));
 	int *xb = malloc(sizeof(int) * (size_t)(sw + 1));
 	struct run *runs = malloc(sizeof(struct run) * (size_t)maxr);
 	struct run *rr = malloc(sizeof(struct run) * (size_t)maxrow);
@@ -405,7 +444,7 @@ int kyc_reader__locate_at(const unsigned char *g, int w, int h, int stride,
 	int *par = malloc(sizeof(int) * (size_t)maxr);
 	struct comp *cs = malloc(sizeof(struct comp) * (size_t)maxr);
 	struct kyc_reader__cand *tmp = malloc(sizeof *tmp * 256);
-	if ((!kept && !s) || !m || !acc || !cum || !xb || !runs || !rr || !cr || !open || !count ||
+	if ((!kept && !s) || !m || !acc || !xb || !runs || !rr || !cr || !open || !count ||
 	    !par || !cs || !tmp || (turned && !rot))
 		goto out;
 
@@ -413,7 +452,7 @@ int kyc_reader__locate_at(const unsigned char *g, int w, int h, int stride,
 		s = wk->s;
 		*mean_luma = wk->mean_luma;
 	} else {
-		*mean_luma = (double)shrink(g, w, h, stride, s, sw, sh, acc, cum, xb) / n;
+		*mean_luma = (double)shrink(g, w, h, stride, s, sw, sh, acc, xb) / n;
 		if (wk && !wk->s) { /* kept for the later passes at this size */
 			*wk = (struct kyc_reader__work){.side = work_side, .sw = sw, .sh = sh,
 							.mean_luma = *mean_luma, .s = s};
@@ -531,7 +570,6 @@ out:
 	free(open);
 	free(count);
 	free(acc);
-	free(cum);
 	free(xb);
 	free(runs);
 	free(par);

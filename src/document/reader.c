@@ -15,6 +15,7 @@
 #include "document/reader.h"
 
 #define MAX_CANDS 4  /* candidate lines tried per image */
+#define MAX_OPEN 1   /* lines kept for a longer band (read_band) */
 /* The pre-test (reader_pretest.c): the first pass's EVIDENCE_CANDS likeliest
  * lines are looked at; its bars are in reader.h. */
 #define EVIDENCE_CANDS 16
@@ -550,6 +551,10 @@ struct scan_state {
 	struct kyc_reader__cand tried[8 * MAX_CANDS];
 	int ntried;
 	int pass; /* the locator pass being read */
+	/* candidates (refined) whose band gave no layout while the glyphs of
+	 * its line ran on to the band's end, and on which side (-1, 1) */
+	struct kyc_reader__cand open[MAX_OPEN];
+	int open_side[MAX_OPEN], nopen;
 };
 
 /* A candidate already read in an earlier pass (the same line found again at
@@ -566,8 +571,10 @@ static int tried_before(const struct scan_state *st, const struct kyc_reader__ca
 	return 0;
 }
 
-/* Refines candidate c, reads its band both ways up (the likelier first) and
- * keeps the reading if it beats the best so far. 0 or KYC_ERR_NOMEM. */
+static int read_band(const struct kyc_image *img, const struct kyc_reader__cand *c,
+		     struct scan_state *st, int open);
+
+/* Refines candidate c and reads its band (read_band). 0 or KYC_ERR_NOMEM. */
 static int try_candidate(const struct kyc_image *img, struct kyc_reader__cand *c,
 			 struct scan_state *st)
 {
@@ -581,12 +588,33 @@ static int try_candidate(const struct kyc_image *img, struct kyc_reader__cand *c
 	st->cut |= st->pass == 0 && cut_off(img, c) &&
 		   kyc_reader__mrz_like(img, &st->located, KYC_READER__MRZ_LIKE_LINE) >=
 		       KYC_READER__MRZ_LIKE_LINE;
+	return read_band(img, c, st, 0);
+}
+
+/* Reads the band of candidate c (refined) both ways up (the likelier first)
+ * and keeps the reading if it beats the best so far; on a band twice as
+ * long past side open when that is not 0 (kyc_reader__band_layout_longer).
+ * 0 or KYC_ERR_NOMEM. */
+static int read_band(const struct kyc_image *img, const struct kyc_reader__cand *c,
+		     struct scan_state *st, int open)
+{
 	struct kyc_reader__band b[2] = {{0}};
 	struct kyc_reader__layout lay[2];
 	double vote[2] = {-1, -1};
 	/* the turned band is the same pixels reversed, so its layout is the
 	 * first one's mirrored: found once, voted on both ways up */
-	rc = kyc_reader__band_layout(img, c, 0, &b[0], &lay[0]);
+	int rc = open ? kyc_reader__band_layout_longer(img, c, open, 0, &b[0], &lay[0])
+		      : kyc_reader__band_layout(img, c, 0, &b[0], &lay[0]);
+	/* a line that ran on to its band's end: kept for a longer band, should
+	 * no candidate of any pass be read; only one as MRZ-like as the
+	 * pre-test's photo bar (a receipt's lines run on too, and photos
+	 * without an MRZ would pay for their longer bands) */
+	if (rc == KYC_ERR_NOTFOUND && !open && lay[0].open_end && st->nopen < MAX_OPEN &&
+	    kyc_reader__mrz_like(img, &st->located, KYC_READER__MRZ_LIKE_PHOTO) >=
+		KYC_READER__MRZ_LIKE_PHOTO) {
+		st->open[st->nopen] = *c;
+		st->open_side[st->nopen++] = lay[0].open_end;
+	}
 	if (rc == 0)
 		rc = kyc_reader__band_turn(&b[0], &b[1]);
 	if (rc == KYC_ERR_NOMEM)
@@ -713,6 +741,14 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 				goto out;
 		}
 		out->ms_pass[p] = now_ms() - ta;
+	}
+	/* no pass read anything: the lines that ran on to their band's end,
+	 * on bands twice as long (a located line that stopped short of the
+	 * MRZ's end; last, so no photo another way reads pays for it) */
+	for (int k = 0; k < st->nopen && !st->best; k++) {
+		rc = read_band(img, &st->open[k], st, st->open_side[k]);
+		if (rc)
+			goto out;
 	}
 	rc = 0;
 	out->ms_read = now_ms() - t1 - (out->ms_locate - (t1 - t0));

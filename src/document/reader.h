@@ -158,6 +158,9 @@ struct kyc_reader__layout {
 	struct kyc_reader__line ln[KYC_READER_MAX_LINES];
 	double fit;   /* mean grid misfit in pitches, lower is better */
 	double sharp; /* edge steepness across the seed line, relative to contrast */
+	/* when no layout was found: the seed line's glyphs run on to the end
+	 * of the span searched, -1 to its left, 1 to its right, else 0 */
+	int open_end;
 };
 
 /* Rectified glyph height in band pixels. */
@@ -187,6 +190,13 @@ int kyc_reader__refine(const struct kyc_image *img, struct kyc_reader__cand *c);
  * lay->sharp is set whenever b->px is. */
 int kyc_reader__band_layout(const struct kyc_image *img, const struct kyc_reader__cand *c,
 			    int flip, struct kyc_reader__band *b, struct kyc_reader__layout *lay);
+/* kyc_reader__band_layout on a band twice c's length, reaching c->len past
+ * its end on side open (lay->open_end of c's band with the same flip, -1 or
+ * 1): for a located line that stopped short of the MRZ's end, glare or a
+ * shadow over its fillers. Returns as kyc_reader__band_layout. */
+int kyc_reader__band_layout_longer(const struct kyc_image *img, const struct kyc_reader__cand *c,
+				   int open, int flip, struct kyc_reader__band *b,
+				   struct kyc_reader__layout *lay);
 
 /* How much candidate c looks like MRZ print, in [0, 1]: the normalised
  * autocorrelation, at the best lag of a plausible pitch (0.6-1.6 line

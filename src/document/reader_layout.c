@@ -581,6 +581,14 @@ static int layout_from_ink(const unsigned char *ink, const struct kyc_reader__ba
 		nx[i] = glyph_runs(col, span0, span1, w / 2, &ln[i], xs + 128 * i, ws + 128 * i,
 				   &step[i]);
 	}
+	/* glyphs up to the span's very end: the line goes on past the
+	 * candidate (the quiet zone after an MRZ is wider than a pitch) */
+	if (nx[seed] >= 8 && step[seed] > 0) {
+		if (ln[seed].right >= span1 - step[seed] / 2 && span1 < w - 1)
+			lay->open_end = 1;
+		else if (ln[seed].left <= span0 + step[seed] / 2 && span0 > 0)
+			lay->open_end = -1;
+	}
 	static const int two[] = {36, 44}, three[] = {30};
 	int n = 0, nl = 0;
 	double best = 9; /* mean misfit per line */
@@ -709,17 +717,40 @@ int kyc_reader__band_layout(const struct kyc_image *img, const struct kyc_reader
 	 * hence not first), by one threshold and then by a local one. The
 	 * cells are read on the flattened band either way. */
 	rc = layout(b, c->len, 0, lay);
+	int open = lay->open_end;
 	if (rc == 0 || rc == KYC_ERR_NOTFOUND) {
 		int found = rc == 0;
 		rc = kyc_reader__flatten(b);
-		if (rc == 0 && !found)
+		if (rc == 0 && !found) {
 			rc = layout(b, c->len, 1, lay);
+			lay->open_end = open ? open : lay->open_end;
+		}
 	}
 	if (rc != 0 && rc != KYC_ERR_NOTFOUND) {
 		free(b->px);
 		b->px = NULL;
 	}
 	return rc;
+}
+
+int kyc_reader__band_layout_longer(const struct kyc_image *img, const struct kyc_reader__cand *c,
+				   int open, int flip, struct kyc_reader__band *b,
+				   struct kyc_reader__layout *lay)
+{
+	/* twice as long, reaching a whole candidate's length past the end the
+	 * glyphs ran into */
+	struct kyc_reader__cand e = *c;
+	double ux = c->ux, uy = c->uy;
+	if (ux < 0 || (ux == 0 && uy < 0)) { /* the band's own way (rectify_at) */
+		ux = -ux;
+		uy = -uy;
+	}
+	if (flip)
+		open = -open;
+	e.cx += open * 0.5 * c->len * ux;
+	e.cy += open * 0.5 * c->len * uy;
+	e.len = 2 * c->len;
+	return kyc_reader__band_layout(img, &e, flip, b, lay);
 }
 
 void kyc_reader__layout_turn(const struct kyc_reader__layout *src, int w, int h,

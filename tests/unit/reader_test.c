@@ -3,6 +3,7 @@
  * reasons it gives when there is nothing to read. Pass-rate thresholds are
  * below what bench/reader measures on large sets, so a fresh seed does not
  * fail by bad luck, yet far above what a broken stage would reach. */
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -223,6 +224,57 @@ TEST(cut_off_and_blurry_hints)
 	CHECK(blurry >= 2);
 }
 
+/* A located line that stops half way along the MRZ (glare or a shadow over
+ * its second half): its band gives no layout and says which end its glyphs
+ * ran into, and the band twice as long past that end lays the MRZ out with
+ * the document's line count and length. The candidate is the first line's
+ * first half, from the generator's truth. */
+TEST(line_stopped_short_gets_a_longer_band)
+{
+	uint64_t seed;
+	REQUIRE(kyc_rand_bytes(&seed, sizeof seed) == 0);
+	seed >>= 16;
+	int open_said = 0, laid = 0, n = 3;
+	for (int i = 0; i < n; i++) {
+		struct kyc_synth_doc d;
+		unsigned char *jpg;
+		size_t len;
+		REQUIRE(kyc_synth_make(seed, i, 0, KYC_SYNTH_MIXED, &d, &jpg, &len) == 0);
+		struct kyc_image img;
+		int rc = kyc_image_decode(jpg, len, NULL, &img, NULL);
+		free(jpg);
+		REQUIRE(rc == 0);
+		const double(*q)[2] = d.line_quads[0]; /* tl, tr, br, bl */
+		double dx = q[1][0] - q[0][0], dy = q[1][1] - q[0][1], l = hypot(dx, dy);
+		struct kyc_reader__cand c = {
+		    .cx = q[0][0] + 0.25 * dx + 0.5 * (q[3][0] - q[0][0]),
+		    .cy = q[0][1] + 0.25 * dy + 0.5 * (q[3][1] - q[0][1]),
+		    .ux = dx / l,
+		    .uy = dy / l,
+		    .len = 0.5 * l,
+		    .thick = hypot(q[3][0] - q[0][0], q[3][1] - q[0][1]),
+		};
+		/* the missing half lies the text's way, which the band takes
+		 * left to right when it runs rightwards */
+		int side = dx > 0 || (dx == 0 && dy > 0) ? 1 : -1;
+		struct kyc_reader__band b = {0}, lb = {0};
+		struct kyc_reader__layout lay, ll;
+		REQUIRE(kyc_reader__refine(&img, &c) == 0);
+		rc = kyc_reader__band_layout(&img, &c, 0, &b, &lay);
+		open_said += rc == KYC_ERR_NOTFOUND && lay.open_end == side;
+		rc = kyc_reader__band_layout_longer(&img, &c, side, 0, &lb, &ll);
+		laid += rc == 0 && ll.nlines == d.id.nlines &&
+			ll.len == (int)strlen(d.id.lines[0]);
+		free(b.px);
+		free(lb.px);
+		kyc_image_free(&img);
+	}
+	printf("  seed %llu: open end said %d/%d, laid out longer %d/%d\n",
+	       (unsigned long long)seed, open_said, n, laid, n);
+	CHECK(open_said >= 2);
+	CHECK(laid >= 2);
+}
+
 /* Photos without an MRZ (kycd synth's nomrz kinds: card fronts and backs,
  * receipts, pages, portraits, a cluttered desk) are told no_mrz_found: text
  * running off the edge is mrz_cut_off only when it looks like MRZ print. On
@@ -429,6 +481,7 @@ int main(void)
 	RUN(reasons_when_nothing_to_read);
 	RUN(cli_scan_json_lines);
 	RUN(cut_off_and_blurry_hints);
+	RUN(line_stopped_short_gets_a_longer_band);
 	RUN(no_mrz_photos_say_no_mrz_found);
 	RUN(realdocs_specimens);
 	RUN(synth_fresh_seeds);
