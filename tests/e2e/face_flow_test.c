@@ -14,13 +14,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/base64.h"
-#include "core/buf.h"
 #include "document/image.h"
 #include "document/synth.h"
 #include "face/face.h"
 #include "flows/face_checks.h"
 #include "e2e.h"
+#include "face_store.h"
 #include "faces.h"
 #include "form.h"
 #include "hosted.h"
@@ -318,115 +317,6 @@ TEST(another_person_goes_to_review)
 	free(vid);
 }
 
-/* The card's face of verification vid stored as kycd kept faces before
- * FaceRes: dlib's 128 float32 (a made-up vector of that length: its values
- * do not matter) and no "model". *emb gets the FaceRes embedding it held
- * (base64, malloc()ed), blob the card image's path in the data directory. */
-static int make_legacy(const char *vid, char **emb, char *blob, size_t blobsz)
-{
-	kyc_store *st;
-	char err[200];
-	struct kyc_store_page pg = {0};
-	json_t *file = NULL;
-	int ok = 0;
-	*emb = NULL;
-	if (e2e_store_open(&srv, &st, err, sizeof err))
-		return -1;
-	json_t *filter = json_pack("{s:s}", "verification_id", vid);
-	int rc = kyc_store_list(st, KYC_R_DOCUMENT, tenant, filter, "", 10, &pg);
-	json_decref(filter);
-	json_t *doc = rc ? NULL : json_array_get(pg.items, 0);
-	json_t *attrs = json_deep_copy(json_object_get(doc, "attributes"));
-	json_t *face = json_object_get(attrs, "face");
-	const char *model = json_string_value(json_object_get(face, "model"));
-	if (json_array_size(pg.items) == 1 && json_is_string(json_object_get(face, "embedding")) &&
-	    model && !strcmp(model, KYC_FACE_EMBEDDING_MODEL) &&
-	    !kyc_store_get(st, KYC_R_FILE, tenant,
-	                   json_string_value(json_object_get(doc, "file_id")), &file) &&
-	    json_is_string(json_object_get(file, "path"))) {
-		snprintf(blob, blobsz, "%s/%s", srv.data_dir,
-		         json_string_value(json_object_get(file, "path")));
-		*emb = strdup(json_string_value(json_object_get(face, "embedding")));
-		float legacy[128];
-		for (int i = 0; i < 128; i++)
-			legacy[i] = (float)sin(i) / 8;
-		kyc_buf b;
-		kyc_buf_init(&b, 1024);
-		if (!kyc_base64_encode_buf(legacy, sizeof legacy, KYC_B64_STD, &b)) {
-			json_object_set_new(face, "embedding", json_string(b.data));
-			json_object_del(face, "model");
-			json_t *patch = json_pack("{s:O}", "attributes", attrs);
-			ok = kyc_store_update(st, KYC_R_DOCUMENT, tenant,
-			                      json_string_value(json_object_get(doc, "id")), patch,
-			                      0) == 0;
-			json_decref(patch);
-		}
-		kyc_buf_release(&b);
-	}
-	json_decref(attrs);
-	json_decref(file);
-	json_decref(pg.items);
-	kyc_store_close(st);
-	return ok ? 0 : -1;
-}
-
-/* The stored face of the verification's card document (a new reference). */
-static json_t *card_face(const char *vid)
-{
-	kyc_store *st;
-	char err[200];
-	struct kyc_store_page pg = {0};
-	json_t *face = NULL;
-	if (e2e_store_open(&srv, &st, err, sizeof err))
-		return NULL;
-	json_t *filter = json_pack("{s:s}", "verification_id", vid);
-	size_t i;
-	json_t *d;
-	if (!kyc_store_list(st, KYC_R_DOCUMENT, tenant, filter, "", 10, &pg)) {
-		json_array_foreach(pg.items, i, d)
-		{
-			if (!face && !strcmp(json_string_value(json_object_get(d, "type")), "id_card"))
-				face = json_incref(
-				    json_object_get(json_object_get(d, "attributes"), "face"));
-		}
-	}
-	json_decref(filter);
-	json_decref(pg.items);
-	kyc_store_close(st);
-	return face;
-}
-
-static unsigned char *slurp(const char *path, size_t *len)
-{
-	FILE *fp = fopen(path, "rb");
-	unsigned char *p = NULL;
-	long n;
-	if (fp && !fseek(fp, 0, SEEK_END) && (n = ftell(fp)) > 0 && !fseek(fp, 0, SEEK_SET) &&
-	    (p = malloc((size_t)n)) && fread(p, 1, (size_t)n, fp) != (size_t)n) {
-		free(p);
-		p = NULL;
-	}
-	*len = p ? (size_t)n : 0;
-	if (fp)
-		fclose(fp);
-	return p;
-}
-
-/* The largest difference between two base64 float32 embeddings of one length. */
-static double emb_diff(const char *a, const char *b)
-{
-	float x[KYC_FACE_EMBEDDING_DIM], y[KYC_FACE_EMBEDDING_DIM];
-	size_t nx = 0, ny = 0;
-	if (kyc_base64_decode(a, strlen(a), KYC_B64_STD, (unsigned char *)x, sizeof x, &nx) ||
-	    kyc_base64_decode(b, strlen(b), KYC_B64_STD, (unsigned char *)y, sizeof y, &ny) ||
-	    nx != sizeof x || ny != sizeof y)
-		return INFINITY;
-	double d = 0;
-	for (int i = 0; i < KYC_FACE_EMBEDDING_DIM; i++)
-		d = fmax(d, fabs((double)x[i] - y[i]));
-	return d;
-}
-
 /* A card whose face was kept by dlib's network (before FaceRes), its image
  * still stored: the selfie's arrival recomputes the card's face from the
  * image, outside the transaction, and face_match compares and decides. The
@@ -437,9 +327,9 @@ TEST(a_legacy_stored_face_is_recomputed_and_decided)
 	char *vid = with_card();
 	REQUIRE(vid != NULL);
 	char *orig = NULL, blob[512];
-	REQUIRE(make_legacy(vid, &orig, blob, sizeof blob) == 0);
+	REQUIRE(tface_make_legacy(&srv, tenant, vid, &orig, blob, sizeof blob) == 0);
 	size_t before_len = 0, after_len = 0;
-	unsigned char *before = slurp(blob, &before_len);
+	unsigned char *before = tface_slurp(blob, &before_len);
 	REQUIRE(before != NULL);
 	/* sealed at rest: the JPEG's own header is not what the disk holds */
 	CHECK(before_len > 4 && memcmp(before, "\xff\xd8\xff", 3) != 0);
@@ -461,16 +351,16 @@ TEST(a_legacy_stored_face_is_recomputed_and_decided)
 	CHECK(!review_cause(vid, "face_match"));
 	CHECK(review_cause(vid, "liveness"));
 
-	json_t *face = card_face(vid);
+	json_t *face = tface_card_face(&srv, tenant, vid);
 	REQUIRE(face != NULL);
 	CHECK_STR(json_string_value(json_object_get(face, "model")), KYC_FACE_EMBEDDING_MODEL);
 	CHECK(json_is_integer(json_object_get(face, "recomputed_at")));
 	CHECK(json_is_string(json_object_get(face, "portrait_file_id")));
-	double d = emb_diff(orig, json_string_value(json_object_get(face, "embedding")));
+	double d = tface_emb_diff(orig, json_string_value(json_object_get(face, "embedding")));
 	CHECK(d < 1e-6);
 	if (d >= 1e-6)
 		fprintf(stderr, "  recomputed embedding differs by %g\n", d);
-	unsigned char *after = slurp(blob, &after_len);
+	unsigned char *after = tface_slurp(blob, &after_len);
 	CHECK(after && after_len == before_len && !memcmp(after, before, before_len));
 	json_decref(face);
 	json_decref(v);
@@ -488,7 +378,7 @@ TEST(a_legacy_face_without_its_image_goes_to_review)
 	char *vid = with_card();
 	REQUIRE(vid != NULL);
 	char *orig = NULL, blob[512];
-	REQUIRE(make_legacy(vid, &orig, blob, sizeof blob) == 0);
+	REQUIRE(tface_make_legacy(&srv, tenant, vid, &orig, blob, sizeof blob) == 0);
 	CHECK_INT(unlink(blob), 0);
 
 	long code = 0;
@@ -505,7 +395,7 @@ TEST(a_legacy_face_without_its_image_goes_to_review)
 	CHECK(json_is_string(json_object_get(fr, "portrait_file_id")));
 	CHECK(json_object_get(fr, "distance") == NULL && json_object_get(fr, "match") == NULL);
 	CHECK(review_cause(vid, "face_match"));
-	json_t *face = card_face(vid);
+	json_t *face = tface_card_face(&srv, tenant, vid);
 	CHECK(face && json_object_get(face, "model") == NULL &&
 	      json_object_get(face, "recomputed_at") == NULL);
 	json_decref(face);
@@ -677,7 +567,7 @@ TEST(a_threshold_set_on_the_former_scale_is_not_applied)
 	CHECK(json_object_get(set, "face_match_threshold_scale") == NULL);
 	json_decref(set);
 	size_t loglen = 0;
-	char *log = (char *)slurp(srv.log_path, &loglen);
+	char *log = (char *)tface_slurp(srv.log_path, &loglen);
 	char *zlog = log ? strndup(log, loglen) : NULL;
 	CHECK(zlog && strstr(zlog, "face_match_threshold") && strstr(zlog, "is not applied"));
 	free(zlog);
