@@ -25,6 +25,8 @@
  *   bench-face ident DIR                      genuine and impostor pairs of a set
  *       laid out DIR/PERSON/IMAGE (ident.h): the rates at FMR 1, 0.1 and
  *       0.01%, at the workflow's default and at FACE_THRESHOLD's.
+ *   bench-face tight OUT_DIR IMG...           faces that fill the frame: how
+ *       often a tight crop's face is found (tight.h).
  *   bench-face age DIR [STEP]                 age error and gender accuracy on
  *       every STEP-th face of DIR labelled by its file name (age.h).
  *   bench-face chip-template DIR              the mean face shape chip.c aligns
@@ -57,6 +59,7 @@
 #include "graph.h"
 #include "ident.h"
 #include "rates.h"
+#include "tight.h"
 #include "../lib/timing.h"
 
 static struct kyc_face_engine *engine;
@@ -68,9 +71,8 @@ static double quantile(double *v, int n, double q)
 	return v[i < 0 ? 0 : i];
 }
 
-/* Bilinear resample of a region of an RGB image into a new w×h RGB image. */
-static unsigned char *cut(const struct kyc_image *im, double x0, double y0, double sw, double sh,
-                          int w, int h)
+unsigned char *bench_face_cut(const struct kyc_image *im, double x0, double y0, double sw,
+                              double sh, int w, int h)
 {
 	unsigned char *o = malloc((size_t)w * h * 3);
 	for (int y = 0; y < h; y++)
@@ -123,7 +125,7 @@ static int speed(const char *outdir, int reps, int n, char **files)
 		double sw = b[2] / 0.45, sh = sw * 4 / 3;
 		double x0 = b[0] + b[2] / 2 - sw / 2, y0 = b[1] + b[3] / 2 - sh * 0.42;
 		const int W = 866, H = 1155; /* 1.0 megapixel, 3:4 */
-		struct kyc_image self = {.w = W, .h = H, .rgb = cut(&im, x0, y0, sw, sh, W, H)};
+		struct kyc_image self = {.w = W, .h = H, .rgb = bench_face_cut(&im, x0, y0, sw, sh, W, H)};
 		kyc_face_list_free(&l);
 		kyc_image_free(&im);
 		char path[1024];
@@ -163,7 +165,7 @@ static void cut_portrait(const struct kyc_image *im, const double *b, int level,
 	double sw = b[2] * (level ? 2.5 : 1.5), sh = sw * 1.28;
 	double x0 = b[0] + b[2] / 2 - sw / 2, y0 = b[1] + b[3] / 2 - sh * 0.45;
 	photo->w = 350, photo->h = 448;
-	photo->px = cut(im, x0, y0, sw, sh, photo->w, photo->h);
+	photo->px = bench_face_cut(im, x0, y0, sw, sh, photo->w, photo->h);
 }
 
 /* photo printed as the portrait of a generated ID card (TD2, td3 = 0) or
@@ -627,7 +629,7 @@ static int spoof(const char *list, int step, int nroots, char **roots)
 			       y0 = fmax(0, fmin(im.h - side, b[1] + b[3] / 2 - side / 2));
 			/* at most 400 px a side, the face about 180 px wide */
 			int out = side > 400 ? 400 : (int)side;
-			unsigned char *region = cut(&im, x0, y0, side, side, out, out);
+			unsigned char *region = bench_face_cut(&im, x0, y0, side, side, out, out);
 			for (int k = 0; region && k < NK; k++) {
 				struct trecap p = kinds[k];
 				unsigned char *rc = NULL;
@@ -725,8 +727,9 @@ int main(int argc, char **argv)
 		        "usage: bench-face speed OUT_DIR REPS IMG... | accuracy LIST SRC=DIR... | "
 		        "portrait REPS IMG... | portrait-loose REPS IMG... | spoof LIST STEP SRC=DIR... | "
 		        "docpairs LIST LEVEL SRC=DIR... (LEVEL -1: the real specimens as they are) | "
-		        "ident DIR | age DIR [STEP] | chip-template DIR | graph DIR REPS | export OUT SET... | "
-		        "open REPS\n");
+		        "tight OUT_DIR IMG... | ident DIR | age DIR [STEP] | chip-template DIR | graph DIR REPS | "
+		        "export OUT SET... | open REPS
+");
 		return 2;
 	}
 	if (!strcmp(argv[1], "graph") && argc > 3)
@@ -744,6 +747,8 @@ int main(int argc, char **argv)
 	             ? spoof(argv[2], atoi(argv[3]) > 0 ? atoi(argv[3]) : 1, argc - 4, argv + 4)
 	         : !strcmp(argv[1], "docpairs") && argc > 3
 	             ? docpairs(argv[2], atoi(argv[3]), argc - 4, argv + 4)
+	         : !strcmp(argv[1], "tight") && argc > 3
+	             ? bench_face_tight(engine, argv[2], argc - 3, argv + 3)
 	         : !strcmp(argv[1], "ident") && argc > 2 ? bench_face_ident(engine, argv[2])
 	         : !strcmp(argv[1], "chip-template") ? bench_face_chip_template(engine, argv[2])
 	         : !strcmp(argv[1], "export") && argc > 3

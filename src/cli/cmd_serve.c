@@ -14,6 +14,7 @@
 #include "flows/deferred.h"
 #include "flows/erasure.h"
 #include "flows/erasure_log.h"
+#include "flows/settings.h"
 #include "flows/sweeper.h"
 #include "http/api.h"
 #include "http/api_cache.h"
@@ -167,6 +168,9 @@ int cmd_serve(int argc, char **argv)
 		kyc_store_close(s);
 		return 1;
 	}
+	/* settings stored that are not applied as stored (a face threshold of
+	 * the former network): said once at start, and in the settings answer */
+	kyc_settings_log_warnings(s);
 	kyc_store_close(s);
 	if (log_created && log_seeded)
 		kyc_logf(KYC_LOG_WARN,

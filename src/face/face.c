@@ -22,6 +22,12 @@
  * face that fills the frame shrinks to what the detector was trained on
  * (0.35 finds a crop of 1.2 times the face box, 0.8 a tight aligned chip). */
 static const double FILL_MARGINS[] = {0.35, 0.8};
+/* When the black padding and the zoomed squares find nothing, the same
+ * with the image's edges repeated into the padding: a face cut by the frame
+ * (forehead or chin outside, as web crops cut it) then continues instead of
+ * ending on a black edge the detector was not trained on. More margins here:
+ * these passes run only on images where nothing else found a face. */
+static const double EDGE_MARGINS[] = {0.2, 0.35, 0.55, 0.8};
 
 /* FaceRes's box crop: the detector's box made square on its longer side
  * and grown by this share of it on each side, not turned (HSE_FaceRec_tf's
@@ -114,14 +120,41 @@ static int by_score_desc(const void *a, const void *b)
 	return (x->score < y->score) - (x->score > y->score);
 }
 
+/* Fills the pixels of t outside columns u0..u1-1 and rows v0..v1-1 (the
+ * image's, each wholly inside it) with the nearest pixel inside. */
+static void repeat_edges(struct kyc_tensor *t, int u0, int u1, int v0, int v1)
+{
+	int n = t->w;
+	u0 = u0 < 0 ? 0 : u0 > n - 1 ? n - 1 : u0;
+	v0 = v0 < 0 ? 0 : v0 > n - 1 ? n - 1 : v0;
+	u1 = u1 <= u0 ? u0 + 1 : u1 > n ? n : u1;
+	v1 = v1 <= v0 ? v0 + 1 : v1 > n ? n : v1;
+	for (int v = 0; v < n; v++)
+		for (int u = 0; u < n; u++) {
+			if (u >= u0 && u < u1 && v >= v0 && v < v1)
+				continue;
+			int su = u < u0 ? u0 : u >= u1 ? u1 - 1 : u;
+			int sv = v < v0 ? v0 : v >= v1 ? v1 - 1 : v;
+			float *o = t->d + ((size_t)v * n + u) * 3;
+			const float *s = t->d + ((size_t)sv * n + su) * 3;
+			o[0] = s[0], o[1] = s[1], o[2] = s[2];
+		}
+}
+
 /* One detector pass on the square (x0, y0, side) of the image (parts
- * outside it are padding); the faces found are added to dets[*ndets..]
- * unless they overlap one already there. Boxes are in image pixels. */
+ * outside it are padding: zeros, or the image's edges repeated when edges
+ * is set); the faces found are added to dets[*ndets..] unless they overlap
+ * one already there. Boxes are in image pixels. */
 static int detect_window(const struct kyc_face_engine *e, const struct face__rgb *img, double x0,
-                         double y0, double side, struct det *dets, int *ndets)
+                         double y0, double side, int edges, struct det *dets, int *ndets)
 {
 	struct kyc_tensor in = {0}, out = {0};
 	int rc = face__crop(img, x0, y0, side, 0, NULL, DETECT_SIDE, &in);
+	if (rc == 0 && edges) {
+		double step = side / DETECT_SIDE;
+		repeat_edges(&in, (int)ceil(-x0 / step), (int)floor((img->w - x0) / step),
+		             (int)ceil(-y0 / step), (int)floor((img->h - y0) / step));
+	}
 	if (rc == 0)
 		rc = kyc_face_net_detector(e->nets, &in, &out);
 	kyc_tensor_free(&in);
@@ -161,11 +194,12 @@ static int detect_window(const struct kyc_face_engine *e, const struct face__rgb
 
 /* One pass on the image centred in a square of side max(w,h)·(1+2·margin). */
 static int detect_pass(const struct kyc_face_engine *e, const struct face__rgb *img, double margin,
-                       struct det *dets, int *ndets)
+                       int edges, struct det *dets, int *ndets)
 {
 	double side = fmax(img->w, img->h) * (1 + 2 * margin);
 	*ndets = 0;
-	return detect_window(e, img, (img->w - side) / 2, (img->h - side) / 2, side, dets, ndets);
+	return detect_window(e, img, (img->w - side) / 2, (img->h - side) / 2, side, edges, dets,
+	                     ndets);
 }
 
 /* The last resort: squares of half the longer side, overlapping by half, so
@@ -183,7 +217,7 @@ static int detect_zoomed(const struct kyc_face_engine *e, const struct face__rgb
 		for (int i = 0; i < nx && rc == 0; i++) {
 			double x0 = nx > 1 ? fmin(i * step, img->w - side) : (img->w - side) / 2;
 			double y0 = ny > 1 ? fmin(j * step, img->h - side) : (img->h - side) / 2;
-			rc = detect_window(e, img, x0, y0, side, dets, ndets);
+			rc = detect_window(e, img, x0, y0, side, 0, dets, ndets);
 		}
 	return rc;
 }
@@ -406,12 +440,17 @@ int kyc_face_analyze(const struct kyc_face_engine *e, const struct kyc_image *im
 	measure(&small, 1, ms - 1, &out->image_sharpness, &out->image_brightness);
 	kyc_tensor_free(&small);
 	int n = 0;
-	rc = detect_pass(e, &rgb, 0, dets, &n);
+	rc = detect_pass(e, &rgb, 0, 0, dets, &n);
 	for (size_t m = 0; rc == 0 && n == 0 && m < sizeof FILL_MARGINS / sizeof FILL_MARGINS[0];
 	     m++)
-		rc = detect_pass(e, &rgb, FILL_MARGINS[m], dets, &n);
+		rc = detect_pass(e, &rgb, FILL_MARGINS[m], 0, dets, &n);
 	if (rc == 0 && n == 0)
 		rc = detect_zoomed(e, &rgb, dets, &n);
+	/* last, so that a document's small portrait (the zoomed squares') is
+	 * found as before, and its photo pays nothing more */
+	for (size_t m = 0; rc == 0 && n == 0 && m < sizeof EDGE_MARGINS / sizeof EDGE_MARGINS[0];
+	     m++)
+		rc = detect_pass(e, &rgb, EDGE_MARGINS[m], 1, dets, &n);
 	if (rc)
 		return rc;
 	if (n == 0)

@@ -101,13 +101,13 @@ json_t *kyc_face_checks(const struct kyc_face_check_input *in, const char **retr
 		kyc_face_compare(self->embedding, in->portrait->embedding, in->threshold, &m);
 		if (fabs(m.distance - m.threshold) < KYC_FACE_MATCH_MARGIN)
 			*close = 1;
-		json_array_append_new(
-		    out,
-		    check("face_match", m.match ? "pass" : "fail", m.match ? NULL : "faces_differ",
-		          json_pack("{s:f, s:f, s:f, s:b}", "distance", round4(m.distance),
-		                    "similarity", round4(m.similarity), "threshold", m.threshold,
-		                    "close",
-		                    fabs(m.distance - m.threshold) < KYC_FACE_MATCH_MARGIN)));
+		json_t *d = json_pack("{s:f, s:f, s:f, s:b}", "distance", round4(m.distance),
+		                      "similarity", round4(m.similarity), "threshold", m.threshold,
+		                      "close", fabs(m.distance - m.threshold) < KYC_FACE_MATCH_MARGIN);
+		if (d && in->recomputed)
+			json_object_set_new(d, "recomputed", json_true());
+		json_array_append_new(out, check("face_match", m.match ? "pass" : "fail",
+		                                 m.match ? NULL : "faces_differ", d));
 	}
 
 	/* age_consistency: the estimated age of the selfie (or else the

@@ -38,6 +38,9 @@ struct kyc_face_check_input {
 	/* The two embeddings are of different networks (one kept before the
 	 * switch to FaceRes): face_match is "review", embedding_model_changed. */
 	int unmeasured;
+	/* One of the two was recomputed from its image by today's network
+	 * (it had been kept by another): face_match's details say so. */
+	int recomputed;
 	double max_age_gap;                 /* years; 0 takes KYC_FACE_MAX_AGE_GAP */
 	/* The head-turn challenge's verdict kept with the selfie
 	 * (attributes.liveness: {"result","reason","frame","moves","frames"}),

@@ -8,6 +8,7 @@
 
 #include "core/country.h"
 #include "core/err.h"
+#include "core/log.h"
 #include "flows/face_checks.h"
 #include "flows/workflow.h"
 
@@ -98,6 +99,23 @@ static json_t *defaults(void)
 	return d;
 }
 
+/* The scale face_match_threshold was set on, kept beside it in the stored
+ * object (never shown: merged() copies only known keys). A threshold stored
+ * without it was set before the tag existed, when the engine compared dlib's
+ * 128-d embeddings by Euclidean distance (0.55 typical): on FaceRes's cosine
+ * distance that number means something else (0.55 passes most impostors), and
+ * no mapping between the two networks' distances holds across populations
+ * (docs/face.md, "The threshold"), so it is not applied. */
+#define THRESHOLD_SCALE_KEY "face_match_threshold_scale"
+
+/* 1 when stored holds a face_match_threshold set on another network's scale. */
+static int threshold_legacy(const json_t *stored)
+{
+	const json_t *t = json_object_get(stored, "face_match_threshold");
+	const char *scale = json_string_value(json_object_get(stored, THRESHOLD_SCALE_KEY));
+	return json_is_number(t) && (!scale || strcmp(scale, KYC_FACE_EMBEDDING_MODEL));
+}
+
 static json_t *merged(const json_t *stored)
 {
 	json_t *d = defaults();
@@ -108,7 +126,59 @@ static json_t *merged(const json_t *stored)
 		if (json_object_get(d, k))
 			json_object_set(d, k, v);
 	}
+	/* a threshold of the former scale: the default applies
+	 * (kyc_settings_warnings says so) */
+	if (threshold_legacy(stored))
+		json_object_set_new(d, "face_match_threshold",
+				    json_real(KYC_FACE_WORKFLOW_THRESHOLD));
 	return d;
+}
+
+int kyc_settings_warnings(kyc_store *s, const char *tenant_id, json_t **out)
+{
+	json_t *stored = NULL;
+	*out = NULL;
+	int rc = kyc_store_tenant_settings(s, tenant_id, &stored);
+	if (rc)
+		return rc;
+	json_t *w = json_array();
+	if (w && threshold_legacy(stored)) {
+		double t = json_number_value(json_object_get(stored, "face_match_threshold"));
+		char msg[400];
+		snprintf(msg, sizeof msg,
+			 "face_match_threshold %.3g was set before the face engine moved to HSE "
+			 "FaceRes (cosine distance), on the former network's Euclidean distance, "
+			 "where it meant something else: it is not applied, and the default %.3g "
+			 "is, until the setting is sent again",
+			 t, KYC_FACE_WORKFLOW_THRESHOLD);
+		json_array_append_new(
+			w, json_pack("{s:s, s:s, s:f, s:f, s:s}", "field", "face_match_threshold",
+				     "code", "threshold_scale_changed", "stored", t, "applied",
+				     KYC_FACE_WORKFLOW_THRESHOLD, "message", msg));
+	}
+	json_decref(stored);
+	*out = w;
+	return w ? 0 : KYC_ERR_NOMEM;
+}
+
+int kyc_settings_log_warnings(kyc_store *s)
+{
+	json_t *tenants = NULL;
+	int rc = kyc_store_tenant_ids(s, &tenants);
+	size_t i, j;
+	json_t *t, *w;
+	json_array_foreach(tenants, i, t)
+	{
+		json_t *ws = NULL;
+		if ((rc = kyc_settings_warnings(s, json_string_value(t), &ws)))
+			break;
+		json_array_foreach(ws, j, w)
+			kyc_logf(KYC_LOG_WARN, "tenant %s: %s", json_string_value(t),
+				 json_string_value(json_object_get(w, "message")));
+		json_decref(ws);
+	}
+	json_decref(tenants);
+	return rc;
 }
 
 int kyc_settings_get(kyc_store *s, const char *tenant_id, json_t **out)
@@ -313,6 +383,13 @@ int kyc_settings_patch(kyc_store *s, const char *tenant_id, const json_t *patch,
 	if (rc)
 		return kyc_jerr_set(e, 500, "store_error", "", "the settings could not be read");
 	json_object_update(stored, (json_t *)patch);
+	/* a threshold sent now is on today's scale; one reset loses its tag */
+	v = json_object_get(patch, "face_match_threshold");
+	if (json_is_number(v))
+		json_object_set_new(stored, THRESHOLD_SCALE_KEY,
+				    json_string(KYC_FACE_EMBEDDING_MODEL));
+	else if (json_is_null(v))
+		json_object_del(stored, THRESHOLD_SCALE_KEY);
 	/* null resets a key to its default */
 	json_t *tmp;
 	json_object_foreach_safe(stored, tmp, k, v)

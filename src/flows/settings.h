@@ -40,6 +40,14 @@
 
 /* The tenant's settings with every default filled in (new reference). */
 int kyc_settings_get(kyc_store *s, const char *tenant_id, json_t **out);
+/* What the tenant's stored settings hold that is not applied as stored: a
+ * new array (empty when nothing), each {"field","code","stored","applied",
+ * "message"}. Today one: a face_match_threshold set on the former face
+ * network's scale (code threshold_scale_changed: the default applies until
+ * it is sent again; docs/settings.md). 0 or a store error. */
+int kyc_settings_warnings(kyc_store *s, const char *tenant_id, json_t **out);
+/* Logs every tenant's warnings (kycd serve at start). 0 or a store error. */
+int kyc_settings_log_warnings(kyc_store *s);
 /* The keys of the "rate_limits" setting (NULL-terminated), and its default
  * object (a new reference): per minute and burst for API keys, client
  * addresses and hosted-page uploads; 0 is no limit. */

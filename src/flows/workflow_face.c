@@ -14,6 +14,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/rand.h"
+#include "document/reader.h"
 #include "flows/checks.h"
 #include "face/liveness.h"
 #include "flows/face_checks.h"
@@ -136,34 +137,55 @@ out:
 	return rc;
 }
 
+/* The face the workflow keeps of img: on a selfie its one face, or NULL
+ * with *issue (kyc_face_selfie); on a document its portrait. l and near
+ * (the caller frees both) hold the faces *fc points into. 0 or the
+ * engine's error. */
+static int find_face(const struct kyc_flow *f, const struct kyc_image *img, int selfie,
+                     struct kyc_face_list *l, struct kyc_face_list *near,
+                     const struct kyc_face **fc, const char **issue)
+{
+	const char *why;
+	*fc = NULL;
+	*issue = NULL;
+	int rc = kyc_face_analyze(f->face, img, l);
+	if (rc)
+		return rc;
+	if (selfie) {
+		*issue = kyc_face_selfie(l);
+		*fc = *issue ? NULL : &l->faces[0];
+		return 0;
+	}
+	*fc = kyc_face_pick(l, &why);
+	/* A portrait small on a photographed page is read again around where
+	 * it was found (kyc_face_analyze_around): the first pass may have
+	 * boxed the whole printed photo rather than the face. */
+	if (*fc && !kyc_face_analyze_around(f->face, img, (*fc)->box, near)) {
+		const struct kyc_face *fine = kyc_face_pick(near, &why);
+		if (fine)
+			*fc = fine;
+	}
+	return 0;
+}
+
 int flow__face_prepare(struct kyc_flow *f, const char *owner, const struct kyc_image *img,
                        int selfie, struct flow_face_prep *p, struct kyc_jerr *e)
 {
 	struct kyc_face_list l = {0}, near = {0};
+	const struct kyc_face *fc;
 	memset(p, 0, sizeof *p);
 	if (!f->face || !img->rgb)
 		return 0;
-	int rc = kyc_face_analyze(f->face, img, &l);
-	if (rc)
+	int rc = find_face(f, img, selfie, &l, &near, &fc, &p->issue);
+	if (rc) {
+		kyc_face_list_free(&l);
+		kyc_face_list_free(&near);
 		return kyc_jerr_set(e, 500, "internal", "", "the face engine failed");
+	}
 	p->analyzed = 1;
-	if (selfie) {
-		p->issue = kyc_face_selfie(&l);
-		if (!p->issue && !(p->face = face_to_json(&l.faces[0])))
-			rc = KYC_ERR_NOMEM;
-	} else {
-		const char *why;
-		const struct kyc_face *fc = kyc_face_pick(&l, &why);
-		/* A portrait small on a photographed page is read again around
-		 * where it was found (kyc_face_analyze_around): the first pass may
-		 * have boxed the whole printed photo rather than the face. */
-		if (fc && !kyc_face_analyze_around(f->face, img, fc->box, &near)) {
-			const struct kyc_face *fine = kyc_face_pick(&near, &why);
-			if (fine)
-				fc = fine;
-		}
-		if (fc && !(p->face = face_to_json(fc)))
-			rc = KYC_ERR_NOMEM;
+	if (fc && !(p->face = face_to_json(fc)))
+		rc = KYC_ERR_NOMEM;
+	if (!selfie) {
 		if (fc && !rc)
 			rc = store_portrait(f, owner, img, fc, p);
 		if (rc)
@@ -183,6 +205,110 @@ void flow__face_prep_release(struct kyc_flow *f, struct flow_face_prep *p, int k
 	json_decref(p->face);
 	json_decref(p->portrait_file);
 	memset(p, 0, sizeof *p);
+}
+
+/* ---- faces kept by another network, before the transaction ---- */
+
+/* The face of document d (a selfie or an identity document) read again by
+ * today's engine from the image it was kept from: 0 with *face the new
+ * attributes.face (the stored portrait file kept: the same detector finds
+ * the same face), or -1 when the image is gone (removed by retention,
+ * erased, missing) or no longer gives a usable face. The blob is only read:
+ * it stays sealed as it is. */
+static int recompute(struct kyc_flow *f, const json_t *d, const json_t *old, json_t **face)
+{
+	json_t *file = NULL;
+	kyc_buf bytes;
+	struct kyc_image img = {0};
+	struct kyc_face_list l = {0}, near = {0};
+	const struct kyc_face *fc = NULL;
+	const char *issue = NULL, *path = NULL, *why = NULL;
+	int ret = -1;
+	*face = NULL;
+	kyc_buf_init(&bytes, f->max_image_bytes);
+	const char *fid = flow__str(d, "file_id");
+	if (!fid || kyc_store_get(f->store, KYC_R_FILE, f->tenant_id, fid, &file) ||
+	    (json_object_get(file, "deleted_at") && !json_is_null(json_object_get(file, "deleted_at"))) ||
+	    !(path = flow__str(file, "path")))
+		goto out;
+	/* Leave any read snapshot before the engine's work (a second or so). */
+	if (kyc_store_in_transaction(f->store))
+		kyc_store_commit(f->store);
+	if (kyc_blob_read(f->store, f->data_dir, f->tenant_id, path, &bytes))
+		goto out;
+	/* decoded as a submission decodes it (workflow_submit.c) */
+	struct kyc_image_opts io = {.max_bytes = f->max_image_bytes,
+	                            .max_pixels = (long)f->max_image_pixels,
+	                            .target_side = KYC_READER_DECODE_SIDE,
+	                            .want_rgb = 1};
+	if (kyc_image_decode(bytes.data, bytes.len, &io, &img, &why) ||
+	    find_face(f, &img, !strcmp(flow__str(d, "type"), "selfie"), &l, &near, &fc, &issue) ||
+	    !fc || !(*face = face_to_json(fc)))
+		goto out;
+	const json_t *pf = json_object_get(old, "portrait_file_id");
+	if (pf)
+		json_object_set(*face, "portrait_file_id", (json_t *)pf);
+	json_object_set_new(*face, "recomputed_at", json_integer(kyc_now_ms()));
+	ret = 0;
+out:
+	kyc_face_list_free(&l);
+	kyc_face_list_free(&near);
+	kyc_image_free(&img);
+	kyc_buf_release(&bytes);
+	json_decref(file);
+	return ret;
+}
+
+int flow__face_refresh(struct kyc_flow *f, const char *vid)
+{
+	struct kyc_store_page pg = {0};
+	if (!f->face)
+		return 0;
+	json_t *filter = json_pack("{s:s}", "verification_id", vid);
+	int rc = kyc_store_list(f->store, KYC_R_DOCUMENT, f->tenant_id, filter, "", 100, &pg);
+	json_decref(filter);
+	if (rc)
+		return rc;
+	size_t i;
+	json_t *d;
+	json_array_foreach(pg.items, i, d)
+	{
+		const json_t *old = json_object_get(json_object_get(d, "attributes"), "face");
+		const char *model = flow__str(old, "model");
+		json_t *face = NULL;
+		if (!json_is_string(json_object_get(old, "embedding")) ||
+		    (model && !strcmp(model, KYC_FACE_EMBEDDING_MODEL)))
+			continue;
+		if (recompute(f, d, old, &face)) {
+			kyc_logf(KYC_LOG_INFO,
+			         "document %s: its face was kept by another network and its image "
+			         "is gone: face_match goes to review",
+			         flow__str(d, "id"));
+			continue;
+		}
+		json_t *attrs = json_deep_copy(json_object_get(d, "attributes"));
+		json_object_set_new(attrs, "face", face);
+		json_t *patch = json_pack("{s:o}", "attributes", attrs);
+		/* A short transaction that writes only if the document is as it
+		 * was read: a change in between (another request) wins, and this
+		 * reading is dropped, never merged into it. */
+		rc = patch ? kyc_store_begin(f->store) : KYC_ERR_NOMEM;
+		if (!rc) {
+			rc = kyc_store_update(f->store, KYC_R_DOCUMENT, f->tenant_id,
+			                      flow__str(d, "id"), patch,
+			                      json_integer_value(json_object_get(d, "version")));
+			if (rc)
+				kyc_store_rollback(f->store);
+			else
+				rc = kyc_store_commit(f->store);
+		}
+		json_decref(patch);
+		kyc_logf(rc ? KYC_LOG_WARN : KYC_LOG_INFO, "document %s: face recomputed by %s%s%s",
+		         flow__str(d, "id"), KYC_FACE_EMBEDDING_MODEL, rc ? ", not written: " : "",
+		         rc ? kyc_err_name(rc) : "");
+	}
+	json_decref(pg.items);
+	return 0;
 }
 
 /* JSON has no NaN: a frame without a face has null. */
@@ -387,6 +513,8 @@ int flow__face_apply(struct change *c, const json_t *settings, const json_t *che
 		    .today = kyc_now_ms() / 86400000,
 		    .threshold = threshold,
 		    .unmeasured = have_selfie && have_portrait && !comparable,
+		    .recomputed = (have_selfie && json_object_get(sj, "recomputed_at")) ||
+		                  (have_portrait && json_object_get(pj, "recomputed_at")),
 		    .liveness = have_selfie ? json_object_get(json_object_get(selfie_doc,
 		                                                              "attributes"),
 		                                              "liveness")

@@ -112,6 +112,15 @@ void flow__face_prep_release(struct kyc_flow *f, struct flow_face_prep *p, int k
 int flow__liveness_judge(struct kyc_flow *f, const json_t *sface, const struct kyc_flow_image *turns,
                          int n, const json_t *moves, const struct kyc_image_opts *io,
                          double threshold, json_t **out, struct kyc_jerr *e);
+/* Before the transaction: each face of the verification's documents kept
+ * by another network (no "model": dlib's, kept before FaceRes) is read again
+ * by today's engine from the image it was kept from, and written in a short
+ * transaction of its own only when the document is unchanged since it was
+ * read (its version). A face whose image is gone stays as it is (face_match
+ * then goes to review, embedding_model_changed). 0, or the store error of
+ * the listing; a face that cannot be recomputed or written is logged, not
+ * an error. */
+int flow__face_refresh(struct kyc_flow *f, const char *vid);
 /* Inside the change: from the verification's documents (the newest selfie
  * and portrait with a face), writes the face result into the pending
  * attributes (attributes.face) and gives *merged (a new array): checks

@@ -38,6 +38,10 @@ int kyc_flow_correct_names(struct kyc_flow *f, const char *vid, const json_t *na
 	    kyc_jv_string(names, "middle_name", 0, 200, &middle, e) ||
 	    kyc_jv_string(names, "last_name", 0, 200, &last, e))
 		return -1;
+	/* the confirmation may conclude a selfie level: faces kept by the
+	 * former network are recomputed first, outside the transaction */
+	if (flow__face_refresh(f, vid))
+		kyc_logf(KYC_LOG_WARN, "verification %s: kept faces not looked at", vid);
 	if (flow__change_begin(f, vid, &c, e))
 		return -1;
 	enum kyc_vstate st = c.from;

@@ -375,6 +375,11 @@ static int submit(struct kyc_flow *f, const char *vid, const struct kyc_flow_ima
 			goto out;
 	}
 
+	/* Faces kept by the former network, recomputed from their images
+	 * before the transaction (the engine's work holds no lock). */
+	if (faces && flow__face_refresh(f, vid))
+		kyc_logf(KYC_LOG_WARN, "verification %s: kept faces not looked at", vid);
+
 	/* ---- one transaction from here ---- */
 	if (flow__change_begin(f, vid, &c, e))
 		goto out;

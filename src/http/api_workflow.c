@@ -7,11 +7,30 @@
 #include "core/buf.h"
 #include "core/base64.h"
 #include "core/err.h"
+#include "core/log.h"
 #include "flows/render.h"
 #include "flows/settings.h"
 #include "flows/workflow.h"
 #include "http/api.h"
 #include "http/multipart.h"
+
+/* The settings answer: s with its object name, and "warnings" when a
+ * stored setting is not applied as stored (kyc_settings_warnings). */
+static void settings_answer(struct api_call *c, json_t *s)
+{
+	json_t *w = NULL;
+	json_object_set_new(s, "object", json_string("settings"));
+	if (kyc_settings_warnings(c->store, c->tenant_id, &w) == 0 && json_array_size(w)) {
+		size_t i;
+		json_t *x;
+		json_array_foreach(w, i, x)
+			kyc_logf(KYC_LOG_WARN, "tenant %s: %s", c->tenant_id,
+				 json_string_value(json_object_get(x, "message")));
+		json_object_set(s, "warnings", w);
+	}
+	json_decref(w);
+	api_json(c, 200, s);
+}
 
 API_HANDLER(settings_get, API_READ)
 {
@@ -21,8 +40,7 @@ API_HANDLER(settings_get, API_READ)
 		api_store_error(c, rc, "settings");
 		return;
 	}
-	json_object_set_new(s, "object", json_string("settings"));
-	api_json(c, 200, s);
+	settings_answer(c, s);
 }
 
 API_HANDLER(settings_patch, API_WRITE)
@@ -41,8 +59,7 @@ API_HANDLER(settings_patch, API_WRITE)
 		api_jerr(c, &e);
 	} else {
 		kyc_rate_forget(c->app, c->tenant_id); /* new limits from the next request on */
-		json_object_set_new(s, "object", json_string("settings"));
-		api_json(c, 200, s);
+		settings_answer(c, s);
 	}
 	json_decref(body);
 }

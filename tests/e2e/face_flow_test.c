@@ -12,14 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
-#include "core/base64.h"
-#include "core/buf.h"
 #include "document/image.h"
 #include "document/synth.h"
 #include "face/face.h"
 #include "flows/face_checks.h"
 #include "e2e.h"
+#include "face_store.h"
 #include "faces.h"
 #include "form.h"
 #include "hosted.h"
@@ -317,43 +317,69 @@ TEST(another_person_goes_to_review)
 	free(vid);
 }
 
-/* The card's face stored as kycd kept faces before FaceRes: dlib's 128
- * float32 (a made-up vector of that length: its values do not matter) and
- * no "model". The same person's selfie then meets it: face_match is not
- * measured (review), never a comparison of two networks' vectors. */
-TEST(a_legacy_stored_face_is_not_compared)
+/* A card whose face was kept by dlib's network (before FaceRes), its image
+ * still stored: the selfie's arrival recomputes the card's face from the
+ * image, outside the transaction, and face_match compares and decides. The
+ * recomputed embedding is the one kycd kept at submission (the same engine
+ * on the same stored bytes), and the sealed image on disk is not touched. */
+TEST(a_legacy_stored_face_is_recomputed_and_decided)
 {
 	char *vid = with_card();
 	REQUIRE(vid != NULL);
-	kyc_store *st;
-	char err[200];
-	REQUIRE(e2e_store_open(&srv, &st, err, sizeof err) == 0);
-	json_t *filter = json_pack("{s:s}", "verification_id", vid);
-	struct kyc_store_page pg;
-	REQUIRE(kyc_store_list(st, KYC_R_DOCUMENT, tenant, filter, "", 10, &pg) == 0);
-	json_decref(filter);
-	CHECK_INT(json_array_size(pg.items), 1);
-	json_t *doc = json_array_get(pg.items, 0);
-	json_t *attrs = json_deep_copy(json_object_get(doc, "attributes"));
-	json_t *face = json_object_get(attrs, "face");
-	REQUIRE(face && json_is_string(json_object_get(face, "embedding")));
+	char *orig = NULL, blob[512];
+	REQUIRE(tface_make_legacy(&srv, tenant, vid, &orig, blob, sizeof blob) == 0);
+	size_t before_len = 0, after_len = 0;
+	unsigned char *before = tface_slurp(blob, &before_len);
+	REQUIRE(before != NULL);
+	/* sealed at rest: the JPEG's own header is not what the disk holds */
+	CHECK(before_len > 4 && memcmp(before, "\xff\xd8\xff", 3) != 0);
+
+	long code = 0;
+	json_t *v = send(vid, "selfie", selfie_a, selfie_a_len, &code);
+	REQUIRE(v != NULL);
+	CHECK_INT(code, 201);
+	CHECK_STR(result(v, "selfie_quality"), "pass");
+	CHECK_STR(result(v, "face_match"), "pass");
+	const json_t *det = json_object_get(check(v, "face_match"), "details");
+	CHECK(json_is_true(json_object_get(det, "recomputed")));
+	CHECK(json_number_value(json_object_get(det, "distance")) < KYC_FACE_WORKFLOW_THRESHOLD);
+	const json_t *fr = json_object_get(v, "face");
+	CHECK(json_is_true(json_object_get(fr, "match")));
+	CHECK(json_is_number(json_object_get(fr, "distance")));
+	/* decided on the faces: only L1's liveness (a plain selfie) asks a person */
+	CHECK_STR(json_string_value(json_object_get(v, "status")), "pending_review");
+	CHECK(!review_cause(vid, "face_match"));
+	CHECK(review_cause(vid, "liveness"));
+
+	json_t *face = tface_card_face(&srv, tenant, vid);
+	REQUIRE(face != NULL);
 	CHECK_STR(json_string_value(json_object_get(face, "model")), KYC_FACE_EMBEDDING_MODEL);
-	float legacy[128];
-	for (int i = 0; i < 128; i++)
-		legacy[i] = (float)sin(i) / 8;
-	kyc_buf b;
-	kyc_buf_init(&b, 1024);
-	REQUIRE(kyc_base64_encode_buf(legacy, sizeof legacy, KYC_B64_STD, &b) == 0);
-	json_object_set_new(face, "embedding", json_string(b.data));
-	json_object_del(face, "model");
-	kyc_buf_release(&b);
-	json_t *patch = json_pack("{s:o}", "attributes", attrs);
-	CHECK_INT(kyc_store_update(st, KYC_R_DOCUMENT, tenant,
-	                           json_string_value(json_object_get(doc, "id")), patch, 0),
-	          0);
-	json_decref(patch);
-	json_decref(pg.items);
-	kyc_store_close(st);
+	CHECK(json_is_integer(json_object_get(face, "recomputed_at")));
+	CHECK(json_is_string(json_object_get(face, "portrait_file_id")));
+	double d = tface_emb_diff(orig, json_string_value(json_object_get(face, "embedding")));
+	CHECK(d < 1e-6);
+	if (d >= 1e-6)
+		fprintf(stderr, "  recomputed embedding differs by %g\n", d);
+	unsigned char *after = tface_slurp(blob, &after_len);
+	CHECK(after && after_len == before_len && !memcmp(after, before, before_len));
+	json_decref(face);
+	json_decref(v);
+	free(after);
+	free(before);
+	free(orig);
+	free(vid);
+}
+
+/* The same, its image gone (removed from the data directory): nothing to
+ * recompute from, so face_match is not measured (review), never a
+ * comparison of two networks' vectors, and the kept face stays as it was. */
+TEST(a_legacy_face_without_its_image_goes_to_review)
+{
+	char *vid = with_card();
+	REQUIRE(vid != NULL);
+	char *orig = NULL, blob[512];
+	REQUIRE(tface_make_legacy(&srv, tenant, vid, &orig, blob, sizeof blob) == 0);
+	CHECK_INT(unlink(blob), 0);
 
 	long code = 0;
 	json_t *v = send(vid, "selfie", selfie_a, selfie_a_len, &code);
@@ -369,7 +395,12 @@ TEST(a_legacy_stored_face_is_not_compared)
 	CHECK(json_is_string(json_object_get(fr, "portrait_file_id")));
 	CHECK(json_object_get(fr, "distance") == NULL && json_object_get(fr, "match") == NULL);
 	CHECK(review_cause(vid, "face_match"));
+	json_t *face = tface_card_face(&srv, tenant, vid);
+	CHECK(face && json_object_get(face, "model") == NULL &&
+	      json_object_get(face, "recomputed_at") == NULL);
+	json_decref(face);
 	json_decref(v);
+	free(orig);
 	free(vid);
 }
 
@@ -494,6 +525,90 @@ TEST(threshold_setting)
 	free(vid);
 	REQUIRE(e2e_json(&srv, "PATCH", "/v1/settings", key, "{\"face_match_threshold\":null}",
 	                 &r) == 0);
+	e2e_resp_free(&r);
+}
+
+/* The tenant's settings as GET /v1/settings answers them (a new reference). */
+static json_t *get_settings(void)
+{
+	struct e2e_resp r;
+	if (e2e_json(&srv, "GET", "/v1/settings", key, NULL, &r))
+		return NULL;
+	json_t *j = r.status == 200 ? json_incref(r.json) : NULL;
+	e2e_resp_free(&r);
+	return j;
+}
+
+/* A threshold stored as kycd stored it before FaceRes (a number alone, on
+ * dlib's Euclidean scale), loose enough that B's distance from A would pass
+ * it on today's scale: it is not applied (the default is), the settings
+ * answer and the log say why, and B is not a match. Sent again, it is on
+ * today's scale and applies. */
+TEST(a_threshold_set_on_the_former_scale_is_not_applied)
+{
+	REQUIRE(dist_b > 0);
+	double old = fmin(1.0, dist_b + 0.1); /* the former range went to 1.0 */
+	kyc_store *st;
+	char err[200];
+	REQUIRE(e2e_store_open(&srv, &st, err, sizeof err) == 0);
+	json_t *stored = json_pack("{s:f}", "face_match_threshold", old);
+	CHECK_INT(kyc_store_tenant_settings_set(st, tenant, stored), 0);
+	json_decref(stored);
+	kyc_store_close(st);
+
+	json_t *set = get_settings();
+	REQUIRE(set != NULL);
+	CHECK(fabs(json_number_value(json_object_get(set, "face_match_threshold")) -
+	           KYC_FACE_WORKFLOW_THRESHOLD) < 1e-9);
+	const json_t *w = json_array_get(json_object_get(set, "warnings"), 0);
+	CHECK_STR(json_string_value(json_object_get(w, "code")), "threshold_scale_changed");
+	CHECK_STR(json_string_value(json_object_get(w, "field")), "face_match_threshold");
+	CHECK(fabs(json_number_value(json_object_get(w, "stored")) - old) < 1e-9);
+	CHECK(json_object_get(set, "face_match_threshold_scale") == NULL);
+	json_decref(set);
+	size_t loglen = 0;
+	char *log = (char *)tface_slurp(srv.log_path, &loglen);
+	char *zlog = log ? strndup(log, loglen) : NULL;
+	CHECK(zlog && strstr(zlog, "face_match_threshold") && strstr(zlog, "is not applied"));
+	free(zlog);
+	free(log);
+
+	long code = 0;
+	char *vid = with_card();
+	REQUIRE(vid != NULL);
+	json_t *v = send(vid, "selfie", selfie_b, selfie_b_len, &code);
+	REQUIRE(v != NULL);
+	CHECK_STR(result(v, "face_match"), "fail");
+	CHECK(fabs(json_number_value(json_object_get(
+	               json_object_get(check(v, "face_match"), "details"), "threshold")) -
+	           KYC_FACE_WORKFLOW_THRESHOLD) < 1e-9);
+	json_decref(v);
+	free(vid);
+
+	/* sent again (within today's range): applied, no warning */
+	char body[128];
+	struct e2e_resp r;
+	double now = fmin(KYC_FACE_THRESHOLD_MAX, old);
+	snprintf(body, sizeof body, "{\"face_match_threshold\":%.4f}", now);
+	REQUIRE(e2e_json(&srv, "PATCH", "/v1/settings", key, body, &r) == 0);
+	CHECK_INT(r.status, 200);
+	CHECK(json_object_get(r.json, "warnings") == NULL);
+	CHECK(fabs(json_number_value(json_object_get(r.json, "face_match_threshold")) - now) <
+	      1e-4);
+	e2e_resp_free(&r);
+	set = get_settings();
+	CHECK(set && json_object_get(set, "warnings") == NULL);
+	json_decref(set);
+	vid = with_card();
+	REQUIRE(vid != NULL);
+	v = send(vid, "selfie", selfie_b, selfie_b_len, &code);
+	REQUIRE(v != NULL);
+	CHECK_STR(result(v, "face_match"), dist_b <= now ? "pass" : "fail");
+	json_decref(v);
+	free(vid);
+	REQUIRE(e2e_json(&srv, "PATCH", "/v1/settings", key, "{\"face_match_threshold\":null}",
+	                 &r) == 0);
+	CHECK_INT(r.status, 200);
 	e2e_resp_free(&r);
 }
 
@@ -660,10 +775,12 @@ int main(void)
 	RUN(portrait_is_cut_and_stored_at_submission);
 	RUN(an_age_far_from_the_birth_date_goes_to_review);
 	RUN(another_person_goes_to_review);
-	RUN(a_legacy_stored_face_is_not_compared);
+	RUN(a_legacy_stored_face_is_recomputed_and_decided);
+	RUN(a_legacy_face_without_its_image_goes_to_review);
 	RUN(an_unusable_selfie_is_a_failed_attempt_with_its_retry_code);
 	RUN(a_selfie_photographed_from_a_print_goes_to_review);
 	RUN(threshold_setting);
+	RUN(a_threshold_set_on_the_former_scale_is_not_applied);
 	RUN(the_head_turn_challenge_decides_liveness);
 	RUN(a_replayed_photo_fails_the_challenge);
 	RUN(the_turns_in_the_other_order_fail);

@@ -56,11 +56,13 @@ const PRE_TEXT = {
   rgb01: 'RGB bytes as floats divided by 255',
 };
 
-export async function loadGraph(dir, file) {
+// A graph model of dir, on t (this file's TF.js, or another copy's: bench.mjs
+// runs it on face-api's).
+export async function loadGraph(dir, file, t = tf) {
   const j = JSON.parse(fs.readFileSync(path.join(dir, file)));
   const bufs = j.weightsManifest.flatMap((g) => g.paths.map((p) => fs.readFileSync(path.join(dir, p))));
   const buf = Buffer.concat(bufs);
-  return tf.loadGraphModel(tf.io.fromMemory({
+  return t.loadGraphModel(t.io.fromMemory({
     modelTopology: j.modelTopology,
     weightSpecs: j.weightsManifest.flatMap((g) => g.weights),
     weightData: buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length),
@@ -217,7 +219,8 @@ async function refVectors(dir, name, out, pngs) {
   })}\n`);
 }
 
-const [cmd, ...args] = process.argv.slice(2);
+// run as a command, not when imported (bench.mjs)
+const [cmd, ...args] = process.argv[1] && import.meta.url === `file://${process.argv[1]}` ? process.argv.slice(2) : [];
 if (cmd === 'embed') await embed(args[0], args[1], args.slice(2));
 else if (cmd === 'rates') rates(args[0], args[1], args.slice(2));
 else if (cmd === 'vectors') await refVectors(args[0], args[1], args[2], args.slice(3));
