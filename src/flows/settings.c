@@ -12,6 +12,10 @@
 #include "flows/face_checks.h"
 #include "flows/workflow.h"
 
+/* The default threshold as the error message prints it (face/face.h). */
+#define DEFAULT_TEXT_(x) #x
+#define DEFAULT_TEXT(x) DEFAULT_TEXT_(x)
+
 static const char *const level_steps[] = {
 	"document", "confirmation", "selfie", "liveness", "proof_of_address", "proof_of_income", NULL,
 };
@@ -341,7 +345,8 @@ int kyc_settings_validate(const json_t *patch, struct kyc_jerr *e)
 		return kyc_jerr_set(e, 422, json_is_number(v) ? "out_of_range" : "invalid_type",
 				    "face_match_threshold",
 				    "'face_match_threshold' must be a number from 0.1 to 0.8 (a "
-				    "cosine distance between face embeddings; default 0.365)");
+				    "cosine distance between face embeddings; default " DEFAULT_TEXT(
+				        KYC_FACE_DEFAULT_THRESHOLD) ")");
 	if ((v = json_object_get(patch, "blocked_countries")) && !json_is_null(v) &&
 	    check_string_array(v, "blocked_countries", country_ok, "ISO 3166-1 alpha-3 codes", e))
 		return -1;
