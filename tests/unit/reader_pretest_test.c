@@ -100,11 +100,17 @@ static struct kyc_reader__cand mrz_line(const struct kyc_reader_result *r, int i
 	return c;
 }
 
+/* MRZ-like is a per-photo rate, not a rule: over 60 fresh seeds of 8 level-0
+ * photos (session 12) 417 of 480 read MRZs passed, 87 %, and a floor of 6 of 8
+ * failed one run in twelve. Hence 32 photos and a floor of 19 (a binomial tail
+ * of 2e-5 at 87 %), which still fails when the rate falls under about 70 %. */
+#define N_LIKE 32
+
 TEST(generated_mrz_looks_like_mrz)
 {
 	uint64_t seed = fresh_seed();
 	int read = 0, seen = 0, axis = 0, turned = 0;
-	for (int i = 0; i < N; i++) {
+	for (int i = 0; i < N_LIKE; i++) {
 		struct kyc_synth_doc d;
 		struct kyc_image img, t;
 		if (photo(seed, i, 0, KYC_SYNTH_CLASS_NONE, &d, &img))
@@ -136,9 +142,9 @@ TEST(generated_mrz_looks_like_mrz)
 	}
 	printf("  seed %llu level 0: MRZ read %d/%d, MRZ-like %d; strokes on "
 	       "the axes %d/%d, of them off the axes turned by 45° %d\n",
-	       (unsigned long long)seed, read, N, seen, axis, N, turned);
-	CHECK(read >= N - 1);
-	CHECK(seen >= read - 2);
+	       (unsigned long long)seed, read, N_LIKE, seen, axis, N_LIKE, turned);
+	CHECK(read >= N_LIKE - 1);
+	CHECK(seen >= 19);
 	CHECK_INT(turned, axis);
 }
 
