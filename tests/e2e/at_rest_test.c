@@ -176,20 +176,6 @@ static int submit(struct person *p)
 	return 0;
 }
 
-static unsigned char *read_all(const char *path, size_t *len)
-{
-	FILE *fp = fopen(path, "rb");
-	if (!fp)
-		return NULL;
-	fseek(fp, 0, SEEK_END);
-	long n = ftell(fp);
-	fseek(fp, 0, SEEK_SET);
-	unsigned char *b = malloc(n > 0 ? (size_t)n : 1);
-	*len = b ? fread(b, 1, n > 0 ? (size_t)n : 0, fp) : 0;
-	fclose(fp);
-	return b;
-}
-
 /* Searches every file under dir for every needle; counts files and bytes
  * searched, reports each find. The number of finds. */
 static int search_dir(const char *dir, int *files, size_t *bytes)
@@ -212,7 +198,7 @@ static int search_dir(const char *dir, int *files, size_t *bytes)
 			continue;
 		}
 		size_t len = 0;
-		unsigned char *b = read_all(path, &len);
+		unsigned char *b = test_read_file(path, &len);
 		if (!b)
 			continue;
 		(*files)++;
@@ -369,7 +355,7 @@ TEST(rotation_while_serving)
 	const char *env[] = {key_env, NULL};
 	REQUIRE(e2e_start(&srv, env) == 0);
 	size_t before_len = 0, after_len = 0;
-	unsigned char *before = read_all(key_file, &before_len);
+	unsigned char *before = test_read_file(key_file, &before_len);
 	char *out = NULL;
 	const char *args[] = {"keys", "rotate", NULL};
 	CHECK_INT(e2e_cli(&srv, &out, args), 0);
@@ -378,7 +364,7 @@ TEST(rotation_while_serving)
 	CHECK_INT(json_integer_value(json_object_get(j, "old_keys_dropped")), 1);
 	json_decref(j);
 	free(out);
-	unsigned char *after = read_all(key_file, &after_len);
+	unsigned char *after = test_read_file(key_file, &after_len);
 	CHECK(before && after && after_len == 65 && memcmp(before, after, 64) != 0);
 	free(before);
 	free(after);

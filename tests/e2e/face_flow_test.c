@@ -329,7 +329,7 @@ TEST(a_legacy_stored_face_is_recomputed_and_decided)
 	char *orig = NULL, blob[512];
 	REQUIRE(tface_make_legacy(&srv, tenant, vid, &orig, blob, sizeof blob) == 0);
 	size_t before_len = 0, after_len = 0;
-	unsigned char *before = tface_slurp(blob, &before_len);
+	unsigned char *before = test_read_file(blob, &before_len);
 	REQUIRE(before != NULL);
 	/* sealed at rest: the JPEG's own header is not what the disk holds */
 	CHECK(before_len > 4 && memcmp(before, "\xff\xd8\xff", 3) != 0);
@@ -360,7 +360,7 @@ TEST(a_legacy_stored_face_is_recomputed_and_decided)
 	CHECK(d < 1e-6);
 	if (d >= 1e-6)
 		fprintf(stderr, "  recomputed embedding differs by %g\n", d);
-	unsigned char *after = tface_slurp(blob, &after_len);
+	unsigned char *after = test_read_file(blob, &after_len);
 	CHECK(after && after_len == before_len && !memcmp(after, before, before_len));
 	json_decref(face);
 	json_decref(v);
@@ -567,7 +567,7 @@ TEST(a_threshold_set_on_the_former_scale_is_not_applied)
 	CHECK(json_object_get(set, "face_match_threshold_scale") == NULL);
 	json_decref(set);
 	size_t loglen = 0;
-	char *log = (char *)tface_slurp(srv.log_path, &loglen);
+	char *log = (char *)test_read_file(srv.log_path, &loglen);
 	char *zlog = log ? strndup(log, loglen) : NULL;
 	CHECK(zlog && strstr(zlog, "face_match_threshold") && strstr(zlog, "is not applied"));
 	free(zlog);

@@ -85,22 +85,6 @@ json_t *tface_card_face(struct e2e_server *srv, const char *tenant, const char *
 	return face;
 }
 
-unsigned char *tface_slurp(const char *path, size_t *len)
-{
-	FILE *fp = fopen(path, "rb");
-	unsigned char *p = NULL;
-	long n;
-	if (fp && !fseek(fp, 0, SEEK_END) && (n = ftell(fp)) > 0 && !fseek(fp, 0, SEEK_SET) &&
-	    (p = malloc((size_t)n)) && fread(p, 1, (size_t)n, fp) != (size_t)n) {
-		free(p);
-		p = NULL;
-	}
-	*len = p ? (size_t)n : 0;
-	if (fp)
-		fclose(fp);
-	return p;
-}
-
 double tface_emb_diff(const char *a, const char *b)
 {
 	float x[KYC_FACE_EMBEDDING_DIM], y[KYC_FACE_EMBEDDING_DIM];

@@ -20,8 +20,6 @@ int tface_make_legacy(struct e2e_server *srv, const char *tenant, const char *vi
 /* The stored face of the verification's id_card document (a new reference),
  * or NULL. */
 json_t *tface_card_face(struct e2e_server *srv, const char *tenant, const char *vid);
-/* A file's bytes (malloc()ed, *len set), or NULL. */
-unsigned char *tface_slurp(const char *path, size_t *len);
 /* The largest difference between two base64 float32 embeddings of
  * KYC_FACE_EMBEDDING_DIM values; INFINITY when one does not decode. */
 double tface_emb_diff(const char *a, const char *b);

@@ -9,6 +9,7 @@
 #include "core/clock.h"
 
 #include "document/image.h"
+#include "test.h"
 
 /* Where each person is: the photo and a region around their face that holds
  * no other face (pixels of the photo as decoded, EXIF applied). */
@@ -74,19 +75,9 @@ unsigned char *tface_file(const char *name, size_t *len)
 {
 	char path[700];
 	snprintf(path, sizeof path, "%s/%s", tface_dir(), name);
-	FILE *f = fopen(path, "rb");
-	unsigned char *p = NULL;
-	long n = -1;
-	if (f && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0 &&
-	    (p = malloc((size_t)n)) && fread(p, 1, (size_t)n, f) != (size_t)n) {
-		free(p);
-		p = NULL;
-	}
-	if (f)
-		fclose(f);
+	unsigned char *p = test_read_file(path, len);
 	if (!p)
 		fprintf(stderr, "faces: cannot read %s (scripts/fetch-models extracts it)\n", path);
-	*len = p ? (size_t)n : 0;
 	return p;
 }
 

@@ -54,3 +54,19 @@ int test_done(const char *suite)
 	fflush(stdout);
 	return failed ? 1 : 0;
 }
+
+unsigned char *test_read_file(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	unsigned char *p = NULL;
+	long n = 0;
+	if (fp && !fseek(fp, 0, SEEK_END) && (n = ftell(fp)) > 0 && !fseek(fp, 0, SEEK_SET) &&
+	    (p = malloc((size_t)n)) && fread(p, 1, (size_t)n, fp) != (size_t)n) {
+		free(p);
+		p = NULL;
+	}
+	*len = p ? (size_t)n : 0;
+	if (fp)
+		fclose(fp);
+	return p;
+}

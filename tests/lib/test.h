@@ -17,6 +17,9 @@ void test_fail(const char *file, int line, const char *what);
 void test_fail_str(const char *file, int line, const char *expr, const char *got, const char *want);
 void test_run(const char *name, void (*fn)(void));
 int test_done(const char *suite);
+/* The whole file at path in a malloc'd buffer (the caller frees it), its
+ * size in *len; NULL (and *len 0) when it cannot be read or is empty. */
+unsigned char *test_read_file(const char *path, size_t *len);
 
 #define TEST(name) static void name(void)
 #define RUN(name) test_run(#name, name)
