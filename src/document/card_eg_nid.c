@@ -128,6 +128,31 @@ static void decode_numbers(struct sides *s)
 		set_number(v[i], both, weakest(joint, both), raw);
 }
 
+static int valid_number(const char *text)
+{
+	struct kyc_egnid_number d;
+	const char *why;
+	return text && strlen(text) == 14 && kyc_egnid_number_decode(text, 14, &d, &why) == 0;
+}
+
+/* One side read, the other side's number known (kyc_egnid_read_known): the
+ * side takes it on the rule decode_numbers applies to two sides read
+ * together, the known side being sure of every digit. Not where the digit
+ * reader's pieces are unlike digits (its own confidence under the bar): a
+ * line of anything but digits is near-flat, and any number would fit it.
+ * 1 when taken. */
+static int take_known(struct kyc_card_value *v, const char *known)
+{
+	char own[15];
+	if (!v || v->digits.n != 14 || v->digits.conf < MIN_NUMBER_CONF || !valid_number(known))
+		return 0;
+	double best = kyc_egnid_number_likeliest(v->digits.prob, own);
+	if (log_prob(v->digits.prob, known) < best - AGREE_LOGP)
+		return 0;
+	set_number(v, known, 1.0, v->digits.conf);
+	return 1;
+}
+
 static int raw_decodes(const struct kyc_card_value *v)
 {
 	struct kyc_egnid_number d;
@@ -245,6 +270,13 @@ json_t *kyc_egnid_read(const struct kyc_image *front, const struct kyc_image *ba
 json_t *kyc_egnid_read_at(const struct kyc_image *front, const double (*front_quad)[2],
 			  const struct kyc_image *back, const double (*back_quad)[2], int *err)
 {
+	return kyc_egnid_read_known(front, front_quad, back, back_quad, NULL, err);
+}
+
+json_t *kyc_egnid_read_known(const struct kyc_image *front, const double (*front_quad)[2],
+			     const struct kyc_image *back, const double (*back_quad)[2],
+			     const char *other_number, int *err)
+{
 	static struct sides zero;
 	struct sides s = zero;
 	const struct kyc_image *img[2] = {front, back};
@@ -264,13 +296,18 @@ json_t *kyc_egnid_read_at(const struct kyc_image *front, const double (*front_qu
 		s.have[i] = 1;
 	}
 	decode_numbers(&s);
+	/* One side alone with the other's number known: agreeing with it is as
+	 * sure as two sides reading the same digits. */
+	int known = s.have[0] != s.have[1] && other_number &&
+		    take_known(value_at(&s, s.have[0] ? "national_number" : "national_number_back"),
+			       other_number);
 	/* The number: accepted when it decodes and either side is sure of it,
 	 * or both sides read the same digits. */
 	struct kyc_egnid_number dn, db;
 	const struct kyc_card_value *nf = value(&s, "national_number"),
 				    *nb = value(&s, "national_number_back");
 	int f_ok = number_ok(nf, &dn), b_ok = number_ok(nb, &db);
-	int agree = f_ok && b_ok && !strcmp(nf->text, nb->text);
+	int agree = (f_ok && b_ok && !strcmp(nf->text, nb->text)) || (known && (f_ok || b_ok));
 	int f_sure = f_ok && (nf->accepted || agree), b_sure = b_ok && (nb->accepted || agree);
 	int num_ok = f_sure || b_sure;
 	/* What the number says comes from a side that is sure of it. */
@@ -296,8 +333,12 @@ json_t *kyc_egnid_read_at(const struct kyc_image *front, const double (*front_qu
 	json_t *contra = json_array();
 	for (int i = 0; i < n && i < 8; i++)
 		json_array_append_new(contra, json_string(codes[i]));
-	/* Two numbers that each decode but differ: front and back disagree. */
-	if (f_sure && b_sure && !agree)
+	/* Two numbers that each decode but differ: front and back disagree; so
+	 * do one side's sure number and the other's known one (a back of
+	 * another card sent after a front). */
+	if ((f_sure && b_sure && !agree) ||
+	    (s.have[0] != s.have[1] && !known && valid_number(other_number) && (f_sure || b_sure) &&
+	     strcmp(f_sure ? nf->text : nb->text, other_number)))
 		json_array_append_new(contra, json_string("number_front_back"));
 	json_object_set_new(out, "document_type", json_string("eg_nid"));
 	/* A number of the right form on some side: this is the family's card,

@@ -34,4 +34,14 @@ json_t *kyc_egnid_read(const struct kyc_image *front, const struct kyc_image *ba
 json_t *kyc_egnid_read_at(const struct kyc_image *front, const double (*front_quad)[2],
 			  const struct kyc_image *back, const double (*back_quad)[2], int *err);
 
+/* The same for one side alone (the other NULL), where the other side's
+ * national number is known: other_number, 14 ASCII digits that side read
+ * and accepted in an earlier upload of the card (NULL: not known). The side
+ * read takes that number when its own digits find it at most e^3 times less
+ * likely than their own best valid reading, as when both sides are read
+ * together; a side that reads another number surely keeps its own. */
+json_t *kyc_egnid_read_known(const struct kyc_image *front, const double (*front_quad)[2],
+			     const struct kyc_image *back, const double (*back_quad)[2],
+			     const char *other_number, int *err);
+
 #endif

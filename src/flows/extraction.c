@@ -298,6 +298,12 @@ static void identify(json_t *x, const struct kyc_image *img, const char *type, c
 json_t *kyc_document_extract_typed(const struct kyc_image *img, int64_t now_ms, const char *type,
 				   const char *side)
 {
+	return kyc_document_extract_card(img, now_ms, type, side, NULL);
+}
+
+json_t *kyc_document_extract_card(const struct kyc_image *img, int64_t now_ms, const char *type,
+				  const char *side, const char *other_number)
+{
 	struct kyc_card_identity id = {0};
 	/* An Egyptian ID carries no MRZ: a photo whose national number
 	 * identification reads surely is not searched for one (a quarter of
@@ -319,8 +325,9 @@ json_t *kyc_document_extract_typed(const struct kyc_image *img, int64_t now_ms, 
 		/* Where identification read the card's number, the card it found
 		 * (upright) is read, not found and turned again. */
 		const double(*at)[2] = id.tpl == &kyc_card_tpl_eg_nid ? (const double(*)[2])id.quad : NULL;
-		json_t *card = kyc_egnid_read_at(back ? NULL : img, back ? NULL : at, back ? img : NULL,
-						 back ? at : NULL, &err);
+		json_t *card = kyc_egnid_read_known(back ? NULL : img, back ? NULL : at,
+						    back ? img : NULL, back ? at : NULL, other_number,
+						    &err);
 		/* A card is this family's only when a number of its form was
 		 * read: any other card without an MRZ stays unread. */
 		if (card && json_is_true(json_object_get(card, "number_valid"))) {

@@ -43,6 +43,13 @@ json_t *kyc_document_extract(const struct kyc_image *img, int64_t now_ms);
  * card identification found is read where it was found. */
 json_t *kyc_document_extract_typed(const struct kyc_image *img, int64_t now_ms, const char *type,
 				   const char *side);
+/* The same, where the card's other side was read in an earlier upload:
+ * other_number is the national number it accepted (NULL: none), which an
+ * Egyptian ID's side read here takes where its own digits allow, or flags
+ * as number_front_back where they read another number surely
+ * (kyc_egnid_read_known). */
+json_t *kyc_document_extract_card(const struct kyc_image *img, int64_t now_ms, const char *type,
+				  const char *side, const char *other_number);
 
 /* A driving licence's extraction x whose PDF417 was seen but came out too
  * small ("reason":"barcode_too_small"), read again on img, the same photo

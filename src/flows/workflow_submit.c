@@ -92,9 +92,60 @@ static void licence_relook(const struct kyc_flow_image *im, const struct kyc_ima
 	}
 }
 
-/* Decodes, reads (identity documents only) and stores the bytes of one image. */
+/* The national number an id_card's other side accepted, when it is an
+ * Egyptian ID whose sides come as uploads of their own: from an extraction
+ * of other_side (a document record's or a fresh one), NULL when it has none. */
+static const char *accepted_number(const json_t *x, const char *other_side)
+{
+	const json_t *n = json_object_get(
+	    json_object_get(json_object_get(x, "card"), "fields"),
+	    strcmp(other_side, "back") ? "national_number" : "national_number_back");
+	return json_is_true(json_object_get(n, "accepted")) ? flow__str(n, "value") : NULL;
+}
+
+/* The number the other side of this id_card image gave (kyc_document_extract_card),
+ * copied into buf: from an earlier image of this submission, else, for a
+ * back sent while the verification awaits it, from the front stored in the
+ * current attempt. NULL when there is none. */
+static const char *other_side_number(struct kyc_flow *f, const json_t *ver,
+                                     const struct kyc_flow_image *im, const struct prepared *earlier,
+                                     int nearlier, char buf[15])
+{
+	const char *side = im->side && !strcmp(im->side, "back") ? "back" : "front";
+	const char *other = strcmp(side, "back") ? "back" : "front", *num = NULL;
+	if (strcmp(im->type, "id_card"))
+		return NULL;
+	for (int i = 0; i < nearlier && !num; i++) {
+		const struct kyc_flow_image *o = earlier[i].in;
+		if (!strcmp(o->type, "id_card") && !strcmp(o->side ? o->side : "front", other))
+			num = accepted_number(earlier[i].extraction, other);
+	}
+	json_t *docs = NULL;
+	if (!num && !strcmp(side, "back") && flow__pending_has(ver, "document_back")) {
+		json_t *none = json_array();
+		docs = flow__attempt_documents(f, flow__str(ver, "id"),
+		                               json_integer_value(json_object_get(ver, "attempts")), none);
+		json_decref(none);
+		size_t i;
+		json_t *d;
+		json_array_foreach(docs, i, d)
+		{
+			if (!num && !strcmp(flow__str(d, "type"), "id_card") &&
+			    !strcmp(flow__str(d, "side"), "front"))
+				num = accepted_number(json_object_get(d, "extraction"), "front");
+		}
+	}
+	if (num)
+		snprintf(buf, 15, "%.14s", num);
+	json_decref(docs);
+	return num ? buf : NULL;
+}
+
+/* Decodes, reads (identity documents only) and stores the bytes of one image.
+ * earlier: the images of this submission prepared before it. */
 static int prepare(struct kyc_flow *f, const json_t *ver, const struct kyc_flow_image *im,
-                   const char *kind, int faces, struct prepared *p, struct kyc_jerr *e)
+                   const char *kind, int faces, const struct prepared *earlier, int nearlier,
+                   struct prepared *p, struct kyc_jerr *e)
 {
 	const char *field = im->source_url ? "image_url" : "image";
 	struct kyc_image img = {0};
@@ -118,8 +169,11 @@ static int prepare(struct kyc_flow *f, const json_t *ver, const struct kyc_flow_
 	int rc = kyc_image_decode(im->bytes, im->len, &io, &img, &why);
 	if (rc)
 		return image_error(e, rc, field, why ? why : "invalid");
+	char other[15];
 	if (identity)
-		p->extraction = kyc_document_extract_typed(&img, kyc_now_ms(), im->type, im->side);
+		p->extraction =
+		    kyc_document_extract_card(&img, kyc_now_ms(), im->type, im->side,
+		                              other_side_number(f, ver, im, earlier, nearlier, other));
 	if (p->extraction && !strcmp(im->type, "drivers_license"))
 		licence_relook(im, &io, &img, &p->extraction);
 	if (io.want_rgb &&
@@ -347,7 +401,7 @@ static int submit(struct kyc_flow *f, const char *vid, const struct kyc_flow_ima
 	/* Faces only where they are compared or shown (struct kyc_flow). */
 	int faces = f->want_portrait || flow__level_has(settings, flow__str(ver, "level"), "selfie");
 	for (np = 0; np < n; np++) {
-		if (prepare(f, ver, &imgs[np], kind, faces, &p[np], e)) {
+		if (prepare(f, ver, &imgs[np], kind, faces, p, np, &p[np], e)) {
 			np++;
 			goto out;
 		}

@@ -279,6 +279,54 @@ TEST(sides_swapped_are_read_as_shown)
 	e2e_resp_free(&r);
 }
 
+/* A back of another card sent after a front: the back is read with the
+ * number the stored front accepted (workflow_submit.c, other_side_number),
+ * so its own extraction already says number_front_back, and the
+ * verification's data_consistency fails on it. */
+TEST(back_of_another_card)
+{
+	struct kyc_egnid_card a, b;
+	kyc_synth_egnid_card(SEED, 2, &a);
+	kyc_synth_egnid_card(SEED, 8, &b);
+	REQUIRE(strcmp(a.national_number, b.national_number) != 0);
+	struct e2e_resp r;
+	REQUIRE(send_side("eg-9", 2, &a, KYC_CARD_FRONT, FRONT, &r) == 0);
+	CHECK_INT(r.status, 200);
+	e2e_resp_free(&r);
+	REQUIRE(send_side("eg-9", 8, &b, KYC_CARD_BACK, BACK, &r) == 0);
+	CHECK_INT(r.status, 200);
+	e2e_resp_free(&r);
+	const json_t *ck = consistency(&r, "eg-9");
+	REQUIRE(ck != NULL);
+	CHECK_STR(json_string_value(json_object_get(ck, "result")), "fail");
+	CHECK_STR(json_string_value(json_object_get(ck, "reason")), "number_front_back");
+	char path[200];
+	snprintf(path, sizeof path, "/v1/verifications/%s",
+		 json_string_value(json_object_get(json_array_get(json_object_get(r.json, "data"), 0), "id")));
+	e2e_resp_free(&r);
+	REQUIRE(e2e_json(&srv, "GET", path, key, NULL, &r) == 0);
+	size_t i;
+	json_t *d;
+	int backs = 0;
+	json_array_foreach(json_object_get(r.json, "documents"), i, d)
+	{
+		if (strcmp(json_string_value(json_object_get(d, "side")), "back"))
+			continue;
+		backs++;
+		json_t *x = json_object_get(d, "extraction");
+		CHECK_STR(json_string_value(json_object_get(json_object_get(json_object_get(
+			      json_object_get(x, "card"), "fields"), "national_number_back"), "value")),
+			  b.national_number);
+		json_t *contra = json_object_get(json_object_get(x, "card"), "contradictions");
+		int said = 0;
+		for (size_t k = 0; k < json_array_size(contra); k++)
+			said |= !strcmp(json_string_value(json_array_get(contra, k)), "number_front_back");
+		CHECK(said);
+	}
+	CHECK_INT(backs, 1);
+	e2e_resp_free(&r);
+}
+
 int main(void)
 {
 	if (e2e_data_dir(&srv) || e2e_tenant(&srv, "c000-card", key, tenant) ||
@@ -291,6 +339,7 @@ int main(void)
 	RUN(contradiction_flagged);
 	RUN(approve_front_corrects_english_names);
 	RUN(sides_swapped_are_read_as_shown);
+	RUN(back_of_another_card);
 	e2e_cleanup(&srv);
 	return test_done("compat000_card");
 }

@@ -2,7 +2,8 @@
  * the card is found where the generator put it, the number and the names
  * are read, a card lying upside down or on its side is turned, an empty
  * photo has no card, a card is read where identification found it,
- * and the generator's cards are consistent with their own numbers. */
+ * a side sent alone is read against the other's known number, and the
+ * generator's cards are consistent with their own numbers. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,9 +130,12 @@ TEST(no_card)
 
 /* Photos without an Egyptian ID (other cards, receipts, pages of text,
  * portraits, bare desks): no side's number is taken for one, although the
- * likeliest valid number of any line of 14 pieces always decodes. */
+ * likeliest valid number of any line of 14 pieces always decodes, even
+ * when a card's number is given as the other side's. */
 TEST(not_an_egyptian_id)
 {
+	struct kyc_egnid_card c;
+	kyc_synth_egnid_card(SEED, 7, &c);
 	for (int i = 1; i <= 6; i++) {
 		struct kyc_synth_doc truth;
 		unsigned char *jpg = NULL;
@@ -148,6 +152,11 @@ TEST(not_an_egyptian_id)
 		CHECK(json_is_false(json_object_get(json_object_get(json_object_get(x, "fields"),
 								    "national_number"),
 						    "accepted")));
+		json_decref(x);
+		/* nor by being given a card's number as the other side's */
+		x = kyc_egnid_read_known(NULL, NULL, &img, NULL, c.national_number, &err);
+		REQUIRE(x != NULL);
+		CHECK(json_is_false(json_object_get(x, "number_valid")));
 		json_decref(x);
 		kyc_image_free(&img);
 	}
@@ -192,6 +201,41 @@ TEST(read_where_identified)
 	kyc_image_free(&b);
 }
 
+/* A side uploaded alone after the other (the server's path) with the
+ * number that side accepted (kyc_egnid_read_known): the same number is
+ * taken and accepted; another valid number read surely against it is a
+ * number_front_back contradiction, the side keeping its own; a number of
+ * the wrong form is ignored (photos without a card given a number:
+ * not_an_egyptian_id). */
+TEST(side_with_known_number)
+{
+	struct kyc_egnid_card c;
+	struct kyc_image b;
+	struct kyc_synth_card_shot shot;
+	kyc_synth_egnid_card(SEED, 7, &c);
+	REQUIRE(photo(7, KYC_CARD_BACK, &c, &b, &shot) == 0);
+	char other[15];
+	memcpy(other, c.national_number, 15);
+	other[10] = (char)('0' + (other[10] - '0' + 5) % 10); /* the sequence: still valid */
+	const char *given[] = {c.national_number, other, "12345"};
+	for (int k = 0; k < 3; k++) {
+		int err;
+		json_t *x = kyc_egnid_read_known(NULL, NULL, &b, NULL, given[k], &err);
+		REQUIRE(x != NULL);
+		json_t *n = json_object_get(json_object_get(x, "fields"), "national_number_back");
+		CHECK_STR(json_string_value(json_object_get(n, "value")), c.national_number);
+		CHECK(json_is_true(json_object_get(n, "accepted")));
+		CHECK(json_is_true(json_object_get(x, "number_valid")));
+		json_t *contra = json_object_get(x, "contradictions");
+		int front_back = 0;
+		for (size_t i = 0; i < json_array_size(contra); i++)
+			front_back |= !strcmp(json_string_value(json_array_get(contra, i)), "number_front_back");
+		CHECK_INT(front_back, k == 1);
+		json_decref(x);
+	}
+	kyc_image_free(&b);
+}
+
 int main(void)
 {
 	RUN(generator_consistent);
@@ -199,6 +243,7 @@ int main(void)
 	RUN(no_card);
 	RUN(not_an_egyptian_id);
 	RUN(read_where_identified);
+	RUN(side_with_known_number);
 	kyc_tess_thread_release();
 	return test_done("card");
 }
