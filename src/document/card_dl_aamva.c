@@ -11,6 +11,7 @@
 #include "document/aamva.h"
 #include "document/barcode.h"
 #include "document/card.h"
+#include "document/pdf417_find.h"
 #include "document/pdf417_grid.h"
 #include "document/tess.h"
 
@@ -79,62 +80,6 @@ static int scan_pixels(const unsigned char *gray, int w, int h, struct scan *s)
 	}
 	free(found);
 	return n == KYC_ERR_NOMEM ? n : 0;
-}
-
-/* The picture's dominant edge direction, degrees in [-45, 45): a PDF417's
- * bars and rows are the strongest edges of a licence's back, so turning the
- * picture by minus this puts them along its axes (zxing tries the quarter
- * turns itself). Histogram of Sobel gradient directions, modulo 90, over the
- * strong edges only (weak ones are the desk's grain and the print). */
-static double dominant_angle(const unsigned char *g, int w, int h)
-{
-	double hist[90] = {0};
-	for (int y = 1; y + 1 < h; y += 2)
-		for (int x = 1; x + 1 < w; x += 2) {
-			const unsigned char *p = g + (size_t)y * (size_t)w + (size_t)x;
-			int gx = (p[1 - w] + 2 * p[1] + p[1 + w]) - (p[-1 - w] + 2 * p[-1] + p[-1 + w]);
-			int gy = (p[w - 1] + 2 * p[w] + p[w + 1]) - (p[-w - 1] + 2 * p[-w] + p[-w + 1]);
-			double m = (double)gx * gx + (double)gy * gy;
-			if (m < 300.0 * 300.0)
-				continue;
-			double a = fmod(atan2(gy, gx) * 180 / M_PI + 360, 90);
-			hist[(int)a % 90] += m;
-		}
-	int best = 0;
-	for (int i = 1; i < 90; i++)
-		if (hist[i] > hist[best])
-			best = i;
-	/* the peak's centre from its neighbours (parabola) */
-	double l = hist[(best + 89) % 90], c = hist[best], r = hist[(best + 1) % 90];
-	double off = l - 2 * c + r < 0 ? 0.5 * (l - r) / (l - 2 * c + r) : 0;
-	double a = best + 0.5 + off;
-	return a >= 45 ? a - 90 : a;
-}
-
-/* g (w x h) turned by deg degrees clockwise about its centre, on white; a
- * new raster of the same size, or NULL. */
-static unsigned char *turned(const unsigned char *g, int w, int h, double deg)
-{
-	unsigned char *out = malloc((size_t)w * (size_t)h);
-	if (!out)
-		return NULL;
-	double c = cos(deg * M_PI / 180), s = sin(deg * M_PI / 180), cx = w / 2.0, cy = h / 2.0;
-	for (int y = 0; y < h; y++)
-		for (int x = 0; x < w; x++) {
-			/* where the output pixel comes from: the inverse turn */
-			double sx = c * (x - cx) + s * (y - cy) + cx, sy = -s * (x - cx) + c * (y - cy) + cy;
-			int x0 = (int)floor(sx), y0 = (int)floor(sy);
-			unsigned char *o = out + (size_t)y * (size_t)w + (size_t)x;
-			if (x0 < 0 || y0 < 0 || x0 + 1 >= w || y0 + 1 >= h) {
-				*o = 255;
-				continue;
-			}
-			double fx = sx - x0, fy = sy - y0;
-			const unsigned char *p = g + (size_t)y0 * (size_t)w + (size_t)x0;
-			double v = (p[0] * (1 - fx) + p[1] * fx) * (1 - fy) + (p[w] * (1 - fx) + p[w + 1] * fx) * fy;
-			*o = (unsigned char)lround(v);
-		}
-	return out;
 }
 
 /* Resolution of the rectified card the barcodes are looked for on, px/mm:
@@ -340,6 +285,70 @@ static double quad_px_per_mm(const double q[4][2])
 	return ((top + bottom) / T->w_mm + (left + right) / T->h_mm) / 4;
 }
 
+/* One quadrilateral taken for the card (TL, TR, BR, BL) warped into card
+ * (caller's, the template at SCAN_PX_PER_MM) and read: whole, its barcode
+ * box cut out, and when sharpen, unsharp-masked, whole and cut out, and
+ * the box with zxing's global binarizer. The symbol's module is measured
+ * when none was yet. */
+static int scan_card(const struct kyc_image *img, const double quad[4][2], int sharpen,
+		     unsigned char *card, struct scan *s)
+{
+	const struct kyc_card_template *T = &kyc_card_tpl_dl_aamva;
+	int w = (int)lround(T->w_mm * SCAN_PX_PER_MM), h = (int)lround(T->h_mm * SCAN_PX_PER_MM);
+	kyc_card_warp(img, quad, w, h, card);
+	if (!s->module_px) {
+		s->module_mm = symbol_module_mm(card, w, h);
+		s->module_px = s->module_mm * quad_px_per_mm(quad);
+	}
+	int rc = scan_pixels(card, w, h, s);
+	if (!rc && !s->have_aamva)
+		rc = scan_boxes(card, w, h, s);
+	if (!rc && !s->have_aamva && sharpen)
+		rc = unsharp(card, w, h);
+	if (!rc && !s->have_aamva && sharpen)
+		rc = scan_pixels(card, w, h, s);
+	if (!rc && !s->have_aamva && sharpen)
+		rc = scan_boxes(card, w, h, s);
+	/* the sharpened box once more with one threshold for all of it:
+	 * zxing's local one splits a module of about 1.2 px wrongly where
+	 * the global one does not (docs/dl.md, branch card10) */
+	if (!rc && !s->have_aamva && sharpen) {
+		s->hints = KYC_BARCODE_GLOBAL_BINARIZER;
+		rc = scan_boxes(card, w, h, s);
+		s->hints = 0;
+	}
+	return rc;
+}
+
+/* The PDF417s found by their own look (pdf417_find.h), each taken for the
+ * barcode box of a card around it and read as the card finder's candidates
+ * are, then redrawn from its grid: the card's edges can be lost where the
+ * symbol's are not (a white card on white sheets of print, docs/dl.md,
+ * branch card14a). The module first seen is the one reported. */
+static int scan_located(const struct kyc_image *img, unsigned char *card, struct scan *s)
+{
+	const struct kyc_card_template *T = &kyc_card_tpl_dl_aamva;
+	const double *b = T->barcode, bw = b[2] - b[0], bh = b[3] - b[1];
+	struct kyc_pdf417_found f[KYC_PDF417_FIND_MAX];
+	int n = kyc_pdf417_find(img, f, KYC_PDF417_FIND_MAX), rc = n < 0 ? n : 0;
+	double seen_px = s->module_px, seen_mm = s->module_mm;
+	for (int i = 0; i < n && !rc && !s->have_aamva; i++) {
+		double quad[4][2];
+		kyc_card_quad_sub(f[i].quad, -b[0] / bw, -b[1] / bh, (T->w_mm - b[0]) / bw,
+				  (T->h_mm - b[1]) / bh, quad);
+		s->module_px = 0;
+		rc = scan_card(img, quad, 1, card, s);
+		if (!s->module_mm)
+			s->module_mm = f[i].module_px / quad_px_per_mm(quad);
+		if (!rc && !s->have_aamva)
+			rc = scan_grid(img, quad, s);
+		if (!seen_px)
+			seen_px = s->module_px ? s->module_px : f[i].module_px, seen_mm = s->module_mm;
+	}
+	s->module_px = seen_px, s->module_mm = seen_mm;
+	return rc;
+}
+
 static int scan_image(const struct kyc_image *img, struct scan *s)
 {
 	int rc = scan_pixels(img->gray, img->w, img->h, s);
@@ -355,8 +364,8 @@ static int scan_image(const struct kyc_image *img, struct scan *s)
 	if (n == KYC_ERR_NOMEM)
 		return n;
 	int w = (int)lround(T->w_mm * SCAN_PX_PER_MM), h = (int)lround(T->h_mm * SCAN_PX_PER_MM);
-	unsigned char *card = n > 0 ? malloc((size_t)w * (size_t)h) : NULL;
-	if (n > 0 && !card)
+	unsigned char *card = malloc((size_t)w * (size_t)h);
+	if (!card)
 		return KYC_ERR_NOMEM;
 	rc = 0;
 	int seen = 0; /* the candidate on which a symbol's module was seen */
@@ -364,46 +373,24 @@ static int scan_image(const struct kyc_image *img, struct scan *s)
 	 * the card can win the edges (level 2 of seed 31337, docs/dl.md). The
 	 * unsharp mask on the best one only: blur is the same on all. */
 	for (int i = 0; i < n && !rc && !s->have_aamva; i++) {
-		kyc_card_warp(img, quads[i], w, h, card);
 		/* the symbol's module in the picture, for the reason a symbol
 		 * that does not decode gives (barcode_too_small) */
-		if (!s->module_px) {
-			s->module_mm = symbol_module_mm(card, w, h);
-			s->module_px = s->module_mm * quad_px_per_mm(quads[i]);
-			seen = i;
-		}
-		rc = scan_pixels(card, w, h, s);
-		if (!rc && !s->have_aamva)
-			rc = scan_boxes(card, w, h, s);
-		if (!rc && !s->have_aamva && i == 0)
-			rc = unsharp(card, w, h);
-		if (!rc && !s->have_aamva && i == 0)
-			rc = scan_pixels(card, w, h, s);
-		if (!rc && !s->have_aamva && i == 0)
-			rc = scan_boxes(card, w, h, s);
-		/* the sharpened box once more with one threshold for all of it:
-		 * zxing's local one splits a module of about 1.2 px wrongly
-		 * where the global one does not (docs/dl.md, branch card10) */
-		if (!rc && !s->have_aamva && i == 0) {
-			s->hints = KYC_BARCODE_GLOBAL_BINARIZER;
-			rc = scan_boxes(card, w, h, s);
-			s->hints = 0;
-		}
+		seen = s->module_px ? seen : i;
+		rc = scan_card(img, quads[i], i == 0, card, s);
 	}
-	free(card);
 	/* the symbol redrawn from its grid, on the candidate where it was
 	 * seen, warped anew from the photo (the mask's overshoot is no blur
 	 * the grid's model knows) */
 	if (!rc && !s->have_aamva && s->module_mm > 0)
 		rc = scan_grid(img, quads[seen], s);
 	if (rc || s->have_aamva)
-		return rc;
+		goto out;
 	/* the picture turned by its dominant edge direction; then by the
 	 * direction of the finder's best candidate's top side, when that
 	 * differs: sheets of print around the card can outweigh its edges in
 	 * the histogram, and a candidate whose side fell on the symbol's
 	 * start bar still lies along the card (seed 555 #30, docs/dl.md) */
-	double turns[2] = {dominant_angle(img->gray, img->w, img->h), 0};
+	double turns[2] = {kyc_pdf417_find_angle(img), 0};
 	if (n > 0) {
 		double q = atan2(quads[0][1][1] - quads[0][0][1], quads[0][1][0] - quads[0][0][0]);
 		q = fmod(q * 180 / M_PI + 360, 90);
@@ -414,12 +401,15 @@ static int scan_image(const struct kyc_image *img, struct scan *s)
 	for (int k = 0; k < 2 && !rc && !s->have_aamva; k++) {
 		if (fabs(turns[k]) < 1)
 			continue;
-		unsigned char *t = turned(img->gray, img->w, img->h, -turns[k]);
-		if (!t)
-			return KYC_ERR_NOMEM;
-		rc = scan_pixels(t, img->w, img->h, s);
+		unsigned char *t = kyc_pdf417_turned(img, -turns[k]);
+		rc = t ? scan_pixels(t, img->w, img->h, s) : KYC_ERR_NOMEM;
 		free(t);
 	}
+	/* last, the symbol looked for by its own look, not the card's */
+	if (!rc && !s->have_aamva)
+		rc = scan_located(img, card, s);
+out:
+	free(card);
 	return rc;
 }
 

@@ -1,0 +1,50 @@
+/* A PDF417 located in a photo by its own look, not by the card around it
+ * (docs/dl.md, "The barcode finder on small modules").
+ *
+ * The licence reader finds the card first and reads the barcode box of the
+ * card it found; when the card's edges are lost (a white card on white
+ * sheets of print, the card's edge in the light) the box is cut from the
+ * wrong place and no symbol is seen. But a PDF417 is the strongest texture
+ * on the back: dense bars all one way, ink about half its area, bracketed
+ * by two wide bars (the start pattern's 8 modules and the stop pattern's 7)
+ * that run its whole height. This finder marks the tiles of the picture
+ * whose gradients are strong and point one way (the structure tensor),
+ * joins neighbours of like direction, and in each large enough group looks
+ * for the two wide bars across it: their outer edges, measured in the upper
+ * and the lower part of the symbol, and their ends give its corners.
+ * Pure computation on pixels, no state; thread-safe. */
+#ifndef KYC_PDF417_FIND_H
+#define KYC_PDF417_FIND_H
+
+#include "document/image.h"
+
+/* The symbols looked for at most. */
+#define KYC_PDF417_FIND_MAX 3
+
+/* One PDF417 found: its corners in img's pixels (TL, TR, BR, BL, the
+ * start or the stop pattern on the left: which way up is not told), the
+ * module in pixels (the two wide bars' widths over 15) and a score (the
+ * larger the surer). */
+struct kyc_pdf417_found {
+	double quad[4][2];
+	double module_px;
+	double score;
+};
+
+/* Finds up to max (at most KYC_PDF417_FIND_MAX) PDF417 symbols in img's
+ * gray plane into out (caller's), the likeliest first. Returns how many
+ * (0 when none), or KYC_ERR_NOMEM. */
+int kyc_pdf417_find(const struct kyc_image *img, struct kyc_pdf417_found *out, int max);
+
+/* img's dominant edge direction, degrees in [-45, 45): a PDF417's bars and
+ * rows are the strongest edges of a licence's back, so turning the picture
+ * by minus this puts them along its axes (zxing tries the quarter turns
+ * itself). */
+double kyc_pdf417_find_angle(const struct kyc_image *img);
+
+/* img's gray plane turned by deg degrees clockwise about its centre, on
+ * white: a new raster of img's size (the caller frees it), or NULL when out
+ * of memory. */
+unsigned char *kyc_pdf417_turned(const struct kyc_image *img, double deg);
+
+#endif
