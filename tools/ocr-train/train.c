@@ -747,8 +747,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	/* Seeds kept for measuring the reader are never trained on, should this
-	 * tool ever draw from kycd synth (docs/synth.md, "Evaluation seeds"). */
+	/* Seeds kept for measuring the reader are never trained on; `mine`
+	 * checks its kycd synth seeds too (docs/synth.md, "Evaluation seeds"). */
 	if (kyc_synth_seed_is_eval(opt_seed)) {
 		fprintf(stderr, "ocr-train: %llu is an evaluation seed (docs/synth.md)\n",
 			(unsigned long long)opt_seed);
