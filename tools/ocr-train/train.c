@@ -6,12 +6,17 @@
  *   ocr-train eval  --font F [--seed N] [--n N]     (per-level accuracy, confusions, speed)
  *   ocr-train dump  --font F --dir D [--seed N] [--n N] [--level L]   (PGM cells)
  *   ocr-train real  --dir SHARED/realdocs [--out LIST]   (real scans, see real.c)
+ *   ocr-train mine  --seeds A-B --out FILE [--threads N]   (the reader's cells, mine.c)
+ *   ocr-train train ... --mined FILE --mix X [--hard Y]   (a share X of the cells
+ *                   from FILE, Y of those from the ones the model gets wrong or unsure)
  *
  * Training is deterministic for a seed: sample i of the run is a pure function
  * of (seed, i), a batch is split into a fixed number of chunks whatever the
  * thread count, and the chunk gradients are summed in chunk order. The cells
- * are rendered here from the font (gen.c), not by kycd synth, so bench/reader's
- * photos are never seen in training; evaluation seeds are refused anyway. */
+ * are rendered here from the font (gen.c) and, with --mined, a share of them
+ * cut by the reader from kycd synth photos of development seeds (mine.c);
+ * evaluation seeds are refused, and the seeds bench/reader is read on for
+ * choosing are not to be mined (docs/ocr.md). */
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -24,6 +29,7 @@
 #include "document/ocr.h"
 #include "document/synth.h"
 #include "gen.h"
+#include "mine.h"
 
 int cmd_real(const char *list, const char *dir);
 
@@ -42,6 +48,11 @@ static int opt_batch = 64, opt_h1 = 192, opt_h2 = 96, opt_threads = 2, opt_level
 static int opt_c1, opt_c2; /* channels of the conv branch (0: none) */
 static int opt_init; /* start from the compiled-in model instead of random weights */
 static double opt_lr = 0.05;
+static const char *opt_mined; /* cells cut by the reader (mine.c) */
+static double opt_mix;        /* share of the training cells drawn from them */
+static double opt_hard; /* share of those drawn from the cells the model gets wrong or unsure */
+static uint64_t opt_seed_first, opt_seed_last; /* mine --seeds A-B */
+static struct mine_set mined;
 
 static double now_s(void)
 {
@@ -281,6 +292,20 @@ static void *chunk_worker(void *arg)
 		j->loss[c] = 0;
 		for (int i = 0; i < j->chunk_size; i++) {
 			uint64_t idx = ((uint64_t)j->step * NCHUNK + c) * j->chunk_size + i;
+			/* a stream of its own, so --mix 0 trains exactly as before */
+			uint64_t m = opt_seed ^ (idx * 0x9fb21c651e98df25ULL);
+			gen_mix(&m);
+			if (mined.n && gen_unif(&m) < opt_mix) {
+				int hard = mined.nhard && gen_unif(&m) < opt_hard;
+				long k = hard ? mined.hard[gen_mix(&m) % (uint64_t)mined.nhard]
+					      : (long)(gen_mix(&m) % (uint64_t)mined.n);
+				if (mine_features(&mined, k, x)) {
+					fprintf(stderr, "mined cell %ld unreadable\n", k);
+					exit(1);
+				}
+				j->loss[c] += backprop(j->net, x, mined.c[k].label, &j->grad[c]);
+				continue;
+			}
 			uint64_t s = opt_seed ^ (idx * 0xd1342543de82ef95ULL);
 			gen_mix(&s);
 			int cls, kind, label = pick_sample(&s, &cls, &kind);
@@ -448,6 +473,14 @@ static int cmd_train(void)
 		}
 	if (opt_init && net_load_builtin(&n))
 		return 2;
+	if (opt_mined && opt_mix > 0) {
+		if (mine_load(opt_mined, &mined) || (opt_hard > 0 && mine_find_hard(&mined)))
+			return 1;
+		fprintf(stderr,
+			"train: %ld cells cut by the reader (%ld hard), %.0f%% of the batches, "
+			"%.0f%% of those hard\n",
+			mined.n, mined.nhard, 100 * opt_mix, 100 * opt_hard);
+	}
 
 	struct job jobs[MAXT];
 	pthread_t th[MAXT];
@@ -505,10 +538,17 @@ static int cmd_train(void)
 	if (n.c1)
 		snprintf(convinfo, sizeof convinfo, " + conv 3x3 (%d) pool conv 3x3 (%d) pool = %d",
 			 n.c1, n.c2, n.nconv);
+	char mineinfo[160] = "";
+	if (mined.n)
+		snprintf(mineinfo, sizeof mineinfo,
+			 ", %.0f%% of the cells from %ld cut by the reader (%.0f%% of those from its %ld "
+			 "hard ones)",
+			 100 * opt_mix, mined.n, 100 * opt_hard, mined.nhard);
 	snprintf(info, sizeof info,
-		 "MLP %d%s-%d-%d-%d, seed %llu, %ld steps of batch %d, lr %g%s, trained in %.0f s.",
+		 "MLP %d%s-%d-%d-%d, seed %llu, %ld steps of batch %d, lr %g%s%s, trained in %.0f s.",
 		 n.nin, convinfo, n.h1, n.h2, n.nout, (unsigned long long)opt_seed, opt_steps, opt_batch,
-		 opt_lr, opt_init ? ", continued from the previous model" : "", now_s() - t0);
+		 opt_lr, opt_init ? ", continued from the previous model" : "", mineinfo,
+		 now_s() - t0);
 	if (write_model(&n, temp, opt_out, info)) {
 		fprintf(stderr, "cannot write %s\n", opt_out);
 		return 1;
@@ -520,6 +560,7 @@ static int cmd_train(void)
 		free(shared.grad[c].p);
 	free(n.p);
 	free(vel.p);
+	mine_free(&mined);
 	return 0;
 }
 
@@ -690,13 +731,24 @@ int main(int argc, char **argv)
 			opt_init = (int)strtol(v, NULL, 10);
 		else if (!strcmp(k, "--lr"))
 			opt_lr = strtod(v, NULL);
+		else if (!strcmp(k, "--mined"))
+			opt_mined = v;
+		else if (!strcmp(k, "--mix"))
+			opt_mix = strtod(v, NULL);
+		else if (!strcmp(k, "--hard"))
+			opt_hard = strtod(v, NULL);
+		else if (!strcmp(k, "--seeds")) {
+			char *e;
+			opt_seed_first = strtoull(v, &e, 10);
+			opt_seed_last = *e == '-' ? strtoull(e + 1, NULL, 10) : opt_seed_first;
+		}
 		else {
 			fprintf(stderr, "unknown option %s\n", k);
 			return 2;
 		}
 	}
-	/* Seeds kept for measuring the reader are never trained on, should this
-	 * tool ever draw from kycd synth (docs/synth.md, "Evaluation seeds"). */
+	/* Seeds kept for measuring the reader are never trained on; `mine`
+	 * checks its kycd synth seeds too (docs/synth.md, "Evaluation seeds"). */
 	if (kyc_synth_seed_is_eval(opt_seed)) {
 		fprintf(stderr, "ocr-train: %llu is an evaluation seed (docs/synth.md)\n",
 			(unsigned long long)opt_seed);
@@ -710,6 +762,13 @@ int main(int argc, char **argv)
 		return cmd_real(opt_out ? opt_out : "tools/ocr-train/realdocs.txt", opt_dir);
 	if (!strcmp(argv[1], "dump"))
 		return cmd_dump();
+	if (!strcmp(argv[1], "mine")) {
+		if (!opt_out || !opt_seed_first) {
+			fprintf(stderr, "mine: --seeds A-B and --out FILE required\n");
+			return 2;
+		}
+		return mine_run(opt_seed_first, opt_seed_last, opt_threads, opt_out) ? 1 : 0;
+	}
 	fprintf(stderr, "unknown command %s\n", argv[1]);
 	return 2;
 }
