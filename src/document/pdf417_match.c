@@ -9,17 +9,17 @@
 #include "core/err.h"
 #include "document/pdf417_codes.h"
 
-#define SPM 4               /* samples a module */
-#define CTX 3               /* context modules either side of a codeword */
-#define WM (17 + 2 * CTX)   /* a codeword's window, modules */
-#define NS (WM * SPM)       /* a codeword's samples */
-#define NV 929              /* codewords a cluster */
-#define QUIET 3             /* paper modules taken before and after the symbol */
-#define SHIFT_MAX 0.5       /* a codeword's shift searched, modules either way */
+#define SPM 4             /* samples a module */
+#define CTX 3             /* context modules either side of a codeword */
+#define WM (17 + 2 * CTX) /* a codeword's window, modules */
+#define NS (WM * SPM)     /* a codeword's samples */
+#define NV 929            /* codewords a cluster */
+#define QUIET 3           /* paper modules taken before and after the symbol */
+#define SHIFT_MAX 0.5     /* a codeword's shift searched, modules either way */
 #define SHIFT_STEP 0.0625
-#define MIX_MAX 0.45        /* the share of a neighbouring row, at most */
-#define GAIN_MAX 0.4        /* a codeword's own levels off its row's, at most */
-#define PASSES 2            /* matches with the chosen neighbours as context */
+#define MIX_MAX 0.45 /* the share of a neighbouring row, at most */
+#define GAIN_MAX 0.4 /* a codeword's own levels off its row's, at most */
+#define PASSES 2     /* matches with the chosen neighbours as context */
 
 static const unsigned char start_el[8] = {8, 1, 1, 1, 1, 1, 1, 3};
 static const unsigned char stop_el[9] = {7, 1, 1, 3, 1, 1, 1, 2, 1};
@@ -185,7 +185,8 @@ static int make_templates(struct state *S, double wt[NS][WM])
 static double blurred(const struct state *S, int r, double s)
 {
 	int i = (int)lround(s * SPM - 0.5), n = S->W * SPM;
-	return r < 0 || r >= S->in->R || i < 0 || i >= n ? 0 : S->B[(size_t)r * (size_t)n + (size_t)i];
+	return r < 0 || r >= S->in->R || i < 0 || i >= n ? 0
+	                                                 : S->B[(size_t)r * (size_t)n + (size_t)i];
 }
 
 /* Row r's darkness at module position s: its samples on the row's levels
@@ -269,7 +270,8 @@ static void draw_rows(struct state *S)
 		double *B = S->B + (size_t)r * (size_t)n;
 		for (int j = 0; j < n; j++) {
 			double s = (j + 0.5) / SPM, v = 0;
-			for (int m = (int)floor(s - 4 * S->sigma - 1); m <= s + 4 * S->sigma + 1; m++)
+			for (int m = (int)floor(s - 4 * S->sigma - 1); m <= s + 4 * S->sigma + 1;
+			     m++)
 				v += row_module(d, S->W, m) * cell(s, m, S->sigma);
 			B[j] = v;
 		}
@@ -370,7 +372,8 @@ static void find_mix(struct state *S, double *tmp)
 			for (int j = 0; j < 17 * SPM; j++) {
 				double s = 17 * (k + 1) + S->shift[i] + (j + 0.5) / SPM;
 				double own = blurred(S, r, s);
-				double x[4] = {1, own, blurred(S, r - 1, s) - own, blurred(S, r + 1, s) - own};
+				double x[4] = {1, own, blurred(S, r - 1, s) - own,
+				               blurred(S, r + 1, s) - own};
 				double f = (s - 8) / (S->W - 17),
 				       a = S->a0[r] + f * (S->a1[r] - S->a0[r]),
 				       b = S->b0[r] + f * (S->b1[r] - S->b0[r]);
@@ -402,8 +405,9 @@ int kyc_pdf417_match(const struct kyc_pdf417_match_in *in, int *best, int *secon
 	struct state S = {.in = in, .W = 17 * (in->c + 4) + 1, .best = best};
 	S.npos = in->R * (in->c + 2);
 	size_t R = (size_t)in->R, W = (size_t)S.W;
-	double *mem = malloc((4 * R + 3 * NV * NS + 3 * NV + 9 * (size_t)S.npos + R * W +
-	                      R * W * SPM) * sizeof *mem);
+	double *mem =
+	    malloc((4 * R + 3 * NV * NS + 3 * NV + 9 * (size_t)S.npos + R * W + R * W * SPM) *
+	           sizeof *mem);
 	double(*wt)[WM] = malloc(sizeof(double[NS][WM]));
 	int rc = mem && wt ? 0 : KYC_ERR_NOMEM;
 	if (rc)

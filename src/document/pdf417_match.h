@@ -12,12 +12,13 @@
  * compared with the 929 patterns of the row's cluster blurred the same way
  * (a sum of squared differences: a Gaussian likelihood, the levels fixed,
  * not fitted per codeword), with the neighbours' modules as context. Then,
- * from those first choices: each codeword's shift along the row is measured
- * (the module pitch drifts across a row), smoothed over its neighbours in
- * the symbol, and the share of the rows above and below in each row's
- * profile is measured and taken out; the codewords are matched again with
- * the chosen neighbours as context. The answer is each position's best
- * value, its runner-up and the margin between them (pdf417_soft.h).
+ * from those first choices, each codeword's shift along the row (the
+ * module pitch drifts), its own levels and its share of the rows above and
+ * below (a row band that runs off its row where the card is not flat) are
+ * fitted, smoothed over the codewords around it and taken out, and the
+ * codewords matched again with the chosen neighbours as context. The
+ * answer is each position's best value, its runner-up and the margin
+ * between them (pdf417_soft.h).
  * Pure computation; thread-safe (the codeword table must be ready,
  * pdf417_codes.h). */
 #ifndef KYC_PDF417_MATCH_H
@@ -27,7 +28,8 @@
  * (the left edge of its wide bar); a row of c data columns is W = 17 (c +
  * 4) + 1 modules, codeword position k (0: the left row indicator, c + 1:
  * the right one) at modules 17 (k + 1) to 17 (k + 2). Row r's module m is
- * at sample x0[r] + m * pitch[r] of its profile prof[r * n .. r * n + n). */
+ * at sample x0[r] + m * pitch[r] of its profile prof[r * n .. r * n + n),
+ * grey levels (0-255, ink dark). */
 struct kyc_pdf417_match_in {
 	int R, c, n;
 	const double *prof, *x0, *pitch;

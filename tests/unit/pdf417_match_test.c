@@ -51,7 +51,8 @@ struct look {
 static void draw(int R, int c, const int *v, const struct look *L, double *prof, double *x0,
                  double *pitch)
 {
-	static const unsigned char start[8] = {8, 1, 1, 1, 1, 1, 1, 3}, stop[9] = {7, 1, 1, 3, 1, 1, 1, 2, 1};
+	static const unsigned char start[8] = {8, 1, 1, 1, 1, 1, 1, 3},
+	                           stop[9] = {7, 1, 1, 3, 1, 1, 1, 2, 1};
 	int W = 17 * (c + 4) + 1;
 	double *d = malloc((size_t)W * sizeof *d);
 	for (int r = 0; r < R && d; r++) {
@@ -72,7 +73,8 @@ static void draw(int R, int c, const int *v, const struct look *L, double *prof,
 			double s = (i - x0[r]) / pitch[r], t = 0;
 			for (int k = 0; k < W; k++)
 				t += d[k] * 0.5 *
-				     (erf((k + 1 - s) / (L->sigma * M_SQRT2)) - erf((k - s) / (L->sigma * M_SQRT2)));
+				     (erf((k + 1 - s) / (L->sigma * M_SQRT2)) -
+				      erf((k - s) / (L->sigma * M_SQRT2)));
 			prof[r * PN + i] = L->paper + (L->ink - L->paper) * t + L->noise * gauss();
 		}
 	}
