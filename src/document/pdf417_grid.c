@@ -719,8 +719,10 @@ int kyc_pdf417_grid_redraw(const struct kyc_image *img, const double region[4][2
 		int ecl, tries;
 		int src = kyc_pdf417_soft_correct(&S, fixed, &ecl, &tries);
 		/* past correcting: matched again on the rows' own levels, the
-		 * drift and the rows around taken out (pdf417_match.h) */
-		if (src == KYC_ERR_NOTFOUND)
+		 * drift and the rows around taken out (pdf417_match.h), when a
+		 * quarter of the row indicators at least read as the symbol's
+		 * (a wrong column count's read none, and would pay for nothing) */
+		if (src == KYC_ERR_NOTFOUND && 2 * kyc_pdf417_soft_indicators(&S) >= G.R)
 			src = rematch(&G, val, sec, margin, fixed, &ecl);
 		if (src == KYC_ERR_NOMEM) {
 			rc = src;
