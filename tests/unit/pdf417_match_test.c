@@ -4,8 +4,8 @@
  * many places is refused by the correction (pdf417_soft.h), never decoded
  * into another symbol; and a generated licence back of about 1 px a module,
  * which the reader did not read before the matcher, decodes. Profiles are
- * drawn from development seed 4714 (a generator of our own, so that runs
- * repeat). */
+ * drawn from development seeds 4714 and 4715 (a generator of our own, so
+ * that runs repeat). */
 #include <jansson.h>
 #include <math.h>
 #include <stdint.h>
