@@ -130,9 +130,10 @@ TEST(matches_blurred_profiles)
 }
 
 /* Symbols at level 2 (8 check codewords) whose profiles were drawn from
- * other codewords in 3 to 14 data positions (a sticker, a scratch): with
- * 2 or fewer the correction restores the symbol; with more it refuses,
- * and in no trial does it answer another symbol. Then noise alone. */
+ * other codewords in 1 to 14 data positions (a sticker, a scratch): with
+ * 2 or fewer the correction restores the symbol; with more it restores it
+ * (erasures) or refuses, at least once refuses, and in no trial answers
+ * another symbol. Then noise alone. */
 TEST(corrupted_profiles_not_decoded_wrong)
 {
 	REQUIRE(!kyc_pdf417_codes_ready());
