@@ -8,6 +8,7 @@
 #include "core/err.h"
 #include "document/card.h"
 #include "document/pdf417_codes.h"
+#include "document/pdf417_match.h"
 #include "document/pdf417_soft.h"
 
 #define SPM 4                             /* profile samples a module */
@@ -552,6 +553,26 @@ static double bar_left(const unsigned char *g, int w, int h, int stride, double 
 	return cur < thr ? -1 : xi + (cur - thr) / (cur - prev + 1e-9);
 }
 
+/* The symbol matched codeword by codeword (pdf417_match.h) into val, sec
+ * and margin, and corrected into fixed: as kyc_pdf417_soft_correct. */
+static int rematch(const struct grid *G, int *val, int *sec, double *margin, int *fixed, int *ecl)
+{
+	double *x0 = malloc((size_t)G->R * 2 * sizeof *x0);
+	if (!x0)
+		return KYC_ERR_NOMEM;
+	double *pitch = x0 + G->R;
+	for (int r = 0; r < G->R; r++)
+		x0[r] = module_x(G, r, 0), pitch[r] = module_x(G, r, 1) - x0[r];
+	struct kyc_pdf417_match_in in = {G->R, G->c, G->pn, G->prof, x0, pitch};
+	int tries, rc = kyc_pdf417_match(&in, val, sec, margin, NULL);
+	if (!rc) {
+		struct kyc_pdf417_soft S = {G->R, G->c, val, sec, margin};
+		rc = kyc_pdf417_soft_correct(&S, fixed, ecl, &tries);
+	}
+	free(x0);
+	return rc == KYC_ERR_NOMEM ? rc : rc ? KYC_ERR_NOTFOUND : 0;
+}
+
 /* The symbol's corners in the warp g (TL, TR, BR, BL): the start bar's
  * left edge and the stop bar's, each measured in the upper and the lower
  * half and carried to the bars' ends. Module 0 and W - 18 across, the
@@ -697,6 +718,12 @@ int kyc_pdf417_grid_redraw(const struct kyc_image *img, const double region[4][2
 		struct kyc_pdf417_soft S = {G.R, G.c, val, sec, margin};
 		int ecl, tries;
 		int src = kyc_pdf417_soft_correct(&S, fixed, &ecl, &tries);
+		/* past correcting: matched again on the rows' own levels, the
+		 * drift and the rows around taken out (pdf417_match.h), when a
+		 * quarter of the row indicators at least read as the symbol's
+		 * (a wrong column count's read none, and would pay for nothing) */
+		if (src == KYC_ERR_NOTFOUND && 2 * kyc_pdf417_soft_indicators(&S) >= G.R)
+			src = rematch(&G, val, sec, margin, fixed, &ecl);
 		if (src == KYC_ERR_NOMEM) {
 			rc = src;
 			goto out;

@@ -14,12 +14,14 @@
  * blurred profile fits the row's best (least squares, the row's own ink and
  * paper), among the cluster's true codewords (pdf417_codes.h), keeping
  * the runner-up and the margin; the least sure are corrected as erasures
- * over GF(929), with a bounded search over runners-up (pdf417_soft.h), and
- * the corrected codewords drawn as a clean symbol for zxing (or, when that
- * finds no codeword, the choices as they are, for zxing's own error
- * correction, which repairs or rejects). A wrong choice cannot make a
- * wrong decode that the symbol's Reed-Solomon check passes, short of more
- * errors than it can detect.
+ * over GF(929), with a bounded search over runners-up (pdf417_soft.h);
+ * when that fails, the codewords are matched again on the rows' own levels
+ * with the drift and the rows around taken out (pdf417_match.h) and
+ * corrected the same way; the corrected codewords are drawn as a clean
+ * symbol for zxing (or, when that finds no codeword, the choices as they
+ * are, for zxing's own error correction, which repairs or rejects). A
+ * wrong choice cannot make a wrong decode that the symbol's Reed-Solomon
+ * check passes, short of more errors than it can detect.
  * Pure computation, no state between calls; thread-safe. */
 #ifndef KYC_PDF417_GRID_H
 #define KYC_PDF417_GRID_H

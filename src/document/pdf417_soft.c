@@ -53,6 +53,16 @@ static int indicators_agree(const struct kyc_pdf417_soft *s, int ecl)
 	return n;
 }
 
+int kyc_pdf417_soft_indicators(const struct kyc_pdf417_soft *s)
+{
+	int best = 0;
+	for (int ecl = 0; ecl <= 8; ecl++) {
+		int n = indicators_agree(s, ecl);
+		best = n > best ? n : best;
+	}
+	return best;
+}
+
 struct ctx {
 	const struct kyc_pdf417_soft *s;
 	int n, k, *order, *w, *out, tries;

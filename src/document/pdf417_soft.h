@@ -39,6 +39,10 @@ struct kyc_pdf417_soft {
  * KYC_ERR_INVALID or KYC_ERR_NOMEM. */
 int kyc_pdf417_soft_correct(const struct kyc_pdf417_soft *s, int *out, int *ecl, int *tries);
 
+/* How many of the 2R row indicators of s's best choices read as those of
+ * a symbol of its rows and columns, at the level where most do. */
+int kyc_pdf417_soft_indicators(const struct kyc_pdf417_soft *s);
+
 /* The value of row r's left (side 0) or right (side 1) row indicator of a
  * symbol of R rows, c columns, error correction level ecl. */
 int kyc_pdf417_soft_indicator(int r, int side, int R, int c, int ecl);
