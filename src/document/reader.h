@@ -113,8 +113,9 @@ int kyc_reader__locate_at(const unsigned char *g, int w, int h, int stride,
 			  int work_side, int flags, struct kyc_reader__work *wk);
 
 /* Marks ink in s (w×h, stride w) into m: a pixel darker than the mean of its
- * (2r+1)² window by mean/div + add. ii is (w+1)×(h+1) scratch (the integral
- * image). Linear in the pixel count whatever r. */
+ * (2r+1)² window (clipped at the borders) by mean/div + add. ii is 2w+1
+ * scratch (the window's column sums and their prefix sums along a row).
+ * Linear in the pixel count whatever r. */
 void kyc_reader__ink_local(const unsigned char *s, int w, int h, uint32_t *ii, int r, int div,
 			   int add, unsigned char *m);
 

@@ -688,7 +688,7 @@ static int layout(const struct kyc_reader__band *b, double seed_len, int local,
 	if (rc != KYC_ERR_NOTFOUND || !local)
 		goto out;
 	/* one global threshold failed: try a local one */
-	ii = malloc(sizeof(uint32_t) * (size_t)(w + 1) * (h + 1));
+	ii = malloc(sizeof(uint32_t) * (2 * (size_t)w + 1));
 	if (!ii) {
 		rc = KYC_ERR_NOMEM;
 		goto out;
