@@ -7,6 +7,7 @@
 #ifndef KYC_READER_H
 #define KYC_READER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "document/image.h"
@@ -167,8 +168,19 @@ struct kyc_reader__layout {
 /* Rectified glyph height in band pixels. */
 #define KYC_READER__GLYPH_H 20
 
-/* Resamples the band around candidate c (turned 180° when flip). 0,
- * KYC_ERR_INVALID (degenerate size) or KYC_ERR_NOMEM. */
+/* Resamples a band around c where the line's ink is gh pixels tall and the
+ * band reaches half lines of thickness above and below the line (turned
+ * 180° when flip); reader_band.c. 0, KYC_ERR_INVALID (degenerate size) or
+ * KYC_ERR_NOMEM. */
+int kyc_reader__rectify_at(const struct kyc_image *img, const struct kyc_reader__cand *c, int flip,
+			   double gh, double half, struct kyc_reader__band *b);
+/* How many of p[0..n) are set, each byte 0 or 1 (0 when n <= 0). */
+int kyc_reader__count_set(const unsigned char *p, int n);
+/* ink[i] = px[i] <= t for i < n. */
+void kyc_reader__threshold(const unsigned char *px, size_t n, int t, unsigned char *ink);
+/* kyc_reader__rectify_at for the reader's band: glyphs GLYPH_H tall, 6.5
+ * line heights either side. 0, KYC_ERR_INVALID (degenerate size) or
+ * KYC_ERR_NOMEM. */
 int kyc_reader__rectify(const struct kyc_image *img, const struct kyc_reader__cand *c, int flip,
 			struct kyc_reader__band *b);
 /* Divides the band by its closing (radius half a glyph): the paper becomes
