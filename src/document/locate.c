@@ -256,36 +256,47 @@ void kyc_reader__ink_local(const unsigned char *s, int w, int h, uint32_t *ii, i
 	for (int v = 0; v < 256; v++)
 		below[v] = v - v / div - add;
 	/* the window's column sums, kept as it slides down (a row in, a row
-	 * out, 16 pixels at a time), and their prefix sums along the row: a
-	 * window's sum is two of those apart */
+	 * out), and their prefix sums along the row: a window's sum is two of
+	 * those apart. The column sums fit 16 bits up to r = 128 (wrapping
+	 * adds and subtracts are then exact), 16 pixels a step. */
 	uint32_t *col = ii, *pre = ii + w;
-	typedef uint32_t v16d __attribute__((vector_size(64)));
+	uint16_t *c16 = (uint16_t *)ii;
+	int narrow = (2 * r + 1) * 255 < 65536;
 	int sh, exact;
 	uint16_t mul = (uint16_t)div_by_mul(div, &sh, &exact);
 	memset(col, 0, sizeof(uint32_t) * (size_t)w);
 	for (int y = -r; y < h; y++) {
-		/* col holds rows y-r .. y+r once row y+r is in and row y-r-1 out */
+		/* the sums hold rows y-r .. y+r once row y+r is in and y-r-1 out */
 		const unsigned char *in = y + r < h ? s + (size_t)(y + r) * w : NULL;
 		const unsigned char *gone = y - r - 1 >= 0 ? s + (size_t)(y - r - 1) * w : NULL;
 		int x = 0;
-		for (; x + 16 <= w; x += 16) {
-			v16b bi = {0}, bo = {0};
-			v16d c;
-			if (in)
-				memcpy(&bi, in + x, 16);
-			if (gone)
-				memcpy(&bo, gone + x, 16);
-			memcpy(&c, col + x, 64);
-			c += __builtin_convertvector(bi, v16d) - __builtin_convertvector(bo, v16d);
-			memcpy(col + x, &c, 64);
+		if (narrow) {
+			for (; x + 16 <= w; x += 16) {
+				v16b bi = {0}, bo = {0};
+				v16w c;
+				if (in)
+					memcpy(&bi, in + x, 16);
+				if (gone)
+					memcpy(&bo, gone + x, 16);
+				memcpy(&c, c16 + x, 32);
+				c += __builtin_convertvector(bi, v16w) - __builtin_convertvector(bo, v16w);
+				memcpy(c16 + x, &c, 32);
+			}
+			for (; x < w; x++)
+				c16[x] = (uint16_t)(c16[x] + (in ? in[x] : 0) - (gone ? gone[x] : 0));
+		} else {
+			for (; x < w; x++)
+				col[x] += (in ? in[x] : 0u) - (gone ? gone[x] : 0u);
 		}
-		for (; x < w; x++)
-			col[x] += (in ? in[x] : 0u) - (gone ? gone[x] : 0u);
 		if (y < 0)
 			continue;
 		pre[0] = 0;
-		for (x = 0; x < w; x++)
-			pre[x + 1] = pre[x] + col[x];
+		if (narrow)
+			for (x = 0; x < w; x++)
+				pre[x + 1] = pre[x] + c16[x];
+		else
+			for (x = 0; x < w; x++)
+				pre[x + 1] = pre[x] + col[x];
 		int ny = (y + r + 1 > h ? h : y + r + 1) - (y - r < 0 ? 0 : y - r);
 		const unsigned char *row = s + (size_t)y * w;
 		unsigned char *out = m + (size_t)y * w;

@@ -1,10 +1,10 @@
 /* kyc_reader__ink_local against the definition, computed the slow way: a
  * pixel is ink when darker than the mean of its clipped (2r+1)² window (the
  * float product and truncation the reader has always taken) by mean/div +
- * add. Random images of odd sizes (the vector loop's tails and windows wider
- * than the image), the band's radius and others, divisors with and without an
- * exact multiply-and-shift, and a shaded image whose mask must follow the
- * strokes, not the shade. */
+ * add. Random images of odd sizes (the vector loop's tails, windows wider
+ * than the image), the band's radius and others (one whose column sums pass
+ * 16 bits), divisors with and without an exact multiply-and-shift, and a
+ * shaded image whose mask must follow the strokes, not the shade. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +39,7 @@ static unsigned rnd(void)
 TEST(matches_definition)
 {
 	static const int sizes[][2] = {{1, 1}, {5, 3}, {17, 9}, {41, 41}, {64, 16}, {77, 50}, {130, 45}};
-	static const int radii[] = {0, 1, 3, 20, 70};
+	static const int radii[] = {0, 1, 3, 20, 70, 130};
 	static const int da[][2] = {{10, 6}, {7, 8}, {14, 4}, {3, 0}, {10, -3}};
 	for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++)
 		for (size_t ri = 0; ri < sizeof radii / sizeof radii[0]; ri++)
