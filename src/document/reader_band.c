@@ -1,9 +1,9 @@
 /* The pixels of a band: resampling it upright around a candidate line
  * (bilinear, fixed point), flattening it by its closing, turning it by 180°,
- * and the two byte loops its layout runs most (a threshold, a count). Every
- * loop here runs over a whole band several times per line read, so each has
- * a vector form where the machine has SSE2, giving the scalar form's bytes
- * to the bit (docs/reader.md, steps 7-8). */
+ * and the two byte loops its layout runs most (a threshold, a count). These
+ * run over a whole band several times per line read, so the flattening and
+ * the byte loops have a vector form where the machine has SSE2, giving the
+ * scalar form's bytes to the bit (docs/reader.md, steps 7-8). */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -72,60 +72,7 @@ static unsigned char border(const unsigned char *g, int W, int H, long x, long y
 static void bilinear_run(const unsigned char *g, int W, long x, long y, long dx, long dy,
 			 unsigned char *out, int n)
 {
-	int i = 0;
-#ifdef __SSE2__
-	/* 8 samples a step, to the bit the scalar arithmetic below: each
-	 * sample's neighbours gathered as two byte pairs, the row lerps in
-	 * 16-bit lanes (their values fit 0..65280, so wrapping products are
-	 * exact), and top*256 + fy*(bot-top), which is top*(256-fy) + bot*fy,
-	 * in 32-bit lanes. Positions must fit 32 bits: the image under 32768
-	 * px a side (every run is inside it). */
-	if (W < 32768 && x < (1L << 31) && y < (1L << 31) && x + n * dx < (1L << 31) &&
-	    y + n * dy < (1L << 31)) {
-		const __m128i ff = _mm_set1_epi16(0xFF), w256 = _mm_set1_epi16(256);
-		const __m128i half = _mm_set1_epi32(32768), lo16 = _mm_set1_epi32(0xFFFF);
-		__m128i vx = _mm_setr_epi32((int)x, (int)(x + dx), (int)(x + 2 * dx), (int)(x + 3 * dx));
-		__m128i vy = _mm_setr_epi32((int)y, (int)(y + dy), (int)(y + 2 * dy), (int)(y + 3 * dy));
-		__m128i d4x = _mm_set1_epi32((int)(4 * dx)), d4y = _mm_set1_epi32((int)(4 * dy));
-		for (; i + 8 <= n; i += 8, x += 8 * dx, y += 8 * dy) {
-			uint16_t t[8], b[8];
-			for (int k = 0; k < 8; k++) {
-				const unsigned char *p =
-				    g + (size_t)((y + k * dy) >> 16) * W + ((x + k * dx) >> 16);
-				memcpy(&t[k], p, 2);
-				memcpy(&b[k], p + W, 2);
-			}
-			__m128i vx1 = _mm_add_epi32(vx, d4x), vy1 = _mm_add_epi32(vy, d4y);
-			__m128i fx = _mm_packs_epi32(_mm_srli_epi32(_mm_and_si128(vx, lo16), 8),
-						     _mm_srli_epi32(_mm_and_si128(vx1, lo16), 8));
-			__m128i fy = _mm_packs_epi32(_mm_srli_epi32(_mm_and_si128(vy, lo16), 8),
-						     _mm_srli_epi32(_mm_and_si128(vy1, lo16), 8));
-			vx = _mm_add_epi32(vx1, d4x);
-			vy = _mm_add_epi32(vy1, d4y);
-			__m128i tp = _mm_setr_epi16((short)t[0], (short)t[1], (short)t[2], (short)t[3],
-						    (short)t[4], (short)t[5], (short)t[6], (short)t[7]);
-			__m128i bp = _mm_setr_epi16((short)b[0], (short)b[1], (short)b[2], (short)b[3],
-						    (short)b[4], (short)b[5], (short)b[6], (short)b[7]);
-			/* little-endian pairs: p[0] in the low byte, p[1] in the high */
-			__m128i t0 = _mm_and_si128(tp, ff), t1 = _mm_srli_epi16(tp, 8);
-			__m128i b0 = _mm_and_si128(bp, ff), b1 = _mm_srli_epi16(bp, 8);
-			__m128i top = _mm_add_epi16(_mm_slli_epi16(t0, 8),
-						    _mm_mullo_epi16(fx, _mm_sub_epi16(t1, t0)));
-			__m128i bot = _mm_add_epi16(_mm_slli_epi16(b0, 8),
-						    _mm_mullo_epi16(fx, _mm_sub_epi16(b1, b0)));
-			__m128i wt = _mm_sub_epi16(w256, fy);
-			__m128i al = _mm_mullo_epi16(top, wt), ah = _mm_mulhi_epu16(top, wt);
-			__m128i bl = _mm_mullo_epi16(bot, fy), bh = _mm_mulhi_epu16(bot, fy);
-			__m128i s0 = _mm_add_epi32(_mm_unpacklo_epi16(al, ah), _mm_unpacklo_epi16(bl, bh));
-			__m128i s1 = _mm_add_epi32(_mm_unpackhi_epi16(al, ah), _mm_unpackhi_epi16(bl, bh));
-			s0 = _mm_srli_epi32(_mm_add_epi32(s0, half), 16);
-			s1 = _mm_srli_epi32(_mm_add_epi32(s1, half), 16);
-			__m128i v = _mm_packs_epi32(s0, s1);
-			_mm_storel_epi64((__m128i *)(out + i), _mm_packus_epi16(v, v));
-		}
-	}
-#endif
-	for (; i < n; i++, x += dx, y += dy) {
+	for (int i = 0; i < n; i++, x += dx, y += dy) {
 		int xi = (int)(x >> 16), yi = (int)(y >> 16);
 		int fx = (int)(x & 0xFFFF) >> 8, fy = (int)(y & 0xFFFF) >> 8;
 		const unsigned char *p = g + (size_t)yi * W + xi;
