@@ -36,7 +36,7 @@ int kyc_reader__count_set(const unsigned char *p, int n)
 	__m128i acc = _mm_setzero_si128();
 	for (; i + 16 <= n; i += 16)
 		acc = _mm_add_epi64(acc, _mm_sad_epu8(_mm_loadu_si128((const __m128i *)(p + i)),
-						      _mm_setzero_si128()));
+		                                      _mm_setzero_si128()));
 	c = _mm_cvtsi128_si32(acc) + _mm_cvtsi128_si32(_mm_unpackhi_epi64(acc, acc));
 #endif
 	for (; i < n; i++)
@@ -70,7 +70,7 @@ static unsigned char border(const unsigned char *g, int W, int H, long x, long y
 /* n bilinear samples from (x, y) in steps (dx, dy), 16.16 fixed point, every
  * one with its 2×2 neighbourhood inside the W-wide image. */
 static void bilinear_run(const unsigned char *g, int W, long x, long y, long dx, long dy,
-			 unsigned char *out, int n)
+                         unsigned char *out, int n)
 {
 	for (int i = 0; i < n; i++, x += dx, y += dy) {
 		int xi = (int)(x >> 16), yi = (int)(y >> 16);
@@ -83,7 +83,7 @@ static void bilinear_run(const unsigned char *g, int W, long x, long y, long dx,
 }
 
 int kyc_reader__rectify_at(const struct kyc_image *img, const struct kyc_reader__cand *c, int flip,
-			   double gh, double half, struct kyc_reader__band *b)
+                           double gh, double half, struct kyc_reader__band *b)
 {
 	memset(b, 0, sizeof *b);
 	double s = c->thick / gh;
@@ -126,7 +126,8 @@ int kyc_reader__rectify_at(const struct kyc_image *img, const struct kyc_reader_
 			hi--;
 		for (int i = 0; i < b->w; i++) {
 			if (i == lo && lo < hi) {
-				bilinear_run(g, W, x + i * dx, y + i * dy, dx, dy, row + i, hi - lo);
+				bilinear_run(g, W, x + i * dx, y + i * dy, dx, dy, row + i,
+				             hi - lo);
 				i = hi - 1;
 				continue;
 			}
@@ -137,7 +138,7 @@ int kyc_reader__rectify_at(const struct kyc_image *img, const struct kyc_reader_
 }
 
 int kyc_reader__rectify(const struct kyc_image *img, const struct kyc_reader__cand *c, int flip,
-			struct kyc_reader__band *b)
+                        struct kyc_reader__band *b)
 {
 	return kyc_reader__rectify_at(img, c, flip, GH, BAND_HALF, b);
 }
@@ -175,14 +176,14 @@ int kyc_reader__flatten(struct kyc_reader__band *b)
 			__m128i v32[2];
 			for (int q = 0; q < 2; q++) {
 				__m128i pv = q ? _mm_unpackhi_epi16(p16[hlf], z)
-					       : _mm_unpacklo_epi16(p16[hlf], z);
+				               : _mm_unpacklo_epi16(p16[hlf], z);
 				__m128i cv = q ? _mm_unpackhi_epi16(c16[hlf], z)
-					       : _mm_unpacklo_epi16(c16[hlf], z);
+				               : _mm_unpacklo_epi16(c16[hlf], z);
 				__m128 cf = _mm_cvtepi32_ps(cv);
 				/* 0 where the closing is 0, as scale[0] */
-				__m128 sc = _mm_and_ps(
-				    _mm_cvtepi32_ps(_mm_cvttps_epi32(_mm_div_ps(num, _mm_max_ps(cf, _mm_set1_ps(1))))),
-				    _mm_cmpgt_ps(cf, _mm_setzero_ps()));
+				__m128 sc = _mm_and_ps(_mm_cvtepi32_ps(_mm_cvttps_epi32(_mm_div_ps(
+				                           num, _mm_max_ps(cf, _mm_set1_ps(1))))),
+				                       _mm_cmpgt_ps(cf, _mm_setzero_ps()));
 				v32[q] = _mm_cvttps_epi32(
 				    _mm_mul_ps(_mm_mul_ps(_mm_cvtepi32_ps(pv), sc), by256));
 			}

@@ -12,8 +12,7 @@
 #include "document/reader.h"
 #include "test.h"
 
-static void naive(const unsigned char *s, int w, int h, int r, int div, int add,
-                  unsigned char *m)
+static void naive(const unsigned char *s, int w, int h, int r, int div, int add, unsigned char *m)
 {
 	for (int y = 0; y < h; y++)
 		for (int x = 0; x < w; x++) {
@@ -38,7 +37,8 @@ static unsigned rnd(void)
 
 TEST(matches_definition)
 {
-	static const int sizes[][2] = {{1, 1}, {5, 3}, {17, 9}, {41, 41}, {64, 16}, {77, 50}, {130, 45}};
+	static const int sizes[][2] = {{1, 1},   {5, 3},   {17, 9},  {41, 41},
+	                               {64, 16}, {77, 50}, {130, 45}};
 	static const int radii[] = {0, 1, 3, 20, 70, 130};
 	static const int da[][2] = {{10, 6}, {7, 8}, {14, 4}, {3, 0}, {10, -3}};
 	for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++)
@@ -53,7 +53,8 @@ TEST(matches_definition)
 				for (int i = 0; i < n; i++)
 					s[i] = (unsigned char)(i % 3 ? 120 + rnd() % 40 : rnd());
 				naive(s, w, h, radii[ri], da[di][0], da[di][1], want);
-				kyc_reader__ink_local(s, w, h, ii, radii[ri], da[di][0], da[di][1], got);
+				kyc_reader__ink_local(s, w, h, ii, radii[ri], da[di][0], da[di][1],
+				                      got);
 				CHECK(memcmp(want, got, (size_t)n) == 0);
 				free(s), free(want), free(got), free(ii);
 			}
@@ -68,8 +69,8 @@ TEST(strokes_under_a_shade)
 		for (int x = 0; x < W; x++) /* paper darkening to the right */
 			s[y * W + x] = (unsigned char)(230 - x);
 	for (int y = 15; y < 25; y++) {
-		s[y * W + 10] = 60;  /* a stroke on bright paper */
-		s[y * W + 80] = 60;  /* and one in the shade */
+		s[y * W + 10] = 60; /* a stroke on bright paper */
+		s[y * W + 80] = 60; /* and one in the shade */
 	}
 	kyc_reader__ink_local(s, W, H, ii, 8, 10, 6, m);
 	CHECK_INT(m[20 * W + 10], 1);
