@@ -17,6 +17,10 @@
 #include "document/morph.h"
 #include "document/reader.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 typedef unsigned char v16b __attribute__((vector_size(16)));
 typedef uint16_t v16w __attribute__((vector_size(32)));
 
@@ -245,39 +249,99 @@ static uint32_t div_by_mul(int div, int *sh, int *exact)
 }
 
 void kyc_reader__ink_local(const unsigned char *s, int w, int h, uint32_t *ii, int r, int div,
-			  int add, unsigned char *m)
+			   int add, unsigned char *m)
 {
-	int W = w + 1;
 	/* ink below mean - mean/div - add, per mean level: no division a pixel */
 	int below[256];
 	for (int v = 0; v < 256; v++)
 		below[v] = v - v / div - add;
-	memset(ii, 0, sizeof(uint32_t) * W);
-	for (int y = 0; y < h; y++) {
-		uint32_t rs = 0;
-		ii[(y + 1) * W] = 0;
-		for (int x = 0; x < w; x++) {
-			rs += s[(size_t)y * w + x];
-			ii[(y + 1) * W + x + 1] = ii[y * W + x + 1] + rs;
+	/* the window's column sums, kept as it slides down (a row in, a row
+	 * out), and their prefix sums along the row: a window's sum is two of
+	 * those apart. The column sums fit 16 bits up to r = 128 (wrapping
+	 * adds and subtracts are then exact), 16 pixels a step. */
+	uint32_t *col = ii, *pre = ii + w;
+	uint16_t *c16 = (uint16_t *)ii;
+	int narrow = (2 * r + 1) * 255 < 65536;
+	int sh, exact;
+	uint16_t mul = (uint16_t)div_by_mul(div, &sh, &exact);
+	memset(col, 0, sizeof(uint32_t) * (size_t)w);
+	for (int y = -r; y < h; y++) {
+		/* the sums hold rows y-r .. y+r once row y+r is in and y-r-1 out */
+		const unsigned char *in = y + r < h ? s + (size_t)(y + r) * w : NULL;
+		const unsigned char *gone = y - r - 1 >= 0 ? s + (size_t)(y - r - 1) * w : NULL;
+		int x = 0;
+		if (narrow) {
+			for (; x + 16 <= w; x += 16) {
+				v16b bi = {0}, bo = {0};
+				v16w c;
+				if (in)
+					memcpy(&bi, in + x, 16);
+				if (gone)
+					memcpy(&bo, gone + x, 16);
+				memcpy(&c, c16 + x, 32);
+				c += __builtin_convertvector(bi, v16w) - __builtin_convertvector(bo, v16w);
+				memcpy(c16 + x, &c, 32);
+			}
+			for (; x < w; x++)
+				c16[x] = (uint16_t)(c16[x] + (in ? in[x] : 0) - (gone ? gone[x] : 0));
+		} else {
+			for (; x < w; x++)
+				col[x] += (in ? in[x] : 0u) - (gone ? gone[x] : 0u);
 		}
-	}
-	for (int y = 0; y < h; y++) {
-		int y0 = y - r < 0 ? 0 : y - r, y1 = y + r + 1 > h ? h : y + r + 1;
-		const uint32_t *top = ii + (size_t)y0 * W, *bot = ii + (size_t)y1 * W;
+		if (y < 0)
+			continue;
+		pre[0] = 0;
+		if (narrow)
+			for (x = 0; x < w; x++)
+				pre[x + 1] = pre[x] + c16[x];
+		else
+			for (x = 0; x < w; x++)
+				pre[x + 1] = pre[x] + col[x];
+		int ny = (y + r + 1 > h ? h : y + r + 1) - (y - r < 0 ? 0 : y - r);
 		const unsigned char *row = s + (size_t)y * w;
 		unsigned char *out = m + (size_t)y * w;
-		/* a reciprocal instead of a division per pixel: the window's area
-		 * only changes near the borders */
-		int x = 0;
-		while (x < w) {
-			int x0 = x - r < 0 ? 0 : x - r, x1 = x + r + 1 > w ? w : x + r + 1;
-			int xe = x + r + 1 <= w && x - r >= 0 ? w - r : x + 1;
-			float inv = 1.0f / (float)((x1 - x0) * (y1 - y0));
-			for (; x < xe; x++, x0 = x - r < 0 ? 0 : x - r, x1 = x + r + 1 > w ? w : x + r + 1) {
-				uint32_t sum = bot[x1] - top[x1] - bot[x0] + top[x0];
-				int mean = (int)((float)sum * inv);
-				out[x] = row[x] < below[mean];
+		/* the windows that fit the row have one area: one reciprocal */
+		int xa = r < w ? r : w, xe = w - r > xa ? w - r : xa;
+		float inv = 1.0f / (float)((2 * r + 1) * ny);
+		x = xa;
+#ifdef __SSE2__
+		/* 8 pixels at a time, the same float product and truncation as
+		 * below, and mean/div as an exact multiply and shift */
+		if (exact && add >= 0 && add < 256) {
+			__m128 vi = _mm_set1_ps(inv);
+			__m128i vm = _mm_set1_epi16((short)mul), va = _mm_set1_epi16((short)add);
+			__m128i z = _mm_setzero_si128(), one = _mm_set1_epi8(1);
+			for (; x + 8 <= xe; x += 8) {
+				const uint32_t *hi = pre + x + r + 1, *lo = pre + x - r;
+				__m128i s0 = _mm_sub_epi32(_mm_loadu_si128((const __m128i *)hi),
+							   _mm_loadu_si128((const __m128i *)lo));
+				__m128i s1 = _mm_sub_epi32(_mm_loadu_si128((const __m128i *)(hi + 4)),
+							   _mm_loadu_si128((const __m128i *)(lo + 4)));
+				__m128i m0 = _mm_cvttps_epi32(_mm_mul_ps(_mm_cvtepi32_ps(s0), vi));
+				__m128i m1 = _mm_cvttps_epi32(_mm_mul_ps(_mm_cvtepi32_ps(s1), vi));
+				__m128i mean = _mm_packs_epi32(m0, m1);
+				__m128i q = _mm_srl_epi16(_mm_mullo_epi16(mean, vm), _mm_cvtsi32_si128(sh));
+				__m128i thr = _mm_sub_epi16(_mm_sub_epi16(mean, q), va);
+				__m128i px = _mm_unpacklo_epi8(_mm_loadl_epi64((const __m128i *)(row + x)), z);
+				__m128i lt = _mm_packs_epi16(_mm_cmplt_epi16(px, thr), z);
+				_mm_storel_epi64((__m128i *)(out + x), _mm_and_si128(lt, one));
 			}
+		}
+#endif
+		for (; x < xe; x++) {
+			int mean = (int)((float)(pre[x + r + 1] - pre[x - r]) * inv);
+			out[x] = row[x] < below[mean];
+		}
+		/* near the ends the window is clipped: its own area */
+		for (x = 0; x < w; x++) {
+			if (x == xa && xa < xe) {
+				x = xe - 1;
+				continue;
+			}
+			int x0 = x - r < 0 ? 0 : x - r, x1 = x + r + 1 > w ? w : x + r + 1;
+			float iv = 1.0f / (float)((x1 - x0) * ny);
+			int mean = (int)((float)(pre[x1] - pre[x0]) * iv);
+			out[x] = row[x] < below[mean];
 		}
 	}
 }

@@ -70,9 +70,15 @@ static void extreme(const unsigned char *src, int w, int h, int r, int want_max,
 	unsigned char neutral = want_max ? 0 : 255;
 	size_t pw = (size_t)w + 2 * r, ph = (size_t)h + 2 * r;
 	int k = 2 * r + 1;
-	memset(pad, neutral, pw * ph);
-	for (int y = 0; y < h; y++)
-		memcpy(pad + (size_t)(y + r) * pw + r, src + (size_t)y * w, (size_t)w);
+	/* only the margins need the neutral value: the rest is src */
+	memset(pad, neutral, pw * r);
+	memset(pad + (size_t)(h + r) * pw, neutral, pw * r);
+	for (int y = 0; y < h; y++) {
+		unsigned char *row = pad + (size_t)(y + r) * pw;
+		memset(row, neutral, (size_t)r);
+		memcpy(row + r, src + (size_t)y * w, (size_t)w);
+		memset(row + r + w, neutral, (size_t)r);
+	}
 	window(pad, ph, pw, k, want_max); /* along columns: rows at a time */
 	for (int y = 0; y < h; y++) {     /* then along each row */
 		unsigned char *row = pad + (size_t)y * pw;

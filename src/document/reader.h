@@ -7,6 +7,7 @@
 #ifndef KYC_READER_H
 #define KYC_READER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "document/image.h"
@@ -113,8 +114,9 @@ int kyc_reader__locate_at(const unsigned char *g, int w, int h, int stride,
 			  int work_side, int flags, struct kyc_reader__work *wk);
 
 /* Marks ink in s (w×h, stride w) into m: a pixel darker than the mean of its
- * (2r+1)² window by mean/div + add. ii is (w+1)×(h+1) scratch (the integral
- * image). Linear in the pixel count whatever r. */
+ * (2r+1)² window (clipped at the borders) by mean/div + add. ii is 2w+1
+ * scratch (the window's column sums and their prefix sums along a row).
+ * Linear in the pixel count whatever r. */
 void kyc_reader__ink_local(const unsigned char *s, int w, int h, uint32_t *ii, int r, int div,
 			   int add, unsigned char *m);
 
@@ -166,8 +168,19 @@ struct kyc_reader__layout {
 /* Rectified glyph height in band pixels. */
 #define KYC_READER__GLYPH_H 20
 
-/* Resamples the band around candidate c (turned 180° when flip). 0,
- * KYC_ERR_INVALID (degenerate size) or KYC_ERR_NOMEM. */
+/* Resamples a band around c where the line's ink is gh pixels tall and the
+ * band reaches half lines of thickness above and below the line (turned
+ * 180° when flip); reader_band.c. 0, KYC_ERR_INVALID (degenerate size) or
+ * KYC_ERR_NOMEM. */
+int kyc_reader__rectify_at(const struct kyc_image *img, const struct kyc_reader__cand *c, int flip,
+			   double gh, double half, struct kyc_reader__band *b);
+/* How many of p[0..n) are set, each byte 0 or 1 (0 when n <= 0). */
+int kyc_reader__count_set(const unsigned char *p, int n);
+/* ink[i] = px[i] <= t for i < n. */
+void kyc_reader__threshold(const unsigned char *px, size_t n, int t, unsigned char *ink);
+/* kyc_reader__rectify_at for the reader's band: glyphs GLYPH_H tall, 6.5
+ * line heights either side. 0, KYC_ERR_INVALID (degenerate size) or
+ * KYC_ERR_NOMEM. */
 int kyc_reader__rectify(const struct kyc_image *img, const struct kyc_reader__cand *c, int flip,
 			struct kyc_reader__band *b);
 /* Divides the band by its closing (radius half a glyph): the paper becomes

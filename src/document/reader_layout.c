@@ -1,5 +1,5 @@
-/* Geometry of a located MRZ: resample an upright band around the candidate
- * line, binarise it, find the 2-3 text lines by row projection and lay a
+/* Geometry of a located MRZ: on the band resampled upright around the
+ * candidate line (reader_band.c), binarise it, find the 2-3 text lines by row projection and lay a
  * monospaced grid of exactly 30/36/44 cells on each. The MRZ is monospaced and
  * every position holds a glyph (fillers too), so the grid comes from the pitch
  * fitted to glyph centres, not from segmenting glyphs one by one: touching or
@@ -10,144 +10,11 @@
 #include <string.h>
 
 #include "core/err.h"
-#include "document/morph.h"
 #include "document/reader.h"
 
 #define GH KYC_READER__GLYPH_H
-#define BAND_HALF 6.5 /* band half-height around the seed line, in line thicknesses */
 
-static inline int inside(long x, long y, long xmax, long ymax)
-{
-	return x >= 0 && y >= 0 && x < xmax && y < ymax;
-}
-
-/* Beyond the frame: the nearest border pixel, so a desk cut by the border
- * does not become a thin dark stroke between the card and a white margin.
- * (x, y) in 16.16 fixed point. */
-static unsigned char border(const unsigned char *g, int W, int H, long x, long y)
-{
-	long cx = x < 0 ? 0 : x >> 16, cy = y < 0 ? 0 : y >> 16;
-	return g[(cy > H - 1 ? H - 1 : cy) * W + (cx > W - 1 ? W - 1 : cx)];
-}
-
-/* n bilinear samples from (x, y) in steps (dx, dy), 16.16 fixed point, every
- * one with its 2×2 neighbourhood inside the W-wide image. */
-static void bilinear_run(const unsigned char *g, int W, long x, long y, long dx, long dy,
-			 unsigned char *out, int n)
-{
-	for (int i = 0; i < n; i++, x += dx, y += dy) {
-		int xi = (int)(x >> 16), yi = (int)(y >> 16);
-		int fx = (int)(x & 0xFFFF) >> 8, fy = (int)(y & 0xFFFF) >> 8;
-		const unsigned char *p = g + (size_t)yi * W + xi;
-		int top = p[0] * 256 + fx * (p[1] - p[0]);
-		int bot = p[W] * 256 + fx * (p[W + 1] - p[W]);
-		out[i] = (unsigned char)((top * 256 + fy * (bot - top) + 32768) >> 16);
-	}
-}
-
-/* Resamples a band around c where the line's ink is gh pixels tall and the
- * band reaches half lines of thickness above and below the line. */
-static int rectify_at(const struct kyc_image *img, const struct kyc_reader__cand *c, int flip,
-		      double gh, double half, struct kyc_reader__band *b)
-{
-	memset(b, 0, sizeof *b);
-	double s = c->thick / gh;
-	if (s < 0.25)
-		s = 0.25;
-	b->s = s;
-	double ux = c->ux, uy = c->uy;
-	if (ux < 0 || (ux == 0 && uy < 0)) { /* upright = text running left to right */
-		ux = -ux;
-		uy = -uy;
-	}
-	b->ux = flip ? -ux : ux;
-	b->uy = flip ? -uy : uy;
-	b->vx = -b->uy;
-	b->vy = b->ux;
-	b->w = (int)((c->len * 1.3 + 4 * c->thick) / s);
-	b->h = (int)(2 * half * c->thick / s);
-	if (b->w < 16 || b->h < 16 || b->w > 4000 || b->h > 1000)
-		return KYC_ERR_INVALID;
-	b->ox = c->cx - b->w / 2.0 * s * b->ux - b->h / 2.0 * s * b->vx;
-	b->oy = c->cy - b->w / 2.0 * s * b->uy - b->h / 2.0 * s * b->vy;
-	b->px = malloc((size_t)b->w * b->h);
-	if (!b->px)
-		return KYC_ERR_NOMEM;
-	const unsigned char *g = img->gray;
-	int W = img->w, H = img->h;
-	/* fixed point (16.16) stepping keeps the inner loop cheap */
-	long dx = lround(s * b->ux * 65536), dy = lround(s * b->uy * 65536);
-	long xmax = (long)(W - 1) << 16, ymax = (long)(H - 1) << 16;
-	for (int j = 0; j < b->h; j++) {
-		double x0 = b->ox + j * s * b->vx, y0 = b->oy + j * s * b->vy;
-		long x = lround(x0 * 65536), y = lround(y0 * 65536);
-		unsigned char *row = b->px + (size_t)j * b->w;
-		/* a straight row crosses the frame once: the samples inside are one
-		 * run [lo, hi), interpolated without a bounds test each */
-		int lo = 0, hi = b->w;
-		while (lo < hi && !inside(x + lo * dx, y + lo * dy, xmax, ymax))
-			lo++;
-		while (hi > lo && !inside(x + (hi - 1) * dx, y + (hi - 1) * dy, xmax, ymax))
-			hi--;
-		for (int i = 0; i < b->w; i++) {
-			if (i == lo && lo < hi) {
-				bilinear_run(g, W, x + i * dx, y + i * dy, dx, dy, row + i, hi - lo);
-				i = hi - 1;
-				continue;
-			}
-			row[i] = border(g, W, H, x + i * dx, y + i * dy);
-		}
-	}
-	return 0;
-}
-
-int kyc_reader__rectify(const struct kyc_image *img, const struct kyc_reader__cand *c, int flip,
-			struct kyc_reader__band *b)
-{
-	return rectify_at(img, c, flip, GH, BAND_HALF, b);
-}
-
-int kyc_reader__flatten(struct kyc_reader__band *b)
-{
-	size_t n = (size_t)b->w * b->h;
-	unsigned char *clo = malloc(n);
-	int rc = KYC_ERR_NOMEM;
-	if (!clo)
-		goto out;
-	rc = kyc_morph_closing(b->px, b->w, b->h, GH / 2, clo);
-	if (rc)
-		goto out;
-	/* 8.8 fixed-point reciprocals of the background level */
-	unsigned scale[256];
-	for (int v = 0; v < 256; v++)
-		scale[v] = v ? 255u * 256 / v : 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned v = (b->px[i] * scale[clo[i]]) >> 8;
-		b->px[i] = (unsigned char)(v > 255 ? 255 : v);
-	}
-out:
-	free(clo);
-	return rc;
-}
-
-int kyc_reader__band_turn(const struct kyc_reader__band *src, struct kyc_reader__band *dst)
-{
-	size_t n = (size_t)src->w * src->h;
-	*dst = *src;
-	dst->px = malloc(n);
-	if (!dst->px)
-		return KYC_ERR_NOMEM;
-	for (size_t i = 0; i < n; i++)
-		dst->px[i] = src->px[n - 1 - i];
-	/* pixel (0,0) now shows what was pixel (w-1, h-1); the axes reverse */
-	dst->ox = src->ox + (src->w - 1) * src->s * src->ux + (src->h - 1) * src->s * src->vx;
-	dst->oy = src->oy + (src->w - 1) * src->s * src->uy + (src->h - 1) * src->s * src->vy;
-	dst->ux = -src->ux;
-	dst->uy = -src->uy;
-	dst->vx = -src->vx;
-	dst->vy = -src->vy;
-	return 0;
-}
+typedef unsigned char v16b __attribute__((vector_size(16)));
 
 static int otsu(const unsigned *hist, unsigned total)
 {
@@ -195,7 +62,7 @@ static double shear_score(const int *pts, int np, double t, int h, int *hist, in
 int kyc_reader__refine(const struct kyc_image *img, struct kyc_reader__cand *c)
 {
 	struct kyc_reader__band b;
-	int rc = rectify_at(img, c, 0, GH / 2.0, 3.5, &b);
+	int rc = kyc_reader__rectify_at(img, c, 0, GH / 2.0, 3.5, &b);
 	if (rc)
 		return rc;
 	int w = b.w, h = b.h, half = (int)(c->len / b.s / 2), np = 0;
@@ -269,25 +136,31 @@ out:
 static void glyph_columns(const unsigned char *ink, int w, int h, const struct kyc_reader__line *L,
 			  int x0, int x1, unsigned char *col)
 {
-	unsigned char rule[4 * GH];
-	int lh = L->bot - L->top + 1;
-	for (int y = L->top; y <= L->bot && y - L->top < 4 * GH; y++) {
-		int n = 0;
-		for (int x = x0; x <= x1; x++)
-			n += ink[(size_t)y * w + x];
-		rule[y - L->top] = n > 0.7 * (x1 - x0 + 1);
+	int nx = x1 - x0 + 1;
+	if (nx <= 0)
+		return;
+	/* a column is on when a row that is no rule has ink there: the rows
+	 * ORed together (ink is 0 or 1) */
+	memset(col + x0, 0, (size_t)nx);
+	for (int y = L->top; y <= L->bot; y++) {
+		const unsigned char *row = ink + (size_t)y * w + x0;
+		if (y - L->top < 4 * GH && kyc_reader__count_set(row, nx) > 0.7 * nx)
+			continue;
+		int x = 0;
+		for (; x + 16 <= nx; x += 16) {
+			v16b a, c;
+			memcpy(&a, row + x, 16);
+			memcpy(&c, col + x0 + x, 16);
+			c |= a;
+			memcpy(col + x0 + x, &c, 16);
+		}
+		for (; x < nx; x++)
+			col[x0 + x] |= row[x];
 	}
 	int above = L->top - 3, below = L->bot + 3;
-	for (int x = x0; x <= x1; x++) {
-		int on = 0;
-		for (int y = L->top; y <= L->bot && !on; y++)
-			on = (y - L->top >= 4 * GH || !rule[y - L->top]) && ink[(size_t)y * w + x];
-		if (on && above >= 0 && below < h && ink[(size_t)above * w + x] &&
-		    ink[(size_t)below * w + x])
-			on = 0;
-		col[x] = (unsigned char)on;
-	}
-	(void)lh;
+	if (above >= 0 && below < h)
+		for (int x = x0; x <= x1; x++)
+			col[x] &= (unsigned char)!(ink[(size_t)above * w + x] & ink[(size_t)below * w + x]);
 }
 
 static int dbl_cmp(const void *a, const void *b)
@@ -483,8 +356,7 @@ static int find_lines(const unsigned char *ink, const struct kyc_reader__band *b
 	if (!prof)
 		return KYC_ERR_NOMEM;
 	for (int y = 0; y < h; y++)
-		for (int x = x0; x <= x1; x++)
-			prof[y] += ink[(size_t)y * w + x];
+		prof[y] = kyc_reader__count_set(ink + (size_t)y * w + x0, x1 - x0 + 1);
 	int thr = (x1 - x0) / 14 + 1;
 	struct kyc_reader__line runs[24];
 	int nr = 0;
@@ -656,8 +528,7 @@ static int layout(const struct kyc_reader__band *b, double seed_len, int local,
 			total++;
 		}
 	int t = otsu(hist, total);
-	for (size_t i = 0; i < (size_t)w * h; i++)
-		ink[i] = b->px[i] <= t;
+	kyc_reader__threshold(b->px, (size_t)w * h, t, ink);
 	/* sharpness: mean step of the strong edges along the seed rows over the
 	 * ink/paper contrast; a blurred photo spreads each edge over many pixels */
 	double lo = 0, hi = 0, edge = 0;
@@ -688,7 +559,7 @@ static int layout(const struct kyc_reader__band *b, double seed_len, int local,
 	if (rc != KYC_ERR_NOTFOUND || !local)
 		goto out;
 	/* one global threshold failed: try a local one */
-	ii = malloc(sizeof(uint32_t) * (size_t)(w + 1) * (h + 1));
+	ii = malloc(sizeof(uint32_t) * (2 * (size_t)w + 1));
 	if (!ii) {
 		rc = KYC_ERR_NOMEM;
 		goto out;
@@ -741,7 +612,7 @@ int kyc_reader__band_layout_longer(const struct kyc_image *img, const struct kyc
 	 * glyphs ran into */
 	struct kyc_reader__cand e = *c;
 	double ux = c->ux, uy = c->uy;
-	if (ux < 0 || (ux == 0 && uy < 0)) { /* the band's own way (rectify_at) */
+	if (ux < 0 || (ux == 0 && uy < 0)) { /* the band's own way (kyc_reader__rectify_at) */
 		ux = -ux;
 		uy = -uy;
 	}
