@@ -1,7 +1,7 @@
 /* libFuzzer target for the image decoders (JPEG, PNG, EXIF orientation) and,
  * on small decoded images, the MRZ locator (its passes sharing one working
  * image), the first located line's band and layout (and its band twice
- * as long past either end), and the reader's
+ * as long past either end, and its loose layout), and the reader's
  * pre-test (reader_pretest.c). Input: the file bytes. Checks what callers rely on: a
  * failed decode leaves nothing to free and returns one of the documented
  * codes with a reason; a decoded image has sane dimensions within the caps;
@@ -101,6 +101,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 			if ((r == 0 || r == KYC_ERR_NOTFOUND) && (!b.px || b.w < 16 || b.h < 16))
 				abort();
+			free(b.px);
+			/* the loose layout (after that): each layout found is 2-3 lines
+			 * of a format, no line spanning more cells than it, and each
+			 * of its full grids has that format */
+			struct kyc_reader__layout ll[KYC_READER__LOOSE_LAYOUTS], v;
+			r = kyc_reader__band_layout_loose(&img, &c[0], &b, ll);
+			if (r != 0 && r != KYC_ERR_NOTFOUND && r != KYC_ERR_INVALID && r != KYC_ERR_NOMEM)
+				abort();
+			if ((r == 0 || r == KYC_ERR_NOTFOUND) && (!b.px || b.w < 16 || b.h < 16))
+				abort();
+			if (r == 0 && ll[0].nlines == 0)
+				abort();
+			for (int f = 0; r == 0 && f < KYC_READER__LOOSE_LAYOUTS && ll[f].nlines; f++) {
+				if (ll[f].nlines < 2 || ll[f].nlines > 3 ||
+				    (ll[f].len != 30 && ll[f].len != 36 && ll[f].len != 44))
+					abort();
+				for (int i = 0; i < ll[f].nlines; i++)
+					if (ll[f].cells[i] < ll[f].len / 2 || ll[f].cells[i] > ll[f].len)
+						abort();
+				for (int k = 0; kyc_reader__layout_loose_variant(&ll[f], k, &v) == 0; k++)
+					if (k > 1 || v.len != ll[f].len || v.nlines != ll[f].nlines)
+						abort();
+			}
 			free(b.px);
 		}
 		double a = kyc_reader__axis_strokes(&img);

@@ -163,10 +163,19 @@ struct kyc_reader__layout {
 	/* when no layout was found: the seed line's glyphs run on to the end
 	 * of the span searched, -1 to its left, 1 to its right, else 0 */
 	int open_end;
+	/* a loose layout's (kyc_reader__band_layout_loose): how many cells of
+	 * each line, from cell 0, its glyph runs span (len when all); else 0 */
+	int cells[KYC_READER_MAX_LINES];
 };
+
+/* Layouts a loose layout gives at most: one per format. */
+#define KYC_READER__LOOSE_LAYOUTS 3
 
 /* Rectified glyph height in band pixels. */
 #define KYC_READER__GLYPH_H 20
+
+/* Otsu's threshold of a 256-bin histogram of total samples. */
+int kyc_reader__otsu(const unsigned *hist, unsigned total);
 
 /* Resamples a band around c where the line's ink is gh pixels tall and the
  * band reaches half lines of thickness above and below the line (turned
@@ -210,6 +219,27 @@ int kyc_reader__band_layout(const struct kyc_image *img, const struct kyc_reader
 int kyc_reader__band_layout_longer(const struct kyc_image *img, const struct kyc_reader__cand *c,
 				   int open, int flip, struct kyc_reader__band *b,
 				   struct kyc_reader__layout *lay);
+
+/* The last resort for a line whose band gave no layout (reader.c, when no
+ * pass read anything): a band long enough for a whole MRZ line holding c
+ * anywhere along it, flattened, binarised by Otsu's threshold, and lines
+ * laid out loosely: the glyph runs
+ * over the whole band, gaps of up to 12 pitches bridged (glare washing
+ * glyphs out), runs of any width split at the pitch (blur merging glyphs),
+ * and a line whose runs span fewer cells than its format laid from its left
+ * end, lay->cells saying how many they span. Into lay, the best fit of each
+ * format that fits (30, 36, 44 cells), best first; the rest have nlines 0.
+ * A wrong grid is meant to fail the check digits, so the caller keeps only
+ * readings they all hold for. Returns as kyc_reader__band_layout. */
+int kyc_reader__band_layout_loose(const struct kyc_image *img, const struct kyc_reader__cand *c,
+				  struct kyc_reader__band *b,
+				  struct kyc_reader__layout lay[KYC_READER__LOOSE_LAYOUTS]);
+/* The k-th (from 0) full grid of loose layout lay: 0, its lines as laid
+ * (from their left ends); 1, those short of the count moved to end on its
+ * last cell (glare may have washed out either end). 0 with *out (cells all
+ * 0), or KYC_ERR_NOTFOUND when there is no such grid. */
+int kyc_reader__layout_loose_variant(const struct kyc_reader__layout *lay, int k,
+				     struct kyc_reader__layout *out);
 
 /* How much candidate c looks like MRZ print, in [0, 1]: the normalised
  * autocorrelation, at the best lag of a plausible pitch (0.6-1.6 line

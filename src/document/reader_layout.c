@@ -13,122 +13,15 @@
 #include "document/reader.h"
 
 #define GH KYC_READER__GLYPH_H
+/* Glyph runs kept per line: enough for the seed's span, and for the
+ * whole of a loose layout's longer band (kyc_reader__band_layout_loose). */
+#define RUNS 128
+#define LOOSE_RUNS 256
+/* A loose layout bridges gaps in a line up to this many pitches (a glare
+ * band across the MRZ washes out several glyphs of each line). */
+#define LOOSE_GAP 12
 
 typedef unsigned char v16b __attribute__((vector_size(16)));
-
-static int otsu(const unsigned *hist, unsigned total)
-{
-	double sum = 0, sumb = 0, best = -1;
-	unsigned wb = 0;
-	int t = 128;
-	for (int i = 0; i < 256; i++)
-		sum += (double)i * hist[i];
-	for (int i = 0; i < 256; i++) {
-		wb += hist[i];
-		if (!wb)
-			continue;
-		unsigned wf = total - wb;
-		if (!wf)
-			break;
-		sumb += (double)i * hist[i];
-		double mb = sumb / wb, mf = (sum - sumb) / wf;
-		double between = (double)wb * wf * (mb - mf) * (mb - mf);
-		if (between > best) {
-			best = between;
-			t = i;
-		}
-	}
-	return t;
-}
-
-/* Sum of squares of the row histogram of the ink points sheared by t: it
- * peaks when the text lines are exactly horizontal. Fixed point (16.16):
- * this runs a million times per photo. */
-static double shear_score(const int *pts, int np, double t, int h, int *hist, int nh)
-{
-	memset(hist, 0, sizeof(int) * (size_t)nh);
-	long t16 = lround(t * 65536), off = (long)h * 65536 + 32768;
-	for (int i = 0; i < np; i++) {
-		long r = ((long)pts[2 * i + 1] * 65536 - pts[2 * i] * t16 + off) >> 16;
-		if (r >= 0 && r < nh)
-			hist[r]++;
-	}
-	double sc = 0;
-	for (int r = 0; r < nh; r++)
-		sc += (double)hist[r] * hist[r];
-	return sc;
-}
-
-int kyc_reader__refine(const struct kyc_image *img, struct kyc_reader__cand *c)
-{
-	struct kyc_reader__band b;
-	int rc = kyc_reader__rectify_at(img, c, 0, GH / 2.0, 3.5, &b);
-	if (rc)
-		return rc;
-	int w = b.w, h = b.h, half = (int)(c->len / b.s / 2), np = 0;
-	int x0 = w / 2 - half < 0 ? 0 : w / 2 - half, x1 = w / 2 + half > w ? w : w / 2 + half;
-	int nh = 3 * h;
-	int *pts = malloc(sizeof(int) * 2 * 60000), *hist = malloc(sizeof(int) * (size_t)nh);
-	rc = KYC_ERR_NOMEM;
-	if (!pts || !hist)
-		goto out;
-	unsigned histo[256] = {0};
-	for (size_t i = 0; i < (size_t)w * h; i++)
-		histo[b.px[i]]++;
-	int t = otsu(histo, (unsigned)((size_t)w * h));
-	for (int y = 0; y < h; y++)
-		for (int x = x0; x < x1 && np < 60000; x++)
-			if (b.px[(size_t)y * w + x] <= t) {
-				pts[2 * np] = x - w / 2;
-				pts[2 * np + 1] = y;
-				np++;
-			}
-	rc = 0;
-	if (np < 50)
-		goto out;
-	/* the residual slope, about ±5°, coarse to fine: the profile's peak is
-	 * about thickness / half-length wide, 0.05 and more */
-	double best = 0, bt = 0;
-	static const double step[] = {0.015, 0.004, 0.0008};
-	for (int lvl = 0; lvl < 3; lvl++) {
-		double c0 = bt, reach = lvl ? 1.25 * step[lvl - 1] : 0.09;
-		for (double sl = c0 - reach; sl <= c0 + reach + 1e-9; sl += step[lvl]) {
-			double sc = shear_score(pts, np, sl, h, hist, nh);
-			if (sc > best) {
-				best = sc;
-				bt = sl;
-			}
-		}
-	}
-	/* the text runs along (1, bt) in band axes */
-	double ux = b.ux + bt * b.vx, uy = b.uy + bt * b.vy, n = sqrt(ux * ux + uy * uy);
-	c->ux = ux / n;
-	c->uy = uy / n;
-	/* the ink height of the centre line, from the sheared profile */
-	shear_score(pts, np, bt, h, hist, nh);
-	int mid = h + h / 2, pk = mid;
-	for (int r = mid - GH / 4; r <= mid + GH / 4; r++)
-		if (r >= 0 && r < nh && hist[r] > hist[pk])
-			pk = r;
-	int lo = pk, hi = pk;
-	while (lo > 0 && hist[lo - 1] > hist[pk] / 4)
-		lo--;
-	while (hi < nh - 1 && hist[hi + 1] > hist[pk] / 4)
-		hi++;
-	double th = (hi - lo + 1) * b.s;
-	if (th > 0.6 * c->thick && th < 1.4 * c->thick) {
-		/* and move the centre onto that line */
-		double off = (lo + hi) / 2.0 - mid;
-		c->cx += off * b.s * b.vx;
-		c->cy += off * b.s * b.vy;
-		c->thick = th;
-	}
-out:
-	free(pts);
-	free(hist);
-	free(b.px);
-	return rc;
-}
 
 /* Columns of one line that hold glyph ink: ink in the line's rows, leaving
  * out rows that are nearly all ink (a printed rule touching the line) and
@@ -169,16 +62,21 @@ static int dbl_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Glyph runs of a line: their centres into xs (at most 128), the median
- * centre-to-centre step, and the line's extent (left/right) taken from the
- * chain of evenly spaced runs around the band's centre, so a card edge or a
- * speck a few pitches beyond the text is left out. Returns the count. */
-static int glyph_runs(const unsigned char *col, int x0, int x1, int mid,
+/* Glyph runs of a line: their centres into xs (at most RUNS, LOOSE_RUNS
+ * when loose), the median centre-to-centre step, and the line's extent
+ * (left/right) taken from the chain of evenly spaced runs around the band's
+ * centre, so a card edge or a speck a few pitches beyond the text is left
+ * out. Loose (kyc_reader__band_layout_loose): the step is the median of the
+ * steps within a glyph's plausible pitch (OCR-B's pitch is about its
+ * height: 0.87-1.12 of the line's rows on development seed 4711), or the
+ * line's height when blur merged most glyphs, and the chain bridges gaps of
+ * up to LOOSE_GAP pitches. Returns the count. */
+static int glyph_runs(const unsigned char *col, int x0, int x1, int mid, int loose,
 		      struct kyc_reader__line *L, double *xs, double *ws, double *step)
 {
-	int nx = 0, start = -1, r0[128], r1[128];
+	int nx = 0, start = -1, r0[LOOSE_RUNS], r1[LOOSE_RUNS], cap = loose ? LOOSE_RUNS : RUNS;
 	L->left = L->right = -1;
-	for (int x = x0; x <= x1 + 1 && nx < 128; x++) {
+	for (int x = x0; x <= x1 + 1 && nx < cap; x++) {
 		int on = x <= x1 && col[x];
 		if (on && start < 0) {
 			start = x;
@@ -192,24 +90,49 @@ static int glyph_runs(const unsigned char *col, int x0, int x1, int mid,
 	*step = 0;
 	if (nx < 3)
 		return nx;
-	double d[128];
-	for (int i = 1; i < nx; i++)
-		d[i - 1] = xs[i] - xs[i - 1];
-	qsort(d, (size_t)nx - 1, sizeof *d, dbl_cmp);
-	*step = d[(nx - 1) / 2];
+	if (loose) { /* specks left by glare or desk texture would bridge gaps */
+		double wd[LOOSE_RUNS];
+		for (int i = 0; i < nx; i++)
+			wd[i] = r1[i] - r0[i] + 1;
+		qsort(wd, (size_t)nx, sizeof *wd, dbl_cmp);
+		double thin = 0.3 * wd[nx / 2];
+		int k = 0;
+		for (int i = 0; i < nx; i++)
+			if (r1[i] - r0[i] + 1 >= thin) {
+				r0[k] = r0[i];
+				r1[k] = r1[i];
+				xs[k++] = xs[i];
+			}
+		nx = k;
+		if (nx < 3)
+			return nx;
+	}
+	double d[LOOSE_RUNS], lh = L->bot - L->top + 1;
+	int nd = 0;
+	for (int i = 1; i < nx; i++) {
+		double g = xs[i] - xs[i - 1];
+		if (!loose || (g > 0.7 * lh && g < 1.45 * lh))
+			d[nd++] = g;
+	}
+	if (loose && nd < 4) {
+		*step = lh;
+	} else {
+		qsort(d, (size_t)nd, sizeof *d, dbl_cmp);
+		*step = d[(nd - 1) / 2];
+	}
 	int c = 0;
 	for (int i = 1; i < nx; i++)
 		if (fabs(xs[i] - mid) < fabs(xs[c] - mid))
 			c = i;
 	int lo = c, hi = c;
-	double maxgap = 2.4 * *step;
+	double maxgap = (loose ? LOOSE_GAP : 2.4) * *step;
 	while (lo > 0 && xs[lo] - xs[lo - 1] <= maxgap)
 		lo--;
 	while (hi < nx - 1 && xs[hi + 1] - xs[hi] <= maxgap)
 		hi++;
 	/* slivers at the chain's ends are a card edge, desk texture or specks:
 	 * the narrowest OCR-B glyph is still half as wide as a typical one */
-	double wd[128];
+	double wd[LOOSE_RUNS];
 	for (int i = lo; i <= hi; i++)
 		wd[i - lo] = r1[i] - r0[i] + 1;
 	qsort(wd, (size_t)(hi - lo + 1), sizeof *wd, dbl_cmp);
@@ -266,6 +189,25 @@ static int quad_fit(const double *fi, const double *fx, int np, double *a, doubl
 	return 0;
 }
 
+/* Least squares x = a + b*i over np points (c = 0); 0 or -1 when singular. */
+static int lin_fit(const double *fi, const double *fx, int np, double *a, double *b, double *c)
+{
+	double si = 0, sx = 0, sii = 0, six = 0;
+	for (int k = 0; k < np; k++) {
+		si += fi[k];
+		sx += fx[k];
+		sii += fi[k] * fi[k];
+		six += fi[k] * fx[k];
+	}
+	double det = np * sii - si * si;
+	if (fabs(det) < 1e-9)
+		return -1;
+	*b = (np * six - si * sx) / det;
+	*a = (sx - *b * si) / np;
+	*c = 0;
+	return 0;
+}
+
 /* Lays n cells on a line's glyph runs. Runs as wide as several cells
  * (touching glyphs) are split evenly; then the runs are walked left to right,
  * each step advancing round(gap / pitch) cells with the pitch tracked as it
@@ -273,17 +215,23 @@ static int quad_fit(const double *fi, const double *fx, int np, double *a, doubl
  * count. The walk must end on cell n-1 (a stray run at either end may be
  * dropped); the grid is then a quadratic least-squares fit of centre against
  * cell index. Returns the mean misfit in pitches (lower is better), or 9 and
- * more when the count does not fit. */
-static double walk_fit(const double *xs, const double *ws, int nx, double step, int n,
-		       struct kyc_reader__line *L)
+ * more when the count does not fit; *cells is how many cells the runs span.
+ * Loose: runs of any width are split (blur merges a line's fillers into one
+ * run), and a walk ending short, on at least half the cells, is laid from
+ * its left end (cells past the last run washed out by glare: the reader
+ * tries the grid from either end, reader.c), linearly when the runs cover
+ * less than three quarters of the line (a quadratic does not extrapolate). */
+static double walk_fit(const double *xs, const double *ws, int nx, double step, int n, int loose,
+		       struct kyc_reader__line *L, int *cells)
 {
 	double cx[256], fi[256], fx[256];
 	int m = 0, idx[256];
+	*cells = 0;
 	if (nx < n / 3 || step < 2)
 		return 9;
 	for (int k = 0; k < nx && m < 256; k++) {
 		int c = (int)lround(ws[k] / step);
-		if (c > 1 && ws[k] > 1.3 * step && c <= 4) {
+		if (c > 1 && ws[k] > 1.3 * step && (c <= 4 || (loose && c <= n))) {
 			for (int j = 0; j < c && m < 256; j++)
 				cx[m++] = xs[k] - ws[k] / 2 + (j + 0.5) * ws[k] / c;
 		} else {
@@ -299,6 +247,8 @@ static double walk_fit(const double *xs, const double *ws, int nx, double step, 
 	for (int k = 1; k < m; k++) {
 		double g = cx[k] - last;
 		int di = (int)floor(g / sl + 0.35);
+		if (loose && di > 1) /* a long gap: the nearest count */
+			di = (int)lround(g / sl);
 		if (di < 1)
 			continue; /* a speck or a glyph broken in two */
 		if (di == 1)
@@ -308,9 +258,16 @@ static double walk_fit(const double *xs, const double *ws, int nx, double step, 
 		idx[np] = cur;
 		fx[np++] = cx[k];
 	}
-	int extra = cur - (n - 1);
-	if (extra < 0 || extra > 2)
+	int extra = cur - (n - 1), shortfall = 0;
+	if (loose && extra < 0 && 2 * (cur + 1) >= n) {
+		shortfall = -extra;
+		extra = 0;
+	}
+	/* loose: more than a line's worth when the chain took in specks or
+	 * text beyond a washed-out gap; the window explaining most runs wins */
+	if (extra < 0 || extra > (loose ? n : 2))
 		return 9 + abs(extra);
+	*cells = n - shortfall;
 	double best = 9;
 	for (int t = 0; t <= extra; t++) { /* drop t cells' worth at the left */
 		int q = 0;
@@ -322,11 +279,13 @@ static double walk_fit(const double *xs, const double *ws, int nx, double step, 
 		double a, b, c;
 		if (q < n / 3 || quad_fit(fi, cx, q, &a, &b, &c) != 0 || b < 2)
 			continue;
+		if (4 * (n - shortfall) < 3 * n && (lin_fit(fi, cx, q, &a, &b, &c) != 0 || b < 2))
+			continue;
 		double dev = 0;
 		for (int k = 0; k < q; k++)
 			dev += fabs(cx[k] - (a + b * fi[k] + c * fi[k] * fi[k]));
 		/* a real grid explains every run; the penalty is for dropped ones */
-		double err = dev / q / b + (double)(np - q) / np + (extra ? 0.1 : 0);
+		double err = dev / q / b + (double)(np - q) / np + (extra || shortfall ? 0.1 : 0);
 		if (err < best) {
 			best = err;
 			L->a = a;
@@ -424,13 +383,82 @@ static int find_lines(const unsigned char *ink, const struct kyc_reader__band *b
 	return n;
 }
 
+static double ncorr(const double *q, int n, int lag)
+{
+	double sxy = 0, sxx = 0, syy = 0;
+	for (int x = 0; x + lag < n; x++) {
+		sxy += q[x] * q[x + lag];
+		sxx += q[x] * q[x];
+		syy += q[x + lag] * q[x + lag];
+	}
+	return sxx > 0 && syy > 0 ? sxy / sqrt(sxx * syy) : 0;
+}
+
+/* Loose: the pitch of line L over its extent from the gray band, not the
+ * runs (blur merges glyphs into runs whose steps say little): the lag of a
+ * plausible pitch (0.7-1.45 line heights) at which the ink profile along
+ * the line, less a running mean, best repeats, refined on its fourth
+ * multiple for a fraction of a pixel. fallback when the line is too short
+ * or the profile does not repeat. */
+static double gray_pitch(const struct kyc_reader__band *b, const struct kyc_reader__line *L,
+			 double fallback)
+{
+	double lh = L->bot - L->top + 1;
+	int lo = (int)(0.7 * lh), hi = (int)(1.45 * lh) + 1, n = L->right - L->left + 1;
+	if (lo < 2 || n < 8 * hi)
+		return fallback;
+	double *p = malloc(sizeof(double) * (size_t)(2 * n + 1)), *q = p ? p + n + 1 : NULL;
+	if (!p)
+		return fallback;
+	p[0] = 0; /* prefix sums of the column darkness */
+	for (int x = 0; x < n; x++) {
+		double d = 0;
+		for (int y = L->top; y <= L->bot; y++)
+			d += 255 - b->px[(size_t)y * b->w + L->left + x];
+		p[x + 1] = p[x] + d;
+	}
+	for (int x = 0; x < n; x++) {
+		int a = x - hi < 0 ? 0 : x - hi, e = x + hi + 1 > n ? n : x + hi + 1;
+		q[x] = (p[x + 1] - p[x]) - (p[e] - p[a]) / (e - a);
+	}
+	double best = 0.2, pitch = fallback;
+	int t0 = 0;
+	for (int t = lo; t <= hi; t++) {
+		double r = ncorr(q, n, t);
+		if (r > best) {
+			best = r;
+			t0 = t;
+		}
+	}
+	if (t0) {
+		int k = 4 * t0 + 5 < n / 2 ? 4 : 1, tk = k * t0;
+		double rk = ncorr(q, n, tk);
+		for (int t = k * t0 - k; t <= k * t0 + k; t++) {
+			double r = ncorr(q, n, t);
+			if (r > rk) {
+				rk = r;
+				tk = t;
+			}
+		}
+		double rm = ncorr(q, n, tk - 1), rp = ncorr(q, n, tk + 1), den = rm - 2 * rk + rp;
+		pitch = (tk + (den < 0 ? 0.5 * (rm - rp) / den : 0)) / k;
+	}
+	free(p);
+	return pitch;
+}
+
 /* The 2-3 MRZ lines and their grids in a binarised band: of the chain of
  * evenly spaced lines around the seed, the 3 (TD1, 30 cells) or 2 (36 or 44
  * cells) consecutive ones holding the seed whose grids fit best. 0,
- * KYC_ERR_NOTFOUND or KYC_ERR_NOMEM. col (w) and xs (2*CHAIN*128) are
- * scratch. */
+ * KYC_ERR_NOTFOUND or KYC_ERR_NOMEM. col (w) and xs (2*CHAIN*LOOSE_RUNS)
+ * are scratch. Loose: the runs are looked for over the whole band and laid
+ * out as walk_fit's loose mode says, and lay is KYC_READER__LOOSE_LAYOUTS
+ * long: the best fit of each format (30, 36, 44 cells) that fits, best
+ * first, lay->cells saying how many cells of each line the runs span (a
+ * line short of its count fits 36 cells as well as 44: only the check
+ * digits can choose). */
 static int layout_from_ink(const unsigned char *ink, const struct kyc_reader__band *b,
-			   double seed_len, unsigned char *col, double *xs,
+			   double seed_len, int loose, unsigned char *col, double *xs,
 			   struct kyc_reader__layout *lay)
 {
 	int w = b->w, h = b->h, seed = 0;
@@ -446,12 +474,18 @@ static int layout_from_ink(const unsigned char *ink, const struct kyc_reader__ba
 		span0 = 0;
 	if (span1 > w - 1)
 		span1 = w - 1;
+	if (loose) {
+		span0 = 2;
+		span1 = w - 3;
+	}
 	int nx[CHAIN];
-	double step[CHAIN], *ws = xs + CHAIN * 128;
+	double step[CHAIN], *ws = xs + CHAIN * LOOSE_RUNS;
 	for (int i = 0; i < nc; i++) {
 		glyph_columns(ink, w, h, &ln[i], span0, span1, col);
-		nx[i] = glyph_runs(col, span0, span1, w / 2, &ln[i], xs + 128 * i, ws + 128 * i,
-				   &step[i]);
+		nx[i] = glyph_runs(col, span0, span1, w / 2, loose, &ln[i], xs + LOOSE_RUNS * i,
+				   ws + LOOSE_RUNS * i, &step[i]);
+		if (loose && ln[i].left >= 0)
+			step[i] = gray_pitch(b, &ln[i], step[i]);
 	}
 	/* glyphs up to the span's very end: the line goes on past the
 	 * candidate (the quiet zone after an MRZ is wider than a pitch) */
@@ -465,6 +499,10 @@ static int layout_from_ink(const unsigned char *ink, const struct kyc_reader__ba
 	int n = 0, nl = 0;
 	double best = 9; /* mean misfit per line */
 	struct kyc_reader__line fit[3];
+	int fcells[3] = {0};
+	struct kyc_reader__layout per[3] = {{0}}; /* loose: per format, 30/36/44 */
+	for (int k = 0; k < 3; k++)
+		per[k].fit = 9;
 	for (int lines = 3; lines >= 2; lines--) {
 		const int *cands = lines == 3 ? three : two;
 		int ncand = lines == 3 ? 1 : 2;
@@ -477,18 +515,45 @@ static int layout_from_ink(const unsigned char *ink, const struct kyc_reader__ba
 			for (int c = 0; c < ncand && ok; c++) {
 				double err = 0;
 				struct kyc_reader__line tl[3];
+				int tc[3];
 				memcpy(tl, ln + f, sizeof(tl[0]) * lines);
 				for (int i = 0; i < lines; i++)
-					err += walk_fit(xs + 128 * (f + i), ws + 128 * (f + i),
-							nx[f + i], step[f + i], cands[c], &tl[i]);
+					err += walk_fit(xs + LOOSE_RUNS * (f + i),
+							ws + LOOSE_RUNS * (f + i), nx[f + i],
+							step[f + i], cands[c], loose, &tl[i], &tc[i]);
+				int fk = cands[c] == 30 ? 0 : cands[c] == 36 ? 1 : 2;
+				if (loose && err / lines < per[fk].fit) {
+					per[fk].fit = err / lines;
+					per[fk].nlines = lines;
+					per[fk].len = cands[c];
+					memcpy(per[fk].ln, tl, sizeof(tl[0]) * lines);
+					memcpy(per[fk].cells, tc, sizeof(tc[0]) * lines);
+				}
 				if (err / lines < best) {
 					best = err / lines;
 					n = cands[c];
 					nl = lines;
 					memcpy(fit, tl, sizeof(tl[0]) * lines);
+					memcpy(fcells, tc, sizeof(tc[0]) * lines);
 				}
 			}
 		}
+	}
+	if (loose) {
+		int no = 0;
+		for (int k = 0; k < 3; k++) { /* best first */
+			if (per[k].fit > 0.4)
+				continue;
+			int at = no++;
+			while (at > 0 && lay[at - 1].fit > per[k].fit) {
+				lay[at] = lay[at - 1];
+				at--;
+			}
+			double sharp = lay[0].sharp;
+			lay[at] = per[k];
+			lay[0].sharp = sharp;
+		}
+		return no ? 0 : KYC_ERR_NOTFOUND;
 	}
 	if (!n || best > 0.4)
 		return KYC_ERR_NOTFOUND;
@@ -496,20 +561,22 @@ static int layout_from_ink(const unsigned char *ink, const struct kyc_reader__ba
 	lay->len = n;
 	lay->fit = best;
 	memcpy(lay->ln, fit, sizeof(fit[0]) * nl);
+	memcpy(lay->cells, fcells, sizeof(fcells[0]) * nl);
 	return 0;
 }
 
 /* The 2-3 MRZ lines and their grids in band b: binarised by Otsu's
  * threshold on the seed line, then (local) by a local mean when that gives
- * no layout. 0, KYC_ERR_NOTFOUND or KYC_ERR_NOMEM; lay->sharp is set in
- * every case. */
-static int layout(const struct kyc_reader__band *b, double seed_len, int local,
+ * no layout, loose or not (layout_from_ink; lay is then
+ * KYC_READER__LOOSE_LAYOUTS long). 0, KYC_ERR_NOTFOUND or KYC_ERR_NOMEM;
+ * lay->sharp is set in every case. */
+static int layout(const struct kyc_reader__band *b, double seed_len, int local, int loose,
 		  struct kyc_reader__layout *lay)
 {
 	int w = b->w, h = b->h, rc = KYC_ERR_NOMEM;
-	memset(lay, 0, sizeof *lay);
+	memset(lay, 0, sizeof *lay * (loose ? KYC_READER__LOOSE_LAYOUTS : 1));
 	unsigned char *ink = malloc((size_t)w * h), *col = malloc((size_t)w);
-	double *xs = malloc(sizeof(double) * 2 * CHAIN * 128);
+	double *xs = malloc(sizeof(double) * 2 * CHAIN * LOOSE_RUNS);
 	uint32_t *ii = NULL;
 	if (!ink || !col || !xs)
 		goto out;
@@ -527,7 +594,7 @@ static int layout(const struct kyc_reader__band *b, double seed_len, int local,
 			hist[b->px[(size_t)y * w + x]]++;
 			total++;
 		}
-	int t = otsu(hist, total);
+	int t = kyc_reader__otsu(hist, total);
 	kyc_reader__threshold(b->px, (size_t)w * h, t, ink);
 	/* sharpness: mean step of the strong edges along the seed rows over the
 	 * ink/paper contrast; a blurred photo spreads each edge over many pixels */
@@ -555,7 +622,7 @@ static int layout(const struct kyc_reader__band *b, double seed_len, int local,
 	}
 	lay->sharp = (ne && contrast > 1) ? edge / ne / contrast : 0;
 
-	rc = layout_from_ink(ink, b, seed_len, col, xs, lay);
+	rc = layout_from_ink(ink, b, seed_len, loose, col, xs, lay);
 	if (rc != KYC_ERR_NOTFOUND || !local)
 		goto out;
 	/* one global threshold failed: try a local one */
@@ -567,7 +634,7 @@ static int layout(const struct kyc_reader__band *b, double seed_len, int local,
 	/* darker than the mean of a window about two glyphs wide by a tenth of
 	 * it: a shadow, a glare band or a dark desk inside the band */
 	kyc_reader__ink_local(b->px, w, h, ii, GH, 10, 6, ink);
-	rc = layout_from_ink(ink, b, seed_len, col, xs, lay);
+	rc = layout_from_ink(ink, b, seed_len, loose, col, xs, lay);
 out:
 	free(ink);
 	free(col);
@@ -587,13 +654,13 @@ int kyc_reader__band_layout(const struct kyc_image *img, const struct kyc_reader
 	 * desk beside the card (but leaves the desk's texture looking like ink,
 	 * hence not first), by one threshold and then by a local one. The
 	 * cells are read on the flattened band either way. */
-	rc = layout(b, c->len, 0, lay);
+	rc = layout(b, c->len, 0, 0, lay);
 	int open = lay->open_end;
 	if (rc == 0 || rc == KYC_ERR_NOTFOUND) {
 		int found = rc == 0;
 		rc = kyc_reader__flatten(b);
 		if (rc == 0 && !found) {
-			rc = layout(b, c->len, 1, lay);
+			rc = layout(b, c->len, 1, 0, lay);
 			lay->open_end = open ? open : lay->open_end;
 		}
 	}
@@ -602,6 +669,52 @@ int kyc_reader__band_layout(const struct kyc_image *img, const struct kyc_reader
 		b->px = NULL;
 	}
 	return rc;
+}
+
+int kyc_reader__band_layout_loose(const struct kyc_image *img, const struct kyc_reader__cand *c,
+				  struct kyc_reader__band *b,
+				  struct kyc_reader__layout lay[KYC_READER__LOOSE_LAYOUTS])
+{
+	/* long enough for a 44-cell line (a pitch about its height, 1.15 at
+	 * most) holding the candidate anywhere along it */
+	struct kyc_reader__cand e = *c;
+	double mrz = 44 * 1.15 * c->thick;
+	if (mrz > c->len)
+		e.len = 2 * mrz - c->len;
+	memset(lay, 0, sizeof(lay[0]) * KYC_READER__LOOSE_LAYOUTS);
+	int rc = kyc_reader__rectify(img, &e, 0, b);
+	if (rc)
+		return rc;
+	/* flattened, by Otsu's threshold only: the local mean over a band this
+	 * long cost photos without an MRZ more than it gained (none, on the
+	 * development seeds' hardest classes) */
+	rc = kyc_reader__flatten(b);
+	if (rc == 0)
+		rc = layout(b, c->len, 0, 1, lay);
+	if (rc != 0 && rc != KYC_ERR_NOTFOUND) {
+		free(b->px);
+		b->px = NULL;
+	}
+	return rc;
+}
+
+int kyc_reader__layout_loose_variant(const struct kyc_reader__layout *lay, int k,
+				     struct kyc_reader__layout *out)
+{
+	int n = lay->len, moved = 0;
+	*out = *lay;
+	memset(out->cells, 0, sizeof out->cells);
+	if (k == 0 && lay->nlines > 0)
+		return 0;
+	for (int i = 0; i < lay->nlines && k == 1; i++)
+		if (lay->cells[i] < n) { /* ink on the last cells, not the first */
+			double s = lay->cells[i] - n;
+			const struct kyc_reader__line *L = &lay->ln[i];
+			out->ln[i].a = L->a + L->p * s + L->q * s * s;
+			out->ln[i].p = L->p + 2 * L->q * s;
+			moved = 1;
+		}
+	return moved ? 0 : KYC_ERR_NOTFOUND;
 }
 
 int kyc_reader__band_layout_longer(const struct kyc_image *img, const struct kyc_reader__cand *c,

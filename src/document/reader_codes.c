@@ -1,0 +1,130 @@
+/* The MRZ format's rules the reader holds its lines to: the ICAO check
+ * digits of raw lines, and the fields no check digit covers whose values
+ * are few (kyc_reader__fit_codes). Moved out of reader.c, unchanged. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "document/mrz.h"
+#include "document/mrz_decode.h"
+#include "document/reader.h"
+
+/* ---- check digits ---- */
+
+static int chk(const char *s, int from, int n, char digit, int *total)
+{
+	(*total)++;
+	int d = kyc_mrz_check_digit(s + from, (size_t)n);
+	return d >= 0 && digit == '0' + d;
+}
+
+/* The composite check digit runs over several pieces of one line. */
+static int chk_composite(const char *l, const int (*parts)[2], int np, char digit, int *total)
+{
+	char buf[64];
+	int n = 0;
+	for (int i = 0; i < np; i++) {
+		memcpy(buf + n, l + parts[i][0], (size_t)parts[i][1]);
+		n += parts[i][1];
+	}
+	return chk(buf, 0, n, digit, total);
+}
+
+int kyc_reader_checks(const char lines[][KYC_READER_MAX_CHARS + 1], int nlines, int line_len,
+		      int *total)
+{
+	int ok = 0;
+	*total = 0;
+	if (nlines == 3 && line_len == 30) {
+		const char *a = lines[0], *b = lines[1];
+		char comp[64];
+		ok += chk(a, 5, 9, a[14], total);
+		ok += chk(b, 0, 6, b[6], total);
+		ok += chk(b, 8, 6, b[14], total);
+		memcpy(comp, a + 5, 25);
+		memcpy(comp + 25, b, 7);
+		memcpy(comp + 32, b + 8, 7);
+		memcpy(comp + 39, b + 18, 11);
+		ok += chk(comp, 0, 50, b[29], total);
+	} else if (nlines == 2 && (line_len == 36 || line_len == 44)) {
+		const char *b = lines[1];
+		int visa = lines[0][0] == 'V';
+		ok += chk(b, 0, 9, b[9], total);
+		ok += chk(b, 13, 6, b[19], total);
+		ok += chk(b, 21, 6, b[27], total);
+		if (!visa && line_len == 36) {
+			static const int p[][2] = {{0, 10}, {13, 7}, {21, 14}};
+			ok += chk_composite(b, p, 3, b[35], total);
+		} else if (!visa) {
+			static const int p[][2] = {{0, 10}, {13, 7}, {21, 22}};
+			if (b[42] != '<' || b[28] != '<')
+				ok += chk(b, 28, 14, b[42], total);
+			ok += chk_composite(b, p, 3, b[43], total);
+		}
+	}
+	return ok;
+}
+
+/* One code of n characters at (line, start), allowed: its first character
+ * one of allowed, or with allowed NULL a country code ICAO knows. */
+static int fit_code(const struct kyc_mrz_cands *c, char lines[][KYC_READER_MAX_CHARS + 1],
+		    float conf[][KYC_READER_MAX_CHARS], int line, int start, int n,
+		    const char *allowed)
+{
+	char *s = &lines[line][start];
+	if (allowed ? strchr(allowed, s[0]) != NULL : kyc_mrz_country_known(s, (size_t)n))
+		return 0;
+	const char(*ch)[KYC_MRZ_DECODE_K] = &c->ch[line][start];
+	const float(*p)[KYC_MRZ_DECODE_K] = &c->p[line][start];
+	char best[3] = {0}, t[3];
+	/* not far below the reading as it stands (the decoder's bound): a
+	 * code read from a misplaced grid is no country */
+	double bp = 1.0 / 50;
+	int k[3] = {0}, changed = 0;
+	for (int i = 0; i < n; i++)
+		bp *= conf[line][start + i];
+	/* every combination of the candidates, 4^n <= 64 */
+	for (;;) {
+		double prob = 1;
+		for (int i = 0; i < n; i++) {
+			t[i] = ch[i][k[i]];
+			prob *= p[i][k[i]];
+		}
+		int ok = allowed ? t[0] && strchr(allowed, t[0]) != NULL
+				 : kyc_mrz_country_known(t, (size_t)n);
+		if (ok && prob > bp) {
+			bp = prob;
+			memcpy(best, t, (size_t)n);
+		}
+		int i = 0;
+		while (i < n && (++k[i] == KYC_MRZ_DECODE_K || !ch[i][k[i]]))
+			k[i++] = 0;
+		if (i == n)
+			break;
+	}
+	for (int i = 0; best[0] && i < n; i++) {
+		if (s[i] == best[i])
+			continue;
+		for (int q = 0; q < KYC_MRZ_DECODE_K; q++)
+			if (ch[i][q] == best[i])
+				conf[line][start + i] = p[i][q];
+		s[i] = best[i];
+		changed++;
+	}
+	return changed;
+}
+
+int kyc_reader__fit_codes(const struct kyc_mrz_cands *c, char lines[][KYC_READER_MAX_CHARS + 1],
+			  float conf[][KYC_READER_MAX_CHARS])
+{
+	int td1 = c->nlines == 3, n = 0;
+	/* the French card has its document number where the others have the
+	 * nationality, and its sex at the end */
+	int frid = c->nlines == 2 && c->len == 36 && !memcmp(lines[0], "IDFRA", 5);
+	n += fit_code(c, lines, conf, 0, 0, 1, "PIACV");
+	n += fit_code(c, lines, conf, 0, 2, 3, NULL);
+	if (!frid)
+		n += fit_code(c, lines, conf, 1, td1 ? 15 : 10, 3, NULL);
+	n += fit_code(c, lines, conf, 1, td1 ? 7 : frid ? 34 : 20, 1, "MFX<");
+	return n;
+}
