@@ -13,7 +13,9 @@
  * Usage: bench N SEED. BENCH_DL_BACKS_ONLY=1 stops after the backs' tables,
  * BENCH_DL_LEVELS=2 (or 01, ...) reads the backs of those levels only;
  * BENCH_DL_SOFT=0 turns the grid reader's soft correction off (the
- * comparison of bench/dl/compare; a library without it ignores this). */
+ * comparison of bench/dl/compare; a library without it ignores this);
+ * BENCH_VERBOSE=1 names each back not read (level, index, reason, module)
+ * and each field that differs, on stderr. */
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -141,6 +143,9 @@ int main(int argc, char **argv)
 			while (k + 1 < NBIN && last_module_px >= edges[k + 1])
 				k++;
 			const char *why = json_string_value(json_object_get(x, "reason"));
+			if (!exact && getenv("BENCH_VERBOSE"))
+				fprintf(stderr, "level %d back %d not read: %s, module %.2f px\n", level,
+					i, why ? why : "(fields differ)", last_module_px);
 			bin_n[k]++;
 			bin_ok[k] += exact;
 			bin_small[k] += !exact && why && !strcmp(why, "barcode_too_small");
