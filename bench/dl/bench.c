@@ -41,29 +41,12 @@ __attribute__((weak)) void kyc_pdf417_grid_set_soft(int on);
  * (the generator's module times the card's scale in the photo). */
 static double last_module_px;
 
+/* as an upload is decoded (src/flows/workflow_submit.c) */
 static int photo(uint64_t seed, int i, int level, enum kyc_card_side side,
 		 const struct kyc_dl_card *c, struct kyc_image *out)
 {
-	struct kyc_synth_card_shot shot;
-	struct kyc_synth_image img;
-	unsigned char *jpeg = NULL;
-	size_t len = 0;
-	int rc = kyc_synth_dl_render(seed, i, level, side, c, &shot, &img);
-	if (!rc) {
-		rc = kyc_synth_jpeg(&img, shot.quality, &jpeg, &len);
-		kyc_synth_image_release(&img);
-	}
-	/* as an upload is decoded (src/flows/workflow_submit.c) */
-	struct kyc_image_opts io = {.target_side = KYC_READER_DECODE_SIDE};
-	if (!rc)
-		rc = kyc_image_decode(jpeg, len, &io, out, NULL);
-	free(jpeg);
-	if (!rc) {
-		double top = hypot(shot.quad[1][0] - shot.quad[0][0], shot.quad[1][1] - shot.quad[0][1]);
-		last_module_px = kyc_synth_dl_module_mm(c) * top / kyc_card_tpl_dl_aamva.w_mm /
-				 (out->scale_denom > 0 ? out->scale_denom : 1);
-	}
-	return rc;
+	return kyc_synth_dl_upload(seed, i, level, side, c, KYC_READER_DECODE_SIDE, out, NULL,
+				   &last_module_px);
 }
 
 /* Whether the fields of x are every field of the card's truth line. */

@@ -11,6 +11,7 @@
 
 #include "core/err.h"
 #include "document/barcode.h"
+#include "document/card_tpl.h"
 
 /* ---- the card ---- */
 
@@ -588,6 +589,34 @@ int kyc_synth_krdl_render(uint64_t seed, int index, int level, const struct kyc_
 {
 	return kyc_synth__card_shoot(seed, 0xB00000000ULL, index, level, KYC_CARD_FRONT,
 				     &kyc_card_tpl_kr_dl, draw_krdl, card, shot, img);
+}
+
+int kyc_synth_dl_upload(uint64_t seed, int index, int level, enum kyc_card_side side,
+			const struct kyc_dl_card *card, int target_side, struct kyc_image *out,
+			double quad[4][2], double *module_px)
+{
+	struct kyc_synth_card_shot shot;
+	struct kyc_synth_image img;
+	unsigned char *jpeg = NULL;
+	size_t len = 0;
+	int rc = kyc_synth_dl_render(seed, index, level, side, card, &shot, &img);
+	if (rc)
+		return rc;
+	rc = kyc_synth_jpeg(&img, shot.quality, &jpeg, &len);
+	kyc_synth_image_release(&img);
+	struct kyc_image_opts io = {.target_side = target_side};
+	if (!rc)
+		rc = kyc_image_decode(jpeg, len, &io, out, NULL);
+	free(jpeg);
+	if (rc)
+		return rc;
+	double d = out->scale_denom > 0 ? out->scale_denom : 1;
+	double top = hypot(shot.quad[1][0] - shot.quad[0][0], shot.quad[1][1] - shot.quad[0][1]);
+	for (int k = 0; quad && k < 4; k++)
+		quad[k][0] = shot.quad[k][0] / d, quad[k][1] = shot.quad[k][1] / d;
+	if (module_px)
+		*module_px = kyc_synth_dl_module_mm(card) * top / kyc_card_tpl_dl_aamva.w_mm / d;
+	return 0;
 }
 
 int kyc_synth_krdl_photo(uint64_t seed, int index, int level, const struct kyc_krdl_card *card,

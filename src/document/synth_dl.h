@@ -12,6 +12,7 @@
 
 #include "core/buf.h"
 #include "document/aamva.h"
+#include "document/image.h"
 #include "document/synth.h"
 #include "document/synth_card.h"
 
@@ -52,6 +53,15 @@ double kyc_synth_dl_module_mm(const struct kyc_dl_card *c);
 int kyc_synth_dl_render(uint64_t seed, int index, int level, enum kyc_card_side side,
 			const struct kyc_dl_card *card, struct kyc_synth_card_shot *shot,
 			struct kyc_synth_image *img);
+
+/* The same photograph as an upload is decoded (a JPEG at the shot's
+ * quality, decoded with target_side as its longer side, 0: full size) into
+ * *out; quad (may be NULL) gets the card's corners and module_px (may be
+ * NULL) its barcode module, both in the decoded picture's pixels. 0 or an
+ * error code as above or kyc_image_decode's. */
+int kyc_synth_dl_upload(uint64_t seed, int index, int level, enum kyc_card_side side,
+			const struct kyc_dl_card *card, int target_side, struct kyc_image *out,
+			double quad[4][2], double *module_px);
 
 /* Appends the truth.jsonl line of a card and its two pictures: "fields"
  * under the extraction's names, written from the card itself (not through

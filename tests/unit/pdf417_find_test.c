@@ -21,28 +21,9 @@
 static int photo(uint64_t seed, int i, int level, enum kyc_card_side side, struct kyc_dl_card *c,
                  struct kyc_image *out, double quad[4][2], double *module_px)
 {
-	struct kyc_synth_card_shot shot;
-	struct kyc_synth_image img;
-	unsigned char *jpeg = NULL;
-	size_t len = 0;
 	kyc_synth_dl_card(seed, i, c);
-	int rc = kyc_synth_dl_render(seed, i, level, side, c, &shot, &img);
-	if (!rc) {
-		rc = kyc_synth_jpeg(&img, shot.quality, &jpeg, &len);
-		kyc_synth_image_release(&img);
-	}
-	struct kyc_image_opts io = {.target_side = KYC_READER_DECODE_SIDE};
-	if (!rc)
-		rc = kyc_image_decode(jpeg, len, &io, out, NULL);
-	free(jpeg);
-	if (rc)
-		return rc;
-	int d = out->scale_denom > 0 ? out->scale_denom : 1;
-	for (int k = 0; k < 4; k++)
-		quad[k][0] = shot.quad[k][0] / d, quad[k][1] = shot.quad[k][1] / d;
-	double top = hypot(quad[1][0] - quad[0][0], quad[1][1] - quad[0][1]);
-	*module_px = kyc_synth_dl_module_mm(c) * top / kyc_card_tpl_dl_aamva.w_mm;
-	return 0;
+	return kyc_synth_dl_upload(seed, i, level, side, c, KYC_READER_DECODE_SIDE, out, quad,
+	                           module_px);
 }
 
 /* Level-2 backs of development seeds 271828 and 8675309 on which the card
