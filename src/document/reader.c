@@ -17,6 +17,7 @@
 #define MAX_CANDS 4  /* candidate lines tried per image */
 #define MAX_OPEN 1   /* lines kept for a longer band (read_band) */
 #define MAX_LOOSE 1  /* lines kept for a loose layout (read_loose) */
+#define MAX_JOINS 4  /* lines joined from pieces read at most (read_joined) */
 /* The pre-test's score (reader.h) a line needs for a loose layout. The
  * lines of 37 of 100 photos without an MRZ of development seed 4711 reached
  * the photo bar (0.51-0.85, 19 of them 0.65 or more) and paid for a long
@@ -584,12 +585,13 @@ static int sure_checked(const struct reading *r)
  * only when every check digit holds: a grid laid past the ink is a guess
  * that only the check digits can confirm, and a photo that fails keeps the
  * reason it had. 0 or KYC_ERR_NOMEM. */
-static int read_loose(const struct kyc_image *img, const struct kyc_reader__cand *c,
+static int read_loose(const struct kyc_image *img, const struct kyc_reader__cand *c, int at,
 		      struct scan_state *st)
 {
 	struct kyc_reader__band b[2] = {{0}};
 	struct kyc_reader__layout lay[KYC_READER__LOOSE_LAYOUTS], v[2];
-	int rc = kyc_reader__band_layout_loose(img, c, &b[0], lay);
+	int rc = at ? kyc_reader__band_layout_loose_at(img, c, &b[0], lay)
+		    : kyc_reader__band_layout_loose(img, c, &b[0], lay);
 	if (rc == 0)
 		rc = kyc_reader__band_turn(&b[0], &b[1]);
 	if (rc)
@@ -626,6 +628,34 @@ out:
 	free(b[0].px);
 	free(b[1].px);
 	return rc == KYC_ERR_NOTFOUND ? 0 : rc;
+}
+
+/* Reads the lines of the first pass (c, n of them, as located) that are
+ * pieces of one line joined (kyc_reader__join_pieces): each join's band as
+ * any candidate's and, when that gives no layout, laid out loosely on a band
+ * of the join's own length and a glyph or so (the glare's gap is bridged,
+ * print beyond the line's ends is not), until one is read. Only a join as
+ * MRZ-like as the pre-test's photo bar: a receipt's or a page's words are
+ * collinear pieces too. 0 or KYC_ERR_NOMEM. */
+static int read_joined(const struct kyc_image *img, const struct kyc_reader__cand *c, int n,
+		       struct scan_state *st)
+{
+	struct kyc_reader__cand j[MAX_JOINS];
+	int nj = kyc_reader__join_pieces(c, n, j, MAX_JOINS), rc = 0;
+	for (int k = 0; k < nj && !st->best && rc == 0; k++) {
+		if (kyc_reader__mrz_like(img, &j[k], KYC_READER__MRZ_LIKE_PHOTO) <
+		    KYC_READER__MRZ_LIKE_PHOTO)
+			continue;
+		rc = kyc_reader__refine(img, &j[k]);
+		if (rc == KYC_ERR_NOMEM)
+			return rc;
+		rc = read_band(img, &j[k], st, 0);
+		if (rc == 0 && !st->best) {
+			j[k].len += 3 * j[k].thick; /* the quiet zone's cells */
+			rc = read_loose(img, &j[k], 1, st);
+		}
+	}
+	return rc;
 }
 
 /* The locator's passes, cheapest and likeliest first; the later ones run only
@@ -730,7 +760,14 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 	/* nor that: a loose layout of the first line that gave none (a glare
 	 * band washing glyphs out of every binarisation, blur merging them) */
 	for (int k = 0; k < st->nloose && !st->best; k++) {
-		rc = read_loose(img, &st->loose[k], st);
+		rc = read_loose(img, &st->loose[k], 0, st);
+		if (rc)
+			goto out;
+	}
+	/* nor that: the first pass's lines that are pieces of one line (a
+	 * glare band or a shadow's edge cut it), joined */
+	if (!st->best) {
+		rc = read_joined(img, first, nfirst, st);
 		if (rc)
 			goto out;
 	}

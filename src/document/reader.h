@@ -234,12 +234,35 @@ int kyc_reader__band_layout_longer(const struct kyc_image *img, const struct kyc
 int kyc_reader__band_layout_loose(const struct kyc_image *img, const struct kyc_reader__cand *c,
 				  struct kyc_reader__band *b,
 				  struct kyc_reader__layout lay[KYC_READER__LOOSE_LAYOUTS]);
+/* kyc_reader__band_layout_loose on a band of c's own length: for a line
+ * whose extent is known (kyc_reader__join_pieces), where a longer band
+ * would let the chain of glyph runs bridge onto print beyond its ends. */
+int kyc_reader__band_layout_loose_at(const struct kyc_image *img, const struct kyc_reader__cand *c,
+				     struct kyc_reader__band *b,
+				     struct kyc_reader__layout lay[KYC_READER__LOOSE_LAYOUTS]);
 /* The k-th (from 0) full grid of loose layout lay: 0, its lines as laid
  * (from their left ends); 1, those short of the count moved to end on its
  * last cell (glare may have washed out either end). 0 with *out (cells all
  * 0), or KYC_ERR_NOTFOUND when there is no such grid. */
 int kyc_reader__layout_loose_variant(const struct kyc_reader__layout *lay, int k,
 				     struct kyc_reader__layout *out);
+
+/* Joins located lines that are pieces of one line (a glare band or a
+ * shadow's edge washed a stretch of it out of the ink mask): parallel
+ * within about 4 degrees (KYC_READER__JOIN_COS), as thick within 30 %, on one
+ * centre line (half a thickness), apart by at most KYC_READER__JOIN_GAP
+ * thicknesses and together no longer than KYC_READER__JOIN_LEN thicknesses
+ * (a 44-cell line, its pitch up to 1.15 of its height, and a margin).
+ * Looks at the first KYC_READER__JOIN_MAX of c[0..n); writes up to max joins
+ * of two pieces or more into out, each spanning its pieces (the direction
+ * and thickness of the longest), and
+ * returns how many (reader_join.c). */
+#define KYC_READER__JOIN_COS 0.9976
+#define KYC_READER__JOIN_GAP 12
+#define KYC_READER__JOIN_LEN 52
+#define KYC_READER__JOIN_MAX 16
+int kyc_reader__join_pieces(const struct kyc_reader__cand *c, int n, struct kyc_reader__cand *out,
+			    int max);
 
 /* How much candidate c looks like MRZ print, in [0, 1]: the normalised
  * autocorrelation, at the best lag of a plausible pitch (0.6-1.6 line

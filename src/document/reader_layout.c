@@ -300,11 +300,18 @@ static double walk_fit(const double *xs, const double *ws, int nx, double step, 
  * spaced, as long as the seed line (which sits at the band's centre). Up to
  * CHAIN of them, top to bottom, into out; *seed_at says which one is the seed.
  * More than 3 when printed text just above or below the MRZ keeps its
- * spacing: the layout picks the lines that fit. */
+ * spacing: the layout picks the lines that fit. The chain grows upwards
+ * first, or downwards when down; the first step sets the spacing the other
+ * side must keep, so text printed closer above the MRZ than its lines are
+ * apart can shut out the MRZ's own line below: *other is set to 1 when the
+ * second side's first line was refused for its spacing alone (the other
+ * order gives another chain). */
 #define CHAIN 5
 static int find_lines(const unsigned char *ink, const struct kyc_reader__band *b,
-		      double seed_len, struct kyc_reader__line *out, int *seed_at)
+		      double seed_len, int down, struct kyc_reader__line *out, int *seed_at,
+		      int *other)
 {
+	*other = 0;
 	int w = b->w, h = b->h;
 	int x0 = (int)(w / 2.0 - seed_len / b->s / 2), x1 = (int)(w / 2.0 + seed_len / b->s / 2);
 	if (x0 < 0)
@@ -352,7 +359,8 @@ static int find_lines(const unsigned char *ink, const struct kyc_reader__band *b
 	if (seed < 0 || best > GH)
 		return 0;
 	int lo = seed, hi = seed;
-	for (int dir = -1; dir <= 1; dir += 2) {
+	for (int side = 0; side < 2; side++) {
+		int dir = (side == 0) == !down ? -1 : 1;
 		for (;;) {
 			int cur = dir < 0 ? lo : hi, nx = cur + dir;
 			if (nx < 0 || nx >= nr || hi - lo + 1 >= CHAIN)
@@ -367,8 +375,10 @@ static int find_lines(const unsigned char *ink, const struct kyc_reader__band *b
 			if (hi > lo) {
 				double g0 = (runs[hi].top + runs[hi].bot - runs[lo].top - runs[lo].bot) /
 					    2.0 / (hi - lo);
-				if (fabs(gap / g0 - 1) > 0.2)
+				if (fabs(gap / g0 - 1) > 0.2) {
+					*other = side == 1 && cur == seed;
 					break;
+				}
 			}
 			if (dir < 0)
 				lo = nx;
@@ -457,13 +467,13 @@ static double gray_pitch(const struct kyc_reader__band *b, const struct kyc_read
  * first, lay->cells saying how many cells of each line the runs span (a
  * line short of its count fits 36 cells as well as 44: only the check
  * digits can choose). */
-static int layout_from_ink(const unsigned char *ink, const struct kyc_reader__band *b,
-			   double seed_len, int loose, unsigned char *col, double *xs,
-			   struct kyc_reader__layout *lay)
+static int layout_from_chain(const unsigned char *ink, const struct kyc_reader__band *b,
+			     double seed_len, int loose, int down, int *other, unsigned char *col,
+			     double *xs, struct kyc_reader__layout *lay)
 {
 	int w = b->w, h = b->h, seed = 0;
 	struct kyc_reader__line ln[CHAIN];
-	int nc = find_lines(ink, b, seed_len, ln, &seed);
+	int nc = find_lines(ink, b, seed_len, down, ln, &seed, other);
 	if (nc < 0)
 		return nc;
 	if (nc < 2)
@@ -563,6 +573,20 @@ static int layout_from_ink(const unsigned char *ink, const struct kyc_reader__ba
 	memcpy(lay->ln, fit, sizeof(fit[0]) * nl);
 	memcpy(lay->cells, fcells, sizeof(fcells[0]) * nl);
 	return 0;
+}
+
+/* layout_from_chain on the chain of lines grown upwards first and, when
+ * that gives no layout and growing downwards first gives another chain,
+ * on that one (an MRZ under a paper's closely printed lines). */
+static int layout_from_ink(const unsigned char *ink, const struct kyc_reader__band *b,
+			   double seed_len, int loose, unsigned char *col, double *xs,
+			   struct kyc_reader__layout *lay)
+{
+	int other = 0;
+	int rc = layout_from_chain(ink, b, seed_len, loose, 0, &other, col, xs, lay);
+	if (rc == KYC_ERR_NOTFOUND && other)
+		rc = layout_from_chain(ink, b, seed_len, loose, 1, &other, col, xs, lay);
+	return rc;
 }
 
 /* The 2-3 MRZ lines and their grids in band b: binarised by Otsu's
@@ -671,6 +695,29 @@ int kyc_reader__band_layout(const struct kyc_image *img, const struct kyc_reader
 	return rc;
 }
 
+/* The loose layout on the band of e, the threshold taken on the seed's
+ * own extent (seed_len, at the band's centre). */
+static int loose_band(const struct kyc_image *img, const struct kyc_reader__cand *e,
+		      double seed_len, struct kyc_reader__band *b,
+		      struct kyc_reader__layout lay[KYC_READER__LOOSE_LAYOUTS])
+{
+	memset(lay, 0, sizeof(lay[0]) * KYC_READER__LOOSE_LAYOUTS);
+	int rc = kyc_reader__rectify(img, e, 0, b);
+	if (rc)
+		return rc;
+	/* flattened, by Otsu's threshold only: the local mean over a band this
+	 * long cost photos without an MRZ more than it gained (none, on the
+	 * development seeds' hardest classes) */
+	rc = kyc_reader__flatten(b);
+	if (rc == 0)
+		rc = layout(b, seed_len, 0, 1, lay);
+	if (rc != 0 && rc != KYC_ERR_NOTFOUND) {
+		free(b->px);
+		b->px = NULL;
+	}
+	return rc;
+}
+
 int kyc_reader__band_layout_loose(const struct kyc_image *img, const struct kyc_reader__cand *c,
 				  struct kyc_reader__band *b,
 				  struct kyc_reader__layout lay[KYC_READER__LOOSE_LAYOUTS])
@@ -681,40 +728,14 @@ int kyc_reader__band_layout_loose(const struct kyc_image *img, const struct kyc_
 	double mrz = 44 * 1.15 * c->thick;
 	if (mrz > c->len)
 		e.len = 2 * mrz - c->len;
-	memset(lay, 0, sizeof(lay[0]) * KYC_READER__LOOSE_LAYOUTS);
-	int rc = kyc_reader__rectify(img, &e, 0, b);
-	if (rc)
-		return rc;
-	/* flattened, by Otsu's threshold only: the local mean over a band this
-	 * long cost photos without an MRZ more than it gained (none, on the
-	 * development seeds' hardest classes) */
-	rc = kyc_reader__flatten(b);
-	if (rc == 0)
-		rc = layout(b, c->len, 0, 1, lay);
-	if (rc != 0 && rc != KYC_ERR_NOTFOUND) {
-		free(b->px);
-		b->px = NULL;
-	}
-	return rc;
+	return loose_band(img, &e, c->len, b, lay);
 }
 
-int kyc_reader__layout_loose_variant(const struct kyc_reader__layout *lay, int k,
-				     struct kyc_reader__layout *out)
+int kyc_reader__band_layout_loose_at(const struct kyc_image *img, const struct kyc_reader__cand *c,
+				     struct kyc_reader__band *b,
+				     struct kyc_reader__layout lay[KYC_READER__LOOSE_LAYOUTS])
 {
-	int n = lay->len, moved = 0;
-	*out = *lay;
-	memset(out->cells, 0, sizeof out->cells);
-	if (k == 0 && lay->nlines > 0)
-		return 0;
-	for (int i = 0; i < lay->nlines && k == 1; i++)
-		if (lay->cells[i] < n) { /* ink on the last cells, not the first */
-			double s = lay->cells[i] - n;
-			const struct kyc_reader__line *L = &lay->ln[i];
-			out->ln[i].a = L->a + L->p * s + L->q * s * s;
-			out->ln[i].p = L->p + 2 * L->q * s;
-			moved = 1;
-		}
-	return moved ? 0 : KYC_ERR_NOTFOUND;
+	return loose_band(img, c, c->len, b, lay);
 }
 
 int kyc_reader__band_layout_longer(const struct kyc_image *img, const struct kyc_reader__cand *c,
@@ -735,23 +756,4 @@ int kyc_reader__band_layout_longer(const struct kyc_image *img, const struct kyc
 	e.cy += open * 0.5 * c->len * uy;
 	e.len = 2 * c->len;
 	return kyc_reader__band_layout(img, &e, flip, b, lay);
-}
-
-void kyc_reader__layout_turn(const struct kyc_reader__layout *src, int w, int h,
-			     struct kyc_reader__layout *dst)
-{
-	*dst = *src;
-	int n = src->len;
-	for (int i = 0; i < src->nlines; i++) {
-		const struct kyc_reader__line *L = &src->ln[src->nlines - 1 - i];
-		struct kyc_reader__line *M = &dst->ln[i];
-		M->top = h - 1 - L->bot;
-		M->bot = h - 1 - L->top;
-		M->left = w - 1 - L->right;
-		M->right = w - 1 - L->left;
-		/* x'(k) = w-1 - x(n-1-k), expanded in k */
-		M->a = w - 1 - kyc_reader__cell_x(L, n - 1);
-		M->p = L->p + 2 * L->q * (n - 1);
-		M->q = -L->q;
-	}
 }

@@ -1,0 +1,121 @@
+/* Located lines joined from pieces (kyc_reader__join_pieces, docs/reader.md
+ * step 14, "A line cut in pieces") and the chain of lines grown the other
+ * way (step 8): constructed candidates for the join's geometry, and two
+ * level-2 photos of development seeds 9100 and 9101 (bench/README.md, "Issue
+ * 11: level-2 misses seen as pictures") that the reader missed before, one
+ * for each: a glare band cutting every MRZ line in two, and an MRZ under a
+ * paper whose closely printed lines took the place of its second line. */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "document/image.h"
+#include "document/reader.h"
+#include "document/synth.h"
+#include "test.h"
+
+/* A piece of the line through (100, 200) at angle a, from s0 to s1 along
+ * it and off across it, thick th. */
+static struct kyc_reader__cand piece(double a, double s0, double s1, double off, double th)
+{
+	double ux = cos(a), uy = sin(a), m = (s0 + s1) / 2;
+	return (struct kyc_reader__cand){.cx = 100 + m * ux - off * uy,
+	                                 .cy = 200 + m * uy + off * ux,
+	                                 .ux = ux,
+	                                 .uy = uy,
+	                                 .len = s1 - s0,
+	                                 .thick = th,
+	                                 .score = 1};
+}
+
+TEST(pieces_of_a_line_joined)
+{
+	double a = 0.35, th = 20;
+	struct kyc_reader__cand c[8], out[8];
+	int n = 0;
+	c[n++] = piece(a, 0, 300, 0, th);      /* a line's left part */
+	c[n++] = piece(a, 420, 700, 1, th);    /* its right part, past a glare gap of 6 th */
+	c[n++] = piece(a, 0, 250, 45, th);     /* the next line, one piece only */
+	c[n++] = piece(a, 420, 600, 45, th);   /* and its right part */
+	c[n++] = piece(a + 1.2, 0, 200, 0, 9); /* a stroke across the lines */
+	int nj = kyc_reader__join_pieces(c, n, out, 8);
+	CHECK_INT(nj, 2);
+	for (int k = 0; k < nj; k++) {
+		/* each join spans its line's two pieces, centred between their
+		 * far ends, in the line's direction */
+		double off = -(out[k].cx - 100) * sin(a) + (out[k].cy - 200) * cos(a);
+		double along = (out[k].cx - 100) * cos(a) + (out[k].cy - 200) * sin(a);
+		double end = off > 20 ? 600 : 700;
+		CHECK(fabs(out[k].len - end) < 1);
+		CHECK(fabs(along - end / 2) < 1);
+		CHECK(fabs(out[k].ux * cos(a) + out[k].uy * sin(a)) > 0.9999);
+	}
+
+	/* no join: a piece beside the line (a thickness across it), past a
+	 * gap wider than a glare band, or making a line longer than an MRZ's */
+	n = 0;
+	c[n++] = piece(a, 0, 300, 0, th);
+	c[n++] = piece(a, 350, 500, th, th);
+	CHECK_INT(kyc_reader__join_pieces(c, n, out, 8), 0);
+	c[1] = piece(a, 300 + (KYC_READER__JOIN_GAP + 1) * th, 900, 0, th);
+	CHECK_INT(kyc_reader__join_pieces(c, n, out, 8), 0);
+	c[1] = piece(a, 350, (KYC_READER__JOIN_LEN + 1) * th, 0, th);
+	CHECK_INT(kyc_reader__join_pieces(c, n, out, 8), 0);
+	/* nor pieces of another thickness (a heading beside a line) */
+	c[1] = piece(a, 350, 500, 0, 2 * th);
+	CHECK_INT(kyc_reader__join_pieces(c, n, out, 8), 0);
+}
+
+/* Whether the scan of level-2 photo i of class cls and seed reads the
+ * truth's lines exactly. */
+static int reads_exactly(uint64_t seed, int i, enum kyc_synth_class cls)
+{
+	struct kyc_synth_doc d;
+	unsigned char *jpg;
+	size_t len;
+	if (kyc_synth_make_class(seed, i, 2, cls, KYC_SYNTH_MIXED, &d, &jpg, &len) != 0)
+		return 0;
+	struct kyc_image_opts o = {.target_side = KYC_READER_DECODE_SIDE};
+	struct kyc_image img;
+	int rc = kyc_image_decode(jpg, len, &o, &img, NULL);
+	free(jpg);
+	if (rc != 0)
+		return 0;
+	struct kyc_reader_result r;
+	rc = kyc_reader_scan(&img, &r);
+	kyc_image_free(&img);
+	int same = rc == 0 && r.nlines == d.id.nlines;
+	for (int l = 0; same && l < r.nlines; l++)
+		same = !strcmp(r.lines[l], d.id.lines[l]);
+	printf("  seed %llu, %s %d: %s\n", (unsigned long long)seed, kyc_synth_class_name(cls), i,
+	       same ? "exact"
+	       : rc ? kyc_reader_reason_name(r.reason)
+	            : "misread");
+	return same;
+}
+
+/* A glare band across a passport's MRZ: the locator finds each line as two
+ * pieces, and no piece's band holds a whole line. */
+TEST(glare_cut_lines_read)
+{
+	CHECK(reads_exactly(9100, 16, KYC_SYNTH_CLASS_LIGHT));
+}
+
+/* An ID card's two-line MRZ with a paper's lines printed closer together
+ * above it: grown upwards first, the chain of lines kept the paper's
+ * spacing and refused the MRZ's second line. */
+TEST(chain_grown_down_read)
+{
+	CHECK(reads_exactly(9101, 5, KYC_SYNTH_CLASS_EDGE));
+}
+
+int main(void)
+{
+	RUN(pieces_of_a_line_joined);
+	RUN(glare_cut_lines_read);
+	RUN(chain_grown_down_read);
+	return test_done("reader_join");
+}
