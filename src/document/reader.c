@@ -630,13 +630,10 @@ out:
 	return rc == KYC_ERR_NOTFOUND ? 0 : rc;
 }
 
-/* Reads the lines of the first pass (c, n of them, as located) that are
- * pieces of one line joined (kyc_reader__join_pieces): each join's band as
- * any candidate's and, when that gives no layout, laid out loosely on a band
- * of the join's own length and a glyph or so (the glare's gap is bridged,
- * print beyond the line's ends is not), until one is read. Only a join as
- * MRZ-like as the pre-test's photo bar: a receipt's or a page's words are
- * collinear pieces too. 0 or KYC_ERR_NOMEM. */
+/* Reads the first pass's lines (c[0..n), as located) joined from pieces
+ * (kyc_reader__join_pieces), a join only at the pre-test's photo bar (a
+ * receipt's words join too): on its band, then loosely on a band of its own
+ * length (a glare's gap bridged, not print past its ends). 0 or NOMEM. */
 static int read_joined(const struct kyc_image *img, const struct kyc_reader__cand *c, int n,
 		       struct scan_state *st)
 {
@@ -646,9 +643,8 @@ static int read_joined(const struct kyc_image *img, const struct kyc_reader__can
 		if (kyc_reader__mrz_like(img, &j[k], KYC_READER__MRZ_LIKE_PHOTO) <
 		    KYC_READER__MRZ_LIKE_PHOTO)
 			continue;
-		rc = kyc_reader__refine(img, &j[k]);
-		if (rc == KYC_ERR_NOMEM)
-			return rc;
+		if (kyc_reader__refine(img, &j[k]) == KYC_ERR_NOMEM)
+			return KYC_ERR_NOMEM;
 		rc = read_band(img, &j[k], st, 0);
 		if (rc == 0 && !st->best) {
 			j[k].len += 3 * j[k].thick; /* the quiet zone's cells */
@@ -764,13 +760,10 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 		if (rc)
 			goto out;
 	}
-	/* nor that: the first pass's lines that are pieces of one line (a
-	 * glare band or a shadow's edge cut it), joined */
-	if (!st->best) {
-		rc = read_joined(img, first, nfirst, st);
-		if (rc)
-			goto out;
-	}
+	/* nor that: the first pass's lines cut in pieces (glare), joined */
+	rc = st->best ? 0 : read_joined(img, first, nfirst, st);
+	if (rc)
+		goto out;
 	rc = 0;
 	out->ms_read = now_ms() - t1 - (out->ms_locate - (t1 - t0));
 	const struct reading *best = st->best;
