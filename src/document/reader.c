@@ -90,8 +90,7 @@ struct reading {
 	struct kyc_mrz_cands cands; /* the classifier's top candidates per cell */
 };
 
-/* The rows a cell of line L is read over: the line plus a quarter above and
- * below. */
+/* The rows a cell of line L is read over: the line plus a quarter each side. */
 static void cell_rows(const struct kyc_reader__band *b, const struct kyc_reader__line *L, int *cy0,
 		      int *cy1)
 {
@@ -113,14 +112,11 @@ static int classify_cell(const struct kyc_reader__band *b, const struct kyc_read
 	return ng < 0 ? 0 : ng;
 }
 
-/* The cells the first model reads with a best score under this are read
- * again by the finer model too (docs/ocr.md, "A finer recogniser on unsure
- * cells"): 0.9 is what the MRZ parser accepts. */
+/* classify_cell, with the finer model averaged in where the first reads
+ * under 0.9, what the MRZ parser accepts (docs/ocr.md, "A finer recogniser on
+ * unsure cells"); for the reading's cells only, not the orientation and pitch
+ * votes, so only unsure cells pay for it. */
 #define FINE_BELOW 0.9f
-
-/* classify_cell, with the finer model's opinion averaged in where the first
- * is unsure: only the reading's own cells, not the votes on orientation and
- * pitch, so a band costs little more. */
 static int classify_cell_sure(const struct kyc_reader__band *b, const struct kyc_reader__line *L,
 			      int k, struct kyc_ocr_guess *g)
 {
