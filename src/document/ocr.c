@@ -250,14 +250,15 @@ int kyc_ocr_features(const unsigned char *gray, int w, int h, int stride, float 
 }
 
 /* The context window: cx +- KYC_OCR_WIN_HALF pitches over rows y0..y1,
- * resampled with the same triangle filter as the glyph grid but at a fixed
- * scale per pitch, not per glyph box: where neighbours have run into the
- * glyph, the box is wrong, while the line's pitch still says where each glyph
- * stands. Outside the image counts as paper. The levels are the window's own. */
-static void window_features(const unsigned char *img, int w, int stride, double cx, double pitch,
-			    int y0, int y1, float *win)
+ * resampled into ww x wh (at most KYC_OCR_FW wide) with the same triangle
+ * filter as the glyph grid but at a fixed scale per pitch, not per glyph box:
+ * where neighbours have run into the glyph, the box is wrong, while the
+ * line's pitch still says where each glyph stands. Outside the image counts
+ * as paper. The levels are the window's own. */
+static void window_grid(const unsigned char *img, int w, int stride, double cx, double pitch,
+			int y0, int y1, int ww, int wh, float *win)
 {
-	memset(win, 0, sizeof(float) * KYC_OCR_NWIN);
+	memset(win, 0, sizeof(float) * (size_t)(ww * wh));
 	double half = KYC_OCR_WIN_HALF * pitch, left = cx - half;
 	int xa = (int)floor(left), xb = (int)ceil(cx + half);
 	xa = xa < 0 ? 0 : xa;
@@ -272,14 +273,14 @@ static void window_features(const unsigned char *img, int w, int stride, double 
 		return;
 	float ink[256];
 	ink_table(paper, inkl, ink);
-	float sx = (float)(2 * half / KYC_OCR_WW), sy = (float)nh / KYC_OCR_WH;
-	struct taps tx[KYC_OCR_WW];
-	for (int i = 0; i < KYC_OCR_WW; i++)
+	float sx = (float)(2 * half / ww), sy = (float)nh / (float)wh;
+	struct taps tx[KYC_OCR_FW];
+	for (int i = 0; i < ww; i++)
 		make_taps(&tx[i], (float)left + ((float)i + 0.5f) * sx, fmaxf(sx, 1.0f), xa, xb);
-	float rows[KYC_OCR_MAX_SIDE][KYC_OCR_WW];
+	float rows[KYC_OCR_MAX_SIDE][KYC_OCR_FW];
 	for (int y = 0; y < nh; y++) {
 		const unsigned char *row = base + (size_t)y * (size_t)stride;
-		for (int i = 0; i < KYC_OCR_WW; i++) {
+		for (int i = 0; i < ww; i++) {
 			float acc = 0;
 			for (int k = 0; k < tx[i].n; k++)
 				acc += tx[i].w[k] * ink[row[tx[i].first + k]];
@@ -287,19 +288,19 @@ static void window_features(const unsigned char *img, int w, int stride, double 
 		}
 	}
 	float peak = 0;
-	for (int j = 0; j < KYC_OCR_WH; j++) {
+	for (int j = 0; j < wh; j++) {
 		struct taps ty;
 		make_taps(&ty, ((float)j + 0.5f) * sy, fmaxf(sy, 1.0f), 0, nh - 1);
-		for (int i = 0; i < KYC_OCR_WW; i++) {
+		for (int i = 0; i < ww; i++) {
 			float acc = 0;
 			for (int k = 0; k < ty.n; k++)
 				acc += ty.w[k] * rows[ty.first + k][i];
-			win[j * KYC_OCR_WW + i] = acc;
+			win[j * ww + i] = acc;
 			peak = acc > peak ? acc : peak;
 		}
 	}
 	if (peak > 0.05f)
-		for (int i = 0; i < KYC_OCR_NWIN; i++)
+		for (int i = 0; i < ww * wh; i++)
 			win[i] /= peak;
 }
 
@@ -330,8 +331,18 @@ int kyc_ocr_features_at(const unsigned char *img, int w, int h, int stride, doub
 				  stride, feat);
 	if (rc)
 		return rc;
-	window_features(img, w, stride, cx, pitch, y0, y1, feat + KYC_OCR_NIN);
+	window_grid(img, w, stride, cx, pitch, y0, y1, KYC_OCR_WW, KYC_OCR_WH, feat + KYC_OCR_NIN);
 	return 0;
+}
+
+int kyc_ocr_features_fine_at(const unsigned char *img, int w, int h, int stride, double cx,
+			     double pitch, int y0, int y1, float *feat)
+{
+	int rc = kyc_ocr_features_at(img, w, h, stride, cx, pitch, y0, y1, feat);
+	if (!rc)
+		window_grid(img, w, stride, cx, pitch, y0, y1, KYC_OCR_FW, KYC_OCR_FH,
+			    feat + KYC_OCR_NIN_CTX);
+	return rc;
 }
 
 /* Weights are stored input-major ([in][out]) so that the inner loop runs over
@@ -342,7 +353,8 @@ int kyc_ocr_features_at(const unsigned char *img, int w, int h, int stride, doub
  * outright: typically more than half of them. */
 typedef float v4f __attribute__((vector_size(16)));
 
-#define NIN_MAX (KYC_OCR_NIN_CTX + KYC_OCR_MAX_NCONV)
+#define NIN_CONV (KYC_OCR_NIN_CTX + KYC_OCR_MAX_NCONV)
+#define NIN_MAX (NIN_CONV > KYC_OCR_NIN_FINE ? NIN_CONV : KYC_OCR_NIN_FINE)
 #define DENSE_MAXIN (NIN_MAX > KYC_OCR_MAX_HIDDEN ? NIN_MAX : KYC_OCR_MAX_HIDDEN)
 
 typedef int v4i __attribute__((vector_size(16)));
@@ -466,12 +478,13 @@ static void conv_branch(const struct kyc_ocr_model *m, float *x)
 		  x + KYC_OCR_NIN_CTX);
 }
 
-/* The model on features x (room for NIN_MAX; the conv branch writes its
- * values after the window) into the k best guesses. */
-static int run_model(float *x, struct kyc_ocr_guess *out, int k)
+/* Model m on features x (room for NIN_MAX; the conv branch writes its
+ * values after the window) into its softmax p[m->nout]. nin is the input m
+ * must take: KYC_OCR_NIN_FINE for the finer model, else 0 (either of the
+ * first model's). Returns nout or KYC_ERR_INTERNAL. */
+static int model_probs(const struct kyc_ocr_model *m, int nin_want, float *x, float *p)
 {
-	const struct kyc_ocr_model *m = &kyc__ocr_model;
-	if ((m->nin != KYC_OCR_NIN && m->nin != KYC_OCR_NIN_CTX) ||
+	if ((nin_want ? m->nin != nin_want : m->nin != KYC_OCR_NIN && m->nin != KYC_OCR_NIN_CTX) ||
 	    (m->nout != KYC_OCR_NOUT && m->nout != KYC_OCR_NCLASSES) || m->h1 < 1 ||
 	    m->h1 > KYC_OCR_MAX_HIDDEN || m->h2 < 1 || m->h2 > KYC_OCR_MAX_HIDDEN ||
 	    m->c1 < 0 || m->c1 > KYC_OCR_MAX_CONV || m->c1 % 4 || m->c2 < 0 ||
@@ -479,7 +492,7 @@ static int run_model(float *x, struct kyc_ocr_guess *out, int k)
 	    (m->c1 > 0 && m->nin != KYC_OCR_NIN_CTX))
 		return KYC_ERR_INTERNAL;
 	float a1[KYC_OCR_MAX_HIDDEN], a2[KYC_OCR_MAX_HIDDEN];
-	float z[KYC_OCR_NOUT];
+	float *z = p;
 	int nin = m->nin;
 	if (m->c1 > 0) {
 		conv_branch(m, x);
@@ -499,19 +512,33 @@ static int run_model(float *x, struct kyc_ocr_guess *out, int k)
 		z[i] = expf((z[i] - zmax) / t);
 		sum += z[i];
 	}
-	/* Partial selection sort over the characters (not the reject output):
-	 * k is at most 4. */
+	for (int i = 0; i < m->nout; i++)
+		z[i] /= sum;
+	return m->nout;
+}
+
+/* The k best characters of softmax p (not the reject output): a partial
+ * selection sort, k is at most 4. */
+static int top_k(const float *p, struct kyc_ocr_guess *out, int k)
+{
 	int used[KYC_OCR_NCLASSES] = {0};
 	for (int n = 0; n < k; n++) {
 		int best = -1;
 		for (int i = 0; i < KYC_OCR_NCLASSES; i++)
-			if (!used[i] && (best < 0 || z[i] > z[best]))
+			if (!used[i] && (best < 0 || p[i] > p[best]))
 				best = i;
 		used[best] = 1;
 		out[n].ch = KYC_OCR_CLASSES[best];
-		out[n].score = z[best] / sum;
+		out[n].score = p[best];
 	}
 	return k;
+}
+
+static int run_model(float *x, struct kyc_ocr_guess *out, int k)
+{
+	float p[KYC_OCR_NOUT];
+	int rc = model_probs(&kyc__ocr_model, 0, x, p);
+	return rc < 0 ? rc : top_k(p, out, k);
 }
 
 int kyc_ocr_classify_at(const unsigned char *img, int w, int h, int stride, double cx,
@@ -522,6 +549,28 @@ int kyc_ocr_classify_at(const unsigned char *img, int w, int h, int stride, doub
 		return KYC_ERR_INVALID;
 	int rc = kyc_ocr_features_at(img, w, h, stride, cx, pitch, y0, y1, x);
 	return rc ? rc : run_model(x, out, k);
+}
+
+int kyc_ocr_classify_fine_at(const unsigned char *img, int w, int h, int stride, double cx,
+			     double pitch, int y0, int y1, struct kyc_ocr_guess *out, int k)
+{
+	if (!kyc__ocr_fine_model.nin)
+		return kyc_ocr_classify_at(img, w, h, stride, cx, pitch, y0, y1, out, k);
+	float x[NIN_MAX], p[KYC_OCR_NOUT], q[KYC_OCR_NOUT];
+	if (!out || k < 1 || k > 4)
+		return KYC_ERR_INVALID;
+	int rc = kyc_ocr_features_fine_at(img, w, h, stride, cx, pitch, y0, y1, x);
+	if (rc)
+		return rc;
+	/* The fine model first: the first model's conv branch, if it has
+	 * one, writes over the fine window. */
+	int nq = model_probs(&kyc__ocr_fine_model, KYC_OCR_NIN_FINE, x, q);
+	int np = model_probs(&kyc__ocr_model, 0, x, p);
+	if (np < 0 || nq < 0 || np != nq)
+		return KYC_ERR_INTERNAL;
+	for (int i = 0; i < np; i++)
+		p[i] = 0.5f * (p[i] + q[i]);
+	return top_k(p, out, k);
 }
 
 /* A lone crop is its own line: the cell is the crop, 1.1 pitches wide, and the

@@ -86,6 +86,29 @@ int kyc_ocr_features_at(const unsigned char *img, int w, int h, int stride, doub
 #define KYC_OCR_PH (KYC_OCR_WH / 4)
 #define KYC_OCR_MAX_NCONV (KYC_OCR_PW * KYC_OCR_PH * KYC_OCR_MAX_CONV)
 
+/* The second, finer recogniser (ocr_fine_model.c), for the cells the first
+ * reads unsure: its input is the first model's (the cell's features and the
+ * context window), then the same window (cx +- KYC_OCR_WIN_HALF pitches over
+ * the line's rows) resampled into KYC_OCR_FW x KYC_OCR_FH ink values, about
+ * the rectified band's own resolution (glyphs 20 px tall in rows 32 px tall),
+ * where the context window halves the rows. */
+#define KYC_OCR_FW 32
+#define KYC_OCR_FH 32
+#define KYC_OCR_NFINE (KYC_OCR_FW * KYC_OCR_FH)
+#define KYC_OCR_NIN_FINE (KYC_OCR_NIN_CTX + KYC_OCR_NFINE)
+
+/* Fills feat[KYC_OCR_NIN_FINE] (same arguments as kyc_ocr_classify_at).
+ * Returns 0 or KYC_ERR_INVALID. */
+int kyc_ocr_features_fine_at(const unsigned char *img, int w, int h, int stride, double cx,
+			     double pitch, int y0, int y1, float *feat);
+
+/* Reads the cell with both models and returns the k best characters of the
+ * mean of their softmaxes; same arguments, output and guarantees as
+ * kyc_ocr_classify_at, whose answer it gives when no finer model is compiled
+ * in (nin == 0). About three times the cost of one cell: for unsure cells. */
+int kyc_ocr_classify_fine_at(const unsigned char *img, int w, int h, int stride, double cx,
+			     double pitch, int y0, int y1, struct kyc_ocr_guess *out, int k);
+
 /* The compiled-in model (ocr_model.c): a multilayer perceptron
  * NIN (KYC_OCR_NIN or KYC_OCR_NIN_CTX) [+ the conv branch's PW*PH*c2] -> H1 -> H2
  * -> NOUT with ReLU, weights input-major [in][out]; H1 and H2 are at most
@@ -99,5 +122,8 @@ struct kyc_ocr_model {
 	const float *cw1, *cb1, *cw2, *cb2;
 };
 extern const struct kyc_ocr_model kyc__ocr_model;
+/* The finer model (ocr_fine_model.c): nin == KYC_OCR_NIN_FINE, no conv branch;
+ * nin == 0 when none has been trained. */
+extern const struct kyc_ocr_model kyc__ocr_fine_model;
 
 #endif

@@ -91,18 +91,48 @@ struct reading {
 	struct kyc_mrz_cands cands; /* the classifier's top candidates per cell */
 };
 
+/* The rows a cell of line L is read over: the line plus a quarter each side. */
+static void cell_rows(const struct kyc_reader__band *b, const struct kyc_reader__line *L, int *cy0,
+		      int *cy1)
+{
+	int lh = L->bot - L->top + 1, my = lh / 4 + 1;
+	*cy0 = L->top - my < 0 ? 0 : L->top - my;
+	*cy1 = L->bot + my >= b->h ? b->h - 1 : L->bot + my;
+}
+
 /* Classifies cell k of line i. Returns the number of guesses (0 when the cell
  * falls outside the band). */
 static int classify_cell(const struct kyc_reader__band *b, const struct kyc_reader__line *L,
 			 int k, struct kyc_ocr_guess *g)
 {
-	int lh = L->bot - L->top + 1, my = lh / 4 + 1;
-	int cy0 = L->top - my < 0 ? 0 : L->top - my;
-	int cy1 = L->bot + my >= b->h ? b->h - 1 : L->bot + my;
+	int cy0, cy1;
+	cell_rows(b, L, &cy0, &cy1);
 	double cx = kyc_reader__cell_x(L, k), p = kyc_reader__cell_pitch(L, k);
 	/* the classifier cuts the cell (cx +- 0.55 p) and sees its neighbours */
 	int ng = kyc_ocr_classify_at(b->px, b->w, b->h, b->w, cx, p, cy0, cy1, g, 4);
 	return ng < 0 ? 0 : ng;
+}
+
+/* classify_cell, with the finer model averaged in where the first reads
+ * under 0.9, what the MRZ parser accepts (docs/ocr.md, "A finer recogniser on
+ * unsure cells"); for the reading's cells only, not the orientation and pitch
+ * votes, so only unsure cells pay for it. */
+#define FINE_BELOW 0.9f
+static int classify_cell_sure(const struct kyc_reader__band *b, const struct kyc_reader__line *L,
+			      int k, struct kyc_ocr_guess *g)
+{
+	int ng = classify_cell(b, L, k, g);
+	if (ng < 1 || !(g[0].score < FINE_BELOW))
+		return ng;
+	int cy0, cy1;
+	cell_rows(b, L, &cy0, &cy1);
+	struct kyc_ocr_guess f[4];
+	int nf = kyc_ocr_classify_fine_at(b->px, b->w, b->h, b->w, kyc_reader__cell_x(L, k),
+					  kyc_reader__cell_pitch(L, k), cy0, cy1, f, 4);
+	if (nf < 1)
+		return ng;
+	memcpy(g, f, sizeof(struct kyc_ocr_guess) * (size_t)nf);
+	return nf;
 }
 
 /* Mean best score over a few cells spread over the lines: a cheap vote on
@@ -130,7 +160,7 @@ static double read_line(const struct kyc_reader__band *b, const struct kyc_reade
 	double sum = 0;
 	for (int k = 0; k < n; k++) {
 		struct kyc_ocr_guess g[4];
-		int ng = classify_cell(b, L, k, g);
+		int ng = classify_cell_sure(b, L, k, g);
 		r->alt[i][k] = 0;
 		r->alt_conf[i][k] = 0;
 		for (int q = 0; q < KYC_MRZ_DECODE_K; q++) {

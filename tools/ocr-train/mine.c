@@ -431,8 +431,10 @@ void mine_free(struct mine_set *s)
 	memset(s, 0, sizeof *s);
 }
 
-int mine_features(const struct mine_set *s, long i, float *x)
+int mine_features(const struct mine_set *s, long i, int fine, float *x)
 {
 	const struct mine_cell *c = &s->c[i];
-	return kyc_ocr_features_at(c->px, c->w, c->h, c->w, c->cx, c->pitch, 0, c->h - 1, x);
+	return (fine ? kyc_ocr_features_fine_at : kyc_ocr_features_at)(c->px, c->w, c->h, c->w,
+								      c->cx, c->pitch, 0,
+								      c->h - 1, x);
 }

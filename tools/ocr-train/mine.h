@@ -39,7 +39,8 @@ void mine_free(struct mine_set *s);
  * best score under 0.9 (what the MRZ parser does not accept). 0 or -1. */
 int mine_find_hard(struct mine_set *s);
 
-/* The features of cell i, as kyc_ocr_features_at gives them on the band. */
-int mine_features(const struct mine_set *s, long i, float *x);
+/* The features of cell i, as kyc_ocr_features_at (fine: _fine_at) gives
+ * them on the band. */
+int mine_features(const struct mine_set *s, long i, int fine, float *x);
 
 #endif

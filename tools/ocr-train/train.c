@@ -9,6 +9,8 @@
  *   ocr-train mine  --seeds A-B --out FILE [--threads N]   (the reader's cells, mine.c)
  *   ocr-train train ... --mined FILE --mix X [--hard Y]   (a share X of the cells
  *                   from FILE, Y of those from the ones the model gets wrong or unsure)
+ *   ocr-train train ... --fine 1   (the finer model, ocr_fine_model.c; --init 1
+ *                   starts it from the compiled-in first model)
  *
  * Training is deterministic for a seed: sample i of the run is a pure function
  * of (seed, i), a batch is split into a fixed number of chunks whatever the
@@ -35,8 +37,10 @@ int cmd_real(const char *list, const char *dir);
 
 #define NCHUNK 8
 #define MAXT 16
-/* Features plus the conv branch's values, as the first layer reads them. */
-#define NIN_MAX (KYC_OCR_NIN_CTX + KYC_OCR_MAX_NCONV)
+/* Features plus the conv branch's values, as the first layer reads them,
+ * or the finer model's features. */
+#define NIN_CONV (KYC_OCR_NIN_CTX + KYC_OCR_MAX_NCONV)
+#define NIN_MAX (NIN_CONV > KYC_OCR_NIN_FINE ? NIN_CONV : KYC_OCR_NIN_FINE)
 
 /* The OCR-B digitisations trained on, ":"-separated (gen.h). */
 static const char *opt_font = "/usr/share/fonts/opentype/ocr-b/OCRB.otf:"
@@ -47,6 +51,7 @@ static long opt_steps = 20000, opt_n = 3000;
 static int opt_batch = 64, opt_h1 = 192, opt_h2 = 96, opt_threads = 2, opt_level = 2;
 static int opt_c1, opt_c2; /* channels of the conv branch (0: none) */
 static int opt_init; /* start from the compiled-in model instead of random weights */
+static int opt_fine; /* train the finer model (KYC_OCR_NIN_FINE inputs, docs/ocr.md) */
 static double opt_lr = 0.05;
 static const char *opt_mined; /* cells cut by the reader (mine.c) */
 static double opt_mix;        /* share of the training cells drawn from them */
@@ -257,6 +262,8 @@ static int pick_sample(uint64_t *s, int *cls, int *kind)
 static int make_features(struct gen *g, uint64_t seed, uint64_t idx, int level, int cls,
 			 int kind, float *x)
 {
+	int (*features_at)(const unsigned char *, int, int, int, double, double, int, int,
+			   float *) = opt_fine ? kyc_ocr_features_fine_at : kyc_ocr_features_at;
 	unsigned char px[GEN_MAX_SIDE * GEN_MAX_SIDE];
 	int w, h;
 	double cx, pitch;
@@ -269,9 +276,9 @@ static int make_features(struct gen *g, uint64_t seed, uint64_t idx, int level, 
 		int x0 = (int)floor(cx - 0.55 * pitch), x1 = (int)ceil(cx + 0.55 * pitch);
 		x0 = x0 < 0 ? 0 : x0;
 		x1 = x1 > w - 1 ? w - 1 : x1;
-		return kyc_ocr_features_at(px + x0, x1 - x0 + 1, h, w, cx - x0, pitch, 0, h - 1, x);
+		return features_at(px + x0, x1 - x0 + 1, h, w, cx - x0, pitch, 0, h - 1, x);
 	}
-	return kyc_ocr_features_at(px, w, h, w, cx, pitch, 0, h - 1, x);
+	return features_at(px, w, h, w, cx, pitch, 0, h - 1, x);
 }
 
 struct job {
@@ -299,7 +306,7 @@ static void *chunk_worker(void *arg)
 				int hard = mined.nhard && gen_unif(&m) < opt_hard;
 				long k = hard ? mined.hard[gen_mix(&m) % (uint64_t)mined.nhard]
 					      : (long)(gen_mix(&m) % (uint64_t)mined.n);
-				if (mine_features(&mined, k, x)) {
+				if (mine_features(&mined, k, opt_fine, x)) {
 					fprintf(stderr, "mined cell %ld unreadable\n", k);
 					exit(1);
 				}
@@ -351,10 +358,10 @@ static int write_model(const struct net *n, float temp, const char *path, const 
 		write_array(f, "cb2", n->cb2, n->c2);
 	}
 	fprintf(f,
-		"const struct kyc_ocr_model kyc__ocr_model = {\n"
+		"const struct kyc_ocr_model kyc__ocr%s_model = {\n"
 		"\t.nin = %d, .h1 = %d, .h2 = %d, .nout = %d, .temperature = %.6ff,\n"
 		"\t.w1 = w1, .b1 = b1, .w2 = w2, .b2 = b2, .w3 = w3, .b3 = b3,\n",
-		n->nin, n->h1, n->h2, n->nout, (double)temp);
+		opt_fine ? "_fine" : "", n->nin, n->h1, n->h2, n->nout, (double)temp);
 	if (n->c1)
 		fprintf(f,
 			"\t.c1 = %d, .c2 = %d, .cw1 = cw1, .cb1 = cb1, .cw2 = cw2, .cb2 = cb2,\n",
@@ -452,8 +459,9 @@ static int cmd_train(void)
 		return 2;
 	}
 	struct net n, vel;
-	net_init(&n, KYC_OCR_NIN_CTX, opt_h1, opt_h2, KYC_OCR_NOUT, opt_c1, opt_c2);
-	net_init(&vel, KYC_OCR_NIN_CTX, opt_h1, opt_h2, KYC_OCR_NOUT, opt_c1, opt_c2);
+	int nin = opt_fine ? KYC_OCR_NIN_FINE : KYC_OCR_NIN_CTX;
+	net_init(&n, nin, opt_h1, opt_h2, KYC_OCR_NOUT, opt_c1, opt_c2);
+	net_init(&vel, nin, opt_h1, opt_h2, KYC_OCR_NOUT, opt_c1, opt_c2);
 	uint64_t s = opt_seed;
 	/* He initialisation; Box-Muller from the seeded stream. */
 	struct {
@@ -487,7 +495,7 @@ static int cmd_train(void)
 	struct job shared;
 	memset(&shared, 0, sizeof shared);
 	for (int c = 0; c < NCHUNK; c++)
-		net_init(&shared.grad[c], KYC_OCR_NIN_CTX, opt_h1, opt_h2, KYC_OCR_NOUT, opt_c1, opt_c2);
+		net_init(&shared.grad[c], nin, opt_h1, opt_h2, KYC_OCR_NOUT, opt_c1, opt_c2);
 	for (int t = 0; t < opt_threads; t++) {
 		jobs[t].g = gen_new(opt_font);
 		if (!jobs[t].g) {
@@ -727,6 +735,8 @@ int main(int argc, char **argv)
 			opt_threads = (int)strtol(v, NULL, 10);
 		else if (!strcmp(k, "--level"))
 			opt_level = (int)strtol(v, NULL, 10);
+		else if (!strcmp(k, "--fine"))
+			opt_fine = atoi(v);
 		else if (!strcmp(k, "--init"))
 			opt_init = (int)strtol(v, NULL, 10);
 		else if (!strcmp(k, "--lr"))
