@@ -49,35 +49,6 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-/* What kind of character a position of the format holds: 'd' digit, 'a' letter
- * or filler, 0 anything. Used to pick the classifier's best guess of the right
- * kind; the MRZ parser does the check-digit-driven corrections. */
-static char field_kind(int nlines, int len, int line, int pos)
-{
-	if (line == 0 && pos < 5)
-		return 'a';
-	if (nlines == 3) {
-		if (line == 0 && pos == 14)
-			return 'd';
-		if (line == 1 && ((pos <= 6) || (pos >= 8 && pos <= 14) || pos == 29))
-			return 'd';
-		if (line == 1 && pos >= 15 && pos <= 17)
-			return 'a';
-		if (line == 2)
-			return 'a';
-		return 0;
-	}
-	if (line == 0)
-		return 'a';
-	if (pos == 9 || (pos >= 13 && pos <= 19) || (pos >= 21 && pos <= 27))
-		return 'd';
-	if (pos >= 10 && pos <= 12)
-		return 'a';
-	if (len == 44 && pos == 43)
-		return 'd';
-	return 0;
-}
-
 /* ---- classification ---- */
 
 struct reading {
@@ -175,7 +146,7 @@ static double read_line(const struct kyc_reader__band *b, const struct kyc_reade
 		/* a digit where the format wants one, a letter where it wants a
 		 * letter, when the classifier offers it at all */
 		int pick = 0;
-		char kind = field_kind(nl, n, i, k);
+		char kind = kyc_reader__field_kind(nl, n, i, k);
 		for (int q = 0; q < ng && kind; q++) {
 			int dig = g[q].ch >= '0' && g[q].ch <= '9';
 			if ((kind == 'd') == dig) {
@@ -379,42 +350,6 @@ static int all_checks(const struct reading *r)
  * photos, JPEG-degraded and noisy ones included, measure 0.27 and up; a box
  * blur of a third of the MRZ pitch brings them under 0.13. */
 #define BLURRY 0.18
-
-/* Edge steepness: the steepest 0.2% of horizontal steps (every third row)
- * over the 5-95% gray range. Only computed to explain a failure. */
-static double sharpness(const struct kyc_image *img)
-{
-	unsigned hd[256] = {0}, hg[256] = {0}, n = 0;
-	for (int y = 0; y < img->h; y += 3) {
-		const unsigned char *r = img->gray + (size_t)y * img->w;
-		for (int x = 0; x + 1 < img->w; x++) {
-			hd[abs(r[x + 1] - r[x])]++;
-			hg[r[x]]++;
-			n++;
-		}
-	}
-	int p5 = 0, p95 = 255, pd = 0;
-	unsigned s = 0;
-	for (int i = 0; i < 256 && s + hg[i] < n / 20; i++) {
-		s += hg[i];
-		p5 = i + 1;
-	}
-	s = 0;
-	for (int i = 255; i >= 0 && s + hg[i] < n / 20; i--) {
-		s += hg[i];
-		p95 = i - 1;
-	}
-	s = 0;
-	for (int i = 255; i >= 0; i--) {
-		s += hd[i];
-		if (s >= n / 500) {
-			pd = i;
-			break;
-		}
-	}
-	/* an image with next to no contrast is empty rather than blurred */
-	return p95 - p5 >= 24 ? (double)pd / (p95 - p5 + 1) : 1;
-}
 
 /* Band pixel -> image pixel. */
 static void band_to_image(const struct kyc_reader__band *b, double x, double y, double out[2])
@@ -801,7 +736,7 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 		rc = KYC_ERR_NOTFOUND;
 		if (luma < 45)
 			out->reason = KYC_READER_TOO_DARK;
-		else if (sharpness(img) < BLURRY)
+		else if (kyc_reader__sharpness(img) < BLURRY)
 			out->reason = KYC_READER_TOO_BLURRY;
 		else if (st->cut)
 			out->reason = KYC_READER_MRZ_CUT_OFF;
@@ -813,7 +748,7 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 	}
 	fill_result(out, best, &st->band, &st->lay);
 	if (!all_checks(best) && best->mean_conf < 0.5) {
-		out->reason = sharpness(img) < BLURRY ? KYC_READER_TOO_BLURRY
+		out->reason = kyc_reader__sharpness(img) < BLURRY ? KYC_READER_TOO_BLURRY
 						      : KYC_READER_MRZ_UNREADABLE;
 		rc = KYC_ERR_NOTFOUND;
 	}

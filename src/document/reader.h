@@ -325,4 +325,12 @@ struct kyc_mrz_cands;
 int kyc_reader__fit_codes(const struct kyc_mrz_cands *c, char lines[][KYC_READER_MAX_CHARS + 1],
 			  float conf[][KYC_READER_MAX_CHARS]);
 
+/* What kind of character a position of the format holds: 'd' digit, 'a'
+ * letter or filler, 0 anything (reader_codes.c). */
+char kyc_reader__field_kind(int nlines, int len, int line, int pos);
+
+/* Edge steepness of img over its 5-95 % gray range; under 0.18 a failed
+ * reading is reported as too_blurry (reader_pretest.c). */
+double kyc_reader__sharpness(const struct kyc_image *img);
+
 #endif

@@ -128,3 +128,32 @@ int kyc_reader__fit_codes(const struct kyc_mrz_cands *c, char lines[][KYC_READER
 	n += fit_code(c, lines, conf, 1, td1 ? 7 : frid ? 34 : 20, 1, "MFX<");
 	return n;
 }
+
+/* What kind of character a position of the format holds: 'd' digit, 'a' letter
+ * or filler, 0 anything. Used to pick the classifier's best guess of the right
+ * kind; the MRZ parser does the check-digit-driven corrections. */
+char kyc_reader__field_kind(int nlines, int len, int line, int pos)
+{
+	if (line == 0 && pos < 5)
+		return 'a';
+	if (nlines == 3) {
+		if (line == 0 && pos == 14)
+			return 'd';
+		if (line == 1 && ((pos <= 6) || (pos >= 8 && pos <= 14) || pos == 29))
+			return 'd';
+		if (line == 1 && pos >= 15 && pos <= 17)
+			return 'a';
+		if (line == 2)
+			return 'a';
+		return 0;
+	}
+	if (line == 0)
+		return 'a';
+	if (pos == 9 || (pos >= 13 && pos <= 19) || (pos >= 21 && pos <= 27))
+		return 'd';
+	if (pos >= 10 && pos <= 12)
+		return 'a';
+	if (len == 44 && pos == 43)
+		return 'd';
+	return 0;
+}
