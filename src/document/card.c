@@ -321,18 +321,57 @@ static const struct {
 _Static_assert(sizeof attempts / sizeof attempts[0] == KYC_CARD_ARABIC_ATTEMPTS,
 	       "card.h names the number of attempts");
 
+/* text with its alef forms (أ إ آ) as the bare alef, into out (cap bytes). */
+static void fold_alef(const char *text, char *out, size_t cap)
+{
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)text; *p && n + 2 < cap; p++) {
+		if (p[0] == 0xD8 && (p[1] == 0xA3 || p[1] == 0xA5 || p[1] == 0xA2)) {
+			out[n++] = (char)0xD8, out[n++] = (char)0xA7, p++;
+			continue;
+		}
+		out[n++] = (char)*p;
+	}
+	out[n] = 0;
+}
+
+/* The one value of the list that text (two letters or more) begins or ends,
+ * alef forms aside; NULL when none or more than one does. What is left of a
+ * word whose other end Tesseract dropped ("ان" of "أنثى", "لقة" of
+ * "مطلقة"). */
+static const char *affix(const char *const *lex, const char *text)
+{
+	char t[128], v[128];
+	fold_alef(text, t, sizeof t);
+	size_t nt = strlen(t);
+	if (nt < 4 || strchr(t, ' ')) /* two Arabic letters are four bytes */
+		return NULL;
+	const char *found = NULL;
+	for (; *lex; lex++) {
+		fold_alef(*lex, v, sizeof v);
+		size_t nv = strlen(v);
+		if (nv > nt && (!memcmp(v, t, nt) || !memcmp(v + nv - nt, t, nt))) {
+			if (found)
+				return NULL;
+			found = *lex;
+		}
+	}
+	return found;
+}
+
 /* A closed-list field (gender, religion, marital status): a short word that
  * Tesseract often reads sure but cut ("لقة" for "مطلقة", "ا" for "أنثى").
  * A sure reading is not enough to stop here: the attempts go on until one
  * is sure and near one value of the list, and the value most attempts near
  * it name wins (then their best confidence); the reading given is that
- * value's surest. No reading near the list: the surest reading, as for an
- * open field. */
+ * value's surest. No reading near the list: the value one of them is the
+ * end of (affix), else the surest reading, as for an open field. */
 static int read_closed(const char *const *lex, const unsigned char *crop, int w, int h,
 		       int stride, double em_px, struct kyc_tess_line *best)
 {
 	struct kyc_tess_line free_best = {.conf = -1}, snapped[KYC_CARD_ARABIC_ATTEMPTS];
-	const char *named[KYC_CARD_ARABIC_ATTEMPTS];
+	struct kyc_tess_line part = {.conf = -1};
+	const char *named[KYC_CARD_ARABIC_ATTEMPTS], *part_of = NULL;
 	int n = 0;
 	for (int i = 0; i < KYC_CARD_ARABIC_ATTEMPTS; i++) {
 		struct kyc_tess_line line = {.conf = -1};
@@ -343,7 +382,9 @@ static int read_closed(const char *const *lex, const unsigned char *crop, int w,
 			continue;
 		if (line.conf > free_best.conf)
 			free_best = line;
-		const char *s = snap(lex, line.text);
+		const char *s = snap(lex, line.text), *a = s ? NULL : affix(lex, line.text);
+		if (a && line.conf > part.conf)
+			part = line, part_of = a;
 		if (!s)
 			continue;
 		named[n] = s, snapped[n++] = line;
@@ -359,6 +400,12 @@ static int read_closed(const char *const *lex, const unsigned char *crop, int w,
 			win = a, win_votes = votes;
 	}
 	*best = win >= 0 ? snapped[win] : free_best;
+	/* No reading near a value: the surest that is one value's end stands
+	 * for that value. */
+	if (win < 0 && part_of) {
+		*best = part;
+		snprintf(best->text, sizeof best->text, "%s", part_of);
+	}
 	if (best->conf < 0)
 		best->text[0] = 0, best->conf = 0;
 	return 0;
