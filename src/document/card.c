@@ -460,15 +460,18 @@ static int read_serial(const char *pattern, const unsigned char *crop, int w, in
 		return rc;
 	static const char digit_like[] = "OQDIL" "ZSBG", as_digit[] = "00011" "2586";
 	static const char letter_like[] = "012586", as_letter[] = "OIZSBG";
+	int taken = 0;
 	for (size_t k = 0; k < na + nd; k++) {
 		char ch = any.text[k];
 		const char *p = k < na ? strchr(letter_like, ch) : strchr(digit_like, ch);
 		if (p)
-			ch = k < na ? as_letter[p - letter_like] : as_digit[p - digit_like];
+			ch = k < na ? as_letter[p - letter_like] : as_digit[p - digit_like], taken = 1;
 		best->text[k] = ch;
 	}
 	best->text[na + nd] = 0;
-	best->conf = any.conf;
+	/* a glyph taken for its look-alike is a guess: read, never accepted
+	 * (II for a printed IJ read 11 was, surely) */
+	best->conf = taken && any.conf >= MIN_CONF ? MIN_CONF - 1 : any.conf;
 	return 0;
 }
 
