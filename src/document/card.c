@@ -321,6 +321,160 @@ static const struct {
 _Static_assert(sizeof attempts / sizeof attempts[0] == KYC_CARD_ARABIC_ATTEMPTS,
 	       "card.h names the number of attempts");
 
+/* text with its alef forms (أ إ آ) as the bare alef, into out (cap bytes). */
+static void fold_alef(const char *text, char *out, size_t cap)
+{
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)text; *p && n + 2 < cap; p++) {
+		if (p[0] == 0xD8 && (p[1] == 0xA3 || p[1] == 0xA5 || p[1] == 0xA2)) {
+			out[n++] = (char)0xD8, out[n++] = (char)0xA7, p++;
+			continue;
+		}
+		out[n++] = (char)*p;
+	}
+	out[n] = 0;
+}
+
+/* The one value of the list that text (two letters or more) begins or ends,
+ * alef forms aside; NULL when none or more than one does. What is left of a
+ * word whose other end Tesseract dropped ("ان" of "أنثى", "لقة" of
+ * "مطلقة"). */
+static const char *affix(const char *const *lex, const char *text)
+{
+	char t[128], v[128];
+	fold_alef(text, t, sizeof t);
+	size_t nt = strlen(t);
+	if (nt < 4 || strchr(t, ' ')) /* two Arabic letters are four bytes */
+		return NULL;
+	const char *found = NULL;
+	for (; *lex; lex++) {
+		fold_alef(*lex, v, sizeof v);
+		size_t nv = strlen(v);
+		if (nv > nt && (!memcmp(v, t, nt) || !memcmp(v + nv - nt, t, nt))) {
+			if (found)
+				return NULL;
+			found = *lex;
+		}
+	}
+	return found;
+}
+
+/* A closed-list field (gender, religion, marital status): a short word that
+ * Tesseract often reads sure but cut ("لقة" for "مطلقة", "ا" for "أنثى").
+ * A sure reading is not enough to stop here: the attempts go on until one
+ * is sure and near one value of the list, and the value most attempts near
+ * it name wins (then their best confidence); the reading given is that
+ * value's surest. No reading near the list: the value one of them is the
+ * end of (affix), else the surest reading, as for an open field. */
+static int read_closed(const char *const *lex, const unsigned char *crop, int w, int h,
+		       int stride, double em_px, struct kyc_tess_line *best)
+{
+	struct kyc_tess_line free_best = {.conf = -1}, snapped[KYC_CARD_ARABIC_ATTEMPTS];
+	struct kyc_tess_line part = {.conf = -1};
+	const char *named[KYC_CARD_ARABIC_ATTEMPTS], *part_of = NULL;
+	int n = 0;
+	for (int i = 0; i < KYC_CARD_ARABIC_ATTEMPTS; i++) {
+		struct kyc_tess_line line = {.conf = -1};
+		int rc = kyc_card_read_arabic_from(crop, w, h, stride, em_px, i, i + 1, &line);
+		if (rc)
+			return rc;
+		if (line.conf < 0)
+			continue;
+		if (line.conf > free_best.conf)
+			free_best = line;
+		const char *s = snap(lex, line.text), *a = s ? NULL : affix(lex, line.text);
+		if (a && line.conf > part.conf)
+			part = line, part_of = a;
+		if (!s)
+			continue;
+		named[n] = s, snapped[n++] = line;
+		if (line.conf >= SURE_CONF)
+			break;
+	}
+	int win = -1, win_votes = 0;
+	for (int a = 0; a < n; a++) {
+		int votes = 0;
+		for (int b = 0; b < n; b++)
+			votes += named[b] == named[a];
+		if (votes > win_votes || (votes == win_votes && snapped[a].conf > snapped[win].conf))
+			win = a, win_votes = votes;
+	}
+	*best = win >= 0 ? snapped[win] : free_best;
+	/* No reading near a value: the surest that is one value's end stands
+	 * for that value. */
+	if (win < 0 && part_of) {
+		*best = part;
+		snprintf(best->text, sizeof best->text, "%s", part_of);
+	}
+	if (best->conf < 0)
+		best->text[0] = 0, best->conf = 0;
+	return 0;
+}
+
+/* Strips the spaces of s in place; returns its length. */
+static size_t unspace(char *s)
+{
+	size_t k = 0;
+	for (char *p = s; *p; p++)
+		if (*p != ' ')
+			s[k++] = *p;
+	s[k] = 0;
+	return k;
+}
+
+/* A Latin serial of form pattern (capitals 'A', then digits 'D'). Read with
+ * every capital and digit allowed, Tesseract takes O for 0 and I for 1 (and
+ * back) and now and then doubles a round one; so the line is read twice,
+ * capitals only and digits only, and the serial is the first capitals of the
+ * one and the last digits of the other, at the lower of their confidences.
+ * A reading short of either part: nothing read. */
+static int read_serial(const char *pattern, const unsigned char *crop, int w, int h,
+		       int stride, struct kyc_tess_line *best)
+{
+	size_t na = strspn(pattern, "A"), nd = strlen(pattern) - na;
+	struct kyc_tess_line letters, digits;
+	best->text[0] = 0;
+	best->conf = 0;
+	if (strspn(pattern + na, "D") != nd || na + nd >= sizeof best->text)
+		return KYC_ERR_INVALID;
+	int rc = kyc_tess_read_line(KYC_TESS_LATIN, crop, w, h, stride, "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+				    &letters);
+	if (!rc)
+		rc = kyc_tess_read_line(KYC_TESS_LATIN, crop, w, h, stride, "0123456789", &digits);
+	if (rc)
+		return rc;
+	size_t ka = unspace(letters.text), kd = unspace(digits.text);
+	if (ka >= na && kd >= nd) {
+		memcpy(best->text, letters.text, na);
+		memcpy(best->text + na, digits.text + kd - nd, nd);
+		best->text[na + nd] = 0;
+		best->conf = letters.conf < digits.conf ? letters.conf : digits.conf;
+		return 0;
+	}
+	/* A whitelist of one kind may make Tesseract drop the other kind's
+	 * glyphs and a neighbour with them: then the line read with both, when it
+	 * has the serial's length, each look-alike taken as its part wants. */
+	struct kyc_tess_line any;
+	rc = kyc_tess_read_line(KYC_TESS_LATIN, crop, w, h, stride, LATIN_SERIAL, &any);
+	if (rc || unspace(any.text) != na + nd)
+		return rc;
+	static const char digit_like[] = "OQDIL" "ZSBG", as_digit[] = "00011" "2586";
+	static const char letter_like[] = "012586", as_letter[] = "OIZSBG";
+	int taken = 0;
+	for (size_t k = 0; k < na + nd; k++) {
+		char ch = any.text[k];
+		const char *p = k < na ? strchr(letter_like, ch) : strchr(digit_like, ch);
+		if (p)
+			ch = k < na ? as_letter[p - letter_like] : as_digit[p - digit_like], taken = 1;
+		best->text[k] = ch;
+	}
+	best->text[na + nd] = 0;
+	/* a glyph taken for its look-alike is a guess: read, never accepted
+	 * (II for a printed IJ read 11 was, surely) */
+	best->conf = taken && any.conf >= MIN_CONF ? MIN_CONF - 1 : any.conf;
+	return 0;
+}
+
 static int read_text(const struct kyc_card_field *f, const unsigned char *crop, int w, int h,
 		     int stride, double u, struct kyc_tess_line *best)
 {
@@ -328,10 +482,14 @@ static int read_text(const struct kyc_card_field *f, const unsigned char *crop, 
 	best->conf = -1;
 	if (f->script == KYC_CARD_HANGUL)
 		return kyc_tess_read_line(KYC_TESS_KOR, crop, w, h, stride, NULL, best);
+	if (f->script == KYC_CARD_LATIN && f->pattern)
+		return read_serial(f->pattern, crop, w, h, stride, best);
 	if (f->script == KYC_CARD_LATIN || f->script == KYC_CARD_DIGITS)
 		return kyc_tess_read_line(KYC_TESS_LATIN, crop, w, h, stride,
 					  f->script == KYC_CARD_DIGITS ? "0123456789-" : LATIN_SERIAL,
 					  best);
+	if (f->lexicon)
+		return read_closed(f->lexicon, crop, w, h, stride, f->em * u, best);
 	return kyc_card_read_arabic(crop, w, h, stride, f->em * u, best);
 }
 

@@ -222,15 +222,43 @@ static void front_fields(json_t *f, json_t *c, json_t *m, const struct sides *s,
 	put(f, c, m, "nationality", "EGY", 1, 100);
 }
 
+/* A paired closed-list field (religion, marital status) in the form of sex
+ * ('M', 'F'; 0: unknown): Tesseract drops a short word's last letter as
+ * often as any, and مطلق read for مطلقة is one of the list, so the number's
+ * sex picks the form (the printed gender word is not used: it is what the
+ * number is checked against). A value not of the list is left as read. */
+static void put_form(json_t *f, json_t *c, json_t *m, const char *name,
+		     const struct kyc_card_value *v, char sex)
+{
+	const struct kyc_card_template *T = &kyc_card_tpl_eg_nid;
+	const struct kyc_card_field *fd = NULL;
+	for (int i = 0; i < T->nfields && !fd; i++)
+		if (!strcmp(T->fields[i].name, name))
+			fd = &T->fields[i];
+	if (!v || !v->read || !sex || !fd || !fd->paired || !fd->lexicon) {
+		put_read(f, c, m, name, v);
+		return;
+	}
+	int j = 0;
+	while (fd->lexicon[j] && strcmp(fd->lexicon[j], v->text))
+		j++;
+	int want = sex == 'F'; /* the pair's second, feminine, form */
+	if (!fd->lexicon[j] || j % 2 == want || !fd->lexicon[j ^ 1]) {
+		put_read(f, c, m, name, v);
+		return;
+	}
+	put(f, c, m, name, fd->lexicon[j ^ 1], v->accepted, v->conf);
+}
+
 static void back_fields(json_t *f, json_t *c, json_t *m, const struct sides *s, int num_ok,
-			int num_conf)
+			int num_conf, char sex)
 {
 	const struct kyc_card_value *nb = value(s, "national_number_back");
 	put(f, c, m, "national_number_back", nb && nb->read ? nb->text : NULL, num_ok, num_conf);
 	static const char *const names[] = {"issue_date", "profession", "gender", "religion",
 					    "marital_status", "expiry_date"};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		put_read(f, c, m, names[i], value(s, names[i]));
+		put_form(f, c, m, names[i], value(s, names[i]), sex);
 	/* Printed for married women only: carried when read. */
 	const struct kyc_card_value *hn = value(s, "husband_name");
 	if (hn && hn->read)
@@ -318,7 +346,7 @@ json_t *kyc_egnid_read_known(const struct kyc_image *front, const double (*front
 	if (front)
 		front_fields(f, c, m, &s, &num, num_ok, num_conf);
 	if (back)
-		back_fields(f, c, m, &s, num_ok, num_conf);
+		back_fields(f, c, m, &s, num_ok, num_conf, num_ok ? num.sex : 0);
 	/* Each side's number is accepted for its own digits: the other side's
 	 * sureness does not vouch for a different reading. */
 	json_t *jn = json_object_get(f, "national_number"), *jb = json_object_get(f, "national_number_back");

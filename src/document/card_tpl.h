@@ -29,7 +29,10 @@ struct kyc_card_field {
 	int optional;            /* not printed on every card (e.g. a husband's name) */
 	const char *const *lexicon; /* NULL-terminated: the only values printed, or NULL */
 	const char *pattern;     /* numbers and dates: their form for the digit reader
-				  * (edigits.h), e.g. "DDDD/DD/DD" */
+				  * (edigits.h), e.g. "DDDD/DD/DD"; a Latin serial:
+				  * capitals then digits, e.g. "AADDDDDDD" */
+	int paired;              /* the lexicon lists (masculine, feminine) pairs: the
+				  * registry prints the form of the holder's sex */
 };
 
 /* Printed matter that is not a field (titles, labels): drawn by the

@@ -10,7 +10,8 @@
 #include <stddef.h>
 
 /* The closed vocabularies of the back, as the civil registry prints them
- * (masculine and feminine forms). */
+ * (masculine and feminine forms; religion and marital status in pairs, the
+ * masculine first: the field's `paired`). */
 static const char *const genders[] = {"ذكر", "أنثى", NULL};
 static const char *const religions[] = {"مسلم", "مسلمة", "مسيحي", "مسيحية", "يهودي", "يهودية", NULL};
 static const char *const marital[] = {"أعزب", "آنسة", "متزوج", "متزوجة", "مطلق",
@@ -19,23 +20,25 @@ static const char *const marital[] = {"أعزب", "آنسة", "متزوج", "م�
 /* The national number's 14 digits; dates YYYY/MM/DD. */
 #define NUMBER "DDDDDDDDDDDDDD"
 #define DATE "DDDD/DD/DD"
+/* The serial under the portrait: two capitals, seven digits. */
+#define SERIAL "AADDDDDDD"
 
 static const struct kyc_card_field fields[] = {
-	/* name, side, script, left, right, baseline, em, bold, optional, lexicon, pattern */
+	/* name, side, script, left, right, baseline, em, bold, optional, lexicon, pattern, paired */
 	{"first_name", KYC_CARD_FRONT, KYC_CARD_ARABIC, 31, 83, 18.0, 4.4, 1, 0},
 	{"rest_name", KYC_CARD_FRONT, KYC_CARD_ARABIC, 31, 83, 24.6, 3.7, 1, 0},
 	{"address1", KYC_CARD_FRONT, KYC_CARD_ARABIC, 31, 83, 31.2, 3.5, 0, 0},
 	{"address2", KYC_CARD_FRONT, KYC_CARD_ARABIC, 31, 83, 37.6, 3.5, 0, 0},
 	{"national_number", KYC_CARD_FRONT, KYC_CARD_EDIGITS, 33, 83, 48.4, 5.0, 1, 0, NULL, NUMBER},
 	{"birth_date", KYC_CARD_FRONT, KYC_CARD_EDATE, 3.5, 27.5, 44.6, 3.2, 0, 0, NULL, DATE},
-	{"serial", KYC_CARD_FRONT, KYC_CARD_LATIN, 3.5, 27.5, 50.8, 2.9, 1, 0},
+	{"serial", KYC_CARD_FRONT, KYC_CARD_LATIN, 3.5, 27.5, 50.8, 2.9, 1, 0, NULL, SERIAL},
 
 	{"national_number_back", KYC_CARD_BACK, KYC_CARD_EDIGITS, 25, 58, 9.6, 3.8, 1, 0, NULL, NUMBER},
 	{"issue_date", KYC_CARD_BACK, KYC_CARD_EDATE, 61, 83, 9.6, 3.2, 0, 0, NULL, DATE},
 	{"profession", KYC_CARD_BACK, KYC_CARD_ARABIC, 25, 83, 18.0, 3.5, 0, 0},
 	{"gender", KYC_CARD_BACK, KYC_CARD_ARABIC, 65, 83, 25.2, 3.5, 0, 0, genders},
-	{"religion", KYC_CARD_BACK, KYC_CARD_ARABIC, 42, 62, 25.2, 3.5, 0, 0, religions},
-	{"marital_status", KYC_CARD_BACK, KYC_CARD_ARABIC, 63, 83, 32.4, 3.5, 0, 0, marital},
+	{"religion", KYC_CARD_BACK, KYC_CARD_ARABIC, 42, 62, 25.2, 3.5, 0, 0, religions, NULL, 1},
+	{"marital_status", KYC_CARD_BACK, KYC_CARD_ARABIC, 63, 83, 32.4, 3.5, 0, 0, marital, NULL, 1},
 	{"husband_name", KYC_CARD_BACK, KYC_CARD_ARABIC, 25, 61, 32.4, 3.5, 0, 1},
 	{"expiry_date", KYC_CARD_BACK, KYC_CARD_EDATE, 25, 52, 40.8, 3.3, 1, 0, NULL, DATE},
 };
