@@ -110,7 +110,7 @@ static int bar_ends(const unsigned char *g, int w, int h, int stride, int x0, in
 
 /* The symbol's start and stop bars (their left edges) and ends, with the
  * module taken as mod_px. */
-static int find_ends(const unsigned char *g, int w, int h, int stride, double mod_px,
+static int find_ends(const unsigned char *g, int w, int h, int stride, double mod_px, double u_max,
                      struct sym_ends *G)
 {
 	double *col = malloc((size_t)w * sizeof *col), lo = 255, hi = 0;
@@ -130,8 +130,15 @@ static int find_ends(const unsigned char *g, int w, int h, int stride, double mo
 	G->xa = G->xs = -1;
 	for (int i = 0; i < n && G->xa < 0; i++) {
 		double wd = runs[i].r - runs[i].l;
-		if (wd > 5 * u_est && wd < 15.5 * u_est &&
-		    span_mean(col, w, runs[i].l - 2.5 * u_est, runs[i].l - 0.5 * u_est) > thr)
+		if (wd <= 5 * u_est ||
+		    span_mean(col, w, runs[i].l - 2.5 * u_est, runs[i].l - 0.5 * u_est) <= thr)
+			continue;
+		/* one too wide for this module, but not for the largest that
+		 * locate tries, is the start bar at another scale: a codeword's
+		 * bar after it must not be taken for it */
+		if (wd >= 15.5 * u_est && wd < 15.5 * u_max)
+			break;
+		if (wd < 15.5 * u_est)
 			G->xa = runs[i].l;
 	}
 	/* the stop pattern is 18 modules, then paper */
@@ -201,6 +208,7 @@ static void to_photo(const double quad[4][2], int w, int h, const double p[2], d
  * out of their ranges. */
 static const double scales[] = {1, 1.25, 0.8, 1.6, 0.65};
 #define NSCALES (int)(sizeof scales / sizeof scales[0])
+#define SCALE_MAX 1.6
 
 /* The bars and ends found in g (rw x h) at one of the scales, and the
  * corners q; 0 or KYC_ERR_NOTFOUND (KYC_ERR_NOMEM). */
@@ -209,7 +217,7 @@ static int find_at_scales(const unsigned char *g, int rw, int h, double mod_px, 
 {
 	int rc = KYC_ERR_NOTFOUND;
 	for (int k = 0; k < NSCALES && rc == KYC_ERR_NOTFOUND; k++) {
-		rc = find_ends(g, rw, h, rw, mod_px * scales[k], E);
+		rc = find_ends(g, rw, h, rw, mod_px * scales[k], mod_px * SCALE_MAX, E);
 		if (!rc)
 			rc = corners(g, rw, h, rw, E, q);
 	}

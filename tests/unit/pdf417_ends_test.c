@@ -9,7 +9,11 @@
  *    range (up to 11.5) refused;
  *  - seed 9203 #80 (1.68 px): the module measured on the card finder's
  *    quadrilateral is too far off for the bars' widths; found at another
- *    scale of it.
+ *    scale of it;
+ *  - seed 9201 #87 (1.14 px; no_barcode_found before): its start bar,
+ *    joined by blur, is twice its stop bar, which kept the symbol from
+ *    being seen at all (kyc_pdf417_bars_module), and at the module first
+ *    measured a codeword's bar after it was taken for the start bar.
  * A licence front is never taken for a symbol (seed 4712). */
 #include <jansson.h>
 #include <stdint.h>
@@ -55,6 +59,14 @@ TEST(start_bar_joined_by_blur)
 	kyc_tess_thread_release();
 }
 
+TEST(start_bar_twice_the_stop_bar)
+{
+	double module = 0;
+	CHECK(reads(9201, 87, KYC_CARD_BACK, &module) == 1);
+	CHECK(module < 1.2);
+	kyc_tess_thread_release();
+}
+
 TEST(module_off_found_at_another_scale)
 {
 	double module = 0;
@@ -84,6 +96,7 @@ int main(void)
 {
 	RUN(start_bar_joined_by_blur);
 	RUN(module_off_found_at_another_scale);
+	RUN(start_bar_twice_the_stop_bar);
 	RUN(front_is_no_symbol);
 	return test_done("pdf417_ends");
 }
