@@ -13,12 +13,14 @@ double kyc_pdf417__col_mean(const unsigned char *g, int w, int h, int stride, in
  * when region is warped to rw x rh pixels, with about mod_px pixels a
  * module there: its start and stop bars (their left edges) and their ends
  * found in that warp, at mod_px and, failing that, at a few scales of it
- * (the card's scale, and so mod_px, can be off by a third). *sym gets the
- * symbol's corners in img (module 0 and module W - 18 across, the top and
- * bottom rows' outer edges), *span the modules between the bars' left
- * edges and *hm the height in modules, both at the module the bars were
- * found with. 0, KYC_ERR_NOTFOUND or
- * KYC_ERR_NOMEM. */
+ * (the card's scale, and so mod_px, can be off by a third); when the bars
+ * lean in that warp, found again in the quadrilateral between their own
+ * lines (grown by the quiet zones, and a sixth above and below), whose
+ * warp stands them upright, and that answer kept when there is one. *sym
+ * gets the symbol's corners in img (module 0 and module W - 18 across, the
+ * top and bottom rows' outer edges), *span the modules between the bars'
+ * left edges and *hm the height in modules, both at the module the bars
+ * were found with. 0, KYC_ERR_NOTFOUND or KYC_ERR_NOMEM. */
 int kyc_pdf417__locate(const struct kyc_image *img, const double region[4][2], int rw, int rh,
                        double mod_px, double sym[4][2], double *span, double *hm);
 
