@@ -263,12 +263,12 @@ static double symbol_module_mm(const unsigned char *card, int w, int h)
 		inner += col[x];
 	inner = i1 > i0 ? (inner / (i1 - i0) - lo) / (hi - lo + 1e-9) : 0;
 	free(col);
-	double mod = kyc_pdf417_bars_module(run[0], run[1]);
+	double mod = (run[0] + run[1]) / 15;
 	/* a symbol: contrast, two bars of like width, of a module the standard
 	 * allows (0.17 mm up, measured a little narrow) or a little over, at
 	 * least the 86 modules of a one-column symbol between its ends, grey
 	 * between them */
-	if (hi - lo < 40 || run[0] <= 0 || run[1] <= 0 ||
+	if (hi - lo < 40 || run[0] <= 0 || run[1] <= 0 || run[0] > 1.6 * run[1] || run[1] > 1.6 * run[0] ||
 	    mod < 0.15 || mod > 0.6 || (last - first) / u < 86 * mod || inner < 0.25 || inner > 0.75)
 		return 0;
 	return mod;

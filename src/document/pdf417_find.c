@@ -165,7 +165,7 @@ double kyc_pdf417_bars_module(double a, double b)
 	double lo = fmin(a, b), hi = fmax(a, b);
 	if (lo <= 0)
 		return 0;
-	return hi <= 1.6 * lo ? (a + b) / 15 : hi <= 2.2 * lo ? lo / 7 : 0;
+	return hi <= 2.2 * lo ? (a + b) / 15 : 0;
 }
 
 /* The group's two wide bars in the frame R (nu x nv, u across the bars),

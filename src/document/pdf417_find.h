@@ -39,11 +39,11 @@ int kyc_pdf417_find(const struct kyc_image *img, struct kyc_pdf417_found *out, i
 /* The module of a PDF417 whose two wide bars, averaged down the symbol,
  * are dark runs of widths a and b (either way up, any unit): their sum
  * over 15 (the start pattern's bar is 8 modules, the stop pattern's 7)
- * when they are within 1.6 times each other; when the wider is up to 2.2
- * times the narrower, the narrower over 7: under about 1.3 px a module
- * blur joins the start pattern's six one-module bars and spaces to its
- * wide bar in one dark run of up to 15 modules, while the stop pattern's
- * next bar lies 2 modules on (seed 9201 #87). 0 when neither holds. */
+ * when the wider is at most 2.2 times the narrower, else 0. Under about
+ * 1.3 px a module blur joins the start pattern's six one-module bars and
+ * spaces to its wide bar in one dark run of up to 15 modules, about twice
+ * the stop bar (seed 9201 #87); the module is then over-estimated, and the
+ * grid reader tries other scales of it (pdf417_ends.h). */
 double kyc_pdf417_bars_module(double a, double b);
 
 /* img's dominant edge direction, degrees in [-45, 45): a PDF417's bars and
