@@ -1,5 +1,6 @@
 /* libFuzzer target: a PDF417 redrawn from its grid (document/pdf417_grid.h,
- * kyc_pdf417_grid_redraw) on arbitrary pixels, with the whole picture as
+ * kyc_pdf417_grid_redraw, with its location of the symbol in
+ * document/pdf417_ends.c) on arbitrary pixels, with the whole picture as
  * the region, a module of 1-16 pixels and one column-count try (both from
  * the input's first byte: one try per input keeps the largest symbol's
  * brute-force codeword match, 90 rows of 32 codewords against 929 patterns,

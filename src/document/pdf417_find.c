@@ -160,6 +160,14 @@ out:
 	free(p);
 }
 
+double kyc_pdf417_bars_module(double a, double b)
+{
+	double lo = fmin(a, b), hi = fmax(a, b);
+	if (lo <= 0)
+		return 0;
+	return hi <= 2.2 * lo ? (a + b) / 15 : 0;
+}
+
 /* The group's two wide bars in the frame R (nu x nv, u across the bars),
  * the group's tiles spanning [gu0, gu1] x [gv0, gv1] there: the symbol's
  * corners in frame coordinates and its module, or -1 when the group holds
@@ -197,9 +205,8 @@ static int bars(const double *R, int nu, int nv, double gu0, double gu1, double 
 			if (cj < gu1 - span / 6 || cj > gu1 + span / 6)
 				continue;
 			double wi = runs[i].r - runs[i].l, wj = runs[j].r - runs[j].l,
-			       m = (wi + wj) / 15;
-			if (wi > 1.6 * wj || wj > 1.6 * wi || m < 0.8 ||
-			    runs[j].r - runs[i].l < 86 * m)
+			       m = kyc_pdf417_bars_module(wi, wj);
+			if (m < 0.8 || runs[j].r - runs[i].l < 86 * m)
 				continue;
 			/* between them the codewords' grey: about half ink */
 			double inner = 0;

@@ -23,7 +23,7 @@
 
 /* One PDF417 found: its corners in img's pixels (TL, TR, BR, BL, the
  * start or the stop pattern on the left: which way up is not told), the
- * module in pixels (the two wide bars' widths over 15) and a score (the
+ * module in pixels (kyc_pdf417_bars_module of the two wide bars) and a score (the
  * larger the surer). */
 struct kyc_pdf417_found {
 	double quad[4][2];
@@ -35,6 +35,16 @@ struct kyc_pdf417_found {
  * gray plane into out (caller's), the likeliest first. Returns how many
  * (0 when none), or KYC_ERR_NOMEM. */
 int kyc_pdf417_find(const struct kyc_image *img, struct kyc_pdf417_found *out, int max);
+
+/* The module of a PDF417 whose two wide bars, averaged down the symbol,
+ * are dark runs of widths a and b (either way up, any unit): their sum
+ * over 15 (the start pattern's bar is 8 modules, the stop pattern's 7)
+ * when the wider is at most 2.2 times the narrower, else 0. Under about
+ * 1.3 px a module blur joins the start pattern's six one-module bars and
+ * spaces to its wide bar in one dark run of up to 15 modules, about twice
+ * the stop bar (seed 9201 #87); the module is then over-estimated, and the
+ * grid reader tries other scales of it (pdf417_ends.h). */
+double kyc_pdf417_bars_module(double a, double b);
 
 /* img's dominant edge direction, degrees in [-45, 45): a PDF417's bars and
  * rows are the strongest edges of a licence's back, so turning the picture

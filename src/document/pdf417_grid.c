@@ -8,6 +8,7 @@
 #include "core/err.h"
 #include "document/card.h"
 #include "document/pdf417_codes.h"
+#include "document/pdf417_ends.h"
 #include "document/pdf417_match.h"
 #include "document/pdf417_soft.h"
 
@@ -101,62 +102,6 @@ static double at(const double *pr, int n, double x)
 	return pr[i] * (1 - f) + pr[i + 1] * f;
 }
 
-/* The dark runs of p (under thr): sub-pixel left and right edges. */
-struct run {
-	double l, r;
-};
-
-static int dark_runs(const double *p, int n, double thr, struct run *out, int max)
-{
-	int k = 0;
-	for (int x = 0; x < n && k < max; x++) {
-		if (p[x] >= thr)
-			continue;
-		int e = x;
-		while (e < n && p[e] < thr)
-			e++;
-		out[k].l = x > 0 ? x - 1 + (p[x - 1] - thr) / (p[x - 1] - p[x] + 1e-9) : x;
-		out[k].r = e < n ? e - 1 + (p[e - 1] - thr) / (p[e - 1] - p[e] - 1e-9) : e;
-		k++;
-		x = e;
-	}
-	return k;
-}
-
-/* The mean of p over [a, b), or 0 when that is not all inside it. */
-static double span_mean(const double *p, int n, double a, double b)
-{
-	int i0 = (int)ceil(a), i1 = (int)ceil(b);
-	if (i0 < 0 || i1 > n || i1 <= i0)
-		return 0;
-	double s = 0;
-	for (int i = i0; i < i1; i++)
-		s += p[i];
-	return s / (i1 - i0);
-}
-
-/* First x moving from `from` by dir (±1) where p drops under thr, as a
- * sub-pixel crossing; -1 if no dark run of at least min_run pixels. */
-static double dark_edge(const double *p, int n, int from, int dir, double thr, int min_run)
-{
-	for (int x = from; x >= 0 && x < n; x += dir) {
-		if (p[x] >= thr)
-			continue;
-		int e = x;
-		while (e >= 0 && e < n && p[e] < thr)
-			e += dir;
-		if ((e - x) * dir >= min_run) {
-			int prev = x - dir;
-			if (prev < 0 || prev >= n)
-				return x;
-			double f = (p[prev] - thr) / (p[prev] - p[x] + 1e-9);
-			return prev + dir * f;
-		}
-		x = e - dir;
-	}
-	return -1;
-}
-
 /* The fit of a known pattern's modules d[0..nm) at module offset delta:
  * module m at x = x0 + (m + m0 + delta) u in the row profile. */
 static double pattern_fit(const double *pr, int n, double x0, double u, int m0, const double *t,
@@ -171,7 +116,6 @@ static double pattern_fit(const double *pr, int n, double x0, double u, int m0, 
 /* The geometry found, and the rows' profiles. */
 struct grid {
 	double xa, xs, u;      /* start bar's left edge, stop bar's left edge, module px */
-	double thr;            /* ink from paper */
 	int c, W, R;           /* data columns, modules across, rows */
 	double top[2], bot[2]; /* the symbol's top and bottom at xa and at xs */
 	int px0, pn;           /* the profiles' first pixel column and length */
@@ -187,89 +131,6 @@ static double top_at(const struct grid *G, double x, double t)
 	return y0 + t * (y1 - y0);
 }
 
-/* Mean of g's column x over rows y0..y1 (clamped). */
-static double col_mean(const unsigned char *g, int w, int h, int stride, int x, double y0,
-                       double y1)
-{
-	int a = (int)ceil(y0), b = (int)floor(y1);
-	a = a < 0 ? 0 : a, b = b >= h ? h - 1 : b;
-	if (x < 0 || x >= w || b < a)
-		return 255;
-	double s = 0;
-	for (int y = a; y <= b; y++)
-		s += g[(size_t)y * (size_t)stride + (size_t)x];
-	return s / (b - a + 1);
-}
-
-/* A bar's top and bottom (its columns [x0, x1) averaged), by the crossing
- * of the half way between its ink and the paper above and below. */
-static int bar_ends(const unsigned char *g, int w, int h, int stride, int x0, int x1, double *top,
-                    double *bot)
-{
-	double *v = malloc((size_t)h * sizeof *v), lo = 255, hi = 0;
-	if (!v)
-		return KYC_ERR_NOMEM;
-	for (int y = 0; y < h; y++) {
-		double s = 0;
-		int n = 0;
-		for (int x = x0; x < x1; x++)
-			if (x >= 0 && x < w)
-				s += g[(size_t)y * (size_t)stride + (size_t)x], n++;
-		v[y] = n ? s / n : 255;
-		lo = fmin(lo, v[y]), hi = fmax(hi, v[y]);
-	}
-	double thr = (lo + hi) / 2;
-	*top = dark_edge(v, h, 0, 1, thr, h / 4);
-	*bot = dark_edge(v, h, h - 1, -1, thr, h / 4);
-	free(v);
-	return *top < 0 || *bot < 0 || *bot - *top < 10 ? KYC_ERR_NOTFOUND : 0;
-}
-
-/* The symbol's start and stop bars (their left edges) and ends, with the
- * module taken as mod_px. */
-static int find_ends(const unsigned char *g, int w, int h, int stride, double mod_px,
-                     struct grid *G)
-{
-	double *col = malloc((size_t)w * sizeof *col), lo = 255, hi = 0;
-	if (!col)
-		return KYC_ERR_NOMEM;
-	for (int x = 0; x < w; x++) {
-		col[x] = col_mean(g, w, h, stride, x, h / 4.0, 3 * h / 4.0);
-		lo = fmin(lo, col[x]), hi = fmax(hi, col[x]);
-	}
-	/* the start bar: the first dark run from the left of about 8 modules
-	 * (up to 10 where blur joins the next bar to it) with paper before
-	 * it, not the desk's wider dark; the stop bar: the last of about 7 */
-	double thr = (lo + hi) / 2, u_est = mod_px;
-	struct run runs[256];
-	int n = hi - lo < 40 ? 0 : dark_runs(col, w, thr, runs, 256);
-	G->xa = G->xs = -1;
-	for (int i = 0; i < n && G->xa < 0; i++) {
-		double wd = runs[i].r - runs[i].l;
-		if (wd > 5 * u_est && wd < 11.5 * u_est &&
-		    span_mean(col, w, runs[i].l - 2.5 * u_est, runs[i].l - 0.5 * u_est) > thr)
-			G->xa = runs[i].l;
-	}
-	/* the stop pattern is 18 modules, then paper */
-	for (int i = n - 1; i >= 0 && G->xs < 0; i--) {
-		double wd = runs[i].r - runs[i].l;
-		if (wd > 4 * u_est && wd < 10.5 * u_est && runs[i].l > G->xa + 80 * u_est &&
-		    span_mean(col, w, runs[i].l + 18.5 * u_est, runs[i].l + 20.5 * u_est) > thr)
-			G->xs = runs[i].l;
-	}
-	free(col);
-	if (G->xa < 0 || G->xs < 0)
-		return KYC_ERR_NOTFOUND;
-	G->u = u_est;
-	int rc = bar_ends(g, w, h, stride, (int)(G->xa + 1.5 * G->u), (int)(G->xa + 6.5 * G->u),
-	                  &G->top[0], &G->bot[0]);
-	if (!rc)
-		rc = bar_ends(g, w, h, stride, (int)(G->xs + 1.5 * G->u), (int)(G->xs + 5.5 * G->u),
-		              &G->top[1], &G->bot[1]);
-	G->thr = thr;
-	return rc;
-}
-
 /* The column count (try_: the try_-th likeliest) on the symbol warped
  * straight (G's ends and height set), and the module: D = (W - 18) u with
  * W = 17 (c + 4) + 1. The counts whose module is within 20 % of u_est, the
@@ -283,7 +144,7 @@ static int choose_columns(const unsigned char *g, int w, int h, int stride, doub
 	if (!col)
 		return KYC_ERR_NOMEM;
 	for (int x = 0; x < w; x++)
-		col[x] = col_mean(g, w, h, stride, x, G->top[0], G->bot[0]);
+		col[x] = kyc_pdf417__col_mean(g, w, h, stride, x, G->top[0], G->bot[0]);
 	int order[31], n_c = 0;
 	for (int c = 1; c <= 30; c++) {
 		double u = D / (17 * (c + 3));
@@ -360,7 +221,7 @@ static int row_profiles(const unsigned char *g, int w, int h, int stride, struct
 			double y0 = top_at(G, x, (r + 0.2) / G->R),
 			       y1 = top_at(G, x, (r + 0.8) / G->R);
 			G->prof[(size_t)r * (size_t)G->pn + (size_t)i] =
-			    col_mean(g, w, h, stride, x, y0, y1);
+			    kyc_pdf417__col_mean(g, w, h, stride, x, y0, y1);
 		}
 	return 0;
 }
@@ -542,17 +403,6 @@ static void draw_row(unsigned char *out, int ow, int row, const unsigned char *m
 	}
 }
 
-/* The left edge of the dark bar holding x (inside it) in g's rows [y0, y1]. */
-static double bar_left(const unsigned char *g, int w, int h, int stride, double x, double y0,
-                       double y1, double thr)
-{
-	int xi = (int)x;
-	double prev = col_mean(g, w, h, stride, xi, y0, y1), cur = prev;
-	while (xi > 0 && cur < thr)
-		prev = cur, cur = col_mean(g, w, h, stride, --xi, y0, y1);
-	return cur < thr ? -1 : xi + (cur - thr) / (cur - prev + 1e-9);
-}
-
 /* The symbol matched codeword by codeword (pdf417_match.h) into val, sec
  * and margin, and corrected into fixed: as kyc_pdf417_soft_correct. */
 static int rematch(const struct grid *G, int *val, int *sec, double *margin, int *fixed, int *ecl)
@@ -573,36 +423,6 @@ static int rematch(const struct grid *G, int *val, int *sec, double *margin, int
 	return rc == KYC_ERR_NOMEM ? rc : rc ? KYC_ERR_NOTFOUND : 0;
 }
 
-/* The symbol's corners in the warp g (TL, TR, BR, BL): the start bar's
- * left edge and the stop bar's, each measured in the upper and the lower
- * half and carried to the bars' ends. Module 0 and W - 18 across, the
- * symbol's top and bottom down. */
-static int corners(const unsigned char *g, int w, int h, int stride, const struct grid *G,
-                   double q[4][2])
-{
-	for (int k = 0; k < 2; k++) {
-		double x = (k ? G->xs : G->xa) + 2 * G->u, t = G->top[k], H = G->bot[k] - t;
-		double ya = t + 0.25 * H, yb = t + 0.75 * H;
-		double xa = bar_left(g, w, h, stride, x, t + 0.1 * H, t + 0.4 * H, G->thr);
-		double xb = bar_left(g, w, h, stride, x, t + 0.6 * H, t + 0.9 * H, G->thr);
-		if (xa < 0 || xb < 0 || fabs(xa - xb) > 4 * G->u)
-			return KYC_ERR_NOTFOUND;
-		double slope = (xb - xa) / (yb - ya);
-		/* TL, BL for the start bar; TR, BR for the stop bar */
-		q[k ? 1 : 0][0] = xa + (t - ya) * slope, q[k ? 1 : 0][1] = t;
-		q[k ? 2 : 3][0] = xa + (G->bot[k] - ya) * slope, q[k ? 2 : 3][1] = G->bot[k];
-	}
-	return 0;
-}
-
-/* A point (x, y) of the w x h warp of quad, in the photo. */
-static void to_photo(const double quad[4][2], int w, int h, const double p[2], double out[2])
-{
-	double s = (p[0] + 0.5) / w, t = (p[1] + 0.5) / h, q[4][2];
-	kyc_card_quad_sub(quad, s, t, s, t, q);
-	out[0] = q[0][0], out[1] = q[0][1];
-}
-
 /* Pixels a module of the symbol warped from its own corners, and the
  * modules of paper kept around it. */
 #define WARP_PX 4
@@ -620,26 +440,18 @@ int kyc_pdf417_grid_redraw(const struct kyc_image *img, const double region[4][2
 	struct grid G = {0};
 	struct patterns *P = NULL;
 	struct bank B[3] = {{0}};
-	unsigned char *mods = NULL, *g = malloc((size_t)rw * (size_t)rh);
+	unsigned char *mods = NULL, *g = NULL;
 	double *p = NULL, *margin = NULL;
 	int *ch = NULL;
 	double(*wt)[17 + 2 * CTX] = NULL;
-	int rc = g ? 0 : KYC_ERR_NOMEM;
-	if (!rc) {
-		kyc_card_warp(img, region, rw, rh, g);
-		rc = find_ends(g, rw, rh, rw, mod_px, &G);
-	}
-	double q[4][2], sym[4][2], wide[4][2];
-	if (!rc)
-		rc = corners(g, rw, rh, rw, &G, q);
+	/* the symbol's own corners, then the symbol warped again from them,
+	 * the rows straight and level: WARP_PX a module as measured, the
+	 * quiet zones around */
+	double sym[4][2], wide[4][2], span, hm;
+	int rc = kyc_pdf417__locate(img, region, rw, rh, mod_px, sym, &span, &hm);
 	if (rc)
 		goto out;
-	/* the symbol warped again from its own corners, the rows straight
-	 * and level: WARP_PX a module as measured, the quiet zones around */
-	for (int k = 0; k < 4; k++)
-		to_photo(region, rw, rh, q[k], sym[k]);
-	double hm = (G.bot[0] - G.top[0] + G.bot[1] - G.top[1]) / 2 / G.u; /* height, modules */
-	double span = (G.xs - G.xa) / G.u, across = span + 18 + 2 * WARP_QUIET_X;
+	double across = span + 18 + 2 * WARP_QUIET_X;
 	kyc_card_quad_sub(sym, -WARP_QUIET_X / span, -WARP_QUIET_Y / hm,
 	                  (span + 18 + WARP_QUIET_X) / span, 1 + WARP_QUIET_Y / hm, wide);
 	int w2 = (int)lround(across * WARP_PX), h2 = (int)lround((hm + 2 * WARP_QUIET_Y) * WARP_PX);
@@ -647,7 +459,6 @@ int kyc_pdf417_grid_redraw(const struct kyc_image *img, const double region[4][2
 		rc = KYC_ERR_NOTFOUND;
 		goto out;
 	}
-	free(g);
 	g = malloc((size_t)w2 * (size_t)h2);
 	if (!g) {
 		rc = KYC_ERR_NOMEM;

@@ -1,0 +1,114 @@
+/* Where the grid reader finds a blurred PDF417's ends
+ * (src/document/pdf417_ends.c): generated level-2 licence backs of
+ * development seeds that the reader answered barcode_too_small for before
+ * branch card15a, read as an upload is (kyc_synth_dl_upload), decode with
+ * the card's data:
+ *  - seed 1234567 #83 (1.20 px a module, the card in strong perspective):
+ *    blur joins the start pattern's six one-module bars and spaces to its
+ *    8-module bar, a dark run of about 13 modules that the start bar's old
+ *    range (up to 11.5) refused;
+ *  - seed 9203 #80 (1.68 px): the module measured on the card finder's
+ *    quadrilateral is too far off for the bars' widths; found at another
+ *    scale of it;
+ *  - seed 9201 #87 (1.14 px; no_barcode_found before): its start bar,
+ *    joined by blur, is twice its stop bar, which kept the barcode finder
+ *    from seeing the symbol at all (kyc_pdf417_bars_module), and at the
+ *    module first measured a codeword's bar after it was taken for the
+ *    start bar;
+ *  - seed 1234567 #63 (1.73 px): the card finder's box cuts the symbol's
+ *    top rows and is turned about 3 degrees off it.
+ * A licence front is never taken for a symbol (seed 4712). */
+#include <jansson.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "document/card_dl_aamva.h"
+#include "document/image.h"
+#include "document/reader.h"
+#include "document/synth_dl.h"
+#include "document/tess.h"
+#include "test.h"
+
+/* The back (or front) of card index of seed at level 2, read as an upload
+ * is: 1 when its barcode decodes with the card's number, 0 when not; the
+ * module drawn in *module_px. */
+static int reads(uint64_t seed, int index, enum kyc_card_side side, double *module_px)
+{
+	struct kyc_dl_card c;
+	struct kyc_image im;
+	kyc_synth_dl_card(seed, index, &c);
+	if (kyc_synth_dl_upload(seed, index, 2, side, &c, KYC_READER_DECODE_SIDE, &im, NULL,
+	                        module_px))
+		return -1;
+	int err = 0;
+	json_t *x = kyc_dl_read(NULL, &im, &err);
+	kyc_image_free(&im);
+	if (!x)
+		return -1;
+	const char *num = json_string_value(json_object_get(
+	    json_object_get(json_object_get(x, "fields"), "document_number"), "value"));
+	int ok = json_is_true(json_object_get(x, "barcode_found")) && num &&
+	         !strcmp(num, c.document_number);
+	json_decref(x);
+	return ok;
+}
+
+TEST(start_bar_joined_by_blur)
+{
+	double module = 0;
+	CHECK(reads(1234567, 83, KYC_CARD_BACK, &module) == 1);
+	CHECK(module < 1.3);
+	kyc_tess_thread_release();
+}
+
+TEST(start_bar_twice_the_stop_bar)
+{
+	double module = 0;
+	CHECK(reads(9201, 87, KYC_CARD_BACK, &module) == 1);
+	CHECK(module < 1.2);
+	kyc_tess_thread_release();
+}
+
+TEST(box_cutting_the_symbol)
+{
+	double module = 0;
+	CHECK(reads(1234567, 63, KYC_CARD_BACK, &module) == 1);
+	CHECK(module < 1.8);
+	kyc_tess_thread_release();
+}
+
+TEST(module_off_found_at_another_scale)
+{
+	double module = 0;
+	CHECK(reads(9203, 80, KYC_CARD_BACK, &module) == 1);
+	CHECK(module < 1.75);
+	kyc_tess_thread_release();
+}
+
+/* a front has no symbol: the wider ranges must not make one of its print */
+TEST(front_is_no_symbol)
+{
+	struct kyc_dl_card c;
+	struct kyc_image im;
+	kyc_synth_dl_card(4712, 3, &c);
+	REQUIRE(!kyc_synth_dl_upload(4712, 3, 2, KYC_CARD_FRONT, &c, KYC_READER_DECODE_SIDE, &im,
+	                             NULL, NULL));
+	int err = 0;
+	json_t *x = kyc_dl_read(NULL, &im, &err);
+	kyc_image_free(&im);
+	REQUIRE(x);
+	CHECK(!json_is_true(json_object_get(x, "barcode_found")));
+	json_decref(x);
+	kyc_tess_thread_release();
+}
+
+int main(void)
+{
+	RUN(start_bar_joined_by_blur);
+	RUN(module_off_found_at_another_scale);
+	RUN(start_bar_twice_the_stop_bar);
+	RUN(box_cutting_the_symbol);
+	RUN(front_is_no_symbol);
+	return test_done("pdf417_ends");
+}
