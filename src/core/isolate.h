@@ -20,6 +20,10 @@
  * parent's descriptors (it closes none, so the parent loses none) and holds
  * them until it ends; it dies with its parent (PR_SET_PDEATHSIG).
  *
+ * Nested calls: inside such a child, kyc_isolate_run runs fn directly (the
+ * child is already expendable), so a caller may guard a whole task of many
+ * guarded steps with one fork.
+ *
  * Cost: one fork per call, which copies the caller's page tables (bench/README.md,
  * "## dl", branch zxguard). */
 #ifndef KYC_ISOLATE_H
@@ -49,7 +53,7 @@ typedef int (*kyc_isolate_fn)(void *arg, void *out, size_t out_len);
  * KYC_ERR_INVALID for bad arguments; out is then undefined (it may hold part
  * of the child's result). Never raises SIGPIPE in the caller. */
 int kyc_isolate_run(kyc_isolate_fn fn, void *arg, void *out, size_t out_len, int timeout_ms,
-		    int *status);
+                    int *status);
 
 /* A short name of a kyc_isolate_run result for logs ("crashed", "timeout",
  * or kyc_err_name's). */

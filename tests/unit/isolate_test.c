@@ -179,6 +179,32 @@ TEST(threads)
 	CHECK(no_children());
 }
 
+static int write_pid(void *arg, void *out, size_t out_len)
+{
+	*(pid_t *)out = getpid();
+	return 0;
+}
+
+/* in the child, the pid of a nested call's fn next to its own */
+static int nested(void *arg, void *out, size_t out_len)
+{
+	pid_t *p = out;
+	p[0] = getpid();
+	return kyc_isolate_run(write_pid, NULL, &p[1], sizeof p[1], 5000, NULL);
+}
+
+/* A nested call runs in the child that made it: no second fork. */
+TEST(nested_runs_in_the_child)
+{
+	pid_t p[2] = {0, 0};
+	int st = -1;
+	CHECK_INT(kyc_isolate_run(nested, NULL, p, sizeof p, 5000, &st), 0);
+	CHECK_INT(st, 0);
+	CHECK(p[0] != 0 && p[0] != getpid());
+	CHECK_INT(p[1], p[0]);
+	CHECK(no_children());
+}
+
 TEST(bad_arguments)
 {
 	char out[8];
@@ -199,6 +225,7 @@ int main(void)
 	RUN(hang_is_timed_out);
 	RUN(leak_in_child_not_reported);
 	RUN(threads);
+	RUN(nested_runs_in_the_child);
 	RUN(bad_arguments);
 	return test_done("isolate");
 }
