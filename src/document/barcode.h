@@ -3,7 +3,14 @@
  * and encoding them for the generator. A thin C interface over zxing-cpp
  * (Debian libzxing-dev, barcode_zxing.cpp): the only C++ in kycd, because no
  * C library in Debian reads PDF417. Pure computation on pixels and bytes; no
- * HTTP, no database. Thread-safe (each call has its own state). */
+ * HTTP, no database. Thread-safe (each call has its own state).
+ *
+ * Every read runs in a child process (core/isolate.h): zxing-cpp 1.4 reads
+ * out of bounds on some pictures (zxing-cpp#517, docs/dl.md), and a fault,
+ * an abort or a hang there costs that read (no symbol, a warning logged
+ * without the pixels), never the server. A caller that reads many times
+ * (a licence's side, card_dl_aamva.c) runs all its reads in one child of
+ * its own instead, where these fork no more (core/isolate.h). */
 #ifndef KYC_BARCODE_H
 #define KYC_BARCODE_H
 
@@ -51,9 +58,27 @@ enum kyc_barcode_hint {
 	KYC_BARCODE_GLOBAL_BINARIZER = 1,
 };
 
-/* kyc_barcode_read with hints (a set of kyc_barcode_hint). */
+/* kyc_barcode_read with hints (a set of kyc_barcode_hint). A read whose
+ * child crashed or timed out returns 0 (no symbol); one whose child could
+ * not be started, KYC_ERR_IO. */
 int kyc_barcode_read_hinted(const unsigned char *gray, int w, int h, int stride, unsigned formats,
 			    unsigned hints, struct kyc_barcode *out, int max);
+
+/* Where reads run (kyc_barcode_set_isolated), process-wide. */
+enum kyc_barcode_isolation {
+	/* in the caller's process: UNSAFE, a fault in zxing then takes the
+	 * process down; for benchmarks and fuzzing, or
+	 * KYCD_UNSAFE_BARCODE_IN_PROCESS=1 in the environment */
+	KYC_BARCODE_IN_PROCESS = 0,
+	/* the default: in a child process, one per read or one per caller
+	 * that groups its reads (a licence's side) */
+	KYC_BARCODE_ISOLATED = 1,
+	/* a child for every read, grouped or not: what grouping saves
+	 * (bench/dl/isolate.c) */
+	KYC_BARCODE_ISOLATED_EACH_READ = 2,
+};
+void kyc_barcode_set_isolated(enum kyc_barcode_isolation mode);
+enum kyc_barcode_isolation kyc_barcode_isolated(void);
 
 /* Encodes len bytes of data (each byte one character, ISO 8859-1) as a
  * symbol of format, with error correction level ecc (PDF417: 0..8, or -1

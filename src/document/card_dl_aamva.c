@@ -8,9 +8,12 @@
 #include <time.h>
 
 #include "core/err.h"
+#include "core/isolate.h"
+#include "core/log.h"
 #include "document/aamva.h"
 #include "document/barcode.h"
 #include "document/card.h"
+#include "document/pdf417_codes.h"
 #include "document/pdf417_find.h"
 #include "document/pdf417_grid.h"
 #include "document/tess.h"
@@ -28,14 +31,16 @@ static double now_ms(void)
 
 /* ---- the barcodes ---- */
 
+/* Flat (no pointers): a side's scan comes back from its child process. */
 struct scan {
 	int have_aamva;
-	const char *why; /* the AAMVA parser's code for the last PDF417 refused */
+	char why[24]; /* the AAMVA parser's code for the last PDF417 refused */
 	double module_px; /* a PDF417's module in the picture, px; 0: none seen */
 	double module_mm; /* the same on the card, mm */
 	unsigned hints;   /* kyc_barcode_hint of the reads */
+	int nqr;
 	struct kyc_aamva aamva;
-	json_t *qr;
+	struct kyc_barcode qr[KYC_BARCODE_MAX];
 };
 
 /* A QR code's bytes as a JSON string: UTF-8 when they are, else ISO 8859-1. */
@@ -66,16 +71,17 @@ static int scan_pixels(const unsigned char *gray, int w, int h, struct scan *s)
 	struct kyc_barcode *found = malloc(KYC_BARCODE_MAX * sizeof *found);
 	if (!found)
 		return KYC_ERR_NOMEM;
-	unsigned formats = KYC_BARCODE_PDF417 | (json_array_size(s->qr) ? 0 : KYC_BARCODE_QR);
+	unsigned formats = KYC_BARCODE_PDF417 | (s->nqr ? 0 : KYC_BARCODE_QR);
 	int n = kyc_barcode_read_hinted(gray, w, h, w, formats, s->hints, found, KYC_BARCODE_MAX);
 	for (int i = 0; i < n; i++) {
 		if (found[i].format == KYC_BARCODE_QR) {
-			json_array_append_new(s->qr, qr_text(&found[i]));
+			if (s->nqr < KYC_BARCODE_MAX)
+				s->qr[s->nqr++] = found[i];
 		} else if (!s->have_aamva) {
 			const char *why = NULL;
 			s->have_aamva = !kyc_aamva_parse(found[i].data, found[i].len, &s->aamva, &why);
 			if (!s->have_aamva)
-				s->why = why;
+				snprintf(s->why, sizeof s->why, "%s", why ? why : "");
 		}
 	}
 	free(found);
@@ -413,6 +419,47 @@ out:
 	return rc;
 }
 
+/* How long one side's scan may take in its child: a few hundred ms in a
+ * release build, seconds under AddressSanitizer on a loaded machine. */
+#define SIDE_TIMEOUT_MS 30000
+
+struct side {
+	const struct kyc_image *img;
+	const struct scan *in;
+};
+
+static int side_child(void *arg, void *out, size_t len)
+{
+	const struct side *a = arg;
+	struct scan *s = out;
+	*s = *a->in;
+	return scan_image(a->img, s);
+}
+
+/* scan_image in a child process (core/isolate.h): zxing-cpp 1.4 faults on
+ * some pictures (docs/dl.md), and a side's dozen reads share one fork, whose
+ * cost would otherwise be paid by each (bench/README.md, "## dl", branch
+ * zxguard); zxing's own per-read guard sees it is in a child and forks no
+ * more. A child that crashed or timed out leaves s as it was: no symbol. */
+static int scan_side(const struct kyc_image *img, struct scan *s)
+{
+	if (kyc_barcode_isolated() != KYC_BARCODE_ISOLATED)
+		return scan_image(img, s);
+	struct scan *r = malloc(sizeof *r);
+	if (!r)
+		return KYC_ERR_NOMEM;
+	kyc_pdf417_codes_ready(); /* built once here, not in every child */
+	int st = 0, rc = kyc_isolate_run(side_child, &(struct side){img, s}, r, sizeof *r,
+					 SIDE_TIMEOUT_MS, &st);
+	if (!rc)
+		*s = *r;
+	else /* the picture's size only, never its pixels */
+		kyc_logf(KYC_LOG_WARN, "licence barcode scan %s in its child process (%dx%d picture); no symbol taken",
+			 kyc_isolate_name(rc), img->w, img->h);
+	free(r);
+	return rc ? 0 : st;
+}
+
 /* ---- the front ---- */
 
 static const struct {
@@ -679,13 +726,15 @@ json_t *kyc_dl_read(const struct kyc_image *front, const struct kyc_image *back,
 {
 	double t0 = now_ms();
 	struct scan *s = calloc(1, sizeof *s);
-	json_t *x = NULL, *face = NULL;
+	json_t *x = NULL, *face = NULL, *qr = json_array();
 	*err = 0;
-	if (!s || !(s->qr = json_array()))
+	if (!s || !qr)
 		goto nomem;
 	/* The back first: that is where the PDF417 is. */
-	if ((back && scan_image(back, s)) || (front && scan_image(front, s)))
+	if ((back && scan_side(back, s)) || (front && scan_side(front, s)))
 		goto nomem;
+	for (int i = 0; i < s->nqr; i++)
+		json_array_append_new(qr, qr_text(&s->qr[i]));
 	/* the front's dates are read in the barcode's country's order */
 	int country = !s->have_aamva ? -1 : !strcmp(kyc_aamva_country(&s->aamva), "CAN");
 	if (front && !(face = read_front(front, country, err)))
@@ -694,7 +743,7 @@ json_t *kyc_dl_read(const struct kyc_image *front, const struct kyc_image *back,
 	char reason[64] = "";
 	/* the module as reported (to 0.01 px) is the one judged */
 	s->module_px = round(s->module_px * 100) / 100;
-	if (!s->have_aamva && s->why)
+	if (!s->have_aamva && s->why[0])
 		snprintf(reason, sizeof reason, "aamva_%s", s->why);
 	else if (!s->have_aamva)
 		snprintf(reason, sizeof reason, "%s",
@@ -704,9 +753,9 @@ json_t *kyc_dl_read(const struct kyc_image *front, const struct kyc_image *back,
 	x = json_pack("{s:s, s:b, s:s?, s:o, s:O, s:O, s:O}", "document_type", "dl_aamva",
 		      "barcode_found", s->have_aamva, "reason", reason[0] ? reason : NULL,
 		      "barcode_module_px",
-		      s->module_px && !s->have_aamva && !s->why ? json_real(s->module_px) : json_null(),
+		      s->module_px && !s->have_aamva && !s->why[0] ? json_real(s->module_px) : json_null(),
 		      "fields",
-		      s->have_aamva || !face ? bar : json_object_get(face, "fields"), "qr", s->qr,
+		      s->have_aamva || !face ? bar : json_object_get(face, "fields"), "qr", qr,
 		      "front", face ? face : json_null());
 	if (!x || !bar) {
 		json_decref(bar);
@@ -724,8 +773,7 @@ fail:
 	x = NULL;
 done:
 	json_decref(face);
-	if (s)
-		json_decref(s->qr);
+	json_decref(qr);
 	free(s);
 	return x;
 }

@@ -2,10 +2,12 @@
  * known ground truth and on hand-written barcodes of older versions, the
  * zxing wrapper (barcode.h) on rendered licence backs, and the licence
  * reader (card_dl_aamva.h) front against back. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "core/err.h"
 #include "document/aamva.h"
@@ -13,6 +15,7 @@
 #include "document/card_dl_aamva.h"
 #include "document/image.h"
 #include "document/pdf417_grid.h"
+#include "document/reader.h"
 #include "document/synth_dl.h"
 #include "document/tess.h"
 #include "test.h"
@@ -204,6 +207,48 @@ TEST(barcode_photos)
 	CHECK_INT(decoded, total);
 }
 
+/* The whole answer (but its time) of a back read in the process, in one
+ * child for the side (the default) and in a child for every zxing read:
+ * the same, QR codes and the module seen included, with no child left
+ * behind. */
+static char *answer(const struct kyc_image *im, enum kyc_barcode_isolation mode)
+{
+	kyc_barcode_set_isolated(mode);
+	int err = 0;
+	json_t *x = kyc_dl_read(NULL, im, &err);
+	kyc_barcode_set_isolated(KYC_BARCODE_ISOLATED);
+	json_object_del(x, "ms");
+	char *s = x ? json_dumps(x, JSON_SORT_KEYS) : NULL;
+	json_decref(x);
+	return s;
+}
+
+TEST(isolated_reads_answer_as_in_process)
+{
+	for (int level = 1; level <= 2; level++)
+		for (int i = 1; i <= 2; i++) {
+			struct kyc_dl_card c;
+			struct kyc_image im;
+			kyc_synth_dl_card(7, i, &c);
+			REQUIRE(!kyc_synth_dl_upload(7, i, level, KYC_CARD_BACK, &c, KYC_READER_DECODE_SIDE, &im,
+						     NULL, NULL));
+			char *a = answer(&im, KYC_BARCODE_IN_PROCESS);
+			char *b = answer(&im, KYC_BARCODE_ISOLATED);
+			char *e = answer(&im, KYC_BARCODE_ISOLATED_EACH_READ);
+			REQUIRE(a && b && e);
+			CHECK_STR(b, a);
+			CHECK_STR(e, a);
+			/* a level-1 back decodes (barcode_photos) */
+			CHECK(level == 2 || strstr(a, "\"barcode_found\": true"));
+			free(a);
+			free(b);
+			free(e);
+			kyc_image_free(&im);
+		}
+	int st;
+	CHECK(waitpid(-1, &st, WNOHANG) < 0 && errno == ECHILD);
+}
+
 /* A PDF417 of a licence's data drawn at 1.6 px a module (each pixel inked by
  * the share of it the modules cover) and blurred (Gaussian, sigma 1 px):
  * the one-module bars blur flat and zxing alone does not read it; redrawn
@@ -386,6 +431,7 @@ int main(void)
 	RUN(older_and_canadian);
 	RUN(refuses);
 	RUN(barcode_photos);
+	RUN(isolated_reads_answer_as_in_process);
 	RUN(grid_redraws_a_blurred_symbol);
 	RUN(encode_refuses);
 	RUN(front_against_back);
