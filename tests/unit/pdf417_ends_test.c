@@ -54,36 +54,33 @@ static int reads(uint64_t seed, int index, enum kyc_card_side side, double *modu
 	return ok;
 }
 
-TEST(start_bar_joined_by_blur)
+/* Back `index` of `seed` at level 2 is read, its module under `below` px. */
+static int reads_small_back(uint64_t seed, int index, double below)
 {
 	double module = 0;
-	CHECK(reads(1234567, 83, KYC_CARD_BACK, &module) == 1);
-	CHECK(module < 1.3);
+	int ok = reads(seed, index, KYC_CARD_BACK, &module) == 1 && module < below;
 	kyc_tess_thread_release();
+	return ok;
+}
+
+TEST(start_bar_joined_by_blur)
+{
+	CHECK(reads_small_back(1234567, 83, 1.3));
 }
 
 TEST(start_bar_twice_the_stop_bar)
 {
-	double module = 0;
-	CHECK(reads(9201, 87, KYC_CARD_BACK, &module) == 1);
-	CHECK(module < 1.2);
-	kyc_tess_thread_release();
+	CHECK(reads_small_back(9201, 87, 1.2));
 }
 
 TEST(box_cutting_the_symbol)
 {
-	double module = 0;
-	CHECK(reads(1234567, 63, KYC_CARD_BACK, &module) == 1);
-	CHECK(module < 1.8);
-	kyc_tess_thread_release();
+	CHECK(reads_small_back(1234567, 63, 1.8));
 }
 
 TEST(module_off_found_at_another_scale)
 {
-	double module = 0;
-	CHECK(reads(9203, 80, KYC_CARD_BACK, &module) == 1);
-	CHECK(module < 1.75);
-	kyc_tess_thread_release();
+	CHECK(reads_small_back(9203, 80, 1.75));
 }
 
 /* a front has no symbol: the wider ranges must not make one of its print */
