@@ -15,6 +15,23 @@ int kyc__viz_label_of(const char *folded);
  * read them. A new {"value","read","accepted","source","confidence","script"},
  * or NULL (another script, or no line reads as Arabic). */
 json_t *kyc__viz_native_name(const json_t *mrz, const unsigned char *px, int w, int h,
-			     const struct kyc_tess_page *pg);
+                             const struct kyc_tess_page *pg);
+
+/* viz_values.c: kyc_viz_parse_date, *whole set when the date is printed
+ * whole (two-digit day, four-digit year), not cut from a longer line. */
+int kyc__viz_parse_date(const char *text, int ref_year, char iso[11], int *whole);
+
+/* Levenshtein distance of two byte strings (the larger length past 64). */
+int kyc__viz_edit_distance(const char *a, const char *b);
+
+/* Names: folded, equal within OCR's noise, or the MRZ's a cut-off start of
+ * the printed one. */
+int kyc__viz_names_agree(const char *printed, const char *mrz);
+
+/* A document number's letters and digits, the pairs OCR confuses made one. */
+void kyc__viz_number_key(const char *s, char *out, size_t cap);
+
+/* Document numbers equal by kyc__viz_number_key, within one edit. */
+int kyc__viz_numbers_agree(const char *printed, const char *mrz);
 
 #endif
