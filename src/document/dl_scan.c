@@ -171,6 +171,12 @@ static int scan_grid(const struct kyc_image *img, const double quad[4][2], struc
 	return rc;
 }
 
+/* The most the wider of the two end bars may be over the narrower for a
+ * symbol: first as the standard draws them (8 and 7 modules, blurred),
+ * then with the start pattern joined by blur (scan_joined). */
+#define BARS_RATIO 1.6
+#define BARS_RATIO_JOINED 2.2
+
 /* A PDF417's module on the rectified card (w x h at SCAN_PX_PER_MM), mm, or
  * 0 when no symbol is seen in the barcode box. Columns of the box's middle
  * half are averaged: the codewords change from row to row and average to
@@ -179,20 +185,17 @@ static int scan_grid(const struct kyc_image *img, const double quad[4][2], struc
  * run near each end is one of them, either way up, so the module is their
  * sum over 15. Dark is under 40 % of the way from the darkest column to the
  * light ones: blur narrows a wide bar little there, and it keeps the start
- * pattern's one-module bars, blurred to grey, out of its run. */
-/* The most the wider of the two end bars may be over the narrower for a
- * symbol: first as the standard draws them (8 and 7 modules, blurred),
- * then with the start pattern joined by blur (scan_joined). */
-#define BARS_RATIO 1.6
-#define BARS_RATIO_JOINED 2.2
-
-static double symbol_module_mm(const unsigned char *card, int w, int h, double ratio)
+ * pattern's one-module bars, blurred to grey, out of its run. *joined gets
+ * the same module when the bars are within BARS_RATIO_JOINED of each other
+ * (scan_joined), else 0. */
+static double symbol_module_mm(const unsigned char *card, int w, int h, double *joined)
 {
 	const double *b = kyc_card_tpl_dl_aamva.barcode, u = SCAN_PX_PER_MM;
 	int x0 = (int)fmax(0, (b[0] - 2) * u), x1 = (int)fmin(w, (b[2] + 2) * u);
 	int y0 = (int)fmax(0, (b[1] + (b[3] - b[1]) / 4) * u),
 	    y1 = (int)fmin(h, (b[3] - (b[3] - b[1]) / 4) * u);
 	int n = x1 - x0;
+	*joined = 0;
 	if (n < 16 || y1 <= y0)
 		return 0;
 	double *col = malloc((size_t)n * sizeof *col), lo = 255, hi = 0;
@@ -239,11 +242,12 @@ static double symbol_module_mm(const unsigned char *card, int w, int h, double r
 	 * allows (0.17 mm up, measured a little narrow) or a little over, at
 	 * least the 86 modules of a one-column symbol between its ends, grey
 	 * between them */
-	if (hi - lo < 40 || run[0] <= 0 || run[1] <= 0 || run[0] > ratio * run[1] ||
-	    run[1] > ratio * run[0] || mod < 0.15 || mod > 0.6 || (last - first) / u < 86 * mod ||
-	    inner < 0.25 || inner > 0.75)
+	if (hi - lo < 40 || run[0] <= 0 || run[1] <= 0 || mod < 0.15 || mod > 0.6 ||
+	    (last - first) / u < 86 * mod || inner < 0.25 || inner > 0.75)
 		return 0;
-	return mod;
+	double wide = fmax(run[0], run[1]), narrow = fmin(run[0], run[1]);
+	*joined = wide <= BARS_RATIO_JOINED * narrow ? mod : 0;
+	return wide <= BARS_RATIO * narrow ? mod : 0;
 }
 
 /* Pixels per mm of the card whose corners are q in the picture. */
@@ -261,15 +265,18 @@ static double quad_px_per_mm(const double q[4][2])
  * (caller's, the template at SCAN_PX_PER_MM) and read: whole, its barcode
  * box cut out, and when sharpen, unsharp-masked, whole and cut out, and
  * the box with zxing's global binarizer. The symbol's module is measured
- * when none was yet. */
+ * when none was yet (and *joined, when not NULL, as symbol_module_mm). */
 static int scan_card(const struct kyc_image *img, const double quad[4][2], int sharpen,
-                     unsigned char *card, struct kyc_dl_scan *s)
+                     unsigned char *card, struct kyc_dl_scan *s, double *joined)
 {
 	const struct kyc_card_template *T = &kyc_card_tpl_dl_aamva;
 	int w = (int)lround(T->w_mm * SCAN_PX_PER_MM), h = (int)lround(T->h_mm * SCAN_PX_PER_MM);
 	kyc_card_warp(img, quad, w, h, card);
 	if (!s->module_px) {
-		s->module_mm = symbol_module_mm(card, w, h, BARS_RATIO);
+		double j;
+		s->module_mm = symbol_module_mm(card, w, h, &j);
+		if (joined)
+			*joined = j;
 		s->module_px = s->module_mm * quad_px_per_mm(quad);
 	}
 	int rc = scan_pixels(card, w, h, s);
@@ -309,7 +316,7 @@ static int scan_located(const struct kyc_image *img, unsigned char *card, struct
 		kyc_card_quad_sub(f[i].quad, -b[0] / bw, -b[1] / bh, (T->w_mm - b[0]) / bw,
 		                  (T->h_mm - b[1]) / bh, quad);
 		s->module_px = 0;
-		rc = scan_card(img, quad, 1, card, s);
+		rc = scan_card(img, quad, 1, card, s, NULL);
 		if (!s->module_mm)
 			s->module_mm = f[i].module_px / quad_px_per_mm(quad);
 		if (!rc && !s->have_aamva)
@@ -322,29 +329,26 @@ static int scan_located(const struct kyc_image *img, unsigned char *card, struct
 	return rc;
 }
 
-/* When no symbol was seen at all: the candidates' barcode boxes measured
- * again with the start bar up to BARS_RATIO_JOINED times the stop bar, and
- * the grid reader run on the first where a symbol is seen so. Under about
- * 1.3 px a module the start pattern's thin bars and spaces join the 8-module
- * bar into one run of 12-15 modules (pdf417_ends.c); on a rectified card
- * that is about twice the stop bar's, which the first measure refuses
- * (9201 #94, docs/dl.md). Only here, last: with the looser ratio first, a
- * candidate whose bars merely look unequal was taken before the one where
- * the symbol decodes (271828 #37, branch card15a). The module is the bars'
- * sum over 15, an over-estimate the grid reader's smaller scales cover. */
-static int scan_joined(const struct kyc_image *img, const double quads[][4][2], int n,
-                       unsigned char *card, struct kyc_dl_scan *s)
+/* When no symbol was seen at all: the grid reader run on the first
+ * candidate whose barcode box showed a symbol with the start bar up to
+ * BARS_RATIO_JOINED times the stop bar (joined[i], measured with the first
+ * measure: no second warp). Under about 1.3 px a module the start
+ * pattern's thin bars and spaces join the 8-module bar into one run of
+ * 12-15 modules (pdf417_ends.c); on a rectified card that is about twice
+ * the stop bar's, which the first measure refuses (9201 #94, docs/dl.md).
+ * Only here, last: with the looser ratio first, a candidate whose bars
+ * merely look unequal was taken before the one where the symbol decodes
+ * (271828 #37, branch card15a). The module is the bars' sum over 15, an
+ * over-estimate the grid reader's smaller scales cover. */
+static int scan_joined(const struct kyc_image *img, const double quads[][4][2],
+                       const double *joined, int n, struct kyc_dl_scan *s)
 {
-	const struct kyc_card_template *T = &kyc_card_tpl_dl_aamva;
-	int w = (int)lround(T->w_mm * SCAN_PX_PER_MM), h = (int)lround(T->h_mm * SCAN_PX_PER_MM);
-	for (int i = 0; i < n; i++) {
-		kyc_card_warp(img, quads[i], w, h, card);
-		double mm = symbol_module_mm(card, w, h, BARS_RATIO_JOINED);
-		if (mm > 0) {
-			s->module_mm = mm, s->module_px = mm * quad_px_per_mm(quads[i]);
+	for (int i = 0; i < n; i++)
+		if (joined[i] > 0) {
+			s->module_mm = joined[i],
+			s->module_px = joined[i] * quad_px_per_mm(quads[i]);
 			return scan_grid(img, quads[i], s);
 		}
-	}
 	return 0;
 }
 
@@ -367,7 +371,8 @@ static int scan_image(const struct kyc_image *img, struct kyc_dl_scan *s)
 	if (!card)
 		return KYC_ERR_NOMEM;
 	rc = 0;
-	int seen = 0; /* the candidate on which a symbol's module was seen */
+	int seen = 0;                    /* the candidate on which a symbol's module was seen */
+	double joined[SCAN_QUADS] = {0}; /* scan_joined's module on each candidate */
 	/* The finder's best candidate, then the next ones: a sheet overlapping
 	 * the card can win the edges (level 2 of seed 31337, docs/dl.md). The
 	 * unsharp mask on the best one only: blur is the same on all. */
@@ -375,7 +380,7 @@ static int scan_image(const struct kyc_image *img, struct kyc_dl_scan *s)
 		/* the symbol's module in the picture, for the reason a symbol
 		 * that does not decode gives (barcode_too_small) */
 		seen = s->module_px ? seen : i;
-		rc = scan_card(img, quads[i], i == 0, card, s);
+		rc = scan_card(img, quads[i], i == 0, card, s, &joined[i]);
 	}
 	/* the symbol redrawn from its grid, on the candidate where it was
 	 * seen, warped anew from the photo (the mask's overshoot is no blur
@@ -408,7 +413,7 @@ static int scan_image(const struct kyc_image *img, struct kyc_dl_scan *s)
 	if (!rc && !s->have_aamva)
 		rc = scan_located(img, card, s);
 	if (!rc && !s->have_aamva && !s->module_px)
-		rc = scan_joined(img, quads, n, card, s);
+		rc = scan_joined(img, quads, joined, n, s);
 out:
 	free(card);
 	return rc;
