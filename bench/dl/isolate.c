@@ -3,14 +3,16 @@
  *  - one fork: kyc_isolate_run of a function that only fills a result of
  *    KYC_BARCODE_MAX symbols, wall ms (median, p90) over 200 runs, at this
  *    process's resident size and with BALLAST_MB more touched (a server's
- *    models: a fork copies the page tables of what is mapped);
+ *    models: a fork copies the page tables of what is mapped), and with
+ *    the face engine loaded as kycd serve loads it (BENCH_FACE=1), before
+ *    the ballast;
  *  - a back: kyc_dl_read of N generated backs a level (development seed),
  *    each read three ways in the same run (the order rotating): in the
  *    process (the baseline, unsafe), one child for the side (the default),
  *    and a child for every zxing read; wall ms, and CPU ms of this thread
  *    plus its reaped children (the reads' CPU is theirs when guarded), and
  *    whether all three gave the same answer.
- * Usage: isolate N SEED [BALLAST_MB]. */
+ * Usage: [BENCH_FACE=1] isolate N SEED [BALLAST_MB]. */
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -25,6 +27,7 @@
 #include "document/image.h"
 #include "document/reader.h"
 #include "document/synth_dl.h"
+#include "face/face.h"
 #include "lib/timing.h"
 
 static double wall_ms(void)
@@ -33,7 +36,6 @@ static double wall_ms(void)
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
 }
-
 
 static double rss_mb(void)
 {
@@ -87,6 +89,15 @@ int main(int argc, char **argv)
 	int ballast = argc > 3 ? atoi(argv[3]) : 0; /* banned-ok: the bench's own argument */
 	printf("| process | resident | one fork, wall ms median / p90 |\n| --- | --- | --- |\n");
 	fork_cost("bench alone");
+	struct kyc_face_engine *face = NULL;
+	if (getenv("BENCH_FACE")) {
+		char err[256];
+		if (kyc_face_engine_open(NULL, &face, err, sizeof err)) {
+			fprintf(stderr, "no face engine: %s\n", err);
+			return 1;
+		}
+		fork_cost("with the face engine (as kycd serve)");
+	}
 	char *b = NULL;
 	if (ballast > 0) {
 		b = malloc((size_t)ballast << 20);
@@ -147,6 +158,7 @@ int main(int argc, char **argv)
 		fflush(stdout);
 	}
 	kyc_barcode_set_isolated(KYC_BARCODE_ISOLATED);
+	kyc_face_engine_free(face);
 	free(b);
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -150,6 +151,24 @@ int kyc_isolate_run(kyc_isolate_fn fn, void *arg, void *out, size_t out_len, int
 	if (status)
 		*status = st_fn;
 	return 0;
+}
+
+void *kyc_isolate_private_alloc(size_t len)
+{
+	if (!len)
+		return NULL;
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	/* without it the memory still works; the forks only cost more */
+	(void)madvise(p, len, MADV_DONTFORK);
+	return p;
+}
+
+void kyc_isolate_private_free(void *p, size_t len)
+{
+	if (p)
+		munmap(p, len);
 }
 
 const char *kyc_isolate_name(int rc)

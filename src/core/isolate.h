@@ -55,6 +55,16 @@ typedef int (*kyc_isolate_fn)(void *arg, void *out, size_t out_len);
 int kyc_isolate_run(kyc_isolate_fn fn, void *arg, void *out, size_t out_len, int timeout_ms,
                     int *status);
 
+/* Memory the children of kyc_isolate_run do not get: a mapping of at least
+ * len bytes (zeroed, page-aligned) marked MADV_DONTFORK, so that a fork
+ * copies no page table of it and its pages are never write-protected for
+ * copy-on-write. For large read-only data no child reads (a model's
+ * weights): a child that did would fault, which kyc_isolate_run reports as
+ * KYC_ISOLATE_CRASHED. NULL when len is 0 or the mapping failed. Free with
+ * kyc_isolate_private_free and the same len. */
+void *kyc_isolate_private_alloc(size_t len);
+void kyc_isolate_private_free(void *p, size_t len);
+
 /* A short name of a kyc_isolate_run result for logs ("crashed", "timeout",
  * or kyc_err_name's). */
 const char *kyc_isolate_name(int rc);

@@ -9,7 +9,7 @@
  * out of bounds on some pictures (zxing-cpp#517, docs/dl.md), and a fault,
  * an abort or a hang there costs that read (no symbol, a warning logged
  * without the pixels), never the server. A caller that reads many times
- * (a licence's side, card_dl_aamva.c) runs all its reads in one child of
+ * (a licence's side, dl_scan.c) runs all its reads in one child of
  * its own instead, where these fork no more (core/isolate.h). */
 #ifndef KYC_BARCODE_H
 #define KYC_BARCODE_H

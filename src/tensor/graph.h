@@ -47,7 +47,9 @@ struct kyc_graph;
 /* Loads path (a model.json) and the shards its manifest names, from the same
  * directory. 0, or KYC_ERR_IO (a file cannot be read), KYC_ERR_INVALID (err
  * names the node or field), KYC_ERR_UNSUPPORTED (an op or attribute this
- * runner does not have: err names both), KYC_ERR_TOOBIG or KYC_ERR_NOMEM. */
+ * runner does not have: err names both), KYC_ERR_TOOBIG or KYC_ERR_NOMEM.
+ * The constants end in one block that forked children do not get
+ * (kyc_weights_decode_in in tensor/weights.h says why). */
 int kyc_graph_load(const char *path, struct kyc_graph **out, char *err, size_t errlen);
 
 /* The same from memory: model.json's bytes and the concatenated shards. */

@@ -12,6 +12,7 @@
 
 #include "core/base64.h"
 #include "core/err.h"
+#include "core/isolate.h"
 #include "tensor/weights.h"
 #include "tensor/graph_model.h"
 
@@ -58,9 +59,12 @@ void kyc_graph_free(struct kyc_graph *g)
 	for (int i = 0; i < g->count; i++) {
 		free(g->n[i].name);
 		free(g->n[i].in);
+		if (g->consts && g->n[i].op == G_CONST)
+			g->n[i].value.d = NULL; /* in g->consts */
 		kyc_gtensor_free(&g->n[i].value);
 	}
 	free(g->n);
+	kyc_isolate_private_free(g->consts, g->consts_len);
 	free(g);
 }
 
@@ -385,8 +389,8 @@ static int parse_node(struct kyc_graph *g, json_t *jn, struct gnode *n, struct k
 	return 0;
 }
 
-static int parse_root(json_t *root, const unsigned char *shards, size_t slen, struct kyc_graph *g,
-                      char *err, size_t errlen)
+static int parse_root(json_t *root, const unsigned char *shards, size_t slen, int private,
+                      struct kyc_graph *g, char *err, size_t errlen)
 {
 	json_t *nodes = json_object_get(json_object_get(root, "modelTopology"), "node");
 	json_t *man = json_object_get(root, "weightsManifest");
@@ -404,8 +408,11 @@ static int parse_root(json_t *root, const unsigned char *shards, size_t slen, st
 	free(mtext);
 	if (rc)
 		return rc;
-	if ((rc = kyc_weights_decode(&m, shards, slen, &w, err, errlen)) != 0)
+	if ((rc = kyc_weights_decode_in(&m, shards, slen, private, &w, err, errlen)) != 0)
 		goto out;
+	/* the block is the graph's from here: its Consts point into it */
+	g->consts = w.block, g->consts_len = w.block_len;
+	w.block = NULL;
 	g->count = (int)json_array_size(nodes);
 	if (!(g->n = calloc((size_t)g->count, sizeof *g->n))) {
 		g->count = 0;
@@ -447,13 +454,17 @@ static int parse_root(json_t *root, const unsigned char *shards, size_t slen, st
 	if (g->input < 0)
 		rc = fail(err, errlen, KYC_ERR_INVALID, "no Placeholder node");
 out:
+	for (size_t i = 0; g->consts && i < w.count; i++)
+		w.w[i].data = NULL; /* in g->consts */
 	kyc_weights_release(&w);
 	kyc_manifest_release(&m);
 	return rc;
 }
 
-int kyc_graph_parse(const char *json, size_t len, const unsigned char *shards, size_t slen,
-                    struct kyc_graph **out, char *err, size_t errlen)
+/* kyc_graph_parse; private: the Consts in one block kept out of forked
+ * children (kyc_weights_decode_in), as the file loader wants. */
+static int graph_parse(const char *json, size_t len, const unsigned char *shards, size_t slen,
+                       int private, struct kyc_graph **out, char *err, size_t errlen)
 {
 	*out = NULL;
 	if (len > (size_t)KYC_GRAPH_MAX_JSON)
@@ -469,7 +480,7 @@ int kyc_graph_parse(const char *json, size_t len, const unsigned char *shards, s
 	if (!g)
 		goto out;
 	g->max_elems = DEFAULT_MAX_ELEMS;
-	if ((rc = parse_root(root, shards, slen, g, err, errlen)) != 0)
+	if ((rc = parse_root(root, shards, slen, private, g, err, errlen)) != 0)
 		goto out;
 	*out = g;
 	g = NULL;
@@ -477,6 +488,12 @@ out:
 	kyc_graph_free(g);
 	json_decref(root);
 	return rc;
+}
+
+int kyc_graph_parse(const char *json, size_t len, const unsigned char *shards, size_t slen,
+                    struct kyc_graph **out, char *err, size_t errlen)
+{
+	return graph_parse(json, len, shards, slen, 0, out, err, errlen);
 }
 
 int kyc_graph_load(const char *path, struct kyc_graph **out, char *err, size_t errlen)
@@ -504,7 +521,7 @@ int kyc_graph_load(const char *path, struct kyc_graph **out, char *err, size_t e
 	rc = kyc_manifest_parse(mtext, strlen(mtext), &m, err, errlen);
 	free(mtext);
 	if (rc == 0 && (rc = kyc_weights_read_shards(dir, &m, &shards, &slen, err, errlen)) == 0)
-		rc = kyc_graph_parse((const char *)json, jlen, shards, slen, out, err, errlen);
+		rc = graph_parse((const char *)json, jlen, shards, slen, 1, out, err, errlen);
 out:
 	kyc_manifest_release(&m);
 	json_decref(root);

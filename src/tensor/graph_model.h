@@ -65,6 +65,10 @@ struct kyc_graph {
 	int count;
 	int input;
 	size_t max_elems;
+	/* kyc_graph_load's: every Const's values in one block that forked
+	 * children do not get (kyc_weights_decode_in's), or NULL */
+	float *consts;
+	size_t consts_len;
 };
 
 #define fail kyc_weights_fail

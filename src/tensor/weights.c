@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "core/err.h"
+#include "core/isolate.h"
 
 int kyc_weights_fail(char *err, size_t errlen, int rc, const char *fmt, ...)
 {
@@ -267,14 +268,22 @@ void kyc_weights_release(struct kyc_weights *w)
 		return;
 	for (size_t i = 0; i < w->count; i++) {
 		free(w->w[i].name);
-		free(w->w[i].data);
+		if (!w->block)
+			free(w->w[i].data);
 	}
 	free(w->w);
+	kyc_isolate_private_free(w->block, w->block_len);
 	memset(w, 0, sizeof *w);
 }
 
 int kyc_weights_decode(const struct kyc_manifest *m, const unsigned char *data, size_t len,
                        struct kyc_weights *out, char *err, size_t errlen)
+{
+	return kyc_weights_decode_in(m, data, len, 0, out, err, errlen);
+}
+
+int kyc_weights_decode_in(const struct kyc_manifest *m, const unsigned char *data, size_t len,
+                          int private, struct kyc_weights *out, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof *out);
 	if (len != m->total_bytes)
@@ -283,12 +292,23 @@ int kyc_weights_decode(const struct kyc_manifest *m, const unsigned char *data, 
 	out->w = calloc(m->count ? m->count : 1, sizeof *out->w);
 	if (!out->w)
 		return KYC_ERR_NOMEM;
+	size_t total = 0, at = 0;
+	for (size_t i = 0; private && i < m->count; i++)
+		total += m->entries[i].count;
+	/* decoded straight into the block: values decoded to the heap and
+	 * moved would leave their freed pages resident, and forked */
+	if (total && !(out->block = kyc_isolate_private_alloc(total * sizeof(float)))) {
+		kyc_weights_release(out);
+		return KYC_ERR_NOMEM;
+	}
+	out->block_len = total * sizeof(float);
 	for (size_t i = 0; i < m->count; i++) {
 		const struct kyc_manifest_entry *e = &m->entries[i];
 		struct kyc_weight *w = &out->w[i];
 		out->count++;
 		w->name = strdup(e->name);
-		w->data = malloc(e->count * sizeof(float));
+		w->data = out->block ? out->block + at : malloc(e->count * sizeof(float));
+		at += e->count;
 		if (!w->name || !w->data) {
 			kyc_weights_release(out);
 			return KYC_ERR_NOMEM;
@@ -389,7 +409,7 @@ int kyc_weights_load(const char *dir, const char *manifest_file, struct kyc_weig
 	if (rc)
 		return rc;
 	if ((rc = kyc_weights_read_shards(dir, &m, &shards, &used, err, errlen)) == 0)
-		rc = kyc_weights_decode(&m, shards, used, out, err, errlen);
+		rc = kyc_weights_decode_in(&m, shards, used, 1, out, err, errlen);
 	free(shards);
 	kyc_manifest_release(&m);
 	return rc;

@@ -55,6 +55,10 @@ struct kyc_weight {
 struct kyc_weights {
 	struct kyc_weight *w;
 	size_t count;
+	/* when set, every w[i].data lies in this one block of block_len bytes
+	 * (kyc_weights_decode_in's private block) */
+	float *block;
+	size_t block_len;
 };
 
 /* Parses manifest JSON (len bytes, not retained) into *out (cleared first).
@@ -68,9 +72,19 @@ void kyc_manifest_release(struct kyc_manifest *m);
  * *out (cleared first). 0, KYC_ERR_INVALID or KYC_ERR_NOMEM. */
 int kyc_weights_decode(const struct kyc_manifest *m, const unsigned char *data, size_t len,
                        struct kyc_weights *out, char *err, size_t errlen);
+/* The same; with private set, every weight's values go into one block
+ * (out->block) that the children of kyc_isolate_run do not get
+ * (core/isolate.h): a model's weights are most of a server's memory, and a
+ * fork copies the page tables of all it maps (the licence reader forks a
+ * child a side, docs/security.md). The file loaders use it; the parsers
+ * fuzzed keep one allocation a weight, whose bounds AddressSanitizer
+ * checks. */
+int kyc_weights_decode_in(const struct kyc_manifest *m, const unsigned char *data, size_t len,
+                          int private, struct kyc_weights *out, char *err, size_t errlen);
 
 /* Reads dir/manifest_file and its shards (named in the manifest, in dir) and
- * decodes them. KYC_ERR_IO when a file cannot be read; else as above. */
+ * decodes them (kyc_weights_decode_in, private). KYC_ERR_IO when a file
+ * cannot be read; else as above. */
 int kyc_weights_load(const char *dir, const char *manifest_file, struct kyc_weights *out, char *err,
                      size_t errlen);
 

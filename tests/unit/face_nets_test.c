@@ -167,6 +167,17 @@ TEST(manifest_quantisation_and_float16)
 	CHECK(kyc_weights_get(&w, "q", 2, 5) == NULL);
 	CHECK_INT(kyc_weights_decode(&man, bytes, sizeof bytes - 1, &w2, err, sizeof err),
 	          KYC_ERR_INVALID);
+	/* the same values in one block kept out of forked children */
+	struct kyc_weights p;
+	REQUIRE(kyc_weights_decode_in(&man, bytes, sizeof bytes, 1, &p, err, sizeof err) == 0);
+	CHECK(p.block && p.block_len == (4 + 3 + 1 + 1) * sizeof(float));
+	CHECK_INT(p.count, w.count);
+	for (size_t i = 0; i < p.count; i++) {
+		CHECK(p.w[i].data >= p.block && p.w[i].data + p.w[i].count <= p.block + 9);
+		CHECK(!memcmp(p.w[i].data, w.w[i].data, w.w[i].count * sizeof(float)));
+	}
+	kyc_weights_release(&p);
+	CHECK(p.block == NULL && p.count == 0);
 	kyc_weights_release(&w);
 	kyc_manifest_release(&man);
 	CHECK(kyc_half_to_float(0x7c00) == INFINITY);

@@ -215,6 +215,39 @@ TEST(bad_arguments)
 	CHECK_STR(kyc_isolate_name(KYC_ISOLATE_TIMEOUT), "timeout");
 }
 
+/* reads the first byte of the memory at arg */
+static int reads_arg(void *arg, void *out, size_t out_len)
+{
+	return *(volatile unsigned char *)arg;
+}
+
+/* Private memory: the parent uses it; a child does not have it (a read
+ * there faults, reported as a crash), while the heap beside it is the
+ * child's as before. */
+TEST(private_memory_is_not_the_childs)
+{
+	enum { LEN = 3 * 4096 + 5 };
+	unsigned char *p = kyc_isolate_private_alloc(LEN), *h = malloc(16);
+	REQUIRE(p && h);
+	CHECK(p[0] == 0 && p[LEN - 1] == 0);
+	memset(p, 7, LEN);
+	h[0] = 9;
+	char out[4];
+	int st = 0;
+	CHECK_INT(kyc_isolate_run(reads_arg, h, out, sizeof out, 5000, &st), 0);
+	CHECK_INT(st, 9);
+	st = 42;
+	CHECK_INT(kyc_isolate_run(reads_arg, p + LEN - 1, out, sizeof out, 5000, &st),
+	          KYC_ISOLATE_CRASHED);
+	CHECK_INT(st, 42);
+	CHECK(p[LEN - 1] == 7);
+	CHECK(no_children());
+	kyc_isolate_private_free(p, LEN);
+	free(h);
+	CHECK(kyc_isolate_private_alloc(0) == NULL);
+	kyc_isolate_private_free(NULL, 0);
+}
+
 int main(void)
 {
 	RUN(returns_the_bytes);
@@ -226,6 +259,7 @@ int main(void)
 	RUN(leak_in_child_not_reported);
 	RUN(threads);
 	RUN(nested_runs_in_the_child);
+	RUN(private_memory_is_not_the_childs);
 	RUN(bad_arguments);
 	return test_done("isolate");
 }

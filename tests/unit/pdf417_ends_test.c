@@ -16,7 +16,12 @@
  *    module first measured a codeword's bar after it was taken for the
  *    start bar;
  *  - seed 1234567 #63 (1.73 px): the card finder's box cuts the symbol's
- *    top rows and is turned about 3 degrees off it.
+ *    top rows and is turned about 3 degrees off it;
+ *  - seed 9201 #94 (1.33 px; no_barcode_found before branch dl15): on the
+ *    rectified card its joined start bar is about twice its stop bar, so
+ *    no symbol was seen and the grid reader never ran; the last try
+ *    measures the box again with the looser ratio (src/document/dl_scan.c,
+ *    scan_joined).
  * A licence front is never taken for a symbol (seed 4712). */
 #include <jansson.h>
 #include <stdint.h>
@@ -73,6 +78,11 @@ TEST(start_bar_twice_the_stop_bar)
 	CHECK(reads_small_back(9201, 87, 1.2));
 }
 
+TEST(no_symbol_seen_but_bars_joined)
+{
+	CHECK(reads_small_back(9201, 94, 1.4));
+}
+
 TEST(box_cutting_the_symbol)
 {
 	CHECK(reads_small_back(1234567, 63, 1.8));
@@ -106,6 +116,7 @@ int main(void)
 	RUN(module_off_found_at_another_scale);
 	RUN(start_bar_twice_the_stop_bar);
 	RUN(box_cutting_the_symbol);
+	RUN(no_symbol_seen_but_bars_joined);
 	RUN(front_is_no_symbol);
 	return test_done("pdf417_ends");
 }
