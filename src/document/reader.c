@@ -538,20 +538,6 @@ static int quiet_ends(const struct kyc_reader__band *b, const struct kyc_reader_
 	return 1;
 }
 
-/* Whether every character of the lines the check digits cover (TD1's first
- * two, the others' second) was read with confidence at least 0.5. Glare
- * that washed some glyphs out leaves their cells unsure, and the decoder
- * may fill them with whatever makes a check digit hold (a washed birth
- * date 610404 read 620404 with its check digit 7 read 0). */
-static int sure_checked(const struct reading *r)
-{
-	for (int i = r->nlines == 3 ? 0 : 1; i < r->nlines - (r->nlines == 3); i++)
-		for (int k = 0; k < r->len; k++)
-			if (r->conf[i][k] < 0.5)
-				return 0;
-	return 1;
-}
-
 /* Reads candidate c's band laid out loosely (kyc_reader__band_layout_loose):
  * each format that fits, best first, with its lines as laid and, when some
  * line is short of the count, moved to end on the last cell (glare may have
@@ -587,7 +573,9 @@ static int read_loose(const struct kyc_image *img, const struct kyc_reader__cand
 				read_cells(&b[flip], &v[flip], r);
 				try_shifts(&b[flip], &v[flip], r);
 				align_lines(&b[flip], &v[flip], r);
-				if (!all_checks(r) || !sure_checked(r) ||
+				if (!all_checks(r) ||
+				    !kyc_reader__sure_checked(r->nlines, r->len, r->lines,
+				                              r->conf) ||
 				    !quiet_ends(&b[flip], &v[flip]))
 					continue;
 				free(st->band.px);

@@ -329,6 +329,15 @@ int kyc_reader__fit_codes(const struct kyc_mrz_cands *c, char lines[][KYC_READER
  * letter or filler, 0 anything (reader_codes.c). */
 char kyc_reader__field_kind(int nlines, int len, int line, int pos);
 
+/* Whether the reading lines (nlines of len, per-character confidence conf)
+ * of a loose layout is sure enough to keep: every character of the lines
+ * the check digits cover read with confidence KYC_READER__SURE or more, but
+ * at most one digit of a date, a number or a check digit, which the other
+ * characters of its check-digit group pin down (reader_sure.c). 1 or 0. */
+#define KYC_READER__SURE 0.5f
+int kyc_reader__sure_checked(int nlines, int len, const char lines[][KYC_READER_MAX_CHARS + 1],
+                             const float conf[][KYC_READER_MAX_CHARS]);
+
 /* Edge steepness of img over its 5-95 % gray range; under 0.18 a failed
  * reading is reported as too_blurry (reader_pretest.c). */
 double kyc_reader__sharpness(const struct kyc_image *img);

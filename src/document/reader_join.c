@@ -21,7 +21,7 @@ static int continues(const struct kyc_reader__cand *a, const struct kyc_reader__
 	if (fabs(dot) < KYC_READER__JOIN_COS)
 		return 0;
 	double tr = b->thick / a->thick;
-	if (tr < 0.7 || tr > 1 / 0.7)
+	if (tr < 0.6 || tr > 1 / 0.6)
 		return 0;
 	double dx = b->cx - a->cx, dy = b->cy - a->cy, th = (a->thick + b->thick) / 2;
 	double t = dx * a->ux + dy * a->uy, off = fabs(-dx * a->uy + dy * a->ux);
@@ -31,8 +31,11 @@ static int continues(const struct kyc_reader__cand *a, const struct kyc_reader__
 	double gap = b0 > *hi ? b0 - *hi : *lo - b1; /* negative: they overlap */
 	double shorter = b->len < *hi - *lo ? b->len : *hi - *lo;
 	double l0 = *lo < b0 ? *lo : b0, l1 = *hi > b1 ? *hi : b1;
+	/* the length against the thicker piece: glare thins the strokes of
+	 * the piece it washes */
+	double thmax = a->thick > b->thick ? a->thick : b->thick;
 	if (gap < -0.3 * shorter || gap > KYC_READER__JOIN_GAP * th ||
-	    l1 - l0 > KYC_READER__JOIN_LEN * th)
+	    l1 - l0 > KYC_READER__JOIN_LEN * thmax)
 		return 0;
 	*lo = l0;
 	*hi = l1;

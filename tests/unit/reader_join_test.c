@@ -4,7 +4,10 @@
  * level-2 photos of development seeds 9100 and 9101 (bench/README.md, "Issue
  * 11: level-2 misses seen as pictures") that the reader missed before, one
  * for each: a glare band cutting every MRZ line in two, and an MRZ under a
- * paper whose closely printed lines took the place of its second line. */
+ * paper whose closely printed lines took the place of its second line; and
+ * two glare photos of the same seeds laid out right and refused for a single
+ * washed-out digit (bench/README.md, "Issue 11: location and layout misses
+ * (branch rd15b)"). */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -67,6 +70,10 @@ TEST(pieces_of_a_line_joined)
 	/* nor pieces of another thickness (a heading beside a line) */
 	c[1] = piece(a, 350, 500, 0, 2 * th);
 	CHECK_INT(kyc_reader__join_pieces(c, n, out, 8), 0);
+	/* but a piece glare thinned, as long as an MRZ line by the thicker
+	 * piece's measure (not by the two's mean) */
+	c[1] = piece(a, 350, (KYC_READER__JOIN_LEN - 1) * th, 0, 0.65 * th);
+	CHECK_INT(kyc_reader__join_pieces(c, n, out, 8), 1);
 }
 
 /* Whether the scan of level-2 photo i of class cls and seed reads the
@@ -112,10 +119,20 @@ TEST(chain_grown_down_read)
 	CHECK(reads_exactly(9101, 5, KYC_SYNTH_CLASS_EDGE));
 }
 
+/* Glare across a passport's MRZ: the loose layout lays both lines out
+ * right, and one digit of the checked line (a birth date's, or an expiry
+ * date's check digit) is read at under 0.5 (kyc_reader__sure_checked). */
+TEST(glare_one_washed_digit_read)
+{
+	CHECK(reads_exactly(9100, 10, KYC_SYNTH_CLASS_LIGHT));
+	CHECK(reads_exactly(9101, 7, KYC_SYNTH_CLASS_LIGHT));
+}
+
 int main(void)
 {
 	RUN(pieces_of_a_line_joined);
 	RUN(glare_cut_lines_read);
 	RUN(chain_grown_down_read);
+	RUN(glare_one_washed_digit_read);
 	return test_done("reader_join");
 }
