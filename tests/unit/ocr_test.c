@@ -501,6 +501,67 @@ TEST(finer_model)
 	CHECK(d1 >= 0.90);
 }
 
+/* Whether two lists of n guesses are the same characters at the same scores
+ * (field by field: the struct has padding). */
+static int same_guesses(const struct kyc_ocr_guess *a, const struct kyc_ocr_guess *b, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (a[i].ch != b[i].ch || a[i].score != b[i].score)
+			return 0;
+	return 1;
+}
+
+/* The reader reads every cell with the first model, then only the unsure ones
+ * with both: the first model's softmax handed in must give exactly what the
+ * call that computes it again gives, on cells in their line, sure and unsure
+ * (blurred, shaken). */
+TEST(finer_model_given_first_softmax)
+{
+	unsigned char px[CELL_MAX * CELL_MAX];
+	memset(px, 255, sizeof px);
+	float p[KYC_OCR_NOUT];
+	struct kyc_ocr_guess g[4], f[4];
+	CHECK_INT(kyc_ocr_probs_at(px, 20, 30, 20, 10, 9, 0, 29, NULL), KYC_ERR_INVALID);
+	CHECK_INT(kyc_ocr_probs_at(px, 20, 30, 20, 10, 9, 0, 30, p), KYC_ERR_INVALID);
+	CHECK_INT(kyc_ocr_top_k(NULL, g, 2), KYC_ERR_INVALID);
+	CHECK_INT(kyc_ocr_top_k(p, g, 5), KYC_ERR_INVALID);
+	CHECK_INT(kyc_ocr_classify_fine_given(px, 20, 30, 20, 10, 9, 0, 29, NULL, g, 2),
+		  KYC_ERR_INVALID);
+	if (!have_font())
+		return;
+	struct cellspec specs[] = {
+		{.paper = 220, .ink = 30, .neighbours = 1, .line = 1},
+		{.paper = 200, .ink = 70, .blur = 2, .noise = 14, .neighbours = 1, .line = 1},
+		{.paper = 210, .ink = 50, .blur = 1, .noise = 6, .neighbours = 1, .line = 1,
+		 .smear = 6},
+	};
+	int cells = 0, same = 0, unsure = 0;
+	for (int s = 0; s < 3; s++)
+		for (int c = 0; c < KYC_OCR_NCLASSES; c++) {
+			struct cellspec sp = specs[s];
+			sp.cap = 9 + unif() * 12;
+			sp.jx = (unif() * 2 - 1) * 0.1;
+			int w, h;
+			REQUIRE(render(KYC_OCR_CLASSES[c], &sp, px, &w, &h) == 0);
+			double cx = w * 0.5, pitch = pitch_of(sp.cap);
+			REQUIRE(kyc_ocr_probs_at(px, w, h, w, cx, pitch, 0, h - 1, p) == 0);
+			/* the softmax's top 4 are the first model's guesses */
+			CHECK_INT(kyc_ocr_top_k(p, f, 4), 4);
+			CHECK_INT(kyc_ocr_classify_at(px, w, h, w, cx, pitch, 0, h - 1, g, 4), 4);
+			CHECK(same_guesses(f, g, 4));
+			unsure += g[0].score < 0.9f;
+			int nf = kyc_ocr_classify_fine_given(px, w, h, w, cx, pitch, 0, h - 1, p, f, 4);
+			int ng = kyc_ocr_classify_fine_at(px, w, h, w, cx, pitch, 0, h - 1, g, 4);
+			cells++;
+			same += nf == 4 && ng == 4 && same_guesses(f, g, 4);
+		}
+	printf("  %d cells (%d unsure), fine reading with the softmax given identical on %d\n",
+	       cells, unsure, same);
+	CHECK_INT(same, cells);
+	/* not only sure cells: the unsure ones are what the reader passes */
+	CHECK(unsure > 0);
+}
+
 int main(void)
 {
 	RUN(rejects_bad_arguments);
@@ -514,6 +575,7 @@ int main(void)
 	RUN(low_resolution_upsampled_cells);
 	RUN(non_characters_score_low);
 	RUN(finer_model);
+	RUN(finer_model_given_first_softmax);
 	if (face)
 		FT_Done_Face(face);
 	if (lib)
