@@ -102,10 +102,11 @@ int kyc_ocr_features_at(const unsigned char *img, int w, int h, int stride, doub
 int kyc_ocr_features_fine_at(const unsigned char *img, int w, int h, int stride, double cx,
 			     double pitch, int y0, int y1, float *feat);
 
-/* Reads the cell with both models and returns the k best characters of the
- * mean of their softmaxes; same arguments, output and guarantees as
+/* Reads the cell with the finer model and returns the k best characters of
+ * its softmax (mixed with the first model's when ocr.c's FINE_SHARE is under
+ * 1; it is 1: docs/ocr.md); same arguments, output and guarantees as
  * kyc_ocr_classify_at, whose answer it gives when no finer model is compiled
- * in (nin == 0). About three times the cost of one cell: for unsure cells. */
+ * in (nin == 0). About twice the cost of one cell: for unsure cells. */
 int kyc_ocr_classify_fine_at(const unsigned char *img, int w, int h, int stride, double cx,
 			     double pitch, int y0, int y1, struct kyc_ocr_guess *out, int k);
 
@@ -122,9 +123,10 @@ int kyc_ocr_probs_at(const unsigned char *img, int w, int h, int stride, double 
 int kyc_ocr_top_k(const float *p, struct kyc_ocr_guess *out, int k);
 
 /* kyc_ocr_classify_fine_at for a cell whose first-model softmax `first`
- * (kyc_ocr_probs_at, the same arguments) the caller already has: only the
- * finer model runs. Returns what kyc_ocr_classify_fine_at returns for the
- * same cell, or KYC_ERR_INVALID when first is NULL. */
+ * (kyc_ocr_probs_at, the same arguments) the caller already has: the first
+ * model does not run again (its softmax is what is mixed in, or the answer
+ * when no finer model is compiled in). Returns what kyc_ocr_classify_fine_at
+ * returns for the same cell, or KYC_ERR_INVALID when first is NULL. */
 int kyc_ocr_classify_fine_given(const unsigned char *img, int w, int h, int stride, double cx,
 				double pitch, int y0, int y1, const float *first,
 				struct kyc_ocr_guess *out, int k);
