@@ -173,6 +173,19 @@ static int have_font(void)
 	return state;
 }
 
+/* Class c drawn as base with a random size in [cap_lo, cap_hi], turn within
+ * +-angle degrees and centring error within +-jitter; *sp the spec drawn. */
+static int random_cell(const struct cellspec *base, double cap_lo, double cap_hi, double angle,
+		       double jitter, int c, struct cellspec *sp, unsigned char *px, int *w, int *h)
+{
+	*sp = *base;
+	sp->cap = cap_lo * pow(cap_hi / cap_lo, unif());
+	sp->angle = (unif() * 2 - 1) * angle;
+	sp->jx = (unif() * 2 - 1) * jitter;
+	sp->jy = (unif() * 2 - 1) * jitter;
+	return render(KYC_OCR_CLASSES[c], sp, px, w, h);
+}
+
 /* Fraction of cells read right (top-1, and within the top 2). */
 static void accuracy(const struct cellspec *base, double cap_lo, double cap_hi, double angle,
 		     double jitter, int reps, double *top1, double *top2)
@@ -181,13 +194,9 @@ static void accuracy(const struct cellspec *base, double cap_lo, double cap_hi, 
 	int n = 0, r1 = 0, r2 = 0;
 	for (int rep = 0; rep < reps; rep++)
 		for (int c = 0; c < KYC_OCR_NCLASSES; c++) {
-			struct cellspec sp = *base;
-			sp.cap = cap_lo * pow(cap_hi / cap_lo, unif());
-			sp.angle = (unif() * 2 - 1) * angle;
-			sp.jx = (unif() * 2 - 1) * jitter;
-			sp.jy = (unif() * 2 - 1) * jitter;
+			struct cellspec sp;
 			int w, h;
-			if (render(KYC_OCR_CLASSES[c], &sp, px, &w, &h))
+			if (random_cell(base, cap_lo, cap_hi, angle, jitter, c, &sp, px, &w, &h))
 				continue;
 			struct kyc_ocr_guess g[2];
 			int ng = sp.line ? kyc_ocr_classify_at(px, w, h, w, w * 0.5, pitch_of(sp.cap), 0,
@@ -462,13 +471,9 @@ static void unsure_accuracy(const struct cellspec *base, double cap_lo, double c
 	*n = *first = *fine = 0;
 	for (int rep = 0; rep < reps; rep++)
 		for (int c = 0; c < KYC_OCR_NCLASSES; c++) {
-			struct cellspec sp = *base;
-			sp.cap = cap_lo * pow(cap_hi / cap_lo, unif());
-			sp.angle = (unif() * 2 - 1) * angle;
-			sp.jx = (unif() * 2 - 1) * jitter;
-			sp.jy = (unif() * 2 - 1) * jitter;
+			struct cellspec sp;
 			int w, h;
-			if (render(KYC_OCR_CLASSES[c], &sp, px, &w, &h))
+			if (random_cell(base, cap_lo, cap_hi, angle, jitter, c, &sp, px, &w, &h))
 				continue;
 			struct kyc_ocr_guess g[1], f[1];
 			double pitch = pitch_of(sp.cap);
