@@ -78,13 +78,13 @@ static int classify_cell(const struct kyc_reader__band *b, const struct kyc_read
 			 int k, struct kyc_ocr_guess *g, float *p)
 {
 	int cy0, cy1;
-	float own[KYC_OCR_NOUT];
+	float own[KYC_OCR_NOUT], *sm = p ? p : own;
 	cell_rows(b, L, &cy0, &cy1);
 	double cx = kyc_reader__cell_x(L, k), pitch = kyc_reader__cell_pitch(L, k);
 	/* the classifier cuts the cell (cx +- 0.55 p) and sees its neighbours */
-	if (kyc_ocr_probs_at(b->px, b->w, b->h, b->w, cx, pitch, cy0, cy1, p ? p : own))
+	if (kyc_ocr_probs_at(b->px, b->w, b->h, b->w, cx, pitch, cy0, cy1, sm))
 		return 0;
-	int ng = kyc_ocr_top_k(p ? p : own, g, 4);
+	int ng = kyc_ocr_top_k(sm, g, 4);
 	return ng < 0 ? 0 : ng;
 }
 
