@@ -102,12 +102,34 @@ int kyc_ocr_features_at(const unsigned char *img, int w, int h, int stride, doub
 int kyc_ocr_features_fine_at(const unsigned char *img, int w, int h, int stride, double cx,
 			     double pitch, int y0, int y1, float *feat);
 
-/* Reads the cell with both models and returns the k best characters of the
- * mean of their softmaxes; same arguments, output and guarantees as
+/* Reads the cell with the finer model and returns the k best characters of
+ * its softmax (mixed with the first model's when ocr.c's FINE_SHARE is under
+ * 1; it is 1: docs/ocr.md); same arguments, output and guarantees as
  * kyc_ocr_classify_at, whose answer it gives when no finer model is compiled
- * in (nin == 0). About three times the cost of one cell: for unsure cells. */
+ * in (nin == 0). About twice the cost of one cell: for unsure cells. */
 int kyc_ocr_classify_fine_at(const unsigned char *img, int w, int h, int stride, double cx,
 			     double pitch, int y0, int y1, struct kyc_ocr_guess *out, int k);
+
+/* The first model's softmax for the cell of kyc_ocr_classify_at (same
+ * arguments) into p[KYC_OCR_NOUT], class order of KYC_OCR_CLASSES then the
+ * reject output (0 for a model without one). Returns 0, KYC_ERR_INVALID on
+ * bad arguments or KYC_ERR_INTERNAL on a malformed model. */
+int kyc_ocr_probs_at(const unsigned char *img, int w, int h, int stride, double cx, double pitch,
+		     int y0, int y1, float *p);
+
+/* The k (<= 4) best characters of a softmax p[KYC_OCR_NOUT] (the reject
+ * output is never one), as kyc_ocr_classify_at gives them. Returns k, or
+ * KYC_ERR_INVALID. */
+int kyc_ocr_top_k(const float *p, struct kyc_ocr_guess *out, int k);
+
+/* kyc_ocr_classify_fine_at for a cell whose first-model softmax `first`
+ * (kyc_ocr_probs_at, the same arguments) the caller already has: the first
+ * model does not run again (its softmax is what is mixed in, or the answer
+ * when no finer model is compiled in). Returns what kyc_ocr_classify_fine_at
+ * returns for the same cell, or KYC_ERR_INVALID when first is NULL. */
+int kyc_ocr_classify_fine_given(const unsigned char *img, int w, int h, int stride, double cx,
+				double pitch, int y0, int y1, const float *first,
+				struct kyc_ocr_guess *out, int k);
 
 /* The compiled-in model (ocr_model.c): a multilayer perceptron
  * NIN (KYC_OCR_NIN or KYC_OCR_NIN_CTX) [+ the conv branch's PW*PH*c2] -> H1 -> H2

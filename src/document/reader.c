@@ -72,31 +72,36 @@ static void cell_rows(const struct kyc_reader__band *b, const struct kyc_reader_
 }
 
 /* Classifies cell k of line i. Returns the number of guesses (0 when the cell
- * falls outside the band). */
+ * falls outside the band). The first model's softmax goes into p, when given,
+ * for the finer model (classify_cell_fine). */
 static int classify_cell(const struct kyc_reader__band *b, const struct kyc_reader__line *L,
-			 int k, struct kyc_ocr_guess *g)
+			 int k, struct kyc_ocr_guess *g, float *p)
 {
 	int cy0, cy1;
+	float own[KYC_OCR_NOUT], *sm = p ? p : own;
 	cell_rows(b, L, &cy0, &cy1);
-	double cx = kyc_reader__cell_x(L, k), p = kyc_reader__cell_pitch(L, k);
+	double cx = kyc_reader__cell_x(L, k), pitch = kyc_reader__cell_pitch(L, k);
 	/* the classifier cuts the cell (cx +- 0.55 p) and sees its neighbours */
-	int ng = kyc_ocr_classify_at(b->px, b->w, b->h, b->w, cx, p, cy0, cy1, g, 4);
+	if (kyc_ocr_probs_at(b->px, b->w, b->h, b->w, cx, pitch, cy0, cy1, sm))
+		return 0;
+	int ng = kyc_ocr_top_k(sm, g, 4);
 	return ng < 0 ? 0 : ng;
 }
 
 /* The finer model averaged in (docs/ocr.md, "A finer recogniser on unsure
- * cells") for cell k, whose first reading g scored under 0.9, what the MRZ
- * parser accepts. Returns the new count of guesses, or ng when the finer
- * model gives none. */
+ * cells") for cell k, whose first reading g (softmax p) scored under 0.9,
+ * what the MRZ parser accepts. Returns the new count of guesses, or ng when
+ * the finer model gives none. */
 #define FINE_BELOW 0.9f
 static int classify_cell_fine(const struct kyc_reader__band *b, const struct kyc_reader__line *L,
-			      int k, struct kyc_ocr_guess *g, int ng)
+			      int k, const float *p, struct kyc_ocr_guess *g, int ng)
 {
 	int cy0, cy1;
 	cell_rows(b, L, &cy0, &cy1);
 	struct kyc_ocr_guess f[4];
-	int nf = kyc_ocr_classify_fine_at(b->px, b->w, b->h, b->w, kyc_reader__cell_x(L, k),
-					  kyc_reader__cell_pitch(L, k), cy0, cy1, f, 4);
+	/* the first model's softmax passed in: only the finer model runs */
+	int nf = kyc_ocr_classify_fine_given(b->px, b->w, b->h, b->w, kyc_reader__cell_x(L, k),
+					     kyc_reader__cell_pitch(L, k), cy0, cy1, p, f, 4);
 	if (nf < 1)
 		return ng;
 	memcpy(g, f, sizeof(struct kyc_ocr_guess) * (size_t)nf);
@@ -112,7 +117,7 @@ static double sample_conf(const struct kyc_reader__band *b, const struct kyc_rea
 	for (int i = 0; i < lay->nlines; i++)
 		for (int k = 3 + i * 2; k < lay->len; k += 9) {
 			struct kyc_ocr_guess g[4];
-			if (classify_cell(b, &lay->ln[i], k, g) > 0)
+			if (classify_cell(b, &lay->ln[i], k, g, NULL) > 0)
 				sum += g[0].score;
 			n++;
 		}
@@ -127,9 +132,10 @@ static double read_line(const struct kyc_reader__band *b, const struct kyc_reade
 	int nl = r->nlines, n = r->len;
 	double sum = 0;
 	struct kyc_ocr_guess gs[KYC_READER_MAX_CHARS][4];
+	float ps[KYC_READER_MAX_CHARS][KYC_OCR_NOUT];
 	int ngs[KYC_READER_MAX_CHARS], sure = 0;
 	for (int k = 0; k < n; k++) {
-		ngs[k] = classify_cell(b, L, k, gs[k]);
+		ngs[k] = classify_cell(b, L, k, gs[k], ps[k]);
 		sure += ngs[k] > 0 && gs[k][0].score >= FINE_BELOW;
 	}
 	/* The finer model only on a line that reads mostly surely: a line of
@@ -140,7 +146,7 @@ static double read_line(const struct kyc_reader__band *b, const struct kyc_reade
 		struct kyc_ocr_guess *g = gs[k];
 		int ng = ngs[k];
 		if (fine && ng > 0 && g[0].score < FINE_BELOW)
-			ng = classify_cell_fine(b, L, k, g, ng);
+			ng = classify_cell_fine(b, L, k, ps[k], g, ng);
 		r->alt[i][k] = 0;
 		r->alt_conf[i][k] = 0;
 		for (int q = 0; q < KYC_MRZ_DECODE_K; q++) {
@@ -266,8 +272,8 @@ static void try_shifts(const struct kyc_reader__band *b, struct kyc_reader__layo
 	for (int i = 0; i < lay->nlines; i++) {
 		for (int step = 0; step < 2; step++) {
 			struct kyc_ocr_guess g[4];
-			double out_l = classify_cell(b, &lay->ln[i], -1, g) > 0 ? g[0].score : 0;
-			double out_r = classify_cell(b, &lay->ln[i], n, g) > 0 ? g[0].score : 0;
+			double out_l = classify_cell(b, &lay->ln[i], -1, g, NULL) > 0 ? g[0].score : 0;
+			double out_r = classify_cell(b, &lay->ln[i], n, g, NULL) > 0 ? g[0].score : 0;
 			/* the MRZ has a quiet zone: a glyph beyond an end is suspect;
 			 * the likelier end first, then the other (a card edge read
 			 * as a glyph beyond one end does not hide a real one beyond
@@ -331,7 +337,7 @@ static void align_lines(const struct kyc_reader__band *b, struct kyc_reader__lay
 			continue;
 		/* and the cell it would take in must hold a glyph */
 		struct kyc_ocr_guess g[4];
-		if (classify_cell(b, &lay->ln[i], s > 0 ? r->len - 1 + s : s, g) < 1 ||
+		if (classify_cell(b, &lay->ln[i], s > 0 ? r->len - 1 + s : s, g, NULL) < 1 ||
 		    g[0].score <= 0.5)
 			continue;
 		struct kyc_reader__line m = shift_line(&lay->ln[i], s);
@@ -532,7 +538,7 @@ static int quiet_ends(const struct kyc_reader__band *b, const struct kyc_reader_
 	struct kyc_ocr_guess g[4];
 	for (int i = 0; i < lay->nlines; i++)
 		for (int e = 0; e < 2; e++)
-			if (classify_cell(b, &lay->ln[i], e ? lay->len : -1, g) > 0 &&
+			if (classify_cell(b, &lay->ln[i], e ? lay->len : -1, g, NULL) > 0 &&
 			    g[0].score > 0.5)
 				return 0;
 	return 1;
