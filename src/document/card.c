@@ -98,10 +98,8 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-/* Character sets (digits and dates have their own reader). Arabic is the
- * letters of Arabic proper and the space: the script model also knows
- * Persian and Urdu forms (ک, ی, ہ) that an Egyptian card never prints. */
-static const char ARABIC_LETTERS[] = "ءآأؤإئابةتثجحخدذرزسشصضطظعغفقكلمنهوىي ";
+/* Character sets (digits and dates have their own reader; Arabic letters:
+ * card_arabic.c). */
 static const char LATIN_SERIAL[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
 /* Confidence below which a read value is not trusted on its own: Tesseract's
@@ -282,45 +280,6 @@ static void trim_to_ink(const unsigned char *card, int w, int y0, int y1, int *x
 	*x1 = last + 1 + m < *x1 ? last + 1 + m : *x1;
 }
 
-/* Shrinks a crop by k < 1 (area average) into *out (malloc'ed, *ow x *oh). */
-static int shrink(const unsigned char *crop, int w, int h, int stride, double k,
-		  unsigned char **out, int *ow, int *oh)
-{
-	int sw = (int)(w * k), sh = (int)(h * k);
-	unsigned char *small = malloc((size_t)(sw > 0 ? sw : 1) * (size_t)(sh > 0 ? sh : 1));
-	if (!small)
-		return KYC_ERR_NOMEM;
-	for (int y = 0; y < sh; y++)
-		for (int x = 0; x < sw; x++) {
-			int ax = (int)(x / k), bx = (int)((x + 1) / k), ay = (int)(y / k),
-			    by = (int)((y + 1) / k);
-			bx = bx > ax ? (bx < w ? bx : w) : ax + 1;
-			by = by > ay ? (by < h ? by : h) : ay + 1;
-			unsigned sum = 0, n = 0;
-			for (int yy = ay; yy < by; yy++)
-				for (int xx = ax; xx < bx; xx++, n++)
-					sum += crop[(size_t)yy * (size_t)stride + (size_t)xx];
-			small[(size_t)y * (size_t)sw + (size_t)x] = (unsigned char)(n ? sum / n : 255);
-		}
-	*out = small, *ow = sw, *oh = sh;
-	return 0;
-}
-
-/* Tesseract's Arabic models drop short words whole, or misread them, at
- * some sizes and not at others: a field is read at a few sizes of its em
- * (px) and with both models, in this order, until one reading is sure
- * enough; the surest reading wins. */
-static const struct {
-	enum kyc_tess_script model;
-	double em_px;
-} attempts[] = {
-	{KYC_TESS_ARA, 21}, {KYC_TESS_ARA, 17}, {KYC_TESS_ARABIC, 21}, {KYC_TESS_ARA, 26},
-	{KYC_TESS_ARABIC, 17}, {KYC_TESS_ARA, 14}, {KYC_TESS_ARA, 31}, {KYC_TESS_ARABIC, 26},
-};
-#define SURE_CONF 80
-_Static_assert(sizeof attempts / sizeof attempts[0] == KYC_CARD_ARABIC_ATTEMPTS,
-	       "card.h names the number of attempts");
-
 /* text with its alef forms (أ إ آ) as the bare alef, into out (cap bytes). */
 static void fold_alef(const char *text, char *out, size_t cap)
 {
@@ -388,7 +347,7 @@ static int read_closed(const char *const *lex, const unsigned char *crop, int w,
 		if (!s)
 			continue;
 		named[n] = s, snapped[n++] = line;
-		if (line.conf >= SURE_CONF)
+		if (line.conf >= KYC_CARD_ARABIC_SURE)
 			break;
 	}
 	int win = -1, win_votes = 0;
@@ -475,11 +434,14 @@ static int read_serial(const char *pattern, const unsigned char *crop, int w, in
 	return 0;
 }
 
+/* Reads the text field f on its crop into *best; *guess is set when the
+ * reading is not to be accepted whatever its confidence. */
 static int read_text(const struct kyc_card_field *f, const unsigned char *crop, int w, int h,
-		     int stride, double u, struct kyc_tess_line *best)
+		     int stride, double u, struct kyc_tess_line *best, int *guess)
 {
 	best->text[0] = 0;
 	best->conf = -1;
+	*guess = 0;
 	if (f->script == KYC_CARD_HANGUL)
 		return kyc_tess_read_line(KYC_TESS_KOR, crop, w, h, stride, NULL, best);
 	if (f->script == KYC_CARD_LATIN && f->pattern)
@@ -490,45 +452,14 @@ static int read_text(const struct kyc_card_field *f, const unsigned char *crop, 
 					  best);
 	if (f->lexicon)
 		return read_closed(f->lexicon, crop, w, h, stride, f->em * u, best);
-	return kyc_card_read_arabic(crop, w, h, stride, f->em * u, best);
-}
-
-int kyc_card_read_arabic(const unsigned char *crop, int w, int h, int stride, double em_px,
-			 struct kyc_tess_line *best)
-{
-	best->text[0] = 0;
-	best->conf = -1;
-	int rc = kyc_card_read_arabic_from(crop, w, h, stride, em_px, 0, KYC_CARD_ARABIC_ATTEMPTS,
-					   best);
-	if (!rc && best->conf < 0)
-		best->conf = 0;
+	/* An open field has no list or check digit to catch a wrong reading:
+	 * one reading alone, however sure, is a guess. */
+	int agreed;
+	int rc = kyc_card_read_arabic_agreed(crop, w, h, stride, f->em * u, best, &agreed);
+	*guess = !agreed;
 	return rc;
 }
 
-int kyc_card_read_arabic_from(const unsigned char *crop, int w, int h, int stride, double em_px,
-			      int first, int last, struct kyc_tess_line *best)
-{
-	int n = (int)(sizeof attempts / sizeof attempts[0]);
-	last = last < n ? last : n;
-	for (int i = first < 0 ? 0 : first; i < last && best->conf < SURE_CONF; i++) {
-		double k = attempts[i].em_px / em_px;
-		unsigned char *small = NULL;
-		int sw = w, sh = h, rc = 0;
-		if (k < 1 && (rc = shrink(crop, w, h, stride, k, &small, &sw, &sh)))
-			return rc;
-		struct kyc_tess_line line;
-		rc = sw >= 8 && sh >= 8 ? kyc_tess_read_line(attempts[i].model, small ? small : crop, sw,
-							     sh, small ? sw : stride, ARABIC_LETTERS,
-							     &line)
-					: KYC_ERR_INVALID;
-		free(small);
-		if (rc == KYC_ERR_NOMEM || rc == KYC_ERR_UNSUPPORTED)
-			return rc;
-		if (!rc && line.text[0] && line.conf > best->conf)
-			*best = line;
-	}
-	return 0;
-}
 
 /* A field's crop on the rectified card (w x h, u px/mm), trimmed to its ink. */
 static void field_crop(const unsigned char *card, int w, int h, double u,
@@ -574,10 +505,12 @@ static int read_fields(const unsigned char *card, int w, int h, double u,
 		field_crop(card, w, h, u, f, &x0, &y0, &x1, &y1);
 		const unsigned char *crop = card + (size_t)y0 * (size_t)w + (size_t)x0;
 		struct kyc_tess_line line;
-		rc = read_text(f, crop, x1 - x0, y1 - y0, w, u, &line);
+		int guess;
+		rc = read_text(f, crop, x1 - x0, y1 - y0, w, u, &line, &guess);
 		if (rc == KYC_ERR_NOMEM || rc == KYC_ERR_UNSUPPORTED)
 			return rc;
 		normalise(f, &line, &out->values[i]);
+		out->values[i].accepted &= !guess;
 	}
 	return 0;
 }

@@ -8,6 +8,7 @@
 #ifndef KYC_CARD_H
 #define KYC_CARD_H
 
+#include "document/card_arabic.h"
 #include "document/card_tpl.h"
 #include "document/edigits.h"
 #include "document/image.h"
@@ -73,24 +74,6 @@ void kyc_card_warp_box(const struct kyc_image *img, const double quad[4][2], int
  * what lies just outside its edges. */
 void kyc_card_quad_sub(const double quad[4][2], double s0, double t0, double s1, double t1,
 		       double out[4][2]);
-
-/* Reads the one line of Arabic letters in a grayscale crop (w x h, stride
- * bytes a row) whose em is about em_px, as the card's Arabic fields are
- * read: at a few sizes and with both Arabic models until one reading is
- * sure, the surest winning (best->conf 0 when nothing was read). 0,
- * KYC_ERR_NOMEM, or KYC_ERR_UNSUPPORTED when the models are missing. */
-int kyc_card_read_arabic(const unsigned char *crop, int w, int h, int stride, double em_px,
-			 struct kyc_tess_line *best);
-
-/* The attempts (sizes and models) kyc_card_read_arabic makes at most. */
-#define KYC_CARD_ARABIC_ATTEMPTS 8
-/* Its attempts first..last-1 only, stopping once one is sure, keeping in
- * *best the surest reading so far (the caller sets best->conf to -1 and
- * best->text to "" before the first call): a caller that weighs several
- * lines reads each a little before reading one of them through. 0,
- * KYC_ERR_NOMEM or KYC_ERR_UNSUPPORTED. */
-int kyc_card_read_arabic_from(const unsigned char *crop, int w, int h, int stride, double em_px,
-			      int first, int last, struct kyc_tess_line *best);
 
 /* Reads the number or date field f (KYC_CARD_EDIGITS, KYC_CARD_EDATE) of
  * a rectified card (w x h gray, u px/mm) with the digit reader, on its

@@ -132,8 +132,10 @@ static TessBaseAPI *prepared(enum kyc_tess_script script, const unsigned char *g
 	return api;
 }
 
-int kyc_tess_read_line(enum kyc_tess_script script, const unsigned char *gray, int w, int h,
-		       int stride, const char *charset, struct kyc_tess_line *out)
+/* Reads the crop in page segmentation mode psm; the handle is left a
+ * single-line reader. */
+static int read_as(enum kyc_tess_script script, TessPageSegMode psm, const unsigned char *gray,
+		   int w, int h, int stride, const char *charset, struct kyc_tess_line *out)
 {
 	out->text[0] = 0;
 	out->conf = 0;
@@ -141,17 +143,30 @@ int kyc_tess_read_line(enum kyc_tess_script script, const unsigned char *gray, i
 	TessBaseAPI *api = prepared(script, gray, w, h, stride, charset, &rc);
 	if (!api)
 		return rc;
+	TessBaseAPISetPageSegMode(api, psm);
 	char *text = TessBaseAPIGetUTF8Text(api);
-	if (!text) {
-		TessBaseAPIClear(api);
-		return KYC_ERR_NOMEM;
-	}
+	rc = text ? 0 : KYC_ERR_NOMEM;
+	if (text) {
 	squeeze(text, out->text, sizeof out->text);
 	TessDeleteText(text);
 	int conf = TessBaseAPIMeanTextConf(api);
 	out->conf = conf < 0 ? 0 : conf > 100 ? 100 : conf;
+	}
+	TessBaseAPISetPageSegMode(api, PSM_SINGLE_LINE);
 	TessBaseAPIClear(api);
-	return 0;
+	return rc;
+}
+
+int kyc_tess_read_line(enum kyc_tess_script script, const unsigned char *gray, int w, int h,
+		       int stride, const char *charset, struct kyc_tess_line *out)
+{
+	return read_as(script, PSM_SINGLE_LINE, gray, w, h, stride, charset, out);
+}
+
+int kyc_tess_read_block(enum kyc_tess_script script, const unsigned char *gray, int w, int h,
+			int stride, const char *charset, struct kyc_tess_line *out)
+{
+	return read_as(script, PSM_SINGLE_BLOCK, gray, w, h, stride, charset, out);
 }
 
 int kyc_tess_read_page(enum kyc_tess_script script, const unsigned char *gray, int w, int h,

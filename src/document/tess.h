@@ -40,6 +40,13 @@ struct kyc_tess_line {
 int kyc_tess_read_line(enum kyc_tess_script script, const unsigned char *gray, int w, int h,
 		       int stride, const char *charset, struct kyc_tess_line *out);
 
+/* The same, the crop read as a block of text (Tesseract's single-block
+ * page segmentation) rather than as one line: a second opinion that
+ * reads short words the line mode drops whole at some sizes. The lines
+ * found are joined by one space. Errors as kyc_tess_read_line. */
+int kyc_tess_read_block(enum kyc_tess_script script, const unsigned char *gray, int w, int h,
+			int stride, const char *charset, struct kyc_tess_line *out);
+
 /* The text lines of a page region, with where each is (pixels of the
  * image given), as Tesseract's page layout analysis finds them. */
 #define KYC_TESS_PAGE_LINES 48
