@@ -15,7 +15,8 @@
  * BENCH_DL_SOFT=0 turns the grid reader's soft correction off (the
  * comparison of bench/dl/compare; a library without it ignores this);
  * BENCH_VERBOSE=1 names each back not read (level, index, reason, module)
- * and each field that differs, on stderr. CPU ms count the child processes
+ * and each field that differs, on stderr; BENCH_DL_CACHE=DIR keeps the
+ * pictures drawn in DIR for the next run (photo()). CPU ms count the child processes
  * the zxing reads run in (core/isolate.h). */
 #include <jansson.h>
 #include <math.h>
@@ -42,12 +43,44 @@ __attribute__((weak)) void kyc_pdf417_grid_set_soft(int on);
  * (the generator's module times the card's scale in the photo). */
 static double last_module_px;
 
-/* as an upload is decoded (src/flows/workflow_submit.c) */
+/* as an upload is decoded (src/flows/workflow_submit.c); with
+ * BENCH_DL_CACHE=DIR each picture is kept there as it was decoded (its
+ * size, module and gray pixels) and taken from there the next time, so
+ * that two libraries read the same pictures without drawing them twice
+ * (bench/dl/compare; the drawing is most of a run's time). Not the
+ * front's forged copy, which is drawn from another card. */
 static int photo(uint64_t seed, int i, int level, enum kyc_card_side side,
 		 const struct kyc_dl_card *c, struct kyc_image *out)
 {
-	return kyc_synth_dl_upload(seed, i, level, side, c, KYC_READER_DECODE_SIDE, out, NULL,
-				   &last_module_px);
+	const char *dir = getenv("BENCH_DL_CACHE");
+	char path[512];
+	if (dir)
+		snprintf(path, sizeof path, "%s/%llu-%d-%d-%d-%.10s.gray", dir,
+			 (unsigned long long)seed, level, (int)side, i, c->birth_date);
+	FILE *f = dir ? fopen(path, "rb") : NULL;
+	if (f) {
+		int wh[2] = {0, 0}, ok = fread(wh, sizeof wh, 1, f) == 1 &&
+					  fread(&last_module_px, sizeof last_module_px, 1, f) == 1;
+		unsigned char *g = ok && wh[0] > 0 && wh[1] > 0 && wh[0] < 20000 && wh[1] < 20000
+				       ? malloc((size_t)wh[0] * (size_t)wh[1])
+				       : NULL;
+		ok = g && fread(g, (size_t)wh[0] * (size_t)wh[1], 1, f) == 1 &&
+		     !kyc_image_from_gray(g, wh[0], wh[1], wh[0], out);
+		free(g);
+		fclose(f);
+		if (ok)
+			return 0;
+	}
+	int rc = kyc_synth_dl_upload(seed, i, level, side, c, KYC_READER_DECODE_SIDE, out, NULL,
+				     &last_module_px);
+	if (!rc && dir && (f = fopen(path, "wb"))) {
+		int wh[2] = {out->w, out->h};
+		fwrite(wh, sizeof wh, 1, f);
+		fwrite(&last_module_px, sizeof last_module_px, 1, f);
+		fwrite(out->gray, (size_t)out->w * (size_t)out->h, 1, f);
+		fclose(f);
+	}
+	return rc;
 }
 
 /* Whether the fields of x are every field of the card's truth line. */

@@ -202,6 +202,68 @@ static void to_photo(const double quad[4][2], int w, int h, const double p[2], d
 	out[0] = q[0][0], out[1] = q[0][1];
 }
 
+/* g (w x h) divided by the paper's level around each pixel, scaled back to
+ * 0..255: the level is the brightest pixel within about r pixels (cells of
+ * r / 2, the brightest of each, their maximum over the cells within r),
+ * averaged over the same cells and interpolated between their centres. In
+ * a PDF417 no pixel is farther than a few modules from a space, so with r
+ * of ten modules the level is the paper's under a shadow as beside it.
+ * 0 or KYC_ERR_NOMEM. */
+static int flatten(unsigned char *g, int w, int h, double r)
+{
+	int c = (int)fmax(4, r / 2), k = 2, gw = (w + c - 1) / c, gh = (h + c - 1) / c, rc = 0;
+	double *mx = calloc((size_t)gw * (size_t)gh, sizeof *mx);
+	double *dl = malloc((size_t)gw * (size_t)gh * sizeof *dl);
+	double *bg = malloc((size_t)gw * (size_t)gh * sizeof *bg);
+	if (!mx || !dl || !bg) {
+		rc = KYC_ERR_NOMEM;
+		goto out;
+	}
+	for (int y = 0; y < h; y++)
+		for (int x = 0; x < w; x++) {
+			double *m = &mx[(size_t)(y / c) * (size_t)gw + (size_t)(x / c)];
+			*m = fmax(*m, g[(size_t)y * (size_t)w + (size_t)x]);
+		}
+	/* the brightest within k cells, then its mean over as many */
+	for (int pass = 0; pass < 2; pass++) {
+		const double *in = pass ? dl : mx;
+		double *o = pass ? bg : dl;
+		for (int cy = 0; cy < gh; cy++)
+			for (int cx = 0; cx < gw; cx++) {
+				double v = 0;
+				int n = 0;
+				for (int y = cy - k; y <= cy + k; y++)
+					for (int x = cx - k; x <= cx + k; x++)
+						if (x >= 0 && y >= 0 && x < gw && y < gh) {
+							double e =
+							    in[(size_t)y * (size_t)gw + (size_t)x];
+							v = pass ? v + e : fmax(v, e), n++;
+						}
+				o[(size_t)cy * (size_t)gw + (size_t)cx] = pass ? v / n : v;
+			}
+	}
+	for (int y = 0; y < h; y++) {
+		double fy = fmin(fmax((y + 0.5) / c - 0.5, 0), gh - 1);
+		int y0 = (int)fy, y1 = y0 + 1 < gh ? y0 + 1 : y0;
+		for (int x = 0; x < w; x++) {
+			double fx = fmin(fmax((x + 0.5) / c - 0.5, 0), gw - 1);
+			int x0 = (int)fx, x1 = x0 + 1 < gw ? x0 + 1 : x0;
+			double a = fx - x0, b = fy - y0;
+			double p = (1 - b) * ((1 - a) * bg[(size_t)y0 * (size_t)gw + (size_t)x0] +
+			                      a * bg[(size_t)y0 * (size_t)gw + (size_t)x1]) +
+			           b * ((1 - a) * bg[(size_t)y1 * (size_t)gw + (size_t)x0] +
+			                a * bg[(size_t)y1 * (size_t)gw + (size_t)x1]);
+			unsigned char *q = &g[(size_t)y * (size_t)w + (size_t)x];
+			*q = p > 1 ? (unsigned char)lround(fmin(255, 255 * *q / p)) : 255;
+		}
+	}
+out:
+	free(mx);
+	free(dl);
+	free(bg);
+	return rc;
+}
+
 /* Scales of the module tried when the bars are not found at the one given:
  * the module comes from the card finder's quadrilateral, and one a third
  * too large measures it a third too small, so that the bars' widths fall
@@ -231,9 +293,11 @@ static int find_at_scales(const unsigned char *g, int rw, int h, double mod_px, 
  * 9201 #94, whose box the card finder turned 5 degrees off the symbol and
  * whose bars lean apart by perspective). */
 #define MAX_SLOPE 0.05
+/* The reach of the paper's level under a shadow (flatten), in modules. */
+#define FLAT_MODULES 10.0
 
 int kyc_pdf417__locate(const struct kyc_image *img, const double region[4][2], int rw, int rh,
-                       double mod_px, double sym[4][2], double *span, double *hm)
+                       double mod_px, int flat, double sym[4][2], double *span, double *hm)
 {
 	unsigned char *g = malloc((size_t)rw * (size_t)rh);
 	if (!g)
@@ -246,9 +310,13 @@ int kyc_pdf417__locate(const struct kyc_image *img, const double region[4][2], i
 		kyc_card_warp(img, reg, rw, rh, g);
 		struct sym_ends E = {0};
 		double q[4][2];
-		int r = find_at_scales(g, rw, rh, mod, &E, q);
-		if (r)
+		int r = flat ? flatten(g, rw, rh, FLAT_MODULES * mod) : 0;
+		if (!r)
+			r = find_at_scales(g, rw, rh, mod, &E, q);
+		if (r) {
+			rc = r == KYC_ERR_NOMEM ? r : rc;
 			break;
+		}
 		for (int k = 0; k < 4; k++)
 			to_photo(reg, rw, rh, q[k], sym[k]);
 		*hm = (E.bot[0] - E.top[0] + E.bot[1] - E.top[1]) / 2 / E.u;

@@ -20,8 +20,11 @@ double kyc_pdf417__col_mean(const unsigned char *g, int w, int h, int stride, in
  * gets the symbol's corners in img (module 0 and module W - 18 across, the
  * top and bottom rows' outer edges), *span the modules between the bars'
  * left edges and *hm the height in modules, both at the module the bars
- * were found with. 0, KYC_ERR_NOTFOUND or KYC_ERR_NOMEM. */
+ * were found with. When flat, the warps are first divided by the paper's
+ * level around each pixel (a shadow across the symbol darkens its
+ * codewords under the ink threshold there, and the start bar's run takes
+ * them in). 0, KYC_ERR_NOTFOUND or KYC_ERR_NOMEM. */
 int kyc_pdf417__locate(const struct kyc_image *img, const double region[4][2], int rw, int rh,
-                       double mod_px, double sym[4][2], double *span, double *hm);
+                       double mod_px, int flat, double sym[4][2], double *span, double *hm);
 
 #endif

@@ -168,12 +168,38 @@ double kyc_pdf417_bars_module(double a, double b)
 	return hi <= 2.2 * lo ? (a + b) / 15 : 0;
 }
 
+int kyc_pdf417_flatten(double *p, int n, double r)
+{
+	int k = (int)lround(r);
+	double *mx = malloc((size_t)(n > 0 ? n : 1) * sizeof *mx);
+	if (!mx)
+		return KYC_ERR_NOMEM;
+	for (int i = 0; i < n; i++) {
+		mx[i] = 0;
+		for (int j = i - k < 0 ? 0 : i - k; j <= i + k && j < n; j++)
+			mx[i] = fmax(mx[i], p[j]);
+	}
+	/* the paper's level: the running maximum, smoothed over the same
+	 * width so that one light column does not set it alone */
+	for (int i = 0; i < n; i++) {
+		double s = 0;
+		int m = 0;
+		for (int j = i - k < 0 ? 0 : i - k; j <= i + k && j < n; j++, m++)
+			s += mx[j];
+		double paper = s / m;
+		p[i] = paper > 1 ? fmin(255, 255 * p[i] / paper) : 255;
+	}
+	free(mx);
+	return 0;
+}
+
 /* The group's two wide bars in the frame R (nu x nv, u across the bars),
  * the group's tiles spanning [gu0, gu1] x [gv0, gv1] there: the symbol's
  * corners in frame coordinates and its module, or -1 when the group holds
- * no PDF417's bars. */
+ * no PDF417's bars. When flat, the columns are taken as shares of the
+ * paper's level around them first (kyc_pdf417_flatten). */
 static int bars(const double *R, int nu, int nv, double gu0, double gu1, double gv0, double gv1,
-                double q[4][2], double *mod)
+                int flat, double q[4][2], double *mod)
 {
 	int v0 = (int)(gv0 + (gv1 - gv0) / 4), v1 = (int)(gv1 - (gv1 - gv0) / 4), rc = -1;
 	if (v1 <= v0)
@@ -187,8 +213,11 @@ static int bars(const double *R, int nu, int nv, double gu0, double gu1, double 
 		for (int v = v0; v < v1; v++)
 			s += R[(size_t)v * (size_t)nu + (size_t)u];
 		col[u] = s / (v1 - v0);
-		lo = fmin(lo, col[u]), hi = fmax(hi, col[u]);
 	}
+	if (flat && kyc_pdf417_flatten(col, nu, fmax(2 * TILE, (gu1 - gu0) / 10)))
+		goto out;
+	for (int u = 0; u < nu; u++)
+		lo = fmin(lo, col[u]), hi = fmax(hi, col[u]);
 	if (hi - lo < 40)
 		goto out;
 	int n = dark_runs(col, nu, lo + 0.4 * (hi - lo), runs, nu);
@@ -250,10 +279,12 @@ out:
 	return rc;
 }
 
-/* The symbol of one group: its frame sampled from the picture, its bars,
- * its corners back in the picture. 0, KYC_ERR_NOTFOUND or KYC_ERR_NOMEM. */
+/* The symbol of one group: its frame sampled from the picture, its bars
+ * found on the columns as they are (out[0]) and as shares of the paper
+ * around them (out[1], kyc_pdf417_flatten), its corners back in the
+ * picture; found[k] says which were found. 0 or KYC_ERR_NOMEM. */
 static int locate(const struct kyc_image *img, const struct tile *t, int tw, int th,
-                  const struct group *G, struct kyc_pdf417_found *out)
+                  const struct group *G, struct kyc_pdf417_found out[2], int found[2])
 {
 	/* across the bars: the gradient's mean direction (doubled angles) */
 	double a = 0.5 * atan2(2 * G->xy, G->xx - G->yy);
@@ -279,18 +310,33 @@ static int locate(const struct kyc_image *img, const struct tile *t, int tw, int
 			R[(size_t)v * (size_t)nu + (size_t)u] =
 			    pixel(img, U * ux + V * vx, U * uy + V * vy);
 		}
-	double q[4][2], mod = 0;
-	int rc = bars(R, nu, nv, u0 - fu, u1 - fu, v0 - fv, v1 - fv, q, &mod);
-	free(R);
-	if (rc)
-		return KYC_ERR_NOTFOUND;
-	for (int k = 0; k < 4; k++) {
-		double U = fu + q[k][0], V = fv + q[k][1];
-		out->quad[k][0] = U * ux + V * vx;
-		out->quad[k][1] = U * uy + V * vy;
+	for (int flat = 0; flat < 2; flat++) {
+		double q[4][2], mod = 0;
+		found[flat] = !bars(R, nu, nv, u0 - fu, u1 - fu, v0 - fv, v1 - fv, flat, q, &mod);
+		for (int k = 0; k < 4 && found[flat]; k++) {
+			double U = fu + q[k][0], V = fv + q[k][1];
+			out[flat].quad[k][0] = U * ux + V * vx;
+			out[flat].quad[k][1] = U * uy + V * vy;
+		}
+		out[flat].module_px = mod;
+		out[flat].score = G->e;
 	}
-	out->module_px = mod;
-	out->score = G->e;
+	free(R);
+	return 0;
+}
+
+/* Whether f is one of the n symbols of found: each corner within three of
+ * its modules of theirs. */
+static int known(const struct kyc_pdf417_found *found, int n, const struct kyc_pdf417_found *f)
+{
+	for (int i = 0; i < n; i++) {
+		int k = 0;
+		while (k < 4 && hypot(found[i].quad[k][0] - f->quad[k][0],
+		                      found[i].quad[k][1] - f->quad[k][1]) < 3 * f->module_px)
+			k++;
+		if (k == 4)
+			return 1;
+	}
 	return 0;
 }
 
@@ -353,16 +399,29 @@ int kyc_pdf417_find(const struct kyc_image *img, struct kyc_pdf417_found *out, i
 	}
 	memcpy(sorted, G, (size_t)ng * sizeof *G);
 	qsort(sorted, (size_t)ng, sizeof *sorted, cmp_group);
+	/* each group's bars on its columns as they are, then, after all of
+	 * those, on the columns taken as shares of the paper around them: a
+	 * shadow across the symbol darkens its codewords' columns there under
+	 * the ink threshold, and their run is taken for a wide bar (9207 #55,
+	 * docs/dl.md); a symbol found so is kept when it is not one found
+	 * already */
+	struct kyc_pdf417_found flat[MAX_GROUPS], two[2];
+	int nflat = 0;
 	for (int i = 0; i < ng && i < MAX_GROUPS && found < max; i++) {
 		if (sorted[i].n < MIN_TILES)
 			continue;
-		int r = locate(img, t, tw, th, &sorted[i], &out[found]);
-		if (r == KYC_ERR_NOMEM) {
-			rc = r;
+		int got[2];
+		rc = locate(img, t, tw, th, &sorted[i], two, got);
+		if (rc)
 			break;
-		}
-		found += !r;
+		if (got[0])
+			out[found++] = two[0];
+		if (got[1])
+			flat[nflat++] = two[1];
 	}
+	for (int i = 0; i < nflat && found < max && !rc; i++)
+		if (!known(out, found, &flat[i]))
+			out[found++] = flat[i];
 	free(sorted);
 out:
 	free(t);

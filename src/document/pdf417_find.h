@@ -46,6 +46,14 @@ int kyc_pdf417_find(const struct kyc_image *img, struct kyc_pdf417_found *out, i
  * grid reader tries other scales of it (pdf417_ends.h). */
 double kyc_pdf417_bars_module(double a, double b);
 
+/* Divides the profile p (n samples, gray 0..255) by the paper's level
+ * around each sample, and scales it back to 0..255: the paper's level is
+ * the profile's maximum within r samples either side, averaged over the
+ * same width. A shadow or a gradient of light across a symbol then leaves
+ * its bars and its codewords' grey where they are on even light, as long
+ * as r reaches past the widest bar to paper. 0 or KYC_ERR_NOMEM. */
+int kyc_pdf417_flatten(double *p, int n, double r);
+
 /* img's dominant edge direction, degrees in [-45, 45): a PDF417's bars and
  * rows are the strongest edges of a licence's back, so turning the picture
  * by minus this puts them along its axes (zxing tries the quarter turns

@@ -162,7 +162,7 @@ static int choose_columns(const unsigned char *g, int w, int h, int stride, doub
 	free(col);
 	/* no step up to ink at the codewords' starts: not this count, or the
 	 * symbol upside down (its codewords then end with a bar) */
-	if (try_ < 0 || try_ >= n_c || try_ >= KYC_PDF417_GRID_TRIES || score[order[try_]] <= 0)
+	if (try_ < 0 || try_ >= n_c || try_ >= KYC_PDF417_GRID_COUNTS || score[order[try_]] <= 0)
 		return KYC_ERR_NOTFOUND;
 	G->c = order[try_];
 	G->W = 17 * (G->c + 4) + 1;
@@ -429,6 +429,27 @@ static int rematch(const struct grid *G, int *val, int *sec, double *margin, int
 #define WARP_QUIET_X 6
 #define WARP_QUIET_Y 2
 
+/* How close two findings of the symbol's corners are the same, modules. */
+#define SAME_ENDS 0.02
+
+/* KYC_ERR_NOTFOUND when the symbol's ends found on the warp as it is lie
+ * within SAME_ENDS modules of sym (found on the warp taken as shares of the
+ * paper's level, and span modules wide): those tries were made already.
+ * 0 when they differ, or when the warp as it is showed none. */
+static int same_ends(const struct kyc_image *img, const double region[4][2], int rw, int rh,
+                     double mod_px, const double sym[4][2], double span)
+{
+	double plain[4][2], span_p, hm_p;
+	int rc = kyc_pdf417__locate(img, region, rw, rh, mod_px, 0, plain, &span_p, &hm_p);
+	if (rc)
+		return rc == KYC_ERR_NOMEM ? rc : 0;
+	double u = hypot(sym[1][0] - sym[0][0], sym[1][1] - sym[0][1]) / span;
+	for (int k = 0; k < 4; k++)
+		if (hypot(plain[k][0] - sym[k][0], plain[k][1] - sym[k][1]) > SAME_ENDS * u)
+			return 0;
+	return fabs(span_p / span - 1) > 0.1 ? 0 : KYC_ERR_NOTFOUND;
+}
+
 int kyc_pdf417_grid_redraw(const struct kyc_image *img, const double region[4][2], int rw, int rh,
                            double mod_px, int try_, unsigned char **out, int *ow, int *oh)
 {
@@ -448,7 +469,11 @@ int kyc_pdf417_grid_redraw(const struct kyc_image *img, const double region[4][2
 	 * the rows straight and level: WARP_PX a module as measured, the
 	 * quiet zones around */
 	double sym[4][2], wide[4][2], span, hm;
-	int rc = kyc_pdf417__locate(img, region, rw, rh, mod_px, sym, &span, &hm);
+	int flat = try_ >= KYC_PDF417_GRID_COUNTS;
+	try_ %= KYC_PDF417_GRID_COUNTS;
+	int rc = kyc_pdf417__locate(img, region, rw, rh, mod_px, flat, sym, &span, &hm);
+	if (!rc && flat)
+		rc = same_ends(img, region, rw, rh, mod_px, sym, span);
 	if (rc)
 		goto out;
 	double across = span + 18 + 2 * WARP_QUIET_X;

@@ -35,11 +35,16 @@
  * KYC_PDF417_GRID_PX pixels a module. The symbol's own corners are found
  * in that warp and the symbol warped again from them, so that its modules
  * lie on a regular grid whatever the error of region's corners. try picks
- * among the column counts the bars allow (0 first, the likeliest): 0,
- * KYC_ERR_NOTFOUND (no symbol seen, or no such try), KYC_ERR_INVALID or
- * KYC_ERR_NOMEM. */
+ * among the column counts the bars allow (0 first, the likeliest), up to
+ * KYC_PDF417_GRID_COUNTS of them; the tries from KYC_PDF417_GRID_COUNTS on
+ * do the same with the symbol's ends found on the warp divided by the
+ * paper's level around each pixel (a shadow across the symbol, docs/dl.md,
+ * branch dl16), and are KYC_ERR_NOTFOUND where those ends are the first
+ * ones. 0, KYC_ERR_NOTFOUND (no symbol seen, or no such try),
+ * KYC_ERR_INVALID or KYC_ERR_NOMEM. */
 #define KYC_PDF417_GRID_PX 3
-#define KYC_PDF417_GRID_TRIES 3
+#define KYC_PDF417_GRID_COUNTS 3
+#define KYC_PDF417_GRID_TRIES (2 * KYC_PDF417_GRID_COUNTS)
 int kyc_pdf417_grid_redraw(const struct kyc_image *img, const double region[4][2], int rw, int rh,
                            double mod_px, int try_, unsigned char **out, int *ow, int *oh);
 

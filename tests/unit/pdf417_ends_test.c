@@ -22,6 +22,22 @@
  *    no symbol was seen and the grid reader never ran; the last try
  *    measures the box again with the looser ratio (src/document/dl_scan.c,
  *    scan_joined).
+ *  - seed 9207 #55 (1.97 px): a shadow across the card's left end darkens
+ *    the symbol's codewords there under the ink threshold of the columns
+ *    averaged: the barcode finder took their run for a wide bar, and the
+ *    grid reader's start bar took them in (found at a wrong scale). The
+ *    finder now also looks at its columns as shares of the paper around
+ *    them, and the grid reader tries the ends found on its warp so divided
+ *    (branch dl16);
+ *  - seed 9210 #45 (1.41 px, no card candidate): found so by the finder;
+ *  - seed 9202 #36 (1.25 px): a glare over the top rows' middle codewords;
+ *    the codeword matcher lets a codeword's contrast fall to 0.4 of its
+ *    row's (was 0.6), and the ends found on the divided warp, a few
+ *    hundredths of a module off the first, leave 8 codewords wrong where
+ *    those left 9;
+ *  - seed 9213 #81 (1.40 px, the card at the picture's edge, found by the
+ *    barcode finder only): the card put around the symbol measured its
+ *    module 7 % under; the grid reader is tried with the finder's own.
  * A licence front is never taken for a symbol (seed 4712). */
 #include <jansson.h>
 #include <stdint.h>
@@ -93,6 +109,18 @@ TEST(module_off_found_at_another_scale)
 	CHECK(reads_small_back(9203, 80, 1.75));
 }
 
+/* shadow, glare, a module measured off (branch dl16, the header's last four) */
+TEST(uneven_light)
+{
+	static const struct {
+		uint64_t seed;
+		int index;
+		double below;
+	} backs[] = {{9207, 55, 2.0}, {9210, 45, 1.5}, {9202, 36, 1.3}, {9213, 81, 1.5}};
+	for (size_t i = 0; i < sizeof backs / sizeof backs[0]; i++)
+		CHECK(reads_small_back(backs[i].seed, backs[i].index, backs[i].below));
+}
+
 /* a front has no symbol: the wider ranges must not make one of its print */
 TEST(front_is_no_symbol)
 {
@@ -117,6 +145,7 @@ int main(void)
 	RUN(start_bar_twice_the_stop_bar);
 	RUN(box_cutting_the_symbol);
 	RUN(no_symbol_seen_but_bars_joined);
+	RUN(uneven_light);
 	RUN(front_is_no_symbol);
 	return test_done("pdf417_ends");
 }

@@ -1,6 +1,7 @@
 /* The PDF417 finder (src/document/pdf417_find.c) on generated licence
  * backs whose card the card finder does not find, and on pictures without
- * a barcode; and the licence reader decoding such a back through it. */
+ * a barcode; the licence reader decoding such a back through it; and a
+ * profile's shadow taken out (kyc_pdf417_flatten). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,10 +120,49 @@ TEST(nothing_where_there_is_no_symbol)
 	free(g);
 }
 
+/* A profile of paper (220), a wide bar and a stretch of codewords' grey
+ * (blocks of 3 modules, ink or paper at random, 4 px a module), under a
+ * shadow that halves the light on its left part: taken as shares of the
+ * paper around it, the
+ * paper is white on both sides of the shadow's edge, the bar stays ink,
+ * and the grey under the shadow is the grey beside it (9207 #55: there
+ * the shadowed grey fell under the ink threshold and joined the bar). */
+TEST(flatten_takes_out_a_shadow)
+{
+	enum { N = 1200 };
+	double p[N], plain[N];
+	uint32_t r = 4711;
+	for (int i = 0; i < N; i++) {
+		int m = i / 4;
+		double ink = 0;
+		if (m >= 20 && m < 28)
+			ink = 1; /* the wide bar */
+		else if (m >= 30 && m < 270) {
+			if (m % 3 == 0) /* a new block */
+				r = r * 1664525u + 1013904223u;
+			ink = (r >> 30) & 1;
+		}
+		plain[i] = 220 - 200 * ink;
+		double light = i < 500 ? 0.5 : i < 560 ? 0.5 + 0.5 * (i - 500) / 60.0 : 1;
+		p[i] = plain[i] * light;
+	}
+	REQUIRE(!kyc_pdf417_flatten(p, N, 40));
+	CHECK(p[20] > 230 && p[N - 20] > 230); /* paper, in the shadow and out */
+	CHECK(p[4 * 24] < 60);                 /* the bar */
+	double in = 0, out = 0, want_in = 0, want_out = 0;
+	for (int i = 4 * 40; i < 4 * 110; i++)
+		in += p[i], want_in += plain[i] * 255 / 220;
+	for (int i = 4 * 160; i < 4 * 230; i++)
+		out += p[i], want_out += plain[i] * 255 / 220;
+	CHECK(fabs(in - want_in) < 0.15 * want_in);
+	CHECK(fabs(out - want_out) < 0.15 * want_out);
+}
+
 int main(void)
 {
 	RUN(finds_symbols_the_card_finder_missed);
 	RUN(reader_decodes_through_it);
 	RUN(nothing_where_there_is_no_symbol);
+	RUN(flatten_takes_out_a_shadow);
 	return test_done("pdf417_find");
 }
