@@ -300,6 +300,17 @@ int kyc_reader__worth_reading(const struct kyc_image *img, const struct kyc_read
  * MRZ-like, else 0. */
 int kyc_reader__mrz_evidence(const struct kyc_image *img, const struct kyc_reader__cand *c, int n);
 
+/* The lines of c[from..n) (a pass's lines as located, past those it read)
+ * at least KYC_READER__MRZ_LIKE_PHOTO MRZ-like, likeliest first by that
+ * score (kyc_reader__mrz_like with enough at the bar): their indices into
+ * idx, at most max (at most KYC_READER__MORE_MAX lines are looked at).
+ * Returns how many. A small MRZ among papers and receipts ranks below their
+ * longer, regular lines in the locator, but scores as well or better here
+ * (docs/reader.md, step 14, "Lines past the first four"). */
+#define KYC_READER__MORE_MAX 16
+int kyc_reader__more_lines(const struct kyc_image *img, const struct kyc_reader__cand *c, int n,
+                           int from, int *idx, int max);
+
 /* Which way the strokes of img run, in [-1, 1]: the strength-weighted mean
  * of cos 4φ over the gradients' angles φ. Text whose lines run along an axis
  * gives up to 1, text at 45° down to -1, text at 21° at most cos 84° = 0.10
