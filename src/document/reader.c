@@ -624,22 +624,28 @@ static int read_joined(const struct kyc_image *img, const struct kyc_reader__can
 }
 
 /* Reads the first pass's lines (c[0..n), as located) past the MAX_CANDS it
- * read, the most MRZ-like first (kyc_reader__more_lines): a small MRZ among
- * papers and receipts ranks below their longer lines in every pass. 0 or
- * KYC_ERR_NOMEM. */
+ * read, the most MRZ-like first (kyc_reader__more_lines), until one reads
+ * with every check digit holding: a small MRZ among papers and receipts
+ * ranks below their longer lines in every pass. 0 or KYC_ERR_NOMEM. */
 static int read_more(const struct kyc_image *img, const struct kyc_reader__cand *c, int n,
                      struct scan_state *st)
 {
-	int idx[MAX_MORE], rc = 0;
+	int idx[MAX_MORE], rc = 0, found = st->found_layout;
 	int k = kyc_reader__more_lines(img, c, n, MAX_CANDS, idx, MAX_MORE);
-	for (int i = 0; i < k && rc == 0 && !(st->best && all_checks(st->best)); i++) {
+	for (int i = 0; i < k && rc == 0 && !st->best; i++) {
 		struct kyc_reader__cand l = c[idx[i]];
 		if (tried_before(st, &l))
 			continue;
 		if (kyc_reader__refine(img, &l) == KYC_ERR_NOMEM)
 			return KYC_ERR_NOMEM;
 		rc = read_band(img, &l, st, 0);
+		/* kept only with every check digit holding: a paper's or a
+		 * receipt's line laid out gives a reading too (photos without
+		 * an MRZ keep their reason) */
+		if (st->best && !all_checks(st->best))
+			st->best = NULL;
 	}
+	st->found_layout = found;
 	return rc;
 }
 

@@ -10,6 +10,8 @@
 /* runs of a line walked again inside the margins: as many as a line's
  * glyph runs in a band (RUNS in reader_layout.c) */
 #define WALK_RUNS 128
+/* runs a line walked again may leave outside the margins */
+#define REFIT_MAX_CUT 4
 
 /* Least squares x = a + b*i + c*i^2 over np points; 0 or -1 when singular. */
 static int quad_fit(const double *fi, const double *fx, int np, double *a, double *b, double *c)
@@ -169,6 +171,16 @@ void kyc_reader__refit_to_margin(const double *xs, const double *ws, int stride,
 			g = i;
 	if (g < 0)
 		return;
+	/* the margins only when every line that fits keeps them: one a cell
+	 * off says a line took in a corner on one side and lost a glyph on
+	 * the other, and which margin is right is not known */
+	for (int i = 0; i < lines; i++)
+		if (e[i] < 0.4 &&
+		    (fabs(kyc_reader__cell_x(&tl[i], 0) - kyc_reader__cell_x(&tl[g], 0)) >
+		         0.5 * kyc_reader__cell_pitch(&tl[g], 0) ||
+		     fabs(kyc_reader__cell_x(&tl[i], n - 1) - kyc_reader__cell_x(&tl[g], n - 1)) >
+		         0.5 * kyc_reader__cell_pitch(&tl[g], n - 1)))
+			return;
 	double pg = kyc_reader__cell_pitch(&tl[g], 0), pe = kyc_reader__cell_pitch(&tl[g], n - 1);
 	double lo = kyc_reader__cell_x(&tl[g], 0) - 0.6 * pg;
 	double hi = kyc_reader__cell_x(&tl[g], n - 1) + 0.6 * pe;
@@ -183,8 +195,11 @@ void kyc_reader__refit_to_margin(const double *xs, const double *ws, int stride,
 				cx[m] = x[k];
 				cw[m++] = w[k];
 			}
-		if (m == nx[i] || m < n / 2)
-			continue; /* nothing beyond the margins, or not this line */
+		/* a corner and a glyph or two of print beyond it, no more: a
+		 * 44-cell line cut to a 36-cell one's grid (its fillers washed
+		 * out) would hold every check digit of the shorter format */
+		if (m == nx[i] || nx[i] - m > REFIT_MAX_CUT || m < n / 2)
+			continue;
 		struct kyc_reader__line L = tl[i];
 		int cells;
 		double r = kyc_reader__walk_fit(cx, cw, m, step[i], n, 0, &L, &cells);

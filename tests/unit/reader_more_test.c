@@ -233,6 +233,23 @@ TEST(line_past_the_margin_refit)
 	CHECK(e[0] >= 9);
 	kyc_reader__refit_to_margin(xs, ws, STRIDE, nx, step, 3, 30, e, tl, tc);
 	CHECK(e[0] >= 9);
+	/* nor a line with more runs past the margins than a corner and a
+	 * glyph or two: a 44-cell line would fit a 36-cell line's grid */
+	nx[0] = runs(xs, ws, 0, 30, x0, p);
+	nx[0] = runs(xs, ws, nx[0], 6, x0 + 30 * p, p);
+	e[0] = 12;
+	kyc_reader__refit_to_margin(xs, ws, STRIDE, nx, step, 3, 30, e, tl, tc);
+	CHECK(e[0] >= 9);
+	/* nor when the lines that fit do not keep one margin (one a cell off) */
+	nx[0] = runs(xs, ws, 0, 30, x0, p);
+	nx[0] = runs(xs, ws, nx[0], 3, x0 + 30 * p + 4, p);
+	nx[2] = runs(xs + 2 * STRIDE, ws + 2 * STRIDE, 0, 30, x0 + p, p);
+	for (int i = 0; i < 3; i++)
+		e[i] = kyc_reader__walk_fit(xs + STRIDE * i, ws + STRIDE * i, nx[i], step[i], 30, 0,
+		                            &tl[i], &tc[i]);
+	CHECK(e[0] >= 9 && e[1] < 0.4 && e[2] < 0.4);
+	kyc_reader__refit_to_margin(xs, ws, STRIDE, nx, step, 3, 30, e, tl, tc);
+	CHECK(e[0] >= 9);
 	/* nor when no line fits */
 	e[1] = e[2] = 9;
 	nx[0] = runs(xs, ws, 0, 30, x0, p);
