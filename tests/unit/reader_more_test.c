@@ -2,8 +2,9 @@
  * past the four it reads (kyc_reader__more_lines, docs/reader.md step 14,
  * "Lines past the first four"), and a line whose glyph runs took in a card's
  * corner walked again inside the margins of the line that fits
- * (kyc_reader__refit_to_margin, step 9). Scenes drawn here from generated
- * identities with a random seed; the runs constructed. */
+ * (kyc_reader__refit_to_margin, step 9). Scenes: the generator's level-0
+ * document photos (a random seed each run) beside a page of text drawn
+ * here; the glyph runs constructed. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
