@@ -18,6 +18,7 @@
 #define MAX_OPEN 1   /* lines kept for a longer band (read_band) */
 #define MAX_LOOSE 1  /* lines kept for a loose layout (read_loose) */
 #define MAX_JOINS 4  /* lines joined from pieces read at most (read_joined) */
+#define MAX_MORE 4   /* first-pass lines past MAX_CANDS read at most (read_more) */
 /* The pre-test's score (reader.h) a line needs for a loose layout. The
  * lines of 37 of 100 photos without an MRZ of development seed 4711 reached
  * the photo bar (0.51-0.85, 19 of them 0.65 or more) and paid for a long
@@ -622,6 +623,32 @@ static int read_joined(const struct kyc_image *img, const struct kyc_reader__can
 	return rc;
 }
 
+/* Reads the first pass's lines (c[0..n), as located) past the MAX_CANDS it
+ * read, the most MRZ-like first (kyc_reader__more_lines), until one reads
+ * with every check digit holding: a small MRZ among papers and receipts
+ * ranks below their longer lines in every pass. 0 or KYC_ERR_NOMEM. */
+static int read_more(const struct kyc_image *img, const struct kyc_reader__cand *c, int n,
+                     struct scan_state *st)
+{
+	int idx[MAX_MORE], rc = 0, found = st->found_layout;
+	int k = kyc_reader__more_lines(img, c, n, MAX_CANDS, idx, MAX_MORE);
+	for (int i = 0; i < k && rc == 0 && !st->best; i++) {
+		struct kyc_reader__cand l = c[idx[i]];
+		if (tried_before(st, &l))
+			continue;
+		if (kyc_reader__refine(img, &l) == KYC_ERR_NOMEM)
+			return KYC_ERR_NOMEM;
+		rc = read_band(img, &l, st, 0);
+		/* kept only with every check digit holding: a paper's or a
+		 * receipt's line laid out gives a reading too (photos without
+		 * an MRZ keep their reason) */
+		if (st->best && !all_checks(st->best))
+			st->best = NULL;
+	}
+	st->found_layout = found;
+	return rc;
+}
+
 /* The locator's passes, cheapest and likeliest first; the later ones run only
  * while no candidate has given an MRZ layout: a finer working image for
  * small MRZs in large photos, a coarser one for MRZs so large that their
@@ -730,6 +757,10 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 	}
 	/* nor that: the first pass's lines cut in pieces (glare), joined */
 	rc = st->best ? 0 : read_joined(img, first, nfirst, st);
+	if (rc)
+		goto out;
+	/* nor that: the first pass's lines past those it read */
+	rc = st->best ? 0 : read_more(img, first, nfirst, st);
 	if (rc)
 		goto out;
 	rc = 0;

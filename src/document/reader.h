@@ -247,6 +247,25 @@ int kyc_reader__band_layout_loose_at(const struct kyc_image *img, const struct k
 int kyc_reader__layout_loose_variant(const struct kyc_reader__layout *lay, int k,
 				     struct kyc_reader__layout *out);
 
+/* Lays n cells on a line's glyph runs (centres xs, widths ws, nx of them,
+ * typical step): the walk of docs/reader.md step 9 and a least-squares grid
+ * into L's a, p, q. Returns the mean misfit in pitches (lower is better), or
+ * 9 and more when the count does not fit; *cells is how many cells the runs
+ * span. Loose: runs of any width split, a walk ending short on at least half
+ * the cells laid from its left end (reader_walk.c). */
+double kyc_reader__walk_fit(const double *xs, const double *ws, int nx, double step, int n,
+                            int loose, struct kyc_reader__line *L, int *cells);
+/* MRZ lines start and end at the same margins: each of the `lines` lines
+ * whose misfit e[i] is 9 or more (its runs at xs + stride * i, ws + stride
+ * * i) is walked again on its runs inside the grid of the line that fits
+ * best (misfit under 0.4), half a pitch or so beyond either end; where that
+ * fits, tl[i], tc[i] and e[i] are replaced. For an MRZ at a card's edge,
+ * whose chain of glyph runs took in the card's rounded corner or the print
+ * beyond it. */
+void kyc_reader__refit_to_margin(const double *xs, const double *ws, int stride, const int *nx,
+                                 const double *step, int lines, int n, double *e,
+                                 struct kyc_reader__line *tl, int *tc);
+
 /* Joins located lines that are pieces of one line (a glare band or a
  * shadow's edge washed a stretch of it out of the ink mask): parallel
  * within about 4 degrees (KYC_READER__JOIN_COS), as thick within 30 %, on one
@@ -299,6 +318,17 @@ int kyc_reader__worth_reading(const struct kyc_image *img, const struct kyc_read
 /* 1 when one of the n lines c is at least KYC_READER__MRZ_LIKE_PHOTO
  * MRZ-like, else 0. */
 int kyc_reader__mrz_evidence(const struct kyc_image *img, const struct kyc_reader__cand *c, int n);
+
+/* The lines of c[from..n) (a pass's lines as located, past those it read)
+ * at least KYC_READER__MRZ_LIKE_PHOTO MRZ-like, likeliest first by that
+ * score (kyc_reader__mrz_like with enough at the bar): their indices into
+ * idx, at most max (at most KYC_READER__MORE_MAX lines are looked at).
+ * Returns how many. A small MRZ among papers and receipts ranks below their
+ * longer, regular lines in the locator, but scores as well or better here
+ * (docs/reader.md, step 14, "Lines past the first four"). */
+#define KYC_READER__MORE_MAX 16
+int kyc_reader__more_lines(const struct kyc_image *img, const struct kyc_reader__cand *c, int n,
+                           int from, int *idx, int max);
 
 /* Which way the strokes of img run, in [-1, 1]: the strength-weighted mean
  * of cos 4φ over the gradients' angles φ. Text whose lines run along an axis

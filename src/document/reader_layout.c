@@ -151,151 +151,6 @@ static int glyph_runs(const unsigned char *col, int x0, int x1, int mid, int loo
 	return hi - lo + 1;
 }
 
-/* Least squares x = a + b*i + c*i^2 over np points; 0 or -1 when singular. */
-static int quad_fit(const double *fi, const double *fx, int np, double *a, double *b, double *c)
-{
-	double m = 0;
-	for (int k = 0; k < np; k++)
-		m += fi[k];
-	m /= np; /* centred indices keep the normal equations well conditioned */
-	double s[5] = {0}, t[3] = {0};
-	for (int k = 0; k < np; k++) {
-		double u = fi[k] - m, p = 1;
-		for (int e = 0; e < 5; e++, p *= u)
-			s[e] += p;
-		t[0] += fx[k];
-		t[1] += fx[k] * u;
-		t[2] += fx[k] * u * u;
-	}
-	double M[3][3] = {{s[0], s[1], s[2]}, {s[1], s[2], s[3]}, {s[2], s[3], s[4]}};
-	double det = M[0][0] * (M[1][1] * M[2][2] - M[1][2] * M[2][1]) -
-		     M[0][1] * (M[1][0] * M[2][2] - M[1][2] * M[2][0]) +
-		     M[0][2] * (M[1][0] * M[2][1] - M[1][1] * M[2][0]);
-	if (fabs(det) < 1e-9)
-		return -1;
-	double r[3];
-	for (int col = 0; col < 3; col++) { /* Cramer's rule */
-		double N[3][3];
-		memcpy(N, M, sizeof N);
-		for (int row = 0; row < 3; row++)
-			N[row][col] = t[row];
-		r[col] = (N[0][0] * (N[1][1] * N[2][2] - N[1][2] * N[2][1]) -
-			  N[0][1] * (N[1][0] * N[2][2] - N[1][2] * N[2][0]) +
-			  N[0][2] * (N[1][0] * N[2][1] - N[1][1] * N[2][0])) / det;
-	}
-	*c = r[2];
-	*b = r[1] - 2 * r[2] * m;
-	*a = r[0] - r[1] * m + r[2] * m * m;
-	return 0;
-}
-
-/* Least squares x = a + b*i over np points (c = 0); 0 or -1 when singular. */
-static int lin_fit(const double *fi, const double *fx, int np, double *a, double *b, double *c)
-{
-	double si = 0, sx = 0, sii = 0, six = 0;
-	for (int k = 0; k < np; k++) {
-		si += fi[k];
-		sx += fx[k];
-		sii += fi[k] * fi[k];
-		six += fi[k] * fx[k];
-	}
-	double det = np * sii - si * si;
-	if (fabs(det) < 1e-9)
-		return -1;
-	*b = (np * six - si * sx) / det;
-	*a = (sx - *b * si) / np;
-	*c = 0;
-	return 0;
-}
-
-/* Lays n cells on a line's glyph runs. Runs as wide as several cells
- * (touching glyphs) are split evenly; then the runs are walked left to right,
- * each step advancing round(gap / pitch) cells with the pitch tracked as it
- * goes, so a pitch that changes along the line (perspective) does not lose
- * count. The walk must end on cell n-1 (a stray run at either end may be
- * dropped); the grid is then a quadratic least-squares fit of centre against
- * cell index. Returns the mean misfit in pitches (lower is better), or 9 and
- * more when the count does not fit; *cells is how many cells the runs span.
- * Loose: runs of any width are split (blur merges a line's fillers into one
- * run), and a walk ending short, on at least half the cells, is laid from
- * its left end (cells past the last run washed out by glare: the reader
- * tries the grid from either end, reader.c), linearly when the runs cover
- * less than three quarters of the line (a quadratic does not extrapolate). */
-static double walk_fit(const double *xs, const double *ws, int nx, double step, int n, int loose,
-		       struct kyc_reader__line *L, int *cells)
-{
-	double cx[256], fi[256], fx[256];
-	int m = 0, idx[256];
-	*cells = 0;
-	if (nx < n / 3 || step < 2)
-		return 9;
-	for (int k = 0; k < nx && m < 256; k++) {
-		int c = (int)lround(ws[k] / step);
-		if (c > 1 && ws[k] > 1.3 * step && (c <= 4 || (loose && c <= n))) {
-			for (int j = 0; j < c && m < 256; j++)
-				cx[m++] = xs[k] - ws[k] / 2 + (j + 0.5) * ws[k] / c;
-		} else {
-			cx[m++] = xs[k];
-		}
-	}
-	if (m < 1)
-		return 9;
-	double sl = step, last = cx[0];
-	int np = 1, cur = 0;
-	idx[0] = 0;
-	fx[0] = cx[0];
-	for (int k = 1; k < m; k++) {
-		double g = cx[k] - last;
-		int di = (int)floor(g / sl + 0.35);
-		if (loose && di > 1) /* a long gap: the nearest count */
-			di = (int)lround(g / sl);
-		if (di < 1)
-			continue; /* a speck or a glyph broken in two */
-		if (di == 1)
-			sl = 0.8 * sl + 0.2 * g;
-		cur += di;
-		last = cx[k];
-		idx[np] = cur;
-		fx[np++] = cx[k];
-	}
-	int extra = cur - (n - 1), shortfall = 0;
-	if (loose && extra < 0 && 2 * (cur + 1) >= n) {
-		shortfall = -extra;
-		extra = 0;
-	}
-	/* loose: more than a line's worth when the chain took in specks or
-	 * text beyond a washed-out gap; the window explaining most runs wins */
-	if (extra < 0 || extra > (loose ? n : 2))
-		return 9 + abs(extra);
-	*cells = n - shortfall;
-	double best = 9;
-	for (int t = 0; t <= extra; t++) { /* drop t cells' worth at the left */
-		int q = 0;
-		for (int k = 0; k < np; k++)
-			if (idx[k] >= t && idx[k] < t + n) {
-				fi[q] = idx[k] - t;
-				cx[q++] = fx[k];
-			}
-		double a, b, c;
-		if (q < n / 3 || quad_fit(fi, cx, q, &a, &b, &c) != 0 || b < 2)
-			continue;
-		if (4 * (n - shortfall) < 3 * n && (lin_fit(fi, cx, q, &a, &b, &c) != 0 || b < 2))
-			continue;
-		double dev = 0;
-		for (int k = 0; k < q; k++)
-			dev += fabs(cx[k] - (a + b * fi[k] + c * fi[k] * fi[k]));
-		/* a real grid explains every run; the penalty is for dropped ones */
-		double err = dev / q / b + (double)(np - q) / np + (extra || shortfall ? 0.1 : 0);
-		if (err < best) {
-			best = err;
-			L->a = a;
-			L->p = b;
-			L->q = c;
-		}
-	}
-	return best;
-}
-
 /* Text lines near the centre: rows of dense ink as tall as a glyph, evenly
  * spaced, as long as the seed line (which sits at the band's centre). Up to
  * CHAIN of them, top to bottom, into out; *seed_at says which one is the seed.
@@ -462,7 +317,7 @@ static double gray_pitch(const struct kyc_reader__band *b, const struct kyc_read
  * cells) consecutive ones holding the seed whose grids fit best. 0,
  * KYC_ERR_NOTFOUND or KYC_ERR_NOMEM. col (w) and xs (2*CHAIN*LOOSE_RUNS)
  * are scratch. Loose: the runs are looked for over the whole band and laid
- * out as walk_fit's loose mode says, and lay is KYC_READER__LOOSE_LAYOUTS
+ * out as kyc_reader__walk_fit's loose mode says, and lay is KYC_READER__LOOSE_LAYOUTS
  * long: the best fit of each format (30, 36, 44 cells) that fits, best
  * first, lay->cells saying how many cells of each line the runs span (a
  * line short of its count fits 36 cells as well as 44: only the check
@@ -527,10 +382,18 @@ static int layout_from_chain(const unsigned char *ink, const struct kyc_reader__
 				struct kyc_reader__line tl[3];
 				int tc[3];
 				memcpy(tl, ln + f, sizeof(tl[0]) * lines);
+				double e[3];
 				for (int i = 0; i < lines; i++)
-					err += walk_fit(xs + LOOSE_RUNS * (f + i),
-							ws + LOOSE_RUNS * (f + i), nx[f + i],
-							step[f + i], cands[c], loose, &tl[i], &tc[i]);
+					e[i] = kyc_reader__walk_fit(
+					    xs + LOOSE_RUNS * (f + i), ws + LOOSE_RUNS * (f + i),
+					    nx[f + i], step[f + i], cands[c], loose, &tl[i],
+					    &tc[i]);
+				if (!loose)
+					kyc_reader__refit_to_margin(
+					    xs + LOOSE_RUNS * f, ws + LOOSE_RUNS * f, LOOSE_RUNS,
+					    nx + f, step + f, lines, cands[c], e, tl, tc);
+				for (int i = 0; i < lines; i++)
+					err += e[i];
 				int fk = cands[c] == 30 ? 0 : cands[c] == 36 ? 1 : 2;
 				if (loose && err / lines < per[fk].fit) {
 					per[fk].fit = err / lines;

@@ -116,6 +116,34 @@ int kyc_reader__worth_reading(const struct kyc_image *img, const struct kyc_read
 	return kyc_reader__mrz_like(img, c, KYC_READER__MRZ_LIKE_LINE) >= KYC_READER__MRZ_LIKE_LINE;
 }
 
+int kyc_reader__more_lines(const struct kyc_image *img, const struct kyc_reader__cand *c, int n,
+                           int from, int *idx, int max)
+{
+	double sc[KYC_READER__MORE_MAX];
+	int k = 0;
+	if (from < 0)
+		from = 0;
+	if (max > KYC_READER__MORE_MAX)
+		max = KYC_READER__MORE_MAX;
+	for (int i = from; i < n && i < from + KYC_READER__MORE_MAX; i++) {
+		double s = kyc_reader__mrz_like(img, &c[i], KYC_READER__MRZ_LIKE_PHOTO);
+		if (s < KYC_READER__MRZ_LIKE_PHOTO)
+			continue;
+		/* insertion by score, best first; the rest fall off the end */
+		int j = k < max ? k++ : max;
+		for (; j > 0 && sc[j - 1] < s; j--)
+			if (j < max) {
+				sc[j] = sc[j - 1];
+				idx[j] = idx[j - 1];
+			}
+		if (j < max) {
+			sc[j] = s;
+			idx[j] = i;
+		}
+	}
+	return k;
+}
+
 int kyc_reader__mrz_evidence(const struct kyc_image *img, const struct kyc_reader__cand *c, int n)
 {
 	for (int i = 0; i < n; i++)
