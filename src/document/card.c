@@ -577,24 +577,27 @@ static void half_turn(const double quad[4][2], double q[4][2])
 }
 
 /* Reads side on quad; turn: 1 half-turned, 0 as named, -1 as the side's
- * landmark says. */
+ * landmark says. warped, when not NULL, is the card already warped on quad
+ * turned as turn (0 or 1) says: it is read as it is, and freed. */
 static int read_quad(const struct kyc_image *img, const struct kyc_card_template *T,
 		     enum kyc_card_side side, const double quad[4][2], int turn,
-		     struct kyc_card_result *out)
+		     unsigned char *warped, struct kyc_card_result *out)
 {
 	double t0 = now_ms(), u = KYC_CARD_PX_PER_MM;
 	int w = (int)lround(T->w_mm * u), h = (int)lround(T->h_mm * u);
 	memset(out, 0, sizeof *out);
 	out->tpl = T, out->side = side, out->found = 1;
 	memcpy(out->quad, quad, sizeof out->quad);
-	unsigned char *card = malloc((size_t)w * (size_t)h);
+	unsigned char *card = warped ? warped : malloc((size_t)w * (size_t)h);
 	if (!card)
 		return KYC_ERR_NOMEM;
-	kyc_card_warp(img, out->quad, w, h, card);
+	if (!warped)
+		kyc_card_warp(img, out->quad, w, h, card);
 	if (turn == 1 || (turn < 0 && kyc_card_upside_down(card, w, h, u, T, side))) {
 		half_turn(quad, out->quad);
 		out->upside_down = 1;
-		kyc_card_warp(img, out->quad, w, h, card);
+		if (!warped)
+			kyc_card_warp(img, out->quad, w, h, card);
 	}
 	int rc = read_fields(card, w, h, u, T, side, out);
 	free(card);
@@ -606,25 +609,27 @@ int kyc_card_read_quad(const struct kyc_image *img, const struct kyc_card_templa
 		       enum kyc_card_side side, const double quad[4][2],
 		       struct kyc_card_result *out)
 {
-	return read_quad(img, T, side, quad, -1, out);
+	return read_quad(img, T, side, quad, -1, NULL, out);
 }
 
 int kyc_card_read_upright(const struct kyc_image *img, const struct kyc_card_template *T,
 			  enum kyc_card_side side, const double quad[4][2],
 			  struct kyc_card_result *out)
 {
-	return read_quad(img, T, side, quad, 0, out);
+	return read_quad(img, T, side, quad, 0, NULL, out);
 }
 /* How well quad rectifies side: the digit reader's confidence (0..1) in the
  * side's first number field (the national number), read half-turned or not
  * as *turn says (-1: as the landmark says, and *turn gets which); -1 when
  * the side has none. A misplaced quadrilateral cuts, skews or misses that
  * line, a wrong way up reads it as nothing; the right one reads it
- * sharply. */
+ * sharply. *warped gets the card as warped (the caller frees it), or NULL
+ * when the side has no number. */
 static int anchor_score(const struct kyc_image *img, const struct kyc_card_template *T,
-			enum kyc_card_side side, const double quad[4][2], int *turn,
-			double *score)
+			enum kyc_card_side side, const double quad[4][2], int *turn, double *score,
+			unsigned char **warped)
 {
+	*warped = NULL;
 	double u = KYC_CARD_PX_PER_MM;
 	int w = (int)lround(T->w_mm * u), h = (int)lround(T->h_mm * u);
 	const struct kyc_card_field *f = NULL;
@@ -647,9 +652,11 @@ static int anchor_score(const struct kyc_image *img, const struct kyc_card_templ
 	}
 	struct kyc_edigits_reading r;
 	int rc = kyc_card_read_digits(card, w, h, u, f, &r);
-	free(card);
-	if (rc == KYC_ERR_NOMEM)
+	if (rc == KYC_ERR_NOMEM) {
+		free(card);
 		return rc;
+	}
+	*warped = card;
 	*score = !rc && r.n ? r.conf / 100.0 : 0;
 	return 0;
 }
@@ -681,26 +688,35 @@ int kyc_card_read(const struct kyc_image *img, const struct kyc_card_template *T
 	int best = 0, best_turn = -1, landmark_turn = 0;
 	double landmark_score = 0;
 	double best_score = -1;
+	/* the best candidate's card as its number was read on it: read again
+	 * as it is, not warped a second time */
+	unsigned char *best_card = NULL;
 	for (int i = 0; i < n && best_score < SURE_ANCHOR; i++)
 		for (int pass = 0; pass < 2 && best_score < SURE_ANCHOR; pass++) {
 			int turn = pass ? !landmark_turn : -1;
 			double sc;
-			int rc = anchor_score(img, T, side, quads[i], &turn, &sc);
-			if (rc)
+			unsigned char *card;
+			int rc = anchor_score(img, T, side, quads[i], &turn, &sc, &card);
+			if (rc) {
+				free(best_card);
 				return rc;
+			}
 			if (sc < 0)
 				break; /* no number on this side: the finder's order */
 			if (!pass)
 				landmark_turn = turn, landmark_score = sc;
 			/* Against its landmark, a half turn must read much better:
 			 * upside down, a barcode's bars pass for the digit one. */
-			if (pass && sc < landmark_score + TURN_MARGIN)
-				continue;
-			if (sc > best_score)
+			if ((!pass || sc >= landmark_score + TURN_MARGIN) && sc > best_score) {
 				best_score = sc, best = i, best_turn = turn;
+				free(best_card);
+				best_card = card;
+			} else {
+				free(card);
+			}
 		}
 	double ms_find = now_ms() - t0;
-	int rc = read_quad(img, T, side, quads[best], best_turn, out);
+	int rc = read_quad(img, T, side, quads[best], best_turn, best_card, out);
 	out->ms_find = ms_find;
 	return rc;
 }
