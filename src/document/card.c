@@ -481,6 +481,38 @@ int kyc_card_read_digits(const unsigned char *card, int w, int h, double u,
 				f->pattern, r);
 }
 
+/* Pixels at least this much darker than a box's median are ink; a box with
+ * fewer than INK_MIN of them holds no text. On development seeds 9300 and
+ * 9301 (levels 0-2) an empty husband's-name box had at most 19 such pixels
+ * (0 on most), a printed name 1,251 or more, the shortest closed-list word
+ * (ذكر) 95 or more. */
+#define INK_STEP 60
+#define INK_MIN 64
+
+/* Whether the field's box (before trimming) on the rectified card holds
+ * ink: an optional field left blank (an unmarried holder's husband) would
+ * otherwise cost every opinion of an open field, a tenth of a card's
+ * reading, to answer nothing. */
+static int box_has_ink(const unsigned char *card, int w, int h, double u,
+		       const struct kyc_card_field *f)
+{
+	double box[4];
+	kyc_card_field_box(f, box);
+	int x0 = (int)fmax(0, box[0] * u), y0 = (int)fmax(0, box[1] * u);
+	int x1 = (int)fmin(w, box[2] * u), y1 = (int)fmin(h, box[3] * u);
+	long hist[256] = {0}, n = 0;
+	for (int y = y0; y < y1; y++)
+		for (int x = x0; x < x1; x++, n++)
+			hist[card[(size_t)y * (size_t)w + (size_t)x]]++;
+	long below = 0, ink = 0;
+	int med = 0;
+	while (med < 255 && (below + hist[med]) * 2 < n)
+		below += hist[med++];
+	for (int v = 0; v < med - INK_STEP; v++)
+		ink += hist[v];
+	return ink >= INK_MIN;
+}
+
 /* Reads every field of side on the rectified card (w x h, px per mm u). */
 static int read_fields(const unsigned char *card, int w, int h, double u,
 		       const struct kyc_card_template *T, enum kyc_card_side side,
@@ -490,7 +522,7 @@ static int read_fields(const unsigned char *card, int w, int h, double u,
 		const struct kyc_card_field *f = &T->fields[i];
 		if (f->side != side)
 			continue;
-		int rc;
+		int rc = 0;
 		if (f->script == KYC_CARD_EDIGITS || f->script == KYC_CARD_EDATE) {
 			struct kyc_edigits_reading r;
 			rc = kyc_card_read_digits(card, w, h, u, f, &r);
@@ -504,9 +536,10 @@ static int read_fields(const unsigned char *card, int w, int h, double u,
 		int x0, y0, x1, y1;
 		field_crop(card, w, h, u, f, &x0, &y0, &x1, &y1);
 		const unsigned char *crop = card + (size_t)y0 * (size_t)w + (size_t)x0;
-		struct kyc_tess_line line;
-		int guess;
-		rc = read_text(f, crop, x1 - x0, y1 - y0, w, u, &line, &guess);
+		struct kyc_tess_line line = {.text = "", .conf = 0};
+		int guess = 0;
+		if (!f->optional || box_has_ink(card, w, h, u, f))
+			rc = read_text(f, crop, x1 - x0, y1 - y0, w, u, &line, &guess);
 		if (rc == KYC_ERR_NOMEM || rc == KYC_ERR_UNSUPPORTED)
 			return rc;
 		normalise(f, &line, &out->values[i]);
@@ -544,24 +577,27 @@ static void half_turn(const double quad[4][2], double q[4][2])
 }
 
 /* Reads side on quad; turn: 1 half-turned, 0 as named, -1 as the side's
- * landmark says. */
+ * landmark says. warped, when not NULL, is the card already warped on quad
+ * turned as turn (0 or 1) says: it is read as it is, and freed. */
 static int read_quad(const struct kyc_image *img, const struct kyc_card_template *T,
 		     enum kyc_card_side side, const double quad[4][2], int turn,
-		     struct kyc_card_result *out)
+		     unsigned char *warped, struct kyc_card_result *out)
 {
 	double t0 = now_ms(), u = KYC_CARD_PX_PER_MM;
 	int w = (int)lround(T->w_mm * u), h = (int)lround(T->h_mm * u);
 	memset(out, 0, sizeof *out);
 	out->tpl = T, out->side = side, out->found = 1;
 	memcpy(out->quad, quad, sizeof out->quad);
-	unsigned char *card = malloc((size_t)w * (size_t)h);
+	unsigned char *card = warped ? warped : malloc((size_t)w * (size_t)h);
 	if (!card)
 		return KYC_ERR_NOMEM;
-	kyc_card_warp(img, out->quad, w, h, card);
+	if (!warped)
+		kyc_card_warp(img, out->quad, w, h, card);
 	if (turn == 1 || (turn < 0 && kyc_card_upside_down(card, w, h, u, T, side))) {
 		half_turn(quad, out->quad);
 		out->upside_down = 1;
-		kyc_card_warp(img, out->quad, w, h, card);
+		if (!warped)
+			kyc_card_warp(img, out->quad, w, h, card);
 	}
 	int rc = read_fields(card, w, h, u, T, side, out);
 	free(card);
@@ -573,25 +609,27 @@ int kyc_card_read_quad(const struct kyc_image *img, const struct kyc_card_templa
 		       enum kyc_card_side side, const double quad[4][2],
 		       struct kyc_card_result *out)
 {
-	return read_quad(img, T, side, quad, -1, out);
+	return read_quad(img, T, side, quad, -1, NULL, out);
 }
 
 int kyc_card_read_upright(const struct kyc_image *img, const struct kyc_card_template *T,
 			  enum kyc_card_side side, const double quad[4][2],
 			  struct kyc_card_result *out)
 {
-	return read_quad(img, T, side, quad, 0, out);
+	return read_quad(img, T, side, quad, 0, NULL, out);
 }
 /* How well quad rectifies side: the digit reader's confidence (0..1) in the
  * side's first number field (the national number), read half-turned or not
  * as *turn says (-1: as the landmark says, and *turn gets which); -1 when
  * the side has none. A misplaced quadrilateral cuts, skews or misses that
  * line, a wrong way up reads it as nothing; the right one reads it
- * sharply. */
+ * sharply. *warped gets the card as warped (the caller frees it), or NULL
+ * when the side has no number. */
 static int anchor_score(const struct kyc_image *img, const struct kyc_card_template *T,
-			enum kyc_card_side side, const double quad[4][2], int *turn,
-			double *score)
+			enum kyc_card_side side, const double quad[4][2], int *turn, double *score,
+			unsigned char **warped)
 {
+	*warped = NULL;
 	double u = KYC_CARD_PX_PER_MM;
 	int w = (int)lround(T->w_mm * u), h = (int)lround(T->h_mm * u);
 	const struct kyc_card_field *f = NULL;
@@ -614,9 +652,11 @@ static int anchor_score(const struct kyc_image *img, const struct kyc_card_templ
 	}
 	struct kyc_edigits_reading r;
 	int rc = kyc_card_read_digits(card, w, h, u, f, &r);
-	free(card);
-	if (rc == KYC_ERR_NOMEM)
+	if (rc == KYC_ERR_NOMEM) {
+		free(card);
 		return rc;
+	}
+	*warped = card;
 	*score = !rc && r.n ? r.conf / 100.0 : 0;
 	return 0;
 }
@@ -648,26 +688,35 @@ int kyc_card_read(const struct kyc_image *img, const struct kyc_card_template *T
 	int best = 0, best_turn = -1, landmark_turn = 0;
 	double landmark_score = 0;
 	double best_score = -1;
+	/* the best candidate's card as its number was read on it: read again
+	 * as it is, not warped a second time */
+	unsigned char *best_card = NULL;
 	for (int i = 0; i < n && best_score < SURE_ANCHOR; i++)
 		for (int pass = 0; pass < 2 && best_score < SURE_ANCHOR; pass++) {
 			int turn = pass ? !landmark_turn : -1;
 			double sc;
-			int rc = anchor_score(img, T, side, quads[i], &turn, &sc);
-			if (rc)
+			unsigned char *card;
+			int rc = anchor_score(img, T, side, quads[i], &turn, &sc, &card);
+			if (rc) {
+				free(best_card);
 				return rc;
+			}
 			if (sc < 0)
 				break; /* no number on this side: the finder's order */
 			if (!pass)
 				landmark_turn = turn, landmark_score = sc;
 			/* Against its landmark, a half turn must read much better:
 			 * upside down, a barcode's bars pass for the digit one. */
-			if (pass && sc < landmark_score + TURN_MARGIN)
-				continue;
-			if (sc > best_score)
+			if ((!pass || sc >= landmark_score + TURN_MARGIN) && sc > best_score) {
 				best_score = sc, best = i, best_turn = turn;
+				free(best_card);
+				best_card = card;
+			} else {
+				free(card);
+			}
 		}
 	double ms_find = now_ms() - t0;
-	int rc = read_quad(img, T, side, quads[best], best_turn, out);
+	int rc = read_quad(img, T, side, quads[best], best_turn, best_card, out);
 	out->ms_find = ms_find;
 	return rc;
 }

@@ -37,6 +37,8 @@ int kyc_card_read_arabic_from(const unsigned char *crop, int w, int h, int strid
  * confidence; *agreed says whether it is agreed. A sure reading alone is a
  * guess: Tesseract's language model read و for ر at 86-91 % on a few cards,
  * at two sizes (docs/card.md, "Open fields: two readings must agree").
+ * A text with a word-final ى is agreed only where no dots lie under that
+ * letter (every reading gave ى for a ي whose dots the crop's edge cut).
  * Returns as kyc_card_read_arabic. */
 int kyc_card_read_arabic_agreed(const unsigned char *crop, int w, int h, int stride, double em_px,
 				struct kyc_tess_line *best, int *agreed);

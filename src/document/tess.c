@@ -1,6 +1,7 @@
 #include "document/tess.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <leptonica/allheaders.h>
@@ -167,6 +168,54 @@ int kyc_tess_read_block(enum kyc_tess_script script, const unsigned char *gray, 
 			int stride, const char *charset, struct kyc_tess_line *out)
 {
 	return read_as(script, PSM_SINGLE_BLOCK, gray, w, h, stride, charset, out);
+}
+
+int kyc_tess_read_symbols(enum kyc_tess_script script, const unsigned char *gray, int w, int h,
+			  int stride, const char *charset, struct kyc_tess_line *out,
+			  struct kyc_tess_symbols *syms)
+{
+	out->text[0] = 0;
+	out->conf = 0;
+	syms->n = 0;
+	int rc;
+	TessBaseAPI *api = prepared(script, gray, w, h, stride, charset, &rc);
+	if (!api)
+		return rc;
+	rc = TessBaseAPIRecognize(api, NULL) == 0 ? 0 : KYC_ERR_NOMEM;
+	char *text = rc ? NULL : TessBaseAPIGetUTF8Text(api);
+	if (!rc && !text)
+		rc = KYC_ERR_NOMEM;
+	if (text) {
+		squeeze(text, out->text, sizeof out->text);
+		TessDeleteText(text);
+		int conf = TessBaseAPIMeanTextConf(api);
+		out->conf = conf < 0 ? 0 : conf > 100 ? 100 : conf;
+	}
+	TessResultIterator *it = rc ? NULL : TessBaseAPIGetIterator(api);
+	if (it) {
+		const TessPageIterator *pi = TessResultIteratorGetPageIteratorConst(it);
+		do {
+			char *t = TessResultIteratorGetUTF8Text(it, RIL_SYMBOL);
+			if (!t)
+				continue;
+			struct kyc_tess_symbol *s = &syms->sym[syms->n];
+			snprintf(s->text, sizeof s->text, "%s", t);
+			TessDeleteText(t);
+			int *x = s->box;
+			if (!s->text[0] || !TessPageIteratorBoundingBox(pi, RIL_SYMBOL, &x[0],
+									&x[1], &x[2], &x[3]))
+				continue;
+			s->word_end = TessPageIteratorIsAtFinalElement(pi, RIL_WORD, RIL_SYMBOL);
+			int *wb = s->word;
+			if (!TessPageIteratorBoundingBox(pi, RIL_WORD, &wb[0], &wb[1], &wb[2],
+							 &wb[3]))
+				memcpy(wb, x, sizeof s->word);
+			syms->n++;
+		} while (syms->n < KYC_TESS_SYMBOLS && TessResultIteratorNext(it, RIL_SYMBOL));
+		TessResultIteratorDelete(it);
+	}
+	TessBaseAPIClear(api);
+	return rc;
 }
 
 int kyc_tess_read_page(enum kyc_tess_script script, const unsigned char *gray, int w, int h,

@@ -47,6 +47,28 @@ int kyc_tess_read_line(enum kyc_tess_script script, const unsigned char *gray, i
 int kyc_tess_read_block(enum kyc_tess_script script, const unsigned char *gray, int w, int h,
 			int stride, const char *charset, struct kyc_tess_line *out);
 
+/* One letter of a line read by kyc_tess_read_symbols. */
+struct kyc_tess_symbol {
+	char text[8]; /* UTF-8 */
+	int box[4];   /* left, top, right, bottom: pixels of the crop given */
+	int word_end; /* the last letter of its word (in reading order) */
+	int word[4];  /* its word's box, as box */
+};
+
+#define KYC_TESS_SYMBOLS 96
+/* A line's letters in reading order. */
+struct kyc_tess_symbols {
+	int n;
+	struct kyc_tess_symbol sym[KYC_TESS_SYMBOLS];
+};
+
+/* kyc_tess_read_line, with where each letter is: the same text (the
+ * letters past KYC_TESS_SYMBOLS left out of *syms). Errors as
+ * kyc_tess_read_line; syms->n is 0 on error. */
+int kyc_tess_read_symbols(enum kyc_tess_script script, const unsigned char *gray, int w, int h,
+			  int stride, const char *charset, struct kyc_tess_line *out,
+			  struct kyc_tess_symbols *syms);
+
 /* The text lines of a page region, with where each is (pixels of the
  * image given), as Tesseract's page layout analysis finds them. */
 #define KYC_TESS_PAGE_LINES 48
