@@ -313,8 +313,6 @@ struct levelp {
 	double p_persp, persp;        /* keystone: scale change across the cell, per cap */
 	double p_wmark, wmark_dark;   /* large faint characters printed behind the line */
 	double p_defocus, defocus;    /* strong defocus: sigma up to this share of the cap */
-	double p_wear, wear;          /* patchy print: pieces of strokes gone (fx_wear) */
-	double wash;                  /* a lighter overlay over the ink: its opacity up to this */
 };
 
 static const struct levelp LEVELS[GEN_NLEVELS] = {
@@ -323,12 +321,10 @@ static const struct levelp LEVELS[GEN_NLEVELS] = {
 		       0.3, 0, 0, 0, 0, 0, 0},
 	[GEN_MILD] = {9, 60, 3.0, 0.05, -0.05, 0.07, 0.08, 0.9, 7, 0.3, 50, 95, 0.3, 10, 0.08, 140,
 		      100, 70, 0.9, 1.35, 1.1, 1.7, 0.04, 0.015, 0.07, {0, 0.12, 0.05, 0.02}, 0.15, 40,
-		      0.15, 0.3, 0.1, 0.1, 0.25, 0.15, 8, 12, 0.5, 0.25, 0.04, 0.1, 50, 0.1, 0.12,
-		      0.05, 0.35, 0.6},
+		      0.15, 0.3, 0.1, 0.1, 0.25, 0.15, 8, 12, 0.5, 0.25, 0.04, 0.1, 50, 0.1, 0.12},
 	[GEN_HEAVY] = {7.5, 60, 5.0, 0.09, -0.07, 0.12, 0.12, 1.4, 16, 0.5, 20, 90, 0.6, 18, 0.15,
 		       90, 150, 35, 0.8, 1.5, 1.05, 1.9, 0.07, 0.025, 0.12, {0, 0.18, 0.08, 0.05}, 0.3,
-		       80, 0.3, 0.55, 0.2, 0.2, 0.4, 0.35, 6, 12, 0.5, 0.4, 0.08, 0.2, 90, 0.2, 0.14,
-		       0.1, 0.45, 0.9},
+		       80, 0.3, 0.55, 0.2, 0.2, 0.4, 0.35, 6, 12, 0.5, 0.4, 0.08, 0.2, 90, 0.2, 0.14},
 };
 
 static int pick_print(const struct levelp *L, uint64_t *s)
@@ -518,8 +514,6 @@ int gen_sample(struct gen *g, uint64_t seed, uint64_t index, int level, int cls,
 	if (draw_cell(g, &p, cls, kind, side, pitch, lpitch, &s))
 		return -1;
 	int emboss = apply_print(g, pick_print(L, &s), capo, &s);
-	if (!emboss && gen_unif(&s) < L->p_wear)
-		fx_wear(g->canvas, cw, ch, capo * unif(&s, 0.15, 0.4), unif(&s, 0.2, L->wear), &s);
 
 	/* Paper and ink levels, then what lies behind the characters. */
 	double bg = unif(&s, L->bg_lo, 255);
@@ -551,7 +545,6 @@ int gen_sample(struct gen *g, uint64_t seed, uint64_t index, int level, int cls,
 	}
 	if (gen_unif(&s) < L->p_guill)
 		fx_guilloche(g->paper, cw, ch, unif(&s, 0.1, 0.5) * fmin(L->guill_dark, bg - ink), &s);
-	double wash = 0;
 	if (wmark) {
 		/* Darker print behind the line, or a lighter stock-photo overlay
 		 * washing the ink out where it crosses. */
@@ -559,10 +552,6 @@ int gen_sample(struct gen *g, uint64_t seed, uint64_t index, int level, int cls,
 		double sign = gen_unif(&s) < 0.6 ? -1 : 1;
 		for (int i = 0; i < n; i++)
 			g->paper[i] += (float)(sign * dark * g->wmark[i]);
-		/* an overlay lies over the ink too (the paper term alone left the
-		 * strokes under it whole): its strokes can erase pieces of glyphs */
-		if (sign > 0 && L->wash > 0)
-			wash = unif(&s, 0.2, L->wash);
 	}
 
 	/* Thresholding a blurred tiny glyph leaves a blob no reader could read;
@@ -589,8 +578,6 @@ int gen_sample(struct gen *g, uint64_t seed, uint64_t index, int level, int cls,
 		double v = g->paper[i] * (1 - a) + ink * a;
 		if (emboss)
 			v += relief * g->shade[i];
-		if (wash > 0)
-			v += wash * g->wmark[i] * (g->paper[i] - v);
 		g->canvas[i] = (float)v;
 	}
 

@@ -143,28 +143,6 @@ void fx_specks(float *a, int w, int h, int n, uint64_t *s)
 		     (float)unif(s, 0.3, 1));
 }
 
-void fx_wear(float *a, int w, int h, double scale, double amount, uint64_t *s)
-{
-	/* white noise blurred to the blob size, then a soft threshold */
-	static _Thread_local float field[N_MAX]; /* fx_blur uses tmp */
-	int n = w * h;
-	for (int i = 0; i < n; i++)
-		field[i] = (float)gen_unif(s);
-	fx_blur(field, w, h, scale / 2.5);
-	float lo = field[0], hi = field[0];
-	for (int i = 1; i < n; i++) {
-		lo = field[i] < lo ? field[i] : lo;
-		hi = field[i] > hi ? field[i] : hi;
-	}
-	if (hi - lo < 1e-6f)
-		return;
-	float thr = lo + (float)amount * (hi - lo), soft = 0.08f * (hi - lo);
-	for (int i = 0; i < n; i++) {
-		float k = (field[i] - thr) / soft;
-		a[i] *= k <= 0 ? 0 : k >= 1 ? 1 : k;
-	}
-}
-
 void fx_emboss(const float *a, float *shade, int w, int h, double sigma, double theta)
 {
 	memcpy(shade, a, sizeof(float) * (size_t)(w * h));

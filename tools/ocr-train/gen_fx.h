@@ -28,13 +28,6 @@ void fx_inkjet(float *a, int w, int h, double sigma, double thr, uint64_t *s);
  * and redrawn as anti-aliased dots of radius r. */
 void fx_dots(float *a, int w, int h, double pitch, double r, uint64_t *s);
 
-/* Worn or patchy print (a tired ribbon, toner or ink running out in
- * patches): coverage a multiplied by a smooth random field (white noise
- * blurred to blobs about `scale` px across) that is 0 below `amount` of the
- * way from its lowest to its highest value, so whole pieces of strokes are
- * gone. */
-void fx_wear(float *a, int w, int h, double scale, double amount, uint64_t *s);
-
 /* Toner specks: n small dots of random size at random places. */
 void fx_specks(float *a, int w, int h, int n, uint64_t *s);
 
