@@ -557,11 +557,15 @@ static int cmd_train(void)
 			 ", %.0f%% of the cells from %ld cut by the reader (%.0f%% of those from its %ld "
 			 "hard ones)",
 			 100 * opt_mix, mined.n, 100 * opt_hard, mined.nhard);
+	const char *from = "";
+	if (opt_init == 2 && opt_fine)
+		from = ", continued from the finer model";
+	else if (opt_init)
+		from = ", continued from the previous model";
 	snprintf(info, sizeof info,
 		 "MLP %d%s-%d-%d-%d, seed %llu, %ld steps of batch %d, lr %g%s%s, trained in %.0f s.",
 		 n.nin, convinfo, n.h1, n.h2, n.nout, (unsigned long long)opt_seed, opt_steps, opt_batch,
-		 opt_lr, opt_init ? ", continued from the previous model" : "", mineinfo,
-		 now_s() - t0);
+		 opt_lr, from, mineinfo, now_s() - t0);
 	if (write_model(&n, temp, opt_out, info)) {
 		fprintf(stderr, "cannot write %s\n", opt_out);
 		return 1;
