@@ -26,10 +26,12 @@ struct mine_set {
 
 /* Mines the photos of development seeds first..last (every difficulty class
  * and the plain photo at levels 1 and 2, the plain photo and one class at
- * level 0) on nthreads threads and writes the cells to path in photo order,
- * so the file is a pure function of the seeds. Refuses evaluation seeds.
- * 0 or -1 (message on stderr). */
-int mine_run(uint64_t first, uint64_t last, int nthreads, const char *path);
+ * level 0, all photo index 0; then, with extra > 0, photos 1..extra of the
+ * level-2 classes perspective, watermark, motion, print and mixed) on
+ * nthreads threads and writes the cells to path in photo order, so the file
+ * is a pure function of the seeds and extra (extra 0 gives the file of
+ * before). Refuses evaluation seeds. 0 or -1 (message on stderr). */
+int mine_run(uint64_t first, uint64_t last, int extra, int nthreads, const char *path);
 
 /* Reads a file written by mine_run. 0 or -1. */
 int mine_load(const char *path, struct mine_set *s);

@@ -6,11 +6,12 @@
  *   ocr-train eval  --font F [--seed N] [--n N]     (per-level accuracy, confusions, speed)
  *   ocr-train dump  --font F --dir D [--seed N] [--n N] [--level L]   (PGM cells)
  *   ocr-train real  --dir SHARED/realdocs [--out LIST]   (real scans, see real.c)
- *   ocr-train mine  --seeds A-B --out FILE [--threads N]   (the reader's cells, mine.c)
+ *   ocr-train mine  --seeds A-B --out FILE [--extra N] [--threads N]   (the reader's cells, mine.c)
  *   ocr-train train ... --mined FILE --mix X [--hard Y]   (a share X of the cells
  *                   from FILE, Y of those from the ones the model gets wrong or unsure)
  *   ocr-train train ... --fine 1   (the finer model, ocr_fine_model.c; --init 1
- *                   starts it from the compiled-in first model)
+ *                   starts it from the compiled-in first model, --init 2 from the
+ *                   compiled-in finer model)
  *
  * Training is deterministic for a seed: sample i of the run is a pure function
  * of (seed, i), a batch is split into a fixed number of chunks whatever the
@@ -50,13 +51,15 @@ static uint64_t opt_seed = 1;
 static long opt_steps = 20000, opt_n = 3000;
 static int opt_batch = 64, opt_h1 = 192, opt_h2 = 96, opt_threads = 2, opt_level = 2;
 static int opt_c1, opt_c2; /* channels of the conv branch (0: none) */
-static int opt_init; /* start from the compiled-in model instead of random weights */
+static int opt_init; /* 1: start from the compiled-in (first) model instead of random weights;
+		      * 2 with --fine 1: from the compiled-in finer model */
 static int opt_fine; /* train the finer model (KYC_OCR_NIN_FINE inputs, docs/ocr.md) */
 static double opt_lr = 0.05;
 static const char *opt_mined; /* cells cut by the reader (mine.c) */
 static double opt_mix;        /* share of the training cells drawn from them */
 static double opt_hard; /* share of those drawn from the cells the model gets wrong or unsure */
 static uint64_t opt_seed_first, opt_seed_last; /* mine --seeds A-B */
+static int opt_extra; /* mine --extra N: more level-2 photos of the classes missed */
 static struct mine_set mined;
 
 static double now_s(void)
@@ -418,7 +421,9 @@ static float calibrate(const struct net *n, struct gen *g)
  * answers (the branch's own weights keep their random start). */
 static int net_load_builtin(struct net *n)
 {
-	const struct kyc_ocr_model *m = &kyc__ocr_model;
+	/* --fine 1 --init 2: the compiled-in finer model, continued */
+	const struct kyc_ocr_model *m =
+	    opt_fine && opt_init == 2 ? &kyc__ocr_fine_model : &kyc__ocr_model;
 	if (m->nin > n->nin || m->h1 != n->h1 || m->h2 != n->h2 || m->nout != n->nout ||
 	    (m->c1 && (m->c1 != n->c1 || m->c2 != n->c2))) {
 		fprintf(stderr, "train: --init needs --h1 %d --h2 %d --c1 %d --c2 %d (the built-in model)\n",
@@ -552,11 +557,15 @@ static int cmd_train(void)
 			 ", %.0f%% of the cells from %ld cut by the reader (%.0f%% of those from its %ld "
 			 "hard ones)",
 			 100 * opt_mix, mined.n, 100 * opt_hard, mined.nhard);
+	const char *from = "";
+	if (opt_init == 2 && opt_fine)
+		from = ", continued from the finer model";
+	else if (opt_init)
+		from = ", continued from the previous model";
 	snprintf(info, sizeof info,
 		 "MLP %d%s-%d-%d-%d, seed %llu, %ld steps of batch %d, lr %g%s%s, trained in %.0f s.",
 		 n.nin, convinfo, n.h1, n.h2, n.nout, (unsigned long long)opt_seed, opt_steps, opt_batch,
-		 opt_lr, opt_init ? ", continued from the previous model" : "", mineinfo,
-		 now_s() - t0);
+		 opt_lr, from, mineinfo, now_s() - t0);
 	if (write_model(&n, temp, opt_out, info)) {
 		fprintf(stderr, "cannot write %s\n", opt_out);
 		return 1;
@@ -747,6 +756,8 @@ int main(int argc, char **argv)
 			opt_mix = strtod(v, NULL);
 		else if (!strcmp(k, "--hard"))
 			opt_hard = strtod(v, NULL);
+		else if (!strcmp(k, "--extra"))
+			opt_extra = (int)strtol(v, NULL, 10);
 		else if (!strcmp(k, "--seeds")) {
 			char *e;
 			opt_seed_first = strtoull(v, &e, 10);
@@ -777,7 +788,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "mine: --seeds A-B and --out FILE required\n");
 			return 2;
 		}
-		return mine_run(opt_seed_first, opt_seed_last, opt_threads, opt_out) ? 1 : 0;
+		return mine_run(opt_seed_first, opt_seed_last, opt_extra, opt_threads, opt_out) ? 1 : 0;
 	}
 	fprintf(stderr, "unknown command %s\n", argv[1]);
 	return 2;
