@@ -100,6 +100,13 @@ int kyc_face_analyze_around(const struct kyc_face_engine *e, const struct kyc_im
  * face, or NULL with *reason "no_face" or "several_faces". */
 const struct kyc_face *kyc_face_pick(const struct kyc_face_list *l, const char **reason);
 
+/* The portrait of a document photo: as kyc_face_pick, but a face the frame
+ * cuts is passed over when a whole face is also found. The detector at times
+ * boxes most of a card as a face (larger and scored higher than the printed
+ * portrait, and cut by the frame); a document's portrait lies inside it. */
+const struct kyc_face *kyc_face_pick_portrait(const struct kyc_face_list *l,
+                                              const char **reason);
+
 /* Checks l as a selfie: exactly one face (a background face under 0.4 of the
  * main one's width is ignored), then the main face's quality; with no face,
  * the whole image's light and focus say why. Returns NULL when it is fine,

@@ -156,12 +156,12 @@ static int find_face(const struct kyc_flow *f, const struct kyc_image *img, int 
 		*fc = *issue ? NULL : &l->faces[0];
 		return 0;
 	}
-	*fc = kyc_face_pick(l, &why);
+	*fc = kyc_face_pick_portrait(l, &why);
 	/* A portrait small on a photographed page is read again around where
 	 * it was found (kyc_face_analyze_around): the first pass may have
 	 * boxed the whole printed photo rather than the face. */
 	if (*fc && !kyc_face_analyze_around(f->face, img, (*fc)->box, near)) {
-		const struct kyc_face *fine = kyc_face_pick(near, &why);
+		const struct kyc_face *fine = kyc_face_pick_portrait(near, &why);
 		if (fine)
 			*fc = fine;
 	}

@@ -479,6 +479,27 @@ TEST(cli_detect_and_compare)
 	json_decref(j);
 }
 
+/* A document's portrait lies inside the photo: a larger box the frame cuts
+ * (the detector's box over most of a card) is passed over for a whole face,
+ * and is kept when no face is whole. */
+TEST(a_portrait_is_a_whole_face)
+{
+	struct kyc_face faces[3] = {0};
+	faces[0].box[2] = 789, faces[0].quality.cut_off = 1;
+	faces[1].box[2] = 160;
+	faces[2].box[2] = 40;
+	struct kyc_face_list l = {.faces = faces, .count = 3};
+	const char *why = "unset";
+	CHECK(kyc_face_pick(&l, &why) == &faces[0]);
+	CHECK(kyc_face_pick_portrait(&l, &why) == &faces[1]);
+	CHECK(why == NULL);
+	faces[2].box[2] = 120; /* two whole faces nearly as large: ambiguous */
+	CHECK(kyc_face_pick_portrait(&l, &why) == NULL);
+	CHECK_STR(why, "several_faces");
+	l.count = 1; /* only the cut face: it is the one there is */
+	CHECK(kyc_face_pick_portrait(&l, &why) == &faces[0]);
+}
+
 int main(void)
 {
 	char err[512];
@@ -497,6 +518,7 @@ int main(void)
 	RUN(reading_again_around_a_face_finds_it_in_image_pixels);
 	RUN(the_aligned_portrait_crop_is_the_same_face);
 	RUN(cli_detect_and_compare);
+	RUN(a_portrait_is_a_whole_face);
 	kyc_face_engine_free(engine);
 	return test_done("face");
 }
