@@ -186,34 +186,53 @@ static int random_cell(const struct cellspec *base, double cap_lo, double cap_hi
 	return render(KYC_OCR_CLASSES[c], sp, px, w, h);
 }
 
-/* Fraction of cells read right (top-1, and within the top 2). */
-static void accuracy(const struct cellspec *base, double cap_lo, double cap_hi, double angle,
-		     double jitter, int reps, double *top1, double *top2)
+/* Draws reps random cells of every class (random_cell) and hands each drawn
+ * one to read with its class index c. */
+typedef void read_cell_fn(const unsigned char *px, int w, int h, const struct cellspec *sp,
+			  int c, void *ctx);
+static void each_random_cell(const struct cellspec *base, double cap_lo, double cap_hi,
+			     double angle, double jitter, int reps, read_cell_fn *read, void *ctx)
 {
 	unsigned char px[CELL_MAX * CELL_MAX];
-	int n = 0, r1 = 0, r2 = 0;
 	for (int rep = 0; rep < reps; rep++)
 		for (int c = 0; c < KYC_OCR_NCLASSES; c++) {
 			struct cellspec sp;
 			int w, h;
-			if (random_cell(base, cap_lo, cap_hi, angle, jitter, c, &sp, px, &w, &h))
-				continue;
-			struct kyc_ocr_guess g[2];
-			int ng = sp.line ? kyc_ocr_classify_at(px, w, h, w, w * 0.5, pitch_of(sp.cap), 0,
-							  h - 1, g, 2)
-					 : kyc_ocr_classify(px, w, h, w, g, 2);
-			if (ng != 2)
-				continue;
-			n++;
-			if (g[0].ch != KYC_OCR_CLASSES[c] && n - r1 <= 8)
-				printf("    %c read as %c (%.2f; then %c %.2f), cap %.1f px\n",
-				       KYC_OCR_CLASSES[c], g[0].ch, (double)g[0].score, g[1].ch,
-				       (double)g[1].score, sp.cap);
-			r1 += g[0].ch == KYC_OCR_CLASSES[c];
-			r2 += g[0].ch == KYC_OCR_CLASSES[c] || g[1].ch == KYC_OCR_CLASSES[c];
+			if (!random_cell(base, cap_lo, cap_hi, angle, jitter, c, &sp, px, &w, &h))
+				read(px, w, h, &sp, c, ctx);
 		}
-	*top1 = n ? (double)r1 / KYC_OCR_NCLASSES / reps : 0;
-	*top2 = n ? (double)r2 / KYC_OCR_NCLASSES / reps : 0;
+}
+
+struct top2_count {
+	int n, r1, r2;
+};
+
+static void read_top2(const unsigned char *px, int w, int h, const struct cellspec *sp, int c,
+		      void *ctx)
+{
+	struct top2_count *t = ctx;
+	struct kyc_ocr_guess g[2];
+	int ng = sp->line ? kyc_ocr_classify_at(px, w, h, w, w * 0.5, pitch_of(sp->cap), 0, h - 1,
+						  g, 2)
+			  : kyc_ocr_classify(px, w, h, w, g, 2);
+	if (ng != 2)
+		return;
+	t->n++;
+	if (g[0].ch != KYC_OCR_CLASSES[c] && t->n - t->r1 <= 8)
+		printf("    %c read as %c (%.2f; then %c %.2f), cap %.1f px\n", KYC_OCR_CLASSES[c],
+		       g[0].ch, (double)g[0].score, g[1].ch, (double)g[1].score, sp->cap);
+	t->r1 += g[0].ch == KYC_OCR_CLASSES[c];
+	t->r2 += g[0].ch == KYC_OCR_CLASSES[c] || g[1].ch == KYC_OCR_CLASSES[c];
+}
+
+/* Fraction of cells read right (top-1, and within the top 2). */
+static void accuracy(const struct cellspec *base, double cap_lo, double cap_hi, double angle,
+		     double jitter, int reps, double *top1, double *top2)
+{
+	struct top2_count t = {0};
+	each_random_cell(base, cap_lo, cap_hi, angle, jitter, reps, read_top2, &t);
+	*top1 = t.n ? (double)t.r1 / KYC_OCR_NCLASSES / reps : 0;
+	*top2 = t.n ? (double)t.r2 / KYC_OCR_NCLASSES / reps : 0;
 }
 
 TEST(rejects_bad_arguments)
@@ -461,30 +480,34 @@ TEST(non_characters_score_low)
 	CHECK(g[0].score < 0.2);
 }
 
+struct unsure_count {
+	int n, first, fine;
+};
+
+static void read_unsure(const unsigned char *px, int w, int h, const struct cellspec *sp, int c,
+			void *ctx)
+{
+	struct unsure_count *u = ctx;
+	struct kyc_ocr_guess g[1], f[1];
+	double pitch = pitch_of(sp->cap);
+	if (kyc_ocr_classify_at(px, w, h, w, w * 0.5, pitch, 0, h - 1, g, 1) != 1 ||
+	    g[0].score >= 0.9f ||
+	    kyc_ocr_classify_fine_at(px, w, h, w, w * 0.5, pitch, 0, h - 1, f, 1) != 1)
+		return;
+	u->n++;
+	u->first += g[0].ch == KYC_OCR_CLASSES[c];
+	u->fine += f[0].ch == KYC_OCR_CLASSES[c];
+}
+
 /* Cells the first model reads under 0.9 (the reader's bar for the finer
  * model), counted in *n, of *first read right by the first model and *fine
  * by kyc_ocr_classify_fine_at. */
 static void unsure_accuracy(const struct cellspec *base, double cap_lo, double cap_hi,
 			    double angle, double jitter, int reps, int *n, int *first, int *fine)
 {
-	unsigned char px[CELL_MAX * CELL_MAX];
-	*n = *first = *fine = 0;
-	for (int rep = 0; rep < reps; rep++)
-		for (int c = 0; c < KYC_OCR_NCLASSES; c++) {
-			struct cellspec sp;
-			int w, h;
-			if (random_cell(base, cap_lo, cap_hi, angle, jitter, c, &sp, px, &w, &h))
-				continue;
-			struct kyc_ocr_guess g[1], f[1];
-			double pitch = pitch_of(sp.cap);
-			if (kyc_ocr_classify_at(px, w, h, w, w * 0.5, pitch, 0, h - 1, g, 1) != 1 ||
-			    g[0].score >= 0.9f ||
-			    kyc_ocr_classify_fine_at(px, w, h, w, w * 0.5, pitch, 0, h - 1, f, 1) != 1)
-				continue;
-			(*n)++;
-			*first += g[0].ch == KYC_OCR_CLASSES[c];
-			*fine += f[0].ch == KYC_OCR_CLASSES[c];
-		}
+	struct unsure_count u = {0};
+	each_random_cell(base, cap_lo, cap_hi, angle, jitter, reps, read_unsure, &u);
+	*n = u.n, *first = u.first, *fine = u.fine;
 }
 
 TEST(finer_model)
