@@ -133,6 +133,20 @@ static TessBaseAPI *prepared(enum kyc_tess_script script, const unsigned char *g
 	return api;
 }
 
+/* The recognised text of the whole crop and its mean confidence into out;
+ * KYC_ERR_NOMEM when Tesseract gives no text. */
+static int take_text(TessBaseAPI *api, struct kyc_tess_line *out)
+{
+	char *text = TessBaseAPIGetUTF8Text(api);
+	if (!text)
+		return KYC_ERR_NOMEM;
+	squeeze(text, out->text, sizeof out->text);
+	TessDeleteText(text);
+	int conf = TessBaseAPIMeanTextConf(api);
+	out->conf = conf < 0 ? 0 : conf > 100 ? 100 : conf;
+	return 0;
+}
+
 /* Reads the crop in page segmentation mode psm; the handle is left a
  * single-line reader. */
 static int read_as(enum kyc_tess_script script, TessPageSegMode psm, const unsigned char *gray,
@@ -145,14 +159,7 @@ static int read_as(enum kyc_tess_script script, TessPageSegMode psm, const unsig
 	if (!api)
 		return rc;
 	TessBaseAPISetPageSegMode(api, psm);
-	char *text = TessBaseAPIGetUTF8Text(api);
-	rc = text ? 0 : KYC_ERR_NOMEM;
-	if (text) {
-	squeeze(text, out->text, sizeof out->text);
-	TessDeleteText(text);
-	int conf = TessBaseAPIMeanTextConf(api);
-	out->conf = conf < 0 ? 0 : conf > 100 ? 100 : conf;
-	}
+	rc = take_text(api, out);
 	TessBaseAPISetPageSegMode(api, PSM_SINGLE_LINE);
 	TessBaseAPIClear(api);
 	return rc;
@@ -182,15 +189,8 @@ int kyc_tess_read_symbols(enum kyc_tess_script script, const unsigned char *gray
 	if (!api)
 		return rc;
 	rc = TessBaseAPIRecognize(api, NULL) == 0 ? 0 : KYC_ERR_NOMEM;
-	char *text = rc ? NULL : TessBaseAPIGetUTF8Text(api);
-	if (!rc && !text)
-		rc = KYC_ERR_NOMEM;
-	if (text) {
-		squeeze(text, out->text, sizeof out->text);
-		TessDeleteText(text);
-		int conf = TessBaseAPIMeanTextConf(api);
-		out->conf = conf < 0 ? 0 : conf > 100 ? 100 : conf;
-	}
+	if (!rc)
+		rc = take_text(api, out);
 	TessResultIterator *it = rc ? NULL : TessBaseAPIGetIterator(api);
 	if (it) {
 		const TessPageIterator *pi = TessResultIteratorGetPageIteratorConst(it);
