@@ -676,8 +676,10 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 	if (!img || !img->gray || img->w <= 0 || img->h <= 0)
 		return KYC_ERR_INVALID;
 	double t0 = now_ms();
-	int longer = img->w > img->h ? img->w : img->h;
-	if (longer < 320 || img->w < 200 || img->h < 200) {
+	/* too small only when even a TD1 card (85.6 x 54 mm, 2.54 mm a cell) filling
+	 * the frame would give its MRZ under 5 px a cell; tight crops of cards read */
+	int longer = img->w > img->h ? img->w : img->h, shorter = img->w + img->h - longer;
+	if (longer < 85.6 / 2.54 * 5 || shorter < 54 / 2.54 * 5) {
 		out->reason = KYC_READER_IMAGE_TOO_SMALL;
 		out->ms_total = now_ms() - t0;
 		return KYC_ERR_NOTFOUND;

@@ -224,6 +224,58 @@ TEST(cut_off_and_blurry_hints)
 	CHECK(blurry >= 2);
 }
 
+/* A small picture cut tight round a document's MRZ, as public specimen images
+ * of 250-290 px often are (bench/README.md, "Issue 11: a second real set"): a
+ * generated photo's MRZ with two cells of margin and ten lines of page above,
+ * shrunk (area average) to 6 px a cell, is read, not refused as too small. */
+TEST(small_tight_crop_is_read)
+{
+	uint64_t seed;
+	REQUIRE(kyc_rand_bytes(&seed, sizeof seed) == 0);
+	seed >>= 16;
+	int n = 3, small = 0, exact = 0;
+	for (int i = 0; i < n; i++) {
+		struct kyc_synth_doc d;
+		unsigned char *jpg;
+		size_t len;
+		REQUIRE(kyc_synth_make(seed, i, 0, KYC_SYNTH_MIXED, &d, &jpg, &len) == 0);
+		struct kyc_image img, part;
+		int rc = kyc_image_decode(jpg, len, NULL, &img, NULL);
+		free(jpg);
+		REQUIRE(rc == 0);
+		double p = d.mrz_px, x0 = img.w, y0 = img.h, x1 = 0, y1 = 0, s = 6 / p;
+		for (int k = 0; k < 4; k++) {
+			x0 = fmin(x0, d.mrz_quad[k][0]), x1 = fmax(x1, d.mrz_quad[k][0]);
+			y0 = fmin(y0, d.mrz_quad[k][1]), y1 = fmax(y1, d.mrz_quad[k][1]);
+		}
+		int cx = (int)fmax(0, x0 - 2 * p), cy = (int)fmax(0, y0 - 10 * 1.6 * p);
+		int cw = (int)fmin(img.w, x1 + 2 * p) - cx, ch = (int)fmin(img.h, y1 + 2 * p) - cy;
+		int w = (int)(cw * s), h = (int)(ch * s);
+		unsigned char *g = malloc((size_t)w * (size_t)h);
+		REQUIRE(g != NULL);
+		for (int y = 0; y < h; y++)
+			for (int x = 0; x < w; x++) {
+				unsigned sum = 0, m = 0;
+				for (int yy = (int)(y / s); yy < (int)((y + 1) / s); yy++)
+					for (int xx = (int)(x / s); xx < (int)((x + 1) / s); xx++, m++)
+						sum += img.gray[(size_t)(cy + yy) * (size_t)img.w +
+						                (size_t)(cx + xx)];
+				g[(size_t)y * (size_t)w + (size_t)x] = (unsigned char)(m ? sum / m : 255);
+			}
+		REQUIRE(kyc_image_from_gray(g, w, h, w, &part) == 0);
+		struct kyc_reader_result r;
+		small += w < 320 || h < 200; /* below the reader's former floor */
+		exact += kyc_reader_scan(&part, &r) == 0 && lines_match(&r, d.id.lines, d.id.nlines);
+		kyc_image_free(&part);
+		kyc_image_free(&img);
+		free(g);
+	}
+	printf("  seed %llu: %d of %d small crops read exactly (%d below 320 x 200 px)\n",
+	       (unsigned long long)seed, exact, n, small);
+	CHECK(small == n);
+	CHECK(exact >= 2);
+}
+
 /* A located line that stops half way along the MRZ (glare or a shadow over
  * its second half): its band gives no layout and says which end its glyphs
  * ran into, and the band twice as long past that end lays the MRZ out with
