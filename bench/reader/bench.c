@@ -345,19 +345,9 @@ int main(int argc, char **argv)
 	if (per < 0 || per > 100000 || per_class < 0 || per_class > 100000 || n_nomrz < 0 ||
 	    n_nomrz > 100000)
 		return 2;
-	const char *tess_env = getenv("TESS");
-	TessBaseAPI *api = NULL;
-	if (!tess_env || strcmp(tess_env, "0")) {
-		api = TessBaseAPICreate();
-		if (TessBaseAPIInit3(api, NULL, "eng") != 0) {
-			fprintf(stderr,
-			        "bench: tesseract eng model not found (tesseract-ocr-eng)\n");
-			return 1;
-		}
-		TessBaseAPISetVariable(api, "tessedit_char_whitelist",
-		                       "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ<");
-		TessBaseAPISetPageSegMode(api, PSM_SINGLE_BLOCK);
-	}
+	TessBaseAPI *api;
+	if (bench_tess_open(&api) != 0)
+		return 1;
 	printf(
 	    "| set | n | kycd exact | kycd valid | kycd wrong valid | kycd median | kycd p95 | "
 	    "tess. exact | tess. valid | tess. wrong valid | tess. median | tess. p95 | speed |\n"
@@ -462,10 +452,7 @@ int main(int argc, char **argv)
 		report("all photos", &mrz_k, &mrz_t);
 	if (photo_log)
 		fclose(photo_log);
-	if (api) {
-		TessBaseAPIEnd(api);
-		TessBaseAPIDelete(api);
-	}
+	bench_tess_close(api);
 	free(all_k.ms), free(all_t.ms), free(cls_k.ms), free(cls_t.ms), free(nk.ms), free(nt.ms);
 	free(mrz_k.ms), free(mrz_t.ms);
 	return 0;

@@ -132,3 +132,30 @@ size_t bench_tess_read(TessBaseAPI *api, const struct kyc_image *img, char *out,
 	}
 	return best;
 }
+
+int bench_tess_open(TessBaseAPI **api)
+{
+	const char *env = getenv("TESS");
+	*api = NULL;
+	if (env && !strcmp(env, "0"))
+		return 0;
+	*api = TessBaseAPICreate();
+	if (TessBaseAPIInit3(*api, NULL, "eng") != 0) {
+		fprintf(stderr, "bench: tesseract eng model not found (tesseract-ocr-eng)\n");
+		bench_tess_close(*api);
+		*api = NULL;
+		return -1;
+	}
+	TessBaseAPISetVariable(*api, "tessedit_char_whitelist",
+	                       "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ<");
+	TessBaseAPISetPageSegMode(*api, PSM_SINGLE_BLOCK);
+	return 0;
+}
+
+void bench_tess_close(TessBaseAPI *api)
+{
+	if (!api)
+		return;
+	TessBaseAPIEnd(api);
+	TessBaseAPIDelete(api);
+}

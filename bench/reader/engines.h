@@ -27,4 +27,12 @@ size_t bench_join(char *out, char *alt, float *conf, size_t cap,
  * leaves its best text in out (cap bytes) and returns its length (0: none). */
 size_t bench_tess_read(TessBaseAPI *api, const struct kyc_image *img, char *out, size_t cap);
 
+/* The baseline engine as both benchmarks run it: Tesseract's stock eng model,
+ * whitelist 0-9A-Z<, one text block. *api is NULL when the environment says
+ * TESS=0. Returns 0, or -1 (with a message) when the model is missing. */
+int bench_tess_open(TessBaseAPI **api);
+
+/* Ends and frees what bench_tess_open made; NULL is fine. */
+void bench_tess_close(TessBaseAPI *api);
+
 #endif

@@ -222,18 +222,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "realset: cannot read %s\n", argv[1]);
 		return 1;
 	}
-	const char *tess_env = getenv("TESS");
-	TessBaseAPI *api = NULL;
-	if (!tess_env || strcmp(tess_env, "0")) {
-		api = TessBaseAPICreate();
-		if (TessBaseAPIInit3(api, NULL, "eng") != 0) {
-			fprintf(stderr, "realset: tesseract eng model not found\n");
-			return 1;
-		}
-		TessBaseAPISetVariable(api, "tessedit_char_whitelist",
-		                       "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ<");
-		TessBaseAPISetPageSegMode(api, PSM_SINGLE_BLOCK);
-	}
+	TessBaseAPI *api;
+	if (bench_tess_open(&api) != 0)
+		return 1;
 	static const char *splits[] = {"dev", "eval"}, *truths[] = {"exact", "unsure", "nomrz"};
 	static struct tally k[2][3], t[2][3];
 	char line[1024], path[2048], read[256];
@@ -284,9 +275,6 @@ int main(int argc, char **argv)
 	for (int s = 0; s < 2; s++)
 		for (int c = 0; c < 3; c++)
 			report(splits[s], truths[c], &k[s][c], &t[s][c]);
-	if (api) {
-		TessBaseAPIEnd(api);
-		TessBaseAPIDelete(api);
-	}
+	bench_tess_close(api);
 	return 0;
 }

@@ -188,6 +188,19 @@ static void box_blur(unsigned char *g, int w, int h, int r)
 
 /* Retry hints on real failures: the photo cut through the middle of the MRZ,
  * and the photo blurred by a third of the MRZ pitch. */
+/* A level-0 photo of (seed, i) decoded at full size into img, its truth into d.
+ * 0, or -1 when the generator or the decoder failed. */
+static int level0_photo(uint64_t seed, int i, struct kyc_synth_doc *d, struct kyc_image *img)
+{
+	unsigned char *jpg;
+	size_t len;
+	if (kyc_synth_make(seed, i, 0, KYC_SYNTH_MIXED, d, &jpg, &len) != 0)
+		return -1;
+	int rc = kyc_image_decode(jpg, len, NULL, img, NULL);
+	free(jpg);
+	return rc == 0 ? 0 : -1;
+}
+
 TEST(cut_off_and_blurry_hints)
 {
 	uint64_t seed;
@@ -196,13 +209,8 @@ TEST(cut_off_and_blurry_hints)
 	int cut = 0, blurry = 0;
 	for (int i = 0; i < 3; i++) {
 		struct kyc_synth_doc d;
-		unsigned char *jpg;
-		size_t len;
-		REQUIRE(kyc_synth_make(seed, i, 0, KYC_SYNTH_MIXED, &d, &jpg, &len) == 0);
 		struct kyc_image img, part;
-		int rc = kyc_image_decode(jpg, len, NULL, &img, NULL);
-		free(jpg);
-		REQUIRE(rc == 0);
+		REQUIRE(level0_photo(seed, i, &d, &img) == 0);
 		int cw = (int)((d.mrz_quad[0][0] + d.mrz_quad[1][0]) / 2);
 		struct kyc_reader_result r;
 		if (d.orientation == 0 && cw > 300 &&
@@ -214,7 +222,7 @@ TEST(cut_off_and_blurry_hints)
 			cut++; /* level 0 is upright; nothing to cut otherwise */
 		}
 		box_blur(img.gray, img.w, img.h, (int)(d.mrz_px / 3 + 1));
-		rc = kyc_reader_scan(&img, &r);
+		int rc = kyc_reader_scan(&img, &r);
 		blurry += rc == KYC_ERR_NOTFOUND && r.reason == KYC_READER_TOO_BLURRY;
 		kyc_image_free(&img);
 	}
@@ -236,13 +244,8 @@ TEST(small_tight_crop_is_read)
 	int n = 3, small = 0, exact = 0;
 	for (int i = 0; i < n; i++) {
 		struct kyc_synth_doc d;
-		unsigned char *jpg;
-		size_t len;
-		REQUIRE(kyc_synth_make(seed, i, 0, KYC_SYNTH_MIXED, &d, &jpg, &len) == 0);
 		struct kyc_image img, part;
-		int rc = kyc_image_decode(jpg, len, NULL, &img, NULL);
-		free(jpg);
-		REQUIRE(rc == 0);
+		REQUIRE(level0_photo(seed, i, &d, &img) == 0);
 		double p = d.mrz_px, x0 = img.w, y0 = img.h, x1 = 0, y1 = 0, s = 6 / p;
 		for (int k = 0; k < 4; k++) {
 			x0 = fmin(x0, d.mrz_quad[k][0]), x1 = fmax(x1, d.mrz_quad[k][0]);
@@ -289,13 +292,8 @@ TEST(line_stopped_short_gets_a_longer_band)
 	int open_said = 0, laid = 0, n = 3;
 	for (int i = 0; i < n; i++) {
 		struct kyc_synth_doc d;
-		unsigned char *jpg;
-		size_t len;
-		REQUIRE(kyc_synth_make(seed, i, 0, KYC_SYNTH_MIXED, &d, &jpg, &len) == 0);
 		struct kyc_image img;
-		int rc = kyc_image_decode(jpg, len, NULL, &img, NULL);
-		free(jpg);
-		REQUIRE(rc == 0);
+		REQUIRE(level0_photo(seed, i, &d, &img) == 0);
 		const double(*q)[2] = d.line_quads[0]; /* tl, tr, br, bl */
 		double dx = q[1][0] - q[0][0], dy = q[1][1] - q[0][1], l = hypot(dx, dy);
 		struct kyc_reader__cand c = {
@@ -312,7 +310,7 @@ TEST(line_stopped_short_gets_a_longer_band)
 		struct kyc_reader__band b = {0}, lb = {0};
 		struct kyc_reader__layout lay, ll;
 		REQUIRE(kyc_reader__refine(&img, &c) == 0);
-		rc = kyc_reader__band_layout(&img, &c, 0, &b, &lay);
+		int rc = kyc_reader__band_layout(&img, &c, 0, &b, &lay);
 		open_said += rc == KYC_ERR_NOTFOUND && lay.open_end == side;
 		rc = kyc_reader__band_layout_longer(&img, &c, side, 0, &lb, &ll);
 		laid += rc == 0 && ll.nlines == d.id.nlines &&
@@ -533,6 +531,7 @@ int main(void)
 	RUN(reasons_when_nothing_to_read);
 	RUN(cli_scan_json_lines);
 	RUN(cut_off_and_blurry_hints);
+	RUN(small_tight_crop_is_read);
 	RUN(line_stopped_short_gets_a_longer_band);
 	RUN(no_mrz_photos_say_no_mrz_found);
 	RUN(realdocs_specimens);
