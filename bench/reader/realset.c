@@ -217,14 +217,15 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	const char *want = argc > 3 ? argv[3] : "all";
-	FILE *f = fopen(argv[1], "r");
-	if (!f) {
-		fprintf(stderr, "realset: cannot read %s\n", argv[1]);
-		return 1;
-	}
 	TessBaseAPI *api;
 	if (bench_tess_open(&api) != 0)
 		return 1;
+	FILE *f = fopen(argv[1], "r");
+	if (!f) {
+		fprintf(stderr, "realset: cannot read %s\n", argv[1]);
+		bench_tess_close(api);
+		return 1;
+	}
 	static const char *splits[] = {"dev", "eval"}, *truths[] = {"exact", "unsure", "nomrz"};
 	static struct tally k[2][3], t[2][3];
 	char line[1024], path[2048], read[256];
