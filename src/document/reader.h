@@ -281,10 +281,11 @@ void kyc_reader__refit_to_margin(const double *xs, const double *ws, int stride,
 /* The same margins for a line cut short: each line whose misfit e[i] is 9
  * or more and whose runs all lie inside the best fitting line's grid (half
  * a pitch or so beyond its end cells), on that grid's cells (a mean misfit
- * of at most a quarter pitch), covering at least half the count, takes
- * that grid (tl[i], its own rows kept; tc[i] = n, e[i] its misfit plus
- * 0.1). For a line whose fillers blur or glare took out of its chain of
- * glyph runs; a borrowed grid is a guess only the check digits confirm
+ * of at most 0.15 pitch; a run in a cell already taken, a glyph broken in
+ * two, left out), covering at least half the count, takes that grid (tl[i],
+ * its own rows kept; tc[i] = n, e[i] its misfit plus 0.1). For a line whose
+ * fillers blur or glare took out of its chain of glyph runs; a borrowed
+ * grid is a guess only the check digits confirm
  * (kyc_reader__band_layout_margins). */
 void kyc_reader__short_to_margin(const double *xs, const double *ws, int stride, const int *nx,
                                  int lines, int n, double *e, struct kyc_reader__line *tl,

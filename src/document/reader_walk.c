@@ -12,6 +12,9 @@
 #define WALK_RUNS 128
 /* runs a line walked again may leave outside the margins */
 #define REFIT_MAX_CUT 4
+/* the mean distance, in pitches, of a line cut short's runs from the cells
+ * of the grid it borrows: a line at another pitch averages about 0.25 */
+#define SHORT_MAX_DEV 0.15
 
 /* Least squares x = a + b*i + c*i^2 over np points; 0 or -1 when singular. */
 static int quad_fit(const double *fi, const double *fx, int np, double *a, double *b, double *c)
@@ -235,7 +238,7 @@ void kyc_reader__short_to_margin(const double *xs, const double *ws, int stride,
 			continue;
 		const double *x = xs + (size_t)stride * i, *w = ws + (size_t)stride * i;
 		double dev = 0;
-		int covered = 0, k;
+		int covered = 0, next = 0, used = 0, k;
 		for (k = 0; k < nx[i]; k++) {
 			if (x[k] < lo || x[k] > hi)
 				break; /* ink past the margins: not a line cut short */
@@ -248,6 +251,10 @@ void kyc_reader__short_to_margin(const double *xs, const double *ws, int stride,
 			j = (x0 + p / 2 - G->a - G->q * j * j) / G->p;
 			j = (x0 + p / 2 - G->a - G->q * j * j) / G->p;
 			int j0 = (int)lround(j);
+			if (j0 < next)
+				continue; /* a glyph broken in two, a speck */
+			next = j0 + c;
+			used++;
 			/* a run of c glyphs is centred on the middle of its cells */
 			double mid = (kyc_reader__cell_x(G, j0) + kyc_reader__cell_x(G, j0 + c - 1)) / 2;
 			dev += fabs(x[k] - mid) / kyc_reader__cell_pitch(G, j0);
@@ -255,13 +262,13 @@ void kyc_reader__short_to_margin(const double *xs, const double *ws, int stride,
 		}
 		/* every run inside the margins and on the grid, and at least half
 		 * the line's cells: the rest washed or blurred out of the chain */
-		if (k < nx[i] || nx[i] < 1 || 2 * covered < n || dev / nx[i] > 0.25)
+		if (k < nx[i] || used < 1 || 2 * covered < n || dev / used > SHORT_MAX_DEV)
 			continue;
 		struct kyc_reader__line L = *G;
 		L.top = tl[i].top;
 		L.bot = tl[i].bot;
 		tl[i] = L;
 		tc[i] = n;
-		e[i] = dev / nx[i] + 0.1; /* a grid borrowed, not found */
+		e[i] = dev / used + 0.1; /* a grid borrowed, not found */
 	}
 }
