@@ -702,7 +702,8 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 		st->pass = (int)p;
 		double ta = now_ms();
 		int nc = kyc_reader__locate_at(img->gray, img->w, img->h, img->w, cands,
-					       EVIDENCE_CANDS, &l, passes[p].side, passes[p].flags, &wk);
+					       EVIDENCE_CANDS, &l, passes[p].side,
+					       passes[p].flags, &wk);
 		out->ms_locate += now_ms() - ta;
 		if (p == 0) {
 			luma = l;

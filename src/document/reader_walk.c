@@ -256,7 +256,8 @@ void kyc_reader__short_to_margin(const double *xs, const double *ws, int stride,
 			next = j0 + c;
 			used++;
 			/* a run of c glyphs is centred on the middle of its cells */
-			double mid = (kyc_reader__cell_x(G, j0) + kyc_reader__cell_x(G, j0 + c - 1)) / 2;
+			double mid =
+			    (kyc_reader__cell_x(G, j0) + kyc_reader__cell_x(G, j0 + c - 1)) / 2;
 			dev += fabs(x[k] - mid) / kyc_reader__cell_pitch(G, j0);
 			covered += c;
 		}
