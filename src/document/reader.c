@@ -454,7 +454,7 @@ static int read_band(const struct kyc_image *img, const struct kyc_reader__cand 
 	/* the turned band is the same pixels reversed, so its layout is the
 	 * first one's mirrored: found once, voted on both ways up */
 	int rc = open == MARGINS_BAND ? kyc_reader__band_layout_margins(img, c, 0, &b[0], &lay[0])
-		 : open	? kyc_reader__band_layout_longer(img, c, open, 0, &b[0], &lay[0])
+		 : open ? kyc_reader__band_layout_longer(img, c, open, 0, &b[0], &lay[0])
 			: kyc_reader__band_layout(img, c, 0, &b[0], &lay[0]);
 	/* a line that ran on to its band's end: kept for a longer band, should
 	 * no candidate of any pass be read; only one as MRZ-like as the
