@@ -18,7 +18,9 @@
 #define MAX_OPEN 1   /* lines kept for a longer band (read_band) */
 #define MAX_LOOSE 1  /* lines kept for a loose layout (read_loose) */
 #define MAX_JOINS 4  /* lines joined from pieces read at most (read_joined) */
-#define MAX_MORE 4   /* first-pass lines past MAX_CANDS read at most (read_more) */
+#define MAX_MORE 4   /* lines past a pass's MAX_CANDS read at most (read_more) */
+#define MAX_FITS 2   /* lines kept for a band laid on its margins (read_sure) */
+#define MARGINS_BAND 2 /* read_band's `open` for kyc_reader__band_layout_margins */
 /* The pre-test's score (reader.h) a line needs for a loose layout. The
  * lines of 37 of 100 photos without an MRZ of development seed 4711 reached
  * the photo bar (0.51-0.85, 19 of them 0.65 or more) and paid for a long
@@ -28,20 +30,6 @@
 /* The pre-test (reader_pretest.c): the first pass's EVIDENCE_CANDS likeliest
  * lines are looked at; its bars are in reader.h. */
 #define EVIDENCE_CANDS 16
-
-const char *kyc_reader_reason_name(enum kyc_reader_reason r)
-{
-	switch (r) {
-	case KYC_READER_OK: return "ok";
-	case KYC_READER_NO_MRZ_FOUND: return "no_mrz_found";
-	case KYC_READER_MRZ_UNREADABLE: return "mrz_unreadable";
-	case KYC_READER_IMAGE_TOO_SMALL: return "image_too_small";
-	case KYC_READER_TOO_BLURRY: return "too_blurry";
-	case KYC_READER_TOO_DARK: return "too_dark";
-	case KYC_READER_MRZ_CUT_OFF: return "mrz_cut_off";
-	}
-	return "unknown";
-}
 
 static double now_ms(void)
 {
@@ -250,15 +238,6 @@ static void read_cells(const struct kyc_reader__band *b, const struct kyc_reader
 	score_reading(r);
 }
 
-/* The grid of line L moved by s cells (the same quadratic, re-indexed). */
-static struct kyc_reader__line shift_line(const struct kyc_reader__line *L, int s)
-{
-	struct kyc_reader__line m = *L;
-	m.a = L->a + L->p * s + L->q * s * s;
-	m.p = L->p + 2 * L->q * s;
-	return m;
-}
-
 /* A grid that landed one cell off (a speck or a card edge counted as a glyph
  * at one end, a faint filler lost at the other) reads a blank cell at one end
  * and leaves a glyph unread beyond the other. The cells just outside each end
@@ -287,7 +266,7 @@ static void try_shifts(const struct kyc_reader__band *b, struct kyc_reader__layo
 				int s = q ? -first : first;
 				if ((s < 0 ? out_l : out_r) <= 0.5)
 					continue;
-				struct kyc_reader__line m = shift_line(&lay->ln[i], s);
+				struct kyc_reader__line m = kyc_reader__line_shift(&lay->ln[i], s);
 				t = *r;
 				if (read_line(b, &m, i, &t) <= base + 0.3)
 					continue;
@@ -341,7 +320,7 @@ static void align_lines(const struct kyc_reader__band *b, struct kyc_reader__lay
 		if (classify_cell(b, &lay->ln[i], s > 0 ? r->len - 1 + s : s, g, NULL) < 1 ||
 		    g[0].score <= 0.5)
 			continue;
-		struct kyc_reader__line m = shift_line(&lay->ln[i], s);
+		struct kyc_reader__line m = kyc_reader__line_shift(&lay->ln[i], s);
 		struct reading t = *r;
 		double before = 0;
 		for (int k = 0; k < r->len; k++)
@@ -372,14 +351,6 @@ static void band_to_image(const struct kyc_reader__band *b, double x, double y, 
 {
 	out[0] = b->ox + x * b->s * b->ux + y * b->s * b->vx;
 	out[1] = b->oy + x * b->s * b->uy + y * b->s * b->vy;
-}
-
-/* A seed line whose ends leave the frame. */
-static int cut_off(const struct kyc_image *img, const struct kyc_reader__cand *c)
-{
-	double ex = fabs(c->ux * c->len / 2), ey = fabs(c->uy * c->len / 2), m = c->thick * 0.5;
-	return c->cx - ex < m || c->cx + ex > img->w - 1 - m || c->cy - ey < m ||
-	       c->cy + ey > img->h - 1 - m;
 }
 
 static void fill_result(struct kyc_reader_result *out, const struct reading *best,
@@ -427,6 +398,13 @@ struct scan_state {
 	/* candidates (refined) whose band gave no layout, for a loose one */
 	struct kyc_reader__cand loose[MAX_LOOSE];
 	int nloose;
+	/* candidates (refined) whose band gave no layout while a line fitted
+	 * its count, for kyc_reader__band_layout_margins */
+	struct kyc_reader__cand fits[MAX_FITS];
+	int nfits;
+	/* every pass's lines past the MAX_CANDS it read, as located */
+	struct kyc_reader__cand more[KYC_READER__MORE_MAX];
+	int nmore;
 };
 
 /* A candidate already read in an earlier pass (the same line found again at
@@ -457,7 +435,7 @@ static int try_candidate(const struct kyc_image *img, struct kyc_reader__cand *c
 	 * whatever else is line-shaped, which near a border is most things; and
 	 * only an MRZ-like one (the pre-test's line bar): text on a receipt, a
 	 * page or a paper on the desk runs off the edge too */
-	st->cut |= st->pass == 0 && cut_off(img, c) &&
+	st->cut |= st->pass == 0 && kyc_reader__cut_off(img, c) &&
 		   kyc_reader__mrz_like(img, &st->located, KYC_READER__MRZ_LIKE_LINE) >=
 		       KYC_READER__MRZ_LIKE_LINE;
 	return read_band(img, c, st, 0);
@@ -475,8 +453,9 @@ static int read_band(const struct kyc_image *img, const struct kyc_reader__cand 
 	double vote[2] = {-1, -1};
 	/* the turned band is the same pixels reversed, so its layout is the
 	 * first one's mirrored: found once, voted on both ways up */
-	int rc = open ? kyc_reader__band_layout_longer(img, c, open, 0, &b[0], &lay[0])
-		      : kyc_reader__band_layout(img, c, 0, &b[0], &lay[0]);
+	int rc = open == MARGINS_BAND ? kyc_reader__band_layout_margins(img, c, 0, &b[0], &lay[0])
+		 : open ? kyc_reader__band_layout_longer(img, c, open, 0, &b[0], &lay[0])
+			: kyc_reader__band_layout(img, c, 0, &b[0], &lay[0]);
 	/* a line that ran on to its band's end: kept for a longer band, should
 	 * no candidate of any pass be read; only one as MRZ-like as the
 	 * pre-test's photo bar (a receipt's lines run on too, and photos
@@ -494,6 +473,10 @@ static int read_band(const struct kyc_image *img, const struct kyc_reader__cand 
 	if (like && st->nloose < MAX_LOOSE &&
 	    kyc_reader__mrz_like(img, &st->located, LOOSE_BAR) >= LOOSE_BAR)
 		st->loose[st->nloose++] = *c;
+	if (rc == KYC_ERR_NOTFOUND && !open && lay[0].one_fits && st->nfits < MAX_FITS &&
+	    kyc_reader__mrz_like(img, &st->located, KYC_READER__MRZ_LIKE_PHOTO) >=
+		    KYC_READER__MRZ_LIKE_PHOTO)
+		st->fits[st->nfits++] = *c;
 	if (rc == 0)
 		rc = kyc_reader__band_turn(&b[0], &b[1]);
 	if (rc == KYC_ERR_NOMEM)
@@ -623,29 +606,40 @@ static int read_joined(const struct kyc_image *img, const struct kyc_reader__can
 	return rc;
 }
 
-/* Reads the first pass's lines (c[0..n), as located) past the MAX_CANDS it
- * read, the most MRZ-like first (kyc_reader__more_lines), until one reads
- * with every check digit holding: a small MRZ among papers and receipts
- * ranks below their longer lines in every pass. 0 or KYC_ERR_NOMEM. */
-static int read_more(const struct kyc_image *img, const struct kyc_reader__cand *c, int n,
-                     struct scan_state *st)
+/* read_band, keeping the reading only when every check digit holds (a
+ * paper's or a receipt's line laid out gives a reading too, and photos
+ * without an MRZ keep their reason), and on a borrowed grid (MARGINS_BAND)
+ * only with the characters they cover read surely (kyc_reader__sure_checked).
+ * 0 or KYC_ERR_NOMEM. */
+static int read_sure(const struct kyc_image *img, const struct kyc_reader__cand *c,
+		     struct scan_state *st, int open)
 {
-	int idx[MAX_MORE], rc = 0, found = st->found_layout;
-	int k = kyc_reader__more_lines(img, c, n, MAX_CANDS, idx, MAX_MORE);
+	int found = st->found_layout, rc = read_band(img, c, st, open);
+	const struct reading *r = st->best;
+	if (r && (!all_checks(r) ||
+		  (open == MARGINS_BAND &&
+		   !kyc_reader__sure_checked(r->nlines, r->len, r->lines, r->conf))))
+		st->best = NULL;
+	st->found_layout = found;
+	return rc;
+}
+
+/* Reads the lines every pass found past the MAX_CANDS it read (st->more),
+ * the most MRZ-like first (kyc_reader__more_lines), until one reads with
+ * every check digit holding: a small MRZ among papers and receipts ranks
+ * below their longer lines in every pass. 0 or KYC_ERR_NOMEM. */
+static int read_more(const struct kyc_image *img, struct scan_state *st)
+{
+	int idx[MAX_MORE], rc = 0;
+	int k = kyc_reader__more_lines(img, st->more, st->nmore, 0, idx, MAX_MORE);
 	for (int i = 0; i < k && rc == 0 && !st->best; i++) {
-		struct kyc_reader__cand l = c[idx[i]];
+		struct kyc_reader__cand l = st->more[idx[i]];
 		if (tried_before(st, &l))
 			continue;
 		if (kyc_reader__refine(img, &l) == KYC_ERR_NOMEM)
 			return KYC_ERR_NOMEM;
-		rc = read_band(img, &l, st, 0);
-		/* kept only with every check digit holding: a paper's or a
-		 * receipt's line laid out gives a reading too (photos without
-		 * an MRZ keep their reason) */
-		if (st->best && !all_checks(st->best))
-			st->best = NULL;
+		rc = read_sure(img, &l, st, 0);
 	}
-	st->found_layout = found;
 	return rc;
 }
 
@@ -710,8 +704,8 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 		st->pass = (int)p;
 		double ta = now_ms();
 		int nc = kyc_reader__locate_at(img->gray, img->w, img->h, img->w, cands,
-					       p == 0 ? EVIDENCE_CANDS : MAX_CANDS, &l,
-					       passes[p].side, passes[p].flags, &wk);
+					       EVIDENCE_CANDS, &l, passes[p].side,
+					       passes[p].flags, &wk);
 		out->ms_locate += now_ms() - ta;
 		if (p == 0) {
 			luma = l;
@@ -740,6 +734,9 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 			if (rc)
 				goto out;
 		}
+		/* the lines past those read, untouched, for read_more */
+		for (int i = MAX_CANDS; i < nc && st->nmore < KYC_READER__MORE_MAX; i++)
+			st->more[st->nmore++] = cands[i];
 		out->ms_pass[p] = now_ms() - ta;
 	}
 	/* no pass read anything: the lines that ran on to their band's end,
@@ -761,8 +758,12 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 	rc = st->best ? 0 : read_joined(img, first, nfirst, st);
 	if (rc)
 		goto out;
-	/* nor that: the first pass's lines past those it read */
-	rc = st->best ? 0 : read_more(img, first, nfirst, st);
+	/* nor that: every pass's lines past those it read */
+	rc = st->best ? 0 : read_more(img, st);
+	/* nor that: lines cut short laid on the margins of one that fits its
+	 * count (blur or glare took fillers out of their chain of runs) */
+	for (int k = 0; k < st->nfits && !st->best && rc == 0; k++)
+		rc = read_sure(img, &st->fits[k], st, MARGINS_BAND);
 	if (rc)
 		goto out;
 	rc = 0;

@@ -163,6 +163,9 @@ struct kyc_reader__layout {
 	/* when no layout was found: the seed line's glyphs run on to the end
 	 * of the span searched, -1 to its left, 1 to its right, else 0 */
 	int open_end;
+	/* when no layout was found: some line fitted its count
+	 * (kyc_reader__band_layout_margins may lay the others on its grid) */
+	int one_fits;
 	/* a loose layout's (kyc_reader__band_layout_loose): how many cells of
 	 * each line, from cell 0, its glyph runs span (len when all); else 0 */
 	int cells[KYC_READER_MAX_LINES];
@@ -234,12 +237,22 @@ int kyc_reader__band_layout_longer(const struct kyc_image *img, const struct kyc
 int kyc_reader__band_layout_loose(const struct kyc_image *img, const struct kyc_reader__cand *c,
 				  struct kyc_reader__band *b,
 				  struct kyc_reader__layout lay[KYC_READER__LOOSE_LAYOUTS]);
+/* kyc_reader__band_layout with lines cut short laid on the grid of a line
+ * that fits its count (kyc_reader__short_to_margin), on the flattened band
+ * by Otsu's threshold and then by a local mean: a last resort for a line
+ * whose band gave no layout, whose reading the caller keeps only when
+ * every check digit holds. Returns as kyc_reader__band_layout. */
+int kyc_reader__band_layout_margins(const struct kyc_image *img, const struct kyc_reader__cand *c,
+				    int flip, struct kyc_reader__band *b,
+				    struct kyc_reader__layout *lay);
 /* kyc_reader__band_layout_loose on a band of c's own length: for a line
  * whose extent is known (kyc_reader__join_pieces), where a longer band
  * would let the chain of glyph runs bridge onto print beyond its ends. */
 int kyc_reader__band_layout_loose_at(const struct kyc_image *img, const struct kyc_reader__cand *c,
 				     struct kyc_reader__band *b,
 				     struct kyc_reader__layout lay[KYC_READER__LOOSE_LAYOUTS]);
+/* Line L's grid moved by s cells (the same quadratic, re-indexed). */
+struct kyc_reader__line kyc_reader__line_shift(const struct kyc_reader__line *L, double s);
 /* The k-th (from 0) full grid of loose layout lay: 0, its lines as laid
  * (from their left ends); 1, those short of the count moved to end on its
  * last cell (glare may have washed out either end). 0 with *out (cells all
@@ -265,6 +278,18 @@ double kyc_reader__walk_fit(const double *xs, const double *ws, int nx, double s
 void kyc_reader__refit_to_margin(const double *xs, const double *ws, int stride, const int *nx,
                                  const double *step, int lines, int n, double *e,
                                  struct kyc_reader__line *tl, int *tc);
+/* The same margins for a line cut short: each line whose misfit e[i] is 9
+ * or more and whose runs all lie inside the best fitting line's grid (half
+ * a pitch or so beyond its end cells), on that grid's cells (a mean misfit
+ * of at most 0.15 pitch; a run in a cell already taken, a glyph broken in
+ * two, left out), covering at least half the count, takes that grid (tl[i],
+ * its own rows kept; tc[i] = n, e[i] its misfit plus 0.1). For a line whose
+ * fillers blur or glare took out of its chain of glyph runs; a borrowed
+ * grid is a guess only the check digits confirm
+ * (kyc_reader__band_layout_margins). */
+void kyc_reader__short_to_margin(const double *xs, const double *ws, int stride, const int *nx,
+                                 int lines, int n, double *e, struct kyc_reader__line *tl,
+                                 int *tc);
 
 /* Joins located lines that are pieces of one line (a glare band or a
  * shadow's edge washed a stretch of it out of the ink mask): parallel
@@ -306,6 +331,8 @@ double kyc_reader__mrz_like(const struct kyc_image *img, const struct kyc_reader
 #define KYC_READER__MRZ_LIKE_PHOTO 0.5
 #define KYC_READER__MRZ_LIKE_LINE 0.25
 #define KYC_READER__AXIS_STROKES 0.15
+/* 1 when candidate c's ends leave img's frame (by half its thickness). */
+int kyc_reader__cut_off(const struct kyc_image *img, const struct kyc_reader__cand *c);
 /* Whether the scan reads line c, the rank-th likeliest (from 0) of locator
  * pass `pass` (from 0): the first pass's likeliest line always, being where
  * an MRZ is found nearly always and whatever it scores (an MRZ's own line as
@@ -319,14 +346,15 @@ int kyc_reader__worth_reading(const struct kyc_image *img, const struct kyc_read
  * MRZ-like, else 0. */
 int kyc_reader__mrz_evidence(const struct kyc_image *img, const struct kyc_reader__cand *c, int n);
 
-/* The lines of c[from..n) (a pass's lines as located, past those it read)
- * at least KYC_READER__MRZ_LIKE_PHOTO MRZ-like, likeliest first by that
- * score (kyc_reader__mrz_like with enough at the bar): their indices into
- * idx, at most max (at most KYC_READER__MORE_MAX lines are looked at).
+/* The lines of c[from..n) (the passes' lines as located, past those each
+ * read) at least KYC_READER__MRZ_LIKE_PHOTO MRZ-like, likeliest first by
+ * that score (kyc_reader__mrz_like with enough at the bar): their indices
+ * into idx, at most max (at most KYC_READER__MORE_MAX lines are looked at:
+ * 12 past the 4 read of each of the 5 passes).
  * Returns how many. A small MRZ among papers and receipts ranks below their
  * longer, regular lines in the locator, but scores as well or better here
  * (docs/reader.md, step 14, "Lines past the first four"). */
-#define KYC_READER__MORE_MAX 16
+#define KYC_READER__MORE_MAX 64
 int kyc_reader__more_lines(const struct kyc_image *img, const struct kyc_reader__cand *c, int n,
                            int from, int *idx, int max);
 

@@ -1,6 +1,7 @@
 /* The MRZ format's rules the reader holds its lines to: the ICAO check
  * digits of raw lines, and the fields no check digit covers whose values
- * are few (kyc_reader__fit_codes). Moved out of reader.c, unchanged. */
+ * are few (kyc_reader__fit_codes); and the names of the reader's reasons.
+ * Moved out of reader.c, unchanged. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,20 @@
 #include "document/mrz.h"
 #include "document/mrz_decode.h"
 #include "document/reader.h"
+
+const char *kyc_reader_reason_name(enum kyc_reader_reason r)
+{
+	switch (r) {
+	case KYC_READER_OK: return "ok";
+	case KYC_READER_NO_MRZ_FOUND: return "no_mrz_found";
+	case KYC_READER_MRZ_UNREADABLE: return "mrz_unreadable";
+	case KYC_READER_IMAGE_TOO_SMALL: return "image_too_small";
+	case KYC_READER_TOO_BLURRY: return "too_blurry";
+	case KYC_READER_TOO_DARK: return "too_dark";
+	case KYC_READER_MRZ_CUT_OFF: return "mrz_cut_off";
+	}
+	return "unknown";
+}
 
 /* ---- check digits ---- */
 

@@ -1,10 +1,18 @@
-/* Grids of a layout laid again: turned by 180° with its band, and a loose
- * layout's lines moved to end on their last cell (reader_layout.c finds the
- * layouts; these only move them). */
+/* Grids of a layout laid again: a line's moved by whole cells, turned by
+ * 180° with its band, and a loose layout's lines moved to end on their last
+ * cell (reader_layout.c finds the layouts; these only move them). */
 #include <string.h>
 
 #include "core/err.h"
 #include "document/reader.h"
+
+struct kyc_reader__line kyc_reader__line_shift(const struct kyc_reader__line *L, double s)
+{
+	struct kyc_reader__line m = *L; /* the same quadratic, re-indexed */
+	m.a = L->a + L->p * s + L->q * s * s;
+	m.p = L->p + 2 * L->q * s;
+	return m;
+}
 
 int kyc_reader__layout_loose_variant(const struct kyc_reader__layout *lay, int k,
 				     struct kyc_reader__layout *out)
@@ -16,10 +24,7 @@ int kyc_reader__layout_loose_variant(const struct kyc_reader__layout *lay, int k
 		return 0;
 	for (int i = 0; i < lay->nlines && k == 1; i++)
 		if (lay->cells[i] < n) { /* ink on the last cells, not the first */
-			double s = lay->cells[i] - n;
-			const struct kyc_reader__line *L = &lay->ln[i];
-			out->ln[i].a = L->a + L->p * s + L->q * s * s;
-			out->ln[i].p = L->p + 2 * L->q * s;
+			out->ln[i] = kyc_reader__line_shift(&lay->ln[i], lay->cells[i] - n);
 			moved = 1;
 		}
 	return moved ? 0 : KYC_ERR_NOTFOUND;

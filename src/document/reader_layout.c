@@ -20,6 +20,10 @@
 /* A loose layout bridges gaps in a line up to this many pitches (a glare
  * band across the MRZ washes out several glyphs of each line). */
 #define LOOSE_GAP 12
+/* layout()'s modes: LOOSE (kyc_reader__band_layout_loose); MARGINS, lines
+ * cut short laid on a fitting line's grid (kyc_reader__band_layout_margins) */
+#define LOOSE 1
+#define MARGINS 2
 
 typedef unsigned char v16b __attribute__((vector_size(16)));
 
@@ -326,7 +330,8 @@ static int layout_from_chain(const unsigned char *ink, const struct kyc_reader__
 			     double seed_len, int loose, int down, int *other, unsigned char *col,
 			     double *xs, struct kyc_reader__layout *lay)
 {
-	int w = b->w, h = b->h, seed = 0;
+	int w = b->w, h = b->h, seed = 0, margins = loose & MARGINS;
+	loose &= LOOSE;
 	struct kyc_reader__line ln[CHAIN];
 	int nc = find_lines(ink, b, seed_len, down, ln, &seed, other);
 	if (nc < 0)
@@ -392,8 +397,14 @@ static int layout_from_chain(const unsigned char *ink, const struct kyc_reader__
 					kyc_reader__refit_to_margin(
 					    xs + LOOSE_RUNS * f, ws + LOOSE_RUNS * f, LOOSE_RUNS,
 					    nx + f, step + f, lines, cands[c], e, tl, tc);
-				for (int i = 0; i < lines; i++)
+				if (margins)
+					kyc_reader__short_to_margin(
+					    xs + LOOSE_RUNS * f, ws + LOOSE_RUNS * f, LOOSE_RUNS,
+					    nx + f, lines, cands[c], e, tl, tc);
+				for (int i = 0; i < lines; i++) {
 					err += e[i];
+					lay->one_fits |= e[i] < 0.4;
+				}
 				int fk = cands[c] == 30 ? 0 : cands[c] == 36 ? 1 : 2;
 				if (loose && err / lines < per[fk].fit) {
 					per[fk].fit = err / lines;
@@ -461,7 +472,7 @@ static int layout(const struct kyc_reader__band *b, double seed_len, int local, 
 		  struct kyc_reader__layout *lay)
 {
 	int w = b->w, h = b->h, rc = KYC_ERR_NOMEM;
-	memset(lay, 0, sizeof *lay * (loose ? KYC_READER__LOOSE_LAYOUTS : 1));
+	memset(lay, 0, sizeof *lay * (loose & LOOSE ? KYC_READER__LOOSE_LAYOUTS : 1));
 	unsigned char *ink = malloc((size_t)w * h), *col = malloc((size_t)w);
 	double *xs = malloc(sizeof(double) * 2 * CHAIN * LOOSE_RUNS);
 	uint32_t *ii = NULL;
@@ -542,15 +553,32 @@ int kyc_reader__band_layout(const struct kyc_image *img, const struct kyc_reader
 	 * hence not first), by one threshold and then by a local one. The
 	 * cells are read on the flattened band either way. */
 	rc = layout(b, c->len, 0, 0, lay);
-	int open = lay->open_end;
+	int open = lay->open_end, fits = lay->one_fits;
 	if (rc == 0 || rc == KYC_ERR_NOTFOUND) {
 		int found = rc == 0;
 		rc = kyc_reader__flatten(b);
 		if (rc == 0 && !found) {
 			rc = layout(b, c->len, 1, 0, lay);
 			lay->open_end = open ? open : lay->open_end;
+			lay->one_fits |= fits;
 		}
 	}
+	if (rc != 0 && rc != KYC_ERR_NOTFOUND) {
+		free(b->px);
+		b->px = NULL;
+	}
+	return rc;
+}
+
+int kyc_reader__band_layout_margins(const struct kyc_image *img, const struct kyc_reader__cand *c,
+				    int flip, struct kyc_reader__band *b,
+				    struct kyc_reader__layout *lay)
+{
+	int rc = kyc_reader__rectify(img, c, flip, b);
+	if (rc == 0) /* the cells are read on the flattened band anyway */
+		rc = kyc_reader__flatten(b);
+	if (rc == 0)
+		rc = layout(b, c->len, 1, MARGINS, lay);
 	if (rc != 0 && rc != KYC_ERR_NOTFOUND) {
 		free(b->px);
 		b->px = NULL;

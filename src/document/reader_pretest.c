@@ -108,6 +108,13 @@ double kyc_reader__mrz_like(const struct kyc_image *img, const struct kyc_reader
 	return own < partner ? own : partner;
 }
 
+int kyc_reader__cut_off(const struct kyc_image *img, const struct kyc_reader__cand *c)
+{
+	double ex = fabs(c->ux * c->len / 2), ey = fabs(c->uy * c->len / 2), m = c->thick * 0.5;
+	return c->cx - ex < m || c->cx + ex > img->w - 1 - m || c->cy - ey < m ||
+	       c->cy + ey > img->h - 1 - m;
+}
+
 int kyc_reader__worth_reading(const struct kyc_image *img, const struct kyc_reader__cand *c,
 			      int pass, int rank)
 {

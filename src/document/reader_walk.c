@@ -12,6 +12,9 @@
 #define WALK_RUNS 128
 /* runs a line walked again may leave outside the margins */
 #define REFIT_MAX_CUT 4
+/* the mean distance, in pitches, of a line cut short's runs from the cells
+ * of the grid it borrows: a line at another pitch averages about 0.25 */
+#define SHORT_MAX_DEV 0.15
 
 /* Least squares x = a + b*i + c*i^2 over np points; 0 or -1 when singular. */
 static int quad_fit(const double *fi, const double *fx, int np, double *a, double *b, double *c)
@@ -159,16 +162,23 @@ double kyc_reader__walk_fit(const double *xs, const double *ws, int nx, double s
 	return best;
 }
 
+/* The line that fits its count best (misfit under 0.4), or -1. */
+static int fitting_line(const double *e, int lines)
+{
+	int g = -1;
+	for (int i = 0; i < lines; i++)
+		if (e[i] < 0.4 && (g < 0 || e[i] < e[g]))
+			g = i;
+	return g;
+}
+
 /* Half a pitch and a little beyond the fitting line's end cells: its own
  * grid ends on glyph centres, and the other line's glyphs sit under them. */
 void kyc_reader__refit_to_margin(const double *xs, const double *ws, int stride, const int *nx,
                                  const double *step, int lines, int n, double *e,
                                  struct kyc_reader__line *tl, int *tc)
 {
-	int g = -1;
-	for (int i = 0; i < lines; i++)
-		if (e[i] < 0.4 && (g < 0 || e[i] < e[g]))
-			g = i;
+	int g = fitting_line(e, lines);
 	if (g < 0)
 		return;
 	/* the margins only when every line that fits keeps them: one a cell
@@ -210,5 +220,56 @@ void kyc_reader__refit_to_margin(const double *xs, const double *ws, int stride,
 			tc[i] = cells;
 			e[i] = r;
 		}
+	}
+}
+
+void kyc_reader__short_to_margin(const double *xs, const double *ws, int stride, const int *nx,
+                                 int lines, int n, double *e, struct kyc_reader__line *tl,
+                                 int *tc)
+{
+	int g = fitting_line(e, lines);
+	if (g < 0)
+		return;
+	const struct kyc_reader__line *G = &tl[g];
+	double lo = kyc_reader__cell_x(G, 0) - 0.6 * kyc_reader__cell_pitch(G, 0);
+	double hi = kyc_reader__cell_x(G, n - 1) + 0.6 * kyc_reader__cell_pitch(G, n - 1);
+	for (int i = 0; i < lines; i++) {
+		if (e[i] < 9)
+			continue;
+		const double *x = xs + (size_t)stride * i, *w = ws + (size_t)stride * i;
+		double dev = 0;
+		int covered = 0, next = 0, used = 0, k;
+		for (k = 0; k < nx[i]; k++) {
+			if (x[k] < lo || x[k] > hi)
+				break; /* ink past the margins: not a line cut short */
+			/* the cell under the run's left glyph, by the grid's own
+			 * index (two steps of the quadratic's inverse) */
+			double p = kyc_reader__cell_pitch(G, 0), x0 = x[k] - w[k] / 2;
+			int c = (int)lround(w[k] / p);
+			c = c < 1 ? 1 : c;
+			double j = (x0 + p / 2 - G->a) / G->p;
+			j = (x0 + p / 2 - G->a - G->q * j * j) / G->p;
+			j = (x0 + p / 2 - G->a - G->q * j * j) / G->p;
+			int j0 = (int)lround(j);
+			if (j0 < next)
+				continue; /* a glyph broken in two, a speck */
+			next = j0 + c;
+			used++;
+			/* a run of c glyphs is centred on the middle of its cells */
+			double mid =
+			    (kyc_reader__cell_x(G, j0) + kyc_reader__cell_x(G, j0 + c - 1)) / 2;
+			dev += fabs(x[k] - mid) / kyc_reader__cell_pitch(G, j0);
+			covered += c;
+		}
+		/* every run inside the margins and on the grid, and at least half
+		 * the line's cells: the rest washed or blurred out of the chain */
+		if (k < nx[i] || used < 1 || 2 * covered < n || dev / used > SHORT_MAX_DEV)
+			continue;
+		struct kyc_reader__line L = *G;
+		L.top = tl[i].top;
+		L.bot = tl[i].bot;
+		tl[i] = L;
+		tc[i] = n;
+		e[i] = dev / used + 0.1; /* a grid borrowed, not found */
 	}
 }

@@ -7,7 +7,8 @@
  * paper whose closely printed lines took the place of its second line; and
  * two glare photos of the same seeds laid out right and refused for a single
  * washed-out digit (bench/README.md, "Issue 11: location and layout misses
- * (branch rd15b)"). */
+ * (branch rd15b)"); and two of development seed 9102 read since branch rd17a
+ * (bench/README.md, "Issue 11: location misses on four development seeds"). */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -128,11 +129,28 @@ TEST(glare_one_washed_digit_read)
 	CHECK(reads_exactly(9101, 7, KYC_SYNTH_CLASS_LIGHT));
 }
 
+/* A passport at 60° among papers: the finer pass finds its lines past the
+ * four it reads (kyc_reader__more_lines now takes every pass's). */
+TEST(later_pass_lines_read)
+{
+	CHECK(reads_exactly(9102, 7, KYC_SYNTH_CLASS_PERSPECTIVE));
+}
+
+/* Glare across an MRZ: one line fits its count and the other's chain of
+ * runs stops short inside the margins; laid on the fitting line's grid
+ * (kyc_reader__band_layout_margins). */
+TEST(short_line_on_the_margins_read)
+{
+	CHECK(reads_exactly(9102, 7, KYC_SYNTH_CLASS_LIGHT));
+}
+
 int main(void)
 {
 	RUN(pieces_of_a_line_joined);
 	RUN(glare_cut_lines_read);
 	RUN(chain_grown_down_read);
 	RUN(glare_one_washed_digit_read);
+	RUN(later_pass_lines_read);
+	RUN(short_line_on_the_margins_read);
 	return test_done("reader_join");
 }

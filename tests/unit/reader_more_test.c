@@ -1,8 +1,9 @@
 /* A small MRZ among a page's longer lines, read from the first pass's lines
  * past the four it reads (kyc_reader__more_lines, docs/reader.md step 14,
- * "Lines past the first four"), and a line whose glyph runs took in a card's
+ * "Lines past the first four"), a line whose glyph runs took in a card's
  * corner walked again inside the margins of the line that fits
- * (kyc_reader__refit_to_margin, step 9). Scenes: the generator's level-0
+ * (kyc_reader__refit_to_margin, step 9), and a line cut short laid on that
+ * line's grid (kyc_reader__short_to_margin, step 14). Scenes: the generator's level-0
  * document photos (a random seed each run) beside a page of text drawn
  * here; the glyph runs constructed. */
 #include <math.h>
@@ -260,9 +261,58 @@ TEST(line_past_the_margin_refit)
 	CHECK(e[0] >= 9);
 }
 
+/* A passport's first line whose fillers blur took out of its chain of
+ * glyph runs (runs over cells 3-25 of 44), under a second line that fits:
+ * laid on the second line's grid, every cell where the fitting line's is. */
+TEST(short_line_on_the_margins)
+{
+	enum { STRIDE = 64 };
+	double xs[2 * STRIDE], ws[2 * STRIDE], e[2];
+	int nx[2], tc[2];
+	struct kyc_reader__line tl[2] = {{0}};
+	double x0 = 60, p = 14;
+	nx[0] = runs(xs, ws, 0, 23, x0 + 3 * p, p);
+	nx[1] = runs(xs + STRIDE, ws + STRIDE, 0, 44, x0, p);
+	for (int i = 0; i < 2; i++)
+		e[i] = kyc_reader__walk_fit(xs + STRIDE * i, ws + STRIDE * i, nx[i], p, 44, 0,
+		                            &tl[i], &tc[i]);
+	CHECK(e[0] >= 9 && e[1] < 0.4); /* as before: no layout */
+	tl[0].top = 10, tl[0].bot = 30;
+	kyc_reader__short_to_margin(xs, ws, STRIDE, nx, 2, 44, e, tl, tc);
+	CHECK(e[0] < 0.4);
+	CHECK_INT(tc[0], 44);
+	CHECK_INT(tl[0].top, 10); /* its own rows */
+	CHECK(fabs(kyc_reader__cell_x(&tl[0], 0) - x0) < 0.5);
+	CHECK(fabs(kyc_reader__cell_x(&tl[0], 43) - (x0 + 43 * p)) < 0.5);
+
+	/* not with a run past the margins (print beyond the card), */
+	nx[0] = runs(xs, ws, 0, 23, x0 + 3 * p, p);
+	nx[0] = runs(xs, ws, nx[0], 1, x0 + 46 * p, p);
+	e[0] = 12;
+	kyc_reader__short_to_margin(xs, ws, STRIDE, nx, 2, 44, e, tl, tc);
+	CHECK(e[0] >= 9);
+	/* nor runs off the grid (another pitch: a paper's line), */
+	nx[0] = runs(xs, ws, 0, 23, x0 + 3 * p, 1.3 * p);
+	e[0] = 12;
+	kyc_reader__short_to_margin(xs, ws, STRIDE, nx, 2, 44, e, tl, tc);
+	CHECK(e[0] >= 9);
+	/* nor fewer than half the cells, */
+	nx[0] = runs(xs, ws, 0, 21, x0 + 3 * p, p);
+	e[0] = 12;
+	kyc_reader__short_to_margin(xs, ws, STRIDE, nx, 2, 44, e, tl, tc);
+	CHECK(e[0] >= 9);
+	/* nor when no line fits */
+	nx[0] = runs(xs, ws, 0, 23, x0 + 3 * p, p);
+	e[0] = 12;
+	e[1] = 9;
+	kyc_reader__short_to_margin(xs, ws, STRIDE, nx, 2, 44, e, tl, tc);
+	CHECK(e[0] >= 9);
+}
+
 int main(void)
 {
 	RUN(line_past_the_margin_refit);
+	RUN(short_line_on_the_margins);
 	RUN(mrz_lines_first_past_page_lines);
 	return test_done("reader_more");
 }
