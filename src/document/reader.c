@@ -388,7 +388,7 @@ static void fill_result(struct kyc_reader_result *out, const struct reading *bes
 	out->nlines = best->nlines;
 	out->line_len = best->len;
 	memcpy(out->lines, best->lines, sizeof out->lines);
-	memcpy(out->conf, best->conf, sizeof out->conf);
+	kyc_reader__letter_conf(&best->cands, best->lines, best->conf, out->conf);
 	memcpy(out->alt, best->alt, sizeof out->alt);
 	memcpy(out->alt_conf, best->alt_conf, sizeof out->alt_conf);
 	out->mean_conf = (float)best->mean_conf;

@@ -355,6 +355,18 @@ struct kyc_mrz_cands;
 int kyc_reader__fit_codes(const struct kyc_mrz_cands *c, char lines[][KYC_READER_MAX_CHARS + 1],
 			  float conf[][KYC_READER_MAX_CHARS]);
 
+/* conf copied into out, with each cell that holds letters and fillers only
+ * ('a', kyc_reader__field_kind) made sure given that class: when the
+ * character read is the likeliest letter or filler among the candidates c,
+ * its score over the mass not on a digit (which cannot stand there), at
+ * least what conf says. Real print at 5-9 px a cell splits a round O or an
+ * A between the letter and the digit 0 or 4; only the letters compete
+ * (docs/mrz.md, "Confidence and fillers"; reader_codes.c). */
+void kyc_reader__letter_conf(const struct kyc_mrz_cands *c,
+			     const char lines[][KYC_READER_MAX_CHARS + 1],
+			     const float conf[][KYC_READER_MAX_CHARS],
+			     float out[][KYC_READER_MAX_CHARS]);
+
 /* What kind of character a position of the format holds: 'd' digit, 'a'
  * letter or filler, 0 anything (reader_codes.c). */
 char kyc_reader__field_kind(int nlines, int len, int line, int pos);

@@ -157,3 +157,39 @@ char kyc_reader__field_kind(int nlines, int len, int line, int pos)
 		return 'd';
 	return 0;
 }
+
+void kyc_reader__letter_conf(const struct kyc_mrz_cands *c,
+			     const char lines[][KYC_READER_MAX_CHARS + 1],
+			     const float conf[][KYC_READER_MAX_CHARS],
+			     float out[][KYC_READER_MAX_CHARS])
+{
+	memcpy(out, conf, sizeof(float) * KYC_READER_MAX_LINES * KYC_READER_MAX_CHARS);
+	for (int i = 0; i < c->nlines; i++)
+		for (int k = 0; k < c->len; k++) {
+			char ch = lines[i][k];
+			if (kyc_reader__field_kind(c->nlines, c->len, i, k) != 'a' ||
+			    (ch >= '0' && ch <= '9'))
+				continue;
+			/* the mass the classifier put on digits leaves; what
+			 * it put beyond its candidates stays a rival */
+			double digits = 0, p = -1, rival = 0;
+			for (int q = 0; q < KYC_MRZ_DECODE_K && c->ch[i][k][q]; q++) {
+				char o = c->ch[i][k][q];
+				if (o >= '0' && o <= '9')
+					digits += c->p[i][k][q];
+				else if (o == ch)
+					p = c->p[i][k][q];
+				else if (c->p[i][k][q] > rival)
+					rival = c->p[i][k][q];
+			}
+			/* a character the corrections chose over a likelier
+			 * letter (kyc_reader__fit_codes) stays as unsure */
+			if (p < 0 || rival > p || digits >= 1)
+				continue;
+			double s = p / (1 - digits);
+			if (s > 1)
+				s = 1;
+			if (s > out[i][k])
+				out[i][k] = (float)s;
+		}
+}
