@@ -158,29 +158,41 @@ char kyc_reader__field_kind(int nlines, int len, int line, int pos)
 	return 0;
 }
 
-void kyc_reader__letter_conf(const struct kyc_mrz_cands *c,
-			     const char lines[][KYC_READER_MAX_CHARS + 1],
-			     const float conf[][KYC_READER_MAX_CHARS],
-			     float out[][KYC_READER_MAX_CHARS])
+/* Whether position k of line i holds a name: the first line after the
+ * document code and the issuing state, TD1's third line. */
+static int name_cell(int nlines, int i, int k)
 {
-	memcpy(out, conf, sizeof(float) * KYC_READER_MAX_LINES * KYC_READER_MAX_CHARS);
+	return nlines == 3 ? i == 2 : i == 0 && k >= 5;
+}
+
+void kyc_reader__letters(const struct kyc_mrz_cands *c, struct kyc_reader_result *r)
+{
+	/* the French card: its office code closes the first line (digits),
+	 * its number runs where the others have the nationality */
+	int frid = c->nlines == 2 && c->len == 36 && !memcmp(r->lines[0], "IDFRA", 5);
 	for (int i = 0; i < c->nlines; i++)
 		for (int k = 0; k < c->len; k++) {
-			char ch = lines[i][k];
+			char ch = r->lines[i][k];
+			int digit = ch >= '0' && ch <= '9';
 			if (kyc_reader__field_kind(c->nlines, c->len, i, k) != 'a' ||
-			    (ch >= '0' && ch <= '9'))
+			    (frid && (i == 1 || k >= 30)) || (digit && !name_cell(c->nlines, i, k)))
 				continue;
 			/* the mass the classifier put on digits leaves; what
 			 * it put beyond its candidates stays a rival */
-			double digits = 0, p = -1, rival = 0;
+			double digits = 0, p = -1, rival = 0, dp = 0;
+			char best = 0, dch = 0;
 			for (int q = 0; q < KYC_MRZ_DECODE_K && c->ch[i][k][q]; q++) {
 				char o = c->ch[i][k][q];
-				if (o >= '0' && o <= '9')
-					digits += c->p[i][k][q];
-				else if (o == ch)
-					p = c->p[i][k][q];
-				else if (c->p[i][k][q] > rival)
-					rival = c->p[i][k][q];
+				double s = c->p[i][k][q];
+				if (o >= '0' && o <= '9') {
+					digits += s;
+					if (o == ch)
+						dch = o, dp = s;
+				} else if (digit ? p < 0 : o == ch) { /* the likeliest letter */
+					p = s, best = o;
+				} else if (s > rival) {
+					rival = s;
+				}
 			}
 			/* a character the corrections chose over a likelier
 			 * letter (kyc_reader__fit_codes) stays as unsure */
@@ -189,7 +201,13 @@ void kyc_reader__letter_conf(const struct kyc_mrz_cands *c,
 			double s = p / (1 - digits);
 			if (s > 1)
 				s = 1;
-			if (s > out[i][k])
-				out[i][k] = (float)s;
+			if (digit && dch && s >= KYC_MRZ_CONF_ACCEPT) {
+				r->lines[i][k] = best;
+				r->alt[i][k] = dch;
+				r->alt_conf[i][k] = (float)dp;
+				r->conf[i][k] = (float)s;
+			} else if (!digit && s > r->conf[i][k]) {
+				r->conf[i][k] = (float)s;
+			}
 		}
 }
