@@ -355,18 +355,6 @@ struct kyc_mrz_cands;
 int kyc_reader__fit_codes(const struct kyc_mrz_cands *c, char lines[][KYC_READER_MAX_CHARS + 1],
 			  float conf[][KYC_READER_MAX_CHARS]);
 
-/* The cells of r that hold letters and fillers only ('a',
- * kyc_reader__field_kind) weighed given that class, from the candidates c of
- * the reading r came from: a letter or filler read that is the likeliest
- * among the candidates gets its score over the mass not on a digit (digits
- * cannot stand there), when that is more than r says; a digit read in a name
- * becomes the likeliest letter candidate (its runner-up the digit) when that
- * weighs KYC_MRZ_CONF_ACCEPT or more so. Real print at 5-9 px a cell splits
- * a round O or an A between the letter and the digit 0 or 4; only the letters
- * compete (docs/mrz.md, "Confidence and fillers"; reader_codes.c). */
-struct kyc_reader_result;
-void kyc_reader__letters(const struct kyc_mrz_cands *c, struct kyc_reader_result *r);
-
 /* What kind of character a position of the format holds: 'd' digit, 'a'
  * letter or filler, 0 anything (reader_codes.c). */
 char kyc_reader__field_kind(int nlines, int len, int line, int pos);
