@@ -218,8 +218,6 @@ static double darkness(const struct state *S, int r, int i, double s)
 	const double *x = S->mix + i;
 	int np = S->npos, C = S->in->c + 2;
 	double z = (sample(S->in, r, s) - a) / b, u = x[0], d = x[np], g = x[2 * np], o = x[3 * np];
-	if (u <= 0 && d <= 0 && g == 1 && o == 0)
-		return z;
 	if (S->in->contrast) {
 		double pos = (s - 17) / 17 - 0.5, t;
 		int k0 = (int)floor(pos);
@@ -231,6 +229,8 @@ static double darkness(const struct state *S, int r, int i, double s)
 		const double *G = S->mix + 2 * np + r * C, *O = S->mix + 3 * np + r * C;
 		g = G[k0] + t * (G[k0 + 1] - G[k0]), o = O[k0] + t * (O[k0 + 1] - O[k0]);
 	}
+	if (u <= 0 && d <= 0 && g == 1 && o == 0)
+		return z;
 	return ((z - o) / g - u * blurred(S, r - 1, s) - d * blurred(S, r + 1, s)) / (1 - u - d);
 }
 
