@@ -563,8 +563,8 @@ int kyc_pdf417_grid_redraw(const struct kyc_image *img, const double region[4][2
 		int ecl, tries;
 		/* the contrast matcher's try: the grid's own choices were
 		 * corrected (or not) by the try it repeats */
-		int src = contrast ? KYC_ERR_NOTFOUND
-		                   : kyc_pdf417_soft_correct(&S, fixed, &ecl, &tries);
+		int src =
+		    contrast ? KYC_ERR_NOTFOUND : kyc_pdf417_soft_correct(&S, fixed, &ecl, &tries);
 		/* past correcting: matched again on the rows' own levels, the
 		 * drift and the rows around taken out (pdf417_match.h), when a
 		 * quarter of the row indicators at least read as the symbol's

@@ -455,7 +455,8 @@ static void find_mix(struct state *S, double *tmp)
 			}
 			double o = 0, g = 1, u = 0, d = 0;
 			if (!solve(A, y, nx) && y[1] > 0.1)
-				o = y[0], g = y[1], u = up ? y[2] / g : 0, d = dn ? y[nx - 1] / g : 0;
+				o = y[0], g = y[1], u = up ? y[2] / g : 0,
+				d = dn ? y[nx - 1] / g : 0;
 			tmp[i] = fmin(fmax(u, 0), MIX_MAX), tmp[np + i] = fmin(fmax(d, 0), MIX_MAX);
 			tmp[2 * np + i] = fmin(fmax(g, GAIN_MIN), 1 + GAIN_MAX);
 			tmp[3 * np + i] = fmin(fmax(o, -GAIN_MAX), GAIN_MAX);

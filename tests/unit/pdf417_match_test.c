@@ -193,8 +193,8 @@ TEST(corrupted_profiles_not_decoded_wrong)
  * module cx of row cy, rx modules by ry rows, that lifts every sample
  * towards white by amp / (1 + q^2) (q the squared elliptical distance),
  * as a laminate's reflection does to ink and paper alike. */
-static void glare(int R, double *prof, const double *x0, const double *pitch, double cx,
-                  double cy, double rx, double ry, double amp)
+static void glare(int R, double *prof, const double *x0, const double *pitch, double cx, double cy,
+                  double rx, double ry, double amp)
 {
 	for (int r = 0; r < R; r++)
 		for (int i = 0; i < PN; i++) {
@@ -234,7 +234,8 @@ TEST(glare_over_one_pixel_modules)
 			for (int i = 0; i < NP; i++)
 				missed[contrast] += best[i] != v[i];
 			struct kyc_pdf417_soft S = {R, C, best, second, margin};
-			int ecl = -1, tries = 0, rc = kyc_pdf417_soft_correct(&S, fixed, &ecl, &tries);
+			int ecl = -1, tries = 0,
+			    rc = kyc_pdf417_soft_correct(&S, fixed, &ecl, &tries);
 			int same = !rc && ecl == ECL;
 			for (int i = 0; i < R * C && same; i++)
 				same = fixed[i] == v[i / C * (C + 2) + 1 + i % C];
