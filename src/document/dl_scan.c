@@ -132,13 +132,28 @@ static int scan_boxes(const unsigned char *card, int w, int h, struct kyc_dl_sca
 #define GRID_GROW_X_MM 7.0
 #define GRID_GROW_Y_MM 3.0
 
+/* The grid reader's runs of one side (quad and module), for its last
+ * tries with the contrast matcher (scan_contrast). */
+#define GRID_RUNS 4
+struct grid_runs {
+	int n;
+	double quad[GRID_RUNS][4][2], mm[GRID_RUNS];
+};
+
 /* The barcode box of the card found at quad (grown by GRID_GROW_*), either
  * way up, its symbol redrawn from its grid for each column count the bars
  * allow, and scanned (pdf417_grid.h): a module of under two pixels in the
  * photo, blurred flat where zxing decides pixel by pixel, is chosen
- * codeword by codeword among its cluster's patterns. */
-static int scan_grid(const struct kyc_image *img, const double quad[4][2], struct kyc_dl_scan *s)
+ * codeword by codeword among its cluster's patterns. The run is noted in
+ * runs; with runs NULL, the tries are the contrast matcher's. */
+static int scan_grid(const struct kyc_image *img, const double quad[4][2], struct kyc_dl_scan *s,
+                     struct grid_runs *runs)
 {
+	if (runs && runs->n < GRID_RUNS) {
+		memcpy(runs->quad[runs->n], quad, sizeof runs->quad[0]);
+		runs->mm[runs->n++] = s->module_mm;
+	}
+	int first = runs ? 0 : KYC_PDF417_GRID_CONTRAST;
 	const struct kyc_card_template *T = &kyc_card_tpl_dl_aamva;
 	const double *b = T->barcode, u = SCAN_PX_PER_MM;
 	double x0 = b[0] - GRID_GROW_X_MM, x1 = b[2] + GRID_GROW_X_MM;
@@ -159,8 +174,8 @@ static int scan_grid(const struct kyc_image *img, const double quad[4][2], struc
 		for (int t = 0; t < KYC_PDF417_GRID_TRIES && !rc && !s->have_aamva; t++) {
 			unsigned char *sym = NULL;
 			int sw = 0, sh = 0;
-			int r = kyc_pdf417_grid_redraw(img, up, bw, bh, s->module_mm * u, t, &sym,
-			                               &sw, &sh);
+			int r = kyc_pdf417_grid_redraw(img, up, bw, bh, s->module_mm * u, first + t,
+			                               &sym, &sw, &sh);
 			if (r == KYC_ERR_NOMEM)
 				rc = r;
 			else if (!r)
@@ -304,7 +319,8 @@ static int scan_card(const struct kyc_image *img, const double quad[4][2], int s
  * are, then redrawn from its grid: the card's edges can be lost where the
  * symbol's are not (a white card on white sheets of print, docs/dl.md,
  * branch card14a). The module first seen is the one reported. */
-static int scan_located(const struct kyc_image *img, unsigned char *card, struct kyc_dl_scan *s)
+static int scan_located(const struct kyc_image *img, unsigned char *card, struct kyc_dl_scan *s,
+                        struct grid_runs *runs)
 {
 	const struct kyc_card_template *T = &kyc_card_tpl_dl_aamva;
 	const double *b = T->barcode, bw = b[2] - b[0], bh = b[3] - b[1];
@@ -321,7 +337,7 @@ static int scan_located(const struct kyc_image *img, unsigned char *card, struct
 		if (!s->module_mm)
 			s->module_mm = own;
 		if (!rc && !s->have_aamva)
-			rc = scan_grid(img, quad, s);
+			rc = scan_grid(img, quad, s, runs);
 		/* the module of the finder's own bars, when the card's measure
 		 * was another: that card's scale is the template's box put on
 		 * the symbol, and its bars were measured on a coarser cut (9213
@@ -329,7 +345,7 @@ static int scan_located(const struct kyc_image *img, unsigned char *card, struct
 		if (!rc && !s->have_aamva && fabs(s->module_mm / own - 1) > 0.05) {
 			double mm = s->module_mm;
 			s->module_mm = own;
-			rc = scan_grid(img, quad, s);
+			rc = scan_grid(img, quad, s, runs);
 			s->module_mm = mm;
 		}
 		if (!seen_px)
@@ -352,15 +368,34 @@ static int scan_located(const struct kyc_image *img, unsigned char *card, struct
  * (271828 #37, branch card15a). The module is the bars' sum over 15, an
  * over-estimate the grid reader's smaller scales cover. */
 static int scan_joined(const struct kyc_image *img, const double quads[][4][2],
-                       const double *joined, int n, struct kyc_dl_scan *s)
+                       const double *joined, int n, struct kyc_dl_scan *s, struct grid_runs *runs)
 {
 	for (int i = 0; i < n; i++)
 		if (joined[i] > 0) {
 			s->module_mm = joined[i],
 			s->module_px = joined[i] * quad_px_per_mm(quads[i]);
-			return scan_grid(img, quads[i], s);
+			return scan_grid(img, quads[i], s, runs);
 		}
 	return 0;
+}
+
+/* Last of all, every grid run of the side tried again with the contrast
+ * matcher (pdf417_grid.h, KYC_PDF417_GRID_CONTRAST): a glare over part of
+ * a symbol of about one pixel a module lifts its codewords' ink there, and
+ * the matcher that takes its levels from the rows' ends chose too many of
+ * them wrong (docs/dl.md, branch dl17). After every other try, so that a
+ * back read before pays nothing; the module reported stays the first. */
+static int scan_contrast(const struct kyc_image *img, const struct grid_runs *runs,
+                         struct kyc_dl_scan *s)
+{
+	double mm = s->module_mm;
+	int rc = 0;
+	for (int i = 0; i < runs->n && !rc && !s->have_aamva; i++) {
+		s->module_mm = runs->mm[i];
+		rc = scan_grid(img, runs->quad[i], s, NULL);
+	}
+	s->module_mm = mm;
+	return rc;
 }
 
 static int scan_image(const struct kyc_image *img, struct kyc_dl_scan *s)
@@ -384,6 +419,7 @@ static int scan_image(const struct kyc_image *img, struct kyc_dl_scan *s)
 	rc = 0;
 	int seen = 0;                    /* the candidate on which a symbol's module was seen */
 	double joined[SCAN_QUADS] = {0}; /* scan_joined's module on each candidate */
+	struct grid_runs runs = {0};
 	/* The finder's best candidate, then the next ones: a sheet overlapping
 	 * the card can win the edges (level 2 of seed 31337, docs/dl.md). The
 	 * unsharp mask on the best one only: blur is the same on all. */
@@ -397,7 +433,7 @@ static int scan_image(const struct kyc_image *img, struct kyc_dl_scan *s)
 	 * seen, warped anew from the photo (the mask's overshoot is no blur
 	 * the grid's model knows) */
 	if (!rc && !s->have_aamva && s->module_mm > 0)
-		rc = scan_grid(img, quads[seen], s);
+		rc = scan_grid(img, quads[seen], s, &runs);
 	if (rc || s->have_aamva)
 		goto out;
 	/* the picture turned by its dominant edge direction; then by the
@@ -422,9 +458,11 @@ static int scan_image(const struct kyc_image *img, struct kyc_dl_scan *s)
 	}
 	/* last, the symbol looked for by its own look, not the card's */
 	if (!rc && !s->have_aamva)
-		rc = scan_located(img, card, s);
+		rc = scan_located(img, card, s, &runs);
 	if (!rc && !s->have_aamva && !s->module_px)
-		rc = scan_joined(img, quads, joined, n, s);
+		rc = scan_joined(img, quads, joined, n, s, &runs);
+	if (!rc && !s->have_aamva)
+		rc = scan_contrast(img, &runs, s);
 out:
 	free(card);
 	return rc;

@@ -403,9 +403,11 @@ static void draw_row(unsigned char *out, int ow, int row, const unsigned char *m
 	}
 }
 
-/* The symbol matched codeword by codeword (pdf417_match.h) into val, sec
- * and margin, and corrected into fixed: as kyc_pdf417_soft_correct. */
-static int rematch(const struct grid *G, int *val, int *sec, double *margin, int *fixed, int *ecl)
+/* The symbol matched codeword by codeword (pdf417_match.h; contrast: its
+ * contrast matcher) into val, sec and margin, and corrected into fixed: as
+ * kyc_pdf417_soft_correct. */
+static int rematch(const struct grid *G, int contrast, int *val, int *sec, double *margin,
+                   int *fixed, int *ecl)
 {
 	double *x0 = malloc((size_t)G->R * 2 * sizeof *x0);
 	if (!x0)
@@ -413,7 +415,7 @@ static int rematch(const struct grid *G, int *val, int *sec, double *margin, int
 	double *pitch = x0 + G->R;
 	for (int r = 0; r < G->R; r++)
 		x0[r] = module_x(G, r, 0), pitch[r] = module_x(G, r, 1) - x0[r];
-	struct kyc_pdf417_match_in in = {G->R, G->c, G->pn, G->prof, x0, pitch};
+	struct kyc_pdf417_match_in in = {G->R, G->c, G->pn, G->prof, x0, pitch, contrast};
 	int tries, rc = kyc_pdf417_match(&in, val, sec, margin, NULL);
 	if (!rc) {
 		struct kyc_pdf417_soft S = {G->R, G->c, val, sec, margin};
@@ -469,6 +471,8 @@ int kyc_pdf417_grid_redraw(const struct kyc_image *img, const double region[4][2
 	 * the rows straight and level: WARP_PX a module as measured, the
 	 * quiet zones around */
 	double sym[4][2], wide[4][2], span, hm;
+	int contrast = try_ >= KYC_PDF417_GRID_CONTRAST;
+	try_ %= KYC_PDF417_GRID_CONTRAST;
 	int flat = try_ >= KYC_PDF417_GRID_COUNTS;
 	try_ %= KYC_PDF417_GRID_COUNTS;
 	int rc = kyc_pdf417__locate(img, region, rw, rh, mod_px, flat, sym, &span, &hm);
@@ -531,6 +535,10 @@ int kyc_pdf417_grid_redraw(const struct kyc_image *img, const double region[4][2
 	enumerate(P, e, 0, 0);
 	make_weights(sigma, wt);
 	int table = soft_enabled && !kyc_pdf417_codes_ready();
+	if (contrast && !table) {
+		rc = KYC_ERR_NOTFOUND;
+		goto out;
+	}
 	for (int k = 0; k < 3 && !rc; k++)
 		rc = make_bank(P, k, wt, table, &B[k]);
 	if (rc)
@@ -553,15 +561,20 @@ int kyc_pdf417_grid_redraw(const struct kyc_image *img, const double region[4][2
 	if (table) {
 		struct kyc_pdf417_soft S = {G.R, G.c, val, sec, margin};
 		int ecl, tries;
-		int src = kyc_pdf417_soft_correct(&S, fixed, &ecl, &tries);
+		/* the contrast matcher's try: the grid's own choices were
+		 * corrected (or not) by the try it repeats */
+		int src =
+		    contrast ? KYC_ERR_NOTFOUND : kyc_pdf417_soft_correct(&S, fixed, &ecl, &tries);
 		/* past correcting: matched again on the rows' own levels, the
 		 * drift and the rows around taken out (pdf417_match.h), when a
 		 * quarter of the row indicators at least read as the symbol's
 		 * (a wrong column count's read none, and would pay for nothing) */
 		if (src == KYC_ERR_NOTFOUND && 2 * kyc_pdf417_soft_indicators(&S) >= G.R)
-			src = rematch(&G, val, sec, margin, fixed, &ecl);
-		if (src == KYC_ERR_NOMEM) {
-			rc = src;
+			src = rematch(&G, contrast, val, sec, margin, fixed, &ecl);
+		/* the contrast try draws only what its matcher corrected: the
+		 * choices as they are were drawn by the try it repeats */
+		if (src == KYC_ERR_NOMEM || (src && contrast)) {
+			rc = src == KYC_ERR_NOMEM ? src : KYC_ERR_NOTFOUND;
 			goto out;
 		}
 		for (int r = 0; r < G.R && !src; r++)

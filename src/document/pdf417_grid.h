@@ -45,6 +45,13 @@
 #define KYC_PDF417_GRID_PX 3
 #define KYC_PDF417_GRID_COUNTS 3
 #define KYC_PDF417_GRID_TRIES (2 * KYC_PDF417_GRID_COUNTS)
+/* try_ + KYC_PDF417_GRID_CONTRAST: try try_ again with the contrast matcher
+ * (pdf417_match.h) and without the grid's own choices, which that try
+ * could not correct already; KYC_ERR_NOTFOUND where its matcher would not
+ * run (the row indicators do not read). For a caller's last tries: a
+ * glare over a symbol of about one pixel a module (docs/dl.md, branch
+ * dl17). */
+#define KYC_PDF417_GRID_CONTRAST KYC_PDF417_GRID_TRIES
 int kyc_pdf417_grid_redraw(const struct kyc_image *img, const double region[4][2], int rw, int rh,
                            double mod_px, int try_, unsigned char **out, int *ow, int *oh);
 

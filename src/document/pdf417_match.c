@@ -26,6 +26,16 @@
  * 9202 #36 under one were past correcting (docs/dl.md, branch dl16). */
 #define GAIN_MIN 0.4
 #define PASSES 2 /* matches with the chosen neighbours as context */
+/* The contrast matcher (kyc_pdf417_match_in.contrast): how strongly a
+ * codeword's own gain and offset are held to the levels measured around it
+ * while each pattern is fitted, in squared darkness. The gain is held
+ * weakly (a glare lifts a codeword's ink by up to 0.4 of its contrast and
+ * varies within a few codewords), the offset as strongly as the window's
+ * mean (a glare moves the paper, near white, little); within a factor of
+ * three either way the same codewords were chosen (docs/dl.md, branch
+ * dl17). */
+#define OWN_GAIN_HOLD 1.0
+#define OWN_OFFSET_HOLD ((double)NS)
 
 static const unsigned char start_el[8] = {8, 1, 1, 1, 1, 1, 1, 3};
 static const unsigned char stop_el[9] = {7, 1, 1, 3, 1, 1, 1, 2, 1};
@@ -57,7 +67,7 @@ struct state {
 	int W, npos;
 	double sigma, noise;
 	double *a0, *b0, *a1, *b1; /* each row's paper and ink step at its start and its stop */
-	double *T, *TT;            /* 3 x NV templates of NS samples, and their squares */
+	double *T, *TT, *ST;       /* 3 x NV templates of NS samples, their squares and sums */
 	double *shift;             /* each position's shift, modules */
 	double *mix;               /* each position's share of the row above, below, gain, offset */
 	double *d;                 /* each row's modules as chosen (R x W darkness) */
@@ -173,16 +183,16 @@ static int make_templates(struct state *S, double wt[NS][WM])
 	for (int k = 0; k < 3; k++)
 		for (int v = 0; v < NV; v++) {
 			unsigned bits = kyc_pdf417_pattern(k, v);
-			double *t = S->T + ((size_t)k * NV + (size_t)v) * NS, tt = 0;
+			double *t = S->T + ((size_t)k * NV + (size_t)v) * NS, tt = 0, st = 0;
 			if (!bits)
 				return KYC_ERR_INVALID;
 			for (int j = 0; j < NS; j++) {
 				double x = 0;
 				for (int m = 0; m < 17; m++)
 					x += (bits >> (16 - m) & 1) * wt[j][CTX + m];
-				t[j] = x, tt += x * x;
+				t[j] = x, tt += x * x, st += x;
 			}
-			S->TT[k * NV + v] = tt;
+			S->TT[k * NV + v] = tt, S->ST[k * NV + v] = st;
 		}
 	return 0;
 }
@@ -197,14 +207,28 @@ static double blurred(const struct state *S, int r, double s)
 
 /* Row r's darkness at module position s: its samples on the row's levels
  * (interpolated from its start to its stop), with the share of the rows
- * above and below at position i taken out once they are chosen. */
+ * above and below at position i taken out once they are chosen. In the
+ * contrast matcher the codeword's gain and offset are those of the
+ * codewords either side interpolated to s: a glare's peak is a few
+ * codewords wide, and one level a codeword leaves its ends off. */
 static double darkness(const struct state *S, int r, int i, double s)
 {
 	double f = (s - 8) / (S->W - 17), a = S->a0[r] + f * (S->a1[r] - S->a0[r]),
 	       b = S->b0[r] + f * (S->b1[r] - S->b0[r]);
 	const double *x = S->mix + i;
-	int np = S->npos;
+	int np = S->npos, C = S->in->c + 2;
 	double z = (sample(S->in, r, s) - a) / b, u = x[0], d = x[np], g = x[2 * np], o = x[3 * np];
+	if (S->in->contrast) {
+		double pos = (s - 17) / 17 - 0.5, t;
+		int k0 = (int)floor(pos);
+		t = pos - k0;
+		if (k0 < 0)
+			k0 = 0, t = 0;
+		if (k0 > C - 2)
+			k0 = C - 2, t = 1;
+		const double *G = S->mix + 2 * np + r * C, *O = S->mix + 3 * np + r * C;
+		g = G[k0] + t * (G[k0 + 1] - G[k0]), o = O[k0] + t * (O[k0 + 1] - O[k0]);
+	}
 	if (u <= 0 && d <= 0 && g == 1 && o == 0)
 		return z;
 	return ((z - o) / g - u * blurred(S, r - 1, s) - d * blurred(S, r + 1, s)) / (1 - u - d);
@@ -234,7 +258,24 @@ static double misfit(const double *t, double tt, const double *y)
 	return tt - 2 * dot;
 }
 
-/* Every position matched at its shift: best, second and margin. */
+/* The misfit of a template (dot with y, its sum st and square tt) to y
+ * (sum sy, square syy) with the codeword's own gain and offset fitted over
+ * the levels already taken out, held to them (1 and 0) by OWN_GAIN_HOLD
+ * and OWN_OFFSET_HOLD: the least squares of y ~ o + g t plus those
+ * penalties, solved in closed form. */
+static double misfit_own(double dot, double st, double tt, double sy, double syy)
+{
+	double a11 = NS + OWN_OFFSET_HOLD, a12 = st, a22 = tt + OWN_GAIN_HOLD, b1 = sy,
+	       b2 = dot + OWN_GAIN_HOLD, det = a11 * a22 - a12 * a12;
+	double o = (a22 * b1 - a12 * b2) / det, g = (a11 * b2 - a12 * b1) / det;
+	return syy + OWN_GAIN_HOLD - o * b1 - g * b2;
+}
+
+/* Every position matched at its shift: best, second and margin. The
+ * contrast matcher fits each pattern's own gain (misfit_own), and its
+ * margin is scaled by the square of the codeword's gain: the darkness was
+ * divided by it, so its noise is that much larger, and a codeword washed
+ * out by a glare goes to the front of the erasures. */
 static void match_all(struct state *S, const double wt[NS][WM], int *second, double *margin)
 {
 	const struct kyc_pdf417_match_in *in = S->in;
@@ -244,17 +285,29 @@ static void match_all(struct state *S, const double wt[NS][WM], int *second, dou
 		for (int k = 0; k < in->c + 2; k++) {
 			int i = r * (in->c + 2) + k, b = -1, s = -1;
 			window(S, wt, r, k, S->shift[i], y);
-			double bv = HUGE_VAL, sv = HUGE_VAL;
+			double bv = HUGE_VAL, sv = HUGE_VAL, sy = 0, syy = 0, g = 1;
+			for (int j = 0; j < NS; j++)
+				sy += y[j], syy += y[j] * y[j];
 			for (int v = 0; v < NV; v++) {
-				double e = misfit(S->T + ((size_t)k3 * NV + (size_t)v) * NS,
-				                  S->TT[k3 * NV + v], y);
+				const double *t = S->T + ((size_t)k3 * NV + (size_t)v) * NS;
+				double e;
+				if (in->contrast) {
+					double dot = 0;
+					for (int j = 0; j < NS; j++)
+						dot += t[j] * y[j];
+					e = misfit_own(dot, S->ST[k3 * NV + v], S->TT[k3 * NV + v],
+					               sy, syy);
+				} else
+					e = misfit(t, S->TT[k3 * NV + v], y);
 				if (e < bv)
 					sv = bv, s = b, bv = e, b = v;
 				else if (e < sv)
 					sv = e, s = v;
 			}
 			S->best[i] = b, second[i] = s;
-			margin[i] = s < 0 ? 0 : (sv - bv) / (NS * S->noise + 1e-12);
+			if (in->contrast)
+				g = S->mix[2 * S->npos + i];
+			margin[i] = s < 0 ? 0 : (sv - bv) * g * g / (NS * S->noise + 1e-12);
 		}
 	}
 }
@@ -375,24 +428,35 @@ static void find_mix(struct state *S, double *tmp)
 		for (int k = 0; k < C; k++) {
 			int i = r * C + k;
 			double A[4][4] = {{0}}, y[4] = {0};
+			/* the contrast matcher leaves the share of a row beyond the
+			 * first or last out of the fit: with it the system is
+			 * singular there, and those rows kept their row's levels
+			 * under a glare (9216 #59's top rows, docs/dl.md) */
+			int up = !in->contrast || r > 0, dn = !in->contrast || r < in->R - 1;
+			int nx = 2 + up + dn;
 			for (int j = 0; j < 17 * SPM; j++) {
 				double s = 17 * (k + 1) + S->shift[i] + (j + 0.5) / SPM;
 				double own = blurred(S, r, s);
-				double x[4] = {1, own, blurred(S, r - 1, s) - own,
-				               blurred(S, r + 1, s) - own};
+				double x[4] = {1, own, 0, 0};
+				int q = 2;
+				if (up)
+					x[q++] = blurred(S, r - 1, s) - own;
+				if (dn)
+					x[q++] = blurred(S, r + 1, s) - own;
 				double f = (s - 8) / (S->W - 17),
 				       a = S->a0[r] + f * (S->a1[r] - S->a0[r]),
 				       b = S->b0[r] + f * (S->b1[r] - S->b0[r]);
 				double z = (sample(in, r, s) - a) / b;
-				for (int p = 0; p < 4; p++) {
+				for (int p = 0; p < nx; p++) {
 					y[p] += z * x[p];
-					for (int q = 0; q < 4; q++)
-						A[p][q] += x[p] * x[q];
+					for (int p2 = 0; p2 < nx; p2++)
+						A[p][p2] += x[p] * x[p2];
 				}
 			}
 			double o = 0, g = 1, u = 0, d = 0;
-			if (!solve(A, y, 4) && y[1] > 0.1)
-				o = y[0], g = y[1], u = y[2] / g, d = y[3] / g;
+			if (!solve(A, y, nx) && y[1] > 0.1)
+				o = y[0], g = y[1], u = up ? y[2] / g : 0,
+				d = dn ? y[nx - 1] / g : 0;
 			tmp[i] = fmin(fmax(u, 0), MIX_MAX), tmp[np + i] = fmin(fmax(d, 0), MIX_MAX);
 			tmp[2 * np + i] = fmin(fmax(g, GAIN_MIN), 1 + GAIN_MAX);
 			tmp[3 * np + i] = fmin(fmax(o, -GAIN_MAX), GAIN_MAX);
@@ -412,14 +476,14 @@ int kyc_pdf417_match(const struct kyc_pdf417_match_in *in, int *best, int *secon
 	S.npos = in->R * (in->c + 2);
 	size_t R = (size_t)in->R, W = (size_t)S.W;
 	double *mem =
-	    malloc((4 * R + 3 * NV * NS + 3 * NV + 9 * (size_t)S.npos + R * W + R * W * SPM) *
+	    malloc((4 * R + 3 * NV * NS + 6 * NV + 9 * (size_t)S.npos + R * W + R * W * SPM) *
 	           sizeof *mem);
 	double(*wt)[WM] = malloc(sizeof(double[NS][WM]));
 	int rc = mem && wt ? 0 : KYC_ERR_NOMEM;
 	if (rc)
 		goto out;
 	S.a0 = mem, S.b0 = S.a0 + R, S.a1 = S.b0 + R, S.b1 = S.a1 + R;
-	S.T = S.b1 + R, S.TT = S.T + 3 * NV * NS, S.shift = S.TT + 3 * NV;
+	S.T = S.b1 + R, S.TT = S.T + 3 * NV * NS, S.ST = S.TT + 3 * NV, S.shift = S.ST + 3 * NV;
 	S.mix = S.shift + S.npos;
 	double *tmp = S.mix + 4 * S.npos;
 	S.d = tmp + 4 * S.npos, S.B = S.d + R * W;

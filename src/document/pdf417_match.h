@@ -33,6 +33,13 @@
 struct kyc_pdf417_match_in {
 	int R, c, n;
 	const double *prof, *x0, *pitch;
+	/* 1: the contrast matcher (docs/dl.md, "Glare over 1-px modules"): each
+	 * pattern fitted with the codeword's own gain, held to the levels
+	 * measured around it; those levels interpolated between neighbouring
+	 * codewords; the first and last rows' levels measured too; margins
+	 * scaled by the gain's square, so that a codeword a glare washed out
+	 * is among the first erased. 0: as before it. */
+	int contrast;
 };
 
 /* Reads the symbol's R x (c + 2) codewords (row indicators included, row by

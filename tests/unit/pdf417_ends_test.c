@@ -37,7 +37,10 @@
  *    those left 9;
  *  - seed 9213 #81 (1.40 px, the card at the picture's edge, found by the
  *    barcode finder only): the card put around the symbol measured its
- *    module 7 % under; the grid reader is tried with the finder's own.
+ *    module 7 % under; the grid reader is tried with the finder's own;
+ *  - seeds 9202 #62, 9214 #77 and 9216 #59 (1.01-1.09 px): a glare over
+ *    part of the symbol lifts its codewords' ink there; read by the
+ *    contrast matcher's last tries (pdf417_match.h, branch dl17).
  * A licence front is never taken for a symbol (seed 4712). */
 #include <jansson.h>
 #include <stdint.h>
@@ -109,14 +112,16 @@ TEST(module_off_found_at_another_scale)
 	CHECK(reads_small_back(9203, 80, 1.75));
 }
 
-/* shadow, glare, a module measured off (branch dl16, the header's last four) */
+/* shadow, glare, a module measured off (branch dl16, the header's last
+ * four); a glare over modules of about one pixel (branch dl17, the last) */
 TEST(uneven_light)
 {
 	static const struct {
 		uint64_t seed;
 		int index;
 		double below;
-	} backs[] = {{9207, 55, 2.0}, {9210, 45, 1.5}, {9202, 36, 1.3}, {9213, 81, 1.5}};
+	} backs[] = {{9207, 55, 2.0}, {9210, 45, 1.5}, {9202, 36, 1.3}, {9213, 81, 1.5},
+	             {9202, 62, 1.1}, {9214, 77, 1.1}, {9216, 59, 1.1}};
 	for (size_t i = 0; i < sizeof backs / sizeof backs[0]; i++)
 		CHECK(reads_small_back(backs[i].seed, backs[i].index, backs[i].below));
 }
