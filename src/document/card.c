@@ -559,6 +559,26 @@ static int read_fields(const unsigned char *card, int w, int h, double u,
 	return 0;
 }
 
+/* Whether side's national number, its box moved by dy (by field index),
+ * reads at least as surely (the digit reader's confidence) as in its own
+ * box. */
+static int number_reads_as_surely(const unsigned char *card, int w, int h, double u,
+				  const struct kyc_card_template *T, enum kyc_card_side side,
+				  const double *dy)
+{
+	for (int i = 0; i < T->nfields && i < KYC_CARD_MAX_FIELDS; i++) {
+		const struct kyc_card_field *f = &T->fields[i];
+		if (f->side != side || f->script != KYC_CARD_EDIGITS)
+			continue;
+		struct kyc_edigits_reading at, moved;
+		if (read_digits_at(card, w, h, u, f, 0, &at) || at.n == 0)
+			return 1;
+		return !read_digits_at(card, w, h, u, f, dy[i], &moved) && moved.n > 0 &&
+		       moved.conf >= at.conf;
+	}
+	return 0;
+}
+
 /* Dark ink in a template box (mm) of the rectified card: mean darkness 0..255. */
 static double box_ink(const unsigned char *card, int w, int h, double u, const double b[4])
 {
@@ -610,10 +630,13 @@ static int read_quad(const struct kyc_image *img, const struct kyc_card_template
 		if (!warped)
 			kyc_card_warp(img, out->quad, w, h, card);
 	}
-	/* A card found a little off: each field cropped where the lines of
-	 * digits say the card's print lies. */
+	/* A card found a little off: each field cropped where the number's
+	 * line says the card's print lies, unless the number itself reads
+	 * less surely there (a card found far off: the line found is another). */
 	double dy[KYC_CARD_MAX_FIELDS];
-	kyc_card__row_offsets(card, w, h, u, T, side, dy);
+	if (kyc_card__row_offsets(card, w, h, u, T, side, dy) &&
+	    !number_reads_as_surely(card, w, h, u, T, side, dy))
+		memset(dy, 0, sizeof dy);
 	int rc = read_fields(card, w, h, u, T, side, dy, out);
 	free(card);
 	out->ms_read = now_ms() - t0;
