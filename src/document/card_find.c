@@ -4,7 +4,9 @@
  * through small steps of tone make a region; its holes (text, portrait, barcode) are filled; each of its
  * four sides is fitted with a straight line by RANSAC, which ignores where
  * the region spills onto a light object beside the card or where a corner is
- * rounded; the lines' intersections are the corners. */
+ * rounded; the lines' intersections are the corners. When no region gives
+ * three or four sides, two meeting at a corner do (corner_candidates: a card
+ * pushed into the corner of a white sheet). */
 #include "document/card.h"
 
 #include <math.h>
