@@ -9,7 +9,10 @@
  * scored too. Then ID cards with an MRZ (generated TD1): what the look for
  * an Egyptian card's number costs them on the server's path, against the
  * look of main before branch card10 replayed in the same run (mrz_cards;
- * BENCH_MRZ_ONLY=1 runs that section alone). Usage: bench N SEED */
+ * BENCH_MRZ_ONLY=1 runs that section alone, BENCH_NO_MRZ=1 leaves it out).
+ * BENCH_SHEET=1 lays a share of the photos (KYC_SYNTH_SHEET_RATE) on a white
+ * sheet flush against two of the card's sides, the other photos unchanged,
+ * and scores the cards with such a photo apart too. Usage: bench N SEED */
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -90,14 +93,21 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* How the photos are drawn (BENCH_SHEET). */
+static struct kyc_synth_card_opts photo_opts;
+
+/* A side's photo, decoded as an upload is; *sheet, when not NULL, is set
+ * when the card lies on a flush white sheet. */
 static int load_side(uint64_t seed, int i, int level, enum kyc_card_side side,
-		     const struct kyc_egnid_card *c, struct kyc_image *img)
+		     const struct kyc_egnid_card *c, struct kyc_image *img, int *sheet)
 {
 	struct kyc_synth_image im;
 	struct kyc_synth_card_shot shot;
 	unsigned char *jpeg = NULL;
 	size_t len = 0;
-	int rc = kyc_synth_egnid_render(seed, i, level, side, c, &shot, &im);
+	int rc = kyc_synth_egnid_render_opts(seed, i, level, side, c, &photo_opts, &shot, &im);
+	if (sheet)
+		*sheet = !rc && shot.sheet;
 	if (!rc)
 		rc = kyc_synth_jpeg(&im, shot.quality, &jpeg, &len);
 	kyc_synth_image_release(&im);
@@ -112,13 +122,16 @@ struct tally {
 	int exact[NF], total[NF], accepted_wrong[NF];
 	long err_chars[NF], truth_chars[NF];
 	int flagged, all_exact, number_exact, number_wrong;
+	/* cards with a side on a flush sheet: how many, all fields exact, the
+	 * number exact */
+	int sheet_cards, sheet_all_exact, sheet_number_exact;
 	double *ms;
 };
 
 /* Scores one card's fields (an extraction's "fields" object) and
  * contradictions against its truth c. */
 static void score(struct tally *t, int level, int i, const json_t *read, const json_t *contra,
-		  const struct kyc_egnid_card *c)
+		  const struct kyc_egnid_card *c, int sheet)
 {
 	char en1[256], en2[512];
 	kyc_egnid_transliterate(c->first_name, en1, sizeof en1);
@@ -162,6 +175,11 @@ static void score(struct tally *t, int level, int i, const json_t *read, const j
 	}
 	t->number_exact += num && !strcmp(num, c->national_number);
 	t->number_wrong += num && strcmp(num, c->national_number);
+	if (sheet) {
+		t->sheet_cards++;
+		t->sheet_all_exact += card_exact;
+		t->sheet_number_exact += num && !strcmp(num, c->national_number);
+	}
 	t->flagged += json_array_size(contra) > 0;
 }
 
@@ -177,6 +195,10 @@ static void report(struct tally *t, int n, int level, int contradict, const char
 		return;
 	printf("  the card's number (accepted on either side): exact %.1f%%, wrong but accepted %d\n",
 	       100.0 * t->number_exact / n, t->number_wrong);
+	if (t->sheet_cards)
+		printf("  cards with a side on a flush white sheet: %d, all fields exact on %d, the "
+		       "number exact on %d\n",
+		       t->sheet_cards, t->sheet_all_exact, t->sheet_number_exact);
 	for (size_t k = 0; k < NF; k++)
 		if (t->total[k])
 			printf("  %-22s exact %5.1f%%  CER %5.2f%%  accepted-but-wrong %d\n",
@@ -258,8 +280,9 @@ static void run_level(int n, uint64_t seed, int level, int contradict)
 			snprintf(c.gender, sizeof c.gender, "%s", strcmp(c.gender, "ذكر") ? "ذكر" : "أنثى");
 		}
 		struct kyc_image f, b;
-		if (load_side(seed, i, level, KYC_CARD_FRONT, &c, &f) ||
-		    load_side(seed, i, level, KYC_CARD_BACK, &c, &b)) {
+		int sf_sheet = 0, sb_sheet = 0;
+		if (load_side(seed, i, level, KYC_CARD_FRONT, &c, &f, &sf_sheet) ||
+		    load_side(seed, i, level, KYC_CARD_BACK, &c, &b, &sb_sheet)) {
 			fprintf(stderr, "bench/card: cannot generate card %d\n", i);
 			exit(1);
 		}
@@ -271,14 +294,17 @@ static void run_level(int n, uint64_t seed, int level, int contradict)
 			fprintf(stderr, "bench/card: read failed (%d)\n", err);
 			exit(1);
 		}
+		if ((sf_sheet || sb_sheet) && getenv("BENCH_VERBOSE"))
+			fprintf(stderr, "L%d #%d on a sheet:%s%s\n", level, i, sf_sheet ? " front" : "",
+				sb_sheet ? " back" : "");
 		score(&t[0], level, i, json_object_get(x, "fields"),
-		      json_object_get(x, "contradictions"), &c);
+		      json_object_get(x, "contradictions"), &c, sf_sheet || sb_sheet);
 		json_decref(x);
 		json_t *sf, *sc;
 		t0 = cpu_ms();
 		server_read(&f, &b, &sf, &sc);
 		t[1].ms[i - 1] = cpu_ms() - t0;
-		score(&t[1], level, i, sf, sc, &c);
+		score(&t[1], level, i, sf, sc, &c, sf_sheet || sb_sheet);
 		json_decref(sf);
 		json_decref(sc);
 		if (!contradict) {
@@ -420,12 +446,14 @@ int main(int argc, char **argv)
 		struct kyc_egnid_card c;
 		struct kyc_image f;
 		kyc_synth_egnid_card(seed + 1, 1, &c);
-		if (load_side(seed + 1, 1, 0, KYC_CARD_FRONT, &c, &f) == 0) {
+		if (load_side(seed + 1, 1, 0, KYC_CARD_FRONT, &c, &f, NULL) == 0) {
 			int err;
 			json_decref(kyc_egnid_read(&f, &f, &err));
 			kyc_image_free(&f);
 		}
 	}
+	if (getenv("BENCH_SHEET"))
+		photo_opts.sheet_rate = KYC_SYNTH_SHEET_RATE;
 	if (getenv("BENCH_MRZ_ONLY")) { /* the MRZ cards' section alone */
 		mrz_cards(n, seed);
 		return 0;
@@ -433,6 +461,7 @@ int main(int argc, char **argv)
 	run_level(n, seed, 0, 0);
 	run_level(n, seed, 1, 0);
 	run_level(n < 50 ? n : 50, seed, 1, 1);
-	mrz_cards(n, seed);
+	if (!getenv("BENCH_NO_MRZ"))
+		mrz_cards(n, seed);
 	return 0;
 }

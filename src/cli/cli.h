@@ -41,8 +41,10 @@ int cmd_face(int argc, char **argv);
 int cmd_card(int argc, char **argv);
 /* `kycd synth --kind eg-nid` (cmd_synth_card.c): count Egyptian ID cards into
  * dir, front and back, with truth.jsonl; contradictions makes each card's
- * printed birth date or gender disagree with its number. 0 or a KYC_ERR_*. */
-int kyc_synth_cards(const char *dir, uint64_t count, uint64_t seed, int level, int contradictions);
+ * printed birth date or gender disagree with its number; sheet lays a share
+ * of the photos on a flush white sheet (KYC_SYNTH_SHEET_RATE). 0 or a KYC_ERR_*. */
+int kyc_synth_cards(const char *dir, uint64_t count, uint64_t seed, int level, int contradictions,
+		    int sheet);
 /* `kycd synth --kind dl-aamva` (cmd_synth_dl.c): count driving licences into
  * dir, front and back, with truth.jsonl. 0 or a KYC_ERR_*. */
 int kyc_synth_dl_cards(const char *dir, uint64_t count, uint64_t seed, int level);

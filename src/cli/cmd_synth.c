@@ -44,7 +44,7 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: kycd synth --out DIR --count N --seed S [--level 0|1|2] "
 	                "[--format TD1|TD2|TD3|MRVA|MRVB|mixed] [--class NAME] "
-	                "[--kind mrz|eg-nid|dl-aamva [--contradict]] [--portrait PHOTO]\n"
+	                "[--kind mrz|eg-nid|dl-aamva [--contradict] [--sheet]] [--portrait PHOTO]\n"
 	                "  classes: none perspective edge light clutter watermark lowres jpeg "
 	                "motion rotation print mixed nomrz\n");
 	return 2;
@@ -54,7 +54,7 @@ int cmd_synth(int argc, char **argv)
 {
 	const char *out = NULL, *count_s = NULL, *seed_s = NULL, *level_s = "0",
 	           *format_s = "mixed", *class_s = "none", *kind = "mrz", *portrait_s = NULL;
-	int contradict = 0;
+	int contradict = 0, sheet = 0;
 	for (int i = 1; i < argc;) {
 		int m = 0;
 		if ((m = kyc_opt_value(argc, argv, &i, "--out", &out)) ||
@@ -71,6 +71,10 @@ int cmd_synth(int argc, char **argv)
 		}
 		if (!strcmp(argv[i], "--contradict")) {
 			contradict = 1, i++;
+			continue;
+		}
+		if (!strcmp(argv[i], "--sheet")) {
+			sheet = 1, i++;
 			continue;
 		}
 		fprintf(stderr, "kycd synth: unknown argument '%s'\n", argv[i]);
@@ -91,7 +95,7 @@ int cmd_synth(int argc, char **argv)
 	}
 	if (!strcmp(kind, "eg-nid") || !strcmp(kind, "dl-aamva")) {
 		int crc = !strcmp(kind, "eg-nid")
-		              ? kyc_synth_cards(out, count, seed, (int)level, contradict)
+		              ? kyc_synth_cards(out, count, seed, (int)level, contradict, sheet)
 		              : kyc_synth_dl_cards(out, count, seed, (int)level);
 		if (crc)
 			fprintf(stderr, "kycd synth: failed: %s\n", kyc_err_name(crc));

@@ -15,13 +15,13 @@
 
 /* Writes one side of card i as DIR/NNNNNN_<side>.jpg. */
 static int write_side(const char *dir, uint64_t seed, int i, int level, enum kyc_card_side side,
-		      const struct kyc_egnid_card *card, struct kyc_synth_card_shot *shot,
-		      char *file, size_t file_cap)
+		      const struct kyc_egnid_card *card, const struct kyc_synth_card_opts *opts,
+		      struct kyc_synth_card_shot *shot, char *file, size_t file_cap)
 {
 	struct kyc_synth_image img;
 	unsigned char *jpeg = NULL;
 	size_t len = 0;
-	int rc = kyc_synth_egnid_render(seed, i, level, side, card, shot, &img);
+	int rc = kyc_synth_egnid_render_opts(seed, i, level, side, card, opts, shot, &img);
 	if (!rc)
 		rc = kyc_synth_jpeg(&img, shot->quality, &jpeg, &len);
 	kyc_synth_image_release(&img);
@@ -52,8 +52,10 @@ static void contradict(struct kyc_egnid_card *c, int i)
 	}
 }
 
-int kyc_synth_cards(const char *dir, uint64_t count, uint64_t seed, int level, int contradictions)
+int kyc_synth_cards(const char *dir, uint64_t count, uint64_t seed, int level, int contradictions,
+		    int sheet)
 {
+	struct kyc_synth_card_opts opts = {.sheet_rate = sheet ? KYC_SYNTH_SHEET_RATE : 0};
 	char tmp[4096], dst[4096];
 	if (snprintf(tmp, sizeof tmp, "%s/truth.jsonl.tmp", dir) >= (int)sizeof tmp ||
 	    snprintf(dst, sizeof dst, "%s/truth.jsonl", dir) >= (int)sizeof dst)
@@ -73,10 +75,10 @@ int kyc_synth_cards(const char *dir, uint64_t count, uint64_t seed, int level, i
 		kyc_synth_egnid_card(seed, (int)i, &card);
 		if (contradictions)
 			contradict(&card, (int)i);
-		rc = write_side(dir, seed, (int)i, level, KYC_CARD_FRONT, &card, &shots[0], files[0],
-				sizeof files[0]);
+		rc = write_side(dir, seed, (int)i, level, KYC_CARD_FRONT, &card, &opts, &shots[0],
+				files[0], sizeof files[0]);
 		if (!rc)
-			rc = write_side(dir, seed, (int)i, level, KYC_CARD_BACK, &card, &shots[1],
+			rc = write_side(dir, seed, (int)i, level, KYC_CARD_BACK, &card, &opts, &shots[1],
 					files[1], sizeof files[1]);
 		kyc_buf_reset(&line);
 		const char *names[2] = {files[0], files[1]};

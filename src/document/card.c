@@ -9,6 +9,7 @@
 
 #include "core/err.h"
 #include "core/utf8.h"
+#include "document/card_int.h"
 #include "document/edigits.h"
 #include "document/eg_nid.h"
 #include "document/tess.h"
@@ -461,24 +462,33 @@ static int read_text(const struct kyc_card_field *f, const unsigned char *crop, 
 }
 
 
-/* A field's crop on the rectified card (w x h, u px/mm), trimmed to its ink. */
+/* A field's crop on the rectified card (w x h, u px/mm), its box moved dy
+ * mm down, trimmed to its ink. */
 static void field_crop(const unsigned char *card, int w, int h, double u,
-		       const struct kyc_card_field *f, int *x0, int *y0, int *x1, int *y1)
+		       const struct kyc_card_field *f, double dy, int *x0, int *y0, int *x1,
+		       int *y1)
 {
 	double box[4];
 	kyc_card_field_box(f, box);
-	*x0 = (int)fmax(0, box[0] * u), *y0 = (int)fmax(0, box[1] * u);
-	*x1 = (int)fmin(w, box[2] * u), *y1 = (int)fmin(h, box[3] * u);
+	*x0 = (int)fmax(0, box[0] * u), *y0 = (int)fmax(0, (box[1] + dy) * u);
+	*x1 = (int)fmin(w, box[2] * u), *y1 = (int)fmin(h, (box[3] + dy) * u);
 	trim_to_ink(card, w, *y0, *y1, x0, x1);
+}
+
+/* kyc_card_read_digits on the field's box moved dy mm down. */
+static int read_digits_at(const unsigned char *card, int w, int h, double u,
+			  const struct kyc_card_field *f, double dy, struct kyc_edigits_reading *r)
+{
+	int x0, y0, x1, y1;
+	field_crop(card, w, h, u, f, dy, &x0, &y0, &x1, &y1);
+	return kyc_edigits_read(card + (size_t)y0 * (size_t)w + (size_t)x0, x1 - x0, y1 - y0, w,
+				f->pattern, r);
 }
 
 int kyc_card_read_digits(const unsigned char *card, int w, int h, double u,
 			 const struct kyc_card_field *f, struct kyc_edigits_reading *r)
 {
-	int x0, y0, x1, y1;
-	field_crop(card, w, h, u, f, &x0, &y0, &x1, &y1);
-	return kyc_edigits_read(card + (size_t)y0 * (size_t)w + (size_t)x0, x1 - x0, y1 - y0, w,
-				f->pattern, r);
+	return read_digits_at(card, w, h, u, f, 0, r);
 }
 
 /* Pixels at least this much darker than a box's median are ink; a box with
@@ -492,14 +502,14 @@ int kyc_card_read_digits(const unsigned char *card, int w, int h, double u,
 /* Whether the field's box (before trimming) on the rectified card holds
  * ink: an optional field left blank (an unmarried holder's husband) would
  * otherwise cost every opinion of an open field, a tenth of a card's
- * reading, to answer nothing. */
+ * reading, to answer nothing. The box is moved dy mm down. */
 static int box_has_ink(const unsigned char *card, int w, int h, double u,
-		       const struct kyc_card_field *f)
+		       const struct kyc_card_field *f, double dy)
 {
 	double box[4];
 	kyc_card_field_box(f, box);
-	int x0 = (int)fmax(0, box[0] * u), y0 = (int)fmax(0, box[1] * u);
-	int x1 = (int)fmin(w, box[2] * u), y1 = (int)fmin(h, box[3] * u);
+	int x0 = (int)fmax(0, box[0] * u), y0 = (int)fmax(0, (box[1] + dy) * u);
+	int x1 = (int)fmin(w, box[2] * u), y1 = (int)fmin(h, (box[3] + dy) * u);
 	long hist[256] = {0}, n = 0;
 	for (int y = y0; y < y1; y++)
 		for (int x = x0; x < x1; x++, n++)
@@ -513,10 +523,11 @@ static int box_has_ink(const unsigned char *card, int w, int h, double u,
 	return ink >= INK_MIN;
 }
 
-/* Reads every field of side on the rectified card (w x h, px per mm u). */
+/* Reads every field of side on the rectified card (w x h, px per mm u),
+ * field i's box moved dy[i] mm down. */
 static int read_fields(const unsigned char *card, int w, int h, double u,
 		       const struct kyc_card_template *T, enum kyc_card_side side,
-		       struct kyc_card_result *out)
+		       const double *dy, struct kyc_card_result *out)
 {
 	for (int i = 0; i < T->nfields && i < KYC_CARD_MAX_FIELDS; i++) {
 		const struct kyc_card_field *f = &T->fields[i];
@@ -525,7 +536,7 @@ static int read_fields(const unsigned char *card, int w, int h, double u,
 		int rc = 0;
 		if (f->script == KYC_CARD_EDIGITS || f->script == KYC_CARD_EDATE) {
 			struct kyc_edigits_reading r;
-			rc = kyc_card_read_digits(card, w, h, u, f, &r);
+			rc = read_digits_at(card, w, h, u, f, dy[i], &r);
 			if (rc == KYC_ERR_NOMEM)
 				return rc;
 			if (rc)
@@ -534,16 +545,36 @@ static int read_fields(const unsigned char *card, int w, int h, double u,
 			continue;
 		}
 		int x0, y0, x1, y1;
-		field_crop(card, w, h, u, f, &x0, &y0, &x1, &y1);
+		field_crop(card, w, h, u, f, dy[i], &x0, &y0, &x1, &y1);
 		const unsigned char *crop = card + (size_t)y0 * (size_t)w + (size_t)x0;
 		struct kyc_tess_line line = {.text = "", .conf = 0};
 		int guess = 0;
-		if (!f->optional || box_has_ink(card, w, h, u, f))
+		if (!f->optional || box_has_ink(card, w, h, u, f, dy[i]))
 			rc = read_text(f, crop, x1 - x0, y1 - y0, w, u, &line, &guess);
 		if (rc == KYC_ERR_NOMEM || rc == KYC_ERR_UNSUPPORTED)
 			return rc;
 		normalise(f, &line, &out->values[i]);
 		out->values[i].accepted &= !guess;
+	}
+	return 0;
+}
+
+/* Whether side's national number, its box moved by dy (by field index),
+ * reads at least as surely (the digit reader's confidence) as in its own
+ * box. */
+static int number_reads_as_surely(const unsigned char *card, int w, int h, double u,
+				  const struct kyc_card_template *T, enum kyc_card_side side,
+				  const double *dy)
+{
+	for (int i = 0; i < T->nfields && i < KYC_CARD_MAX_FIELDS; i++) {
+		const struct kyc_card_field *f = &T->fields[i];
+		if (f->side != side || f->script != KYC_CARD_EDIGITS)
+			continue;
+		struct kyc_edigits_reading at, moved;
+		if (read_digits_at(card, w, h, u, f, 0, &at) || at.n == 0)
+			return 1;
+		return !read_digits_at(card, w, h, u, f, dy[i], &moved) && moved.n > 0 &&
+		       moved.conf >= at.conf;
 	}
 	return 0;
 }
@@ -599,7 +630,14 @@ static int read_quad(const struct kyc_image *img, const struct kyc_card_template
 		if (!warped)
 			kyc_card_warp(img, out->quad, w, h, card);
 	}
-	int rc = read_fields(card, w, h, u, T, side, out);
+	/* A card found a little off: each field cropped where the number's
+	 * line says the card's print lies, unless the number itself reads
+	 * less surely there (a card found far off: the line found is another). */
+	double dy[KYC_CARD_MAX_FIELDS];
+	if (kyc_card__row_offsets(card, w, h, u, T, side, dy) &&
+	    !number_reads_as_surely(card, w, h, u, T, side, dy))
+		memset(dy, 0, sizeof dy);
+	int rc = read_fields(card, w, h, u, T, side, dy, out);
 	free(card);
 	out->ms_read = now_ms() - t0;
 	return rc;

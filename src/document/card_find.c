@@ -4,7 +4,9 @@
  * through small steps of tone make a region; its holes (text, portrait, barcode) are filled; each of its
  * four sides is fitted with a straight line by RANSAC, which ignores where
  * the region spills onto a light object beside the card or where a corner is
- * rounded; the lines' intersections are the corners. */
+ * rounded; the lines' intersections are the corners. When no region gives
+ * three or four sides, two meeting at a corner do (corner_candidates: a card
+ * pushed into the corner of a white sheet). */
 #include "document/card.h"
 
 #include <math.h>
@@ -15,6 +17,8 @@
 #include "core/err.h"
 
 #define WORK_SIDE 360
+/* Ink on the small copy: this much darker than the card's ground. */
+#define INK_DARK 50
 /* The region grows across small steps of tone only: the card's edge against
  * a white sheet beside it is a step, the light's slow change across the
  * card is not. */
@@ -82,6 +86,8 @@ static double quad_ratio(const double q[4][2])
 }
 
 static void meet(const struct line *hz, const struct line *vt, double *x, double *y);
+static int tone_at(const unsigned char *g, int w, int h, double x, double y);
+static int cmp_int(const void *a, const void *b);
 
 /* Moves from point p along the unit direction (dx, dy) by d. */
 static void step_along(const double p[2], double dx, double dy, double d, double out[2])
@@ -157,9 +163,18 @@ static int median_tone(const unsigned char *g, int w, const struct window *win)
 
 /* Candidate quadrilaterals, in the small copy's pixels. */
 #define MAX_CANDIDATES 80
+/* The regions' sides, for the corner candidates (corner_candidates). */
+#define MAX_REGIONS 16
+struct region_sides {
+	struct line side[4]; /* left, top, right, bottom */
+	int have[4];
+	int ground; /* the tone the region grew from */
+};
 struct candidates {
 	double q[MAX_CANDIDATES][4][2];
 	int n;
+	struct region_sides reg[MAX_REGIONS];
+	int nreg;
 };
 
 static int card_shaped(const double q[4][2], double aspect, int w, int h)
@@ -175,6 +190,111 @@ static void add_candidate(struct candidates *c, const double q[4][2], double asp
 {
 	if (c->n < MAX_CANDIDATES && card_shaped(q, aspect, w, h))
 		memcpy(c->q[c->n++], q, sizeof c->q[0]);
+}
+
+/* How much the segment a-b looks like a card's edge where the card lies on
+ * paper as light as itself: a step of tone across it, or the thin line of
+ * shadow along it (darker than either side); the median over its middle
+ * four fifths, from the side of the point (mx, my) outwards. */
+static double faint_edge(const unsigned char *g, int w, int h, const double a[2],
+			 const double b[2], double mx, double my)
+{
+	double dx = b[0] - a[0], dy = b[1] - a[1], len = hypot(dx, dy);
+	if (len < 1)
+		return 0;
+	double nx = -dy / len, ny = dx / len;
+	if ((a[0] - mx) * nx + (a[1] - my) * ny < 0)
+		nx = -nx, ny = -ny;
+	int ev[32], n = 0;
+	for (int i = 0; i < 32; i++) {
+		double t = 0.1 + 0.8 * (i + 0.5) / 32, px = a[0] + t * dx, py = a[1] + t * dy;
+		int in = tone_at(g, w, h, px - 2 * nx, py - 2 * ny),
+		    out = tone_at(g, w, h, px + 2 * nx, py + 2 * ny);
+		if (in < 0 || out < 0)
+			continue;
+		int on = 255;
+		for (int d = -1; d <= 1; d++) {
+			int v = tone_at(g, w, h, px + d * nx, py + d * ny);
+			if (v >= 0 && v < on)
+				on = v;
+		}
+		int lo = in < out ? in : out, e = abs(in - out);
+		ev[n++] = lo - on > e ? lo - on : e;
+	}
+	if (n < 8)
+		return 0;
+	qsort(ev, (size_t)n, sizeof ev[0], cmp_int);
+	return ev[n / 2];
+}
+
+/* Two sides met at a corner and the other two not seen (the card pushed
+ * into the corner of a white sheet: beyond the two seen sides the desk,
+ * beyond the others the paper, which the region spills onto). The card
+ * holds all the ink of the paper's corner (the sheet is blank): its far
+ * sides lie past the farthest ink along each seen side, and, among the
+ * sizes of the card's aspect that allow it, the one whose far sides are the
+ * likeliest edges (faint_edge) is taken, within a fifth past the ink. Both
+ * ways round (the long side along either seen side); hz is the top
+ * (top_seen) or bottom side, vt the left (left_seen) or right; ground is
+ * the card's tone. */
+static void corner_candidates(const unsigned char *g, int w, int h, const struct line *hz,
+			      int top_seen, const struct line *vt, int left_seen, double aspect,
+			      int ground, struct candidates *c)
+{
+	double p[2];
+	meet(hz, vt, &p[0], &p[1]);
+	/* unit directions from the corner into the card along each seen side */
+	double sa = left_seen ? 1 : -1, sb = top_seen ? 1 : -1;
+	double da[2] = {sa, sa * hz->a}, db[2] = {sb * vt->a, sb};
+	double la = hypot(da[0], da[1]), lb = hypot(db[0], db[1]);
+	da[0] /= la, da[1] /= la, db[0] /= lb, db[1] /= lb;
+	/* a pixel's place in that frame: x - p = u*da + v*db */
+	double det = da[0] * db[1] - da[1] * db[0];
+	if (fabs(det) < 0.5)
+		return;
+	double ink_a = 0, ink_b = 0;
+	for (int y = 0; y < h; y++)
+		for (int x = 0; x < w; x++) {
+			if (g[(size_t)y * (size_t)w + (size_t)x] > ground - INK_DARK)
+				continue;
+			double dx = x + 0.5 - p[0], dy = y + 0.5 - p[1];
+			double u = (dx * db[1] - dy * db[0]) / det, v = (da[0] * dy - da[1] * dx) / det;
+			/* a margin off the seen sides: their edge and shadow */
+			if (u > 2 && v > 2)
+				ink_a = fmax(ink_a, u), ink_b = fmax(ink_b, v);
+		}
+	if (ink_a < 8 || ink_b < 8)
+		return;
+	for (int turn = 0; turn < 2; turn++) {
+		double ra = turn ? 1 / aspect : 1, rb = turn ? 1 : 1 / aspect;
+		/* the smallest card of this way round that holds the ink */
+		double s0 = fmax(ink_a / ra, ink_b / rb) + 1;
+		double best = -1, bq[4][2];
+		for (double s = s0; s < s0 * 1.2; s += 0.5) {
+			double ka = s * ra, kb = s * rb;
+			double q[4][2] = {{p[0], p[1]},
+					  {p[0] + ka * da[0], p[1] + ka * da[1]},
+					  {p[0] + ka * da[0] + kb * db[0], p[1] + ka * da[1] + kb * db[1]},
+					  {p[0] + kb * db[0], p[1] + kb * db[1]}};
+			double mx = (q[0][0] + q[2][0]) / 2, my = (q[0][1] + q[2][1]) / 2;
+			/* the far side along hz, then the far side along vt */
+			double e1 = faint_edge(g, w, h, q[3], q[2], mx, my),
+			       e2 = faint_edge(g, w, h, q[1], q[2], mx, my);
+			double sc = fmin(e1, e2) + 0.25 * (e1 + e2);
+			if (sc > best)
+				best = sc, memcpy(bq, q, sizeof bq);
+		}
+		if (best < 0)
+			continue;
+		/* named clockwise from the top-left, as the other candidates: bq
+		 * runs from the corner along hz, then vt, clockwise when the
+		 * corner is the top-left or the bottom-right */
+		double out[4][2];
+		int tl = top_seen ? (left_seen ? 0 : 1) : (left_seen ? 3 : 2), cw = tl == 0 || tl == 2;
+		for (int i = 0; i < 4; i++)
+			memcpy(out[(tl + i) % 4], bq[cw ? i : (4 - i) % 4], sizeof out[0]);
+		add_candidate(c, out, aspect, w, h);
+	}
 }
 
 /* The region of tone within tol of the middle's, connected to the middle,
@@ -286,13 +406,23 @@ static void region_candidates(const unsigned char *g, int w, int h, const struct
 		meet(&B, &L, &q[3][0], &q[3][1]);
 		add_candidate(c, q, aspect, w, h);
 	}
-	int have[4] = {il, it, ir, ib};
+	int have[4] = {il, it, ir, ib}, before = c->n;
+	L = il ? L : (struct line){0, 0}, R = ir ? R : (struct line){0, 0};
+	Tp = it ? Tp : (struct line){0, 0}, B = ib ? B : (struct line){0, 0};
 	for (int side = 0; side < 4; side++) {
 		int others = 1;
 		for (int j = 0; j < 4; j++)
 			others &= j == side || have[j];
 		if (others && rebuild(side, &L, &Tp, &R, &B, aspect, q) == 0)
 			add_candidate(c, q, aspect, w, h);
+	}
+	/* No card of three or four sides: keep the sides for a card made of
+	 * two sides meeting at a corner, should no region give a card. */
+	if (c->n == before && c->nreg < MAX_REGIONS) {
+		struct region_sides *rs = &c->reg[c->nreg++];
+		rs->side[0] = L, rs->side[1] = Tp, rs->side[2] = R, rs->side[3] = B;
+		memcpy(rs->have, have, sizeof have);
+		rs->ground = tone;
 	}
 }
 
@@ -400,6 +530,19 @@ int kyc_card_find_candidates(const struct kyc_image *img, double aspect, double 
 			region_candidates(g, w, h, &win, tone, (int)lround(tol * tol_scale[t]), aspect,
 					  reg, stack, pt, c);
 	}
+	/* No card of three or four sides in any region: two sides meeting at
+	 * a corner (a card pushed into the corner of a white sheet). */
+	if (c->n == 0)
+		for (int r = 0; r < c->nreg; r++) {
+			const struct region_sides *rs = &c->reg[r];
+			for (int corner = 0; corner < 4; corner++) {
+				int top = corner < 2, left = corner % 2 == 0;
+				if (rs->have[top ? 1 : 3] && rs->have[left ? 0 : 2])
+					corner_candidates(g, w, h, &rs->side[top ? 1 : 3], top,
+							  &rs->side[left ? 0 : 2], left, aspect,
+							  rs->ground, c);
+			}
+		}
 	if (c->n == 0)
 		goto out;
 	double score[MAX_CANDIDATES];

@@ -356,12 +356,28 @@ struct kyc_synth__frame {
 };
 void kyc_synth__card_frame(int level, struct kyc_synth__rng *r, double wmm, double hmm,
                            struct kyc_synth__frame *f);
+/* A white sheet the card lies on, pushed into one of the sheet's corners:
+ * two of the card's sides run along the sheet's edges (the desk beyond
+ * them), the other two lie on the paper. */
+struct kyc_synth__sheet {
+	int corner;          /* the card's corner in the sheet's: 0 TL, 1 TR, 2 BR, 3 BL */
+	double tone[3];      /* the paper's colour */
+	double len_a, len_b; /* the sheet's extent from that corner along each side, px */
+	double gap;          /* how far the sheet's edges lie outside the card's, px */
+};
+/* Draws sheet under the card whose corners are quad (synth_card.c). */
+void kyc_synth__flush_sheet(struct kyc_synth_image *img, const double quad[4][2],
+                            const struct kyc_synth__sheet *sheet);
 /* Lays doc (upright, corner radius rad px) on a desk in a new f->w x f->h
  * picture *img with the level's camera faults; quad gets the document's
- * corners in it (top-left, top-right, bottom-right, bottom-left). 0 or
- * KYC_ERR_NOMEM; on error *img holds nothing. */
+ * corners in it (top-left, top-right, bottom-right, bottom-left). sheet,
+ * when not NULL, is drawn under the card (the card lies flat on it: its
+ * shadow is a thin line); r draws the same numbers either way, so the rest
+ * of the picture is the same. 0 or KYC_ERR_NOMEM; on error *img holds
+ * nothing. */
 int kyc_synth__card_photo(const struct kyc_synth_image *doc, double rad, int level,
                           const struct kyc_synth__frame *f, struct kyc_synth__rng *r,
-                          struct kyc_synth_image *img, double quad[4][2]);
+                          const struct kyc_synth__sheet *sheet, struct kyc_synth_image *img,
+                          double quad[4][2]);
 
 #endif

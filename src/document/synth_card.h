@@ -29,7 +29,21 @@ struct kyc_synth_card_shot {
 	int level, width, height, quality;
 	double skew_deg;
 	double quad[4][2]; /* the card's corners: top-left, top-right, bottom-right, bottom-left */
+	int sheet;         /* 0, or 1 + the card's corner in a flush white sheet's corner */
 };
+
+/* How the photos are drawn beyond (seed, index, level). */
+struct kyc_synth_card_opts {
+	/* The share of photos (0..1) where the card lies on a white sheet,
+	 * pushed into its corner: two of the card's sides run along the
+	 * sheet's edges, the other two have the paper beyond them (about as
+	 * light as the card). Each photo draws it from a stream of its own:
+	 * the other photos are the ones drawn at 0. */
+	double sheet_rate;
+};
+/* The share of photos with a flush white sheet that `kycd synth --sheet`
+ * and `BENCH_SHEET=1 bench/card/run` draw. */
+#define KYC_SYNTH_SHEET_RATE 0.2
 
 /* Draws side of card (as given: a caller may make it contradict itself) and
  * photographs it at level (0..2) as (seed, index) choose; *img is allocated
@@ -38,6 +52,11 @@ struct kyc_synth_card_shot {
 int kyc_synth_egnid_render(uint64_t seed, int index, int level, enum kyc_card_side side,
 			   const struct kyc_egnid_card *card, struct kyc_synth_card_shot *shot,
 			   struct kyc_synth_image *img);
+/* The same with options (NULL: as kyc_synth_egnid_render). */
+int kyc_synth_egnid_render_opts(uint64_t seed, int index, int level, enum kyc_card_side side,
+				const struct kyc_egnid_card *card,
+				const struct kyc_synth_card_opts *opts,
+				struct kyc_synth_card_shot *shot, struct kyc_synth_image *img);
 
 /* Appends the truth.jsonl line of a card and its two pictures: the fields,
  * the English names and the picture geometry. 0, KYC_ERR_NOMEM or KYC_ERR_TOOBIG. */
@@ -59,7 +78,8 @@ typedef int (*kyc_synth__card_draw_fn)(const void *card, enum kyc_card_side side
 int kyc_synth__card_shoot(uint64_t seed, uint64_t stream, int index, int level,
 			  enum kyc_card_side side, const struct kyc_card_template *T,
 			  kyc_synth__card_draw_fn draw, const void *card,
-			  struct kyc_synth_card_shot *shot, struct kyc_synth_image *img);
+			  const struct kyc_synth_card_opts *opts, struct kyc_synth_card_shot *shot,
+			  struct kyc_synth_image *img);
 
 /* The "images" array of a card's truth line (file, side, level, size, skew,
  * JPEG quality, quad of each picture). NULL when out of memory. */

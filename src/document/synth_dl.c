@@ -424,7 +424,7 @@ int kyc_synth_dl_render(uint64_t seed, int index, int level, enum kyc_card_side 
 			struct kyc_synth_image *img)
 {
 	return kyc_synth__card_shoot(seed, 0x800000000ULL, index, level, side,
-				     &kyc_card_tpl_dl_aamva, draw_dl, card, shot, img);
+				     &kyc_card_tpl_dl_aamva, draw_dl, card, NULL, shot, img);
 }
 
 /* ---- ground truth ---- */
@@ -588,7 +588,7 @@ int kyc_synth_krdl_render(uint64_t seed, int index, int level, const struct kyc_
 			  struct kyc_synth_card_shot *shot, struct kyc_synth_image *img)
 {
 	return kyc_synth__card_shoot(seed, 0xB00000000ULL, index, level, KYC_CARD_FRONT,
-				     &kyc_card_tpl_kr_dl, draw_krdl, card, shot, img);
+				     &kyc_card_tpl_kr_dl, draw_krdl, card, NULL, shot, img);
 }
 
 int kyc_synth_dl_upload(uint64_t seed, int index, int level, enum kyc_card_side side,

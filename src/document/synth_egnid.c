@@ -437,12 +437,20 @@ static int draw_egnid(const void *card, enum kyc_card_side side, double u, struc
 	return draw_side(&kyc_card_tpl_eg_nid, side, card, u, r, doc);
 }
 
+int kyc_synth_egnid_render_opts(uint64_t seed, int index, int level, enum kyc_card_side side,
+                                const struct kyc_egnid_card *card,
+                                const struct kyc_synth_card_opts *opts,
+                                struct kyc_synth_card_shot *shot, struct kyc_synth_image *img)
+{
+	return kyc_synth__card_shoot(seed, 0x600000000ULL, index, level, side, &kyc_card_tpl_eg_nid,
+	                             draw_egnid, card, opts, shot, img);
+}
+
 int kyc_synth_egnid_render(uint64_t seed, int index, int level, enum kyc_card_side side,
                            const struct kyc_egnid_card *card, struct kyc_synth_card_shot *shot,
                            struct kyc_synth_image *img)
 {
-	return kyc_synth__card_shoot(seed, 0x600000000ULL, index, level, side, &kyc_card_tpl_eg_nid,
-	                             draw_egnid, card, shot, img);
+	return kyc_synth_egnid_render_opts(seed, index, level, side, card, NULL, shot, img);
 }
 
 int kyc_synth_egnid_truth_json(const struct kyc_egnid_card *c, uint64_t seed, int index,

@@ -701,7 +701,8 @@ void kyc_synth__card_frame(int level, struct kyc_synth__rng *r, double wmm, doub
 
 int kyc_synth__card_photo(const struct kyc_synth_image *doc, double rad, int level,
                           const struct kyc_synth__frame *f, struct kyc_synth__rng *r,
-                          struct kyc_synth_image *img, double quad[4][2])
+                          const struct kyc_synth__sheet *sheet, struct kyc_synth_image *img,
+                          double quad[4][2])
 {
 	const struct level_cfg *L = &levels[level];
 	int W0 = f->w, H0 = f->h, rc;
@@ -729,8 +730,15 @@ int kyc_synth__card_photo(const struct kyc_synth_image *doc, double rad, int lev
 		goto fail;
 	}
 	double soft = kyc_synth__rng_unif(r, 0.01, 0.03) * W0;
-	kyc_synth__composite(img, doc, hinv, quad, rad, kyc_synth__rng_unif(r, -0.6, 0.6) * soft,
-	                     kyc_synth__rng_unif(r, 0.2, 1.0) * soft, soft);
+	/* in the order the base's call drew them (its arguments right to left) */
+	double sdy = kyc_synth__rng_unif(r, 0.2, 1.0), sdx = kyc_synth__rng_unif(r, -0.6, 0.6);
+	if (sheet) {
+		/* Flat on the paper, a card casts no more than a line of shadow
+		 * (about 0.3 mm). */
+		kyc_synth__flush_sheet(img, quad, sheet);
+		soft = 0.3 * f->u;
+	}
+	kyc_synth__composite(img, doc, hinv, quad, rad, sdx * soft, sdy * soft, soft);
 	if (level > 0 && kyc_synth__rng_int(r, 0, 1))
 		glare(img, r, quad, level == 1 ? 0.25 : 0.4);
 	rc = lighting(img, r, L->light, level == 2 && kyc_synth__rng_int(r, 0, 2) != 0);

@@ -295,6 +295,26 @@ static void identify(json_t *x, const struct kyc_image *img, const char *type, c
 	*back = seen_back;
 }
 
+/* Whether the Egyptian back read in card, its number not read as one of
+ * its form (the digit reader misreads some blurred lines), is still this
+ * family's card: two of its closed lists (gender, religion, marital status)
+ * read as the registry's values and one of its dates read as a date that
+ * exists, all accepted. Without it the back's other fields, read right,
+ * were dropped with the number (docs/card.md, "A back whose number is
+ * misread"). */
+static int back_by_its_print(const json_t *card)
+{
+	static const char *const lists[] = {"gender", "religion", "marital_status"};
+	static const char *const dates[] = {"issue_date", "expiry_date"};
+	const json_t *f = json_object_get(card, "fields");
+	int n = 0, d = 0;
+	for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
+		n += json_is_true(json_object_get(json_object_get(f, lists[i]), "accepted"));
+	for (size_t i = 0; i < sizeof dates / sizeof dates[0]; i++)
+		d += json_is_true(json_object_get(json_object_get(f, dates[i]), "accepted"));
+	return n >= 2 && d >= 1;
+}
+
 json_t *kyc_document_extract_typed(const struct kyc_image *img, int64_t now_ms, const char *type,
 				   const char *side)
 {
@@ -329,8 +349,10 @@ json_t *kyc_document_extract_card(const struct kyc_image *img, int64_t now_ms, c
 						    back ? img : NULL, back ? at : NULL, other_number,
 						    &err);
 		/* A card is this family's only when a number of its form was
-		 * read: any other card without an MRZ stays unread. */
-		if (card && json_is_true(json_object_get(card, "number_valid"))) {
+		 * read, or, for a back, its closed lists and a date were: any
+		 * other card without an MRZ stays unread. */
+		if (card && (json_is_true(json_object_get(card, "number_valid")) ||
+			     (back && back_by_its_print(card)))) {
 			adopt(x, card, "card_found");
 			json_object_set_new(x, "card", card);
 		} else {

@@ -5,8 +5,10 @@
  * a side sent alone is read against the other's known number, the
  * serial and the back's closed lists are read on level-1 cards, an open
  * field is accepted only when two of its readings agree, a blank optional
- * field is not read, a word-final ى with dots under it is not accepted, and
- * the generator's cards are consistent with their own numbers. */
+ * field is not read, a word-final ى with dots under it is not accepted, a
+ * card pushed into the corner of a white sheet is found, the fields' boxes
+ * follow the number's line on a card found a little off, and the
+ * generator's cards are consistent with their own numbers. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -435,6 +437,87 @@ TEST(final_maksura)
 	}
 }
 
+/* A card pushed into the corner of a white sheet (docs/card.md, "The card
+ * on a white sheet"): development seed 9306, every photo on a sheet, sides
+ * whose card the finder did not find before branch card18 (two sides flush
+ * with the sheet's edges, the other two against the paper). Each is found
+ * within 1.5 mm of its corners and its number read and accepted. */
+TEST(flush_sheet)
+{
+	static const struct {
+		int level, index;
+		enum kyc_card_side side;
+	} shots[] = {
+	    {0, 17, KYC_CARD_BACK},  {0, 21, KYC_CARD_FRONT}, {0, 29, KYC_CARD_BACK},
+	    {0, 37, KYC_CARD_FRONT}, {1, 14, KYC_CARD_FRONT}, {1, 19, KYC_CARD_BACK},
+	};
+	struct kyc_synth_card_opts opts = {.sheet_rate = 1};
+	for (size_t i = 0; i < sizeof shots / sizeof shots[0]; i++) {
+		struct kyc_egnid_card c;
+		struct kyc_synth_image im;
+		struct kyc_synth_card_shot shot;
+		struct kyc_image img;
+		unsigned char *jpg = NULL;
+		size_t len = 0;
+		kyc_synth_egnid_card(9306, shots[i].index, &c);
+		REQUIRE(kyc_synth_egnid_render_opts(9306, shots[i].index, shots[i].level, shots[i].side,
+						    &c, &opts, &shot, &im) == 0);
+		CHECK(shot.sheet != 0);
+		REQUIRE(kyc_synth_jpeg(&im, shot.quality, &jpg, &len) == 0);
+		kyc_synth_image_release(&im);
+		REQUIRE(kyc_image_decode(jpg, len, NULL, &img, NULL) == 0);
+		free(jpg);
+		double q[4][2];
+		REQUIRE(kyc_card_find(&img, 85.6 / 54, q) == 0);
+		double mm = hypot(shot.quad[1][0] - shot.quad[0][0], shot.quad[1][1] - shot.quad[0][1]) /
+			    85.6;
+		/* the same corners, whichever the finder names first */
+		double worst = 1e9;
+		for (int r = 0; r < 4; r++) {
+			double e = 0;
+			for (int k = 0; k < 4; k++)
+				e = fmax(e, hypot(q[k][0] - shot.quad[(k + r) % 4][0],
+						  q[k][1] - shot.quad[(k + r) % 4][1]));
+			worst = fmin(worst, e);
+		}
+		CHECK(worst < 1.5 * mm);
+		struct kyc_card_result res;
+		REQUIRE(kyc_card_read(&img, &kyc_card_tpl_eg_nid, shots[i].side, &res) == 0);
+		int k = field_index(shots[i].side == KYC_CARD_FRONT ? "national_number"
+								    : "national_number_back");
+		REQUIRE(k >= 0);
+		CHECK_STR(res.values[k].text, shots[i].side == KYC_CARD_FRONT ? c.national_number
+									 : c.national_number_back);
+		CHECK(res.values[k].accepted);
+		kyc_image_free(&img);
+	}
+}
+
+/* A back found 1-2 mm high (seed 9306, level 0, card 40: a sheet of the
+ * desk's clutter flush against its top edge): the fields' boxes follow the
+ * number's line (card_line.c), so the issue date, profession and religion,
+ * cut by their boxes before branch card18, are read and accepted. */
+TEST(boxes_follow_the_number)
+{
+	struct kyc_egnid_card c;
+	struct kyc_image img;
+	struct kyc_synth_card_shot shot;
+	kyc_synth_egnid_card(9306, 40, &c);
+	REQUIRE(photo_of(9306, 0, 40, KYC_CARD_BACK, &c, &img, &shot) == 0);
+	struct kyc_card_result r;
+	REQUIRE(kyc_card_read(&img, &kyc_card_tpl_eg_nid, KYC_CARD_BACK, &r) == 0);
+	static const char *const names[] = {"national_number_back", "issue_date", "profession",
+					    "religion"};
+	const char *want[] = {c.national_number_back, c.issue_date, c.profession, c.religion};
+	for (int i = 0; i < 4; i++) {
+		int k = field_index(names[i]);
+		REQUIRE(k >= 0);
+		CHECK_STR(r.values[k].text, want[i]);
+		CHECK(r.values[k].accepted);
+	}
+	kyc_image_free(&img);
+}
+
 int main(void)
 {
 	RUN(generator_consistent);
@@ -448,6 +531,8 @@ int main(void)
 	RUN(open_fields_agreed);
 	RUN(blank_optional_field);
 	RUN(final_maksura);
+	RUN(flush_sheet);
+	RUN(boxes_follow_the_number);
 	kyc_tess_thread_release();
 	return test_done("card");
 }
