@@ -711,7 +711,8 @@ int kyc_card_read(const struct kyc_image *img, const struct kyc_card_template *T
 	memset(out, 0, sizeof *out);
 	out->tpl = T, out->side = side;
 	double t0 = now_ms(), quads[MAX_QUADS][4][2];
-	int n = kyc_card_find_candidates(img, T->w_mm / T->h_mm, quads, NULL, MAX_QUADS);
+	int n = kyc_card_find_candidates_or_corner(img, T->w_mm / T->h_mm, quads, NULL,
+						    MAX_QUADS);
 	if (n == KYC_ERR_NOMEM)
 		return n;
 	if (n < 1) {

@@ -58,6 +58,16 @@ int kyc_card_find(const struct kyc_image *img, double aspect, double quad[4][2])
  * KYC_ERR_NOMEM. */
 int kyc_card_find_candidates(const struct kyc_image *img, double aspect, double quads[][4][2],
 			     double *scores, int max);
+/* The same, and when no region gives a card of three or four sides, cards
+ * built from two sides meeting at a corner (a card pushed into the corner of
+ * a white sheet). Such a card is a guess from the aspect alone: only a caller
+ * that then reads the card's own print (the Egyptian reader's number, its
+ * identification) may use it. A selfie or a desk gives such guesses, so the
+ * presence check, the visual zone and the licence scan keep to
+ * kyc_card_find_candidates (a face photo sent as an ID front was taken for
+ * a card and asked for its back). */
+int kyc_card_find_candidates_or_corner(const struct kyc_image *img, double aspect,
+				       double quads[][4][2], double *scores, int max);
 
 /* Warps the quadrilateral quad of img (TL, TR, BR, BL) onto a w x h
  * grayscale raster out (caller's, w*h bytes), bilinear. */

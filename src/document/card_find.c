@@ -5,7 +5,8 @@
  * four sides is fitted with a straight line by RANSAC, which ignores where
  * the region spills onto a light object beside the card or where a corner is
  * rounded; the lines' intersections are the corners. When no region gives
- * three or four sides, two meeting at a corner do (corner_candidates: a card
+ * three or four sides, two meeting at a corner do for the callers that ask
+ * (kyc_card_find_candidates_or_corner, corner_candidates: a card
  * pushed into the corner of a white sheet). */
 #include "document/card.h"
 
@@ -484,8 +485,8 @@ static int same_quad(const double a[4][2], const double b[4][2], double tol)
 	return 1;
 }
 
-int kyc_card_find_candidates(const struct kyc_image *img, double aspect, double quads[][4][2],
-			     double *scores, int max)
+static int find_candidates(const struct kyc_image *img, double aspect, double quads[][4][2],
+			   double *scores, int max, int corners)
 {
 	int rc = KYC_ERR_NOTFOUND;
 	int k = (img->w > img->h ? img->w : img->h) / WORK_SIDE;
@@ -532,7 +533,7 @@ int kyc_card_find_candidates(const struct kyc_image *img, double aspect, double 
 	}
 	/* No card of three or four sides in any region: two sides meeting at
 	 * a corner (a card pushed into the corner of a white sheet). */
-	if (c->n == 0)
+	if (c->n == 0 && corners)
 		for (int r = 0; r < c->nreg; r++) {
 			const struct region_sides *rs = &c->reg[r];
 			for (int corner = 0; corner < 4; corner++) {
@@ -581,6 +582,18 @@ out:
 	free(pt);
 	free(c);
 	return rc;
+}
+
+int kyc_card_find_candidates(const struct kyc_image *img, double aspect, double quads[][4][2],
+			     double *scores, int max)
+{
+	return find_candidates(img, aspect, quads, scores, max, 0);
+}
+
+int kyc_card_find_candidates_or_corner(const struct kyc_image *img, double aspect,
+				       double quads[][4][2], double *scores, int max)
+{
+	return find_candidates(img, aspect, quads, scores, max, 1);
 }
 
 int kyc_card_find(const struct kyc_image *img, double aspect, double quad[4][2])

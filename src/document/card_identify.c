@@ -309,7 +309,8 @@ static int identify(const struct kyc_image *img, int all, struct kyc_card_identi
 	double t0 = now_ms(), quads[MAX_QUADS][4][2];
 	memset(out, 0, sizeof *out);
 	const struct kyc_card_template *T = &kyc_card_tpl_eg_nid;
-	int n = kyc_card_find_candidates(img, T->w_mm / T->h_mm, quads, NULL, MAX_QUADS);
+	int n = kyc_card_find_candidates_or_corner(img, T->w_mm / T->h_mm, quads, NULL,
+						    MAX_QUADS);
 	if (n == KYC_ERR_NOMEM)
 		return n;
 	n = n < 0 ? 0 : n;
