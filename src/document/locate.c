@@ -27,6 +27,8 @@ typedef uint16_t v16w __attribute__((vector_size(32)));
 /* The closing's radius in working pixels: MRZ strokes are 1-3 px thick at the
  * working size, the desk beside a card is far wider than 5 px. */
 #define INK_R 2
+/* a run longer than the canvas's longer side over this is a rule, not glyphs */
+#define RULE_DIV 5
 
 struct comp {
 	double n, sx, sy, sxx, syy, sxy;
@@ -469,6 +471,36 @@ void kyc_reader__work_free(struct kyc_reader__work *wk)
 	*wk = (struct kyc_reader__work){0};
 }
 
+/* Ink runs longer than rule pixels, as a printed frame or rule draws and no
+ * stack of MRZ glyphs does (a TD1 card filling the frame, its three lines
+ * blurred into one, stands under a sixth of the longer side, 13 of 86 mm). When there is
+ * one, m is split in two w×h masks: m without the column runs of cr that
+ * long (for the rows' labelling) and, after it, m without the row runs of
+ * rr that long (for the columns'); 1 then, else 0 and m untouched. m is
+ * 2*w*h bytes. */
+static int drop_rules(unsigned char *m, int w, int h, const struct run *rr, int nrow,
+		      const struct run *cr, int ncol, int rule)
+{
+	int any = 0;
+	for (int i = 0; i < nrow && !any; i++)
+		any = rr[i].x1 - rr[i].x0 + 1 > rule;
+	for (int i = 0; i < ncol && !any; i++)
+		any = cr[i].x1 - cr[i].x0 + 1 > rule;
+	if (!any)
+		return 0;
+	unsigned char *m2 = m + (size_t)w * h;
+	memcpy(m2, m, (size_t)w * h);
+	for (int i = 0; i < ncol; i++) /* y is the column, x0..x1 the rows */
+		if (cr[i].x1 - cr[i].x0 + 1 > rule)
+			for (int y = cr[i].x0; y <= cr[i].x1; y++)
+				m[(size_t)y * w + cr[i].y] = 0;
+	for (int i = 0; i < nrow; i++)
+		if (rr[i].x1 - rr[i].x0 + 1 > rule)
+			memset(m2 + (size_t)rr[i].y * w + rr[i].x0, 0,
+			       (size_t)(rr[i].x1 - rr[i].x0 + 1));
+	return 1;
+}
+
 /* Canvas point (u, v) of the 45° turned working image -> working image. */
 static void from_turned(double u, double v, double cx, double cy, double cc, double *x, double *y)
 {
@@ -497,7 +529,7 @@ int kyc_reader__locate_at(const unsigned char *g, int w, int h, int stride,
 	int maxr = maxrow > maxcol ? maxrow : maxcol;
 	/* the working image another pass at this size already made */
 	int kept = wk && wk->s && wk->side == work_side && wk->sw == sw && wk->sh == sh;
-	unsigned char *s = kept ? NULL : malloc((size_t)n), *m = malloc((size_t)cw * ch);
+	unsigned char *s = kept ? NULL : malloc((size_t)n), *m = malloc(2 * (size_t)cw * ch);
 	unsigned char *rot = turned ? malloc((size_t)cw * ch) : NULL;
 	uint16_t *acc = malloc(sizeof(uint16_t) * (size_t)w);
 	int *xb = malloc(sizeof(int) * (size_t)(sw + 1));
@@ -571,9 +603,19 @@ int kyc_reader__locate_at(const unsigned char *g, int w, int h, int stride,
 					   sensitive ? 4 : 8, m)) {
 		goto out;
 	}
+	/* a printed frame or rule across the lines (a page's border beside the
+	 * MRZ) is ink a bridging gap from a line's end and welds every line it
+	 * passes into one frame-shaped component: a run along the columns
+	 * longer than any stack of glyphs is left out of the rows' labelling,
+	 * and one along the rows out of the columns'. The column runs go
+	 * through runs as scratch, which labelling reuses. */
 	int nrow = row_runs(m, cw, ch, rr);
-	/* the column runs go through runs as scratch, which labelling reuses */
 	int ncol = col_runs(m, cw, ch, cr, runs, open, count);
+	int rule = (cw > ch ? cw : ch) / RULE_DIV;
+	if (drop_rules(m, cw, ch, rr, nrow, cr, ncol, rule)) {
+		nrow = row_runs(m, cw, ch, rr);
+		ncol = col_runs(m + (size_t)cw * ch, cw, ch, cr, runs, open, count);
+	}
 	/* Two gap widths: glyph spacing is a fraction of the unknown pitch, and a
 	 * large MRZ needs wider bridging than a small one (which the wide gap
 	 * would weld to its neighbours). */
