@@ -659,9 +659,9 @@ int kyc_reader__locate_at(const unsigned char *g, int w, int h, int stride,
 	}
 	/* a printed frame or rule across the lines (a page's border beside the
 	 * MRZ) is ink a bridging gap from a line's end and welds every line it
-	 * passes into one frame-shaped component: a run along the columns
-	 * longer than any stack of glyphs is left out of the rows' labelling,
-	 * and one along the rows out of the columns'. The column runs go
+	 * passes into one frame-shaped component: a rule along the columns
+	 * (drop_rules) is left out of the rows' labelling, and one along the
+	 * rows out of the columns'. The column runs go
 	 * through runs as scratch, which labelling reuses. */
 	int nrow = row_runs(m, cw, ch, rr);
 	int ncol = col_runs(m, cw, ch, cr, runs, open, count);
