@@ -27,6 +27,8 @@ typedef uint16_t v16w __attribute__((vector_size(32)));
 /* The closing's radius in working pixels: MRZ strokes are 1-3 px thick at the
  * working size, the desk beside a card is far wider than 5 px. */
 #define INK_R 2
+/* a run longer than the canvas's longer side over this is a rule, not glyphs */
+#define RULE_DIV 5
 
 struct comp {
 	double n, sx, sy, sxx, syy, sxy;
@@ -469,6 +471,89 @@ void kyc_reader__work_free(struct kyc_reader__work *wk)
 	*wk = (struct kyc_reader__work){0};
 }
 
+/* Marks in rule[] the runs of raw (row_runs' order: line y, then x0) that
+ * make up a printed rule: runs at least len/8 long touching along the lines
+ * (a rule slanted by a degree steps a pixel every 57) whose extent along
+ * the runs is over len and more than eight times their extent across. par and cs
+ * are scratch as large as raw. Returns how many runs were marked. */
+static int mark_rules(const struct run *raw, int nraw, int len, int *par, struct comp *cs,
+		      unsigned char *rule)
+{
+	/* only pieces an eighth as long are linked: the rounded corner of a
+	 * frame would join its sides to its top and bottom, which lie across */
+	int prev0 = 0, prev1 = 0, marked = 0, piece = len / 8;
+	for (int k = 0; k < nraw;) {
+		int y = raw[k].y, cur0 = k;
+		for (; k < nraw && raw[k].y == y; k++)
+			par[k] = k;
+		if (prev1 > prev0 && raw[prev0].y != y - 1)
+			prev0 = prev1;
+		int j = prev0;
+		for (int i = cur0; i < k; i++) { /* touching, corners too */
+			while (j < prev1 && raw[j].x1 < raw[i].x0 - 1)
+				j++;
+			for (int q = j; q < prev1 && raw[q].x0 <= raw[i].x1 + 1; q++) {
+				if (raw[i].x1 - raw[i].x0 < piece || raw[q].x1 - raw[q].x0 < piece)
+					continue;
+				int a = uf_find(par, i), b = uf_find(par, q);
+				if (a != b)
+					par[a > b ? a : b] = a < b ? a : b;
+			}
+		}
+		prev0 = cur0;
+		prev1 = k;
+	}
+	for (int i = 0; i < nraw; i++) {
+		int r = uf_find(par, i);
+		struct comp *c = &cs[r];
+		if (r == i)
+			*c = (struct comp){.x0 = raw[i].x0, .x1 = raw[i].x1, .y0 = raw[i].y,
+					   .y1 = raw[i].y};
+		if (raw[i].x0 < c->x0) c->x0 = raw[i].x0;
+		if (raw[i].x1 > c->x1) c->x1 = raw[i].x1;
+		if (raw[i].y > c->y1) c->y1 = raw[i].y;
+	}
+	for (int i = 0; i < nraw; i++) {
+		const struct comp *c = &cs[uf_find(par, i)];
+		int along = c->x1 - c->x0 + 1, across = c->y1 - c->y0 + 1;
+		rule[i] = along > len && 8 * across < along;
+		marked += rule[i];
+	}
+	return marked;
+}
+
+/* A printed frame or rule, ink that no stack of MRZ glyphs makes (a TD1
+ * card filling the frame, its three lines blurred into one, stands under a
+ * sixth of the longer side: 13 of 86 mm), taken out of the mask for the
+ * labelling across it. When there is one, m is split in two w×h masks: m
+ * without the rules along the columns of cr (for the rows' labelling) and,
+ * after it, m without those along the rows of rr (for the columns'); 1
+ * then, else 0 and m untouched. m is 2*w*h bytes; par, cs and rule are
+ * scratch as large as the longer run list. */
+static int drop_rules(unsigned char *m, int w, int h, const struct run *rr, int nrow,
+		      const struct run *cr, int ncol, int len, int *par, struct comp *cs,
+		      unsigned char *rule)
+{
+	unsigned char *m2 = m + (size_t)w * h;
+	int any = 0;
+	memcpy(m2, m, (size_t)w * h);
+	if (mark_rules(rr, nrow, len, par, cs, rule)) {
+		any = 1;
+		for (int i = 0; i < nrow; i++)
+			if (rule[i])
+				memset(m2 + (size_t)rr[i].y * w + rr[i].x0, 0,
+				       (size_t)(rr[i].x1 - rr[i].x0 + 1));
+	}
+	if (mark_rules(cr, ncol, len, par, cs, rule)) {
+		any = 1;
+		for (int i = 0; i < ncol; i++) /* y is the column, x0..x1 the rows */
+			if (rule[i])
+				for (int y = cr[i].x0; y <= cr[i].x1; y++)
+					m[(size_t)y * w + cr[i].y] = 0;
+	}
+	return any;
+}
+
 /* Canvas point (u, v) of the 45° turned working image -> working image. */
 static void from_turned(double u, double v, double cx, double cy, double cc, double *x, double *y)
 {
@@ -497,7 +582,7 @@ int kyc_reader__locate_at(const unsigned char *g, int w, int h, int stride,
 	int maxr = maxrow > maxcol ? maxrow : maxcol;
 	/* the working image another pass at this size already made */
 	int kept = wk && wk->s && wk->side == work_side && wk->sw == sw && wk->sh == sh;
-	unsigned char *s = kept ? NULL : malloc((size_t)n), *m = malloc((size_t)cw * ch);
+	unsigned char *s = kept ? NULL : malloc((size_t)n), *m = malloc(2 * (size_t)cw * ch);
 	unsigned char *rot = turned ? malloc((size_t)cw * ch) : NULL;
 	uint16_t *acc = malloc(sizeof(uint16_t) * (size_t)w);
 	int *xb = malloc(sizeof(int) * (size_t)(sw + 1));
@@ -508,8 +593,9 @@ int kyc_reader__locate_at(const unsigned char *g, int w, int h, int stride,
 	int *par = malloc(sizeof(int) * (size_t)maxr);
 	struct comp *cs = malloc(sizeof(struct comp) * (size_t)maxr);
 	struct kyc_reader__cand *tmp = malloc(sizeof *tmp * 256);
+	unsigned char *mark = malloc((size_t)maxr);
 	if ((!kept && !s) || !m || !acc || !xb || !runs || !rr || !cr || !open || !count ||
-	    !par || !cs || !tmp || (turned && !rot))
+	    !par || !cs || !tmp || !mark || (turned && !rot))
 		goto out;
 
 	if (kept) {
@@ -571,9 +657,19 @@ int kyc_reader__locate_at(const unsigned char *g, int w, int h, int stride,
 					   sensitive ? 4 : 8, m)) {
 		goto out;
 	}
+	/* a printed frame or rule across the lines (a page's border beside the
+	 * MRZ) is ink a bridging gap from a line's end and welds every line it
+	 * passes into one frame-shaped component: a rule along the columns
+	 * (drop_rules) is left out of the rows' labelling, and one along the
+	 * rows out of the columns'. The column runs go
+	 * through runs as scratch, which labelling reuses. */
 	int nrow = row_runs(m, cw, ch, rr);
-	/* the column runs go through runs as scratch, which labelling reuses */
 	int ncol = col_runs(m, cw, ch, cr, runs, open, count);
+	int rule = (cw > ch ? cw : ch) / RULE_DIV;
+	if (drop_rules(m, cw, ch, rr, nrow, cr, ncol, rule, par, cs, mark)) {
+		nrow = row_runs(m, cw, ch, rr);
+		ncol = col_runs(m + (size_t)cw * ch, cw, ch, cr, runs, open, count);
+	}
 	/* Two gap widths: glyph spacing is a fraction of the unknown pitch, and a
 	 * large MRZ needs wider bridging than a small one (which the wide gap
 	 * would weld to its neighbours). */
@@ -639,6 +735,7 @@ out:
 	free(par);
 	free(cs);
 	free(tmp);
+	free(mark);
 	free(rot);
 	return rc;
 }

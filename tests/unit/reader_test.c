@@ -279,6 +279,62 @@ TEST(small_tight_crop_is_read)
 	CHECK(exact >= 2);
 }
 
+/* A page drawn with a thin printed frame (a specimen drawing's border) half a
+ * pitch beyond the MRZ's ends: the line bridges to the frame's sides, and
+ * the frame must not weld every line it passes into one component. The
+ * photo is cut round the frame, which runs from a pitch under the MRZ to
+ * 26 pitches above it (a data page about as tall as two thirds its width). */
+TEST(mrz_inside_a_printed_frame_is_located)
+{
+	uint64_t seed;
+	REQUIRE(kyc_rand_bytes(&seed, sizeof seed) == 0);
+	seed >>= 16;
+	int n = 3, exact = 0;
+	for (int i = 0; i < n; i++) {
+		struct kyc_synth_doc d;
+		struct kyc_image img, part;
+		REQUIRE(level0_photo(seed, i, &d, &img) == 0);
+		const double(*q)[2] = d.mrz_quad; /* tl, tr, br, bl */
+		double p = d.mrz_px, dx = q[1][0] - q[0][0], dy = q[1][1] - q[0][1];
+		double len = hypot(dx, dy), ux = dx / len, uy = dy / len;
+		double ht = hypot(q[3][0] - q[0][0], q[3][1] - q[0][1]);
+		/* the frame in the MRZ's own axes: along from a0 to a1, across
+		 * (downwards) from b0 to b1, t pixels thick */
+		double a0 = -0.5 * p, a1 = len + 0.5 * p, b0 = -26 * p, b1 = ht + p;
+		double t = fmax(1.2, (a1 - a0 + 4 * p) / 560);
+		double x0 = img.w, y0 = img.h, x1 = 0, y1 = 0;
+		for (int k = 0; k < 4; k++) {
+			double a = k & 1 ? a1 + 2 * p : a0 - 2 * p, b = k & 2 ? b1 + 2 * p : b0 - 2 * p;
+			double x = q[0][0] + a * ux - b * uy, y = q[0][1] + a * uy + b * ux;
+			x0 = fmin(x0, x), x1 = fmax(x1, x), y0 = fmin(y0, y), y1 = fmax(y1, y);
+		}
+		int cx = (int)fmax(0, x0), cy = (int)fmax(0, y0);
+		int w = (int)fmin(img.w, x1) - cx, h = (int)fmin(img.h, y1) - cy;
+		unsigned char *g = malloc((size_t)w * (size_t)h);
+		REQUIRE(g != NULL);
+		for (int y = 0; y < h; y++)
+			for (int x = 0; x < w; x++) {
+				double rx = cx + x - q[0][0], ry = cy + y - q[0][1];
+				double a = rx * ux + ry * uy, b = -rx * uy + ry * ux;
+				int on = a >= a0 - t / 2 && a <= a1 + t / 2 && b >= b0 - t / 2 &&
+				         b <= b1 + t / 2 &&
+				         (fabs(a - a0) < t / 2 || fabs(a - a1) < t / 2 ||
+				          fabs(b - b0) < t / 2 || fabs(b - b1) < t / 2);
+				g[(size_t)y * (size_t)w + (size_t)x] =
+				    on ? 20 : img.gray[(size_t)(cy + y) * (size_t)img.w + (size_t)(cx + x)];
+			}
+		REQUIRE(kyc_image_from_gray(g, w, h, w, &part) == 0);
+		struct kyc_reader_result r;
+		exact += kyc_reader_scan(&part, &r) == 0 && lines_match(&r, d.id.lines, d.id.nlines);
+		kyc_image_free(&part);
+		kyc_image_free(&img);
+		free(g);
+	}
+	printf("  seed %llu: %d of %d framed pages read exactly\n", (unsigned long long)seed,
+	       exact, n);
+	CHECK(exact >= 2);
+}
+
 /* A located line that stops half way along the MRZ (glare or a shadow over
  * its second half): its band gives no layout and says which end its glyphs
  * ran into, and the band twice as long past that end lays the MRZ out with
@@ -532,6 +588,7 @@ int main(void)
 	RUN(cli_scan_json_lines);
 	RUN(cut_off_and_blurry_hints);
 	RUN(small_tight_crop_is_read);
+	RUN(mrz_inside_a_printed_frame_is_located);
 	RUN(line_stopped_short_gets_a_longer_band);
 	RUN(no_mrz_photos_say_no_mrz_found);
 	RUN(realdocs_specimens);
