@@ -154,8 +154,9 @@ static void score(struct tally *t, int level, int i, const json_t *read, const j
 		const char *got = json_string_value(json_object_get(fv, "value"));
 		int ok = got && !strcmp(got, want);
 		if (!ok && getenv("BENCH_VERBOSE"))
-			fprintf(stderr, "L%d #%d %s: got [%s] want [%s]\n", level, i, fields[k].out,
-				got ? got : "(null)", want);
+			fprintf(stderr, "L%d #%d %s: got [%s] want [%s]%s\n", level, i, fields[k].out,
+				got ? got : "(null)", want,
+				json_is_true(json_object_get(fv, "accepted")) ? " ACCEPTED" : "");
 		t->total[k]++;
 		t->exact[k] += ok;
 		card_exact &= ok;
