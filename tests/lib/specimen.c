@@ -124,3 +124,22 @@ int specimen_card_front_index(uint64_t seed, int index, enum kyc_synth_format fm
 	}
 	return -1;
 }
+
+int specimen_egnid_photo(uint64_t seed, int index, int level, enum kyc_card_side side,
+                         const struct kyc_synth_card_opts *opts, struct kyc_egnid_card *card,
+                         struct kyc_synth_card_shot *shot, struct kyc_image *img)
+{
+	struct kyc_synth_image im;
+	unsigned char *jpg = NULL;
+	size_t len = 0;
+	kyc_synth_egnid_card(seed, index, card);
+	if (kyc_synth_egnid_render_opts(seed, index, level, side, card, opts, shot, &im) != 0)
+		return -1;
+	int rc = kyc_synth_jpeg(&im, shot->quality, &jpg, &len);
+	kyc_synth_image_release(&im);
+	if (rc != 0)
+		return -1;
+	rc = kyc_image_decode(jpg, len, NULL, img, NULL);
+	free(jpg);
+	return rc == 0 ? 0 : -1;
+}

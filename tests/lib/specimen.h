@@ -5,7 +5,9 @@
 
 #include <stdint.h>
 
+#include "document/image.h"
 #include "document/synth.h"
+#include "document/synth_card.h"
 
 /* The first index from `from` whose identity (seed, format) has not expired
  * today (an expired document is rejected on its own) and, with `named`,
@@ -29,5 +31,13 @@ int specimen_card_front(uint64_t seed, int index, enum kyc_synth_format fmt, uns
  * kyc_synth_make of that index). */
 int specimen_card_front_index(uint64_t seed, int index, enum kyc_synth_format fmt,
                               unsigned char **jpg, size_t *len, int *used);
+
+/* An Egyptian ID side as an upload gives it: card (seed, index) drawn at
+ * level with opts (NULL: the defaults), saved as JPEG at the shot's
+ * quality and decoded into *img (the caller's, kyc_image_free). *card and
+ * *shot are the truth. 0 or -1. */
+int specimen_egnid_photo(uint64_t seed, int index, int level, enum kyc_card_side side,
+                         const struct kyc_synth_card_opts *opts, struct kyc_egnid_card *card,
+                         struct kyc_synth_card_shot *shot, struct kyc_image *img);
 
 #endif

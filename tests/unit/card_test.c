@@ -22,6 +22,7 @@
 #include "document/card_identify.h"
 #include "document/synth_card.h"
 #include "document/tess.h"
+#include "specimen.h"
 #include "test.h"
 
 #define SEED 77
@@ -455,19 +456,11 @@ TEST(flush_sheet)
 	struct kyc_synth_card_opts opts = {.sheet_rate = 1};
 	for (size_t i = 0; i < sizeof shots / sizeof shots[0]; i++) {
 		struct kyc_egnid_card c;
-		struct kyc_synth_image im;
 		struct kyc_synth_card_shot shot;
 		struct kyc_image img;
-		unsigned char *jpg = NULL;
-		size_t len = 0;
-		kyc_synth_egnid_card(9306, shots[i].index, &c);
-		REQUIRE(kyc_synth_egnid_render_opts(9306, shots[i].index, shots[i].level, shots[i].side,
-						    &c, &opts, &shot, &im) == 0);
+		REQUIRE(specimen_egnid_photo(9306, shots[i].index, shots[i].level, shots[i].side,
+					     &opts, &c, &shot, &img) == 0);
 		CHECK(shot.sheet != 0);
-		REQUIRE(kyc_synth_jpeg(&im, shot.quality, &jpg, &len) == 0);
-		kyc_synth_image_release(&im);
-		REQUIRE(kyc_image_decode(jpg, len, NULL, &img, NULL) == 0);
-		free(jpg);
 		/* a card from two sides is asked for: the Egyptian reader's finder */
 		double qs[1][4][2], (*q)[2] = qs[0];
 		REQUIRE(kyc_card_find_candidates_or_corner(&img, 85.6 / 54, qs, NULL, 1) == 1);

@@ -6,6 +6,7 @@
 #include "document/synth_card.h"
 #include "document/tess.h"
 #include "flows/extraction.h"
+#include "specimen.h"
 #include "test.h"
 
 static json_t *field(json_t *x, const char *name)
@@ -167,17 +168,10 @@ TEST(misread_back_kept)
 	static const int cards[] = {23, 51, 84};
 	for (size_t i = 0; i < sizeof cards / sizeof cards[0]; i++) {
 		struct kyc_egnid_card c;
-		struct kyc_synth_image im;
 		struct kyc_synth_card_shot shot;
 		struct kyc_image img;
-		unsigned char *jpg = NULL;
-		size_t len = 0;
-		kyc_synth_egnid_card(9306, cards[i], &c);
-		REQUIRE(kyc_synth_egnid_render(9306, cards[i], 1, KYC_CARD_BACK, &c, &shot, &im) == 0);
-		REQUIRE(kyc_synth_jpeg(&im, shot.quality, &jpg, &len) == 0);
-		kyc_synth_image_release(&im);
-		REQUIRE(kyc_image_decode(jpg, len, NULL, &img, NULL) == 0);
-		free(jpg);
+		REQUIRE(specimen_egnid_photo(9306, cards[i], 1, KYC_CARD_BACK, NULL, &c, &shot, &img) ==
+			0);
 		json_t *x = kyc_document_extract_typed(&img, 0, "id_card", "back");
 		REQUIRE(x != NULL);
 		CHECK(json_is_true(json_object_get(x, "card_found")));
