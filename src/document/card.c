@@ -670,11 +670,8 @@ static int anchor_score(const struct kyc_image *img, const struct kyc_card_templ
 	*warped = NULL;
 	double u = KYC_CARD_PX_PER_MM;
 	int w = (int)lround(T->w_mm * u), h = (int)lround(T->h_mm * u);
-	const struct kyc_card_field *f = NULL;
+	const struct kyc_card_field *f = kyc_card__number_field(T, side);
 	*score = -1;
-	for (int i = 0; i < T->nfields && !f; i++)
-		if (T->fields[i].side == side && T->fields[i].script == KYC_CARD_EDIGITS)
-			f = &T->fields[i];
 	if (!f)
 		return 0;
 	unsigned char *card = malloc((size_t)w * (size_t)h);

@@ -5,6 +5,11 @@
 #include "document/card.h"
 #include "document/card_tpl.h"
 
+/* The side's national number (its field in Eastern Arabic digits) in T,
+ * or NULL when the side has none. */
+const struct kyc_card_field *kyc_card__number_field(const struct kyc_card_template *T,
+						    enum kyc_card_side side);
+
 /* Where the national number's line of side lies on a rectified card
  * (w x h gray, u px/mm) against where the template puts it: the foot of the
  * digits' ink (they stand on the baseline) at each end of the line, looked

@@ -92,15 +92,21 @@ static int ink_extent(const unsigned char *card, int w, int y0, int y1, int *x0,
 	return 0;
 }
 
+const struct kyc_card_field *kyc_card__number_field(const struct kyc_card_template *T,
+						    enum kyc_card_side side)
+{
+	for (int i = 0; i < T->nfields; i++)
+		if (T->fields[i].side == side && T->fields[i].script == KYC_CARD_EDIGITS)
+			return &T->fields[i];
+	return NULL;
+}
+
 int kyc_card__row_offsets(const unsigned char *card, int w, int h, double u,
 			  const struct kyc_card_template *T, enum kyc_card_side side,
 			  double dy[KYC_CARD_MAX_FIELDS])
 {
 	memset(dy, 0, KYC_CARD_MAX_FIELDS * sizeof dy[0]);
-	const struct kyc_card_field *num = NULL;
-	for (int i = 0; i < T->nfields && !num; i++)
-		if (T->fields[i].side == side && T->fields[i].script == KYC_CARD_EDIGITS)
-			num = &T->fields[i];
+	const struct kyc_card_field *num = kyc_card__number_field(T, side);
 	if (!num)
 		return 0;
 	/* The foot of the number's digits at each end of its line (the ink's
