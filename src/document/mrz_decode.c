@@ -11,7 +11,6 @@
  * the checks, and the best one's share of it is how sure the decoding is. */
 #include "document/mrz_decode.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "core/err.h"
@@ -20,7 +19,7 @@
 #define K KYC_MRZ_DECODE_K
 #define MAXC (K + 2)     /* candidates and look-alikes per position */
 #define MAXCHAIN 80      /* the longest composite (French card) is 72 + 1 */
-#define MIN_RATIO (getenv("MINR") ? atof(getenv("MINR")) : 0.02)
+#define MIN_RATIO 0.02   /* how far below the best reading a valid one may lie */
 #define MIN_SHARE 0.5    /* its share of all the readings that satisfy the checks */
 #define LOOKALIKE 0.5    /* a look-alike weighs half the character it stands for */
 

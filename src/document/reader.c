@@ -4,7 +4,6 @@
  * glyphs do not matter), classify every cell, and keep the reading whose check
  * digits hold best. Tried upright first, then turned 180°. */
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -83,10 +82,6 @@ static int classify_cell(const struct kyc_reader__band *b, const struct kyc_read
  * what the MRZ parser accepts. Returns the new count of guesses, or ng when
  * the finer model gives none. */
 #define FINE_BELOW 0.9f
-int kyc_reader__cell_again(const struct kyc_reader__band *b, const struct kyc_reader__line *L,
-			   int k, char *ch, float *pp);
-int kyc_reader__by_example(const struct kyc_reader__band *b, const struct kyc_reader__layout *lay,
-			   struct kyc_mrz_cands *c);
 static int classify_cell_fine(const struct kyc_reader__band *b, const struct kyc_reader__line *L,
 			      int k, const float *p, struct kyc_ocr_guess *g, int ng)
 {
@@ -118,49 +113,12 @@ static double sample_conf(const struct kyc_reader__band *b, const struct kyc_rea
 	return n ? sum / n : 0;
 }
 
-/* Cell k of line i from its candidates (r->cands): a digit where the format
- * wants one, a letter where it wants a letter, when the classifier offers it
- * at all, and the runner-up. Returns the best candidate's score. */
-static double pick_cell(struct reading *r, int i, int k)
-{
-	const char *ch = r->cands.ch[i][k];
-	const float *p = r->cands.p[i][k];
-	int ng = 0;
-	while (ng < KYC_MRZ_DECODE_K && ch[ng])
-		ng++;
-	r->alt[i][k] = 0;
-	r->alt_conf[i][k] = 0;
-	if (ng < 1) {
-		r->lines[i][k] = '<';
-		r->conf[i][k] = 0;
-		return 0;
-	}
-	int pick = 0;
-	char kind = kyc_reader__field_kind(r->nlines, r->len, i, k);
-	for (int q = 0; q < ng && kind; q++) {
-		int dig = ch[q] >= '0' && ch[q] <= '9';
-		if ((kind == 'd') == dig) {
-			if (p[q] > p[0] * 0.05)
-				pick = q;
-			break;
-		}
-	}
-	r->lines[i][k] = ch[pick];
-	r->conf[i][k] = p[pick];
-	int other = pick == 0 ? 1 : 0;
-	if (ng > other) {
-		r->alt[i][k] = ch[other];
-		r->alt_conf[i][k] = p[other];
-	}
-	return p[0];
-}
-
 /* Classifies the cells of line i of a reading; returns the sum of the best
  * guesses' scores. */
 static double read_line(const struct kyc_reader__band *b, const struct kyc_reader__line *L,
 			int i, struct reading *r)
 {
-	int n = r->len;
+	int nl = r->nlines, n = r->len;
 	double sum = 0;
 	struct kyc_ocr_guess gs[KYC_READER_MAX_CHARS][4];
 	float ps[KYC_READER_MAX_CHARS][KYC_OCR_NOUT];
@@ -178,11 +136,37 @@ static double read_line(const struct kyc_reader__band *b, const struct kyc_reade
 		int ng = ngs[k];
 		if (fine && ng > 0 && g[0].score < FINE_BELOW)
 			ng = classify_cell_fine(b, L, k, ps[k], g, ng);
+		r->alt[i][k] = 0;
+		r->alt_conf[i][k] = 0;
 		for (int q = 0; q < KYC_MRZ_DECODE_K; q++) {
 			r->cands.ch[i][k][q] = q < ng ? g[q].ch : 0;
 			r->cands.p[i][k][q] = q < ng ? g[q].score : 0;
 		}
-		sum += pick_cell(r, i, k);
+		if (ng < 1) {
+			r->lines[i][k] = '<';
+			r->conf[i][k] = 0;
+			continue;
+		}
+		/* a digit where the format wants one, a letter where it wants a
+		 * letter, when the classifier offers it at all */
+		int pick = 0;
+		char kind = kyc_reader__field_kind(nl, n, i, k);
+		for (int q = 0; q < ng && kind; q++) {
+			int dig = g[q].ch >= '0' && g[q].ch <= '9';
+			if ((kind == 'd') == dig) {
+				if (g[q].score > g[0].score * 0.05)
+					pick = q;
+				break;
+			}
+		}
+		r->lines[i][k] = g[pick].ch;
+		r->conf[i][k] = g[pick].score;
+		int other = pick == 0 ? 1 : 0;
+		if (ng > other) {
+			r->alt[i][k] = g[other].ch;
+			r->alt_conf[i][k] = g[other].score;
+		}
+		sum += g[0].score;
 	}
 	r->lines[i][n] = 0;
 	return sum;
@@ -352,8 +336,6 @@ static void align_lines(const struct kyc_reader__band *b, struct kyc_reader__lay
 	}
 }
 
-static void read_again(const struct kyc_reader__band *b, const struct kyc_reader__layout *lay,
-		       struct reading *r);
 static int all_checks(const struct reading *r)
 {
 	return r->checks_total > 0 && r->checks_ok == r->checks_total;
@@ -514,14 +496,6 @@ static int read_band(const struct kyc_image *img, const struct kyc_reader__cand 
 		read_cells(&b[flip], &lay[flip], r);
 		try_shifts(&b[flip], &lay[flip], r);
 		align_lines(&b[flip], &lay[flip], r);
-		if (kyc_reader__by_example(&b[flip], &lay[flip], &r->cands)) {
-			for (int i = 0; i < r->nlines; i++)
-				for (int k = 0; k < r->len; k++)
-					pick_cell(r, i, k);
-			score_reading(r);
-		}
-		if ((getenv("AGAIN_ALL") || !all_checks(r)) && getenv("AGAIN_MODE"))
-			read_again(&b[flip], &lay[flip], r);
 		if (!st->best || r->score > st->best->score) {
 			free(st->band.px);
 			st->band = b[flip];
@@ -537,29 +511,6 @@ out:
 	free(b[0].px);
 	free(b[1].px);
 	return rc;
-}
-
-/* EXPERIMENT */
-static void read_again(const struct kyc_reader__band *b, const struct kyc_reader__layout *lay,
-		       struct reading *r)
-{
-	struct reading t = *r;
-	double bar = getenv("AGAIN_BAR") ? atof(getenv("AGAIN_BAR")) : 0.9;
-	int any = 0;
-	for (int i = 0; i < t.nlines; i++)
-		for (int k = 0; k < t.len; k++)
-			if (t.cands.p[i][k][0] < bar) {
-				kyc_reader__cell_again(b, &lay->ln[i], k, t.cands.ch[i][k], t.cands.p[i][k]);
-				any = 1;
-			}
-	if (!any)
-		return;
-	for (int i = 0; i < t.nlines; i++)
-		for (int k = 0; k < t.len; k++)
-			pick_cell(&t, i, k);
-	score_reading(&t);
-	if (t.checks_ok > r->checks_ok || (getenv("AGAIN_ALL") && t.checks_ok >= r->checks_ok))
-		*r = t;
 }
 
 /* Whether the cells just beyond both ends of every line hold no confident
@@ -833,14 +784,6 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 		goto out;
 	}
 	fill_result(out, best, &st->band, &st->lay);
-	if (getenv("DUMPC"))
-		for (int i = 0; i < best->nlines; i++)
-			for (int k = 0; k < best->len; k++)
-				fprintf(stderr, "C %d %d %c %c %.3f %c %.3f %c %.3f %c %.3f\n", i, k, best->lines[i][k],
-					best->cands.ch[i][k][0] ? best->cands.ch[i][k][0] : '.', best->cands.p[i][k][0],
-					best->cands.ch[i][k][1] ? best->cands.ch[i][k][1] : '.', best->cands.p[i][k][1],
-					best->cands.ch[i][k][2] ? best->cands.ch[i][k][2] : '.', best->cands.p[i][k][2],
-					best->cands.ch[i][k][3] ? best->cands.ch[i][k][3] : '.', best->cands.p[i][k][3]);
 	if (!all_checks(best) && best->mean_conf < 0.5) {
 		out->reason = kyc_reader__sharpness(img) < BLURRY ? KYC_READER_TOO_BLURRY
 						      : KYC_READER_MRZ_UNREADABLE;
