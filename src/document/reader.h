@@ -363,12 +363,12 @@ int kyc_reader__more_lines(const struct kyc_image *img, const struct kyc_reader_
                            int from, int *idx, int max);
 /* The lines of c[0..n) (as for kyc_reader__more_lines) just under the photo
  * bar, KYC_READER__MRZ_LIKE_NEAR or more and under KYC_READER__MRZ_LIKE_PHOTO,
- * likeliest first: their indices into idx, at most max; how many. A turned
- * MRZ found by the pass turned by 45° (at 60-70°, or by perspective) scores
- * 0.41-0.49 on development seeds 9100-9107 where its line is short of the
- * MRZ's ends or beside glare, and is read only when nothing else was, and
- * kept only on every check digit and sure checked characters (docs/reader.md,
- * step 14, "A second look"). */
+ * likeliest first: their indices into idx, at most max; how many. An MRZ
+ * that only a later pass finds (turned 50-70°, at the frame's edge) gave
+ * lines scoring 0.41-0.49 on development seeds 9100-9107, short of the MRZ's
+ * ends or ranked behind papers' lines; they are read only when nothing else
+ * was, a reading kept only on every check digit and sure checked characters
+ * (docs/reader.md, step 14, "A second look"). */
 #define KYC_READER__MRZ_LIKE_NEAR 0.4
 int kyc_reader__near_lines(const struct kyc_image *img, const struct kyc_reader__cand *c, int n,
                            int *idx, int max);
