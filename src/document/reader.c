@@ -19,7 +19,7 @@
 #define MAX_MORE 4   /* lines past a pass's MAX_CANDS read at most (read_more) */
 #define MAX_FITS 2   /* lines kept for a band laid on its margins (read_sure) */
 #define MARGINS_BAND 2 /* read_band's `open` for kyc_reader__band_layout_margins */
-#define MAX_NEAR 2   /* lines just under the pre-test's bar of each kind (read_near) */
+#define MAX_NEAR 1   /* lines just under the pre-test's bar kept for a longer band */
 /* The pre-test's score (reader.h) a line needs for a loose layout. The
  * lines of 37 of 100 photos without an MRZ of development seed 4711 reached
  * the photo bar (0.51-0.85, 19 of them 0.65 or more) and paid for a long
@@ -107,8 +107,19 @@ struct scan_state {
 	/* as open, for lines just under the pre-test's photo bar (read_near) */
 	struct kyc_reader__cand near[MAX_NEAR];
 	int near_side[MAX_NEAR], nnear;
-	int last_open; /* the open_end of the last band read with no layout */
+	double axis; /* kyc_reader__axis_strokes, once asked (axis_known) */
+	int axis_known;
 };
+
+/* kyc_reader__axis_strokes of img, measured once per scan. */
+static double axis_strokes(const struct kyc_image *img, struct scan_state *st)
+{
+	if (!st->axis_known) {
+		st->axis = kyc_reader__axis_strokes(img);
+		st->axis_known = 1;
+	}
+	return st->axis;
+}
 
 static int read_band(const struct kyc_image *img, const struct kyc_reader__cand *c,
 		     struct scan_state *st, int open);
@@ -156,7 +167,6 @@ static int read_band(const struct kyc_image *img, const struct kyc_reader__cand 
 		       ? kyc_reader__mrz_like(img, &st->located, KYC_READER__MRZ_LIKE_PHOTO)
 		       : 0;
 	int like = s >= KYC_READER__MRZ_LIKE_PHOTO;
-	st->last_open = rc == KYC_ERR_NOTFOUND ? lay[0].open_end : 0;
 	if (like && lay[0].open_end && st->nopen < MAX_OPEN) {
 		st->open[st->nopen] = *c;
 		st->open_side[st->nopen++] = lay[0].open_end;
@@ -326,26 +336,15 @@ static int read_more(const struct kyc_image *img, struct scan_state *st)
 	return rc;
 }
 
-/* A second look, last of all, at lines just under the pre-test's photo bar
- * (a turned MRZ whose located line stops short of its ends): those whose
- * band's glyphs ran on to its end, on the longer band; then every pass's
- * lines past those it read (kyc_reader__near_lines), on their band and, when
- * it runs on, the longer one. Kept as a borrowed grid is (read_sure): a
- * receipt's lines score there too. 0 or KYC_ERR_NOMEM. */
+/* A second look, last of all, at the line just under the pre-test's photo
+ * bar whose band's glyphs ran on to its end (a later pass's line stopping
+ * short of the MRZ's ends), on the longer band. Kept as a borrowed grid is
+ * (read_sure): a receipt's lines score there too. 0 or KYC_ERR_NOMEM. */
 static int read_near(const struct kyc_image *img, struct scan_state *st)
 {
-	int idx[MAX_NEAR], rc = 0;
+	int rc = 0;
 	for (int k = 0; k < st->nnear && !st->best && rc == 0; k++)
 		rc = read_sure(img, &st->near[k], st, st->near_side[k], 1);
-	int n = kyc_reader__near_lines(img, st->more, st->nmore, idx, MAX_NEAR);
-	for (int i = 0; i < n && !st->best && rc == 0; i++) {
-		struct kyc_reader__cand l = st->more[idx[i]];
-		if (kyc_reader__refine(img, &l) == KYC_ERR_NOMEM)
-			return KYC_ERR_NOMEM;
-		rc = read_sure(img, &l, st, 0, 1);
-		if (rc == 0 && !st->best && st->last_open)
-			rc = read_sure(img, &l, st, st->last_open, 1);
-	}
 	return rc;
 }
 
@@ -359,7 +358,7 @@ static int read_near(const struct kyc_image *img, struct scan_state *st)
  * only when every check digit holds. 0, KYC_ERR_NOMEM. */
 static int read_turned_fine(const struct kyc_image *img, struct scan_state *st, int longer)
 {
-	if (longer < 1.4 * KYC_READER__WORK_SIDE || kyc_reader__axis_strokes(img) >= DIAGONAL)
+	if (longer < 1.4 * KYC_READER__WORK_SIDE || axis_strokes(img, st) >= DIAGONAL)
 		return 0;
 	struct kyc_reader__cand c[EVIDENCE_CANDS];
 	double l;
@@ -434,7 +433,7 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 		if (passes[p].side > KYC_READER__WORK_SIDE && longer < 1.4 * KYC_READER__WORK_SIDE)
 			continue;
 		if (passes[p].gated && !kyc_reader__mrz_evidence(img, first, nfirst) &&
-		    kyc_reader__axis_strokes(img) >= KYC_READER__AXIS_STROKES)
+		    axis_strokes(img, st) >= KYC_READER__AXIS_STROKES)
 			continue;
 		struct kyc_reader__cand cands[EVIDENCE_CANDS];
 		double l;

@@ -361,17 +361,13 @@ int kyc_reader__mrz_evidence(const struct kyc_image *img, const struct kyc_reade
 #define KYC_READER__MORE_MAX 64
 int kyc_reader__more_lines(const struct kyc_image *img, const struct kyc_reader__cand *c, int n,
                            int from, int *idx, int max);
-/* The lines of c[0..n) (as for kyc_reader__more_lines) just under the photo
- * bar, KYC_READER__MRZ_LIKE_NEAR or more and under KYC_READER__MRZ_LIKE_PHOTO,
- * likeliest first: their indices into idx, at most max; how many. An MRZ
- * that only a later pass finds (turned 50-70°, at the frame's edge) gave
- * lines scoring 0.41-0.49 on development seeds 9100-9107, short of the MRZ's
- * ends or ranked behind papers' lines; they are read only when nothing else
- * was, a reading kept only on every check digit and sure checked characters
- * (docs/reader.md, step 14, "A second look"). */
+/* The pre-test's score from which a line under KYC_READER__MRZ_LIKE_PHOTO
+ * whose band ran on to its end is read again on the longer band, once all
+ * else failed (docs/reader.md, step 14, "A second look"): an MRZ that only
+ * a later pass finds (turned 50-70°, at the frame's edge) gave lines
+ * stopping short of its ends that scored 0.41-0.49 on development seeds
+ * 9100-9107. */
 #define KYC_READER__MRZ_LIKE_NEAR 0.4
-int kyc_reader__near_lines(const struct kyc_image *img, const struct kyc_reader__cand *c, int n,
-                           int *idx, int max);
 
 /* Which way the strokes of img run, in [-1, 1]: the strength-weighted mean
  * of cos 4φ over the gradients' angles φ. Text whose lines run along an axis

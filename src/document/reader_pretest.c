@@ -123,9 +123,8 @@ int kyc_reader__worth_reading(const struct kyc_image *img, const struct kyc_read
 	return kyc_reader__mrz_like(img, c, KYC_READER__MRZ_LIKE_LINE) >= KYC_READER__MRZ_LIKE_LINE;
 }
 
-/* The lines of c[from..n) scoring in [lo, hi), best first, into idx. */
-static int ranked(const struct kyc_image *img, const struct kyc_reader__cand *c, int n, int from,
-                  double lo, double hi, int *idx, int max)
+int kyc_reader__more_lines(const struct kyc_image *img, const struct kyc_reader__cand *c, int n,
+                           int from, int *idx, int max)
 {
 	double sc[KYC_READER__MORE_MAX];
 	int k = 0;
@@ -134,9 +133,8 @@ static int ranked(const struct kyc_image *img, const struct kyc_reader__cand *c,
 	if (max > KYC_READER__MORE_MAX)
 		max = KYC_READER__MORE_MAX;
 	for (int i = from; i < n && i < from + KYC_READER__MORE_MAX; i++) {
-		/* exact below the photo bar, which is all hi asks */
 		double s = kyc_reader__mrz_like(img, &c[i], KYC_READER__MRZ_LIKE_PHOTO);
-		if (s < lo || s >= hi)
+		if (s < KYC_READER__MRZ_LIKE_PHOTO)
 			continue;
 		/* insertion by score, best first; the rest fall off the end */
 		int j = k < max ? k++ : max;
@@ -151,19 +149,6 @@ static int ranked(const struct kyc_image *img, const struct kyc_reader__cand *c,
 		}
 	}
 	return k;
-}
-
-int kyc_reader__more_lines(const struct kyc_image *img, const struct kyc_reader__cand *c, int n,
-                           int from, int *idx, int max)
-{
-	return ranked(img, c, n, from, KYC_READER__MRZ_LIKE_PHOTO, 2, idx, max);
-}
-
-int kyc_reader__near_lines(const struct kyc_image *img, const struct kyc_reader__cand *c, int n,
-                           int *idx, int max)
-{
-	return ranked(img, c, n, 0, KYC_READER__MRZ_LIKE_NEAR, KYC_READER__MRZ_LIKE_PHOTO, idx,
-	              max);
 }
 
 int kyc_reader__mrz_evidence(const struct kyc_image *img, const struct kyc_reader__cand *c, int n)
