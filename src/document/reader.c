@@ -1,8 +1,9 @@
 /* Reading a located MRZ: rectify the band around a candidate line, split it
  * into text lines by row projection, lay a monospaced grid of exactly 30/36/44
  * cells on each line (pitch fitted to the glyph centres, so fillers and touching
- * glyphs do not matter), classify every cell, and keep the reading whose check
- * digits hold best. Tried upright first, then turned 180°. */
+ * glyphs do not matter), classify every cell (reader_cells.c), and keep the
+ * reading whose check digits hold best. Tried upright first, then turned 180°;
+ * the locator's passes and the last resorts when none reads are here too. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
