@@ -42,9 +42,6 @@ static double now_ms(void)
  * photos, JPEG-degraded and noisy ones included, measure 0.27 and up; a box
  * blur of a third of the MRZ pitch brings them under 0.13. */
 #define BLURRY 0.18
-/* kyc_reader__axis_strokes under which a photo's strokes run mostly
- * diagonal (read_turned_fine) */
-#define DIAGONAL -0.1
 
 /* Band pixel -> image pixel. */
 static void band_to_image(const struct kyc_reader__band *b, double x, double y, double out[2])
@@ -108,19 +105,7 @@ struct scan_state {
 	/* as open, for lines just under the pre-test's photo bar (read_near) */
 	struct kyc_reader__cand near[MAX_NEAR];
 	int near_side[MAX_NEAR], nnear;
-	double axis; /* kyc_reader__axis_strokes, once asked (axis_known) */
-	int axis_known;
 };
-
-/* kyc_reader__axis_strokes of img, measured once per scan. */
-static double axis_strokes(const struct kyc_image *img, struct scan_state *st)
-{
-	if (!st->axis_known) {
-		st->axis = kyc_reader__axis_strokes(img);
-		st->axis_known = 1;
-	}
-	return st->axis;
-}
 
 static int read_band(const struct kyc_image *img, const struct kyc_reader__cand *c,
 		     struct scan_state *st, int open);
@@ -349,37 +334,6 @@ static int read_near(const struct kyc_image *img, struct scan_state *st)
 	return rc;
 }
 
-/* A small MRZ turned by about 45°: at the working size its lines are a
- * pixel or two thick, and the turned pass finds none (rotation 9107/11,
- * mixed 9104/3). Last of all, on a photo with the pixels for it whose
- * strokes run mostly diagonal (kyc_reader__axis_strokes under DIAGONAL:
- * 4 of 80 photos without an MRZ of development seeds 9105 and 9106, half
- * the rotation photos), the turned pass at twice the working size; its
- * lines at the pre-test's photo bar read likeliest first, a reading kept
- * only when every check digit holds. 0, KYC_ERR_NOMEM. */
-static int read_turned_fine(const struct kyc_image *img, struct scan_state *st, int longer)
-{
-	if (longer < 1.4 * KYC_READER__WORK_SIDE || axis_strokes(img, st) >= DIAGONAL)
-		return 0;
-	struct kyc_reader__cand c[EVIDENCE_CANDS];
-	double l;
-	int idx[MAX_MORE], rc = 0;
-	int nc = kyc_reader__locate_at(img->gray, img->w, img->h, img->w, c, EVIDENCE_CANDS, &l,
-				       2 * KYC_READER__WORK_SIDE, KYC_READER__TURN45, NULL);
-	if (nc < 0)
-		return nc;
-	int k = kyc_reader__more_lines(img, c, nc, 0, idx, MAX_MORE);
-	for (int i = 0; i < k && rc == 0 && !st->best; i++) {
-		struct kyc_reader__cand *l1 = &c[idx[i]];
-		if (kyc_reader__seen(st->tried, st->ntried, l1))
-			continue;
-		if (kyc_reader__refine(img, l1) == KYC_ERR_NOMEM)
-			return KYC_ERR_NOMEM;
-		rc = read_sure(img, l1, st, 0, 0);
-	}
-	return rc;
-}
-
 /* The locator's passes, cheapest and likeliest first; the later ones run only
  * while no candidate has given an MRZ layout: a finer working image for
  * small MRZs in large photos, a coarser one for MRZs so large that their
@@ -434,7 +388,7 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 		if (passes[p].side > KYC_READER__WORK_SIDE && longer < 1.4 * KYC_READER__WORK_SIDE)
 			continue;
 		if (passes[p].gated && !kyc_reader__mrz_evidence(img, first, nfirst) &&
-		    axis_strokes(img, st) >= KYC_READER__AXIS_STROKES)
+		    kyc_reader__axis_strokes(img) >= KYC_READER__AXIS_STROKES)
 			continue;
 		struct kyc_reader__cand cands[EVIDENCE_CANDS];
 		double l;
@@ -506,8 +460,6 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 		rc = read_sure(img, &st->fits[k], st, MARGINS_BAND, 1);
 	/* nor that: a second look at lines just under the pre-test's bar */
 	rc = rc || st->best ? rc : read_near(img, st);
-	/* nor that: a small MRZ turned by about 45°, on a finer turned image */
-	rc = rc || st->best ? rc : read_turned_fine(img, st, longer);
 	if (rc)
 		goto out;
 	rc = 0;
