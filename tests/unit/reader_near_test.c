@@ -1,7 +1,7 @@
 /* A second look at a line just under the pre-test's photo bar (docs/reader.md
  * step 14, "A second look at a line just under the bar"): level-2 photos of
  * development seeds 9103 and 9105 that the reader missed before, whose MRZ
- * a later pass finds only as a line short of its ends scoring 0.42-0.49 on
+ * a later pass finds only as a line short of its ends scoring 0.47-0.49 on
  * the pre-test (bench/README.md, "Issue 11: MRZs not located and MRZs at
  * the edge"); and photos without an MRZ, whose receipts' and pages' lines
  * score there too and must give no reading. */
@@ -55,7 +55,7 @@ static int reads_exactly(uint64_t seed, int i, enum kyc_synth_class cls)
 /* A visa upside down at 24° under perspective and a card at 121°, whose
  * MRZ only the pass turned by 45° finds, and a passport at the frame's
  * edge that only the coarser pass finds: the line stops short of the MRZ's
- * end and scores 0.42-0.49; its band's glyphs run on to the band's end,
+ * end and scores 0.48-0.49; its band's glyphs run on to the band's end,
  * and the longer band lays the MRZ out. */
 TEST(short_lines_under_the_bar_read_longer)
 {
