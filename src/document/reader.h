@@ -364,10 +364,9 @@ int kyc_reader__more_lines(const struct kyc_image *img, const struct kyc_reader_
 /* The pre-test's score from which a line under KYC_READER__MRZ_LIKE_PHOTO
  * whose band ran on to its end is read again on the longer band, once all
  * else failed (docs/reader.md, step 14, "A second look at a line just under
- * the bar"): an MRZ that only
- * a later pass finds (turned 50-70°, at the frame's edge) gave lines
- * stopping short of its ends that scored 0.47-0.49 on development seeds
- * 9100-9107. */
+ * the bar"): an MRZ that only a later pass finds (turned 50-70°, at the
+ * frame's edge) gave lines stopping short of its ends that scored 0.47-0.49
+ * on development seeds 9100-9107. */
 #define KYC_READER__MRZ_LIKE_NEAR 0.4
 
 /* Which way the strokes of img run, in [-1, 1]: the strength-weighted mean
