@@ -1,18 +1,17 @@
 /* Reading a located MRZ: rectify the band around a candidate line, split it
  * into text lines by row projection, lay a monospaced grid of exactly 30/36/44
  * cells on each line (pitch fitted to the glyph centres, so fillers and touching
- * glyphs do not matter), classify every cell, and keep the reading whose check
- * digits hold best. Tried upright first, then turned 180°. */
+ * glyphs do not matter), classify every cell (reader_cells.c), and keep the
+ * reading whose check digits hold best. Tried upright first, then turned 180°;
+ * the locator's passes and the last resorts when none reads are here too. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "core/err.h"
-#include "document/mrz.h"
-#include "document/mrz_decode.h"
-#include "document/ocr.h"
 #include "document/reader.h"
+#include "document/reader_int.h"
 
 #define MAX_CANDS 4  /* candidate lines tried per image */
 #define MAX_OPEN 1   /* lines kept for a longer band (read_band) */
@@ -21,6 +20,7 @@
 #define MAX_MORE 4   /* lines past a pass's MAX_CANDS read at most (read_more) */
 #define MAX_FITS 2   /* lines kept for a band laid on its margins (read_sure) */
 #define MARGINS_BAND 2 /* read_band's `open` for kyc_reader__band_layout_margins */
+#define MAX_NEAR 1   /* lines just under the pre-test's bar kept for a longer band */
 /* The pre-test's score (reader.h) a line needs for a loose layout. The
  * lines of 37 of 100 photos without an MRZ of development seed 4711 reached
  * the photo bar (0.51-0.85, 19 of them 0.65 or more) and paid for a long
@@ -38,309 +38,6 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-/* ---- classification ---- */
-
-struct reading {
-	int nlines, len;
-	char lines[KYC_READER_MAX_LINES][KYC_READER_MAX_CHARS + 1];
-	float conf[KYC_READER_MAX_LINES][KYC_READER_MAX_CHARS];
-	char alt[KYC_READER_MAX_LINES][KYC_READER_MAX_CHARS];
-	float alt_conf[KYC_READER_MAX_LINES][KYC_READER_MAX_CHARS];
-	double mean_conf, min_conf, score;
-	int checks_ok, checks_total;
-	struct kyc_mrz_cands cands; /* the classifier's top candidates per cell */
-};
-
-/* The rows a cell of line L is read over: the line plus a quarter each side. */
-static void cell_rows(const struct kyc_reader__band *b, const struct kyc_reader__line *L, int *cy0,
-		      int *cy1)
-{
-	int lh = L->bot - L->top + 1, my = lh / 4 + 1;
-	*cy0 = L->top - my < 0 ? 0 : L->top - my;
-	*cy1 = L->bot + my >= b->h ? b->h - 1 : L->bot + my;
-}
-
-/* Classifies cell k of line i. Returns the number of guesses (0 when the cell
- * falls outside the band). The first model's softmax goes into p, when given,
- * for the finer model (classify_cell_fine). */
-static int classify_cell(const struct kyc_reader__band *b, const struct kyc_reader__line *L,
-			 int k, struct kyc_ocr_guess *g, float *p)
-{
-	int cy0, cy1;
-	float own[KYC_OCR_NOUT], *sm = p ? p : own;
-	cell_rows(b, L, &cy0, &cy1);
-	double cx = kyc_reader__cell_x(L, k), pitch = kyc_reader__cell_pitch(L, k);
-	/* the classifier cuts the cell (cx +- 0.55 p) and sees its neighbours */
-	if (kyc_ocr_probs_at(b->px, b->w, b->h, b->w, cx, pitch, cy0, cy1, sm))
-		return 0;
-	int ng = kyc_ocr_top_k(sm, g, 4);
-	return ng < 0 ? 0 : ng;
-}
-
-/* The finer model averaged in (docs/ocr.md, "A finer recogniser on unsure
- * cells") for cell k, whose first reading g (softmax p) scored under 0.9,
- * what the MRZ parser accepts. Returns the new count of guesses, or ng when
- * the finer model gives none. */
-#define FINE_BELOW 0.9f
-static int classify_cell_fine(const struct kyc_reader__band *b, const struct kyc_reader__line *L,
-			      int k, const float *p, struct kyc_ocr_guess *g, int ng)
-{
-	int cy0, cy1;
-	cell_rows(b, L, &cy0, &cy1);
-	struct kyc_ocr_guess f[4];
-	/* the first model's softmax passed in: only the finer model runs */
-	int nf = kyc_ocr_classify_fine_given(b->px, b->w, b->h, b->w, kyc_reader__cell_x(L, k),
-					     kyc_reader__cell_pitch(L, k), cy0, cy1, p, f, 4);
-	if (nf < 1)
-		return ng;
-	memcpy(g, f, sizeof(struct kyc_ocr_guess) * (size_t)nf);
-	return nf;
-}
-
-/* Mean best score over a few cells spread over the lines: a cheap vote on
- * whether the band is upright before paying for every cell. */
-static double sample_conf(const struct kyc_reader__band *b, const struct kyc_reader__layout *lay)
-{
-	double sum = 0;
-	int n = 0;
-	for (int i = 0; i < lay->nlines; i++)
-		for (int k = 3 + i * 2; k < lay->len; k += 9) {
-			struct kyc_ocr_guess g[4];
-			if (classify_cell(b, &lay->ln[i], k, g, NULL) > 0)
-				sum += g[0].score;
-			n++;
-		}
-	return n ? sum / n : 0;
-}
-
-/* Classifies the cells of line i of a reading; returns the sum of the best
- * guesses' scores. */
-static double read_line(const struct kyc_reader__band *b, const struct kyc_reader__line *L,
-			int i, struct reading *r)
-{
-	int nl = r->nlines, n = r->len;
-	double sum = 0;
-	struct kyc_ocr_guess gs[KYC_READER_MAX_CHARS][4];
-	float ps[KYC_READER_MAX_CHARS][KYC_OCR_NOUT];
-	int ngs[KYC_READER_MAX_CHARS], sure = 0;
-	for (int k = 0; k < n; k++) {
-		ngs[k] = classify_cell(b, L, k, gs[k], ps[k]);
-		sure += ngs[k] > 0 && gs[k][0].score >= FINE_BELOW;
-	}
-	/* The finer model only on a line that reads mostly surely: a line of
-	 * clutter or a wrong grid, all unsure, would pay for it on every cell
-	 * and is dropped anyway (the p95's photos; bench/README.md). */
-	int fine = 2 * sure >= n;
-	for (int k = 0; k < n; k++) {
-		struct kyc_ocr_guess *g = gs[k];
-		int ng = ngs[k];
-		if (fine && ng > 0 && g[0].score < FINE_BELOW)
-			ng = classify_cell_fine(b, L, k, ps[k], g, ng);
-		r->alt[i][k] = 0;
-		r->alt_conf[i][k] = 0;
-		for (int q = 0; q < KYC_MRZ_DECODE_K; q++) {
-			r->cands.ch[i][k][q] = q < ng ? g[q].ch : 0;
-			r->cands.p[i][k][q] = q < ng ? g[q].score : 0;
-		}
-		if (ng < 1) {
-			r->lines[i][k] = '<';
-			r->conf[i][k] = 0;
-			continue;
-		}
-		/* a digit where the format wants one, a letter where it wants a
-		 * letter, when the classifier offers it at all */
-		int pick = 0;
-		char kind = kyc_reader__field_kind(nl, n, i, k);
-		for (int q = 0; q < ng && kind; q++) {
-			int dig = g[q].ch >= '0' && g[q].ch <= '9';
-			if ((kind == 'd') == dig) {
-				if (g[q].score > g[0].score * 0.05)
-					pick = q;
-				break;
-			}
-		}
-		r->lines[i][k] = g[pick].ch;
-		r->conf[i][k] = g[pick].score;
-		int other = pick == 0 ? 1 : 0;
-		if (ng > other) {
-			r->alt[i][k] = g[other].ch;
-			r->alt_conf[i][k] = g[other].score;
-		}
-		sum += g[0].score;
-	}
-	r->lines[i][n] = 0;
-	return sum;
-}
-
-/* Decodes the reading's candidates under its check digits (mrz_decode.h);
- * when that satisfies more of them than the cell-by-cell choice, its lines
- * and per-character confidences replace the reading's. Then the mean and
- * minimum confidence, the check digits and the score. */
-static void score_reading(struct reading *r)
-{
-	struct kyc_mrz_decoded d;
-	int total = 0;
-	int raw_ok = kyc_reader_checks((const char(*)[KYC_READER_MAX_CHARS + 1])r->lines,
-				       r->nlines, r->len, &total);
-	r->cands.nlines = r->nlines;
-	r->cands.len = r->len;
-	if (kyc_mrz_decode(&r->cands, &d) == 0 && d.checks_ok > raw_ok) {
-		for (int i = 0; i < r->nlines; i++) {
-			memcpy(r->lines[i], d.lines[i], (size_t)r->len + 1);
-			for (int k = 0; k < r->len; k++) {
-				r->conf[i][k] = d.conf[i][k];
-				/* the runner-up: the best candidate other than the choice */
-				r->alt[i][k] = 0;
-				r->alt_conf[i][k] = 0;
-				for (int q = 0; q < KYC_MRZ_DECODE_K; q++)
-					if (r->cands.ch[i][k][q] && r->cands.ch[i][k][q] != d.lines[i][k]) {
-						r->alt[i][k] = r->cands.ch[i][k][q];
-						r->alt_conf[i][k] = r->cands.p[i][k][q];
-						break;
-					}
-			}
-		}
-	}
-	/* the codes' values are few: a blurred `NGA` read `NQA` is put right */
-	if (kyc_reader__fit_codes(&r->cands, r->lines, r->conf))
-		for (int i = 0; i < r->nlines; i++)
-			for (int k = 0; k < r->len; k++)
-				if (r->alt[i][k] == r->lines[i][k]) /* the runner-up was chosen */
-					for (int q = 0; q < KYC_MRZ_DECODE_K; q++)
-						if (r->cands.ch[i][k][q] &&
-						    r->cands.ch[i][k][q] != r->lines[i][k]) {
-							r->alt[i][k] = r->cands.ch[i][k][q];
-							r->alt_conf[i][k] = r->cands.p[i][k][q];
-							break;
-						}
-	double sum = 0, minc = 1;
-	for (int i = 0; i < r->nlines; i++)
-		for (int k = 0; k < r->len; k++) {
-			sum += r->conf[i][k];
-			if (r->conf[i][k] < minc)
-				minc = r->conf[i][k];
-		}
-	r->mean_conf = sum / (r->nlines * r->len);
-	r->min_conf = minc;
-	r->checks_ok = kyc_reader_checks((const char(*)[KYC_READER_MAX_CHARS + 1])r->lines,
-					 r->nlines, r->len, &r->checks_total);
-	r->score = r->checks_ok + r->mean_conf;
-}
-
-static void read_cells(const struct kyc_reader__band *b, const struct kyc_reader__layout *lay,
-		       struct reading *r)
-{
-	memset(r, 0, sizeof *r);
-	r->nlines = lay->nlines;
-	r->len = lay->len;
-	for (int i = 0; i < lay->nlines; i++)
-		read_line(b, &lay->ln[i], i, r);
-	score_reading(r);
-}
-
-/* A grid that landed one cell off (a speck or a card edge counted as a glyph
- * at one end, a faint filler lost at the other) reads a blank cell at one end
- * and leaves a glyph unread beyond the other. The cells just outside each end
- * are probed; when the one beyond an end scores better than the cell at the
- * other end, the line is read again one cell over and the better scoring
- * grid kept (never one with fewer check digits right). Updates r and lay. */
-static void try_shifts(const struct kyc_reader__band *b, struct kyc_reader__layout *lay,
-		       struct reading *r)
-{
-	struct reading t;
-	int n = r->len;
-	for (int i = 0; i < lay->nlines; i++) {
-		for (int step = 0; step < 2; step++) {
-			struct kyc_ocr_guess g[4];
-			double out_l = classify_cell(b, &lay->ln[i], -1, g, NULL) > 0 ? g[0].score : 0;
-			double out_r = classify_cell(b, &lay->ln[i], n, g, NULL) > 0 ? g[0].score : 0;
-			/* the MRZ has a quiet zone: a glyph beyond an end is suspect;
-			 * the likelier end first, then the other (a card edge read
-			 * as a glyph beyond one end does not hide a real one beyond
-			 * the other) */
-			int first = out_l > out_r ? -1 : 1, moved = 0;
-			double base = 0;
-			for (int k = 0; k < n; k++)
-				base += r->cands.p[i][k][0];
-			for (int q = 0; q < 2 && !moved; q++) {
-				int s = q ? -first : first;
-				if ((s < 0 ? out_l : out_r) <= 0.5)
-					continue;
-				struct kyc_reader__line m = kyc_reader__line_shift(&lay->ln[i], s);
-				t = *r;
-				if (read_line(b, &m, i, &t) <= base + 0.3)
-					continue;
-				score_reading(&t);
-				if (t.checks_ok < r->checks_ok)
-					continue;
-				*r = t;
-				lay->ln[i] = m;
-				moved = 1;
-			}
-			if (!moved)
-				break;
-		}
-	}
-}
-
-/* MRZ lines start at the same margin and hold the same number of cells, so
- * their grids line up; a grid that starts a pitch or two away from the
- * others' counted something beside the line (a card's corner, a speck) as a
- * glyph and lost one at the other end, and its quiet-zone probe can miss
- * that when the phantom reads as well as the lost glyph. The line that
- * disagrees with the others (either of two that disagree) is read again
- * moved onto them, and kept when no check digit is lost and the reading
- * scores at least as well. Updates r and lay. */
-static void align_lines(const struct kyc_reader__band *b, struct kyc_reader__layout *lay,
-			struct reading *r)
-{
-	int nl = lay->nlines;
-	double x0[KYC_READER_MAX_LINES];
-	for (int i = 0; i < nl; i++)
-		x0[i] = kyc_reader__cell_x(&lay->ln[i], 0);
-	for (int i = 0; i < nl; i++) {
-		double p = kyc_reader__cell_pitch(&lay->ln[i], 0), ref = 0;
-		int others = 0, agree = 0;
-		for (int j = 0; j < nl; j++)
-			if (j != i) {
-				ref += x0[j];
-				others++;
-			}
-		ref /= others;
-		for (int j = 0; j < nl; j++)
-			agree += j != i && fabs(x0[j] - ref) < 0.5 * p;
-		/* the others must agree among themselves for i to be the odd one */
-		if (agree < others || fabs(x0[i] - ref) < 0.5 * p)
-			continue;
-		int s = (int)lround((ref - x0[i]) / p);
-		if (s == 0 || abs(s) > 2)
-			continue;
-		/* and the cell it would take in must hold a glyph */
-		struct kyc_ocr_guess g[4];
-		if (classify_cell(b, &lay->ln[i], s > 0 ? r->len - 1 + s : s, g, NULL) < 1 ||
-		    g[0].score <= 0.5)
-			continue;
-		struct kyc_reader__line m = kyc_reader__line_shift(&lay->ln[i], s);
-		struct reading t = *r;
-		double before = 0;
-		for (int k = 0; k < r->len; k++)
-			before += r->cands.p[i][k][0];
-		if (read_line(b, &m, i, &t) < before)
-			continue;
-		score_reading(&t);
-		if (t.checks_ok < r->checks_ok)
-			continue;
-		*r = t;
-		lay->ln[i] = m;
-		x0[i] = m.a;
-	}
-}
-
-static int all_checks(const struct reading *r)
-{
-	return r->checks_total > 0 && r->checks_ok == r->checks_total;
-}
-
 /* Below this sharpness a failed reading is reported as too_blurry. Sharp
  * photos, JPEG-degraded and noisy ones included, measure 0.27 and up; a box
  * blur of a third of the MRZ pitch brings them under 0.13. */
@@ -353,7 +50,7 @@ static void band_to_image(const struct kyc_reader__band *b, double x, double y, 
 	out[1] = b->oy + x * b->s * b->uy + y * b->s * b->vy;
 }
 
-static void fill_result(struct kyc_reader_result *out, const struct reading *best,
+static void fill_result(struct kyc_reader_result *out, const struct kyc_reader__reading *best,
 			const struct kyc_reader__band *bb, const struct kyc_reader__layout *lay)
 {
 	out->nlines = best->nlines;
@@ -381,7 +78,7 @@ static void fill_result(struct kyc_reader_result *out, const struct reading *bes
 
 /* What the scan has found so far: the best reading and its band and layout. */
 struct scan_state {
-	struct reading rd[2], *best;
+	struct kyc_reader__reading rd[2], *best;
 	struct kyc_reader__band band;
 	struct kyc_reader__layout lay;
 	int cut, found_layout;
@@ -405,21 +102,10 @@ struct scan_state {
 	/* every pass's lines past the MAX_CANDS it read, as located */
 	struct kyc_reader__cand more[KYC_READER__MORE_MAX];
 	int nmore;
+	/* as open, for lines just under the pre-test's photo bar (read_near) */
+	struct kyc_reader__cand near[MAX_NEAR];
+	int near_side[MAX_NEAR], nnear;
 };
-
-/* A candidate already read in an earlier pass (the same line found again at
- * another working size). */
-static int tried_before(const struct scan_state *st, const struct kyc_reader__cand *c)
-{
-	for (int i = 0; i < st->ntried; i++) {
-		const struct kyc_reader__cand *t = &st->tried[i];
-		double dx = t->cx - c->cx, dy = t->cy - c->cy;
-		if (dx * dx + dy * dy < c->thick * c->thick &&
-		    fabs(t->ux * c->ux + t->uy * c->uy) > 0.995 && fabs(t->len / c->len - 1) < 0.15)
-			return 1;
-	}
-	return 0;
-}
 
 static int read_band(const struct kyc_image *img, const struct kyc_reader__cand *c,
 		     struct scan_state *st, int open);
@@ -460,13 +146,21 @@ static int read_band(const struct kyc_image *img, const struct kyc_reader__cand 
 	 * no candidate of any pass be read; only one as MRZ-like as the
 	 * pre-test's photo bar (a receipt's lines run on too, and photos
 	 * without an MRZ would pay for their longer bands) */
-	int like = rc == KYC_ERR_NOTFOUND && !open &&
-		   ((lay[0].open_end && st->nopen < MAX_OPEN) || st->nloose < MAX_LOOSE) &&
-		   kyc_reader__mrz_like(img, &st->located, KYC_READER__MRZ_LIKE_PHOTO) >=
-			   KYC_READER__MRZ_LIKE_PHOTO;
+	int near = lay[0].open_end && st->nnear < MAX_NEAR && st->pass < KYC_READER_PASSES;
+	double s = rc == KYC_ERR_NOTFOUND && !open &&
+			   ((lay[0].open_end && st->nopen < MAX_OPEN) || st->nloose < MAX_LOOSE ||
+			    near)
+		       ? kyc_reader__mrz_like(img, &st->located, KYC_READER__MRZ_LIKE_PHOTO)
+		       : 0;
+	int like = s >= KYC_READER__MRZ_LIKE_PHOTO;
 	if (like && lay[0].open_end && st->nopen < MAX_OPEN) {
 		st->open[st->nopen] = *c;
 		st->open_side[st->nopen++] = lay[0].open_end;
+	}
+	/* and one just under that bar, for a second look once all else failed */
+	if (near && !like && s >= KYC_READER__MRZ_LIKE_NEAR) {
+		st->near[st->nnear] = *c;
+		st->near_side[st->nnear++] = lay[0].open_end;
 	}
 	/* and for a loose layout, a higher bar: it costs a band of a whole
 	 * line's length, flattened and binarised twice */
@@ -485,17 +179,17 @@ static int read_band(const struct kyc_image *img, const struct kyc_reader__cand 
 		kyc_reader__layout_turn(&lay[0], b[0].w, b[0].h, &lay[1]);
 		st->found_layout = 1;
 		for (int flip = 0; flip < 2; flip++)
-			vote[flip] = sample_conf(&b[flip], &lay[flip]);
+			vote[flip] = kyc_reader__sample_conf(&b[flip], &lay[flip]);
 	}
 	/* the likelier way up first; the other only if that one fails */
 	for (int q = 0; q < 2; q++) {
 		int flip = (vote[1] > vote[0]) ? 1 - q : q;
 		if (vote[flip] < 0)
 			continue;
-		struct reading *r = st->best == st->rd ? st->rd + 1 : st->rd;
-		read_cells(&b[flip], &lay[flip], r);
-		try_shifts(&b[flip], &lay[flip], r);
-		align_lines(&b[flip], &lay[flip], r);
+		struct kyc_reader__reading *r = st->best == st->rd ? st->rd + 1 : st->rd;
+		kyc_reader__read_cells(&b[flip], &lay[flip], r);
+		kyc_reader__try_shifts(&b[flip], &lay[flip], r);
+		kyc_reader__align_lines(&b[flip], &lay[flip], r);
 		if (!st->best || r->score > st->best->score) {
 			free(st->band.px);
 			st->band = b[flip];
@@ -503,7 +197,8 @@ static int read_band(const struct kyc_image *img, const struct kyc_reader__cand 
 			st->lay = lay[flip];
 			st->best = r;
 		}
-		if (all_checks(st->best) || (q == 0 && vote[1 - flip] < 0.5 * vote[flip]))
+		if (kyc_reader__all_checks(st->best) ||
+		    (q == 0 && vote[1 - flip] < 0.5 * vote[flip]))
 			break;
 	}
 	rc = 0;
@@ -511,21 +206,6 @@ out:
 	free(b[0].px);
 	free(b[1].px);
 	return rc;
-}
-
-/* Whether the cells just beyond both ends of every line hold no confident
- * glyph (the MRZ's quiet zone). A loose grid too short for its line (a
- * 44-cell line read as 36: the first 28 cells of both formats' second line
- * hold the same check digits) has ink there. */
-static int quiet_ends(const struct kyc_reader__band *b, const struct kyc_reader__layout *lay)
-{
-	struct kyc_ocr_guess g[4];
-	for (int i = 0; i < lay->nlines; i++)
-		for (int e = 0; e < 2; e++)
-			if (classify_cell(b, &lay->ln[i], e ? lay->len : -1, g, NULL) > 0 &&
-			    g[0].score > 0.5)
-				return 0;
-	return 1;
 }
 
 /* Reads candidate c's band laid out loosely (kyc_reader__band_layout_loose):
@@ -551,22 +231,22 @@ static int read_loose(const struct kyc_image *img, const struct kyc_reader__cand
 			kyc_reader__layout_turn(&v[0], b[0].w, b[0].h, &v[1]);
 			double vote[2];
 			for (int flip = 0; flip < 2; flip++)
-				vote[flip] = sample_conf(&b[flip], &v[flip]);
+				vote[flip] = kyc_reader__sample_conf(&b[flip], &v[flip]);
 			for (int q = 0; q < 2; q++) {
 				int flip = vote[1] > vote[0] ? 1 - q : q;
 				/* cheap refusals first: a photo without an MRZ
 				 * whose text line was MRZ-like enough to come here
 				 * should not pay for every variant's reading */
-				if (vote[flip] < 0.5 || !quiet_ends(&b[flip], &v[flip]))
+				if (vote[flip] < 0.5 || !kyc_reader__quiet_ends(&b[flip], &v[flip]))
 					continue;
-				struct reading *r = st->rd;
-				read_cells(&b[flip], &v[flip], r);
-				try_shifts(&b[flip], &v[flip], r);
-				align_lines(&b[flip], &v[flip], r);
-				if (!all_checks(r) ||
+				struct kyc_reader__reading *r = st->rd;
+				kyc_reader__read_cells(&b[flip], &v[flip], r);
+				kyc_reader__try_shifts(&b[flip], &v[flip], r);
+				kyc_reader__align_lines(&b[flip], &v[flip], r);
+				if (!kyc_reader__all_checks(r) ||
 				    !kyc_reader__sure_checked(r->nlines, r->len, r->lines,
 				                              r->conf) ||
-				    !quiet_ends(&b[flip], &v[flip]))
+				    !kyc_reader__quiet_ends(&b[flip], &v[flip]))
 					continue;
 				free(st->band.px);
 				st->band = b[flip];
@@ -608,17 +288,16 @@ static int read_joined(const struct kyc_image *img, const struct kyc_reader__can
 
 /* read_band, keeping the reading only when every check digit holds (a
  * paper's or a receipt's line laid out gives a reading too, and photos
- * without an MRZ keep their reason), and on a borrowed grid (MARGINS_BAND)
- * only with the characters they cover read surely (kyc_reader__sure_checked).
- * 0 or KYC_ERR_NOMEM. */
+ * without an MRZ keep their reason), and when sure (a borrowed grid, a line
+ * just under the pre-test's bar) only with the characters they cover read
+ * surely (kyc_reader__sure_checked). 0 or KYC_ERR_NOMEM. */
 static int read_sure(const struct kyc_image *img, const struct kyc_reader__cand *c,
-		     struct scan_state *st, int open)
+		     struct scan_state *st, int open, int sure)
 {
 	int found = st->found_layout, rc = read_band(img, c, st, open);
-	const struct reading *r = st->best;
-	if (r && (!all_checks(r) ||
-		  (open == MARGINS_BAND &&
-		   !kyc_reader__sure_checked(r->nlines, r->len, r->lines, r->conf))))
+	const struct kyc_reader__reading *r = st->best;
+	if (r && (!kyc_reader__all_checks(r) ||
+		  (sure && !kyc_reader__sure_checked(r->nlines, r->len, r->lines, r->conf))))
 		st->best = NULL;
 	st->found_layout = found;
 	return rc;
@@ -634,12 +313,24 @@ static int read_more(const struct kyc_image *img, struct scan_state *st)
 	int k = kyc_reader__more_lines(img, st->more, st->nmore, 0, idx, MAX_MORE);
 	for (int i = 0; i < k && rc == 0 && !st->best; i++) {
 		struct kyc_reader__cand l = st->more[idx[i]];
-		if (tried_before(st, &l))
+		if (kyc_reader__seen(st->tried, st->ntried, &l))
 			continue;
 		if (kyc_reader__refine(img, &l) == KYC_ERR_NOMEM)
 			return KYC_ERR_NOMEM;
-		rc = read_sure(img, &l, st, 0);
+		rc = read_sure(img, &l, st, 0, 0);
 	}
+	return rc;
+}
+
+/* A second look, last of all, at the line just under the pre-test's photo
+ * bar whose band's glyphs ran on to its end (a later pass's line stopping
+ * short of the MRZ's ends), on the longer band. Kept as a borrowed grid is
+ * (read_sure): a receipt's lines score there too. 0 or KYC_ERR_NOMEM. */
+static int read_near(const struct kyc_image *img, struct scan_state *st)
+{
+	int rc = 0;
+	for (int k = 0; k < st->nnear && !st->best && rc == 0; k++)
+		rc = read_sure(img, &st->near[k], st, st->near_side[k], 1);
 	return rc;
 }
 
@@ -691,7 +382,7 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 		 * candidate gave an MRZ layout, what fails is reading it, which they
 		 * do not change (on the development seeds none of them ever read a
 		 * photo whose first pass had laid an MRZ out) */
-		if (st->best && (all_checks(st->best) || p > 0))
+		if (st->best && (kyc_reader__all_checks(st->best) || p > 0))
 			break;
 		/* a finer pass only helps when the photo has the pixels for it */
 		if (passes[p].side > KYC_READER__WORK_SIDE && longer < 1.4 * KYC_READER__WORK_SIDE)
@@ -719,8 +410,10 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 			nfirst = nc;
 			memcpy(first, cands, sizeof cands[0] * (size_t)nc);
 		}
-		for (int i = 0; i < nc && i < MAX_CANDS && !(st->best && all_checks(st->best)); i++) {
-			if (tried_before(st, &cands[i]))
+		for (int i = 0;
+		     i < nc && i < MAX_CANDS && !(st->best && kyc_reader__all_checks(st->best));
+		     i++) {
+			if (kyc_reader__seen(st->tried, st->ntried, &cands[i]))
 				continue;
 			/* a line not worth reading is not MRZ-like enough to speak
 			 * for a cut-off MRZ either */
@@ -739,6 +432,7 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 			st->more[st->nmore++] = cands[i];
 		out->ms_pass[p] = now_ms() - ta;
 	}
+	st->pass = KYC_READER_PASSES; /* the last resorts below are no pass */
 	/* no pass read anything: the lines that ran on to their band's end,
 	 * on bands twice as long (a located line that stopped short of the
 	 * MRZ's end; last, so no photo another way reads pays for it) */
@@ -763,12 +457,14 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 	/* nor that: lines cut short laid on the margins of one that fits its
 	 * count (blur or glare took fillers out of their chain of runs) */
 	for (int k = 0; k < st->nfits && !st->best && rc == 0; k++)
-		rc = read_sure(img, &st->fits[k], st, MARGINS_BAND);
+		rc = read_sure(img, &st->fits[k], st, MARGINS_BAND, 1);
+	/* nor that: a second look at lines just under the pre-test's bar */
+	rc = rc || st->best ? rc : read_near(img, st);
 	if (rc)
 		goto out;
 	rc = 0;
 	out->ms_read = now_ms() - t1 - (out->ms_locate - (t1 - t0));
-	const struct reading *best = st->best;
+	const struct kyc_reader__reading *best = st->best;
 	if (!best) {
 		rc = KYC_ERR_NOTFOUND;
 		if (luma < 45)
@@ -784,7 +480,7 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 		goto out;
 	}
 	fill_result(out, best, &st->band, &st->lay);
-	if (!all_checks(best) && best->mean_conf < 0.5) {
+	if (!kyc_reader__all_checks(best) && best->mean_conf < 0.5) {
 		out->reason = kyc_reader__sharpness(img) < BLURRY ? KYC_READER_TOO_BLURRY
 						      : KYC_READER_MRZ_UNREADABLE;
 		rc = KYC_ERR_NOTFOUND;

@@ -307,6 +307,10 @@ void kyc_reader__short_to_margin(const double *xs, const double *ws, int stride,
 #define KYC_READER__JOIN_MAX 16
 int kyc_reader__join_pieces(const struct kyc_reader__cand *c, int n, struct kyc_reader__cand *out,
 			    int max);
+/* 1 when c is one of seen[0..n): the same line found again (at another
+ * working size: centres within c's thickness, parallel, lengths within
+ * 15 %), else 0 (reader_join.c). */
+int kyc_reader__seen(const struct kyc_reader__cand *seen, int n, const struct kyc_reader__cand *c);
 
 /* How much candidate c looks like MRZ print, in [0, 1]: the normalised
  * autocorrelation, at the best lag of a plausible pitch (0.6-1.6 line
@@ -357,6 +361,13 @@ int kyc_reader__mrz_evidence(const struct kyc_image *img, const struct kyc_reade
 #define KYC_READER__MORE_MAX 64
 int kyc_reader__more_lines(const struct kyc_image *img, const struct kyc_reader__cand *c, int n,
                            int from, int *idx, int max);
+/* The pre-test's score from which a line under KYC_READER__MRZ_LIKE_PHOTO
+ * whose band ran on to its end is read again on the longer band, once all
+ * else failed (docs/reader.md, step 14, "A second look at a line just under
+ * the bar"): an MRZ that only a later pass finds (turned 50-70°, at the
+ * frame's edge) gave lines stopping short of its ends that scored 0.47-0.49
+ * on development seeds 9100-9107. */
+#define KYC_READER__MRZ_LIKE_NEAR 0.4
 
 /* Which way the strokes of img run, in [-1, 1]: the strength-weighted mean
  * of cos 4φ over the gradients' angles φ. Text whose lines run along an axis

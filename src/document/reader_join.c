@@ -93,3 +93,15 @@ int kyc_reader__join_pieces(const struct kyc_reader__cand *c, int n, struct kyc_
 		}
 	return nout;
 }
+
+int kyc_reader__seen(const struct kyc_reader__cand *seen, int n, const struct kyc_reader__cand *c)
+{
+	for (int i = 0; i < n; i++) {
+		const struct kyc_reader__cand *t = &seen[i];
+		double dx = t->cx - c->cx, dy = t->cy - c->cy;
+		if (dx * dx + dy * dy < c->thick * c->thick &&
+		    fabs(t->ux * c->ux + t->uy * c->uy) > 0.995 && fabs(t->len / c->len - 1) < 0.15)
+			return 1;
+	}
+	return 0;
+}
