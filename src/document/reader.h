@@ -40,7 +40,9 @@ struct kyc_reader_result {
 	char lines[KYC_READER_MAX_LINES][KYC_READER_MAX_CHARS + 1]; /* NUL-terminated */
 	/* per cell the character read (decoded under the check digits, see
 	 * mrz_decode.h) with its confidence, and the classifier's best other
-	 * candidate (or 0) with its score */
+	 * candidate (or 0) with its score; a letter contested only by its
+	 * digit twin where the format holds letters has the twin's score
+	 * added (kyc_reader__twin_conf) */
 	float conf[KYC_READER_MAX_LINES][KYC_READER_MAX_CHARS];
 	char alt[KYC_READER_MAX_LINES][KYC_READER_MAX_CHARS];
 	float alt_conf[KYC_READER_MAX_LINES][KYC_READER_MAX_CHARS];
