@@ -31,7 +31,7 @@ static void cell(struct kyc_reader_result *r, int l, int k, float p, char alt, f
 }
 
 static const char *const td3[] = {"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
-				  "L898902C36UTO7408122F1204159ZE184226B<<<<<10"};
+                                  "L898902C36UTO7408122F1204159ZE184226B<<<<<10"};
 
 TEST(twin_digit_joins_the_letter)
 {
@@ -68,8 +68,8 @@ TEST(other_rivals_keep_the_score)
 TEST(td1_names_and_the_french_card)
 {
 	static const char *const td1[] = {"I<UTOD231458907<<<<<<<<<<<<<<<",
-					  "7408122F1204159UTO<<<<<<<<<<<6",
-					  "ERIKSSON<<ANNA<MARIA<<<<<<<<<<"};
+	                                  "7408122F1204159UTO<<<<<<<<<<<6",
+	                                  "ERIKSSON<<ANNA<MARIA<<<<<<<<<<"};
 	struct kyc_reader_result r;
 	reading(&r, 3, td1);
 	cell(&r, 2, 6, 0.30f, '0', 0.69f); /* a name's O */
@@ -80,7 +80,7 @@ TEST(td1_names_and_the_french_card)
 	CHECK(r.conf[0][20] == 0.30f);
 	/* digits where TD2 has the nationality: left as read */
 	static const char *const frid[] = {"IDFRABERTHIER<<<<<<<<<<<<<<<<<<<<<<<",
-					   "9409923102854CORINNE<<<<<<<6512068F4"};
+	                                   "9409923102854CORINNE<<<<<<<6512068F4"};
 	reading(&r, 2, frid);
 	r.lines[0][7] = 'O';
 	cell(&r, 0, 7, 0.30f, '0', 0.69f);
