@@ -59,6 +59,7 @@ static void fill_result(struct kyc_reader_result *out, const struct kyc_reader__
 	memcpy(out->conf, best->conf, sizeof out->conf);
 	memcpy(out->alt, best->alt, sizeof out->alt);
 	memcpy(out->alt_conf, best->alt_conf, sizeof out->alt_conf);
+	kyc_reader__twin_conf(out);
 	out->mean_conf = (float)best->mean_conf;
 	out->min_conf = (float)best->min_conf;
 	out->checks_ok = best->checks_ok;

@@ -40,7 +40,9 @@ struct kyc_reader_result {
 	char lines[KYC_READER_MAX_LINES][KYC_READER_MAX_CHARS + 1]; /* NUL-terminated */
 	/* per cell the character read (decoded under the check digits, see
 	 * mrz_decode.h) with its confidence, and the classifier's best other
-	 * candidate (or 0) with its score */
+	 * candidate (or 0) with its score; a letter contested only by its
+	 * digit twin where the format holds letters has the twin's score
+	 * added (kyc_reader__twin_conf) */
 	float conf[KYC_READER_MAX_LINES][KYC_READER_MAX_CHARS];
 	char alt[KYC_READER_MAX_LINES][KYC_READER_MAX_CHARS];
 	float alt_conf[KYC_READER_MAX_LINES][KYC_READER_MAX_CHARS];
@@ -397,6 +399,17 @@ int kyc_reader__fit_codes(const struct kyc_mrz_cands *c, char lines[][KYC_READER
 /* What kind of character a position of the format holds: 'd' digit, 'a'
  * letter or filler, 0 anything (reader_codes.c). */
 char kyc_reader__field_kind(int nlines, int len, int line, int pos);
+
+/* The result's confidence of a letter that only its digit twin (O and 0, I
+ * and 1, Z 2, A 4, S 5, G 6, B 8) contested where the format holds letters
+ * ('a' above): the twin, out's runner-up, cannot stand there, so its score
+ * joins the letter's. Real OCR-B at 5-12 px a cell splits a round O between
+ * the letter and 0 (the printed O is as narrow as the 0 the model learnt).
+ * A letter another letter contests keeps its score, so a misread hidden by
+ * an unsure neighbour stays hidden. The French card (IDFRA, digits where
+ * TD2 has letters) is left as it is. Only out->conf changes
+ * (bench/README.md, "Issue 11: a larger real set"). */
+void kyc_reader__twin_conf(struct kyc_reader_result *out);
 
 /* Whether the reading lines (nlines of len, per-character confidence conf)
  * of a loose layout is sure enough to keep: every character of the lines

@@ -172,3 +172,29 @@ char kyc_reader__field_kind(int nlines, int len, int line, int pos)
 		return 'd';
 	return 0;
 }
+
+/* the digit a letter's shape is in OCR-B but for its width or a corner */
+static int twin(char letter, char digit)
+{
+	static const char pairs[][2] = {{'O', '0'}, {'I', '1'}, {'Z', '2'}, {'A', '4'},
+					{'S', '5'}, {'G', '6'}, {'B', '8'}};
+	for (size_t q = 0; q < sizeof pairs / sizeof pairs[0]; q++)
+		if (pairs[q][0] == letter && pairs[q][1] == digit)
+			return 1;
+	return 0;
+}
+
+void kyc_reader__twin_conf(struct kyc_reader_result *out)
+{
+	int n = out->nlines, len = out->line_len;
+	if (n == 2 && len == 36 && !memcmp(out->lines[0], "IDFRA", 5))
+		return;
+	for (int i = 0; i < n; i++)
+		for (int k = 0; k < len; k++) {
+			if (kyc_reader__field_kind(n, len, i, k) != 'a' ||
+			    !twin(out->lines[i][k], out->alt[i][k]))
+				continue;
+			float s = out->conf[i][k] + out->alt_conf[i][k];
+			out->conf[i][k] = s > 1 ? 1 : s;
+		}
+}
