@@ -296,7 +296,7 @@ static int create(struct kyc_flow *f, const json_t *req, const json_t *compat, j
 	                "pending_steps", json_object_get(lv, "steps"));
 	json_object_set_new(
 	    rec, "attributes",
-	    json_pack("{s:O}", "metadata", json_is_object(meta) ? meta : json_object()));
+	    json_pack("{s:o}", "metadata", json_is_object(meta) ? json_incref(meta) : json_object()));
 	if (callback)
 		json_object_set_new(rec, "callback_url", json_string(callback));
 	if (json_is_object(opts))

@@ -172,7 +172,8 @@ API_HANDLER(applicant_create, API_WRITE | API_IDEMPOTENT)
 		goto out;
 	}
 	json_object_set_new(rec, "attributes",
-			    json_pack("{s:O}", "metadata", meta && json_is_object(meta) ? meta : json_object()));
+			    json_pack("{s:o}", "metadata",
+				      meta && json_is_object(meta) ? json_incref(meta) : json_object()));
 	if (json_is_object(att))
 		json_object_set(json_object_get(rec, "attributes"), "attestations", att);
 	kyc_uuid_new(id);
