@@ -133,12 +133,13 @@ static void decode_numbers(struct sides *s)
  * was not cut into a date. */
 static double date_log_prob(const struct kyc_edigits_reading *r, const char *iso)
 {
-	static const int at[8] = {0, 1, 2, 3, 5, 6, 8, 9}, in_iso[8] = {0, 1, 2, 3, 5, 6, 8, 9};
+	/* the digits' places, the same in the field and in the ISO text */
+	static const int at[8] = {0, 1, 2, 3, 5, 6, 8, 9};
 	if (r->n != 10 || strlen(iso) != 10)
 		return 1;
 	double lp = 0;
 	for (int k = 0; k < 8; k++) {
-		int d = iso[in_iso[k]] - '0';
+		int d = iso[at[k]] - '0';
 		if (d < 0 || d > 9)
 			return 1;
 		lp += log(r->prob[at[k]][d] + 1e-9);

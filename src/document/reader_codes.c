@@ -129,13 +129,18 @@ static int fit_code(const struct kyc_mrz_cands *c, char lines[][KYC_READER_MAX_C
 	return changed;
 }
 
+/* The French card: its document number where the others have the
+ * nationality, and its sex at the end. */
+static int french_card(int nlines, int len, const char *line0)
+{
+	return nlines == 2 && len == 36 && !memcmp(line0, "IDFRA", 5);
+}
+
 int kyc_reader__fit_codes(const struct kyc_mrz_cands *c, char lines[][KYC_READER_MAX_CHARS + 1],
 			  float conf[][KYC_READER_MAX_CHARS])
 {
 	int td1 = c->nlines == 3, n = 0;
-	/* the French card has its document number where the others have the
-	 * nationality, and its sex at the end */
-	int frid = c->nlines == 2 && c->len == 36 && !memcmp(lines[0], "IDFRA", 5);
+	int frid = french_card(c->nlines, c->len, lines[0]);
 	n += fit_code(c, lines, conf, 0, 0, 1, "PIACV");
 	n += fit_code(c, lines, conf, 0, 2, 3, NULL);
 	if (!frid)
@@ -173,7 +178,9 @@ char kyc_reader__field_kind(int nlines, int len, int line, int pos)
 	return 0;
 }
 
-/* the digit a letter's shape is in OCR-B but for its width or a corner */
+/* the digit a letter's shape is in OCR-B but for its width or a corner;
+ * narrower than the corrector's look-alikes (kyc_mrz__letter_to_digit,
+ * mrz_correct.c), which also list letters a misread may come from */
 static int twin(char letter, char digit)
 {
 	static const char pairs[][2] = {{'O', '0'}, {'I', '1'}, {'Z', '2'}, {'A', '4'},
@@ -187,7 +194,7 @@ static int twin(char letter, char digit)
 void kyc_reader__twin_conf(struct kyc_reader_result *out)
 {
 	int n = out->nlines, len = out->line_len;
-	if (n == 2 && len == 36 && !memcmp(out->lines[0], "IDFRA", 5))
+	if (french_card(n, len, out->lines[0]))
 		return;
 	for (int i = 0; i < n; i++)
 		for (int k = 0; k < len; k++) {
