@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -170,12 +171,14 @@ static void print_log_tail(const struct e2e_server *s)
 {
 	size_t len;
 	char *log = (char *)test_read_file(s->log_path, &len);
-	if (!log) {
-		fprintf(stderr, "    (the server's log %s is empty or missing)\n", s->log_path);
+	if (!log || (size_t)s->log_from >= len) {
+		fprintf(stderr, "    (the server wrote nothing to its log %s)\n", s->log_path);
+		free(log);
 		return;
 	}
-	const char *end = log + len, *from = NULL;
-	for (const char *line = log; !from && line < end;) {
+	/* only this run's: an earlier run's report is not this one's */
+	const char *start = log + s->log_from, *end = log + len, *from = NULL;
+	for (const char *line = start; !from && line < end;) {
 		const char *eol = memchr(line, '\n', (size_t)(end - line));
 		size_t n = eol ? (size_t)(eol - line) : (size_t)(end - line);
 		if ((n >= 20 && strspn(line, "=") >= 20) || memmem(line, n, "runtime error:", 14))
@@ -184,8 +187,8 @@ static void print_log_tail(const struct e2e_server *s)
 	}
 	int max = from ? 200 : 60;
 	if (!from) {
-		from = end > log && end[-1] == '\n' ? end - 1 : end;
-		for (int lines = 0; from > log; from--)
+		from = end > start && end[-1] == '\n' ? end - 1 : end;
+		for (int lines = 0; from > start; from--)
 			if (from[-1] == '\n' && ++lines == max)
 				break;
 	}
@@ -253,6 +256,8 @@ int e2e_start(struct e2e_server *s, const char *const *env)
 			 s->port);
 		char listen[64];
 		snprintf(listen, sizeof listen, "127.0.0.1:%d", s->port);
+		struct stat log_st;
+		s->log_from = stat(s->log_path, &log_st) == 0 ? (long)log_st.st_size : 0;
 		pid_t pid = fork();
 		if (pid < 0)
 			return -1;

@@ -20,6 +20,7 @@ struct e2e_server {
 	char data_dir[128];
 	char base[64];   /* "http://127.0.0.1:PORT" */
 	char log_path[192];
+	long log_from;   /* where this run's output starts in log_path (restarts append) */
 	char db[512];    /* KYCD_DB for this server: "" (SQLite in data_dir) or PostgreSQL */
 	/* Set before e2e_start for a kycd serving https (KYCD_TLS_CERT in its
 	 * environment): the CA file requests trust; base is then https://. */
