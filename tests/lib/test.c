@@ -1,6 +1,6 @@
 #include "test.h"
 
-#include <errno.h>
+#include <errno.h> /* program_invocation_short_name */
 #include <stdarg.h>
 #include <stdlib.h>
 #include <time.h>
