@@ -436,7 +436,8 @@ TEST(erasure_leaves_only_the_audit_skeleton)
 	 * any blob; the other applicant's data is found the same way. On
 	 * PostgreSQL the rows are dumped into the data directory first, so the
 	 * same search covers them. */
-	REQUIRE(e2e_stop(&srv) == 0);
+	if (e2e_stop(&srv) != 0)
+		return; /* e2e_stop has failed the case, with the server's log */
 	if (!strcmp(e2e_backend(), "postgres")) {
 		char dump[200];
 		snprintf(dump, sizeof dump, "%s/rows.dump", srv.data_dir);
@@ -698,7 +699,7 @@ TEST(a_restored_backup_is_erased_again)
 	REQUIRE(e2e_json(&copy[0], "GET", fpath, admin, NULL, &r) == 0);
 	CHECK_INT(r.status, 410);
 	e2e_resp_free(&r);
-	CHECK_INT(e2e_stop(&copy[0]), 0);
+	e2e_stop(&copy[0]);
 	char state[64];
 	data_key_state(&copy[0], p.app, state, sizeof state);
 	CHECK_STR(state, "shredded");
@@ -711,7 +712,7 @@ TEST(a_restored_backup_is_erased_again)
 	CHECK_INT(r.status, 200);
 	CHECK_STR(e2e_str(&r, "last_name"), p.truth.id.f.surname);
 	e2e_resp_free(&r);
-	CHECK_INT(e2e_stop(&copy[1]), 0);
+	e2e_stop(&copy[1]);
 	CHECK(datadir_blob_exists(copy[1].data_dir, p.file));
 	for (int i = 0; i < 2; i++)
 		e2e_cleanup(&copy[i]);

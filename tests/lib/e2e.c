@@ -13,11 +13,13 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "store/store.h"
+#include "test.h"
 
 static const char *kycd_bin(void)
 {
@@ -162,6 +164,86 @@ int e2e_data_dir(struct e2e_server *s)
 	return pg_database(s, "CREATE");
 }
 
+/* Prints the server's log from its first sanitizer report (a line of '='
+ * or a UBSan "runtime error") on, 200 lines at most, or else its last 60
+ * lines: why it exited as it did. */
+static void print_log_tail(const struct e2e_server *s)
+{
+	size_t len;
+	char *log = (char *)test_read_file(s->log_path, &len);
+	if (!log || (size_t)s->log_from >= len) {
+		fprintf(stderr, "    (the server wrote nothing to its log %s)\n", s->log_path);
+		free(log);
+		return;
+	}
+	/* only this run's: an earlier run's report is not this one's */
+	const char *start = log + s->log_from, *end = log + len, *from = NULL;
+	for (const char *line = start; !from && line < end;) {
+		const char *eol = memchr(line, '\n', (size_t)(end - line));
+		size_t n = eol ? (size_t)(eol - line) : (size_t)(end - line);
+		if ((n >= 20 && strspn(line, "=") >= 20) || memmem(line, n, "runtime error:", 14))
+			from = line;
+		line = eol ? eol + 1 : end;
+	}
+	int max = from ? 200 : 60;
+	if (!from) {
+		from = end > start && end[-1] == '\n' ? end - 1 : end;
+		for (int lines = 0; from > start; from--)
+			if (from[-1] == '\n' && ++lines == max)
+				break;
+	}
+	fprintf(stderr, "    --- %s of the server's log ---\n", max == 200 ? "the report" : "the end");
+	for (int lines = 0; from < end && lines < max; lines++) {
+		const char *eol = memchr(from, '\n', (size_t)(end - from));
+		size_t n = eol ? (size_t)(eol - from) : (size_t)(end - from);
+		fprintf(stderr, "    %.*s\n", (int)n, from);
+		from = eol ? eol + 1 : end;
+	}
+	fprintf(stderr, "    ---\n");
+	free(log);
+}
+
+/* The server's wait status against the one expected (exit 0 after SIGTERM,
+ * or death by SIGKILL): anything else fails the test, with the log. */
+static void check_status(const struct e2e_server *s, pid_t pid, int status, int expect_kill)
+{
+	int ok = expect_kill ? WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL
+	                     : WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	if (ok)
+		return;
+	char how[96];
+	if (WIFEXITED(status))
+		snprintf(how, sizeof how, "exited with status %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(how, sizeof how, "was killed by signal %d (%s)", WTERMSIG(status),
+		         strsignal(WTERMSIG(status)));
+	else
+		snprintf(how, sizeof how, "ended with wait status %#x", (unsigned)status);
+	test_fail_msg("kycd serve (pid %d, %s) %s, expected %s", (int)pid, s->base, how,
+	              expect_kill ? "death by the SIGKILL sent (it had ended before it)"
+	                          : "exit status 0 after SIGTERM");
+	print_log_tail(s);
+}
+
+/* Sends sig to the server and reaps it into *status, waiting wait_ms at
+ * most (0: as long as it takes). 0, or -1 when it had not ended by then. */
+static int signal_and_reap(struct e2e_server *s, int sig, int wait_ms, int *status)
+{
+	kill(s->pid, sig);
+	for (int waited = 0; !wait_ms || waited < wait_ms; waited += 20) {
+		pid_t w = waitpid(s->pid, status, wait_ms ? WNOHANG : 0);
+		if (w == s->pid)
+			return 0;
+		if (w < 0 && errno != EINTR)
+			return -1;
+		if (w == 0) {
+			struct timespec ts = {0, 20 * 1000 * 1000};
+			nanosleep(&ts, NULL);
+		}
+	}
+	return -1;
+}
+
 int e2e_start(struct e2e_server *s, const char *const *env)
 {
 	if (e2e_data_dir(s))
@@ -174,6 +256,8 @@ int e2e_start(struct e2e_server *s, const char *const *env)
 			 s->port);
 		char listen[64];
 		snprintf(listen, sizeof listen, "127.0.0.1:%d", s->port);
+		struct stat log_st;
+		s->log_from = stat(s->log_path, &log_st) == 0 ? (long)log_st.st_size : 0;
 		pid_t pid = fork();
 		if (pid < 0)
 			return -1;
@@ -210,7 +294,10 @@ int e2e_start(struct e2e_server *s, const char *const *env)
 			nanosleep(&ts, NULL);
 		}
 		if (s->pid) {
-			e2e_kill(s);
+			/* never answered: the caller reports the failed start */
+			int status;
+			signal_and_reap(s, SIGKILL, 0, &status);
+			s->pid = 0;
 			return -1;
 		}
 	}
@@ -218,39 +305,39 @@ int e2e_start(struct e2e_server *s, const char *const *env)
 	return -1;
 }
 
+/* A graceful stop takes the 10 s grace of open connections at most
+ * (src/http/server.c) and then LeakSanitizer's scan of the heap, slow
+ * under ASan on a loaded machine. */
+#define STOP_WAIT_MS 60000
+
 int e2e_stop(struct e2e_server *s)
 {
 	if (!s->pid)
 		return -1;
-	kill(s->pid, SIGTERM);
+	pid_t pid = s->pid;
 	int status = 0;
-	for (int i = 0; i < 1000; i++) {
-		pid_t w = waitpid(s->pid, &status, WNOHANG);
-		if (w == s->pid) {
-			s->pid = 0;
-			int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-			if (code != 0) { /* show why: the sanitizers' reports end up in the log */
-				char cmd[600];
-				snprintf(cmd, sizeof cmd, "tail -n 60 '%s' >&2", s->log_path);
-				if (system(cmd) != 0)
-					fprintf(stderr, "e2e: no log\n");
-			}
-			return code;
-		}
-		struct timespec ts = {0, 20 * 1000 * 1000};
-		nanosleep(&ts, NULL);
+	if (signal_and_reap(s, SIGTERM, STOP_WAIT_MS, &status)) {
+		test_fail_msg("kycd serve (pid %d, %s) did not exit within %d s of SIGTERM; killed",
+		              (int)pid, s->base, STOP_WAIT_MS / 1000);
+		signal_and_reap(s, SIGKILL, 0, &status);
+		s->pid = 0;
+		print_log_tail(s);
+		return -1;
 	}
-	e2e_kill(s);
-	return -1;
+	s->pid = 0;
+	check_status(s, pid, status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 void e2e_kill(struct e2e_server *s)
 {
 	if (!s->pid)
 		return;
-	kill(s->pid, SIGKILL);
-	waitpid(s->pid, NULL, 0);
+	pid_t pid = s->pid;
+	int status = 0;
+	signal_and_reap(s, SIGKILL, 0, &status);
 	s->pid = 0;
+	check_status(s, pid, status, 1);
 }
 
 void e2e_cleanup(struct e2e_server *s)

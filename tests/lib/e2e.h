@@ -20,6 +20,7 @@ struct e2e_server {
 	char data_dir[128];
 	char base[64];   /* "http://127.0.0.1:PORT" */
 	char log_path[192];
+	long log_from;   /* where this run's output starts in log_path (restarts append) */
 	char db[512];    /* KYCD_DB for this server: "" (SQLite in data_dir) or PostgreSQL */
 	/* Set before e2e_start for a kycd serving https (KYCD_TLS_CERT in its
 	 * environment): the CA file requests trust; base is then https://. */
@@ -40,11 +41,17 @@ int e2e_data_dir(struct e2e_server *s);
 /* Starts kycd serve with extra environment "K=V" strings (NULL-terminated,
  * may be NULL) and waits until /healthz answers. 0 or -1. */
 int e2e_start(struct e2e_server *s, const char *const *env);
-/* SIGTERM and wait; returns the exit status (or -1). */
+/* SIGTERM and wait (60 s at most, then SIGKILL). A server that does not
+ * exit with status 0 (a sanitizer's report at exit, leaks included, a crash,
+ * a hang) fails the running case, or the program when no case runs
+ * (test_fail_msg), with its status and the end of its log. Returns the exit
+ * status, or -1 (not running, killed by a signal, or killed at the limit). */
 int e2e_stop(struct e2e_server *s);
-/* SIGKILL and wait. */
+/* SIGKILL on purpose (a crash test) and wait. A server that had ended
+ * before the signal fails the test as e2e_stop says. */
 void e2e_kill(struct e2e_server *s);
-/* Removes the data directory (and drops its database). */
+/* Stops a running server as e2e_stop does (checked), then removes the data
+ * directory (and drops its database). Call it before test_done(). */
 void e2e_cleanup(struct e2e_server *s);
 
 /* Opens the server's store as kycd does (SQLite in data_dir or its

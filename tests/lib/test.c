@@ -1,10 +1,12 @@
 #include "test.h"
 
+#include <errno.h> /* program_invocation_short_name */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <time.h>
 
 int test_case_failed;
-static int passed, failed;
+static int passed, failed, done;
 static const char *current;
 
 void test_fail(const char *file, int line, const char *what)
@@ -18,6 +20,24 @@ void test_fail_str(const char *file, int line, const char *expr, const char *got
 	test_case_failed = 1;
 	fprintf(stderr, "  FAIL %s (%s:%d): %s\n    got:  %s\n    want: %s\n", current ? current : "?",
 		file, line, expr, got ? got : "(null)", want ? want : "(null)");
+}
+
+void test_fail_msg(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (current) {
+		test_case_failed = 1;
+		fprintf(stderr, "  FAIL %s: %s\n", current, msg);
+		return;
+	}
+	/* outside every case nothing else would count it */
+	failed++;
+	fprintf(stderr, "not ok %s, outside its cases: %s%s\n", program_invocation_short_name, msg,
+		done ? " (after its summary line, which did not count it)" : "");
 }
 
 void test_run(const char *name, void (*fn)(void))
@@ -50,6 +70,7 @@ void test_run_on(const char *label, const char *name, void (*fn)(void))
 
 int test_done(const char *suite)
 {
+	done = 1;
 	printf("[%s] %d passed, %d failed\n", suite, passed, failed);
 	fflush(stdout);
 	return failed ? 1 : 0;

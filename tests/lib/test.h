@@ -15,6 +15,11 @@ extern int test_case_failed;
 
 void test_fail(const char *file, int line, const char *what);
 void test_fail_str(const char *file, int line, const char *expr, const char *got, const char *want);
+/* Fails the running case with a message of its own (printf format), or,
+ * between cases (a server stopped after the last one, say), counts one more
+ * failed case named after the program; so call it, and stop servers, before
+ * test_done(), whose line would not count it. */
+void test_fail_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void test_run(const char *name, void (*fn)(void));
 int test_done(const char *suite);
 /* The whole file at path in a malloc'd buffer (the caller frees it), its
