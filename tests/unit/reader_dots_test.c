@@ -1,0 +1,102 @@
+/* Dot-matrix print (docs/reader.md step 10, "Dot-matrix print";
+ * src/document/reader_dots.c): a band drawn by hand whose glyphs are solid
+ * strokes or grids of dots, told apart by their pieces of ink per cell and
+ * joined by the smoothing; and generated `print` photos of development seeds
+ * printed dot-matrix at level 1 that the reader misread before
+ * (bench/README.md, "Issue 11: other printings of OCR-B"). */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "document/image.h"
+#include "document/reader.h"
+#include "document/reader_dots.h"
+#include "document/synth.h"
+#include "test.h"
+
+enum { BW = 260, BH = 60, CELLS = 12, PITCH = 20, TOP = 20, BOT = 39 };
+
+/* An `E`-like glyph per cell (a stem and three bars, 3 px strokes), solid
+ * or as round dots of 2.2 px on a 3 px grid, on paper 220, ink 40. */
+static void draw(struct kyc_reader__band *b, struct kyc_reader__layout *lay, int dots)
+{
+	b->w = BW;
+	b->h = BH;
+	b->px = malloc(BW * BH);
+	memset(b->px, 220, BW * BH);
+	for (int c = 0; c < CELLS; c++) {
+		int x0 = 10 + c * PITCH + 3;
+		for (int y = TOP; y <= BOT; y++)
+			for (int x = x0; x < x0 + 12; x++) {
+				int stem = x < x0 + 3, bar = y < TOP + 3 || y > BOT - 3 ||
+							   (y >= TOP + 9 && y < TOP + 12);
+				if (!stem && !bar)
+					continue;
+				double ux = (x % 3) - 1, uy = (y % 3) - 1;
+				if (dots && ux * ux + uy * uy > 1.2)
+					continue;
+				b->px[y * BW + x] = 40;
+			}
+	}
+	memset(lay, 0, sizeof *lay);
+	lay->nlines = 1;
+	lay->len = CELLS;
+	lay->ln[0] = (struct kyc_reader__line){
+	    .top = TOP, .bot = BOT, .left = 10, .right = 10 + CELLS * PITCH, .a = 20, .p = PITCH};
+}
+
+TEST(dots_told_from_strokes)
+{
+	struct kyc_reader__band b;
+	struct kyc_reader__layout lay;
+	draw(&b, &lay, 0);
+	double solid = kyc_reader__dot_pieces(&b, &lay);
+	free(b.px);
+	draw(&b, &lay, 1);
+	double dots = kyc_reader__dot_pieces(&b, &lay);
+	CHECK(kyc_reader__dot_smooth(&b) == 0);
+	double smoothed = kyc_reader__dot_pieces(&b, &lay);
+	free(b.px);
+	printf("  pieces per cell: strokes %.2f, dots %.2f, dots smoothed %.2f\n", solid, dots,
+	       smoothed);
+	CHECK(solid < KYC_READER__DOTS);
+	CHECK(dots >= KYC_READER__DOTS);
+	CHECK(smoothed < KYC_READER__DOTS);
+}
+
+/* Level-1 photo i of the print class and seed read exactly. */
+static int reads_exactly(uint64_t seed, int i)
+{
+	struct kyc_synth_doc d;
+	unsigned char *jpg;
+	size_t len;
+	if (kyc_synth_make_class(seed, i, 1, KYC_SYNTH_CLASS_PRINT, KYC_SYNTH_MIXED, &d, &jpg,
+				 &len) != 0)
+		return 0;
+	struct kyc_image_opts o = {.target_side = KYC_READER_DECODE_SIDE};
+	struct kyc_image img;
+	int rc = kyc_image_decode(jpg, len, &o, &img, NULL);
+	free(jpg);
+	if (rc != 0)
+		return 0;
+	struct kyc_reader_result r;
+	rc = kyc_reader_scan(&img, &r);
+	kyc_image_free(&img);
+	int exact = rc == 0 && d.id.nlines > 0 && r.nlines == d.id.nlines;
+	for (int l = 0; exact && l < r.nlines; l++)
+		exact = !strcmp(r.lines[l], d.id.lines[l]);
+	printf("  seed %llu, print %d: %s\n", (unsigned long long)seed, i,
+	       exact ? "exact" : rc ? kyc_reader_reason_name(r.reason) : "read, not exact");
+	return exact;
+}
+
+/* Dot-matrix MRZs (a 7-dot grid, thinned strokes, grey ink) the reader read
+ * with a name's letter or an optional character wrong before the band was
+ * smoothed: `KAREN`-like names read `G` for `C`, `U` for `N`, `0` for `O`. */
+TEST(dot_matrix_photos_read)
+{
+	CHECK(reads_exactly(9100, 10));
+	CHECK(reads_exactly(9107, 16));
+	CHECK(reads_exactly(9101, 14));
+}
