@@ -9,16 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "document/image.h"
 #include "document/reader.h"
 #include "document/reader_dots.h"
-#include "document/synth.h"
+#include "synth_read.h"
 #include "test.h"
 
 enum { BW = 260, BH = 60, CELLS = 12, PITCH = 20, TOP = 20, BOT = 39 };
 
 /* An `E`-like glyph per cell (a stem and three bars, 3 px strokes), solid
- * or as round dots of 2.2 px on a 3 px grid, on paper 220, ink 40. */
+ * or as 2 px dots on a 4 px grid, on paper 220, ink 40. */
 static void draw(struct kyc_reader__band *b, struct kyc_reader__layout *lay, int dots)
 {
 	b->w = BW;
@@ -33,8 +32,7 @@ static void draw(struct kyc_reader__band *b, struct kyc_reader__layout *lay, int
 							   (y >= TOP + 9 && y < TOP + 12);
 				if (!stem && !bar)
 					continue;
-				double ux = (x % 3) - 1, uy = (y % 3) - 1;
-				if (dots && ux * ux + uy * uy > 1.2)
+				if (dots && (x % 4 > 1 || y % 4 > 1))
 					continue;
 				b->px[y * BW + x] = 40;
 			}
@@ -65,30 +63,9 @@ TEST(dots_told_from_strokes)
 	CHECK(smoothed < KYC_READER__DOTS);
 }
 
-/* Level-1 photo i of the print class and seed read exactly. */
 static int reads_exactly(uint64_t seed, int i)
 {
-	struct kyc_synth_doc d;
-	unsigned char *jpg;
-	size_t len;
-	if (kyc_synth_make_class(seed, i, 1, KYC_SYNTH_CLASS_PRINT, KYC_SYNTH_MIXED, &d, &jpg,
-				 &len) != 0)
-		return 0;
-	struct kyc_image_opts o = {.target_side = KYC_READER_DECODE_SIDE};
-	struct kyc_image img;
-	int rc = kyc_image_decode(jpg, len, &o, &img, NULL);
-	free(jpg);
-	if (rc != 0)
-		return 0;
-	struct kyc_reader_result r;
-	rc = kyc_reader_scan(&img, &r);
-	kyc_image_free(&img);
-	int exact = rc == 0 && d.id.nlines > 0 && r.nlines == d.id.nlines;
-	for (int l = 0; exact && l < r.nlines; l++)
-		exact = !strcmp(r.lines[l], d.id.lines[l]);
-	printf("  seed %llu, print %d: %s\n", (unsigned long long)seed, i,
-	       exact ? "exact" : rc ? kyc_reader_reason_name(r.reason) : "read, not exact");
-	return exact;
+	return tsynth_reads_exactly(seed, i, 1, KYC_SYNTH_CLASS_PRINT);
 }
 
 /* Dot-matrix MRZs (a 7-dot grid, thinned strokes, grey ink) the reader read
@@ -99,4 +76,11 @@ TEST(dot_matrix_photos_read)
 	CHECK(reads_exactly(9100, 10));
 	CHECK(reads_exactly(9107, 16));
 	CHECK(reads_exactly(9101, 14));
+}
+
+int main(void)
+{
+	RUN(dots_told_from_strokes);
+	RUN(dot_matrix_photos_read);
+	return test_done("reader_dots");
 }
