@@ -174,7 +174,7 @@ static int read_band(const struct kyc_image *img, const struct kyc_reader__cand 
 		    KYC_READER__MRZ_LIKE_PHOTO)
 		st->fits[st->nfits++] = *c;
 	/* dot-matrix print read as strokes (reader_dots.c) */
-	if (rc == 0 && kyc_reader__dot_pieces(&b[0], &lay[0]) >= KYC_READER__DOTS)
+	if (rc == 0 && kyc_reader__dotted(&b[0], &lay[0]))
 		rc = kyc_reader__dot_smooth(&b[0]);
 	if (rc == 0)
 		rc = kyc_reader__band_turn(&b[0], &b[1]);

@@ -23,9 +23,12 @@ static int root(int *par, int i)
 }
 
 /* Pieces of ink (4-connected, at least 2 pixels) of line L of b under
- * threshold t, counted on scratch par (one int a pixel of the line's box). */
-static int line_pieces(const struct kyc_reader__band *b, const struct kyc_reader__line *L, int t,
-		       int *par, int *size)
+ * threshold t, counted on scratch par, size and sx (one int a pixel of the
+ * line's box each); *split counts the line's cells of 4 pixels of ink or
+ * more whose largest piece holds under half their ink (a piece belongs to
+ * the cell of its centre), *inked those cells. */
+static int line_pieces(const struct kyc_reader__band *b, const struct kyc_reader__line *L,
+		       int len, int t, int *par, int *size, int *sx, int *split, int *inked)
 {
 	int x0 = L->left, x1 = L->right, y0 = L->top, y1 = L->bot;
 	int bw = x1 - x0 + 1, n = 0;
@@ -37,30 +40,47 @@ static int line_pieces(const struct kyc_reader__band *b, const struct kyc_reader
 				continue;
 			par[i] = i;
 			size[i] = 1;
+			sx[i] = x;
 			int l = x > x0 ? par[i - 1] : -1, u = y > y0 ? par[i - bw] : -1;
 			if (l >= 0) {
 				int r = root(par, l);
 				par[i] = r;
 				size[r]++;
+				sx[r] += x;
 			}
 			if (u >= 0) {
 				int a = root(par, i), c = root(par, u);
 				if (a != c) {
 					par[c] = a;
 					size[a] += size[c];
+					sx[a] += sx[c];
 				}
 			}
 		}
-	for (int i = 0; i < bw * (y1 - y0 + 1); i++)
-		n += par[i] == i && size[i] >= 2;
+	int tot[KYC_READER_MAX_CHARS] = {0}, big[KYC_READER_MAX_CHARS] = {0};
+	for (int i = 0; i < bw * (y1 - y0 + 1); i++) {
+		if (par[i] != i || size[i] < 2)
+			continue;
+		n++;
+		int k = (int)((sx[i] / (double)size[i] - L->a) / L->p + 0.5);
+		if (k < 0 || k >= len)
+			continue;
+		tot[k] += size[i];
+		big[k] = size[i] > big[k] ? size[i] : big[k];
+	}
+	for (int k = 0; k < len; k++) {
+		*inked += tot[k] >= 4;
+		*split += tot[k] >= 4 && 2 * big[k] < tot[k];
+	}
 	return n;
 }
 
 double kyc_reader__dot_pieces(const struct kyc_reader__band *b,
-			      const struct kyc_reader__layout *lay)
+			      const struct kyc_reader__layout *lay, double *split)
 {
 	unsigned hist[256] = {0}, total = 0;
-	int cells = 0, pieces = 0, area = 0;
+	int cells = 0, pieces = 0, area = 0, nsplit = 0, inked = 0;
+	*split = 0;
 	for (int l = 0; l < lay->nlines; l++) {
 		const struct kyc_reader__line *L = &lay->ln[l];
 		if (L->left < 0 || L->right >= b->w || L->top < 0 || L->bot >= b->h ||
@@ -72,18 +92,27 @@ double kyc_reader__dot_pieces(const struct kyc_reader__band *b,
 			for (int x = L->left; x <= L->right; x++, total++)
 				hist[b->px[(size_t)y * b->w + x]]++;
 	}
-	if (!total || !lay->len)
+	if (!total || !lay->len || lay->len > KYC_READER_MAX_CHARS)
 		return 0;
 	int t = kyc_reader__otsu(hist, total);
-	int *par = malloc(sizeof *par * (size_t)area * 2);
+	int *par = malloc(sizeof *par * (size_t)area * 3);
 	if (!par)
 		return 0;
 	for (int l = 0; l < lay->nlines; l++) {
-		pieces += line_pieces(b, &lay->ln[l], t, par, par + area);
+		pieces += line_pieces(b, &lay->ln[l], lay->len, t, par, par + area, par + 2 * area,
+				      &nsplit, &inked);
 		cells += lay->len;
 	}
 	free(par);
+	*split = inked ? (double)nsplit / inked : 0;
 	return (double)pieces / cells;
+}
+
+int kyc_reader__dotted(const struct kyc_reader__band *b, const struct kyc_reader__layout *lay)
+{
+	double split;
+	return kyc_reader__dot_pieces(b, lay, &split) >= KYC_READER__DOTS &&
+	       split >= KYC_READER__DOTS_SPLIT;
 }
 
 int kyc_reader__dot_smooth(struct kyc_reader__band *b)
