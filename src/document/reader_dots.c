@@ -3,8 +3,9 @@
  * round dots, about seven to a capital's height, and the strokes the
  * recogniser learnt come out as chains of blobs with paper between them.
  * Binarised, such a line breaks into many more pieces than it has
- * characters (a solid OCR-B glyph is one piece; `<` too), so the pieces per
- * cell tell dot-matrix print from strokes. A band found to be dot-matrix is
+ * characters (a solid OCR-B glyph is one piece; `<` too), and its glyphs
+ * into pieces none of which holds most of the ink, which a glyph broken by
+ * a watermark's line or washed thin keeps. A band found to be dot-matrix is
  * smoothed at the dot pitch before its cells are read, which joins the dots
  * into the strokes the recogniser knows. */
 #include <stdlib.h>
@@ -27,8 +28,8 @@ static int root(int *par, int i)
  * line's box each); *split counts the line's cells of 4 pixels of ink or
  * more whose largest piece holds under half their ink (a piece belongs to
  * the cell of its centre), *inked those cells. */
-static int line_pieces(const struct kyc_reader__band *b, const struct kyc_reader__line *L,
-		       int len, int t, int *par, int *size, int *sx, int *split, int *inked)
+static int line_pieces(const struct kyc_reader__band *b, const struct kyc_reader__line *L, int len,
+                       int t, int *par, int *size, int *sx, int *split, int *inked)
 {
 	int x0 = L->left, x1 = L->right, y0 = L->top, y1 = L->bot;
 	int bw = x1 - x0 + 1, n = 0;
@@ -76,7 +77,7 @@ static int line_pieces(const struct kyc_reader__band *b, const struct kyc_reader
 }
 
 double kyc_reader__dot_pieces(const struct kyc_reader__band *b,
-			      const struct kyc_reader__layout *lay, double *split)
+                              const struct kyc_reader__layout *lay, double *split)
 {
 	unsigned hist[256] = {0}, total = 0;
 	int cells = 0, pieces = 0, area = 0, nsplit = 0, inked = 0;
@@ -100,7 +101,7 @@ double kyc_reader__dot_pieces(const struct kyc_reader__band *b,
 		return 0;
 	for (int l = 0; l < lay->nlines; l++) {
 		pieces += line_pieces(b, &lay->ln[l], lay->len, t, par, par + area, par + 2 * area,
-				      &nsplit, &inked);
+		                      &nsplit, &inked);
 		cells += lay->len;
 	}
 	free(par);
@@ -128,8 +129,8 @@ int kyc_reader__dot_smooth(struct kyc_reader__band *b)
 		for (int x = 0; x < w; x++) {
 			int xm2 = x > 1 ? x - 2 : 0, xm1 = x > 0 ? x - 1 : 0;
 			int xp1 = x < w - 1 ? x + 1 : w - 1, xp2 = x < w - 2 ? x + 2 : w - 1;
-			t[(size_t)y * w + x] = (unsigned short)(s[xm2] + 4 * s[xm1] + 6 * s[x] +
-								4 * s[xp1] + s[xp2]);
+			t[(size_t)y * w + x] =
+			    (unsigned short)(s[xm2] + 4 * s[xm1] + 6 * s[x] + 4 * s[xp1] + s[xp2]);
 		}
 	}
 	for (int y = 0; y < h; y++) {
@@ -137,8 +138,8 @@ int kyc_reader__dot_smooth(struct kyc_reader__band *b)
 		int yp1 = y < h - 1 ? y + 1 : h - 1, yp2 = y < h - 2 ? y + 2 : h - 1;
 		for (int x = 0; x < w; x++) {
 			unsigned v = t[(size_t)ym2 * w + x] + 4u * t[(size_t)ym1 * w + x] +
-				     6u * t[(size_t)y * w + x] + 4u * t[(size_t)yp1 * w + x] +
-				     t[(size_t)yp2 * w + x];
+			             6u * t[(size_t)y * w + x] + 4u * t[(size_t)yp1 * w + x] +
+			             t[(size_t)yp2 * w + x];
 			b->px[(size_t)y * w + x] = (unsigned char)((v + 128) >> 8);
 		}
 	}

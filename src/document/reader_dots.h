@@ -23,7 +23,7 @@
  * in the cell of its centre). 0 (and *split 0) when lay's lines fall
  * outside b or memory runs out. */
 double kyc_reader__dot_pieces(const struct kyc_reader__band *b,
-			      const struct kyc_reader__layout *lay, double *split);
+                              const struct kyc_reader__layout *lay, double *split);
 
 /* 1 when the lines of lay on b look printed dot-matrix: at least
  * KYC_READER__DOTS pieces a cell and KYC_READER__DOTS_SPLIT of the cells

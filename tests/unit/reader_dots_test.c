@@ -29,7 +29,7 @@ static void draw(struct kyc_reader__band *b, struct kyc_reader__layout *lay, int
 		for (int y = TOP; y <= BOT; y++)
 			for (int x = x0; x < x0 + 12; x++) {
 				int stem = x < x0 + 3, bar = y < TOP + 3 || y > BOT - 3 ||
-							   (y >= TOP + 9 && y < TOP + 12);
+				                             (y >= TOP + 9 && y < TOP + 12);
 				if (!stem && !bar)
 					continue;
 				if (dots && (x % 4 > 1 || y % 4 > 1))
