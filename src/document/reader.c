@@ -11,6 +11,7 @@
 
 #include "core/err.h"
 #include "document/reader.h"
+#include "document/reader_dots.h"
 #include "document/reader_int.h"
 
 #define MAX_CANDS 4  /* candidate lines tried per image */
@@ -172,6 +173,9 @@ static int read_band(const struct kyc_image *img, const struct kyc_reader__cand 
 	    kyc_reader__mrz_like(img, &st->located, KYC_READER__MRZ_LIKE_PHOTO) >=
 		    KYC_READER__MRZ_LIKE_PHOTO)
 		st->fits[st->nfits++] = *c;
+	/* dot-matrix print read as strokes (reader_dots.c) */
+	if (rc == 0 && kyc_reader__dotted(&b[0], &lay[0]))
+		rc = kyc_reader__dot_smooth(&b[0]);
 	if (rc == 0)
 		rc = kyc_reader__band_turn(&b[0], &b[1]);
 	if (rc == KYC_ERR_NOMEM)

@@ -11,14 +11,10 @@
  * (bench/README.md, "Issue 11: location misses on four development seeds"). */
 #include <math.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "core/err.h"
-#include "document/image.h"
 #include "document/reader.h"
-#include "document/synth.h"
+#include "synth_read.h"
 #include "test.h"
 
 /* A piece of the line through (100, 200) at angle a, from s0 to s1 along
@@ -81,28 +77,7 @@ TEST(pieces_of_a_line_joined)
  * truth's lines exactly. */
 static int reads_exactly(uint64_t seed, int i, enum kyc_synth_class cls)
 {
-	struct kyc_synth_doc d;
-	unsigned char *jpg;
-	size_t len;
-	if (kyc_synth_make_class(seed, i, 2, cls, KYC_SYNTH_MIXED, &d, &jpg, &len) != 0)
-		return 0;
-	struct kyc_image_opts o = {.target_side = KYC_READER_DECODE_SIDE};
-	struct kyc_image img;
-	int rc = kyc_image_decode(jpg, len, &o, &img, NULL);
-	free(jpg);
-	if (rc != 0)
-		return 0;
-	struct kyc_reader_result r;
-	rc = kyc_reader_scan(&img, &r);
-	kyc_image_free(&img);
-	int same = rc == 0 && r.nlines == d.id.nlines;
-	for (int l = 0; same && l < r.nlines; l++)
-		same = !strcmp(r.lines[l], d.id.lines[l]);
-	printf("  seed %llu, %s %d: %s\n", (unsigned long long)seed, kyc_synth_class_name(cls), i,
-	       same ? "exact"
-	       : rc ? kyc_reader_reason_name(r.reason)
-	            : "misread");
-	return same;
+	return tsynth_reads_exactly(seed, i, 2, cls);
 }
 
 /* A glare band across a passport's MRZ: the locator finds each line as two

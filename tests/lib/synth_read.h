@@ -1,0 +1,16 @@
+/* Generated photos read by the whole reader, for tests that hold the reader
+ * to photos of a development seed whose truth is known. */
+#ifndef KYC_TEST_SYNTH_READ_H
+#define KYC_TEST_SYNTH_READ_H
+
+#include <stdint.h>
+
+#include "document/synth.h"
+
+/* Generates photo i of class cls at level for seed, decodes it as the
+ * upload path does and scans it; prints one line saying what came of it.
+ * 1 when the reading's lines are the truth's, 0 otherwise (a photo that
+ * cannot be made or decoded counts as not read). */
+int tsynth_reads_exactly(uint64_t seed, int i, int level, enum kyc_synth_class cls);
+
+#endif
