@@ -21,6 +21,8 @@
 #define MAX_FITS 2   /* lines kept for a band laid on its margins (read_sure) */
 #define MARGINS_BAND 2 /* read_band's `open` for kyc_reader__band_layout_margins */
 #define MAX_NEAR 1   /* lines just under the pre-test's bar kept for a longer band */
+#define MAX_WELD 8   /* blobs of welded lines kept (read_welded) */
+#define MAX_UNWELD 2 /* of those, split into lines at most */
 /* The pre-test's score (reader.h) a line needs for a loose layout. The
  * lines of 37 of 100 photos without an MRZ of development seed 4711 reached
  * the photo bar (0.51-0.85, 19 of them 0.65 or more) and paid for a long
@@ -106,6 +108,9 @@ struct scan_state {
 	/* as open, for lines just under the pre-test's photo bar (read_near) */
 	struct kyc_reader__cand near[MAX_NEAR];
 	int near_side[MAX_NEAR], nnear;
+	/* lines as located too thick to be one line (kyc_reader__welded) */
+	struct kyc_reader__cand weld[MAX_WELD];
+	int nweld;
 };
 
 static int read_band(const struct kyc_image *img, const struct kyc_reader__cand *c,
@@ -335,6 +340,35 @@ static int read_near(const struct kyc_image *img, struct scan_state *st)
 	return rc;
 }
 
+/* Last of all, the blobs of lines welded into one, each line read on its
+ * own band (kyc_reader__unweld); a blob only when its ink comes and goes
+ * at a pitch as the pre-test's photo bar asks of a line (its score before
+ * looking for a second line: the blob holds that line), a line of it only
+ * at the photo bar, and kept as a borrowed grid is (read_sure): a page's
+ * lines weld too. 0 or KYC_ERR_NOMEM. */
+static int read_welded(const struct kyc_image *img, struct scan_state *st)
+{
+	struct kyc_reader__cand l[3];
+	int rc = 0, tried = 0;
+	for (int k = 0; k < st->nweld && tried < MAX_UNWELD && !st->best && rc == 0; k++) {
+		if (kyc_reader__mrz_like(img, &st->weld[k], 1) < KYC_READER__MRZ_LIKE_PHOTO)
+			continue;
+		tried++;
+		int n = kyc_reader__unweld(img, &st->weld[k], l, 3);
+		if (n < 0)
+			return n;
+		for (int i = 0; i < n && !st->best && rc == 0; i++) {
+			if (kyc_reader__mrz_like(img, &l[i], KYC_READER__MRZ_LIKE_PHOTO) <
+			    KYC_READER__MRZ_LIKE_PHOTO)
+				continue;
+			if (kyc_reader__refine(img, &l[i]) == KYC_ERR_NOMEM)
+				return KYC_ERR_NOMEM;
+			rc = read_sure(img, &l[i], st, 0, 1);
+		}
+	}
+	return rc;
+}
+
 /* The locator's passes, cheapest and likeliest first; the later ones run only
  * while no candidate has given an MRZ layout: a finer working image for
  * small MRZs in large photos, a coarser one for MRZs so large that their
@@ -382,8 +416,11 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 		/* the later passes look for lines the first one missed; once some
 		 * candidate gave an MRZ layout, what fails is reading it, which they
 		 * do not change (on the development seeds none of them ever read a
-		 * photo whose first pass had laid an MRZ out) */
-		if (st->best && (kyc_reader__all_checks(st->best) || p > 0))
+		 * photo whose first pass had laid an MRZ out); but a reading that
+		 * would be refused as unreadable is no MRZ laid out: a receipt's
+		 * lines beside an MRZ the first pass missed (lines welded to it) */
+		if (st->best && (kyc_reader__all_checks(st->best) ||
+				 (p > 0 && st->best->mean_conf >= 0.5)))
 			break;
 		/* a finer pass only helps when the photo has the pixels for it */
 		if (passes[p].side > KYC_READER__WORK_SIDE && longer < 1.4 * KYC_READER__WORK_SIDE)
@@ -416,6 +453,8 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 		     i++) {
 			if (kyc_reader__seen(st->tried, st->ntried, &cands[i]))
 				continue;
+			if (st->nweld < MAX_WELD && kyc_reader__welded(&cands[i]))
+				st->weld[st->nweld++] = cands[i];
 			/* a line not worth reading is not MRZ-like enough to speak
 			 * for a cut-off MRZ either */
 			if (!kyc_reader__worth_reading(img, &cands[i], (int)p, i))
@@ -461,6 +500,8 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 		rc = read_sure(img, &st->fits[k], st, MARGINS_BAND, 1);
 	/* nor that: a second look at lines just under the pre-test's bar */
 	rc = rc || st->best ? rc : read_near(img, st);
+	/* nor that: lines welded into one blob */
+	rc = rc || st->best ? rc : read_welded(img, st);
 	if (rc)
 		goto out;
 	rc = 0;
