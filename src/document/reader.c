@@ -111,6 +111,7 @@ struct scan_state {
 	/* lines as located too thick to be one line (kyc_reader__welded) */
 	struct kyc_reader__cand weld[MAX_WELD];
 	int nweld;
+	struct kyc_reader__cand best_c; /* the candidate best was read from */
 };
 
 static int read_band(const struct kyc_image *img, const struct kyc_reader__cand *c,
@@ -202,6 +203,7 @@ static int read_band(const struct kyc_image *img, const struct kyc_reader__cand 
 			b[flip].px = NULL;
 			st->lay = lay[flip];
 			st->best = r;
+			st->best_c = *c;
 		}
 		if (kyc_reader__all_checks(st->best) ||
 		    (q == 0 && vote[1 - flip] < 0.5 * vote[flip]))
@@ -369,6 +371,44 @@ static int read_welded(const struct kyc_image *img, struct scan_state *st)
 	return rc;
 }
 
+/* A reading whose check digits fail, laid out shorter than 44 cells: glare
+ * or a shadow over one end of a 44-cell line can leave 36 or 30 cells for
+ * its layout. Its candidate is read again on the longer band past either
+ * end, and that reading replaces it only as a borrowed grid's would
+ * (read_sure); otherwise it stays. 0 or KYC_ERR_NOMEM. */
+static int read_cut_format(const struct kyc_image *img, struct scan_state *st)
+{
+	if (!st->best || kyc_reader__all_checks(st->best) ||
+	    st->best->len >= KYC_READER_MAX_CHARS ||
+	    kyc_reader__mrz_like(img, &st->best_c, KYC_READER__MRZ_LIKE_PHOTO) <
+		    KYC_READER__MRZ_LIKE_PHOTO)
+		return 0;
+	struct kyc_reader__reading *keep = malloc(sizeof *keep);
+	if (!keep)
+		return KYC_ERR_NOMEM;
+	*keep = *st->best;
+	struct kyc_reader__band band = st->band;
+	struct kyc_reader__layout lay = st->lay;
+	struct kyc_reader__cand c = st->best_c;
+	int rc = 0;
+	st->band.px = NULL;
+	st->best = NULL;
+	for (int side = -1; side <= 1 && !st->best && rc == 0; side += 2)
+		rc = read_sure(img, &c, st, side, 1);
+	if (st->best) {
+		free(band.px);
+	} else { /* the first reading stays */
+		free(st->band.px);
+		st->band = band;
+		st->lay = lay;
+		st->rd[0] = *keep;
+		st->best = st->rd;
+		st->best_c = c;
+	}
+	free(keep);
+	return rc;
+}
+
 /* The locator's passes, cheapest and likeliest first; the later ones run only
  * while no candidate has given an MRZ layout: a finer working image for
  * small MRZs in large photos, a coarser one for MRZs so large that their
@@ -502,6 +542,8 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 	rc = rc || st->best ? rc : read_near(img, st);
 	/* nor that: lines welded into one blob */
 	rc = rc || st->best ? rc : read_welded(img, st);
+	/* a reading whose check digits fail, laid out shorter than 44 cells */
+	rc = rc ? rc : read_cut_format(img, st);
 	if (rc)
 		goto out;
 	rc = 0;

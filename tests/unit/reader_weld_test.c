@@ -1,0 +1,90 @@
+/* Lines welded into one blob, and a first-pass reading refused as
+ * unreadable (docs/reader.md, step 14, "Lines welded into one"): level 0-1
+ * photos of development seeds 9100-9107 that the reader missed before
+ * (bench/README.md, "Issue 11: the last misses at levels 0 and 1"): MRZs at
+ * the card's edge whose two lines the locator found as one blob, and MRZs
+ * that only a later pass finds after the first pass laid out a paper's lines
+ * beside them; photos without an MRZ, whose pages weld lines too, must give
+ * no reading. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "document/image.h"
+#include "document/reader.h"
+#include "document/synth.h"
+#include "test.h"
+
+/* Scans photo i of class cls, level and seed into r; the scan's result, or
+ * -1 when the photo could not be made. *exact: the truth's lines read. */
+static int scan(uint64_t seed, int i, int level, enum kyc_synth_class cls,
+                struct kyc_reader_result *r, int *exact)
+{
+	struct kyc_synth_doc d;
+	unsigned char *jpg;
+	size_t len;
+	*exact = 0;
+	if (kyc_synth_make_class(seed, i, level, cls, KYC_SYNTH_MIXED, &d, &jpg, &len) != 0)
+		return -1;
+	struct kyc_image_opts o = {.target_side = KYC_READER_DECODE_SIDE};
+	struct kyc_image img;
+	int rc = kyc_image_decode(jpg, len, &o, &img, NULL);
+	free(jpg);
+	if (rc != 0)
+		return -1;
+	rc = kyc_reader_scan(&img, r);
+	kyc_image_free(&img);
+	*exact = rc == 0 && d.id.nlines > 0 && r->nlines == d.id.nlines;
+	for (int l = 0; *exact && l < r->nlines; l++)
+		*exact = !strcmp(r->lines[l], d.id.lines[l]);
+	printf("  seed %llu, %s level %d #%d: %s\n", (unsigned long long)seed,
+	       kyc_synth_class_name(cls), level, i,
+	       *exact ? "exact"
+	       : rc   ? kyc_reader_reason_name(r->reason)
+	              : "read, not exact");
+	return rc;
+}
+
+static int reads_exactly(uint64_t seed, int i, int level, enum kyc_synth_class cls)
+{
+	struct kyc_reader_result r;
+	int exact;
+	scan(seed, i, level, cls, &r, &exact);
+	return exact;
+}
+
+/* A passport at the frame's edge and a visa at the card's edge beside a
+ * page: each MRZ's two lines are one located blob, too thick for a line. */
+TEST(welded_lines_read_apart)
+{
+	CHECK(reads_exactly(9105, 4, 1, KYC_SYNTH_CLASS_EDGE));
+	CHECK(reads_exactly(9107, 17, 1, KYC_SYNTH_CLASS_EDGE));
+}
+
+/* A visa whose first line the first pass welded to a receipt's line, and
+ * a blurred passport: the first pass's reading is refused as unreadable,
+ * and a later pass finds the MRZ's lines. */
+TEST(later_passes_after_an_unreadable_reading)
+{
+	CHECK(reads_exactly(9104, 5, 0, KYC_SYNTH_CLASS_EDGE));
+	CHECK(reads_exactly(9100, 7, 1, KYC_SYNTH_CLASS_LOWRES));
+}
+
+/* Receipts, pages and card faces: no reading. */
+TEST(no_mrz_no_reading)
+{
+	for (int i = 0; i < 12; i++) {
+		struct kyc_reader_result r;
+		int exact;
+		CHECK(scan(9106, i, 1, KYC_SYNTH_CLASS_NOMRZ, &r, &exact) != 0);
+	}
+}
+
+int main(void)
+{
+	RUN(welded_lines_read_apart);
+	RUN(later_passes_after_an_unreadable_reading);
+	RUN(no_mrz_no_reading);
+	return test_done("reader_weld");
+}
