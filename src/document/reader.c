@@ -21,8 +21,7 @@
 #define MAX_FITS 2   /* lines kept for a band laid on its margins (read_sure) */
 #define MARGINS_BAND 2 /* read_band's `open` for kyc_reader__band_layout_margins */
 #define MAX_NEAR 1   /* lines just under the pre-test's bar kept for a longer band */
-#define MAX_WELD 8   /* blobs of welded lines kept (read_welded) */
-#define MAX_UNWELD 2 /* of those, split into lines at most */
+#define MAX_WELD 8   /* blobs of welded lines kept (kyc_reader__read_welded) */
 /* The pre-test's score (reader.h) a line needs for a loose layout. The
  * lines of 37 of 100 photos without an MRZ of development seed 4711 reached
  * the photo bar (0.51-0.85, 19 of them 0.65 or more) and paid for a long
@@ -342,33 +341,15 @@ static int read_near(const struct kyc_image *img, struct scan_state *st)
 	return rc;
 }
 
-/* Last of all, the blobs of lines welded into one, each line read on its
- * own band (kyc_reader__unweld); a blob only when its ink comes and goes
- * at a pitch as the pre-test's photo bar asks of a line (its score before
- * looking for a second line: the blob holds that line), a line of it only
- * at the photo bar, and kept as a borrowed grid is (read_sure): a page's
- * lines weld too. 0 or KYC_ERR_NOMEM. */
-static int read_welded(const struct kyc_image *img, struct scan_state *st)
+/* A line of welded ones (kyc_reader__read_welded), kept as a borrowed
+ * grid is (read_sure): a page's lines weld too. 1 when it read, 0 when
+ * not, or KYC_ERR_NOMEM. */
+static int read_welded_line(const struct kyc_image *img, const struct kyc_reader__cand *c,
+			    void *ctx)
 {
-	struct kyc_reader__cand l[3];
-	int rc = 0, tried = 0;
-	for (int k = 0; k < st->nweld && tried < MAX_UNWELD && !st->best && rc == 0; k++) {
-		if (kyc_reader__mrz_like(img, &st->weld[k], 1) < KYC_READER__MRZ_LIKE_PHOTO)
-			continue;
-		tried++;
-		int n = kyc_reader__unweld(img, &st->weld[k], l, 3);
-		if (n < 0)
-			return n;
-		for (int i = 0; i < n && !st->best && rc == 0; i++) {
-			if (kyc_reader__mrz_like(img, &l[i], KYC_READER__MRZ_LIKE_PHOTO) <
-			    KYC_READER__MRZ_LIKE_PHOTO)
-				continue;
-			if (kyc_reader__refine(img, &l[i]) == KYC_ERR_NOMEM)
-				return KYC_ERR_NOMEM;
-			rc = read_sure(img, &l[i], st, 0, 1);
-		}
-	}
-	return rc;
+	struct scan_state *st = ctx;
+	int rc = read_sure(img, c, st, 0, 1);
+	return rc ? rc : st->best != NULL;
 }
 
 /* A reading whose check digits fail, laid out shorter than 44 cells: glare
@@ -541,7 +522,8 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 	/* nor that: a second look at lines just under the pre-test's bar */
 	rc = rc || st->best ? rc : read_near(img, st);
 	/* nor that: lines welded into one blob */
-	rc = rc || st->best ? rc : read_welded(img, st);
+	rc = rc || st->best ? rc
+			    : kyc_reader__read_welded(img, st->weld, st->nweld, read_welded_line, st);
 	/* a reading whose check digits fail, laid out shorter than 44 cells */
 	rc = rc ? rc : read_cut_format(img, st);
 	if (rc)

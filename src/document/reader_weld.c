@@ -13,6 +13,8 @@
 
 /* The blob's thickness in band pixels (a line of it about a third). */
 #define BLOB_H 60
+/* Blobs split into lines at most (kyc_reader__read_welded). */
+#define MAX_UNWELD 2
 
 int kyc_reader__welded(const struct kyc_reader__cand *c)
 {
@@ -80,4 +82,31 @@ out:
 	free(prof);
 	free(b.px);
 	return rc;
+}
+
+int kyc_reader__read_welded(const struct kyc_image *img, const struct kyc_reader__cand *weld, int n,
+			    kyc_reader__read_line_fn read, void *ctx)
+{
+	struct kyc_reader__cand l[3];
+	int rc = 0, tried = 0;
+	for (int k = 0; k < n && tried < MAX_UNWELD && rc == 0; k++) {
+		/* its ink comes and goes at a pitch as the pre-test's photo
+		 * bar asks of a line: its score before looking for a second
+		 * line, which the blob holds */
+		if (kyc_reader__mrz_like(img, &weld[k], 1) < KYC_READER__MRZ_LIKE_PHOTO)
+			continue;
+		tried++;
+		int nl = kyc_reader__unweld(img, &weld[k], l, 3);
+		if (nl < 0)
+			return nl;
+		for (int i = 0; i < nl && rc == 0; i++) {
+			if (kyc_reader__mrz_like(img, &l[i], KYC_READER__MRZ_LIKE_PHOTO) <
+			    KYC_READER__MRZ_LIKE_PHOTO)
+				continue;
+			if (kyc_reader__refine(img, &l[i]) == KYC_ERR_NOMEM)
+				return KYC_ERR_NOMEM;
+			rc = read(img, &l[i], ctx);
+		}
+	}
+	return rc < 0 ? rc : 0;
 }
