@@ -524,6 +524,11 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 	/* nor that: lines welded into one blob */
 	rc = rc || st->best ? rc
 			    : kyc_reader__read_welded(img, st->weld, st->nweld, read_welded_line, st);
+	/* nor that: a line that ran on to its band's end (print beyond the
+	 * MRZ's end at its pitch), laid out loosely if it was not */
+	for (int k = 0; k < st->nopen && !st->best && rc == 0; k++)
+		if (!kyc_reader__seen(st->loose, st->nloose, &st->open[k]))
+			rc = read_loose(img, &st->open[k], 0, st);
 	/* a reading whose check digits fail, laid out shorter than 44 cells */
 	rc = rc ? rc : read_cut_format(img, st);
 	if (rc)
