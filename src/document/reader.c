@@ -342,13 +342,16 @@ static int read_near(const struct kyc_image *img, struct scan_state *st)
 }
 
 /* A line of welded ones (kyc_reader__read_welded), kept as a borrowed
- * grid is (read_sure): a page's lines weld too. 1 when it read, 0 when
- * not, or KYC_ERR_NOMEM. */
+ * grid is (read_sure): a page's lines weld too; failing a layout, laid out
+ * loosely (print welded to the MRZ runs on from its ends too). 1 when it
+ * read, 0 when not, or KYC_ERR_NOMEM. */
 static int read_welded_line(const struct kyc_image *img, const struct kyc_reader__cand *c,
 			    void *ctx)
 {
 	struct scan_state *st = ctx;
 	int rc = read_sure(img, c, st, 0, 1);
+	if (rc == 0 && !st->best)
+		rc = read_loose(img, c, 0, st);
 	return rc ? rc : st->best != NULL;
 }
 

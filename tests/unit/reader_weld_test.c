@@ -61,6 +61,8 @@ TEST(welded_lines_read_apart)
 {
 	CHECK(reads_exactly(9105, 4, 1, KYC_SYNTH_CLASS_EDGE));
 	CHECK(reads_exactly(9107, 17, 1, KYC_SYNTH_CLASS_EDGE));
+	/* and a visa's, whose second line a receipt continues: laid out loosely */
+	CHECK(reads_exactly(9101, 0, 1, KYC_SYNTH_CLASS_EDGE));
 }
 
 /* A visa whose first line the first pass welded to a receipt's line, and
