@@ -110,6 +110,7 @@ struct scan_state {
 	/* lines as located too thick to be one line (kyc_reader__welded) */
 	struct kyc_reader__cand weld[MAX_WELD];
 	int nweld;
+	int past_unreadable; /* a later pass ran after an unreadable reading */
 	struct kyc_reader__cand best_c; /* the candidate best was read from */
 };
 
@@ -446,6 +447,7 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 		if (st->best && (kyc_reader__all_checks(st->best) ||
 				 (p > 0 && st->best->mean_conf >= 0.5)))
 			break;
+		st->past_unreadable |= p > 0 && st->best;
 		/* a finer pass only helps when the photo has the pixels for it */
 		if (passes[p].side > KYC_READER__WORK_SIDE && longer < 1.4 * KYC_READER__WORK_SIDE)
 			continue;
@@ -527,11 +529,6 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 	/* nor that: lines welded into one blob */
 	rc = rc || st->best ? rc
 			    : kyc_reader__read_welded(img, st->weld, st->nweld, read_welded_line, st);
-	/* nor that: a line that ran on to its band's end (print beyond the
-	 * MRZ's end at its pitch), laid out loosely if it was not */
-	for (int k = 0; k < st->nopen && !st->best && rc == 0; k++)
-		if (!kyc_reader__seen(st->loose, st->nloose, &st->open[k]))
-			rc = read_loose(img, &st->open[k], 0, st);
 	/* a reading whose check digits fail, laid out shorter than 44 cells */
 	rc = rc ? rc : read_cut_format(img, st);
 	if (rc)
@@ -554,7 +551,10 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 		goto out;
 	}
 	fill_result(out, best, &st->band, &st->lay);
-	if (!kyc_reader__all_checks(best) && best->mean_conf < 0.5) {
+	/* past an unreadable reading, only a reading that holds is one: a
+	 * receipt's lines read in the later passes score better, and hold no
+	 * more */
+	if (!kyc_reader__all_checks(best) && (best->mean_conf < 0.5 || st->past_unreadable)) {
 		out->reason = kyc_reader__sharpness(img) < BLURRY ? KYC_READER_TOO_BLURRY
 						      : KYC_READER_MRZ_UNREADABLE;
 		rc = KYC_ERR_NOTFOUND;
