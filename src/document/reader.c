@@ -110,7 +110,6 @@ struct scan_state {
 	/* lines as located too thick to be one line (kyc_reader__welded) */
 	struct kyc_reader__cand weld[MAX_WELD];
 	int nweld;
-	int past_unreadable; /* a later pass ran after an unreadable reading */
 	struct kyc_reader__cand best_c; /* the candidate best was read from */
 };
 
@@ -441,13 +440,9 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 		/* the later passes look for lines the first one missed; once some
 		 * candidate gave an MRZ layout, what fails is reading it, which they
 		 * do not change (on the development seeds none of them ever read a
-		 * photo whose first pass had laid an MRZ out); but a reading that
-		 * would be refused as unreadable is no MRZ laid out: a receipt's
-		 * lines beside an MRZ the first pass missed (lines welded to it) */
-		if (st->best && (kyc_reader__all_checks(st->best) ||
-				 (p > 0 && st->best->mean_conf >= 0.5)))
+		 * photo whose first pass had laid an MRZ out) */
+		if (st->best && (kyc_reader__all_checks(st->best) || p > 0))
 			break;
-		st->past_unreadable |= p > 0 && st->best;
 		/* a finer pass only helps when the photo has the pixels for it */
 		if (passes[p].side > KYC_READER__WORK_SIDE && longer < 1.4 * KYC_READER__WORK_SIDE)
 			continue;
@@ -551,10 +546,7 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 		goto out;
 	}
 	fill_result(out, best, &st->band, &st->lay);
-	/* past an unreadable reading, only a reading that holds is one: a
-	 * receipt's lines read in the later passes score better, and hold no
-	 * more */
-	if (!kyc_reader__all_checks(best) && (best->mean_conf < 0.5 || st->past_unreadable)) {
+	if (!kyc_reader__all_checks(best) && best->mean_conf < 0.5) {
 		out->reason = kyc_reader__sharpness(img) < BLURRY ? KYC_READER_TOO_BLURRY
 						      : KYC_READER_MRZ_UNREADABLE;
 		rc = KYC_ERR_NOTFOUND;
