@@ -26,8 +26,8 @@ int kyc_reader__unweld(const struct kyc_image *img, const struct kyc_reader__can
 {
 	struct kyc_reader__band b = {0};
 	int *prof = NULL, n = 0;
-	/* the blob BLOB_H tall, and a third of it above and below: a line the
-	 * locator cut at the blob's edge is still whole */
+	/* the blob BLOB_H tall, and 0.85 of its height above and below: a
+	 * line the locator cut at the blob's edge is still whole */
 	int rc = kyc_reader__rectify_at(img, c, 0, BLOB_H, 0.85, &b);
 	if (rc)
 		return rc == KYC_ERR_NOMEM ? rc : 0;
