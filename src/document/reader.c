@@ -22,6 +22,7 @@
 #define MAX_FITS 2   /* lines kept for a band laid on its margins (read_sure) */
 #define MARGINS_BAND 2 /* read_band's `open` for kyc_reader__band_layout_margins */
 #define MAX_NEAR 1   /* lines just under the pre-test's bar kept for a longer band */
+#define MAX_WELD 8   /* blobs of welded lines kept (kyc_reader__read_welded) */
 /* The pre-test's score (reader.h) a line needs for a loose layout. The
  * lines of 37 of 100 photos without an MRZ of development seed 4711 reached
  * the photo bar (0.51-0.85, 19 of them 0.65 or more) and paid for a long
@@ -107,6 +108,10 @@ struct scan_state {
 	/* as open, for lines just under the pre-test's photo bar (read_near) */
 	struct kyc_reader__cand near[MAX_NEAR];
 	int near_side[MAX_NEAR], nnear;
+	/* lines as located too thick to be one line (kyc_reader__welded) */
+	struct kyc_reader__cand weld[MAX_WELD];
+	int nweld;
+	struct kyc_reader__cand best_c; /* the candidate best was read from */
 };
 
 static int read_band(const struct kyc_image *img, const struct kyc_reader__cand *c,
@@ -201,6 +206,7 @@ static int read_band(const struct kyc_image *img, const struct kyc_reader__cand 
 			b[flip].px = NULL;
 			st->lay = lay[flip];
 			st->best = r;
+			st->best_c = *c;
 		}
 		if (kyc_reader__all_checks(st->best) ||
 		    (q == 0 && vote[1 - flip] < 0.5 * vote[flip]))
@@ -339,6 +345,58 @@ static int read_near(const struct kyc_image *img, struct scan_state *st)
 	return rc;
 }
 
+/* A line of welded ones (kyc_reader__read_welded), kept as a borrowed
+ * grid is (read_sure): a page's lines weld too; failing a layout, laid out
+ * loosely (print welded to the MRZ runs on from its ends too). 1 when it
+ * read, 0 when not, or KYC_ERR_NOMEM. */
+static int read_welded_line(const struct kyc_image *img, const struct kyc_reader__cand *c,
+			    void *ctx)
+{
+	struct scan_state *st = ctx;
+	int rc = read_sure(img, c, st, 0, 1);
+	if (rc == 0 && !st->best)
+		rc = read_loose(img, c, 0, st);
+	return rc ? rc : st->best != NULL;
+}
+
+/* A reading whose check digits fail, laid out shorter than 44 cells: glare
+ * or a shadow over one end of a 44-cell line can leave 36 or 30 cells for
+ * its layout. Its candidate is read again on the longer band past either
+ * end, and that reading replaces it only as a borrowed grid's would
+ * (read_sure); otherwise it stays. 0 or KYC_ERR_NOMEM. */
+static int read_cut_format(const struct kyc_image *img, struct scan_state *st)
+{
+	if (!st->best || kyc_reader__all_checks(st->best) ||
+	    st->best->len >= KYC_READER_MAX_CHARS ||
+	    kyc_reader__mrz_like(img, &st->best_c, KYC_READER__MRZ_LIKE_PHOTO) <
+		    KYC_READER__MRZ_LIKE_PHOTO)
+		return 0;
+	struct kyc_reader__reading *keep = malloc(sizeof *keep);
+	if (!keep)
+		return KYC_ERR_NOMEM;
+	*keep = *st->best;
+	struct kyc_reader__band band = st->band;
+	struct kyc_reader__layout lay = st->lay;
+	struct kyc_reader__cand c = st->best_c;
+	int rc = 0;
+	st->band.px = NULL;
+	st->best = NULL;
+	for (int side = -1; side <= 1 && !st->best && rc == 0; side += 2)
+		rc = read_sure(img, &c, st, side, 1);
+	if (st->best) {
+		free(band.px);
+	} else { /* the first reading stays */
+		free(st->band.px);
+		st->band = band;
+		st->lay = lay;
+		st->rd[0] = *keep;
+		st->best = st->rd;
+		st->best_c = c;
+	}
+	free(keep);
+	return rc;
+}
+
 /* The locator's passes, cheapest and likeliest first; the later ones run only
  * while no candidate has given an MRZ layout: a finer working image for
  * small MRZs in large photos, a coarser one for MRZs so large that their
@@ -420,6 +478,8 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 		     i++) {
 			if (kyc_reader__seen(st->tried, st->ntried, &cands[i]))
 				continue;
+			if (st->nweld < MAX_WELD && kyc_reader__welded(&cands[i]))
+				st->weld[st->nweld++] = cands[i];
 			/* a line not worth reading is not MRZ-like enough to speak
 			 * for a cut-off MRZ either */
 			if (!kyc_reader__worth_reading(img, &cands[i], (int)p, i))
@@ -465,6 +525,11 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 		rc = read_sure(img, &st->fits[k], st, MARGINS_BAND, 1);
 	/* nor that: a second look at lines just under the pre-test's bar */
 	rc = rc || st->best ? rc : read_near(img, st);
+	/* nor that: lines welded into one blob */
+	rc = rc || st->best ? rc
+			    : kyc_reader__read_welded(img, st->weld, st->nweld, read_welded_line, st);
+	/* a reading whose check digits fail, laid out shorter than 44 cells */
+	rc = rc ? rc : read_cut_format(img, st);
 	if (rc)
 		goto out;
 	rc = 0;

@@ -309,6 +309,27 @@ void kyc_reader__short_to_margin(const double *xs, const double *ws, int stride,
 #define KYC_READER__JOIN_MAX 16
 int kyc_reader__join_pieces(const struct kyc_reader__cand *c, int n, struct kyc_reader__cand *out,
 			    int max);
+/* Lines welded into one blob (reader_weld.c; docs/reader.md, step 14, "Lines
+ * welded into one"): kyc_reader__welded is 1 when located line c is too
+ * thick for its length to be one MRZ line (length under
+ * KYC_READER__WELD_RATIO thicknesses: one line of 30-44 glyphs is 25-50),
+ * else 0. kyc_reader__unweld reads the rows across c's band and writes into
+ * out one candidate per line of text inside it (c moved onto the line, as
+ * thick as it), up to max; returns how many when 2 or more, 0 when c is no
+ * welded lines, or KYC_ERR_NOMEM. */
+#define KYC_READER__WELD_RATIO 20
+int kyc_reader__welded(const struct kyc_reader__cand *c);
+int kyc_reader__unweld(const struct kyc_image *img, const struct kyc_reader__cand *c,
+		       struct kyc_reader__cand *out, int max);
+/* Reads the lines of the first blobs of weld[0..n) whose ink comes and goes
+ * at a pitch (kyc_reader__mrz_like at KYC_READER__MRZ_LIKE_PHOTO on the
+ * blob's own line), each line at that bar too, refined, through read (1 when
+ * it read, 0 when not, or a negative error), until one reads. 0 or
+ * KYC_ERR_NOMEM. */
+typedef int (*kyc_reader__read_line_fn)(const struct kyc_image *img,
+					const struct kyc_reader__cand *c, void *ctx);
+int kyc_reader__read_welded(const struct kyc_image *img, const struct kyc_reader__cand *weld, int n,
+			    kyc_reader__read_line_fn read, void *ctx);
 /* 1 when c is one of seen[0..n): the same line found again (at another
  * working size: centres within c's thickness, parallel, lengths within
  * 15 %), else 0 (reader_join.c). */
