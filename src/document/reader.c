@@ -11,6 +11,7 @@
 
 #include "core/err.h"
 #include "document/reader.h"
+#include "document/reader_deblur.h"
 #include "document/reader_int.h"
 
 #define MAX_CANDS 4  /* candidate lines tried per image */
@@ -461,6 +462,13 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 		rc = read_sure(img, &st->fits[k], st, MARGINS_BAND, 1);
 	/* nor that: a second look at lines just under the pre-test's bar */
 	rc = rc || st->best ? rc : read_near(img, st);
+	/* a reading whose check digits fail, read again on its band deblurred */
+	if (!rc && st->best && !kyc_reader__all_checks(st->best)) {
+		struct kyc_reader__reading *r = st->best == st->rd ? st->rd + 1 : st->rd;
+		rc = kyc_reader__read_deblurred(img, &st->band, &st->lay, r);
+		st->best = rc == 1 ? r : st->best;
+		rc = rc == 1 ? 0 : rc;
+	}
 	if (rc)
 		goto out;
 	rc = 0;
