@@ -16,17 +16,18 @@
 #include "core/err.h"
 #include "document/reader_int.h"
 
-#define NDIR 24   /* directions measured over half a turn */
+#define NDIR 24 /* directions measured over half a turn */
 /* The band is measured and deconvolved at half its resolution: a small
  * MRZ's band is resampled two or three times finer than its photo, and a
  * shake of several pixels has taken a larger one's finest detail, while
  * the work is quartered (13.7 -> 3.6 ms on a 1000 × 200 band). */
 #define HALF 2
 #define MIN_LEN 3.5 /* band pixels: a glyph is 20 tall, a stroke 2-3 wide */
-#define RAW_MARGIN 32 /* band pixels around the cells: the shake, the
-                       * flattening's window and the classifier's context */
+/* Band pixels around the cells resampled: the shake, the flattening's
+ * window and the classifier's context. */
+#define RAW_MARGIN 32
 #define NEAR_DIRS 2 /* directions either side of the smoothest one */
-#define MIN_LAG 3 /* lags below this are a stroke's own width */
+#define MIN_LAG 3   /* lags below this are a stroke's own width */
 #define MAX_LAG 16
 
 /* The band's pixels in [x0, x1) × [y0, y1) as floats, transposed when tr
@@ -53,10 +54,11 @@ static int plane_make(const struct kyc_reader__band *b, int x0, int y0, int x1, 
 			int sum = 0;
 			for (int dy = 0; dy < f; dy++)
 				for (int dx = 0; dx < f; dx++)
-					sum += 256 - b->px[(size_t)(y * f + dy + y0) * (size_t)b->w +
-					                   (size_t)(x * f + dx + x0)];
-			p->a[tr ? (size_t)x * (size_t)h + (size_t)y : (size_t)y * (size_t)w + (size_t)x] =
-			    (float)sum / (float)(f * f);
+					sum +=
+					    256 - b->px[(size_t)(y * f + dy + y0) * (size_t)b->w +
+					                (size_t)(x * f + dx + x0)];
+			p->a[tr ? (size_t)x * (size_t)h + (size_t)y
+			        : (size_t)y * (size_t)w + (size_t)x] = (float)sum / (float)(f * f);
 		}
 	return 0;
 }
@@ -126,8 +128,8 @@ static const struct plane *along(const struct plane p[2], double phi, double *a,
 	return &p[tr];
 }
 
-int kyc_reader__blur_measure(const struct kyc_reader__band *b,
-                             const struct kyc_reader__layout *lay, struct kyc_reader__blur *bl)
+int kyc_reader__blur_measure(const struct kyc_reader__band *b, const struct kyc_reader__layout *lay,
+                             struct kyc_reader__blur *bl)
 {
 	int r[4], rc = 0;
 	struct plane p[2] = {{0}};
@@ -243,8 +245,7 @@ static void box(const float *x, int n, double L, float *y, double *e)
 }
 
 /* Richardson-Lucy on one line: est from obs under a box of length L. */
-static void rl_line(const float *obs, int n, double L, int iters, float *est, float *c,
-                    double *e)
+static void rl_line(const float *obs, int n, double L, int iters, float *est, float *c, double *e)
 {
 	memcpy(est, obs, sizeof *est * (size_t)n);
 	for (int it = 0; it < iters; it++) {
@@ -264,8 +265,7 @@ static int on_line(const int *span, int l, int x)
 }
 
 int kyc_reader__deblur(const struct kyc_reader__band *b, const struct kyc_reader__layout *lay,
-                       const struct kyc_reader__blur *bl, int iters,
-                       struct kyc_reader__band *out)
+                       const struct kyc_reader__blur *bl, int iters, struct kyc_reader__band *out)
 {
 	*out = *b;
 	out->px = NULL;
@@ -348,7 +348,9 @@ int kyc_reader__deblur(const struct kyc_reader__band *b, const struct kyc_reader
 			           fy * ((1 - fx) * c0[p.w] + fx * c0[p.w + 1]);
 			v = 256 - v;
 			out->px[(size_t)y * (size_t)b->w + (size_t)x] =
-			    (unsigned char)(v < 0 ? 0 : v > 255 ? 255 : v + 0.5);
+			    (unsigned char)(v < 0     ? 0
+			                    : v > 255 ? 255
+			                              : v + 0.5);
 		}
 	goto done;
 fail:
@@ -394,7 +396,8 @@ static int raw_sub(const struct kyc_image *img, const struct kyc_reader__band *b
 			iy = fmax(0, fmin(img->h - 1.001, iy));
 			int x0 = (int)ix, y0 = (int)iy;
 			double fx = ix - x0, fy = iy - y0;
-			const unsigned char *g = img->gray + (size_t)y0 * (size_t)img->w + (size_t)x0;
+			const unsigned char *g =
+			    img->gray + (size_t)y0 * (size_t)img->w + (size_t)x0;
 			double v = (1 - fy) * ((1 - fx) * g[0] + fx * g[1]) +
 			           fy * ((1 - fx) * g[img->w] + fx * g[img->w + 1]);
 			sb->px[(size_t)y * (size_t)sb->w + (size_t)x] = (unsigned char)(v + 0.5);
@@ -438,8 +441,7 @@ int kyc_reader__band_deblurred(const struct kyc_image *img, const struct kyc_rea
 }
 
 int kyc_reader__read_deblurred(const struct kyc_image *img, const struct kyc_reader__band *b,
-                               const struct kyc_reader__layout *lay,
-                               struct kyc_reader__reading *r)
+                               const struct kyc_reader__layout *lay, struct kyc_reader__reading *r)
 {
 	struct kyc_reader__band d;
 	struct kyc_reader__layout dlay;

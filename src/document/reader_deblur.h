@@ -23,8 +23,8 @@ struct kyc_reader__blur {
  * and the lag of that dip (a shake of length L makes every edge a pair of
  * opposite edges L apart). Fills *bl (dip 0 when the band is too small to
  * say). 0, or KYC_ERR_NOMEM. */
-int kyc_reader__blur_measure(const struct kyc_reader__band *b,
-                             const struct kyc_reader__layout *lay, struct kyc_reader__blur *bl);
+int kyc_reader__blur_measure(const struct kyc_reader__band *b, const struct kyc_reader__layout *lay,
+                             struct kyc_reader__blur *bl);
 
 /* out becomes a copy of b (out->px the caller's to free()) whose rows
  * around lay's lines are deconvolved from blur bl by iters Richardson-Lucy
@@ -32,8 +32,7 @@ int kyc_reader__blur_measure(const struct kyc_reader__band *b,
  * 1.5 px, iters outside 1..64, an empty layout) or KYC_ERR_NOMEM; out->px
  * NULL on error. */
 int kyc_reader__deblur(const struct kyc_reader__band *b, const struct kyc_reader__layout *lay,
-                       const struct kyc_reader__blur *bl, int iters,
-                       struct kyc_reader__band *out);
+                       const struct kyc_reader__blur *bl, int iters, struct kyc_reader__band *out);
 
 /* The band of lay on b (the band the reader read, flattened) deblurred:
  * resampled from img as photographed, in b's own geometry, over lay's rows
@@ -54,7 +53,6 @@ struct kyc_reader__reading;
  * (kyc_reader__sure_checked), 0 when not or when no blur was measured (r
  * may be overwritten either way), KYC_ERR_NOMEM. */
 int kyc_reader__read_deblurred(const struct kyc_image *img, const struct kyc_reader__band *b,
-                               const struct kyc_reader__layout *lay,
-                               struct kyc_reader__reading *r);
+                               const struct kyc_reader__layout *lay, struct kyc_reader__reading *r);
 
 #endif

@@ -61,8 +61,10 @@ static void sharp_band(struct kyc_reader__band *b, struct kyc_reader__layout *la
 						for (int dx = -1; dx <= 1; dx++) {
 							int x = (int)lround(cx + t * cos(th)) + dx;
 							int y = (int)lround(cy + t * sin(th)) + dy;
-							if (x >= 0 && x < w && y >= L->top && y <= L->bot)
-								b->px[(size_t)y * (size_t)w + (size_t)x] = 30;
+							if (x >= 0 && x < w && y >= L->top &&
+							    y <= L->bot)
+								b->px[(size_t)y * (size_t)w +
+								      (size_t)x] = 30;
 						}
 			}
 	}
@@ -81,12 +83,14 @@ static void shake(const struct kyc_reader__band *b, double len, double angle,
 			double sum = 0;
 			for (int k = 0; k < taps; k++) {
 				double t = (k / (double)(taps - 1) - 0.5) * len;
-				int sx = (int)lround(x + t * cos(angle)), sy = (int)lround(y + t * sin(angle));
+				int sx = (int)lround(x + t * cos(angle)),
+				    sy = (int)lround(y + t * sin(angle));
 				sx = sx < 0 ? 0 : sx >= b->w ? b->w - 1 : sx;
 				sy = sy < 0 ? 0 : sy >= b->h ? b->h - 1 : sy;
 				sum += b->px[(size_t)sy * (size_t)b->w + (size_t)sx];
 			}
-			out->px[(size_t)y * (size_t)b->w + (size_t)x] = (unsigned char)lround(sum / taps);
+			out->px[(size_t)y * (size_t)b->w + (size_t)x] =
+			    (unsigned char)lround(sum / taps);
 		}
 }
 
