@@ -12,6 +12,7 @@
 #include "core/err.h"
 #include "document/reader.h"
 #include "document/reader_dots.h"
+#include "document/reader_deblur.h"
 #include "document/reader_int.h"
 
 #define MAX_CANDS 4  /* candidate lines tried per image */
@@ -530,6 +531,13 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 			    : kyc_reader__read_welded(img, st->weld, st->nweld, read_welded_line, st);
 	/* a reading whose check digits fail, laid out shorter than 44 cells */
 	rc = rc ? rc : read_cut_format(img, st);
+	/* a reading whose check digits fail, read again on its band deblurred */
+	if (!rc && st->best && !kyc_reader__all_checks(st->best)) {
+		struct kyc_reader__reading *r = st->best == st->rd ? st->rd + 1 : st->rd;
+		rc = kyc_reader__read_deblurred(img, &st->band, &st->lay, r);
+		st->best = rc == 1 ? r : st->best;
+		rc = rc == 1 ? 0 : rc;
+	}
 	if (rc)
 		goto out;
 	rc = 0;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "document/reader_deblur.h"
 
 #define MAX_CANDS 8
 
@@ -81,15 +82,21 @@ static int pick(const struct kyc_reader__cand *k, int n, const struct kyc_reader
 
 /* Draws band b at the top of c and its outline on the photo, which starts
  * oy rows down. */
-static void draw_band(struct canvas *c, const struct kyc_reader__band *b, double oy)
+/* The band's pixels from canvas row top. */
+static void draw_pixels(struct canvas *c, const struct kyc_reader__band *b, int top)
 {
-	static const unsigned char blue[3] = {40, 90, 255};
-	for (int y = 0; y < b->h && y < c->h; y++)
+	for (int y = 0; y < b->h && y + top < c->h; y++)
 		for (int x = 0; x < b->w && x < c->w; x++) {
 			unsigned char g = b->px[(size_t)y * (size_t)b->w + (size_t)x];
 			unsigned char rgb[3] = {g, g, g};
-			dot(c, x, y, rgb);
+			dot(c, x, y + top, rgb);
 		}
+}
+
+static void draw_band(struct canvas *c, const struct kyc_reader__band *b, double oy)
+{
+	static const unsigned char blue[3] = {40, 90, 255};
+	draw_pixels(c, b, 0);
 	/* Band pixel (x, y) is image point o + s*(x*u + y*v). */
 	double q[4][2], bx[4] = {0, b->w, b->w, 0}, by[4] = {0, 0, b->h, b->h};
 	for (int i = 0; i < 4; i++) {
@@ -120,7 +127,7 @@ int kyc_scan_debug_png(const struct kyc_image *img, const struct kyc_reader_resu
 	static const unsigned char yellow[3] = {255, 210, 0}, green[3] = {0, 220, 60},
 	                           red[3] = {255, 40, 40};
 	struct kyc_reader__cand k[MAX_CANDS];
-	struct kyc_reader__band b = {0};
+	struct kyc_reader__band b = {0}, db = {0};
 	struct canvas c = {0};
 	double luma;
 	int rc;
@@ -146,7 +153,15 @@ int kyc_scan_debug_png(const struct kyc_image *img, const struct kyc_reader_resu
 			have_layout = rc == 0;
 		}
 	}
-	int band_h = have_band ? b.h + 4 : 0;
+	/* and under it, when a blur is measured, the band deblurred as the
+	 * reader reads a failed band again (reader_deblur.h) */
+	struct kyc_reader__layout dlay;
+	if (have_layout &&
+	    kyc_reader__band_deblurred(img, &b, &lay, &db, &dlay) == KYC_ERR_NOMEM) {
+		rc = KYC_ERR_NOMEM;
+		goto out;
+	}
+	int band_h = have_band ? b.h + 4 + (db.px ? db.h + 4 : 0) : 0;
 	c.w = img->w > (have_band ? b.w : 0) ? img->w : b.w;
 	c.h = img->h + band_h;
 	c.px = calloc((size_t)c.w * (size_t)c.h, 3);
@@ -168,6 +183,14 @@ int kyc_scan_debug_png(const struct kyc_image *img, const struct kyc_reader_resu
 		draw_band(&c, &b, band_h);
 		if (have_layout)
 			draw_layout(&c, &lay);
+		if (db.px) {
+			draw_pixels(&c, &db, b.h + 4);
+			for (int l = 0; l < dlay.nlines; l++) { /* drawn b.h + 4 lower */
+				dlay.ln[l].top += b.h + 4;
+				dlay.ln[l].bot += b.h + 4;
+			}
+			draw_layout(&c, &dlay);
+		}
 	}
 	for (int i = n - 1; i >= 0; i--) {
 		double q[4][2];
@@ -186,6 +209,7 @@ int kyc_scan_debug_png(const struct kyc_image *img, const struct kyc_reader_resu
 	rc = kyc_image_write_png_rgb(c.px, c.w, c.h, out);
 out:
 	free(b.px);
+	free(db.px);
 	free(c.px);
 	return rc;
 }
