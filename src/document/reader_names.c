@@ -18,8 +18,8 @@
 #define REFUSED 0.5f
 /* how far (pitches) a names line's grid may be moved from the others' */
 #define OFF_MARGINS 0.75
-/* a glyph beyond a line's end this sure: the line goes on */
-#define QUIET 0.5f
+/* a filler beyond a line's end this sure: the line goes on */
+#define FILLER_BEYOND 0.9f
 /* the first model's score at which it alone is sure of a letter: on the
  * development seeds the finer model disagreed with no wrong letter read
  * this surely (bench/README.md) */
@@ -88,10 +88,12 @@ static double shift(const struct kyc_reader__layout *lay, int i, int len)
 	return lay->nlines > 1 ? sum / (lay->nlines - 1) : 0;
 }
 
-/* 1 when the cell just beyond either end of line L holds a confident glyph
- * (kyc_reader__quiet_ends' bar): the line goes on, so the grid holds part
- * of it (a 44-cell visa read as 36, whose check digits all lie in the first
- * 28 cells: development seed 9105, light level 2 #16). */
+/* 1 when the cell just beyond either end of line L holds a filler read
+ * surely: the line goes on, so the grid holds part of it (a 44-cell visa
+ * read as 36, whose check digits all lie in the first 28 cells:
+ * development seed 9105, light level 2 #16, `<` and `U` beyond the lines'
+ * ends at 0.9999). Only a filler: beyond the names line of a card photographed at
+ * its edge, the card's edge reads `1`, `I`, `L` or `J` at up to 0.98. */
 static int runs_on(const struct kyc_reader__band *b, const struct kyc_reader__line *L, int len)
 {
 	int y0, y1;
@@ -102,7 +104,7 @@ static int runs_on(const struct kyc_reader__band *b, const struct kyc_reader__li
 		double k = e ? len : -1;
 		if (!kyc_ocr_probs_at(b->px, b->w, b->h, b->w, kyc_reader__cell_x(L, k),
 				      kyc_reader__cell_pitch(L, k), y0, y1, p) &&
-		    kyc_ocr_top_k(p, g, 1) == 1 && g[0].score > QUIET)
+		    kyc_ocr_top_k(p, g, 1) == 1 && g[0].ch == '<' && g[0].score >= FILLER_BEYOND)
 			return 1;
 	}
 	return 0;

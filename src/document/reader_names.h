@@ -21,10 +21,12 @@ int kyc_reader__letter_sure(char c, const struct kyc_reader__two_reads *t);
 
 /* In a reading whose check digits all hold, every cell of a field no check
  * digit covers (the document code, the issuing state, the nationality, the
- * names) read at the parser's bar or above is read again by both models on
- * band b with layout lay (the reading's own); one kyc_reader__letter_sure
- * refuses has its confidence lowered under the bar, so its field is not
- * accepted. Only out->conf changes. */
+ * names) read at the parser's bar or above is read again on band b with
+ * layout lay (the reading's own), and has its confidence lowered under the
+ * bar, so that its field is not accepted, when kyc_reader__letter_sure
+ * refuses it, or, on the names line, when that line's grid is moved along
+ * the line from the others' by more than 3/4 of a pitch or a filler is read
+ * surely just beyond one of its ends. Only out->conf changes. */
 void kyc_reader__names_sure(struct kyc_reader_result *out, const struct kyc_reader__band *b,
 			    const struct kyc_reader__layout *lay);
 
