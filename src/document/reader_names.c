@@ -110,8 +110,8 @@ static int runs_on(const struct kyc_reader__band *b, const struct kyc_reader__li
 	return 0;
 }
 
-void kyc_reader__names_sure(struct kyc_reader_result *out, const struct kyc_reader__band *b,
-			    const struct kyc_reader__layout *lay)
+void kyc_reader__names_sure(struct kyc_reader_result *out, const struct kyc_reader__reading *r,
+			    const struct kyc_reader__band *b, const struct kyc_reader__layout *lay)
 {
 	int n = out->nlines, len = out->line_len;
 	/* a reading a check digit fails is not valid anyway; the French card
@@ -129,7 +129,17 @@ void kyc_reader__names_sure(struct kyc_reader_result *out, const struct kyc_read
 			if (kyc_reader__field_kind(n, len, i, k) != 'a' ||
 			    out->conf[i][k] < KYC_MRZ_CONF_ACCEPT)
 				continue;
-			if ((off && i == names) || read_twice(b, &lay->ln[i], k, out->lines[i][k], &t) ||
+			if (off && i == names) {
+				out->conf[i][k] = REFUSED;
+				continue;
+			}
+			/* the reading's own best candidate at 0.99: the first model's
+			 * (sure alone) or, on a cell it was unsure of, the finer
+			 * model's (which agrees); nothing to read again */
+			if (r->cands.ch[i][k][0] == out->lines[i][k] &&
+			    r->cands.p[i][k][0] >= SURE_ALONE)
+				continue;
+			if (read_twice(b, &lay->ln[i], k, out->lines[i][k], &t) ||
 			    !kyc_reader__letter_sure(out->lines[i][k], &t))
 				out->conf[i][k] = REFUSED;
 		}
