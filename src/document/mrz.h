@@ -61,7 +61,9 @@ enum kyc_mrz_warning {
 	KYC_MRZ_W_CHARACTERS_UNSURE,    /* OCR'd lines only: a field other than the dates
 	                                 * below KYC_MRZ_CONF_ACCEPT. Check digits pass by
 	                                 * chance (two errors cancel, letters ten apart
-	                                 * share a value) and names have none: valid = 0 */
+	                                 * share a value) and names have none; or a
+	                                 * date whose check digit and a digit are both
+	                                 * unsure: valid = 0 */
 	KYC_MRZ_NWARNINGS
 };
 

@@ -116,6 +116,26 @@ static float span_min(float (*c)[MRZ_MAXW + 4], struct mrz_span s, float acc)
 	return acc;
 }
 
+/* Whether a date's check digit settles its unsure digits. It settles one
+ * unknown, not two: with the check digit itself unsure and a digit of the
+ * date unsure between two digits, a misread check digit makes the decoder
+ * put a wrong digit where it holds (a visa's expiry 121023, check digit 3,
+ * read 121025 with 5: the `3` was the date cell's runner-up at 0.97 and the
+ * check digit's cell read `S`; development seed 9103, clutter level 2 #9).
+ * A digit whose runner-up is a letter (`0` and `O`) is no such unknown:
+ * only digits stand in a date. */
+static int date_unsettled(const struct mrz_work *w, struct mrz_span d, struct mrz_span cd)
+{
+	if (!cd.len || w->conf[cd.line][cd.start] >= KYC_MRZ_CONF_ACCEPT)
+		return 0;
+	for (int i = 0; i < d.len; i++) {
+		char a = w->alt[d.line][d.start + i];
+		if (w->conf[d.line][d.start + i] < KYC_MRZ_CONF_ACCEPT && a >= '0' && a <= '9')
+			return 1;
+	}
+	return 0;
+}
+
 void kyc_mrz__field_conf(const struct mrz_work *w, struct kyc_mrz *m)
 {
 	const struct mrz_layout *y = &w->lay;
@@ -174,6 +194,9 @@ void kyc_mrz__field_conf(const struct mrz_work *w, struct kyc_mrz *m)
 	m->field_conf[KYC_MRZ_F_NATIONALITY] =
 	    y->nationality.len ? span_min(cc, y->nationality, 1) : span_min(cc, y->issuer, 1);
 	m->field_conf[KYC_MRZ_F_BIRTH_DATE] = span_min(cc, y->birth_cd, span_min(cc, y->birth, 1));
+	/* a date is accepted on its check digit (kyc_mrz__unsure) */
+	if (date_unsettled(w, y->birth, y->birth_cd) || date_unsettled(w, y->expiry, y->expiry_cd))
+		m->warnings |= 1u << KYC_MRZ_W_CHARACTERS_UNSURE;
 	m->field_conf[KYC_MRZ_F_SEX] = span_min(cc, y->sex, 1);
 	m->field_conf[KYC_MRZ_F_EXPIRY_DATE] = span_min(cc, y->expiry_cd, span_min(cc, y->expiry, 1));
 	m->field_conf[KYC_MRZ_F_OPTIONAL_DATA] = span_min(cc, y->opt1_cd, span_min(cc, o1, 1));

@@ -78,7 +78,9 @@ const char *kyc_mrz__digit_to_letters(char c);
  * digit, become '<' when the OCR's second choice says so, else are flagged
  * (KYC_MRZ_W_FILLER_INVALID in m->warnings, confidence 0.2). */
 void kyc_mrz__check_fillers(struct mrz_work *w, struct kyc_mrz *m);
-/* Fills m->field_conf from w->conf, the corrections and the checks. */
+/* Fills m->field_conf from w->conf, the corrections and the checks; sets
+ * KYC_MRZ_W_CHARACTERS_UNSURE when a date's check digit is unsure and so is
+ * a digit of the date whose runner-up is another digit (two unknowns). */
 void kyc_mrz__field_conf(const struct mrz_work *w, struct kyc_mrz *m);
 /* Sets KYC_MRZ_W_CHARACTERS_UNSURE when a field other than the dates (digits
  * only, each under its own check digit and the composite, where one wrong

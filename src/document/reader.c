@@ -14,6 +14,7 @@
 #include "document/reader_dots.h"
 #include "document/reader_deblur.h"
 #include "document/reader_int.h"
+#include "document/reader_names.h"
 
 #define MAX_CANDS 4  /* candidate lines tried per image */
 #define MAX_OPEN 1   /* lines kept for a longer band (read_band) */
@@ -67,6 +68,7 @@ static void fill_result(struct kyc_reader_result *out, const struct kyc_reader__
 	out->min_conf = (float)best->min_conf;
 	out->checks_ok = best->checks_ok;
 	out->checks_total = best->checks_total;
+	kyc_reader__names_sure(out, best, bb, lay);
 	const struct kyc_reader__line *f = &lay->ln[0], *l = &lay->ln[lay->nlines - 1];
 	out->pitch_px = f->p * bb->s;
 	band_to_image(bb, kyc_reader__cell_x(f, -0.5), f->top, out->quad[0]);

@@ -431,6 +431,9 @@ char kyc_reader__field_kind(int nlines, int len, int line, int pos);
  * TD2 has letters) is left as it is. Only out->conf changes
  * (bench/README.md, "Issue 11: a larger real set"). */
 void kyc_reader__twin_conf(struct kyc_reader_result *out);
+/* 1 when digit is letter's twin in OCR-B (O 0, I 1, Z 2, A 4, S 5, G 6, B 8),
+ * as kyc_reader__twin_conf counts them. */
+int kyc_reader__twin(char letter, char digit);
 
 /* Whether the reading lines (nlines of len, per-character confidence conf)
  * of a loose layout is sure enough to keep: every character of the lines

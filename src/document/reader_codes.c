@@ -181,7 +181,7 @@ char kyc_reader__field_kind(int nlines, int len, int line, int pos)
 /* the digit a letter's shape is in OCR-B but for its width or a corner;
  * narrower than the corrector's look-alikes (kyc_mrz__letter_to_digit,
  * mrz_correct.c), which also list letters a misread may come from */
-static int twin(char letter, char digit)
+int kyc_reader__twin(char letter, char digit)
 {
 	static const char pairs[][2] = {{'O', '0'}, {'I', '1'}, {'Z', '2'}, {'A', '4'},
 					{'S', '5'}, {'G', '6'}, {'B', '8'}};
@@ -199,7 +199,7 @@ void kyc_reader__twin_conf(struct kyc_reader_result *out)
 	for (int i = 0; i < n; i++)
 		for (int k = 0; k < len; k++) {
 			if (kyc_reader__field_kind(n, len, i, k) != 'a' ||
-			    !twin(out->lines[i][k], out->alt[i][k]))
+			    !kyc_reader__twin(out->lines[i][k], out->alt[i][k]))
 				continue;
 			float s = out->conf[i][k] + out->alt_conf[i][k];
 			out->conf[i][k] = s > 1 ? 1 : s;

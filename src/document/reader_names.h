@@ -1,0 +1,35 @@
+/* Whether the characters no check digit covers are sure (docs/reader.md,
+ * step 15, "Characters no check digit covers"). Internal to
+ * src/document/reader*.c. */
+#ifndef KYC_READER_NAMES_H
+#define KYC_READER_NAMES_H
+
+#include "document/reader.h"
+#include "document/reader_int.h"
+
+/* One letter cell read again: the first model's best character and score,
+ * and the finer model's best (fine 0 when it was not asked). */
+struct kyc_reader__two_reads {
+	char first, fine;
+	float first_p, fine_p;
+};
+
+/* 1 when a cell read c (at the parser's bar or above) in a field no check
+ * digit covers stays sure: the first model alone reads c at 0.99 or more,
+ * or the finer model reads c or its digit twin (kyc_reader__twin), which
+ * cannot stand there. Pure, for the tests. */
+int kyc_reader__letter_sure(char c, const struct kyc_reader__two_reads *t);
+
+/* In a reading whose check digits all hold, every cell of a field no check
+ * digit covers (the document code, the issuing state, the nationality, the
+ * names) read at the parser's bar or above and not the best candidate of
+ * r (the reading out was filled from) at 0.99 is read again on band b with
+ * layout lay (r's own), and has its confidence lowered under the
+ * bar, so that its field is not accepted, when kyc_reader__letter_sure
+ * refuses it, or, on the names line, when that line's grid is moved along
+ * the line from the others' by more than 3/4 of a pitch or a filler is read
+ * surely just beyond one of its ends. Only out->conf changes. */
+void kyc_reader__names_sure(struct kyc_reader_result *out, const struct kyc_reader__reading *r,
+			    const struct kyc_reader__band *b, const struct kyc_reader__layout *lay);
+
+#endif
