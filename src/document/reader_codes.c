@@ -45,6 +45,32 @@ static int chk_composite(const char *l, const int (*parts)[2], int np, char digi
 	return chk(buf, 0, n, digit, total);
 }
 
+/* The document number of a TD1 or TD2 line: nine characters at num, its
+ * check digit at cd, the optional data at opt (n long). A number longer than
+ * nine (a filler at cd) goes on at the start of the optional data, and its
+ * check digit is the last character before the first filler there, computed
+ * over the whole number or, by some issuers, over the text as printed (the
+ * nine, the filler, the rest); the parser takes both (mrz.c,
+ * detect_long_docnum). Counted as one check either way. */
+static int chk_docnum(const char *l, int num, int cd, int opt, int n, int *total)
+{
+	int run = 0;
+	while (run < n && l[opt + run] != '<')
+		run++;
+	if (l[cd] != '<' || run < 2 || run == n)
+		return chk(l, num, 9, l[cd], total);
+	char whole[64], printed[64];
+	memcpy(whole, l + num, 9);
+	memcpy(whole + 9, l + opt, (size_t)run - 1);
+	memcpy(printed, l + num, 10);
+	memcpy(printed + 10, l + opt, (size_t)run - 1);
+	char digit = l[opt + run - 1];
+	int t = 0;
+	int ok = chk(whole, 0, 9 + run - 1, digit, &t) || chk(printed, 0, 10 + run - 1, digit, &t);
+	(*total)++;
+	return ok;
+}
+
 int kyc_reader_checks(const char lines[][KYC_READER_MAX_CHARS + 1], int nlines, int line_len,
 		      int *total)
 {
@@ -53,7 +79,7 @@ int kyc_reader_checks(const char lines[][KYC_READER_MAX_CHARS + 1], int nlines, 
 	if (nlines == 3 && line_len == 30) {
 		const char *a = lines[0], *b = lines[1];
 		char comp[64];
-		ok += chk(a, 5, 9, a[14], total);
+		ok += chk_docnum(a, 5, 14, 15, 15, total);
 		ok += chk(b, 0, 6, b[6], total);
 		ok += chk(b, 8, 6, b[14], total);
 		memcpy(comp, a + 5, 25);
@@ -64,7 +90,12 @@ int kyc_reader_checks(const char lines[][KYC_READER_MAX_CHARS + 1], int nlines, 
 	} else if (nlines == 2 && (line_len == 36 || line_len == 44)) {
 		const char *b = lines[1];
 		int visa = lines[0][0] == 'V';
-		ok += chk(b, 0, 9, b[9], total);
+		/* TD2's optional data (28-34) may continue a long number; a
+		 * TD3's number is never long (its optional data is personal) */
+		if (line_len == 36 && !visa)
+			ok += chk_docnum(b, 0, 9, 28, 7, total);
+		else
+			ok += chk(b, 0, 9, b[9], total);
 		ok += chk(b, 13, 6, b[19], total);
 		ok += chk(b, 21, 6, b[27], total);
 		if (!visa && line_len == 36) {
