@@ -536,7 +536,7 @@ TEST(check_digits_of_a_long_document_number)
 		CHECK_INT(kyc_reader_checks((const char(*)[KYC_READER_MAX_CHARS + 1])l, 3, 30, &total), 4);
 		CHECK_INT(total, 4);
 		struct kyc_mrz m;
-		char text[128];
+		char text[3 * (KYC_READER_MAX_CHARS + 1) + 1];
 		snprintf(text, sizeof text, "%s\n%s\n%s", l[0], l[1], l[2]);
 		CHECK_INT(kyc_mrz_parse(text, strlen(text), 20000, &m, NULL, 0), 0);
 		CHECK(m.valid);
