@@ -182,7 +182,8 @@ static int read_band(const struct kyc_image *img, const struct kyc_reader__cand 
 		    KYC_READER__MRZ_LIKE_PHOTO)
 		st->fits[st->nfits++] = *c;
 	/* dot-matrix print read as strokes (reader_dots.c) */
-	if (rc == 0 && kyc_reader__dotted(&b[0], &lay[0]))
+	int dotted = rc == 0 && kyc_reader__dotted(&b[0], &lay[0]);
+	if (dotted)
 		rc = kyc_reader__dot_smooth(&b[0]);
 	if (rc == 0)
 		rc = kyc_reader__band_turn(&b[0], &b[1]);
@@ -203,6 +204,13 @@ static int read_band(const struct kyc_image *img, const struct kyc_reader__cand 
 		kyc_reader__read_cells(&b[flip], &lay[flip], r);
 		kyc_reader__try_shifts(&b[flip], &lay[flip], r);
 		kyc_reader__align_lines(&b[flip], &lay[flip], r);
+		/* a smoothed band of print that is no MRZ reads as unsure glyphs,
+		 * which the decoder can choose among until every check digit
+		 * holds: such a reading is kept only on surely read checked
+		 * characters, as a loose layout's is */
+		if (dotted && kyc_reader__all_checks(r) &&
+		    !kyc_reader__sure_checked(r->nlines, r->len, r->lines, r->conf))
+			continue;
 		if (!st->best || r->score > st->best->score) {
 			free(st->band.px);
 			st->band = b[flip];
