@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 
+#include "document/reader.h"
 #include "document/synth.h"
 
 /* Generates photo i of class cls at level for seed, decodes it as the
@@ -12,5 +13,10 @@
  * 1 when the reading's lines are the truth's, 0 otherwise (a photo that
  * cannot be made or decoded counts as not read). */
 int tsynth_reads_exactly(uint64_t seed, int i, int level, enum kyc_synth_class cls);
+/* The same, with the scan's result in *r and whether it is the truth in
+ * *exact; returns kyc_reader_scan's code, or -1 when the photo cannot be
+ * made or decoded. */
+int tsynth_scan(uint64_t seed, int i, int level, enum kyc_synth_class cls,
+		struct kyc_reader_result *r, int *exact);
 
 #endif

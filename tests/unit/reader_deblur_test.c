@@ -15,6 +15,7 @@
 #include "document/image.h"
 #include "document/reader_deblur.h"
 #include "document/synth.h"
+#include "synth_read.h"
 #include "test.h"
 
 static uint64_t rng = 0x9E3779B97F4A7C15ull;
@@ -188,34 +189,10 @@ TEST(random_sizes)
  * (bench/README.md, "Issue 11: motion blur undone before a second
  * reading"): lines laid out right, smeared glyphs misread and a check digit
  * failing; read exactly on the band deblurred. */
-static int reads_exactly(uint64_t seed, int i, enum kyc_synth_class cls)
-{
-	struct kyc_synth_doc d;
-	unsigned char *jpg;
-	size_t len;
-	if (kyc_synth_make_class(seed, i, 2, cls, KYC_SYNTH_MIXED, &d, &jpg, &len) != 0)
-		return 0;
-	struct kyc_image_opts o = {.target_side = KYC_READER_DECODE_SIDE};
-	struct kyc_image img;
-	int rc = kyc_image_decode(jpg, len, &o, &img, NULL);
-	free(jpg);
-	if (rc != 0)
-		return 0;
-	struct kyc_reader_result r;
-	rc = kyc_reader_scan(&img, &r);
-	kyc_image_free(&img);
-	int exact = rc == 0 && d.id.nlines > 0 && r.nlines == d.id.nlines;
-	for (int l = 0; exact && l < r.nlines; l++)
-		exact = !strcmp(r.lines[l], d.id.lines[l]);
-	printf("  seed %llu, %s %d: %s\n", (unsigned long long)seed, kyc_synth_class_name(cls), i,
-	       exact ? "exact" : "not exact");
-	return exact;
-}
-
 TEST(shaken_photos_read)
 {
-	CHECK(reads_exactly(9103, 1, KYC_SYNTH_CLASS_MOTION));
-	CHECK(reads_exactly(9102, 7, KYC_SYNTH_CLASS_MOTION));
+	CHECK(tsynth_reads_exactly(9103, 1, 2, KYC_SYNTH_CLASS_MOTION));
+	CHECK(tsynth_reads_exactly(9102, 7, 2, KYC_SYNTH_CLASS_MOTION));
 }
 
 int main(void)

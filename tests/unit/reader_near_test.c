@@ -13,42 +13,17 @@
 #include "document/image.h"
 #include "document/reader.h"
 #include "document/synth.h"
+#include "synth_read.h"
 #include "test.h"
 
 /* Scans level-2 photo i of class cls and seed into r; the scan's result,
  * or -1 when the photo could not be made. *exact: the truth's lines read. */
-static int scan(uint64_t seed, int i, enum kyc_synth_class cls, struct kyc_reader_result *r,
-                int *exact)
-{
-	struct kyc_synth_doc d;
-	unsigned char *jpg;
-	size_t len;
-	*exact = 0;
-	if (kyc_synth_make_class(seed, i, 2, cls, KYC_SYNTH_MIXED, &d, &jpg, &len) != 0)
-		return -1;
-	struct kyc_image_opts o = {.target_side = KYC_READER_DECODE_SIDE};
-	struct kyc_image img;
-	int rc = kyc_image_decode(jpg, len, &o, &img, NULL);
-	free(jpg);
-	if (rc != 0)
-		return -1;
-	rc = kyc_reader_scan(&img, r);
-	kyc_image_free(&img);
-	*exact = rc == 0 && d.id.nlines > 0 && r->nlines == d.id.nlines;
-	for (int l = 0; *exact && l < r->nlines; l++)
-		*exact = !strcmp(r->lines[l], d.id.lines[l]);
-	printf("  seed %llu, %s %d: %s\n", (unsigned long long)seed, kyc_synth_class_name(cls), i,
-	       *exact ? "exact"
-	       : rc   ? kyc_reader_reason_name(r->reason)
-	              : "read, not exact");
-	return rc;
-}
 
 static int reads_exactly(uint64_t seed, int i, enum kyc_synth_class cls)
 {
 	struct kyc_reader_result r;
 	int exact;
-	scan(seed, i, cls, &r, &exact);
+	tsynth_scan(seed, i, 2, cls, &r, &exact);
 	return exact;
 }
 
@@ -70,7 +45,7 @@ TEST(no_mrz_no_reading)
 	for (int i = 0; i < 12; i++) {
 		struct kyc_reader_result r;
 		int exact;
-		int rc = scan(9104, i, KYC_SYNTH_CLASS_NOMRZ, &r, &exact);
+		int rc = tsynth_scan(9104, i, 2, KYC_SYNTH_CLASS_NOMRZ, &r, &exact);
 		CHECK(rc != 0);
 	}
 }

@@ -13,43 +13,17 @@
 #include "document/image.h"
 #include "document/reader.h"
 #include "document/synth.h"
+#include "synth_read.h"
 #include "test.h"
 
 /* Scans photo i of class cls, level and seed into r; the scan's result, or
  * -1 when the photo could not be made. *exact: the truth's lines read. */
-static int scan(uint64_t seed, int i, int level, enum kyc_synth_class cls,
-                struct kyc_reader_result *r, int *exact)
-{
-	struct kyc_synth_doc d;
-	unsigned char *jpg;
-	size_t len;
-	*exact = 0;
-	if (kyc_synth_make_class(seed, i, level, cls, KYC_SYNTH_MIXED, &d, &jpg, &len) != 0)
-		return -1;
-	struct kyc_image_opts o = {.target_side = KYC_READER_DECODE_SIDE};
-	struct kyc_image img;
-	int rc = kyc_image_decode(jpg, len, &o, &img, NULL);
-	free(jpg);
-	if (rc != 0)
-		return -1;
-	rc = kyc_reader_scan(&img, r);
-	kyc_image_free(&img);
-	*exact = rc == 0 && d.id.nlines > 0 && r->nlines == d.id.nlines;
-	for (int l = 0; *exact && l < r->nlines; l++)
-		*exact = !strcmp(r->lines[l], d.id.lines[l]);
-	printf("  seed %llu, %s level %d #%d: %s\n", (unsigned long long)seed,
-	       kyc_synth_class_name(cls), level, i,
-	       *exact ? "exact"
-	       : rc   ? kyc_reader_reason_name(r->reason)
-	              : "read, not exact");
-	return rc;
-}
 
 static int reads_exactly(uint64_t seed, int i, int level, enum kyc_synth_class cls)
 {
 	struct kyc_reader_result r;
 	int exact;
-	scan(seed, i, level, cls, &r, &exact);
+	tsynth_scan(seed, i, level, cls, &r, &exact);
 	return exact;
 }
 
@@ -77,7 +51,7 @@ TEST(no_mrz_no_reading)
 	for (int i = 0; i < 12; i++) {
 		struct kyc_reader_result r;
 		int exact;
-		CHECK(scan(9106, i, 1, KYC_SYNTH_CLASS_NOMRZ, &r, &exact) != 0);
+		CHECK(tsynth_scan(9106, i, 1, KYC_SYNTH_CLASS_NOMRZ, &r, &exact) != 0);
 	}
 }
 
