@@ -155,6 +155,14 @@ static inline double kyc_reader__cell_pitch(const struct kyc_reader__line *L, do
 {
 	return L->p + 2 * L->q * k;
 }
+/* The rows a cell of line L is read over, in a band h rows tall: the line
+ * plus a quarter each side. */
+static inline void kyc_reader__cell_rows(int h, const struct kyc_reader__line *L, int *y0, int *y1)
+{
+	int my = (L->bot - L->top + 1) / 4 + 1;
+	*y0 = L->top - my < 0 ? 0 : L->top - my;
+	*y1 = L->bot + my >= h ? h - 1 : L->bot + my;
+}
 
 /* The MRZ layout found in a band. */
 struct kyc_reader__layout {

@@ -11,15 +11,6 @@
 #include "document/ocr.h"
 #include "document/reader_int.h"
 
-/* The rows a cell of line L is read over: the line plus a quarter each side. */
-static void cell_rows(const struct kyc_reader__band *b, const struct kyc_reader__line *L, int *cy0,
-		      int *cy1)
-{
-	int lh = L->bot - L->top + 1, my = lh / 4 + 1;
-	*cy0 = L->top - my < 0 ? 0 : L->top - my;
-	*cy1 = L->bot + my >= b->h ? b->h - 1 : L->bot + my;
-}
-
 /* Classifies cell k of line i. Returns the number of guesses (0 when the cell
  * falls outside the band). The first model's softmax goes into p, when given,
  * for the finer model (classify_cell_fine). */
@@ -28,7 +19,7 @@ static int classify_cell(const struct kyc_reader__band *b, const struct kyc_read
 {
 	int cy0, cy1;
 	float own[KYC_OCR_NOUT], *sm = p ? p : own;
-	cell_rows(b, L, &cy0, &cy1);
+	kyc_reader__cell_rows(b->h, L, &cy0, &cy1);
 	double cx = kyc_reader__cell_x(L, k), pitch = kyc_reader__cell_pitch(L, k);
 	/* the classifier cuts the cell (cx +- 0.55 p) and sees its neighbours */
 	if (kyc_ocr_probs_at(b->px, b->w, b->h, b->w, cx, pitch, cy0, cy1, sm))
@@ -46,7 +37,7 @@ static int classify_cell_fine(const struct kyc_reader__band *b, const struct kyc
 			      int k, const float *p, struct kyc_ocr_guess *g, int ng)
 {
 	int cy0, cy1;
-	cell_rows(b, L, &cy0, &cy1);
+	kyc_reader__cell_rows(b->h, L, &cy0, &cy1);
 	struct kyc_ocr_guess f[4];
 	/* the first model's softmax passed in: only the finer model runs */
 	int nf = kyc_ocr_classify_fine_given(b->px, b->w, b->h, b->w, kyc_reader__cell_x(L, k),

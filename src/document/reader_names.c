@@ -32,16 +32,6 @@ int kyc_reader__letter_sure(char c, const struct kyc_reader__two_reads *t)
 	return t->fine && (t->fine == c || kyc_reader__twin(c, t->fine));
 }
 
-/* The rows a cell of line L is read over, as the reader reads it
- * (reader_cells.c): the line plus a quarter each side. */
-static void rows(const struct kyc_reader__band *b, const struct kyc_reader__line *L, int *y0,
-		 int *y1)
-{
-	int my = (L->bot - L->top + 1) / 4 + 1;
-	*y0 = L->top - my < 0 ? 0 : L->top - my;
-	*y1 = L->bot + my >= b->h ? b->h - 1 : L->bot + my;
-}
-
 /* The first model on cell k of L and, unless it alone is sure of c, the
  * finer model given its softmax; 0, or -1 when the first gives nothing. */
 static int read_twice(const struct kyc_reader__band *b, const struct kyc_reader__line *L, int k,
@@ -51,7 +41,7 @@ static int read_twice(const struct kyc_reader__band *b, const struct kyc_reader_
 	struct kyc_ocr_guess g[1], f[1];
 	int y0, y1;
 	double cx = kyc_reader__cell_x(L, k), pitch = kyc_reader__cell_pitch(L, k);
-	rows(b, L, &y0, &y1);
+	kyc_reader__cell_rows(b->h, L, &y0, &y1);
 	if (kyc_ocr_probs_at(b->px, b->w, b->h, b->w, cx, pitch, y0, y1, p) ||
 	    kyc_ocr_top_k(p, g, 1) < 1)
 		return -1;
@@ -97,7 +87,7 @@ static double shift(const struct kyc_reader__layout *lay, int i, int len)
 static int runs_on(const struct kyc_reader__band *b, const struct kyc_reader__line *L, int len)
 {
 	int y0, y1;
-	rows(b, L, &y0, &y1);
+	kyc_reader__cell_rows(b->h, L, &y0, &y1);
 	for (int e = 0; e < 2; e++) {
 		float p[KYC_OCR_NOUT];
 		struct kyc_ocr_guess g[1];
