@@ -15,6 +15,7 @@
 #include "document/reader_deblur.h"
 #include "document/reader_int.h"
 #include "document/reader_names.h"
+#include "document/reader_overlay.h"
 
 #define MAX_CANDS 4  /* candidate lines tried per image */
 #define MAX_OPEN 1   /* lines kept for a longer band (read_band) */
@@ -115,6 +116,8 @@ struct scan_state {
 	struct kyc_reader__cand weld[MAX_WELD];
 	int nweld;
 	struct kyc_reader__cand best_c; /* the candidate best was read from */
+	/* a pass run past an unreadable reading: keeps only a sure one */
+	int sure_only;
 };
 
 static int read_band(const struct kyc_image *img, const struct kyc_reader__cand *c,
@@ -184,7 +187,7 @@ static int read_band(const struct kyc_image *img, const struct kyc_reader__cand 
 	/* dot-matrix print read as strokes (reader_dots.c) */
 	int dotted = rc == 0 && kyc_reader__dotted(&b[0], &lay[0]);
 	if (dotted)
-		rc = kyc_reader__dot_smooth(&b[0]);
+		rc = kyc_reader__dot_strokes(&b[0], c->len, &lay[0]);
 	if (rc == 0)
 		rc = kyc_reader__band_turn(&b[0], &b[1]);
 	if (rc == KYC_ERR_NOMEM)
@@ -208,8 +211,10 @@ static int read_band(const struct kyc_image *img, const struct kyc_reader__cand 
 		 * which the decoder can choose among until every check digit
 		 * holds: such a reading is kept only on surely read checked
 		 * characters, as a loose layout's is */
-		if (dotted && kyc_reader__all_checks(r) &&
+		if ((dotted || st->sure_only) && kyc_reader__all_checks(r) &&
 		    !kyc_reader__sure_checked(r->nlines, r->len, r->lines, r->conf))
+			continue;
+		if (st->sure_only && !kyc_reader__all_checks(r))
 			continue;
 		if (!st->best || r->score > st->best->score) {
 			free(st->band.px);
@@ -456,8 +461,10 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 		 * candidate gave an MRZ layout, what fails is reading it, which they
 		 * do not change (on the development seeds none of them ever read a
 		 * photo whose first pass had laid an MRZ out) */
-		if (st->best && (kyc_reader__all_checks(st->best) || p > 0))
+		if (st->best && (kyc_reader__all_checks(st->best) ||
+				 (p > 0 && !kyc_reader__unreadable(st->best))))
 			break;
+		st->sure_only = st->best != NULL;
 		/* a finer pass only helps when the photo has the pixels for it */
 		if (passes[p].side > KYC_READER__WORK_SIDE && longer < 1.4 * KYC_READER__WORK_SIDE)
 			continue;
@@ -493,7 +500,10 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 				st->weld[st->nweld++] = cands[i];
 			/* a line not worth reading is not MRZ-like enough to speak
 			 * for a cut-off MRZ either */
-			if (!kyc_reader__worth_reading(img, &cands[i], (int)p, i))
+			if (!kyc_reader__worth_reading(img, &cands[i], (int)p, i) ||
+			    (st->sure_only && kyc_reader__mrz_like(img, &cands[i],
+								   KYC_READER__MRZ_LIKE_PHOTO) <
+						  KYC_READER__MRZ_LIKE_PHOTO))
 				continue;
 			if (st->ntried < (int)(sizeof st->tried / sizeof st->tried[0]))
 				st->tried[st->ntried++] = cands[i];
@@ -509,6 +519,7 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 		out->ms_pass[p] = now_ms() - ta;
 	}
 	st->pass = KYC_READER_PASSES; /* the last resorts below are no pass */
+	st->sure_only = 0;
 	/* no pass read anything: the lines that ran on to their band's end,
 	 * on bands twice as long (a located line that stopped short of the
 	 * MRZ's end; last, so no photo another way reads pays for it) */
@@ -547,7 +558,16 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 		rc = kyc_reader__read_deblurred(img, &st->band, &st->lay, r);
 		st->best = rc == 1 ? r : st->best;
 		rc = rc == 1 ? 0 : rc;
+	} else if (!rc && st->best) { /* or holding them with characters unsure */
+		struct kyc_reader__reading *r = st->best == st->rd ? st->rd + 1 : st->rd;
+		rc = kyc_reader__read_deblurred_unsure(img, &st->band, &st->lay, st->best, r);
+		st->best = rc == 1 ? r : st->best;
+		rc = rc == 1 ? 0 : rc;
 	}
+	/* read again with its contrast restored (a watermark over it) */
+	if (!rc && st->best)
+		rc = kyc_reader__read_overlay(&st->band, &st->lay, &st->best,
+		                              st->best == st->rd ? st->rd + 1 : st->rd);
 	if (rc)
 		goto out;
 	rc = 0;
@@ -568,7 +588,7 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 		goto out;
 	}
 	fill_result(out, best, &st->band, &st->lay);
-	if (!kyc_reader__all_checks(best) && best->mean_conf < 0.5) {
+	if (kyc_reader__unreadable(best)) {
 		out->reason = kyc_reader__sharpness(img) < BLURRY ? KYC_READER_TOO_BLURRY
 						      : KYC_READER_MRZ_UNREADABLE;
 		rc = KYC_ERR_NOTFOUND;

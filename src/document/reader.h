@@ -233,6 +233,14 @@ int kyc_reader__band_layout_longer(const struct kyc_image *img, const struct kyc
 				   int open, int flip, struct kyc_reader__band *b,
 				   struct kyc_reader__layout *lay);
 
+/* The layout of band b as it is (already rectified and flattened, perhaps
+ * smoothed), by Otsu's threshold and then a local one, its seed line
+ * seed_len long: for a band whose pixels changed after
+ * kyc_reader__band_layout laid it out (reader_dots.c). Returns as
+ * kyc_reader__band_layout; b is not changed. */
+int kyc_reader__band_layout_again(const struct kyc_reader__band *b, double seed_len,
+				  struct kyc_reader__layout *lay);
+
 /* The last resort for a line whose band gave no layout (reader.c, when no
  * pass read anything): a band long enough for a whole MRZ line holding c
  * anywhere along it, flattened, binarised by Otsu's threshold, and lines

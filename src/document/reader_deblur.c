@@ -23,6 +23,13 @@
  * the work is quartered (13.7 -> 3.6 ms on a 1000 × 200 band). */
 #define HALF 2
 #define MIN_LEN 3.5 /* band pixels: a glyph is 20 tall, a stroke 2-3 wide */
+/* The shake under a reading whose check digits hold that is read again:
+ * long enough to have made its unsure characters. Sharp real pictures
+ * measure 5-7.6 from their print's own texture and would pay 8-10 ms for
+ * nothing; the shakes that settled a character measured 7-25 (development
+ * seeds 9100-9107, bench/README.md "Issue 11: motion and mixed at level 2
+ * (branch rd20d)"). */
+#define MIN_LEN_UNSURE 8.0
 /* Band pixels around the cells resampled: the shake, the flattening's
  * window and the classifier's context. */
 #define RAW_MARGIN 32
@@ -414,9 +421,10 @@ static int raw_sub(const struct kyc_image *img, const struct kyc_reader__band *b
 	return 0;
 }
 
-int kyc_reader__band_deblurred(const struct kyc_image *img, const struct kyc_reader__band *b,
-                               const struct kyc_reader__layout *lay, struct kyc_reader__band *d,
-                               struct kyc_reader__layout *dlay)
+/* kyc_reader__band_deblurred for shakes at least min_len long. */
+static int band_deblurred(const struct kyc_image *img, const struct kyc_reader__band *b,
+                          const struct kyc_reader__layout *lay, double min_len,
+                          struct kyc_reader__band *d, struct kyc_reader__layout *dlay)
 {
 	struct kyc_reader__blur bl;
 	struct kyc_reader__band sb = {0};
@@ -426,7 +434,7 @@ int kyc_reader__band_deblurred(const struct kyc_image *img, const struct kyc_rea
 		rc = kyc_reader__blur_measure(&sb, dlay, &bl);
 	/* a shake shorter than a stroke's width is no smear the classifier
 	 * has not seen */
-	if (rc == 0 && !(bl.dip > 0 && bl.len >= MIN_LEN))
+	if (rc == 0 && !(bl.dip > 0 && bl.len >= min_len))
 		rc = KYC_ERR_NOTFOUND;
 	if (rc == 0)
 		rc = kyc_reader__deblur(&sb, dlay, &bl, KYC_READER__DEBLUR_ITERS, d);
@@ -440,16 +448,63 @@ int kyc_reader__band_deblurred(const struct kyc_image *img, const struct kyc_rea
 	return rc;
 }
 
-int kyc_reader__read_deblurred(const struct kyc_image *img, const struct kyc_reader__band *b,
-                               const struct kyc_reader__layout *lay, struct kyc_reader__reading *r)
+int kyc_reader__band_deblurred(const struct kyc_image *img, const struct kyc_reader__band *b,
+                               const struct kyc_reader__layout *lay, struct kyc_reader__band *d,
+                               struct kyc_reader__layout *dlay)
+{
+	return band_deblurred(img, b, lay, MIN_LEN, d, dlay);
+}
+
+/* kyc_reader__read_deblurred for shakes at least min_len long. */
+static int read_deblurred(const struct kyc_image *img, const struct kyc_reader__band *b,
+                          const struct kyc_reader__layout *lay, double min_len,
+                          struct kyc_reader__reading *r)
 {
 	struct kyc_reader__band d;
 	struct kyc_reader__layout dlay;
-	int rc = kyc_reader__band_deblurred(img, b, lay, &d, &dlay);
+	int rc = band_deblurred(img, b, lay, min_len, &d, &dlay);
 	if (rc)
 		return rc == KYC_ERR_NOMEM ? rc : 0;
 	kyc_reader__read_cells(&d, &dlay, r);
 	free(d.px);
 	return kyc_reader__all_checks(r) &&
 	       kyc_reader__sure_checked(r->nlines, r->len, r->lines, r->conf);
+}
+
+int kyc_reader__read_deblurred(const struct kyc_image *img, const struct kyc_reader__band *b,
+                               const struct kyc_reader__layout *lay, struct kyc_reader__reading *r)
+{
+	return read_deblurred(img, b, lay, MIN_LEN, r);
+}
+
+int kyc_reader__read_deblurred_unsure(const struct kyc_image *img, const struct kyc_reader__band *b,
+                                      const struct kyc_reader__layout *lay,
+                                      const struct kyc_reader__reading *first,
+                                      struct kyc_reader__reading *r)
+{
+	int unsure = 0;
+	for (int i = 0; i < first->nlines; i++)
+		for (int k = 0; k < first->len; k++)
+			unsure += first->conf[i][k] < KYC_READER__SURE;
+	if (!unsure || !kyc_reader__all_checks(first))
+		return 0;
+	int rc = read_deblurred(img, b, lay, MIN_LEN_UNSURE, r);
+	if (rc != 1 || r->nlines != first->nlines || r->len != first->len)
+		return rc < 0 ? rc : 0;
+	/* the deblurred band may only settle what the first reading left
+	 * unsure: a sure character it reads otherwise is a disagreement no
+	 * check digit arbitrates (names have none) */
+	for (int i = 0; i < first->nlines; i++)
+		for (int k = 0; k < first->len; k++)
+			if (r->lines[i][k] != first->lines[i][k] &&
+			    (first->conf[i][k] >= KYC_READER__SURE ||
+			     r->conf[i][k] < KYC_READER__SURE))
+				return 0;
+	/* two readings of one character that agree: the surer one's word */
+	for (int i = 0; i < first->nlines; i++)
+		for (int k = 0; k < first->len; k++)
+			if (r->lines[i][k] == first->lines[i][k] &&
+			    first->conf[i][k] > r->conf[i][k])
+				r->conf[i][k] = first->conf[i][k];
+	return 1;
 }

@@ -38,9 +38,9 @@ int kyc_reader__deblur(const struct kyc_reader__band *b, const struct kyc_reader
  * resampled from img as photographed, in b's own geometry, over lay's rows
  * and cells and a margin (the flattening does not commute with the blur),
  * its blur measured (kyc_reader__blur_measure) and, when at least a
- * stroke's width long, deconvolved (kyc_reader__deblur) and flattened. Into
- * d (d->px the caller's to free()) with dlay, lay moved onto it. 0;
- * KYC_ERR_NOTFOUND when no blur is measured, KYC_ERR_INVALID (a layout off
+ * stroke's width long, deconvolved (kyc_reader__deblur) and flattened.
+ * Into d (d->px the caller's to free()) with dlay, lay moved onto it. 0;
+ * KYC_ERR_NOTFOUND when no shake is measured, KYC_ERR_INVALID (a layout off
  * the band) or KYC_ERR_NOMEM, with d->px NULL. */
 int kyc_reader__band_deblurred(const struct kyc_image *img, const struct kyc_reader__band *b,
                                const struct kyc_reader__layout *lay, struct kyc_reader__band *d,
@@ -54,5 +54,16 @@ struct kyc_reader__reading;
  * may be overwritten either way), KYC_ERR_NOMEM. */
 int kyc_reader__read_deblurred(const struct kyc_image *img, const struct kyc_reader__band *b,
                                const struct kyc_reader__layout *lay, struct kyc_reader__reading *r);
+
+/* Reads lay on b again, deblurred, into r, for a first reading whose check
+ * digits all hold but that left characters unsure (under KYC_READER__SURE).
+ * 1 when the new reading holds as kyc_reader__read_deblurred asks and
+ * differs from first only where first was unsure, read surely there (and
+ * agreeing characters keep the surer confidence), on a shake of at least 8
+ * band pixels; 0 otherwise (r may be overwritten), KYC_ERR_NOMEM. */
+int kyc_reader__read_deblurred_unsure(const struct kyc_image *img, const struct kyc_reader__band *b,
+                                      const struct kyc_reader__layout *lay,
+                                      const struct kyc_reader__reading *first,
+                                      struct kyc_reader__reading *r);
 
 #endif

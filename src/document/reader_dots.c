@@ -7,7 +7,7 @@
  * into pieces none of which holds most of the ink, which a glyph broken by
  * a watermark's line or washed thin keeps. A band found to be dot-matrix is
  * smoothed at the dot pitch before its cells are read, which joins the dots
- * into the strokes the recogniser knows. */
+ * into the strokes the recogniser knows, and laid out again on those. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -144,5 +144,26 @@ int kyc_reader__dot_smooth(struct kyc_reader__band *b)
 		}
 	}
 	free(t);
+	return 0;
+}
+
+int kyc_reader__dot_strokes(struct kyc_reader__band *b, double seed_len,
+                            struct kyc_reader__layout *lay)
+{
+	struct kyc_reader__layout again;
+	int rc = kyc_reader__dot_smooth(b);
+	if (rc)
+		return rc;
+	/* laid out on the dots, a glyph whose columns of dots stand apart (an
+	 * `N`) may walk as two cells; joined into strokes it is one run */
+	rc = kyc_reader__band_layout_again(b, seed_len, &again);
+	if (rc == KYC_ERR_NOMEM)
+		return rc;
+	if (rc == 0 && again.nlines == lay->nlines && again.len == lay->len) {
+		/* the grids only: the band's sharpness is the photo's, not the
+		 * smoothing's */
+		memcpy(lay->ln, again.ln, sizeof lay->ln);
+		lay->fit = again.fit;
+	}
 	return 0;
 }

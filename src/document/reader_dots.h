@@ -35,4 +35,12 @@ int kyc_reader__dotted(const struct kyc_reader__band *b, const struct kyc_reader
  * KYC_ERR_NOMEM (b unchanged). */
 int kyc_reader__dot_smooth(struct kyc_reader__band *b);
 
+/* Reads b as strokes: smooths it (kyc_reader__dot_smooth) and lays it out
+ * again (kyc_reader__band_layout_again, seed line seed_len long), keeping
+ * the new grids in *lay when they have lay's format (lines, cells a line):
+ * the dots of one glyph, laid out unsmoothed, can walk as two glyphs and
+ * put a line's grid a cell off. 0 or KYC_ERR_NOMEM. */
+int kyc_reader__dot_strokes(struct kyc_reader__band *b, double seed_len,
+                            struct kyc_reader__layout *lay);
+
 #endif

@@ -45,5 +45,12 @@ int kyc_reader__all_checks(const struct kyc_reader__reading *r);
 /* 1 when the cells just beyond both ends of every line of lay hold no
  * confident glyph (the MRZ's quiet zone). */
 int kyc_reader__quiet_ends(const struct kyc_reader__band *b, const struct kyc_reader__layout *lay);
+/* Below this mean confidence a reading whose check digits fail is refused
+ * as unreadable (reader.c). */
+#define KYC_READER__UNREADABLE 0.5
+/* 1 when r is such a reading (reader_unread.c): a later locator pass runs
+ * past it, keeping only a reading whose every check digit holds on surely
+ * read characters. */
+int kyc_reader__unreadable(const struct kyc_reader__reading *r);
 
 #endif

@@ -648,3 +648,9 @@ int kyc_reader__band_layout_longer(const struct kyc_image *img, const struct kyc
 	e.len = 2 * c->len;
 	return kyc_reader__band_layout(img, &e, flip, b, lay);
 }
+
+int kyc_reader__band_layout_again(const struct kyc_reader__band *b, double seed_len,
+				  struct kyc_reader__layout *lay)
+{
+	return layout(b, seed_len, 1, 0, lay);
+}

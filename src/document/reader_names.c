@@ -32,10 +32,8 @@ int kyc_reader__letter_sure(char c, const struct kyc_reader__two_reads *t)
 	return t->fine && (t->fine == c || kyc_reader__twin(c, t->fine));
 }
 
-/* The first model on cell k of L and, unless it alone is sure of c, the
- * finer model given its softmax; 0, or -1 when the first gives nothing. */
-static int read_twice(const struct kyc_reader__band *b, const struct kyc_reader__line *L, int k,
-		      char c, struct kyc_reader__two_reads *t)
+int kyc_reader__read_twice(const struct kyc_reader__band *b, const struct kyc_reader__line *L,
+			   int k, char c, struct kyc_reader__two_reads *t)
 {
 	float p[KYC_OCR_NOUT];
 	struct kyc_ocr_guess g[1], f[1];
@@ -129,8 +127,9 @@ void kyc_reader__names_sure(struct kyc_reader_result *out, const struct kyc_read
 			if (r->cands.ch[i][k][0] == out->lines[i][k] &&
 			    r->cands.p[i][k][0] >= SURE_ALONE)
 				continue;
-			if (read_twice(b, &lay->ln[i], k, out->lines[i][k], &t) ||
+			if (kyc_reader__read_twice(b, &lay->ln[i], k, out->lines[i][k], &t) ||
 			    !kyc_reader__letter_sure(out->lines[i][k], &t))
 				out->conf[i][k] = REFUSED;
 		}
+	kyc_reader__optional_sure(out, r, b, lay);
 }

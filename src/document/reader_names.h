@@ -20,6 +20,30 @@ struct kyc_reader__two_reads {
  * cannot stand there. Pure, for the tests. */
 int kyc_reader__letter_sure(char c, const struct kyc_reader__two_reads *t);
 
+/* Cell k of line L of band b read by the first model and, unless it alone
+ * reads c at 0.99 or more, by the finer model given its softmax, into *t.
+ * Returns 0, or -1 when the first model gives nothing. */
+int kyc_reader__read_twice(const struct kyc_reader__band *b, const struct kyc_reader__line *L,
+			   int k, char c, struct kyc_reader__two_reads *t);
+
+/* 1 when a cell read c (at the parser's bar or above) in a field no check
+ * digit covers and that may hold letters and digits alike stays sure: the
+ * first model alone reads c at 0.99 or more, or the finer model reads c
+ * itself (not its twin: either may stand there), at the parser's bar or
+ * more when c has a twin (kyc_reader__twin). Pure, for the tests. */
+int kyc_reader__char_sure(char c, const struct kyc_reader__two_reads *t);
+
+/* A visa's (MRV-A, MRV-B) optional data, which no check digit covers (visas
+ * carry no composite): in a reading whose check digits all hold, each of
+ * its cells read at the parser's bar or above and not the best candidate of
+ * r at 0.99 is read again on band b with layout lay, and its confidence is
+ * lowered under the bar when kyc_reader__char_sure refuses it. Called by
+ * kyc_reader__names_sure, on the readings it looks at. Only out->conf
+ * changes. */
+void kyc_reader__optional_sure(struct kyc_reader_result *out, const struct kyc_reader__reading *r,
+			       const struct kyc_reader__band *b,
+			       const struct kyc_reader__layout *lay);
+
 /* In a reading whose check digits all hold, every cell of a field no check
  * digit covers (the document code, the issuing state, the nationality, the
  * names) read at the parser's bar or above and not the best candidate of
@@ -28,7 +52,8 @@ int kyc_reader__letter_sure(char c, const struct kyc_reader__two_reads *t);
  * bar, so that its field is not accepted, when kyc_reader__letter_sure
  * refuses it, or, on the names line, when that line's grid is moved along
  * the line from the others' by more than 3/4 of a pitch or a filler is read
- * surely just beyond one of its ends. Only out->conf changes. */
+ * surely just beyond one of its ends. Last a visa's optional data is
+ * looked at (kyc_reader__optional_sure). Only out->conf changes. */
 void kyc_reader__names_sure(struct kyc_reader_result *out, const struct kyc_reader__reading *r,
 			    const struct kyc_reader__band *b, const struct kyc_reader__layout *lay);
 

@@ -91,3 +91,18 @@ unsigned char *test_read_file(const char *path, size_t *len)
 		fclose(fp);
 	return p;
 }
+
+uint64_t test_seed(void)
+{
+	const char *env = getenv("KYCD_TEST_SEED");
+	if (env && *env)
+		return strtoull(env, NULL, 0);
+	uint64_t seed = (uint64_t)time(NULL) ^ (uint64_t)clock() << 20;
+	FILE *f = fopen("/dev/urandom", "rb");
+	if (f) {
+		if (fread(&seed, sizeof seed, 1, f) != 1)
+			seed ^= (uint64_t)(uintptr_t)f;
+		fclose(f);
+	}
+	return seed >> 16;
+}

@@ -8,6 +8,7 @@
 #ifndef KYC_TEST_H
 #define KYC_TEST_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -25,6 +26,11 @@ int test_done(const char *suite);
 /* The whole file at path in a malloc'd buffer (the caller frees it), its
  * size in *len; NULL (and *len 0) when it cannot be read or is empty. */
 unsigned char *test_read_file(const char *path, size_t *len);
+
+/* A fresh seed for tests that generate their photos at random (48 bits, so
+ * it prints and `kycd synth --seed` takes it), or KYCD_TEST_SEED's value
+ * when set, so a failure the test printed can be replayed. */
+uint64_t test_seed(void);
 
 #define TEST(name) static void name(void)
 #define RUN(name) test_run(#name, name)

@@ -84,6 +84,16 @@ TEST(dot_matrix_photos_read)
 	CHECK(reads_exactly(9101, 7));
 }
 
+/* A dot-matrix MRZ whose band, laid out on its dots, had its second line's
+ * grid a cell off at the left (the dots of the `N` of `IND` walked as two
+ * cells, the document number's first letter lost): laid out again once the
+ * band is smoothed into strokes, every line is read as printed
+ * (bench/README.md, "Issue 11: print at level 2"). */
+TEST(dot_matrix_laid_out_on_strokes)
+{
+	CHECK(reads_exactly(9100, 8));
+}
+
 /* A photo without an MRZ (photo 3 of seed 123863448084436, level 0, the
  * no-MRZ class, found by a random run of reader_loose_test) whose page of
  * print was taken for dots: its smoothed band read as unsure glyphs, and the
@@ -104,6 +114,7 @@ int main(void)
 {
 	RUN(dots_told_from_strokes);
 	RUN(dot_matrix_photos_read);
+	RUN(dot_matrix_laid_out_on_strokes);
 	RUN(print_taken_for_dots_not_read_as_mrz);
 	return test_done("reader_dots");
 }
