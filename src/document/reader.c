@@ -16,7 +16,6 @@
 #include "document/reader_int.h"
 #include "document/reader_names.h"
 #include "document/reader_overlay.h"
-#include "document/reader_shear.h"
 
 #define MAX_CANDS 4  /* candidate lines tried per image */
 #define MAX_OPEN 1   /* lines kept for a longer band (read_band) */
@@ -189,9 +188,6 @@ static int read_band(const struct kyc_image *img, const struct kyc_reader__cand 
 	int dotted = rc == 0 && kyc_reader__dotted(&b[0], &lay[0]);
 	if (dotted)
 		rc = kyc_reader__dot_strokes(&b[0], c->len, &lay[0]);
-	/* glyphs leaning with the camera's angle stood up (reader_shear.c) */
-	if (rc == 0 && kyc_reader__unshear(&b[0], &lay[0]) == KYC_ERR_NOMEM)
-		rc = KYC_ERR_NOMEM;
 	if (rc == 0)
 		rc = kyc_reader__band_turn(&b[0], &b[1]);
 	if (rc == KYC_ERR_NOMEM)

@@ -10,7 +10,6 @@
 
 #include "core/err.h"
 #include "document/reader_deblur.h"
-#include "document/reader_shear.h"
 
 #define MAX_CANDS 8
 
@@ -152,11 +151,6 @@ int kyc_scan_debug_png(const struct kyc_image *img, const struct kyc_reader_resu
 				goto out;
 			have_band = b.px != NULL;
 			have_layout = rc == 0;
-			/* its glyphs stood up, as the reader reads it */
-			if (have_layout && kyc_reader__unshear(&b, &lay) == KYC_ERR_NOMEM) {
-				rc = KYC_ERR_NOMEM;
-				goto out;
-			}
 		}
 	}
 	/* and under it, when a blur is measured, the band deblurred as the
