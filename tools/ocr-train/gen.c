@@ -313,28 +313,18 @@ struct levelp {
 	double p_persp, persp;        /* keystone: scale change across the cell, per cap */
 	double p_wmark, wmark_dark;   /* large faint characters printed behind the line */
 	double p_defocus, defocus;    /* strong defocus: sigma up to this share of the cap */
-	/* What level 2 of kycd synth prints and the above missed (docs/ocr.md,
-	 * "Print effects of the level-2 photos"): dot-matrix dots cut by the
-	 * outline, hologram foil, overlays washing out the ink, neighbours
-	 * misplaced by the printer. */
-	double p_dotclip;             /* share of the dot-matrix cells drawn as a dot mask */
-	double p_holo, holo;          /* hologram foil, strength up to */
-	double wash;                  /* a watermark overlay's opacity up to */
-	double njit;                  /* neighbours' misplacement, up to this share of a pitch */
 };
 
 static const struct levelp LEVELS[GEN_NLEVELS] = {
 	[GEN_CLEAN] = {12, 48, 1.0, 0.02, -0.02, 0.03, 0.04, 0.5, 3, 0, 0, 0, 0, 0, 0, 180, 60, 120,
 		       0.95, 1.25, 1.15, 1.5, 0.02, 0.006, 0.03, {0}, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-		       0.3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+		       0.3, 0, 0, 0, 0, 0, 0},
 	[GEN_MILD] = {9, 60, 3.0, 0.05, -0.05, 0.07, 0.08, 0.9, 7, 0.3, 50, 95, 0.3, 10, 0.08, 140,
-		      100, 70, 0.9, 1.35, 1.1, 1.7, 0.04, 0.015, 0.07, {0, 0.12, 0.07, 0.02}, 0.18, 50,
-		      0.15, 0.3, 0.1, 0.1, 0.25, 0.15, 8, 12, 0.5, 0.25, 0.04, 0.15, 50, 0.1, 0.12,
-		      0.5, 0.06, 0.38, 0.4, 0.04},
+		      100, 70, 0.9, 1.35, 1.1, 1.7, 0.04, 0.015, 0.07, {0, 0.12, 0.05, 0.02}, 0.15, 40,
+		      0.15, 0.3, 0.1, 0.1, 0.25, 0.15, 8, 12, 0.5, 0.25, 0.04, 0.1, 50, 0.1, 0.12},
 	[GEN_HEAVY] = {7.5, 60, 5.0, 0.09, -0.07, 0.12, 0.12, 1.4, 16, 0.5, 20, 90, 0.6, 18, 0.15,
-		       90, 150, 35, 0.8, 1.5, 1.05, 1.9, 0.07, 0.025, 0.12, {0, 0.18, 0.12, 0.05}, 0.35,
-		       100, 0.38, 0.55, 0.2, 0.2, 0.4, 0.35, 6, 12, 0.5, 0.4, 0.08, 0.3, 90, 0.2, 0.14,
-		       0.5, 0.12, 0.45, 0.6, 0.06},
+		       90, 150, 35, 0.8, 1.5, 1.05, 1.9, 0.07, 0.025, 0.12, {0, 0.18, 0.08, 0.05}, 0.3,
+		       80, 0.3, 0.55, 0.2, 0.2, 0.4, 0.35, 6, 12, 0.5, 0.4, 0.08, 0.2, 90, 0.2, 0.14},
 };
 
 static int pick_print(const struct levelp *L, uint64_t *s)
@@ -350,7 +340,7 @@ static int pick_print(const struct levelp *L, uint64_t *s)
 
 /* The glyph and its neighbours as ink coverage in g->canvas. */
 static int draw_cell(struct gen *g, const struct placement *p, int cls, int kind, int side,
-		     double pitch, double lpitch, double nj, uint64_t *s)
+		     double pitch, double lpitch, uint64_t *s)
 {
 	if (kind != GEN_BLANK && draw(g, cls, 0, 0, p))
 		return -1;
@@ -358,9 +348,7 @@ static int draw_cell(struct gen *g, const struct placement *p, int cls, int kind
 		if (dx == 0)
 			continue;
 		int force = kind == GEN_STRADDLE && dx == side;
-		double jx = unif(s, -nj, nj) * pitch, jy = unif(s, -nj, nj) * pitch;
-		if ((force || gen_unif(s) < 0.9) &&
-		    draw(g, neighbour_class(s), dx * pitch + jx, jy, p))
+		if ((force || gen_unif(s) < 0.9) && draw(g, neighbour_class(s), dx * pitch, 0, p))
 			return -1;
 	}
 	for (int dy = -1; dy <= 1; dy += 2) {
@@ -375,8 +363,7 @@ static int draw_cell(struct gen *g, const struct placement *p, int cls, int kind
 
 /* The print process acting on the coverage; returns whether the relief of
  * an embossed print is in g->shade. */
-static int apply_print(struct gen *g, const struct levelp *L, int print, double capo,
-		       uint64_t *s)
+static int apply_print(struct gen *g, int print, double capo, uint64_t *s)
 {
 	int w = g->cw, h = g->ch;
 	switch (print) {
@@ -388,16 +375,8 @@ static int apply_print(struct gen *g, const struct levelp *L, int print, double 
 		/* 7 to 9 dots per capital, as 9- and 24-pin printers put them;
 		 * below about 1.3 px a dot grid is just a blur. */
 		double pitch = capo / unif(s, 6.5, 9.5);
-		if (pitch >= 1.3 && gen_unif(s) < L->p_dotclip)
-			fx_dots_clip(g->canvas, w, h, pitch, pitch * unif(s, 0.36, 0.5),
-				     unif(s, 0.2, 0.5), s);
-		else if (pitch >= 1.3)
+		if (pitch >= 1.3)
 			fx_dots(g->canvas, w, h, pitch, pitch * unif(s, 0.42, 0.7), s);
-		else { /* a dot grid photographed small: only its paler ink is left */
-			float fill = (float)unif(s, 0.55, 0.85);
-			for (int i = 0; i < w * h; i++)
-				g->canvas[i] *= fill * (float)(1 + 0.2 * (gen_unif(s) - 0.5));
-		}
 		return 0;
 	}
 	case GEN_PRINT_EMBOSS:
@@ -532,9 +511,9 @@ int gen_sample(struct gen *g, uint64_t seed, uint64_t index, int level, int cls,
 	} else if (kind == GEN_STRADDLE) {
 		p.fx += side * pitch * unif(&s, 0.4, 0.6);
 	}
-	if (draw_cell(g, &p, cls, kind, side, pitch, lpitch, unif(&s, 0, L->njit), &s))
+	if (draw_cell(g, &p, cls, kind, side, pitch, lpitch, &s))
 		return -1;
-	int emboss = apply_print(g, L, pick_print(L, &s), capo, &s);
+	int emboss = apply_print(g, pick_print(L, &s), capo, &s);
 
 	/* Paper and ink levels, then what lies behind the characters. */
 	double bg = unif(&s, L->bg_lo, 255);
@@ -565,18 +544,12 @@ int gen_sample(struct gen *g, uint64_t seed, uint64_t index, int level, int cls,
 						       (ta > 0 ? ta * (sx[x] * cy + cx[x] * sy) : 0));
 	}
 	if (gen_unif(&s) < L->p_guill)
-		fx_guilloche(g->paper, cw, ch, unif(&s, 0.1, 0.9) * fmin(L->guill_dark, bg - ink),
-			     capo, &s);
-	/* A watermark: darker print behind the line (paper only), or a
-	 * stock-photo overlay, white or gray, over paper and ink alike. */
-	int overlay = wmark && L->wash > 0 && gen_unif(&s) < 0.55;
-	double wash = overlay ? unif(&s, 0.1, L->wash) : 0;
-	double wlvl = overlay && gen_unif(&s) < 0.35 ? unif(&s, 40, 120) : 255;
-	if (wlvl < 255)
-		wash *= 0.6;
-	if (wmark && !overlay) {
+		fx_guilloche(g->paper, cw, ch, unif(&s, 0.1, 0.5) * fmin(L->guill_dark, bg - ink), &s);
+	if (wmark) {
+		/* Darker print behind the line, or a lighter stock-photo overlay
+		 * washing the ink out where it crosses. */
 		double dark = unif(&s, 0.15, 0.6) * fmin(L->wmark_dark, bg - ink);
-		double sign = L->wash > 0 || gen_unif(&s) < 0.6 ? -1 : 1;
+		double sign = gen_unif(&s) < 0.6 ? -1 : 1;
 		for (int i = 0; i < n; i++)
 			g->paper[i] += (float)(sign * dark * g->wmark[i]);
 	}
@@ -605,12 +578,8 @@ int gen_sample(struct gen *g, uint64_t seed, uint64_t index, int level, int cls,
 		double v = g->paper[i] * (1 - a) + ink * a;
 		if (emboss)
 			v += relief * g->shade[i];
-		if (overlay)
-			v += (wlvl - v) * wash * g->wmark[i];
 		g->canvas[i] = (float)v;
 	}
-	if (gen_unif(&s) < L->p_holo)
-		fx_holo(g->canvas, cw, ch, unif(&s, 0.15, L->holo), capo, &s);
 
 	/* The camera: focus, shake, light, gamma, sensor noise. */
 	fx_blur(g->canvas, cw, ch, sigma);

@@ -136,24 +136,6 @@ void fx_dots(float *a, int w, int h, double pitch, double r, uint64_t *s)
 				     (float)unif(s, 0.75, 1));
 }
 
-void fx_dots_clip(float *a, int w, int h, double pitch, double r, double thr, uint64_t *s)
-{
-	/* Each pixel keeps its ink only inside a dot of the lattice: dots at a
-	 * stroke's edge come out cut by the outline, not whole. */
-	double ox = unif(s, 0, pitch), oy = unif(s, 0, pitch);
-	for (int y = 0; y < h; y++) {
-		double v = (y + 0.5 - oy) / pitch;
-		double dy = (v - floor(v + 0.5)) * pitch;
-		for (int x = 0; x < w; x++) {
-			double u = (x + 0.5 - ox) / pitch;
-			double dx = (u - floor(u + 0.5)) * pitch;
-			double c = r + 0.5 - sqrt(dx * dx + dy * dy);
-			float *p = &a[y * w + x];
-			*p = *p > thr && c > 0 ? (float)(c > 1 ? 1 : c) : 0;
-		}
-	}
-}
-
 void fx_specks(float *a, int w, int h, int n, uint64_t *s)
 {
 	for (int i = 0; i < n; i++)
@@ -177,26 +159,13 @@ void fx_emboss(const float *a, float *shade, int w, int h, double sigma, double 
 		}
 }
 
-void fx_guilloche(float *paper, int w, int h, double dark, double cap, uint64_t *s)
+void fx_guilloche(float *paper, int w, int h, double dark, uint64_t *s)
 {
 	int fams = 1 + (int)(gen_mix(s) % 3);
-	/* Half the time the pattern scales with the glyph, as security print
-	 * on a document does (lines 0.2-0.5 cap apart, 0.05-0.12 cap wide);
-	 * a crossing family then mirrors the first one's wave. */
-	int rel = cap > 0 && gen_unif(s) < 0.5;
-	double th = 0, period = 0, width = 0, amp = 0, lam = 0, ph = 0;
 	for (int f = 0; f < fams; f++) {
-		if (!rel || f == 0) {
-			th = rel ? unif(s, -0.3, 0.3) : unif(s, 0, 3.14159265);
-			period = rel ? cap * unif(s, 0.2, 0.5) : unif(s, 2.5, 9);
-			width = rel ? fmax(0.35, cap * unif(s, 0.05, 0.12)) : unif(s, 0.35, 1.2);
-			amp = rel ? cap * unif(s, 0.2, 1) : unif(s, 0, 6);
-			lam = rel ? cap * unif(s, 1.6, 5) : unif(s, 8, 40);
-			ph = unif(s, 0, 6.283);
-		} else {
-			amp = -amp;
-		}
-		double c = cos(th), sn = sin(th);
+		double th = unif(s, 0, 3.14159265), c = cos(th), sn = sin(th);
+		double period = unif(s, 2.5, 9), width = unif(s, 0.35, 1.2);
+		double amp = unif(s, 0, 6), lam = unif(s, 8, 40), ph = unif(s, 0, 6.283);
 		double d = dark * unif(s, 0.4, 1);
 		for (int y = 0; y < h; y++)
 			for (int x = 0; x < w; x++) {
@@ -209,30 +178,6 @@ void fx_guilloche(float *paper, int w, int h, double dark, double cap, uint64_t 
 					paper[y * w + x] -= (float)(d * (v > 1 ? 1 : v));
 			}
 	}
-}
-
-void fx_holo(float *g, int w, int h, double strength, double cap, uint64_t *s)
-{
-	/* An iridescent foil over part of the line: a soft-rimmed ellipse a few
-	 * caps wide whose gray level (the luminance of hue bands) pulls paper
-	 * and ink together, modulated by rings under a cap apart. */
-	double rx = cap * unif(s, 3, 9), ry = cap * unif(s, 1, 3);
-	double cx = w / 2.0 + unif(s, -1, 1) * rx, cy = h / 2.0 + unif(s, -0.8, 0.8) * ry;
-	double hp = cap * unif(s, 1.2, 3.7), ring = cap * unif(s, 0.4, 1.0);
-	double ha = unif(s, 0, 3.14159265), h0 = unif(s, 0, 6.283185);
-	double ca = cos(ha), sa = sin(ha), mid = unif(s, 130, 170), swing = unif(s, 25, 50);
-	for (int y = 0; y < h; y++)
-		for (int x = 0; x < w; x++) {
-			double dx = (x - cx) / rx, dy = (y - cy) / ry, q = dx * dx + dy * dy;
-			if (q >= 1)
-				continue;
-			double edge = fmin(1, (1 - q) * 6);
-			double lvl = mid + swing * cos(h0 + 6.283185 * (x * ca + y * sa) / hp);
-			double rings = 0.5 + 0.5 * cos(6.283185 * hypot(x - cx, y - cy) / ring);
-			double k = strength * edge * (0.6 + 0.4 * rings);
-			float *p = &g[y * w + x];
-			*p += (float)((lvl - *p) * k);
-		}
 }
 
 void fx_glare(float *g, int w, int h, double strength, uint64_t *s)

@@ -28,10 +28,6 @@ void fx_inkjet(float *a, int w, int h, double sigma, double thr, uint64_t *s);
  * and redrawn as anti-aliased dots of radius r. */
 void fx_dots(float *a, int w, int h, double pitch, double r, uint64_t *s);
 
-/* Dot-matrix print as a dot mask: coverage above thr kept inside the dots
- * (radius r) of a lattice of the given pitch, so edge dots are cut. */
-void fx_dots_clip(float *a, int w, int h, double pitch, double r, double thr, uint64_t *s);
-
 /* Toner specks: n small dots of random size at random places. */
 void fx_specks(float *a, int w, int h, int n, uint64_t *s);
 
@@ -41,13 +37,8 @@ void fx_specks(float *a, int w, int h, int n, uint64_t *s);
 void fx_emboss(const float *a, float *shade, int w, int h, double sigma, double theta);
 
 /* Security print behind the characters: guilloche (families of thin wavy
- * lines) of the given darkness (gray levels) subtracted from paper[]; with a
- * cap height (px, > 0) half the patterns are sized by it. */
-void fx_guilloche(float *paper, int w, int h, double dark, double cap, uint64_t *s);
-
-/* A hologram foil over the cell: gray levels pulled by up to strength
- * towards a banded mid gray, in rings (cap: the cap height in px). */
-void fx_holo(float *g, int w, int h, double strength, double cap, uint64_t *s);
+ * lines) of the given darkness (gray levels) subtracted from paper[]. */
+void fx_guilloche(float *paper, int w, int h, double dark, uint64_t *s);
 
 /* Light across the cell: a glare blob washing the ink out, or a shadow edge
  * darkening one side. On gray levels (0-255). */
