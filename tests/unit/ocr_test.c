@@ -38,6 +38,9 @@ struct cellspec {
 	int paper, ink;
 	int line;          /* cut as kyc_ocr_classify_at sees it: the window in its line */
 	int smear;         /* horizontal camera shake: a box this many px long along the line */
+	int dots;          /* dot-matrix print: ink kept inside a 7-dot-per-cap lattice */
+	double wash;       /* a white overlay band across the cell, this opaque */
+	double guill;      /* two crossing families of wavy lines this dark behind the ink */
 };
 
 /* OCR-B: advance 0.6 em, capitals about 0.7 em. */
@@ -119,6 +122,18 @@ static int render(char ch, const struct cellspec *sp, unsigned char *px, int *w,
 				return -1;
 		}
 	}
+	if (sp->dots) {
+		/* As a 9-pin printer puts it (and kycd synth's print class): the
+		 * glyph's coverage kept inside round dots, those on an edge cut. */
+		double dp = sp->cap / 7, ox = unif() * dp, oy = unif() * dp;
+		for (int y = 0; y < *h; y++)
+			for (int x = 0; x < *w; x++) {
+				double u = (x + 0.5 - ox) / dp - floor((x + 0.5 - ox) / dp) - 0.5;
+				double v = (y + 0.5 - oy) / dp - floor((y + 0.5 - oy) / dp) - 0.5;
+				float *c = &cell[y * *w + x];
+				*c = *c > 0.3f && u * u + v * v < 0.2 ? 1 : 0;
+			}
+	}
 	if (sp->smear > 1) {
 		static float tmp[CELL_MAX];
 		for (int y = 0; y < *h; y++) {
@@ -152,8 +167,32 @@ static int render(char ch, const struct cellspec *sp, unsigned char *px, int *w,
 			}
 		memcpy(cell, tmp, sizeof(float) * (size_t)(*w * *h));
 	}
+	/* The overlay: a band a third to two thirds of a cap wide at any angle
+	 * (a stroke of a stock photo's big letters); the guilloche: lines
+	 * 0.25-0.45 cap apart, the second family's wave mirrored. */
+	double bc = 0, bs = 0, boff = 0, bw = 0, gap = 1, amp = 0, lam = 1, ph = 0;
+	if (sp->wash > 0) { /* drawn only here: other cases keep their random stream */
+		double ba = unif() * 3.14159265;
+		bc = cos(ba), bs = sin(ba);
+		boff = (unif() - 0.5) * sp->cap, bw = sp->cap * (0.33 + 0.33 * unif());
+	}
+	if (sp->guill > 0) {
+		gap = sp->cap * (0.25 + 0.2 * unif()), amp = sp->cap * 0.4 * unif();
+		lam = sp->cap * (2 + 3 * unif()), ph = unif() * 6.283;
+	}
 	for (int i = 0; i < *w * *h; i++) {
-		double v = sp->paper + (sp->ink - sp->paper) * cell[i] + (unif() * 2 - 1) * sp->noise;
+		int x = i % *w, y = i / *w;
+		double paper = sp->paper;
+		if (sp->guill > 0)
+			for (int f = -1; f <= 1; f += 2) {
+				double t = (y + f * amp * sin(6.283 * x / lam + ph)) / gap;
+				double d = fabs(t - floor(t + 0.5)) * gap;
+				paper -= sp->guill * fmax(0, 1 - d / fmax(0.6, 0.08 * sp->cap));
+			}
+		double v = paper + (sp->ink - paper) * cell[i] + (unif() * 2 - 1) * sp->noise;
+		double dist = (x - *w / 2.0) * bc + (y - *h / 2.0) * bs - boff;
+		if (sp->wash > 0 && fabs(dist) < bw / 2)
+			v += (255 - v) * sp->wash;
 		px[i] = (unsigned char)(v < 0 ? 0 : v > 255 ? 255 : lround(v));
 	}
 	return 0;
@@ -439,6 +478,34 @@ TEST(low_resolution_upsampled_cells)
 	CHECK(r2 >= 0.90 * n);
 }
 
+TEST(level2_print_cells)
+{
+	if (!have_font())
+		return;
+	/* What kycd synth's level 2 prints and the first trainings did not
+	 * draw (docs/ocr.md, "Print effects of the level-2 photos"): glyphs of
+	 * dot-matrix dots cut by their outline, a white overlay washing half
+	 * the ink out across the cell, dense crossing guilloche as dark as
+	 * 60-90 gray levels; each in its line, lightly blurred, as read. */
+	const struct cellspec kinds[3] = {
+	    {.dots = 1, .blur = 1, .noise = 5, .neighbours = 1, .paper = 225, .ink = 60, .line = 1},
+	    {.wash = 0.5, .blur = 1, .noise = 5, .neighbours = 1, .paper = 220, .ink = 25, .line = 1},
+	    {.guill = 75, .blur = 1, .noise = 5, .neighbours = 1, .paper = 225, .ink = 25, .line = 1}};
+	const char *names[3] = {"dot-matrix", "washed out", "guilloche"};
+	/* Floors under what the committed model reads (95.7 / 86.8 / 96.0 %
+	 * top-1, 98.6 / 94.1 / 99.5 % top-2): a guard, not a target; the
+	 * retraining of session 21 did not move them (docs/ocr.md). */
+	const double floor1[3] = {0.92, 0.82, 0.92}, floor2[3] = {0.95, 0.91, 0.97};
+	for (int k = 0; k < 3; k++) {
+		double t1, t2;
+		accuracy(&kinds[k], 12, 24, 1.5, 0.06, 10, &t1, &t2);
+		printf("  level-2 print, %s: top-1 %.2f%%, top-2 %.2f%%\n", names[k], 100 * t1,
+		       100 * t2);
+		CHECK(t1 >= floor1[k]);
+		CHECK(t2 >= floor2[k]);
+	}
+}
+
 TEST(non_characters_score_low)
 {
 	if (!have_font())
@@ -620,6 +687,7 @@ int main(void)
 	RUN(line_smeared_by_shake);
 	RUN(tiny_blurred_cells);
 	RUN(low_resolution_upsampled_cells);
+	RUN(level2_print_cells);
 	RUN(non_characters_score_low);
 	RUN(finer_model);
 	RUN(finer_model_given_first_softmax);
