@@ -313,6 +313,21 @@ static int read_joined(const struct kyc_image *img, const struct kyc_reader__can
 	return rc;
 }
 
+/* read_joined, keeping the reading only as a borrowed grid's (read_sure):
+ * the faint pass's lines are mostly a desk's grain and a page's print, and
+ * a photo without an MRZ keeps its reason. 0 or KYC_ERR_NOMEM. */
+static int read_joined_sure(const struct kyc_image *img, const struct kyc_reader__cand *c,
+			    int n, struct scan_state *st)
+{
+	int found = st->found_layout, rc = read_joined(img, c, n, st);
+	const struct kyc_reader__reading *r = st->best;
+	if (r && (!kyc_reader__all_checks(r) ||
+		  !kyc_reader__sure_checked(r->nlines, r->len, r->lines, r->conf)))
+		st->best = NULL;
+	st->found_layout = found;
+	return rc;
+}
+
 /* read_band, keeping the reading only when every check digit holds (a
  * paper's or a receipt's line laid out gives a reading too, and photos
  * without an MRZ keep their reason), and when sure (a borrowed grid, a line
@@ -451,8 +466,8 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 	struct scan_state *st = calloc(1, sizeof *st);
 	double luma = 0, t1 = t0;
 	int rc = KYC_ERR_NOMEM;
-	struct kyc_reader__cand first[EVIDENCE_CANDS];
-	int nfirst = 0;
+	struct kyc_reader__cand first[EVIDENCE_CANDS], faint[EVIDENCE_CANDS];
+	int nfirst = 0, nfaint = 0;
 	struct kyc_reader__work wk = {0}; /* shared by the passes at the working size */
 	if (!st)
 		goto out;
@@ -490,6 +505,10 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 		if (p == 0) { /* as located: trying them refines them in place */
 			nfirst = nc;
 			memcpy(first, cands, sizeof cands[0] * (size_t)nc);
+		}
+		if (passes[p].flags & KYC_READER__SENSITIVE) { /* for the last resorts */
+			nfaint = nc;
+			memcpy(faint, cands, sizeof cands[0] * (size_t)nc);
 		}
 		for (int i = 0;
 		     i < nc && i < MAX_CANDS && !(st->best && kyc_reader__all_checks(st->best));
@@ -537,6 +556,9 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 	}
 	/* nor that: the first pass's lines cut in pieces (glare), joined */
 	rc = st->best ? 0 : read_joined(img, first, nfirst, st);
+	/* nor that: the faint pass's lines in pieces (thin grey print whose
+	 * glyphs the lower ink margin finds only in stretches) */
+	rc = rc || st->best ? rc : read_joined_sure(img, faint, nfaint, st);
 	if (rc)
 		goto out;
 	/* nor that: every pass's lines past those it read */
