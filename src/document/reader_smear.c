@@ -10,24 +10,28 @@
  * on the band deblurred as well. */
 #include "document/reader_smear.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 #include "core/err.h"
+#include "document/mrz.h"
 #include "document/reader_deblur.h"
 #include "document/reader_names.h"
 
 /* 1 when the deblurred band d reads cell k of line L as another character
- * than c, surely by the rule of kind (KYC_READER__HELPED_*): a letter's
+ * than c, surely: the first model at the parser's bar or above, and by the
+ * rule of kind (KYC_READER__HELPED_*) on both models' readings; a letter's
  * digit twin is not another letter (it cannot stand there), but in a
- * visa's optional data it is. A deblurred cell that is only unsure, or
- * that the two models read differently, says nothing: deconvolution
- * leaves ringing that a diagonal stroke can be misread on (an `N` read
- * `X` at 0.910 and `A` by the finer model). */
+ * visa's optional data it is. A deblurred cell that is only unsure says
+ * nothing: the deconvolution rings, and a weak reading of another letter
+ * is as likely its artefact (an `R` read `T` at 0.256, the finer model
+ * 0.869, development seed 9101, motion level 2 #4). */
 static int sure_of_another(const struct kyc_reader__band *d, const struct kyc_reader__line *L,
                            int k, char c, int kind)
 {
 	struct kyc_reader__two_reads t;
-	if (kyc_reader__read_twice(d, L, k, c, &t) || t.first == c)
+	if (kyc_reader__read_twice(d, L, k, c, &t) || t.first == c ||
+	    t.first_p < KYC_MRZ_CONF_ACCEPT)
 		return 0;
 	/* read_twice asked the finer model, since the first read another */
 	if (kind == KYC_READER__HELPED_CHAR)
@@ -51,7 +55,8 @@ int kyc_reader__smear_sure(struct kyc_reader_result *out, const struct kyc_reade
 	rc = kyc_reader__blur_measure(b, lay, &bl);
 	if (rc)
 		goto out;
-	if (bl.dip <= 0 || bl.len < KYC_READER__SMEAR_LEN)
+	if (bl.dip < KYC_READER__SMEAR_DIP || bl.len < KYC_READER__SMEAR_LEN ||
+	    fabs(sin(bl.angle)) > sin(KYC_READER__SMEAR_ANGLE * M_PI / 180))
 		return 0;
 	/* only the lines with such cells deblurred (mostly the names' line):
 	 * the deconvolution costs a few milliseconds a line */
