@@ -13,6 +13,7 @@
 #include "document/mrz.h"
 #include "document/ocr.h"
 #include "document/reader_names.h"
+#include "document/reader_smear.h"
 
 /* a refused cell's confidence: under the parser's bar */
 #define REFUSED 0.5f
@@ -111,6 +112,8 @@ void kyc_reader__names_sure(struct kyc_reader_result *out, const struct kyc_read
 	 * hold the check digits that confirm their grids */
 	int names = n == 3 ? 2 : 0;
 	int off = fabs(shift(lay, names, len)) > OFF_MARGINS || runs_on(b, &lay->ln[names], len);
+	/* the cells the finer model made sure, for a third look on a smeared band */
+	unsigned char helped[KYC_READER_MAX_LINES][KYC_READER_MAX_CHARS] = {{0}};
 	for (int i = 0; i < n; i++)
 		for (int k = 0; k < len; k++) {
 			struct kyc_reader__two_reads t;
@@ -130,6 +133,9 @@ void kyc_reader__names_sure(struct kyc_reader_result *out, const struct kyc_read
 			if (kyc_reader__read_twice(b, &lay->ln[i], k, out->lines[i][k], &t) ||
 			    !kyc_reader__letter_sure(out->lines[i][k], &t))
 				out->conf[i][k] = REFUSED;
+			else if (t.first != out->lines[i][k] || t.first_p < SURE_ALONE)
+				helped[i][k] = KYC_READER__HELPED_LETTER;
 		}
-	kyc_reader__optional_sure(out, r, b, lay);
+	kyc_reader__optional_sure(out, r, b, lay, helped);
+	kyc_reader__smear_sure(out, b, lay, helped, REFUSED);
 }

@@ -37,12 +37,14 @@ int kyc_reader__char_sure(char c, const struct kyc_reader__two_reads *t);
  * carry no composite): in a reading whose check digits all hold, each of
  * its cells read at the parser's bar or above and not the best candidate of
  * r at 0.99 is read again on band b with layout lay, and its confidence is
- * lowered under the bar when kyc_reader__char_sure refuses it. Called by
- * kyc_reader__names_sure, on the readings it looks at. Only out->conf
- * changes. */
+ * lowered under the bar when kyc_reader__char_sure refuses it; a cell it
+ * accepts only by the finer model's reading has helped[1][k] set to
+ * KYC_READER__HELPED_CHAR (reader_smear.h). Called by
+ * kyc_reader__names_sure, on the readings it looks at. Only out->conf and
+ * helped change. */
 void kyc_reader__optional_sure(struct kyc_reader_result *out, const struct kyc_reader__reading *r,
-			       const struct kyc_reader__band *b,
-			       const struct kyc_reader__layout *lay);
+			       const struct kyc_reader__band *b, const struct kyc_reader__layout *lay,
+			       unsigned char helped[][KYC_READER_MAX_CHARS]);
 
 /* In a reading whose check digits all hold, every cell of a field no check
  * digit covers (the document code, the issuing state, the nationality, the
@@ -52,8 +54,10 @@ void kyc_reader__optional_sure(struct kyc_reader_result *out, const struct kyc_r
  * bar, so that its field is not accepted, when kyc_reader__letter_sure
  * refuses it, or, on the names line, when that line's grid is moved along
  * the line from the others' by more than 3/4 of a pitch or a filler is read
- * surely just beyond one of its ends. Last a visa's optional data is
- * looked at (kyc_reader__optional_sure). Only out->conf changes. */
+ * surely just beyond one of its ends. Then a visa's optional data is
+ * looked at (kyc_reader__optional_sure), and last the cells only the finer
+ * model made sure are read again if the band is smeared
+ * (kyc_reader__smear_sure). Only out->conf changes. */
 void kyc_reader__names_sure(struct kyc_reader_result *out, const struct kyc_reader__reading *r,
 			    const struct kyc_reader__band *b, const struct kyc_reader__layout *lay);
 

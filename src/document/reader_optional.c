@@ -9,6 +9,7 @@
  * when a model reads the very character surely. */
 #include "document/mrz.h"
 #include "document/reader_names.h"
+#include "document/reader_smear.h"
 
 /* a refused cell's confidence: under the parser's bar */
 #define REFUSED 0.5f
@@ -40,8 +41,8 @@ int kyc_reader__char_sure(char c, const struct kyc_reader__two_reads *t)
 }
 
 void kyc_reader__optional_sure(struct kyc_reader_result *out, const struct kyc_reader__reading *r,
-			       const struct kyc_reader__band *b,
-			       const struct kyc_reader__layout *lay)
+			       const struct kyc_reader__band *b, const struct kyc_reader__layout *lay,
+			       unsigned char helped[][KYC_READER_MAX_CHARS])
 {
 	/* a visa as the parser tells one: two lines, `V` first (docs/mrz.md) */
 	if (out->nlines != 2 || out->lines[0][0] != 'V' || lay->nlines != 2)
@@ -57,5 +58,7 @@ void kyc_reader__optional_sure(struct kyc_reader_result *out, const struct kyc_r
 		if (kyc_reader__read_twice(b, &lay->ln[1], k, c, &t) ||
 		    !kyc_reader__char_sure(c, &t))
 			out->conf[1][k] = REFUSED;
+		else if (t.first != c || t.first_p < SURE_ALONE)
+			helped[1][k] = KYC_READER__HELPED_CHAR;
 	}
 }
