@@ -35,8 +35,7 @@ static int holds_a_face(const struct kyc_face_list *l, size_t i)
 	return 0;
 }
 
-const struct kyc_face *kyc_face_pick_portrait(const struct kyc_face_list *l,
-                                              const char **reason)
+const struct kyc_face *kyc_face_pick_portrait(const struct kyc_face_list *l, const char **reason)
 {
 	size_t whole = 0; /* the faces are largest first */
 	while (whole < l->count && (l->faces[whole].quality.cut_off || holds_a_face(l, whole)))
@@ -67,8 +66,8 @@ static double overlap(const double a[4], const double b[4])
  * of them found again around itself, or NULL (none, or still several).
  * *rc is the engine's error, if any. */
 static const struct kyc_face *confirmed(const struct kyc_face_engine *e,
-                                        const struct kyc_image *img,
-                                        const struct kyc_face_list *l, int *rc)
+                                        const struct kyc_image *img, const struct kyc_face_list *l,
+                                        int *rc)
 {
 	size_t keep[CONFIRM_MAX], n = 0;
 	for (size_t i = 0; i < l->count && i < CONFIRM_MAX && !*rc; i++) {

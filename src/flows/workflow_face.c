@@ -142,8 +142,7 @@ out:
  * (kyc_face_find_portrait). p (released by the caller) holds the faces *fc
  * points into. 0 or the engine's error. */
 static int find_face(const struct kyc_flow *f, const struct kyc_image *img, int selfie,
-                     struct kyc_face_portrait *p, const struct kyc_face **fc,
-                     const char **issue)
+                     struct kyc_face_portrait *p, const struct kyc_face **fc, const char **issue)
 {
 	*fc = NULL;
 	*issue = NULL;
