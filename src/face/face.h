@@ -113,13 +113,14 @@ const struct kyc_face *kyc_face_pick_portrait(const struct kyc_face_list *l,
  * when that is a box over more than half the photo's width, the face at most
  * 0.4 as wide found inside it (the card boxed whole, the portrait missed by
  * the whole-image pass); then the portrait read again around itself
- * (kyc_face_analyze_around). face points into the lists, or is NULL with
- * reason as kyc_face_pick's. 0 or as kyc_face_analyze; release p with
- * kyc_face_portrait_release either way. */
+ * (kyc_face_analyze_around), and once more around the face found there when
+ * that lies outside the box read around. face points into the lists, or is
+ * NULL with reason as kyc_face_pick's. 0 or as kyc_face_analyze; release p
+ * with kyc_face_portrait_release either way. */
 struct kyc_face_portrait {
 	const struct kyc_face *face;
 	const char *reason;
-	struct kyc_face_list all, inside, near;
+	struct kyc_face_list all, inside, near, again;
 };
 int kyc_face_find_portrait(const struct kyc_face_engine *e, const struct kyc_image *img,
                            struct kyc_face_portrait *p);

@@ -90,6 +90,13 @@ static const struct kyc_face *confirmed(const struct kyc_face_engine *e,
 	return &l->faces[keep[0]];
 }
 
+/* Whether the centre of box b lies inside box o. */
+static int centre_inside(const double o[4], const double b[4])
+{
+	double x = b[0] + b[2] / 2, y = b[1] + b[3] / 2;
+	return x >= o[0] && x <= o[0] + o[2] && y >= o[1] && y <= o[1] + o[3];
+}
+
 int kyc_face_find_portrait(const struct kyc_face_engine *e, const struct kyc_image *img,
                            struct kyc_face_portrait *p)
 {
@@ -123,6 +130,15 @@ int kyc_face_find_portrait(const struct kyc_face_engine *e, const struct kyc_ima
 	if (p->face && !kyc_face_analyze_around(e, img, p->face->box, &p->near)) {
 		const char *why;
 		const struct kyc_face *fine = kyc_face_pick_portrait(&p->near, &why);
+		/* A face there whose centre lies outside the box read around: that
+		 * box was none (a box on the card's text beside the portrait), and
+		 * the face is read again at its own scale, as a face found first
+		 * would be. */
+		if (fine && !centre_inside(p->face->box, fine->box) &&
+		    !kyc_face_analyze_around(e, img, fine->box, &p->again)) {
+			const struct kyc_face *again = kyc_face_pick_portrait(&p->again, &why);
+			fine = again ? again : fine;
+		}
 		if (fine)
 			p->face = fine;
 	}
@@ -134,5 +150,6 @@ void kyc_face_portrait_release(struct kyc_face_portrait *p)
 	kyc_face_list_free(&p->all);
 	kyc_face_list_free(&p->inside);
 	kyc_face_list_free(&p->near);
+	kyc_face_list_free(&p->again);
 	memset(p, 0, sizeof *p);
 }

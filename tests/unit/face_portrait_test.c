@@ -3,8 +3,9 @@
  * is that person's face (kyc_face_find_portrait, docs/face.md "Comparison").
  * The cards are chosen where the detector boxes the card itself as a face:
  * around the portrait, alone (the portrait missed by the whole-image pass),
- * or beside it on the card's text; before kyc_face_find_portrait the
- * workflow kept the card, or no portrait, and face_match failed on them. */
+ * or beside it on the card's text (narrower or wider than the portrait);
+ * before kyc_face_find_portrait the workflow kept the card, no portrait, or
+ * the portrait cut coarsely, and face_flow_test failed on them. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,8 +77,10 @@ static void card_gives_a(uint64_t seed, double age, int wide, int several)
 		printf("  seed %llu: %zu faces, portrait %.0fx%.0f, A %.3f, B %.3f\n",
 		       (unsigned long long)seed, p.all.count, p.face->box[2], p.face->box[3],
 		       ma.distance, mb.distance);
-		/* as face_flow_test asks of A's card: a match, not even close */
+		/* as face_flow_test asks of A's card: a match, not even close,
+		 * similarity over 0.9 */
 		CHECK(ma.distance < KYC_FACE_WORKFLOW_THRESHOLD - KYC_FACE_MATCH_MARGIN);
+		CHECK(ma.similarity > 0.9);
 		CHECK(!mb.match);
 	}
 	kyc_face_portrait_release(&p);
@@ -107,6 +110,14 @@ TEST(a_box_on_the_text_beside_the_portrait)
 	card_gives_a(1796446000, age_a, 0, 1);
 }
 
+/* A box on the text over half the card's width, the portrait beside it: read
+ * around that box, the portrait is found coarsely (0.106 from A's selfie),
+ * and read again around itself, finely. */
+TEST(a_wide_box_on_the_text_beside_the_portrait)
+{
+	card_gives_a(1796461000, age_a, 1, 0);
+}
+
 int main(void)
 {
 	char err[512];
@@ -124,6 +135,7 @@ int main(void)
 	RUN(a_card_boxed_around_its_portrait);
 	RUN(a_card_boxed_alone);
 	RUN(a_box_on_the_text_beside_the_portrait);
+	RUN(a_wide_box_on_the_text_beside_the_portrait);
 	kyc_face_engine_free(engine);
 	return test_done("face_portrait");
 }
