@@ -62,9 +62,9 @@ static double overlap(const double a[4], const double b[4])
 	return in / (a[2] * a[3] + b[2] * b[3] - in);
 }
 
-/* When faces nearly as large as each other made l ambiguous: the one face
- * of them found again around itself, or NULL (none, or still several).
- * *rc is the engine's error, if any. */
+/* Of several faces (neither cut nor holding another, the CONFIRM_MAX
+ * largest), the largest found again around itself, or NULL (none, or two
+ * nearly as large). *rc is the engine's error, if any. */
 static const struct kyc_face *confirmed(const struct kyc_face_engine *e,
                                         const struct kyc_image *img, const struct kyc_face_list *l,
                                         int *rc)
@@ -105,11 +105,15 @@ int kyc_face_find_portrait(const struct kyc_face_engine *e, const struct kyc_ima
 	if (rc)
 		return rc;
 	p->face = kyc_face_pick_portrait(&p->all, &p->reason);
-	if (!p->face && p->reason && !strcmp(p->reason, "several_faces")) {
-		p->face = confirmed(e, img, &p->all, &rc);
+	/* Several faces: the one found again around itself, when one is (a
+	 * box on the card's text, wider or nearly as wide as the portrait, is
+	 * not); else the pick stands. */
+	if (p->all.count > 1) {
+		const struct kyc_face *c = confirmed(e, img, &p->all, &rc);
 		if (rc)
 			return rc;
-		p->reason = p->face ? NULL : p->reason;
+		if (c)
+			p->face = c, p->reason = NULL;
 	}
 	/* A box over most of the photo alone: the card, when the whole-image
 	 * pass missed the portrait on it. Its own square, read at its scale

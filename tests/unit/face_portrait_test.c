@@ -103,11 +103,12 @@ TEST(a_card_boxed_alone)
 	card_gives_a(1796600380, age_a < 45 ? age_a + 35 : age_a - 30, 1, 0);
 }
 
-/* A box on the card's text nearly as large as the portrait: the portrait
- * is found again around itself, the text box is not. */
+/* A box on the card's text nearly as large as the portrait, or larger: the
+ * portrait is found again around itself, the text box is not. */
 TEST(a_box_on_the_text_beside_the_portrait)
 {
 	card_gives_a(1796446000, age_a, 0, 1);
+	card_gives_a(1796468000, age_a, 0, 0);
 }
 
 /* A box on the text over half the card's width, the portrait beside it: read
