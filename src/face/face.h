@@ -109,14 +109,15 @@ const struct kyc_face *kyc_face_pick_portrait(const struct kyc_face_list *l,
                                               const char **reason);
 
 /* The portrait of a document photo as the workflow keeps it: the faces of
- * img (kyc_face_analyze); the portrait among them (kyc_face_pick_portrait);
- * when that is a box over more than half the photo's width, the face at most
- * 0.4 as wide found inside it (the card boxed whole, the portrait missed by
- * the whole-image pass); then the portrait read again around itself
- * (kyc_face_analyze_around), and once more around the face found there when
- * that lies outside the box read around. face points into the lists, or is
- * NULL with reason as kyc_face_pick's. 0 or as kyc_face_analyze; release p
- * with kyc_face_portrait_release either way. */
+ * img (kyc_face_analyze); the portrait among them (kyc_face_pick_portrait,
+ * or, when there are several, the largest found again around itself: a box
+ * on a card's text is not); when that is a box over half the photo's width,
+ * the face at most 0.4 as wide found inside it (the card boxed whole, the
+ * portrait missed by the whole-image pass); then the portrait read again
+ * around itself (kyc_face_analyze_around), and once more around the face
+ * found there when its centre lies outside the box read around. face points
+ * into the lists, or is NULL with reason as kyc_face_pick's. 0 or as
+ * kyc_face_analyze; release p with kyc_face_portrait_release either way. */
 struct kyc_face_portrait {
 	const struct kyc_face *face;
 	const char *reason;
