@@ -549,20 +549,6 @@ const struct kyc_face *kyc_face_pick(const struct kyc_face_list *l, const char *
 	return &l->faces[0];
 }
 
-const struct kyc_face *kyc_face_pick_portrait(const struct kyc_face_list *l,
-                                              const char **reason)
-{
-	size_t whole = 0; /* the faces are largest first */
-	while (whole < l->count && l->faces[whole].quality.cut_off)
-		whole++;
-	if (whole == 0 || whole == l->count)
-		return kyc_face_pick(l, reason);
-	struct kyc_face_list rest = *l;
-	rest.faces += whole;
-	rest.count -= whole;
-	return kyc_face_pick(&rest, reason);
-}
-
 const char *kyc_face_selfie(const struct kyc_face_list *l)
 {
 	if (l->count == 0) {

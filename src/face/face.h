@@ -101,11 +101,31 @@ int kyc_face_analyze_around(const struct kyc_face_engine *e, const struct kyc_im
 const struct kyc_face *kyc_face_pick(const struct kyc_face_list *l, const char **reason);
 
 /* The portrait of a document photo: as kyc_face_pick, but a face the frame
- * cuts is passed over when a whole face is also found. The detector at times
- * boxes most of a card as a face (larger and scored higher than the printed
- * portrait, and cut by the frame); a document's portrait lies inside it. */
+ * cuts, or whose box holds another face found, is passed over when a face
+ * that is neither is also found. The detector at times boxes most of a card
+ * as a face (larger than the printed portrait, scored higher or lower, cut by
+ * the frame or inside it); a document's portrait lies inside it. */
 const struct kyc_face *kyc_face_pick_portrait(const struct kyc_face_list *l,
                                               const char **reason);
+
+/* The portrait of a document photo as the workflow keeps it: the faces of
+ * img (kyc_face_analyze); the portrait among them (kyc_face_pick_portrait,
+ * or, when there are several, the largest found again around itself: a box
+ * on a card's text is not); when that is a box over half the photo's width,
+ * the face at most 0.4 as wide found inside it (the card boxed whole, the
+ * portrait missed by the whole-image pass); then the portrait read again
+ * around itself (kyc_face_analyze_around), and once more around the face
+ * found there when its centre lies outside the box read around. face points
+ * into the lists, or is NULL with reason as kyc_face_pick's. 0 or as
+ * kyc_face_analyze; release p with kyc_face_portrait_release either way. */
+struct kyc_face_portrait {
+	const struct kyc_face *face;
+	const char *reason;
+	struct kyc_face_list all, inside, near, again;
+};
+int kyc_face_find_portrait(const struct kyc_face_engine *e, const struct kyc_image *img,
+                           struct kyc_face_portrait *p);
+void kyc_face_portrait_release(struct kyc_face_portrait *p);
 
 /* Checks l as a selfie: exactly one face (a background face under 0.4 of the
  * main one's width is ignored), then the main face's quality; with no face,

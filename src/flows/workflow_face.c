@@ -138,48 +138,39 @@ out:
 }
 
 /* The face the workflow keeps of img: on a selfie its one face, or NULL
- * with *issue (kyc_face_selfie); on a document its portrait. l and near
- * (the caller frees both) hold the faces *fc points into. 0 or the
- * engine's error. */
+ * with *issue (kyc_face_selfie); on a document its portrait
+ * (kyc_face_find_portrait). p (released by the caller) holds the faces *fc
+ * points into. 0 or the engine's error. */
 static int find_face(const struct kyc_flow *f, const struct kyc_image *img, int selfie,
-                     struct kyc_face_list *l, struct kyc_face_list *near,
-                     const struct kyc_face **fc, const char **issue)
+                     struct kyc_face_portrait *p, const struct kyc_face **fc, const char **issue)
 {
-	const char *why;
 	*fc = NULL;
 	*issue = NULL;
-	int rc = kyc_face_analyze(f->face, img, l);
+	if (!selfie) {
+		int rc = kyc_face_find_portrait(f->face, img, p);
+		*fc = p->face;
+		return rc;
+	}
+	memset(p, 0, sizeof *p);
+	int rc = kyc_face_analyze(f->face, img, &p->all);
 	if (rc)
 		return rc;
-	if (selfie) {
-		*issue = kyc_face_selfie(l);
-		*fc = *issue ? NULL : &l->faces[0];
-		return 0;
-	}
-	*fc = kyc_face_pick_portrait(l, &why);
-	/* A portrait small on a photographed page is read again around where
-	 * it was found (kyc_face_analyze_around): the first pass may have
-	 * boxed the whole printed photo rather than the face. */
-	if (*fc && !kyc_face_analyze_around(f->face, img, (*fc)->box, near)) {
-		const struct kyc_face *fine = kyc_face_pick_portrait(near, &why);
-		if (fine)
-			*fc = fine;
-	}
+	*issue = kyc_face_selfie(&p->all);
+	*fc = *issue ? NULL : &p->all.faces[0];
 	return 0;
 }
 
 int flow__face_prepare(struct kyc_flow *f, const char *owner, const struct kyc_image *img,
                        int selfie, struct flow_face_prep *p, struct kyc_jerr *e)
 {
-	struct kyc_face_list l = {0}, near = {0};
+	struct kyc_face_portrait found = {0};
 	const struct kyc_face *fc;
 	memset(p, 0, sizeof *p);
 	if (!f->face || !img->rgb)
 		return 0;
-	int rc = find_face(f, img, selfie, &l, &near, &fc, &p->issue);
+	int rc = find_face(f, img, selfie, &found, &fc, &p->issue);
 	if (rc) {
-		kyc_face_list_free(&l);
-		kyc_face_list_free(&near);
+		kyc_face_portrait_release(&found);
 		return kyc_jerr_set(e, 500, "internal", "", "the face engine failed");
 	}
 	p->analyzed = 1;
@@ -191,8 +182,7 @@ int flow__face_prepare(struct kyc_flow *f, const char *owner, const struct kyc_i
 		if (rc)
 			kyc_logf(KYC_LOG_WARN, "portrait not stored: %s", kyc_err_name(rc));
 	}
-	kyc_face_list_free(&l);
-	kyc_face_list_free(&near);
+	kyc_face_portrait_release(&found);
 	if (rc)
 		return kyc_jerr_set(e, 500, "store_error", "", "the portrait could not be stored");
 	return 0;
@@ -220,7 +210,7 @@ static int recompute(struct kyc_flow *f, const json_t *d, const json_t *old, jso
 	json_t *file = NULL;
 	kyc_buf bytes;
 	struct kyc_image img = {0};
-	struct kyc_face_list l = {0}, near = {0};
+	struct kyc_face_portrait found = {0};
 	const struct kyc_face *fc = NULL;
 	const char *issue = NULL, *path = NULL, *why = NULL;
 	int ret = -1;
@@ -242,7 +232,7 @@ static int recompute(struct kyc_flow *f, const json_t *d, const json_t *old, jso
 	                            .target_side = KYC_READER_DECODE_SIDE,
 	                            .want_rgb = 1};
 	if (kyc_image_decode(bytes.data, bytes.len, &io, &img, &why) ||
-	    find_face(f, &img, !strcmp(flow__str(d, "type"), "selfie"), &l, &near, &fc, &issue) ||
+	    find_face(f, &img, !strcmp(flow__str(d, "type"), "selfie"), &found, &fc, &issue) ||
 	    !fc || !(*face = face_to_json(fc)))
 		goto out;
 	const json_t *pf = json_object_get(old, "portrait_file_id");
@@ -251,8 +241,7 @@ static int recompute(struct kyc_flow *f, const json_t *d, const json_t *old, jso
 	json_object_set_new(*face, "recomputed_at", json_integer(kyc_now_ms()));
 	ret = 0;
 out:
-	kyc_face_list_free(&l);
-	kyc_face_list_free(&near);
+	kyc_face_portrait_release(&found);
 	kyc_image_free(&img);
 	kyc_buf_release(&bytes);
 	json_decref(file);

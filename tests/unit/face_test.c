@@ -481,7 +481,7 @@ TEST(cli_detect_and_compare)
 
 /* A document's portrait lies inside the photo: a larger box the frame cuts
  * (the detector's box over most of a card) is passed over for a whole face,
- * and is kept when no face is whole. */
+ * and is kept when no face is whole; so is a box that holds another face. */
 TEST(a_portrait_is_a_whole_face)
 {
 	struct kyc_face faces[3] = {0};
@@ -498,6 +498,19 @@ TEST(a_portrait_is_a_whole_face)
 	CHECK_STR(why, "several_faces");
 	l.count = 1; /* only the cut face: it is the one there is */
 	CHECK(kyc_face_pick_portrait(&l, &why) == &faces[0]);
+
+	/* A whole box over most of a card holding the portrait (synth seed
+	 * 1796439739's card, as the detector boxed it, scored lower than the
+	 * portrait): the face inside is the portrait. */
+	struct kyc_face card[2] = {0};
+	const double outer[4] = {8, 124, 974, 736}, inner[4] = {129, 208, 169, 156};
+	memcpy(card[0].box, outer, sizeof outer);
+	memcpy(card[1].box, inner, sizeof inner);
+	l = (struct kyc_face_list){.faces = card, .count = 2};
+	CHECK(kyc_face_pick(&l, &why) == &card[0]);
+	CHECK(kyc_face_pick_portrait(&l, &why) == &card[1]);
+	card[1].box[0] = 900; /* beside it, not inside: the larger is kept */
+	CHECK(kyc_face_pick_portrait(&l, &why) == &card[0]);
 }
 
 int main(void)
