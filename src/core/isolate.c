@@ -66,17 +66,50 @@ static _Noreturn void child(int wfd, kyc_isolate_fn fn, void *arg, void *out, si
 	_exit(0);
 }
 
-/* Reads n bytes into p before the deadline; 0, 1 at EOF or on an error
+/* A child's two limits: the CPU time it may use (its budget, timeout_ms),
+ * and a wall-clock bound four times that, for a child that hangs without
+ * using the CPU. The budget is CPU time and not wall time so that a loaded
+ * machine (many uploads on two cores, a sanitizer build beside other work)
+ * does not turn a slow read into a lost one: waiting for a core costs the
+ * child no budget. */
+struct limits {
+	clockid_t cpu; /* the child's CPU clock; has_cpu 0 when it has none */
+	int has_cpu;
+	int64_t budget_ms, wall_deadline;
+};
+
+static int64_t cpu_ms(clockid_t c)
+{
+	struct timespec t;
+	if (clock_gettime(c, &t))
+		return -1;
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Whether the child is past either limit. A clock that cannot be read (the
+ * child has ended and been reaped by no one yet on some kernels) leaves only
+ * the wall bound. */
+static int past_limits(const struct limits *l)
+{
+	if (now_ms() >= l->wall_deadline)
+		return 1;
+	return l->has_cpu && cpu_ms(l->cpu) >= l->budget_ms;
+}
+
+/* Reads n bytes into p within the limits; 0, 1 at EOF or on an error
  * (the child died), KYC_ISOLATE_TIMEOUT. */
-static int read_all(int fd, void *p, size_t n, int64_t deadline)
+static int read_all(int fd, void *p, size_t n, const struct limits *l)
 {
 	unsigned char *b = p;
 	while (n) {
-		int64_t left = deadline - now_ms();
+		if (past_limits(l))
+			return KYC_ISOLATE_TIMEOUT;
+		int64_t left = l->wall_deadline - now_ms();
 		if (left <= 0)
 			return KYC_ISOLATE_TIMEOUT;
+		/* short slices: the CPU budget is looked at between them */
 		struct pollfd pfd = {.fd = fd, .events = POLLIN};
-		int r = poll(&pfd, 1, left > 1000 ? 1000 : (int)left);
+		int r = poll(&pfd, 1, left > 50 ? 50 : (int)left);
 		if (r < 0 && errno != EINTR)
 			return 1;
 		if (r <= 0)
@@ -91,8 +124,8 @@ static int read_all(int fd, void *p, size_t n, int64_t deadline)
 	return 0;
 }
 
-/* Reaps pid before the deadline; its wait status, or -1 at the deadline. */
-static int reap(pid_t pid, int64_t deadline)
+/* Reaps pid within the limits; its wait status, or -1 past them. */
+static int reap(pid_t pid, const struct limits *l)
 {
 	for (;;) {
 		int st = 0;
@@ -101,7 +134,7 @@ static int reap(pid_t pid, int64_t deadline)
 			return st;
 		if (r < 0 && errno != EINTR)
 			return -1;
-		if (now_ms() >= deadline)
+		if (past_limits(l))
 			return -1;
 		nanosleep(&(struct timespec){0, 200000}, NULL);
 	}
@@ -118,7 +151,8 @@ int kyc_isolate_run(kyc_isolate_fn fn, void *arg, void *out, size_t out_len, int
 			*status = st;
 		return 0;
 	}
-	int64_t deadline = now_ms() + timeout_ms;
+	struct limits lim = {.budget_ms = timeout_ms,
+			     .wall_deadline = now_ms() + 4 * (int64_t)timeout_ms};
 	int fds[2];
 	if (pipe2(fds, O_CLOEXEC))
 		return KYC_ERR_IO;
@@ -133,13 +167,14 @@ int kyc_isolate_run(kyc_isolate_fn fn, void *arg, void *out, size_t out_len, int
 		child(fds[1], fn, arg, out, out_len);
 	}
 	close(fds[1]);
-	int st_fn = 0, rc = read_all(fds[0], &st_fn, sizeof st_fn, deadline);
+	lim.has_cpu = clock_getcpuclockid(pid, &lim.cpu) == 0;
+	int st_fn = 0, rc = read_all(fds[0], &st_fn, sizeof st_fn, &lim);
 	if (!rc)
-		rc = read_all(fds[0], out, out_len, deadline);
+		rc = read_all(fds[0], out, out_len, &lim);
 	close(fds[0]);
 	/* the child has written all and is leaving; a child that has not gets
-	 * until the deadline to end (its EOF came early) */
-	int ws = rc == KYC_ISOLATE_TIMEOUT ? -1 : reap(pid, deadline);
+	 * until its limits to end (its EOF came early) */
+	int ws = rc == KYC_ISOLATE_TIMEOUT ? -1 : reap(pid, &lim);
 	if (ws == -1) {
 		kill(pid, SIGKILL);
 		while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)

@@ -7,15 +7,15 @@
  * How: fork(); the child runs fn, writes its result (a status word and the
  * out buffer) to a pipe and leaves with _exit(0), so it runs no atexit
  * handler, flushes no stdio buffer and (under LeakSanitizer) reports no
- * leak. The parent reads the pipe under a deadline, reaps the child with
- * waitpid and copies nothing back unless the child wrote all of it and
- * exited 0. On the deadline the child is killed (SIGKILL) and reaped: no
- * zombie is left.
+ * leak. The parent reads the pipe within the child's limits (a CPU-time
+ * budget, and a wall-clock bound for a hang), reaps the child with waitpid
+ * and copies nothing back unless the child wrote all of it and exited 0.
+ * Past a limit the child is killed (SIGKILL) and reaped: no zombie is left.
  *
  * Threads: the caller may be one thread of many. Only the calling thread
  * exists in the child; glibc's malloc is safe after fork, and a lock another
  * thread held at the fork (stdio, a library's own) can only make the child
- * hang, which the deadline turns into KYC_ISOLATE_TIMEOUT. fn must not use
+ * hang, which the wall-clock bound turns into KYC_ISOLATE_TIMEOUT. fn must not use
  * OpenMP or start threads that wait on the parent's. The child inherits the
  * parent's descriptors (it closes none, so the parent loses none) and holds
  * them until it ends; it dies with its parent (PR_SET_PDEATHSIG).
@@ -37,7 +37,8 @@ enum kyc_isolate_result {
 	 * exit status other than 0 (AddressSanitizer's report exits 1), or
 	 * its result was cut short */
 	KYC_ISOLATE_CRASHED = -100,
-	/* the deadline passed; the child was killed */
+	/* the child used its CPU budget, or hung past its wall bound; it was
+	 * killed */
 	KYC_ISOLATE_TIMEOUT = -101,
 };
 
@@ -46,8 +47,10 @@ enum kyc_isolate_result {
  * as *status. */
 typedef int (*kyc_isolate_fn)(void *arg, void *out, size_t out_len);
 
-/* Runs fn(arg, out, out_len) in a child process and waits for it at most
- * timeout_ms (> 0). 0 when fn returned: out holds the child's out buffer and
+/* Runs fn(arg, out, out_len) in a child process and lets it use at most
+ * timeout_ms (> 0) of CPU time, and at most four times that of wall time (a
+ * hang that uses no CPU); a child waiting for a core on a loaded machine uses
+ * none of its budget. 0 when fn returned: out holds the child's out buffer and
  * *status (when not NULL) what fn returned. KYC_ISOLATE_CRASHED or
  * KYC_ISOLATE_TIMEOUT as above, KYC_ERR_IO when the pipe or the fork failed,
  * KYC_ERR_INVALID for bad arguments; out is then undefined (it may hold part

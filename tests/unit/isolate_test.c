@@ -127,6 +127,47 @@ TEST(hang_is_timed_out)
 	CHECK(no_children());
 }
 
+/* A child that waits without using the CPU (a lock held at the fork, a
+ * blocking call): its CPU budget never runs out, and the wall bound (four
+ * times the budget) still ends it. */
+static int sleeps_forever(void *arg, void *out, size_t out_len)
+{
+	for (;;)
+		pause();
+	return 0;
+}
+
+TEST(sleeping_hang_is_timed_out)
+{
+	char out[8];
+	int64_t t0 = now_ms();
+	CHECK_INT(kyc_isolate_run(sleeps_forever, NULL, out, sizeof out, 100, NULL),
+		  KYC_ISOLATE_TIMEOUT);
+	CHECK(now_ms() - t0 >= 400);
+	CHECK(no_children());
+}
+
+/* The budget is CPU time: a child that waits (as one waits for a core on a
+ * loaded machine) longer than its budget but within the wall bound, using
+ * almost no CPU, is not cut off. Under a wall-clock deadline alone this read
+ * was lost. */
+static int waits_then_answers(void *arg, void *out, size_t out_len)
+{
+	nanosleep(&(struct timespec){0, 300000000}, NULL);
+	memset(out, 7, out_len);
+	return 5;
+}
+
+TEST(waiting_is_not_spending_the_budget)
+{
+	char out[8];
+	int st = 0;
+	CHECK_INT(kyc_isolate_run(waits_then_answers, NULL, out, sizeof out, 150, &st), 0);
+	CHECK_INT(st, 5);
+	CHECK_INT(out[7], 7);
+	CHECK(no_children());
+}
+
 /* A leak in the child is not reported: _exit skips LeakSanitizer's check,
  * which would otherwise exit the child 23 (crashed). */
 static int leaks(void *arg, void *out, size_t out_len)
@@ -256,6 +297,8 @@ int main(void)
 	RUN(abort_is_crashed);
 	RUN(early_exit_is_crashed);
 	RUN(hang_is_timed_out);
+	RUN(sleeping_hang_is_timed_out);
+	RUN(waiting_is_not_spending_the_budget);
 	RUN(leak_in_child_not_reported);
 	RUN(threads);
 	RUN(nested_runs_in_the_child);
