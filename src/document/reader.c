@@ -16,7 +16,6 @@
 #include "document/reader_int.h"
 #include "document/reader_names.h"
 #include "document/reader_overlay.h"
-#include "document/reader_stretch.h"
 
 #define MAX_CANDS 4  /* candidate lines tried per image */
 #define MAX_OPEN 1   /* lines kept for a longer band (read_band) */
@@ -185,13 +184,8 @@ static int read_band(const struct kyc_image *img, const struct kyc_reader__cand 
 	    kyc_reader__mrz_like(img, &st->located, KYC_READER__MRZ_LIKE_PHOTO) >=
 		    KYC_READER__MRZ_LIKE_PHOTO)
 		st->fits[st->nfits++] = *c;
-	/* an MRZ-like band glare or shadow left without a layout, its columns'
-	 * contrast stretched; read only surely (reader_stretch.c) */
-	int stretched = rc == KYC_ERR_NOTFOUND && (open ? open != MARGINS_BAND : like) && b[0].px;
-	if (stretched)
-		rc = kyc_reader__stretch_layout(&b[0], open ? 2 * c->len : c->len, &lay[0]);
 	/* dot-matrix print read as strokes (reader_dots.c) */
-	int dotted = rc == 0 && !stretched && kyc_reader__dotted(&b[0], &lay[0]);
+	int dotted = rc == 0 && kyc_reader__dotted(&b[0], &lay[0]);
 	if (dotted)
 		rc = kyc_reader__dot_strokes(&b[0], c->len, &lay[0]);
 	if (rc == 0)
@@ -200,7 +194,7 @@ static int read_band(const struct kyc_image *img, const struct kyc_reader__cand 
 		goto out;
 	if (rc == 0) {
 		kyc_reader__layout_turn(&lay[0], b[0].w, b[0].h, &lay[1]);
-		st->found_layout |= !stretched;
+		st->found_layout = 1;
 		for (int flip = 0; flip < 2; flip++)
 			vote[flip] = kyc_reader__sample_conf(&b[flip], &lay[flip]);
 	}
@@ -217,10 +211,10 @@ static int read_band(const struct kyc_image *img, const struct kyc_reader__cand 
 		 * which the decoder can choose among until every check digit
 		 * holds: such a reading is kept only on surely read checked
 		 * characters, as a loose layout's is */
-		if ((dotted || stretched || st->sure_only) && kyc_reader__all_checks(r) &&
+		if ((dotted || st->sure_only) && kyc_reader__all_checks(r) &&
 		    !kyc_reader__sure_checked(r->nlines, r->len, r->lines, r->conf))
 			continue;
-		if ((stretched || st->sure_only) && !kyc_reader__all_checks(r))
+		if (st->sure_only && !kyc_reader__all_checks(r))
 			continue;
 		if (!st->best || r->score > st->best->score) {
 			free(st->band.px);
