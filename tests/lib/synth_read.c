@@ -3,6 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
+#include "document/doc_read.h"
 #include "document/image.h"
 #include "document/reader.h"
 #include "synth_read.h"
@@ -41,4 +44,38 @@ int tsynth_reads_exactly(uint64_t seed, int i, int level, enum kyc_synth_class c
 	int exact;
 	tsynth_scan(seed, i, level, cls, &r, &exact);
 	return exact;
+}
+
+int tsynth_doc_read(uint64_t seed, int i, int level, enum kyc_synth_class cls,
+		    int64_t today_days, int *exact, int *valid)
+{
+	struct kyc_synth_doc d;
+	unsigned char *jpg = NULL;
+	size_t len;
+	*exact = *valid = 0;
+	if (kyc_synth_make_class(seed, i, level, cls, KYC_SYNTH_MIXED, &d, &jpg, &len))
+		return -1;
+	struct kyc_image_opts o = {.target_side = KYC_READER_DECODE_SIDE};
+	struct kyc_image img;
+	int rc = kyc_image_decode(jpg, len, &o, &img, NULL);
+	free(jpg);
+	if (rc)
+		return -1;
+	struct kyc_doc_read rd;
+	rc = kyc_doc_read(&img, today_days, &rd);
+	kyc_image_free(&img);
+	if (rc)
+		return -1;
+	rc = 1;
+	if (rd.mrz) {
+		json_t *lines = json_object_get(rd.mrz, "lines");
+		*exact = (int)json_array_size(lines) == d.id.nlines;
+		for (int l = 0; *exact && l < d.id.nlines; l++)
+			*exact = !strcmp(json_string_value(json_array_get(lines, (size_t)l)),
+			                 d.id.lines[l]);
+		*valid = json_is_true(json_object_get(rd.mrz, "valid"));
+		rc = 0;
+	}
+	kyc_doc_read_release(&rd);
+	return rc;
 }

@@ -19,4 +19,12 @@ int tsynth_reads_exactly(uint64_t seed, int i, int level, enum kyc_synth_class c
 int tsynth_scan(uint64_t seed, int i, int level, enum kyc_synth_class cls,
 		struct kyc_reader_result *r, int *exact);
 
+/* Generates photo i of class cls at level for seed, decodes it and reads it
+ * as an upload is read (kyc_doc_read, the parser's JSON): whether its MRZ
+ * lines are the truth's in *exact and whether it was called valid in *valid.
+ * 0 when an MRZ was read, 1 when none was, -1 when the photo cannot be made,
+ * decoded or read. */
+int tsynth_doc_read(uint64_t seed, int i, int level, enum kyc_synth_class cls,
+		    int64_t today_days, int *exact, int *valid);
+
 #endif
