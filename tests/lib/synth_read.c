@@ -10,22 +10,28 @@
 #include "document/reader.h"
 #include "synth_read.h"
 
+int tsynth_photo(uint64_t seed, int i, int level, enum kyc_synth_class cls,
+		 struct kyc_synth_doc *d, struct kyc_image *img)
+{
+	unsigned char *jpg = NULL;
+	size_t len;
+	if (kyc_synth_make_class(seed, i, level, cls, KYC_SYNTH_MIXED, d, &jpg, &len) != 0)
+		return -1;
+	struct kyc_image_opts o = {.target_side = KYC_READER_DECODE_SIDE};
+	int rc = kyc_image_decode(jpg, len, &o, img, NULL);
+	free(jpg);
+	return rc ? -1 : 0;
+}
+
 int tsynth_scan(uint64_t seed, int i, int level, enum kyc_synth_class cls,
 		struct kyc_reader_result *r, int *exact)
 {
 	struct kyc_synth_doc d;
-	unsigned char *jpg;
-	size_t len;
-	*exact = 0;
-	if (kyc_synth_make_class(seed, i, level, cls, KYC_SYNTH_MIXED, &d, &jpg, &len) != 0)
-		return -1;
-	struct kyc_image_opts o = {.target_side = KYC_READER_DECODE_SIDE};
 	struct kyc_image img;
-	int rc = kyc_image_decode(jpg, len, &o, &img, NULL);
-	free(jpg);
-	if (rc != 0)
+	*exact = 0;
+	if (tsynth_photo(seed, i, level, cls, &d, &img))
 		return -1;
-	rc = kyc_reader_scan(&img, r);
+	int rc = kyc_reader_scan(&img, r);
 	kyc_image_free(&img);
 	*exact = rc == 0 && d.id.nlines > 0 && r->nlines == d.id.nlines;
 	for (int l = 0; *exact && l < r->nlines; l++)
@@ -50,19 +56,12 @@ int tsynth_doc_read(uint64_t seed, int i, int level, enum kyc_synth_class cls,
 		    int64_t today_days, int *exact, int *valid)
 {
 	struct kyc_synth_doc d;
-	unsigned char *jpg = NULL;
-	size_t len;
-	*exact = *valid = 0;
-	if (kyc_synth_make_class(seed, i, level, cls, KYC_SYNTH_MIXED, &d, &jpg, &len))
-		return -1;
-	struct kyc_image_opts o = {.target_side = KYC_READER_DECODE_SIDE};
 	struct kyc_image img;
-	int rc = kyc_image_decode(jpg, len, &o, &img, NULL);
-	free(jpg);
-	if (rc)
+	*exact = *valid = 0;
+	if (tsynth_photo(seed, i, level, cls, &d, &img))
 		return -1;
 	struct kyc_doc_read rd;
-	rc = kyc_doc_read(&img, today_days, &rd);
+	int rc = kyc_doc_read(&img, today_days, &rd);
 	kyc_image_free(&img);
 	if (rc)
 		return -1;

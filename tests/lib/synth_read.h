@@ -5,9 +5,15 @@
 
 #include <stdint.h>
 
+#include "document/image.h"
 #include "document/reader.h"
 #include "document/synth.h"
 
+/* Generates photo i of class cls at level for seed (its truth in *d) and
+ * decodes it as the upload path does into *img (the caller frees it with
+ * kyc_image_free). 0, or -1 when the photo cannot be made or decoded. */
+int tsynth_photo(uint64_t seed, int i, int level, enum kyc_synth_class cls,
+		 struct kyc_synth_doc *d, struct kyc_image *img);
 /* Generates photo i of class cls at level for seed, decodes it as the
  * upload path does and scans it; prints one line saying what came of it.
  * 1 when the reading's lines are the truth's, 0 otherwise (a photo that

@@ -6,7 +6,6 @@
  * must never read as one. */
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "document/image.h"
 #include "document/reader.h"
@@ -20,15 +19,8 @@
 static int first_pass_misses(uint64_t seed, int i, enum kyc_synth_class cls)
 {
 	struct kyc_synth_doc d;
-	unsigned char *jpg;
-	size_t len;
-	if (kyc_synth_make_class(seed, i, 2, cls, KYC_SYNTH_MIXED, &d, &jpg, &len))
-		return -1;
-	struct kyc_image_opts o = {.target_side = KYC_READER_DECODE_SIDE};
 	struct kyc_image img;
-	int rc = kyc_image_decode(jpg, len, &o, &img, NULL);
-	free(jpg);
-	if (rc)
+	if (tsynth_photo(seed, i, 2, cls, &d, &img))
 		return -1;
 	struct kyc_reader__cand c[16];
 	double luma, sc = (double)img.w / d.width;
