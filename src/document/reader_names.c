@@ -15,20 +15,14 @@
 #include "document/reader_names.h"
 #include "document/reader_smear.h"
 
-/* a refused cell's confidence: under the parser's bar */
-#define REFUSED 0.5f
 /* how far (pitches) a names line's grid may be moved from the others' */
 #define OFF_MARGINS 0.75
 /* a filler beyond a line's end this sure: the line goes on */
 #define FILLER_BEYOND 0.9f
-/* the first model's score at which it alone is sure of a letter: on the
- * development seeds the finer model disagreed with no wrong letter read
- * this surely (bench/README.md) */
-#define SURE_ALONE 0.99f
 
 int kyc_reader__letter_sure(char c, const struct kyc_reader__two_reads *t)
 {
-	if (t->first == c && t->first_p >= SURE_ALONE)
+	if (t->first == c && t->first_p >= KYC_READER__SURE_ALONE)
 		return 1;
 	return t->fine && (t->fine == c || kyc_reader__twin(c, t->fine));
 }
@@ -45,7 +39,7 @@ int kyc_reader__read_twice(const struct kyc_reader__band *b, const struct kyc_re
 	    kyc_ocr_top_k(p, g, 1) < 1)
 		return -1;
 	*t = (struct kyc_reader__two_reads){g[0].ch, 0, g[0].score, 0};
-	if ((g[0].ch != c || g[0].score < SURE_ALONE) &&
+	if ((g[0].ch != c || g[0].score < KYC_READER__SURE_ALONE) &&
 	    kyc_ocr_classify_fine_given(b->px, b->w, b->h, b->w, cx, pitch, y0, y1, p, f, 1) == 1) {
 		t->fine = f[0].ch;
 		t->fine_p = f[0].score;
@@ -121,21 +115,21 @@ void kyc_reader__names_sure(struct kyc_reader_result *out, const struct kyc_read
 			    out->conf[i][k] < KYC_MRZ_CONF_ACCEPT)
 				continue;
 			if (off && i == names) {
-				out->conf[i][k] = REFUSED;
+				out->conf[i][k] = KYC_READER__REFUSED;
 				continue;
 			}
 			/* the reading's own best candidate at 0.99: the first model's
 			 * (sure alone) or, on a cell it was unsure of, the finer
 			 * model's (which agrees); nothing to read again */
 			if (r->cands.ch[i][k][0] == out->lines[i][k] &&
-			    r->cands.p[i][k][0] >= SURE_ALONE)
+			    r->cands.p[i][k][0] >= KYC_READER__SURE_ALONE)
 				continue;
 			if (kyc_reader__read_twice(b, &lay->ln[i], k, out->lines[i][k], &t) ||
 			    !kyc_reader__letter_sure(out->lines[i][k], &t))
-				out->conf[i][k] = REFUSED;
-			else if (t.first != out->lines[i][k] || t.first_p < SURE_ALONE)
+				out->conf[i][k] = KYC_READER__REFUSED;
+			else if (t.first != out->lines[i][k] || t.first_p < KYC_READER__SURE_ALONE)
 				helped[i][k] = KYC_READER__HELPED_LETTER;
 		}
 	kyc_reader__optional_sure(out, r, b, lay, helped);
-	kyc_reader__smear_sure(out, b, lay, helped, REFUSED);
+	kyc_reader__smear_sure(out, b, lay, helped, KYC_READER__REFUSED);
 }

@@ -7,6 +7,13 @@
 #include "document/reader.h"
 #include "document/reader_int.h"
 
+/* A refused cell's confidence: under the parser's bar. */
+#define KYC_READER__REFUSED 0.5f
+/* The first model's score at which it alone is sure of a character no check
+ * digit covers: on the development seeds the finer model disagreed with no
+ * wrong letter read this surely (bench/README.md). */
+#define KYC_READER__SURE_ALONE 0.99f
+
 /* One letter cell read again: the first model's best character and score,
  * and the finer model's best (fine 0 when it was not asked). */
 struct kyc_reader__two_reads {

@@ -11,10 +11,6 @@
 #include "document/reader_names.h"
 #include "document/reader_smear.h"
 
-/* a refused cell's confidence: under the parser's bar */
-#define REFUSED 0.5f
-/* as in reader_names.c: the first model alone is sure from here */
-#define SURE_ALONE 0.99f
 /* where a visa's optional data starts on its second line (ICAO 9303 part 7) */
 #define MRV_OPTIONAL 28
 
@@ -29,7 +25,7 @@ static int has_twin(char c)
 
 int kyc_reader__char_sure(char c, const struct kyc_reader__two_reads *t)
 {
-	if (t->first == c && t->first_p >= SURE_ALONE)
+	if (t->first == c && t->first_p >= KYC_READER__SURE_ALONE)
 		return 1;
 	if (t->fine != c)
 		return 0;
@@ -53,12 +49,12 @@ void kyc_reader__optional_sure(struct kyc_reader_result *out, const struct kyc_r
 		if (out->conf[1][k] < KYC_MRZ_CONF_ACCEPT)
 			continue;
 		/* the reading's own best candidate at 0.99: a model read c itself */
-		if (r->cands.ch[1][k][0] == c && r->cands.p[1][k][0] >= SURE_ALONE)
+		if (r->cands.ch[1][k][0] == c && r->cands.p[1][k][0] >= KYC_READER__SURE_ALONE)
 			continue;
 		if (kyc_reader__read_twice(b, &lay->ln[1], k, c, &t) ||
 		    !kyc_reader__char_sure(c, &t))
-			out->conf[1][k] = REFUSED;
-		else if (t.first != c || t.first_p < SURE_ALONE)
+			out->conf[1][k] = KYC_READER__REFUSED;
+		else if (t.first != c || t.first_p < KYC_READER__SURE_ALONE)
 			helped[1][k] = KYC_READER__HELPED_CHAR;
 	}
 }
