@@ -38,6 +38,11 @@ static const double EDGE_MARGINS[] = {0.2, 0.35, 0.55, 0.8};
 #define NEAR_SCORE 0.3
 #define NEAR_MAX 3
 static const double NEAR_ZOOMS[] = {2.5, 3.2};
+/* A face found there is kept only when scored at least this: a real face
+ * seen at its best size scores over 0.8 (10 squares of 12 about one card's
+ * portrait), while the boxes such a closer look makes on a receipt's or a
+ * page's print score 0.53 to 0.58. */
+#define NEAR_CONFIRM 0.7
 
 /* FaceRes's box crop: the detector's box made square on its longer side
  * and grown by this share of it on each side, not turned (HSE_FaceRec_tf's
@@ -263,8 +268,9 @@ static int detect_zoomed(const struct kyc_face_engine *e, const struct face__rgb
 }
 
 /* The last resort: each near miss read again in squares NEAR_ZOOMS times
- * its box about its centre; a face found there counts when its centre lies
- * in the near miss's box (the same place, not another near it). */
+ * its box about its centre; a face found there counts when scored at least
+ * NEAR_CONFIRM and its centre lies in the near miss's box (the same place,
+ * not another near it). */
 static int detect_near(const struct kyc_face_engine *e, const struct face__rgb *img,
                        const struct near *nr, struct det *dets, int *ndets)
 {
@@ -284,8 +290,8 @@ static int detect_near(const struct kyc_face_engine *e, const struct face__rgb *
 			for (int j = 0; j < nf && *ndets < MAX_FACES; j++) {
 				double cx = found[j].x + found[j].w / 2,
 				       cy = found[j].y + found[j].h / 2;
-				int keep = cx >= m->x && cx <= m->x + m->w && cy >= m->y &&
-				           cy <= m->y + m->h;
+				int keep = found[j].score >= NEAR_CONFIRM && cx >= m->x &&
+				           cx <= m->x + m->w && cy >= m->y && cy <= m->y + m->h;
 				for (int k = 0; k < *ndets && keep; k++)
 					keep = iou(&found[j], &dets[k]) <= NMS_IOU;
 				if (keep)
