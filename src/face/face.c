@@ -28,6 +28,21 @@ static const double FILL_MARGINS[] = {0.35, 0.8};
  * ending on a black edge the detector was not trained on. More margins here:
  * these passes run only on images where nothing else found a face. */
 static const double EDGE_MARGINS[] = {0.2, 0.35, 0.55, 0.8};
+/* When every pass found nothing, the places the detector scored above
+ * NEAR_SCORE (but not above DETECT_SCORE) are read again in a square of
+ * NEAR_ZOOMS times their box about them (the second when the first finds
+ * nothing there), where the face fills the share of the detector's input it
+ * scores best: on a face a tenth of the photo wide its score swings with
+ * the window's placement (0.13 to 0.79 on one card's portrait; docs/face.md,
+ * "Near misses"). At most NEAR_MAX places. */
+#define NEAR_SCORE 0.3
+#define NEAR_MAX 3
+static const double NEAR_ZOOMS[] = {2.5, 3.2};
+/* A face found there is kept only when scored at least this: a real face
+ * seen at its best size scores over 0.8 (10 squares of 12 about one card's
+ * portrait), while the boxes such a closer look makes on a receipt's or a
+ * page's print score 0.53 to 0.58. */
+#define NEAR_CONFIRM 0.7
 
 /* FaceRes's box crop: the detector's box made square on its longer side
  * and grown by this share of it on each side, not turned (HSE_FaceRec_tf's
@@ -141,12 +156,39 @@ static void repeat_edges(struct kyc_tensor *t, int u0, int u1, int v0, int v1)
 		}
 }
 
+/* The best places scored under DETECT_SCORE but above NEAR_SCORE by the
+ * passes so far, held apart by NMS_IOU, best first. */
+struct near {
+	struct det d[NEAR_MAX];
+	int n;
+};
+
+static void near_add(struct near *nr, const struct det *c)
+{
+	for (int j = 0; j < nr->n; j++)
+		if (iou(c, &nr->d[j]) > NMS_IOU) {
+			if (c->score > nr->d[j].score)
+				nr->d[j] = *c; /* the same place, scored better */
+			return;
+		}
+	if (nr->n == NEAR_MAX && nr->d[NEAR_MAX - 1].score >= c->score)
+		return;
+	int at = nr->n < NEAR_MAX ? nr->n++ : NEAR_MAX - 1;
+	nr->d[at] = *c;
+	for (int j = at; j > 0 && nr->d[j].score > nr->d[j - 1].score; j--) {
+		struct det t = nr->d[j];
+		nr->d[j] = nr->d[j - 1], nr->d[j - 1] = t;
+	}
+}
+
 /* One detector pass on the square (x0, y0, side) of the image (parts
  * outside it are padding: zeros, or the image's edges repeated when edges
  * is set); the faces found are added to dets[*ndets..] unless they overlap
- * one already there. Boxes are in image pixels. */
+ * one already there, and places scored above NEAR_SCORE to nr (when not
+ * NULL). Boxes are in image pixels. */
 static int detect_window(const struct kyc_face_engine *e, const struct face__rgb *img, double x0,
-                         double y0, double side, int edges, struct det *dets, int *ndets)
+                         double y0, double side, int edges, struct det *dets, int *ndets,
+                         struct near *nr)
 {
 	struct kyc_tensor in = {0}, out = {0};
 	int rc = face__crop(img, x0, y0, side, 0, NULL, DETECT_SIDE, &in);
@@ -168,16 +210,19 @@ static int detect_window(const struct kyc_face_engine *e, const struct face__rgb
 				const float *t =
 				    out.d + ((size_t)row * out.w + col) * out.c + a * 5;
 				double score = sigmoid(t[4]);
-				if (score <= DETECT_SCORE ||
+				if (score <= (nr ? NEAR_SCORE : DETECT_SCORE) ||
 				    n >= (int)(sizeof cand / sizeof cand[0]))
 					continue;
 				double cx = (col + sigmoid(t[0])) / g,
 				       cy = (row + sigmoid(t[1])) / g;
 				double w = exp(t[2]) * ANCHORS[a][0] / g,
 				       h = exp(t[3]) * ANCHORS[a][1] / g;
-				cand[n++] =
-				    (struct det){x0 + (cx - w / 2) * side, y0 + (cy - h / 2) * side,
-				                 w * side, h * side, score};
+				struct det c = {x0 + (cx - w / 2) * side, y0 + (cy - h / 2) * side,
+				                w * side, h * side, score};
+				if (score > DETECT_SCORE)
+					cand[n++] = c;
+				else
+					near_add(nr, &c);
 			}
 	kyc_tensor_free(&out);
 	qsort(cand, (size_t)n, sizeof cand[0], by_score_desc);
@@ -194,19 +239,19 @@ static int detect_window(const struct kyc_face_engine *e, const struct face__rgb
 
 /* One pass on the image centred in a square of side max(w,h)·(1+2·margin). */
 static int detect_pass(const struct kyc_face_engine *e, const struct face__rgb *img, double margin,
-                       int edges, struct det *dets, int *ndets)
+                       int edges, struct det *dets, int *ndets, struct near *nr)
 {
 	double side = fmax(img->w, img->h) * (1 + 2 * margin);
 	*ndets = 0;
 	return detect_window(e, img, (img->w - side) / 2, (img->h - side) / 2, side, edges, dets,
-	                     ndets);
+	                     ndets, nr);
 }
 
 /* The last resort: squares of half the longer side, overlapping by half, so
  * that a face under about a tenth of the photo (the portrait on a photo of
  * a whole passport page) is seen twice as large. Up to 9 passes. */
 static int detect_zoomed(const struct kyc_face_engine *e, const struct face__rgb *img,
-                         struct det *dets, int *ndets)
+                         struct det *dets, int *ndets, struct near *nr)
 {
 	double side = fmax(img->w, img->h) / 2, step = side / 2;
 	int nx = img->w > side ? (int)ceil((img->w - side) / step) + 1 : 1;
@@ -217,8 +262,43 @@ static int detect_zoomed(const struct kyc_face_engine *e, const struct face__rgb
 		for (int i = 0; i < nx && rc == 0; i++) {
 			double x0 = nx > 1 ? fmin(i * step, img->w - side) : (img->w - side) / 2;
 			double y0 = ny > 1 ? fmin(j * step, img->h - side) : (img->h - side) / 2;
-			rc = detect_window(e, img, x0, y0, side, 0, dets, ndets);
+			rc = detect_window(e, img, x0, y0, side, 0, dets, ndets, nr);
 		}
+	return rc;
+}
+
+/* The last resort: each near miss read again in squares NEAR_ZOOMS times
+ * its box about its centre; a face found there counts when scored at least
+ * NEAR_CONFIRM and its centre lies in the near miss's box (the same place,
+ * not another near it). */
+static int detect_near(const struct kyc_face_engine *e, const struct face__rgb *img,
+                       const struct near *nr, struct det *dets, int *ndets)
+{
+	int rc = 0;
+	*ndets = 0;
+	for (int i = 0; i < nr->n && rc == 0; i++) {
+		const struct det *m = &nr->d[i];
+		int before = *ndets;
+		for (size_t z = 0;
+		     rc == 0 && *ndets == before && z < sizeof NEAR_ZOOMS / sizeof NEAR_ZOOMS[0];
+		     z++) {
+			double side = NEAR_ZOOMS[z] * fmax(m->w, m->h);
+			struct det found[MAX_FACES];
+			int nf = 0;
+			rc = detect_window(e, img, m->x + m->w / 2 - side / 2,
+			                   m->y + m->h / 2 - side / 2, side, 0, found, &nf, NULL);
+			for (int j = 0; j < nf && *ndets < MAX_FACES; j++) {
+				double cx = found[j].x + found[j].w / 2,
+				       cy = found[j].y + found[j].h / 2;
+				int keep = found[j].score >= NEAR_CONFIRM && cx >= m->x &&
+				           cx <= m->x + m->w && cy >= m->y && cy <= m->y + m->h;
+				for (int k = 0; k < *ndets && keep; k++)
+					keep = iou(&found[j], &dets[k]) <= NMS_IOU;
+				if (keep)
+					dets[(*ndets)++] = found[j];
+			}
+		}
+	}
 	return rc;
 }
 
@@ -440,17 +520,20 @@ int kyc_face_analyze(const struct kyc_face_engine *e, const struct kyc_image *im
 	measure(&small, 1, ms - 1, &out->image_sharpness, &out->image_brightness);
 	kyc_tensor_free(&small);
 	int n = 0;
-	rc = detect_pass(e, &rgb, 0, 0, dets, &n);
+	struct near nr = {.n = 0};
+	rc = detect_pass(e, &rgb, 0, 0, dets, &n, &nr);
 	for (size_t m = 0; rc == 0 && n == 0 && m < sizeof FILL_MARGINS / sizeof FILL_MARGINS[0];
 	     m++)
-		rc = detect_pass(e, &rgb, FILL_MARGINS[m], 0, dets, &n);
+		rc = detect_pass(e, &rgb, FILL_MARGINS[m], 0, dets, &n, &nr);
 	if (rc == 0 && n == 0)
-		rc = detect_zoomed(e, &rgb, dets, &n);
+		rc = detect_zoomed(e, &rgb, dets, &n, &nr);
 	/* last, so that a document's small portrait (the zoomed squares') is
 	 * found as before, and its photo pays nothing more */
 	for (size_t m = 0; rc == 0 && n == 0 && m < sizeof EDGE_MARGINS / sizeof EDGE_MARGINS[0];
 	     m++)
-		rc = detect_pass(e, &rgb, EDGE_MARGINS[m], 1, dets, &n);
+		rc = detect_pass(e, &rgb, EDGE_MARGINS[m], 1, dets, &n, &nr);
+	if (rc == 0 && n == 0)
+		rc = detect_near(e, &rgb, &nr, dets, &n);
 	if (rc)
 		return rc;
 	if (n == 0)

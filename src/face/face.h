@@ -81,7 +81,9 @@ struct kyc_face_list {
  * analyses each: landmarks, aligned crop, embedding, age, gender, quality.
  * A face that fills the frame (a document portrait, a cropped photo) is found
  * by a second pass on the image padded with a margin when the first finds
- * nothing. 0, KYC_ERR_INVALID (no rgb) or KYC_ERR_NOMEM. */
+ * nothing; when no pass finds one, the places scored just under the
+ * detector's threshold are read again, zoomed (docs/face.md, step 1).
+ * 0, KYC_ERR_INVALID (no rgb) or KYC_ERR_NOMEM. */
 int kyc_face_analyze(const struct kyc_face_engine *e, const struct kyc_image *img,
                      struct kyc_face_list *out);
 void kyc_face_list_free(struct kyc_face_list *l);
