@@ -76,30 +76,20 @@ static double dot(const float *a, const float *b)
 	return s;
 }
 
-#define NSHIFT 15 /* 5 across, 3 down */
-
-/* Cell k of line l moved a little, each way: its own small misplacement is
- * searched, the exemplars' averages out over the best of them. How many
- * patches it gave. */
-static int shifted(const struct kyc_reader__band *b, const struct kyc_reader__layout *lay, int l,
-                   int k, float sh[NSHIFT][NP])
+double kyc_reader__proto_match(const struct kyc_reader__band *b, const struct kyc_reader__layout *lay,
+                               const struct kyc_reader__reading *r, int l, int k, char c)
 {
-	int ns = 0;
+	/* the cell moved, against each exemplar where it was laid out: its
+	 * own small misplacement is searched, the exemplars' averages out
+	 * over the best of them */
+	float shifted[15][NP], e[NP];
+	int ns = 0, ne = 0;
+	double best = -2;
 	for (int sy = -1; sy <= 1; sy++)
 		for (int sx = -2; sx <= 2; sx++)
-			ns += !patch(b, &lay->ln[l], k, sx * SHIFT, sy, sh[ns]);
-	return ns;
-}
-
-/* The best match of the ns patches sh of cell (l, k) to the band's sure
- * cells of c, -2 when there are none. */
-static double against(const struct kyc_reader__band *b, const struct kyc_reader__layout *lay,
-                      const struct kyc_reader__reading *r, int l, int k, char c,
-                      float sh[NSHIFT][NP], int ns)
-{
-	float e[NP];
-	int ne = 0;
-	double best = -2;
+			ns += !patch(b, &lay->ln[l], k, sx * SHIFT, sy, shifted[ns]);
+	if (!ns)
+		return best;
 	for (int m = 0; m < r->nlines && ne < MAX_EXEMPLARS; m++)
 		for (int j = 0; j < r->len && ne < MAX_EXEMPLARS; j++) {
 			if ((m == l && j == k) || r->lines[m][j] != c || r->conf[m][j] < EXEMPLAR ||
@@ -107,19 +97,11 @@ static double against(const struct kyc_reader__band *b, const struct kyc_reader_
 				continue;
 			ne++;
 			for (int s = 0; s < ns; s++) {
-				double d = dot(sh[s], e);
+				double d = dot(shifted[s], e);
 				best = d > best ? d : best;
 			}
 		}
 	return best;
-}
-
-double kyc_reader__proto_match(const struct kyc_reader__band *b, const struct kyc_reader__layout *lay,
-                               const struct kyc_reader__reading *r, int l, int k, char c)
-{
-	float sh[NSHIFT][NP];
-	int ns = shifted(b, lay, l, k, sh);
-	return ns ? against(b, lay, r, l, k, c, sh, ns) : -2;
 }
 
 /* A character's value in a check digit's sum. */
@@ -150,7 +132,6 @@ static int may_replace(const struct kyc_reader__reading *r, int l, char c0, char
 int kyc_reader__read_protos(const struct kyc_reader__band *b, const struct kyc_reader__layout *lay,
                             struct kyc_reader__reading *r)
 {
-	float sh[NSHIFT][NP];
 	int n = 0;
 	if (!kyc_reader__all_checks(r) || r->nlines != lay->nlines || r->len != lay->len)
 		return 0;
@@ -159,21 +140,19 @@ int kyc_reader__read_protos(const struct kyc_reader__band *b, const struct kyc_r
 			char c0 = r->lines[l][k], cb = 0;
 			if (r->conf[l][k] >= KYC_MRZ_CONF_ACCEPT)
 				continue;
-			double m0, mb = -2;
-			int ns = -1;
+			double m0 = -2, mb = -2;
 			/* the classifier's candidates and the runner-up */
-			for (int q = 0; q <= KYC_MRZ_DECODE_K && ns; q++) {
+			for (int q = 0; q <= KYC_MRZ_DECODE_K; q++) {
 				char c = q < KYC_MRZ_DECODE_K ? r->cands.ch[l][k][q] : r->alt[l][k];
 				if (!may_replace(r, l, c0, c) || c == cb)
 					continue;
-				ns = ns < 0 ? shifted(b, lay, l, k, sh) : ns;
-				double m = ns ? against(b, lay, r, l, k, c, sh, ns) : -2;
+				double m = kyc_reader__proto_match(b, lay, r, l, k, c);
 				if (m > mb)
 					mb = m, cb = c;
 			}
 			if (!cb || mb < MIN_MATCH)
 				continue;
-			m0 = against(b, lay, r, l, k, c0, sh, ns);
+			m0 = kyc_reader__proto_match(b, lay, r, l, k, c0);
 			if (m0 < MIN_OWN || mb < m0 + MARGIN)
 				continue;
 			r->alt[l][k] = c0;
