@@ -16,7 +16,6 @@
 #include "document/reader_int.h"
 #include "document/reader_names.h"
 #include "document/reader_overlay.h"
-#include "document/reader_proto.h"
 
 #define MAX_CANDS 4  /* candidate lines tried per image */
 #define MAX_OPEN 1   /* lines kept for a longer band (read_band) */
@@ -591,9 +590,6 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 	if (!rc && st->best)
 		rc = kyc_reader__read_overlay(&st->band, &st->lay, &st->best,
 		                              st->best == st->rd ? st->rd + 1 : st->rd);
-	/* unsure characters matched to the band's own sure glyphs */
-	if (!rc && st->best)
-		kyc_reader__read_protos(&st->band, &st->lay, st->best);
 	if (rc)
 		goto out;
 	rc = 0;
