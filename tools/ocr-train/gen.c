@@ -44,15 +44,6 @@ struct gen {
 
 #define LOAD_PX 200
 
-/* Share of the small photographed cells drawn at the document's resolution
- * (gen_set_docres); 0 keeps the generator as it was. */
-static double docres_share;
-
-void gen_set_docres(double share)
-{
-	docres_share = share;
-}
-
 static int font_load(struct gen *g, struct font *f, const char *path, int *maxp, int *maxc)
 {
 	if (FT_New_Face(g->lib, path, 0, &f->face) || FT_Set_Pixel_Sizes(f->face, 0, LOAD_PX))
@@ -509,25 +500,10 @@ int gen_sample(struct gen *g, uint64_t seed, uint64_t index, int level, int cls,
 	p.fy = band ? bandc : f->cap / 2 + gauss(&s) * L->jitter * f->cap * 0.7;
 	p.ox = mx + ow / 2.0;
 	p.oy = 2 + oh / 2.0;
-	/* A small MRZ in a photo was printed at the document's resolution and
-	 * shrunk by the camera: print, security print and lettering behind are
-	 * drawn up times larger, then sampled down before the camera's own
-	 * effects (its own stream, so that the other cells stay as they were). */
-	uint64_t ds = s ^ 0x6a09e667f3bcc909ULL;
-	double up = 1;
-	if (lowres && docres_share > 0 && gen_unif(&ds) < docres_share) {
-		up = fmin(unif(&ds, 2, 4), (CANVAS_MAX - 1.0) / fmax(cw, ch));
-		g->cw = (int)ceil(cw * up);
-		g->ch = (int)ceil(ch * up);
-		p.k *= up;
-		p.ox *= up;
-		p.oy = g->ch - (ch - p.oy) * up; /* y up: keep the distance from the top */
-	}
-	int bw = g->cw, bh = g->ch, bn = bw * bh;
 	int wmark = gen_unif(&s) < L->p_wmark;
 	if (wmark && draw_watermark(g, &p, &s))
 		return -1;
-	memset(g->canvas, 0, sizeof(float) * (size_t)bn);
+	memset(g->canvas, 0, sizeof(float) * (size_t)n);
 
 	int side = gen_unif(&s) < 0.5 ? -1 : 1;
 	if (kind == GEN_UPSIDE) {
@@ -537,7 +513,7 @@ int gen_sample(struct gen *g, uint64_t seed, uint64_t index, int level, int cls,
 	}
 	if (draw_cell(g, &p, cls, kind, side, pitch, lpitch, &s))
 		return -1;
-	int emboss = apply_print(g, pick_print(L, &s), capo * up, &s);
+	int emboss = apply_print(g, pick_print(L, &s), capo, &s);
 
 	/* Paper and ink levels, then what lies behind the characters. */
 	double bg = unif(&s, L->bg_lo, 255);
@@ -557,24 +533,24 @@ int gen_sample(struct gen *g, uint64_t seed, uint64_t index, int level, int cls,
 	/* sin(a + b) = sin a cos b + cos a sin b: two tables instead of a sine
 	 * per pixel (the generator, not the network, bounds training speed). */
 	double sx[CANVAS_MAX], cx[CANVAS_MAX];
-	for (int x = 0; x < bw; x++) {
+	for (int x = 0; x < cw; x++) {
 		sx[x] = sin(6.283 * tfx * x);
 		cx[x] = cos(6.283 * tfx * x);
 	}
-	for (int y = 0; y < bh; y++) {
+	for (int y = 0; y < ch; y++) {
 		double sy = sin(6.283 * tfy * y + tph), cy = cos(6.283 * tfy * y + tph);
-		for (int x = 0; x < bw; x++)
-			g->paper[y * bw + x] = (float)(bg + grad * ((double)x / bw - 0.5) +
+		for (int x = 0; x < cw; x++)
+			g->paper[y * cw + x] = (float)(bg + grad * ((double)x / cw - 0.5) +
 						       (ta > 0 ? ta * (sx[x] * cy + cx[x] * sy) : 0));
 	}
 	if (gen_unif(&s) < L->p_guill)
-		fx_guilloche(g->paper, bw, bh, unif(&s, 0.1, 0.5) * fmin(L->guill_dark, bg - ink), &s);
+		fx_guilloche(g->paper, cw, ch, unif(&s, 0.1, 0.5) * fmin(L->guill_dark, bg - ink), &s);
 	if (wmark) {
 		/* Darker print behind the line, or a lighter stock-photo overlay
 		 * washing the ink out where it crosses. */
 		double dark = unif(&s, 0.15, 0.6) * fmin(L->wmark_dark, bg - ink);
 		double sign = gen_unif(&s) < 0.6 ? -1 : 1;
-		for (int i = 0; i < bn; i++)
+		for (int i = 0; i < n; i++)
 			g->paper[i] += (float)(sign * dark * g->wmark[i]);
 	}
 
@@ -589,13 +565,12 @@ int gen_sample(struct gen *g, uint64_t seed, uint64_t index, int level, int cls,
 	else if (gen_unif(&s) < L->p_defocus)
 		sigma = capo * unif(&s, 0.06, L->defocus); /* a phone focused on the desk */
 	int binarise = !emboss && gen_unif(&s) < L->p_bin && sigma * 10 < capo;
-	binarise &= up == 1; /* a thresholded photo, not a thresholded document */
 	double bthr = unif(&s, 0.3, 0.7);
 	/* Embossed characters: relief shading, and the tipping foil (ink) on
 	 * the top of the relief anything from worn off to complete. */
 	double relief = emboss ? unif(&s, 0.25, 0.6) * (bg - ink) : 0;
 	double tip = emboss ? unif(&s, 0.2, 1) : 1;
-	for (int i = 0; i < bn; i++) {
+	for (int i = 0; i < n; i++) {
 		double a = g->canvas[i];
 		if (binarise)
 			a = a > bthr ? 1 : 0;
@@ -604,12 +579,6 @@ int gen_sample(struct gen *g, uint64_t seed, uint64_t index, int level, int cls,
 		if (emboss)
 			v += relief * g->shade[i];
 		g->canvas[i] = (float)v;
-	}
-	if (up > 1) {
-		fx_shrink(g->canvas, bw, bh, up, g->paper, cw, ch, unif(&ds, -0.25, 0.25),
-			  unif(&ds, -0.25, 0.25));
-		memcpy(g->canvas, g->paper, sizeof(float) * (size_t)n);
-		g->cw = cw, g->ch = ch;
 	}
 
 	/* The camera: focus, shake, light, gamma, sensor noise. */
@@ -642,7 +611,7 @@ int gen_sample(struct gen *g, uint64_t seed, uint64_t index, int level, int cls,
 	*w = ow;
 	*h = oh;
 	*ccx = ow / 2.0;
-	*cpitch = pitch_est * p.k / up;
+	*cpitch = pitch_est * p.k;
 	/* The reader resamples its band to glyphs about 20 px tall: small
 	 * photographed glyphs arrive upsampled (bilinear), large ones shrunk. */
 	if (lowres || gen_unif(&s) < L->p_resample) {

@@ -46,11 +46,6 @@ void gen_free(struct gen *g);
 int gen_sample(struct gen *g, uint64_t seed, uint64_t index, int level, int cls, int kind,
 	       unsigned char *px, int *w, int *h, double *cx, double *pitch);
 
-/* Draws that share of the small photographed cells (6-12 px capitals) at 2-4
- * times their size, print and background included, and samples them down as
- * a camera does before its blur, noise and JPEG (docs/ocr.md); 0 by default. */
-void gen_set_docres(double share);
-
 /* splitmix64: the one PRNG of the trainer. */
 static inline uint64_t gen_mix(uint64_t *s)
 {

@@ -242,12 +242,3 @@ void fx_resample(const unsigned char *in, int w, int h, double f, int max, unsig
 	*ow = nw;
 	*oh = nh;
 }
-
-void fx_shrink(const float *in, int bw, int bh, double f, float *out, int w, int h, double phx,
-	       double phy)
-{
-	for (int y = 0; y < h; y++)
-		for (int x = 0; x < w; x++)
-			out[y * w + x] = sample_bilinear(in, bw, bh, (x + 0.5 + phx) * f - 0.5,
-							 (y + 0.5 + phy) * f - 0.5);
-}

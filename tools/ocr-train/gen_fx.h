@@ -36,13 +36,6 @@ void fx_specks(float *a, int w, int h, int n, uint64_t *s);
  * around [-1, 1]. */
 void fx_emboss(const float *a, float *shade, int w, int h, double sigma, double theta);
 
-/* The photograph of a document rendered at f times the photo's resolution:
- * in (bw x bh gray levels) point-sampled bilinearly into out (w x h), as
- * kycd synth lays its document raster onto the photo (no prefilter, so fine
- * print aliases), the samples shifted by (phx, phy) photo pixels. */
-void fx_shrink(const float *in, int bw, int bh, double f, float *out, int w, int h, double phx,
-	       double phy);
-
 /* Security print behind the characters: guilloche (families of thin wavy
  * lines) of the given darkness (gray levels) subtracted from paper[]. */
 void fx_guilloche(float *paper, int w, int h, double dark, uint64_t *s);

@@ -756,8 +756,6 @@ int main(int argc, char **argv)
 			opt_mix = strtod(v, NULL);
 		else if (!strcmp(k, "--hard"))
 			opt_hard = strtod(v, NULL);
-		else if (!strcmp(k, "--docres"))
-			gen_set_docres(strtod(v, NULL));
 		else if (!strcmp(k, "--extra"))
 			opt_extra = (int)strtol(v, NULL, 10);
 		else if (!strcmp(k, "--seeds")) {
