@@ -26,8 +26,10 @@ double kyc_reader__skew_share(const struct kyc_image *img, double *angle)
 			 * thinner than it, or a plain difference, pulls the
 			 * angles to 0° and 45° */
 			const unsigned char *p = g + (size_t)y * w + x;
-			int gx = (p[1 - w] - p[-1 - w]) + 2 * (p[1] - p[-1]) + (p[1 + w] - p[-1 + w]);
-			int gy = (p[w - 1] - p[-w - 1]) + 2 * (p[w] - p[-w]) + (p[w + 1] - p[-w + 1]);
+			int gx =
+			    (p[1 - w] - p[-1 - w]) + 2 * (p[1] - p[-1]) + (p[1 + w] - p[-1 + w]);
+			int gy =
+			    (p[w - 1] - p[-w - 1]) + 2 * (p[w] - p[-w]) + (p[w + 1] - p[-w + 1]);
 			double m = (double)gx * gx + (double)gy * gy;
 			if (m < 6400) /* flat paper and noise: 4 times a step of 20 */
 				continue;
@@ -71,7 +73,7 @@ int kyc_reader__read_skewed(const struct kyc_image *img, kyc_reader__read_line_f
 	struct kyc_reader__work wk = {0};
 	double luma;
 	int n = kyc_reader__locate_at(img->gray, img->w, img->h, img->w, c, KYC_READER__MORE_MAX,
-				      &luma, KYC_READER__SKEW_SIDE, KYC_READER__TURN45, &wk);
+	                              &luma, KYC_READER__SKEW_SIDE, KYC_READER__TURN45, &wk);
 	kyc_reader__work_free(&wk);
 	if (n <= 0)
 		return n < 0 ? n : 0;

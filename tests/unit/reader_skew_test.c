@@ -32,14 +32,14 @@ static double draw(uint64_t *s)
 }
 
 static const enum kyc_synth_format fmt[] = {KYC_SYNTH_TD1, KYC_SYNTH_TD2, KYC_SYNTH_TD3,
-					    KYC_SYNTH_MRVA, KYC_SYNTH_MRVB};
+                                            KYC_SYNTH_MRVA, KYC_SYNTH_MRVB};
 
-/* Renders level-0 photo i of seed and class cls (the format fmt[i % 5]), then turns it about its MRZ's
- * centre so that the MRZ runs at angle `to` (degrees clockwise), scaled to
- * `pitch` px a cell, onto a PHOTO_W x PHOTO_H grey desk; its gray pixels in
- * *img (the caller frees img->gray), its truth in *d. 0, or -1. */
+/* Renders level-0 photo i of seed and class cls (the format fmt[i % 5]), then turns it about its
+ * MRZ's centre so that the MRZ runs at angle `to` (degrees clockwise), scaled to `pitch` px a cell,
+ * onto a PHOTO_W x PHOTO_H grey desk; its gray pixels in *img (the caller frees img->gray), its
+ * truth in *d. 0, or -1. */
 static int turned_photo(uint64_t seed, int i, enum kyc_synth_class cls, double to, double pitch,
-			struct kyc_synth_doc *d, struct kyc_image *img)
+                        struct kyc_synth_doc *d, struct kyc_image *img)
 {
 	struct kyc_synth_image src;
 	if (kyc_synth_render_class(seed, i, 0, cls, fmt[i % 5], d, &src))
@@ -75,11 +75,12 @@ static int turned_photo(uint64_t seed, int i, enum kyc_synth_class cls, double t
 				double fx = sx - ix, fy = sy - iy, g[4];
 				for (int k = 0; k < 4; k++) {
 					const unsigned char *p =
-						src.px + 3 * ((size_t)(iy + k / 2) * src.w + ix + k % 2);
+					    src.px +
+					    3 * ((size_t)(iy + k / 2) * src.w + ix + k % 2);
 					g[k] = 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2];
 				}
 				v = (int)lround((g[0] * (1 - fx) + g[1] * fx) * (1 - fy) +
-						(g[2] * (1 - fx) + g[3] * fx) * fy);
+				                (g[2] * (1 - fx) + g[3] * fx) * fy);
 			}
 			img->gray[(size_t)y * PHOTO_W + x] = (unsigned char)v;
 		}
@@ -102,11 +103,11 @@ TEST(small_mrz_turned_off_the_axes)
 		struct kyc_image img;
 		enum kyc_synth_format f = fmt[i % 5];
 		REQUIRE(turned_photo(9100 + (uint64_t)i / 4, i, KYC_SYNTH_CLASS_NONE, to, pitch, &d,
-				     &img) == 0);
+		                     &img) == 0);
 		int exact, valid = tsmear_scan_valid(&img, &d, &exact);
 		free(img.gray);
-		printf("  %d: %s at %.1f°, %.1f px a cell: %s%s\n", i, kyc_synth_format_name(f),
-		       to, pitch, exact ? "exact" : "not read", valid ? ", valid" : "");
+		printf("  %d: %s at %.1f°, %.1f px a cell: %s%s\n", i, kyc_synth_format_name(f), to,
+		       pitch, exact ? "exact" : "not read", valid ? ", valid" : "");
 		exact_n += exact;
 		wrong_valid += valid && !exact;
 	}
