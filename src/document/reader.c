@@ -16,6 +16,7 @@
 #include "document/reader_int.h"
 #include "document/reader_names.h"
 #include "document/reader_overlay.h"
+#include "document/reader_skew.h"
 
 #define MAX_CANDS 4  /* candidate lines tried per image */
 #define MAX_OPEN 1   /* lines kept for a longer band (read_band) */
@@ -390,6 +391,17 @@ static int read_welded_line(const struct kyc_image *img, const struct kyc_reader
 	return rc ? rc : st->best != NULL;
 }
 
+/* A line of the finer turned look (reader_skew.h), not read before, kept
+ * as a borrowed grid's reading is (read_sure). 1 when it read, 0 when not,
+ * or KYC_ERR_NOMEM. */
+static int read_skewed_line(const struct kyc_image *img, const struct kyc_reader__cand *c,
+			    void *ctx)
+{
+	struct scan_state *st = ctx;
+	int rc = kyc_reader__seen(st->tried, st->ntried, c) ? 0 : read_sure(img, c, st, 0, 1);
+	return rc ? rc : st->best != NULL;
+}
+
 /* A reading whose check digits fail, laid out shorter than 44 cells: glare
  * or a shadow over one end of a 44-cell line can leave 36 or 30 cells for
  * its layout. Its candidate is read again on the longer band past either
@@ -572,6 +584,8 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 	/* nor that: lines welded into one blob */
 	rc = rc || st->best ? rc
 			    : kyc_reader__read_welded(img, st->weld, st->nweld, read_welded_line, st);
+	/* nor that: a small MRZ turned off the axes, looked for finer */
+	rc = rc || st->best ? rc : kyc_reader__read_skewed(img, read_skewed_line, st);
 	/* a reading whose check digits fail, laid out shorter than 44 cells */
 	rc = rc ? rc : read_cut_format(img, st);
 	/* a reading whose check digits fail, read again on its band deblurred */
