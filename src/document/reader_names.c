@@ -12,6 +12,7 @@
 
 #include "document/mrz.h"
 #include "document/ocr.h"
+#include "document/reader_alike.h"
 #include "document/reader_names.h"
 #include "document/reader_smear.h"
 
@@ -131,5 +132,6 @@ void kyc_reader__names_sure(struct kyc_reader_result *out, const struct kyc_read
 				helped[i][k] = KYC_READER__HELPED_LETTER;
 		}
 	kyc_reader__optional_sure(out, r, b, lay, helped);
+	kyc_reader__alike_sure(out, r, b, lay, helped);
 	kyc_reader__smear_sure(out, b, lay, helped, KYC_READER__REFUSED);
 }

@@ -62,9 +62,11 @@ void kyc_reader__optional_sure(struct kyc_reader_result *out, const struct kyc_r
  * refuses it, or, on the names line, when that line's grid is moved along
  * the line from the others' by more than 3/4 of a pitch or a filler is read
  * surely just beyond one of its ends. Then a visa's optional data is
- * looked at (kyc_reader__optional_sure), and last the cells only the finer
- * model made sure are read again if the band is smeared
- * (kyc_reader__smear_sure). Only out->conf changes. */
+ * looked at (kyc_reader__optional_sure), then the cells a check digit
+ * cannot tell from a character of their weight (kyc_reader__alike_sure,
+ * reader_alike.h), and last the cells only the finer model made sure are
+ * read again if the band is smeared (kyc_reader__smear_sure). Only
+ * out->conf changes. */
 void kyc_reader__names_sure(struct kyc_reader_result *out, const struct kyc_reader__reading *r,
 			    const struct kyc_reader__band *b, const struct kyc_reader__layout *lay);
 

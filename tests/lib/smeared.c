@@ -68,3 +68,12 @@ int tsmear_scan_valid(const struct kyc_image *img, const struct kyc_synth_doc *d
 	*exact = same;
 	return valid;
 }
+
+void tsmear_tally(struct kyc_image *img, const struct kyc_synth_doc *d, struct tsmear_tally *t)
+{
+	int exact, v = tsmear_scan_valid(img, d, &exact);
+	t->valid += v;
+	t->right += v && exact;
+	t->wrong += v && !exact;
+	kyc_image_free(img);
+}

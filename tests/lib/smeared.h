@@ -18,4 +18,11 @@ void tsmear_rows(struct kyc_image *img, const struct kyc_synth_doc *d, int r);
  * truth's. */
 int tsmear_scan_valid(const struct kyc_image *img, const struct kyc_synth_doc *d, int *exact);
 
+/* Judged scans counted: valid, valid and the truth's, valid but wrong. */
+struct tsmear_tally {
+	int valid, right, wrong;
+};
+/* tsmear_scan_valid on img, counted into *t; then img is freed. */
+void tsmear_tally(struct kyc_image *img, const struct kyc_synth_doc *d, struct tsmear_tally *t);
+
 #endif
