@@ -53,6 +53,8 @@ const struct kyc_face *kyc_face_pick_portrait(const struct kyc_face_list *l, con
  * card's text are not, or not at the same place. */
 #define CONFIRM_IOU 0.5
 #define CONFIRM_MAX 4
+/* the least width, as a share of the box, of a tighter face found inside it */
+#define CONFIRM_TIGHT 0.5
 
 static double overlap(const double a[4], const double b[4])
 {
@@ -60,6 +62,13 @@ static double overlap(const double a[4], const double b[4])
 	double h = fmin(a[1] + a[3], b[1] + b[3]) - fmax(a[1], b[1]);
 	double in = w > 0 && h > 0 ? w * h : 0;
 	return in / (a[2] * a[3] + b[2] * b[3] - in);
+}
+
+/* Whether the centre of box b lies inside box o. */
+static int centre_inside(const double o[4], const double b[4])
+{
+	double x = b[0] + b[2] / 2, y = b[1] + b[3] / 2;
+	return x >= o[0] && x <= o[0] + o[2] && y >= o[1] && y <= o[1] + o[3];
 }
 
 /* Of several faces (neither cut nor holding another, the CONFIRM_MAX
@@ -76,8 +85,13 @@ static const struct kyc_face *confirmed(const struct kyc_face_engine *e,
 			continue;
 		*rc = kyc_face_analyze_around(e, img, l->faces[i].box, &again);
 		int found = 0;
-		for (size_t j = 0; j < again.count && !found; j++)
-			found = overlap(again.faces[j].box, l->faces[i].box) >= CONFIRM_IOU;
+		for (size_t j = 0; j < again.count && !found; j++) {
+			const double *b = again.faces[j].box, *o = l->faces[i].box;
+			/* or a tighter box inside it: the whole-image pass boxes a
+			 * portrait loosely (191 px wide, 125 read again: IoU 0.48) */
+			found = overlap(b, o) >= CONFIRM_IOU ||
+				(centre_inside(o, b) && b[2] >= CONFIRM_TIGHT * o[2]);
+		}
 		kyc_face_list_free(&again);
 		if (found)
 			keep[n++] = i;
@@ -88,13 +102,6 @@ static const struct kyc_face *confirmed(const struct kyc_face_engine *e,
 	if (n > 1 && l->faces[keep[1]].box[2] >= 0.6 * l->faces[keep[0]].box[2])
 		return NULL;
 	return &l->faces[keep[0]];
-}
-
-/* Whether the centre of box b lies inside box o. */
-static int centre_inside(const double o[4], const double b[4])
-{
-	double x = b[0] + b[2] / 2, y = b[1] + b[3] / 2;
-	return x >= o[0] && x <= o[0] + o[2] && y >= o[1] && y <= o[1] + o[3];
 }
 
 int kyc_face_find_portrait(const struct kyc_face_engine *e, const struct kyc_image *img,
