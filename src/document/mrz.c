@@ -19,6 +19,12 @@ static int mrz_char_value(char c)
 	return -1;
 }
 
+int kyc_mrz_char_weight(char c)
+{
+	int v = mrz_char_value(c);
+	return v < 0 ? 0 : v;
+}
+
 int kyc_mrz_check_digit(const char *s, size_t n)
 {
 	static const int weights[3] = {7, 3, 1};

@@ -16,6 +16,10 @@
 /* The ICAO 9303 check digit (weights 7,3,1; '<' = 0, A-Z = 10-35) of n chars.
  * Returns 0..9, or -1 when s holds a character outside 0-9, A-Z and '<'. */
 int kyc_mrz_check_digit(const char *s, size_t n);
+/* A character's value in that check digit: 0-9 for digits, 10-35 for A-Z,
+ * 0 for '<' and anything else (the readers' candidates, which the check
+ * digit's own input never holds). */
+int kyc_mrz_char_weight(char c);
 
 enum kyc_mrz_format {
 	KYC_MRZ_NONE = 0,

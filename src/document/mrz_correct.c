@@ -206,11 +206,6 @@ static void add_alt(struct alt *a, int *n, int line, int col, char to)
 	(*n)++;
 }
 
-static int char_value(char c)
-{
-	return c >= 'A' && c <= 'Z' ? c - 'A' + 10 : c >= '0' && c <= '9' ? c - '0' : 0;
-}
-
 static int is_digit(char c)
 {
 	return c >= '0' && c <= '9';
@@ -248,7 +243,7 @@ static void alnum_alts(const struct mrz_work *w, int line, int col, int lo, int 
 		memcpy(cand + 1, ls, strlen(ls) + 1); /* at most 3 letters */
 		/* L/1, G/6, U/0 weigh the same mod 10: no check can pick them. */
 		for (int k = cand[0] ? 0 : 1; cand[k]; k++)
-			if ((char_value(c) - char_value(cand[k])) % 10 != 0)
+			if ((kyc_mrz_char_weight(c) - kyc_mrz_char_weight(cand[k])) % 10 != 0)
 				add_alt(a, n, line, col, cand[k]);
 	}
 	if (is_fill_misread(c) && ((col > lo && w->l[line][col - 1] == '<') ||
@@ -328,7 +323,7 @@ static int fix_group(struct mrz_work *w, int gi)
 		if (!h || h == c || owned_by_other(w, g, line, col) ||
 		    (w->type[line][col] == MRZ_T_DIGIT && !is_digit(h) && h != '<') ||
 		    (w->type[line][col] != MRZ_T_DIGIT && w->type[line][col] != MRZ_T_ALNUM) ||
-		    (char_value(c) - char_value(h)) % 10 == 0)
+		    (kyc_mrz_char_weight(c) - kyc_mrz_char_weight(h)) % 10 == 0)
 			continue;
 		add_alt(a, &n, line, col, h);
 	}

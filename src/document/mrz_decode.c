@@ -42,15 +42,6 @@ struct link {
 
 static const uint8_t weight[3] = {7, 3, 1};
 
-static int char_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A' + 10;
-	return 0;
-}
-
 static int mrz_char(char c)
 {
 	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || c == '<';
@@ -165,7 +156,7 @@ static int decode_chain(struct mrz_work *w, struct pos_cands (*pcs)[MRZ_MAXW],
 			int rs = s / 10, rc = s % 10;
 			for (int q = 0; q < pc->n; q++) {
 				char c = pc->ch[q];
-				int v = char_value(c), rs2 = rs, rc2 = rc;
+				int v = kyc_mrz_char_weight(c), rs2 = rs, rc2 = rc;
 				if (k->cd && (c < '0' || c > '9') && !(c == '<' && k->empty_ok))
 					continue;
 				if (k->cd == 1) {

@@ -15,14 +15,9 @@
 #include "document/ocr.h"
 #include "document/reader_smear.h"
 
-static int weight(char c)
-{
-	return c >= 'A' && c <= 'Z' ? c - 'A' + 10 : c >= '0' && c <= '9' ? c - '0' : 0;
-}
-
 int kyc_reader__alike(char a, char b)
 {
-	return a != b && weight(a) % 10 == weight(b) % 10;
+	return a != b && kyc_mrz_char_weight(a) % 10 == kyc_mrz_char_weight(b) % 10;
 }
 
 float kyc_reader__alike_share(char c, const struct kyc_ocr_guess *g, int n)
