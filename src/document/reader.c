@@ -17,6 +17,7 @@
 #include "document/reader_names.h"
 #include "document/reader_overlay.h"
 #include "document/reader_skew.h"
+#include "document/reader_trim.h"
 
 #define MAX_CANDS 4  /* candidate lines tried per image */
 #define MAX_OPEN 1   /* lines kept for a longer band (read_band) */
@@ -25,6 +26,9 @@
 #define MAX_MORE 4   /* lines past a pass's MAX_CANDS read at most (read_more) */
 #define MAX_FITS 2   /* lines kept for a band laid on its margins (read_sure) */
 #define MARGINS_BAND 2 /* read_band's `open` for kyc_reader__band_layout_margins */
+#define MAX_OVER 2   /* lines kept for a band cut to its count (reader_trim.h) */
+#define TRIM_BAND 3  /* read_band's `open` for kyc_reader__band_layout_trimmed, */
+#define TRIM_RIGHT 4 /* cutting at the left end, or at the right */
 #define MAX_NEAR 1   /* lines just under the pre-test's bar kept for a longer band */
 #define MAX_WELD 8   /* blobs of welded lines kept (kyc_reader__read_welded) */
 /* The pre-test's score (reader.h) a line needs for a loose layout. The
@@ -107,6 +111,9 @@ struct scan_state {
 	 * its count, for kyc_reader__band_layout_margins */
 	struct kyc_reader__cand fits[MAX_FITS];
 	int nfits;
+	/* the same, while every line walked past its count */
+	struct kyc_reader__cand over[MAX_OVER];
+	int nover;
 	/* every pass's lines past the MAX_CANDS it read, as located */
 	struct kyc_reader__cand more[KYC_READER__MORE_MAX];
 	int nmore;
@@ -154,6 +161,8 @@ static int read_band(const struct kyc_image *img, const struct kyc_reader__cand 
 	/* the turned band is the same pixels reversed, so its layout is the
 	 * first one's mirrored: found once, voted on both ways up */
 	int rc = open == MARGINS_BAND ? kyc_reader__band_layout_margins(img, c, 0, &b[0], &lay[0])
+		 : open >= TRIM_BAND ? kyc_reader__band_layout_trimmed(img, c, 0, open == TRIM_RIGHT,
+								       &b[0], &lay[0])
 		 : open ? kyc_reader__band_layout_longer(img, c, open, 0, &b[0], &lay[0])
 			: kyc_reader__band_layout(img, c, 0, &b[0], &lay[0]);
 	/* a line that ran on to its band's end: kept for a longer band, should
@@ -185,6 +194,10 @@ static int read_band(const struct kyc_image *img, const struct kyc_reader__cand 
 	    kyc_reader__mrz_like(img, &st->located, KYC_READER__MRZ_LIKE_PHOTO) >=
 		    KYC_READER__MRZ_LIKE_PHOTO)
 		st->fits[st->nfits++] = *c;
+	if (rc == KYC_ERR_NOTFOUND && !open && lay[0].over && st->nover < MAX_OVER &&
+	    kyc_reader__mrz_like(img, &st->located, KYC_READER__MRZ_LIKE_PHOTO) >=
+		    KYC_READER__MRZ_LIKE_PHOTO)
+		st->over[st->nover++] = *c;
 	/* dot-matrix print read as strokes (reader_dots.c) */
 	int dotted = rc == 0 && kyc_reader__dotted(&b[0], &lay[0]);
 	if (dotted)
@@ -579,6 +592,9 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 	 * count (blur or glare took fillers out of their chain of runs) */
 	for (int k = 0; k < st->nfits && !st->best && rc == 0; k++)
 		rc = read_sure(img, &st->fits[k], st, MARGINS_BAND, 1);
+	/* nor that: lines walked past their count at one end, cut to it */
+	for (int k = 0; k < 2 * st->nover && !st->best && rc == 0; k++)
+		rc = read_sure(img, &st->over[k / 2], st, TRIM_BAND + k % 2, 1);
 	/* nor that: a second look at lines just under the pre-test's bar */
 	rc = rc || st->best ? rc : read_near(img, st);
 	/* nor that: lines welded into one blob */

@@ -176,6 +176,9 @@ struct kyc_reader__layout {
 	/* when no layout was found: some line fitted its count
 	 * (kyc_reader__band_layout_margins may lay the others on its grid) */
 	int one_fits;
+	/* when no layout was found: every line of some chain walked past its
+	 * count (kyc_reader__band_layout_trimmed may cut them to it) */
+	int over;
 	/* a loose layout's (kyc_reader__band_layout_loose): how many cells of
 	 * each line, from cell 0, its glyph runs span (len when all); else 0 */
 	int cells[KYC_READER_MAX_LINES];

@@ -11,6 +11,7 @@
 
 #include "core/err.h"
 #include "document/reader.h"
+#include "document/reader_trim.h"
 
 #define GH KYC_READER__GLYPH_H
 /* Glyph runs kept per line: enough for the seed's span, and for the
@@ -21,9 +22,13 @@
  * band across the MRZ washes out several glyphs of each line). */
 #define LOOSE_GAP 12
 /* layout()'s modes: LOOSE (kyc_reader__band_layout_loose); MARGINS, lines
- * cut short laid on a fitting line's grid (kyc_reader__band_layout_margins) */
+ * cut short laid on a fitting line's grid (kyc_reader__band_layout_margins);
+ * TRIM, lines past their count cut to it at their left end, and with
+ * TRIM_RIGHT at their right (kyc_reader__band_layout_trimmed) */
 #define LOOSE 1
 #define MARGINS 2
+#define TRIM 4
+#define TRIM_RIGHT 8
 
 typedef unsigned char v16b __attribute__((vector_size(16)));
 
@@ -330,7 +335,8 @@ static int layout_from_chain(const unsigned char *ink, const struct kyc_reader__
 			     double seed_len, int loose, int down, int *other, unsigned char *col,
 			     double *xs, struct kyc_reader__layout *lay)
 {
-	int w = b->w, h = b->h, seed = 0, margins = loose & MARGINS;
+	int w = b->w, h = b->h, seed = 0, margins = loose & MARGINS, trim = loose & TRIM;
+	int side = (loose & TRIM_RIGHT) != 0;
 	loose &= LOOSE;
 	struct kyc_reader__line ln[CHAIN];
 	int nc = find_lines(ink, b, seed_len, down, ln, &seed, other);
@@ -401,6 +407,11 @@ static int layout_from_chain(const unsigned char *ink, const struct kyc_reader__
 					kyc_reader__short_to_margin(
 					    xs + LOOSE_RUNS * f, ws + LOOSE_RUNS * f, LOOSE_RUNS,
 					    nx + f, lines, cands[c], e, tl, tc);
+				lay->over |= !loose && kyc_reader__over_count(nx + f, e, lines, cands[c]);
+				if (trim)
+					kyc_reader__trim_to_count(
+					    xs + LOOSE_RUNS * f, ws + LOOSE_RUNS * f, LOOSE_RUNS,
+					    nx + f, step + f, lines, cands[c], side, e, tl, tc);
 				for (int i = 0; i < lines; i++) {
 					err += e[i];
 					lay->one_fits |= e[i] < 0.4;
@@ -553,7 +564,7 @@ int kyc_reader__band_layout(const struct kyc_image *img, const struct kyc_reader
 	 * hence not first), by one threshold and then by a local one. The
 	 * cells are read on the flattened band either way. */
 	rc = layout(b, c->len, 0, 0, lay);
-	int open = lay->open_end, fits = lay->one_fits;
+	int open = lay->open_end, fits = lay->one_fits, over = lay->over;
 	if (rc == 0 || rc == KYC_ERR_NOTFOUND) {
 		int found = rc == 0;
 		rc = kyc_reader__flatten(b);
@@ -561,8 +572,26 @@ int kyc_reader__band_layout(const struct kyc_image *img, const struct kyc_reader
 			rc = layout(b, c->len, 1, 0, lay);
 			lay->open_end = open ? open : lay->open_end;
 			lay->one_fits |= fits;
+			lay->over |= over;
 		}
 	}
+	if (rc != 0 && rc != KYC_ERR_NOTFOUND) {
+		free(b->px);
+		b->px = NULL;
+	}
+	return rc;
+}
+
+/* The layout of c's flattened band in mode (MARGINS, TRIM, TRIM_RIGHT). */
+static int band_layout_mode(const struct kyc_image *img, const struct kyc_reader__cand *c,
+			    int flip, int mode, struct kyc_reader__band *b,
+			    struct kyc_reader__layout *lay)
+{
+	int rc = kyc_reader__rectify(img, c, flip, b);
+	if (rc == 0) /* the cells are read on the flattened band anyway */
+		rc = kyc_reader__flatten(b);
+	if (rc == 0)
+		rc = layout(b, c->len, 1, mode, lay);
 	if (rc != 0 && rc != KYC_ERR_NOTFOUND) {
 		free(b->px);
 		b->px = NULL;
@@ -574,16 +603,14 @@ int kyc_reader__band_layout_margins(const struct kyc_image *img, const struct ky
 				    int flip, struct kyc_reader__band *b,
 				    struct kyc_reader__layout *lay)
 {
-	int rc = kyc_reader__rectify(img, c, flip, b);
-	if (rc == 0) /* the cells are read on the flattened band anyway */
-		rc = kyc_reader__flatten(b);
-	if (rc == 0)
-		rc = layout(b, c->len, 1, MARGINS, lay);
-	if (rc != 0 && rc != KYC_ERR_NOTFOUND) {
-		free(b->px);
-		b->px = NULL;
-	}
-	return rc;
+	return band_layout_mode(img, c, flip, MARGINS, b, lay);
+}
+
+int kyc_reader__band_layout_trimmed(const struct kyc_image *img, const struct kyc_reader__cand *c,
+				    int flip, int side, struct kyc_reader__band *b,
+				    struct kyc_reader__layout *lay)
+{
+	return band_layout_mode(img, c, flip, side ? TRIM | TRIM_RIGHT : TRIM, b, lay);
 }
 
 /* The loose layout on the band of e, the threshold taken on the seed's
