@@ -18,6 +18,7 @@
 #include "document/reader_overlay.h"
 #include "document/reader_skew.h"
 #include "document/reader_trim.h"
+#include "document/reader_washed.h"
 
 #define MAX_CANDS 4  /* candidate lines tried per image */
 #define MAX_OPEN 1   /* lines kept for a longer band (read_band) */
@@ -126,6 +127,10 @@ struct scan_state {
 	struct kyc_reader__cand best_c; /* the candidate best was read from */
 	/* a pass run past an unreadable reading: keeps only a sure one */
 	int sure_only;
+	/* lines whose loose layout was read and failed (read_loose's at), and
+	 * whether read_loose now reads them washed (reader_washed.c) */
+	struct kyc_reader__cand washed[KYC_READER__WASHED_MAX];
+	int washed_at[KYC_READER__WASHED_MAX], nwashed, washing;
 };
 
 static int read_band(const struct kyc_image *img, const struct kyc_reader__cand *c,
@@ -261,7 +266,7 @@ static int read_loose(const struct kyc_image *img, const struct kyc_reader__cand
 {
 	struct kyc_reader__band b[2] = {{0}};
 	struct kyc_reader__layout lay[KYC_READER__LOOSE_LAYOUTS], v[2];
-	int rc = at ? kyc_reader__band_layout_loose_at(img, c, &b[0], lay)
+	int failed = 0, rc = at ? kyc_reader__band_layout_loose_at(img, c, &b[0], lay)
 		    : kyc_reader__band_layout_loose(img, c, &b[0], lay);
 	if (rc == 0)
 		rc = kyc_reader__band_turn(&b[0], &b[1]);
@@ -281,14 +286,24 @@ static int read_loose(const struct kyc_image *img, const struct kyc_reader__cand
 				if (vote[flip] < 0.5 || !kyc_reader__quiet_ends(&b[flip], &v[flip]))
 					continue;
 				struct kyc_reader__reading *r = st->rd;
-				kyc_reader__read_cells(&b[flip], &v[flip], r);
-				kyc_reader__try_shifts(&b[flip], &v[flip], r);
-				kyc_reader__align_lines(&b[flip], &v[flip], r);
-				if (!kyc_reader__all_checks(r) ||
-				    !kyc_reader__sure_checked(r->nlines, r->len, r->lines,
-				                              r->conf) ||
-				    !kyc_reader__quiet_ends(&b[flip], &v[flip]))
-					continue;
+				if (st->washing) {
+					rc = kyc_reader__read_washed(&b[flip], &v[flip], r);
+					if (rc < 0)
+						goto out;
+					if (rc == 0)
+						continue;
+					rc = 0;
+				} else {
+					kyc_reader__read_cells(&b[flip], &v[flip], r);
+					kyc_reader__try_shifts(&b[flip], &v[flip], r);
+					kyc_reader__align_lines(&b[flip], &v[flip], r);
+					failed = !kyc_reader__all_checks(r) ||
+						 !kyc_reader__sure_checked(r->nlines, r->len,
+									   r->lines, r->conf) ||
+						 !kyc_reader__quiet_ends(&b[flip], &v[flip]);
+					if (failed)
+						continue;
+				}
 				free(st->band.px);
 				st->band = b[flip];
 				b[flip].px = NULL;
@@ -297,6 +312,11 @@ static int read_loose(const struct kyc_image *img, const struct kyc_reader__cand
 				goto out;
 			}
 		}
+	/* read and failed: kept for a second look, its ink stretched */
+	if (failed && !st->washing && st->nwashed < KYC_READER__WASHED_MAX) {
+		st->washed[st->nwashed] = *c;
+		st->washed_at[st->nwashed++] = at;
+	}
 out:
 	free(b[0].px);
 	free(b[1].px);
@@ -602,6 +622,11 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 			    : kyc_reader__read_welded(img, st->weld, st->nweld, read_welded_line, st);
 	/* nor that: a small MRZ turned off the axes, looked for finer */
 	rc = rc || st->best ? rc : kyc_reader__read_skewed(img, read_skewed_line, st);
+	/* nor that: the loose layouts read and failed, read again with their
+	 * washed-out ink stretched (glare, a shadow's edge; reader_washed.c) */
+	st->washing = 1;
+	for (int k = 0; k < st->nwashed && !st->best && rc == 0; k++)
+		rc = read_loose(img, &st->washed[k], st->washed_at[k], st);
 	/* a reading whose check digits fail, laid out shorter than 44 cells */
 	rc = rc ? rc : read_cut_format(img, st);
 	/* a reading whose check digits fail, read again on its band deblurred */
