@@ -323,3 +323,57 @@ int kyc_mrz_decode(const struct kyc_mrz_cands *in, struct kyc_mrz_decoded *out)
 		out->checks_ok += kyc_mrz__group_ok(&w, &w.groups[g]);
 	return 0;
 }
+
+/* 1 when (l, i) is a position of a group other than skip whose digit holds. */
+static int held(const struct mrz_work *w, int skip, int l, int i)
+{
+	for (int g = 0; g < w->ngroups; g++) {
+		const struct mrz_group *gr = &w->groups[g];
+		if (g == skip || !kyc_mrz__group_ok(w, gr))
+			continue;
+		if (gr->cd[0] == l && gr->cd[1] == i)
+			return 1;
+		for (int k = 0; k < gr->n + gr->n2; k++) {
+			const uint8_t *p = k < gr->n ? gr->pos[k] : gr->pos2[k - gr->n];
+			if (p[0] == l && p[1] == i)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+int kyc_mrz_failing_cells(int nlines, int len, const char lines[][45], unsigned char cells[3][44])
+{
+	static struct mrz_work zero;
+	struct mrz_work w = zero;
+	char err[8];
+	memset(cells, 0, 3 * 44);
+	if (nlines < 2 || nlines > 3 || len < 1 || len > MRZ_MAXW)
+		return KYC_ERR_INVALID;
+	w.nlines = nlines;
+	for (int l = 0; l < nlines; l++) {
+		for (int i = 0; i < len; i++)
+			w.l[l][i] = mrz_char(lines[l][i]) ? lines[l][i] : '<';
+		w.l[l][len] = '\0';
+	}
+	if (kyc_mrz__setup(&w, err, sizeof err))
+		return KYC_ERR_INVALID;
+	kyc_mrz__build_groups(&w);
+	int n = 0;
+	for (int g = 0; g < w.ngroups; g++) {
+		const struct mrz_group *gr = &w.groups[g];
+		if (kyc_mrz__group_ok(&w, gr))
+			continue;
+		int comp = gr->check == KYC_MRZ_CHECK_COMPOSITE;
+		for (int k = 0; k <= gr->n + gr->n2; k++) {
+			const uint8_t *p = k == gr->n + gr->n2 ? gr->cd
+					   : k < gr->n		    ? gr->pos[k]
+								    : gr->pos2[k - gr->n];
+			if (cells[p[0]][p[1]] || (comp && held(&w, g, p[0], p[1])))
+				continue;
+			cells[p[0]][p[1]] = 1;
+			n++;
+		}
+	}
+	return n;
+}

@@ -39,4 +39,11 @@ struct kyc_mrz_decoded {
  * the shape is no MRZ format (out is then zeroed). */
 int kyc_mrz_decode(const struct kyc_mrz_cands *in, struct kyc_mrz_decoded *out);
 
+/* Marks (1) in cells the positions whose check digit fails in lines (2 of
+ * 36 or 44, or 3 of 30; the rest 0): each failing group's data and its own
+ * digit, and when the composite digit fails, that digit and what it covers
+ * outside the groups whose own digit holds. Returns how many are marked, or
+ * KYC_ERR_INVALID when the shape is no MRZ format. */
+int kyc_mrz_failing_cells(int nlines, int len, const char lines[][45], unsigned char cells[3][44]);
+
 #endif

@@ -13,6 +13,7 @@
 #include "document/reader.h"
 #include "document/reader_dots.h"
 #include "document/reader_deblur.h"
+#include "document/reader_field.h"
 #include "document/reader_int.h"
 #include "document/reader_names.h"
 #include "document/reader_overlay.h"
@@ -645,6 +646,10 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 	if (!rc && st->best)
 		rc = kyc_reader__read_overlay(&st->band, &st->lay, &st->best,
 		                              st->best == st->rd ? st->rd + 1 : st->rd);
+	/* and, its check digits failing still, its failing fields from more views */
+	if (!rc && st->best)
+		rc = kyc_reader__read_fields(&st->band, &st->lay, &st->best,
+		                             st->best == st->rd ? st->rd + 1 : st->rd);
 	if (rc)
 		goto out;
 	rc = 0;
