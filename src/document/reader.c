@@ -14,6 +14,7 @@
 #include "document/reader_dots.h"
 #include "document/reader_deblur.h"
 #include "document/reader_int.h"
+#include "document/reader_ink.h"
 #include "document/reader_names.h"
 #include "document/reader_overlay.h"
 #include "document/reader_skew.h"
@@ -459,8 +460,13 @@ static const struct {
     {KYC_READER__WORK_SIDE, KYC_READER__TURN45, 1},
 };
 
-int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
+/* One plane's scan (kyc_reader_scan reads gray, then maybe the ink's plane);
+ * the first pass's lines into first_out when not NULL. */
+static int scan_plane(const struct kyc_image *img, struct kyc_reader_result *out,
+		      struct kyc_reader__cand *first_out, int *nfirst_out)
 {
+	if (nfirst_out)
+		*nfirst_out = 0;
 	if (!out)
 		return KYC_ERR_INVALID;
 	memset(out, 0, sizeof *out);
@@ -635,5 +641,17 @@ out:
 		free(st->band.px);
 	free(st);
 	out->ms_total = now_ms() - t0;
+	if (nfirst_out) {
+		*nfirst_out = nfirst;
+		memcpy(first_out, first, sizeof first[0] * (size_t)nfirst);
+	}
 	return rc;
+}
+
+int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
+{
+	_Static_assert(EVIDENCE_CANDS == KYC_READER__INK_CANDS, "the first pass's lines");
+	struct kyc_reader__cand first[EVIDENCE_CANDS];
+	int nfirst, rc = scan_plane(img, out, first, &nfirst);
+	return kyc_reader__ink_fallback(img, out, rc, first, nfirst, scan_plane);
 }
