@@ -461,9 +461,10 @@ static const struct {
 };
 
 /* One plane's scan (kyc_reader_scan reads gray, then maybe the ink's plane);
- * the first pass's lines into first_out when not NULL. */
+ * the first pass's lines into first_out when not NULL. first_only: the first
+ * pass alone, no last resorts (the ink's plane, reader_ink.h). */
 static int scan_plane(const struct kyc_image *img, struct kyc_reader_result *out,
-		      struct kyc_reader__cand *first_out, int *nfirst_out)
+		      struct kyc_reader__cand *first_out, int *nfirst_out, int first_only)
 {
 	if (nfirst_out)
 		*nfirst_out = 0;
@@ -494,8 +495,9 @@ static int scan_plane(const struct kyc_image *img, struct kyc_reader_result *out
 		 * candidate gave an MRZ layout, what fails is reading it, which they
 		 * do not change (on the development seeds none of them ever read a
 		 * photo whose first pass had laid an MRZ out) */
-		if (st->best && (kyc_reader__all_checks(st->best) ||
-				 (p > 0 && !kyc_reader__unreadable(st->best))))
+		if ((st->best && (kyc_reader__all_checks(st->best) ||
+				  (p > 0 && !kyc_reader__unreadable(st->best)))) ||
+		    (first_only && p > 0))
 			break;
 		st->sure_only = st->best != NULL;
 		/* a finer pass only helps when the photo has the pixels for it */
@@ -557,6 +559,9 @@ static int scan_plane(const struct kyc_image *img, struct kyc_reader_result *out
 	}
 	st->pass = KYC_READER_PASSES; /* the last resorts below are no pass */
 	st->sure_only = 0;
+	rc = 0; /* (no line may have been tried) */
+	if (first_only)
+		goto tail;
 	/* no pass read anything: the lines that ran on to their band's end,
 	 * on bands twice as long (a located line that stopped short of the
 	 * MRZ's end; last, so no photo another way reads pays for it) */
@@ -592,6 +597,7 @@ static int scan_plane(const struct kyc_image *img, struct kyc_reader_result *out
 			    : kyc_reader__read_welded(img, st->weld, st->nweld, read_welded_line, st);
 	/* nor that: a small MRZ turned off the axes, looked for finer */
 	rc = rc || st->best ? rc : kyc_reader__read_skewed(img, read_skewed_line, st);
+tail:
 	/* a reading whose check digits fail, laid out shorter than 44 cells */
 	rc = rc ? rc : read_cut_format(img, st);
 	/* a reading whose check digits fail, read again on its band deblurred */
@@ -652,6 +658,6 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 {
 	_Static_assert(EVIDENCE_CANDS == KYC_READER__INK_CANDS, "the first pass's lines");
 	struct kyc_reader__cand first[EVIDENCE_CANDS];
-	int nfirst, rc = scan_plane(img, out, first, &nfirst);
+	int nfirst, rc = scan_plane(img, out, first, &nfirst, 0);
 	return kyc_reader__ink_fallback(img, out, rc, first, nfirst, scan_plane);
 }

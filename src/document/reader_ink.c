@@ -73,23 +73,15 @@ static double box_share(const struct kyc_image *sm, double sx, double sy,
 	return n ? (double)lifted / n : 0;
 }
 
-int kyc_reader__ink_share(const struct kyc_image *img, const struct kyc_reader__cand *c, int n,
-			  double *share)
+double kyc_reader__ink_share(const struct kyc_image *img, const struct kyc_image *colour,
+			     const struct kyc_reader__cand *c, int n)
 {
-	*share = 0;
-	if (!img->bytes || n <= 0)
-		return KYC_ERR_NOTFOUND;
-	struct kyc_image sm;
-	int rc = kyc_image_decode_again_rgb(img, GATE_SIDE, &sm);
-	if (rc)
-		return rc;
-	double sx = (double)sm.w / img->w, sy = (double)sm.h / img->h;
+	double sx = (double)colour->w / img->w, sy = (double)colour->h / img->h, share = 0;
 	for (int i = 0; i < n && i < GATE_LINES; i++) {
-		double s = box_share(&sm, sx, sy, &c[i]);
-		*share = s > *share ? s : *share;
+		double s = box_share(colour, sx, sy, &c[i]);
+		share = s > share ? s : share;
 	}
-	kyc_image_free(&sm);
-	return 0;
+	return share;
 }
 
 static int all_hold(int rc, const struct kyc_reader_result *r)
@@ -104,19 +96,30 @@ int kyc_reader__ink_fallback(const struct kyc_image *img, struct kyc_reader_resu
 	if (all_hold(rc, out) || !img || !img->bytes || (rc && rc != KYC_ERR_NOTFOUND) ||
 	    out->reason == KYC_READER_IMAGE_TOO_SMALL)
 		return rc;
-	double t0 = now_ms(), share;
-	struct kyc_image ink = {0};
+	double t0 = now_ms();
+	struct kyc_image sm = {0}, ink = {0};
 	struct kyc_reader_result *r = NULL;
-	if (kyc_reader__ink_share(img, first, nfirst, &share) || share < KYC_READER__INK_GATE)
+	/* a PNG has no smaller decode: decoded once, for both */
+	int png = img->format == KYC_IMAGE_PNG;
+	if (kyc_image_decode_again_rgb(img, png ? 0 : GATE_SIDE, &sm) || !sm.rgb ||
+	    kyc_reader__ink_share(img, &sm, first, nfirst) < KYC_READER__INK_GATE)
 		goto out;
 	/* decoded once, in colour, at the gray's scale: its lines map alike */
-	if (kyc_image_decode_again_rgb(img, 0, &ink) || ink.w != img->w || ink.h != img->h)
+	if (png) {
+		ink = sm;
+		memset(&sm, 0, sizeof sm);
+	} else if (kyc_image_decode_again_rgb(img, 0, &ink)) {
+		goto out;
+	}
+	if (ink.w != img->w || ink.h != img->h || !ink.rgb)
 		goto out;
 	kyc_reader__ink_plane(ink.rgb, (size_t)ink.w * ink.h, ink.gray);
 	r = malloc(sizeof *r);
 	if (!r)
 		goto out;
-	int rc2 = scan(&ink, r, NULL, NULL);
+	/* every reading the plane gave on development photos came from the
+	 * first pass's lines: the rest would cost photos without an MRZ */
+	int rc2 = scan(&ink, r, NULL, NULL, 1);
 	if (all_hold(rc2, r)) {
 		r->ms_total = out->ms_total; /* the time of both, below */
 		*out = *r;
@@ -124,6 +127,7 @@ int kyc_reader__ink_fallback(const struct kyc_image *img, struct kyc_reader_resu
 	}
 out:
 	free(r);
+	kyc_image_free(&sm);
 	kyc_image_free(&ink);
 	out->ms_total += now_ms() - t0;
 	return rc;

@@ -24,18 +24,19 @@ void kyc_reader__ink_plane(const unsigned char *rgb, size_t n, unsigned char *ou
 /* How much coloured ink lies on the likeliest of the gray pass's candidate
  * lines c[0..n) (full-image pixels of img): the largest share, over the
  * first few lines' boxes, of pixels the ink plane would lighten by much,
- * measured on a small colour decode of img's kept bytes. Into *share;
- * 0, KYC_ERR_NOTFOUND (no kept bytes, no line), or a decode's error. */
-int kyc_reader__ink_share(const struct kyc_image *img, const struct kyc_reader__cand *c, int n,
-			  double *share);
+ * measured on colour, a colour decode of img at any scale (rgb filled). */
+double kyc_reader__ink_share(const struct kyc_image *img, const struct kyc_image *colour,
+			     const struct kyc_reader__cand *c, int n);
 /* The share from which the ink plane is read (measured, docs/reader.md). */
 #define KYC_READER__INK_GATE 0.09
 
 /* The scan of a plane, as kyc_reader_scan; fills first[0..*nfirst) (room
- * for KYC_READER__INK_CANDS) with the first pass's lines when not NULL. */
+ * for KYC_READER__INK_CANDS) with the first pass's lines when not NULL;
+ * first_only: the locator's first pass alone, without the later passes and
+ * last resorts (what costs photos without an MRZ most of their time). */
 #define KYC_READER__INK_CANDS 16
 typedef int (*kyc_reader__scan_fn)(const struct kyc_image *img, struct kyc_reader_result *out,
-				   struct kyc_reader__cand *first, int *nfirst);
+				   struct kyc_reader__cand *first, int *nfirst, int first_only);
 
 /* After the gray scan returned rc into *out with the first pass's lines
  * first[0..nfirst): when no reading's check digits all hold and the gate
