@@ -160,7 +160,7 @@ static void score(struct tally *t, const char *text, const char *alt, const floa
 static void one(TessBaseAPI *api, const unsigned char *jpg, size_t len, const char truth[][48],
                 int nlines, struct tally *k, struct tally *t)
 {
-	struct kyc_image_opts o = {.target_side = KYC_READER_DECODE_SIDE};
+	struct kyc_image_opts o = {.target_side = KYC_READER_DECODE_SIDE, .keep_bytes = 1};
 	char text[256], alt[256];
 	float conf[256];
 	/* kycd */

@@ -59,7 +59,7 @@ static void one(uint64_t seed, int i, int level, enum kyc_synth_class cls, const
 	size_t len;
 	if (kyc_synth_make_class(seed, i, level, cls, KYC_SYNTH_MIXED, &d, &jpg, &len))
 		return;
-	struct kyc_image_opts o = {.target_side = KYC_READER_DECODE_SIDE};
+	struct kyc_image_opts o = {.target_side = KYC_READER_DECODE_SIDE, .keep_bytes = 1};
 	struct kyc_image img;
 	struct kyc_reader_result r;
 	memset(&r, 0, sizeof r);

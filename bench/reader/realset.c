@@ -110,7 +110,7 @@ static void judge(const struct row *r, const char *text, const char *alt, const 
 static void run_kycd(const struct row *r, const unsigned char *bytes, size_t len, struct outcome *o,
                      char *read, size_t cap)
 {
-	struct kyc_image_opts opts = {.target_side = KYC_READER_DECODE_SIDE};
+	struct kyc_image_opts opts = {.target_side = KYC_READER_DECODE_SIDE, .keep_bytes = 1};
 	struct kyc_image img;
 	char text[256], alt[256];
 	float conf[256];

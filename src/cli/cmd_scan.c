@@ -77,6 +77,7 @@ static int scan_one(const char *path, int64_t today, const char *debug_dir, json
 	struct kyc_image img;
 	const char *why = NULL;
 	struct kyc_image_opts opts = {.target_side = KYC_READER_DECODE_SIDE,
+	                              .keep_bytes = 1,
 	                              .want_rgb = debug_dir != NULL};
 	*mrz = NULL;
 	*err = NULL;

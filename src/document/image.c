@@ -5,6 +5,7 @@
 #include "document/image.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -36,6 +37,7 @@ void kyc_image_free(struct kyc_image *img)
 		return;
 	free(img->gray);
 	free(img->rgb);
+	free(img->bytes);
 	memset(img, 0, sizeof *img);
 }
 
@@ -422,15 +424,47 @@ int kyc_image_decode(const void *data, size_t len, const struct kyc_image_opts *
 		*reason = "too_large";
 		return KYC_ERR_TOOBIG;
 	}
+	int rc;
 	switch (kyc_image_sniff(data, len)) {
 	case KYC_IMAGE_JPEG:
-		return decode_jpeg(data, len, &o, out, reason);
+		rc = decode_jpeg(data, len, &o, out, reason);
+		break;
 	case KYC_IMAGE_PNG:
-		return decode_png(data, len, &o, out, reason);
+		rc = decode_png(data, len, &o, out, reason);
+		break;
 	default:
 		*reason = "not_an_image";
 		return KYC_ERR_UNSUPPORTED;
 	}
+	out->target_side = o.target_side;
+	if (!rc && o.keep_bytes) {
+		out->bytes = malloc(len ? len : 1);
+		if (!out->bytes) {
+			kyc_image_free(out);
+			*reason = "nomem";
+			return KYC_ERR_NOMEM;
+		}
+		memcpy(out->bytes, data, len);
+		out->nbytes = len;
+	}
+	return rc;
+}
+
+int kyc_image_decode_again_rgb(const struct kyc_image *img, int target_side,
+			       struct kyc_image *out)
+{
+	if (!out)
+		return KYC_ERR_INVALID;
+	memset(out, 0, sizeof *out);
+	if (!img || !img->bytes)
+		return KYC_ERR_NOTFOUND;
+	/* the caps were checked by the first decode */
+	struct kyc_image_opts o = {.max_bytes = img->nbytes + 1,
+				   .max_pixels = LONG_MAX,
+				   .min_side = 1,
+				   .want_rgb = 1,
+				   .target_side = target_side ? target_side : img->target_side};
+	return kyc_image_decode(img->bytes, img->nbytes, &o, out, NULL);
 }
 
 int kyc_image_load(const char *path, const struct kyc_image_opts *opts, struct kyc_image *out,

@@ -27,6 +27,11 @@ struct kyc_image {
 	enum kyc_image_format format;
 	int exif_orientation; /* 1..8 as found in the file (1 when absent) */
 	int scale_denom;      /* 1, 2, 4 or 8 when the JPEG was decoded downscaled */
+	/* a copy of the file's bytes when kept (kyc_image_opts.keep_bytes), else
+	 * NULL: the reader decodes them again in colour when gray fails it */
+	unsigned char *bytes;
+	size_t nbytes;
+	int target_side; /* the decode's target_side, to decode them alike */
 };
 
 /* Caps and options of one decode. Zero fields take the defaults below. */
@@ -37,6 +42,7 @@ struct kyc_image_opts {
 	int want_rgb;      /* also fill rgb */
 	int target_side;   /* JPEG only: when > 0, decode at the smallest 1/2, 1/4, 1/8
 			      scale whose longer side stays >= target_side (faster) */
+	int keep_bytes;    /* keep a copy of the bytes in the image (kyc_image.bytes) */
 };
 
 #define KYC_IMAGE_DEFAULT_MAX_BYTES (25u * 1024u * 1024u)
@@ -57,6 +63,13 @@ int kyc_image_decode(const void *data, size_t len, const struct kyc_image_opts *
  * the file cannot be read; otherwise as kyc_image_decode. */
 int kyc_image_load(const char *path, const struct kyc_image_opts *opts, struct kyc_image *out,
 		   const char **reason);
+
+/* Decodes img's kept bytes (kyc_image.bytes) again with rgb filled (gray then
+ * comes from rgb), oriented alike, at img's scale when target_side is 0, else
+ * as kyc_image_opts.target_side says. KYC_ERR_NOTFOUND when img kept no bytes;
+ * otherwise as kyc_image_decode. */
+int kyc_image_decode_again_rgb(const struct kyc_image *img, int target_side,
+			       struct kyc_image *out);
 
 /* Wraps a copy of a grayscale raster (stride bytes per row) as an image. */
 int kyc_image_from_gray(const unsigned char *gray, int w, int h, int stride,

@@ -15,6 +15,7 @@
 #include "document/reader_deblur.h"
 #include "document/reader_field.h"
 #include "document/reader_int.h"
+#include "document/reader_ink.h"
 #include "document/reader_names.h"
 #include "document/reader_overlay.h"
 #include "document/reader_skew.h"
@@ -493,8 +494,14 @@ static const struct {
     {KYC_READER__WORK_SIDE, KYC_READER__TURN45, 1},
 };
 
-int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
+/* One plane's scan (kyc_reader_scan reads gray, then maybe the ink's plane);
+ * the first pass's lines into first_out when not NULL. first_only: the first
+ * pass alone, no last resorts (the ink's plane, reader_ink.h). */
+static int scan_plane(const struct kyc_image *img, struct kyc_reader_result *out,
+		      struct kyc_reader__cand *first_out, int *nfirst_out, int first_only)
 {
+	if (nfirst_out)
+		*nfirst_out = 0;
 	if (!out)
 		return KYC_ERR_INVALID;
 	memset(out, 0, sizeof *out);
@@ -522,8 +529,9 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 		 * candidate gave an MRZ layout, what fails is reading it, which they
 		 * do not change (on the development seeds none of them ever read a
 		 * photo whose first pass had laid an MRZ out) */
-		if (st->best && (kyc_reader__all_checks(st->best) ||
-				 (p > 0 && !kyc_reader__unreadable(st->best))))
+		if ((st->best && (kyc_reader__all_checks(st->best) ||
+				  (p > 0 && !kyc_reader__unreadable(st->best)))) ||
+		    (first_only && p > 0))
 			break;
 		st->sure_only = st->best != NULL;
 		/* a finer pass only helps when the photo has the pixels for it */
@@ -585,6 +593,9 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 	}
 	st->pass = KYC_READER_PASSES; /* the last resorts below are no pass */
 	st->sure_only = 0;
+	rc = 0; /* (no line may have been tried) */
+	if (first_only)
+		goto tail;
 	/* no pass read anything: the lines that ran on to their band's end,
 	 * on bands twice as long (a located line that stopped short of the
 	 * MRZ's end; last, so no photo another way reads pays for it) */
@@ -628,6 +639,7 @@ int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
 	st->washing = 1;
 	for (int k = 0; k < st->nwashed && !st->best && rc == 0; k++)
 		rc = read_loose(img, &st->washed[k], st->washed_at[k], st);
+tail:
 	/* a reading whose check digits fail, laid out shorter than 44 cells */
 	rc = rc ? rc : read_cut_format(img, st);
 	/* a reading whose check digits fail, read again on its band deblurred */
@@ -681,5 +693,17 @@ out:
 		free(st->band.px);
 	free(st);
 	out->ms_total = now_ms() - t0;
+	if (nfirst_out) {
+		*nfirst_out = nfirst;
+		memcpy(first_out, first, sizeof first[0] * (size_t)nfirst);
+	}
 	return rc;
+}
+
+int kyc_reader_scan(const struct kyc_image *img, struct kyc_reader_result *out)
+{
+	_Static_assert(EVIDENCE_CANDS == KYC_READER__INK_CANDS, "the first pass's lines");
+	struct kyc_reader__cand first[EVIDENCE_CANDS];
+	int nfirst, rc = scan_plane(img, out, first, &nfirst, 0);
+	return kyc_reader__ink_fallback(img, out, rc, first, nfirst, scan_plane);
 }

@@ -165,6 +165,7 @@ static int prepare(struct kyc_flow *f, const json_t *ver, const struct kyc_flow_
 	struct kyc_image_opts io = {.max_bytes = f->max_image_bytes,
 	                            .max_pixels = (long)f->max_image_pixels,
 	                            .target_side = KYC_READER_DECODE_SIDE,
+	                            .keep_bytes = identity, /* the reader's colour */
 	                            .want_rgb = f->face && (selfie || (faces && identity && front))};
 	int rc = kyc_image_decode(im->bytes, im->len, &io, &img, &why);
 	if (rc)

@@ -17,7 +17,7 @@ int tsynth_photo(uint64_t seed, int i, int level, enum kyc_synth_class cls,
 	size_t len;
 	if (kyc_synth_make_class(seed, i, level, cls, KYC_SYNTH_MIXED, d, &jpg, &len) != 0)
 		return -1;
-	struct kyc_image_opts o = {.target_side = KYC_READER_DECODE_SIDE};
+	struct kyc_image_opts o = {.target_side = KYC_READER_DECODE_SIDE, .keep_bytes = 1};
 	int rc = kyc_image_decode(jpg, len, &o, img, NULL);
 	free(jpg);
 	return rc ? -1 : 0;
