@@ -77,7 +77,8 @@ double kyc_reader__ink_share(const struct kyc_image *img, const struct kyc_image
 			     const struct kyc_reader__cand *c, int n)
 {
 	double sx = (double)colour->w / img->w, sy = (double)colour->h / img->h, share = 0;
-	for (int i = 0; i < n && i < GATE_LINES; i++) {
+	/* only the gate's side of the bar matters: stop once over it */
+	for (int i = 0; i < n && i < GATE_LINES && share < KYC_READER__INK_GATE; i++) {
 		double s = box_share(colour, sx, sy, &c[i]);
 		share = s > share ? s : share;
 	}
@@ -94,8 +95,8 @@ int kyc_reader__ink_fallback(const struct kyc_image *img, struct kyc_reader_resu
 			     kyc_reader__scan_fn scan)
 {
 	if (all_hold(rc, out) || !img || !img->bytes || (rc && rc != KYC_ERR_NOTFOUND) ||
-	    out->reason == KYC_READER_IMAGE_TOO_SMALL)
-		return rc;
+	    out->reason == KYC_READER_IMAGE_TOO_SMALL || nfirst <= 0)
+		return rc; /* no line: a share of 0, under the gate, without a decode */
 	double t0 = now_ms();
 	struct kyc_image sm = {0}, ink = {0};
 	struct kyc_reader_result *r = NULL;

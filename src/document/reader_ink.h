@@ -24,7 +24,8 @@ void kyc_reader__ink_plane(const unsigned char *rgb, size_t n, unsigned char *ou
 /* How much coloured ink lies on the likeliest of the gray pass's candidate
  * lines c[0..n) (full-image pixels of img): the largest share, over the
  * first few lines' boxes, of pixels the ink plane would lighten by much,
- * measured on colour, a colour decode of img at any scale (rgb filled). */
+ * measured on colour, a colour decode of img at any scale (rgb filled).
+ * Stops at the first box over KYC_READER__INK_GATE (only the gate reads it). */
 double kyc_reader__ink_share(const struct kyc_image *img, const struct kyc_image *colour,
 			     const struct kyc_reader__cand *c, int n);
 /* The share from which the ink plane is read (measured, docs/reader.md). */
