@@ -639,7 +639,7 @@ int kyc_reader__locate_at(const unsigned char *g, int w, int h, int stride,
 		canvas = rot;
 	}
 	int side = sw > sh ? sw : sh;
-	int gap = flags & KYC_READER__TIGHT ? side / 280 + 1 : side / 90 + 2;
+	int gap = side / 90 + 2;
 	/* ink: darker than the closing, by a margin that grows with brightness;
 	 * halved in the sensitive pass, for faint print, glare and shadow */
 	if (kept && !turned) { /* the closing does not depend on the margin: made once */

@@ -13,7 +13,6 @@
 #include "document/reader.h"
 #include "document/reader_dots.h"
 #include "document/reader_deblur.h"
-#include "document/reader_edge.h"
 #include "document/reader_field.h"
 #include "document/reader_int.h"
 #include "document/reader_ink.h"
@@ -635,8 +634,6 @@ static int scan_plane(const struct kyc_image *img, struct kyc_reader_result *out
 			    : kyc_reader__read_welded(img, st->weld, st->nweld, read_welded_line, st);
 	/* nor that: a small MRZ turned off the axes, looked for finer */
 	rc = rc || st->best ? rc : kyc_reader__read_skewed(img, read_skewed_line, st);
-	/* nor that: lines welded to an edge beside their ends, tight gaps */
-	rc = rc || st->best ? rc : kyc_reader__read_edge(img, read_skewed_line, st);
 	/* nor that: the loose layouts read and failed, read again with their
 	 * washed-out ink stretched (glare, a shadow's edge; reader_washed.c) */
 	st->washing = 1;

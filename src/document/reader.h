@@ -100,10 +100,6 @@ int kyc_reader__locate(const unsigned char *g, int w, int h, int stride,
  * by 45° (text at 21-69° from the axes, which the row runs miss). */
 #define KYC_READER__SENSITIVE 1
 #define KYC_READER__TURN45 2
-/* KYC_READER__TIGHT: glyph gaps bridged only up to about a working pixel's
- * glyph gap, so a line beside a card's edge or other print stays apart
- * from it (reader_edge.h) */
-#define KYC_READER__TIGHT 4
 /* What passes at the same working size share (kyc_reader__locate_at): the
  * area-averaged working image and its closing, computed by the first pass
  * that needs them. Zero it before the first pass; free it with

@@ -62,29 +62,6 @@ double kyc_reader__skew_share(const struct kyc_image *img, double *angle)
 	return best / total;
 }
 
-int kyc_reader__read_relocated(const struct kyc_image *img, int side, int flags, int nread,
-                               kyc_reader__read_line_fn read, void *ctx)
-{
-	struct kyc_reader__cand c[KYC_READER__MORE_MAX];
-	struct kyc_reader__work wk = {0};
-	double luma;
-	int n = kyc_reader__locate_at(img->gray, img->w, img->h, img->w, c, KYC_READER__MORE_MAX,
-	                              &luma, side, flags, &wk);
-	kyc_reader__work_free(&wk);
-	if (n <= 0)
-		return n < 0 ? n : 0;
-	int idx[KYC_READER__MORE_MAX], rc = 0;
-	nread = nread < KYC_READER__MORE_MAX ? nread : KYC_READER__MORE_MAX;
-	int k = kyc_reader__more_lines(img, c, n, 0, idx, nread);
-	for (int i = 0; i < k && rc == 0; i++) {
-		struct kyc_reader__cand l = c[idx[i]];
-		if (kyc_reader__refine(img, &l) == KYC_ERR_NOMEM)
-			return KYC_ERR_NOMEM;
-		rc = read(img, &l, ctx);
-	}
-	return rc < 0 ? rc : 0;
-}
-
 int kyc_reader__read_skewed(const struct kyc_image *img, kyc_reader__read_line_fn read, void *ctx)
 {
 	int longer = img->w > img->h ? img->w : img->h;
@@ -92,6 +69,21 @@ int kyc_reader__read_skewed(const struct kyc_image *img, kyc_reader__read_line_f
 	if (longer < KYC_READER__SKEW_MIN_SIDE ||
 	    kyc_reader__skew_share(img, &angle) < KYC_READER__SKEW_SHARE)
 		return 0;
-	return kyc_reader__read_relocated(img, KYC_READER__SKEW_SIDE, KYC_READER__TURN45,
-	                                  KYC_READER__SKEW_READ, read, ctx);
+	struct kyc_reader__cand c[KYC_READER__MORE_MAX];
+	struct kyc_reader__work wk = {0};
+	double luma;
+	int n = kyc_reader__locate_at(img->gray, img->w, img->h, img->w, c, KYC_READER__MORE_MAX,
+	                              &luma, KYC_READER__SKEW_SIDE, KYC_READER__TURN45, &wk);
+	kyc_reader__work_free(&wk);
+	if (n <= 0)
+		return n < 0 ? n : 0;
+	int idx[KYC_READER__SKEW_READ], rc = 0;
+	int k = kyc_reader__more_lines(img, c, n, 0, idx, KYC_READER__SKEW_READ);
+	for (int i = 0; i < k && rc == 0; i++) {
+		struct kyc_reader__cand l = c[idx[i]];
+		if (kyc_reader__refine(img, &l) == KYC_ERR_NOMEM)
+			return KYC_ERR_NOMEM;
+		rc = read(img, &l, ctx);
+	}
+	return rc < 0 ? rc : 0;
 }

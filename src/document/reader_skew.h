@@ -34,13 +34,4 @@ double kyc_reader__skew_share(const struct kyc_image *img, double *angle);
  * (kyc_reader__more_lines), refined, until one reads. 0 or KYC_ERR_NOMEM. */
 int kyc_reader__read_skewed(const struct kyc_image *img, kyc_reader__read_line_fn read, void *ctx);
 
-/* Locates img's lines at working side `side` with locator flags `flags`
- * (kyc_reader__locate_at) and reads through read (1 when it read, 0 when
- * not, or a negative error) the nread most MRZ-like of them at the
- * pre-test's photo bar (kyc_reader__more_lines), refined, until one reads.
- * 0 or KYC_ERR_NOMEM. What kyc_reader__read_skewed and
- * kyc_reader__read_edge (reader_edge.h) share. */
-int kyc_reader__read_relocated(const struct kyc_image *img, int side, int flags, int nread,
-                               kyc_reader__read_line_fn read, void *ctx);
-
 #endif

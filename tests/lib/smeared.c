@@ -7,7 +7,6 @@
 #include "document/mrz.h"
 #include "document/reader.h"
 #include "smeared.h"
-#include "synth_read.h"
 
 void tsmear_rows(struct kyc_image *img, const struct kyc_synth_doc *d, int r)
 {
@@ -77,19 +76,4 @@ void tsmear_tally(struct kyc_image *img, const struct kyc_synth_doc *d, struct t
 	t->right += v && exact;
 	t->wrong += v && !exact;
 	kyc_image_free(img);
-}
-
-int tsmear_nomrz_valid(uint64_t seed, int n, int level)
-{
-	int valid_n = 0;
-	for (int i = 0; i < n; i++) {
-		struct kyc_synth_doc d;
-		struct kyc_image img;
-		if (tsynth_photo(seed, i, level, KYC_SYNTH_CLASS_NOMRZ, &d, &img))
-			return -1;
-		int exact;
-		valid_n += tsmear_scan_valid(&img, &d, &exact);
-		kyc_image_free(&img);
-	}
-	return valid_n;
 }

@@ -4,8 +4,6 @@
 #ifndef KYC_TEST_SMEARED_H
 #define KYC_TEST_SMEARED_H
 
-#include <stdint.h>
-
 #include "document/image.h"
 #include "document/synth.h"
 
@@ -26,9 +24,5 @@ struct tsmear_tally {
 };
 /* tsmear_scan_valid on img, counted into *t; then img is freed. */
 void tsmear_tally(struct kyc_image *img, const struct kyc_synth_doc *d, struct tsmear_tally *t);
-
-/* Photos 0..n-1 of seed without an MRZ (receipts, pages, card faces) at
- * level, scanned: how many gave a valid reading (a test wants none). */
-int tsmear_nomrz_valid(uint64_t seed, int n, int level);
 
 #endif
