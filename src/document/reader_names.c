@@ -28,22 +28,36 @@ int kyc_reader__letter_sure(char c, const struct kyc_reader__two_reads *t)
 	return t->fine && (t->fine == c || kyc_reader__twin(c, t->fine));
 }
 
+int kyc_reader__letter_clear(char c, const struct kyc_reader__two_reads *t)
+{
+	if (c < 'A' || c > 'Z' || t->first != c || t->first_p < KYC_READER__SURE_ALONE ||
+	    t->first_p >= KYC_READER__SURE_CLEAR)
+		return 1;
+	return t->fine && t->fine_share >= KYC_READER__FINE_BAR;
+}
+
 int kyc_reader__read_twice(const struct kyc_reader__band *b, const struct kyc_reader__line *L,
 			   int k, char c, struct kyc_reader__two_reads *t)
 {
 	float p[KYC_OCR_NOUT];
-	struct kyc_ocr_guess g[1], f[1];
+	struct kyc_ocr_guess g[1], f[2];
 	int y0, y1;
 	double cx = kyc_reader__cell_x(L, k), pitch = kyc_reader__cell_pitch(L, k);
 	kyc_reader__cell_rows(b->h, L, &y0, &y1);
 	if (kyc_ocr_probs_at(b->px, b->w, b->h, b->w, cx, pitch, y0, y1, p) ||
 	    kyc_ocr_top_k(p, g, 1) < 1)
 		return -1;
-	*t = (struct kyc_reader__two_reads){g[0].ch, 0, g[0].score, 0};
-	if ((g[0].ch != c || g[0].score < KYC_READER__SURE_ALONE) &&
-	    kyc_ocr_classify_fine_given(b->px, b->w, b->h, b->w, cx, pitch, y0, y1, p, f, 1) == 1) {
+	*t = (struct kyc_reader__two_reads){g[0].ch, 0, g[0].score, 0, 0};
+	float bar = c >= 'A' && c <= 'Z' ? KYC_READER__SURE_CLEAR : KYC_READER__SURE_ALONE;
+	int n;
+	if ((g[0].ch != c || g[0].score < bar) &&
+	    (n = kyc_ocr_classify_fine_given(b->px, b->w, b->h, b->w, cx, pitch, y0, y1, p, f,
+					     2)) >= 1) {
 		t->fine = f[0].ch;
 		t->fine_p = f[0].score;
+		for (int j = 0; j < n; j++)
+			if (f[j].ch == c || kyc_reader__twin(c, f[j].ch))
+				t->fine_share += f[j].score;
 	}
 	return 0;
 }
@@ -121,12 +135,15 @@ void kyc_reader__names_sure(struct kyc_reader_result *out, const struct kyc_read
 			}
 			/* the reading's own best candidate at 0.99: the first model's
 			 * (sure alone) or, on a cell it was unsure of, the finer
-			 * model's (which agrees); nothing to read again */
-			if (r->cands.ch[i][k][0] == out->lines[i][k] &&
-			    r->cands.p[i][k][0] >= KYC_READER__SURE_ALONE)
+			 * model's (which agrees); nothing to read again, unless a
+			 * letter is under KYC_READER__SURE_CLEAR */
+			char c = out->lines[i][k];
+			if (r->cands.ch[i][k][0] == c &&
+			    r->cands.p[i][k][0] >= ((c >= 'A' && c <= 'Z') ? KYC_READER__SURE_CLEAR
+									: KYC_READER__SURE_ALONE))
 				continue;
-			if (kyc_reader__read_twice(b, &lay->ln[i], k, out->lines[i][k], &t) ||
-			    !kyc_reader__letter_sure(out->lines[i][k], &t))
+			if (kyc_reader__read_twice(b, &lay->ln[i], k, c, &t) ||
+			    !kyc_reader__letter_sure(c, &t) || !kyc_reader__letter_clear(c, &t))
 				out->conf[i][k] = KYC_READER__REFUSED;
 			else if (t.first != out->lines[i][k] || t.first_p < KYC_READER__SURE_ALONE)
 				helped[i][k] = KYC_READER__HELPED_LETTER;
