@@ -13,6 +13,7 @@
 #include "document/mrz.h"
 #include "document/ocr.h"
 #include "document/reader_alike.h"
+#include "document/reader_deblur.h"
 #include "document/reader_names.h"
 #include "document/reader_smear.h"
 
@@ -34,6 +35,18 @@ int kyc_reader__letter_clear(char c, const struct kyc_reader__two_reads *t)
 	    t->first_p >= KYC_READER__SURE_CLEAR)
 		return 1;
 	return t->fine && t->fine_share >= KYC_READER__FINE_BAR;
+}
+
+/* 1 when band b (laid out as lay) is shaken as far as a smeared band
+ * (reader_smear.h) in any direction: there the finer model doubts right
+ * letters too (tests/unit/reader_smear_test, reader_alike_test), so a
+ * letter kyc_reader__letter_clear refuses is left to the smeared band's
+ * third look (kyc_reader__smear_sure) instead. */
+static int shaken(const struct kyc_reader__band *b, const struct kyc_reader__layout *lay)
+{
+	struct kyc_reader__blur bl;
+	return !kyc_reader__blur_measure(b, lay, &bl) && bl.dip >= KYC_READER__SMEAR_DIP &&
+	       bl.len >= KYC_READER__SMEAR_LEN;
 }
 
 int kyc_reader__read_twice(const struct kyc_reader__band *b, const struct kyc_reader__line *L,
@@ -123,6 +136,7 @@ void kyc_reader__names_sure(struct kyc_reader_result *out, const struct kyc_read
 	int off = fabs(shift(lay, names, len)) > OFF_MARGINS || runs_on(b, &lay->ln[names], len);
 	/* the cells the finer model made sure, for a third look on a smeared band */
 	unsigned char helped[KYC_READER_MAX_LINES][KYC_READER_MAX_CHARS] = {{0}};
+	int shake = -1; /* whether the band is shaken, measured when first needed */
 	for (int i = 0; i < n; i++)
 		for (int k = 0; k < len; k++) {
 			struct kyc_reader__two_reads t;
@@ -143,9 +157,16 @@ void kyc_reader__names_sure(struct kyc_reader_result *out, const struct kyc_read
 									: KYC_READER__SURE_ALONE))
 				continue;
 			if (kyc_reader__read_twice(b, &lay->ln[i], k, c, &t) ||
-			    !kyc_reader__letter_sure(c, &t) || !kyc_reader__letter_clear(c, &t))
+			    !kyc_reader__letter_sure(c, &t))
 				out->conf[i][k] = KYC_READER__REFUSED;
-			else if (t.first != out->lines[i][k] || t.first_p < KYC_READER__SURE_ALONE)
+			else if (!kyc_reader__letter_clear(c, &t)) {
+				if (shake < 0)
+					shake = shaken(b, lay);
+				if (shake)
+					helped[i][k] = KYC_READER__HELPED_LETTER;
+				else
+					out->conf[i][k] = KYC_READER__REFUSED;
+			} else if (t.first != out->lines[i][k] || t.first_p < KYC_READER__SURE_ALONE)
 				helped[i][k] = KYC_READER__HELPED_LETTER;
 		}
 	kyc_reader__optional_sure(out, r, b, lay, helped);
