@@ -72,10 +72,12 @@ void kyc_reader__optional_sure(struct kyc_reader_result *out, const struct kyc_r
 /* In a reading whose check digits all hold, every cell of a field no check
  * digit covers (the document code, the issuing state, the nationality, the
  * names) read at the parser's bar or above and not the best candidate of
- * r (the reading out was filled from) at 0.99 is read again on band b with
- * layout lay (r's own), and has its confidence lowered under the
- * bar, so that its field is not accepted, when kyc_reader__letter_sure
- * refuses it, or, on the names line, when that line's grid is moved along
+ * r (the reading out was filled from) at 0.99 (0.999 for a letter) is read
+ * again on band b with layout lay (r's own), and has its confidence lowered
+ * under the bar, so that its field is not accepted, when
+ * kyc_reader__letter_sure refuses it, or kyc_reader__letter_clear does on
+ * a band not shaken (on a shaken one the cell is left to
+ * kyc_reader__smear_sure), or, on the names line, when that line's grid is moved along
  * the line from the others' by more than 3/4 of a pitch or a filler is read
  * surely just beyond one of its ends. Then a visa's optional data is
  * looked at (kyc_reader__optional_sure), then the cells a check digit
