@@ -68,9 +68,15 @@ int kyc_reader__read_twice(const struct kyc_reader__band *b, const struct kyc_re
 					     2)) >= 1) {
 		t->fine = f[0].ch;
 		t->fine_p = f[0].score;
+		/* against the other letters and fillers only: a digit cannot
+		 * stand where the format holds letters */
+		float own = 0, other = 0;
 		for (int j = 0; j < n; j++)
 			if (f[j].ch == c || kyc_reader__twin(c, f[j].ch))
-				t->fine_share += f[j].score;
+				own += f[j].score;
+			else if (f[j].ch < '0' || f[j].ch > '9')
+				other += f[j].score;
+		t->fine_share = own > 0 ? own / (own + other) : 0;
 	}
 	return 0;
 }

@@ -27,7 +27,7 @@
 struct kyc_reader__two_reads {
 	char first, fine;
 	float first_p, fine_p;
-	float fine_share; /* the finer model's score for c and its digit twin */
+	float fine_share; /* c and its twin against the finer model's other letters, fillers */
 };
 
 /* 1 when a cell read c (at the parser's bar or above) in a field no check
