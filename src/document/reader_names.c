@@ -13,6 +13,7 @@
 #include "document/mrz.h"
 #include "document/ocr.h"
 #include "document/reader_alike.h"
+#include "document/reader_deblur.h"
 #include "document/reader_names.h"
 #include "document/reader_smear.h"
 
@@ -28,22 +29,54 @@ int kyc_reader__letter_sure(char c, const struct kyc_reader__two_reads *t)
 	return t->fine && (t->fine == c || kyc_reader__twin(c, t->fine));
 }
 
+int kyc_reader__letter_clear(char c, const struct kyc_reader__two_reads *t)
+{
+	if (c < 'A' || c > 'Z' || t->first != c || t->first_p < KYC_READER__SURE_ALONE ||
+	    t->first_p >= KYC_READER__SURE_CLEAR)
+		return 1;
+	return t->fine && t->fine_share >= KYC_READER__FINE_BAR;
+}
+
+/* 1 when band b (laid out as lay) is shaken as far as a smeared band
+ * (reader_smear.h) in any direction: there the finer model doubts right
+ * letters too (tests/unit/reader_smear_test, reader_alike_test), so a
+ * letter kyc_reader__letter_clear refuses is left to the smeared band's
+ * third look (kyc_reader__smear_sure) instead. */
+static int shaken(const struct kyc_reader__band *b, const struct kyc_reader__layout *lay)
+{
+	struct kyc_reader__blur bl;
+	return !kyc_reader__blur_measure(b, lay, &bl) && bl.dip >= KYC_READER__SMEAR_DIP &&
+	       bl.len >= KYC_READER__SMEAR_LEN;
+}
+
 int kyc_reader__read_twice(const struct kyc_reader__band *b, const struct kyc_reader__line *L,
 			   int k, char c, struct kyc_reader__two_reads *t)
 {
 	float p[KYC_OCR_NOUT];
-	struct kyc_ocr_guess g[1], f[1];
+	struct kyc_ocr_guess g[1], f[2];
 	int y0, y1;
 	double cx = kyc_reader__cell_x(L, k), pitch = kyc_reader__cell_pitch(L, k);
 	kyc_reader__cell_rows(b->h, L, &y0, &y1);
 	if (kyc_ocr_probs_at(b->px, b->w, b->h, b->w, cx, pitch, y0, y1, p) ||
 	    kyc_ocr_top_k(p, g, 1) < 1)
 		return -1;
-	*t = (struct kyc_reader__two_reads){g[0].ch, 0, g[0].score, 0};
-	if ((g[0].ch != c || g[0].score < KYC_READER__SURE_ALONE) &&
-	    kyc_ocr_classify_fine_given(b->px, b->w, b->h, b->w, cx, pitch, y0, y1, p, f, 1) == 1) {
+	*t = (struct kyc_reader__two_reads){g[0].ch, 0, g[0].score, 0, 0};
+	float bar = c >= 'A' && c <= 'Z' ? KYC_READER__SURE_CLEAR : KYC_READER__SURE_ALONE;
+	int n;
+	if ((g[0].ch != c || g[0].score < bar) &&
+	    (n = kyc_ocr_classify_fine_given(b->px, b->w, b->h, b->w, cx, pitch, y0, y1, p, f,
+					     2)) >= 1) {
 		t->fine = f[0].ch;
 		t->fine_p = f[0].score;
+		/* against the other letters and fillers only: a digit cannot
+		 * stand where the format holds letters */
+		float own = 0, other = 0;
+		for (int j = 0; j < n; j++)
+			if (f[j].ch == c || kyc_reader__twin(c, f[j].ch))
+				own += f[j].score;
+			else if (f[j].ch < '0' || f[j].ch > '9')
+				other += f[j].score;
+		t->fine_share = own > 0 ? own / (own + other) : 0;
 	}
 	return 0;
 }
@@ -109,6 +142,7 @@ void kyc_reader__names_sure(struct kyc_reader_result *out, const struct kyc_read
 	int off = fabs(shift(lay, names, len)) > OFF_MARGINS || runs_on(b, &lay->ln[names], len);
 	/* the cells the finer model made sure, for a third look on a smeared band */
 	unsigned char helped[KYC_READER_MAX_LINES][KYC_READER_MAX_CHARS] = {{0}};
+	int shake = -1; /* whether the band is shaken, measured when first needed */
 	for (int i = 0; i < n; i++)
 		for (int k = 0; k < len; k++) {
 			struct kyc_reader__two_reads t;
@@ -121,14 +155,24 @@ void kyc_reader__names_sure(struct kyc_reader_result *out, const struct kyc_read
 			}
 			/* the reading's own best candidate at 0.99: the first model's
 			 * (sure alone) or, on a cell it was unsure of, the finer
-			 * model's (which agrees); nothing to read again */
-			if (r->cands.ch[i][k][0] == out->lines[i][k] &&
-			    r->cands.p[i][k][0] >= KYC_READER__SURE_ALONE)
+			 * model's (which agrees); nothing to read again, unless a
+			 * letter is under KYC_READER__SURE_CLEAR */
+			char c = out->lines[i][k];
+			if (r->cands.ch[i][k][0] == c &&
+			    r->cands.p[i][k][0] >= ((c >= 'A' && c <= 'Z') ? KYC_READER__SURE_CLEAR
+									: KYC_READER__SURE_ALONE))
 				continue;
-			if (kyc_reader__read_twice(b, &lay->ln[i], k, out->lines[i][k], &t) ||
-			    !kyc_reader__letter_sure(out->lines[i][k], &t))
+			if (kyc_reader__read_twice(b, &lay->ln[i], k, c, &t) ||
+			    !kyc_reader__letter_sure(c, &t))
 				out->conf[i][k] = KYC_READER__REFUSED;
-			else if (t.first != out->lines[i][k] || t.first_p < KYC_READER__SURE_ALONE)
+			else if (!kyc_reader__letter_clear(c, &t)) {
+				if (shake < 0)
+					shake = shaken(b, lay);
+				if (shake)
+					helped[i][k] = KYC_READER__HELPED_LETTER;
+				else
+					out->conf[i][k] = KYC_READER__REFUSED;
+			} else if (t.first != out->lines[i][k] || t.first_p < KYC_READER__SURE_ALONE)
 				helped[i][k] = KYC_READER__HELPED_LETTER;
 		}
 	kyc_reader__optional_sure(out, r, b, lay, helped);
