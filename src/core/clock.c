@@ -62,6 +62,13 @@ int64_t kyc_now_ms(void)
 	       clock_file_offset();
 }
 
+double kyc_mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
 /* Howard Hinnant's civil-date algorithms: exact for the proleptic Gregorian calendar. */
 int64_t kyc_days_from_civil(int y, int m, int d)
 {

@@ -15,6 +15,9 @@
 
 /* Milliseconds since the Unix epoch, with the test offset applied. */
 int64_t kyc_now_ms(void);
+/* Milliseconds on the monotonic clock, for how long something took (never
+ * offset by the test hook, never stepped by the system's time). */
+double kyc_mono_ms(void);
 /* The moment ms from now on clock clk (real, not offset: for
  * pthread_cond_timedwait deadlines). */
 void kyc_timespec_after(clockid_t clk, int64_t ms, struct timespec *out);

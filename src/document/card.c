@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/err.h"
 #include "core/utf8.h"
 #include "document/card_int.h"
@@ -90,13 +91,6 @@ void kyc_card_warp_box(const struct kyc_image *img, const double quad[4][2], int
 			out[(size_t)Y * (size_t)w + (size_t)X] = (unsigned char)(v + 0.5);
 		}
 	}
-}
-
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
 /* Character sets (digits and dates have their own reader; Arabic letters:
@@ -614,7 +608,7 @@ static int read_quad(const struct kyc_image *img, const struct kyc_card_template
 		     enum kyc_card_side side, const double quad[4][2], int turn,
 		     unsigned char *warped, struct kyc_card_result *out)
 {
-	double t0 = now_ms(), u = KYC_CARD_PX_PER_MM;
+	double t0 = kyc_mono_ms(), u = KYC_CARD_PX_PER_MM;
 	int w = (int)lround(T->w_mm * u), h = (int)lround(T->h_mm * u);
 	memset(out, 0, sizeof *out);
 	out->tpl = T, out->side = side, out->found = 1;
@@ -639,7 +633,7 @@ static int read_quad(const struct kyc_image *img, const struct kyc_card_template
 		memset(dy, 0, sizeof dy);
 	int rc = read_fields(card, w, h, u, T, side, dy, out);
 	free(card);
-	out->ms_read = now_ms() - t0;
+	out->ms_read = kyc_mono_ms() - t0;
 	return rc;
 }
 
@@ -707,13 +701,13 @@ int kyc_card_read(const struct kyc_image *img, const struct kyc_card_template *T
 {
 	memset(out, 0, sizeof *out);
 	out->tpl = T, out->side = side;
-	double t0 = now_ms(), quads[MAX_QUADS][4][2];
+	double t0 = kyc_mono_ms(), quads[MAX_QUADS][4][2];
 	int n = kyc_card_find_candidates_or_corner(img, T->w_mm / T->h_mm, quads, NULL,
 						    MAX_QUADS);
 	if (n == KYC_ERR_NOMEM)
 		return n;
 	if (n < 1) {
-		out->ms_find = now_ms() - t0;
+		out->ms_find = kyc_mono_ms() - t0;
 		out->reason = "no_card_found";
 		return 0;
 	}
@@ -751,7 +745,7 @@ int kyc_card_read(const struct kyc_image *img, const struct kyc_card_template *T
 				free(card);
 			}
 		}
-	double ms_find = now_ms() - t0;
+	double ms_find = kyc_mono_ms() - t0;
 	int rc = read_quad(img, T, side, quads[best], best_turn, best_card, out);
 	out->ms_find = ms_find;
 	return rc;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/err.h"
 #include "document/aamva.h"
 #include "document/barcode.h"
@@ -17,13 +18,6 @@
 /* The front's confidence at which a reading of its form is accepted
  * (Tesseract's mean confidence, 0..100). */
 #define FRONT_MIN_CONF 60
-
-static double now_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
-}
 
 /* ---- the barcodes ---- */
 
@@ -315,7 +309,7 @@ static void field_lists(json_t *x)
 
 json_t *kyc_dl_read(const struct kyc_image *front, const struct kyc_image *back, int *err)
 {
-	double t0 = now_ms();
+	double t0 = kyc_mono_ms();
 	struct kyc_dl_scan *s = calloc(1, sizeof *s);
 	json_t *x = NULL, *face = NULL, *qr = json_array();
 	*err = 0;
@@ -354,7 +348,7 @@ json_t *kyc_dl_read(const struct kyc_image *front, const struct kyc_image *back,
 	cross_check(x, bar, face ? json_object_get(face, "fields") : NULL);
 	json_decref(bar);
 	field_lists(x);
-	json_object_set_new(x, "ms", json_real(round((now_ms() - t0) * 10) / 10));
+	json_object_set_new(x, "ms", json_real(round((kyc_mono_ms() - t0) * 10) / 10));
 	goto done;
 nomem:
 	*err = KYC_ERR_NOMEM;

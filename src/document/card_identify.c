@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/err.h"
 #include "document/aamva.h"
 #include "document/barcode.h"
@@ -22,13 +23,6 @@
 #define MAX_QUADS 2
 /* Resolution the PDF417 is looked for on a rectified card (card_dl_aamva.c). */
 #define SCAN_PX_PER_MM 12.0
-
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 int kyc_card_rotation(const double tl[2], const double tr[2])
 {
@@ -306,7 +300,7 @@ out:
  * or every family's. */
 static int identify(const struct kyc_image *img, int all, struct kyc_card_identity *out)
 {
-	double t0 = now_ms(), quads[MAX_QUADS][4][2];
+	double t0 = kyc_mono_ms(), quads[MAX_QUADS][4][2];
 	memset(out, 0, sizeof *out);
 	const struct kyc_card_template *T = &kyc_card_tpl_eg_nid;
 	int n = kyc_card_find_candidates_or_corner(img, T->w_mm / T->h_mm, quads, NULL,
@@ -321,14 +315,14 @@ static int identify(const struct kyc_image *img, int all, struct kyc_card_identi
 	 * is still told by the whole identification after the MRZ search. */
 	int rc = n ? by_number(img, quads, all ? n : 1, out) : 0;
 	if (!all) {
-		out->ms = now_ms() - t0;
+		out->ms = kyc_mono_ms() - t0;
 		return rc;
 	}
 	if (!rc && !out->tpl)
 		rc = by_pdf417(img, quads, n, out);
 	if (!rc && !out->tpl && n)
 		rc = by_front_text(img, out);
-	out->ms = now_ms() - t0;
+	out->ms = kyc_mono_ms() - t0;
 	return rc;
 }
 

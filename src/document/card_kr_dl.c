@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/err.h"
 #include "document/card.h"
 
@@ -44,16 +45,9 @@ int kyc_krdl_number(const char *text, char out[16])
 	return 0;
 }
 
-static double now_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
-}
-
 json_t *kyc_krdl_read(const struct kyc_image *front, int *err)
 {
-	double t0 = now_ms();
+	double t0 = kyc_mono_ms();
 	*err = 0;
 	struct kyc_card_result *res = calloc(1, sizeof *res);
 	json_t *x = NULL;
@@ -86,7 +80,7 @@ json_t *kyc_krdl_read(const struct kyc_image *front, int *err)
 	x = json_pack("{s:s, s:b, s:s?, s:b, s:{s:o, s:o}, s:f}", "document_type", "kr_dl",
 		      "found", !rc && res->found, "reason", reason, "upside_down",
 		      res->upside_down, "fields", "licence_number", f, "name", name, "ms",
-		      round((now_ms() - t0) * 10) / 10);
+		      round((kyc_mono_ms() - t0) * 10) / 10);
 	if (!x)
 		goto nomem;
 	free(res);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/err.h"
 #include "document/reader.h"
 #include "document/reader_dots.h"
@@ -43,13 +44,6 @@
 /* The pre-test (reader_pretest.c): the first pass's EVIDENCE_CANDS likeliest
  * lines are looked at; its bars are in reader.h. */
 #define EVIDENCE_CANDS 16
-
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 /* Below this sharpness a failed reading is reported as too_blurry. Sharp
  * photos, JPEG-degraded and noisy ones included, measure 0.27 and up; a box
@@ -507,13 +501,13 @@ static int scan_plane(const struct kyc_image *img, struct kyc_reader_result *out
 	memset(out, 0, sizeof *out);
 	if (!img || !img->gray || img->w <= 0 || img->h <= 0)
 		return KYC_ERR_INVALID;
-	double t0 = now_ms();
+	double t0 = kyc_mono_ms();
 	/* too small only when even a TD1 card (85.6 x 54 mm, 2.54 mm a cell) filling
 	 * the frame would give its MRZ under 5 px a cell; tight crops of cards read */
 	int longer = img->w > img->h ? img->w : img->h, shorter = img->w + img->h - longer;
 	if (longer < 85.6 / 2.54 * 5 || shorter < 54 / 2.54 * 5) {
 		out->reason = KYC_READER_IMAGE_TOO_SMALL;
-		out->ms_total = now_ms() - t0;
+		out->ms_total = kyc_mono_ms() - t0;
 		return KYC_ERR_NOTFOUND;
 	}
 	struct scan_state *st = calloc(1, sizeof *st);
@@ -543,14 +537,14 @@ static int scan_plane(const struct kyc_image *img, struct kyc_reader_result *out
 		struct kyc_reader__cand cands[EVIDENCE_CANDS];
 		double l;
 		st->pass = (int)p;
-		double ta = now_ms();
+		double ta = kyc_mono_ms();
 		int nc = kyc_reader__locate_at(img->gray, img->w, img->h, img->w, cands,
 					       EVIDENCE_CANDS, &l, passes[p].side,
 					       passes[p].flags, &wk);
-		out->ms_locate += now_ms() - ta;
+		out->ms_locate += kyc_mono_ms() - ta;
 		if (p == 0) {
 			luma = l;
-			t1 = now_ms();
+			t1 = kyc_mono_ms();
 		}
 		if (nc < 0) {
 			rc = nc;
@@ -589,7 +583,7 @@ static int scan_plane(const struct kyc_image *img, struct kyc_reader_result *out
 		/* the lines past those read, untouched, for read_more */
 		for (int i = MAX_CANDS; i < nc && st->nmore < KYC_READER__MORE_MAX; i++)
 			st->more[st->nmore++] = cands[i];
-		out->ms_pass[p] = now_ms() - ta;
+		out->ms_pass[p] = kyc_mono_ms() - ta;
 	}
 	st->pass = KYC_READER_PASSES; /* the last resorts below are no pass */
 	st->sure_only = 0;
@@ -665,7 +659,7 @@ tail:
 	if (rc)
 		goto out;
 	rc = 0;
-	out->ms_read = now_ms() - t1 - (out->ms_locate - (t1 - t0));
+	out->ms_read = kyc_mono_ms() - t1 - (out->ms_locate - (t1 - t0));
 	const struct kyc_reader__reading *best = st->best;
 	if (!best) {
 		rc = KYC_ERR_NOTFOUND;
@@ -692,7 +686,7 @@ out:
 	if (st)
 		free(st->band.px);
 	free(st);
-	out->ms_total = now_ms() - t0;
+	out->ms_total = kyc_mono_ms() - t0;
 	if (nfirst_out) {
 		*nfirst_out = nfirst;
 		memcpy(first_out, first, sizeof first[0] * (size_t)nfirst);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/err.h"
 
 /* The colour decode the gate measures on: small, as the candidates' boxes
@@ -15,13 +16,6 @@
 #define GATE_LINES 6
 /* a pixel the ink plane lightens by this much is coloured ink */
 #define GATE_LIFT 20
-
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 static inline int ink_value(const unsigned char *p, int *gray)
 {
@@ -97,7 +91,7 @@ int kyc_reader__ink_fallback(const struct kyc_image *img, struct kyc_reader_resu
 	if (all_hold(rc, out) || !img || !img->bytes || (rc && rc != KYC_ERR_NOTFOUND) ||
 	    out->reason == KYC_READER_IMAGE_TOO_SMALL || nfirst <= 0)
 		return rc; /* no line: a share of 0, under the gate, without a decode */
-	double t0 = now_ms();
+	double t0 = kyc_mono_ms();
 	struct kyc_image sm = {0}, ink = {0};
 	struct kyc_reader_result *r = NULL;
 	/* a PNG has no smaller decode: decoded once, for both */
@@ -130,6 +124,6 @@ out:
 	free(r);
 	kyc_image_free(&sm);
 	kyc_image_free(&ink);
-	out->ms_total += now_ms() - t0;
+	out->ms_total += kyc_mono_ms() - t0;
 	return rc;
 }

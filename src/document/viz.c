@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/err.h"
 #include "core/name_fold.h"
 #include "document/card.h"
@@ -253,13 +254,6 @@ static int agrees(int f, const char *text, const json_t *mrz, int ref_year)
 	}
 }
 
-static double now_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
-}
-
 /* Compares the page's lines pg with mrz: kyc_viz_read's object, its "ms"
  * counted from t0. Frees nothing. */
 static int compare_page(const struct kyc_tess_page *pg, const json_t *mrz, double t0, json_t **out)
@@ -339,7 +333,7 @@ static int compare_page(const struct kyc_tess_page *pg, const json_t *mrz, doubl
 	                                                               : "unread";
 	*out =
 	    json_pack("{s:s, s:o, s:i, s:o, s:i, s:f}", "verdict", verdict, "fields", fields,
-	              "matched", matched, "mismatched", mism, "lines", lines, "ms", now_ms() - t0);
+	              "matched", matched, "mismatched", mism, "lines", lines, "ms", kyc_mono_ms() - t0);
 	return *out ? 0 : KYC_ERR_NOMEM;
 }
 
@@ -387,7 +381,7 @@ int kyc_viz_read(const struct kyc_image *img, const struct kyc_reader_result *rr
 	*out = NULL;
 	if (!img || !img->gray || !rr || rr->nlines == 0 || !mrz)
 		return KYC_ERR_INVALID;
-	double t0 = now_ms();
+	double t0 = kyc_mono_ms();
 	int w, h;
 	unsigned char *px = page_image(img, rr, 1.0, &w, &h);
 	if (!px)
@@ -419,7 +413,7 @@ int kyc_viz_read(const struct kyc_image *img, const struct kyc_reader_result *rr
 		json_decref(again);
 		if (!rc) {
 			json_object_set_new(*out, "readings", json_integer(2));
-			json_object_set_new(*out, "ms", json_real(now_ms() - t0));
+			json_object_set_new(*out, "ms", json_real(kyc_mono_ms() - t0));
 		}
 	}
 	if (!rc && native)
@@ -510,10 +504,10 @@ int kyc_viz_read_card(const struct kyc_image *img, json_t **out)
 	*out = NULL;
 	if (!img || !img->gray)
 		return KYC_ERR_INVALID;
-	double t0 = now_ms(), quad[4][2];
+	double t0 = kyc_mono_ms(), quad[4][2];
 	int rc = kyc_card_find(img, VIZ_CARD_W_MM / VIZ_CARD_H_MM, quad);
 	if (rc == KYC_ERR_NOTFOUND) {
-		*out = json_pack("{s:b, s:[], s:f}", "found", 0, "lines", "ms", now_ms() - t0);
+		*out = json_pack("{s:b, s:[], s:f}", "found", 0, "lines", "ms", kyc_mono_ms() - t0);
 		return *out ? 0 : KYC_ERR_NOMEM;
 	}
 	if (rc)
@@ -551,7 +545,7 @@ int kyc_viz_read_card(const struct kyc_image *img, json_t **out)
 	if (rc)
 		return rc;
 	*out = json_pack("{s:b, s:b, s:o, s:f}", "found", 1, "upside_down", upside_down, "lines",
-	                 lines, "ms", now_ms() - t0);
+	                 lines, "ms", kyc_mono_ms() - t0);
 	if (*out && lines2)
 		json_object_set_new(*out, "lines_2", lines2);
 	else
@@ -579,7 +573,7 @@ static int compare_lines(const json_t *lines, const json_t *mrz, json_t **out)
 			pg->box[pg->n][k] = (int)json_integer_value(json_array_get(box, (size_t)k));
 		pg->n++;
 	}
-	int rc = compare_page(pg, mrz, now_ms(), out);
+	int rc = compare_page(pg, mrz, kyc_mono_ms(), out);
 	free(pg);
 	return rc;
 }
